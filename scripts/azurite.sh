@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Starts and stops a pinned Azurite (package.json) on 127.0.0.1 with a temporary data location, tracked by PID.
+#   scripts/azurite.sh start   -> prints the connection string on stdout; a no-op if this state dir's Azurite runs
+#   scripts/azurite.sh stop    -> stops it by PID and deletes its temporary data
+#   scripts/azurite.sh status  -> exit 0 when running
+# Environment: AZURITE_DIR (state folder, default .azurite in the repository), AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT /
+# AZURITE_TABLE_PORT (defaults 10000-10002).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+state="${AZURITE_DIR:-$root/.azurite}"
+blob_port="${AZURITE_BLOB_PORT:-10000}"
+queue_port="${AZURITE_QUEUE_PORT:-10001}"
+table_port="${AZURITE_TABLE_PORT:-10002}"
+pidfile="$state/azurite.pid"
+account_key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+is_running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+connection_string() {
+  local ports; ports="$(cat "$state/ports")"
+  read -r b q t <<<"$ports"
+  printf 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=%s;BlobEndpoint=http://127.0.0.1:%s/devstoreaccount1;QueueEndpoint=http://127.0.0.1:%s/devstoreaccount1;TableEndpoint=http://127.0.0.1:%s/devstoreaccount1;\n' \
+    "$account_key" "$b" "$q" "$t"
+}
+
+ensure_installed() {
+  if [[ ! -f "$root/node_modules/azurite/dist/src/azurite.js" ]]; then
+    echo "azurite: installing the pinned Azurite with npm ci ..." >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+start() {
+  mkdir -p "$state"
+  if is_running; then connection_string; return; fi
+  ensure_installed
+  local data; data="$(mktemp -d "${TMPDIR:-/tmp}/azurite-data.XXXXXX")"
+  echo "$data" >"$state/location"
+  echo "$blob_port $queue_port $table_port" >"$state/ports"
+  # Started with node directly (not npx) so that the PID we record is Azurite's own.
+  setsid node "$root/node_modules/azurite/dist/src/azurite.js" --location "$data" \
+    --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
+    --tableHost 127.0.0.1 --tablePort "$table_port" --skipApiVersionCheck --silent --disableTelemetry \
+    >"$state/azurite.log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 150); do
+    if port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then connection_string; return; fi
+    if ! is_running; then echo "azurite: failed to start; log follows" >&2; cat "$state/azurite.log" >&2; exit 1; fi
+    sleep 0.1
+  done
+  echo "azurite: not listening after 15 s; see $state/azurite.log" >&2
+  stop; exit 1
+}
+
+stop() {
+  if is_running; then
+    local pid; pid="$(cat "$pidfile")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  if [[ -f "$state/location" ]]; then rm -rf "$(cat "$state/location")"; rm -f "$state/location"; fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) is_running ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

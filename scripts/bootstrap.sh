@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine needs beyond the .NET SDK and Node: patchelf and g++ (TorchSharp's libstdc++
+# compatibility step) and the pinned Azurite (npm ci). Idempotent and quick when everything is already there.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+missing=()
+command -v patchelf >/dev/null || missing+=(patchelf)
+command -v g++ >/dev/null || missing+=(g++)
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]} with apt-get" >&2
+  sudo_cmd=""
+  [[ "$(id -u)" == 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+for tool in dotnet node npm; do
+  command -v "$tool" >/dev/null || { echo "bootstrap: '$tool' is required (the .NET 10 SDK and Node 20)" >&2; exit 1; }
+done
+
+if [[ ! -f "$root/node_modules/azurite/dist/src/azurite.js" ]]; then
+  echo "bootstrap: npm ci (pinned Azurite)" >&2
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi

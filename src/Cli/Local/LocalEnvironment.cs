@@ -1,0 +1,75 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Synomaly.Contracts;
+
+namespace Synomaly.Cli.Local;
+
+/// <summary>
+/// The local stand-in for the Azure resources: Azurite with the same containers, queues and table that the Bicep
+/// templates create. Disposing it stops Azurite by PID.
+/// </summary>
+public sealed class LocalEnvironment : IAsyncDisposable
+{
+    public static readonly string[] Containers = [BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer];
+    public static readonly string[] Queues = [BlobLayout.ScanJobsQueue, BlobLayout.ScanJobsQueue + "-poison"];
+
+    private readonly string repositoryRoot;
+    private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
+
+    private LocalEnvironment(string repositoryRoot, string connectionString, IReadOnlyDictionary<string, string>? azuriteEnvironment)
+    {
+        this.repositoryRoot = repositoryRoot;
+        this.azuriteEnvironment = azuriteEnvironment;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
+    public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
+    {
+        var connectionString = await AzuriteScript.StartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
+        var environment = new LocalEnvironment(repositoryRoot, connectionString, azuriteEnvironment);
+        await environment.ProvisionAsync(cancellationToken);
+        return environment;
+    }
+
+    public IEnumerable<(string Resource, string Value)> Describe()
+    {
+        var blobs = new BlobServiceClient(ConnectionString);
+        yield return ("blob endpoint", blobs.Uri.ToString());
+        yield return ("queue endpoint", new QueueServiceClient(ConnectionString).Uri.ToString());
+        yield return ("table endpoint", new TableServiceClient(ConnectionString).Uri.ToString());
+        foreach (var container in Containers)
+        {
+            yield return ("container", container);
+        }
+
+        foreach (var queue in Queues)
+        {
+            yield return ("queue", queue);
+        }
+
+        yield return ("table", BlobLayout.JobsTable);
+    }
+
+    public async ValueTask DisposeAsync() => await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
+
+    private async Task ProvisionAsync(CancellationToken cancellationToken)
+    {
+        var blobs = new BlobServiceClient(ConnectionString);
+        foreach (var container in Containers)
+        {
+            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        var queues = new QueueServiceClient(ConnectionString);
+        foreach (var queue in Queues)
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        await new TableServiceClient(ConnectionString).CreateTableIfNotExistsAsync(BlobLayout.JobsTable, cancellationToken);
+    }
+}

@@ -1,0 +1,3 @@
+using Synomaly.Cli;
+
+return await SynomalyCommand.Create().Parse(args).InvokeAsync();

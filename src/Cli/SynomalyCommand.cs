@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Synomaly.Cli.Commands;
+
+namespace Synomaly.Cli;
+
+/// <summary>The root of the synomaly command line; each verb lives in its own class under Commands/.</summary>
+public static class SynomalyCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Synomaly.Cloud: unsupervised anomaly detection in medical scans with multi-stage diffusion.");
+        root.Subcommands.Add(UpCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,30 @@
+namespace Synomaly.Contracts;
+
+/// <summary>
+/// The life cycle of a job. Every job ends <see cref="Succeeded"/> or <see cref="Failed"/>; none stays
+/// <see cref="Processing"/> once its message is dead-lettered or its attempts are exhausted.
+/// </summary>
+public enum JobState
+{
+    Queued = 0,
+    Processing,
+    Succeeded,
+    Failed,
+}
+
+public static class JobStateTransitions
+{
+    /// <summary>
+    /// Whether a job may move from one state to another. Processing may be re-entered (a redelivered message after a
+    /// crashed worker); terminal states are final, except that a Failed job may be queued again by an explicit resubmit.
+    /// </summary>
+    public static bool IsAllowed(JobState from, JobState to) => (from, to) switch
+    {
+        (JobState.Queued, JobState.Processing or JobState.Failed or JobState.Queued) => true,
+        (JobState.Processing, JobState.Processing or JobState.Succeeded or JobState.Failed or JobState.Queued) => true,
+        (JobState.Failed, JobState.Queued) => true,
+        _ => false,
+    };
+
+    public static bool IsTerminal(this JobState state) => state is JobState.Succeeded or JobState.Failed;
+}

@@ -1,0 +1,48 @@
+namespace Synomaly.Contracts;
+
+/// <summary>
+/// The queue message that asks the GPU worker to process one scan. It is a claim check: it names the blob and its ETag,
+/// never carries pixels, and never carries the uploaded file name (file names from portals can hold patient data).
+/// </summary>
+public sealed record ScanJob
+{
+    /// <summary>The message schema version this code writes; readers reject versions they do not know.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>Opaque scan identifier (no patient data); the partition of results and job records.</summary>
+    public required string ScanId { get; init; }
+
+    /// <summary>The source blob (scans/{scanId}/... or archive/...).</summary>
+    public required Uri SourceBlobUri { get; init; }
+
+    /// <summary>The ETag of the source blob when the job was created; the worker reads exactly this version.</summary>
+    public required string SourceETag { get; init; }
+
+    public ScanFormat DetectedFormat { get; init; } = ScanFormat.Unknown;
+
+    public ModalityHint Modality { get; init; } = ModalityHint.Auto;
+
+    public required string ModelName { get; init; }
+
+    public required string ModelVersion { get; init; }
+
+    /// <summary>Inference profile name from the model card (for example "default" or "brain-mri").</summary>
+    public string InferenceProfile { get; init; } = "default";
+
+    public JobOrigin Origin { get; init; } = JobOrigin.Upload;
+
+    public required string CorrelationId { get; init; }
+
+    public required DateTimeOffset SubmittedAt { get; init; }
+
+    /// <summary>
+    /// The deterministic message id used for duplicate detection: the same blob version and model version always give the
+    /// same id, so duplicate blob events and repeated bulk runs do not create duplicate work.
+    /// </summary>
+    public string MessageId => CreateMessageId(ScanId, SourceETag, ModelVersion);
+
+    public static string CreateMessageId(string scanId, string etag, string modelVersion) =>
+        $"{scanId}:{etag.Trim('"')}:{modelVersion}";
+}

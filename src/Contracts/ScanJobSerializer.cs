@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Synomaly.Contracts;
+
+/// <summary>Reads and writes ScanJob messages, rejecting unknown schema versions with a typed error.</summary>
+public static class ScanJobSerializer
+{
+    public static byte[] Serialize(ScanJob job) => JsonSerializer.SerializeToUtf8Bytes(job, ContractsJsonContext.Default.ScanJob);
+
+    public static ScanJob Deserialize(ReadOnlySpan<byte> utf8Json)
+    {
+        ScanJob? job;
+        try
+        {
+            job = JsonSerializer.Deserialize(utf8Json, ContractsJsonContext.Default.ScanJob);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidScanJobException($"The message is not a valid ScanJob: {e.Message}", e);
+        }
+
+        if (job is null)
+        {
+            throw new InvalidScanJobException("The message is empty (JSON null).");
+        }
+
+        if (job.SchemaVersion != ScanJob.CurrentSchemaVersion)
+        {
+            throw new InvalidScanJobException($"Unsupported ScanJob schema version {job.SchemaVersion}; this build reads version {ScanJob.CurrentSchemaVersion}.");
+        }
+
+        if (!BlobLayout.IsValidScanId(job.ScanId))
+        {
+            throw new InvalidScanJobException("The ScanJob's scanId is not an opaque id (letters, digits and '-', at most 64).");
+        }
+
+        return job;
+    }
+}
+
+/// <summary>A queue message that cannot be a ScanJob of this version: it is dead-lettered, never retried.</summary>
+public sealed class InvalidScanJobException : Exception
+{
+    public InvalidScanJobException(string message) : base(message) { }
+
+    public InvalidScanJobException(string message, Exception inner) : base(message, inner) { }
+}

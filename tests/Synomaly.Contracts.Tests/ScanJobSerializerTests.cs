@@ -1,0 +1,71 @@
+using System.Text;
+using Synomaly.Contracts;
+
+namespace Synomaly.Contracts.Tests;
+
+public sealed class ScanJobSerializerTests
+{
+    private static ScanJob Sample() => new()
+    {
+        ScanId = "3f2a-77",
+        SourceBlobUri = new Uri("http://127.0.0.1:10000/devstoreaccount1/scans/3f2a-77/upload.dcm"),
+        SourceETag = "\"0x8DC1\"",
+        DetectedFormat = ScanFormat.Dicom,
+        ModelName = "brain-mri-demo",
+        ModelVersion = "1.0.0",
+        CorrelationId = "corr-1",
+        SubmittedAt = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public void Round_trip_preserves_every_field()
+    {
+        var job = Sample();
+        var back = ScanJobSerializer.Deserialize(ScanJobSerializer.Serialize(job));
+        Assert.Equal(job, back);
+    }
+
+    [Fact]
+    public void Json_uses_camel_case_and_enum_names()
+    {
+        var json = Encoding.UTF8.GetString(ScanJobSerializer.Serialize(Sample()));
+        Assert.Contains("\"scanId\":\"3f2a-77\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"detectedFormat\":\"Dicom\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"schemaVersion\":1", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Message_id_is_deterministic_and_ignores_etag_quotes()
+    {
+        Assert.Equal("3f2a-77:0x8DC1:1.0.0", Sample().MessageId);
+        Assert.Equal(Sample().MessageId, ScanJob.CreateMessageId("3f2a-77", "0x8DC1", "1.0.0"));
+    }
+
+    [Theory]
+    [InlineData("{\"schemaVersion\":2,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 2")]
+    [InlineData("null", "empty")]
+    [InlineData("{not json", "not a valid ScanJob")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a/b\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "opaque id")]
+    public void Invalid_messages_get_a_typed_error_naming_the_problem(string json, string expected)
+    {
+        var error = Assert.Throws<InvalidScanJobException>(() => ScanJobSerializer.Deserialize(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Results_paths_are_deterministic_and_reject_path_injection()
+    {
+        Assert.Equal("s1/1.0.0/report.json", BlobLayout.ResultPath("s1", "1.0.0", BlobLayout.ReportFile));
+        Assert.Equal("s1/1.0.0/overlays/0007.png", BlobLayout.OverlayPath("s1", "1.0.0", 7));
+        Assert.Throws<ArgumentException>(() => BlobLayout.ResultsPrefix("../x", "1"));
+    }
+
+    [Fact]
+    public void Terminal_states_cannot_go_back_to_processing()
+    {
+        Assert.False(JobStateTransitions.IsAllowed(JobState.Succeeded, JobState.Processing));
+        Assert.False(JobStateTransitions.IsAllowed(JobState.Failed, JobState.Processing));
+        Assert.True(JobStateTransitions.IsAllowed(JobState.Processing, JobState.Succeeded));
+        Assert.True(JobState.Failed.IsTerminal());
+    }
+}

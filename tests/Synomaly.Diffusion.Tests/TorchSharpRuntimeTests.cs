@@ -1,0 +1,31 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Tests;
+
+public sealed class TorchSharpRuntimeTests
+{
+    [Fact]
+    public void Native_libtorch_loads_and_a_convolution_runs_on_the_cpu()
+    {
+        using var scope = NewDisposeScope();
+        var x = arange(16, dtype: float32).reshape(1, 1, 4, 4);
+        var kernel = ones(1, 1, 3, 3, dtype: float32);
+        var y = nn.functional.conv2d(x, kernel);
+        Assert.Equal(new long[] { 1, 1, 2, 2 }, y.shape);
+        // Sum of the top-left 3x3 window of 0..15 laid out row-major: 0+1+2+4+5+6+8+9+10 = 45.
+        Assert.Equal(45f, y[0, 0, 0, 0].item<float>());
+    }
+
+    [Fact]
+    public void Auto_device_is_cpu_without_cuda_and_explicit_cuda_fails_clearly()
+    {
+        Assert.Equal(DeviceType.CPU, TorchDevice.Resolve("cpu").type);
+        if (!cuda.is_available())
+        {
+            Assert.Equal(DeviceType.CPU, TorchDevice.Resolve("auto").type);
+            var error = Assert.Throws<InvalidOperationException>(() => TorchDevice.Resolve("cuda"));
+            Assert.Contains("CUDA is not available", error.Message, StringComparison.Ordinal);
+        }
+    }
+}
