@@ -1,0 +1,26 @@
+using Synomaly.Contracts;
+
+namespace Synomaly.Imaging.Volumes;
+
+/// <summary>
+/// What a volume was read from, for writing results back in the source geometry and for reports. Holds no patient data:
+/// no names, ids or dates; only technical facts about the encoding.
+/// </summary>
+public sealed record VolumeProvenance
+{
+    public required ScanFormat Format { get; init; }
+
+    /// <summary>DICOM transfer syntax UID, or null for other formats.</summary>
+    public string? TransferSyntaxUid { get; init; }
+
+    /// <summary>Photometric interpretation or colour model that was converted to grey (for example "MONOCHROME2", "RGB").</summary>
+    public string? PhotometricInterpretation { get; init; }
+
+    public int BitsStored { get; init; }
+
+    /// <summary>For NIfTI inputs: the original header bytes, so outputs can be written with identical geometry fields.</summary>
+    public byte[]? NiftiHeader { get; init; }
+
+    /// <summary>Free-form notes on lenient decoding decisions (for example "4-D input: first volume used").</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
