@@ -1,0 +1,134 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Synthesis;
+using Synomaly.Imaging.Volumes;
+using Synomaly.Testing;
+
+namespace Synomaly.Imaging.Tests.Synthesis;
+
+public sealed class LesionSynthesizerTests
+{
+    private static (float[] Pixels, int Width, int Height) LoadIxiSlice(int index)
+    {
+        var files = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).ToArray();
+        using var image = Image.Load<L8>(files[index]);
+        var pixels = new float[image.Width * image.Height];
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    pixels[x + (image.Width * y)] = row[x].PackedValue;
+                }
+            }
+        });
+        return (pixels, image.Width, image.Height);
+    }
+
+    /// <summary>A lesion map on a grid offset by 8 voxels from the slice grid, as the shared MNI data are.</summary>
+    private static Volume SquareLesionMap()
+    {
+        const int n = 40;
+        var voxels = new float[n * n * 3];
+        for (int z = 0; z < 3; z++)
+        {
+            for (int y = 10; y < 20; y++)
+            {
+                for (int x = 5; x < 12; x++)
+                {
+                    voxels[x + (n * (y + (n * z)))] = 1;
+                }
+            }
+        }
+
+        double[] affine = [1, 0, 0, -90, 0, 1, 0, -126, 0, 0, 1, 0, 0, 0, 0, 1];
+        return new Volume(voxels, n, n, 3, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
+    }
+
+    [Fact]
+    public void Mask_is_exactly_the_set_of_changed_pixels_for_every_model_and_shape_kind()
+    {
+        var (pixels, width, height) = LoadIxiSlice(0);
+        var realShapes = RealLesionShapes.FromLesionMap(SquareLesionMap(), SliceGrid.Ixi(width, height));
+        var synthesizer = new LesionSynthesizer(realShapes, new SynthesisOptions());
+        var kinds = new HashSet<string>();
+        var models = new HashSet<IntensityModel>();
+        for (int seed = 0; seed < 30; seed++)
+        {
+            var result = synthesizer.Synthesize(pixels, width, height, seed);
+            for (int p = 0; p < pixels.Length; p++)
+            {
+                Assert.Equal(result.Image[p] != pixels[p], result.Mask[p]);
+            }
+
+            Assert.Equal(result.Parameters.Area, result.Mask.Count(m => m));
+            kinds.Add(result.Parameters.ShapeKind);
+            models.Add(result.Parameters.Model);
+        }
+
+        Assert.Equal(2, kinds.Count);
+        Assert.Equal(3, models.Count);
+    }
+
+    [Fact]
+    public void Lesions_stay_inside_the_estimated_brain()
+    {
+        var (pixels, width, height) = LoadIxiSlice(3);
+        var brain = BrainMaskEstimator.Estimate(pixels, width, height);
+        var synthesizer = new LesionSynthesizer([], new SynthesisOptions());
+        for (int seed = 100; seed < 110; seed++)
+        {
+            var result = synthesizer.Synthesize(pixels, width, height, seed);
+            Assert.All(Enumerable.Range(0, pixels.Length).Where(p => result.Mask[p]), p => Assert.True(brain[p]));
+        }
+
+        // The brain mask excludes the image border and the scalp ring, and covers a plausible part of the slice.
+        double fraction = brain.Count(b => b) / (double)brain.Length;
+        Assert.InRange(fraction, 0.2, 0.7);
+        Assert.False(brain[0]);
+    }
+
+    [Fact]
+    public void The_same_seed_rebuilds_the_same_case_and_another_seed_does_not()
+    {
+        var (pixels, width, height) = LoadIxiSlice(1);
+        var synthesizer = new LesionSynthesizer([], new SynthesisOptions());
+        var a = synthesizer.Synthesize(pixels, width, height, 42);
+        var b = synthesizer.Synthesize(pixels, width, height, 42);
+        var c = synthesizer.Synthesize(pixels, width, height, 43);
+        Assert.Equal(a.Image, b.Image);
+        Assert.Equal(a.Parameters, b.Parameters);
+        Assert.NotEqual(a.Image, c.Image);
+    }
+
+    [Fact]
+    public void Real_shapes_are_resampled_through_the_affines_not_by_index()
+    {
+        // The slice grid's origin is 8 mm below the map's in x and y, so the 7x10 square keeps its size.
+        var grid = new SliceGrid(60, 60, -98, -134, 1, 1, 1, RowsUp: true);
+        var shapes = RealLesionShapes.FromLesionMap(SquareLesionMap(), grid, minimumArea: 1);
+        Assert.Equal(3, shapes.Count);
+        Assert.All(shapes, s => Assert.Equal((7, 10, 70), (s.Width, s.Height, s.Area)));
+    }
+
+    [Fact]
+    public void Transform_preserves_area_roughly_and_flip_mirrors()
+    {
+        var shape = ProceduralShapeGenerator.Generate(new Random(7), 10);
+        var scaled = new ShapeTransform(false, 0, 2).Apply(shape);
+        Assert.InRange(scaled.Area / (double)shape.Area, 3.6, 4.4);
+        var flipped = new ShapeTransform(true, 0, 1).Apply(shape);
+        Assert.Equal(shape.Area, flipped.Area);
+        Assert.Equal(shape.Width, flipped.Width);
+        for (int y = 0; y < shape.Height; y++)
+        {
+            for (int x = 0; x < shape.Width; x++)
+            {
+                Assert.Equal(shape[x, y], flipped[shape.Width - 1 - x, y]);
+            }
+        }
+    }
+}
