@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// Splits a validation folder into a tuning half and a reporting half by subject (never by file), so that no subject's
+/// slices inform the settings that are then reported on it. The split is a seeded shuffle of the sorted subject ids:
+/// reproducible, and independent of file order on disk.
+/// </summary>
+public static partial class SubjectSplit
+{
+    public static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed = 2024)
+    {
+        var bySubject = files.GroupBy(SubjectOf, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var random = new Random(seed);
+        var shuffled = bySubject.OrderBy(_ => random.Next()).ToList();
+        int half = shuffled.Count / 2;
+        return (
+            [.. shuffled.Take(half).SelectMany(g => g).Order(StringComparer.Ordinal)],
+            [.. shuffled.Skip(half).SelectMany(g => g).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>The subject id in a BIDS-style name (sub-IXI002_...), or the file name without extension.</summary>
+    public static string SubjectOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        var match = SubjectPattern().Match(name);
+        return match.Success ? match.Value : Path.GetFileNameWithoutExtension(name);
+    }
+
+    [GeneratedRegex("sub-[A-Za-z0-9]+")]
+    private static partial Regex SubjectPattern();
+}

@@ -1,0 +1,43 @@
+using Synomaly.Testing;
+
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class SubjectSplitTests
+{
+    [Fact]
+    public void The_validation_set_splits_by_subject_into_disjoint_reproducible_halves()
+    {
+        var files = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png");
+        var (tuning, reporting) = SubjectSplit.Split(files);
+        var (tuning2, _) = SubjectSplit.Split(files.Reverse());
+        Assert.Equal(tuning, tuning2);
+        Assert.Equal(files.Length, tuning.Count + reporting.Count);
+        var tuningSubjects = tuning.Select(SubjectSplit.SubjectOf).ToHashSet();
+        Assert.DoesNotContain(reporting, f => tuningSubjects.Contains(SubjectSplit.SubjectOf(f)));
+        Assert.Equal(29, tuningSubjects.Count);
+    }
+
+    [Fact]
+    public void Two_files_of_one_subject_stay_together()
+    {
+        string[] files = ["a/sub-IXI027_x_T1w.png", "a/sub-IXI027_desc-Crop_T1w.png", "a/sub-IXI001_T1w.png", "a/sub-IXI002_T1w.png"];
+        var (tuning, reporting) = SubjectSplit.Split(files);
+        bool together = tuning.Count(f => f.Contains("IXI027", StringComparison.Ordinal)) is 0 or 2;
+        Assert.True(together);
+        Assert.Equal(4, tuning.Count + reporting.Count);
+    }
+
+    [Fact]
+    public void Bootstrap_interval_contains_the_mean_and_narrows_with_more_cases()
+    {
+        var random = new Random(3);
+        var small = Enumerable.Range(0, 20).Select(_ => random.NextDouble()).ToList();
+        var large = Enumerable.Range(0, 2000).Select(_ => random.NextDouble()).ToList();
+        var (lo, hi) = Bootstrap.Interval(small);
+        Assert.InRange(small.Average(), lo, hi);
+        var (lo2, hi2) = Bootstrap.Interval(large);
+        Assert.True(hi2 - lo2 < (hi - lo) / 4);
+        // For uniform(0,1) the mean's 95% interval at n = 2000 is about +-0.0127.
+        Assert.InRange(hi2 - lo2, 0.018, 0.034);
+    }
+}
