@@ -1,0 +1,277 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Nifti;
+using Synomaly.Testing;
+
+namespace Synomaly.Imaging.Tests.Nifti;
+
+public sealed class NiftiReaderTests
+{
+    private static string Sample(params string[] parts) => Path.Combine([TestPaths.Data, "formats", .. parts]);
+
+    private static Volumes.Volume ReadFile(string path, NiftiReadOptions? options = null)
+    {
+        using var stream = File.OpenRead(path);
+        return NiftiReader.Read(stream, ScanReadLimits.Default, options);
+    }
+
+    public static TheoryData<string, int, int, int> SampleFiles => new()
+    {
+        { "nifti-samples/anatomical.nii", 33, 41, 25 },
+        { "nifti-samples/colin27_ch2bet.nii.gz", 181, 217, 181 },
+        { "nifti-samples/example4d.nii.gz", 128, 96, 24 },
+        { "nifti-samples/example_nifti2.nii.gz", 32, 20, 12 },
+        { "nifti-samples/KmeansTest_T1UCharRaw.nii.gz", 128, 128, 62 },
+        { "ct-abdomen/example_ct.nii.gz", 122, 101, 112 },
+        { "ct-abdomen/example_seg.nii.gz", 122, 101, 30 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SampleFiles))]
+    public void Every_sample_file_reads_with_its_declared_dimensions(string relative, int width, int height, int depth)
+    {
+        var volume = ReadFile(Sample(relative.Split('/')));
+
+        Assert.Equal((width, height, depth), (volume.Width, volume.Height, volume.Depth));
+        Assert.All(volume.Voxels, v => Assert.True(float.IsFinite(v)));
+        Assert.True(volume.Voxels.Max() > volume.Voxels.Min(), "a real scan is not constant");
+        Assert.NotNull(volume.Provenance.NiftiHeader);
+    }
+
+    [Fact]
+    public void The_abdominal_ct_is_in_hounsfield_units()
+    {
+        var ct = ReadFile(Sample("ct-abdomen", "example_ct.nii.gz"));
+
+        var sorted = ct.Voxels.Order().ToArray();
+        float p01 = sorted[sorted.Length / 100], p99 = sorted[sorted.Length * 99 / 100];
+        Assert.InRange(sorted[0], -1300f, -900f);
+        Assert.InRange(p01, -1050f, -900f);
+        Assert.InRange(p99, 0f, 2000f);
+        // The corner voxel lies outside the body: air.
+        Assert.InRange(ct[0, 0, ct.Depth / 2], -1100f, -900f);
+        Assert.Equal([3.0, 3.0, 3.0], [ct.Geometry.SpacingX, ct.Geometry.SpacingY, ct.Geometry.SpacingZ]);
+    }
+
+    [Fact]
+    public void Big_endian_file_uses_its_sform_and_stored_values()
+    {
+        var volume = ReadFile(Sample("nifti-samples", "anatomical.nii"));
+
+        Assert.Equal([-2.0, 0, 0, 32, 0, 2, 0, -40, 0, 0, 2, -16, 0, 0, 0, 1], volume.Geometry.Affine);
+        Assert.Equal(ScanFormat.Nifti, volume.Provenance.Format);
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("big endian", StringComparison.Ordinal));
+        Assert.All(volume.Voxels, v => Assert.Equal(MathF.Round(v), v));
+    }
+
+    [Fact]
+    public void Dims_of_zero_beyond_the_third_count_as_one()
+    {
+        var volume = ReadFile(Sample("nifti-samples", "KmeansTest_T1UCharRaw.nii.gz"));
+
+        Assert.Equal(62, volume.Depth);
+        Assert.DoesNotContain(volume.Provenance.Notes, n => n.Contains("volumes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Four_d_input_reads_the_first_volume_by_default_and_a_chosen_one_on_request()
+    {
+        var first = ReadFile(Sample("nifti-samples", "example4d.nii.gz"));
+        var second = ReadFile(Sample("nifti-samples", "example4d.nii.gz"), new NiftiReadOptions { VolumeIndex = 1 });
+
+        Assert.Contains(first.Provenance.Notes, n => n.Contains("2 volumes: volume 0 used", StringComparison.Ordinal));
+        Assert.Contains(second.Provenance.Notes, n => n.Contains("2 volumes: volume 1 used", StringComparison.Ordinal));
+        Assert.NotEqual(first.Voxels, second.Voxels);
+        var error = Assert.Throws<ScanRejectedException>(() => ReadFile(Sample("nifti-samples", "example4d.nii.gz"), new NiftiReadOptions { VolumeIndex = 2 }));
+        Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+    }
+
+    [Fact]
+    public void Qform_quaternion_gives_the_same_matrix_as_the_sform_it_was_written_with()
+    {
+        var volume = ReadFile(Sample("nifti-samples", "example4d.nii.gz"));
+        var header = NiftiHeaderCodec.Parse(volume.Provenance.NiftiHeader);
+
+        var (qform, source) = NiftiAffine.FromHeader(header with { SformCode = 0 });
+
+        Assert.Equal(NiftiAffine.Source.Qform, source);
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.Equal(volume.Geometry.Affine[i], qform[i], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Nifti2_reads_in_double_precision()
+    {
+        var volume = ReadFile(Sample("nifti-samples", "example_nifti2.nii.gz"));
+        var header = NiftiHeaderCodec.Parse(volume.Provenance.NiftiHeader);
+
+        Assert.Equal(2, header.Version);
+        Assert.Equal(2, header.VolumeCount);
+        Assert.Equal(ScanFormat.NiftiGzip, volume.Provenance.Format);
+        Assert.Equal(117.8551025390625, volume.Geometry.Affine[3]);
+    }
+
+    public static TheoryData<short, int, long[]> IntegerTypes => new()
+    {
+        { 2, 1, [0, 7, 200, 255] },
+        { 256, 1, [-128, -1, 0, 127] },
+        { 4, 2, [-32768, -5, 0, 32767] },
+        { 512, 2, [0, 1, 40000, 65535] },
+        { 8, 4, [int.MinValue, -3, 0, int.MaxValue] },
+        { 768, 4, [0, 1, 3000000000, 4294967295] },
+        { 1024, 8, [-5000000000, -1, 0, 5000000000] },
+    };
+
+    [Theory]
+    [MemberData(nameof(IntegerTypes))]
+    public void Integer_datatypes_decode_in_both_byte_orders(short datatype, int width, long[] values)
+    {
+        foreach (bool bigEndian in new[] { false, true })
+        {
+            var file = SyntheticNifti.Build(datatype, (short)(width * 8), [3, 2, 2, 1, 0, 0, 0, 0], SyntheticNifti.Encode(values, width, bigEndian), bigEndian);
+
+            var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+            Assert.Equal(values.Select(v => (float)v), volume.Voxels);
+        }
+    }
+
+    [Fact]
+    public void Float_datatypes_decode_and_non_finite_values_become_zero()
+    {
+        var f32 = new byte[16];
+        float[] singles = [1.5f, -2.25f, float.NaN, 1e6f];
+        for (int i = 0; i < 4; i++)
+        {
+            BinaryPrimitives.WriteSingleBigEndian(f32.AsSpan(i * 4), singles[i]);
+        }
+
+        var f64 = new byte[32];
+        double[] doubles = [0.125, -7, double.PositiveInfinity, 3e10];
+        for (int i = 0; i < 4; i++)
+        {
+            BinaryPrimitives.WriteDoubleLittleEndian(f64.AsSpan(i * 8), doubles[i]);
+        }
+
+        var single = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(16, 32, [2, 2, 2, 0, 0, 0, 0, 0], f32, bigEndian: true)), ScanReadLimits.Default);
+        var dbl = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(64, 64, [2, 4, 1, 0, 0, 0, 0, 0], f64, bigEndian: false)), ScanReadLimits.Default);
+
+        Assert.Equal([1.5f, -2.25f, 0f, 1e6f], single.Voxels);
+        Assert.Equal([0.125f, -7f, 0f, 3e10f], dbl.Voxels);
+        Assert.Contains(single.Provenance.Notes, n => n.StartsWith("1 non-finite", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rgb24_becomes_grey_luminance()
+    {
+        byte[] rgb = [255, 0, 0, 0, 255, 0, 0, 0, 255, 100, 100, 100];
+        var volume = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(128, 24, [3, 2, 2, 1, 1, 1, 1, 1], rgb, bigEndian: false)), ScanReadLimits.Default);
+
+        Assert.Equal(0.299f * 255, volume.Voxels[0], 3);
+        Assert.Equal(0.587f * 255, volume.Voxels[1], 3);
+        Assert.Equal(0.114f * 255, volume.Voxels[2], 3);
+        Assert.Equal(100f, volume.Voxels[3], 3);
+        Assert.Equal("RGB", volume.Provenance.PhotometricInterpretation);
+    }
+
+    [Theory]
+    [InlineData(2f, 10f, new[] { 10f, 12f, 14f, 16f })]
+    [InlineData(0f, 10f, new[] { 0f, 1f, 2f, 3f })]
+    [InlineData(float.NaN, 10f, new[] { 0f, 1f, 2f, 3f })]
+    [InlineData(0.5f, float.NaN, new[] { 0f, 0.5f, 1f, 1.5f })]
+    public void Scl_slope_applies_unless_zero_or_nan(float slope, float intercept, float[] expected)
+    {
+        var file = SyntheticNifti.Build(4, 16, [3, 4, 1, 1, 1, 1, 1, 1], SyntheticNifti.Encode([0, 1, 2, 3], 2, bigEndian: false), bigEndian: false, slope, intercept);
+
+        var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+        Assert.Equal(expected, volume.Voxels);
+    }
+
+    [Fact]
+    public void Without_sform_or_qform_the_affine_is_the_voxel_size()
+    {
+        var file = SyntheticNifti.Build(2, 8, [3, 1, 1, 1, 1, 1, 1, 1], [9], bigEndian: false);
+
+        var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+        Assert.Equal([1.5, 0, 0, 0, 0, 2, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1], volume.Geometry.Affine);
+        Assert.Equal((1.5, 2.0, 3.0), (volume.Geometry.SpacingX, volume.Geometry.SpacingY, volume.Geometry.SpacingZ));
+    }
+
+    [Fact]
+    public void Truncated_files_are_rejected_as_truncated()
+    {
+        var full = File.ReadAllBytes(Sample("nifti-samples", "anatomical.nii"));
+
+        foreach (int length in new[] { 1, 3, 100, 347, 352, full.Length / 2, full.Length - 1 })
+        {
+            var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(full[..length]), ScanReadLimits.Default));
+            Assert.True(error.Code is ScanRejectionCode.Truncated or ScanRejectionCode.UnknownFormat, $"{length} bytes: {error.Code}");
+        }
+    }
+
+    [Fact]
+    public void Truncated_and_corrupt_gzip_is_rejected()
+    {
+        var full = File.ReadAllBytes(Sample("nifti-samples", "example_nifti2.nii.gz"));
+        var corrupt = (byte[])full.Clone();
+        for (int i = 100; i < 200; i++)
+        {
+            corrupt[i] ^= 0x5A;
+        }
+
+        var truncated = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(full[..(full.Length / 2)]), ScanReadLimits.Default));
+        var broken = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(corrupt), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.Truncated, truncated.Code);
+        Assert.True(broken.Code is ScanRejectionCode.Malformed or ScanRejectionCode.Truncated or ScanRejectionCode.UnknownFormat, broken.Code.ToString());
+    }
+
+    [Fact]
+    public void Declared_sizes_over_the_limits_are_rejected_before_reading_voxels()
+    {
+        var huge = SyntheticNifti.Build(16, 32, [3, 30000, 30000, 30000, 1, 1, 1, 1], [], bigEndian: false);
+        var tall = SyntheticNifti.Build(2, 8, [3, 4, 4, 5000, 1, 1, 1, 1], [], bigEndian: false);
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(huge), ScanReadLimits.Default)).Code);
+        Assert.Equal(ScanRejectionCode.LimitExceeded, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(tall), ScanReadLimits.Default)).Code);
+    }
+
+    [Fact]
+    public void Decompressed_size_limit_stops_a_gzip_bomb()
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(SyntheticNifti.Build(2, 8, [3, 1000, 1000, 1, 1, 1, 1, 1], new byte[1000 * 1000], bigEndian: false));
+        }
+
+        var limits = ScanReadLimits.Default with { MaxDecompressedBytes = 100_000 };
+        packed.Position = 0;
+
+        var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(packed, limits));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, error.Code);
+    }
+
+    [Fact]
+    public void Header_pairs_unsupported_datatypes_and_bad_dims_get_named_rejections()
+    {
+        var pair = SyntheticNifti.Build(2, 8, [3, 1, 1, 1, 1, 1, 1, 1], [0], bigEndian: false, magic: "ni1");
+        var complex = SyntheticNifti.Build(32, 64, [3, 1, 1, 1, 1, 1, 1, 1], new byte[8], bigEndian: false);
+        var negative = SyntheticNifti.Build(2, 8, [3, -4, 1, 1, 1, 1, 1, 1], [0], bigEndian: false);
+        var noDims = SyntheticNifti.Build(2, 8, [0, 1, 1, 1, 1, 1, 1, 1], [0], bigEndian: false);
+
+        Assert.Equal(ScanRejectionCode.NotAnImage, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(pair), ScanReadLimits.Default)).Code);
+        var unsupported = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(complex), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.UnsupportedPixelFormat, unsupported.Code);
+        Assert.Contains("Complex64", unsupported.Message, StringComparison.Ordinal);
+        Assert.Equal(ScanRejectionCode.Malformed, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(negative), ScanReadLimits.Default)).Code);
+        Assert.Equal(ScanRejectionCode.Malformed, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(noDims), ScanReadLimits.Default)).Code);
+        Assert.Equal(ScanRejectionCode.Empty, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream([]), ScanReadLimits.Default)).Code);
+    }
+}
