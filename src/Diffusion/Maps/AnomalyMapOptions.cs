@@ -1,0 +1,31 @@
+namespace Synomaly.Diffusion.Maps;
+
+/// <summary>
+/// How an anomaly map is made from an image and its reconstruction (ALGORITHM.md 3.4): blur both with OpenCV's kernel of
+/// size <see cref="BlurKernel"/>, take the absolute difference, zero it below <see cref="Threshold"/>, and drop 4-connected
+/// components smaller than <see cref="MinComponentSize"/> pixels.
+/// </summary>
+public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int MinComponentSize = AnomalyMapOptions.DefaultMinComponentSize)
+{
+    /// <summary>The reference's <c>remove_small_spots</c> size.</summary>
+    public const int DefaultMinComponentSize = 30;
+
+    /// <summary>Throws a typed error naming the first invalid value.</summary>
+    public void Validate()
+    {
+        if (BlurKernel <= 0 || BlurKernel % 2 == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlurKernel), BlurKernel, "The blur kernel size must be a positive odd number.");
+        }
+
+        if (!(Threshold >= 0) || double.IsInfinity(Threshold))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "The map threshold must be a finite number >= 0.");
+        }
+
+        if (MinComponentSize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinComponentSize), MinComponentSize, "The minimum component size must be >= 0.");
+        }
+    }
+}
