@@ -1,0 +1,37 @@
+namespace Synomaly.Diffusion.Noise;
+
+/// <summary>
+/// The JSON <c>noise_params</c> of a Synomaly model (ALGORITHM.md 2.5): blur sigma σ (<c>anomaly_sigma</c>), threshold τ on
+/// the 0..255 rescaled blur (<c>anomaly_threshold</c>), intensity offset o (<c>anomaly_offset</c>) and direction d
+/// (<c>anomaly_direction</c>: one value, or several to draw from per image).
+/// </summary>
+public sealed record SynomalyNoiseOptions(double Sigma, double Threshold, double Offset, IReadOnlyList<double> Directions)
+{
+    /// <summary>BraTS as released: σ 3, τ 175, o 0.5, d +1.</summary>
+    public static SynomalyNoiseOptions Brats { get; } = new(3, 175, 0.5, [1]);
+
+    /// <summary>LiTS as released (the JSON, not the docstring): σ 3, τ 175, o 1, d −1.</summary>
+    public static SynomalyNoiseOptions Lits { get; } = new(3, 175, 1, [-1]);
+
+    /// <summary>Carotid ultrasound as released: σ 7, τ 150, o 0.5, d +1.</summary>
+    public static SynomalyNoiseOptions Ultrasound { get; } = new(7, 150, 0.5, [1]);
+
+    /// <summary>Throws a typed error naming the first invalid value.</summary>
+    public void Validate()
+    {
+        if (!(Sigma > 0) || double.IsInfinity(Sigma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, "The anomaly blur sigma must be a positive finite number.");
+        }
+
+        if (!double.IsFinite(Threshold) || !double.IsFinite(Offset))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threshold), "The anomaly threshold and offset must be finite numbers.");
+        }
+
+        if (Directions is null || Directions.Count == 0 || Directions.Any(d => !double.IsFinite(d)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Directions), "At least one finite anomaly direction is required.");
+        }
+    }
+}
