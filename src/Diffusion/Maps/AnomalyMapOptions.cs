@@ -15,17 +15,17 @@ public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int Min
     {
         if (BlurKernel <= 0 || BlurKernel % 2 == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(BlurKernel), BlurKernel, "The blur kernel size must be a positive odd number.");
+            throw new InvalidOptionException(nameof(BlurKernel), BlurKernel, "The blur kernel size must be a positive odd number.");
         }
 
         if (!(Threshold >= 0) || double.IsInfinity(Threshold))
         {
-            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "The map threshold must be a finite number >= 0.");
+            throw new InvalidOptionException(nameof(Threshold), Threshold, "The map threshold must be a finite number >= 0.");
         }
 
         if (MinComponentSize < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MinComponentSize), MinComponentSize, "The minimum component size must be >= 0.");
+            throw new InvalidOptionException(nameof(MinComponentSize), MinComponentSize, "The minimum component size must be >= 0.");
         }
     }
 }

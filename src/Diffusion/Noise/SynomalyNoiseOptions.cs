@@ -21,17 +21,22 @@ public sealed record SynomalyNoiseOptions(double Sigma, double Threshold, double
     {
         if (!(Sigma > 0) || double.IsInfinity(Sigma))
         {
-            throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, "The anomaly blur sigma must be a positive finite number.");
+            throw new InvalidOptionException(nameof(Sigma), Sigma, "The anomaly blur sigma must be a positive finite number.");
         }
 
-        if (!double.IsFinite(Threshold) || !double.IsFinite(Offset))
+        if (!double.IsFinite(Threshold))
         {
-            throw new ArgumentOutOfRangeException(nameof(Threshold), "The anomaly threshold and offset must be finite numbers.");
+            throw new InvalidOptionException(nameof(Threshold), Threshold, "The anomaly threshold must be a finite number.");
+        }
+
+        if (!double.IsFinite(Offset))
+        {
+            throw new InvalidOptionException(nameof(Offset), Offset, "The anomaly offset must be a finite number.");
         }
 
         if (Directions is null || Directions.Count == 0 || Directions.Any(d => !double.IsFinite(d)))
         {
-            throw new ArgumentOutOfRangeException(nameof(Directions), "At least one finite anomaly direction is required.");
+            throw new InvalidOptionException(nameof(Directions), null, "At least one finite anomaly direction is required.");
         }
     }
 }

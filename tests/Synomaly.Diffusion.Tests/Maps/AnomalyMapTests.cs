@@ -86,7 +86,7 @@ public sealed class AnomalyMapTests
     {
         using var scope = NewDisposeScope();
         var x0 = zeros(1, 1, 8, 8);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => AnomalyMap.Compute(x0, x0, new AnomalyMapOptions(4, 0.1)));
+        var error = Assert.Throws<InvalidOptionException>(() => AnomalyMap.Compute(x0, x0, new AnomalyMapOptions(4, 0.1)));
         Assert.Equal("BlurKernel", error.ParamName);
         Assert.Throws<ArgumentException>(() => AnomalyMap.Compute(x0, zeros(1, 1, 8, 9), new AnomalyMapOptions(3, 0.1)));
     }

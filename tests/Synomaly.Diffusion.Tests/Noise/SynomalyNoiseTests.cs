@@ -157,10 +157,10 @@ public sealed class SynomalyNoiseTests
     [Fact]
     public void Invalid_noise_parameters_are_rejected_by_name()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var error = Assert.Throws<InvalidOptionException>(() =>
             SynomalyNoise.Sample([1, 1, 8, 8], new SynomalyNoiseOptions(0, 175, 0.5, [1]), Cpu));
         Assert.Equal("Sigma", error.ParamName);
-        error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        error = Assert.Throws<InvalidOptionException>(() =>
             SynomalyNoise.Sample([1, 1, 8, 8], new SynomalyNoiseOptions(3, 175, 0.5, []), Cpu));
         Assert.Equal("Directions", error.ParamName);
         Assert.Throws<ArgumentException>(() => SynomalyNoise.Sample([1, 2, 8, 8], SynomalyNoiseOptions.Brats, Cpu));

@@ -1,0 +1,216 @@
+using Synomaly.Diffusion.Maps;
+using Synomaly.Diffusion.Noise;
+using Synomaly.Diffusion.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Inference;
+
+/// <summary>
+/// Runs the reference's inference (<c>anomaly_detection.py::run_inference</c>, ALGORITHM.md 3) on a batch of slices at once,
+/// on the model's device. In the adaptive mode every slice stops on its own; stopped slices keep their result and leave the
+/// batch, so only the slices still running go through the network. One call leaves no tensor behind.
+/// </summary>
+public sealed class AnomalyDetector
+{
+    private readonly nn.Module<Tensor, Tensor, Tensor> _model;
+    private readonly GaussianDiffusion _diffusion;
+
+    /// <param name="model">The ε model, forward(x_t, t) with t int64 [B]; it is switched to evaluation mode.</param>
+    public AnomalyDetector(nn.Module<Tensor, Tensor, Tensor> model, GaussianDiffusion diffusion)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(diffusion);
+        _model = model;
+        _diffusion = diffusion;
+        _model.eval();
+    }
+
+    /// <summary>Detects anomalies in <paramref name="slices"/> [B,1,H,W], intensities in [−1, 1].</summary>
+    /// <param name="stageNoise">
+    /// Optional: the Gaussian noise of stage s for the whole batch, [B,1,H,W] (for parity tests). By default it is drawn from a
+    /// generator seeded with <see cref="InferenceOptions.Seed"/>, for the whole batch at every stage, so a slice's noise does
+    /// not depend on when the other slices stop.
+    /// </param>
+    public DetectionResult Detect(Tensor slices, InferenceOptions options, Func<int, Tensor>? stageNoise = null)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(_diffusion.Timesteps);
+        if (slices.dim() != 4 || slices.shape[1] != 1 || slices.shape[0] < 1)
+        {
+            throw new ArgumentException($"Expected slices of shape [B,1,H,W], got [{string.Join(",", slices.shape)}].", nameof(slices));
+        }
+
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var device = _model.parameters().FirstOrDefault()?.device ?? slices.device;
+        var x0 = slices.to(ScalarType.Float32, device);
+        using var generator = stageNoise is null ? GaussianNoise.SeededGenerator(options.Seed ?? Random.Shared.NextInt64(), device) : null;
+        Func<int, Tensor> noiseFor = stageNoise ?? (_ => GaussianNoise.Sample(x0.shape, device, generator));
+
+        var run = new BatchRun(x0, options);
+        for (int stage = 0; stage < options.StageLimit && run.Active.Count > 0; stage++)
+        {
+            using var stageScope = NewDisposeScope();
+            int t = options.Mode == InferenceMode.FixedStages ? options.Timesteps[stage] : options.Timesteps[0];
+            RunStage(run, stage, t, noiseFor(stage).to(ScalarType.Float32, device));
+        }
+
+        if (options.Mode != InferenceMode.Adaptive)
+        {
+            using var map = AnomalyMap.Compute(x0, run.Reconstruction, options.MapOptions);
+            run.FinalMap.copy_(map.Map);
+        }
+
+        return run.ToResult();
+    }
+
+    private void RunStage(BatchRun run, int stage, int t, Tensor noise)
+    {
+        var options = run.Options;
+        var index = run.ActiveIndex();
+        bool whole = run.Active.Count == run.Count;
+        var x0 = whole ? run.X0 : run.X0.index_select(0, index);
+        var current = whole ? run.Current : run.Current.index_select(0, index);
+        if (!whole)
+        {
+            noise = noise.index_select(0, index);
+        }
+
+        var timesteps = full(run.Active.Count, t, dtype: ScalarType.Int64, device: x0.device);
+        var xt = _diffusion.QSample(current, timesteps, noise);
+        var reconstruction = _diffusion.PredictX0(xt, timesteps, _model.call(xt, timesteps), clamp: true);
+        run.Reconstruction.index_copy_(0, index, reconstruction);
+
+        AnomalyMap? map = options.Mode == InferenceMode.Adaptive || options.RecordStages
+            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions)
+            : null;
+        using (map)
+        {
+            if (options.RecordStages)
+            {
+                run.Record(t, reconstruction, map!.Map);
+            }
+
+            if (options.Mode != InferenceMode.Adaptive)
+            {
+                run.Current.index_copy_(0, index, reconstruction);
+                run.Finish(stage, stopped: _ => false);
+                return;
+            }
+
+            // Masked fusion against the original input: x_c = x̂·W + x0·(1 − W), in the reference's operation order.
+            var weight = options.Fusion == FusionMode.Soft ? map!.Map : map!.Mask.to_type(ScalarType.Float32);
+            var fused = (reconstruction * weight) + (x0 * (1 - weight));
+            run.Current.index_copy_(0, index, fused);
+            run.FinalMap.index_copy_(0, index, map.Map);
+            long[] counts = map.Scores.cpu().data<long>().ToArray();
+            run.Finish(stage, stopped: position => run.StopAndRemember(position, counts[position]));
+        }
+    }
+
+    /// <summary>The state of one batch across stages: persistent tensors live in the caller's scope, the rest per stage.</summary>
+    private sealed class BatchRun
+    {
+        private readonly long[] _previousCounts;
+        private readonly int[] _stagesRun;
+        private readonly List<StageRecord> _stages = [];
+
+        public BatchRun(Tensor x0, InferenceOptions options)
+        {
+            X0 = x0;
+            Options = options;
+            Count = (int)x0.shape[0];
+            Height = (int)x0.shape[2];
+            Width = (int)x0.shape[3];
+            Current = x0.clone();
+            Reconstruction = zeros_like(x0);
+            FinalMap = zeros_like(x0);
+            _previousCounts = Enumerable.Repeat((long)Height * Width, Count).ToArray();
+            _stagesRun = new int[Count];
+            Active = Enumerable.Range(0, Count).ToList();
+        }
+
+        public Tensor X0 { get; }
+
+        public InferenceOptions Options { get; }
+
+        public int Count { get; }
+
+        public int Height { get; }
+
+        public int Width { get; }
+
+        /// <summary>x_c: what the next stage noises (the fused image in the adaptive mode).</summary>
+        public Tensor Current { get; }
+
+        /// <summary>The latest reconstruction of every slice.</summary>
+        public Tensor Reconstruction { get; }
+
+        public Tensor FinalMap { get; }
+
+        /// <summary>The slices still running, in batch order.</summary>
+        public List<int> Active { get; private set; }
+
+        public Tensor ActiveIndex() => tensor(Active.Select(i => (long)i).ToArray(), device: X0.device);
+
+        /// <summary>Applies the stop rule to the slice at <paramref name="position"/> of the active list and remembers its count.</summary>
+        public bool StopAndRemember(int position, long count)
+        {
+            int slice = Active[position];
+            bool stop = Options.ShouldStop(_previousCounts[slice], count);
+            _previousCounts[slice] = count;
+            return stop;
+        }
+
+        /// <summary>Counts the stage for every active slice and drops those that stop (all of them after the last stage).</summary>
+        public void Finish(int stage, Func<int, bool> stopped)
+        {
+            var stillActive = new List<int>(Active.Count);
+            for (int position = 0; position < Active.Count; position++)
+            {
+                _stagesRun[Active[position]]++;
+                bool stop = stopped(position);
+                if (!stop && stage + 1 < Options.StageLimit)
+                {
+                    stillActive.Add(Active[position]);
+                }
+            }
+
+            Active = stillActive;
+        }
+
+        public void Record(int t, Tensor reconstruction, Tensor map)
+        {
+            int pixels = Height * Width;
+            var ran = new bool[Count];
+            var reconstructions = new float[Count * pixels];
+            var maps = new float[Count * pixels];
+            float[] activeReconstructions = reconstruction.cpu().data<float>().ToArray();
+            float[] activeMaps = map.cpu().data<float>().ToArray();
+            for (int position = 0; position < Active.Count; position++)
+            {
+                int slice = Active[position];
+                ran[slice] = true;
+                Array.Copy(activeReconstructions, position * pixels, reconstructions, slice * pixels, pixels);
+                Array.Copy(activeMaps, position * pixels, maps, slice * pixels, pixels);
+            }
+
+            _stages.Add(new StageRecord(t, ran, reconstructions, maps));
+        }
+
+        public DetectionResult ToResult()
+        {
+            float[] maps = FinalMap.cpu().data<float>().ToArray();
+            int pixels = Height * Width;
+            var scores = new long[Count];
+            for (int i = 0; i < maps.Length; i++)
+            {
+                scores[i / pixels] += maps[i] != 0 ? 1 : 0;
+            }
+
+            return new DetectionResult(Count, Height, Width, Reconstruction.cpu().data<float>().ToArray(), maps, scores, _stagesRun, _stages);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using Synomaly.Diffusion.Maps;
+
+namespace Synomaly.Diffusion.Inference;
+
+/// <summary>
+/// One inference configuration (ALGORITHM.md 3): the mode, its timestep(s), the anomaly-map parameters (blur kernel k,
+/// threshold θ, minimum component size) and, for the adaptive mode, the stop threshold δ, the stage cap and the fusion.
+/// <see cref="Seed"/> makes the stage noise reproducible on one device; null draws a fresh seed per call.
+/// </summary>
+public sealed record InferenceOptions
+{
+    /// <summary>The released script's δ (its <c>__main__</c>; <c>run_inference</c>'s own default of 100 stops after one stage).</summary>
+    public const double DefaultStopDelta = 0.01;
+
+    /// <summary>The released script's stage cap.</summary>
+    public const int DefaultMaxStages = 5;
+
+    /// <summary>The stop rule's denominator floor: |Δcount| / max(previous count, 500).</summary>
+    public const int StopDenominatorFloor = 500;
+
+    public required InferenceMode Mode { get; init; }
+
+    /// <summary>One t for the single-stage and adaptive modes, the list of stages for <see cref="InferenceMode.FixedStages"/>.</summary>
+    public required IReadOnlyList<int> Timesteps { get; init; }
+
+    public required int BlurKernel { get; init; }
+
+    public required double Threshold { get; init; }
+
+    public int MinComponentSize { get; init; } = AnomalyMapOptions.DefaultMinComponentSize;
+
+    public double StopDelta { get; init; } = DefaultStopDelta;
+
+    public int MaxStages { get; init; } = DefaultMaxStages;
+
+    public FusionMode Fusion { get; init; } = FusionMode.Soft;
+
+    public long? Seed { get; init; }
+
+    /// <summary>Keep every stage's reconstruction and map in the result (for per-stage metrics and parity checks).</summary>
+    public bool RecordStages { get; init; }
+
+    public AnomalyMapOptions MapOptions => new(BlurKernel, Threshold, MinComponentSize);
+
+    public static InferenceOptions SingleStage(int t, int blurKernel, double threshold) =>
+        new() { Mode = InferenceMode.SingleStage, Timesteps = [t], BlurKernel = blurKernel, Threshold = threshold };
+
+    public static InferenceOptions FixedStages(IReadOnlyList<int> timesteps, int blurKernel, double threshold) =>
+        new() { Mode = InferenceMode.FixedStages, Timesteps = timesteps, BlurKernel = blurKernel, Threshold = threshold };
+
+    public static InferenceOptions Adaptive(int t, int blurKernel, double threshold, double stopDelta = DefaultStopDelta) =>
+        new() { Mode = InferenceMode.Adaptive, Timesteps = [t], BlurKernel = blurKernel, Threshold = threshold, StopDelta = stopDelta };
+
+    /// <summary>The most stages any slice can run.</summary>
+    public int StageLimit => Mode switch
+    {
+        InferenceMode.SingleStage => 1,
+        InferenceMode.FixedStages => Timesteps.Count,
+        _ => MaxStages,
+    };
+
+    /// <summary>Throws a typed error naming the first invalid value, given the diffusion's number of timesteps.</summary>
+    public void Validate(int diffusionTimesteps)
+    {
+        MapOptions.Validate();
+        if (!Enum.IsDefined(Mode))
+        {
+            throw new InvalidOptionException(nameof(Mode), Mode, "Unknown inference mode.");
+        }
+
+        if (!Enum.IsDefined(Fusion))
+        {
+            throw new InvalidOptionException(nameof(Fusion), Fusion, "Unknown fusion mode.");
+        }
+
+        if (Timesteps is null || Timesteps.Count == 0 || (Mode != InferenceMode.FixedStages && Timesteps.Count != 1))
+        {
+            throw new InvalidOptionException(nameof(Timesteps), Timesteps?.Count, $"{Mode} inference takes {(Mode == InferenceMode.FixedStages ? "at least one timestep" : "exactly one timestep")}.");
+        }
+
+        foreach (int t in Timesteps)
+        {
+            if (t < 0 || t >= diffusionTimesteps)
+            {
+                throw new InvalidOptionException(nameof(Timesteps), t, $"Timesteps are indices 0..{diffusionTimesteps - 1}.");
+            }
+        }
+
+        if (MaxStages < 1)
+        {
+            throw new InvalidOptionException(nameof(MaxStages), MaxStages, "At least one stage is required.");
+        }
+
+        if (!(StopDelta >= 0) || double.IsInfinity(StopDelta))
+        {
+            throw new InvalidOptionException(nameof(StopDelta), StopDelta, "The stop threshold must be a finite number >= 0.");
+        }
+    }
+
+    /// <summary>
+    /// The released script's stop rule for one slice: |count(prev ≠ 0) − count(map ≠ 0)| / max(count(prev ≠ 0), 500) ≤ δ.
+    /// The first previous count is H·W (an all-ones reference).
+    /// </summary>
+    public bool ShouldStop(long previousCount, long count) =>
+        Math.Abs(previousCount - count) / (double)Math.Max(previousCount, StopDenominatorFloor) <= StopDelta;
+}

@@ -1,0 +1,268 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Maps;
+using Synomaly.Diffusion.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Tests.Inference;
+
+public sealed class AnomalyDetectorTests : IDisposable
+{
+    private const int Size = 32;
+    private readonly GaussianDiffusion _diffusion = new(BetaSchedule.Cosine);
+
+    public void Dispose() => _diffusion.Dispose();
+
+    /// <summary>Smooth random images in (−1, 1).</summary>
+    private static Tensor SmoothImages(int count, long seed)
+    {
+        using var scope = NewDisposeScope();
+        var noise = randn(count, 1, Size, Size, generator: new TorchSharp.torch.Generator((ulong)seed));
+        return OpenCvGaussianBlur.Apply(noise, 7).mul(3).tanh().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[H,W] float mask with ones on rows/columns [from, from + side).</summary>
+    private static Tensor Square(int from, int side)
+    {
+        var square = zeros(Size, Size);
+        square[TensorIndex.Slice(from, from + side), TensorIndex.Slice(from, from + side)] = 1f;
+        return square;
+    }
+
+    [Fact]
+    public void Single_stage_reconstruction_is_the_clamped_x0_prediction_and_its_map()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5);
+        var x0 = SmoothImages(3, 1);
+        var noise = randn(3, 1, Size, Size, generator: new TorchSharp.torch.Generator(2));
+        var options = InferenceOptions.SingleStage(250, 5, 0.2);
+
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => noise);
+
+        var t = full(3, 250L, dtype: ScalarType.Int64);
+        var xt = _diffusion.QSample(x0, t, noise);
+        var expected = _diffusion.PredictX0(xt, t, model.call(xt, t)).clamp(-1, 1);
+        using var map = AnomalyMap.Compute(x0, expected, options.MapOptions);
+        Assert.Equal(expected.data<float>().ToArray(), result.Reconstructions);
+        Assert.Equal(map.Map.data<float>().ToArray(), result.Maps);
+        Assert.Equal(map.Scores.data<long>().ToArray(), result.Scores);
+        Assert.Equal([1, 1, 1], result.StagesRun);
+        Assert.Equal([3L, 3L], model.BatchSizes);
+        Assert.True(result.Scores.Sum() > 0, "halving the images should leave anomalous pixels");
+    }
+
+    [Fact]
+    public void Fixed_stages_renoise_the_previous_prediction_without_fusion()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5);
+        var x0 = SmoothImages(2, 3);
+        var options = InferenceOptions.FixedStages([300, 200, 100], 3, 0.1) with { RecordStages = true };
+
+        // With zero noise every stage halves its input: x̂ = 0.125·x0 after three stages, whatever the map says.
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+
+        float[] expected = x0.mul(0.125).data<float>().ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], result.Reconstructions[i], 1e-5f);
+        }
+
+        Assert.Equal([3, 3], result.StagesRun);
+        Assert.Equal([2L, 2L, 2L], model.BatchSizes);
+        Assert.Equal([300, 200, 100], result.Stages.Select(s => s.Timestep));
+        Assert.Equal(result.Stages[2].Maps, result.Maps);
+    }
+
+    [Fact]
+    public void Adaptive_mode_stops_each_slice_by_the_count_rule_and_only_running_slices_reach_the_model()
+    {
+        using var scope = NewDisposeScope();
+        // ε = 0, so x̂ = clamp(x_c + sqrt(1/ᾱ − 1)·noise): a noise of 10 on a square paints it white.
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 1.0);
+        var x0 = zeros(4, 1, Size, Size);
+        x0[3] = full(1, Size, Size, 0.8f);
+        var noise = zeros([5, 4, 1, Size, Size]);
+        for (int stage = 0; stage < 5; stage++)
+        {
+            noise[stage, 0, 0] = Square(4, 6 + (4 * stage)) * 10;         // grows every stage: never settles
+            noise[stage, 1, 0] = Square(8, 10) * 10;                      // the same every stage: settles at stage 2
+            noise[stage, 2, 0] = Square(8, stage == 0 ? 8 : 12) * 10;     // grows once: settles at stage 3
+            noise[stage, 3, 0] = full(Size, Size, -10f);                   // the whole slice differs: count = H·W at once
+        }
+
+        var options = InferenceOptions.Adaptive(250, 3, 0.1) with { RecordStages = true };
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage]);
+
+        Assert.Equal([5, 2, 3, 1], result.StagesRun);
+        Assert.Equal([4L, 3L, 2L, 1L, 1L], model.BatchSizes);
+        Assert.Equal(Size * Size, result.Scores[3]);
+        for (int slice = 0; slice < 4; slice++)
+        {
+            int last = result.StagesRun[slice] - 1;
+            int pixels = Size * Size;
+            Assert.Equal(result.Stages[last].Maps.AsSpan(slice * pixels, pixels).ToArray(), result.Map(slice).ToArray());
+            Assert.All(result.Stages.Skip(last + 1), s => Assert.False(s.Ran[slice]));
+            Assert.All(result.Stages.Skip(last + 1), s => Assert.All(s.Maps.AsSpan(slice * pixels, pixels).ToArray(), v => Assert.Equal(0f, v)));
+        }
+    }
+
+    [Fact]
+    public void A_large_stop_threshold_stops_after_one_stage_and_the_stage_cap_bounds_the_rest()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.7);
+        var x0 = SmoothImages(2, 5);
+        var detector = new AnomalyDetector(model, _diffusion);
+
+        // run_inference's own default δ = 100 makes the adaptive loop a single stage.
+        var once = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 100) with { Seed = 1 });
+        var capped = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 0) with { Seed = 1, MaxStages = 3 });
+
+        Assert.Equal([1, 1], once.StagesRun);
+        Assert.All(capped.StagesRun, n => Assert.InRange(n, 2, 3));
+        Assert.Equal([2L], model.BatchSizes.Take(1));
+        var runningPerStage = Enumerable.Range(0, capped.StagesRun.Max()).Select(s => (long)capped.StagesRun.Count(n => n > s));
+        Assert.Equal(runningPerStage, model.BatchSizes.Skip(1));
+    }
+
+    [Theory]
+    [InlineData(FusionMode.Soft)]
+    [InlineData(FusionMode.Binary)]
+    public void The_next_stage_renoises_the_fusion_of_reconstruction_and_input(FusionMode fusion)
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5);
+        var x0 = SmoothImages(2, 7);
+        var options = InferenceOptions.Adaptive(250, 3, 0.1, stopDelta: 0) with { MaxStages = 2, Fusion = fusion, RecordStages = true };
+
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+
+        // With zero noise, stage 2 halves x_c = x̂1·W + x0·(1 − W), W = A1 (soft) or A1 ≠ 0 (binary).
+        float[] input = x0.data<float>().ToArray();
+        var first = result.Stages[0];
+        var second = result.Stages[1];
+        for (int i = 0; i < input.Length; i++)
+        {
+            float weight = fusion == FusionMode.Soft ? first.Maps[i] : (first.Maps[i] != 0 ? 1f : 0f);
+            float fused = (first.Reconstructions[i] * weight) + (input[i] * (1 - weight));
+            Assert.Equal(0.5f * fused, second.Reconstructions[i], 1e-5f);
+        }
+
+        Assert.Contains(first.Maps, v => v > 0 && v != 1);
+    }
+
+    [Fact]
+    public void Batched_adaptive_run_equals_the_reference_loop_run_one_slice_at_a_time()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
+        const int Count = 5;
+        var x0 = SmoothImages(Count, 9);
+        var noise = randn([5, Count, 1, Size, Size], generator: new TorchSharp.torch.Generator(10));
+        var options = InferenceOptions.Adaptive(300, 5, 0.12, stopDelta: 0.02);
+
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage]);
+
+        for (int i = 0; i < Count; i++)
+        {
+            var (stages, reconstruction, map) = ReferenceAdaptiveLoop(model, x0[i].unsqueeze(0), s => noise[s, i].unsqueeze(0), options);
+            Assert.Equal(stages, result.StagesRun[i]);
+            AssertClose(reconstruction, result.Reconstruction(i).ToArray());
+            AssertClose(map, result.Map(i).ToArray());
+        }
+
+        Assert.True(result.StagesRun.Distinct().Count() > 1, $"slices should stop at different stages: {string.Join(",", result.StagesRun)}");
+    }
+
+    /// <summary>ALGORITHM.md 3.3, one image, transcribed literally: the oracle for the batched implementation.</summary>
+    private (int Stages, float[] Reconstruction, float[] Map) ReferenceAdaptiveLoop(
+        nn.Module<Tensor, Tensor, Tensor> model, Tensor x0, Func<int, Tensor> noise, InferenceOptions options)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var t = full(1, (long)options.Timesteps[0], dtype: ScalarType.Int64);
+        var current = x0;
+        long previous = Size * Size;
+        double diff = 255 * 255;
+        int it = 0;
+        Tensor reconstruction = x0, map = x0;
+        while (diff > options.StopDelta)
+        {
+            var xt = _diffusion.QSample(current, t, noise(it));
+            reconstruction = _diffusion.PredictX0(xt, t, model.call(xt, t)).clamp(-1, 1);
+            map = AnomalyMap.Compute(x0, reconstruction, options.MapOptions).Map;
+            current = (reconstruction * map) + (x0 * (1 - map));
+            long count = map.count_nonzero().item<long>();
+            diff = Math.Abs(previous - count) / (double)Math.Max(previous, 500);
+            previous = count;
+            it++;
+            if (it >= options.MaxStages)
+            {
+                break;
+            }
+        }
+
+        return (it, reconstruction.data<float>().ToArray(), map.data<float>().ToArray());
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void The_same_seed_reproduces_a_run_and_another_seed_does_not()
+    {
+        using var scope = NewDisposeScope();
+        var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.8), _diffusion);
+        var x0 = SmoothImages(2, 11);
+        var options = InferenceOptions.Adaptive(250, 5, 0.2);
+
+        var a = detector.Detect(x0, options with { Seed = 42 });
+        var b = detector.Detect(x0, options with { Seed = 42 });
+        var c = detector.Detect(x0, options with { Seed = 43 });
+
+        Assert.Equal(a.Reconstructions, b.Reconstructions);
+        Assert.Equal(a.Maps, b.Maps);
+        Assert.NotEqual(a.Reconstructions, c.Reconstructions);
+    }
+
+    [Fact]
+    public void One_inference_leaves_no_live_tensors()
+    {
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
+        var detector = new AnomalyDetector(model, _diffusion);
+        using var x0 = SmoothImages(3, 13);
+        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true };
+        detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
+
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var result = detector.Detect(x0, options);
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.Equal(before, after);
+        Assert.True(result.StagesRun.Sum() > 3);
+    }
+
+    [Fact]
+    public void Bad_input_and_options_are_rejected_with_typed_errors()
+    {
+        using var scope = NewDisposeScope();
+        var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5), _diffusion);
+        var x0 = zeros(1, 1, 16, 16);
+
+        Assert.Throws<ArgumentException>(() => detector.Detect(zeros(1, 2, 16, 16), InferenceOptions.SingleStage(10, 3, 0.1)));
+        var error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.SingleStage(1000, 3, 0.1)));
+        Assert.Equal("Timesteps", error.ParamName);
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { Timesteps = [250, 100] }));
+        Assert.Equal("Timesteps", error.ParamName);
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { MaxStages = 0 }));
+        Assert.Equal("MaxStages", error.ParamName);
+    }
+}
