@@ -1,0 +1,94 @@
+using Azure.Messaging.ServiceBus;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+
+namespace Synomaly.Storage.Hosting;
+
+/// <summary>Registers the Azure clients once (Microsoft.Extensions.Azure) and the job store and publisher over them.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>The scan-data storage account: containers scans/results/archive/models, table jobs, the local queue.</summary>
+    public const string ScansStorageConnection = "ScansStorage";
+
+    /// <summary>The Service Bus namespace of the scan-jobs queue.</summary>
+    public const string MessagingConnection = "Messaging";
+
+    /// <summary>
+    /// Blob, Queue and Table service clients for <c>ScansStorage</c> (identity-based in Azure, connection string locally)
+    /// and the <see cref="JobStore"/>.
+    /// </summary>
+    public static IServiceCollection AddSynomalyStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = AzureConnection.Read(configuration, ScansStorageConnection);
+        services.AddAzureClients(clients =>
+        {
+            if (storage.ConnectionString is { } connectionString)
+            {
+                clients.AddBlobServiceClient(connectionString);
+                clients.AddQueueServiceClient(connectionString);
+                clients.AddTableServiceClient(connectionString);
+            }
+            else
+            {
+                var credential = storage.CreateCredential();
+                clients.AddBlobServiceClient(storage.RequireUri("blobServiceUri")).WithCredential(credential);
+                clients.AddQueueServiceClient(storage.RequireUri("queueServiceUri")).WithCredential(credential);
+                clients.AddTableServiceClient(storage.RequireUri("tableServiceUri")).WithCredential(credential);
+            }
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<JobStore>(provider => new JobStore(
+            provider.GetRequiredService<Azure.Data.Tables.TableServiceClient>(),
+            provider.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The <see cref="IScanJobPublisher"/> for <paramref name="transport"/> on queue (or Service Bus entity)
+    /// <paramref name="queueName"/>. Service Bus needs the <c>Messaging</c> connection; the Storage Queue transport uses
+    /// <c>ScansStorage</c> (call <see cref="AddSynomalyStorage"/> too).
+    /// </summary>
+    public static IServiceCollection AddScanJobPublisher(this IServiceCollection services, IConfiguration configuration, ScanJobTransport transport, string queueName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
+        switch (transport)
+        {
+            case ScanJobTransport.ServiceBus:
+                var messaging = AzureConnection.Read(configuration, MessagingConnection);
+                services.AddAzureClients(clients =>
+                {
+                    if (messaging.ConnectionString is { } connectionString)
+                    {
+                        clients.AddServiceBusClient(connectionString);
+                    }
+                    else
+                    {
+                        clients.AddServiceBusClientWithNamespace(messaging.Require("fullyQualifiedNamespace")).WithCredential(messaging.CreateCredential());
+                    }
+
+                    clients.AddClient<ServiceBusSender, ServiceBusClientOptions>((_, _, provider) =>
+                        provider.GetRequiredService<ServiceBusClient>().CreateSender(queueName));
+                });
+                services.TryAddSingleton<IScanJobPublisher>(provider => new ServiceBusScanJobPublisher(provider.GetRequiredService<ServiceBusSender>()));
+                break;
+            case ScanJobTransport.StorageQueue:
+                services.TryAddSingleton<IScanJobPublisher>(provider => new StorageQueueScanJobPublisher(
+                    provider.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName),
+                    provider.GetService<TimeProvider>()));
+                break;
+            case ScanJobTransport.InMemory:
+                services.TryAddSingleton<InMemoryScanJobPublisher>();
+                services.TryAddSingleton<IScanJobPublisher>(provider => provider.GetRequiredService<InMemoryScanJobPublisher>());
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(transport), transport, "Unknown ScanJob transport.");
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,186 @@
+using Azure;
+using Azure.Data.Tables;
+using Synomaly.Contracts;
+
+namespace Synomaly.Storage.Jobs;
+
+/// <summary>
+/// Job records in Table <c>jobs</c>. Every write is conditional (create-if-absent, or replace-if-ETag-matches) and every
+/// state change is checked against <see cref="JobStateTransitions.IsAllowed"/>; races come back as typed results, not
+/// exceptions, so callers on every transport (Service Bus, Storage Queue, in-memory) stay idempotent the same way.
+/// Thread-safe; register once.
+/// </summary>
+public class JobStore
+{
+    /// <summary>Largest page the list query returns (the Table service itself caps pages at 1000).</summary>
+    public const int MaxPageSize = 1000;
+
+    private readonly TableClient table;
+    private readonly TimeProvider clock;
+
+    public JobStore(TableServiceClient tables, TimeProvider? clock = null)
+        : this(tables.GetTableClient(BlobLayout.JobsTable), clock)
+    {
+    }
+
+    public JobStore(TableClient table, TimeProvider? clock = null)
+    {
+        this.table = table;
+        this.clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>For mocking only.</summary>
+    protected JobStore()
+    {
+        table = null!;
+        clock = TimeProvider.System;
+    }
+
+    /// <summary>Creates the table when missing (local runs; in Azure the Bicep templates create it).</summary>
+    public virtual async Task EnsureCreatedAsync(CancellationToken cancellationToken = default) =>
+        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+
+    public virtual async Task<JobRecord?> GetAsync(string scanId, string modelVersion, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(scanId, modelVersion, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? JobEntityMapper.FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>
+    /// Stores a new record; fills <see cref="JobRecord.CreatedAt"/> when unset. Returns <see cref="JobWriteOutcome.AlreadyExists"/>
+    /// with the existing record when another writer created it first.
+    /// </summary>
+    public virtual async Task<JobWriteResult> CreateAsync(JobRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.CreatedAt == default)
+        {
+            record = record with { CreatedAt = clock.GetUtcNow() };
+        }
+
+        try
+        {
+            var response = await table.AddEntityAsync(JobEntityMapper.ToEntity(record), cancellationToken).ConfigureAwait(false);
+            return new JobWriteResult(JobWriteOutcome.Written, record with { ETag = response.Headers.ETag ?? default });
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var existing = await GetAsync(record.ScanId, record.ModelVersion, cancellationToken).ConfigureAwait(false);
+            return existing is null
+                ? new JobWriteResult(JobWriteOutcome.NotFound, null)
+                : new JobWriteResult(JobWriteOutcome.AlreadyExists, existing);
+        }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="current"/> to <paramref name="to"/> and applies <paramref name="update"/> (timestamps, error,
+    /// result prefix), only if the stored record still has <paramref name="current"/>'s ETag.
+    /// </summary>
+    public virtual Task<JobWriteResult> TransitionAsync(
+        JobRecord current,
+        JobState to,
+        Func<JobRecord, JobRecord>? update = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (!JobStateTransitions.IsAllowed(current.State, to))
+        {
+            return Task.FromResult(new JobWriteResult(JobWriteOutcome.NotAllowed, current));
+        }
+
+        var next = (update ?? (r => r))(current with { State = to });
+        return ReplaceAsync(current, next with { State = to }, cancellationToken);
+    }
+
+    /// <summary>Changes fields other than the state (for example QueuedAt after a publish), ETag-checked.</summary>
+    public virtual Task<JobWriteResult> UpdateAsync(JobRecord current, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(update);
+        return ReplaceAsync(current, update(current) with { State = current.State }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the record and applies the transition, re-reading and retrying when another writer moved the ETag
+    /// (at most <paramref name="maxAttempts"/> times). For callers that have no record in hand (worker, dead-letter path).
+    /// </summary>
+    public virtual async Task<JobWriteResult> TransitionLatestAsync(
+        string scanId,
+        string modelVersion,
+        JobState to,
+        Func<JobRecord, JobRecord>? update = null,
+        int maxAttempts = 5,
+        CancellationToken cancellationToken = default)
+    {
+        JobWriteResult result = new(JobWriteOutcome.NotFound, null);
+        for (var attempt = 0; attempt < maxAttempts; attempt++)
+        {
+            var current = await GetAsync(scanId, modelVersion, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return new JobWriteResult(JobWriteOutcome.NotFound, null);
+            }
+
+            result = await TransitionAsync(current, to, update, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome != JobWriteOutcome.Conflict)
+            {
+                return result;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One page of records, optionally only those in <paramref name="state"/> and created at or after <paramref name="since"/>.
+    /// Pass the previous page's <see cref="JobPage.ContinuationToken"/> to read the next page.
+    /// </summary>
+    public virtual async Task<JobPage> ListAsync(
+        JobState? state = null,
+        DateTimeOffset? since = null,
+        string? continuationToken = null,
+        int pageSize = 100,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+        var filters = new List<string>();
+        if (state is { } s)
+        {
+            filters.Add(TableClient.CreateQueryFilter($"State eq {s.ToString()}"));
+        }
+
+        if (since is { } t)
+        {
+            filters.Add(TableClient.CreateQueryFilter($"CreatedAt ge {t.ToUniversalTime()}"));
+        }
+
+        var filter = filters.Count == 0 ? null : string.Join(" and ", filters);
+        var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
+            .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            return new JobPage([.. page.Values.Select(JobEntityMapper.FromEntity)], string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+        }
+
+        return new JobPage([], null);
+    }
+
+    private async Task<JobWriteResult> ReplaceAsync(JobRecord current, JobRecord next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await table.UpdateEntityAsync(JobEntityMapper.ToEntity(next), current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return new JobWriteResult(JobWriteOutcome.Written, next with { ETag = response.Headers.ETag ?? default });
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            var latest = await GetAsync(current.ScanId, current.ModelVersion, cancellationToken).ConfigureAwait(false);
+            return latest is null ? new JobWriteResult(JobWriteOutcome.NotFound, null) : new JobWriteResult(JobWriteOutcome.Conflict, latest);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return new JobWriteResult(JobWriteOutcome.NotFound, null);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Azure.Messaging.ServiceBus;
+using Synomaly.Contracts;
+
+namespace Synomaly.Storage.Messaging;
+
+/// <summary>
+/// Publishes through an injected <see cref="ServiceBusSender"/> (not the Functions output binding, which cannot set
+/// MessageId or CorrelationId). The deterministic MessageId lets the queue's duplicate detection drop repeated events.
+/// </summary>
+public sealed class ServiceBusScanJobPublisher(ServiceBusSender sender) : IScanJobPublisher
+{
+    /// <summary>
+    /// Messages per send call. A ScanJob is well under 1 KB, so 100 stay far below the 256 KB Standard-tier batch limit.
+    /// </summary>
+    public const int MaxMessagesPerSend = 100;
+
+    public const string Subject = nameof(ScanJob);
+
+    public async Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
+        await sender.SendMessageAsync(CreateMessage(job, scheduledEnqueueTime), cancellationToken).ConfigureAwait(false);
+
+    public async Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        foreach (var chunk in jobs.Chunk(MaxMessagesPerSend))
+        {
+            await sender.SendMessagesAsync(chunk.Select(j => CreateMessage(j, scheduledEnqueueTime)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The message for one job: JSON body, deterministic MessageId, CorrelationId, content type and subject.</summary>
+    public static ServiceBusMessage CreateMessage(ScanJob job, DateTimeOffset? scheduledEnqueueTime)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var message = new ServiceBusMessage(ScanJobSerializer.Serialize(job))
+        {
+            MessageId = job.MessageId,
+            CorrelationId = job.CorrelationId,
+            ContentType = "application/json",
+            Subject = Subject,
+        };
+        message.ApplicationProperties["schemaVersion"] = job.SchemaVersion;
+        if (scheduledEnqueueTime is { } at)
+        {
+            message.ScheduledEnqueueTime = at;
+        }
+
+        return message;
+    }
+}

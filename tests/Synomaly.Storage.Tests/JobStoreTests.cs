@@ -1,0 +1,158 @@
+using Azure.Data.Tables;
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+using Synomaly.Testing;
+
+namespace Synomaly.Storage.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class JobStoreTests(AzuriteFixture azurite)
+{
+    private async Task<JobStore> NewStoreAsync(TimeProvider? clock = null)
+    {
+        var store = new JobStore(new TableClient(azurite.ConnectionString, TestJobs.UniqueTableName()), clock);
+        await store.EnsureCreatedAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
+
+    private static JobRecord NewRecord(string scanId, string modelVersion = "v1") => new()
+    {
+        ScanId = scanId,
+        ModelVersion = modelVersion,
+        ModelName = "brain-mri-demo",
+        SourceETag = "\"0x1\"",
+        MessageId = ScanJob.CreateMessageId(scanId, "\"0x1\"", modelVersion),
+        DetectedFormat = ScanFormat.Nifti,
+        Origin = JobOrigin.Bulk,
+        SourceBlobUri = new Uri("http://127.0.0.1/devstoreaccount1/archive/a/b.nii"),
+        CorrelationId = "c1",
+        RunId = "run-1",
+    };
+
+    [Fact]
+    public async Task A_created_record_reads_back_with_every_field_and_an_etag()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        var created = await store.CreateAsync(NewRecord("scan-a"), ct);
+        Assert.Equal(JobWriteOutcome.Written, created.Outcome);
+
+        var read = await store.GetAsync("scan-a", "v1", ct);
+        Assert.NotNull(read);
+        Assert.Equal(created.Record!.ETag, read.ETag);
+        Assert.Equal(JobState.Queued, read.State);
+        Assert.Equal(ScanFormat.Nifti, read.DetectedFormat);
+        Assert.Equal(JobOrigin.Bulk, read.Origin);
+        Assert.Equal("scan-a:0x1:v1", read.MessageId);
+        Assert.Equal("run-1", read.RunId);
+        Assert.Equal(new Uri("http://127.0.0.1/devstoreaccount1/archive/a/b.nii"), read.SourceBlobUri);
+        Assert.NotEqual(default, read.CreatedAt);
+        Assert.Null(read.QueuedAt);
+    }
+
+    [Fact]
+    public async Task A_second_create_reports_the_existing_record_instead_of_overwriting_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        await store.CreateAsync(NewRecord("scan-b") with { CorrelationId = "first" }, ct);
+        var second = await store.CreateAsync(NewRecord("scan-b") with { CorrelationId = "second" }, ct);
+        Assert.Equal(JobWriteOutcome.AlreadyExists, second.Outcome);
+        Assert.Equal("first", second.Record!.CorrelationId);
+    }
+
+    [Fact]
+    public async Task A_transition_with_a_stale_etag_returns_a_conflict_with_the_current_record()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        var created = (await store.CreateAsync(NewRecord("scan-c"), ct)).Record!;
+        var processing = await store.TransitionAsync(created, JobState.Processing, r => r with { Attempts = r.Attempts + 1 }, ct);
+        Assert.Equal(JobWriteOutcome.Written, processing.Outcome);
+        Assert.Equal(1, processing.Record!.Attempts);
+
+        // A second writer still holding the original ETag loses and learns the current state.
+        var stale = await store.TransitionAsync(created, JobState.Failed, r => r with { ErrorCode = "X" }, ct);
+        Assert.Equal(JobWriteOutcome.Conflict, stale.Outcome);
+        Assert.Equal(JobState.Processing, stale.Record!.State);
+        Assert.Null((await store.GetAsync("scan-c", "v1", ct))!.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_transition_out_of_a_succeeded_job_is_not_allowed_and_changes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        var created = (await store.CreateAsync(NewRecord("scan-d"), ct)).Record!;
+        var processing = (await store.TransitionAsync(created, JobState.Processing, cancellationToken: ct)).Record!;
+        var succeeded = (await store.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = "scan-d/v1/" }, ct)).Record!;
+
+        var back = await store.TransitionAsync(succeeded, JobState.Queued, cancellationToken: ct);
+        Assert.Equal(JobWriteOutcome.NotAllowed, back.Outcome);
+        var stored = await store.GetAsync("scan-d", "v1", ct);
+        Assert.Equal(JobState.Succeeded, stored!.State);
+        Assert.Equal("scan-d/v1/", stored.ResultPrefix);
+    }
+
+    [Fact]
+    public async Task Transition_latest_retries_past_a_concurrent_writer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        await store.CreateAsync(NewRecord("scan-e"), ct);
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            store.TransitionLatestAsync("scan-e", "v1", JobState.Processing, r => r with { Attempts = r.Attempts + 1 }, maxAttempts: 10, cancellationToken: ct)));
+        Assert.All(results, r => Assert.Equal(JobWriteOutcome.Written, r.Outcome));
+        Assert.Equal(4, (await store.GetAsync("scan-e", "v1", ct))!.Attempts);
+    }
+
+    [Fact]
+    public async Task List_filters_by_state_and_creation_time_and_pages_with_a_continuation_token()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = await NewStoreAsync(clock);
+        for (var i = 0; i < 7; i++)
+        {
+            clock.Now = clock.Now.AddHours(1);
+            var record = (await store.CreateAsync(NewRecord($"scan-{i:D2}"), ct)).Record!;
+            if (i % 2 == 1)
+            {
+                await store.TransitionAsync(record, JobState.Failed, r => r with { ErrorCode = "Empty" }, ct);
+            }
+        }
+
+        var failed = await store.ListAsync(JobState.Failed, cancellationToken: ct);
+        Assert.Equal(["scan-01", "scan-03", "scan-05"], failed.Jobs.Select(j => j.ScanId).Order());
+
+        var recent = await store.ListAsync(since: new DateTimeOffset(2026, 1, 1, 5, 0, 0, TimeSpan.Zero), cancellationToken: ct);
+        Assert.Equal(["scan-04", "scan-05", "scan-06"], recent.Jobs.Select(j => j.ScanId).Order());
+
+        var seen = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await store.ListAsync(continuationToken: token, pageSize: 3, cancellationToken: ct);
+            Assert.True(page.Jobs.Count <= 3);
+            seen.AddRange(page.Jobs.Select(j => j.ScanId));
+            token = page.ContinuationToken;
+            pages++;
+        }
+        while (token is not null);
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"scan-{i:D2}"), seen.Order());
+    }
+
+    [Fact]
+    public void A_record_covers_its_own_published_blob_version_only()
+    {
+        var published = NewRecord("s") with { QueuedAt = DateTimeOffset.UnixEpoch };
+        Assert.True(published.CoversSourceVersion("0x1"));
+        Assert.True(published.CoversSourceVersion("\"0x1\""));
+        Assert.False(published.CoversSourceVersion("\"0x2\""));
+        Assert.False((published with { QueuedAt = null }).CoversSourceVersion("0x1"));
+        Assert.True((published with { State = JobState.Succeeded }).CoversSourceVersion("0x1"));
+        Assert.False((published with { State = JobState.Failed }).CoversSourceVersion("0x1"));
+    }
+}

@@ -1,0 +1,100 @@
+using Azure.Messaging.ServiceBus;
+using Azure.Storage.Queues;
+using Synomaly.Contracts;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.Storage.Tests;
+
+public sealed class ServiceBusPublisherTests
+{
+    [Fact]
+    public async Task A_published_job_carries_the_deterministic_message_id_correlation_content_type_and_subject()
+    {
+        var sender = new CapturingServiceBusSender();
+        var job = TestJobs.Create("scan-1", "\"0xABC\"", "v7");
+        var at = new DateTimeOffset(2026, 11, 24, 13, 0, 0, TimeSpan.Zero);
+
+        await new ServiceBusScanJobPublisher(sender).PublishAsync(job, at, TestContext.Current.CancellationToken);
+
+        var message = Assert.Single(sender.Sent);
+        Assert.Equal("scan-1:0xABC:v7", message.MessageId);
+        Assert.Equal("corr-scan-1", message.CorrelationId);
+        Assert.Equal("application/json", message.ContentType);
+        Assert.Equal(nameof(ScanJob), message.Subject);
+        Assert.Equal(at, message.ScheduledEnqueueTime);
+        Assert.Equal(job, ScanJobSerializer.Deserialize(message.Body.ToArray()));
+    }
+
+    [Fact]
+    public async Task A_batch_is_sent_in_chunks_that_fit_one_service_bus_batch()
+    {
+        var sender = new CapturingServiceBusSender();
+        var jobs = Enumerable.Range(0, 250).Select(i => TestJobs.Create($"scan-{i}")).ToList();
+
+        await new ServiceBusScanJobPublisher(sender).PublishBatchAsync(jobs, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, sender.SendCalls);
+        Assert.Equal(jobs.Select(j => j.MessageId), sender.Sent.Select(m => m.MessageId));
+        Assert.All(sender.Sent, m => Assert.Equal(default, m.ScheduledEnqueueTime));
+    }
+
+    [Fact]
+    public async Task The_same_blob_version_and_model_always_gives_the_same_message_id()
+    {
+        var sender = new CapturingServiceBusSender();
+        var publisher = new ServiceBusScanJobPublisher(sender);
+        await publisher.PublishAsync(TestJobs.Create("scan-9") with { CorrelationId = "a" }, cancellationToken: TestContext.Current.CancellationToken);
+        await publisher.PublishAsync(TestJobs.Create("scan-9") with { CorrelationId = "b" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Single(sender.Sent.Select(m => m.MessageId).Distinct());
+    }
+}
+
+[Trait("Category", "Integration")]
+public sealed class StorageQueuePublisherTests(AzuriteFixture azurite)
+{
+    private async Task<QueueClient> NewQueueAsync()
+    {
+        var queue = new QueueClient(azurite.ConnectionString, "q" + Guid.NewGuid().ToString("N")[..12]);
+        await queue.CreateAsync(cancellationToken: TestContext.Current.CancellationToken);
+        return queue;
+    }
+
+    [Fact]
+    public async Task A_published_job_is_base64_json_that_decodes_to_the_same_job()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var queue = await NewQueueAsync();
+        var job = TestJobs.Create("scan-q1");
+
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(job, cancellationToken: ct);
+
+        var received = (await queue.ReceiveMessagesAsync(maxMessages: 10, cancellationToken: ct)).Value;
+        var message = Assert.Single(received);
+        Assert.Equal(job, StorageQueueMessageCodec.Decode(message.MessageText));
+        Assert.Equal(job, ScanJobSerializer.Deserialize(Convert.FromBase64String(message.MessageText)));
+    }
+
+    [Fact]
+    public async Task A_scheduled_job_stays_invisible_until_its_time()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var queue = await NewQueueAsync();
+        var publisher = new StorageQueueScanJobPublisher(queue);
+
+        await publisher.PublishBatchAsync([TestJobs.Create("now-1"), TestJobs.Create("now-2")], cancellationToken: ct);
+        await publisher.PublishAsync(TestJobs.Create("later"), DateTimeOffset.UtcNow.AddMinutes(10), ct);
+
+        var visible = (await queue.ReceiveMessagesAsync(maxMessages: 10, cancellationToken: ct)).Value;
+        Assert.Equal(["now-1", "now-2"], visible.Select(m => StorageQueueMessageCodec.Decode(m.MessageText).ScanId).Order());
+        var properties = (await queue.GetPropertiesAsync(ct)).Value;
+        Assert.Equal(3, properties.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public void A_message_that_is_not_base64_is_an_invalid_scan_job()
+    {
+        var error = Assert.Throws<InvalidScanJobException>(() => StorageQueueMessageCodec.Decode("{not base64}"));
+        Assert.Contains("base64", error.Message, StringComparison.Ordinal);
+    }
+}
