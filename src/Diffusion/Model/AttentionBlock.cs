@@ -1,0 +1,80 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Model;
+
+/// <summary>How an <see cref="AttentionBlock"/> computes softmax(q·kᵀ)·v.</summary>
+public enum AttentionKernel
+{
+    /// <summary>Two batched matmuls with the softmax in float32, as the reference's <c>QKVAttentionLegacy</c>.</summary>
+    Explicit,
+
+    /// <summary>libtorch's fused <c>scaled_dot_product_attention</c> (flash / memory-efficient kernels on CUDA).</summary>
+    ScaledDotProduct,
+}
+
+/// <summary>
+/// The reference <c>AttentionBlock</c> with the legacy q/k/v order (heads split before q, k, v: head h owns channels
+/// [3c·h, 3c·(h+1)) of the qkv projection), 1×1 Conv1d projections named qkv / proj_out, GroupNorm named norm.
+/// </summary>
+public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly GroupNorm32 _norm;
+    private readonly nn.Module<Tensor, Tensor> _qkv;
+    private readonly nn.Module<Tensor, Tensor> _projOut;
+
+    public AttentionBlock(int channels, int heads)
+        : base(nameof(AttentionBlock))
+    {
+        if (heads <= 0 || channels % heads != 0)
+        {
+            throw new InvalidModelConfigException($"{channels} attention channels cannot be split into {heads} heads.");
+        }
+
+        Heads = heads;
+        _norm = new GroupNorm32(channels);
+        _qkv = nn.Conv1d(channels, channels * 3, 1);
+        _projOut = nn.Conv1d(channels, channels, 1);
+        ZeroInit.Apply(_projOut);
+        register_module("norm", _norm);
+        register_module("qkv", _qkv);
+        register_module("proj_out", _projOut);
+    }
+
+    public int Heads { get; }
+
+    public AttentionKernel Kernel { get; set; } = AttentionKernel.Explicit;
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        long b = input.shape[0], c = input.shape[1];
+        var x = input.reshape(b, c, -1);
+        long length = x.shape[2];
+        var qkv = _qkv.call(_norm.call(x));
+        long ch = c / Heads;
+        var parts = qkv.reshape(b * Heads, ch * 3, length).split(ch, 1);
+        var (q, k, v) = (parts[0], parts[1], parts[2]);
+        Tensor a;
+        if (Kernel == AttentionKernel.ScaledDotProduct)
+        {
+            // [B·H, T, c] layout; the default scale 1/sqrt(c) equals the reference's (1/c^¼)² on q and k.
+            a = nn.functional.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)).transpose(1, 2);
+        }
+        else
+        {
+            double scale = 1 / Math.Sqrt(Math.Sqrt(ch));
+            var weight = (q * scale).transpose(1, 2).matmul(k * scale); // [B·H, T, S]
+            weight = weight.to_type(ScalarType.Float32).softmax(-1).to_type(weight.dtype);
+            a = v.matmul(weight.transpose(1, 2)); // a[c, t] = Σ_s w[t, s]·v[c, s]
+        }
+
+        var h = _projOut.call(a.reshape(b, -1, length));
+        return (x + h).reshape(input.shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Children are registered explicitly under the reference's names; fields must not add a second copy.</summary>
+    protected override void RegisterComponents()
+    {
+    }
+}

@@ -1,0 +1,148 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Model;
+
+/// <summary>
+/// The guided-diffusion UNet as the Synomaly authors configure it (ALGORITHM.md section 1): ResBlock up/down sampling, legacy
+/// attention at the configured downsample factors, GroupNorm32 in float32, cos-then-sin timestep embedding, ε output.
+/// Module and parameter names reproduce the reference state_dict keys in order (time_embed, input_blocks, middle_block,
+/// output_blocks, out), so the authors' weights load by name.
+/// </summary>
+public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> _timeEmbed;
+    private readonly ModuleList<TimestepEmbedSequential> _inputBlocks;
+    private readonly TimestepEmbedSequential _middleBlock;
+    private readonly ModuleList<TimestepEmbedSequential> _outputBlocks;
+    private readonly nn.Module<Tensor, Tensor> _out;
+
+    public UNet(UNetConfig config)
+        : base(nameof(UNet))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        var channelMult = config.ResolveChannelMult();
+        var attentionAt = config.AttentionDownsampleFactors();
+        int mc = config.ModelChannels, embDim = mc * 4;
+        double dropout = config.Dropout;
+        int Channels(double mult) => (int)(mult * mc);
+
+        _timeEmbed = nn.Sequential(("0", nn.Linear(mc, embDim)), ("1", nn.SiLU()), ("2", nn.Linear(embDim, embDim)));
+
+        int ch = Channels(channelMult[0]), inputCh = ch;
+        _inputBlocks = new ModuleList<TimestepEmbedSequential>(new TimestepEmbedSequential(nn.Conv2d(config.InChannels, ch, 3, padding: 1)));
+        var skipChannels = new Stack<int>([ch]);
+        int ds = 1;
+        for (int level = 0; level < channelMult.Count; level++)
+        {
+            for (int i = 0; i < config.NumResBlocks; i++)
+            {
+                var layers = new List<nn.Module> { new ResBlock(ch, embDim, dropout, Channels(channelMult[level])) };
+                ch = Channels(channelMult[level]);
+                if (attentionAt.Contains(ds))
+                {
+                    layers.Add(new AttentionBlock(ch, config.HeadsFor(ch)));
+                }
+
+                _inputBlocks.Add(new TimestepEmbedSequential([.. layers]));
+                skipChannels.Push(ch);
+            }
+
+            if (level != channelMult.Count - 1)
+            {
+                _inputBlocks.Add(new TimestepEmbedSequential(new ResBlock(ch, embDim, dropout, ch, Resample.Down)));
+                skipChannels.Push(ch);
+                ds *= 2;
+            }
+        }
+
+        _middleBlock = new TimestepEmbedSequential(
+            new ResBlock(ch, embDim, dropout, ch),
+            new AttentionBlock(ch, config.HeadsFor(ch)),
+            new ResBlock(ch, embDim, dropout, ch));
+
+        _outputBlocks = new ModuleList<TimestepEmbedSequential>();
+        for (int level = channelMult.Count - 1; level >= 0; level--)
+        {
+            for (int i = 0; i <= config.NumResBlocks; i++)
+            {
+                int skip = skipChannels.Pop();
+                var layers = new List<nn.Module> { new ResBlock(ch + skip, embDim, dropout, Channels(channelMult[level])) };
+                ch = Channels(channelMult[level]);
+                if (attentionAt.Contains(ds))
+                {
+                    layers.Add(new AttentionBlock(ch, config.HeadsFor(ch)));
+                }
+
+                if (level > 0 && i == config.NumResBlocks)
+                {
+                    layers.Add(new ResBlock(ch, embDim, dropout, ch, Resample.Up));
+                    ds /= 2;
+                }
+
+                _outputBlocks.Add(new TimestepEmbedSequential([.. layers]));
+            }
+        }
+
+        var outConv = nn.Conv2d(inputCh, config.OutChannels, 3, padding: 1);
+        ZeroInit.Apply(outConv);
+        _out = nn.Sequential(("0", new GroupNorm32(ch)), ("1", nn.SiLU()), ("2", outConv));
+
+        register_module("time_embed", _timeEmbed);
+        register_module("input_blocks", _inputBlocks);
+        register_module("middle_block", _middleBlock);
+        register_module("output_blocks", _outputBlocks);
+        register_module("out", _out);
+    }
+
+    public UNetConfig Config { get; }
+
+    /// <summary>Chooses the attention kernel of every attention block (explicit float32 softmax by default).</summary>
+    public AttentionKernel AttentionKernel
+    {
+        get => AttentionBlocks().FirstOrDefault()?.Kernel ?? AttentionKernel.Explicit;
+        set
+        {
+            foreach (var block in AttentionBlocks())
+            {
+                block.Kernel = value;
+            }
+        }
+    }
+
+    /// <summary>ε̂ = model(x, t): x [N, in, H, W], t [N] (integer timesteps; cast to float32 for the embedding).</summary>
+    public override Tensor forward(Tensor input1, Tensor input2)
+    {
+        ArgumentNullException.ThrowIfNull(input1);
+        ArgumentNullException.ThrowIfNull(input2);
+        using var scope = NewDisposeScope();
+        var parameterType = _out.parameters().First().dtype;
+        var emb = _timeEmbed.call(TimestepEmbedding.Sinusoidal(input2, Config.ModelChannels).to_type(parameterType));
+        var h = input1.to_type(parameterType);
+        var skips = new Stack<Tensor>();
+        foreach (var block in _inputBlocks)
+        {
+            h = block.call(h, emb);
+            skips.Push(h);
+        }
+
+        h = _middleBlock.call(h, emb);
+        foreach (var block in _outputBlocks)
+        {
+            // Current features first, then the skip: this fixes the channel layout of the weights.
+            h = block.call(cat([h, skips.Pop()], 1), emb);
+        }
+
+        return _out.call(h).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    private IEnumerable<AttentionBlock> AttentionBlocks() => modules().OfType<AttentionBlock>();
+
+    /// <summary>Children are registered explicitly under the reference's names; fields must not add a second copy.</summary>
+    protected override void RegisterComponents()
+    {
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+
+namespace Synomaly.Diffusion.Model;
+
+/// <summary>
+/// The architecture arguments of the reference <c>UNetModel</c> (the ones the authors' JSON sets), with the reference's
+/// defaults and string formats: <see cref="ChannelMult"/> "" means "by image size", <see cref="AttentionResolutions"/> lists
+/// downsample factors (not resolutions), and <see cref="NumHeadChannels"/> other than −1 overrides <see cref="NumHeads"/>.
+/// Everything the authors leave at its default is fixed in the port: no scale-shift norm, ResBlock up/down sampling,
+/// legacy attention order, 2-D, no class labels.
+/// </summary>
+public sealed record UNetConfig
+{
+    public int ImageSize { get; init; } = 128;
+
+    public int InChannels { get; init; } = 1;
+
+    public int ModelChannels { get; init; } = 64;
+
+    public int OutChannels { get; init; } = 1;
+
+    public int NumResBlocks { get; init; } = 2;
+
+    public string AttentionResolutions { get; init; } = "32,16,8";
+
+    public double Dropout { get; init; }
+
+    public string ChannelMult { get; init; } = "";
+
+    public int NumHeads { get; init; } = 1;
+
+    public int NumHeadChannels { get; init; } = -1;
+
+    /// <summary>The configuration of every published Synomaly model (json_args/*.json; ALGORITHM.md section 1.1).</summary>
+    public static UNetConfig Published { get; } = new()
+    {
+        ImageSize = 128,
+        InChannels = 1,
+        ModelChannels = 128,
+        OutChannels = 1,
+        NumResBlocks = 2,
+        AttentionResolutions = "32,16,8",
+        Dropout = 0.0,
+        ChannelMult = "",
+        NumHeads = 2,
+        NumHeadChannels = 64,
+    };
+
+    /// <summary>Channel multipliers per level; "" takes the reference's table for the image size.</summary>
+    public IReadOnlyList<double> ResolveChannelMult()
+    {
+        if (string.IsNullOrWhiteSpace(ChannelMult))
+        {
+            return ImageSize switch
+            {
+                512 => [0.5, 1, 1, 2, 2, 4, 4],
+                256 => [1, 1, 2, 2, 4, 4],
+                128 => [1, 1, 2, 3, 4],
+                64 or 32 => [1, 2, 3, 4],
+                _ => throw new InvalidModelConfigException($"channel_mult is empty and image size {ImageSize} has no default; give channel_mult explicitly."),
+            };
+        }
+
+        // The reference parses with int(); a fractional multiplier is only reachable through the table above.
+        return ParseInts(ChannelMult, "channel_mult").Select(v => (double)v).ToArray();
+    }
+
+    /// <summary>The downsample factors (1, 2, 4, …) at which attention blocks are placed.</summary>
+    public IReadOnlySet<int> AttentionDownsampleFactors() => ParseInts(AttentionResolutions, "attention_resolutions").ToHashSet();
+
+    /// <summary>Heads of an attention block with <paramref name="channels"/> channels, as <c>AttentionBlock.__init__</c> decides.</summary>
+    public int HeadsFor(int channels)
+    {
+        if (NumHeadChannels == -1)
+        {
+            return NumHeads;
+        }
+
+        if (NumHeadChannels <= 0 || channels % NumHeadChannels != 0)
+        {
+            throw new InvalidModelConfigException($"q,k,v channels {channels} are not divisible by num_head_channels {NumHeadChannels}.");
+        }
+
+        return channels / NumHeadChannels;
+    }
+
+    /// <summary>Checks every value before a module is built, so that errors name the argument.</summary>
+    public void Validate()
+    {
+        if (ImageSize <= 0 || InChannels <= 0 || ModelChannels <= 0 || OutChannels <= 0 || NumResBlocks <= 0)
+        {
+            throw new InvalidModelConfigException("image_size, in_channels, model_channels, out_channels and num_res_blocks must be positive.");
+        }
+
+        if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
+        {
+            throw new InvalidModelConfigException($"dropout must be in [0, 1), got {Dropout}.");
+        }
+
+        if (NumHeadChannels == -1 && NumHeads <= 0)
+        {
+            throw new InvalidModelConfigException($"num_heads must be positive, got {NumHeads}.");
+        }
+
+        foreach (double mult in ResolveChannelMult())
+        {
+            int channels = (int)(mult * ModelChannels);
+            if (channels <= 0 || channels % GroupNorm32.Groups != 0)
+            {
+                throw new InvalidModelConfigException($"channel_mult {mult} × model_channels {ModelChannels} = {channels} channels; GroupNorm needs a positive multiple of {GroupNorm32.Groups}.");
+            }
+        }
+
+        _ = AttentionDownsampleFactors();
+    }
+
+    private static int[] ParseInts(string text, string name)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0)
+            {
+                throw new InvalidModelConfigException($"{name} '{text}' must be a comma-separated list of positive integers.");
+            }
+        }
+
+        return values;
+    }
+}
