@@ -1,0 +1,15 @@
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Dicom;
+
+/// <summary>One decoded file: grey voxels of all its frames (x fastest, then y, then frame), with what assembly needs.</summary>
+internal sealed record DecodedDicom(
+    float[] Voxels,
+    PixelDescription Pixels,
+    SliceGeometry[] Frames,
+    DicomTransferSyntax Syntax,
+    Modality Modality,
+    string? SeriesInstanceUid,
+    int? InstanceNumber,
+    bool IsLocalizer,
+    IReadOnlyList<string> Notes);

@@ -1,0 +1,160 @@
+using System.Globalization;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Dicom;
+
+/// <summary>
+/// Decodes the image of a parsed file into grey float voxels: rejects non-image objects by SOP class, picks the pixel
+/// decoder for the transfer syntax, and hands undecodable compression to the transcoder when one is configured.
+/// </summary>
+internal static class DicomImageDecoder
+{
+    private static readonly HashSet<string> SupportedPhotometric =
+        ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_422", "PALETTE COLOR"];
+
+    public static DecodedDicom Decode(byte[] bytes, ScanReadLimits limits, IDicomTranscoder? transcoder)
+    {
+        var file = DicomParser.Parse(bytes, limits);
+        try
+        {
+            return Decode(file, limits);
+        }
+        catch (ScanRejectedException rejected) when (rejected.Code == ScanRejectionCode.UnsupportedTransferSyntax
+            && transcoder is not null && transcoder.CanTranscode(file.Syntax.Uid))
+        {
+            var converted = transcoder.Transcode(bytes, file.Syntax.Uid, limits);
+            var decoded = Decode(DicomParser.Parse(converted, limits), limits);
+            return decoded with { Notes = [.. decoded.Notes, $"pixel data of {file.Syntax.Uid} decompressed by {transcoder.Name}"] };
+        }
+    }
+
+    public static DecodedDicom Decode(DicomFile file, ScanReadLimits limits)
+    {
+        var ds = file.Dataset;
+        RejectNonImage(file);
+        var pixelElement = ds.Get(DicomTag.PixelData);
+        if (pixelElement is null)
+        {
+            throw ds.Contains(DicomTag.FloatPixelData) || ds.Contains(DicomTag.DoubleFloatPixelData)
+                ? DicomRejections.PixelFormat("floating-point pixel data")
+                : DicomRejections.NotAnImage($"the object ({DicomSopClasses.Name(file.SopClassUid)}) has no pixel data");
+        }
+
+        var pixels = PixelDescription.FromDataset(ds, limits);
+        if (!SupportedPhotometric.Contains(pixels.Photometric))
+        {
+            throw DicomRejections.PixelFormat($"photometric interpretation {pixels.Photometric}");
+        }
+
+        int expectedSamples = pixels.Photometric is "PALETTE COLOR" or "MONOCHROME1" or "MONOCHROME2" ? 1 : 3;
+        if (pixels.SamplesPerPixel != expectedSamples)
+        {
+            throw DicomRejections.PixelFormat($"{pixels.Photometric} with {pixels.SamplesPerPixel} samples per pixel");
+        }
+
+        var notes = new List<string>(file.Notes);
+        notes.AddRange(pixels.Notes);
+        if (pixels.Photometric == "YBR_PARTIAL_422")
+        {
+            notes.Add("YBR_PARTIAL_422: luma kept in its partial (16-235) range");
+        }
+
+        var palette = pixels.Photometric == "PALETTE COLOR" ? PaletteLut.FromDataset(ds) : null;
+        var converter = new GreyConverter(pixels, palette);
+        var voxels = new float[(long)pixels.PixelsPerFrame * pixels.Frames];
+        foreach (var (frame, index) in DecodeFrames(file, pixelElement, pixels, notes).Select((f, i) => (f, i)))
+        {
+            converter.Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
+        }
+
+        var imageType = ds.GetStrings(DicomTag.ImageType);
+        return new DecodedDicom(
+            voxels,
+            pixels,
+            SliceGeometry.ReadFrames(ds, pixels.Frames, notes),
+            file.Syntax,
+            ParseModality(ds.GetString(DicomTag.Modality)),
+            ds.GetString(DicomTag.SeriesInstanceUid),
+            ds.GetIntegerString(DicomTag.InstanceNumber),
+            imageType.Any(t => t.Equals("LOCALIZER", StringComparison.OrdinalIgnoreCase)),
+            notes.Distinct().ToList());
+    }
+
+    public static void RejectNonImage(DicomFile file)
+    {
+        string? sop = file.SopClassUid;
+        if (DicomSopClasses.NonImageReason(sop) is { } reason)
+        {
+            throw DicomRejections.NotAnImage($"{DicomSopClasses.Name(sop)} ({sop}) is {reason}");
+        }
+    }
+
+    public static Modality ParseModality(string? modality) => modality?.ToUpperInvariant() switch
+    {
+        null => Modality.Unknown,
+        "MR" => Modality.MR,
+        "CT" => Modality.CT,
+        "US" => Modality.US,
+        _ => Modality.Other,
+    };
+
+    private static IEnumerable<DecodedFrame> DecodeFrames(DicomFile file, DicomElement pixelElement, PixelDescription pixels, List<string> notes)
+    {
+        var syntax = file.Syntax;
+        switch (syntax.Compression)
+        {
+            case PixelCompression.None:
+                return DecodeNative(pixelElement, pixels, syntax);
+            case PixelCompression.EncapsulatedNone:
+                return Fragments(file, pixelElement, pixels, notes).Select(frame => DecodeNativeFrame(frame.Span, pixels, false, false));
+            case PixelCompression.Rle:
+                return Fragments(file, pixelElement, pixels, notes).Select(frame => RleDecoder.Decode(frame.Span, pixels, notes));
+            case PixelCompression.JpegBaseline:
+                if (pixels.BitsAllocated != 8 && pixels.BitsStored > 8)
+                {
+                    throw DicomRejections.UnsupportedSyntax(syntax, string.Create(CultureInfo.InvariantCulture, $"{pixels.BitsStored}-bit JPEG (only 8-bit is decoded)"));
+                }
+
+                return Fragments(file, pixelElement, pixels, notes).Select(frame => JpegFrameDecoder.Decode(frame, pixels, syntax, notes));
+            default:
+                throw DicomRejections.UnsupportedSyntax(syntax);
+        }
+    }
+
+    private static List<ReadOnlyMemory<byte>> Fragments(DicomFile file, DicomElement pixelElement, PixelDescription pixels, List<string> notes)
+    {
+        var encapsulated = pixelElement.Encapsulated
+            ?? throw DicomRejections.Malformed($"{file.Syntax.Name} pixel data is not encapsulated");
+        return [.. EncapsulatedFrames.Split(encapsulated, file.Dataset, pixels.Frames, file.Syntax.Compression, notes)];
+    }
+
+    private static IEnumerable<DecodedFrame> DecodeNative(DicomElement pixelElement, PixelDescription pixels, DicomTransferSyntax syntax)
+    {
+        if (pixelElement.Encapsulated is not null)
+        {
+            throw DicomRejections.Malformed($"encapsulated pixel data in the uncompressed transfer syntax {syntax.Uid}");
+        }
+
+        long frameBytes = pixels.NativeFrameBytes;
+        long needed = frameBytes * pixels.Frames;
+        var data = pixelElement.Value;
+        if (data.Length < needed)
+        {
+            throw DicomRejections.Truncated(string.Create(CultureInfo.InvariantCulture, $"pixel data holds {data.Length} of {needed} bytes"));
+        }
+
+        bool swapPairs = syntax.BigEndian && pixelElement.Vr == "OW" && pixels.BitsAllocated == 8;
+        return Enumerable.Range(0, pixels.Frames)
+            .Select(f => DecodeNativeFrame(data.Span.Slice((int)(f * frameBytes), (int)frameBytes), pixels, syntax.BigEndian, swapPairs));
+    }
+
+    private static DecodedFrame DecodeNativeFrame(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian, bool swapPairs)
+    {
+        if (frame.Length < pixels.NativeFrameBytes)
+        {
+            throw DicomRejections.Truncated("an uncompressed frame is shorter than the image size");
+        }
+
+        return NativePixelDecoder.Decode(frame[..(int)pixels.NativeFrameBytes], pixels, bigEndian, swapPairs);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Synomaly.Imaging.Dicom;
+
+/// <summary>
+/// Decompresses DICOM files with command-line tools found on PATH: gdcm's <c>gdcmconv --raw</c> (JPEG, JPEG-LS,
+/// JPEG 2000), else dcmtk's <c>dcmdjpeg</c> (JPEG incl. lossless and 12-bit) and <c>dcmdjpls</c> (JPEG-LS). The container
+/// image may carry them (Debian packages libgdcm-tools, dcmtk); without them <see cref="Detect"/> returns null.
+/// Each run works in a private temporary folder, is killed after <see cref="Timeout"/>, and its output is size-checked.
+/// </summary>
+public sealed class DicomToolTranscoder : IDicomTranscoder
+{
+    private static readonly string[] JpegUids = ["1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"];
+    private static readonly string[] JpegLsUids = ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"];
+    private static readonly string[] Jpeg2000Uids = ["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"];
+
+    private readonly Dictionary<string, Tool> tools;
+
+    private DicomToolTranscoder(Dictionary<string, Tool> tools) => this.tools = tools;
+
+    private sealed record Tool(string Path, bool GdcmStyle);
+
+    /// <summary>How long one conversion may run before it is killed and the file rejected.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public string Name => string.Join("+", tools.Values.Select(t => System.IO.Path.GetFileName(t.Path)).Distinct());
+
+    /// <summary>The transcoder for the tools on <paramref name="searchPath"/> (default: the PATH variable), or null if none.</summary>
+    public static DicomToolTranscoder? Detect(string? searchPath = null)
+    {
+        var folders = (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        string? Find(string name) => folders.Select(folder => System.IO.Path.Combine(folder, name)).FirstOrDefault(IsExecutable);
+
+        var map = new Dictionary<string, Tool>(StringComparer.Ordinal);
+        if (Find("gdcmconv") is { } gdcm)
+        {
+            foreach (var uid in JpegUids.Concat(JpegLsUids).Concat(Jpeg2000Uids))
+            {
+                map[uid] = new Tool(gdcm, GdcmStyle: true);
+            }
+        }
+
+        if (Find("dcmdjpeg") is { } dcmdjpeg)
+        {
+            foreach (var uid in JpegUids)
+            {
+                map.TryAdd(uid, new Tool(dcmdjpeg, GdcmStyle: false));
+            }
+        }
+
+        if (Find("dcmdjpls") is { } dcmdjpls)
+        {
+            foreach (var uid in JpegLsUids)
+            {
+                map.TryAdd(uid, new Tool(dcmdjpls, GdcmStyle: false));
+            }
+        }
+
+        return map.Count == 0 ? null : new DicomToolTranscoder(map);
+    }
+
+    public bool CanTranscode(string transferSyntaxUid) => tools.ContainsKey(transferSyntaxUid);
+
+    public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(part10File);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (!tools.TryGetValue(transferSyntaxUid, out var tool))
+        {
+            throw new ScanRejectedException(ScanRejectionCode.UnsupportedTransferSyntax, $"No configured tool decompresses transfer syntax {transferSyntaxUid}.");
+        }
+
+        string folder = Directory.CreateTempSubdirectory("synomaly-dicom-").FullName;
+        try
+        {
+            string input = System.IO.Path.Combine(folder, "in.dcm");
+            string output = System.IO.Path.Combine(folder, "out.dcm");
+            File.WriteAllBytes(input, part10File);
+            Run(tool, input, output);
+            var produced = new FileInfo(output);
+            if (!produced.Exists || produced.Length == 0)
+            {
+                throw new ScanRejectedException(ScanRejectionCode.Malformed, $"{System.IO.Path.GetFileName(tool.Path)} produced no output for transfer syntax {transferSyntaxUid}.");
+            }
+
+            if (produced.Length > Math.Min(limits.MaxDecompressedBytes, Array.MaxLength))
+            {
+                throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the decompressed file is larger than {limits.MaxDecompressedBytes} bytes"));
+            }
+
+            return File.ReadAllBytes(output);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temporary folder is harmless; never let cleanup hide the real outcome.
+            }
+        }
+    }
+
+    private void Run(Tool tool, string input, string output)
+    {
+        var start = new ProcessStartInfo(tool.Path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (tool.GdcmStyle)
+        {
+            start.ArgumentList.Add("--raw");
+        }
+
+        start.ArgumentList.Add(input);
+        start.ArgumentList.Add(output);
+        using var process = Process.Start(start) ?? throw new ScanRejectedException(ScanRejectionCode.Malformed, "The DICOM transcoder could not be started.");
+
+        // Drain both pipes so a chatty tool cannot block on a full buffer; the text is discarded (it may name the file).
+        var drainOut = process.StandardOutput.ReadToEndAsync();
+        var drainError = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the transcoder ran longer than {Timeout.TotalSeconds:0} s"));
+        }
+
+        Task.WaitAll(drainOut, drainError);
+        if (process.ExitCode != 0)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, string.Create(CultureInfo.InvariantCulture,
+                $"{System.IO.Path.GetFileName(tool.Path)} could not decompress the pixel data (exit code {process.ExitCode})."));
+        }
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.IO.Compression;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Dicom;
+
+/// <summary>
+/// Reads DICOM into <see cref="Volume"/>s: one file (single or multi-frame; frames become slices), a series of files,
+/// or a zipped series. Only <see cref="ScanRejectedException"/> leaves these methods: every other failure (decoder
+/// library, I/O, zip) is wrapped with a typed code. Limits are checked before anything large is allocated.
+/// The overloads taking an <see cref="IDicomTranscoder"/> hand compressed syntaxes the reader does not decode to it.
+/// </summary>
+public static class DicomVolumeReader
+{
+    public static Volume Read(Stream stream, ScanReadLimits limits) => Read(stream, limits, transcoder: null);
+
+    public static Volume Read(Stream stream, ScanReadLimits limits, IDicomTranscoder? transcoder) => Guard(() =>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(limits);
+        var decoded = DicomImageDecoder.Decode(ReadInput(stream, limits), limits, transcoder);
+        return ToVolume(decoded);
+    });
+
+    public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits) => ReadSeries(files, limits, transcoder: null);
+
+    public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits, IDicomTranscoder? transcoder) => Guard(() =>
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(limits);
+        CheckFileCount(files.Count, limits);
+        var decoded = new List<DecodedDicom>();
+        var notes = new List<string>();
+        var skipped = new List<ScanRejectedException>();
+        long voxels = 0;
+        foreach (var open in files)
+        {
+            byte[] bytes;
+            using (var stream = open())
+            {
+                bytes = ReadInput(stream, limits);
+            }
+
+            var file = TryDecodeMember(bytes, limits, transcoder, skipped);
+            if (file is null)
+            {
+                continue;
+            }
+
+            // Bound the whole series, not only each file, before holding more decoded voxels.
+            voxels += file.Voxels.LongLength;
+            if (voxels > limits.MaxVoxels)
+            {
+                throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the series exceeds {limits.MaxVoxels} voxels"));
+            }
+
+            decoded.Add(file);
+        }
+
+        if (decoded.Count == 0)
+        {
+            throw skipped.Count > 0
+                ? new ScanRejectedException(skipped[0].Code, "No file of the series holds an image; first: " + skipped[0].Message)
+                : new ScanRejectedException(ScanRejectionCode.Empty, "The DICOM series holds no files.");
+        }
+
+        if (skipped.Count > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{skipped.Count} non-image or non-DICOM files skipped"));
+        }
+
+        return DicomSeriesAssembler.Assemble(decoded, limits, notes);
+    });
+
+    public static Volume ReadZip(Stream zip, ScanReadLimits limits) => ReadZip(zip, limits, transcoder: null);
+
+    public static Volume ReadZip(Stream zip, ScanReadLimits limits, IDicomTranscoder? transcoder) => Guard(() =>
+    {
+        ArgumentNullException.ThrowIfNull(zip);
+        ArgumentNullException.ThrowIfNull(limits);
+        var archiveBytes = ReadInput(zip, limits);
+        using var archive = new ZipArchive(new MemoryStream(archiveBytes, writable: false), ZipArchiveMode.Read);
+        var entries = archive.Entries
+            .Where(e => !e.FullName.EndsWith('/') && !e.FullName.StartsWith("__MACOSX/", StringComparison.Ordinal))
+            .OrderBy(e => e.FullName, StringComparer.Ordinal)
+            .ToList();
+        CheckFileCount(entries.Count, limits);
+
+        // Entries are inflated one at a time with a running total, so a zip bomb stops at the limit whatever sizes it declares.
+        long inflated = 0;
+        var members = new List<Func<Stream>>();
+        foreach (var entry in entries)
+        {
+            using var entryStream = entry.Open();
+            var bytes = BoundedCopy.ReadAll(entryStream, limits.MaxDecompressedBytes - inflated, "the unzipped series");
+            inflated += bytes.Length;
+            members.Add(() => new MemoryStream(bytes, writable: false));
+        }
+
+        return ReadSeries(members, limits, transcoder);
+    });
+
+    public static DicomInfo Describe(Stream stream, ScanReadLimits limits) => Guard(() =>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(limits);
+        var file = DicomParser.Parse(ReadInput(stream, limits), limits);
+        var ds = file.Dataset;
+        bool hasImageModule = ds.Contains(DicomTag.Rows) && ds.Contains(DicomTag.Columns);
+        var spacing = ds.GetDecimals(DicomTag.PixelSpacing)
+            ?? ds.FirstItem(DicomTag.SharedFunctionalGroupsSequence)?.FirstItem(DicomTag.PixelMeasuresSequence)?.GetDecimals(DicomTag.PixelSpacing);
+        return new DicomInfo
+        {
+            TransferSyntaxUid = file.Syntax.Uid,
+            TransferSyntaxName = file.Syntax.Name,
+            TransferSyntaxDecodable = file.Syntax.Compression is PixelCompression.None or PixelCompression.EncapsulatedNone or PixelCompression.Rle or PixelCompression.JpegBaseline,
+            SopClassUid = file.SopClassUid,
+            SopClassName = DicomSopClasses.Name(file.SopClassUid),
+            NonImageReason = DicomSopClasses.NonImageReason(file.SopClassUid),
+            Modality = ds.GetString(DicomTag.Modality),
+            HasPixelData = ds.Contains(DicomTag.PixelData),
+            Rows = hasImageModule ? ds.GetUInt16(DicomTag.Rows) : null,
+            Columns = hasImageModule ? ds.GetUInt16(DicomTag.Columns) : null,
+            Frames = hasImageModule ? Math.Max(1, ds.GetIntegerString(DicomTag.NumberOfFrames) ?? 1) : null,
+            SamplesPerPixel = ds.GetUInt16(DicomTag.SamplesPerPixel),
+            BitsAllocated = ds.GetUInt16(DicomTag.BitsAllocated),
+            BitsStored = ds.GetUInt16(DicomTag.BitsStored),
+            Signed = ds.GetUInt16(DicomTag.PixelRepresentation) is { } representation ? representation == 1 : null,
+            PhotometricInterpretation = ds.GetString(DicomTag.PhotometricInterpretation),
+            SpacingX = spacing is { Length: >= 2 } ? spacing[1] : null,
+            SpacingY = spacing is { Length: >= 2 } ? spacing[0] : null,
+            SliceThickness = ds.GetDecimal(DicomTag.SliceThickness),
+            SpacingBetweenSlices = ds.GetDecimal(DicomTag.SpacingBetweenSlices),
+            RescaleSlope = ds.GetDecimal(DicomTag.RescaleSlope),
+            RescaleIntercept = ds.GetDecimal(DicomTag.RescaleIntercept),
+            Notes = file.Notes,
+        };
+    });
+
+    private static Volume ToVolume(DecodedDicom decoded)
+    {
+        var notes = new List<string>(decoded.Notes);
+        var frames = decoded.Frames;
+        var first = frames[0];
+        double[]? step = null;
+        double spacingZ = first.SpacingBetweenSlices is > 0 ? first.SpacingBetweenSlices.Value : first.Thickness is > 0 ? first.Thickness.Value : 1;
+        if (frames.Length > 1 && frames[0].Position is { } start && frames[^1].Position is { } end && frames.All(f => f.Position is not null))
+        {
+            // Multi-frame with per-frame positions (enhanced objects): frames stay in file order, the step follows them.
+            double[] candidate = [.. Enumerable.Range(0, 3).Select(a => (end[a] - start[a]) / (frames.Length - 1))];
+            step = Vector3.Length(candidate) > 1e-6 ? candidate : null;
+        }
+
+        var geometry = DicomAffine.Build(first, step, spacingZ, notes);
+        var pixels = decoded.Pixels;
+        return new Volume(decoded.Voxels, pixels.Columns, pixels.Rows, pixels.Frames, geometry, decoded.Modality, new VolumeProvenance
+        {
+            Format = ScanFormat.Dicom,
+            TransferSyntaxUid = decoded.Syntax.Uid,
+            PhotometricInterpretation = pixels.Photometric,
+            BitsStored = pixels.BitsStored,
+            Notes = [.. notes.Distinct()],
+        });
+    }
+
+    /// <summary>Decodes one member of a series; non-image objects and non-DICOM files are skipped, other rejections fail the series.</summary>
+    private static DecodedDicom? TryDecodeMember(byte[] bytes, ScanReadLimits limits, IDicomTranscoder? transcoder, List<ScanRejectedException> skipped)
+    {
+        try
+        {
+            return DicomImageDecoder.Decode(bytes, limits, transcoder);
+        }
+        catch (ScanRejectedException rejected) when (rejected.Code is ScanRejectionCode.NotAnImage or ScanRejectionCode.UnknownFormat or ScanRejectionCode.Empty)
+        {
+            skipped.Add(rejected);
+            return null;
+        }
+    }
+
+    private static byte[] ReadInput(Stream stream, ScanReadLimits limits)
+    {
+        var bytes = BoundedCopy.ReadAll(stream, limits.MaxFileBytes, "the file");
+        return bytes.Length == 0 ? throw new ScanRejectedException(ScanRejectionCode.Empty, "The DICOM file is empty.") : bytes;
+    }
+
+    private static void CheckFileCount(int count, ScanReadLimits limits)
+    {
+        if (count > limits.MaxFiles)
+        {
+            throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"{count} files exceed the limit of {limits.MaxFiles}"));
+        }
+    }
+
+    /// <summary>The one place where foreign exceptions become typed rejections.</summary>
+    private static T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ArgumentNullException)
+        {
+            throw;
+        }
+        catch (Exception exception) when (exception is not ScanRejectedException)
+        {
+            throw DicomRejections.Wrap(exception);
+        }
+    }
+}

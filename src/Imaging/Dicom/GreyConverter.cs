@@ -1,0 +1,90 @@
+namespace Synomaly.Imaging.Dicom;
+
+/// <summary>
+/// Turns a decoded frame into one float per pixel: stored values are masked to BitsStored (sign-extended when
+/// PixelRepresentation is 1), monochrome values rescaled (Hounsfield units for CT) and MONOCHROME1 inverted within
+/// its rescaled range, palette indices looked up, colour reduced to luminance (BT.601: 0.299 R + 0.587 G + 0.114 B,
+/// which is the Y of YBR_FULL).
+/// </summary>
+internal sealed class GreyConverter
+{
+    private readonly PixelDescription pixels;
+    private readonly PaletteLut? palette;
+    private readonly int shift;
+    private readonly uint mask;
+    private readonly double invertSum;
+
+    public GreyConverter(PixelDescription pixels, PaletteLut? palette)
+    {
+        this.pixels = pixels;
+        this.palette = palette;
+        shift = pixels.HighBit + 1 - pixels.BitsStored;
+        mask = pixels.BitsStored >= 32 ? uint.MaxValue : (1u << pixels.BitsStored) - 1;
+
+        // MONOCHROME1 maps the lowest value to white: reflect within the range the stored bits can hold, after rescale.
+        double low = pixels.Signed ? -Math.Pow(2, pixels.BitsStored - 1) : 0;
+        double high = pixels.Signed ? Math.Pow(2, pixels.BitsStored - 1) - 1 : Math.Pow(2, pixels.BitsStored) - 1;
+        invertSum = Rescale(low) + Rescale(high);
+    }
+
+    public void Convert(DecodedFrame frame, Span<float> destination)
+    {
+        int count = destination.Length;
+        var values = frame.Values.AsSpan();
+        switch (frame.Color)
+        {
+            case FrameColor.Stored when palette is not null:
+                for (int i = 0; i < count; i++)
+                {
+                    destination[i] = palette.Lookup(Stored(values[i]));
+                }
+
+                break;
+            case FrameColor.Stored:
+                bool invert = pixels.Photometric == "MONOCHROME1";
+                for (int i = 0; i < count; i++)
+                {
+                    double value = Rescale(Stored(values[i]));
+                    destination[i] = (float)(invert ? invertSum - value : value);
+                }
+
+                break;
+            case FrameColor.Rgb:
+                for (int i = 0; i < count; i++)
+                {
+                    destination[i] = (float)((0.299 * Unsigned(values[i])) + (0.587 * Unsigned(values[count + i])) + (0.114 * Unsigned(values[(2 * count) + i])));
+                }
+
+                break;
+            default:
+                // Ybr (luma is the first plane) and Luma.
+                for (int i = 0; i < count; i++)
+                {
+                    destination[i] = Unsigned(values[i]);
+                }
+
+                break;
+        }
+    }
+
+    private double Rescale(double stored) => (stored * pixels.RescaleSlope) + pixels.RescaleIntercept;
+
+    private uint Unsigned(int raw) => ((uint)raw >> shift) & mask;
+
+    private long Stored(int raw)
+    {
+        uint value = Unsigned(raw);
+        if (!pixels.Signed)
+        {
+            return value;
+        }
+
+        if (pixels.BitsStored >= 32)
+        {
+            return (int)value;
+        }
+
+        uint signBit = 1u << (pixels.BitsStored - 1);
+        return (value & signBit) != 0 ? (long)value - (1L << pixels.BitsStored) : value;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using BitMiracle.LibJpeg.Classic;
+
+namespace Synomaly.Imaging.Dicom;
+
+/// <summary>
+/// JPEG baseline and extended (8-bit, Huffman or arithmetic, sequential or progressive) through BitMiracle.LibJpeg.NET.
+/// The decoder is told not to convert colour, so the reader gets the components as coded and decides itself: YCbCr
+/// keeps its Y, RGB becomes luminance. 12-bit and lossless JPEG are rejected with the transfer syntax named (a
+/// transcoder can take them).
+/// </summary>
+internal static class JpegFrameDecoder
+{
+    public static DecodedFrame Decode(ReadOnlyMemory<byte> jpeg, PixelDescription pixels, DicomTransferSyntax syntax, ICollection<string> notes)
+    {
+        var header = JpegHeader.Read(jpeg.Span);
+        if (header.IsLossless)
+        {
+            throw DicomRejections.UnsupportedSyntax(syntax, "the frames are coded with a lossless JPEG process");
+        }
+
+        if (header.Precision != 8)
+        {
+            throw DicomRejections.UnsupportedSyntax(syntax, string.Create(CultureInfo.InvariantCulture, $"{header.Precision}-bit JPEG (only 8-bit is decoded)"));
+        }
+
+        if (header.Width != pixels.Columns || header.Height != pixels.Rows)
+        {
+            throw DicomRejections.Malformed(string.Create(CultureInfo.InvariantCulture,
+                $"a JPEG frame is {header.Width}x{header.Height} but the header declares {pixels.Columns}x{pixels.Rows}"));
+        }
+
+        if (header.ComponentIds.Length != pixels.SamplesPerPixel)
+        {
+            throw DicomRejections.Malformed(string.Create(CultureInfo.InvariantCulture,
+                $"a JPEG frame has {header.ComponentIds.Length} components but SamplesPerPixel is {pixels.SamplesPerPixel}"));
+        }
+
+        var color = ChooseColor(header, pixels.Photometric);
+        var errors = new QuietErrorManager();
+        var decompressor = new jpeg_decompress_struct(errors);
+        using var input = new MemoryStream(jpeg.ToArray(), writable: false);
+        decompressor.jpeg_stdio_src(input);
+        decompressor.jpeg_read_header(true);
+        var space = color switch
+        {
+            FrameColor.Rgb => J_COLOR_SPACE.JCS_RGB,
+            FrameColor.Ybr => J_COLOR_SPACE.JCS_YCbCr,
+            _ => J_COLOR_SPACE.JCS_GRAYSCALE,
+        };
+        decompressor.Jpeg_color_space = space;
+        decompressor.Out_color_space = space;
+        decompressor.jpeg_start_decompress();
+        int width = decompressor.Output_width;
+        int height = decompressor.Output_height;
+        int components = decompressor.Output_components;
+        if (width != pixels.Columns || height != pixels.Rows || components != pixels.SamplesPerPixel)
+        {
+            throw DicomRejections.Malformed("the JPEG decoder output does not match the declared image size");
+        }
+
+        int count = width * height;
+        var values = new int[count * components];
+        var row = jpeg_common_struct.AllocJpegSamples(width * components, 1);
+        while (decompressor.Output_scanline < height)
+        {
+            int y = decompressor.Output_scanline;
+            if (decompressor.jpeg_read_scanlines(row, 1) != 1)
+            {
+                throw DicomRejections.Truncated("a JPEG frame ended before its last row");
+            }
+
+            var line = row[0];
+            for (int x = 0; x < width; x++)
+            {
+                for (int c = 0; c < components; c++)
+                {
+                    values[(c * count) + (y * width) + x] = line[(x * components) + c];
+                }
+            }
+        }
+
+        decompressor.jpeg_finish_decompress();
+        if (errors.Num_warnings > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"the JPEG decoder reported {errors.Num_warnings} warnings (corrupt data)"));
+        }
+
+        return new DecodedFrame(values, components, color);
+    }
+
+    /// <summary>
+    /// Colour model of a 3-component frame. The JPEG's own markers win (Adobe transform, JFIF, component ids 'R','G','B'),
+    /// then chroma subsampling (only YCbCr is subsampled: gdcm writes such frames labelled RGB); otherwise the DICOM
+    /// photometric interpretation decides, as dcmtk does: RGB means the components are RGB.
+    /// </summary>
+    private static FrameColor ChooseColor(JpegHeader header, string photometric)
+    {
+        if (header.ComponentIds.Length == 1)
+        {
+            return FrameColor.Stored;
+        }
+
+        if (header.AdobeTransform is { } transform)
+        {
+            return transform == 0 ? FrameColor.Rgb : FrameColor.Ybr;
+        }
+
+        if (header.HasJfif)
+        {
+            return FrameColor.Ybr;
+        }
+
+        if (header.ComponentIds is [(byte)'R', (byte)'G', (byte)'B'])
+        {
+            return FrameColor.Rgb;
+        }
+
+        return photometric == "RGB" && !header.IsSubsampled ? FrameColor.Rgb : FrameColor.Ybr;
+    }
+
+    /// <summary>Keeps libjpeg's warnings off the console (they are counted and noted instead); errors still throw.</summary>
+    private sealed class QuietErrorManager : jpeg_error_mgr
+    {
+        public override void output_message()
+        {
+        }
+    }
+}
