@@ -1,0 +1,119 @@
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Training;
+
+/// <summary>
+/// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
+/// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
+/// generator state (<c>rng.dat</c>) and the step and loss history (<c>state.json</c>). Written to a temporary folder and
+/// moved into place, so a crash mid-save never leaves a half checkpoint.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private const string StateFile = "state.json";
+
+    public static void Save(DiffusionTrainer trainer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        string full = Path.GetFullPath(directory);
+        string temporary = full + ".tmp-" + Environment.ProcessId;
+        if (Directory.Exists(temporary))
+        {
+            Directory.Delete(temporary, recursive: true);
+        }
+
+        Directory.CreateDirectory(temporary);
+        trainer.Model.save(Path.Combine(temporary, "model.dat"));
+        trainer.Optimizer.save_state_dict(Path.Combine(temporary, "optimizer.dat"));
+        if (trainer.Ema is not null)
+        {
+            WriteTensors(Path.Combine(temporary, "ema.dat"), trainer.Ema.State);
+        }
+
+        using (var state = trainer.Generator.get_state())
+        {
+            WriteTensors(Path.Combine(temporary, "rng.dat"), new Dictionary<string, Tensor> { ["generator"] = state });
+        }
+
+        var json = JsonSerializer.Serialize(new CheckpointState(trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed));
+        File.WriteAllText(Path.Combine(temporary, StateFile), json);
+
+        if (Directory.Exists(full))
+        {
+            Directory.Delete(full, recursive: true);
+        }
+
+        Directory.Move(temporary, full);
+    }
+
+    public static bool Exists(string directory) => File.Exists(Path.Combine(directory, StateFile));
+
+    /// <summary>Restores a trainer built with the same model configuration and options to the saved state.</summary>
+    public static void Load(DiffusionTrainer trainer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        if (!Exists(directory))
+        {
+            throw new FileNotFoundException($"No training checkpoint in '{directory}' ({StateFile} is missing).");
+        }
+
+        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(directory, StateFile)))
+            ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' is empty.");
+        if (state.Seed != trainer.Options.Seed)
+        {
+            throw new InvalidOperationException($"The checkpoint was made with seed {state.Seed}, the run asks for {trainer.Options.Seed}.");
+        }
+
+        trainer.Model.load(Path.Combine(directory, "model.dat"));
+        trainer.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.dat"));
+        if (trainer.Ema is not null)
+        {
+            var ema = trainer.Ema.State;
+            ReadTensors(Path.Combine(directory, "ema.dat"), ema);
+        }
+
+        using var generatorState = trainer.Generator.get_state();
+        ReadTensors(Path.Combine(directory, "rng.dat"), new Dictionary<string, Tensor> { ["generator"] = generatorState });
+        trainer.Generator.set_state(generatorState);
+        trainer.Step = state.Step;
+        trainer.LossHistory.Clear();
+        trainer.LossHistory.AddRange(state.Losses);
+    }
+
+    private static void WriteTensors(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(tensors.Count);
+        foreach (var (name, tensor) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            writer.Write(name);
+            tensor.Save(writer);
+        }
+    }
+
+    private static void ReadTensors(string path, IReadOnlyDictionary<string, Tensor> into)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        int count = reader.ReadInt32();
+        if (count != into.Count)
+        {
+            throw new InvalidDataException($"'{Path.GetFileName(path)}' holds {count} tensors, the model has {into.Count}.");
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString();
+            if (!into.TryGetValue(name, out var tensor))
+            {
+                throw new InvalidDataException($"'{Path.GetFileName(path)}' holds an unexpected tensor '{name}'.");
+            }
+
+            using var noGrad = no_grad();
+            tensor.Load(reader);
+        }
+    }
+
+    private sealed record CheckpointState(int Step, double[] Losses, long Seed);
+}

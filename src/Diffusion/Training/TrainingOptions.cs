@@ -1,0 +1,47 @@
+using Synomaly.Diffusion.Noise;
+using Synomaly.Diffusion.Schedules;
+
+namespace Synomaly.Diffusion.Training;
+
+/// <summary>
+/// Training hyper-parameters. Defaults follow the authors' BraTS setup (ALGORITHM.md section 4.5): AdamW with weight decay
+/// 0, constant learning rate, gradient clipping at global norm 1, random horizontal and vertical flips, t uniform over the
+/// schedule, the hybrid "vlb" loss, no EMA; EMA and a larger learning rate are options for compact models trained briefly.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public int BatchSize { get; init; } = 8;
+
+    public int Steps { get; init; } = 1000;
+
+    public double LearningRate { get; init; } = 1e-5;
+
+    public double WeightDecay { get; init; }
+
+    public double GradientClipNorm { get; init; } = 1.0;
+
+    /// <summary>EMA decay of the weights (0 disables EMA, as the authors).</summary>
+    public double EmaDecay { get; init; }
+
+    public LossType Loss { get; init; } = LossType.Vlb;
+
+    public SynomalyNoiseOptions Noise { get; init; } = SynomalyNoiseOptions.Brats;
+
+    public bool RandomFlips { get; init; } = true;
+
+    public long Seed { get; init; } = 1234;
+
+    /// <summary>Save a checkpoint every this many steps (and at the end).</summary>
+    public int CheckpointEvery { get; init; } = 200;
+
+    public void Validate()
+    {
+        if (BatchSize < 1 || Steps < 1 || LearningRate <= 0 || GradientClipNorm <= 0 || EmaDecay is < 0 or >= 1 || CheckpointEvery < 1)
+        {
+            throw new ArgumentException(
+                $"Invalid training options: batch {BatchSize}, steps {Steps}, lr {LearningRate}, clip {GradientClipNorm}, ema {EmaDecay}, checkpoint every {CheckpointEvery}.");
+        }
+
+        Noise.Validate();
+    }
+}

@@ -1,0 +1,150 @@
+using Synomaly.Diffusion.Noise;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Tests.Training;
+
+public sealed class DiffusionTrainerTests
+{
+    /// <summary>A small ε-model: convolutions on x plus a learned per-timestep bias, enough to learn to denoise.</summary>
+    private sealed class SmallEpsModel : nn.Module<Tensor, Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> body;
+        private readonly nn.Module<Tensor, Tensor> timeScale;
+
+        public SmallEpsModel() : base(nameof(SmallEpsModel))
+        {
+            body = nn.Sequential(nn.Conv2d(1, 16, 3, padding: 1), nn.SiLU(), nn.Conv2d(16, 16, 3, padding: 1), nn.SiLU(), nn.Conv2d(16, 1, 3, padding: 1));
+            timeScale = nn.Embedding(1000, 1);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x, Tensor t) => body.call(x) * (1 + timeScale.call(t).view(-1, 1, 1, 1));
+    }
+
+    private static Tensor Images()
+    {
+        // Smooth synthetic "anatomy": shifted Gaussian bumps in [-1, 1].
+        var grid = linspace(-1, 1, 32);
+        var yy = grid.view(1, 1, 32, 1);
+        var xx = grid.view(1, 1, 1, 32);
+        var centres = linspace(-0.4, 0.4, 8).view(8, 1, 1, 1);
+        return (exp(-(((xx - centres) * (xx - centres)) + (yy * yy)) * 6) * 2) - 1;
+    }
+
+    private static TrainingOptions Options(int steps, LossType loss = LossType.Mse) => new()
+    {
+        BatchSize = 8,
+        Steps = steps,
+        LearningRate = 3e-3,
+        Loss = loss,
+        Noise = new SynomalyNoiseOptions(3, 175, 0.5, [1]),
+        EmaDecay = 0.9,
+        Seed = 11,
+    };
+
+    [Fact]
+    public void A_small_model_trains_and_the_loss_goes_down()
+    {
+        random.manual_seed(1);
+        using var model = new SmallEpsModel();
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using var trainer = new DiffusionTrainer(model, diffusion, images, Options(60), CPU);
+        for (int i = 0; i < 60; i++)
+        {
+            var step = trainer.RunStep();
+            Assert.True(double.IsFinite(step.Loss));
+        }
+
+        double first = trainer.LossHistory.Take(10).Average();
+        double last = trainer.LossHistory.TakeLast(10).Average();
+        Assert.True(last < first * 0.8, $"loss went from {first:F4} to {last:F4}");
+    }
+
+    [Fact]
+    public void The_hybrid_vlb_loss_trains_too()
+    {
+        random.manual_seed(2);
+        using var model = new SmallEpsModel();
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using var trainer = new DiffusionTrainer(model, diffusion, images, Options(40, LossType.Vlb), CPU);
+        for (int i = 0; i < 40; i++)
+        {
+            trainer.RunStep();
+        }
+
+        Assert.True(trainer.LossHistory.TakeLast(10).Average() < trainer.LossHistory.Take(10).Average());
+    }
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_continues_with_identical_state()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+            using var images = Images();
+
+            random.manual_seed(5);
+            using var straight = new SmallEpsModel();
+            using var straightTrainer = new DiffusionTrainer(straight, diffusion, images, Options(10), CPU);
+            for (int i = 0; i < 10; i++)
+            {
+                straightTrainer.RunStep();
+            }
+
+            random.manual_seed(5);
+            using var first = new SmallEpsModel();
+            using (var firstTrainer = new DiffusionTrainer(first, diffusion, images, Options(10), CPU))
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    firstTrainer.RunStep();
+                }
+
+                TrainingCheckpoint.Save(firstTrainer, directory);
+            }
+
+            random.manual_seed(99);
+            using var resumed = new SmallEpsModel();
+            using var resumedTrainer = new DiffusionTrainer(resumed, diffusion, images, Options(10), CPU);
+            TrainingCheckpoint.Load(resumedTrainer, directory);
+            Assert.Equal(4, resumedTrainer.Step);
+            for (int i = 4; i < 10; i++)
+            {
+                resumedTrainer.RunStep();
+            }
+
+            Assert.Equal(straightTrainer.LossHistory, resumedTrainer.LossHistory);
+            var expected = straight.parameters().ToList();
+            var actual = resumed.parameters().ToList();
+            for (int i = 0; i < expected.Count; i++)
+            {
+                Assert.True(expected[i].allclose(actual[i], 0, 0), $"parameter {i} differs after resume");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Invalid_options_and_image_shapes_are_rejected_with_the_reason()
+    {
+        using var model = new SmallEpsModel();
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var flat = zeros(4, 32, 32);
+        var error = Assert.Throws<ArgumentException>(() => new DiffusionTrainer(model, diffusion, flat, Options(1), CPU));
+        Assert.Contains("[N,1,H,W]", error.Message, StringComparison.Ordinal);
+        using var images = Images();
+        Assert.Throws<ArgumentException>(() => new DiffusionTrainer(model, diffusion, images, Options(1) with { BatchSize = 0 }, CPU));
+    }
+}
