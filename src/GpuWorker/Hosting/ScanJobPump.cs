@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Processing;
+
+namespace Synomaly.GpuWorker.Hosting;
+
+/// <summary>
+/// Receives ScanJobs once the model is ready and hands each to the handler, with Worker__MaxConcurrentJobs jobs in flight
+/// so the batcher can fill batches across scans. Shutdown: stop receiving at once, let in-flight jobs finish until
+/// Worker__ShutdownDeadlineSeconds, then cancel them (the handler abandons their messages for another replica).
+/// </summary>
+public sealed partial class ScanJobPump(
+    IScanJobSource source,
+    ScanJobHandler handler,
+    InferenceHost model,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<ScanJobPump> logger) : BackgroundService
+{
+    private static readonly TimeSpan ReceiveWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReceiveErrorDelay = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource deadline = new();
+    private readonly WorkerOptions settings = options.Value;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stopping cancels receiving (base), and from now on the in-flight jobs have until the deadline.
+        deadline.CancelAfter(settings.ShutdownDeadline);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        deadline.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        model.StartLoading(stoppingToken);
+        try
+        {
+            await model.WhenReadyAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception)
+        {
+            // Logged by the host; readiness stays false and no message is taken without a model.
+            return;
+        }
+
+        LogReceiving(settings.MaxConcurrentJobs);
+        var loops = Enumerable.Range(0, settings.MaxConcurrentJobs).Select(_ => ReceiveLoopAsync(stoppingToken));
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        LogStopped();
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken stopReceiving)
+    {
+        while (!stopReceiving.IsCancellationRequested)
+        {
+            ScanJobDelivery? delivery;
+            try
+            {
+                delivery = await source.ReceiveAsync(ReceiveWait, stopReceiving).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopReceiving.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogReceiveFailed(e.GetType().Name);
+                try
+                {
+                    await Task.Delay(ReceiveErrorDelay, time, stopReceiving).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (delivery is not null)
+            {
+                try
+                {
+                    await handler.HandleAsync(delivery, deadline.Token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // The handler settles every path itself; anything escaping is a bug, and the lock expiry redelivers.
+                    LogHandlerFailed(e.GetType().Name);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Receiving ScanJobs with {Concurrency} jobs in flight")]
+    private partial void LogReceiving(int concurrency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped receiving; in-flight jobs are settled")]
+    private partial void LogStopped();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from the queue failed ({ErrorType}); retrying")]
+    private partial void LogReceiveFailed(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The job handler threw ({ErrorType}); the message will be redelivered when its lock expires")]
+    private partial void LogHandlerFailed(string errorType);
+}

@@ -1,0 +1,14 @@
+namespace Synomaly.GpuWorker.Inference;
+
+/// <summary>
+/// The loaded model: runs one batch of model-size slices (values in [-1, 1]) and returns one output per slice, in order.
+/// Calls come from the batcher's single loop, one at a time; implementations keep tensors inside dispose scopes.
+/// </summary>
+public interface ISliceInference
+{
+    /// <summary>The slice size the model takes (height, width).</summary>
+    (int Height, int Width) SliceSize { get; }
+
+    /// <summary>Runs one batch; every slice has <see cref="SliceSize"/> pixels and the same inference profile.</summary>
+    IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile);
+}

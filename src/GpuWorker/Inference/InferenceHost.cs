@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Synomaly.GpuWorker.Inference;
+
+/// <summary>
+/// Owns the one model of the process: loads it once in the background at start, runs one warm-up batch (first CUDA calls
+/// pay kernel selection and allocation), then reports ready. Readiness and the batcher wait on it; a failed load is kept
+/// and reported so that readiness stays false and the pod is restarted rather than serving without a model.
+/// </summary>
+public sealed partial class InferenceHost(IModelLoader loader, ILogger<InferenceHost> logger)
+{
+    private readonly TaskCompletionSource<ISliceInference> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int started;
+
+    public bool IsReady => ready.Task.IsCompletedSuccessfully;
+
+    /// <summary>The load error, if loading failed.</summary>
+    public Exception? LoadError => ready.Task.Exception?.InnerException;
+
+    /// <summary>Starts loading (once); later calls do nothing.</summary>
+    public void StartLoading(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref started, 1) == 0)
+        {
+            _ = Task.Run(() => LoadAsync(cancellationToken), CancellationToken.None);
+        }
+    }
+
+    public Task<ISliceInference> WhenReadyAsync(CancellationToken cancellationToken) => ready.Task.WaitAsync(cancellationToken);
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var model = await loader.LoadAsync(cancellationToken).ConfigureAwait(false);
+            var (height, width) = model.SliceSize;
+            var started = TimeProvider.System.GetTimestamp();
+            model.Run([new float[height * width]], "default");
+            LogReady(height, width, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            ready.TrySetResult(model);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            ready.TrySetCanceled(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            LogLoadFailed(e);
+            ready.TrySetException(e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model loaded and warmed up: slices {Height}x{Width}, warm-up {WarmupMilliseconds} ms")]
+    private partial void LogReady(int height, int width, double warmupMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded; the worker stays unready")]
+    private partial void LogLoadFailed(Exception error);
+}

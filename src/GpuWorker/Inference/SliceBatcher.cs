@@ -1,0 +1,238 @@
+using System.Threading.Channels;
+using Synomaly.GpuWorker.Telemetry;
+
+namespace Synomaly.GpuWorker.Inference;
+
+/// <summary>
+/// Fills model batches with slices from several jobs. Jobs submit all their slices at once and await their own outputs;
+/// one loop takes slices in arrival order, waits at most <c>maxWait</c> after the oldest waiting slice for more to arrive
+/// (up to <c>maxBatchSize</c>, same inference profile only), runs one model call, and routes each output back to its job
+/// and position. A job that is cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are
+/// dropped; a batch already on the device runs to its end, because the other jobs in it need their outputs.
+/// </summary>
+public sealed class SliceBatcher : IAsyncDisposable
+{
+    private readonly Channel<PendingSlice> incoming = Channel.CreateUnbounded<PendingSlice>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<CancellationToken, Task<ISliceInference>> model;
+    private readonly int maxBatchSize;
+    private readonly TimeSpan maxWait;
+    private readonly WorkerTelemetry telemetry;
+    private readonly TimeProvider time;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+
+    public SliceBatcher(Func<CancellationToken, Task<ISliceInference>> model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        this.model = model;
+        this.maxBatchSize = maxBatchSize;
+        this.maxWait = maxWait;
+        this.telemetry = telemetry;
+        this.time = time ?? TimeProvider.System;
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Runs the slices of one job through the model, batched with other jobs' slices; outputs keep the input order.</summary>
+    public Task<IReadOnlyList<SliceOutput>> InferAsync(IReadOnlyList<float[]> slices, string inferenceProfile, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        if (slices.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<SliceOutput>>([]);
+        }
+
+        var request = new JobRequest(slices.Count, cancellationToken);
+        var now = time.GetUtcNow();
+        for (var i = 0; i < slices.Count; i++)
+        {
+            ObjectDisposedException.ThrowIf(!incoming.Writer.TryWrite(new PendingSlice(request, i, slices[i], inferenceProfile, now)), this);
+        }
+
+        return request.Completion;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        incoming.Writer.TryComplete();
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The loop ends by cancellation.
+        }
+
+        stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var backlog = new List<PendingSlice>();
+        while (!stop.IsCancellationRequested)
+        {
+            backlog.RemoveAll(s => s.Request.IsFinished);
+            if (backlog.Count == 0)
+            {
+                if (!await incoming.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                Drain(backlog);
+                continue;
+            }
+
+            var oldest = backlog[0];
+            var deadline = oldest.ArrivedAt + maxWait;
+            while (CountWithProfile(backlog, oldest.Profile) < maxBatchSize && time.GetUtcNow() < deadline)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                wait.CancelAfter(deadline - time.GetUtcNow());
+                try
+                {
+                    if (!await incoming.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                Drain(backlog);
+            }
+
+            var batch = TakeBatch(backlog, oldest.Profile);
+            if (batch.Count > 0)
+            {
+                await RunBatchAsync(batch, oldest.Profile).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Drain(List<PendingSlice> backlog)
+    {
+        while (incoming.Reader.TryRead(out var slice))
+        {
+            backlog.Add(slice);
+        }
+    }
+
+    private static int CountWithProfile(List<PendingSlice> backlog, string profile)
+    {
+        var count = 0;
+        foreach (var slice in backlog)
+        {
+            if (!slice.Request.IsFinished && slice.Profile == profile)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private List<PendingSlice> TakeBatch(List<PendingSlice> backlog, string profile)
+    {
+        var batch = new List<PendingSlice>(maxBatchSize);
+        backlog.RemoveAll(slice =>
+        {
+            if (slice.Request.IsFinished)
+            {
+                return true;
+            }
+
+            if (batch.Count < maxBatchSize && slice.Profile == profile)
+            {
+                batch.Add(slice);
+                return true;
+            }
+
+            return false;
+        });
+        return batch;
+    }
+
+    private async Task RunBatchAsync(List<PendingSlice> batch, string profile)
+    {
+        IReadOnlyList<SliceOutput> outputs;
+        try
+        {
+            var inference = await model(stop.Token).ConfigureAwait(false);
+            var started = time.GetTimestamp();
+            outputs = inference.Run([.. batch.Select(s => s.Pixels)], profile);
+            telemetry.RecordBatch(batch.Count, time.GetElapsedTime(started));
+            if (outputs.Count != batch.Count)
+            {
+                throw new InvalidOperationException($"The model returned {outputs.Count} outputs for a batch of {batch.Count} slices.");
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            foreach (var slice in batch)
+            {
+                slice.Request.Fail(new OperationCanceledException("The batcher is shutting down.", stop.Token));
+            }
+
+            throw;
+        }
+        catch (Exception e)
+        {
+            // Every job in the failed batch sees the error; its own failure policy decides whether to retry.
+            foreach (var slice in batch)
+            {
+                slice.Request.Fail(e);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Request.Deliver(batch[i].Index, outputs[i]);
+        }
+    }
+
+    private sealed record PendingSlice(JobRequest Request, int Index, float[] Pixels, string Profile, DateTimeOffset ArrivedAt);
+
+    /// <summary>One job's slices in flight: outputs fill in by index; the job's task completes when the last one arrives.</summary>
+    private sealed class JobRequest
+    {
+        private readonly SliceOutput[] outputs;
+        private readonly TaskCompletionSource<IReadOnlyList<SliceOutput>> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenRegistration cancellation;
+        private int remaining;
+
+        public JobRequest(int count, CancellationToken cancellationToken)
+        {
+            outputs = new SliceOutput[count];
+            remaining = count;
+            // A cancelled job stops waiting at once; the loop then skips its slices that are not yet in a batch.
+            cancellation = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        }
+
+        public Task<IReadOnlyList<SliceOutput>> Completion => completion.Task;
+
+        public bool IsFinished => completion.Task.IsCompleted;
+
+        public void Deliver(int index, SliceOutput output)
+        {
+            outputs[index] = output;
+            if (Interlocked.Decrement(ref remaining) == 0)
+            {
+                completion.TrySetResult(outputs);
+                cancellation.Dispose();
+            }
+        }
+
+        public void Fail(Exception error)
+        {
+            completion.TrySetException(error);
+            cancellation.Dispose();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace Synomaly.GpuWorker.Messaging;
+
+/// <summary>One invisible Storage queue message; its pop receipt changes with every renewal.</summary>
+public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
+{
+    private readonly QueueClient queue;
+    private readonly QueueClient poison;
+    private readonly QueueMessage message;
+    private readonly TimeSpan lockDuration;
+    private readonly TimeProvider time;
+    private string popReceipt;
+    private DateTimeOffset lockedUntil;
+
+    internal StorageQueueScanJobDelivery(QueueClient queue, QueueClient poison, QueueMessage message, TimeSpan lockDuration, TimeProvider time)
+    {
+        this.queue = queue;
+        this.poison = poison;
+        this.message = message;
+        this.lockDuration = lockDuration;
+        this.time = time;
+        popReceipt = message.PopReceipt;
+        lockedUntil = message.NextVisibleOn ?? time.GetUtcNow() + lockDuration;
+    }
+
+    public override string MessageId => message.MessageId;
+
+    public override BinaryData Body => message.Body;
+
+    public override int DeliveryCount => (int)Math.Min(int.MaxValue, message.DequeueCount);
+
+    public override DateTimeOffset EnqueuedAt => message.InsertedOn ?? time.GetUtcNow();
+
+    public override DateTimeOffset LockedUntil => lockedUntil;
+
+    public override Task RenewLockAsync(CancellationToken cancellationToken = default) => SetVisibilityAsync(lockDuration, cancellationToken);
+
+    public override async Task CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (StorageQueueScanJobSource.IsLockLost(e))
+        {
+            throw new MessageLockLostException("The queue message was re-received or deleted by another consumer.", e);
+        }
+    }
+
+    /// <summary>Making the message visible after the retry delay is the queue's own backoff.</summary>
+    public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) =>
+        SetVisibilityAsync(retryDelay < TimeSpan.Zero ? TimeSpan.Zero : retryDelay, cancellationToken);
+
+    public override async Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
+    {
+        var envelope = new DeadLetteredMessage
+        {
+            MessageId = message.MessageId,
+            Reason = reason,
+            Description = description,
+            DeliveryCount = DeliveryCount,
+            DeadLetteredAt = time.GetUtcNow(),
+            Body = Encoding.UTF8.GetString(message.Body.ToMemory().Span),
+        };
+        // Renew first so the lock holds for the two steps below (and a lost lock stops us before anything is written).
+        await RenewLockAsync(cancellationToken).ConfigureAwait(false);
+        await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SetVisibilityAsync(TimeSpan visibility, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
+            popReceipt = receipt.Value.PopReceipt;
+            lockedUntil = receipt.Value.NextVisibleOn;
+        }
+        catch (RequestFailedException e) when (StorageQueueScanJobSource.IsLockLost(e))
+        {
+            throw new MessageLockLostException("The queue message was re-received or deleted by another consumer.", e);
+        }
+    }
+}

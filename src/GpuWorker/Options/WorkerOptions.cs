@@ -1,0 +1,39 @@
+namespace Synomaly.GpuWorker.Options;
+
+/// <summary>The worker's settings, bound from the <c>Worker</c> section (names and defaults in docs/SETTINGS.md).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    public WorkerTransport Transport { get; set; } = WorkerTransport.ServiceBus;
+
+    public string QueueName { get; set; } = Contracts.BlobLayout.ScanJobsQueue;
+
+    /// <summary><c>cuda</c>, <c>cuda:N</c>, <c>cpu</c> or <c>auto</c>.</summary>
+    public string Device { get; set; } = "auto";
+
+    public int MaxBatchSize { get; set; } = 64;
+
+    public int MaxBatchWaitMilliseconds { get; set; } = 50;
+
+    /// <summary>Attempts (deliveries) before a transient failure ends the job Failed and dead-letters its message.</summary>
+    public int MaxDeliveryCount { get; set; } = 5;
+
+    /// <summary>How long a message lock is kept alive by renewal; must exceed the worst-case job.</summary>
+    public int LockRenewalMinutes { get; set; } = 30;
+
+    /// <summary>After a stop request, in-flight jobs get this long to finish before they are abandoned.</summary>
+    public int ShutdownDeadlineSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Jobs held at once. More than one lets decoding and result writing of some jobs overlap the model calls of others,
+    /// and lets the batcher fill a batch from several scans. Not in the infra templates: the default suits one GPU.
+    /// </summary>
+    public int MaxConcurrentJobs { get; set; } = 4;
+
+    public TimeSpan MaxBatchWait => TimeSpan.FromMilliseconds(MaxBatchWaitMilliseconds);
+
+    public TimeSpan LockRenewalBound => TimeSpan.FromMinutes(LockRenewalMinutes);
+
+    public TimeSpan ShutdownDeadline => TimeSpan.FromSeconds(ShutdownDeadlineSeconds);
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+
+namespace Synomaly.GpuWorker.Options;
+
+/// <summary>Checks the worker settings at start so that a bad value stops the process with a message naming the setting.</summary>
+public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (!Enum.IsDefined(options.Transport))
+        {
+            errors.Add($"Worker__Transport must be ServiceBus, StorageQueue or InMemory (got {options.Transport}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.QueueName))
+        {
+            errors.Add("Worker__QueueName must name the queue or Service Bus entity to read ScanJobs from.");
+        }
+
+        if (!IsDeviceSetting(options.Device))
+        {
+            errors.Add($"Worker__Device must be cuda, cuda:N, cpu or auto (got '{options.Device}').");
+        }
+
+        Require(errors, options.MaxBatchSize is >= 1 and <= 4096, $"Worker__MaxBatchSize must be between 1 and 4096 (got {options.MaxBatchSize}).");
+        Require(errors, options.MaxBatchWaitMilliseconds is >= 0 and <= 10_000, $"Worker__MaxBatchWaitMilliseconds must be between 0 and 10000 (got {options.MaxBatchWaitMilliseconds}).");
+        Require(errors, options.MaxDeliveryCount is >= 1 and <= 100, $"Worker__MaxDeliveryCount must be between 1 and 100 (got {options.MaxDeliveryCount}).");
+        Require(errors, options.LockRenewalMinutes is >= 1 and <= 24 * 60, $"Worker__LockRenewalMinutes must be between 1 and 1440 (got {options.LockRenewalMinutes}).");
+        Require(errors, options.ShutdownDeadlineSeconds is >= 1 and <= 3600, $"Worker__ShutdownDeadlineSeconds must be between 1 and 3600 (got {options.ShutdownDeadlineSeconds}).");
+        Require(errors, options.MaxConcurrentJobs is >= 1 and <= 256, $"Worker__MaxConcurrentJobs must be between 1 and 256 (got {options.MaxConcurrentJobs}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsDeviceSetting(string? device)
+    {
+        var value = device?.Trim().ToLowerInvariant();
+        if (value is "cpu" or "cuda" or "auto")
+        {
+            return true;
+        }
+
+        return value is not null && value.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(value.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
+
+    private static void Require(List<string> errors, bool condition, string message)
+    {
+        if (!condition)
+        {
+            errors.Add(message);
+        }
+    }
+}

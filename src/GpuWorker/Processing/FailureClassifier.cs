@@ -1,0 +1,49 @@
+using System.Net.Sockets;
+using Azure;
+using Azure.Messaging.ServiceBus;
+using Polly.Timeout;
+using Synomaly.Contracts;
+using Synomaly.Imaging;
+
+namespace Synomaly.GpuWorker.Processing;
+
+/// <summary>
+/// Sorts exceptions into bad input (dead-letter now), transient faults (retry) and the rest. Descriptions come from
+/// exception messages that the readers guarantee free of patient data, cut to a length every broker accepts.
+/// </summary>
+public static class FailureClassifier
+{
+    public const string StorageUnavailable = "StorageUnavailable";
+    public const string MessagingUnavailable = "MessagingUnavailable";
+    public const string Timeout = "Timeout";
+    public const string NetworkError = "NetworkError";
+    public const string Unexpected = "Unexpected";
+    public const string InvalidScanJob = "InvalidScanJob";
+
+    private const int MaxDescriptionLength = 1024;
+
+    public static FailureVerdict Classify(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error switch
+        {
+            ScanRejectedException e => Permanent(e.Code.ToString(), e.Message),
+            InvalidScanJobException e => Permanent(InvalidScanJob, e.Message),
+            JobRejectedException e => Permanent(e.Reason, e.Message),
+            RequestFailedException e when IsTransientStatus(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
+            ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
+            TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
+            HttpRequestException or SocketException or IOException => Transient(NetworkError, $"{error.GetType().Name}: {error.Message}"),
+            _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),
+        };
+    }
+
+    /// <summary>408 timeout, 429 throttling and every 5xx are worth retrying; other statuses are not transient.</summary>
+    public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
+
+    private static FailureVerdict Permanent(string reason, string description) => new(FailureKind.Permanent, reason, Describe(description));
+
+    private static FailureVerdict Transient(string reason, string description) => new(FailureKind.Transient, reason, Describe(description));
+
+    private static string Describe(string text) => text.Length <= MaxDescriptionLength ? text : text[..MaxDescriptionLength];
+}

@@ -1,0 +1,23 @@
+namespace Synomaly.GpuWorker.Processing;
+
+/// <summary>What the handler did with one delivery (the settlement table of docs/WORKER.md).</summary>
+public enum JobOutcome
+{
+    /// <summary>Model ran, results written, job Succeeded, message completed.</summary>
+    Succeeded,
+
+    /// <summary>Results (or a Succeeded record) already existed: job Succeeded, message completed, model not run.</summary>
+    AlreadyDone,
+
+    /// <summary>Bad input or attempts exhausted: job Failed, message dead-lettered.</summary>
+    DeadLettered,
+
+    /// <summary>Transient fault with attempts left: job back to Queued, message abandoned for redelivery.</summary>
+    Retrying,
+
+    /// <summary>The lock was lost: work stopped, nothing settled, the broker redelivers.</summary>
+    LockLost,
+
+    /// <summary>Shutdown deadline passed: work stopped, job back to Queued, message abandoned.</summary>
+    Interrupted,
+}

@@ -1,0 +1,16 @@
+namespace Synomaly.GpuWorker.Processing;
+
+/// <summary>
+/// A job that can never succeed, found by the worker itself (the source blob is gone or was replaced, the source is not
+/// a scans/archive blob of this account). Dead-lettered at once with <see cref="Reason"/>; never retried.
+/// </summary>
+public sealed class JobRejectedException(string reason, string message) : Exception(message)
+{
+    public const string SourceMissing = "SourceMissing";
+    public const string SourceChanged = "SourceChanged";
+    public const string SourceNotAllowed = "SourceNotAllowed";
+    public const string WrongDimensions = "WrongDimensions";
+
+    /// <summary>Stable machine-readable reason (dead-letter reason, job error code, metric tag).</summary>
+    public string Reason { get; } = reason;
+}

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Scans;
+using Synomaly.GpuWorker.Status;
+using Synomaly.GpuWorker.Telemetry;
+
+namespace Synomaly.GpuWorker.Processing;
+
+/// <summary>
+/// Processes one delivery end to end and settles it explicitly. Idempotent, because every transport redelivers: a job whose
+/// record is Succeeded or whose completion marker exists is completed without running the model; results are conditional
+/// creates at deterministic paths. The job record is always updated before the message is settled, so a job never stays
+/// Processing once its message is gone (a crash in between only causes a redelivery that settles it).
+/// </summary>
+public sealed partial class ScanJobHandler(
+    IJobStatusSink status,
+    IScanBlobReader reader,
+    IScanCodec codec,
+    InferenceHost model,
+    SliceBatcher batcher,
+    ResultWriter writer,
+    TransientRetry retry,
+    ProcessingPolicy policy,
+    IOptions<WorkerOptions> options,
+    WorkerTelemetry telemetry,
+    TimeProvider time,
+    ILogger<ScanJobHandler> logger)
+{
+    private readonly WorkerOptions settings = options.Value;
+
+    /// <summary>Handles one delivery. <paramref name="shutdown"/> is cancelled when the shutdown deadline has passed.</summary>
+    public async Task<JobOutcome> HandleAsync(ScanJobDelivery delivery, CancellationToken shutdown = default)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        using var activity = WorkerTelemetry.Source.StartActivity("ScanJob process", ActivityKind.Consumer);
+        activity?.SetTag("messaging.message.id", delivery.MessageId);
+        activity?.SetTag("messaging.delivery_count", delivery.DeliveryCount);
+        telemetry.RecordQueueWait(time.GetUtcNow() - delivery.EnqueuedAt);
+
+        ScanJob job;
+        try
+        {
+            job = ScanJobSerializer.Deserialize(delivery.Body.ToMemory().Span);
+        }
+        catch (InvalidScanJobException e)
+        {
+            // No trustworthy scan id, so no job record to update: the dead-letter queue keeps the message and the reason.
+            var verdict = FailureClassifier.Classify(e);
+            LogInvalidMessage(verdict.Description);
+            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+        }
+
+        activity?.SetTag("synomaly.scan_id", job.ScanId);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ScanId"] = job.ScanId });
+        await using var keeper = MessageLockKeeper.Start(delivery, settings.LockRenewalBound, time);
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(keeper.LockLost, shutdown);
+        try
+        {
+            if (delivery.DeliveryCount > settings.MaxDeliveryCount)
+            {
+                // Earlier deliveries ended without settling (the worker died each time): stop before it happens again.
+                var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
+                return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
+            }
+
+            return await ProcessAsync(delivery, job, activity, work.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (keeper.IsLockLost || e is MessageLockLostException)
+        {
+            LogLockLost(job.ScanId, delivery.DeliveryCount);
+            telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
+            activity?.SetStatus(ActivityStatusCode.Error, "lock lost");
+            return JobOutcome.LockLost;
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            LogInterrupted(job.ScanId);
+            await TryAsync(() => status.MarkRetryingAsync(job, delivery.DeliveryCount, "Interrupted", "The worker shut down during the job."), CancellationToken.None).ConfigureAwait(false);
+            await TryAsync(() => delivery.AbandonAsync(TimeSpan.Zero), CancellationToken.None).ConfigureAwait(false);
+            telemetry.RecordOutcome(nameof(JobOutcome.Interrupted));
+            return JobOutcome.Interrupted;
+        }
+        catch (Exception e)
+        {
+            var verdict = FailureClassifier.Classify(e);
+            if (verdict.Kind == FailureKind.Permanent)
+            {
+                return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
+            }
+
+            if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
+            {
+                var exhausted = verdict with { Description = $"Gave up after {delivery.DeliveryCount} attempts. {verdict.Description}" };
+                return await FailAsync(delivery, job, exhausted, activity).ConfigureAwait(false);
+            }
+
+            return await RetryLaterAsync(delivery, job, verdict, e, activity).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JobOutcome> ProcessAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
+    {
+        var state = await retry.ExecuteAsync(ct => status.GetStateAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        if (state == JobState.Succeeded)
+        {
+            return await CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state == JobState.Failed)
+        {
+            // Marked Failed by an earlier delivery that could not dead-letter: finish that settlement.
+            var verdict = new FailureVerdict(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
+            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, cancellationToken), JobOutcome.DeadLettered).ConfigureAwait(false);
+        }
+
+        await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
+        if (await retry.ExecuteAsync(ct => writer.IsCompleteAsync(job, ct), cancellationToken).ConfigureAwait(false))
+        {
+            await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
+            return await CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
+        }
+
+        var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
+        var prepared = codec.Prepare(scan, job, inference.SliceSize, cancellationToken);
+        RequireModelSize(prepared, inference.SliceSize);
+        activity?.SetTag("synomaly.slices", prepared.Slices.Count);
+
+        var outputs = await batcher.InferAsync(prepared.Slices, job.InferenceProfile, cancellationToken).ConfigureAwait(false);
+        var files = codec.Render(job, prepared, outputs, cancellationToken);
+        await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
+        await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
+        await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        LogSucceeded(job.ScanId, prepared.Slices.Count);
+        telemetry.RecordOutcome(nameof(JobOutcome.Succeeded));
+        return JobOutcome.Succeeded;
+    }
+
+    private async Task<JobOutcome> CompleteAlreadyDoneAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
+    {
+        await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        LogAlreadyDone(job.ScanId);
+        activity?.SetTag("synomaly.already_done", true);
+        telemetry.RecordOutcome(nameof(JobOutcome.AlreadyDone));
+        return JobOutcome.AlreadyDone;
+    }
+
+    /// <summary>Job Failed first, then dead-letter: if the record cannot be written the message is abandoned instead, never lost.</summary>
+    private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity)
+    {
+        LogFailed(job.ScanId, verdict.Reason, delivery.DeliveryCount);
+        try
+        {
+            await retry.ExecuteAsync(ct => status.MarkFailedAsync(job, verdict.Reason, verdict.Description, ct)).ConfigureAwait(false);
+        }
+        catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
+        {
+            // Already Failed by an earlier delivery.
+        }
+        catch (Exception e) when (e is not MessageLockLostException)
+        {
+            LogStatusWriteFailed(job.ScanId, e.GetType().Name);
+            await TryAsync(() => delivery.AbandonAsync(policy.RedeliveryDelayFor(delivery.DeliveryCount)), CancellationToken.None).ConfigureAwait(false);
+            return JobOutcome.Retrying;
+        }
+
+        return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+    }
+
+    private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity)
+    {
+        LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
+        await TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
+        return await SettleAsync(activity, verdict, final: false, () => delivery.AbandonAsync(policy.RedeliveryDelayFor(delivery.DeliveryCount)), JobOutcome.Retrying).ConfigureAwait(false);
+    }
+
+    private async Task<JobOutcome> SettleAsync(Activity? activity, FailureVerdict verdict, bool final, Func<Task> settle, JobOutcome outcome)
+    {
+        telemetry.RecordFailure(verdict.Reason, final);
+        activity?.SetStatus(ActivityStatusCode.Error, verdict.Reason);
+        try
+        {
+            await settle().ConfigureAwait(false);
+        }
+        catch (MessageLockLostException)
+        {
+            telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
+            return JobOutcome.LockLost;
+        }
+
+        telemetry.RecordOutcome(outcome.ToString());
+        return outcome;
+    }
+
+    /// <summary>Best effort on paths that already give up: a failure here only means the broker redelivers later.</summary>
+    private async Task TryAsync(Func<Task> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await action().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogBestEffortFailed(e.GetType().Name);
+        }
+    }
+
+    private static void RequireModelSize(PreparedScan scan, (int Height, int Width) size)
+    {
+        var expected = size.Height * size.Width;
+        if (scan.Slices.Count == 0)
+        {
+            throw new JobRejectedException(JobRejectedException.WrongDimensions, "The scan has no slices to process.");
+        }
+
+        var wrong = scan.Slices.FirstOrDefault(s => s.Length != expected);
+        if (wrong is not null)
+        {
+            throw new JobRejectedException(JobRejectedException.WrongDimensions, $"A prepared slice has {wrong.Length} pixels; the model takes {size.Height}x{size.Width}.");
+        }
+    }
+
+    private static string ResultsPrefix(ScanJob job) => BlobLayout.ResultsPrefix(job.ScanId, job.ModelVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} succeeded: {Slices} slices")]
+    private partial void LogSucceeded(string scanId, int slices);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} already has results; completed without running the model")]
+    private partial void LogAlreadyDone(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]
+    private partial void LogFailed(string scanId, string reason, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} hit a fault {Reason} ({ErrorType}) on delivery {DeliveryCount} of {MaxDeliveryCount}; abandoning for redelivery")]
+    private partial void LogRetrying(string scanId, string reason, string errorType, int deliveryCount, int maxDeliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: message lock lost on delivery {DeliveryCount}; work stopped, the broker redelivers")]
+    private partial void LogLockLost(string scanId, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} interrupted by shutdown; abandoned for another worker")]
+    private partial void LogInterrupted(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A message that is not a valid ScanJob was dead-lettered: {Description}")]
+    private partial void LogInvalidMessage(string description);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: the job record could not be marked Failed ({ErrorType}); abandoning so a later delivery settles it")]
+    private partial void LogStatusWriteFailed(string scanId, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A best-effort settlement step failed ({ErrorType})")]
+    private partial void LogBestEffortFailed(string errorType);
+}

@@ -1,0 +1,54 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.Imaging;
+
+namespace Synomaly.GpuWorker.Results;
+
+/// <summary>
+/// Reads a ScanJob's source through the worker's own blob client (its identity), and only from the scans and archive
+/// containers of that account: a message cannot make the worker read anything else.
+/// </summary>
+public sealed class BlobScanReader(BlobServiceClient blobs, ScanReadLimits limits) : IScanBlobReader
+{
+    public async Task<BinaryData> ReadAsync(ScanJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var blob = Resolve(job.SourceBlobUri);
+        var conditions = new BlobRequestConditions { IfMatch = new ETag(job.SourceETag) };
+        try
+        {
+            var properties = await blob.GetPropertiesAsync(conditions, cancellationToken).ConfigureAwait(false);
+            if (properties.Value.ContentLength > limits.MaxFileBytes)
+            {
+                throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"The scan has {properties.Value.ContentLength} bytes; the limit is {limits.MaxFileBytes}.");
+            }
+
+            var content = await blob.DownloadContentAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            return content.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new JobRejectedException(JobRejectedException.SourceMissing, "The scan blob no longer exists.");
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            throw new JobRejectedException(JobRejectedException.SourceChanged, "The scan blob was replaced after the job was queued (ETag mismatch); the newer upload has its own job.");
+        }
+    }
+
+    private BlobClient Resolve(Uri source)
+    {
+        var parts = new BlobUriBuilder(source);
+        var sameAccount = string.Equals(parts.AccountName, blobs.AccountName, StringComparison.Ordinal);
+        var allowedContainer = parts.BlobContainerName is BlobLayout.ScansContainer or BlobLayout.ArchiveContainer;
+        if (!sameAccount || !allowedContainer || string.IsNullOrEmpty(parts.BlobName))
+        {
+            throw new JobRejectedException(JobRejectedException.SourceNotAllowed, "The job's source is not a blob in this account's scans or archive container.");
+        }
+
+        return blobs.GetBlobContainerClient(parts.BlobContainerName).GetBlobClient(parts.BlobName);
+    }
+}

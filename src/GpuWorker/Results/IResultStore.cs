@@ -1,0 +1,10 @@
+namespace Synomaly.GpuWorker.Results;
+
+/// <summary>Result blobs under results/{scanId}/{modelVersion}/, written at most once each.</summary>
+public interface IResultStore
+{
+    Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the blob unless it exists (If-None-Match: *); false when it already existed.</summary>
+    Task<bool> CreateIfAbsentAsync(string path, BinaryData content, string contentType, CancellationToken cancellationToken = default);
+}

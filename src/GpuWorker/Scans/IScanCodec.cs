@@ -1,0 +1,16 @@
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
+
+namespace Synomaly.GpuWorker.Scans;
+
+/// <summary>
+/// Turns an uploaded scan into model-size slices, and the model's per-slice outputs back into result files (maps in the
+/// source geometry, overlays, montage, report). Bad input throws Synomaly.Imaging.ScanRejectedException with its code.
+/// </summary>
+public interface IScanCodec
+{
+    PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, CancellationToken cancellationToken = default);
+
+    /// <summary>The result files; must include report.json (BlobLayout.ReportFile), which the writer stores last.</summary>
+    IReadOnlyList<ResultFile> Render(ScanJob job, PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,23 @@
+using Synomaly.Contracts;
+
+namespace Synomaly.GpuWorker.Status;
+
+/// <summary>
+/// The job record transitions the worker makes (Table <c>jobs</c>, one entity per scanId and model version). Every
+/// transition is checked against the stored state with its ETag by the store; a transition the record does not allow
+/// (for example Succeeded to Processing) throws <see cref="JobTransitionRejectedException"/>.
+/// </summary>
+public interface IJobStatusSink
+{
+    /// <summary>The job's current state, or null when no record exists (a job queued by hand).</summary>
+    Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default);
+
+    Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default);
+
+    /// <summary>Back to Queued after a transient failure: another delivery will try again.</summary>
+    Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default);
+
+    Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default);
+
+    Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default);
+}

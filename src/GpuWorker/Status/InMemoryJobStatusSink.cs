@@ -1,0 +1,64 @@
+using Synomaly.Contracts;
+
+namespace Synomaly.GpuWorker.Status;
+
+/// <summary>Job records in memory with the same transition rules as the table (unit tests, broker-less runs).</summary>
+public sealed class InMemoryJobStatusSink : IJobStatusSink
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<(string ScanId, string ModelVersion), JobRecord> records = [];
+
+    public JobRecord? Get(string scanId, string modelVersion)
+    {
+        lock (gate)
+        {
+            return records.GetValueOrDefault((scanId, modelVersion));
+        }
+    }
+
+    public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Get(job.ScanId, job.ModelVersion)?.State);
+
+    public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
+        Move(job, JobState.Processing, r => r with { Attempt = attempt });
+
+    public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Move(job, JobState.Queued, r => r with { Attempt = attempt, ErrorCode = errorCode, ErrorMessage = errorMessage });
+
+    public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
+        Move(job, JobState.Succeeded, r => r with { ResultsPrefix = resultsPrefix, ErrorCode = null, ErrorMessage = null });
+
+    public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Move(job, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = errorMessage });
+
+    private Task Move(ScanJob job, JobState to, Func<JobRecord, JobRecord> update)
+    {
+        lock (gate)
+        {
+            var key = (job.ScanId, job.ModelVersion);
+            var current = records.GetValueOrDefault(key) ?? new JobRecord(JobState.Queued);
+            if (!JobStateTransitions.IsAllowed(current.State, to))
+            {
+                throw new JobTransitionRejectedException(current.State, to);
+            }
+
+            records[key] = update(current with { State = to, History = [.. current.History, to] });
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One job record as the in-memory sink keeps it, with every state it went through.</summary>
+public sealed record JobRecord(JobState State)
+{
+    public int Attempt { get; init; }
+
+    public string? ErrorCode { get; init; }
+
+    public string? ErrorMessage { get; init; }
+
+    public string? ResultsPrefix { get; init; }
+
+    public IReadOnlyList<JobState> History { get; init; } = [];
+}

@@ -1,0 +1,278 @@
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Tests.Support;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>Every settlement path of the handler, driven through the in-memory transport.</summary>
+public sealed class ScanJobHandlerInMemoryTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private static Task<JobOutcome> ReceiveAndHandleAsync(WorkerHarness harness, InMemoryScanJobSource source) =>
+        ReceiveAndHandleUntilAsync(harness, source, CancellationToken.None);
+
+    private static async Task<JobOutcome> ReceiveAndHandleUntilAsync(WorkerHarness harness, InMemoryScanJobSource source, CancellationToken shutdown)
+    {
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.NotNull(delivery);
+        return await harness.Handler.HandleAsync(delivery, shutdown);
+    }
+
+    private static void Enqueue(InMemoryScanJobSource source, ScanJob job, int previousDeliveries = 0) =>
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId, previousDeliveries);
+
+    [Fact]
+    public async Task A_good_scan_is_completed_with_results_and_a_succeeded_status()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-ok", FakeScanCodec.Scan(3, 0.25f));
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal(SettlementKind.Completed, settlement.Kind);
+        Assert.Equal(job.MessageId, settlement.MessageId);
+        var record = harness.Record(job)!;
+        Assert.Equal(JobState.Succeeded, record.State);
+        Assert.Equal([JobState.Processing, JobState.Succeeded], record.History);
+        Assert.Equal("scan-ok/1.0.0/", record.ResultsPrefix);
+        Assert.Equal(
+            ["scan-ok/1.0.0/maps/0000.txt", "scan-ok/1.0.0/maps/0001.txt", "scan-ok/1.0.0/maps/0002.txt", "scan-ok/1.0.0/report.json"],
+            harness.ResultPaths(job));
+        Assert.Equal("scores:0.25,0.26,0.27", harness.Storage.Results["scan-ok/1.0.0/report.json"].ToString());
+    }
+
+    [Fact]
+    public async Task A_corrupt_scan_is_dead_lettered_at_once_with_its_typed_reason_and_the_job_failed()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-corrupt", FakeScanCodec.Corrupt);
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal(SettlementKind.DeadLettered, settlement.Kind);
+        Assert.Equal("Malformed", settlement.Reason);
+        Assert.Equal(1, settlement.DeliveryCount);
+        var record = harness.Record(job)!;
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Equal("Malformed", record.ErrorCode);
+        Assert.Contains("corrupt", record.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(harness.Model.Calls);
+        Assert.Empty(harness.ResultPaths(job));
+    }
+
+    [Fact]
+    public async Task Slices_of_the_wrong_size_are_dead_lettered_as_wrong_dimensions()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-size", FakeScanCodec.WrongSize(5));
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(JobRejectedException.WrongDimensions, Assert.Single(source.Settlements).Reason);
+        Assert.Equal(JobRejectedException.WrongDimensions, harness.Record(job)!.ErrorCode);
+        Assert.Empty(harness.Model.Calls);
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_a_scan_job_is_dead_lettered_without_touching_any_job()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        source.Enqueue(BinaryData.FromString("{not json"), "garbage-1");
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal(SettlementKind.DeadLettered, settlement.Kind);
+        Assert.Equal(FailureClassifier.InvalidScanJob, settlement.Reason);
+        Assert.Equal(0, harness.Storage.Reads);
+    }
+
+    [Fact]
+    public async Task A_transient_storage_fault_is_retried_in_process_and_the_job_succeeds_on_the_same_delivery()
+    {
+        await using var harness = new WorkerHarness(transientRetries: 2);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-blip", FakeScanCodec.Scan(2, 0.5f));
+        harness.Storage.ReadFaults = 2;
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(3, harness.Storage.Reads);
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_transient_fault_that_outlasts_the_retries_abandons_and_the_redelivery_succeeds()
+    {
+        await using var harness = new WorkerHarness(transientRetries: 1);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-outage", FakeScanCodec.Scan(2, 0.5f));
+        harness.Storage.ReadFaults = 2;
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Retrying, await ReceiveAndHandleAsync(harness, source));
+        var afterFirst = harness.Record(job)!;
+        Assert.Equal(JobState.Queued, afterFirst.State);
+        Assert.Equal(FailureClassifier.StorageUnavailable, afterFirst.ErrorCode);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(
+            [(SettlementKind.Abandoned, 1), (SettlementKind.Completed, 2)],
+            source.Settlements.Select(s => (s.Kind, s.DeliveryCount)));
+        var record = harness.Record(job)!;
+        Assert.Equal([JobState.Processing, JobState.Queued, JobState.Processing, JobState.Succeeded], record.History);
+        Assert.Equal(2, record.Attempt);
+    }
+
+    [Fact]
+    public async Task Transient_faults_on_every_delivery_end_failed_and_dead_lettered_at_the_delivery_bound()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 2, transientRetries: 1);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-down", FakeScanCodec.Scan(1, 0.5f));
+        harness.Storage.ReadFaults = int.MaxValue;
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Retrying, await ReceiveAndHandleAsync(harness, source));
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal([SettlementKind.Abandoned, SettlementKind.DeadLettered], source.Settlements.Select(s => s.Kind));
+        var deadLetter = source.Settlements[^1];
+        Assert.Equal(FailureClassifier.StorageUnavailable, deadLetter.Reason);
+        Assert.Contains("Gave up after 2 attempts", deadLetter.Description, StringComparison.Ordinal);
+        var record = harness.Record(job)!;
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Equal(FailureClassifier.StorageUnavailable, record.ErrorCode);
+        Assert.Equal(0, source.PendingCount);
+    }
+
+    [Fact]
+    public async Task An_unexpected_model_error_is_bounded_by_deliveries_like_a_transient_fault()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 1);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-bug", FakeScanCodec.Scan(1, 0.5f));
+        harness.Model.FailWith = new InvalidOperationException("device error");
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(FailureClassifier.Unexpected, Assert.Single(source.Settlements).Reason);
+        Assert.Equal(JobState.Failed, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_lost_lock_stops_the_job_without_settling_and_the_redelivery_writes_one_set_of_results()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource(lockDuration: TimeSpan.FromMilliseconds(300));
+        var job = harness.AddJob("scan-lock", FakeScanCodec.Scan(2, 0.5f));
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(source, job);
+
+        var first = ReceiveAndHandleAsync(harness, source);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        source.LoseLock(job.MessageId);
+
+        Assert.Equal(JobOutcome.LockLost, await first.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.Empty(source.Settlements);
+        Assert.Equal(JobState.Processing, harness.Record(job)!.State);
+        Assert.Empty(harness.ResultPaths(job));
+        Assert.Equal(1, source.PendingCount);
+
+        harness.Model.Hold.SetResult();
+        harness.Model.Hold = null;
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal((SettlementKind.Completed, 2), source.Settlements.Select(s => (s.Kind, s.DeliveryCount)).Single());
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.Equal(3, harness.ResultPaths(job).Count);
+    }
+
+    [Fact]
+    public async Task A_redelivered_job_whose_results_exist_completes_without_running_the_model()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-again", FakeScanCodec.Scan(2, 0.5f));
+        // A worker died after writing every result (report.json last) but before marking the job Succeeded.
+        await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job.ScanId, job.ModelVersion, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
+        Enqueue(source, job, previousDeliveries: 1);
+
+        Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.Empty(harness.Model.Calls);
+        Assert.Equal(0, harness.Storage.Reads);
+    }
+
+    [Fact]
+    public async Task A_duplicate_message_for_a_succeeded_job_is_completed_without_new_work()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-dup", FakeScanCodec.Scan(2, 0.5f));
+        Enqueue(source, job);
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+        var writes = harness.Storage.CreateAttempts;
+        Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal([SettlementKind.Completed, SettlementKind.Completed], source.Settlements.Select(s => s.Kind));
+        Assert.Single(harness.Model.Calls);
+        Assert.Equal(writes, harness.Storage.CreateAttempts);
+        Assert.Equal([JobState.Processing, JobState.Succeeded], harness.Record(job)!.History);
+    }
+
+    [Fact]
+    public async Task A_message_delivered_more_often_than_allowed_is_failed_without_another_attempt()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-crashloop", FakeScanCodec.Scan(1, 0.5f));
+        Enqueue(source, job, previousDeliveries: 3);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal("DeliveryLimitExceeded", Assert.Single(source.Settlements).Reason);
+        Assert.Equal(JobState.Failed, harness.Record(job)!.State);
+        Assert.Equal(0, harness.Storage.Reads);
+    }
+
+    [Fact]
+    public async Task A_job_still_running_at_the_shutdown_deadline_is_abandoned_and_queued_again()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-shutdown", FakeScanCodec.Scan(1, 0.5f));
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(source, job);
+        using var deadline = new CancellationTokenSource();
+
+        var running = ReceiveAndHandleUntilAsync(harness, source, deadline.Token);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await deadline.CancelAsync();
+
+        Assert.Equal(JobOutcome.Interrupted, await running.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.Equal(SettlementKind.Abandoned, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Queued, harness.Record(job)!.State);
+        Assert.Equal(1, source.PendingCount);
+    }
+}

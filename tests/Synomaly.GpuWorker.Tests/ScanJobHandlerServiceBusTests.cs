@@ -1,0 +1,107 @@
+using Azure.Messaging.ServiceBus;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Tests.Support;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>
+/// The same settlement paths through the Service Bus transport, with messages built by ServiceBusModelFactory and a
+/// receiver that records the settlement calls the SDK would send to the broker.
+/// </summary>
+public sealed class ScanJobHandlerServiceBusTests
+{
+    private static ServiceBusReceivedMessage Message(ScanJob job, int deliveryCount, TimeSpan? lockFor = null) =>
+        ServiceBusModelFactory.ServiceBusReceivedMessage(
+            body: BinaryData.FromBytes(ScanJobSerializer.Serialize(job)),
+            messageId: job.MessageId,
+            correlationId: job.CorrelationId,
+            deliveryCount: deliveryCount,
+            lockedUntil: DateTimeOffset.UtcNow + (lockFor ?? TimeSpan.FromMinutes(5)),
+            enqueuedTime: DateTimeOffset.UtcNow.AddSeconds(-2));
+
+    private static async Task<JobOutcome> HandleAsync(WorkerHarness harness, RecordingServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    {
+        receiver.Add(message);
+        var delivery = await new ServiceBusScanJobSource(receiver).ReceiveAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Assert.NotNull(delivery);
+        return await harness.Handler.HandleAsync(delivery);
+    }
+
+    [Fact]
+    public async Task Success_completes_the_message_and_marks_the_job_succeeded()
+    {
+        await using var harness = new WorkerHarness();
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-ok", FakeScanCodec.Scan(2, 0.1f));
+
+        Assert.Equal(JobOutcome.Succeeded, await HandleAsync(harness, receiver, Message(job, deliveryCount: 1)));
+
+        Assert.Equal(["complete"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.Equal(3, harness.ResultPaths(job).Count);
+    }
+
+    [Fact]
+    public async Task Bad_input_dead_letters_the_message_with_the_typed_reason_and_fails_the_job()
+    {
+        await using var harness = new WorkerHarness();
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-bad", FakeScanCodec.Corrupt);
+
+        Assert.Equal(JobOutcome.DeadLettered, await HandleAsync(harness, receiver, Message(job, deliveryCount: 1)));
+
+        Assert.Equal(["deadletter:Malformed"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal("Malformed", harness.Record(job)!.ErrorCode);
+        Assert.Equal(JobState.Failed, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_transient_fault_abandons_and_the_next_delivery_completes()
+    {
+        await using var harness = new WorkerHarness(transientRetries: 1);
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-retry", FakeScanCodec.Scan(1, 0.1f));
+        harness.Storage.ReadFaults = 2;
+
+        Assert.Equal(JobOutcome.Retrying, await HandleAsync(harness, receiver, Message(job, deliveryCount: 1)));
+        Assert.Equal(JobState.Queued, harness.Record(job)!.State);
+        Assert.Equal(JobOutcome.Succeeded, await HandleAsync(harness, receiver, Message(job, deliveryCount: 2)));
+
+        Assert.Equal(["abandon", "complete"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_transient_fault_on_the_last_allowed_delivery_dead_letters_and_fails_the_job()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3, transientRetries: 1);
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-exhausted", FakeScanCodec.Scan(1, 0.1f));
+        harness.Storage.ReadFaults = int.MaxValue;
+
+        Assert.Equal(JobOutcome.DeadLettered, await HandleAsync(harness, receiver, Message(job, deliveryCount: 3)));
+
+        Assert.Equal([$"deadletter:{FailureClassifier.StorageUnavailable}"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal(JobState.Failed, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_lost_lock_cancels_the_work_and_settles_nothing()
+    {
+        await using var harness = new WorkerHarness();
+        var receiver = new RecordingServiceBusReceiver { LockLost = true };
+        var job = harness.AddJob("sb-lock", FakeScanCodec.Scan(1, 0.1f));
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var outcome = await HandleAsync(harness, receiver, Message(job, deliveryCount: 1, lockFor: TimeSpan.FromMilliseconds(400)))
+            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.LockLost, outcome);
+        Assert.Contains("renew", receiver.Calls);
+        Assert.DoesNotContain(receiver.Calls, c => c is "complete" or "abandon" || c.StartsWith("deadletter", StringComparison.Ordinal));
+        Assert.Equal(JobState.Processing, harness.Record(job)!.State);
+        Assert.Empty(harness.ResultPaths(job));
+    }
+}

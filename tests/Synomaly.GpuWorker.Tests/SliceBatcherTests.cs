@@ -1,0 +1,131 @@
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Telemetry;
+using Synomaly.GpuWorker.Tests.Support;
+
+namespace Synomaly.GpuWorker.Tests;
+
+public sealed class SliceBatcherTests
+{
+    private static float[] Slice(float value) => Enumerable.Repeat(value, 16).ToArray();
+
+    private static SliceBatcher Create(FakeSliceInference model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry) =>
+        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize, maxWait, telemetry);
+
+    [Fact]
+    public async Task Slices_from_several_jobs_share_one_model_call_and_outputs_go_back_to_their_jobs()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        await using var batcher = Create(model, maxBatchSize: 16, TimeSpan.FromSeconds(2), telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        // Job A: values 1.x, job B: 2.x, job C: 3.x; the first pixel identifies the job and the slice.
+        var a = batcher.InferAsync([Slice(1.0f), Slice(1.1f), Slice(1.2f)], "default", cancellationToken);
+        var b = batcher.InferAsync([Slice(2.0f), Slice(2.1f)], "default", cancellationToken);
+        var c = batcher.InferAsync([Slice(3.0f), Slice(3.1f), Slice(3.2f), Slice(3.3f)], "default", cancellationToken);
+
+        // Nine slices are fewer than the batch size: the batcher waits (up to 2 s) and runs them as one call.
+        var results = await Task.WhenAll(a, b, c).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        var call = Assert.Single(model.Calls);
+        Assert.Equal(9, call.Count);
+        Assert.Equal([1.0f, 1.1f, 1.2f], results[0].Select(o => o.Score));
+        Assert.Equal([2.0f, 2.1f], results[1].Select(o => o.Score));
+        Assert.Equal([3.0f, 3.1f, 3.2f, 3.3f], results[2].Select(o => o.Score));
+        Assert.All(results.SelectMany(r => r), o => Assert.Equal(o.Score * 2, o.AnomalyMap[5], 5));
+    }
+
+    [Fact]
+    public async Task No_batch_exceeds_the_maximum_size_and_every_slice_is_answered_once()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        await using var batcher = Create(model, maxBatchSize: 4, TimeSpan.FromMilliseconds(10), telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var jobs = Enumerable.Range(0, 5)
+            .Select(j => batcher.InferAsync([.. Enumerable.Range(0, 3).Select(i => Slice(j + (i / 10f)))], "default", cancellationToken))
+            .ToArray();
+        var results = await Task.WhenAll(jobs).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        Assert.All(model.Calls, call => Assert.InRange(call.Count, 1, 4));
+        Assert.Equal(15, model.Calls.Sum(c => c.Count));
+        for (var j = 0; j < 5; j++)
+        {
+            Assert.Equal([j, j + 0.1f, j + 0.2f], results[j].Select(o => o.Score));
+        }
+    }
+
+    [Fact]
+    public async Task A_full_batch_runs_without_waiting_for_the_maximum_wait()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        await using var batcher = Create(model, maxBatchSize: 2, TimeSpan.FromMinutes(5), telemetry);
+
+        var result = await batcher.InferAsync([Slice(1), Slice(2)], "default", TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, result.Count);
+    }
+
+    [Fact]
+    public async Task Slices_with_different_inference_profiles_never_share_a_call()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var brain = batcher.InferAsync([Slice(1), Slice(1.5f)], "brain-mri", cancellationToken);
+        var liver = batcher.InferAsync([Slice(2)], "liver-ct", cancellationToken);
+        await Task.WhenAll(brain, liver).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        Assert.Equal(2, model.Calls.Count);
+        Assert.Contains(model.Calls, c => c.Count == 2 && c.All(s => s[0] < 2));
+        Assert.Contains(model.Calls, c => c.Count == 1 && c[0][0] == 2);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_stops_waiting_and_its_queued_slices_are_not_run()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var batcher = Create(model, maxBatchSize: 1, TimeSpan.Zero, telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var lost = new CancellationTokenSource();
+
+        var first = batcher.InferAsync([Slice(1)], "default", cancellationToken);
+        await model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var cancelled = batcher.InferAsync([Slice(7), Slice(8)], "default", lost.Token);
+        await lost.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        model.Hold.SetResult();
+        var later = await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await first;
+
+        Assert.Equal(9, later[0].Score);
+        Assert.DoesNotContain(model.Calls.SelectMany(c => c), s => s[0] is 7 or 8);
+    }
+
+    [Fact]
+    public async Task A_failed_model_call_fails_every_job_in_the_batch()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference { FailWith = new InvalidOperationException("CUDA out of memory") };
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(100), telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var a = batcher.InferAsync([Slice(1)], "default", cancellationToken);
+        var b = batcher.InferAsync([Slice(2)], "default", cancellationToken);
+
+        Assert.Equal("CUDA out of memory", (await Assert.ThrowsAsync<InvalidOperationException>(() => a)).Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => b);
+    }
+}

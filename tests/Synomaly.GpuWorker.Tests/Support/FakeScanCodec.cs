@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Scans;
+using Synomaly.Imaging;
+
+namespace Synomaly.GpuWorker.Tests.Support;
+
+/// <summary>
+/// A scan format for handler tests: text "slices:N:V" makes N slices filled with V (V + slice index / 100 for each);
+/// "corrupt" is rejected as Malformed like a real reader would; "size:K" makes one slice of K pixels (wrong dimensions).
+/// Renders one map file per slice and a report listing the scores.
+/// </summary>
+internal sealed class FakeScanCodec : IScanCodec
+{
+    public static BinaryData Scan(int slices, float value) =>
+        BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"slices:{slices}:{value}"));
+
+    public static BinaryData Corrupt { get; } = BinaryData.FromString("corrupt");
+
+    public static BinaryData WrongSize(int pixels) => BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"size:{pixels}"));
+
+    public PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, CancellationToken cancellationToken = default)
+    {
+        var parts = scan.ToString().Split(':');
+        switch (parts[0])
+        {
+            case "slices":
+                var count = int.Parse(parts[1], CultureInfo.InvariantCulture);
+                var value = float.Parse(parts[2], CultureInfo.InvariantCulture);
+                return new Prepared([.. Enumerable.Range(0, count).Select(i => Enumerable.Repeat(value + (i / 100f), sliceSize.Height * sliceSize.Width).ToArray())]);
+            case "size":
+                return new Prepared([new float[int.Parse(parts[1], CultureInfo.InvariantCulture)]]);
+            default:
+                throw new ScanRejectedException(ScanRejectionCode.Malformed, "The test scan is corrupt.");
+        }
+    }
+
+    public IReadOnlyList<ResultFile> Render(ScanJob job, PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
+    {
+        var files = outputs.Select((o, i) => new ResultFile($"maps/{i:D4}.txt", BinaryData.FromString(string.Join(',', o.AnomalyMap.Select(v => v.ToString(CultureInfo.InvariantCulture)))), "text/plain")).ToList();
+        var report = new StringBuilder("scores:");
+        report.AppendJoin(',', outputs.Select(o => o.Score.ToString(CultureInfo.InvariantCulture)));
+        files.Add(new ResultFile(BlobLayout.ReportFile, BinaryData.FromString(report.ToString()), "application/json"));
+        return files;
+    }
+
+    private sealed class Prepared(IReadOnlyList<float[]> slices) : PreparedScan
+    {
+        public override IReadOnlyList<float[]> Slices => slices;
+    }
+}

@@ -1,0 +1,77 @@
+using Synomaly.GpuWorker.Inference;
+
+namespace Synomaly.GpuWorker.Tests.Support;
+
+/// <summary>
+/// A model stand-in: the anomaly map of a slice is its input times two and the score is the input's first pixel, so a
+/// test can tell whose slice an output came from. Records every call; can hold calls at a gate to simulate a long batch.
+/// </summary>
+internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISliceInference
+{
+    private readonly Lock gate = new();
+    private readonly List<IReadOnlyList<float[]>> calls = [];
+
+    public (int Height, int Width) SliceSize => (height, width);
+
+    /// <summary>When set, every call waits for this before returning.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>Completed when a call has started (tests wait on it to act mid-batch).</summary>
+    public TaskCompletionSource Started { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Exception? FailWith { get; set; }
+
+    public IReadOnlyList<IReadOnlyList<float[]>> Calls
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. calls];
+            }
+        }
+    }
+
+    /// <summary>Forgets the calls so far (the warm-up), so tests see only their own.</summary>
+    public void Reset()
+    {
+        lock (gate)
+        {
+            calls.Clear();
+            Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile)
+    {
+        lock (gate)
+        {
+            calls.Add(slices);
+        }
+
+        Started.TrySetResult();
+        Hold?.Task.Wait(TimeSpan.FromSeconds(30));
+        if (FailWith is { } error)
+        {
+            throw error;
+        }
+
+        return [.. slices.Select(s => new SliceOutput(
+            Counterfactual: [.. s.Select(_ => 0f)],
+            AnomalyMap: [.. s.Select(v => v * 2)],
+            Mask: [.. s.Select(v => v > 0.5f)],
+            Score: s[0],
+            Stages: 1))];
+    }
+}
+
+internal sealed class FakeModelLoader(ISliceInference model) : IModelLoader
+{
+    public int Loads { get; private set; }
+
+    public Task<ISliceInference> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        Loads++;
+        return Task.FromResult(model);
+    }
+}

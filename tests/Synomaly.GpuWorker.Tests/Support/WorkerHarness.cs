@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Status;
+using Synomaly.GpuWorker.Telemetry;
+
+namespace Synomaly.GpuWorker.Tests.Support;
+
+/// <summary>The real handler, batcher, writer and retry policy over in-memory storage, status and a fake model.</summary>
+internal sealed class WorkerHarness : IAsyncDisposable
+{
+    private readonly TestMeterFactory meters = new();
+
+    public WorkerHarness(int maxDeliveryCount = 3, int maxBatchSize = 8, int maxBatchWaitMilliseconds = 20, int transientRetries = 2)
+    {
+        Options = new WorkerOptions
+        {
+            Transport = WorkerTransport.InMemory,
+            MaxDeliveryCount = maxDeliveryCount,
+            MaxBatchSize = maxBatchSize,
+            MaxBatchWaitMilliseconds = maxBatchWaitMilliseconds,
+        };
+        var policy = new ProcessingPolicy
+        {
+            TransientRetries = transientRetries,
+            TransientRetryDelay = TimeSpan.FromMilliseconds(1),
+            RedeliveryDelay = TimeSpan.Zero,
+        };
+        Telemetry = new WorkerTelemetry(meters);
+        Loader = new FakeModelLoader(Model);
+        Host = new InferenceHost(Loader, NullLogger<InferenceHost>.Instance);
+        Host.StartLoading(CancellationToken.None);
+        WarmUpCall = Host.WhenReadyAsync(CancellationToken.None).GetAwaiter().GetResult() is not null ? Model.Calls.Single() : [];
+        Model.Reset();
+        Batcher = new SliceBatcher(Host.WhenReadyAsync, Options.MaxBatchSize, Options.MaxBatchWait, Telemetry);
+        Handler = new ScanJobHandler(
+            Status,
+            Storage,
+            Codec,
+            Host,
+            Batcher,
+            new ResultWriter(Storage),
+            new TransientRetry(policy),
+            policy,
+            Microsoft.Extensions.Options.Options.Create(Options),
+            Telemetry,
+            TimeProvider.System,
+            NullLogger<ScanJobHandler>.Instance);
+    }
+
+    public WorkerOptions Options { get; }
+
+    /// <summary>The batch the host ran once after loading the model.</summary>
+    public IReadOnlyList<float[]> WarmUpCall { get; }
+
+    public FakeSliceInference Model { get; } = new();
+
+    public FakeModelLoader Loader { get; }
+
+    public InferenceHost Host { get; }
+
+    public FakeScanCodec Codec { get; } = new();
+
+    public InMemoryScanStorage Storage { get; } = new();
+
+    public InMemoryJobStatusSink Status { get; } = new();
+
+    public WorkerTelemetry Telemetry { get; }
+
+    public SliceBatcher Batcher { get; }
+
+    public ScanJobHandler Handler { get; }
+
+    /// <summary>A job whose source blob holds <paramref name="scan"/>.</summary>
+    public ScanJob AddJob(string scanId, BinaryData scan)
+    {
+        var job = new ScanJob
+        {
+            ScanId = scanId,
+            SourceBlobUri = new Uri($"http://127.0.0.1:10000/devstoreaccount1/scans/{scanId}/upload.nii.gz"),
+            SourceETag = "\"0x8DD0001\"",
+            ModelName = "test-model",
+            ModelVersion = "1.0.0",
+            CorrelationId = "corr-" + scanId,
+            SubmittedAt = DateTimeOffset.UtcNow,
+        };
+        Storage.AddSource(job.SourceBlobUri, scan);
+        return job;
+    }
+
+    public JobRecord? Record(ScanJob job) => Status.Get(job.ScanId, job.ModelVersion);
+
+    public IReadOnlyList<string> ResultPaths(ScanJob job) =>
+        [.. Storage.Results.Keys.Where(k => k.StartsWith(BlobLayout.ResultsPrefix(job.ScanId, job.ModelVersion), StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    public async ValueTask DisposeAsync()
+    {
+        Model.Hold?.TrySetResult();
+        await Batcher.DisposeAsync();
+        Telemetry.Dispose();
+        meters.Dispose();
+    }
+}

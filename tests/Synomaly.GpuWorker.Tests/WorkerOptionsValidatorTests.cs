@@ -1,0 +1,44 @@
+using Synomaly.GpuWorker.Options;
+
+namespace Synomaly.GpuWorker.Tests;
+
+public sealed class WorkerOptionsValidatorTests
+{
+    [Fact]
+    public void The_documented_defaults_are_valid()
+    {
+        Assert.True(new WorkerOptionsValidator().Validate(null, new WorkerOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("gpu", "Worker__Device")]
+    [InlineData("cuda:x", "Worker__Device")]
+    public void A_bad_device_names_the_setting(string device, string expected)
+    {
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { Device = device });
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_out_of_range_number_is_reported_at_once()
+    {
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { MaxBatchSize = 0, MaxDeliveryCount = 0, ShutdownDeadlineSeconds = 0, QueueName = " " });
+        Assert.True(result.Failed);
+        Assert.Contains("Worker__MaxBatchSize", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Worker__MaxDeliveryCount", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Worker__ShutdownDeadlineSeconds", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Worker__QueueName", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_model_name_and_version_are_required_and_a_directory_source_needs_a_folder()
+    {
+        var result = new ModelOptionsValidator().Validate(null, new ModelOptions { Source = ModelSource.Directory });
+        Assert.True(result.Failed);
+        Assert.Contains("Model__Name", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Model__Version", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Model__Directory", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new ModelOptionsValidator().Validate(null, new ModelOptions { Name = "brain", Version = "1.0.0" }).Succeeded);
+    }
+}
