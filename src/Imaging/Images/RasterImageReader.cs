@@ -1,0 +1,160 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Images;
+
+/// <summary>
+/// Reads PNG and JPEG frames (ultrasound exports, brain slices) into a one-slice <see cref="Volume"/> through ImageSharp.
+/// Grey images keep their stored values (0-255, or 0-65535 for 16-bit PNG); colour images become luminance with the
+/// ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as Pillow's "L" conversion). The header is identified first so
+/// that the dimension and decoded-size limits are checked before any pixel is decoded.
+/// </summary>
+public static class RasterImageReader
+{
+    public static Volume Read(Stream stream, ScanReadLimits limits)
+    {
+        var bytes = ReadAll(stream, limits);
+        try
+        {
+            var info = Image.Identify(bytes, out var format)
+                ?? throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.");
+            var scanFormat = format?.Name switch
+            {
+                "PNG" => ScanFormat.Png,
+                "JPEG" => ScanFormat.Jpeg,
+                _ => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, $"Image format {format?.Name ?? "unknown"} is not accepted; upload PNG or JPEG."),
+            };
+            CheckLimits(info.Width, info.Height, limits);
+            CheckComplete(bytes, scanFormat);
+            var layout = Layout(info, scanFormat);
+            var pixels = layout switch
+            {
+                PixelLayout.Grey8 => Decode<L8>(bytes, p => p.PackedValue),
+                PixelLayout.Grey16 => Decode<L16>(bytes, p => p.PackedValue),
+                PixelLayout.Colour16 => Decode<Rgb48>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B)),
+                _ => Decode<Rgb24>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B)),
+            };
+            var provenance = new VolumeProvenance
+            {
+                Format = scanFormat,
+                BitsStored = layout is PixelLayout.Grey16 or PixelLayout.Colour16 ? 16 : 8,
+                PhotometricInterpretation = layout is PixelLayout.Grey8 or PixelLayout.Grey16 ? "MONOCHROME2" : "RGB",
+                Notes = layout is PixelLayout.Colour8 or PixelLayout.Colour16 ? ["Colour image converted to grey luminance (BT.601 weights)."] : [],
+            };
+            return new Volume(pixels, info.Width, info.Height, 1, VolumeGeometry.Unit(), Modality.Unknown, provenance);
+        }
+        catch (UnknownImageFormatException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.", e);
+        }
+        catch (InvalidImageContentException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, "The image data is corrupt or truncated.", e);
+        }
+        catch (ImageFormatException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, "The image data is corrupt or truncated.", e);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.UnsupportedPixelFormat, "The image uses an encoding feature that is not decoded.", e);
+        }
+    }
+
+    private enum PixelLayout
+    {
+        Grey8,
+        Grey16,
+        Colour8,
+        Colour16,
+    }
+
+    private static PixelLayout Layout(IImageInfo info, ScanFormat format)
+    {
+        if (format == ScanFormat.Png)
+        {
+            var png = info.Metadata.GetPngMetadata();
+            bool deep = png.BitDepth == PngBitDepth.Bit16;
+            return png.ColorType switch
+            {
+                PngColorType.Grayscale or PngColorType.GrayscaleWithAlpha => deep ? PixelLayout.Grey16 : PixelLayout.Grey8,
+                PngColorType.Rgb or PngColorType.RgbWithAlpha => deep ? PixelLayout.Colour16 : PixelLayout.Colour8,
+                _ => PixelLayout.Colour8,
+            };
+        }
+
+        // Baseline JPEG: one component (8 bits per pixel) is grey, three are colour.
+        return info.PixelType.BitsPerPixel <= 8 ? PixelLayout.Grey8 : PixelLayout.Colour8;
+    }
+
+    private static float[] Decode<TPixel>(byte[] bytes, Func<TPixel, float> toGrey)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        using var image = Image.Load<TPixel>(bytes);
+        var result = new float[image.Width * image.Height];
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    result[(y * rows.Width) + x] = toGrey(row[x]);
+                }
+            }
+        });
+        return result;
+    }
+
+    /// <summary>
+    /// ImageSharp decodes a cut-off file into a partly blank image without complaint; a scan must not be silently
+    /// incomplete, so the end marker (PNG IEND chunk, JPEG EOI) has to be present near the end of the file.
+    /// </summary>
+    private static void CheckComplete(byte[] bytes, ScanFormat format)
+    {
+        var tail = bytes.AsSpan(Math.Max(0, bytes.Length - 1024));
+        bool complete = format == ScanFormat.Png ? tail.IndexOf("IEND"u8) >= 0 : tail.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) >= 0;
+        if (!complete)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Truncated, $"The {format} file has no end marker: it is truncated.");
+        }
+    }
+
+    private static void CheckLimits(int width, int height, ScanReadLimits limits)
+    {
+        if (width <= 0 || height <= 0)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"The image declares {width}x{height} pixels.");
+        }
+
+        if (width > limits.MaxDimension || height > limits.MaxDimension)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Image size {width}x{height} exceeds the limit of {limits.MaxDimension}.");
+        }
+
+        // Decoding holds at most 8 bytes per pixel (RGB48) plus the float result.
+        if ((long)width * height * 12 > limits.MaxDecompressedBytes || (long)width * height > limits.MaxVoxels)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Decoding {width}x{height} pixels exceeds the decompressed-size limit.");
+        }
+    }
+
+    private static byte[] ReadAll(Stream stream, ScanReadLimits limits)
+    {
+        long max = Math.Min(limits.MaxFileBytes, Array.MaxLength);
+        using var copy = new MemoryStream();
+        var budget = new ByteBudgetStream(new NonClosingStream(stream), max, "image file");
+        budget.CopyTo(copy);
+        if (copy.Length == 0)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Empty, "The file is empty.");
+        }
+
+        return copy.ToArray();
+    }
+}

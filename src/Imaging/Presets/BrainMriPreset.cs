@@ -1,0 +1,72 @@
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Presets;
+
+/// <summary>
+/// Brain MRI (ALGORITHM.md 4.2): axial slices (array axis 2, as the reference), shown anterior up like the training
+/// slices, resampled whole to the model size and scaled per image. Slice selection keeps the slices whose brain area is a
+/// large share of the largest one (the reference used the mid-axial slices 80-99 of 155), unless a range is given.
+/// </summary>
+public sealed record BrainMriPreset : IModalityPreset
+{
+    public string Name => "brain-mri";
+
+    public int ModelSize { get; init; } = 128;
+
+    public IntensityScaling Scaling { get; init; } = IntensityScaling.MinMax;
+
+    /// <summary>Explicit slice range (inclusive z indices); null selects automatically.</summary>
+    public (int First, int Last)? SliceRange { get; init; }
+
+    /// <summary>Automatic selection keeps slices whose foreground area is at least this share of the largest.</summary>
+    public double MinForegroundShare { get; init; } = 0.6;
+
+    /// <summary>The foreground (head) mask: pixels above this fraction of the slice's range.</summary>
+    public double ForegroundThreshold { get; init; } = 0.1;
+
+    public PreparedScan Prepare(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        bool flip = SliceExtraction.FlipRowsForDisplay(volume);
+        var full = PixelRect.Full(volume.Width, volume.Height);
+        var slices = new List<ModelSlice>();
+        foreach (int z in SelectSlices(volume))
+        {
+            var display = SliceExtraction.DisplaySlice(volume, z, flip);
+            var pixels = SliceExtraction.ToModelInput(display, volume.Width, full, ModelSize, Scaling);
+            slices.Add(new ModelSlice(z, full, flip, pixels, SliceExtraction.ThresholdMask(pixels, ForegroundThreshold)));
+        }
+
+        return new PreparedScan(volume, Name, ModelSize, slices);
+    }
+
+    private IEnumerable<int> SelectSlices(Volume volume)
+    {
+        if (SliceRange is { } range)
+        {
+            int first = Math.Clamp(range.First, 0, volume.Depth - 1), last = Math.Clamp(range.Last, first, volume.Depth - 1);
+            return Enumerable.Range(first, last - first + 1);
+        }
+
+        if (volume.Depth == 1)
+        {
+            return [0];
+        }
+
+        // One threshold for the whole volume, so that areas compare across slices.
+        float max = volume.Voxels.Max(), min = volume.Voxels.Min();
+        double threshold = min + ((max - min) * ForegroundThreshold);
+        var areas = Enumerable.Range(0, volume.Depth).Select(z =>
+        {
+            int count = 0;
+            foreach (float v in volume.Slice(z))
+            {
+                count += v > threshold ? 1 : 0;
+            }
+
+            return count;
+        }).ToArray();
+        int largest = areas.Max();
+        return largest == 0 ? [volume.Depth / 2] : Enumerable.Range(0, volume.Depth).Where(z => areas[z] >= largest * MinForegroundShare);
+    }
+}

@@ -1,0 +1,65 @@
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Presets;
+
+/// <summary>
+/// CT (ALGORITHM.md 4.3): Hounsfield units clipped to the organ window (liver: 0-150 HU, the reference's
+/// <c>np.clip(HU, 0, 150)</c>) before resampling, then per-image scaling. Without a slice range, slices where less than
+/// <see cref="MinTissueShare"/> of the pixels fall inside the window (above or below the body) are skipped.
+/// </summary>
+public sealed record CtPreset : IModalityPreset
+{
+    public string Name => "ct";
+
+    public int ModelSize { get; init; } = 128;
+
+    public IntensityScaling Scaling { get; init; } = IntensityScaling.MinMax;
+
+    public double WindowLowHu { get; init; }
+
+    public double WindowHighHu { get; init; } = 150;
+
+    public (int First, int Last)? SliceRange { get; init; }
+
+    public double MinTissueShare { get; init; } = 0.05;
+
+    public PreparedScan Prepare(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        bool flip = SliceExtraction.FlipRowsForDisplay(volume);
+        var full = PixelRect.Full(volume.Width, volume.Height);
+        float low = (float)WindowLowHu, high = (float)WindowHighHu;
+        var slices = new List<ModelSlice>();
+        for (int z = 0; z < volume.Depth; z++)
+        {
+            if (SliceRange is { } range ? z < range.First || z > range.Last : TissueShare(volume.Slice(z), low, high) < MinTissueShare)
+            {
+                continue;
+            }
+
+            var display = SliceExtraction.DisplaySlice(volume, z, flip);
+            var inside = display.Select(v => v >= low && v <= high).ToArray();
+            for (int i = 0; i < display.Length; i++)
+            {
+                display[i] = Math.Clamp(display[i], low, high);
+            }
+
+            var pixels = SliceExtraction.ToModelInput(display, volume.Width, full, ModelSize, Scaling);
+            var insideResized = Resampling.PilBilinear.Resize(inside.Select(b => b ? 1f : 0f).ToArray(), volume.Width, volume.Height, ModelSize, ModelSize);
+            slices.Add(new ModelSlice(z, full, flip, pixels, [.. insideResized.Select(v => v >= 0.5f)]));
+        }
+
+        return new PreparedScan(volume, Name, ModelSize, slices);
+    }
+
+    private static double TissueShare(ReadOnlySpan<float> slice, float low, float high)
+    {
+        int count = 0;
+        foreach (float v in slice)
+        {
+            count += v >= low && v <= high ? 1 : 0;
+        }
+
+        return (double)count / slice.Length;
+    }
+}

@@ -1,0 +1,69 @@
+namespace Synomaly.Imaging.Presets;
+
+/// <summary>How a model-size slice is scaled to [-1, 1].</summary>
+public sealed record IntensityScaling
+{
+    /// <summary>The reference (ALGORITHM.md 4.1): per-image min-max, so every slice spans exactly [-1, 1].</summary>
+    public static IntensityScaling MinMax { get; } = new();
+
+    /// <summary>
+    /// Robust scaling (ALGORITHM.md section 6 item 11): clip to the given percentiles of the slice first, so that a few
+    /// outlier voxels (MRI vessels, metal in CT) do not compress the dynamic range. Not what the reference trained with.
+    /// </summary>
+    public static IntensityScaling Percentile(double lower = 0.5, double upper = 99.5) => new() { LowerPercentile = lower, UpperPercentile = upper };
+
+    /// <summary>Null for plain min-max.</summary>
+    public double? LowerPercentile { get; init; }
+
+    public double? UpperPercentile { get; init; }
+
+    /// <summary>
+    /// Scales <paramref name="pixels"/> in place to [-1, 1]. A constant slice (max = min) becomes all -1 rather than dividing
+    /// by zero: it carries no structure, and -1 is where background sits after scaling.
+    /// </summary>
+    public void Apply(Span<float> pixels)
+    {
+        if (pixels.IsEmpty)
+        {
+            return;
+        }
+
+        float low, high;
+        if (LowerPercentile is { } lo && UpperPercentile is { } hi)
+        {
+            var sorted = pixels.ToArray();
+            Array.Sort(sorted);
+            low = PercentileOf(sorted, lo);
+            high = PercentileOf(sorted, hi);
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = Math.Clamp(pixels[i], low, high);
+            }
+        }
+        else
+        {
+            low = float.PositiveInfinity;
+            high = float.NegativeInfinity;
+            foreach (float v in pixels)
+            {
+                low = Math.Min(low, v);
+                high = Math.Max(high, v);
+            }
+        }
+
+        double range = (double)high - low;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = range > 0 ? (float)((2.0 * (pixels[i] - low) / range) - 1.0) : -1f;
+        }
+    }
+
+    /// <summary>Linear interpolation between order statistics (NumPy's default percentile method).</summary>
+    private static float PercentileOf(float[] sorted, double percent)
+    {
+        double rank = Math.Clamp(percent, 0, 100) / 100.0 * (sorted.Length - 1);
+        int below = (int)Math.Floor(rank);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return (float)(sorted[below] + ((sorted[above] - sorted[below]) * (rank - below)));
+    }
+}

@@ -1,0 +1,81 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Resampling;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Presets;
+
+/// <summary>The steps every preset shares: display orientation, crop, resampling to the model size, scaling.</summary>
+public static class SliceExtraction
+{
+    /// <summary>
+    /// Whether rows must be reversed so that anterior is at the top, as in the training images: true when moving down the
+    /// rows moves anterior in world space (RAS+ y grows), which is how NIfTI volumes are usually stored. Plain images
+    /// (PNG, JPEG) are shown as stored.
+    /// </summary>
+    public static bool FlipRowsForDisplay(Volume volume)
+    {
+        if (volume.Provenance.Format is ScanFormat.Png or ScanFormat.Jpeg)
+        {
+            return false;
+        }
+
+        var m = volume.Geometry.Affine;
+        double rowX = Math.Abs(m[1]), rowY = m[5], rowZ = Math.Abs(m[9]);
+        return rowY > 0 && rowY >= rowX && rowY >= rowZ;
+    }
+
+    /// <summary>Slice z as displayed (rows flipped when asked), row-major.</summary>
+    public static float[] DisplaySlice(Volume volume, int z, bool flipRows)
+    {
+        var slice = volume.Slice(z);
+        var result = new float[slice.Length];
+        int width = volume.Width;
+        for (int y = 0; y < volume.Height; y++)
+        {
+            int from = flipRows ? volume.Height - 1 - y : y;
+            slice.Slice(from * width, width).CopyTo(result.AsSpan(y * width, width));
+        }
+
+        return result;
+    }
+
+    public static float[] Crop(float[] pixels, int width, PixelRect rect)
+    {
+        var result = new float[rect.Width * rect.Height];
+        for (int y = 0; y < rect.Height; y++)
+        {
+            pixels.AsSpan(((rect.Y + y) * width) + rect.X, rect.Width).CopyTo(result.AsSpan(y * rect.Width, rect.Width));
+        }
+
+        return result;
+    }
+
+    /// <summary>Crop, resample with Pillow's bilinear to size x size, scale to [-1, 1].</summary>
+    public static float[] ToModelInput(float[] displayPixels, int width, PixelRect crop, int size, IntensityScaling scaling)
+    {
+        var cropped = crop == PixelRect.Full(width, displayPixels.Length / width) ? displayPixels : Crop(displayPixels, width, crop);
+        var resized = PilBilinear.Resize(cropped, crop.Width, crop.Height, size, size);
+        scaling.Apply(resized);
+        return resized;
+    }
+
+    /// <summary>Pixels above a fraction of the way from the minimum to the maximum: a simple object mask.</summary>
+    public static bool[] ThresholdMask(ReadOnlySpan<float> pixels, double fraction)
+    {
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (float v in pixels)
+        {
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+
+        double threshold = min + ((max - min) * fraction);
+        var mask = new bool[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            mask[i] = max > min && pixels[i] > threshold;
+        }
+
+        return mask;
+    }
+}

@@ -1,0 +1,16 @@
+using Synomaly.Imaging.Nifti;
+
+namespace Synomaly.Imaging.Reading;
+
+/// <summary>What <see cref="ScanReader"/> enforces and chooses while decoding.</summary>
+public sealed record ScanReadOptions
+{
+    public static ScanReadOptions Default { get; } = new();
+
+    public ScanReadLimits Limits { get; init; } = ScanReadLimits.Default;
+
+    /// <summary>The volume of a 4-D NIfTI to read (0 = first).</summary>
+    public int VolumeIndex { get; init; }
+
+    internal NiftiReadOptions Nifti => new() { VolumeIndex = VolumeIndex };
+}

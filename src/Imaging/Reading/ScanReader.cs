@@ -1,0 +1,112 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Formats;
+using Synomaly.Imaging.Images;
+using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Reading;
+
+/// <summary>
+/// The one entry point for decoding an uploaded scan: checks the size limit before reading, sniffs the format from the
+/// content (never the name), dispatches to the format's reader and turns every decoding failure into a
+/// <see cref="ScanRejectedException"/> with a code and a reason. Only cancellation and I/O failures of the source
+/// stream itself (a broken download: transient, worth a retry) pass through unchanged.
+/// </summary>
+public static class ScanReader
+{
+    public static Volume ReadFile(string path, ScanReadOptions? options = null)
+    {
+        options ??= ScanReadOptions.Default;
+        CheckFileSize(new FileInfo(path).Length, options.Limits);
+        using var stream = File.OpenRead(path);
+        return Read(stream, options);
+    }
+
+    public static Volume Read(Stream stream, ScanReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= ScanReadOptions.Default;
+        return Guard(ScanFormat.Unknown, () =>
+        {
+            if (stream.CanSeek)
+            {
+                CheckFileSize(stream.Length - stream.Position, options.Limits);
+            }
+
+            var head = new byte[FormatSniffer.BytesNeeded];
+            int n = StreamReading.ReadUpTo(stream, head);
+            if (n == 0)
+            {
+                throw new ScanRejectedException(ScanRejectionCode.Empty, "The file is empty.");
+            }
+
+            var format = FormatSniffer.Sniff(head.AsSpan(0, n));
+            using var replay = new ByteBudgetStream(new PrefixedStream(head.AsMemory(0, n), new NonClosingStream(stream)), options.Limits.MaxFileBytes, "file");
+            return Guard(format, () => Dispatch(format, replay, options));
+        });
+    }
+
+    public static ScanDescription Describe(Stream stream, ScanReadOptions? options = null) => ScanDescription.Of(Read(stream, options));
+
+    public static ScanDescription DescribeFile(string path, ScanReadOptions? options = null) => ScanDescription.Of(ReadFile(path, options));
+
+    private static Volume Dispatch(ScanFormat format, Stream stream, ScanReadOptions options) => format switch
+    {
+        ScanFormat.Nifti or ScanFormat.NiftiGzip => NiftiReader.Read(stream, options.Limits, options.Nifti),
+        ScanFormat.Png or ScanFormat.Jpeg => RasterImageReader.Read(stream, options.Limits),
+        ScanFormat.Dicom or ScanFormat.Zip => throw new ScanRejectedException(ScanRejectionCode.UnsupportedTransferSyntax, "DICOM decoding is not part of this build."),
+        _ => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Unknown format: not DICOM, NIfTI, PNG, JPEG or a zip of DICOM files."),
+    };
+
+    private static void CheckFileSize(long length, ScanReadLimits limits)
+    {
+        if (length > limits.MaxFileBytes)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"The file has {length} bytes; the limit is {limits.MaxFileBytes}.");
+        }
+
+        if (length == 0)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Empty, "The file is empty.");
+        }
+    }
+
+    /// <summary>Runs a decoder and converts any failure that is not already typed into a rejection naming the format.</summary>
+    private static T Guard<T>(ScanFormat format, Func<T> decode)
+    {
+        try
+        {
+            return decode();
+        }
+        catch (ScanRejectedException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Truncated, $"The {format} file ends early.", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"The {format} file holds corrupt compressed data.", e);
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Decoding the {format} file needs more memory than is available.", e);
+        }
+        catch (IOException)
+        {
+            // The source stream failed (network, disk): not a property of the scan.
+            throw;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException
+                                      or OverflowException or ArithmeticException or FormatException or NullReferenceException)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"The {format} file is inconsistent and cannot be decoded ({e.GetType().Name}).", e);
+        }
+    }
+}

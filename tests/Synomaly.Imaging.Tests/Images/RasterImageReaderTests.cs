@@ -1,0 +1,111 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Images;
+using Synomaly.Testing;
+
+namespace Synomaly.Imaging.Tests.Images;
+
+public sealed class RasterImageReaderTests
+{
+    private static byte[] Encode<TPixel>(Image<TPixel> image, bool jpeg = false)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        using var stream = new MemoryStream();
+        if (jpeg)
+        {
+            image.Save(stream, new JpegEncoder { Quality = 100, ColorType = JpegColorType.Luminance });
+        }
+        else
+        {
+            image.Save(stream, new PngEncoder());
+        }
+
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void The_ultrasound_png_reads_as_8_bit_grey()
+    {
+        using var stream = File.OpenRead(Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png"));
+
+        var volume = RasterImageReader.Read(stream, ScanReadLimits.Default);
+
+        Assert.Equal((568, 597, 1), (volume.Width, volume.Height, volume.Depth));
+        Assert.Equal(ScanFormat.Png, volume.Provenance.Format);
+        Assert.Equal(8, volume.Provenance.BitsStored);
+        Assert.Equal("MONOCHROME2", volume.Provenance.PhotometricInterpretation);
+        Assert.InRange(volume.Voxels.Max(), 200, 255);
+        Assert.All(volume.Voxels, v => Assert.Equal(MathF.Round(v), v));
+    }
+
+    [Fact]
+    public void Sixteen_bit_grey_keeps_its_stored_values()
+    {
+        using var image = new Image<L16>(3, 2);
+        ushort[] values = [0, 1, 1000, 40000, 65535, 12345];
+        for (int i = 0; i < values.Length; i++)
+        {
+            image[i % 3, i / 3] = new L16(values[i]);
+        }
+
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+
+        Assert.Equal(values.Select(v => (float)v), volume.Voxels);
+        Assert.Equal(16, volume.Provenance.BitsStored);
+    }
+
+    [Fact]
+    public void Rgb_becomes_luminance()
+    {
+        using var image = new Image<Rgb24>(3, 1);
+        image[0, 0] = new Rgb24(255, 0, 0);
+        image[1, 0] = new Rgb24(0, 255, 0);
+        image[2, 0] = new Rgb24(90, 90, 90);
+
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+
+        Assert.Equal(0.299f * 255, volume.Voxels[0], 3);
+        Assert.Equal(0.587f * 255, volume.Voxels[1], 3);
+        Assert.Equal(90f, volume.Voxels[2], 3);
+        Assert.Equal("RGB", volume.Provenance.PhotometricInterpretation);
+    }
+
+    [Fact]
+    public void Grey_jpeg_reads_close_to_its_source()
+    {
+        using var image = new Image<L8>(16, 16);
+        for (int i = 0; i < 256; i++)
+        {
+            image[i % 16, i / 16] = new L8((byte)(i / 2));
+        }
+
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image, jpeg: true)), ScanReadLimits.Default);
+
+        Assert.Equal(ScanFormat.Jpeg, volume.Provenance.Format);
+        Assert.Equal("MONOCHROME2", volume.Provenance.PhotometricInterpretation);
+        for (int i = 0; i < 256; i++)
+        {
+            Assert.InRange(volume.Voxels[i], (i / 2) - 6, (i / 2) + 6);
+        }
+    }
+
+    [Fact]
+    public void Oversized_truncated_and_foreign_images_get_typed_rejections()
+    {
+        var png = File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png"));
+        using var bmp = new Image<L8>(4, 4);
+        using var bmpStream = new MemoryStream();
+        bmp.SaveAsBmp(bmpStream);
+
+        var tooLarge = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(png), ScanReadLimits.Default with { MaxDimension = 500 }));
+        var truncated = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(png[..(png.Length / 3)]), ScanReadLimits.Default));
+        var foreign = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(bmpStream.ToArray()), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, tooLarge.Code);
+        Assert.Equal(ScanRejectionCode.Truncated, truncated.Code);
+        Assert.Equal(ScanRejectionCode.UnknownFormat, foreign.Code);
+    }
+}

@@ -1,0 +1,122 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Reading;
+using Synomaly.Testing;
+
+namespace Synomaly.Imaging.Tests.Reading;
+
+public sealed class ScanReaderTests
+{
+    private static string Sample(params string[] parts) => Path.Combine([TestPaths.Data, "formats", .. parts]);
+
+    [Theory]
+    [InlineData(ScanFormat.Nifti, "nifti-samples", "anatomical.nii")]
+    [InlineData(ScanFormat.NiftiGzip, "nifti-samples", "example_nifti2.nii.gz")]
+    [InlineData(ScanFormat.Png, "ultrasound", "neck_input.png")]
+    public void Formats_are_recognised_by_content_whatever_the_stream(ScanFormat expected, string folder, string name)
+    {
+        var bytes = File.ReadAllBytes(Sample(folder, name));
+
+        var fromFile = ScanReader.ReadFile(Sample(folder, name));
+        var fromForwardOnly = ScanReader.Read(new ForwardOnlyStream(bytes));
+
+        Assert.Equal(expected, fromFile.Provenance.Format);
+        Assert.Equal(fromFile.Voxels, fromForwardOnly.Voxels);
+    }
+
+    [Fact]
+    public void Describe_reports_dimensions_spacing_and_value_range()
+    {
+        var description = ScanReader.DescribeFile(Sample("ct-abdomen", "example_ct.nii.gz"));
+
+        Assert.Equal(ScanFormat.NiftiGzip, description.Format);
+        Assert.Equal((122, 101, 112), (description.Width, description.Height, description.Depth));
+        Assert.Equal((3.0, 3.0, 3.0), (description.SpacingX, description.SpacingY, description.SpacingZ));
+        Assert.True(description.MinValue < -900 && description.MaxValue > 100);
+    }
+
+    [Fact]
+    public void Empty_unknown_and_oversized_input_is_rejected_before_decoding()
+    {
+        var limits = new ScanReadOptions { Limits = ScanReadLimits.Default with { MaxFileBytes = 1000 } };
+
+        Assert.Equal(ScanRejectionCode.Empty, Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new MemoryStream())).Code);
+        Assert.Equal(ScanRejectionCode.UnknownFormat, Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new MemoryStream("plain text, not a scan"u8.ToArray()))).Code);
+        Assert.Equal(ScanRejectionCode.LimitExceeded, Assert.Throws<ScanRejectedException>(() => ScanReader.ReadFile(Sample("nifti-samples", "anatomical.nii"), limits)).Code);
+        Assert.Equal(ScanRejectionCode.LimitExceeded, Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new ForwardOnlyStream(File.ReadAllBytes(Sample("ultrasound", "neck_input.png"))), limits)).Code);
+    }
+
+    [Fact]
+    public void Truncated_and_bit_flipped_files_never_escape_as_other_exceptions()
+    {
+        var random = new Random(20261124);
+        string[][] samples = [["nifti-samples", "anatomical.nii"], ["nifti-samples", "example_nifti2.nii.gz"], ["ultrasound", "neck_input.png"]];
+        var limits = new ScanReadOptions { Limits = ScanReadLimits.Default with { MaxDecompressedBytes = 64L * 1024 * 1024, MaxVoxels = 16L * 1024 * 1024 } };
+        int rejected = 0, read = 0;
+        foreach (var sample in samples)
+        {
+            var original = File.ReadAllBytes(Sample(sample));
+            for (int trial = 0; trial < 40; trial++)
+            {
+                var variant = trial < 15 ? original[..random.Next(original.Length)] : Flip(original, random, trial < 30 ? 1 : 16);
+                try
+                {
+                    var volume = ScanReader.Read(new MemoryStream(variant), limits);
+                    Assert.Equal(volume.Width * volume.Height * volume.Depth, volume.Voxels.Length);
+                    read++;
+                }
+                catch (ScanRejectedException e)
+                {
+                    Assert.False(string.IsNullOrWhiteSpace(e.Message));
+                    rejected++;
+                }
+            }
+        }
+
+        Assert.True(rejected >= 45, $"every truncated variant is rejected ({rejected} rejected, {read} read)");
+    }
+
+    private static byte[] Flip(byte[] original, Random random, int flips)
+    {
+        var copy = (byte[])original.Clone();
+        for (int i = 0; i < flips; i++)
+        {
+            // Most flips land in the header, where they matter most.
+            int at = random.Next(2) == 0 ? random.Next(Math.Min(copy.Length, 600)) : random.Next(copy.Length);
+            copy[at] ^= (byte)(1 << random.Next(8));
+        }
+
+        return copy;
+    }
+
+    /// <summary>A stream that cannot seek or report its length, like a network download.</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
