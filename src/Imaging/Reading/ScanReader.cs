@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Imaging.Dicom;
 using Synomaly.Imaging.Formats;
 using Synomaly.Imaging.Images;
 using Synomaly.Imaging.Nifti;
@@ -46,6 +47,33 @@ public static class ScanReader
         });
     }
 
+    /// <summary>
+    /// A folder of DICOM files (one series) assembled into a volume. Only the file count and each file's size are checked
+    /// here; the series reader sorts slices by position and handles localizers and mixed series.
+    /// </summary>
+    public static Volume ReadSeries(IReadOnlyList<string> paths, ScanReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        options ??= ScanReadOptions.Default;
+        var limits = options.Limits;
+        if (paths.Count == 0)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Empty, "The series holds no files.");
+        }
+
+        if (paths.Count > limits.MaxFiles)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"The series has {paths.Count} files; the limit is {limits.MaxFiles}.");
+        }
+
+        foreach (var path in paths)
+        {
+            CheckFileSize(new FileInfo(path).Length, limits);
+        }
+
+        return Guard(ScanFormat.Dicom, () => DicomVolumeReader.ReadSeries([.. paths.Select(p => (Func<Stream>)(() => File.OpenRead(p)))], limits));
+    }
+
     public static ScanDescription Describe(Stream stream, ScanReadOptions? options = null) => ScanDescription.Of(Read(stream, options));
 
     public static ScanDescription DescribeFile(string path, ScanReadOptions? options = null) => ScanDescription.Of(ReadFile(path, options));
@@ -54,7 +82,8 @@ public static class ScanReader
     {
         ScanFormat.Nifti or ScanFormat.NiftiGzip => NiftiReader.Read(stream, options.Limits, options.Nifti),
         ScanFormat.Png or ScanFormat.Jpeg => RasterImageReader.Read(stream, options.Limits),
-        ScanFormat.Dicom or ScanFormat.Zip => throw new ScanRejectedException(ScanRejectionCode.UnsupportedTransferSyntax, "DICOM decoding is not part of this build."),
+        ScanFormat.Dicom => DicomVolumeReader.Read(stream, options.Limits),
+        ScanFormat.Zip => DicomVolumeReader.ReadZip(stream, options.Limits),
         _ => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Unknown format: not DICOM, NIfTI, PNG, JPEG or a zip of DICOM files."),
     };
 
