@@ -17,17 +17,21 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
 
     private readonly Dictionary<string, Tool> tools;
 
-    private DicomToolTranscoder(Dictionary<string, Tool> tools) => this.tools = tools;
+    private DicomToolTranscoder(Dictionary<string, Tool> tools, TimeSpan timeout)
+    {
+        this.tools = tools;
+        Timeout = timeout;
+    }
 
     private sealed record Tool(string Path, bool GdcmStyle);
 
-    /// <summary>How long one conversion may run before it is killed and the file rejected.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long one conversion may run before it is killed and the file rejected (default one minute).</summary>
+    public TimeSpan Timeout { get; }
 
     public string Name => string.Join("+", tools.Values.Select(t => System.IO.Path.GetFileName(t.Path)).Distinct());
 
     /// <summary>The transcoder for the tools on <paramref name="searchPath"/> (default: the PATH variable), or null if none.</summary>
-    public static DicomToolTranscoder? Detect(string? searchPath = null)
+    public static DicomToolTranscoder? Detect(string? searchPath = null, TimeSpan? timeout = null)
     {
         var folders = (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         string? Find(string name) => folders.Select(folder => System.IO.Path.Combine(folder, name)).FirstOrDefault(IsExecutable);
@@ -57,7 +61,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
             }
         }
 
-        return map.Count == 0 ? null : new DicomToolTranscoder(map);
+        return map.Count == 0 ? null : new DicomToolTranscoder(map, timeout ?? TimeSpan.FromMinutes(1));
     }
 
     public bool CanTranscode(string transferSyntaxUid) => tools.ContainsKey(transferSyntaxUid);

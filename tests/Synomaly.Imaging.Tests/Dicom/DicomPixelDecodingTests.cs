@@ -1,0 +1,220 @@
+using System.Buffers.Binary;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Tests.Dicom;
+
+/// <summary>Pixel decoding rules on small synthetic files whose right answer is known by construction.</summary>
+public sealed class DicomPixelDecodingTests
+{
+    private static byte[] Words(params ushort[] values)
+    {
+        var bytes = new byte[2 * values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), values[i]);
+        }
+
+        return bytes;
+    }
+
+    [Fact]
+    public void Bits_above_bits_stored_are_masked_off()
+    {
+        var file = new DicomBuilder().ImageModule(1, 3, 16, 12, signed: false, "MONOCHROME2")
+            .PixelData(Words(0xF123, 0x0FFF, 0xA000)).Build();
+
+        Assert.Equal([0x123, 0xFFF, 0], DicomTestFiles.Read(file).Voxels.Select(v => (int)v));
+    }
+
+    [Fact]
+    public void Signed_samples_are_sign_extended_from_bits_stored()
+    {
+        var file = new DicomBuilder().ImageModule(1, 4, 16, 12, signed: true, "MONOCHROME2")
+            .PixelData(Words(0xFFFF, 0x0800, 0x07FF, 0xF001)).Build();
+
+        Assert.Equal([-1f, -2048f, 2047f, 1f], DicomTestFiles.Read(file).Voxels);
+    }
+
+    [Fact]
+    public void A_high_bit_above_bits_stored_minus_one_shifts_the_samples_down()
+    {
+        var file = new DicomBuilder()
+            .Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7")
+            .UShort(0x0028, 0x0002, 1).Text(0x0028, 0x0004, "CS", "MONOCHROME2")
+            .UShort(0x0028, 0x0010, 1).UShort(0x0028, 0x0011, 2)
+            .UShort(0x0028, 0x0100, 16).UShort(0x0028, 0x0101, 8).UShort(0x0028, 0x0102, 11).UShort(0x0028, 0x0103, 0)
+            .PixelData(Words(0x0FF0, 0xF01F)).Build();
+
+        Assert.Equal([255f, 1f], DicomTestFiles.Read(file).Voxels);
+    }
+
+    [Fact]
+    public void Rescale_slope_and_intercept_give_physical_units()
+    {
+        var file = new DicomBuilder().ImageModule(1, 2, 16, 16, signed: false, "MONOCHROME2", modality: "CT")
+            .Text(0x0028, 0x1052, "DS", "-1024").Text(0x0028, 0x1053, "DS", "2")
+            .PixelData(Words(0, 1000)).Build();
+
+        var volume = DicomTestFiles.Read(file);
+        Assert.Equal([-1024f, 976f], volume.Voxels);
+        Assert.Equal(Modality.CT, volume.Modality);
+    }
+
+    [Fact]
+    public void Monochrome1_is_inverted_within_its_range()
+    {
+        var file = new DicomBuilder().ImageModule(1, 3, 8, 8, signed: false, "MONOCHROME1").PixelData([0, 200, 255, 0]).Build();
+
+        Assert.Equal([255f, 55f, 0f], DicomTestFiles.Read(file).Voxels);
+    }
+
+    [Fact]
+    public void Planar_and_interleaved_rgb_give_the_same_luminance()
+    {
+        byte[] interleaved = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30];
+        byte[] planar = [255, 0, 0, 10, 0, 255, 0, 20, 0, 0, 255, 30];
+        Volume Read(byte[] pixels, ushort planarConfiguration) => DicomTestFiles.Read(new DicomBuilder()
+            .ImageModule(2, 2, 8, 8, signed: false, "RGB", samples: 3)
+            .UShort(0x0028, 0x0006, planarConfiguration)
+            .PixelData(pixels).Build());
+
+        var a = Read(interleaved, 0);
+        var b = Read(planar, 1);
+
+        Assert.Equal(a.Voxels, b.Voxels);
+        Assert.Equal(0.299f * 255, a.Voxels[0], 3);
+        Assert.Equal(0.587f * 255, a.Voxels[1], 3);
+        Assert.Equal((0.299f * 10) + (0.587f * 20) + (0.114f * 30), a.Voxels[3], 3);
+    }
+
+    [Fact]
+    public void Palette_indices_map_through_the_luts_to_luminance_and_clamp()
+    {
+        // Four 16-bit entries starting at index 10: black, red, green, white.
+        ushort[] red = [0, 65535, 0, 65535], green = [0, 0, 65535, 65535], blue = [0, 0, 0, 65535];
+        var builder = new DicomBuilder().ImageModule(1, 5, 8, 8, signed: false, "PALETTE COLOR");
+        builder.UShort(0x0028, 0x1101, 4, 10, 16).UShort(0x0028, 0x1102, 4, 10, 16).UShort(0x0028, 0x1103, 4, 10, 16);
+        builder.Add(0x0028, 0x1201, "OW", Words(red)).Add(0x0028, 0x1202, "OW", Words(green)).Add(0x0028, 0x1203, "OW", Words(blue));
+        var file = builder.PixelData([10, 11, 12, 13, 2, 0]).Build();
+
+        var voxels = DicomTestFiles.Read(file).Voxels;
+
+        Assert.Equal(0f, voxels[0]);
+        Assert.Equal(0.299f * 255, voxels[1], 1);
+        Assert.Equal(0.587f * 255, voxels[2], 1);
+        Assert.Equal(255f, voxels[3], 1);
+        Assert.Equal(0f, voxels[4]); // index 2 is below the first mapped value: clamps to the first entry
+    }
+
+    [Fact]
+    public void Eight_bit_samples_in_a_big_endian_ow_value_are_unswapped()
+    {
+        var file = new DicomBuilder("1.2.840.10008.1.2.2").ImageModule(1, 4, 8, 8, signed: false, "MONOCHROME2")
+            .PixelData([2, 1, 4, 3]).Build();
+
+        Assert.Equal([1f, 2f, 3f, 4f], DicomTestFiles.Read(file).Voxels);
+    }
+
+    [Fact]
+    public void Frames_of_a_multi_frame_file_become_slices_in_order()
+    {
+        var file = new DicomBuilder("1.2.840.10008.1.2").ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", frames: 3)
+            .PixelData([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]).Build();
+
+        var volume = DicomTestFiles.Read(file);
+
+        Assert.Equal(3, volume.Depth);
+        Assert.Equal([1f, 2f, 3f], Enumerable.Range(0, 3).Select(z => volume[1, 1, z]));
+    }
+
+    [Fact]
+    public void Rle_frames_in_fragments_decode_with_literal_and_repeat_runs()
+    {
+        // One segment: literal run of 2 (5, 6), then a repeat run of 2 (9, 9).
+        byte[] segment = [1, 5, 6, 0xFF, 9];
+        var frame = new byte[64 + segment.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), 64);
+        segment.CopyTo(frame, 64);
+        var file = new DicomBuilder("1.2.840.10008.1.2.5").ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", frames: 2)
+            .Encapsulated(frame, frame).Build();
+
+        var volume = DicomTestFiles.Read(file);
+
+        Assert.Equal([5f, 6f, 9f, 9f, 5f, 6f, 9f, 9f], volume.Voxels);
+    }
+
+    [Fact]
+    public void Orientation_and_position_become_a_ras_affine()
+    {
+        var file = new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", sopClass: "1.2.840.10008.5.1.4.1.1.4", modality: "MR")
+            .Text(0x0018, 0x0050, "DS", "3")
+            .Text(0x0020, 0x0032, "DS", "10\\20\\30")
+            .Text(0x0020, 0x0037, "DS", "0\\1\\0\\0\\0\\-1")
+            .Text(0x0028, 0x0030, "DS", "0.5\\0.25")
+            .PixelData([0, 0, 0, 0]).Build();
+
+        var geometry = DicomTestFiles.Read(file).Geometry;
+
+        // Sagittal: rows run anterior-to-posterior (+y LPS), columns downwards (-z); normal = row x column = (-1, 0, 0).
+        // x spacing is the column spacing (0.25), y the row spacing (0.5); LPS -> RAS negates the first two rows.
+        double[] expected =
+        [
+            0, 0, 3, -10,
+            -0.25, 0, 0, -20,
+            0, -0.5, 0, 30,
+            0, 0, 0, 1,
+        ];
+        Assert.Equal(expected, geometry.Affine.Select(v => Math.Round(v, 9) + 0.0));
+        Assert.Equal((0.25, 0.5, 3.0), (geometry.SpacingX, geometry.SpacingY, geometry.SpacingZ));
+    }
+
+    [Fact]
+    public void Enhanced_multi_frame_geometry_comes_from_the_functional_groups()
+    {
+        static byte[] Ds(ushort g, ushort e, string text) => DicomBuilder.Element(g, e, "DS", System.Text.Encoding.ASCII.GetBytes(text.Length % 2 == 0 ? text : text + " "), false, false);
+        static byte[] Sq(ushort g, ushort e, params byte[][] items) => DicomBuilder.Element(g, e, "SQ", [.. items.SelectMany(DicomBuilder.Item)], false, false);
+
+        var shared = Sq(0x5200, 0x9229, [.. Sq(0x0028, 0x9110, Ds(0x0028, 0x0030, "0.8\\0.8")), .. Sq(0x0020, 0x9116, Ds(0x0020, 0x0037, "1\\0\\0\\0\\1\\0"))]);
+        var perFrame = Sq(0x5200, 0x9230, Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, "0\\0\\0")), Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, "0\\0\\4")));
+        var file = new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", frames: 2, sopClass: "1.2.840.10008.5.1.4.1.1.4.1", modality: "MR")
+            .Raw(shared).Raw(perFrame).PixelData([1, 1, 1, 1, 2, 2, 2, 2]).Build();
+
+        var geometry = DicomTestFiles.Read(file).Geometry;
+
+        Assert.Equal((0.8, 0.8, 4.0), (geometry.SpacingX, geometry.SpacingY, geometry.SpacingZ));
+        Assert.Equal(4.0, geometry.Affine[10], 9);
+    }
+
+    [Theory]
+    [InlineData("1.2.840.10008.1.2.4.57", "JPEG Lossless")]
+    [InlineData("1.2.840.10008.1.2.4.81", "JPEG-LS")]
+    [InlineData("1.2.840.10008.1.2.4.91", "JPEG 2000")]
+    [InlineData("1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000")]
+    [InlineData("1.2.840.10008.1.2.4.102", "MPEG-4")]
+    [InlineData("1.2.3.4.5.6", "unknown")]
+    public void Undecoded_transfer_syntaxes_are_rejected_by_uid_and_name(string uid, string name)
+    {
+        var file = new DicomBuilder(uid).ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2").Encapsulated([0xFF, 0xD8, 0xFF, 0xD9]).Build();
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.UnsupportedTransferSyntax, rejection.Code);
+        Assert.Contains(uid, rejection.Message, StringComparison.Ordinal);
+        Assert.Contains(name, rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, "MONOCHROME2", "bits allocated")]
+    [InlineData(8, "CMYK", "CMYK")]
+    [InlineData(8, "RGB", "samples per pixel")]
+    public void Pixel_layouts_outside_the_decoder_are_rejected_as_unsupported(int bitsAllocated, string photometric, string named)
+    {
+        var file = new DicomBuilder().ImageModule(2, 2, bitsAllocated, Math.Min(bitsAllocated, 8), signed: false, photometric).PixelData([0, 0, 0, 0]).Build();
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.UnsupportedPixelFormat, rejection.Code);
+        Assert.Contains(named, rejection.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,249 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.IO.Compression;
+using Synomaly.Imaging.Dicom;
+
+namespace Synomaly.Imaging.Tests.Dicom;
+
+/// <summary>Hostile and damaged input: every outcome is a volume or a typed rejection, quickly, without huge allocations.</summary>
+public sealed class DicomSafetyTests
+{
+    private static readonly ScanReadLimits SmallLimits = new()
+    {
+        MaxFileBytes = 8 * 1024 * 1024,
+        MaxDecompressedBytes = 32 * 1024 * 1024,
+        MaxDimension = 1024,
+        MaxVoxels = 4 * 1024 * 1024,
+        MaxSlices = 64,
+        MaxFiles = 100,
+    };
+
+    /// <summary>Each case may allocate at most this much (the largest fixture decodes to a few MB).</summary>
+    private const long AllocationBound = 256L * 1024 * 1024;
+
+    public static TheoryData<string> FuzzFixtures => new()
+    {
+        "dicom-samples/pydicom/MR_small.dcm",
+        "dicom-samples/pydicom/MR_small_RLE.dcm",
+        "dicom-samples/pydicom/MR_small_bigendian.dcm",
+        "dicom-samples/pydicom/SC_rgb_jpeg_dcmtk.dcm",
+        "dicom-samples/pydicom/image_dfl.dcm",
+        "dicom-samples/pydicom/test-SR.dcm",
+        "dicom-samples/pydicom/rtstruct.dcm",
+        "dicom-samples/pydicom/SC_rgb_rle_2frame.dcm",
+        "dicom-samples/pydicom/no_meta.dcm",
+        "dicom-transfer-syntaxes/In/2.dcm",
+    };
+
+    [Theory]
+    [MemberData(nameof(FuzzFixtures))]
+    public void Truncations_and_bit_flips_give_a_volume_or_a_typed_rejection(string fixture)
+    {
+        var original = File.ReadAllBytes(Path.Combine(DicomTestFiles.Formats, fixture));
+        var random = new Random(fixture.Length * 7919);
+        var cases = new List<byte[]>();
+        for (int i = 1; i <= 48; i++)
+        {
+            cases.Add(original[..(int)((long)original.Length * i / 49)]);
+        }
+
+        for (int i = 0; i < 48; i++)
+        {
+            var flipped = (byte[])original.Clone();
+            for (int flips = random.Next(1, 9); flips > 0; flips--)
+            {
+                // Half the flips hit the header region, where structure lives; the rest anywhere.
+                int at = random.Next(2) == 0 ? random.Next(Math.Min(flipped.Length, 2048)) : random.Next(flipped.Length);
+                flipped[at] ^= (byte)(1 << random.Next(8));
+            }
+
+            cases.Add(flipped);
+        }
+
+        var total = Stopwatch.StartNew();
+        foreach (var bytes in cases)
+        {
+            AssertVolumeOrRejection(bytes);
+        }
+
+        Assert.InRange(total.Elapsed.TotalSeconds, 0, 60);
+    }
+
+    [Fact]
+    public void Declared_sizes_beyond_the_limits_are_rejected_before_allocating()
+    {
+        var huge = new DicomBuilder().ImageModule(60000, 60000, 16, 16, signed: false, "MONOCHROME2").PixelData([0, 0]).Build();
+        var manyFrames = new DicomBuilder().ImageModule(512, 512, 16, 16, signed: false, "MONOCHROME2", frames: 100000).PixelData([0, 0]).Build();
+        var manyVoxels = new DicomBuilder().ImageModule(1024, 1024, 16, 16, signed: false, "MONOCHROME2", frames: 60).PixelData([0, 0]).Build();
+
+        foreach (var file in new[] { huge, manyFrames, manyVoxels })
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var rejection = DicomTestFiles.Rejection(file, SmallLimits);
+            Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+            Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024 * 1024);
+        }
+    }
+
+    [Fact]
+    public void A_deflate_bomb_stops_at_the_decompressed_size_limit()
+    {
+        using var compressed = new MemoryStream();
+        using (var deflate = new DeflateStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 64; i++)
+            {
+                deflate.Write(zeros);
+            }
+        }
+
+        var file = new DicomBuilder("1.2.840.10008.1.2.1.99").Build().Concat(compressed.ToArray()).ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var rejection = DicomTestFiles.Rejection(file, SmallLimits);
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 4 * SmallLimits.MaxDecompressedBytes);
+    }
+
+    [Fact]
+    public void A_length_beyond_the_remaining_bytes_is_truncation()
+    {
+        var file = new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2").PixelData([1, 2, 3, 4]).Build();
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(file.Length - 8), 0x7FFFFFF0);
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.Truncated, rejection.Code);
+        Assert.Contains("(7FE0,0010)", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pixel_data_shorter_than_the_image_is_truncation()
+    {
+        var file = new DicomBuilder().ImageModule(4, 4, 16, 16, signed: false, "MONOCHROME2").PixelData(new byte[20]).Build();
+
+        Assert.Equal(ScanRejectionCode.Truncated, DicomTestFiles.Rejection(file).Code);
+    }
+
+    [Fact]
+    public void Deeply_nested_sequences_are_malformed_not_a_stack_overflow()
+    {
+        // 5000 nested undefined-length sequences, each in an undefined-length item.
+        var open = new List<byte>();
+        for (int i = 0; i < 5000; i++)
+        {
+            open.AddRange(DicomBuilder.Element(0x0009, 0x1010, "SQ", [], false, false)[..8]);
+            open.AddRange(BitConverter.GetBytes(0xFFFFFFFFu));
+            open.AddRange(DicomBuilder.Item([])[..4]);
+            open.AddRange(BitConverter.GetBytes(0xFFFFFFFFu));
+        }
+
+        var file = new DicomBuilder().Raw([.. open]).Build();
+
+        var rejection = DicomTestFiles.Rejection(file);
+        Assert.Equal(ScanRejectionCode.Malformed, rejection.Code);
+        Assert.Contains("nested", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Many_zero_length_items_end_without_looping()
+    {
+        var items = Enumerable.Repeat(DicomBuilder.Item([]), 20000).SelectMany(b => b).ToArray();
+        var file = new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2")
+            .Add(0x0009, 0x1010, "SQ", items)
+            .PixelData([1, 2, 3, 4]).Build();
+
+        var watch = Stopwatch.StartNew();
+        var volume = DicomTestFiles.Read(file);
+
+        Assert.Equal([1f, 2f, 3f, 4f], volume.Voxels);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
+    }
+
+    [Fact]
+    public void An_unterminated_undefined_length_sequence_is_truncation()
+    {
+        var header = DicomBuilder.Element(0x0009, 0x1010, "SQ", [], false, false)[..8].Concat(BitConverter.GetBytes(0xFFFFFFFFu));
+        var file = new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2").Raw([.. header, .. DicomBuilder.Item([])]).Build();
+
+        Assert.Equal(ScanRejectionCode.Truncated, DicomTestFiles.Rejection(file).Code);
+    }
+
+    [Fact]
+    public void A_fragment_of_undefined_length_is_malformed()
+    {
+        var file = new DicomBuilder("1.2.840.10008.1.2.5").ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2").Build();
+        byte[] pixelHeader = [0xE0, 0x7F, 0x10, 0x00, (byte)'O', (byte)'B', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF];
+        byte[] badItem = [0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4];
+
+        Assert.Equal(ScanRejectionCode.Malformed, DicomTestFiles.Rejection([.. file, .. pixelHeader, .. badItem]).Code);
+    }
+
+    [Fact]
+    public void Empty_and_foreign_bytes_get_their_own_codes()
+    {
+        Assert.Equal(ScanRejectionCode.Empty, DicomTestFiles.Rejection([]).Code);
+        Assert.Equal(ScanRejectionCode.UnknownFormat, DicomTestFiles.Rejection("%PDF-1.7 not a scan at all, honestly"u8.ToArray()).Code);
+    }
+
+    [Fact]
+    public void A_file_larger_than_the_file_limit_is_rejected_unread()
+    {
+        var limits = ScanReadLimits.Default with { MaxFileBytes = 1000 };
+        var rejection = DicomTestFiles.Rejection(File.ReadAllBytes(Path.Combine(DicomTestFiles.Pydicom, "CT_small.dcm")), limits);
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+    }
+
+    [Fact]
+    public void Stream_failures_are_wrapped_as_rejections()
+    {
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.Read(new FailingStream(), ScanReadLimits.Default));
+        Assert.IsType<IOException>(rejection.InnerException);
+    }
+
+    private static void AssertVolumeOrRejection(byte[] bytes)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var volume = DicomTestFiles.Read(bytes, SmallLimits);
+            Assert.True(volume.Voxels.Length > 0);
+        }
+        catch (ScanRejectedException)
+        {
+            // A typed rejection is a correct outcome for damaged input.
+        }
+
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, AllocationBound);
+    }
+
+    private sealed class FailingStream : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new IOException("disk went away");
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

