@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Services.Status;
+using Synomaly.Functions.Services.Uploads;
+using Synomaly.Storage.Hosting;
+using Synomaly.Storage.Messaging;
+
+namespace Synomaly.Functions.Extensions;
+
+/// <summary>The whole composition of the Functions app's services; also used by the local trigger host (src/DevHost).</summary>
+public static class FunctionsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Options (validated at start), Azure clients (once, identity-based in Azure), the job store, the publisher for
+    /// <c>Intake__Transport</c> and the intake, upload, status and bulk services.
+    /// </summary>
+    /// <param name="validateTriggerSource">Check the AzureWebJobs.*.Disabled pair against Intake__BlobTriggerSource (the Functions host only).</param>
+    public static IServiceCollection AddSynomalyServices(this IServiceCollection services, IConfiguration configuration, bool validateTriggerSource)
+    {
+        services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BulkOptions>().Bind(configuration.GetSection(BulkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        if (validateTriggerSource)
+        {
+            services.AddSingleton<IValidateOptions<IntakeOptions>>(new BlobTriggerSourceValidation(configuration));
+        }
+
+        var intake = configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions();
+        services.AddSynomalyStorage(configuration);
+        services.AddScanJobPublisher(configuration, intake.Transport, intake.QueueName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<JobSubmitter>();
+        services.TryAddSingleton<ScanIntakeService>();
+        services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<UploadService>();
+        services.TryAddSingleton<ScanStatusService>();
+        services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
+        services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
+        services.TryAddSingleton<BulkReprocessService>();
+        return services;
+    }
+
+    /// <summary>The Functions app: the services plus JSON with enum names for the HTTP API.</summary>
+    public static IServiceCollection AddSynomalyFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSynomalyServices(configuration, validateTriggerSource: true);
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+}

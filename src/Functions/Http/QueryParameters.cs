@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Synomaly.Contracts;
+
+namespace Synomaly.Functions.Http;
+
+/// <summary>Parses the query parameters of the list API, naming the parameter that is wrong.</summary>
+public static class QueryParameters
+{
+    public const int DefaultPageSize = 100;
+
+    public static bool TryParseList(IQueryCollection query, out JobState? state, out DateTimeOffset? since, out int pageSize, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        state = null;
+        since = null;
+        pageSize = DefaultPageSize;
+        error = null;
+        if (query["status"].ToString() is { Length: > 0 } status)
+        {
+            if (!Enum.TryParse<JobState>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            {
+                error = $"'status' must be one of {string.Join(", ", Enum.GetNames<JobState>())}.";
+                return false;
+            }
+
+            state = parsed;
+        }
+
+        if (query["since"].ToString() is { Length: > 0 } sinceText)
+        {
+            if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                error = "'since' must be an ISO 8601 date-time (for example 2026-11-24T00:00:00Z).";
+                return false;
+            }
+
+            since = parsed;
+        }
+
+        if (query["pageSize"].ToString() is { Length: > 0 } sizeText)
+        {
+            if (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 1000)
+            {
+                error = "'pageSize' must be a whole number from 1 to 1000.";
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+using Synomaly.Contracts;
+using Synomaly.Storage.Messaging;
+
+namespace Synomaly.Functions.Options;
+
+/// <summary>Settings <c>Intake__*</c> (docs/SETTINGS.md): how uploads become jobs.</summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "Intake";
+
+    /// <summary>
+    /// Which of the two blob-trigger functions should run: <c>EventGrid</c> (ScanUploaded, Azure) or
+    /// <c>LogsAndContainerScan</c> (ScanUploadedPolling, local). A binding's Source cannot come from a setting, so both
+    /// functions exist and the other one is disabled with <c>AzureWebJobs.&lt;Name&gt;.Disabled</c>; checked at start.
+    /// </summary>
+    public BlobTriggerSourceSetting BlobTriggerSource { get; set; } = BlobTriggerSourceSetting.EventGrid;
+
+    [Range(1, long.MaxValue)]
+    public long MaxScanBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    [Required(AllowEmptyStrings = false)]
+    public string ModelName { get; set; } = "brain-mri-demo";
+
+    [Required(AllowEmptyStrings = false)]
+    public string ModelVersion { get; set; } = "";
+
+    [Required(AllowEmptyStrings = false)]
+    public string QueueName { get; set; } = BlobLayout.ScanJobsQueue;
+
+    /// <summary>The transport of ScanJobs: Service Bus in Azure, a Storage Queue on Azurite.</summary>
+    public ScanJobTransport Transport { get; set; } = ScanJobTransport.ServiceBus;
+
+    [Range(1, 7 * 24 * 60)]
+    public int UploadSasMinutes { get; set; } = 15;
+
+    [Range(1, 7 * 24 * 60)]
+    public int ResultSasMinutes { get; set; } = 15;
+}
+
+/// <summary>The values of <c>Intake__BlobTriggerSource</c>, named as the Functions blob extension names its sources.</summary>
+public enum BlobTriggerSourceSetting
+{
+    EventGrid = 0,
+    LogsAndContainerScan,
+}

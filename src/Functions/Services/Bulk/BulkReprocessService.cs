@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+
+namespace Synomaly.Functions.Services.Bulk;
+
+/// <summary>
+/// Reprocesses the archive: enumerates archive/{prefix} page by page, reserves a job per scan that is not already
+/// queued, processing or done for the model version, publishes each page as one throttled batch, and checkpoints the
+/// listing's continuation token after every page. A restarted step resumes at the first page not checkpointed; scans of
+/// a page that was half done are found reserved or published in their job records, so each is published once.
+/// </summary>
+public sealed partial class BulkReprocessService(
+    BlobServiceClient blobs,
+    BulkRunStore runs,
+    JobSubmitter submitter,
+    IScanJobPublisher publisher,
+    IBulkStepQueue steps,
+    IOptions<BulkOptions> bulkOptions,
+    IOptions<IntakeOptions> intakeOptions,
+    TimeProvider clock,
+    ILogger<BulkReprocessService> logger)
+{
+    /// <summary>How long one step works before it checkpoints and hands over (the Functions timeout is 5 minutes).</summary>
+    public static readonly TimeSpan DefaultStepBudget = TimeSpan.FromMinutes(3);
+
+    private readonly BulkOptions bulk = bulkOptions.Value;
+    private readonly IntakeOptions intake = intakeOptions.Value;
+
+    /// <summary>Creates a run for an HTTP request and asks for its first step.</summary>
+    /// <exception cref="InvalidBulkRunRequestException">The prefix or model version is not acceptable.</exception>
+    public Task<BulkRun> StartAsync(BulkRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var prefix = ValidatePrefix(request.Prefix);
+        var modelVersion = string.IsNullOrWhiteSpace(request.ModelVersion) ? intake.ModelVersion : ValidateModelVersion(request.ModelVersion);
+        var runId = "r-" + Guid.NewGuid().ToString("N");
+        return CreateAndEnqueueAsync(runId, prefix, modelVersion, request.DryRun, BulkRunTrigger.Http, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates (or finds) the run of one timer occurrence over the whole archive. The id comes from the scheduled time,
+    /// so a repeated tick for the same occurrence resumes the same run rather than starting another.
+    /// </summary>
+    public Task<BulkRun> StartScheduledAsync(DateTimeOffset scheduledAt, CancellationToken cancellationToken)
+    {
+        var runId = "scheduled-" + scheduledAt.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
+        return CreateAndEnqueueAsync(runId, "", intake.ModelVersion, dryRun: false, BulkRunTrigger.Timer, cancellationToken);
+    }
+
+    public Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken) => runs.GetAsync(runId, cancellationToken);
+
+    /// <summary>One step of a run, then a request for the next step if the budget ran out before the end.</summary>
+    public async Task<BulkStepResult> ContinueAsync(string runId, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var result = await RunStepAsync(runId, budget, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome == BulkStepOutcome.Paused)
+        {
+            await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>Works on a run from its checkpoint until it is complete or <paramref name="budget"/> has passed.</summary>
+    public async Task<BulkStepResult> RunStepAsync(string runId, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var run = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            return new BulkStepResult(BulkStepOutcome.NotFound, null);
+        }
+
+        if (run.State == BulkRunState.Completed)
+        {
+            return new BulkStepResult(BulkStepOutcome.Completed, run);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var container = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        var pages = container.GetBlobsAsync(new GetBlobsOptions { Prefix = run.Prefix }, cancellationToken)
+            .AsPages(string.IsNullOrEmpty(run.Continuation) ? null : run.Continuation, bulk.BatchSize);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var counts = await ProcessPageAsync(run, container, page.Values, cancellationToken).ConfigureAwait(false);
+            var continuation = string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken;
+            var now = clock.GetUtcNow();
+            var next = run with
+            {
+                Continuation = continuation,
+                State = continuation is null ? BulkRunState.Completed : BulkRunState.Running,
+                Pages = run.Pages + 1,
+                Listed = run.Listed + page.Values.Count,
+                Published = run.Published + counts.Published,
+                Skipped = run.Skipped + counts.Skipped,
+                Rejected = run.Rejected + counts.Rejected,
+                NextVisibleAt = counts.NextVisibleAt ?? run.NextVisibleAt,
+                UpdatedAt = now,
+                FinishedAt = continuation is null ? now : null,
+            };
+
+            // The checkpoint is written even when cancelled: the page's messages are out and must not be sent again.
+            var stored = await runs.TryReplaceAsync(run, next, CancellationToken.None).ConfigureAwait(false);
+            if (stored is null)
+            {
+                LogContended(runId);
+                return new BulkStepResult(BulkStepOutcome.Contended, await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false));
+            }
+
+            run = stored;
+            if (run.State == BulkRunState.Completed)
+            {
+                break;
+            }
+
+            if (watch.Elapsed >= budget)
+            {
+                LogPaused(runId, run.Pages, run.Published);
+                return new BulkStepResult(BulkStepOutcome.Paused, run);
+            }
+        }
+
+        if (run.State != BulkRunState.Completed)
+        {
+            // An empty prefix lists no page at all.
+            var done = clock.GetUtcNow();
+            run = await runs.TryReplaceAsync(run, run with { State = BulkRunState.Completed, UpdatedAt = done, FinishedAt = done }, CancellationToken.None).ConfigureAwait(false)
+                  ?? await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        LogCompleted(runId, run!.Listed, run.Published, run.Skipped, run.Rejected);
+        return new BulkStepResult(BulkStepOutcome.Completed, run);
+    }
+
+    private async Task<BulkRun> CreateAndEnqueueAsync(string runId, string prefix, string modelVersion, bool dryRun, BulkRunTrigger trigger, CancellationToken cancellationToken)
+    {
+        await runs.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        var (run, created) = await runs.CreateAsync(new BulkRun
+        {
+            RunId = runId,
+            Prefix = prefix,
+            ModelName = intake.ModelName,
+            ModelVersion = modelVersion,
+            DryRun = dryRun,
+            Trigger = trigger,
+            State = BulkRunState.Pending,
+            CreatedAt = clock.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+        if (created || run.State != BulkRunState.Completed)
+        {
+            await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogStarted(runId, trigger, dryRun);
+        return run;
+    }
+
+    private async Task<PageCounts> ProcessPageAsync(BulkRun run, BlobContainerClient container, IReadOnlyList<BlobItem> items, CancellationToken cancellationToken)
+    {
+        long skipped = 0, rejected = 0;
+        var reserved = new List<Reservation>();
+        var wouldPublish = 0;
+        foreach (var item in items)
+        {
+            var size = item.Properties.ContentLength ?? 0;
+            var job = new ScanJob
+            {
+                ScanId = ArchiveScanId.For(item.Name),
+                SourceBlobUri = container.GetBlobClient(item.Name).Uri,
+                SourceETag = item.Properties.ETag?.ToString() ?? "",
+                ModelName = run.ModelName,
+                ModelVersion = run.ModelVersion,
+                Origin = JobOrigin.Bulk,
+                CorrelationId = run.RunId,
+                SubmittedAt = clock.GetUtcNow(),
+            };
+
+            if (size == 0 || size > intake.MaxScanBytes)
+            {
+                rejected++;
+                if (!run.DryRun)
+                {
+                    await submitter.RejectAsync(RejectedRecord(job, run, size), cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            if (run.DryRun)
+            {
+                if (await submitter.PreviewAsync(job, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    wouldPublish++;
+                }
+                else
+                {
+                    skipped++;
+                }
+
+                continue;
+            }
+
+            var reservation = await submitter.ReserveAsync(job, run.RunId, cancellationToken).ConfigureAwait(false);
+            if (reservation.MustPublish)
+            {
+                reserved.Add(reservation);
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+
+        if (run.DryRun || reserved.Count == 0)
+        {
+            return new PageCounts(wouldPublish, skipped, rejected, null);
+        }
+
+        // Last point where an interruption leaves nothing half sent: records are reserved, not yet published.
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = clock.GetUtcNow();
+        var visibleAt = run.NextVisibleAt is { } planned && planned > now ? planned : now;
+        await publisher.PublishBatchAsync([.. reserved.Select(r => r.Job!)], visibleAt > now ? visibleAt : null, CancellationToken.None).ConfigureAwait(false);
+        foreach (var reservation in reserved)
+        {
+            await submitter.ConfirmPublishedAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var nextVisibleAt = visibleAt + TimeSpan.FromMinutes((double)reserved.Count / bulk.MessagesPerMinute);
+        return new PageCounts(reserved.Count, skipped, rejected, nextVisibleAt);
+    }
+
+    private JobRecord RejectedRecord(ScanJob job, BulkRun run, long size) => new()
+    {
+        ScanId = job.ScanId,
+        ModelVersion = job.ModelVersion,
+        ModelName = job.ModelName,
+        State = JobState.Failed,
+        ErrorCode = size == 0 ? "Empty" : "TooLarge",
+        ErrorMessage = size == 0 ? "The archived file is empty." : $"The archived file has {size} bytes; the limit is {intake.MaxScanBytes}.",
+        Origin = JobOrigin.Bulk,
+        SourceBlobUri = job.SourceBlobUri,
+        SourceETag = job.SourceETag,
+        MessageId = job.MessageId,
+        CorrelationId = job.CorrelationId,
+        RunId = run.RunId,
+    };
+
+    private static string ValidatePrefix(string? prefix)
+    {
+        prefix ??= "";
+        if (prefix.Length > 1024 || prefix.StartsWith('/') || prefix.Contains('\\') || prefix.Split('/').Any(s => s is "." or ".."))
+        {
+            throw new InvalidBulkRunRequestException("'prefix' must be a blob name prefix inside the archive container (no leading '/', no '.' or '..' segments, at most 1024 characters).");
+        }
+
+        return prefix;
+    }
+
+    private static string ValidateModelVersion(string modelVersion) =>
+        modelVersion.Length <= 64 && modelVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')
+            ? modelVersion
+            : throw new InvalidBulkRunRequestException("'modelVersion' must be letters, digits, '-', '.' or '_' (at most 64).");
+
+    private sealed record PageCounts(long Published, long Skipped, long Rejected, DateTimeOffset? NextVisibleAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
+    private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} paused after {Pages} pages, {Published} published; the next step continues")]
+    private partial void LogPaused(string runId, int pages, long published);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: another step moved the checkpoint; this step stops")]
+    private partial void LogContended(string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} completed: {Listed} listed, {Published} published, {Skipped} skipped, {Rejected} rejected")]
+    private partial void LogCompleted(string runId, long listed, long published, long skipped, long rejected);
+}

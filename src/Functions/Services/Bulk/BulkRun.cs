@@ -1,0 +1,76 @@
+using Azure;
+
+namespace Synomaly.Functions.Services.Bulk;
+
+public enum BulkRunState
+{
+    /// <summary>Created; no page processed yet.</summary>
+    Pending = 0,
+
+    /// <summary>At least one page is checkpointed and more remain.</summary>
+    Running,
+
+    /// <summary>The whole prefix has been enumerated.</summary>
+    Completed,
+}
+
+/// <summary>Who started a run.</summary>
+public enum BulkRunTrigger
+{
+    Http = 0,
+    Timer,
+}
+
+/// <summary>
+/// A bulk reprocessing run (Table <c>bulkruns</c>, PartitionKey runId): what it enumerates, where it stopped (the blob
+/// listing's continuation token after the last completed page) and its counts.
+/// </summary>
+public sealed record BulkRun
+{
+    public required string RunId { get; init; }
+
+    /// <summary>Blob name prefix inside the archive container ("" = everything).</summary>
+    public string Prefix { get; init; } = "";
+
+    public required string ModelName { get; init; }
+
+    public required string ModelVersion { get; init; }
+
+    /// <summary>Count what would be published, write nothing and publish nothing.</summary>
+    public bool DryRun { get; init; }
+
+    public BulkRunTrigger Trigger { get; init; }
+
+    public BulkRunState State { get; init; }
+
+    /// <summary>Continuation token of the archive listing after the last checkpointed page; null before the first page.</summary>
+    public string? Continuation { get; init; }
+
+    public int Pages { get; init; }
+
+    /// <summary>Blobs seen in the archive.</summary>
+    public long Listed { get; init; }
+
+    /// <summary>ScanJobs published (or, in a dry run, that would be).</summary>
+    public long Published { get; init; }
+
+    /// <summary>Scans already queued, processing or done for this model version.</summary>
+    public long Skipped { get; init; }
+
+    /// <summary>Blobs rejected without publishing (empty or too large).</summary>
+    public long Rejected { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// The throttle: the next batch becomes visible at this time (or now, if later); each batch pushes it on by
+    /// batch size / MessagesPerMinute. Stored, so a resumed run keeps the pace instead of bursting.
+    /// </summary>
+    public DateTimeOffset? NextVisibleAt { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public ETag ETag { get; init; }
+}

@@ -1,0 +1,98 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Synomaly.Functions.Services.Bulk;
+
+/// <summary>Bulk runs and their checkpoints in Table <c>bulkruns</c>; every update is ETag-checked.</summary>
+public class BulkRunStore(TableClient table)
+{
+    public const string TableName = "bulkruns";
+    private const string RowKey = "run";
+
+    public BulkRunStore(TableServiceClient tables)
+        : this(tables.GetTableClient(TableName))
+    {
+    }
+
+    public virtual async Task EnsureCreatedAsync(CancellationToken cancellationToken = default) =>
+        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+
+    public virtual async Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(runId, RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>Stores a new run; returns the existing one when the id is taken (a repeated timer tick or request).</summary>
+    public virtual async Task<(BulkRun Run, bool Created)> CreateAsync(BulkRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            var response = await table.AddEntityAsync(ToEntity(run), cancellationToken).ConfigureAwait(false);
+            return (run with { ETag = response.Headers.ETag ?? default }, true);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return ((await GetAsync(run.RunId, cancellationToken).ConfigureAwait(false))!, false);
+        }
+    }
+
+    /// <summary>Replaces the run if nobody else changed it since <paramref name="current"/> was read; null on conflict.</summary>
+    public virtual async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            var response = await table.UpdateEntityAsync(ToEntity(next), current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return next with { ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return null;
+        }
+    }
+
+    private static TableEntity ToEntity(BulkRun run) => new(run.RunId, RowKey)
+    {
+        [nameof(BulkRun.Prefix)] = run.Prefix,
+        [nameof(BulkRun.ModelName)] = run.ModelName,
+        [nameof(BulkRun.ModelVersion)] = run.ModelVersion,
+        [nameof(BulkRun.DryRun)] = run.DryRun,
+        [nameof(BulkRun.Trigger)] = run.Trigger.ToString(),
+        [nameof(BulkRun.State)] = run.State.ToString(),
+        [nameof(BulkRun.Continuation)] = run.Continuation,
+        [nameof(BulkRun.Pages)] = run.Pages,
+        [nameof(BulkRun.Listed)] = run.Listed,
+        [nameof(BulkRun.Published)] = run.Published,
+        [nameof(BulkRun.Skipped)] = run.Skipped,
+        [nameof(BulkRun.Rejected)] = run.Rejected,
+        [nameof(BulkRun.CreatedAt)] = run.CreatedAt,
+        [nameof(BulkRun.NextVisibleAt)] = run.NextVisibleAt,
+        [nameof(BulkRun.UpdatedAt)] = run.UpdatedAt,
+        [nameof(BulkRun.FinishedAt)] = run.FinishedAt,
+    };
+
+    private static BulkRun FromEntity(TableEntity entity) => new()
+    {
+        RunId = entity.PartitionKey,
+        Prefix = entity.GetString(nameof(BulkRun.Prefix)) ?? "",
+        ModelName = entity.GetString(nameof(BulkRun.ModelName)) ?? "",
+        ModelVersion = entity.GetString(nameof(BulkRun.ModelVersion)) ?? "",
+        DryRun = entity.GetBoolean(nameof(BulkRun.DryRun)) ?? false,
+        Trigger = Enum.TryParse<BulkRunTrigger>(entity.GetString(nameof(BulkRun.Trigger)), out var trigger) ? trigger : BulkRunTrigger.Http,
+        State = Enum.TryParse<BulkRunState>(entity.GetString(nameof(BulkRun.State)), out var state) ? state : BulkRunState.Pending,
+        Continuation = entity.GetString(nameof(BulkRun.Continuation)),
+        Pages = entity.GetInt32(nameof(BulkRun.Pages)) ?? 0,
+        Listed = entity.GetInt64(nameof(BulkRun.Listed)) ?? 0,
+        Published = entity.GetInt64(nameof(BulkRun.Published)) ?? 0,
+        Skipped = entity.GetInt64(nameof(BulkRun.Skipped)) ?? 0,
+        Rejected = entity.GetInt64(nameof(BulkRun.Rejected)) ?? 0,
+        CreatedAt = entity.GetDateTimeOffset(nameof(BulkRun.CreatedAt)) ?? DateTimeOffset.MinValue,
+        NextVisibleAt = entity.GetDateTimeOffset(nameof(BulkRun.NextVisibleAt)),
+        UpdatedAt = entity.GetDateTimeOffset(nameof(BulkRun.UpdatedAt)),
+        FinishedAt = entity.GetDateTimeOffset(nameof(BulkRun.FinishedAt)),
+        ETag = entity.ETag,
+    };
+}

@@ -1,0 +1,18 @@
+namespace Synomaly.Functions.Services.Bulk;
+
+public enum BulkStepOutcome
+{
+    /// <summary>The whole prefix is enumerated; the run is Completed.</summary>
+    Completed,
+
+    /// <summary>The step's time budget ran out after a checkpoint; another step must continue.</summary>
+    Paused,
+
+    /// <summary>Another step moved the checkpoint meanwhile (a duplicate step message); this one stopped without effect.</summary>
+    Contended,
+
+    /// <summary>No run with this id.</summary>
+    NotFound,
+}
+
+public sealed record BulkStepResult(BulkStepOutcome Outcome, BulkRun? Run);

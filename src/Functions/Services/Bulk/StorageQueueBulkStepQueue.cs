@@ -1,0 +1,31 @@
+using System.Text;
+using Azure.Storage.Queues;
+
+namespace Synomaly.Functions.Services.Bulk;
+
+/// <summary>
+/// Bulk steps on the Storage Queue <c>bulk-reprocess</c> (ScansStorage), read by the BulkReprocessStep queue trigger.
+/// The text is base64, the queue trigger's default encoding. A failed step is retried by the queue (dequeue count),
+/// and each retry resumes from the last checkpoint.
+/// </summary>
+public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueue
+{
+    public const string QueueName = "bulk-reprocess";
+
+    private int created;
+
+    public StorageQueueBulkStepQueue(QueueServiceClient queues)
+        : this(queues.GetQueueClient(QueueName))
+    {
+    }
+
+    public async Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref created, 1) == 0)
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(runId)), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,23 @@
+namespace Synomaly.Functions.Services.Intake;
+
+/// <summary>
+/// Why an upload was rejected at intake. Stable names: they are the job's error code (docs/API.md lists them) and may
+/// be used by portals. Deeper problems (truncated or malformed content) are found by the worker's decoders.
+/// </summary>
+public enum IntakeRejectionCode
+{
+    /// <summary>The blob is not at scans/{scanId}/{file} (one file directly under the scan's folder).</summary>
+    InvalidPath,
+
+    /// <summary>The first path segment is not an opaque scan id (letters, digits and '-', at most 64). No record is written: there is no valid key.</summary>
+    InvalidScanId,
+
+    /// <summary>The blob has no content.</summary>
+    Empty,
+
+    /// <summary>The blob is larger than Intake__MaxScanBytes.</summary>
+    TooLarge,
+
+    /// <summary>The first bytes are none of DICOM, NIfTI, gzip, PNG, JPEG or zip.</summary>
+    UnknownFormat,
+}

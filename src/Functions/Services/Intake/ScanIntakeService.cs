@@ -1,0 +1,159 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
+using Synomaly.Imaging.Formats;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Functions.Services.Intake;
+
+/// <summary>
+/// Validates one uploaded blob from its properties and first bytes (never downloading the scan), then creates or updates
+/// its job record and publishes the ScanJob. Used by both blob-trigger functions and by the local trigger host.
+/// </summary>
+public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<ScanIntakeService> logger)
+{
+    /// <summary>The blob metadata key a portal may set on upload to hint the modality (x-ms-meta-modality).</summary>
+    public const string ModalityMetadataKey = "modality";
+
+    private readonly IntakeOptions settings = options.Value;
+
+    public async Task<IntakeResult> ProcessAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        var path = UploadBlobPath.Parse(blob.Name);
+        if (!path.IsValidScanId)
+        {
+            // No record can be keyed by an invalid id, and the name itself may hold patient data: log nothing of it.
+            LogInvalidScanId();
+            return new IntakeResult(IntakeOutcome.Rejected, null, null, IntakeRejectionCode.InvalidScanId);
+        }
+
+        var scanId = path.ScanId!;
+        BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            LogGone(scanId);
+            return new IntakeResult(IntakeOutcome.Superseded, scanId, null);
+        }
+
+        var etag = properties.ETag.ToString();
+        var rejection = !path.IsWellFormed ? IntakeRejectionCode.InvalidPath
+            : properties.ContentLength == 0 ? IntakeRejectionCode.Empty
+            : properties.ContentLength > settings.MaxScanBytes ? IntakeRejectionCode.TooLarge
+            : (IntakeRejectionCode?)null;
+
+        var format = ScanFormat.Unknown;
+        if (rejection is null)
+        {
+            var head = await ReadHeadAsync(blob, properties.ETag, cancellationToken).ConfigureAwait(false);
+            if (head is null)
+            {
+                LogGone(scanId);
+                return new IntakeResult(IntakeOutcome.Superseded, scanId, null);
+            }
+
+            format = FormatSniffer.Sniff(head);
+            rejection = format == ScanFormat.Unknown ? IntakeRejectionCode.UnknownFormat : null;
+        }
+
+        var job = new ScanJob
+        {
+            ScanId = scanId,
+            SourceBlobUri = blob.Uri,
+            SourceETag = etag,
+            DetectedFormat = format,
+            Modality = ModalityFrom(properties.Metadata),
+            ModelName = settings.ModelName,
+            ModelVersion = settings.ModelVersion,
+            Origin = JobOrigin.Upload,
+            CorrelationId = scanId,
+            SubmittedAt = clock.GetUtcNow(),
+        };
+
+        if (rejection is { } code)
+        {
+            var failed = await submitter.RejectAsync(new JobRecord
+            {
+                ScanId = scanId,
+                ModelVersion = job.ModelVersion,
+                ModelName = job.ModelName,
+                State = JobState.Failed,
+                ErrorCode = code.ToString(),
+                ErrorMessage = Describe(code, properties.ContentLength),
+                Origin = JobOrigin.Upload,
+                DetectedFormat = format,
+                SourceBlobUri = blob.Uri,
+                SourceETag = etag,
+                MessageId = job.MessageId,
+                CorrelationId = job.CorrelationId,
+            }, cancellationToken).ConfigureAwait(false);
+            return new IntakeResult(IntakeOutcome.Rejected, scanId, failed, code);
+        }
+
+        var reservation = await submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, cancellationToken).ConfigureAwait(false);
+        if (!reservation.MustPublish)
+        {
+            LogSkipped(scanId, reservation.Skipped!.Value);
+            return new IntakeResult(IntakeOutcome.Skipped, scanId, reservation.Record, Skipped: reservation.Skipped);
+        }
+
+        LogQueued(scanId, format, job.ModelVersion);
+        return new IntakeResult(IntakeOutcome.Queued, scanId, reservation.Record);
+    }
+
+    /// <summary>The first bytes the sniffer needs, from exactly the version whose properties were read (null if it changed).</summary>
+    private static async Task<byte[]?> ReadHeadAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await blob.DownloadContentAsync(new BlobDownloadOptions
+            {
+                Range = new HttpRange(0, FormatSniffer.BytesNeeded),
+                Conditions = new BlobRequestConditions { IfMatch = etag },
+            }, cancellationToken).ConfigureAwait(false);
+            return response.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    private static ModalityHint ModalityFrom(IDictionary<string, string>? metadata) =>
+        metadata is not null
+        && metadata.TryGetValue(ModalityMetadataKey, out var value)
+        && Enum.TryParse<ModalityHint>(value, ignoreCase: true, out var hint)
+        && Enum.IsDefined(hint)
+            ? hint
+            : ModalityHint.Auto;
+
+    private string Describe(IntakeRejectionCode code, long size) => code switch
+    {
+        IntakeRejectionCode.InvalidPath => "Uploads must be one file directly under scans/{scanId}/.",
+        IntakeRejectionCode.Empty => "The uploaded file is empty.",
+        IntakeRejectionCode.TooLarge => $"The uploaded file has {size} bytes; the limit is {settings.MaxScanBytes}.",
+        IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
+        _ => code.ToString(),
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An upload outside scans/{{scanId}}/ was ignored (its name is not logged)")]
+    private partial void LogInvalidScanId();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the blob changed or was deleted before intake; its newer event is handled on its own")]
+    private partial void LogGone(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: nothing to publish ({Reason})")]
+    private partial void LogSkipped(string scanId, SkipReason reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} queued ({Format}, model {ModelVersion})")]
+    private partial void LogQueued(string scanId, ScanFormat format, string modelVersion);
+}

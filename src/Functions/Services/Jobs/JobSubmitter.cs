@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Logging;
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+
+namespace Synomaly.Functions.Services.Jobs;
+
+/// <summary>
+/// Turns a ScanJob into a job record and a published message, exactly once per blob version and model version:
+/// reserve the record (Queued, not yet published), publish, then mark it published (QueuedAt). A duplicate event or a
+/// repeated bulk run finds the published record and publishes nothing, which is what keeps the Storage Queue transport
+/// (no duplicate detection) free of duplicates; on Service Bus the deterministic MessageId is a second guard.
+/// </summary>
+public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publisher, TimeProvider clock, ILogger<JobSubmitter> logger)
+{
+    private const int MaxRaceRetries = 5;
+
+    /// <summary>Reserves, publishes and confirms one job.</summary>
+    public async Task<Reservation> SubmitAsync(ScanJob job, string? runId, DateTimeOffset? scheduledEnqueueTime, CancellationToken cancellationToken)
+    {
+        var reservation = await ReserveAsync(job, runId, cancellationToken).ConfigureAwait(false);
+        if (reservation.MustPublish)
+        {
+            // Once the message may be out, finish the bookkeeping even if the caller is cancelled: an unconfirmed record
+            // would be published again on a retry.
+            await publisher.PublishAsync(reservation.Job!, scheduledEnqueueTime, CancellationToken.None).ConfigureAwait(false);
+            return reservation with { Record = await ConfirmPublishedAsync(reservation, CancellationToken.None).ConfigureAwait(false) };
+        }
+
+        return reservation;
+    }
+
+    /// <summary>
+    /// Decides whether <paramref name="job"/> must be published and, if so, leaves a Queued record for it that is not
+    /// yet marked published. Never publishes.
+    /// </summary>
+    public async Task<Reservation> ReserveAsync(ScanJob job, string? runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
+        {
+            var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+            JobWriteResult result;
+            if (current is null)
+            {
+                result = await store.CreateAsync(NewRecord(job, runId), cancellationToken).ConfigureAwait(false);
+            }
+            else if (Decide(current, job) is { } skip)
+            {
+                return new Reservation(current, null, skip);
+            }
+            else if (current.State == JobState.Queued && current.MessageId == job.MessageId)
+            {
+                // Reserved by an earlier attempt that did not confirm (crash or failed publish): take it over. The
+                // ETag-checked touch makes two concurrent takers race for it; the loser re-reads.
+                result = await store.UpdateAsync(current, r => r with { RunId = runId ?? r.RunId }, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // A new blob version (or a failed job being resubmitted): queue it again with the new version.
+                result = await store.TransitionAsync(current, JobState.Queued, r => Requeue(r, job, runId), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (result.Succeeded)
+            {
+                return new Reservation(result.Record!, job, null);
+            }
+        }
+
+        throw new InvalidOperationException($"Job {job.ScanId}/{job.ModelVersion} kept changing under concurrent writers; retry later.");
+    }
+
+    /// <summary>What <see cref="ReserveAsync"/> would decide, without writing anything (dry runs): null = would publish.</summary>
+    public async Task<SkipReason?> PreviewAsync(ScanJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+        return current is null ? null : Decide(current, job);
+    }
+
+    /// <summary>Marks a reserved job as published (QueuedAt), unless another writer has moved it on meanwhile.</summary>
+    public async Task<JobRecord> ConfirmPublishedAsync(Reservation reservation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        var record = reservation.Record;
+        for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
+        {
+            if (record.State != JobState.Queued || record.MessageId != reservation.Job?.MessageId || record.QueuedAt is not null)
+            {
+                return record;
+            }
+
+            var result = await store.UpdateAsync(record, r => r with { QueuedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded || result.Record is null)
+            {
+                return result.Record ?? record;
+            }
+
+            record = result.Record;
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// Records a rejected upload as Failed with a reason code (or creates it Failed), unless the record already stands
+    /// for this blob version.
+    /// </summary>
+    public async Task<JobRecord?> RejectAsync(JobRecord rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
+        {
+            var current = await store.GetAsync(rejected.ScanId, rejected.ModelVersion, cancellationToken).ConfigureAwait(false);
+            JobWriteResult result;
+            if (current is null)
+            {
+                result = await store.CreateAsync(rejected with { State = JobState.Failed, FinishedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            }
+            else if (current.State == JobState.Succeeded
+                     || (current.State == JobState.Failed && JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(rejected.SourceETag)))
+            {
+                return current;
+            }
+            else if (current.State == JobState.Failed)
+            {
+                // Failed -> Failed is not a transition; a newer rejected version only replaces the reason.
+                result = await store.UpdateAsync(current, r => Fail(r, rejected), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                result = await store.TransitionAsync(current, JobState.Failed, r => Fail(r, rejected), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (result.Succeeded)
+            {
+                LogRejected(rejected.ScanId, rejected.ErrorCode ?? "");
+                return result.Record;
+            }
+        }
+
+        throw new InvalidOperationException($"Job {rejected.ScanId}/{rejected.ModelVersion} kept changing under concurrent writers; retry later.");
+    }
+
+    private static SkipReason? Decide(JobRecord current, ScanJob job)
+    {
+        if (current.CoversSourceVersion(job.SourceETag))
+        {
+            return SkipReason.Duplicate;
+        }
+
+        if (current.State == JobState.Succeeded)
+        {
+            return SkipReason.AlreadySucceeded;
+        }
+
+        var sameVersion = JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(job.SourceETag);
+        return current.State == JobState.Failed && sameVersion ? SkipReason.AlreadyFailed : null;
+    }
+
+    private JobRecord NewRecord(ScanJob job, string? runId) => new()
+    {
+        ScanId = job.ScanId,
+        ModelVersion = job.ModelVersion,
+        ModelName = job.ModelName,
+        State = JobState.Queued,
+        CreatedAt = clock.GetUtcNow(),
+        Origin = job.Origin,
+        DetectedFormat = job.DetectedFormat,
+        SourceBlobUri = job.SourceBlobUri,
+        SourceETag = job.SourceETag,
+        MessageId = job.MessageId,
+        CorrelationId = job.CorrelationId,
+        RunId = runId,
+    };
+
+    private static JobRecord Requeue(JobRecord record, ScanJob job, string? runId) => record with
+    {
+        ModelName = job.ModelName,
+        QueuedAt = null,
+        StartedAt = null,
+        FinishedAt = null,
+        ErrorCode = null,
+        ErrorMessage = null,
+        ResultPrefix = null,
+        Origin = job.Origin,
+        DetectedFormat = job.DetectedFormat,
+        SourceBlobUri = job.SourceBlobUri,
+        SourceETag = job.SourceETag,
+        MessageId = job.MessageId,
+        CorrelationId = job.CorrelationId,
+        RunId = runId,
+    };
+
+    private JobRecord Fail(JobRecord record, JobRecord rejected) => record with
+    {
+        ErrorCode = rejected.ErrorCode,
+        ErrorMessage = rejected.ErrorMessage,
+        FinishedAt = clock.GetUtcNow(),
+        SourceBlobUri = rejected.SourceBlobUri,
+        SourceETag = rejected.SourceETag,
+        MessageId = rejected.MessageId,
+        Origin = rejected.Origin,
+        DetectedFormat = rejected.DetectedFormat,
+        RunId = rejected.RunId,
+        QueuedAt = null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} rejected: {ErrorCode}")]
+    private partial void LogRejected(string scanId, string errorCode);
+}

@@ -1,0 +1,26 @@
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Functions.Services.Jobs;
+
+/// <summary>Why a job was not (re)published.</summary>
+public enum SkipReason
+{
+    /// <summary>The same blob version is already published, processing or done for this model version.</summary>
+    Duplicate,
+
+    /// <summary>The scan already succeeded for this model version (another blob version); results stay as they are.</summary>
+    AlreadySucceeded,
+
+    /// <summary>The same blob version already failed for this model version (the failure is deterministic).</summary>
+    AlreadyFailed,
+}
+
+/// <summary>
+/// The outcome of reserving a job: either a record in Queued state that is waiting for its message to be published
+/// (<see cref="Job"/> set), or the reason nothing needs publishing.
+/// </summary>
+public sealed record Reservation(JobRecord Record, ScanJob? Job, SkipReason? Skipped)
+{
+    public bool MustPublish => Job is not null;
+}

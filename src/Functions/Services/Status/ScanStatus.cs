@@ -1,0 +1,29 @@
+using Synomaly.Contracts;
+
+namespace Synomaly.Functions.Services.Status;
+
+/// <summary>The status of one scan for one model version, as <c>GET /api/scans/{id}</c> returns it.</summary>
+public sealed record ScanStatus(
+    string ScanId,
+    string ModelName,
+    string ModelVersion,
+    JobState State,
+    int Attempts,
+    JobOrigin Origin,
+    ScanFormat DetectedFormat,
+    ScanTimings Timings,
+    ScanError? Error,
+    IReadOnlyList<ResultLink> Results);
+
+public sealed record ScanTimings(DateTimeOffset CreatedAt, DateTimeOffset? QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+public sealed record ScanError(string Code, string? Message);
+
+/// <summary>A read-only SAS link to one result file (path relative to the job's result folder).</summary>
+public sealed record ResultLink(string Name, Uri Url, DateTimeOffset ExpiresOn);
+
+/// <summary>One row of <c>GET /api/scans</c>.</summary>
+public sealed record ScanSummary(string ScanId, string ModelVersion, JobState State, JobOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? ErrorCode);
+
+/// <summary>A page of <c>GET /api/scans</c>; pass <see cref="Continuation"/> back as <c>?continuation=</c>.</summary>
+public sealed record ScanSummaryPage(IReadOnlyList<ScanSummary> Items, string? Continuation);

@@ -1,0 +1,95 @@
+using System.Buffers.Text;
+using System.Text;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Uploads;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Functions.Services.Status;
+
+/// <summary>Reads job records for the status API and signs read-only links to the results that exist.</summary>
+public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, BlobSasIssuer sas, IOptions<IntakeOptions> options, TimeProvider clock)
+{
+    /// <summary>A job has a handful of result files plus one overlay per slice; links beyond this are not signed.</summary>
+    public const int MaxResultLinks = 512;
+
+    private readonly IntakeOptions settings = options.Value;
+
+    /// <returns>null when there is no job for this scan and model version (unknown id, or not uploaded yet).</returns>
+    public async Task<ScanStatus?> GetAsync(string scanId, string? modelVersion, CancellationToken cancellationToken)
+    {
+        var record = await jobs.GetAsync(scanId, string.IsNullOrEmpty(modelVersion) ? settings.ModelVersion : modelVersion, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var results = record.State == JobState.Succeeded && !string.IsNullOrEmpty(record.ResultPrefix)
+            ? await SignResultsAsync(record.ResultPrefix, cancellationToken).ConfigureAwait(false)
+            : [];
+        return new ScanStatus(
+            record.ScanId,
+            record.ModelName,
+            record.ModelVersion,
+            record.State,
+            record.Attempts,
+            record.Origin,
+            record.DetectedFormat,
+            new ScanTimings(record.CreatedAt, record.QueuedAt, record.StartedAt, record.FinishedAt),
+            record.ErrorCode is null ? null : new ScanError(record.ErrorCode, record.ErrorMessage),
+            results);
+    }
+
+    public async Task<ScanSummaryPage> ListAsync(JobState? state, DateTimeOffset? since, string? continuation, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await jobs.ListAsync(state, since, DecodeContinuation(continuation), pageSize, cancellationToken).ConfigureAwait(false);
+        return new ScanSummaryPage(
+            [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
+            EncodeContinuation(page.ContinuationToken));
+    }
+
+    private async Task<IReadOnlyList<ResultLink>> SignResultsAsync(string resultPrefix, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        var expiresOn = clock.GetUtcNow().AddMinutes(settings.ResultSasMinutes);
+        var links = new List<ResultLink>();
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = resultPrefix }, cancellationToken).ConfigureAwait(false))
+        {
+            if (links.Count == MaxResultLinks)
+            {
+                break;
+            }
+
+            var url = await sas.IssueAsync(container.GetBlobClient(item.Name), BlobSasPermissions.Read, expiresOn, cancellationToken).ConfigureAwait(false);
+            links.Add(new ResultLink(item.Name[resultPrefix.Length..], url, expiresOn));
+        }
+
+        return links;
+    }
+
+    /// <summary>Table continuation tokens are made URL-safe (base64url) so portals can pass them back verbatim.</summary>
+    public static string? EncodeContinuation(string? token) =>
+        token is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
+
+    /// <exception cref="FormatException">The token is not one this API returned.</exception>
+    public static string? DecodeContinuation(string? continuation)
+    {
+        if (string.IsNullOrEmpty(continuation))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation));
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException("The continuation token is not one this API returned.", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Sas;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Options;
+
+namespace Synomaly.Functions.Services.Uploads;
+
+/// <summary>
+/// Creates a scan id and a SAS URL that can only create and write the one blob scans/{scanId}/{file}, for minutes.
+/// The SAS cannot read, list or delete, so a leaked URL exposes no scan.
+/// </summary>
+public sealed partial class UploadService(BlobServiceClient blobs, BlobSasIssuer sas, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<UploadService> logger)
+{
+    public const BlobSasPermissions UploadPermissions = BlobSasPermissions.Create | BlobSasPermissions.Write;
+
+    public async Task<UploadTicket> CreateAsync(string? clientFileName, CancellationToken cancellationToken)
+    {
+        // A random id is right here: it names a new upload, and retries of the whole upload get a fresh one.
+        var scanId = Guid.NewGuid().ToString("D");
+        var blob = blobs.GetBlobContainerClient(BlobLayout.ScansContainer)
+            .GetBlobClient(BlobLayout.UploadPath(scanId, UploadFileName.FromClientName(clientFileName)));
+        var expiresOn = clock.GetUtcNow().AddMinutes(options.Value.UploadSasMinutes);
+        var url = await sas.IssueAsync(blob, UploadPermissions, expiresOn, cancellationToken).ConfigureAwait(false);
+        LogIssued(scanId, expiresOn);
+        return new UploadTicket(scanId, url, expiresOn);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: upload SAS issued, valid until {ExpiresOn}")]
+    private partial void LogIssued(string scanId, DateTimeOffset expiresOn);
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Uploads;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary><c>POST /api/scans</c>: a new scan id and a write-only SAS URL for its one upload blob.</summary>
+public sealed class CreateScanUpload(UploadService uploads)
+{
+    [Function(nameof(CreateScanUpload))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        CreateScanUploadRequest? body = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                body = await request.ReadFromJsonAsync<CreateScanUploadRequest>(JsonSerializerOptions.Web, cancellationToken);
+            }
+            catch (JsonException)
+            {
+                return Problems.BadRequest("The body must be JSON like {\"fileName\": \"scan.nii.gz\"} (or empty).");
+            }
+        }
+
+        var ticket = await uploads.CreateAsync(body?.FileName, cancellationToken);
+        return new CreatedResult($"/api/scans/{ticket.ScanId}", new CreateScanUploadResponse(
+            ticket.ScanId,
+            ticket.UploadUrl,
+            ticket.ExpiresOn,
+            "PUT",
+            new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" }));
+    }
+}
+
+/// <param name="FileName">Only its extension is used (file names can hold patient data).</param>
+public sealed record CreateScanUploadRequest(string? FileName);
+
+public sealed record CreateScanUploadResponse(string ScanId, Uri UploadUrl, DateTimeOffset ExpiresOn, string Method, IReadOnlyDictionary<string, string> RequiredHeaders);

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Bulk;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary><c>GET /api/reprocess/{runId}</c>: the progress and counts of a bulk run.</summary>
+public sealed class GetReprocessRun(BulkReprocessService bulk)
+{
+    [Function(nameof(GetReprocessRun))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "reprocess/{runId}")] HttpRequest request,
+        string runId,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(runId) || runId.Length > 64 || !runId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            return Problems.BadRequest("'runId' must be letters, digits and '-' (at most 64).");
+        }
+
+        var run = await bulk.GetAsync(runId, cancellationToken);
+        return run is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(BulkRunProgress.From(run));
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Contracts;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Status;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary><c>GET /api/scans/{scanId}?modelVersion=</c>: status, timings, error and read-only result links.</summary>
+public sealed class GetScanStatus(ScanStatusService status)
+{
+    [Function(nameof(GetScanStatus))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "scans/{scanId}")] HttpRequest request,
+        string scanId,
+        CancellationToken cancellationToken)
+    {
+        if (!BlobLayout.IsValidScanId(scanId))
+        {
+            return Problems.BadRequest("'scanId' must be letters, digits and '-' (at most 64).");
+        }
+
+        var result = await status.GetAsync(scanId, request.Query["modelVersion"].ToString(), cancellationToken);
+        return result is null
+            ? Problems.NotFound($"No job for scan {scanId} and this model version (unknown id, or the upload has not arrived yet).")
+            : new OkObjectResult(result);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Status;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary><c>GET /api/scans?status=&amp;since=&amp;pageSize=&amp;continuation=</c>: one page of jobs.</summary>
+public sealed class ListScans(ScanStatusService status)
+{
+    [Function(nameof(ListScans))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "scans")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseList(request.Query, out var state, out var since, out var pageSize, out var error))
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        try
+        {
+            return new OkObjectResult(await status.ListAsync(state, since, request.Query["continuation"].ToString(), pageSize, cancellationToken));
+        }
+        catch (FormatException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Bulk;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun}: starts a bulk run; 202 with its id.</summary>
+public sealed class StartReprocess(BulkReprocessService bulk)
+{
+    [Function(nameof(StartReprocess))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "reprocess")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        BulkRunRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<BulkRunRequest>(JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return Problems.BadRequest("The body must be JSON like {\"prefix\": \"2024/\", \"modelVersion\": \"v1\", \"dryRun\": true}.");
+        }
+
+        try
+        {
+            var run = await bulk.StartAsync(body ?? new BulkRunRequest(null, null, false), cancellationToken);
+            return new AcceptedResult($"/api/reprocess/{run.RunId}", BulkRunProgress.From(run));
+        }
+        catch (InvalidBulkRunRequestException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class BulkReprocessTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Records step requests instead of queueing them, so a test drives the steps itself.</summary>
+    private sealed class CapturingSteps : IBulkStepQueue
+    {
+        public ConcurrentQueue<string> Requested { get; } = new();
+
+        public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+        {
+            Requested.Enqueue(runId);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Publishes for real, then cancels the run's token after a number of batches: an interruption half way.</summary>
+    private sealed class InterruptingPublisher(IScanJobPublisher inner, int batchesBeforeInterrupt, CancellationTokenSource interrupt) : IScanJobPublisher
+    {
+        private int batches;
+
+        public Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
+            inner.PublishAsync(job, scheduledEnqueueTime, cancellationToken);
+
+        public async Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default)
+        {
+            await inner.PublishBatchAsync(jobs, scheduledEnqueueTime, cancellationToken);
+            if (Interlocked.Increment(ref batches) == batchesBeforeInterrupt)
+            {
+                await interrupt.CancelAsync();
+            }
+        }
+    }
+
+    private async Task<string> FillArchiveAsync(TestHost host, int count, int empty = 0)
+    {
+        var prefix = $"t{Guid.NewGuid():N}/";
+        var archive = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+            await archive.UploadBlobAsync($"{prefix}patient-{i:D4}/scan.dcm", BinaryData.FromBytes(i < empty ? [] : ScanBytes.Dicom()), ct));
+        return prefix;
+    }
+
+    private static async Task<List<ScanJob>> DrainAsync(QueueClient queue)
+    {
+        var jobs = new List<ScanJob>();
+        while (true)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(maxMessages: 32, visibilityTimeout: TimeSpan.FromMinutes(5), cancellationToken: Ct)).Value;
+            if (batch.Length == 0)
+            {
+                return jobs;
+            }
+
+            jobs.AddRange(batch.Select(m => StorageQueueMessageCodec.Decode(m.MessageText)));
+        }
+    }
+
+    [Fact]
+    public async Task A_run_interrupted_half_way_and_restarted_enqueues_each_archived_scan_exactly_once()
+    {
+        const int Scans = 300;
+        var queue = new QueueClient(azurite.ConnectionString, "bulk" + Guid.NewGuid().ToString("N")[..12]);
+        await queue.CreateAsync(cancellationToken: Ct);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var steps = new CapturingSteps();
+        var settings = new Dictionary<string, string?> { ["Bulk:BatchSize"] = "40", ["Bulk:MessagesPerMinute"] = "1000000" };
+        await using var host = await TestHost.CreateAsync(azurite, settings,
+            publisher: new InterruptingPublisher(new StorageQueueScanJobPublisher(queue), batchesBeforeInterrupt: 4, interrupt), steps: steps);
+        var prefix = await FillArchiveAsync(host, Scans);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        Assert.Equal(run.RunId, Assert.Single(steps.Requested));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), interrupt.Token));
+        var interrupted = (await bulk.GetAsync(run.RunId, Ct))!;
+        Assert.Equal(BulkRunState.Running, interrupted.State);
+        Assert.Equal(4, interrupted.Pages);
+        Assert.Equal(160, interrupted.Published);
+
+        // A fresh service (a new process after the crash) resumes from the checkpoint.
+        await using var restarted = await TestHost.CreateAsync(azurite, settings, publisher: new StorageQueueScanJobPublisher(queue), steps: steps);
+        var result = await restarted.Get<BulkReprocessService>().RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
+
+        Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
+        Assert.Equal(Scans, result.Run!.Listed);
+        Assert.Equal(Scans, result.Run.Published);
+        Assert.Equal(0, result.Run.Skipped);
+        var jobs = await DrainAsync(queue);
+        Assert.Equal(Scans, jobs.Count);
+        Assert.Equal(Scans, jobs.Select(j => j.ScanId).Distinct().Count());
+        Assert.All(jobs, j => Assert.Equal(JobOrigin.Bulk, j.Origin));
+        Assert.All(jobs, j => Assert.StartsWith("a-", j.ScanId, StringComparison.Ordinal));
+        Assert.All(jobs, j => Assert.Equal(run.RunId, j.CorrelationId));
+    }
+
+    [Fact]
+    public async Task A_second_run_for_the_same_model_version_skips_every_scan_and_another_version_publishes_all()
+    {
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:BatchSize"] = "10" }, steps: steps);
+        var prefix = await FillArchiveAsync(host, 25);
+        var bulk = host.Get<BulkReprocessService>();
+        var published = host.Get<InMemoryScanJobPublisher>();
+
+        var first = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        Assert.Equal(BulkStepOutcome.Completed, (await bulk.RunStepAsync(first.RunId, TimeSpan.FromHours(1), Ct)).Outcome);
+        Assert.Equal(25, published.Drain().Count);
+
+        var second = await bulk.StartAsync(new BulkRunRequest(prefix, "v1", false), Ct);
+        var repeat = (await bulk.RunStepAsync(second.RunId, TimeSpan.FromHours(1), Ct)).Run!;
+        Assert.Equal((25L, 0L, 25L), (repeat.Listed, repeat.Published, repeat.Skipped));
+        Assert.Empty(published.Drain());
+
+        var third = await bulk.StartAsync(new BulkRunRequest(prefix, "v2", false), Ct);
+        var other = (await bulk.RunStepAsync(third.RunId, TimeSpan.FromHours(1), Ct)).Run!;
+        Assert.Equal(25, other.Published);
+        Assert.All(published.Drain(), p => Assert.Equal("v2", p.Job.ModelVersion));
+    }
+
+    [Fact]
+    public async Task A_dry_run_counts_without_writing_or_publishing_and_empty_blobs_count_as_rejected()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 12, empty: 2);
+        var bulk = host.Get<BulkReprocessService>();
+
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, DryRun: true), Ct);
+        var done = (await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct)).Run!;
+
+        Assert.Equal((12L, 10L, 0L, 2L), (done.Listed, done.Published, done.Skipped, done.Rejected));
+        Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
+        Assert.Empty((await host.Jobs.ListAsync(cancellationToken: Ct)).Jobs);
+    }
+
+    [Fact]
+    public async Task Batches_are_throttled_by_scheduled_enqueue_time_and_a_spent_budget_pauses_the_run()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "5", ["Bulk:MessagesPerMinute"] = "10" }, steps: steps, clock: clock);
+        var prefix = await FillArchiveAsync(host, 15);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        // A zero budget does one page per step; each step asks for the next.
+        BulkStepResult result;
+        var stepsRun = 0;
+        do
+        {
+            result = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+            stepsRun++;
+        }
+        while (result.Outcome == BulkStepOutcome.Paused);
+
+        Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
+        Assert.Equal(3, stepsRun);
+        Assert.Equal(3, steps.Requested.Count);
+        var times = host.Get<InMemoryScanJobPublisher>().Published.Select(p => p.ScheduledEnqueueTime).Distinct().ToList();
+        // 5 per batch at 10 per minute: the first batch now, then every 30 seconds.
+        Assert.Equal([null, clock.Now.AddSeconds(30), clock.Now.AddSeconds(60)], times);
+    }
+
+    [Fact]
+    public async Task The_reprocess_api_starts_a_run_and_reports_its_progress()
+    {
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps);
+        var prefix = await FillArchiveAsync(host, 3);
+
+        var started = await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", $$"""{"prefix":"{{prefix}}","modelVersion":"v9","dryRun":false}"""), Ct);
+        var accepted = Assert.IsType<AcceptedResult>(started);
+        var progress = Assert.IsType<BulkRunProgress>(accepted.Value);
+        Assert.Equal(BulkRunState.Pending, progress.State);
+        Assert.Equal($"/api/reprocess/{progress.RunId}", accepted.Location);
+        Assert.Equal(progress.RunId, Assert.Single(steps.Requested));
+
+        await host.Function<BulkReprocessStep>().Run(progress.RunId, Ct);
+
+        var shown = await host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), progress.RunId, Ct);
+        var done = Assert.IsType<BulkRunProgress>(Assert.IsType<OkObjectResult>(shown).Value);
+        Assert.Equal((BulkRunState.Completed, 3L, "v9"), (done.State, done.Published, done.ModelVersion));
+        Assert.NotNull(done.FinishedAt);
+    }
+
+    [Theory]
+    [InlineData("""{"prefix":"../secrets"}""")]
+    [InlineData("""{"prefix":"/abs"}""")]
+    [InlineData("""{"modelVersion":"v1/../x"}""")]
+    [InlineData("""not json""")]
+    public async Task A_bad_reprocess_request_is_a_400_problem(string body)
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var result = Assert.IsType<ObjectResult>(await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", body), Ct));
+        Assert.Equal(400, result.StatusCode);
+        Assert.IsType<ProblemDetails>(result.Value);
+    }
+
+    [Fact]
+    public async Task An_unknown_run_is_a_404_problem()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var result = Assert.IsType<ObjectResult>(await host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "r-unknown", Ct));
+        Assert.Equal(404, result.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_repeated_timer_tick_for_one_occurrence_resumes_the_same_run()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2031, 3, 4, 2, 0, 17, TimeSpan.Zero));
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps, clock: clock);
+        var timer = host.Function<BulkReprocessTimer>();
+
+        await timer.Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
+        clock.Now = clock.Now.AddSeconds(20);
+        await timer.Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
+
+        Assert.Equal(["scheduled-20310304-0200", "scheduled-20310304-0200"], steps.Requested);
+        var run = await host.Get<BulkReprocessService>().GetAsync("scheduled-20310304-0200", Ct);
+        Assert.Equal((BulkRunTrigger.Timer, "", "v1"), (run!.Trigger, run.Prefix, run.ModelVersion));
+    }
+}

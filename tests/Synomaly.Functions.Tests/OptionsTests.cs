@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Synomaly.Functions.Extensions;
+using Synomaly.Functions.Options;
+
+namespace Synomaly.Functions.Tests;
+
+public sealed class OptionsTests
+{
+    private static IntakeOptions Resolve(Dictionary<string, string?> settings)
+    {
+        settings.TryAdd("ScansStorage", "UseDevelopmentStorage=true");
+        settings.TryAdd("Intake:Transport", "InMemory");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var provider = new ServiceCollection().AddSynomalyFunctions(configuration).BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<IntakeOptions>>().Value;
+    }
+
+    private static Dictionary<string, string?> Local() => new()
+    {
+        ["Intake:ModelVersion"] = "v1",
+        ["Intake:BlobTriggerSource"] = "LogsAndContainerScan",
+        ["AzureWebJobs.ScanUploaded.Disabled"] = "true",
+    };
+
+    [Fact]
+    public void The_local_settings_shape_validates()
+    {
+        var options = Resolve(Local());
+        Assert.Equal(BlobTriggerSourceSetting.LogsAndContainerScan, options.BlobTriggerSource);
+        Assert.Equal(2L * 1024 * 1024 * 1024, options.MaxScanBytes);
+    }
+
+    [Fact]
+    public void A_missing_model_version_fails_validation_naming_it()
+    {
+        var settings = Local();
+        settings.Remove("Intake:ModelVersion");
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(settings));
+        Assert.Contains("ModelVersion", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Both_blob_triggers_enabled_fails_validation()
+    {
+        var settings = Local();
+        settings.Remove("AzureWebJobs.ScanUploaded.Disabled");
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(settings));
+        Assert.Contains("AzureWebJobs.ScanUploaded.Disabled=true", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Event_grid_with_its_own_function_disabled_fails_validation()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new()
+        {
+            ["Intake:ModelVersion"] = "v1",
+            ["Intake:BlobTriggerSource"] = "EventGrid",
+            ["AzureWebJobs.ScanUploaded.Disabled"] = "true",
+            ["AzureWebJobs.ScanUploadedPolling.Disabled"] = "true",
+        }));
+        Assert.Contains("AzureWebJobs.ScanUploaded.Disabled is true", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_repository_local_settings_file_passes_the_same_validation()
+    {
+        var path = Path.Combine(Synomaly.Testing.TestPaths.RepositoryRoot, "local.settings.json");
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var values = document.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
+        var options = Resolve(values);
+        Assert.Equal(BlobTriggerSourceSetting.LogsAndContainerScan, options.BlobTriggerSource);
+        Assert.Equal(Synomaly.Storage.Messaging.ScanJobTransport.StorageQueue, options.Transport);
+    }
+}

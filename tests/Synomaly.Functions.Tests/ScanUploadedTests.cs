@@ -1,0 +1,205 @@
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class ScanUploadedTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_accepted_upload_is_published_once_through_service_bus_with_the_deterministic_message_id_and_is_queued()
+    {
+        var sender = new CapturingServiceBusSender();
+        await using var host = await TestHost.CreateAsync(azurite, publisher: new ServiceBusScanJobPublisher(sender));
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom(), new Dictionary<string, string> { ["modality"] = "BrainMri" });
+        var etag = (await blob.GetPropertiesAsync(cancellationToken: Ct)).Value.ETag.ToString();
+
+        await host.Function<ScanUploaded>().Run(blob, Ct);
+
+        var message = Assert.Single(sender.Sent);
+        Assert.Equal($"{scanId}:{etag.Trim('"')}:v1", message.MessageId);
+        Assert.Equal(scanId, message.CorrelationId);
+        Assert.Equal("application/json", message.ContentType);
+        var job = ScanJobSerializer.Deserialize(message.Body.ToArray());
+        Assert.Equal(scanId, job.ScanId);
+        Assert.Equal(ScanFormat.Dicom, job.DetectedFormat);
+        Assert.Equal(ModalityHint.BrainMri, job.Modality);
+        Assert.Equal(JobOrigin.Upload, job.Origin);
+        Assert.Equal(blob.Uri, job.SourceBlobUri);
+        Assert.Equal("brain-mri-demo", job.ModelName);
+
+        var record = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        Assert.NotNull(record);
+        Assert.Equal(JobState.Queued, record.State);
+        Assert.NotNull(record.QueuedAt);
+        Assert.Equal(message.MessageId, record.MessageId);
+    }
+
+    [Fact]
+    public async Task The_polling_twin_runs_the_same_intake()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.nii.gz", ScanBytes.GzipNifti());
+
+        await host.Function<ScanUploadedPolling>().Run(blob, Ct);
+
+        var published = Assert.Single(host.Get<InMemoryScanJobPublisher>().Published);
+        Assert.Equal(ScanFormat.NiftiGzip, published.Job.DetectedFormat);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Fact]
+    public async Task A_duplicate_event_for_the_same_blob_version_publishes_nothing_more()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var intake = host.Get<ScanIntakeService>();
+
+        var first = await intake.ProcessAsync(blob, Ct);
+        var second = await intake.ProcessAsync(blob, Ct);
+        await host.Function<ScanUploaded>().Run(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Queued, first.Outcome);
+        Assert.Equal(IntakeOutcome.Skipped, second.Outcome);
+        Assert.Equal(Services.Jobs.SkipReason.Duplicate, second.Skipped);
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published);
+    }
+
+    [Fact]
+    public async Task Concurrent_duplicate_events_publish_once_the_record_is_confirmed()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        var intake = host.Get<ScanIntakeService>();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => intake.ProcessAsync(blob, Ct)));
+        var published = host.Get<InMemoryScanJobPublisher>().Published;
+
+        // Racing events may each publish before any confirms (Service Bus drops those by MessageId), but they all carry
+        // the one deterministic id, and the record ends published exactly for it.
+        Assert.NotEmpty(published);
+        Assert.Single(published.Select(p => p.Job.MessageId).Distinct());
+        var record = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        Assert.Equal(published[0].Job.MessageId, record!.MessageId);
+        Assert.NotNull(record.QueuedAt);
+        await intake.ProcessAsync(blob, Ct);
+        Assert.Equal(published.Count, host.Get<InMemoryScanJobPublisher>().Published.Count);
+    }
+
+    [Fact]
+    public async Task A_new_version_of_the_blob_is_queued_again_with_its_own_message_id()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), overwrite: true, Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Queued, result.Outcome);
+        var published = host.Get<InMemoryScanJobPublisher>().Published;
+        Assert.Equal(2, published.Count);
+        Assert.NotEqual(published[0].Job.MessageId, published[1].Job.MessageId);
+        var record = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        Assert.Equal(published[1].Job.MessageId, record!.MessageId);
+        Assert.Equal(ScanFormat.Png, record.DetectedFormat);
+    }
+
+    public static TheoryData<string, string, IntakeRejectionCode> Rejections => new()
+    {
+        { "sub/scan.dcm", "dicom", IntakeRejectionCode.InvalidPath },
+        { "scan.dcm", "empty", IntakeRejectionCode.Empty },
+        { "scan.dcm", "large", IntakeRejectionCode.TooLarge },
+        { "notes.txt", "text", IntakeRejectionCode.UnknownFormat },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rejections))]
+    public async Task A_rejected_upload_ends_failed_with_its_reason_code_and_publishes_nothing(string file, string content, IntakeRejectionCode expected)
+    {
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:MaxScanBytes"] = "1000" });
+        var scanId = ScanBytes.NewScanId();
+        var bytes = content switch
+        {
+            "empty" => [],
+            "large" => new byte[1001],
+            "text" => ScanBytes.Text(),
+            _ => ScanBytes.Dicom(),
+        };
+        var blob = await host.UploadScanAsync($"{scanId}/{file}", bytes);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Rejected, result.Outcome);
+        Assert.Equal(expected, result.Rejection);
+        Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
+        var record = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        Assert.NotNull(record);
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Equal(expected.ToString(), record.ErrorCode);
+        Assert.NotNull(record.FinishedAt);
+        Assert.DoesNotContain(file, record.ErrorMessage, StringComparison.Ordinal);
+
+        // The same rejected version arriving again changes nothing.
+        var again = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        Assert.Equal(record.ETag, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.ETag);
+        Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
+        Assert.Equal(IntakeOutcome.Rejected, again.Outcome);
+    }
+
+    [Fact]
+    public async Task An_upload_outside_a_scan_id_folder_is_rejected_without_a_record()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var blob = await host.UploadScanAsync($"Jane_Doe_{Guid.NewGuid():N}.dcm", ScanBytes.Dicom());
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Rejected, result.Outcome);
+        Assert.Equal(IntakeRejectionCode.InvalidScanId, result.Rejection);
+        Assert.Null(result.ScanId);
+        Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
+        Assert.Empty((await host.Jobs.ListAsync(cancellationToken: Ct)).Jobs);
+    }
+
+    [Fact]
+    public async Task A_fixed_upload_after_a_rejection_is_queued()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Text());
+        Assert.Equal(IntakeOutcome.Rejected, (await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct)).Outcome);
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), overwrite: true, Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Queued, result.Outcome);
+        var record = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        Assert.Equal(JobState.Queued, record!.State);
+        Assert.Null(record.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_blob_deleted_before_intake_is_superseded_and_leaves_no_record()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        await blob.DeleteAsync(cancellationToken: Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Superseded, result.Outcome);
+        Assert.Null(await host.Jobs.GetAsync(scanId, "v1", Ct));
+    }
+}

@@ -1,0 +1,136 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Status;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class StatusApiTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<JobRecord> SucceededJobAsync(TestHost host, string scanId)
+    {
+        var created = (await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", ModelName = "brain-mri-demo", SourceETag = "0x1" }, Ct)).Record!;
+        var processing = (await host.Jobs.TransitionAsync(created, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
+        var prefix = BlobLayout.ResultsPrefix(scanId, "v1");
+        var results = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await results.UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{\"score\":0.5}"), Ct);
+        await results.UploadBlobAsync(prefix + BlobLayout.HeatmapFile, BinaryData.FromBytes(ScanBytes.Png()), Ct);
+        await results.UploadBlobAsync(BlobLayout.OverlayPath(scanId, "v1", 3), BinaryData.FromBytes(ScanBytes.Png()), Ct);
+        return (await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = prefix, FinishedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
+    }
+
+    [Fact]
+    public async Task A_succeeded_scan_shows_timings_and_read_only_links_to_each_result_file()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await SucceededJobAsync(host, scanId);
+
+        var result = await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId, Ct);
+
+        var status = Assert.IsType<ScanStatus>(Assert.IsType<OkObjectResult>(result).Value);
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.Equal(1, status.Attempts);
+        Assert.NotNull(status.Timings.StartedAt);
+        Assert.NotNull(status.Timings.FinishedAt);
+        Assert.Null(status.Error);
+        Assert.Equal(["heatmap.png", "overlays/0003.png", "report.json"], status.Results.Select(l => l.Name).Order());
+
+        var report = status.Results.Single(l => l.Name == "report.json");
+        var downloaded = await new BlobClient(report.Url).DownloadContentAsync(Ct);
+        Assert.Equal("{\"score\":0.5}", downloaded.Value.Content.ToString());
+        var overwrite = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(report.Url).UploadAsync(BinaryData.FromString("x"), overwrite: true, Ct));
+        Assert.Equal(403, overwrite.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_scan_shows_its_error_code_and_no_links()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Failed, ErrorCode = "UnknownFormat", ErrorMessage = "not a scan" }, Ct);
+
+        var result = await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId, Ct);
+
+        var status = Assert.IsType<ScanStatus>(Assert.IsType<OkObjectResult>(result).Value);
+        Assert.Equal(new ScanError("UnknownFormat", "not a scan"), status.Error);
+        Assert.Empty(status.Results);
+    }
+
+    [Fact]
+    public async Task An_unknown_scan_is_a_404_problem_and_a_malformed_id_a_400()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var missing = Assert.IsType<ObjectResult>(await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), ScanBytes.NewScanId(), Ct));
+        Assert.Equal(404, missing.StatusCode);
+        Assert.IsType<ProblemDetails>(missing.Value);
+
+        var malformed = Assert.IsType<ObjectResult>(await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), "a'b", Ct));
+        Assert.Equal(400, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_model_version_is_chosen_by_query()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v2", State = JobState.Queued }, Ct);
+
+        Assert.IsType<ObjectResult>(await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId, Ct));
+        var v2 = await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET", query: "?modelVersion=v2"), scanId, Ct);
+        Assert.Equal("v2", Assert.IsType<ScanStatus>(Assert.IsType<OkObjectResult>(v2).Value).ModelVersion);
+    }
+
+    [Fact]
+    public async Task The_list_filters_by_status_and_pages_with_a_continuation()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        for (var i = 0; i < 5; i++)
+        {
+            await host.Jobs.CreateAsync(new JobRecord { ScanId = $"s-{i}", ModelVersion = "v1", State = i < 3 ? JobState.Queued : JobState.Failed }, Ct);
+        }
+
+        var failed = await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=failed"), Ct);
+        Assert.Equal(["s-3", "s-4"], Assert.IsType<ScanSummaryPage>(Assert.IsType<OkObjectResult>(failed).Value).Items.Select(s => s.ScanId).Order());
+
+        var seen = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var query = "?pageSize=2" + (continuation is null ? "" : "&continuation=" + continuation);
+            var page = Assert.IsType<ScanSummaryPage>(Assert.IsType<OkObjectResult>(await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: query), Ct)).Value);
+            Assert.True(page.Items.Count <= 2);
+            seen.AddRange(page.Items.Select(s => s.ScanId));
+            continuation = page.Continuation;
+        }
+        while (continuation is not null);
+        Assert.Equal(["s-0", "s-1", "s-2", "s-3", "s-4"], seen.Order());
+
+        var recent = await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?since=2999-01-01T00:00:00Z"), Ct);
+        Assert.Empty(Assert.IsType<ScanSummaryPage>(Assert.IsType<OkObjectResult>(recent).Value).Items);
+    }
+
+    [Theory]
+    [InlineData("?status=Sleeping")]
+    [InlineData("?status=7")]
+    [InlineData("?since=yesterday")]
+    [InlineData("?pageSize=0")]
+    [InlineData("?pageSize=5000")]
+    [InlineData("?continuation=***")]
+    public async Task A_bad_list_parameter_is_a_400_problem_that_names_it(string query)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var result = Assert.IsType<ObjectResult>(await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: query), Ct));
+        Assert.Equal(400, result.StatusCode);
+        var problem = Assert.IsType<ProblemDetails>(result.Value);
+        var name = query[1..query.IndexOf('=', StringComparison.Ordinal)];
+        Assert.Contains(name, problem.Detail, StringComparison.Ordinal);
+    }
+}

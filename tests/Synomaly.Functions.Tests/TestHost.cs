@@ -1,0 +1,113 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Synomaly.Contracts;
+using Synomaly.Functions.Extensions;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>
+/// The Functions app's real service composition on the shared Azurite, with a job table of its own per test (so list
+/// queries see only this test's records) and the publisher and step queue the test chooses.
+/// </summary>
+internal sealed class TestHost : IAsyncDisposable
+{
+    private readonly ServiceProvider provider;
+
+    private TestHost(ServiceProvider provider, string connectionString)
+    {
+        this.provider = provider;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public IServiceProvider Services => provider;
+
+    public BlobServiceClient Blobs => provider.GetRequiredService<BlobServiceClient>();
+
+    public JobStore Jobs => provider.GetRequiredService<JobStore>();
+
+    public T Get<T>() where T : notnull => provider.GetRequiredService<T>();
+
+    /// <summary>A function class built by the container, as the Functions host builds it.</summary>
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(provider);
+
+    public static async Task<TestHost> CreateAsync(
+        AzuriteFixture azurite,
+        Dictionary<string, string?>? settings = null,
+        IScanJobPublisher? publisher = null,
+        IBulkStepQueue? steps = null,
+        TimeProvider? clock = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ScansStorage"] = azurite.ConnectionString,
+            ["Intake:ModelName"] = "brain-mri-demo",
+            ["Intake:ModelVersion"] = "v1",
+            ["Intake:Transport"] = nameof(ScanJobTransport.InMemory),
+            ["Intake:BlobTriggerSource"] = "LogsAndContainerScan",
+            ["AzureWebJobs.ScanUploaded.Disabled"] = "true",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
+        if (publisher is not null)
+        {
+            services.AddSingleton(publisher);
+        }
+
+        if (steps is not null)
+        {
+            services.AddSingleton(steps);
+        }
+
+        var jobsTable = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
+        services.AddSingleton(provider => new JobStore(jobsTable, provider.GetRequiredService<TimeProvider>()));
+        services.AddSynomalyFunctions(configuration);
+        var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        var ct = TestContext.Current.CancellationToken;
+        var blobs = built.GetRequiredService<BlobServiceClient>();
+        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer })
+        {
+            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: ct);
+        }
+
+        await built.GetRequiredService<JobStore>().EnsureCreatedAsync(ct);
+        await built.GetRequiredService<BulkRunStore>().EnsureCreatedAsync(ct);
+        if (values.TryGetValue("Intake:QueueName", out var queueName) && queueName is not null)
+        {
+            await built.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName).CreateIfNotExistsAsync(cancellationToken: ct);
+        }
+
+        return new TestHost(built, azurite.ConnectionString);
+    }
+
+    /// <summary>Uploads bytes to scans/{name} and returns a BlobClient for it, as the blob trigger binds one.</summary>
+    public async Task<BlobClient> UploadScanAsync(string name, byte[] content, IDictionary<string, string>? metadata = null)
+    {
+        var blob = Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient(name);
+        await blob.UploadAsync(BinaryData.FromBytes(content), new Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = metadata }, TestContext.Current.CancellationToken);
+        return blob;
+    }
+
+    public ValueTask DisposeAsync() => provider.DisposeAsync();
+}

@@ -1,0 +1,101 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Functions.Triggers;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class UploadApiTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<CreateScanUploadResponse> CreateAsync(TestHost host, string? json)
+    {
+        var result = await host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", json), Ct);
+        var created = Assert.IsType<CreatedResult>(result);
+        Assert.Equal(201, created.StatusCode ?? 201);
+        var response = Assert.IsType<CreateScanUploadResponse>(created.Value);
+        Assert.Equal($"/api/scans/{response.ScanId}", created.Location);
+        return response;
+    }
+
+    [Fact]
+    public async Task The_upload_url_writes_exactly_one_blob_under_the_new_scan_id_without_the_client_file_name()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var ticket = await CreateAsync(host, """{"fileName": "Doe_Jane_1950-01-01.nii.gz"}""");
+
+        var sasBlob = new BlobClient(ticket.UploadUrl);
+        await sasBlob.UploadAsync(BinaryData.FromBytes(ScanBytes.GzipNifti()), Ct);
+
+        Assert.Equal("scans", sasBlob.BlobContainerName);
+        Assert.Equal($"{ticket.ScanId}/scan.nii.gz", sasBlob.Name);
+        Assert.DoesNotContain("Doe", ticket.UploadUrl.ToString(), StringComparison.Ordinal);
+        Assert.True(await host.Blobs.GetBlobContainerClient("scans").GetBlobClient(sasBlob.Name).ExistsAsync(Ct));
+        Assert.Equal("PUT", ticket.Method);
+        Assert.Equal("BlockBlob", ticket.RequiredHeaders["x-ms-blob-type"]);
+    }
+
+    [Fact]
+    public async Task The_upload_sas_cannot_read_list_or_write_another_blob()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var ticket = await CreateAsync(host, null);
+        var sasBlob = new BlobClient(ticket.UploadUrl);
+        await sasBlob.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), Ct);
+
+        var read = await Assert.ThrowsAsync<RequestFailedException>(() => sasBlob.DownloadContentAsync(Ct));
+        Assert.Equal(403, read.Status);
+
+        // The same signature on a neighbouring blob name is refused: the SAS is scoped to one blob.
+        var other = new BlobUriBuilder(ticket.UploadUrl) { BlobName = $"{ticket.ScanId}/other.dcm" }.ToUri();
+        var write = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(other).UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), Ct));
+        Assert.Equal(403, write.Status);
+
+        var containerUri = new BlobUriBuilder(ticket.UploadUrl) { BlobName = "" }.ToUri();
+        var list = await Assert.ThrowsAsync<RequestFailedException>(async () =>
+        {
+            await foreach (var _ in new BlobContainerClient(containerUri).GetBlobsAsync(cancellationToken: Ct))
+            {
+            }
+        });
+        Assert.Equal(403, list.Status);
+    }
+
+    [Fact]
+    public async Task An_expired_upload_sas_is_refused()
+    {
+        // The clock says an hour ago, so the 15-minute SAS expired 45 minutes ago.
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddHours(-1));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var ticket = await CreateAsync(host, """{"fileName":"x.dcm"}""");
+        Assert.True(ticket.ExpiresOn < DateTimeOffset.UtcNow);
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(ticket.UploadUrl).UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), Ct));
+        Assert.Equal(403, error.Status);
+    }
+
+    [Fact]
+    public async Task The_upload_sas_lives_for_the_configured_minutes()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:UploadSasMinutes"] = "7" }, clock: clock);
+        var ticket = await CreateAsync(host, "{}");
+        Assert.Equal(clock.Now.AddMinutes(7), ticket.ExpiresOn);
+        Assert.Contains("se=2030-01-01T12%3A07%3A00Z", ticket.UploadUrl.Query, StringComparison.Ordinal);
+        Assert.Contains("sp=cw", ticket.UploadUrl.Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_a_problem_details_bad_request()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var result = await host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", "{fileName: nope"), Ct);
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(400, problem.StatusCode);
+        Assert.Contains("application/problem+json", problem.ContentTypes);
+        Assert.IsType<ProblemDetails>(problem.Value);
+    }
+}
