@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+
+namespace Synomaly.Diffusion.Weights;
+
+/// <summary>
+/// The JSON description that travels with a model's weights (<c>model-card.json</c>): what network to build, which diffusion
+/// schedule it was trained for, how to preprocess its input, the inference settings it is meant to run with, where it came
+/// from and how well it did. Property names are snake_case, enums are strings.
+/// </summary>
+public sealed record ModelCard
+{
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    public string? Description { get; init; }
+
+    public required UNetConfig Architecture { get; init; }
+
+    public BetaSchedule Schedule { get; init; } = BetaSchedule.Cosine;
+
+    public int Timesteps { get; init; } = 1000;
+
+    /// <summary>Named inference settings (e.g. per modality); <see cref="DefaultProfile"/> names the one used when none is asked for.</summary>
+    public IReadOnlyDictionary<string, InferenceProfile> InferenceProfiles { get; init; } = new Dictionary<string, InferenceProfile>();
+
+    public string? DefaultProfile { get; init; }
+
+    public Preprocessing Preprocessing { get; init; } = new();
+
+    public TrainingData? TrainingData { get; init; }
+
+    public Provenance? Provenance { get; init; }
+
+    /// <summary>Evaluation results by metric name (e.g. "dice", "image_auroc"), with the data they were measured on in the description.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>The profile called <paramref name="name"/>, or the default profile when null.</summary>
+    public InferenceProfile Profile(string? name = null)
+    {
+        string key = name ?? DefaultProfile ?? throw new InvalidModelConfigException($"Model card {Name} {Version} names no default inference profile.");
+        return InferenceProfiles.TryGetValue(key, out var profile)
+            ? profile
+            : throw new InvalidModelConfigException($"Model card {Name} {Version} has no inference profile '{key}' (it has: {string.Join(", ", InferenceProfiles.Keys)}).");
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static ModelCard FromJson(string json)
+    {
+        ModelCard card;
+        try
+        {
+            card = JsonSerializer.Deserialize<ModelCard>(json, JsonOptions) ?? throw new InvalidModelConfigException("The model card is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidModelConfigException($"The model card is not valid: {e.Message}", e);
+        }
+
+        if (card.FormatVersion > CurrentFormatVersion)
+        {
+            throw new InvalidModelConfigException($"Model card format {card.FormatVersion} is newer than this program reads ({CurrentFormatVersion}).");
+        }
+
+        card.Architecture.Validate();
+        return card;
+    }
+}
+
+/// <summary>One named inference setting: the adaptive process by default (t, blur kernel k, threshold θ, stop δ, stage cap, fusion).</summary>
+public sealed record InferenceProfile
+{
+    public InferenceMode Mode { get; init; } = InferenceMode.Adaptive;
+
+    /// <summary>One t for the single-stage and adaptive modes; the list of stages for the fixed-list mode.</summary>
+    public required IReadOnlyList<int> Timesteps { get; init; }
+
+    public required int BlurKernel { get; init; }
+
+    public required double Threshold { get; init; }
+
+    public double StopDelta { get; init; } = InferenceOptions.DefaultStopDelta;
+
+    public int MaxStages { get; init; } = InferenceOptions.DefaultMaxStages;
+
+    public FusionMode Fusion { get; init; } = FusionMode.Soft;
+
+    /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
+    public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
+
+    public InferenceOptions ToOptions(long? seed = null) => new()
+    {
+        Mode = Mode,
+        Timesteps = Timesteps,
+        BlurKernel = BlurKernel,
+        Threshold = Threshold,
+        StopDelta = StopDelta,
+        MaxStages = MaxStages,
+        Fusion = Fusion,
+        Seed = seed,
+    };
+}
+
+/// <summary>How a slice becomes model input (ALGORITHM.md 4.1).</summary>
+public sealed record Preprocessing
+{
+    public int ImageSize { get; init; } = 128;
+
+    public string Resize { get; init; } = "bilinear, anti-aliased (PIL)";
+
+    public string Intensity { get; init; } = "per-image min-max to [-1, 1]";
+
+    public string? Window { get; init; }
+}
+
+/// <summary>What the model was trained on, and under which licence the data (and so the weights) may be used.</summary>
+public sealed record TrainingData(string Description, string Licence);
+
+/// <summary>Where the weights came from.</summary>
+public sealed record Provenance
+{
+    /// <summary>"authors-checkpoint" for an import, "training" for a model trained by this project.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The SHA-256 of the file the weights were imported from (never its name, which may identify data).</summary>
+    public string? SourceSha256 { get; init; }
+
+    public int? Epoch { get; init; }
+
+    public double? Loss { get; init; }
+
+    /// <summary>The training hyper-parameters as recorded with the weights (the authors' args).</summary>
+    public JsonObject? TrainingArgs { get; init; }
+
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    public string? Tool { get; init; }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using Synomaly.Diffusion.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Weights;
+
+/// <summary>
+/// The project's model format: a folder with <c>model.safetensors</c> (the UNet state_dict under the reference key names,
+/// float32) and <c>model-card.json</c> (<see cref="ModelCard"/>).
+/// </summary>
+public static class ModelPackage
+{
+    public const string WeightsFile = "model.safetensors";
+    public const string CardFile = "model-card.json";
+
+    public static void Save(string directory, UNet model, ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(card);
+        if (card.Architecture != model.Config)
+        {
+            throw new InvalidModelConfigException("The model card's architecture differs from the model's configuration.");
+        }
+
+        Directory.CreateDirectory(directory);
+        using var scope = NewDisposeScope();
+        var weights = model.state_dict().Select(kv => new KeyValuePair<string, Tensor>(kv.Key, kv.Value.to_type(ScalarType.Float32)));
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = "pt",
+            ["model"] = card.Name,
+            ["version"] = card.Version,
+            ["card_format"] = card.FormatVersion.ToString(CultureInfo.InvariantCulture),
+        };
+        Safetensors.Write(Path.Combine(directory, WeightsFile), weights, metadata);
+        File.WriteAllText(Path.Combine(directory, CardFile), card.ToJson());
+    }
+
+    /// <summary>Reads the card, builds the UNet it describes, loads the weights strictly and returns it in eval mode on <paramref name="device"/>.</summary>
+    public static (UNet Model, ModelCard Card) Load(string directory, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(device);
+        string cardPath = Path.Combine(directory, CardFile);
+        if (!File.Exists(cardPath))
+        {
+            throw new FileNotFoundException($"No {CardFile} in the model folder.", cardPath);
+        }
+
+        var card = ModelCard.FromJson(File.ReadAllText(cardPath));
+        var model = new UNet(card.Architecture);
+        try
+        {
+            using (var weights = Safetensors.Read(Path.Combine(directory, WeightsFile)))
+            {
+                StateDictLoader.LoadStrict(model, weights.Tensors);
+            }
+
+            model.to(device);
+            model.eval();
+            return (model, card);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Weights;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Tests;
+
+public sealed class WeightsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("synomaly-weights-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Safetensors_round_trip_keeps_names_dtypes_shapes_values_and_metadata()
+    {
+        using var scope = NewDisposeScope();
+        string path = Path.Combine(_dir, "t.safetensors");
+        var a = randn(3, 5);
+        var b = arange(7, dtype: int64);
+        var c = randn(2, 2).to_type(ScalarType.BFloat16);
+        Safetensors.Write(path, [new("a", a), new("b.long", b), new("c", c)], new Dictionary<string, string> { ["who"] = "test" });
+
+        using var file = Safetensors.Read(path);
+
+        Assert.Equal("test", file.Metadata["who"]);
+        Assert.True(file.Tensors["a"].eq(a).all().item<bool>());
+        Assert.True(file.Tensors["b.long"].eq(b).all().item<bool>());
+        Assert.Equal(ScalarType.BFloat16, file.Tensors["c"].dtype);
+        Assert.True(file.Tensors["c"].eq(c).all().item<bool>());
+        Assert.Equal(0, (new FileInfo(path).Length - 8 - (3 * 5 * 4) - (7 * 8) - (4 * 2)) % 8);
+    }
+
+    [Fact]
+    public void Safetensors_rejects_a_truncated_file_with_the_tensor_named()
+    {
+        using var scope = NewDisposeScope();
+        string path = Path.Combine(_dir, "t.safetensors");
+        Safetensors.Write(path, [new("weight", ones(4, 4))]);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^8]);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => Safetensors.Read(path));
+        Assert.Contains("'weight'", error.Message, StringComparison.Ordinal);
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Assert.Throws<CheckpointFormatException>(() => Safetensors.Read(path));
+    }
+
+    [Fact]
+    public void Model_package_round_trip_gives_the_same_network_and_card()
+    {
+        using var scope = NewDisposeScope();
+        using var checkpoint = TorchCheckpointReader.Read(ReferenceFixture.Path("tiny_unet_checkpoint.pt"));
+        using var original = CheckpointImporter.BuildModel(checkpoint);
+        var card = CheckpointImporter.CreateCard(checkpoint, original.Config, ReferenceFixture.Path("tiny_unet_checkpoint.pt"), "tiny", "1.0.0");
+        ModelPackage.Save(_dir, original, card);
+
+        var (loaded, loadedCard) = ModelPackage.Load(_dir, CPU);
+        using (loaded)
+        {
+            Assert.False(loaded.training);
+            Assert.Equal(original.Config, loadedCard.Architecture);
+            Assert.Equal((BetaSchedule.Cosine, 1000, "default"), (loadedCard.Schedule, loadedCard.Timesteps, loadedCard.DefaultProfile));
+            Assert.Equal(InferenceProfile.ReleasedUltrasound.Timesteps, loadedCard.Profile().Timesteps);
+            Assert.Equal(64, loadedCard.Provenance!.SourceSha256!.Length);
+            Assert.Equal("fixture", loadedCard.Provenance.TrainingArgs!["dataset"]!.GetValue<string>());
+            var x = randn(1, 1, 32, 32);
+            var t = tensor(new long[] { 77 });
+            using var inference = inference_mode();
+            Assert.True(original.call(x, t).eq(loaded.call(x, t)).all().item<bool>());
+        }
+    }
+
+    [Fact]
+    public void Model_card_json_uses_snake_case_and_string_enums()
+    {
+        var card = new ModelCard
+        {
+            Name = "m",
+            Version = "2",
+            Architecture = UNetStructureTests.TinyConfig,
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = new() { Timesteps = [200], BlurKernel = 9, Threshold = 0.1, Fusion = FusionMode.Binary } },
+            DefaultProfile = "brain-mri",
+        };
+
+        string json = card.ToJson();
+        var back = ModelCard.FromJson(json);
+
+        Assert.Contains("\"num_head_channels\": 16", json, StringComparison.Ordinal);
+        Assert.Contains("\"fusion\": \"binary\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"brain-mri\"", json, StringComparison.Ordinal);
+        Assert.Equal(card.Architecture, back.Architecture);
+        Assert.Equal(FusionMode.Binary, back.Profile().ToOptions(seed: 5).Fusion);
+        Assert.Contains("no inference profile 'ct'", Assert.Throws<InvalidModelConfigException>(() => back.Profile("ct")).Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson("{\"name\": 3}"));
+    }
+
+    [Fact]
+    public void Strict_load_names_the_missing_the_unexpected_and_the_misshapen_key()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new UNet(UNetStructureTests.TinyConfig);
+        var good = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+        var missing = new Dictionary<string, Tensor>(good);
+        missing.Remove("middle_block.1.qkv.weight");
+        Assert.Contains("Missing key 'middle_block.1.qkv.weight'", Assert.Throws<CheckpointFormatException>(() => StateDictLoader.LoadStrict(model, missing)).Message, StringComparison.Ordinal);
+
+        var unexpected = new Dictionary<string, Tensor>(good) { ["module.extra"] = zeros(1) };
+        Assert.Contains("Unexpected key 'module.extra'", Assert.Throws<CheckpointFormatException>(() => StateDictLoader.LoadStrict(model, unexpected)).Message, StringComparison.Ordinal);
+
+        var misshapen = new Dictionary<string, Tensor>(good) { ["out.2.weight"] = zeros(1, 32, 1, 1) };
+        var error = Assert.Throws<CheckpointFormatException>(() => StateDictLoader.LoadStrict(model, misshapen));
+        Assert.Contains("'out.2.weight' has shape [1, 32, 1, 1]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[1, 32, 3, 3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Importer_rejects_a_file_that_is_not_a_torch_checkpoint()
+    {
+        string path = Path.Combine(_dir, "not.pt");
+        File.WriteAllText(path, "hello");
+        Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+    }
+}
