@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Outputs;
+
+/// <summary>Computes a <see cref="ScanReport"/> from the source-grid map and mask, and writes it as JSON.</summary>
+public static class ScanReportBuilder
+{
+    /// <param name="source">The decoded scan (its grid and spacing).</param>
+    /// <param name="map">The anomaly map on the source grid.</param>
+    /// <param name="mask">The binary mask on the source grid (non-zero = anomalous).</param>
+    /// <param name="sliceScores">Score per analysed slice, keyed by source slice index (slices not analysed are left out).</param>
+    public static ScanReport Build(Volume source, ReadOnlySpan<float> map, ReadOnlySpan<float> mask, IReadOnlyDictionary<int, double> sliceScores,
+        ReportModel model, string preset, string? scanId = null, IReadOnlyDictionary<string, double>? timingsMs = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sliceScores);
+        if (map.Length != source.Voxels.Length || mask.Length != source.Voxels.Length)
+        {
+            throw new ArgumentException("Map and mask must be on the source grid.");
+        }
+
+        var geometry = source.Geometry;
+        int sliceLength = source.SliceLength;
+        var slices = new List<SliceFinding>();
+        long total = 0;
+        foreach (var (index, score) in sliceScores.OrderBy(p => p.Key))
+        {
+            if (index < 0 || index >= source.Depth)
+            {
+                throw new ArgumentOutOfRangeException(nameof(sliceScores), index, "Slice index outside the source volume.");
+            }
+
+            long count = 0;
+            float max = 0;
+            for (int i = index * sliceLength; i < (index + 1) * sliceLength; i++)
+            {
+                count += mask[i] != 0 ? 1 : 0;
+                max = Math.Max(max, map[i]);
+            }
+
+            total += count;
+            slices.Add(new SliceFinding(index, score, max, count, count * geometry.PixelAreaMm2));
+        }
+
+        bool spacingKnown = source.Provenance.Format is not (ScanFormat.Png or ScanFormat.Jpeg);
+        return new ScanReport
+        {
+            ScanId = scanId,
+            Format = source.Provenance.Format,
+            Modality = source.Modality,
+            Preset = preset,
+            Model = model,
+            Grid = new ReportGrid(source.Width, source.Height, source.Depth, geometry.SpacingX, geometry.SpacingY, geometry.SpacingZ),
+            Slices = slices,
+            ImageScore = slices.Count == 0 ? 0 : slices.Max(s => s.Score),
+            AnomalousVoxels = total,
+            AnomalousAreaMm2 = total * geometry.PixelAreaMm2,
+            AnomalousVolumeMl = total * geometry.VoxelVolumeMm3 / 1000.0,
+            SpacingKnown = spacingKnown,
+            TimingsMs = timingsMs ?? new Dictionary<string, double>(),
+            Notes = spacingKnown ? [] : ["Plain image: pixel size unknown, 1 mm assumed for areas and volumes."],
+        };
+    }
+
+    public static byte[] ToJson(ScanReport report) => JsonSerializer.SerializeToUtf8Bytes(report, ImagingJsonContext.Default.ScanReport);
+
+    public static ScanReport FromJson(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize(json, ImagingJsonContext.Default.ScanReport) ?? throw new JsonException("The report JSON is null.");
+}
