@@ -1,6 +1,9 @@
+using Synomaly.GpuWorker.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddSynomalyGpuWorker();
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapSynomalyGpuWorker();
 app.Run();
 
 /// <summary>Exposed for WebApplicationFactory in the worker's tests.</summary>

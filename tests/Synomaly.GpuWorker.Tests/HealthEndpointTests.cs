@@ -1,16 +1,91 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Scans;
+using Synomaly.GpuWorker.Tests.Support;
 
 namespace Synomaly.GpuWorker.Tests;
 
+/// <summary>The composed host: probes, readiness on model load, and start-up validation of the settings.</summary>
 public sealed class HealthEndpointTests
 {
-    [Fact]
-    public async Task Liveness_endpoint_answers_ok()
+    private static WebApplicationFactory<Program> Worker(IModelLoader loader, params (string Key, string Value)[] overrides)
     {
-        await using var factory = new WebApplicationFactory<Program>();
+        var settings = new Dictionary<string, string>
+        {
+            ["Worker:Transport"] = "InMemory",
+            ["ScansStorage"] = "UseDevelopmentStorage=true",
+            ["Model:Source"] = "Directory",
+            ["Model:Directory"] = Path.GetTempPath(),
+            ["Model:Name"] = "test-model",
+            ["Model:Version"] = "1.0.0",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton(loader);
+                services.AddSingleton<IScanCodec, FakeScanCodec>();
+            });
+        });
+    }
+
+    [Fact]
+    public async Task Liveness_answers_ok_and_readiness_turns_ok_once_the_model_is_loaded()
+    {
+        var gate = new TaskCompletionSource<ISliceInference>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var factory = Worker(new GatedModelLoader(gate.Task));
         using var client = factory.CreateClient();
-        using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        using (var live = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using (var loading = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, loading.StatusCode);
+        }
+
+        gate.SetResult(new FakeSliceInference());
+        var ready = HttpStatusCode.ServiceUnavailable;
+        for (var i = 0; i < 100 && ready != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(50, cancellationToken);
+            using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+            ready = response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, ready);
+    }
+
+    [Fact]
+    public void A_bad_setting_stops_the_worker_at_start_with_the_setting_name()
+    {
+        using var factory = Worker(new GatedModelLoader(new TaskCompletionSource<ISliceInference>().Task), ("Worker:MaxBatchSize", "0"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+
+        Assert.Contains("Worker__MaxBatchSize", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class GatedModelLoader(Task<ISliceInference> model) : IModelLoader
+    {
+        public Task<ISliceInference> LoadAsync(CancellationToken cancellationToken = default) => model.WaitAsync(cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues;
@@ -25,12 +24,17 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
         this.lockDuration = lockDuration;
         this.time = time;
         popReceipt = message.PopReceipt;
+        Body = DecodeBody(message.Body);
         lockedUntil = message.NextVisibleOn ?? time.GetUtcNow() + lockDuration;
     }
 
     public override string MessageId => message.MessageId;
 
-    public override BinaryData Body => message.Body;
+    /// <summary>
+    /// The ScanJob JSON: publishers write base64 text (StorageQueueMessageCodec, the Functions queue-trigger convention).
+    /// Text that is not base64 is passed on as it is, so the handler rejects it as an invalid ScanJob.
+    /// </summary>
+    public override BinaryData Body { get; }
 
     public override int DeliveryCount => (int)Math.Min(int.MaxValue, message.DequeueCount);
 
@@ -65,12 +69,19 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
             Description = description,
             DeliveryCount = DeliveryCount,
             DeadLetteredAt = time.GetUtcNow(),
-            Body = Encoding.UTF8.GetString(message.Body.ToMemory().Span),
+            Body = message.Body.ToString(),
         };
         // Renew first so the lock holds for the two steps below (and a lost lock stops us before anything is written).
         await RenewLockAsync(cancellationToken).ConfigureAwait(false);
         await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
         await CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static BinaryData DecodeBody(BinaryData raw)
+    {
+        var text = raw.ToString();
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? BinaryData.FromBytes(buffer.AsMemory(0, written)) : raw;
     }
 
     private async Task SetVisibilityAsync(TimeSpan visibility, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Synomaly.Storage.Messaging;
+
 namespace Synomaly.GpuWorker.Options;
 
 /// <summary>The worker's settings, bound from the <c>Worker</c> section (names and defaults in docs/SETTINGS.md).</summary>
@@ -5,7 +7,7 @@ public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
-    public WorkerTransport Transport { get; set; } = WorkerTransport.ServiceBus;
+    public ScanJobTransport Transport { get; set; } = ScanJobTransport.ServiceBus;
 
     public string QueueName { get; set; } = Contracts.BlobLayout.ScanJobsQueue;
 

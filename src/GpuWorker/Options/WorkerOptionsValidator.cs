@@ -1,3 +1,4 @@
+using Synomaly.Storage.Messaging;
 using Microsoft.Extensions.Options;
 
 namespace Synomaly.GpuWorker.Options;

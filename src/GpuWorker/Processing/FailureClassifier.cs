@@ -3,6 +3,7 @@ using Azure;
 using Azure.Messaging.ServiceBus;
 using Polly.Timeout;
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Status;
 using Synomaly.Imaging;
 
 namespace Synomaly.GpuWorker.Processing;
@@ -19,6 +20,7 @@ public static class FailureClassifier
     public const string NetworkError = "NetworkError";
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
+    public const string StatusConflict = "StatusConflict";
 
     private const int MaxDescriptionLength = 1024;
 
@@ -32,6 +34,7 @@ public static class FailureClassifier
             JobRejectedException e => Permanent(e.Reason, e.Message),
             RequestFailedException e when IsTransientStatus(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
             ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
+            JobStatusConflictException e => Transient(StatusConflict, e.Message),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
             HttpRequestException or SocketException or IOException => Transient(NetworkError, $"{error.GetType().Name}: {error.Message}"),
             _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),

@@ -6,9 +6,9 @@ namespace Synomaly.GpuWorker.Status;
 public sealed class InMemoryJobStatusSink : IJobStatusSink
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<(string ScanId, string ModelVersion), JobRecord> records = [];
+    private readonly Dictionary<(string ScanId, string ModelVersion), InMemoryJobRecord> records = [];
 
-    public JobRecord? Get(string scanId, string modelVersion)
+    public InMemoryJobRecord? Get(string scanId, string modelVersion)
     {
         lock (gate)
         {
@@ -31,12 +31,12 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
     public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
         Move(job, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = errorMessage });
 
-    private Task Move(ScanJob job, JobState to, Func<JobRecord, JobRecord> update)
+    private Task Move(ScanJob job, JobState to, Func<InMemoryJobRecord, InMemoryJobRecord> update)
     {
         lock (gate)
         {
             var key = (job.ScanId, job.ModelVersion);
-            var current = records.GetValueOrDefault(key) ?? new JobRecord(JobState.Queued);
+            var current = records.GetValueOrDefault(key) ?? new InMemoryJobRecord(JobState.Queued);
             if (!JobStateTransitions.IsAllowed(current.State, to))
             {
                 throw new JobTransitionRejectedException(current.State, to);
@@ -50,7 +50,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
 }
 
 /// <summary>One job record as the in-memory sink keeps it, with every state it went through.</summary>
-public sealed record JobRecord(JobState State)
+public sealed record InMemoryJobRecord(JobState State)
 {
     public int Attempt { get; init; }
 

@@ -1,3 +1,4 @@
+using Synomaly.Storage.Messaging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Inference;
@@ -18,7 +19,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
     {
         Options = new WorkerOptions
         {
-            Transport = WorkerTransport.InMemory,
+            Transport = ScanJobTransport.InMemory,
             MaxDeliveryCount = maxDeliveryCount,
             MaxBatchSize = maxBatchSize,
             MaxBatchWaitMilliseconds = maxBatchWaitMilliseconds,
@@ -91,7 +92,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return job;
     }
 
-    public JobRecord? Record(ScanJob job) => Status.Get(job.ScanId, job.ModelVersion);
+    public InMemoryJobRecord? Record(ScanJob job) => Status.Get(job.ScanId, job.ModelVersion);
 
     public IReadOnlyList<string> ResultPaths(ScanJob job) =>
         [.. Storage.Results.Keys.Where(k => k.StartsWith(BlobLayout.ResultsPrefix(job.ScanId, job.ModelVersion), StringComparison.Ordinal)).Order(StringComparer.Ordinal)];

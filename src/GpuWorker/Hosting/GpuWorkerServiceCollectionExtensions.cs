@@ -1,0 +1,112 @@
+using Azure.Messaging.ServiceBus;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Health;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Status;
+using Synomaly.GpuWorker.Telemetry;
+using Synomaly.Imaging;
+using Synomaly.Storage.Hosting;
+using Synomaly.Storage.Messaging;
+
+namespace Synomaly.GpuWorker.Hosting;
+
+/// <summary>The worker's composition root: options, Azure clients, the transport, the pipeline, health and telemetry.</summary>
+public static class GpuWorkerServiceCollectionExtensions
+{
+    /// <summary>How long a Storage queue message stays invisible per lock (renewed while its job runs).</summary>
+    public static readonly TimeSpan StorageQueueLockDuration = TimeSpan.FromMinutes(1);
+
+    /// <summary>Margin the host gets beyond the shutdown deadline to abandon interrupted jobs and stop cleanly.</summary>
+    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
+
+    public static WebApplicationBuilder AddSynomalyGpuWorker(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.SectionName).ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownDeadline + ShutdownMargin);
+
+        // Azure SDK request logs name blob paths, and upload paths may carry portal file names: keep them out of the logs.
+        builder.Logging.AddFilter("Azure", LogLevel.Warning);
+
+        services.AddSynomalyStorage(configuration);
+        services.TryAddSingleton(ScanReadLimits.Default);
+        services.TryAddSingleton<IJobStatusSink, JobStoreStatusSink>();
+        services.TryAddSingleton<IScanBlobReader>(provider => new BlobScanReader(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<ScanReadLimits>()));
+        services.TryAddSingleton<IResultStore>(provider => new BlobResultStore(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobLayout.ResultsContainer)));
+        services.TryAddSingleton<ResultWriter>();
+        AddTransport(services);
+
+        services.TryAddSingleton(new ProcessingPolicy());
+        services.TryAddSingleton<TransientRetry>();
+        services.TryAddSingleton<WorkerTelemetry>();
+        services.TryAddSingleton<InferenceHost>();
+        services.TryAddSingleton(provider =>
+        {
+            var worker = provider.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            var host = provider.GetRequiredService<InferenceHost>();
+            return new SliceBatcher(host.WhenReadyAsync, worker.MaxBatchSize, worker.MaxBatchWait, provider.GetRequiredService<WorkerTelemetry>(), provider.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton<ScanJobHandler>();
+        services.AddHostedService<ScanJobPump>();
+
+        services.AddHealthChecks()
+            .AddCheck<ModelReadyHealthCheck>("model", tags: [GpuWorkerEndpoints.ReadyTag])
+            .AddCheck<QueueReachableHealthCheck>("queue", tags: [GpuWorkerEndpoints.ReadyTag]);
+        services.AddWorkerTelemetry(configuration);
+        return builder;
+    }
+
+    /// <summary>
+    /// The ScanJob source for Worker__Transport, chosen when first resolved (after configuration is complete and validated).
+    /// </summary>
+    private static void AddTransport(IServiceCollection services)
+    {
+        services.TryAddSingleton<InMemoryScanJobSource>();
+        services.TryAddSingleton<IScanJobSource>(provider =>
+        {
+            var worker = provider.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            return worker.Transport switch
+            {
+                ScanJobTransport.ServiceBus => new ServiceBusScanJobSource(provider.GetRequiredService<ServiceBusReceiver>()),
+                ScanJobTransport.StorageQueue => CreateStorageQueueSource(provider, worker.QueueName),
+                ScanJobTransport.InMemory => provider.GetRequiredService<InMemoryScanJobSource>(),
+                _ => throw new InvalidOperationException($"Worker__Transport {worker.Transport} is not supported."),
+            };
+        });
+        services.TryAddSingleton(provider =>
+        {
+            var messaging = AzureConnection.Read(provider.GetRequiredService<IConfiguration>(), StorageServiceCollectionExtensions.MessagingConnection);
+            return messaging.ConnectionString is { } connectionString
+                ? new ServiceBusClient(connectionString)
+                : new ServiceBusClient(messaging.Require("fullyQualifiedNamespace"), messaging.CreateCredential());
+        });
+        // Peek-lock, no prefetch: a prefetched message would sit locked in a buffer while the GPU is busy.
+        services.TryAddSingleton(provider => provider.GetRequiredService<ServiceBusClient>().CreateReceiver(
+            provider.GetRequiredService<IOptions<WorkerOptions>>().Value.QueueName,
+            new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = 0 }));
+    }
+
+    private static StorageQueueScanJobSource CreateStorageQueueSource(IServiceProvider provider, string queueName)
+    {
+        var queues = provider.GetRequiredService<QueueServiceClient>();
+        return new StorageQueueScanJobSource(
+            queues.GetQueueClient(queueName),
+            queues.GetQueueClient(StorageQueueScanJobSource.PoisonQueueName(queueName)),
+            StorageQueueLockDuration,
+            provider.GetRequiredService<TimeProvider>());
+    }
+}

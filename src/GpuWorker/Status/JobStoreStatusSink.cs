@@ -1,0 +1,69 @@
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.GpuWorker.Status;
+
+/// <summary>
+/// The worker's job transitions on the shared <see cref="JobStore"/> (Table <c>jobs</c>): each one reads the record and
+/// replaces it only if its ETag is unchanged, re-reading on a race. A job that has no record (published by hand, or its
+/// intake record was lost) gets one created from the ScanJob, so its status is still queryable.
+/// </summary>
+public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJobStatusSink
+{
+    public async Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return (await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false))?.State;
+    }
+
+    public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
+        MoveAsync(job, JobState.Processing, r => r with { Attempts = Math.Max(r.Attempts, attempt), StartedAt = time.GetUtcNow() }, cancellationToken);
+
+    public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        MoveAsync(job, JobState.Queued, r => r with { Attempts = Math.Max(r.Attempts, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
+
+    public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
+        MoveAsync(job, JobState.Succeeded, r => r with { ResultPrefix = resultsPrefix, FinishedAt = time.GetUtcNow(), ErrorCode = null, ErrorMessage = null }, cancellationToken);
+
+    public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        MoveAsync(job, JobState.Failed, r => r with { FinishedAt = time.GetUtcNow(), ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
+
+    private async Task MoveAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var result = await store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.Outcome == JobWriteOutcome.NotFound)
+        {
+            result = await store.CreateAsync(update(FromJob(job) with { State = to }), cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == JobWriteOutcome.AlreadyExists)
+            {
+                // Created by someone else in between: apply the transition to that record instead.
+                result = await store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        switch (result.Outcome)
+        {
+            case JobWriteOutcome.Written:
+                return;
+            case JobWriteOutcome.NotAllowed:
+                throw new JobTransitionRejectedException(result.Record!.State, to);
+            default:
+                throw new JobStatusConflictException($"The job record could not be moved to {to}: {result.Outcome} after repeated attempts.");
+        }
+    }
+
+    private static JobRecord FromJob(ScanJob job) => new()
+    {
+        ScanId = job.ScanId,
+        ModelVersion = job.ModelVersion,
+        ModelName = job.ModelName,
+        Origin = job.Origin,
+        DetectedFormat = job.DetectedFormat,
+        SourceBlobUri = job.SourceBlobUri,
+        SourceETag = job.SourceETag,
+        MessageId = job.MessageId,
+        CorrelationId = job.CorrelationId,
+        QueuedAt = job.SubmittedAt,
+    };
+}
