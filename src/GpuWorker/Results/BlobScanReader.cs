@@ -31,13 +31,21 @@ public sealed class BlobScanReader(BlobServiceClient blobs, ScanReadLimits limit
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            throw new JobRejectedException(JobRejectedException.SourceMissing, "The scan blob no longer exists.");
+            throw Missing();
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
+            // A conditional read of a deleted blob may answer 412 rather than 404 (Azurite does): tell the two apart.
+            if (!(await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
+            {
+                throw Missing();
+            }
+
             throw new JobRejectedException(JobRejectedException.SourceChanged, "The scan blob was replaced after the job was queued (ETag mismatch); the newer upload has its own job.");
         }
     }
+
+    private static JobRejectedException Missing() => new(JobRejectedException.SourceMissing, "The scan blob no longer exists.");
 
     private BlobClient Resolve(Uri source)
     {

@@ -1,0 +1,66 @@
+using Azure.Data.Tables;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Status;
+using Synomaly.Storage.Jobs;
+using Synomaly.Testing;
+
+namespace Synomaly.GpuWorker.Tests.Azurite;
+
+/// <summary>The worker's transitions on the real jobs table (ETag-checked by JobStore).</summary>
+[Trait("Category", "Integration")]
+public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
+{
+    private async Task<JobStore> StoreAsync()
+    {
+        var store = new JobStore(new TableServiceClient(azurite.ConnectionString));
+        await store.EnsureCreatedAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
+
+    private static ScanJob Job(string scanId) => new()
+    {
+        ScanId = scanId,
+        SourceBlobUri = new Uri($"http://127.0.0.1:10000/devstoreaccount1/scans/{scanId}/scan.dcm"),
+        SourceETag = "\"0x2\"",
+        ModelName = "brain",
+        ModelVersion = "2.0.0",
+        CorrelationId = "c",
+        SubmittedAt = DateTimeOffset.UtcNow,
+    };
+
+    [Fact]
+    public async Task A_queued_intake_record_moves_to_processing_and_then_succeeded_with_its_result_prefix()
+    {
+        var store = await StoreAsync();
+        var job = Job("sink-ok");
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued }, TestContext.Current.CancellationToken);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+
+        await sink.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        Assert.Equal(JobState.Processing, await sink.GetStateAsync(job, TestContext.Current.CancellationToken));
+        await sink.MarkSucceededAsync(job, "sink-ok/2.0.0/", TestContext.Current.CancellationToken);
+
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken);
+        Assert.Equal(JobState.Succeeded, record!.State);
+        Assert.Equal("sink-ok/2.0.0/", record.ResultPrefix);
+        Assert.Equal(1, record.Attempts);
+        Assert.NotNull(record.StartedAt);
+        Assert.NotNull(record.FinishedAt);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_record_gets_one_and_a_terminal_record_refuses_to_move_back()
+    {
+        var store = await StoreAsync();
+        var job = Job("sink-new");
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+
+        await sink.MarkFailedAsync(job, "Malformed", "Bad header.", TestContext.Current.CancellationToken);
+
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken);
+        Assert.Equal((JobState.Failed, "Malformed", "Bad header."), (record!.State, record.ErrorCode, record.ErrorMessage));
+        Assert.Equal(job.MessageId, record.MessageId);
+        var rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkProcessingAsync(job, 2, TestContext.Current.CancellationToken));
+        Assert.Equal(JobState.Failed, rejected.From);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.GpuWorker.Tests.Azurite;
+
+/// <summary>The Storage Queue transport against a real Azurite: lock by visibility, renewal, settlement, poison queue.</summary>
+[Trait("Category", "Integration")]
+public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private async Task<(StorageQueueScanJobSource Source, QueueClient Queue, QueueClient Poison)> CreateAsync(TimeSpan lockDuration)
+    {
+        var name = "q" + Guid.NewGuid().ToString("N")[..12];
+        var service = new QueueServiceClient(azurite.ConnectionString);
+        var queue = service.GetQueueClient(name);
+        var poison = service.GetQueueClient(StorageQueueScanJobSource.PoisonQueueName(name));
+        var source = new StorageQueueScanJobSource(queue, poison, lockDuration);
+        await source.CreateIfNotExistsAsync(TestContext.Current.CancellationToken);
+        return (source, queue, poison);
+    }
+
+    private static ScanJob Job(string scanId) => new()
+    {
+        ScanId = scanId,
+        SourceBlobUri = new Uri($"http://127.0.0.1:10000/devstoreaccount1/scans/{scanId}/scan.nii.gz"),
+        SourceETag = "\"0x1\"",
+        ModelName = "m",
+        ModelVersion = "1",
+        CorrelationId = "c",
+        SubmittedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static async Task<int> VisibleCountAsync(QueueClient queue) =>
+        (await queue.PeekMessagesAsync(32, TestContext.Current.CancellationToken)).Value.Length;
+
+    [Fact]
+    public async Task A_published_job_is_received_decoded_renewed_and_deleted_on_completion()
+    {
+        var (source, queue, _) = await CreateAsync(TimeSpan.FromSeconds(30));
+        var job = Job("sq-1");
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(job, cancellationToken: TestContext.Current.CancellationToken);
+
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(delivery);
+        Assert.Equal(job, ScanJobSerializer.Deserialize(delivery.Body.ToMemory().Span));
+        Assert.Equal(1, delivery.DeliveryCount);
+        Assert.Equal(0, await VisibleCountAsync(queue));
+        var before = delivery.LockedUntil;
+        await Task.Delay(1100, TestContext.Current.CancellationToken);
+        await delivery.RenewLockAsync(TestContext.Current.CancellationToken);
+        Assert.True(delivery.LockedUntil > before);
+
+        await delivery.CompleteAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, (await queue.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task An_abandoned_message_comes_back_with_a_higher_delivery_count()
+    {
+        var (source, queue, _) = await CreateAsync(TimeSpan.FromSeconds(30));
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(Job("sq-2"), cancellationToken: TestContext.Current.CancellationToken);
+
+        var first = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+        await first!.AbandonAsync(TimeSpan.Zero, TestContext.Current.CancellationToken);
+        var second = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(second);
+        Assert.Equal(first.MessageId, second.MessageId);
+        Assert.Equal(2, second.DeliveryCount);
+    }
+
+    [Fact]
+    public async Task Dead_lettering_moves_the_message_to_the_poison_queue_with_its_reason()
+    {
+        var (source, queue, poison) = await CreateAsync(TimeSpan.FromSeconds(30));
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(Job("sq-3"), cancellationToken: TestContext.Current.CancellationToken);
+
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+        await delivery!.DeadLetterAsync("Malformed", "The NIfTI header declares 0 dimensions.", TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, (await queue.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        var moved = Assert.Single((await poison.ReceiveMessagesAsync(10, cancellationToken: TestContext.Current.CancellationToken)).Value);
+        var envelope = JsonSerializer.Deserialize(moved.Body.ToString(), WorkerJsonContext.Default.DeadLetteredMessage)!;
+        Assert.Equal("Malformed", envelope.Reason);
+        Assert.Equal("The NIfTI header declares 0 dimensions.", envelope.Description);
+        Assert.Equal(delivery.MessageId, envelope.MessageId);
+        Assert.Equal("sq-3", StorageQueueMessageCodec.Decode(envelope.Body).ScanId);
+    }
+
+    [Fact]
+    public async Task Once_the_visibility_lapses_and_another_consumer_takes_the_message_the_first_one_has_lost_its_lock()
+    {
+        var (source, queue, _) = await CreateAsync(TimeSpan.FromSeconds(1));
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(Job("sq-4"), cancellationToken: TestContext.Current.CancellationToken);
+
+        var stale = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        var current = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(current);
+        Assert.Equal(2, current.DeliveryCount);
+        await Assert.ThrowsAsync<MessageLockLostException>(() => stale!.RenewLockAsync(TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<MessageLockLostException>(() => stale!.CompleteAsync(TestContext.Current.CancellationToken));
+        await current.CompleteAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Text_that_is_not_base64_reaches_the_handler_unchanged()
+    {
+        var (source, queue, _) = await CreateAsync(TimeSpan.FromSeconds(30));
+        await queue.SendMessageAsync("{not a job", TestContext.Current.CancellationToken);
+
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        Assert.Equal("{not a job", delivery!.Body.ToString());
+        Assert.Throws<InvalidScanJobException>(() => ScanJobSerializer.Deserialize(delivery.Body.ToMemory().Span));
+    }
+}
