@@ -68,7 +68,7 @@ internal static class DicomImageDecoder
         }
 
         var imageType = ds.GetStrings(DicomTag.ImageType);
-        return new DecodedDicom(
+        var decoded = new DecodedDicom(
             voxels,
             pixels,
             SliceGeometry.ReadFrames(ds, pixels.Frames, notes),
@@ -78,6 +78,7 @@ internal static class DicomImageDecoder
             ds.GetIntegerString(DicomTag.InstanceNumber),
             imageType.Any(t => t.Equals("LOCALIZER", StringComparison.OrdinalIgnoreCase)),
             notes.Distinct().ToList());
+        return SiemensMosaic.Unpack(ds, decoded);
     }
 
     public static void RejectNonImage(DicomFile file)

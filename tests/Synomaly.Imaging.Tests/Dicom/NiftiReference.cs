@@ -6,7 +6,7 @@ namespace Synomaly.Imaging.Tests.Dicom;
 /// A minimal reader for the plain little-endian NIfTI-1 reference of the transfer-syntax set (int16, no scaling):
 /// just enough to compare pixels, independent of the project's own NIfTI reader.
 /// </summary>
-internal sealed record NiftiReference(int Nx, int Ny, int Nz, short[] Voxels)
+internal sealed record NiftiReference(int Nx, int Ny, int Nz, short[] Voxels, double[] Srow)
 {
     public static NiftiReference Load(string path)
     {
@@ -22,6 +22,13 @@ internal sealed record NiftiReference(int Nx, int Ny, int Nz, short[] Voxels)
             voxels[i] = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(offset + (2 * i)));
         }
 
-        return new NiftiReference(nx, ny, nz, voxels);
+        // srow_x, srow_y, srow_z: the voxel-to-RAS affine rows (sform).
+        var srow = new double[12];
+        for (int i = 0; i < 12; i++)
+        {
+            srow[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(280 + (4 * i)));
+        }
+
+        return new NiftiReference(nx, ny, nz, voxels, srow);
     }
 }

@@ -5,8 +5,8 @@ namespace Synomaly.Imaging.Tests.Dicom;
 
 /// <summary>
 /// The nine transfer syntaxes of dcm_qa_ts against the dcm2niix reference Ref/1.nii. The DICOM image is a Siemens
-/// mosaic (384x384 holding 35 tiles of 64x64); the reference is the de-mosaicked volume, slice k being tile k (row-major,
-/// 6 tiles per row) with its rows flipped, as dcm2niix writes them.
+/// mosaic (384x384 holding 35 tiles of 64x64) which the reader unpacks into 35 slices; dcm2niix writes the same slices
+/// with their rows flipped (its y axis runs the other way), so voxel (x, y, z) here is (x, 63 - y, z) there.
 /// </summary>
 public sealed class TransferSyntaxConformanceTests
 {
@@ -63,12 +63,29 @@ public sealed class TransferSyntaxConformanceTests
         Assert.Equal("Explicit VR Little Endian", info.TransferSyntaxName);
     }
 
+    [Fact]
+    public void The_unpacked_mosaic_lies_where_the_reference_puts_it()
+    {
+        var reference = Reference.Value;
+        var affine = DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "1.dcm")).Geometry.Affine;
+
+        // Same world point for voxel (x, y, z) here and (x, ny - 1 - y, z) in the reference: x and z columns agree,
+        // the y column is negated, and the origin moves to the reference's last row.
+        for (int row = 0; row < 3; row++)
+        {
+            double[] r = reference.Srow[(4 * row)..((4 * row) + 4)];
+            Assert.Equal(r[0], affine[(4 * row) + 0], 3);
+            Assert.Equal(-r[1], affine[(4 * row) + 1], 3);
+            Assert.Equal(r[2], affine[(4 * row) + 2], 3);
+            Assert.Equal(r[3] + ((reference.Ny - 1) * r[1]), affine[(4 * row) + 3], 3);
+        }
+    }
+
     private static void AssertMatchesReference(Volume volume)
     {
         var reference = Reference.Value;
-        Assert.Equal((384, 384, 1), (volume.Width, volume.Height, volume.Depth));
-        int tile = reference.Nx;
-        int tilesPerRow = volume.Width / tile;
+        Assert.Equal((reference.Nx, reference.Ny, reference.Nz), (volume.Width, volume.Height, volume.Depth));
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("mosaic", StringComparison.Ordinal));
         int mismatches = 0;
         for (int k = 0; k < reference.Nz; k++)
         {
@@ -76,9 +93,7 @@ public sealed class TransferSyntaxConformanceTests
             {
                 for (int x = 0; x < reference.Nx; x++)
                 {
-                    int mosaicX = ((k % tilesPerRow) * tile) + x;
-                    int mosaicY = ((k / tilesPerRow) * tile) + (tile - 1 - y);
-                    if (volume[mosaicX, mosaicY, 0] != reference.Voxels[x + (reference.Nx * (y + (reference.Ny * k)))])
+                    if (volume[x, reference.Ny - 1 - y, k] != reference.Voxels[x + (reference.Nx * (y + (reference.Ny * k)))])
                     {
                         mismatches++;
                     }
