@@ -1,0 +1,29 @@
+using Azure.Storage.Blobs;
+using Microsoft.Azure.WebJobs;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Intake;
+
+namespace Synomaly.DevHost;
+
+/// <summary>
+/// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
+/// Functions host loads). Each is as thin as its Functions twin and calls the same service.
+/// </summary>
+public sealed class DevHostFunctions(ScanIntakeService intake, BulkReprocessService bulk, TimeProvider clock)
+{
+    /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
+    [FunctionName("ScanUploaded")]
+    public Task ScanUploadedAsync([BlobTrigger("scans/{name}", Connection = "ScansStorage")] BlobClient blob, CancellationToken cancellationToken) =>
+        intake.ProcessAsync(blob, cancellationToken);
+
+    [FunctionName("BulkReprocessStep")]
+    public Task BulkReprocessStepAsync([QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId, CancellationToken cancellationToken) =>
+        bulk.ContinueAsync(runId, BulkReprocessService.DefaultStepBudget, cancellationToken);
+
+    [FunctionName("BulkReprocessTimer")]
+    public Task BulkReprocessTimerAsync([TimerTrigger("%Bulk__Schedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return bulk.StartScheduledAsync(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero), cancellationToken);
+    }
+}

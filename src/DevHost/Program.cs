@@ -1,0 +1,18 @@
+using Synomaly.DevHost;
+
+// Usage: synomaly-devhost [connection string]; settings also come from the environment (ScansStorage, Intake__ModelVersion, ...).
+var settings = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+    .ToDictionary(e => ((string)e.Key).Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+if (args.Length > 0)
+{
+    settings["ScansStorage"] = args[0];
+}
+
+settings.TryAdd("ScansStorage", "UseDevelopmentStorage=true");
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+await DevHostRunner.RunAsync(settings, stop.Token);

@@ -1,0 +1,3 @@
+using Synomaly.Testing;
+
+[assembly: AssemblyFixture(typeof(AzuriteFixture))]

@@ -1,0 +1,123 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Uploads;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.DevHost.Tests;
+
+/// <summary>
+/// The local trigger host on Azurite with its real WebJobs blob, queue and timer triggers. One host per test, each with
+/// its own ScanJob queue; the tests of this class run one after another so only one host watches the scans container.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class DevHostPipelineTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<(IHost Host, QueueClient Queue)> StartAsync(Dictionary<string, string?>? extra = null)
+    {
+        var queueName = "jobs-" + Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string?>
+        {
+            ["ScansStorage"] = azurite.ConnectionString,
+            ["Intake:ModelName"] = "brain-mri-demo",
+            ["Intake:ModelVersion"] = "v1",
+            ["Intake:QueueName"] = queueName,
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var host = await DevHostRunner.StartAsync(settings, Ct);
+        return (host, new QueueClient(azurite.ConnectionString, queueName));
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, Func<T, bool> done, string what)
+    {
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (await probe() is { } value && done(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(250, Ct);
+        }
+
+        throw new TimeoutException($"Waited {Patience.TotalSeconds} s for {what}.");
+    }
+
+    [Fact]
+    public async Task An_upload_through_the_sas_url_becomes_one_queued_job_with_the_deterministic_message_id()
+    {
+        var (host, queue) = await StartAsync();
+        using var _ = host;
+        var ticket = await host.Services.GetRequiredService<UploadService>().CreateAsync("brain.dcm", Ct);
+        var bytes = new byte[1024];
+        "DICM"u8.CopyTo(bytes.AsSpan(128));
+
+        var uploaded = await new BlobClient(ticket.UploadUrl).UploadAsync(BinaryData.FromBytes(bytes), Ct);
+
+        var jobs = host.Services.GetRequiredService<JobStore>();
+        var record = await PollAsync(() => jobs.GetAsync(ticket.ScanId, "v1", Ct), r => r.QueuedAt is not null, "the blob trigger to queue the job");
+        var expectedId = ScanJob.CreateMessageId(ticket.ScanId, uploaded.Value.ETag.ToString(), "v1");
+        Assert.Equal(JobState.Queued, record.State);
+        Assert.Equal(expectedId, record.MessageId);
+        Assert.Equal(ScanFormat.Dicom, record.DetectedFormat);
+
+        // Give the polling trigger time to fire again if it were going to: the blob receipt must stop it.
+        await Task.Delay(TimeSpan.FromSeconds(4), Ct);
+        var messages = (await queue.ReceiveMessagesAsync(maxMessages: 32, cancellationToken: Ct)).Value;
+        var job = StorageQueueMessageCodec.Decode(Assert.Single(messages).MessageText);
+        Assert.Equal(expectedId, job.MessageId);
+        Assert.Equal(ticket.UploadUrl.GetLeftPart(UriPartial.Path), job.SourceBlobUri.AbsoluteUri);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_bulk_run_is_worked_by_the_hosts_queue_trigger_to_completion()
+    {
+        var (host, queue) = await StartAsync();
+        using var _ = host;
+        var prefix = $"devhost-{Guid.NewGuid():N}/";
+        var archive = host.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        var bytes = new byte[1024];
+        "DICM"u8.CopyTo(bytes.AsSpan(128));
+        for (var i = 0; i < 12; i++)
+        {
+            await archive.UploadBlobAsync($"{prefix}{i:D3}.dcm", BinaryData.FromBytes(bytes), Ct);
+        }
+
+        var bulk = host.Services.GetRequiredService<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        var done = await PollAsync(() => bulk.GetAsync(run.RunId, Ct), r => r.State == BulkRunState.Completed, "the bulk step trigger to complete the run");
+        Assert.Equal((12L, 12L), (done.Listed, done.Published));
+        var properties = (await queue.GetPropertiesAsync(Ct)).Value;
+        Assert.Equal(12, properties.ApproximateMessagesCount);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public void The_name_resolver_reads_app_setting_names_with_double_underscores()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Bulk:Schedule"] = "0 */5 * * * *", ["Flat"] = "x" })
+            .Build();
+        var resolver = new ConfigurationNameResolver(configuration);
+        Assert.Equal("0 */5 * * * *", resolver.Resolve("Bulk__Schedule"));
+        Assert.Equal("x", resolver.Resolve("Flat"));
+        Assert.Null(resolver.Resolve("Missing__Setting"));
+    }
+}
