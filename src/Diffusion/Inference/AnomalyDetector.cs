@@ -96,7 +96,7 @@ public sealed class AnomalyDetector
             if (options.Mode != InferenceMode.Adaptive)
             {
                 run.Current.index_copy_(0, index, reconstruction);
-                run.Finish(stage, stopped: _ => false);
+                run.Finish(stage, stopped: null);
                 return;
             }
 
@@ -105,8 +105,7 @@ public sealed class AnomalyDetector
             var fused = (reconstruction * weight) + (x0 * (1 - weight));
             run.Current.index_copy_(0, index, fused);
             run.FinalMap.index_copy_(0, index, map.Map);
-            long[] counts = map.Scores.cpu().data<long>().ToArray();
-            run.Finish(stage, stopped: position => run.StopAndRemember(position, counts[position]));
+            run.Finish(stage, run.ApplyStopRule(map.Scores.cpu().data<long>().ToArray()));
         }
     }
 
@@ -155,24 +154,28 @@ public sealed class AnomalyDetector
 
         public Tensor ActiveIndex() => tensor(Active.Select(i => (long)i).ToArray(), device: X0.device);
 
-        /// <summary>Applies the stop rule to the slice at <paramref name="position"/> of the active list and remembers its count.</summary>
-        public bool StopAndRemember(int position, long count)
+        /// <summary>The stop rule for each active slice given its map's pixel count (in active order); remembers the counts.</summary>
+        public bool[] ApplyStopRule(long[] counts)
         {
-            int slice = Active[position];
-            bool stop = Options.ShouldStop(_previousCounts[slice], count);
-            _previousCounts[slice] = count;
+            var stop = new bool[Active.Count];
+            for (int position = 0; position < Active.Count; position++)
+            {
+                int slice = Active[position];
+                stop[position] = Options.ShouldStop(_previousCounts[slice], counts[position]);
+                _previousCounts[slice] = counts[position];
+            }
+
             return stop;
         }
 
         /// <summary>Counts the stage for every active slice and drops those that stop (all of them after the last stage).</summary>
-        public void Finish(int stage, Func<int, bool> stopped)
+        public void Finish(int stage, bool[]? stopped)
         {
             var stillActive = new List<int>(Active.Count);
             for (int position = 0; position < Active.Count; position++)
             {
                 _stagesRun[Active[position]]++;
-                bool stop = stopped(position);
-                if (!stop && stage + 1 < Options.StageLimit)
+                if (stopped?[position] != true && stage + 1 < Options.StageLimit)
                 {
                     stillActive.Add(Active[position]);
                 }

@@ -25,6 +25,8 @@ public static class ConnectedComponents
         long height = foreground.shape[1], width = foreground.shape[2];
         var background = count;
         var labels = where(foreground, arange(count, dtype: ScalarType.Int64, device: foreground.device).view(foreground.shape), background);
+        // A sentinel entry at index B·H·W lets background labels look themselves up.
+        var sentinel = tensor(new[] { background }, device: foreground.device);
         int iterations = 0;
         while (true)
         {
@@ -39,9 +41,8 @@ public static class ConnectedComponents
             var flat = where(foreground, smallest, background).flatten();
 
             // Jump along label chains: a label is the index of a pixel of the same component whose label is no larger.
-            var lookup = cat([flat, tensor(new[] { background }, device: flat.device)]);
-            var jumped = lookup.gather(0, flat);
-            jumped = cat([jumped, tensor(new[] { background }, device: flat.device)]).gather(0, jumped);
+            var jumped = cat([flat, sentinel]).gather(0, flat);
+            jumped = cat([jumped, sentinel]).gather(0, jumped);
             var next = jumped.view(foreground.shape);
             bool done = next.eq(labels).all().item<bool>();
             labels.Dispose();
