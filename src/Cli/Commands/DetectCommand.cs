@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Spectre.Console;
+using Synomaly.Cli.Detection;
+using Synomaly.Contracts;
+using Synomaly.Diffusion;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// `synomaly detect &lt;files...&gt; --model &lt;dir&gt;`: anomaly detection on local scans (PNG/JPEG, NIfTI, DICOM) with a model
+/// package; writes a heatmap, maps on the source grid and a report per scan into its own folder under --out.
+/// </summary>
+public static class DetectCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Scans to analyse (PNG/JPEG, NIfTI, DICOM)." };
+        var model = new Option<string>("--model") { Required = true, Description = "Model package folder (model.safetensors + model-card.json)." };
+        var profile = new Option<string?>("--profile") { Description = "Inference profile of the model card (default: the card's default profile)." };
+        var output = new Option<string>("--out") { DefaultValueFactory = _ => "synomaly-results", Description = "Folder for the results; one subfolder per scan." };
+        var modality = new Option<ModalityHint>("--modality") { DefaultValueFactory = _ => ModalityHint.Auto, Description = "Auto, BrainMri, LiverCt or CarotidUltrasound." };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "cpu, cuda, cuda:N or auto." };
+        var seed = new Option<long?>("--seed") { Description = "Seed for the inference noise (same seed and device: same results)." };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16, Description = "Slices per inference batch." };
+        var command = new Command("detect", "Detect anomalies in local scans with a Synomaly model package.")
+        {
+            files, model, profile, output, modality, device, seed, batchSize,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(files)!, parse.GetValue(model)!, parse.GetValue(profile), parse.GetValue(output)!, parse.GetValue(modality),
+            parse.GetValue(device)!, parse.GetValue(seed), parse.GetValue(batchSize)));
+        return command;
+    }
+
+    private static int Run(string[] files, string modelDirectory, string? profileName, string output, ModalityHint modality, string deviceSetting, long? seed, int batchSize)
+    {
+        if (batchSize < 1)
+        {
+            AnsiConsole.MarkupLine("[red]--batch-size must be at least 1.[/]");
+            return 2;
+        }
+
+        LocalScanDetection detection;
+        UNet unet;
+        GaussianDiffusion diffusion;
+        try
+        {
+            var device = TorchDevice.Resolve(deviceSetting);
+            (unet, var card) = ModelPackage.Load(modelDirectory, device);
+            var profile = card.Profile(profileName);
+            diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
+            var settings = new DetectionSettings(
+                card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", profile.ToOptions(seed), card.Preprocessing.ImageSize, batchSize, modality);
+            detection = new LocalScanDetection(new AnomalyDetector(unet, diffusion), settings);
+            AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(card.Name)} {Markup.Escape(card.Version)}[/], profile {Markup.Escape(settings.ProfileName)}, on {Markup.Escape(device.ToString())}.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            or InvalidModelConfigException or CheckpointFormatException)
+        {
+            AnsiConsole.MarkupLine($"[red]Cannot load the model:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+
+        using (unet)
+        using (diffusion)
+        {
+            return DetectAll(detection, files, output);
+        }
+    }
+
+    private static int DetectAll(LocalScanDetection detection, string[] files, string output)
+    {
+        var failures = new List<string>();
+        var table = new Table().AddColumn("scan").AddColumn("slices").AddColumn("anomalous px").AddColumn("results");
+        AnsiConsole.Progress().Start(context =>
+        {
+            for (int i = 0; i < files.Length; i++)
+            {
+                // Scans are named by position on screen: file names can carry patient data.
+                string label = $"scan {i + 1} of {files.Length}";
+                var task = context.AddTask(label, maxValue: 1);
+                string folder = Path.Combine(output, OutputFolderName(files[i], i));
+                try
+                {
+                    var report = detection.Run(files[i], folder, (done, total) =>
+                    {
+                        task.MaxValue = Math.Max(total, 1);
+                        task.Value = done;
+                    });
+                    task.Value = task.MaxValue;
+                    table.AddRow(label, report.Slices.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        report.AnomalousVoxels.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(folder));
+                }
+                catch (Exception e) when (e is ScanRejectedException or IOException or UnauthorizedAccessException)
+                {
+                    task.StopTask();
+                    failures.Add($"{label}: {e.Message}");
+                }
+            }
+        });
+
+        AnsiConsole.Write(table);
+        foreach (string failure in failures)
+        {
+            AnsiConsole.MarkupLine($"[red]Failed[/] {Markup.Escape(failure)}");
+        }
+
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The result folder of one input: its file name without extensions, made unique by its position.</summary>
+    private static string OutputFolderName(string path, int index)
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+        int dot = name.IndexOf('.', StringComparison.Ordinal);
+        string stem = dot > 0 ? name[..dot] : name;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{index + 1:D3}-{stem}");
+    }
+}

@@ -1,0 +1,125 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging.Outputs;
+using Synomaly.Imaging.Reading;
+
+namespace Synomaly.Cli.Tests;
+
+public sealed class DetectCommandTests : IDisposable
+{
+    private const int Width = 40, Height = 48;
+    private readonly string _root = Directory.CreateTempSubdirectory("synomaly-detect-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>A model package with a tiny, freshly initialised UNet for 32-pixel slices and one adaptive profile.</summary>
+    private string TinyModelPackage()
+    {
+        var config = new UNetConfig
+        {
+            ImageSize = 32, ModelChannels = 32, NumResBlocks = 1, AttentionResolutions = "2,4", ChannelMult = "1,2,2", NumHeads = 2, NumHeadChannels = 16,
+        };
+        var card = new ModelCard
+        {
+            Name = "tiny-test",
+            Version = "1",
+            Architecture = config,
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["default"] = new() { Timesteps = [250], BlurKernel = 3, Threshold = 0.1 } },
+            DefaultProfile = "default",
+            Preprocessing = new Preprocessing { ImageSize = 32 },
+        };
+        string directory = Path.Combine(_root, "model");
+        using var model = new UNet(config);
+        ModelPackage.Save(directory, model, card);
+        return directory;
+    }
+
+    /// <summary>A grey PNG with a bright square.</summary>
+    private string Png(string name)
+    {
+        string path = Path.Combine(_root, name);
+        using var image = new Image<L8>(Width, Height, new L8(60));
+        for (int y = 10; y < 22; y++)
+        {
+            for (int x = 12; x < 24; x++)
+            {
+                image[x, y] = new L8(230);
+            }
+        }
+
+        image.SaveAsPng(path);
+        return path;
+    }
+
+    private static int Detect(params string[] arguments) => SynomalyCommand.Create().Parse(["detect", .. arguments]).Invoke();
+
+    [Fact]
+    public void Detect_writes_a_heatmap_maps_on_the_source_grid_and_a_report_for_a_png()
+    {
+        string model = TinyModelPackage();
+        string output = Path.Combine(_root, "out");
+
+        int exitCode = Detect(Png("scan.png"), "--model", model, "--out", output, "--seed", "3");
+
+        Assert.Equal(0, exitCode);
+        string folder = Path.Combine(output, "001-scan");
+        using (var heatmap = Image.Load<Rgb24>(Path.Combine(folder, "heatmap.png")))
+        {
+            Assert.True(heatmap.Width >= 32 && heatmap.Height >= 32);
+        }
+
+        var report = ScanReportBuilder.FromJson(File.ReadAllBytes(Path.Combine(folder, "report.json")));
+        Assert.Equal(("tiny-test", "1", "default"), (report.Model.Name, report.Model.Version, report.Model.Profile));
+        Assert.Equal((Width, Height, 1), (report.Grid.Width, report.Grid.Height, report.Grid.Depth));
+        Assert.Single(report.Slices);
+        var map = ScanReader.ReadFile(Path.Combine(folder, "anomaly-map.nii.gz"));
+        var mask = ScanReader.ReadFile(Path.Combine(folder, "mask.nii.gz"));
+        Assert.Equal((Width, Height, 1), (map.Width, map.Height, map.Depth));
+        Assert.Equal(report.AnomalousVoxels, mask.Voxels.LongCount(v => v != 0));
+        Assert.True(File.Exists(Path.Combine(folder, "counterfactual.nii.gz")));
+        Assert.Contains("\"StagesRun\"", File.ReadAllText(Path.Combine(folder, "inference.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_maps()
+    {
+        string model = TinyModelPackage();
+        string scan = Png("scan.png");
+
+        Assert.Equal(0, Detect(scan, "--model", model, "--out", Path.Combine(_root, "a"), "--seed", "5"));
+        Assert.Equal(0, Detect(scan, "--model", model, "--out", Path.Combine(_root, "b"), "--seed", "5"));
+
+        var first = ScanReader.ReadFile(Path.Combine(_root, "a", "001-scan", "anomaly-map.nii.gz")).Voxels;
+        var second = ScanReader.ReadFile(Path.Combine(_root, "b", "001-scan", "anomaly-map.nii.gz")).Voxels;
+        Assert.Equal(first, second);
+        Assert.Contains(first, v => v != 0);
+    }
+
+    [Fact]
+    public void A_rejected_file_fails_alone_and_the_other_scans_still_run()
+    {
+        string model = TinyModelPackage();
+        string garbage = Path.Combine(_root, "broken.png");
+        File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6, 7, 8]);
+        string output = Path.Combine(_root, "out");
+
+        int exitCode = Detect(garbage, Png("good.png"), "--model", model, "--out", output);
+
+        Assert.Equal(1, exitCode);
+        Assert.True(File.Exists(Path.Combine(output, "002-good", "report.json")));
+        Assert.False(Directory.Exists(Path.Combine(output, "001-broken")));
+    }
+
+    [Fact]
+    public void A_missing_model_or_profile_stops_before_any_scan()
+    {
+        string scan = Png("scan.png");
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(2, Detect(scan, "--model", Path.Combine(_root, "no-such-model"), "--out", output));
+        Assert.Equal(2, Detect(scan, "--model", TinyModelPackage(), "--profile", "nope", "--out", output));
+        Assert.False(Directory.Exists(output));
+    }
+}
