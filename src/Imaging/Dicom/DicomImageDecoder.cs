@@ -22,7 +22,17 @@ internal static class DicomImageDecoder
         catch (ScanRejectedException rejected) when (rejected.Code == ScanRejectionCode.UnsupportedTransferSyntax
             && transcoder is not null && transcoder.CanTranscode(file.Syntax.Uid))
         {
-            var converted = transcoder.Transcode(bytes, file.Syntax.Uid, limits);
+            byte[] converted;
+            try
+            {
+                converted = transcoder.Transcode(bytes, file.Syntax.Uid, limits);
+            }
+            catch (ScanRejectedException failed) when (failed.Code == ScanRejectionCode.Malformed)
+            {
+                // The tool failing does not prove the data corrupt (tools have gaps too): the honest reason stays the syntax.
+                throw DicomRejections.UnsupportedSyntax(file.Syntax, "the transcoder failed too: " + failed.Message);
+            }
+
             var decoded = Decode(DicomParser.Parse(converted, limits), limits);
             return decoded with { Notes = [.. decoded.Notes, $"pixel data of {file.Syntax.Uid} decompressed by {transcoder.Name}"] };
         }
@@ -41,6 +51,12 @@ internal static class DicomImageDecoder
         }
 
         var pixels = PixelDescription.FromDataset(ds, limits);
+        if (pixels.Photometric is "YBR_ICT" or "YBR_RCT" && file.Syntax.Compression is PixelCompression.Jpeg2000 or PixelCompression.HighThroughputJpeg2000)
+        {
+            // JPEG 2000's own colour transforms: the syntax is what is missing (a transcoder outputs RGB).
+            throw DicomRejections.UnsupportedSyntax(file.Syntax);
+        }
+
         if (!SupportedPhotometric.Contains(pixels.Photometric))
         {
             throw DicomRejections.PixelFormat($"photometric interpretation {pixels.Photometric}");

@@ -20,7 +20,7 @@ internal static class DicomRejections
     public static ScanRejectedException UnsupportedSyntax(DicomTransferSyntax syntax, string? detail = null) =>
         new(ScanRejectionCode.UnsupportedTransferSyntax, string.Create(
             CultureInfo.InvariantCulture,
-            $"DICOM transfer syntax {syntax.Uid} ({syntax.Name}) is not decoded by this build{(detail is null ? "" : ": " + detail)}; configure a transcoder (dcmtk or gdcm) to read it."));
+            $"DICOM transfer syntax {syntax.Uid} ({syntax.Name}) is not decoded by this build{(detail is null ? "; configure a transcoder (dcmtk or gdcm) to read it" : ": " + detail)}."));
 
     /// <summary>Wraps anything that is not already a rejection (decoder library failures, I/O errors) as malformed input.</summary>
     public static ScanRejectedException Wrap(Exception exception) => exception switch

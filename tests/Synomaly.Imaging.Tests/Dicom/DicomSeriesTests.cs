@@ -175,18 +175,23 @@ public sealed class DicomSeriesTests
     {
         var files = Directory.GetFiles(DicomTestFiles.Path2("ct-abdomen", "dicom-j2k"));
         var transcoder = DicomToolTranscoder.Detect();
-        if (transcoder is not null && transcoder.CanTranscode("1.2.840.10008.1.2.4.90"))
+        Volume? volume = null;
+        var rejection = Record.Exception(() => volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default, transcoder));
+
+        if (volume is not null)
         {
-            var volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default, transcoder);
+            // Only possible with a transcoder installed: then the CT must read in Hounsfield units.
+            Assert.NotNull(transcoder);
             Assert.Equal((512, 512, 20), (volume.Width, volume.Height, volume.Depth));
             Assert.InRange(volume.Voxels.Min(), -3100, -900);
             return;
         }
 
-        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default));
-        Assert.Equal(ScanRejectionCode.UnsupportedTransferSyntax, rejection.Code);
-        Assert.Contains("JPEG 2000", rejection.Message, StringComparison.Ordinal);
-        Assert.Contains("1.2.840.10008.1.2.4.90", rejection.Message, StringComparison.Ordinal);
+        // Without a transcoder, or where the tool cannot convert these files (gdcm 3.0.21 cannot), the syntax is named.
+        var rejected = Assert.IsType<ScanRejectedException>(rejection);
+        Assert.Equal(ScanRejectionCode.UnsupportedTransferSyntax, rejected.Code);
+        Assert.Contains("JPEG 2000", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("1.2.840.10008.1.2.4.90", rejected.Message, StringComparison.Ordinal);
     }
 
     private static IEnumerable<byte[]> SyntheticSeries(string seriesUid, int count, double spacing) =>

@@ -58,7 +58,7 @@ public sealed class DicomTranscoderTests : IDisposable
     }
 
     [Fact]
-    public void A_failing_tool_gives_a_malformed_rejection()
+    public void A_failing_tool_leaves_the_syntax_rejection_and_says_the_tool_failed()
     {
         Tool("gdcmconv", "echo 'cannot decode' >&2; exit 3");
         var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
@@ -66,7 +66,9 @@ public sealed class DicomTranscoderTests : IDisposable
         var rejection = Assert.Throws<ScanRejectedException>(() =>
             DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder));
 
-        Assert.Equal(ScanRejectionCode.Malformed, rejection.Code);
+        Assert.Equal(ScanRejectionCode.UnsupportedTransferSyntax, rejection.Code);
+        Assert.Contains("1.2.840.10008.1.2.4.90", rejection.Message, StringComparison.Ordinal);
+        Assert.Contains("gdcmconv", rejection.Message, StringComparison.Ordinal);
         Assert.Contains("exit code 3", rejection.Message, StringComparison.Ordinal);
     }
 
