@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using Synomaly.Contracts;
+using Synomaly.Imaging;
+using Synomaly.Imaging.Formats;
+using Synomaly.Imaging.Reading;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// `synomaly inspect &lt;file or folder&gt;`: prints what the scan reader understood (format, transfer syntax, dimensions,
+/// spacing, modality, value range) or the typed rejection. Exit codes: 0 readable, 2 rejected, 1 when the path cannot be
+/// read at all. A folder of DICOM files is read as one series; other files in a folder are inspected one by one.
+/// </summary>
+public static class InspectCommand
+{
+    public const int Readable = 0;
+    public const int Unreadable = 1;
+    public const int Rejected = 2;
+
+    public static Command Create()
+    {
+        var path = new Argument<string>("path") { Description = "A scan file (DICOM, NIfTI, PNG, JPEG, zip of DICOM) or a folder holding a DICOM series." };
+        var command = new Command("inspect", "Show what the scan reader understands of a file or folder, or why it rejects it.") { path };
+        command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out));
+        return command;
+    }
+
+    public static int Run(string path, TextWriter output, ScanReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                return InspectFolder(path, output, options);
+            }
+
+            if (!File.Exists(path))
+            {
+                output.WriteLine("error: no such file or folder");
+                return Unreadable;
+            }
+
+            return Report(() => ScanReader.DescribeFile(path, options), output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"error: cannot read the input ({e.GetType().Name})");
+            return Unreadable;
+        }
+    }
+
+    private static int InspectFolder(string folder, TextWriter output, ScanReadOptions? options)
+    {
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            output.WriteLine("rejected: Empty: the folder holds no files");
+            return Rejected;
+        }
+
+        var dicom = files.Where(f => SniffFile(f) == ScanFormat.Dicom).ToList();
+        var others = files.Except(dicom).ToList();
+        int worst = Readable;
+        if (dicom.Count > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DICOM series ({dicom.Count} files):"));
+            worst = Math.Max(worst, Report(() => ScanDescription.Of(ScanReader.ReadSeries(dicom, options)), output));
+        }
+
+        foreach (var file in others)
+        {
+            output.WriteLine($"{Path.GetRelativePath(folder, file)}:");
+            worst = Math.Max(worst, Report(() => ScanReader.DescribeFile(file, options), output));
+        }
+
+        return worst;
+    }
+
+    private static ScanFormat SniffFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var head = new byte[FormatSniffer.BytesNeeded];
+        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return FormatSniffer.Sniff(head.AsSpan(0, n));
+    }
+
+    private static int Report(Func<ScanDescription> describe, TextWriter output)
+    {
+        ScanDescription d;
+        try
+        {
+            d = describe();
+        }
+        catch (ScanRejectedException e)
+        {
+            output.WriteLine($"  rejected: {e.Code}: {e.Message}");
+            return Rejected;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"  format:          {d.Format}");
+        if (d.TransferSyntaxUid is { } syntax)
+        {
+            output.WriteLine($"  transfer syntax: {syntax}");
+        }
+
+        output.WriteLine(string.Create(c, $"  dimensions:      {d.Width} x {d.Height} x {d.Depth}"));
+        output.WriteLine(string.Create(c, $"  spacing (mm):    {d.SpacingX:0.###} x {d.SpacingY:0.###} x {d.SpacingZ:0.###}"));
+        output.WriteLine($"  modality:        {d.Modality}");
+        if (d.PhotometricInterpretation is { } photometric)
+        {
+            output.WriteLine($"  photometric:     {photometric}");
+        }
+
+        output.WriteLine(string.Create(c, $"  bits stored:     {d.BitsStored}"));
+        output.WriteLine(string.Create(c, $"  value range:     {d.MinValue:0.###} .. {d.MaxValue:0.###}"));
+        foreach (var note in d.Notes)
+        {
+            output.WriteLine($"  note:            {note}");
+        }
+
+        return Readable;
+    }
+}

