@@ -10,6 +10,7 @@ using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Options;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Scans;
 using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Telemetry;
 using Synomaly.Imaging;
@@ -21,9 +22,6 @@ namespace Synomaly.GpuWorker.Hosting;
 /// <summary>The worker's composition root: options, Azure clients, the transport, the pipeline, health and telemetry.</summary>
 public static class GpuWorkerServiceCollectionExtensions
 {
-    /// <summary>How long a Storage queue message stays invisible per lock (renewed while its job runs).</summary>
-    public static readonly TimeSpan StorageQueueLockDuration = TimeSpan.FromMinutes(1);
-
     /// <summary>Margin the host gets beyond the shutdown deadline to abandon interrupted jobs and stop cleanly.</summary>
     private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
 
@@ -53,6 +51,9 @@ public static class GpuWorkerServiceCollectionExtensions
         services.TryAddSingleton(new ProcessingPolicy());
         services.TryAddSingleton<TransientRetry>();
         services.TryAddSingleton<WorkerTelemetry>();
+        services.TryAddSingleton<ModelPackageFetcher>();
+        services.TryAddSingleton<IModelLoader, TorchModelLoader>();
+        services.TryAddSingleton<IScanCodec, ImagingScanCodec>();
         services.TryAddSingleton<InferenceHost>();
         services.TryAddSingleton(provider =>
         {
@@ -82,7 +83,7 @@ public static class GpuWorkerServiceCollectionExtensions
             return worker.Transport switch
             {
                 ScanJobTransport.ServiceBus => new ServiceBusScanJobSource(provider.GetRequiredService<ServiceBusReceiver>()),
-                ScanJobTransport.StorageQueue => CreateStorageQueueSource(provider, worker.QueueName),
+                ScanJobTransport.StorageQueue => CreateStorageQueueSource(provider, worker),
                 ScanJobTransport.InMemory => provider.GetRequiredService<InMemoryScanJobSource>(),
                 _ => throw new InvalidOperationException($"Worker__Transport {worker.Transport} is not supported."),
             };
@@ -100,13 +101,13 @@ public static class GpuWorkerServiceCollectionExtensions
             new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = 0 }));
     }
 
-    private static StorageQueueScanJobSource CreateStorageQueueSource(IServiceProvider provider, string queueName)
+    private static StorageQueueScanJobSource CreateStorageQueueSource(IServiceProvider provider, WorkerOptions worker)
     {
         var queues = provider.GetRequiredService<QueueServiceClient>();
         return new StorageQueueScanJobSource(
-            queues.GetQueueClient(queueName),
-            queues.GetQueueClient(StorageQueueScanJobSource.PoisonQueueName(queueName)),
-            StorageQueueLockDuration,
+            queues.GetQueueClient(worker.QueueName),
+            queues.GetQueueClient(StorageQueueScanJobSource.PoisonQueueName(worker.QueueName)),
+            worker.StorageQueueLock,
             provider.GetRequiredService<TimeProvider>());
     }
 }

@@ -6,8 +6,14 @@ namespace Synomaly.GpuWorker.Inference;
 /// </summary>
 public interface ISliceInference
 {
+    /// <summary>The model version this process serves (results go under results/{scanId}/{modelVersion}/).</summary>
+    string ModelVersion { get; }
+
     /// <summary>The slice size the model takes (height, width).</summary>
     (int Height, int Width) SliceSize { get; }
+
+    /// <summary>Throws Processing.JobRejectedException when the model has no inference profile of that name.</summary>
+    void RequireProfile(string inferenceProfile);
 
     /// <summary>Runs one batch; every slice has <see cref="SliceSize"/> pixels and the same inference profile.</summary>
     IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile);

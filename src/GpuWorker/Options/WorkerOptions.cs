@@ -33,9 +33,17 @@ public sealed class WorkerOptions
     /// </summary>
     public int MaxConcurrentJobs { get; set; } = 4;
 
+    /// <summary>
+    /// Storage Queue transport only: how long a received message stays invisible before renewal. Short values make a
+    /// crashed worker's job reappear sooner (local runs, tests); Service Bus takes its lock duration from the queue.
+    /// </summary>
+    public int StorageQueueLockSeconds { get; set; } = 60;
+
     public TimeSpan MaxBatchWait => TimeSpan.FromMilliseconds(MaxBatchWaitMilliseconds);
 
     public TimeSpan LockRenewalBound => TimeSpan.FromMinutes(LockRenewalMinutes);
+
+    public TimeSpan StorageQueueLock => TimeSpan.FromSeconds(StorageQueueLockSeconds);
 
     public TimeSpan ShutdownDeadline => TimeSpan.FromSeconds(ShutdownDeadlineSeconds);
 }

@@ -10,6 +10,8 @@ public sealed class JobRejectedException(string reason, string message) : Except
     public const string SourceChanged = "SourceChanged";
     public const string SourceNotAllowed = "SourceNotAllowed";
     public const string WrongDimensions = "WrongDimensions";
+    public const string UnknownInferenceProfile = "UnknownInferenceProfile";
+    public const string ModelVersionMismatch = "ModelVersionMismatch";
 
     /// <summary>Stable machine-readable reason (dead-letter reason, job error code, metric tag).</summary>
     public string Reason { get; } = reason;

@@ -126,8 +126,9 @@ public sealed partial class ScanJobHandler(
             return await CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
 
-        var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
         var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
+        RequireServedModel(job, inference);
+        var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
         var prepared = codec.Prepare(scan, job, inference.SliceSize, cancellationToken);
         RequireModelSize(prepared, inference.SliceSize);
         activity?.SetTag("synomaly.slices", prepared.Slices.Count);
@@ -209,6 +210,20 @@ public sealed partial class ScanJobHandler(
         {
             LogBestEffortFailed(e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// Results are filed under the job's model version, so a job for another version (queued before a roll-out) must not be
+    /// answered by this model; the job fails with the reason, and can be resubmitted for the served version.
+    /// </summary>
+    private static void RequireServedModel(ScanJob job, ISliceInference inference)
+    {
+        if (!string.Equals(job.ModelVersion, inference.ModelVersion, StringComparison.Ordinal))
+        {
+            throw new JobRejectedException(JobRejectedException.ModelVersionMismatch, $"The job asks for model version {job.ModelVersion}; this worker serves {inference.ModelVersion}.");
+        }
+
+        inference.RequireProfile(job.InferenceProfile);
     }
 
     private static void RequireModelSize(PreparedScan scan, (int Height, int Width) size)

@@ -11,7 +11,14 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
     private readonly Lock gate = new();
     private readonly List<IReadOnlyList<float[]>> calls = [];
 
+    public string ModelVersion => "1.0.0";
+
     public (int Height, int Width) SliceSize => (height, width);
+
+    public void RequireProfile(string inferenceProfile)
+    {
+        // Every profile is known to the fake.
+    }
 
     /// <summary>When set, every call waits for this before returning.</summary>
     public TaskCompletionSource? Hold { get; set; }

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Options;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Options;
+using Synomaly.Imaging;
+using Synomaly.Imaging.Outputs;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
+
+namespace Synomaly.GpuWorker.Scans;
+
+/// <summary>
+/// The Imaging module behind the worker: ScanReader decodes (typed rejections for bad input), the modality preset makes
+/// the model-size slices, and the outputs module writes the maps back in the scan's own geometry: NIfTI map, mask and
+/// counterfactual, one overlay per analysed slice, a montage, and report.json.
+/// </summary>
+public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOptions> model, TimeProvider time) : IScanCodec
+{
+    /// <summary>The montage shows at most this many slices, evenly spread, so it stays readable for large volumes.</summary>
+    public const int MaxMontageTiles = 36;
+
+    public Scans.PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        ArgumentNullException.ThrowIfNull(job);
+        if (sliceSize.Height != sliceSize.Width)
+        {
+            throw new InvalidOperationException($"The presets make square slices; the model takes {sliceSize.Height}x{sliceSize.Width}.");
+        }
+
+        var started = time.GetTimestamp();
+        using var stream = scan.ToStream();
+        var volume = ScanReader.Read(stream, new ScanReadOptions { Limits = limits });
+        var decoded = time.GetElapsedTime(started);
+        cancellationToken.ThrowIfCancellationRequested();
+        var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height);
+        var prepared = preset.Prepare(volume);
+        var timings = new Dictionary<string, double>
+        {
+            ["decode"] = decoded.TotalMilliseconds,
+            ["preprocess"] = (time.GetElapsedTime(started) - decoded).TotalMilliseconds,
+        };
+        return new ImagingPreparedScan(prepared, timings);
+    }
+
+    public IReadOnlyList<ResultFile> Render(ScanJob job, Scans.PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(outputs);
+        var prepared = scan as ImagingPreparedScan ?? throw new ArgumentException("The scan was not prepared by this codec.", nameof(scan));
+        var source = prepared.Prepared.Source;
+        var started = time.GetTimestamp();
+
+        // Maps are restricted to the imaged object the preset found (brain, body, ultrasound sector).
+        var slices = prepared.Prepared.Slices;
+        var maps = outputs.Select((o, i) => Restrict(o.AnomalyMap, slices[i].Foreground)).ToList();
+        var masks = outputs.Select((o, i) => o.Mask.Select((m, p) => m && slices[i].Foreground[p]).ToArray()).ToList();
+        var map = prepared.Prepared.MapToSource(maps);
+        var mask = prepared.Prepared.MaskToSource(masks);
+        var counterfactual = prepared.Prepared.MapToSource([.. outputs.Select(o => o.Counterfactual)]);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var files = new List<ResultFile>
+        {
+            Nifti(BlobLayout.AnomalyMapFile, s => ResultVolumes.WriteAnomalyMap(s, source, map)),
+            Nifti(BlobLayout.MaskFile, s => ResultVolumes.WriteMask(s, source, mask)),
+            Nifti(BlobLayout.CounterfactualFile, s => ResultVolumes.WriteCounterfactual(s, source, counterfactual)),
+        };
+
+        var analysed = slices.Select(s => s.SourceSlice).Distinct().Order().ToList();
+        foreach (var z in analysed)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var png = HeatmapOverlay.RenderPng(source.Slice(z), map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height);
+            files.Add(new ResultFile($"{BlobLayout.OverlaysFolder}/{z:D4}.png", BinaryData.FromBytes(png), "image/png"));
+        }
+
+        files.Add(new ResultFile(BlobLayout.HeatmapFile, BinaryData.FromBytes(RenderMontage(source, map, analysed)), "image/png"));
+
+        var scores = new Dictionary<int, double>();
+        for (var i = 0; i < slices.Count; i++)
+        {
+            scores[slices[i].SourceSlice] = Math.Max(scores.GetValueOrDefault(slices[i].SourceSlice), outputs[i].Score);
+        }
+
+        var timings = new Dictionary<string, double>(prepared.Timings) { ["outputs"] = time.GetElapsedTime(started).TotalMilliseconds };
+        var report = ScanReportBuilder.Build(source, map, mask, scores, new ReportModel(model.Value.Name, job.ModelVersion, job.InferenceProfile), prepared.Prepared.PresetName, job.ScanId, timings);
+        files.Add(new ResultFile(BlobLayout.ReportFile, BinaryData.FromBytes(ScanReportBuilder.ToJson(report)), "application/json"));
+        return files;
+    }
+
+    private static float[] Restrict(float[] map, bool[] foreground)
+    {
+        var restricted = new float[map.Length];
+        for (var i = 0; i < map.Length; i++)
+        {
+            restricted[i] = foreground[i] ? map[i] : 0f;
+        }
+
+        return restricted;
+    }
+
+    private static ResultFile Nifti(string name, Action<Stream> write)
+    {
+        using var buffer = new MemoryStream();
+        write(buffer);
+        return new ResultFile(name, BinaryData.FromBytes(buffer.ToArray()), "application/gzip");
+    }
+
+    private static byte[] RenderMontage(Imaging.Volumes.Volume source, float[] map, IReadOnlyList<int> analysed)
+    {
+        var step = Math.Max(1, (int)Math.Ceiling(analysed.Count / (double)MaxMontageTiles));
+        var tiles = new List<Image<Rgb24>>();
+        try
+        {
+            for (var i = 0; i < analysed.Count; i += step)
+            {
+                var z = analysed[i];
+                tiles.Add(HeatmapOverlay.Render(source.Slice(z), map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height, new OverlayOptions { Label = $"z={z}" }));
+            }
+
+            return Montage.RenderPng(tiles);
+        }
+        finally
+        {
+            foreach (var tile in tiles)
+            {
+                tile.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The preset's slices and their mapping back, with the decode and preprocessing times for the report.</summary>
+    private sealed class ImagingPreparedScan(Imaging.Presets.PreparedScan prepared, IReadOnlyDictionary<string, double> timings) : Scans.PreparedScan
+    {
+        private readonly IReadOnlyList<float[]> slices = [.. prepared.Slices.Select(s => s.Pixels)];
+
+        public Imaging.Presets.PreparedScan Prepared => prepared;
+
+        public IReadOnlyDictionary<string, double> Timings => timings;
+
+        public override IReadOnlyList<float[]> Slices => slices;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.GpuWorker.Tests.EndToEnd;
+
+/// <summary>
+/// What the Functions intake leaves for the worker, on Azurite: the scan blob, a Queued job record and a ScanJob on a
+/// Storage queue of this test's own; and the worker's settings for that queue.
+/// </summary>
+internal sealed class PipelineEnvironment
+{
+    private readonly AzuriteFixture azurite;
+    private readonly BlobServiceClient blobs;
+    private readonly QueueClient queue;
+
+    private PipelineEnvironment(AzuriteFixture azurite)
+    {
+        this.azurite = azurite;
+        blobs = new BlobServiceClient(azurite.ConnectionString);
+        QueueName = "e2e-" + Guid.NewGuid().ToString("N")[..12];
+        var queues = new QueueServiceClient(azurite.ConnectionString);
+        queue = queues.GetQueueClient(QueueName);
+        Poison = queues.GetQueueClient(StorageQueueScanJobSource.PoisonQueueName(QueueName));
+        Jobs = new JobStore(new TableServiceClient(azurite.ConnectionString));
+    }
+
+    public string QueueName { get; }
+
+    public QueueClient Poison { get; }
+
+    public JobStore Jobs { get; }
+
+    public BlobContainerClient Results => blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+
+    public static async Task<PipelineEnvironment> CreateAsync(AzuriteFixture azurite, CancellationToken cancellationToken)
+    {
+        var environment = new PipelineEnvironment(azurite);
+        await environment.blobs.GetBlobContainerClient(BlobLayout.ScansContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await environment.Results.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await environment.queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await environment.Poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await environment.Jobs.EnsureCreatedAsync(cancellationToken);
+        return environment;
+    }
+
+    public Dictionary<string, string> WorkerSettings(int maxBatchSize = 8) => new()
+    {
+        ["Worker__Transport"] = "StorageQueue",
+        ["Worker__QueueName"] = QueueName,
+        ["Worker__Device"] = "cpu",
+        ["Worker__MaxBatchSize"] = maxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Worker__MaxBatchWaitMilliseconds"] = "20",
+        ["Worker__MaxDeliveryCount"] = "3",
+        ["Worker__StorageQueueLockSeconds"] = "3",
+        ["Worker__ShutdownDeadlineSeconds"] = "5",
+        ["ScansStorage"] = azurite.ConnectionString,
+        ["Model__Source"] = "Directory",
+        ["Model__Directory"] = TinyModel.Directory,
+        ["Model__Name"] = TinyModel.Name,
+        ["Model__Version"] = TinyModel.Version,
+    };
+
+    /// <summary>Uploads the scan, records the job as Queued and publishes its ScanJob, as the intake does.</summary>
+    public async Task<ScanJob> SubmitAsync(string scanId, byte[] scan, CancellationToken cancellationToken)
+    {
+        var blob = blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient(BlobLayout.UploadPath(scanId, "upload.nii.gz"));
+        var uploaded = await blob.UploadAsync(BinaryData.FromBytes(scan), overwrite: true, cancellationToken);
+        var job = new ScanJob
+        {
+            ScanId = scanId,
+            SourceBlobUri = blob.Uri,
+            SourceETag = uploaded.Value.ETag.ToString(),
+            DetectedFormat = ScanFormat.NiftiGzip,
+            ModelName = TinyModel.Name,
+            ModelVersion = TinyModel.Version,
+            CorrelationId = "e2e-" + scanId,
+            SubmittedAt = DateTimeOffset.UtcNow,
+        };
+        await Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = job.ModelVersion, ModelName = job.ModelName, MessageId = job.MessageId, QueuedAt = job.SubmittedAt }, cancellationToken);
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(job, cancellationToken: cancellationToken);
+        return job;
+    }
+
+    /// <summary>Polls the job record until <paramref name="done"/> holds; fails with the worker's output after the timeout.</summary>
+    public async Task<JobRecord> WaitForAsync(ScanJob job, Func<JobRecord, bool> done, TimeSpan timeout, WorkerProcess worker, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var record = await Jobs.GetAsync(job.ScanId, job.ModelVersion, cancellationToken);
+            if (record is not null && done(record))
+            {
+                return record;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline || worker.HasExited)
+            {
+                Assert.Fail($"Job {job.ScanId} is {record?.State}; waited {timeout}. Worker output:\n{worker.Output}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    public async Task<List<string>> ResultNamesAsync(string scanId, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var item in Results.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, scanId + "/", cancellationToken))
+        {
+            names.Add(item.Name);
+        }
+
+        return names;
+    }
+
+    public async Task<List<DeadLetteredMessage>> PoisonMessagesAsync(CancellationToken cancellationToken) =>
+        [.. (await Poison.PeekMessagesAsync(32, cancellationToken)).Value.Select(m => JsonSerializer.Deserialize(m.Body.ToString(), WorkerJsonContext.Default.DeadLetteredMessage)!)];
+
+    public async Task<int> QueueLengthAsync(CancellationToken cancellationToken) =>
+        (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+}

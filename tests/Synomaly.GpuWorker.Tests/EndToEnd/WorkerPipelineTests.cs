@@ -1,0 +1,82 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Outputs;
+using Synomaly.Imaging.Reading;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.GpuWorker.Tests.EndToEnd;
+
+/// <summary>
+/// The worker executable with the Storage Queue transport, the real readers, presets, engine and outputs and a tiny
+/// random-weight model on CPU, against Azurite: what goes in through the intake's queue comes out as results and status.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class WorkerPipelineTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(150);
+
+    private static List<string> ExpectedResults(string scanId, int slices) =>
+    [
+        .. new[] { BlobLayout.AnomalyMapFile, BlobLayout.MaskFile, BlobLayout.CounterfactualFile, BlobLayout.HeatmapFile, BlobLayout.ReportFile }
+            .Select(f => BlobLayout.ResultPath(scanId, TinyModel.Version, f)),
+        .. Enumerable.Range(0, slices).Select(z => BlobLayout.OverlayPath(scanId, TinyModel.Version, z)),
+    ];
+
+    [Fact]
+    public async Task An_upload_comes_out_as_results_in_source_geometry_and_a_succeeded_job_while_a_corrupt_one_fails_into_the_poison_queue()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var environment = await PipelineEnvironment.CreateAsync(azurite, cancellationToken);
+        var good = await environment.SubmitAsync("e2e-good", SyntheticScans.HeadWithLesion(size: 40, depth: 3), cancellationToken);
+        var corrupt = await environment.SubmitAsync("e2e-corrupt", [.. "this is not a medical image"u8], cancellationToken);
+        await using var worker = WorkerProcess.Start(environment.WorkerSettings());
+
+        var succeeded = await environment.WaitForAsync(good, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);
+        var failed = await environment.WaitForAsync(corrupt, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);
+
+        Assert.True(succeeded.State == JobState.Succeeded, $"{succeeded.State} {succeeded.ErrorCode} {succeeded.ErrorMessage}\n{worker.Output}");
+        Assert.Equal(BlobLayout.ResultsPrefix(good.ScanId, good.ModelVersion), succeeded.ResultPrefix);
+        Assert.Equal(ExpectedResults(good.ScanId, 3).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(good.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
+        var report = ScanReportBuilder.FromJson((await environment.Results.GetBlobClient(BlobLayout.ResultPath(good.ScanId, good.ModelVersion, BlobLayout.ReportFile)).DownloadContentAsync(cancellationToken)).Value.Content.ToArray());
+        Assert.Equal((good.ScanId, TinyModel.Version, 3), (report.ScanId, report.Model.Version, report.Slices.Count));
+        Assert.Equal((40, 40, 3), (report.Grid.Width, report.Grid.Height, report.Grid.Depth));
+        using var map = (await environment.Results.GetBlobClient(BlobLayout.ResultPath(good.ScanId, good.ModelVersion, BlobLayout.AnomalyMapFile)).DownloadContentAsync(cancellationToken)).Value.Content.ToStream();
+        var mapVolume = ScanReader.Read(map);
+        Assert.Equal((40, 40, 3), (mapVolume.Width, mapVolume.Height, mapVolume.Depth));
+
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Equal("UnknownFormat", failed.ErrorCode);
+        var poisoned = Assert.Single(await environment.PoisonMessagesAsync(cancellationToken));
+        Assert.Equal(("UnknownFormat", corrupt.MessageId), (poisoned.Reason, StorageQueueMessageCodec.Decode(poisoned.Body).MessageId));
+        Assert.Empty(await environment.ResultNamesAsync(corrupt.ScanId, cancellationToken));
+        Assert.Equal(0, await environment.QueueLengthAsync(cancellationToken));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_in_the_middle_of_a_job_leaves_exactly_one_set_of_results_after_a_restart()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var environment = await PipelineEnvironment.CreateAsync(azurite, cancellationToken);
+        const int Slices = 24;
+        var job = await environment.SubmitAsync("e2e-killed", SyntheticScans.HeadWithLesion(size: 48, depth: Slices), cancellationToken);
+
+        await using (var first = WorkerProcess.Start(environment.WorkerSettings(maxBatchSize: 2)))
+        {
+            var processing = await environment.WaitForAsync(job, r => r.State != JobState.Queued, JobTimeout, first, cancellationToken);
+            Assert.Equal(JobState.Processing, processing.State);
+            await first.KillAsync();
+        }
+
+        var afterKill = await environment.Jobs.GetAsync(job.ScanId, job.ModelVersion, cancellationToken);
+        Assert.True(afterKill!.State == JobState.Processing, $"The job finished before the kill ({afterKill.State}); the test needs a longer job.");
+
+        await using var second = WorkerProcess.Start(environment.WorkerSettings(maxBatchSize: 8));
+        var record = await environment.WaitForAsync(job, r => r.State.IsTerminal(), JobTimeout, second, cancellationToken);
+
+        Assert.True(record.State == JobState.Succeeded, $"{record.State} {record.ErrorCode} {record.ErrorMessage}\n{second.Output}");
+        Assert.Equal(2, record.Attempts);
+        Assert.Equal(ExpectedResults(job.ScanId, Slices).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(job.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
+        Assert.Empty(await environment.PoisonMessagesAsync(cancellationToken));
+        Assert.Equal(0, await environment.QueueLengthAsync(cancellationToken));
+    }
+}
