@@ -12,6 +12,8 @@ public static class SynomalyCommand
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(ImportWeightsCommand.Create());
+        root.Subcommands.Add(VerifyReferenceCommand.Create());
         return root;
     }
 }

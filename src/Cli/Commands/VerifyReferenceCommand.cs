@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Synomaly.Diffusion;
+using Synomaly.Diffusion.Weights;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// `synomaly verify-reference &lt;dir&gt;`: imports the authors' checkpoint in a reference folder, runs the forward pass and the
+/// one-stage reconstruction on its tensors and prints the largest absolute errors; exits 1 when any exceeds the tolerance.
+/// </summary>
+public static class VerifyReferenceCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "A folder laid out like shared/fixtures/reference-unet (any common file prefix)." };
+        var prefix = new Option<string?>("--prefix") { Description = "The file prefix to use when the folder holds several checkpoints (e.g. tiny_)." };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+        var tolerance = new Option<double>("--tolerance") { Description = "Largest accepted absolute error.", DefaultValueFactory = _ => ReferenceVerification.DefaultTolerance };
+        var command = new Command("verify-reference", "Prove that this build reproduces the authors' model on a reference folder.") { directory, prefix, device, tolerance };
+        command.SetAction(parse => Run(parse.GetValue(directory)!.FullName, parse.GetValue(prefix), parse.GetValue(device), parse.GetValue(tolerance)));
+        return command;
+    }
+
+    public static int Run(string directory, string? prefix, string? device, double tolerance)
+    {
+        var torchDevice = TorchDevice.Resolve(device);
+        var results = ReferenceVerification.Run(directory, prefix, torchDevice, tolerance);
+        var table = new Table().AddColumn("check").AddColumn(new TableColumn("max |error|").RightAligned()).AddColumn("result");
+        foreach (var result in results)
+        {
+            table.AddRow(
+                Markup.Escape(result.Name),
+                result.MaxAbsError.ToString("0.000E+00", CultureInfo.InvariantCulture),
+                result.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
+        }
+
+        AnsiConsole.Write(table);
+        bool passed = results.All(r => r.Passed);
+        AnsiConsole.MarkupLine(passed
+            ? $"[green]Reference reproduced on {Markup.Escape(torchDevice.ToString())} within {tolerance.ToString("G", CultureInfo.InvariantCulture)}.[/]"
+            : $"[red]Reference NOT reproduced on {Markup.Escape(torchDevice.ToString())}: errors above {tolerance.ToString("G", CultureInfo.InvariantCulture)}.[/]");
+        return passed ? 0 : 1;
+    }
+}

@@ -1,0 +1,67 @@
+using Synomaly.Diffusion.Weights;
+using Synomaly.Testing;
+using static TorchSharp.torch;
+
+namespace Synomaly.Cli.Tests;
+
+public sealed class ReferenceCommandsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("synomaly-cli-ref-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Verify_reference_passes_on_the_shipped_fixtures()
+    {
+        var results = ReferenceVerification.Run(TestPaths.ReferenceFixtures, null, CPU);
+
+        Assert.Equal(3, results.Count);
+        Assert.All(results, r => Assert.True(r.Passed && r.MaxAbsError < 1e-4, $"{r.Name}: {r.MaxAbsError}"));
+        Assert.Equal(0, Invoke("verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu"));
+    }
+
+    [Fact]
+    public void Verify_reference_accepts_another_prefix_and_fails_on_a_wrong_reference()
+    {
+        foreach (string file in Directory.EnumerateFiles(TestPaths.ReferenceFixtures, "tiny_*"))
+        {
+            string name = Path.GetFileName(file);
+            if (name.StartsWith("tiny_adaptive", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            File.Copy(file, Path.Combine(_dir, "mine-" + name["tiny_".Length..]));
+        }
+
+        Assert.Equal("mine-", ReferenceVerification.FindPrefix(_dir));
+        Assert.Equal(0, Invoke("verify-reference", _dir, "--device", "cpu"));
+
+        // Perturb one value of the expected eps by 1e-3: the command must notice and fail.
+        string eps = Path.Combine(_dir, "mine-output_eps.f32");
+        byte[] bytes = File.ReadAllBytes(eps);
+        BitConverter.GetBytes(BitConverter.ToSingle(bytes, 400) + 1e-3f).CopyTo(bytes, 400);
+        File.WriteAllBytes(eps, bytes);
+        Assert.Equal(1, Invoke("verify-reference", _dir, "--device", "cpu"));
+        var failed = Assert.Single(ReferenceVerification.Run(_dir, "mine-", CPU), r => !r.Passed);
+        Assert.StartsWith("unet eps", failed.Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Import_weights_writes_a_model_package_that_loads()
+    {
+        string output = Path.Combine(_dir, "model");
+        Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, "--name", "tiny", "--t", "300"));
+
+        var (model, card) = ModelPackage.Load(output, CPU);
+        using (model)
+        {
+            Assert.Equal(("tiny", 300, 32), (card.Name, card.Profile().Timesteps[0], card.Architecture.ModelChannels));
+            Assert.Equal("authors-checkpoint", card.Provenance!.Source);
+        }
+
+        Assert.NotEqual(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, "--t", "1000"));
+    }
+
+    private static int Invoke(params string[] args) => SynomalyCommand.Create().Parse(args).Invoke();
+}
