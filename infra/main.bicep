@@ -1,29 +1,465 @@
-metadata description = 'Synomaly.Cloud: the scan-data storage account (grows into the whole system in the infrastructure issue).'
+metadata name = 'Synomaly.Cloud'
+metadata description = 'The whole Synomaly.Cloud system in one resource group: monitoring, scan-data and Functions host storage, the Functions app on Flex Consumption, Event Grid, Service Bus, the container registry and the GPU worker on serverless GPU Container Apps, least-privilege role assignments, optional private networking.'
 
 targetScope = 'resourceGroup'
 
-@description('Optional. Azure region of every resource; defaults to the resource group\'s.')
-param location string = resourceGroup().location
+// ---------- Environment ----------
 
-@description('Required. Short environment name used in resource names (for example dev or prod).')
+@description('Required. Short environment name used in resource names and the azd-env-name tag (for example dev or prod).')
 @minLength(2)
 @maxLength(8)
 param environmentName string
 
-var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+@description('Optional. Azure region of every resource; defaults to the resource group\'s. It must offer the serverless GPU profile chosen in gpuWorkloadProfileType.')
+@metadata({ azd: { type: 'location' } })
+param location string = resourceGroup().location
 
-resource scanData 'Microsoft.Storage/storageAccounts@2025-06-01' = {
-  name: 'stscan${resourceToken}'
-  location: location
-  kind: 'StorageV2'
-  sku: { name: 'Standard_ZRS' }
-  properties: {
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
-    minimumTlsVersion: 'TLS1_2'
-    supportsHttpsTrafficOnly: true
+@description('Optional. Extra tags for every resource.')
+param tags object = {}
+
+@description('Optional. A person or group that operates the system (uploads models, reads results and job records). Empty for none; azd passes the signed-in user.')
+param operatorPrincipalId string = ''
+
+@description('Optional. Principal type of operatorPrincipalId.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = 'User'
+
+// ---------- Data ----------
+
+@description('Optional. Redundancy of the scan-data account.')
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
+param scanStorageSku string = 'Standard_ZRS'
+
+@description('Optional. Days deleted scan data (blobs, versions, containers) stays restorable.')
+@minValue(1)
+@maxValue(365)
+param softDeleteRetentionDays int = 7
+
+@description('Optional. Days after which results move to the cool tier.')
+@minValue(1)
+param resultsCoolAfterDays int = 30
+
+@description('Optional. Days after which results are deleted.')
+@minValue(2)
+param resultsDeleteAfterDays int = 365
+
+@description('Optional. Days the Log Analytics workspace keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+// ---------- Messaging ----------
+
+@description('Optional. Service Bus tier; private networking always uses Premium.')
+@allowed(['Standard', 'Premium'])
+param serviceBusSku string = 'Standard'
+
+@description('Optional. Deliveries of a ScanJob before it is dead-lettered; also the worker\'s Worker__MaxDeliveryCount.')
+@minValue(1)
+@maxValue(100)
+param maxDeliveryCount int = 5
+
+@description('Optional. Peek-lock duration of the scan-jobs queue (ISO 8601, at most PT5M).')
+param queueLockDuration string = 'PT5M'
+
+@description('Optional. Duplicate-detection window of the scan-jobs queue (ISO 8601).')
+param duplicateDetectionWindow string = 'PT1H'
+
+// ---------- Functions app ----------
+
+@description('Optional. Most Flex Consumption instances.')
+@minValue(40)
+@maxValue(1000)
+param functionsMaximumInstanceCount int = 100
+
+@description('Optional. Memory per Flex Consumption instance (MB).')
+@allowed([512, 2048, 4096])
+param functionsInstanceMemoryMB int = 2048
+
+@description('Optional. Name of the model new jobs use (Intake__ModelName, Model__Name).')
+param modelName string = 'brain-mri-demo'
+
+@description('Required. Version of the model new jobs use and the worker loads (Intake__ModelVersion, Model__Version); upload it to models/{name}/{version}/.')
+@minLength(1)
+param modelVersion string
+
+@description('Optional. Largest accepted upload in bytes (Intake__MaxScanBytes).')
+@minValue(1)
+param maxScanBytes int = 2147483648
+
+@description('Optional. Lifetime of the write-only upload SAS in minutes (Intake__UploadSasMinutes).')
+@minValue(1)
+@maxValue(60)
+param uploadSasMinutes int = 15
+
+@description('Optional. Lifetime of read-only result links in minutes (Intake__ResultSasMinutes).')
+@minValue(1)
+@maxValue(60)
+param resultSasMinutes int = 15
+
+@description('Optional. CRON of scheduled archive reprocessing (Bulk__Schedule).')
+param bulkSchedule string = '0 0 2 * * *'
+
+@description('Optional. ScanJobs per bulk batch (Bulk__BatchSize).')
+@minValue(1)
+param bulkBatchSize int = 100
+
+@description('Optional. Bulk throttle in messages per minute (Bulk__MessagesPerMinute).')
+@minValue(1)
+param bulkMessagesPerMinute int = 600
+
+// ---------- GPU worker ----------
+
+@description('Optional. Serverless GPU workload profile type (Consumption-GPU-NC8as-T4 or Consumption-GPU-NC24-A100); availability differs per region, see docs/DEPLOY.md.')
+param gpuWorkloadProfileType string = 'Consumption-GPU-NC8as-T4'
+
+@description('Optional. vCPUs per worker replica; must fit the GPU profile.')
+param workerCpu string = '8'
+
+@description('Optional. Memory per worker replica; must fit the GPU profile.')
+param workerMemory string = '56Gi'
+
+@description('Optional. Most worker replicas (one GPU each).')
+@minValue(1)
+@maxValue(100)
+param workerMaxReplicas int = 4
+
+@description('Optional. Queue messages per worker replica before KEDA adds one.')
+@minValue(1)
+param workerMessagesPerReplica int = 8
+
+@description('Optional. Slices per GPU batch (Worker__MaxBatchSize).')
+@minValue(1)
+param workerMaxBatchSize int = 64
+
+@description('Optional. Seconds in-flight jobs get to finish when a worker replica stops (Worker__ShutdownDeadlineSeconds).')
+@minValue(5)
+@maxValue(600)
+param workerShutdownDeadlineSeconds int = 60
+
+@description('Optional. Worker image; empty keeps a placeholder until azd deploy pushes the real one (SERVICE_GPUWORKER_IMAGE_NAME).')
+param workerImage string = ''
+
+// ---------- Networking ----------
+
+@description('Optional. Private networking: a VNet, private endpoints and private DNS zones; storage, Service Bus and the registry refuse public traffic (Service Bus and the registry become Premium).')
+param enablePrivateNetworking bool = false
+
+@description('Optional. VNet address space when private networking is on.')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
+@description('Optional. Public IPv4 ranges (CIDR) of the clients that upload scans with SAS URLs, allowed through the scan-data firewall when private networking is on.')
+param uploadClientIpRanges string[] = []
+
+// ---------- Names ----------
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var queueName = 'scan-jobs'
+var publicNetworkAccess = enablePrivateNetworking ? 'Disabled' : 'Enabled'
+
+// Every name is fixed here, before deployment, so that modules and role assignments can refer to resources by name.
+var names = {
+  logAnalytics: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+  applicationInsights: '${abbrs.insightsComponents}${resourceToken}'
+  functionsIdentity: '${abbrs.managedIdentityUserAssignedIdentities}func-${resourceToken}'
+  workerIdentity: '${abbrs.managedIdentityUserAssignedIdentities}worker-${resourceToken}'
+  scalerIdentity: '${abbrs.managedIdentityUserAssignedIdentities}scaler-${resourceToken}'
+  scanStorage: '${abbrs.storageStorageAccounts}scan${resourceToken}'
+  hostStorage: '${abbrs.storageStorageAccounts}func${resourceToken}'
+  serviceBus: '${abbrs.serviceBusNamespaces}${resourceToken}'
+  registry: '${abbrs.containerRegistryRegistries}${resourceToken}'
+  vnet: '${abbrs.networkVirtualNetworks}${resourceToken}'
+  functionApp: '${abbrs.webSitesFunctions}${resourceToken}'
+  functionPlan: '${abbrs.webServerFarms}${resourceToken}'
+  eventGridTopic: '${abbrs.eventGridSystemTopics}scan-${resourceToken}'
+  containerAppsEnvironment: '${abbrs.appManagedEnvironments}${resourceToken}'
+  gpuWorker: '${abbrs.appContainerApps}worker-${resourceToken}'
+}
+
+// Private endpoints (when enabled): one per sub-resource, each registered in its zone (modules/network.bicep).
+var privateEndpoints = [
+  { key: 'scan-blob', resourceId: resourceId('Microsoft.Storage/storageAccounts', names.scanStorage), groupId: 'blob', zone: 'blob' }
+  { key: 'scan-table', resourceId: resourceId('Microsoft.Storage/storageAccounts', names.scanStorage), groupId: 'table', zone: 'table' }
+  { key: 'scan-queue', resourceId: resourceId('Microsoft.Storage/storageAccounts', names.scanStorage), groupId: 'queue', zone: 'queue' }
+  { key: 'func-blob', resourceId: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), groupId: 'blob', zone: 'blob' }
+  { key: 'func-table', resourceId: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), groupId: 'table', zone: 'table' }
+  { key: 'func-queue', resourceId: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), groupId: 'queue', zone: 'queue' }
+  { key: 'sb', resourceId: resourceId('Microsoft.ServiceBus/namespaces', names.serviceBus), groupId: 'namespace', zone: 'servicebus' }
+  { key: 'cr', resourceId: resourceId('Microsoft.ContainerRegistry/registries', names.registry), groupId: 'registry', zone: 'registry' }
+]
+
+// ---------- Resources ----------
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: allTags
+    retentionInDays: logRetentionDays
   }
 }
 
+module identities 'modules/identities.bicep' = {
+  name: 'identities'
+  params: {
+    functionsIdentityName: names.functionsIdentity
+    workerIdentityName: names.workerIdentity
+    scalerIdentityName: names.scalerIdentity
+    location: location
+    tags: allTags
+  }
+}
+
+module scanStorage 'modules/scan-storage.bicep' = {
+  name: 'scan-storage'
+  params: {
+    name: names.scanStorage
+    location: location
+    tags: allTags
+    skuName: scanStorageSku
+    softDeleteRetentionDays: softDeleteRetentionDays
+    resultsCoolAfterDays: resultsCoolAfterDays
+    resultsDeleteAfterDays: resultsDeleteAfterDays
+    // Browsers upload with SAS URLs, so with private networking the account stays reachable from the listed client
+    // ranges only, plus the private endpoints.
+    networkDefaultAction: enablePrivateNetworking ? 'Deny' : 'Allow'
+    allowedIpRanges: enablePrivateNetworking ? uploadClientIpRanges : []
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module hostStorage 'modules/function-host-storage.bicep' = {
+  name: 'function-host-storage'
+  params: {
+    name: names.hostStorage
+    location: location
+    tags: allTags
+    publicNetworkAccess: publicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module serviceBus 'modules/service-bus.bicep' = {
+  name: 'service-bus'
+  params: {
+    name: names.serviceBus
+    location: location
+    tags: allTags
+    skuName: enablePrivateNetworking ? 'Premium' : serviceBusSku
+    queueName: queueName
+    lockDuration: queueLockDuration
+    maxDeliveryCount: maxDeliveryCount
+    duplicateDetectionWindow: duplicateDetectionWindow
+    publicNetworkAccess: publicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module registry 'modules/container-registry.bicep' = {
+  name: 'container-registry'
+  params: {
+    name: names.registry
+    location: location
+    tags: allTags
+    skuName: enablePrivateNetworking ? 'Premium' : 'Basic'
+    publicNetworkAccess: publicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module network 'modules/network.bicep' = if (enablePrivateNetworking) {
+  name: 'network'
+  params: {
+    name: names.vnet
+    location: location
+    tags: allTags
+    addressPrefix: vnetAddressPrefix
+  }
+}
+
+module endpoints 'modules/private-endpoint.bicep' = [
+  for endpoint in privateEndpoints: if (enablePrivateNetworking) {
+    name: 'pep-${endpoint.key}'
+    params: {
+      name: '${abbrs.networkPrivateEndpoints}${endpoint.key}-${resourceToken}'
+      location: location
+      tags: allTags
+      subnetId: network!.outputs.privateEndpointSubnetId
+      privateLinkServiceId: endpoint.resourceId
+      groupId: endpoint.groupId
+      privateDnsZoneId: network!.outputs.privateDnsZoneIds[endpoint.zone]
+    }
+    dependsOn: [scanStorage, hostStorage, serviceBus, registry]
+  }
+]
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    name: names.functionApp
+    planName: names.functionPlan
+    location: location
+    tags: allTags
+    identityId: identities.outputs.functions.resourceId
+    identityClientId: identities.outputs.functions.clientId
+    deploymentContainerUrl: hostStorage.outputs.deploymentContainerUrl
+    hostStorage: { blob: hostStorage.outputs.blobEndpoint, queue: hostStorage.outputs.queueEndpoint, table: hostStorage.outputs.tableEndpoint }
+    scanStorage: { blob: scanStorage.outputs.blobEndpoint, queue: scanStorage.outputs.queueEndpoint, table: scanStorage.outputs.tableEndpoint }
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    applicationInsightsName: names.applicationInsights
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    maximumInstanceCount: functionsMaximumInstanceCount
+    instanceMemoryMB: functionsInstanceMemoryMB
+    virtualNetworkSubnetId: enablePrivateNetworking ? network!.outputs.functionsSubnetId : ''
+    appOptions: {
+      // Event Grid drives the blob trigger in Azure: the polling twin of ScanUploaded stays off.
+      Intake__BlobTriggerSource: 'EventGrid'
+      'AzureWebJobs.ScanUploadedPolling.Disabled': 'true'
+      Intake__Transport: 'ServiceBus'
+      Intake__MaxScanBytes: string(maxScanBytes)
+      Intake__ModelName: modelName
+      Intake__ModelVersion: modelVersion
+      Intake__QueueName: queueName
+      Intake__UploadSasMinutes: string(uploadSasMinutes)
+      Intake__ResultSasMinutes: string(resultSasMinutes)
+      Bulk__Schedule: bulkSchedule
+      Bulk__BatchSize: string(bulkBatchSize)
+      Bulk__MessagesPerMinute: string(bulkMessagesPerMinute)
+    }
+  }
+  // The host reads its storage with the identity as soon as it starts: grant first.
+  dependsOn: [roleAssignments]
+}
+
+module eventGrid 'modules/event-grid.bicep' = {
+  name: 'event-grid'
+  params: {
+    name: names.eventGridTopic
+    location: location
+    tags: allTags
+    storageAccountId: scanStorage.outputs.resourceId
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module containerAppsEnvironment 'modules/container-apps-environment.bicep' = {
+  name: 'container-apps-environment'
+  params: {
+    name: names.containerAppsEnvironment
+    location: location
+    tags: allTags
+    gpuWorkloadProfileType: gpuWorkloadProfileType
+    infrastructureSubnetId: enablePrivateNetworking ? network!.outputs.containerAppsSubnetId : ''
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+}
+
+module gpuWorker 'modules/gpu-worker.bicep' = {
+  name: 'gpu-worker'
+  params: {
+    name: names.gpuWorker
+    location: location
+    tags: allTags
+    environmentId: containerAppsEnvironment.outputs.resourceId
+    workloadProfileName: containerAppsEnvironment.outputs.gpuWorkloadProfileName
+    image: empty(workerImage) ? 'mcr.microsoft.com/k8se/quickstart:latest' : workerImage
+    registryLoginServer: registry.outputs.loginServer
+    workerIdentity: { resourceId: identities.outputs.worker.resourceId, clientId: identities.outputs.worker.clientId }
+    scalerIdentityId: identities.outputs.scaler.resourceId
+    serviceBus: { name: serviceBus.outputs.name, fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace, queueName: serviceBus.outputs.queueName }
+    scanStorage: { blob: scanStorage.outputs.blobEndpoint, queue: scanStorage.outputs.queueEndpoint, table: scanStorage.outputs.tableEndpoint }
+    applicationInsightsName: names.applicationInsights
+    cpu: workerCpu
+    memory: workerMemory
+    maxReplicas: workerMaxReplicas
+    messagesPerReplica: workerMessagesPerReplica
+    shutdownDeadlineSeconds: workerShutdownDeadlineSeconds
+    workerOptions: {
+      Worker__Transport: 'ServiceBus'
+      Worker__QueueName: queueName
+      Worker__Device: 'cuda'
+      Worker__MaxBatchSize: string(workerMaxBatchSize)
+      Worker__MaxDeliveryCount: string(maxDeliveryCount)
+      Worker__ShutdownDeadlineSeconds: string(workerShutdownDeadlineSeconds)
+      Model__Source: 'Blob'
+      Model__Name: modelName
+      Model__Version: modelVersion
+    }
+  }
+  // The image pull and the scale rule need their roles before the first revision starts.
+  dependsOn: [roleAssignments]
+}
+
+module roleAssignments 'modules/role-assignments.bicep' = {
+  name: 'role-assignments'
+  params: {
+    scanStorageName: names.scanStorage
+    hostStorageName: names.hostStorage
+    serviceBusName: names.serviceBus
+    queueName: queueName
+    registryName: names.registry
+    applicationInsightsName: names.applicationInsights
+    functionsIdentityName: names.functionsIdentity
+    workerIdentityName: names.workerIdentity
+    scalerIdentityName: names.scalerIdentity
+    eventGridTopicName: names.eventGridTopic
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+  // Names are fixed up front, so the dependencies on the resources being granted are stated here.
+  dependsOn: [scanStorage, hostStorage, serviceBus, registry, monitoring, identities, eventGrid]
+}
+
+// ---------- Outputs (names, ids and endpoints only; azd writes them into the environment) ----------
+
+@description('The resource group name.')
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+
+@description('The Azure region.')
+output AZURE_LOCATION string = location
+
+@description('The container registry login server (azd pushes the GPU worker image here).')
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
+
+@description('The container registry name.')
+output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
+
+@description('The Container Apps environment name.')
+output AZURE_CONTAINER_APPS_ENVIRONMENT_NAME string = containerAppsEnvironment.outputs.name
+
+@description('The GPU worker container app name.')
+output GPU_WORKER_APP_NAME string = gpuWorker.outputs.name
+
+@description('The Functions app name.')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('The Functions app host name.')
+output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostName
+
 @description('The scan-data storage account name.')
-output SCAN_STORAGE_ACCOUNT_NAME string = scanData.name
+output SCAN_STORAGE_ACCOUNT_NAME string = scanStorage.outputs.name
+
+@description('The scan-data blob endpoint.')
+output SCAN_STORAGE_BLOB_ENDPOINT string = scanStorage.outputs.blobEndpoint
+
+@description('The Event Grid system topic on the scan-data account (scripts/eventgrid-subscription.sh subscribes the blob trigger to it).')
+output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
+
+@description('The resource id of the container that receives undeliverable Event Grid events.')
+output EVENTGRID_DEADLETTER_CONTAINER_ID string = '${scanStorage.outputs.resourceId}/blobServices/default/containers/eventgrid-deadletter'
+
+@description('The Service Bus namespace host name.')
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+
+@description('The ScanJob queue name.')
+output SERVICE_BUS_QUEUE_NAME string = serviceBus.outputs.queueName
+
+@description('The Application Insights resource id.')
+output APPLICATIONINSIGHTS_RESOURCE_ID string = monitoring.outputs.applicationInsightsId
+
+@description('The Log Analytics workspace name.')
+output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsWorkspaceName

@@ -1,3 +1,19 @@
 using 'main.bicep'
 
-param environmentName = 'dev'
+// Development: smallest footprint, public endpoints (Entra ID only), T4 serverless GPU, scale to zero.
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'dev')
+param location = readEnvironmentVariable('AZURE_LOCATION', 'swedencentral')
+param operatorPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
+param modelVersion = readEnvironmentVariable('SYNOMALY_MODEL_VERSION', 'v1')
+param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
+
+param scanStorageSku = 'Standard_LRS'
+param softDeleteRetentionDays = 7
+param resultsDeleteAfterDays = 90
+param serviceBusSku = 'Standard'
+param functionsMaximumInstanceCount = 40
+param gpuWorkloadProfileType = 'Consumption-GPU-NC8as-T4'
+param workerCpu = '8'
+param workerMemory = '56Gi'
+param workerMaxReplicas = 1
+param enablePrivateNetworking = false

@@ -1,0 +1,25 @@
+using 'main.bicep'
+
+// Production-like: zone-redundant data with longer recovery windows, private networking, A100 serverless GPU.
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'prod')
+param location = readEnvironmentVariable('AZURE_LOCATION', 'swedencentral')
+param operatorPrincipalId = readEnvironmentVariable('SYNOMALY_OPERATOR_GROUP_ID', '')
+param operatorPrincipalType = 'Group'
+param modelVersion = readEnvironmentVariable('SYNOMALY_MODEL_VERSION', 'v1')
+param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
+
+param scanStorageSku = 'Standard_ZRS'
+param softDeleteRetentionDays = 30
+param resultsCoolAfterDays = 30
+param resultsDeleteAfterDays = 730
+param logRetentionDays = 90
+param serviceBusSku = 'Premium'
+param functionsMaximumInstanceCount = 100
+param gpuWorkloadProfileType = 'Consumption-GPU-NC24-A100'
+param workerCpu = '24'
+param workerMemory = '220Gi'
+param workerMaxReplicas = 4
+param enablePrivateNetworking = true
+param vnetAddressPrefix = '10.40.0.0/16'
+// The portal's upload clients (SAS PUT from browsers): replace with the hospital's egress ranges.
+param uploadClientIpRanges = []

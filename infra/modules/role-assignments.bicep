@@ -1,0 +1,445 @@
+metadata name = 'role-assignments'
+metadata description = 'Least-privilege data-plane roles per identity, each at the narrowest scope that works (container, table, queue). No Owner or Contributor roles anywhere; the only broad storage role is on the Functions host account, which holds no medical data.'
+
+@description('Required. Scan-data storage account name.')
+param scanStorageName string
+
+@description('Required. Functions host storage account name.')
+param hostStorageName string
+
+@description('Required. Service Bus namespace name.')
+param serviceBusName string
+
+@description('Required. Service Bus queue that carries ScanJobs.')
+param queueName string
+
+@description('Required. Container registry name.')
+param registryName string
+
+@description('Required. Application Insights component name.')
+param applicationInsightsName string
+
+@description('Required. Name of the Functions app identity.')
+param functionsIdentityName string
+
+@description('Required. Name of the GPU worker identity.')
+param workerIdentityName string
+
+@description('Required. Name of the identity the KEDA scale rule uses.')
+param scalerIdentityName string
+
+@description('Required. Name of the Event Grid system topic (its system-assigned identity writes dead letters).')
+param eventGridTopicName string
+
+@description('Optional. A person or group that operates the system: may upload models and read results and job records. Empty for none.')
+param operatorPrincipalId string = ''
+
+@description('Optional. Principal type of operatorPrincipalId.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = 'User'
+
+// Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+  // Only Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action: no data access of its own.
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+resource scanStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: scanStorageName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource scans 'containers' existing = { name: 'scans' }
+    resource results 'containers' existing = { name: 'results' }
+    resource archive 'containers' existing = { name: 'archive' }
+    resource models 'containers' existing = { name: 'models' }
+    resource eventGridDeadLetter 'containers' existing = { name: 'eventgrid-deadletter' }
+  }
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
+
+    resource jobs 'tables' existing = { name: 'jobs' }
+    resource bulkRuns 'tables' existing = { name: 'bulkruns' }
+  }
+
+  resource queueService 'queueServices' existing = {
+    name: 'default'
+
+    resource blobTriggerPoison 'queues' existing = { name: 'webjobs-blobtrigger-poison' }
+    resource bulkReprocess 'queues' existing = { name: 'bulk-reprocess' }
+    resource bulkReprocessPoison 'queues' existing = { name: 'bulk-reprocess-poison' }
+  }
+}
+
+resource hostStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: hostStorageName
+}
+
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
+  name: serviceBusName
+
+  resource queue 'queues' existing = { name: queueName }
+}
+
+resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing = {
+  name: registryName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource functionsIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: functionsIdentityName
+}
+
+resource workerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: workerIdentityName
+}
+
+resource scalerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: scalerIdentityName
+}
+
+resource eventGridTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
+  name: eventGridTopicName
+}
+
+// Assignment names use the identity's resource id (known before deployment) rather than its principal id, so that
+// names are stable and what-if can predict them.
+var functionsPrincipalId = functionsIdentity.properties.principalId
+var workerPrincipalId = workerIdentity.properties.principalId
+var scalerPrincipalId = scalerIdentity.properties.principalId
+var eventGridPrincipalId = eventGridTopic.identity.principalId
+
+// ---------- Functions app ----------
+
+// Host storage (AzureWebJobsStorage and the Flex deployment package): the host needs blob leases and containers,
+// queues and tables. Owner is confined to this account, which holds no scan data.
+resource functionsHostBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, functionsIdentity.id, roles.storageBlobDataOwner)
+  scope: hostStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: Functions host storage and deployment package'
+  }
+}
+
+resource functionsHostQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, functionsIdentity.id, roles.storageQueueDataContributor)
+  scope: hostStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: Functions host queues'
+  }
+}
+
+resource functionsHostTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, functionsIdentity.id, roles.storageTableDataContributor)
+  scope: hostStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: Functions host tables'
+  }
+}
+
+// Uploads: the blob trigger reads new scans, and the write-only upload SAS (user delegation) can grant only what the
+// signing identity holds, so the app needs write on this one container.
+resource functionsScans 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::scans.id, functionsIdentity.id, roles.storageBlobDataContributor)
+  scope: scanStorage::blobService::scans
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: read uploaded scans, sign write-only upload SAS'
+  }
+}
+
+// Result links: read-only user delegation SAS over results/{scanId}/{modelVersion}/.
+resource functionsResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::results.id, functionsIdentity.id, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::results
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: sign read-only result SAS'
+  }
+}
+
+// Bulk reprocessing enumerates archive/ and enqueues ScanJobs for it.
+resource functionsArchive 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::archive.id, functionsIdentity.id, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::archive
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: enumerate the archive for bulk reprocessing'
+  }
+}
+
+// GetUserDelegationKey is an account-level action; Storage Blob Delegator grants it and nothing else.
+resource functionsDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage.id, functionsIdentity.id, roles.storageBlobDelegator)
+  scope: scanStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDelegator)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: GetUserDelegationKey for upload and result SAS'
+  }
+}
+
+resource functionsJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::tableService::jobs.id, functionsIdentity.id, roles.storageTableDataContributor)
+  scope: scanStorage::tableService::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: create and read job records'
+  }
+}
+
+resource functionsBulkRuns 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::tableService::bulkRuns.id, functionsIdentity.id, roles.storageTableDataContributor)
+  scope: scanStorage::tableService::bulkRuns
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: bulk reprocessing checkpoints'
+  }
+}
+
+// The blob trigger writes poison blobs to a queue on the trigger connection's account.
+resource functionsPoisonQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::queueService::blobTriggerPoison.id, functionsIdentity.id, roles.storageQueueDataContributor)
+  scope: scanStorage::queueService::blobTriggerPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: blob trigger poison queue'
+  }
+}
+
+// Bulk reprocessing runs in bounded steps through this queue (queue trigger); failed steps go to its poison queue.
+resource functionsBulkQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::queueService::bulkReprocess.id, functionsIdentity.id, roles.storageQueueDataContributor)
+  scope: scanStorage::queueService::bulkReprocess
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: bulk reprocessing steps'
+  }
+}
+
+resource functionsBulkPoisonQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::queueService::bulkReprocessPoison.id, functionsIdentity.id, roles.storageQueueDataContributor)
+  scope: scanStorage::queueService::bulkReprocessPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: bulk reprocessing poison queue'
+  }
+}
+
+resource functionsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus::queue.id, functionsIdentity.id, roles.serviceBusDataSender)
+  scope: serviceBus::queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: send ScanJobs'
+  }
+}
+
+resource functionsTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, functionsIdentity.id, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: send telemetry (local auth is off)'
+  }
+}
+
+// ---------- GPU worker ----------
+
+resource workerReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus::queue.id, workerIdentity.id, roles.serviceBusDataReceiver)
+  scope: serviceBus::queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: receive, complete and dead-letter ScanJobs'
+  }
+}
+
+resource workerScans 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::scans.id, workerIdentity.id, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::scans
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: read uploaded scans'
+  }
+}
+
+resource workerArchive 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::archive.id, workerIdentity.id, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::archive
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: read archived scans (bulk reprocessing)'
+  }
+}
+
+resource workerModels 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::models.id, workerIdentity.id, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::models
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: load model weights'
+  }
+}
+
+resource workerResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::results.id, workerIdentity.id, roles.storageBlobDataContributor)
+  scope: scanStorage::blobService::results
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: write anomaly maps and reports'
+  }
+}
+
+resource workerJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::tableService::jobs.id, workerIdentity.id, roles.storageTableDataContributor)
+  scope: scanStorage::tableService::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: update job states'
+  }
+}
+
+resource workerPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, workerIdentity.id, roles.acrPull)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: pull the worker image'
+  }
+}
+
+resource workerTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, workerIdentity.id, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: send telemetry (local auth is off)'
+  }
+}
+
+// ---------- KEDA scaler ----------
+
+// The azure-servicebus scaler reads the queue's message count through the Service Bus management (ATOM) endpoint,
+// which requires Manage rights; Data Receiver is not enough. The grant is confined to this one queue, on an identity
+// used only by the scale rule (the worker's own identity keeps Data Receiver).
+resource scalerQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus::queue.id, scalerIdentity.id, roles.serviceBusDataOwner)
+  scope: serviceBus::queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
+    principalId: scalerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'scaler: read the scan-jobs message count for KEDA'
+  }
+}
+
+// ---------- Event Grid ----------
+
+resource eventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::eventGridDeadLetter.id, eventGridTopic.id, roles.storageBlobDataContributor)
+  scope: scanStorage::blobService::eventGridDeadLetter
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: eventGridPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'eventgrid: write undeliverable BlobCreated events'
+  }
+}
+
+// ---------- Operator (optional) ----------
+
+resource operatorModels 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::blobService::models.id, operatorPrincipalId, roles.storageBlobDataContributor)
+  scope: scanStorage::blobService::models
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: upload models'
+  }
+}
+
+resource operatorResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::blobService::results.id, operatorPrincipalId, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::results
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: read results'
+  }
+}
+
+resource operatorJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::tableService::jobs.id, operatorPrincipalId, roles.storageTableDataReader)
+  scope: scanStorage::tableService::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: read job records'
+  }
+}

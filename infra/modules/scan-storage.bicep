@@ -1,0 +1,216 @@
+metadata name = 'scan-storage'
+metadata description = 'The scan-data storage account: uploads, results, archive and models (blob), job records and bulk-run checkpoints (table), the blob trigger\'s poison queue. Entra ID only, private containers, TLS 1.2, soft delete, versioning and lifecycle rules.'
+
+@description('Required. Storage account name (3 to 24 lowercase letters and digits).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Required. Azure region.')
+param location string
+
+@description('Optional. Tags for every resource.')
+param tags object = {}
+
+@description('Optional. Redundancy SKU. ZRS keeps medical data available through a zone outage.')
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
+param skuName string = 'Standard_ZRS'
+
+@description('Optional. Days deleted blobs, versions and containers can be restored.')
+@minValue(1)
+@maxValue(365)
+param softDeleteRetentionDays int = 7
+
+@description('Optional. Results (heatmaps, masks, reports) move to the cool tier this many days after they were last written.')
+@minValue(1)
+param resultsCoolAfterDays int = 30
+
+@description('Optional. Results are deleted this many days after they were last written; rerun the job to recreate them.')
+@minValue(2)
+param resultsDeleteAfterDays int = 365
+
+@description('Optional. Previous blob versions (kept by versioning) are deleted this many days after they were superseded.')
+@minValue(1)
+param previousVersionsDeleteAfterDays int = 30
+
+@description('Optional. Public network access: Enabled, or Disabled when only private endpoints may reach the account.')
+@allowed(['Enabled', 'Disabled'])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Optional. Public IPv4 ranges (CIDR) allowed through the firewall when it is closed (defaultAction Deny), for example the portal\'s upload clients.')
+param allowedIpRanges string[] = []
+
+@description('Optional. Firewall default action for public traffic. Deny lets through only allowedIpRanges and private endpoints.')
+@allowed(['Allow', 'Deny'])
+param networkDefaultAction string = 'Allow'
+
+@description('Required. Log Analytics workspace resource id for diagnostic settings.')
+param logAnalyticsWorkspaceId string
+
+@description('Optional. Blob containers to create. The first four are the contract in src/Contracts/BlobLayout.cs.')
+param containerNames string[] = ['scans', 'results', 'archive', 'models', 'eventgrid-deadletter']
+
+@description('Optional. Tables to create: job records (jobs) and the Functions bulk reprocessing checkpoints (bulkruns).')
+param tableNames string[] = ['jobs', 'bulkruns']
+
+@description('Optional. Storage queues to create: the blob trigger\'s poison queue (on the trigger\'s own account) and the Functions bulk reprocessing steps with their poison queue.')
+param queueNames string[] = ['webjobs-blobtrigger-poison', 'bulk-reprocess', 'bulk-reprocess-poison']
+
+resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: skuName }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    // Entra ID only: no account keys, no account or service SAS. Uploads use user delegation SAS.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowCrossTenantReplication: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: publicNetworkAccess
+    networkAcls: {
+      defaultAction: networkDefaultAction
+      bypass: 'AzureServices'
+      ipRules: [for range in allowedIpRanges: { value: range, action: 'Allow' }]
+    }
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      // A second, infrastructure-level encryption layer for medical data (can only be chosen when the account is created).
+      requireInfrastructureEncryption: true
+      services: {
+        blob: { enabled: true, keyType: 'Account' }
+        file: { enabled: true, keyType: 'Account' }
+        table: { enabled: true, keyType: 'Account' }
+        queue: { enabled: true, keyType: 'Account' }
+      }
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    isVersioningEnabled: true
+    deleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays }
+    containerDeleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays }
+  }
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
+  for containerName in containerNames: {
+    parent: blobService
+    name: containerName
+    properties: { publicAccess: 'None' }
+  }
+]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-06-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = [
+  for tableName in tableNames: {
+    parent: tableService
+    name: tableName
+  }
+]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'results-cool-then-delete'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['results/'] }
+            actions: {
+              baseBlob: {
+                tierToCool: { daysAfterModificationGreaterThan: resultsCoolAfterDays }
+                delete: { daysAfterModificationGreaterThan: resultsDeleteAfterDays }
+              }
+            }
+          }
+        }
+        {
+          name: 'previous-versions-delete'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'] }
+            actions: {
+              version: { delete: { daysAfterCreationGreaterThan: previousVersionsDeleteAfterDays } }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [containers]
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [{ categoryGroup: 'allLogs', enabled: true }]
+    metrics: [{ category: 'Transaction', enabled: true }]
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [{ categoryGroup: 'allLogs', enabled: true }]
+    metrics: [{ category: 'Transaction', enabled: true }]
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: queueService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [{ categoryGroup: 'allLogs', enabled: true }]
+    metrics: [{ category: 'Transaction', enabled: true }]
+  }
+}
+
+@description('The storage account resource id.')
+output resourceId string = account.id
+
+@description('The storage account name.')
+output name string = account.name
+
+@description('The blob endpoint (ScansStorage__blobServiceUri).')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('The table endpoint (ScansStorage__tableServiceUri).')
+output tableEndpoint string = account.properties.primaryEndpoints.table
+
+@description('The queue endpoint (ScansStorage__queueServiceUri).')
+output queueEndpoint string = account.properties.primaryEndpoints.queue

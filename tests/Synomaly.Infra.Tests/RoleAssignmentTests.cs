@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+
+namespace Synomaly.Infra.Tests;
+
+/// <summary>
+/// Every role assignment in the deployment, as (who, role, where), must be exactly the least-privilege plan: data-plane
+/// roles at the narrowest scope that works, nothing on the resource group, no administrative roles.
+/// </summary>
+public sealed partial class RoleAssignmentTests
+{
+    private static readonly HashSet<Grant> ExpectedGrants =
+    [
+        // Functions app: its own host storage account (host leases, containers, queues, tables; deployment package).
+        new("functions", BuiltInRoles.StorageBlobDataOwner, "host-account"),
+        new("functions", BuiltInRoles.StorageQueueDataContributor, "host-account"),
+        new("functions", BuiltInRoles.StorageTableDataContributor, "host-account"),
+        // Functions app on the medical data: read uploads and sign write-only upload SAS, sign read-only result SAS,
+        // enumerate the archive, get user delegation keys, write jobs and bulk checkpoints, the blob trigger's poison queue,
+        // the bulk reprocessing step queue and its poison queue.
+        new("functions", BuiltInRoles.StorageBlobDataContributor, "scan-container:scans"),
+        new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:results"),
+        new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:archive"),
+        new("functions", BuiltInRoles.StorageBlobDelegator, "scan-account"),
+        new("functions", BuiltInRoles.StorageTableDataContributor, "scan-table:jobs"),
+        new("functions", BuiltInRoles.StorageTableDataContributor, "scan-table:bulkruns"),
+        new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:webjobs-blobtrigger-poison"),
+        new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:bulk-reprocess"),
+        new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:bulk-reprocess-poison"),
+        new("functions", BuiltInRoles.ServiceBusDataSender, "servicebus-queue:scan-jobs"),
+        new("functions", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
+        // GPU worker.
+        new("worker", BuiltInRoles.ServiceBusDataReceiver, "servicebus-queue:scan-jobs"),
+        new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:scans"),
+        new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:archive"),
+        new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:models"),
+        new("worker", BuiltInRoles.StorageBlobDataContributor, "scan-container:results"),
+        new("worker", BuiltInRoles.StorageTableDataContributor, "scan-table:jobs"),
+        new("worker", BuiltInRoles.AcrPull, "registry"),
+        new("worker", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
+        // KEDA reads the queue length through the management endpoint (Manage rights): one queue, scaler identity only.
+        new("scaler", BuiltInRoles.ServiceBusDataOwner, "servicebus-queue:scan-jobs"),
+        // Event Grid writes undeliverable events to its dead-letter container.
+        new("eventgrid", BuiltInRoles.StorageBlobDataContributor, "scan-container:eventgrid-deadletter"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Role_assignments_are_exactly_the_least_privilege_plan(string parameterFile)
+    {
+        var grants = Grants(parameterFile);
+
+        Assert.Equal(grants.Count, grants.Distinct().Count());
+        Assert.Equal(ExpectedGrants.OrderBy(g => g.ToString()), grants.OrderBy(g => g.ToString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void No_identity_gets_an_administrative_role_or_a_resource_group_scope(string parameterFile)
+    {
+        var assignments = PredictedDeployment.Load(parameterFile).OfType("Microsoft.Authorization/roleAssignments");
+
+        Assert.NotEmpty(assignments);
+        Assert.All(assignments, assignment =>
+        {
+            Assert.DoesNotContain(RoleId(assignment), BuiltInRoles.Administrative);
+            Assert.Contains("/providers/Microsoft.", Scope(assignment), StringComparison.Ordinal);
+            Assert.Equal("ServicePrincipal", assignment.String("properties.principalType"));
+            Assert.False(string.IsNullOrWhiteSpace(assignment.String("properties.description")));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Owner_level_data_roles_never_reach_the_medical_data(string parameterFile)
+    {
+        var grants = Grants(parameterFile);
+
+        Assert.All(grants.Where(g => g.Role == BuiltInRoles.StorageBlobDataOwner), g => Assert.Equal("host-account", g.Scope));
+        Assert.All(grants.Where(g => g.Role == BuiltInRoles.ServiceBusDataOwner), g => Assert.Equal(("scaler", "servicebus-queue:scan-jobs"), (g.Principal, g.Scope)));
+        Assert.DoesNotContain(grants, g => g.Scope == "scan-account" && g.Role != BuiltInRoles.StorageBlobDelegator);
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Role_assignment_names_are_stable_guids(string parameterFile)
+    {
+        var assignments = PredictedDeployment.Load(parameterFile).OfType("Microsoft.Authorization/roleAssignments");
+
+        // guid(scope, identity, role) is deterministic: a redeploy updates the same assignments instead of failing.
+        Assert.All(assignments, a => Assert.True(Guid.TryParse(a.Name, out _), $"{a.Name} is not a literal GUID."));
+    }
+
+    private static List<Grant> Grants(string parameterFile) =>
+        [.. PredictedDeployment.Load(parameterFile).OfType("Microsoft.Authorization/roleAssignments")
+            .Select(a => new Grant(Principal(a), RoleId(a), ScopeLabel(Scope(a))))];
+
+    private static string RoleId(PredictedResource assignment) => assignment.String("properties.roleDefinitionId").Split('/')[^1];
+
+    private static string Scope(PredictedResource assignment)
+    {
+        var id = assignment.Id;
+        return id[..id.IndexOf("/providers/Microsoft.Authorization/roleAssignments/", StringComparison.Ordinal)];
+    }
+
+    private static string Principal(PredictedResource assignment)
+    {
+        var principal = assignment.String("properties.principalId");
+        return principal switch
+        {
+            _ when principal.Contains("/userAssignedIdentities/id-func-", StringComparison.Ordinal) => "functions",
+            _ when principal.Contains("/userAssignedIdentities/id-worker-", StringComparison.Ordinal) => "worker",
+            _ when principal.Contains("/userAssignedIdentities/id-scaler-", StringComparison.Ordinal) => "scaler",
+            _ when principal.Contains("/Microsoft.EventGrid/systemTopics/", StringComparison.Ordinal) => "eventgrid",
+            _ => $"unknown principal {principal}",
+        };
+    }
+
+    private static string ScopeLabel(string scope)
+    {
+        var match = ScopePattern().Match(scope);
+        Assert.True(match.Success, $"Unexpected role assignment scope {scope}");
+        var provider = match.Groups["provider"].Value;
+        var name = match.Groups["name"].Value;
+        var child = match.Groups["child"].Value;
+        return (provider, child) switch
+        {
+            ("Microsoft.Storage/storageAccounts", "") => name.StartsWith("stscan", StringComparison.Ordinal) ? "scan-account" : "host-account",
+            ("Microsoft.Storage/storageAccounts", _) when name.StartsWith("stscan", StringComparison.Ordinal) => StorageChild(child),
+            ("Microsoft.ServiceBus/namespaces", _) when child.StartsWith("/queues/", StringComparison.Ordinal) => "servicebus-queue:" + child["/queues/".Length..],
+            ("Microsoft.ContainerRegistry/registries", "") => "registry",
+            ("Microsoft.Insights/components", "") => "application-insights",
+            _ => $"unexpected {scope}",
+        };
+    }
+
+    private static string StorageChild(string child) => child.Split('/', StringSplitOptions.RemoveEmptyEntries) switch
+    {
+        ["blobServices", "default", "containers", var container] => "scan-container:" + container,
+        ["tableServices", "default", "tables", var table] => "scan-table:" + table,
+        ["queueServices", "default", "queues", var queue] => "scan-queue:" + queue,
+        _ => "unexpected scan child " + child,
+    };
+
+    [GeneratedRegex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/(?<provider>[^/]+/[^/]+)/(?<name>[^/]+)(?<child>.*)$")]
+    private static partial Regex ScopePattern();
+
+    private sealed record Grant(string Principal, string Role, string Scope)
+    {
+        public override string ToString() => $"{Principal} {Role} {Scope}";
+    }
+}

@@ -1,0 +1,66 @@
+using Synomaly.Contracts;
+
+namespace Synomaly.Infra.Tests;
+
+/// <summary>The scan-data account holds what the apps expect, keeps deletions recoverable and ages out old results.</summary>
+public sealed class ScanDataStorageTests
+{
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Scan_data_account_has_the_containers_and_tables_of_the_blob_layout(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var containers = deployment.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Where(c => c.Name.StartsWith("stscan", StringComparison.Ordinal)).Select(c => c.Name.Split('/')[^1]).ToList();
+        var tables = deployment.OfType("Microsoft.Storage/storageAccounts/tableServices/tables").Select(t => t.Name.Split('/')[^1]).ToList();
+
+        Assert.Subset(containers.ToHashSet(), new HashSet<string>
+        {
+            BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer,
+        });
+        Assert.Equal(["bulkruns", BlobLayout.JobsTable], tables.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Scan_data_keeps_versions_and_soft_deleted_blobs_and_containers(string parameterFile)
+    {
+        var blobService = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/blobServices", "stscan");
+
+        Assert.True(blobService.Bool("properties.isVersioningEnabled"));
+        Assert.True(blobService.Bool("properties.deleteRetentionPolicy.enabled"));
+        Assert.True(blobService.At("properties.deleteRetentionPolicy.days").GetInt32() >= 7);
+        Assert.True(blobService.Bool("properties.containerDeleteRetentionPolicy.enabled"));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Old_results_move_to_cool_storage_and_are_deleted_later(string parameterFile)
+    {
+        var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
+        var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
+        var results = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var prefixes)
+            && prefixes.EnumerateArray().Any(p => p.GetString() == BlobLayout.ResultsContainer + "/"));
+        var baseBlob = results.GetProperty("definition").GetProperty("actions").GetProperty("baseBlob");
+        var coolAfter = baseBlob.GetProperty("tierToCool").GetProperty("daysAfterModificationGreaterThan").GetInt32();
+        var deleteAfter = baseBlob.GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32();
+
+        Assert.True(results.GetProperty("enabled").GetBoolean());
+        Assert.InRange(coolAfter, 1, deleteAfter - 1);
+        Assert.Contains(rules, r => r.GetProperty("definition").GetProperty("actions").TryGetProperty("version", out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Medical_data_and_the_functions_host_live_in_separate_accounts(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var site = deployment.Single("Microsoft.Web/sites");
+        var deploymentStorage = site.String("properties.functionAppConfig.deployment.storage.value");
+        var settings = deployment.Single("Microsoft.Web/sites/config").Properties;
+
+        Assert.Contains("stfunc", deploymentStorage, StringComparison.Ordinal);
+        Assert.Contains("storageAccounts/stfunc", settings.GetProperty("AzureWebJobsStorage__blobServiceUri").GetString(), StringComparison.Ordinal);
+        Assert.Contains("storageAccounts/stscan", settings.GetProperty("ScansStorage__blobServiceUri").GetString(), StringComparison.Ordinal);
+    }
+}

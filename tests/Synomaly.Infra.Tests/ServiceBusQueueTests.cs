@@ -1,0 +1,32 @@
+using System.Xml;
+using Synomaly.Contracts;
+
+namespace Synomaly.Infra.Tests;
+
+/// <summary>The scan-jobs queue drops duplicate ScanJobs, bounds retries and keeps what it cannot deliver.</summary>
+public sealed class ServiceBusQueueTests
+{
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Queue_is_the_contract_queue_with_duplicate_detection_and_dead_lettering(string parameterFile)
+    {
+        var queue = PredictedDeployment.Load(parameterFile).Single("Microsoft.ServiceBus/namespaces/queues");
+
+        Assert.EndsWith("/" + BlobLayout.ScanJobsQueue, queue.Name, StringComparison.Ordinal);
+        Assert.True(queue.Bool("properties.requiresDuplicateDetection"));
+        Assert.True(XmlConvert.ToTimeSpan(queue.String("properties.duplicateDetectionHistoryTimeWindow")) >= TimeSpan.FromMinutes(10));
+        Assert.True(queue.Bool("properties.deadLetteringOnMessageExpiration"));
+        Assert.False(queue.Bool("properties.requiresSession"));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Queue_bounds_deliveries_and_holds_locks_as_long_as_service_bus_allows(string parameterFile)
+    {
+        var queue = PredictedDeployment.Load(parameterFile).Single("Microsoft.ServiceBus/namespaces/queues");
+        var lockDuration = XmlConvert.ToTimeSpan(queue.String("properties.lockDuration"));
+
+        Assert.InRange(queue.At("properties.maxDeliveryCount").GetInt32(), 2, 20);
+        Assert.InRange(lockDuration, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+    }
+}
