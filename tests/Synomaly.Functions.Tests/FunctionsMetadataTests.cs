@@ -51,6 +51,9 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("scans/{name}", Text(trigger, "path"));
         Assert.Equal("ScansStorage", Text(trigger, "connection"));
         Assert.Equal(source, Text(trigger, "source"));
+
+        // Deferred binding = the SDK-type BlobClient: the host hands over a reference, never the scan's bytes.
+        Assert.Equal("True", Text(trigger.GetProperty("properties"), "supportsDeferredBinding"));
     }
 
     [Theory]
