@@ -4,7 +4,7 @@ namespace Synomaly.Imaging.Presets;
 
 /// <summary>
 /// Carotid ultrasound (ALGORITHM.md 4.4): every frame of a cine (or the single frame of a PNG/JPEG); burned-in UI bands
-/// (rows and columns at the border that are mostly black with sparse text) are cropped away; when the caller knows the
+/// (text, scales, ECG traces around the imaged area) are cropped away; when the caller knows the
 /// vessel region, the crop is that box grown by <see cref="VesselMargin"/> about its centre (the reference trained on
 /// vessel boxes grown by 1.1-1.5x); the crop is then squashed to the model size (aspect ratio not kept, as the reference).
 /// </summary>
@@ -21,8 +21,11 @@ public sealed record UltrasoundPreset : IModalityPreset
 
     public double VesselMargin { get; init; } = 1.3;
 
-    /// <summary>A row or column belongs to the image area when at least this share of its pixels is above the dark level.</summary>
-    public double MinActiveShare { get; init; } = 0.3;
+    /// <summary>The frame is judged in square blocks of this many pixels (finer than text strokes are sparse).</summary>
+    public int BlockSize { get; init; } = 4;
+
+    /// <summary>A block belongs to the imaged area when at least this share of its pixels is above the dark level.</summary>
+    public double BlockActiveShare { get; init; } = 0.5;
 
     /// <summary>The dark level as a fraction of the frame's maximum.</summary>
     public double DarkLevel { get; init; } = 0.02;
@@ -44,56 +47,84 @@ public sealed record UltrasoundPreset : IModalityPreset
         return new PreparedScan(volume, Name, ModelSize, slices);
     }
 
-    /// <summary>The bounding box of the longest runs of active rows and columns: the frame without its UI bands.</summary>
+    /// <summary>
+    /// The imaged area without UI bands: the bounding box of the largest 4-connected region of active blocks. B-mode
+    /// images and sectors are large connected regions; burned-in text, scales and ECG traces are sparse or separate.
+    /// </summary>
     public PixelRect ImageArea(float[] frame, int width, int height)
     {
-        float max = frame.Max();
-        float dark = (float)(max * DarkLevel);
-        var rowActive = new bool[height];
-        var colCounts = new int[width];
-        for (int y = 0; y < height; y++)
+        ArgumentNullException.ThrowIfNull(frame);
+        int size = Math.Max(1, BlockSize);
+        int bw = (width + size - 1) / size, bh = (height + size - 1) / size;
+        float dark = (float)(frame.Max() * DarkLevel);
+        var active = new bool[bw * bh];
+        for (int by = 0; by < bh; by++)
         {
-            int count = 0;
-            for (int x = 0; x < width; x++)
+            for (int bx = 0; bx < bw; bx++)
             {
-                if (frame[(y * width) + x] > dark)
+                int count = 0, total = 0;
+                for (int y = by * size; y < Math.Min((by + 1) * size, height); y++)
                 {
-                    count++;
-                    colCounts[x]++;
+                    for (int x = bx * size; x < Math.Min((bx + 1) * size, width); x++)
+                    {
+                        count += frame[(y * width) + x] > dark ? 1 : 0;
+                        total++;
+                    }
                 }
-            }
 
-            rowActive[y] = count >= width * MinActiveShare;
+                active[(by * bw) + bx] = count >= total * BlockActiveShare;
+            }
         }
 
-        var (top, rows) = LongestRun(rowActive);
-        var (left, cols) = LongestRun([.. colCounts.Select(c => c >= height * MinActiveShare)]);
-        return rows == 0 || cols == 0 ? PixelRect.Full(width, height) : new PixelRect(left, top, cols, rows);
+        var box = LargestComponentBox(active, bw, bh);
+        if (box is not var (x0, y0, x1, y1))
+        {
+            return PixelRect.Full(width, height);
+        }
+
+        int left = x0 * size, top = y0 * size;
+        return new PixelRect(left, top, Math.Min((x1 + 1) * size, width) - left, Math.Min((y1 + 1) * size, height) - top);
     }
 
-    private static (int Start, int Length) LongestRun(bool[] active)
+    /// <summary>Inclusive block bounds of the largest 4-connected component, or null when no block is active.</summary>
+    private static (int X0, int Y0, int X1, int Y1)? LargestComponentBox(bool[] active, int width, int height)
     {
-        int bestStart = 0, bestLength = 0;
-        for (int i = 0; i < active.Length;)
+        var seen = new bool[active.Length];
+        var queue = new Queue<int>();
+        (int X0, int Y0, int X1, int Y1)? best = null;
+        int bestCount = 0;
+        for (int start = 0; start < active.Length; start++)
         {
-            if (!active[i])
+            if (!active[start] || seen[start])
             {
-                i++;
                 continue;
             }
 
-            int start = i;
-            while (i < active.Length && active[i])
+            int count = 0, x0 = width, y0 = height, x1 = -1, y1 = -1;
+            seen[start] = true;
+            queue.Enqueue(start);
+            while (queue.Count > 0)
             {
-                i++;
+                int at = queue.Dequeue();
+                int x = at % width, y = at / width;
+                count++;
+                (x0, y0, x1, y1) = (Math.Min(x0, x), Math.Min(y0, y), Math.Max(x1, x), Math.Max(y1, y));
+                foreach (int next in (ReadOnlySpan<int>)[x > 0 ? at - 1 : -1, x < width - 1 ? at + 1 : -1, y > 0 ? at - width : -1, y < height - 1 ? at + width : -1])
+                {
+                    if (next >= 0 && active[next] && !seen[next])
+                    {
+                        seen[next] = true;
+                        queue.Enqueue(next);
+                    }
+                }
             }
 
-            if (i - start > bestLength)
+            if (count > bestCount)
             {
-                (bestStart, bestLength) = (start, i - start);
+                (bestCount, best) = (count, (x0, y0, x1, y1));
             }
         }
 
-        return (bestStart, bestLength);
+        return best;
     }
 }

@@ -131,11 +131,30 @@ public sealed class PresetTests
         var prepared = preset.Prepare(Synthetic(frame, 100, 80, 1, ScanFormat.Png));
 
         var slice = Assert.Single(prepared.Slices);
-        Assert.Equal(new PixelRect(0, 15, 100, 65), slice.Crop);
+        // The band ends at row 15; the crop follows the 4-pixel block grid.
+        Assert.Equal(new PixelRect(0, 16, 100, 64), slice.Crop);
         AssertModelInput(slice, 32);
         var back = prepared.MapToSource([Enumerable.Repeat(1f, 32 * 32).ToArray()]);
         Assert.Equal(0f, back[(5 * 100) + 50]);
         Assert.Equal(1f, back[(40 * 100) + 50], 5);
+    }
+
+    [Fact]
+    public void Ultrasound_preset_finds_the_sector_of_an_echo_cine_without_its_text_and_ecg()
+    {
+        var cine = Read("formats", "ultrasound", "US-PAL-8-10x-echo.dcm");
+
+        var prepared = new UltrasoundPreset().Prepare(cine);
+
+        Assert.Equal(cine.Depth, prepared.Slices.Count);
+        var crop = prepared.Slices[0].Crop;
+        // The sector spans roughly x 120-450 and y 100-330 of the 600x430 frame; text sits at x < 110 and the grey
+        // scale at x > 540; the ECG trace runs along y > 360.
+        Assert.InRange(crop.X, 100, 200);
+        Assert.InRange(crop.X + crop.Width, 400, 530);
+        Assert.InRange(crop.Y, 60, 130);
+        Assert.InRange(crop.Y + crop.Height, 300, 360);
+        Assert.All(prepared.Slices, s => AssertModelInput(s, 128));
     }
 
     [Fact]
