@@ -46,15 +46,16 @@ public sealed class ConnectedComponentsTests
     [InlineData(0.45, 5)]
     [InlineData(0.6, 30)]
     [InlineData(0.3, 2)]
-    public void Small_component_removal_matches_a_flood_fill_on_random_masks(double density, int minimumSize)
+    public void Both_small_component_removals_match_an_independent_flood_fill_on_random_masks(double density, int minimumSize)
     {
         using var scope = NewDisposeScope();
         const int B = 3, H = 37, W = 29;
         var generator = new TorchSharp.torch.Generator(11);
         var foreground = rand(B, H, W, generator: generator).lt(density);
-        var kept = ConnectedComponents.KeepLargeComponents(foreground, minimumSize);
         bool[] pixels = foreground.data<bool>().ToArray();
-        bool[] actual = kept.data<bool>().ToArray();
+        bool[] byPropagation = ConnectedComponents.KeepLargeComponentsByPropagation(foreground, minimumSize).data<bool>().ToArray();
+        bool[] actual = ConnectedComponents.KeepLargeComponents(foreground, minimumSize).data<bool>().ToArray();
+        Assert.Equal(actual, byPropagation);
 
         for (int b = 0; b < B; b++)
         {
