@@ -94,7 +94,7 @@ internal static class DicomImageDecoder
             ds.GetIntegerString(DicomTag.InstanceNumber),
             imageType.Any(t => t.Equals("LOCALIZER", StringComparison.OrdinalIgnoreCase)),
             notes.Distinct().ToList());
-        return SiemensMosaic.Unpack(ds, decoded);
+        return SiemensMosaic.Unpack(ds, decoded, limits);
     }
 
     public static void RejectNonImage(DicomFile file)

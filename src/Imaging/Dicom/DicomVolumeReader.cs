@@ -15,128 +15,140 @@ public static class DicomVolumeReader
 {
     public static Volume Read(Stream stream, ScanReadLimits limits) => Read(stream, limits, transcoder: null);
 
-    public static Volume Read(Stream stream, ScanReadLimits limits, IDicomTranscoder? transcoder) => Guard(() =>
+    public static Volume Read(Stream stream, ScanReadLimits limits, IDicomTranscoder? transcoder)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(limits);
-        var decoded = DicomImageDecoder.Decode(ReadInput(stream, limits), limits, transcoder);
-        return ToVolume(decoded);
-    });
+        return Guard(() =>
+        {
+            var decoded = DicomImageDecoder.Decode(ReadInput(stream, limits), limits, transcoder);
+            return ToVolume(decoded);
+        });
+    }
 
     public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits) => ReadSeries(files, limits, transcoder: null);
 
-    public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits, IDicomTranscoder? transcoder) => Guard(() =>
+    public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits, IDicomTranscoder? transcoder)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(limits);
-        CheckFileCount(files.Count, limits);
-        var decoded = new List<DecodedDicom>();
-        var notes = new List<string>();
-        var skipped = new List<ScanRejectedException>();
-        long voxels = 0;
-        foreach (var open in files)
+        return Guard(() =>
         {
-            byte[] bytes;
-            using (var stream = open())
+            CheckFileCount(files.Count, limits);
+            var decoded = new List<DecodedDicom>();
+            var notes = new List<string>();
+            var skipped = new List<ScanRejectedException>();
+            long voxels = 0;
+            foreach (var open in files)
             {
-                bytes = ReadInput(stream, limits);
+                byte[] bytes;
+                using (var stream = open())
+                {
+                    bytes = ReadInput(stream, limits);
+                }
+
+                var file = TryDecodeMember(bytes, limits, transcoder, skipped);
+                if (file is null)
+                {
+                    continue;
+                }
+
+                // Bound the whole series, not only each file, before holding more decoded voxels.
+                voxels += file.Voxels.LongLength;
+                if (voxels > limits.MaxVoxels)
+                {
+                    throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the series exceeds {limits.MaxVoxels} voxels"));
+                }
+
+                decoded.Add(file);
             }
 
-            var file = TryDecodeMember(bytes, limits, transcoder, skipped);
-            if (file is null)
+            if (decoded.Count == 0)
             {
-                continue;
+                throw skipped.Count > 0
+                    ? new ScanRejectedException(skipped[0].Code, "No file of the series holds an image; first: " + skipped[0].Message)
+                    : new ScanRejectedException(ScanRejectionCode.Empty, "The DICOM series holds no files.");
             }
 
-            // Bound the whole series, not only each file, before holding more decoded voxels.
-            voxels += file.Voxels.LongLength;
-            if (voxels > limits.MaxVoxels)
+            if (skipped.Count > 0)
             {
-                throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the series exceeds {limits.MaxVoxels} voxels"));
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"{skipped.Count} non-image or non-DICOM files skipped"));
             }
 
-            decoded.Add(file);
-        }
-
-        if (decoded.Count == 0)
-        {
-            throw skipped.Count > 0
-                ? new ScanRejectedException(skipped[0].Code, "No file of the series holds an image; first: " + skipped[0].Message)
-                : new ScanRejectedException(ScanRejectionCode.Empty, "The DICOM series holds no files.");
-        }
-
-        if (skipped.Count > 0)
-        {
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{skipped.Count} non-image or non-DICOM files skipped"));
-        }
-
-        return DicomSeriesAssembler.Assemble(decoded, limits, notes);
-    });
+            return DicomSeriesAssembler.Assemble(decoded, limits, notes);
+        });
+    }
 
     public static Volume ReadZip(Stream zip, ScanReadLimits limits) => ReadZip(zip, limits, transcoder: null);
 
-    public static Volume ReadZip(Stream zip, ScanReadLimits limits, IDicomTranscoder? transcoder) => Guard(() =>
+    public static Volume ReadZip(Stream zip, ScanReadLimits limits, IDicomTranscoder? transcoder)
     {
         ArgumentNullException.ThrowIfNull(zip);
         ArgumentNullException.ThrowIfNull(limits);
-        var archiveBytes = ReadInput(zip, limits);
-        using var archive = new ZipArchive(new MemoryStream(archiveBytes, writable: false), ZipArchiveMode.Read);
-        var entries = archive.Entries
-            .Where(e => !e.FullName.EndsWith('/') && !e.FullName.StartsWith("__MACOSX/", StringComparison.Ordinal))
-            .OrderBy(e => e.FullName, StringComparer.Ordinal)
-            .ToList();
-        CheckFileCount(entries.Count, limits);
-
-        // Entries are inflated one at a time with a running total, so a zip bomb stops at the limit whatever sizes it declares.
-        long inflated = 0;
-        var members = new List<Func<Stream>>();
-        foreach (var entry in entries)
+        return Guard(() =>
         {
-            using var entryStream = entry.Open();
-            var bytes = BoundedCopy.ReadAll(entryStream, limits.MaxDecompressedBytes - inflated, "the unzipped series");
-            inflated += bytes.Length;
-            members.Add(() => new MemoryStream(bytes, writable: false));
-        }
+            var archiveBytes = ReadInput(zip, limits);
+            using var archive = new ZipArchive(new MemoryStream(archiveBytes, writable: false), ZipArchiveMode.Read);
+            var entries = archive.Entries
+                .Where(e => !e.FullName.EndsWith('/') && !e.FullName.StartsWith("__MACOSX/", StringComparison.Ordinal))
+                .OrderBy(e => e.FullName, StringComparer.Ordinal)
+                .ToList();
+            CheckFileCount(entries.Count, limits);
 
-        return ReadSeries(members, limits, transcoder);
-    });
+            // Entries are inflated one at a time with a running total, so a zip bomb stops at the limit whatever sizes it declares.
+            long inflated = 0;
+            var members = new List<Func<Stream>>();
+            foreach (var entry in entries)
+            {
+                using var entryStream = entry.Open();
+                var bytes = BoundedCopy.ReadAll(entryStream, limits.MaxDecompressedBytes - inflated, "the unzipped series");
+                inflated += bytes.Length;
+                members.Add(() => new MemoryStream(bytes, writable: false));
+            }
 
-    public static DicomInfo Describe(Stream stream, ScanReadLimits limits) => Guard(() =>
+            return ReadSeries(members, limits, transcoder);
+        });
+    }
+
+    public static DicomInfo Describe(Stream stream, ScanReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(limits);
-        var file = DicomParser.Parse(ReadInput(stream, limits), limits);
-        var ds = file.Dataset;
-        bool hasImageModule = ds.Contains(DicomTag.Rows) && ds.Contains(DicomTag.Columns);
-        var spacing = ds.GetDecimals(DicomTag.PixelSpacing)
-            ?? ds.FirstItem(DicomTag.SharedFunctionalGroupsSequence)?.FirstItem(DicomTag.PixelMeasuresSequence)?.GetDecimals(DicomTag.PixelSpacing);
-        return new DicomInfo
+        return Guard(() =>
         {
-            TransferSyntaxUid = file.Syntax.Uid,
-            TransferSyntaxName = file.Syntax.Name,
-            TransferSyntaxDecodable = file.Syntax.Compression is PixelCompression.None or PixelCompression.EncapsulatedNone or PixelCompression.Rle or PixelCompression.JpegBaseline,
-            SopClassUid = file.SopClassUid,
-            SopClassName = DicomSopClasses.Name(file.SopClassUid),
-            NonImageReason = DicomSopClasses.NonImageReason(file.SopClassUid),
-            Modality = ds.GetString(DicomTag.Modality),
-            HasPixelData = ds.Contains(DicomTag.PixelData),
-            Rows = hasImageModule ? ds.GetUInt16(DicomTag.Rows) : null,
-            Columns = hasImageModule ? ds.GetUInt16(DicomTag.Columns) : null,
-            Frames = hasImageModule ? Math.Max(1, ds.GetIntegerString(DicomTag.NumberOfFrames) ?? 1) : null,
-            SamplesPerPixel = ds.GetUInt16(DicomTag.SamplesPerPixel),
-            BitsAllocated = ds.GetUInt16(DicomTag.BitsAllocated),
-            BitsStored = ds.GetUInt16(DicomTag.BitsStored),
-            Signed = ds.GetUInt16(DicomTag.PixelRepresentation) is { } representation ? representation == 1 : null,
-            PhotometricInterpretation = ds.GetString(DicomTag.PhotometricInterpretation),
-            SpacingX = spacing is { Length: >= 2 } ? spacing[1] : null,
-            SpacingY = spacing is { Length: >= 2 } ? spacing[0] : null,
-            SliceThickness = ds.GetDecimal(DicomTag.SliceThickness),
-            SpacingBetweenSlices = ds.GetDecimal(DicomTag.SpacingBetweenSlices),
-            RescaleSlope = ds.GetDecimal(DicomTag.RescaleSlope),
-            RescaleIntercept = ds.GetDecimal(DicomTag.RescaleIntercept),
-            Notes = file.Notes,
-        };
-    });
+            var file = DicomParser.Parse(ReadInput(stream, limits), limits);
+            var ds = file.Dataset;
+            bool hasImageModule = ds.Contains(DicomTag.Rows) && ds.Contains(DicomTag.Columns);
+            var spacing = ds.GetDecimals(DicomTag.PixelSpacing)
+                ?? ds.FirstItem(DicomTag.SharedFunctionalGroupsSequence)?.FirstItem(DicomTag.PixelMeasuresSequence)?.GetDecimals(DicomTag.PixelSpacing);
+            return new DicomInfo
+            {
+                TransferSyntaxUid = file.Syntax.Uid,
+                TransferSyntaxName = file.Syntax.Name,
+                TransferSyntaxDecodable = file.Syntax.Compression is PixelCompression.None or PixelCompression.EncapsulatedNone or PixelCompression.Rle or PixelCompression.JpegBaseline,
+                SopClassUid = file.SopClassUid,
+                SopClassName = DicomSopClasses.Name(file.SopClassUid),
+                NonImageReason = DicomSopClasses.NonImageReason(file.SopClassUid),
+                Modality = ds.GetString(DicomTag.Modality),
+                HasPixelData = ds.Contains(DicomTag.PixelData),
+                Rows = hasImageModule ? ds.GetUInt16(DicomTag.Rows) : null,
+                Columns = hasImageModule ? ds.GetUInt16(DicomTag.Columns) : null,
+                Frames = hasImageModule ? Math.Max(1, ds.GetIntegerString(DicomTag.NumberOfFrames) ?? 1) : null,
+                SamplesPerPixel = ds.GetUInt16(DicomTag.SamplesPerPixel),
+                BitsAllocated = ds.GetUInt16(DicomTag.BitsAllocated),
+                BitsStored = ds.GetUInt16(DicomTag.BitsStored),
+                Signed = ds.GetUInt16(DicomTag.PixelRepresentation) is { } representation ? representation == 1 : null,
+                PhotometricInterpretation = ds.GetString(DicomTag.PhotometricInterpretation),
+                SpacingX = spacing is { Length: >= 2 } ? spacing[1] : null,
+                SpacingY = spacing is { Length: >= 2 } ? spacing[0] : null,
+                SliceThickness = ds.GetDecimal(DicomTag.SliceThickness),
+                SpacingBetweenSlices = ds.GetDecimal(DicomTag.SpacingBetweenSlices),
+                RescaleSlope = ds.GetDecimal(DicomTag.RescaleSlope),
+                RescaleIntercept = ds.GetDecimal(DicomTag.RescaleIntercept),
+                Notes = file.Notes,
+            };
+        });
+    }
 
     private static Volume ToVolume(DecodedDicom decoded)
     {
@@ -198,10 +210,6 @@ public static class DicomVolumeReader
         try
         {
             return read();
-        }
-        catch (ArgumentNullException)
-        {
-            throw;
         }
         catch (Exception exception) when (exception is not ScanRejectedException)
         {

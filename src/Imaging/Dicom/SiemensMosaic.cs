@@ -11,7 +11,7 @@ namespace Synomaly.Imaging.Dicom;
 /// </summary>
 internal static class SiemensMosaic
 {
-    public static DecodedDicom Unpack(DicomDataset ds, DecodedDicom decoded)
+    public static DecodedDicom Unpack(DicomDataset ds, DecodedDicom decoded, ScanReadLimits limits)
     {
         var pixels = decoded.Pixels;
         if (pixels.Frames != 1 || !ds.GetStrings(DicomTag.ImageType).Contains("MOSAIC", StringComparer.OrdinalIgnoreCase))
@@ -25,6 +25,11 @@ internal static class SiemensMosaic
         if (count is not > 1)
         {
             return decoded with { Notes = [.. decoded.Notes, "MOSAIC image without a slice count: read as one slice"] };
+        }
+
+        if (count > limits.MaxSlices)
+        {
+            throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"a mosaic of {count} slices exceeds the limit of {limits.MaxSlices}"));
         }
 
         int across = (int)Math.Ceiling(Math.Sqrt(count.Value));

@@ -204,6 +204,32 @@ public sealed class DicomSafetyTests
         Assert.IsType<IOException>(rejection.InnerException);
     }
 
+    [Fact]
+    public void Failures_opening_series_members_are_wrapped_as_rejections()
+    {
+        Func<Stream>[] files = [() => throw new FileNotFoundException("member vanished")];
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(files, ScanReadLimits.Default));
+
+        Assert.IsType<FileNotFoundException>(rejection.InnerException);
+    }
+
+    [Fact]
+    public void A_series_with_more_files_than_the_limit_is_rejected_before_reading_any()
+    {
+        int opened = 0;
+        var files = Enumerable.Range(0, 5).Select(_ => (Func<Stream>)(() =>
+        {
+            opened++;
+            return new MemoryStream();
+        })).ToList();
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(files, SmallLimits with { MaxFiles = 4 }));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+        Assert.Equal(0, opened);
+    }
+
     private static void AssertVolumeOrRejection(byte[] bytes)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
