@@ -1,0 +1,67 @@
+using Azure.Storage.Blobs;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Tests.EndToEnd;
+using TorchSharp;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>The real engine behind the batcher, with the tiny model package on CPU.</summary>
+public sealed class DiffusionSliceInferenceTests
+{
+    private static TorchModelLoader Loader(string version = TinyModel.Version) => new(
+        new ModelPackageFetcher(MsOptions.Create(Model(version)), new BlobServiceClient("UseDevelopmentStorage=true")),
+        MsOptions.Create(Model(version)),
+        MsOptions.Create(new WorkerOptions { Device = "cpu" }));
+
+    private static ModelOptions Model(string version) => new() { Source = ModelSource.Directory, Directory = TinyModel.Directory, Name = TinyModel.Name, Version = version };
+
+    [Fact]
+    public async Task A_batch_gives_one_output_per_slice_and_leaves_no_tensor_behind()
+    {
+        var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);
+        var (height, width) = inference.SliceSize;
+        var slices = Enumerable.Range(0, 3).Select(i => Enumerable.Range(0, height * width).Select(p => ((p + (i * 31)) % 17 / 8f) - 1f).ToArray()).ToList();
+        inference.Run([slices[0]], "default");
+
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var outputs = inference.Run(slices, "default");
+        var after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.Equal(before, after);
+        Assert.Equal((TinyModel.ImageSize, TinyModel.ImageSize), (height, width));
+        Assert.Equal(3, outputs.Count);
+        Assert.All(outputs, o =>
+        {
+            Assert.Equal(height * width, o.AnomalyMap.Length);
+            Assert.Equal(height * width, o.Counterfactual.Length);
+            Assert.Equal(o.AnomalyMap.Select(v => v != 0), o.Mask);
+            Assert.Equal(o.Mask.Count(m => m), o.Score);
+            Assert.InRange(o.Stages, 1, 3);
+            Assert.All(o.Counterfactual, v => Assert.InRange(v, -1f, 1f));
+        });
+        (inference as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public async Task A_job_asking_for_a_profile_the_card_lacks_is_rejected_with_a_typed_reason()
+    {
+        var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);
+
+        var error = Assert.Throws<JobRejectedException>(() => inference.RequireProfile("liver-ct"));
+
+        Assert.Equal(JobRejectedException.UnknownInferenceProfile, error.Reason);
+        inference.RequireProfile("default");
+        (inference as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public async Task A_package_that_is_not_the_configured_version_is_refused_at_load()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Loader(version: "9.9.9").LoadAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("9.9.9", error.Message, StringComparison.Ordinal);
+    }
+}
