@@ -124,6 +124,20 @@ internal sealed class DicomDataset
         return words;
     }
 
+    /// <summary>A binary double (FD) value, null if absent, short or not finite.</summary>
+    public double? GetFloat64(DicomTag tag)
+    {
+        var element = Get(tag);
+        if (element is null || element.Value.Length < 8)
+        {
+            return null;
+        }
+
+        var span = element.Value.Span;
+        double value = element.BigEndian ? BinaryPrimitives.ReadDoubleBigEndian(span) : BinaryPrimitives.ReadDoubleLittleEndian(span);
+        return double.IsFinite(value) ? value : null;
+    }
+
     public DicomDataset? FirstItem(DicomTag tag) => Get(tag)?.Items is [var first, ..] ? first : null;
 
     public IReadOnlyList<DicomDataset> Items(DicomTag tag) => Get(tag)?.Items ?? [];

@@ -30,6 +30,11 @@ internal readonly record struct DicomTag(ushort Group, ushort Element)
     public static readonly DicomTag ImagePositionPatient = new(0x0020, 0x0032);
     public static readonly DicomTag ImageOrientationPatient = new(0x0020, 0x0037);
     public static readonly DicomTag PixelSpacing = new(0x0028, 0x0030);
+    public static readonly DicomTag SequenceOfUltrasoundRegions = new(0x0018, 0x6011);
+    public static readonly DicomTag PhysicalUnitsXDirection = new(0x0018, 0x6024);
+    public static readonly DicomTag PhysicalUnitsYDirection = new(0x0018, 0x6026);
+    public static readonly DicomTag PhysicalDeltaX = new(0x0018, 0x602C);
+    public static readonly DicomTag PhysicalDeltaY = new(0x0018, 0x602E);
 
     // Enhanced multi-frame functional groups.
     public static readonly DicomTag SharedFunctionalGroupsSequence = new(0x5200, 0x9229);

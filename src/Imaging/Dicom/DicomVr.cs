@@ -23,6 +23,7 @@ internal static class DicomVr
         DicomTag.PlanePositionSequence.Value,
         DicomTag.PlaneOrientationSequence.Value,
         DicomTag.PixelValueTransformationSequence.Value,
+        DicomTag.SequenceOfUltrasoundRegions.Value,
     ];
 
     public static bool IsKnown(string vr) => Known.Contains(vr);

@@ -22,7 +22,8 @@ internal sealed record SliceGeometry(double[]? Position, double[]? Orientation, 
             var position = Find(own, shared, DicomTag.PlanePositionSequence, DicomTag.ImagePositionPatient) ?? (f == 0 || frames == 1 ? ds.GetDecimals(DicomTag.ImagePositionPatient) : null);
             var orientation = Find(own, shared, DicomTag.PlaneOrientationSequence, DicomTag.ImageOrientationPatient) ?? ds.GetDecimals(DicomTag.ImageOrientationPatient);
             var measures = own?.FirstItem(DicomTag.PixelMeasuresSequence) ?? shared?.FirstItem(DicomTag.PixelMeasuresSequence);
-            var spacing = measures?.GetDecimals(DicomTag.PixelSpacing) ?? ds.GetDecimals(DicomTag.PixelSpacing) ?? ds.GetDecimals(DicomTag.ImagerPixelSpacing);
+            var spacing = measures?.GetDecimals(DicomTag.PixelSpacing) ?? ds.GetDecimals(DicomTag.PixelSpacing)
+                ?? ds.GetDecimals(DicomTag.ImagerPixelSpacing) ?? UltrasoundRegionSpacing(ds);
             if (spacing is not [> 0, > 0, ..])
             {
                 spacingMissing = true;
@@ -44,6 +45,24 @@ internal sealed record SliceGeometry(double[]? Position, double[]? Orientation, 
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Ultrasound calibration: the first region of SequenceOfUltrasoundRegions whose physical units are centimetres in
+    /// both directions (code 3), as [row spacing, column spacing] in mm like PixelSpacing.
+    /// </summary>
+    private static double[]? UltrasoundRegionSpacing(DicomDataset ds)
+    {
+        foreach (var region in ds.Items(DicomTag.SequenceOfUltrasoundRegions))
+        {
+            if (region.GetUInt16(DicomTag.PhysicalUnitsXDirection) == 3 && region.GetUInt16(DicomTag.PhysicalUnitsYDirection) == 3
+                && region.GetFloat64(DicomTag.PhysicalDeltaX) is double dx and > 0 && region.GetFloat64(DicomTag.PhysicalDeltaY) is double dy and > 0)
+            {
+                return [dy * 10, dx * 10];
+            }
+        }
+
+        return null;
     }
 
     private static double[]? Find(DicomDataset? own, DicomDataset? shared, DicomTag sequence, DicomTag tag) =>

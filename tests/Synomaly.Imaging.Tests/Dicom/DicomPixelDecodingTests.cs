@@ -187,6 +187,25 @@ public sealed class DicomPixelDecodingTests
     }
 
     [Theory]
+    [InlineData("1.2.840.10008.1.2.1")]
+    [InlineData("1.2.840.10008.1.2")]
+    public void Ultrasound_spacing_comes_from_the_calibrated_region_in_centimetres(string syntax)
+    {
+        bool implicitVr = syntax == "1.2.840.10008.1.2";
+        byte[] Us(ushort e, ushort v) => DicomBuilder.Element(0x0018, e, "US", BitConverter.GetBytes(v), implicitVr, false);
+        byte[] Fd(ushort e, double v) => DicomBuilder.Element(0x0018, e, "FD", BitConverter.GetBytes(v), implicitVr, false);
+        byte[] region = [.. Us(0x6024, 3), .. Us(0x6026, 3), .. Fd(0x602C, 0.01), .. Fd(0x602E, 0.02)];
+        var regions = DicomBuilder.Element(0x0018, 0x6011, "SQ", DicomBuilder.Item(region), implicitVr, false);
+        var file = new DicomBuilder(syntax).Raw(regions).ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", sopClass: "1.2.840.10008.5.1.4.1.1.6.1", modality: "US")
+            .PixelData([0, 0, 0, 0]).Build();
+
+        var geometry = DicomTestFiles.Read(file).Geometry;
+
+        Assert.Equal(0.1, geometry.SpacingX, 9);
+        Assert.Equal(0.2, geometry.SpacingY, 9);
+    }
+
+    [Theory]
     [InlineData("1.2.840.10008.1.2.4.57", "JPEG Lossless")]
     [InlineData("1.2.840.10008.1.2.4.81", "JPEG-LS")]
     [InlineData("1.2.840.10008.1.2.4.91", "JPEG 2000")]
