@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text.Json;
+using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
 using static TorchSharp.torch;
 
@@ -12,17 +12,11 @@ internal static class ReferenceFixture
 
     public static float[] ReadFloats(string name)
     {
-        byte[] bytes = File.ReadAllBytes(Path(name));
-        var values = new float[bytes.Length / 4];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4, 4));
-        }
-
-        return values;
+        using var values = ReferenceVerification.ReadFloat32(Path(name), [-1]);
+        return values.data<float>().ToArray();
     }
 
-    public static Tensor ReadTensor(string name, params long[] shape) => tensor(ReadFloats(name)).reshape(shape);
+    public static Tensor ReadTensor(string name, params long[] shape) => ReferenceVerification.ReadFloat32(Path(name), shape);
 
     public static JsonElement Meta(string name = "tiny_meta.json")
     {

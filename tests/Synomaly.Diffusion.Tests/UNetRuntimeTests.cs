@@ -58,4 +58,32 @@ public sealed class UNetRuntimeTests
         Assert.Equal(AttentionKernel.ScaledDotProduct, model.AttentionKernel);
         Assert.True((explicitEps - fusedEps).abs().max().item<float>() < 1e-5f);
     }
+    [Fact]
+    public void Bfloat16_precision_keeps_group_norm_in_float32_and_stays_close_to_float32()
+    {
+        using var model = ReferenceParityTests.LoadTinyModel();
+        using var scope = NewDisposeScope();
+        var x = ReferenceFixture.ReadTensor("tiny_input_x.f32", 2, 1, 32, 32);
+        var t = tensor(new long[] { 10, 500 });
+        using var inference = inference_mode();
+        var reference = model.call(x, t);
+
+        model.UsePrecision(ScalarType.BFloat16);
+        var reduced = model.call(x, t);
+
+        Assert.Equal(ScalarType.BFloat16, model.ComputeType);
+        Assert.Equal(ScalarType.Float32, reduced.dtype);
+        var normParameters = model.named_modules().Where(m => m.module is GroupNorm32).SelectMany(m => new[] { m.name + ".weight", m.name + ".bias" }).ToHashSet();
+        var normKeys = model.state_dict().Keys.Where(k => System.Text.RegularExpressions.Regex.IsMatch(k, @"(in_layers\.0|out_layers\.0|\.norm|^out\.0)\.(weight|bias)$")).ToHashSet();
+        Assert.True(normKeys.SetEquals(normParameters) && normKeys.Count > 0);
+        Assert.All(model.named_parameters(), p => Assert.Equal(normParameters.Contains(p.name) ? ScalarType.Float32 : ScalarType.BFloat16, p.parameter.dtype));
+        // bfloat16 keeps 8 significant bits: the error relative to the output's scale is a few percent at most, never O(1).
+        float error = (reduced - reference).abs().max().item<float>();
+        float scale = reference.abs().max().item<float>();
+        Assert.True(error < 0.05f * scale, $"bf16 max |error| {error} vs output scale {scale}");
+        Assert.True(error > 0f, "bf16 must actually have run in reduced precision");
+
+        model.UsePrecision(ScalarType.Float32);
+        Assert.True((model.call(x, t) - reference).abs().max().item<float>() < 1e-3f);
+    }
 }

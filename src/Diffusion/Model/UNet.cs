@@ -113,15 +113,38 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         }
     }
 
-    /// <summary>ε̂ = model(x, t): x [N, in, H, W], t [N] (integer timesteps; cast to float32 for the embedding).</summary>
+    /// <summary>The dtype of the convolutions, linears and attention (GroupNorm always runs in float32): see <see cref="UsePrecision"/>.</summary>
+    public ScalarType ComputeType => _inputBlocks[0].parameters().First().dtype;
+
+    /// <summary>
+    /// Runs the network in <paramref name="computeType"/>: Float32 (the reference), or BFloat16 / Float16 for throughput, in
+    /// the manner of autocast: convolutions, linears and attention matmuls in the reduced type, while GroupNorm (parameters
+    /// and arithmetic), the attention softmax and the timestep sinusoid stay in float32. Inputs may be float32 and the output
+    /// is always float32. Saving a model writes float32 weights either way.
+    /// </summary>
+    public void UsePrecision(ScalarType computeType)
+    {
+        if (computeType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(computeType), computeType, "The UNet runs in Float32, BFloat16 or Float16.");
+        }
+
+        this.to(computeType);
+        foreach (var norm in modules().OfType<GroupNorm32>())
+        {
+            norm.to(ScalarType.Float32);
+        }
+    }
+
+    /// <summary>ε̂ = model(x, t): x [N, in, H, W], t [N] (integer timesteps; cast to float32 for the embedding). Float32 out.</summary>
     public override Tensor forward(Tensor input1, Tensor input2)
     {
         ArgumentNullException.ThrowIfNull(input1);
         ArgumentNullException.ThrowIfNull(input2);
         using var scope = NewDisposeScope();
-        var parameterType = _out.parameters().First().dtype;
-        var emb = _timeEmbed.call(TimestepEmbedding.Sinusoidal(input2, Config.ModelChannels).to_type(parameterType));
-        var h = input1.to_type(parameterType);
+        var computeType = ComputeType;
+        var emb = _timeEmbed.call(TimestepEmbedding.Sinusoidal(input2, Config.ModelChannels).to_type(computeType));
+        var h = input1.to_type(computeType);
         var skips = new Stack<Tensor>();
         foreach (var block in _inputBlocks)
         {
