@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Synomaly.Imaging.Outputs;
+
+/// <summary>
+/// Writes an overlay as a DICOM Secondary Capture image (Part 10, Explicit VR Little Endian, 8-bit RGB), so PACS viewers
+/// can show results beside the study. It carries no patient data: patient and study attributes of type 2 are present
+/// and empty (the portal links the object to its study), modality is "OT", conversion type "WSD". UIDs are derived from
+/// the opaque scan id and the instance number (2.25 + a hash), so writing again gives the same object.
+/// </summary>
+public static class SecondaryCaptureWriter
+{
+    public const string SopClassUid = "1.2.840.10008.5.1.4.1.1.7";
+    public const string ExplicitVrLittleEndian = "1.2.840.10008.1.2.1";
+    private const string ImplementationClassUid = "2.25.94230412877391204726317245893251173412";
+
+    public static byte[] Write(Image<Rgb24> overlay, string scanId, int instanceNumber, string description = "Synomaly anomaly overlay")
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        ArgumentException.ThrowIfNullOrEmpty(scanId);
+        string study = DerivedUid(scanId, "study"), series = DerivedUid(scanId, "series"), instance = DerivedUid(scanId, $"instance-{instanceNumber}");
+
+        var meta = new ElementWriter();
+        meta.Bytes(0x0002, 0x0001, "OB", [0, 1]);
+        meta.Text(0x0002, 0x0002, "UI", SopClassUid);
+        meta.Text(0x0002, 0x0003, "UI", instance);
+        meta.Text(0x0002, 0x0010, "UI", ExplicitVrLittleEndian);
+        meta.Text(0x0002, 0x0012, "UI", ImplementationClassUid);
+        meta.Text(0x0002, 0x0013, "SH", "SYNOMALY");
+
+        var data = new ElementWriter();
+        data.Text(0x0008, 0x0016, "UI", SopClassUid);
+        data.Text(0x0008, 0x0018, "UI", instance);
+        data.Text(0x0008, 0x0020, "DA", string.Empty);
+        data.Text(0x0008, 0x0030, "TM", string.Empty);
+        data.Text(0x0008, 0x0050, "SH", string.Empty);
+        data.Text(0x0008, 0x0060, "CS", "OT");
+        data.Text(0x0008, 0x0064, "CS", "WSD");
+        data.Text(0x0008, 0x0090, "PN", string.Empty);
+        data.Text(0x0008, 0x103E, "LO", description);
+        data.Text(0x0010, 0x0010, "PN", string.Empty);
+        data.Text(0x0010, 0x0020, "LO", string.Empty);
+        data.Text(0x0010, 0x0030, "DA", string.Empty);
+        data.Text(0x0010, 0x0040, "CS", string.Empty);
+        data.Text(0x0020, 0x000D, "UI", study);
+        data.Text(0x0020, 0x000E, "UI", series);
+        data.Text(0x0020, 0x0010, "SH", string.Empty);
+        data.Text(0x0020, 0x0011, "IS", "900");
+        data.Text(0x0020, 0x0013, "IS", instanceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        data.Text(0x0020, 0x0020, "CS", string.Empty);
+        data.UShort(0x0028, 0x0002, 3);
+        data.Text(0x0028, 0x0004, "CS", "RGB");
+        data.UShort(0x0028, 0x0006, 0);
+        data.UShort(0x0028, 0x0010, checked((ushort)overlay.Height));
+        data.UShort(0x0028, 0x0011, checked((ushort)overlay.Width));
+        data.UShort(0x0028, 0x0100, 8);
+        data.UShort(0x0028, 0x0101, 8);
+        data.UShort(0x0028, 0x0102, 7);
+        data.UShort(0x0028, 0x0103, 0);
+        var pixels = new byte[overlay.Width * overlay.Height * 3];
+        overlay.CopyPixelDataTo(pixels);
+        data.Bytes(0x7FE0, 0x0010, "OB", pixels);
+
+        using var file = new MemoryStream();
+        file.Write(new byte[128]);
+        file.Write("DICM"u8);
+        var metaBytes = meta.ToArray();
+        var groupLength = new ElementWriter();
+        groupLength.UInt(0x0002, 0x0000, (uint)metaBytes.Length);
+        file.Write(groupLength.ToArray());
+        file.Write(metaBytes);
+        file.Write(data.ToArray());
+        return file.ToArray();
+    }
+
+    /// <summary>A UID under the 2.25 root (UUID-derived, PS3.5 B.2) from a hash of the scan id and a purpose.</summary>
+    private static string DerivedUid(string scanId, string purpose)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"synomaly/{scanId}/{purpose}"));
+        var value = new BigInteger(hash.AsSpan(0, 16), isUnsigned: true, isBigEndian: true);
+        return "2.25." + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Explicit VR little endian elements, values padded to even length (UI with NUL, text with space).</summary>
+    private sealed class ElementWriter
+    {
+        private readonly MemoryStream _bytes = new();
+
+        public void Text(ushort group, ushort element, string vr, string value)
+        {
+            var bytes = Encoding.ASCII.GetBytes(value);
+            if (bytes.Length % 2 == 1)
+            {
+                bytes = [.. bytes, vr == "UI" ? (byte)0 : (byte)' '];
+            }
+
+            Bytes(group, element, vr, bytes);
+        }
+
+        public void UShort(ushort group, ushort element, ushort value)
+        {
+            var bytes = new byte[2];
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes, value);
+            Bytes(group, element, "US", bytes);
+        }
+
+        public void UInt(ushort group, ushort element, uint value)
+        {
+            var bytes = new byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+            Bytes(group, element, "UL", bytes);
+        }
+
+        public void Bytes(ushort group, ushort element, string vr, byte[] value)
+        {
+            if (value.Length % 2 == 1)
+            {
+                value = [.. value, 0];
+            }
+
+            Span<byte> head = stackalloc byte[12];
+            BinaryPrimitives.WriteUInt16LittleEndian(head, group);
+            BinaryPrimitives.WriteUInt16LittleEndian(head[2..], element);
+            head[4] = (byte)vr[0];
+            head[5] = (byte)vr[1];
+            if (vr is "OB" or "OW" or "SQ" or "UN" or "UT")
+            {
+                head[6] = 0;
+                head[7] = 0;
+                BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)value.Length);
+                _bytes.Write(head);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(head[6..], checked((ushort)value.Length));
+                _bytes.Write(head[..8]);
+            }
+
+            _bytes.Write(value);
+        }
+
+        public byte[] ToArray() => _bytes.ToArray();
+    }
+}
