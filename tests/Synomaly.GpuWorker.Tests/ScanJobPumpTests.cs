@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Hosting;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Tests.Support;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>The receive loops and graceful shutdown of the hosted service.</summary>
+public sealed class ScanJobPumpTests
+{
+    [Fact]
+    public async Task Jobs_are_received_and_completed_until_stop_and_a_job_still_running_at_the_deadline_is_abandoned()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        harness.Options.ShutdownDeadlineSeconds = 1;
+        harness.Options.MaxConcurrentJobs = 2;
+        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var quick = harness.AddJob("pump-quick", FakeScanCodec.Scan(1, 0.1f));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(quick)), quick.MessageId);
+
+        await pump.StartAsync(cancellationToken);
+        while (source.Settlements.Count == 0)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        harness.Model.Reset();
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = harness.AddJob("pump-slow", FakeScanCodec.Scan(1, 0.2f));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(slow)), slow.MessageId);
+        await harness.Model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var stopping = TimeProvider.System.GetTimestamp();
+        await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        Assert.InRange(TimeProvider.System.GetElapsedTime(stopping), TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
+        Assert.Equal(
+            [(quick.MessageId, SettlementKind.Completed), (slow.MessageId, SettlementKind.Abandoned)],
+            source.Settlements.Select(s => (s.MessageId, s.Kind)));
+        Assert.Equal(JobState.Succeeded, harness.Record(quick)!.State);
+        Assert.Equal(JobState.Queued, harness.Record(slow)!.State);
+        Assert.Equal(1, source.PendingCount);
+    }
+}
