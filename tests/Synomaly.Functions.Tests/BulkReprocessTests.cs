@@ -218,7 +218,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_repeated_timer_tick_for_one_occurrence_resumes_the_same_run()
+    public async Task A_repeated_timer_tick_for_one_occurrence_starts_no_second_run_or_step()
     {
         var clock = new ManualClock(new DateTimeOffset(2031, 3, 4, 2, 0, 17, TimeSpan.Zero));
         var steps = new CapturingSteps();
@@ -229,7 +229,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         clock.Now = clock.Now.AddSeconds(20);
         await timer.Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
 
-        Assert.Equal(["scheduled-20310304-0200", "scheduled-20310304-0200"], steps.Requested);
+        Assert.Equal(["scheduled-20310304-0200"], steps.Requested);
         var run = await host.Get<BulkReprocessService>().GetAsync("scheduled-20310304-0200", Ct);
         Assert.Equal((BulkRunTrigger.Timer, "", "v1"), (run!.Trigger, run.Prefix, run.ModelVersion));
     }

@@ -48,7 +48,7 @@ public sealed partial class BulkReprocessService(
 
     /// <summary>
     /// Creates (or finds) the run of one timer occurrence over the whole archive. The id comes from the scheduled time,
-    /// so a repeated tick for the same occurrence resumes the same run rather than starting another.
+    /// so a repeated tick for the same occurrence finds the run that is already going rather than starting another.
     /// </summary>
     public Task<BulkRun> StartScheduledAsync(DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
@@ -155,7 +155,9 @@ public sealed partial class BulkReprocessService(
             State = BulkRunState.Pending,
             CreatedAt = clock.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
-        if (created || run.State != BulkRunState.Completed)
+        // Only a new run gets a first step. An existing run already has its step message (the queue keeps retrying it
+        // until it succeeds); a second one would work the same page concurrently.
+        if (created)
         {
             await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
         }

@@ -14,8 +14,21 @@ public class BulkRunStore(TableClient table)
     {
     }
 
-    public virtual async Task EnsureCreatedAsync(CancellationToken cancellationToken = default) =>
-        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Creates the table where it is missing (Azurite, <c>func start</c>). In Azure infra creates it and the app's role
+    /// may be scoped to the table alone, which can refuse the service-level create: that 403 means "exists", not failure.
+    /// </summary>
+    public virtual async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 403)
+        {
+            // Provisioned by infra; the data-plane role does not cover creating tables.
+        }
+    }
 
     public virtual async Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {

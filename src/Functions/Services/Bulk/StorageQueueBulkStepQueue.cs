@@ -1,4 +1,5 @@
 using System.Text;
+using Azure;
 using Azure.Storage.Queues;
 
 namespace Synomaly.Functions.Services.Bulk;
@@ -23,7 +24,15 @@ public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueu
     {
         if (Interlocked.Exchange(ref created, 1) == 0)
         {
-            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Missing on a fresh Azurite; in Azure infra creates it and a queue-scoped role may refuse the create.
+                await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 403)
+            {
+                // Provisioned by infra.
+            }
         }
 
         await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(runId)), cancellationToken).ConfigureAwait(false);
