@@ -12,6 +12,10 @@ internal static class InfraFiles
 
     public static string ArmDirectory => BuildOutputs.Get(typeof(InfraFiles).Assembly, "ArmOutputDirectory");
 
+    public static string FunctionsAssembly => BuildOutputs.Get(typeof(InfraFiles).Assembly, "FunctionsAssembly");
+
+    public static string GpuWorkerAssembly => BuildOutputs.Get(typeof(InfraFiles).Assembly, "GpuWorkerAssembly");
+
     /// <summary>The parameter files (main.dev, main.prod, ...) by name without extension.</summary>
     public static IReadOnlyList<string> ParameterFiles =>
         [.. Directory.GetFiles(InfraDirectory, "*.bicepparam").Select(Path.GetFileNameWithoutExtension).Order()!];
