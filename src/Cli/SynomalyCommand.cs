@@ -14,6 +14,7 @@ public static class SynomalyCommand
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(ImportWeightsCommand.Create());
         root.Subcommands.Add(VerifyReferenceCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }

@@ -64,7 +64,8 @@ public sealed class DiffusionTrainer : IDisposable
         model.train();
         using var scope = NewDisposeScope();
         var batch = SampleBatch();
-        var t = randint(0, diffusion.Timesteps, [batch.shape[0]], dtype: int64, device: device, generator: Generator);
+        int maxT = Options.MaxTimestep > 0 ? Math.Min(Options.MaxTimestep, diffusion.Timesteps) : diffusion.Timesteps;
+        var t = randint(0, maxT, [batch.shape[0]], dtype: int64, device: device, generator: Generator);
         var noise = SynomalyNoise.Sample(batch.shape, Options.Noise, device, Generator);
         Optimizer.zero_grad();
         var loss = diffusion.TrainingLoss(model, batch, t, noise, Options.Loss);
@@ -77,6 +78,9 @@ public sealed class DiffusionTrainer : IDisposable
         LossHistory.Add(value);
         return new TrainingStep(Step, value, norm, batch.shape[0] / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
     }
+
+    /// <summary>Puts the EMA weights into the model (when EMA is on): the weights to export after training.</summary>
+    public void UseAveragedWeights() => Ema?.CopyTo(model);
 
     /// <summary>A batch drawn with replacement, each image flipped horizontally and vertically with probability 1/2.</summary>
     private Tensor SampleBatch()

@@ -31,12 +31,19 @@ public sealed record TrainingOptions
 
     public long Seed { get; init; } = 1234;
 
+    /// <summary>
+    /// t is drawn uniformly from [0, MaxTimestep); 0 means the whole schedule, as the authors. A smaller bound concentrates
+    /// a compact model's capacity on the noise levels that inference uses (t &lt;= 300 in the reference grid): an option
+    /// for models trained briefly on a CPU, documented wherever it is used.
+    /// </summary>
+    public int MaxTimestep { get; init; }
+
     /// <summary>Save a checkpoint every this many steps (and at the end).</summary>
     public int CheckpointEvery { get; init; } = 200;
 
     public void Validate()
     {
-        if (BatchSize < 1 || Steps < 1 || LearningRate <= 0 || GradientClipNorm <= 0 || EmaDecay is < 0 or >= 1 || CheckpointEvery < 1)
+        if (BatchSize < 1 || Steps < 1 || LearningRate <= 0 || GradientClipNorm <= 0 || EmaDecay is < 0 or >= 1 || CheckpointEvery < 1 || MaxTimestep < 0)
         {
             throw new ArgumentException(
                 $"Invalid training options: batch {BatchSize}, steps {Steps}, lr {LearningRate}, clip {GradientClipNorm}, ema {EmaDecay}, checkpoint every {CheckpointEvery}.");

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Synomaly.Diffusion;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Noise;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Training;
+using Synomaly.Evaluation;
+using Synomaly.Imaging.Presets;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>`synomaly train`: trains a Synomaly model on healthy images; resumes from the output folder's checkpoint.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "Healthy training data: a folder, a glob (dir/*.png) or a manifest (.txt, one path per line)." };
+        var output = new Option<string>("--out") { Description = "Output folder (checkpoint, loss curve; resumes if a checkpoint is there).", Required = true };
+        var size = new Option<int>("--size") { Description = "Model image size.", DefaultValueFactory = _ => 128 };
+        var channels = new Option<int>("--model-channels") { Description = "Base channel count (a multiple of 32).", DefaultValueFactory = _ => 128 };
+        var mult = new Option<string>("--channel-mult") { Description = "Channel multipliers per level; empty = the reference's default for the size.", DefaultValueFactory = _ => "" };
+        var resBlocks = new Option<int>("--res-blocks") { Description = "Residual blocks per level.", DefaultValueFactory = _ => 2 };
+        var attention = new Option<string>("--attention") { Description = "Attention at these downsample factors (comma list).", DefaultValueFactory = _ => "32,16,8" };
+        var headChannels = new Option<int>("--head-channels") { Description = "Channels per attention head.", DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 1e-5 };
+        var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse.", DefaultValueFactory = _ => "vlb" };
+        var ema = new Option<double>("--ema") { Description = "EMA decay (0 = off, as the authors).", DefaultValueFactory = _ => 0 };
+        var preset = new Option<string>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound.", DefaultValueFactory = _ => "brain-mri" };
+        var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
+        var seed = new Option<long>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1234 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+        var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
+        var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
+        {
+            input, output, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, maxT, seed, device, every,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
+        return command;
+
+        int Run(ParseResult parse, CancellationToken cancellationToken)
+        {
+            var modelConfig = new UNetConfig
+            {
+                ImageSize = parse.GetValue(size),
+                ModelChannels = parse.GetValue(channels),
+                ChannelMult = parse.GetValue(mult) ?? "",
+                NumResBlocks = parse.GetValue(resBlocks),
+                AttentionResolutions = parse.GetValue(attention) ?? "",
+                NumHeadChannels = parse.GetValue(headChannels),
+            };
+            var options = new TrainingOptions
+            {
+                Steps = parse.GetValue(steps),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                Loss = string.Equals(parse.GetValue(loss), "mse", StringComparison.OrdinalIgnoreCase) ? LossType.Mse : LossType.Vlb,
+                EmaDecay = parse.GetValue(ema),
+                Noise = NoisePreset(parse.GetValue(preset) ?? "brain-mri"),
+                MaxTimestep = parse.GetValue(maxT),
+                Seed = parse.GetValue(seed),
+                CheckpointEvery = parse.GetValue(every),
+            };
+            var files = InputFiles.Resolve(parse.GetValue(input)!);
+            var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
+            var set = TrainingSet.Load(files, new BrainMriPreset { ModelSize = modelConfig.ImageSize }, modelConfig.ImageSize);
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped) on {3}[/]", set.Count, files.Count, set.Skipped.Count, torchDevice);
+            using var images = set.ToTensor();
+            var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!);
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask("training", maxValue: options.Steps);
+                    using var model = run.Train(images, step =>
+                    {
+                        task.Value = step.Step;
+                        task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
+                    }, cancellationToken);
+                });
+            AnsiConsole.MarkupLine("[green]Training done.[/] Checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));
+            return 0;
+        }
+    }
+
+    private static SynomalyNoiseOptions NoisePreset(string name) => name.ToLowerInvariant() switch
+    {
+        "brain-mri" or "brats" => SynomalyNoiseOptions.Brats,
+        "ct" or "lits" => SynomalyNoiseOptions.Lits,
+        "ultrasound" or "us" => SynomalyNoiseOptions.Ultrasound,
+        _ => throw new ArgumentException($"Unknown noise preset '{name}' (brain-mri, ct, ultrasound)."),
+    };
+}

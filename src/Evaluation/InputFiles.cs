@@ -1,0 +1,47 @@
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// Resolves what a user names as input: a folder (every file in it, recursively, sorted), a glob in the last path segment
+/// (<c>data/train/*.png</c>), a manifest (<c>.txt</c> or <c>.list</c>: one path per line, relative to the manifest,
+/// '#' comments), or a single file. Always returns a sorted list so that runs are reproducible.
+/// </summary>
+public static class InputFiles
+{
+    public static IReadOnlyList<string> Resolve(string spec)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        if (Directory.Exists(spec))
+        {
+            return [.. Directory.EnumerateFiles(spec, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)];
+        }
+
+        string name = Path.GetFileName(spec);
+        if (name.Contains('*') || name.Contains('?'))
+        {
+            string folder = Path.GetDirectoryName(spec) is { Length: > 0 } d ? d : ".";
+            if (!Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException($"The folder of the pattern '{spec}' does not exist.");
+            }
+
+            return [.. Directory.EnumerateFiles(folder, name).Order(StringComparer.Ordinal)];
+        }
+
+        if (!File.Exists(spec))
+        {
+            throw new FileNotFoundException($"No file, folder or pattern matches '{spec}'.");
+        }
+
+        string extension = Path.GetExtension(spec).ToLowerInvariant();
+        if (extension is ".txt" or ".list")
+        {
+            string root = Path.GetDirectoryName(Path.GetFullPath(spec))!;
+            return [.. File.ReadAllLines(spec)
+                .Select(l => l.Trim())
+                .Where(l => l.Length > 0 && !l.StartsWith('#'))
+                .Select(l => Path.IsPathRooted(l) ? l : Path.Combine(root, l))];
+        }
+
+        return [spec];
+    }
+}

@@ -1,0 +1,71 @@
+using SixLabors.ImageSharp;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Training;
+using Synomaly.Imaging.Plots;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// One `synomaly train` run: builds the model, restores the last checkpoint in the output folder if there is one
+/// (resume), trains to the requested step count with periodic checkpoints, and writes the loss curve.
+/// Layout of the output folder: <c>checkpoint/</c> (exact training state), <c>loss.png</c>, <c>loss.csv</c>.
+/// </summary>
+public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options, Device device, string outputDirectory)
+{
+    public string CheckpointDirectory => Path.Combine(outputDirectory, "checkpoint");
+
+    /// <summary>Trains and returns the trained model (in eval mode); the caller disposes it.</summary>
+    public UNet Train(Tensor images, Action<TrainingStep>? onStep = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        var model = new UNet(modelConfig);
+        model.to(device);
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var trainer = new DiffusionTrainer(model, diffusion, images, options, device);
+        if (TrainingCheckpoint.Exists(CheckpointDirectory))
+        {
+            TrainingCheckpoint.Load(trainer, CheckpointDirectory);
+        }
+
+        while (trainer.Step < options.Steps && !cancellationToken.IsCancellationRequested)
+        {
+            var step = trainer.RunStep();
+            onStep?.Invoke(step);
+            if (step.Step % options.CheckpointEvery == 0)
+            {
+                TrainingCheckpoint.Save(trainer, CheckpointDirectory);
+                WriteLossCurve(trainer.LossHistory);
+            }
+        }
+
+        TrainingCheckpoint.Save(trainer, CheckpointDirectory);
+        WriteLossCurve(trainer.LossHistory);
+        trainer.UseAveragedWeights();
+        model.eval();
+        return model;
+    }
+
+    private void WriteLossCurve(IReadOnlyList<double> losses)
+    {
+        File.WriteAllLines(Path.Combine(outputDirectory, "loss.csv"), ["step,loss", .. losses.Select((l, i) => FormattableString.Invariant($"{i + 1},{l}"))]);
+        int window = Math.Max(1, losses.Count / 50);
+        var smoothed = new List<(double, double)>();
+        for (int i = window - 1; i < losses.Count; i += Math.Max(1, window / 2))
+        {
+            double mean = 0;
+            for (int j = i - window + 1; j <= i; j++)
+            {
+                mean += losses[j];
+            }
+
+            smoothed.Add((i + 1, mean / window));
+        }
+
+        var plot = new LinePlot { Title = "TRAINING LOSS", XLabel = "step", YLabel = $"loss ({options.Loss}, mean of {window})" };
+        using var image = plot.Render([new PlotSeries("train", smoothed, LinePlot.Palette[0])]);
+        image.SaveAsPng(Path.Combine(outputDirectory, "loss.png"));
+    }
+}
