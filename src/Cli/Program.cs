@@ -1,3 +1,3 @@
 using Synomaly.Cli;
 
-return await SynomalyCommand.Create().Parse(args).InvokeAsync();
+return await CommandRunner.RunAsync(args);

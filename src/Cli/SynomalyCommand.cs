@@ -15,6 +15,8 @@ public static class SynomalyCommand
         root.Subcommands.Add(ImportWeightsCommand.Create());
         root.Subcommands.Add(VerifyReferenceCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluationCommands.Tune());
+        root.Subcommands.Add(EvaluationCommands.Evaluate());
         return root;
     }
 }

@@ -17,6 +17,9 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
 {
     public string CheckpointDirectory => Path.Combine(outputDirectory, "checkpoint");
 
+    /// <summary>Mean loss of the last 50 steps of the finished run.</summary>
+    public double LastLoss { get; private set; } = double.NaN;
+
     /// <summary>Trains and returns the trained model (in eval mode); the caller disposes it.</summary>
     public UNet Train(Tensor images, Action<TrainingStep>? onStep = null, CancellationToken cancellationToken = default)
     {
@@ -43,6 +46,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
 
         TrainingCheckpoint.Save(trainer, CheckpointDirectory);
         WriteLossCurve(trainer.LossHistory);
+        LastLoss = trainer.LossHistory.TakeLast(50).DefaultIfEmpty(double.NaN).Average();
         trainer.UseAveragedWeights();
         model.eval();
         return model;

@@ -6,6 +6,7 @@ using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Diffusion.Weights;
 using Synomaly.Evaluation;
 using Synomaly.Imaging.Presets;
 
@@ -33,10 +34,14 @@ public static class TrainCommand
         var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1234 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+        var name = new Option<string>("--name") { Description = "Model name in the exported model card.", DefaultValueFactory = _ => "synomaly-model" };
+        var version = new Option<string>("--version") { Description = "Model version in the exported model card.", DefaultValueFactory = _ => "0.1.0" };
+        var dataDescription = new Option<string>("--data-description") { Description = "Training data and its licence, for the model card.", DefaultValueFactory = _ => "unspecified" };
+        var dataLicence = new Option<string>("--data-licence") { Description = "Licence of the training data, for the model card.", DefaultValueFactory = _ => "unspecified" };
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, maxT, seed, device, every,
+            input, output, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, maxT, seed, device, every, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -80,8 +85,10 @@ public static class TrainCommand
                         task.Value = step.Step;
                         task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
                     }, cancellationToken);
+                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss);
+                    ModelPackage.Save(Path.Combine(parse.GetValue(output)!, "model"), model, card);
                 });
-            AnsiConsole.MarkupLine("[green]Training done.[/] Checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));
+            AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));
             return 0;
         }
     }

@@ -1,3 +1,4 @@
+using Synomaly.Diffusion.Maps;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -103,6 +104,9 @@ public sealed record InferenceProfile
 
     public FusionMode Fusion { get; init; } = FusionMode.Soft;
 
+    /// <summary>Smallest connected component kept in the map, pixels: the reference's 30 at 128 px; scale it with the model size.</summary>
+    public int MinComponentSize { get; init; } = AnomalyMapOptions.DefaultMinComponentSize;
+
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
@@ -115,6 +119,7 @@ public sealed record InferenceProfile
         StopDelta = StopDelta,
         MaxStages = MaxStages,
         Fusion = Fusion,
+        MinComponentSize = MinComponentSize,
         Seed = seed,
     };
 }

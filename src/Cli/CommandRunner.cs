@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Synomaly.Cli;
+
+/// <summary>
+/// Runs the command line and turns failures into one clear line on stderr and a non-zero exit code, instead of a stack
+/// trace: users see what was wrong (a bad option, a missing file, a rejected scan), not where in the code it surfaced.
+/// Set SYNOMALY_DEBUG=1 for the full exception.
+/// </summary>
+public static class CommandRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = SynomalyCommand.Create().Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled");
+            return 130;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var inner = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e;
+            if (Environment.GetEnvironmentVariable("SYNOMALY_DEBUG") == "1")
+            {
+                AnsiConsole.WriteException(inner);
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync($"error: {inner.Message}");
+            }
+
+            return 1;
+        }
+    }
+}

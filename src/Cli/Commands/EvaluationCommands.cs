@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Synomaly.Diffusion;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Evaluation;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>`synomaly tune` and `synomaly evaluate`: the evaluation protocol of docs/EVALUATION.md on a validation folder.</summary>
+public static class EvaluationCommands
+{
+    private static readonly Option<string> Model = new("--model") { Description = "Model folder (model.safetensors + model-card.json).", Required = true };
+    private static readonly Option<string> Data = new("--data") { Description = "Validation folder of healthy slices (split by subject into tuning and reporting halves).", Required = true };
+    private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "Binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
+    private static readonly Option<int> PerSlice = new("--lesions-per-slice") { Description = "Anomalous cases made from each healthy slice.", DefaultValueFactory = _ => 2 };
+    private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string> Profile = new("--profile") { Description = "Inference profile name in the model card.", DefaultValueFactory = _ => "brain-mri" };
+    private static readonly Option<int> MinComponent = new("--min-component") { Description = "Smallest kept component in pixels (the reference's 30 at 128 px; scale with the model size).", DefaultValueFactory = _ => 30 };
+    private static readonly Option<string> Out = new("--out") { Description = "Output folder for tables, JSON and plots.", Required = true };
+    private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the inference noise.", DefaultValueFactory = _ => 7 };
+
+    public static Command Tune()
+    {
+        var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid) or compact (3x3x5, for CPU).", DefaultValueFactory = _ => "reference" };
+        var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
+        {
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid,
+        };
+        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(grid) ?? "reference")));
+        return command;
+    }
+
+    public static Command Evaluate()
+    {
+        var command = new Command("evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half with inserted lesions.")
+        {
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed,
+        };
+        command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse)));
+        return command;
+    }
+
+    private static int RunTune(ParseResult parse, string gridName)
+    {
+        var (plan, detectorContext) = Prepare(parse);
+        using var context = detectorContext;
+        var cases = plan.TuningCases();
+        var grid = gridName == "compact" ? new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]) : Tuner.ReferenceGrid;
+        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed) };
+        IReadOnlyList<EvaluationResult> ranked = [];
+        AnsiConsole.Progress().Start(progress =>
+        {
+            var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: grid.Timesteps.Count * grid.BlurKernels.Count * grid.Thresholds.Count);
+            ranked = new Tuner(context.Evaluator).Search(cases, grid, template, (done, _) => task.Value = done);
+        });
+        var best = ranked[0];
+        string outDir = parse.GetValue(Out)!;
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "tuning.md"), "# Tuning (tuning half only)\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
+        var winner = best.Options;
+        var profileName = parse.GetValue(Profile)!;
+        var card = context.Card with
+        {
+            InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
+            {
+                [profileName] = new InferenceProfile { Timesteps = winner.Timesteps, BlurKernel = winner.BlurKernel, Threshold = winner.Threshold, MinComponentSize = winner.MinComponentSize },
+            },
+            DefaultProfile = profileName,
+        };
+        File.WriteAllText(Path.Combine(parse.GetValue(Model)!, ModelPackage.CardFile), card.ToJson());
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]Best on the tuning half:[/] {0} (Dice {1:F3}); written to profile '{2}'.", Markup.Escape(best.Settings), best.Dice, Markup.Escape(profileName));
+        return 0;
+    }
+
+    private static int RunEvaluate(ParseResult parse)
+    {
+        var (plan, detectorContext) = Prepare(parse);
+        using var context = detectorContext;
+        var cases = plan.ReportingCases();
+        var profile = context.Card.Profile(parse.GetValue(Profile));
+        int t = profile.Timesteps[0];
+        var adaptive = profile.ToOptions(parse.GetValue(Seed));
+        var modes = new (string Name, InferenceOptions Options)[]
+        {
+            ("single-stage", adaptive with { Mode = InferenceMode.SingleStage }),
+            ("fixed-list", adaptive with { Mode = InferenceMode.FixedStages, Timesteps = [t, (2 * t) / 3, t / 3] }),
+            ("adaptive", adaptive),
+        };
+        var results = new List<EvaluationResult>();
+        AnsiConsole.Progress().Start(progress =>
+        {
+            foreach (var (name, options) in modes)
+            {
+                var task = progress.AddTask(name, maxValue: cases.Count);
+                results.Add(context.Evaluator.Run(name, cases, options, new Progress<int>(n => task.Value = n)));
+            }
+        });
+        string outDir = parse.GetValue(Out)!;
+        EvaluationReport.Write(outDir, results, $"Evaluation on the reporting half ({plan.ReportingFiles.Count} healthy slices, {cases.Count(c => c.IsAnomalous)} with inserted lesions)");
+        EvaluationSetBuilder.WriteManifest(Path.Combine(outDir, "reporting-set.json"), cases, context.Card.Architecture.ImageSize, parse.GetValue(PerSlice), EvaluationPlan.ReportingSeed);
+        AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
+        return 0;
+    }
+
+    private static (EvaluationPlan Plan, DetectorContext Context) Prepare(ParseResult parse)
+    {
+        var device = TorchDevice.Resolve(parse.GetValue(Device));
+        var context = DetectorContext.Load(parse.GetValue(Model)!, device);
+        var files = InputFiles.Resolve(parse.GetValue(Data)!);
+        var plan = new EvaluationPlan(files, parse.GetValue(Lesions), context.Card.Architecture.ImageSize, parse.GetValue(PerSlice));
+        return (plan, context);
+    }
+
+    /// <summary>A loaded model with its detector and evaluator; disposes the model.</summary>
+    private sealed class DetectorContext : IDisposable
+    {
+        private DetectorContext(Synomaly.Diffusion.Model.UNet model, GaussianDiffusion diffusion, ModelCard card, TorchSharp.torch.Device device)
+        {
+            ModelInstance = model;
+            Diffusion = diffusion;
+            Card = card;
+            Evaluator = new Evaluator(new AnomalyDetector(model, diffusion), device);
+        }
+
+        public Synomaly.Diffusion.Model.UNet ModelInstance { get; }
+
+        public GaussianDiffusion Diffusion { get; }
+
+        public ModelCard Card { get; }
+
+        public Evaluator Evaluator { get; }
+
+        public static DetectorContext Load(string directory, TorchSharp.torch.Device device)
+        {
+            var (model, card) = ModelPackage.Load(directory, device);
+            return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device);
+        }
+
+        public void Dispose()
+        {
+            ModelInstance.Dispose();
+            Diffusion.Dispose();
+        }
+    }
+}

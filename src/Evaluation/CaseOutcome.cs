@@ -1,0 +1,6 @@
+using Synomaly.Diffusion.Metrics;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>What inference produced for one case and its metrics (overlap metrics only for anomalous cases).</summary>
+public sealed record CaseOutcome(EvaluationCase Case, float[] Map, float[] Reconstruction, long Score, int StagesRun, ImageMetrics Metrics);

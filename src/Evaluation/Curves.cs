@@ -1,0 +1,64 @@
+namespace Synomaly.Evaluation;
+
+/// <summary>ROC and precision-recall curve points for plots (the areas come from the engine's RankingMetrics).</summary>
+public static class Curves
+{
+    /// <summary>(false positive rate, true positive rate) at every distinct score threshold, from (0,0) to (1,1).</summary>
+    public static IReadOnlyList<(double X, double Y)> Roc(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, int maxPoints = 400)
+    {
+        var (positives, negatives, order) = Sorted(scores, labels);
+        var points = new List<(double, double)> { (0, 0) };
+        long tp = 0, fp = 0;
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (labels[order[i]]) { tp++; } else { fp++; }
+            if (i == order.Length - 1 || scores[order[i + 1]] != scores[order[i]])
+            {
+                points.Add((negatives == 0 ? 0 : fp / (double)negatives, positives == 0 ? 0 : tp / (double)positives));
+            }
+        }
+
+        return Thin(points, maxPoints);
+    }
+
+    /// <summary>(recall, precision) at every distinct score threshold, highest threshold first.</summary>
+    public static IReadOnlyList<(double X, double Y)> PrecisionRecall(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, int maxPoints = 400)
+    {
+        var (positives, _, order) = Sorted(scores, labels);
+        var points = new List<(double, double)>();
+        long tp = 0, fp = 0;
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (labels[order[i]]) { tp++; } else { fp++; }
+            if (i == order.Length - 1 || scores[order[i + 1]] != scores[order[i]])
+            {
+                points.Add((positives == 0 ? 0 : tp / (double)positives, tp / (double)(tp + fp)));
+            }
+        }
+
+        return Thin(points, maxPoints);
+    }
+
+    private static (long Positives, long Negatives, int[] Order) Sorted(IReadOnlyList<float> scores, IReadOnlyList<bool> labels)
+    {
+        if (scores.Count != labels.Count)
+        {
+            throw new ArgumentException($"{scores.Count} scores but {labels.Count} labels.");
+        }
+
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        long positives = labels.LongCount(l => l);
+        return (positives, labels.Count - positives, order);
+    }
+
+    private static List<(double X, double Y)> Thin(List<(double X, double Y)> points, int maxPoints)
+    {
+        if (points.Count <= maxPoints)
+        {
+            return points;
+        }
+
+        double step = (points.Count - 1) / (double)(maxPoints - 1);
+        return [.. Enumerable.Range(0, maxPoints).Select(i => points[(int)Math.Round(i * step)])];
+    }
+}

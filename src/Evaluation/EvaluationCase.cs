@@ -1,0 +1,14 @@
+using Synomaly.Imaging.Synthesis;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// One evaluation slice at model resolution: the model input in [-1, 1], its ground-truth mask (all false for healthy
+/// slices), and where it came from (source file and, for inserted lesions, the synthesis parameters).
+/// </summary>
+public sealed record EvaluationCase(string Id, string Source, float[] Input, bool[] Truth, LesionParameters? Lesion)
+{
+    public bool IsAnomalous => Lesion is not null;
+
+    public int TruthArea => Truth.Count(t => t);
+}

@@ -1,0 +1,47 @@
+using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Synthesis;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// The protocol of docs/EVALUATION.md in one place: the validation folder is split by subject into a tuning half and a
+/// reporting half; lesions are inserted into each half with its own fixed seed. Tuning code receives
+/// <see cref="TuningCases"/> only, and never a file of the reporting half (tested).
+/// </summary>
+public sealed class EvaluationPlan
+{
+    public const int TuningSeed = 1_000;
+    public const int ReportingSeed = 500_000;
+
+    private readonly IReadOnlyList<BinaryShape> realShapes;
+    private readonly int modelSize;
+    private readonly int lesionsPerSlice;
+
+    public EvaluationPlan(IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice)
+    {
+        (TuningFiles, ReportingFiles) = SubjectSplit.Split(validationFiles);
+        this.modelSize = modelSize;
+        this.lesionsPerSlice = lesionsPerSlice;
+        if (lesionMapPath is not null && TuningFiles.Count > 0)
+        {
+            var first = ScanReader.ReadFile(TuningFiles[0]);
+            realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath), SliceGrid.Ixi(first.Width, first.Height));
+        }
+        else
+        {
+            realShapes = [];
+        }
+    }
+
+    public IReadOnlyList<string> TuningFiles { get; }
+
+    public IReadOnlyList<string> ReportingFiles { get; }
+
+    public int RealShapeCount => realShapes.Count;
+
+    public IReadOnlyList<EvaluationCase> TuningCases() =>
+        new EvaluationSetBuilder(realShapes, modelSize, lesionsPerSlice, TuningSeed).Build(TuningFiles);
+
+    public IReadOnlyList<EvaluationCase> ReportingCases() =>
+        new EvaluationSetBuilder(realShapes, modelSize, lesionsPerSlice, ReportingSeed).Build(ReportingFiles);
+}

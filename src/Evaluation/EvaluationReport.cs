@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SixLabors.ImageSharp;
+using Synomaly.Imaging.Plots;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>Writes an evaluation as a Markdown table, a JSON file, ROC and precision-recall plots and a sample grid.</summary>
+public static class EvaluationReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static string MarkdownTable(IReadOnlyList<EvaluationResult> results)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | FP px / healthy slice | stages |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in results)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {r.Settings} | {F(r.Dice)} ({F(r.DiceInterval.Low)}-{F(r.DiceInterval.High)}) | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} ({F(r.ImageAurocInterval.Low)}-{F(r.ImageAurocInterval.High)}) | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} | {F(r.MeanStages, 2)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Dice by lesion size (pixels of the model grid):");
+        md.AppendLine();
+        md.AppendLine("| mode | " + string.Join(" | ", EvaluationResult.SizeBins.Select(b => b.Name)) + " |");
+        md.AppendLine("| --- |" + string.Concat(Enumerable.Repeat(" --- |", EvaluationResult.SizeBins.Length)));
+        foreach (var r in results)
+        {
+            md.AppendLine($"| {r.Name} | " + string.Join(" | ", r.DiceBySize.Select(b => string.Create(CultureInfo.InvariantCulture, $"{F(b.Dice)} (n={b.Cases})"))) + " |");
+        }
+
+        return md.ToString();
+    }
+
+    public static void Write(string directory, IReadOnlyList<EvaluationResult> results, string title)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "evaluation.md"), $"# {title}\n\n" + MarkdownTable(results));
+        File.WriteAllText(Path.Combine(directory, "evaluation.json"), JsonSerializer.Serialize(results.Select(Summary), Json));
+
+        var pixelRoc = results.Select((r, i) => new PlotSeries(r.Name, PixelCurve(r, Curves.Roc), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
+        Save(new LinePlot { Title = "PIXEL ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true }, pixelRoc, directory, "roc-pixel.png");
+        var pixelPr = results.Select((r, i) => new PlotSeries(r.Name, PixelCurve(r, Curves.PrecisionRecall), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
+        Save(new LinePlot { Title = "PIXEL PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) }, pixelPr, directory, "pr-pixel.png");
+        var imageRoc = results.Select((r, i) => new PlotSeries(r.Name, ImageCurve(r, Curves.Roc), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
+        Save(new LinePlot { Title = "IMAGE ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true }, imageRoc, directory, "roc-image.png");
+        var imagePr = results.Select((r, i) => new PlotSeries(r.Name, ImageCurve(r, Curves.PrecisionRecall), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
+        Save(new LinePlot { Title = "IMAGE PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) }, imagePr, directory, "pr-image.png");
+
+        var best = results.OrderByDescending(r => double.IsNaN(r.Dice) ? -1 : r.Dice).First();
+        using var grid = SampleGrid.Render(best.Outcomes.Where(o => o.Case.IsAnomalous).Take(6).ToList());
+        grid.SaveAsPng(Path.Combine(directory, "samples.png"));
+    }
+
+    private static object Summary(EvaluationResult r) => new
+    {
+        r.Name,
+        r.Settings,
+        r.AnomalousCases,
+        r.HealthyCases,
+        r.Dice,
+        DiceCi95 = new[] { r.DiceInterval.Low, r.DiceInterval.High },
+        r.IoU,
+        r.Precision,
+        r.Recall,
+        r.Hausdorff95,
+        r.PixelAuroc,
+        r.PixelAuprc,
+        r.ReferencePerImageAuprc,
+        r.ImageAuroc,
+        ImageAurocCi95 = new[] { r.ImageAurocInterval.Low, r.ImageAurocInterval.High },
+        r.ImageAuprc,
+        r.FalsePositivePixelsPerHealthySlice,
+        r.HealthySsim,
+        r.MeanStages,
+        DiceBySize = r.DiceBySize.Select(b => new { b.Bin, b.Cases, b.Dice }),
+    };
+
+    private static IReadOnlyList<(double X, double Y)> PixelCurve(EvaluationResult r, Func<IReadOnlyList<float>, IReadOnlyList<bool>, int, IReadOnlyList<(double X, double Y)>> curve)
+    {
+        var anomalous = r.Outcomes.Where(o => o.Case.IsAnomalous).ToList();
+        return curve(anomalous.SelectMany(o => o.Map).ToArray(), anomalous.SelectMany(o => o.Case.Truth).ToArray(), 400);
+    }
+
+    private static IReadOnlyList<(double X, double Y)> ImageCurve(EvaluationResult r, Func<IReadOnlyList<float>, IReadOnlyList<bool>, int, IReadOnlyList<(double X, double Y)>> curve) =>
+        curve(r.Outcomes.Select(o => (float)o.Score).ToArray(), r.Outcomes.Select(o => o.Case.IsAnomalous).ToArray(), 400);
+
+    private static void Save(LinePlot plot, IReadOnlyList<PlotSeries> series, string directory, string file)
+    {
+        using var image = plot.Render(series);
+        image.SaveAsPng(Path.Combine(directory, file));
+    }
+
+    private static string F(double v, int digits = 3) => double.IsFinite(v) ? v.ToString("F" + digits, CultureInfo.InvariantCulture) : "n/a";
+}

@@ -1,0 +1,121 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Metrics;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// The metrics of one configuration on one set. Overlap metrics (Dice, IoU, precision, recall, HD95) are per anomalous
+/// case and averaged; pixel AUROC/AUPRC pool the continuous maps of all anomalous cases; image AUROC/AUPRC rank the
+/// image score (anomalous pixel count) of anomalous against healthy cases; false positives are counted on healthy cases.
+/// </summary>
+public sealed record EvaluationResult
+{
+    public required string Name { get; init; }
+
+    public required string Settings { get; init; }
+
+    public required InferenceOptions Options { get; init; }
+
+    public required int AnomalousCases { get; init; }
+
+    public required int HealthyCases { get; init; }
+
+    public required double Dice { get; init; }
+
+    public required (double Low, double High) DiceInterval { get; init; }
+
+    public required double IoU { get; init; }
+
+    public required double Precision { get; init; }
+
+    public required double Recall { get; init; }
+
+    public required double Hausdorff95 { get; init; }
+
+    public required double PixelAuroc { get; init; }
+
+    public required double PixelAuprc { get; init; }
+
+    public required double ReferencePerImageAuprc { get; init; }
+
+    public required double ImageAuroc { get; init; }
+
+    public required (double Low, double High) ImageAurocInterval { get; init; }
+
+    public required double ImageAuprc { get; init; }
+
+    public required double FalsePositivePixelsPerHealthySlice { get; init; }
+
+    public required double HealthySsim { get; init; }
+
+    public required double MeanStages { get; init; }
+
+    /// <summary>Mean Dice per lesion-size bin (model-grid pixels): name, cases, mean Dice.</summary>
+    public required IReadOnlyList<(string Bin, int Cases, double Dice)> DiceBySize { get; init; }
+
+    public IReadOnlyList<CaseOutcome> Outcomes { get; init; } = [];
+
+    public static readonly (string Name, int Min, int Max)[] SizeBins = [("small (<20 px)", 0, 20), ("medium (20-60 px)", 20, 60), ("large (>=60 px)", 60, int.MaxValue)];
+
+    public static EvaluationResult From(string name, InferenceOptions options, IReadOnlyList<CaseOutcome> outcomes)
+    {
+        var anomalous = outcomes.Where(o => o.Case.IsAnomalous).ToList();
+        var healthy = outcomes.Where(o => !o.Case.IsAnomalous).ToList();
+        var dice = anomalous.Select(o => o.Metrics.Dice).ToList();
+
+        var pooledScores = anomalous.SelectMany(o => o.Map).ToArray();
+        var pooledLabels = anomalous.SelectMany(o => o.Case.Truth).ToArray();
+        var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
+        var imageLabels = outcomes.Select(o => o.Case.IsAnomalous).ToArray();
+
+        return new EvaluationResult
+        {
+            Name = name,
+            Settings = Describe(options),
+            Options = options,
+            AnomalousCases = anomalous.Count,
+            HealthyCases = healthy.Count,
+            Dice = Mean(dice),
+            DiceInterval = Bootstrap.Interval(dice),
+            IoU = Mean(anomalous.Select(o => o.Metrics.IoU)),
+            Precision = Mean(anomalous.Select(o => o.Metrics.Precision)),
+            Recall = Mean(anomalous.Select(o => o.Metrics.Recall)),
+            Hausdorff95 = Mean(anomalous.Select(o => o.Metrics.Hausdorff95)),
+            PixelAuroc = pooledLabels.Length == 0 ? double.NaN : RankingMetrics.RocAuc(pooledScores, pooledLabels),
+            PixelAuprc = pooledLabels.Length == 0 ? double.NaN : RankingMetrics.PrecisionRecallAuc(pooledScores, pooledLabels),
+            ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
+            ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
+            ImageAurocInterval = Bootstrap.Interval(outcomes.Count, idx => AurocOf(idx, imageScores, imageLabels)),
+            ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
+            FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
+            HealthySsim = Mean(healthy.Select(o => o.Metrics.Ssim)),
+            MeanStages = Mean(outcomes.Select(o => (double)o.StagesRun)),
+            DiceBySize = [.. SizeBins.Select(b =>
+            {
+                var inBin = anomalous.Where(o => o.Case.TruthArea >= b.Min && o.Case.TruthArea < b.Max).ToList();
+                return (b.Name, inBin.Count, Mean(inBin.Select(o => o.Metrics.Dice)));
+            })],
+            Outcomes = outcomes,
+        };
+    }
+
+    public static string Describe(InferenceOptions o) => o.Mode switch
+    {
+        InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', o.Timesteps)}], k={o.BlurKernel}, θ={o.Threshold:0.###}"),
+        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}, δ={o.StopDelta}, ≤{o.MaxStages} stages, {o.Fusion} fusion"),
+        _ => FormattableString.Invariant($"single t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}"),
+    } + FormattableString.Invariant($", min component {o.MinComponentSize} px");
+
+    private static double AurocOf(int[] indices, float[] scores, bool[] labels)
+    {
+        var s = indices.Select(i => scores[i]).ToArray();
+        var l = indices.Select(i => labels[i]).ToArray();
+        return l.All(x => x) || l.All(x => !x) ? double.NaN : RankingMetrics.RocAuc(s, l);
+    }
+
+    private static double Mean(IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        return finite.Count == 0 ? double.NaN : finite.Average();
+    }
+}

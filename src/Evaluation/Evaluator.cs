@@ -1,0 +1,40 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Metrics;
+using static TorchSharp.torch;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>Runs one inference configuration over an evaluation set, in batches, and scores every case.</summary>
+public sealed class Evaluator(AnomalyDetector detector, Device device, int batchSize = 32)
+{
+    public EvaluationResult Run(string name, IReadOnlyList<EvaluationCase> cases, InferenceOptions options, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        var outcomes = new List<CaseOutcome>(cases.Count);
+        for (int start = 0; start < cases.Count; start += batchSize)
+        {
+            var batch = cases.Skip(start).Take(batchSize).ToList();
+            int size = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
+            var pixels = batch.SelectMany(c => c.Input).ToArray();
+            DetectionResult result;
+            using (var scope = NewDisposeScope())
+            {
+                using var input = tensor(pixels, [batch.Count, 1, size, size], float32).to(device);
+                // One seed per batch position keeps runs reproducible and independent of the batch size.
+                result = detector.Detect(input, options with { Seed = (options.Seed ?? 0) + start });
+            }
+
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var map = result.Map(i).ToArray();
+                var reconstruction = result.Reconstruction(i).ToArray();
+                var metrics = ImageMetrics.Compute(batch[i].Truth, map, batch[i].Input, reconstruction, size, size);
+                outcomes.Add(new CaseOutcome(batch[i], map, reconstruction, result.Scores[i], result.StagesRun[i], metrics));
+            }
+
+            progress?.Report(Math.Min(start + batchSize, cases.Count));
+        }
+
+        return EvaluationResult.From(name, options, outcomes);
+    }
+}

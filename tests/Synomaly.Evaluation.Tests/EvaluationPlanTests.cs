@@ -1,0 +1,45 @@
+using Synomaly.Testing;
+
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class EvaluationPlanTests
+{
+    private static string[] ValidationFiles() =>
+        Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png");
+
+    [Fact]
+    public void Tuning_cases_come_only_from_tuning_subjects_and_never_from_the_reporting_half()
+    {
+        var plan = new EvaluationPlan(ValidationFiles().Take(8).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
+        var reportingSubjects = plan.ReportingFiles.Select(SubjectSplit.SubjectOf).ToHashSet();
+        var cases = plan.TuningCases();
+        Assert.NotEmpty(cases);
+        Assert.All(cases, c => Assert.DoesNotContain(SubjectSplit.SubjectOf(c.Source), reportingSubjects));
+        Assert.All(cases, c => Assert.Contains(c.Source, plan.TuningFiles));
+    }
+
+    [Fact]
+    public void Anomalous_cases_carry_a_resampled_truth_mask_and_healthy_cases_an_empty_one()
+    {
+        var plan = new EvaluationPlan(ValidationFiles().Take(4).ToArray(), Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz"), modelSize: 64, lesionsPerSlice: 2);
+        Assert.True(plan.RealShapeCount > 10);
+        var cases = plan.ReportingCases();
+        Assert.Equal(plan.ReportingFiles.Count * 3, cases.Count);
+        Assert.All(cases.Where(c => !c.IsAnomalous), c => Assert.Equal(0, c.TruthArea));
+        Assert.All(cases.Where(c => c.IsAnomalous), c => Assert.InRange(c.TruthArea, 1, 64 * 64 / 4));
+        Assert.All(cases, c => Assert.InRange(c.Input.Min(), -1.0001f, 1f));
+        // The same plan rebuilds the same cases.
+        var again = plan.ReportingCases();
+        Assert.Equal(cases.Select(c => c.Input), again.Select(c => c.Input));
+    }
+
+    [Fact]
+    public void Downsampled_masks_keep_any_touched_pixel_as_the_reference_does()
+    {
+        var mask = new bool[16 * 16];
+        mask[5 + (16 * 5)] = true;
+        var small = MaskResampling.Resize(mask, 16, 16, 4, 4);
+        Assert.Equal(1, small.Count(m => m));
+        Assert.True(small[1 + (4 * 1)]);
+    }
+}
