@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Synomaly.Cli.Local;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// `synomaly demo`: the whole pipeline on this machine. Starts Azurite, the local trigger host and the GPU worker, uploads
+/// the sample scans into the scans container (as a portal's SAS upload does), waits for every job to end, prints a results
+/// table and downloads heatmaps and reports. Every process it started is stopped by PID, unless --keep.
+/// </summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var samples = new Option<string>("--samples") { Description = "Folder of scans to upload.", DefaultValueFactory = _ => "samples" };
+        var model = new Option<string>("--model") { Description = "Model folder (model.safetensors + model-card.json).", DefaultValueFactory = _ => "models/brain-mri-demo" };
+        var output = new Option<string>("--out") { Description = "Where heatmaps and reports are written.", DefaultValueFactory = _ => "out/demo" };
+        var device = new Option<string>("--device") { Description = "Worker device: auto (CUDA when present), cpu, cuda.", DefaultValueFactory = _ => "auto" };
+        var keep = new Option<bool>("--keep") { Description = "Leave Azurite, the trigger host and the worker running for manual tests." };
+        var timeout = new Option<int>("--timeout-minutes") { Description = "Give up waiting after this long.", DefaultValueFactory = _ => 20 };
+        var command = new Command("demo", "Run the local pipeline (Azurite, trigger host, GPU worker) on the sample scans.") { samples, model, output, device, keep, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string root = RepositoryPaths.FindRoot();
+            string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(root, path);
+            string outDir = Resolve(parse.GetValue(output)!);
+            var files = Directory.GetFiles(Resolve(parse.GetValue(samples)!), "*", SearchOption.AllDirectories)
+                .Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();
+            if (files.Count == 0)
+            {
+                throw new FileNotFoundException("No scans found in the samples folder.");
+            }
+
+            LocalPipeline? pipeline = null;
+            try
+            {
+                await AnsiConsole.Status().StartAsync("Starting Azurite, the trigger host and the GPU worker ...", async _ =>
+                {
+                    pipeline = await LocalPipeline.StartAsync(root, Resolve(parse.GetValue(model)!), Path.Combine(outDir, "logs"), parse.GetValue(device)!, null, cancellationToken);
+                });
+                var run = new DemoRun(pipeline!);
+                var jobs = await run.UploadAsync(files, cancellationToken);
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        var task = context.AddTask($"{jobs.Count} scans through the pipeline", maxValue: jobs.Count);
+                        await run.WaitAsync(jobs, TimeSpan.FromMinutes(parse.GetValue(timeout)), done => task.Value = done, cancellationToken);
+                    });
+                await run.DownloadAsync(jobs, outDir, cancellationToken);
+                var table = new Table().Expand().AddColumns("sample", "scan", "status", "slices", "top score", "time", "error");
+                foreach (var job in jobs)
+                {
+                    table.AddRow(
+                        Markup.Escape(Path.GetFileName(job.File)),
+                        job.ScanId,
+                        job.State == Contracts.JobState.Succeeded ? "[green]Succeeded[/]" : $"[red]{job.State}[/]",
+                        job.Slices.ToString(CultureInfo.InvariantCulture),
+                        job.TopScore.ToString("F0", CultureInfo.InvariantCulture),
+                        job.Seconds.ToString("F1", CultureInfo.InvariantCulture) + " s",
+                        Markup.Escape(job.Error is { Length: > 60 } e ? e[..60] + "..." : job.Error ?? ""));
+                }
+
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine("Heatmaps, maps and reports: [blue]{0}[/]", Markup.Escape(outDir));
+                return jobs.All(j => j.State == Contracts.JobState.Succeeded || j.ExpectedFailure) ? 0 : 1;
+            }
+            finally
+            {
+                if (pipeline is not null && !parse.GetValue(keep))
+                {
+                    await pipeline.DisposeAsync();
+                }
+                else if (pipeline is not null)
+                {
+                    AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Left running (--keep): Azurite, trigger host PID {0}, worker PID {1} (http://127.0.0.1:{2}/readyz). Stop with scripts/azurite.sh stop and kill.", pipeline.DevHost.Id, pipeline.Worker.Id, pipeline.WorkerPort);
+                }
+            }
+        });
+        return command;
+    }
+}

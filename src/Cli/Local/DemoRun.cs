@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Cli.Local;
+
+/// <summary>Uploads scans into a running local pipeline, follows their jobs and fetches the results.</summary>
+public sealed class DemoRun(LocalPipeline pipeline)
+{
+    private readonly BlobServiceClient blobs = new(pipeline.ConnectionString);
+    private readonly JobStore jobs = new(new TableServiceClient(pipeline.ConnectionString));
+
+    public static bool IsScan(string path)
+    {
+        string name = Path.GetFileName(path).ToLowerInvariant();
+        return !name.StartsWith('.') && !name.EndsWith(".md", StringComparison.Ordinal) && !name.EndsWith(".json", StringComparison.Ordinal)
+            && !name.Contains("-mask", StringComparison.Ordinal) && !name.EndsWith(".txt", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Uploads every file to scans/{scanId}/scan{ext}, as the upload API's SAS URL would: the scan id is derived from the
+    /// content (no file names travel) and only the extension is kept.
+    /// </summary>
+    public async Task<List<DemoJob>> UploadAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
+        var result = new List<DemoJob>();
+        foreach (var file in files)
+        {
+            var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
+            string scanId = "demo-" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
+            string name = Path.GetFileName(file).ToLowerInvariant();
+            string extension = name.EndsWith(".nii.gz", StringComparison.Ordinal) ? ".nii.gz" : Path.GetExtension(name);
+            await container.GetBlobClient(BlobLayout.UploadPath(scanId, "scan" + extension)).UploadAsync(BinaryData.FromBytes(bytes), overwrite: true, cancellationToken);
+            result.Add(new DemoJob(scanId, file) { ExpectedFailure = name.Contains("bad", StringComparison.Ordinal) });
+        }
+
+        return result;
+    }
+
+    public async Task WaitAsync(IReadOnlyList<DemoJob> demoJobs, TimeSpan timeout, Action<int> onProgress, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var job in demoJobs.Where(j => !j.State.IsTerminal() || j.Seconds == 0))
+            {
+                var record = await jobs.GetAsync(job.ScanId, pipeline.Card.Version, cancellationToken);
+                if (record is null)
+                {
+                    continue;
+                }
+
+                job.State = record.State;
+                job.Error = record.ErrorCode is null ? null : $"{record.ErrorCode}: {record.ErrorMessage}";
+                if (record.State.IsTerminal())
+                {
+                    job.Seconds = ((record.FinishedAt ?? DateTimeOffset.UtcNow) - record.CreatedAt).TotalSeconds;
+                }
+            }
+
+            int done = demoJobs.Count(j => j.State.IsTerminal());
+            onProgress(done);
+            if (done == demoJobs.Count)
+            {
+                return;
+            }
+
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{demoJobs.Count - done} of {demoJobs.Count} jobs did not finish within {timeout.TotalMinutes:F0} minutes; see the logs folder.");
+            }
+
+            await Task.Delay(1000, cancellationToken);
+        }
+    }
+
+    /// <summary>Downloads results/{scanId}/{version}/ of every succeeded job to {output}/{sample name}/.</summary>
+    public async Task DownloadAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        foreach (var job in demoJobs.Where(j => j.State == JobState.Succeeded))
+        {
+            string prefix = BlobLayout.ResultsPrefix(job.ScanId, pipeline.Card.Version);
+            string target = Path.Combine(output, SampleName(job.File));
+            await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken))
+            {
+                string local = Path.Combine(target, blob.Name[prefix.Length..]);
+                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                await container.GetBlobClient(blob.Name).DownloadToAsync(local, cancellationToken);
+            }
+
+            string report = Path.Combine(target, BlobLayout.ReportFile);
+            if (File.Exists(report))
+            {
+                using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, cancellationToken));
+                var slices = json.RootElement.GetProperty("slices");
+                job.Slices = slices.GetArrayLength();
+                job.TopScore = slices.EnumerateArray().Select(s => s.GetProperty("score").GetDouble()).DefaultIfEmpty(0).Max();
+            }
+        }
+    }
+
+    private static string SampleName(string file)
+    {
+        string name = Path.GetFileName(file);
+        return name.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? name[..^7] : Path.GetFileNameWithoutExtension(name);
+    }
+}
+
+/// <summary>One sample's job as the demo follows it.</summary>
+public sealed class DemoJob(string scanId, string file)
+{
+    public string ScanId { get; } = scanId;
+
+    public string File { get; } = file;
+
+    public JobState State { get; set; } = JobState.Queued;
+
+    public string? Error { get; set; }
+
+    public double Seconds { get; set; }
+
+    public int Slices { get; set; }
+
+    public double TopScore { get; set; }
+
+    /// <summary>Samples named "bad" demonstrate a typed rejection; their Failed state is the expected outcome.</summary>
+    public bool ExpectedFailure { get; init; }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Sockets;
+using Synomaly.Diffusion.Weights;
+
+namespace Synomaly.Cli.Local;
+
+/// <summary>
+/// The whole system on this machine: Azurite (the storage account), the local trigger host (the Functions app's intake
+/// and bulk triggers on the WebJobs SDK) and the GPU worker (CPU unless CUDA is present) on the Storage Queue transport,
+/// each started by PID and stopped when disposed.
+/// </summary>
+public sealed class LocalPipeline : IAsyncDisposable
+{
+    private readonly LocalEnvironment environment;
+    private readonly Dictionary<string, string> workerSettings;
+    private readonly string workerAssembly;
+    private readonly string logDirectory;
+
+    private LocalPipeline(LocalEnvironment environment, ManagedProcess devHost, ManagedProcess worker, Dictionary<string, string> workerSettings, string workerAssembly, string logDirectory, ModelCard card, int workerPort)
+    {
+        this.environment = environment;
+        DevHost = devHost;
+        Worker = worker;
+        this.workerSettings = workerSettings;
+        this.workerAssembly = workerAssembly;
+        this.logDirectory = logDirectory;
+        Card = card;
+        WorkerPort = workerPort;
+    }
+
+    public string ConnectionString => environment.ConnectionString;
+
+    public ManagedProcess DevHost { get; }
+
+    public ManagedProcess Worker { get; private set; }
+
+    public ModelCard Card { get; }
+
+    public int WorkerPort { get; }
+
+    public static async Task<LocalPipeline> StartAsync(string repositoryRoot, string modelDirectory, string logDirectory, string device, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
+    {
+        var card = ModelCard.FromJson(await File.ReadAllTextAsync(Path.Combine(modelDirectory, ModelPackage.CardFile), cancellationToken));
+        var environment = await LocalEnvironment.StartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
+        var devHostSettings = new Dictionary<string, string>
+        {
+            ["ScansStorage"] = environment.ConnectionString,
+            ["AzureWebJobsStorage"] = environment.ConnectionString,
+            ["Intake__BlobTriggerSource"] = "LogsAndContainerScan",
+            ["Intake__Transport"] = "StorageQueue",
+            ["Intake__ModelName"] = card.Name,
+            ["Intake__ModelVersion"] = card.Version,
+        };
+        int port = FreePort();
+        var workerSettings = new Dictionary<string, string>
+        {
+            ["ScansStorage"] = environment.ConnectionString,
+            ["Worker__Transport"] = "StorageQueue",
+            ["Worker__Device"] = device,
+            ["Model__Source"] = "Directory",
+            ["Model__Directory"] = Path.GetFullPath(modelDirectory),
+            ["Model__Name"] = card.Name,
+            ["Model__Version"] = card.Version,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        string devHostAssembly = BuiltAssembly(repositoryRoot, "DevHost", "Synomaly.DevHost.dll");
+        string workerAssembly = BuiltAssembly(repositoryRoot, "GpuWorker", "Synomaly.GpuWorker.dll");
+        var devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
+        var worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+        var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port);
+        await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
+        return pipeline;
+    }
+
+    /// <summary>Kills the worker like a crashed container and starts a new one (the reliability suite's fault).</summary>
+    public async Task RestartWorkerAsync(CancellationToken cancellationToken)
+    {
+        Worker.Kill();
+        Worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+        await WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Worker.DisposeAsync();
+        await DevHost.DisposeAsync();
+        await environment.DisposeAsync();
+    }
+
+    private async Task WaitForWorkerReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Worker.HasExited)
+            {
+                throw new InvalidOperationException($"The GPU worker exited during start-up; see {Worker.LogPath}.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{WorkerPort}/readyz"), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A slow answer while the model loads.
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+
+        throw new TimeoutException($"The GPU worker was not ready after {timeout.TotalSeconds:F0} s; see {Worker.LogPath}.");
+    }
+
+    private static string BuiltAssembly(string root, string project, string assembly)
+    {
+        foreach (var configuration in new[] { "Release", "Debug" })
+        {
+            var path = Path.Combine(root, "src", project, "bin", configuration, "net10.0", assembly);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new FileNotFoundException($"src/{project} is not built; run ./scripts/demo.sh (it builds the solution first).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
