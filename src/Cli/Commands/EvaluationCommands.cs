@@ -24,12 +24,20 @@ public static class EvaluationCommands
 
     public static Command Tune()
     {
-        var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid) or compact (3x3x5, for CPU).", DefaultValueFactory = _ => "reference" };
+        var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid), compact (3x3x5, for CPU) or custom (--t, --k, --theta).", DefaultValueFactory = _ => "reference" };
+        var tValues = new Option<string>("--t") { Description = "custom grid: comma list of t.", DefaultValueFactory = _ => "150,250" };
+        var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
+        var thetaValues = new Option<string>("--theta") { Description = "custom grid: comma list of thresholds.", DefaultValueFactory = _ => "0.15,0.25" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues,
         };
-        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(grid) ?? "reference")));
+        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(grid) switch
+        {
+            "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
+            "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
+            _ => Tuner.ReferenceGrid,
+        })));
         return command;
     }
 
@@ -43,12 +51,11 @@ public static class EvaluationCommands
         return command;
     }
 
-    private static int RunTune(ParseResult parse, string gridName)
+    private static int RunTune(ParseResult parse, TuningGrid grid)
     {
         var (plan, detectorContext) = Prepare(parse);
         using var context = detectorContext;
         var cases = plan.TuningCases();
-        var grid = gridName == "compact" ? new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]) : Tuner.ReferenceGrid;
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed) };
         IReadOnlyList<EvaluationResult> ranked = [];
         AnsiConsole.Progress().Start(progress =>
@@ -113,6 +120,10 @@ public static class EvaluationCommands
         var plan = new EvaluationPlan(files, parse.GetValue(Lesions), context.Card.Architecture.ImageSize, parse.GetValue(PerSlice));
         return (plan, context);
     }
+
+    private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+
+    private static double[] Doubles(string list) => [.. list.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
 
     /// <summary>A loaded model with its detector and evaluator; disposes the model.</summary>
     private sealed class DetectorContext : IDisposable
