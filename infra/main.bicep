@@ -54,9 +54,9 @@ param logRetentionDays int = 30
 @allowed(['Standard', 'Premium'])
 param serviceBusSku string = 'Standard'
 
-@description('Optional. Deliveries of a ScanJob before it is dead-lettered; also the worker\'s Worker__MaxDeliveryCount.')
+@description('Optional. Attempts the worker makes (Worker__MaxDeliveryCount) before it ends the job Failed and dead-letters it itself. The queue allows one more delivery, so a worker crash on the last attempt is still seen by a worker (never a silent broker dead-letter that would leave the job Processing).')
 @minValue(1)
-@maxValue(100)
+@maxValue(99)
 param maxDeliveryCount int = 5
 
 @description('Optional. Peek-lock duration of the scan-jobs queue (ISO 8601, at most PT5M).')
@@ -252,7 +252,7 @@ module serviceBus 'modules/service-bus.bicep' = {
     skuName: enablePrivateNetworking ? 'Premium' : serviceBusSku
     queueName: queueName
     lockDuration: queueLockDuration
-    maxDeliveryCount: maxDeliveryCount
+    maxDeliveryCount: maxDeliveryCount + 1
     duplicateDetectionWindow: duplicateDetectionWindow
     publicNetworkAccess: publicNetworkAccess
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
