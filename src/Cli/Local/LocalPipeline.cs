@@ -38,7 +38,7 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     public int WorkerPort { get; }
 
-    public static async Task<LocalPipeline> StartAsync(string repositoryRoot, string modelDirectory, string logDirectory, string device, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
+    public static async Task<LocalPipeline> StartAsync(string repositoryRoot, string modelDirectory, string logDirectory, string device, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? workerOverrides = null)
     {
         var card = ModelCard.FromJson(await File.ReadAllTextAsync(Path.Combine(modelDirectory, ModelPackage.CardFile), cancellationToken));
         var environment = await LocalEnvironment.StartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
@@ -64,6 +64,11 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
+        foreach (var (key, value) in workerOverrides ?? new Dictionary<string, string>())
+        {
+            workerSettings[key] = value;
+        }
+
         string devHostAssembly = BuiltAssembly(repositoryRoot, "DevHost", "Synomaly.DevHost.dll");
         string workerAssembly = BuiltAssembly(repositoryRoot, "GpuWorker", "Synomaly.GpuWorker.dll");
         var devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
