@@ -2,6 +2,7 @@
 # Starts and stops a pinned Azurite (package.json) on 127.0.0.1 with a temporary data location, tracked by PID.
 #   scripts/azurite.sh start   -> prints the connection string on stdout; a no-op if this state dir's Azurite runs
 #   scripts/azurite.sh stop    -> stops it by PID and deletes its temporary data
+#   scripts/azurite.sh restart -> stops it by PID and starts it again on the same ports and the same data (a storage outage)
 #   scripts/azurite.sh status  -> exit 0 when running
 # Environment: AZURITE_DIR (state folder, default .azurite in the repository), AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT /
 # AZURITE_TABLE_PORT (defaults 10000-10002).
@@ -36,14 +37,21 @@ start() {
   mkdir -p "$state"
   if is_running; then connection_string; return; fi
   ensure_installed
-  local data; data="$(mktemp -d "${TMPDIR:-/tmp}/azurite-data.XXXXXX")"
-  echo "$data" >"$state/location"
-  echo "$blob_port $queue_port $table_port" >"$state/ports"
+  local data
+  if [[ -f "$state/location" && -d "$(cat "$state/location")" ]]; then
+    # Left by `restart`: the same data location and ports, so blobs, queues and tables survive the outage.
+    data="$(cat "$state/location")"
+  else
+    data="$(mktemp -d "${TMPDIR:-/tmp}/azurite-data.XXXXXX")"
+    echo "$data" >"$state/location"
+    echo "$blob_port $queue_port $table_port" >"$state/ports"
+  fi
+  read -r blob_port queue_port table_port <"$state/ports"
   # Started with node directly (not npx) so that the PID we record is Azurite's own.
   setsid node "$root/node_modules/azurite/dist/src/azurite.js" --location "$data" \
     --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
     --tableHost 127.0.0.1 --tablePort "$table_port" --skipApiVersionCheck --silent --disableTelemetry \
-    >"$state/azurite.log" 2>&1 </dev/null &
+    >>"$state/azurite.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   for _ in $(seq 1 150); do
     if port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then connection_string; return; fi
@@ -54,7 +62,7 @@ start() {
   stop; exit 1
 }
 
-stop() {
+kill_process() {
   if is_running; then
     local pid; pid="$(cat "$pidfile")"
     kill "$pid" 2>/dev/null || true
@@ -62,12 +70,17 @@ stop() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
+}
+
+stop() {
+  kill_process
   if [[ -f "$state/location" ]]; then rm -rf "$(cat "$state/location")"; rm -f "$state/location"; fi
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  restart) kill_process; start ;;
   status) is_running ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ public static class SynomalyCommand
         var root = new RootCommand("Synomaly.Cloud: unsupervised anomaly detection in medical scans with multi-stage diffusion.");
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SoakCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(ImportWeightsCommand.Create());

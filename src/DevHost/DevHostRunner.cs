@@ -49,7 +49,9 @@ public static class DevHostRunner
 
         var host = new HostBuilder()
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
-            .ConfigureLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
+            .ConfigureLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+                // The SDK logs every storage request at Information: thousands of lines per minute of polling.
+                .AddFilter("Azure.Core", LogLevel.Warning))
             .ConfigureServices((context, services) =>
             {
                 // Registered before the WebJobs defaults, which only add theirs when none is there.

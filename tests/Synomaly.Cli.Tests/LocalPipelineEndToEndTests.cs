@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
-using Synomaly.Diffusion.Inference;
-using Synomaly.Diffusion.Model;
-using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -22,31 +16,19 @@ public sealed class LocalPipelineEndToEndTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         string work = Path.Combine(Path.GetTempPath(), "synomaly-e2e-" + Guid.NewGuid().ToString("N"));
-        string modelDir = Path.Combine(work, "model");
-        using (var model = new UNet(new UNetConfig { ImageSize = 32, ModelChannels = 32, ChannelMult = "1,2", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 }))
-        {
-            var card = new ModelCard
-            {
-                Name = "e2e-tiny",
-                Version = "e2e-1",
-                Architecture = model.Config,
-                InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = new() { Mode = InferenceMode.Adaptive, Timesteps = [100], BlurKernel = 3, Threshold = 0.2, MaxStages = 2, MinComponentSize = 2 } },
-                DefaultProfile = "brain-mri",
-                Preprocessing = new Preprocessing { ImageSize = 32 },
-            };
-            ModelPackage.Save(modelDir, model, card);
-        }
-
-        var azurite = new Dictionary<string, string>
-        {
-            ["AZURITE_DIR"] = Path.Combine(work, "azurite"),
-            ["AZURITE_BLOB_PORT"] = FreePort(),
-            ["AZURITE_QUEUE_PORT"] = FreePort(),
-            ["AZURITE_TABLE_PORT"] = FreePort(),
-        };
+        string modelDir = TinyModelPackage.Save(Path.Combine(work, "model"), "e2e-tiny");
         var samples = Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "samples"), "*", SearchOption.AllDirectories).Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();
         Assert.True(samples.Count >= 5, "samples/ must hold a DICOM, a NIfTI and a PNG at least");
-        await using (var pipeline = await LocalPipeline.StartAsync(TestPaths.RepositoryRoot, modelDir, Path.Combine(work, "logs"), "cpu", azurite, cancellationToken))
+        await using (var pipeline = await LocalPipeline.StartAsync(
+            new LocalPipelineSettings
+            {
+                RepositoryRoot = TestPaths.RepositoryRoot,
+                ModelDirectory = modelDir,
+                LogDirectory = Path.Combine(work, "logs"),
+                Device = "cpu",
+                AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite")),
+            },
+            cancellationToken))
         {
             var run = new DemoRun(pipeline);
             var jobs = await run.UploadAsync(samples, cancellationToken);
@@ -73,12 +55,5 @@ public sealed class LocalPipelineEndToEndTests
         }
 
         Directory.Delete(work, recursive: true);
-    }
-
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 }

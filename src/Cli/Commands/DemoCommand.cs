@@ -38,7 +38,9 @@ public static class DemoCommand
             {
                 await AnsiConsole.Status().StartAsync("Starting Azurite, the trigger host and the GPU worker ...", async _ =>
                 {
-                    pipeline = await LocalPipeline.StartAsync(root, Resolve(parse.GetValue(model)!), Path.Combine(outDir, "logs"), parse.GetValue(device)!, null, cancellationToken);
+                    pipeline = await LocalPipeline.StartAsync(
+                        new LocalPipelineSettings { RepositoryRoot = root, ModelDirectory = Resolve(parse.GetValue(model)!), LogDirectory = Path.Combine(outDir, "logs"), Device = parse.GetValue(device)! },
+                        cancellationToken);
                 });
                 var run = new DemoRun(pipeline!);
                 var jobs = await run.UploadAsync(files, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Synomaly.Cli.Local;
 
@@ -7,6 +8,19 @@ public static class AzuriteScript
 {
     public static async Task<string> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
         (await RunAsync(repositoryRoot, "start", environment, cancellationToken)).Trim();
+
+    /// <summary>Stops Azurite by PID and starts it again on the same ports and data: a storage outage that loses nothing.</summary>
+    public static async Task<string> RestartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
+        (await RunAsync(repositoryRoot, "restart", environment, cancellationToken)).Trim();
+
+    /// <summary>The variables for an Azurite of its own: a private state folder and free ports.</summary>
+    public static Dictionary<string, string> IsolatedEnvironment(string stateDirectory) => new()
+    {
+        ["AZURITE_DIR"] = stateDirectory,
+        ["AZURITE_BLOB_PORT"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
+        ["AZURITE_QUEUE_PORT"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
+        ["AZURITE_TABLE_PORT"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
+    };
 
     public static Task StopAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
         RunAsync(repositoryRoot, "stop", environment, cancellationToken);

@@ -27,19 +27,27 @@ public sealed class DemoRun(LocalPipeline pipeline)
     /// </summary>
     public async Task<List<DemoJob>> UploadAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
     {
-        var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
         var result = new List<DemoJob>();
         foreach (var file in files)
         {
             var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
-            string scanId = "demo-" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
             string name = Path.GetFileName(file).ToLowerInvariant();
             string extension = name.EndsWith(".nii.gz", StringComparison.Ordinal) ? ".nii.gz" : Path.GetExtension(name);
-            await container.GetBlobClient(BlobLayout.UploadPath(scanId, "scan" + extension)).UploadAsync(BinaryData.FromBytes(bytes), overwrite: true, cancellationToken);
+            string scanId = await UploadAsync(bytes, extension, cancellationToken);
             result.Add(new DemoJob(scanId, file) { ExpectedFailure = name.Contains("bad", StringComparison.Ordinal) });
         }
 
         return result;
+    }
+
+    /// <summary>Uploads one scan's bytes to scans/{scanId}/scan{extension}; the same bytes always get the same scan id.</summary>
+    public async Task<string> UploadAsync(byte[] content, string extension, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        string scanId = "demo-" + Convert.ToHexStringLower(SHA256.HashData(content))[..16];
+        var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
+        await container.GetBlobClient(BlobLayout.UploadPath(scanId, "scan" + extension)).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+        return scanId;
     }
 
     public async Task WaitAsync(IReadOnlyList<DemoJob> demoJobs, TimeSpan timeout, Action<int> onProgress, CancellationToken cancellationToken)

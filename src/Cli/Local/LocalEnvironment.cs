@@ -54,6 +54,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
         yield return ("table", BlobLayout.JobsTable);
     }
 
+    /// <summary>Restarts Azurite on the same ports and data (the reliability suite's storage outage).</summary>
+    public Task RestartAsync(CancellationToken cancellationToken) => AzuriteScript.RestartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
+
     public async ValueTask DisposeAsync() => await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
 
     private async Task ProvisionAsync(CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Synomaly.Diffusion.Weights;
 
 namespace Synomaly.Cli.Local;
@@ -38,10 +37,12 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     public int WorkerPort { get; }
 
-    public static async Task<LocalPipeline> StartAsync(string repositoryRoot, string modelDirectory, string logDirectory, string device, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? workerOverrides = null)
+    public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
         var card = ModelCard.FromJson(await File.ReadAllTextAsync(Path.Combine(modelDirectory, ModelPackage.CardFile), cancellationToken));
-        var environment = await LocalEnvironment.StartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
+        var environment = await LocalEnvironment.StartAsync(settings.RepositoryRoot, settings.AzuriteEnvironment, cancellationToken);
         var devHostSettings = new Dictionary<string, string>
         {
             ["ScansStorage"] = environment.ConnectionString,
@@ -51,24 +52,24 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["Intake__ModelName"] = card.Name,
             ["Intake__ModelVersion"] = card.Version,
         };
-        int port = FreePort();
+        Override(devHostSettings, settings.TriggerHostOverrides);
+        int port = LoopbackPort.Free();
         var workerSettings = new Dictionary<string, string>
         {
             ["ScansStorage"] = environment.ConnectionString,
             ["Worker__Transport"] = "StorageQueue",
-            ["Worker__Device"] = device,
+            ["Worker__Device"] = settings.Device,
             ["Model__Source"] = "Directory",
-            ["Model__Directory"] = Path.GetFullPath(modelDirectory),
+            ["Model__Directory"] = modelDirectory,
             ["Model__Name"] = card.Name,
             ["Model__Version"] = card.Version,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
-        foreach (var (key, value) in workerOverrides ?? new Dictionary<string, string>())
-        {
-            workerSettings[key] = value;
-        }
+        Override(workerSettings, settings.WorkerOverrides);
 
+        string repositoryRoot = settings.RepositoryRoot;
+        string logDirectory = settings.LogDirectory;
         string devHostAssembly = BuiltAssembly(repositoryRoot, "DevHost", "Synomaly.DevHost.dll");
         string workerAssembly = BuiltAssembly(repositoryRoot, "GpuWorker", "Synomaly.GpuWorker.dll");
         var devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
@@ -85,6 +86,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         Worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
         await WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
     }
+
+    /// <summary>Stops Azurite and starts it again with the same data while the hosts keep running (a storage outage).</summary>
+    public Task RestartStorageAsync(CancellationToken cancellationToken) => environment.RestartAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -141,10 +145,11 @@ public sealed class LocalPipeline : IAsyncDisposable
         throw new FileNotFoundException($"src/{project} is not built; run ./scripts/demo.sh (it builds the solution first).");
     }
 
-    private static int FreePort()
+    private static void Override(Dictionary<string, string> settings, IReadOnlyDictionary<string, string> overrides)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
     }
 }

@@ -1,9 +1,9 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.Imaging.Outputs;
 
@@ -25,7 +25,7 @@ public static class SecondaryCaptureWriter
         ArgumentException.ThrowIfNullOrEmpty(scanId);
         string study = DerivedUid(scanId, "study"), series = DerivedUid(scanId, "series"), instance = DerivedUid(scanId, $"instance-{instanceNumber}");
 
-        var meta = new ElementWriter();
+        var meta = new DicomElementWriter();
         meta.Bytes(0x0002, 0x0001, "OB", [0, 1]);
         meta.Text(0x0002, 0x0002, "UI", SopClassUid);
         meta.Text(0x0002, 0x0003, "UI", instance);
@@ -33,7 +33,7 @@ public static class SecondaryCaptureWriter
         meta.Text(0x0002, 0x0012, "UI", ImplementationClassUid);
         meta.Text(0x0002, 0x0013, "SH", "SYNOMALY");
 
-        var data = new ElementWriter();
+        var data = new DicomElementWriter();
         data.Text(0x0008, 0x0016, "UI", SopClassUid);
         data.Text(0x0008, 0x0018, "UI", instance);
         data.Text(0x0008, 0x0020, "DA", string.Empty);
@@ -66,16 +66,7 @@ public static class SecondaryCaptureWriter
         overlay.CopyPixelDataTo(pixels);
         data.Bytes(0x7FE0, 0x0010, "OB", pixels);
 
-        using var file = new MemoryStream();
-        file.Write(new byte[128]);
-        file.Write("DICM"u8);
-        var metaBytes = meta.ToArray();
-        var groupLength = new ElementWriter();
-        groupLength.UInt(0x0002, 0x0000, (uint)metaBytes.Length);
-        file.Write(groupLength.ToArray());
-        file.Write(metaBytes);
-        file.Write(data.ToArray());
-        return file.ToArray();
+        return DicomElementWriter.Part10(meta, data);
     }
 
     /// <summary>A UID under the 2.25 root (UUID-derived, PS3.5 B.2) from a hash of the scan id and a purpose.</summary>
@@ -84,66 +75,5 @@ public static class SecondaryCaptureWriter
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"synomaly/{scanId}/{purpose}"));
         var value = new BigInteger(hash.AsSpan(0, 16), isUnsigned: true, isBigEndian: true);
         return "2.25." + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Explicit VR little endian elements, values padded to even length (UI with NUL, text with space).</summary>
-    private sealed class ElementWriter
-    {
-        private readonly MemoryStream _bytes = new();
-
-        public void Text(ushort group, ushort element, string vr, string value)
-        {
-            var bytes = Encoding.ASCII.GetBytes(value);
-            if (bytes.Length % 2 == 1)
-            {
-                bytes = [.. bytes, vr == "UI" ? (byte)0 : (byte)' '];
-            }
-
-            Bytes(group, element, vr, bytes);
-        }
-
-        public void UShort(ushort group, ushort element, ushort value)
-        {
-            var bytes = new byte[2];
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes, value);
-            Bytes(group, element, "US", bytes);
-        }
-
-        public void UInt(ushort group, ushort element, uint value)
-        {
-            var bytes = new byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
-            Bytes(group, element, "UL", bytes);
-        }
-
-        public void Bytes(ushort group, ushort element, string vr, byte[] value)
-        {
-            if (value.Length % 2 == 1)
-            {
-                value = [.. value, 0];
-            }
-
-            Span<byte> head = stackalloc byte[12];
-            BinaryPrimitives.WriteUInt16LittleEndian(head, group);
-            BinaryPrimitives.WriteUInt16LittleEndian(head[2..], element);
-            head[4] = (byte)vr[0];
-            head[5] = (byte)vr[1];
-            if (vr is "OB" or "OW" or "SQ" or "UN" or "UT")
-            {
-                head[6] = 0;
-                head[7] = 0;
-                BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)value.Length);
-                _bytes.Write(head);
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt16LittleEndian(head[6..], checked((ushort)value.Length));
-                _bytes.Write(head[..8]);
-            }
-
-            _bytes.Write(value);
-        }
-
-        public byte[] ToArray() => _bytes.ToArray();
     }
 }

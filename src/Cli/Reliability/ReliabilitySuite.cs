@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Synomaly.Cli.Local;
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Cli.Reliability;
+
+/// <summary>Where a reliability run stands, for progress displays.</summary>
+public sealed record SoakProgress(int Finished, int Total, int WorkerKills, int StorageRestarts, string Phase);
+
+/// <summary>
+/// The reliability suite of the local pipeline: uploads N distinct good scans, the bad-input corpus and a duplicate upload
+/// into a pipeline of its own (Azurite, trigger host, worker as real processes), kills the worker and restarts Azurite at
+/// seeded random points, waits for every job to end, and then counts what was lost, duplicated or ended wrongly.
+/// </summary>
+public static class ReliabilitySuite
+{
+    private const int ProblemsShown = 20;
+
+    public static async Task<SoakReport> RunAsync(SoakOptions options, IProgress<SoakProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.WorkDirectory);
+        var startedAt = DateTimeOffset.UtcNow;
+        progress?.Report(new SoakProgress(0, 0, 0, 0, "making scans"));
+        var good = await SoakScans.CreateAsync(options.BaseScan, options.Jobs, cancellationToken);
+        var bad = options.BadInputs ? BadInputCorpus.Create() : [];
+
+        progress?.Report(new SoakProgress(0, 0, 0, 0, "starting Azurite, trigger host and worker"));
+        var settings = new LocalPipelineSettings
+        {
+            RepositoryRoot = options.RepositoryRoot,
+            ModelDirectory = options.ModelDirectory,
+            LogDirectory = Path.Combine(options.WorkDirectory, "logs"),
+            Device = options.Device,
+            AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(Path.Combine(options.WorkDirectory, "azurite")),
+            WorkerOverrides = new Dictionary<string, string>
+            {
+                ["Worker__StorageQueueLockSeconds"] = options.LockSeconds.ToString(CultureInfo.InvariantCulture),
+                ["Worker__MaxBatchSize"] = options.MaxBatchSize.ToString(CultureInfo.InvariantCulture),
+            },
+            TriggerHostOverrides = new Dictionary<string, string>
+            {
+                ["Intake__MaxScanBytes"] = BadInputCorpus.OversizeLimitBytes.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        await using var pipeline = await LocalPipeline.StartAsync(settings, cancellationToken);
+        var uploader = new DemoRun(pipeline);
+        var clock = Stopwatch.StartNew();
+
+        // Bad files go in at seeded random places among the good ones, as a portal would mix them.
+        var random = new Random(options.Seed);
+        var badAt = bad.Select(b => (At: random.Next(good.Count), Input: b)).ToLookup(p => p.At, p => p.Input);
+        var goodIds = new List<string>(good.Count);
+        var badIds = new List<(string ScanId, BadInput Input)>();
+        for (int i = 0; i < good.Count; i++)
+        {
+            progress?.Report(new SoakProgress(0, good.Count + bad.Count, 0, 0, $"uploading {i + 1}/{good.Count}"));
+            goodIds.Add(await uploader.UploadAsync(good[i], ".png", cancellationToken));
+            foreach (var input in badAt[i])
+            {
+                badIds.Add((await uploader.UploadAsync(input.Content, input.Extension, cancellationToken), input));
+            }
+        }
+
+        string duplicateId = await uploader.UploadAsync(good[0], ".png", cancellationToken);
+
+        var faults = new Queue<Fault>(FaultSchedule.Draw(goodIds.Count + badIds.Count, options.EffectiveWorkerKills, options.StorageRestarts, options.Seed));
+        var census = new JobCensus(new JobStore(new TableServiceClient(pipeline.ConnectionString)), pipeline.Card.Version);
+        var expected = goodIds.Concat(badIds.Select(b => b.ScanId)).ToList();
+        IReadOnlyDictionary<string, JobRecord> records = new Dictionary<string, JobRecord>();
+        int kills = 0, restarts = 0;
+        while (true)
+        {
+            records = await census.TryReadAsync(cancellationToken) ?? records;
+            int finished = expected.Count(id => records.TryGetValue(id, out var r) && r.State.IsTerminal());
+            progress?.Report(new SoakProgress(finished, expected.Count, kills, restarts, "processing"));
+            if (finished == expected.Count || clock.Elapsed > options.Timeout)
+            {
+                break;
+            }
+
+            while (faults.Count > 0 && faults.Peek().AfterFinishedJobs <= finished)
+            {
+                var fault = faults.Dequeue();
+                if (fault.Kind == FaultKind.WorkerKill)
+                {
+                    progress?.Report(new SoakProgress(finished, expected.Count, kills, restarts, "killing the worker"));
+                    await pipeline.RestartWorkerAsync(cancellationToken);
+                    kills++;
+                }
+                else
+                {
+                    progress?.Report(new SoakProgress(finished, expected.Count, kills, restarts, "restarting Azurite"));
+                    await pipeline.RestartStorageAsync(cancellationToken);
+                    restarts++;
+                }
+            }
+
+            await Task.Delay(1000, cancellationToken);
+        }
+
+        double wall = clock.Elapsed.TotalSeconds;
+        records = await ReadFinalAsync(census, cancellationToken);
+        var resultSets = await CountResultSetsAsync(new BlobServiceClient(pipeline.ConnectionString), cancellationToken);
+        var poison = new QueueClient(pipeline.ConnectionString, BlobLayout.ScanJobsQueue + "-poison");
+        int deadLettered = (await poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        return Summarise(options, pipeline, startedAt, wall, goodIds, badIds, duplicateId, records, resultSets, deadLettered, kills, restarts);
+    }
+
+    private static SoakReport Summarise(
+        SoakOptions options, LocalPipeline pipeline, DateTimeOffset startedAt, double wall, List<string> goodIds, List<(string ScanId, BadInput Input)> badIds,
+        string duplicateId, IReadOnlyDictionary<string, JobRecord> records, IReadOnlyDictionary<string, int> resultSets, int deadLettered, int kills, int restarts)
+    {
+        var problems = new List<string>();
+        int lost = 0, wrong = 0, succeeded = 0;
+        foreach (var id in goodIds)
+        {
+            if (!records.TryGetValue(id, out var record) || !record.State.IsTerminal())
+            {
+                lost++;
+                problems.Add($"{id}: {(record is null ? "no job record" : "still " + record.State)}");
+            }
+            else if (record.State != JobState.Succeeded)
+            {
+                wrong++;
+                problems.Add($"{id}: {record.State} {record.ErrorCode}: {record.ErrorMessage}");
+            }
+            else if (resultSets.GetValueOrDefault(id) == 0)
+            {
+                lost++;
+                problems.Add($"{id}: Succeeded without a result set");
+            }
+            else
+            {
+                succeeded++;
+            }
+        }
+
+        var badResults = badIds.Select(b =>
+        {
+            var record = records.GetValueOrDefault(b.ScanId);
+            return new BadInputOutcome(b.Input.Name, b.Input.Description, b.Input.ExpectedCode, record?.State.ToString() ?? "missing", record?.ErrorCode, record?.ErrorMessage);
+        }).ToList();
+        foreach (var outcome in badResults.Where(o => !o.Passed))
+        {
+            if (outcome.State is "missing" or "Queued" or "Processing")
+            {
+                lost++;
+            }
+            else
+            {
+                wrong++;
+            }
+
+            problems.Add($"bad input {outcome.Name}: {outcome.State} {outcome.ActualCode} (expected Failed {outcome.ExpectedCode})");
+        }
+
+        int duplicated = resultSets.Count(p => p.Value > 1) + (duplicateId == goodIds[0] ? 0 : 1);
+        problems.AddRange(resultSets.Where(p => p.Value > 1).Select(p => $"{p.Key}: {p.Value} result sets"));
+        var seconds = goodIds.Select(id => records.GetValueOrDefault(id)).Where(r => r?.FinishedAt is not null)
+            .Select(r => (r!.FinishedAt!.Value - r.CreatedAt).TotalSeconds).Order().ToList();
+        return new SoakReport
+        {
+            StartedAt = startedAt,
+            Machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            Device = options.Device,
+            Model = $"{pipeline.Card.Name} {pipeline.Card.Version}",
+            Seed = options.Seed,
+            Jobs = goodIds.Count,
+            BadInputs = badIds.Count,
+            DuplicateUploads = 1,
+            WorkerKillsPlanned = options.EffectiveWorkerKills,
+            WorkerKills = kills,
+            StorageRestarts = restarts,
+            Succeeded = succeeded,
+            FailedWithReason = badResults.Count(o => o.Passed),
+            Lost = lost,
+            Duplicated = duplicated,
+            WrongOutcome = wrong,
+            DeadLettered = deadLettered,
+            DeadLetterExpected = badIds.Count(b => !b.Input.RejectedAtIntake),
+            Redeliveries = goodIds.Concat(badIds.Select(b => b.ScanId)).Select(id => records.GetValueOrDefault(id)).Sum(r => Math.Max(0, (r?.Attempts ?? 0) - 1)),
+            WallSeconds = wall,
+            JobsPerSecond = goodIds.Count / wall,
+            JobSecondsP50 = Percentile(seconds, 0.50),
+            JobSecondsP95 = Percentile(seconds, 0.95),
+            BadInputResults = badResults,
+            Problems = [.. problems.Take(ProblemsShown)],
+        };
+    }
+
+    /// <summary>The last census must succeed: retry through a late outage rather than report jobs as lost.</summary>
+    private static async Task<IReadOnlyDictionary<string, JobRecord>> ReadFinalAsync(JobCensus census, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var records = await census.TryReadAsync(cancellationToken);
+            if (records is not null)
+            {
+                return records;
+            }
+
+            if (attempt == 30)
+            {
+                throw new InvalidOperationException("The job table did not answer for 30 seconds after the run; the figures cannot be read.");
+            }
+
+            await Task.Delay(1000, cancellationToken);
+        }
+    }
+
+    /// <summary>Complete result sets per scan id: report.json is written last, so each one marks one whole set.</summary>
+    private static async Task<IReadOnlyDictionary<string, int>> CountResultSetsAsync(BlobServiceClient blobs, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var container = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken))
+        {
+            if (blob.Name.EndsWith("/" + BlobLayout.ReportFile, StringComparison.Ordinal))
+            {
+                string scanId = blob.Name.Split('/')[0];
+                counts[scanId] = counts.GetValueOrDefault(scanId) + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Floor(p * sorted.Count))];
+}
