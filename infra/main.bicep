@@ -97,6 +97,9 @@ param uploadSasMinutes int = 15
 @maxValue(60)
 param resultSasMinutes int = 15
 
+@description('Optional. CRON of the upload reconciliation that resubmits uploads whose blob event was lost (Intake__ReconcileSchedule).')
+param reconcileSchedule string = '0 */5 * * * *'
+
 @description('Optional. CRON of scheduled archive reprocessing (Bulk__Schedule).')
 param bulkSchedule string = '0 0 2 * * *'
 
@@ -326,6 +329,7 @@ module functionApp 'modules/function-app.bicep' = {
       Intake__QueueName: queueName
       Intake__UploadSasMinutes: string(uploadSasMinutes)
       Intake__ResultSasMinutes: string(resultSasMinutes)
+      Intake__ReconcileSchedule: reconcileSchedule
       Bulk__Schedule: bulkSchedule
       Bulk__BatchSize: string(bulkBatchSize)
       Bulk__MessagesPerMinute: string(bulkMessagesPerMinute)

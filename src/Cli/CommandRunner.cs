@@ -15,7 +15,9 @@ public static class CommandRunner
         var parse = SynomalyCommand.Create().Parse(args);
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // SIGTERM/Ctrl+C cancel the command; the grace period lets demo and soak stop every process they started
+            // (each host gets up to 15 s) instead of leaving them orphaned.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
         }
         catch (OperationCanceledException)
         {

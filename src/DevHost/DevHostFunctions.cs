@@ -9,12 +9,16 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, BulkReprocessService bulk, TimeProvider clock)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, TimeProvider clock)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
     public Task ScanUploadedAsync([BlobTrigger("scans/{name}", Connection = "ScansStorage")] BlobClient blob, CancellationToken cancellationToken) =>
         intake.ProcessAsync(blob, cancellationToken);
+
+    [FunctionName("ReconcileUploads")]
+    public Task ReconcileUploadsAsync([TimerTrigger("%Intake__ReconcileSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        reconciler.RunAsync(cancellationToken);
 
     [FunctionName("BulkReprocessStep")]
     public Task BulkReprocessStepAsync([QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId, CancellationToken cancellationToken) =>

@@ -46,6 +46,7 @@ public static class DevHostRunner
         settings[$"{IntakeOptions.Section}:Transport"] = nameof(ScanJobTransport.StorageQueue);
         settings.TryAdd("AzureWebJobsStorage", settings.GetValueOrDefault("ScansStorage"));
         settings.TryAdd("Bulk:Schedule", new BulkOptions().Schedule);
+        settings.TryAdd($"{IntakeOptions.Section}:ReconcileSchedule", new IntakeOptions().ReconcileSchedule);
 
         var host = new HostBuilder()
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))

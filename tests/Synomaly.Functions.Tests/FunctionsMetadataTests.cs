@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
@@ -77,6 +77,14 @@ public sealed class FunctionsMetadataTests
         var trigger = Trigger("BulkReprocessTimer");
         Assert.Equal("timerTrigger", Text(trigger, "type"));
         Assert.Equal("%Bulk__Schedule%", Text(trigger, "schedule"));
+    }
+
+    [Fact]
+    public void The_upload_reconciliation_reads_its_schedule_from_the_intake_setting()
+    {
+        var trigger = Trigger("ReconcileUploads");
+        Assert.Equal("timerTrigger", Text(trigger, "type"));
+        Assert.Equal("%Intake__ReconcileSchedule%", Text(trigger, "schedule"));
     }
 
     [Fact]

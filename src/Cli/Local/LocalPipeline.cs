@@ -51,6 +51,9 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["Intake__Transport"] = "StorageQueue",
             ["Intake__ModelName"] = card.Name,
             ["Intake__ModelVersion"] = card.Version,
+            // The polling trigger's container scan can skip blobs; locally the safety net sweeps every 20 s.
+            ["Intake__ReconcileSchedule"] = "*/20 * * * * *",
+            ["Intake__ReconcileGraceSeconds"] = "30",
         };
         Override(devHostSettings, settings.TriggerHostOverrides);
         int port = LoopbackPort.Free();

@@ -40,6 +40,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobSubmitter>();
         services.TryAddSingleton<ScanIntakeService>();
+        services.TryAddSingleton<UploadReconciler>();
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<ScanStatusService>();

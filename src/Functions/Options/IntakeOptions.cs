@@ -31,6 +31,21 @@ public sealed class IntakeOptions
     /// <summary>The transport of ScanJobs: Service Bus in Azure, a Storage Queue on Azurite.</summary>
     public ScanJobTransport Transport { get; set; } = ScanJobTransport.ServiceBus;
 
+    /// <summary>
+    /// CRON of the upload reconciliation (timer <c>%Intake__ReconcileSchedule%</c>): the safety net that submits uploads
+    /// whose blob event never arrived (Event Grid gave up, or the polling trigger's container scan skipped them).
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ReconcileSchedule { get; set; } = "0 */5 * * * *";
+
+    /// <summary>Uploads younger than this are left to their trigger; only older ones without a job are reconciled.</summary>
+    [Range(5, 24 * 60 * 60)]
+    public int ReconcileGraceSeconds { get; set; } = 120;
+
+    /// <summary>Uploads older than this were covered by earlier sweeps and are not looked up again (bounds the cost).</summary>
+    [Range(1, 30 * 24)]
+    public int ReconcileLookbackHours { get; set; } = 48;
+
     [Range(1, 7 * 24 * 60)]
     public int UploadSasMinutes { get; set; } = 15;
 
