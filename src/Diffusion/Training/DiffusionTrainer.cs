@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using TorchSharp;
@@ -12,7 +13,9 @@ namespace Synomaly.Diffusion.Training;
 /// healthy images, random flips, t uniform over the schedule and Synomaly noise, all from one seeded generator on the
 /// training device, then takes an AdamW step with global-norm gradient clipping. The generator, optimizer, weights, EMA and
 /// step together are the whole state: <see cref="TrainingCheckpoint"/> saves and restores it exactly, so a resumed run
-/// continues as if it had never stopped.
+/// continues as if it had never stopped. With <see cref="TrainingOptions.Precision"/> bf16 or fp16 the passes run on a
+/// <see cref="ReducedPrecisionReplica"/> while this model keeps the float32 master weights (fp16 adds a
+/// <see cref="DynamicLossScaler"/>); fp32 takes the plain path below unchanged.
 /// </summary>
 public sealed class DiffusionTrainer : IDisposable
 {
@@ -40,6 +43,13 @@ public sealed class DiffusionTrainer : IDisposable
         Generator = new Generator((ulong)options.Seed, device);
         Optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
         Ema = options.EmaDecay > 0 ? new ExponentialMovingAverage(model, options.EmaDecay) : null;
+        if (options.Precision != TrainingPrecision.Fp32)
+        {
+            var unet = model as UNet ?? throw new ArgumentException(
+                $"{options.Precision.Name()} training needs the UNet, which keeps GroupNorm and the softmax in float32; got {model.GetType().Name}.", nameof(model));
+            Replica = new ReducedPrecisionReplica(unet, options.Precision, device);
+            LossScaler = options.Precision == TrainingPrecision.Fp16 ? new DynamicLossScaler() : null;
+        }
     }
 
     public TrainingOptions Options { get; }
@@ -57,6 +67,14 @@ public sealed class DiffusionTrainer : IDisposable
 
     internal nn.Module<Tensor, Tensor, Tensor> Model => model;
 
+    internal ReducedPrecisionReplica? Replica { get; }
+
+    /// <summary>The type the convolutions, linears and attention compute in (the model itself stays float32).</summary>
+    public ScalarType ComputeType => Replica?.Model.ComputeType ?? ScalarType.Float32;
+
+    /// <summary>The float16 loss scaler (restored by a checkpoint); null in fp32 and bf16.</summary>
+    public DynamicLossScaler? LossScaler { get; }
+
     /// <summary>Runs one optimisation step and returns its loss and gradient norm.</summary>
     public TrainingStep RunStep()
     {
@@ -68,15 +86,42 @@ public sealed class DiffusionTrainer : IDisposable
         var t = randint(0, maxT, [batch.shape[0]], dtype: int64, device: device, generator: Generator);
         var noise = SynomalyNoise.Sample(batch.shape, Options.Noise, device, Generator);
         Optimizer.zero_grad();
-        var loss = diffusion.TrainingLoss(model, batch, t, noise, Options.Loss);
-        loss.backward();
-        double norm = nn.utils.clip_grad_norm_(model.parameters(), Options.GradientClipNorm);
-        Optimizer.step();
+        var (loss, norm) = Replica is null ? Float32Pass(batch, t, noise) : ReducedPrecisionPass(Replica, batch, t, noise);
         Ema?.Update(model);
         double value = loss.item<float>();
         Step++;
         LossHistory.Add(value);
         return new TrainingStep(Step, value, norm, batch.shape[0] / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    private (Tensor Loss, double Norm) Float32Pass(Tensor batch, Tensor t, Tensor noise)
+    {
+        var loss = diffusion.TrainingLoss(model, batch, t, noise, Options.Loss);
+        loss.backward();
+        double norm = nn.utils.clip_grad_norm_(model.parameters(), Options.GradientClipNorm);
+        Optimizer.step();
+        return (loss, norm);
+    }
+
+    /// <summary>
+    /// Forward and backward on the replica, gradients unscaled into the float32 master weights, then the same clipping and
+    /// AdamW step as <see cref="Float32Pass"/>. In fp16 a step whose gradients overflowed is skipped (the weights and
+    /// moments stay as they were) and the loss scale shrinks; its loss still enters the history.
+    /// </summary>
+    private (Tensor Loss, double Norm) ReducedPrecisionPass(ReducedPrecisionReplica replica, Tensor batch, Tensor t, Tensor noise)
+    {
+        replica.LoadWeights(model);
+        var loss = diffusion.TrainingLoss(replica.Model, batch, t, noise, Options.Loss);
+        double scale = LossScaler?.Scale ?? 1;
+        (scale == 1 ? loss : loss * scale).backward();
+        replica.CopyGradientsTo(model, 1 / scale);
+        double norm = nn.utils.clip_grad_norm_(model.parameters(), Options.GradientClipNorm);
+        if (LossScaler?.Update(double.IsFinite(norm)) ?? true)
+        {
+            Optimizer.step();
+        }
+
+        return (loss, norm);
     }
 
     /// <summary>Puts the EMA weights into the model (when EMA is on): the weights to export after training.</summary>
@@ -101,6 +146,7 @@ public sealed class DiffusionTrainer : IDisposable
     public void Dispose()
     {
         Ema?.Dispose();
+        Replica?.Dispose();
         Optimizer.Dispose();
         Generator.Dispose();
         images.Dispose();

@@ -7,8 +7,10 @@ namespace Synomaly.Diffusion.Training;
 /// <summary>
 /// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
 /// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
-/// generator state (<c>rng.dat</c>) and the step and loss history (<c>state.json</c>). Written to a temporary folder and
-/// moved into place, so a crash mid-save never leaves a half checkpoint.
+/// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
+/// (<c>state.json</c>). Written to a temporary folder and moved into place, so a crash mid-save never leaves a half
+/// checkpoint. A checkpoint resumes only a run with the same seed and precision: anything else would not continue the
+/// same run (the weights would carry over, but the loss history and the generator stream would mix two runs).
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -37,7 +39,8 @@ public static class TrainingCheckpoint
             WriteTensors(Path.Combine(temporary, "rng.dat"), new Dictionary<string, Tensor> { ["generator"] = state });
         }
 
-        var json = JsonSerializer.Serialize(new CheckpointState(trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed));
+        var json = JsonSerializer.Serialize(new CheckpointState(
+            trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
 
         if (Directory.Exists(full))
@@ -63,7 +66,16 @@ public static class TrainingCheckpoint
             ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' is empty.");
         if (state.Seed != trainer.Options.Seed)
         {
-            throw new InvalidOperationException($"The checkpoint was made with seed {state.Seed}, the run asks for {trainer.Options.Seed}.");
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was made with seed {state.Seed}, the run asks for {trainer.Options.Seed}: resume with --seed {state.Seed}, or train into a new output folder.");
+        }
+
+        // Checkpoints from before precision was recorded were all float32.
+        string precision = state.Precision ?? TrainingPrecision.Fp32.Name();
+        if (precision != trainer.Options.Precision.Name())
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained in {precision}, the run asks for {trainer.Options.Precision.Name()}: resume with --precision {precision}, or train into a new output folder.");
         }
 
         trainer.Model.load(Path.Combine(directory, "model.dat"));
@@ -77,6 +89,12 @@ public static class TrainingCheckpoint
         using var generatorState = trainer.Generator.get_state();
         ReadTensors(Path.Combine(directory, "rng.dat"), new Dictionary<string, Tensor> { ["generator"] = generatorState });
         trainer.Generator.set_state(generatorState);
+        if (trainer.LossScaler is not null)
+        {
+            trainer.LossScaler.Restore(
+                state.LossScale ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' lacks the fp16 loss scale."), state.LossScalerCleanSteps ?? 0);
+        }
+
         trainer.Step = state.Step;
         trainer.LossHistory.Clear();
         trainer.LossHistory.AddRange(state.Losses);
@@ -115,5 +133,6 @@ public static class TrainingCheckpoint
         }
     }
 
-    private sealed record CheckpointState(int Step, double[] Losses, long Seed);
+    private sealed record CheckpointState(
+        int Step, double[] Losses, long Seed, string? Precision = null, double? LossScale = null, int? LossScalerCleanSteps = null);
 }

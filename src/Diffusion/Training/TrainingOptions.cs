@@ -38,6 +38,12 @@ public sealed record TrainingOptions
     /// </summary>
     public int MaxTimestep { get; init; }
 
+    /// <summary>
+    /// Arithmetic of the forward and backward passes; the master weights stay float32 in every mode. A checkpoint records it,
+    /// and resuming with another precision is refused (<see cref="TrainingCheckpointMismatchException"/>).
+    /// </summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
+
     /// <summary>Save a checkpoint every this many steps (and at the end).</summary>
     public int CheckpointEvery { get; init; } = 200;
 
@@ -47,6 +53,11 @@ public sealed record TrainingOptions
         {
             throw new ArgumentException(
                 $"Invalid training options: batch {BatchSize}, steps {Steps}, lr {LearningRate}, clip {GradientClipNorm}, ema {EmaDecay}, checkpoint every {CheckpointEvery}.");
+        }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new InvalidOptionException(nameof(Precision), Precision, "The training precision must be fp32, bf16 or fp16.");
         }
 
         Noise.Validate();
