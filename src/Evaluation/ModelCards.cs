@@ -8,13 +8,16 @@ namespace Synomaly.Evaluation;
 public static class ModelCards
 {
     /// <summary>
-    /// A card for a freshly trained model. Its "brain-mri" profile starts at the middle of the reference grid (adaptive,
-    /// t 250, k 5, θ 0.2) with the minimum component size scaled from the reference's 30 pixels at 128 to the model size;
-    /// `synomaly tune` replaces it with the tuned setting.
+    /// A card for a freshly trained model: its default profile is named after the modality (brain-mri, liver-ct or
+    /// carotid-us) and holds <see cref="TrainingModality.StartingProfile"/> until `synomaly tune` replaces it; its
+    /// preprocessing names the modality, so the pipeline prepares inputs with the preset the training used.
     /// </summary>
-    public static ModelCard ForTraining(string name, string version, UNetConfig architecture, TrainingOptions options, string data, string licence, double finalLoss)
+    public static ModelCard ForTraining(
+        string name, string version, UNetConfig architecture, TrainingModality modality, TrainingOptions options, string data, string licence, double finalLoss)
     {
-        int minComponent = Math.Max(1, (int)Math.Round(30.0 * architecture.ImageSize * architecture.ImageSize / (128.0 * 128.0)));
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(modality);
+        ArgumentNullException.ThrowIfNull(options);
         return new ModelCard
         {
             Name = name,
@@ -23,10 +26,10 @@ public static class ModelCards
             Architecture = architecture,
             InferenceProfiles = new Dictionary<string, InferenceProfile>
             {
-                ["brain-mri"] = new() { Timesteps = [250], BlurKernel = 5, Threshold = 0.2, MinComponentSize = minComponent },
+                [modality.Name] = modality.StartingProfile(architecture.ImageSize),
             },
-            DefaultProfile = "brain-mri",
-            Preprocessing = new Preprocessing { ImageSize = architecture.ImageSize },
+            DefaultProfile = modality.Name,
+            Preprocessing = modality.Preprocessing(architecture.ImageSize),
             TrainingData = new TrainingData(data, licence),
             Provenance = new Provenance
             {
@@ -50,6 +53,8 @@ public static class ModelCards
                     options.RandomFlips,
                     options.MaxTimestep,
                     options.Seed,
+                    Modality = modality.Name,
+                    Precision = options.Precision.Name(),
                 }))!.AsObject(),
             },
         };

@@ -12,8 +12,9 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public sealed class TrainingSet
 {
-    private TrainingSet(float[] pixels, int count, int size, IReadOnlyList<string> sources, IReadOnlyList<string> skipped)
+    private TrainingSet(float[] pixels, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<string> skipped)
     {
+        PresetName = presetName;
         Pixels = pixels;
         Count = count;
         Size = size;
@@ -27,6 +28,9 @@ public sealed class TrainingSet
     public int Count { get; }
 
     public int Size { get; }
+
+    /// <summary>The preset that prepared every slice (brain-mri, ct or ultrasound).</summary>
+    public string PresetName { get; }
 
     /// <summary>"file#slice" for every slice, for manifests and audits.</summary>
     public IReadOnlyList<string> Sources { get; }
@@ -66,7 +70,7 @@ public sealed class TrainingSet
             progress?.Report(i + 1);
         }
 
-        return new TrainingSet([.. pixels], sources.Count, size, sources, skipped);
+        return new TrainingSet([.. pixels], sources.Count, size, preset.Name, sources, skipped);
     }
 
     /// <summary>The slices as a [Count, 1, Size, Size] float32 tensor (on the CPU; the trainer moves it).</summary>

@@ -23,7 +23,7 @@ public static class DetectCommand
         var model = new Option<string>("--model") { Required = true, Description = "Model package folder (model.safetensors + model-card.json)." };
         var profile = new Option<string?>("--profile") { Description = "Inference profile of the model card (default: the card's default profile)." };
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "synomaly-results", Description = "Folder for the results; one subfolder per scan." };
-        var modality = new Option<ModalityHint>("--modality") { DefaultValueFactory = _ => ModalityHint.Auto, Description = "Auto, BrainMri, LiverCt or CarotidUltrasound." };
+        var modality = new Option<ModalityHint>("--modality") { DefaultValueFactory = _ => ModalityHint.Auto, Description = "Auto (the modality the model card names, else the file's own), BrainMri, LiverCt or CarotidUltrasound." };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "cpu, cuda, cuda:N or auto." };
         var seed = new Option<long?>("--seed") { Description = "Seed for the inference noise (same seed and device: same results)." };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16, Description = "Slices per inference batch." };
@@ -55,7 +55,8 @@ public static class DetectCommand
             var profile = card.Profile(profileName);
             diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
             var settings = new DetectionSettings(
-                card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", profile.ToOptions(seed), card.Preprocessing.ImageSize, batchSize, modality);
+                card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", profile.ToOptions(seed), card.Preprocessing.ImageSize, batchSize, modality,
+                ModalityNames.ParseRecorded(card.Preprocessing.Modality));
             detection = new LocalScanDetection(new AnomalyDetector(unet, diffusion), settings);
             AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(card.Name)} {Markup.Escape(card.Version)}[/], profile {Markup.Escape(settings.ProfileName)}, on {Markup.Escape(device.ToString())}.");
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Synomaly.Contracts;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
@@ -8,7 +9,6 @@ using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Evaluation;
-using Synomaly.Imaging.Presets;
 
 namespace Synomaly.Cli.Commands;
 
@@ -30,7 +30,10 @@ public static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 1e-5 };
         var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse.", DefaultValueFactory = _ => "vlb" };
         var ema = new Option<double>("--ema") { Description = "EMA decay (0 = off, as the authors).", DefaultValueFactory = _ => 0 };
-        var preset = new Option<string>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound.", DefaultValueFactory = _ => "brain-mri" };
+        var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };
+        var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
+        var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's; on, off for liver-ct as the reference)." };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
         var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1234 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
@@ -41,7 +44,7 @@ public static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, maxT, seed, device, every, name, version, dataDescription, dataLicence,
+            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, flips, precision, maxT, seed, device, every, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -57,22 +60,35 @@ public static class TrainCommand
                 AttentionResolutions = parse.GetValue(attention) ?? "",
                 NumHeadChannels = parse.GetValue(headChannels),
             };
-            var options = new TrainingOptions
+            var trainingModality = TrainingModality.Parse(parse.GetValue(modality));
+            var options = trainingModality.Apply(new TrainingOptions
             {
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
                 Loss = string.Equals(parse.GetValue(loss), "mse", StringComparison.OrdinalIgnoreCase) ? LossType.Mse : LossType.Vlb,
                 EmaDecay = parse.GetValue(ema),
-                Noise = NoisePreset(parse.GetValue(preset) ?? "brain-mri"),
+                Precision = TrainingPrecisions.Parse(parse.GetValue(precision)),
                 MaxTimestep = parse.GetValue(maxT),
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(every),
+            });
+            options = options with
+            {
+                Noise = parse.GetValue(preset) is { } noise ? NoisePreset(noise) : options.Noise,
+                RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
             };
             var files = InputFiles.Resolve(parse.GetValue(input)!);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
-            var set = TrainingSet.Load(files, new BrainMriPreset { ModelSize = modelConfig.ImageSize }, modelConfig.ImageSize);
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped) on {3}[/]", set.Count, files.Count, set.Skipped.Count, torchDevice);
+            var set = TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize);
+            AnsiConsole.MarkupLine(
+                CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped), {3} preset, {4} on {5}[/]",
+                set.Count, files.Count, set.Skipped.Count, set.PresetName, options.Precision.Name(), torchDevice);
+            if (options.Precision == TrainingPrecision.Fp16 && torchDevice.type == TorchSharp.DeviceType.CPU)
+            {
+                AnsiConsole.MarkupLine("[yellow]fp16 on the CPU runs libtorch's slow float16 kernels; bf16 is the reduced precision for CPUs.[/]");
+            }
+
             using var images = set.ToTensor();
             var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!);
             AnsiConsole.Progress()
@@ -85,7 +101,7 @@ public static class TrainCommand
                         task.Value = step.Step;
                         task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
                     }, cancellationToken);
-                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss);
+                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss);
                     ModelPackage.Save(Path.Combine(parse.GetValue(output)!, "model"), model, card);
                 });
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));

@@ -134,6 +134,13 @@ public sealed record Preprocessing
     public string Intensity { get; init; } = "per-image min-max to [-1, 1]";
 
     public string? Window { get; init; }
+
+    /// <summary>
+    /// The modality the model was trained for ("brain-mri", "liver-ct" or "carotid-us"), when its training stated one: the
+    /// pipeline then prepares inputs with that modality's preset unless the caller names another. Null for imported
+    /// checkpoints, whose inputs are prepared by the preset the scan's own metadata selects.
+    /// </summary>
+    public string? Modality { get; init; }
 }
 
 /// <summary>What the model was trained on, and under which licence the data (and so the weights) may be used.</summary>

@@ -1,3 +1,4 @@
+using Synomaly.Contracts;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
@@ -19,6 +20,8 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
     public string ModelVersion => card.Version;
 
     public (int Height, int Width) SliceSize => (card.Preprocessing.ImageSize, card.Preprocessing.ImageSize);
+
+    public ModalityHint TrainedFor { get; } = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
 
     public void RequireProfile(string inferenceProfile) => Profile(inferenceProfile);
 

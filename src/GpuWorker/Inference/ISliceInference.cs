@@ -1,3 +1,5 @@
+using Synomaly.Contracts;
+
 namespace Synomaly.GpuWorker.Inference;
 
 /// <summary>
@@ -11,6 +13,9 @@ public interface ISliceInference
 
     /// <summary>The slice size the model takes (height, width).</summary>
     (int Height, int Width) SliceSize { get; }
+
+    /// <summary>The modality the model card says the model was trained for (its preset prepares the slices); Auto when it records none.</summary>
+    ModalityHint TrainedFor { get; }
 
     /// <summary>Throws Processing.JobRejectedException when the model has no inference profile of that name.</summary>
     void RequireProfile(string inferenceProfile);

@@ -129,7 +129,7 @@ public sealed partial class ScanJobHandler(
         var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
         RequireServedModel(job, inference);
         var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
-        var prepared = codec.Prepare(scan, job, inference.SliceSize, cancellationToken);
+        var prepared = codec.Prepare(scan, job, inference.SliceSize, inference.TrainedFor, cancellationToken);
         RequireModelSize(prepared, inference.SliceSize);
         activity?.SetTag("synomaly.slices", prepared.Slices.Count);
 

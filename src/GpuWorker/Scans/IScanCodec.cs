@@ -9,7 +9,11 @@ namespace Synomaly.GpuWorker.Scans;
 /// </summary>
 public interface IScanCodec
 {
-    PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Decodes and prepares the scan at the model's slice size, with the preset of the job's modality hint, else of the
+    /// modality the model was trained for (<paramref name="trainedFor"/>), else of the file's own modality.
+    /// </summary>
+    PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default);
 
     /// <summary>The result files; must include report.json (BlobLayout.ReportFile), which the writer stores last.</summary>
     IReadOnlyList<ResultFile> Render(ScanJob job, PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default);

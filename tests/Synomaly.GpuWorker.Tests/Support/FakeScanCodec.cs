@@ -21,7 +21,7 @@ internal sealed class FakeScanCodec : IScanCodec
 
     public static BinaryData WrongSize(int pixels) => BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"size:{pixels}"));
 
-    public PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, CancellationToken cancellationToken = default)
+    public PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
     {
         var parts = scan.ToString().Split(':');
         switch (parts[0])

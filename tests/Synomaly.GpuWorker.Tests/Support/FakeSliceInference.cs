@@ -1,3 +1,4 @@
+using Synomaly.Contracts;
 using Synomaly.GpuWorker.Inference;
 
 namespace Synomaly.GpuWorker.Tests.Support;
@@ -14,6 +15,8 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
     public string ModelVersion => "1.0.0";
 
     public (int Height, int Width) SliceSize => (height, width);
+
+    public ModalityHint TrainedFor => ModalityHint.Auto;
 
     public void RequireProfile(string inferenceProfile)
     {

@@ -179,6 +179,15 @@ public sealed class PresetTests
     }
 
     [Fact]
+    public void The_modality_a_model_was_trained_for_replaces_the_file_modality_but_not_an_explicit_hint()
+    {
+        Assert.IsType<CtPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.Unknown, 64, trainedFor: ModalityHint.LiverCt));
+        Assert.IsType<UltrasoundPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.MR, 64, trainedFor: ModalityHint.CarotidUltrasound));
+        Assert.IsType<BrainMriPreset>(ModalityPresets.For(ModalityHint.BrainMri, Modality.CT, 64, trainedFor: ModalityHint.LiverCt));
+        Assert.IsType<CtPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.CT, 64, trainedFor: ModalityHint.Auto));
+    }
+
+    [Fact]
     public void Mask_to_source_thresholds_the_mapped_mask_and_keeps_the_nifti_grid()
     {
         var anatomical = Read("formats", "nifti-samples", "anatomical.nii");

@@ -1,0 +1,101 @@
+using Synomaly.Contracts;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Weights;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Scans;
+using Synomaly.Imaging;
+using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Volumes;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>A model trained with `synomaly train --modality` gets its inputs prepared by that modality's preset.</summary>
+public sealed class ModelModalityTests
+{
+    private const int Size = 32;
+
+    private static readonly ScanJob Job = new()
+    {
+        ScanId = "modality-1",
+        SourceBlobUri = new Uri("http://127.0.0.1:10000/devstoreaccount1/scans/modality-1/scan.nii.gz"),
+        SourceETag = "\"0x1\"",
+        ModelName = "m",
+        ModelVersion = "1",
+        CorrelationId = "c",
+        SubmittedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    [Fact]
+    public void The_codec_uses_the_trained_modality_when_the_job_gives_no_hint_and_the_hint_when_it_does()
+    {
+        // A file without a stated modality (NIfTI): soft tissue at 30 HU between air and bone.
+        var scan = Nifti(x => x < 10 ? -1000f : x < 22 ? 30f : 1000f);
+        var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        int centre = (16 * Size) + 16;
+
+        float ct = codec.Prepare(scan, Job, (Size, Size), ModalityHint.LiverCt, TestContext.Current.CancellationToken).Slices[0][centre];
+        float fileDecides = codec.Prepare(scan, Job, (Size, Size), ModalityHint.Auto, TestContext.Current.CancellationToken).Slices[0][centre];
+        float hinted = codec.Prepare(scan, Job with { Modality = ModalityHint.BrainMri }, (Size, Size), ModalityHint.LiverCt, TestContext.Current.CancellationToken).Slices[0][centre];
+
+        Assert.Equal((2 * 30f / 150f) - 1f, ct, 0.02f);
+        Assert.Equal((2 * 1030f / 2000f) - 1f, fileDecides, 0.02f);
+        Assert.Equal(fileDecides, hinted);
+    }
+
+    [Theory]
+    [InlineData("liver-ct", ModalityHint.LiverCt)]
+    [InlineData("carotid-us", ModalityHint.CarotidUltrasound)]
+    [InlineData(null, ModalityHint.Auto)]
+    public void The_served_model_reports_the_modality_its_card_records(string? recorded, ModalityHint expected)
+    {
+        using var inference = Inference(recorded);
+        Assert.Equal(expected, inference.TrainedFor);
+    }
+
+    [Fact]
+    public void A_card_with_an_unknown_modality_fails_at_load()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Inference("knee-mri"));
+        Assert.Contains("knee-mri", error.Message, StringComparison.Ordinal);
+    }
+
+    private static DiffusionSliceInference Inference(string? modality)
+    {
+        var config = new UNetConfig { ImageSize = Size, ModelChannels = 32, NumResBlocks = 1, AttentionResolutions = "4", ChannelMult = "1,2" };
+        var card = new ModelCard
+        {
+            Name = "m",
+            Version = "1",
+            Architecture = config,
+            Preprocessing = new Preprocessing { ImageSize = Size, Modality = modality },
+        };
+        var unet = new UNet(config);
+        try
+        {
+            return new DiffusionSliceInference(unet, new AnomalyDetector(unet, new GaussianDiffusion(BetaSchedule.Cosine)), card);
+        }
+        catch
+        {
+            unet.Dispose();
+            throw;
+        }
+    }
+
+    private static BinaryData Nifti(Func<int, float> valueAtColumn)
+    {
+        var voxels = new float[Size * Size * 2];
+        for (int i = 0; i < voxels.Length; i++)
+        {
+            voxels[i] = valueAtColumn(i % Size);
+        }
+
+        var volume = new Volume(voxels, Size, Size, 2, VolumeGeometry.Unit(), Modality.Unknown, new VolumeProvenance { Format = ScanFormat.NiftiGzip });
+        using var output = new MemoryStream();
+        NiftiWriter.Write(output, voxels, Size, Size, 2, NiftiGeometry.ForVolume(volume), NiftiDataType.Float32, gzip: true, "synthetic");
+        return BinaryData.FromBytes(output.ToArray());
+    }
+}
