@@ -27,6 +27,9 @@ public sealed class Colormap
         (0, 0, 0.5), (0, 0, 1), (0, 0.5, 1), (0, 1, 1), (0.5, 1, 0.5), (1, 1, 0), (1, 0.5, 0), (1, 0, 0), (0.5, 0, 0),
     ]);
 
+    /// <summary>Black to white: the grey ramp for images shown without a map (figures, the input under an overlay).</summary>
+    public static Colormap Grey { get; } = new("grey", [(0, 0, 0), (1, 1, 1)]);
+
     public string Name { get; }
 
     public static Colormap Parse(string name) => name.ToUpperInvariant() switch

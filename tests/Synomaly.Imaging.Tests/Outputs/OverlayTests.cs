@@ -20,6 +20,14 @@ public sealed class OverlayTests
     }
 
     [Fact]
+    public void Grey_runs_linearly_from_black_to_white()
+    {
+        Assert.Equal(new Rgb24(0, 0, 0), Colormap.Grey.Map(0));
+        Assert.Equal(new Rgb24(128, 128, 128), Colormap.Grey.Map(0.5));
+        Assert.Equal(new Rgb24(255, 255, 255), Colormap.Grey.Map(1));
+    }
+
+    [Fact]
     public void Zero_map_shows_the_grey_image_and_the_maximum_blends_the_top_colour()
     {
         float[] grey = [0, 50, 100, 100];
