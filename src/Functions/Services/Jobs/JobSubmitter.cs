@@ -158,31 +158,19 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         return current.State == JobState.Failed && sameVersion ? SkipReason.AlreadyFailed : null;
     }
 
-    private JobRecord NewRecord(ScanJob job, string? runId) => new()
-    {
-        ScanId = job.ScanId,
-        ModelVersion = job.ModelVersion,
-        ModelName = job.ModelName,
-        State = JobState.Queued,
-        CreatedAt = clock.GetUtcNow(),
-        Origin = job.Origin,
-        DetectedFormat = job.DetectedFormat,
-        SourceBlobUri = job.SourceBlobUri,
-        SourceETag = job.SourceETag,
-        MessageId = job.MessageId,
-        CorrelationId = job.CorrelationId,
-        RunId = runId,
-    };
+    private JobRecord NewRecord(ScanJob job, string? runId) =>
+        WithJob(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, CreatedAt = clock.GetUtcNow() }, job, runId);
 
-    private static JobRecord Requeue(JobRecord record, ScanJob job, string? runId) => record with
+    /// <summary>The record of an earlier version or attempt, cleared of its progress and pointed at the new job.</summary>
+    private static JobRecord Requeue(JobRecord record, ScanJob job, string? runId) => WithJob(
+        record with { QueuedAt = null, StartedAt = null, FinishedAt = null, ErrorCode = null, ErrorMessage = null, ResultPrefix = null },
+        job,
+        runId);
+
+    /// <summary>The fields a record takes from the job it stands for: which blob version, which message, which run.</summary>
+    private static JobRecord WithJob(JobRecord record, ScanJob job, string? runId) => record with
     {
         ModelName = job.ModelName,
-        QueuedAt = null,
-        StartedAt = null,
-        FinishedAt = null,
-        ErrorCode = null,
-        ErrorMessage = null,
-        ResultPrefix = null,
         Origin = job.Origin,
         DetectedFormat = job.DetectedFormat,
         SourceBlobUri = job.SourceBlobUri,
