@@ -9,7 +9,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, TimeProvider clock)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -25,9 +25,6 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
         bulk.ContinueAsync(runId, BulkReprocessService.DefaultStepBudget, cancellationToken);
 
     [FunctionName("BulkReprocessTimer")]
-    public Task BulkReprocessTimerAsync([TimerTrigger("%Bulk__Schedule%")] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        return bulk.StartScheduledAsync(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero), cancellationToken);
-    }
+    public Task BulkReprocessTimerAsync([TimerTrigger("%Bulk__Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        bulk.StartScheduledAsync(cancellationToken);
 }

@@ -217,6 +217,17 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal(404, result.StatusCode);
     }
 
+    [Theory]
+    [InlineData("r_1")]
+    [InlineData("r-1'or'1")]
+    [InlineData("")]
+    public async Task A_run_id_that_cannot_be_a_table_key_is_a_400_problem(string runId)
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var result = Assert.IsType<ObjectResult>(await host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), runId, Ct));
+        Assert.Equal(400, result.StatusCode);
+    }
+
     [Fact]
     public async Task A_repeated_timer_tick_for_one_occurrence_starts_no_second_run_or_step()
     {

@@ -15,7 +15,7 @@ public sealed class GetReprocessRun(BulkReprocessService bulk)
         string runId,
         CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(runId) || runId.Length > 64 || !runId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        if (!BulkRun.IsValidRunId(runId))
         {
             return Problems.BadRequest("'runId' must be letters, digits and '-' (at most 64).");
         }

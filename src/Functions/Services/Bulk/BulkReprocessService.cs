@@ -47,12 +47,13 @@ public sealed partial class BulkReprocessService(
     }
 
     /// <summary>
-    /// Creates (or finds) the run of one timer occurrence over the whole archive. The id comes from the scheduled time,
-    /// so a repeated tick for the same occurrence finds the run that is already going rather than starting another.
+    /// Creates (or finds) the run of the current timer occurrence over the whole archive. The occurrence, to the minute,
+    /// names the run, so a repeated or past-due tick for the same occurrence finds the run that is already going rather
+    /// than starting another.
     /// </summary>
-    public Task<BulkRun> StartScheduledAsync(DateTimeOffset scheduledAt, CancellationToken cancellationToken)
+    public Task<BulkRun> StartScheduledAsync(CancellationToken cancellationToken)
     {
-        var runId = "scheduled-" + scheduledAt.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
+        var runId = "scheduled-" + clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
         return CreateAndEnqueueAsync(runId, "", intake.ModelVersion, dryRun: false, BulkRunTrigger.Timer, cancellationToken);
     }
 

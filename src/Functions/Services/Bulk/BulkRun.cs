@@ -1,4 +1,5 @@
 using Azure;
+using Synomaly.Contracts;
 
 namespace Synomaly.Functions.Services.Bulk;
 
@@ -27,7 +28,11 @@ public enum BulkRunTrigger
 /// </summary>
 public sealed record BulkRun
 {
+    /// <summary>"r-" and a GUID for HTTP runs, "scheduled-" and the minute for timer runs.</summary>
     public required string RunId { get; init; }
+
+    /// <summary>Whether a caller's run id can name a run: the opaque-id rule of scan ids (letters, digits, '-', at most 64), safe as a table key.</summary>
+    public static bool IsValidRunId(string? runId) => BlobLayout.IsValidScanId(runId);
 
     /// <summary>Blob name prefix inside the archive container ("" = everything).</summary>
     public string Prefix { get; init; } = "";
