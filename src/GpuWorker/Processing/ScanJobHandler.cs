@@ -129,16 +129,16 @@ public sealed partial class ScanJobHandler(
         var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
         RequireServedModel(job, inference);
         var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
-        var prepared = codec.Prepare(scan, job, inference.SliceSize, inference.TrainedFor, cancellationToken);
-        RequireModelSize(prepared, inference.SliceSize);
-        activity?.SetTag("synomaly.slices", prepared.Slices.Count);
+        var decoded = codec.Prepare(scan, job, inference.SliceSize, inference.TrainedFor, cancellationToken);
+        RequireModelSize(decoded, inference.SliceSize);
+        activity?.SetTag("synomaly.slices", decoded.Slices.Count);
 
-        var outputs = await batcher.InferAsync(prepared.Slices, job.InferenceProfile, cancellationToken).ConfigureAwait(false);
-        var files = codec.Render(job, prepared, outputs, cancellationToken);
+        var outputs = await batcher.InferAsync(decoded.Slices, job.InferenceProfile, cancellationToken).ConfigureAwait(false);
+        var files = codec.Render(job, decoded, outputs, cancellationToken);
         await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
         await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
         await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        LogSucceeded(job.ScanId, prepared.Slices.Count);
+        LogSucceeded(job.ScanId, decoded.Slices.Count);
         telemetry.RecordOutcome(nameof(JobOutcome.Succeeded));
         return JobOutcome.Succeeded;
     }
@@ -226,7 +226,7 @@ public sealed partial class ScanJobHandler(
         inference.RequireProfile(job.InferenceProfile);
     }
 
-    private static void RequireModelSize(PreparedScan scan, (int Height, int Width) size)
+    private static void RequireModelSize(DecodedScanSlices scan, (int Height, int Width) size)
     {
         var expected = size.Height * size.Width;
         if (scan.Slices.Count == 0)

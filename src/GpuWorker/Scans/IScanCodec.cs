@@ -13,8 +13,8 @@ public interface IScanCodec
     /// Decodes and prepares the scan at the model's slice size, with the preset of the job's modality hint, else of the
     /// modality the model was trained for (<paramref name="trainedFor"/>), else of the file's own modality.
     /// </summary>
-    PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default);
+    DecodedScanSlices Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default);
 
     /// <summary>The result files; must include report.json (BlobLayout.ReportFile), which the writer stores last.</summary>
-    IReadOnlyList<ResultFile> Render(ScanJob job, PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default);
+    IReadOnlyList<ResultFile> Render(ScanJob job, DecodedScanSlices scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default);
 }

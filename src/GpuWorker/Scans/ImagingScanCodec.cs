@@ -21,7 +21,7 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
     /// <summary>The montage shows at most this many slices, evenly spread, so it stays readable for large volumes.</summary>
     public const int MaxMontageTiles = 36;
 
-    public Scans.PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
+    public DecodedScanSlices Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scan);
         ArgumentNullException.ThrowIfNull(job);
@@ -42,14 +42,14 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
             ["decode"] = decoded.TotalMilliseconds,
             ["preprocess"] = (time.GetElapsedTime(started) - decoded).TotalMilliseconds,
         };
-        return new ImagingPreparedScan(prepared, timings);
+        return new PresetScanSlices(prepared, timings);
     }
 
-    public IReadOnlyList<ResultFile> Render(ScanJob job, Scans.PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
+    public IReadOnlyList<ResultFile> Render(ScanJob job, DecodedScanSlices scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(outputs);
-        var prepared = scan as ImagingPreparedScan ?? throw new ArgumentException("The scan was not prepared by this codec.", nameof(scan));
+        var prepared = scan as PresetScanSlices ?? throw new ArgumentException("The scan was not prepared by this codec.", nameof(scan));
         var source = prepared.Prepared.Source;
         var started = time.GetTimestamp();
 
@@ -133,11 +133,11 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
     }
 
     /// <summary>The preset's slices and their mapping back, with the decode and preprocessing times for the report.</summary>
-    private sealed class ImagingPreparedScan(Imaging.Presets.PreparedScan prepared, IReadOnlyDictionary<string, double> timings) : Scans.PreparedScan
+    private sealed class PresetScanSlices(PreparedScan prepared, IReadOnlyDictionary<string, double> timings) : DecodedScanSlices
     {
         private readonly IReadOnlyList<float[]> slices = [.. prepared.Slices.Select(s => s.Pixels)];
 
-        public Imaging.Presets.PreparedScan Prepared => prepared;
+        public PreparedScan Prepared => prepared;
 
         public IReadOnlyDictionary<string, double> Timings => timings;
 

@@ -21,7 +21,7 @@ internal sealed class FakeScanCodec : IScanCodec
 
     public static BinaryData WrongSize(int pixels) => BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"size:{pixels}"));
 
-    public PreparedScan Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
+    public DecodedScanSlices Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
     {
         var parts = scan.ToString().Split(':');
         switch (parts[0])
@@ -29,15 +29,15 @@ internal sealed class FakeScanCodec : IScanCodec
             case "slices":
                 var count = int.Parse(parts[1], CultureInfo.InvariantCulture);
                 var value = float.Parse(parts[2], CultureInfo.InvariantCulture);
-                return new Prepared([.. Enumerable.Range(0, count).Select(i => Enumerable.Repeat(value + (i / 100f), sliceSize.Height * sliceSize.Width).ToArray())]);
+                return new FakeSlices([.. Enumerable.Range(0, count).Select(i => Enumerable.Repeat(value + (i / 100f), sliceSize.Height * sliceSize.Width).ToArray())]);
             case "size":
-                return new Prepared([new float[int.Parse(parts[1], CultureInfo.InvariantCulture)]]);
+                return new FakeSlices([new float[int.Parse(parts[1], CultureInfo.InvariantCulture)]]);
             default:
                 throw new ScanRejectedException(ScanRejectionCode.Malformed, "The test scan is corrupt.");
         }
     }
 
-    public IReadOnlyList<ResultFile> Render(ScanJob job, PreparedScan scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
+    public IReadOnlyList<ResultFile> Render(ScanJob job, DecodedScanSlices scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
     {
         var files = outputs.Select((o, i) => new ResultFile($"maps/{i:D4}.txt", BinaryData.FromString(string.Join(',', o.AnomalyMap.Select(v => v.ToString(CultureInfo.InvariantCulture)))), "text/plain")).ToList();
         var report = new StringBuilder("scores:");
@@ -46,7 +46,7 @@ internal sealed class FakeScanCodec : IScanCodec
         return files;
     }
 
-    private sealed class Prepared(IReadOnlyList<float[]> slices) : PreparedScan
+    private sealed class FakeSlices(IReadOnlyList<float[]> slices) : DecodedScanSlices
     {
         public override IReadOnlyList<float[]> Slices => slices;
     }
