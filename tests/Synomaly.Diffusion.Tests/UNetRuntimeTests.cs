@@ -86,4 +86,50 @@ public sealed class UNetRuntimeTests
         model.UsePrecision(ScalarType.Float32);
         Assert.True((model.call(x, t) - reference).abs().max().item<float>() < 1e-3f);
     }
+
+    [Fact]
+    public void Channels_last_layout_keeps_the_output_and_survives_a_precision_change()
+    {
+        using var model = ReferenceParityTests.LoadTinyModel();
+        using var scope = NewDisposeScope();
+        var x = ReferenceFixture.ReadTensor("tiny_input_x.f32", 2, 1, 32, 32);
+        var t = tensor(new long[] { 10, 500 });
+        var saved = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        using var inference = inference_mode();
+        var reference = model.call(x, t);
+
+        model.UseChannelsLast(true);
+        var convWeights = model.modules().OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight!).Where(w => w.shape[1] > 1).ToList();
+        var relaid = model.call(x, t);
+
+        Assert.True(model.ChannelsLast);
+        Assert.NotEmpty(convWeights);
+        Assert.All(convWeights, w => Assert.True(MemoryLayout.IsChannelsLast(w)));
+        Assert.True((relaid - reference).abs().max().item<float>() < 1e-5f);
+        Assert.All(model.state_dict(), kv => Assert.True(kv.Value.allclose(saved[kv.Key], 0, 0), kv.Key));
+
+        model.UsePrecision(ScalarType.BFloat16);
+        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight!).Where(w => w.shape[1] > 1),
+            w => Assert.True(w.dtype == ScalarType.BFloat16 && MemoryLayout.IsChannelsLast(w)));
+        model.UsePrecision(ScalarType.Float32);
+        model.UseChannelsLast(false);
+        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>(), c => Assert.True(c.weight!.is_contiguous()));
+        Assert.True((model.call(x, t) - reference).abs().max().item<float>() < 1e-3f);
+    }
+
+    [Fact]
+    public void Memory_layout_recognises_nhwc_strides_and_ignores_size_one_dimensions()
+    {
+        using var scope = NewDisposeScope();
+        var image = randn(2, 3, 4, 5);
+        var relaid = MemoryLayout.ToChannelsLast(image);
+
+        Assert.False(MemoryLayout.IsChannelsLast(image));
+        Assert.True(MemoryLayout.IsChannelsLast(relaid));
+        Assert.Equal(image.shape, relaid.shape);
+        Assert.Equal([60L, 1L, 15L, 3L], relaid.stride());
+        Assert.True(relaid.allclose(image, 0, 0));
+        Assert.True(MemoryLayout.IsChannelsLast(randn(8, 4, 1, 1)) && randn(8, 4, 1, 1).is_contiguous());
+        Assert.Throws<ArgumentException>(() => MemoryLayout.ToChannelsLast(randn(2, 3, 4)));
+    }
 }

@@ -47,7 +47,10 @@ public sealed class AnomalyDetector
         var device = _model.parameters().FirstOrDefault()?.device ?? slices.device;
         var x0 = slices.to(ScalarType.Float32, device);
         using var generator = stageNoise is null ? GaussianNoise.SeededGenerator(options.Seed ?? Random.Shared.NextInt64(), device) : null;
-        Func<int, Tensor> noiseFor = stageNoise ?? (_ => GaussianNoise.Sample(x0.shape, device, generator));
+
+        // One noise buffer per call, refilled in place at every stage (the same draws as a fresh randn per stage).
+        using var noiseBuffer = stageNoise is null ? empty(x0.shape, ScalarType.Float32, device) : null;
+        Func<int, Tensor> noiseFor = stageNoise ?? (_ => GaussianNoise.SampleInto(noiseBuffer!, generator));
 
         var run = new BatchRun(x0, options);
         for (int stage = 0; stage < options.StageLimit && run.Active.Count > 0; stage++)

@@ -15,6 +15,12 @@ public sealed record InferenceOptions
     /// <summary>The released script's stage cap.</summary>
     public const int DefaultMaxStages = 5;
 
+    /// <summary>
+    /// A stop threshold that never stops a slice early (the rule's left side is never negative): every slice runs
+    /// <see cref="MaxStages"/> stages. This is the adaptive process's worst case, which benchmarks measure.
+    /// </summary>
+    public const double NeverStopDelta = -1;
+
     /// <summary>The stop rule's denominator floor: |Δcount| / max(previous count, 500).</summary>
     public const int StopDenominatorFloor = 500;
 
@@ -29,6 +35,7 @@ public sealed record InferenceOptions
 
     public int MinComponentSize { get; init; } = AnomalyMapOptions.DefaultMinComponentSize;
 
+    /// <summary>The stop threshold δ; a negative value (<see cref="NeverStopDelta"/>) runs every slice to <see cref="MaxStages"/>.</summary>
     public double StopDelta { get; init; } = DefaultStopDelta;
 
     public int MaxStages { get; init; } = DefaultMaxStages;
@@ -91,9 +98,9 @@ public sealed record InferenceOptions
             throw new InvalidOptionException(nameof(MaxStages), MaxStages, "At least one stage is required.");
         }
 
-        if (!(StopDelta >= 0) || double.IsInfinity(StopDelta))
+        if (!double.IsFinite(StopDelta))
         {
-            throw new InvalidOptionException(nameof(StopDelta), StopDelta, "The stop threshold must be a finite number >= 0.");
+            throw new InvalidOptionException(nameof(StopDelta), StopDelta, "The stop threshold must be a finite number (negative: never stop early).");
         }
     }
 

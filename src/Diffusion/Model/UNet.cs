@@ -134,6 +134,38 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         {
             norm.to(ScalarType.Float32);
         }
+
+        if (ChannelsLast)
+        {
+            UseChannelsLast(true);
+        }
+    }
+
+    /// <summary>Whether activations and 2-D convolution weights use the channels-last layout: see <see cref="UseChannelsLast"/>.</summary>
+    public bool ChannelsLast { get; private set; }
+
+    /// <summary>
+    /// Lays out every Conv2d weight and the input channels-last (NHWC) or back to contiguous (NCHW, the default). The values
+    /// and the output do not change beyond kernel rounding; the layout is a speed option (cuDNN and oneDNN pick NHWC kernels,
+    /// which matters most in reduced precision). It survives <see cref="UsePrecision"/>; saved weights are written contiguous.
+    /// </summary>
+    public void UseChannelsLast(bool enabled)
+    {
+        using var noGrad = no_grad();
+        foreach (var conv in modules().OfType<Conv2d>())
+        {
+            var weight = conv.weight ?? throw new InvalidOperationException("A Conv2d has no weight.");
+            if (MemoryLayout.IsChannelsLast(weight) == enabled)
+            {
+                continue;
+            }
+
+            var relaid = enabled ? MemoryLayout.ToChannelsLast(weight) : weight.contiguous();
+            conv.weight = new Parameter(relaid, weight.requires_grad);
+            weight.Dispose();
+        }
+
+        ChannelsLast = enabled;
     }
 
     /// <summary>ε̂ = model(x, t): x [N, in, H, W], t [N] (integer timesteps; cast to float32 for the embedding). Float32 out.</summary>
@@ -145,6 +177,11 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         var computeType = ComputeType;
         var emb = _timeEmbed.call(TimestepEmbedding.Sinusoidal(input2, Config.ModelChannels).to_type(computeType));
         var h = input1.to_type(computeType);
+        if (ChannelsLast)
+        {
+            h = MemoryLayout.ToChannelsLast(h);
+        }
+
         var skips = new Stack<Tensor>();
         foreach (var block in _inputBlocks)
         {

@@ -1,5 +1,6 @@
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Maps;
+using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -125,6 +126,44 @@ public sealed class AnomalyDetectorTests : IDisposable
         Assert.Equal([2L], model.BatchSizes.Take(1));
         var runningPerStage = Enumerable.Range(0, capped.StagesRun.Max()).Select(s => (long)capped.StagesRun.Count(n => n > s));
         Assert.Equal(runningPerStage, model.BatchSizes.Skip(1));
+    }
+
+    [Fact]
+    public void A_negative_stop_threshold_runs_every_slice_to_the_stage_cap()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.7);
+        var x0 = SmoothImages(3, 5);
+        var detector = new AnomalyDetector(model, _diffusion);
+
+        // δ = 100 stops every slice after one stage; a negative δ never stops one.
+        var natural = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 100) with { Seed = 1 });
+        model.BatchSizes.Clear();
+        var worst = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 1 });
+
+        Assert.Equal([1, 1, 1], natural.StagesRun);
+        Assert.Equal([5, 5, 5], worst.StagesRun);
+        Assert.Equal([3L, 3L, 3L, 3L, 3L], model.BatchSizes);
+        var error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: double.NaN)));
+        Assert.Equal("StopDelta", error.ParamName);
+    }
+
+    [Fact]
+    public void Seeded_stage_noise_is_the_generator_s_randn_draw_at_every_stage()
+    {
+        using var scope = NewDisposeScope();
+        var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.8), _diffusion);
+        var x0 = SmoothImages(2, 17);
+        var options = InferenceOptions.Adaptive(250, 5, 0.2, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 42, MaxStages = 3 };
+
+        // The detector refills one buffer in place; that must give exactly the draws of a fresh randn per stage.
+        var generator = GaussianNoise.SeededGenerator(42, CPU);
+        var draws = Enumerable.Range(0, 3).Select(_ => GaussianNoise.Sample(x0.shape, CPU, generator)).ToList();
+        var seeded = detector.Detect(x0, options);
+        var supplied = detector.Detect(x0, options, stage => draws[stage]);
+
+        Assert.Equal(supplied.Reconstructions, seeded.Reconstructions);
+        Assert.Equal(supplied.Maps, seeded.Maps);
     }
 
     [Theory]
