@@ -1,0 +1,219 @@
+using System.Text.Json;
+using Synomaly.Cli.Bench;
+using Synomaly.Diffusion.Model;
+using Synomaly.Testing;
+using static TorchSharp.torch;
+
+namespace Synomaly.Cli.Tests;
+
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("synomaly-bench-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static int Invoke(params string[] arguments) => SynomalyCommand.Create().Parse(["bench", .. arguments]).Invoke();
+
+    private static BenchOptions Resolve(BenchArguments arguments, bool cuda = false) =>
+        BenchOptions.Resolve(arguments, cuda, () => TestPaths.RepositoryRoot);
+
+    [Fact]
+    public void The_smoke_run_writes_json_and_markdown_with_a_measured_row_per_precision_and_batch_size()
+    {
+        string output = Path.Combine(_root, "smoke");
+
+        Assert.Equal(0, Invoke("--smoke", "--device", "cpu", "--batch-sizes", "3,1", "--precision", "fp32,bf16", "--threads", "1", "--out", output));
+
+        var report = BenchReportWriter.Read(output);
+        Assert.Equal(
+            [("fp32", 1), ("fp32", 3), ("bf16", 1), ("bf16", 3)],
+            report.Rows.Select(r => (r.Precision, r.BatchSize)));
+        Assert.All(report.Rows, row =>
+        {
+            Assert.Equal("ok", row.Status);
+            foreach (var measurement in new[] { row.Forward, row.SingleStage, row.AdaptiveWorstCase, row.AdaptiveNatural })
+            {
+                Assert.NotNull(measurement);
+                Assert.Equal(1, measurement.Calls);
+                Assert.Equal(row.BatchSize, measurement.Items);
+                Assert.True(double.IsFinite(measurement.ItemsPerSecond) && measurement.ItemsPerSecond > 0);
+            }
+
+            Assert.InRange(row.AdaptiveNaturalMeanStages!.Value, 1, 5);
+            Assert.Null(row.GpuMemoryMebibytes);
+            Assert.Null(row.Reference);
+        });
+        Assert.Equal("cpu", report.Environment.Device);
+        Assert.Equal(1, report.Environment.TorchThreads);
+        Assert.False(string.IsNullOrWhiteSpace(report.Environment.TorchSharpVersion));
+        Assert.False(string.IsNullOrWhiteSpace(report.Environment.LibTorchVersion));
+        Assert.Contains(report.Notes, n => n.StartsWith("GPU memory: n/a", StringComparison.Ordinal));
+        Assert.Empty(report.Parity);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, BenchReportWriter.JsonFile)));
+        var firstRow = json.RootElement.GetProperty("rows")[0];
+        Assert.True(firstRow.GetProperty("adaptive_worst_case").GetProperty("items_per_second").GetDouble() > 0);
+        Assert.Equal("cpu", json.RootElement.GetProperty("environment").GetProperty("device").GetString());
+
+        string[] markdown = File.ReadAllLines(Path.Combine(output, BenchReportWriter.MarkdownFile));
+        Assert.Contains(markdown, l => l.StartsWith("| precision | attention | layout | batch | UNet fwd/s", StringComparison.Ordinal));
+        Assert.Equal(4, markdown.Count(l => l.StartsWith("| fp32 | explicit | contiguous |", StringComparison.Ordinal) || l.StartsWith("| bf16 | explicit | contiguous |", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Parity_of_float32_with_itself_agrees_on_every_pixel_and_bf16_gives_finite_numbers()
+    {
+        var options = Resolve(new BenchArguments { Smoke = true, Parity = true, Device = "cpu", Precisions = "fp32,bf16", Threads = 1, Out = _root });
+
+        var report = new BenchRunner(options).Run();
+
+        var fp32 = Assert.Single(report.Parity, p => p.Candidate == "fp32 / explicit / contiguous");
+        var bf16 = Assert.Single(report.Parity, p => p.Candidate == "bf16 / explicit / contiguous");
+        Assert.Equal(("ok", "synthetic"), (fp32.Status, fp32.Inputs));
+        Assert.Equal(0, fp32.UnetMaxAbsError);
+        Assert.Equal(100, fp32.SingleStageMaskAgreementPercent);
+        Assert.Equal(100, fp32.AdaptiveMaskAgreementPercent);
+        Assert.Equal(1, fp32.AdaptiveMaskIou);
+        Assert.Equal(100, fp32.SameStageCountPercent);
+        Assert.True(fp32.UnetOutputScale > 0.1, "random weights must give a non-trivial ε");
+        Assert.Equal("ok", bf16.Status);
+        Assert.True(bf16.UnetMaxAbsError > 0 && double.IsFinite(bf16.UnetMaxAbsError!.Value), "bf16 must differ from fp32, by a finite amount");
+        foreach (double? percent in new[] { bf16.SingleStageMaskAgreementPercent, bf16.AdaptiveMaskAgreementPercent, bf16.SameStageCountPercent })
+        {
+            Assert.InRange(percent!.Value, 0, 100);
+        }
+
+        Assert.InRange(bf16.AdaptiveMaskIou!.Value, 0, 1);
+        Assert.Contains("| fp32 / explicit / contiguous | synthetic |", BenchMarkdown.Render(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mask_agreement_counts_pixels_that_agree_and_the_iou_of_anomalous_pixels()
+    {
+        float[] reference = [0, 0, 0.5f, 0.7f, 0, 0, 0, 0, 0, 0];
+        float[] candidate = [0, 0, 0.4f, 0, 0.2f, 0, 0, 0, 0, 0];
+
+        Assert.Equal((80.0, 1 / 3.0), ParityCheck.MaskAgreement(reference, candidate));
+        Assert.Equal((100.0, 1.0), ParityCheck.MaskAgreement(new float[4], new float[4]));
+
+        var outputs = new ParityOutputs([1f, -2f], reference, reference, [5]);
+        var row = ParityCheck.Compare("same", "synthetic", outputs, outputs with { Eps = [1.5f, -2f], StagesRun = [3] });
+        Assert.Equal((0.5, 2.0, 0.0), (row.UnetMaxAbsError!.Value, row.UnetOutputScale!.Value, row.SameStageCountPercent!.Value));
+    }
+
+    [Fact]
+    public void Options_are_checked_with_errors_that_name_the_option()
+    {
+        (BenchArguments Arguments, string Option)[] bad =
+        [
+            (new() { BatchSizes = "1,0" }, "--batch-sizes"),
+            (new() { BatchSizes = "8,x" }, "--batch-sizes"),
+            (new() { BatchSizes = " , " }, "--batch-sizes"),
+            (new() { Precisions = "fp32,fp8" }, "--precision"),
+            (new() { Attention = "flash" }, "--attention"),
+            (new() { MemoryFormats = "nhwc" }, "--memory-format"),
+            (new() { Iterations = 3, Seconds = 2 }, "--iterations"),
+            (new() { Iterations = 0 }, "--iterations"),
+            (new() { Seconds = -1 }, "--seconds"),
+            (new() { Warmup = -1 }, "--warmup"),
+            (new() { Threads = 0 }, "--threads"),
+            (new() { Device = "tpu" }, "--device"),
+            (new() { Device = "cuda" }, "--device"),
+            (new() { Config = "huge" }, "--config"),
+            (new() { Config = "small", Model = "models/brain-mri-demo" }, "--model"),
+            (new() { Config = "demo", Model = Path.Combine(_root, "missing") }, "--model"),
+            (new() { Smoke = true, Config = "full" }, "--smoke"),
+            (new() { Slices = Path.Combine(_root, "missing") }, "--slices"),
+        ];
+        foreach (var (arguments, option) in bad)
+        {
+            var error = Assert.Throws<BenchOptionException>(() => Resolve(arguments));
+            Assert.Equal(option, error.ParamName);
+        }
+
+        Assert.Equal(2, Invoke("--precision", "fp8", "--out", _root));
+        Assert.False(File.Exists(Path.Combine(_root, BenchReportWriter.JsonFile)));
+    }
+
+    [Fact]
+    public void Defaults_follow_the_device_and_the_demo_config_finds_the_shipped_model()
+    {
+        var cpu = Resolve(new BenchArguments());
+        var cuda = Resolve(new BenchArguments(), cuda: true);
+        var demo = Resolve(new BenchArguments { Config = "demo", BatchSizes = "16,4,4", Attention = "sdpa,explicit", MemoryFormats = "channels-last" });
+
+        Assert.Equal(("cpu", BenchModelKind.Small, 3.0), (cpu.Device, cpu.Config, cpu.Seconds!.Value));
+        Assert.Equal([1, 8], cpu.BatchSizes);
+        Assert.Equal(("cuda", BenchModelKind.Full), (cuda.Device, cuda.Config));
+        Assert.Equal([1, 8, 32, 128], cuda.BatchSizes);
+        Assert.Equal([ScalarType.Float32, ScalarType.BFloat16], cpu.Precisions);
+        Assert.Equal(Path.Combine(TestPaths.RepositoryRoot, "models", "brain-mri-demo"), demo.ModelDirectory);
+        Assert.Equal([4, 16], demo.BatchSizes);
+        Assert.Equal(
+            ["fp32 / sdpa / channels-last", "fp32 / explicit / channels-last", "bf16 / sdpa / channels-last", "bf16 / explicit / channels-last"],
+            demo.Variants().Select(v => v.Label));
+        var smoke = Resolve(new BenchArguments { Smoke = true, Seconds = 10 });
+        Assert.Equal((BenchModelKind.Smoke, 1, (double?)null, 0), (smoke.Config, smoke.Iterations!.Value, smoke.Seconds, smoke.Warmup));
+    }
+
+    [Fact]
+    public void Throughput_meter_runs_the_warm_up_and_then_the_asked_number_of_calls()
+    {
+        var indices = new List<int>();
+
+        var measurement = ThroughputMeter.Run(CPU, new MeasureBudget(2, 3, null), i =>
+        {
+            indices.Add(i);
+            return 4;
+        });
+
+        Assert.Equal([-1, -2, 0, 1, 2], indices);
+        Assert.Equal((3, 12L), (measurement.Calls, measurement.Items));
+        Assert.True(new MeasureBudget(0, null, 0.0).WantsMore(0, 10), "a measurement makes at least one call");
+        Assert.False(new MeasureBudget(0, null, 1.0).WantsMore(1, 1.5));
+    }
+
+    [Fact]
+    public void Reference_comparison_divides_by_the_fixture_figures_and_appears_in_the_markdown()
+    {
+        var comparison = ReferenceFigures.Compare(new Measurement(1, 1416, 1), new Measurement(1, 62, 1), new Measurement(1, 59, 1))!;
+        Assert.Equal(2, comparison.SingleStageVsAuthors, 1e-12);
+        Assert.Equal(10, comparison.FiveStageVsAuthors, 1e-12);
+        Assert.Equal(2, comparison.ForwardVsBatchedPyTorch, 1e-12);
+        Assert.Equal(1416 / 5300.0, comparison.ForwardShareOfLimit, 1e-12);
+        Assert.Equal(59 / 400.0, comparison.FiveStageShareOfTarget, 1e-12);
+        Assert.Null(ReferenceFigures.Compare(null, new Measurement(1, 1, 1), new Measurement(1, 1, 1)));
+
+        var report = new BenchReport
+        {
+            Environment = BenchEnvironment.Capture(CPU, "test device"),
+            Model = "full",
+            Parameters = 98_619_009,
+            ImageSize = 128,
+            Profile = "adaptive",
+            Inputs = "synthetic",
+            Budget = "1 call",
+            Rows = [new BenchRow { Precision = "bf16", Attention = "sdpa", Layout = "contiguous", BatchSize = 128, Status = "ok", Reference = comparison }],
+        };
+        string markdown = BenchMarkdown.Render(report);
+        Assert.Contains("| bf16 | sdpa | contiguous | 128 | 2.0x | 10.0x | 2.00x | 26.7% | 14.8% |", markdown, StringComparison.Ordinal);
+        Assert.Contains("98,619,009 parameters", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Seeded_random_weights_are_reproducible_and_leave_no_layer_at_zero()
+    {
+        using var a = new UNet(BenchModel.Smoke);
+        using var b = new UNet(BenchModel.Smoke);
+        using var c = new UNet(BenchModel.Smoke);
+
+        SeededWeights.Fill(a, 5);
+        SeededWeights.Fill(b, 5);
+        SeededWeights.Fill(c, 6);
+
+        var (pa, pb, pc) = (a.state_dict(), b.state_dict(), c.state_dict());
+        Assert.All(pa, kv => Assert.True(kv.Value.allclose(pb[kv.Key], 0, 0), kv.Key));
+        Assert.Contains(pa, kv => !kv.Value.allclose(pc[kv.Key]));
+        Assert.All(pa, kv => Assert.True(kv.Value.abs().max().item<float>() > 0, $"{kv.Key} is all zero"));
+    }
+}
