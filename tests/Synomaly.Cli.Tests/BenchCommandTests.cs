@@ -37,6 +37,7 @@ public sealed class BenchCommandTests : IDisposable
                 Assert.Equal(1, measurement.Calls);
                 Assert.Equal(row.BatchSize, measurement.Items);
                 Assert.True(double.IsFinite(measurement.ItemsPerSecond) && measurement.ItemsPerSecond > 0);
+                Assert.True(measurement.MedianItemsPerSecond > 0, "CPU calls are timed one by one");
             }
 
             Assert.InRange(row.AdaptiveNaturalMeanStages!.Value, 1, 5);
@@ -63,10 +64,12 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void Parity_of_float32_with_itself_agrees_on_every_pixel_and_bf16_gives_finite_numbers()
     {
-        var options = Resolve(new BenchArguments { Smoke = true, Parity = true, Device = "cpu", Precisions = "fp32,bf16", Threads = 1, Out = _root });
+        var options = Resolve(new BenchArguments { Smoke = true, ParityOnly = true, Device = "cpu", Precisions = "fp32,bf16", Threads = 1, Out = _root });
 
         var report = new BenchRunner(options).Run();
 
+        Assert.True(options.Parity);
+        Assert.Empty(report.Rows);
         var fp32 = Assert.Single(report.Parity, p => p.Candidate == "fp32 / explicit / contiguous");
         var bf16 = Assert.Single(report.Parity, p => p.Candidate == "bf16 / explicit / contiguous");
         Assert.Equal(("ok", "synthetic"), (fp32.Status, fp32.Inputs));
@@ -164,11 +167,14 @@ public sealed class BenchCommandTests : IDisposable
         var measurement = ThroughputMeter.Run(CPU, new MeasureBudget(2, 3, null), i =>
         {
             indices.Add(i);
+            Thread.Sleep(1); // every call takes measurable time, so the median call time is positive
             return 4;
         });
 
         Assert.Equal([-1, -2, 0, 1, 2], indices);
         Assert.Equal((3, 12L), (measurement.Calls, measurement.Items));
+        Assert.True(measurement.MedianCallSeconds >= 0 && measurement.MedianCallSeconds <= measurement.Seconds);
+        Assert.Equal(4 / measurement.MedianCallSeconds!.Value, measurement.MedianItemsPerSecond!.Value, 1e-9);
         Assert.True(new MeasureBudget(0, null, 0.0).WantsMore(0, 10), "a measurement makes at least one call");
         Assert.False(new MeasureBudget(0, null, 1.0).WantsMore(1, 1.5));
     }

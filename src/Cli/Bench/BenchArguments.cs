@@ -29,6 +29,8 @@ public sealed record BenchArguments
 
     public bool Parity { get; init; }
 
+    public bool ParityOnly { get; init; }
+
     public string? Slices { get; init; }
 
     public long? Seed { get; init; }

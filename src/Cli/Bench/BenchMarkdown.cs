@@ -21,11 +21,14 @@ public static class BenchMarkdown
         Line(text, $"- inputs: {report.Inputs}; {report.Budget}");
         text.AppendLine();
 
-        text.AppendLine("| precision | attention | layout | batch | UNet fwd/s | 1-stage slices/s | 5-stage slices/s | adaptive slices/s | mean stages | GPU MiB | status |");
-        text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-        foreach (var row in report.Rows)
+        if (report.Rows.Count > 0)
         {
-            Line(text, $"| {row.Precision} | {row.Attention} | {row.Layout} | {row.BatchSize} | {Rate(row.Forward)} | {Rate(row.SingleStage)} | {Rate(row.AdaptiveWorstCase)} | {Rate(row.AdaptiveNatural)} | {Number(row.AdaptiveNaturalMeanStages, "0.00")} | {Number(row.GpuMemoryMebibytes, "0")} | {Cell(row.Status)} |");
+            text.AppendLine("| precision | attention | layout | batch | UNet fwd/s | 1-stage slices/s | 5-stage slices/s | adaptive slices/s | mean stages | GPU MiB | status |");
+            text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (var row in report.Rows)
+            {
+                Line(text, $"| {row.Precision} | {row.Attention} | {row.Layout} | {row.BatchSize} | {Rate(row.Forward)} | {Rate(row.SingleStage)} | {Rate(row.AdaptiveWorstCase)} | {Rate(row.AdaptiveNatural)} | {Number(row.AdaptiveNaturalMeanStages, "0.00")} | {Number(row.GpuMemoryMebibytes, "0")} | {Cell(row.Status)} |");
+            }
         }
 
         var compared = report.Rows.Where(r => r.Reference is not null).ToList();
@@ -43,7 +46,7 @@ public static class BenchMarkdown
 
         if (report.Parity.Count > 0)
         {
-            text.AppendLine().AppendLine("Parity against the float32 path (same weights, slices and noise):").AppendLine();
+            text.AppendLine().AppendLine("Parity against the float32 path (same weights, slices and noise; masks after the profile's threshold and component filter):").AppendLine();
             text.AppendLine("| variant | inputs | slices | max abs ε error | ε scale | 1-stage mask agreement | adaptive mask agreement | adaptive mask IoU | same stage count | status |");
             text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
             foreach (var p in report.Parity)
@@ -66,7 +69,19 @@ public static class BenchMarkdown
 
     private static void Line(StringBuilder text, FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
 
-    private static string Rate(Measurement? measurement) => measurement is null ? "n/a" : Number(measurement.ItemsPerSecond, measurement.ItemsPerSecond < 100 ? "0.00" : "0.0");
+    /// <summary>The total rate, and in brackets the rate at the median call time where calls were timed one by one.</summary>
+    private static string Rate(Measurement? measurement)
+    {
+        if (measurement is null)
+        {
+            return "n/a";
+        }
+
+        string total = RateNumber(measurement.ItemsPerSecond);
+        return measurement.MedianItemsPerSecond is double median ? $"{total} ({RateNumber(median)})" : total;
+    }
+
+    private static string RateNumber(double rate) => Number(rate, rate < 100 ? "0.00" : "0.0");
 
     private static string Number(double? value, string format) => value is double v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 

@@ -43,6 +43,9 @@ public sealed record BenchOptions
 
     public bool Parity { get; init; }
 
+    /// <summary>Only the parity check, no speed measurements.</summary>
+    public bool ParityOnly { get; init; }
+
     /// <summary>A folder (or glob or manifest) of real slices for the inputs and the parity check; null: synthetic slices.</summary>
     public string? Slices { get; init; }
 
@@ -110,7 +113,8 @@ public sealed record BenchOptions
             Seconds = arguments.Smoke || arguments.Iterations is not null ? null : arguments.Seconds ?? DefaultSeconds,
             OutputDirectory = string.IsNullOrWhiteSpace(arguments.Out) ? Path.Combine("out", "bench") : arguments.Out,
             Smoke = arguments.Smoke,
-            Parity = arguments.Parity,
+            Parity = arguments.Parity || arguments.ParityOnly,
+            ParityOnly = arguments.ParityOnly,
             Slices = ParseSlices(arguments.Slices),
             Seed = arguments.Seed ?? 1234,
             Threads = arguments.Threads,

@@ -51,10 +51,12 @@ public sealed class BenchRunner(BenchOptions options)
             : BenchInputs.FromFiles(options.Slices, model.ImageSize);
         using var diffusion = new GaussianDiffusion(model.Schedule, model.Timesteps);
         var variants = options.Variants();
-        var tracker = new StepTracker(progress, (variants.Count * options.BatchSizes.Count * MeasurementsPerRow) + (options.Parity ? ParitySteps(variants.Count) : 0));
+        int speedSteps = options.ParityOnly ? 0 : variants.Count * options.BatchSizes.Count * MeasurementsPerRow;
+        var tracker = new StepTracker(progress, speedSteps + (options.Parity ? ParitySteps(variants.Count) : 0));
         var notes = new List<string>();
         var rows = new List<BenchRow>();
-        foreach (var variant in variants)
+        IReadOnlyList<BenchVariant> measured = options.ParityOnly ? [] : variants;
+        foreach (var variant in measured)
         {
             rows.AddRange(MeasureVariant(model, variant, inputs, diffusion, device, nvml, tracker, notes));
         }
@@ -135,7 +137,7 @@ public sealed class BenchRunner(BenchOptions options)
                 using var call = NewDisposeScope();
                 unet.call(x, t);
                 return batch;
-            });
+            }, callsFinishOnHost: false);
         }
 
         tracker.Complete();
@@ -270,7 +272,12 @@ public sealed class BenchRunner(BenchOptions options)
                 $"CPU run on {environment.LogicalCores} logical cores with {environment.TorchThreads} torch threads; 1-minute load average {environment.LoadAverageAtStart?.ToString("0.00", CultureInfo.InvariantCulture) ?? "n/a"} at the start (other processes share the cores).");
         }
 
-        yield return "Rates: UNet fwd/s counts images through the network (forward only); slices/s counts slices through AnomalyDetector.Detect end to end (noise, UNet, x̂0, blur, threshold, component filter, fusion, stop rule, results copied to the host). The 5-stage column forces every slice through 5 stages (negative δ); the adaptive column uses the profile's stop rule.";
+        if (options.ParityOnly)
+        {
+            yield break;
+        }
+
+        yield return "Rates: UNet fwd/s counts images through the network (forward only); slices/s counts slices through AnomalyDetector.Detect end to end (noise, UNet, x̂0, blur, threshold, component filter, fusion, stop rule, results copied to the host). The 5-stage column forces every slice through 5 stages (negative δ); the adaptive column uses the profile's stop rule. Each cell is the total rate (items / wall time); the number in brackets, where present, is the rate at the median call time, which load spikes from other processes affect less.";
     }
 
     private static string Describe(InferenceOptions o) => string.Create(CultureInfo.InvariantCulture,

@@ -11,7 +11,11 @@ namespace Synomaly.Cli.Bench;
 public static class ThroughputMeter
 {
     /// <param name="call">One call given its index (warm-up calls get negative indices); returns the items it processed.</param>
-    public static Measurement Run(Device device, MeasureBudget budget, Func<int, long> call)
+    /// <param name="callsFinishOnHost">
+    /// Whether a call has finished when it returns (true on a CPU, and for calls that copy results to the host): then each
+    /// call is timed too and the median call time is reported. Forward passes on CUDA only queue work, so they are not.
+    /// </param>
+    public static Measurement Run(Device device, MeasureBudget budget, Func<int, long> call, bool callsFinishOnHost = true)
     {
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(call);
@@ -21,17 +25,27 @@ public static class ThroughputMeter
         }
 
         Synchronize(device);
+        var callTimes = new List<double>();
         var clock = Stopwatch.StartNew();
-        int calls = 0;
         long items = 0;
-        while (budget.WantsMore(calls, clock.Elapsed.TotalSeconds))
+        while (budget.WantsMore(callTimes.Count, clock.Elapsed.TotalSeconds))
         {
-            items += call(calls);
-            calls++;
+            double start = clock.Elapsed.TotalSeconds;
+            items += call(callTimes.Count);
+            callTimes.Add(clock.Elapsed.TotalSeconds - start);
         }
 
         Synchronize(device);
-        return new Measurement(calls, items, clock.Elapsed.TotalSeconds);
+        double total = clock.Elapsed.TotalSeconds;
+        bool timedOneByOne = callsFinishOnHost || device.type != DeviceType.CUDA;
+        return new Measurement(callTimes.Count, items, total, timedOneByOne ? Median(callTimes) : null);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     /// <summary>Waits for the device's queued work (torch.cuda.synchronize); nothing to wait for on a CPU.</summary>
