@@ -51,9 +51,10 @@ public sealed class LocalPipeline : IAsyncDisposable
             ["Intake__Transport"] = "StorageQueue",
             ["Intake__ModelName"] = card.Name,
             ["Intake__ModelVersion"] = card.Version,
-            // The polling trigger's container scan can skip blobs; locally the safety net sweeps every 20 s.
+            // The polling trigger's container scan can skip blobs; locally the safety net sweeps every 20 s. The grace
+            // leaves the trigger time to work through a large upload burst before the sweep takes over.
             ["Intake__ReconcileSchedule"] = "*/20 * * * * *",
-            ["Intake__ReconcileGraceSeconds"] = "30",
+            ["Intake__ReconcileGraceSeconds"] = "90",
         };
         Override(devHostSettings, settings.TriggerHostOverrides);
         int port = LoopbackPort.Free();

@@ -107,14 +107,13 @@ public static class ReliabilitySuite
         double wall = clock.Elapsed.TotalSeconds;
         records = await ReadFinalAsync(census, cancellationToken);
         var resultSets = await CountResultSetsAsync(new BlobServiceClient(pipeline.ConnectionString), cancellationToken);
-        var poison = new QueueClient(pipeline.ConnectionString, BlobLayout.ScanJobsQueue + "-poison");
-        int deadLettered = (await poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-        return Summarise(options, pipeline, startedAt, wall, goodIds, badIds, duplicateId, records, resultSets, deadLettered, kills, restarts);
+        var deadLetters = await DeadLetters.ReadAsync(new QueueClient(pipeline.ConnectionString, BlobLayout.ScanJobsQueue + "-poison"), cancellationToken);
+        return Summarise(options, pipeline, startedAt, wall, goodIds, badIds, duplicateId, records, resultSets, deadLetters, kills, restarts);
     }
 
     private static SoakReport Summarise(
         SoakOptions options, LocalPipeline pipeline, DateTimeOffset startedAt, double wall, List<string> goodIds, List<(string ScanId, BadInput Input)> badIds,
-        string duplicateId, IReadOnlyDictionary<string, JobRecord> records, IReadOnlyDictionary<string, int> resultSets, int deadLettered, int kills, int restarts)
+        string duplicateId, IReadOnlyDictionary<string, JobRecord> records, IReadOnlyDictionary<string, int> resultSets, DeadLetters deadLetters, int kills, int restarts)
     {
         var problems = new List<string>();
         int lost = 0, wrong = 0, succeeded = 0;
@@ -182,8 +181,10 @@ public static class ReliabilitySuite
             Lost = lost,
             Duplicated = duplicated,
             WrongOutcome = wrong,
-            DeadLettered = deadLettered,
+            DeadLetterMessages = deadLetters.Messages,
+            DeadLettered = badIds.Count(b => !b.Input.RejectedAtIntake && deadLetters.Holds(b.ScanId)),
             DeadLetterExpected = badIds.Count(b => !b.Input.RejectedAtIntake),
+            GoodJobsDeadLettered = goodIds.Count(deadLetters.Holds),
             Redeliveries = goodIds.Concat(badIds.Select(b => b.ScanId)).Select(id => records.GetValueOrDefault(id)).Sum(r => Math.Max(0, (r?.Attempts ?? 0) - 1)),
             WallSeconds = wall,
             JobsPerSecond = goodIds.Count / wall,

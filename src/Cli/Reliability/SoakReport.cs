@@ -41,8 +41,15 @@ public sealed record SoakReport
     /// <summary>Good jobs that ended Failed, or bad inputs that ended otherwise than expected.</summary>
     public required int WrongOutcome { get; init; }
 
-    /// <summary>Messages in the poison queue at the end: every bad input the worker rejected, and nothing else.</summary>
+    /// <summary>Messages in the poison queue at the end. A Storage Queue dead-letter is a copy then a delete, so a kill
+    /// between the two can leave a second copy of the same message: expected, and harmless.</summary>
+    public required int DeadLetterMessages { get; init; }
+
+    /// <summary>Bad inputs rejected by the worker whose message is in the poison queue.</summary>
     public required int DeadLettered { get; init; }
+
+    /// <summary>Good jobs found in the poison queue (must be none).</summary>
+    public required int GoodJobsDeadLettered { get; init; }
 
     /// <summary>Bad inputs that pass intake and must therefore be dead-lettered by the worker.</summary>
     public required int DeadLetterExpected { get; init; }
@@ -64,5 +71,5 @@ public sealed record SoakReport
     /// <summary>The first few jobs that went wrong, by scan id (never file names), for the logs.</summary>
     public required IReadOnlyList<string> Problems { get; init; }
 
-    public bool Passed => Lost == 0 && Duplicated == 0 && WrongOutcome == 0 && DeadLettered == DeadLetterExpected;
+    public bool Passed => Lost == 0 && Duplicated == 0 && WrongOutcome == 0 && DeadLettered == DeadLetterExpected && GoodJobsDeadLettered == 0;
 }

@@ -52,7 +52,7 @@ public sealed partial class UploadReconciler(BlobServiceClient blobs, JobStore j
             if (result.Outcome is IntakeOutcome.Queued or IntakeOutcome.Rejected)
             {
                 resubmitted.Add(path.ScanId!);
-                LogResubmitted(path.ScanId!, result.Outcome);
+                LogResubmitted(path.ScanId!, settings.ReconcileGraceSeconds, result.Outcome);
             }
         }
 
@@ -69,8 +69,8 @@ public sealed partial class UploadReconciler(BlobServiceClient blobs, JobStore j
         && (record.CoversSourceVersion(etag)
             || (record.State == JobState.Failed && JobRecord.NormalizeETag(record.SourceETag) == JobRecord.NormalizeETag(etag)));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its upload had no job (its blob event was lost); intake ran now ({Outcome})")]
-    private partial void LogResubmitted(string scanId, IntakeOutcome outcome);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: no job {GraceSeconds} s after its upload (its blob event was lost or is late); intake ran now ({Outcome})")]
+    private partial void LogResubmitted(string scanId, int graceSeconds, IntakeOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation: {Examined} uploads checked, {Resubmitted} resubmitted")]
     private partial void LogSweep(int examined, int resubmitted);
