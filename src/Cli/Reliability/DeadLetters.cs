@@ -8,18 +8,30 @@ namespace Synomaly.Cli.Reliability;
 public sealed class DeadLetters
 {
     private const int PeekLimit = 32;
-    private readonly HashSet<string> scanIds;
+    private readonly List<(string ScanId, string Reason)> letters;
 
-    private DeadLetters(HashSet<string> scanIds, int messages)
+    private DeadLetters(List<(string ScanId, string Reason)> letters, int messages)
     {
-        this.scanIds = scanIds;
+        this.letters = letters;
         Messages = messages;
     }
 
     public int Messages { get; }
 
     /// <summary>Whether a message for this scan id was dead-lettered (the envelope carries the original ScanJob JSON).</summary>
-    public bool Holds(string scanId) => scanIds.Contains(scanId);
+    public bool Holds(string scanId) => letters.Exists(l => l.ScanId == scanId);
+
+    /// <summary>
+    /// Whether a message for this scan id was dead-lettered for any reason but SourceChanged. SourceChanged marks the
+    /// message of an upload version that was overwritten before the worker read it: the newer version has its own message,
+    /// so that dead letter is the stale version's, not the scan's.
+    /// </summary>
+    public bool HoldsFailure(string scanId) => letters.Exists(l => l.ScanId == scanId && l.Reason != StaleVersionReason);
+
+    /// <summary>Dead letters of overwritten upload versions.</summary>
+    public int StaleVersions => letters.Count(l => l.Reason == StaleVersionReason);
+
+    private const string StaleVersionReason = "SourceChanged";
 
     public static async Task<DeadLetters> ReadAsync(QueueClient poison, CancellationToken cancellationToken)
     {
@@ -31,11 +43,11 @@ public sealed class DeadLetters
         }
 
         var peeked = await poison.PeekMessagesAsync(PeekLimit, cancellationToken);
-        return new DeadLetters([.. peeked.Value.Select(m => ScanIdOf(m.Body.ToString()))], count);
+        return new DeadLetters([.. peeked.Value.Select(m => Read(m.Body.ToString()))], count);
     }
 
-    /// <summary>The scan id inside the worker's envelope.</summary>
-    private static string ScanIdOf(string envelope)
+    /// <summary>The scan id and reason of the worker's envelope.</summary>
+    private static (string ScanId, string Reason) Read(string envelope)
     {
         using var outer = JsonDocument.Parse(envelope);
         string body = outer.RootElement.GetProperty("body").GetString()!;
@@ -43,6 +55,6 @@ public sealed class DeadLetters
         // queue conventions expect (older or hand-made messages may be plain JSON).
         var buffer = new byte[body.Length];
         var json = Convert.TryFromBase64String(body, buffer, out int written) ? buffer.AsSpan(0, written) : System.Text.Encoding.UTF8.GetBytes(body);
-        return ScanJobSerializer.Deserialize(json).ScanId;
+        return (ScanJobSerializer.Deserialize(json).ScanId, outer.RootElement.GetProperty("reason").GetString() ?? "");
     }
 }

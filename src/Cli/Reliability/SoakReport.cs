@@ -41,14 +41,19 @@ public sealed record SoakReport
     /// <summary>Good jobs that ended Failed, or bad inputs that ended otherwise than expected.</summary>
     public required int WrongOutcome { get; init; }
 
-    /// <summary>Messages in the poison queue at the end. A Storage Queue dead-letter is a copy then a delete, so a kill
-    /// between the two can leave a second copy of the same message: expected, and harmless.</summary>
+    /// <summary>Messages in the poison queue at the end.</summary>
     public required int DeadLetterMessages { get; init; }
+
+    /// <summary>
+    /// Dead letters with reason SourceChanged: the message of an upload version that was overwritten (the duplicate
+    /// upload) before the worker read it. The newer version's own message carries the job to its end.
+    /// </summary>
+    public required int StaleVersionsDeadLettered { get; init; }
 
     /// <summary>Bad inputs rejected by the worker whose message is in the poison queue.</summary>
     public required int DeadLettered { get; init; }
 
-    /// <summary>Good jobs found in the poison queue (must be none).</summary>
+    /// <summary>Good jobs dead-lettered for a reason other than a stale version (must be none).</summary>
     public required int GoodJobsDeadLettered { get; init; }
 
     /// <summary>Bad inputs that pass intake and must therefore be dead-lettered by the worker.</summary>

@@ -30,6 +30,7 @@ public static class SoakReportWriter
             ("wrong outcome", report.WrongOutcome.ToString(c)),
             ("worker-rejected bad inputs dead-lettered (expected)", $"{report.DeadLettered} ({report.DeadLetterExpected}), {report.DeadLetterMessages} poison messages"),
             ("good jobs dead-lettered", report.GoodJobsDeadLettered.ToString(c)),
+            ("overwritten upload versions dead-lettered (SourceChanged)", report.StaleVersionsDeadLettered.ToString(c)),
             ("redeliveries", report.Redeliveries.ToString(c)),
             ("wall time", report.WallSeconds.ToString("F0", c) + " s"),
             ("throughput", report.JobsPerSecond.ToString("F2", c) + " jobs/s"),
