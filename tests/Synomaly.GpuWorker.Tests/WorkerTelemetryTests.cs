@@ -12,18 +12,18 @@ public sealed class WorkerTelemetryTests
     {
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
-        var recorded = new List<(string Name, double Value)>();
+        var recorded = new System.Collections.Concurrent.ConcurrentQueue<(string Name, double Value)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == WorkerTelemetry.Name)
+            if (instrument.Meter.Name == WorkerTelemetry.Name && meters.Made(instrument.Meter))
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => recorded.Add((instrument.Name, value)));
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => recorded.Add((instrument.Name, value)));
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => recorded.Add((instrument.Name, value)));
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => recorded.Enqueue((instrument.Name, value)));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => recorded.Enqueue((instrument.Name, value)));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => recorded.Enqueue((instrument.Name, value)));
         listener.Start();
         var model = new FakeSliceInference();
         await using (var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), 8, TimeSpan.FromMilliseconds(200), telemetry))

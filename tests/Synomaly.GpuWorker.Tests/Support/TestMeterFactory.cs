@@ -7,10 +7,23 @@ internal sealed class TestMeterFactory : IMeterFactory
 {
     private readonly List<Meter> meters = [];
 
+    /// <summary>Whether this factory made the meter: other tests' workers publish instruments of the same name.</summary>
+    public bool Made(Meter meter)
+    {
+        lock (meters)
+        {
+            return meters.Contains(meter);
+        }
+    }
+
     public Meter Create(MeterOptions options)
     {
         var meter = new Meter(options);
-        meters.Add(meter);
+        lock (meters)
+        {
+            meters.Add(meter);
+        }
+
         return meter;
     }
 
