@@ -24,7 +24,7 @@ public static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             string root = RepositoryPaths.FindRoot();
-            string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(root, path);
+            string Resolve(string path) => RepositoryPaths.Resolve(root, path);
             string outDir = Resolve(parse.GetValue(output)!);
             var files = Directory.GetFiles(Resolve(parse.GetValue(samples)!), "*", SearchOption.AllDirectories)
                 .Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();

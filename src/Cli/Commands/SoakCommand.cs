@@ -29,7 +29,7 @@ public static class SoakCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             string root = RepositoryPaths.FindRoot();
-            string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(root, path);
+            string Resolve(string path) => RepositoryPaths.Resolve(root, path);
             string outDir = Resolve(parse.GetValue(output)!);
             if (parse.GetValue(jobs) < 1)
             {

@@ -18,4 +18,7 @@ public static class RepositoryPaths
 
         throw new DirectoryNotFoundException("Run synomaly from inside the Synomaly.Cloud repository (no Synomaly.Cloud.sln found above the current folder).");
     }
+
+    /// <summary>A path from the command line: absolute as given, relative to the repository root otherwise.</summary>
+    public static string Resolve(string root, string path) => Path.IsPathRooted(path) ? path : Path.Combine(root, path);
 }

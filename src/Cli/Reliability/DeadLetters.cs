@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
-using Synomaly.Contracts;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Cli.Reliability;
 
@@ -50,11 +50,8 @@ public sealed class DeadLetters
     private static (string ScanId, string Reason) Read(string envelope)
     {
         using var outer = JsonDocument.Parse(envelope);
-        string body = outer.RootElement.GetProperty("body").GetString()!;
-        // The envelope keeps the queue message's body as it was sent: base64 of the ScanJob's JSON, as the Functions
-        // queue conventions expect (older or hand-made messages may be plain JSON).
-        var buffer = new byte[body.Length];
-        var json = Convert.TryFromBase64String(body, buffer, out int written) ? buffer.AsSpan(0, written) : System.Text.Encoding.UTF8.GetBytes(body);
-        return (ScanJobSerializer.Deserialize(json).ScanId, outer.RootElement.GetProperty("reason").GetString() ?? "");
+        // The envelope keeps the queue message's text as it was sent, in the Storage Queue wire format of a ScanJob.
+        var job = StorageQueueMessageCodec.Decode(outer.RootElement.GetProperty("body").GetString()!);
+        return (job.ScanId, outer.RootElement.GetProperty("reason").GetString() ?? "");
     }
 }
