@@ -49,11 +49,14 @@ public sealed record TrainingModality
     /// <summary>The preset that prepares this modality's scans at the model size.</summary>
     public IModalityPreset Preset(int modelSize) => ModalityPresets.For(Hint, Modality.Unknown, modelSize);
 
-    /// <summary>The options with this modality's noise and augmentation (explicit command-line choices are applied after).</summary>
+    /// <summary>
+    /// The options with this modality's noise and augmentation (explicit command-line choices are applied after), naming the
+    /// modality as the data preparation so that a checkpoint refuses to resume under another one.
+    /// </summary>
     public TrainingOptions Apply(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options with { Noise = Noise, RandomFlips = RandomFlips };
+        return options with { Noise = Noise, RandomFlips = RandomFlips, DataPreparation = Name };
     }
 
     /// <summary>The card's record of how inputs were prepared, naming the modality so that inference uses the same preset.</summary>

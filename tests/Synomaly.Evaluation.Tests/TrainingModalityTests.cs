@@ -33,6 +33,7 @@ public sealed class TrainingModalityTests : IDisposable
         Assert.Equal((sigma, threshold, offset), (options.Noise.Sigma, options.Noise.Threshold, options.Noise.Offset));
         Assert.Equal([direction], options.Noise.Directions);
         Assert.Equal(flips, options.RandomFlips);
+        Assert.Equal(name, options.DataPreparation);
         Assert.Equal((7, 3L), (options.Steps, options.Seed));
     }
 

@@ -39,4 +39,8 @@ public sealed record SynomalyNoiseOptions(double Sigma, double Threshold, double
             throw new InvalidOptionException(nameof(Directions), null, "At least one finite anomaly direction is required.");
         }
     }
+
+    /// <summary>The four parameters as one invariant line (σ 3, τ 175, offset 0.5, direction 1), for records and messages.</summary>
+    public string Describe() => FormattableString.Invariant(
+        $"σ {Sigma}, τ {Threshold}, offset {Offset}, direction {string.Join("/", Directions.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}");
 }

@@ -8,9 +8,10 @@ namespace Synomaly.Diffusion.Training;
 /// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
 /// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
 /// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
-/// (<c>state.json</c>). Written to a temporary folder and moved into place, so a crash mid-save never leaves a half
-/// checkpoint. A checkpoint resumes only a run with the same seed and precision: anything else would not continue the
-/// same run (the weights would carry over, but the loss history and the generator stream would mix two runs).
+/// (<c>state.json</c>), with the data preparation and Synomaly noise the run trained on. Written to a temporary folder and
+/// moved into place, so a crash mid-save never leaves a half checkpoint. A checkpoint resumes only a run with the same seed,
+/// precision, data preparation and noise: anything else would not continue the same run (the weights would carry over, but
+/// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -40,7 +41,8 @@ public static class TrainingCheckpoint
         }
 
         var json = JsonSerializer.Serialize(new CheckpointState(
-            trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps));
+            trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps,
+            trainer.Options.DataPreparation, trainer.Options.Noise.Describe()));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
 
         if (Directory.Exists(full))
@@ -76,6 +78,20 @@ public static class TrainingCheckpoint
         {
             throw new TrainingCheckpointMismatchException(
                 $"The checkpoint in '{directory}' was trained in {precision}, the run asks for {trainer.Options.Precision.Name()}: resume with --precision {precision}, or train into a new output folder.");
+        }
+
+        // Checkpoints from before these were recorded say nothing about them, and are not refused.
+        if (state.DataPreparation is not null && trainer.Options.DataPreparation is not null && state.DataPreparation != trainer.Options.DataPreparation)
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained on {state.DataPreparation} images, the run asks for {trainer.Options.DataPreparation}: resume with --modality {state.DataPreparation}, or train into a new output folder.");
+        }
+
+        string noise = trainer.Options.Noise.Describe();
+        if (state.Noise is not null && state.Noise != noise)
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: resume with the same --noise preset, or train into a new output folder.");
         }
 
         trainer.Model.load(Path.Combine(directory, "model.dat"));
@@ -134,5 +150,12 @@ public static class TrainingCheckpoint
     }
 
     private sealed record CheckpointState(
-        int Step, double[] Losses, long Seed, string? Precision = null, double? LossScale = null, int? LossScalerCleanSteps = null);
+        int Step,
+        double[] Losses,
+        long Seed,
+        string? Precision = null,
+        double? LossScale = null,
+        int? LossScalerCleanSteps = null,
+        string? DataPreparation = null,
+        string? Noise = null);
 }

@@ -44,6 +44,12 @@ public sealed record TrainingOptions
     /// </summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
 
+    /// <summary>
+    /// The name of what prepared the training images (the modality preset, e.g. brain-mri), or null where the caller does
+    /// not say. A checkpoint records it, and resuming with another is refused: the images, and so the run, would differ.
+    /// </summary>
+    public string? DataPreparation { get; init; }
+
     /// <summary>Save a checkpoint every this many steps (and at the end).</summary>
     public int CheckpointEvery { get; init; } = 200;
 

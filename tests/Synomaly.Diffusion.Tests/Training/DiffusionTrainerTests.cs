@@ -14,11 +14,42 @@ public sealed class DiffusionTrainerTests
         private readonly nn.Module<Tensor, Tensor> body;
         private readonly nn.Module<Tensor, Tensor> timeScale;
 
-        public SmallEpsModel() : base(nameof(SmallEpsModel))
+        public SmallEpsModel(long? seed = null) : base(nameof(SmallEpsModel))
         {
             body = nn.Sequential(nn.Conv2d(1, 16, 3, padding: 1), nn.SiLU(), nn.Conv2d(16, 16, 3, padding: 1), nn.SiLU(), nn.Conv2d(16, 1, 3, padding: 1));
             timeScale = nn.Embedding(1000, 1);
             RegisterComponents();
+            if (seed is { } value)
+            {
+                InitialiseFrom(value);
+            }
+        }
+
+        /// <summary>
+        /// Draws the initial weights from a generator of its own, as PyTorch's defaults (uniform ±1/√fan-in for the
+        /// convolutions, N(0, 1) for the embedding): the global torch generator is shared with tests running in parallel,
+        /// so seeding it cannot make a test's starting point reproducible.
+        /// </summary>
+        private void InitialiseFrom(long seed)
+        {
+            using var generator = new Generator((ulong)seed);
+            using var noGrad = no_grad();
+            double bound = 1;
+            foreach (var (name, parameter) in named_parameters())
+            {
+                if (name.StartsWith("timeScale", StringComparison.Ordinal))
+                {
+                    parameter.copy_(randn(parameter.shape, generator: generator));
+                    continue;
+                }
+
+                if (parameter.dim() > 1)
+                {
+                    bound = 1 / Math.Sqrt(parameter.shape.Skip(1).Aggregate(1L, (a, b) => a * b));
+                }
+
+                parameter.copy_((rand(parameter.shape, generator: generator) * 2 - 1) * bound);
+            }
         }
 
         public override Tensor forward(Tensor x, Tensor t) => body.call(x) * (1 + timeScale.call(t).view(-1, 1, 1, 1));
@@ -48,8 +79,7 @@ public sealed class DiffusionTrainerTests
     [Fact]
     public void A_small_model_trains_and_the_loss_goes_down()
     {
-        random.manual_seed(1);
-        using var model = new SmallEpsModel();
+        using var model = new SmallEpsModel(seed: 1);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var images = Images();
         using var trainer = new DiffusionTrainer(model, diffusion, images, Options(60), CPU);
@@ -67,8 +97,7 @@ public sealed class DiffusionTrainerTests
     [Fact]
     public void The_hybrid_vlb_loss_trains_too()
     {
-        random.manual_seed(2);
-        using var model = new SmallEpsModel();
+        using var model = new SmallEpsModel(seed: 2);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var images = Images();
         using var trainer = new DiffusionTrainer(model, diffusion, images, Options(40, LossType.Vlb), CPU);
@@ -132,6 +161,56 @@ public sealed class DiffusionTrainerTests
             for (int i = 0; i < expected.Count; i++)
             {
                 Assert.True(expected[i].allclose(actual[i], 0, 0), $"parameter {i} differs after resume");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_resume_with_other_images_or_other_noise_is_refused_and_names_both()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-recipe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+            using var images = Images();
+            var brain = Options(4) with { DataPreparation = "brain-mri" };
+            using (var model = new SmallEpsModel())
+            using (var trainer = new DiffusionTrainer(model, diffusion, images, brain, CPU))
+            {
+                trainer.RunStep();
+                TrainingCheckpoint.Save(trainer, directory);
+            }
+
+            using (var model = new SmallEpsModel())
+            using (var liver = new DiffusionTrainer(model, diffusion, images, brain with { DataPreparation = "liver-ct" }, CPU))
+            {
+                var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(liver, directory));
+                Assert.Contains("trained on brain-mri images, the run asks for liver-ct", error.Message, StringComparison.Ordinal);
+                Assert.Contains("--modality brain-mri", error.Message, StringComparison.Ordinal);
+                Assert.Equal(0, liver.Step);
+            }
+
+            using (var model = new SmallEpsModel())
+            using (var darker = new DiffusionTrainer(model, diffusion, images, brain with { Noise = new SynomalyNoiseOptions(3, 175, 1, [-1]) }, CPU))
+            {
+                var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(darker, directory));
+                Assert.Contains("σ 3, τ 175, offset 0.5, direction 1", error.Message, StringComparison.Ordinal);
+                Assert.Contains("σ 3, τ 175, offset 1, direction -1", error.Message, StringComparison.Ordinal);
+            }
+
+            // A caller that names no data preparation (the library default) resumes as before.
+            using (var model = new SmallEpsModel())
+            using (var resumed = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+            {
+                TrainingCheckpoint.Load(resumed, directory);
+                Assert.Equal(1, resumed.Step);
             }
         }
         finally
