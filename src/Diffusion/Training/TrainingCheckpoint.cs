@@ -45,20 +45,36 @@ public static class TrainingCheckpoint
             trainer.Options.DataPreparation, trainer.Options.Noise.Describe()));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
 
+        // The old checkpoint is moved aside, not deleted, until the new one is in place: a crash between the two moves
+        // leaves it in the ".previous" folder, from which Load restores it, instead of no checkpoint (and a silent
+        // restart from step 0 that would overwrite the run).
+        string previous = PreviousOf(full);
         if (Directory.Exists(full))
         {
-            Directory.Delete(full, recursive: true);
+            if (Directory.Exists(previous))
+            {
+                Directory.Delete(previous, recursive: true);
+            }
+
+            Directory.Move(full, previous);
         }
 
         Directory.Move(temporary, full);
+        if (Directory.Exists(previous))
+        {
+            Directory.Delete(previous, recursive: true);
+        }
     }
 
-    public static bool Exists(string directory) => File.Exists(Path.Combine(directory, StateFile));
+    /// <summary>Whether the folder holds a checkpoint, or a save into it was interrupted with the last one set aside.</summary>
+    public static bool Exists(string directory) =>
+        File.Exists(Path.Combine(directory, StateFile)) || File.Exists(Path.Combine(PreviousOf(Path.GetFullPath(directory)), StateFile));
 
     /// <summary>Restores a trainer built with the same model configuration and options to the saved state.</summary>
     public static void Load(DiffusionTrainer trainer, string directory)
     {
         ArgumentNullException.ThrowIfNull(trainer);
+        RestoreInterruptedSave(directory);
         if (!Exists(directory))
         {
             throw new FileNotFoundException($"No training checkpoint in '{directory}' ({StateFile} is missing).");
@@ -114,6 +130,26 @@ public static class TrainingCheckpoint
         trainer.Step = state.Step;
         trainer.LossHistory.Clear();
         trainer.LossHistory.AddRange(state.Losses);
+    }
+
+    private static string PreviousOf(string fullDirectory) => fullDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".previous";
+
+    /// <summary>Puts the set-aside checkpoint back when a save died after moving it and before moving the new one in.</summary>
+    private static void RestoreInterruptedSave(string directory)
+    {
+        string full = Path.GetFullPath(directory);
+        string previous = PreviousOf(full);
+        if (File.Exists(Path.Combine(full, StateFile)) || !File.Exists(Path.Combine(previous, StateFile)))
+        {
+            return;
+        }
+
+        if (Directory.Exists(full))
+        {
+            Directory.Delete(full, recursive: true);
+        }
+
+        Directory.Move(previous, full);
     }
 
     private static void WriteTensors(string path, IReadOnlyDictionary<string, Tensor> tensors)

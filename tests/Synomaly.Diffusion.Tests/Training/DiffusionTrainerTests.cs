@@ -223,6 +223,44 @@ public sealed class DiffusionTrainerTests
     }
 
     [Fact]
+    public void A_save_interrupted_between_its_two_moves_resumes_from_the_checkpoint_set_aside()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-crash-" + Guid.NewGuid().ToString("N"));
+        string directory = Path.Combine(root, "checkpoint");
+        try
+        {
+            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+            using var images = Images();
+            using (var model = new SmallEpsModel(seed: 3))
+            using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+            {
+                trainer.RunStep();
+                trainer.RunStep();
+                TrainingCheckpoint.Save(trainer, directory);
+                Assert.False(Directory.Exists(directory + ".previous"), "a completed save leaves nothing set aside");
+            }
+
+            // What a crash after the first move of the next save leaves: the last checkpoint set aside, none in place.
+            Directory.Move(directory, directory + ".previous");
+            Assert.True(TrainingCheckpoint.Exists(directory));
+
+            using var resumedModel = new SmallEpsModel(seed: 4);
+            using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, Options(4), CPU);
+            TrainingCheckpoint.Load(resumed, directory);
+            Assert.Equal(2, resumed.Step);
+            Assert.True(File.Exists(Path.Combine(directory, "state.json")));
+            Assert.False(Directory.Exists(directory + ".previous"));
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void Invalid_options_and_image_shapes_are_rejected_with_the_reason()
     {
         using var model = new SmallEpsModel();
