@@ -43,11 +43,12 @@ public static class EvaluationCommands
 
     public static Command Evaluate()
     {
+        var record = new Option<bool>("--record-in-card") { Description = "Write the headline metrics into the model card (metrics.reporting.*), replacing those of an earlier evaluation." };
         var command = new Command("evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half with inserted lesions.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, record,
         };
-        command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse)));
+        command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse, parse.GetValue(record))));
         return command;
     }
 
@@ -82,7 +83,7 @@ public static class EvaluationCommands
         return 0;
     }
 
-    private static int RunEvaluate(ParseResult parse)
+    private static int RunEvaluate(ParseResult parse, bool recordInCard)
     {
         var (plan, detectorContext) = Prepare(parse);
         using var context = detectorContext;
@@ -109,6 +110,13 @@ public static class EvaluationCommands
         EvaluationReport.Write(outDir, results, $"Evaluation on the reporting half ({plan.ReportingFiles.Count} healthy slices, {cases.Count(c => c.IsAnomalous)} with inserted lesions)");
         EvaluationSetBuilder.WriteManifest(Path.Combine(outDir, "reporting-set.json"), cases, context.Card.Architecture.ImageSize, parse.GetValue(PerSlice), EvaluationPlan.ReportingSeed);
         AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
+        if (recordInCard)
+        {
+            var card = context.Card with { Metrics = CardMetrics.Replace(context.Card.Metrics, results) };
+            File.WriteAllText(Path.Combine(parse.GetValue(Model)!, ModelPackage.CardFile), card.ToJson());
+            AnsiConsole.MarkupLine("[green]Metrics written to the model card.[/]");
+        }
+
         return 0;
     }
 
