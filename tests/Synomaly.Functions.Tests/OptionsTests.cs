@@ -74,4 +74,17 @@ public sealed class OptionsTests
         Assert.Equal(BlobTriggerSourceSetting.LogsAndContainerScan, options.BlobTriggerSource);
         Assert.Equal(Synomaly.Storage.Messaging.ScanJobTransport.StorageQueue, options.Transport);
     }
+
+    [Fact]
+    public void The_repository_local_settings_name_the_shipped_demo_model_and_its_version()
+    {
+        // A host run with these settings enqueues jobs for this name and version; the worker finds only what is shipped.
+        var root = Synomaly.Testing.TestPaths.RepositoryRoot;
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "local.settings.json")));
+        var values = settings.RootElement.GetProperty("Values");
+        string name = values.GetProperty("Intake__ModelName").GetString()!;
+        using var card = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "models", name, "model-card.json")));
+        Assert.Equal(name, card.RootElement.GetProperty("name").GetString());
+        Assert.Equal(card.RootElement.GetProperty("version").GetString(), values.GetProperty("Intake__ModelVersion").GetString());
+    }
 }
