@@ -78,7 +78,7 @@ public static class EvaluationCommands
             },
             DefaultProfile = profileName,
         };
-        File.WriteAllText(Path.Combine(parse.GetValue(Model)!, ModelPackage.CardFile), card.ToJson());
+        ModelPackage.SaveCard(parse.GetValue(Model)!, card);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]Best on the tuning half:[/] {0} (Dice {1:F3}); written to profile '{2}'.", Markup.Escape(best.Settings), best.Dice, Markup.Escape(profileName));
         return 0;
     }
@@ -113,7 +113,7 @@ public static class EvaluationCommands
         if (recordInCard)
         {
             var card = context.Card with { Metrics = CardMetrics.Replace(context.Card.Metrics, results) };
-            File.WriteAllText(Path.Combine(parse.GetValue(Model)!, ModelPackage.CardFile), card.ToJson());
+            ModelPackage.SaveCard(parse.GetValue(Model)!, card);
             AnsiConsole.MarkupLine("[green]Metrics written to the model card.[/]");
         }
 

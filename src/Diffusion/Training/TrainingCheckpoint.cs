@@ -67,8 +67,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Whether the folder holds a checkpoint, or a save into it was interrupted with the last one set aside.</summary>
-    public static bool Exists(string directory) =>
-        File.Exists(Path.Combine(directory, StateFile)) || File.Exists(Path.Combine(PreviousOf(Path.GetFullPath(directory)), StateFile));
+    public static bool Exists(string directory) => HasState(directory) || HasState(PreviousOf(Path.GetFullPath(directory)));
 
     /// <summary>Restores a trainer built with the same model configuration and options to the saved state.</summary>
     public static void Load(DiffusionTrainer trainer, string directory)
@@ -132,6 +131,8 @@ public static class TrainingCheckpoint
         trainer.LossHistory.AddRange(state.Losses);
     }
 
+    private static bool HasState(string directory) => File.Exists(Path.Combine(directory, StateFile));
+
     private static string PreviousOf(string fullDirectory) => fullDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".previous";
 
     /// <summary>Puts the set-aside checkpoint back when a save died after moving it and before moving the new one in.</summary>
@@ -139,7 +140,7 @@ public static class TrainingCheckpoint
     {
         string full = Path.GetFullPath(directory);
         string previous = PreviousOf(full);
-        if (File.Exists(Path.Combine(full, StateFile)) || !File.Exists(Path.Combine(previous, StateFile)))
+        if (HasState(full) || !HasState(previous))
         {
             return;
         }

@@ -35,6 +35,14 @@ public static class ModelPackage
             ["card_format"] = card.FormatVersion.ToString(CultureInfo.InvariantCulture),
         };
         Safetensors.Write(Path.Combine(directory, WeightsFile), weights, metadata);
+        SaveCard(directory, card);
+    }
+
+    /// <summary>Replaces the card of a saved model (a tuned profile, recorded metrics); the weights stay as they are.</summary>
+    public static void SaveCard(string directory, ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(card);
         File.WriteAllText(Path.Combine(directory, CardFile), card.ToJson());
     }
 
