@@ -68,7 +68,11 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
             smoothed.Add((i + 1, mean / window));
         }
 
-        var plot = new LinePlot { Title = "TRAINING LOSS", XLabel = "step", YLabel = $"loss ({options.Loss}, mean of {window})" };
+        // Steps count from 0; the plot's default range pads below it.
+        var plot = new LinePlot
+        {
+            Title = "TRAINING LOSS", XLabel = "step", YLabel = $"loss ({options.Loss}, mean of {window})", XRange = (0, Math.Max(1, losses.Count)),
+        };
         using var image = plot.Render([new PlotSeries("train", smoothed, LinePlot.Palette[0])]);
         image.SaveAsPng(Path.Combine(outputDirectory, "loss.png"));
     }

@@ -27,7 +27,7 @@ public static class TrainCommand
         var headChannels = new Option<int>("--head-channels") { Description = "Channels per attention head.", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
-        var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 1e-5 };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate; a resumed run steps with this value, not the checkpoint's.", DefaultValueFactory = _ => 1e-5 };
         var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse.", DefaultValueFactory = _ => "vlb" };
         var ema = new Option<double>("--ema") { Description = "EMA decay (0 = off, as the authors).", DefaultValueFactory = _ => 0 };
         var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };

@@ -61,7 +61,32 @@ public sealed class DiffusionTrainer : IDisposable
 
     internal Generator Generator { get; }
 
-    internal OptimizerHelper Optimizer { get; }
+    internal TorchSharp.Modules.AdamW Optimizer { get; }
+
+    /// <summary>The learning rate and weight decay the optimizer steps with now.</summary>
+    public (double LearningRate, double WeightDecay) OptimizerSettings
+    {
+        get
+        {
+            var settings = OptimizerOptions;
+            return (settings.LearningRate!.Value, settings.weight_decay!.Value);
+        }
+    }
+
+    private TorchSharp.Modules.AdamW.Options OptimizerOptions =>
+        (TorchSharp.Modules.AdamW.Options)((TorchSharp.Modules.ParamGroup)Optimizer.ParamGroups.Single()).Options;
+
+    /// <summary>
+    /// Sets the learning rate and weight decay back to this run's options. Loading an optimizer state replaces them with
+    /// the checkpoint's, which would silently ignore a resume that asks for another --lr; the moments stay as restored.
+    /// </summary>
+    internal void ApplyRunOptimizerSettings()
+    {
+        var settings = OptimizerOptions;
+        settings.LearningRate = Options.LearningRate;
+        settings.InitialLearningRate = Options.LearningRate;
+        settings.weight_decay = Options.WeightDecay;
+    }
 
     internal ExponentialMovingAverage? Ema { get; }
 

@@ -111,6 +111,7 @@ public static class TrainingCheckpoint
 
         trainer.Model.load(Path.Combine(directory, "model.dat"));
         trainer.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.dat"));
+        trainer.ApplyRunOptimizerSettings();
         if (trainer.Ema is not null)
         {
             var ema = trainer.Ema.State;

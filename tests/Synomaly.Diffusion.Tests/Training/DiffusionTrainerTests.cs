@@ -223,6 +223,36 @@ public sealed class DiffusionTrainerTests
     }
 
     [Fact]
+    public void A_resume_trains_on_at_the_learning_rate_the_run_asks_for()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-lr-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+            using var images = Images();
+            using (var model = new SmallEpsModel())
+            using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+            {
+                trainer.RunStep();
+                TrainingCheckpoint.Save(trainer, directory);
+            }
+
+            using var resumed = new SmallEpsModel();
+            using var lower = new DiffusionTrainer(resumed, diffusion, images, Options(4) with { LearningRate = 1e-4, WeightDecay = 0.05 }, CPU);
+            TrainingCheckpoint.Load(lower, directory);
+            Assert.Equal(1, lower.Step);
+            Assert.Equal((1e-4, 0.05), lower.OptimizerSettings);
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void A_save_interrupted_between_its_two_moves_resumes_from_the_checkpoint_set_aside()
     {
         string root = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-crash-" + Guid.NewGuid().ToString("N"));
