@@ -70,6 +70,13 @@ public sealed class WeightsTests : IDisposable
             using var inference = inference_mode();
             Assert.True(original.call(x, t).eq(loaded.call(x, t)).all().item<bool>());
         }
+
+        // The card alone reads without the weights; a folder without a card is refused by name.
+        File.Delete(Path.Combine(_dir, ModelPackage.WeightsFile));
+        Assert.Equal(card.Architecture, ModelPackage.LoadCard(_dir).Architecture);
+        File.Delete(Path.Combine(_dir, ModelPackage.CardFile));
+        var missing = Assert.Throws<FileNotFoundException>(() => ModelPackage.LoadCard(_dir));
+        Assert.Contains(ModelPackage.CardFile, missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,8 +61,7 @@ public sealed class BenchModel
     /// <summary>A model package (model card and weights) with its card's default inference profile.</summary>
     public static BenchModel Package(string directory)
     {
-        var (probe, card) = ModelPackage.Load(directory, CPU);
-        probe.Dispose();
+        var card = ModelPackage.LoadCard(directory);
         var profile = card.Profile(null).ToOptions();
         return new BenchModel($"demo: model package {card.Name} {card.Version} ({card.Architecture.ImageSize} px, {card.Architecture.ModelChannels} channels)",
             card.Architecture, card.Schedule, card.Timesteps, profile, () => ModelPackage.Load(directory, CPU).Model);

@@ -41,7 +41,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
-        var card = ModelCard.FromJson(await File.ReadAllTextAsync(Path.Combine(modelDirectory, ModelPackage.CardFile), cancellationToken));
+        var card = ModelPackage.LoadCard(modelDirectory);
         var environment = await LocalEnvironment.StartAsync(settings.RepositoryRoot, settings.AzuriteEnvironment, cancellationToken);
         var devHostSettings = new Dictionary<string, string>
         {

@@ -46,18 +46,24 @@ public static class ModelPackage
         File.WriteAllText(Path.Combine(directory, CardFile), card.ToJson());
     }
 
-    /// <summary>Reads the card, builds the UNet it describes, loads the weights strictly and returns it in eval mode on <paramref name="device"/>.</summary>
-    public static (UNet Model, ModelCard Card) Load(string directory, Device device)
+    /// <summary>Reads only the model card (for callers that need the configuration or profile, not the weights).</summary>
+    public static ModelCard LoadCard(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        ArgumentNullException.ThrowIfNull(device);
         string cardPath = Path.Combine(directory, CardFile);
         if (!File.Exists(cardPath))
         {
             throw new FileNotFoundException($"No {CardFile} in the model folder.", cardPath);
         }
 
-        var card = ModelCard.FromJson(File.ReadAllText(cardPath));
+        return ModelCard.FromJson(File.ReadAllText(cardPath));
+    }
+
+    /// <summary>Reads the card, builds the UNet it describes, loads the weights strictly and returns it in eval mode on <paramref name="device"/>.</summary>
+    public static (UNet Model, ModelCard Card) Load(string directory, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var card = LoadCard(directory);
         var model = new UNet(card.Architecture);
         try
         {
