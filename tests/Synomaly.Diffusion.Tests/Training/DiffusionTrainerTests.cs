@@ -1,6 +1,7 @@
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -112,182 +113,146 @@ public sealed class DiffusionTrainerTests
     [Fact]
     public void Resuming_from_a_checkpoint_continues_with_identical_state()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-" + Guid.NewGuid().ToString("N"));
-        try
+        using var scratch = new ScratchDirectory("synomaly-ckpt");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+
+        // Both runs start from the same weights, copied rather than re-drawn: the global torch RNG is shared with tests
+        // running in parallel, so seeding it cannot guarantee identical initialisation.
+        using var straight = new SmallEpsModel();
+        using var first = new SmallEpsModel();
+        using (no_grad())
         {
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            using var images = Images();
-
-            // Both runs start from the same weights, copied rather than re-drawn: the global torch RNG is shared with tests
-            // running in parallel, so seeding it cannot guarantee identical initialisation.
-            using var straight = new SmallEpsModel();
-            using var first = new SmallEpsModel();
-            using (no_grad())
+            foreach (var (target, source) in first.parameters().Zip(straight.parameters()))
             {
-                foreach (var (target, source) in first.parameters().Zip(straight.parameters()))
-                {
-                    target.copy_(source);
-                }
-            }
-
-            using var straightTrainer = new DiffusionTrainer(straight, diffusion, images, Options(10), CPU);
-            for (int i = 0; i < 10; i++)
-            {
-                straightTrainer.RunStep();
-            }
-
-            using (var firstTrainer = new DiffusionTrainer(first, diffusion, images, Options(10), CPU))
-            {
-                for (int i = 0; i < 4; i++)
-                {
-                    firstTrainer.RunStep();
-                }
-
-                TrainingCheckpoint.Save(firstTrainer, directory);
-            }
-
-            using var resumed = new SmallEpsModel();
-            using var resumedTrainer = new DiffusionTrainer(resumed, diffusion, images, Options(10), CPU);
-            TrainingCheckpoint.Load(resumedTrainer, directory);
-            Assert.Equal(4, resumedTrainer.Step);
-            for (int i = 4; i < 10; i++)
-            {
-                resumedTrainer.RunStep();
-            }
-
-            Assert.Equal(straightTrainer.LossHistory, resumedTrainer.LossHistory);
-            var expected = straight.parameters().ToList();
-            var actual = resumed.parameters().ToList();
-            for (int i = 0; i < expected.Count; i++)
-            {
-                Assert.True(expected[i].allclose(actual[i], 0, 0), $"parameter {i} differs after resume");
+                target.copy_(source);
             }
         }
-        finally
+
+        using var straightTrainer = new DiffusionTrainer(straight, diffusion, images, Options(10), CPU);
+        for (int i = 0; i < 10; i++)
         {
-            if (Directory.Exists(directory))
+            straightTrainer.RunStep();
+        }
+
+        using (var firstTrainer = new DiffusionTrainer(first, diffusion, images, Options(10), CPU))
+        {
+            for (int i = 0; i < 4; i++)
             {
-                Directory.Delete(directory, recursive: true);
+                firstTrainer.RunStep();
             }
+
+            TrainingCheckpoint.Save(firstTrainer, directory);
+        }
+
+        using var resumed = new SmallEpsModel();
+        using var resumedTrainer = new DiffusionTrainer(resumed, diffusion, images, Options(10), CPU);
+        TrainingCheckpoint.Load(resumedTrainer, directory);
+        Assert.Equal(4, resumedTrainer.Step);
+        for (int i = 4; i < 10; i++)
+        {
+            resumedTrainer.RunStep();
+        }
+
+        Assert.Equal(straightTrainer.LossHistory, resumedTrainer.LossHistory);
+        var expected = straight.parameters().ToList();
+        var actual = resumed.parameters().ToList();
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.True(expected[i].allclose(actual[i], 0, 0), $"parameter {i} differs after resume");
         }
     }
 
     [Fact]
     public void A_resume_with_other_images_or_other_noise_is_refused_and_names_both()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-recipe-" + Guid.NewGuid().ToString("N"));
-        try
+        using var scratch = new ScratchDirectory("synomaly-ckpt-recipe");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        var brain = Options(4) with { DataPreparation = "brain-mri" };
+        using (var model = new SmallEpsModel())
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, brain, CPU))
         {
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            using var images = Images();
-            var brain = Options(4) with { DataPreparation = "brain-mri" };
-            using (var model = new SmallEpsModel())
-            using (var trainer = new DiffusionTrainer(model, diffusion, images, brain, CPU))
-            {
-                trainer.RunStep();
-                TrainingCheckpoint.Save(trainer, directory);
-            }
-
-            using (var model = new SmallEpsModel())
-            using (var liver = new DiffusionTrainer(model, diffusion, images, brain with { DataPreparation = "liver-ct" }, CPU))
-            {
-                var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(liver, directory));
-                Assert.Contains("trained on brain-mri images, the run asks for liver-ct", error.Message, StringComparison.Ordinal);
-                Assert.Contains("--modality brain-mri", error.Message, StringComparison.Ordinal);
-                Assert.Equal(0, liver.Step);
-            }
-
-            using (var model = new SmallEpsModel())
-            using (var darker = new DiffusionTrainer(model, diffusion, images, brain with { Noise = new SynomalyNoiseOptions(3, 175, 1, [-1]) }, CPU))
-            {
-                var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(darker, directory));
-                Assert.Contains("σ 3, τ 175, offset 0.5, direction 1", error.Message, StringComparison.Ordinal);
-                Assert.Contains("σ 3, τ 175, offset 1, direction -1", error.Message, StringComparison.Ordinal);
-            }
-
-            // A caller that names no data preparation (the library default) resumes as before.
-            using (var model = new SmallEpsModel())
-            using (var resumed = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
-            {
-                TrainingCheckpoint.Load(resumed, directory);
-                Assert.Equal(1, resumed.Step);
-            }
+            trainer.RunStep();
+            TrainingCheckpoint.Save(trainer, directory);
         }
-        finally
+
+        using (var model = new SmallEpsModel())
+        using (var liver = new DiffusionTrainer(model, diffusion, images, brain with { DataPreparation = "liver-ct" }, CPU))
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(liver, directory));
+            Assert.Contains("trained on brain-mri images, the run asks for liver-ct", error.Message, StringComparison.Ordinal);
+            Assert.Contains("--modality brain-mri", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, liver.Step);
+        }
+
+        using (var model = new SmallEpsModel())
+        using (var darker = new DiffusionTrainer(model, diffusion, images, brain with { Noise = new SynomalyNoiseOptions(3, 175, 1, [-1]) }, CPU))
+        {
+            var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(darker, directory));
+            Assert.Contains("σ 3, τ 175, offset 0.5, direction 1", error.Message, StringComparison.Ordinal);
+            Assert.Contains("σ 3, τ 175, offset 1, direction -1", error.Message, StringComparison.Ordinal);
+        }
+
+        // A caller that names no data preparation (the library default) resumes as before.
+        using (var model = new SmallEpsModel())
+        using (var resumed = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+        {
+            TrainingCheckpoint.Load(resumed, directory);
+            Assert.Equal(1, resumed.Step);
         }
     }
 
     [Fact]
     public void A_resume_trains_on_at_the_learning_rate_the_run_asks_for()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-lr-" + Guid.NewGuid().ToString("N"));
-        try
+        using var scratch = new ScratchDirectory("synomaly-ckpt-lr");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using (var model = new SmallEpsModel())
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
         {
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            using var images = Images();
-            using (var model = new SmallEpsModel())
-            using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
-            {
-                trainer.RunStep();
-                TrainingCheckpoint.Save(trainer, directory);
-            }
+            trainer.RunStep();
+            TrainingCheckpoint.Save(trainer, directory);
+        }
 
-            using var resumed = new SmallEpsModel();
-            using var lower = new DiffusionTrainer(resumed, diffusion, images, Options(4) with { LearningRate = 1e-4, WeightDecay = 0.05 }, CPU);
-            TrainingCheckpoint.Load(lower, directory);
-            Assert.Equal(1, lower.Step);
-            Assert.Equal((1e-4, 0.05), lower.OptimizerSettings);
-        }
-        finally
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
+        using var resumed = new SmallEpsModel();
+        using var lower = new DiffusionTrainer(resumed, diffusion, images, Options(4) with { LearningRate = 1e-4, WeightDecay = 0.05 }, CPU);
+        TrainingCheckpoint.Load(lower, directory);
+        Assert.Equal(1, lower.Step);
+        Assert.Equal((1e-4, 0.05), lower.OptimizerSettings);
     }
 
     [Fact]
     public void A_save_interrupted_between_its_two_moves_resumes_from_the_checkpoint_set_aside()
     {
-        string root = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-crash-" + Guid.NewGuid().ToString("N"));
+        using var scratch = new ScratchDirectory("synomaly-ckpt-crash");
+        string root = scratch.Location;
         string directory = Path.Combine(root, "checkpoint");
-        try
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using (var model = new SmallEpsModel(seed: 3))
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
         {
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            using var images = Images();
-            using (var model = new SmallEpsModel(seed: 3))
-            using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
-            {
-                trainer.RunStep();
-                trainer.RunStep();
-                TrainingCheckpoint.Save(trainer, directory);
-                Assert.False(Directory.Exists(directory + ".previous"), "a completed save leaves nothing set aside");
-            }
-
-            // What a crash after the first move of the next save leaves: the last checkpoint set aside, none in place.
-            Directory.Move(directory, directory + ".previous");
-            Assert.True(TrainingCheckpoint.Exists(directory));
-
-            using var resumedModel = new SmallEpsModel(seed: 4);
-            using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, Options(4), CPU);
-            TrainingCheckpoint.Load(resumed, directory);
-            Assert.Equal(2, resumed.Step);
-            Assert.True(File.Exists(Path.Combine(directory, "state.json")));
-            Assert.False(Directory.Exists(directory + ".previous"));
+            trainer.RunStep();
+            trainer.RunStep();
+            TrainingCheckpoint.Save(trainer, directory);
+            Assert.False(Directory.Exists(directory + ".previous"), "a completed save leaves nothing set aside");
         }
-        finally
-        {
-            if (Directory.Exists(root))
-            {
-                Directory.Delete(root, recursive: true);
-            }
-        }
+
+        // What a crash after the first move of the next save leaves: the last checkpoint set aside, none in place.
+        Directory.Move(directory, directory + ".previous");
+        Assert.True(TrainingCheckpoint.Exists(directory));
+
+        using var resumedModel = new SmallEpsModel(seed: 4);
+        using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, Options(4), CPU);
+        TrainingCheckpoint.Load(resumed, directory);
+        Assert.Equal(2, resumed.Step);
+        Assert.True(File.Exists(Path.Combine(directory, "state.json")));
+        Assert.False(Directory.Exists(directory + ".previous"));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Testing;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Tests.Training;
@@ -108,81 +109,63 @@ public sealed class ReducedPrecisionTrainingTests
     [Fact]
     public void A_checkpoint_records_its_precision_and_a_resume_in_another_precision_is_refused()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-bf16-" + Guid.NewGuid().ToString("N"));
-        try
+        using var scratch = new ScratchDirectory("synomaly-ckpt-bf16");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images(8);
+        using (var model = new UNet(Smallest))
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Bf16), CPU))
         {
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            using var images = Images(8);
-            using (var model = new UNet(Smallest))
-            using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Bf16), CPU))
-            {
-                trainer.RunStep();
-                trainer.RunStep();
-                TrainingCheckpoint.Save(trainer, directory);
-            }
-
-            Assert.Contains("\"Precision\":\"bf16\"", File.ReadAllText(Path.Combine(directory, "state.json")), StringComparison.Ordinal);
-
-            using (var model = new UNet(Smallest))
-            using (var fp32 = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Fp32), CPU))
-            {
-                var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(fp32, directory));
-                Assert.Contains("trained in bf16", error.Message, StringComparison.Ordinal);
-                Assert.Contains("--precision bf16", error.Message, StringComparison.Ordinal);
-                Assert.Equal(0, fp32.Step);
-            }
-
-            using (var model = new UNet(Smallest))
-            using (var resumed = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Bf16), CPU))
-            {
-                TrainingCheckpoint.Load(resumed, directory);
-                Assert.Equal(2, resumed.Step);
-                Assert.True(double.IsFinite(resumed.RunStep().Loss));
-            }
+            trainer.RunStep();
+            trainer.RunStep();
+            TrainingCheckpoint.Save(trainer, directory);
         }
-        finally
+
+        Assert.Contains("\"Precision\":\"bf16\"", File.ReadAllText(Path.Combine(directory, "state.json")), StringComparison.Ordinal);
+
+        using (var model = new UNet(Smallest))
+        using (var fp32 = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Fp32), CPU))
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(fp32, directory));
+            Assert.Contains("trained in bf16", error.Message, StringComparison.Ordinal);
+            Assert.Contains("--precision bf16", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, fp32.Step);
+        }
+
+        using (var model = new UNet(Smallest))
+        using (var resumed = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Bf16), CPU))
+        {
+            TrainingCheckpoint.Load(resumed, directory);
+            Assert.Equal(2, resumed.Step);
+            Assert.True(double.IsFinite(resumed.RunStep().Loss));
         }
     }
 
     [Fact]
     public void Fp16_training_scales_the_loss_and_the_checkpoint_restores_the_scaler()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "synomaly-ckpt-fp16-" + Guid.NewGuid().ToString("N"));
-        try
+        using var scratch = new ScratchDirectory("synomaly-ckpt-fp16");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images(8);
+        (double Scale, int CleanSteps) saved;
+        using (var model = new UNet(Smallest))
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Fp16), CPU))
         {
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            using var images = Images(8);
-            (double Scale, int CleanSteps) saved;
-            using (var model = new UNet(Smallest))
-            using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Fp16), CPU))
-            {
-                var step = trainer.RunStep();
-                Assert.True(double.IsFinite(step.Loss));
-                Assert.Equal(ScalarType.Float16, trainer.ComputeType);
-                Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
-                saved = (trainer.LossScaler!.Scale, trainer.LossScaler.CleanSteps);
-                Assert.Equal(1, saved.CleanSteps + (saved.Scale < DynamicLossScaler.InitialScale ? 1 : 0));
-                TrainingCheckpoint.Save(trainer, directory);
-            }
+            var step = trainer.RunStep();
+            Assert.True(double.IsFinite(step.Loss));
+            Assert.Equal(ScalarType.Float16, trainer.ComputeType);
+            Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+            saved = (trainer.LossScaler!.Scale, trainer.LossScaler.CleanSteps);
+            Assert.Equal(1, saved.CleanSteps + (saved.Scale < DynamicLossScaler.InitialScale ? 1 : 0));
+            TrainingCheckpoint.Save(trainer, directory);
+        }
 
-            using var resumedModel = new UNet(Smallest);
-            using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, Options(TrainingPrecision.Fp16), CPU);
-            TrainingCheckpoint.Load(resumed, directory);
-            Assert.Equal(1, resumed.Step);
-            Assert.Equal(saved, (resumed.LossScaler!.Scale, resumed.LossScaler.CleanSteps));
-        }
-        finally
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
+        using var resumedModel = new UNet(Smallest);
+        using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, Options(TrainingPrecision.Fp16), CPU);
+        TrainingCheckpoint.Load(resumed, directory);
+        Assert.Equal(1, resumed.Step);
+        Assert.Equal(saved, (resumed.LossScaler!.Scale, resumed.LossScaler.CleanSteps));
     }
 
     [Fact]
