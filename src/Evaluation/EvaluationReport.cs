@@ -22,17 +22,29 @@ public static class EvaluationReport
                 $"| {r.Name} | {r.Settings} | {F(r.Dice)} ({F(r.DiceInterval.Low)}-{F(r.DiceInterval.High)}) | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} ({F(r.ImageAurocInterval.Low)}-{F(r.ImageAurocInterval.High)}) | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} | {F(r.MeanStages, 2)} |");
         }
 
-        md.AppendLine();
-        md.AppendLine("Dice by lesion size (pixels of the model grid):");
-        md.AppendLine();
-        md.AppendLine("| mode | " + string.Join(" | ", EvaluationResult.SizeBins.Select(b => b.Name)) + " |");
-        md.AppendLine("| --- |" + string.Concat(Enumerable.Repeat(" --- |", EvaluationResult.SizeBins.Length)));
-        foreach (var r in results)
+        AppendBreakdown(md, "Dice by lesion size (pixels of the model grid):", results, r => r.DiceBySize);
+        AppendBreakdown(md, "Dice by lesion intensity model:", results, r => r.DiceByIntensity);
+        return md.ToString();
+    }
+
+    /// <summary>Writes one sub-table of mean Dice per group (size bin, intensity model), one row per mode.</summary>
+    private static void AppendBreakdown(StringBuilder md, string caption, IReadOnlyList<EvaluationResult> results, Func<EvaluationResult, IReadOnlyList<(string Bin, int Cases, double Dice)>> groups)
+    {
+        var bins = results.Count == 0 ? [] : groups(results[0]);
+        if (bins.Count == 0)
         {
-            md.AppendLine($"| {r.Name} | " + string.Join(" | ", r.DiceBySize.Select(b => string.Create(CultureInfo.InvariantCulture, $"{F(b.Dice)} (n={b.Cases})"))) + " |");
+            return;
         }
 
-        return md.ToString();
+        md.AppendLine();
+        md.AppendLine(caption);
+        md.AppendLine();
+        md.AppendLine("| mode | " + string.Join(" | ", bins.Select(b => b.Bin)) + " |");
+        md.AppendLine("| --- |" + string.Concat(Enumerable.Repeat(" --- |", bins.Count)));
+        foreach (var r in results)
+        {
+            md.AppendLine($"| {r.Name} | " + string.Join(" | ", groups(r).Select(b => string.Create(CultureInfo.InvariantCulture, $"{F(b.Dice)} (n={b.Cases})"))) + " |");
+        }
     }
 
     public static void Write(string directory, IReadOnlyList<EvaluationResult> results, string title)
@@ -40,6 +52,7 @@ public static class EvaluationReport
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "evaluation.md"), $"# {title}\n\n" + MarkdownTable(results));
         File.WriteAllText(Path.Combine(directory, "evaluation.json"), JsonSerializer.Serialize(results.Select(Summary), Json));
+        File.WriteAllText(Path.Combine(directory, "cases.csv"), CaseTable(results));
 
         var pixelRoc = results.Select((r, i) => new PlotSeries(r.Name, PixelCurve(r, Curves.Roc), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
         Save(new LinePlot { Title = "PIXEL ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true }, pixelRoc, directory, "roc-pixel.png");
@@ -53,6 +66,27 @@ public static class EvaluationReport
         var best = results.OrderByDescending(r => double.IsNaN(r.Dice) ? -1 : r.Dice).First();
         using var grid = SampleGrid.Render(best.Outcomes.Where(o => o.Case.IsAnomalous).Take(6).ToList());
         grid.SaveAsPng(Path.Combine(directory, "samples.png"));
+    }
+
+    /// <summary>
+    /// One row per mode and case (case id, lesion kind and area, image score, Dice, stages), so that a reader can find the
+    /// cases behind a mean. Case ids are those of the set's manifest (reporting-set.json), which rebuilds each case.
+    /// </summary>
+    public static string CaseTable(IReadOnlyList<EvaluationResult> results)
+    {
+        var csv = new StringBuilder("mode,case,intensity,shape,truth_px,predicted_px,dice,stages\n");
+        foreach (var r in results)
+        {
+            foreach (var o in r.Outcomes)
+            {
+                var lesion = o.Case.Lesion;
+                string intensity = lesion is null ? "healthy" : EvaluationResult.IntensityName(lesion.Model);
+                string dice = o.Case.IsAnomalous ? F(o.Metrics.Dice, 4) : "";
+                csv.Append(CultureInfo.InvariantCulture, $"{r.Name},{o.Case.Id},{intensity},{lesion?.ShapeKind ?? ""},{o.Case.TruthArea},{o.Score},{dice},{o.StagesRun}\n");
+            }
+        }
+
+        return csv.ToString();
     }
 
     private static object Summary(EvaluationResult r) => new
@@ -77,6 +111,7 @@ public static class EvaluationReport
         r.HealthySsim,
         r.MeanStages,
         DiceBySize = r.DiceBySize.Select(b => new { b.Bin, b.Cases, b.Dice }),
+        DiceByIntensity = r.DiceByIntensity.Select(b => new { b.Bin, b.Cases, b.Dice }),
     };
 
     private static IReadOnlyList<(double X, double Y)> PixelCurve(EvaluationResult r, Func<IReadOnlyList<float>, IReadOnlyList<bool>, int, IReadOnlyList<(double X, double Y)>> curve)

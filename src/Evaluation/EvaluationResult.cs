@@ -1,5 +1,6 @@
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Metrics;
+using Synomaly.Imaging.Synthesis;
 
 namespace Synomaly.Evaluation;
 
@@ -53,6 +54,12 @@ public sealed record EvaluationResult
     /// <summary>Mean Dice per lesion-size bin (model-grid pixels): name, cases, mean Dice.</summary>
     public required IReadOnlyList<(string Bin, int Cases, double Dice)> DiceBySize { get; init; }
 
+    /// <summary>
+    /// Mean Dice per intensity model of the inserted lesion (hypointense, hyperintense, textured): which kinds of lesion
+    /// the model finds and which it misses. Empty when the set has no lesion parameters.
+    /// </summary>
+    public IReadOnlyList<(string Bin, int Cases, double Dice)> DiceByIntensity { get; init; } = [];
+
     public IReadOnlyList<CaseOutcome> Outcomes { get; init; } = [];
 
     public static readonly (string Name, int Min, int Max)[] SizeBins = [("small (<20 px)", 0, 20), ("medium (20-60 px)", 20, 60), ("large (>=60 px)", 60, int.MaxValue)];
@@ -90,11 +97,8 @@ public sealed record EvaluationResult
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             HealthySsim = Mean(healthy.Select(o => o.Metrics.Ssim)),
             MeanStages = Mean(outcomes.Select(o => (double)o.StagesRun)),
-            DiceBySize = [.. SizeBins.Select(b =>
-            {
-                var inBin = anomalous.Where(o => o.Case.TruthArea >= b.Min && o.Case.TruthArea < b.Max).ToList();
-                return (b.Name, inBin.Count, Mean(inBin.Select(o => o.Metrics.Dice)));
-            })],
+            DiceBySize = [.. SizeBins.Select(b => DiceOf(b.Name, anomalous.Where(o => o.Case.TruthArea >= b.Min && o.Case.TruthArea < b.Max)))],
+            DiceByIntensity = [.. Enum.GetValues<IntensityModel>().Select(m => DiceOf(IntensityName(m), anomalous.Where(o => o.Case.Lesion!.Model == m)))],
             Outcomes = outcomes,
         };
     }
@@ -105,6 +109,15 @@ public sealed record EvaluationResult
         InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}, δ={o.StopDelta}, ≤{o.MaxStages} stages, {o.Fusion} fusion"),
         _ => FormattableString.Invariant($"single t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}"),
     } + FormattableString.Invariant($", min component {o.MinComponentSize} px");
+
+    /// <summary>The lower-case name used in tables and JSON ("hypointense", ...).</summary>
+    public static string IntensityName(IntensityModel model) => model.ToString().ToLowerInvariant();
+
+    private static (string Bin, int Cases, double Dice) DiceOf(string bin, IEnumerable<CaseOutcome> cases)
+    {
+        var inBin = cases.ToList();
+        return (bin, inBin.Count, Mean(inBin.Select(o => o.Metrics.Dice)));
+    }
 
     private static double AurocOf(int[] indices, float[] scores, bool[] labels)
     {

@@ -11,9 +11,10 @@ public static class ModelCards
     /// A card for a freshly trained model: its default profile is named after the modality (brain-mri, liver-ct or
     /// carotid-us) and holds <see cref="TrainingModality.StartingProfile"/> until `synomaly tune` replaces it; its
     /// preprocessing names the modality, so the pipeline prepares inputs with the preset the training used.
+    /// <paramref name="initialisedFrom"/> names the model a warm-started run began from (null: random initialisation).
     /// </summary>
     public static ModelCard ForTraining(
-        string name, string version, UNetConfig architecture, TrainingModality modality, TrainingOptions options, string data, string licence, double finalLoss)
+        string name, string version, UNetConfig architecture, TrainingModality modality, TrainingOptions options, string data, string licence, double finalLoss, string? initialisedFrom = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(modality);
@@ -55,6 +56,7 @@ public static class ModelCards
                     options.Seed,
                     Modality = modality.Name,
                     Precision = options.Precision.Name(),
+                    InitialisedFrom = initialisedFrom,
                 }))!.AsObject(),
             },
         };

@@ -2,6 +2,7 @@ using SixLabors.ImageSharp;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Diffusion.Weights;
 using Synomaly.Imaging.Plots;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,6 +18,16 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
 {
     public string CheckpointDirectory => Path.Combine(outputDirectory, "checkpoint");
 
+    /// <summary>
+    /// A saved model (folder) whose weights start a new run (a warm start, for example to fine-tune with other Synomaly
+    /// noise). Used only when the output folder holds no checkpoint: a resume restores the checkpoint, which already
+    /// carries the run's weights. The optimizer, step count and generator start fresh.
+    /// </summary>
+    public string? InitialWeights { get; init; }
+
+    /// <summary>"name version" of the model in <see cref="InitialWeights"/>, for the model card; null without one.</summary>
+    public string? InitialisedFrom { get; private set; }
+
     /// <summary>Mean loss of the last 50 steps of the finished run.</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
@@ -25,10 +36,18 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     {
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
+        bool resuming = TrainingCheckpoint.Exists(CheckpointDirectory);
+        if (InitialWeights is not null)
+        {
+            // Loaded before the trainer exists, so the EMA starts from these weights too.
+            var card = resuming ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model);
+            InitialisedFrom = $"{card.Name} {card.Version}";
+        }
+
         model.to(device);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var trainer = new DiffusionTrainer(model, diffusion, images, options, device);
-        if (TrainingCheckpoint.Exists(CheckpointDirectory))
+        if (resuming)
         {
             TrainingCheckpoint.Load(trainer, CheckpointDirectory);
         }

@@ -32,6 +32,11 @@ public static class TrainCommand
         var ema = new Option<double>("--ema") { Description = "EMA decay (0 = off, as the authors).", DefaultValueFactory = _ => 0 };
         var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };
         var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
+        var noiseSigma = new Option<double?>("--noise-sigma") { Description = "Overrides the preset's anomaly blur sigma σ." };
+        var noiseThreshold = new Option<double?>("--noise-threshold") { Description = "Overrides the preset's threshold τ on the 0..255 rescaled blur." };
+        var noiseOffset = new Option<double?>("--noise-offset") { Description = "Overrides the preset's intensity offset o." };
+        var noiseDirection = new Option<string?>("--noise-direction") { Description = "Overrides the preset's direction: 1 (brighter), -1 (darker) or a comma list drawn from per image (1,-1: both)." };
+        var initFrom = new Option<string?>("--init-from") { Description = "A saved model folder whose weights start the run (fine-tuning); same architecture required; ignored on resume, where the checkpoint holds the weights." };
         var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's; on, off for liver-ct as the reference)." };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
         var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
@@ -44,7 +49,7 @@ public static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, flips, precision, maxT, seed, device, every, name, version, dataDescription, dataLicence,
+            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, initFrom, flips, precision, maxT, seed, device, every, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -73,9 +78,16 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(every),
             });
+            var noise = parse.GetValue(preset) is { } presetName ? NoisePreset(presetName) : options.Noise;
             options = options with
             {
-                Noise = parse.GetValue(preset) is { } noise ? NoisePreset(noise) : options.Noise,
+                Noise = noise with
+                {
+                    Sigma = parse.GetValue(noiseSigma) ?? noise.Sigma,
+                    Threshold = parse.GetValue(noiseThreshold) ?? noise.Threshold,
+                    Offset = parse.GetValue(noiseOffset) ?? noise.Offset,
+                    Directions = parse.GetValue(noiseDirection) is { } directions ? SynomalyNoiseOptions.ParseDirections(directions) : noise.Directions,
+                },
                 RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
             };
             var files = InputFiles.Resolve(parse.GetValue(input)!);
@@ -90,7 +102,7 @@ public static class TrainCommand
             }
 
             using var images = set.ToTensor();
-            var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!);
+            var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!) { InitialWeights = parse.GetValue(initFrom) };
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(context =>
@@ -101,7 +113,7 @@ public static class TrainCommand
                         task.Value = step.Step;
                         task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
                     }, cancellationToken);
-                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss);
+                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss, run.InitialisedFrom);
                     ModelPackage.Save(Path.Combine(parse.GetValue(output)!, "model"), model, card);
                 });
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));

@@ -40,6 +40,27 @@ public sealed record SynomalyNoiseOptions(double Sigma, double Threshold, double
         }
     }
 
+    /// <summary>
+    /// Parses a comma list of directions ("1", "-1" or "1,-1": brighter, darker, or either drawn per image), refusing an
+    /// entry that is not a finite non-zero number with a typed error that names it.
+    /// </summary>
+    public static IReadOnlyList<double> ParseDirections(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var directions = new List<double>();
+        foreach (var entry in list.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(entry, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d) || d == 0)
+            {
+                throw new InvalidOptionException(nameof(Directions), entry, $"'{entry}' is not an anomaly direction: give 1 (brighter), -1 (darker) or a comma list such as 1,-1.");
+            }
+
+            directions.Add(d);
+        }
+
+        return directions;
+    }
+
     /// <summary>The four parameters as one invariant line (σ 3, τ 175, offset 0.5, direction 1), for records and messages.</summary>
     public string Describe() => FormattableString.Invariant(
         $"σ {Sigma}, τ {Threshold}, offset {Offset}, direction {string.Join("/", Directions.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}");

@@ -67,11 +67,7 @@ public static class ModelPackage
         var model = new UNet(card.Architecture);
         try
         {
-            using (var weights = Safetensors.Read(Path.Combine(directory, WeightsFile)))
-            {
-                StateDictLoader.LoadStrict(model, weights.Tensors);
-            }
-
+            LoadWeights(directory, model);
             model.to(device);
             model.eval();
             return (model, card);
@@ -81,5 +77,24 @@ public static class ModelPackage
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Loads a saved model's weights strictly into <paramref name="model"/> (a warm start for training), refusing a model
+    /// whose card describes another architecture, with both configurations named.
+    /// </summary>
+    public static ModelCard LoadWeights(string directory, UNet model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var card = LoadCard(directory);
+        if (card.Architecture != model.Config)
+        {
+            throw new InvalidModelConfigException(
+                $"The saved model's architecture ({card.Architecture}) differs from this model's ({model.Config}).");
+        }
+
+        using var weights = Safetensors.Read(Path.Combine(directory, WeightsFile));
+        StateDictLoader.LoadStrict(model, weights.Tensors);
+        return card;
     }
 }

@@ -165,4 +165,16 @@ public sealed class SynomalyNoiseTests
         Assert.Equal("Directions", error.ParamName);
         Assert.Throws<ArgumentException>(() => SynomalyNoise.Sample([1, 2, 8, 8], SynomalyNoiseOptions.Brats, Cpu));
     }
+
+    [Fact]
+    public void Directions_parse_from_a_comma_list_and_a_bad_entry_is_named()
+    {
+        Assert.Equal([1.0, -1.0], SynomalyNoiseOptions.ParseDirections("1, -1"));
+        Assert.Equal([-1.0], SynomalyNoiseOptions.ParseDirections("-1"));
+
+        var error = Assert.Throws<InvalidOptionException>(() => SynomalyNoiseOptions.ParseDirections("1,up"));
+        Assert.Contains("'up' is not an anomaly direction", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Directions", error.ParamName);
+        Assert.Throws<InvalidOptionException>(() => SynomalyNoiseOptions.ParseDirections("0"));
+    }
 }

@@ -1,0 +1,71 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Metrics;
+using Synomaly.Imaging.Synthesis;
+
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class EvaluationResultTests
+{
+    private const int Pixels = 16;
+
+    [Fact]
+    public void Dice_is_broken_down_by_the_intensity_model_of_each_inserted_lesion()
+    {
+        var outcomes = new[]
+        {
+            Outcome("hypo-a", IntensityModel.Hypointense, dice: 0.8),
+            Outcome("hypo-b", IntensityModel.Hypointense, dice: 0.6),
+            Outcome("hyper", IntensityModel.Hyperintense, dice: 0.5),
+            Outcome("healthy", null, dice: 1.0),
+        };
+
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+        Assert.Equal(["hypointense", "hyperintense", "textured"], result.DiceByIntensity.Select(b => b.Bin));
+        Assert.Equal([2, 1, 0], result.DiceByIntensity.Select(b => b.Cases));
+        Assert.Equal(0.7, result.DiceByIntensity[0].Dice, 12);
+        Assert.Equal(0.5, result.DiceByIntensity[1].Dice, 12);
+        Assert.True(double.IsNaN(result.DiceByIntensity[2].Dice));
+        Assert.Equal((0.8 + 0.6 + 0.5) / 3, result.Dice, 12);
+    }
+
+    [Fact]
+    public void The_report_has_an_intensity_table_and_a_case_table_with_one_row_per_mode_and_case()
+    {
+        var outcomes = new[] { Outcome("lesion-7", IntensityModel.Textured, dice: 0.25), Outcome("healthy-1", null, dice: 1.0) };
+        var results = new[]
+        {
+            EvaluationResult.From("single-stage", InferenceOptions.SingleStage(200, 5, 0.15), outcomes),
+            EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes),
+        };
+
+        string markdown = EvaluationReport.MarkdownTable(results);
+        var csv = EvaluationReport.CaseTable(results).TrimEnd('\n').Split('\n');
+
+        Assert.Contains("| mode | hypointense | hyperintense | textured |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| adaptive | n/a (n=0) | n/a (n=0) | 0.250 (n=1) |", markdown, StringComparison.Ordinal);
+        Assert.Equal("mode,case,intensity,shape,truth_px,predicted_px,dice,stages", csv[0]);
+        Assert.Equal(5, csv.Length);
+        Assert.Equal("single-stage,lesion-7,textured,procedural,4,3,0.2500,1", csv[1]);
+        Assert.Equal("adaptive,healthy-1,healthy,,0,3,,1", csv[4]);
+    }
+
+    private static CaseOutcome Outcome(string id, IntensityModel? model, double dice)
+    {
+        var truth = new bool[Pixels];
+        LesionParameters? lesion = null;
+        if (model is { } m)
+        {
+            truth.AsSpan(0, 4).Fill(true);
+            lesion = new LesionParameters
+            {
+                Seed = 7, ShapeKind = "procedural", FlipHorizontal = false, RotationDegrees = 0, Scale = 1, CentreX = 1, CentreY = 1,
+                Model = m, TargetIntensity = 10, Area = 4,
+            };
+        }
+
+        var image = new float[Pixels];
+        var metrics = new ImageMetrics(dice, dice, dice, dice, 0, dice, 0, 0, 1);
+        return new CaseOutcome(new EvaluationCase(id, "source.png", image, truth, lesion), new float[Pixels], image, 3, 1, metrics);
+    }
+}
