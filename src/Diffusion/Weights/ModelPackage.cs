@@ -67,7 +67,7 @@ public static class ModelPackage
         var model = new UNet(card.Architecture);
         try
         {
-            LoadWeights(directory, model);
+            ReadWeightsInto(directory, model);
             model.to(device);
             model.eval();
             return (model, card);
@@ -93,8 +93,13 @@ public static class ModelPackage
                 $"The saved model's architecture ({card.Architecture}) differs from this model's ({model.Config}).");
         }
 
+        ReadWeightsInto(directory, model);
+        return card;
+    }
+
+    private static void ReadWeightsInto(string directory, UNet model)
+    {
         using var weights = Safetensors.Read(Path.Combine(directory, WeightsFile));
         StateDictLoader.LoadStrict(model, weights.Tensors);
-        return card;
     }
 }
