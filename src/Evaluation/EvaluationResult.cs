@@ -56,9 +56,9 @@ public sealed record EvaluationResult
 
     /// <summary>
     /// Mean Dice per intensity model of the inserted lesion (hypointense, hyperintense, textured): which kinds of lesion
-    /// the model finds and which it misses. Empty when the set has no lesion parameters.
+    /// the model finds and which it misses. Every model has a row; one without cases has n = 0 and an undefined mean.
     /// </summary>
-    public IReadOnlyList<(string Bin, int Cases, double Dice)> DiceByIntensity { get; init; } = [];
+    public required IReadOnlyList<(string Bin, int Cases, double Dice)> DiceByIntensity { get; init; }
 
     public IReadOnlyList<CaseOutcome> Outcomes { get; init; } = [];
 

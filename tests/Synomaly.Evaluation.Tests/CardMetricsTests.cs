@@ -30,6 +30,7 @@ public sealed class CardMetricsTests
         HealthySsim = 0.9,
         MeanStages = 3.2,
         DiceBySize = [],
+        DiceByIntensity = [],
     };
 
     [Fact]
