@@ -11,10 +11,13 @@ public static class ModelCards
     /// A card for a freshly trained model: its default profile is named after the modality (brain-mri, liver-ct or
     /// carotid-us) and holds <see cref="TrainingModality.StartingProfile"/> until `synomaly tune` replaces it; its
     /// preprocessing names the modality, so the pipeline prepares inputs with the preset the training used.
-    /// <paramref name="initialisedFrom"/> names the model a warm-started run began from (null: random initialisation).
+    /// <paramref name="initialisedFrom"/> is the model a warm-started run began from (null: random initialisation), recorded
+    /// with its own training arguments so that the lineage of a fine-tuned model is complete; <paramref name="phases"/> are
+    /// the settings each stretch of the run trained with (a run resumed at another learning rate has two).
     /// </summary>
     public static ModelCard ForTraining(
-        string name, string version, UNetConfig architecture, TrainingModality modality, TrainingOptions options, string data, string licence, double finalLoss, string? initialisedFrom = null)
+        string name, string version, UNetConfig architecture, TrainingModality modality, TrainingOptions options, string data, string licence, double finalLoss,
+        ParentModel? initialisedFrom = null, IReadOnlyList<TrainingPhase>? phases = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(modality);
@@ -57,6 +60,7 @@ public static class ModelCards
                     Modality = modality.Name,
                     Precision = options.Precision.Name(),
                     InitialisedFrom = initialisedFrom,
+                    Phases = phases ?? [],
                 }))!.AsObject(),
             },
         };

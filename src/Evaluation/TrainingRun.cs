@@ -25,8 +25,14 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     /// </summary>
     public string? InitialWeights { get; init; }
 
-    /// <summary>"name version" of the model in <see cref="InitialWeights"/>, for the model card; null without one.</summary>
-    public string? InitialisedFrom { get; private set; }
+    /// <summary>
+    /// The model the run's weights started from, for the model card; null for a random initialisation. On a resume it is
+    /// the one the checkpoint recorded, not <see cref="InitialWeights"/> (which a resume ignores).
+    /// </summary>
+    public ParentModel? InitialisedFrom { get; private set; }
+
+    /// <summary>The phases of settings the finished run trained with, earlier sittings included.</summary>
+    public IReadOnlyList<TrainingPhase> Phases { get; private set; } = [];
 
     /// <summary>Mean loss of the last 50 steps of the finished run.</summary>
     public double LastLoss { get; private set; } = double.NaN;
@@ -37,16 +43,17 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
         bool resuming = TrainingCheckpoint.Exists(CheckpointDirectory);
+        ParentModel? parent = null;
         if (InitialWeights is not null)
         {
-            // Loaded before the trainer exists, so the EMA starts from these weights too.
-            var card = resuming ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model);
-            InitialisedFrom = $"{card.Name} {card.Version}";
+            // Loaded before the trainer exists, so the EMA starts from these weights too. On a resume only the card is
+            // read: a checkpoint from before warm starts were recorded takes its lineage from it.
+            parent = ParentModel.Of(resuming ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model));
         }
 
         model.to(device);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-        using var trainer = new DiffusionTrainer(model, diffusion, images, options, device);
+        using var trainer = new DiffusionTrainer(model, diffusion, images, options, device) { InitialisedFrom = parent };
         if (resuming)
         {
             TrainingCheckpoint.Load(trainer, CheckpointDirectory);
@@ -66,6 +73,8 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         TrainingCheckpoint.Save(trainer, CheckpointDirectory);
         WriteLossCurve(trainer.LossHistory);
         LastLoss = trainer.LossHistory.TakeLast(50).DefaultIfEmpty(double.NaN).Average();
+        InitialisedFrom = trainer.InitialisedFrom;
+        Phases = trainer.Phases;
         trainer.UseAveragedWeights();
         model.eval();
         return model;

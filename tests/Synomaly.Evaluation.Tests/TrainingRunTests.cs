@@ -45,11 +45,36 @@ public sealed class TrainingRunTests
 
         Assert.True(MaxDifference(warm, saved) < 1e-6, $"warm start moved {MaxDifference(warm, saved)} from the saved weights");
         Assert.True(MaxDifference(cold, saved) > 1e-2, "a run without --init-from should start from a fresh initialisation");
-        Assert.Equal("demo v3", run.InitialisedFrom);
+        Assert.Equal("demo v3", run.InitialisedFrom?.ToString());
+        Assert.Equal([new TrainingPhase(0, 1, TrainingSettings.Of(Options(1)))], run.Phases);
     }
 
     [Fact]
-    public void A_resume_keeps_the_checkpoint_weights_and_ignores_the_warm_start()
+    public void A_fine_tuned_models_card_carries_its_parents_training_arguments_and_its_own_phases()
+    {
+        using var scratch = new ScratchDirectory("warm-start-lineage");
+        var parentArgs = new System.Text.Json.Nodes.JsonObject { ["Steps"] = 24275, ["LearningRate"] = 1.5e-4 };
+        string saved = SaveShiftedModel(Path.Combine(scratch.Location, "saved"), "demo", "v3", trainingArgs: parentArgs);
+        string output = Path.Combine(scratch.Location, "run");
+        using var images = Images();
+        new TrainingRun(Tiny, Options(1), CPU, output) { InitialWeights = saved }.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        var resumed = new TrainingRun(Tiny, Options(2) with { LearningRate = 2e-12 }, CPU, output);
+        resumed.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+
+        var card = ModelCard.FromJson(ModelCards.ForTraining(
+            "demo", "v4", Tiny, TrainingModality.Parse("brain-mri"), Options(2), "synthetic", "CC0", 0.1, resumed.InitialisedFrom, resumed.Phases).ToJson());
+
+        var args = card.Provenance!.TrainingArgs!;
+        Assert.Equal("v3", args["InitialisedFrom"]!["Version"]!.GetValue<string>());
+        Assert.Equal(24275, args["InitialisedFrom"]!["TrainingArgs"]!["Steps"]!.GetValue<int>());
+        var phases = args["Phases"]!.AsArray();
+        Assert.Equal(2, phases.Count);
+        Assert.Equal((0, 1, 1e-12), (phases[0]!["FromStep"]!.GetValue<int>(), phases[0]!["ToStep"]!.GetValue<int>(), phases[0]!["Settings"]!["LearningRate"]!.GetValue<double>()));
+        Assert.Equal((1, 2, 2e-12), (phases[1]!["FromStep"]!.GetValue<int>(), phases[1]!["ToStep"]!.GetValue<int>(), phases[1]!["Settings"]!["LearningRate"]!.GetValue<double>()));
+    }
+
+    [Fact]
+    public void A_resume_keeps_the_checkpoint_weights_and_lineage_and_ignores_the_warm_start()
     {
         using var scratch = new ScratchDirectory("warm-start-resume");
         string first = SaveShiftedModel(Path.Combine(scratch.Location, "first"), "a", "1", shift: 0.05f);
@@ -63,7 +88,7 @@ public sealed class TrainingRunTests
 
         Assert.True(MaxDifference(model, first) < 1e-6);
         Assert.True(MaxDifference(model, second) > 1e-2);
-        Assert.Equal("b 1", resumed.InitialisedFrom);
+        Assert.Equal("a 1", resumed.InitialisedFrom?.ToString());
     }
 
     [Fact]
@@ -90,7 +115,7 @@ public sealed class TrainingRunTests
     }
 
     /// <summary>Saves a fresh UNet with every parameter shifted, so that it differs clearly from any new initialisation.</summary>
-    private static string SaveShiftedModel(string directory, string name, string version, float shift = 0.05f)
+    private static string SaveShiftedModel(string directory, string name, string version, float shift = 0.05f, System.Text.Json.Nodes.JsonObject? trainingArgs = null)
     {
         using var model = new UNet(Tiny);
         using (no_grad())
@@ -101,7 +126,8 @@ public sealed class TrainingRunTests
             }
         }
 
-        ModelPackage.Save(directory, model, new ModelCard { Name = name, Version = version, Architecture = Tiny });
+        var provenance = new Provenance { Source = "training", TrainingArgs = trainingArgs };
+        ModelPackage.Save(directory, model, new ModelCard { Name = name, Version = version, Architecture = Tiny, Provenance = provenance });
         return directory;
     }
 

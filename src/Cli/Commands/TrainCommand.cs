@@ -113,7 +113,7 @@ public static class TrainCommand
                         task.Value = step.Step;
                         task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
                     }, cancellationToken);
-                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss, run.InitialisedFrom);
+                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss, run.InitialisedFrom, run.Phases);
                     ModelPackage.Save(Path.Combine(parse.GetValue(output)!, "model"), model, card);
                 });
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));

@@ -59,6 +59,15 @@ public sealed class DiffusionTrainer : IDisposable
 
     public List<double> LossHistory { get; } = [];
 
+    /// <summary>The saved model this run's weights started from (a warm start), or null; checkpoints keep it.</summary>
+    public ParentModel? InitialisedFrom { get; set; }
+
+    /// <summary>Every phase of the run so far, this sitting's included (earlier ones restored by a checkpoint).</summary>
+    public IReadOnlyList<TrainingPhase> Phases => TrainingPhase.Extend(EarlierPhases, TrainingSettings.Of(Options), Step);
+
+    /// <summary>The phases trained before this sitting, as the checkpoint recorded them.</summary>
+    internal IReadOnlyList<TrainingPhase> EarlierPhases { get; set; } = [];
+
     internal Generator Generator { get; }
 
     internal TorchSharp.Modules.AdamW Optimizer { get; }

@@ -8,7 +8,8 @@ namespace Synomaly.Diffusion.Training;
 /// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
 /// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
 /// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
-/// (<c>state.json</c>), with the data preparation and Synomaly noise the run trained on. Written to a temporary folder and
+/// (<c>state.json</c>), with the data preparation and Synomaly noise the run trained on, the phases of settings it ran
+/// (learning rate and the like may change between sittings) and the model it was warm-started from. Written to a temporary folder and
 /// moved into place, so a crash mid-save never leaves a half checkpoint. A checkpoint resumes only a run with the same seed,
 /// precision, data preparation and noise: anything else would not continue the same run (the weights would carry over, but
 /// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
@@ -42,7 +43,7 @@ public static class TrainingCheckpoint
 
         var json = JsonSerializer.Serialize(new CheckpointState(
             trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps,
-            trainer.Options.DataPreparation, trainer.Options.Noise.Describe()));
+            trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
 
         // The old checkpoint is moved aside, not deleted, until the new one is in place: a crash between the two moves
@@ -130,6 +131,18 @@ public static class TrainingCheckpoint
         trainer.Step = state.Step;
         trainer.LossHistory.Clear();
         trainer.LossHistory.AddRange(state.Losses);
+
+        // Checkpoints from before phases were recorded know neither the earlier settings nor the warm start: their steps
+        // become one phase of unknown settings, and the warm start the caller names (its --init-from) is kept.
+        if (state.Phases is null)
+        {
+            trainer.EarlierPhases = state.Step > 0 ? [new TrainingPhase(0, state.Step, null)] : [];
+        }
+        else
+        {
+            trainer.EarlierPhases = state.Phases;
+            trainer.InitialisedFrom = state.InitialisedFrom;
+        }
     }
 
     private static bool HasState(string directory) => File.Exists(Path.Combine(directory, StateFile));
@@ -195,5 +208,7 @@ public static class TrainingCheckpoint
         double? LossScale = null,
         int? LossScalerCleanSteps = null,
         string? DataPreparation = null,
-        string? Noise = null);
+        string? Noise = null,
+        TrainingPhase[]? Phases = null,
+        ParentModel? InitialisedFrom = null);
 }

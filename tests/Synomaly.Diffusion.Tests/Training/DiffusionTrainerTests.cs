@@ -227,6 +227,70 @@ public sealed class DiffusionTrainerTests
     }
 
     [Fact]
+    public void A_checkpoint_keeps_the_phases_of_settings_and_the_warm_start_across_sittings()
+    {
+        using var scratch = new ScratchDirectory("synomaly-ckpt-phases");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        var parent = new ParentModel("demo", "v3", 0.12, null);
+        using (var model = new SmallEpsModel())
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU) { InitialisedFrom = parent })
+        {
+            trainer.RunStep();
+            TrainingCheckpoint.Save(trainer, directory);
+        }
+
+        using (var model = new SmallEpsModel())
+        using (var lower = new DiffusionTrainer(model, diffusion, images, Options(4) with { LearningRate = 1e-4 }, CPU))
+        {
+            TrainingCheckpoint.Load(lower, directory);
+            lower.RunStep();
+            lower.RunStep();
+            TrainingCheckpoint.Save(lower, directory);
+        }
+
+        using var again = new SmallEpsModel();
+        using var third = new DiffusionTrainer(again, diffusion, images, Options(4) with { LearningRate = 1e-4 }, CPU) { InitialisedFrom = new ParentModel("other", "v9", null, null) };
+        TrainingCheckpoint.Load(third, directory);
+        Assert.Equal(parent, third.InitialisedFrom);
+        Assert.Equal(
+            [new TrainingPhase(0, 1, TrainingSettings.Of(Options(4))), new TrainingPhase(1, 3, TrainingSettings.Of(Options(4) with { LearningRate = 1e-4 }))],
+            third.Phases);
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_phases_were_recorded_resumes_with_its_steps_as_unknown_settings()
+    {
+        using var scratch = new ScratchDirectory("synomaly-ckpt-old");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using (var model = new SmallEpsModel())
+        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+        {
+            trainer.RunStep();
+            trainer.RunStep();
+            TrainingCheckpoint.Save(trainer, directory);
+        }
+
+        string statePath = Path.Combine(directory, "state.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        state.Remove("Phases");
+        state.Remove("InitialisedFrom");
+        File.WriteAllText(statePath, state.ToJsonString());
+
+        var named = new ParentModel("named", "v1", null, null);
+        using var resumedModel = new SmallEpsModel();
+        using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, Options(4), CPU) { InitialisedFrom = named };
+        TrainingCheckpoint.Load(resumed, directory);
+        resumed.RunStep();
+
+        Assert.Equal(named, resumed.InitialisedFrom);
+        Assert.Equal([new TrainingPhase(0, 2, null), new TrainingPhase(2, 3, TrainingSettings.Of(Options(4)))], resumed.Phases);
+    }
+
+    [Fact]
     public void A_save_interrupted_between_its_two_moves_resumes_from_the_checkpoint_set_aside()
     {
         using var scratch = new ScratchDirectory("synomaly-ckpt-crash");
