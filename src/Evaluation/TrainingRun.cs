@@ -31,6 +31,9 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     /// </summary>
     public ParentModel? InitialisedFrom { get; private set; }
 
+    /// <summary>Whether the run continued from a checkpoint in the output folder (and so ignored <see cref="InitialWeights"/>).</summary>
+    public bool Resumed { get; private set; }
+
     /// <summary>The phases of settings the finished run trained with, earlier sittings included.</summary>
     public IReadOnlyList<TrainingPhase> Phases { get; private set; } = [];
 
@@ -43,6 +46,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
         bool resuming = TrainingCheckpoint.Exists(CheckpointDirectory);
+        Resumed = resuming;
         ParentModel? parent = null;
         if (InitialWeights is not null)
         {

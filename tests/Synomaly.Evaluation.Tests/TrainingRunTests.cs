@@ -45,6 +45,7 @@ public sealed class TrainingRunTests
 
         Assert.True(MaxDifference(warm, saved) < 1e-6, $"warm start moved {MaxDifference(warm, saved)} from the saved weights");
         Assert.True(MaxDifference(cold, saved) > 1e-2, "a run without --init-from should start from a fresh initialisation");
+        Assert.False(run.Resumed);
         Assert.Equal("demo v3", run.InitialisedFrom?.ToString());
         Assert.Equal([new TrainingPhase(0, 1, TrainingSettings.Of(Options(1)))], run.Phases);
     }
@@ -88,6 +89,7 @@ public sealed class TrainingRunTests
 
         Assert.True(MaxDifference(model, first) < 1e-6);
         Assert.True(MaxDifference(model, second) > 1e-2);
+        Assert.True(resumed.Resumed);
         Assert.Equal("a 1", resumed.InitialisedFrom?.ToString());
     }
 

@@ -116,6 +116,13 @@ public static class TrainCommand
                     var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss, run.InitialisedFrom, run.Phases);
                     ModelPackage.Save(Path.Combine(parse.GetValue(output)!, "model"), model, card);
                 });
+            if (run.Resumed && run.InitialWeights is not null)
+            {
+                AnsiConsole.MarkupLine(
+                    "[grey]Resumed from the checkpoint, so --init-from was not loaded; the run began from {0}.[/]",
+                    Markup.Escape(run.InitialisedFrom?.ToString() ?? "a random initialisation"));
+            }
+
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));
             return 0;
         }
