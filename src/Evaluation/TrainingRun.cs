@@ -45,20 +45,19 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     {
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
-        bool resuming = TrainingCheckpoint.Exists(CheckpointDirectory);
-        Resumed = resuming;
+        Resumed = TrainingCheckpoint.Exists(CheckpointDirectory);
         ParentModel? parent = null;
         if (InitialWeights is not null)
         {
             // Loaded before the trainer exists, so the EMA starts from these weights too. On a resume only the card is
             // read: a checkpoint from before warm starts were recorded takes its lineage from it.
-            parent = ParentModel.Of(resuming ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model));
+            parent = ParentModel.Of(Resumed ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model));
         }
 
         model.to(device);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var trainer = new DiffusionTrainer(model, diffusion, images, options, device) { InitialisedFrom = parent };
-        if (resuming)
+        if (Resumed)
         {
             TrainingCheckpoint.Load(trainer, CheckpointDirectory);
         }

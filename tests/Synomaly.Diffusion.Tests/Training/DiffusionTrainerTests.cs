@@ -66,6 +66,19 @@ public sealed class DiffusionTrainerTests
         return (exp(-(((xx - centres) * (xx - centres)) + (yy * yy)) * 6) * 2) - 1;
     }
 
+    /// <summary>Trains a fresh small model <paramref name="steps"/> steps and saves its checkpoint: the first sitting of a resume test.</summary>
+    private static void SaveCheckpointAfter(int steps, TrainingOptions options, GaussianDiffusion diffusion, Tensor images, string directory, ParentModel? from = null)
+    {
+        using var model = new SmallEpsModel();
+        using var trainer = new DiffusionTrainer(model, diffusion, images, options, CPU) { InitialisedFrom = from };
+        for (int i = 0; i < steps; i++)
+        {
+            trainer.RunStep();
+        }
+
+        TrainingCheckpoint.Save(trainer, directory);
+    }
+
     private static TrainingOptions Options(int steps, LossType loss = LossType.Mse) => new()
     {
         BatchSize = 8,
@@ -172,12 +185,7 @@ public sealed class DiffusionTrainerTests
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var images = Images();
         var brain = Options(4) with { DataPreparation = "brain-mri" };
-        using (var model = new SmallEpsModel())
-        using (var trainer = new DiffusionTrainer(model, diffusion, images, brain, CPU))
-        {
-            trainer.RunStep();
-            TrainingCheckpoint.Save(trainer, directory);
-        }
+        SaveCheckpointAfter(1, brain, diffusion, images, directory);
 
         using (var model = new SmallEpsModel())
         using (var liver = new DiffusionTrainer(model, diffusion, images, brain with { DataPreparation = "liver-ct" }, CPU))
@@ -212,12 +220,7 @@ public sealed class DiffusionTrainerTests
         string directory = scratch.Location;
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var images = Images();
-        using (var model = new SmallEpsModel())
-        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
-        {
-            trainer.RunStep();
-            TrainingCheckpoint.Save(trainer, directory);
-        }
+        SaveCheckpointAfter(1, Options(4), diffusion, images, directory);
 
         using var resumed = new SmallEpsModel();
         using var lower = new DiffusionTrainer(resumed, diffusion, images, Options(4) with { LearningRate = 1e-4, WeightDecay = 0.05 }, CPU);
@@ -234,12 +237,7 @@ public sealed class DiffusionTrainerTests
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var images = Images();
         var parent = new ParentModel("demo", "v3", 0.12, null);
-        using (var model = new SmallEpsModel())
-        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU) { InitialisedFrom = parent })
-        {
-            trainer.RunStep();
-            TrainingCheckpoint.Save(trainer, directory);
-        }
+        SaveCheckpointAfter(1, Options(4), diffusion, images, directory, parent);
 
         using (var model = new SmallEpsModel())
         using (var lower = new DiffusionTrainer(model, diffusion, images, Options(4) with { LearningRate = 1e-4 }, CPU))
@@ -266,13 +264,7 @@ public sealed class DiffusionTrainerTests
         string directory = scratch.Location;
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var images = Images();
-        using (var model = new SmallEpsModel())
-        using (var trainer = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
-        {
-            trainer.RunStep();
-            trainer.RunStep();
-            TrainingCheckpoint.Save(trainer, directory);
-        }
+        SaveCheckpointAfter(2, Options(4), diffusion, images, directory);
 
         string statePath = Path.Combine(directory, "state.json");
         var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
