@@ -108,7 +108,7 @@ public sealed record EvaluationResult
         InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', o.Timesteps)}], k={o.BlurKernel}, θ={o.Threshold:0.###}"),
         InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}, δ={o.StopDelta}, ≤{o.MaxStages} stages, {o.Fusion} fusion"),
         _ => FormattableString.Invariant($"single t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}"),
-    } + FormattableString.Invariant($", min component {o.MinComponentSize} px");
+    } + FormattableString.Invariant($", min component {o.MinComponentSize} px") + (o.NoiseDraws == 1 ? "" : FormattableString.Invariant($", {o.NoiseDraws} noise draws"));
 
     /// <summary>The lower-case name used in tables and JSON ("hypointense", ...).</summary>
     public static string IntensityName(IntensityModel model) => model.ToString().ToLowerInvariant();

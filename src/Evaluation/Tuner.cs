@@ -16,24 +16,33 @@ public sealed class Tuner(Evaluator evaluator)
     {
         ArgumentNullException.ThrowIfNull(grid);
         var results = new List<EvaluationResult>();
-        int total = grid.Timesteps.Count * grid.BlurKernels.Count * grid.Thresholds.Count, done = 0;
-        foreach (int t in grid.Timesteps)
+        int done = 0;
+        foreach (var options in grid.Candidates(template))
         {
-            foreach (int k in grid.BlurKernels)
-            {
-                foreach (double threshold in grid.Thresholds)
-                {
-                    var options = template with { Timesteps = [t], BlurKernel = k, Threshold = threshold };
-                    var result = evaluator.Run("tuning", tuningCases, options);
-                    results.Add(result with { Outcomes = [] });
-                    onCandidate?.Invoke(++done, total);
-                }
-            }
+            var result = evaluator.Run("tuning", tuningCases, options);
+            results.Add(result with { Outcomes = [] });
+            onCandidate?.Invoke(++done, grid.Count);
         }
 
         return [.. results.OrderByDescending(r => double.IsNaN(r.Dice) ? -1 : r.Dice)];
     }
 }
 
-/// <summary>The values searched for each inference parameter.</summary>
-public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds);
+/// <summary>
+/// The values searched for each inference parameter. <paramref name="NoiseDraws"/> (default: the reference's single draw) is
+/// this project's extension (<see cref="InferenceOptions.NoiseDraws"/>).
+/// </summary>
+public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds, IReadOnlyList<int>? NoiseDraws = null)
+{
+    private IReadOnlyList<int> Draws => NoiseDraws is { Count: > 0 } ? NoiseDraws : [1];
+
+    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count;
+
+    /// <summary>Every combination, as <paramref name="template"/> with t, k, θ and the draws replaced.</summary>
+    public IEnumerable<InferenceOptions> Candidates(InferenceOptions template) =>
+        from draws in Draws
+        from t in Timesteps
+        from k in BlurKernels
+        from threshold in Thresholds
+        select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws };
+}

@@ -104,6 +104,29 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void Noise_draws_round_trip_through_a_profile_and_default_to_one_draw_in_older_cards()
+    {
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.08) with { MinComponentSize = 8, MaxStages = 4, Fusion = FusionMode.Binary, NoiseDraws = 4, Seed = 9 };
+        var card = new ModelCard
+        {
+            Name = "m",
+            Version = "2",
+            Architecture = UNetStructureTests.TinyConfig,
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(tuned) },
+        };
+
+        string json = card.ToJson();
+        var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions(seed: 9);
+
+        Assert.Contains("\"noise_draws\": 4", json, StringComparison.Ordinal);
+        Assert.Equal(tuned with { Timesteps = back.Timesteps }, back);
+        Assert.Equal(tuned.Timesteps, back.Timesteps);
+        string older = json.Replace("\"noise_draws\": 4,", "", StringComparison.Ordinal).Replace(",\n      \"noise_draws\": 4", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("noise_draws", older, StringComparison.Ordinal);
+        Assert.Equal(1, ModelCard.FromJson(older).Profile("brain-mri").NoiseDraws);
+    }
+
+    [Fact]
     public void Strict_load_names_the_missing_the_unexpected_and_the_misshapen_key()
     {
         using var scope = NewDisposeScope();

@@ -28,16 +28,17 @@ public static class EvaluationCommands
         var tValues = new Option<string>("--t") { Description = "custom grid: comma list of t.", DefaultValueFactory = _ => "150,250" };
         var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
         var thetaValues = new Option<string>("--theta") { Description = "custom grid: comma list of thresholds.", DefaultValueFactory = _ => "0.15,0.25" };
+        var drawValues = new Option<string>("--noise-draws") { Description = "Comma list of noise draws averaged per stage, searched with any grid (1: the reference; more: less noisy maps, one network pass per draw).", DefaultValueFactory = _ => "1" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues,
         };
-        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(grid) switch
+        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, (parse.GetValue(grid) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
             _ => Tuner.ReferenceGrid,
-        })));
+        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!) })));
         return command;
     }
 
@@ -61,7 +62,7 @@ public static class EvaluationCommands
         IReadOnlyList<EvaluationResult> ranked = [];
         AnsiConsole.Progress().Start(progress =>
         {
-            var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: grid.Timesteps.Count * grid.BlurKernels.Count * grid.Thresholds.Count);
+            var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: grid.Count);
             ranked = new Tuner(context.Evaluator).Search(cases, grid, template, (done, _) => task.Value = done);
         });
         var best = ranked[0];
@@ -74,7 +75,7 @@ public static class EvaluationCommands
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
             {
-                [profileName] = new InferenceProfile { Timesteps = winner.Timesteps, BlurKernel = winner.BlurKernel, Threshold = winner.Threshold, MinComponentSize = winner.MinComponentSize },
+                [profileName] = InferenceProfile.FromOptions(winner),
             },
             DefaultProfile = profileName,
         };

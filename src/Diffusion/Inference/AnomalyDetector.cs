@@ -28,7 +28,8 @@ public sealed class AnomalyDetector
 
     /// <summary>Detects anomalies in <paramref name="slices"/> [B,1,H,W], intensities in [−1, 1].</summary>
     /// <param name="stageNoise">
-    /// Optional: the Gaussian noise of stage s for the whole batch, [B,1,H,W] (for parity tests). By default it is drawn from a
+    /// Optional: the Gaussian noise of stage s for the whole batch, [D·B,1,H,W] with D = <see cref="InferenceOptions.NoiseDraws"/>
+    /// (draw-major: rows d·B..d·B+B−1 are draw d; for parity tests). By default it is drawn from a
     /// generator seeded with <see cref="InferenceOptions.Seed"/>, for the whole batch at every stage, so a slice's noise does
     /// not depend on when the other slices stop.
     /// </param>
@@ -49,7 +50,7 @@ public sealed class AnomalyDetector
         using var generator = stageNoise is null ? GaussianNoise.SeededGenerator(options.Seed ?? Random.Shared.NextInt64(), device) : null;
 
         // One noise buffer per call, refilled in place at every stage (the same draws as a fresh randn per stage).
-        using var noiseBuffer = stageNoise is null ? empty(x0.shape, ScalarType.Float32, device) : null;
+        using var noiseBuffer = stageNoise is null ? empty([options.NoiseDraws * x0.shape[0], .. x0.shape[1..]], ScalarType.Float32, device) : null;
         Func<int, Tensor> noiseFor = stageNoise ?? (_ => GaussianNoise.SampleInto(noiseBuffer!, generator));
 
         var run = new BatchRun(x0, options);
@@ -76,14 +77,7 @@ public sealed class AnomalyDetector
         bool whole = run.Active.Count == run.Count;
         var x0 = whole ? run.X0 : run.X0.index_select(0, index);
         var current = whole ? run.Current : run.Current.index_select(0, index);
-        if (!whole)
-        {
-            noise = noise.index_select(0, index);
-        }
-
-        var timesteps = full(run.Active.Count, t, dtype: ScalarType.Int64, device: x0.device);
-        var xt = _diffusion.QSample(current, timesteps, noise);
-        var reconstruction = _diffusion.PredictX0(xt, timesteps, _model.call(xt, timesteps), clamp: true);
+        var reconstruction = Reconstruct(current, t, SelectDraws(noise, index, whole, run.Count, options.NoiseDraws), options.NoiseDraws);
         run.Reconstruction.index_copy_(0, index, reconstruction);
 
         AnomalyMap? map = options.Mode == InferenceMode.Adaptive || options.RecordStages
@@ -110,6 +104,28 @@ public sealed class AnomalyDetector
             run.FinalMap.index_copy_(0, index, map.Map);
             run.Finish(stage, run.ApplyStopRule(map.Scores.cpu().data<long>().ToArray()));
         }
+    }
+
+    /// <summary>The rows of the stage noise that belong to the active slices, draw by draw (draw-major).</summary>
+    private static Tensor SelectDraws(Tensor noise, Tensor activeIndex, bool whole, int count, int draws)
+    {
+        if (whole)
+        {
+            return noise;
+        }
+
+        var rows = draws == 1 ? activeIndex : cat(Enumerable.Range(0, draws).Select(d => activeIndex + ((long)d * count)).ToArray());
+        return noise.index_select(0, rows);
+    }
+
+    /// <summary>One-step x̂0 of the slices noised to t, averaged over the draws (all draws go through the network in one batch).</summary>
+    private Tensor Reconstruct(Tensor current, int t, Tensor noise, int draws)
+    {
+        var repeated = draws == 1 ? current : current.repeat(draws, 1, 1, 1);
+        var timesteps = full(repeated.shape[0], t, dtype: ScalarType.Int64, device: current.device);
+        var xt = _diffusion.QSample(repeated, timesteps, noise);
+        var reconstruction = _diffusion.PredictX0(xt, timesteps, _model.call(xt, timesteps), clamp: true);
+        return draws == 1 ? reconstruction : reconstruction.view([draws, .. current.shape]).mean([0]);
     }
 
     /// <summary>The state of one batch across stages: persistent tensors live in the caller's scope, the rest per stage.</summary>

@@ -107,6 +107,9 @@ public sealed record InferenceProfile
     /// <summary>Smallest connected component kept in the map, pixels: the reference's 30 at 128 px; scale it with the model size.</summary>
     public int MinComponentSize { get; init; } = AnomalyMapOptions.DefaultMinComponentSize;
 
+    /// <summary>Noise draws averaged per stage (<see cref="InferenceOptions.NoiseDraws"/>); 1, the reference, when a card omits it.</summary>
+    public int NoiseDraws { get; init; } = 1;
+
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
@@ -120,8 +123,27 @@ public sealed record InferenceProfile
         MaxStages = MaxStages,
         Fusion = Fusion,
         MinComponentSize = MinComponentSize,
+        NoiseDraws = NoiseDraws,
         Seed = seed,
     };
+
+    /// <summary>The profile that reproduces <paramref name="options"/> (everything but the seed and stage recording).</summary>
+    public static InferenceProfile FromOptions(InferenceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new()
+        {
+            Mode = options.Mode,
+            Timesteps = options.Timesteps,
+            BlurKernel = options.BlurKernel,
+            Threshold = options.Threshold,
+            StopDelta = options.StopDelta,
+            MaxStages = options.MaxStages,
+            Fusion = options.Fusion,
+            MinComponentSize = options.MinComponentSize,
+            NoiseDraws = options.NoiseDraws,
+        };
+    }
 }
 
 /// <summary>How a slice becomes model input (ALGORITHM.md 4.1).</summary>

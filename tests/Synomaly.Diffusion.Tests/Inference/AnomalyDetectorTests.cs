@@ -215,7 +215,57 @@ public sealed class AnomalyDetectorTests : IDisposable
         Assert.True(result.StagesRun.Distinct().Count() > 1, $"slices should stop at different stages: {string.Join(",", result.StagesRun)}");
     }
 
-    /// <summary>ALGORITHM.md 3.3, one image, transcribed literally: the oracle for the batched implementation.</summary>
+    [Fact]
+    public void Noise_draws_average_each_draw_s_reconstruction_and_go_through_the_model_in_one_batch()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.9);
+        const int Count = 2, Draws = 3;
+        var x0 = SmoothImages(Count, 21);
+        var noise = randn(Draws * Count, 1, Size, Size, generator: new TorchSharp.torch.Generator(22));
+        var options = InferenceOptions.SingleStage(400, 5, 0.1) with { NoiseDraws = Draws };
+
+        var detector = new AnomalyDetector(model, _diffusion);
+        var averaged = detector.Detect(x0, options, _ => noise);
+        var perDraw = Enumerable.Range(0, Draws)
+            .Select(d => detector.Detect(x0, options with { NoiseDraws = 1 }, _ => noise.narrow(0, d * Count, Count)).Reconstructions)
+            .ToList();
+
+        float[] expected = [.. Enumerable.Range(0, perDraw[0].Length).Select(i => perDraw.Average(r => r[i]))];
+        AssertClose(expected, averaged.Reconstructions);
+        Assert.Equal([(long)Draws * Count, Count, Count, Count], model.BatchSizes);
+        Assert.Contains(perDraw[0].Zip(perDraw[1]), pair => Math.Abs(pair.First - pair.Second) > 0.1f);
+    }
+
+    [Fact]
+    public void Batched_adaptive_run_with_several_draws_takes_each_slice_s_own_draws_after_others_stop()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
+        const int Count = 5, Draws = 2;
+        var x0 = SmoothImages(Count, 9);
+        var noise = randn([5, Draws * Count, 1, Size, Size], generator: new TorchSharp.torch.Generator(10));
+        var options = InferenceOptions.Adaptive(300, 5, 0.12, stopDelta: 0.02) with { NoiseDraws = Draws };
+
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage]);
+
+        for (int i = 0; i < Count; i++)
+        {
+            // Draw-major rows: draw d of slice i is row d·Count + i.
+            var rows = tensor(Enumerable.Range(0, Draws).Select(d => (long)((d * Count) + i)).ToArray());
+            var (stages, reconstruction, map) = ReferenceAdaptiveLoop(model, x0[i].unsqueeze(0), s => noise[s].index_select(0, rows), options);
+            Assert.Equal(stages, result.StagesRun[i]);
+            AssertClose(reconstruction, result.Reconstruction(i).ToArray());
+            AssertClose(map, result.Map(i).ToArray());
+        }
+
+        Assert.True(result.StagesRun.Distinct().Count() > 1, $"slices should stop at different stages: {string.Join(",", result.StagesRun)}");
+    }
+
+    /// <summary>
+    /// ALGORITHM.md 3.3, one image, transcribed literally: the oracle for the batched implementation. <paramref name="noise"/>
+    /// gives stage s's noise as [D,1,H,W], one row per draw.
+    /// </summary>
     private (int Stages, float[] Reconstruction, float[] Map) ReferenceAdaptiveLoop(
         nn.Module<Tensor, Tensor, Tensor> model, Tensor x0, Func<int, Tensor> noise, InferenceOptions options)
     {
@@ -229,8 +279,14 @@ public sealed class AnomalyDetectorTests : IDisposable
         Tensor reconstruction = x0, map = x0;
         while (diff > options.StopDelta)
         {
-            var xt = _diffusion.QSample(current, t, noise(it));
-            reconstruction = _diffusion.PredictX0(xt, t, model.call(xt, t)).clamp(-1, 1);
+            // Each draw of the stage on its own, then the mean of the clamped predictions (one draw: the reference).
+            var stageNoise = noise(it);
+            var predictions = Enumerable.Range(0, (int)stageNoise.shape[0]).Select(d =>
+            {
+                var xt = _diffusion.QSample(current, t, stageNoise[d].unsqueeze(0));
+                return _diffusion.PredictX0(xt, t, model.call(xt, t)).clamp(-1, 1);
+            }).ToArray();
+            reconstruction = stack(predictions).mean([0]);
             map = AnomalyMap.Compute(x0, reconstruction, options.MapOptions).Map;
             current = (reconstruction * map) + (x0 * (1 - map));
             long count = map.count_nonzero().item<long>();
@@ -272,13 +328,15 @@ public sealed class AnomalyDetectorTests : IDisposable
         Assert.NotEqual(a.Reconstructions, c.Reconstructions);
     }
 
-    [Fact]
-    public void One_inference_leaves_no_live_tensors()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void One_inference_leaves_no_live_tensors(int noiseDraws)
     {
         var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
         var detector = new AnomalyDetector(model, _diffusion);
         using var x0 = SmoothImages(3, 13);
-        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true };
+        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws };
         detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -303,5 +361,10 @@ public sealed class AnomalyDetectorTests : IDisposable
         Assert.Equal("Timesteps", error.ParamName);
         error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { MaxStages = 0 }));
         Assert.Equal("MaxStages", error.ParamName);
+        foreach (int draws in new[] { 0, InferenceOptions.MaxNoiseDraws + 1 })
+        {
+            error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseDraws = draws }));
+            Assert.Equal("NoiseDraws", error.ParamName);
+        }
     }
 }
