@@ -8,6 +8,8 @@ public sealed class TorchSharpRuntimeTests
     [Fact]
     public void Native_libtorch_loads_and_a_convolution_runs_on_the_cpu()
     {
+        // The engine's CPU kernel cap must be in place before this process's first oneDNN convolution.
+        _ = CpuKernelGuard.EffectiveCap;
         using var scope = NewDisposeScope();
         var x = arange(16, dtype: float32).reshape(1, 1, 4, 4);
         var kernel = ones(1, 1, 3, 3, dtype: float32);
@@ -15,6 +17,16 @@ public sealed class TorchSharpRuntimeTests
         Assert.Equal(new long[] { 1, 1, 2, 2 }, y.shape);
         // Sum of the top-left 3x3 window of 0..15 laid out row-major: 0+1+2+4+5+6+8+9+10 = 45.
         Assert.Equal(45f, y[0, 0, 0, 0].item<float>());
+    }
+
+    [Fact]
+    public void Loading_the_engine_caps_onednn_at_avx_unless_the_operator_set_a_level()
+    {
+        string? operatorLevel = Environment.GetEnvironmentVariable(CpuKernelGuard.Variable);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(operatorLevel ?? CpuKernelGuard.DefaultCap, CpuKernelGuard.EffectiveCap);
+        }
     }
 
     [Fact]
