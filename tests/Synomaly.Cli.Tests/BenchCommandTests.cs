@@ -45,6 +45,7 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Null(row.Reference);
         });
         Assert.Equal("cpu", report.Environment.Device);
+        Assert.EndsWith("Soft fusion, 1 noise draw(s) per stage", report.Profile, StringComparison.Ordinal);
         Assert.Equal(1, report.Environment.TorchThreads);
         Assert.False(string.IsNullOrWhiteSpace(report.Environment.TorchSharpVersion));
         Assert.False(string.IsNullOrWhiteSpace(report.Environment.LibTorchVersion));

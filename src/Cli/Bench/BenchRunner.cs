@@ -281,7 +281,7 @@ public sealed class BenchRunner(BenchOptions options)
     }
 
     private static string Describe(InferenceOptions o) => string.Create(CultureInfo.InvariantCulture,
-        $"adaptive t={o.Timesteps[0]}, blur k={o.BlurKernel}, threshold {o.Threshold}, min component {o.MinComponentSize} px, stop δ={o.StopDelta}, at most {o.MaxStages} stages, {o.Fusion} fusion");
+        $"adaptive t={o.Timesteps[0]}, blur k={o.BlurKernel}, threshold {o.Threshold}, min component {o.MinComponentSize} px, stop δ={o.StopDelta}, at most {o.MaxStages} stages, {o.Fusion} fusion, {o.NoiseDraws} noise draw(s) per stage");
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
