@@ -12,7 +12,7 @@ namespace Synomaly.Diffusion;
 /// On an AMD EPYC with AVX-512 (libtorch 2.10, oneDNN 3.7.1), oneDNN's AVX2 and AVX-512 JIT convolution kernels made
 /// training non-deterministic and sometimes NaN (forward_training / backward_data / backward_weights of the 1-channel
 /// input and output convolutions, padded blocked layouts), and bf16 convolutions off by a third of the output scale; capped
-/// at AVX (or SSE4.1) every such test passes and fp32 inference is unchanged to 1e-9 at about 10% more CPU time. oneDNN
+/// at AVX (or SSE4.1) every such test passes and an fp32 evaluation gave the same scores, at about 10% more CPU time. oneDNN
 /// reads <c>DNNL_MAX_CPU_ISA</c> once, at its first primitive, so the cap is set when this library loads, before any of
 /// its code creates a convolution. It is written into the native environment (libc <c>setenv</c>, which oneDNN's
 /// <c>getenv</c> sees; .NET's own <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach it), only
