@@ -15,8 +15,25 @@ if ! grep -q 'Build succeeded' "$log"; then
   exit 1
 fi
 
-dotnet test --solution Synomaly.Cloud.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log"
+# libtorch prints "Could not initialize NNPACK! Reason: Unsupported hardware." for every CPU convolution thread on
+# processors NNPACK does not take (it then uses its other kernels); thousands of such lines would bury the results, so the
+# console shows their count instead. The full log keeps everything.
+nnpack='Could not initialize NNPACK'
+dotnet test --solution Synomaly.Cloud.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log" | grep -v --line-buffered "$nnpack"
 status=${PIPESTATUS[0]}
+notices="$(grep -c "$nnpack" "$log" || true)"
+if [[ "$notices" != 0 ]]; then echo "(${notices} libtorch NNPACK notices not shown)"; fi
+
+# CI keeps only the tail of this output: repeat each failed test's name and message just above the closing line.
+failures="$(grep -v "$nnpack" "$log" | awk '
+  /^failed [^ ]+ \(/ { show = 1; lines = 0; print ""; print; next }
+  show && /^  / { if (++lines <= 90) print; next }
+  { show = 0 }')"
+if [[ -n "$failures" ]]; then
+  echo
+  echo "Failed tests (repeated from above):"
+  echo "$failures"
+fi
 
 # Microsoft Testing Platform prints a summary with "succeeded:" and "failed:" counts.
 passed="$(grep -E '^\s*succeeded:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)"

@@ -22,4 +22,29 @@ public sealed class FaultScheduleTests
     {
         Assert.NotEqual(FaultSchedule.Draw(1000, 10, 1, 7), FaultSchedule.Draw(1000, 10, 1, 8));
     }
+
+    [Theory]
+    [InlineData(31, 2, 1)]
+    [InlineData(16, 2, 1)]
+    [InlineData(1000, 10, 1)]
+    public void Uploads_are_held_back_so_that_the_run_outlasts_its_last_fault_with_a_job_in_flight(int jobs, int kills, int restarts)
+    {
+        for (int seed = 0; seed < 200; seed++)
+        {
+            var faults = FaultSchedule.Draw(jobs, kills, restarts, seed);
+            int first = FaultSchedule.UploadsBeforeFaults(jobs, faults);
+
+            // The finished count can pass the last fault's moment with at least one uploaded job still going ...
+            Assert.True(first > faults.Max(f => f.AfterFinishedJobs), $"seed {seed}: {first} uploads cannot outlast the last fault");
+
+            // ... and at least one upload waits, so the run cannot end before every fault is in.
+            Assert.True(first < jobs, $"seed {seed}: nothing held back");
+        }
+    }
+
+    [Fact]
+    public void Without_faults_nothing_is_held_back()
+    {
+        Assert.Equal(12, FaultSchedule.UploadsBeforeFaults(12, []));
+    }
 }

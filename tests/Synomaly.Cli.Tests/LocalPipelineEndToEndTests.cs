@@ -19,40 +19,43 @@ public sealed class LocalPipelineEndToEndTests
         string modelDir = TinyModelPackage.Save(Path.Combine(work, "model"), "e2e-tiny");
         var samples = Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "samples"), "*", SearchOption.AllDirectories).Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();
         Assert.True(samples.Count >= 5, "samples/ must hold a DICOM, a NIfTI and a PNG at least");
-        await using (var pipeline = await LocalPipeline.StartAsync(
-            new LocalPipelineSettings
-            {
-                RepositoryRoot = TestPaths.RepositoryRoot,
-                ModelDirectory = modelDir,
-                LogDirectory = Path.Combine(work, "logs"),
-                Device = "cpu",
-                AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite")),
-            },
-            cancellationToken))
+        await PipelineLogTails.RunAsync(Path.Combine(work, "logs"), async () =>
         {
-            var run = new DemoRun(pipeline);
-            var jobs = await run.UploadAsync(samples, cancellationToken);
-            await run.WaitAsync(jobs, TimeSpan.FromMinutes(8), _ => { }, cancellationToken);
-            await run.DownloadAsync(jobs, Path.Combine(work, "out"), cancellationToken);
-
-            foreach (var job in jobs)
+            await using (var pipeline = await LocalPipeline.StartAsync(
+                new LocalPipelineSettings
+                {
+                    RepositoryRoot = TestPaths.RepositoryRoot,
+                    ModelDirectory = modelDir,
+                    LogDirectory = Path.Combine(work, "logs"),
+                    Device = "cpu",
+                    AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite")),
+                },
+                cancellationToken))
             {
-                if (job.ExpectedFailure)
-                {
-                    Assert.Equal(JobState.Failed, job.State);
-                    Assert.StartsWith("Truncated", job.Error, StringComparison.Ordinal);
-                }
-                else
-                {
-                    Assert.True(job.State == JobState.Succeeded, $"{Path.GetFileName(job.File)} ended {job.State}: {job.Error}");
-                    Assert.True(job.Slices >= 1);
-                }
-            }
+                var run = new DemoRun(pipeline);
+                var jobs = await run.UploadAsync(samples, cancellationToken);
+                await run.WaitAsync(jobs, TimeSpan.FromMinutes(8), _ => { }, cancellationToken);
+                await run.DownloadAsync(jobs, Path.Combine(work, "out"), cancellationToken);
 
-            Assert.Contains(jobs, j => j.File.EndsWith(".nii.gz", StringComparison.Ordinal) && j.Slices > 1);
-            string heatmap = Path.Combine(work, "out", "colin27-lesion-a", BlobLayout.HeatmapFile);
-            Assert.True(File.Exists(heatmap), "the heatmap of a PNG sample was downloaded");
-        }
+                foreach (var job in jobs)
+                {
+                    if (job.ExpectedFailure)
+                    {
+                        Assert.Equal(JobState.Failed, job.State);
+                        Assert.StartsWith("Truncated", job.Error, StringComparison.Ordinal);
+                    }
+                    else
+                    {
+                        Assert.True(job.State == JobState.Succeeded, $"{Path.GetFileName(job.File)} ended {job.State}: {job.Error}");
+                        Assert.True(job.Slices >= 1);
+                    }
+                }
+
+                Assert.Contains(jobs, j => j.File.EndsWith(".nii.gz", StringComparison.Ordinal) && j.Slices > 1);
+                string heatmap = Path.Combine(work, "out", "colin27-lesion-a", BlobLayout.HeatmapFile);
+                Assert.True(File.Exists(heatmap), "the heatmap of a PNG sample was downloaded");
+            }
+        });
 
         Directory.Delete(work, recursive: true);
     }

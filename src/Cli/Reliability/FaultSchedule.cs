@@ -36,6 +36,28 @@ public static class FaultSchedule
         return [.. faults.OrderBy(f => f.AfterFinishedJobs).ThenBy(f => f.Kind)];
     }
 
+    /// <summary>
+    /// How many of <paramref name="jobs"/> uploads go in before the faults; the rest wait until the last fault has fired.
+    /// </summary>
+    /// <remarks>
+    /// Faults fire on counts of finished jobs. With a fast model every upload can end between two polls (an Azurite restart
+    /// alone takes seconds), and a run that ends before its faults tests nothing; holding back the last tenth (at least one)
+    /// keeps the run open until every fault is in. At least one uploaded job more than the last fault's count goes in first,
+    /// so that the finished count can reach it while a job is still in flight.
+    /// </remarks>
+    public static int UploadsBeforeFaults(int jobs, IReadOnlyList<Fault> faults)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        ArgumentNullException.ThrowIfNull(faults);
+        if (faults.Count == 0)
+        {
+            return jobs;
+        }
+
+        int lastFault = faults.Max(f => f.AfterFinishedJobs);
+        return Math.Min(jobs, Math.Max(jobs - Math.Max(1, jobs / 10), lastFault + 1));
+    }
+
     private static int Between(Random random, int jobs, double from, double to) =>
         (int)Math.Floor(jobs * (from + ((to - from) * random.NextDouble())));
 }

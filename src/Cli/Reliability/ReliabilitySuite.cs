@@ -55,31 +55,47 @@ public static class ReliabilitySuite
         // Bad files go in at seeded random places among the good ones, as a portal would mix them.
         var random = new Random(options.Seed);
         var badAt = bad.Select(b => (At: random.Next(good.Count), Input: b)).ToLookup(p => p.At, p => p.Input);
-        var goodIds = new List<string>(good.Count);
-        var badIds = new List<(string ScanId, BadInput Input)>();
+        var plan = new List<(byte[] Content, string Extension, BadInput? Input)>();
         for (int i = 0; i < good.Count; i++)
         {
-            progress?.Report(new SoakProgress(0, good.Count + bad.Count, 0, 0, $"uploading {i + 1}/{good.Count}"));
-            goodIds.Add(await uploader.UploadAsync(good[i], ".png", cancellationToken));
-            foreach (var input in badAt[i])
+            plan.Add((good[i], ".png", null));
+            plan.AddRange(badAt[i].Select(input => (input.Content, input.Extension, (BadInput?)input)));
+        }
+
+        var faults = new Queue<Fault>(FaultSchedule.Draw(plan.Count, options.EffectiveWorkerKills, options.StorageRestarts, options.Seed));
+        int uploadFirst = FaultSchedule.UploadsBeforeFaults(plan.Count, [.. faults]);
+        var goodIds = new List<string>(good.Count);
+        var badIds = new List<(string ScanId, BadInput Input)>();
+        async Task UploadAsync(int from, int to)
+        {
+            for (int i = from; i < to; i++)
             {
-                badIds.Add((await uploader.UploadAsync(input.Content, input.Extension, cancellationToken), input));
+                progress?.Report(new SoakProgress(0, plan.Count, 0, 0, $"uploading {i + 1}/{plan.Count}"));
+                var (content, extension, input) = plan[i];
+                string scanId = await uploader.UploadAsync(content, extension, cancellationToken);
+                if (input is null)
+                {
+                    goodIds.Add(scanId);
+                }
+                else
+                {
+                    badIds.Add((scanId, input));
+                }
             }
         }
 
-        string duplicateId = await uploader.UploadAsync(good[0], ".png", cancellationToken);
-
-        var faults = new Queue<Fault>(FaultSchedule.Draw(goodIds.Count + badIds.Count, options.EffectiveWorkerKills, options.StorageRestarts, options.Seed));
+        await UploadAsync(0, uploadFirst);
         var census = new JobCensus(new JobStore(new TableServiceClient(pipeline.ConnectionString)), pipeline.Card.Version);
-        var expected = goodIds.Concat(badIds.Select(b => b.ScanId)).ToList();
+        string? duplicateId = null;
         IReadOnlyDictionary<string, JobRecord> records = new Dictionary<string, JobRecord>();
         int kills = 0, restarts = 0;
         while (true)
         {
             records = await census.TryReadAsync(cancellationToken) ?? records;
+            var expected = goodIds.Concat(badIds.Select(b => b.ScanId)).ToList();
             int finished = expected.Count(id => records.TryGetValue(id, out var r) && r.State.IsTerminal());
-            progress?.Report(new SoakProgress(finished, expected.Count, kills, restarts, "processing"));
-            if (finished == expected.Count || clock.Elapsed > options.Timeout)
+            progress?.Report(new SoakProgress(finished, plan.Count, kills, restarts, "processing"));
+            if ((duplicateId is not null && finished == expected.Count) || clock.Elapsed > options.Timeout)
             {
                 break;
             }
@@ -89,16 +105,24 @@ public static class ReliabilitySuite
                 var fault = faults.Dequeue();
                 if (fault.Kind == FaultKind.WorkerKill)
                 {
-                    progress?.Report(new SoakProgress(finished, expected.Count, kills, restarts, "killing the worker"));
+                    progress?.Report(new SoakProgress(finished, plan.Count, kills, restarts, "killing the worker"));
                     await pipeline.RestartWorkerAsync(cancellationToken);
                     kills++;
                 }
                 else
                 {
-                    progress?.Report(new SoakProgress(finished, expected.Count, kills, restarts, "restarting Azurite"));
+                    progress?.Report(new SoakProgress(finished, plan.Count, kills, restarts, "restarting Azurite"));
                     await pipeline.RestartStorageAsync(cancellationToken);
                     restarts++;
                 }
+            }
+
+            if (faults.Count == 0 && duplicateId is null)
+            {
+                // Every fault is in: the held-back uploads follow, then the same bytes as the first scan again.
+                await UploadAsync(uploadFirst, plan.Count);
+                duplicateId = await uploader.UploadAsync(good[0], ".png", cancellationToken);
+                continue;
             }
 
             await Task.Delay(1000, cancellationToken);
@@ -108,15 +132,23 @@ public static class ReliabilitySuite
         records = await ReadFinalAsync(census, cancellationToken);
         var resultSets = await CountResultSetsAsync(new BlobServiceClient(pipeline.ConnectionString), cancellationToken);
         var deadLetters = await DeadLetters.ReadAsync(new QueueClient(pipeline.ConnectionString, BlobLayout.ScanJobsQueue + "-poison"), cancellationToken);
-        return Summarise(options, pipeline, startedAt, wall, goodIds, badIds, duplicateId, records, resultSets, deadLetters, kills, restarts);
+        int neverUploaded = plan.Count - goodIds.Count - badIds.Count;
+        return Summarise(options, pipeline, startedAt, wall, goodIds, badIds, duplicateId, neverUploaded, records, resultSets, deadLetters, kills, restarts);
     }
 
     private static SoakReport Summarise(
         SoakOptions options, LocalPipeline pipeline, DateTimeOffset startedAt, double wall, List<string> goodIds, List<(string ScanId, BadInput Input)> badIds,
-        string duplicateId, IReadOnlyDictionary<string, JobRecord> records, IReadOnlyDictionary<string, int> resultSets, DeadLetters deadLetters, int kills, int restarts)
+        string? duplicateId, int neverUploaded, IReadOnlyDictionary<string, JobRecord> records, IReadOnlyDictionary<string, int> resultSets, DeadLetters deadLetters,
+        int kills, int restarts)
     {
         var problems = new List<string>();
-        int lost = 0, wrong = 0, succeeded = 0;
+        int lost = neverUploaded, wrong = 0, succeeded = 0;
+        if (duplicateId is null)
+        {
+            // The run timed out before its last fault: the held-back uploads never went in, which counts as a failed run.
+            problems.Add($"timed out before every fault was in; {neverUploaded} held-back upload(s) and the duplicate never went in");
+        }
+
         foreach (var id in goodIds)
         {
             if (!records.TryGetValue(id, out var record) || !record.State.IsTerminal())
@@ -159,7 +191,7 @@ public static class ReliabilitySuite
             problems.Add($"bad input {outcome.Name}: {outcome.State} {outcome.ActualCode} (expected Failed {outcome.ExpectedCode})");
         }
 
-        int duplicated = resultSets.Count(p => p.Value > 1) + (duplicateId == goodIds[0] ? 0 : 1);
+        int duplicated = resultSets.Count(p => p.Value > 1) + (duplicateId is null || duplicateId == goodIds[0] ? 0 : 1);
         problems.AddRange(resultSets.Where(p => p.Value > 1).Select(p => $"{p.Key}: {p.Value} result sets"));
         var seconds = goodIds.Select(id => records.GetValueOrDefault(id)).Where(r => r?.FinishedAt is not null)
             .Select(r => (r!.FinishedAt!.Value - r.CreatedAt).TotalSeconds).Order().ToList();
@@ -170,7 +202,7 @@ public static class ReliabilitySuite
             Device = options.Device,
             Model = $"{pipeline.Card.Name} {pipeline.Card.Version}",
             Seed = options.Seed,
-            Jobs = goodIds.Count,
+            Jobs = options.Jobs,
             BadInputs = badIds.Count,
             DuplicateUploads = 1,
             WorkerKillsPlanned = options.EffectiveWorkerKills,
