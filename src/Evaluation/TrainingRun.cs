@@ -40,6 +40,19 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     /// <summary>Mean loss of the last 50 steps of the finished run.</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
+    /// <summary>
+    /// Wall-clock budget of this sitting (null: none). When it runs out the run stops after the step in progress, saves
+    /// its checkpoint and returns the model as far as it got, so a lent or pre-emptible GPU can be used to its last
+    /// minute; the same command with no budget left to spend resumes from the checkpoint.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>The step count the returned model was trained to (earlier sittings included).</summary>
+    public int StepsTrained { get; private set; }
+
+    /// <summary>Why the sitting ended: all steps done, the time limit, or cancellation.</summary>
+    public TrainingStop StoppedBy { get; private set; }
+
     /// <summary>Trains and returns the trained model (in eval mode); the caller disposes it.</summary>
     public UNet Train(Tensor images, Action<TrainingStep>? onStep = null, CancellationToken cancellationToken = default)
     {
@@ -62,9 +75,26 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
             TrainingCheckpoint.Load(trainer, CheckpointDirectory);
         }
 
-        while (trainer.Step < options.Steps && !cancellationToken.IsCancellationRequested)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        StoppedBy = TrainingStop.Completed;
+        int sittingSteps = 0;
+        while (trainer.Step < options.Steps)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                StoppedBy = TrainingStop.Cancelled;
+                break;
+            }
+
+            // At least one step per sitting, so a budget that is already spent still moves the run on.
+            if (sittingSteps > 0 && TimeLimit is { } limit && clock.Elapsed >= limit)
+            {
+                StoppedBy = TrainingStop.TimeLimit;
+                break;
+            }
+
             var step = trainer.RunStep();
+            sittingSteps++;
             onStep?.Invoke(step);
             if (step.Step % options.CheckpointEvery == 0)
             {
@@ -73,6 +103,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
             }
         }
 
+        StepsTrained = trainer.Step;
         TrainingCheckpoint.Save(trainer, CheckpointDirectory);
         WriteLossCurve(trainer.LossHistory);
         LastLoss = trainer.LossHistory.TakeLast(50).DefaultIfEmpty(double.NaN).Average();

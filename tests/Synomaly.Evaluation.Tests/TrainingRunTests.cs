@@ -108,6 +108,38 @@ public sealed class TrainingRunTests
         Assert.Contains("ModelChannels = 64", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_spent_time_limit_stops_after_one_step_with_a_checkpoint_and_the_next_sitting_finishes_the_run()
+    {
+        using var scratch = new ScratchDirectory("time-limit");
+        string output = Path.Combine(scratch.Location, "run");
+        using var images = Images();
+
+        var limited = new TrainingRun(Tiny, Options(5), CPU, output) { TimeLimit = TimeSpan.Zero };
+        limited.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        Assert.Equal((TrainingStop.TimeLimit, 1), (limited.StoppedBy, limited.StepsTrained));
+        Assert.True(TrainingCheckpoint.Exists(limited.CheckpointDirectory));
+
+        var next = new TrainingRun(Tiny, Options(5), CPU, output);
+        next.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        Assert.True(next.Resumed);
+        Assert.Equal((TrainingStop.Completed, 5), (next.StoppedBy, next.StepsTrained));
+    }
+
+    [Fact]
+    public void A_cancelled_sitting_trains_nothing_more_and_says_so()
+    {
+        using var scratch = new ScratchDirectory("cancelled");
+        using var images = Images();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var run = new TrainingRun(Tiny, Options(5), CPU, Path.Combine(scratch.Location, "run"));
+        run.Train(images, cancellationToken: cancelled.Token).Dispose();
+
+        Assert.Equal((TrainingStop.Cancelled, 0), (run.StoppedBy, run.StepsTrained));
+    }
+
     private static Tensor Images()
     {
         var grid = linspace(-1, 1, Tiny.ImageSize);

@@ -46,10 +46,15 @@ public static class TrainCommand
         var version = new Option<string>("--version") { Description = "Model version in the exported model card.", DefaultValueFactory = _ => "0.1.0" };
         var dataDescription = new Option<string>("--data-description") { Description = "Training data and its licence, for the model card.", DefaultValueFactory = _ => "unspecified" };
         var dataLicence = new Option<string>("--data-licence") { Description = "Licence of the training data, for the model card.", DefaultValueFactory = _ => "unspecified" };
+        var maxMinutes = new Option<double>("--max-minutes")
+        {
+            Description = "Wall-clock budget of the training loop in minutes (0 = none): stops after the step in progress, checkpoints and exports the model as far as it got; the same command resumes.",
+            DefaultValueFactory = _ => 0,
+        };
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, initFrom, flips, precision, maxT, seed, device, every, name, version, dataDescription, dataLicence,
+            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, initFrom, flips, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -101,8 +106,18 @@ public static class TrainCommand
                 AnsiConsole.MarkupLine("[yellow]fp16 on the CPU runs libtorch's slow float16 kernels; bf16 is the reduced precision for CPUs.[/]");
             }
 
+            double minutes = parse.GetValue(maxMinutes);
+            if (minutes < 0 || !double.IsFinite(minutes))
+            {
+                throw new ArgumentException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
+            }
+
             using var images = set.ToTensor();
-            var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!) { InitialWeights = parse.GetValue(initFrom) };
+            var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!)
+            {
+                InitialWeights = parse.GetValue(initFrom),
+                TimeLimit = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
+            };
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(context =>
@@ -113,7 +128,10 @@ public static class TrainCommand
                         task.Value = step.Step;
                         task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
                     }, cancellationToken);
-                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, options, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss, run.InitialisedFrom, run.Phases);
+                    // The card records the steps the weights were trained to, which is fewer than requested after a
+                    // time limit or a cancellation.
+                    var trained = options with { Steps = run.StepsTrained };
+                    var card = ModelCards.ForTraining(parse.GetValue(name)!, parse.GetValue(version)!, modelConfig, trainingModality, trained, parse.GetValue(dataDescription)!, parse.GetValue(dataLicence)!, run.LastLoss, run.InitialisedFrom, run.Phases);
                     ModelPackage.Save(Path.Combine(parse.GetValue(output)!, "model"), model, card);
                 });
             if (run.Resumed && run.InitialWeights is not null)
@@ -121,6 +139,14 @@ public static class TrainCommand
                 AnsiConsole.MarkupLine(
                     "[grey]Resumed from the checkpoint, so --init-from was not loaded; the run began from {0}.[/]",
                     Markup.Escape(run.InitialisedFrom?.ToString() ?? "a random initialisation"));
+            }
+
+            if (run.StoppedBy != TrainingStop.Completed)
+            {
+                AnsiConsole.MarkupLine(
+                    CultureInfo.InvariantCulture,
+                    "[yellow]{0} at step {1} of {2}[/]: the model was exported as far as it got, and the same command resumes from the checkpoint.",
+                    run.StoppedBy == TrainingStop.TimeLimit ? "Time limit reached" : "Cancelled", run.StepsTrained, options.Steps);
             }
 
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));

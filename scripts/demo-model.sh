@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The demo model's recipe in one command: train within a time budget, tune on the tuning half, evaluate once on the
+# reporting half (docs/EVALUATION.md). Runs here on the CPU after a build, or on the GPU machine with a published CLI
+# (EVALUATION.md, "A GPU run"), where one device command must hold the whole run.
+#
+# Usage: scripts/demo-model.sh OUT_DIR
+# Everything else comes from the environment (defaults in brackets):
+#   SYNOMALY       the CLI                           [dotnet src/Cli/bin/Release/net10.0/Synomaly.Cli.dll]
+#   DATA           folder holding train/ and val/    [../shared/data/brain-mri-ixi-t1]
+#   LESIONS        lesion map of real shapes         [../shared/data/lesion-masks/example_lesion.nii.gz]
+#   DEVICE         cpu, cuda or auto                 [auto]
+#   MINUTES        training budget of this sitting   [8]     STEPS  upper bound of the run [200000]
+#   SIZE CHANNELS MULT RES_BLOCKS ATTENTION HEADS   [128 32 1,1,2,2,4 2 16,8 32]: about 6 M parameters, under the
+#                  25 MB the repository allows for shipped weights
+#   BATCH LR EMA MAX_T SEED                          [32 2e-4 0.995 400 20261204]
+#   NOISE_DIRECTION                                  [1,-1]  (both directions: T1 lesions are mostly dark)
+#   GRID           reference, compact or custom      [reference]; custom takes T, K and THETA (comma lists)
+#   DRAWS          noise draws tried by tune         [1,4,8]
+#   MIN_COMPONENT  smallest kept component, pixels   [30 at 128 px; scale with the size]
+#   NAME VERSION INIT_FROM                           [brain-mri-demo demo-gpu (none)]
+# A second call with the same OUT_DIR resumes the training from its checkpoint (raise STEPS or MINUTES to go on), then
+# tunes and evaluates the model again.
+set -euo pipefail
+if [[ $# -ne 1 ]]; then
+  sed -n '2,25p' "$0" >&2
+  exit 2
+fi
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$1"
+cli="${SYNOMALY:-dotnet $root/src/Cli/bin/Release/net10.0/Synomaly.Cli.dll}"
+data="${DATA:-$root/../shared/data/brain-mri-ixi-t1}"
+lesions="${LESIONS:-$root/../shared/data/lesion-masks/example_lesion.nii.gz}"
+device="${DEVICE:-auto}"
+min_component="${MIN_COMPONENT:-30}"
+for needed in "$data/train" "$data/val" "$lesions"; do
+  [[ -e "$needed" ]] || { echo "demo-model: $needed not found (set DATA / LESIONS)" >&2; exit 2; }
+done
+
+init=()
+if [[ -n "${INIT_FROM:-}" ]]; then init=(--init-from "$INIT_FROM"); fi
+grid=(--grid "${GRID:-reference}")
+if [[ "${GRID:-reference}" == custom ]]; then grid+=(--t "${T:?custom grid needs T}" --k "${K:?custom grid needs K}" --theta "${THETA:?custom grid needs THETA}"); fi
+
+echo "== train (budget ${MINUTES:-8} min on $device)"
+$cli train "$data/train" --out "$out/train" --device "$device" --max-minutes "${MINUTES:-8}" --steps "${STEPS:-200000}" \
+  --size "${SIZE:-128}" --model-channels "${CHANNELS:-32}" --channel-mult "${MULT:-1,1,2,2,4}" --res-blocks "${RES_BLOCKS:-2}" \
+  --attention "${ATTENTION:-16,8}" --head-channels "${HEADS:-32}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --loss mse \
+  --ema "${EMA:-0.995}" --max-timestep "${MAX_T:-400}" --seed "${SEED:-20261204}" --noise-direction "${NOISE_DIRECTION:-1,-1}" \
+  --checkpoint-every 500 --name "${NAME:-brain-mri-demo}" --version "${VERSION:-demo-gpu}" "${init[@]}" \
+  --data-description "IXI T1 mid-axial slices, train/ (466 subjects), MNI152NLin2009cSym 1 mm, via ci-ber/THOR_DDPM" \
+  --data-licence "CC BY-SA 3.0 (IXI, brain-development.org); attribution required"
+
+# Tune and evaluate a copy, so that the training folder's export stays as trained.
+rm -rf "$out/model" && cp -r "$out/train/model" "$out/model"
+echo "== tune (tuning half only)"
+$cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
+  --min-component "$min_component" --noise-draws "${DRAWS:-1,4,8}" "${grid[@]}" --out "$out/tuning"
+echo "== evaluate (reporting half, once)"
+$cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
+  --min-component "$min_component" --record-in-card --out "$out/evaluation"
+echo "== done: $out/model (card with the tuned profile and the reporting-half metrics), $out/tuning, $out/evaluation"
