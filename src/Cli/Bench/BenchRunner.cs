@@ -142,7 +142,7 @@ public sealed class BenchRunner(BenchOptions options)
 
         tracker.Complete();
         tracker.Begin($"{label}: single stage");
-        var single = InferenceOptions.SingleStage(profile.Timesteps[0], profile.BlurKernel, profile.Threshold) with { MinComponentSize = profile.MinComponentSize };
+        var single = profile.AsSingleStage();
         var singleStage = ThroughputMeter.Run(device, budget, i => detector.Detect(x, single with { Seed = options.Seed + i }).Count);
 
         tracker.Complete();

@@ -19,7 +19,7 @@ public sealed class ParityCheck(BenchModel model, GaussianDiffusion diffusion, D
         ArgumentNullException.ThrowIfNull(inputs);
         var detector = new AnomalyDetector(unet, diffusion);
         var profile = model.Profile;
-        var single = InferenceOptions.SingleStage(profile.Timesteps[0], profile.BlurKernel, profile.Threshold) with { MinComponentSize = profile.MinComponentSize };
+        var single = profile.AsSingleStage();
         List<float> eps = [], singleMaps = [], adaptiveMaps = [];
         List<int> stages = [];
         for (int start = 0; start < count; start += batchSize)

@@ -94,7 +94,7 @@ public static class EvaluationCommands
         var adaptive = profile.ToOptions(parse.GetValue(Seed));
         var modes = new (string Name, InferenceOptions Options)[]
         {
-            ("single-stage", adaptive with { Mode = InferenceMode.SingleStage }),
+            ("single-stage", adaptive.AsSingleStage()),
             ("fixed-list", adaptive with { Mode = InferenceMode.FixedStages, Timesteps = [t, (2 * t) / 3, t / 3] }),
             ("adaptive", adaptive),
         };

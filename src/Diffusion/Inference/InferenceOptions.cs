@@ -59,6 +59,12 @@ public sealed record InferenceOptions
 
     public AnomalyMapOptions MapOptions => new(BlurKernel, Threshold, MinComponentSize);
 
+    /// <summary>
+    /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, fusion, seed and
+    /// noise draws kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
+    /// </summary>
+    public InferenceOptions AsSingleStage() => this with { Mode = InferenceMode.SingleStage, Timesteps = [Timesteps[0]] };
+
     public static InferenceOptions SingleStage(int t, int blurKernel, double threshold) =>
         new() { Mode = InferenceMode.SingleStage, Timesteps = [t], BlurKernel = blurKernel, Threshold = threshold };
 
