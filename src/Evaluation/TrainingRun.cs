@@ -43,7 +43,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     /// <summary>
     /// Wall-clock budget of this sitting (null: none). When it runs out the run stops after the step in progress, saves
     /// its checkpoint and returns the model as far as it got, so a lent or pre-emptible GPU can be used to its last
-    /// minute; the same command with no budget left to spend resumes from the checkpoint.
+    /// minute; the next sitting (the same command) resumes from the checkpoint.
     /// </summary>
     public TimeSpan? TimeLimit { get; init; }
 

@@ -95,6 +95,12 @@ public static class TrainCommand
                 },
                 RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
             };
+            double minutes = parse.GetValue(maxMinutes);
+            if (minutes < 0 || !double.IsFinite(minutes))
+            {
+                throw new ArgumentException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
+            }
+
             var files = InputFiles.Resolve(parse.GetValue(input)!);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             var set = TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize);
@@ -104,12 +110,6 @@ public static class TrainCommand
             if (options.Precision == TrainingPrecision.Fp16 && torchDevice.type == TorchSharp.DeviceType.CPU)
             {
                 AnsiConsole.MarkupLine("[yellow]fp16 on the CPU runs libtorch's slow float16 kernels; bf16 is the reduced precision for CPUs.[/]");
-            }
-
-            double minutes = parse.GetValue(maxMinutes);
-            if (minutes < 0 || !double.IsFinite(minutes))
-            {
-                throw new ArgumentException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
             }
 
             using var images = set.ToTensor();
