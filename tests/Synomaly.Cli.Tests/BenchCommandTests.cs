@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Synomaly.Cli.Tests;
 
+[Collection(ConsoleDisplayCollection.Name)]
 public sealed class BenchCommandTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("synomaly-bench-").FullName;

@@ -7,6 +7,7 @@ using Synomaly.Imaging.Reading;
 
 namespace Synomaly.Cli.Tests;
 
+[Collection(ConsoleDisplayCollection.Name)]
 public sealed class DetectCommandTests : IDisposable
 {
     private const int Width = 40, Height = 48;
