@@ -66,7 +66,10 @@ kill_process() {
   if is_running; then
     local pid; pid="$(cat "$pidfile")"
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # Azurite keeps its blob/queue/table metadata in LokiJS databases saved on an interval and on shutdown: a SIGKILL
+    # before that save loses writes it has already acknowledged (a job record, a deleted message), so a restart could
+    # leave state no real storage account would. It stops in about 1.5 s here; allow 30 s on a loaded machine.
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
