@@ -19,14 +19,15 @@ public sealed class LocalPipelineEndToEndTests
         string modelDir = TinyModelPackage.Save(Path.Combine(work, "model"), "e2e-tiny");
         var samples = Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "samples"), "*", SearchOption.AllDirectories).Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();
         Assert.True(samples.Count >= 5, "samples/ must hold a DICOM, a NIfTI and a PNG at least");
-        await PipelineLogTails.RunAsync(Path.Combine(work, "logs"), async () =>
+        string logs = Path.Combine(work, "logs");
+        await PipelineLogTails.RunAsync(logs, async () =>
         {
             await using (var pipeline = await LocalPipeline.StartAsync(
                 new LocalPipelineSettings
                 {
                     RepositoryRoot = TestPaths.RepositoryRoot,
                     ModelDirectory = modelDir,
-                    LogDirectory = Path.Combine(work, "logs"),
+                    LogDirectory = logs,
                     Device = "cpu",
                     AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite")),
                 },

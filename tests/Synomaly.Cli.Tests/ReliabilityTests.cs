@@ -29,7 +29,7 @@ public sealed class ReliabilityTests
             Timeout = TimeSpan.FromMinutes(10),
         };
 
-        await PipelineLogTails.RunAsync(Path.Combine(work, "logs"), async () =>
+        await PipelineLogTails.RunAsync(options.LogDirectory, async () =>
         {
             var report = await ReliabilitySuite.RunAsync(options, null, cancellationToken);
 

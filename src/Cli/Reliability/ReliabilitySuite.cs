@@ -35,7 +35,7 @@ public static class ReliabilitySuite
         {
             RepositoryRoot = options.RepositoryRoot,
             ModelDirectory = options.ModelDirectory,
-            LogDirectory = Path.Combine(options.WorkDirectory, "logs"),
+            LogDirectory = options.LogDirectory,
             Device = options.Device,
             AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(Path.Combine(options.WorkDirectory, "azurite")),
             WorkerOverrides = new Dictionary<string, string>

@@ -23,6 +23,9 @@ public sealed record SoakOptions
     /// <summary>Where Azurite's data, the generated scans and the logs go.</summary>
     public required string WorkDirectory { get; init; }
 
+    /// <summary>Where the trigger host's and the worker's logs go: inside <see cref="WorkDirectory"/>.</summary>
+    public string LogDirectory => Path.Combine(WorkDirectory, "logs");
+
     /// <summary>A healthy PNG slice; each job gets a copy with a few pixels changed so that every scan has its own id.</summary>
     public required string BaseScan { get; init; }
 
