@@ -16,13 +16,14 @@
 #   NOISE_DIRECTION                                  [1,-1]  (both directions: T1 lesions are mostly dark)
 #   GRID           reference, compact or custom      [reference]; custom takes T, K and THETA (comma lists)
 #   DRAWS          noise draws tried by tune         [1,4,8]
+#   FUSION         adaptive fusions tried by tune    [soft] (the released script); soft,binary adds the paper's figure
 #   MIN_COMPONENT  smallest kept component, pixels   [30 at 128 px; scale with the size]
 #   NAME VERSION INIT_FROM                           [brain-mri-demo demo-gpu (none)]
 # A second call with the same OUT_DIR resumes the training from its checkpoint (raise STEPS or MINUTES to go on), then
 # tunes and evaluates the model again.
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
-  sed -n '2,25p' "$0" >&2
+  sed -n '2,26p' "$0" >&2
   exit 2
 fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -54,7 +55,7 @@ $cli train "$data/train" --out "$out/train" --device "$device" --max-minutes "${
 rm -rf "$out/model" && cp -r "$out/train/model" "$out/model"
 echo "== tune (tuning half only)"
 $cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
-  --min-component "$min_component" --noise-draws "${DRAWS:-1,4,8}" "${grid[@]}" --out "$out/tuning"
+  --min-component "$min_component" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" --out "$out/tuning"
 echo "== evaluate (reporting half, once)"
 $cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   --min-component "$min_component" --record-in-card --out "$out/evaluation"

@@ -30,19 +30,26 @@ public sealed class Tuner(Evaluator evaluator)
 
 /// <summary>
 /// The values searched for each inference parameter. <paramref name="NoiseDraws"/> (default: the reference's single draw) is
-/// this project's extension (<see cref="InferenceOptions.NoiseDraws"/>).
+/// this project's extension (<see cref="InferenceOptions.NoiseDraws"/>); <paramref name="Fusions"/> (default: the
+/// template's, i.e. the released script's soft fusion) is the choice ALGORITHM.md 6.3 leaves open between the released
+/// script and the paper's figure.
 /// </summary>
-public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds, IReadOnlyList<int>? NoiseDraws = null)
+public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds, IReadOnlyList<int>? NoiseDraws = null, IReadOnlyList<FusionMode>? Fusions = null)
 {
     private IReadOnlyList<int> Draws => NoiseDraws is { Count: > 0 } ? NoiseDraws : [1];
 
-    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count;
+    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count * (Fusions is { Count: > 0 } ? Fusions.Count : 1);
 
-    /// <summary>Every combination, as <paramref name="template"/> with t, k, θ and the draws replaced.</summary>
-    public IEnumerable<InferenceOptions> Candidates(InferenceOptions template) =>
-        from draws in Draws
-        from t in Timesteps
-        from k in BlurKernels
-        from threshold in Thresholds
-        select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws };
+    /// <summary>Every combination, as <paramref name="template"/> with t, k, θ, the draws and the fusion replaced.</summary>
+    public IEnumerable<InferenceOptions> Candidates(InferenceOptions template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        IReadOnlyList<FusionMode> fusions = Fusions is { Count: > 0 } ? Fusions : [template.Fusion];
+        return from fusion in fusions
+               from draws in Draws
+               from t in Timesteps
+               from k in BlurKernels
+               from threshold in Thresholds
+               select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws, Fusion = fusion };
+    }
 }

@@ -1,0 +1,53 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+[Collection(ConsoleDisplayCollection.Name)]
+public sealed class TuneCommandTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("synomaly-tune-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task A_fusion_list_is_searched_and_the_winner_s_fusion_is_written_into_the_profile()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "tuning");
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--fusion", "binary", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(0, code);
+        Assert.Equal(FusionMode.Binary, ModelPackage.LoadCard(model).Profile("brain-mri").Fusion);
+        Assert.Contains("Binary fusion", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_fusion_mode_is_refused_and_the_card_is_left_alone()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--grid", "custom", "--fusion", "soft,hard",
+            "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
+    private string SixSlices()
+    {
+        string folder = Path.Combine(_scratch, "val");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(6))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        return folder;
+    }
+}
