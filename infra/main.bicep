@@ -100,6 +100,14 @@ param resultSasMinutes int = 15
 @description('Optional. CRON of the upload reconciliation that resubmits uploads whose blob event was lost (Intake__ReconcileSchedule).')
 param reconcileSchedule string = '0 */5 * * * *'
 
+@description('Optional. Hours a ScanJob may wait for a worker: the Service Bus message time to live, and when the Functions app fails a job nothing finished as Expired (Expiry__MessageTimeToLiveHours).')
+@minValue(1)
+@maxValue(336)
+param jobTimeToLiveHours int = 48
+
+@description('Optional. CRON of the sweep that fails jobs whose message expired unprocessed (Expiry__Schedule).')
+param expirySchedule string = '0 */15 * * * *'
+
 @description('Optional. CRON of scheduled archive reprocessing (Bulk__Schedule).')
 param bulkSchedule string = '0 0 2 * * *'
 
@@ -257,6 +265,7 @@ module serviceBus 'modules/service-bus.bicep' = {
     lockDuration: queueLockDuration
     maxDeliveryCount: maxDeliveryCount + 1
     duplicateDetectionWindow: duplicateDetectionWindow
+    messageTimeToLive: 'PT${jobTimeToLiveHours}H'
     publicNetworkAccess: publicNetworkAccess
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
@@ -331,6 +340,8 @@ module functionApp 'modules/function-app.bicep' = {
       Intake__ResultSasMinutes: string(resultSasMinutes)
       Intake__ReconcileSchedule: reconcileSchedule
       Bulk__Schedule: bulkSchedule
+      Expiry__Schedule: expirySchedule
+      Expiry__MessageTimeToLiveHours: string(jobTimeToLiveHours)
       Bulk__BatchSize: string(bulkBatchSize)
       Bulk__MessagesPerMinute: string(bulkMessagesPerMinute)
     }

@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Azure.WebJobs;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Jobs;
 
 namespace Synomaly.DevHost;
 
@@ -9,7 +10,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -19,6 +20,10 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     [FunctionName("ReconcileUploads")]
     public Task ReconcileUploadsAsync([TimerTrigger("%Intake__ReconcileSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         reconciler.RunAsync(cancellationToken);
+
+    [FunctionName("ExpireStaleJobs")]
+    public Task ExpireStaleJobsAsync([TimerTrigger("%Expiry__Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        expiry.RunAsync(cancellationToken);
 
     [FunctionName("BulkReprocessStep")]
     public Task BulkReprocessStepAsync([QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId, CancellationToken cancellationToken) =>

@@ -47,6 +47,7 @@ public static class DevHostRunner
         settings.TryAdd("AzureWebJobsStorage", settings.GetValueOrDefault("ScansStorage"));
         settings.TryAdd("Bulk:Schedule", new BulkOptions().Schedule);
         settings.TryAdd($"{IntakeOptions.Section}:ReconcileSchedule", new IntakeOptions().ReconcileSchedule);
+        settings.TryAdd($"{JobExpiryOptions.Section}:Schedule", new JobExpiryOptions().Schedule);
 
         var host = new HostBuilder()
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))

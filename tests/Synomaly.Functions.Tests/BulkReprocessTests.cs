@@ -172,6 +172,9 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var times = host.Get<InMemoryScanJobPublisher>().Published.Select(p => p.ScheduledEnqueueTime).Distinct().ToList();
         // 5 per batch at 10 per minute: the first batch now, then every 30 seconds.
         Assert.Equal([null, clock.Now.AddSeconds(30), clock.Now.AddSeconds(60)], times);
+        // The records know when their message becomes visible, so the expiry sweep counts a throttled job's wait from then.
+        var recorded = (await host.Jobs.ListAsync(pageSize: 100, cancellationToken: Ct)).Jobs.Select(j => j.ScheduledFor).Distinct().Order().ToList();
+        Assert.Equal([null, clock.Now.AddSeconds(30), clock.Now.AddSeconds(60)], recorded);
     }
 
     [Fact]

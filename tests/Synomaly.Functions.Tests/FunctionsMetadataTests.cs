@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "ExpireStaleJobs", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
@@ -85,6 +85,14 @@ public sealed class FunctionsMetadataTests
         var trigger = Trigger("ReconcileUploads");
         Assert.Equal("timerTrigger", Text(trigger, "type"));
         Assert.Equal("%Intake__ReconcileSchedule%", Text(trigger, "schedule"));
+    }
+
+    [Fact]
+    public void The_expiry_sweep_reads_its_schedule_from_the_expiry_setting()
+    {
+        var trigger = Trigger("ExpireStaleJobs");
+        Assert.Equal("timerTrigger", Text(trigger, "type"));
+        Assert.Equal("%Expiry__Schedule%", Text(trigger, "schedule"));
     }
 
     [Fact]

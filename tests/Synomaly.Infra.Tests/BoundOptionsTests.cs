@@ -29,7 +29,7 @@ public sealed class BoundOptionsTests
     {
         var keys = FunctionsKeys;
         var options = PredictedDeployment.Load(parameterFile).Single("Microsoft.Web/sites/config").Properties.EnumerateObject()
-            .Select(p => p.Name).Where(name => name.StartsWith("Intake__", StringComparison.Ordinal) || name.StartsWith("Bulk__", StringComparison.Ordinal))
+            .Select(p => p.Name).Where(name => name.StartsWith("Intake__", StringComparison.Ordinal) || name.StartsWith("Bulk__", StringComparison.Ordinal) || name.StartsWith("Expiry__", StringComparison.Ordinal))
             .ToList();
 
         Assert.NotEmpty(options);

@@ -29,4 +29,17 @@ public sealed class ServiceBusQueueTests
         Assert.InRange(queue.At("properties.maxDeliveryCount").GetInt32(), 2, 20);
         Assert.InRange(lockDuration, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
     }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_expiry_sweep_waits_exactly_the_queue_s_message_time_to_live(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var ttl = XmlConvert.ToTimeSpan(deployment.Single("Microsoft.ServiceBus/namespaces/queues").String("properties.defaultMessageTimeToLive"));
+        var settings = deployment.Single("Microsoft.Web/sites/config").Properties;
+
+        // A shorter sweep would fail jobs whose message can still reach a worker; a longer one leaves expired jobs Queued.
+        Assert.Equal(ttl, TimeSpan.FromHours(int.Parse(settings.GetProperty("Expiry__MessageTimeToLiveHours").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.False(string.IsNullOrEmpty(settings.GetProperty("Expiry__Schedule").GetString()), "the timer binding %Expiry__Schedule% needs the setting");
+    }
 }

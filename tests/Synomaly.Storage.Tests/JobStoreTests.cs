@@ -51,6 +51,35 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_record_keeps_its_scheduled_time_and_reads_back_the_table_s_last_write_time()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        var scheduled = new DateTimeOffset(2030, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        await store.CreateAsync(NewRecord("scan-s") with { ScheduledFor = scheduled }, ct);
+
+        var read = await store.GetAsync("scan-s", "v1", ct);
+
+        Assert.Equal(scheduled, read!.ScheduledFor);
+        Assert.InRange(read.LastModified!.Value, before, DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task List_can_ask_the_table_service_for_records_last_written_before_a_time()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await NewStoreAsync();
+        await store.CreateAsync(NewRecord("scan-q"), ct);
+
+        var beforeTheWrite = await store.ListAsync(JobState.Queued, modifiedBefore: DateTimeOffset.UtcNow.AddMinutes(-10), cancellationToken: ct);
+        var afterTheWrite = await store.ListAsync(JobState.Queued, modifiedBefore: DateTimeOffset.UtcNow.AddMinutes(10), cancellationToken: ct);
+
+        Assert.Empty(beforeTheWrite.Jobs);
+        Assert.Equal(["scan-q"], afterTheWrite.Jobs.Select(j => j.ScanId));
+    }
+
+    [Fact]
     public async Task A_second_create_reports_the_existing_record_instead_of_overwriting_it()
     {
         var ct = TestContext.Current.CancellationToken;

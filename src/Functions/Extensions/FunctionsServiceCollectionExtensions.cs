@@ -22,13 +22,14 @@ public static class FunctionsServiceCollectionExtensions
 {
     /// <summary>
     /// Options (validated at start), Azure clients (once, identity-based in Azure), the job store, the publisher for
-    /// <c>Intake__Transport</c> and the intake, upload, status and bulk services.
+    /// <c>Intake__Transport</c> and the intake, upload, status, bulk and expiry services.
     /// </summary>
     /// <param name="validateTriggerSource">Check the AzureWebJobs.*.Disabled pair against Intake__BlobTriggerSource (the Functions host only).</param>
     public static IServiceCollection AddSynomalyServices(this IServiceCollection services, IConfiguration configuration, bool validateTriggerSource)
     {
         services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BulkOptions>().Bind(configuration.GetSection(BulkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JobExpiryOptions>().Bind(configuration.GetSection(JobExpiryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         if (validateTriggerSource)
         {
             services.AddSingleton<IValidateOptions<IntakeOptions>>(new BlobTriggerSourceValidation(configuration));
@@ -41,6 +42,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<JobSubmitter>();
         services.TryAddSingleton<ScanIntakeService>();
         services.TryAddSingleton<UploadReconciler>();
+        services.TryAddSingleton<JobExpirySweeper>();
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<ScanStatusService>();

@@ -21,6 +21,7 @@ internal static class JobEntityMapper
             [nameof(JobRecord.Attempts)] = record.Attempts,
             [CreatedAt] = record.CreatedAt,
             [nameof(JobRecord.QueuedAt)] = record.QueuedAt,
+            [nameof(JobRecord.ScheduledFor)] = record.ScheduledFor,
             [nameof(JobRecord.StartedAt)] = record.StartedAt,
             [nameof(JobRecord.FinishedAt)] = record.FinishedAt,
             [nameof(JobRecord.ErrorCode)] = record.ErrorCode,
@@ -47,6 +48,7 @@ internal static class JobEntityMapper
         Attempts = entity.GetInt32(nameof(JobRecord.Attempts)) ?? 0,
         CreatedAt = entity.GetDateTimeOffset(CreatedAt) ?? entity.Timestamp ?? DateTimeOffset.MinValue,
         QueuedAt = entity.GetDateTimeOffset(nameof(JobRecord.QueuedAt)),
+        ScheduledFor = entity.GetDateTimeOffset(nameof(JobRecord.ScheduledFor)),
         StartedAt = entity.GetDateTimeOffset(nameof(JobRecord.StartedAt)),
         FinishedAt = entity.GetDateTimeOffset(nameof(JobRecord.FinishedAt)),
         ErrorCode = entity.GetString(nameof(JobRecord.ErrorCode)),
@@ -59,6 +61,7 @@ internal static class JobEntityMapper
         MessageId = entity.GetString(nameof(JobRecord.MessageId)),
         CorrelationId = entity.GetString(nameof(JobRecord.CorrelationId)),
         RunId = entity.GetString(nameof(JobRecord.RunId)),
+        LastModified = entity.Timestamp,
         ETag = entity.ETag,
     };
 

@@ -25,6 +25,12 @@ public sealed record JobRecord
     /// <summary>When the ScanJob message was published; null while the job is accepted but not yet published.</summary>
     public DateTimeOffset? QueuedAt { get; init; }
 
+    /// <summary>
+    /// When the published message becomes visible to workers, if it was published for later (bulk runs throttle by
+    /// scheduling); null = at once. A scheduled job is not waiting for a worker before then.
+    /// </summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
     public DateTimeOffset? StartedAt { get; init; }
 
     public DateTimeOffset? FinishedAt { get; init; }
@@ -55,6 +61,9 @@ public sealed record JobRecord
     /// <summary>The bulk reprocessing run that created or requeued the job, if any.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>When the stored record was last written (the table's own Timestamp); null for a record not yet stored. Read-only.</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
     /// <summary>The table entity's ETag: every write is conditional on it. Default for a record not yet stored.</summary>
     public ETag ETag { get; init; }
 
@@ -70,6 +79,16 @@ public sealed record JobRecord
             JobState.Processing or JobState.Succeeded => true,
             _ => false,
         };
+
+    /// <summary>
+    /// The error code of a job that waited past its message's time to live without a worker finishing it (see the
+    /// Functions app's JobExpirySweeper). Unlike a failure of the file itself, it is no verdict on this blob version: intake
+    /// and reprocessing runs submit such a job again.
+    /// </summary>
+    public const string ExpiredErrorCode = "Expired";
+
+    /// <summary>Failed only because it expired unprocessed: the blob version has no outcome yet and may be submitted again.</summary>
+    public bool IsExpired => State == JobState.Failed && ErrorCode == ExpiredErrorCode;
 
     /// <summary>Blob ETags arrive quoted from some APIs and bare from others; compare them without quotes.</summary>
     public static string NormalizeETag(string? etag) => (etag ?? "").Trim('"');

@@ -132,7 +132,8 @@ public class JobStore
     }
 
     /// <summary>
-    /// One page of records, optionally only those in <paramref name="state"/> and created at or after <paramref name="since"/>.
+    /// One page of records, optionally only those in <paramref name="state"/>, created at or after <paramref name="since"/>
+    /// and last written before <paramref name="modifiedBefore"/> (the table's Timestamp, filtered by the service).
     /// Pass the previous page's <see cref="JobPage.ContinuationToken"/> to read the next page.
     /// </summary>
     public virtual async Task<JobPage> ListAsync(
@@ -140,6 +141,7 @@ public class JobStore
         DateTimeOffset? since = null,
         string? continuationToken = null,
         int pageSize = 100,
+        DateTimeOffset? modifiedBefore = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
@@ -153,6 +155,11 @@ public class JobStore
         if (since is { } t)
         {
             filters.Add(TableClient.CreateQueryFilter($"CreatedAt ge {t.ToUniversalTime()}"));
+        }
+
+        if (modifiedBefore is { } m)
+        {
+            filters.Add(TableClient.CreateQueryFilter($"Timestamp lt {m.ToUniversalTime()}"));
         }
 
         var filter = filters.Count == 0 ? null : string.Join(" and ", filters);

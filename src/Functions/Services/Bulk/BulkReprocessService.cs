@@ -232,10 +232,11 @@ public sealed partial class BulkReprocessService(
         cancellationToken.ThrowIfCancellationRequested();
         var now = clock.GetUtcNow();
         var visibleAt = run.NextVisibleAt is { } planned && planned > now ? planned : now;
-        await publisher.PublishBatchAsync([.. reserved.Select(r => r.Job!)], visibleAt > now ? visibleAt : null, CancellationToken.None).ConfigureAwait(false);
+        DateTimeOffset? scheduledFor = visibleAt > now ? visibleAt : null;
+        await publisher.PublishBatchAsync([.. reserved.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
         foreach (var reservation in reserved)
         {
-            await submitter.ConfirmPublishedAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+            await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
         }
 
         var nextVisibleAt = visibleAt + TimeSpan.FromMinutes((double)reserved.Count / bulk.MessagesPerMinute);

@@ -63,11 +63,12 @@ public sealed partial class UploadReconciler(BlobServiceClient blobs, JobStore j
     /// <summary>
     /// The upload's current version already has its outcome: a job in flight or done, or a Failed one for this very
     /// version (a bad file stays failed until it is uploaded again; re-running it every sweep would change nothing).
+    /// A job that only expired unprocessed has no outcome yet.
     /// </summary>
     private static bool Handled(JobRecord record, string? etag) =>
         etag is not null
         && (record.CoversSourceVersion(etag)
-            || (record.State == JobState.Failed && JobRecord.NormalizeETag(record.SourceETag) == JobRecord.NormalizeETag(etag)));
+            || (record.State == JobState.Failed && !record.IsExpired && JobRecord.NormalizeETag(record.SourceETag) == JobRecord.NormalizeETag(etag)));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: no job {GraceSeconds} s after its upload (its blob event was lost or is late); intake ran now ({Outcome})")]
     private partial void LogResubmitted(string scanId, int graceSeconds, IntakeOutcome outcome);

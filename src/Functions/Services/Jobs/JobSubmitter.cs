@@ -24,7 +24,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             // Once the message may be out, finish the bookkeeping even if the caller is cancelled: an unconfirmed record
             // would be published again on a retry.
             await publisher.PublishAsync(reservation.Job!, scheduledEnqueueTime, CancellationToken.None).ConfigureAwait(false);
-            return reservation with { Record = await ConfirmPublishedAsync(reservation, CancellationToken.None).ConfigureAwait(false) };
+            return reservation with { Record = await ConfirmPublishedAsync(reservation, scheduledEnqueueTime, CancellationToken.None).ConfigureAwait(false) };
         }
 
         return reservation;
@@ -78,8 +78,11 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         return current is null ? null : Decide(current, job);
     }
 
-    /// <summary>Marks a reserved job as published (QueuedAt), unless another writer has moved it on meanwhile.</summary>
-    public async Task<JobRecord> ConfirmPublishedAsync(Reservation reservation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks a reserved job as published (QueuedAt, and ScheduledFor when its message was scheduled for later), unless
+    /// another writer has moved it on meanwhile.
+    /// </summary>
+    public async Task<JobRecord> ConfirmPublishedAsync(Reservation reservation, DateTimeOffset? scheduledFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reservation);
         var record = reservation.Record;
@@ -90,7 +93,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
                 return record;
             }
 
-            var result = await store.UpdateAsync(record, r => r with { QueuedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            var result = await store.UpdateAsync(record, r => r with { QueuedAt = clock.GetUtcNow(), ScheduledFor = scheduledFor }, cancellationToken).ConfigureAwait(false);
             if (result.Succeeded || result.Record is null)
             {
                 return result.Record ?? record;
@@ -154,8 +157,9 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return SkipReason.AlreadySucceeded;
         }
 
+        // An expired job is no verdict on its file: it goes out again like a new version.
         var sameVersion = JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(job.SourceETag);
-        return current.State == JobState.Failed && sameVersion ? SkipReason.AlreadyFailed : null;
+        return current.State == JobState.Failed && sameVersion && !current.IsExpired ? SkipReason.AlreadyFailed : null;
     }
 
     private JobRecord NewRecord(ScanJob job, string? runId) =>
@@ -163,7 +167,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
     /// <summary>The record of an earlier version or attempt, cleared of its progress and pointed at the new job.</summary>
     private static JobRecord Requeue(JobRecord record, ScanJob job, string? runId) => WithJob(
-        record with { QueuedAt = null, StartedAt = null, FinishedAt = null, ErrorCode = null, ErrorMessage = null, ResultPrefix = null },
+        record with { QueuedAt = null, ScheduledFor = null, StartedAt = null, FinishedAt = null, ErrorCode = null, ErrorMessage = null, ResultPrefix = null },
         job,
         runId);
 

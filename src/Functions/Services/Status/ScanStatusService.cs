@@ -46,7 +46,7 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
 
     public async Task<ScanSummaryPage> ListAsync(JobState? state, DateTimeOffset? since, string? continuation, int pageSize, CancellationToken cancellationToken)
     {
-        var page = await jobs.ListAsync(state, since, DecodeContinuation(continuation), pageSize, cancellationToken).ConfigureAwait(false);
+        var page = await jobs.ListAsync(state, since, DecodeContinuation(continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new ScanSummaryPage(
             [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
             EncodeContinuation(page.ContinuationToken));

@@ -1,0 +1,176 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>
+/// Jobs nothing will ever finish end Failed (Expired). Each test host has its own job table, so a sweep sees only the
+/// records its test wrote. The table's own Timestamp is the server's clock, so the sweep's clock is moved forward past it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
+{
+    /// <summary>The default time to live (48 h) plus the default grace (60 min).</summary>
+    private static readonly TimeSpan ExpiresAfter = TimeSpan.FromHours(49);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_queued_job_nothing_wrote_for_the_time_to_live_ends_failed_expired_with_a_reason_and_not_before()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var scanId = await CreateAsync(host, JobState.Queued);
+        var sweeper = host.Get<JobExpirySweeper>();
+
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter - TimeSpan.FromMinutes(5);
+        var early = await sweeper.RunAsync(Ct);
+        var before = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var late = await sweeper.RunAsync(Ct);
+        var after = await host.Jobs.GetAsync(scanId, "v1", Ct);
+
+        Assert.Equal(0, early.Examined); // the table service filtered it out: not quiet for long enough
+        Assert.Equal(JobState.Queued, before!.State);
+        Assert.Equal([scanId], late.Expired);
+        Assert.Equal(JobState.Failed, after!.State);
+        Assert.True(after.IsExpired);
+        Assert.Contains("48 hours", after.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(clock.Now, after.FinishedAt);
+    }
+
+    [Fact]
+    public async Task A_processing_job_expires_too_and_finished_jobs_are_left_alone()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var processing = await CreateAsync(host, JobState.Processing);
+        var succeeded = await CreateAsync(host, JobState.Succeeded);
+        var failed = await CreateAsync(host, JobState.Failed);
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+
+        await host.Function<ExpireStaleJobs>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
+
+        var sweep = await host.Jobs.GetAsync(processing, "v1", Ct);
+        Assert.True(sweep!.IsExpired);
+        Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(succeeded, "v1", Ct))!.State);
+        var stillFailed = await host.Jobs.GetAsync(failed, "v1", Ct);
+        Assert.Equal("Truncated", stillFailed!.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_throttled_bulk_job_waits_from_the_time_its_message_becomes_visible()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var visibleAt = DateTimeOffset.UtcNow.AddHours(10);
+        var scanId = await CreateAsync(host, JobState.Queued, scheduledFor: visibleAt);
+        var sweeper = host.Get<JobExpirySweeper>();
+
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var whileWaiting = await sweeper.RunAsync(Ct);
+        clock.Now = visibleAt + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var afterItsTime = await sweeper.RunAsync(Ct);
+
+        Assert.Equal(1, whileWaiting.Examined);
+        Assert.Empty(whileWaiting.Expired);
+        Assert.Equal([scanId], afterItsTime.Expired);
+    }
+
+    [Fact]
+    public async Task An_expired_upload_is_no_verdict_on_its_file_the_reconciler_submits_it_again()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileLookbackHours"] = "72" }, clock: clock);
+        var scanId = ScanBytes.NewScanId();
+        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+
+        var expiry = await host.Get<JobExpirySweeper>().RunAsync(Ct);
+        var reconcile = await host.Get<UploadReconciler>().RunAsync(Ct);
+        var again = await host.Get<UploadReconciler>().RunAsync(Ct);
+
+        Assert.Equal([scanId], expiry.Expired);
+        Assert.Contains(scanId, reconcile.Resubmitted);
+        Assert.DoesNotContain(scanId, again.Resubmitted);
+        var record = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        Assert.Equal((JobState.Queued, null), (record!.State, record.ErrorCode));
+        Assert.Equal(2, host.Get<InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId));
+    }
+
+    [Fact]
+    public async Task A_job_a_worker_writes_between_the_listing_and_the_sweep_s_write_is_left_to_the_worker()
+    {
+        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
+        await table.CreateIfNotExistsAsync(Ct);
+        var store = new WorkerRacingStore(table);
+        var scanId = ScanBytes.NewScanId();
+        await store.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, QueuedAt = DateTimeOffset.UtcNow }, Ct);
+        var clock = new ManualClock(DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1));
+        var sweeper = new JobExpirySweeper(store, Microsoft.Extensions.Options.Options.Create(new JobExpiryOptions()), clock, NullLogger<JobExpirySweeper>.Instance);
+
+        var sweep = await sweeper.RunAsync(Ct);
+
+        Assert.Equal(1, sweep.Examined);
+        Assert.Empty(sweep.Expired);
+        Assert.Equal(JobState.Succeeded, (await store.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    /// <summary>A store whose listed Queued jobs a worker finishes right after the listing (a late delivery racing the sweep).</summary>
+    private sealed class WorkerRacingStore(TableClient table) : JobStore(table)
+    {
+        public override async Task<JobPage> ListAsync(JobState? state = null, DateTimeOffset? since = null, string? continuationToken = null, int pageSize = 100, DateTimeOffset? modifiedBefore = null, CancellationToken cancellationToken = default)
+        {
+            var page = await base.ListAsync(state, since, continuationToken, pageSize, modifiedBefore, cancellationToken);
+            foreach (var job in page.Jobs.Where(j => j.State == JobState.Queued))
+            {
+                var started = await TransitionAsync(job, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, cancellationToken);
+                await TransitionAsync(started.Record!, JobState.Succeeded, r => r with { FinishedAt = DateTimeOffset.UtcNow }, cancellationToken);
+            }
+
+            return page;
+        }
+    }
+
+    [Fact]
+    public void The_last_activity_is_the_later_of_the_last_write_and_the_message_s_visible_time()
+    {
+        var written = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var record = new JobRecord { ScanId = "s", ModelVersion = "v1", CreatedAt = written.AddDays(-1), QueuedAt = written.AddHours(-1), LastModified = written };
+
+        Assert.Equal(written, JobExpirySweeper.LastActivity(record));
+        Assert.Equal(written.AddHours(5), JobExpirySweeper.LastActivity(record with { ScheduledFor = written.AddHours(5) }));
+        Assert.Equal(written, JobExpirySweeper.LastActivity(record with { ScheduledFor = written.AddHours(-5) }));
+        // A record not read from the table: its own latest time.
+        Assert.Equal(written.AddHours(2), JobExpirySweeper.LastActivity(record with { LastModified = null, StartedAt = written.AddHours(2) }));
+    }
+
+    private static async Task<string> CreateAsync(TestHost host, JobState state, DateTimeOffset? scheduledFor = null)
+    {
+        var scanId = ScanBytes.NewScanId();
+        var now = DateTimeOffset.UtcNow;
+        var result = await host.Jobs.CreateAsync(new JobRecord
+        {
+            ScanId = scanId,
+            ModelVersion = "v1",
+            State = state,
+            CreatedAt = now,
+            QueuedAt = now,
+            ScheduledFor = scheduledFor,
+            StartedAt = state == JobState.Queued ? null : now,
+            FinishedAt = state.IsTerminal() ? now : null,
+            ErrorCode = state == JobState.Failed ? "Truncated" : null,
+            SourceETag = "\"0x1\"",
+        }, Ct);
+        Assert.True(result.Succeeded);
+        return scanId;
+    }
+}
