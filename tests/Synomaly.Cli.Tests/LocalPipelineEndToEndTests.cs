@@ -33,6 +33,7 @@ public sealed class LocalPipelineEndToEndTests
                 },
                 cancellationToken))
             {
+                Assert.Equal(LocalPipeline.CpuMaxBatchImages, pipeline.WorkerSettings["Worker__MaxBatchSize"]);
                 var run = new DemoRun(pipeline);
                 var jobs = await run.UploadAsync(samples, cancellationToken);
                 await run.WaitAsync(jobs, TimeSpan.FromMinutes(8), _ => { }, cancellationToken);

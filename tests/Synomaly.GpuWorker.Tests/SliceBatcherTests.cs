@@ -37,6 +37,34 @@ public sealed class SliceBatcherTests
     }
 
     [Fact]
+    public async Task A_profile_with_noise_draws_fills_a_call_by_network_images_not_by_slices()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        model.DrawsByProfile["drawn"] = 4;
+        model.DrawsByProfile["many-draws"] = 16;
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var drawn = await batcher.InferAsync([.. Enumerable.Range(0, 5).Select(i => Slice(i))], "drawn", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var drawnCalls = model.Calls.Select(c => c.Count).ToList();
+        model.Reset();
+        var many = await batcher.InferAsync([Slice(1), Slice(2)], "many-draws", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var manyCalls = model.Calls.Select(c => c.Count).ToList();
+        model.Reset();
+        var plain = await batcher.InferAsync([.. Enumerable.Range(0, 8).Select(i => Slice(i))], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        // 8 images per call: 2 slices of 4 draws; a slice of 16 draws still goes alone; a one-draw profile fills 8 slices.
+        Assert.Equal([2, 2, 1], drawnCalls);
+        Assert.Equal([1, 1], manyCalls);
+        Assert.Equal(8, Assert.Single(model.Calls).Count);
+        Assert.Equal([0f, 1f, 2f, 3f, 4f], drawn.Select(o => o.Score));
+        Assert.Equal([1f, 2f], many.Select(o => o.Score));
+        Assert.Equal(8, plain.Count);
+    }
+
+    [Fact]
     public async Task No_batch_exceeds_the_maximum_size_and_every_slice_is_answered_once()
     {
         using var meters = new TestMeterFactory();

@@ -25,6 +25,8 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
 
     public void RequireProfile(string inferenceProfile) => Profile(inferenceProfile);
 
+    public int ImagesPerSlice(string inferenceProfile) => Profile(inferenceProfile).ToOptions().NoiseDraws;
+
     public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile)
     {
         ArgumentNullException.ThrowIfNull(slices);

@@ -20,6 +20,12 @@ public interface ISliceInference
     /// <summary>Throws Processing.JobRejectedException when the model has no inference profile of that name.</summary>
     void RequireProfile(string inferenceProfile);
 
+    /// <summary>
+    /// Images one slice of this profile sends through the network per stage: its noise draws (1 for the reference). The
+    /// batcher fills a call by images, so tuning a profile to more draws does not multiply a call's device memory.
+    /// </summary>
+    int ImagesPerSlice(string inferenceProfile);
+
     /// <summary>Runs one batch; every slice has <see cref="SliceSize"/> pixels and the same inference profile.</summary>
     IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile);
 }

@@ -6,8 +6,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// <summary>
 /// Fills model batches with slices from several jobs. Jobs submit all their slices at once and await their own outputs;
 /// one loop takes slices in arrival order, waits at most <c>maxWait</c> after the oldest waiting slice for more to arrive
-/// (up to <c>maxBatchSize</c>, same inference profile only), runs one model call, and routes each output back to its job
-/// and position. A job that is cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are
+/// (same inference profile only, up to <c>maxBatchSize</c> network images: a profile with D noise draws fits a D-th as
+/// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are
 /// dropped; a batch already on the device runs to its end, because the other jobs in it need their outputs.
 /// </summary>
 public sealed class SliceBatcher : IAsyncDisposable
@@ -86,8 +86,9 @@ public sealed class SliceBatcher : IAsyncDisposable
             }
 
             var oldest = backlog[0];
+            var capacity = await SlicesPerBatchAsync(oldest.Profile).ConfigureAwait(false);
             var deadline = oldest.ArrivedAt + maxWait;
-            while (CountWithProfile(backlog, oldest.Profile) < maxBatchSize && time.GetUtcNow() < deadline)
+            while (CountWithProfile(backlog, oldest.Profile) < capacity && time.GetUtcNow() < deadline)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                 wait.CancelAfter(deadline - time.GetUtcNow());
@@ -106,7 +107,7 @@ public sealed class SliceBatcher : IAsyncDisposable
                 Drain(backlog);
             }
 
-            var batch = TakeBatch(backlog, oldest.Profile);
+            var batch = TakeBatch(backlog, oldest.Profile, capacity);
             if (batch.Count > 0)
             {
                 await RunBatchAsync(batch, oldest.Profile).ConfigureAwait(false);
@@ -136,9 +137,24 @@ public sealed class SliceBatcher : IAsyncDisposable
         return count;
     }
 
-    private List<PendingSlice> TakeBatch(List<PendingSlice> backlog, string profile)
+    /// <summary>How many slices of <paramref name="profile"/> make a call of at most <c>maxBatchSize</c> network images.</summary>
+    private async Task<int> SlicesPerBatchAsync(string profile)
     {
-        var batch = new List<PendingSlice>(maxBatchSize);
+        try
+        {
+            var inference = await model(stop.Token).ConfigureAwait(false);
+            return Math.Max(1, maxBatchSize / Math.Max(1, inference.ImagesPerSlice(profile)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            // A model that failed to load (or a profile it lacks) fails the batch's jobs in RunBatchAsync with the same error.
+            return maxBatchSize;
+        }
+    }
+
+    private static List<PendingSlice> TakeBatch(List<PendingSlice> backlog, string profile, int capacity)
+    {
+        var batch = new List<PendingSlice>(capacity);
         backlog.RemoveAll(slice =>
         {
             if (slice.Request.IsFinished)
@@ -146,7 +162,7 @@ public sealed class SliceBatcher : IAsyncDisposable
                 return true;
             }
 
-            if (batch.Count < maxBatchSize && slice.Profile == profile)
+            if (batch.Count < capacity && slice.Profile == profile)
             {
                 batch.Add(slice);
                 return true;

@@ -23,6 +23,11 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         // Every profile is known to the fake.
     }
 
+    /// <summary>Noise draws per profile name (1 for any other), as a model card's profiles would say.</summary>
+    public Dictionary<string, int> DrawsByProfile { get; } = [];
+
+    public int ImagesPerSlice(string inferenceProfile) => DrawsByProfile.GetValueOrDefault(inferenceProfile, 1);
+
     /// <summary>When set, every call waits for this before returning.</summary>
     public TaskCompletionSource? Hold { get; set; }
 
