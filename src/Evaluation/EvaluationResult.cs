@@ -78,7 +78,7 @@ public sealed record EvaluationResult
         return new EvaluationResult
         {
             Name = name,
-            Settings = Describe(options),
+            Settings = options.Describe(),
             Options = options,
             AnomalousCases = anomalous.Count,
             HealthyCases = healthy.Count,
@@ -102,13 +102,6 @@ public sealed record EvaluationResult
             Outcomes = outcomes,
         };
     }
-
-    public static string Describe(InferenceOptions o) => o.Mode switch
-    {
-        InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', o.Timesteps)}], k={o.BlurKernel}, θ={o.Threshold:0.###}"),
-        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}, δ={o.StopDelta}, ≤{o.MaxStages} stages, {o.Fusion} fusion"),
-        _ => FormattableString.Invariant($"single t={o.Timesteps[0]}, k={o.BlurKernel}, θ={o.Threshold:0.###}"),
-    } + FormattableString.Invariant($", min component {o.MinComponentSize} px") + (o.NoiseDraws == 1 ? "" : FormattableString.Invariant($", {o.NoiseDraws} noise draws"));
 
     /// <summary>The lower-case name used in tables and JSON ("hypointense", ...).</summary>
     public static string IntensityName(IntensityModel model) => model.ToString().ToLowerInvariant();

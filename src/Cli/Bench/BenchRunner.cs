@@ -69,7 +69,7 @@ public sealed class BenchRunner(BenchOptions options)
             Model = model.Description,
             Parameters = model.ParameterCount(),
             ImageSize = model.ImageSize,
-            Profile = Describe(model.Profile),
+            Profile = model.Profile.Describe(),
             Inputs = inputs.Description,
             Budget = options.Iterations is int iterations
                 ? $"warm-up {options.Warmup} call(s), then {iterations} timed call(s) per measurement"
@@ -279,9 +279,6 @@ public sealed class BenchRunner(BenchOptions options)
 
         yield return "Rates: UNet fwd/s counts images through the network (forward only); slices/s counts slices through AnomalyDetector.Detect end to end (noise, UNet, x̂0, blur, threshold, component filter, fusion, stop rule, results copied to the host). The 5-stage column forces every slice through 5 stages (negative δ); the adaptive column uses the profile's stop rule. Each cell is the total rate (items / wall time); the number in brackets, where present, is the rate at the median call time, which load spikes from other processes affect less.";
     }
-
-    private static string Describe(InferenceOptions o) => string.Create(CultureInfo.InvariantCulture,
-        $"adaptive t={o.Timesteps[0]}, blur k={o.BlurKernel}, threshold {o.Threshold}, min component {o.MinComponentSize} px, stop δ={o.StopDelta}, at most {o.MaxStages} stages, {o.Fusion} fusion, {o.NoiseDraws} noise draw(s) per stage");
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 

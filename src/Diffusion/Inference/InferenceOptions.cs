@@ -65,6 +65,17 @@ public sealed record InferenceOptions
     /// </summary>
     public InferenceOptions AsSingleStage() => this with { Mode = InferenceMode.SingleStage, Timesteps = [Timesteps[0]] };
 
+    /// <summary>
+    /// The settings in one line, as tables, reports and bench results name them: mode and timesteps, k, θ, the adaptive
+    /// process's stop rule, stage cap and fusion, the minimum component and (when not the reference's one) the noise draws.
+    /// </summary>
+    public string Describe() => Mode switch
+    {
+        InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', Timesteps)}], k={BlurKernel}, θ={Threshold:0.###}"),
+        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {Fusion} fusion"),
+        _ => FormattableString.Invariant($"single t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}"),
+    } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"));
+
     public static InferenceOptions SingleStage(int t, int blurKernel, double threshold) =>
         new() { Mode = InferenceMode.SingleStage, Timesteps = [t], BlurKernel = blurKernel, Threshold = threshold };
 

@@ -21,4 +21,14 @@ public sealed class InferenceOptionsTests
             (fixedList.BlurKernel, fixedList.Threshold, fixedList.MinComponentSize, fixedList.NoiseDraws, fixedList.Seed, fixedList.Fusion),
             (single.BlurKernel, single.Threshold, single.MinComponentSize, single.NoiseDraws, single.Seed, single.Fusion));
     }
+
+    [Fact]
+    public void The_description_names_every_setting_that_changes_the_result_in_one_line()
+    {
+        var adaptive = InferenceOptions.Adaptive(150, 5, 0.12) with { MinComponentSize = 8, NoiseDraws = 8, Fusion = FusionMode.Binary };
+
+        Assert.Equal("adaptive t=150, k=5, θ=0.12, δ=0.01, ≤5 stages, Binary fusion, min component 8 px, 8 noise draws", adaptive.Describe());
+        Assert.Equal("single t=150, k=5, θ=0.12, min component 8 px", (adaptive with { NoiseDraws = 1 }).AsSingleStage().Describe());
+        Assert.Equal("fixed [300,200,100], k=15, θ=0.3, min component 30 px", InferenceOptions.FixedStages([300, 200, 100], 15, 0.3).Describe());
+    }
 }
