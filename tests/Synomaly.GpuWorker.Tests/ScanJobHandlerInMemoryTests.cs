@@ -242,6 +242,66 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_message_of_an_overwritten_upload_is_completed_as_superseded_and_the_newer_job_succeeds()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-twice", FakeScanCodec.Scan(1, 0.5f));
+        var second = first with { SourceETag = "\"0x8DD0002\"" };
+        harness.Status.Queue(first);
+        harness.Status.Queue(second); // the upload was overwritten before a worker took the first message; intake requeued
+        Enqueue(source, first);
+        Enqueue(source, second);
+
+        Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
+        var untouched = harness.Record(second)!;
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal((JobState.Queued, second.MessageId), (untouched.State, untouched.MessageId));
+        Assert.Equal([(first.MessageId, SettlementKind.Completed), (second.MessageId, SettlementKind.Completed)], source.Settlements.Select(s => (s.MessageId, s.Kind)));
+        Assert.Equal(JobState.Succeeded, harness.Record(second)!.State);
+        Assert.Single(harness.Model.Calls);
+    }
+
+    [Fact]
+    public async Task A_job_requeued_for_a_newer_upload_while_its_old_message_runs_is_left_to_the_new_message()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-raced", FakeScanCodec.Scan(1, 0.5f));
+        var second = first with { SourceETag = "\"0x8DD0002\"" };
+        harness.Status.Queue(first);
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(source, first);
+
+        var running = ReceiveAndHandleAsync(harness, source);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        harness.Status.Queue(second);
+        harness.Model.Hold.SetResult();
+
+        Assert.Equal(JobOutcome.Superseded, await running.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        var record = harness.Record(second)!;
+        Assert.Equal((JobState.Queued, second.MessageId), (record.State, record.MessageId));
+    }
+
+    [Fact]
+    public async Task A_stale_message_past_its_delivery_limit_fails_nothing_and_is_completed()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-stale-loop", FakeScanCodec.Scan(1, 0.5f));
+        var second = first with { SourceETag = "\"0x8DD0002\"" };
+        harness.Status.Queue(second);
+        Enqueue(source, first, previousDeliveries: 3);
+
+        Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Queued, harness.Record(second)!.State);
+    }
+
+    [Fact]
     public async Task A_message_delivered_more_often_than_allowed_is_failed_without_another_attempt()
     {
         await using var harness = new WorkerHarness(maxDeliveryCount: 3);

@@ -20,4 +20,10 @@ public enum JobOutcome
 
     /// <summary>Shutdown deadline passed: work stopped, job back to Queued, message abandoned.</summary>
     Interrupted,
+
+    /// <summary>
+    /// The record stands for a newer message of the scan (it was uploaded again and requeued): this stale message is
+    /// completed without touching the record; the newer message carries the job.
+    /// </summary>
+    Superseded,
 }

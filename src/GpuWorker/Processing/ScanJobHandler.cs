@@ -78,6 +78,10 @@ public sealed partial class ScanJobHandler(
             activity?.SetStatus(ActivityStatusCode.Error, "lock lost");
             return JobOutcome.LockLost;
         }
+        catch (JobSupersededException)
+        {
+            return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
             LogInterrupted(job.ScanId);
@@ -143,6 +147,24 @@ public sealed partial class ScanJobHandler(
         return JobOutcome.Succeeded;
     }
 
+    private async Task<JobOutcome> CompleteSupersededAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity)
+    {
+        try
+        {
+            await delivery.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MessageLockLostException)
+        {
+            telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
+            return JobOutcome.LockLost;
+        }
+
+        LogSuperseded(job.ScanId);
+        activity?.SetTag("synomaly.superseded", true);
+        telemetry.RecordOutcome(nameof(JobOutcome.Superseded));
+        return JobOutcome.Superseded;
+    }
+
     private async Task<JobOutcome> CompleteAlreadyDoneAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
     {
         await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -163,6 +185,12 @@ public sealed partial class ScanJobHandler(
         catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
         {
             // Already Failed by an earlier delivery.
+        }
+        catch (JobSupersededException)
+        {
+            // The scan was queued again for a newer upload: this message's failure (often SourceChanged, the blob was
+            // replaced) is no news about the newer job, whose record it must not touch.
+            return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not MessageLockLostException)
         {
@@ -248,6 +276,9 @@ public sealed partial class ScanJobHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} already has results; completed without running the model")]
     private partial void LogAlreadyDone(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the message is stale (the scan was queued again for a newer upload); completed without touching its job")]
+    private partial void LogSuperseded(string scanId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]
     private partial void LogFailed(string scanId, string reason, int deliveryCount);

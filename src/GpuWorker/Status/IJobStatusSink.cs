@@ -5,7 +5,8 @@ namespace Synomaly.GpuWorker.Status;
 /// <summary>
 /// The job record transitions the worker makes (Table <c>jobs</c>, one entity per scanId and model version). Every
 /// transition is checked against the stored state with its ETag by the store; a transition the record does not allow
-/// (for example Succeeded to Processing) throws <see cref="JobTransitionRejectedException"/>.
+/// (for example Succeeded to Processing) throws <see cref="JobTransitionRejectedException"/>. Every operation of a job whose
+/// record has moved on to another message (a newer upload of the scan) throws <see cref="JobSupersededException"/>.
 /// </summary>
 public interface IJobStatusSink
 {

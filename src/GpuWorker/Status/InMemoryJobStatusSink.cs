@@ -16,8 +16,30 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         }
     }
 
-    public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Get(job.ScanId, job.ModelVersion)?.State);
+    /// <summary>Records <paramref name="job"/> Queued for its own message, as intake does when it (re)queues a scan.</summary>
+    public void Queue(ScanJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (gate)
+        {
+            var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion)) ?? new InMemoryJobRecord(JobState.Queued);
+            records[(job.ScanId, job.ModelVersion)] = current with { State = JobState.Queued, MessageId = job.MessageId, History = [.. current.History, JobState.Queued] };
+        }
+    }
+
+    public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
+            if (record is not null)
+            {
+                RequireSameMessage(record, job);
+            }
+
+            return Task.FromResult(record?.State);
+        }
+    }
 
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
         Move(job, JobState.Processing, r => r with { Attempt = attempt });
@@ -36,7 +58,8 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         lock (gate)
         {
             var key = (job.ScanId, job.ModelVersion);
-            var current = records.GetValueOrDefault(key) ?? new InMemoryJobRecord(JobState.Queued);
+            var current = records.GetValueOrDefault(key) ?? new InMemoryJobRecord(JobState.Queued) { MessageId = job.MessageId };
+            RequireSameMessage(current, job);
             if (!JobStateTransitions.IsAllowed(current.State, to))
             {
                 throw new JobTransitionRejectedException(current.State, to);
@@ -47,11 +70,22 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
 
         return Task.CompletedTask;
     }
+
+    private static void RequireSameMessage(InMemoryJobRecord record, ScanJob job)
+    {
+        if (record.MessageId is { } current && current != job.MessageId)
+        {
+            throw new JobSupersededException(job.ScanId, job.MessageId, current);
+        }
+    }
 }
 
 /// <summary>One job record as the in-memory sink keeps it, with every state it went through.</summary>
 public sealed record InMemoryJobRecord(JobState State)
 {
+    /// <summary>The message the record stands for; set by the first write.</summary>
+    public string? MessageId { get; init; }
+
     public int Attempt { get; init; }
 
     public string? ErrorCode { get; init; }

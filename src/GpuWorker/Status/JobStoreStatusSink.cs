@@ -6,14 +6,23 @@ namespace Synomaly.GpuWorker.Status;
 /// <summary>
 /// The worker's job transitions on the shared <see cref="JobStore"/> (Table <c>jobs</c>): each one reads the record and
 /// replaces it only if its ETag is unchanged, re-reading on a race. A job that has no record (published by hand, or its
-/// intake record was lost) gets one created from the ScanJob, so its status is still queryable.
+/// intake record was lost) gets one created from the ScanJob, so its status is still queryable. A record that stands for
+/// another message of the scan (a newer upload) is never touched: every operation throws <see cref="JobSupersededException"/>.
 /// </summary>
 public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJobStatusSink
 {
+    private const int MaxRaceRetries = 5;
+
     public async Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return (await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false))?.State;
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+        if (record is not null)
+        {
+            RequireSameMessage(record, job);
+        }
+
+        return record?.State;
     }
 
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
@@ -31,14 +40,14 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     private async Task MoveAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var result = await store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await TransitionOwnAsync(job, to, update, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == JobWriteOutcome.NotFound)
         {
             result = await store.CreateAsync(update(FromJob(job) with { State = to }), cancellationToken).ConfigureAwait(false);
             if (result.Outcome == JobWriteOutcome.AlreadyExists)
             {
                 // Created by someone else in between: apply the transition to that record instead.
-                result = await store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+                result = await TransitionOwnAsync(job, to, update, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -50,6 +59,41 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
                 throw new JobTransitionRejectedException(result.Record!.State, to);
             default:
                 throw new JobStatusConflictException($"The job record could not be moved to {to}: {result.Outcome} after repeated attempts.");
+        }
+    }
+
+    /// <summary>
+    /// The transition on the latest record, re-read on every ETag race, and only while the record stands for this job's
+    /// message: an intake that requeued the scan for a newer upload in between makes this message stale.
+    /// </summary>
+    private async Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
+    {
+        JobWriteResult result = new(JobWriteOutcome.NotFound, null);
+        for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
+        {
+            var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return new JobWriteResult(JobWriteOutcome.NotFound, null);
+            }
+
+            RequireSameMessage(current, job);
+            result = await store.TransitionAsync(current, to, update, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome != JobWriteOutcome.Conflict)
+            {
+                return result;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A record without a message id (written before ids were recorded) cannot tell, and is taken as this job's.</summary>
+    private static void RequireSameMessage(JobRecord record, ScanJob job)
+    {
+        if (!string.IsNullOrEmpty(record.MessageId) && record.MessageId != job.MessageId)
+        {
+            throw new JobSupersededException(job.ScanId, job.MessageId, record.MessageId);
         }
     }
 

@@ -63,4 +63,23 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkProcessingAsync(job, 2, TestContext.Current.CancellationToken));
         Assert.Equal(JobState.Failed, rejected.From);
     }
+
+    [Fact]
+    public async Task A_record_requeued_for_a_newer_upload_is_never_touched_by_the_old_message()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var old = Job("sink-stale-" + Guid.NewGuid().ToString("N")[..8]);
+        var newer = old with { SourceETag = "\"0x3\"" };
+        await store.CreateAsync(new JobRecord { ScanId = newer.ScanId, ModelVersion = newer.ModelVersion, State = JobState.Queued, MessageId = newer.MessageId, SourceETag = newer.SourceETag }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetStateAsync(old, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkProcessingAsync(old, 1, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkFailedAsync(old, "SourceChanged", "The scan blob was replaced.", ct));
+        await sink.MarkProcessingAsync(newer, 1, ct);
+
+        var record = await store.GetAsync(newer.ScanId, newer.ModelVersion, ct);
+        Assert.Equal((JobState.Processing, null, newer.MessageId), (record!.State, record.ErrorCode, record.MessageId));
+    }
 }
