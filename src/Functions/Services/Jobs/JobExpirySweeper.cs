@@ -20,8 +20,8 @@ public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expir
 /// <see cref="JobRecord.ExpiredErrorCode"/> and a reason, every Queued or Processing record that nothing has written for
 /// the time to live plus a grace period, counted from when its message became visible if that is later. Every worker
 /// step writes the record (start, each redelivery, the outcome), so a job in progress is never that quiet. The write is
-/// ETag-checked: a worker that touches the record first wins. Expired is no verdict on the file, so intake and
-/// reprocessing runs submit such a job again.
+/// ETag-checked: a worker that touches the record first wins. Expired is no verdict on the file, so a new upload,
+/// a reprocessing run or the upload reconciliation (inside its lookback) submits such a job again.
 /// </summary>
 public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOptions> options, TimeProvider clock, ILogger<JobExpirySweeper> logger)
 {
@@ -76,7 +76,7 @@ public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOp
             ErrorCode = JobRecord.ExpiredErrorCode,
             ErrorMessage = string.Format(
                 CultureInfo.InvariantCulture,
-                "No worker finished this job within {0} hours of its message becoming visible, so the message expired. A reprocessing run or a new upload submits it again.",
+                "Nothing finished this job within {0} hours of its last activity, so its message has expired (or was never published). A new upload, or a reprocessing run of an archive scan, submits it again.",
                 settings.MessageTimeToLiveHours),
             FinishedAt = clock.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
