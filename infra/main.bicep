@@ -83,6 +83,9 @@ param modelName string = 'brain-mri-demo'
 @minLength(1)
 param modelVersion string
 
+@description('Optional. Version the GPU worker loads (Model__Version) while a model switch is in progress; empty = modelVersion. Move the worker first, then modelVersion (docs/DEPLOY.md): the other order fails the new version\'s jobs on the old worker.')
+param workerModelVersion string = ''
+
 @description('Optional. Largest accepted upload in bytes (Intake__MaxScanBytes).')
 @minValue(1)
 param maxScanBytes int = 2147483648
@@ -402,7 +405,7 @@ module gpuWorker 'modules/gpu-worker.bicep' = {
       Worker__ShutdownDeadlineSeconds: string(workerShutdownDeadlineSeconds)
       Model__Source: 'Blob'
       Model__Name: modelName
-      Model__Version: modelVersion
+      Model__Version: empty(workerModelVersion) ? modelVersion : workerModelVersion
     }
   }
   // The image pull and the scale rule need their roles before the first revision starts.

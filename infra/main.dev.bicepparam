@@ -5,6 +5,7 @@ param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'dev')
 param location = readEnvironmentVariable('AZURE_LOCATION', 'swedencentral')
 param operatorPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 param modelVersion = readEnvironmentVariable('SYNOMALY_MODEL_VERSION', 'v1')
+param workerModelVersion = readEnvironmentVariable('SYNOMALY_WORKER_MODEL_VERSION', '')
 param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
 
 param scanStorageSku = 'Standard_LRS'

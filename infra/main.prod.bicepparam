@@ -6,6 +6,7 @@ param location = readEnvironmentVariable('AZURE_LOCATION', 'swedencentral')
 param operatorPrincipalId = readEnvironmentVariable('SYNOMALY_OPERATOR_GROUP_ID', '')
 param operatorPrincipalType = 'Group'
 param modelVersion = readEnvironmentVariable('SYNOMALY_MODEL_VERSION', 'v1')
+param workerModelVersion = readEnvironmentVariable('SYNOMALY_WORKER_MODEL_VERSION', '')
 param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
 
 param scanStorageSku = 'Standard_ZRS'
