@@ -67,6 +67,25 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_sweep_out_of_time_stops_early_and_the_next_one_goes_on()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var first = await CreateAsync(host, JobState.Queued);
+        var second = await CreateAsync(host, JobState.Processing);
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var sweeper = host.Get<JobExpirySweeper>();
+
+        var spent = await sweeper.RunAsync(TimeSpan.Zero, Ct);
+        var next = await sweeper.RunAsync(Ct);
+
+        Assert.False(spent.Complete);
+        Assert.Empty(spent.Expired);
+        Assert.True(next.Complete);
+        Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), next.Expired.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_throttled_bulk_job_waits_from_the_time_its_message_becomes_visible()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);

@@ -10,7 +10,8 @@ namespace Synomaly.Functions.Services.Jobs;
 /// <summary>What one expiry sweep saw and did.</summary>
 /// <param name="Examined">Queued or Processing records not written for longer than the expiry period.</param>
 /// <param name="Expired">Scan ids whose job this sweep moved to Failed (Expired).</param>
-public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expired);
+/// <param name="Complete">False when the time budget ran out first; the next sweep goes on (expired jobs are not listed again).</param>
+public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expired, bool Complete);
 
 /// <summary>
 /// Ends jobs that no worker will ever finish. A ScanJob message lives for the queue's time to live (Service Bus
@@ -25,10 +26,16 @@ public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expir
 /// </summary>
 public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOptions> options, TimeProvider clock, ILogger<JobExpirySweeper> logger)
 {
+    /// <summary>Time one sweep may take: the function timeout is 5 minutes (host.json), and a large backlog takes several sweeps.</summary>
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(3);
+
     private readonly JobExpiryOptions settings = options.Value;
 
-    public async Task<ExpirySweepResult> RunAsync(CancellationToken cancellationToken)
+    public Task<ExpirySweepResult> RunAsync(CancellationToken cancellationToken) => RunAsync(DefaultBudget, cancellationToken);
+
+    public async Task<ExpirySweepResult> RunAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
+        var started = clock.GetTimestamp();
         var now = clock.GetUtcNow();
         var quietSince = now - settings.ExpiresAfter;
         int examined = 0;
@@ -41,6 +48,12 @@ public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOp
                 var page = await jobs.ListAsync(state, continuationToken: token, pageSize: JobStore.MaxPageSize, modifiedBefore: quietSince, cancellationToken: cancellationToken).ConfigureAwait(false);
                 foreach (var record in page.Jobs)
                 {
+                    if (clock.GetElapsedTime(started) > budget)
+                    {
+                        LogOutOfTime(examined, expired.Count);
+                        return new ExpirySweepResult(examined, expired, Complete: false);
+                    }
+
                     examined++;
                     if (LastActivity(record) < quietSince && await ExpireAsync(record, cancellationToken).ConfigureAwait(false))
                     {
@@ -55,7 +68,7 @@ public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOp
         }
 
         LogSweep(examined, expired.Count);
-        return new ExpirySweepResult(examined, expired);
+        return new ExpirySweepResult(examined, expired, Complete: true);
     }
 
     /// <summary>
@@ -87,6 +100,9 @@ public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {ScanId}/{ModelVersion} expired in state {State}: nothing finished it within {Hours} h; marked Failed (Expired)")]
     private partial void LogExpired(string scanId, string modelVersion, JobState state, int hours);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job expiry sweep out of time after {Examined} quiet jobs ({Expired} expired); the next sweep goes on")]
+    private partial void LogOutOfTime(int examined, int expired);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job expiry sweep: {Examined} quiet jobs checked, {Expired} expired")]
     private partial void LogSweep(int examined, int expired);
