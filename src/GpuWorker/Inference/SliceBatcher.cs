@@ -7,8 +7,9 @@ namespace Synomaly.GpuWorker.Inference;
 /// Fills model batches with slices from several jobs. Jobs submit all their slices at once and await their own outputs;
 /// one loop takes slices in arrival order, waits at most <c>maxWait</c> after the oldest waiting slice for more to arrive
 /// (same inference profile only, up to <c>maxBatchSize</c> network images: a profile with D noise draws fits a D-th as
-/// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are
-/// dropped; a batch already on the device runs to its end, because the other jobs in it need their outputs.
+/// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is
+/// cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are dropped; a batch already on
+/// the device runs to its end, because the other jobs in it need their outputs.
 /// </summary>
 public sealed class SliceBatcher : IAsyncDisposable
 {
