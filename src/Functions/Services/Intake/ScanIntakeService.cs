@@ -22,7 +22,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<I
 
     private readonly IntakeOptions settings = options.Value;
 
-    public async Task<IntakeResult> ProcessAsync(BlobClient blob, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one upload in. <paramref name="retryFailed"/> (an explicit retry, <c>POST /api/scans/{scanId}/retry</c>) also
+    /// resubmits a job that already failed for this blob version.
+    /// </summary>
+    public async Task<IntakeResult> ProcessAsync(BlobClient blob, CancellationToken cancellationToken, bool retryFailed = false)
     {
         ArgumentNullException.ThrowIfNull(blob);
         var path = UploadBlobPath.Parse(blob.Name);
@@ -99,7 +103,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<I
             return new IntakeResult(IntakeOutcome.Rejected, scanId, failed, code);
         }
 
-        var reservation = await submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, cancellationToken).ConfigureAwait(false);
+        var reservation = await submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, cancellationToken, retryFailed).ConfigureAwait(false);
         if (!reservation.MustPublish)
         {
             LogSkipped(scanId, reservation.Skipped!.Value);

@@ -15,10 +15,13 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 {
     private const int MaxRaceRetries = 5;
 
-    /// <summary>Reserves, publishes and confirms one job.</summary>
-    public async Task<Reservation> SubmitAsync(ScanJob job, string? runId, DateTimeOffset? scheduledEnqueueTime, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reserves, publishes and confirms one job. <paramref name="retryFailed"/> (an explicit retry) also resubmits a job
+    /// that failed for this very blob version, which is otherwise left Failed.
+    /// </summary>
+    public async Task<Reservation> SubmitAsync(ScanJob job, string? runId, DateTimeOffset? scheduledEnqueueTime, CancellationToken cancellationToken, bool retryFailed = false)
     {
-        var reservation = await ReserveAsync(job, runId, cancellationToken).ConfigureAwait(false);
+        var reservation = await ReserveAsync(job, runId, cancellationToken, retryFailed).ConfigureAwait(false);
         if (reservation.MustPublish)
         {
             // Once the message may be out, finish the bookkeeping even if the caller is cancelled: an unconfirmed record
@@ -34,7 +37,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     /// Decides whether <paramref name="job"/> must be published and, if so, leaves a Queued record for it that is not
     /// yet marked published. Never publishes.
     /// </summary>
-    public async Task<Reservation> ReserveAsync(ScanJob job, string? runId, CancellationToken cancellationToken)
+    public async Task<Reservation> ReserveAsync(ScanJob job, string? runId, CancellationToken cancellationToken, bool retryFailed = false)
     {
         ArgumentNullException.ThrowIfNull(job);
         for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
@@ -45,7 +48,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             {
                 result = await store.CreateAsync(NewRecord(job, runId), cancellationToken).ConfigureAwait(false);
             }
-            else if (Decide(current, job) is { } skip)
+            else if (Decide(current, job, retryFailed) is { } skip)
             {
                 return new Reservation(current, null, skip);
             }
@@ -75,7 +78,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     {
         ArgumentNullException.ThrowIfNull(job);
         var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
-        return current is null ? null : Decide(current, job);
+        return current is null ? null : Decide(current, job, retryFailed: false);
     }
 
     /// <summary>
@@ -145,7 +148,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         throw new InvalidOperationException($"Job {rejected.ScanId}/{rejected.ModelVersion} kept changing under concurrent writers; retry later.");
     }
 
-    private static SkipReason? Decide(JobRecord current, ScanJob job)
+    private static SkipReason? Decide(JobRecord current, ScanJob job, bool retryFailed)
     {
         if (current.CoversSourceVersion(job.SourceETag))
         {
@@ -159,7 +162,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
         // An expired job is no verdict on its file: it goes out again like a new version.
         var sameVersion = JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(job.SourceETag);
-        return current.State == JobState.Failed && sameVersion && !current.IsExpired ? SkipReason.AlreadyFailed : null;
+        return current.State == JobState.Failed && sameVersion && !current.IsExpired && !retryFailed ? SkipReason.AlreadyFailed : null;
     }
 
     private JobRecord NewRecord(ScanJob job, string? runId) =>

@@ -1,0 +1,87 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Options;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Functions.Services.Intake;
+
+/// <summary>What an explicit retry found and did.</summary>
+public enum RetryOutcome
+{
+    /// <summary>The upload went through intake again and its job is Queued (or Failed again at intake: see the record).</summary>
+    Resubmitted,
+
+    /// <summary>No job for this scan and the current model version.</summary>
+    NoJob,
+
+    /// <summary>The job is not Failed (Queued, Processing or Succeeded): there is nothing to retry.</summary>
+    NotFailed,
+
+    /// <summary>The job came from the archive: reprocessing runs (<c>POST /api/reprocess</c>) resubmit those.</summary>
+    NotAnUpload,
+
+    /// <summary>The upload blob is no longer in scans/{scanId}/.</summary>
+    UploadGone,
+}
+
+/// <summary>The outcome of a retry, with the job record as it stands afterwards (null when there is none).</summary>
+public sealed record RetryResult(RetryOutcome Outcome, JobRecord? Record);
+
+/// <summary>
+/// <c>POST /api/scans/{scanId}/retry</c>: sends a Failed upload through intake again, for the current model version.
+/// Failures that are no verdict on the file (an expired message, a storage outage that outlasted the worker's attempts,
+/// a worker that served another model version during a switch) otherwise stay Failed until the file is uploaded again.
+/// A file that is really bad fails again with the same reason: the retry is the caller's explicit choice.
+/// </summary>
+public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient blobs, ScanIntakeService intake, IOptions<IntakeOptions> options, ILogger<ScanRetryService> logger)
+{
+    private readonly IntakeOptions settings = options.Value;
+
+    public async Task<RetryResult> RetryAsync(string scanId, CancellationToken cancellationToken)
+    {
+        var record = await jobs.GetAsync(scanId, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return new RetryResult(RetryOutcome.NoJob, null);
+        }
+
+        if (record.State != JobState.Failed)
+        {
+            return new RetryResult(RetryOutcome.NotFailed, record);
+        }
+
+        if (record.Origin != JobOrigin.Upload)
+        {
+            return new RetryResult(RetryOutcome.NotAnUpload, record);
+        }
+
+        var upload = await FindUploadAsync(scanId, cancellationToken).ConfigureAwait(false);
+        if (upload is null)
+        {
+            return new RetryResult(RetryOutcome.UploadGone, record);
+        }
+
+        var result = await intake.ProcessAsync(upload, cancellationToken, retryFailed: true).ConfigureAwait(false);
+        LogRetried(scanId, record.ErrorCode ?? "", result.Outcome);
+        var after = await jobs.GetAsync(scanId, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
+        return new RetryResult(RetryOutcome.Resubmitted, after);
+    }
+
+    /// <summary>The one blob under scans/{scanId}/ (intake itself rejects anything else as InvalidPath).</summary>
+    private async Task<BlobClient?> FindUploadAsync(string scanId, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: scanId + "/", cancellationToken).ConfigureAwait(false))
+        {
+            return container.GetBlobClient(item.Name);
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: retry of a job that failed with {ErrorCode}; intake {Outcome}")]
+    private partial void LogRetried(string scanId, string errorCode, IntakeOutcome outcome);
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Contracts;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Status;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary><c>POST /api/scans/{scanId}/retry</c>: a Failed upload goes through intake again; 202 with its status.</summary>
+public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
+{
+    [Function(nameof(RetryScan))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/{scanId}/retry")] HttpRequest request,
+        string scanId,
+        CancellationToken cancellationToken)
+    {
+        if (!BlobLayout.IsValidScanId(scanId))
+        {
+            return Problems.BadRequest("'scanId' must be letters, digits and '-' (at most 64).");
+        }
+
+        var result = await retry.RetryAsync(scanId, cancellationToken);
+        return result.Outcome switch
+        {
+            RetryOutcome.Resubmitted => new AcceptedResult($"/api/scans/{scanId}", await status.GetAsync(scanId, null, cancellationToken)),
+            RetryOutcome.NoJob => Problems.NotFound($"No job for scan {scanId} and the current model version."),
+            RetryOutcome.UploadGone => Problems.NotFound($"The upload of scan {scanId} is no longer in the scans container; upload it again."),
+            RetryOutcome.NotFailed => Problems.Create(StatusCodes.Status409Conflict, "Nothing to retry.", $"The job of scan {scanId} is {result.Record!.State}; only Failed jobs are retried."),
+            _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; POST /api/reprocess resubmits archive scans."),
+        };
+    }
+}
