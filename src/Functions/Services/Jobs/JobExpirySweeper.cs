@@ -89,7 +89,7 @@ public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOp
             ErrorCode = JobRecord.ExpiredErrorCode,
             ErrorMessage = string.Format(
                 CultureInfo.InvariantCulture,
-                "Nothing finished this job within {0} hours of its last activity, so its message has expired (or was never published). A new upload, or a reprocessing run of an archive scan, submits it again.",
+                "Nothing finished this job within {0} hours of its last activity, so its message has expired (or was never published). POST /api/scans/{{scanId}}/retry, a new upload, or a reprocessing run of an archive scan submits it again.",
                 settings.MessageTimeToLiveHours),
             FinishedAt = clock.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
