@@ -38,10 +38,19 @@ public sealed record ScanJob
     public required DateTimeOffset SubmittedAt { get; init; }
 
     /// <summary>
-    /// The deterministic message id used for duplicate detection: the same blob version and model version always give the
-    /// same id, so duplicate blob events and repeated bulk runs do not create duplicate work.
+    /// 0 for a job as intake or a reprocessing run submits it; an explicit retry of a Failed job sets the retry's time
+    /// (Unix milliseconds), so that its message id differs from the failed attempt's, which Service Bus duplicate
+    /// detection would otherwise drop within its window. Not written when 0: older readers see the same message as before.
     /// </summary>
-    public string MessageId => CreateMessageId(ScanId, SourceETag, ModelVersion);
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long Retry { get; init; }
+
+    /// <summary>
+    /// The deterministic message id used for duplicate detection: the same blob version and model version always give the
+    /// same id, so duplicate blob events and repeated bulk runs do not create duplicate work (an explicit retry adds
+    /// <c>:r{Retry}</c>).
+    /// </summary>
+    public string MessageId => CreateMessageId(ScanId, SourceETag, ModelVersion) + (Retry == 0 ? "" : $":r{Retry}");
 
     public static string CreateMessageId(string scanId, string etag, string modelVersion) =>
         $"{scanId}:{etag.Trim('"')}:{modelVersion}";

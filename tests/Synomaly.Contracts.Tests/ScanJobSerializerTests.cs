@@ -41,6 +41,20 @@ public sealed class ScanJobSerializerTests
         Assert.Equal(Sample().MessageId, ScanJob.CreateMessageId("3f2a-77", "0x8DC1", "1.0.0"));
     }
 
+    [Fact]
+    public void A_retry_gets_its_own_message_id_and_travels_while_a_first_submission_is_written_as_before()
+    {
+        var retry = Sample() with { Retry = 1_780_000_000_123 };
+
+        var first = Encoding.UTF8.GetString(ScanJobSerializer.Serialize(Sample()));
+        var back = ScanJobSerializer.Deserialize(ScanJobSerializer.Serialize(retry));
+
+        Assert.Equal("3f2a-77:0x8DC1:1.0.0:r1780000000123", retry.MessageId);
+        Assert.DoesNotContain("retry", first, StringComparison.Ordinal);
+        Assert.Equal(retry, back);
+        Assert.Equal(retry.MessageId, back.MessageId);
+    }
+
     [Theory]
     [InlineData("{\"schemaVersion\":2,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 2")]
     [InlineData("null", "empty")]

@@ -38,7 +38,12 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
         Assert.Equal($"/api/scans/{scanId}", accepted.Location);
         var status = Assert.IsType<ScanStatus>(accepted.Value);
         Assert.Equal((JobState.Queued, null), (status.State, status.Error));
-        Assert.Equal(2, host.Get<InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId));
+        var messages = host.Get<InMemoryScanJobPublisher>().Published.Where(p => p.Job.ScanId == scanId).Select(p => p.Job.MessageId).ToList();
+        Assert.Equal(2, messages.Count);
+        // A new message id: Service Bus would drop a repeat of the failed attempt's id inside its duplicate-detection window.
+        Assert.NotEqual(messages[0], messages[1]);
+        Assert.StartsWith(messages[0] + ":r", messages[1], StringComparison.Ordinal);
+        Assert.Equal(messages[1], (await host.Jobs.GetAsync(scanId, "v1", Ct))!.MessageId);
         // The job is Queued now: a second retry finds nothing to retry and publishes nothing.
         Assert.Equal(409, Assert.IsType<ObjectResult>(again).StatusCode);
         Assert.Equal(2, host.Get<InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId));

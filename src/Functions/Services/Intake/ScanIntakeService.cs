@@ -81,6 +81,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<I
             Origin = JobOrigin.Upload,
             CorrelationId = scanId,
             SubmittedAt = clock.GetUtcNow(),
+            Retry = retryFailed ? clock.GetUtcNow().ToUnixTimeMilliseconds() : 0,
         };
 
         if (rejection is { } code)
