@@ -60,6 +60,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("CreateScanUpload", "post", "scans")]
     [InlineData("ListScans", "get", "scans")]
     [InlineData("GetScanStatus", "get", "scans/{scanId}")]
+    [InlineData("RetryScan", "post", "scans/{scanId}/retry")]
     [InlineData("StartReprocess", "post", "reprocess")]
     [InlineData("GetReprocessRun", "get", "reprocess/{runId}")]
     public void Each_api_route_needs_a_function_key(string function, string method, string route)
