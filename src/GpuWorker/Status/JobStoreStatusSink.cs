@@ -11,8 +11,6 @@ namespace Synomaly.GpuWorker.Status;
 /// </summary>
 public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJobStatusSink
 {
-    private const int MaxRaceRetries = 5;
-
     public async Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -66,27 +64,8 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// The transition on the latest record, re-read on every ETag race, and only while the record stands for this job's
     /// message: an intake that requeued the scan for a newer upload in between makes this message stale.
     /// </summary>
-    private async Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
-    {
-        JobWriteResult result = new(JobWriteOutcome.NotFound, null);
-        for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
-        {
-            var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
-            if (current is null)
-            {
-                return new JobWriteResult(JobWriteOutcome.NotFound, null);
-            }
-
-            RequireSameMessage(current, job);
-            result = await store.TransitionAsync(current, to, update, cancellationToken).ConfigureAwait(false);
-            if (result.Outcome != JobWriteOutcome.Conflict)
-            {
-                return result;
-            }
-        }
-
-        return result;
-    }
+    private Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken) =>
+        store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, require: record => RequireSameMessage(record, job), cancellationToken: cancellationToken);
 
     /// <summary>A record without a message id (written before ids were recorded) cannot tell, and is taken as this job's.</summary>
     private static void RequireSameMessage(JobRecord record, ScanJob job)

@@ -103,6 +103,8 @@ public class JobStore
     /// <summary>
     /// Reads the record and applies the transition, re-reading and retrying when another writer moved the ETag
     /// (at most <paramref name="maxAttempts"/> times). For callers that have no record in hand (worker, dead-letter path).
+    /// <paramref name="require"/> sees every record read before it is written and may throw to refuse it (the worker
+    /// refuses a record that a newer message of the scan has taken over).
     /// </summary>
     public virtual async Task<JobWriteResult> TransitionLatestAsync(
         string scanId,
@@ -110,6 +112,7 @@ public class JobStore
         JobState to,
         Func<JobRecord, JobRecord>? update = null,
         int maxAttempts = 5,
+        Action<JobRecord>? require = null,
         CancellationToken cancellationToken = default)
     {
         JobWriteResult result = new(JobWriteOutcome.NotFound, null);
@@ -121,6 +124,7 @@ public class JobStore
                 return new JobWriteResult(JobWriteOutcome.NotFound, null);
             }
 
+            require?.Invoke(current);
             result = await TransitionAsync(current, to, update, cancellationToken).ConfigureAwait(false);
             if (result.Outcome != JobWriteOutcome.Conflict)
             {
