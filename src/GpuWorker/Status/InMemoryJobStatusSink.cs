@@ -34,7 +34,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
             var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
             if (record is not null)
             {
-                RequireSameMessage(record, job);
+                JobSupersededException.ThrowIfOtherMessage(record.MessageId, job);
             }
 
             return Task.FromResult(record?.State);
@@ -59,7 +59,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         {
             var key = (job.ScanId, job.ModelVersion);
             var current = records.GetValueOrDefault(key) ?? new InMemoryJobRecord(JobState.Queued) { MessageId = job.MessageId };
-            RequireSameMessage(current, job);
+            JobSupersededException.ThrowIfOtherMessage(current.MessageId, job);
             if (!JobStateTransitions.IsAllowed(current.State, to))
             {
                 throw new JobTransitionRejectedException(current.State, to);
@@ -69,14 +69,6 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         }
 
         return Task.CompletedTask;
-    }
-
-    private static void RequireSameMessage(InMemoryJobRecord record, ScanJob job)
-    {
-        if (record.MessageId is { } current && current != job.MessageId)
-        {
-            throw new JobSupersededException(job.ScanId, job.MessageId, current);
-        }
     }
 }
 

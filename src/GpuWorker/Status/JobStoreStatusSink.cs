@@ -17,7 +17,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
         if (record is not null)
         {
-            RequireSameMessage(record, job);
+            JobSupersededException.ThrowIfOtherMessage(record.MessageId, job);
         }
 
         return record?.State;
@@ -65,16 +65,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// message: an intake that requeued the scan for a newer upload in between makes this message stale.
     /// </summary>
     private Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken) =>
-        store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, require: record => RequireSameMessage(record, job), cancellationToken: cancellationToken);
-
-    /// <summary>A record without a message id (written before ids were recorded) cannot tell, and is taken as this job's.</summary>
-    private static void RequireSameMessage(JobRecord record, ScanJob job)
-    {
-        if (!string.IsNullOrEmpty(record.MessageId) && record.MessageId != job.MessageId)
-        {
-            throw new JobSupersededException(job.ScanId, job.MessageId, record.MessageId);
-        }
-    }
+        store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, require: record => JobSupersededException.ThrowIfOtherMessage(record.MessageId, job), cancellationToken: cancellationToken);
 
     private static JobRecord FromJob(ScanJob job) => new()
     {

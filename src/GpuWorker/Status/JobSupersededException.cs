@@ -1,3 +1,5 @@
+using Synomaly.Contracts;
+
 namespace Synomaly.GpuWorker.Status;
 
 /// <summary>
@@ -8,4 +10,17 @@ public sealed class JobSupersededException(string scanId, string staleMessageId,
     : Exception($"The job record of scan {scanId} stands for message {currentMessageId}, not {staleMessageId}: a newer version of the scan was queued.")
 {
     public string ScanId { get; } = scanId;
+
+    /// <summary>
+    /// Throws when a record's message id names another message than <paramref name="job"/>'s. A record without one
+    /// (written before ids were recorded, or not yet by any message) cannot tell, and is taken as this job's.
+    /// </summary>
+    public static void ThrowIfOtherMessage(string? recordMessageId, ScanJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (!string.IsNullOrEmpty(recordMessageId) && recordMessageId != job.MessageId)
+        {
+            throw new JobSupersededException(job.ScanId, job.MessageId, recordMessageId);
+        }
+    }
 }

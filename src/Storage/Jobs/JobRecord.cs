@@ -90,6 +90,13 @@ public sealed record JobRecord
     /// <summary>Failed only because it expired unprocessed: the blob version has no outcome yet and may be submitted again.</summary>
     public bool IsExpired => State == JobState.Failed && ErrorCode == ExpiredErrorCode;
 
+    /// <summary>
+    /// Whether this record is a failure verdict on the given blob version: Failed for that very version, and not merely
+    /// expired. Intake and the upload reconciliation leave such a version alone until it is uploaded again or retried.
+    /// </summary>
+    public bool FailedForVersion(string? sourceETag) =>
+        State == JobState.Failed && !IsExpired && NormalizeETag(SourceETag) == NormalizeETag(sourceETag);
+
     /// <summary>Blob ETags arrive quoted from some APIs and bare from others; compare them without quotes.</summary>
     public static string NormalizeETag(string? etag) => (etag ?? "").Trim('"');
 }

@@ -68,7 +68,7 @@ public sealed partial class UploadReconciler(BlobServiceClient blobs, JobStore j
     private static bool Handled(JobRecord record, string? etag) =>
         etag is not null
         && (record.CoversSourceVersion(etag)
-            || (record.State == JobState.Failed && !record.IsExpired && JobRecord.NormalizeETag(record.SourceETag) == JobRecord.NormalizeETag(etag)));
+            || record.FailedForVersion(etag));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: no job {GraceSeconds} s after its upload (its blob event was lost or is late); intake ran now ({Outcome})")]
     private partial void LogResubmitted(string scanId, int graceSeconds, IntakeOutcome outcome);

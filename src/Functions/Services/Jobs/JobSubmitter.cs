@@ -160,9 +160,8 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return SkipReason.AlreadySucceeded;
         }
 
-        // An expired job is no verdict on its file: it goes out again like a new version.
-        var sameVersion = JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(job.SourceETag);
-        return current.State == JobState.Failed && sameVersion && !current.IsExpired && !retryFailed ? SkipReason.AlreadyFailed : null;
+        // An expired job is no verdict on its file, and an explicit retry overrides one: both go out again.
+        return current.FailedForVersion(job.SourceETag) && !retryFailed ? SkipReason.AlreadyFailed : null;
     }
 
     private JobRecord NewRecord(ScanJob job, string? runId) =>
