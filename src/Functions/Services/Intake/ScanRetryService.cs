@@ -27,7 +27,7 @@ public enum RetryOutcome
     UploadGone,
 }
 
-/// <summary>The outcome of a retry, with the job record as it stands afterwards (null when there is none).</summary>
+/// <summary>The outcome of a retry, with the job record as intake left it (null when there is none, or the blob changed under intake).</summary>
 public sealed record RetryResult(RetryOutcome Outcome, JobRecord? Record);
 
 /// <summary>
@@ -66,8 +66,7 @@ public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient bl
 
         var result = await intake.ProcessAsync(upload, cancellationToken, retryFailed: true).ConfigureAwait(false);
         LogRetried(scanId, record.ErrorCode ?? "", result.Outcome);
-        var after = await jobs.GetAsync(scanId, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
-        return new RetryResult(RetryOutcome.Resubmitted, after);
+        return new RetryResult(RetryOutcome.Resubmitted, result.Record);
     }
 
     /// <summary>The one blob under scans/{scanId}/ (intake itself rejects anything else as InvalidPath).</summary>
