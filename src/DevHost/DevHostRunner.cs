@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,21 +23,91 @@ namespace Synomaly.DevHost;
 /// </summary>
 public static class DevHostRunner
 {
-    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops the host gracefully.</summary>
-    public static async Task RunAsync(IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken)
+    /// <summary>How long a stopping host may take to finish its running functions before it is disposed anyway.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between restarts when hosts keep failing.</summary>
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> is cancelled, then stops the host gracefully. A host whose listener
+    /// fails (<see cref="RestartOnFaultExceptionHandler"/>) is stopped and replaced by a fresh one, as the Functions host
+    /// restarts its job host; while storage stays unreachable the restarts back off up to 30 s. Only the first start fails
+    /// the call, so a wrong connection string is reported at once.
+    /// </summary>
+    /// <param name="started">Called with each host once it runs (tests use it to reach the current host).</param>
+    public static async Task RunAsync(IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken, Action<IHost>? started = null)
     {
-        using var host = await StartAsync(configuration, cancellationToken).ConfigureAwait(false);
+        using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
+        var logger = loggerFactory.CreateLogger(typeof(DevHostRunner));
+        var restartDelay = TimeSpan.FromSeconds(1);
+        for (var first = true; first || !cancellationToken.IsCancellationRequested; first = false)
+        {
+            IHost host;
+            try
+            {
+                host = await StartAsync(configuration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!first && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Could not start the trigger host again; next try in {Delay} s", restartDelay.TotalSeconds);
+                await DelayAsync(restartDelay, cancellationToken).ConfigureAwait(false);
+                restartDelay = Min(restartDelay * 2, MaxRestartDelay);
+                continue;
+            }
+
+            restartDelay = TimeSpan.FromSeconds(1);
+            using (host)
+            {
+                started?.Invoke(host);
+                var fault = host.Services.GetRequiredService<RestartOnFaultExceptionHandler>().Faulted;
+                var stop = Task.Delay(Timeout.Infinite, cancellationToken);
+                await Task.WhenAny(fault, stop).ConfigureAwait(false);
+                await StopAsync(host, logger).ConfigureAwait(false);
+
+                if (!fault.IsCompleted || cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+
+            logger.LogWarning("Restarting the trigger host after a listener fault");
+            await DelayAsync(restartDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task StopAsync(IHost host, ILogger logger)
+    {
+        using var stopBudget = new CancellationTokenSource(StopTimeout);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await host.StopAsync(stopBudget.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Asked to stop.
+            logger.LogWarning("The trigger host did not stop within {Seconds} s; disposing it", StopTimeout.TotalSeconds);
         }
-
-        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>A delay that ends quietly when the runner is asked to stop (the loop then ends at its next start).</summary>
+    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The next StartAsync sees the cancelled token and ends the loop.
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging) =>
+        logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+            // The SDK logs every storage request at Information: thousands of lines per minute of polling.
+            .AddFilter("Azure.Core", LogLevel.Warning);
 
     /// <summary>Provisions the local resources and starts the host; the caller stops and disposes it.</summary>
     public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken)
@@ -51,14 +122,14 @@ public static class DevHostRunner
 
         var host = new HostBuilder()
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
-            .ConfigureLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
-                // The SDK logs every storage request at Information: thousands of lines per minute of polling.
-                .AddFilter("Azure.Core", LogLevel.Warning))
+            .ConfigureLogging(ConfigureLogging)
             .ConfigureServices((context, services) =>
             {
                 // Registered before the WebJobs defaults, which only add theirs when none is there.
                 services.AddSingleton<INameResolver, ConfigurationNameResolver>();
                 services.AddSingleton<ITypeLocator, FixedTypeLocator>();
+                services.AddSingleton<RestartOnFaultExceptionHandler>();
+                services.AddSingleton<IWebJobsExceptionHandler>(p => p.GetRequiredService<RestartOnFaultExceptionHandler>());
                 services.AddSynomalyServices(context.Configuration, validateTriggerSource: false);
             })
             .ConfigureWebJobs(webJobs =>

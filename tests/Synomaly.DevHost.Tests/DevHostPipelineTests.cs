@@ -1,4 +1,8 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using Azure;
 using Azure.Storage.Blobs;
+using Microsoft.Azure.WebJobs.Host.Timers;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +27,15 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(IHost Host, QueueClient Queue)> StartAsync(Dictionary<string, string?>? extra = null)
+    private async Task<(IHost Host, QueueClient Queue)> StartAsync()
+    {
+        var (settings, queue) = Settings();
+        var host = await DevHostRunner.StartAsync(settings, Ct);
+        return (host, queue);
+    }
+
+    /// <summary>Host settings with a ScanJob queue of its own, and that queue.</summary>
+    private (Dictionary<string, string?> Settings, QueueClient Queue) Settings()
     {
         var queueName = "jobs-" + Guid.NewGuid().ToString("N")[..12];
         var settings = new Dictionary<string, string?>
@@ -33,13 +45,14 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
             ["Intake:ModelVersion"] = "v1",
             ["Intake:QueueName"] = queueName,
         };
-        foreach (var (key, value) in extra ?? [])
-        {
-            settings[key] = value;
-        }
+        return (settings, new QueueClient(azurite.ConnectionString, queueName));
+    }
 
-        var host = await DevHostRunner.StartAsync(settings, Ct);
-        return (host, new QueueClient(azurite.ConnectionString, queueName));
+    private static byte[] DicomLikeBytes()
+    {
+        var bytes = new byte[1024];
+        "DICM"u8.CopyTo(bytes.AsSpan(128));
+        return bytes;
     }
 
     private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, Func<T, bool> done, string what)
@@ -64,10 +77,7 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         var (host, queue) = await StartAsync();
         using var _ = host;
         var ticket = await host.Services.GetRequiredService<UploadService>().CreateAsync("brain.dcm", Ct);
-        var bytes = new byte[1024];
-        "DICM"u8.CopyTo(bytes.AsSpan(128));
-
-        var uploaded = await new BlobClient(ticket.UploadUrl).UploadAsync(BinaryData.FromBytes(bytes), Ct);
+        var uploaded = await new BlobClient(ticket.UploadUrl).UploadAsync(BinaryData.FromBytes(DicomLikeBytes()), Ct);
 
         var jobs = host.Services.GetRequiredService<JobStore>();
         var record = await PollAsync(() => jobs.GetAsync(ticket.ScanId, "v1", Ct), r => r.QueuedAt is not null, "the blob trigger to queue the job");
@@ -92,11 +102,9 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         using var _ = host;
         var prefix = $"devhost-{Guid.NewGuid():N}/";
         var archive = host.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobLayout.ArchiveContainer);
-        var bytes = new byte[1024];
-        "DICM"u8.CopyTo(bytes.AsSpan(128));
         for (var i = 0; i < 12; i++)
         {
-            await archive.UploadBlobAsync($"{prefix}{i:D3}.dcm", BinaryData.FromBytes(bytes), Ct);
+            await archive.UploadBlobAsync($"{prefix}{i:D3}.dcm", BinaryData.FromBytes(DicomLikeBytes()), Ct);
         }
 
         var bulk = host.Services.GetRequiredService<BulkReprocessService>();
@@ -107,6 +115,35 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         var properties = (await queue.GetPropertiesAsync(Ct)).Value;
         Assert.Equal(12, properties.ApproximateMessagesCount);
         await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_listener_fault_restarts_the_host_instead_of_ending_the_process_and_uploads_after_it_are_queued()
+    {
+        var (settings, _) = Settings();
+        var hosts = Channel.CreateUnbounded<IHost>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = DevHostRunner.RunAsync(settings, stop.Token, h => hosts.Writer.TryWrite(h));
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        patience.CancelAfter(Patience);
+        var first = await hosts.Reader.ReadAsync(patience.Token);
+
+        // What the blob listener reports when its receipt lease was lost in a storage restart (seen in CI). The SDK's
+        // default handler rethrows this on a new thread, which would end this test process.
+        var lostLease = new RequestFailedException(412, "The lease ID is not present with the blob operation.", "LeaseNotPresentWithBlobOperation", null);
+        await first.Services.GetRequiredService<IWebJobsExceptionHandler>().OnUnhandledExceptionAsync(ExceptionDispatchInfo.Capture(lostLease));
+
+        var second = await hosts.Reader.ReadAsync(patience.Token);
+        Assert.NotSame(first, second);
+        Assert.False(run.IsCompleted);
+        var ticket = await second.Services.GetRequiredService<UploadService>().CreateAsync("brain.dcm", Ct);
+        await new BlobClient(ticket.UploadUrl).UploadAsync(BinaryData.FromBytes(DicomLikeBytes()), Ct);
+        var jobs = second.Services.GetRequiredService<JobStore>();
+        var record = await PollAsync(() => jobs.GetAsync(ticket.ScanId, "v1", Ct), r => r.QueuedAt is not null, "the restarted host to queue the job");
+        Assert.Equal(JobState.Queued, record.State);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(patience.Token); // ends quietly when asked to stop
     }
 
     [Fact]
