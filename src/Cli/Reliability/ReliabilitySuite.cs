@@ -149,6 +149,12 @@ public static class ReliabilitySuite
             problems.Add($"timed out before every fault was in; {neverUploaded} held-back upload(s) and the duplicate never went in");
         }
 
+        if (pipeline.DevHost.HasExited)
+        {
+            // Intake stops with it: say so first rather than leave it to be inferred from jobs without records.
+            problems.Insert(0, $"the trigger host exited during the run; see {pipeline.DevHost.LogPath}");
+        }
+
         foreach (var id in goodIds)
         {
             if (!records.TryGetValue(id, out var record) || !record.State.IsTerminal())
