@@ -43,6 +43,10 @@ param resultsCoolAfterDays int = 30
 @minValue(2)
 param resultsDeleteAfterDays int = 365
 
+@description('Optional. Days after which uploaded scans (patient data as sent, DICOM tags included) are deleted. Results stay until resultsDeleteAfterDays; a job can be rerun only while its upload exists. At least 3 days: longer than a job\'s time to live and the upload reconciliation window.')
+@minValue(3)
+param uploadsDeleteAfterDays int = 365
+
 @description('Optional. Days the Log Analytics workspace keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -238,6 +242,7 @@ module scanStorage 'modules/scan-storage.bicep' = {
     softDeleteRetentionDays: softDeleteRetentionDays
     resultsCoolAfterDays: resultsCoolAfterDays
     resultsDeleteAfterDays: resultsDeleteAfterDays
+    uploadsDeleteAfterDays: uploadsDeleteAfterDays
     // Browsers upload with SAS URLs, so with private networking the account stays reachable from the listed client
     // ranges only, plus the private endpoints.
     networkDefaultAction: enablePrivateNetworking ? 'Deny' : 'Allow'

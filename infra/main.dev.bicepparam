@@ -11,6 +11,7 @@ param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
 param scanStorageSku = 'Standard_LRS'
 param softDeleteRetentionDays = 7
 param resultsDeleteAfterDays = 90
+param uploadsDeleteAfterDays = 30
 param serviceBusSku = 'Standard'
 param functionsMaximumInstanceCount = 40
 param gpuWorkloadProfileType = 'Consumption-GPU-NC8as-T4'

@@ -13,6 +13,7 @@ param scanStorageSku = 'Standard_ZRS'
 param softDeleteRetentionDays = 30
 param resultsCoolAfterDays = 30
 param resultsDeleteAfterDays = 730
+param uploadsDeleteAfterDays = 730
 param logRetentionDays = 90
 param serviceBusSku = 'Premium'
 param functionsMaximumInstanceCount = 100

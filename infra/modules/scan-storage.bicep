@@ -29,6 +29,10 @@ param resultsCoolAfterDays int = 30
 @minValue(2)
 param resultsDeleteAfterDays int = 365
 
+@description('Optional. Uploaded scans are deleted this many days after they were last written (data minimisation: they are patient data as sent). A job can be rerun only while its upload exists; the archive container is never aged out.')
+@minValue(3)
+param uploadsDeleteAfterDays int = 365
+
 @description('Optional. Previous blob versions (kept by versioning) are deleted this many days after they were superseded.')
 @minValue(1)
 param previousVersionsDeleteAfterDays int = 30
@@ -149,6 +153,19 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
               baseBlob: {
                 tierToCool: { daysAfterModificationGreaterThan: resultsCoolAfterDays }
                 delete: { daysAfterModificationGreaterThan: resultsDeleteAfterDays }
+              }
+            }
+          }
+        }
+        {
+          name: 'uploads-delete'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['scans/'] }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterModificationGreaterThan: uploadsDeleteAfterDays }
               }
             }
           }

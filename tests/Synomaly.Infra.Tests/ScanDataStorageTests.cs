@@ -52,6 +52,26 @@ public sealed class ScanDataStorageTests
 
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Uploads_are_deleted_after_their_retention_and_never_before_their_job_can_have_run_but_the_archive_is_kept(string parameterFile)
+    {
+        var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
+        var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
+        var prefixes = rules.SelectMany(r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
+            ? p.EnumerateArray().Select(e => e.GetString()) : []).ToList();
+        var uploads = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
+            && p.EnumerateArray().Any(e => e.GetString() == BlobLayout.ScansContainer + "/"));
+        var deleteAfter = uploads.GetProperty("definition").GetProperty("actions").GetProperty("baseBlob")
+            .GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32();
+
+        Assert.True(uploads.GetProperty("enabled").GetBoolean());
+        // A job lives at most its message time to live (48 h) plus the expiry grace; the upload must outlast it.
+        Assert.True(deleteAfter >= 3, $"uploads deleted after {deleteAfter} days");
+        Assert.DoesNotContain(prefixes, p => p!.StartsWith(BlobLayout.ArchiveContainer + "/", StringComparison.Ordinal));
+        Assert.DoesNotContain(prefixes, p => p!.StartsWith(BlobLayout.ModelsContainer + "/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void Medical_data_and_the_functions_host_live_in_separate_accounts(string parameterFile)
     {
         var deployment = PredictedDeployment.Load(parameterFile);
