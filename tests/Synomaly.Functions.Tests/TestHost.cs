@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Intake;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
@@ -81,6 +82,9 @@ internal sealed class TestHost : IAsyncDisposable
 
         var jobsTable = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(provider => new JobStore(jobsTable, provider.GetRequiredService<TimeProvider>()));
+        // The reconciliation's saved place is per host too: a sweep of one test must not resume where another stopped.
+        var cursorTable = new TableClient(azurite.ConnectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
+        services.AddSingleton(new ReconcileCursorStore(cursorTable));
         services.AddSynomalyFunctions(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
@@ -92,6 +96,7 @@ internal sealed class TestHost : IAsyncDisposable
         }
 
         await built.GetRequiredService<JobStore>().EnsureCreatedAsync(ct);
+        await cursorTable.CreateIfNotExistsAsync(ct);
         await built.GetRequiredService<BulkRunStore>().EnsureCreatedAsync(ct);
         if (values.TryGetValue("Intake:QueueName", out var queueName) && queueName is not null)
         {

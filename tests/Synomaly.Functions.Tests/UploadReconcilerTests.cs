@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
+using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Messaging;
@@ -79,5 +82,61 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
 
         Assert.DoesNotContain(scanId, sweep.Resubmitted);
         Assert.Null(await host.Jobs.GetAsync(scanId, "v1", Ct));
+    }
+
+    [Fact]
+    public async Task A_sweep_out_of_time_saves_its_place_and_the_next_sweeps_finish_the_pass_submitting_each_lost_upload_once()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var lost = new[] { ScanBytes.NewScanId(), ScanBytes.NewScanId(), ScanBytes.NewScanId() };
+        foreach (var scanId in lost)
+        {
+            await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        }
+
+        // The container is shared with other tests: size the pages so that a pass takes about ten sweeps.
+        var blobs = 0;
+        await foreach (var _ in host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobsAsync(cancellationToken: Ct))
+        {
+            blobs++;
+        }
+
+        var reconciler = host.Get<UploadReconciler>();
+        var sweeps = new List<ReconcileResult>();
+        do
+        {
+            // A zero budget is spent after the first page of every sweep.
+            sweeps.Add(await reconciler.RunAsync(TimeSpan.Zero, pageSize: Math.Max(1, blobs / 10), Ct));
+        }
+        while (!sweeps[^1].Complete && sweeps.Count < 100);
+
+        Assert.True(sweeps[^1].Complete);
+        Assert.InRange(sweeps.Count, 2, 100);
+        Assert.All(sweeps[..^1], s => Assert.False(s.Complete));
+        Assert.All(lost, scanId => Assert.Single(sweeps, s => s.Resubmitted.Contains(scanId)));
+        Assert.All(lost, scanId => Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId));
+        Assert.Null(await host.Get<ReconcileCursorStore>().GetAsync(Ct)); // the pass is over: the next one starts at the top
+    }
+
+    [Fact]
+    public async Task A_saved_place_the_service_refuses_is_dropped_and_the_pass_starts_over()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        const string staleMarker = "2!96!stale-marker";
+        var cursors = host.Get<ReconcileCursorStore>();
+        await cursors.SetAsync(staleMarker, Ct);
+        var reconciler = new UploadReconciler(
+            new MarkerCheckingBlobService(azurite.ConnectionString, staleMarker), host.Jobs, host.Get<ScanIntakeService>(), cursors,
+            host.Get<IOptions<IntakeOptions>>(), clock, NullLogger<UploadReconciler>.Instance);
+
+        var sweep = await reconciler.RunAsync(Ct);
+
+        Assert.True(sweep.Complete);
+        Assert.Contains(scanId, sweep.Resubmitted);
+        Assert.Null(await cursors.GetAsync(Ct));
     }
 }

@@ -42,6 +42,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<JobSubmitter>();
         services.TryAddSingleton<ScanIntakeService>();
         services.TryAddSingleton<UploadReconciler>();
+        services.TryAddSingleton(provider => new ReconcileCursorStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<ScanRetryService>();
         services.TryAddSingleton<JobExpirySweeper>();
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
@@ -11,53 +13,128 @@ namespace Synomaly.Functions.Services.Intake;
 /// <summary>What one reconciliation sweep saw and did.</summary>
 /// <param name="Examined">Uploads old enough to check and young enough to be inside the lookback window.</param>
 /// <param name="Resubmitted">Scan ids whose upload had no job for its current version and went through intake now.</param>
-public sealed record ReconcileResult(int Examined, IReadOnlyList<string> Resubmitted);
+/// <param name="Complete">False when the time budget ran out first; the next sweep goes on where this one stopped.</param>
+public sealed record ReconcileResult(int Examined, IReadOnlyList<string> Resubmitted, bool Complete = true);
 
 /// <summary>
 /// The safety net under the blob trigger: blob events can be lost (Event Grid gives up after its retries; the polling
 /// trigger's container scan can skip blobs that share a timestamp), and a lost event must not mean a lost scan. Each sweep
 /// lists scans/, and every upload between the grace period and the lookback window whose job record does not cover its
 /// current version goes through the same intake as its event would have. Intake is idempotent, so a sweep that races the
-/// trigger publishes nothing twice.
+/// trigger publishes nothing twice. The listing covers the whole container (blob listings cannot filter by time), so a
+/// sweep stops after its time budget, between pages, and saves its place (<see cref="ReconcileCursorStore"/>): on a large
+/// container several sweeps make one pass, and the timer function never runs into its timeout.
 /// </summary>
-public sealed partial class UploadReconciler(BlobServiceClient blobs, JobStore jobs, ScanIntakeService intake, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<UploadReconciler> logger)
+public sealed partial class UploadReconciler(
+    BlobServiceClient blobs, JobStore jobs, ScanIntakeService intake, ReconcileCursorStore cursors, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<UploadReconciler> logger)
 {
+    /// <summary>Within the 5-minute function timeout, with room for the page in progress.</summary>
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(3);
+
+    /// <summary>The service's largest listing page: the fewest requests per pass.</summary>
+    public const int DefaultPageSize = 5000;
+
     private readonly IntakeOptions settings = options.Value;
 
-    public async Task<ReconcileResult> RunAsync(CancellationToken cancellationToken)
+    public Task<ReconcileResult> RunAsync(CancellationToken cancellationToken) => RunAsync(DefaultBudget, DefaultPageSize, cancellationToken);
+
+    public async Task<ReconcileResult> RunAsync(TimeSpan budget, int pageSize, CancellationToken cancellationToken)
     {
+        var started = clock.GetTimestamp();
         var now = clock.GetUtcNow();
         var newest = now.AddSeconds(-settings.ReconcileGraceSeconds);
         var oldest = now.AddHours(-settings.ReconcileLookbackHours);
         var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
         int examined = 0;
         var resubmitted = new List<string>();
-        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).ConfigureAwait(false))
+        var cursor = await cursors.GetAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var page in ListFromAsync(container, cursor, pageSize, cancellationToken).ConfigureAwait(false))
         {
-            var modified = item.Properties.LastModified;
-            var path = UploadBlobPath.Parse(item.Name);
-            if (modified is null || modified > newest || modified < oldest || !path.IsValidScanId)
+            foreach (var item in page.Values)
             {
-                continue;
+                var modified = item.Properties.LastModified;
+                var path = UploadBlobPath.Parse(item.Name);
+                if (modified is null || modified > newest || modified < oldest || !path.IsValidScanId)
+                {
+                    continue;
+                }
+
+                examined++;
+                if (await ReconcileAsync(container, item, path.ScanId!, cancellationToken).ConfigureAwait(false) is { } outcome)
+                {
+                    resubmitted.Add(path.ScanId!);
+                    LogResubmitted(path.ScanId!, settings.ReconcileGraceSeconds, outcome);
+                }
             }
 
-            examined++;
-            var record = await jobs.GetAsync(path.ScanId!, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
-            if (record is not null && Handled(record, item.Properties.ETag?.ToString()))
+            // The page is done: an interrupted sweep repeats at most the page after the saved place (intake is idempotent).
+            if (page.ContinuationToken is { Length: > 0 } next && clock.GetElapsedTime(started) > budget)
             {
-                continue;
-            }
-
-            var result = await intake.ProcessAsync(container.GetBlobClient(item.Name), cancellationToken).ConfigureAwait(false);
-            if (result.Outcome is IntakeOutcome.Queued or IntakeOutcome.Rejected)
-            {
-                resubmitted.Add(path.ScanId!);
-                LogResubmitted(path.ScanId!, settings.ReconcileGraceSeconds, result.Outcome);
+                await cursors.SetAsync(next, cancellationToken).ConfigureAwait(false);
+                LogOutOfTime(examined, resubmitted.Count);
+                return new ReconcileResult(examined, resubmitted, Complete: false);
             }
         }
 
+        await cursors.SetAsync(null, cancellationToken).ConfigureAwait(false);
         LogSweep(examined, resubmitted.Count);
         return new ReconcileResult(examined, resubmitted);
+    }
+
+    /// <summary>Runs intake for an upload whose current version has no outcome yet; the outcome when it resubmitted it.</summary>
+    private async Task<IntakeOutcome?> ReconcileAsync(BlobContainerClient container, BlobItem item, string scanId, CancellationToken cancellationToken)
+    {
+        var record = await jobs.GetAsync(scanId, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
+        if (record is not null && Handled(record, item.Properties.ETag?.ToString()))
+        {
+            return null;
+        }
+
+        var result = await intake.ProcessAsync(container.GetBlobClient(item.Name), cancellationToken).ConfigureAwait(false);
+        return result.Outcome is IntakeOutcome.Queued or IntakeOutcome.Rejected ? result.Outcome : null;
+    }
+
+    /// <summary>
+    /// The listing's pages from the saved place. A place the service no longer accepts (a recreated container) is dropped
+    /// and the pass starts over rather than failing every sweep from now on.
+    /// </summary>
+    private async IAsyncEnumerable<Page<BlobItem>> ListFromAsync(
+        BlobContainerClient container, string? cursor, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).AsPages(cursor, pageSize).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            bool restartable = cursor is not null;
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await pages.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (restartable && e.Status == 400)
+                {
+                    LogCursorDropped(e.ErrorCode);
+                    await cursors.SetAsync(null, cancellationToken).ConfigureAwait(false);
+                    await pages.DisposeAsync().ConfigureAwait(false);
+                    pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).AsPages(null, pageSize).GetAsyncEnumerator(cancellationToken);
+                    restartable = false;
+                    continue;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                restartable = false;
+                yield return pages.Current;
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -75,4 +152,10 @@ public sealed partial class UploadReconciler(BlobServiceClient blobs, JobStore j
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation: {Examined} uploads checked, {Resubmitted} resubmitted")]
     private partial void LogSweep(int examined, int resubmitted);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation out of time after {Examined} uploads checked, {Resubmitted} resubmitted; the next sweep goes on from here")]
+    private partial void LogOutOfTime(int examined, int resubmitted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload reconciliation: the saved listing place was refused ({ErrorCode}); starting the pass over")]
+    private partial void LogCursorDropped(string? errorCode);
 }
