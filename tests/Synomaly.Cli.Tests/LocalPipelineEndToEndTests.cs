@@ -1,5 +1,6 @@
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
+using Synomaly.Storage.Local;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;

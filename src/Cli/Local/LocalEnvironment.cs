@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Synomaly.Contracts;
+using Synomaly.Storage.Local;
 
 namespace Synomaly.Cli.Local;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Storage.Local;
 using TorchSharp;
 
 namespace Synomaly.Cli.Local;

@@ -6,6 +6,7 @@ using Azure.Storage.Queues;
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Local;
 
 namespace Synomaly.Cli.Reliability;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Synomaly.Cli.Local;
+namespace Synomaly.Storage.Local;
 
 /// <summary>Runs scripts/azurite.sh, the one place that knows how to start and stop the pinned Azurite by PID.</summary>
 public static class AzuriteScript

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Synomaly.Cli.Local;
+namespace Synomaly.Storage.Local;
 
 /// <summary>Free TCP ports on 127.0.0.1, so that several local pipelines (tests, a soak beside a demo) never collide.</summary>
 public static class LoopbackPort
