@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
@@ -47,6 +48,49 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
         // The job is Queued now: a second retry finds nothing to retry and publishes nothing.
         Assert.Equal(409, Assert.IsType<ObjectResult>(again).StatusCode);
         Assert.Equal(2, host.Get<InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId));
+    }
+
+    [Fact]
+    public async Task A_duplicate_blob_event_while_a_retry_is_being_published_leaves_the_retry_its_reservation()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = await FailedUploadAsync(host);
+        var published = host.Get<InMemoryScanJobPublisher>();
+        var original = published.Published.Single(p => p.Job.ScanId == scanId).Job;
+        var submitter = host.Get<JobSubmitter>();
+
+        // The retry has reserved the record under its own id and is between reservation and confirmation when the
+        // upload's blob event arrives once more (the polling trigger and Event Grid both repeat events).
+        var retry = original with { Retry = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
+        var reservation = await submitter.ReserveAsync(retry, runId: null, Ct, retryFailed: true);
+        var duplicate = await submitter.SubmitAsync(original, runId: null, scheduledEnqueueTime: null, Ct);
+        await published.PublishAsync(retry, null, Ct);
+        var confirmed = await submitter.ConfirmPublishedAsync(reservation, null, Ct);
+
+        Assert.Equal(SkipReason.Duplicate, duplicate.Skipped);
+        Assert.Single(published.Published, p => p.Job.MessageId == original.MessageId); // the first submission only
+        Assert.Equal((JobState.Queued, retry.MessageId), (confirmed.State, confirmed.MessageId));
+        Assert.NotNull(confirmed.QueuedAt);
+    }
+
+    [Fact]
+    public async Task A_retry_reservation_left_unpublished_past_the_timeout_is_taken_over_by_the_next_blob_event()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var scanId = await FailedUploadAsync(host);
+        var published = host.Get<InMemoryScanJobPublisher>();
+        var original = published.Published.Single(p => p.Job.ScanId == scanId).Job;
+        var submitter = host.Get<JobSubmitter>();
+        await submitter.ReserveAsync(original with { Retry = 1 }, runId: null, Ct, retryFailed: true); // its writer died here
+
+        clock.Now = clock.Now + JobSubmitter.ReservationTimeout + TimeSpan.FromMinutes(1);
+        var recovered = await submitter.SubmitAsync(original, runId: null, scheduledEnqueueTime: null, Ct);
+
+        Assert.Null(recovered.Skipped);
+        Assert.Equal(2, published.Published.Count(p => p.Job.MessageId == original.MessageId));
+        Assert.Equal((JobState.Queued, original.MessageId), (recovered.Record.State, recovered.Record.MessageId));
+        Assert.NotNull(recovered.Record.QueuedAt);
     }
 
     [Fact]

@@ -16,6 +16,13 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     private const int MaxRaceRetries = 5;
 
     /// <summary>
+    /// How long a reservation may stay unpublished before a message with another id for the same blob version may take it
+    /// over (its writer is then presumed dead). Publishing takes seconds; this leaves room for the Service Bus client's own
+    /// retries.
+    /// </summary>
+    public static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Reserves, publishes and confirms one job. <paramref name="retryFailed"/> (an explicit retry) also resubmits a job
     /// that failed for this very blob version, which is otherwise left Failed.
     /// </summary>
@@ -57,6 +64,14 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
                 // Reserved by an earlier attempt that did not confirm (crash or failed publish): take it over. The
                 // ETag-checked touch makes two concurrent takers race for it; the loser re-reads.
                 result = await store.UpdateAsync(current, r => r with { RunId = runId ?? r.RunId }, cancellationToken).ConfigureAwait(false);
+            }
+            else if (BeingPublishedUnderOtherId(current, job))
+            {
+                // An explicit retry of this blob version is publishing its own message right now. A duplicate blob event
+                // taking the reservation over would publish the original id, which Service Bus may drop as a repeat
+                // inside its duplicate-detection window, and the retry's message would then find itself superseded:
+                // the record would wait for a message that never comes.
+                return new Reservation(current, null, SkipReason.Duplicate);
             }
             else
             {
@@ -147,6 +162,14 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
         throw new InvalidOperationException($"Job {rejected.ScanId}/{rejected.ModelVersion} kept changing under concurrent writers; retry later.");
     }
+
+    private bool BeingPublishedUnderOtherId(JobRecord current, ScanJob job) =>
+        current.State == JobState.Queued
+        && current.QueuedAt is null
+        && current.MessageId != job.MessageId
+        && JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(job.SourceETag)
+        && current.LastModified is { } reserved
+        && clock.GetUtcNow() - reserved < ReservationTimeout;
 
     private static SkipReason? Decide(JobRecord current, ScanJob job, bool retryFailed)
     {
