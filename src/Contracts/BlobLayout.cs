@@ -17,14 +17,40 @@ public static class BlobLayout
     public const string CounterfactualFile = "counterfactual.nii.gz";
     public const string OverlaysFolder = "overlays";
 
-    /// <summary>The folder of one scan's results for one model version: results/{scanId}/{modelVersion}/.</summary>
-    public static string ResultsPrefix(string scanId, string modelVersion) =>
-        $"{RequireSegment(scanId, nameof(scanId))}/{RequireSegment(modelVersion, nameof(modelVersion))}/";
+    /// <summary>
+    /// The folder of one scan's results for one model version and one version of its upload:
+    /// results/{scanId}/{modelVersion}/{sourceVersion}/. The upload's version is part of the path because results are
+    /// written once: a scan uploaded again while its first version was being processed must not be answered with the
+    /// first version's results.
+    /// </summary>
+    public static string ResultsPrefix(string scanId, string modelVersion, string sourceETag) =>
+        $"{RequireSegment(scanId, nameof(scanId))}/{RequireSegment(modelVersion, nameof(modelVersion))}/{SourceVersionSegment(sourceETag)}/";
 
-    public static string ResultPath(string scanId, string modelVersion, string file) => ResultsPrefix(scanId, modelVersion) + file;
+    public static string ResultsPrefix(ScanJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return ResultsPrefix(job.ScanId, job.ModelVersion, job.SourceETag);
+    }
 
-    public static string OverlayPath(string scanId, string modelVersion, int slice) =>
-        ResultsPrefix(scanId, modelVersion) + $"{OverlaysFolder}/{slice:D4}.png";
+    public static string ResultPath(ScanJob job, string file) => ResultsPrefix(job) + file;
+
+    public static string OverlayPath(ScanJob job, int slice) => ResultsPrefix(job) + $"{OverlaysFolder}/{slice:D4}.png";
+
+    /// <summary>
+    /// The path segment of an upload's version: its ETag without quotes (Azure's and Azurite's are "0x" and hex digits),
+    /// or, for an ETag with other characters, a hash of it, so that any ETag gives one safe segment.
+    /// </summary>
+    public static string SourceVersionSegment(string sourceETag)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceETag);
+        var bare = sourceETag.Trim('"');
+        if (bare.Length is > 0 and <= 64 && bare.All(char.IsAsciiLetterOrDigit))
+        {
+            return bare;
+        }
+
+        return "h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(bare)))[..32];
+    }
 
     /// <summary>The upload path of a scan: scans/{scanId}/{file}.</summary>
     public static string UploadPath(string scanId, string fileName) => $"{RequireSegment(scanId, nameof(scanId))}/{RequireSegment(fileName, nameof(fileName))}";

@@ -69,9 +69,25 @@ public sealed class ScanJobSerializerTests
     [Fact]
     public void Results_paths_are_deterministic_and_reject_path_injection()
     {
-        Assert.Equal("s1/1.0.0/report.json", BlobLayout.ResultPath("s1", "1.0.0", BlobLayout.ReportFile));
-        Assert.Equal("s1/1.0.0/overlays/0007.png", BlobLayout.OverlayPath("s1", "1.0.0", 7));
-        Assert.Throws<ArgumentException>(() => BlobLayout.ResultsPrefix("../x", "1"));
+        Assert.Equal("s1/1.0.0/0x8DC1A2B3C4D5E6F/", BlobLayout.ResultsPrefix("s1", "1.0.0", "\"0x8DC1A2B3C4D5E6F\""));
+        Assert.Equal("s1/1.0.0/0x8DC1A2B3C4D5E6F/", BlobLayout.ResultsPrefix("s1", "1.0.0", "0x8DC1A2B3C4D5E6F"));
+        Assert.Throws<ArgumentException>(() => BlobLayout.ResultsPrefix("../x", "1", "0x1"));
+        Assert.Throws<ArgumentException>(() => BlobLayout.ResultsPrefix("s1", "1", ""));
+    }
+
+    [Fact]
+    public void Each_upload_version_has_its_own_results_folder_and_any_etag_gives_one_safe_segment()
+    {
+        var first = new ScanJob { ScanId = "s1", ModelName = "m", ModelVersion = "1.0.0", SourceBlobUri = new Uri("https://a/scans/s1/scan.png"), SourceETag = "\"0x1\"", CorrelationId = "c", SubmittedAt = DateTimeOffset.UnixEpoch };
+        var again = first with { SourceETag = "\"0x2\"" };
+
+        Assert.Equal("s1/1.0.0/0x1/report.json", BlobLayout.ResultPath(first, BlobLayout.ReportFile));
+        Assert.Equal("s1/1.0.0/0x1/overlays/0007.png", BlobLayout.OverlayPath(first, 7));
+        Assert.NotEqual(BlobLayout.ResultsPrefix(first), BlobLayout.ResultsPrefix(again));
+        var odd = BlobLayout.SourceVersionSegment("W/\"a/b..c\"");
+        Assert.Matches("^h[0-9a-f]{32}$", odd);
+        Assert.Equal(odd, BlobLayout.SourceVersionSegment("W/\"a/b..c\""));
+        Assert.NotEqual(odd, BlobLayout.SourceVersionSegment("W/\"a/b..d\""));
     }
 
     [Fact]

@@ -18,11 +18,11 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
     {
         var created = (await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", ModelName = "brain-mri-demo", SourceETag = "0x1" }, Ct)).Record!;
         var processing = (await host.Jobs.TransitionAsync(created, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
-        var prefix = BlobLayout.ResultsPrefix(scanId, "v1");
+        var prefix = BlobLayout.ResultsPrefix(scanId, "v1", "0x1");
         var results = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
         await results.UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{\"score\":0.5}"), Ct);
         await results.UploadBlobAsync(prefix + BlobLayout.HeatmapFile, BinaryData.FromBytes(ScanBytes.Png()), Ct);
-        await results.UploadBlobAsync(BlobLayout.OverlayPath(scanId, "v1", 3), BinaryData.FromBytes(ScanBytes.Png()), Ct);
+        await results.UploadBlobAsync(prefix + "overlays/0003.png", BinaryData.FromBytes(ScanBytes.Png()), Ct);
         return (await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = prefix, FinishedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
     }
 

@@ -39,11 +39,11 @@ public sealed class ScanJobHandlerInMemoryTests
         var record = harness.Record(job)!;
         Assert.Equal(JobState.Succeeded, record.State);
         Assert.Equal([JobState.Processing, JobState.Succeeded], record.History);
-        Assert.Equal("scan-ok/1.0.0/", record.ResultsPrefix);
+        Assert.Equal("scan-ok/1.0.0/0x8DD0001/", record.ResultsPrefix);
         Assert.Equal(
-            ["scan-ok/1.0.0/maps/0000.txt", "scan-ok/1.0.0/maps/0001.txt", "scan-ok/1.0.0/maps/0002.txt", "scan-ok/1.0.0/report.json"],
+            ["scan-ok/1.0.0/0x8DD0001/maps/0000.txt", "scan-ok/1.0.0/0x8DD0001/maps/0001.txt", "scan-ok/1.0.0/0x8DD0001/maps/0002.txt", "scan-ok/1.0.0/0x8DD0001/report.json"],
             harness.ResultPaths(job));
-        Assert.Equal("scores:0.25,0.26,0.27", harness.Storage.Results["scan-ok/1.0.0/report.json"].ToString());
+        Assert.Equal("scores:0.25,0.26,0.27", harness.Storage.Results["scan-ok/1.0.0/0x8DD0001/report.json"].ToString());
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var job = harness.AddJob("scan-again", FakeScanCodec.Scan(2, 0.5f));
         // A worker died after writing every result (report.json last) but before marking the job Succeeded.
         await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
-        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job.ScanId, job.ModelVersion, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
+        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
         Enqueue(source, job, previousDeliveries: 1);
 
         Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
@@ -283,6 +283,33 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
         var record = harness.Record(second)!;
         Assert.Equal((JobState.Queued, second.MessageId), (record.State, record.MessageId));
+    }
+
+    [Fact]
+    public async Task The_newer_upload_gets_results_of_its_own_when_the_old_message_wrote_its_results_first()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-raced-results", FakeScanCodec.Scan(1, 0.5f));
+        var second = first with { SourceETag = "\"0x8DD0002\"" };
+        harness.Status.Queue(first);
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(source, first);
+        var running = ReceiveAndHandleAsync(harness, source);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        harness.Status.Queue(second); // uploaded again while the first version runs; the first then writes its results
+        harness.Model.Hold.SetResult();
+        Assert.Equal(JobOutcome.Superseded, await running.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.NotEmpty(harness.ResultPaths(first));
+        Enqueue(source, second);
+
+        // Before results were kept per upload version, the first version's report.json marked the second done.
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(2, harness.Model.Calls.Count);
+        Assert.Contains(BlobLayout.ResultPath(second, BlobLayout.ReportFile), harness.ResultPaths(second));
+        Assert.Equal(BlobLayout.ResultsPrefix(second), harness.Record(second)!.ResultsPrefix);
+        Assert.NotEqual(BlobLayout.ResultsPrefix(first), BlobLayout.ResultsPrefix(second));
     }
 
     [Fact]

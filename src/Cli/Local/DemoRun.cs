@@ -64,6 +64,7 @@ public sealed class DemoRun(LocalPipeline pipeline)
                 }
 
                 job.State = record.State;
+                job.ResultPrefix = record.ResultPrefix;
                 job.Error = record.ErrorCode is null ? null : $"{record.ErrorCode}: {record.ErrorMessage}";
                 if (record.State.IsTerminal())
                 {
@@ -87,13 +88,13 @@ public sealed class DemoRun(LocalPipeline pipeline)
         }
     }
 
-    /// <summary>Downloads results/{scanId}/{version}/ of every succeeded job to {output}/{sample name}/.</summary>
+    /// <summary>Downloads the results folder of every succeeded job (its record's ResultPrefix) to {output}/{sample name}/.</summary>
     public async Task DownloadAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
-        foreach (var job in demoJobs.Where(j => j.State == JobState.Succeeded))
+        foreach (var job in demoJobs.Where(j => j.State == JobState.Succeeded && j.ResultPrefix is not null))
         {
-            string prefix = BlobLayout.ResultsPrefix(job.ScanId, pipeline.Card.Version);
+            string prefix = job.ResultPrefix!;
             string target = Path.Combine(output, SampleName(job.File));
             await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken))
             {
@@ -128,6 +129,9 @@ public sealed class DemoJob(string scanId, string file)
     public string File { get; } = file;
 
     public JobState State { get; set; } = JobState.Queued;
+
+    /// <summary>The results folder the job record points at, once it Succeeded.</summary>
+    public string? ResultPrefix { get; set; }
 
     public string? Error { get; set; }
 

@@ -88,6 +88,7 @@ public static class ReliabilitySuite
         await UploadAsync(0, uploadFirst);
         var census = new JobCensus(new JobStore(new TableServiceClient(pipeline.ConnectionString)), pipeline.Card.Version);
         string? duplicateId = null;
+        bool heldBackUploaded = false;
         IReadOnlyDictionary<string, JobRecord> records = new Dictionary<string, JobRecord>();
         int kills = 0, restarts = 0;
         while (true)
@@ -118,10 +119,18 @@ public static class ReliabilitySuite
                 }
             }
 
-            if (faults.Count == 0 && duplicateId is null)
+            if (faults.Count == 0 && !heldBackUploaded)
             {
-                // Every fault is in: the held-back uploads follow, then the same bytes as the first scan again.
+                // Every fault is in: the held-back uploads follow.
                 await UploadAsync(uploadFirst, plan.Count);
+                heldBackUploaded = true;
+                continue;
+            }
+
+            if (heldBackUploaded && duplicateId is null && records.TryGetValue(goodIds[0], out var firstJob) && firstJob.State.IsTerminal())
+            {
+                // Then the same bytes as the first scan again, once that scan is done: the new upload must not be processed
+                // again (a new version of a scan that is still in flight is processed, into results of its own).
                 duplicateId = await uploader.UploadAsync(good[0], ".png", cancellationToken);
                 continue;
             }

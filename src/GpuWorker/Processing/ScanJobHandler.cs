@@ -269,7 +269,7 @@ public sealed partial class ScanJobHandler(
         }
     }
 
-    private static string ResultsPrefix(ScanJob job) => BlobLayout.ResultsPrefix(job.ScanId, job.ModelVersion);
+    private static string ResultsPrefix(ScanJob job) => BlobLayout.ResultsPrefix(job);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} succeeded: {Slices} slices")]
     private partial void LogSucceeded(string scanId, int slices);

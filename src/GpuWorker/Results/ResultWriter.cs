@@ -9,7 +9,7 @@ namespace Synomaly.GpuWorker.Results;
 /// </summary>
 public sealed class ResultWriter(IResultStore store)
 {
-    public static string MarkerPath(ScanJob job) => BlobLayout.ResultPath(job.ScanId, job.ModelVersion, BlobLayout.ReportFile);
+    public static string MarkerPath(ScanJob job) => BlobLayout.ResultPath(job, BlobLayout.ReportFile);
 
     public Task<bool> IsCompleteAsync(ScanJob job, CancellationToken cancellationToken = default) =>
         store.ExistsAsync(MarkerPath(job), cancellationToken);
@@ -22,7 +22,7 @@ public sealed class ResultWriter(IResultStore store)
         ArgumentNullException.ThrowIfNull(execute);
         var report = files.SingleOrDefault(f => f.RelativePath == BlobLayout.ReportFile)
             ?? throw new InvalidOperationException("The rendered results have no report.json; it is the completion marker.");
-        var prefix = BlobLayout.ResultsPrefix(job.ScanId, job.ModelVersion);
+        var prefix = BlobLayout.ResultsPrefix(job);
         foreach (var file in files.Where(f => !ReferenceEquals(f, report)).Append(report))
         {
             RequireRelative(file.RelativePath);

@@ -83,7 +83,7 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobLayout.ResultsContainer);
         await container.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
         var store = new BlobResultStore(container);
-        var path = BlobLayout.ResultPath("blob-result", "1", BlobLayout.ReportFile);
+        var path = BlobLayout.ResultsPrefix("blob-result", "1", "0x1") + BlobLayout.ReportFile;
 
         Assert.False(await store.ExistsAsync(path, TestContext.Current.CancellationToken));
         Assert.True(await store.CreateIfAbsentAsync(path, BinaryData.FromString("first"), "application/json", TestContext.Current.CancellationToken));

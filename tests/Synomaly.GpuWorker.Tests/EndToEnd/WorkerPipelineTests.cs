@@ -15,11 +15,11 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(150);
 
-    private static List<string> ExpectedResults(string scanId, int slices) =>
+    private static List<string> ExpectedResults(ScanJob job, int slices) =>
     [
         .. new[] { BlobLayout.AnomalyMapFile, BlobLayout.MaskFile, BlobLayout.CounterfactualFile, BlobLayout.HeatmapFile, BlobLayout.ReportFile }
-            .Select(f => BlobLayout.ResultPath(scanId, TinyModel.Version, f)),
-        .. Enumerable.Range(0, slices).Select(z => BlobLayout.OverlayPath(scanId, TinyModel.Version, z)),
+            .Select(f => BlobLayout.ResultPath(job, f)),
+        .. Enumerable.Range(0, slices).Select(z => BlobLayout.OverlayPath(job, z)),
     ];
 
     [Fact]
@@ -35,12 +35,12 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
         var failed = await environment.WaitForAsync(corrupt, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);
 
         Assert.True(succeeded.State == JobState.Succeeded, $"{succeeded.State} {succeeded.ErrorCode} {succeeded.ErrorMessage}\n{worker.Output}");
-        Assert.Equal(BlobLayout.ResultsPrefix(good.ScanId, good.ModelVersion), succeeded.ResultPrefix);
-        Assert.Equal(ExpectedResults(good.ScanId, 3).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(good.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
-        var report = ScanReportBuilder.FromJson((await environment.Results.GetBlobClient(BlobLayout.ResultPath(good.ScanId, good.ModelVersion, BlobLayout.ReportFile)).DownloadContentAsync(cancellationToken)).Value.Content.ToArray());
+        Assert.Equal(BlobLayout.ResultsPrefix(good), succeeded.ResultPrefix);
+        Assert.Equal(ExpectedResults(good, 3).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(good.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
+        var report = ScanReportBuilder.FromJson((await environment.Results.GetBlobClient(BlobLayout.ResultPath(good, BlobLayout.ReportFile)).DownloadContentAsync(cancellationToken)).Value.Content.ToArray());
         Assert.Equal((good.ScanId, TinyModel.Version, 3), (report.ScanId, report.Model.Version, report.Slices.Count));
         Assert.Equal((40, 40, 3), (report.Grid.Width, report.Grid.Height, report.Grid.Depth));
-        using var map = (await environment.Results.GetBlobClient(BlobLayout.ResultPath(good.ScanId, good.ModelVersion, BlobLayout.AnomalyMapFile)).DownloadContentAsync(cancellationToken)).Value.Content.ToStream();
+        using var map = (await environment.Results.GetBlobClient(BlobLayout.ResultPath(good, BlobLayout.AnomalyMapFile)).DownloadContentAsync(cancellationToken)).Value.Content.ToStream();
         var mapVolume = ScanReader.Read(map);
         Assert.Equal((40, 40, 3), (mapVolume.Width, mapVolume.Height, mapVolume.Depth));
 
@@ -75,7 +75,7 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
 
         Assert.True(record.State == JobState.Succeeded, $"{record.State} {record.ErrorCode} {record.ErrorMessage}\n{second.Output}");
         Assert.Equal(2, record.Attempts);
-        Assert.Equal(ExpectedResults(job.ScanId, Slices).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(job.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
+        Assert.Equal(ExpectedResults(job, Slices).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(job.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
         Assert.Empty(await environment.PoisonMessagesAsync(cancellationToken));
         Assert.Equal(0, await environment.QueueLengthAsync(cancellationToken));
     }

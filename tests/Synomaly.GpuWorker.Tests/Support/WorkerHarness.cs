@@ -95,7 +95,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public InMemoryJobRecord? Record(ScanJob job) => Status.Get(job.ScanId, job.ModelVersion);
 
     public IReadOnlyList<string> ResultPaths(ScanJob job) =>
-        [.. Storage.Results.Keys.Where(k => k.StartsWith(BlobLayout.ResultsPrefix(job.ScanId, job.ModelVersion), StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        [.. Storage.Results.Keys.Where(k => k.StartsWith(BlobLayout.ResultsPrefix(job), StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 
     public async ValueTask DisposeAsync()
     {
