@@ -283,6 +283,7 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
         var record = harness.Record(second)!;
         Assert.Equal((JobState.Queued, second.MessageId), (record.State, record.MessageId));
+        Assert.Empty(harness.ResultPaths(first)); // the superseded run wrote no results for nobody
     }
 
     [Fact]
@@ -292,24 +293,19 @@ public sealed class ScanJobHandlerInMemoryTests
         var source = new InMemoryScanJobSource();
         var first = harness.AddJob("scan-raced-results", FakeScanCodec.Scan(1, 0.5f));
         var second = first with { SourceETag = "\"0x8DD0002\"" };
-        harness.Status.Queue(first);
-        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(source, first);
-        var running = ReceiveAndHandleAsync(harness, source);
-        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
-        harness.Status.Queue(second); // uploaded again while the first version runs; the first then writes its results
-        harness.Model.Hold.SetResult();
-        Assert.Equal(JobOutcome.Superseded, await running.WaitAsync(Wait, TestContext.Current.CancellationToken));
-        Assert.NotEmpty(harness.ResultPaths(first));
+        // The first version's run wrote its results (report.json last) just before intake requeued the record for the
+        // scan's new upload; the run then found itself superseded.
+        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(first, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
+        harness.Status.Queue(second);
         Enqueue(source, second);
 
         // Before results were kept per upload version, the first version's report.json marked the second done.
         Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
 
-        Assert.Equal(2, harness.Model.Calls.Count);
+        Assert.Single(harness.Model.Calls);
         Assert.Contains(BlobLayout.ResultPath(second, BlobLayout.ReportFile), harness.ResultPaths(second));
         Assert.Equal(BlobLayout.ResultsPrefix(second), harness.Record(second)!.ResultsPrefix);
-        Assert.NotEqual(BlobLayout.ResultsPrefix(first), BlobLayout.ResultsPrefix(second));
+        Assert.Equal([BlobLayout.ResultPath(first, BlobLayout.ReportFile)], harness.ResultPaths(first));
     }
 
     [Fact]

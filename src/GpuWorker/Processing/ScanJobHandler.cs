@@ -139,6 +139,9 @@ public sealed partial class ScanJobHandler(
 
         var outputs = await batcher.InferAsync(decoded.Slices, job.InferenceProfile, cancellationToken).ConfigureAwait(false);
         var files = codec.Render(job, decoded, outputs, cancellationToken);
+        // One read before writing: a scan uploaded again while the model ran has moved the record on (the read throws
+        // JobSupersededException), and this run's results would be written for nobody.
+        await retry.ExecuteAsync(ct => status.GetStateAsync(job, ct), cancellationToken).ConfigureAwait(false);
         await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
         await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
         await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
