@@ -95,13 +95,16 @@ public sealed partial class UploadReconciler(
     }
 
     /// <summary>
-    /// The listing's pages from the saved place. A place the service no longer accepts (a recreated container) is dropped
-    /// and the pass starts over rather than failing every sweep from now on.
+    /// The listing's pages from the saved place. A place the service no longer accepts (Azure refuses markers that went
+    /// stale as blobs came and went) is dropped and the pass starts over, rather than failing every sweep from now on.
     /// </summary>
     private async IAsyncEnumerable<Page<BlobItem>> ListFromAsync(
         BlobContainerClient container, string? cursor, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).AsPages(cursor, pageSize).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<Page<BlobItem>> From(string? place) =>
+            container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).AsPages(place, pageSize).GetAsyncEnumerator(cancellationToken);
+
+        var pages = From(cursor);
         try
         {
             bool restartable = cursor is not null;
@@ -117,7 +120,7 @@ public sealed partial class UploadReconciler(
                     LogCursorDropped(e.ErrorCode);
                     await cursors.SetAsync(null, cancellationToken).ConfigureAwait(false);
                     await pages.DisposeAsync().ConfigureAwait(false);
-                    pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken).AsPages(null, pageSize).GetAsyncEnumerator(cancellationToken);
+                    pages = From(null);
                     restartable = false;
                     continue;
                 }
