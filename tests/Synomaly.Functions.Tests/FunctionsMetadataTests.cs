@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "ExpireStaleJobs", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "ExpireStaleJobs", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
@@ -61,6 +61,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("ListScans", "get", "scans")]
     [InlineData("GetScanStatus", "get", "scans/{scanId}")]
     [InlineData("RetryScan", "post", "scans/{scanId}/retry")]
+    [InlineData("RetryFailedScans", "post", "scans/retry-failed")]
     [InlineData("StartReprocess", "post", "reprocess")]
     [InlineData("GetReprocessRun", "get", "reprocess/{runId}")]
     public void Each_api_route_needs_a_function_key(string function, string method, string route)

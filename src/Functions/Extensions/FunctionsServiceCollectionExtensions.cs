@@ -44,6 +44,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<UploadReconciler>();
         services.TryAddSingleton(provider => new ReconcileCursorStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<ScanRetryService>();
+        services.TryAddSingleton<FailedUploadRetryService>();
         services.TryAddSingleton<JobExpirySweeper>();
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UploadService>();

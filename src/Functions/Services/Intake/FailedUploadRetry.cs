@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+
+namespace Synomaly.Functions.Services.Intake;
+
+/// <summary>
+/// <c>POST /api/scans/retry-failed</c>: which Failed uploads to retry. <paramref name="ErrorCodes"/> is required, because
+/// most failures are verdicts on the file and would only repeat; the caller names the ones that are not (after an outage:
+/// StorageUnavailable, MessagingUnavailable, Timeout, NetworkError; after a model switch: ModelVersionMismatch; Expired).
+/// </summary>
+/// <param name="Since">Only jobs created at or after this time.</param>
+/// <param name="Continuation">Where the previous call stopped (its answer's continuation).</param>
+/// <param name="DryRun">List what would be retried; change nothing.</param>
+public sealed partial record FailedUploadRetryRequest(IReadOnlyList<string>? ErrorCodes, DateTimeOffset? Since, string? Continuation, bool DryRun)
+{
+    public const int MaxErrorCodes = 32;
+
+    /// <summary>The error codes as a set, after checking them; throws <see cref="InvalidRetryRequestException"/> otherwise.</summary>
+    public IReadOnlySet<string> ValidatedErrorCodes()
+    {
+        if (ErrorCodes is not { Count: > 0 } codes)
+        {
+            throw new InvalidRetryRequestException("'errorCodes' must name at least one error code to retry, for example [\"StorageUnavailable\", \"Expired\"].");
+        }
+
+        if (codes.Count > MaxErrorCodes || codes.Any(c => c is null || !CodePattern().IsMatch(c)))
+        {
+            throw new InvalidRetryRequestException($"'errorCodes' takes at most {MaxErrorCodes} codes of letters and digits (as the job status shows them).");
+        }
+
+        return codes.ToHashSet(StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}$")]
+    private static partial Regex CodePattern();
+}
+
+/// <summary>What one call did.</summary>
+/// <param name="Examined">Failed jobs read.</param>
+/// <param name="Matched">Failed uploads of the current model version with one of the error codes.</param>
+/// <param name="Outcomes">How many of the matched ended which way (<see cref="RetryOutcome"/> names; "WouldRetry" in a dry run).</param>
+/// <param name="ScanIds">The scans retried (in a dry run: that would be).</param>
+/// <param name="Continuation">Null when every Failed job has been read; otherwise call again with it.</param>
+public sealed record FailedUploadRetryResult(int Examined, int Matched, IReadOnlyDictionary<string, int> Outcomes, IReadOnlyList<string> ScanIds, string? Continuation, bool DryRun);
+
+/// <summary>A retry request that names no error code, or malformed ones.</summary>
+public sealed class InvalidRetryRequestException(string message) : Exception(message);

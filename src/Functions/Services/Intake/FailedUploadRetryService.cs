@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Options;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Functions.Services.Intake;
+
+/// <summary>
+/// Retries Failed uploads in bulk (after an outage that outlasted the worker's attempts, or a model switch), one
+/// <see cref="ScanRetryService"/> retry each, so every rule of the single retry holds. A call reads the Failed jobs page by
+/// page for up to a minute (an HTTP call must answer) and returns where it stopped; the caller repeats with that
+/// continuation until it is null. Retried jobs leave the Failed set, which does not disturb the listing's place.
+/// </summary>
+public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetryService retry, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<FailedUploadRetryService> logger)
+{
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(1);
+
+    public const int DefaultPageSize = 200;
+
+    private const string WouldRetry = "WouldRetry";
+
+    private readonly IntakeOptions settings = options.Value;
+
+    public Task<FailedUploadRetryResult> RunAsync(FailedUploadRetryRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request, DefaultBudget, DefaultPageSize, cancellationToken);
+
+    public async Task<FailedUploadRetryResult> RunAsync(FailedUploadRetryRequest request, TimeSpan budget, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var codes = request.ValidatedErrorCodes();
+        var started = clock.GetTimestamp();
+        int examined = 0, matched = 0;
+        var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var scanIds = new List<string>();
+        string? place = request.Continuation;
+        do
+        {
+            var page = await jobs.ListAsync(JobState.Failed, request.Since, place, pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var record in page.Jobs)
+            {
+                examined++;
+                if (record.ModelVersion != settings.ModelVersion || record.Origin != JobOrigin.Upload || record.ErrorCode is not { } code || !codes.Contains(code))
+                {
+                    continue;
+                }
+
+                matched++;
+                var outcome = request.DryRun ? WouldRetry : (await retry.RetryAsync(record.ScanId, cancellationToken).ConfigureAwait(false)).Outcome.ToString();
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                if (outcome is WouldRetry or nameof(RetryOutcome.Resubmitted))
+                {
+                    scanIds.Add(record.ScanId);
+                }
+            }
+
+            place = page.ContinuationToken;
+        }
+        while (place is not null && clock.GetElapsedTime(started) < budget);
+
+        LogRun(examined, matched, scanIds.Count, request.DryRun, place is null);
+        return new FailedUploadRetryResult(examined, matched, outcomes, scanIds, place, request.DryRun);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retry of failed uploads: {Examined} Failed jobs read, {Matched} matched, {Retried} retried (dry run {DryRun}, done {Done})")]
+    private partial void LogRun(int examined, int matched, int retried, bool dryRun, bool done);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Intake;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary>
+/// <c>POST /api/scans/retry-failed</c> {errorCodes, since, continuation, dryRun}: retries the Failed uploads with those
+/// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call.
+/// </summary>
+public sealed class RetryFailedScans(FailedUploadRetryService retries)
+{
+    [Function(nameof(RetryFailedScans))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/retry-failed")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        FailedUploadRetryRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<FailedUploadRetryRequest>(JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return Problems.BadRequest("The body must be JSON like {\"errorCodes\": [\"StorageUnavailable\"], \"since\": \"2026-12-01T00:00:00Z\", \"dryRun\": true}.");
+        }
+
+        try
+        {
+            return new OkObjectResult(await retries.RunAsync(body ?? new FailedUploadRetryRequest(null, null, null, false), cancellationToken));
+        }
+        catch (InvalidRetryRequestException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary><c>POST /api/scans/retry-failed</c>: Failed uploads with the named error codes go through intake again.</summary>
+[Trait("Category", "Integration")]
+public sealed class RetryFailedApiTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>An upload taken in by intake whose job the worker then failed with <paramref name="errorCode"/>.</summary>
+    private static async Task<string> FailedUploadAsync(TestHost host, string errorCode)
+    {
+        var scanId = ScanBytes.NewScanId();
+        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+        var queued = await host.Jobs.GetAsync(scanId, "v1", Ct);
+        var processing = (await host.Jobs.TransitionAsync(queued!, JobState.Processing, r => r with { Attempts = 5 }, Ct)).Record!;
+        await host.Jobs.TransitionAsync(processing, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = "Failed for the test." }, Ct);
+        return scanId;
+    }
+
+    private static int Publications(TestHost host, string scanId) => host.Get<InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId);
+
+    [Fact]
+    public async Task Failed_uploads_with_the_named_codes_are_queued_again_and_other_failures_stay_failed()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var outage = await FailedUploadAsync(host, "StorageUnavailable");
+        var expired = await FailedUploadAsync(host, JobRecord.ExpiredErrorCode);
+        var bad = await FailedUploadAsync(host, "Malformed");
+
+        var answer = await host.Function<RetryFailedScans>().Run(
+            HttpRequests.Create("POST", $$"""{"errorCodes": ["StorageUnavailable", "{{JobRecord.ExpiredErrorCode}}"]}"""), Ct);
+
+        var result = Assert.IsType<FailedUploadRetryResult>(Assert.IsType<OkObjectResult>(answer).Value);
+        Assert.Equal((3, 2, (string?)null), (result.Examined, result.Matched, result.Continuation));
+        Assert.Equal(2, result.Outcomes[nameof(RetryOutcome.Resubmitted)]);
+        Assert.Equal([expired, outage], result.ScanIds.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(outage, "v1", Ct))!.State);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(expired, "v1", Ct))!.State);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(bad, "v1", Ct))!.State);
+        Assert.Equal((2, 2, 1), (Publications(host, outage), Publications(host, expired), Publications(host, bad)));
+    }
+
+    [Fact]
+    public async Task A_dry_run_lists_what_it_would_retry_and_changes_nothing()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var outage = await FailedUploadAsync(host, "Timeout");
+
+        var answer = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes": ["Timeout"], "dryRun": true}"""), Ct);
+
+        var result = Assert.IsType<FailedUploadRetryResult>(Assert.IsType<OkObjectResult>(answer).Value);
+        Assert.True(result.DryRun);
+        Assert.Equal([outage], result.ScanIds);
+        Assert.Equal(1, result.Outcomes["WouldRetry"]);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(outage, "v1", Ct))!.State);
+        Assert.Equal(1, Publications(host, outage));
+    }
+
+    [Fact]
+    public async Task A_call_out_of_time_returns_its_place_and_the_next_calls_retry_the_rest_once_each()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var failed = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            failed.Add(await FailedUploadAsync(host, "NetworkError"));
+        }
+
+        var service = host.Get<FailedUploadRetryService>();
+        var calls = new List<FailedUploadRetryResult>();
+        string? place = null;
+        do
+        {
+            // A zero budget ends each call after its first page of two.
+            calls.Add(await service.RunAsync(new FailedUploadRetryRequest(["NetworkError"], null, place, false), TimeSpan.Zero, pageSize: 2, Ct));
+            place = calls[^1].Continuation;
+        }
+        while (place is not null && calls.Count < 10);
+
+        Assert.Null(place);
+        Assert.InRange(calls.Count, 2, 4); // 5 records in pages of 2; retried ones leave the Failed set meanwhile
+        Assert.Equal(failed.Order(StringComparer.Ordinal), calls.SelectMany(c => c.ScanIds).Order(StringComparer.Ordinal));
+        Assert.All(failed, id => Assert.Equal(2, Publications(host, id)));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"errorCodes": []}""")]
+    [InlineData("""{"errorCodes": ["Storage Unavailable"]}""")]
+    [InlineData("not json")]
+    public async Task A_request_without_valid_error_codes_is_refused_and_changes_nothing(string body)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var outage = await FailedUploadAsync(host, "StorageUnavailable");
+
+        var answer = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", body), Ct);
+
+        Assert.Equal(400, Assert.IsType<ObjectResult>(answer).StatusCode);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(outage, "v1", Ct))!.State);
+    }
+}
