@@ -41,7 +41,7 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         var result = Assert.IsType<FailedUploadRetryResult>(Assert.IsType<OkObjectResult>(answer).Value);
         Assert.Equal((3, 2, (string?)null), (result.Examined, result.Matched, result.Continuation));
         Assert.Equal(2, result.Outcomes[nameof(RetryOutcome.Resubmitted)]);
-        Assert.Equal([expired, outage], result.ScanIds.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        Assert.Equal(new[] { expired, outage }.Order(StringComparer.Ordinal), result.ScanIds.Order(StringComparer.Ordinal));
         Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(outage, "v1", Ct))!.State);
         Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(expired, "v1", Ct))!.State);
         Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(bad, "v1", Ct))!.State);
