@@ -15,22 +15,11 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>An upload taken in by intake whose job the worker then failed (here: storage outages outlasted its attempts).</summary>
-    private static async Task<string> FailedUploadAsync(TestHost host, string errorCode = "StorageUnavailable")
-    {
-        var scanId = ScanBytes.NewScanId();
-        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
-        var queued = await host.Jobs.GetAsync(scanId, "v1", Ct);
-        var processing = (await host.Jobs.TransitionAsync(queued!, JobState.Processing, r => r with { Attempts = 5 }, Ct)).Record!;
-        await host.Jobs.TransitionAsync(processing, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = "Gave up after 5 attempts." }, Ct);
-        return scanId;
-    }
-
     [Fact]
     public async Task A_failed_upload_is_queued_again_and_published_once_more()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var scanId = await FailedUploadAsync(host);
+        var scanId = await host.FailedUploadAsync();
 
         var answer = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
         var again = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
@@ -54,7 +43,7 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     public async Task A_duplicate_blob_event_while_a_retry_is_being_published_leaves_the_retry_its_reservation()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var scanId = await FailedUploadAsync(host);
+        var scanId = await host.FailedUploadAsync();
         var published = host.Get<InMemoryScanJobPublisher>();
         var original = published.Published.Single(p => p.Job.ScanId == scanId).Job;
         var submitter = host.Get<JobSubmitter>();
@@ -78,7 +67,7 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         await using var host = await TestHost.CreateAsync(azurite, clock: clock);
-        var scanId = await FailedUploadAsync(host);
+        var scanId = await host.FailedUploadAsync();
         var published = host.Get<InMemoryScanJobPublisher>();
         var original = published.Published.Single(p => p.Job.ScanId == scanId).Job;
         var submitter = host.Get<JobSubmitter>();
@@ -101,7 +90,7 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
         await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{queued}/scan.png", ScanBytes.Png()), Ct);
         var archive = "a-" + ScanBytes.NewScanId();
         await host.Jobs.CreateAsync(new JobRecord { ScanId = archive, ModelVersion = "v1", State = JobState.Failed, Origin = JobOrigin.Bulk, ErrorCode = "Malformed" }, Ct);
-        var vanished = await FailedUploadAsync(host);
+        var vanished = await host.FailedUploadAsync();
         await host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient($"{vanished}/scan.png").DeleteAsync(cancellationToken: Ct);
 
         int Status(IActionResult result) => Assert.IsType<ObjectResult>(result).StatusCode!.Value;
@@ -119,7 +108,7 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     public async Task Without_a_retry_a_failed_upload_stays_failed_when_intake_sees_it_again()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var scanId = await FailedUploadAsync(host);
+        var scanId = await host.FailedUploadAsync();
         var blob = host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient($"{scanId}/scan.png");
 
         await host.Function<ScanUploadedPolling>().Run(blob, Ct);

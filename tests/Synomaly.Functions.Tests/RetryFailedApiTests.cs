@@ -14,26 +14,15 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>An upload taken in by intake whose job the worker then failed with <paramref name="errorCode"/>.</summary>
-    private static async Task<string> FailedUploadAsync(TestHost host, string errorCode)
-    {
-        var scanId = ScanBytes.NewScanId();
-        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
-        var queued = await host.Jobs.GetAsync(scanId, "v1", Ct);
-        var processing = (await host.Jobs.TransitionAsync(queued!, JobState.Processing, r => r with { Attempts = 5 }, Ct)).Record!;
-        await host.Jobs.TransitionAsync(processing, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = "Failed for the test." }, Ct);
-        return scanId;
-    }
-
     private static int Publications(TestHost host, string scanId) => host.Get<InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId);
 
     [Fact]
     public async Task Failed_uploads_with_the_named_codes_are_queued_again_and_other_failures_stay_failed()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var outage = await FailedUploadAsync(host, "StorageUnavailable");
-        var expired = await FailedUploadAsync(host, JobRecord.ExpiredErrorCode);
-        var bad = await FailedUploadAsync(host, "Malformed");
+        var outage = await host.FailedUploadAsync("StorageUnavailable");
+        var expired = await host.FailedUploadAsync(JobRecord.ExpiredErrorCode);
+        var bad = await host.FailedUploadAsync("Malformed");
 
         var answer = await host.Function<RetryFailedScans>().Run(
             HttpRequests.Create("POST", $$"""{"errorCodes": ["StorageUnavailable", "{{JobRecord.ExpiredErrorCode}}"]}"""), Ct);
@@ -52,7 +41,7 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
     public async Task A_dry_run_lists_what_it_would_retry_and_changes_nothing()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var outage = await FailedUploadAsync(host, "Timeout");
+        var outage = await host.FailedUploadAsync("Timeout");
 
         var answer = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes": ["Timeout"], "dryRun": true}"""), Ct);
 
@@ -71,7 +60,7 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         var failed = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            failed.Add(await FailedUploadAsync(host, "NetworkError"));
+            failed.Add(await host.FailedUploadAsync("NetworkError"));
         }
 
         var service = host.Get<FailedUploadRetryService>();
@@ -99,7 +88,7 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
     public async Task A_request_without_valid_error_codes_is_refused_and_changes_nothing(string body)
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var outage = await FailedUploadAsync(host, "StorageUnavailable");
+        var outage = await host.FailedUploadAsync("StorageUnavailable");
 
         var answer = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", body), Ct);
 

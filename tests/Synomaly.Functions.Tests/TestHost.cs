@@ -8,6 +8,7 @@ using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
@@ -112,6 +113,21 @@ internal sealed class TestHost : IAsyncDisposable
         var blob = Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient(name);
         await blob.UploadAsync(BinaryData.FromBytes(content), new Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = metadata }, TestContext.Current.CancellationToken);
         return blob;
+    }
+
+    /// <summary>
+    /// An upload taken in by intake whose job the worker then failed with <paramref name="errorCode"/> (by default: storage
+    /// outages outlasted its attempts); returns its scan id.
+    /// </summary>
+    public async Task<string> FailedUploadAsync(string errorCode = "StorageUnavailable")
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var scanId = ScanBytes.NewScanId();
+        await Function<ScanUploadedPolling>().Run(await UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), ct);
+        var queued = await Jobs.GetAsync(scanId, "v1", ct);
+        var processing = (await Jobs.TransitionAsync(queued!, JobState.Processing, r => r with { Attempts = 5 }, ct)).Record!;
+        await Jobs.TransitionAsync(processing, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = "Gave up after 5 attempts." }, ct);
+        return scanId;
     }
 
     public ValueTask DisposeAsync() => provider.DisposeAsync();
