@@ -48,7 +48,11 @@ public static class DevHostRunner
             {
                 host = await StartAsync(configuration, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!first && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // Asked to stop while a host was starting.
+            }
+            catch (Exception e) when (!first)
             {
                 logger.LogWarning(e, "Could not start the trigger host again; next try in {Delay} s", restartDelay.TotalSeconds);
                 await DelayAsync(restartDelay, cancellationToken).ConfigureAwait(false);
