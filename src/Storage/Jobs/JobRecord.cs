@@ -72,7 +72,7 @@ public sealed record JobRecord
     /// A duplicate blob event (or a repeated bulk run) for such a record must not publish again.
     /// </summary>
     public bool CoversSourceVersion(string sourceETag) =>
-        string.Equals(NormalizeETag(SourceETag), NormalizeETag(sourceETag), StringComparison.Ordinal)
+        IsForSourceVersion(sourceETag)
         && State switch
         {
             JobState.Queued => QueuedAt is not null,
@@ -95,7 +95,11 @@ public sealed record JobRecord
     /// expired. Intake and the upload reconciliation leave such a version alone until it is uploaded again or retried.
     /// </summary>
     public bool FailedForVersion(string? sourceETag) =>
-        State == JobState.Failed && !IsExpired && NormalizeETag(SourceETag) == NormalizeETag(sourceETag);
+        State == JobState.Failed && !IsExpired && IsForSourceVersion(sourceETag);
+
+    /// <summary>Whether the record was written for the given blob version (in whatever state).</summary>
+    public bool IsForSourceVersion(string? sourceETag) =>
+        string.Equals(NormalizeETag(SourceETag), NormalizeETag(sourceETag), StringComparison.Ordinal);
 
     /// <summary>Blob ETags arrive quoted from some APIs and bare from others; compare them without quotes.</summary>
     public static string NormalizeETag(string? etag) => (etag ?? "").Trim('"');

@@ -139,7 +139,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
                 result = await store.CreateAsync(rejected with { State = JobState.Failed, FinishedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
             }
             else if (current.State == JobState.Succeeded
-                     || (current.State == JobState.Failed && JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(rejected.SourceETag)))
+                     || (current.State == JobState.Failed && current.IsForSourceVersion(rejected.SourceETag)))
             {
                 return current;
             }
@@ -167,7 +167,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         current.State == JobState.Queued
         && current.QueuedAt is null
         && current.MessageId != job.MessageId
-        && JobRecord.NormalizeETag(current.SourceETag) == JobRecord.NormalizeETag(job.SourceETag)
+        && current.IsForSourceVersion(job.SourceETag)
         && current.LastModified is { } reserved
         && clock.GetUtcNow() - reserved < ReservationTimeout;
 
