@@ -32,10 +32,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         lock (gate)
         {
             var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
-            if (record is not null)
-            {
-                JobSupersededException.ThrowIfOtherMessage(record.MessageId, job);
-            }
+            JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
             return Task.FromResult(record?.State);
         }

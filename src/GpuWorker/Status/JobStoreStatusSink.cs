@@ -15,10 +15,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     {
         ArgumentNullException.ThrowIfNull(job);
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
-        if (record is not null)
-        {
-            JobSupersededException.ThrowIfOtherMessage(record.MessageId, job);
-        }
+        JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
         return record?.State;
     }
