@@ -46,7 +46,7 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
                 }
 
                 matched++;
-                var outcome = request.DryRun ? WouldRetry : (await retry.RetryAsync(record.ScanId, cancellationToken).ConfigureAwait(false)).Outcome.ToString();
+                var outcome = request.DryRun ? WouldRetry : (await retry.RetryAsync(record, cancellationToken).ConfigureAwait(false)).Outcome.ToString();
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (outcome is WouldRetry or nameof(RetryOutcome.Resubmitted))
                 {

@@ -43,11 +43,17 @@ public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient bl
     public async Task<RetryResult> RetryAsync(string scanId, CancellationToken cancellationToken)
     {
         var record = await jobs.GetAsync(scanId, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
-        if (record is null)
-        {
-            return new RetryResult(RetryOutcome.NoJob, null);
-        }
+        return record is null ? new RetryResult(RetryOutcome.NoJob, null) : await RetryAsync(record, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// The retry of a job record the caller has just read (a bulk retry lists them). Intake decides on the record as it
+    /// stands when it writes, so a record that moved on since it was read is not queued twice.
+    /// </summary>
+    public async Task<RetryResult> RetryAsync(JobRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var scanId = record.ScanId;
         if (record.State != JobState.Failed)
         {
             return new RetryResult(RetryOutcome.NotFailed, record);
