@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Triggers;
@@ -67,22 +68,89 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_sweep_out_of_time_stops_early_and_the_next_one_goes_on()
+    public async Task A_sweep_out_of_time_stops_after_the_page_in_hand_and_the_next_one_goes_on_from_there()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         await using var host = await TestHost.CreateAsync(azurite, clock: clock);
-        var first = await CreateAsync(host, JobState.Queued);
-        var second = await CreateAsync(host, JobState.Processing);
+        var queued = await CreateAsync(host, JobState.Queued);
+        var processing = await CreateAsync(host, JobState.Processing);
         clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
         var sweeper = host.Get<JobExpirySweeper>();
+        var cursors = host.Get<SweepCursorStore>();
 
-        var spent = await sweeper.RunAsync(TimeSpan.Zero, Ct);
+        // A zero budget is spent after the first page: the Queued listing; the Processing one waits for the next sweep.
+        var spent = await sweeper.RunAsync(TimeSpan.Zero, JobStore.MaxPageSize, Ct);
+        var saved = await cursors.GetAsync(SweepCursorStore.JobExpiry, Ct);
         var next = await sweeper.RunAsync(Ct);
 
         Assert.False(spent.Complete);
-        Assert.Empty(spent.Expired);
+        Assert.Equal([queued], spent.Expired);
+        Assert.Equal(new ExpirySweepPlace(JobState.Processing, null), ExpirySweepPlace.Parse(saved));
         Assert.True(next.Complete);
-        Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), next.Expired.Order(StringComparer.Ordinal));
+        Assert.Equal([processing], next.Expired);
+        Assert.Null(await cursors.GetAsync(SweepCursorStore.JobExpiry, Ct)); // the pass is over: the next one starts at the top
+    }
+
+    [Fact]
+    public async Task A_backlog_larger_than_a_sweep_is_worked_off_over_several_sweeps_each_job_expired_once()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var stale = new List<string>();
+        for (int i = 0; i < 5; i++)
+        {
+            stale.Add(await CreateAsync(host, i % 2 == 0 ? JobState.Queued : JobState.Processing));
+        }
+
+        var waiting = await CreateAsync(host, JobState.Queued, scheduledFor: DateTimeOffset.UtcNow.AddDays(30));
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var sweeper = host.Get<JobExpirySweeper>();
+
+        var sweeps = new List<ExpirySweepResult>();
+        do
+        {
+            sweeps.Add(await sweeper.RunAsync(TimeSpan.Zero, pageSize: 2, Ct));
+        }
+        while (!sweeps[^1].Complete && sweeps.Count < 20);
+
+        Assert.True(sweeps[^1].Complete);
+        Assert.InRange(sweeps.Count, 3, 20);
+        Assert.All(stale, scanId => Assert.Single(sweeps, s => s.Expired.Contains(scanId)));
+        Assert.All(sweeps, s => Assert.DoesNotContain(waiting, s.Expired));
+        foreach (var scanId in stale)
+        {
+            Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsExpired);
+        }
+
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(waiting, "v1", Ct))!.State);
+    }
+
+    [Fact]
+    public async Task A_saved_place_no_sweep_could_have_written_starts_the_pass_over()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var scanId = await CreateAsync(host, JobState.Queued);
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        await host.Get<SweepCursorStore>().SetAsync(SweepCursorStore.JobExpiry, "Succeeded|1!8!c3RhbGU-", Ct);
+
+        var sweep = await host.Get<JobExpirySweeper>().RunAsync(Ct);
+
+        Assert.True(sweep.Complete);
+        Assert.Equal([scanId], sweep.Expired);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData("Queued", "Queued")]
+    [InlineData("Processing|1!8!dG9rZW4-", "Processing|1!8!dG9rZW4-")]
+    [InlineData("Processing|", "Processing")]
+    [InlineData("Stalled|x", null)]
+    [InlineData("7|x", null)]
+    public void A_place_reads_back_as_written_and_anything_else_as_none(string? saved, string? expected)
+    {
+        Assert.Equal(expected, ExpirySweepPlace.Parse(saved)?.Format());
     }
 
     [Fact]
@@ -134,7 +202,9 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
         var scanId = ScanBytes.NewScanId();
         await store.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, QueuedAt = DateTimeOffset.UtcNow }, Ct);
         var clock = new ManualClock(DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1));
-        var sweeper = new JobExpirySweeper(store, Microsoft.Extensions.Options.Options.Create(new JobExpiryOptions()), clock, NullLogger<JobExpirySweeper>.Instance);
+        var cursors = new TableClient(azurite.ConnectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
+        await cursors.CreateIfNotExistsAsync(Ct);
+        var sweeper = new JobExpirySweeper(store, new SweepCursorStore(cursors), Microsoft.Extensions.Options.Options.Create(new JobExpiryOptions()), clock, NullLogger<JobExpirySweeper>.Instance);
 
         var sweep = await sweeper.RunAsync(Ct);
 

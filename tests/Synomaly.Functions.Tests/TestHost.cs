@@ -8,6 +8,7 @@ using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
@@ -83,9 +84,9 @@ internal sealed class TestHost : IAsyncDisposable
 
         var jobsTable = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(provider => new JobStore(jobsTable, provider.GetRequiredService<TimeProvider>()));
-        // The reconciliation's saved place is per host too: a sweep of one test must not resume where another stopped.
+        // The sweeps' saved places are per host too: a sweep of one test must not resume where another stopped.
         var cursorTable = new TableClient(azurite.ConnectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
-        services.AddSingleton(new ReconcileCursorStore(cursorTable));
+        services.AddSingleton(new SweepCursorStore(cursorTable));
         services.AddSynomalyFunctions(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 

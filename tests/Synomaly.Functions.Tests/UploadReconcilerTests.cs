@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
@@ -116,7 +117,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
         Assert.All(sweeps[..^1], s => Assert.False(s.Complete));
         Assert.All(lost, scanId => Assert.Single(sweeps, s => s.Resubmitted.Contains(scanId)));
         Assert.All(lost, scanId => Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId));
-        Assert.Null(await host.Get<ReconcileCursorStore>().GetAsync(Ct)); // the pass is over: the next one starts at the top
+        Assert.Null(await host.Get<SweepCursorStore>().GetAsync(SweepCursorStore.UploadReconciliation, Ct)); // the pass is over: the next one starts at the top
     }
 
     [Fact]
@@ -127,8 +128,8 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
         var scanId = ScanBytes.NewScanId();
         await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
         const string staleMarker = "2!96!stale-marker";
-        var cursors = host.Get<ReconcileCursorStore>();
-        await cursors.SetAsync(staleMarker, Ct);
+        var cursors = host.Get<SweepCursorStore>();
+        await cursors.SetAsync(SweepCursorStore.UploadReconciliation, staleMarker, Ct);
         var reconciler = new UploadReconciler(
             new MarkerCheckingBlobService(azurite.ConnectionString, staleMarker), host.Jobs, host.Get<ScanIntakeService>(), cursors,
             host.Get<IOptions<IntakeOptions>>(), clock, NullLogger<UploadReconciler>.Instance);
@@ -137,6 +138,6 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
 
         Assert.True(sweep.Complete);
         Assert.Contains(scanId, sweep.Resubmitted);
-        Assert.Null(await cursors.GetAsync(Ct));
+        Assert.Null(await cursors.GetAsync(SweepCursorStore.UploadReconciliation, Ct));
     }
 }

@@ -11,6 +11,7 @@ using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
+using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Services.Uploads;
 using Synomaly.Storage.Hosting;
 using Synomaly.Storage.Messaging;
@@ -42,7 +43,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<JobSubmitter>();
         services.TryAddSingleton<ScanIntakeService>();
         services.TryAddSingleton<UploadReconciler>();
-        services.TryAddSingleton(provider => new ReconcileCursorStore(provider.GetRequiredService<TableServiceClient>()));
+        services.TryAddSingleton(provider => new SweepCursorStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<ScanRetryService>();
         services.TryAddSingleton<FailedUploadRetryService>();
         services.TryAddSingleton<JobExpirySweeper>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
@@ -22,11 +23,11 @@ public sealed record ReconcileResult(int Examined, IReadOnlyList<string> Resubmi
 /// lists scans/, and every upload between the grace period and the lookback window whose job record does not cover its
 /// current version goes through the same intake as its event would have. Intake is idempotent, so a sweep that races the
 /// trigger publishes nothing twice. The listing covers the whole container (blob listings cannot filter by time), so a
-/// sweep stops after its time budget, between pages, and saves its place (<see cref="ReconcileCursorStore"/>): on a large
+/// sweep stops after its time budget, between pages, and saves its place (<see cref="SweepCursorStore"/>): on a large
 /// container several sweeps make one pass, and the timer function never runs into its timeout.
 /// </summary>
 public sealed partial class UploadReconciler(
-    BlobServiceClient blobs, JobStore jobs, ScanIntakeService intake, ReconcileCursorStore cursors, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<UploadReconciler> logger)
+    BlobServiceClient blobs, JobStore jobs, ScanIntakeService intake, SweepCursorStore cursors, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<UploadReconciler> logger)
 {
     /// <summary>Within the 5-minute function timeout, with room for the page in progress.</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(3);
@@ -47,7 +48,7 @@ public sealed partial class UploadReconciler(
         var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
         int examined = 0;
         var resubmitted = new List<string>();
-        var cursor = await cursors.GetAsync(cancellationToken).ConfigureAwait(false);
+        var cursor = await cursors.GetAsync(SweepCursorStore.UploadReconciliation, cancellationToken).ConfigureAwait(false);
         await foreach (var page in ListFromAsync(container, cursor, pageSize, cancellationToken).ConfigureAwait(false))
         {
             foreach (var item in page.Values)
@@ -70,13 +71,13 @@ public sealed partial class UploadReconciler(
             // The page is done: an interrupted sweep repeats at most the page after the saved place (intake is idempotent).
             if (page.ContinuationToken is { Length: > 0 } next && clock.GetElapsedTime(started) > budget)
             {
-                await cursors.SetAsync(next, cancellationToken).ConfigureAwait(false);
+                await cursors.SetAsync(SweepCursorStore.UploadReconciliation, next, cancellationToken).ConfigureAwait(false);
                 LogOutOfTime(examined, resubmitted.Count);
                 return new ReconcileResult(examined, resubmitted, Complete: false);
             }
         }
 
-        await cursors.SetAsync(null, cancellationToken).ConfigureAwait(false);
+        await cursors.SetAsync(SweepCursorStore.UploadReconciliation, null, cancellationToken).ConfigureAwait(false);
         LogSweep(examined, resubmitted.Count);
         return new ReconcileResult(examined, resubmitted);
     }
@@ -118,7 +119,7 @@ public sealed partial class UploadReconciler(
                 catch (RequestFailedException e) when (restartable && e.Status == 400)
                 {
                     LogCursorDropped(e.ErrorCode);
-                    await cursors.SetAsync(null, cancellationToken).ConfigureAwait(false);
+                    await cursors.SetAsync(SweepCursorStore.UploadReconciliation, null, cancellationToken).ConfigureAwait(false);
                     await pages.DisposeAsync().ConfigureAwait(false);
                     pages = From(null);
                     restartable = false;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Jobs;
@@ -10,7 +11,7 @@ namespace Synomaly.Functions.Services.Jobs;
 /// <summary>What one expiry sweep saw and did.</summary>
 /// <param name="Examined">Queued or Processing records not written for longer than the expiry period.</param>
 /// <param name="Expired">Scan ids whose job this sweep moved to Failed (Expired).</param>
-/// <param name="Complete">False when the time budget ran out first; the next sweep goes on (expired jobs are not listed again).</param>
+/// <param name="Complete">False when the time budget ran out first; the next sweep goes on where this one stopped.</param>
 public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expired, bool Complete);
 
 /// <summary>
@@ -23,52 +24,78 @@ public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expir
 /// step writes the record (start, each redelivery, the outcome), so a job in progress is never that quiet. The write is
 /// ETag-checked: a worker that touches the record first wins. Expired is no verdict on the file, so a new upload,
 /// a reprocessing run or the upload reconciliation (inside its lookback) submits such a job again.
+/// <para>
+/// The table service filters by state and last write, but it does so by scanning the table: on a large table a listing
+/// can return many pages with few or no records. So a sweep checks its time budget after every page, not only after
+/// every record, and saves its place (<see cref="SweepCursorStore"/>); the next sweep goes on from there, and several
+/// sweeps make one pass. A place is a key position, so a resumed listing under a later cut-off misses nothing that the
+/// next pass does not see.
+/// </para>
 /// </summary>
-public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOptions> options, TimeProvider clock, ILogger<JobExpirySweeper> logger)
+public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cursors, IOptions<JobExpiryOptions> options, TimeProvider clock, ILogger<JobExpirySweeper> logger)
 {
-    /// <summary>Time one sweep may take: the function timeout is 5 minutes (host.json), and a large backlog takes several sweeps.</summary>
+    /// <summary>Time one sweep may take: the function timeout is 5 minutes (host.json), and a large table takes several sweeps.</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(3);
+
+    /// <summary>The states a job can be left in by a message that expired; listed in this order.</summary>
+    private static readonly JobState[] ListedStates = [JobState.Queued, JobState.Processing];
 
     private readonly JobExpiryOptions settings = options.Value;
 
-    public Task<ExpirySweepResult> RunAsync(CancellationToken cancellationToken) => RunAsync(DefaultBudget, cancellationToken);
+    public Task<ExpirySweepResult> RunAsync(CancellationToken cancellationToken) => RunAsync(DefaultBudget, JobStore.MaxPageSize, cancellationToken);
 
-    public async Task<ExpirySweepResult> RunAsync(TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<ExpirySweepResult> RunAsync(TimeSpan budget, int pageSize, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
-        var now = clock.GetUtcNow();
-        var quietSince = now - settings.ExpiresAfter;
+        var quietSince = clock.GetUtcNow() - settings.ExpiresAfter;
         int examined = 0;
         var expired = new List<string>();
-        foreach (var state in new[] { JobState.Queued, JobState.Processing })
+        var place = await SavedPlaceAsync(cancellationToken).ConfigureAwait(false);
+        while (place is not null)
         {
-            string? token = null;
-            do
+            var page = await jobs.ListAsync(place.State, continuationToken: place.Token, pageSize: pageSize, modifiedBefore: quietSince, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var record in page.Jobs)
             {
-                var page = await jobs.ListAsync(state, continuationToken: token, pageSize: JobStore.MaxPageSize, modifiedBefore: quietSince, cancellationToken: cancellationToken).ConfigureAwait(false);
-                foreach (var record in page.Jobs)
+                examined++;
+                if (LastActivity(record) < quietSince && await ExpireAsync(record, cancellationToken).ConfigureAwait(false))
                 {
-                    if (clock.GetElapsedTime(started) > budget)
-                    {
-                        LogOutOfTime(examined, expired.Count);
-                        return new ExpirySweepResult(examined, expired, Complete: false);
-                    }
-
-                    examined++;
-                    if (LastActivity(record) < quietSince && await ExpireAsync(record, cancellationToken).ConfigureAwait(false))
-                    {
-                        expired.Add(record.ScanId);
-                        LogExpired(record.ScanId, record.ModelVersion, state, settings.MessageTimeToLiveHours);
-                    }
+                    expired.Add(record.ScanId);
+                    LogExpired(record.ScanId, record.ModelVersion, place.State, settings.MessageTimeToLiveHours);
                 }
-
-                token = page.ContinuationToken;
             }
-            while (token is not null);
+
+            place = NextPlace(place.State, page.ContinuationToken);
+            // The page is done: an interrupted sweep repeats at most the page after the saved place (expiry is ETag-checked).
+            if (place is not null && clock.GetElapsedTime(started) > budget)
+            {
+                await cursors.SetAsync(SweepCursorStore.JobExpiry, place.Format(), cancellationToken).ConfigureAwait(false);
+                LogOutOfTime(examined, expired.Count);
+                return new ExpirySweepResult(examined, expired, Complete: false);
+            }
         }
 
+        await cursors.SetAsync(SweepCursorStore.JobExpiry, null, cancellationToken).ConfigureAwait(false);
         LogSweep(examined, expired.Count);
         return new ExpirySweepResult(examined, expired, Complete: true);
+    }
+
+    /// <summary>Where the last sweep stopped, or the first state's start (also for a place no listed state matches).</summary>
+    private async Task<ExpirySweepPlace> SavedPlaceAsync(CancellationToken cancellationToken)
+    {
+        var saved = ExpirySweepPlace.Parse(await cursors.GetAsync(SweepCursorStore.JobExpiry, cancellationToken).ConfigureAwait(false));
+        return saved is not null && ListedStates.Contains(saved.State) ? saved : new ExpirySweepPlace(ListedStates[0], null);
+    }
+
+    /// <summary>The rest of this state's listing, else the next state's start; null after the last state's last page.</summary>
+    private static ExpirySweepPlace? NextPlace(JobState state, string? continuation)
+    {
+        if (continuation is not null)
+        {
+            return new ExpirySweepPlace(state, continuation);
+        }
+
+        var next = Array.IndexOf(ListedStates, state) + 1;
+        return next < ListedStates.Length ? new ExpirySweepPlace(ListedStates[next], null) : null;
     }
 
     /// <summary>
@@ -101,7 +128,7 @@ public sealed partial class JobExpirySweeper(JobStore jobs, IOptions<JobExpiryOp
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {ScanId}/{ModelVersion} expired in state {State}: nothing finished it within {Hours} h; marked Failed (Expired)")]
     private partial void LogExpired(string scanId, string modelVersion, JobState state, int hours);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job expiry sweep out of time after {Examined} quiet jobs ({Expired} expired); the next sweep goes on")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job expiry sweep out of time after {Examined} quiet jobs ({Expired} expired); the next sweep goes on from here")]
     private partial void LogOutOfTime(int examined, int expired);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job expiry sweep: {Examined} quiet jobs checked, {Expired} expired")]
