@@ -19,11 +19,15 @@
 #   FUSION         adaptive fusions tried by tune    [soft] (the released script); soft,binary adds the paper's figure
 #   MIN_COMPONENT  smallest kept component, pixels   [30 at 128 px; scale with the size]
 #   NAME VERSION INIT_FROM                           [brain-mri-demo demo-gpu (none)]
+#   SAVE_TO        a folder that receives each finished phase as tar parts of 15 MiB: trained.tar.part-* (the exported
+#                  model and loss curve) as soon as training ends, evaluated.tar.part-* (tuned model, tuning, evaluation)
+#                  at the end. On the device machine this is $OUT, so a run cut off by its time limit still brings back
+#                  the trained model (at most 8 files of 16 MiB come back).   [none]
 # A second call with the same OUT_DIR resumes the training from its checkpoint (raise STEPS or MINUTES to go on), then
 # tunes and evaluates the model again.
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
-  sed -n '2,26p' "$0" >&2
+  sed -n '2,30p' "$0" >&2
   exit 2
 fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -40,6 +44,17 @@ done
 init=()
 if [[ -n "${INIT_FROM:-}" ]]; then init=(--init-from "$INIT_FROM"); fi
 grid=(--grid "${GRID:-reference}")
+
+# save NAME PATH...: the paths (relative to OUT_DIR) as SAVE_TO/NAME.tar.part-aa, -ab, ... (cat them | tar -x to unpack).
+save() {
+  [[ -n "${SAVE_TO:-}" ]] || return 0
+  local name="$1"
+  shift
+  mkdir -p "$SAVE_TO"
+  rm -f "$SAVE_TO/$name.tar.part-"*
+  tar -C "$out" -c "$@" | split -b 15m - "$SAVE_TO/$name.tar.part-"
+  echo "== saved $* to $SAVE_TO/$name.tar.part-*"
+}
 if [[ "${GRID:-reference}" == custom ]]; then grid+=(--t "${T:?custom grid needs T}" --k "${K:?custom grid needs K}" --theta "${THETA:?custom grid needs THETA}"); fi
 
 echo "== train (budget ${MINUTES:-8} min on $device)"
@@ -51,6 +66,8 @@ $cli train "$data/train" --out "$out/train" --device "$device" --max-minutes "${
   --data-description "IXI T1 mid-axial slices, train/ (466 subjects), MNI152NLin2009cSym 1 mm, via ci-ber/THOR_DDPM" \
   --data-licence "CC BY-SA 3.0 (IXI, brain-development.org); attribution required"
 
+save trained train/model train/loss.png train/loss.csv
+
 # Tune and evaluate a copy, so that the training folder's export stays as trained.
 rm -rf "$out/model" && cp -r "$out/train/model" "$out/model"
 echo "== tune (tuning half only)"
@@ -59,4 +76,5 @@ $cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesi
 echo "== evaluate (reporting half, once)"
 $cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   --min-component "$min_component" --record-in-card --out "$out/evaluation"
+save evaluated model tuning evaluation
 echo "== done: $out/model (card with the tuned profile and the reporting-half metrics), $out/tuning, $out/evaluation"

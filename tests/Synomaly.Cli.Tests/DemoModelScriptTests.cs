@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// scripts/demo-model.sh is the one command a lent GPU session runs to make the demo model (docs/EVALUATION.md, "A GPU
+/// run"); such a session is rare and short, so the script must not rot between them. It runs here with a tiny model, a
+/// few steps and a two-point grid, against the CLI the solution build made.
+/// </summary>
+public sealed class DemoModelScriptTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("synomaly-demo-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_run_cut_off_after_training_has_already_saved_the_model_and_a_second_call_tunes_and_evaluates_it()
+    {
+        string output = Path.Combine(_dir, "run"), saved = Path.Combine(_dir, "saved");
+
+        // A grid the tune command refuses stands in for a run stopped during tuning (a device call at its time limit).
+        var cutOff = await RunScriptAsync(output, saved, theta: "not-a-number");
+        Assert.NotEqual(0, cutOff.ExitCode);
+        Assert.Contains("== saved train/model", cutOff.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(saved, "evaluated.tar.part-*"));
+        string trained = Unpack(saved, "trained");
+        Assert.True(File.Exists(Path.Combine(trained, "train", "model", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(trained, "train", "loss.csv")));
+
+        var completed = await RunScriptAsync(output, saved, theta: "0.15,0.2");
+        Assert.True(completed.ExitCode == 0, completed.Output);
+        string evaluated = Unpack(saved, "evaluated");
+        var card = JsonNode.Parse(File.ReadAllText(Path.Combine(evaluated, "model", "model-card.json")))!;
+        var profile = card["inference_profiles"]![card["default_profile"]!.GetValue<string>()]!;
+        Assert.Equal(100, profile["timesteps"]![0]!.GetValue<int>()); // the tuned setting, from the two-point grid
+        Assert.Contains(profile["threshold"]!.GetValue<double>(), new[] { 0.15, 0.2 });
+        Assert.NotNull(card["metrics"]?["reporting.adaptive.dice"]); // evaluated once on the reporting half, recorded in the card
+        Assert.True(File.Exists(Path.Combine(evaluated, "model", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(evaluated, "evaluation", "evaluation.json")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(evaluated, "tuning"), "*.md"));
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunScriptAsync(string output, string saved, string theta)
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(TestPaths.RepositoryRoot, "scripts", "demo-model.sh"), output])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = TestPaths.RepositoryRoot,
+        };
+        var settings = new Dictionary<string, string>
+        {
+            ["DEVICE"] = "cpu", ["STEPS"] = "3", ["MINUTES"] = "2", ["SIZE"] = "32", ["CHANNELS"] = "32", ["MULT"] = "1,2",
+            ["RES_BLOCKS"] = "1", ["ATTENTION"] = "16", ["HEADS"] = "32", ["BATCH"] = "2", ["GRID"] = "custom", ["T"] = "100",
+            ["K"] = "3", ["THETA"] = theta, ["DRAWS"] = "1", ["MIN_COMPONENT"] = "2", ["SAVE_TO"] = saved,
+        };
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(8));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Joins NAME.tar.part-* in order and unpacks them into a fresh folder, as one does after a device run.</summary>
+    private string Unpack(string saved, string name)
+    {
+        var parts = Directory.GetFiles(saved, name + ".tar.part-*").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(parts);
+        string archive = Path.Combine(_dir, name + ".tar"), target = Path.Combine(_dir, "unpacked-" + name);
+        using (var joined = File.Create(archive))
+        {
+            foreach (var part in parts)
+            {
+                using var stream = File.OpenRead(part);
+                stream.CopyTo(joined);
+            }
+        }
+
+        Directory.CreateDirectory(target);
+        System.Formats.Tar.TarFile.ExtractToDirectory(archive, target, overwriteFiles: false);
+        return target;
+    }
+}
