@@ -1,6 +1,7 @@
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Results;
 using Synomaly.GpuWorker.Tests.Support;
 
 namespace Synomaly.GpuWorker.Tests;
@@ -284,6 +285,59 @@ public sealed class ScanJobHandlerInMemoryTests
         var record = harness.Record(second)!;
         Assert.Equal((JobState.Queued, second.MessageId), (record.State, record.MessageId));
         Assert.Empty(harness.ResultPaths(first)); // the superseded run wrote no results for nobody
+    }
+
+    [Fact]
+    public async Task Results_written_for_an_upload_replaced_during_the_writes_are_removed_again()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-replaced-while-writing", FakeScanCodec.Scan(1, 0.5f));
+        var second = first with { SourceETag = "\"0x8DD0002\"" };
+        harness.Status.Queue(first);
+        Enqueue(source, first);
+        // Intake requeues the record for the scan's new upload just after the old run wrote its completion marker.
+        harness.Storage.Created = path =>
+        {
+            if (path == ResultWriter.MarkerPath(first))
+            {
+                harness.Status.Queue(second);
+            }
+        };
+
+        Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Single(harness.Model.Calls);
+        Assert.Empty(harness.ResultPaths(first)); // written, then removed: no record points at them
+        Assert.Equal((JobState.Queued, second.MessageId), (harness.Record(second)!.State, harness.Record(second)!.MessageId));
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+    }
+
+    [Fact]
+    public async Task Results_of_a_run_overtaken_by_a_retry_of_the_same_upload_are_kept_for_the_retry()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-retried-while-writing", FakeScanCodec.Scan(1, 0.5f));
+        var retried = first with { Retry = 1 };
+        harness.Status.Queue(first);
+        Enqueue(source, first);
+        harness.Storage.Created = path =>
+        {
+            if (path == ResultWriter.MarkerPath(first))
+            {
+                harness.Status.Queue(retried);
+            }
+        };
+
+        Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
+        harness.Storage.Created = null;
+        Enqueue(source, retried);
+        Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Single(harness.Model.Calls); // the retry used the results the overtaken run wrote
+        Assert.Contains(ResultWriter.MarkerPath(first), harness.ResultPaths(first));
+        Assert.Equal(JobState.Succeeded, harness.Record(retried)!.State);
     }
 
     [Fact]

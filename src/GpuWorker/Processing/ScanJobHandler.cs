@@ -142,12 +142,29 @@ public sealed partial class ScanJobHandler(
         // One read before writing: a scan uploaded again while the model ran has moved the record on (the read throws
         // JobSupersededException), and this run's results would be written for nobody.
         await retry.ExecuteAsync(ct => status.GetStateAsync(job, ct), cancellationToken).ConfigureAwait(false);
-        await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
-        await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
+            await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (JobSupersededException e) when (!e.SameSourceVersion)
+        {
+            // The scan was uploaded again while these results were written: no record will point at them, and derived
+            // patient data is not kept for nobody. (A retry of the same upload keeps them: they are its results too.)
+            await TryAsync(() => RemoveOrphanedResultsAsync(job), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
         LogSucceeded(job.ScanId, decoded.Slices.Count);
         telemetry.RecordOutcome(nameof(JobOutcome.Succeeded));
         return JobOutcome.Succeeded;
+    }
+
+    private async Task RemoveOrphanedResultsAsync(ScanJob job)
+    {
+        var removed = await retry.ExecuteAsync(ct => writer.RemoveAsync(job, ct), CancellationToken.None).ConfigureAwait(false);
+        LogOrphanedResultsRemoved(job.ScanId, removed);
     }
 
     private async Task<JobOutcome> CompleteSupersededAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity)
@@ -282,6 +299,9 @@ public sealed partial class ScanJobHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the message is stale (the scan was queued again for a newer upload); completed without touching its job")]
     private partial void LogSuperseded(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: uploaded again while this run wrote its results; removed the {Count} result files no job will point at")]
+    private partial void LogOrphanedResultsRemoved(string scanId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]
     private partial void LogFailed(string scanId, string reason, int deliveryCount);

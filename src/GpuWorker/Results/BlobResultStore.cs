@@ -27,4 +27,25 @@ public sealed class BlobResultStore(BlobContainerClient results) : IResultStore
             return false;
         }
     }
+
+    public async Task<int> DeleteUnderAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        if (!prefix.EndsWith('/'))
+        {
+            // "results/a/v1/0x1" would also match the folder 0x10/: only whole folders are deleted.
+            throw new ArgumentException($"'{prefix}' is not a folder prefix (it must end with '/').", nameof(prefix));
+        }
+
+        int deleted = 0;
+        await foreach (var item in results.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        {
+            if ((await results.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value)
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
 }

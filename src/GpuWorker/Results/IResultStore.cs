@@ -7,4 +7,7 @@ public interface IResultStore
 
     /// <summary>Creates the blob unless it exists (If-None-Match: *); false when it already existed.</summary>
     Task<bool> CreateIfAbsentAsync(string path, BinaryData content, string contentType, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every blob under the folder <paramref name="prefix"/> (ending with '/'); returns how many it deleted.</summary>
+    Task<int> DeleteUnderAsync(string prefix, CancellationToken cancellationToken = default);
 }

@@ -3,13 +3,20 @@ using Synomaly.Contracts;
 namespace Synomaly.GpuWorker.Status;
 
 /// <summary>
-/// The job record now stands for another message of the same scan and model version (a newer upload of the scan was
-/// queued after this message): this message is stale, and nothing it does may touch the record of the newer job.
+/// The job record now stands for another message of the same scan and model version (a newer upload of the scan, or an
+/// explicit retry, was queued after this message): this message is stale, and nothing it does may touch the record of
+/// the newer job.
 /// </summary>
-public sealed class JobSupersededException(string scanId, string staleMessageId, string currentMessageId)
-    : Exception($"The job record of scan {scanId} stands for message {currentMessageId}, not {staleMessageId}: a newer version of the scan was queued.")
+public sealed class JobSupersededException(string scanId, string staleMessageId, string currentMessageId, bool sameSourceVersion)
+    : Exception($"The job record of scan {scanId} stands for message {currentMessageId}, not {staleMessageId}: the scan was queued again.")
 {
     public string ScanId { get; } = scanId;
+
+    /// <summary>
+    /// True when the record's message is for the same upload version (an explicit retry of it, <c>:r{n}</c>), whose
+    /// results are this message's results; false when the scan was uploaded again.
+    /// </summary>
+    public bool SameSourceVersion { get; } = sameSourceVersion;
 
     /// <summary>
     /// Throws when a record's message id names another message than <paramref name="job"/>'s. A record without one
@@ -20,7 +27,9 @@ public sealed class JobSupersededException(string scanId, string staleMessageId,
         ArgumentNullException.ThrowIfNull(job);
         if (!string.IsNullOrEmpty(recordMessageId) && recordMessageId != job.MessageId)
         {
-            throw new JobSupersededException(job.ScanId, job.MessageId, recordMessageId);
+            var version = ScanJob.CreateMessageId(job.ScanId, job.SourceETag, job.ModelVersion);
+            var same = recordMessageId == version || recordMessageId.StartsWith(version + ":r", StringComparison.Ordinal);
+            throw new JobSupersededException(job.ScanId, job.MessageId, recordMessageId, same);
         }
     }
 }

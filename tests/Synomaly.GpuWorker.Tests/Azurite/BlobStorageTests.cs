@@ -94,4 +94,27 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
         Assert.Equal("first", stored.Value.Content.ToString());
         Assert.Equal("application/json", stored.Value.Details.ContentType);
     }
+
+    [Fact]
+    public async Task Deleting_a_result_set_removes_every_blob_under_its_prefix_and_nothing_beside_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        var store = new BlobResultStore(container);
+        var scanId = "delete-" + Guid.NewGuid().ToString("N");
+        var doomed = BlobLayout.ResultsPrefix(scanId, "1", "0x1");
+        var kept = BlobLayout.ResultsPrefix(scanId, "1", "0x2");
+        foreach (var path in new[] { doomed + BlobLayout.ReportFile, doomed + "overlays/0.png", kept + BlobLayout.ReportFile })
+        {
+            await store.CreateIfAbsentAsync(path, BinaryData.FromString("x"), "application/octet-stream", ct);
+        }
+
+        Assert.Equal(2, await store.DeleteUnderAsync(doomed, ct));
+        Assert.Equal(0, await store.DeleteUnderAsync(doomed, ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DeleteUnderAsync(doomed.TrimEnd('/'), ct));
+
+        Assert.False(await store.ExistsAsync(doomed + "overlays/0.png", ct));
+        Assert.True(await store.ExistsAsync(kept + BlobLayout.ReportFile, ct));
+    }
 }

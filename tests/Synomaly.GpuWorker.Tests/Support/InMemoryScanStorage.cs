@@ -18,6 +18,9 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
 
     public int CreateAttempts { get; private set; }
 
+    /// <summary>Called (under the store's lock) after each create attempt with the blob's path: a hook for races.</summary>
+    public Action<string>? Created { get; set; }
+
     public IReadOnlyDictionary<string, BinaryData> Results
     {
         get
@@ -65,7 +68,19 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
         lock (gate)
         {
             CreateAttempts++;
-            return Task.FromResult(results.TryAdd(path, content));
+            var created = results.TryAdd(path, content);
+            Created?.Invoke(path);
+            return Task.FromResult(created);
+        }
+    }
+
+    public Task<int> DeleteUnderAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var doomed = results.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            doomed.ForEach(k => results.Remove(k));
+            return Task.FromResult(doomed.Count);
         }
     }
 }
