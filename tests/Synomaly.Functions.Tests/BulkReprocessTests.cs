@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
@@ -13,18 +12,6 @@ namespace Synomaly.Functions.Tests;
 public sealed class BulkReprocessTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>Records step requests instead of queueing them, so a test drives the steps itself.</summary>
-    private sealed class CapturingSteps : IBulkStepQueue
-    {
-        public ConcurrentQueue<string> Requested { get; } = new();
-
-        public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
-        {
-            Requested.Enqueue(runId);
-            return Task.CompletedTask;
-        }
-    }
 
     /// <summary>Publishes for real, then cancels the run's token after a number of batches: an interruption half way.</summary>
     private sealed class InterruptingPublisher(IScanJobPublisher inner, int batchesBeforeInterrupt, CancellationTokenSource interrupt) : IScanJobPublisher

@@ -14,24 +14,12 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JobRecord> SucceededJobAsync(TestHost host, string scanId)
-    {
-        var created = (await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", ModelName = "brain-mri-demo", SourceETag = "0x1" }, Ct)).Record!;
-        var processing = (await host.Jobs.TransitionAsync(created, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
-        var prefix = BlobLayout.ResultsPrefix(scanId, "v1", "0x1");
-        var results = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
-        await results.UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{\"score\":0.5}"), Ct);
-        await results.UploadBlobAsync(prefix + BlobLayout.HeatmapFile, BinaryData.FromBytes(ScanBytes.Png()), Ct);
-        await results.UploadBlobAsync(prefix + "overlays/0003.png", BinaryData.FromBytes(ScanBytes.Png()), Ct);
-        return (await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = prefix, FinishedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
-    }
-
     [Fact]
     public async Task A_succeeded_scan_shows_timings_and_read_only_links_to_each_result_file()
     {
         await using var host = await TestHost.CreateAsync(azurite);
         var scanId = ScanBytes.NewScanId();
-        await SucceededJobAsync(host, scanId);
+        await host.SucceededJobAsync(scanId);
 
         var result = await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId, Ct);
 

@@ -116,6 +116,20 @@ internal sealed class TestHost : IAsyncDisposable
         return blob;
     }
 
+    /// <summary>A job of model version v1 that Succeeded with three result files (report, heatmap, one overlay).</summary>
+    public async Task<JobRecord> SucceededJobAsync(string scanId)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var created = (await Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", ModelName = "brain-mri-demo", SourceETag = "0x1" }, ct)).Record!;
+        var processing = (await Jobs.TransitionAsync(created, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, ct)).Record!;
+        var prefix = BlobLayout.ResultsPrefix(scanId, "v1", "0x1");
+        var results = Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await results.UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{\"score\":0.5}"), ct);
+        await results.UploadBlobAsync(prefix + BlobLayout.HeatmapFile, BinaryData.FromBytes(ScanBytes.Png()), ct);
+        await results.UploadBlobAsync(prefix + "overlays/0003.png", BinaryData.FromBytes(ScanBytes.Png()), ct);
+        return (await Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = prefix, FinishedAt = DateTimeOffset.UtcNow }, ct)).Record!;
+    }
+
     /// <summary>
     /// An upload taken in by intake whose job the worker then failed with <paramref name="errorCode"/> (by default: storage
     /// outages outlasted its attempts); returns its scan id.

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
@@ -60,7 +60,7 @@ public static class FunctionsServiceCollectionExtensions
     public static IServiceCollection AddSynomalyFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSynomalyServices(configuration, validateTriggerSource: true);
-        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => ApiJson.Configure(o.JsonSerializerOptions));
         return services;
     }
 }

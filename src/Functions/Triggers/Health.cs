@@ -9,5 +9,8 @@ public sealed class Health
 {
     [Function(nameof(Health))]
     public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
-        new OkObjectResult(new { status = "ok" });
+        new OkObjectResult(new HealthStatus("ok"));
 }
+
+/// <summary>The health probe's answer: <c>{"status": "ok"}</c>.</summary>
+public sealed record HealthStatus(string Status);

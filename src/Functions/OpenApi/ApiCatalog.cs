@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Status;
+using Synomaly.Functions.Triggers;
+
+namespace Synomaly.Functions.OpenApi;
+
+/// <summary>
+/// The HTTP API, operation by operation: what <see cref="OpenApiDocumentBuilder"/> turns into the OpenAPI document. Kept
+/// next to the triggers it describes; tests hold it against the generated function metadata and against real answers.
+/// </summary>
+public static class ApiCatalog
+{
+    private static readonly ApiResponse Invalid = new(400, "A parameter or the body is not valid; the detail names it.", typeof(ProblemDetails));
+
+    private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned.", IdSchema());
+
+    public static IReadOnlyList<ApiOperation> Operations { get; } =
+    [
+        new(nameof(CreateScanUpload), "post", "scans", "Starts an upload: a new scan id and a write-only SAS URL for its one blob")
+        {
+            Body = new(typeof(CreateScanUploadRequest), Required: false, "Optional; only the extension of fileName is kept (file names can hold patient data)."),
+            Responses =
+            [
+                new(201, "The scan id and the URL to PUT the file to (x-ms-blob-type: BlockBlob) before expiresOn.", typeof(CreateScanUploadResponse), Location: true),
+                Invalid,
+            ],
+        },
+        new(nameof(ListScans), "get", "scans", "Lists jobs of all scans, page by page")
+        {
+            Parameters =
+            [
+                new("status", ApiParameterLocation.Query, "Only jobs in this state.", EnumSchema<JobState>()),
+                new("since", ApiParameterLocation.Query, "Only jobs created at or after this ISO 8601 time.", new JsonObject { ["type"] = "string", ["format"] = "date-time" }),
+                new("pageSize", ApiParameterLocation.Query, "Items per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 1000, ["default"] = QueryParameters.DefaultPageSize }),
+                new("continuation", ApiParameterLocation.Query, "The previous page's continuation. A filtered page can be short or empty while one remains: read until it is null.", new JsonObject { ["type"] = "string" }),
+            ],
+            Responses = [new(200, "One page of jobs.", typeof(ScanSummaryPage)), Invalid],
+        },
+        new(nameof(GetScanStatus), "get", "scans/{scanId}", "The status of a scan's job and read-only SAS links to its results")
+        {
+            Parameters =
+            [
+                ScanId,
+                new("modelVersion", ApiParameterLocation.Query, "The model version (default: the one the app serves).", new JsonObject { ["type"] = "string" }),
+            ],
+            Responses =
+            [
+                new(200, "The job's status; results once it Succeeded.", typeof(ScanStatus)),
+                Invalid,
+                new(404, "No job for this scan and model version (unknown id, or the upload has not arrived yet).", typeof(ProblemDetails)),
+            ],
+        },
+        new(nameof(RetryScan), "post", "scans/{scanId}/retry", "Sends a Failed upload through intake again for the current model version")
+        {
+            Parameters = [ScanId],
+            Responses =
+            [
+                new(202, "Queued again; the job's new status.", typeof(ScanStatus), Location: true),
+                Invalid,
+                new(404, "No job for this scan, or its upload is gone.", typeof(ProblemDetails)),
+                new(409, "The job is not Failed, or it comes from the archive (POST /reprocess resubmits those).", typeof(ProblemDetails)),
+            ],
+        },
+        new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
+        {
+            Body = new(typeof(FailedUploadRetryRequest), Required: true, "errorCodes is required: most failures are verdicts on the file and would only repeat."),
+            Responses =
+            [
+                new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
+                Invalid,
+            ],
+        },
+        new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
+        {
+            Body = new(typeof(BulkRunRequest), Required: false, "All optional: prefix (default: the whole archive), modelVersion (default: the served one), dryRun."),
+            Responses = [new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true), Invalid],
+        },
+        new(nameof(GetReprocessRun), "get", "reprocess/{runId}", "The progress of a bulk reprocessing run")
+        {
+            Parameters = [new("runId", ApiParameterLocation.Path, "The run id that POST /reprocess returned.", IdSchema())],
+            Responses =
+            [
+                new(200, "The run's progress.", typeof(BulkRunProgress)),
+                Invalid,
+                new(404, "No run with this id.", typeof(ProblemDetails)),
+            ],
+        },
+        new(nameof(Health), "get", "health", "Liveness probe; touches nothing")
+        {
+            Anonymous = true,
+            Responses = [new(200, "The app answers.", typeof(HealthStatus))],
+        },
+        new(nameof(GetOpenApiDocument), "get", "openapi.json", "This document")
+        {
+            Responses = [new(200, "The OpenAPI 3.1 document of this API.", typeof(JsonObject))],
+        },
+    ];
+
+    private static JsonObject IdSchema() => new() { ["type"] = "string", ["pattern"] = "^[A-Za-z0-9-]{1,64}$" };
+
+    private static JsonObject EnumSchema<T>()
+        where T : struct, Enum =>
+        new() { ["type"] = "string", ["enum"] = new JsonArray([.. Enum.GetNames<T>().Select(n => JsonValue.Create(n))]) };
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace Synomaly.Functions.OpenApi;
+
+/// <summary>
+/// One HTTP function as the OpenAPI document describes it. <see cref="OperationId"/> is the function's name, so a test
+/// can hold the catalogue against the functions the build generated (route, method, authorization level).
+/// </summary>
+public sealed record ApiOperation(string OperationId, string Method, string Route, string Summary)
+{
+    /// <summary>No function key (only the health probe).</summary>
+    public bool Anonymous { get; init; }
+
+    public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];
+
+    public ApiRequestBody? Body { get; init; }
+
+    public required IReadOnlyList<ApiResponse> Responses { get; init; }
+}
+
+public enum ApiParameterLocation
+{
+    Path,
+    Query,
+}
+
+/// <summary>A path or query parameter with its JSON schema.</summary>
+public sealed record ApiParameter(string Name, ApiParameterLocation In, string Description, JsonObject Schema)
+{
+    public bool Required { get; init; } = In == ApiParameterLocation.Path;
+}
+
+/// <summary>A JSON request body of <paramref name="Type"/>.</summary>
+public sealed record ApiRequestBody(Type Type, bool Required, string Description);
+
+/// <summary>
+/// One answer: a JSON body of <paramref name="Body"/> (problem details are served as <c>application/problem+json</c>),
+/// or none; <paramref name="Location"/> when the answer carries a Location header.
+/// </summary>
+public sealed record ApiResponse(int Status, string Description, Type? Body, bool Location = false);

@@ -1,0 +1,16 @@
+using System.Collections.Concurrent;
+using Synomaly.Functions.Services.Bulk;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>A bulk step queue that only records which runs asked for a step (tests run the steps themselves).</summary>
+internal sealed class CapturingSteps : IBulkStepQueue
+{
+    public ConcurrentQueue<string> Requested { get; } = new();
+
+    public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        Requested.Enqueue(runId);
+        return Task.CompletedTask;
+    }
+}

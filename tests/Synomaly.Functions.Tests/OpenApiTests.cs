@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.OpenApi;
+using Synomaly.Functions.Triggers;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>
+/// The OpenAPI document (GET /api/openapi.json, checked in as docs/openapi.json) describes exactly the HTTP functions the
+/// build generated, is valid OpenAPI to the reference .NET reader, and every answer the functions give conforms to it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class OpenApiTests(AzuriteFixture azurite)
+{
+    private const string UpdateVariable = "SYNOMALY_UPDATE_OPENAPI";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static JsonObject Document => JsonNode.Parse(OpenApiDocumentBuilder.Json)!.AsObject();
+
+    [Fact]
+    public void The_document_describes_exactly_the_http_functions_the_build_generated()
+    {
+        var path = Path.Combine(BuildOutputs.Get(typeof(OpenApiTests).Assembly, "FunctionsOutputDirectory"), "functions.metadata");
+        var generated = JsonNode.Parse(File.ReadAllText(path))!.AsArray()
+            .SelectMany(f => f!["bindings"]!.AsArray()
+                .Where(b => b!["type"]!.GetValue<string>() == "httpTrigger")
+                .SelectMany(b => b!["methods"]!.AsArray().Select(m => $"{f["name"]} {m} /{b["route"]} {b["authLevel"]}")))
+            .Order(StringComparer.Ordinal);
+        var described = ApiCatalog.Operations
+            .Select(o => $"{o.OperationId} {o.Method} /{o.Route} {(o.Anonymous ? "Anonymous" : "Function")}")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(generated, described);
+    }
+
+    [Fact]
+    public void The_checked_in_document_is_the_one_the_code_writes()
+    {
+        var file = Path.Combine(TestPaths.RepositoryRoot, "docs", "openapi.json");
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            File.WriteAllText(file, OpenApiDocumentBuilder.Json);
+        }
+
+        Assert.True(
+            File.Exists(file) && File.ReadAllText(file) == OpenApiDocumentBuilder.Json,
+            $"docs/openapi.json differs from the document the code writes: run this test with {UpdateVariable}=1 and commit the file.");
+    }
+
+    [Fact]
+    public void The_reference_reader_reads_the_document_without_errors_or_rule_violations()
+    {
+        var (document, diagnostic) = OpenApiDocument.Parse(OpenApiDocumentBuilder.Json, "json");
+
+        Assert.NotNull(document);
+        Assert.Empty(diagnostic!.Errors);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, diagnostic.SpecificationVersion);
+        Assert.Empty(document.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? []);
+        Assert.Equal(ApiCatalog.Operations.Count, document.Paths.Sum(p => p.Value.Operations!.Count));
+    }
+
+    [Fact]
+    public void A_response_schema_requires_every_property_and_says_which_may_be_null()
+    {
+        var schema = OpenApiDocumentBuilder.Export(typeof(Services.Status.ScanSummary), request: false);
+
+        Assert.Equal(["createdAt", "errorCode", "finishedAt", "modelVersion", "origin", "scanId", "state"], schema["required"]!.AsArray().Select(n => n!.GetValue<string>()).Order());
+        Assert.Equal("""["string","null"]""", schema["properties"]!["errorCode"]!["type"]!.ToJsonString());
+        Assert.Equal("\"string\"", schema["properties"]!["scanId"]!["type"]!.ToJsonString());
+        Assert.Contains("Succeeded", schema["properties"]!["state"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Every_declared_answer_occurs_and_conforms_to_its_schema()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var failed = await host.FailedUploadAsync();
+        var succeeded = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(succeeded);
+        var answers = new List<(string Operation, IActionResult Result)>();
+        async Task Call(string operation, Task<IActionResult> call) => answers.Add((operation, await call));
+
+        await Call(nameof(CreateScanUpload), host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", """{"fileName":"x.nii.gz"}"""), Ct));
+        await Call(nameof(CreateScanUpload), host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", "not json"), Ct));
+        await Call(nameof(ListScans), host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=Succeeded&pageSize=5"), Ct));
+        await Call(nameof(ListScans), host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?pageSize=0"), Ct));
+        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), succeeded, Ct));
+        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), failed, Ct));
+        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), "bad id!", Ct));
+        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), ScanBytes.NewScanId(), Ct));
+        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), failed, Ct));
+        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), "bad id!", Ct));
+        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), ScanBytes.NewScanId(), Ct));
+        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), succeeded, Ct));
+        await Call(nameof(RetryFailedScans), host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["Timeout"],"dryRun":true}"""), Ct));
+        await Call(nameof(RetryFailedScans), host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", "{}"), Ct));
+        await Call(nameof(StartReprocess), host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"prefix":"nothing-here/","dryRun":true}"""), Ct));
+        await Call(nameof(StartReprocess), host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"prefix":"../x"}"""), Ct));
+        var runId = ((Microsoft.AspNetCore.Mvc.AcceptedResult)answers[^2].Result).Location!.Split('/')[^1];
+        await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), runId, Ct));
+        await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "bad id!", Ct));
+        await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "r-unknown", Ct));
+        await Call(nameof(Health), Task.FromResult(host.Function<Health>().Run(HttpRequests.Create("GET"))));
+        await Call(nameof(GetOpenApiDocument), Task.FromResult(new GetOpenApiDocument().Run(HttpRequests.Create("GET"))));
+
+        var document = Document;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (operation, result) in answers)
+        {
+            var (status, body, location) = Read(result);
+            var declared = Declared(document, operation, status);
+            Assert.True(declared is not null, $"{operation} answered {status}, which the document does not declare.");
+            if (declared!["headers"]?["Location"] is not null)
+            {
+                Assert.False(string.IsNullOrEmpty(location), $"{operation} {status} declares a Location header but sent none.");
+            }
+
+            var schema = declared["content"]!.AsObject().Single().Value!["schema"]!;
+            var resolved = schema["$ref"] is { } reference ? document["components"]!["schemas"]![reference.GetValue<string>().Split('/')[^1]]! : schema;
+            var evaluation = JsonSchema.FromText(resolved.ToJsonString()).Evaluate(body, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(evaluation.IsValid, $"{operation} {status}: {body}\n{string.Join("\n", (evaluation.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")))}");
+            seen.Add($"{operation} {status}");
+        }
+
+        var every = ApiCatalog.Operations.SelectMany(o => o.Responses.Select(r => $"{o.OperationId} {r.Status}"));
+        Assert.Equal(every.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The status, the JSON the client receives (serialized as the app serializes), and the Location header.</summary>
+    private static (int Status, JsonElement Body, string? Location) Read(IActionResult result) => result switch
+    {
+        ContentResult content => (content.StatusCode!.Value, JsonDocument.Parse(content.Content!).RootElement.Clone(), null),
+        CreatedResult created => (201, Serialize(created.Value), created.Location),
+        AcceptedResult accepted => (202, Serialize(accepted.Value), accepted.Location),
+        ObjectResult other => (other.StatusCode ?? 200, Serialize(other.Value), null),
+        _ => throw new InvalidOperationException($"Unexpected result {result.GetType().Name}."),
+    };
+
+    private static JsonElement Serialize(object? value) => JsonSerializer.SerializeToElement(value, value?.GetType() ?? typeof(object), ApiJson.Options);
+
+    private static JsonObject? Declared(JsonObject document, string operationId, int status) =>
+        document["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(m => m.Value!.AsObject()))
+            .Single(o => o["operationId"]!.GetValue<string>() == operationId)["responses"]![status.ToString(System.Globalization.CultureInfo.InvariantCulture)]?.AsObject();
+}
