@@ -187,6 +187,53 @@ resource functionsResults 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+// Erasure on request (DELETE /api/scans/{scanId}) deletes a scan's blobs in scans/ and results/ and, because the account
+// keeps versions, their previous versions too. No built-in role short of Storage Blob Data Owner (which also manages
+// ACLs and reaches every data action) may delete versions, so a custom role holds exactly these two data actions.
+// Custom roles live at the subscription whatever the deployment's scope: assignments name them by their subscription id.
+resource blobEraserRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'synomaly-blob-eraser')
+  properties: {
+    roleName: 'Synomaly blob eraser ${uniqueString(resourceGroup().id)}'
+    description: 'Deletes blobs and their previous versions, nothing else: the erasure of a scan on request.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/deleteBlobVersion/action'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [resourceGroup().id]
+  }
+}
+
+resource functionsScansEraser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::scans.id, functionsIdentity.id, 'synomaly-blob-eraser')
+  scope: scanStorage::blobService::scans
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: erase an upload and its previous versions on request'
+  }
+}
+
+resource functionsResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::results.id, functionsIdentity.id, 'synomaly-blob-eraser')
+  scope: scanStorage::blobService::results
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: erase a scan\'s results and their previous versions on request'
+  }
+}
+
 // Bulk reprocessing enumerates archive/ and enqueues ScanJobs for it.
 resource functionsArchive 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(scanStorage::blobService::archive.id, functionsIdentity.id, roles.storageBlobDataReader)

@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 

@@ -99,6 +99,12 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), "bad id!", Ct));
         await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), ScanBytes.NewScanId(), Ct));
         await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), succeeded, Ct));
+        var archive = "a-" + ScanBytes.NewScanId();
+        await host.Jobs.CreateAsync(new Storage.Jobs.JobRecord { ScanId = archive, ModelVersion = "v1", State = Contracts.JobState.Succeeded, Origin = Contracts.JobOrigin.Bulk }, Ct);
+        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), succeeded, Ct));
+        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), "bad id!", Ct));
+        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), ScanBytes.NewScanId(), Ct));
+        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), archive, Ct));
         await Call(nameof(RetryFailedScans), host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["Timeout"],"dryRun":true}"""), Ct));
         await Call(nameof(RetryFailedScans), host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", "{}"), Ct));
         await Call(nameof(StartReprocess), host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"prefix":"nothing-here/","dryRun":true}"""), Ct));

@@ -8,6 +8,9 @@ namespace Synomaly.Infra.Tests;
 /// </summary>
 public sealed partial class RoleAssignmentTests
 {
+    /// <summary>The one custom role, named by its role name without the per-resource-group suffix.</summary>
+    private const string BlobEraser = "custom:Synomaly blob eraser";
+
     private static readonly HashSet<Grant> ExpectedGrants =
     [
         // Functions app: its own host storage account (host leases, containers, queues, tables; deployment package).
@@ -28,6 +31,9 @@ public sealed partial class RoleAssignmentTests
         new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:bulk-reprocess-poison"),
         new("functions", BuiltInRoles.ServiceBusDataSender, "servicebus-queue:scan-jobs"),
         new("functions", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
+        // Functions app: erasure of a scan on request (DELETE /api/scans/{scanId}) deletes blobs and their versions.
+        new("functions", BlobEraser, "scan-container:scans"),
+        new("functions", BlobEraser, "scan-container:results"),
         // GPU worker.
         new("worker", BuiltInRoles.ServiceBusDataReceiver, "servicebus-queue:scan-jobs"),
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:scans"),
@@ -90,9 +96,31 @@ public sealed partial class RoleAssignmentTests
         Assert.All(assignments, a => Assert.True(Guid.TryParse(a.Name, out _), $"{a.Name} is not a literal GUID."));
     }
 
-    private static List<Grant> Grants(string parameterFile) =>
-        [.. PredictedDeployment.Load(parameterFile).OfType("Microsoft.Authorization/roleAssignments")
-            .Select(a => new Grant(Principal(a), RoleId(a), ScopeLabel(Scope(a))))];
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_custom_eraser_role_may_only_delete_blobs_and_their_versions_in_this_resource_group(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var role = Assert.Single(deployment.OfType("Microsoft.Authorization/roleDefinitions"));
+        var permission = Assert.Single(role.At("properties.permissions").EnumerateArray());
+
+        Assert.Equal("CustomRole", role.String("properties.type"));
+        Assert.Equal(
+            ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/deleteBlobVersion/action"],
+            permission.GetProperty("dataActions").EnumerateArray().Select(a => a.GetString()).Order());
+        Assert.Empty(permission.GetProperty("actions").EnumerateArray());
+        var scope = Assert.Single(role.At("properties.assignableScopes").EnumerateArray()).GetString()!;
+        Assert.Matches("^/subscriptions/[^/]+/resourceGroups/[^/]+$", scope);
+    }
+
+    private static List<Grant> Grants(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var customRoles = deployment.OfType("Microsoft.Authorization/roleDefinitions")
+            .ToDictionary(r => r.Name, r => "custom:" + string.Join(' ', r.String("properties.roleName").Split(' ')[..^1]));
+        return [.. deployment.OfType("Microsoft.Authorization/roleAssignments")
+            .Select(a => new Grant(Principal(a), customRoles.GetValueOrDefault(RoleId(a), RoleId(a)), ScopeLabel(Scope(a))))];
+    }
 
     private static string RoleId(PredictedResource assignment) => assignment.String("properties.roleDefinitionId").Split('/')[^1];
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
@@ -50,6 +51,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<ScanStatusService>();
+        services.TryAddSingleton<ScanErasureService>();
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkReprocessService>();

@@ -91,6 +91,20 @@ public sealed record JobRecord
     public bool IsExpired => State == JobState.Failed && ErrorCode == ExpiredErrorCode;
 
     /// <summary>
+    /// The error code of a job whose scan was deleted on request (DELETE /api/scans/{scanId}): its upload and results are
+    /// gone, and the record stays as a tombstone that says when, so that nothing writes results for it again.
+    /// </summary>
+    public const string DeletedErrorCode = "Deleted";
+
+    /// <summary>
+    /// The message id a tombstone stands for: no ScanJob has it, so a worker still holding one of the scan's messages
+    /// finds the record taken over (and writes no results, or removes what it wrote).
+    /// </summary>
+    public const string DeletedMessageId = "deleted";
+
+    public bool IsDeleted => State == JobState.Failed && ErrorCode == DeletedErrorCode;
+
+    /// <summary>
     /// Whether this record is a failure verdict on the given blob version: Failed for that very version, and not merely
     /// expired. Intake and the upload reconciliation leave such a version alone until it is uploaded again or retried.
     /// </summary>

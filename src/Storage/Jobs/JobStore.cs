@@ -101,6 +101,38 @@ public class JobStore
     }
 
     /// <summary>
+    /// Turns the record into a deletion tombstone (Failed, <see cref="JobRecord.DeletedErrorCode"/>, no results, message id
+    /// <see cref="JobRecord.DeletedMessageId"/>) from whatever state it is in: erasure on request is not a step of the job's
+    /// life, so it bypasses the transition rules. ETag-checked like every write.
+    /// </summary>
+    public virtual Task<JobWriteResult> MarkDeletedAsync(JobRecord current, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var tombstone = current with
+        {
+            State = JobState.Failed,
+            ErrorCode = JobRecord.DeletedErrorCode,
+            ErrorMessage = FormattableString.Invariant($"The scan was deleted on request at {deletedAt:O}: its upload and results are gone. Upload it again to process it again."),
+            MessageId = JobRecord.DeletedMessageId,
+            ResultPrefix = null,
+            FinishedAt = deletedAt,
+        };
+        return ReplaceAsync(current, tombstone, cancellationToken);
+    }
+
+    /// <summary>Every record of one scan (one per model version it was processed for).</summary>
+    public virtual async Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
+    {
+        var records = new List<JobRecord>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {scanId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(JobEntityMapper.FromEntity(entity));
+        }
+
+        return records;
+    }
+
+    /// <summary>
     /// Reads the record and applies the transition, re-reading and retrying when another writer moved the ETag
     /// (at most <paramref name="maxAttempts"/> times). For callers that have no record in hand (worker, dead-letter path).
     /// <paramref name="require"/> sees every record read before it is written and may throw to refuse it (the worker

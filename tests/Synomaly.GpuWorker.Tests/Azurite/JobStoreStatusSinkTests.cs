@@ -82,4 +82,23 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var record = await store.GetAsync(newer.ScanId, newer.ModelVersion, ct);
         Assert.Equal((JobState.Processing, null, newer.MessageId), (record!.State, record.ErrorCode, record.MessageId));
     }
+
+    [Fact]
+    public async Task A_scan_deleted_while_its_job_runs_refuses_every_write_of_the_running_message_as_another_upload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var job = Job("sink-deleted-" + Guid.NewGuid().ToString("N")[..8]);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, MessageId = job.MessageId, SourceETag = job.SourceETag }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        await sink.MarkProcessingAsync(job, 1, ct);
+        var running = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+
+        await store.MarkDeletedAsync(running!, DateTimeOffset.UtcNow, ct); // DELETE /api/scans/{scanId} while the model runs
+
+        var refused = await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkSucceededAsync(job, "x/", ct));
+        Assert.False(refused.SameSourceVersion); // so the worker removes any results it wrote, as for a re-upload
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetStateAsync(job, ct));
+        Assert.True((await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.IsDeleted);
+    }
 }

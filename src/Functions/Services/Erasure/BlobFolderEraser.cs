@@ -1,0 +1,53 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Synomaly.Functions.Services.Erasure;
+
+/// <summary>What erasing one blob folder removed.</summary>
+/// <param name="Blobs">Blobs that existed (their current versions).</param>
+/// <param name="Versions">Previous versions deleted as well (the account keeps versions: deleting a blob only makes its
+/// current version a previous one).</param>
+public sealed record FolderErasure(int Blobs, int Versions);
+
+/// <summary>
+/// Deletes every blob under a folder prefix, previous versions included, so that an erasure leaves nothing readable but
+/// what soft delete keeps recoverable for its retention period (<c>softDeleteRetentionDays</c> in the templates).
+/// </summary>
+public static class BlobFolderEraser
+{
+    public static async Task<FolderErasure> EraseAsync(BlobContainerClient container, string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        if (string.IsNullOrEmpty(prefix) || !prefix.EndsWith('/'))
+        {
+            throw new ArgumentException($"'{prefix}' is not a folder prefix (it must end with '/').", nameof(prefix));
+        }
+
+        int blobs = 0, versions = 0;
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        {
+            var deleted = await container.GetBlobClient(item.Name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+            blobs += deleted.Value ? 1 : 0;
+        }
+
+        // Listed after the deletes above, which turned each current version into a previous one.
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Version }, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.VersionId is { Length: > 0 } versionId && item.IsLatestVersion != true)
+            {
+                try
+                {
+                    await container.GetBlobClient(item.Name).WithVersion(versionId).DeleteAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    versions++;
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    // Gone already (a concurrent erasure, or the lifecycle rule).
+                }
+            }
+        }
+
+        return new FolderErasure(blobs, versions);
+    }
+}

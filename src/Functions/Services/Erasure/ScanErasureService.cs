@@ -1,0 +1,103 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Logging;
+using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
+
+namespace Synomaly.Functions.Services.Erasure;
+
+public enum ScanErasureOutcome
+{
+    /// <summary>Upload, results and job records handled.</summary>
+    Deleted,
+
+    /// <summary>Nothing of the scan exists (no job record, no upload, no results).</summary>
+    NotFound,
+
+    /// <summary>The scan comes from the archive, which its owner manages; nothing was changed.</summary>
+    ArchiveScan,
+}
+
+/// <summary>What <c>DELETE /api/scans/{scanId}</c> did.</summary>
+/// <param name="JobsMarkedDeleted">Job records turned into deletion tombstones (one per model version).</param>
+/// <param name="UploadBlobsDeleted">Blobs under scans/{scanId}/ (current versions).</param>
+/// <param name="ResultBlobsDeleted">Blobs under results/{scanId}/, every model and upload version.</param>
+/// <param name="PreviousVersionsDeleted">Earlier blob versions of either, deleted too.</param>
+public sealed record ScanErasure(string ScanId, int JobsMarkedDeleted, int UploadBlobsDeleted, int ResultBlobsDeleted, int PreviousVersionsDeleted, DateTimeOffset DeletedAt);
+
+/// <summary>
+/// Erases one uploaded scan on request (a patient withdrew consent, a file was sent by mistake): its upload, every result
+/// derived from it, and the job records' references to them. The records become tombstones first, so that a worker still
+/// processing one of the scan's messages finds its job taken over and writes no results (or removes what it wrote);
+/// only then are the blobs deleted. The tombstones keep the scan id, the error code <c>Deleted</c> and the time: no
+/// patient data, and the answer to "was it deleted, and when".
+/// </summary>
+public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore jobs, TimeProvider clock, ILogger<ScanErasureService> logger)
+{
+    private const int MaxWriteAttempts = 5;
+
+    public async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseAsync(string scanId, CancellationToken cancellationToken)
+    {
+        if (!BlobLayout.IsValidScanId(scanId))
+        {
+            throw new ArgumentException("'scanId' must be letters, digits and '-' (at most 64).", nameof(scanId));
+        }
+
+        var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
+        if (records.Any(r => r.Origin == JobOrigin.Bulk))
+        {
+            return (ScanErasureOutcome.ArchiveScan, null);
+        }
+
+        var deletedAt = clock.GetUtcNow();
+        int marked = 0;
+        foreach (var record in records)
+        {
+            marked += await MarkDeletedAsync(record, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        var folder = scanId + "/";
+        var uploads = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), folder, cancellationToken).ConfigureAwait(false);
+        var results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
+        if (records.Count == 0 && uploads.Blobs + uploads.Versions + results.Blobs + results.Versions == 0)
+        {
+            return (ScanErasureOutcome.NotFound, null);
+        }
+
+        var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
+        LogErased(scanId, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
+        return (ScanErasureOutcome.Deleted, erasure);
+    }
+
+    /// <summary>Tombstones the record, re-reading it when a worker or intake wrote it in between; false if it was one already.</summary>
+    private async Task<bool> MarkDeletedAsync(JobRecord record, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    {
+        var current = record;
+        for (int attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            if (current.IsDeleted && current.MessageId == JobRecord.DeletedMessageId)
+            {
+                return false;
+            }
+
+            var result = await jobs.MarkDeletedAsync(current, deletedAt, cancellationToken).ConfigureAwait(false);
+            switch (result.Outcome)
+            {
+                case JobWriteOutcome.Written:
+                    return true;
+                case JobWriteOutcome.NotFound:
+                    return false;
+                default:
+                    current = result.Record ?? current;
+                    break;
+            }
+        }
+
+        throw new ErasureIncompleteException($"The job record of scan {record.ScanId} ({record.ModelVersion}) kept changing while it was being marked; no blob was deleted yet. Repeat the request.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased on request: {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
+    private partial void LogErased(string scanId, int jobs, int uploads, int results, int versions);
+}
+
+/// <summary>A job record kept changing under the erasure (a worker writing it in a loop); the request can be repeated.</summary>
+public sealed class ErasureIncompleteException(string message) : Exception(message);

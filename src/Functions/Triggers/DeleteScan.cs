@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Contracts;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Erasure;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary>
+/// <c>DELETE /api/scans/{scanId}</c>: erases an uploaded scan, its results and their blob versions; the job records stay
+/// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan exists.
+/// </summary>
+public sealed class DeleteScan(ScanErasureService erasure)
+{
+    [Function(nameof(DeleteScan))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "scans/{scanId}")] HttpRequest request,
+        string scanId,
+        CancellationToken cancellationToken)
+    {
+        if (!BlobLayout.IsValidScanId(scanId))
+        {
+            return Problems.BadRequest("'scanId' must be letters, digits and '-' (at most 64).");
+        }
+
+        try
+        {
+            var (outcome, erased) = await erasure.EraseAsync(scanId, cancellationToken);
+            return outcome switch
+            {
+                ScanErasureOutcome.Deleted => new OkObjectResult(erased),
+                ScanErasureOutcome.NotFound => Problems.NotFound($"Nothing of scan {scanId} exists (no job, no upload, no results)."),
+                _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; delete it in the archive, whose owner manages it."),
+            };
+        }
+        catch (ErasureIncompleteException e)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "Erasure not completed.", e.Message);
+        }
+    }
+}

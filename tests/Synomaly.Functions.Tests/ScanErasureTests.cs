@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
+using Synomaly.Functions.Services.Erasure;
+using Synomaly.Functions.Services.Status;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary><c>DELETE /api/scans/{scanId}</c>: erasure of an upload and everything derived from it, on request.</summary>
+[Trait("Category", "Integration")]
+public sealed class ScanErasureTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_processed_upload_its_results_of_every_model_version_and_their_links_are_gone_and_the_records_say_so()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var older = (await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v0", State = JobState.Failed, ErrorCode = "ModelVersionMismatch" }, Ct)).Record!;
+        var otherScan = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(otherScan);
+
+        var answer = await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(answer).Value);
+        Assert.Equal((2, 1, 3), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
+        Assert.Empty(await NamesAsync(host, BlobLayout.ScansContainer, scanId));
+        Assert.Empty(await NamesAsync(host, BlobLayout.ResultsContainer, scanId));
+        Assert.Equal(3, (await NamesAsync(host, BlobLayout.ResultsContainer, otherScan)).Count); // another scan is untouched
+        foreach (var version in new[] { "v1", older.ModelVersion })
+        {
+            var record = (await host.Jobs.GetAsync(scanId, version, Ct))!;
+            Assert.True(record.IsDeleted);
+            Assert.Equal((JobRecord.DeletedMessageId, (string?)null, erased.DeletedAt), (record.MessageId, record.ResultPrefix, record.FinishedAt));
+        }
+
+        var status = Assert.IsType<ScanStatus>(Assert.IsType<OkObjectResult>(await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId, Ct)).Value);
+        Assert.Equal((JobState.Failed, "Deleted"), (status.State, status.Error?.Code));
+        Assert.Empty(status.Results);
+        // Nothing to retry: the upload is gone.
+        Assert.Equal(404, Assert.IsType<ObjectResult>(await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Deleting_again_is_harmless_and_a_late_blob_event_for_the_deleted_upload_queues_nothing()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var upload = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.Function<ScanUploadedPolling>().Run(upload, Ct);
+        var published = host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published.Count;
+
+        var first = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+        var second = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+        await host.Function<ScanUploadedPolling>().Run(upload, Ct); // the trigger's event arrives once more
+
+        Assert.Equal((1, 1), (first.JobsMarkedDeleted, first.UploadBlobsDeleted));
+        Assert.Equal((0, 0, 0), (second.JobsMarkedDeleted, second.UploadBlobsDeleted, second.ResultBlobsDeleted));
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.Equal(published, host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published.Count);
+    }
+
+    [Fact]
+    public async Task An_unknown_scan_is_404_an_archive_scan_409_and_a_malformed_id_400_and_nothing_changes()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var archive = "a-" + ScanBytes.NewScanId();
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = archive, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk }, Ct);
+        var delete = host.Function<DeleteScan>();
+
+        int Status(IActionResult result) => Assert.IsType<ObjectResult>(result).StatusCode!.Value;
+
+        Assert.Equal(404, Status(await delete.Run(HttpRequests.Create("DELETE"), ScanBytes.NewScanId(), Ct)));
+        Assert.Equal(409, Status(await delete.Run(HttpRequests.Create("DELETE"), archive, Ct)));
+        Assert.Equal(400, Status(await delete.Run(HttpRequests.Create("DELETE"), "not a scan id", Ct)));
+        Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(archive, "v1", Ct))!.State);
+    }
+
+    [Fact]
+    public async Task A_record_a_worker_writes_during_the_erasure_is_read_again_and_still_marked()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var created = (await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, MessageId = "m1" }, Ct)).Record!;
+        var stale = created;
+        // A worker starts the job after the erasure listed the record: the erasure's first write meets a moved ETag.
+        await host.Jobs.TransitionAsync(created, JobState.Processing, r => r with { Attempts = 1 }, Ct);
+
+        var conflict = await host.Jobs.MarkDeletedAsync(stale, DateTimeOffset.UtcNow, Ct);
+        var (outcome, erased) = await host.Get<ScanErasureService>().EraseAsync(scanId, Ct);
+
+        Assert.Equal(JobWriteOutcome.Conflict, conflict.Outcome);
+        Assert.Equal(ScanErasureOutcome.Deleted, outcome);
+        Assert.Equal(1, erased!.JobsMarkedDeleted);
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+    }
+
+    private static async Task<List<string>> NamesAsync(TestHost host, string container, string scanId)
+    {
+        var names = new List<string>();
+        await foreach (var item in host.Blobs.GetBlobContainerClient(container).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = scanId + "/" }, Ct))
+        {
+            names.Add(item.Name);
+        }
+
+        return names;
+    }
+}
