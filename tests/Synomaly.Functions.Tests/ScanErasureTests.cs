@@ -66,6 +66,22 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_new_upload_under_a_deleted_scan_id_is_a_new_upload_and_is_queued()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+        await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Equal((JobState.Queued, (string?)null), (record.State, record.ErrorCode));
+        Assert.NotEqual(JobRecord.DeletedMessageId, record.MessageId);
+        Assert.Equal(2, host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId));
+    }
+
+    [Fact]
     public async Task An_unknown_scan_is_404_an_archive_scan_409_and_a_malformed_id_400_and_nothing_changes()
     {
         await using var host = await TestHost.CreateAsync(azurite);
