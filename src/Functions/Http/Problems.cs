@@ -8,6 +8,9 @@ public static class Problems
 {
     public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
 
+    /// <summary>400 for an id in the route that cannot be a scan or run id (and so never a table key or blob folder).</summary>
+    public static ObjectResult InvalidId(string parameter) => BadRequest($"'{parameter}' must be letters, digits and '-' (at most 64).");
+
     public static ObjectResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found.", detail);
 
     public static ObjectResult Create(int status, string title, string detail)

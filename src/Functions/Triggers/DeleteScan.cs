@@ -21,7 +21,7 @@ public sealed class DeleteScan(ScanErasureService erasure)
     {
         if (!BlobLayout.IsValidScanId(scanId))
         {
-            return Problems.BadRequest("'scanId' must be letters, digits and '-' (at most 64).");
+            return Problems.InvalidId("scanId");
         }
 
         try

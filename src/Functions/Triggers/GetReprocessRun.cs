@@ -17,7 +17,7 @@ public sealed class GetReprocessRun(BulkReprocessService bulk)
     {
         if (!BulkRun.IsValidRunId(runId))
         {
-            return Problems.BadRequest("'runId' must be letters, digits and '-' (at most 64).");
+            return Problems.InvalidId("runId");
         }
 
         var run = await bulk.GetAsync(runId, cancellationToken);

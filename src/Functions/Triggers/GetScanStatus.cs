@@ -18,7 +18,7 @@ public sealed class GetScanStatus(ScanStatusService status)
     {
         if (!BlobLayout.IsValidScanId(scanId))
         {
-            return Problems.BadRequest("'scanId' must be letters, digits and '-' (at most 64).");
+            return Problems.InvalidId("scanId");
         }
 
         var result = await status.GetAsync(scanId, request.Query["modelVersion"].ToString(), cancellationToken);

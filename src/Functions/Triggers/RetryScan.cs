@@ -19,7 +19,7 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
     {
         if (!BlobLayout.IsValidScanId(scanId))
         {
-            return Problems.BadRequest("'scanId' must be letters, digits and '-' (at most 64).");
+            return Problems.InvalidId("scanId");
         }
 
         var result = await retry.RetryAsync(scanId, cancellationToken);
