@@ -208,7 +208,7 @@ public sealed partial class ScanJobHandler(
         }
         catch (JobSupersededException)
         {
-            // The scan was queued again for a newer upload: this message's failure (often SourceChanged, the blob was
+            // The scan was queued again for a newer upload, or erased: this message's failure (often SourceChanged, the blob was
             // replaced) is no news about the newer job, whose record it must not touch.
             return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
         }
@@ -297,7 +297,7 @@ public sealed partial class ScanJobHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} already has results; completed without running the model")]
     private partial void LogAlreadyDone(string scanId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the message is stale (the scan was queued again for a newer upload); completed without touching its job")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the message is stale (its job record was taken over by a newer upload, a retry or an erasure); completed without touching the job")]
     private partial void LogSuperseded(string scanId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: uploaded again while this run wrote its results; removed the {Count} result files no job will point at")]

@@ -120,6 +120,18 @@ internal sealed class PipelineEnvironment
         return names;
     }
 
+    /// <summary>Deletes the scan's upload and whatever results exist, as the Functions app's erasure does after the tombstone.</summary>
+    public async Task EraseBlobsAsync(string scanId, CancellationToken cancellationToken)
+    {
+        foreach (var container in new[] { blobs.GetBlobContainerClient(BlobLayout.ScansContainer), Results })
+        {
+            await foreach (var item in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, scanId + "/", cancellationToken))
+            {
+                await container.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+            }
+        }
+    }
+
     public async Task<List<DeadLetteredMessage>> PoisonMessagesAsync(CancellationToken cancellationToken) =>
         [.. (await Poison.PeekMessagesAsync(32, cancellationToken)).Value.Select(m => JsonSerializer.Deserialize(m.Body.ToString(), WorkerJsonContext.Default.DeadLetteredMessage)!)];
 

@@ -79,4 +79,33 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
         Assert.Empty(await environment.PoisonMessagesAsync(cancellationToken));
         Assert.Equal(0, await environment.QueueLengthAsync(cancellationToken));
     }
+
+    [Fact]
+    public async Task A_scan_erased_while_the_worker_runs_it_ends_with_no_results_and_its_message_completed()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var environment = await PipelineEnvironment.CreateAsync(azurite, cancellationToken);
+        const int Slices = 24;
+        var job = await environment.SubmitAsync("e2e-erased-" + Guid.NewGuid().ToString("N")[..8], SyntheticScans.HeadWithLesion(size: 48, depth: Slices), cancellationToken);
+        await using var worker = WorkerProcess.Start(environment.WorkerSettings(maxBatchSize: 2));
+        var processing = await environment.WaitForAsync(job, r => r.State != JobState.Queued, JobTimeout, worker, cancellationToken);
+        Assert.True(processing.State == JobState.Processing, $"The job finished before the erasure ({processing.State}); the test needs a longer job.");
+
+        // What DELETE /api/scans/{scanId} does, in its order: the tombstone first, then the blobs.
+        var tombstone = await environment.Jobs.MarkDeletedAsync(processing, DateTimeOffset.UtcNow, cancellationToken);
+        Assert.Equal(Storage.Jobs.JobWriteOutcome.Written, tombstone.Outcome);
+        await environment.EraseBlobsAsync(job.ScanId, cancellationToken);
+
+        var deadline = DateTimeOffset.UtcNow + JobTimeout;
+        while (await environment.QueueLengthAsync(cancellationToken) > 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline && !worker.HasExited, $"The message was not settled. Worker output:\n{worker.Output}");
+            await Task.Delay(100, cancellationToken);
+        }
+
+        Assert.Empty(await environment.ResultNamesAsync(job.ScanId, cancellationToken));
+        Assert.Empty(await environment.PoisonMessagesAsync(cancellationToken));
+        var record = await environment.Jobs.GetAsync(job.ScanId, job.ModelVersion, cancellationToken);
+        Assert.True(record!.IsDeleted, $"{record.State} {record.ErrorCode}");
+    }
 }
