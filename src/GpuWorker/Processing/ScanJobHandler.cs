@@ -208,8 +208,8 @@ public sealed partial class ScanJobHandler(
         }
         catch (JobSupersededException)
         {
-            // The scan was queued again for a newer upload, or erased: this message's failure (often SourceChanged, the blob was
-            // replaced) is no news about the newer job, whose record it must not touch.
+            // The scan was queued again for a newer upload, or erased: this message's failure (often SourceChanged, the
+            // blob was replaced) is no news about the newer job, whose record it must not touch.
             return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not MessageLockLostException)
