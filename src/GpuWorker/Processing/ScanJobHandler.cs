@@ -149,8 +149,8 @@ public sealed partial class ScanJobHandler(
         }
         catch (JobSupersededException e) when (!e.SameSourceVersion)
         {
-            // The scan was uploaded again while these results were written: no record will point at them, and derived
-            // patient data is not kept for nobody. (A retry of the same upload keeps them: they are its results too.)
+            // The scan was uploaded again or erased while these results were written: no record will point at them, and
+            // derived patient data is not kept for nobody. (A retry of the same upload keeps them: they are its results too.)
             await TryAsync(() => RemoveOrphanedResultsAsync(job), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -300,7 +300,7 @@ public sealed partial class ScanJobHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the message is stale (its job record was taken over by a newer upload, a retry or an erasure); completed without touching the job")]
     private partial void LogSuperseded(string scanId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: uploaded again while this run wrote its results; removed the {Count} result files no job will point at")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: uploaded again or erased while this run wrote its results; removed the {Count} result files no job will point at")]
     private partial void LogOrphanedResultsRemoved(string scanId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]

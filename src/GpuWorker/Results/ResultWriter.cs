@@ -31,8 +31,8 @@ public sealed class ResultWriter(IResultStore store)
     }
 
     /// <summary>
-    /// Deletes whatever of the job's result set exists: for a run whose upload was replaced while it wrote, whose results
-    /// no record will ever point at (derived patient data is not kept for nobody).
+    /// Deletes whatever of the job's result set exists: for a run whose upload was replaced or erased while it wrote,
+    /// whose results no record will ever point at (derived patient data is not kept for nobody).
     /// </summary>
     public Task<int> RemoveAsync(ScanJob job, CancellationToken cancellationToken = default) =>
         store.DeleteUnderAsync(BlobLayout.ResultsPrefix(job), cancellationToken);

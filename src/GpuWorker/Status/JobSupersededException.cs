@@ -3,9 +3,9 @@ using Synomaly.Contracts;
 namespace Synomaly.GpuWorker.Status;
 
 /// <summary>
-/// The job record now stands for another message of the same scan and model version (a newer upload of the scan, or an
-/// explicit retry, was queued after this message): this message is stale, and nothing it does may touch the record of
-/// the newer job.
+/// The job record now stands for another message of the same scan and model version (a newer upload of the scan or an
+/// explicit retry was queued after this message, or the scan was erased and its record is a tombstone): this message is
+/// stale, and nothing it does may touch the record.
 /// </summary>
 public sealed class JobSupersededException(string scanId, string staleMessageId, string currentMessageId, bool sameSourceVersion)
     : Exception($"The job record of scan {scanId} stands for message {currentMessageId}, not {staleMessageId}: the scan was queued again.")
@@ -14,7 +14,7 @@ public sealed class JobSupersededException(string scanId, string staleMessageId,
 
     /// <summary>
     /// True when the record's message is for the same upload version (an explicit retry of it, <c>:r{n}</c>), whose
-    /// results are this message's results; false when the scan was uploaded again.
+    /// results are this message's results; false when the scan was uploaded again or erased.
     /// </summary>
     public bool SameSourceVersion { get; } = sameSourceVersion;
 
