@@ -150,7 +150,8 @@ public sealed partial class ScanJobHandler(
         catch (JobSupersededException e) when (!e.SameSourceVersion)
         {
             // The scan was uploaded again or erased while these results were written: no record will point at them, and
-            // derived patient data is not kept for nobody. (A retry of the same upload keeps them: they are its results too.)
+            // derived patient data is not kept for nobody. (A retry of the same upload keeps them: they are its results
+            // too.)
             await TryAsync(() => RemoveOrphanedResultsAsync(job), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
