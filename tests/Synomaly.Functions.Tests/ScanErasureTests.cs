@@ -116,6 +116,30 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
     }
 
+    [Fact]
+    public async Task An_archive_scan_is_erased_only_once_its_owner_removed_it_from_the_archive()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = "a-" + ScanBytes.NewScanId();
+        var source = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient($"2024/{scanId}.png");
+        await source.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), Ct);
+        var results = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await results.UploadBlobAsync(BlobLayout.ResultsPrefix(scanId, "v1", "0x1") + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk, SourceBlobUri = source.Uri }, Ct);
+        var delete = host.Function<DeleteScan>();
+
+        var whileArchived = Assert.IsType<ObjectResult>(await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct));
+        var resultsWhileArchived = await NamesAsync(host, BlobLayout.ResultsContainer, scanId);
+        await source.DeleteAsync(cancellationToken: Ct); // the archive's owner erases the source
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+
+        Assert.Equal(409, whileArchived.StatusCode);
+        Assert.Single(resultsWhileArchived);
+        Assert.Equal((1, 0, 1), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
+        Assert.Empty(await NamesAsync(host, BlobLayout.ResultsContainer, scanId));
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+    }
+
     private static async Task<List<string>> NamesAsync(TestHost host, string container, string scanId)
     {
         var names = new List<string>();

@@ -56,7 +56,7 @@ public static class ApiCatalog
                 new(404, "No job for this scan and model version (unknown id, or the upload has not arrived yet).", typeof(ProblemDetails)),
             ],
         },
-        new(nameof(DeleteScan), "delete", "scans/{scanId}", "Erases an uploaded scan: its upload, every result, and their blob versions")
+        new(nameof(DeleteScan), "delete", "scans/{scanId}", "Erases a scan: its upload, every result, and their blob versions")
         {
             Parameters = [ScanId],
             Responses =
@@ -64,7 +64,7 @@ public static class ApiCatalog
                 new(200, "Deleted; the job records stay as tombstones (Failed, error code Deleted). Soft delete keeps the blobs recoverable for its retention period.", typeof(ScanErasure)),
                 Invalid,
                 new(404, "Nothing of this scan exists (no job, no upload, no results).", typeof(ProblemDetails)),
-                new(409, "The scan comes from the archive (delete it there), or its job record kept changing (repeat the request).", typeof(ProblemDetails)),
+                new(409, "The scan comes from the archive, which still holds it (delete it there first), or its job record kept changing (repeat the request).", typeof(ProblemDetails)),
             ],
         },
         new(nameof(RetryScan), "post", "scans/{scanId}/retry", "Sends a Failed upload through intake again for the current model version")

@@ -31,7 +31,7 @@ public sealed class DeleteScan(ScanErasureService erasure)
             {
                 ScanErasureOutcome.Deleted => new OkObjectResult(erased),
                 ScanErasureOutcome.NotFound => Problems.NotFound($"Nothing of scan {scanId} exists (no job, no upload, no results)."),
-                _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; delete it in the archive, whose owner manages it."),
+                _ => Problems.Create(StatusCodes.Status409Conflict, "Still in the archive.", $"Scan {scanId} comes from the archive, which still holds it; delete it there, then repeat this request to erase its results."),
             };
         }
         catch (ErasureIncompleteException e)

@@ -13,7 +13,7 @@ public enum ScanErasureOutcome
     /// <summary>Nothing of the scan exists (no job record, no upload, no results).</summary>
     NotFound,
 
-    /// <summary>The scan comes from the archive, which its owner manages; nothing was changed.</summary>
+    /// <summary>The scan comes from the archive and its source is still there (its owner erases it first); nothing was changed.</summary>
     ArchiveScan,
 }
 
@@ -25,8 +25,9 @@ public enum ScanErasureOutcome
 public sealed record ScanErasure(string ScanId, int JobsMarkedDeleted, int UploadBlobsDeleted, int ResultBlobsDeleted, int PreviousVersionsDeleted, DateTimeOffset DeletedAt);
 
 /// <summary>
-/// Erases one uploaded scan on request (a patient withdrew consent, a file was sent by mistake): its upload, every result
-/// derived from it, and the job records' references to them. The records become tombstones first, so that a worker still
+/// Erases one scan on request (a patient withdrew consent, a file was sent by mistake): its upload, every result derived
+/// from it, and the job records' references to them. An archive scan is erased once its owner has removed it from the
+/// archive (until then the request is refused: a reprocessing run would recreate its results). The records become tombstones first, so that a worker still
 /// processing one of the scan's messages finds its job taken over and writes no results (or removes what it wrote);
 /// only then are the blobs deleted. The tombstones keep the scan id, the error code <c>Deleted</c> and the time: no
 /// patient data, and the answer to "was it deleted, and when".
@@ -43,7 +44,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
-        if (records.Any(r => r.Origin == JobOrigin.Bulk))
+        if (await ArchiveStillHoldsAsync(records, cancellationToken).ConfigureAwait(false))
         {
             return (ScanErasureOutcome.ArchiveScan, null);
         }
@@ -66,6 +67,30 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
         LogErased(scanId, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
         return (ScanErasureOutcome.Deleted, erasure);
+    }
+
+    /// <summary>
+    /// Whether an archive scan's source still exists. The archive belongs to its owner, and the next reprocessing run would
+    /// only recreate the results from it: such a scan is erased in the archive first, after which this request erases its
+    /// results. A source this app cannot name in its own archive container counts as existing.
+    /// </summary>
+    private async Task<bool> ArchiveStillHoldsAsync(IReadOnlyList<JobRecord> records, CancellationToken cancellationToken)
+    {
+        var archive = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        foreach (var source in records.Where(r => r.Origin == JobOrigin.Bulk).Select(r => r.SourceBlobUri).Distinct())
+        {
+            if (source is null || new BlobUriBuilder(source) is not { BlobContainerName: BlobLayout.ArchiveContainer, BlobName: { Length: > 0 } name })
+            {
+                return true;
+            }
+
+            if ((await archive.GetBlobClient(name).ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Tombstones the record, re-reading it when a worker or intake wrote it in between; false if it was one already.</summary>
