@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
@@ -10,8 +11,8 @@ namespace Synomaly.Functions.OpenApi;
 
 /// <summary>
 /// Writes the OpenAPI 3.1 document of the HTTP API from <see cref="ApiCatalog"/>. The schemas are exported from the very
-/// types the functions read and answer with, through the serializer settings they answer with (<see cref="ApiJson"/>), so
-/// the document cannot describe other JSON than the API sends.
+/// types the functions read and answer with, through the serializer settings they answer with (<see cref="ApiJson"/>);
+/// a test validates every kind of answer each function gives against them.
 /// </summary>
 public static class OpenApiDocumentBuilder
 {
@@ -19,7 +20,10 @@ public static class OpenApiDocumentBuilder
 
     private const string SecurityScheme = "functionKey";
 
-    private static readonly Lazy<string> Cached = new(() => Build(ApiCatalog.Operations).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    // Relaxed escaping keeps "application/problem+json" and apostrophes readable: the document is read by people and
+    // served as application/json, never embedded in HTML.
+    private static readonly Lazy<string> Cached = new(() => Build(ApiCatalog.Operations).ToJsonString(
+        new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
 
     /// <summary>The document of <see cref="ApiCatalog.Operations"/> as indented JSON (built once).</summary>
     public static string Json => Cached.Value;
