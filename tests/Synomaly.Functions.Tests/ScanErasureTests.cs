@@ -140,6 +140,42 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
     }
 
+    [Fact]
+    public async Task A_record_an_intake_creates_for_the_upload_while_it_is_being_erased_becomes_a_tombstone_too()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var upload = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var etag = (await upload.GetPropertiesAsync(cancellationToken: Ct)).Value.ETag.ToString();
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
+        await table.CreateIfNotExistsAsync(Ct);
+        var store = new IntakeRacingStore(table, new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, SourceETag = etag, MessageId = "intake" });
+        var erasure = new ScanErasureService(host.Blobs, store, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+
+        var (outcome, erased) = await erasure.EraseAsync(scanId, Ct);
+
+        Assert.Equal(ScanErasureOutcome.Deleted, outcome);
+        Assert.Equal((1, 1), (erased!.JobsMarkedDeleted, erased.UploadBlobsDeleted));
+        Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+    }
+
+    /// <summary>An intake that read the upload before the erasure deleted it creates its record right after the first listing.</summary>
+    private sealed class IntakeRacingStore(Azure.Data.Tables.TableClient table, JobRecord racing) : JobStore(table)
+    {
+        private int listings;
+
+        public override async Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
+        {
+            var listed = await base.ListForScanAsync(scanId, cancellationToken);
+            if (Interlocked.Increment(ref listings) == 1)
+            {
+                await CreateAsync(racing, cancellationToken);
+            }
+
+            return listed;
+        }
+    }
+
     private static async Task<List<string>> NamesAsync(TestHost host, string container, string scanId)
     {
         var names = new List<string>();

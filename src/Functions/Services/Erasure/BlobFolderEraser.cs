@@ -8,7 +8,8 @@ namespace Synomaly.Functions.Services.Erasure;
 /// <param name="Blobs">Blobs that existed (their current versions).</param>
 /// <param name="Versions">Previous versions deleted as well (the account keeps versions: deleting a blob only makes its
 /// current version a previous one).</param>
-public sealed record FolderErasure(int Blobs, int Versions);
+/// <param name="ETags">The ETags the deleted blobs had (which upload versions are gone).</param>
+public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string> ETags);
 
 /// <summary>
 /// Deletes every blob under a folder prefix, previous versions included, so that an erasure leaves nothing readable but
@@ -25,10 +26,18 @@ public static class BlobFolderEraser
         }
 
         int blobs = 0, versions = 0;
+        var etags = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             var deleted = await container.GetBlobClient(item.Name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
-            blobs += deleted.Value ? 1 : 0;
+            if (deleted.Value)
+            {
+                blobs++;
+                if (item.Properties.ETag is { } etag)
+                {
+                    etags.Add(etag.ToString());
+                }
+            }
         }
 
         // Listed after the deletes above, which turned each current version into a previous one.
@@ -48,6 +57,6 @@ public static class BlobFolderEraser
             }
         }
 
-        return new FolderErasure(blobs, versions);
+        return new FolderErasure(blobs, versions, etags);
     }
 }

@@ -59,6 +59,17 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         var folder = scanId + "/";
         var uploads = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), folder, cancellationToken).ConfigureAwait(false);
         var results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
+
+        // An intake that read the upload just before it was deleted may have created a record since the first listing
+        // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for a newer
+        // upload (a portal uploading again) is a new job and is left alone.
+        foreach (var late in await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false))
+        {
+            if (!late.IsDeleted && uploads.ETags.Any(late.IsForSourceVersion))
+            {
+                marked += await MarkDeletedAsync(late, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
         if (records.Count == 0 && uploads.Blobs + uploads.Versions + results.Blobs + results.Versions == 0)
         {
             return (ScanErasureOutcome.NotFound, null);
