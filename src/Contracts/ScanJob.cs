@@ -50,7 +50,16 @@ public sealed record ScanJob
     /// same id, so duplicate blob events and repeated bulk runs do not create duplicate work (an explicit retry adds
     /// <c>:r{Retry}</c>).
     /// </summary>
-    public string MessageId => CreateMessageId(ScanId, SourceETag, ModelVersion) + (Retry == 0 ? "" : $":r{Retry}");
+    public string MessageId => CreateMessageId(ScanId, SourceETag, ModelVersion) + (Retry == 0 ? "" : $"{RetrySuffix}{Retry}");
+
+    /// <summary>Whether <paramref name="messageId"/> is a message for this job's blob version: its first or any retry.</summary>
+    public bool IsMessageForSameSource(string? messageId)
+    {
+        var first = CreateMessageId(ScanId, SourceETag, ModelVersion);
+        return messageId is not null && (messageId == first || messageId.StartsWith(first + RetrySuffix, StringComparison.Ordinal));
+    }
+
+    private const string RetrySuffix = ":r";
 
     public static string CreateMessageId(string scanId, string etag, string modelVersion) =>
         $"{scanId}:{etag.Trim('"')}:{modelVersion}";

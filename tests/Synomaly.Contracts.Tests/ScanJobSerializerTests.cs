@@ -55,6 +55,20 @@ public sealed class ScanJobSerializerTests
         Assert.Equal(retry.MessageId, back.MessageId);
     }
 
+    [Fact]
+    public void Messages_of_the_same_blob_version_are_recognised_whichever_retry_they_are()
+    {
+        var job = Sample();
+        var retry = job with { Retry = 7 };
+
+        Assert.True(job.IsMessageForSameSource(retry.MessageId));
+        Assert.True(retry.IsMessageForSameSource(job.MessageId));
+        Assert.False(job.IsMessageForSameSource((job with { SourceETag = "0x8DC2" }).MessageId));
+        Assert.False(job.IsMessageForSameSource(job.MessageId + "x"));
+        Assert.False(job.IsMessageForSameSource("deleted"));
+        Assert.False(job.IsMessageForSameSource(null));
+    }
+
     [Theory]
     [InlineData("{\"schemaVersion\":2,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 2")]
     [InlineData("null", "empty")]

@@ -27,9 +27,7 @@ public sealed class JobSupersededException(string scanId, string staleMessageId,
         ArgumentNullException.ThrowIfNull(job);
         if (!string.IsNullOrEmpty(recordMessageId) && recordMessageId != job.MessageId)
         {
-            var version = ScanJob.CreateMessageId(job.ScanId, job.SourceETag, job.ModelVersion);
-            var same = recordMessageId == version || recordMessageId.StartsWith(version + ":r", StringComparison.Ordinal);
-            throw new JobSupersededException(job.ScanId, job.MessageId, recordMessageId, same);
+            throw new JobSupersededException(job.ScanId, job.MessageId, recordMessageId, job.IsMessageForSameSource(recordMessageId));
         }
     }
 }
