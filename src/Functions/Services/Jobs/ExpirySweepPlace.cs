@@ -23,8 +23,7 @@ public sealed record ExpirySweepPlace(JobState State, string? Token)
         var split = saved.IndexOf(Separator, StringComparison.Ordinal);
         var state = split < 0 ? saved : saved[..split];
         var token = split < 0 ? null : saved[(split + 1)..];
-        return Enum.TryParse<JobState>(state, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(state, out _)
-            ? new ExpirySweepPlace(parsed, string.IsNullOrEmpty(token) ? null : token)
-            : null;
+        // Only names Format wrote: no numbers, no other casing.
+        return Enum.GetValues<JobState>().Where(s => s.ToString() == state).Select(s => new ExpirySweepPlace(s, string.IsNullOrEmpty(token) ? null : token)).FirstOrDefault();
     }
 }
