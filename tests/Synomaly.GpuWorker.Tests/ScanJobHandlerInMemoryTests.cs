@@ -287,6 +287,16 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Empty(harness.ResultPaths(first)); // the superseded run wrote no results for nobody
     }
 
+    /// <summary>Queues <paramref name="next"/> (as intake or a retry does) right after <paramref name="running"/>'s run writes report.json.</summary>
+    private static void QueueOnceMarkerWritten(WorkerHarness harness, ScanJob running, ScanJob next) =>
+        harness.Storage.Created = path =>
+        {
+            if (path == ResultWriter.MarkerPath(running))
+            {
+                harness.Status.Queue(next);
+            }
+        };
+
     [Fact]
     public async Task Results_written_for_an_upload_replaced_during_the_writes_are_removed_again()
     {
@@ -297,13 +307,7 @@ public sealed class ScanJobHandlerInMemoryTests
         harness.Status.Queue(first);
         Enqueue(source, first);
         // Intake requeues the record for the scan's new upload just after the old run wrote its completion marker.
-        harness.Storage.Created = path =>
-        {
-            if (path == ResultWriter.MarkerPath(first))
-            {
-                harness.Status.Queue(second);
-            }
-        };
+        QueueOnceMarkerWritten(harness, first, second);
 
         Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
 
@@ -322,13 +326,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var retried = first with { Retry = 1 };
         harness.Status.Queue(first);
         Enqueue(source, first);
-        harness.Storage.Created = path =>
-        {
-            if (path == ResultWriter.MarkerPath(first))
-            {
-                harness.Status.Queue(retried);
-            }
-        };
+        QueueOnceMarkerWritten(harness, first, retried);
 
         Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
         harness.Storage.Created = null;
