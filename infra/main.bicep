@@ -437,6 +437,16 @@ module roleAssignments 'modules/role-assignments.bicep' = {
   dependsOn: [scanStorage, hostStorage, serviceBus, registry, monitoring, identities, eventGrid]
 }
 
+module archiveDeletionEvents 'modules/archive-deletion-events.bicep' = {
+  name: 'archive-deletion-events'
+  params: {
+    systemTopicName: names.eventGridTopic
+    storageAccountId: scanStorage.outputs.resourceId
+  }
+  // Event Grid delivers with its own identity, which needs its queue and dead-letter roles first.
+  dependsOn: [eventGrid, roleAssignments]
+}
+
 // ---------- Outputs (names, ids and endpoints only; azd writes them into the environment) ----------
 
 @description('The resource group name.')

@@ -46,6 +46,8 @@ var roles = {
   // Only Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action: no data access of its own.
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  // Only add messages to a queue: what Event Grid needs to deliver events there.
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
@@ -81,6 +83,8 @@ resource scanStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource blobTriggerPoison 'queues' existing = { name: 'webjobs-blobtrigger-poison' }
     resource bulkReprocess 'queues' existing = { name: 'bulk-reprocess' }
     resource bulkReprocessPoison 'queues' existing = { name: 'bulk-reprocess-poison' }
+    resource archiveDeletions 'queues' existing = { name: 'archive-deletions' }
+    resource archiveDeletionsPoison 'queues' existing = { name: 'archive-deletions-poison' }
   }
 }
 
@@ -315,6 +319,29 @@ resource functionsBulkPoisonQueue 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
+// The archive's BlobDeleted events arrive on this queue (queue trigger ArchiveSourceDeleted); failed ones go to its poison queue.
+resource functionsArchiveDeletionsQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::queueService::archiveDeletions.id, functionsIdentity.id, roles.storageQueueDataContributor)
+  scope: scanStorage::queueService::archiveDeletions
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: archive deletion events'
+  }
+}
+
+resource functionsArchiveDeletionsPoisonQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::queueService::archiveDeletionsPoison.id, functionsIdentity.id, roles.storageQueueDataContributor)
+  scope: scanStorage::queueService::archiveDeletionsPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: archive deletion events poison queue'
+  }
+}
+
 resource functionsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(serviceBus::queue.id, functionsIdentity.id, roles.serviceBusDataSender)
   scope: serviceBus::queue
@@ -452,7 +479,19 @@ resource eventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: eventGridPrincipalId
     principalType: 'ServicePrincipal'
-    description: 'eventgrid: write undeliverable BlobCreated events'
+    description: 'eventgrid: write undeliverable events'
+  }
+}
+
+// Event Grid delivers the archive's BlobDeleted events to this queue (subscription archive-blob-deleted).
+resource eventGridArchiveDeletions 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::queueService::archiveDeletions.id, eventGridTopic.id, roles.storageQueueDataMessageSender)
+  scope: scanStorage::queueService::archiveDeletions
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageSender)
+    principalId: eventGridPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'eventgrid: deliver archive BlobDeleted events'
   }
 }
 

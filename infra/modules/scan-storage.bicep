@@ -57,8 +57,8 @@ param containerNames string[] = ['scans', 'results', 'archive', 'models', 'event
 @description('Optional. Tables to create: job records (jobs) and the Functions bulk reprocessing checkpoints (bulkruns).')
 param tableNames string[] = ['jobs', 'bulkruns']
 
-@description('Optional. Storage queues to create: the blob trigger\'s poison queue (on the trigger\'s own account) and the Functions bulk reprocessing steps with their poison queue.')
-param queueNames string[] = ['webjobs-blobtrigger-poison', 'bulk-reprocess', 'bulk-reprocess-poison']
+@description('Optional. Storage queues to create: the blob trigger\'s poison queue (on the trigger\'s own account), the Functions bulk reprocessing steps and the archive\'s BlobDeleted events (from Event Grid), each with its poison queue.')
+param queueNames string[] = ['webjobs-blobtrigger-poison', 'bulk-reprocess', 'bulk-reprocess-poison', 'archive-deletions', 'archive-deletions-poison']
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name

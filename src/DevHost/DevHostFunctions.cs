@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Microsoft.Azure.WebJobs;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
@@ -10,7 +11,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -32,4 +33,9 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     [FunctionName("BulkReprocessTimer")]
     public Task BulkReprocessTimerAsync([TimerTrigger("%Bulk__Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         bulk.StartScheduledAsync(cancellationToken);
+
+    /// <summary>Azurite emits no Event Grid events: locally this fires for events put on the queue by hand or by a test.</summary>
+    [FunctionName("ArchiveSourceDeleted")]
+    public Task ArchiveSourceDeletedAsync([QueueTrigger(ArchiveDeletionHandler.QueueName, Connection = "ScansStorage")] string message, CancellationToken cancellationToken) =>
+        archiveDeletions.HandleAsync(BinaryData.FromString(message), cancellationToken);
 }

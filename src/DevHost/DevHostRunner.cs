@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
@@ -161,7 +162,7 @@ public static class DevHostRunner
 
         var queues = services.GetRequiredService<QueueServiceClient>();
         var queueName = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.QueueName;
-        foreach (var queue in new[] { queueName, queueName + "-poison", StorageQueueBulkStepQueue.QueueName })
+        foreach (var queue in new[] { queueName, queueName + "-poison", StorageQueueBulkStepQueue.QueueName, ArchiveDeletionHandler.QueueName })
         {
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Synomaly.Contracts;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Uploads;
 using Synomaly.Storage.Jobs;
@@ -114,6 +115,45 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         Assert.Equal((12L, 12L), (done.Listed, done.Published));
         var properties = (await queue.GetPropertiesAsync(Ct)).Value;
         Assert.Equal(12, properties.ApproximateMessagesCount);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task An_archive_deletion_event_on_its_queue_erases_what_a_bulk_run_derived_from_that_source()
+    {
+        var (host, _) = await StartAsync();
+        using var _ = host;
+        var prefix = $"devhost-{Guid.NewGuid():N}/";
+        var blobs = host.Services.GetRequiredService<BlobServiceClient>();
+        var archive = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        var deleted = archive.GetBlobClient(prefix + "patient a/1.dcm");
+        var kept = archive.GetBlobClient(prefix + "patient b/1.dcm");
+        foreach (var blob in new[] { deleted, kept })
+        {
+            await blob.UploadAsync(BinaryData.FromBytes(DicomLikeBytes()), Ct);
+        }
+
+        var bulk = host.Services.GetRequiredService<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        await PollAsync(() => bulk.GetAsync(run.RunId, Ct), r => r.State == BulkRunState.Completed, "the bulk run to complete");
+        var jobs = host.Services.GetRequiredService<JobStore>();
+        var results = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        var scanIds = new[] { ArchiveScanId.For(deleted.Name), ArchiveScanId.For(kept.Name) };
+        foreach (var scanId in scanIds)
+        {
+            await results.UploadBlobAsync(BlobLayout.ResultsPrefix(scanId, "v1", "0x1") + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
+        }
+
+        // What the owner's deletion makes Event Grid write to the queue (base64, as Event Grid and the trigger use).
+        await deleted.DeleteAsync(cancellationToken: Ct);
+        var events = new QueueClient(azurite.ConnectionString, ArchiveDeletionHandler.QueueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await events.SendMessageAsync(BlobDeletedEvents.For(deleted.Uri), Ct);
+
+        var tombstone = await PollAsync(() => jobs.GetAsync(scanIds[0], "v1", Ct), r => r.IsDeleted, "the queue trigger to erase the deleted source's job");
+        Assert.Null(tombstone.ResultPrefix);
+        Assert.False(await results.GetBlobClient(BlobLayout.ResultsPrefix(scanIds[0], "v1", "0x1") + BlobLayout.ReportFile).ExistsAsync(Ct));
+        Assert.True(await results.GetBlobClient(BlobLayout.ResultsPrefix(scanIds[1], "v1", "0x1") + BlobLayout.ReportFile).ExistsAsync(Ct));
+        Assert.False((await jobs.GetAsync(scanIds[1], "v1", Ct))!.IsDeleted);
         await host.StopAsync(Ct);
     }
 

@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["ArchiveSourceDeleted", "BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
@@ -103,6 +103,15 @@ public sealed class FunctionsMetadataTests
         var trigger = Trigger("BulkReprocessStep");
         Assert.Equal("queueTrigger", Text(trigger, "type"));
         Assert.Equal("bulk-reprocess", Text(trigger, "queueName"));
+        Assert.Equal("ScansStorage", Text(trigger, "connection"));
+    }
+
+    [Fact]
+    public void Archive_deletion_events_arrive_on_the_archive_deletions_queue_of_the_scans_storage_connection()
+    {
+        var trigger = Trigger("ArchiveSourceDeleted");
+        Assert.Equal("queueTrigger", Text(trigger, "type"));
+        Assert.Equal("archive-deletions", Text(trigger, "queueName"));
         Assert.Equal("ScansStorage", Text(trigger, "connection"));
     }
 }

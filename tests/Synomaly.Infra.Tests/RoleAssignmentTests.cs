@@ -19,7 +19,7 @@ public sealed partial class RoleAssignmentTests
         new("functions", BuiltInRoles.StorageTableDataContributor, "host-account"),
         // Functions app on the medical data: read uploads and sign write-only upload SAS, sign read-only result SAS,
         // enumerate the archive, get user delegation keys, write jobs and bulk checkpoints, the blob trigger's poison queue,
-        // the bulk reprocessing step queue and its poison queue.
+        // the bulk reprocessing step queue, the archive's deletion events, and their poison queues.
         new("functions", BuiltInRoles.StorageBlobDataContributor, "scan-container:scans"),
         new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:results"),
         new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:archive"),
@@ -29,6 +29,8 @@ public sealed partial class RoleAssignmentTests
         new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:webjobs-blobtrigger-poison"),
         new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:bulk-reprocess"),
         new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:bulk-reprocess-poison"),
+        new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:archive-deletions"),
+        new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:archive-deletions-poison"),
         new("functions", BuiltInRoles.ServiceBusDataSender, "servicebus-queue:scan-jobs"),
         new("functions", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
         // Functions app: erasure of a scan on request (DELETE /api/scans/{scanId}) deletes blobs and their versions.
@@ -45,8 +47,10 @@ public sealed partial class RoleAssignmentTests
         new("worker", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
         // KEDA reads the queue length through the management endpoint (Manage rights): one queue, scaler identity only.
         new("scaler", BuiltInRoles.ServiceBusDataOwner, "servicebus-queue:scan-jobs"),
-        // Event Grid writes undeliverable events to its dead-letter container.
+        // Event Grid writes undeliverable events to its dead-letter container and delivers the archive's BlobDeleted
+        // events to their queue (add messages only).
         new("eventgrid", BuiltInRoles.StorageBlobDataContributor, "scan-container:eventgrid-deadletter"),
+        new("eventgrid", BuiltInRoles.StorageQueueDataMessageSender, "scan-queue:archive-deletions"),
     ];
 
     [Theory]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
@@ -52,6 +53,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<ScanStatusService>();
         services.TryAddSingleton<ScanErasureService>();
+        services.TryAddSingleton<ArchiveDeletionHandler>();
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkReprocessService>();

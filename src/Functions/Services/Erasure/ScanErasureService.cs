@@ -27,7 +27,8 @@ public sealed record ScanErasure(string ScanId, int JobsMarkedDeleted, int Uploa
 /// <summary>
 /// Erases one scan on request (a patient withdrew consent, a file was sent by mistake): its upload, every result derived
 /// from it, and the job records' references to them. An archive scan is erased once its owner has removed it from the
-/// archive (until then the request is refused: a reprocessing run would recreate its results). The records become tombstones first, so that a worker still
+/// archive (until then the request is refused: a reprocessing run would recreate its results); the owner's deletion
+/// itself triggers that erasure (<see cref="Archive.ArchiveDeletionHandler"/>). The records become tombstones first, so that a worker still
 /// processing one of the scan's messages finds its job taken over and writes no results (or removes what it wrote);
 /// only then are the blobs deleted. The tombstones keep the scan id, the error code <c>Deleted</c> and the time: no
 /// patient data, and the answer to "was it deleted, and when".
@@ -36,7 +37,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 {
     private const int MaxWriteAttempts = 5;
 
-    public async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseAsync(string scanId, CancellationToken cancellationToken)
+    public async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseAsync(string scanId, CancellationToken cancellationToken, ErasureReason reason = ErasureReason.Request)
     {
         if (!BlobLayout.IsValidScanId(scanId))
         {
@@ -76,7 +77,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
-        LogErased(scanId, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
+        LogErased(scanId, reason, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
         return (ScanErasureOutcome.Deleted, erasure);
     }
 
@@ -131,8 +132,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         throw new ErasureIncompleteException($"The job record of scan {record.ScanId} ({record.ModelVersion}) kept changing while it was being marked; no blob was deleted yet. Repeat the request.");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased on request: {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
-    private partial void LogErased(string scanId, int jobs, int uploads, int results, int versions);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased ({Reason}): {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
+    private partial void LogErased(string scanId, ErasureReason reason, int jobs, int uploads, int results, int versions);
 }
 
 /// <summary>A job record kept changing under the erasure (a worker writing it in a loop); the request can be repeated.</summary>

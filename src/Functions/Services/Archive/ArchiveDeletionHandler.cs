@@ -1,0 +1,55 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Logging;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Erasure;
+
+namespace Synomaly.Functions.Services.Archive;
+
+/// <summary>
+/// Erases what this app derived from an archive scan once the archive's owner deletes its source. Results are patient
+/// data too, and would otherwise be kept until the lifecycle rule ages them out (two years in production). Event Grid
+/// delivers the owner's BlobDeleted events to the <see cref="QueueName"/> queue (Bicep: subscription
+/// <c>archive-blob-deleted</c>); the erasure is the same as <c>DELETE /api/scans/{scanId}</c>'s, which re-checks that the
+/// source is really gone (a blob written again under the name keeps its results).
+/// </summary>
+public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, ILogger<ArchiveDeletionHandler> logger)
+{
+    public const string QueueName = "archive-deletions";
+
+    /// <summary>Handles one queue message; what it did, or null for an event that is not about this app's archive.</summary>
+    /// <exception cref="InvalidArchiveEventException">Not a BlobDeleted event (the queue trigger's retries then move it to the poison queue).</exception>
+    /// <exception cref="ErasureIncompleteException">A job record kept changing; the retry of the message repeats the erasure.</exception>
+    public async Task<ScanErasureOutcome?> HandleAsync(BinaryData message, CancellationToken cancellationToken)
+    {
+        var deleted = ArchiveBlobDeletedEvent.Parse(message);
+        if (deleted is null || !string.Equals(deleted.AccountName, blobs.AccountName, StringComparison.OrdinalIgnoreCase))
+        {
+            LogIgnored();
+            return null;
+        }
+
+        // The scan id is a hash of the name: the name itself (patient data, possibly) is never logged.
+        var scanId = ArchiveScanId.For(deleted.BlobName);
+        var (outcome, erased) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case ScanErasureOutcome.ArchiveScan:
+                LogSourceBack(scanId);
+                break;
+            case ScanErasureOutcome.NotFound:
+                LogNeverProcessed(scanId);
+                break;
+        }
+
+        return outcome;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An archive-deletions message that is not a BlobDeleted event of this account's archive container was ignored; check the Event Grid subscription's filter")]
+    private partial void LogIgnored();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The archive source of scan {ScanId} was deleted but exists again (written anew); its results are kept")]
+    private partial void LogSourceBack(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The archive source of scan {ScanId} was deleted; nothing had been derived from it")]
+    private partial void LogNeverProcessed(string scanId);
+}

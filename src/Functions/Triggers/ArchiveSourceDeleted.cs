@@ -1,0 +1,17 @@
+using Microsoft.Azure.Functions.Worker;
+using Synomaly.Functions.Services.Archive;
+
+namespace Synomaly.Functions.Triggers;
+
+/// <summary>
+/// An archive blob was deleted by its owner (Event Grid BlobDeleted, delivered to queue <c>archive-deletions</c>): erase
+/// the results derived from it. A message that fails five times goes to <c>archive-deletions-poison</c>.
+/// </summary>
+public sealed class ArchiveSourceDeleted(ArchiveDeletionHandler handler)
+{
+    [Function(nameof(ArchiveSourceDeleted))]
+    public Task Run(
+        [QueueTrigger(ArchiveDeletionHandler.QueueName, Connection = "ScansStorage")] string message,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(BinaryData.FromString(message), cancellationToken);
+}
