@@ -52,6 +52,9 @@ param uploadsDeleteAfterDays int = 365
 @maxValue(730)
 param logRetentionDays int = 30
 
+@description('Optional. E-mail addresses that receive the operational alerts (dead letters, poison messages, expired jobs, worker faults and restarts, API server errors). With none, the alerts still fire and show in Azure Monitor.')
+param alertEmailAddresses string[] = []
+
 // ---------- Messaging ----------
 
 @description('Optional. Service Bus tier; private networking always uses Premium.')
@@ -184,6 +187,7 @@ var names = {
   functionsIdentity: '${abbrs.managedIdentityUserAssignedIdentities}func-${resourceToken}'
   workerIdentity: '${abbrs.managedIdentityUserAssignedIdentities}worker-${resourceToken}'
   scalerIdentity: '${abbrs.managedIdentityUserAssignedIdentities}scaler-${resourceToken}'
+  alertsIdentity: '${abbrs.managedIdentityUserAssignedIdentities}alerts-${resourceToken}'
   scanStorage: '${abbrs.storageStorageAccounts}scan${resourceToken}'
   hostStorage: '${abbrs.storageStorageAccounts}func${resourceToken}'
   serviceBus: '${abbrs.serviceBusNamespaces}${resourceToken}'
@@ -227,6 +231,7 @@ module identities 'modules/identities.bicep' = {
     functionsIdentityName: names.functionsIdentity
     workerIdentityName: names.workerIdentity
     scalerIdentityName: names.scalerIdentity
+    alertsIdentityName: names.alertsIdentity
     location: location
     tags: allTags
   }
@@ -429,6 +434,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     functionsIdentityName: names.functionsIdentity
     workerIdentityName: names.workerIdentity
     scalerIdentityName: names.scalerIdentity
+    alertsIdentityName: names.alertsIdentity
     eventGridTopicName: names.eventGridTopic
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
@@ -445,6 +451,24 @@ module archiveDeletionEvents 'modules/archive-deletion-events.bicep' = {
   }
   // Event Grid delivers with its own identity, which needs its queue and dead-letter roles first.
   dependsOn: [eventGrid, roleAssignments]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: allTags
+    emailAddresses: alertEmailAddresses
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertsIdentityId: identities.outputs.alerts.resourceId
+    serviceBusId: serviceBus.outputs.resourceId
+    queueName: queueName
+    eventGridTopicId: eventGrid.outputs.resourceId
+    workerAppId: gpuWorker.outputs.resourceId
+  }
+  // The log search rules query with their identity from the first evaluation.
+  dependsOn: [roleAssignments]
 }
 
 // ---------- Outputs (names, ids and endpoints only; azd writes them into the environment) ----------

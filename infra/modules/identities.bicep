@@ -1,5 +1,5 @@
 metadata name = 'identities'
-metadata description = 'One user-assigned identity per workload, so that each gets only its own roles: the Functions app, the GPU worker, and the worker\'s KEDA scaler.'
+metadata description = 'One user-assigned identity per workload, so that each gets only its own roles: the Functions app, the GPU worker, the worker\'s KEDA scaler, and the log search alerts.'
 
 @description('Required. Name of the Functions app identity.')
 param functionsIdentityName string
@@ -9,6 +9,9 @@ param workerIdentityName string
 
 @description('Required. Name of the identity the worker\'s KEDA scale rule uses to read the queue length.')
 param scalerIdentityName string
+
+@description('Required. Name of the identity the log search alert rules query Application Insights with.')
+param alertsIdentityName string
 
 @description('Required. Azure region.')
 param location string
@@ -30,6 +33,12 @@ resource worker 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = 
 
 resource scaler 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: scalerIdentityName
+  location: location
+  tags: tags
+}
+
+resource alerts 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: alertsIdentityName
   location: location
   tags: tags
 }
@@ -56,4 +65,12 @@ output scaler { resourceId: string, name: string, clientId: string, principalId:
   name: scaler.name
   clientId: scaler.properties.clientId
   principalId: scaler.properties.principalId
+}
+
+@description('The log search alerts identity: resource id, name, client id and principal id.')
+output alerts { resourceId: string, name: string, clientId: string, principalId: string } = {
+  resourceId: alerts.id
+  name: alerts.name
+  clientId: alerts.properties.clientId
+  principalId: alerts.properties.principalId
 }

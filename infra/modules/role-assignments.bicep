@@ -28,6 +28,9 @@ param workerIdentityName string
 @description('Required. Name of the identity the KEDA scale rule uses.')
 param scalerIdentityName string
 
+@description('Required. Name of the identity the log search alert rules query Application Insights with.')
+param alertsIdentityName string
+
 @description('Required. Name of the Event Grid system topic (its system-assigned identity writes dead letters).')
 param eventGridTopicName string
 
@@ -55,6 +58,8 @@ var roles = {
   serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  // Read monitoring data (here: query the Application Insights component for the log search alerts); no data-plane access.
+  monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
 }
 
 resource scanStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
@@ -118,6 +123,10 @@ resource scalerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-1
   name: scalerIdentityName
 }
 
+resource alertsIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: alertsIdentityName
+}
+
 resource eventGridTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: eventGridTopicName
 }
@@ -128,6 +137,7 @@ var functionsPrincipalId = functionsIdentity.properties.principalId
 var workerPrincipalId = workerIdentity.properties.principalId
 var scalerPrincipalId = scalerIdentity.properties.principalId
 var eventGridPrincipalId = eventGridTopic.identity.principalId
+var alertsPrincipalId = alertsIdentity.properties.principalId
 
 // ---------- Functions app ----------
 
@@ -492,6 +502,20 @@ resource eventGridArchiveDeletions 'Microsoft.Authorization/roleAssignments@2022
     principalId: eventGridPrincipalId
     principalType: 'ServicePrincipal'
     description: 'eventgrid: deliver archive BlobDeleted events'
+  }
+}
+
+// ---------- Alerts ----------
+
+// The log search alert rules query the apps' telemetry (no patient data by design: opaque scan ids only).
+resource alertsApplicationInsights 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, alertsIdentity.id, roles.monitoringReader)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringReader)
+    principalId: alertsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'alerts: log search alert rules query Application Insights'
   }
 }
 

@@ -20,6 +20,7 @@ internal static class BuiltInRoles
     public const string ServiceBusDataOwner = "090c5cfd-751d-490a-894a-3ce6f1109419";
     public const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
     public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    public const string MonitoringReader = "43d0d8ad-25c7-4714-9337-8ba259a9fe05";
 
     /// <summary>Roles that manage resources or access: never granted to a workload.</summary>
     public static readonly string[] Administrative = [Owner, Contributor, UserAccessAdministrator, RoleBasedAccessControlAdministrator, StorageAccountContributor];

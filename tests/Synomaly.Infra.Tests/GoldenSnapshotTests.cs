@@ -34,6 +34,6 @@ public sealed class GoldenSnapshotTests
         Assert.Equal(0, snapshot.RootElement.GetProperty("diagnostics").GetArrayLength());
         Assert.All(parts, type => deployment.Single(type));
         Assert.Equal(2, deployment.OfType("Microsoft.Storage/storageAccounts").Count);
-        Assert.Equal(3, deployment.OfType("Microsoft.ManagedIdentity/userAssignedIdentities").Count);
+        Assert.Equal(4, deployment.OfType("Microsoft.ManagedIdentity/userAssignedIdentities").Count);
     }
 }

@@ -51,6 +51,8 @@ public sealed partial class RoleAssignmentTests
         // events to their queue (add messages only).
         new("eventgrid", BuiltInRoles.StorageBlobDataContributor, "scan-container:eventgrid-deadletter"),
         new("eventgrid", BuiltInRoles.StorageQueueDataMessageSender, "scan-queue:archive-deletions"),
+        // The log search alert rules query the apps' telemetry.
+        new("alerts", BuiltInRoles.MonitoringReader, "application-insights"),
     ];
 
     [Theory]
@@ -142,6 +144,7 @@ public sealed partial class RoleAssignmentTests
             _ when principal.Contains("/userAssignedIdentities/id-func-", StringComparison.Ordinal) => "functions",
             _ when principal.Contains("/userAssignedIdentities/id-worker-", StringComparison.Ordinal) => "worker",
             _ when principal.Contains("/userAssignedIdentities/id-scaler-", StringComparison.Ordinal) => "scaler",
+            _ when principal.Contains("/userAssignedIdentities/id-alerts-", StringComparison.Ordinal) => "alerts",
             _ when principal.Contains("/Microsoft.EventGrid/systemTopics/", StringComparison.Ordinal) => "eventgrid",
             _ => $"unknown principal {principal}",
         };

@@ -1,0 +1,206 @@
+metadata name = 'alerts'
+metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors) fires an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
+
+@description('Required. Name prefix of the alert rules (the resource token).')
+param namePrefix string
+
+@description('Required. Azure region (log search alert rules are regional; metric alerts and the action group are global).')
+param location string
+
+@description('Optional. Tags for every resource.')
+param tags object = {}
+
+@description('Optional. E-mail addresses that receive the alerts; with none, alerts still fire and show in Azure Monitor.')
+param emailAddresses string[] = []
+
+@description('Required. Resource id of the Application Insights component that the apps log to (log search alerts query it).')
+param applicationInsightsId string
+
+@description('Required. Resource id of the identity the log search alerts query with (Monitoring Reader on the component).')
+param alertsIdentityId string
+
+@description('Required. Resource id of the Service Bus namespace.')
+param serviceBusId string
+
+@description('Required. The ScanJob queue.')
+param queueName string
+
+@description('Required. Resource id of the Event Grid system topic on the scan-data account.')
+param eventGridTopicId string
+
+@description('Required. Resource id of the GPU worker container app.')
+param workerAppId string
+
+@description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before alerting.')
+@minValue(0)
+param workerFaultsPerQuarterHour int = 3
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(emailAddresses)) {
+  name: 'ag-${namePrefix}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'synomaly'
+    enabled: true
+    emailReceivers: [for (address, i) in emailAddresses: {
+      name: 'email-${i}'
+      emailAddress: address
+      useCommonAlertSchema: true
+    }]
+  }
+}
+
+var actions = empty(emailAddresses) ? [] : [{ actionGroupId: actionGroup.id }]
+
+// ---------- Platform metrics ----------
+
+var metricRules = [
+  {
+    name: 'scan-jobs-dead-lettered'
+    description: 'ScanJobs wait in the dead-letter sub-queue of ${queueName}: each is a job that ended Failed (its record says why) or a message that was not a ScanJob. Review and purge them (docs/RELIABILITY.md).'
+    severity: 3
+    scope: serviceBusId
+    metricNamespace: 'Microsoft.ServiceBus/namespaces'
+    metricName: 'DeadletteredMessages'
+    dimensions: [{ name: 'EntityName', operator: 'Include', values: [queueName] }]
+    timeAggregation: 'Maximum'
+    threshold: 0
+    windowSize: 'PT15M'
+  }
+  {
+    name: 'blob-events-dead-lettered'
+    description: 'Event Grid could not deliver blob events and wrote them to the eventgrid-deadletter container: uploads are picked up by the upload reconciliation, but an archive deletion there has not erased its results yet (docs/API.md).'
+    severity: 2
+    scope: eventGridTopicId
+    metricNamespace: 'Microsoft.EventGrid/systemTopics'
+    metricName: 'DeadLetteredCount'
+    dimensions: []
+    timeAggregation: 'Total'
+    threshold: 0
+    windowSize: 'PT1H'
+  }
+  {
+    name: 'blob-events-dropped'
+    description: 'Event Grid dropped blob events without a dead letter: check the subscriptions and the dead-letter container\'s role.'
+    severity: 1
+    scope: eventGridTopicId
+    metricNamespace: 'Microsoft.EventGrid/systemTopics'
+    metricName: 'DroppedEventCount'
+    dimensions: []
+    timeAggregation: 'Total'
+    threshold: 0
+    windowSize: 'PT1H'
+  }
+  {
+    name: 'worker-restarts'
+    description: 'GPU worker replicas keep restarting (crashes, failed probes, out of memory): jobs wait and may expire.'
+    severity: 2
+    scope: workerAppId
+    metricNamespace: 'Microsoft.App/containerApps'
+    metricName: 'RestartCount'
+    dimensions: []
+    timeAggregation: 'Total'
+    threshold: 2
+    windowSize: 'PT15M'
+  }
+]
+
+resource metricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [for rule in metricRules: {
+  name: 'alert-${rule.name}-${namePrefix}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: rule.description
+    severity: rule.severity
+    enabled: true
+    scopes: [rule.scope]
+    evaluationFrequency: 'PT5M'
+    windowSize: rule.windowSize
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: rule.metricName
+          metricNamespace: rule.metricNamespace
+          metricName: rule.metricName
+          dimensions: rule.dimensions
+          operator: 'GreaterThan'
+          threshold: rule.threshold
+          timeAggregation: rule.timeAggregation
+        }
+      ]
+    }
+    actions: actions
+  }
+}]
+
+// ---------- Application logs (Application Insights; the messages are the apps' own log templates) ----------
+
+var logRules = [
+  {
+    name: 'jobs-expired'
+    description: 'Jobs expired unprocessed (ExpireStaleJobs marked them Failed as Expired): the worker pool was down or the backlog outlasted the message time to live. Retry them with POST /api/scans/retry-failed (docs/API.md).'
+    severity: 2
+    query: 'traces | where message has "marked Failed (Expired)"'
+    threshold: 0
+  }
+  {
+    name: 'worker-faults'
+    description: 'The GPU worker keeps hitting faults it retries (storage, device, lock loss) or cannot load its model.'
+    severity: 2
+    query: 'traces | where message has "abandoning for redelivery" or message has "The model could not be loaded" or message has "The job handler threw"'
+    threshold: workerFaultsPerQuarterHour
+  }
+  {
+    name: 'poison-messages'
+    description: 'A queue-triggered function failed five times on one message and moved it to a poison queue (bulk-reprocess-poison, archive-deletions-poison or webjobs-blobtrigger-poison).'
+    severity: 2
+    query: 'traces | where message has "Moving message to queue"'
+    threshold: 0
+  }
+  {
+    name: 'api-server-errors'
+    description: 'The HTTP API answered with server errors (5xx): portals cannot upload or read results.'
+    severity: 2
+    query: 'requests | where toint(resultCode) >= 500'
+    threshold: 0
+  }
+]
+
+resource logAlerts 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for rule in logRules: {
+  name: 'alert-${rule.name}-${namePrefix}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  // Application Insights accepts Entra ID only (local auth off), so the rule queries with its own identity.
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${alertsIdentityId}': {} }
+  }
+  properties: {
+    description: rule.description
+    severity: rule.severity
+    enabled: true
+    scopes: [applicationInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: rule.query
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: rule.threshold
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: empty(emailAddresses) ? [] : [actionGroup.id] }
+  }
+}]
+
+@description('The action group\'s resource id, or empty when no e-mail address was given.')
+output actionGroupId string = empty(emailAddresses) ? '' : actionGroup.id

@@ -1,0 +1,141 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Synomaly.Testing;
+
+namespace Synomaly.Infra.Tests;
+
+/// <summary>
+/// Every path on which the system sets work aside or keeps failing raises an alert, on the resource that shows it, and the
+/// log alerts look for messages the apps (or the Functions host) really write.
+/// </summary>
+public sealed partial class AlertsTests
+{
+    /// <summary>Alert name, and the resource type (metric alerts) or table (log alerts) it watches.</summary>
+    private static readonly Dictionary<string, string> ExpectedAlerts = new()
+    {
+        ["scan-jobs-dead-lettered"] = "Microsoft.ServiceBus/namespaces",
+        ["blob-events-dead-lettered"] = "Microsoft.EventGrid/systemTopics",
+        ["blob-events-dropped"] = "Microsoft.EventGrid/systemTopics",
+        ["worker-restarts"] = "Microsoft.App/containerApps",
+        ["jobs-expired"] = "traces",
+        ["worker-faults"] = "traces",
+        ["poison-messages"] = "traces",
+        ["api-server-errors"] = "requests",
+    };
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Each_failure_path_has_an_enabled_alert_on_the_resource_that_shows_it(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var metricAlerts = deployment.OfType("Microsoft.Insights/metricAlerts");
+        var logAlerts = deployment.OfType("Microsoft.Insights/scheduledQueryRules");
+
+        var watched = metricAlerts.ToDictionary(AlertName, a => ScopeType(Assert.Single(a.At("properties.scopes").EnumerateArray()).GetString()!))
+            .Concat(logAlerts.ToDictionary(AlertName, a => Query(a).Split(' ')[0]));
+
+        Assert.Equal(ExpectedAlerts.OrderBy(e => e.Key), watched.OrderBy(e => e.Key));
+        Assert.All(metricAlerts.Concat(logAlerts), a =>
+        {
+            Assert.True(a.Bool("properties.enabled"));
+            Assert.True(a.Bool("properties.autoMitigate"));
+            Assert.False(string.IsNullOrWhiteSpace(a.String("properties.description")));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_dead_letter_alert_watches_the_scan_job_queue_and_metric_alerts_use_the_namespace_of_their_resource(string parameterFile)
+    {
+        var metricAlerts = PredictedDeployment.Load(parameterFile).OfType("Microsoft.Insights/metricAlerts");
+        var deadLetters = Assert.Single(metricAlerts, a => AlertName(a) == "scan-jobs-dead-lettered");
+        var criterion = Assert.Single(deadLetters.At("properties.criteria.allOf").EnumerateArray());
+        var dimension = Assert.Single(criterion.GetProperty("dimensions").EnumerateArray());
+
+        Assert.Equal("DeadletteredMessages", criterion.GetProperty("metricName").GetString());
+        Assert.Equal(("EntityName", "Include", "scan-jobs"), (dimension.GetProperty("name").GetString(), dimension.GetProperty("operator").GetString(), Assert.Single(dimension.GetProperty("values").EnumerateArray()).GetString()));
+        Assert.All(metricAlerts, a => Assert.All(a.At("properties.criteria.allOf").EnumerateArray(), c =>
+            Assert.Equal(ScopeType(a.At("properties.scopes")[0].GetString()!), c.GetProperty("metricNamespace").GetString())));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Log_alerts_query_application_insights_with_the_alerts_identity(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var applicationInsights = deployment.Single("Microsoft.Insights/components");
+
+        Assert.All(deployment.OfType("Microsoft.Insights/scheduledQueryRules"), rule =>
+        {
+            Assert.Equal(applicationInsights.Id, Assert.Single(rule.At("properties.scopes").EnumerateArray()).GetString());
+            Assert.Equal("UserAssigned", rule.String("identity.type"));
+            var identity = Assert.Single(rule.At("identity.userAssignedIdentities").EnumerateObject()).Name;
+            Assert.Contains("/userAssignedIdentities/id-alerts-", identity, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// A log alert that looks for a message nobody writes never fires: each phrase must be in one of the apps' log
+    /// templates or, for the poison-queue message, in the WebJobs queue extension that the Functions host runs.
+    /// </summary>
+    [Fact]
+    public void Every_phrase_a_log_alert_looks_for_is_written_by_the_apps_or_the_functions_host()
+    {
+        var templates = Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => LoggerMessageTemplate().Matches(File.ReadAllText(f)).Select(m => m.Groups["text"].Value))
+            .ToList();
+        var queueExtension = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(InfraFiles.FunctionsAssembly)!, "..", "..", "..", "..", "DevHost", "bin", "Release", "net10.0", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll"));
+        var phrases = PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules")
+            .SelectMany(r => PhraseInQuery().Matches(Query(r)).Select(m => m.Groups["phrase"].Value))
+            .ToList();
+
+        Assert.True(phrases.Count >= 5, $"only {phrases.Count} phrases");
+        Assert.All(phrases, phrase => Assert.True(
+            templates.Any(t => t.Contains(phrase, StringComparison.Ordinal)) || Contains(queueExtension, Encoding.Unicode.GetBytes(phrase)),
+            $"No log template writes \"{phrase}\"."));
+    }
+
+    [Fact]
+    public void The_action_group_exists_only_with_e_mail_addresses_and_every_alert_sends_to_it_then()
+    {
+        using var template = InfraFiles.CompiledTemplate();
+        var module = template.RootElement.GetProperty("resources").GetProperty("alerts").GetProperty("properties").GetProperty("template");
+        var resources = module.GetProperty("resources");
+        var actionGroup = resources.GetProperty("actionGroup");
+        string Actions(string alerts) => resources.GetProperty(alerts).GetProperty("properties").GetProperty("actions").GetRawText();
+
+        Assert.Equal("[not(empty(parameters('emailAddresses')))]", actionGroup.GetProperty("condition").GetString());
+        Assert.Contains("parameters('emailAddresses')", actionGroup.GetProperty("properties").GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("Microsoft.Insights/actionGroups", module.GetProperty("variables").GetProperty("actions").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("\"[variables('actions')]\"", Actions("metricAlerts"));
+        Assert.Contains("Microsoft.Insights/actionGroups", Actions("logAlerts"), StringComparison.Ordinal);
+        foreach (var parameterFile in InfraFiles.ParameterFiles)
+        {
+            Assert.Empty(PredictedDeployment.Load(parameterFile).OfType("Microsoft.Insights/actionGroups")); // no addresses in the test environment
+        }
+    }
+
+    private static string AlertName(PredictedResource alert) => AlertNamePattern().Match(alert.Name) is { Success: true } m
+        ? m.Groups["name"].Value
+        : throw new Xunit.Sdk.XunitException($"Unexpected alert name {alert.Name}");
+
+    private static string Query(PredictedResource rule) => Assert.Single(rule.At("properties.criteria.allOf").EnumerateArray()).GetProperty("query").GetString()!;
+
+    private static string ScopeType(string resourceId)
+    {
+        var parts = resourceId.Split("/providers/")[^1].Split('/');
+        return parts[0] + "/" + parts[1];
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    [GeneratedRegex("^alert-(?<name>[a-z-]+)-[a-z0-9]{13}$")]
+    private static partial Regex AlertNamePattern();
+
+    [GeneratedRegex("has \"(?<phrase>[^\"]+)\"")]
+    private static partial Regex PhraseInQuery();
+
+    [GeneratedRegex("LoggerMessage\\([^)]*Message = \"(?<text>(?:[^\"\\\\]|\\\\.)*)\"")]
+    private static partial Regex LoggerMessageTemplate();
+}
