@@ -30,7 +30,7 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
 
         // The scan id is a hash of the name: the name itself (patient data, possibly) is never logged.
         var scanId = ArchiveScanId.For(deleted.BlobName);
-        var (outcome, erased) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
+        var (outcome, _) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
         switch (outcome)
         {
             case ScanErasureOutcome.ArchiveScan:
