@@ -29,7 +29,7 @@ public static class EvaluationCommands
         var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
         var thetaValues = new Option<string>("--theta") { Description = "custom grid: comma list of thresholds.", DefaultValueFactory = _ => "0.15,0.25" };
         var drawValues = new Option<string>("--noise-draws") { Description = "Comma list of noise draws averaged per stage, searched with any grid (1: the reference; more: less noisy maps, one network pass per draw).", DefaultValueFactory = _ => "1" };
-        var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map) and/or binary (the paper's figure, binary mask).", DefaultValueFactory = _ => "soft" };
+        var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map) and/or notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map).", DefaultValueFactory = _ => "soft" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
             Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues,
@@ -135,7 +135,7 @@ public static class EvaluationCommands
 
     private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
         ? mode
-        : throw new ArgumentException($"Unknown fusion mode '{v}': use soft or binary."))];
+        : throw new ArgumentException($"Unknown fusion mode '{v}': use soft, binary or notebook."))];
 
     private static double[] Doubles(string list) => [.. list.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
 

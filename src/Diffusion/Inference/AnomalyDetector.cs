@@ -98,11 +98,18 @@ public sealed class AnomalyDetector
             }
 
             // Masked fusion against the original input: x_c = x̂·W + x0·(1 − W), in the reference's operation order.
-            var weight = options.Fusion == FusionMode.Soft ? map!.Map : map!.Mask.to_type(ScalarType.Float32);
+            var evaluationMap = map!;
+            using var notebookMap = options.Fusion == FusionMode.Notebook ? AnomalyMap.Compute(x0, reconstruction, options.NotebookFusionMapOptions) : null;
+            var weight = options.Fusion switch
+            {
+                FusionMode.Soft => evaluationMap.Map,
+                FusionMode.Binary => evaluationMap.Mask.to_type(ScalarType.Float32),
+                _ => notebookMap!.Mask.to_type(ScalarType.Float32),
+            };
             var fused = (reconstruction * weight) + (x0 * (1 - weight));
             run.Current.index_copy_(0, index, fused);
-            run.FinalMap.index_copy_(0, index, map.Map);
-            run.Finish(stage, run.ApplyStopRule(map.Scores.cpu().data<long>().ToArray()));
+            run.FinalMap.index_copy_(0, index, evaluationMap.Map);
+            run.Finish(stage, run.ApplyStopRule(evaluationMap.Scores.cpu().data<long>().ToArray()));
         }
     }
 

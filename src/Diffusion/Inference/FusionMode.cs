@@ -6,6 +6,13 @@ public enum FusionMode
     /// <summary>W = the continuous anomaly map A (values 0 or in [θ, 2]), as the released script does. The default.</summary>
     Soft,
 
-    /// <summary>W = the binary mask A ≠ 0, as the paper's figure and its notebook describe.</summary>
+    /// <summary>W = the binary mask A ≠ 0 of the evaluation map (its k and θ), as the paper's figure draws it.</summary>
     Binary,
+
+    /// <summary>
+    /// W = the binary mask of a separate map with a fixed k = 3, θ = 0.1 (<see cref="InferenceOptions.NotebookFusionKernel"/>,
+    /// <see cref="InferenceOptions.NotebookFusionThreshold"/>), whatever the evaluation k and θ: the authors' figure notebook
+    /// (ALGORITHM.md 3.3 and 6.3). The evaluation map and the stop rule still use the evaluation k and θ.
+    /// </summary>
+    Notebook,
 }

@@ -24,6 +24,12 @@ public sealed record InferenceOptions
     /// <summary>The stop rule's denominator floor: |Δcount| / max(previous count, 500).</summary>
     public const int StopDenominatorFloor = 500;
 
+    /// <summary>The blur kernel of the figure notebook's fusion map (<see cref="FusionMode.Notebook"/>).</summary>
+    public const int NotebookFusionKernel = 3;
+
+    /// <summary>The threshold of the figure notebook's fusion map (<see cref="FusionMode.Notebook"/>).</summary>
+    public const double NotebookFusionThreshold = 0.1;
+
     /// <summary>The most noise draws per stage: each multiplies the batch the network sees.</summary>
     public const int MaxNoiseDraws = 64;
 
@@ -59,6 +65,9 @@ public sealed record InferenceOptions
 
     public AnomalyMapOptions MapOptions => new(BlurKernel, Threshold, MinComponentSize);
 
+    /// <summary>The map whose mask weights <see cref="FusionMode.Notebook"/> fusion (the other modes use <see cref="MapOptions"/>).</summary>
+    public AnomalyMapOptions NotebookFusionMapOptions => new(NotebookFusionKernel, NotebookFusionThreshold, MinComponentSize);
+
     /// <summary>
     /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, fusion, seed and
     /// noise draws kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
@@ -72,9 +81,13 @@ public sealed record InferenceOptions
     public string Describe() => Mode switch
     {
         InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', Timesteps)}], k={BlurKernel}, θ={Threshold:0.###}"),
-        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {Fusion} fusion"),
+        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {DescribeFusion()}"),
         _ => FormattableString.Invariant($"single t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}"),
     } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"));
+
+    private string DescribeFusion() => Fusion == FusionMode.Notebook
+        ? FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)")
+        : $"{Fusion} fusion";
 
     public static InferenceOptions SingleStage(int t, int blurKernel, double threshold) =>
         new() { Mode = InferenceMode.SingleStage, Timesteps = [t], BlurKernel = blurKernel, Threshold = threshold };

@@ -193,6 +193,35 @@ public sealed class AnomalyDetectorTests : IDisposable
     }
 
     [Fact]
+    public void Notebook_fusion_weights_with_the_binary_mask_of_a_fixed_k3_theta_0_1_map_while_maps_use_the_evaluation_k_and_theta()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5);
+        var x0 = SmoothImages(2, 7);
+        var options = InferenceOptions.Adaptive(250, 7, 0.3, stopDelta: 0) with { MaxStages = 2, Fusion = FusionMode.Notebook, RecordStages = true };
+
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+
+        // With zero noise, stage 2 halves x_c = x̂1·W + x0·(1 − W), W = (map of x0 and x̂1 with k 3, θ 0.1) ≠ 0.
+        var first = result.Stages[0];
+        var second = result.Stages[1];
+        var firstReconstruction = tensor(first.Reconstructions, x0.shape);
+        using var notebookMap = AnomalyMap.Compute(x0, firstReconstruction, new AnomalyMapOptions(3, 0.1, options.MinComponentSize));
+        using var evaluationMap = AnomalyMap.Compute(x0, firstReconstruction, options.MapOptions);
+        float[] input = x0.data<float>().ToArray();
+        float[] weights = notebookMap.Mask.to_type(ScalarType.Float32).data<float>().ToArray();
+        for (int i = 0; i < input.Length; i++)
+        {
+            float fused = (first.Reconstructions[i] * weights[i]) + (input[i] * (1 - weights[i]));
+            Assert.Equal(0.5f * fused, second.Reconstructions[i], 1e-5f);
+        }
+
+        Assert.Equal(evaluationMap.Map.data<float>().ToArray(), first.Maps); // the reported map keeps the evaluation k and θ
+        Assert.True(weights.Sum() > evaluationMap.Mask.sum().item<long>(), "the notebook's fusion mask should cover more than the evaluation mask here");
+        Assert.Contains("Notebook fusion (binary k=3, θ=0.1 map)", options.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Batched_adaptive_run_equals_the_reference_loop_run_one_slice_at_a_time()
     {
         using var scope = NewDisposeScope();
@@ -329,14 +358,16 @@ public sealed class AnomalyDetectorTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public void One_inference_leaves_no_live_tensors(int noiseDraws)
+    [InlineData(1, FusionMode.Soft)]
+    [InlineData(4, FusionMode.Soft)]
+    [InlineData(1, FusionMode.Binary)]
+    [InlineData(1, FusionMode.Notebook)]
+    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion)
     {
         var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
         var detector = new AnomalyDetector(model, _diffusion);
         using var x0 = SmoothImages(3, 13);
-        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws };
+        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion };
         detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
