@@ -31,6 +31,10 @@ param eventGridTopicId string
 @description('Required. Resource id of the GPU worker container app.')
 param workerAppId string
 
+@description('Optional. Dead-lettered ScanJobs that may wait unreviewed before alerting. Every rejected upload (bad input) is dead-lettered with its reason, so a few are normal; jobs the system itself gave up on alert at once (jobs-gave-up).')
+@minValue(0)
+param deadLetteredScanJobsThreshold int = 50
+
 @description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before alerting.')
 @minValue(0)
 param workerFaultsPerQuarterHour int = 3
@@ -57,14 +61,14 @@ var actions = empty(emailAddresses) ? [] : [{ actionGroupId: actionGroup.id }]
 var metricRules = [
   {
     name: 'scan-jobs-dead-lettered'
-    description: 'ScanJobs wait in the dead-letter sub-queue of ${queueName}: each is a job that ended Failed (its record says why) or a message that was not a ScanJob. Review and purge them (docs/RELIABILITY.md).'
+    description: 'Dead-lettered ScanJobs pile up in ${queueName}/$deadletterqueue: each is a job that ended Failed (its record says why, mostly rejected uploads) or a message that was not a ScanJob. Review and purge them (docs/RELIABILITY.md).'
     severity: 3
     scope: serviceBusId
     metricNamespace: 'Microsoft.ServiceBus/namespaces'
     metricName: 'DeadletteredMessages'
     dimensions: [{ name: 'EntityName', operator: 'Include', values: [queueName] }]
     timeAggregation: 'Maximum'
-    threshold: 0
+    threshold: deadLetteredScanJobsThreshold
     windowSize: 'PT15M'
   }
   {
@@ -144,6 +148,13 @@ var logRules = [
     description: 'Jobs expired unprocessed (ExpireStaleJobs marked them Failed as Expired): the worker pool was down or the backlog outlasted the message time to live. Retry them with POST /api/scans/retry-failed (docs/API.md).'
     severity: 2
     query: 'traces | where message has "marked Failed (Expired)"'
+    threshold: 0
+  }
+  {
+    name: 'jobs-gave-up'
+    description: 'The worker failed a job because the system kept failing it (faults on every delivery, or a worker that died on each attempt), not because of its input. Find the cause, then POST /api/scans/retry-failed with its error code (docs/API.md).'
+    severity: 1
+    query: 'traces | where message has "gave up after"'
     threshold: 0
   }
   {

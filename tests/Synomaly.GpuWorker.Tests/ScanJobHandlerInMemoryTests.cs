@@ -82,6 +82,7 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal(JobRejectedException.WrongDimensions, Assert.Single(source.Settlements).Reason);
         Assert.Equal(JobRejectedException.WrongDimensions, harness.Record(job)!.ErrorCode);
         Assert.Empty(harness.Model.Calls);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up after", StringComparison.Ordinal)); // bad input is no fault
     }
 
     [Fact]
@@ -155,6 +156,8 @@ public sealed class ScanJobHandlerInMemoryTests
         var deadLetter = source.Settlements[^1];
         Assert.Equal(FailureClassifier.StorageUnavailable, deadLetter.Reason);
         Assert.Contains("Gave up after 2 attempts", deadLetter.Description, StringComparison.Ordinal);
+        var gaveUp = Assert.Single(harness.HandlerLog.Entries, e => e.Message.Contains("gave up after", StringComparison.Ordinal));
+        Assert.Equal((Microsoft.Extensions.Logging.LogLevel.Error, $"Scan scan-down: gave up after 2 deliveries ({FailureClassifier.StorageUnavailable}); the job fails"), gaveUp);
         var record = harness.Record(job)!;
         Assert.Equal(JobState.Failed, record.State);
         Assert.Equal(FailureClassifier.StorageUnavailable, record.ErrorCode);
@@ -389,6 +392,7 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal("DeliveryLimitExceeded", Assert.Single(source.Settlements).Reason);
         Assert.Equal(JobState.Failed, harness.Record(job)!.State);
         Assert.Equal(0, harness.Storage.Reads);
+        Assert.Single(harness.HandlerLog.Entries, e => e.Message == "Scan scan-crashloop: gave up after 4 deliveries (DeliveryLimitExceeded); the job fails");
     }
 
     [Fact]

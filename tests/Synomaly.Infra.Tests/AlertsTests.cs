@@ -18,6 +18,7 @@ public sealed partial class AlertsTests
         ["blob-events-dropped"] = "Microsoft.EventGrid/systemTopics",
         ["worker-restarts"] = "Microsoft.App/containerApps",
         ["jobs-expired"] = "traces",
+        ["jobs-gave-up"] = "traces",
         ["worker-faults"] = "traces",
         ["poison-messages"] = "traces",
         ["api-server-errors"] = "requests",

@@ -66,6 +66,7 @@ public sealed partial class ScanJobHandler(
             {
                 // Earlier deliveries ended without settling (the worker died each time): stop before it happens again.
                 var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
+                LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
                 return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
             }
 
@@ -101,6 +102,7 @@ public sealed partial class ScanJobHandler(
             if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
             {
                 var exhausted = verdict with { Description = $"Gave up after {delivery.DeliveryCount} attempts. {verdict.Description}" };
+                LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
                 return await FailAsync(delivery, job, exhausted, activity).ConfigureAwait(false);
             }
 
@@ -306,6 +308,11 @@ public sealed partial class ScanJobHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]
     private partial void LogFailed(string scanId, string reason, int deliveryCount);
+
+    // Not bad input but the system failing the same job again and again (storage, device, a worker that dies mid-job):
+    // the "jobs-gave-up" alert (infra/modules/alerts.bicep) looks for this line.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: gave up after {DeliveryCount} deliveries ({Reason}); the job fails")]
+    private partial void LogGaveUp(string scanId, int deliveryCount, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} hit a fault {Reason} ({ErrorType}) on delivery {DeliveryCount} of {MaxDeliveryCount}; abandoning for redelivery")]
     private partial void LogRetrying(string scanId, string reason, string errorType, int deliveryCount, int maxDeliveryCount);

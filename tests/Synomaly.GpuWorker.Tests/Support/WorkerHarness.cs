@@ -49,10 +49,13 @@ internal sealed class WorkerHarness : IAsyncDisposable
             Microsoft.Extensions.Options.Options.Create(Options),
             Telemetry,
             TimeProvider.System,
-            NullLogger<ScanJobHandler>.Instance);
+            HandlerLog);
     }
 
     public WorkerOptions Options { get; }
+
+    /// <summary>What the handler logged.</summary>
+    public CapturingLogger<ScanJobHandler> HandlerLog { get; } = new();
 
     /// <summary>The batch the host ran once after loading the model.</summary>
     public IReadOnlyList<float[]> WarmUpCall { get; }
