@@ -28,8 +28,8 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
         Assert.True(record.IsDeleted);
         Assert.Null(record.ResultPrefix);
-        Assert.Empty(await ResultNamesAsync(host, scanId));
-        Assert.Single(await ResultNamesAsync(host, otherScanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        Assert.Single(await host.BlobNamesAsync(BlobLayout.ResultsContainer, otherScanId));
         Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(otherScanId, "v1", Ct))!.State);
     }
 
@@ -45,7 +45,7 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
 
         Assert.Equal(ScanErasureOutcome.ArchiveScan, outcome);
         Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
-        Assert.Single(await ResultNamesAsync(host, scanId));
+        Assert.Single(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
     }
 
     [Fact]
@@ -103,16 +103,5 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         await host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
         await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk, SourceBlobUri = source.Uri, ResultPrefix = prefix }, Ct);
         return (source, scanId);
-    }
-
-    private static async Task<List<string>> ResultNamesAsync(TestHost host, string scanId)
-    {
-        var names = new List<string>();
-        await foreach (var item in host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = scanId + "/" }, Ct))
-        {
-            names.Add(item.Name);
-        }
-
-        return names;
     }
 }

@@ -29,9 +29,9 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
 
         var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(answer).Value);
         Assert.Equal((2, 1, 3), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
-        Assert.Empty(await NamesAsync(host, BlobLayout.ScansContainer, scanId));
-        Assert.Empty(await NamesAsync(host, BlobLayout.ResultsContainer, scanId));
-        Assert.Equal(3, (await NamesAsync(host, BlobLayout.ResultsContainer, otherScan)).Count); // another scan is untouched
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        Assert.Equal(3, (await host.BlobNamesAsync(BlobLayout.ResultsContainer, otherScan)).Count); // another scan is untouched
         foreach (var version in new[] { "v1", older.ModelVersion })
         {
             var record = (await host.Jobs.GetAsync(scanId, version, Ct))!;
@@ -129,14 +129,14 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         var delete = host.Function<DeleteScan>();
 
         var whileArchived = Assert.IsType<ObjectResult>(await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct));
-        var resultsWhileArchived = await NamesAsync(host, BlobLayout.ResultsContainer, scanId);
+        var resultsWhileArchived = await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId);
         await source.DeleteAsync(cancellationToken: Ct); // the archive's owner erases the source
         var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
 
         Assert.Equal(409, whileArchived.StatusCode);
         Assert.Single(resultsWhileArchived);
         Assert.Equal((1, 0, 1), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
-        Assert.Empty(await NamesAsync(host, BlobLayout.ResultsContainer, scanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
         Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
     }
 
@@ -174,16 +174,5 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
 
             return listed;
         }
-    }
-
-    private static async Task<List<string>> NamesAsync(TestHost host, string container, string scanId)
-    {
-        var names = new List<string>();
-        await foreach (var item in host.Blobs.GetBlobContainerClient(container).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = scanId + "/" }, Ct))
-        {
-            names.Add(item.Name);
-        }
-
-        return names;
     }
 }

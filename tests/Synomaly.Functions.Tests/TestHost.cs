@@ -116,6 +116,18 @@ internal sealed class TestHost : IAsyncDisposable
         return blob;
     }
 
+    /// <summary>The names of the blobs under {scanId}/ in <paramref name="container"/>.</summary>
+    public async Task<List<string>> BlobNamesAsync(string container, string scanId)
+    {
+        var names = new List<string>();
+        await foreach (var item in Blobs.GetBlobContainerClient(container).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = scanId + "/" }, TestContext.Current.CancellationToken))
+        {
+            names.Add(item.Name);
+        }
+
+        return names;
+    }
+
     /// <summary>A job of model version v1 that Succeeded with three result files (report, heatmap, one overlay).</summary>
     public async Task<JobRecord> SucceededJobAsync(string scanId)
     {
