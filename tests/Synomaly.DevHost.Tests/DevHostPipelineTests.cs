@@ -149,9 +149,12 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         var events = new QueueClient(azurite.ConnectionString, ArchiveDeletionHandler.QueueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await events.SendMessageAsync(BlobDeletedEvents.For(deleted.Uri), Ct);
 
-        var tombstone = await PollAsync(() => jobs.GetAsync(scanIds[0], "v1", Ct), r => r.IsDeleted, "the queue trigger to erase the deleted source's job");
+        // The erasure marks the record first and deletes the blobs after it: wait for the last step.
+        var erasedResult = results.GetBlobClient(BlobLayout.ResultsPrefix(scanIds[0], "v1", "0x1") + BlobLayout.ReportFile);
+        await PollAsync<string>(async () => await erasedResult.ExistsAsync(Ct) ? null : "gone", _ => true, "the queue trigger to erase the deleted source's results");
+        var tombstone = (await jobs.GetAsync(scanIds[0], "v1", Ct))!;
+        Assert.True(tombstone.IsDeleted);
         Assert.Null(tombstone.ResultPrefix);
-        Assert.False(await results.GetBlobClient(BlobLayout.ResultsPrefix(scanIds[0], "v1", "0x1") + BlobLayout.ReportFile).ExistsAsync(Ct));
         Assert.True(await results.GetBlobClient(BlobLayout.ResultsPrefix(scanIds[1], "v1", "0x1") + BlobLayout.ReportFile).ExistsAsync(Ct));
         Assert.False((await jobs.GetAsync(scanIds[1], "v1", Ct))!.IsDeleted);
         await host.StopAsync(Ct);

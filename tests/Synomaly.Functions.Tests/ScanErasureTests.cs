@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
@@ -66,19 +67,43 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_new_upload_under_a_deleted_scan_id_is_a_new_upload_and_is_queued()
+    public async Task A_file_uploaded_under_an_erased_scan_id_is_erased_unprocessed_and_the_tombstone_stands()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+        var publisher = host.Get<Storage.Messaging.InMemoryScanJobPublisher>();
+        var published = publisher.Published.Count(p => p.Job.ScanId == scanId);
+
+        // A portal still holding the upload URL issued before the erasure sends the file again (or another one).
+        var stale = await host.UploadScanAsync($"{scanId}/again.png", ScanBytes.Png());
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(stale, Ct);
+
+        Assert.Equal((IntakeOutcome.Erased, scanId), (result.Outcome, result.ScanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.True(record.IsDeleted);
+        Assert.Equal((JobRecord.DeletedMessageId, erased.DeletedAt), (record.MessageId, record.FinishedAt));
+        Assert.Equal(published, publisher.Published.Count(p => p.Job.ScanId == scanId));
+        // Nor can it be retried into processing.
+        Assert.Equal(404, Assert.IsType<ObjectResult>(await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_retry_that_finds_a_file_sent_after_the_erasure_erases_it_and_answers_upload_gone()
     {
         await using var host = await TestHost.CreateAsync(azurite);
         var scanId = ScanBytes.NewScanId();
         await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
         await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()); // its blob event has not been handled yet
 
-        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+        var answer = Assert.IsType<ObjectResult>(await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct));
 
-        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
-        Assert.Equal((JobState.Queued, (string?)null), (record.State, record.ErrorCode));
-        Assert.NotEqual(JobRecord.DeletedMessageId, record.MessageId);
-        Assert.Equal(2, host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published.Count(p => p.Job.ScanId == scanId));
+        Assert.Equal(404, answer.StatusCode);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
     }
 
     [Fact]

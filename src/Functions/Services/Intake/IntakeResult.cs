@@ -16,6 +16,12 @@ public enum IntakeOutcome
 
     /// <summary>The blob was deleted or replaced before intake read it; the newer version's own event handles it.</summary>
     Superseded,
+
+    /// <summary>
+    /// The scan id was erased before: the upload (sent with an upload URL issued before the erasure) was erased unread and
+    /// the tombstone stands. Erasure is final for its id; a portal asks for a new upload (a new id) instead.
+    /// </summary>
+    Erased,
 }
 
 /// <summary>What intake did with one uploaded blob. Carries the scan id, never the file name.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Imaging.Formats;
 using Synomaly.Storage.Jobs;
@@ -15,7 +16,7 @@ namespace Synomaly.Functions.Services.Intake;
 /// Validates one uploaded blob from its properties and first bytes (never downloading the scan), then creates or updates
 /// its job record and publishes the ScanJob. Used by both blob-trigger functions and by the local trigger host.
 /// </summary>
-public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<ScanIntakeService> logger)
+public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore jobs, ScanErasureService erasure, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<ScanIntakeService> logger)
 {
     /// <summary>The blob metadata key a portal may set on upload to hint the modality (x-ms-meta-modality).</summary>
     public const string ModalityMetadataKey = "modality";
@@ -38,6 +39,15 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<I
         }
 
         var scanId = path.ScanId!;
+        if (await WasErasedAsync(scanId, cancellationToken).ConfigureAwait(false))
+        {
+            // Only an upload URL issued before the erasure can write here (each upload gets a new id): processing the
+            // file would recreate derived data of a scan its owner asked to erase.
+            await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.UploadAfterErasure).ConfigureAwait(false);
+            LogRefusedAfterErasure(scanId);
+            return new IntakeResult(IntakeOutcome.Erased, scanId, null);
+        }
+
         BlobProperties properties;
         try
         {
@@ -115,6 +125,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<I
         return new IntakeResult(IntakeOutcome.Queued, scanId, reservation.Record);
     }
 
+    private async Task<bool> WasErasedAsync(string scanId, CancellationToken cancellationToken) =>
+        (await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false)).Any(r => r.IsDeleted);
+
     /// <summary>The first bytes the sniffer needs, from exactly the version whose properties were read (null if it changed).</summary>
     private static async Task<byte[]?> ReadHeadAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
     {
@@ -152,6 +165,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, IOptions<I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An upload outside scans/{{scanId}}/ was ignored (its name is not logged)")]
     private partial void LogInvalidScanId();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]
+    private partial void LogRefusedAfterErasure(string scanId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the blob changed or was deleted before intake; its newer event is handled on its own")]
     private partial void LogGone(string scanId);

@@ -72,7 +72,9 @@ public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient bl
 
         var result = await intake.ProcessAsync(upload, cancellationToken, retryFailed: true).ConfigureAwait(false);
         LogRetried(scanId, record.ErrorCode ?? "", result.Outcome);
-        return new RetryResult(RetryOutcome.Resubmitted, result.Record);
+        return result.Outcome == IntakeOutcome.Erased
+            ? new RetryResult(RetryOutcome.UploadGone, record) // a file sent after the scan's erasure: erased, not retried
+            : new RetryResult(RetryOutcome.Resubmitted, result.Record);
     }
 
     /// <summary>The one blob under scans/{scanId}/ (intake itself rejects anything else as InvalidPath).</summary>
