@@ -61,7 +61,7 @@ var actions = empty(emailAddresses) ? [] : [{ actionGroupId: actionGroup.id }]
 var metricRules = [
   {
     name: 'scan-jobs-dead-lettered'
-    description: 'Dead-lettered ScanJobs pile up in ${queueName}/$deadletterqueue: each is a job that ended Failed (its record says why, mostly rejected uploads) or a message that was not a ScanJob. Review and purge them (docs/RELIABILITY.md).'
+    description: 'Dead-lettered ScanJobs pile up in ${queueName}/$deadletterqueue: each is a job that ended Failed (its record says why, mostly rejected uploads) or a message that was not a ScanJob. Review and purge them (docs/DEPLOY.md, Alerts).'
     severity: 3
     scope: serviceBusId
     metricNamespace: 'Microsoft.ServiceBus/namespaces'
