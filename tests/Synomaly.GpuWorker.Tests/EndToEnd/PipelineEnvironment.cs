@@ -137,4 +137,19 @@ internal sealed class PipelineEnvironment
 
     public async Task<int> QueueLengthAsync(CancellationToken cancellationToken) =>
         (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+
+    /// <summary>
+    /// Waits until the queue is empty and the poison queue holds <paramref name="poisoned"/> messages (or the timeout ends;
+    /// the caller's assertions then say what is left). The worker writes the job record before it settles the message, so
+    /// a terminal record does not yet mean a settled queue.
+    /// </summary>
+    public async Task WaitUntilSettledAsync(int poisoned, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline
+            && (await QueueLengthAsync(cancellationToken) > 0 || (await PoisonMessagesAsync(cancellationToken)).Count != poisoned))
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+    }
 }

@@ -46,6 +46,7 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
 
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Equal("UnknownFormat", failed.ErrorCode);
+        await environment.WaitUntilSettledAsync(poisoned: 1, TimeSpan.FromSeconds(30), cancellationToken);
         var poisoned = Assert.Single(await environment.PoisonMessagesAsync(cancellationToken));
         Assert.Equal(("UnknownFormat", corrupt.MessageId), (poisoned.Reason, StorageQueueMessageCodec.Decode(poisoned.Body).MessageId));
         Assert.Empty(await environment.ResultNamesAsync(corrupt.ScanId, cancellationToken));
@@ -76,6 +77,7 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
         Assert.True(record.State == JobState.Succeeded, $"{record.State} {record.ErrorCode} {record.ErrorMessage}\n{second.Output}");
         Assert.Equal(2, record.Attempts);
         Assert.Equal(ExpectedResults(job, Slices).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(job.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
+        await environment.WaitUntilSettledAsync(poisoned: 0, TimeSpan.FromSeconds(30), cancellationToken);
         Assert.Empty(await environment.PoisonMessagesAsync(cancellationToken));
         Assert.Equal(0, await environment.QueueLengthAsync(cancellationToken));
     }
