@@ -8,7 +8,7 @@ namespace Synomaly.GpuWorker.Status;
 /// stale, and nothing it does may touch the record.
 /// </summary>
 public sealed class JobSupersededException(string scanId, string staleMessageId, string currentMessageId, bool sameSourceVersion)
-    : Exception($"The job record of scan {scanId} stands for message {currentMessageId}, not {staleMessageId}: the scan was queued again.")
+    : Exception($"The job record of scan {scanId} stands for message {currentMessageId}, not {staleMessageId}: the scan was queued again or erased.")
 {
     public string ScanId { get; } = scanId;
 

@@ -112,7 +112,7 @@ public class JobStore
         {
             State = JobState.Failed,
             ErrorCode = JobRecord.DeletedErrorCode,
-            ErrorMessage = FormattableString.Invariant($"The scan was deleted on request at {deletedAt:O}: its upload and results are gone. Upload it again to process it again."),
+            ErrorMessage = FormattableString.Invariant($"The scan was erased at {deletedAt:O}: its upload and results are gone. To process the file again, upload it as a new scan (POST /api/scans)."),
             MessageId = JobRecord.DeletedMessageId,
             ResultPrefix = null,
             FinishedAt = deletedAt,

@@ -62,8 +62,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         var results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
 
         // An intake that read the upload just before it was deleted may have created a record since the first listing
-        // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for a newer
-        // upload (a portal uploading again) is a new job and is left alone.
+        // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for an upload
+        // written after the deletes is left alone here (intake erases such an upload once the tombstones stand).
         foreach (var late in await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false))
         {
             if (!late.IsDeleted && uploads.ETags.Any(late.IsForSourceVersion))
