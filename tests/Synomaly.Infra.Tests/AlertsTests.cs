@@ -86,7 +86,8 @@ public sealed partial class AlertsTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => LoggerMessageTemplate().Matches(File.ReadAllText(f)).Select(m => m.Groups["text"].Value))
             .ToList();
-        var queueExtension = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(InfraFiles.FunctionsAssembly)!, "..", "..", "..", "..", "DevHost", "bin", "Release", "net10.0", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll"));
+        // The host-side extension the Functions build ships for the host to load (.azurefunctions beside the app).
+        var queueExtension = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(InfraFiles.FunctionsAssembly)!, ".azurefunctions", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll"));
         var phrases = PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules")
             .SelectMany(r => PhraseInQuery().Matches(Query(r)).Select(m => m.Groups["phrase"].Value))
             .ToList();

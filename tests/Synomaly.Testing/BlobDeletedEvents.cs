@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Storage.Blobs;
 
 namespace Synomaly.Testing;
 
@@ -13,16 +14,11 @@ public static class BlobDeletedEvents
     public static string For(Uri blobUri, string eventType = "Microsoft.Storage.BlobDeleted")
     {
         ArgumentNullException.ThrowIfNull(blobUri);
-        var path = blobUri.AbsolutePath.TrimStart('/');
-        // Azurite URLs carry the account in the path (http://127.0.0.1:10000/devstoreaccount1/archive/x); Azure's in the host.
-        var account = blobUri.IsLoopback ? path[..path.IndexOf('/', StringComparison.Ordinal)] : blobUri.Host.Split('.')[0];
-        var containerAndBlob = blobUri.IsLoopback ? path[(account.Length + 1)..] : path;
-        var container = containerAndBlob[..containerAndBlob.IndexOf('/', StringComparison.Ordinal)];
-        var blob = Uri.UnescapeDataString(containerAndBlob[(container.Length + 1)..]);
+        var blob = new BlobUriBuilder(blobUri); // Azurite's account is in the path, Azure's in the host
         return JsonSerializer.Serialize(new
         {
-            topic = $"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-test/providers/Microsoft.Storage/storageAccounts/{account}",
-            subject = $"/blobServices/default/containers/{container}/blobs/{blob}",
+            topic = $"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-test/providers/Microsoft.Storage/storageAccounts/{blob.AccountName}",
+            subject = $"/blobServices/default/containers/{blob.BlobContainerName}/blobs/{blob.BlobName}",
             eventType,
             eventTime = "2026-12-05T06:00:00.0000000Z",
             id = Guid.NewGuid().ToString(),
