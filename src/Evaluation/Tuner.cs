@@ -34,13 +34,11 @@ public sealed class Tuner(Evaluator evaluator)
 /// template's, i.e. the released script's soft fusion) is the choice ALGORITHM.md 6.3 leaves open between the released
 /// script and the paper's figure.
 /// </summary>
-public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds, IReadOnlyList<int>? NoiseDraws = null, IReadOnlyList<FusionMode>? Fusions = null, IReadOnlyList<int>? ReconstructionSteps = null)
+public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds, IReadOnlyList<int>? NoiseDraws = null, IReadOnlyList<FusionMode>? Fusions = null)
 {
     private IReadOnlyList<int> Draws => NoiseDraws is { Count: > 0 } ? NoiseDraws : [1];
 
-    private IReadOnlyList<int> Steps => ReconstructionSteps is { Count: > 0 } ? ReconstructionSteps : [1];
-
-    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count * Steps.Count * (Fusions is { Count: > 0 } ? Fusions.Count : 1);
+    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count * (Fusions is { Count: > 0 } ? Fusions.Count : 1);
 
     /// <summary>Every combination, as <paramref name="template"/> with t, k, θ, the draws and the fusion replaced.</summary>
     public IEnumerable<InferenceOptions> Candidates(InferenceOptions template)
@@ -49,10 +47,9 @@ public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int>
         IReadOnlyList<FusionMode> fusions = Fusions is { Count: > 0 } ? Fusions : [template.Fusion];
         return from fusion in fusions
                from draws in Draws
-               from steps in Steps
                from t in Timesteps
                from k in BlurKernels
                from threshold in Thresholds
-               select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws, ReconstructionSteps = steps, Fusion = fusion };
+               select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws, Fusion = fusion };
     }
 }

@@ -29,18 +29,17 @@ public static class EvaluationCommands
         var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
         var thetaValues = new Option<string>("--theta") { Description = "custom grid: comma list of thresholds.", DefaultValueFactory = _ => "0.15,0.25" };
         var drawValues = new Option<string>("--noise-draws") { Description = "Comma list of noise draws averaged per stage, searched with any grid (1: the reference; more: less noisy maps, one network pass per draw).", DefaultValueFactory = _ => "1" };
-        var stepValues = new Option<string>("--reconstruction-steps") { Description = "Comma list of network evaluations per reconstruction, searched with any grid (1: the reference's one-step x̂0; more: a deterministic DDIM chain from t to 0).", DefaultValueFactory = _ => "1" };
         var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map) and/or notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map).", DefaultValueFactory = _ => "soft" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, stepValues, fusionValues,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues,
         };
         command.SetAction((parse, _) => Task.FromResult(RunTune(parse, (parse.GetValue(grid) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
             _ => Tuner.ReferenceGrid,
-        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), ReconstructionSteps = Ints(parse.GetValue(stepValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!) })));
+        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!) })));
         return command;
     }
 

@@ -77,7 +77,7 @@ public sealed class AnomalyDetector
         bool whole = run.Active.Count == run.Count;
         var x0 = whole ? run.X0 : run.X0.index_select(0, index);
         var current = whole ? run.Current : run.Current.index_select(0, index);
-        var reconstruction = Reconstruct(current, t, SelectDraws(noise, index, whole, run.Count, options.NoiseDraws), options);
+        var reconstruction = Reconstruct(current, t, SelectDraws(noise, index, whole, run.Count, options.NoiseDraws), options.NoiseDraws);
         run.Reconstruction.index_copy_(0, index, reconstruction);
 
         AnomalyMap? map = options.Mode == InferenceMode.Adaptive || options.RecordStages
@@ -125,32 +125,13 @@ public sealed class AnomalyDetector
         return noise.index_select(0, rows);
     }
 
-    /// <summary>
-    /// x̂0 of the slices noised to t, averaged over the draws (all draws go through the network in one batch): the reference's
-    /// one-step prediction, or with <see cref="InferenceOptions.ReconstructionSteps"/> &gt; 1 a deterministic DDIM chain
-    /// from t down to 0 whose last step predicts x̂0.
-    /// </summary>
-    private Tensor Reconstruct(Tensor current, int t, Tensor noise, InferenceOptions options)
+    /// <summary>One-step x̂0 of the slices noised to t, averaged over the draws (all draws go through the network in one batch).</summary>
+    private Tensor Reconstruct(Tensor current, int t, Tensor noise, int draws)
     {
-        int draws = options.NoiseDraws;
         var repeated = draws == 1 ? current : current.repeat(draws, 1, 1, 1);
         var timesteps = full(repeated.shape[0], t, dtype: ScalarType.Int64, device: current.device);
-        var x = _diffusion.QSample(repeated, timesteps, noise);
-        var steps = options.ReconstructionTimesteps(t);
-        Tensor reconstruction = x;
-        for (int step = 0; step < steps.Count; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            var at = full(repeated.shape[0], steps[step], dtype: ScalarType.Int64, device: current.device);
-            var predicted = _diffusion.PredictX0(x, at, _model.call(x, at), clamp: true);
-            reconstruction = step + 1 == steps.Count
-                ? predicted
-                : _diffusion.DdimStep(x, at, predicted, full(repeated.shape[0], steps[step + 1], dtype: ScalarType.Int64, device: current.device));
-            var previous = x;
-            x = reconstruction.MoveToOuterDisposeScope();
-            previous.Dispose();
-        }
-
+        var xt = _diffusion.QSample(repeated, timesteps, noise);
+        var reconstruction = _diffusion.PredictX0(xt, timesteps, _model.call(xt, timesteps), clamp: true);
         return draws == 1 ? reconstruction : reconstruction.view([draws, .. current.shape]).mean([0]);
     }
 

@@ -33,9 +33,6 @@ public sealed record InferenceOptions
     /// <summary>The most noise draws per stage: each multiplies the batch the network sees.</summary>
     public const int MaxNoiseDraws = 64;
 
-    /// <summary>The most network evaluations per reconstruction.</summary>
-    public const int MaxReconstructionSteps = 100;
-
     public required InferenceMode Mode { get; init; }
 
     /// <summary>One t for the single-stage and adaptive modes, the list of stages for <see cref="InferenceMode.FixedStages"/>.</summary>
@@ -63,18 +60,6 @@ public sealed record InferenceOptions
     /// </summary>
     public int NoiseDraws { get; init; } = 1;
 
-    /// <summary>
-    /// Network evaluations per reconstruction (1: the reference's one-step x̂0). More evaluations run a deterministic DDIM
-    /// chain (η = 0) from t down to 0 on evenly spaced timesteps, the last of which predicts x̂0. Not in the authors' method:
-    /// the one-step x̂0 is the network's estimate of the mean of all healthy images that could have produced x_t, which blurs
-    /// edges and fine anatomy; a chain ends on one sharp image. Costs one network pass per step.
-    /// </summary>
-    public int ReconstructionSteps { get; init; } = 1;
-
-    /// <summary>The timesteps the reconstruction from <paramref name="t"/> evaluates the network at, from t down.</summary>
-    public IReadOnlyList<int> ReconstructionTimesteps(int t) =>
-        [.. Enumerable.Range(0, ReconstructionSteps).Select(i => (int)Math.Round(t * (ReconstructionSteps - i) / (double)ReconstructionSteps, MidpointRounding.AwayFromZero))];
-
     /// <summary>Keep every stage's reconstruction and map in the result (for per-stage metrics and parity checks).</summary>
     public bool RecordStages { get; init; }
 
@@ -84,8 +69,8 @@ public sealed record InferenceOptions
     public AnomalyMapOptions NotebookFusionMapOptions => new(NotebookFusionKernel, NotebookFusionThreshold, MinComponentSize);
 
     /// <summary>
-    /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, fusion, seed,
-    /// noise draws and reconstruction steps kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
+    /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, fusion, seed and
+    /// noise draws kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
     /// </summary>
     public InferenceOptions AsSingleStage() => this with { Mode = InferenceMode.SingleStage, Timesteps = [Timesteps[0]] };
 
@@ -98,8 +83,7 @@ public sealed record InferenceOptions
         InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', Timesteps)}], k={BlurKernel}, θ={Threshold:0.###}"),
         InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {DescribeFusion()}"),
         _ => FormattableString.Invariant($"single t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}"),
-    } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"))
-        + (ReconstructionSteps == 1 ? "" : FormattableString.Invariant($", {ReconstructionSteps}-step DDIM reconstruction"));
+    } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"));
 
     private string DescribeFusion() => Fusion == FusionMode.Notebook
         ? FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)")
@@ -157,16 +141,6 @@ public sealed record InferenceOptions
         if (NoiseDraws is < 1 or > MaxNoiseDraws)
         {
             throw new InvalidOptionException(nameof(NoiseDraws), NoiseDraws, $"Noise draws per stage are 1..{MaxNoiseDraws}.");
-        }
-
-        if (ReconstructionSteps is < 1 or > MaxReconstructionSteps)
-        {
-            throw new InvalidOptionException(nameof(ReconstructionSteps), ReconstructionSteps, $"Reconstruction steps are 1..{MaxReconstructionSteps}.");
-        }
-
-        if (ReconstructionSteps > 1 && Timesteps.Min() < ReconstructionSteps)
-        {
-            throw new InvalidOptionException(nameof(ReconstructionSteps), ReconstructionSteps, $"A {ReconstructionSteps}-step reconstruction needs every t to be at least {ReconstructionSteps}; the smallest is {Timesteps.Min()}.");
         }
 
         if (!double.IsFinite(StopDelta))

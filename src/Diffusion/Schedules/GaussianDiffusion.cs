@@ -62,22 +62,6 @@ public sealed class GaussianDiffusion : IDisposable
         return x0.MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// One deterministic DDIM step (η = 0, guided-diffusion's <c>ddim_sample</c>) from x_t to x_{t'} given the clamped x̂0:
-    /// the noise is re-derived from x̂0, <c>ε̂ = (sqrt(1/ᾱ_t)·x_t − x̂0) / sqrt(1/ᾱ_t − 1)</c>, and
-    /// <c>x_{t'} = sqrt(ᾱ_{t'})·x̂0 + sqrt(1 − ᾱ_{t'})·ε̂</c>.
-    /// </summary>
-    public Tensor DdimStep(Tensor xt, Tensor t, Tensor predictedX0, Tensor tNext)
-    {
-        ArgumentNullException.ThrowIfNull(xt);
-        ArgumentNullException.ThrowIfNull(predictedX0);
-        using var scope = NewDisposeScope();
-        var tables = For(xt.device);
-        var eps = ((Extract(tables.SqrtRecipAlphasCumprod, t, xt) * xt) - predictedX0) / Extract(tables.SqrtRecipm1AlphasCumprod, t, xt);
-        var next = (Extract(tables.SqrtAlphasCumprod, tNext, xt) * predictedX0) + (Extract(tables.SqrtOneMinusAlphasCumprod, tNext, xt) * eps);
-        return next.MoveToOuterDisposeScope();
-    }
-
     /// <summary>The posterior mean <c>μ̃(x0, x_t) = coef1_t·x0 + coef2_t·x_t</c>.</summary>
     public Tensor PosteriorMean(Tensor x0, Tensor xt, Tensor t)
     {

@@ -110,9 +110,6 @@ public sealed record InferenceProfile
     /// <summary>Noise draws averaged per stage (<see cref="InferenceOptions.NoiseDraws"/>); 1, the reference, when a card omits it.</summary>
     public int NoiseDraws { get; init; } = 1;
 
-    /// <summary>Network evaluations per reconstruction (<see cref="InferenceOptions.ReconstructionSteps"/>); 1, the reference, when a card omits it.</summary>
-    public int ReconstructionSteps { get; init; } = 1;
-
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
@@ -127,7 +124,6 @@ public sealed record InferenceProfile
         Fusion = Fusion,
         MinComponentSize = MinComponentSize,
         NoiseDraws = NoiseDraws,
-        ReconstructionSteps = ReconstructionSteps,
         Seed = seed,
     };
 
@@ -146,7 +142,6 @@ public sealed record InferenceProfile
             Fusion = options.Fusion,
             MinComponentSize = options.MinComponentSize,
             NoiseDraws = options.NoiseDraws,
-            ReconstructionSteps = options.ReconstructionSteps,
         };
     }
 }
