@@ -73,7 +73,7 @@ var metricRules = [
   }
   {
     name: 'blob-events-dead-lettered'
-    description: 'Event Grid could not deliver blob events and wrote them to the eventgrid-deadletter container: uploads are picked up by the upload reconciliation, but an archive deletion there has not erased its results yet (docs/API.md).'
+    description: 'Event Grid could not deliver blob events and wrote them to the eventgrid-deadletter container: uploads are picked up by the upload reconciliation and archive deletions are put back on their queue within the hour (ReplayArchiveDeadLetters); find why delivery failed (docs/DEPLOY.md, Alerts).'
     severity: 2
     scope: eventGridTopicId
     metricNamespace: 'Microsoft.EventGrid/systemTopics'

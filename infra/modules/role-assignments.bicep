@@ -352,6 +352,19 @@ resource functionsArchiveDeletionsPoisonQueue 'Microsoft.Authorization/roleAssig
   }
 }
 
+// Archive deletion events Event Grid could not deliver are read back from here and put on their queue, then deleted
+// (timer ReplayArchiveDeadLetters).
+resource functionsEventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::eventGridDeadLetter.id, functionsIdentity.id, roles.storageBlobDataContributor)
+  scope: scanStorage::blobService::eventGridDeadLetter
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: replay undeliverable archive deletion events'
+  }
+}
+
 resource functionsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(serviceBus::queue.id, functionsIdentity.id, roles.serviceBusDataSender)
   scope: serviceBus::queue

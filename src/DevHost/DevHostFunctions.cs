@@ -11,7 +11,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeadLetterReplay deadLetterReplay)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -38,4 +38,8 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     [FunctionName("ArchiveSourceDeleted")]
     public Task ArchiveSourceDeletedAsync([QueueTrigger(ArchiveDeletionHandler.QueueName, Connection = "ScansStorage")] string message, CancellationToken cancellationToken) =>
         archiveDeletions.HandleAsync(BinaryData.FromString(message), cancellationToken);
+
+    [FunctionName("ReplayArchiveDeadLetters")]
+    public Task ReplayArchiveDeadLettersAsync([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        deadLetterReplay.RunAsync(cancellationToken);
 }

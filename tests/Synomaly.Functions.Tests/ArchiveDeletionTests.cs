@@ -94,7 +94,7 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
     }
 
     /// <summary>An archive blob with the Succeeded record and result that a bulk run and the worker would have left.</summary>
-    private static async Task<(BlobClient Source, string ScanId)> ProcessedArchiveScanAsync(TestHost host, string name)
+    internal static async Task<(BlobClient Source, string ScanId)> ProcessedArchiveScanAsync(TestHost host, string name)
     {
         var source = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient(name);
         await source.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), Ct);

@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["ArchiveSourceDeleted", "BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["ArchiveSourceDeleted", "BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "ReplayArchiveDeadLetters", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
@@ -95,6 +95,14 @@ public sealed class FunctionsMetadataTests
         var trigger = Trigger("ExpireStaleJobs");
         Assert.Equal("timerTrigger", Text(trigger, "type"));
         Assert.Equal("%Expiry__Schedule%", Text(trigger, "schedule"));
+    }
+
+    [Fact]
+    public void Dead_lettered_archive_deletions_are_replayed_hourly()
+    {
+        var trigger = Trigger("ReplayArchiveDeadLetters");
+        Assert.Equal("timerTrigger", Text(trigger, "type"));
+        Assert.Equal("0 20 * * * *", Text(trigger, "schedule"));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
@@ -54,6 +55,8 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<ScanStatusService>();
         services.TryAddSingleton<ScanErasureService>();
         services.TryAddSingleton<ArchiveDeletionHandler>();
+        services.TryAddSingleton(provider => new ArchiveDeadLetterReplay(
+            provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<QueueServiceClient>(), provider.GetRequiredService<ILogger<ArchiveDeadLetterReplay>>()));
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkReprocessService>();
