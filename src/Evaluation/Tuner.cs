@@ -12,16 +12,24 @@ public sealed class Tuner(Evaluator evaluator)
     /// <summary>The reference grid (anomaly_detection.py __main__): t 100..300, k {3,5,7,11,15,17}, θ 0.10..0.45.</summary>
     public static TuningGrid ReferenceGrid { get; } = new([100, 150, 200, 250, 300], [3, 5, 7, 11, 15, 17], [0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45]);
 
+    /// <summary>Every candidate of <paramref name="grid"/> made from <paramref name="template"/>, ranked by Dice.</summary>
     public IReadOnlyList<EvaluationResult> Search(IReadOnlyList<EvaluationCase> tuningCases, TuningGrid grid, InferenceOptions template, Action<int, int>? onCandidate = null)
     {
         ArgumentNullException.ThrowIfNull(grid);
+        return Search(tuningCases, [.. grid.Candidates(template)], onCandidate);
+    }
+
+    /// <summary>The given candidates (a grid's, expanded for example by <see cref="NormativeResidual.Expand"/>), ranked by Dice.</summary>
+    public IReadOnlyList<EvaluationResult> Search(IReadOnlyList<EvaluationCase> tuningCases, IReadOnlyList<InferenceOptions> candidates, Action<int, int>? onCandidate = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
         var results = new List<EvaluationResult>();
         int done = 0;
-        foreach (var options in grid.Candidates(template))
+        foreach (var options in candidates)
         {
             var result = evaluator.Run("tuning", tuningCases, options);
             results.Add(result with { Outcomes = [] });
-            onCandidate?.Invoke(++done, grid.Count);
+            onCandidate?.Invoke(++done, candidates.Count);
         }
 
         return [.. results.OrderByDescending(r => double.IsNaN(r.Dice) ? -1 : r.Dice)];

@@ -38,12 +38,48 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
 
-    /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
-    private string SixSlices()
+    [Fact]
+    public async Task Normative_thresholds_are_searched_on_training_slices_and_the_winner_s_factors_go_into_the_profile()
     {
-        string folder = Path.Combine(_scratch, "val");
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "tuning");
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", Slices("train", 4), "--normative-alpha", "0.5",
+            "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(0, code);
+        var normative = ModelPackage.LoadCard(model).Profile("brain-mri").NormativeThreshold;
+        Assert.NotNull(normative);
+        Assert.Equal((0.5, 4, 32 * 32), (normative.Alpha, normative.HealthySlices, normative.Scale.Length));
+        Assert.Contains(normative.Scale, f => f != 1f);
+        Assert.Contains("normative θ (α=0.5)", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
+        Assert.True(new FileInfo(Path.Combine(output, "normative-threshold.png")).Length > 0);
+    }
+
+    [Fact]
+    public async Task Validation_slices_as_normative_data_are_refused_and_the_card_is_left_alone()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string validation = SixSlices();
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", validation, "--grid", "custom", "--t", "100", "--k", "3", "--theta", "0.2",
+            "--normative-data", validation, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
+    private string SixSlices() => Slices("val", 6);
+
+    /// <summary>The first <paramref name="count"/> slices of the shared data's <paramref name="split"/> folder, copied into scratch.</summary>
+    private string Slices(string split, int count)
+    {
+        string folder = Path.Combine(_scratch, split);
         Directory.CreateDirectory(folder);
-        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(6))
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", split), "*.png").Order(StringComparer.Ordinal).Take(count))
         {
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         }

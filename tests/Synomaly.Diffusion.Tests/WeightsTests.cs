@@ -127,6 +127,30 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void A_normative_threshold_round_trips_through_a_profile_and_older_cards_have_none()
+    {
+        float[] scale = [0.5f, 1.25f, 1.5f, 0.875f];
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(scale, 0.75, 466) };
+        var card = new ModelCard
+        {
+            Name = "m",
+            Version = "2",
+            Architecture = UNetStructureTests.TinyConfig,
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(tuned) },
+        };
+
+        string json = card.ToJson();
+        var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions();
+
+        Assert.Contains("\"normative_threshold\"", json, StringComparison.Ordinal);
+        Assert.Equal(scale, back.NormativeThreshold!.Scale);
+        Assert.Equal((0.75, 466), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices));
+        var older = new ModelCard { Name = "m", Version = "1", Architecture = UNetStructureTests.TinyConfig, InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(150, 3, 0.15)) } };
+        Assert.DoesNotContain("normative", older.ToJson(), StringComparison.Ordinal);
+        Assert.Null(ModelCard.FromJson(older.ToJson()).Profile("brain-mri").NormativeThreshold);
+    }
+
+    [Fact]
     public void Strict_load_names_the_missing_the_unexpected_and_the_misshapen_key()
     {
         using var scope = NewDisposeScope();

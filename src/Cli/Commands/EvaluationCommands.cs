@@ -6,6 +6,7 @@ using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Evaluation;
+using Synomaly.Imaging.Outputs;
 
 namespace Synomaly.Cli.Commands;
 
@@ -29,12 +30,14 @@ public static class EvaluationCommands
         var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
         var thetaValues = new Option<string>("--theta") { Description = "custom grid: comma list of thresholds.", DefaultValueFactory = _ => "0.15,0.25" };
         var drawValues = new Option<string>("--noise-draws") { Description = "Comma list of noise draws averaged per stage, searched with any grid (1: the reference; more: less noisy maps, one network pass per draw).", DefaultValueFactory = _ => "1" };
+        var normativeData = new Option<string?>("--normative-data") { Description = "Healthy training slices (never the validation folder) on which the model's reconstruction residual is measured per pixel, to search per-pixel thresholds (--normative-alpha)." };
+        var normativeAlphas = new Option<string>("--normative-alpha") { Description = "With --normative-data: comma list of weights α searched for the per-pixel thresholds (0: one θ everywhere, the reference; 1: θ follows the healthy residual fully).", DefaultValueFactory = _ => "0,0.5,0.75" };
         var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map) and/or notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map).", DefaultValueFactory = _ => "soft" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues, normativeData, normativeAlphas,
         };
-        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, (parse.GetValue(grid) switch
+        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
@@ -54,23 +57,49 @@ public static class EvaluationCommands
         return command;
     }
 
-    private static int RunTune(ParseResult parse, TuningGrid grid)
+    private static int RunTune(ParseResult parse, string? normativeData, double[] alphas, TuningGrid grid)
     {
         var (plan, detectorContext) = Prepare(parse);
         using var context = detectorContext;
+        Directory.CreateDirectory(parse.GetValue(Out)!);
         var cases = plan.TuningCases();
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed) };
         IReadOnlyList<EvaluationResult> ranked = [];
+        IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
+        var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
+        var healthy = normativeData is null ? null : HealthySlices(normativeData, plan, context.Card.Architecture.ImageSize);
         AnsiConsole.Progress().Start(progress =>
         {
-            var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: grid.Count);
-            ranked = new Tuner(context.Evaluator).Search(cases, grid, template, (done, _) => task.Value = done);
+            if (healthy is not null)
+            {
+                var measuring = progress.AddTask($"healthy residual on {healthy.Count} training slices");
+                candidates = [.. NormativeResidual.Expand(candidates, alphas, c =>
+                {
+                    var key = (c.Timesteps[0], c.BlurKernel, c.NoiseDraws);
+                    if (!residuals.TryGetValue(key, out var residual))
+                    {
+                        residual = residuals[key] = NormativeResidual.Measure(context.Evaluator, healthy, c, parse.GetValue(Seed));
+                    }
+
+                    return residual;
+                })];
+                measuring.Value = measuring.MaxValue;
+            }
+
+            var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: candidates.Count);
+            ranked = new Tuner(context.Evaluator).Search(cases, candidates, (done, _) => task.Value = done);
         });
         var best = ranked[0];
         string outDir = parse.GetValue(Out)!;
-        Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "tuning.md"), "# Tuning (tuning half only)\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
         var winner = best.Options;
+        if (winner.NormativeThreshold is { } normative)
+        {
+            var residual = residuals[(winner.Timesteps[0], winner.BlurKernel, winner.NoiseDraws)];
+            int size = context.Card.Architecture.ImageSize;
+            File.WriteAllBytes(Path.Combine(outDir, "normative-threshold.png"), HeatmapOverlay.RenderPng(residual.MeanInput, normative.Scale, size, size, new OverlayOptions { PixelScale = 4, GreyWindow = (-1f, 1f), Label = "THRESHOLD FACTOR" }));
+        }
+
         var profileName = parse.GetValue(Profile)!;
         var card = context.Card with
         {
@@ -129,6 +158,22 @@ public static class EvaluationCommands
         var files = InputFiles.Resolve(parse.GetValue(Data)!);
         var plan = new EvaluationPlan(files, parse.GetValue(Lesions), context.Card.Architecture.ImageSize, parse.GetValue(PerSlice));
         return (plan, context);
+    }
+
+    /// <summary>
+    /// The healthy slices of <paramref name="folder"/> as cases, refused if any of them is a validation slice: the residual
+    /// they give shapes the threshold, so reading a reporting slice there would be tuning on the reported set.
+    /// </summary>
+    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, EvaluationPlan plan, int modelSize)
+    {
+        var files = InputFiles.Resolve(folder);
+        var validation = plan.TuningFiles.Concat(plan.ReportingFiles).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        if (files.Any(f => validation.Contains(Path.GetFullPath(f))))
+        {
+            throw new ArgumentException("--normative-data holds validation slices; give it the training folder, never the data that is tuned or reported on.");
+        }
+
+        return new EvaluationSetBuilder([], modelSize, lesionsPerSlice: 0, baseSeed: 0).Build(files);
     }
 
     private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Maps;
@@ -31,11 +32,25 @@ public sealed class AnomalyMap : IDisposable
             throw new ArgumentException($"Image [{string.Join(",", x0.shape)}] and reconstruction [{string.Join(",", reconstruction.shape)}] differ in shape.", nameof(reconstruction));
         }
 
+        if (options.ThresholdScale is not null && options.ThresholdScale.Length != x0.shape[2] * x0.shape[3])
+        {
+            throw new InvalidOptionException(nameof(options.ThresholdScale), options.ThresholdScale.Length, $"The per-pixel threshold factors are for another image size: the slices have {x0.shape[2]}x{x0.shape[3]} pixels.");
+        }
+
         using var scope = NewDisposeScope();
         var difference = (OpenCvGaussianBlur.Apply(x0, options.BlurKernel) - OpenCvGaussianBlur.Apply(reconstruction, options.BlurKernel)).abs();
 
         // D[D < θ] = 0, compared in the map's precision as the reference does (float32 map, Python float θ).
-        difference = difference.masked_fill(difference.lt(options.Threshold), 0);
+        if (options.ThresholdScale is null)
+        {
+            difference = difference.masked_fill(difference.lt(options.Threshold), 0);
+        }
+        else
+        {
+            // θ·scale in float32 on the device, broadcast over the batch.
+            var threshold = tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device).mul(options.Threshold);
+            difference = difference.masked_fill(difference.lt(threshold), 0);
+        }
         var keep = ConnectedComponents.KeepLargeComponents(difference.gt(0).squeeze(1), options.MinComponentSize).unsqueeze(1);
         var map = difference.mul(keep);
         var mask = map.ne(0);

@@ -3,9 +3,10 @@ namespace Synomaly.Diffusion.Maps;
 /// <summary>
 /// How an anomaly map is made from an image and its reconstruction (ALGORITHM.md 3.4): blur both with OpenCV's kernel of
 /// size <see cref="BlurKernel"/>, take the absolute difference, zero it below <see cref="Threshold"/>, and drop 4-connected
-/// components smaller than <see cref="MinComponentSize"/> pixels.
+/// components smaller than <see cref="MinComponentSize"/> pixels. <see cref="ThresholdScale"/> (H·W factors, an extension;
+/// null: the reference) makes the threshold θ·scale per pixel.
 /// </summary>
-public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int MinComponentSize = AnomalyMapOptions.DefaultMinComponentSize)
+public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int MinComponentSize = AnomalyMapOptions.DefaultMinComponentSize, float[]? ThresholdScale = null)
 {
     /// <summary>The reference's <c>remove_small_spots</c> size.</summary>
     public const int DefaultMinComponentSize = 30;
@@ -21,6 +22,11 @@ public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int Min
         if (!(Threshold >= 0) || double.IsInfinity(Threshold))
         {
             throw new InvalidOptionException(nameof(Threshold), Threshold, "The map threshold must be a finite number >= 0.");
+        }
+
+        if (ThresholdScale is not null && !ThresholdScale.All(f => float.IsFinite(f) && f > 0))
+        {
+            throw new InvalidOptionException(nameof(ThresholdScale), ThresholdScale.Length, "Per-pixel threshold factors must be finite and positive.");
         }
 
         if (MinComponentSize < 0)

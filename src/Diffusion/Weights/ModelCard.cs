@@ -110,6 +110,10 @@ public sealed record InferenceProfile
     /// <summary>Noise draws averaged per stage (<see cref="InferenceOptions.NoiseDraws"/>); 1, the reference, when a card omits it.</summary>
     public int NoiseDraws { get; init; } = 1;
 
+    /// <summary>Per-pixel factors of θ (<see cref="InferenceOptions.NormativeThreshold"/>); absent, the reference: one θ everywhere.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public NormativeThreshold? NormativeThreshold { get; init; }
+
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
@@ -124,6 +128,7 @@ public sealed record InferenceProfile
         Fusion = Fusion,
         MinComponentSize = MinComponentSize,
         NoiseDraws = NoiseDraws,
+        NormativeThreshold = NormativeThreshold,
         Seed = seed,
     };
 
@@ -142,6 +147,7 @@ public sealed record InferenceProfile
             Fusion = options.Fusion,
             MinComponentSize = options.MinComponentSize,
             NoiseDraws = options.NoiseDraws,
+            NormativeThreshold = options.NormativeThreshold,
         };
     }
 }

@@ -358,16 +358,18 @@ public sealed class AnomalyDetectorTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, FusionMode.Soft)]
-    [InlineData(4, FusionMode.Soft)]
-    [InlineData(1, FusionMode.Binary)]
-    [InlineData(1, FusionMode.Notebook)]
-    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion)
+    [InlineData(1, FusionMode.Soft, false)]
+    [InlineData(4, FusionMode.Soft, false)]
+    [InlineData(1, FusionMode.Binary, false)]
+    [InlineData(1, FusionMode.Notebook, false)]
+    [InlineData(2, FusionMode.Soft, true)]
+    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion, bool normative)
     {
         var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
         var detector = new AnomalyDetector(model, _diffusion);
         using var x0 = SmoothImages(3, 13);
-        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion };
+        var scale = normative ? new NormativeThreshold([.. Enumerable.Range(0, Size * Size).Select(p => p % 3 == 0 ? 0.5f : 1.5f)], 0.5, 10) : null;
+        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion, NormativeThreshold = scale };
         detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -90,4 +90,59 @@ public sealed class AnomalyMapTests
         Assert.Equal("BlurKernel", error.ParamName);
         Assert.Throws<ArgumentException>(() => AnomalyMap.Compute(x0, zeros(1, 1, 8, 9), new AnomalyMapOptions(3, 0.1)));
     }
+
+    [Fact]
+    public void Per_pixel_threshold_factors_raise_and_lower_theta_where_they_say()
+    {
+        using var scope = NewDisposeScope();
+        var x0 = zeros(1, 1, 12, 12);
+        var reconstruction = zeros(1, 1, 12, 12);
+        reconstruction[0, 0, TensorIndex.Slice(0, 4), TensorIndex.Slice(0, 4)] = 0.15f;   // above θ, but under θ·2
+        reconstruction[0, 0, TensorIndex.Slice(6, 10), TensorIndex.Slice(6, 10)] = 0.06f; // under θ, but above θ·0.5
+        var scale = new float[12 * 12];
+        for (int p = 0; p < scale.Length; p++)
+        {
+            scale[p] = (p / 12) < 4 && (p % 12) < 4 ? 2f : 0.5f;
+        }
+
+        using var plain = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 0));
+        using var scaled = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 0, ThresholdScale: scale));
+
+        Assert.Equal(16L, plain.Scores[0].item<long>());
+        Assert.Equal(0.15f, plain.Map[0, 0, 1, 1].item<float>(), 1e-6f);
+        Assert.Equal(16L, scaled.Scores[0].item<long>());
+        Assert.Equal(0f, scaled.Map[0, 0, 1, 1].item<float>());
+        Assert.Equal(0.06f, scaled.Map[0, 0, 7, 7].item<float>(), 1e-6f);
+    }
+
+    [Fact]
+    public void Factors_of_one_give_the_reference_map_exactly()
+    {
+        using var scope = NewDisposeScope();
+        var (x0, reconstruction) = GoldenPair();
+        var ones = Enumerable.Repeat(1f, 128 * 128).ToArray();
+
+        using var reference = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(5, 0.2));
+        using var scaled = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(5, 0.2, ThresholdScale: ones));
+
+        Assert.Equal(reference.Map.data<float>().ToArray(), scaled.Map.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Threshold_factors_of_another_size_or_not_positive_are_refused_by_name()
+    {
+        using var scope = NewDisposeScope();
+        var (x0, reconstruction) = GoldenPair();
+
+        var error = Assert.Throws<InvalidOptionException>(() => AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(5, 0.2, ThresholdScale: Enumerable.Repeat(1f, 64 * 64).ToArray())));
+        Assert.Equal("ThresholdScale", error.ParamName);
+        Assert.Contains("128x128", error.Message, StringComparison.Ordinal);
+        foreach (float bad in new[] { 0f, -1f, float.NaN, float.PositiveInfinity })
+        {
+            var scale = Enumerable.Repeat(1f, 128 * 128).ToArray();
+            scale[77] = bad;
+            error = Assert.Throws<InvalidOptionException>(() => AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(5, 0.2, ThresholdScale: scale)));
+            Assert.Equal("ThresholdScale", error.ParamName);
+        }
+    }
 }

@@ -1,0 +1,14 @@
+namespace Synomaly.Diffusion.Inference;
+
+/// <summary>
+/// Per-pixel factors of the map threshold: a pixel is anomalous where the blurred difference reaches θ·Scale[p] instead
+/// of θ. An extension of the method (off by default: without it every pixel has the reference's one θ). The factors
+/// come from healthy training slices (<c>synomaly tune --normative-data</c>): where healthy tissue is reconstructed less
+/// well (the cortex ribbon and the brain's outline, in the demo model) θ rises, where it is reconstructed well (deep
+/// white matter) θ falls. This only makes sense for slices registered to one template, so that a pixel is the same
+/// place in every slice, as the brain MRI slices are.
+/// </summary>
+/// <param name="Scale">H·W factors, row-major, all finite and positive: α·max(m, m̄/20)/m̄ + (1 − α), with m the mean healthy residual at the pixel and m̄ its mean over the head.</param>
+/// <param name="Alpha">How much of the healthy residual's pattern the factors follow (0: none, the reference; 1: all).</param>
+/// <param name="HealthySlices">How many healthy training slices the mean residual was measured on.</param>
+public sealed record NormativeThreshold(float[] Scale, double Alpha, int HealthySlices);

@@ -1,0 +1,88 @@
+using Synomaly.Diffusion.Inference;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// Measures how well a model reconstructs healthy tissue at each pixel, and turns that into per-pixel factors of the map
+/// threshold (<see cref="NormativeThreshold"/>). Measured on healthy training slices, never on the validation halves.
+/// </summary>
+public static class NormativeResidual
+{
+    /// <summary>Inputs whose mean is above this (on the [−1, 1] scale) belong to the head; the background is −1.</summary>
+    private const float HeadLevel = -0.9f;
+
+    /// <summary>Factors are rounded to this many decimals, so the card stays short and tuning uses exactly what it stores.</summary>
+    private const int Decimals = 3;
+
+    /// <summary>
+    /// The mean map of <paramref name="healthy"/> at the candidate's t, blur kernel and noise draws: single stage, θ 0 and no
+    /// component filter, so the map is the whole blurred difference |blur(x) − blur(x̂)|.
+    /// </summary>
+    public static HealthyResidual Measure(Evaluator evaluator, IReadOnlyList<EvaluationCase> healthy, InferenceOptions candidate, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        ArgumentNullException.ThrowIfNull(healthy);
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (healthy.Count == 0 || healthy.Any(c => c.IsAnomalous))
+        {
+            throw new ArgumentException("The healthy residual is measured on at least one slice, all healthy.", nameof(healthy));
+        }
+
+        var options = candidate.AsSingleStage() with { Threshold = 0, MinComponentSize = 0, NormativeThreshold = null, Seed = seed };
+        var outcomes = evaluator.Run("healthy residual", healthy, options).Outcomes;
+        int pixels = healthy[0].Input.Length;
+        var residual = new double[pixels];
+        var input = new double[pixels];
+        foreach (var outcome in outcomes)
+        {
+            for (int p = 0; p < pixels; p++)
+            {
+                residual[p] += outcome.Map[p];
+                input[p] += outcome.Case.Input[p];
+            }
+        }
+
+        return new HealthyResidual([.. residual.Select(v => (float)(v / outcomes.Count))], [.. input.Select(v => (float)(v / outcomes.Count))], outcomes.Count);
+    }
+
+    /// <summary>
+    /// The factors α·max(m, m̄/20)/m̄ + (1 − α), m the mean residual at a pixel and m̄ its mean over the head. The floor keeps
+    /// θ from vanishing where healthy slices never differ (the background).
+    /// </summary>
+    public static NormativeThreshold Threshold(HealthyResidual residual, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(residual);
+        if (!(alpha is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The normative weight α is between 0 and 1.");
+        }
+
+        var head = Enumerable.Range(0, residual.Mean.Length).Where(p => residual.MeanInput[p] > HeadLevel).Select(p => (double)residual.Mean[p]).ToList();
+        double headMean = head.Count > 0 ? head.Average() : residual.Mean.Average(v => (double)v);
+        if (!(headMean > 0))
+        {
+            throw new InvalidOperationException("The healthy residual is zero everywhere: the model reproduces its input exactly, and no threshold pattern can be measured.");
+        }
+
+        float[] scale = [.. residual.Mean.Select(m => (float)Math.Round((alpha * Math.Max(m, headMean / 20) / headMean) + (1 - alpha), Decimals))];
+        return new NormativeThreshold(scale, alpha, residual.Slices);
+    }
+
+    /// <summary>
+    /// Every candidate once per α: unchanged for α = 0 (the reference), with the factors of its own t, k and draws otherwise.
+    /// <paramref name="residualFor"/> measures (and should cache) the residual of a candidate.
+    /// </summary>
+    public static IEnumerable<InferenceOptions> Expand(IEnumerable<InferenceOptions> candidates, IReadOnlyList<double> alphas, Func<InferenceOptions, HealthyResidual> residualFor)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(alphas);
+        ArgumentNullException.ThrowIfNull(residualFor);
+        var list = candidates.ToList();
+        return from alpha in alphas
+               from candidate in list
+               select alpha == 0 ? candidate : candidate with { NormativeThreshold = Threshold(residualFor(candidate), alpha) };
+    }
+}
+
+/// <summary>The mean blurred healthy residual and the mean input per pixel (H·W, row-major), over <paramref name="Slices"/> slices.</summary>
+public sealed record HealthyResidual(float[] Mean, float[] MeanInput, int Slices);

@@ -1,0 +1,86 @@
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+using static TorchSharp.torch;
+
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class NormativeResidualTests
+{
+    /// <summary>A 2x2 residual: the first row is the head (mean input above −0.9), the second the background.</summary>
+    private static readonly HealthyResidual TwoByTwo = new(Mean: [0.02f, 0.06f, 0f, 0.001f], MeanInput: [0.1f, -0.5f, -1f, -0.95f], Slices: 12);
+
+    [Fact]
+    public void Factors_follow_the_healthy_residual_relative_to_its_mean_over_the_head_by_alpha()
+    {
+        // m̄ over the head = 0.04; the floor is m̄/20 = 0.002.
+        var full = NormativeResidual.Threshold(TwoByTwo, 1);
+        var half = NormativeResidual.Threshold(TwoByTwo, 0.5);
+        var none = NormativeResidual.Threshold(TwoByTwo, 0);
+
+        Assert.Equal([0.5f, 1.5f, 0.05f, 0.05f], full.Scale);
+        Assert.Equal([0.75f, 1.25f, 0.525f, 0.525f], half.Scale);
+        Assert.Equal([1f, 1f, 1f, 1f], none.Scale);
+        Assert.Equal((0.5, 12), (half.Alpha, half.HealthySlices));
+    }
+
+    [Fact]
+    public void Factors_are_rounded_to_three_decimals_and_bad_weights_or_a_flat_residual_are_refused()
+    {
+        var third = NormativeResidual.Threshold(TwoByTwo with { Mean = [0.03f, 0.06f, 0f, 0f] }, 1);
+        Assert.Equal(0.667f, third.Scale[0]);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => NormativeResidual.Threshold(TwoByTwo, 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NormativeResidual.Threshold(TwoByTwo, double.NaN));
+        Assert.Throws<InvalidOperationException>(() => NormativeResidual.Threshold(TwoByTwo with { Mean = new float[4] }, 0.5));
+    }
+
+    [Fact]
+    public void Expanding_keeps_every_candidate_once_per_alpha_and_alpha_zero_is_the_reference()
+    {
+        var candidates = new[] { InferenceOptions.Adaptive(150, 3, 0.15), InferenceOptions.Adaptive(150, 5, 0.15) };
+        var asked = new List<int>();
+
+        var expanded = NormativeResidual.Expand(candidates, [0, 0.5, 1], c =>
+        {
+            asked.Add(c.BlurKernel);
+            return TwoByTwo;
+        }).ToList();
+
+        Assert.Equal(6, expanded.Count);
+        Assert.Same(candidates[0], expanded[0]);
+        Assert.Same(candidates[1], expanded[1]);
+        Assert.Equal([0.5, 0.5, 1.0, 1.0], expanded.Skip(2).Select(c => c.NormativeThreshold!.Alpha));
+        Assert.Equal([3, 5, 3, 5], expanded.Skip(2).Select(c => c.BlurKernel));
+        Assert.Equal([3, 5, 3, 5], asked);
+    }
+
+    [Fact]
+    public void The_residual_is_the_mean_single_stage_map_without_threshold_whatever_the_candidate_s_map_settings()
+    {
+        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        var generator = new Random(3);
+        var healthy = Enumerable.Range(0, 3)
+            .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
+            .ToList();
+        var plain = InferenceOptions.Adaptive(200, 3, 0.2);
+        var decorated = plain with { Threshold = 0.45, MinComponentSize = 30, MaxStages = 3, NormativeThreshold = new(new float[64], 1, 1) };
+
+        var residual = NormativeResidual.Measure(evaluator, healthy, plain, seed: 5);
+        var same = NormativeResidual.Measure(evaluator, healthy, decorated, seed: 5);
+        var maps = evaluator.Run("check", healthy, InferenceOptions.SingleStage(200, 3, 0) with { MinComponentSize = 0, Seed = 5 }).Outcomes;
+
+        Assert.Equal(3, residual.Slices);
+        Assert.Equal(residual.Mean, same.Mean);
+        for (int p = 0; p < 64; p++)
+        {
+            Assert.Equal(maps.Average(o => o.Map[p]), residual.Mean[p], 1e-6f);
+            Assert.Equal(healthy.Average(c => c.Input[p]), residual.MeanInput[p], 1e-6f);
+        }
+
+        Assert.Contains(residual.Mean, m => m > 0);
+        Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5));
+    }
+}
