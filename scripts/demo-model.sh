@@ -17,6 +17,7 @@
 #   GRID           reference, compact or custom      [reference]; custom takes T, K and THETA (comma lists)
 #   DRAWS          noise draws tried by tune         [1,4,8]
 #   FUSION         adaptive fusions tried by tune    [soft] (the released script); soft,binary adds the paper's figure, notebook its notebook's k=3, θ=0.1 map
+#   NORMATIVE      normative weights α tried by tune [0,0.5] (0: one θ, the reference; the residual is measured on train/); 0 alone turns it off
 #   MIN_COMPONENT  smallest kept component, pixels   [30 at 128 px; scale with the size]
 #   NAME VERSION INIT_FROM                           [brain-mri-demo demo-gpu (none)]
 #   SAVE_TO        a folder that receives each finished phase as tar parts of 15 MiB: trained.tar.part-* (the exported
@@ -71,8 +72,11 @@ save trained train/model train/loss.png train/loss.csv
 # Tune and evaluate a copy, so that the training folder's export stays as trained.
 rm -rf "$out/model" && cp -r "$out/train/model" "$out/model"
 echo "== tune (tuning half only)"
+normative=()
+if [[ "${NORMATIVE:-0,0.5}" != 0 ]]; then normative=(--normative-data "$data/train" --normative-alpha "${NORMATIVE:-0,0.5}"); fi
 $cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
-  --min-component "$min_component" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" --out "$out/tuning"
+  --min-component "$min_component" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" "${normative[@]}" \
+  --out "$out/tuning"
 echo "== evaluate (reporting half, once)"
 $cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   --min-component "$min_component" --record-in-card --out "$out/evaluation"

@@ -143,6 +143,7 @@ public sealed class WeightsTests : IDisposable
         var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions();
 
         Assert.Contains("\"normative_threshold\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"scale\": [0.5,1.25,1.5,0.875]", json, StringComparison.Ordinal); // one line, however long the map
         Assert.Equal(scale, back.NormativeThreshold!.Scale);
         Assert.Equal((0.75, 466), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices));
         var older = new ModelCard { Name = "m", Version = "1", Architecture = UNetStructureTests.TinyConfig, InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(150, 3, 0.15)) } };

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Synomaly.Diffusion.Weights;
+
 namespace Synomaly.Diffusion.Inference;
 
 /// <summary>
@@ -11,4 +14,4 @@ namespace Synomaly.Diffusion.Inference;
 /// <param name="Scale">H·W factors, row-major, all finite and positive: α·max(m, m̄/20)/m̄ + (1 − α), with m the mean healthy residual at the pixel and m̄ its mean over the head.</param>
 /// <param name="Alpha">How much of the healthy residual's pattern the factors follow (0: none, the reference; 1: all).</param>
 /// <param name="HealthySlices">How many healthy training slices the mean residual was measured on.</param>
-public sealed record NormativeThreshold(float[] Scale, double Alpha, int HealthySlices);
+public sealed record NormativeThreshold([property: JsonConverter(typeof(CompactFloatArrayConverter))] float[] Scale, double Alpha, int HealthySlices);
