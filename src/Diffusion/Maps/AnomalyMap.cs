@@ -51,6 +51,7 @@ public sealed class AnomalyMap : IDisposable
             var threshold = tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device).mul(options.Threshold);
             difference = difference.masked_fill(difference.lt(threshold), 0);
         }
+
         var keep = ConnectedComponents.KeepLargeComponents(difference.gt(0).squeeze(1), options.MinComponentSize).unsqueeze(1);
         var map = difference.mul(keep);
         var mask = map.ne(0);
