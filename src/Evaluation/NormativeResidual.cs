@@ -42,7 +42,8 @@ public static class NormativeResidual
             }
         }
 
-        return new HealthyResidual([.. residual.Select(v => (float)(v / outcomes.Count))], [.. input.Select(v => (float)(v / outcomes.Count))], outcomes.Count);
+        return new HealthyResidual(
+            [.. residual.Select(v => (float)(v / outcomes.Count))], [.. input.Select(v => (float)(v / outcomes.Count))], outcomes.Count, options.Timesteps[0], options.BlurKernel, options.NoiseDraws);
     }
 
     /// <summary>
@@ -65,7 +66,7 @@ public static class NormativeResidual
         }
 
         float[] scale = [.. residual.Mean.Select(m => (float)Math.Round((alpha * Math.Max(m, headMean / 20) / headMean) + (1 - alpha), Decimals))];
-        return new NormativeThreshold(scale, alpha, residual.Slices);
+        return new NormativeThreshold(scale, alpha, residual.Slices, residual.Timestep, residual.BlurKernel, residual.NoiseDraws);
     }
 
     /// <summary>
@@ -84,5 +85,8 @@ public static class NormativeResidual
     }
 }
 
-/// <summary>The mean blurred healthy residual and the mean input per pixel (H·W, row-major), over <paramref name="Slices"/> slices.</summary>
-public sealed record HealthyResidual(float[] Mean, float[] MeanInput, int Slices);
+/// <summary>
+/// The mean blurred healthy residual and the mean input per pixel (H·W, row-major), over <paramref name="Slices"/> slices,
+/// measured at <paramref name="Timestep"/>, <paramref name="BlurKernel"/> and <paramref name="NoiseDraws"/>.
+/// </summary>
+public sealed record HealthyResidual(float[] Mean, float[] MeanInput, int Slices, int Timestep, int BlurKernel, int NoiseDraws);

@@ -130,7 +130,7 @@ public sealed class WeightsTests : IDisposable
     public void A_normative_threshold_round_trips_through_a_profile_and_older_cards_have_none()
     {
         float[] scale = [0.5f, 1.25f, 1.5f, 0.875f];
-        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(scale, 0.75, 466) };
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(scale, 0.75, 466, 150, 3, 1) };
         var card = new ModelCard
         {
             Name = "m",
@@ -145,7 +145,7 @@ public sealed class WeightsTests : IDisposable
         Assert.Contains("\"normative_threshold\"", json, StringComparison.Ordinal);
         Assert.Contains("\"scale\": [0.5,1.25,1.5,0.875]", json, StringComparison.Ordinal); // one line, however long the map
         Assert.Equal(scale, back.NormativeThreshold!.Scale);
-        Assert.Equal((0.75, 466), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices));
+        Assert.Equal((0.75, 466, 150, 3, 1), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices, back.NormativeThreshold.Timestep, back.NormativeThreshold.BlurKernel, back.NormativeThreshold.NoiseDraws));
         var older = new ModelCard { Name = "m", Version = "1", Architecture = UNetStructureTests.TinyConfig, InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(150, 3, 0.15)) } };
         Assert.DoesNotContain("normative", older.ToJson(), StringComparison.Ordinal);
         Assert.Null(ModelCard.FromJson(older.ToJson()).Profile("brain-mri").NormativeThreshold);

@@ -8,7 +8,7 @@ namespace Synomaly.Evaluation.Tests;
 public sealed class NormativeResidualTests
 {
     /// <summary>A 2x2 residual: the first row is the head (mean input above −0.9), the second the background.</summary>
-    private static readonly HealthyResidual TwoByTwo = new(Mean: [0.02f, 0.06f, 0f, 0.001f], MeanInput: [0.1f, -0.5f, -1f, -0.95f], Slices: 12);
+    private static readonly HealthyResidual TwoByTwo = new(Mean: [0.02f, 0.06f, 0f, 0.001f], MeanInput: [0.1f, -0.5f, -1f, -0.95f], Slices: 12, Timestep: 150, BlurKernel: 3, NoiseDraws: 4);
 
     [Fact]
     public void Factors_follow_the_healthy_residual_relative_to_its_mean_over_the_head_by_alpha()
@@ -21,7 +21,7 @@ public sealed class NormativeResidualTests
         Assert.Equal([0.5f, 1.5f, 0.05f, 0.05f], full.Scale);
         Assert.Equal([0.75f, 1.25f, 0.525f, 0.525f], half.Scale);
         Assert.Equal([1f, 1f, 1f, 1f], none.Scale);
-        Assert.Equal((0.5, 12), (half.Alpha, half.HealthySlices));
+        Assert.Equal((0.5, 12, 150, 3, 4), (half.Alpha, half.HealthySlices, half.Timestep, half.BlurKernel, half.NoiseDraws));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class NormativeResidualTests
         var expanded = NormativeResidual.Expand(candidates, [0, 0.5, 1], c =>
         {
             asked.Add(c.BlurKernel);
-            return TwoByTwo;
+            return TwoByTwo with { BlurKernel = c.BlurKernel };
         }).ToList();
 
         Assert.Equal(6, expanded.Count);
@@ -52,6 +52,7 @@ public sealed class NormativeResidualTests
         Assert.Same(candidates[1], expanded[1]);
         Assert.Equal([0.5, 0.5, 1.0, 1.0], expanded.Skip(2).Select(c => c.NormativeThreshold!.Alpha));
         Assert.Equal([3, 5, 3, 5], expanded.Skip(2).Select(c => c.BlurKernel));
+        Assert.All(expanded.Skip(2), c => Assert.Equal(c.BlurKernel, c.NormativeThreshold!.BlurKernel));
         Assert.Equal([3, 5, 3, 5], asked);
     }
 
@@ -66,13 +67,13 @@ public sealed class NormativeResidualTests
             .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
             .ToList();
         var plain = InferenceOptions.Adaptive(200, 3, 0.2);
-        var decorated = plain with { Threshold = 0.45, MinComponentSize = 30, MaxStages = 3, NormativeThreshold = new(new float[64], 1, 1) };
+        var decorated = plain with { Threshold = 0.45, MinComponentSize = 30, MaxStages = 3, NormativeThreshold = new(new float[64], 1, 1, 200, 3, 1) };
 
         var residual = NormativeResidual.Measure(evaluator, healthy, plain, seed: 5);
         var same = NormativeResidual.Measure(evaluator, healthy, decorated, seed: 5);
         var maps = evaluator.Run("check", healthy, InferenceOptions.SingleStage(200, 3, 0) with { MinComponentSize = 0, Seed = 5 }).Outcomes;
 
-        Assert.Equal(3, residual.Slices);
+        Assert.Equal((3, 200, 3, 1), (residual.Slices, residual.Timestep, residual.BlurKernel, residual.NoiseDraws));
         Assert.Equal(residual.Mean, same.Mean);
         for (int p = 0; p < 64; p++)
         {

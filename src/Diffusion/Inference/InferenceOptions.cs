@@ -148,6 +148,14 @@ public sealed record InferenceOptions
             throw new InvalidOptionException(nameof(NoiseDraws), NoiseDraws, $"Noise draws per stage are 1..{MaxNoiseDraws}.");
         }
 
+        if (NormativeThreshold is { } normative && (normative.Timestep, normative.BlurKernel, normative.NoiseDraws) != (Timesteps[0], BlurKernel, NoiseDraws))
+        {
+            throw new InvalidOptionException(
+                nameof(NormativeThreshold),
+                FormattableString.Invariant($"t={normative.Timestep}, k={normative.BlurKernel}, {normative.NoiseDraws} draws"),
+                FormattableString.Invariant($"The normative threshold was measured at another setting than t={Timesteps[0]}, k={BlurKernel}, {NoiseDraws} draws; tune again with --normative-data."));
+        }
+
         if (!double.IsFinite(StopDelta))
         {
             throw new InvalidOptionException(nameof(StopDelta), StopDelta, "The stop threshold must be a finite number (negative: never stop early).");

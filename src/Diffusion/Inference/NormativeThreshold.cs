@@ -14,4 +14,17 @@ namespace Synomaly.Diffusion.Inference;
 /// <param name="Scale">H·W factors, row-major, all finite and positive: α·max(m, m̄/20)/m̄ + (1 − α), with m the mean healthy residual at the pixel and m̄ its mean over the head.</param>
 /// <param name="Alpha">How much of the healthy residual's pattern the factors follow (0: none, the reference; 1: all).</param>
 /// <param name="HealthySlices">How many healthy training slices the mean residual was measured on.</param>
-public sealed record NormativeThreshold([property: JsonConverter(typeof(CompactFloatArrayConverter))] float[] Scale, double Alpha, int HealthySlices);
+/// <param name="Timestep">The t the residual was measured at.</param>
+/// <param name="BlurKernel">The blur kernel k the residual was measured with.</param>
+/// <param name="NoiseDraws">The noise draws the residual was measured with.</param>
+/// <remarks>
+/// The residual depends on t, k and the draws, so options whose first t, k or draws differ from the measurement are
+/// refused (<see cref="InferenceOptions.Validate"/>) rather than thresholded with another setting's factors.
+/// </remarks>
+public sealed record NormativeThreshold(
+    [property: JsonConverter(typeof(CompactFloatArrayConverter))] float[] Scale,
+    double Alpha,
+    int HealthySlices,
+    int Timestep,
+    int BlurKernel,
+    int NoiseDraws);

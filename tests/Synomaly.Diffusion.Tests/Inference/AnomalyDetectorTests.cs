@@ -368,7 +368,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
         var detector = new AnomalyDetector(model, _diffusion);
         using var x0 = SmoothImages(3, 13);
-        var scale = normative ? new NormativeThreshold([.. Enumerable.Range(0, Size * Size).Select(p => p % 3 == 0 ? 0.5f : 1.5f)], 0.5, 10) : null;
+        var scale = normative ? new NormativeThreshold([.. Enumerable.Range(0, Size * Size).Select(p => p % 3 == 0 ? 0.5f : 1.5f)], 0.5, 10, 250, 5, noiseDraws) : null;
         var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion, NormativeThreshold = scale };
         detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
 
@@ -399,5 +399,12 @@ public sealed class AnomalyDetectorTests : IDisposable
             error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseDraws = draws }));
             Assert.Equal("NoiseDraws", error.ParamName);
         }
+
+        // Factors measured at another k (or t, or draws) would threshold this setting with the wrong pattern.
+        var measuredAtK5 = new NormativeThreshold([.. Enumerable.Repeat(1f, 16 * 16)], 0.5, 10, 250, 5, 1);
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NormativeThreshold = measuredAtK5 }));
+        Assert.Equal("NormativeThreshold", error.ParamName);
+        Assert.Contains("k=5", error.Message, StringComparison.Ordinal);
+        detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.1) with { NormativeThreshold = measuredAtK5 }); // the matching setting runs
     }
 }
