@@ -103,17 +103,20 @@ public sealed class WeightsTests : IDisposable
         Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson("{\"name\": 3}"));
     }
 
+    /// <summary>A card of the tiny UNet whose only profile, "brain-mri", reproduces <paramref name="options"/>.</summary>
+    private static ModelCard CardWithProfile(InferenceOptions options) => new()
+    {
+        Name = "m",
+        Version = "2",
+        Architecture = UNetStructureTests.TinyConfig,
+        InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(options) },
+    };
+
     [Fact]
     public void Noise_draws_round_trip_through_a_profile_and_default_to_one_draw_in_older_cards()
     {
         var tuned = InferenceOptions.Adaptive(150, 3, 0.08) with { MinComponentSize = 8, MaxStages = 4, Fusion = FusionMode.Binary, NoiseDraws = 4, Seed = 9 };
-        var card = new ModelCard
-        {
-            Name = "m",
-            Version = "2",
-            Architecture = UNetStructureTests.TinyConfig,
-            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(tuned) },
-        };
+        var card = CardWithProfile(tuned);
 
         string json = card.ToJson();
         var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions(seed: 9);
@@ -131,13 +134,7 @@ public sealed class WeightsTests : IDisposable
     {
         float[] scale = [0.5f, 1.25f, 1.5f, 0.875f];
         var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(scale, 0.75, 466, 150, 3, 1) };
-        var card = new ModelCard
-        {
-            Name = "m",
-            Version = "2",
-            Architecture = UNetStructureTests.TinyConfig,
-            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(tuned) },
-        };
+        var card = CardWithProfile(tuned);
 
         string json = card.ToJson();
         var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions();
@@ -146,7 +143,7 @@ public sealed class WeightsTests : IDisposable
         Assert.Contains("\"scale\": [0.5,1.25,1.5,0.875]", json, StringComparison.Ordinal); // one line, however long the map
         Assert.Equal(scale, back.NormativeThreshold!.Scale);
         Assert.Equal((0.75, 466, 150, 3, 1), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices, back.NormativeThreshold.Timestep, back.NormativeThreshold.BlurKernel, back.NormativeThreshold.NoiseDraws));
-        var older = new ModelCard { Name = "m", Version = "1", Architecture = UNetStructureTests.TinyConfig, InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(150, 3, 0.15)) } };
+        var older = CardWithProfile(InferenceOptions.Adaptive(150, 3, 0.15));
         Assert.DoesNotContain("normative", older.ToJson(), StringComparison.Ordinal);
         Assert.Null(ModelCard.FromJson(older.ToJson()).Profile("brain-mri").NormativeThreshold);
     }
