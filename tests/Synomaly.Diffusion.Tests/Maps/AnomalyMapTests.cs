@@ -145,4 +145,80 @@ public sealed class AnomalyMapTests
             Assert.Equal("ThresholdScale", error.ParamName);
         }
     }
+
+    /// <summary>
+    /// A 16x16 difference (kernel 1, so no blur): a 2x2 core at 0.2 inside a 4x4 rim at 0.07 (top left); a lone 3x3 patch
+    /// at 0.07 (bottom right); a 2x2 patch at 0.03 touching the rim's right edge.
+    /// </summary>
+    private static (Tensor X0, Tensor Reconstruction) HysteresisPair()
+    {
+        var x0 = zeros(1, 1, 16, 16);
+        var reconstruction = zeros(1, 1, 16, 16);
+        reconstruction[0, 0, TensorIndex.Slice(1, 5), TensorIndex.Slice(1, 5)] = 0.07f;
+        reconstruction[0, 0, TensorIndex.Slice(2, 4), TensorIndex.Slice(2, 4)] = 0.2f;
+        reconstruction[0, 0, TensorIndex.Slice(12, 15), TensorIndex.Slice(12, 15)] = 0.07f;
+        reconstruction[0, 0, TensorIndex.Slice(2, 4), TensorIndex.Slice(5, 7)] = 0.03f;
+        return (x0, reconstruction);
+    }
+
+    [Fact]
+    public void Hysteresis_keeps_a_faint_rim_connected_to_a_core_and_drops_faint_regions_without_one()
+    {
+        using var scope = NewDisposeScope();
+        var (x0, reconstruction) = HysteresisPair();
+
+        using var single = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 0));
+        using var hysteresis = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 0, HysteresisRatio: 0.5));
+
+        Assert.Equal(4L, single.Scores[0].item<long>());
+        Assert.Equal(16L, hysteresis.Scores[0].item<long>());           // core and rim; the lone patch and the 0.03 patch stay out
+        Assert.Equal(0.07f, hysteresis.Map[0, 0, 1, 1].item<float>(), 1e-6f);
+        Assert.Equal(0.2f, hysteresis.Map[0, 0, 2, 2].item<float>(), 1e-6f);
+        Assert.Equal(0f, hysteresis.Map[0, 0, 13, 13].item<float>());
+        Assert.Equal(0f, hysteresis.Map[0, 0, 2, 5].item<float>());
+
+        // A ratio low enough to take in the 0.03 patch joins it to the seeded component.
+        using var lower = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 0, HysteresisRatio: 0.25));
+        Assert.Equal(20L, lower.Scores[0].item<long>());
+    }
+
+    [Fact]
+    public void Hysteresis_measures_component_size_on_the_lower_threshold_and_follows_per_pixel_factors()
+    {
+        using var scope = NewDisposeScope();
+        var (x0, reconstruction) = HysteresisPair();
+
+        // The 4-pixel core alone is under a 10-pixel minimum; with its rim (16 pixels) the component stays.
+        using var single = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 10));
+        using var hysteresis = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 10, HysteresisRatio: 0.5));
+        Assert.Equal(0L, single.Scores[0].item<long>());
+        Assert.Equal(16L, hysteresis.Scores[0].item<long>());
+
+        // Factors of 0.6 around the lone patch make it a core of its own (0.07 ≥ 0.06); factors of 2.5 over the top left
+        // lift θ over the old core (0.2 < 0.25), so that component has no seed any more.
+        var scale = new float[16 * 16];
+        for (int p = 0; p < scale.Length; p++)
+        {
+            scale[p] = (p / 16) < 8 ? 2.5f : 0.6f;
+        }
+
+        using var scaled = AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, MinComponentSize: 0, ThresholdScale: scale, HysteresisRatio: 0.5));
+        Assert.Equal(9L, scaled.Scores[0].item<long>());
+        Assert.Equal(0f, scaled.Map[0, 0, 2, 2].item<float>());
+        Assert.Equal(0.07f, scaled.Map[0, 0, 13, 13].item<float>(), 1e-6f);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Hysteresis_ratios_outside_zero_to_one_are_refused_by_name(double ratio)
+    {
+        using var scope = NewDisposeScope();
+        var (x0, reconstruction) = HysteresisPair();
+
+        var error = Assert.Throws<InvalidOptionException>(() => AnomalyMap.Compute(x0, reconstruction, new AnomalyMapOptions(1, 0.1, HysteresisRatio: ratio)));
+        Assert.Equal("HysteresisRatio", error.ParamName);
+    }
 }
