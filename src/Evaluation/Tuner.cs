@@ -40,34 +40,24 @@ public sealed class Tuner(Evaluator evaluator)
 /// The values searched for each inference parameter. <paramref name="NoiseDraws"/> (default: the reference's single draw) is
 /// this project's extension (<see cref="InferenceOptions.NoiseDraws"/>); <paramref name="Fusions"/> (default: the
 /// template's, i.e. the released script's soft fusion) is the choice ALGORITHM.md 6.3 leaves open between the released
-/// script and the paper's figure. <paramref name="HysteresisRatios"/> (default: the template's, i.e. the reference's single
-/// threshold) is the extension <see cref="InferenceOptions.HysteresisRatio"/>.
+/// script and the paper's figure.
 /// </summary>
-public sealed record TuningGrid(
-    IReadOnlyList<int> Timesteps,
-    IReadOnlyList<int> BlurKernels,
-    IReadOnlyList<double> Thresholds,
-    IReadOnlyList<int>? NoiseDraws = null,
-    IReadOnlyList<FusionMode>? Fusions = null,
-    IReadOnlyList<double>? HysteresisRatios = null)
+public sealed record TuningGrid(IReadOnlyList<int> Timesteps, IReadOnlyList<int> BlurKernels, IReadOnlyList<double> Thresholds, IReadOnlyList<int>? NoiseDraws = null, IReadOnlyList<FusionMode>? Fusions = null)
 {
     private IReadOnlyList<int> Draws => NoiseDraws is { Count: > 0 } ? NoiseDraws : [1];
 
-    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count * (Fusions is { Count: > 0 } ? Fusions.Count : 1)
-        * (HysteresisRatios is { Count: > 0 } ? HysteresisRatios.Count : 1);
+    public int Count => Timesteps.Count * BlurKernels.Count * Thresholds.Count * Draws.Count * (Fusions is { Count: > 0 } ? Fusions.Count : 1);
 
-    /// <summary>Every combination, as <paramref name="template"/> with t, k, θ, the draws, the fusion and the hysteresis ratio replaced.</summary>
+    /// <summary>Every combination, as <paramref name="template"/> with t, k, θ, the draws and the fusion replaced.</summary>
     public IEnumerable<InferenceOptions> Candidates(InferenceOptions template)
     {
         ArgumentNullException.ThrowIfNull(template);
         IReadOnlyList<FusionMode> fusions = Fusions is { Count: > 0 } ? Fusions : [template.Fusion];
-        IReadOnlyList<double> ratios = HysteresisRatios is { Count: > 0 } ? HysteresisRatios : [template.HysteresisRatio];
         return from fusion in fusions
                from draws in Draws
                from t in Timesteps
                from k in BlurKernels
                from threshold in Thresholds
-               from ratio in ratios
-               select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws, Fusion = fusion, HysteresisRatio = ratio };
+               select template with { Timesteps = [t], BlurKernel = k, Threshold = threshold, NoiseDraws = draws, Fusion = fusion };
     }
 }

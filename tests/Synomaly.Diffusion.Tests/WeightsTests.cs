@@ -149,23 +149,6 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
-    public void A_hysteresis_ratio_round_trips_through_a_profile_and_older_cards_read_the_single_threshold()
-    {
-        var tuned = InferenceOptions.Adaptive(150, 3, 0.12) with { MinComponentSize = 8, HysteresisRatio = 0.65, Seed = 3 };
-        var card = CardWithProfile(tuned);
-
-        string json = card.ToJson();
-        var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions(seed: 3);
-
-        Assert.Contains("\"hysteresis_ratio\": 0.65", json, StringComparison.Ordinal);
-        Assert.Equal(tuned with { Timesteps = back.Timesteps }, back);
-        Assert.Equal(0.65, back.MapOptions.HysteresisRatio);
-        string older = json.Replace(",\n      \"hysteresis_ratio\": 0.65", "", StringComparison.Ordinal).Replace("\"hysteresis_ratio\": 0.65,", "", StringComparison.Ordinal);
-        Assert.DoesNotContain("hysteresis", older, StringComparison.Ordinal);
-        Assert.Equal(1, ModelCard.FromJson(older).Profile("brain-mri").HysteresisRatio);
-    }
-
-    [Fact]
     public void Strict_load_names_the_missing_the_unexpected_and_the_misshapen_key()
     {
         using var scope = NewDisposeScope();

@@ -54,21 +54,4 @@ public sealed class TuningGridTests
         Assert.Equal(grid.Count, candidates.Select(c => (c.Timesteps[0], c.Threshold, c.NoiseDraws, c.Fusion)).Distinct().Count());
         Assert.Equal(grid.Count / 2, candidates.Count(c => c.Fusion == FusionMode.Binary));
     }
-
-    [Fact]
-    public void Hysteresis_ratios_multiply_the_grid_and_without_them_every_candidate_keeps_the_template_s()
-    {
-        var plain = new TuningGrid([150], [3], [0.1, 0.12]);
-        Assert.All(plain.Candidates(Template), c => Assert.Equal(1, c.HysteresisRatio));
-        Assert.All(plain.Candidates(Template with { HysteresisRatio = 0.7 }), c => Assert.Equal(0.7, c.HysteresisRatio));
-
-        var grid = plain with { HysteresisRatios = [1, 0.8, 0.6] };
-        var candidates = grid.Candidates(Template).ToList();
-
-        Assert.Equal(2 * 3, grid.Count);
-        Assert.Equal(grid.Count, candidates.Count);
-        Assert.Equal(grid.Count, candidates.Select(c => (c.Threshold, c.HysteresisRatio)).Distinct().Count());
-        Assert.Contains("hysteresis ρ=0.8", candidates.First(c => c.HysteresisRatio == 0.8).Describe(), StringComparison.Ordinal);
-        Assert.DoesNotContain("hysteresis", candidates.First(c => c.HysteresisRatio == 1).Describe(), StringComparison.Ordinal);
-    }
 }

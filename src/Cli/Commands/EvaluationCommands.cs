@@ -33,17 +33,16 @@ public static class EvaluationCommands
         var normativeData = new Option<string?>("--normative-data") { Description = "Healthy training slices (never the validation folder) on which the model's reconstruction residual is measured per pixel, to search per-pixel thresholds (--normative-alpha)." };
         var normativeAlphas = new Option<string>("--normative-alpha") { Description = "With --normative-data: comma list of weights α searched for the per-pixel thresholds (0: one θ everywhere, the reference; 1: θ follows the healthy residual fully).", DefaultValueFactory = _ => "0,0.5,0.75" };
         var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map) and/or notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map).", DefaultValueFactory = _ => "soft" };
-        var hysteresisValues = new Option<string>("--hysteresis") { Description = "Comma list of hysteresis ratios ρ searched: pixels down to ρ·θ are kept where they touch a pixel over θ (1: the reference's single threshold).", DefaultValueFactory = _ => "1" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues, hysteresisValues, normativeData, normativeAlphas,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues, normativeData, normativeAlphas,
         };
         command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
             _ => Tuner.ReferenceGrid,
-        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!), HysteresisRatios = Doubles(parse.GetValue(hysteresisValues)!) })));
+        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!) })));
         return command;
     }
 

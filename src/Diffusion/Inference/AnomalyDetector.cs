@@ -81,9 +81,8 @@ public sealed class AnomalyDetector
         run.Reconstruction.index_copy_(0, index, reconstruction);
 
         AnomalyMap? map = options.Mode == InferenceMode.Adaptive || options.RecordStages
-            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions with { HysteresisRatio = 1 })
+            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions)
             : null;
-        using var outputMap = options.Mode == InferenceMode.Adaptive && options.HysteresisRatio < 1 ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions) : null;
         using (map)
         {
             if (options.RecordStages)
@@ -109,7 +108,7 @@ public sealed class AnomalyDetector
             };
             var fused = (reconstruction * weight) + (x0 * (1 - weight));
             run.Current.index_copy_(0, index, fused);
-            run.FinalMap.index_copy_(0, index, (outputMap ?? evaluationMap).Map);
+            run.FinalMap.index_copy_(0, index, evaluationMap.Map);
             run.Finish(stage, run.ApplyStopRule(evaluationMap.Scores.cpu().data<long>().ToArray()));
         }
     }

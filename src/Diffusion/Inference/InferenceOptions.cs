@@ -63,31 +63,24 @@ public sealed record InferenceOptions
     /// <summary>Per-pixel factors of θ measured on healthy training slices (an extension); null, the reference: one θ everywhere.</summary>
     public NormativeThreshold? NormativeThreshold { get; init; }
 
-    /// <summary>
-    /// The lower threshold of hysteresis thresholding as a fraction ρ of θ (an extension; 1, the reference: one threshold).
-    /// Below 1, pixels down to ρ·θ stay in the map where they are 4-connected to a pixel over θ, so a lesion found by its
-    /// core keeps its fainter rim (<see cref="AnomalyMapOptions.HysteresisRatio"/>).
-    /// </summary>
-    public double HysteresisRatio { get; init; } = 1;
-
     /// <summary>Keep every stage's reconstruction and map in the result (for per-stage metrics and parity checks).</summary>
     public bool RecordStages { get; init; }
 
-    public AnomalyMapOptions MapOptions => new(BlurKernel, Threshold, MinComponentSize, NormativeThreshold?.Scale, HysteresisRatio);
+    public AnomalyMapOptions MapOptions => new(BlurKernel, Threshold, MinComponentSize, NormativeThreshold?.Scale);
 
     /// <summary>The map whose mask weights <see cref="FusionMode.Notebook"/> fusion (the other modes use <see cref="MapOptions"/>).</summary>
     public AnomalyMapOptions NotebookFusionMapOptions => new(NotebookFusionKernel, NotebookFusionThreshold, MinComponentSize);
 
     /// <summary>
     /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, fusion, seed,
-    /// noise draws, normative threshold and hysteresis kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
+    /// noise draws and normative threshold kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
     /// </summary>
     public InferenceOptions AsSingleStage() => this with { Mode = InferenceMode.SingleStage, Timesteps = [Timesteps[0]] };
 
     /// <summary>
     /// The settings in one line, as tables, reports and bench results name them: mode and timesteps, k, θ, the adaptive
-    /// process's stop rule, stage cap and fusion, the minimum component and (where not the reference's) the noise draws,
-    /// the normative threshold and the hysteresis ratio.
+    /// process's stop rule, stage cap and fusion, the minimum component and (where not the reference's) the noise draws and
+    /// the normative threshold.
     /// </summary>
     public string Describe() => Mode switch
     {
@@ -95,8 +88,7 @@ public sealed record InferenceOptions
         InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {DescribeFusion()}"),
         _ => FormattableString.Invariant($"single t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}"),
     } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"))
-        + (NormativeThreshold is null ? "" : FormattableString.Invariant($", normative θ (α={NormativeThreshold.Alpha:0.##})"))
-        + (HysteresisRatio == 1 ? "" : FormattableString.Invariant($", hysteresis ρ={HysteresisRatio:0.##}"));
+        + (NormativeThreshold is null ? "" : FormattableString.Invariant($", normative θ (α={NormativeThreshold.Alpha:0.##})"));
 
     private string DescribeFusion() => Fusion == FusionMode.Notebook
         ? FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)")

@@ -40,26 +40,19 @@ public sealed class AnomalyMap : IDisposable
         using var scope = NewDisposeScope();
         var difference = (OpenCvGaussianBlur.Apply(x0, options.BlurKernel) - OpenCvGaussianBlur.Apply(reconstruction, options.BlurKernel)).abs();
 
-        // D[D < θ] = 0, compared in the map's precision as the reference does (float32 map, Python float θ); with per-pixel
-        // factors θ·scale in float32 on the device, broadcast over the batch.
-        var scale = options.ThresholdScale is null ? null : tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device);
-        Tensor Below(Tensor values, double factor) => scale is null ? values.lt(options.Threshold * factor) : values.lt(scale.mul(options.Threshold * factor));
-
-        Tensor keep;
-        if (options.HysteresisRatio == 1)
+        // D[D < θ] = 0, compared in the map's precision as the reference does (float32 map, Python float θ).
+        if (options.ThresholdScale is null)
         {
-            difference = difference.masked_fill(Below(difference, 1), 0);
-            keep = ConnectedComponents.KeepLargeComponents(difference.gt(0).squeeze(1), options.MinComponentSize).unsqueeze(1);
+            difference = difference.masked_fill(difference.lt(options.Threshold), 0);
         }
         else
         {
-            // Hysteresis: pixels over the lower threshold ρ·θ stay where their component reaches θ somewhere, so a lesion
-            // found by its core keeps its fainter rim, while faint regions with no core stay out.
-            var seeds = Below(difference, 1).logical_not();
-            difference = difference.masked_fill(Below(difference, options.HysteresisRatio), 0);
-            keep = ConnectedComponents.KeepLargeComponents(difference.gt(0).squeeze(1), options.MinComponentSize, seeds.squeeze(1)).unsqueeze(1);
+            // θ·scale in float32 on the device, broadcast over the batch.
+            var threshold = tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device).mul(options.Threshold);
+            difference = difference.masked_fill(difference.lt(threshold), 0);
         }
 
+        var keep = ConnectedComponents.KeepLargeComponents(difference.gt(0).squeeze(1), options.MinComponentSize).unsqueeze(1);
         var map = difference.mul(keep);
         var mask = map.ne(0);
         var scores = mask.sum([1, 2, 3], type: ScalarType.Int64);

@@ -4,15 +4,9 @@ namespace Synomaly.Diffusion.Maps;
 /// How an anomaly map is made from an image and its reconstruction (ALGORITHM.md 3.4): blur both with OpenCV's kernel of
 /// size <see cref="BlurKernel"/>, take the absolute difference, zero it below <see cref="Threshold"/>, and drop 4-connected
 /// components smaller than <see cref="MinComponentSize"/> pixels. <see cref="ThresholdScale"/> (H·W factors, an extension;
-/// null: the reference) makes the threshold θ·scale per pixel. <see cref="HysteresisRatio"/> ρ &lt; 1 (an extension; 1: the
-/// reference) keeps pixels down to ρ·θ where they are 4-connected to a pixel over θ (hysteresis thresholding).
+/// null: the reference) makes the threshold θ·scale per pixel.
 /// </summary>
-public sealed record AnomalyMapOptions(
-    int BlurKernel,
-    double Threshold,
-    int MinComponentSize = AnomalyMapOptions.DefaultMinComponentSize,
-    float[]? ThresholdScale = null,
-    double HysteresisRatio = 1)
+public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int MinComponentSize = AnomalyMapOptions.DefaultMinComponentSize, float[]? ThresholdScale = null)
 {
     /// <summary>The reference's <c>remove_small_spots</c> size.</summary>
     public const int DefaultMinComponentSize = 30;
@@ -33,11 +27,6 @@ public sealed record AnomalyMapOptions(
         if (ThresholdScale is not null && !ThresholdScale.All(f => float.IsFinite(f) && f > 0))
         {
             throw new InvalidOptionException(nameof(ThresholdScale), ThresholdScale.Length, "Per-pixel threshold factors must be finite and positive.");
-        }
-
-        if (!(HysteresisRatio > 0 && HysteresisRatio <= 1))
-        {
-            throw new InvalidOptionException(nameof(HysteresisRatio), HysteresisRatio, "The hysteresis ratio (lower threshold / threshold) must be in (0, 1]; 1 is the reference's single threshold.");
         }
 
         if (MinComponentSize < 0)

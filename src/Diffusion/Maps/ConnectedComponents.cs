@@ -54,61 +54,43 @@ public static class ConnectedComponents
     }
 
     /// <summary>
-    /// The foreground pixels [B,H,W] that belong to 4-connected components of at least <paramref name="minimumSize"/> pixels
-    /// and, where <paramref name="seeds"/> (a boolean [B,H,W]) is given, that hold at least one seed pixel (hysteresis
-    /// thresholding: the foreground is the low threshold, the seeds the high one). On the CPU a linear-time flood fill does
-    /// this (label propagation costs dozens of full passes there); on an accelerator the batch stays on the device and is
-    /// labelled by <see cref="Label"/>.
+    /// The foreground pixels [B,H,W] that belong to 4-connected components of at least <paramref name="minimumSize"/> pixels.
+    /// On the CPU a linear-time flood fill does this (label propagation costs dozens of full passes there); on an accelerator
+    /// the batch stays on the device and is labelled by <see cref="Label"/>.
     /// </summary>
-    public static Tensor KeepLargeComponents(Tensor foreground, int minimumSize, Tensor? seeds = null)
+    public static Tensor KeepLargeComponents(Tensor foreground, int minimumSize)
     {
-        if (minimumSize <= 1 && seeds is null)
+        if (minimumSize <= 1)
         {
             return foreground.alias();
         }
 
         return foreground.device_type == DeviceType.CPU
-            ? KeepLargeComponentsByFloodFill(foreground, minimumSize, seeds)
-            : KeepLargeComponentsByPropagation(foreground, minimumSize, seeds);
+            ? KeepLargeComponentsByFloodFill(foreground, minimumSize)
+            : KeepLargeComponentsByPropagation(foreground, minimumSize);
     }
 
-    /// <summary><see cref="KeepLargeComponents"/> through <see cref="Label"/> and scatter-adds of component sizes and seeds, on any device.</summary>
-    public static Tensor KeepLargeComponentsByPropagation(Tensor foreground, int minimumSize, Tensor? seeds = null)
+    /// <summary><see cref="KeepLargeComponents"/> through <see cref="Label"/> and a scatter-add of component sizes, on any device.</summary>
+    public static Tensor KeepLargeComponentsByPropagation(Tensor foreground, int minimumSize)
     {
-        CheckSeeds(foreground, seeds);
         using var scope = NewDisposeScope();
         var (labels, _) = Label(foreground);
         var flat = labels.flatten();
         var sizes = zeros(foreground.numel() + 1, dtype: ScalarType.Int64, device: foreground.device)
             .scatter_add_(0, flat, ones_like(flat));
         var keep = foreground.logical_and(sizes.gather(0, flat).view(foreground.shape).ge(minimumSize));
-        if (seeds is not null)
-        {
-            var seeded = zeros(foreground.numel() + 1, dtype: ScalarType.Int64, device: foreground.device)
-                .scatter_add_(0, flat, seeds.logical_and(foreground).flatten().to(ScalarType.Int64));
-            keep = keep.logical_and(seeded.gather(0, flat).view(foreground.shape).gt(0));
-        }
-
         return keep.MoveToOuterDisposeScope();
     }
 
     /// <summary><see cref="KeepLargeComponents"/> by a breadth-first flood fill over 4-neighbours on the CPU.</summary>
-    public static Tensor KeepLargeComponentsByFloodFill(Tensor foreground, int minimumSize, Tensor? seeds = null)
+    public static Tensor KeepLargeComponentsByFloodFill(Tensor foreground, int minimumSize)
     {
         CheckForeground(foreground);
-        CheckSeeds(foreground, seeds);
         int height = (int)foreground.shape[1], width = (int)foreground.shape[2], plane = height * width;
         bool[] pixels;
         using (var cpu = foreground.cpu())
         {
             pixels = cpu.data<bool>().ToArray();
-        }
-
-        bool[]? seedPixels = null;
-        if (seeds is not null)
-        {
-            using var cpu = seeds.cpu();
-            seedPixels = cpu.data<bool>().ToArray();
         }
 
         var keep = new bool[pixels.Length];
@@ -124,18 +106,16 @@ public static class ConnectedComponents
             component.Clear();
             component.Add(start);
             seen[start] = true;
-            bool seeded = seedPixels is null;
             for (int next = 0; next < component.Count; next++)
             {
                 int p = component[next], image = p / plane * plane, y = (p - image) / width, x = (p - image) % width;
-                seeded |= seedPixels is not null && seedPixels[p];
                 Visit(p - width, y > 0);
                 Visit(p + width, y < height - 1);
                 Visit(p - 1, x > 0);
                 Visit(p + 1, x < width - 1);
             }
 
-            if (seeded && component.Count >= minimumSize)
+            if (component.Count >= minimumSize)
             {
                 component.ForEach(p => keep[p] = true);
             }
@@ -150,14 +130,6 @@ public static class ConnectedComponents
                 seen[q] = true;
                 component.Add(q);
             }
-        }
-    }
-
-    private static void CheckSeeds(Tensor foreground, Tensor? seeds)
-    {
-        if (seeds is not null && (seeds.dtype != ScalarType.Bool || !seeds.shape.SequenceEqual(foreground.shape)))
-        {
-            throw new ArgumentException($"Expected boolean seeds of the foreground's shape [{string.Join(",", foreground.shape)}], got {seeds.dtype} [{string.Join(",", seeds.shape)}].", nameof(seeds));
         }
     }
 

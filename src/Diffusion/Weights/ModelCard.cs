@@ -114,9 +114,6 @@ public sealed record InferenceProfile
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NormativeThreshold? NormativeThreshold { get; init; }
 
-    /// <summary>Lower threshold of hysteresis thresholding as a fraction of θ (<see cref="InferenceOptions.HysteresisRatio"/>); 1, the reference, when a card omits it.</summary>
-    public double HysteresisRatio { get; init; } = 1;
-
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
@@ -132,7 +129,6 @@ public sealed record InferenceProfile
         MinComponentSize = MinComponentSize,
         NoiseDraws = NoiseDraws,
         NormativeThreshold = NormativeThreshold,
-        HysteresisRatio = HysteresisRatio,
         Seed = seed,
     };
 
@@ -152,7 +148,6 @@ public sealed record InferenceProfile
             MinComponentSize = options.MinComponentSize,
             NoiseDraws = options.NoiseDraws,
             NormativeThreshold = options.NormativeThreshold,
-            HysteresisRatio = options.HysteresisRatio,
         };
     }
 }

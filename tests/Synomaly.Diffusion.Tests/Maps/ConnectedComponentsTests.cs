@@ -68,55 +68,6 @@ public sealed class ConnectedComponentsTests
         }
     }
 
-    [Theory]
-    [InlineData(0.55, 1, 0.05)]
-    [InlineData(0.6, 6, 0.02)]
-    public void Seeded_removals_keep_only_components_that_hold_a_seed_on_both_paths(double density, int minimumSize, double seedDensity)
-    {
-        using var scope = NewDisposeScope();
-        const int B = 2, H = 31, W = 23;
-        var generator = new TorchSharp.torch.Generator(5);
-        var foreground = rand(B, H, W, generator: generator).lt(density);
-        var seeds = rand(B, H, W, generator: generator).lt(seedDensity);
-        bool[] pixels = foreground.data<bool>().ToArray();
-        bool[] seedPixels = seeds.data<bool>().ToArray();
-        bool[] byFlood = ConnectedComponents.KeepLargeComponentsByFloodFill(foreground, minimumSize, seeds).data<bool>().ToArray();
-        bool[] byPropagation = ConnectedComponents.KeepLargeComponentsByPropagation(foreground, minimumSize, seeds).data<bool>().ToArray();
-        Assert.Equal(byFlood, byPropagation);
-
-        int kept = 0, dropped = 0;
-        for (int b = 0; b < B; b++)
-        {
-            bool[] image = pixels.AsSpan(b * H * W, H * W).ToArray();
-            int[] sizes = SizesByFlood(image, H, W);
-            // A component holds a seed where some seed pixel of the foreground has its size and is reachable: compare
-            // through the component's smallest index, which labels it.
-            var (labels, _) = ConnectedComponents.Label(foreground[b].unsqueeze(0));
-            long[] label = labels.data<long>().ToArray();
-            var seeded = new HashSet<long>(Enumerable.Range(0, H * W).Where(p => image[p] && seedPixels[b * H * W + p]).Select(p => label[p]));
-            for (int p = 0; p < H * W; p++)
-            {
-                bool expected = image[p] && sizes[p] >= minimumSize && seeded.Contains(label[p]);
-                Assert.Equal(expected, byFlood[b * H * W + p]);
-                kept += expected ? 1 : 0;
-                dropped += image[p] && !expected ? 1 : 0;
-            }
-        }
-
-        // The masks must exercise both outcomes for the comparison to mean anything.
-        Assert.True(kept > 0 && dropped > 0, $"kept {kept}, dropped {dropped}");
-    }
-
-    [Fact]
-    public void Seeds_of_another_shape_are_refused()
-    {
-        using var scope = NewDisposeScope();
-        var foreground = ones(1, 4, 4, dtype: ScalarType.Bool);
-
-        Assert.Throws<ArgumentException>(() => ConnectedComponents.KeepLargeComponents(foreground, 1, ones(1, 4, 5, dtype: ScalarType.Bool)));
-        Assert.Throws<ArgumentException>(() => ConnectedComponents.KeepLargeComponentsByPropagation(foreground, 1, ones(1, 4, 4)));
-    }
-
     [Fact]
     public void Diagonal_neighbours_are_separate_components()
     {
