@@ -8,11 +8,14 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static class NormativeResidual
 {
-    /// <summary>Inputs whose mean is above this (on the [−1, 1] scale) belong to the head; the background is −1.</summary>
-    private const float HeadLevel = -0.9f;
-
     /// <summary>Factors are rounded to this many decimals, so the card stays short and tuning uses exactly what it stores.</summary>
     private const int Decimals = 3;
+
+    /// <summary>
+    /// The share of the healthy training slices allowed under the template gate: its floor is their 1st percentile, so
+    /// one odd training slice does not lower it for everyone.
+    /// </summary>
+    private const double GateQuantile = 0.01;
 
     /// <summary>
     /// The mean map of <paramref name="healthy"/> at the candidate's t, blur kernel and noise draws: single stage, θ 0 and no
@@ -42,8 +45,25 @@ public static class NormativeResidual
             }
         }
 
+        var (headTemplate, floor) = HeadGate(healthy);
         return new HealthyResidual(
-            [.. residual.Select(v => (float)(v / outcomes.Count))], [.. input.Select(v => (float)(v / outcomes.Count))], outcomes.Count, options.Timesteps[0], options.BlurKernel, options.NoiseDraws);
+            [.. residual.Select(v => (float)(v / outcomes.Count))], [.. input.Select(v => (float)(v / outcomes.Count))], outcomes.Count,
+            options.Timesteps[0], options.BlurKernel, options.NoiseDraws, headTemplate, floor);
+    }
+
+    /// <summary>
+    /// The head template of <paramref name="healthy"/> (<see cref="HeadAlignment.Template"/>, rounded like the factors) and
+    /// the lowest correlation with it that still counts as lined up: the healthy slices' own 1st percentile, rounded down to
+    /// two decimals.
+    /// </summary>
+    private static (float[] Template, double Floor) HeadGate(IReadOnlyList<EvaluationCase> healthy)
+    {
+        int pixels = healthy[0].Input.Length, side = (int)Math.Sqrt(pixels);
+        using var slices = TorchSharp.torch.tensor(healthy.SelectMany(c => c.Input).ToArray(), [healthy.Count, 1, side, pixels / side]);
+        float[] template = [.. HeadAlignment.Template(slices).Select(v => (float)Math.Round(v, Decimals))];
+        using var correlations = HeadAlignment.Correlation(slices, template);
+        var sorted = correlations.data<float>().ToArray().Order().ToArray();
+        return (template, Math.Floor(sorted[(int)Math.Floor(GateQuantile * (sorted.Length - 1))] * 100) / 100);
     }
 
     /// <summary>
@@ -58,7 +78,7 @@ public static class NormativeResidual
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The normative weight α is between 0 and 1.");
         }
 
-        var head = Enumerable.Range(0, residual.Mean.Length).Where(p => residual.MeanInput[p] > HeadLevel).Select(p => (double)residual.Mean[p]).ToList();
+        var head = Enumerable.Range(0, residual.Mean.Length).Where(p => residual.MeanInput[p] > HeadAlignment.HeadLevel).Select(p => (double)residual.Mean[p]).ToList();
         double headMean = head.Count > 0 ? head.Average() : residual.Mean.Average(v => (double)v);
         if (!(headMean > 0))
         {
@@ -66,7 +86,7 @@ public static class NormativeResidual
         }
 
         float[] scale = [.. residual.Mean.Select(m => (float)Math.Round((alpha * Math.Max(m, headMean / 20) / headMean) + (1 - alpha), Decimals))];
-        return new NormativeThreshold(scale, alpha, residual.Slices, residual.Timestep, residual.BlurKernel, residual.NoiseDraws);
+        return new NormativeThreshold(scale, alpha, residual.Slices, residual.Timestep, residual.BlurKernel, residual.NoiseDraws, residual.HeadTemplate, residual.MinHeadCorrelation);
     }
 
     /// <summary>
@@ -87,6 +107,7 @@ public static class NormativeResidual
 
 /// <summary>
 /// The mean blurred healthy residual and the mean input per pixel (H·W, row-major), over <paramref name="Slices"/> slices,
-/// measured at <paramref name="Timestep"/>, <paramref name="BlurKernel"/> and <paramref name="NoiseDraws"/>.
+/// measured at <paramref name="Timestep"/>, <paramref name="BlurKernel"/> and <paramref name="NoiseDraws"/>, with the
+/// slices' head template and the lowest head correlation the gate accepts (<see cref="NormativeThreshold.MinHeadCorrelation"/>).
 /// </summary>
-public sealed record HealthyResidual(float[] Mean, float[] MeanInput, int Slices, int Timestep, int BlurKernel, int NoiseDraws);
+public sealed record HealthyResidual(float[] Mean, float[] MeanInput, int Slices, int Timestep, int BlurKernel, int NoiseDraws, float[] HeadTemplate, double MinHeadCorrelation);

@@ -143,9 +143,25 @@ public sealed class WeightsTests : IDisposable
         Assert.Contains("\"scale\": [0.5,1.25,1.5,0.875]", json, StringComparison.Ordinal); // one line, however long the map
         Assert.Equal(scale, back.NormativeThreshold!.Scale);
         Assert.Equal((0.75, 466, 150, 3, 1), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices, back.NormativeThreshold.Timestep, back.NormativeThreshold.BlurKernel, back.NormativeThreshold.NoiseDraws));
+        Assert.DoesNotContain("head_template", json, StringComparison.Ordinal); // a threshold without the gate writes none
+        Assert.Null(back.NormativeThreshold.HeadTemplate);
         var older = CardWithProfile(InferenceOptions.Adaptive(150, 3, 0.15));
         Assert.DoesNotContain("normative", older.ToJson(), StringComparison.Ordinal);
         Assert.Null(ModelCard.FromJson(older.ToJson()).Profile("brain-mri").NormativeThreshold);
+    }
+
+    [Fact]
+    public void The_normative_head_gate_round_trips_on_one_line()
+    {
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new([0.5f, 1.25f], 0.5, 466, 150, 3, 4, [0f, 0.125f], 0.9) };
+
+        string json = CardWithProfile(tuned).ToJson();
+        var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions().NormativeThreshold!;
+
+        Assert.Contains("\"head_template\": [0,0.125]", json, StringComparison.Ordinal);
+        Assert.Contains("\"min_head_correlation\": 0.9", json, StringComparison.Ordinal);
+        Assert.Equal([0f, 0.125f], back.HeadTemplate!);
+        Assert.Equal(0.9, back.MinHeadCorrelation);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Synomaly.Evaluation.Tests;
 public sealed class NormativeResidualTests
 {
     /// <summary>A 2x2 residual: the first row is the head (mean input above −0.9), the second the background.</summary>
-    private static readonly HealthyResidual TwoByTwo = new(Mean: [0.02f, 0.06f, 0f, 0.001f], MeanInput: [0.1f, -0.5f, -1f, -0.95f], Slices: 12, Timestep: 150, BlurKernel: 3, NoiseDraws: 4);
+    private static readonly HealthyResidual TwoByTwo = new(Mean: [0.02f, 0.06f, 0f, 0.001f], MeanInput: [0.1f, -0.5f, -1f, -0.95f], Slices: 12, Timestep: 150, BlurKernel: 3, NoiseDraws: 4, HeadTemplate: [1f, 1f, 0f, 0.5f], MinHeadCorrelation: 0.9);
 
     [Fact]
     public void Factors_follow_the_healthy_residual_relative_to_its_mean_over_the_head_by_alpha()
@@ -22,6 +22,8 @@ public sealed class NormativeResidualTests
         Assert.Equal([0.75f, 1.25f, 0.525f, 0.525f], half.Scale);
         Assert.Equal([1f, 1f, 1f, 1f], none.Scale);
         Assert.Equal((0.5, 12, 150, 3, 4), (half.Alpha, half.HealthySlices, half.Timestep, half.BlurKernel, half.NoiseDraws));
+        Assert.Equal([1f, 1f, 0f, 0.5f], half.HeadTemplate!);   // the gate: the head template and its floor travel with the factors
+        Assert.Equal(0.9, half.MinHeadCorrelation);
     }
 
     [Fact]
@@ -82,6 +84,25 @@ public sealed class NormativeResidualTests
         }
 
         Assert.Contains(residual.Mean, m => m > 0);
+
+        // The gate: the share of slices with head (input above −0.9) at each pixel, and as floor the 1st percentile of the
+        // head masks' correlations with it (with three slices, the lowest), rounded down to two decimals.
+        float[][] masks = [.. healthy.Select(c => c.Input.Select(v => v > -0.9f ? 1f : 0f).ToArray())];
+        for (int p = 0; p < 64; p++)
+        {
+            Assert.Equal(Math.Round(masks.Average(m => m[p]), 3), residual.HeadTemplate[p], 1e-6);
+        }
+
+        double lowest = masks.Min(m => Pearson(m, residual.HeadTemplate));
+        Assert.Equal(Math.Floor(lowest * 100) / 100, residual.MinHeadCorrelation, 1e-9);
+        Assert.InRange(residual.MinHeadCorrelation, -1, 1);
         Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5));
+    }
+
+    private static double Pearson(float[] a, float[] b)
+    {
+        double meanA = a.Average(v => (double)v), meanB = b.Average(v => (double)v);
+        double covariance = a.Select((v, i) => (v - meanA) * (b[i] - meanB)).Sum();
+        return covariance / Math.Sqrt(a.Sum(v => (v - meanA) * (v - meanA)) * b.Sum(v => (v - meanB) * (v - meanB)));
     }
 }

@@ -1,11 +1,8 @@
 using Synomaly.Contracts;
-using Synomaly.Diffusion.Inference;
-using Synomaly.Diffusion.Model;
-using Synomaly.Diffusion.Schedules;
-using Synomaly.Diffusion.Weights;
 using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Options;
 using Synomaly.GpuWorker.Scans;
+using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Volumes;
@@ -63,27 +60,7 @@ public sealed class ModelModalityTests
         Assert.Contains("knee-mri", error.Message, StringComparison.Ordinal);
     }
 
-    private static DiffusionSliceInference Inference(string? modality)
-    {
-        var config = new UNetConfig { ImageSize = Size, ModelChannels = 32, NumResBlocks = 1, AttentionResolutions = "4", ChannelMult = "1,2" };
-        var card = new ModelCard
-        {
-            Name = "m",
-            Version = "1",
-            Architecture = config,
-            Preprocessing = new Preprocessing { ImageSize = Size, Modality = modality },
-        };
-        var unet = new UNet(config);
-        try
-        {
-            return new DiffusionSliceInference(unet, new AnomalyDetector(unet, new GaussianDiffusion(BetaSchedule.Cosine)), card);
-        }
-        catch
-        {
-            unet.Dispose();
-            throw;
-        }
-    }
+    private static DiffusionSliceInference Inference(string? modality) => UntrainedInference.Create(modality);
 
     private static BinaryData Nifti(Func<int, float> valueAtColumn)
     {

@@ -53,10 +53,11 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
         var report = ScanReportBuilder.Build(
             volume, map, mask, slices.ToDictionary(s => s.SourceSlice, s => (double)s.Score),
-            new ReportModel(settings.ModelName, settings.ModelVersion, settings.ProfileName), prepared.PresetName, timingsMs: timings);
+            new ReportModel(settings.ModelName, settings.ModelVersion, settings.ProfileName), prepared.PresetName, timingsMs: timings,
+            singleThresholdSlices: [.. slices.Where(s => s.NormativeFallback).Select(s => s.SourceSlice)]);
         File.WriteAllBytes(Path.Combine(outputDirectory, "report.json"), ScanReportBuilder.ToJson(report));
         File.WriteAllText(Path.Combine(outputDirectory, "inference.json"), JsonSerializer.Serialize(
-            new InferenceRecord(settings.Options, [.. slices.Select(s => new SliceRecord(s.SourceSlice, s.Score, s.StagesRun))]), JsonOptions));
+            new InferenceRecord(settings.Options, [.. slices.Select(s => new SliceRecord(s.SourceSlice, s.Score, s.StagesRun, s.NormativeFallback))]), JsonOptions));
         return report;
     }
 
@@ -78,7 +79,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
             for (int i = 0; i < batch.Count; i++)
             {
                 results.Add(new SliceResult(
-                    batch[i].SourceSlice, detection.Map(i).ToArray(), detection.Reconstruction(i).ToArray(), detection.Scores[i], detection.StagesRun[i]));
+                    batch[i].SourceSlice, detection.Map(i).ToArray(), detection.Reconstruction(i).ToArray(), detection.Scores[i], detection.StagesRun[i], detection.NormativeFallback[i]));
             }
 
             progress(results.Count, prepared.Slices.Count);
@@ -117,9 +118,9 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         write(stream);
     }
 
-    private sealed record SliceResult(int SourceSlice, float[] Map, float[] Reconstruction, long Score, int StagesRun);
+    private sealed record SliceResult(int SourceSlice, float[] Map, float[] Reconstruction, long Score, int StagesRun, bool NormativeFallback);
 
-    private sealed record SliceRecord(int SourceSlice, long Score, int StagesRun);
+    private sealed record SliceRecord(int SourceSlice, long Score, int StagesRun, bool NormativeFallback);
 
     private sealed record InferenceRecord(InferenceOptions Options, IReadOnlyList<SliceRecord> Slices);
 }

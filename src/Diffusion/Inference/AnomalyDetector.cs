@@ -53,7 +53,7 @@ public sealed class AnomalyDetector
         using var noiseBuffer = stageNoise is null ? empty([options.NoiseDraws * x0.shape[0], .. x0.shape[1..]], ScalarType.Float32, device) : null;
         Func<int, Tensor> noiseFor = stageNoise ?? (_ => GaussianNoise.SampleInto(noiseBuffer!, generator));
 
-        var run = new BatchRun(x0, options);
+        var run = new BatchRun(x0, options, NormativeGate(x0, options.NormativeThreshold));
         for (int stage = 0; stage < options.StageLimit && run.Active.Count > 0; stage++)
         {
             using var stageScope = NewDisposeScope();
@@ -63,7 +63,7 @@ public sealed class AnomalyDetector
 
         if (options.Mode != InferenceMode.Adaptive)
         {
-            using var map = AnomalyMap.Compute(x0, run.Reconstruction, options.MapOptions);
+            using var map = AnomalyMap.Compute(x0, run.Reconstruction, options.MapOptions, run.ScaleApplies);
             run.FinalMap.copy_(map.Map);
         }
 
@@ -80,8 +80,9 @@ public sealed class AnomalyDetector
         var reconstruction = Reconstruct(current, t, SelectDraws(noise, index, whole, run.Count, options.NoiseDraws), options.NoiseDraws);
         run.Reconstruction.index_copy_(0, index, reconstruction);
 
+        var scaleApplies = run.ScaleApplies is null || whole ? run.ScaleApplies : run.ScaleApplies.index_select(0, index);
         AnomalyMap? map = options.Mode == InferenceMode.Adaptive || options.RecordStages
-            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions)
+            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions, scaleApplies)
             : null;
         using (map)
         {
@@ -113,6 +114,15 @@ public sealed class AnomalyDetector
         }
     }
 
+    /// <summary>
+    /// Which slices the normative threshold's factors apply to ([B] bool), or null for all of them (no normative threshold,
+    /// or one tuned before the head gate): those whose head lines up with its head template at least as well as the floor.
+    /// </summary>
+    private static Tensor? NormativeGate(Tensor x0, NormativeThreshold? normative) =>
+        normative is { HeadTemplate: { } template, MinHeadCorrelation: { } floor }
+            ? HeadAlignment.Correlation(x0, template).ge(floor)
+            : null;
+
     /// <summary>The rows of the stage noise that belong to the active slices, draw by draw (draw-major).</summary>
     private static Tensor SelectDraws(Tensor noise, Tensor activeIndex, bool whole, int count, int draws)
     {
@@ -142,10 +152,11 @@ public sealed class AnomalyDetector
         private readonly int[] _stagesRun;
         private readonly List<StageRecord> _stages = [];
 
-        public BatchRun(Tensor x0, InferenceOptions options)
+        public BatchRun(Tensor x0, InferenceOptions options, Tensor? scaleApplies)
         {
             X0 = x0;
             Options = options;
+            ScaleApplies = scaleApplies;
             Count = (int)x0.shape[0];
             Height = (int)x0.shape[2];
             Width = (int)x0.shape[3];
@@ -160,6 +171,9 @@ public sealed class AnomalyDetector
         public Tensor X0 { get; }
 
         public InferenceOptions Options { get; }
+
+        /// <summary>[B] bool: the slices the normative threshold's factors apply to; null, every slice.</summary>
+        public Tensor? ScaleApplies { get; }
 
         public int Count { get; }
 
@@ -239,7 +253,8 @@ public sealed class AnomalyDetector
                 scores[i / pixels] += maps[i] != 0 ? 1 : 0;
             }
 
-            return new DetectionResult(Count, Height, Width, Reconstruction.cpu().data<float>().ToArray(), maps, scores, _stagesRun, _stages);
+            bool[] fallback = ScaleApplies is null ? new bool[Count] : [.. ScaleApplies.cpu().data<bool>().ToArray().Select(applies => !applies)];
+            return new DetectionResult(Count, Height, Width, Reconstruction.cpu().data<float>().ToArray(), maps, scores, _stagesRun, _stages) { NormativeFallback = fallback };
         }
     }
 }

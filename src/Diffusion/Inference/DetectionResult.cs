@@ -45,6 +45,19 @@ public sealed class DetectionResult
     /// <summary>How many stages each slice ran.</summary>
     public int[] StagesRun { get; }
 
+    /// <summary>
+    /// Per slice: true where the options carried a normative threshold but the slice's head did not line up with its head
+    /// template, so the map used the reference's single θ there (<see cref="NormativeThreshold.MinHeadCorrelation"/>). All
+    /// false otherwise.
+    /// </summary>
+    public bool[] NormativeFallback
+    {
+        get => _normativeFallback ?? new bool[Count];
+        init => _normativeFallback = value?.Length == Count ? value : throw new ArgumentException("One fallback flag per slice is required.", nameof(value));
+    }
+
+    private readonly bool[]? _normativeFallback;
+
     /// <summary>Every stage's reconstructions and maps when <see cref="InferenceOptions.RecordStages"/> was set; empty otherwise.</summary>
     public IReadOnlyList<StageRecord> Stages { get; }
 

@@ -148,6 +148,7 @@ public sealed record InferenceOptions
             throw new InvalidOptionException(nameof(NoiseDraws), NoiseDraws, $"Noise draws per stage are 1..{MaxNoiseDraws}.");
         }
 
+        NormativeThreshold?.Validate();
         if (NormativeThreshold is { } normative && (normative.Timestep, normative.BlurKernel, normative.NoiseDraws) != (Timesteps[0], BlurKernel, NoiseDraws))
         {
             throw new InvalidOptionException(

@@ -17,9 +17,16 @@ namespace Synomaly.Diffusion.Inference;
 /// <param name="Timestep">The t the residual was measured at.</param>
 /// <param name="BlurKernel">The blur kernel k the residual was measured with.</param>
 /// <param name="NoiseDraws">The noise draws the residual was measured with.</param>
+/// <param name="HeadTemplate">The share of the healthy slices the factors were measured on with head at each pixel (H·W; <see cref="HeadAlignment"/>).</param>
+/// <param name="MinHeadCorrelation">
+/// The gate: a slice whose head mask correlates with <paramref name="HeadTemplate"/> less than this keeps the reference's
+/// single θ, because its pixels are not the places the factors describe. Set from the healthy training slices' own
+/// correlations.
+/// </param>
 /// <remarks>
 /// The residual depends on t, k and the draws, so options whose first t, k or draws differ from the measurement are
-/// refused (<see cref="InferenceOptions.Validate"/>) rather than thresholded with another setting's factors.
+/// refused (<see cref="InferenceOptions.Validate"/>) rather than thresholded with another setting's factors. Cards tuned
+/// before the gate existed have no head template, and their factors apply to every slice.
 /// </remarks>
 public sealed record NormativeThreshold(
     [property: JsonConverter(typeof(CompactFloatArrayConverter))] float[] Scale,
@@ -27,4 +34,29 @@ public sealed record NormativeThreshold(
     int HealthySlices,
     int Timestep,
     int BlurKernel,
-    int NoiseDraws);
+    int NoiseDraws,
+    [property: JsonConverter(typeof(CompactFloatArrayConverter))]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    float[]? HeadTemplate = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    double? MinHeadCorrelation = null)
+{
+    /// <summary>Throws a typed error naming the first inconsistent part (the factors themselves are checked with the map).</summary>
+    public void Validate()
+    {
+        if ((HeadTemplate is null) != (MinHeadCorrelation is null))
+        {
+            throw new InvalidOptionException(nameof(HeadTemplate), HeadTemplate is null ? "missing" : "present", "The normative threshold's head template and its minimum correlation come together; tune again with --normative-data.");
+        }
+
+        if (HeadTemplate is not null && (HeadTemplate.Length != Scale.Length || !HeadTemplate.All(v => v is >= 0 and <= 1)))
+        {
+            throw new InvalidOptionException(nameof(HeadTemplate), HeadTemplate.Length, $"The head template must hold {Scale.Length} shares between 0 and 1, one per threshold factor.");
+        }
+
+        if (MinHeadCorrelation is { } floor && !(floor is >= -1 and <= 1))
+        {
+            throw new InvalidOptionException(nameof(MinHeadCorrelation), floor, "The minimum head correlation is a correlation, between -1 and 1.");
+        }
+    }
+}

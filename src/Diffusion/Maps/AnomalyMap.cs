@@ -23,8 +23,12 @@ public sealed class AnomalyMap : IDisposable
 
     public Tensor Scores { get; }
 
-    /// <summary>Computes the maps of images <paramref name="x0"/> against reconstructions <paramref name="reconstruction"/>, both [B,1,H,W].</summary>
-    public static AnomalyMap Compute(Tensor x0, Tensor reconstruction, AnomalyMapOptions options)
+    /// <summary>
+    /// Computes the maps of images <paramref name="x0"/> against reconstructions <paramref name="reconstruction"/>, both
+    /// [B,1,H,W]. <paramref name="scaleApplies"/> ([B] bool) limits the per-pixel threshold factors to the slices marked true;
+    /// the others keep the single θ. Null: the factors, if any, apply to every slice.
+    /// </summary>
+    public static AnomalyMap Compute(Tensor x0, Tensor reconstruction, AnomalyMapOptions options, Tensor? scaleApplies = null)
     {
         options.Validate();
         if (!x0.shape.SequenceEqual(reconstruction.shape))
@@ -37,6 +41,11 @@ public sealed class AnomalyMap : IDisposable
             throw new InvalidOptionException(nameof(options.ThresholdScale), options.ThresholdScale.Length, $"The per-pixel threshold factors are for another image size: the slices have {x0.shape[2]}x{x0.shape[3]} pixels.");
         }
 
+        if (scaleApplies is not null && (scaleApplies.dtype != ScalarType.Bool || !scaleApplies.shape.SequenceEqual([x0.shape[0]])))
+        {
+            throw new ArgumentException($"Expected one boolean per slice [{x0.shape[0]}] saying where the threshold factors apply, got {scaleApplies.dtype} [{string.Join(",", scaleApplies.shape)}].", nameof(scaleApplies));
+        }
+
         using var scope = NewDisposeScope();
         var difference = (OpenCvGaussianBlur.Apply(x0, options.BlurKernel) - OpenCvGaussianBlur.Apply(reconstruction, options.BlurKernel)).abs();
 
@@ -47,8 +56,14 @@ public sealed class AnomalyMap : IDisposable
         }
         else
         {
-            // θ·scale in float32 on the device, broadcast over the batch.
-            var threshold = tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device).mul(options.Threshold);
+            // θ·scale in float32 on the device, broadcast over the batch (factor 1 for the slices the factors do not apply to).
+            var scale = tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device);
+            if (scaleApplies is not null)
+            {
+                scale = where(scaleApplies.to(x0.device).view(-1, 1, 1, 1), scale, ones_like(scale));
+            }
+
+            var threshold = scale.mul(options.Threshold);
             difference = difference.masked_fill(difference.lt(threshold), 0);
         }
 

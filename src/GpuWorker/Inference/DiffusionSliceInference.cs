@@ -49,7 +49,7 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
         var outputs = new SliceOutput[slices.Count];
         for (var i = 0; i < slices.Count; i++)
         {
-            outputs[i] = new SliceOutput(result.Reconstruction(i).ToArray(), result.Map(i).ToArray(), result.Mask(i), result.Scores[i], result.StagesRun[i]);
+            outputs[i] = new SliceOutput(result.Reconstruction(i).ToArray(), result.Map(i).ToArray(), result.Mask(i), result.Scores[i], result.StagesRun[i], result.NormativeFallback[i]);
         }
 
         return outputs;

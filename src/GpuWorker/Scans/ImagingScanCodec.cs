@@ -86,7 +86,8 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
         }
 
         var timings = new Dictionary<string, double>(prepared.Timings) { ["outputs"] = time.GetElapsedTime(started).TotalMilliseconds };
-        var report = ScanReportBuilder.Build(source, map, mask, scores, new ReportModel(model.Value.Name, job.ModelVersion, job.InferenceProfile), prepared.Prepared.PresetName, job.ScanId, timings);
+        var singleThreshold = slices.Where((_, i) => outputs[i].NormativeFallback).Select(s => s.SourceSlice).ToHashSet();
+        var report = ScanReportBuilder.Build(source, map, mask, scores, new ReportModel(model.Value.Name, job.ModelVersion, job.InferenceProfile), prepared.Prepared.PresetName, job.ScanId, timings, singleThreshold);
         files.Add(new ResultFile(BlobLayout.ReportFile, BinaryData.FromBytes(ScanReportBuilder.ToJson(report)), "application/json"));
         return files;
     }

@@ -11,8 +11,12 @@ public static class ScanReportBuilder
     /// <param name="map">The anomaly map on the source grid.</param>
     /// <param name="mask">The binary mask on the source grid (non-zero = anomalous).</param>
     /// <param name="sliceScores">Score per analysed slice, keyed by source slice index (slices not analysed are left out).</param>
+    /// <param name="singleThresholdSlices">
+    /// Source slices where the profile's normative threshold did not apply (the slice did not match its template) and the
+    /// single θ was used; the report says which.
+    /// </param>
     public static ScanReport Build(Volume source, ReadOnlySpan<float> map, ReadOnlySpan<float> mask, IReadOnlyDictionary<int, double> sliceScores,
-        ReportModel model, string preset, string? scanId = null, IReadOnlyDictionary<string, double>? timingsMs = null)
+        ReportModel model, string preset, string? scanId = null, IReadOnlyDictionary<string, double>? timingsMs = null, IReadOnlyCollection<int>? singleThresholdSlices = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sliceScores);
@@ -45,6 +49,18 @@ public static class ScanReportBuilder
         }
 
         bool spacingKnown = source.Provenance.Format is not (ScanFormat.Png or ScanFormat.Jpeg);
+        var notes = new List<string>();
+        if (!spacingKnown)
+        {
+            notes.Add("Plain image: pixel size unknown, 1 mm assumed for areas and volumes.");
+        }
+
+        if (singleThresholdSlices is { Count: > 0 })
+        {
+            notes.Add($"Normative threshold not applied to slice(s) {string.Join(", ", singleThresholdSlices.Order())}: they do not line up with the healthy "
+                + "template its per-pixel factors were measured on (another field of view, level or orientation), so the single threshold θ was used there.");
+        }
+
         return new ScanReport
         {
             ScanId = scanId,
@@ -60,7 +76,7 @@ public static class ScanReportBuilder
             AnomalousVolumeMl = total * geometry.VoxelVolumeMm3 / 1000.0,
             SpacingKnown = spacingKnown,
             TimingsMs = timingsMs ?? new Dictionary<string, double>(),
-            Notes = spacingKnown ? [] : ["Plain image: pixel size unknown, 1 mm assumed for areas and volumes."],
+            Notes = notes,
         };
     }
 

@@ -357,18 +357,62 @@ public sealed class AnomalyDetectorTests : IDisposable
         Assert.NotEqual(a.Reconstructions, c.Reconstructions);
     }
 
+    [Fact]
+    public void Slices_whose_head_does_not_line_up_with_the_normative_template_keep_the_single_threshold_and_are_flagged()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
+        var detector = new AnomalyDetector(model, _diffusion);
+        // Smooth texture inside a disc on a −1 background: slices 0 and 1 have their head where the template has it,
+        // slice 2 has it moved to the right.
+        var texture = SmoothImages(3, 17).mul(0.5).add(0.2);
+        var x0 = where(stack([Disc(12), Disc(13), Disc(22)]).unsqueeze(1), texture, full_like(texture, -1f));
+        float[] template = HeadAlignment.Template(x0.narrow(0, 0, 1));
+        var scale = Enumerable.Range(0, Size * Size).Select(p => p % 3 == 0 ? 0.5f : 1.5f).ToArray();
+        var plain = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3 };
+        var factors = new NormativeThreshold(scale, 0.5, 10, 250, 5, 1);
+        var gated = factors with { HeadTemplate = template, MinHeadCorrelation = 0.9 };
+
+        var reference = detector.Detect(x0, plain);
+        var everywhere = detector.Detect(x0, plain with { NormativeThreshold = factors });
+        var result = detector.Detect(x0, plain with { NormativeThreshold = gated });
+
+        float[] correlation = HeadAlignment.Correlation(x0, template).data<float>().ToArray();
+        Assert.True(correlation[1] >= 0.9 && correlation[2] < 0.9, string.Join(", ", correlation));
+        Assert.Equal([false, false, false], reference.NormativeFallback);
+        Assert.Equal([false, false, false], everywhere.NormativeFallback);   // a card without a head template: factors everywhere
+        Assert.Equal([false, false, true], result.NormativeFallback);
+        Assert.Equal(everywhere.Map(1).ToArray(), result.Map(1).ToArray());
+        Assert.Equal(reference.Map(2).ToArray(), result.Map(2).ToArray());
+        Assert.NotEqual(everywhere.Map(2).ToArray(), result.Map(2).ToArray());
+    }
+
+    /// <summary>[H,W] bool: a disc of radius 9 centred at column <paramref name="centreX"/>, row 16.</summary>
+    private static Tensor Disc(int centreX)
+    {
+        var y = arange(Size).view(-1, 1);
+        var x = arange(Size).view(1, -1);
+        return (x - centreX).square().add((y - 16).square()).lt(81);
+    }
+
     [Theory]
     [InlineData(1, FusionMode.Soft, false)]
     [InlineData(4, FusionMode.Soft, false)]
     [InlineData(1, FusionMode.Binary, false)]
     [InlineData(1, FusionMode.Notebook, false)]
     [InlineData(2, FusionMode.Soft, true)]
-    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion, bool normative)
+    [InlineData(2, FusionMode.Soft, true, true)]
+    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion, bool normative, bool gated = false)
     {
         var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
         var detector = new AnomalyDetector(model, _diffusion);
         using var x0 = SmoothImages(3, 13);
         var scale = normative ? new NormativeThreshold([.. Enumerable.Range(0, Size * Size).Select(p => p % 3 == 0 ? 0.5f : 1.5f)], 0.5, 10, 250, 5, noiseDraws) : null;
+        if (gated)
+        {
+            scale = scale! with { HeadTemplate = HeadAlignment.Template(x0), MinHeadCorrelation = 0.5 };
+        }
+
         var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion, NormativeThreshold = scale };
         detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
 
@@ -406,5 +450,23 @@ public sealed class AnomalyDetectorTests : IDisposable
         Assert.Equal("NormativeThreshold", error.ParamName);
         Assert.Contains("k=5", error.Message, StringComparison.Ordinal);
         detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.1) with { NormativeThreshold = measuredAtK5 }); // the matching setting runs
+
+        // A head template comes with its floor, holds one share per factor, and the floor is a correlation.
+        var adaptive = InferenceOptions.Adaptive(250, 5, 0.1);
+        float[] template = new float[16 * 16];
+        foreach (var (bad, name) in new (NormativeThreshold Bad, string Name)[]
+        {
+            (measuredAtK5 with { HeadTemplate = template }, "HeadTemplate"),
+            (measuredAtK5 with { MinHeadCorrelation = 0.8 }, "HeadTemplate"),
+            (measuredAtK5 with { HeadTemplate = new float[15], MinHeadCorrelation = 0.8 }, "HeadTemplate"),
+            (measuredAtK5 with { HeadTemplate = [.. template.Select((_, i) => i == 3 ? float.NaN : 0f)], MinHeadCorrelation = 0.8 }, "HeadTemplate"),
+            (measuredAtK5 with { HeadTemplate = [.. template.Select((_, i) => i == 3 ? 1.5f : 0f)], MinHeadCorrelation = 0.8 }, "HeadTemplate"),
+            (measuredAtK5 with { HeadTemplate = template, MinHeadCorrelation = 1.5 }, "MinHeadCorrelation"),
+            (measuredAtK5 with { HeadTemplate = template, MinHeadCorrelation = double.NaN }, "MinHeadCorrelation"),
+        })
+        {
+            error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, adaptive with { NormativeThreshold = bad }));
+            Assert.Equal(name, error.ParamName);
+        }
     }
 }

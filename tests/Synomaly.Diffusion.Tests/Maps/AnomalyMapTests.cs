@@ -145,4 +145,23 @@ public sealed class AnomalyMapTests
             Assert.Equal("ThresholdScale", error.ParamName);
         }
     }
+
+    [Fact]
+    public void Threshold_factors_apply_only_to_the_slices_marked_and_the_others_keep_the_single_threshold()
+    {
+        using var scope = NewDisposeScope();
+        var x0 = zeros(2, 1, 12, 12);
+        var reconstruction = zeros(2, 1, 12, 12);
+        reconstruction[TensorIndex.Colon, 0, TensorIndex.Slice(0, 4), TensorIndex.Slice(0, 4)] = 0.15f; // above θ, under θ·2
+        var scale = Enumerable.Repeat(2f, 12 * 12).ToArray();
+        var options = new AnomalyMapOptions(1, 0.1, MinComponentSize: 0, ThresholdScale: scale);
+
+        using var gated = AnomalyMap.Compute(x0, reconstruction, options, tensor(new[] { true, false }));
+        using var everywhere = AnomalyMap.Compute(x0, reconstruction, options);
+
+        Assert.Equal([0L, 16L], gated.Scores.data<long>().ToArray());
+        Assert.Equal([0L, 0L], everywhere.Scores.data<long>().ToArray());
+        Assert.Throws<ArgumentException>(() => AnomalyMap.Compute(x0, reconstruction, options, tensor(new[] { true })));
+        Assert.Throws<ArgumentException>(() => AnomalyMap.Compute(x0, reconstruction, options, tensor(new[] { 1f, 0f })));
+    }
 }
