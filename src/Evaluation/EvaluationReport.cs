@@ -110,6 +110,7 @@ public static class EvaluationReport
         r.FalsePositivePixelsPerHealthySlice,
         r.HealthySsim,
         r.MeanStages,
+        r.NormativeFallbacks,
         DiceBySize = r.DiceBySize.Select(b => new { b.Bin, b.Cases, b.Dice }),
         DiceByIntensity = r.DiceByIntensity.Select(b => new { b.Bin, b.Cases, b.Dice }),
     };

@@ -51,6 +51,9 @@ public sealed record EvaluationResult
 
     public required double MeanStages { get; init; }
 
+    /// <summary>Cases where the normative threshold's head gate kept the single θ (0 without a gated normative threshold).</summary>
+    public int NormativeFallbacks { get; init; }
+
     /// <summary>Mean Dice per lesion-size bin (model-grid pixels): name, cases, mean Dice.</summary>
     public required IReadOnlyList<(string Bin, int Cases, double Dice)> DiceBySize { get; init; }
 
@@ -74,11 +77,13 @@ public sealed record EvaluationResult
         var pooledLabels = anomalous.SelectMany(o => o.Case.Truth).ToArray();
         var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
         var imageLabels = outcomes.Select(o => o.Case.IsAnomalous).ToArray();
+        int fallbacks = outcomes.Count(o => o.NormativeFallback);
 
         return new EvaluationResult
         {
             Name = name,
-            Settings = options.Describe(),
+            // A gated case is thresholded differently from the rest, so the settings say how many there were.
+            Settings = options.Describe() + (fallbacks == 0 ? "" : $", single θ on {fallbacks} of {outcomes.Count} cases (head gate)"),
             Options = options,
             AnomalousCases = anomalous.Count,
             HealthyCases = healthy.Count,
@@ -97,6 +102,7 @@ public sealed record EvaluationResult
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             HealthySsim = Mean(healthy.Select(o => o.Metrics.Ssim)),
             MeanStages = Mean(outcomes.Select(o => (double)o.StagesRun)),
+            NormativeFallbacks = fallbacks,
             DiceBySize = [.. SizeBins.Select(b => DiceOf(b.Name, anomalous.Where(o => o.Case.TruthArea >= b.Min && o.Case.TruthArea < b.Max)))],
             DiceByIntensity = [.. Enum.GetValues<IntensityModel>().Select(m => DiceOf(IntensityName(m), anomalous.Where(o => o.Case.Lesion!.Model == m)))],
             Outcomes = outcomes,

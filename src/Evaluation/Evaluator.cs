@@ -29,7 +29,7 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
                 var map = result.Map(i).ToArray();
                 var reconstruction = result.Reconstruction(i).ToArray();
                 var metrics = ImageMetrics.Compute(batch[i].Truth, map, batch[i].Input, reconstruction, size, size);
-                outcomes.Add(new CaseOutcome(batch[i], map, reconstruction, result.Scores[i], result.StagesRun[i], metrics));
+                outcomes.Add(new CaseOutcome(batch[i], map, reconstruction, result.Scores[i], result.StagesRun[i], metrics, result.NormativeFallback[i]));
             }
 
             progress?.Report(Math.Min(start + batchSize, cases.Count));

@@ -30,6 +30,20 @@ public sealed class EvaluationResultTests
     }
 
     [Fact]
+    public void Cases_the_head_gate_kept_on_the_single_threshold_are_counted_and_named_in_the_settings()
+    {
+        var options = InferenceOptions.Adaptive(200, 5, 0.15);
+        var outcomes = new[] { Outcome("lesion-1", IntensityModel.Textured, dice: 0.5), Outcome("lesion-2", IntensityModel.Hypointense, dice: 0.5), Outcome("healthy", null, dice: 1) };
+
+        var none = EvaluationResult.From("adaptive", options, outcomes);
+        var gated = EvaluationResult.From("adaptive", options, [outcomes[0] with { NormativeFallback = true }, outcomes[1], outcomes[2] with { NormativeFallback = true }]);
+
+        Assert.Equal((0, options.Describe()), (none.NormativeFallbacks, none.Settings));
+        Assert.Equal(2, gated.NormativeFallbacks);
+        Assert.Equal(options.Describe() + ", single θ on 2 of 3 cases (head gate)", gated.Settings);
+    }
+
+    [Fact]
     public void The_report_has_an_intensity_table_and_a_case_table_with_one_row_per_mode_and_case()
     {
         var outcomes = new[] { Outcome("lesion-7", IntensityModel.Textured, dice: 0.25), Outcome("healthy-1", null, dice: 1.0) };

@@ -105,4 +105,27 @@ public sealed class NormativeResidualTests
         double covariance = a.Select((v, i) => (v - meanA) * (b[i] - meanB)).Sum();
         return covariance / Math.Sqrt(a.Sum(v => (v - meanA) * (v - meanA)) * b.Sum(v => (v - meanB) * (v - meanB)));
     }
+
+    [Fact]
+    public void The_evaluator_records_which_cases_the_head_gate_kept_on_the_single_threshold()
+    {
+        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        // Head (0.2) in the left half of the first two cases, in the right half of the third.
+        EvaluationCase Case(int i, bool left) => new($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(p => (p % 8 < 4) == left ? 0.2f : -1f)], new bool[64], null);
+        var cases = new[] { Case(0, left: true), Case(1, left: true), Case(2, left: false) };
+        float[] leftHead = [.. Enumerable.Range(0, 64).Select(p => p % 8 < 4 ? 1f : 0f)];
+        var options = InferenceOptions.SingleStage(200, 3, 0.2) with
+        {
+            MinComponentSize = 0,
+            Seed = 1,
+            NormativeThreshold = new([.. Enumerable.Repeat(1f, 64)], 0.5, 3, 200, 3, 1, leftHead, 0.9),
+        };
+
+        var result = evaluator.Run("gated", cases, options);
+
+        Assert.Equal([false, false, true], result.Outcomes.Select(o => o.NormativeFallback));
+        Assert.Equal(1, result.NormativeFallbacks);
+    }
 }
