@@ -162,6 +162,27 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.Single(resultsWhileArchived);
         Assert.Equal((1, 0, 1), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
         Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        var tombstone = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.True(tombstone.IsDeleted);
+        Assert.Null(tombstone.SourceBlobUri); // the owner's file name does not outlive the erasure
+
+        // Without the name the tombstone holds no source, so deleting again is the usual harmless 200.
+        var again = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+        Assert.Equal((0, 0, 0), (again.JobsMarkedDeleted, again.UploadBlobsDeleted, again.ResultBlobsDeleted));
+    }
+
+    [Fact]
+    public async Task An_archive_job_that_found_its_source_gone_holds_nothing_and_is_erased_on_request()
+    {
+        // A bulk run listed the file just before its owner deleted it: the worker found the source gone and forgot its name.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = "a-" + ScanBytes.NewScanId();
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Failed, ErrorCode = JobRecord.SourceMissingErrorCode, Origin = JobOrigin.Bulk }, Ct);
+        var delete = host.Function<DeleteScan>();
+
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+
+        Assert.Equal(1, erased.JobsMarkedDeleted);
         Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
     }
 

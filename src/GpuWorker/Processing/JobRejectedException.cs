@@ -1,3 +1,5 @@
+using Synomaly.Storage.Jobs;
+
 namespace Synomaly.GpuWorker.Processing;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Synomaly.GpuWorker.Processing;
 /// </summary>
 public sealed class JobRejectedException(string reason, string message) : Exception(message)
 {
-    public const string SourceMissing = "SourceMissing";
+    public const string SourceMissing = JobRecord.SourceMissingErrorCode;
     public const string SourceChanged = "SourceChanged";
     public const string SourceNotAllowed = "SourceNotAllowed";
     public const string WrongDimensions = "WrongDimensions";

@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Processing;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.GpuWorker.Status;
@@ -29,8 +30,23 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         MoveAsync(job, JobState.Succeeded, r => r with { ResultPrefix = resultsPrefix, FinishedAt = time.GetUtcNow(), ErrorCode = null, ErrorMessage = null }, cancellationToken);
 
+    /// <summary>
+    /// Fails the job. One that found its source gone forgets the source's URI: the file was deleted (an archive scan's owner
+    /// removing it after a bulk run listed it, whose erasure ran before this record existed), and its name, the owner's
+    /// file name for an archive scan, must not outlive it.
+    /// </summary>
     public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        MoveAsync(job, JobState.Failed, r => r with { FinishedAt = time.GetUtcNow(), ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
+        MoveAsync(
+            job,
+            JobState.Failed,
+            r => r with
+            {
+                FinishedAt = time.GetUtcNow(),
+                ErrorCode = errorCode,
+                ErrorMessage = errorMessage,
+                SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
+            },
+            cancellationToken);
 
     private async Task MoveAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
     {

@@ -104,6 +104,15 @@ public sealed record JobRecord
 
     public bool IsDeleted => State == JobState.Failed && ErrorCode == DeletedErrorCode;
 
+    /// <summary>The error code of a job whose source blob was gone when the worker came to read it.</summary>
+    public const string SourceMissingErrorCode = "SourceMissing";
+
+    /// <summary>
+    /// A tombstone, or a job that found its source gone: neither keeps its source's URI (an archive scan's names the
+    /// owner's file), and neither stands for a source that still exists.
+    /// </summary>
+    public bool HasLostSource => IsDeleted || (State == JobState.Failed && ErrorCode == SourceMissingErrorCode);
+
     /// <summary>
     /// Whether this record is a failure verdict on the given blob version: Failed for that very version, and not merely
     /// expired. Intake and the upload reconciliation leave such a version alone until it is uploaded again or retried.

@@ -102,8 +102,10 @@ public class JobStore
 
     /// <summary>
     /// Turns the record into a deletion tombstone (Failed, <see cref="JobRecord.DeletedErrorCode"/>, no results, message id
-    /// <see cref="JobRecord.DeletedMessageId"/>) from whatever state it is in: erasure on request is not a step of the job's
-    /// life, so it bypasses the transition rules. ETag-checked like every write.
+    /// <see cref="JobRecord.DeletedMessageId"/>, no source URI) from whatever state it is in: erasure on request is not a
+    /// step of the job's life, so it bypasses the transition rules. ETag-checked like every write. The source URI goes
+    /// because an archive scan's names the owner's file, which may identify the patient, and an erased scan keeps nothing
+    /// but its opaque id, a code and a time.
     /// </summary>
     public virtual Task<JobWriteResult> MarkDeletedAsync(JobRecord current, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
     {
@@ -115,6 +117,7 @@ public class JobStore
             ErrorMessage = FormattableString.Invariant($"The scan was erased at {deletedAt:O}: its upload and results are gone. To process the file again, upload it as a new scan (POST /api/scans)."),
             MessageId = JobRecord.DeletedMessageId,
             ResultPrefix = null,
+            SourceBlobUri = null,
             FinishedAt = deletedAt,
         };
         return ReplaceAsync(current, tombstone, cancellationToken);

@@ -65,6 +65,32 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_job_that_found_its_source_gone_forgets_the_source_s_name_and_other_failures_keep_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var archived = Job("sink-gone-" + Guid.NewGuid().ToString("N")[..8]) with
+        {
+            SourceBlobUri = new Uri("http://127.0.0.1:10000/devstoreaccount1/archive/2024/Doe-Jane-brain.nii.gz"),
+            Origin = JobOrigin.Bulk,
+        };
+        var malformed = Job("sink-bad-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var job in new[] { archived, malformed })
+        {
+            await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, MessageId = job.MessageId, SourceETag = job.SourceETag, SourceBlobUri = job.SourceBlobUri, Origin = job.Origin }, ct);
+        }
+
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        await sink.MarkFailedAsync(archived, Processing.JobRejectedException.SourceMissing, "The scan blob no longer exists.", ct);
+        await sink.MarkFailedAsync(malformed, "Malformed", "Bad header.", ct);
+
+        var gone = await store.GetAsync(archived.ScanId, archived.ModelVersion, ct);
+        var bad = await store.GetAsync(malformed.ScanId, malformed.ModelVersion, ct);
+        Assert.Equal((JobState.Failed, "SourceMissing", null), (gone!.State, gone.ErrorCode, gone.SourceBlobUri));
+        Assert.Equal(malformed.SourceBlobUri, bad!.SourceBlobUri);
+    }
+
+    [Fact]
     public async Task A_record_requeued_for_a_newer_upload_is_never_touched_by_the_old_message()
     {
         var ct = TestContext.Current.CancellationToken;

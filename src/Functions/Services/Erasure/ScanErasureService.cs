@@ -84,12 +84,13 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     /// <summary>
     /// Whether an archive scan's source still exists. The archive belongs to its owner, and the next reprocessing run would
     /// only recreate the results from it: such a scan is erased in the archive first, after which this request erases its
-    /// results. A source this app cannot name in its own archive container counts as existing.
+    /// results. A source this app cannot name in its own archive container counts as existing. Tombstones and jobs that
+    /// found their source gone (<see cref="JobRecord.HasLostSource"/>) hold nothing: they no longer name their source.
     /// </summary>
     private async Task<bool> ArchiveStillHoldsAsync(IReadOnlyList<JobRecord> records, CancellationToken cancellationToken)
     {
         var archive = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
-        foreach (var source in records.Where(r => r.Origin == JobOrigin.Bulk).Select(r => r.SourceBlobUri).Distinct())
+        foreach (var source in records.Where(r => r.Origin == JobOrigin.Bulk && !r.HasLostSource).Select(r => r.SourceBlobUri).Distinct())
         {
             if (source is null || new BlobUriBuilder(source) is not { BlobContainerName: BlobLayout.ArchiveContainer, BlobName: { Length: > 0 } name })
             {
