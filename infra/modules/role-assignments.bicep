@@ -444,6 +444,20 @@ resource workerResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// A job erased (or its upload replaced) while the worker wrote its results: the worker removes them, and because the
+// account keeps versions, their previous versions too, or the erased scan's derived images would stay readable as
+// previous versions until the lifecycle rule removes them. The same custom role as the erasure, on results/ only.
+resource workerResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::results.id, workerIdentity.id, 'synomaly-blob-eraser')
+  scope: scanStorage::blobService::results
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: remove the results of a job erased while it ran, with their previous versions'
+  }
+}
+
 resource workerJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(scanStorage::tableService::jobs.id, workerIdentity.id, roles.storageTableDataContributor)
   scope: scanStorage::tableService::jobs

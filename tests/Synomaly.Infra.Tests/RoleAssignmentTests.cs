@@ -44,6 +44,8 @@ public sealed partial class RoleAssignmentTests
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:archive"),
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:models"),
         new("worker", BuiltInRoles.StorageBlobDataContributor, "scan-container:results"),
+        // A worker whose job was erased or replaced while it wrote removes those results with their previous versions.
+        new("worker", BlobEraser, "scan-container:results"),
         new("worker", BuiltInRoles.StorageTableDataContributor, "scan-table:jobs"),
         new("worker", BuiltInRoles.AcrPull, "registry"),
         new("worker", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Synomaly.Storage.Blobs;
 
 namespace Synomaly.GpuWorker.Results;
 
@@ -28,24 +29,14 @@ public sealed class BlobResultStore(BlobContainerClient results) : IResultStore
         }
     }
 
+    /// <summary>
+    /// Deletes the folder's blobs and their previous versions: the account keeps versions, so deleting only the current
+    /// ones would keep an erased scan's derived images readable as previous versions until the lifecycle rule removes them.
+    /// "results/a/v1/0x1" would also match the folder 0x10/, so only whole folders (ending with '/') are accepted.
+    /// </summary>
     public async Task<int> DeleteUnderAsync(string prefix, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        if (!prefix.EndsWith('/'))
-        {
-            // "results/a/v1/0x1" would also match the folder 0x10/: only whole folders are deleted.
-            throw new ArgumentException($"'{prefix}' is not a folder prefix (it must end with '/').", nameof(prefix));
-        }
-
-        int deleted = 0;
-        await foreach (var item in results.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
-        {
-            if ((await results.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value)
-            {
-                deleted++;
-            }
-        }
-
-        return deleted;
+        return (await BlobFolderEraser.EraseAsync(results, prefix, cancellationToken).ConfigureAwait(false)).Blobs;
     }
 }

@@ -8,6 +8,6 @@ public interface IResultStore
     /// <summary>Creates the blob unless it exists (If-None-Match: *); false when it already existed.</summary>
     Task<bool> CreateIfAbsentAsync(string path, BinaryData content, string contentType, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes every blob under the folder <paramref name="prefix"/> (ending with '/'); returns how many it deleted.</summary>
+    /// <summary>Deletes every blob under the folder <paramref name="prefix"/> (ending with '/') with its previous versions; returns how many blobs it deleted.</summary>
     Task<int> DeleteUnderAsync(string prefix, CancellationToken cancellationToken = default);
 }

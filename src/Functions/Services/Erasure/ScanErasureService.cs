@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
+using Synomaly.Storage.Blobs;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Erasure;

@@ -2,7 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
-namespace Synomaly.Functions.Services.Erasure;
+namespace Synomaly.Storage.Blobs;
 
 /// <summary>What erasing one blob folder removed.</summary>
 /// <param name="Blobs">Blobs that existed (their current versions).</param>
@@ -13,7 +13,9 @@ public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string>
 
 /// <summary>
 /// Deletes every blob under a folder prefix, previous versions included, so that an erasure leaves nothing readable but
-/// what soft delete keeps recoverable for its retention period (<c>softDeleteRetentionDays</c> in the templates).
+/// what soft delete keeps recoverable for its retention period (<c>softDeleteRetentionDays</c> in the templates). Used
+/// by the erasure on request and by the worker when it removes the results of a job erased or replaced while it wrote
+/// them. The caller's identity needs the blob eraser role (delete and deleteBlobVersion) on the container.
 /// </summary>
 public static class BlobFolderEraser
 {
