@@ -57,6 +57,9 @@ public static class BlobLayout
 
     public static string ModelPrefix(string name, string version) => $"{RequireSegment(name, nameof(name))}/{RequireSegment(version, nameof(version))}/";
 
+    /// <summary>The rule <see cref="IsValidScanId"/> checks, as error messages state it.</summary>
+    public const string ScanIdRule = "letters, digits and '-' (at most 64)";
+
     /// <summary>Scan ids are opaque: letters, digits and '-' only, so they are safe in paths, table keys and logs.</summary>
     public static bool IsValidScanId(string? scanId) =>
         !string.IsNullOrEmpty(scanId) && scanId.Length <= 64 && scanId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
 
 namespace Synomaly.Functions.Http;
 
@@ -9,7 +10,7 @@ public static class Problems
     public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
 
     /// <summary>400 for an id in the route that cannot be a scan or run id (and so never a table key or blob folder).</summary>
-    public static ObjectResult InvalidId(string parameter) => BadRequest($"'{parameter}' must be letters, digits and '-' (at most 64).");
+    public static ObjectResult InvalidId(string parameter) => BadRequest($"'{parameter}' must be {BlobLayout.ScanIdRule}.");
 
     public static ObjectResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found.", detail);
 

@@ -42,7 +42,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     {
         if (!BlobLayout.IsValidScanId(scanId))
         {
-            throw new ArgumentException("'scanId' must be letters, digits and '-' (at most 64).", nameof(scanId));
+            throw new ArgumentException($"'scanId' must be {BlobLayout.ScanIdRule}.", nameof(scanId));
         }
 
         var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
