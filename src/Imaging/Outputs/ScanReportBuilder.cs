@@ -58,7 +58,7 @@ public static class ScanReportBuilder
         if (singleThresholdSlices is { Count: > 0 })
         {
             notes.Add($"Normative threshold not applied to slice(s) {string.Join(", ", singleThresholdSlices.Order())}: they do not line up with the healthy "
-                + "template its per-pixel factors were measured on (another field of view, level or orientation), so the single threshold θ was used there.");
+                + "template its per-pixel factors were measured on (the head sits elsewhere or at another size: another field of view, crop or slice level), so the single threshold θ was used there.");
         }
 
         return new ScanReport
