@@ -63,7 +63,9 @@ public sealed class NormativeGateTests
 
         Assert.Equal(3, outputs.Count);
         Assert.Contains(report.Notes, n => n.StartsWith("Normative threshold not applied to slice(s) 1:", StringComparison.Ordinal));
+        Assert.Equal([false, true, false], report.Slices.Select(s => s.SingleThreshold));
         Assert.DoesNotContain(unflagged.Notes, n => n.Contains("Normative", StringComparison.Ordinal));
+        Assert.All(unflagged.Slices, s => Assert.False(s.SingleThreshold));
     }
 
     private static BinaryData ThreeSliceNifti()

@@ -52,5 +52,9 @@ public sealed record ReportModel(string Name, string Version, string Profile);
 /// <summary>The source grid the maps are written in.</summary>
 public sealed record ReportGrid(int Width, int Height, int Depth, double SpacingXMm, double SpacingYMm, double SpacingZMm);
 
-/// <summary>One analysed slice: its score and the anomalous area on the source grid.</summary>
-public sealed record SliceFinding(int Index, double Score, double MaxMapValue, long AnomalousPixels, double AnomalousAreaMm2);
+/// <summary>
+/// One analysed slice: its score and the anomalous area on the source grid; <paramref name="SingleThreshold"/> is true
+/// where the profile's per-pixel (normative) threshold did not apply because the slice's head did not line up with the
+/// training slices', so the single θ made its map.
+/// </summary>
+public sealed record SliceFinding(int Index, double Score, double MaxMapValue, long AnomalousPixels, double AnomalousAreaMm2, bool SingleThreshold = false);

@@ -45,7 +45,7 @@ public static class ScanReportBuilder
             }
 
             total += count;
-            slices.Add(new SliceFinding(index, score, max, count, count * geometry.PixelAreaMm2));
+            slices.Add(new SliceFinding(index, score, max, count, count * geometry.PixelAreaMm2, singleThresholdSlices?.Contains(index) == true));
         }
 
         bool spacingKnown = source.Provenance.Format is not (ScanFormat.Png or ScanFormat.Jpeg);
