@@ -15,16 +15,7 @@ public sealed class ModelModalityTests
 {
     private const int Size = 32;
 
-    private static readonly ScanJob Job = new()
-    {
-        ScanId = "modality-1",
-        SourceBlobUri = new Uri("http://127.0.0.1:10000/devstoreaccount1/scans/modality-1/scan.nii.gz"),
-        SourceETag = "\"0x1\"",
-        ModelName = "m",
-        ModelVersion = "1",
-        CorrelationId = "c",
-        SubmittedAt = DateTimeOffset.UnixEpoch,
-    };
+    private static readonly ScanJob Job = CodecTestJob.For("modality-1");
 
     [Fact]
     public void The_codec_uses_the_trained_modality_when_the_job_gives_no_hint_and_the_hint_when_it_does()
