@@ -3,12 +3,12 @@ using Synomaly.Contracts;
 namespace Synomaly.Storage.Messaging;
 
 /// <summary>
-/// The Storage Queue wire format of a ScanJob: base64 of the JSON, the encoding the WebJobs/Functions queue trigger
-/// expects by default, so the same queue can be read by a queue trigger or by the worker's own receiver.
+/// The Storage Queue wire format of a ScanJob: the JSON as <see cref="QueueTriggerText"/> encodes it, so the same queue can
+/// be read by a queue trigger or by the worker's own receiver.
 /// </summary>
 public static class StorageQueueMessageCodec
 {
-    public static string Encode(ScanJob job) => Convert.ToBase64String(ScanJobSerializer.Serialize(job));
+    public static string Encode(ScanJob job) => QueueTriggerText.Encode(ScanJobSerializer.Serialize(job));
 
     /// <exception cref="InvalidScanJobException">The text is not base64 or not a ScanJob of this schema version.</exception>
     public static ScanJob Decode(string messageText)

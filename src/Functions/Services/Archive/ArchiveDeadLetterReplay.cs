@@ -1,10 +1,10 @@
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Functions.Services.Archive;
 
@@ -68,8 +68,8 @@ public sealed partial class ArchiveDeadLetterReplay(BlobContainerClient deadLett
 
             foreach (string eventText in eventTexts)
             {
-                // Base64, the queue trigger's encoding; never expiring, as Event Grid's own deliveries (Bicep).
-                await events.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(eventText)), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+                // Encoded as Event Grid writes and the queue trigger reads; never expiring, as Event Grid's own deliveries (Bicep).
+                await events.SendMessageAsync(QueueTriggerText.Encode(eventText), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
             }
 
             await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -1,12 +1,12 @@
-using System.Text;
 using Azure;
 using Azure.Storage.Queues;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Functions.Services.Bulk;
 
 /// <summary>
 /// Bulk steps on the Storage Queue <c>bulk-reprocess</c> (ScansStorage), read by the BulkReprocessStep queue trigger.
-/// The text is base64, the queue trigger's default encoding. A failed step is retried by the queue (dequeue count),
+/// The text is encoded as the queue trigger reads it (<see cref="QueueTriggerText"/>). A failed step is retried by the queue (dequeue count),
 /// and each retry resumes from the last checkpoint.
 /// </summary>
 public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueue
@@ -35,6 +35,6 @@ public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueu
             }
         }
 
-        await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(runId)), cancellationToken).ConfigureAwait(false);
+        await queue.SendMessageAsync(QueueTriggerText.Encode(runId), cancellationToken).ConfigureAwait(false);
     }
 }
