@@ -149,7 +149,7 @@ param workerMaxReplicas int = 4
 @minValue(1)
 param workerMessagesPerReplica int = 8
 
-@description('Optional. Slices per GPU batch (Worker__MaxBatchSize).')
+@description('Optional. Network images per GPU call, slices x the profile\'s noise draws (Worker__MaxBatchSize).')
 @minValue(1)
 param workerMaxBatchSize int = 64
 

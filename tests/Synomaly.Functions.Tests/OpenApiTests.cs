@@ -78,6 +78,16 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void A_request_schema_requires_only_what_its_handler_refuses_to_go_without()
+    {
+        var schemas = Document["components"]!["schemas"]!;
+
+        Assert.Equal(["errorCodes"], schemas["FailedUploadRetryRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Null(schemas["BulkRunRequest"]!["required"]);
+        Assert.Null(schemas["CreateScanUploadRequest"]!["required"]);
+    }
+
+    [Fact]
     public async Task Every_declared_answer_occurs_and_conforms_to_its_schema()
     {
         await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());

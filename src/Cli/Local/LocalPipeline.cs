@@ -13,8 +13,11 @@ namespace Synomaly.Cli.Local;
 /// </summary>
 public sealed class LocalPipeline : IAsyncDisposable
 {
-    /// <summary>Network images per worker call when the pipeline runs on a CPU (the worker's own default suits a GPU).</summary>
-    public const string CpuMaxBatchImages = "8";
+    /// <summary>
+    /// Network images per worker call when the pipeline runs on a CPU (the worker's own default suits a GPU): one, which the
+    /// worker's batcher rounds up to one slice with all its noise draws, whatever the profile's draws.
+    /// </summary>
+    public const string CpuMaxBatchImages = "1";
 
     private readonly LocalEnvironment environment;
     private readonly Dictionary<string, string> workerSettings;
@@ -78,8 +81,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         };
         if (TorchDevice.Resolve(settings.Device).type == DeviceType.CPU)
         {
-            // On a CPU small calls are faster: with the 8-draw demo profile, calls of 8 network images (one slice) ran each
-            // demo job about 2.3 times faster than the GPU default of 64 (docs/PERFORMANCE.md).
+            // On a CPU one slice per call is fastest for a drawn profile: 1.5 adaptive slices/s against 1.05 with two slices
+            // per call for the 4-draw demo profile, and 2.3 times faster demo jobs than the GPU default of 64 with 8 draws
+            // (docs/PERFORMANCE.md).
             workerSettings["Worker__MaxBatchSize"] = CpuMaxBatchImages;
         }
 

@@ -80,7 +80,10 @@ public static class ApiCatalog
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
         {
-            Body = new(typeof(FailedUploadRetryRequest), Required: true, "errorCodes is required: most failures are verdicts on the file and would only repeat."),
+            Body = new(typeof(FailedUploadRetryRequest), Required: true, "errorCodes is required: most failures are verdicts on the file and would only repeat.")
+            {
+                RequiredProperties = ["errorCodes"],
+            },
             Responses =
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),

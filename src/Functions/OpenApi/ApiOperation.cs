@@ -31,7 +31,14 @@ public sealed record ApiParameter(string Name, ApiParameterLocation In, string D
 }
 
 /// <summary>A JSON request body of <paramref name="Type"/>.</summary>
-public sealed record ApiRequestBody(Type Type, bool Required, string Description);
+public sealed record ApiRequestBody(Type Type, bool Required, string Description)
+{
+    /// <summary>
+    /// JSON names of the properties the handler refuses to go without (answering 400). Request properties are optional to
+    /// the reader, so the schema requires only these.
+    /// </summary>
+    public IReadOnlyList<string> RequiredProperties { get; init; } = [];
+}
 
 /// <summary>
 /// One answer: a JSON body of <paramref name="Body"/> (problem details are served as <c>application/problem+json</c>),

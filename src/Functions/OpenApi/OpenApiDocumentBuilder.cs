@@ -101,6 +101,7 @@ public static class OpenApiDocumentBuilder
                 ["description"] = body.Description,
                 ["content"] = Content("application/json", SchemaReference(body.Type, request: true, schemas)),
             };
+            RequireProperties(schemas[body.Type.Name], body);
         }
 
         var responses = new JsonObject();
@@ -165,6 +166,23 @@ public static class OpenApiDocumentBuilder
         }
 
         return schema;
+    }
+
+    private static void RequireProperties(JsonNode schema, ApiRequestBody body)
+    {
+        if (body.RequiredProperties.Count == 0)
+        {
+            return;
+        }
+
+        var properties = schema["properties"]?.AsObject();
+        string? unknown = body.RequiredProperties.FirstOrDefault(name => properties is null || !properties.ContainsKey(name));
+        if (unknown is not null)
+        {
+            throw new InvalidOperationException($"{body.Type.Name} has no property '{unknown}' to require.");
+        }
+
+        schema["required"] = new JsonArray([.. body.RequiredProperties.Select(name => (JsonNode)name)]);
     }
 
     /// <summary>The exporter lists constructor parameters as required; the API's reader does not require them.</summary>
