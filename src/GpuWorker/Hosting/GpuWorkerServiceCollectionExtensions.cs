@@ -37,9 +37,7 @@ public static class GpuWorkerServiceCollectionExtensions
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.SectionName).ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownDeadline + ShutdownMargin);
 
-        // Azure SDK request logs name blob paths, and upload paths may carry portal file names: keep them out of the logs.
-        builder.Logging.AddFilter("Azure", LogLevel.Warning);
-
+        // Also cuts the Azure SDK's request logs, which name blob paths, to Warning.
         services.AddSynomalyStorage(configuration);
         services.TryAddSingleton(ScanReadLimits.Default);
         services.TryAddSingleton<IJobStatusSink, JobStoreStatusSink>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
 
@@ -18,12 +19,18 @@ public static class StorageServiceCollectionExtensions
     /// <summary>The Service Bus namespace of the scan-jobs queue.</summary>
     public const string MessagingConnection = "Messaging";
 
+    /// <summary>The prefix of the Azure SDK's log categories (Azure.Core, Azure.Storage.Blobs, ...).</summary>
+    public const string AzureSdkLogCategory = "Azure";
+
     /// <summary>
     /// Blob, Queue and Table service clients for <c>ScansStorage</c> (identity-based in Azure, connection string locally)
-    /// and the <see cref="JobStore"/>.
+    /// and the <see cref="JobStore"/>. The clients forward the Azure SDK's logs, which at Information name every request's
+    /// blob path (an archive scan's path is its owner's file name), so the SDK's categories are cut to Warning here, for
+    /// every host that registers them (Functions app, worker, local trigger host).
     /// </summary>
     public static IServiceCollection AddSynomalyStorage(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddLogging(logging => logging.AddFilter(AzureSdkLogCategory, LogLevel.Warning));
         var storage = AzureConnection.Read(configuration, ScansStorageConnection);
         services.AddAzureClients(clients =>
         {
