@@ -396,6 +396,73 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_message_past_the_delivery_limit_whose_job_already_succeeded_is_completed_not_failed()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-done-late", FakeScanCodec.Scan(1, 0.5f));
+        // An earlier delivery marked the job Succeeded and died before it could complete the message.
+        await harness.Status.MarkProcessingAsync(job, 3, TestContext.Current.CancellationToken);
+        await harness.Status.MarkSucceededAsync(job, BlobLayout.ResultsPrefix(job), TestContext.Current.CancellationToken);
+        Enqueue(source, job, previousDeliveries: 3);
+
+        Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_succeeded_job_whose_completion_failed_on_the_last_delivery_is_completed_not_abandoned_for_ever()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-complete-fault", FakeScanCodec.Scan(1, 0.5f));
+        Enqueue(source, job, previousDeliveries: 2);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        var outcome = await harness.Handler.HandleAsync(new FirstCompletionFails(delivery!), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.AlreadyDone, outcome);
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+    }
+
+    /// <summary>A delivery whose first completion hits a storage fault (503), as in an outage of the queue's account.</summary>
+    private sealed class FirstCompletionFails(ScanJobDelivery inner) : ScanJobDelivery
+    {
+        private bool failed;
+
+        public override string MessageId => inner.MessageId;
+
+        public override BinaryData Body => inner.Body;
+
+        public override int DeliveryCount => inner.DeliveryCount;
+
+        public override DateTimeOffset EnqueuedAt => inner.EnqueuedAt;
+
+        public override DateTimeOffset LockedUntil => inner.LockedUntil;
+
+        public override Task RenewLockAsync(CancellationToken cancellationToken = default) => inner.RenewLockAsync(cancellationToken);
+
+        public override Task CompleteAsync(CancellationToken cancellationToken = default)
+        {
+            if (!failed)
+            {
+                failed = true;
+                throw new Azure.RequestFailedException(503, "Service unavailable.");
+            }
+
+            return inner.CompleteAsync(cancellationToken);
+        }
+
+        public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) => inner.AbandonAsync(retryDelay, cancellationToken);
+
+        public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default) => inner.DeadLetterAsync(reason, description, cancellationToken);
+    }
+
+    [Fact]
     public async Task A_job_still_running_at_the_shutdown_deadline_is_abandoned_and_queued_again()
     {
         await using var harness = new WorkerHarness();

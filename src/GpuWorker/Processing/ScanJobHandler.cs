@@ -62,14 +62,6 @@ public sealed partial class ScanJobHandler(
         using var work = CancellationTokenSource.CreateLinkedTokenSource(keeper.LockLost, shutdown);
         try
         {
-            if (delivery.DeliveryCount > settings.MaxDeliveryCount)
-            {
-                // Earlier deliveries ended without settling (the worker died each time): stop before it happens again.
-                var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
-                LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
-                return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
-            }
-
             return await ProcessAsync(delivery, job, activity, work.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (keeper.IsLockLost || e is MessageLockLostException)
@@ -123,6 +115,15 @@ public sealed partial class ScanJobHandler(
             // Marked Failed by an earlier delivery that could not dead-letter: finish that settlement.
             var verdict = new FailureVerdict(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
             return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, cancellationToken), JobOutcome.DeadLettered).ConfigureAwait(false);
+        }
+
+        if (delivery.DeliveryCount > settings.MaxDeliveryCount)
+        {
+            // Earlier deliveries ended without settling (the worker died each time): stop before it happens again. Checked
+            // after the state, so that a job an earlier delivery finished is completed, not failed.
+            var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
+            LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
+            return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
         }
 
         await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
@@ -208,6 +209,21 @@ public sealed partial class ScanJobHandler(
         catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
         {
             // Already Failed by an earlier delivery.
+        }
+        catch (JobTransitionRejectedException e) when (e.From == JobState.Succeeded)
+        {
+            // The job has its results (this delivery, or an earlier one, marked it Succeeded, then settling failed): the
+            // failure is about the message only, so complete it. Abandoning would bring it back for ever. (Should the
+            // completion itself fail, the next delivery finds the record Succeeded and completes it first thing.)
+            try
+            {
+                return await CompleteAlreadyDoneAsync(delivery, job, activity, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (MessageLockLostException)
+            {
+                telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
+                return JobOutcome.LockLost;
+            }
         }
         catch (JobSupersededException)
         {
