@@ -227,6 +227,25 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_rerun_after_a_partial_write_replaces_the_earlier_runs_files_so_the_set_is_one_runs()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-partial", FakeScanCodec.Scan(2, 0.5f));
+        // A worker wrote one map of another run (other noise) and died before the rest and the report.
+        await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        string map = BlobLayout.ResultPath(job, "maps/0000.txt");
+        await harness.Storage.CreateIfAbsentAsync(map, BinaryData.FromString("an earlier run's map"), "text/plain", TestContext.Current.CancellationToken);
+        Enqueue(source, job, previousDeliveries: 1);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.NotEqual("an earlier run's map", harness.Storage.Results[map].ToString());
+        Assert.Equal(3, harness.ResultPaths(job).Count);
+        Assert.Single(harness.HandlerLog.Entries, e => e.Message == "Scan scan-partial: removed 1 result files an interrupted earlier run left; running again");
+    }
+
+    [Fact]
     public async Task A_duplicate_message_for_a_succeeded_job_is_completed_without_new_work()
     {
         await using var harness = new WorkerHarness();

@@ -133,6 +133,15 @@ public sealed partial class ScanJobHandler(
             return await CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
 
+        // No completion marker, so whatever is under the prefix is an interrupted earlier run's (a crash, a shutdown, a lost
+        // lock, a failed write). Its maps came from other noise; the conditional creates would keep them beside this run's
+        // overlays and report, one result set from two runs.
+        var leftovers = await retry.ExecuteAsync(ct => writer.RemoveAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        if (leftovers > 0)
+        {
+            LogPartialResultsRemoved(job.ScanId, leftovers);
+        }
+
         var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
         RequireServedModel(job, inference);
         var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
@@ -321,6 +330,9 @@ public sealed partial class ScanJobHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: uploaded again or erased while this run wrote its results; removed the {Count} result files no job will point at")]
     private partial void LogOrphanedResultsRemoved(string scanId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: removed {Count} result files an interrupted earlier run left; running again")]
+    private partial void LogPartialResultsRemoved(string scanId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]
     private partial void LogFailed(string scanId, string reason, int deliveryCount);

@@ -32,7 +32,8 @@ public sealed class ResultWriter(IResultStore store)
 
     /// <summary>
     /// Deletes whatever of the job's result set exists: for a run whose upload was replaced or erased while it wrote,
-    /// whose results no record will ever point at (derived patient data is not kept for nobody).
+    /// whose results no record will ever point at (derived patient data is not kept for nobody), and before a run that
+    /// finds an incomplete set (no marker), so that one set never mixes two runs.
     /// </summary>
     public Task<int> RemoveAsync(ScanJob job, CancellationToken cancellationToken = default) =>
         store.DeleteUnderAsync(BlobLayout.ResultsPrefix(job), cancellationToken);
