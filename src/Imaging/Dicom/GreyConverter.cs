@@ -25,6 +25,13 @@ internal sealed class GreyConverter
         double low = pixels.Signed ? -Math.Pow(2, pixels.BitsStored - 1) : 0;
         double high = pixels.Signed ? Math.Pow(2, pixels.BitsStored - 1) - 1 : Math.Pow(2, pixels.BitsStored) - 1;
         invertSum = Rescale(low) + Rescale(high);
+
+        // A corrupt RescaleSlope or RescaleIntercept can carry stored values past float range; the infinities would turn
+        // the slice into NaN downstream and its map into a silent "no anomaly".
+        if (palette is null && !(float.IsFinite((float)Rescale(low)) && float.IsFinite((float)Rescale(high))))
+        {
+            throw DicomRejections.Malformed("RescaleSlope and RescaleIntercept map the stored values outside the range of 32-bit floats");
+        }
     }
 
     public void Convert(DecodedFrame frame, Span<float> destination)

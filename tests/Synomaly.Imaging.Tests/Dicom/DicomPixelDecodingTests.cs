@@ -60,6 +60,21 @@ public sealed class DicomPixelDecodingTests
         Assert.Equal(Modality.CT, volume.Modality);
     }
 
+    [Theory]
+    [InlineData("1E36", "0")]
+    [InlineData("1", "-9E38")]
+    public void A_rescale_that_carries_stored_values_past_float_range_is_rejected_as_malformed(string slope, string intercept)
+    {
+        var file = new DicomBuilder().ImageModule(1, 2, 16, 16, signed: false, "MONOCHROME2", modality: "CT")
+            .Text(0x0028, 0x1052, "DS", intercept).Text(0x0028, 0x1053, "DS", slope)
+            .PixelData(Words(0, 1000)).Build();
+
+        var error = Assert.Throws<ScanRejectedException>(() => DicomTestFiles.Read(file));
+
+        Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+        Assert.Contains("RescaleSlope and RescaleIntercept", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Monochrome1_is_inverted_within_its_range()
     {
