@@ -64,6 +64,20 @@ public static class BlobLayout
     public static bool IsValidScanId(string? scanId) =>
         !string.IsNullOrEmpty(scanId) && scanId.Length <= 64 && scanId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
+    /// <summary>The rule <see cref="IsValidModelVersion"/> checks, as error messages state it.</summary>
+    public const string ModelVersionRule = "letters, digits, '-', '.' or '_' (at most 64, not '.' or '..')";
+
+    /// <summary><see cref="ModelVersionRule"/> as a pattern, for options validation.</summary>
+    public const string ModelVersionPattern = @"^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$";
+
+    /// <summary>
+    /// Model versions name a folder of results and models and are part of job table keys and message ids, so they are
+    /// kept to characters that are safe in all three.
+    /// </summary>
+    public static bool IsValidModelVersion(string? modelVersion) =>
+        !string.IsNullOrEmpty(modelVersion) && modelVersion.Length <= 64 && modelVersion is not ("." or "..")
+        && modelVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
+
     private static string RequireSegment(string value, string name)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Contains('/') || value.Contains('\\') || value is "." or "..")

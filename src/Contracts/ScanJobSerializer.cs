@@ -34,6 +34,33 @@ public static class ScanJobSerializer
             throw new InvalidScanJobException("The ScanJob's scanId is not an opaque id (letters, digits and '-', at most 64).");
         }
 
+        // The fields below name result paths, table keys and the blob to read: a message that breaks them would only fail
+        // later, untyped, after several deliveries. (Values are not echoed: a URI can hold an archive file name.)
+        if (!BlobLayout.IsValidModelVersion(job.ModelVersion))
+        {
+            throw new InvalidScanJobException($"The ScanJob's modelVersion must be {BlobLayout.ModelVersionRule}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(job.ModelName))
+        {
+            throw new InvalidScanJobException("The ScanJob has no modelName.");
+        }
+
+        if (string.IsNullOrWhiteSpace(job.SourceETag))
+        {
+            throw new InvalidScanJobException("The ScanJob has no sourceETag.");
+        }
+
+        if (!job.SourceBlobUri.IsAbsoluteUri || job.SourceBlobUri.Scheme is not ("https" or "http"))
+        {
+            throw new InvalidScanJobException("The ScanJob's sourceBlobUri is not an absolute http(s) URI.");
+        }
+
+        if (string.IsNullOrWhiteSpace(job.InferenceProfile))
+        {
+            throw new InvalidScanJobException("The ScanJob has no inferenceProfile.");
+        }
+
         return job;
     }
 }

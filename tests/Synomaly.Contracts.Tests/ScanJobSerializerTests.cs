@@ -74,6 +74,13 @@ public sealed class ScanJobSerializerTests
     [InlineData("null", "empty")]
     [InlineData("{not json", "not a valid ScanJob")]
     [InlineData("{\"schemaVersion\":1,\"scanId\":\"a/b\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "opaque id")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"v1/2\",\"inferenceProfile\":\"p\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "modelVersion must be")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"..\",\"inferenceProfile\":\"p\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "modelVersion must be")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\" \",\"modelName\":\"m\",\"modelVersion\":\"1\",\"inferenceProfile\":\"p\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "no sourceETag")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"\",\"modelVersion\":\"1\",\"inferenceProfile\":\"p\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "no modelName")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"y/z.dcm\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"inferenceProfile\":\"p\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "not an absolute http(s) URI")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"file:///etc/passwd\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"inferenceProfile\":\"p\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "not an absolute http(s) URI")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"inferenceProfile\":\"\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "no inferenceProfile")]
     public void Invalid_messages_get_a_typed_error_naming_the_problem(string json, string expected)
     {
         var error = Assert.Throws<InvalidScanJobException>(() => ScanJobSerializer.Deserialize(Encoding.UTF8.GetBytes(json)));

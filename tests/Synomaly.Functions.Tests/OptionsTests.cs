@@ -41,6 +41,18 @@ public sealed class OptionsTests
         Assert.Contains("ModelVersion", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("v1/2")]
+    [InlineData("..")]
+    [InlineData("v 1")]
+    public void A_model_version_unsafe_in_paths_and_table_keys_fails_validation_naming_the_rule(string version)
+    {
+        var settings = Local();
+        settings["Intake:ModelVersion"] = version;
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(settings));
+        Assert.Contains("Intake:ModelVersion must be letters, digits", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Both_blob_triggers_enabled_fails_validation()
     {

@@ -23,6 +23,7 @@ public sealed class IntakeOptions
     public string ModelName { get; set; } = "brain-mri-demo";
 
     [Required(AllowEmptyStrings = false)]
+    [RegularExpression(BlobLayout.ModelVersionPattern, ErrorMessage = "Intake:ModelVersion must be " + BlobLayout.ModelVersionRule + ".")]
     public string ModelVersion { get; set; } = "";
 
     [Required(AllowEmptyStrings = false)]

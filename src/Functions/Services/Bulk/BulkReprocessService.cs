@@ -271,9 +271,9 @@ public sealed partial class BulkReprocessService(
     }
 
     private static string ValidateModelVersion(string modelVersion) =>
-        modelVersion.Length <= 64 && modelVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')
+        BlobLayout.IsValidModelVersion(modelVersion)
             ? modelVersion
-            : throw new InvalidBulkRunRequestException("'modelVersion' must be letters, digits, '-', '.' or '_' (at most 64).");
+            : throw new InvalidBulkRunRequestException($"'modelVersion' must be {BlobLayout.ModelVersionRule}.");
 
     private sealed record PageCounts(long Published, long Skipped, long Rejected, DateTimeOffset? NextVisibleAt);
 
