@@ -114,6 +114,14 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
     workloadProfileName: workloadProfileName
     configuration: {
       activeRevisionsMode: 'Single'
+      // The scaler identity owns the queue (KEDA reads its message count); the worker code parses untrusted scans, so
+      // only the platform's scale rule may use it: no token for it inside the container.
+      identitySettings: [
+        {
+          identity: scalerIdentityId
+          lifecycle: 'None'
+        }
+      ]
       // No ingress: the worker only pulls from the queue. Probes reach the container port directly.
       registries: [
         {

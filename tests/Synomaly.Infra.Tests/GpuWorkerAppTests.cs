@@ -24,6 +24,10 @@ public sealed class GpuWorkerAppTests
             "The scale rule must authenticate with its identity, not a secret.");
         Assert.Contains("/Microsoft.ManagedIdentity/userAssignedIdentities/id-scaler-", identity, StringComparison.Ordinal);
         Assert.Contains(app.At("identity.userAssignedIdentities").EnumerateObject(), i => i.Name == identity);
+
+        // Queue owner for the platform's scale rule only: the container (which parses untrusted scans) gets no token for it.
+        var settings = Assert.Single(app.At("properties.configuration.identitySettings").EnumerateArray(), s => s.GetProperty("identity").GetString() == identity);
+        Assert.Equal("None", settings.GetProperty("lifecycle").GetString());
     }
 
     [Theory]
