@@ -53,6 +53,20 @@ public sealed class OptionsTests
         Assert.Contains("Intake:ModelVersion must be letters, digits", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Intake:UploadSasMinutes")]
+    [InlineData("Intake:ResultSasMinutes")]
+    public void A_link_lifetime_over_an_hour_fails_validation_naming_it(string setting)
+    {
+        var settings = Local();
+        settings[setting] = "61";
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(settings));
+        Assert.Contains(setting.Split(':')[1], error.Message, StringComparison.Ordinal);
+
+        settings[setting] = "60";
+        Resolve(settings);
+    }
+
     [Fact]
     public void Both_blob_triggers_enabled_fails_validation()
     {

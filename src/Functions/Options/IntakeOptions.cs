@@ -47,11 +47,14 @@ public sealed class IntakeOptions
     [Range(1, 30 * 24)]
     public int ReconcileLookbackHours { get; set; } = 48;
 
-    [Range(1, 7 * 24 * 60)]
+    /// <summary>Links are short-lived: at most an hour, as the templates allow, whatever is configured by hand.</summary>
+    [Range(1, MaxSasMinutes)]
     public int UploadSasMinutes { get; set; } = 15;
 
-    [Range(1, 7 * 24 * 60)]
+    [Range(1, MaxSasMinutes)]
     public int ResultSasMinutes { get; set; } = 15;
+
+    public const int MaxSasMinutes = 60;
 }
 
 /// <summary>The values of <c>Intake__BlobTriggerSource</c>, named as the Functions blob extension names its sources.</summary>
