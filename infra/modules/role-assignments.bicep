@@ -353,15 +353,26 @@ resource functionsArchiveDeletionsPoisonQueue 'Microsoft.Authorization/roleAssig
 }
 
 // Archive deletion events Event Grid could not deliver are read back from here and put on their queue, then deleted
-// (timer ReplayArchiveDeadLetters).
+// (timer ReplayArchiveDeadLetters): read and delete, never write.
 resource functionsEventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(scanStorage::blobService::eventGridDeadLetter.id, functionsIdentity.id, roles.storageBlobDataContributor)
+  name: guid(scanStorage::blobService::eventGridDeadLetter.id, functionsIdentity.id, roles.storageBlobDataReader)
   scope: scanStorage::blobService::eventGridDeadLetter
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
     principalId: functionsPrincipalId
     principalType: 'ServicePrincipal'
-    description: 'functions: replay undeliverable archive deletion events'
+    description: 'functions: read undeliverable archive deletion events to replay them'
+  }
+}
+
+resource functionsEventGridDeadLetterEraser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::eventGridDeadLetter.id, functionsIdentity.id, 'synomaly-blob-eraser')
+  scope: scanStorage::blobService::eventGridDeadLetter
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: delete an undeliverable archive deletion event once it is replayed'
   }
 }
 

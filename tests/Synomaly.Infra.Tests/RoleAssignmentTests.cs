@@ -32,7 +32,8 @@ public sealed partial class RoleAssignmentTests
         new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:archive-deletions"),
         new("functions", BuiltInRoles.StorageQueueDataContributor, "scan-queue:archive-deletions-poison"),
         // Archive deletion events Event Grid could not deliver are read back and deleted (timer ReplayArchiveDeadLetters).
-        new("functions", BuiltInRoles.StorageBlobDataContributor, "scan-container:eventgrid-deadletter"),
+        new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:eventgrid-deadletter"),
+        new("functions", BlobEraser, "scan-container:eventgrid-deadletter"),
         new("functions", BuiltInRoles.ServiceBusDataSender, "servicebus-queue:scan-jobs"),
         new("functions", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
         // Functions app: erasure of a scan on request (DELETE /api/scans/{scanId}) deletes blobs and their versions.
