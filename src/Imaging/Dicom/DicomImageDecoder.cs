@@ -59,7 +59,7 @@ internal static class DicomImageDecoder
 
         if (!SupportedPhotometric.Contains(pixels.Photometric))
         {
-            throw DicomRejections.PixelFormat($"photometric interpretation {pixels.Photometric}");
+            throw DicomRejections.PixelFormat($"photometric interpretation {DicomRejections.ShownPhotometric(pixels.Photometric)}");
         }
 
         int expectedSamples = pixels.Photometric is "PALETTE COLOR" or "MONOCHROME1" or "MONOCHROME2" ? 1 : 3;
@@ -149,7 +149,7 @@ internal static class DicomImageDecoder
     {
         if (pixelElement.Encapsulated is not null)
         {
-            throw DicomRejections.Malformed($"encapsulated pixel data in the uncompressed transfer syntax {syntax.Uid}");
+            throw DicomRejections.Malformed($"encapsulated pixel data in the uncompressed transfer syntax {DicomRejections.ShownUid(syntax.Uid)}");
         }
 
         long frameBytes = pixels.NativeFrameBytes;

@@ -1,10 +1,27 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Synomaly.Imaging.Dicom;
 
 /// <summary>Builds the typed rejections of the DICOM reader. Messages name the problem, never patient data or file names.</summary>
-internal static class DicomRejections
+internal static partial class DicomRejections
 {
+    /// <summary>The photometric interpretations the standard defines (PS3.3 C.7.6.3.1.2), retired ones included.</summary>
+    private static readonly HashSet<string> StandardPhotometric =
+    [
+        "MONOCHROME1", "MONOCHROME2", "PALETTE COLOR", "RGB", "HSV", "ARGB", "CMYK", "YBR_FULL", "YBR_FULL_422",
+        "YBR_PARTIAL_422", "YBR_PARTIAL_420", "YBR_ICT", "YBR_RCT", "XYB",
+    ];
+
+    /// <summary>
+    /// A UID read from the file, as a message may show it: only if it is a UID (digits and dots, at most 64). A
+    /// non-conforming file can put any text in a UID element, patient data included, and messages reach job records.
+    /// </summary>
+    public static string ShownUid(string? uid) => uid is not null && UidPattern().IsMatch(uid) ? uid : "(not shown: not a UID)";
+
+    /// <summary>A photometric interpretation read from the file, shown only if the standard defines it (as <see cref="ShownUid"/>).</summary>
+    public static string ShownPhotometric(string? value) => value is not null && StandardPhotometric.Contains(value) ? value : "(not shown: not a defined term)";
+
     public static ScanRejectedException Truncated(string what) => new(ScanRejectionCode.Truncated, "DICOM file is truncated: " + what);
 
     public static ScanRejectedException Malformed(string what) => new(ScanRejectionCode.Malformed, "DICOM structure is malformed: " + what);
@@ -20,7 +37,7 @@ internal static class DicomRejections
     public static ScanRejectedException UnsupportedSyntax(DicomTransferSyntax syntax, string? detail = null) =>
         new(ScanRejectionCode.UnsupportedTransferSyntax, string.Create(
             CultureInfo.InvariantCulture,
-            $"DICOM transfer syntax {syntax.Uid} ({syntax.Name}) is not decoded by this build{(detail is null ? "; configure a transcoder (dcmtk or gdcm) to read it" : ": " + detail)}."));
+            $"DICOM transfer syntax {ShownUid(syntax.Uid)} ({syntax.Name}) is not decoded by this build{(detail is null ? "; configure a transcoder (dcmtk or gdcm) to read it" : ": " + detail)}."));
 
     /// <summary>Wraps anything that is not already a rejection (decoder library failures, I/O errors) as malformed input.</summary>
     public static ScanRejectedException Wrap(Exception exception) => exception switch
@@ -30,4 +47,7 @@ internal static class DicomRejections
         EndOfStreamException => new ScanRejectedException(ScanRejectionCode.Truncated, "DICOM data ended early.", exception),
         _ => new ScanRejectedException(ScanRejectionCode.Malformed, $"DICOM data could not be decoded ({exception.GetType().Name}).", exception),
     };
+
+    [GeneratedRegex(@"^[0-9.]{1,64}$")]
+    private static partial Regex UidPattern();
 }

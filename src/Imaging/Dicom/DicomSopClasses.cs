@@ -76,7 +76,7 @@ internal static class DicomSopClasses
     ];
 
     public static string Name(string? uid) =>
-        uid is null ? "no SOP class" : Names.TryGetValue(uid, out var name) ? name : "SOP class " + uid;
+        uid is null ? "no SOP class" : Names.TryGetValue(uid, out var name) ? name : "SOP class " + DicomRejections.ShownUid(uid);
 
     /// <summary>Why an object of this class is not an image for the service, or null if it may be one.</summary>
     public static string? NonImageReason(string? uid)

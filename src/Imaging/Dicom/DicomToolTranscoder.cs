@@ -72,7 +72,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
         ArgumentNullException.ThrowIfNull(limits);
         if (!tools.TryGetValue(transferSyntaxUid, out var tool))
         {
-            throw new ScanRejectedException(ScanRejectionCode.UnsupportedTransferSyntax, $"No configured tool decompresses transfer syntax {transferSyntaxUid}.");
+            throw new ScanRejectedException(ScanRejectionCode.UnsupportedTransferSyntax, $"No configured tool decompresses transfer syntax {DicomRejections.ShownUid(transferSyntaxUid)}.");
         }
 
         string folder = Directory.CreateTempSubdirectory("synomaly-dicom-").FullName;
@@ -85,7 +85,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
             var produced = new FileInfo(output);
             if (!produced.Exists || produced.Length == 0)
             {
-                throw new ScanRejectedException(ScanRejectionCode.Malformed, $"{System.IO.Path.GetFileName(tool.Path)} produced no output for transfer syntax {transferSyntaxUid}.");
+                throw new ScanRejectedException(ScanRejectionCode.Malformed, $"{System.IO.Path.GetFileName(tool.Path)} produced no output for transfer syntax {DicomRejections.ShownUid(transferSyntaxUid)}.");
             }
 
             if (produced.Length > Math.Min(limits.MaxDecompressedBytes, Array.MaxLength))

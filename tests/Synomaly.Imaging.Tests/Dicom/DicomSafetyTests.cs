@@ -230,6 +230,25 @@ public sealed class DicomSafetyTests
         Assert.Equal(0, opened);
     }
 
+    [Fact]
+    public void Header_text_that_is_not_a_uid_or_defined_term_is_not_echoed_into_rejections()
+    {
+        // Non-conforming writers can put any text, even a patient's name, where a UID or a defined term belongs; the
+        // message becomes the job's error and the dead-letter description.
+        var syntax = Assert.Throws<ScanRejectedException>(() => DicomTestFiles.Read(new DicomBuilder("DOE^JOHN 1970")
+            .ImageModule(1, 2, 16, 16, signed: false, "MONOCHROME2").PixelData(new byte[4]).Build()));
+        var photometric = Assert.Throws<ScanRejectedException>(() => DicomTestFiles.Read(new DicomBuilder()
+            .ImageModule(1, 2, 16, 16, signed: false, "DOE JOHN").PixelData(new byte[4]).Build()));
+        var sopClass = Assert.Throws<ScanRejectedException>(() => DicomTestFiles.Read(new DicomBuilder()
+            .ImageModule(1, 2, 16, 16, signed: false, "MONOCHROME2", sopClass: "DOE^JOHN").Build()));
+
+        Assert.Equal(ScanRejectionCode.UnsupportedTransferSyntax, syntax.Code);
+        Assert.Equal(ScanRejectionCode.UnsupportedPixelFormat, photometric.Code);
+        Assert.Equal(ScanRejectionCode.NotAnImage, sopClass.Code);
+        Assert.All(new[] { syntax, photometric, sopClass }, e => Assert.DoesNotContain("DOE", e.Message, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("not shown", photometric.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertVolumeOrRejection(byte[] bytes)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
