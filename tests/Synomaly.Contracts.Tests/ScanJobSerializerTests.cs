@@ -117,6 +117,8 @@ public sealed class ScanJobSerializerTests
         Assert.False(JobStateTransitions.IsAllowed(JobState.Succeeded, JobState.Processing));
         Assert.False(JobStateTransitions.IsAllowed(JobState.Failed, JobState.Processing));
         Assert.True(JobStateTransitions.IsAllowed(JobState.Processing, JobState.Succeeded));
+        Assert.False(JobStateTransitions.IsAllowed(JobState.Succeeded, JobState.Failed));
+        Assert.True(JobStateTransitions.IsAllowed(JobState.Succeeded, JobState.Queued));
         Assert.True(JobState.Failed.IsTerminal());
     }
 }

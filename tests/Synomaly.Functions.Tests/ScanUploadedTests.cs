@@ -115,6 +115,30 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Equal(ScanFormat.Png, record.DetectedFormat);
     }
 
+    [Fact]
+    public async Task An_upload_replaced_after_its_job_succeeded_is_queued_again_so_its_results_answer_for_the_new_content()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1 }, Ct)).Record!;
+        var oldPrefix = BlobLayout.ResultsPrefix(scanId, "v1", queued.SourceETag!);
+        await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = oldPrefix }, Ct);
+        // The upload SAS still allows writes: the portal sends another file under the same scan id.
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), overwrite: true, Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Queued, result.Outcome);
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Equal(JobState.Queued, record.State);
+        Assert.Null(record.ResultPrefix);
+        Assert.Equal(host.Get<InMemoryScanJobPublisher>().Published[^1].Job.MessageId, record.MessageId);
+        Assert.NotEqual(queued.SourceETag, record.SourceETag);
+    }
+
     public static TheoryData<string, string, IntakeRejectionCode> Rejections => new()
     {
         { "sub/scan.dcm", "dicom", IntakeRejectionCode.InvalidPath },

@@ -178,11 +178,10 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return SkipReason.Duplicate;
         }
 
-        if (current.State == JobState.Succeeded)
-        {
-            return SkipReason.AlreadySucceeded;
-        }
-
+        // A Succeeded record for another blob version goes out again like any other: the upload was replaced (its SAS
+        // allows writes for a while after the first upload), and keeping the old results would answer for content that
+        // is no longer there. Its results stay in their own version's folder until the lifecycle rule removes them, as
+        // the replaced upload's own previous version does.
         // An expired job is no verdict on its file, and an explicit retry overrides one: both go out again.
         return current.FailedForVersion(job.SourceETag) && !retryFailed ? SkipReason.AlreadyFailed : null;
     }

@@ -9,9 +9,6 @@ public enum SkipReason
     /// <summary>The same blob version is already published, processing or done for this model version.</summary>
     Duplicate,
 
-    /// <summary>The scan already succeeded for this model version (another blob version); results stay as they are.</summary>
-    AlreadySucceeded,
-
     /// <summary>The same blob version already failed for this model version (the failure is deterministic).</summary>
     AlreadyFailed,
 }
