@@ -320,6 +320,30 @@ public sealed class ScanJobHandlerInMemoryTests
         };
 
     [Fact]
+    public async Task A_delivery_racing_another_that_failed_the_job_settles_as_that_job_stands_and_leaves_it_failed()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-raced", FakeScanCodec.Scan(1, 0.5f));
+        harness.Status.Queue(job);
+        Enqueue(source, job);
+        // Another delivery of the same message (its lock taken over) fails the job while this one writes its results.
+        harness.Storage.Created = path =>
+        {
+            if (path == ResultWriter.MarkerPath(job))
+            {
+                harness.Status.MarkFailedAsync(job, "Truncated", "The file ended early.").GetAwaiter().GetResult();
+            }
+        };
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal("AlreadyFailed", Assert.Single(source.Settlements).Reason);
+        var record = harness.Record(job)!;
+        Assert.Equal((JobState.Failed, "Truncated"), (record.State, record.ErrorCode)); // never back to Queued
+    }
+
+    [Fact]
     public async Task Results_written_for_an_upload_replaced_during_the_writes_are_removed_again()
     {
         await using var harness = new WorkerHarness();

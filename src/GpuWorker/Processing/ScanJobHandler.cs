@@ -75,6 +75,12 @@ public sealed partial class ScanJobHandler(
         {
             return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
         }
+        catch (JobTransitionRejectedException e) when (e.From.IsTerminal())
+        {
+            // Another delivery of this message (a duplicate, or one whose lock this one took over) finished the job while
+            // this one ran: settle this one as that job stands. Retrying would move a finished job.
+            return await SettleFinishedAsync(delivery, job, e.From, activity).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
             LogInterrupted(job.ScanId);
@@ -198,6 +204,25 @@ public sealed partial class ScanJobHandler(
         return JobOutcome.Superseded;
     }
 
+    private async Task<JobOutcome> SettleFinishedAsync(ScanJobDelivery delivery, ScanJob job, JobState state, Activity? activity)
+    {
+        if (state == JobState.Failed)
+        {
+            var verdict = new FailureVerdict(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
+            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await CompleteAlreadyDoneAsync(delivery, job, activity, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MessageLockLostException)
+        {
+            telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
+            return JobOutcome.LockLost;
+        }
+    }
+
     private async Task<JobOutcome> CompleteAlreadyDoneAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
     {
         await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -224,15 +249,7 @@ public sealed partial class ScanJobHandler(
             // The job has its results (this delivery, or an earlier one, marked it Succeeded, then settling failed): the
             // failure is about the message only, so complete it. Abandoning would bring it back for ever. (Should the
             // completion itself fail, the next delivery finds the record Succeeded and completes it first thing.)
-            try
-            {
-                return await CompleteAlreadyDoneAsync(delivery, job, activity, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (MessageLockLostException)
-            {
-                telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
-                return JobOutcome.LockLost;
-            }
+            return await SettleFinishedAsync(delivery, job, e.From, activity).ConfigureAwait(false);
         }
         catch (JobSupersededException)
         {

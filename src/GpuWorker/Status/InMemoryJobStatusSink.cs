@@ -57,10 +57,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
             var key = (job.ScanId, job.ModelVersion);
             var current = records.GetValueOrDefault(key) ?? new InMemoryJobRecord(JobState.Queued) { MessageId = job.MessageId };
             JobSupersededException.ThrowIfOtherMessage(current.MessageId, job);
-            if (!JobStateTransitions.IsAllowed(current.State, to))
-            {
-                throw new JobTransitionRejectedException(current.State, to);
-            }
+            WorkerTransitions.Require(current.State, to);
 
             records[key] = update(current with { State = to, History = [.. current.History, to] });
         }

@@ -9,6 +9,7 @@ namespace Synomaly.GpuWorker.Status;
 /// replaces it only if its ETag is unchanged, re-reading on a race. A job that has no record (published by hand, or its
 /// intake record was lost) gets one created from the ScanJob, so its status is still queryable. A record that stands for
 /// another message of the scan (a newer upload) is never touched: every operation throws <see cref="JobSupersededException"/>.
+/// Nor is a finished one (<see cref="WorkerTransitions"/>).
 /// </summary>
 public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJobStatusSink
 {
@@ -78,7 +79,17 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// message: an intake that requeued the scan for a newer upload in between makes this message stale.
     /// </summary>
     private Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken) =>
-        store.TransitionLatestAsync(job.ScanId, job.ModelVersion, to, update, require: record => JobSupersededException.ThrowIfOtherMessage(record.MessageId, job), cancellationToken: cancellationToken);
+        store.TransitionLatestAsync(
+            job.ScanId,
+            job.ModelVersion,
+            to,
+            update,
+            require: record =>
+            {
+                JobSupersededException.ThrowIfOtherMessage(record.MessageId, job);
+                WorkerTransitions.Require(record.State, to);
+            },
+            cancellationToken: cancellationToken);
 
     private static JobRecord FromJob(ScanJob job) => new()
     {

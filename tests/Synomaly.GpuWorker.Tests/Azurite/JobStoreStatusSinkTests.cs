@@ -62,6 +62,25 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         Assert.Equal(job.MessageId, record.MessageId);
         var rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkProcessingAsync(job, 2, TestContext.Current.CancellationToken));
         Assert.Equal(JobState.Failed, rejected.From);
+
+        // Nor back to the queue: only intake requeues a finished job (its message is gone).
+        rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, 2, "Unexpected", "A race.", TestContext.Current.CancellationToken));
+        Assert.Equal(JobState.Failed, rejected.From);
+        Assert.Equal(JobState.Failed, (await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken))!.State);
+    }
+
+    [Fact]
+    public async Task A_succeeded_record_refuses_every_worker_transition()
+    {
+        var store = await StoreAsync();
+        var job = Job("sink-done");
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        await sink.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await sink.MarkSucceededAsync(job, "sink-done/v1/x/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, 2, "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
+        Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkFailedAsync(job, "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
+        Assert.Equal(JobState.Succeeded, (await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken))!.State);
     }
 
     [Fact]
