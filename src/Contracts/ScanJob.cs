@@ -20,6 +20,14 @@ public sealed record ScanJob
     /// <summary>The ETag of the source blob when the job was created; the worker reads exactly this version.</summary>
     public required string SourceETag { get; init; }
 
+    /// <summary>
+    /// The source blob's Content-MD5 (base64) when the storage service holds one (it computes it for single-request
+    /// uploads): tells a re-upload of the same bytes, which needs no new run, from new content under the same scan id.
+    /// Not written when null; readers that predate it ignore it.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceContentMd5 { get; init; }
+
     public ScanFormat DetectedFormat { get; init; } = ScanFormat.Unknown;
 
     public ModalityHint Modality { get; init; } = ModalityHint.Auto;

@@ -1,5 +1,6 @@
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
@@ -137,6 +138,27 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Null(record.ResultPrefix);
         Assert.Equal(host.Get<InMemoryScanJobPublisher>().Published[^1].Job.MessageId, record.MessageId);
         Assert.NotEqual(queued.SourceETag, record.SourceETag);
+    }
+
+    [Fact]
+    public async Task The_same_bytes_uploaded_again_after_success_keep_their_results_without_a_new_run()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1 }, Ct)).Record!;
+        var succeeded = (await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = "x/" }, Ct)).Record!;
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), overwrite: true, Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.NotNull(queued.SourceContentMd5);
+        Assert.Equal(IntakeOutcome.Skipped, result.Outcome);
+        Assert.Equal(SkipReason.SameContentSucceeded, result.Skipped);
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published);
+        Assert.Equal(succeeded.ETag, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.ETag);
     }
 
     public static TheoryData<string, string, IntakeRejectionCode> Rejections => new()

@@ -108,7 +108,7 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_transition_out_of_a_succeeded_job_is_not_allowed_and_changes_nothing()
+    public async Task A_succeeded_job_cannot_go_back_to_processing_or_fail_and_the_refusal_changes_nothing()
     {
         var ct = TestContext.Current.CancellationToken;
         var store = await NewStoreAsync();
@@ -116,8 +116,9 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
         var processing = (await store.TransitionAsync(created, JobState.Processing, cancellationToken: ct)).Record!;
         var succeeded = (await store.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = "scan-d/v1/" }, ct)).Record!;
 
-        var back = await store.TransitionAsync(succeeded, JobState.Queued, cancellationToken: ct);
-        Assert.Equal(JobWriteOutcome.NotAllowed, back.Outcome);
+        // (Only intake may queue it again, for a new version of its upload.)
+        Assert.Equal(JobWriteOutcome.NotAllowed, (await store.TransitionAsync(succeeded, JobState.Processing, cancellationToken: ct)).Outcome);
+        Assert.Equal(JobWriteOutcome.NotAllowed, (await store.TransitionAsync(succeeded, JobState.Failed, cancellationToken: ct)).Outcome);
         var stored = await store.GetAsync("scan-d", "v1", ct);
         Assert.Equal(JobState.Succeeded, stored!.State);
         Assert.Equal("scan-d/v1/", stored.ResultPrefix);

@@ -53,6 +53,9 @@ public sealed record JobRecord
     /// <summary>The ETag of the source blob version this job processes.</summary>
     public string? SourceETag { get; init; }
 
+    /// <summary>That version's Content-MD5 (base64), when the storage service computed one (<see cref="ScanJob.SourceContentMd5"/>).</summary>
+    public string? SourceContentMd5 { get; init; }
+
     /// <summary>The deterministic ScanJob message id (scanId:etag:modelVersion).</summary>
     public string? MessageId { get; init; }
 

@@ -180,6 +180,7 @@ public sealed partial class BulkReprocessService(
                 ScanId = ArchiveScanId.For(item.Name),
                 SourceBlobUri = container.GetBlobClient(item.Name).Uri,
                 SourceETag = item.Properties.ETag?.ToString() ?? "",
+                SourceContentMd5 = ContentMd5.Of(item.Properties.ContentHash),
                 ModelName = run.ModelName,
                 ModelVersion = run.ModelVersion,
                 Origin = JobOrigin.Bulk,

@@ -84,6 +84,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             ScanId = scanId,
             SourceBlobUri = blob.Uri,
             SourceETag = etag,
+            SourceContentMd5 = ContentMd5.Of(properties.ContentHash),
             DetectedFormat = format,
             Modality = ModalityFrom(properties.Metadata),
             ModelName = settings.ModelName,

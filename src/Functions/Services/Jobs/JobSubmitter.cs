@@ -178,13 +178,22 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return SkipReason.Duplicate;
         }
 
-        // A Succeeded record for another blob version goes out again like any other: the upload was replaced (its SAS
-        // allows writes for a while after the first upload), and keeping the old results would answer for content that
-        // is no longer there. Its results stay in their own version's folder until the lifecycle rule removes them, as
-        // the replaced upload's own previous version does.
+        if (current.State == JobState.Succeeded && SameContent(current, job))
+        {
+            return SkipReason.SameContentSucceeded;
+        }
+
+        // Any other Succeeded record for another blob version goes out again: the upload was replaced with other bytes
+        // (its SAS allows writes for a while after the first upload), or they cannot be compared, and keeping the old
+        // results could answer for content that is no longer there. Its results stay in their own version's folder until
+        // the lifecycle rule removes them, as the replaced upload's own previous version does.
         // An expired job is no verdict on its file, and an explicit retry overrides one: both go out again.
         return current.FailedForVersion(job.SourceETag) && !retryFailed ? SkipReason.AlreadyFailed : null;
     }
+
+    /// <summary>Both versions' Content-MD5 known and equal: the same bytes uploaded again.</summary>
+    private static bool SameContent(JobRecord current, ScanJob job) =>
+        !string.IsNullOrEmpty(current.SourceContentMd5) && string.Equals(current.SourceContentMd5, job.SourceContentMd5, StringComparison.Ordinal);
 
     private JobRecord NewRecord(ScanJob job, string? runId) =>
         WithJob(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, CreatedAt = clock.GetUtcNow() }, job, runId);
@@ -203,6 +212,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         DetectedFormat = job.DetectedFormat,
         SourceBlobUri = job.SourceBlobUri,
         SourceETag = job.SourceETag,
+        SourceContentMd5 = job.SourceContentMd5,
         MessageId = job.MessageId,
         CorrelationId = job.CorrelationId,
         RunId = runId,

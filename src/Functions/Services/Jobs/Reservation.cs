@@ -9,6 +9,12 @@ public enum SkipReason
     /// <summary>The same blob version is already published, processing or done for this model version.</summary>
     Duplicate,
 
+    /// <summary>
+    /// The scan already succeeded for this model version with the same bytes under another blob version (the file was
+    /// uploaded again unchanged): its results answer for it as they are.
+    /// </summary>
+    SameContentSucceeded,
+
     /// <summary>The same blob version already failed for this model version (the failure is deterministic).</summary>
     AlreadyFailed,
 }
