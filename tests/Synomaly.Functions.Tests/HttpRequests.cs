@@ -6,6 +6,14 @@ namespace Synomaly.Functions.Tests;
 /// <summary>HttpRequests as the ASP.NET Core integration hands them to a function, built on DefaultHttpContext.</summary>
 internal static class HttpRequests
 {
+    /// <summary>A request whose body is sent as a form, as <c>curl -d</c> does without a Content-Type.</summary>
+    public static HttpRequest Form(string method, string body)
+    {
+        var request = Create(method, body);
+        request.ContentType = "application/x-www-form-urlencoded";
+        return request;
+    }
+
     public static HttpRequest Create(string method, string? json = null, string? query = null)
     {
         var context = new DefaultHttpContext();

@@ -108,6 +108,7 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
     [Theory]
     [InlineData("?status=Sleeping")]
     [InlineData("?status=7")]
+    [InlineData("?status=Processing,Succeeded")]
     [InlineData("?since=yesterday")]
     [InlineData("?pageSize=0")]
     [InlineData("?pageSize=5000")]
@@ -120,5 +121,19 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
         var problem = Assert.IsType<ProblemDetails>(result.Value);
         var name = query[1..query.IndexOf('=', StringComparison.Ordinal)];
         Assert.Contains(name, problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("v1#2")]
+    public async Task A_model_version_unsafe_as_a_table_key_is_a_400_problem_that_names_it(string modelVersion)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+
+        var answer = await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET", query: "?modelVersion=" + Uri.EscapeDataString(modelVersion)), ScanBytes.NewScanId(), Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal(400, problem.Status);
+        Assert.Contains("modelVersion", problem.Detail, StringComparison.Ordinal);
     }
 }

@@ -18,13 +18,16 @@ public static class QueryParameters
         error = null;
         if (query["status"].ToString() is { Length: > 0 } status)
         {
-            if (!Enum.TryParse<JobState>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            // By exact name only: Enum.TryParse also reads numbers and comma lists as flags ("Processing,Succeeded" is 3,
+            // Failed).
+            string? name = Enum.GetNames<JobState>().FirstOrDefault(n => n.Equals(status, StringComparison.OrdinalIgnoreCase));
+            if (name is null)
             {
                 error = $"'status' must be one of {string.Join(", ", Enum.GetNames<JobState>())}.";
                 return false;
             }
 
-            state = parsed;
+            state = Enum.Parse<JobState>(name);
         }
 
         if (query["since"].ToString() is { Length: > 0 } sinceText)

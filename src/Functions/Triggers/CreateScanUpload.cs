@@ -15,17 +15,10 @@ public sealed class CreateScanUpload(UploadService uploads)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        CreateScanUploadRequest? body = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        var (body, error) = await JsonBody.ReadAsync<CreateScanUploadRequest>(request, "{\"fileName\": \"scan.nii.gz\"} (or empty)", cancellationToken);
+        if (error is not null)
         {
-            try
-            {
-                body = await request.ReadFromJsonAsync<CreateScanUploadRequest>(JsonSerializerOptions.Web, cancellationToken);
-            }
-            catch (JsonException)
-            {
-                return Problems.BadRequest("The body must be JSON like {\"fileName\": \"scan.nii.gz\"} (or empty).");
-            }
+            return Problems.BadRequest(error);
         }
 
         var ticket = await uploads.CreateAsync(body?.FileName, cancellationToken);

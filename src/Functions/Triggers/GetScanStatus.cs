@@ -21,7 +21,13 @@ public sealed class GetScanStatus(ScanStatusService status)
             return Problems.InvalidId("scanId");
         }
 
-        var result = await status.GetAsync(scanId, request.Query["modelVersion"].ToString(), cancellationToken);
+        string modelVersion = request.Query["modelVersion"].ToString();
+        if (modelVersion.Length > 0 && !BlobLayout.IsValidModelVersion(modelVersion))
+        {
+            return Problems.BadRequest($"'modelVersion' must be {BlobLayout.ModelVersionRule}.");
+        }
+
+        var result = await status.GetAsync(scanId, modelVersion, cancellationToken);
         return result is null
             ? Problems.NotFound($"No job for scan {scanId} and this model version (unknown id, or the upload has not arrived yet).")
             : new OkObjectResult(result);

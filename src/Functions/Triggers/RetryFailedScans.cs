@@ -18,14 +18,10 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/retry-failed")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        FailedUploadRetryRequest? body;
-        try
+        var (body, error) = await JsonBody.ReadAsync<FailedUploadRetryRequest>(request, "{\"errorCodes\": [\"StorageUnavailable\"], \"since\": \"2026-12-01T00:00:00Z\", \"dryRun\": true}", cancellationToken);
+        if (error is not null)
         {
-            body = await request.ReadFromJsonAsync<FailedUploadRetryRequest>(JsonSerializerOptions.Web, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return Problems.BadRequest("The body must be JSON like {\"errorCodes\": [\"StorageUnavailable\"], \"since\": \"2026-12-01T00:00:00Z\", \"dryRun\": true}.");
+            return Problems.BadRequest(error);
         }
 
         try

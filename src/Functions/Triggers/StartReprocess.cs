@@ -15,14 +15,10 @@ public sealed class StartReprocess(BulkReprocessService bulk)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "reprocess")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        BulkRunRequest? body;
-        try
+        var (body, error) = await JsonBody.ReadAsync<BulkRunRequest>(request, "{\"prefix\": \"2024/\", \"modelVersion\": \"v1\", \"dryRun\": true} (or empty)", cancellationToken);
+        if (error is not null)
         {
-            body = await request.ReadFromJsonAsync<BulkRunRequest>(JsonSerializerOptions.Web, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return Problems.BadRequest("The body must be JSON like {\"prefix\": \"2024/\", \"modelVersion\": \"v1\", \"dryRun\": true}.");
+            return Problems.BadRequest(error);
         }
 
         try

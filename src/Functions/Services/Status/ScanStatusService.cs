@@ -44,9 +44,20 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
             results);
     }
 
+    /// <exception cref="FormatException">The continuation token is not one this API returned.</exception>
     public async Task<ScanSummaryPage> ListAsync(JobState? state, DateTimeOffset? since, string? continuation, int pageSize, CancellationToken cancellationToken)
     {
-        var page = await jobs.ListAsync(state, since, DecodeContinuation(continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        JobPage page;
+        try
+        {
+            page = await jobs.ListAsync(state, since, DecodeContinuation(continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 400 && !string.IsNullOrEmpty(continuation))
+        {
+            // Well-formed base64url around a place the table does not know (edited, or from another listing).
+            throw new FormatException("The continuation token is not one this API returned.", e);
+        }
+
         return new ScanSummaryPage(
             [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
             EncodeContinuation(page.ContinuationToken));
