@@ -67,6 +67,26 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_upload_erased_before_intake_made_any_record_leaves_a_tombstone_so_the_same_url_cannot_bring_it_back()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+
+        // DELETE before the blob event arrived: no record existed yet.
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+        // The portal's upload URL is still valid: the file is written again, and its event arrives.
+        var again = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(again, Ct);
+
+        Assert.Equal((1, 1), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted));
+        Assert.Equal(IntakeOutcome.Erased, result.Outcome);
+        Assert.Empty(host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.True((await host.Jobs.ListForScanAsync(scanId, Ct)).Single().IsDeleted);
+    }
+
+    [Fact]
     public async Task A_file_uploaded_under_an_erased_scan_id_is_erased_unprocessed_and_the_tombstone_stands()
     {
         await using var host = await TestHost.CreateAsync(azurite);
@@ -196,7 +216,7 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
         await table.CreateIfNotExistsAsync(Ct);
         var store = new IntakeRacingStore(table, new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, SourceETag = etag, MessageId = "intake" });
-        var erasure = new ScanErasureService(host.Blobs, store, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        var erasure = new ScanErasureService(host.Blobs, store, host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
 
         var (outcome, erased) = await erasure.EraseAsync(scanId, Ct);
 

@@ -107,6 +107,25 @@ public sealed record JobRecord
 
     public bool IsDeleted => State == JobState.Failed && ErrorCode == DeletedErrorCode;
 
+    /// <summary>
+    /// <paramref name="record"/> as an erasure leaves it: Failed <c>Deleted</c> with the time, standing for no message, and
+    /// without its results or source URI (an archive scan's URI names its owner's file).
+    /// </summary>
+    public static JobRecord Tombstone(JobRecord record, DateTimeOffset deletedAt)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record with
+        {
+            State = JobState.Failed,
+            ErrorCode = DeletedErrorCode,
+            ErrorMessage = FormattableString.Invariant($"The scan was erased at {deletedAt:O}: its upload and results are gone. To process the file again, upload it as a new scan (POST /api/scans)."),
+            MessageId = DeletedMessageId,
+            ResultPrefix = null,
+            SourceBlobUri = null,
+            FinishedAt = deletedAt,
+        };
+    }
+
     /// <summary>The error code of a job whose source blob was gone when the worker came to read it.</summary>
     public const string SourceMissingErrorCode = "SourceMissing";
 

@@ -110,17 +110,7 @@ public class JobStore
     public virtual Task<JobWriteResult> MarkDeletedAsync(JobRecord current, DateTimeOffset deletedAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(current);
-        var tombstone = current with
-        {
-            State = JobState.Failed,
-            ErrorCode = JobRecord.DeletedErrorCode,
-            ErrorMessage = FormattableString.Invariant($"The scan was erased at {deletedAt:O}: its upload and results are gone. To process the file again, upload it as a new scan (POST /api/scans)."),
-            MessageId = JobRecord.DeletedMessageId,
-            ResultPrefix = null,
-            SourceBlobUri = null,
-            FinishedAt = deletedAt,
-        };
-        return ReplaceAsync(current, tombstone, cancellationToken);
+        return ReplaceAsync(current, JobRecord.Tombstone(current, deletedAt), cancellationToken);
     }
 
     /// <summary>Every record of one scan (one per model version it was processed for).</summary>

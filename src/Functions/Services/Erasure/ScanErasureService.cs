@@ -1,5 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Functions.Options;
 using Synomaly.Contracts;
 using Synomaly.Storage.Blobs;
 using Synomaly.Storage.Jobs;
@@ -34,7 +36,7 @@ public sealed record ScanErasure(string ScanId, int JobsMarkedDeleted, int Uploa
 /// only then are the blobs deleted. The tombstones keep the scan id, the error code <c>Deleted</c> and the time: no
 /// patient data, and the answer to "was it deleted, and when".
 /// </summary>
-public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore jobs, TimeProvider clock, ILogger<ScanErasureService> logger)
+public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore jobs, IOptions<IntakeOptions> intake, TimeProvider clock, ILogger<ScanErasureService> logger)
 {
     private const int MaxWriteAttempts = 5;
 
@@ -72,9 +74,17 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
                 marked += await MarkDeletedAsync(late, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
         }
-        if (records.Count == 0 && uploads.Blobs + uploads.Versions + results.Blobs + results.Versions == 0)
+        bool deletedBlobs = uploads.Blobs + uploads.Versions + results.Blobs + results.Versions > 0;
+        if (records.Count == 0 && !deletedBlobs)
         {
             return (ScanErasureOutcome.NotFound, null);
+        }
+
+        if (marked == 0 && !records.Any(r => r.IsDeleted))
+        {
+            // Erased before intake made any record (a DELETE right after the upload): without a tombstone, the upload URL,
+            // still valid for a while, could write the file again and have it processed. The tombstone is what intake checks.
+            marked += await CreateTombstoneAsync(scanId, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
@@ -105,6 +115,20 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         return false;
+    }
+
+    /// <summary>A tombstone for the served model version; if a racing intake created that record meanwhile, it is tombstoned.</summary>
+    private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    {
+        var tombstone = JobRecord.Tombstone(new JobRecord { ScanId = scanId, ModelVersion = intake.Value.ModelVersion, CreatedAt = deletedAt }, deletedAt);
+        var created = await jobs.CreateAsync(tombstone, cancellationToken).ConfigureAwait(false);
+        if (created.Outcome != JobWriteOutcome.AlreadyExists)
+        {
+            return created.Outcome == JobWriteOutcome.Written;
+        }
+
+        var raced = await jobs.GetAsync(scanId, intake.Value.ModelVersion, cancellationToken).ConfigureAwait(false);
+        return raced is not null && await MarkDeletedAsync(raced, deletedAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Tombstones the record, re-reading it when a worker or intake wrote it in between; false if it was one already.</summary>

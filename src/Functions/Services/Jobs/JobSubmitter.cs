@@ -178,6 +178,13 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return SkipReason.Duplicate;
         }
 
+        if (current.IsDeleted && job.Origin == JobOrigin.Upload)
+        {
+            // An erased upload's id is never processed again (intake checks first; this closes the race with an erasure
+            // that tombstoned the record after that check). An archive file written again under its name is new data.
+            return SkipReason.Erased;
+        }
+
         if (current.State == JobState.Succeeded && SameContent(current, job))
         {
             return SkipReason.SameContentSucceeded;

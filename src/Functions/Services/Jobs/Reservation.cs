@@ -15,6 +15,9 @@ public enum SkipReason
     /// </summary>
     SameContentSucceeded,
 
+    /// <summary>The scan's upload was erased: its id is not processed again.</summary>
+    Erased,
+
     /// <summary>The same blob version already failed for this model version (the failure is deterministic).</summary>
     AlreadyFailed,
 }
