@@ -87,6 +87,22 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_upload_its_sender_holds_an_infinite_lease_on_is_still_erased()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var upload = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.Function<ScanUploadedPolling>().Run(upload, Ct);
+        // The upload SAS lets its holder lease the blob, which blocks a plain delete.
+        await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(upload).AcquireAsync(TimeSpan.FromSeconds(-1), cancellationToken: Ct);
+
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+
+        Assert.Equal(1, erased.UploadBlobsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+    }
+
+    [Fact]
     public async Task A_file_uploaded_under_an_erased_scan_id_is_erased_unprocessed_and_the_tombstone_stands()
     {
         await using var host = await TestHost.CreateAsync(azurite);

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace Synomaly.Storage.Blobs;
 
@@ -31,8 +32,7 @@ public static class BlobFolderEraser
         var etags = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
-            var deleted = await container.GetBlobClient(item.Name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (deleted.Value)
+            if (await DeleteCurrentAsync(container.GetBlobClient(item.Name), cancellationToken).ConfigureAwait(false))
             {
                 blobs++;
                 if (item.Properties.ETag is { } etag)
@@ -60,5 +60,22 @@ public static class BlobFolderEraser
         }
 
         return new FolderErasure(blobs, versions, etags);
+    }
+
+    /// <summary>
+    /// Deletes the current version. A lease (an upload SAS lets its holder take one, even an infinite one) is broken first:
+    /// a lease must not keep data its owner asked to erase.
+    /// </summary>
+    private static async Task<bool> DeleteCurrentAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
+        {
+            await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
     }
 }

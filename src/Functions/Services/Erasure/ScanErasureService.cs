@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -61,8 +62,17 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var folder = scanId + "/";
-        var uploads = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), folder, cancellationToken).ConfigureAwait(false);
-        var results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
+        FolderErasure uploads, results;
+        try
+        {
+            uploads = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), folder, cancellationToken).ConfigureAwait(false);
+            results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e)
+        {
+            // The records are tombstones already, so nothing will be processed; the request is repeated for the blobs.
+            throw new ErasureIncompleteException($"A blob of scan {scanId} could not be deleted yet (storage answered {e.Status}); the records are marked Deleted. Repeat the request.");
+        }
 
         // An intake that read the upload just before it was deleted may have created a record since the first listing
         // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for an upload
