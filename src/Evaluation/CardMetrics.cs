@@ -65,6 +65,7 @@ public static class CardMetrics
         ("precision", result.Precision),
         ("recall", result.Recall),
         ("hd95_px", result.Hausdorff95),
+        ("pixel_ap", result.PixelAveragePrecision),
         ("pixel_auroc", result.PixelAuroc),
         ("pixel_auprc", result.PixelAuprc),
         ("image_auroc", result.ImageAuroc),

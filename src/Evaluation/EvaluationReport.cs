@@ -14,12 +14,12 @@ public static class EvaluationReport
     public static string MarkdownTable(IReadOnlyList<EvaluationResult> results)
     {
         var md = new StringBuilder();
-        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | FP px / healthy slice | stages |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px (cases missed) | pixel AP | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | FP px / healthy slice | stages |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in results)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Settings} | {F(r.Dice)} ({F(r.DiceInterval.Low)}-{F(r.DiceInterval.High)}) | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} ({F(r.ImageAurocInterval.Low)}-{F(r.ImageAurocInterval.High)}) | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} | {F(r.MeanStages, 2)} |");
+                $"| {r.Name} | {r.Settings} | {F(r.Dice)} ({F(r.DiceInterval.Low)}-{F(r.DiceInterval.High)}) | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} ({r.CasesWithoutPrediction}) | {F(r.PixelAveragePrecision)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} ({F(r.ImageAurocInterval.Low)}-{F(r.ImageAurocInterval.High)}) | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} | {F(r.MeanStages, 2)} |");
         }
 
         AppendBreakdown(md, "Dice by lesion size (pixels of the model grid):", results, r => r.DiceBySize);
@@ -101,6 +101,8 @@ public static class EvaluationReport
         r.Precision,
         r.Recall,
         r.Hausdorff95,
+        r.CasesWithoutPrediction,
+        r.PixelAveragePrecision,
         r.PixelAuroc,
         r.PixelAuprc,
         r.ReferencePerImageAuprc,
@@ -117,8 +119,8 @@ public static class EvaluationReport
 
     private static IReadOnlyList<(double X, double Y)> PixelCurve(EvaluationResult r, Func<IReadOnlyList<float>, IReadOnlyList<bool>, int, IReadOnlyList<(double X, double Y)>> curve)
     {
-        var anomalous = r.Outcomes.Where(o => o.Case.IsAnomalous).ToList();
-        return curve(anomalous.SelectMany(o => o.Map).ToArray(), anomalous.SelectMany(o => o.Case.Truth).ToArray(), 400);
+        // The same pooled continuous residual as the pixel AUROC/AUPRC.
+        return curve(r.Outcomes.SelectMany(o => o.Residual).ToArray(), r.Outcomes.SelectMany(o => o.Case.Truth).ToArray(), 400);
     }
 
     private static IReadOnlyList<(double X, double Y)> ImageCurve(EvaluationResult r, Func<IReadOnlyList<float>, IReadOnlyList<bool>, int, IReadOnlyList<(double X, double Y)>> curve) =>

@@ -6,8 +6,10 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// The metrics of one configuration on one set. Overlap metrics (Dice, IoU, precision, recall, HD95) are per anomalous
-/// case and averaged; pixel AUROC/AUPRC pool the continuous maps of all anomalous cases; image AUROC/AUPRC rank the
-/// image score (anomalous pixel count) of anomalous against healthy cases; false positives are counted on healthy cases.
+/// case and averaged (HD95 over the cases with a prediction; <see cref="CasesWithoutPrediction"/> says how many had
+/// none); pixel AUROC/AUPRC/AP pool the continuous residual |blur(x0) − blur(x̂)| of every case, healthy ones included, so
+/// they do not depend on θ or the component filter; image AUROC/AUPRC rank the image score (anomalous pixel count) of
+/// anomalous against healthy cases; false positives are counted on healthy cases.
 /// </summary>
 public sealed record EvaluationResult
 {
@@ -31,11 +33,18 @@ public sealed record EvaluationResult
 
     public required double Recall { get; init; }
 
+    /// <summary>Mean HD95 over the anomalous cases with a prediction (an empty prediction has no boundary distance).</summary>
     public required double Hausdorff95 { get; init; }
+
+    /// <summary>Anomalous cases whose mask is empty: missed outright, and left out of <see cref="Hausdorff95"/>.</summary>
+    public required int CasesWithoutPrediction { get; init; }
 
     public required double PixelAuroc { get; init; }
 
     public required double PixelAuprc { get; init; }
+
+    /// <summary>Pixel-level average precision (step-wise, scikit-learn's average_precision_score), the headline pixel ranking metric.</summary>
+    public required double PixelAveragePrecision { get; init; }
 
     public required double ReferencePerImageAuprc { get; init; }
 
@@ -73,8 +82,9 @@ public sealed record EvaluationResult
         var healthy = outcomes.Where(o => !o.Case.IsAnomalous).ToList();
         var dice = anomalous.Select(o => o.Metrics.Dice).ToList();
 
-        var pooledScores = anomalous.SelectMany(o => o.Map).ToArray();
-        var pooledLabels = anomalous.SelectMany(o => o.Case.Truth).ToArray();
+        var pooledScores = outcomes.SelectMany(o => o.Residual).ToArray();
+        var pooledLabels = outcomes.SelectMany(o => o.Case.Truth).ToArray();
+        bool ranked = pooledLabels.Contains(true) && pooledLabels.Contains(false);
         var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
         var imageLabels = outcomes.Select(o => o.Case.IsAnomalous).ToArray();
         int fallbacks = outcomes.Count(o => o.NormativeFallback);
@@ -93,8 +103,10 @@ public sealed record EvaluationResult
             Precision = Mean(anomalous.Select(o => o.Metrics.Precision)),
             Recall = Mean(anomalous.Select(o => o.Metrics.Recall)),
             Hausdorff95 = Mean(anomalous.Select(o => o.Metrics.Hausdorff95)),
-            PixelAuroc = pooledLabels.Length == 0 ? double.NaN : RankingMetrics.RocAuc(pooledScores, pooledLabels),
-            PixelAuprc = pooledLabels.Length == 0 ? double.NaN : RankingMetrics.PrecisionRecallAuc(pooledScores, pooledLabels),
+            CasesWithoutPrediction = anomalous.Count(o => o.Score == 0),
+            PixelAuroc = ranked ? RankingMetrics.RocAuc(pooledScores, pooledLabels) : double.NaN,
+            PixelAuprc = ranked ? RankingMetrics.PrecisionRecallAuc(pooledScores, pooledLabels) : double.NaN,
+            PixelAveragePrecision = ranked ? RankingMetrics.AveragePrecision(pooledScores, pooledLabels) : double.NaN,
             ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
             ImageAurocInterval = Bootstrap.Interval(outcomes.Count, idx => AurocOf(idx, imageScores, imageLabels)),

@@ -25,13 +25,21 @@ public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, 
         foreach (var file in healthyFiles)
         {
             var volume = ScanReader.ReadFile(file);
+            if (volume.Depth != 1)
+            {
+                throw new InvalidDataException($"{Path.GetFileName(file)} holds {volume.Depth} slices; evaluation sets are built from 2-D slices (one per file).");
+            }
+
+            // The preset shows NIfTI/DICOM rows flipped (anterior up); the truth mask must be flipped with the image.
+            bool flipped = SliceExtraction.FlipRowsForDisplay(volume);
             var slice = volume.Slice(0).ToArray();
             cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, Prepare(preset, volume, slice), new bool[modelSize * modelSize], null));
             for (int k = 0; k < lesionsPerSlice; k++)
             {
                 int seed = baseSeed + running++;
                 var synthetic = synthesizer.Synthesize(slice, volume.Width, volume.Height, seed);
-                var truth = MaskResampling.Resize(synthetic.Mask, volume.Width, volume.Height, modelSize, modelSize);
+                var mask = flipped ? FlipRows(synthetic.Mask, volume.Width, volume.Height) : synthetic.Mask;
+                var truth = MaskResampling.Resize(mask, volume.Width, volume.Height, modelSize, modelSize);
                 cases.Add(new EvaluationCase($"lesion-{seed}", file, Prepare(preset, volume, synthetic.Image), truth, synthetic.Parameters));
             }
         }
@@ -50,6 +58,17 @@ public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, 
             cases = cases.Select(c => new { c.Id, source = Path.GetFileName(c.Source), truthArea = c.TruthArea, lesion = c.Lesion }),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(manifest, ManifestJson));
+    }
+
+    private static bool[] FlipRows(bool[] mask, int width, int height)
+    {
+        var flipped = new bool[mask.Length];
+        for (int y = 0; y < height; y++)
+        {
+            Array.Copy(mask, (height - 1 - y) * width, flipped, y * width, width);
+        }
+
+        return flipped;
     }
 
     private static float[] Prepare(BrainMriPreset preset, Volume source, float[] pixels)

@@ -1,4 +1,5 @@
 using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Metrics;
 using static TorchSharp.torch;
 
@@ -17,19 +18,25 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
             int size = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
             var pixels = batch.SelectMany(c => c.Input).ToArray();
             DetectionResult result;
+            float[] residuals;
             using (var scope = NewDisposeScope())
             {
                 using var input = tensor(pixels, [batch.Count, 1, size, size], float32).to(device);
-                // One seed per batch position keeps runs reproducible and independent of the batch size.
+                // The seed follows the batch's first case, so a run is reproducible at a given batch size (the noise of a
+                // case also depends on its row in the batch, so another batch size draws other noise).
                 result = detector.Detect(input, options with { Seed = (options.Seed ?? 0) + start });
+                using var reconstructions = tensor(result.Reconstructions, [batch.Count, 1, size, size], float32).to(device);
+                residuals = AnomalyMap.BlurredDifference(input, reconstructions, options.BlurKernel).cpu().data<float>().ToArray();
             }
 
+            int pixelsPerCase = size * size;
             for (int i = 0; i < batch.Count; i++)
             {
                 var map = result.Map(i).ToArray();
+                var residual = residuals.AsSpan(i * pixelsPerCase, pixelsPerCase).ToArray();
                 var reconstruction = result.Reconstruction(i).ToArray();
                 var metrics = ImageMetrics.Compute(batch[i].Truth, map, batch[i].Input, reconstruction, size, size);
-                outcomes.Add(new CaseOutcome(batch[i], map, reconstruction, result.Scores[i], result.StagesRun[i], metrics, result.NormativeFallback[i]));
+                outcomes.Add(new CaseOutcome(batch[i], map, residual, reconstruction, result.Scores[i], result.StagesRun[i], metrics, result.NormativeFallback[i]));
             }
 
             progress?.Report(Math.Min(start + batchSize, cases.Count));

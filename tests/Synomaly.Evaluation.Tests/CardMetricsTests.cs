@@ -20,6 +20,8 @@ public sealed class CardMetricsTests
         Precision = 0.5,
         Recall = 0.4,
         Hausdorff95 = hausdorff,
+        CasesWithoutPrediction = 2,
+        PixelAveragePrecision = 0.42,
         PixelAuroc = 0.8,
         PixelAuprc = 0.4,
         ReferencePerImageAuprc = 0.45,

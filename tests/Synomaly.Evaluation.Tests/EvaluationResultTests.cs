@@ -30,6 +30,26 @@ public sealed class EvaluationResultTests
     }
 
     [Fact]
+    public void Pixel_ranking_metrics_rank_the_continuous_residual_of_every_case_not_the_thresholded_map()
+    {
+        // The lesion's 4 truth pixels have the highest residual, though the thresholded map kept none of them (all 0):
+        // ranked by the map they would tie with every other pixel.
+        var lesion = Outcome("lesion", IntensityModel.Hypointense, dice: 0);
+        var residual = new float[Pixels];
+        residual.AsSpan(0, 4).Fill(0.3f);
+        residual[10] = 0.1f;
+        var healthyResidual = new float[Pixels];
+        healthyResidual[5] = 0.2f; // a healthy slice's strongest pixel still ranks below the lesion
+        var outcomes = new[] { lesion with { Residual = residual, Score = 0 }, Outcome("healthy", null, dice: 1) with { Residual = healthyResidual } };
+
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+        Assert.Equal(1.0, result.PixelAuroc, 12);
+        Assert.Equal(1.0, result.PixelAveragePrecision, 12);
+        Assert.Equal(1, result.CasesWithoutPrediction);
+    }
+
+    [Fact]
     public void Cases_the_head_gate_kept_on_the_single_threshold_are_counted_and_named_in_the_settings()
     {
         var options = InferenceOptions.Adaptive(200, 5, 0.15);
@@ -80,6 +100,6 @@ public sealed class EvaluationResultTests
 
         var image = new float[Pixels];
         var metrics = new ImageMetrics(dice, dice, dice, dice, 0, dice, 0, 0, 1);
-        return new CaseOutcome(new EvaluationCase(id, "source.png", image, truth, lesion), new float[Pixels], image, 3, 1, metrics);
+        return new CaseOutcome(new EvaluationCase(id, "source.png", image, truth, lesion), new float[Pixels], new float[Pixels], image, 3, 1, metrics);
     }
 }

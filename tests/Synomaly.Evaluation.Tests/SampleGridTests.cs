@@ -19,7 +19,7 @@ public sealed class SampleGridTests
         map[(3 * Size) + 4] = 1;
         var truth = map.Select(v => v > 0).ToArray();
         var outcome = new CaseOutcome(
-            new EvaluationCase("c", "s", input, truth, null), map, input, 2, 1, new ImageMetrics(1, 1, 1, 1, 0, 1, 0, 0, 1));
+            new EvaluationCase("c", "s", input, truth, null), map, map, input, 2, 1, new ImageMetrics(1, 1, 1, 1, 0, 1, 0, 0, 1));
 
         using var grid = SampleGrid.Render([outcome]);
 

@@ -122,6 +122,12 @@ public static class EvaluationCommands
         var profile = context.Card.Profile(parse.GetValue(Profile));
         int t = profile.Timesteps[0];
         var adaptive = profile.ToOptions(parse.GetValue(Seed));
+        if (parse.GetResult(MinComponent) is { Implicit: false })
+        {
+            // Given on the command line: it overrides the profile's (the default of 30 does not).
+            adaptive = adaptive with { MinComponentSize = parse.GetValue(MinComponent) };
+        }
+
         var modes = new (string Name, InferenceOptions Options)[]
         {
             ("single-stage", adaptive.AsSingleStage()),

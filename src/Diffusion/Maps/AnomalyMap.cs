@@ -47,7 +47,7 @@ public sealed class AnomalyMap : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var difference = (OpenCvGaussianBlur.Apply(x0, options.BlurKernel) - OpenCvGaussianBlur.Apply(reconstruction, options.BlurKernel)).abs();
+        var difference = BlurredDifference(x0, reconstruction, options.BlurKernel);
 
         // D[D < θ] = 0, compared in the map's precision as the reference does (float32 map, Python float θ).
         if (options.ThresholdScale is null)
@@ -72,6 +72,16 @@ public sealed class AnomalyMap : IDisposable
         var mask = map.ne(0);
         var scores = mask.sum([1, 2, 3], type: ScalarType.Int64);
         return new AnomalyMap(map.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// |blur_k(x0) − blur_k(x̂)|, the map before any threshold or component filter: the continuous pixel score that
+    /// ranking metrics need (a thresholded map ties every pixel under θ at 0). The caller owns the result.
+    /// </summary>
+    public static Tensor BlurredDifference(Tensor x0, Tensor reconstruction, int blurKernel)
+    {
+        using var scope = NewDisposeScope();
+        return (OpenCvGaussianBlur.Apply(x0, blurKernel) - OpenCvGaussianBlur.Apply(reconstruction, blurKernel)).abs().MoveToOuterDisposeScope();
     }
 
     public void Dispose()
