@@ -42,6 +42,17 @@ public sealed class EvaluationPlan
     public IReadOnlyList<EvaluationCase> TuningCases() =>
         new EvaluationSetBuilder(realShapes, modelSize, lesionsPerSlice, TuningSeed).Build(TuningFiles);
 
+    /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
+    public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
+
+    /// <summary>
+    /// How many reporting subjects a profile was tuned on (<paramref name="tuned"/>: its recorded fingerprints; null for
+    /// profiles that predate them). The split is drawn from the folder given, so evaluating on another folder than the
+    /// one tuned on (a subject added or removed) draws other halves, and this count says so.
+    /// </summary>
+    public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
+        tuned is null ? 0 : SubjectSplit.Fingerprints(ReportingFiles).Intersect(tuned, StringComparer.Ordinal).Count();
+
     public IReadOnlyList<EvaluationCase> ReportingCases() =>
         new EvaluationSetBuilder(realShapes, modelSize, lesionsPerSlice, ReportingSeed).Build(ReportingFiles);
 }

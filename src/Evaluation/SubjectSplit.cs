@@ -20,6 +20,17 @@ public static partial class SubjectSplit
             [.. shuffled.Skip(half).SelectMany(g => g).Order(StringComparer.Ordinal)]);
     }
 
+    /// <summary>
+    /// A subject's fingerprint as model cards keep it: the first 16 hex digits of a salted SHA-256, enough to recognise a
+    /// subject again without storing its id (a file-name id can name a patient).
+    /// </summary>
+    public static string Fingerprint(string subject) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("synomaly-subject:" + subject)))[..16];
+
+    /// <summary>The sorted fingerprints of the subjects of <paramref name="files"/>.</summary>
+    public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files) =>
+        [.. files.Select(SubjectOf).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+
     /// <summary>The subject id in a BIDS-style name (sub-IXI002_...), or the file name without extension.</summary>
     public static string SubjectOf(string path)
     {

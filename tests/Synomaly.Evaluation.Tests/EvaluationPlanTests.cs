@@ -19,6 +19,21 @@ public sealed class EvaluationPlanTests
     }
 
     [Fact]
+    public void A_profile_tuned_on_one_folder_is_caught_reporting_on_its_tuning_subjects_from_another()
+    {
+        var files = ValidationFiles().Order(StringComparer.Ordinal).Take(12).ToArray();
+        var tunedOn = new EvaluationPlan(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1).TuningSubjects;
+
+        var same = new EvaluationPlan(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
+        var shifted = new EvaluationPlan(files.Skip(1).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
+
+        Assert.Equal(0, same.ReportingSubjectsTunedOn(tunedOn));
+        Assert.InRange(shifted.ReportingSubjectsTunedOn(tunedOn), 1, 6); // one subject fewer reshuffles the halves
+        Assert.Equal(0, shifted.ReportingSubjectsTunedOn(null)); // profiles tuned before fingerprints: nothing to check
+        Assert.All(tunedOn, f => Assert.Matches("^[0-9a-f]{16}$", f)); // fingerprints, not the subject ids
+    }
+
+    [Fact]
     public void Anomalous_cases_carry_a_resampled_truth_mask_and_healthy_cases_an_empty_one()
     {
         var plan = new EvaluationPlan(ValidationFiles().Take(4).ToArray(), Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz"), modelSize: 64, lesionsPerSlice: 2);

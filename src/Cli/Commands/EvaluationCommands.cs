@@ -105,7 +105,7 @@ public static class EvaluationCommands
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
             {
-                [profileName] = InferenceProfile.FromOptions(winner),
+                [profileName] = InferenceProfile.FromOptions(winner) with { TuningSubjects = plan.TuningSubjects },
             },
             DefaultProfile = profileName,
         };
@@ -118,8 +118,14 @@ public static class EvaluationCommands
     {
         var (plan, detectorContext) = Prepare(parse);
         using var context = detectorContext;
-        var cases = plan.ReportingCases();
         var profile = context.Card.Profile(parse.GetValue(Profile));
+        if (plan.ReportingSubjectsTunedOn(profile.TuningSubjects) is > 0 and var overlap)
+        {
+            AnsiConsole.MarkupLine($"[red]{overlap} of the reporting half's subjects were in the tuning half this profile was chosen on: reporting on them would report on the tuning set. Evaluate with the same --data as tune.[/]");
+            return 2;
+        }
+
+        var cases = plan.ReportingCases();
         int t = profile.Timesteps[0];
         var adaptive = profile.ToOptions(parse.GetValue(Seed));
         if (parse.GetResult(MinComponent) is { Implicit: false })

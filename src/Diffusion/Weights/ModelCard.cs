@@ -114,6 +114,14 @@ public sealed record InferenceProfile
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NormativeThreshold? NormativeThreshold { get; init; }
 
+    /// <summary>
+    /// Fingerprints (salted SHA-256, 16 hex digits; never the ids themselves, which can name patients) of the subjects
+    /// <c>synomaly tune</c> chose this profile on, so that <c>evaluate</c> can refuse to report on any of them. Absent on
+    /// profiles tuned before it existed, or written by hand.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? TuningSubjects { get; init; }
+
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
