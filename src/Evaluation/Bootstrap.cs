@@ -1,8 +1,29 @@
 namespace Synomaly.Evaluation;
 
-/// <summary>Percentile bootstrap confidence intervals over cases (resampling whole cases with replacement, seeded).</summary>
+/// <summary>
+/// Percentile bootstrap confidence intervals (seeded): over cases, or over groups of cases that are not independent of
+/// each other (the healthy slice and the lesion copies of one subject), which are resampled whole.
+/// </summary>
 public static class Bootstrap
 {
+    /// <summary>
+    /// The interval of <paramref name="statistic"/> when whole groups are resampled: <paramref name="groupOf"/> names each
+    /// case's group (its subject); a resample draws as many groups as there are, with replacement, and hands the
+    /// statistic the indices of all their cases.
+    /// </summary>
+    public static (double Low, double High) GroupInterval(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = 2000, double level = 0.95, int seed = 7)
+    {
+        ArgumentNullException.ThrowIfNull(groupOf);
+        ArgumentNullException.ThrowIfNull(statistic);
+        var groups = Enumerable.Range(0, groupOf.Count).GroupBy(i => groupOf[i], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToArray()).ToArray();
+        if (groups.Length == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        return Interval(groups.Length, drawn => statistic([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed);
+    }
+
     public static (double Low, double High) Interval(IReadOnlyList<double> values, int resamples = 2000, double level = 0.95, int seed = 7)
     {
         ArgumentNullException.ThrowIfNull(values);

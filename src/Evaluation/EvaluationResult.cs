@@ -98,7 +98,8 @@ public sealed record EvaluationResult
             AnomalousCases = anomalous.Count,
             HealthyCases = healthy.Count,
             Dice = Mean(dice),
-            DiceInterval = Bootstrap.Interval(dice),
+            // Resampled by subject: a subject's healthy slice and its lesion copies are not independent cases.
+            DiceInterval = Bootstrap.GroupInterval([.. anomalous.Select(SubjectOf)], idx => idx.Average(i => dice[i])),
             IoU = Mean(anomalous.Select(o => o.Metrics.IoU)),
             Precision = Mean(anomalous.Select(o => o.Metrics.Precision)),
             Recall = Mean(anomalous.Select(o => o.Metrics.Recall)),
@@ -109,7 +110,7 @@ public sealed record EvaluationResult
             PixelAveragePrecision = ranked ? RankingMetrics.AveragePrecision(pooledScores, pooledLabels) : double.NaN,
             ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
-            ImageAurocInterval = Bootstrap.Interval(outcomes.Count, idx => AurocOf(idx, imageScores, imageLabels)),
+            ImageAurocInterval = Bootstrap.GroupInterval([.. outcomes.Select(SubjectOf)], idx => AurocOf(idx, imageScores, imageLabels)),
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             HealthySsim = Mean(healthy.Select(o => o.Metrics.Ssim)),
@@ -120,6 +121,8 @@ public sealed record EvaluationResult
             Outcomes = outcomes,
         };
     }
+
+    private static string SubjectOf(CaseOutcome outcome) => SubjectSplit.SubjectOf(outcome.Case.Source);
 
     /// <summary>The lower-case name used in tables and JSON ("hypointense", ...).</summary>
     public static string IntensityName(IntensityModel model) => model.ToString().ToLowerInvariant();

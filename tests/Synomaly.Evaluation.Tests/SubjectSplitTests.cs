@@ -40,4 +40,22 @@ public sealed class SubjectSplitTests
         // For uniform(0,1) the mean's 95% interval at n = 2000 is about +-0.0127.
         Assert.InRange(hi2 - lo2, 0.018, 0.034);
     }
+
+    [Fact]
+    public void Group_bootstrap_resamples_whole_subjects_so_correlated_copies_do_not_narrow_the_interval()
+    {
+        var random = new Random(5);
+        var perSubject = Enumerable.Range(0, 15).Select(_ => random.NextDouble()).ToArray();
+        // Three copies per subject with the same value (a slice and its lesion copies, at the extreme).
+        var values = perSubject.SelectMany(v => new[] { v, v, v }).ToArray();
+        var subjects = Enumerable.Range(0, values.Length).Select(i => $"sub-{i / 3:D2}").ToArray();
+
+        var byCase = Bootstrap.Interval(values);
+        var bySubject = Bootstrap.GroupInterval(subjects, idx => idx.Average(i => values[i]));
+        var singletons = Bootstrap.GroupInterval([.. Enumerable.Range(0, values.Length).Select(i => $"c{i:D2}")], idx => idx.Average(i => values[i]));
+
+        Assert.True(bySubject.High - bySubject.Low > 1.4 * (byCase.High - byCase.Low)); // about sqrt(3) wider
+        Assert.InRange(values.Average(), bySubject.Low, bySubject.High);
+        Assert.Equal(byCase, singletons); // one case per group is the case bootstrap, draw for draw
+    }
 }

@@ -120,13 +120,7 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
     public async Task An_upload_replaced_after_its_job_succeeded_is_queued_again_so_its_results_answer_for_the_new_content()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var scanId = ScanBytes.NewScanId();
-        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
-        await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
-        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
-        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1 }, Ct)).Record!;
-        var oldPrefix = BlobLayout.ResultsPrefix(scanId, "v1", queued.SourceETag!);
-        await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = oldPrefix }, Ct);
+        var (scanId, blob, queued, _) = await SucceededUploadAsync(host);
         // The upload SAS still allows writes: the portal sends another file under the same scan id.
         await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), overwrite: true, Ct);
 
@@ -144,12 +138,7 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
     public async Task The_same_bytes_uploaded_again_after_success_keep_their_results_without_a_new_run()
     {
         await using var host = await TestHost.CreateAsync(azurite);
-        var scanId = ScanBytes.NewScanId();
-        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
-        await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
-        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
-        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1 }, Ct)).Record!;
-        var succeeded = (await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = "x/" }, Ct)).Record!;
+        var (scanId, blob, queued, succeeded) = await SucceededUploadAsync(host);
         await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), overwrite: true, Ct);
 
         var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
@@ -159,6 +148,18 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Equal(SkipReason.SameContentSucceeded, result.Skipped);
         Assert.Single(host.Get<InMemoryScanJobPublisher>().Published);
         Assert.Equal(succeeded.ETag, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.ETag);
+    }
+
+    /// <summary>A DICOM upload taken in by intake whose job a worker then finished (Succeeded, results under its version).</summary>
+    private static async Task<(string ScanId, Azure.Storage.Blobs.BlobClient Blob, Storage.Jobs.JobRecord Queued, Storage.Jobs.JobRecord Succeeded)> SucceededUploadAsync(TestHost host)
+    {
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1 }, Ct)).Record!;
+        var succeeded = (await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = BlobLayout.ResultsPrefix(scanId, "v1", queued.SourceETag!) }, Ct)).Record!;
+        return (scanId, blob, queued, succeeded);
     }
 
     public static TheoryData<string, string, IntakeRejectionCode> Rejections => new()
