@@ -165,6 +165,23 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_batch_larger_than_the_rate_is_spread_so_that_no_minute_gets_more_than_the_rate()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MessagesPerMinute"] = "4" }, steps: new CapturingSteps(), clock: clock);
+        var prefix = await FillArchiveAsync(host, 10);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        Assert.Equal(BulkStepOutcome.Completed, (await bulk.ContinueAsync(run.RunId, TimeSpan.FromMinutes(5), Ct)).Outcome);
+
+        var perMinute = host.Get<InMemoryScanJobPublisher>().Published.GroupBy(p => p.ScheduledEnqueueTime).Select(g => (g.Key, g.Count())).ToList();
+        // One page of 10 at 4 per minute: 4 now, 4 a minute later, 2 a minute after that.
+        Assert.Equal([(null, 4), (clock.Now.AddMinutes(1), 4), (clock.Now.AddMinutes(2), 2)], perMinute);
+    }
+
+    [Fact]
     public async Task The_reprocess_api_starts_a_run_and_reports_its_progress()
     {
         var steps = new CapturingSteps();

@@ -233,11 +233,19 @@ public sealed partial class BulkReprocessService(
         cancellationToken.ThrowIfCancellationRequested();
         var now = clock.GetUtcNow();
         var visibleAt = run.NextVisibleAt is { } planned && planned > now ? planned : now;
-        DateTimeOffset? scheduledFor = visibleAt > now ? visibleAt : null;
-        await publisher.PublishBatchAsync([.. reserved.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
-        foreach (var reservation in reserved)
+        // A page larger than the rate goes out in slices of one minute's worth, each visible a minute after the last, so
+        // that no minute sees more than Bulk:MessagesPerMinute jobs whatever the batch size.
+        int perMinute = bulk.MessagesPerMinute;
+        for (int first = 0; first < reserved.Count; first += perMinute)
         {
-            await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            var slice = reserved.Skip(first).Take(perMinute).ToList();
+            var sliceVisibleAt = visibleAt + TimeSpan.FromMinutes((double)first / perMinute);
+            DateTimeOffset? scheduledFor = sliceVisibleAt > now ? sliceVisibleAt : null;
+            await publisher.PublishBatchAsync([.. slice.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            foreach (var reservation in slice)
+            {
+                await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         var nextVisibleAt = visibleAt + TimeSpan.FromMinutes((double)reserved.Count / bulk.MessagesPerMinute);
