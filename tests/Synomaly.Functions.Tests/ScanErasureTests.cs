@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Status;
@@ -153,7 +154,10 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         int Status(IActionResult result) => Assert.IsType<ObjectResult>(result).StatusCode!.Value;
 
         Assert.Equal(404, Status(await delete.Run(HttpRequests.Create("DELETE"), ScanBytes.NewScanId(), Ct)));
-        Assert.Equal(409, Status(await delete.Run(HttpRequests.Create("DELETE"), archive, Ct)));
+        var archiveAnswer = await delete.Run(HttpRequests.Create("DELETE"), archive, Ct);
+        Assert.Equal(409, Status(archiveAnswer));
+        // Its own problem type: final until the owner deletes the source, unlike the 409 that asks for a repeat.
+        Assert.Equal(Problems.ArchiveHoldsSourceType, Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(archiveAnswer).Value).Type);
         Assert.Equal(400, Status(await delete.Run(HttpRequests.Create("DELETE"), "not a scan id", Ct)));
         Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(archive, "v1", Ct))!.State);
     }

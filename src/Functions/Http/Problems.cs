@@ -14,9 +14,17 @@ public static class Problems
 
     public static ObjectResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found.", detail);
 
-    public static ObjectResult Create(int status, string title, string detail)
+    /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that is final until the archive's owner deletes the source.</summary>
+    public const string ArchiveHoldsSourceType = "urn:synomaly:problem:archive-holds-source";
+
+    /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that asks the client to repeat the request.</summary>
+    public const string ErasureIncompleteType = "urn:synomaly:problem:erasure-incomplete";
+
+    /// <param name="type">A problem type of this API where one status has answers that call for different actions;
+    /// otherwise the status's own page.</param>
+    public static ObjectResult Create(int status, string title, string detail, string? type = null)
     {
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type ?? $"https://httpstatuses.io/{status}" };
         var result = new ObjectResult(problem) { StatusCode = status };
         result.ContentTypes.Add("application/problem+json");
         return result;

@@ -31,12 +31,12 @@ public sealed class DeleteScan(ScanErasureService erasure)
             {
                 ScanErasureOutcome.Deleted => new OkObjectResult(erased),
                 ScanErasureOutcome.NotFound => Problems.NotFound($"Nothing of scan {scanId} exists (no job, no upload, no results)."),
-                _ => Problems.Create(StatusCodes.Status409Conflict, "Still in the archive.", $"Scan {scanId} comes from the archive, which still holds it; delete it there, then repeat this request to erase its results."),
+                _ => Problems.Create(StatusCodes.Status409Conflict, "Still in the archive.", $"Scan {scanId} comes from the archive, which still holds it; delete it there, then repeat this request to erase its results.", Problems.ArchiveHoldsSourceType),
             };
         }
         catch (ErasureIncompleteException e)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "Erasure not completed.", e.Message);
+            return Problems.Create(StatusCodes.Status409Conflict, "Erasure not completed.", e.Message, Problems.ErasureIncompleteType);
         }
     }
 }
