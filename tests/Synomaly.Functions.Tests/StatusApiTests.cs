@@ -136,4 +136,28 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
         Assert.Equal(400, problem.Status);
         Assert.Contains("modelVersion", problem.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_continuation_the_table_refuses_is_a_400_problem_that_names_it()
+    {
+        // Azurite takes any continuation; Azure answers 400 InvalidInput to a well-formed token it does not know.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var status = new ScanStatusService(
+            new RefusingContinuationJobStore(),
+            host.Get<BlobServiceClient>(),
+            host.Get<Services.Uploads.BlobSasIssuer>(),
+            host.Get<Microsoft.Extensions.Options.IOptions<Options.IntakeOptions>>(),
+            TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => status.ListAsync(null, null, ScanStatusService.EncodeContinuation("a b"), 10, Ct));
+        Assert.Contains("continuation", error.Message, StringComparison.Ordinal);
+        // A first page (no continuation) is not the client's fault: the table's 400 is not turned into one.
+        await Assert.ThrowsAsync<RequestFailedException>(() => status.ListAsync(null, null, null, 10, Ct));
+    }
+
+    private sealed class RefusingContinuationJobStore : JobStore
+    {
+        public override Task<JobPage> ListAsync(JobState? state = null, DateTimeOffset? since = null, string? continuationToken = null, int pageSize = 100, DateTimeOffset? modifiedBefore = null, CancellationToken cancellationToken = default) =>
+            throw new RequestFailedException(400, "The request is not valid.", "InvalidInput", null);
+    }
 }
