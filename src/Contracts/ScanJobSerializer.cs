@@ -31,7 +31,7 @@ public static class ScanJobSerializer
 
         if (!BlobLayout.IsValidScanId(job.ScanId))
         {
-            throw new InvalidScanJobException("The ScanJob's scanId is not an opaque id (letters, digits and '-', at most 64).");
+            throw new InvalidScanJobException($"The ScanJob's scanId is not an opaque id ({BlobLayout.ScanIdRule}).");
         }
 
         // The fields below name result paths, table keys and the blob to read: a message that breaks them would only fail

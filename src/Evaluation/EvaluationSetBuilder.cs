@@ -38,7 +38,7 @@ public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, 
             {
                 int seed = baseSeed + running++;
                 var synthetic = synthesizer.Synthesize(slice, volume.Width, volume.Height, seed);
-                var mask = flipped ? FlipRows(synthetic.Mask, volume.Width, volume.Height) : synthetic.Mask;
+                var mask = flipped ? SliceExtraction.FlipRows<bool>(synthetic.Mask, volume.Width, volume.Height) : synthetic.Mask;
                 var truth = MaskResampling.Resize(mask, volume.Width, volume.Height, modelSize, modelSize);
                 cases.Add(new EvaluationCase($"lesion-{seed}", file, Prepare(preset, volume, synthetic.Image), truth, synthetic.Parameters));
             }
@@ -58,17 +58,6 @@ public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, 
             cases = cases.Select(c => new { c.Id, source = Path.GetFileName(c.Source), truthArea = c.TruthArea, lesion = c.Lesion }),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(manifest, ManifestJson));
-    }
-
-    private static bool[] FlipRows(bool[] mask, int width, int height)
-    {
-        var flipped = new bool[mask.Length];
-        for (int y = 0; y < height; y++)
-        {
-            Array.Copy(mask, (height - 1 - y) * width, flipped, y * width, width);
-        }
-
-        return flipped;
     }
 
     private static float[] Prepare(BrainMriPreset preset, Volume source, float[] pixels)

@@ -32,6 +32,9 @@ public sealed partial class ScanJobHandler(
     TimeProvider time,
     ILogger<ScanJobHandler> logger)
 {
+    /// <summary>The verdict on a message whose job another delivery already failed: it is dead-lettered, the record stays.</summary>
+    private static readonly FailureVerdict AlreadyFailed = new(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
+
     private readonly WorkerOptions settings = options.Value;
 
     /// <summary>Handles one delivery. <paramref name="shutdown"/> is cancelled when the shutdown deadline has passed.</summary>
@@ -119,8 +122,7 @@ public sealed partial class ScanJobHandler(
         if (state == JobState.Failed)
         {
             // Marked Failed by an earlier delivery that could not dead-letter: finish that settlement.
-            var verdict = new FailureVerdict(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
-            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, cancellationToken), JobOutcome.DeadLettered).ConfigureAwait(false);
+            return await DeadLetterAlreadyFailedAsync(delivery, activity, cancellationToken).ConfigureAwait(false);
         }
 
         if (delivery.DeliveryCount > settings.MaxDeliveryCount)
@@ -208,8 +210,7 @@ public sealed partial class ScanJobHandler(
     {
         if (state == JobState.Failed)
         {
-            var verdict = new FailureVerdict(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
-            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+            return await DeadLetterAlreadyFailedAsync(delivery, activity, CancellationToken.None).ConfigureAwait(false);
         }
 
         try
@@ -222,6 +223,9 @@ public sealed partial class ScanJobHandler(
             return JobOutcome.LockLost;
         }
     }
+
+    private Task<JobOutcome> DeadLetterAlreadyFailedAsync(ScanJobDelivery delivery, Activity? activity, CancellationToken cancellationToken) =>
+        SettleAsync(activity, AlreadyFailed, final: true, () => delivery.DeadLetterAsync(AlreadyFailed.Reason, AlreadyFailed.Description, cancellationToken), JobOutcome.DeadLettered);
 
     private async Task<JobOutcome> CompleteAlreadyDoneAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
     {

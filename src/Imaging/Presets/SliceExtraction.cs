@@ -25,15 +25,19 @@ public static class SliceExtraction
     }
 
     /// <summary>Slice z as displayed (rows flipped when asked), row-major.</summary>
-    public static float[] DisplaySlice(Volume volume, int z, bool flipRows)
+    public static float[] DisplaySlice(Volume volume, int z, bool flipRows) =>
+        flipRows ? FlipRows<float>(volume.Slice(z), volume.Width, volume.Height) : volume.Slice(z).ToArray();
+
+    /// <summary>
+    /// A row-major image with its rows in reverse order: what <see cref="DisplaySlice"/> does to a slice, for anything that
+    /// must stay aligned with it (a lesion mask drawn on the stored slice).
+    /// </summary>
+    public static T[] FlipRows<T>(ReadOnlySpan<T> pixels, int width, int height)
     {
-        var slice = volume.Slice(z);
-        var result = new float[slice.Length];
-        int width = volume.Width;
-        for (int y = 0; y < volume.Height; y++)
+        var result = new T[pixels.Length];
+        for (int y = 0; y < height; y++)
         {
-            int from = flipRows ? volume.Height - 1 - y : y;
-            slice.Slice(from * width, width).CopyTo(result.AsSpan(y * width, width));
+            pixels.Slice((height - 1 - y) * width, width).CopyTo(result.AsSpan(y * width, width));
         }
 
         return result;
