@@ -15,7 +15,7 @@ public sealed class ModelModalityTests
 {
     private const int Size = 32;
 
-    private static readonly ScanJob Job = CodecTestJob.For("modality-1");
+    private static readonly ScanJob Job = StubScanJob.For("modality-1");
 
     [Fact]
     public void The_codec_uses_the_trained_modality_when_the_job_gives_no_hint_and_the_hint_when_it_does()

@@ -42,7 +42,7 @@ public sealed class NormativeGateTests
     public void The_report_names_the_slices_that_kept_the_single_threshold()
     {
         var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
-        var job = CodecTestJob.For("gate-1", ModalityHint.BrainMri);
+        var job = StubScanJob.For("gate-1", ModalityHint.BrainMri);
         var scan = codec.Prepare(ThreeSliceNifti(), job, (Size, Size), ModalityHint.BrainMri, TestContext.Current.CancellationToken);
         SliceOutput Output(bool fallback) => new(new float[Size * Size], new float[Size * Size], new bool[Size * Size], 0, 1, fallback);
         var outputs = scan.Slices.Select((_, i) => Output(fallback: i == 1)).ToList();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
 
@@ -24,16 +25,7 @@ public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
         return (source, queue, poison);
     }
 
-    private static ScanJob Job(string scanId) => new()
-    {
-        ScanId = scanId,
-        SourceBlobUri = new Uri($"http://127.0.0.1:10000/devstoreaccount1/scans/{scanId}/scan.nii.gz"),
-        SourceETag = "\"0x1\"",
-        ModelName = "m",
-        ModelVersion = "1",
-        CorrelationId = "c",
-        SubmittedAt = DateTimeOffset.UtcNow,
-    };
+    private static ScanJob Job(string scanId) => StubScanJob.For(scanId);
 
     private static async Task<int> VisibleCountAsync(QueueClient queue) =>
         (await queue.PeekMessagesAsync(32, TestContext.Current.CancellationToken)).Value.Length;

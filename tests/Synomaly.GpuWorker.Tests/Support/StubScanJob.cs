@@ -2,8 +2,11 @@ using Synomaly.Contracts;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 
-/// <summary>A ScanJob for codec tests, which read its scan id, model and modality hint but never its source blob.</summary>
-internal static class CodecTestJob
+/// <summary>
+/// A ScanJob for tests that never read its source blob: codecs (which read its scan id, model and modality hint) and
+/// transports (which carry it).
+/// </summary>
+internal static class StubScanJob
 {
     public static ScanJob For(string scanId, ModalityHint modality = ModalityHint.Auto) => new()
     {
