@@ -22,9 +22,7 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
             using (var scope = NewDisposeScope())
             {
                 using var input = tensor(pixels, [batch.Count, 1, size, size], float32).to(device);
-                // The seed follows the batch's first case, so a run is reproducible at a given batch size (the noise of a
-                // case also depends on its row in the batch, so another batch size draws other noise).
-                result = detector.Detect(input, options with { Seed = (options.Seed ?? 0) + start });
+                result = detector.Detect(input, SeededFor(options, start));
                 using var reconstructions = tensor(result.Reconstructions, [batch.Count, 1, size, size], float32).to(device);
                 residuals = AnomalyMap.BlurredDifference(input, reconstructions, options.BlurKernel).cpu().data<float>().ToArray();
             }
@@ -44,4 +42,12 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
 
         return EvaluationResult.From(name, options, outcomes);
     }
+
+    /// <summary>
+    /// Per-slice seeding needs nothing per batch: a case's noise follows its pixels and the run's seed. Batch seeding (the
+    /// numbers published before it) seeds each batch with the run's seed plus its first case's index, so a run is
+    /// reproducible at one batch size only.
+    /// </summary>
+    private static InferenceOptions SeededFor(InferenceOptions options, int start) =>
+        options.NoiseSeeding == NoiseSeeding.Batch ? options with { Seed = (options.Seed ?? 0) + start } : options;
 }

@@ -25,7 +25,7 @@ public static class DetectCommand
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "synomaly-results", Description = "Folder for the results; one subfolder per scan." };
         var modality = new Option<ModalityHint>("--modality") { DefaultValueFactory = _ => ModalityHint.Auto, Description = "Auto (the modality the model card names, else the file's own), BrainMri, LiverCt or CarotidUltrasound." };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "cpu, cuda, cuda:N or auto." };
-        var seed = new Option<long?>("--seed") { Description = "Seed for the inference noise (same seed and device: same results)." };
+        var seed = new Option<long?>("--seed") { Description = "Salt of the inference noise (default 0): each slice's noise follows its pixels and this seed, so the same scan, seed and device give the same results at any batch size." };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16, Description = "Slices per inference batch." };
         var command = new Command("detect", "Detect anomalies in local scans with a Synomaly model package.")
         {

@@ -72,8 +72,8 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
             using (NewDisposeScope())
             {
                 var input = tensor(batch.SelectMany(s => s.Pixels).ToArray()).reshape(batch.Count, 1, size, size);
-                // A seeded run stays reproducible batch by batch; each batch gets its own seed.
-                detection = detector.Detect(input, settings.Options with { Seed = settings.Options.Seed + start });
+                // Per-slice noise seeding: a slice's map follows its pixels and the seed, not the batch it falls in.
+                detection = detector.Detect(input, settings.Options);
             }
 
             for (int i = 0; i < batch.Count; i++)

@@ -29,9 +29,9 @@ public sealed class AnomalyDetector
     /// <summary>Detects anomalies in <paramref name="slices"/> [B,1,H,W], intensities in [−1, 1].</summary>
     /// <param name="stageNoise">
     /// Optional: the Gaussian noise of stage s for the whole batch, [D·B,1,H,W] with D = <see cref="InferenceOptions.NoiseDraws"/>
-    /// (draw-major: rows d·B..d·B+B−1 are draw d; for parity tests). By default it is drawn from a
-    /// generator seeded with <see cref="InferenceOptions.Seed"/>, for the whole batch at every stage, so a slice's noise does
-    /// not depend on when the other slices stop.
+    /// (draw-major: rows d·B..d·B+B−1 are draw d; for parity tests). By default it is drawn as
+    /// <see cref="InferenceOptions.NoiseSeeding"/> says, for the whole batch at every stage, so a slice's noise does not
+    /// depend on when the other slices stop.
     /// </param>
     public DetectionResult Detect(Tensor slices, InferenceOptions options, Func<int, Tensor>? stageNoise = null)
     {
@@ -47,11 +47,8 @@ public sealed class AnomalyDetector
         using var scope = NewDisposeScope();
         var device = _model.parameters().FirstOrDefault()?.device ?? slices.device;
         var x0 = slices.to(ScalarType.Float32, device);
-        using var generator = stageNoise is null ? GaussianNoise.SeededGenerator(options.Seed ?? Random.Shared.NextInt64(), device) : null;
-
-        // One noise buffer per call, refilled in place at every stage (the same draws as a fresh randn per stage).
-        using var noiseBuffer = stageNoise is null ? empty([options.NoiseDraws * x0.shape[0], .. x0.shape[1..]], ScalarType.Float32, device) : null;
-        Func<int, Tensor> noiseFor = stageNoise ?? (_ => GaussianNoise.SampleInto(noiseBuffer!, generator));
+        using var noise = stageNoise is null ? StageNoise.For(x0, options.NoiseDraws, options.NoiseSeeding, options.Seed) : null;
+        Func<int, Tensor> noiseFor = stageNoise ?? (_ => noise!.Next());
 
         var run = new BatchRun(x0, options, NormativeGate(x0, options.NormativeThreshold));
         for (int stage = 0; stage < options.StageLimit && run.Active.Count > 0; stage++)

@@ -5,7 +5,8 @@ namespace Synomaly.Diffusion.Inference;
 /// <summary>
 /// One inference configuration (ALGORITHM.md 3): the mode, its timestep(s), the anomaly-map parameters (blur kernel k,
 /// threshold θ, minimum component size) and, for the adaptive mode, the stop threshold δ, the stage cap and the fusion.
-/// <see cref="Seed"/> makes the stage noise reproducible on one device; null draws a fresh seed per call.
+/// The stage noise is reproducible on one device: by default each slice draws from its own generator seeded from its
+/// pixels (<see cref="NoiseSeeding"/>), salted with <see cref="Seed"/>.
 /// </summary>
 public sealed record InferenceOptions
 {
@@ -51,7 +52,11 @@ public sealed record InferenceOptions
 
     public FusionMode Fusion { get; init; } = FusionMode.Soft;
 
+    /// <summary>Salts the per-slice seeds (null: 0), or seeds the batch's generator under <see cref="NoiseSeeding.Batch"/> (null: a fresh seed per call).</summary>
     public long? Seed { get; init; }
+
+    /// <summary>Where the stage noise comes from; <see cref="NoiseSeeding.PerSlice"/> makes a slice's map independent of its batch.</summary>
+    public NoiseSeeding NoiseSeeding { get; init; } = NoiseSeeding.PerSlice;
 
     /// <summary>
     /// Independent noise draws per stage whose one-step reconstructions are averaged before the map is made (1: the reference,
@@ -88,7 +93,8 @@ public sealed record InferenceOptions
         InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {DescribeFusion()}"),
         _ => FormattableString.Invariant($"single t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}"),
     } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"))
-        + (NormativeThreshold is null ? "" : FormattableString.Invariant($", normative θ (α={NormativeThreshold.Alpha:0.##})"));
+        + (NormativeThreshold is null ? "" : FormattableString.Invariant($", normative θ (α={NormativeThreshold.Alpha:0.##})"))
+        + (NoiseSeeding == NoiseSeeding.Batch ? ", batch-seeded noise" : "");
 
     private string DescribeFusion() => Fusion == FusionMode.Notebook
         ? FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)")
@@ -123,6 +129,11 @@ public sealed record InferenceOptions
         if (!Enum.IsDefined(Fusion))
         {
             throw new InvalidOptionException(nameof(Fusion), Fusion, "Unknown fusion mode.");
+        }
+
+        if (!Enum.IsDefined(NoiseSeeding))
+        {
+            throw new InvalidOptionException(nameof(NoiseSeeding), NoiseSeeding, "Unknown noise seeding.");
         }
 
         if (Timesteps is null || Timesteps.Count == 0 || (Mode != InferenceMode.FixedStages && Timesteps.Count != 1))

@@ -27,8 +27,8 @@ public static class SynomalyNoise
         var directions = tensor(options.Directions.ToArray(), dtype: ScalarType.Float32, device: device);
         var direction = options.Directions.Count == 1
             ? directions.expand(batch)
-            : directions.index_select(0, randint(0, options.Directions.Count, [batch], dtype: ScalarType.Int64, device: device, generator: generator));
-        var intensity = rand([batch], dtype: ScalarType.Float32, device: device, generator: generator) + options.Offset;
+            : directions.index_select(0, SeededDraws.Integers(options.Directions.Count, [batch], device, generator));
+        var intensity = SeededDraws.Uniform([batch], device, generator) + options.Offset;
         return Compose(gaussian, options, direction, intensity, regionMask).MoveToOuterDisposeScope();
     }
 

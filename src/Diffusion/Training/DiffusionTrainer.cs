@@ -40,7 +40,7 @@ public sealed class DiffusionTrainer : IDisposable
         this.device = device;
         this.images = images.to(device);
         Options = options;
-        Generator = new Generator((ulong)options.Seed, device);
+        Generator = SeededDraws.CpuGenerator(options.Seed);
         Optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
         Ema = options.EmaDecay > 0 ? new ExponentialMovingAverage(model, options.EmaDecay) : null;
         if (options.Precision != TrainingPrecision.Fp32)
@@ -117,7 +117,7 @@ public sealed class DiffusionTrainer : IDisposable
         using var scope = NewDisposeScope();
         var batch = SampleBatch();
         int maxT = Options.MaxTimestep > 0 ? Math.Min(Options.MaxTimestep, diffusion.Timesteps) : diffusion.Timesteps;
-        var t = randint(0, maxT, [batch.shape[0]], dtype: int64, device: device, generator: Generator);
+        var t = SeededDraws.Integers(maxT, [batch.shape[0]], device, Generator);
         var noise = SynomalyNoise.Sample(batch.shape, Options.Noise, device, Generator);
         Optimizer.zero_grad();
         var (loss, norm) = Replica is null ? Float32Pass(batch, t, noise) : ReducedPrecisionPass(Replica, batch, t, noise);
@@ -164,16 +164,16 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>A batch drawn with replacement, each image flipped horizontally and vertically with probability 1/2.</summary>
     private Tensor SampleBatch()
     {
-        var indices = randint(0, images.shape[0], [Options.BatchSize], dtype: int64, device: device, generator: Generator);
+        var indices = SeededDraws.Integers(images.shape[0], [Options.BatchSize], device, Generator);
         var batch = images.index_select(0, indices);
         if (!Options.RandomFlips)
         {
             return batch;
         }
 
-        var flipH = (rand([Options.BatchSize, 1, 1, 1], device: device, generator: Generator) < 0.5).expand_as(batch);
+        var flipH = (SeededDraws.Uniform([Options.BatchSize, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
         batch = where(flipH, batch.flip(3), batch);
-        var flipV = (rand([Options.BatchSize, 1, 1, 1], device: device, generator: Generator) < 0.5).expand_as(batch);
+        var flipV = (SeededDraws.Uniform([Options.BatchSize, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
         return where(flipV, batch.flip(2), batch);
     }
 

@@ -10,7 +10,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// <summary>
 /// The engine behind the batcher: one batch of slices becomes one [B,1,H,W] tensor and one AnomalyDetector call with the
 /// job's inference profile from the model card; the outputs are copied back per slice. Every tensor of a call lives in
-/// its dispose scope, so batches leave nothing behind on the device.
+/// its dispose scope, so batches leave nothing behind on the device. The profile's options seed each slice's noise from
+/// its pixels (NoiseSeeding.PerSlice), so a slice's output does not depend on the other jobs sharing its batch.
 /// </summary>
 public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector, ModelCard card) : ISliceInference, IDisposable
 {

@@ -149,21 +149,70 @@ public sealed class AnomalyDetectorTests : IDisposable
     }
 
     [Fact]
-    public void Seeded_stage_noise_is_the_generator_s_randn_draw_at_every_stage()
+    public void Batch_seeded_stage_noise_is_the_generator_s_randn_draw_at_every_stage()
     {
         using var scope = NewDisposeScope();
         var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.8), _diffusion);
         var x0 = SmoothImages(2, 17);
-        var options = InferenceOptions.Adaptive(250, 5, 0.2, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 42, MaxStages = 3 };
+        var options = InferenceOptions.Adaptive(250, 5, 0.2, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 42, MaxStages = 3, NoiseSeeding = NoiseSeeding.Batch };
 
         // The detector refills one buffer in place; that must give exactly the draws of a fresh randn per stage.
-        var generator = GaussianNoise.SeededGenerator(42, CPU);
+        var generator = GaussianNoise.SeededGenerator(42);
         var draws = Enumerable.Range(0, 3).Select(_ => GaussianNoise.Sample(x0.shape, CPU, generator)).ToList();
         var seeded = detector.Detect(x0, options);
         var supplied = detector.Detect(x0, options, stage => draws[stage]);
 
         Assert.Equal(supplied.Reconstructions, seeded.Reconstructions);
         Assert.Equal(supplied.Maps, seeded.Maps);
+    }
+
+    [Fact]
+    public void Per_slice_stage_noise_is_each_slice_s_own_generator_draw_seeded_from_its_pixels()
+    {
+        using var scope = NewDisposeScope();
+        var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.8), _diffusion);
+        const int Count = 3, Draws = 2, Stages = 3;
+        var x0 = SmoothImages(Count, 17);
+        var options = InferenceOptions.Adaptive(250, 5, 0.2, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 42, MaxStages = Stages, NoiseDraws = Draws };
+
+        // Slice i's generator: seeded with SliceSeeds.Of(its pixels, 42); each stage takes its D draws as one [D,1,H,W] randn.
+        var generators = Enumerable.Range(0, Count).Select(i => GaussianNoise.SeededGenerator(SliceSeeds.Of(x0[i].data<float>().ToArray(), 42))).ToList();
+        var stageNoise = Enumerable.Range(0, Stages).Select(_ =>
+        {
+            var perSlice = generators.Select(g => GaussianNoise.Sample([Draws, 1, Size, Size], CPU, g)).ToList();
+            return stack(perSlice, dim: 1).reshape(Draws * Count, 1, Size, Size);   // draw-major
+        }).ToList();
+        var seeded = detector.Detect(x0, options);
+        var supplied = detector.Detect(x0, options, stage => stageNoise[stage]);
+
+        Assert.Equal(supplied.Reconstructions, seeded.Reconstructions);
+        Assert.Equal(supplied.Maps, seeded.Maps);
+    }
+
+    [Theory]
+    [InlineData(InferenceMode.Adaptive, 2)]
+    [InlineData(InferenceMode.SingleStage, 1)]
+    public void A_slice_s_result_does_not_depend_on_its_batch_its_row_or_the_run(InferenceMode mode, int draws)
+    {
+        using var scope = NewDisposeScope();
+        var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.7), _diffusion);
+        var x0 = SmoothImages(4, 23);
+        var options = (mode == InferenceMode.Adaptive ? InferenceOptions.Adaptive(250, 5, 0.15) : InferenceOptions.SingleStage(250, 5, 0.15)) with { NoiseDraws = draws };
+
+        var alone = detector.Detect(x0.narrow(0, 2, 1), options);
+        var inBatch = detector.Detect(x0, options);
+        var reordered = detector.Detect(x0.index_select(0, tensor(new long[] { 2, 3, 0 })), options);
+        var again = detector.Detect(x0.narrow(0, 2, 1), options);   // no seed given: per-slice seeding is still reproducible
+
+        Assert.Equal(alone.Reconstruction(0).ToArray(), inBatch.Reconstruction(2).ToArray());
+        Assert.Equal(alone.Map(0).ToArray(), inBatch.Map(2).ToArray());
+        Assert.Equal(alone.StagesRun[0], inBatch.StagesRun[2]);
+        Assert.Equal(alone.Map(0).ToArray(), reordered.Map(0).ToArray());
+        Assert.Equal(alone.Map(0).ToArray(), again.Map(0).ToArray());
+        Assert.NotEqual(alone.Reconstruction(0).ToArray(), detector.Detect(x0.narrow(0, 2, 1), options with { Seed = 1 }).Reconstruction(0).ToArray());
+        // Batch seeding, by contrast, gives the slice other noise at another row.
+        var batchSeeded = options with { NoiseSeeding = NoiseSeeding.Batch, Seed = 5 };
+        Assert.NotEqual(detector.Detect(x0.narrow(0, 2, 1), batchSeeded).Reconstruction(0).ToArray(), detector.Detect(x0, batchSeeded).Reconstruction(2).ToArray());
     }
 
     [Theory]
@@ -402,7 +451,8 @@ public sealed class AnomalyDetectorTests : IDisposable
     [InlineData(1, FusionMode.Notebook, false)]
     [InlineData(2, FusionMode.Soft, true)]
     [InlineData(2, FusionMode.Soft, true, true)]
-    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion, bool normative, bool gated = false)
+    [InlineData(2, FusionMode.Soft, false, false, NoiseSeeding.Batch)]
+    public void One_inference_leaves_no_live_tensors(int noiseDraws, FusionMode fusion, bool normative, bool gated = false, NoiseSeeding seeding = NoiseSeeding.PerSlice)
     {
         var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6);
         var detector = new AnomalyDetector(model, _diffusion);
@@ -413,7 +463,7 @@ public sealed class AnomalyDetectorTests : IDisposable
             scale = scale! with { HeadTemplate = HeadAlignment.Template(x0), MinHeadCorrelation = 0.5 };
         }
 
-        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion, NormativeThreshold = scale };
+        var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion, NormativeThreshold = scale, NoiseSeeding = seeding };
         detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -443,6 +493,9 @@ public sealed class AnomalyDetectorTests : IDisposable
             error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseDraws = draws }));
             Assert.Equal("NoiseDraws", error.ParamName);
         }
+
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseSeeding = (NoiseSeeding)7 }));
+        Assert.Equal("NoiseSeeding", error.ParamName);
 
         // Factors measured at another k (or t, or draws) would threshold this setting with the wrong pattern.
         var measuredAtK5 = new NormativeThreshold([.. Enumerable.Repeat(1f, 16 * 16)], 0.5, 10, 250, 5, 1);

@@ -1,0 +1,19 @@
+namespace Synomaly.Diffusion.Inference;
+
+/// <summary>Where the Gaussian noise of the inference stages comes from (the noise itself is N(0, I) either way).</summary>
+public enum NoiseSeeding
+{
+    /// <summary>
+    /// Each slice has its own generator, seeded from its pixels and <see cref="InferenceOptions.Seed"/> (null: 0). A slice
+    /// gets the same noise, so the same map, whatever else shares its batch, its row, the batch size or the run: the same
+    /// scan on the same device gives the same heatmap. The default.
+    /// </summary>
+    PerSlice,
+
+    /// <summary>
+    /// One generator for the whole batch, seeded with <see cref="InferenceOptions.Seed"/> (null: a fresh seed per call), as
+    /// the reference's <c>torch.randn</c> of the batch does: a slice's noise depends on its row and the batch size. Kept
+    /// to reproduce numbers published before per-slice seeding (docs/EVALUATION.md up to session 16).
+    /// </summary>
+    Batch,
+}
