@@ -110,13 +110,26 @@ public static class TrainingCheckpoint
                 $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: resume with the same --noise preset, or train into a new output folder.");
         }
 
+        string emaFile = Path.Combine(directory, "ema.dat");
+        if (trainer.Ema is null && File.Exists(emaFile))
+        {
+            // --ema defaults to off: a resume that forgets it would export the raw weights and never save the average again.
+            string decay = state.Phases is [.., { Settings.EmaDecay: > 0 and var last }] ? FormattableString.Invariant($" {last}") : " <decay>";
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' keeps EMA weights, and the run asks for none: resuming would drop the average. Resume with --ema{decay}, or train into a new output folder.");
+        }
+
         trainer.Model.load(Path.Combine(directory, "model.dat"));
         trainer.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.dat"));
         trainer.ApplyRunOptimizerSettings();
-        if (trainer.Ema is not null)
+        if (trainer.Ema is not null && File.Exists(emaFile))
         {
-            var ema = trainer.Ema.State;
-            ReadTensors(Path.Combine(directory, "ema.dat"), ema);
+            ReadTensors(emaFile, trainer.Ema.State);
+        }
+        else if (trainer.Ema is not null)
+        {
+            // EMA switched on at this sitting: the average starts from the checkpoint's weights, as it would at step 0.
+            trainer.Ema.Load(trainer.Model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
         }
 
         using var generatorState = trainer.Generator.get_state();

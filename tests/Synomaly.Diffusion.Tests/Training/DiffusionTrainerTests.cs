@@ -175,6 +175,44 @@ public sealed class DiffusionTrainerTests
         {
             Assert.True(expected[i].allclose(actual[i], 0, 0), $"parameter {i} differs after resume");
         }
+
+        straightTrainer.UseAveragedWeights();
+        resumedTrainer.UseAveragedWeights();
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.True(expected[i].allclose(actual[i], 0, 0), $"the EMA of parameter {i} differs after resume");
+        }
+    }
+
+    [Fact]
+    public void Ema_switched_on_at_a_resume_starts_from_the_checkpoint_s_weights_and_switched_off_is_refused()
+    {
+        using var scratch = new ScratchDirectory("synomaly-ckpt-ema");
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        string withoutEma = Path.Combine(scratch.Location, "plain"), withEma = Path.Combine(scratch.Location, "ema");
+        SaveCheckpointAfter(2, Options(4) with { EmaDecay = 0 }, diffusion, images, withoutEma);
+        SaveCheckpointAfter(2, Options(4), diffusion, images, withEma);
+
+        using (var model = new SmallEpsModel())
+        using (var switchedOn = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+        {
+            TrainingCheckpoint.Load(switchedOn, withoutEma);
+            var loaded = model.parameters().Select(p => p.detach().clone()).ToList();
+            switchedOn.UseAveragedWeights();
+            foreach (var (parameter, fromCheckpoint) in model.parameters().Zip(loaded))
+            {
+                Assert.True(parameter.allclose(fromCheckpoint, 0, 0), "the EMA should start at the checkpoint's weights");
+            }
+        }
+
+        using (var model = new SmallEpsModel())
+        using (var switchedOff = new DiffusionTrainer(model, diffusion, images, Options(4) with { EmaDecay = 0 }, CPU))
+        {
+            var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(switchedOff, withEma));
+            Assert.Contains("--ema 0.9", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, switchedOff.Step);
+        }
     }
 
     [Fact]
