@@ -24,9 +24,13 @@ internal static class DicomAffine
         }
         else
         {
-            // No orientation: the pixel grid itself, unrotated (as for plain images).
-            notes.Add("no image orientation; identity orientation assumed");
-            return new Volumes.VolumeGeometry(sx, sy, spacingZ, [sx, 0, 0, 0, 0, sy, 0, 0, 0, 0, spacingZ, 0, 0, 0, 0, 1]);
+            // No orientation (secondary captures, some ultrasound): DICOM's default, rows along +x and columns along +y in
+            // LPS, so the image is used as stored. The RAS identity would instead mean rows running anterior, and the
+            // presets would flip the image upside down for display.
+            notes.Add("no image orientation; rows along +x and columns along +y (LPS) assumed");
+            row = [1, 0, 0];
+            column = [0, 1, 0];
+            normal = [0, 0, 1];
         }
 
         var slice = step ?? [normal[0] * spacingZ, normal[1] * spacingZ, normal[2] * spacingZ];

@@ -76,11 +76,12 @@ internal static class DicomImageDecoder
         }
 
         var palette = pixels.Photometric == "PALETTE COLOR" ? PaletteLut.FromDataset(ds) : null;
-        var converter = new GreyConverter(pixels, palette);
+        // One converter per distinct rescale, built (and so checked against float range) before any frame is decoded.
+        var converters = pixels.Rescales.Distinct().ToDictionary(r => r, r => new GreyConverter(pixels, palette, r));
         var voxels = new float[(long)pixels.PixelsPerFrame * pixels.Frames];
         foreach (var (frame, index) in DecodeFrames(file, pixelElement, pixels, notes).Select((f, i) => (f, i)))
         {
-            converter.Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
+            converters[pixels.Rescales[index]].Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
         }
 
         var imageType = ds.GetStrings(DicomTag.ImageType);
@@ -102,7 +103,8 @@ internal static class DicomImageDecoder
         string? sop = file.SopClassUid;
         if (DicomSopClasses.NonImageReason(sop) is { } reason)
         {
-            throw DicomRejections.NotAnImage($"{DicomSopClasses.Name(sop)} ({sop}) is {reason}");
+            // The family match is by prefix, so the UID may carry any text after it: show it only if it is a UID.
+            throw DicomRejections.NotAnImage($"{DicomSopClasses.Name(sop)} ({DicomRejections.ShownUid(sop)}) is {reason}");
         }
     }
 

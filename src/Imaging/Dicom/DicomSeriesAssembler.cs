@@ -10,7 +10,8 @@ namespace Synomaly.Imaging.Dicom;
 /// <item>localizers (ImageType LOCALIZER) are dropped;</item>
 /// <item>slices are grouped by series UID and image size, and the strictly largest group is kept (a tie is
 /// <see cref="ScanRejectionCode.InconsistentSeries"/>): a mixed upload yields its majority series, with a note;</item>
-/// <item>slices whose orientation differs from the group's majority orientation are dropped (tilted localizers);</item>
+/// <item>slices whose orientation (row and column directions) differs from the group's majority orientation are dropped
+/// (tilted localizers, mirrored or transposed images);</item>
 /// <item>slices are sorted by position along the slice normal, or by InstanceNumber where positions are missing;</item>
 /// <item>two slices at the same position (echoes, phases, repeats) make the series inconsistent rather than guessed;</item>
 /// <item>the slice step is (last position - first position) / (n - 1), the spacing its length; non-uniform gaps are noted.</item>
@@ -43,6 +44,25 @@ internal static class DicomSeriesAssembler
         }
 
         slices = KeepMajoritySeries(slices, notes);
+        return Build(slices, limits, notes, oneFile: false);
+    }
+
+    /// <summary>
+    /// One file read on its own: its frames go through the same orientation, ordering and repeated-position rules as the
+    /// slices of a series, so a multi-frame file cannot give a volume that the same frames as separate files would refuse
+    /// (two echoes at one position, mixed orientations, frames stored out of order). Unlike a series member, a localizer
+    /// uploaded alone is read, and the frames keep the file's direction along the normal (a mosaic or an enhanced object
+    /// stored head to foot stays so).
+    /// </summary>
+    public static Volume AssembleFile(DecodedDicom file, ScanReadLimits limits)
+    {
+        var notes = new List<string>(file.Notes);
+        var frames = Enumerable.Range(0, file.Pixels.Frames).Select(f => new Slice(file, f, 0)).ToList();
+        return Build(frames, limits, notes, oneFile: true);
+    }
+
+    private static Volume Build(List<Slice> slices, ScanReadLimits limits, List<string> notes, bool oneFile)
+    {
         slices = KeepMajorityOrientation(slices, notes);
         if (slices.Count > limits.MaxSlices)
         {
@@ -56,16 +76,10 @@ internal static class DicomSeriesAssembler
             throw DicomRejections.Limit(Invariant($"{voxelCount} voxels exceed the limit of {limits.MaxVoxels}"));
         }
 
-        var (ordered, step, spacingZ) = Order(slices, notes);
-        var voxels = new float[voxelCount];
-        for (int z = 0; z < ordered.Count; z++)
-        {
-            ordered[z].Pixels.CopyTo(voxels.AsSpan(z * first.PixelsPerFrame, first.PixelsPerFrame));
-        }
-
+        var (ordered, step, spacingZ) = Order(slices, notes, oneFile);
         var geometry = DicomAffine.Build(ordered[0].Geometry, step, spacingZ, notes);
         var head = ordered[0].File;
-        return new Volume(voxels, first.Columns, first.Rows, ordered.Count, geometry, head.Modality, new VolumeProvenance
+        return new Volume(Voxels(ordered, first.PixelsPerFrame), first.Columns, first.Rows, ordered.Count, geometry, head.Modality, new VolumeProvenance
         {
             Format = ScanFormat.Dicom,
             TransferSyntaxUid = head.Syntax.Uid,
@@ -73,6 +87,24 @@ internal static class DicomSeriesAssembler
             BitsStored = first.BitsStored,
             Notes = [.. notes.Concat(ordered.SelectMany(s => s.File.Notes)).Distinct()],
         });
+    }
+
+    /// <summary>The slices' pixels in order; all frames of one file in their stored order reuse its buffer instead of a copy.</summary>
+    private static float[] Voxels(List<Slice> ordered, int pixelsPerFrame)
+    {
+        var head = ordered[0].File;
+        if (ordered.Count == head.Pixels.Frames && ordered.Select((s, z) => s.File == head && s.Frame == z).All(same => same))
+        {
+            return head.Voxels;
+        }
+
+        var voxels = new float[(long)pixelsPerFrame * ordered.Count];
+        for (int z = 0; z < ordered.Count; z++)
+        {
+            ordered[z].Pixels.CopyTo(voxels.AsSpan(z * pixelsPerFrame, pixelsPerFrame));
+        }
+
+        return voxels;
     }
 
     private static List<Slice> KeepMajoritySeries(List<Slice> slices, List<string> notes)
@@ -101,12 +133,13 @@ internal static class DicomSeriesAssembler
             return slices;
         }
 
-        // Cluster by normal direction; the biggest cluster is the series, the rest are localizers or scouts.
+        // Cluster by orientation; the biggest cluster is the series, the rest are localizers or scouts. The row and column
+        // directions are compared themselves, not only the plane: a mirrored (-1,0,0,0,1,0) or transposed (0,1,0,1,0,0)
+        // slice lies in the same plane, but its pixels would land flipped or turned among the others.
         var clusters = new List<List<Slice>>();
         foreach (var slice in slices)
         {
-            var normal = slice.Geometry.Normal!;
-            var cluster = clusters.FirstOrDefault(c => Math.Abs(Vector3.Dot(c[0].Geometry.Normal!, normal)) >= SameDirection);
+            var cluster = clusters.FirstOrDefault(c => SameOrientation(c[0].Geometry.Orientation!, slice.Geometry.Orientation!));
             if (cluster is null)
             {
                 clusters.Add([slice]);
@@ -131,7 +164,12 @@ internal static class DicomSeriesAssembler
         return ranked[0];
     }
 
-    private static (List<Slice> Ordered, double[]? Step, double SpacingZ) Order(List<Slice> slices, List<string> notes)
+    private static bool SameOrientation(double[] a, double[] b) =>
+        Vector3.Dot(a.AsSpan(0, 3), b.AsSpan(0, 3)) >= SameDirection && Vector3.Dot(a.AsSpan(3, 3), b.AsSpan(3, 3)) >= SameDirection;
+
+    /// <param name="oneFile">The frames of one file: without positions they keep the file's order (all share one
+    /// InstanceNumber), and with positions they keep the file's direction along the normal.</param>
+    private static (List<Slice> Ordered, double[]? Step, double SpacingZ) Order(List<Slice> slices, List<string> notes, bool oneFile)
     {
         var firstGeometry = slices[0].Geometry;
         double fallbackSpacing = firstGeometry.SpacingBetweenSlices is > 0 ? firstGeometry.SpacingBetweenSlices.Value : firstGeometry.Thickness is > 0 ? firstGeometry.Thickness.Value : 1;
@@ -142,17 +180,25 @@ internal static class DicomSeriesAssembler
 
         if (slices.Any(s => s.Geometry.Position is null || s.Geometry.Normal is null))
         {
+            if (oneFile)
+            {
+                // A classic multi-frame object (a cine) has one position for the whole file: its frames stay as stored.
+                return (slices, null, fallbackSpacing);
+            }
+
             notes.Add("slice positions missing: sorted by InstanceNumber");
             var byNumber = slices.OrderBy(s => s.File.InstanceNumber ?? int.MaxValue).ThenBy(s => s.FileIndex).ThenBy(s => s.Frame).ToList();
             return (byNumber, null, fallbackSpacing);
         }
 
         var normal = firstGeometry.Normal!;
-        var ordered = slices.OrderBy(s => Vector3.Dot(s.Geometry.Position!, normal)).ThenBy(s => s.File.InstanceNumber ?? 0).ToList();
+        double Along(Slice s) => Vector3.Dot(s.Geometry.Position!, normal);
+        double direction = oneFile && Along(slices[^1]) < Along(slices[0]) ? -1 : 1;
+        var ordered = slices.OrderBy(s => direction * Along(s)).ThenBy(s => s.File.InstanceNumber ?? 0).ThenBy(s => s.FileIndex).ThenBy(s => s.Frame).ToList();
         var gaps = new double[ordered.Count - 1];
         for (int i = 1; i < ordered.Count; i++)
         {
-            gaps[i - 1] = Vector3.Dot(ordered[i].Geometry.Position!, normal) - Vector3.Dot(ordered[i - 1].Geometry.Position!, normal);
+            gaps[i - 1] = direction * (Along(ordered[i]) - Along(ordered[i - 1]));
         }
 
         int duplicates = gaps.Count(g => g < 1e-3);

@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.IO.Compression;
-using Synomaly.Contracts;
 using Synomaly.Imaging.Volumes;
 
 namespace Synomaly.Imaging.Dicom;
 
 /// <summary>
-/// Reads DICOM into <see cref="Volume"/>s: one file (single or multi-frame; frames become slices), a series of files,
-/// or a zipped series. Only <see cref="ScanRejectedException"/> leaves these methods: every other failure (decoder
+/// Reads DICOM into <see cref="Volume"/>s: one file (single or multi-frame; frames become slices, ordered and checked
+/// like the slices of a series), a series of files, or a zipped series. Only <see cref="ScanRejectedException"/> leaves these methods: every other failure (decoder
 /// library, I/O, zip) is wrapped with a typed code. Limits are checked before anything large is allocated.
 /// The overloads taking an <see cref="IDicomTranscoder"/> hand compressed syntaxes the reader does not decode to it.
 /// </summary>
@@ -22,7 +21,7 @@ public static class DicomVolumeReader
         return Guard(() =>
         {
             var decoded = DicomImageDecoder.Decode(ReadInput(stream, limits), limits, transcoder);
-            return ToVolume(decoded);
+            return DicomSeriesAssembler.AssembleFile(decoded, limits);
         });
     }
 
@@ -147,32 +146,6 @@ public static class DicomVolumeReader
                 RescaleIntercept = ds.GetDecimal(DicomTag.RescaleIntercept),
                 Notes = file.Notes,
             };
-        });
-    }
-
-    private static Volume ToVolume(DecodedDicom decoded)
-    {
-        var notes = new List<string>(decoded.Notes);
-        var frames = decoded.Frames;
-        var first = frames[0];
-        double[]? step = null;
-        double spacingZ = first.SpacingBetweenSlices is > 0 ? first.SpacingBetweenSlices.Value : first.Thickness is > 0 ? first.Thickness.Value : 1;
-        if (frames.Length > 1 && frames[0].Position is { } start && frames[^1].Position is { } end && frames.All(f => f.Position is not null))
-        {
-            // Multi-frame with per-frame positions (enhanced objects): frames stay in file order, the step follows them.
-            double[] candidate = [.. Enumerable.Range(0, 3).Select(a => (end[a] - start[a]) / (frames.Length - 1))];
-            step = Vector3.Length(candidate) > 1e-6 ? candidate : null;
-        }
-
-        var geometry = DicomAffine.Build(first, step, spacingZ, notes);
-        var pixels = decoded.Pixels;
-        return new Volume(decoded.Voxels, pixels.Columns, pixels.Rows, pixels.Frames, geometry, decoded.Modality, new VolumeProvenance
-        {
-            Format = ScanFormat.Dicom,
-            TransferSyntaxUid = decoded.Syntax.Uid,
-            PhotometricInterpretation = pixels.Photometric,
-            BitsStored = pixels.BitsStored,
-            Notes = [.. notes.Distinct()],
         });
     }
 

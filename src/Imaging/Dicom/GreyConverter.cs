@@ -10,14 +10,17 @@ internal sealed class GreyConverter
 {
     private readonly PixelDescription pixels;
     private readonly PaletteLut? palette;
+    private readonly PixelRescale rescale;
     private readonly int shift;
     private readonly uint mask;
     private readonly double invertSum;
 
-    public GreyConverter(PixelDescription pixels, PaletteLut? palette)
+    /// <param name="rescale">The rescale of the frames this converter is used for (enhanced objects may differ per frame).</param>
+    public GreyConverter(PixelDescription pixels, PaletteLut? palette, PixelRescale rescale)
     {
         this.pixels = pixels;
         this.palette = palette;
+        this.rescale = rescale;
         shift = pixels.HighBit + 1 - pixels.BitsStored;
         mask = pixels.BitsStored >= 32 ? uint.MaxValue : (1u << pixels.BitsStored) - 1;
 
@@ -74,7 +77,7 @@ internal sealed class GreyConverter
         }
     }
 
-    private double Rescale(double stored) => (stored * pixels.RescaleSlope) + pixels.RescaleIntercept;
+    private double Rescale(double stored) => rescale.Apply(stored);
 
     private uint Unsigned(int raw) => ((uint)raw >> shift) & mask;
 

@@ -5,7 +5,8 @@ namespace Synomaly.Imaging.Dicom;
 /// <summary>
 /// The image pixel module of a data set, validated and checked against the read limits before anything is allocated.
 /// Lenient defaults: a missing or impossible BitsStored becomes BitsAllocated, HighBit follows BitsStored, a missing or
-/// zero rescale slope is 1, a missing frame count is 1.
+/// zero rescale slope is 1, a missing frame count is 1. <see cref="Rescales"/> holds one rescale per frame as stored (a
+/// Siemens mosaic is one stored frame, cut into slices only after conversion).
 /// </summary>
 internal sealed record PixelDescription(
     int Rows,
@@ -18,8 +19,7 @@ internal sealed record PixelDescription(
     bool Signed,
     string Photometric,
     bool Planar,
-    double RescaleSlope,
-    double RescaleIntercept,
+    IReadOnlyList<PixelRescale> Rescales,
     IReadOnlyList<string> Notes)
 {
     public int PixelsPerFrame => Rows * Columns;
@@ -103,29 +103,8 @@ internal sealed record PixelDescription(
         string photometric = (ds.GetString(DicomTag.PhotometricInterpretation) ?? (samples == 3 ? "RGB" : "MONOCHROME2")).ToUpperInvariant();
         bool planar = samples == 3 && (ds.GetUInt16(DicomTag.PlanarConfiguration) ?? 0) == 1;
 
-        var (slope, intercept) = ReadRescale(ds, notes);
-        return new PixelDescription(rows, columns, frames, samples, bitsAllocated, bitsStored, highBit, signed, photometric, planar, slope, intercept, notes);
-    }
-
-    /// <summary>Rescale from the image module, or from the shared functional groups of enhanced multi-frame objects.</summary>
-    private static (double Slope, double Intercept) ReadRescale(DicomDataset ds, List<string> notes)
-    {
-        var source = ds;
-        if (!ds.Contains(DicomTag.RescaleSlope) && !ds.Contains(DicomTag.RescaleIntercept)
-            && ds.FirstItem(DicomTag.SharedFunctionalGroupsSequence)?.FirstItem(DicomTag.PixelValueTransformationSequence) is { } transform)
-        {
-            source = transform;
-        }
-
-        double slope = source.GetDecimal(DicomTag.RescaleSlope) ?? 1;
-        double intercept = source.GetDecimal(DicomTag.RescaleIntercept) ?? 0;
-        if (slope == 0)
-        {
-            notes.Add("RescaleSlope 0 read as 1");
-            slope = 1;
-        }
-
-        return (slope, intercept);
+        var rescales = PixelRescale.ReadFrames(ds, frames, notes);
+        return new PixelDescription(rows, columns, frames, samples, bitsAllocated, bitsStored, highBit, signed, photometric, planar, rescales, notes);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -16,12 +16,19 @@ namespace Synomaly.Imaging.Images;
 /// </summary>
 public static class RasterImageReader
 {
+    /// <summary>
+    /// ImageSharp's defaults, except that PNG metadata is skipped: its decoder inflates zTXt and iTXt text chunks without
+    /// any bound, even while identifying, so a small file could expand to gigabytes before the limits are checked. No
+    /// text or profile of an image is used here anyway.
+    /// </summary>
+    private static readonly Configuration Decoding = CreateConfiguration();
+
     public static Volume Read(Stream stream, ScanReadLimits limits)
     {
         var bytes = ReadAll(stream, limits);
         try
         {
-            var info = Image.Identify(bytes, out var format)
+            var info = Image.Identify(Decoding, bytes, out var format)
                 ?? throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.");
             var scanFormat = format?.Name switch
             {
@@ -95,7 +102,7 @@ public static class RasterImageReader
     private static float[] Decode<TPixel>(byte[] bytes, Func<TPixel, float> toGrey)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        using var image = Image.Load<TPixel>(bytes);
+        using var image = Image.Load<TPixel>(Decoding, bytes);
         var result = new float[image.Width * image.Height];
         image.ProcessPixelRows(rows =>
         {
@@ -109,6 +116,13 @@ public static class RasterImageReader
             }
         });
         return result;
+    }
+
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = Configuration.Default.Clone();
+        configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        return configuration;
     }
 
     /// <summary>

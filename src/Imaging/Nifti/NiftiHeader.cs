@@ -64,7 +64,10 @@ public sealed record NiftiHeader
 
     public int HeaderSize => Version == 2 ? NiftiHeaderCodec.Nifti2HeaderSize : NiftiHeaderCodec.Nifti1HeaderSize;
 
-    /// <summary>dim[1..7] with the dim quirks resolved: entries beyond dim[0] and entries of 0 count as 1.</summary>
+    /// <summary>
+    /// dim[1..7] with the dim quirk resolved: entries beyond dim[0] count as 1. Entries within dim[0] are taken as stored;
+    /// the reader rejects those below 1 (as nifti1_io does) before using them.
+    /// </summary>
     public long EffectiveDim(int axis)
     {
         if (axis < 1 || axis > 7)
@@ -72,7 +75,7 @@ public sealed record NiftiHeader
             throw new ArgumentOutOfRangeException(nameof(axis));
         }
 
-        return axis > Dim[0] || Dim[axis] == 0 ? 1 : Dim[axis];
+        return axis > Dim[0] ? 1 : Dim[axis];
     }
 
     /// <summary>How many 3-D volumes the file holds (the product of dims 4 to 7).</summary>

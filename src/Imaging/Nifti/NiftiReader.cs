@@ -94,11 +94,13 @@ public static class NiftiReader
             throw new ScanRejectedException(ScanRejectionCode.Malformed, $"NIfTI dim[0] is {h.Dim[0]}; it must be between 1 and 7.");
         }
 
+        // As nifti1_io: every dimension the header declares must hold at least one voxel; only entries beyond dim[0]
+        // are free (ITK writes 0 there).
         for (int i = 1; i <= h.Dim[0]; i++)
         {
-            if (h.Dim[i] < 0)
+            if (h.Dim[i] < 1)
             {
-                throw new ScanRejectedException(ScanRejectionCode.Malformed, $"NIfTI dim[{i}] is negative ({h.Dim[i]}).");
+                throw new ScanRejectedException(ScanRejectionCode.Malformed, $"NIfTI dim[{i}] is {h.Dim[i]}; each of the dim[0] = {h.Dim[0]} dimensions must be at least 1.");
             }
         }
 

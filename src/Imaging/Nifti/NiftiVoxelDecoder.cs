@@ -8,11 +8,14 @@ namespace Synomaly.Imaging.Nifti;
 /// </summary>
 internal static class NiftiVoxelDecoder
 {
-    /// <summary>Decodes <paramref name="destination"/>.Length voxels; returns how many were not finite (stored as 0).</summary>
+    /// <summary>
+    /// Decodes <paramref name="destination"/>.Length voxels; returns how many were not finite (stored as 0). A finite
+    /// stored value that only the scaling carries past float range is rejected as malformed instead.
+    /// </summary>
     public static int Decode(ReadOnlySpan<byte> source, Span<float> destination, NiftiDataType type, bool bigEndian, double slope, double intercept)
     {
         int size = NiftiDataTypes.BytesPerVoxel(type);
-        bool scale = slope != 1 || intercept != 0;
+        bool scale = (slope != 1 || intercept != 0) && type is not (NiftiDataType.Rgb24 or NiftiDataType.Rgba32);
         int nonFinite = 0;
         for (int i = 0; i < destination.Length; i++)
         {
@@ -32,7 +35,8 @@ internal static class NiftiVoxelDecoder
                 NiftiDataType.Rgb24 or NiftiDataType.Rgba32 => (0.299 * bytes[0]) + (0.587 * bytes[1]) + (0.114 * bytes[2]),
                 _ => throw new ScanRejectedException(ScanRejectionCode.UnsupportedPixelFormat, $"NIfTI datatype {(int)type} is not decoded."),
             };
-            if (scale && type is not (NiftiDataType.Rgb24 or NiftiDataType.Rgba32))
+            bool storedFits = float.IsFinite((float)value);
+            if (scale)
             {
                 value = (value * slope) + intercept;
             }
@@ -40,6 +44,13 @@ internal static class NiftiVoxelDecoder
             float result = (float)value;
             if (!float.IsFinite(result))
             {
+                // A stored value that fits a float but is pushed past its range by scl_slope/scl_inter means a corrupt
+                // header, not a missing voxel: zeroing it would hide the damage (the DICOM reader rejects the same rescale).
+                if (scale && storedFits)
+                {
+                    throw new ScanRejectedException(ScanRejectionCode.Malformed, "NIfTI scl_slope and scl_inter map the stored values outside the range of 32-bit floats.");
+                }
+
                 nonFinite++;
                 result = 0;
             }

@@ -184,12 +184,31 @@ public sealed class DicomPixelDecodingTests
         Assert.Equal((0.25, 0.5, 3.0), (geometry.SpacingX, geometry.SpacingY, geometry.SpacingZ));
     }
 
+    private static byte[] Ds(ushort group, ushort element, string text) =>
+        DicomBuilder.Element(group, element, "DS", System.Text.Encoding.ASCII.GetBytes(text.Length % 2 == 0 ? text : text + " "), false, false);
+
+    /// <summary>A sequence of defined length holding one item per argument (each the concatenated elements of the item).</summary>
+    private static byte[] Sq(ushort group, ushort element, params byte[][] items) =>
+        DicomBuilder.Element(group, element, "SQ", [.. items.SelectMany(DicomBuilder.Item)], false, false);
+
+    /// <summary>
+    /// An enhanced MR object of 2x2 8-bit frames, axial in the shared groups; each frame has its own position, may have its
+    /// own orientation, and is filled with one value.
+    /// </summary>
+    private static byte[] EnhancedFrames(params (string Position, string? Orientation, byte Fill)[] frames)
+    {
+        var shared = Sq(0x5200, 0x9229, Sq(0x0020, 0x9116, Ds(0x0020, 0x0037, "1\\0\\0\\0\\1\\0")));
+        var perFrame = Sq(0x5200, 0x9230, [.. frames.Select(f => (byte[])[
+            .. Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, f.Position)),
+            .. f.Orientation is null ? [] : Sq(0x0020, 0x9116, Ds(0x0020, 0x0037, f.Orientation)),
+        ])]);
+        return new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", frames: frames.Length, sopClass: "1.2.840.10008.5.1.4.1.1.4.1", modality: "MR")
+            .Raw(shared).Raw(perFrame).PixelData([.. frames.SelectMany(f => Enumerable.Repeat(f.Fill, 4))]).Build();
+    }
+
     [Fact]
     public void Enhanced_multi_frame_geometry_comes_from_the_functional_groups()
     {
-        static byte[] Ds(ushort g, ushort e, string text) => DicomBuilder.Element(g, e, "DS", System.Text.Encoding.ASCII.GetBytes(text.Length % 2 == 0 ? text : text + " "), false, false);
-        static byte[] Sq(ushort g, ushort e, params byte[][] items) => DicomBuilder.Element(g, e, "SQ", [.. items.SelectMany(DicomBuilder.Item)], false, false);
-
         var shared = Sq(0x5200, 0x9229, [.. Sq(0x0028, 0x9110, Ds(0x0028, 0x0030, "0.8\\0.8")), .. Sq(0x0020, 0x9116, Ds(0x0020, 0x0037, "1\\0\\0\\0\\1\\0"))]);
         var perFrame = Sq(0x5200, 0x9230, Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, "0\\0\\0")), Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, "0\\0\\4")));
         var file = new DicomBuilder().ImageModule(2, 2, 8, 8, signed: false, "MONOCHROME2", frames: 2, sopClass: "1.2.840.10008.5.1.4.1.1.4.1", modality: "MR")
@@ -199,6 +218,44 @@ public sealed class DicomPixelDecodingTests
 
         Assert.Equal((0.8, 0.8, 4.0), (geometry.SpacingX, geometry.SpacingY, geometry.SpacingZ));
         Assert.Equal(4.0, geometry.Affine[10], 9);
+    }
+
+    [Fact]
+    public void Per_frame_rescales_of_an_enhanced_object_apply_to_their_own_frames()
+    {
+        // Only the per-frame Pixel Value Transformation groups carry a rescale, and the two frames differ.
+        var shared = Sq(0x5200, 0x9229, Sq(0x0020, 0x9116, Ds(0x0020, 0x0037, "1\\0\\0\\0\\1\\0")));
+        var perFrame = Sq(
+            0x5200,
+            0x9230,
+            [.. Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, "0\\0\\0")), .. Sq(0x0028, 0x9145, [.. Ds(0x0028, 0x1052, "-10"), .. Ds(0x0028, 0x1053, "2")])],
+            [.. Sq(0x0020, 0x9113, Ds(0x0020, 0x0032, "0\\0\\4")), .. Sq(0x0028, 0x9145, [.. Ds(0x0028, 0x1052, "100"), .. Ds(0x0028, 0x1053, "0.5")])]);
+        var file = new DicomBuilder().ImageModule(1, 2, 16, 16, signed: false, "MONOCHROME2", frames: 2, sopClass: "1.2.840.10008.5.1.4.1.1.4.1", modality: "MR")
+            .Raw(shared).Raw(perFrame).PixelData(Words(10, 20, 10, 20)).Build();
+
+        var volume = DicomTestFiles.Read(file);
+
+        Assert.Equal([10f, 30f, 105f, 110f], volume.Voxels);
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("2 different per-frame rescales", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Frames_of_one_file_are_ordered_and_checked_like_the_slices_of_a_series()
+    {
+        // Stored at z = 0, 8, 4 (filled 1, 3, 2): sorted along the normal, with the 4 mm step between neighbours.
+        var unordered = DicomTestFiles.Read(EnhancedFrames(("0\\0\\0", null, 1), ("0\\0\\8", null, 3), ("0\\0\\4", null, 2)));
+        Assert.Equal([1f, 2f, 3f], Enumerable.Range(0, 3).Select(z => unordered[0, 0, z]));
+        Assert.Equal((4.0, 0.0), (unordered.Geometry.Affine[10], unordered.Geometry.Affine[11]));
+
+        // Two echoes at one position: refused as a series of the same frames would be.
+        var echoes = DicomTestFiles.Rejection(EnhancedFrames(("0\\0\\0", null, 1), ("0\\0\\0", null, 2)));
+        Assert.Equal(ScanRejectionCode.InconsistentSeries, echoes.Code);
+        Assert.Contains("share a position", echoes.Message, StringComparison.Ordinal);
+
+        // A frame in another orientation (a scout) is dropped with a note, as in a series.
+        var mixed = DicomTestFiles.Read(EnhancedFrames(("0\\0\\0", null, 1), ("0\\0\\4", null, 2), ("0\\0\\2", "0\\1\\0\\0\\0\\-1", 9)));
+        Assert.Equal([1f, 2f], Enumerable.Range(0, mixed.Depth).Select(z => mixed[0, 0, z]));
+        Assert.Contains(mixed.Provenance.Notes, n => n.Contains("orientation other than", StringComparison.Ordinal));
     }
 
     [Theory]

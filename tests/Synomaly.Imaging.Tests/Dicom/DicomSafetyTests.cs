@@ -249,6 +249,21 @@ public sealed class DicomSafetyTests
         Assert.Contains("not shown", photometric.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_non_image_sop_class_with_text_after_its_family_prefix_is_not_echoed_into_the_rejection()
+    {
+        // Non-image classes are matched by family prefix (every SR class starts with ...88.), so anything may follow it.
+        var file = new DicomBuilder().ImageModule(1, 2, 16, 16, signed: false, "MONOCHROME2", sopClass: "1.2.840.10008.5.1.4.1.1.88.DOE^JOHN 1970")
+            .PixelData(new byte[4]).Build();
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.NotAnImage, rejection.Code);
+        Assert.Contains("structured report", rejection.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("DOE", rejection.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("1970", rejection.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertVolumeOrRejection(byte[] bytes)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();

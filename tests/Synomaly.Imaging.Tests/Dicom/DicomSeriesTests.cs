@@ -140,6 +140,27 @@ public sealed class DicomSeriesTests
     }
 
     [Fact]
+    public void Mirrored_or_transposed_slices_in_the_same_plane_do_not_join_the_series()
+    {
+        // Same plane as the series, but rows reversed or rows and columns swapped: their pixels would be flipped or turned.
+        var files = SyntheticSeries("1.2.3.1", count: 4, spacing: 3).ToList();
+        files.Add(SyntheticSlice("1.2.3.1", 9, [0, 0, 50], orientation: "-1\\0\\0\\0\\1\\0"));
+        files.Add(SyntheticSlice("1.2.3.1", 10, [0, 0, 60], orientation: "0\\1\\0\\1\\0\\0"));
+
+        var volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default);
+
+        Assert.Equal(4, volume.Depth);
+        Assert.Equal([1f, 2f, 3f, 4f], Enumerable.Range(0, 4).Select(z => volume[0, 0, z]));
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("2 slices with an orientation other than the series' dropped", StringComparison.Ordinal));
+
+        // Two against two: no majority, so no guess.
+        var tie = SyntheticSeries("1.2.3.1", count: 2, spacing: 3)
+            .Concat([SyntheticSlice("1.2.3.1", 3, [0, 0, 6], orientation: "-1\\0\\0\\0\\1\\0"), SyntheticSlice("1.2.3.1", 4, [0, 0, 9], orientation: "-1\\0\\0\\0\\1\\0")]);
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(Openers(tie), ScanReadLimits.Default));
+        Assert.Equal(ScanRejectionCode.InconsistentSeries, rejection.Code);
+    }
+
+    [Fact]
     public void Slices_sharing_a_position_are_inconsistent_rather_than_guessed()
     {
         var files = SyntheticSeries("1.2.3.1", count: 3, spacing: 2).ToList();

@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
@@ -90,6 +94,57 @@ public sealed class RasterImageReaderTests
         {
             Assert.InRange(volume.Voxels[i], (i / 2) - 6, (i / 2) + 6);
         }
+    }
+
+    [Fact]
+    public void A_compressed_text_chunk_bomb_is_not_inflated()
+    {
+        // 64 MB of zeros deflate to about 64 KB; ImageSharp would inflate the text while only identifying the header.
+        using var image = new Image<L8>(4, 4);
+        image[1, 2] = new L8(77);
+        var png = Encode(image);
+        using var text = new MemoryStream();
+        text.Write("Comment\0\0"u8);
+        using (var zlib = new ZLibStream(text, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 64; i++)
+            {
+                zlib.Write(zeros);
+            }
+        }
+
+        // The zTXt chunk goes right after IHDR (8-byte signature, then 25 bytes of IHDR chunk).
+        var bomb = png[..33].Concat(PngChunk("zTXt", text.ToArray())).Concat(png[33..]).ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+
+        var volume = RasterImageReader.Read(new MemoryStream(bomb), ScanReadLimits.Default);
+
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 * 1024 * 1024);
+        Assert.Equal(77f, volume[1, 2, 0]);
+    }
+
+    /// <summary>A PNG chunk: length, type, data, CRC-32 of type and data.</summary>
+    private static byte[] PngChunk(string type, byte[] data)
+    {
+        var chunk = new byte[12 + data.Length];
+        BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
+        Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
+        data.CopyTo(chunk, 8);
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in chunk.AsSpan(4, 4 + data.Length))
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), ~crc);
+        return chunk;
     }
 
     [Fact]

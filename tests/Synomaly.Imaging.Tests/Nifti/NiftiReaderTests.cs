@@ -192,6 +192,48 @@ public sealed class NiftiReaderTests
     }
 
     [Fact]
+    public void Scaling_that_carries_finite_voxels_past_float_range_is_malformed_not_zeroed()
+    {
+        // int16 30000 x 1e36 and float32 3e38 + 3e38 are finite stored values that only the header's scaling overflows.
+        var integers = SyntheticNifti.Build(4, 16, [3, 4, 1, 1, 1, 1, 1, 1], SyntheticNifti.Encode([0, 1, 2, 30000], 2, bigEndian: false), bigEndian: false, slope: 1e36f);
+        var floats = new byte[8];
+        BinaryPrimitives.WriteSingleLittleEndian(floats, 1f);
+        BinaryPrimitives.WriteSingleLittleEndian(floats.AsSpan(4), 3e38f);
+        var floatFile = SyntheticNifti.Build(16, 32, [3, 2, 1, 1, 1, 1, 1, 1], floats, bigEndian: false, slope: 1, intercept: 3e38f);
+
+        foreach (var file in new[] { integers, floatFile })
+        {
+            var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default));
+            Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+            Assert.Contains("scl_slope", error.Message, StringComparison.Ordinal);
+        }
+
+        // A NaN stored in float data stays a missing voxel (0, noted) when scaled.
+        BinaryPrimitives.WriteSingleLittleEndian(floats, float.NaN);
+        BinaryPrimitives.WriteSingleLittleEndian(floats.AsSpan(4), 5f);
+        var volume = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(16, 32, [3, 2, 1, 1, 1, 1, 1, 1], floats, bigEndian: false, slope: 2)), ScanReadLimits.Default);
+        Assert.Equal([0f, 10f], volume.Voxels);
+        Assert.Contains(volume.Provenance.Notes, n => n.StartsWith("1 non-finite", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_declared_dimension_of_zero_is_malformed_as_in_nifti1_io()
+    {
+        var zeroHeight = SyntheticNifti.Build(2, 8, [3, 4, 0, 1, 1, 1, 1, 1], [1, 2, 3, 4], bigEndian: false);
+        var zeroVolumes = SyntheticNifti.Build(2, 8, [4, 2, 2, 1, 0, 0, 0, 0], [1, 2, 3, 4], bigEndian: false);
+
+        foreach (var file in new[] { zeroHeight, zeroVolumes })
+        {
+            var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default));
+            Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+            Assert.Contains("must be at least 1", error.Message, StringComparison.Ordinal);
+        }
+
+        // Zeros beyond dim[0] still count as 1.
+        Assert.Equal(4, NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(2, 8, [3, 2, 2, 1, 0, 0, 0, 0], [1, 2, 3, 4], bigEndian: false)), ScanReadLimits.Default).Voxels.Length);
+    }
+
+    [Fact]
     public void Without_sform_or_qform_the_affine_is_the_voxel_size()
     {
         var file = SyntheticNifti.Build(2, 8, [3, 1, 1, 1, 1, 1, 1, 1], [9], bigEndian: false);

@@ -50,6 +50,27 @@ public sealed class PresetTests
     }
 
     [Fact]
+    public void A_dicom_slice_without_orientation_is_used_as_stored()
+    {
+        // A Secondary Capture with no ImageOrientationPatient and a bright band in its top ten rows.
+        var pixels = new byte[40 * 40];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (byte)(i < 10 * 40 ? 200 : 20 + (i % 7));
+        }
+
+        var file = new Dicom.DicomBuilder().ImageModule(40, 40, 8, 8, signed: false, "MONOCHROME2", sopClass: "1.2.840.10008.5.1.4.1.1.7", modality: "OT")
+            .PixelData(pixels).Build();
+        var volume = Dicom.DicomTestFiles.Read(file);
+
+        var slice = Assert.Single(new BrainMriPreset { ModelSize = 32 }.Prepare(volume).Slices);
+
+        Assert.False(slice.FlipRows);
+        Assert.True(slice.Pixels[(0 * 32) + 16] > 0.9f, "the band stays at the top of the model input");
+        Assert.True(slice.Pixels[(31 * 32) + 16] < -0.5f, "the bottom stays dark");
+    }
+
+    [Fact]
     public void Mapping_the_model_input_back_puts_structures_where_they_were_in_the_source()
     {
         // A bright block in source rows 0-9 (posterior in RAS+, shown at the bottom after the display flip).
