@@ -14,24 +14,37 @@ public sealed class EvaluationPlan
     public const int ReportingSeed = 500_000;
 
     private readonly IReadOnlyList<BinaryShape> realShapes;
-    private readonly int modelSize;
-    private readonly int lesionsPerSlice;
 
     public EvaluationPlan(IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice)
     {
-        (TuningFiles, ReportingFiles) = SubjectSplit.Split(validationFiles);
-        this.modelSize = modelSize;
-        this.lesionsPerSlice = lesionsPerSlice;
+        (TuningFiles, ReportingFiles) = SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed);
+        ModelSize = modelSize;
+        LesionsPerSlice = lesionsPerSlice;
+        LesionMapPath = lesionMapPath;
         if (lesionMapPath is not null && TuningFiles.Count > 0)
         {
             var first = ScanReader.ReadFile(TuningFiles[0]);
-            realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath), SliceGrid.Ixi(first.Width, first.Height));
+            ShapeGrid = SliceGrid.Ixi(first.Width, first.Height);
+            realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath), ShapeGrid);
         }
         else
         {
             realShapes = [];
         }
     }
+
+    public int ModelSize { get; }
+
+    public int LesionsPerSlice { get; }
+
+    /// <summary>The lesion map real shapes are cut from; null: procedural shapes only.</summary>
+    public string? LesionMapPath { get; }
+
+    /// <summary>
+    /// The grid the lesion map is resampled onto: the IXI slices' 1 mm MNI grid, sized as the first tuning slice (PNG slices
+    /// carry no affine of their own). Null without a lesion map.
+    /// </summary>
+    public SliceGrid? ShapeGrid { get; }
 
     public IReadOnlyList<string> TuningFiles { get; }
 
@@ -40,7 +53,7 @@ public sealed class EvaluationPlan
     public int RealShapeCount => realShapes.Count;
 
     public IReadOnlyList<EvaluationCase> TuningCases() =>
-        new EvaluationSetBuilder(realShapes, modelSize, lesionsPerSlice, TuningSeed).Build(TuningFiles);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed).Build(TuningFiles);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
     public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
@@ -54,5 +67,5 @@ public sealed class EvaluationPlan
         tuned is null ? 0 : SubjectSplit.Fingerprints(ReportingFiles).Intersect(tuned, StringComparer.Ordinal).Count();
 
     public IReadOnlyList<EvaluationCase> ReportingCases() =>
-        new EvaluationSetBuilder(realShapes, modelSize, lesionsPerSlice, ReportingSeed).Build(ReportingFiles);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed).Build(ReportingFiles);
 }

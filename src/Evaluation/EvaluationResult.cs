@@ -56,7 +56,16 @@ public sealed record EvaluationResult
 
     public required double FalsePositivePixelsPerHealthySlice { get; init; }
 
+    /// <summary>Mean false-positive rate of the anomalous cases: predicted pixels outside the lesion over the pixels outside it.</summary>
+    public double FalsePositiveRate { get; init; }
+
+    /// <summary>The reference's row-profile "HD95" (ALGORITHM.md 5.1), mean over the anomalous cases, to compare with its numbers.</summary>
+    public double ReferenceHausdorff95 { get; init; }
+
     public required double HealthySsim { get; init; }
+
+    /// <summary>Mean SSIM of input and counterfactual on the anomalous cases (the lesion is meant to differ).</summary>
+    public double AnomalousSsim { get; init; }
 
     public required double MeanStages { get; init; }
 
@@ -113,7 +122,10 @@ public sealed record EvaluationResult
             ImageAurocInterval = Bootstrap.GroupInterval([.. outcomes.Select(SubjectOf)], idx => AurocOf(idx, imageScores, imageLabels)),
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
+            FalsePositiveRate = Mean(anomalous.Select(o => o.Metrics.FalsePositiveRate)),
+            ReferenceHausdorff95 = Mean(anomalous.Select(o => o.Metrics.ReferenceHausdorff95)),
             HealthySsim = Mean(healthy.Select(o => o.Metrics.Ssim)),
+            AnomalousSsim = Mean(anomalous.Select(o => o.Metrics.Ssim)),
             MeanStages = Mean(outcomes.Select(o => (double)o.StagesRun)),
             NormativeFallbacks = fallbacks,
             DiceBySize = [.. SizeBins.Select(b => DiceOf(b.Name, anomalous.Where(o => o.Case.TruthArea >= b.Min && o.Case.TruthArea < b.Max)))],

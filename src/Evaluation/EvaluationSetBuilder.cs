@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Synthesis;
@@ -9,16 +8,17 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// Builds an evaluation set from healthy slices: every slice once as healthy, and <c>lesionsPerSlice</c> copies with a
 /// synthetic lesion each (seed = baseSeed + running index). Lesions are inserted at the source resolution, then image and
-/// mask go through the same preset as inference. The manifest records files, seeds and parameters, so the set can be
-/// rebuilt exactly (<see cref="Build"/> with the same inputs gives the same cases).
+/// mask go through the same preset as inference. <see cref="Build"/> with the same inputs gives the same cases;
+/// <see cref="EvaluationSetManifest"/> records those inputs.
 /// </summary>
 public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, int modelSize, int lesionsPerSlice, int baseSeed)
 {
-    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
+    /// <summary>The synthesizer's ranges every set is built with (recorded in its manifest).</summary>
+    public static SynthesisOptions Synthesis { get; } = new();
 
     public IReadOnlyList<EvaluationCase> Build(IReadOnlyList<string> healthyFiles)
     {
-        var synthesizer = new LesionSynthesizer(realShapes, new SynthesisOptions());
+        var synthesizer = new LesionSynthesizer(realShapes, Synthesis);
         var preset = new BrainMriPreset { ModelSize = modelSize };
         var cases = new List<EvaluationCase>();
         int running = 0;
@@ -32,7 +32,7 @@ public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, 
 
             // The preset shows NIfTI/DICOM rows flipped (anterior up); the truth mask must be flipped with the image.
             bool flipped = SliceExtraction.FlipRowsForDisplay(volume);
-            var slice = volume.Slice(0).ToArray();
+            var slice = EightBitGrey.Fit(volume.Slice(0).ToArray());
             cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, Prepare(preset, volume, slice), new bool[modelSize * modelSize], null));
             for (int k = 0; k < lesionsPerSlice; k++)
             {
@@ -45,19 +45,6 @@ public sealed class EvaluationSetBuilder(IReadOnlyList<BinaryShape> realShapes, 
         }
 
         return cases;
-    }
-
-    /// <summary>Writes the manifest (file, seed and parameters of every case) that rebuilds the set.</summary>
-    public static void WriteManifest(string path, IReadOnlyList<EvaluationCase> cases, int modelSize, int lesionsPerSlice, int baseSeed)
-    {
-        var manifest = new
-        {
-            modelSize,
-            lesionsPerSlice,
-            baseSeed,
-            cases = cases.Select(c => new { c.Id, source = Path.GetFileName(c.Source), truthArea = c.TruthArea, lesion = c.Lesion }),
-        };
-        File.WriteAllText(path, JsonSerializer.Serialize(manifest, ManifestJson));
     }
 
     private static float[] Prepare(BrainMriPreset preset, Volume source, float[] pixels)

@@ -9,7 +9,10 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static partial class SubjectSplit
 {
-    public static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed = 2024)
+    /// <summary>The seed of the published split (docs/EVALUATION.md).</summary>
+    public const int DefaultSeed = 2024;
+
+    public static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed = DefaultSeed)
     {
         var bySubject = files.GroupBy(SubjectOf, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var random = new Random(seed);

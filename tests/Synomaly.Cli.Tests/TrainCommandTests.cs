@@ -40,4 +40,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained after a refused option");
     }
+
+    [Fact]
+    public async Task A_loss_other_than_vlb_or_mse_is_refused_rather_than_trained_as_vlb()
+    {
+        string output = Path.Combine(_scratch, "l2");
+
+        int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel.Select(a => a == "mse" ? "l2" : a)]);
+
+        Assert.Equal(1, code);
+        Assert.False(Directory.Exists(output), "nothing may be trained after a refused option");
+    }
 }

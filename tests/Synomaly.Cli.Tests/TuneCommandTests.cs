@@ -38,6 +38,21 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
 
+    [Theory]
+    [InlineData("--grid", "refrence")]
+    [InlineData("--noise-seeding", "slice")]
+    public async Task A_misspelt_choice_is_refused_rather_than_read_as_the_default(string option, string value)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), option, value, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
+    }
+
     [Fact]
     public async Task Normative_thresholds_are_searched_on_training_slices_and_the_winner_s_factors_go_into_the_profile()
     {

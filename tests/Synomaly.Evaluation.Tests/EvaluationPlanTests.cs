@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using Synomaly.Testing;
 
 namespace Synomaly.Evaluation.Tests;
@@ -47,6 +49,33 @@ public sealed class EvaluationPlanTests
         var again = plan.ReportingCases();
         Assert.Equal(cases.Select(c => c.Input), again.Select(c => c.Input));
     }
+
+    [Fact]
+    public void The_manifest_records_the_split_the_synthesis_the_lesion_map_and_every_source_by_hash()
+    {
+        string lesionMap = Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz");
+        var plan = new EvaluationPlan(ValidationFiles().Order(StringComparer.Ordinal).Take(4).ToArray(), lesionMap, modelSize: 32, lesionsPerSlice: 1);
+        var cases = plan.ReportingCases();
+        using var scratch = new ScratchDirectory("eval-manifest");
+        string path = Path.Combine(Directory.CreateDirectory(scratch.Location).FullName, "reporting-set.json");
+
+        EvaluationSetManifest.Write(path, plan, "reporting", EvaluationPlan.ReportingSeed, cases);
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(path));
+        var root = manifest.RootElement;
+        Assert.Equal("reporting", root.GetProperty("half").GetString());
+        Assert.Equal(SubjectSplit.DefaultSeed, root.GetProperty("splitSeed").GetInt32());
+        Assert.Equal(EvaluationPlan.ReportingSeed, root.GetProperty("baseSeed").GetInt32());
+        Assert.Equal(255, root.GetProperty("synthesis").GetProperty("MaxValue").GetDouble());
+        Assert.Equal(Sha256(lesionMap), root.GetProperty("lesionMap").GetProperty("sha256").GetString());
+        Assert.Equal(plan.ShapeGrid!.SpacingX, root.GetProperty("lesionMap").GetProperty("grid").GetProperty("SpacingX").GetDouble());
+        var sources = root.GetProperty("sources").EnumerateArray().ToDictionary(s => s.GetProperty("file").GetString()!, s => s.GetProperty("sha256").GetString());
+        Assert.Equal(plan.ReportingFiles.Count, sources.Count);
+        Assert.All(plan.ReportingFiles, f => Assert.Equal(Sha256(f), sources[Path.GetFileName(f)]));
+        Assert.Equal(cases.Count, root.GetProperty("cases").GetArrayLength());
+    }
+
+    private static string Sha256(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
     [Fact]
     public void Downsampled_masks_keep_any_touched_pixel_as_the_reference_does()

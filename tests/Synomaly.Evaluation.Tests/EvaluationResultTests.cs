@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Metrics;
 using Synomaly.Imaging.Synthesis;
+using Synomaly.Testing;
 
 namespace Synomaly.Evaluation.Tests;
 
@@ -82,6 +84,28 @@ public sealed class EvaluationResultTests
         Assert.Equal(5, csv.Length);
         Assert.Equal("single-stage,lesion-7,textured,procedural,4,3,0.2500,1", csv[1]);
         Assert.Equal("adaptive,healthy-1,healthy,,0,3,,1", csv[4]);
+    }
+
+    [Fact]
+    public void The_false_positive_rate_the_reference_row_profile_hd95_and_lesion_ssim_reach_the_json()
+    {
+        var outcomes = new[]
+        {
+            Outcome("lesion-1", IntensityModel.Hypointense, dice: 0.5) with { Metrics = new ImageMetrics(0.5, 0.4, 0.5, 0.5, 0.02, 0.5, 3, 2, 0.8) },
+            Outcome("lesion-2", IntensityModel.Hyperintense, dice: 0.7) with { Metrics = new ImageMetrics(0.7, 0.6, 0.7, 0.7, 0.04, 0.7, 5, 1, 0.6) },
+            Outcome("healthy-1", null, dice: 1.0),
+        };
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+        using var scratch = new ScratchDirectory("eval-json");
+
+        EvaluationReport.Write(scratch.Location, [result], "test");
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Location, "evaluation.json")));
+        var row = json.RootElement.EnumerateArray().Single();
+        Assert.Equal(0.03, row.GetProperty("FalsePositiveRate").GetDouble(), 12);
+        Assert.Equal(4, row.GetProperty("ReferenceHausdorff95").GetDouble(), 12);
+        Assert.Equal(0.7, row.GetProperty("AnomalousSsim").GetDouble(), 12);
+        Assert.Equal(1, row.GetProperty("HealthySsim").GetDouble(), 12);
     }
 
     private static CaseOutcome Outcome(string id, IntensityModel? model, double dice)

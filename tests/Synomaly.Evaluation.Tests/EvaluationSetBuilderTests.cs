@@ -1,24 +1,48 @@
 using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Synthesis;
 using Synomaly.Testing;
 
 namespace Synomaly.Evaluation.Tests;
 
 public sealed class EvaluationSetBuilderTests
 {
+    /// <summary>The first validation slice written as a float NIfTI with rows running anterior (RAS+ y up), voxels a·v + b.</summary>
+    private static string NiftiSlice(ScratchDirectory scratch, float a = 1, float b = 0)
+    {
+        var png = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).First();
+        var slice = ScanReader.ReadFile(png);
+        string nifti = Path.Combine(Directory.CreateDirectory(scratch.Location).FullName, "sub-X_slice.nii");
+        using var stream = File.Create(nifti);
+        var geometry = new NiftiGeometry { PixDim = [1, 1, 1, 1, 0, 0, 0, 0], SformCode = 1, SRowX = [1, 0, 0, 0], SRowY = [0, 1, 0, 0], SRowZ = [0, 0, 1, 0] };
+        NiftiWriter.Write(stream, [.. slice.Voxels.Select(v => (a * v) + b)], slice.Width, slice.Height, 1, geometry, NiftiDataType.Float32, gzip: false, description: "");
+        return nifti;
+    }
+
+    [Fact]
+    public void A_slice_on_another_grey_scale_gets_lesions_of_the_intended_brightness()
+    {
+        // MR intensities in the thousands: a lesion clamped to the 8-bit range would come out darker than any tissue.
+        using var scratch = new ScratchDirectory("eval-scale");
+        string nifti = NiftiSlice(scratch, a: 10, b: 500);
+
+        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 8, baseSeed: 700).Build([nifti]);
+
+        var healthy = cases[0].Input;
+        double MeanIn(float[] image, bool[] mask) => Enumerable.Range(0, mask.Length).Where(p => mask[p]).Average(p => image[p]);
+        var bright = cases.Skip(1).Where(c => c.Lesion!.Model == IntensityModel.Hyperintense).ToList();
+        var dark = cases.Skip(1).Where(c => c.Lesion!.Model == IntensityModel.Hypointense).ToList();
+        Assert.NotEmpty(bright);
+        Assert.NotEmpty(dark);
+        Assert.All(bright, c => Assert.True(MeanIn(c.Input, c.Truth) > MeanIn(healthy, c.Truth), $"{c.Id} should be brighter than the tissue it replaced"));
+        Assert.All(dark, c => Assert.True(MeanIn(c.Input, c.Truth) < MeanIn(healthy, c.Truth), $"{c.Id} should be darker than the tissue it replaced"));
+    }
+
     [Fact]
     public void A_nifti_slice_shown_flipped_gets_its_truth_mask_flipped_with_it()
     {
-        // A validation slice written as NIfTI with rows running anterior (RAS+ y up), which the preset flips for display.
-        var png = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).First();
-        var slice = ScanReader.ReadFile(png);
         using var scratch = new ScratchDirectory("eval-nifti");
-        string nifti = Path.Combine(Directory.CreateDirectory(scratch.Location).FullName, "sub-X_slice.nii");
-        using (var stream = File.Create(nifti))
-        {
-            var geometry = new NiftiGeometry { PixDim = [1, 1, 1, 1, 0, 0, 0, 0], SformCode = 1, SRowX = [1, 0, 0, 0], SRowY = [0, 1, 0, 0], SRowZ = [0, 0, 1, 0] };
-            NiftiWriter.Write(stream, slice.Voxels, slice.Width, slice.Height, 1, geometry, NiftiDataType.Float32, gzip: false, description: "");
-        }
+        string nifti = NiftiSlice(scratch);
 
         var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 4, baseSeed: 300).Build([nifti]);
 

@@ -22,10 +22,16 @@ public static class EvaluationCommands
     private static readonly Option<int> MinComponent = new("--min-component") { Description = "Smallest kept component in pixels (the reference's 30 at 128 px; scale with the model size).", DefaultValueFactory = _ => 30 };
     private static readonly Option<string> Out = new("--out") { Description = "Output folder for tables, JSON and plots.", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the inference noise.", DefaultValueFactory = _ => 7 };
+    private static readonly Option<string> Seeding = new Option<string>("--noise-seeding")
+    {
+        Description = "per-slice (each case's noise follows its pixels and --seed, at any batch size) or batch (one generator per batch of 32, as every number published before session 17 was made).",
+        DefaultValueFactory = _ => "per-slice",
+    }.OneOf("per-slice", "batch");
 
     public static Command Tune()
     {
-        var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid), compact (3x3x5, for CPU) or custom (--t, --k, --theta).", DefaultValueFactory = _ => "reference" };
+        var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid), compact (3x3x5, for CPU) or custom (--t, --k, --theta).", DefaultValueFactory = _ => "reference" }
+            .OneOf("reference", "compact", "custom");
         var tValues = new Option<string>("--t") { Description = "custom grid: comma list of t.", DefaultValueFactory = _ => "150,250" };
         var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
         var thetaValues = new Option<string>("--theta") { Description = "custom grid: comma list of thresholds.", DefaultValueFactory = _ => "0.15,0.25" };
@@ -35,9 +41,9 @@ public static class EvaluationCommands
         var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map) and/or notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map).", DefaultValueFactory = _ => "soft" };
         var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, grid, tValues, kValues, thetaValues, drawValues, fusionValues, normativeData, normativeAlphas,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, normativeData, normativeAlphas,
         };
-        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid) switch
+        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
@@ -51,7 +57,7 @@ public static class EvaluationCommands
         var record = new Option<bool>("--record-in-card") { Description = "Write the headline metrics into the model card (metrics.reporting.*), replacing those of an earlier evaluation." };
         var command = new Command("evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half with inserted lesions.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, record,
+            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, record,
         };
         command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse, parse.GetValue(record))));
         return command;
@@ -63,7 +69,7 @@ public static class EvaluationCommands
         using var context = detectorContext;
         Directory.CreateDirectory(parse.GetValue(Out)!);
         var cases = plan.TuningCases();
-        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed) };
+        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse) };
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
@@ -92,6 +98,7 @@ public static class EvaluationCommands
         var best = ranked[0];
         string outDir = parse.GetValue(Out)!;
         File.WriteAllText(Path.Combine(outDir, "tuning.md"), "# Tuning (tuning half only)\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
+        EvaluationSetManifest.Write(Path.Combine(outDir, "tuning-set.json"), plan, "tuning", EvaluationPlan.TuningSeed, cases);
         var winner = best.Options;
         if (winner.NormativeThreshold is { } normative)
         {
@@ -127,7 +134,7 @@ public static class EvaluationCommands
 
         var cases = plan.ReportingCases();
         int t = profile.Timesteps[0];
-        var adaptive = profile.ToOptions(parse.GetValue(Seed));
+        var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
         if (parse.GetResult(MinComponent) is { Implicit: false })
         {
             // Given on the command line: it overrides the profile's (the default of 30 does not).
@@ -151,7 +158,7 @@ public static class EvaluationCommands
         });
         string outDir = parse.GetValue(Out)!;
         EvaluationReport.Write(outDir, results, $"Evaluation on the reporting half ({plan.ReportingFiles.Count} healthy slices, {cases.Count(c => c.IsAnomalous)} with inserted lesions)");
-        EvaluationSetBuilder.WriteManifest(Path.Combine(outDir, "reporting-set.json"), cases, context.Card.Architecture.ImageSize, parse.GetValue(PerSlice), EvaluationPlan.ReportingSeed);
+        EvaluationSetManifest.Write(Path.Combine(outDir, "reporting-set.json"), plan, "reporting", EvaluationPlan.ReportingSeed, cases);
         AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
         if (recordInCard)
         {
@@ -189,6 +196,8 @@ public static class EvaluationCommands
     }
 
     private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+
+    private static NoiseSeeding NoiseSeedingOf(ParseResult parse) => OptionChoices.Is(parse.GetValue(Seeding), "batch") ? NoiseSeeding.Batch : NoiseSeeding.PerSlice;
 
     private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
         ? mode

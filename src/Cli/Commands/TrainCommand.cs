@@ -28,7 +28,7 @@ public static class TrainCommand
         var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var lr = new Option<double>("--lr") { Description = "AdamW learning rate; a resumed run steps with this value, not the checkpoint's.", DefaultValueFactory = _ => 1e-5 };
-        var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse.", DefaultValueFactory = _ => "vlb" };
+        var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse.", DefaultValueFactory = _ => "vlb" }.OneOf("vlb", "mse");
         var ema = new Option<double>("--ema") { Description = "EMA decay (0 = off, as the authors).", DefaultValueFactory = _ => 0 };
         var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };
         var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
@@ -76,7 +76,7 @@ public static class TrainCommand
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
-                Loss = string.Equals(parse.GetValue(loss), "mse", StringComparison.OrdinalIgnoreCase) ? LossType.Mse : LossType.Vlb,
+                Loss = OptionChoices.Is(parse.GetValue(loss), "mse") ? LossType.Mse : LossType.Vlb,
                 EmaDecay = parse.GetValue(ema),
                 Precision = TrainingPrecisions.Parse(parse.GetValue(precision)),
                 MaxTimestep = parse.GetValue(maxT),

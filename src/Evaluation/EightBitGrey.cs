@@ -1,0 +1,31 @@
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// The lesion synthesizer works in 8-bit grey levels, as the IXI PNG slices are: it rounds a lesion's pixels to whole
+/// levels and clamps them to 0..255. A slice on another scale (NIfTI or DICOM: thousands, negative values, fractions) is
+/// mapped linearly onto 0..255 first, or a bright lesion would be clamped below the tissue around it. The brain preset
+/// scales every slice by its own minimum and maximum, so the model sees the same healthy image either way.
+/// </summary>
+public static class EightBitGrey
+{
+    public const float MaxLevel = 255f;
+
+    /// <summary><paramref name="pixels"/> itself when they are whole levels in 0..255, else their linear map onto 0..255.</summary>
+    public static float[] Fit(float[] pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.All(v => v >= 0 && v <= MaxLevel && v == MathF.Round(v)))
+        {
+            return pixels;
+        }
+
+        float min = pixels.Min(), max = pixels.Max();
+        if (!float.IsFinite(min) || !float.IsFinite(max) || max <= min)
+        {
+            throw new InvalidDataException("The slice has no finite grey range to insert a lesion into.");
+        }
+
+        float scale = MaxLevel / (max - min);
+        return [.. pixels.Select(v => (v - min) * scale)];
+    }
+}
