@@ -112,6 +112,11 @@ public sealed class LesionSynthesizerTests
         var shapes = RealLesionShapes.FromLesionMap(SquareLesionMap(), grid, minimumArea: 1);
         Assert.Equal(3, shapes.Count);
         Assert.All(shapes, s => Assert.Equal((7, 10, 70), (s.Width, s.Height, s.Area)));
+
+        // On a 0.5 mm grid the 7x10 mm square covers twice the pixels each way; resampling by index would keep 7x10. (The
+        // grid is moved by a quarter millimetre so that no sample falls on a voxel boundary.)
+        var fine = RealLesionShapes.FromLesionMap(SquareLesionMap(), grid with { OriginX = -97.75, OriginY = -133.75, SpacingX = 0.5, SpacingY = 0.5 }, minimumArea: 1);
+        Assert.All(fine, s => Assert.Equal((14, 20, 280), (s.Width, s.Height, s.Area)));
     }
 
     [Fact]
