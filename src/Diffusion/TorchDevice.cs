@@ -10,7 +10,7 @@ public static class TorchDevice
         string value = string.IsNullOrWhiteSpace(setting) ? "auto" : setting.Trim().ToLowerInvariant();
         if (value == "auto")
         {
-            return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+            return torch.cuda.is_available() ? Cuda(torch.CUDA, setting) : torch.CPU;
         }
 
         if (value.StartsWith("cuda", StringComparison.Ordinal))
@@ -28,8 +28,34 @@ public static class TorchDevice
             {
                 throw new InvalidOperationException($"Device '{setting}' was requested but CUDA is not available in this process.");
             }
+
+            return Cuda(new torch.Device(value), setting);
         }
 
         return value == "cpu" ? torch.CPU : new torch.Device(value);
+    }
+
+    /// <summary>
+    /// Makes float32 mean float32 on CUDA: libtorch lets cuDNN convolutions (the UNet's, and the OpenCV-exact blur, a
+    /// convolution too) run in TF32 by default, about 1e-3 relative precision, which would put the maps off the reference
+    /// (parity 1e-4) and make a "fp32" benchmark row a TF32 one. Matrix products are kept in full float32 too.
+    /// </summary>
+    public static void KeepFloat32Exact()
+    {
+        torch.backends.cudnn.allow_tf32 = false;
+        torch.backends.cuda.matmul.allow_tf32 = false;
+    }
+
+    private static torch.Device Cuda(torch.Device device, string? setting)
+    {
+        int count = torch.cuda.device_count();
+        if (device.index >= count)
+        {
+            // Found here rather than as an "invalid device ordinal" from inside the first model move.
+            throw new InvalidOperationException($"Device '{setting}' was requested but this process sees {count} CUDA device(s) (cuda:0 to cuda:{count - 1}).");
+        }
+
+        KeepFloat32Exact();
+        return device;
     }
 }

@@ -67,12 +67,18 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
             parent = ParentModel.Of(Resumed ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model));
         }
 
+        if (Resumed)
+        {
+            // On the CPU, before the move and the optimizer: loading onto a CUDA module replaces its parameters.
+            TrainingCheckpoint.LoadWeights(model, CheckpointDirectory);
+        }
+
         model.to(device);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         using var trainer = new DiffusionTrainer(model, diffusion, images, options, device) { InitialisedFrom = parent };
         if (Resumed)
         {
-            TrainingCheckpoint.Load(trainer, CheckpointDirectory);
+            TrainingCheckpoint.Load(trainer, CheckpointDirectory, weightsLoaded: true);
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -43,4 +43,26 @@ public sealed class TorchSharpRuntimeTests
             Assert.Contains("CUDA is not available", error.Message, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Float32_is_kept_exact_by_switching_tf32_off_for_convolutions_and_matrix_products()
+    {
+        // The switches are libtorch's global context, settable without a GPU: what a CUDA device resolution sets.
+        bool cudnn = backends.cudnn.allow_tf32, matmul = backends.cuda.matmul.allow_tf32;
+        try
+        {
+            backends.cudnn.allow_tf32 = true;
+            backends.cuda.matmul.allow_tf32 = true;
+
+            TorchDevice.KeepFloat32Exact();
+
+            Assert.False(backends.cudnn.allow_tf32);
+            Assert.False(backends.cuda.matmul.allow_tf32);
+        }
+        finally
+        {
+            backends.cudnn.allow_tf32 = cudnn;
+            backends.cuda.matmul.allow_tf32 = matmul;
+        }
+    }
 }

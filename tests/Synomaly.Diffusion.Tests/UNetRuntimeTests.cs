@@ -59,6 +59,26 @@ public sealed class UNetRuntimeTests
         Assert.True((explicitEps - fusedEps).abs().max().item<float>() < 1e-5f);
     }
     [Fact]
+    public void Scaled_dot_product_attention_keeps_each_head_s_channels_with_several_heads()
+    {
+        using var scope = NewDisposeScope();
+        using var block = new AttentionBlock(channels: 64, heads: 4);
+        using var noGrad = no_grad();
+        foreach (var parameter in block.parameters())
+        {
+            parameter.copy_(randn(parameter.shape, generator: new TorchSharp.torch.Generator(3)) * 0.3); // proj_out starts at zero
+        }
+
+        var x = randn([2, 64, 6, 5], generator: new TorchSharp.torch.Generator(4));
+        var explicitOut = block.call(x);
+        block.Kernel = AttentionKernel.ScaledDotProduct;
+        var fusedOut = block.call(x);
+
+        Assert.True((explicitOut - x).abs().max().item<float>() > 0.1f, "the block must change its input for the comparison to mean anything");
+        Assert.True((explicitOut - fusedOut).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
     public void Bfloat16_precision_keeps_group_norm_in_float32_and_stays_close_to_float32()
     {
         using var model = ReferenceParityTests.LoadTinyModel();

@@ -53,16 +53,21 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         long length = x.shape[2];
         var qkv = _qkv.call(_norm.call(x));
         long ch = c / Heads;
-        var parts = qkv.reshape(b * Heads, ch * 3, length).split(ch, 1);
-        var (q, k, v) = (parts[0], parts[1], parts[2]);
         Tensor a;
         if (Kernel == AttentionKernel.ScaledDotProduct)
         {
-            // [B·H, T, c] layout; the default scale 1/sqrt(c) equals the reference's (1/c^¼)² on q and k.
-            a = nn.functional.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)).transpose(1, 2);
+            // [B, H, T, c] with unit stride along c: libtorch's fused CUDA kernels take only 4-D inputs whose last dimension
+            // is contiguous, and fall back to the math kernel otherwise. The default scale 1/sqrt(c) equals the
+            // reference's (1/c^¼)² on q and k.
+            var byToken = qkv.reshape(b, Heads, ch * 3, length).transpose(2, 3).contiguous();
+            var qkvParts = byToken.split(ch, 3);
+            var attended = nn.functional.scaled_dot_product_attention(qkvParts[0], qkvParts[1], qkvParts[2]); // [B, H, T, c]
+            a = attended.transpose(2, 3); // [B, H, c, T]: head h keeps channels [c·h, c·(h+1)), as below
         }
         else
         {
+            var parts = qkv.reshape(b * Heads, ch * 3, length).split(ch, 1);
+            var (q, k, v) = (parts[0], parts[1], parts[2]);
             double scale = 1 / Math.Sqrt(Math.Sqrt(ch));
             var weight = (q * scale).transpose(1, 2).matmul(k * scale); // [B·H, T, S]
             weight = weight.to_type(ScalarType.Float32).softmax(-1).to_type(weight.dtype);

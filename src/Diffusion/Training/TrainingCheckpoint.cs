@@ -70,15 +70,27 @@ public static class TrainingCheckpoint
     /// <summary>Whether the folder holds a checkpoint, or a save into it was interrupted with the last one set aside.</summary>
     public static bool Exists(string directory) => HasState(directory) || HasState(PreviousOf(Path.GetFullPath(directory)));
 
-    /// <summary>Restores a trainer built with the same model configuration and options to the saved state.</summary>
-    public static void Load(DiffusionTrainer trainer, string directory)
+    /// <summary>
+    /// Loads the checkpoint's weights into <paramref name="model"/>. Call it while the model is still on the CPU and before
+    /// a trainer is built on it, then <see cref="Load"/> with <c>weightsLoaded: true</c>: TorchSharp's <c>Module.load</c>
+    /// moves a module that is elsewhere to the CPU and back, which replaces every parameter, so an optimizer built before
+    /// would hold disposed tensors (on CUDA a resume would throw at the optimizer's state).
+    /// </summary>
+    public static void LoadWeights(nn.Module model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        RequireCheckpoint(directory);
+        model.load(Path.Combine(directory, "model.dat"));
+    }
+
+    /// <summary>
+    /// Restores a trainer built with the same model configuration and options to the saved state: its weights too, unless
+    /// <paramref name="weightsLoaded"/> says <see cref="LoadWeights"/> has put them into the model already.
+    /// </summary>
+    public static void Load(DiffusionTrainer trainer, string directory, bool weightsLoaded = false)
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        RestoreInterruptedSave(directory);
-        if (!Exists(directory))
-        {
-            throw new FileNotFoundException($"No training checkpoint in '{directory}' ({StateFile} is missing).");
-        }
+        RequireCheckpoint(directory);
 
         var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(directory, StateFile)))
             ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' is empty.");
@@ -119,7 +131,11 @@ public static class TrainingCheckpoint
                 $"The checkpoint in '{directory}' keeps EMA weights, and the run asks for none: resuming would drop the average. Resume with --ema{decay}, or train into a new output folder.");
         }
 
-        trainer.Model.load(Path.Combine(directory, "model.dat"));
+        if (!weightsLoaded)
+        {
+            trainer.Model.load(Path.Combine(directory, "model.dat"));
+        }
+
         trainer.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.dat"));
         trainer.ApplyRunOptimizerSettings();
         if (trainer.Ema is not null && File.Exists(emaFile))
@@ -155,6 +171,15 @@ public static class TrainingCheckpoint
         {
             trainer.EarlierPhases = state.Phases;
             trainer.InitialisedFrom = state.InitialisedFrom;
+        }
+    }
+
+    private static void RequireCheckpoint(string directory)
+    {
+        RestoreInterruptedSave(directory);
+        if (!Exists(directory))
+        {
+            throw new FileNotFoundException($"No training checkpoint in '{directory}' ({StateFile} is missing).");
         }
     }
 

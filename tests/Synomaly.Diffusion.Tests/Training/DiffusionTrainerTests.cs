@@ -123,8 +123,10 @@ public sealed class DiffusionTrainerTests
         Assert.True(trainer.LossHistory.TakeLast(10).Average() < trainer.LossHistory.Take(10).Average());
     }
 
-    [Fact]
-    public void Resuming_from_a_checkpoint_continues_with_identical_state()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Resuming_from_a_checkpoint_continues_with_identical_state(bool weightsBeforeTrainer)
     {
         using var scratch = new ScratchDirectory("synomaly-ckpt");
         string directory = scratch.Location;
@@ -159,9 +161,15 @@ public sealed class DiffusionTrainerTests
             TrainingCheckpoint.Save(firstTrainer, directory);
         }
 
+        // Either way of resuming: the weights with the rest, or first on their own (TrainingRun, before a move to CUDA).
         using var resumed = new SmallEpsModel();
+        if (weightsBeforeTrainer)
+        {
+            TrainingCheckpoint.LoadWeights(resumed, directory);
+        }
+
         using var resumedTrainer = new DiffusionTrainer(resumed, diffusion, images, Options(10), CPU);
-        TrainingCheckpoint.Load(resumedTrainer, directory);
+        TrainingCheckpoint.Load(resumedTrainer, directory, weightsLoaded: weightsBeforeTrainer);
         Assert.Equal(4, resumedTrainer.Step);
         for (int i = 4; i < 10; i++)
         {
