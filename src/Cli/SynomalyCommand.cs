@@ -20,6 +20,7 @@ public static class SynomalyCommand
         root.Subcommands.Add(EvaluationCommands.Tune());
         root.Subcommands.Add(EvaluationCommands.Evaluate());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CheckDeviceCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using Synomaly.Cli.DeviceCheck;
+using Synomaly.Diffusion;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// `synomaly check-device`: every kind of device work the product does, checked on one device against the CPU in a few
+/// seconds (<see cref="DeviceChecks"/>), before a long job or a deployment relies on it. Exit 0 when every check passed,
+/// 1 when one failed, 2 when the device cannot be used at all.
+/// </summary>
+public static class CheckDeviceCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+        var output = new Option<string?>("--out") { Description = "Folder for device-check.json (default: print only)." };
+        var command = new Command("check-device", "Check seeded draws, UNet forwards, detection, a training resume and tensor leaks on a device against the CPU.")
+        {
+            device, output,
+        };
+        command.SetAction(parse => Run(parse.GetValue(device)!, parse.GetValue(output)));
+        return command;
+    }
+
+    private static int Run(string deviceSetting, string? output)
+    {
+        TorchSharp.torch.Device device;
+        try
+        {
+            device = TorchDevice.Resolve(deviceSetting);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            AnsiConsole.MarkupLine($"[red]Cannot use the device:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+
+        AnsiConsole.MarkupLine($"Checking [bold]{Markup.Escape(device.ToString())}[/] against the CPU.");
+        var results = DeviceChecks.Run(device, DeviceChecks.Standard, r => AnsiConsole.MarkupLine(
+            $"{(r.Passed ? "[green]pass[/]" : "[red]FAIL[/]")} {Markup.Escape(r.Name)} ({r.Seconds:F1} s): {Markup.Escape(r.Detail)}"));
+        if (output is not null)
+        {
+            Directory.CreateDirectory(output);
+            File.WriteAllText(Path.Combine(output, "device-check.json"), JsonSerializer.Serialize(new { device = device.ToString(), checks = results }, Json));
+        }
+
+        int failed = results.Count(r => !r.Passed);
+        AnsiConsole.MarkupLine(failed == 0 ? $"[green]All {results.Count} checks passed.[/]" : $"[red]{failed} of {results.Count} checks failed.[/]");
+        return failed == 0 ? 0 : 1;
+    }
+}
