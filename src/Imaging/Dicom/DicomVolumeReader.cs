@@ -87,6 +87,13 @@ public static class DicomVolumeReader
         return Guard(() =>
         {
             var archiveBytes = ReadInput(zip, limits);
+            // Checked on the declared count before ZipArchive makes an object per entry; directory entries and macOS
+            // resource forks (one per file) are allowed for, the exact count of files is checked below.
+            if (ZipDirectory.DeclaredEntries(archiveBytes) is { } declared && declared > (3L * limits.MaxFiles) + 16)
+            {
+                throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the zip declares {declared} entries; the limit is {limits.MaxFiles} files"));
+            }
+
             using var archive = new ZipArchive(new MemoryStream(archiveBytes, writable: false), ZipArchiveMode.Read);
             var entries = archive.Entries
                 .Where(e => !e.FullName.EndsWith('/') && !e.FullName.StartsWith("__MACOSX/", StringComparison.Ordinal))

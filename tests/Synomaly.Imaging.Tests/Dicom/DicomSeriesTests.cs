@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using Synomaly.Imaging.Dicom;
 using Synomaly.Imaging.Volumes;
@@ -93,6 +94,49 @@ public sealed class DicomSeriesTests
         var limits = ScanReadLimits.Default with { MaxDecompressedBytes = 1024 * 1024 };
         var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadZip(zip, limits));
         Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+    }
+
+    [Fact]
+    public void A_zip_declaring_more_entries_than_the_limit_allows_is_refused_before_they_are_read()
+    {
+        // An end-of-central-directory record alone, declaring 60,000 entries: ZipArchive would read the directory first (and
+        // call a mismatch malformed); a real archive of that many empty entries would cost an object each.
+        var end = new byte[22];
+        BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), 60_000);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), 60_000);
+        byte[] bytes = [.. "PK\u0003\u0004"u8, .. new byte[64], .. end];
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadZip(new MemoryStream(bytes), ScanReadLimits.Default with { MaxFiles = 100 }));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+        Assert.Contains("60000 entries", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_zip64_end_record_s_entry_count_is_read_too()
+    {
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                archive.CreateEntry($"f{i}.dcm");
+            }
+        }
+
+        Assert.Equal(3, ZipDirectory.DeclaredEntries(zip.ToArray()));
+        var end = new byte[22];
+        BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), ushort.MaxValue);
+        var zip64End = new byte[56];
+        BinaryPrimitives.WriteUInt32LittleEndian(zip64End, 0x06064b50);
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(32), 5_000_000);
+        var locator = new byte[20];
+        BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+        BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), 4);
+        Assert.Equal(5_000_000, ZipDirectory.DeclaredEntries([.. new byte[4], .. zip64End, .. locator, .. end]));
+        Assert.Null(ZipDirectory.DeclaredEntries("not a zip at all, far too short"u8.ToArray()));
     }
 
     [Fact]
