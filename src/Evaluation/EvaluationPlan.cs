@@ -24,7 +24,7 @@ public sealed class EvaluationPlan
         if (lesionMapPath is not null && TuningFiles.Count > 0)
         {
             var first = ScanReader.ReadFile(TuningFiles[0]);
-            ShapeGrid = SliceGrid.Ixi(first.Width, first.Height);
+            ShapeGrid = SliceGrid.For(first);
             realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath), ShapeGrid);
         }
         else
@@ -41,8 +41,8 @@ public sealed class EvaluationPlan
     public string? LesionMapPath { get; }
 
     /// <summary>
-    /// The grid the lesion map is resampled onto: the IXI slices' 1 mm MNI grid, sized as the first tuning slice (PNG slices
-    /// carry no affine of their own). Null without a lesion map.
+    /// The grid the lesion map is resampled onto (<see cref="SliceGrid.For"/>): sized and spaced as the first tuning slice,
+    /// 1 mm for PNG slices, which record no spacing. Null without a lesion map.
     /// </summary>
     public SliceGrid? ShapeGrid { get; }
 

@@ -120,6 +120,29 @@ public sealed class LesionSynthesizerTests
     }
 
     [Fact]
+    public void A_slice_s_recorded_spacing_sets_the_shape_grid_and_a_png_gets_the_ixi_grid()
+    {
+        // The same head at 1 mm (200x230 pixels) and at 0.5 mm (400x460).
+        static Volume Slice(ScanFormat format, double spacing) => new(
+            new float[(int)(200 / spacing) * (int)(230 / spacing)], (int)(200 / spacing), (int)(230 / spacing), 1,
+            new VolumeGeometry(spacing, spacing, 1, [spacing, 0, 0, 0, 0, spacing, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]),
+            Modality.MR, new VolumeProvenance { Format = format });
+
+        Assert.Equal(SliceGrid.Ixi(400, 460), SliceGrid.For(Slice(ScanFormat.Png, 0.5)));   // PNG records no spacing
+        Assert.Equal((-98.0, -134.0), (SliceGrid.Ixi().OriginX, SliceGrid.Ixi().OriginY));
+        var fine = SliceGrid.For(Slice(ScanFormat.Nifti, 0.5));
+        Assert.Equal((0.5, 0.5), (fine.SpacingX, fine.SpacingY));
+        Assert.Equal((0.0, -18.0), (fine.OriginX + (399 * 0.5 / 2), fine.OriginY + (459 * 0.5 / 2)));   // centred as the IXI grid
+
+        // The same lesion map gives shapes of about four times the area on the 0.5 mm slice.
+        var atOneMm = RealLesionShapes.FromLesionMap(SquareLesionMap(), SliceGrid.For(Slice(ScanFormat.Nifti, 1)), minimumArea: 1);
+        var atHalfMm = RealLesionShapes.FromLesionMap(SquareLesionMap(), fine, minimumArea: 1);
+        Assert.Equal(3, atOneMm.Count);
+        Assert.Equal(3, atHalfMm.Count);
+        Assert.InRange(atHalfMm[0].Area / (double)atOneMm[0].Area, 3, 5.5);   // about 4; samples on voxel borders round either way
+    }
+
+    [Fact]
     public void Transform_preserves_area_roughly_and_flip_mirrors()
     {
         var shape = ProceduralShapeGenerator.Generate(new Random(7), 10);
