@@ -25,8 +25,13 @@ internal static class ZipDirectory
                 continue;
             }
 
+            ushort disk = BinaryPrimitives.ReadUInt16LittleEndian(archive[(at + 4)..]);
             ushort entries = BinaryPrimitives.ReadUInt16LittleEndian(archive[(at + 10)..]);
-            return entries == ushort.MaxValue ? Zip64Entries(archive, at) ?? entries : entries;
+            uint directoryAt = BinaryPrimitives.ReadUInt32LittleEndian(archive[(at + 16)..]);
+            // ZipArchive turns to the zip64 record when any of these is masked, not only the count, so this reads it then too
+            // and takes the larger count: an archive cannot declare few entries here and millions there.
+            bool zip64 = disk == ushort.MaxValue || entries == ushort.MaxValue || directoryAt == uint.MaxValue;
+            return zip64 && Zip64Entries(archive, at) is { } large ? Math.Max(large, entries) : entries;
         }
 
         return null;
@@ -41,7 +46,7 @@ internal static class ZipDirectory
         }
 
         ulong recordAt = BinaryPrimitives.ReadUInt64LittleEndian(archive[(locatorAt + 8)..]);
-        if (recordAt > (ulong)(archive.Length - 56) || BinaryPrimitives.ReadUInt32LittleEndian(archive[(int)recordAt..]) != Zip64EndSignature)
+        if (archive.Length < 56 || recordAt > (ulong)(archive.Length - 56) || BinaryPrimitives.ReadUInt32LittleEndian(archive[(int)recordAt..]) != Zip64EndSignature)
         {
             return null;
         }

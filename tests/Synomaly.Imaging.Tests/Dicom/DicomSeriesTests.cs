@@ -136,6 +136,11 @@ public sealed class DicomSeriesTests
         BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
         BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), 4);
         Assert.Equal(5_000_000, ZipDirectory.DeclaredEntries([.. new byte[4], .. zip64End, .. locator, .. end]));
+
+        // One entry declared in the classic record, but the directory offset masked: ZipArchive reads the zip64 count then.
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), uint.MaxValue);
+        Assert.Equal(5_000_000, ZipDirectory.DeclaredEntries([.. new byte[4], .. zip64End, .. locator, .. end]));
         Assert.Null(ZipDirectory.DeclaredEntries("not a zip at all, far too short"u8.ToArray()));
     }
 
