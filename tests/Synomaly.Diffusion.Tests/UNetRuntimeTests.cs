@@ -76,6 +76,14 @@ public sealed class UNetRuntimeTests
 
         Assert.True((explicitOut - x).abs().max().item<float>() > 0.1f, "the block must change its input for the comparison to mean anything");
         Assert.True((explicitOut - fusedOut).abs().max().item<float>() < 1e-5f);
+
+        // The layout libtorch's fused CUDA kernels accept: 4-D, unit stride along the head channels.
+        var (q, k, v) = AttentionBlock.FusedKernelInputs(randn([2, 3 * 64, 30]), heads: 4);
+        Assert.All(new[] { q, k, v }, t =>
+        {
+            Assert.Equal([2L, 4, 30, 16], t.shape);
+            Assert.Equal(1L, t.stride(3));
+        });
     }
 
     [Fact]

@@ -56,12 +56,9 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         Tensor a;
         if (Kernel == AttentionKernel.ScaledDotProduct)
         {
-            // [B, H, T, c] with unit stride along c: libtorch's fused CUDA kernels take only 4-D inputs whose last dimension
-            // is contiguous, and fall back to the math kernel otherwise. The default scale 1/sqrt(c) equals the
-            // reference's (1/c^¼)² on q and k.
-            var byToken = qkv.reshape(b, Heads, ch * 3, length).transpose(2, 3).contiguous();
-            var qkvParts = byToken.split(ch, 3);
-            var attended = nn.functional.scaled_dot_product_attention(qkvParts[0], qkvParts[1], qkvParts[2]); // [B, H, T, c]
+            // The default scale 1/sqrt(c) equals the reference's (1/c^¼)² on q and k.
+            var (q, k, v) = FusedKernelInputs(qkv, Heads);
+            var attended = nn.functional.scaled_dot_product_attention(q, k, v); // [B, H, T, c]
             a = attended.transpose(2, 3); // [B, H, c, T]: head h keeps channels [c·h, c·(h+1)), as below
         }
         else
@@ -76,6 +73,20 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
 
         var h = _projOut.call(a.reshape(b, -1, length));
         return (x + h).reshape(input.shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// q, k and v for <c>scaled_dot_product_attention</c> from the qkv projection [B, 3·H·c, T] in the legacy order (head h
+    /// owns channels [3c·h, 3c·(h+1))): each [B, H, T, c] with unit stride along c. libtorch's fused CUDA kernels (flash,
+    /// memory-efficient) take only 4-D inputs whose last dimension is contiguous and fall back to the math kernel otherwise.
+    /// </summary>
+    public static (Tensor Q, Tensor K, Tensor V) FusedKernelInputs(Tensor qkv, int heads)
+    {
+        ArgumentNullException.ThrowIfNull(qkv);
+        long b = qkv.shape[0], length = qkv.shape[2], ch = qkv.shape[1] / (3 * heads);
+        var byToken = qkv.reshape(b, heads, ch * 3, length).transpose(2, 3).contiguous();
+        var parts = byToken.split(ch, 3);
+        return (parts[0], parts[1], parts[2]);
     }
 
     /// <summary>Children are registered explicitly under the reference's names; fields must not add a second copy.</summary>
