@@ -4,7 +4,7 @@ namespace Synomaly.Imaging.Dicom;
 
 /// <summary>
 /// Uncompressed pixel data: 8, 16 or 32 bits allocated, either byte order, interleaved or planar samples, and
-/// YBR_FULL_422's packed Y Y Cb Cr layout (only the luma is kept, as the reader converts to grey anyway).
+/// YBR_FULL_422's (and YBR_PARTIAL_422's) packed Y Y Cb Cr layout (only the luma is kept, as the reader converts to grey anyway).
 /// </summary>
 internal static class NativePixelDecoder
 {
@@ -14,7 +14,7 @@ internal static class NativePixelDecoder
     public static DecodedFrame Decode(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian, bool swapBytePairs)
     {
         int count = pixels.PixelsPerFrame;
-        if (pixels.SamplesPerPixel == 3 && pixels.Photometric == "YBR_FULL_422")
+        if (pixels.IsPacked422)
         {
             return DecodePackedLuma(frame, pixels, bigEndian);
         }

@@ -28,8 +28,14 @@ internal sealed record PixelDescription(
 
     public bool IsMonochrome => Photometric is "MONOCHROME1" or "MONOCHROME2";
 
-    /// <summary>Bytes of one uncompressed frame (YBR_FULL_422 stores two luma and one pair of chroma per two pixels).</summary>
-    public long NativeFrameBytes => Photometric == "YBR_FULL_422" && SamplesPerPixel == 3
+    /// <summary>
+    /// Whether the samples are packed 4:2:2, two luma and one pair of chroma per two pixels: YBR_FULL_422, and the retired
+    /// YBR_PARTIAL_422 that older uncompressed files still carry.
+    /// </summary>
+    public bool IsPacked422 => Photometric is "YBR_FULL_422" or "YBR_PARTIAL_422" && SamplesPerPixel == 3;
+
+    /// <summary>Bytes of one uncompressed frame (4:2:2 packing: <see cref="IsPacked422"/>).</summary>
+    public long NativeFrameBytes => IsPacked422
         ? (long)Rows * (Columns + (Columns % 2)) * 2 * BytesPerSample
         : (long)PixelsPerFrame * SamplesPerPixel * BytesPerSample;
 

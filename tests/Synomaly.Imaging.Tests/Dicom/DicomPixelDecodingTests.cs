@@ -102,6 +102,20 @@ public sealed class DicomPixelDecodingTests
         Assert.Equal((0.299f * 10) + (0.587f * 20) + (0.114f * 30), a.Voxels[3], 3);
     }
 
+    [Theory]
+    [InlineData("YBR_FULL_422")]
+    [InlineData("YBR_PARTIAL_422")]
+    public void Uncompressed_4_2_2_packing_keeps_the_luma_of_each_pixel(string photometric)
+    {
+        // Two pixels per four bytes: Y1 Y2 Cb Cr. The retired YBR_PARTIAL_422 is packed the same way (it was read as three
+        // bytes per pixel and called truncated).
+        var volume = DicomTestFiles.Read(new DicomBuilder()
+            .ImageModule(1, 4, 8, 8, signed: false, photometric, samples: 3)
+            .PixelData([16, 100, 128, 128, 200, 235, 128, 128]).Build());
+
+        Assert.Equal([16f, 100, 200, 235], volume.Voxels);
+    }
+
     [Fact]
     public void Palette_indices_map_through_the_luts_to_luminance_and_clamp()
     {
