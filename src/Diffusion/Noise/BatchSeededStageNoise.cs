@@ -10,11 +10,11 @@ internal sealed class BatchSeededStageNoise : StageNoise
 
     public BatchSeededStageNoise(long seed, int draws, long batch, long[] sliceShape, Device device)
     {
-        generator = GaussianNoise.SeededGenerator(seed);
+        generator = SeededDraws.CpuGenerator(seed);
         buffer = empty([draws * batch, .. sliceShape], ScalarType.Float32, device);
     }
 
-    public override Tensor Next() => GaussianNoise.SampleInto(buffer, generator);
+    public override Tensor Next() => SeededDraws.FillNormal(buffer, generator);
 
     protected override void Dispose(bool disposing)
     {

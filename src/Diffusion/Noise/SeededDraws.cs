@@ -15,7 +15,10 @@ public static class SeededDraws
     /// <summary>A generator that every draw here accepts: a CPU generator seeded with <paramref name="seed"/>.</summary>
     public static Generator CpuGenerator(long seed) => new((ulong)seed, CPU);
 
-    /// <summary>Float32 standard normal values of <paramref name="shape"/> on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Float32 standard normal values of <paramref name="shape"/> on <paramref name="device"/>: the Gaussian noise of every
+    /// inference stage (the reference's Synomaly noise in inference mode) and of Synomaly noise in training.
+    /// </summary>
     public static Tensor Normal(long[] shape, Device device, Generator? generator) =>
         OnDevice(randn(shape, dtype: ScalarType.Float32, device: HostOr(device, generator), generator: generator), device);
 
@@ -27,7 +30,11 @@ public static class SeededDraws
     public static Tensor Integers(long high, long[] shape, Device device, Generator? generator) =>
         OnDevice(randint(0, high, shape, dtype: ScalarType.Int64, device: HostOr(device, generator), generator: generator), device);
 
-    /// <summary>Refills <paramref name="buffer"/> (float32, any device) with standard normal values in place and returns it.</summary>
+    /// <summary>
+    /// Refills <paramref name="buffer"/> (float32, any device) with standard normal values in place and returns it: the same
+    /// values as <see cref="Normal"/> with the same generator state (libtorch's randn is normal_(0, 1) on a fresh tensor),
+    /// without a new device tensor per stage.
+    /// </summary>
     public static Tensor FillNormal(Tensor buffer, Generator? generator)
     {
         ArgumentNullException.ThrowIfNull(buffer);

@@ -18,7 +18,7 @@ internal sealed class SliceSeededStageNoise : StageNoise
 
     public SliceSeededStageNoise(IReadOnlyList<long> seeds, int draws, long[] sliceShape, Device device)
     {
-        generators = [.. seeds.Select(GaussianNoise.SeededGenerator)];
+        generators = [.. seeds.Select(SeededDraws.CpuGenerator)];
         buffer = empty([draws * seeds.Count, .. sliceShape], ScalarType.Float32, device);
         host = device.type == DeviceType.CPU ? buffer : empty(buffer.shape, ScalarType.Float32, CPU);
         using var byDraw = host.view([draws, seeds.Count, .. sliceShape]);

@@ -23,7 +23,7 @@ public static class SynomalyNoise
 
         using var scope = NewDisposeScope();
         long batch = shape[0];
-        var gaussian = GaussianNoise.Sample(shape, device, generator);
+        var gaussian = SeededDraws.Normal(shape, device, generator);
         var directions = tensor(options.Directions.ToArray(), dtype: ScalarType.Float32, device: device);
         var direction = options.Directions.Count == 1
             ? directions.expand(batch)

@@ -157,8 +157,8 @@ public sealed class AnomalyDetectorTests : IDisposable
         var options = InferenceOptions.Adaptive(250, 5, 0.2, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 42, MaxStages = 3, NoiseSeeding = NoiseSeeding.Batch };
 
         // The detector refills one buffer in place; that must give exactly the draws of a fresh randn per stage.
-        var generator = GaussianNoise.SeededGenerator(42);
-        var draws = Enumerable.Range(0, 3).Select(_ => GaussianNoise.Sample(x0.shape, CPU, generator)).ToList();
+        var generator = SeededDraws.CpuGenerator(42);
+        var draws = Enumerable.Range(0, 3).Select(_ => SeededDraws.Normal(x0.shape, CPU, generator)).ToList();
         var seeded = detector.Detect(x0, options);
         var supplied = detector.Detect(x0, options, stage => draws[stage]);
 
@@ -176,10 +176,10 @@ public sealed class AnomalyDetectorTests : IDisposable
         var options = InferenceOptions.Adaptive(250, 5, 0.2, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 42, MaxStages = Stages, NoiseDraws = Draws };
 
         // Slice i's generator: seeded with SliceSeeds.Of(its pixels, 42); each stage takes its D draws as one [D,1,H,W] randn.
-        var generators = Enumerable.Range(0, Count).Select(i => GaussianNoise.SeededGenerator(SliceSeeds.Of(x0[i].data<float>().ToArray(), 42))).ToList();
+        var generators = Enumerable.Range(0, Count).Select(i => SeededDraws.CpuGenerator(SliceSeeds.Of(x0[i].data<float>().ToArray(), 42))).ToList();
         var stageNoise = Enumerable.Range(0, Stages).Select(_ =>
         {
-            var perSlice = generators.Select(g => GaussianNoise.Sample([Draws, 1, Size, Size], CPU, g)).ToList();
+            var perSlice = generators.Select(g => SeededDraws.Normal([Draws, 1, Size, Size], CPU, g)).ToList();
             return stack(perSlice, dim: 1).reshape(Draws * Count, 1, Size, Size);   // draw-major
         }).ToList();
         var seeded = detector.Detect(x0, options);

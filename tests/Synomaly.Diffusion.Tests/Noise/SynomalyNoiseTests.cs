@@ -13,9 +13,9 @@ public sealed class SynomalyNoiseTests
     {
         using var scope = NewDisposeScope();
         var options = SynomalyNoiseOptions.Brats with { Directions = [1, -1] };
-        var a = SynomalyNoise.Sample([4, 1, 32, 32], options, Cpu, GaussianNoise.SeededGenerator(5));
-        var b = SynomalyNoise.Sample([4, 1, 32, 32], options, Cpu, GaussianNoise.SeededGenerator(5));
-        var c = SynomalyNoise.Sample([4, 1, 32, 32], options, Cpu, GaussianNoise.SeededGenerator(6));
+        var a = SynomalyNoise.Sample([4, 1, 32, 32], options, Cpu, SeededDraws.CpuGenerator(5));
+        var b = SynomalyNoise.Sample([4, 1, 32, 32], options, Cpu, SeededDraws.CpuGenerator(5));
+        var c = SynomalyNoise.Sample([4, 1, 32, 32], options, Cpu, SeededDraws.CpuGenerator(6));
 
         Assert.True(a.eq(b).all().item<bool>());
         Assert.False(a.eq(c).all().item<bool>());
@@ -128,9 +128,9 @@ public sealed class SynomalyNoiseTests
         using var scope = NewDisposeScope();
         var options = new SynomalyNoiseOptions(3, 0, 0.75, [1, -1]);
         // Each image's shift is 0 off the blobs and d·a on them, so amax + amin of the shift is d·a.
-        var generator = GaussianNoise.SeededGenerator(9);
+        var generator = SeededDraws.CpuGenerator(9);
         var noise = SynomalyNoise.Sample([64, 1, 16, 16], options, Cpu, generator);
-        var reference = GaussianNoise.Sample([64, 1, 16, 16], Cpu, GaussianNoise.SeededGenerator(9));
+        var reference = SeededDraws.Normal([64, 1, 16, 16], Cpu, SeededDraws.CpuGenerator(9));
         var shift = (noise - reference).flatten(1);
         var shifts = shift.amax(1) + shift.amin(1);
         float[] values = shifts.data<float>().ToArray();
@@ -148,7 +148,7 @@ public sealed class SynomalyNoiseTests
         // ALGORITHM.md 2.5: σ 3 / τ 175 covers about 10.2 % of a 128x128 image, σ 7 / τ 150 about 31 %.
         using var scope = NewDisposeScope();
         var options = new SynomalyNoiseOptions(sigma, threshold, 0.5, [1]);
-        var gaussian = GaussianNoise.Sample([48, 1, 128, 128], Cpu, GaussianNoise.SeededGenerator(17));
+        var gaussian = SeededDraws.Normal([48, 1, 128, 128], Cpu, SeededDraws.CpuGenerator(17));
         double coverage = SynomalyNoise.Blobs(gaussian, options).mean().item<float>();
 
         Assert.InRange(coverage, low, high);
