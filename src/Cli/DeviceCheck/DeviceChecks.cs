@@ -6,6 +6,7 @@ using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -118,30 +119,24 @@ public static class DeviceChecks
 
     private static string TrainingResumes(Device device)
     {
+        // TrainingRun itself, twice in one folder: the second sitting resumes through the same code as `synomaly train`.
         string directory = Directory.CreateTempSubdirectory("synomaly-device-check-").FullName;
         try
         {
             using var scope = NewDisposeScope();
-            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-            var images = Inputs().X.repeat(2, 1, 1, 1).to(device);
-            var options = new TrainingOptions { BatchSize = 4, Steps = 3, LearningRate = 1e-4, Loss = LossType.Mse, EmaDecay = 0.99, Seed = 3 };
-            using (var first = SmallModel(device))
-            using (var trainer = new DiffusionTrainer(first, diffusion, images, options, device))
+            var images = Inputs().X.repeat(2, 1, 1, 1);
+            var options = new TrainingOptions { BatchSize = 4, Steps = 2, LearningRate = 1e-4, Loss = LossType.Mse, EmaDecay = 0.99, Seed = 3 };
+            using (new TrainingRun(SmallConfig, options, device, directory).Train(images))
             {
-                trainer.RunStep();
-                trainer.RunStep();
-                TrainingCheckpoint.Save(trainer, directory);
             }
 
-            // As TrainingRun resumes: the weights while the model is on the CPU, then the move, then the rest.
-            using var resumed = SmallModel(CPU);
-            TrainingCheckpoint.LoadWeights(resumed, directory);
-            resumed.to(device);
-            using var again = new DiffusionTrainer(resumed, diffusion, images, options, device);
-            TrainingCheckpoint.Load(again, directory, weightsLoaded: true);
-            var step = again.RunStep();
-            Require(again.Step == 3 && double.IsFinite(step.Loss), Invariant($"the resumed step {again.Step} has loss {step.Loss}"));
-            return Invariant($"two steps, a checkpoint, a resume and step 3 (loss {step.Loss:F4})");
+            var resumed = new TrainingRun(SmallConfig, options with { Steps = 3 }, device, directory);
+            using (resumed.Train(images))
+            {
+            }
+
+            Require(resumed.Resumed && resumed.StepsTrained == 3 && double.IsFinite(resumed.LastLoss), Invariant($"the second sitting resumed: {resumed.Resumed}, reached step {resumed.StepsTrained}, loss {resumed.LastLoss}"));
+            return Invariant($"two steps, a checkpoint, a resume and step 3 (mean loss {resumed.LastLoss:F4})");
         }
         finally
         {
@@ -164,10 +159,13 @@ public static class DeviceChecks
         return "none";
     }
 
-    /// <summary>A 32-px UNet with two attention heads, the same seeded weights on every device.</summary>
+    /// <summary>A 32-px UNet with four attention heads at 16x16.</summary>
+    private static UNetConfig SmallConfig => new() { ImageSize = Size, ModelChannels = 32, ChannelMult = "1,2", NumResBlocks = 1, AttentionResolutions = "2", NumHeadChannels = 16 };
+
+    /// <summary>The small UNet with the same seeded weights on every device.</summary>
     private static UNet SmallModel(Device device)
     {
-        var model = new UNet(new UNetConfig { ImageSize = Size, ModelChannels = 32, ChannelMult = "1,2", NumResBlocks = 1, AttentionResolutions = "2", NumHeadChannels = 16 });
+        var model = new UNet(SmallConfig);
         SeededWeights.Fill(model, WeightSeed);
         model.eval();
         return device.type == DeviceType.CPU ? model : (UNet)model.to(device);
