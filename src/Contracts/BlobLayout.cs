@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace Synomaly.Contracts;
 
 /// <summary>Container names and deterministic blob paths shared by every component (and by the Bicep templates).</summary>
-public static class BlobLayout
+public static partial class BlobLayout
 {
     public const string ScansContainer = "scans";
     public const string ResultsContainer = "results";
@@ -67,16 +69,20 @@ public static class BlobLayout
     /// <summary>The rule <see cref="IsValidModelVersion"/> checks, as error messages state it.</summary>
     public const string ModelVersionRule = "letters, digits, '-', '.' or '_' (at most 64, not '.' or '..')";
 
-    /// <summary><see cref="ModelVersionRule"/> as a pattern, for options validation.</summary>
-    public const string ModelVersionPattern = @"^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$";
+    /// <summary>
+    /// <see cref="ModelVersionRule"/> as a pattern: the one statement of the rule, which <see cref="IsValidModelVersion"/>
+    /// and options validation both use. (\z, not $: $ would also match before a trailing newline.)
+    /// </summary>
+    public const string ModelVersionPattern = @"^(?!\.{1,2}\z)[A-Za-z0-9._-]{1,64}\z";
 
     /// <summary>
     /// Model versions name a folder of results and models and are part of job table keys and message ids, so they are
     /// kept to characters that are safe in all three.
     /// </summary>
-    public static bool IsValidModelVersion(string? modelVersion) =>
-        !string.IsNullOrEmpty(modelVersion) && modelVersion.Length <= 64 && modelVersion is not ("." or "..")
-        && modelVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
+    public static bool IsValidModelVersion(string? modelVersion) => modelVersion is not null && ModelVersionRegex().IsMatch(modelVersion);
+
+    [GeneratedRegex(ModelVersionPattern)]
+    private static partial Regex ModelVersionRegex();
 
     private static string RequireSegment(string value, string name)
     {
