@@ -3,6 +3,7 @@ using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
@@ -125,6 +126,37 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.Equal(published, publisher.Published.Count(p => p.Job.ScanId == scanId));
         // Nor can it be retried into processing.
         Assert.Equal(404, Assert.IsType<ObjectResult>(await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rejection_intake_records_after_an_erasure_it_raced_leaves_the_tombstone_standing()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
+        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
+        var tombstone = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        // The tombstone keeps no fingerprint of the erased file's bytes (a hash would confirm which file it was).
+        Assert.NotNull(queued.SourceContentMd5);
+        Assert.Null(tombstone.SourceContentMd5);
+
+        // An intake that checked for an erasure before the DELETE and found the file unreadable records its rejection now.
+        var recorded = await host.Get<JobSubmitter>().RejectAsync(new JobRecord
+        {
+            ScanId = scanId,
+            ModelVersion = "v1",
+            State = JobState.Failed,
+            ErrorCode = "UnknownFormat",
+            Origin = JobOrigin.Upload,
+            SourceETag = "\"0x2\"",
+            MessageId = $"{scanId}:0x2:v1",
+        }, Ct);
+
+        var stored = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.True(recorded!.IsDeleted);
+        Assert.True(stored.IsDeleted);
+        Assert.Equal((tombstone.MessageId, tombstone.ETag), (stored.MessageId, stored.ETag));
     }
 
     [Fact]

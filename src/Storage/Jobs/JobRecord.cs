@@ -109,7 +109,8 @@ public sealed record JobRecord
 
     /// <summary>
     /// <paramref name="record"/> as an erasure leaves it: Failed <c>Deleted</c> with the time, standing for no message, and
-    /// without its results or source URI (an archive scan's URI names its owner's file).
+    /// without its results, source URI (an archive scan's URI names its owner's file) or content hash (which would confirm
+    /// which file was erased to anyone holding a copy).
     /// </summary>
     public static JobRecord Tombstone(JobRecord record, DateTimeOffset deletedAt)
     {
@@ -122,6 +123,7 @@ public sealed record JobRecord
             MessageId = DeletedMessageId,
             ResultPrefix = null,
             SourceBlobUri = null,
+            SourceContentMd5 = null,
             FinishedAt = deletedAt,
         };
     }

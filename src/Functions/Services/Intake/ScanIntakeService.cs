@@ -43,9 +43,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         {
             // Only an upload URL issued before the erasure can write here (each upload gets a new id): processing the
             // file would recreate derived data of a scan its owner asked to erase.
-            await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.UploadAfterErasure).ConfigureAwait(false);
-            LogRefusedAfterErasure(scanId);
-            return new IntakeResult(IntakeOutcome.Erased, scanId, null);
+            return await RefuseAfterErasureAsync(scanId, cancellationToken).ConfigureAwait(false);
         }
 
         BlobProperties properties;
@@ -112,6 +110,12 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
                 MessageId = job.MessageId,
                 CorrelationId = job.CorrelationId,
             }, cancellationToken).ConfigureAwait(false);
+            if (failed is { IsDeleted: true })
+            {
+                // Erased while this file was being checked: as for a file sent after the erasure, remove it unprocessed.
+                return await RefuseAfterErasureAsync(scanId, cancellationToken).ConfigureAwait(false);
+            }
+
             return new IntakeResult(IntakeOutcome.Rejected, scanId, failed, code);
         }
 
@@ -124,6 +128,13 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
         LogQueued(scanId, format, job.ModelVersion);
         return new IntakeResult(IntakeOutcome.Queued, scanId, reservation.Record);
+    }
+
+    private async Task<IntakeResult> RefuseAfterErasureAsync(string scanId, CancellationToken cancellationToken)
+    {
+        await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.UploadAfterErasure).ConfigureAwait(false);
+        LogRefusedAfterErasure(scanId);
+        return new IntakeResult(IntakeOutcome.Erased, scanId, null);
     }
 
     private async Task<bool> WasErasedAsync(string scanId, CancellationToken cancellationToken) =>

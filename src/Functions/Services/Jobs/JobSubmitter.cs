@@ -125,7 +125,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
     /// <summary>
     /// Records a rejected upload as Failed with a reason code (or creates it Failed), unless the record already stands
-    /// for this blob version.
+    /// for this blob version or the upload's scan has been erased (the tombstone is returned unchanged).
     /// </summary>
     public async Task<JobRecord?> RejectAsync(JobRecord rejected, CancellationToken cancellationToken)
     {
@@ -137,6 +137,12 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             if (current is null)
             {
                 result = await store.CreateAsync(rejected with { State = JobState.Failed, FinishedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            }
+            else if (current.IsDeleted && rejected.Origin == JobOrigin.Upload)
+            {
+                // The scan was erased after intake's own check (as in Decide): the tombstone stands. Replacing its reason
+                // would undo the erasure, and a later upload with the old URL would then be processed.
+                return current;
             }
             else if (current.State == JobState.Succeeded
                      || (current.State == JobState.Failed && current.IsForSourceVersion(rejected.SourceETag)))
