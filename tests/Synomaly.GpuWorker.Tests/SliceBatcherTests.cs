@@ -8,8 +8,8 @@ public sealed class SliceBatcherTests
 {
     private static float[] Slice(float value) => Enumerable.Repeat(value, 16).ToArray();
 
-    private static SliceBatcher Create(FakeSliceInference model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry) =>
-        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize, maxWait, telemetry);
+    private static SliceBatcher Create(FakeSliceInference model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null) =>
+        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize, maxWait, telemetry, time);
 
     [Fact]
     public async Task Slices_from_several_jobs_share_one_model_call_and_outputs_go_back_to_their_jobs()
@@ -155,5 +155,40 @@ public sealed class SliceBatcherTests
 
         Assert.Equal("CUDA out of memory", (await Assert.ThrowsAsync<InvalidOperationException>(() => a)).Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => b);
+    }
+
+    [Fact]
+    public async Task A_batch_deadline_that_passes_between_two_clock_reads_does_not_stop_the_batcher()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        // Every read moves the clock 30 ms on: the slice arrives at +30 ms, its deadline is +80 ms, the loop's first read
+        // (+60 ms) is before it and a second read (+90 ms) would be after it.
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(50), telemetry, new SteppingClock(TimeSpan.FromMilliseconds(30)));
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var first = await batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var second = await batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        Assert.Equal(1, Assert.Single(first).Score);
+        Assert.Equal(2, Assert.Single(second).Score);
+    }
+
+    [Fact]
+    public async Task A_fault_in_the_batching_loop_fails_the_jobs_it_held_and_later_jobs_still_run()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        // Read 1 stamps the first job's slice; read 2 is the loop's, as it waits to fill the batch.
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(20), telemetry, new ClockFaultingOnce(faultyRead: 2));
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var failed = batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        Assert.Same(ClockFaultingOnce.Fault, await Assert.ThrowsAsync<InvalidOperationException>(() => failed));
+        var later = await batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        Assert.Equal(2, Assert.Single(later).Score);
     }
 }

@@ -9,7 +9,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// (same inference profile only, up to <c>maxBatchSize</c> network images: a profile with D noise draws fits a D-th as
 /// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is
 /// cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are dropped; a batch already on
-/// the device runs to its end, because the other jobs in it need their outputs.
+/// the device runs to its end, because the other jobs in it need their outputs. A fault of the loop itself fails the jobs
+/// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped.
 /// </summary>
 public sealed class SliceBatcher : IAsyncDisposable
 {
@@ -74,46 +75,85 @@ public sealed class SliceBatcher : IAsyncDisposable
         var backlog = new List<PendingSlice>();
         while (!stop.IsCancellationRequested)
         {
-            backlog.RemoveAll(s => s.Request.IsFinished);
-            if (backlog.Count == 0)
+            try
             {
-                if (!await incoming.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+                if (!await RunNextBatchAsync(backlog).ConfigureAwait(false))
                 {
                     return;
                 }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                // A fault of the loop itself, not of a model call (RunBatchAsync gives those to the batch's jobs). Ending the
+                // loop would leave every waiting and later job hanging while the worker still looks ready, so the jobs it
+                // held fail with the error (their failure policy retries them) and the loop goes on with the next batch.
+                FailAll(backlog, e);
+            }
+        }
+    }
 
-                Drain(backlog);
-                continue;
+    /// <summary>Waits for slices, fills one batch and runs it; false once the channel is completed (disposal).</summary>
+    private async Task<bool> RunNextBatchAsync(List<PendingSlice> backlog)
+    {
+        backlog.RemoveAll(s => s.Request.IsFinished);
+        if (backlog.Count == 0)
+        {
+            if (!await incoming.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            {
+                return false;
             }
 
-            var oldest = backlog[0];
-            var capacity = await SlicesPerBatchAsync(oldest.Profile).ConfigureAwait(false);
-            var deadline = oldest.ArrivedAt + maxWait;
-            while (CountWithProfile(backlog, oldest.Profile) < capacity && time.GetUtcNow() < deadline)
+            Drain(backlog);
+            return true;
+        }
+
+        var oldest = backlog[0];
+        var capacity = await SlicesPerBatchAsync(oldest.Profile).ConfigureAwait(false);
+        var deadline = oldest.ArrivedAt + maxWait;
+        while (CountWithProfile(backlog, oldest.Profile) < capacity)
+        {
+            // One clock read for both the check and the wait: with two, the deadline could pass in between and the wait
+            // get a negative span (an exception, or -1 ms: an endless wait).
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-                wait.CancelAfter(deadline - time.GetUtcNow());
-                try
-                {
-                    if (!await incoming.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                break;
+            }
+
+            using var timeout = new CancellationTokenSource(remaining, time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, timeout.Token);
+            try
+            {
+                if (!await incoming.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
                 {
                     break;
                 }
-
-                Drain(backlog);
             }
-
-            var batch = TakeBatch(backlog, oldest.Profile, capacity);
-            if (batch.Count > 0)
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
-                await RunBatchAsync(batch, oldest.Profile).ConfigureAwait(false);
+                break;
             }
+
+            Drain(backlog);
         }
+
+        var batch = TakeBatch(backlog, oldest.Profile, capacity);
+        if (batch.Count > 0)
+        {
+            await RunBatchAsync(batch, oldest.Profile).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private static void FailAll(List<PendingSlice> backlog, Exception error)
+    {
+        foreach (var slice in backlog)
+        {
+            slice.Request.Fail(error);
+        }
+
+        backlog.Clear();
     }
 
     private void Drain(List<PendingSlice> backlog)
