@@ -87,6 +87,35 @@ public sealed class ScanJobSerializerTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("scanId")]
+    [InlineData("sourceBlobUri")]
+    [InlineData("sourceETag")]
+    [InlineData("modelName")]
+    [InlineData("modelVersion")]
+    [InlineData("inferenceProfile")]
+    [InlineData("correlationId")]
+    public void An_explicit_null_in_a_member_that_is_not_nullable_is_an_invalid_message_naming_the_member(string member)
+    {
+        var json = new Dictionary<string, object?>
+        {
+            ["schemaVersion"] = 1,
+            ["scanId"] = "a",
+            ["sourceBlobUri"] = "http://x/scans/a/y.dcm",
+            ["sourceETag"] = "e",
+            ["modelName"] = "m",
+            ["modelVersion"] = "1",
+            ["inferenceProfile"] = "p",
+            ["correlationId"] = "c",
+            ["submittedAt"] = "2026-01-01T00:00:00Z",
+        };
+        json[member] = null;
+
+        var error = Assert.Throws<InvalidScanJobException>(() => ScanJobSerializer.Deserialize(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(json)));
+
+        Assert.Contains($"Path: $.{member} ", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Results_paths_are_deterministic_and_reject_path_injection()
     {

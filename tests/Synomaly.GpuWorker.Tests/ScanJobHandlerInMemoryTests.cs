@@ -101,6 +101,22 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_message_with_a_null_source_uri_is_dead_lettered_as_invalid_without_touching_any_job()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        source.Enqueue(BinaryData.FromString("{\"schemaVersion\":1,\"scanId\":\"scan-null-uri\",\"sourceBlobUri\":null,\"sourceETag\":\"e\",\"modelName\":\"test-model\",\"modelVersion\":\"1.0.0\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}"), "null-uri-1");
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal((SettlementKind.DeadLettered, FailureClassifier.InvalidScanJob), (settlement.Kind, settlement.Reason));
+        Assert.Contains("sourceBlobUri", settlement.Description, StringComparison.Ordinal);
+        Assert.Null(harness.Status.Get("scan-null-uri", "1.0.0"));
+        Assert.Equal(0, harness.Storage.Reads);
+    }
+
+    [Fact]
     public async Task A_transient_storage_fault_is_retried_in_process_and_the_job_succeeds_on_the_same_delivery()
     {
         await using var harness = new WorkerHarness(transientRetries: 2);

@@ -1,3 +1,4 @@
+using Azure.Core.Amqp;
 using Azure.Messaging.ServiceBus;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
@@ -55,6 +56,22 @@ public sealed class ScanJobHandlerServiceBusTests
         Assert.Equal(["deadletter:Malformed"], receiver.Calls.Where(c => c != "renew"));
         Assert.Equal("Malformed", harness.Record(job)!.ErrorCode);
         Assert.Equal(JobState.Failed, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_message_whose_body_is_not_amqp_data_is_dead_lettered_as_invalid()
+    {
+        await using var harness = new WorkerHarness();
+        var receiver = new RecordingServiceBusReceiver();
+        // Another AMQP client can send a value body; the SDK's Body then throws NotSupportedException, not a serializer error.
+        var amqp = new AmqpAnnotatedMessage(AmqpMessageBody.FromValue("{\"scanId\":\"sb-value-body\"}"));
+        amqp.Properties.MessageId = new AmqpMessageId("value-body-1");
+        var message = ServiceBusReceivedMessage.FromAmqpMessage(amqp, BinaryData.FromBytes(Guid.NewGuid().ToByteArray()));
+
+        Assert.Equal(JobOutcome.DeadLettered, await HandleAsync(harness, receiver, message));
+
+        Assert.Equal([$"deadletter:{FailureClassifier.InvalidScanJob}"], receiver.Calls);
+        Assert.Equal(0, harness.Storage.Reads);
     }
 
     [Fact]

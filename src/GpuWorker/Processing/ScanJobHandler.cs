@@ -51,10 +51,13 @@ public sealed partial class ScanJobHandler(
         {
             job = ScanJobSerializer.Deserialize(delivery.Body.ToMemory().Span);
         }
-        catch (InvalidScanJobException e)
+        catch (Exception e)
         {
             // No trustworthy scan id, so no job record to update: the dead-letter queue keeps the message and the reason.
-            var verdict = FailureClassifier.Classify(e);
+            // Whatever the decoding throws (the serializer's typed error, or a body the transport cannot hand over, such as
+            // a Service Bus message whose AMQP body is not data) is about this message and would throw again on every
+            // redelivery: left to escape, the message would never be dead-lettered (a Storage queue redelivers it for ever).
+            var verdict = FailureClassifier.Classify(e as InvalidScanJobException ?? new InvalidScanJobException($"The message body could not be read ({e.GetType().Name}).", e));
             LogInvalidMessage(verdict.Description);
             return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
         }
