@@ -158,11 +158,13 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
           }
         }
         {
+          // Append blobs too: an upload URL can create one. Intake refuses and deletes it, but only the version it read,
+          // and appends raise no blob event. Rules take no page blobs; intake's delete is what removes those (API.md).
           name: 'uploads-delete'
           enabled: true
           type: 'Lifecycle'
           definition: {
-            filters: { blobTypes: ['blockBlob'], prefixMatch: ['scans/'] }
+            filters: { blobTypes: ['blockBlob', 'appendBlob'], prefixMatch: ['scans/'] }
             actions: {
               baseBlob: {
                 delete: { daysAfterModificationGreaterThan: uploadsDeleteAfterDays }
@@ -175,7 +177,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
           enabled: true
           type: 'Lifecycle'
           definition: {
-            filters: { blobTypes: ['blockBlob'] }
+            filters: { blobTypes: ['blockBlob', 'appendBlob'] }
             actions: {
               version: { delete: { daysAfterCreationGreaterThan: previousVersionsDeleteAfterDays } }
             }

@@ -72,6 +72,24 @@ public sealed class ScanDataStorageTests
 
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Append_blob_uploads_and_previous_versions_age_out_like_block_blobs(string parameterFile)
+    {
+        // An upload URL can create an append blob as well as a block blob; neither may outlive the upload retention.
+        var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
+        var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
+        var uploads = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
+            && p.EnumerateArray().Any(e => e.GetString() == BlobLayout.ScansContainer + "/"));
+        var versions = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("actions").TryGetProperty("version", out _));
+
+        Assert.Equal(["appendBlob", "blockBlob"], BlobTypes(uploads));
+        Assert.Equal(["appendBlob", "blockBlob"], BlobTypes(versions));
+    }
+
+    private static List<string?> BlobTypes(System.Text.Json.JsonElement rule) =>
+        [.. rule.GetProperty("definition").GetProperty("filters").GetProperty("blobTypes").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void Medical_data_and_the_functions_host_live_in_separate_accounts(string parameterFile)
     {
         var deployment = PredictedDeployment.Load(parameterFile);

@@ -20,4 +20,10 @@ public enum IntakeRejectionCode
 
     /// <summary>The first bytes are none of DICOM, NIfTI, gzip, PNG, JPEG or zip.</summary>
     UnknownFormat,
+
+    /// <summary>
+    /// The blob is an append or page blob. The upload URL lets its holder create either at the upload path, but scans are
+    /// uploaded as block blobs; the file is deleted unprocessed, since no lifecycle rule ages out a page blob.
+    /// </summary>
+    UnsupportedBlobType,
 }

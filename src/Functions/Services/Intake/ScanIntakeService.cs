@@ -58,7 +58,8 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         }
 
         var etag = properties.ETag.ToString();
-        var rejection = !path.IsWellFormed ? IntakeRejectionCode.InvalidPath
+        var rejection = properties.BlobType != BlobType.Block ? IntakeRejectionCode.UnsupportedBlobType
+            : !path.IsWellFormed ? IntakeRejectionCode.InvalidPath
             : properties.ContentLength == 0 ? IntakeRejectionCode.Empty
             : properties.ContentLength > settings.MaxScanBytes ? IntakeRejectionCode.TooLarge
             : (IntakeRejectionCode?)null;
@@ -102,7 +103,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
                 ModelName = job.ModelName,
                 State = JobState.Failed,
                 ErrorCode = code.ToString(),
-                ErrorMessage = Describe(code, properties.ContentLength),
+                ErrorMessage = Describe(code, properties),
                 Origin = JobOrigin.Upload,
                 DetectedFormat = format,
                 SourceBlobUri = blob.Uri,
@@ -114,6 +115,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             {
                 // Erased while this file was being checked: as for a file sent after the erasure, remove it unprocessed.
                 return await RefuseAfterErasureAsync(scanId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (code == IntakeRejectionCode.UnsupportedBlobType)
+            {
+                await RemoveUnsupportedUploadAsync(blob, scanId, properties, cancellationToken).ConfigureAwait(false);
             }
 
             return new IntakeResult(IntakeOutcome.Rejected, scanId, failed, code);
@@ -135,6 +141,27 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.UploadAfterErasure).ConfigureAwait(false);
         LogRefusedAfterErasure(scanId);
         return new IntakeResult(IntakeOutcome.Erased, scanId, null);
+    }
+
+    /// <summary>
+    /// Deletes an append or page blob once its rejection is recorded. Such a file is never processed, and no lifecycle rule
+    /// can age out a page blob (rules take block and append blobs only): left in place it would outlive the upload retention.
+    /// Only exactly the version judged is deleted (<c>If-Match</c> its ETag): one written since has its own event, or the
+    /// upload reconciliation finds its version without an outcome and brings it here again.
+    /// </summary>
+    private async Task RemoveUnsupportedUploadAsync(BlobClient blob, string scanId, BlobProperties properties, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Snapshots too: the upload URL's holder may have taken some, and they would keep the blob from being deleted.
+            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = properties.ETag }, cancellationToken).ConfigureAwait(false);
+            LogUnsupportedRemoved(scanId, properties.BlobType);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // Written since it was read, or leased by the upload URL's holder: left for the next look at it.
+            LogUnsupportedKept(scanId, properties.BlobType, e.ErrorCode);
+        }
     }
 
     private async Task<bool> WasErasedAsync(string scanId, CancellationToken cancellationToken) =>
@@ -166,12 +193,13 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             ? hint
             : ModalityHint.Auto;
 
-    private string Describe(IntakeRejectionCode code, long size) => code switch
+    private string Describe(IntakeRejectionCode code, BlobProperties properties) => code switch
     {
         IntakeRejectionCode.InvalidPath => "Uploads must be one file directly under scans/{scanId}/.",
         IntakeRejectionCode.Empty => "The uploaded file is empty.",
-        IntakeRejectionCode.TooLarge => $"The uploaded file has {size} bytes; the limit is {settings.MaxScanBytes}.",
+        IntakeRejectionCode.TooLarge => $"The uploaded file has {properties.ContentLength} bytes; the limit is {settings.MaxScanBytes}.",
         IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
+        IntakeRejectionCode.UnsupportedBlobType => $"The upload is {(properties.BlobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are taken, and this one is deleted unprocessed. Upload the file again as a block blob (x-ms-blob-type: BlockBlob).",
         _ => code.ToString(),
     };
 
@@ -180,6 +208,12 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]
     private partial void LogRefusedAfterErasure(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the upload was a {BlobType} blob, not a block blob; it was deleted unprocessed")]
+    private partial void LogUnsupportedRemoved(string scanId, BlobType blobType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the {BlobType} blob upload was refused but not deleted ({ErrorCode}: written since it was read, or leased)")]
+    private partial void LogUnsupportedKept(string scanId, BlobType blobType, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the blob changed or was deleted before intake; its newer event is handled on its own")]
     private partial void LogGone(string scanId);
