@@ -11,13 +11,37 @@ public sealed class ReferenceCommandsTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Verify_reference_passes_on_the_shipped_fixtures()
+    public void Verify_reference_passes_on_the_shipped_fixtures_adaptive_runs_included()
     {
         var results = ReferenceVerification.Run(TestPaths.ReferenceFixtures, null, CPU);
 
-        Assert.Equal(3, results.Count);
+        Assert.Equal(6, results.Count);
         Assert.All(results, r => Assert.True(r.Passed && r.MaxAbsError < 1e-4, $"{r.Name}: {r.MaxAbsError}"));
+        Assert.Equal(
+            ["adaptive run a (t = 500, k = 5, θ = 0.2, δ = 0.01)", "adaptive run b (t = 350, k = 3, θ = 0.1, δ = 0.01)", "adaptive run c (t = 600, k = 7, θ = 0.3, δ = 0.05)"],
+            results.Skip(3).Select(r => r.Name));
+        Assert.Contains("stages [5,3,5] vs reference [5,3,5]", results[5].Detail, StringComparison.Ordinal);
         Assert.Equal(0, Invoke("verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu"));
+    }
+
+    [Fact]
+    public void Verify_reference_fails_when_an_adaptive_run_is_not_reproduced()
+    {
+        foreach (string file in Directory.EnumerateFiles(TestPaths.ReferenceFixtures, "tiny_*"))
+        {
+            File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
+        }
+
+        // Perturb one pixel of run b's stage-1 reconstruction by 1e-3: only that run's check may fail.
+        string reconstructions = Path.Combine(_dir, "tiny_adaptive_b_xpred.f32");
+        byte[] bytes = File.ReadAllBytes(reconstructions);
+        BitConverter.GetBytes(BitConverter.ToSingle(bytes, 400) + 1e-3f).CopyTo(bytes, 400);
+        File.WriteAllBytes(reconstructions, bytes);
+
+        // The command's exit code is whether every result passed (the eps test above runs it to 1).
+        var failed = Assert.Single(ReferenceVerification.Run(_dir, "tiny_", CPU), r => !r.Passed);
+        Assert.StartsWith("adaptive run b", failed.Name, StringComparison.Ordinal);
+        Assert.InRange(failed.MaxAbsError, 9e-4, 1.1e-3);
     }
 
     [Fact]

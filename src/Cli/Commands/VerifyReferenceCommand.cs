@@ -7,8 +7,9 @@ using Synomaly.Diffusion.Weights;
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
-/// `synomaly verify-reference &lt;dir&gt;`: imports the authors' checkpoint in a reference folder, runs the forward pass and the
-/// one-stage reconstruction on its tensors and prints the largest absolute errors; exits 1 when any exceeds the tolerance.
+/// `synomaly verify-reference &lt;dir&gt;`: imports the authors' checkpoint in a reference folder, runs the forward pass, the
+/// one-stage reconstruction and (where the folder has them) the adaptive runs on its tensors, on the chosen device, and prints
+/// the largest absolute errors; exits 1 when any check fails.
 /// </summary>
 public static class VerifyReferenceCommand
 {
@@ -27,20 +28,21 @@ public static class VerifyReferenceCommand
     {
         var torchDevice = TorchDevice.Resolve(device);
         var results = ReferenceVerification.Run(directory, prefix, torchDevice, tolerance);
-        var table = new Table().AddColumn("check").AddColumn(new TableColumn("max |error|").RightAligned()).AddColumn("result");
+        var table = new Table().AddColumn("check").AddColumn(new TableColumn("max |error|").RightAligned()).AddColumn("result").AddColumn("detail");
         foreach (var result in results)
         {
             table.AddRow(
                 Markup.Escape(result.Name),
                 result.MaxAbsError.ToString("0.000E+00", CultureInfo.InvariantCulture),
-                result.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
+                result.Passed ? "[green]pass[/]" : "[red]FAIL[/]",
+                Markup.Escape(result.Detail ?? ""));
         }
 
         AnsiConsole.Write(table);
         bool passed = results.All(r => r.Passed);
         AnsiConsole.MarkupLine(passed
             ? $"[green]Reference reproduced on {Markup.Escape(torchDevice.ToString())} within {tolerance.ToString("G", CultureInfo.InvariantCulture)}.[/]"
-            : $"[red]Reference NOT reproduced on {Markup.Escape(torchDevice.ToString())}: errors above {tolerance.ToString("G", CultureInfo.InvariantCulture)}.[/]");
+            : $"[red]Reference NOT reproduced on {Markup.Escape(torchDevice.ToString())}: errors above {tolerance.ToString("G", CultureInfo.InvariantCulture)}, or adaptive stage counts or maps that differ (see detail).[/]");
         return passed ? 0 : 1;
     }
 }

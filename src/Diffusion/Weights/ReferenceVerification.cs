@@ -7,14 +7,20 @@ using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Weights;
 
-/// <summary>One compared tensor: the largest absolute difference to the reference and whether it is within the tolerance.</summary>
-public sealed record ReferenceComparison(string Name, double MaxAbsError, bool Passed);
+/// <summary>
+/// One check against the reference: the largest absolute difference of its tensors, whether it passed, and what else was
+/// compared (for an adaptive run: stage counts and how many map pixels differ), if anything.
+/// </summary>
+public sealed record ReferenceComparison(string Name, double MaxAbsError, bool Passed, string? Detail = null);
 
 /// <summary>
 /// Proves that this build reproduces the authors' model: for a folder laid out like <c>shared/fixtures/reference-unet</c>
 /// (files <c>{prefix}unet_checkpoint.pt</c>, <c>{prefix}meta.json</c>, <c>{prefix}input_x.f32</c>, <c>{prefix}output_eps.f32</c>,
 /// <c>{prefix}stage_{x0,noise,xt,x0pred}.f32</c>; raw float32 little-endian), imports the checkpoint, builds the UNet from its
-/// args and compares the forward pass, q_sample and the one-stage reconstruction with the reference tensors.
+/// args and compares the forward pass, q_sample and the one-stage reconstruction with the reference tensors. Where the folder
+/// also holds the reference's adaptive runs (<c>{prefix}adaptive_meta.json</c>), each run is replayed through the batched
+/// detector on the same device (<see cref="AdaptiveReferenceReplay"/>), so the check covers the whole inference, maps and
+/// stop rule included, and not only the network.
 /// </summary>
 public static class ReferenceVerification
 {
@@ -89,6 +95,16 @@ public static class ReferenceVerification
         var expectedXt = Read("stage_xt.f32");
         Compare($"q_sample (t = {stageStep})", diffusion.QSample(x0, t, Read("stage_noise.f32")), expectedXt);
         Compare($"one-stage x0 prediction (t = {stageStep})", diffusion.PredictX0(expectedXt, t, model.call(expectedXt, t)), Read("stage_x0pred.f32"));
+
+        if (System.IO.File.Exists(File(AdaptiveReferenceReplay.MetaSuffix)))
+        {
+            foreach (string run in AdaptiveReferenceReplay.RunNames(directory, prefix))
+            {
+                var replay = AdaptiveReferenceReplay.Replay(model, diffusion, directory, prefix, run);
+                results.Add(new ReferenceComparison(replay.Name, replay.MaxAbsError, replay.Passed(tolerance), replay.Detail));
+            }
+        }
+
         return results;
     }
 

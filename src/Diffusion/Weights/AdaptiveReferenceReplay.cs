@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Weights;
+
+/// <summary>
+/// Replays the reference's adaptive runs (files <c>{prefix}adaptive_meta.json</c>, <c>{prefix}adaptive_{x0,noise}.f32</c>,
+/// <c>{prefix}adaptive_{run}_{xpred,maps,final_map}.f32</c>: the authors' loop, one image at a time, with every stage's noise
+/// supplied) through the batched <see cref="AnomalyDetector"/> on the model's device, and compares stage counts,
+/// every stage's reconstruction and map and the final maps with the README's tolerances. Used by
+/// <c>synomaly verify-reference</c> and by the unit tests, so the GPU proof and the CPU tests check the same thing.
+/// </summary>
+public static class AdaptiveReferenceReplay
+{
+    /// <summary>The meta file's suffix; a reference folder without it has no adaptive runs to replay.</summary>
+    public const string MetaSuffix = "adaptive_meta.json";
+
+    /// <summary>
+    /// The README's tolerance for maps: a last-bit difference in a blur can flip a pixel that sits exactly at the threshold,
+    /// so at most 0.5 % of a map's pixels may differ in being anomalous (values are compared where both are non-zero).
+    /// </summary>
+    public const double MaxMapDisagreement = 0.005;
+
+    /// <summary>The names of the runs the meta file lists ("a", "b", "c" for the shipped fixtures), in file order.</summary>
+    public static IReadOnlyList<string> RunNames(string directory, string prefix)
+    {
+        using var meta = ReadMeta(directory, prefix);
+        return [.. meta.RootElement.GetProperty("runs").EnumerateObject().Select(run => run.Name)];
+    }
+
+    /// <summary>Replays one run with <paramref name="model"/> (on its device) and <paramref name="diffusion"/>.</summary>
+    public static AdaptiveReplayResult Replay(nn.Module<Tensor, Tensor, Tensor> model, GaussianDiffusion diffusion, string directory, string prefix, string run)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(diffusion);
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(prefix);
+        string File(string name) => Path.Combine(directory, prefix + name);
+
+        using var meta = ReadMeta(directory, prefix);
+        var root = meta.RootElement;
+        var spec = root.GetProperty("runs").GetProperty(run);
+        var options = InferenceOptions.Adaptive(
+            spec.GetProperty("t").GetInt32(),
+            spec.GetProperty("kernel").GetInt32(),
+            spec.GetProperty("threshold").GetDouble(),
+            spec.GetProperty("diff_threshold").GetDouble()) with
+        {
+            MaxStages = spec.GetProperty("max_stages").GetInt32(),
+            RecordStages = true,
+        };
+        long[] imageShape = Shape(root, "shape_x0");
+        long[] stageShape = Shape(root, "shape_noise_xpred_maps");
+
+        using var scope = NewDisposeScope();
+        var x0 = ReferenceVerification.ReadFloat32(File("adaptive_x0.f32"), imageShape);
+        var noise = ReferenceVerification.ReadFloat32(File("adaptive_noise.f32"), stageShape);
+        var result = new AnomalyDetector(model, diffusion).Detect(x0, options, stage => noise[stage]);
+
+        float[] expectedReconstructions = ReadValues(File($"adaptive_{run}_xpred.f32"), stageShape);
+        float[] expectedMaps = ReadValues(File($"adaptive_{run}_maps.f32"), stageShape);
+        float[] expectedFinal = ReadValues(File($"adaptive_{run}_final_map.f32"), imageShape);
+        int batchPixels = result.Count * result.PixelsPerSlice;
+        double reconstructionError = 0;
+        var maps = MapAgreement.None;
+        for (int stage = 0; stage < Math.Min(result.Stages.Count, (int)stageShape[0]); stage++)
+        {
+            var expectedStage = new ReadOnlySpan<float>(expectedReconstructions, stage * batchPixels, batchPixels);
+            reconstructionError = Math.Max(reconstructionError, MaxAbsDifference(expectedStage, result.Stages[stage].Reconstructions));
+            maps = maps.Worst(MapAgreement.Of(new ReadOnlySpan<float>(expectedMaps, stage * batchPixels, batchPixels), result.Stages[stage].Maps));
+        }
+
+        maps = maps.Worst(MapAgreement.Of(expectedFinal, result.Maps));
+        return new AdaptiveReplayResult(
+            run,
+            options,
+            [.. spec.GetProperty("stages_run").EnumerateArray().Select(e => e.GetInt32())],
+            result.StagesRun,
+            reconstructionError,
+            maps.Disagreeing,
+            batchPixels,
+            maps.MaxError,
+            [.. spec.GetProperty("final_nonzero_pixels").EnumerateArray().Select(e => e.GetInt64())],
+            result.Scores,
+            result.PixelsPerSlice);
+    }
+
+    private static JsonDocument ReadMeta(string directory, string prefix) =>
+        JsonDocument.Parse(System.IO.File.ReadAllText(Path.Combine(directory, prefix + MetaSuffix)));
+
+    private static long[] Shape(JsonElement root, string name) => [.. root.GetProperty(name).EnumerateArray().Select(d => d.GetInt64())];
+
+    private static float[] ReadValues(string path, long[] shape)
+    {
+        using var values = ReferenceVerification.ReadFloat32(path, shape);
+        return values.data<float>().ToArray();
+    }
+
+    private static double MaxAbsDifference(ReadOnlySpan<float> expected, float[] actual)
+    {
+        double worst = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        }
+
+        return worst;
+    }
+
+    /// <summary>How two maps of one batch agree: pixels that differ in being anomalous, largest difference where both are non-zero.</summary>
+    private readonly record struct MapAgreement(int Disagreeing, double MaxError)
+    {
+        public static MapAgreement None => new(0, 0);
+
+        public static MapAgreement Of(ReadOnlySpan<float> expected, float[] actual)
+        {
+            int disagreeing = 0;
+            double worst = 0;
+            for (int i = 0; i < actual.Length; i++)
+            {
+                if ((expected[i] != 0) != (actual[i] != 0))
+                {
+                    disagreeing++;
+                }
+                else if (expected[i] != 0)
+                {
+                    worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+                }
+            }
+
+            return new(disagreeing, worst);
+        }
+
+        public MapAgreement Worst(MapAgreement other) => new(Math.Max(Disagreeing, other.Disagreeing), Math.Max(MaxError, other.MaxError));
+    }
+}
