@@ -16,7 +16,7 @@ public sealed class DetectCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>A model package with a tiny, freshly initialised UNet for 32-pixel slices and one adaptive profile.</summary>
-    private string TinyModelPackage()
+    private string TinyModelPackage(string? sliceOrientation = Preprocessing.DisplayOrientation)
     {
         var config = new UNetConfig
         {
@@ -29,7 +29,7 @@ public sealed class DetectCommandTests : IDisposable
             Architecture = config,
             InferenceProfiles = new Dictionary<string, InferenceProfile> { ["default"] = new() { Timesteps = [250], BlurKernel = 3, Threshold = 0.1 } },
             DefaultProfile = "default",
-            Preprocessing = new Preprocessing { ImageSize = 32 },
+            Preprocessing = new Preprocessing { ImageSize = 32, SliceOrientation = sliceOrientation },
         };
         string directory = Path.Combine(_root, "model");
         using var model = new UNet(config);
@@ -121,6 +121,15 @@ public sealed class DetectCommandTests : IDisposable
 
         Assert.Equal(2, Detect(scan, "--model", Path.Combine(_root, "no-such-model"), "--out", output));
         Assert.Equal(2, Detect(scan, "--model", TinyModelPackage(), "--profile", "nope", "--out", output));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void A_card_with_an_unknown_slice_orientation_stops_before_any_scan()
+    {
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage("sideways"), "--out", output));
         Assert.False(Directory.Exists(output));
     }
 }

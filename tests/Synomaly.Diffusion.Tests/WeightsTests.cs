@@ -103,6 +103,32 @@ public sealed class WeightsTests : IDisposable
         Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson("{\"name\": 3}"));
     }
 
+    [Fact]
+    public void An_imported_card_lays_slices_out_as_the_reference_arrays()
+    {
+        using var scope = NewDisposeScope();
+        using var checkpoint = TorchCheckpointReader.Read(ReferenceFixture.Path("tiny_unet_checkpoint.pt"));
+
+        var card = CheckpointImporter.CreateCard(checkpoint, UNetStructureTests.TinyConfig, ReferenceFixture.Path("tiny_unet_checkpoint.pt"), "tiny", "1.0.0");
+
+        Assert.Equal(Preprocessing.ReferenceArrayOrientation, card.Preprocessing.SliceOrientation);
+        Assert.Contains("\"slice_orientation\": \"reference-array\"", card.ToJson(), StringComparison.Ordinal);
+        Assert.Equal("reference-array", ModelCard.FromJson(card.ToJson()).Preprocessing.SliceOrientation);
+    }
+
+    [Fact]
+    public void A_card_written_before_slice_orientation_existed_reads_as_display_and_new_cards_say_display()
+    {
+        var card = new ModelCard { Name = "m", Version = "1", Architecture = UNetStructureTests.TinyConfig };
+        var json = System.Text.Json.Nodes.JsonNode.Parse(card.ToJson())!.AsObject();
+        Assert.Equal("display", json["preprocessing"]!["slice_orientation"]!.GetValue<string>());
+        json["preprocessing"]!.AsObject().Remove("slice_orientation");
+
+        var old = ModelCard.FromJson(json.ToJsonString());
+
+        Assert.Equal(Preprocessing.DisplayOrientation, old.Preprocessing.SliceOrientation);
+    }
+
     /// <summary>A card of the tiny UNet whose only profile, "brain-mri", reproduces <paramref name="options"/>.</summary>
     private static ModelCard CardWithProfile(InferenceOptions options) => new()
     {

@@ -5,6 +5,7 @@ using Synomaly.GpuWorker.Scans;
 using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Volumes;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -25,9 +26,9 @@ public sealed class ModelModalityTests
         var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
         int centre = (16 * Size) + 16;
 
-        float ct = codec.Prepare(scan, Job, (Size, Size), ModalityHint.LiverCt, TestContext.Current.CancellationToken).Slices[0][centre];
-        float fileDecides = codec.Prepare(scan, Job, (Size, Size), ModalityHint.Auto, TestContext.Current.CancellationToken).Slices[0][centre];
-        float hinted = codec.Prepare(scan, Job with { Modality = ModalityHint.BrainMri }, (Size, Size), ModalityHint.LiverCt, TestContext.Current.CancellationToken).Slices[0][centre];
+        float ct = codec.Prepare(scan, Job, (Size, Size), ModalityHint.LiverCt, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0][centre];
+        float fileDecides = codec.Prepare(scan, Job, (Size, Size), ModalityHint.Auto, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0][centre];
+        float hinted = codec.Prepare(scan, Job with { Modality = ModalityHint.BrainMri }, (Size, Size), ModalityHint.LiverCt, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0][centre];
 
         Assert.Equal((2 * 30f / 150f) - 1f, ct, 0.02f);
         Assert.Equal((2 * 1030f / 2000f) - 1f, fileDecides, 0.02f);

@@ -7,6 +7,7 @@ using Synomaly.GpuWorker.Scans;
 using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Outputs;
 using Synomaly.Imaging.Volumes;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -43,7 +44,7 @@ public sealed class NormativeGateTests
     {
         var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
         var job = StubScanJob.For("gate-1", ModalityHint.BrainMri);
-        var scan = codec.Prepare(ThreeSliceNifti(), job, (Size, Size), ModalityHint.BrainMri, TestContext.Current.CancellationToken);
+        var scan = codec.Prepare(ThreeSliceNifti(), job, (Size, Size), ModalityHint.BrainMri, SliceOrientation.Display, TestContext.Current.CancellationToken);
         SliceOutput Output(bool fallback) => new(new float[Size * Size], new float[Size * Size], new bool[Size * Size], 0, 1, fallback);
         var outputs = scan.Slices.Select((_, i) => Output(fallback: i == 1)).ToList();
 

@@ -29,7 +29,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         var volume = ScanReader.ReadFile(path);
-        var prepared = ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor).Prepare(volume);
+        var prepared = ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation).Prepare(volume);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;
         progress(0, prepared.Slices.Count);
 
@@ -127,8 +127,8 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
 /// <summary>
 /// What <see cref="LocalScanDetection"/> needs besides the detector: model identity, profile, options, batching, the
-/// caller's modality hint and the modality the model card says the model was trained for.
+/// caller's modality hint, and the modality and slice layout the model card says the model was trained for.
 /// </summary>
 internal sealed record DetectionSettings(
     string ModelName, string ModelVersion, string ProfileName, InferenceOptions Options, int ModelSize, int BatchSize, ModalityHint Modality,
-    ModalityHint TrainedFor = ModalityHint.Auto);
+    ModalityHint TrainedFor = ModalityHint.Auto, SliceOrientation Orientation = SliceOrientation.Display);

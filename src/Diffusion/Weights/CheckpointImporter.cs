@@ -52,7 +52,8 @@ public static class CheckpointImporter
             Timesteps = timesteps,
             InferenceProfiles = new Dictionary<string, InferenceProfile> { ["default"] = profile ?? InferenceProfile.ReleasedUltrasound },
             DefaultProfile = "default",
-            Preprocessing = new Preprocessing { ImageSize = architecture.ImageSize },
+            // The authors trained on nibabel's data[:, :, z] (rows = x, no flip), not this project's display layout.
+            Preprocessing = new Preprocessing { ImageSize = architecture.ImageSize, SliceOrientation = Preprocessing.ReferenceArrayOrientation },
             TrainingData = new TrainingData(
                 $"The authors' training set '{dataset}' (see github.com/yuan-12138/Synomaly).",
                 "As distributed by the authors; the licence of the source dataset applies."),

@@ -163,6 +163,12 @@ public sealed record InferenceProfile
 /// <summary>How a slice becomes model input (ALGORITHM.md 4.1).</summary>
 public sealed record Preprocessing
 {
+    /// <summary>This project's slice layout (Synomaly.Imaging.Presets.SliceOrientationNames.Display).</summary>
+    public const string DisplayOrientation = "display";
+
+    /// <summary>The reference's slice layout (Synomaly.Imaging.Presets.SliceOrientationNames.ReferenceArray).</summary>
+    public const string ReferenceArrayOrientation = "reference-array";
+
     public int ImageSize { get; init; } = 128;
 
     public string Resize { get; init; } = "bilinear, anti-aliased (PIL)";
@@ -177,6 +183,14 @@ public sealed record Preprocessing
     /// checkpoints, whose inputs are prepared by the preset the scan's own metadata selects.
     /// </summary>
     public string? Modality { get; init; }
+
+    /// <summary>
+    /// How a volume's z slice is laid out as the model input: <see cref="DisplayOrientation"/> (rows are the volume's y,
+    /// reversed when that shows anterior up: what <c>synomaly train</c> reads) or <see cref="ReferenceArrayOrientation"/>
+    /// (nibabel's <c>data[:, :, z]</c>, rows are x and nothing flipped: what the authors' checkpoints were trained on,
+    /// ALGORITHM.md 4.2). Cards written before the field existed have none, which reads as display.
+    /// </summary>
+    public string? SliceOrientation { get; init; } = DisplayOrientation;
 }
 
 /// <summary>What the model was trained on, and under which licence the data (and so the weights) may be used.</summary>

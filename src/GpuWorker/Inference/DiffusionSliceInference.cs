@@ -3,6 +3,7 @@ using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
 using Synomaly.GpuWorker.Processing;
+using Synomaly.Imaging.Presets;
 using static TorchSharp.torch;
 
 namespace Synomaly.GpuWorker.Inference;
@@ -23,6 +24,8 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
     public (int Height, int Width) SliceSize => (card.Preprocessing.ImageSize, card.Preprocessing.ImageSize);
 
     public ModalityHint TrainedFor { get; } = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
+
+    public SliceOrientation Orientation { get; } = SliceOrientationNames.ParseRecorded(card.Preprocessing.SliceOrientation);
 
     public void RequireProfile(string inferenceProfile) => Profile(inferenceProfile);
 

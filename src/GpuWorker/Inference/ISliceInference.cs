@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
 
 namespace Synomaly.GpuWorker.Inference;
 
@@ -16,6 +17,9 @@ public interface ISliceInference
 
     /// <summary>The modality the model card says the model was trained for (its preset prepares the slices); Auto when it records none.</summary>
     ModalityHint TrainedFor { get; }
+
+    /// <summary>The slice layout the model card records (preprocessing.slice_orientation); display when it records none.</summary>
+    SliceOrientation Orientation { get; }
 
     /// <summary>Throws Processing.JobRejectedException when the model has no inference profile of that name.</summary>
     void RequireProfile(string inferenceProfile);

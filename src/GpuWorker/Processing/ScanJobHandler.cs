@@ -156,7 +156,7 @@ public sealed partial class ScanJobHandler(
         var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
         RequireServedModel(job, inference);
         var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
-        var decoded = codec.Prepare(scan, job, inference.SliceSize, inference.TrainedFor, cancellationToken);
+        var decoded = codec.Prepare(scan, job, inference.SliceSize, inference.TrainedFor, inference.Orientation, cancellationToken);
         RequireModelSize(decoded, inference.SliceSize);
         activity?.SetTag("synomaly.slices", decoded.Slices.Count);
 

@@ -21,7 +21,8 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
     /// <summary>The montage shows at most this many slices, evenly spread, so it stays readable for large volumes.</summary>
     public const int MaxMontageTiles = 36;
 
-    public DecodedScanSlices Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
+    public DecodedScanSlices Prepare(
+        BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, SliceOrientation orientation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scan);
         ArgumentNullException.ThrowIfNull(job);
@@ -35,7 +36,7 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
         var volume = ScanReader.Read(stream, new ScanReadOptions { Limits = limits });
         var decoded = time.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
-        var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height, trainedFor);
+        var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height, trainedFor, orientation);
         var prepared = preset.Prepare(volume);
         var timings = new Dictionary<string, double>
         {

@@ -4,7 +4,7 @@ namespace Synomaly.Imaging.Presets;
 
 /// <summary>
 /// Brain MRI (ALGORITHM.md 4.2): axial slices (array axis 2, as the reference), shown anterior up like the training
-/// slices, resampled whole to the model size and scaled per image. Slice selection keeps the slices whose brain area is a
+/// slices (or laid out as the reference's arrays, <see cref="Orientation"/>), resampled whole to the model size and scaled per image. Slice selection keeps the slices whose brain area is a
 /// large share of the largest one (the reference used the mid-axial slices 80-99 of 155), unless a range is given.
 /// </summary>
 public sealed record BrainMriPreset : IModalityPreset
@@ -14,6 +14,9 @@ public sealed record BrainMriPreset : IModalityPreset
     public int ModelSize { get; init; } = 128;
 
     public IntensityScaling Scaling { get; init; } = IntensityScaling.MinMax;
+
+    /// <summary>The slice layout the model was trained on (its card's preprocessing.slice_orientation).</summary>
+    public SliceOrientation Orientation { get; init; } = SliceOrientation.Display;
 
     /// <summary>Explicit slice range (inclusive z indices); null selects automatically.</summary>
     public (int First, int Last)? SliceRange { get; init; }
@@ -27,14 +30,15 @@ public sealed record BrainMriPreset : IModalityPreset
     public PreparedScan Prepare(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        bool flip = SliceExtraction.FlipRowsForDisplay(volume);
-        var full = PixelRect.Full(volume.Width, volume.Height);
+        var layout = SliceLayout.Of(volume, Orientation);
+        int width = layout.Width(volume);
+        var full = PixelRect.Full(width, layout.Height(volume));
         var slices = new List<ModelSlice>();
         foreach (int z in SelectSlices(volume))
         {
-            var display = SliceExtraction.DisplaySlice(volume, z, flip);
-            var pixels = SliceExtraction.ToModelInput(display, volume.Width, full, ModelSize, Scaling);
-            slices.Add(new ModelSlice(z, full, flip, pixels, SliceExtraction.ThresholdMask(pixels, ForegroundThreshold)));
+            var image = layout.Extract(volume, z);
+            var pixels = SliceExtraction.ToModelInput(image, width, full, ModelSize, Scaling);
+            slices.Add(new ModelSlice(z, full, layout, pixels, SliceExtraction.ThresholdMask(pixels, ForegroundThreshold)));
         }
 
         return new PreparedScan(volume, Name, ModelSize, slices);

@@ -15,6 +15,9 @@ public sealed record CtPreset : IModalityPreset
 
     public IntensityScaling Scaling { get; init; } = IntensityScaling.MinMax;
 
+    /// <summary>The slice layout the model was trained on (its card's preprocessing.slice_orientation).</summary>
+    public SliceOrientation Orientation { get; init; } = SliceOrientation.Display;
+
     public double WindowLowHu { get; init; }
 
     public double WindowHighHu { get; init; } = 150;
@@ -26,8 +29,9 @@ public sealed record CtPreset : IModalityPreset
     public PreparedScan Prepare(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        bool flip = SliceExtraction.FlipRowsForDisplay(volume);
-        var full = PixelRect.Full(volume.Width, volume.Height);
+        var layout = SliceLayout.Of(volume, Orientation);
+        int width = layout.Width(volume), height = layout.Height(volume);
+        var full = PixelRect.Full(width, height);
         float low = (float)WindowLowHu, high = (float)WindowHighHu;
         var slices = new List<ModelSlice>();
         for (int z = 0; z < volume.Depth; z++)
@@ -37,16 +41,16 @@ public sealed record CtPreset : IModalityPreset
                 continue;
             }
 
-            var display = SliceExtraction.DisplaySlice(volume, z, flip);
-            var inside = display.Select(v => v >= low && v <= high).ToArray();
-            for (int i = 0; i < display.Length; i++)
+            var image = layout.Extract(volume, z);
+            var inside = image.Select(v => v >= low && v <= high).ToArray();
+            for (int i = 0; i < image.Length; i++)
             {
-                display[i] = Math.Clamp(display[i], low, high);
+                image[i] = Math.Clamp(image[i], low, high);
             }
 
-            var pixels = SliceExtraction.ToModelInput(display, volume.Width, full, ModelSize, Scaling);
-            var insideResized = Resampling.PilBilinear.Resize(inside.Select(b => b ? 1f : 0f).ToArray(), volume.Width, volume.Height, ModelSize, ModelSize);
-            slices.Add(new ModelSlice(z, full, flip, pixels, [.. insideResized.Select(v => v >= 0.5f)]));
+            var pixels = SliceExtraction.ToModelInput(image, width, full, ModelSize, Scaling);
+            var insideResized = Resampling.PilBilinear.Resize(inside.Select(b => b ? 1f : 0f).ToArray(), width, height, ModelSize, ModelSize);
+            slices.Add(new ModelSlice(z, full, layout, pixels, [.. insideResized.Select(v => v >= 0.5f)]));
         }
 
         return new PreparedScan(volume, Name, ModelSize, slices);

@@ -5,8 +5,8 @@ namespace Synomaly.Imaging.Presets;
 /// needed to map results back onto the source grid.
 /// </summary>
 /// <param name="SourceSlice">The z index in the source volume.</param>
-/// <param name="Crop">The region of the (display-oriented) source slice that was resampled.</param>
-/// <param name="FlipRows">Whether rows were reversed to show anterior at the top (as the training images are).</param>
+/// <param name="Crop">The region of the slice image (laid out as <paramref name="Layout"/> says) that was resampled.</param>
+/// <param name="Layout">How the slice image lies over the source slice: rows flipped to show anterior at the top, or transposed.</param>
 /// <param name="Pixels">Size x size values in [-1, 1], row-major.</param>
 /// <param name="Foreground">Size x size mask of the imaged object (brain, body, sector), for restricting anomaly maps.</param>
-public sealed record ModelSlice(int SourceSlice, PixelRect Crop, bool FlipRows, float[] Pixels, bool[] Foreground);
+public sealed record ModelSlice(int SourceSlice, PixelRect Crop, SliceLayout Layout, float[] Pixels, bool[] Foreground);

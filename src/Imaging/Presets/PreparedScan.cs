@@ -16,8 +16,9 @@ public sealed class PreparedScan(Volume source, string presetName, int modelSize
 
     /// <summary>
     /// Places one model-size map per slice (same order as <see cref="Slices"/>) back onto the source grid: resampled with
-    /// the same anti-aliased bilinear filter to the crop size, put into the crop, rows un-flipped. Voxels of slices and
-    /// regions that were not processed are 0. The result has the source's dimensions, so it lines up voxel for voxel.
+    /// the same anti-aliased bilinear filter to the crop size, put into the crop, its slice layout undone (rows un-flipped,
+    /// or transposed back). Voxels of slices and regions that were not processed are 0. The result has the source's
+    /// dimensions, so it lines up voxel for voxel.
     /// </summary>
     public float[] MapToSource(IReadOnlyList<float[]> modelMaps)
     {
@@ -27,7 +28,6 @@ public sealed class PreparedScan(Volume source, string presetName, int modelSize
             throw new ArgumentException($"Expected {Slices.Count} maps (one per prepared slice), got {modelMaps.Count}.", nameof(modelMaps));
         }
 
-        int width = Source.Width, height = Source.Height;
         var result = new float[Source.Voxels.Length];
         for (int s = 0; s < Slices.Count; s++)
         {
@@ -39,12 +39,13 @@ public sealed class PreparedScan(Volume source, string presetName, int modelSize
 
             var crop = slice.Crop;
             var resized = PilBilinear.Resize(modelMaps[s], ModelSize, ModelSize, crop.Width, crop.Height);
-            int plane = slice.SourceSlice * width * height;
+            int plane = slice.SourceSlice * Source.SliceLength;
             for (int y = 0; y < crop.Height; y++)
             {
-                int displayRow = crop.Y + y;
-                int sourceRow = slice.FlipRows ? height - 1 - displayRow : displayRow;
-                resized.AsSpan(y * crop.Width, crop.Width).CopyTo(result.AsSpan(plane + (sourceRow * width) + crop.X, crop.Width));
+                for (int x = 0; x < crop.Width; x++)
+                {
+                    result[plane + slice.Layout.SourceIndex(Source, crop.X + x, crop.Y + y)] = resized[(y * crop.Width) + x];
+                }
             }
         }
 

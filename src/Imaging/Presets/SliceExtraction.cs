@@ -14,7 +14,7 @@ public static class SliceExtraction
     /// </summary>
     public static bool FlipRowsForDisplay(Volume volume)
     {
-        if (volume.Provenance.Format is ScanFormat.Png or ScanFormat.Jpeg)
+        if (IsPlainImage(volume))
         {
             return false;
         }
@@ -22,6 +22,13 @@ public static class SliceExtraction
         var m = volume.Geometry.Affine;
         double rowX = Math.Abs(m[1]), rowY = m[5], rowZ = Math.Abs(m[9]);
         return rowY > 0 && rowY >= rowX && rowY >= rowZ;
+    }
+
+    /// <summary>Whether the volume is a plain picture (PNG, JPEG): one slice with no patient geometry.</summary>
+    public static bool IsPlainImage(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        return volume.Provenance.Format is ScanFormat.Png or ScanFormat.Jpeg;
     }
 
     /// <summary>Slice z as displayed (rows flipped when asked), row-major.</summary>

@@ -41,7 +41,7 @@ public sealed record UltrasoundPreset : IModalityPreset
             var crop = VesselRegion is { } vessel ? vessel.Expand(VesselMargin, volume.Width, volume.Height) : area;
             var pixels = SliceExtraction.ToModelInput(frame, volume.Width, crop, ModelSize, Scaling);
             var foreground = Enumerable.Repeat(true, ModelSize * ModelSize).ToArray();
-            slices.Add(new ModelSlice(z, crop, false, pixels, foreground));
+            slices.Add(new ModelSlice(z, crop, SliceLayout.AsStored, pixels, foreground));
         }
 
         return new PreparedScan(volume, Name, ModelSize, slices);

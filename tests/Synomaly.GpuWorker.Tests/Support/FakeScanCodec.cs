@@ -4,6 +4,7 @@ using Synomaly.Contracts;
 using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Scans;
 using Synomaly.Imaging;
+using Synomaly.Imaging.Presets;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 
@@ -21,7 +22,8 @@ internal sealed class FakeScanCodec : IScanCodec
 
     public static BinaryData WrongSize(int pixels) => BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"size:{pixels}"));
 
-    public DecodedScanSlices Prepare(BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, CancellationToken cancellationToken = default)
+    public DecodedScanSlices Prepare(
+        BinaryData scan, ScanJob job, (int Height, int Width) sliceSize, ModalityHint trainedFor, SliceOrientation orientation, CancellationToken cancellationToken = default)
     {
         var parts = scan.ToString().Split(':');
         switch (parts[0])

@@ -1,5 +1,6 @@
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Inference;
+using Synomaly.Imaging.Presets;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 
@@ -17,6 +18,8 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
     public (int Height, int Width) SliceSize => (height, width);
 
     public ModalityHint TrainedFor => ModalityHint.Auto;
+
+    public SliceOrientation Orientation => SliceOrientation.Display;
 
     public void RequireProfile(string inferenceProfile)
     {

@@ -6,12 +6,13 @@ using Synomaly.GpuWorker.Inference;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 
-/// <summary>The real engine with an untrained 32-pixel UNet and a card made for the test (modality, profiles).</summary>
+/// <summary>The real engine with an untrained 32-pixel UNet and a card made for the test (modality, profiles, slice orientation).</summary>
 internal static class UntrainedInference
 {
     public const int Size = 32;
 
-    public static DiffusionSliceInference Create(string? modality, IReadOnlyDictionary<string, InferenceProfile>? profiles = null)
+    public static DiffusionSliceInference Create(
+        string? modality, IReadOnlyDictionary<string, InferenceProfile>? profiles = null, string? sliceOrientation = Preprocessing.DisplayOrientation)
     {
         var config = new UNetConfig { ImageSize = Size, ModelChannels = 32, NumResBlocks = 1, AttentionResolutions = "4", ChannelMult = "1,2" };
         var card = new ModelCard
@@ -19,7 +20,7 @@ internal static class UntrainedInference
             Name = "m",
             Version = "1",
             Architecture = config,
-            Preprocessing = new Preprocessing { ImageSize = Size, Modality = modality },
+            Preprocessing = new Preprocessing { ImageSize = Size, Modality = modality, SliceOrientation = sliceOrientation },
             InferenceProfiles = profiles ?? new Dictionary<string, InferenceProfile>(),
         };
         var unet = new UNet(config);

@@ -30,7 +30,7 @@ public sealed class PresetTests
 
         Assert.InRange(prepared.Slices.Count, 10, colin.Depth / 2);
         Assert.All(prepared.Slices, s => AssertModelInput(s, 128));
-        Assert.All(prepared.Slices, s => Assert.True(s.FlipRows, "RAS+ storage is shown anterior up"));
+        Assert.All(prepared.Slices, s => Assert.True(s.Layout.FlipRows, "RAS+ storage is shown anterior up"));
         int middle = colin.Depth / 2;
         Assert.InRange(prepared.Slices.Select(s => s.SourceSlice).Average(), middle - 30, middle + 30);
         Assert.All(prepared.Slices, s => Assert.InRange(s.Foreground.Count(f => f), 2000, 14000));
@@ -45,7 +45,7 @@ public sealed class PresetTests
 
         var slice = Assert.Single(prepared.Slices);
         AssertModelInput(slice, 64);
-        Assert.False(slice.FlipRows);
+        Assert.False(slice.Layout.FlipRows);
         Assert.Equal(PixelRect.Full(197, 233), slice.Crop);
     }
 
@@ -65,7 +65,7 @@ public sealed class PresetTests
 
         var slice = Assert.Single(new BrainMriPreset { ModelSize = 32 }.Prepare(volume).Slices);
 
-        Assert.False(slice.FlipRows);
+        Assert.False(slice.Layout.FlipRows);
         Assert.True(slice.Pixels[(0 * 32) + 16] > 0.9f, "the band stays at the top of the model input");
         Assert.True(slice.Pixels[(31 * 32) + 16] < -0.5f, "the bottom stays dark");
     }
@@ -90,7 +90,7 @@ public sealed class PresetTests
         var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 32 }.Prepare(volume);
 
         var slice = Assert.Single(prepared.Slices);
-        Assert.True(slice.FlipRows);
+        Assert.True(slice.Layout.FlipRows);
         Assert.True(slice.Pixels[(31 * 32) + 8] > 0.9f, "the block is at the bottom of the model input");
         var back = prepared.MapToSource([slice.Pixels.Select(p => (p + 1) / 2).ToArray()]);
 

@@ -1,0 +1,77 @@
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Presets;
+
+/// <summary>
+/// How a preset's 2-D slice image is laid out over a z slice of its volume, so that results can go back to the voxels they
+/// came from: rows are the volume's y index and columns its x (rows reversed when <see cref="FlipRows"/>), or, when
+/// <see cref="Transposed"/>, rows are x and columns y with no flip (nibabel's <c>data[:, :, z]</c>).
+/// </summary>
+public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
+{
+    /// <summary>The slice as stored: rows are y, columns x, nothing reversed.</summary>
+    public static SliceLayout AsStored { get; } = new(Transposed: false, FlipRows: false);
+
+    /// <summary>
+    /// The layout of <paramref name="volume"/>'s slices in <paramref name="orientation"/>. Plain images (PNG, JPEG) are
+    /// used as stored in both orientations: a 2-D picture has no nibabel axes, and the reference reads its 2-D inputs
+    /// (the ultrasound PNGs) with cv2, whose array rows are the picture's rows.
+    /// </summary>
+    public static SliceLayout Of(Volume volume, SliceOrientation orientation)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        return orientation == SliceOrientation.ReferenceArray && !SliceExtraction.IsPlainImage(volume)
+            ? new SliceLayout(Transposed: true, FlipRows: false)
+            : new SliceLayout(Transposed: false, SliceExtraction.FlipRowsForDisplay(volume));
+    }
+
+    /// <summary>Columns of the slice image of <paramref name="volume"/>.</summary>
+    public int Width(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        return Transposed ? volume.Height : volume.Width;
+    }
+
+    /// <summary>Rows of the slice image of <paramref name="volume"/>.</summary>
+    public int Height(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        return Transposed ? volume.Width : volume.Height;
+    }
+
+    /// <summary>Slice <paramref name="z"/> laid out in this layout, row-major.</summary>
+    public float[] Extract(Volume volume, int z)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        if (!Transposed)
+        {
+            return SliceExtraction.DisplaySlice(volume, z, FlipRows);
+        }
+
+        var slice = volume.Slice(z);
+        int width = volume.Width, height = volume.Height;
+        var image = new float[slice.Length];
+        for (int x = 0; x < width; x++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                image[(x * height) + y] = slice[(y * width) + x];
+            }
+        }
+
+        return image;
+    }
+
+    /// <summary>Where the slice image's pixel (<paramref name="column"/>, <paramref name="row"/>) sits in its volume slice: x + width · y.</summary>
+    public int SourceIndex(Volume volume, int column, int row)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        if (Transposed)
+        {
+            return row + (volume.Width * column);
+        }
+
+        int y = FlipRows ? volume.Height - 1 - row : row;
+        return column + (volume.Width * y);
+    }
+}
