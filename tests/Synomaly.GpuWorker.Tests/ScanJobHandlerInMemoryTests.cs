@@ -3,6 +3,7 @@ using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Results;
 using Synomaly.GpuWorker.Tests.Support;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.GpuWorker.Tests;
 
@@ -420,6 +421,76 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Contains(BlobLayout.ResultPath(second, BlobLayout.ReportFile), harness.ResultPaths(second));
         Assert.Equal(BlobLayout.ResultsPrefix(second), harness.Record(second)!.ResultsPrefix);
         Assert.Equal([BlobLayout.ResultPath(first, BlobLayout.ReportFile)], harness.ResultPaths(first));
+    }
+
+    [Fact]
+    public async Task A_message_of_an_erased_scan_removes_the_results_an_earlier_delivery_left_before_it_completes()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-erased-leftovers", FakeScanCodec.Scan(2, 0.5f));
+        // A first delivery wrote a map and then lost its lock; the scan was erased before the message came back.
+        await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, "maps/0000.txt"), BinaryData.FromString("map"), "text/plain", TestContext.Current.CancellationToken);
+        harness.Status.Erase(job);
+        Enqueue(source, job, previousDeliveries: 1);
+
+        Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Empty(harness.ResultPaths(job));
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobRecord.DeletedMessageId, harness.Record(job)!.MessageId);
+        Assert.Empty(harness.Model.Calls);
+    }
+
+    [Fact]
+    public async Task Results_of_an_erased_scan_that_cannot_be_removed_keep_the_message_until_the_last_delivery_dead_letters_it()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 2, transientRetries: 1);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-erased-outage", FakeScanCodec.Scan(1, 0.5f));
+        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, "maps/0000.txt"), BinaryData.FromString("map"), "text/plain", TestContext.Current.CancellationToken);
+        harness.Status.Erase(job);
+        harness.Storage.DeleteFaults = int.MaxValue;
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Retrying, await ReceiveAndHandleAsync(harness, source));
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(
+            [(SettlementKind.Abandoned, (string?)null), (SettlementKind.DeadLettered, ScanJobHandler.ErasureIncomplete)],
+            source.Settlements.Select(s => (s.Kind, s.Reason)));
+        Assert.Single(harness.HandlerLog.Entries, e => e.Message.Contains("gave up after 2 deliveries removing the results of the erased scan", StringComparison.Ordinal));
+        var record = harness.Record(job)!;
+        Assert.Equal((JobState.Failed, JobRecord.DeletedMessageId), (record.State, record.MessageId)); // still the tombstone
+    }
+
+    [Fact]
+    public async Task Results_written_for_a_scan_erased_during_the_writes_are_removed_before_the_message_completes()
+    {
+        await using var harness = new WorkerHarness(transientRetries: 1);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-erased-while-writing", FakeScanCodec.Scan(1, 0.5f));
+        harness.Status.Queue(job);
+        Enqueue(source, job);
+        // DELETE /api/scans/{scanId} just after the run wrote its completion marker, while storage refuses deletes.
+        harness.Storage.Created = path =>
+        {
+            if (path == ResultWriter.MarkerPath(job))
+            {
+                harness.Status.Erase(job);
+                harness.Storage.DeleteFaults = 2;
+            }
+        };
+
+        Assert.Equal(JobOutcome.Retrying, await ReceiveAndHandleAsync(harness, source));
+        Assert.NotEmpty(harness.ResultPaths(job));
+        harness.Storage.Created = null;
+        Assert.Equal(JobOutcome.Superseded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Empty(harness.ResultPaths(job));
+        Assert.Equal([SettlementKind.Abandoned, SettlementKind.Completed], source.Settlements.Select(s => s.Kind));
+        Assert.Single(harness.Model.Calls);
     }
 
     [Fact]

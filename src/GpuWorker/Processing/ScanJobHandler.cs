@@ -35,6 +35,9 @@ public sealed partial class ScanJobHandler(
     /// <summary>The verdict on a message whose job another delivery already failed: it is dead-lettered, the record stays.</summary>
     private static readonly FailureVerdict AlreadyFailed = new(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
 
+    /// <summary>The reason a message of an erased scan is retried, then dead-lettered: results it wrote are still there.</summary>
+    public const string ErasureIncomplete = "ErasureIncomplete";
+
     private readonly WorkerOptions settings = options.Value;
 
     /// <summary>Handles one delivery. <paramref name="shutdown"/> is cancelled when the shutdown deadline has passed.</summary>
@@ -77,9 +80,9 @@ public sealed partial class ScanJobHandler(
             activity?.SetStatus(ActivityStatusCode.Error, "lock lost");
             return JobOutcome.LockLost;
         }
-        catch (JobSupersededException)
+        catch (JobSupersededException e)
         {
-            return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
+            return await CompleteSupersededAsync(delivery, job, e, activity).ConfigureAwait(false);
         }
         catch (JobTransitionRejectedException e) when (e.From.IsTerminal())
         {
@@ -170,11 +173,12 @@ public sealed partial class ScanJobHandler(
             await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
             await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
         }
-        catch (JobSupersededException e) when (!e.SameSourceVersion)
+        catch (JobSupersededException e) when (!e.SameSourceVersion && !e.RecordErased)
         {
-            // The scan was uploaded again or erased while these results were written: no record will point at them, and
-            // derived patient data is not kept for nobody. (A retry of the same upload keeps them: they are its results
-            // too.)
+            // The scan was uploaded again while these results were written: no record will point at them, and derived
+            // patient data is not kept for nobody (best effort: the results lifecycle rule removes what a failed delete
+            // leaves). A retry of the same upload keeps them: they are its results too. An erased scan's are removed by
+            // CompleteSupersededAsync, which must not complete the message unless that worked.
             await TryAsync(() => RemoveOrphanedResultsAsync(job), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -191,8 +195,27 @@ public sealed partial class ScanJobHandler(
         LogOrphanedResultsRemoved(job.ScanId, removed);
     }
 
-    private async Task<JobOutcome> CompleteSupersededAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity)
+    private async Task<JobOutcome> CompleteSupersededAsync(ScanJobDelivery delivery, ScanJob job, JobSupersededException superseded, Activity? activity)
     {
+        if (superseded.RecordErased)
+        {
+            // The scan was erased. Whatever a delivery of this message wrote under its results folder (this run, or an
+            // earlier one that lost its lock, was interrupted or crashed) is patient-derived data the erasure did not see:
+            // it goes before the message does, or the message stays for another try.
+            try
+            {
+                var removed = await retry.ExecuteAsync(ct => writer.RemoveAsync(job, ct), CancellationToken.None).ConfigureAwait(false);
+                if (removed > 0)
+                {
+                    LogErasedResultsRemoved(job.ScanId, removed);
+                }
+            }
+            catch (Exception e)
+            {
+                return await RetryErasureLaterAsync(delivery, job, e, activity).ConfigureAwait(false);
+            }
+        }
+
         try
         {
             await delivery.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
@@ -207,6 +230,25 @@ public sealed partial class ScanJobHandler(
         activity?.SetTag("synomaly.superseded", true);
         telemetry.RecordOutcome(nameof(JobOutcome.Superseded));
         return JobOutcome.Superseded;
+    }
+
+    /// <summary>
+    /// The erased scan's results could not be removed: the tombstone must stay as it is, so unlike other faults nothing is
+    /// written to the record. The message is abandoned for another try and, on the last allowed delivery, dead-lettered
+    /// with the reason and logged as given up (the jobs-gave-up alert): repeating the erasure removes what is left.
+    /// </summary>
+    private async Task<JobOutcome> RetryErasureLaterAsync(ScanJobDelivery delivery, ScanJob job, Exception error, Activity? activity)
+    {
+        var fault = FailureClassifier.Classify(error);
+        var verdict = new FailureVerdict(FailureKind.Transient, ErasureIncomplete, $"The scan was erased, but result files this message wrote could not be removed ({fault.Reason}).");
+        if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
+        {
+            LogErasureGaveUp(job.ScanId, delivery.DeliveryCount, fault.Reason);
+            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+        }
+
+        LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
+        return await SettleAsync(activity, verdict, final: false, () => delivery.AbandonAsync(policy.RedeliveryDelayFor(delivery.DeliveryCount)), JobOutcome.Retrying).ConfigureAwait(false);
     }
 
     private async Task<JobOutcome> SettleFinishedAsync(ScanJobDelivery delivery, ScanJob job, JobState state, Activity? activity)
@@ -258,11 +300,11 @@ public sealed partial class ScanJobHandler(
             // completion itself fail, the next delivery finds the record Succeeded and completes it first thing.)
             return await SettleFinishedAsync(delivery, job, e.From, activity).ConfigureAwait(false);
         }
-        catch (JobSupersededException)
+        catch (JobSupersededException e)
         {
             // The scan was queued again for a newer upload, or erased: this message's failure (often SourceChanged, the
             // blob was replaced) is no news about the newer job, whose record it must not touch.
-            return await CompleteSupersededAsync(delivery, job, activity).ConfigureAwait(false);
+            return await CompleteSupersededAsync(delivery, job, e, activity).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not MessageLockLostException)
         {
@@ -354,6 +396,13 @@ public sealed partial class ScanJobHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: uploaded again or erased while this run wrote its results; removed the {Count} result files no job will point at")]
     private partial void LogOrphanedResultsRemoved(string scanId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} was erased; removed the {Count} result files deliveries of this message wrote")]
+    private partial void LogErasedResultsRemoved(string scanId, int count);
+
+    // Erased patient-derived data is still stored: the jobs-gave-up alert looks for "gave up after".
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: gave up after {DeliveryCount} deliveries removing the results of the erased scan ({Reason}); dead-lettered, repeat the erasure")]
+    private partial void LogErasureGaveUp(string scanId, int deliveryCount, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: removed {Count} result files an interrupted earlier run left; running again")]
     private partial void LogPartialResultsRemoved(string scanId, int count);

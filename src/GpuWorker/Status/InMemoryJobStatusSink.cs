@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.GpuWorker.Status;
 
@@ -24,6 +25,24 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         {
             var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion)) ?? new InMemoryJobRecord(JobState.Queued);
             records[(job.ScanId, job.ModelVersion)] = current with { State = JobState.Queued, MessageId = job.MessageId, History = [.. current.History, JobState.Queued] };
+        }
+    }
+
+    /// <summary>Turns the record of <paramref name="job"/> into an erasure tombstone, as DELETE /api/scans/{scanId} does.</summary>
+    public void Erase(ScanJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (gate)
+        {
+            var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion)) ?? new InMemoryJobRecord(JobState.Queued);
+            records[(job.ScanId, job.ModelVersion)] = current with
+            {
+                State = JobState.Failed,
+                MessageId = JobRecord.DeletedMessageId,
+                ErrorCode = JobRecord.DeletedErrorCode,
+                ResultsPrefix = null,
+                History = [.. current.History, JobState.Failed],
+            };
         }
     }
 

@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.GpuWorker.Status;
 
@@ -17,6 +18,12 @@ public sealed class JobSupersededException(string scanId, string staleMessageId,
     /// results are this message's results; false when the scan was uploaded again or erased.
     /// </summary>
     public bool SameSourceVersion { get; } = sameSourceVersion;
+
+    /// <summary>
+    /// True when the record is an erasure tombstone (DELETE /api/scans/{scanId}): nothing of the scan may be kept, so
+    /// results this message's deliveries wrote must go before the message does.
+    /// </summary>
+    public bool RecordErased { get; } = currentMessageId == JobRecord.DeletedMessageId;
 
     /// <summary>
     /// Throws when a record's message id names another message than <paramref name="job"/>'s. A record without one

@@ -143,6 +143,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
 
         var refused = await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkSucceededAsync(job, "x/", ct));
         Assert.False(refused.SameSourceVersion); // so the worker removes any results it wrote, as for a re-upload
+        Assert.True(refused.RecordErased); // and does not complete the message before they are gone
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetStateAsync(job, ct));
         Assert.True((await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.IsDeleted);
     }

@@ -16,6 +16,9 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
 
     public int Reads { get; private set; }
 
+    /// <summary>How many of the next result deletions answer 503.</summary>
+    public int DeleteFaults { get; set; }
+
     public int CreateAttempts { get; private set; }
 
     /// <summary>Called (under the store's lock) after each create attempt with the blob's path: a hook for races.</summary>
@@ -78,6 +81,12 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
     {
         lock (gate)
         {
+            if (DeleteFaults > 0)
+            {
+                DeleteFaults--;
+                throw new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null);
+            }
+
             var doomed = results.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
             doomed.ForEach(k => results.Remove(k));
             return Task.FromResult(doomed.Count);
