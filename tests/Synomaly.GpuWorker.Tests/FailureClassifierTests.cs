@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Azure;
 using Azure.Messaging.ServiceBus;
 using Synomaly.Contracts;
@@ -41,6 +42,42 @@ public sealed class FailureClassifierTests
     {
         Assert.Equal(FailureKind.Transient, FailureClassifier.Classify(new ServiceBusException(isTransient: true, "busy")).Kind);
         Assert.Equal(FailureKind.Transient, FailureClassifier.Classify(new TimeoutException()).Kind);
+    }
+
+    [Fact]
+    public void A_storage_request_that_got_no_response_is_a_transient_network_error()
+    {
+        // What Azure.Core throws when the connection fails: status 0, the HttpRequestException inside.
+        var error = new RequestFailedException("Connection refused (127.0.0.1:10000)", new HttpRequestException("Connection refused (127.0.0.1:10000)", new SocketException((int)SocketError.ConnectionRefused)));
+
+        var verdict = FailureClassifier.Classify(error);
+
+        Assert.Equal(0, error.Status);
+        Assert.Equal((FailureKind.Transient, FailureClassifier.NetworkError), (verdict.Kind, verdict.Reason));
+        Assert.StartsWith("HttpRequestException: Connection refused", verdict.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Network_faults_inside_other_exceptions_are_transient_network_errors()
+    {
+        // Azure.Core's own retries, all failed; and a socket or stream fault wrapped by any other layer.
+        var retriesFailed = new AggregateException("Retry failed after 4 tries.", new RequestFailedException("No such host is known.", new HttpRequestException("No such host is known.")));
+        var wrappedSocket = new InvalidOperationException("The read failed.", new SocketException((int)SocketError.ConnectionReset));
+        var wrappedStream = new InvalidOperationException("The read failed.", new IOException("Unable to read data from the transport connection."));
+
+        Exception[] errors = [retriesFailed, wrappedSocket, wrappedStream];
+
+        Assert.All(
+            errors,
+            error => Assert.Equal((FailureKind.Transient, FailureClassifier.NetworkError), (FailureClassifier.Classify(error).Kind, FailureClassifier.Classify(error).Reason)));
+    }
+
+    [Fact]
+    public void An_error_with_no_network_fault_inside_stays_unexpected()
+    {
+        var verdict = FailureClassifier.Classify(new InvalidOperationException("A bug.", new ArgumentException("bad argument")));
+
+        Assert.Equal((FailureKind.Unexpected, FailureClassifier.Unexpected), (verdict.Kind, verdict.Reason));
     }
 
     [Fact]

@@ -36,10 +36,23 @@ public static class FailureClassifier
             ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
             JobStatusConflictException e => Transient(StatusConflict, e.Message),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
-            HttpRequestException or SocketException or IOException => Transient(NetworkError, $"{error.GetType().Name}: {error.Message}"),
+            _ when NetworkCause(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),
             _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),
         };
     }
+
+    /// <summary>
+    /// The network fault behind <paramref name="error"/>, if any. Azure.Core reports a request that got no response as a
+    /// RequestFailedException with status 0 wrapping the HttpRequestException, and a call whose own retries all failed as
+    /// an AggregateException of those, so the cause is looked for along the inner exceptions, not only at the top.
+    /// </summary>
+    private static Exception? NetworkCause(Exception error) => error switch
+    {
+        HttpRequestException or SocketException or IOException => error,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(NetworkCause).FirstOrDefault(cause => cause is not null),
+        { InnerException: { } inner } => NetworkCause(inner),
+        _ => null,
+    };
 
     /// <summary>408 timeout, 429 throttling and every 5xx are worth retrying; other statuses are not transient.</summary>
     public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
