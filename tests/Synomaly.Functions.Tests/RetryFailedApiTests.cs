@@ -1,6 +1,13 @@
+using System.Buffers.Text;
+using Azure;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
+using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
@@ -79,6 +86,70 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         Assert.Equal(failed.Order(StringComparer.Ordinal), calls.SelectMany(c => c.ScanIds).Order(StringComparer.Ordinal));
         Assert.All(failed, id => Assert.Equal(2, Publications(host, id)));
     }
+
+    [Fact]
+    public async Task The_continuation_has_the_format_of_the_list_api_s()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        for (var i = 0; i < 3; i++)
+        {
+            await host.FailedUploadAsync("Timeout");
+        }
+
+        // The same first page of Failed jobs, read by both APIs.
+        var retried = await host.Get<FailedUploadRetryService>().RunAsync(new FailedUploadRetryRequest(["Timeout"], null, null, DryRun: true), TimeSpan.Zero, pageSize: 1, Ct);
+        var listed = Assert.IsType<ScanSummaryPage>(Assert.IsType<OkObjectResult>(
+            await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=Failed&pageSize=1"), Ct)).Value);
+
+        Assert.NotNull(retried.Continuation);
+        Assert.True(Base64Url.IsValid(retried.Continuation));
+        Assert.Equal(listed.Continuation, retried.Continuation);
+    }
+
+    [Theory]
+    [InlineData("***")]
+    [InlineData("1!8!c2Nhbg-- 1!4!djE-")] // the table's own token, as this API answered before it used base64url
+    public async Task A_continuation_this_api_did_not_return_is_a_400_problem_that_names_it_and_retries_nothing(string continuation)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var outage = await host.FailedUploadAsync("StorageUnavailable");
+
+        var answer = await host.Function<RetryFailedScans>().Run(
+            HttpRequests.Create("POST", $$"""{"errorCodes": ["StorageUnavailable"], "continuation": "{{continuation}}"}"""), Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal(400, problem.Status);
+        Assert.Contains("continuation", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(outage, "v1", Ct))!.State);
+    }
+
+    [Fact]
+    public async Task A_continuation_the_table_refuses_is_a_400_problem_that_names_it()
+    {
+        // Azurite takes any continuation; Azure answers 400 InvalidInput to a well-formed token it does not know.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var answer = await RetryFailedScansOver(host, new RefusingContinuationJobStore()).Run(
+            HttpRequests.Create("POST", $$"""{"errorCodes": ["Expired"], "continuation": "{{JobListContinuation.Encode("1!8!c2Nhbg-- 1!4!djE-")}}"}"""), Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal(400, problem.Status);
+        Assert.Contains("continuation", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_place_the_table_handed_out_during_the_call_and_then_refuses_is_no_client_error()
+    {
+        // The caller's request was good and jobs were retried already: a 400 would tell it to change a request it did not get wrong.
+        await using var host = await TestHost.CreateAsync(azurite);
+        await host.FailedUploadAsync("Timeout");
+        await host.FailedUploadAsync("Timeout");
+        var service = new FailedUploadRetryService(new RefusingContinuationJobStore(host.Jobs), host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, NullLogger<FailedUploadRetryService>.Instance);
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => service.RunAsync(new FailedUploadRetryRequest(["Timeout"], null, null, false), TimeSpan.FromMinutes(1), pageSize: 1, Ct));
+    }
+
+    private static RetryFailedScans RetryFailedScansOver(TestHost host, JobStore jobs) =>
+        new(new FailedUploadRetryService(jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, NullLogger<FailedUploadRetryService>.Instance));
 
     [Theory]
     [InlineData("{}")]

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
@@ -149,15 +150,9 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
             host.Get<Microsoft.Extensions.Options.IOptions<Options.IntakeOptions>>(),
             TimeProvider.System);
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => status.ListAsync(null, null, ScanStatusService.EncodeContinuation("a b"), 10, Ct));
+        var error = await Assert.ThrowsAsync<FormatException>(() => status.ListAsync(null, null, JobListContinuation.Encode("a b"), 10, Ct));
         Assert.Contains("continuation", error.Message, StringComparison.Ordinal);
         // A first page (no continuation) is not the client's fault: the table's 400 is not turned into one.
         await Assert.ThrowsAsync<RequestFailedException>(() => status.ListAsync(null, null, null, 10, Ct));
-    }
-
-    private sealed class RefusingContinuationJobStore : JobStore
-    {
-        public override Task<JobPage> ListAsync(JobState? state = null, DateTimeOffset? since = null, string? continuationToken = null, int pageSize = 100, DateTimeOffset? modifiedBefore = null, CancellationToken cancellationToken = default) =>
-            throw new RequestFailedException(400, "The request is not valid.", "InvalidInput", null);
     }
 }

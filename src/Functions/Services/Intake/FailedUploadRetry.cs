@@ -8,7 +8,7 @@ namespace Synomaly.Functions.Services.Intake;
 /// StorageUnavailable, MessagingUnavailable, Timeout, NetworkError; after a model switch: ModelVersionMismatch; Expired).
 /// </summary>
 /// <param name="Since">Only jobs created at or after this time.</param>
-/// <param name="Continuation">Where the previous call stopped (its answer's continuation).</param>
+/// <param name="Continuation">Where the previous call stopped (its answer's continuation, base64url as GET /api/scans hands out).</param>
 /// <param name="DryRun">List what would be retried; change nothing.</param>
 public sealed partial record FailedUploadRetryRequest(IReadOnlyList<string>? ErrorCodes, DateTimeOffset? Since, string? Continuation, bool DryRun)
 {
@@ -42,5 +42,5 @@ public sealed partial record FailedUploadRetryRequest(IReadOnlyList<string>? Err
 /// <param name="Continuation">Null when every Failed job has been read; otherwise call again with it.</param>
 public sealed record FailedUploadRetryResult(int Examined, int Matched, IReadOnlyDictionary<string, int> Outcomes, IReadOnlyList<string> ScanIds, string? Continuation, bool DryRun);
 
-/// <summary>A retry request that names no error code, or malformed ones.</summary>
-public sealed class InvalidRetryRequestException(string message) : Exception(message);
+/// <summary>A retry request that names no error code, or malformed ones, or a continuation this API did not return.</summary>
+public sealed class InvalidRetryRequestException(string message, Exception? innerException = null) : Exception(message, innerException);

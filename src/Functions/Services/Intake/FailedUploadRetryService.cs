@@ -1,7 +1,9 @@
+using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
@@ -20,6 +22,9 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
 
     private const string WouldRetry = "WouldRetry";
 
+    /// <summary>Starting over is safe: the jobs retried by earlier calls have left the Failed set.</summary>
+    private const string RefusedContinuation = "'continuation': " + JobListContinuation.NotIssued + " Repeat the call without it to start over.";
+
     private readonly IntakeOptions settings = options.Value;
 
     public Task<FailedUploadRetryResult> RunAsync(FailedUploadRetryRequest request, CancellationToken cancellationToken) =>
@@ -33,10 +38,24 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
         int examined = 0, matched = 0;
         var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var scanIds = new List<string>();
-        string? place = request.Continuation;
+        string? place = CallersPlace(request.Continuation);
+        bool atCallersPlace = place is not null;
         do
         {
-            var page = await jobs.ListAsync(JobState.Failed, request.Since, place, pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            JobPage page;
+            try
+            {
+                page = await jobs.ListAsync(JobState.Failed, request.Since, place, pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 400 && atCallersPlace)
+            {
+                // Well-formed base64url around a place the table does not know (edited, stale, or from another listing).
+                // Only the caller's own token is its fault: nothing was retried yet, and the places the table handed out
+                // during this call are not the caller's to answer for.
+                throw new InvalidRetryRequestException(RefusedContinuation, e);
+            }
+
+            atCallersPlace = false;
             foreach (var record in page.Jobs)
             {
                 examined++;
@@ -59,7 +78,20 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
         while (place is not null && clock.GetElapsedTime(started) < budget);
 
         LogRun(examined, matched, scanIds.Count, request.DryRun, place is null);
-        return new FailedUploadRetryResult(examined, matched, outcomes, scanIds, place, request.DryRun);
+        return new FailedUploadRetryResult(examined, matched, outcomes, scanIds, JobListContinuation.Encode(place), request.DryRun);
+    }
+
+    /// <summary>The table's place behind the caller's continuation (base64url, as <c>GET /api/scans</c> hands out).</summary>
+    private static string? CallersPlace(string? continuation)
+    {
+        try
+        {
+            return JobListContinuation.Decode(continuation);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidRetryRequestException(RefusedContinuation, e);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retry of failed uploads: {Examined} Failed jobs read, {Matched} matched, {Retried} retried (dry run {DryRun}, done {Done})")]

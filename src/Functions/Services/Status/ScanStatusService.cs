@@ -1,11 +1,10 @@
-using System.Buffers.Text;
-using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Uploads;
 using Synomaly.Storage.Jobs;
 
@@ -50,17 +49,17 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
         JobPage page;
         try
         {
-            page = await jobs.ListAsync(state, since, DecodeContinuation(continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            page = await jobs.ListAsync(state, since, JobListContinuation.Decode(continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException e) when (e.Status == 400 && !string.IsNullOrEmpty(continuation))
         {
             // Well-formed base64url around a place the table does not know (edited, or from another listing).
-            throw new FormatException("The continuation token is not one this API returned.", e);
+            throw new FormatException(JobListContinuation.NotIssued, e);
         }
 
         return new ScanSummaryPage(
             [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
-            EncodeContinuation(page.ContinuationToken));
+            JobListContinuation.Encode(page.ContinuationToken));
     }
 
     private async Task<IReadOnlyList<ResultLink>> SignResultsAsync(string resultPrefix, CancellationToken cancellationToken)
@@ -80,27 +79,5 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
         }
 
         return links;
-    }
-
-    /// <summary>Table continuation tokens are made URL-safe (base64url) so portals can pass them back verbatim.</summary>
-    public static string? EncodeContinuation(string? token) =>
-        token is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
-
-    /// <exception cref="FormatException">The token is not one this API returned.</exception>
-    public static string? DecodeContinuation(string? continuation)
-    {
-        if (string.IsNullOrEmpty(continuation))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation));
-        }
-        catch (FormatException e)
-        {
-            throw new FormatException("The continuation token is not one this API returned.", e);
-        }
     }
 }
