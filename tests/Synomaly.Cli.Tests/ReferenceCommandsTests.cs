@@ -1,3 +1,4 @@
+using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
 using static TorchSharp.torch;
@@ -84,7 +85,12 @@ public sealed class ReferenceCommandsTests : IDisposable
             Assert.Equal("authors-checkpoint", card.Provenance!.Source);
         }
 
+        Assert.Equal(StopRule.Released, card.Profile().StopRule);
         Assert.NotEqual(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, "--t", "1000"));
+
+        string paper = Path.Combine(_dir, "paper");
+        Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), paper, "--stop-rule", "paper"));
+        Assert.Equal(StopRule.Paper, ModelPackage.LoadCard(paper).Profile().StopRule);
     }
 
     private static int Invoke(params string[] args) => SynomalyCommand.Create().Parse(args).Invoke();

@@ -26,6 +26,20 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_stop_rule_chosen_for_tuning_is_written_into_the_profile()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "tuning");
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--stop-rule", "Paper", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(0, code);
+        Assert.Equal(StopRule.Paper, ModelPackage.LoadCard(model).Profile("brain-mri").StopRule);
+        Assert.Contains("paper stop rule", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_fusion_mode_is_refused_and_the_card_is_left_alone()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
@@ -41,6 +55,7 @@ public sealed class TuneCommandTests : IDisposable
     [Theory]
     [InlineData("--grid", "refrence")]
     [InlineData("--noise-seeding", "slice")]
+    [InlineData("--stop-rule", "figure")]
     public async Task A_misspelt_choice_is_refused_rather_than_read_as_the_default(string option, string value)
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

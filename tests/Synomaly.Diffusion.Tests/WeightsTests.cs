@@ -156,6 +156,21 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void The_stop_rule_round_trips_through_a_profile_and_older_cards_use_the_released_rule()
+    {
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.08) with { StopRule = StopRule.Paper, Seed = 9 };
+
+        string json = CardWithProfile(tuned).ToJson();
+        var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions(seed: 9);
+
+        Assert.Contains("\"stop_rule\": \"paper\"", json, StringComparison.Ordinal);
+        Assert.Equal(tuned with { Timesteps = back.Timesteps }, back);
+        string older = json.Replace("\"stop_rule\": \"paper\",", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("stop_rule", older, StringComparison.Ordinal);
+        Assert.Equal(StopRule.Released, ModelCard.FromJson(older).Profile("brain-mri").StopRule);
+    }
+
+    [Fact]
     public void A_normative_threshold_round_trips_through_a_profile_and_older_cards_have_none()
     {
         float[] scale = [0.5f, 1.25f, 1.5f, 0.875f];

@@ -21,9 +21,10 @@ public static class ImportWeightsCommand
         var kernel = new Option<int>("--blur-kernel") { Description = "Default profile: anomaly-map blur kernel size.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.BlurKernel };
         var threshold = new Option<double>("--threshold") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
         var fusion = new Option<FusionMode>("--fusion") { Description = "Default profile: Soft (released script), Binary (paper figure) or Notebook (figure notebook: binary k=3, θ=0.1 map).", DefaultValueFactory = _ => FusionMode.Soft };
+        var stopRule = new Option<StopRule>("--stop-rule") { Description = "Default profile: Released (released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or Paper (paper figure: |Δcount| / previous < δ, from stage 2).", DefaultValueFactory = _ => StopRule.Released };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
         {
-            checkpoint, output, name, version, t, kernel, threshold, fusion,
+            checkpoint, output, name, version, t, kernel, threshold, fusion, stopRule,
         };
         command.SetAction(parse =>
         {
@@ -33,6 +34,7 @@ public static class ImportWeightsCommand
                 BlurKernel = parse.GetValue(kernel),
                 Threshold = parse.GetValue(threshold),
                 Fusion = parse.GetValue(fusion),
+                StopRule = parse.GetValue(stopRule),
             };
             var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile);
             AnsiConsole.MarkupLine($"[green]Imported[/] {Markup.Escape(card.Name)} {Markup.Escape(card.Version)}: {card.Architecture.ModelChannels} model channels, channel_mult '{Markup.Escape(card.Architecture.ChannelMult)}', {card.Schedule} schedule, T = {card.Timesteps}.");

@@ -145,7 +145,8 @@ public sealed class AnomalyDetector
     /// <summary>The state of one batch across stages: persistent tensors live in the caller's scope, the rest per stage.</summary>
     private sealed class BatchRun
     {
-        private readonly long[] _previousCounts;
+        /// <summary>Each slice's last map count; null before its first stage.</summary>
+        private readonly long?[] _previousCounts;
         private readonly int[] _stagesRun;
         private readonly List<StageRecord> _stages = [];
 
@@ -160,7 +161,7 @@ public sealed class AnomalyDetector
             Current = x0.clone();
             Reconstruction = zeros_like(x0);
             FinalMap = zeros_like(x0);
-            _previousCounts = Enumerable.Repeat((long)Height * Width, Count).ToArray();
+            _previousCounts = new long?[Count];
             _stagesRun = new int[Count];
             Active = Enumerable.Range(0, Count).ToList();
         }
@@ -198,7 +199,7 @@ public sealed class AnomalyDetector
             for (int position = 0; position < Active.Count; position++)
             {
                 int slice = Active[position];
-                stop[position] = Options.ShouldStop(_previousCounts[slice], counts[position]);
+                stop[position] = Options.ShouldStop(_previousCounts[slice], counts[position], (long)Height * Width);
                 _previousCounts[slice] = counts[position];
             }
 

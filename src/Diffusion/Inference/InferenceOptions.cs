@@ -4,7 +4,8 @@ namespace Synomaly.Diffusion.Inference;
 
 /// <summary>
 /// One inference configuration (ALGORITHM.md 3): the mode, its timestep(s), the anomaly-map parameters (blur kernel k,
-/// threshold θ, minimum component size) and, for the adaptive mode, the stop threshold δ, the stage cap and the fusion.
+/// threshold θ, minimum component size) and, for the adaptive mode, the stop rule and its threshold δ, the stage cap and the
+/// fusion.
 /// The stage noise is reproducible on one device: by default each slice draws from its own generator seeded from its
 /// pixels (<see cref="NoiseSeeding"/>), salted with <see cref="Seed"/>.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed record InferenceOptions
     /// </summary>
     public const double NeverStopDelta = -1;
 
-    /// <summary>The stop rule's denominator floor: |Δcount| / max(previous count, 500).</summary>
+    /// <summary>The released stop rule's denominator floor: |Δcount| / max(previous count, 500) (<see cref="StopRule.Released"/>).</summary>
     public const int StopDenominatorFloor = 500;
 
     /// <summary>The blur kernel of the figure notebook's fusion map (<see cref="FusionMode.Notebook"/>).</summary>
@@ -47,6 +48,9 @@ public sealed record InferenceOptions
 
     /// <summary>The stop threshold δ; a negative value (<see cref="NeverStopDelta"/>) runs every slice to <see cref="MaxStages"/>.</summary>
     public double StopDelta { get; init; } = DefaultStopDelta;
+
+    /// <summary>How δ is applied: the released script's rule (the default) or the paper figure's (<see cref="Inference.StopRule"/>).</summary>
+    public StopRule StopRule { get; init; } = StopRule.Released;
 
     public int MaxStages { get; init; } = DefaultMaxStages;
 
@@ -77,7 +81,7 @@ public sealed record InferenceOptions
     public AnomalyMapOptions NotebookFusionMapOptions => new(NotebookFusionKernel, NotebookFusionThreshold, MinComponentSize);
 
     /// <summary>
-    /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, fusion, seed,
+    /// The one-stage counterpart of these options: the first t, blur kernel, threshold, component size, stop rule, fusion, seed,
     /// noise draws and normative threshold kept, so that a single-stage figure beside a multi-stage one differs only in the stages run.
     /// </summary>
     public InferenceOptions AsSingleStage() => this with { Mode = InferenceMode.SingleStage, Timesteps = [Timesteps[0]] };
@@ -90,11 +94,13 @@ public sealed record InferenceOptions
     public string Describe() => Mode switch
     {
         InferenceMode.FixedStages => FormattableString.Invariant($"fixed [{string.Join(',', Timesteps)}], k={BlurKernel}, θ={Threshold:0.###}"),
-        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, ≤{MaxStages} stages, {DescribeFusion()}"),
+        InferenceMode.Adaptive => FormattableString.Invariant($"adaptive t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}, δ={StopDelta}, {DescribeStopRule()}≤{MaxStages} stages, {DescribeFusion()}"),
         _ => FormattableString.Invariant($"single t={Timesteps[0]}, k={BlurKernel}, θ={Threshold:0.###}"),
     } + FormattableString.Invariant($", min component {MinComponentSize} px") + (NoiseDraws == 1 ? "" : FormattableString.Invariant($", {NoiseDraws} noise draws"))
         + (NormativeThreshold is null ? "" : FormattableString.Invariant($", normative θ (α={NormativeThreshold.Alpha:0.##})"))
         + (NoiseSeeding == NoiseSeeding.Batch ? ", batch-seeded noise" : "");
+
+    private string DescribeStopRule() => StopRule == StopRule.Paper ? "paper stop rule, " : "";
 
     private string DescribeFusion() => Fusion == FusionMode.Notebook
         ? FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)")
@@ -129,6 +135,11 @@ public sealed record InferenceOptions
         if (!Enum.IsDefined(Fusion))
         {
             throw new InvalidOptionException(nameof(Fusion), Fusion, "Unknown fusion mode.");
+        }
+
+        if (!Enum.IsDefined(StopRule))
+        {
+            throw new InvalidOptionException(nameof(StopRule), StopRule, "Unknown stop rule.");
         }
 
         if (!Enum.IsDefined(NoiseSeeding))
@@ -175,9 +186,19 @@ public sealed record InferenceOptions
     }
 
     /// <summary>
-    /// The released script's stop rule for one slice: |count(prev ≠ 0) − count(map ≠ 0)| / max(count(prev ≠ 0), 500) ≤ δ.
-    /// The first previous count is H·W (an all-ones reference).
+    /// Whether one slice stops after a stage, by <see cref="StopRule"/>, given the non-zero count of its previous stage's map
+    /// (null after the first stage, which has none) and of this stage's map, and the slice's pixel count H·W.
     /// </summary>
-    public bool ShouldStop(long previousCount, long count) =>
-        Math.Abs(previousCount - count) / (double)Math.Max(previousCount, StopDenominatorFloor) <= StopDelta;
+    public bool ShouldStop(long? previousCount, long count, long pixels) => StopRule switch
+    {
+        StopRule.Paper => previousCount is { } previous && PaperChange(previous, count) < StopDelta,
+
+        // The released script starts from an all-ones map, so stage 1 compares with H·W.
+        _ => Math.Abs((previousCount ?? pixels) - count) / (double)Math.Max(previousCount ?? pixels, StopDenominatorFloor) <= StopDelta,
+    };
+
+    /// <summary>|Σm_n − Σm_{n−1}| / Σm_{n−1}, with an empty previous map taken at its limit (<see cref="StopRule.Paper"/>).</summary>
+    private static double PaperChange(long previous, long count) => previous == 0
+        ? (count == 0 ? 0 : double.PositiveInfinity)
+        : Math.Abs(previous - count) / (double)previous;
 }

@@ -86,7 +86,7 @@ public sealed record ModelCard
     }
 }
 
-/// <summary>One named inference setting: the adaptive process by default (t, blur kernel k, threshold θ, stop δ, stage cap, fusion).</summary>
+/// <summary>One named inference setting: the adaptive process by default (t, blur kernel k, threshold θ, stop rule and δ, stage cap, fusion).</summary>
 public sealed record InferenceProfile
 {
     public InferenceMode Mode { get; init; } = InferenceMode.Adaptive;
@@ -99,6 +99,9 @@ public sealed record InferenceProfile
     public required double Threshold { get; init; }
 
     public double StopDelta { get; init; } = InferenceOptions.DefaultStopDelta;
+
+    /// <summary>How δ is applied (<see cref="InferenceOptions.StopRule"/>); the released script's rule when a card omits it.</summary>
+    public StopRule StopRule { get; init; } = StopRule.Released;
 
     public int MaxStages { get; init; } = InferenceOptions.DefaultMaxStages;
 
@@ -132,6 +135,7 @@ public sealed record InferenceProfile
         BlurKernel = BlurKernel,
         Threshold = Threshold,
         StopDelta = StopDelta,
+        StopRule = StopRule,
         MaxStages = MaxStages,
         Fusion = Fusion,
         MinComponentSize = MinComponentSize,
@@ -151,6 +155,7 @@ public sealed record InferenceProfile
             BlurKernel = options.BlurKernel,
             Threshold = options.Threshold,
             StopDelta = options.StopDelta,
+            StopRule = options.StopRule,
             MaxStages = options.MaxStages,
             Fusion = options.Fusion,
             MinComponentSize = options.MinComponentSize,

@@ -109,6 +109,49 @@ public sealed class AnomalyDetectorTests : IDisposable
         }
     }
 
+    /// <summary>[H,W] float mask with ones on rows [top, top + height) and columns [left, left + width).</summary>
+    private static Tensor Rectangle(int top, int left, int height, int width)
+    {
+        var rectangle = zeros(Size, Size);
+        rectangle[TensorIndex.Slice(top, top + height), TensorIndex.Slice(left, left + width)] = 1f;
+        return rectangle;
+    }
+
+    [Fact]
+    public void The_paper_stop_rule_judges_from_stage_two_on_the_relative_change_without_the_floor()
+    {
+        using var scope = NewDisposeScope();
+        // ε = 0, so a noise of 10 paints a rectangle white; with k = 3, θ = 0.1 an s×r rectangle's map has (s+2)(r+2) − 4 pixels.
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 1.0);
+        var x0 = zeros(4, 1, Size, Size);
+        x0[0] = full(1, Size, Size, 0.8f);
+        var noise = zeros([5, 4, 1, Size, Size]);
+        for (int stage = 0; stage < 5; stage++)
+        {
+            noise[stage, 0, 0] = full(Size, Size, -10f);                                          // every pixel, every stage
+            noise[stage, 1, 0] = Rectangle(8, 8, 5, stage == 0 ? 5 : 6) * 10;                      // 45, then 52 pixels
+            noise[stage, 3, 0] = stage == 0 ? zeros(Size, Size) : Rectangle(8, 8, 5, 5) * 10;      // 0, then 45 pixels
+        }                                                                                          // slice 2: empty maps
+
+        var released = InferenceOptions.Adaptive(250, 3, 0.1, stopDelta: 0.05) with { RecordStages = true };
+        var paper = released with { StopRule = StopRule.Paper };
+        var detector = new AnomalyDetector(model, _diffusion);
+        var byReleased = detector.Detect(x0, released, stage => noise[stage]);
+        var byPaper = detector.Detect(x0, paper, stage => noise[stage]);
+
+        long Count(DetectionResult result, int stage, int slice) => result.Stages[stage].Maps.AsSpan(slice * Size * Size, Size * Size).ToArray().Count(v => v != 0);
+        Assert.Equal([Size * Size, 45, 0, 0], Enumerable.Range(0, 4).Select(slice => (int)Count(byPaper, 0, slice)));
+        Assert.Equal([Size * Size, 52, 0, 45], Enumerable.Range(0, 4).Select(slice => (int)Count(byPaper, 1, slice)));
+
+        // Released: the all-ones start stops slice 0 at stage 1; 7 of max(45, 500) ≤ 0.05 stops slice 1 at stage 2; slice 2
+        // changes by every pixel at stage 1 and by 0 / 500 at stage 2; slice 3 by 45 / 500 at stage 2, by 0 at stage 3.
+        Assert.Equal([1, 2, 2, 3], byReleased.StagesRun);
+
+        // Paper: nobody stops at stage 1; slice 1's 7 / 45 continues where the floor stopped it; two empty maps stop
+        // (Σm_{n−1} = 0 and Σm_n = 0: no change); pixels after an empty map (45 / 0) continue.
+        Assert.Equal([2, 3, 2, 3], byPaper.StagesRun);
+    }
+
     [Fact]
     public void A_large_stop_threshold_stops_after_one_stage_and_the_stage_cap_bounds_the_rest()
     {
