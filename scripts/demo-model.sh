@@ -16,7 +16,7 @@
 #   NOISE_DIRECTION                                  [1,-1]  (both directions: T1 lesions are mostly dark)
 #   GRID           reference, compact or custom      [reference]; custom takes T, K and THETA (comma lists)
 #   DRAWS          noise draws tried by tune         [1,4,8]
-#   FUSION         adaptive fusions tried by tune    [soft] (the released script); soft,binary adds the paper's figure, notebook its notebook's k=3, θ=0.1 map
+#   FUSION         adaptive fusions tried by tune    [soft] (the released script); soft,binary adds the paper's figure, notebook its notebook's k=3, θ=0.1 map, none the older script (no fusion)
 #   NORMATIVE      normative weights α tried by tune [0,0.5] (0: one θ, the reference; the residual is measured on train/); 0 alone turns it off
 #   MIN_COMPONENT  smallest kept component, pixels   [30 at 128 px; scale with the size]
 #   NAME VERSION INIT_FROM                           [brain-mri-demo demo-gpu (none)]

@@ -89,8 +89,8 @@ public sealed class ReferenceCommandsTests : IDisposable
         Assert.NotEqual(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, "--t", "1000"));
 
         string paper = Path.Combine(_dir, "paper");
-        Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), paper, "--stop-rule", "paper"));
-        Assert.Equal(StopRule.Paper, ModelPackage.LoadCard(paper).Profile().StopRule);
+        Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), paper, "--stop-rule", "paper", "--fusion", "none"));
+        Assert.Equal((StopRule.Paper, FusionMode.None), (ModelPackage.LoadCard(paper).Profile().StopRule, ModelPackage.LoadCard(paper).Profile().Fusion));
     }
 
     private static int Invoke(params string[] args) => SynomalyCommand.Create().Parse(args).Invoke();

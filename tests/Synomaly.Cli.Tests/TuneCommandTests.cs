@@ -11,18 +11,20 @@ public sealed class TuneCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
-    [Fact]
-    public async Task A_fusion_list_is_searched_and_the_winner_s_fusion_is_written_into_the_profile()
+    [Theory]
+    [InlineData("binary", FusionMode.Binary, "Binary fusion")]
+    [InlineData("none", FusionMode.None, "no fusion")]
+    public async Task A_fusion_list_is_searched_and_the_winner_s_fusion_is_written_into_the_profile(string fusion, FusionMode expected, string described)
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
         string output = Path.Combine(_scratch, "tuning");
 
         int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
-            "--t", "100", "--k", "3", "--theta", "0.2", "--fusion", "binary", "--min-component", "2", "--device", "cpu", "--out", output]);
+            "--t", "100", "--k", "3", "--theta", "0.2", "--fusion", fusion, "--min-component", "2", "--device", "cpu", "--out", output]);
 
         Assert.Equal(0, code);
-        Assert.Equal(FusionMode.Binary, ModelPackage.LoadCard(model).Profile("brain-mri").Fusion);
-        Assert.Contains("Binary fusion", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
+        Assert.Equal(expected, ModelPackage.LoadCard(model).Profile("brain-mri").Fusion);
+        Assert.Contains(described, File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
     }
 
     [Fact]

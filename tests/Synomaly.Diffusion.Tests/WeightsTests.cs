@@ -171,6 +171,15 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void The_older_script_s_no_fusion_mode_round_trips_through_a_profile()
+    {
+        string json = CardWithProfile(InferenceOptions.Adaptive(150, 3, 0.08) with { Fusion = FusionMode.None }).ToJson();
+
+        Assert.Contains("\"fusion\": \"none\"", json, StringComparison.Ordinal);
+        Assert.Equal(FusionMode.None, ModelCard.FromJson(json).Profile("brain-mri").ToOptions().Fusion);
+    }
+
+    [Fact]
     public void A_normative_threshold_round_trips_through_a_profile_and_older_cards_have_none()
     {
         float[] scale = [0.5f, 1.25f, 1.5f, 0.875f];

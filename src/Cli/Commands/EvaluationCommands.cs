@@ -38,7 +38,7 @@ public static class EvaluationCommands
         var drawValues = new Option<string>("--noise-draws") { Description = "Comma list of noise draws averaged per stage, searched with any grid (1: the reference; more: less noisy maps, one network pass per draw).", DefaultValueFactory = _ => "1" };
         var normativeData = new Option<string?>("--normative-data") { Description = "Healthy training slices (never the validation folder) on which the model's reconstruction residual is measured per pixel, to search per-pixel thresholds (--normative-alpha)." };
         var normativeAlphas = new Option<string>("--normative-alpha") { Description = "With --normative-data: comma list of weights α searched for the per-pixel thresholds (0: one θ everywhere, the reference; 1: θ follows the healthy residual fully).", DefaultValueFactory = _ => "0,0.5,0.75" };
-        var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map) and/or notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map).", DefaultValueFactory = _ => "soft" };
+        var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map), notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map) and/or none (the older script: no fusion, stop counts of that fixed map).", DefaultValueFactory = _ => "soft" };
         var stopRule = new Option<string>("--stop-rule")
         {
             Description = "Adaptive stop rule of every candidate, written into the tuned profile: released (the released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (the paper's figure: |Δcount| / previous < δ, from stage 2).",
@@ -209,7 +209,7 @@ public static class EvaluationCommands
 
     private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
         ? mode
-        : throw new ArgumentException($"Unknown fusion mode '{v}': use soft, binary or notebook."))];
+        : throw new ArgumentException($"Unknown fusion mode '{v}': use soft, binary, notebook or none."))];
 
     private static double[] Doubles(string list) => [.. list.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
 

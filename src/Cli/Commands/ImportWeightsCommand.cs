@@ -20,7 +20,7 @@ public static class ImportWeightsCommand
         var t = new Option<int>("--t") { Description = "Default profile: diffusion timestep of the adaptive process.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Timesteps[0] };
         var kernel = new Option<int>("--blur-kernel") { Description = "Default profile: anomaly-map blur kernel size.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.BlurKernel };
         var threshold = new Option<double>("--threshold") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
-        var fusion = new Option<FusionMode>("--fusion") { Description = "Default profile: Soft (released script), Binary (paper figure) or Notebook (figure notebook: binary k=3, θ=0.1 map).", DefaultValueFactory = _ => FusionMode.Soft };
+        var fusion = new Option<FusionMode>("--fusion") { Description = "Default profile: Soft (released script), Binary (paper figure), Notebook (figure notebook: binary k=3, θ=0.1 map) or None (older script: no fusion, stop counts of that map).", DefaultValueFactory = _ => FusionMode.Soft };
         var stopRule = new Option<StopRule>("--stop-rule") { Description = "Default profile: Released (released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or Paper (paper figure: |Δcount| / previous < δ, from stage 2).", DefaultValueFactory = _ => StopRule.Released };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
         {

@@ -95,20 +95,35 @@ public sealed class AnomalyDetector
                 return;
             }
 
-            // Masked fusion against the original input: x_c = x̂·W + x0·(1 − W), in the reference's operation order.
             var evaluationMap = map!;
-            using var notebookMap = options.Fusion == FusionMode.Notebook ? AnomalyMap.Compute(x0, reconstruction, options.NotebookFusionMapOptions) : null;
-            var weight = options.Fusion switch
-            {
-                FusionMode.Soft => evaluationMap.Map,
-                FusionMode.Binary => evaluationMap.Mask.to_type(ScalarType.Float32),
-                _ => notebookMap!.Mask.to_type(ScalarType.Float32),
-            };
-            var fused = (reconstruction * weight) + (x0 * (1 - weight));
-            run.Current.index_copy_(0, index, fused);
+            using var fixedMap = options.Fusion is FusionMode.Notebook or FusionMode.None ? AnomalyMap.Compute(x0, reconstruction, options.NotebookFusionMapOptions) : null;
+            run.Current.index_copy_(0, index, NextInput(options.Fusion, x0, reconstruction, evaluationMap, fixedMap));
             run.FinalMap.index_copy_(0, index, evaluationMap.Map);
-            run.Finish(stage, run.ApplyStopRule(evaluationMap.Scores.cpu().data<long>().ToArray()));
+
+            // The older script counted its fixed k = 3, θ = 0.1 map for the stop rule; the fusing modes count the evaluation map.
+            var stopMap = options.Fusion == FusionMode.None ? fixedMap! : evaluationMap;
+            run.Finish(stage, run.ApplyStopRule(stopMap.Scores.cpu().data<long>().ToArray()));
         }
+    }
+
+    /// <summary>
+    /// x_c, what the next adaptive stage noises: the reconstruction itself without fusion (the older script), otherwise the
+    /// masked fusion against the original input, x_c = x̂·W + x0·(1 − W), in the reference's operation order.
+    /// </summary>
+    private static Tensor NextInput(FusionMode fusion, Tensor x0, Tensor reconstruction, AnomalyMap evaluationMap, AnomalyMap? fixedMap)
+    {
+        if (fusion == FusionMode.None)
+        {
+            return reconstruction;
+        }
+
+        var weight = fusion switch
+        {
+            FusionMode.Soft => evaluationMap.Map,
+            FusionMode.Binary => evaluationMap.Mask.to_type(ScalarType.Float32),
+            _ => fixedMap!.Mask.to_type(ScalarType.Float32),
+        };
+        return (reconstruction * weight) + (x0 * (1 - weight));
     }
 
     /// <summary>

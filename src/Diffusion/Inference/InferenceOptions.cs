@@ -26,10 +26,10 @@ public sealed record InferenceOptions
     /// <summary>The released stop rule's denominator floor: |Δcount| / max(previous count, 500) (<see cref="StopRule.Released"/>).</summary>
     public const int StopDenominatorFloor = 500;
 
-    /// <summary>The blur kernel of the figure notebook's fusion map (<see cref="FusionMode.Notebook"/>).</summary>
+    /// <summary>The blur kernel of the authors' fixed map: the figure notebook's fusion mask, the older script's stop counts.</summary>
     public const int NotebookFusionKernel = 3;
 
-    /// <summary>The threshold of the figure notebook's fusion map (<see cref="FusionMode.Notebook"/>).</summary>
+    /// <summary>The threshold of the authors' fixed map (<see cref="FusionMode.Notebook"/>, <see cref="FusionMode.None"/>).</summary>
     public const double NotebookFusionThreshold = 0.1;
 
     /// <summary>The most noise draws per stage: each multiplies the batch the network sees.</summary>
@@ -77,7 +77,10 @@ public sealed record InferenceOptions
 
     public AnomalyMapOptions MapOptions => new(BlurKernel, Threshold, MinComponentSize, NormativeThreshold?.Scale);
 
-    /// <summary>The map whose mask weights <see cref="FusionMode.Notebook"/> fusion (the other modes use <see cref="MapOptions"/>).</summary>
+    /// <summary>
+    /// The fixed map whose mask weights <see cref="FusionMode.Notebook"/> fusion and whose count drives the stop rule under
+    /// <see cref="FusionMode.None"/> (the other modes use <see cref="MapOptions"/> for both).
+    /// </summary>
     public AnomalyMapOptions NotebookFusionMapOptions => new(NotebookFusionKernel, NotebookFusionThreshold, MinComponentSize);
 
     /// <summary>
@@ -102,9 +105,12 @@ public sealed record InferenceOptions
 
     private string DescribeStopRule() => StopRule == StopRule.Paper ? "paper stop rule, " : "";
 
-    private string DescribeFusion() => Fusion == FusionMode.Notebook
-        ? FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)")
-        : $"{Fusion} fusion";
+    private string DescribeFusion() => Fusion switch
+    {
+        FusionMode.Notebook => FormattableString.Invariant($"Notebook fusion (binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)"),
+        FusionMode.None => FormattableString.Invariant($"no fusion (stop counts of a binary k={NotebookFusionKernel}, θ={NotebookFusionThreshold} map)"),
+        _ => $"{Fusion} fusion",
+    };
 
     public static InferenceOptions SingleStage(int t, int blurKernel, double threshold) =>
         new() { Mode = InferenceMode.SingleStage, Timesteps = [t], BlurKernel = blurKernel, Threshold = threshold };

@@ -314,6 +314,64 @@ public sealed class AnomalyDetectorTests : IDisposable
     }
 
     [Fact]
+    public void No_fusion_renoises_the_reconstruction_itself_and_reports_the_evaluation_map()
+    {
+        using var scope = NewDisposeScope();
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5);
+        var x0 = SmoothImages(2, 7);
+        var options = InferenceOptions.Adaptive(250, 3, 0.1, stopDelta: InferenceOptions.NeverStopDelta) with { MaxStages = 3, Fusion = FusionMode.None, RecordStages = true };
+
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+
+        // With zero noise every stage halves x_c = x̂ of the stage before: x̂1 = x0/2, x̂2 = x0/4, x̂3 = x0/8, as the fixed list does.
+        float[] input = x0.data<float>().ToArray();
+        for (int stage = 0; stage < 3; stage++)
+        {
+            float factor = 1f / (2 << stage);
+            Assert.All(Enumerable.Range(0, input.Length), i => Assert.Equal(factor * input[i], result.Stages[stage].Reconstructions[i], 1e-5f));
+        }
+
+        // Soft fusion would have re-noised x̂1·A1 + x0·(1 − A1), which is not x̂1 wherever the map is not 1.
+        Assert.Contains(result.Stages[0].Maps, v => v > 0 && v != 1);
+        using var finalMap = AnomalyMap.Compute(x0, tensor(result.Reconstructions, x0.shape), options.MapOptions);
+        Assert.Equal(finalMap.Map.data<float>().ToArray(), result.Maps);
+        Assert.Equal(result.Stages[2].Maps, result.Maps);
+        Assert.Contains("no fusion (stop counts of a binary k=3, θ=0.1 map)", options.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_fusion_stops_on_the_counts_of_a_fixed_k3_theta_0_1_map_not_on_the_evaluation_map()
+    {
+        using var scope = NewDisposeScope();
+        // ε = 0, so x̂ = x_c + sqrt(1/ᾱ − 1)·noise: the noise below paints 0.2 on a 6×6 square at stage 1 and on a 6×1
+        // column beside it at stage 2. 0.2 stays under the evaluation θ = 0.3 (empty maps) but over the fixed map's 0.1.
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 1.0);
+        float paint = 0.2f / (float)Math.Sqrt((1 / _diffusion.AlphasCumprod[250]) - 1);
+        var x0 = zeros(1, 1, Size, Size);
+        var noise = zeros([5, 1, 1, Size, Size]);
+        noise[0, 0, 0] = Rectangle(10, 10, 6, 6) * paint;
+        noise[1, 0, 0] = Rectangle(10, 16, 6, 1) * paint;
+        var none = InferenceOptions.Adaptive(250, 3, 0.3) with { Fusion = FusionMode.None, RecordStages = true };
+        var detector = new AnomalyDetector(model, _diffusion);
+
+        var withoutFusion = detector.Detect(x0, none, stage => noise[stage]);
+        var soft = detector.Detect(x0, none with { Fusion = FusionMode.Soft }, stage => noise[stage]);
+
+        // x_c = x̂ keeps the square: the fixed map counts 36, 42, 42 (6/max(36, 500) = 0.012 > δ at stage 2, 0 at stage 3).
+        var fixedCounts = withoutFusion.Stages.Select(s =>
+        {
+            using var map = AnomalyMap.Compute(x0, tensor(s.Reconstructions, x0.shape), none.NotebookFusionMapOptions);
+            return map.Scores.item<long>();
+        });
+        Assert.Equal([36L, 42L, 42L], fixedCounts);
+        Assert.All(withoutFusion.Stages, s => Assert.All(s.Maps, v => Assert.Equal(0f, v)));
+        Assert.Equal([3], withoutFusion.StagesRun);
+
+        // Counted on the empty evaluation maps, the rule stops at stage 2 (0/500), as soft fusion does.
+        Assert.Equal([2], soft.StagesRun);
+    }
+
+    [Fact]
     public void Batched_adaptive_run_equals_the_reference_loop_run_one_slice_at_a_time()
     {
         using var scope = NewDisposeScope();
@@ -492,6 +550,7 @@ public sealed class AnomalyDetectorTests : IDisposable
     [InlineData(4, FusionMode.Soft, false)]
     [InlineData(1, FusionMode.Binary, false)]
     [InlineData(1, FusionMode.Notebook, false)]
+    [InlineData(1, FusionMode.None, false)]
     [InlineData(2, FusionMode.Soft, true)]
     [InlineData(2, FusionMode.Soft, true, true)]
     [InlineData(2, FusionMode.Soft, false, false, NoiseSeeding.Batch)]
