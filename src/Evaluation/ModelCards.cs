@@ -55,6 +55,7 @@ public static class ModelCards
                     options.Noise.Offset,
                     options.Noise.Directions,
                     options.RandomFlips,
+                    RegionMask = options.RegionMask.Name(),
                     options.MaxTimestep,
                     options.Seed,
                     Modality = modality.Name,

@@ -41,6 +41,12 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     public double LastLoss { get; private set; } = double.NaN;
 
     /// <summary>
+    /// The per-image region masks (<see cref="RegionMaskSource.PerImage"/>), [N,1,H,W] and paired with the images by
+    /// index; null otherwise. The caller owns the tensor.
+    /// </summary>
+    public Tensor? RegionMasks { get; init; }
+
+    /// <summary>
     /// Wall-clock budget of this sitting (null: none). When it runs out the run stops after the step in progress, saves
     /// its checkpoint and returns the model as far as it got, so a lent or pre-emptible GPU can be used to its last
     /// minute; the next sitting (the same command) resumes from the checkpoint.
@@ -75,7 +81,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
 
         model.to(device);
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-        using var trainer = new DiffusionTrainer(model, diffusion, images, options, device) { InitialisedFrom = parent };
+        using var trainer = new DiffusionTrainer(model, diffusion, images, options, device, RegionMasks) { InitialisedFrom = parent };
         if (Resumed)
         {
             TrainingCheckpoint.Load(trainer, CheckpointDirectory, weightsLoaded: true);

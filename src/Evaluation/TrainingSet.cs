@@ -8,14 +8,16 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// Healthy training images as model inputs: each file is read by the product's own reader and prepared by the same
 /// modality preset that inference uses (resampling and intensity scaling identical at training and inference time).
-/// Volumes contribute every slice the preset selects. Unreadable files are skipped and counted, never fatal.
+/// Volumes contribute every slice the preset selects. Unreadable files are skipped and counted, never fatal. With region
+/// masks (one file per image), each slice's mask is prepared exactly as its image (<see cref="RegionMaskPreparation"/>).
 /// </summary>
 public sealed class TrainingSet
 {
-    private TrainingSet(float[] pixels, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<string> skipped)
+    private TrainingSet(float[] pixels, float[]? regionMasks, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<string> skipped)
     {
         PresetName = presetName;
         Pixels = pixels;
+        RegionMasks = regionMasks;
         Count = count;
         Size = size;
         Sources = sources;
@@ -24,6 +26,9 @@ public sealed class TrainingSet
 
     /// <summary>All slices, [Count, Size, Size] row-major, values in [-1, 1].</summary>
     public float[] Pixels { get; }
+
+    /// <summary>The region mask of every slice, laid out as <see cref="Pixels"/> (−1 forbids anomalies); null when none were given.</summary>
+    public float[]? RegionMasks { get; }
 
     public int Count { get; }
 
@@ -38,19 +43,31 @@ public sealed class TrainingSet
     /// <summary>Files that could not be read, with the typed reason.</summary>
     public IReadOnlyList<string> Skipped { get; }
 
-    public static TrainingSet Load(IReadOnlyList<string> files, IModalityPreset preset, int size, IProgress<int>? progress = null)
+    /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; an unreadable mask skips its image.</param>
+    public static TrainingSet Load(
+        IReadOnlyList<string> files, IModalityPreset preset, int size, IReadOnlyList<string>? regionMaskFiles = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(preset);
+        if (regionMaskFiles is not null && regionMaskFiles.Count != files.Count)
+        {
+            throw new ArgumentException($"{regionMaskFiles.Count} region masks for {files.Count} files: give one per file.", nameof(regionMaskFiles));
+        }
+
         var pixels = new List<float>();
+        var masks = regionMaskFiles is null ? null : new List<float>();
         var sources = new List<string>();
         var skipped = new List<string>();
         for (int i = 0; i < files.Count; i++)
         {
+            string current = files[i];
             try
             {
-                var volume = ScanReader.ReadFile(files[i]);
+                var volume = ScanReader.ReadFile(current);
                 var prepared = preset.Prepare(volume);
+                current = regionMaskFiles?[i] ?? current;
+                var mask = regionMaskFiles is null ? null : ScanReader.ReadFile(regionMaskFiles[i]);
+                var sliceMasks = new List<float[]>();
                 foreach (var slice in prepared.Slices)
                 {
                     if (slice.Pixels.Length != size * size)
@@ -58,21 +75,48 @@ public sealed class TrainingSet
                         throw new InvalidOperationException($"The preset produced {slice.Pixels.Length} pixels, expected {size}x{size}.");
                     }
 
+                    if (mask is not null)
+                    {
+                        sliceMasks.Add(MaskOf(prepared, slice, mask, files[i], regionMaskFiles![i]));
+                    }
+                }
+
+                // Only whole files enter the set, so that every slice keeps its mask at the same index.
+                foreach (var slice in prepared.Slices)
+                {
                     pixels.AddRange(slice.Pixels);
                     sources.Add($"{files[i]}#{slice.SourceSlice}");
                 }
+
+                masks?.AddRange(sliceMasks.SelectMany(m => m));
             }
             catch (ScanRejectedException e)
             {
-                skipped.Add($"{files[i]}: {e.Code}: {e.Message}");
+                skipped.Add($"{current}: {e.Code}: {e.Message}");
             }
 
             progress?.Report(i + 1);
         }
 
-        return new TrainingSet([.. pixels], sources.Count, size, preset.Name, sources, skipped);
+        return new TrainingSet([.. pixels], masks?.ToArray(), sources.Count, size, preset.Name, sources, skipped);
+    }
+
+    private static float[] MaskOf(PreparedScan prepared, ModelSlice slice, Imaging.Volumes.Volume mask, string imageFile, string maskFile)
+    {
+        try
+        {
+            return RegionMaskPreparation.Prepare(prepared, slice, mask);
+        }
+        catch (ArgumentException e)
+        {
+            // A mask on another grid is a mistake in the data, not an unreadable file: stop and name both files.
+            throw new InvalidDataException($"The region mask '{maskFile}' does not fit '{imageFile}': {e.Message}", e);
+        }
     }
 
     /// <summary>The slices as a [Count, 1, Size, Size] float32 tensor (on the CPU; the trainer moves it).</summary>
     public Tensor ToTensor() => tensor(Pixels, [Count, 1, Size, Size], float32);
+
+    /// <summary>The region masks as a [Count, 1, Size, Size] float32 tensor like <see cref="ToTensor"/>; null without masks.</summary>
+    public Tensor? ToRegionMaskTensor() => RegionMasks is null ? null : tensor(RegionMasks, [Count, 1, Size, Size], float32);
 }

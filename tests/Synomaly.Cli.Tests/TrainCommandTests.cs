@@ -51,4 +51,40 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.False(Directory.Exists(output), "nothing may be trained after a refused option");
     }
+
+    [Theory]
+    [InlineData("centred-disk", "centred-disk")]
+    [InlineData("masks", "per-image")]
+    public async Task The_region_mask_a_run_trained_with_is_recorded_in_the_card(string option, string recorded)
+    {
+        // Two slices and a mask folder that mirrors them (the masks are the slices themselves: non-zero is the head).
+        string data = Path.Combine(_scratch, "data"), masks = Path.Combine(_scratch, "masks");
+        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(masks);
+        foreach (string slice in Directory.EnumerateFiles(Slices).Order(StringComparer.Ordinal).Take(2))
+        {
+            File.Copy(slice, Path.Combine(data, Path.GetFileName(slice)));
+            File.Copy(slice, Path.Combine(masks, Path.GetFileName(slice)));
+        }
+
+        string output = Path.Combine(_scratch, "masked");
+        string mask = option == "masks" ? masks : option;
+
+        int code = await CommandRunner.RunAsync(["train", data, "--out", output, "--steps", "1", "--region-mask", mask, .. TinyModel]);
+
+        Assert.Equal(0, code);
+        var card = ModelPackage.LoadCard(Path.Combine(output, "model"));
+        Assert.Equal(recorded, card.Provenance!.TrainingArgs!["RegionMask"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_region_mask_folder_that_does_not_exist_is_refused_before_any_training()
+    {
+        string output = Path.Combine(_scratch, "no-masks");
+
+        int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--region-mask", Path.Combine(_scratch, "nowhere"), .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained without the masks");
+    }
 }

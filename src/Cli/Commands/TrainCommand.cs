@@ -37,6 +37,11 @@ public static class TrainCommand
         var noiseOffset = new Option<double?>("--noise-offset") { Description = "Overrides the preset's intensity offset o." };
         var noiseDirection = new Option<string?>("--noise-direction") { Description = "Overrides the preset's direction: 1 (brighter), -1 (darker) or a comma list drawn from per image (1,-1: both)." };
         var initFrom = new Option<string?>("--init-from") { Description = "A saved model folder whose weights start the run (fine-tuning); same architecture required; ignored on resume, where the checkpoint holds the weights." };
+        var regionMask = new Option<string>("--region-mask")
+        {
+            Description = "Where Synomaly blobs may go (ALGORITHM.md 2.5): none (the released configs), centred-disk (the reference's ultrasound disk), or a folder of masks mirroring the training data (non-zero = region).",
+            DefaultValueFactory = _ => RegionMaskSource.None.Name(),
+        };
         var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's; on, off for liver-ct as the reference)." };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
         var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
@@ -54,7 +59,7 @@ public static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, initFrom, flips, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
+            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, regionMask, initFrom, flips, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -95,6 +100,8 @@ public static class TrainCommand
                 },
                 RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
             };
+            var (maskSource, maskFolder) = RegionMaskChoice(parse.GetValue(regionMask)!);
+            options = options with { RegionMask = maskSource };
             double minutes = parse.GetValue(maxMinutes);
             if (minutes < 0 || !double.IsFinite(minutes))
             {
@@ -103,7 +110,8 @@ public static class TrainCommand
 
             var files = InputFiles.Resolve(parse.GetValue(input)!);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
-            var set = TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize);
+            var maskFiles = maskFolder is null ? null : RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder);
+            var set = TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles);
             AnsiConsole.MarkupLine(
                 CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped), {3} preset, {4} on {5}[/]",
                 set.Count, files.Count, set.Skipped.Count, set.PresetName, options.Precision.Name(), torchDevice);
@@ -113,9 +121,11 @@ public static class TrainCommand
             }
 
             using var images = set.ToTensor();
+            using var masks = set.ToRegionMaskTensor();
             var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!)
             {
                 InitialWeights = parse.GetValue(initFrom),
+                RegionMasks = masks,
                 TimeLimit = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
             };
             AnsiConsole.Progress()
@@ -153,6 +163,14 @@ public static class TrainCommand
             return 0;
         }
     }
+
+    /// <summary>none, centred-disk (or centered-disk), or else the folder of per-image masks.</summary>
+    private static (RegionMaskSource Source, string? Folder) RegionMaskChoice(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "none" => (RegionMaskSource.None, null),
+        "centred-disk" or "centered-disk" => (RegionMaskSource.CentredDisk, null),
+        _ => (RegionMaskSource.PerImage, value),
+    };
 
     private static SynomalyNoiseOptions NoisePreset(string name) => name.ToLowerInvariant() switch
     {

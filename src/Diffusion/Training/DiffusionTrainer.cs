@@ -11,7 +11,9 @@ namespace Synomaly.Diffusion.Training;
 /// <summary>
 /// Trains an ε-prediction model with Synomaly noise (ALGORITHM.md sections 2.4, 2.5, 4.5): each step draws a batch of
 /// healthy images, random flips, t uniform over the schedule and Synomaly noise, all from one seeded generator on the
-/// training device, then takes an AdamW step with global-norm gradient clipping. The generator, optimizer, weights, EMA and
+/// training device, then takes an AdamW step with global-norm gradient clipping. With a region mask
+/// (<see cref="TrainingOptions.RegionMask"/>) the blobs stay where the mask, flipped with its image, is not −1; the mask
+/// draws nothing, so the random stream is the same with and without one. The generator, optimizer, weights, EMA and
 /// step together are the whole state: <see cref="TrainingCheckpoint"/> saves and restores it exactly, so a resumed run
 /// continues as if it had never stopped. With <see cref="TrainingOptions.Precision"/> bf16 or fp16 the passes run on a
 /// <see cref="ReducedPrecisionReplica"/> while this model keeps the float32 master weights (fp16 adds a
@@ -22,9 +24,14 @@ public sealed class DiffusionTrainer : IDisposable
     private readonly nn.Module<Tensor, Tensor, Tensor> model;
     private readonly GaussianDiffusion diffusion;
     private readonly Tensor images;
+    private readonly Tensor? regionMasks;
     private readonly Device device;
 
-    public DiffusionTrainer(nn.Module<Tensor, Tensor, Tensor> model, GaussianDiffusion diffusion, Tensor images, TrainingOptions options, Device device)
+    /// <param name="regionMasks">
+    /// With <see cref="RegionMaskSource.PerImage"/>: one mask per image, [N,1,H,W] like <paramref name="images"/> and paired
+    /// by index (−1 forbids blobs); null otherwise.
+    /// </param>
+    public DiffusionTrainer(nn.Module<Tensor, Tensor, Tensor> model, GaussianDiffusion diffusion, Tensor images, TrainingOptions options, Device device, Tensor? regionMasks = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
@@ -38,6 +45,7 @@ public sealed class DiffusionTrainer : IDisposable
         this.model = model;
         this.diffusion = diffusion;
         this.device = device;
+        this.regionMasks = RegionMasksFor(options.RegionMask, images, regionMasks, device);
         this.images = images.to(device);
         Options = options;
         Generator = SeededDraws.CpuGenerator(options.Seed);
@@ -115,10 +123,7 @@ public sealed class DiffusionTrainer : IDisposable
         var watch = Stopwatch.StartNew();
         model.train();
         using var scope = NewDisposeScope();
-        var batch = SampleBatch();
-        int maxT = Options.MaxTimestep > 0 ? Math.Min(Options.MaxTimestep, diffusion.Timesteps) : diffusion.Timesteps;
-        var t = SeededDraws.Integers(maxT, [batch.shape[0]], device, Generator);
-        var noise = SynomalyNoise.Sample(batch.shape, Options.Noise, device, Generator);
+        var (batch, t, noise, _) = Draw();
         Optimizer.zero_grad();
         var (loss, norm) = Replica is null ? Float32Pass(batch, t, noise) : ReducedPrecisionPass(Replica, batch, t, noise);
         Ema?.Update(model);
@@ -126,6 +131,19 @@ public sealed class DiffusionTrainer : IDisposable
         Step++;
         LossHistory.Add(value);
         return new TrainingStep(Step, value, norm, batch.shape[0] / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    /// <summary>
+    /// The random part of a step, in the order every run has drawn it: the batch and its flips, t, then the Synomaly noise
+    /// (shaped by the batch's region masks). Advances the generator; the tensors belong to the caller's dispose scope.
+    /// </summary>
+    internal TrainingDraws Draw()
+    {
+        var (batch, masks) = SampleBatch();
+        int maxT = Options.MaxTimestep > 0 ? Math.Min(Options.MaxTimestep, diffusion.Timesteps) : diffusion.Timesteps;
+        var t = SeededDraws.Integers(maxT, [batch.shape[0]], device, Generator);
+        var noise = SynomalyNoise.Sample(batch.shape, Options.Noise, device, Generator, masks);
+        return new TrainingDraws(batch, t, noise, masks);
     }
 
     private (Tensor Loss, double Norm) Float32Pass(Tensor batch, Tensor t, Tensor noise)
@@ -161,20 +179,57 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Puts the EMA weights into the model (when EMA is on): the weights to export after training.</summary>
     public void UseAveragedWeights() => Ema?.CopyTo(model);
 
-    /// <summary>A batch drawn with replacement, each image flipped horizontally and vertically with probability 1/2.</summary>
-    private Tensor SampleBatch()
+    /// <summary>
+    /// A batch drawn with replacement, each image flipped horizontally and vertically with probability 1/2, and its region
+    /// masks (null without) flipped exactly as their images: the blobs must stay on the anatomy the mask outlines.
+    /// </summary>
+    private (Tensor Images, Tensor? Masks) SampleBatch()
     {
         var indices = SeededDraws.Integers(images.shape[0], [Options.BatchSize], device, Generator);
         var batch = images.index_select(0, indices);
+        // One mask (the disk) serves every image; per-image masks go with their image's index.
+        var masks = regionMasks is null ? null
+            : regionMasks.shape[0] == 1 ? regionMasks.expand_as(batch)
+            : regionMasks.index_select(0, indices);
         if (!Options.RandomFlips)
         {
-            return batch;
+            return (batch, masks);
         }
 
         var flipH = (SeededDraws.Uniform([Options.BatchSize, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
         batch = where(flipH, batch.flip(3), batch);
+        masks = masks is null ? null : where(flipH, masks.flip(3), masks);
         var flipV = (SeededDraws.Uniform([Options.BatchSize, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
-        return where(flipV, batch.flip(2), batch);
+        return (where(flipV, batch.flip(2), batch), masks is null ? null : where(flipV, masks.flip(2), masks));
+    }
+
+    /// <summary>The masks the options ask for, on the device: none, the centred disk for every image, or the given per-image masks.</summary>
+    private static Tensor? RegionMasksFor(RegionMaskSource source, Tensor images, Tensor? regionMasks, Device device)
+    {
+        if (source == RegionMaskSource.PerImage)
+        {
+            if (regionMasks is null || !regionMasks.shape.SequenceEqual(images.shape))
+            {
+                string given = regionMasks is null ? "none" : $"[{string.Join(',', regionMasks.shape)}]";
+                throw new ArgumentException($"Per-image region masks must match the images, [{string.Join(',', images.shape)}]; got {given}.", nameof(regionMasks));
+            }
+
+            return regionMasks.to(device);
+        }
+
+        if (regionMasks is not null)
+        {
+            throw new ArgumentException($"Per-image region masks were given, but the options ask for region mask '{source.Name()}'.", nameof(regionMasks));
+        }
+
+        if (source != RegionMaskSource.CentredDisk)
+        {
+            return null;
+        }
+
+        return images.shape[2] == images.shape[3]
+            ? CentredDiskMask.Create((int)images.shape[2], device)
+            : throw new ArgumentException($"The centred disk needs square images, got {images.shape[2]}x{images.shape[3]}.", nameof(images));
     }
 
     public void Dispose()
@@ -184,5 +239,6 @@ public sealed class DiffusionTrainer : IDisposable
         Optimizer.Dispose();
         Generator.Dispose();
         images.Dispose();
+        regionMasks?.Dispose();
     }
 }

@@ -8,10 +8,10 @@ namespace Synomaly.Diffusion.Training;
 /// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
 /// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
 /// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
-/// (<c>state.json</c>), with the data preparation and Synomaly noise the run trained on, the phases of settings it ran
+/// (<c>state.json</c>), with the data preparation, Synomaly noise and region mask the run trained on, the phases of settings it ran
 /// (learning rate and the like may change between sittings) and the model it was warm-started from. Written to a temporary folder and
 /// moved into place, so a crash mid-save never leaves a half checkpoint. A checkpoint resumes only a run with the same seed,
-/// precision, data preparation and noise: anything else would not continue the same run (the weights would carry over, but
+/// precision, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
 /// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
 /// </summary>
 public static class TrainingCheckpoint
@@ -43,7 +43,7 @@ public static class TrainingCheckpoint
 
         var json = JsonSerializer.Serialize(new CheckpointState(
             trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps,
-            trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom));
+            trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom, trainer.Options.RegionMask.Name()));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
 
         // The old checkpoint is moved aside, not deleted, until the new one is in place: a crash between the two moves
@@ -120,6 +120,14 @@ public static class TrainingCheckpoint
         {
             throw new TrainingCheckpointMismatchException(
                 $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: resume with the same --noise preset, or train into a new output folder.");
+        }
+
+        // Checkpoints from before region masks were an option were all trained without one.
+        string regionMask = state.RegionMask ?? RegionMaskSource.None.Name();
+        if (regionMask != trainer.Options.RegionMask.Name())
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained with region mask {regionMask}, the run asks for {trainer.Options.RegionMask.Name()}: resume with the same --region-mask, or train into a new output folder.");
         }
 
         string emaFile = Path.Combine(directory, "ema.dat");
@@ -248,5 +256,6 @@ public static class TrainingCheckpoint
         string? DataPreparation = null,
         string? Noise = null,
         TrainingPhase[]? Phases = null,
-        ParentModel? InitialisedFrom = null);
+        ParentModel? InitialisedFrom = null,
+        string? RegionMask = null);
 }

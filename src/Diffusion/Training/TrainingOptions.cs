@@ -29,6 +29,13 @@ public sealed record TrainingOptions
 
     public bool RandomFlips { get; init; } = true;
 
+    /// <summary>
+    /// Where blobs of the Synomaly noise are forbidden (ALGORITHM.md 2.5): nowhere (the released configs), outside the
+    /// centred disk (the reference's ultrasound mask), or where each image's own mask is −1 (the trainer is then given the
+    /// masks). A checkpoint records it, and resuming with another is refused: the noise, and so the task, would differ.
+    /// </summary>
+    public RegionMaskSource RegionMask { get; init; } = RegionMaskSource.None;
+
     public long Seed { get; init; } = 1234;
 
     /// <summary>
@@ -59,6 +66,11 @@ public sealed record TrainingOptions
         {
             throw new ArgumentException(
                 $"Invalid training options: batch {BatchSize}, steps {Steps}, lr {LearningRate}, clip {GradientClipNorm}, ema {EmaDecay}, checkpoint every {CheckpointEvery}.");
+        }
+
+        if (!Enum.IsDefined(RegionMask))
+        {
+            throw new InvalidOptionException(nameof(RegionMask), RegionMask, "The region mask must be none, centred-disk or per-image.");
         }
 
         if (!Enum.IsDefined(Precision))

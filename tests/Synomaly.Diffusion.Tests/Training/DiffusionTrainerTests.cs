@@ -260,6 +260,38 @@ public sealed class DiffusionTrainerTests
     }
 
     [Fact]
+    public void A_resume_with_another_region_mask_is_refused_and_a_checkpoint_from_before_the_option_counts_as_none()
+    {
+        using var scratch = new ScratchDirectory("synomaly-ckpt-region");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        SaveCheckpointAfter(1, Options(4), diffusion, images, directory);
+        string state = Path.Combine(directory, "state.json");
+        var recorded = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(state))!.AsObject();
+        Assert.Equal("none", recorded["RegionMask"]!.GetValue<string>());
+
+        // What checkpoints written before the option look like: no region mask recorded.
+        recorded.Remove("RegionMask");
+        File.WriteAllText(state, recorded.ToJsonString());
+
+        using (var model = new SmallEpsModel())
+        using (var disk = new DiffusionTrainer(model, diffusion, images, Options(4) with { RegionMask = RegionMaskSource.CentredDisk }, CPU))
+        {
+            var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(disk, directory));
+            Assert.Contains("region mask none, the run asks for centred-disk", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, disk.Step);
+        }
+
+        using (var model = new SmallEpsModel())
+        using (var resumed = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+        {
+            TrainingCheckpoint.Load(resumed, directory);
+            Assert.Equal(1, resumed.Step);
+        }
+    }
+
+    [Fact]
     public void A_resume_trains_on_at_the_learning_rate_the_run_asks_for()
     {
         using var scratch = new ScratchDirectory("synomaly-ckpt-lr");
