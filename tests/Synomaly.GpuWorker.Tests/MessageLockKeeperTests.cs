@@ -1,4 +1,5 @@
 using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Tests.Support;
 
 namespace Synomaly.GpuWorker.Tests;
 
@@ -48,5 +49,111 @@ public sealed class MessageLockKeeperTests
 
         await Task.Delay(Timeout.Infinite, keeper.LockLost).ContinueWith(_ => { }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         Assert.True(keeper.IsLockLost);
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task A_renewal_that_times_out_is_retried_and_the_lock_is_reported_lost_only_when_it_runs_out()
+    {
+        var time = new ManualTimeProvider(Start);
+        // What Azure.Core throws when a request outlasts its network timeout: a TaskCanceledException, no token of ours.
+        var delivery = new ScriptedDelivery(Start + TimeSpan.FromSeconds(60), _ => throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout."));
+        var keeper = MessageLockKeeper.Start(delivery, TimeSpan.FromMinutes(30), time);
+
+        await RunClockUntilLostAsync(time, keeper);
+
+        Assert.True(keeper.IsLockLost);
+        Assert.True(delivery.Renewals >= 2, $"{delivery.Renewals} renewals tried");
+        Assert.True(time.GetUtcNow() >= delivery.LockedUntil);
+        await keeper.DisposeAsync(); // does not rethrow the renewal's error
+    }
+
+    [Fact]
+    public async Task A_renewal_that_hangs_is_cut_off_when_the_lock_runs_out_and_the_lock_is_reported_lost()
+    {
+        var time = new ManualTimeProvider(Start);
+        var delivery = new ScriptedDelivery(Start + TimeSpan.FromSeconds(60), ct => Task.Delay(Timeout.Infinite, ct));
+        await using var keeper = MessageLockKeeper.Start(delivery, TimeSpan.FromMinutes(30), time);
+
+        await RunClockUntilLostAsync(time, keeper);
+
+        Assert.True(keeper.IsLockLost);
+        Assert.Equal(1, delivery.Renewals);
+        Assert.Equal(delivery.LockedUntil, time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task A_renewal_that_fails_once_is_retried_and_the_lock_kept()
+    {
+        var time = new ManualTimeProvider(Start);
+        ScriptedDelivery? delivery = null;
+        delivery = new ScriptedDelivery(Start + TimeSpan.FromSeconds(60), _ =>
+        {
+            if (delivery!.Renewals == 1)
+            {
+                throw new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout.");
+            }
+
+            delivery.SetLockedUntil(time.GetUtcNow() + TimeSpan.FromSeconds(60));
+            return Task.CompletedTask;
+        });
+        await using var keeper = MessageLockKeeper.Start(delivery, TimeSpan.FromMinutes(30), time);
+
+        // Three minutes of renewals: the first fails, the next one 15 s later (half the remaining time) succeeds.
+        while (time.GetUtcNow() < Start + TimeSpan.FromMinutes(3))
+        {
+            time.AdvanceTo(await time.NextDueAsync().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        }
+
+        Assert.False(keeper.IsLockLost);
+        Assert.True(delivery.Renewals > 3, $"{delivery.Renewals} renewals");
+        Assert.True(delivery.LockedUntil > time.GetUtcNow());
+    }
+
+    /// <summary>Moves the clock from timer to timer until the keeper reports the lock lost (or sets no more timers).</summary>
+    private static async Task RunClockUntilLostAsync(ManualTimeProvider time, MessageLockKeeper keeper)
+    {
+        var lost = Task.Delay(Timeout.Infinite, keeper.LockLost).ContinueWith(_ => { }, TaskScheduler.Default);
+        for (var step = 0; step < 1000 && !keeper.IsLockLost; step++)
+        {
+            var next = time.NextDueAsync();
+            if (await Task.WhenAny(next, lost).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken) == next)
+            {
+                time.AdvanceTo(await next);
+            }
+        }
+    }
+
+    /// <summary>A locked delivery whose renewals do what the test says; nothing else is used by the keeper.</summary>
+    private sealed class ScriptedDelivery(DateTimeOffset lockedUntil, Func<CancellationToken, Task> renew) : ScanJobDelivery
+    {
+        private int renewals;
+
+        public int Renewals => Volatile.Read(ref renewals);
+
+        public override string MessageId => "scripted-1";
+
+        public override BinaryData Body => BinaryData.FromString("{}");
+
+        public override int DeliveryCount => 1;
+
+        public override DateTimeOffset EnqueuedAt => Start;
+
+        public override DateTimeOffset LockedUntil => lockedUntil;
+
+        public void SetLockedUntil(DateTimeOffset until) => lockedUntil = until;
+
+        public override Task RenewLockAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref renewals);
+            return renew(cancellationToken);
+        }
+
+        public override Task CompleteAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }

@@ -9,6 +9,9 @@ namespace Synomaly.GpuWorker.Messaging;
 public sealed class MessageLockKeeper : IAsyncDisposable
 {
     private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Far beyond any broker's lock, and within what a timer accepts (a lock's end can be far off in tests).</summary>
+    private static readonly TimeSpan MaximumRenewalWait = TimeSpan.FromDays(1);
     private readonly ScanJobDelivery delivery;
     private readonly TimeProvider time;
     private readonly DateTimeOffset renewUntil;
@@ -35,6 +38,7 @@ public sealed class MessageLockKeeper : IAsyncDisposable
         return new MessageLockKeeper(delivery, renewalBound, time ?? TimeProvider.System);
     }
 
+    /// <summary>Stops renewing. Never throws: the job has settled (or given up) its message by now, whatever the keeper met.</summary>
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync().ConfigureAwait(false);
@@ -47,50 +51,84 @@ public sealed class MessageLockKeeper : IAsyncDisposable
     {
         try
         {
-            while (!stop.IsCancellationRequested)
-            {
-                var now = time.GetUtcNow();
-                var lockedUntil = delivery.LockedUntil;
-                if (now >= lockedUntil)
-                {
-                    await lockLost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-
-                // Renew at half the remaining lock time: early enough that one failed renewal can be retried.
-                var wait = (lockedUntil - now) / 2;
-                await Task.Delay(wait < MinimumInterval ? MinimumInterval : wait, time, stop.Token).ConfigureAwait(false);
-                if (time.GetUtcNow() >= renewUntil)
-                {
-                    // The bound is reached: stop renewing and let the lock run out, then report it lost.
-                    var remaining = delivery.LockedUntil - time.GetUtcNow();
-                    if (remaining > TimeSpan.Zero)
-                    {
-                        await Task.Delay(remaining, time, stop.Token).ConfigureAwait(false);
-                    }
-
-                    await lockLost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-
-                try
-                {
-                    await delivery.RenewLockAsync(stop.Token).ConfigureAwait(false);
-                }
-                catch (MessageLockLostException)
-                {
-                    await lockLost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // A transient renewal failure: try again on the next turn while the current lock still holds.
-                }
-            }
+            await RenewWhileHeldAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Disposed: the job finished and settled (or gave up) its message.
+        }
+        catch (Exception)
+        {
+            // The keeper itself failed: nobody renews the lock any more, so the job stops as if it were lost (the broker
+            // redelivers), and the fault ends here rather than in DisposeAsync, after the job has settled.
+            await lockLost.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RenewWhileHeldAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            var lockedUntil = delivery.LockedUntil;
+            if (now >= lockedUntil)
+            {
+                await lockLost.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            // Renew at half the remaining lock time: early enough that one failed renewal can be retried.
+            var wait = (lockedUntil - now) / 2;
+            await Task.Delay(wait < MinimumInterval ? MinimumInterval : wait, time, stop.Token).ConfigureAwait(false);
+            if (time.GetUtcNow() >= renewUntil)
+            {
+                // The bound is reached: stop renewing and let the lock run out, then report it lost.
+                var remaining = delivery.LockedUntil - time.GetUtcNow();
+                if (remaining > TimeSpan.Zero)
+                {
+                    await Task.Delay(remaining, time, stop.Token).ConfigureAwait(false);
+                }
+
+                await lockLost.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            if (await IsRenewalRefusedAsync().ConfigureAwait(false))
+            {
+                await lockLost.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One renewal, bounded by the time left on the lock: a call still running when the lock expires cannot save it, and
+    /// without the bound a hung call would keep the loop from ever reporting the lock lost. True when the broker refused
+    /// (the lock is gone). Any other failure is one failed attempt, tried again on the next turn while the lock holds: a
+    /// network timeout, for example, surfaces as a TaskCanceledException that is not the keeper's own cancellation.
+    /// </summary>
+    private async Task<bool> IsRenewalRefusedAsync()
+    {
+        var left = delivery.LockedUntil - time.GetUtcNow();
+        if (left <= TimeSpan.Zero)
+        {
+            return false; // the next turn reports the lock lost
+        }
+
+        using var bound = new CancellationTokenSource(left < MaximumRenewalWait ? left : MaximumRenewalWait, time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, bound.Token);
+        try
+        {
+            await delivery.RenewLockAsync(attempt.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (MessageLockLostException)
+        {
+            return true;
+        }
+        catch (Exception) when (!stop.IsCancellationRequested)
+        {
+            return false;
         }
     }
 }
