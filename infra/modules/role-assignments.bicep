@@ -353,7 +353,7 @@ resource functionsArchiveDeletionsPoisonQueue 'Microsoft.Authorization/roleAssig
 }
 
 // Archive deletion events Event Grid could not deliver are read back from here and put on their queue, then deleted
-// (timer ReplayArchiveDeadLetters): read and delete, never write.
+// (timer ReplayArchiveDeadLetters): read and delete, previous versions included (they hold the events), never write.
 resource functionsEventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(scanStorage::blobService::eventGridDeadLetter.id, functionsIdentity.id, roles.storageBlobDataReader)
   scope: scanStorage::blobService::eventGridDeadLetter

@@ -28,7 +28,7 @@ public sealed class ArchiveDeadLetterReplayTests(AzuriteFixture azurite)
 
         var outcome = await replay.RunAsync(Ct);
 
-        Assert.Equal(new DeadLetterReplayOutcome(1, 1, 0), outcome);
+        Assert.Equal(new DeadLetterReplayOutcome(1, 1, 0, 0), outcome);
         Assert.False(await blob.ExistsAsync(Ct));
         var message = Assert.Single((await queue.ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
         Assert.Equal(9999, message.ExpiresOn!.Value.Year); // a time to live of -1: the message never expires
@@ -49,7 +49,7 @@ public sealed class ArchiveDeadLetterReplayTests(AzuriteFixture azurite)
 
         var outcome = await replay.RunAsync(Ct);
 
-        Assert.Equal(new DeadLetterReplayOutcome(1, 2, 0), outcome);
+        Assert.Equal(new DeadLetterReplayOutcome(1, 2, 0, 0), outcome);
         Assert.False(await both.ExistsAsync(Ct));
         Assert.True(await other.ExistsAsync(Ct));
         var messages = (await queue.ReceiveMessagesAsync(10, cancellationToken: Ct)).Value;
@@ -70,11 +70,48 @@ public sealed class ArchiveDeadLetterReplayTests(AzuriteFixture azurite)
 
         var outcome = await replay.RunAsync(Ct);
 
-        Assert.Equal(new DeadLetterReplayOutcome(1, 1, 2), outcome);
+        Assert.Equal(new DeadLetterReplayOutcome(1, 1, 2, 0), outcome);
         Assert.True(await notJson.ExistsAsync(Ct));
         Assert.True(await notArray.ExistsAsync(Ct));
         Assert.False(await good.ExistsAsync(Ct));
         Assert.Single((await queue.ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+    }
+
+    [Fact]
+    public async Task A_replayed_blob_leaves_no_previous_version_that_names_the_archive_file()
+    {
+        // The account keeps versions: deleting the blob alone would keep its events, archive names included, for 30 days.
+        var (deadLetters, queue, _) = await IsolatedAsync();
+        var versioned = new VersionKeepingContainer(azurite.ConnectionString, deadLetters.Name);
+        var replay = new ArchiveDeadLetterReplay(versioned, new QueueClient(azurite.ConnectionString, queue.Name), NullLogger<ArchiveDeadLetterReplay>.Instance);
+        var blob = await DeadLetterAsync(deadLetters, ArchiveDeadLetterReplay.SubscriptionFolder, new Uri("http://127.0.0.1:10000/devstoreaccount1/archive/Doe%20Jane/1.dcm"));
+
+        var outcome = await replay.RunAsync(Ct);
+
+        Assert.Equal(new DeadLetterReplayOutcome(1, 1, 0, 1), outcome);
+        Assert.Equal(blob.Name, Assert.Single(versioned.DeletedVersions).Name);
+        Assert.False(await blob.ExistsAsync(Ct));
+        Assert.Single((await queue.ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+    }
+
+    [Fact]
+    public async Task Previous_versions_of_dead_letters_deleted_earlier_go_too_and_those_of_a_blob_still_there_stay()
+    {
+        var (deadLetters, _, _) = await IsolatedAsync();
+        var versioned = new VersionKeepingContainer(azurite.ConnectionString, deadLetters.Name);
+        var replay = new ArchiveDeadLetterReplay(versioned, new QueueClient(azurite.ConnectionString, "replay-" + Guid.NewGuid().ToString("N")[..12]), NullLogger<ArchiveDeadLetterReplay>.Instance);
+        // Deleted by an operator after reading it, or by a run stopped before it deleted the versions.
+        var gone = ArchiveDeadLetterReplay.SubscriptionFolder + $"2026/12/4/9/{Guid.NewGuid()}.json";
+        var goneVersion = versioned.AddPreviousVersion(gone);
+        var unreadable = versioned.GetBlobClient(ArchiveDeadLetterReplay.SubscriptionFolder + $"2026/12/5/9/{Guid.NewGuid()}.json");
+        await unreadable.UploadAsync(BinaryData.FromString("this is not JSON"), Ct);
+        versioned.AddPreviousVersion(unreadable.Name);
+        versioned.AddPreviousVersion($"SCAN-UPLOADED/2026/12/4/9/{Guid.NewGuid()}.json");
+
+        var outcome = await replay.RunAsync(Ct);
+
+        Assert.Equal(new DeadLetterReplayOutcome(0, 0, 1, 1), outcome);
+        Assert.Equal((gone, goneVersion), Assert.Single(versioned.DeletedVersions));
     }
 
     [Fact]
@@ -84,7 +121,7 @@ public sealed class ArchiveDeadLetterReplayTests(AzuriteFixture azurite)
         var queue = new QueueClient(azurite.ConnectionString, "replay-" + Guid.NewGuid().ToString("N")[..12]);
         var replay = new ArchiveDeadLetterReplay(blobs.GetBlobContainerClient("missing-" + Guid.NewGuid().ToString("N")[..12]), queue, NullLogger<ArchiveDeadLetterReplay>.Instance);
 
-        Assert.Equal(new DeadLetterReplayOutcome(0, 0, 0), await replay.RunAsync(Ct));
+        Assert.Equal(new DeadLetterReplayOutcome(0, 0, 0, 0), await replay.RunAsync(Ct));
         Assert.False(await queue.ExistsAsync(Ct));
     }
 

@@ -18,7 +18,9 @@ namespace Synomaly.Functions.Services.Archive;
 /// Event Grid names each dead-letter blob <c>{SUBSCRIPTION NAME IN UPPER CASE}/{yyyy}/{M}/{d}/{H}/{guid}.json</c> and
 /// writes a JSON array of one or more events, each with <c>deadLetterReason</c>, <c>deliveryAttempts</c> and the like
 /// added (ignored by the queue's parser). A blob is deleted only after all its events are on the queue; one that cannot
-/// be read stays where it is, with a warning (its name holds a date and a GUID, never a scan's name).
+/// be read stays where it is, with a warning (its name holds a date and a GUID, never a scan's name). The account keeps
+/// blob versions, so a deleted blob lives on as a previous version; the replay deletes those too (see
+/// <see cref="DeleteVersionsOfGoneBlobsAsync"/>).
 /// </remarks>
 public sealed partial class ArchiveDeadLetterReplay(BlobContainerClient deadLetters, QueueClient events, ILogger<ArchiveDeadLetterReplay> logger)
 {
@@ -42,7 +44,7 @@ public sealed partial class ArchiveDeadLetterReplay(BlobContainerClient deadLett
         int replayedBlobs = 0, replayedEvents = 0, unreadableBlobs = 0;
         if (!await deadLetters.ExistsAsync(cancellationToken).ConfigureAwait(false))
         {
-            return new DeadLetterReplayOutcome(0, 0, 0);
+            return new DeadLetterReplayOutcome(0, 0, 0, 0);
         }
 
         await foreach (var item in deadLetters.GetBlobsAsync(new GetBlobsOptions { Prefix = SubscriptionFolder }, cancellationToken).ConfigureAwait(false))
@@ -77,12 +79,50 @@ public sealed partial class ArchiveDeadLetterReplay(BlobContainerClient deadLett
             replayedEvents += eventTexts.Count;
         }
 
-        if (replayedBlobs + unreadableBlobs > 0)
+        int deletedVersions = await DeleteVersionsOfGoneBlobsAsync(cancellationToken).ConfigureAwait(false);
+        if (replayedBlobs + unreadableBlobs + deletedVersions > 0)
         {
-            LogReplayed(replayedEvents, replayedBlobs, unreadableBlobs);
+            LogReplayed(replayedEvents, replayedBlobs, unreadableBlobs, deletedVersions);
         }
 
-        return new DeadLetterReplayOutcome(replayedBlobs, replayedEvents, unreadableBlobs);
+        return new DeadLetterReplayOutcome(replayedBlobs, replayedEvents, unreadableBlobs, deletedVersions);
+    }
+
+    /// <summary>
+    /// Deletes the previous versions of the subscription's dead-letter blobs that are gone: those this run replayed, and
+    /// those an earlier run or an operator deleted. The account keeps versions (Bicep: isVersioningEnabled), so deleting
+    /// a blob only turns it into a previous version, which still names the archive files of its events (subject,
+    /// data.url) for up to 30 days; API.md promises that no trace of such a name outlives the file. Listing the whole
+    /// folder, not each replayed blob, also clears what a run stopped between the two deletes left. A blob still there
+    /// (left unreadable) keeps its versions. Azurite keeps no versions: it answers the listing with the current blobs
+    /// alone, without a version id, which count as current here, so a local run finds nothing to delete.
+    /// </summary>
+    /// <returns>The previous versions deleted.</returns>
+    private async Task<int> DeleteVersionsOfGoneBlobsAsync(CancellationToken cancellationToken)
+    {
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        var previous = new List<(string Name, string VersionId)>();
+        var listing = new GetBlobsOptions { Prefix = SubscriptionFolder, States = BlobStates.Version };
+        await foreach (var item in deadLetters.GetBlobsAsync(listing, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.VersionId is { Length: > 0 } versionId && item.IsLatestVersion != true)
+            {
+                previous.Add((item.Name, versionId));
+            }
+            else
+            {
+                current.Add(item.Name);
+            }
+        }
+
+        int deleted = 0;
+        foreach (var (name, versionId) in previous.Where(v => !current.Contains(v.Name)))
+        {
+            var version = deadLetters.GetBlobClient(name).WithVersion(versionId);
+            deleted += (await version.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? 1 : 0;
+        }
+
+        return deleted;
     }
 
     /// <summary>The events of one dead-letter blob as JSON texts, one per queue message; null unless a JSON array of objects.</summary>
@@ -118,9 +158,12 @@ public sealed partial class ArchiveDeadLetterReplay(BlobContainerClient deadLett
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered archive deletion events in {BlobName} are not a JSON array of events and were left in place; read it, erase the scans it names with the DELETE scan API, then delete the blob")]
     private partial void LogUnreadable(string blobName);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replayed {EventCount} dead-lettered archive deletion events from {BlobCount} blobs onto the archive-deletions queue ({UnreadableCount} unreadable blobs left in place)")]
-    private partial void LogReplayed(int eventCount, int blobCount, int unreadableCount);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replayed {EventCount} dead-lettered archive deletion events from {BlobCount} blobs onto the archive-deletions queue ({UnreadableCount} unreadable blobs left in place, {VersionCount} previous versions of deleted ones deleted)")]
+    private partial void LogReplayed(int eventCount, int blobCount, int unreadableCount, int versionCount);
 }
 
-/// <summary>What one replay did: blobs and events put back on the queue, and blobs left in place because they could not be read.</summary>
-public sealed record DeadLetterReplayOutcome(int ReplayedBlobs, int ReplayedEvents, int UnreadableBlobs);
+/// <summary>
+/// What one replay did: blobs and events put back on the queue, blobs left in place because they could not be read, and
+/// previous versions of deleted dead-letter blobs deleted.
+/// </summary>
+public sealed record DeadLetterReplayOutcome(int ReplayedBlobs, int ReplayedEvents, int UnreadableBlobs, int DeletedVersions);
