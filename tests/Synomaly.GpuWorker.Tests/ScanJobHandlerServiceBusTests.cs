@@ -13,14 +13,24 @@ namespace Synomaly.GpuWorker.Tests;
 /// </summary>
 public sealed class ScanJobHandlerServiceBusTests
 {
-    private static ServiceBusReceivedMessage Message(ScanJob job, int deliveryCount, TimeSpan? lockFor = null) =>
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static ServiceBusReceivedMessage Message(ScanJob job, int deliveryCount, TimeSpan? lockFor = null, DateTimeOffset? now = null) =>
         ServiceBusModelFactory.ServiceBusReceivedMessage(
             body: BinaryData.FromBytes(ScanJobSerializer.Serialize(job)),
             messageId: job.MessageId,
             correlationId: job.CorrelationId,
             deliveryCount: deliveryCount,
-            lockedUntil: DateTimeOffset.UtcNow + (lockFor ?? TimeSpan.FromMinutes(5)),
-            enqueuedTime: DateTimeOffset.UtcNow.AddSeconds(-2));
+            lockedUntil: (now ?? DateTimeOffset.UtcNow) + (lockFor ?? TimeSpan.FromMinutes(5)),
+            enqueuedTime: (now ?? DateTimeOffset.UtcNow).AddSeconds(-2));
+
+    private static async Task<ScanJobDelivery> ReceiveAsync(RecordingServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    {
+        receiver.Add(message);
+        var delivery = await new ServiceBusScanJobSource(receiver).ReceiveAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Assert.NotNull(delivery);
+        return delivery;
+    }
 
     private static async Task<JobOutcome> HandleAsync(WorkerHarness harness, RecordingServiceBusReceiver receiver, ServiceBusReceivedMessage message)
     {
@@ -102,6 +112,81 @@ public sealed class ScanJobHandlerServiceBusTests
 
         Assert.Equal([$"deadletter:{FailureClassifier.StorageUnavailable}"], receiver.Calls.Where(c => c != "renew"));
         Assert.Equal(JobState.Failed, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_transient_fault_holds_the_message_for_its_backoff_before_abandoning_since_service_bus_redelivers_at_once()
+    {
+        var time = new ManualTimeProvider(Start);
+        await using var harness = new WorkerHarness(transientRetries: 1, redeliveryDelay: TimeSpan.FromSeconds(5), time: time);
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-backoff", FakeScanCodec.Scan(1, 0.1f));
+        harness.Storage.ReadFaults = int.MaxValue;
+        var delivery = await ReceiveAsync(receiver, Message(job, deliveryCount: 2, now: Start));
+
+        var handling = harness.Handler.HandleAsync(delivery, TestContext.Current.CancellationToken);
+        // The second delivery's backoff: 5 s x 2.
+        var held = time.WaitForTimerAsync(Start + TimeSpan.FromSeconds(10));
+        Assert.Same(held, await Task.WhenAny(handling, held).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("abandon", receiver.Calls);
+        time.AdvanceTo(Start + TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobOutcome.Retrying, await handling.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal(["abandon"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal(JobState.Queued, harness.Record(job)!.State);
+    }
+
+    [Fact]
+    public async Task A_message_held_for_its_backoff_is_given_back_at_once_when_the_shutdown_deadline_passes()
+    {
+        var time = new ManualTimeProvider(Start);
+        await using var harness = new WorkerHarness(transientRetries: 1, redeliveryDelay: TimeSpan.FromSeconds(5), time: time);
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-backoff-shutdown", FakeScanCodec.Scan(1, 0.1f));
+        harness.Storage.ReadFaults = int.MaxValue;
+        var delivery = await ReceiveAsync(receiver, Message(job, deliveryCount: 1, now: Start));
+        using var shutdown = new CancellationTokenSource();
+
+        var handling = harness.Handler.HandleAsync(delivery, shutdown.Token);
+        await time.WaitForTimerAsync(Start + TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await shutdown.CancelAsync();
+
+        Assert.Equal(JobOutcome.Retrying, await handling.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal(["abandon"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal(Start, time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task On_the_brokers_last_delivery_a_job_whose_record_cannot_be_failed_is_dead_lettered_by_the_worker_not_abandoned()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3, transientRetries: 1);
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-outage", FakeScanCodec.Scan(1, 0.1f));
+        harness.StatusSwitch.Unavailable = true; // the job table is down: nothing can be read or marked
+
+        // The worker's last attempt still gives the message back (one more delivery may find the table again); the
+        // broker's last (maxDeliveryCount = 3 + 1) must not, or the broker dead-letters it without a reason.
+        Assert.Equal(JobOutcome.Retrying, await HandleAsync(harness, receiver, Message(job, deliveryCount: 3)));
+        Assert.Equal(JobOutcome.DeadLettered, await HandleAsync(harness, receiver, Message(job, deliveryCount: 4)));
+
+        Assert.Equal(["abandon", $"deadletter:{FailureClassifier.StorageUnavailable}"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Contains(harness.HandlerLog.Entries, e => e.Message.StartsWith("Scan sb-outage: gave up after 4 deliveries (StorageUnavailable); the job record could not be marked Failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_shutdown_on_the_brokers_last_delivery_fails_the_job_and_dead_letters_rather_than_abandons()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var receiver = new RecordingServiceBusReceiver();
+        var job = harness.AddJob("sb-last-shutdown", FakeScanCodec.Scan(1, 0.1f));
+        var delivery = await ReceiveAsync(receiver, Message(job, deliveryCount: 4));
+        using var shutdown = new CancellationTokenSource();
+        await shutdown.CancelAsync(); // the deadline has passed as the delivery starts
+
+        Assert.Equal(JobOutcome.DeadLettered, await harness.Handler.HandleAsync(delivery, shutdown.Token));
+
+        Assert.Equal(["deadletter:Interrupted"], receiver.Calls.Where(c => c != "renew"));
+        Assert.Equal((JobState.Failed, "Interrupted"), (harness.Record(job)!.State, harness.Record(job)!.ErrorCode));
     }
 
     [Fact]

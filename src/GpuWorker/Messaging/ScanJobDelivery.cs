@@ -19,6 +19,18 @@ public abstract class ScanJobDelivery
     /// <summary>When the current lock expires unless renewed.</summary>
     public abstract DateTimeOffset LockedUntil { get; }
 
+    /// <summary>
+    /// True where an abandoned message stays invisible for the retry delay (Storage queue visibility); false where it is
+    /// redelivered at once (Service Bus, in memory), so that the handler holds it for the delay before abandoning.
+    /// </summary>
+    public virtual bool DelaysRedelivery => false;
+
+    /// <summary>
+    /// True where the broker dead-letters a message by itself after a number of deliveries (Service Bus maxDeliveryCount);
+    /// false where an abandoned message comes back however often (Storage queue, in memory).
+    /// </summary>
+    public virtual bool BrokerEndsRedelivery => false;
+
     /// <summary>Extends the lock; throws <see cref="MessageLockLostException"/> when it is already gone.</summary>
     public abstract Task RenewLockAsync(CancellationToken cancellationToken = default);
 

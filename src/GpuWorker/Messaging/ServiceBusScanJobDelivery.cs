@@ -21,7 +21,13 @@ public sealed class ServiceBusScanJobDelivery(ServiceBusReceiver receiver, Servi
     public override Task CompleteAsync(CancellationToken cancellationToken = default) =>
         TranslateLockLostAsync(() => receiver.CompleteMessageAsync(message, cancellationToken));
 
-    /// <summary>Service Bus redelivers an abandoned message at once; the retry delay is left to the broker.</summary>
+    /// <summary>The queue's maxDeliveryCount (Worker__MaxDeliveryCount + 1) dead-letters a message abandoned on its last delivery.</summary>
+    public override bool BrokerEndsRedelivery => true;
+
+    /// <summary>
+    /// Service Bus redelivers an abandoned message at once (<see cref="ScanJobDelivery.DelaysRedelivery"/> is false): the
+    /// handler has held it for <paramref name="retryDelay"/> already.
+    /// </summary>
     public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) =>
         TranslateLockLostAsync(() => receiver.AbandonMessageAsync(message, cancellationToken: cancellationToken));
 

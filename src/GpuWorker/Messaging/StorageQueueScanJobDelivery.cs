@@ -56,6 +56,8 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
         }
     }
 
+    public override bool DelaysRedelivery => true;
+
     /// <summary>Making the message visible after the retry delay is the queue's own backoff.</summary>
     public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) =>
         SetVisibilityAsync(retryDelay < TimeSpan.Zero ? TimeSpan.Zero : retryDelay, cancellationToken);

@@ -35,10 +35,14 @@ public sealed partial class ScanJobHandler(
     /// <summary>The verdict on a message whose job another delivery already failed: it is dead-lettered, the record stays.</summary>
     private static readonly FailureVerdict AlreadyFailed = new(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
 
+    /// <summary>The verdict on a job the worker's shutdown interrupted on the broker's last allowed delivery.</summary>
+    private static readonly FailureVerdict InterruptedOnLastDelivery = new(FailureKind.Transient, "Interrupted", "The worker shut down during the message's last allowed delivery.");
+
     /// <summary>The reason a message of an erased scan is retried, then dead-lettered: results it wrote are still there.</summary>
     public const string ErasureIncomplete = "ErasureIncomplete";
 
     private readonly WorkerOptions settings = options.Value;
+    private readonly Redelivery redelivery = new(policy, time, options.Value.MaxDeliveryCount);
 
     /// <summary>Handles one delivery. <paramref name="shutdown"/> is cancelled when the shutdown deadline has passed.</summary>
     public async Task<JobOutcome> HandleAsync(ScanJobDelivery delivery, CancellationToken shutdown = default)
@@ -82,7 +86,7 @@ public sealed partial class ScanJobHandler(
         }
         catch (JobSupersededException e)
         {
-            return await CompleteSupersededAsync(delivery, job, e, activity).ConfigureAwait(false);
+            return await CompleteSupersededAsync(delivery, job, e, activity, work.Token).ConfigureAwait(false);
         }
         catch (JobTransitionRejectedException e) when (e.From.IsTerminal())
         {
@@ -93,6 +97,12 @@ public sealed partial class ScanJobHandler(
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
             LogInterrupted(job.ScanId);
+            if (redelivery.IsBrokersLast(delivery))
+            {
+                // Given back now, the message would be dead-lettered by the broker without a reason, its job left Processing.
+                return await FailAsync(delivery, job, InterruptedOnLastDelivery, activity, shutdown).ConfigureAwait(false);
+            }
+
             await TryAsync(() => status.MarkRetryingAsync(job, delivery.DeliveryCount, "Interrupted", "The worker shut down during the job."), CancellationToken.None).ConfigureAwait(false);
             await TryAsync(() => delivery.AbandonAsync(TimeSpan.Zero), CancellationToken.None).ConfigureAwait(false);
             telemetry.RecordOutcome(nameof(JobOutcome.Interrupted));
@@ -103,17 +113,17 @@ public sealed partial class ScanJobHandler(
             var verdict = FailureClassifier.Classify(e);
             if (verdict.Kind == FailureKind.Permanent)
             {
-                return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
+                return await FailAsync(delivery, job, verdict, activity, work.Token).ConfigureAwait(false);
             }
 
             if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
             {
                 var exhausted = verdict with { Description = $"Gave up after {delivery.DeliveryCount} attempts. {verdict.Description}" };
                 LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
-                return await FailAsync(delivery, job, exhausted, activity).ConfigureAwait(false);
+                return await FailAsync(delivery, job, exhausted, activity, work.Token).ConfigureAwait(false);
             }
 
-            return await RetryLaterAsync(delivery, job, verdict, e, activity).ConfigureAwait(false);
+            return await RetryLaterAsync(delivery, job, verdict, e, activity, work.Token).ConfigureAwait(false);
         }
     }
 
@@ -137,7 +147,7 @@ public sealed partial class ScanJobHandler(
             // after the state, so that a job an earlier delivery finished is completed, not failed.
             var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
             LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
-            return await FailAsync(delivery, job, verdict, activity).ConfigureAwait(false);
+            return await FailAsync(delivery, job, verdict, activity, cancellationToken).ConfigureAwait(false);
         }
 
         await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
@@ -195,7 +205,7 @@ public sealed partial class ScanJobHandler(
         LogOrphanedResultsRemoved(job.ScanId, removed);
     }
 
-    private async Task<JobOutcome> CompleteSupersededAsync(ScanJobDelivery delivery, ScanJob job, JobSupersededException superseded, Activity? activity)
+    private async Task<JobOutcome> CompleteSupersededAsync(ScanJobDelivery delivery, ScanJob job, JobSupersededException superseded, Activity? activity, CancellationToken hold)
     {
         if (superseded.RecordErased)
         {
@@ -212,7 +222,7 @@ public sealed partial class ScanJobHandler(
             }
             catch (Exception e)
             {
-                return await RetryErasureLaterAsync(delivery, job, e, activity).ConfigureAwait(false);
+                return await RetryErasureLaterAsync(delivery, job, e, activity, hold).ConfigureAwait(false);
             }
         }
 
@@ -237,7 +247,7 @@ public sealed partial class ScanJobHandler(
     /// written to the record. The message is abandoned for another try and, on the last allowed delivery, dead-lettered
     /// with the reason and logged as given up (the jobs-gave-up alert): repeating the erasure removes what is left.
     /// </summary>
-    private async Task<JobOutcome> RetryErasureLaterAsync(ScanJobDelivery delivery, ScanJob job, Exception error, Activity? activity)
+    private async Task<JobOutcome> RetryErasureLaterAsync(ScanJobDelivery delivery, ScanJob job, Exception error, Activity? activity, CancellationToken hold)
     {
         var fault = FailureClassifier.Classify(error);
         var verdict = new FailureVerdict(FailureKind.Transient, ErasureIncomplete, $"The scan was erased, but result files this message wrote could not be removed ({fault.Reason}).");
@@ -248,7 +258,7 @@ public sealed partial class ScanJobHandler(
         }
 
         LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
-        return await SettleAsync(activity, verdict, final: false, () => delivery.AbandonAsync(policy.RedeliveryDelayFor(delivery.DeliveryCount)), JobOutcome.Retrying).ConfigureAwait(false);
+        return await SettleAsync(activity, verdict, final: false, () => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying).ConfigureAwait(false);
     }
 
     private async Task<JobOutcome> SettleFinishedAsync(ScanJobDelivery delivery, ScanJob job, JobState state, Activity? activity)
@@ -281,13 +291,17 @@ public sealed partial class ScanJobHandler(
         return JobOutcome.AlreadyDone;
     }
 
-    /// <summary>Job Failed first, then dead-letter: if the record cannot be written the message is abandoned instead, never lost.</summary>
-    private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity)
+    /// <summary>
+    /// Job Failed first, then dead-letter: if the record cannot be written the message is abandoned instead, never lost;
+    /// except on the broker's last allowed delivery, where abandoning would have the broker dead-letter it without a reason.
+    /// </summary>
+    private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity, CancellationToken hold)
     {
         LogFailed(job.ScanId, verdict.Reason, delivery.DeliveryCount);
         try
         {
-            await retry.ExecuteAsync(ct => status.MarkFailedAsync(job, verdict.Reason, verdict.Description, ct)).ConfigureAwait(false);
+            // Not cancelled by the hold: a verdict is recorded even when the lock is lost or the shutdown deadline passed.
+            await retry.ExecuteAsync(ct => status.MarkFailedAsync(job, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
         }
         catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
         {
@@ -304,23 +318,31 @@ public sealed partial class ScanJobHandler(
         {
             // The scan was queued again for a newer upload, or erased: this message's failure (often SourceChanged, the
             // blob was replaced) is no news about the newer job, whose record it must not touch.
-            return await CompleteSupersededAsync(delivery, job, e, activity).ConfigureAwait(false);
+            return await CompleteSupersededAsync(delivery, job, e, activity, hold).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not MessageLockLostException)
         {
+            if (redelivery.IsBrokersLast(delivery))
+            {
+                // The record stays as it is either way (the expiry sweep ends it); the worker's dead letter at least says
+                // why, and the log line raises the jobs-gave-up alert.
+                LogGaveUpUnrecorded(job.ScanId, delivery.DeliveryCount, verdict.Reason, e.GetType().Name);
+                return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+            }
+
             LogStatusWriteFailed(job.ScanId, e.GetType().Name);
-            await TryAsync(() => delivery.AbandonAsync(policy.RedeliveryDelayFor(delivery.DeliveryCount)), CancellationToken.None).ConfigureAwait(false);
+            await TryAsync(() => redelivery.AbandonAsync(delivery, hold), CancellationToken.None).ConfigureAwait(false);
             return JobOutcome.Retrying;
         }
 
         return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
     }
 
-    private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity)
+    private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity, CancellationToken hold)
     {
         LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
         await TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
-        return await SettleAsync(activity, verdict, final: false, () => delivery.AbandonAsync(policy.RedeliveryDelayFor(delivery.DeliveryCount)), JobOutcome.Retrying).ConfigureAwait(false);
+        return await SettleAsync(activity, verdict, final: false, () => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying).ConfigureAwait(false);
     }
 
     private async Task<JobOutcome> SettleAsync(Activity? activity, FailureVerdict verdict, bool final, Func<Task> settle, JobOutcome outcome)
@@ -414,6 +436,9 @@ public sealed partial class ScanJobHandler(
     // the "jobs-gave-up" alert (infra/modules/alerts.bicep) looks for this line.
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: gave up after {DeliveryCount} deliveries ({Reason}); the job fails")]
     private partial void LogGaveUp(string scanId, int deliveryCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: gave up after {DeliveryCount} deliveries ({Reason}); the job record could not be marked Failed ({ErrorType}), so the worker dead-letters the message before the broker does without a reason")]
+    private partial void LogGaveUpUnrecorded(string scanId, int deliveryCount, string reason, string errorType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} hit a fault {Reason} ({ErrorType}) on delivery {DeliveryCount} of {MaxDeliveryCount}; abandoning for redelivery")]
     private partial void LogRetrying(string scanId, string reason, string errorType, int deliveryCount, int maxDeliveryCount);

@@ -50,6 +50,26 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>Completes once a timer is set to fire at <paramref name="dueAt"/>.</summary>
+    public async Task WaitForTimerAsync(DateTimeOffset dueAt)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (gate)
+            {
+                if (active.Any(t => t.DueAt == dueAt))
+                {
+                    return;
+                }
+
+                wait = scheduled.Task;
+            }
+
+            await wait.ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Moves the clock to <paramref name="target"/>, firing every timer due by then in due-time order.</summary>
     public void AdvanceTo(DateTimeOffset target)
     {

@@ -15,7 +15,9 @@ internal sealed class WorkerHarness : IAsyncDisposable
 {
     private readonly TestMeterFactory meters = new();
 
-    public WorkerHarness(int maxDeliveryCount = 3, int maxBatchSize = 8, int maxBatchWaitMilliseconds = 20, int transientRetries = 2)
+    /// <param name="redeliveryDelay">The first backoff before a redelivery; none by default, so abandons are immediate.</param>
+    /// <param name="time">The handler's clock (its lock keeper's and its backoff's); the system's by default.</param>
+    public WorkerHarness(int maxDeliveryCount = 3, int maxBatchSize = 8, int maxBatchWaitMilliseconds = 20, int transientRetries = 2, TimeSpan? redeliveryDelay = null, TimeProvider? time = null)
     {
         Options = new WorkerOptions
         {
@@ -28,7 +30,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         {
             TransientRetries = transientRetries,
             TransientRetryDelay = TimeSpan.FromMilliseconds(1),
-            RedeliveryDelay = TimeSpan.Zero,
+            RedeliveryDelay = redeliveryDelay ?? TimeSpan.Zero,
         };
         Telemetry = new WorkerTelemetry(meters);
         Loader = new FakeModelLoader(Model);
@@ -37,8 +39,9 @@ internal sealed class WorkerHarness : IAsyncDisposable
         WarmUpCall = Host.WhenReadyAsync(CancellationToken.None).GetAwaiter().GetResult() is not null ? Model.Calls.Single() : [];
         Model.Reset();
         Batcher = new SliceBatcher(Host.WhenReadyAsync, Options.MaxBatchSize, Options.MaxBatchWait, Telemetry);
+        StatusSwitch = new SwitchableJobStatusSink(Status);
         Handler = new ScanJobHandler(
-            Status,
+            StatusSwitch,
             Storage,
             Codec,
             Host,
@@ -48,7 +51,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
             policy,
             Microsoft.Extensions.Options.Options.Create(Options),
             Telemetry,
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             HandlerLog);
     }
 
@@ -71,6 +74,9 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public InMemoryScanStorage Storage { get; } = new();
 
     public InMemoryJobStatusSink Status { get; } = new();
+
+    /// <summary>Set <see cref="SwitchableJobStatusSink.Unavailable"/> for an outage of the job records.</summary>
+    public SwitchableJobStatusSink StatusSwitch { get; }
 
     public WorkerTelemetry Telemetry { get; }
 

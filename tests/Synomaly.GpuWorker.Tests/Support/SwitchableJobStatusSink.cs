@@ -1,0 +1,29 @@
+using Azure;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Status;
+
+namespace Synomaly.GpuWorker.Tests.Support;
+
+/// <summary>Job records behind a switch that makes every call answer 503, as in an outage of the table's account.</summary>
+internal sealed class SwitchableJobStatusSink(IJobStatusSink inner) : IJobStatusSink
+{
+    public bool Unavailable { get; set; }
+
+    public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<JobState?>() : inner.GetStateAsync(job, cancellationToken);
+
+    public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.MarkProcessingAsync(job, attempt, cancellationToken);
+
+    public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.MarkRetryingAsync(job, attempt, errorCode, errorMessage, cancellationToken);
+
+    public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.MarkSucceededAsync(job, resultsPrefix, cancellationToken);
+
+    public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.MarkFailedAsync(job, errorCode, errorMessage, cancellationToken);
+
+    private static Task<T> Outage<T>() =>
+        Task.FromException<T>(new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null));
+}
