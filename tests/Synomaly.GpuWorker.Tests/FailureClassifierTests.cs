@@ -60,16 +60,30 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Network_faults_inside_other_exceptions_are_transient_network_errors()
     {
-        // Azure.Core's own retries, all failed; and a socket or stream fault wrapped by any other layer.
+        // Azure.Core's own retries, all failed; a socket fault wrapped by any other layer; a stream fault of a request.
         var retriesFailed = new AggregateException("Retry failed after 4 tries.", new RequestFailedException("No such host is known.", new HttpRequestException("No such host is known.")));
         var wrappedSocket = new InvalidOperationException("The read failed.", new SocketException((int)SocketError.ConnectionReset));
-        var wrappedStream = new InvalidOperationException("The read failed.", new IOException("Unable to read data from the transport connection."));
+        var requestStream = new RequestFailedException("The response ended early.", new IOException("Unable to read data from the transport connection."));
 
-        Exception[] errors = [retriesFailed, wrappedSocket, wrappedStream];
+        Exception[] errors = [retriesFailed, wrappedSocket, requestStream];
 
         Assert.All(
             errors,
             error => Assert.Equal((FailureKind.Transient, FailureClassifier.NetworkError), (FailureClassifier.Classify(error).Kind, FailureClassifier.Classify(error).Reason)));
+    }
+
+    [Fact]
+    public void A_file_or_decoder_fault_wrapped_by_another_layer_is_no_network_error()
+    {
+        // A missing file names its path, and an IOException under a layer other than the transport's is no network fault.
+        Exception[] errors =
+        [
+            new InvalidOperationException("Loading failed.", new FileNotFoundException("Could not find file '/data/scan.nii'.")),
+            new AggregateException(new FileNotFoundException("Could not find file '/data/scan.nii'.")),
+            new InvalidOperationException("Decoding failed.", new IOException("Unexpected end of the compressed data.")),
+        ];
+
+        Assert.All(errors, error => Assert.Equal(FailureClassifier.Unexpected, FailureClassifier.Classify(error).Reason));
     }
 
     [Fact]

@@ -44,13 +44,19 @@ public static class FailureClassifier
     /// <summary>
     /// The network fault behind <paramref name="error"/>, if any. Azure.Core reports a request that got no response as a
     /// RequestFailedException with status 0 wrapping the HttpRequestException, and a call whose own retries all failed as
-    /// an AggregateException of those, so the cause is looked for along the inner exceptions, not only at the top.
+    /// an AggregateException of those, so the cause is looked for along the inner exceptions. An HTTP or socket fault is
+    /// one under any wrapper; a bare IOException only at the top or inside those two transport wrappers, since another
+    /// layer's IOException (a file, a decoder) is no evidence of a network fault. A missing file or folder never is, and
+    /// its message would name a path.
     /// </summary>
-    private static Exception? NetworkCause(Exception error) => error switch
+    private static Exception? NetworkCause(Exception error, bool streamFaultCounts = true) => error switch
     {
-        HttpRequestException or SocketException or IOException => error,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(NetworkCause).FirstOrDefault(cause => cause is not null),
-        { InnerException: { } inner } => NetworkCause(inner),
+        FileNotFoundException or DirectoryNotFoundException => null,
+        HttpRequestException or SocketException => error,
+        IOException when streamFaultCounts => error,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(inner => NetworkCause(inner, streamFaultCounts)).FirstOrDefault(cause => cause is not null),
+        RequestFailedException { Status: 0, InnerException: { } inner } => NetworkCause(inner),
+        { InnerException: { } inner } => NetworkCause(inner, streamFaultCounts: false),
         _ => null,
     };
 
