@@ -64,6 +64,7 @@ public sealed record TrainingModality
     {
         ImageSize = imageSize,
         Modality = Name,
+        SliceOrientation = Synomaly.Diffusion.Weights.Preprocessing.DisplayOrientation,
         Window = Preset(imageSize) is CtPreset ct ? FormattableString.Invariant($"{ct.WindowLowHu} to {ct.WindowHighHu} HU") : null,
     };
 

@@ -117,16 +117,25 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
-    public void A_card_written_before_slice_orientation_existed_reads_as_display_and_new_cards_say_display()
+    public void A_card_written_before_slice_orientation_existed_reads_as_display_when_trained_here_and_as_the_reference_when_imported()
     {
-        var card = new ModelCard { Name = "m", Version = "1", Architecture = UNetStructureTests.TinyConfig };
-        var json = System.Text.Json.Nodes.JsonNode.Parse(card.ToJson())!.AsObject();
-        Assert.Equal("display", json["preprocessing"]!["slice_orientation"]!.GetValue<string>());
-        json["preprocessing"]!.AsObject().Remove("slice_orientation");
+        using var scope = NewDisposeScope();
+        using var checkpoint = TorchCheckpointReader.Read(ReferenceFixture.Path("tiny_unet_checkpoint.pt"));
+        var imported = CheckpointImporter.CreateCard(checkpoint, UNetStructureTests.TinyConfig, ReferenceFixture.Path("tiny_unet_checkpoint.pt"), "tiny", "1.0.0");
+        var trained = imported with { Provenance = new Provenance { Source = "training" }, Preprocessing = imported.Preprocessing with { SliceOrientation = Preprocessing.DisplayOrientation } };
 
-        var old = ModelCard.FromJson(json.ToJsonString());
+        ModelCard WithoutOrientation(ModelCard card)
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(card.ToJson())!.AsObject();
+            Assert.True(json["preprocessing"]!.AsObject().Remove("slice_orientation"));
+            return ModelCard.FromJson(json.ToJsonString());
+        }
 
-        Assert.Equal(Preprocessing.DisplayOrientation, old.Preprocessing.SliceOrientation);
+        Assert.Equal(Preprocessing.DisplayOrientation, WithoutOrientation(trained).ExpectedSliceOrientation());
+        Assert.Equal(Preprocessing.ReferenceArrayOrientation, WithoutOrientation(imported).ExpectedSliceOrientation());
+        // A recorded layout wins over the provenance.
+        Assert.Equal(Preprocessing.DisplayOrientation, trained.ExpectedSliceOrientation());
+        Assert.Equal(Preprocessing.ReferenceArrayOrientation, ModelCard.FromJson(imported.ToJson()).ExpectedSliceOrientation());
     }
 
     /// <summary>A card of the tiny UNet whose only profile, "brain-mri", reproduces <paramref name="options"/>.</summary>

@@ -37,6 +37,18 @@ public sealed class TrainingModalityTests : IDisposable
         Assert.Equal((7, 3L), (options.Steps, options.Seed));
     }
 
+    [Theory]
+    [InlineData("brain-mri")]
+    [InlineData("liver-ct")]
+    [InlineData("carotid-us")]
+    public void A_trained_card_records_the_display_slice_layout_its_training_read(string name)
+    {
+        var preprocessing = TrainingModality.Parse(name).Preprocessing(Size);
+
+        Assert.Equal(Preprocessing.DisplayOrientation, preprocessing.SliceOrientation);
+        Assert.Contains("\"slice_orientation\": \"display\"", System.Text.Json.JsonSerializer.Serialize(preprocessing, ModelCard.JsonOptions), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_modality_is_rejected_with_the_choices()
     {

@@ -56,7 +56,8 @@ public sealed class SliceOrientationTests
         var card = ModelPackage.LoadCard(directory);
 
         Assert.DoesNotContain("slice_orientation", File.ReadAllText(Path.Combine(directory, ModelPackage.CardFile)), StringComparison.Ordinal);
-        Assert.Equal(SliceOrientation.Display, SliceOrientationNames.ParseRecorded(card.Preprocessing.SliceOrientation));
+        Assert.Equal("training", card.Provenance?.Source);
+        Assert.Equal(SliceOrientation.Display, SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation()));
     }
 
     [Theory]

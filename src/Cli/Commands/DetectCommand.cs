@@ -57,7 +57,7 @@ public static class DetectCommand
             diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
             var settings = new DetectionSettings(
                 card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", profile.ToOptions(seed), card.Preprocessing.ImageSize, batchSize, modality,
-                ModalityNames.ParseRecorded(card.Preprocessing.Modality), SliceOrientationNames.ParseRecorded(card.Preprocessing.SliceOrientation));
+                ModalityNames.ParseRecorded(card.Preprocessing.Modality), SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation()));
             detection = new LocalScanDetection(new AnomalyDetector(unet, diffusion), settings);
             AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(card.Name)} {Markup.Escape(card.Version)}[/], profile {Markup.Escape(settings.ProfileName)}, on {Markup.Escape(device.ToString())}.");
         }

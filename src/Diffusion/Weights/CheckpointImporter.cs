@@ -59,7 +59,7 @@ public static class CheckpointImporter
                 "As distributed by the authors; the licence of the source dataset applies."),
             Provenance = new Provenance
             {
-                Source = "authors-checkpoint",
+                Source = Provenance.AuthorsCheckpoint,
                 SourceSha256 = Sha256(sourcePath),
                 Epoch = checkpoint.Epoch,
                 Loss = checkpoint.Loss,

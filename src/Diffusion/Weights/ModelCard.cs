@@ -53,6 +53,15 @@ public sealed record ModelCard
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>
+    /// The slice layout the model expects (<see cref="Preprocessing.SliceOrientation"/>). A card written before the field
+    /// existed records none: an import then means the reference's layout, which the authors' weights were trained on
+    /// (imports always wanted it, only the field was missing), and anything else means display, the layout of every model
+    /// this project trained.
+    /// </summary>
+    public string ExpectedSliceOrientation() => Preprocessing.SliceOrientation
+        ?? (Provenance?.Source == Weights.Provenance.AuthorsCheckpoint ? Preprocessing.ReferenceArrayOrientation : Preprocessing.DisplayOrientation);
+
     /// <summary>The profile called <paramref name="name"/>, or the default profile when null.</summary>
     public InferenceProfile Profile(string? name = null)
     {
@@ -193,9 +202,11 @@ public sealed record Preprocessing
     /// How a volume's z slice is laid out as the model input: <see cref="DisplayOrientation"/> (rows are the volume's y,
     /// reversed when that shows anterior up: what <c>synomaly train</c> reads) or <see cref="ReferenceArrayOrientation"/>
     /// (nibabel's <c>data[:, :, z]</c>, rows are x and nothing flipped: what the authors' checkpoints were trained on,
-    /// ALGORITHM.md 4.2). Cards written before the field existed have none, which reads as display.
+    /// ALGORITHM.md 4.2). New cards record one; cards written before the field existed have none, and
+    /// <see cref="ModelCard.ExpectedSliceOrientation"/> then decides from where the weights came from.
     /// </summary>
-    public string? SliceOrientation { get; init; } = DisplayOrientation;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SliceOrientation { get; init; }
 }
 
 /// <summary>What the model was trained on, and under which licence the data (and so the weights) may be used.</summary>
@@ -204,6 +215,9 @@ public sealed record TrainingData(string Description, string Licence);
 /// <summary>Where the weights came from.</summary>
 public sealed record Provenance
 {
+    /// <summary>The source of weights imported from one of the authors' checkpoints.</summary>
+    public const string AuthorsCheckpoint = "authors-checkpoint";
+
     /// <summary>"authors-checkpoint" for an import, "training" for a model trained by this project.</summary>
     public required string Source { get; init; }
 

@@ -25,7 +25,7 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
 
     public ModalityHint TrainedFor { get; } = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
 
-    public SliceOrientation Orientation { get; } = SliceOrientationNames.ParseRecorded(card.Preprocessing.SliceOrientation);
+    public SliceOrientation Orientation { get; } = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
 
     public void RequireProfile(string inferenceProfile) => Profile(inferenceProfile);
 
