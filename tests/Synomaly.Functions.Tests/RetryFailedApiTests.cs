@@ -106,6 +106,31 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         Assert.Equal(listed.Continuation, retried.Continuation);
     }
 
+    [Fact]
+    public async Task A_continuation_of_another_listing_is_a_400_problem_and_not_a_place_to_skip_to()
+    {
+        // The table would take the place of a Queued listing and silently start the Failed one there.
+        await using var host = await TestHost.CreateAsync(azurite);
+        for (var i = 0; i < 3; i++)
+        {
+            await host.Jobs.CreateAsync(new JobRecord { ScanId = $"q-{i}-{Guid.NewGuid():N}", ModelVersion = "v1", State = JobState.Queued }, Ct);
+        }
+
+        var queued = Assert.IsType<ScanSummaryPage>(Assert.IsType<OkObjectResult>(
+            await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=Queued&pageSize=1"), Ct)).Value);
+
+        Assert.NotNull(queued.Continuation);
+        foreach (var foreign in new[] { queued.Continuation, JobListContinuation.Encode(JobState.Failed, DateTimeOffset.UnixEpoch, "1!8!c2Nhbg--") })
+        {
+            var answer = await host.Function<RetryFailedScans>().Run(
+                HttpRequests.Create("POST", $$"""{"errorCodes": ["Timeout"], "continuation": "{{foreign}}"}"""), Ct);
+            Assert.Equal(400, Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value).Status);
+        }
+
+        var listedElsewhere = await host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=Failed&continuation=" + queued.Continuation), Ct);
+        Assert.Equal(400, Assert.IsType<ObjectResult>(listedElsewhere).StatusCode);
+    }
+
     [Theory]
     [InlineData("***")]
     [InlineData("1!8!c2Nhbg-- 1!4!djE-")] // the table's own token, as this API answered before it used base64url
@@ -129,7 +154,7 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         // Azurite takes any continuation; Azure answers 400 InvalidInput to a well-formed token it does not know.
         await using var host = await TestHost.CreateAsync(azurite);
         var answer = await RetryFailedScansOver(host, new RefusingContinuationJobStore()).Run(
-            HttpRequests.Create("POST", $$"""{"errorCodes": ["Expired"], "continuation": "{{JobListContinuation.Encode("1!8!c2Nhbg-- 1!4!djE-")}}"}"""), Ct);
+            HttpRequests.Create("POST", $$"""{"errorCodes": ["Expired"], "continuation": "{{JobListContinuation.Encode(JobState.Failed, null, "1!8!c2Nhbg-- 1!4!djE-")}}"}"""), Ct);
 
         var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
         Assert.Equal(400, problem.Status);

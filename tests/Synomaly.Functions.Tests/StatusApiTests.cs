@@ -150,7 +150,7 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
             host.Get<Microsoft.Extensions.Options.IOptions<Options.IntakeOptions>>(),
             TimeProvider.System);
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => status.ListAsync(null, null, JobListContinuation.Encode("a b"), 10, Ct));
+        var error = await Assert.ThrowsAsync<FormatException>(() => status.ListAsync(null, null, JobListContinuation.Encode(null, null, "a b"), 10, Ct));
         Assert.Contains("continuation", error.Message, StringComparison.Ordinal);
         // A first page (no continuation) is not the client's fault: the table's 400 is not turned into one.
         await Assert.ThrowsAsync<RequestFailedException>(() => status.ListAsync(null, null, null, 10, Ct));

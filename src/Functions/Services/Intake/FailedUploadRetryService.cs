@@ -38,7 +38,7 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
         int examined = 0, matched = 0;
         var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var scanIds = new List<string>();
-        string? place = CallersPlace(request.Continuation);
+        string? place = CallersPlace(request.Since, request.Continuation);
         bool atCallersPlace = place is not null;
         do
         {
@@ -78,15 +78,15 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
         while (place is not null && clock.GetElapsedTime(started) < budget);
 
         LogRun(examined, matched, scanIds.Count, request.DryRun, place is null);
-        return new FailedUploadRetryResult(examined, matched, outcomes, scanIds, JobListContinuation.Encode(place), request.DryRun);
+        return new FailedUploadRetryResult(examined, matched, outcomes, scanIds, JobListContinuation.Encode(JobState.Failed, request.Since, place), request.DryRun);
     }
 
-    /// <summary>The table's place behind the caller's continuation (base64url, as <c>GET /api/scans</c> hands out).</summary>
-    private static string? CallersPlace(string? continuation)
+    /// <summary>The table's place behind the caller's continuation (as <c>GET /api/scans</c> hands out for Failed jobs since the same time).</summary>
+    private static string? CallersPlace(DateTimeOffset? since, string? continuation)
     {
         try
         {
-            return JobListContinuation.Decode(continuation);
+            return JobListContinuation.Decode(JobState.Failed, since, continuation);
         }
         catch (FormatException e)
         {

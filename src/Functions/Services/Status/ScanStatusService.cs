@@ -49,7 +49,7 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
         JobPage page;
         try
         {
-            page = await jobs.ListAsync(state, since, JobListContinuation.Decode(continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            page = await jobs.ListAsync(state, since, JobListContinuation.Decode(state, since, continuation), pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException e) when (e.Status == 400 && !string.IsNullOrEmpty(continuation))
         {
@@ -59,7 +59,7 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
 
         return new ScanSummaryPage(
             [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
-            JobListContinuation.Encode(page.ContinuationToken));
+            JobListContinuation.Encode(state, since, page.ContinuationToken));
     }
 
     private async Task<IReadOnlyList<ResultLink>> SignResultsAsync(string resultPrefix, CancellationToken cancellationToken)
