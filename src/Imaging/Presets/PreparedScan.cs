@@ -42,6 +42,13 @@ public sealed class PreparedScan(Volume source, string presetName, int modelSize
             int plane = slice.SourceSlice * Source.SliceLength;
             for (int y = 0; y < crop.Height; y++)
             {
+                if (!slice.Layout.Transposed)
+                {
+                    // A row of the slice image is a run of x in one volume row: copy it whole (volumes of 10^8 voxels).
+                    resized.AsSpan(y * crop.Width, crop.Width).CopyTo(result.AsSpan(plane + slice.Layout.SourceIndex(Source, crop.X, crop.Y + y), crop.Width));
+                    continue;
+                }
+
                 for (int x = 0; x < crop.Width; x++)
                 {
                     result[plane + slice.Layout.SourceIndex(Source, crop.X + x, crop.Y + y)] = resized[(y * crop.Width) + x];
