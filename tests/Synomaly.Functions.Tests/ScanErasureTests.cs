@@ -160,6 +160,40 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_unreadable_upload_whose_scan_is_erased_while_intake_checks_it_is_removed_unprocessed()
+    {
+        var scanId = ScanBytes.NewScanId();
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (table, time) => new ErasedDuringIntakeStore(table, time));
+        var upload = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Text());
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(upload, Ct);
+
+        Assert.Equal((IntakeOutcome.Erased, scanId), (result.Outcome, result.ScanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.True(record.IsDeleted);
+        Assert.Equal(JobRecord.DeletedMessageId, record.MessageId);
+    }
+
+    /// <summary>A DELETE that lands after intake's erasure check: the first read of a job record finds the tombstone it left.</summary>
+    private sealed class ErasedDuringIntakeStore(Azure.Data.Tables.TableClient table, TimeProvider time) : JobStore(table, time)
+    {
+        private readonly TimeProvider erasedAt = time;
+        private int reads;
+
+        public override async Task<JobRecord?> GetAsync(string scanId, string modelVersion, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref reads) == 1)
+            {
+                var now = erasedAt.GetUtcNow();
+                await CreateAsync(JobRecord.Tombstone(new JobRecord { ScanId = scanId, ModelVersion = modelVersion, CreatedAt = now }, now), cancellationToken);
+            }
+
+            return await base.GetAsync(scanId, modelVersion, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_retry_that_finds_a_file_sent_after_the_erasure_erases_it_and_answers_upload_gone()
     {
         await using var host = await TestHost.CreateAsync(azurite);

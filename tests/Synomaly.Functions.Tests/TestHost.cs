@@ -48,7 +48,8 @@ internal sealed class TestHost : IAsyncDisposable
         Dictionary<string, string?>? settings = null,
         IScanJobPublisher? publisher = null,
         IBulkStepQueue? steps = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        Func<TableClient, TimeProvider, JobStore>? jobStore = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -83,7 +84,7 @@ internal sealed class TestHost : IAsyncDisposable
         }
 
         var jobsTable = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
-        services.AddSingleton(provider => new JobStore(jobsTable, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => (jobStore ?? ((table, time) => new JobStore(table, time)))(jobsTable, provider.GetRequiredService<TimeProvider>()));
         // The sweeps' saved places are per host too: a sweep of one test must not resume where another stopped.
         var cursorTable = new TableClient(azurite.ConnectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(new SweepCursorStore(cursorTable));
