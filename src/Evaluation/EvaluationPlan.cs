@@ -1,3 +1,4 @@
+using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Synthesis;
 
@@ -15,8 +16,9 @@ public sealed class EvaluationPlan
 
     private readonly IReadOnlyList<BinaryShape> realShapes;
 
-    public EvaluationPlan(IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice)
+    public EvaluationPlan(IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice, SliceOrientation orientation = SliceOrientation.Display)
     {
+        Orientation = orientation;
         (TuningFiles, ReportingFiles) = SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed);
         ModelSize = modelSize;
         LesionsPerSlice = lesionsPerSlice;
@@ -34,6 +36,9 @@ public sealed class EvaluationPlan
     }
 
     public int ModelSize { get; }
+
+    /// <summary>How slices are laid out as model input: the model card's (an imported checkpoint's is the reference's).</summary>
+    public SliceOrientation Orientation { get; }
 
     public int LesionsPerSlice { get; }
 
@@ -53,7 +58,7 @@ public sealed class EvaluationPlan
     public int RealShapeCount => realShapes.Count;
 
     public IReadOnlyList<EvaluationCase> TuningCases() =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed).Build(TuningFiles);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation).Build(TuningFiles);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
     public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
@@ -67,5 +72,5 @@ public sealed class EvaluationPlan
         tuned is null ? 0 : SubjectSplit.Fingerprints(ReportingFiles).Intersect(tuned, StringComparer.Ordinal).Count();
 
     public IReadOnlyList<EvaluationCase> ReportingCases() =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed).Build(ReportingFiles);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation).Build(ReportingFiles);
 }

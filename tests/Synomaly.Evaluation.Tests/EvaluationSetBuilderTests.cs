@@ -1,4 +1,5 @@
 using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Synthesis;
 using Synomaly.Testing;
@@ -38,13 +39,16 @@ public sealed class EvaluationSetBuilderTests
         Assert.All(dark, c => Assert.True(MeanIn(c.Input, c.Truth) < MeanIn(healthy, c.Truth), $"{c.Id} should be darker than the tissue it replaced"));
     }
 
-    [Fact]
-    public void A_nifti_slice_shown_flipped_gets_its_truth_mask_flipped_with_it()
+    [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void A_nifti_slice_laid_out_for_the_model_gets_its_truth_mask_laid_out_with_it(SliceOrientation orientation)
     {
+        // Display flips the rows (anterior up); the reference's layout transposes the slice (an imported checkpoint's).
         using var scratch = new ScratchDirectory("eval-nifti");
         string nifti = NiftiSlice(scratch);
 
-        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 4, baseSeed: 300).Build([nifti]);
+        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 4, baseSeed: 300, orientation).Build([nifti]);
 
         var healthy = cases[0].Input;
         Assert.All(cases.Skip(1), lesion =>

@@ -7,6 +7,7 @@ using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Evaluation;
 using Synomaly.Imaging.Outputs;
+using Synomaly.Imaging.Presets;
 
 namespace Synomaly.Cli.Commands;
 
@@ -180,7 +181,8 @@ public static class EvaluationCommands
         var device = TorchDevice.Resolve(parse.GetValue(Device));
         var context = DetectorContext.Load(parse.GetValue(Model)!, device);
         var files = InputFiles.Resolve(parse.GetValue(Data)!);
-        var plan = new EvaluationPlan(files, parse.GetValue(Lesions), context.Card.Architecture.ImageSize, parse.GetValue(PerSlice));
+        var plan = new EvaluationPlan(
+            files, parse.GetValue(Lesions), context.Card.Architecture.ImageSize, parse.GetValue(PerSlice), SliceOrientationNames.ParseRecorded(context.Card.ExpectedSliceOrientation()));
         return (plan, context);
     }
 
@@ -197,7 +199,7 @@ public static class EvaluationCommands
             throw new ArgumentException("--normative-data holds validation slices; give it the training folder, never the data that is tuned or reported on.");
         }
 
-        return new EvaluationSetBuilder([], modelSize, lesionsPerSlice: 0, baseSeed: 0).Build(files);
+        return new EvaluationSetBuilder([], modelSize, lesionsPerSlice: 0, baseSeed: 0, plan.Orientation).Build(files);
     }
 
     private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];

@@ -43,19 +43,27 @@ public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
     public float[] Extract(Volume volume, int z)
     {
         ArgumentNullException.ThrowIfNull(volume);
+        return Arrange<float>(volume.Slice(z), volume.Width, volume.Height);
+    }
+
+    /// <summary>
+    /// Anything stored as a volume slice is (row-major, rows are y: <paramref name="width"/> x <paramref name="height"/>)
+    /// laid out in this layout, so that it stays aligned with <see cref="Extract"/>'s image (a lesion mask drawn on the
+    /// stored slice, for example).
+    /// </summary>
+    public T[] Arrange<T>(ReadOnlySpan<T> stored, int width, int height)
+    {
         if (!Transposed)
         {
-            return SliceExtraction.DisplaySlice(volume, z, FlipRows);
+            return FlipRows ? SliceExtraction.FlipRows(stored, width, height) : stored.ToArray();
         }
 
-        var slice = volume.Slice(z);
-        int width = volume.Width, height = volume.Height;
-        var image = new float[slice.Length];
+        var image = new T[stored.Length];
         for (int x = 0; x < width; x++)
         {
             for (int y = 0; y < height; y++)
             {
-                image[(x * height) + y] = slice[(y * width) + x];
+                image[(x * height) + y] = stored[(y * width) + x];
             }
         }
 
