@@ -66,7 +66,7 @@ public sealed partial class ScanJobHandler(
             // redelivery: left to escape, the message would never be dead-lettered (a Storage queue redelivers it for ever).
             var verdict = FailureClassifier.Classify(e as InvalidScanJobException ?? new InvalidScanJobException($"The message body could not be read ({e.GetType().Name}).", e));
             LogInvalidMessage(verdict.Description);
-            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+            return await DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
         }
 
         activity?.SetTag("synomaly.scan_id", job.ScanId);
@@ -254,7 +254,7 @@ public sealed partial class ScanJobHandler(
         if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
         {
             LogErasureGaveUp(job.ScanId, delivery.DeliveryCount, fault.Reason);
-            return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+            return await DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
         }
 
         LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
@@ -327,7 +327,7 @@ public sealed partial class ScanJobHandler(
                 // The record stays as it is either way (the expiry sweep ends it); the worker's dead letter at least says
                 // why, and the log line raises the jobs-gave-up alert.
                 LogGaveUpUnrecorded(job.ScanId, delivery.DeliveryCount, verdict.Reason, e.GetType().Name);
-                return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+                return await DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
             }
 
             LogStatusWriteFailed(job.ScanId, e.GetType().Name);
@@ -335,7 +335,7 @@ public sealed partial class ScanJobHandler(
             return JobOutcome.Retrying;
         }
 
-        return await SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered).ConfigureAwait(false);
+        return await DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
     }
 
     private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity, CancellationToken hold)
@@ -344,6 +344,10 @@ public sealed partial class ScanJobHandler(
         await TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
         return await SettleAsync(activity, verdict, final: false, () => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying).ConfigureAwait(false);
     }
+
+    /// <summary>Ends the job's message for good, with the verdict's reason on the dead letter.</summary>
+    private Task<JobOutcome> DeadLetterAsync(Activity? activity, FailureVerdict verdict, ScanJobDelivery delivery) =>
+        SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered);
 
     private async Task<JobOutcome> SettleAsync(Activity? activity, FailureVerdict verdict, bool final, Func<Task> settle, JobOutcome outcome)
     {
