@@ -73,9 +73,19 @@ public sealed class ScanJobHandlerServiceBusTests
     {
         await using var harness = new WorkerHarness();
         var receiver = new RecordingServiceBusReceiver();
+        // Traced, as in production: the handler then reads the delivery's telemetry tags before the body.
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Synomaly.GpuWorker.Telemetry.WorkerTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
         // Another AMQP client can send a value body; the SDK's Body then throws NotSupportedException, not a serializer error.
         var amqp = new AmqpAnnotatedMessage(AmqpMessageBody.FromValue("{\"scanId\":\"sb-value-body\"}"));
         amqp.Properties.MessageId = new AmqpMessageId("value-body-1");
+        // The broker always stamps a delivery count; without it the SDK's DeliveryCount throws (read for telemetry
+        // whenever a listener is on the worker's ActivitySource, as in other tests running at the same time).
+        amqp.Header.DeliveryCount = 1;
         var message = ServiceBusReceivedMessage.FromAmqpMessage(amqp, BinaryData.FromBytes(Guid.NewGuid().ToByteArray()));
 
         Assert.Equal(JobOutcome.DeadLettered, await HandleAsync(harness, receiver, message));
