@@ -5,9 +5,15 @@ using Azure.Storage.Queues.Models;
 
 namespace Synomaly.GpuWorker.Messaging;
 
-/// <summary>One invisible Storage queue message; its pop receipt changes with every renewal.</summary>
+/// <summary>
+/// One invisible Storage queue message; its pop receipt changes with every renewal. The lock keeper renews on its own
+/// schedule while the handler settles, so every call that uses the pop receipt takes <see cref="gate"/>: two calls made
+/// with one receipt would see the second refused as a lost lock (the settlement then fails and the message comes back).
+/// Once settled, renewals are no-ops.
+/// </summary>
 public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
 {
+    private readonly SemaphoreSlim gate = new(1, 1);
     private readonly QueueClient queue;
     private readonly QueueClient poison;
     private readonly QueueMessage message;
@@ -15,6 +21,7 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
     private readonly TimeProvider time;
     private string popReceipt;
     private DateTimeOffset lockedUntil;
+    private bool settled;
 
     internal StorageQueueScanJobDelivery(QueueClient queue, QueueClient poison, QueueMessage message, TimeSpan lockDuration, TimeProvider time)
     {
@@ -42,27 +49,19 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
 
     public override DateTimeOffset LockedUntil => lockedUntil;
 
-    public override Task RenewLockAsync(CancellationToken cancellationToken = default) => SetVisibilityAsync(lockDuration, cancellationToken);
+    public override Task RenewLockAsync(CancellationToken cancellationToken = default) =>
+        UnderGateAsync(() => settled ? Task.CompletedTask : SetVisibilityAsync(lockDuration, cancellationToken), settles: false, cancellationToken);
 
-    public override async Task CompleteAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (StorageQueueScanJobSource.IsLockLost(e))
-        {
-            throw new MessageLockLostException("The queue message was re-received or deleted by another consumer.", e);
-        }
-    }
+    public override Task CompleteAsync(CancellationToken cancellationToken = default) =>
+        UnderGateAsync(() => DeleteAsync(cancellationToken), settles: true, cancellationToken);
 
     public override bool DelaysRedelivery => true;
 
     /// <summary>Making the message visible after the retry delay is the queue's own backoff.</summary>
     public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) =>
-        SetVisibilityAsync(retryDelay < TimeSpan.Zero ? TimeSpan.Zero : retryDelay, cancellationToken);
+        UnderGateAsync(() => SetVisibilityAsync(retryDelay < TimeSpan.Zero ? TimeSpan.Zero : retryDelay, cancellationToken), settles: true, cancellationToken);
 
-    public override async Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
+    public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
     {
         var envelope = new DeadLetteredMessage
         {
@@ -73,10 +72,43 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
             DeadLetteredAt = time.GetUtcNow(),
             Body = message.Body.ToString(),
         };
-        // Renew first so the lock holds for the two steps below (and a lost lock stops us before anything is written).
-        await RenewLockAsync(cancellationToken).ConfigureAwait(false);
-        await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return UnderGateAsync(
+            async () =>
+            {
+                // Renew first so the lock holds for the two steps below (and a lost lock stops us before anything is written).
+                await SetVisibilityAsync(lockDuration, cancellationToken).ConfigureAwait(false);
+                await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                await DeleteAsync(cancellationToken).ConfigureAwait(false);
+            },
+            settles: true,
+            cancellationToken);
+    }
+
+    /// <summary>Runs one use of the pop receipt at a time; a settlement that completes marks the message settled.</summary>
+    private async Task UnderGateAsync(Func<Task> action, bool settles, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await action().ConfigureAwait(false);
+            settled |= settles;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task DeleteAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (StorageQueueScanJobSource.IsLockLost(e))
+        {
+            throw new MessageLockLostException("The queue message was re-received or deleted by another consumer.", e);
+        }
     }
 
     private static BinaryData DecodeBody(BinaryData raw)

@@ -86,6 +86,25 @@ public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Renewals_racing_a_dead_letter_never_make_it_look_like_a_lost_lock()
+    {
+        // The lock keeper renews on its own schedule while the handler settles: each call uses the pop receipt the last
+        // one returned, so two at once would see one refused, and the message would come back for a second verdict.
+        var (source, queue, poison) = await CreateAsync(TimeSpan.FromSeconds(30));
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(Job("sq-race"), cancellationToken: TestContext.Current.CancellationToken);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.NotNull(delivery);
+
+        var renewals = Enumerable.Range(0, 8).Select(_ => Task.Run(() => delivery.RenewLockAsync(TestContext.Current.CancellationToken))).ToList();
+        await delivery.DeadLetterAsync("UnknownFormat", "Not a medical image.", TestContext.Current.CancellationToken);
+        await Task.WhenAll(renewals);
+        await delivery.RenewLockAsync(TestContext.Current.CancellationToken); // after the settlement: nothing to renew
+
+        Assert.Equal(0, (await queue.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        Assert.Single((await poison.ReceiveMessagesAsync(10, cancellationToken: TestContext.Current.CancellationToken)).Value);
+    }
+
+    [Fact]
     public async Task Once_the_visibility_lapses_and_another_consumer_takes_the_message_the_first_one_has_lost_its_lock()
     {
         var (source, queue, _) = await CreateAsync(TimeSpan.FromSeconds(1));
