@@ -31,13 +31,9 @@ public static class SliceExtraction
         return volume.Provenance.Format is ScanFormat.Png or ScanFormat.Jpeg;
     }
 
-    /// <summary>Slice z as displayed (rows flipped when asked), row-major.</summary>
-    public static float[] DisplaySlice(Volume volume, int z, bool flipRows) =>
-        flipRows ? FlipRows<float>(volume.Slice(z), volume.Width, volume.Height) : volume.Slice(z).ToArray();
-
     /// <summary>
-    /// A row-major image with its rows in reverse order: what <see cref="DisplaySlice"/> does to a slice, for anything that
-    /// must stay aligned with it (a lesion mask drawn on the stored slice).
+    /// A row-major image with its rows in reverse order: what the display layout (<see cref="SliceLayout"/>) does to a
+    /// slice, for anything that must stay aligned with it (a lesion mask drawn on the stored slice).
     /// </summary>
     public static T[] FlipRows<T>(ReadOnlySpan<T> pixels, int width, int height)
     {

@@ -36,7 +36,7 @@ public sealed record UltrasoundPreset : IModalityPreset
         var slices = new List<ModelSlice>();
         for (int z = 0; z < volume.Depth; z++)
         {
-            var frame = SliceExtraction.DisplaySlice(volume, z, flipRows: false);
+            var frame = SliceLayout.AsStored.Extract(volume, z);
             var area = ImageArea(frame, volume.Width, volume.Height);
             var crop = VesselRegion is { } vessel ? vessel.Expand(VesselMargin, volume.Width, volume.Height) : area;
             var pixels = SliceExtraction.ToModelInput(frame, volume.Width, crop, ModelSize, Scaling);
