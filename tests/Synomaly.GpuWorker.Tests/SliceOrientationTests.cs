@@ -93,6 +93,34 @@ public sealed class SliceOrientationTests
         }
     }
 
+    [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void Overlays_show_a_RAS_volume_with_anterior_at_the_top_whatever_layout_the_model_read(SliceOrientation orientation)
+    {
+        // The unit affine is RAS: y grows towards anterior along the stored rows, so the last stored row (bright here, and
+        // anomalous in the map) is the most anterior and belongs at the top of the picture.
+        var voxels = new float[Size * Size * 2];
+        for (int i = 0; i < voxels.Length; i++)
+        {
+            voxels[i] = (i / Size % Size) == Size - 1 ? 1000f : 100f + (i % 7);
+        }
+
+        var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var job = StubScanJob.For("overlay-orientation-1", ModalityHint.BrainMri);
+        var scan = codec.Prepare(Nifti(voxels), job, (Size, Size), ModalityHint.BrainMri, orientation, TestContext.Current.CancellationToken);
+        var outputs = scan.Slices.Select(s => new SliceOutput(new float[s.Length], [.. s.Select(p => p > 0.9f ? 1f : 0f)], new bool[s.Length], 0, 1)).ToList();
+
+        var files = codec.Render(job, scan, outputs, TestContext.Current.CancellationToken);
+        using var overlay = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(files.Single(f => f.RelativePath == $"{BlobLayout.OverlaysFolder}/0000.png").Content.ToStream());
+
+        // Top row: the anterior row, coloured by the map; bottom row: posterior, plain grey.
+        var top = overlay[Size / 2, 0];
+        var bottom = overlay[Size / 2, Size - 1];
+        Assert.True(top.R != top.G || top.G != top.B, $"The top row should carry the anomaly's colour, got {top}.");
+        Assert.True(bottom.R == bottom.G && bottom.G == bottom.B && bottom.R < 128, $"The bottom row should be dark grey, got {bottom}.");
+    }
+
     private static BinaryData Nifti(float[] voxels)
     {
         var volume = new Volume(voxels, Size, Size, 2, VolumeGeometry.Unit(), Modality.MR, new VolumeProvenance { Format = ScanFormat.NiftiGzip });

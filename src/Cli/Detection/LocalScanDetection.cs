@@ -88,7 +88,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         return results;
     }
 
-    /// <summary>Overlays of the most anomalous slices (in slice order), all on one colour scale.</summary>
+    /// <summary>Overlays of the most anomalous slices (in slice order), all on one colour scale, in the display layout.</summary>
     private static byte[] Heatmap(PreparedScan prepared, List<SliceResult> slices)
     {
         int size = prepared.ModelSize;
@@ -96,7 +96,8 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var shown = slices.Select((s, i) => (Slice: s, Input: prepared.Slices[i]))
             .OrderByDescending(p => p.Slice.Score).ThenBy(p => p.Slice.SourceSlice).Take(MaxMontageTiles)
             .OrderBy(p => p.Slice.SourceSlice).ToList();
-        var tiles = shown.Select(p => HeatmapOverlay.Render(p.Input.Pixels, p.Slice.Map, size, size, new OverlayOptions
+        var tiles = shown.Select(p => HeatmapOverlay.Render(
+            p.Input.Layout.ToDisplay<float>(p.Input.Pixels, size, prepared.Source), p.Input.Layout.ToDisplay<float>(p.Slice.Map, size, prepared.Source), size, size, new OverlayOptions
         {
             ScaleMax = scaleMax,
             PixelScale = size < 256 ? 2 : 1,

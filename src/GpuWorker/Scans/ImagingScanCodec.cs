@@ -74,7 +74,8 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
         foreach (var z in analysed)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var png = HeatmapOverlay.RenderPng(source.Slice(z), map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height);
+            var (grey, heat) = DisplaySlice(source, map, z);
+            var png = HeatmapOverlay.RenderPng(grey, heat, source.Width, source.Height);
             files.Add(new ResultFile($"{BlobLayout.OverlaysFolder}/{z:D4}.png", BinaryData.FromBytes(png), "image/png"));
         }
 
@@ -104,6 +105,17 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
         return restricted;
     }
 
+    /// <summary>
+    /// Slice <paramref name="z"/> of the scan and of its map as people expect to see it: overlays are pictures, so they
+    /// follow the display layout (rows reversed where the volume's y axis runs up the stored rows, as in a RAS NIfTI, so
+    /// that anterior is at the top), whatever layout the model read; the NIfTI results stay on the stored voxels.
+    /// </summary>
+    private static (float[] Grey, float[] Map) DisplaySlice(Imaging.Volumes.Volume source, float[] map, int z)
+    {
+        var display = SliceLayout.Of(source, SliceOrientation.Display);
+        return (display.Extract(source, z), display.Arrange<float>(map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height));
+    }
+
     private static ResultFile Nifti(string name, Action<Stream> write)
     {
         using var buffer = new MemoryStream();
@@ -120,7 +132,8 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
             for (var i = 0; i < analysed.Count; i += step)
             {
                 var z = analysed[i];
-                tiles.Add(HeatmapOverlay.Render(source.Slice(z), map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height, new OverlayOptions { Label = $"z={z}" }));
+                var (grey, heat) = DisplaySlice(source, map, z);
+                tiles.Add(HeatmapOverlay.Render(grey, heat, source.Width, source.Height, new OverlayOptions { Label = $"z={z}" }));
             }
 
             return Montage.RenderPng(tiles);

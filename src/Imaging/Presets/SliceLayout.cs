@@ -70,6 +70,26 @@ public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
         return image;
     }
 
+    /// <summary>
+    /// A square slice image of this layout (<paramref name="size"/> x <paramref name="size"/>, a model input or a map made
+    /// from one) as the display layout of <paramref name="volume"/> shows it. Pictures for people follow the display layout
+    /// whatever layout the model reads, so an imported checkpoint's transposed slices are not shown on their side.
+    /// </summary>
+    public T[] ToDisplay<T>(ReadOnlySpan<T> image, int size, Volume volume)
+    {
+        var display = Of(volume, SliceOrientation.Display);
+        if (this == display)
+        {
+            return image.ToArray();
+        }
+
+        // Back to the stored layout (rows are y): a transpose undoes itself, and so does a row flip.
+        var stored = Transposed ? new SliceLayout(Transposed: true, FlipRows: false).Arrange(image, size, size)
+            : FlipRows ? SliceExtraction.FlipRows(image, size, size)
+            : image.ToArray();
+        return display.Arrange<T>(stored, size, size);
+    }
+
     /// <summary>Where the slice image's pixel (<paramref name="column"/>, <paramref name="row"/>) sits in its volume slice: x + width · y.</summary>
     public int SourceIndex(Volume volume, int column, int row)
     {

@@ -53,6 +53,29 @@ public sealed class SliceOrientationTests
     }
 
     [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void A_slice_image_of_either_layout_is_shown_as_the_display_layout_shows_it(SliceOrientation orientation)
+    {
+        var volume = Positional(width: 3, height: 3, depth: 1);
+        var layout = SliceLayout.Of(volume, orientation);
+
+        var shown = layout.ToDisplay<float>(layout.Extract(volume, 0), 3, volume);
+
+        Assert.Equal(SliceLayout.Of(volume, SliceOrientation.Display).Extract(volume, 0), shown);
+    }
+
+    [Fact]
+    public void A_plain_image_is_shown_as_stored()
+    {
+        var volume = Positional(width: 3, height: 3, depth: 1, ScanFormat.Png);
+
+        var shown = SliceLayout.AsStored.ToDisplay<float>(volume.Slice(0), 3, volume);
+
+        Assert.Equal(volume.Slice(0).ToArray(), shown);
+    }
+
+    [Theory]
     [InlineData("brain-mri", SliceOrientation.Display)]
     [InlineData("brain-mri", SliceOrientation.ReferenceArray)]
     [InlineData("ct", SliceOrientation.Display)]
