@@ -18,17 +18,28 @@ internal static class TelemetryServiceCollectionExtensions
             .WithMetrics(metrics => metrics.AddMeter(WorkerTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration[ConnectionStringSetting]))
         {
-            telemetry.UseAzureMonitorExporter(options =>
-            {
-                options.ConnectionString = configuration[ConnectionStringSetting];
-                // Application Insights with local auth disabled takes the app's user-assigned identity.
-                if (configuration["AZURE_CLIENT_ID"] is { Length: > 0 } clientId)
-                {
-                    options.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-                }
-            });
+            telemetry.UseAzureMonitorExporter(options => ConfigureExporter(options, configuration));
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// The exporter's settings. Nothing is sampled: the exporter's defaults keep 5 traces a second and drop the logs of
+    /// unsampled traces, and every handler log is written inside its delivery's span, so under load the lines the
+    /// <c>jobs-gave-up</c> and <c>worker-faults</c> alerts search for would be dropped. A job is a few spans and lines,
+    /// so keeping all of them costs little.
+    /// </summary>
+    internal static void ConfigureExporter(AzureMonitorExporterOptions options, IConfiguration configuration)
+    {
+        options.ConnectionString = configuration[ConnectionStringSetting];
+        options.TracesPerSecond = null;
+        options.SamplingRatio = 1.0F;
+        options.EnableTraceBasedLogsSampler = false;
+        // Application Insights with local auth disabled takes the app's user-assigned identity.
+        if (configuration["AZURE_CLIENT_ID"] is { Length: > 0 } clientId)
+        {
+            options.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        }
     }
 }
