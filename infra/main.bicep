@@ -158,6 +158,18 @@ param workerMaxBatchSize int = 64
 @maxValue(600)
 param workerShutdownDeadlineSeconds int = 60
 
+@description('Optional. Seconds without messages before the worker scales back to zero (GPU cold starts are slow; a warm replica bills while it waits).')
+@minValue(30)
+param workerCooldownSeconds int = 600
+
+@description('Optional. Dead-lettered ScanJobs that may wait unreviewed before the scan-jobs-dead-lettered alert fires (rejected uploads are dead-lettered with their reason, so a few are normal).')
+@minValue(0)
+param deadLetteredScanJobsThreshold int = 50
+
+@description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before the worker-faults alert fires.')
+@minValue(0)
+param workerFaultsPerQuarterHour int = 3
+
 @description('Optional. Worker image; empty keeps a placeholder until azd deploy pushes the real one (SERVICE_GPUWORKER_IMAGE_NAME).')
 param workerImage string = ''
 
@@ -405,6 +417,7 @@ module gpuWorker 'modules/gpu-worker.bicep' = {
     memory: workerMemory
     maxReplicas: workerMaxReplicas
     messagesPerReplica: workerMessagesPerReplica
+    cooldownSeconds: workerCooldownSeconds
     shutdownDeadlineSeconds: workerShutdownDeadlineSeconds
     workerOptions: {
       Worker__Transport: 'ServiceBus'
@@ -466,6 +479,8 @@ module alerts 'modules/alerts.bicep' = {
     queueName: queueName
     eventGridTopicId: eventGrid.outputs.resourceId
     workerAppId: gpuWorker.outputs.resourceId
+    deadLetteredScanJobsThreshold: deadLetteredScanJobsThreshold
+    workerFaultsPerQuarterHour: workerFaultsPerQuarterHour
   }
   // The log search rules query with their identity from the first evaluation.
   dependsOn: [roleAssignments]

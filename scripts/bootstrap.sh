@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine needs beyond the .NET SDK and Node: patchelf and g++ (TorchSharp's libstdc++
+# Installs what a fresh Debian 12 machine needs beyond the .NET SDK and Node: patchelf, g++ and python3 (TorchSharp's libstdc++
 # compatibility step) and the pinned Azurite (npm ci). Idempotent and quick when everything is already there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -7,6 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 missing=()
 command -v patchelf >/dev/null || missing+=(patchelf)
 command -v g++ >/dev/null || missing+=(g++)
+command -v python3 >/dev/null || missing+=(python3)
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]} with apt-get" >&2
   sudo_cmd=""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution (unit, Azurite integration, end-to-end) after the fresh-machine set-up.
-# Ends with the plain line "N passed, N failed" and exits non-zero if anything failed.
+# Ends with the plain line "N passed, N failed, N skipped" and exits non-zero if anything failed.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

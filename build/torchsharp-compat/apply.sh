@@ -14,7 +14,7 @@ fi
 
 for tool in patchelf g++ python3; do
   if ! command -v "$tool" >/dev/null; then
-    echo "torchsharp-compat: error: '$tool' is required to patch TorchSharp for this system's libstdc++ (apt-get install patchelf g++)" >&2
+    echo "torchsharp-compat: error: '$tool' is required to patch TorchSharp for this system's libstdc++ (apt-get install patchelf g++ python3)" >&2
     exit 1
   fi
 done
