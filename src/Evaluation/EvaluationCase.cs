@@ -4,11 +4,12 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// One evaluation slice at model resolution: the model input in [-1, 1], its ground-truth mask (all false for healthy
-/// slices), and where it came from (source file and, for inserted lesions, the synthesis parameters).
+/// slices), and where it came from: the source file and, for inserted lesions, the synthesis parameters; for a lesion
+/// given with the scan (<see cref="GivenSets"/>), the mask file <paramref name="TruthSource"/>.
 /// </summary>
-public sealed record EvaluationCase(string Id, string Source, float[] Input, bool[] Truth, LesionParameters? Lesion)
+public sealed record EvaluationCase(string Id, string Source, float[] Input, bool[] Truth, LesionParameters? Lesion, string? TruthSource = null)
 {
-    public bool IsAnomalous => Lesion is not null;
+    public bool IsAnomalous => Lesion is not null || TruthSource is not null;
 
     public int TruthArea => Truth.Count(t => t);
 }

@@ -9,7 +9,7 @@ namespace Synomaly.Evaluation;
 /// reporting half; lesions are inserted into each half with its own fixed seed. Tuning code receives
 /// <see cref="TuningCases"/> only, and never a file of the reporting half (tested).
 /// </summary>
-public sealed class EvaluationPlan
+public sealed class EvaluationPlan : IEvaluationSource
 {
     public const int TuningSeed = 1_000;
     public const int ReportingSeed = 500_000;
@@ -73,4 +73,18 @@ public sealed class EvaluationPlan
 
     public IReadOnlyList<EvaluationCase> ReportingCases() =>
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation).Build(ReportingFiles);
+
+    /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>
+    public IReadOnlyList<string> Files => [.. TuningFiles, .. ReportingFiles];
+
+    public string TuningTitle => "Tuning (tuning half only)";
+
+    public string TunedOnRefusal(int overlap) =>
+        $"{overlap} of the reporting half's subjects were in the tuning half this profile was chosen on: reporting on them would report on the tuning set. Evaluate with the same --data as tune.";
+
+    public string ReportingTitle(IReadOnlyList<EvaluationCase> cases) =>
+        $"Evaluation on the reporting half ({ReportingFiles.Count} healthy slices, {cases.Count(c => c.IsAnomalous)} with inserted lesions)";
+
+    public void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases) =>
+        EvaluationSetManifest.Write(path, this, tuning ? "tuning" : "reporting", tuning ? TuningSeed : ReportingSeed, cases);
 }

@@ -70,7 +70,8 @@ public static class EvaluationReport
 
     /// <summary>
     /// One row per mode and case (case id, lesion kind and area, image score, Dice, stages), so that a reader can find the
-    /// cases behind a mean. Case ids are those of the set's manifest (reporting-set.json), which rebuilds each case.
+    /// cases behind a mean. Case ids are those of the set's manifest (reporting-set.json), which rebuilds each case; a
+    /// lesion given with its scan is "given" with shape "mask".
     /// </summary>
     public static string CaseTable(IReadOnlyList<EvaluationResult> results)
     {
@@ -80,9 +81,11 @@ public static class EvaluationReport
             foreach (var o in r.Outcomes)
             {
                 var lesion = o.Case.Lesion;
-                string intensity = lesion is null ? "healthy" : EvaluationResult.IntensityName(lesion.Model);
+                // A lesion given with its scan has no drawn intensity model or shape: "given" and "mask" say so.
+                string intensity = lesion is not null ? EvaluationResult.IntensityName(lesion.Model) : o.Case.IsAnomalous ? "given" : "healthy";
+                string shape = lesion?.ShapeKind ?? (o.Case.IsAnomalous ? "mask" : "");
                 string dice = o.Case.IsAnomalous ? F(o.Metrics.Dice, 4) : "";
-                csv.Append(CultureInfo.InvariantCulture, $"{r.Name},{o.Case.Id},{intensity},{lesion?.ShapeKind ?? ""},{o.Case.TruthArea},{o.Score},{dice},{o.StagesRun}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{r.Name},{o.Case.Id},{intensity},{shape},{o.Case.TruthArea},{o.Score},{dice},{o.StagesRun}\n");
             }
         }
 

@@ -78,6 +78,7 @@ public sealed record EvaluationResult
     /// <summary>
     /// Mean Dice per intensity model of the inserted lesion (hypointense, hyperintense, textured): which kinds of lesion
     /// the model finds and which it misses. Every model has a row; one without cases has n = 0 and an undefined mean.
+    /// Empty for lesions given with their scans (real masks), which have no intensity model.
     /// </summary>
     public required IReadOnlyList<(string Bin, int Cases, double Dice)> DiceByIntensity { get; init; }
 
@@ -129,7 +130,8 @@ public sealed record EvaluationResult
             MeanStages = Mean(outcomes.Select(o => (double)o.StagesRun)),
             NormativeFallbacks = fallbacks,
             DiceBySize = [.. SizeBins.Select(b => DiceOf(b.Name, anomalous.Where(o => o.Case.TruthArea >= b.Min && o.Case.TruthArea < b.Max)))],
-            DiceByIntensity = [.. Enum.GetValues<IntensityModel>().Select(m => DiceOf(IntensityName(m), anomalous.Where(o => o.Case.Lesion!.Model == m)))],
+            // Lesions given with their scans have no intensity model: no such table for them.
+            DiceByIntensity = anomalous.Any(o => o.Case.Lesion is null) ? [] : [.. Enum.GetValues<IntensityModel>().Select(m => DiceOf(IntensityName(m), anomalous.Where(o => o.Case.Lesion!.Model == m)))],
             Outcomes = outcomes,
         };
     }

@@ -37,7 +37,7 @@ public static class EvaluationSetManifest
         File.WriteAllText(path, JsonSerializer.Serialize(manifest, Json));
     }
 
-    private static string Sha256Of(string file)
+    internal static string Sha256Of(string file)
     {
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(SHA256.HashData(stream));

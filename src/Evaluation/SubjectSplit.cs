@@ -34,6 +34,9 @@ public static partial class SubjectSplit
     public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files) =>
         [.. files.Select(SubjectOf).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
+    /// <summary>Whether the file name carries a BIDS-style subject id (sub-IXI002_...), rather than standing for its own subject.</summary>
+    public static bool NamesSubject(string path) => SubjectPattern().IsMatch(Path.GetFileName(path));
+
     /// <summary>The subject id in a BIDS-style name (sub-IXI002_...), or the file name without extension.</summary>
     public static string SubjectOf(string path)
     {

@@ -11,13 +11,15 @@ using Synomaly.Imaging.Presets;
 
 namespace Synomaly.Cli.Commands;
 
-/// <summary>`synomaly tune` and `synomaly evaluate`: the evaluation protocol of docs/EVALUATION.md on a validation folder.</summary>
+/// <summary>
+/// `synomaly tune` and `synomaly evaluate`: the evaluation protocol of docs/EVALUATION.md on a validation folder, or on
+/// sets given as they are (<see cref="EvaluationInputs"/>).
+/// </summary>
 public static class EvaluationCommands
 {
     private static readonly Option<string> Model = new("--model") { Description = "Model folder (model.safetensors + model-card.json).", Required = true };
-    private static readonly Option<string> Data = new("--data") { Description = "Validation folder of healthy slices (split by subject into tuning and reporting halves).", Required = true };
-    private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "Binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
-    private static readonly Option<int> PerSlice = new("--lesions-per-slice") { Description = "Anomalous cases made from each healthy slice.", DefaultValueFactory = _ => 2 };
+    private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "With --data: binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
+    private static readonly Option<int> PerSlice = new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice.", DefaultValueFactory = _ => 2 };
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string> Profile = new("--profile") { Description = "Inference profile name in the model card.", DefaultValueFactory = _ => "brain-mri" };
     private static readonly Option<int> MinComponent = new("--min-component") { Description = "Smallest kept component in pixels (the reference's 30 at 128 px; scale with the model size).", DefaultValueFactory = _ => 30 };
@@ -45,10 +47,12 @@ public static class EvaluationCommands
             Description = "Adaptive stop rule of every candidate, written into the tuned profile: released (the released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (the paper's figure: |Δcount| / previous < δ, from stage 2).",
             DefaultValueFactory = _ => "released",
         }.OneOf("released", "paper");
-        var command = new Command("tune", "Grid-search t, blur kernel and threshold on the tuning half; write the best profile into the model card.")
+        var command = new Command(
+            "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
+            Model, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
+        EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
         command.SetAction((parse, _) => Task.FromResult(RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
@@ -61,25 +65,27 @@ public static class EvaluationCommands
     public static Command Evaluate()
     {
         var record = new Option<bool>("--record-in-card") { Description = "Write the headline metrics into the model card (metrics.reporting.*), replacing those of an earlier evaluation." };
-        var command = new Command("evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half with inserted lesions.")
+        var command = new Command(
+            "evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half of --data with inserted lesions, or on your own --healthy and --anomalous scans with their --masks.")
         {
-            Model, Data, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, record,
+            Model, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, record,
         };
+        EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: false);
         command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse, parse.GetValue(record))));
         return command;
     }
 
     private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, TuningGrid grid)
     {
-        var (plan, detectorContext) = Prepare(parse);
+        var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
         Directory.CreateDirectory(parse.GetValue(Out)!);
-        var cases = plan.TuningCases();
+        var cases = source.TuningCases();
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
-        var healthy = normativeData is null ? null : HealthySlices(normativeData, plan, context.Card.Architecture.ImageSize);
+        var healthy = normativeData is null ? null : HealthySlices(normativeData, source, context.Card.Architecture.ImageSize, SliceOrientationNames.ParseRecorded(context.Card.ExpectedSliceOrientation()));
         AnsiConsole.Progress().Start(progress =>
         {
             if (healthy is not null)
@@ -103,8 +109,8 @@ public static class EvaluationCommands
         });
         var best = ranked[0];
         string outDir = parse.GetValue(Out)!;
-        File.WriteAllText(Path.Combine(outDir, "tuning.md"), "# Tuning (tuning half only)\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
-        EvaluationSetManifest.Write(Path.Combine(outDir, "tuning-set.json"), plan, "tuning", EvaluationPlan.TuningSeed, cases);
+        File.WriteAllText(Path.Combine(outDir, "tuning.md"), $"# {source.TuningTitle}\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
+        source.WriteManifest(Path.Combine(outDir, "tuning-set.json"), tuning: true, cases);
         var winner = best.Options;
         if (winner.NormativeThreshold is { } normative)
         {
@@ -118,27 +124,27 @@ public static class EvaluationCommands
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
             {
-                [profileName] = InferenceProfile.FromOptions(winner) with { TuningSubjects = plan.TuningSubjects },
+                [profileName] = InferenceProfile.FromOptions(winner) with { TuningSubjects = source.TuningSubjects },
             },
             DefaultProfile = profileName,
         };
         ModelPackage.SaveCard(parse.GetValue(Model)!, card);
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]Best on the tuning half:[/] {0} (Dice {1:F3}); written to profile '{2}'.", Markup.Escape(best.Settings), best.Dice, Markup.Escape(profileName));
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]Best on the tuning set:[/] {0} (Dice {1:F3}); written to profile '{2}'.", Markup.Escape(best.Settings), best.Dice, Markup.Escape(profileName));
         return 0;
     }
 
     private static int RunEvaluate(ParseResult parse, bool recordInCard)
     {
-        var (plan, detectorContext) = Prepare(parse);
+        var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
         var profile = context.Card.Profile(parse.GetValue(Profile));
-        if (plan.ReportingSubjectsTunedOn(profile.TuningSubjects) is > 0 and var overlap)
+        if (source.ReportingSubjectsTunedOn(profile.TuningSubjects) is > 0 and var overlap)
         {
-            AnsiConsole.MarkupLine($"[red]{overlap} of the reporting half's subjects were in the tuning half this profile was chosen on: reporting on them would report on the tuning set. Evaluate with the same --data as tune.[/]");
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(source.TunedOnRefusal(overlap))}[/]");
             return 2;
         }
 
-        var cases = plan.ReportingCases();
+        var cases = source.ReportingCases();
         int t = profile.Timesteps[0];
         var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
         if (parse.GetResult(MinComponent) is { Implicit: false })
@@ -163,8 +169,8 @@ public static class EvaluationCommands
             }
         });
         string outDir = parse.GetValue(Out)!;
-        EvaluationReport.Write(outDir, results, $"Evaluation on the reporting half ({plan.ReportingFiles.Count} healthy slices, {cases.Count(c => c.IsAnomalous)} with inserted lesions)");
-        EvaluationSetManifest.Write(Path.Combine(outDir, "reporting-set.json"), plan, "reporting", EvaluationPlan.ReportingSeed, cases);
+        EvaluationReport.Write(outDir, results, source.ReportingTitle(cases));
+        source.WriteManifest(Path.Combine(outDir, "reporting-set.json"), tuning: false, cases);
         AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
         if (recordInCard)
         {
@@ -176,30 +182,35 @@ public static class EvaluationCommands
         return 0;
     }
 
-    private static (EvaluationPlan Plan, DetectorContext Context) Prepare(ParseResult parse)
+    private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse)
     {
         var device = TorchDevice.Resolve(parse.GetValue(Device));
         var context = DetectorContext.Load(parse.GetValue(Model)!, device);
-        var files = InputFiles.Resolve(parse.GetValue(Data)!);
-        var plan = new EvaluationPlan(
-            files, parse.GetValue(Lesions), context.Card.Architecture.ImageSize, parse.GetValue(PerSlice), SliceOrientationNames.ParseRecorded(context.Card.ExpectedSliceOrientation()));
-        return (plan, context);
+        try
+        {
+            return (EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice)), context);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
-    /// The healthy slices of <paramref name="folder"/> as cases, refused if any of them is a validation slice: the residual
+    /// The healthy slices of <paramref name="folder"/> as cases, refused if any of them is an evaluation file: the residual
     /// they give shapes the threshold, so reading a reporting slice there would be tuning on the reported set.
     /// </summary>
-    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, EvaluationPlan plan, int modelSize)
+    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, int modelSize, SliceOrientation orientation)
     {
         var files = InputFiles.Resolve(folder);
-        var validation = plan.TuningFiles.Concat(plan.ReportingFiles).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var validation = source.Files.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         if (files.Any(f => validation.Contains(Path.GetFullPath(f))))
         {
             throw new ArgumentException("--normative-data holds validation slices; give it the training folder, never the data that is tuned or reported on.");
         }
 
-        return new EvaluationSetBuilder([], modelSize, lesionsPerSlice: 0, baseSeed: 0, plan.Orientation).Build(files);
+        return new EvaluationSetBuilder([], modelSize, lesionsPerSlice: 0, baseSeed: 0, orientation).Build(files);
     }
 
     private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Synomaly.Contracts;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Evaluation;
+using Synomaly.Imaging.Presets;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// What <c>tune</c> and <c>evaluate</c> read: either <c>--data</c>, a folder of healthy validation slices that is split
+/// by subject into tuning and reporting halves and receives synthetic lesions (docs/EVALUATION.md), or sets used as given,
+/// <c>--healthy</c> and/or <c>--anomalous</c> with <c>--masks</c> (real scans and their segmentations; for tune the tuning
+/// set, for evaluate the reporting set). Given scans are prepared by the preset of the model card's modality, as detect
+/// and the worker prepare them, laid out as the card records.
+/// </summary>
+internal static class EvaluationInputs
+{
+    public static readonly Option<string?> Data = new("--data")
+    {
+        Description = "Validation folder of healthy 2-D slices: split by subject into tuning and reporting halves, with synthetic lesions inserted (the published protocol). Not with --healthy/--anomalous.",
+    };
+
+    public static readonly Option<string?> Healthy = new("--healthy")
+    {
+        Description = "Healthy scans used as given (folder, glob or .txt manifest; PNG slices or volumes, whose slices the model's preset selects): no split, no synthetic lesions.",
+    };
+
+    public static readonly Option<string?> Anomalous = new("--anomalous")
+    {
+        Description = "Anomalous scans used as given (folder, glob or .txt manifest), each with its mask in --masks; a slice counts when its mask marks a lesion there.",
+    };
+
+    public static readonly Option<string?> Masks = new("--masks")
+    {
+        Description = "Masks of the --anomalous scans (non-zero = lesion, on the image's grid and stored like it): a folder, paired by file name stem (sub-01.nii.gz <-> masks/sub-01.nii.gz), or a .csv/.tsv manifest of image,mask lines.",
+    };
+
+    /// <summary>Adds the input options to <paramref name="command"/> with the rule that one kind of input is given, and only options that apply to it.</summary>
+    public static void AddTo(Command command, Option lesionMap, Option lesionsPerSlice, bool needsAnomalous)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(Data);
+        command.Options.Add(Healthy);
+        command.Options.Add(Anomalous);
+        command.Options.Add(Masks);
+        command.Validators.Add(result =>
+        {
+            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+            bool data = Given(Data), given = Given(Healthy) || Given(Anomalous) || Given(Masks);
+            string? error = (data, given) switch
+            {
+                (true, true) => "--data (a validation folder split by subject, with synthetic lesions) cannot be combined with --healthy, --anomalous or --masks (sets used as given): choose one.",
+                (false, false) => "Give --data <validation folder> (split by subject, synthetic lesions), or --healthy and/or --anomalous with --masks (your own scans, used as given).",
+                (false, true) when Given(Anomalous) != Given(Masks) => "--anomalous and --masks go together: every anomalous scan needs its mask.",
+                (false, true) when needsAnomalous && !Given(Anomalous) => $"{command.Name} chooses settings by Dice, so it needs lesions: give --anomalous with --masks.",
+                (false, true) when Given(lesionMap) || Given(lesionsPerSlice) => $"{lesionMap.Name} and {lesionsPerSlice.Name} shape the synthetic lesions of --data; sets given with --healthy/--anomalous get none.",
+                _ => null,
+            };
+            if (error is not null)
+            {
+                result.AddError(error);
+            }
+        });
+    }
+
+    /// <summary>The inputs of <paramref name="parse"/>, prepared as <paramref name="card"/> says (its modality's preset, size and slice layout).</summary>
+    public static IEvaluationSource Resolve(ParseResult parse, ModelCard card, string? lesionMap, int lesionsPerSlice)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(card);
+        int size = card.Architecture.ImageSize;
+        var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
+        var trainedFor = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
+        return parse.GetValue(Data) is { } data
+            ? new EvaluationPlan(InputFiles.Resolve(data), lesionMap, size, lesionsPerSlice, orientation)
+            : GivenSets.Resolve(parse.GetValue(Healthy), parse.GetValue(Anomalous), parse.GetValue(Masks), size, orientation, trainedFor);
+    }
+}

@@ -1,0 +1,112 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// Builds the cases of <see cref="GivenSets"/>: each scan is read and prepared by the preset of the model's modality, as
+/// detect and the worker prepare it (slice selection included: a volume contributes the slices its preset selects); each
+/// anomalous slice's truth is its mask's slice, laid out, cropped and resampled as the image was (<see cref="TruthMasks"/>).
+/// Nothing is split and nothing is synthesized.
+/// </summary>
+public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
+{
+    /// <summary>How far apart (mm) the affines of an image and its mask may be and still be one grid: float rounding of a header.</summary>
+    private const double AffineTolerance = 1e-3;
+
+    public GivenCases Build(IReadOnlyList<string> healthyFiles, IReadOnlyList<string> anomalousFiles, IReadOnlyList<string> maskFiles)
+    {
+        ArgumentNullException.ThrowIfNull(healthyFiles);
+        ArgumentNullException.ThrowIfNull(anomalousFiles);
+        ArgumentNullException.ThrowIfNull(maskFiles);
+        var cases = new List<EvaluationCase>();
+        var files = new List<GivenFile>();
+        foreach (var file in healthyFiles)
+        {
+            var prepared = Prepare(file, ScanReader.ReadFile(file));
+            foreach (var slice in prepared.Slices)
+            {
+                cases.Add(new EvaluationCase(CaseId("healthy", file, prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null));
+            }
+
+            files.Add(new GivenFile(file, null, prepared.PresetName, [.. prepared.Slices.Select(s => s.SourceSlice)], 0));
+        }
+
+        for (int i = 0; i < anomalousFiles.Count; i++)
+        {
+            string file = anomalousFiles[i], maskFile = maskFiles[i];
+            var image = ScanReader.ReadFile(file);
+            var mask = ScanReader.ReadFile(maskFile);
+            CheckGrid(image, mask, file, maskFile);
+            var prepared = Prepare(file, image);
+            var kept = new List<int>();
+            foreach (var slice in prepared.Slices)
+            {
+                var stored = mask.Slice(slice.SourceSlice).ToArray().Select(v => v != 0).ToArray();
+                var truth = TruthMasks.OnModelGrid(slice, stored, image.Width, image.Height, modelSize);
+                if (!truth.Contains(true))
+                {
+                    continue;
+                }
+
+                kept.Add(slice.SourceSlice);
+                cases.Add(new EvaluationCase(CaseId("anomalous", file, prepared, slice), file, slice.Pixels, truth, null, maskFile));
+            }
+
+            if (image.Depth == 1 && kept.Count == 0)
+            {
+                // A single image in the anomalous set was meant to show a lesion: an empty mask is a pairing or export mistake.
+                throw new EvaluationSetException(
+                    EvaluationSetProblem.EmptyMask, maskFile, $"The mask '{maskFile}' of the anomalous image '{file}' marks no lesion on the {modelSize}x{modelSize} model grid (any non-zero pixel is lesion).");
+            }
+
+            files.Add(new GivenFile(file, maskFile, prepared.PresetName, kept, prepared.Slices.Count - kept.Count));
+        }
+
+        return new GivenCases(cases, files);
+    }
+
+    private PreparedScan Prepare(string file, Volume volume)
+    {
+        var preset = ModalityPresets.For(ModalityHint.Auto, volume.Modality, modelSize, trainedFor, orientation);
+        var prepared = preset.Prepare(volume);
+        return prepared.Slices.Count > 0
+            ? prepared
+            : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of '{file}' (for CT: too little of it lies in the organ window).");
+    }
+
+    /// <summary>
+    /// A mask must lie voxel for voxel on its image: the same size and slices and, for scans that record where they lie
+    /// (NIfTI, DICOM), the same affine. A PNG or JPEG mask of a volume is refused: a picture cannot say which way its rows
+    /// run, so it cannot be laid out as the volume's slices are.
+    /// </summary>
+    private static void CheckGrid(Volume image, Volume mask, string imageFile, string maskFile)
+    {
+        string? mismatch = SliceExtraction.IsPlainImage(image) != SliceExtraction.IsPlainImage(mask)
+            ? $"is a {mask.Provenance.Format} file and its image a {image.Provenance.Format} file: store the mask as its image is stored"
+            : mask.Width != image.Width || mask.Height != image.Height || mask.Depth != image.Depth
+                ? $"is {mask.Width}x{mask.Height}x{mask.Depth}; its image is {image.Width}x{image.Height}x{image.Depth}"
+                : !SliceExtraction.IsPlainImage(image) && image.Geometry.Affine.Zip(mask.Geometry.Affine).Any(p => Math.Abs(p.First - p.Second) > AffineTolerance)
+                    ? "has the image's size but another affine: it lies elsewhere in space, or its axes run another way"
+                    : null;
+        if (mismatch is not null)
+        {
+            throw new EvaluationSetException(EvaluationSetProblem.MaskGridMismatch, maskFile, $"The mask '{maskFile}' does not lie on the grid of '{imageFile}': it {mismatch}.");
+        }
+    }
+
+    /// <summary>"healthy-name" for a single image, "healthy-name-z042" for a slice of a volume.</summary>
+    private static string CaseId(string kind, string file, PreparedScan prepared, ModelSlice slice) =>
+        prepared.Source.Depth == 1 ? $"{kind}-{TruthMaskFiles.Stem(file)}" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind}-{TruthMaskFiles.Stem(file)}-z{slice.SourceSlice:D3}");
+}
+
+/// <summary>The cases of given sets and what each file contributed.</summary>
+public sealed record GivenCases(IReadOnlyList<EvaluationCase> Cases, IReadOnlyList<GivenFile> Files);
+
+/// <summary>
+/// One given file: its mask (null for a healthy scan), the preset that prepared it, the slices that became cases, and for
+/// an anomalous volume the selected slices left out because their mask marks nothing there.
+/// </summary>
+public sealed record GivenFile(string File, string? Mask, string Preset, IReadOnlyList<int> Slices, int SlicesWithoutLesion);

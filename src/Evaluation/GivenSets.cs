@@ -1,0 +1,136 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
+
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// Evaluation sets given as they are (<c>--healthy</c>, <c>--anomalous</c> with <c>--masks</c>): no subject split and no
+/// synthetic lesions. Healthy scans give a healthy case per slice their preset selects; anomalous scans give an anomalous
+/// case per selected slice whose mask marks a lesion there (<see cref="GivenSetBuilder"/>). For <c>tune</c> they are the
+/// tuning set, for <c>evaluate</c> the reporting set: tune records their subjects in the profile, and evaluate refuses
+/// to report on a subject the profile was tuned on. Bootstrap intervals resample whole subjects (the <c>sub-&lt;id&gt;</c> of a
+/// file name) or, where a name has none, whole files (<see cref="BootstrapGroups"/>).
+/// </summary>
+public sealed class GivenSets : IEvaluationSource
+{
+    private readonly Lazy<GivenCases> built;
+
+    private GivenSets(IReadOnlyList<string> healthy, IReadOnlyList<string> anomalous, IReadOnlyList<string> masks, string? anomalousInput, int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
+    {
+        ModelSize = modelSize;
+        Orientation = orientation;
+        var builder = new GivenSetBuilder(modelSize, orientation, trainedFor);
+        HealthyFiles = healthy;
+        AnomalousFiles = anomalous;
+        MaskFiles = masks;
+        built = new Lazy<GivenCases>(() =>
+        {
+            var result = builder.Build(healthy, anomalous, masks);
+            return anomalousInput is not null && !result.Cases.Any(c => c.IsAnomalous)
+                ? throw new EvaluationSetException(
+                    EvaluationSetProblem.EmptyAnomalousSet, anomalousInput, $"No slice of --anomalous '{anomalousInput}' that the preset selects has a lesion in its mask: the anomalous set is empty.")
+                : result;
+        });
+    }
+
+    public int ModelSize { get; }
+
+    /// <summary>How slices (and their masks) are laid out as model input: the model card's.</summary>
+    public SliceOrientation Orientation { get; }
+
+    public IReadOnlyList<string> HealthyFiles { get; }
+
+    public IReadOnlyList<string> AnomalousFiles { get; }
+
+    /// <summary>The mask of each of <see cref="AnomalousFiles"/>, in the same order.</summary>
+    public IReadOnlyList<string> MaskFiles { get; }
+
+    /// <summary>The cases and what each file contributed (built once, on first use).</summary>
+    public GivenCases Built => built.Value;
+
+    /// <summary>
+    /// Resolves the inputs as the user names them (a folder, a glob or a .txt/.list manifest each; masks paired by
+    /// <see cref="TruthMaskFiles"/>). An input that names no file, a missing or ambiguous mask, a mask among the images and
+    /// a file in both sets are <see cref="EvaluationSetException"/>s naming the file; nothing is read yet.
+    /// </summary>
+    public static GivenSets Resolve(string? healthy, string? anomalous, string? masks, int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
+    {
+        if (healthy is null && anomalous is null)
+        {
+            throw new ArgumentException("Give --healthy <healthy scans>, --anomalous <anomalous scans> with --masks <their masks>, or both.");
+        }
+
+        if ((anomalous is null) != (masks is null))
+        {
+            throw new ArgumentException("--anomalous and --masks go together: every anomalous scan needs its mask, and masks need their scans.");
+        }
+
+        var healthyFiles = healthy is null ? [] : NonEmpty(healthy, EvaluationSetProblem.EmptySet, "--healthy");
+        var anomalousFiles = anomalous is null ? [] : NonEmpty(anomalous, EvaluationSetProblem.EmptyAnomalousSet, "--anomalous");
+        var maskFiles = masks is null ? [] : TruthMaskFiles.Pair(anomalousFiles, masks);
+        var healthyPaths = healthyFiles.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        if (anomalousFiles.FirstOrDefault(f => healthyPaths.Contains(Path.GetFullPath(f))) is { } both)
+        {
+            throw new EvaluationSetException(EvaluationSetProblem.InBothSets, both, $"'{both}' is in both --healthy and --anomalous: a scan is one or the other.");
+        }
+
+        if (maskFiles.FirstOrDefault(f => healthyPaths.Contains(Path.GetFullPath(f))) is { } mask)
+        {
+            throw new EvaluationSetException(EvaluationSetProblem.MaskAmongImages, mask, $"The mask '{mask}' is also in --healthy: keep masks out of the healthy set.");
+        }
+
+        return new GivenSets(healthyFiles, anomalousFiles, maskFiles, anomalous, modelSize, orientation, trainedFor);
+    }
+
+    /// <summary>
+    /// How bootstrap intervals group cases: slices of one subject (or of one file) are not independent, so they are
+    /// resampled together; a subject is the <c>sub-&lt;id&gt;</c> in a file name, else the file.
+    /// </summary>
+    public string BootstrapGroups
+    {
+        get
+        {
+            var sources = Subjects.ToList();
+            int named = sources.Count(SubjectSplit.NamesSubject);
+            return named == sources.Count ? "subjects (the sub-<id> in each file name)"
+                : named == 0 ? "files (no file name carries a sub-<id>)"
+                : "subjects where a file name carries a sub-<id>, else files";
+        }
+    }
+
+    public IReadOnlyList<string> Files => [.. HealthyFiles, .. AnomalousFiles, .. MaskFiles];
+
+    public string TuningTitle => "Tuning (given tuning set only)";
+
+    public IReadOnlyList<EvaluationCase> TuningCases() => Built.Cases;
+
+    public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(Subjects);
+
+    public IReadOnlyList<EvaluationCase> ReportingCases() => Built.Cases;
+
+    public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
+        tuned is null ? 0 : SubjectSplit.Fingerprints(Subjects).Intersect(tuned, StringComparer.Ordinal).Count();
+
+    public string TunedOnRefusal(int overlap) =>
+        $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "
+        + "Evaluate on subjects the profile was not tuned on (a subject is the sub-<id> in a file name, else the file name).";
+
+    public string ReportingTitle(IReadOnlyList<EvaluationCase> cases)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        return $"Evaluation on the given sets ({cases.Count(c => !c.IsAnomalous)} healthy slices from {HealthyFiles.Count} files, "
+            + $"{cases.Count(c => c.IsAnomalous)} anomalous slices from {AnomalousFiles.Count} files with their masks; no split, no synthetic lesions; "
+            + $"bootstrap intervals resample whole {BootstrapGroups})";
+    }
+
+    public void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases) => GivenSetManifest.Write(path, this, tuning ? "tuning" : "reporting", cases);
+
+    /// <summary>The files whose subjects the cases belong to (images, not masks).</summary>
+    private IEnumerable<string> Subjects => HealthyFiles.Concat(AnomalousFiles);
+
+    private static IReadOnlyList<string> NonEmpty(string input, EvaluationSetProblem problem, string option)
+    {
+        var files = InputFiles.Resolve(input);
+        return files.Count > 0 ? files : throw new EvaluationSetException(problem, input, $"{option} '{input}' names no file.");
+    }
+}

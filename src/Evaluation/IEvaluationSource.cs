@@ -1,0 +1,37 @@
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// Where <c>tune</c> and <c>evaluate</c> take their cases from: a validation folder split by subject into halves with
+/// synthetic lesions (<see cref="EvaluationPlan"/>, <c>--data</c>), or sets given as they are, real masks included
+/// (<see cref="GivenSets"/>, <c>--healthy</c>/<c>--anomalous</c>/<c>--masks</c>). Either way tune records the subjects it
+/// tuned on in the profile, and evaluate refuses to report on any of them.
+/// </summary>
+public interface IEvaluationSource
+{
+    /// <summary>Every file the cases are read from (images and masks): healthy residual data may not be among them.</summary>
+    IReadOnlyList<string> Files { get; }
+
+    /// <summary>The first line of the tuning table.</summary>
+    string TuningTitle { get; }
+
+    /// <summary>The cases tune searches on.</summary>
+    IReadOnlyList<EvaluationCase> TuningCases();
+
+    /// <summary>Fingerprints of the subjects of <see cref="TuningCases"/>, as tune records them in the profile.</summary>
+    IReadOnlyList<string> TuningSubjects { get; }
+
+    /// <summary>The cases evaluate reports on.</summary>
+    IReadOnlyList<EvaluationCase> ReportingCases();
+
+    /// <summary>How many subjects of <see cref="ReportingCases"/> a profile was tuned on (<paramref name="tuned"/>: null for none recorded).</summary>
+    int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned);
+
+    /// <summary>Why evaluate refuses when <paramref name="overlap"/> reporting subjects were tuned on, and what to do instead.</summary>
+    string TunedOnRefusal(int overlap);
+
+    /// <summary>The title of the evaluation report on <paramref name="cases"/> (the reporting cases).</summary>
+    string ReportingTitle(IReadOnlyList<EvaluationCase> cases);
+
+    /// <summary>Writes the manifest of <paramref name="cases"/>, the <paramref name="tuning"/> or the reporting cases, to <paramref name="path"/>.</summary>
+    void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases);
+}

@@ -1,0 +1,33 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>Scans written for the tune and evaluate tests: IXI slices with a painted lesion and its mask.</summary>
+internal static class EvaluationScans
+{
+    public static string IxiSlice(int index) =>
+        Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).ElementAt(index);
+
+    /// <summary>IXI slice <paramref name="index"/> under its own name in <paramref name="images"/>, with a bright 12-pixel square lesion, and its mask under the same name in <paramref name="masks"/>.</summary>
+    public static void IxiWithLesion(int index, string images, string masks)
+    {
+        string name = Path.GetFileName(IxiSlice(index));
+        Directory.CreateDirectory(images);
+        Directory.CreateDirectory(masks);
+        using var picture = Image.Load<L8>(IxiSlice(index));
+        using var truth = new Image<L8>(picture.Width, picture.Height);
+        for (int y = 100; y < 112; y++)
+        {
+            for (int x = 90; x < 102; x++)
+            {
+                picture[x, y] = new L8(255);
+                truth[x, y] = new L8(255);
+            }
+        }
+
+        picture.SaveAsPng(Path.Combine(images, name));
+        truth.SaveAsPng(Path.Combine(masks, name));
+    }
+}

@@ -1,0 +1,204 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
+using Synomaly.Testing;
+
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class GivenSetsTests : IDisposable
+{
+    private const int Size = 32;
+
+    private readonly ScratchDirectory scratch = new("given-sets");
+
+    public void Dispose() => scratch.Dispose();
+
+    private string At(string relative) => Path.Combine(scratch.Location, relative);
+
+    /// <summary>
+    /// A 48x40x6 head-like volume (rows running anterior, so the display layout flips them) with a bright 6x6 lesion off
+    /// centre on slices 2 and 3, and its mask volume on the same grid.
+    /// </summary>
+    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null)
+    {
+        const int w = 48, h = 40, d = 6;
+        var image = new float[w * h * d];
+        var mask = new float[w * h * d];
+        for (int z = 0; z < d; z++)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    int p = x + (w * (y + (h * z)));
+                    bool head = Math.Pow((x - 24) / 20.0, 2) + Math.Pow((y - 20) / 16.0, 2) < 1;
+                    bool lesion = z is 2 or 3 && x >= 30 && x < 36 && y >= 6 && y < 12;
+                    image[p] = lesion ? 400 : head ? 100 + (x % 7) : 0;
+                    mask[p] = lesion ? 1 : 0;
+                }
+            }
+        }
+
+        double[] affine = [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1];
+        return (ScanFiles.Nifti(At($"anomalous/{name}.nii"), image, w, h, d, affine), ScanFiles.Nifti(At($"masks/{name}.nii"), mask, w, h, d, maskAffine ?? affine));
+    }
+
+    [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void Slices_of_an_anomalous_volume_with_a_lesion_become_cases_with_their_mask_laid_out_like_the_image(SliceOrientation orientation)
+    {
+        LesionVolume("sub-01_T1w");
+
+        var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, orientation, ModalityHint.BrainMri);
+        var cases = sets.ReportingCases();
+
+        Assert.Equal(["anomalous-sub-01_T1w-z002", "anomalous-sub-01_T1w-z003"], cases.Select(c => c.Id));
+        Assert.All(cases, c =>
+        {
+            // The lesion is the brightest structure: wherever the image lies after the layout, its mask must lie there too.
+            int brightest = Enumerable.Range(0, c.Input.Length).MaxBy(p => c.Input[p]);
+            Assert.True(c.Truth[brightest], $"{c.Id}: the lesion's brightest pixel is outside the truth mask");
+            Assert.Equal(At("masks/sub-01_T1w.nii"), c.TruthSource);
+            Assert.True(c.IsAnomalous);
+        });
+        var file = Assert.Single(sets.Built.Files);
+        Assert.Equal(("brain-mri", 4), (file.Preset, file.SlicesWithoutLesion));
+    }
+
+    [Fact]
+    public void Png_scans_pair_with_png_masks_by_name_stem_and_healthy_scans_are_used_as_given()
+    {
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("anomalous/a.png"), At("masks/a.png"), 90, 100, 12);
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(1), At("anomalous/b.png"), At("masks/b.png"), 70, 120, 8);
+        Directory.CreateDirectory(At("healthy"));
+        File.Copy(ScanFiles.IxiSlice(2), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(2))));
+
+        var sets = GivenSets.Resolve(At("healthy"), At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+        var cases = sets.ReportingCases();
+
+        Assert.Equal([At("masks/a.png"), At("masks/b.png")], sets.MaskFiles);
+        var healthy = Assert.Single(cases, c => !c.IsAnomalous);
+        Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ScanFiles.IxiSlice(2))).Slices[0].Pixels, healthy.Input);
+        Assert.All(cases.Where(c => c.IsAnomalous), c => Assert.InRange(c.TruthArea, 1, 20));
+        Assert.Equal("subjects where a file name carries a sub-<id>, else files", sets.BootstrapGroups);
+    }
+
+    [Fact]
+    public void A_pairs_manifest_pairs_scans_with_masks_of_other_names()
+    {
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("data/volume-0.png"), At("data/labels/segmentation-0.png"), 90, 100, 12);
+        File.WriteAllText(At("data/pairs.csv"), "# image,mask\nvolume-0.png,labels/segmentation-0.png\n");
+
+        var sets = GivenSets.Resolve(null, At("data/volume-0.png"), At("data/pairs.csv"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+
+        Assert.Equal([Path.GetFullPath(At("data/labels/segmentation-0.png"))], sets.MaskFiles);
+        Assert.Single(sets.ReportingCases());
+    }
+
+    [Fact]
+    public void A_liver_ct_model_prepares_given_volumes_with_the_ct_preset_and_its_slice_selection()
+    {
+        string ct = ScanFiles.CtSlab(At("healthy/ct.nii"), 40, 8);
+
+        var sets = GivenSets.Resolve(At("healthy"), null, null, Size, SliceOrientation.Display, ModalityHint.LiverCt);
+        var cases = sets.ReportingCases();
+
+        var expected = new CtPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ct));
+        Assert.Equal("ct", Assert.Single(sets.Built.Files).Preset);
+        Assert.Equal(expected.Slices.Select(s => s.Pixels), cases.Select(c => c.Input));
+        Assert.Equal(expected.Slices.Select(s => $"healthy-ct-z{s.SourceSlice:D3}"), cases.Select(c => c.Id));
+    }
+
+    [Fact]
+    public void An_anomalous_scan_without_a_mask_is_refused_naming_it()
+    {
+        LesionVolume("sub-01_T1w");
+        LesionVolume("sub-02_T1w");
+        File.Delete(At("masks/sub-02_T1w.nii"));
+
+        var e = Assert.Throws<EvaluationSetException>(() => GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri));
+
+        Assert.Equal((EvaluationSetProblem.MissingMask, At("anomalous/sub-02_T1w.nii")), (e.Problem, e.File));
+    }
+
+    [Fact]
+    public void A_mask_on_another_grid_is_refused_naming_it()
+    {
+        // The shared CT's segmentation covers only its first 30 of 112 slices.
+        string seg = Path.Combine(TestPaths.Data, "formats", "ct-abdomen", "example_seg.nii.gz");
+        Directory.CreateDirectory(scratch.Location);
+        string pairs = At("pairs.csv");
+        File.WriteAllText(pairs, $"{ScanFiles.AbdominalCt},{seg}\n");
+
+        var sets = GivenSets.Resolve(null, ScanFiles.AbdominalCt, pairs, Size, SliceOrientation.Display, ModalityHint.LiverCt);
+        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+
+        Assert.Equal((EvaluationSetProblem.MaskGridMismatch, seg), (e.Problem, e.File));
+        Assert.Contains("122x101x30", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mask_of_the_right_size_placed_elsewhere_in_space_is_refused()
+    {
+        LesionVolume("sub-01_T1w", maskAffine: [1, 0, 0, -24, 0, 1, 0, -10, 0, 0, 1, 0, 0, 0, 0, 1]);
+
+        var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+
+        Assert.Equal((EvaluationSetProblem.MaskGridMismatch, At("masks/sub-01_T1w.nii")), (e.Problem, e.File));
+    }
+
+    [Fact]
+    public void An_empty_anomalous_set_is_refused_whether_it_names_no_file_or_no_slice_has_a_lesion()
+    {
+        Directory.CreateDirectory(At("nothing"));
+        Directory.CreateDirectory(At("masks"));
+        var none = Assert.Throws<EvaluationSetException>(() => GivenSets.Resolve(null, At("nothing"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri));
+        Assert.Equal((EvaluationSetProblem.EmptyAnomalousSet, At("nothing")), (none.Problem, none.File));
+
+        // A volume whose mask marks nothing: its slices are left out, and then there is nothing anomalous to report on.
+        var (_, mask) = LesionVolume("sub-01_T1w");
+        ScanFiles.Nifti(mask, new float[48 * 40 * 6], 48, 40, 6, [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1]);
+        var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+        var empty = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+        Assert.Equal((EvaluationSetProblem.EmptyAnomalousSet, At("anomalous")), (empty.Problem, empty.File));
+    }
+
+    [Fact]
+    public void A_single_image_with_an_empty_mask_is_refused_naming_the_mask()
+    {
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("anomalous/a.png"), At("masks/a.png"), 90, 100, 0);
+
+        var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+
+        Assert.Equal((EvaluationSetProblem.EmptyMask, At("masks/a.png")), (e.Problem, e.File));
+    }
+
+    [Fact]
+    public void Masks_inside_the_anomalous_folder_and_a_scan_in_both_sets_are_refused()
+    {
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("anomalous/a.png"), At("anomalous/masks/a.png"), 90, 100, 12);
+        var inside = Assert.Throws<EvaluationSetException>(() => GivenSets.Resolve(null, At("anomalous"), At("anomalous/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri));
+        Assert.Equal(EvaluationSetProblem.MaskAmongImages, inside.Problem);
+
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("scans/a.png"), At("masks/a.png"), 90, 100, 12);
+        var both = Assert.Throws<EvaluationSetException>(() => GivenSets.Resolve(At("scans"), At("scans/a.png"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri));
+        Assert.Equal((EvaluationSetProblem.InBothSets, At("scans/a.png")), (both.Problem, both.File));
+    }
+
+    [Fact]
+    public void Subjects_tuned_on_are_recognised_in_another_set_by_their_fingerprints()
+    {
+        LesionVolume("sub-01_T1w");
+        LesionVolume("sub-02_T1w");
+        var tuned = GivenSets.Resolve(null, At("anomalous/sub-01_T1w.nii"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+
+        var reporting = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+
+        Assert.Equal(1, reporting.ReportingSubjectsTunedOn(tuned));
+        Assert.Equal(0, reporting.ReportingSubjectsTunedOn(null));
+        Assert.Equal("subjects (the sub-<id> in each file name)", reporting.BootstrapGroups);
+    }
+}
