@@ -1,3 +1,4 @@
+using Synomaly.Contracts;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Synthesis;
@@ -6,8 +7,9 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// The protocol of docs/EVALUATION.md in one place: the validation folder is split by subject into a tuning half and a
-/// reporting half; lesions are inserted into each half with its own fixed seed. Tuning code receives
-/// <see cref="TuningCases"/> only, and never a file of the reporting half (tested).
+/// reporting half; lesions are inserted into each half with its own fixed seed, inside the organ of the model's modality
+/// (<see cref="EvaluationSetBuilder"/>). Tuning code receives <see cref="TuningCases"/> only, and never a file of the
+/// reporting half (tested).
 /// </summary>
 public sealed class EvaluationPlan : IEvaluationSource
 {
@@ -16,9 +18,13 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     private readonly IReadOnlyList<BinaryShape> realShapes;
 
-    public EvaluationPlan(IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice, SliceOrientation orientation = SliceOrientation.Display)
+    /// <param name="trainedFor">The modality the model card records (Auto: none, the preset follows each file's modality).</param>
+    public EvaluationPlan(
+        IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice, SliceOrientation orientation = SliceOrientation.Display,
+        ModalityHint trainedFor = ModalityHint.Auto)
     {
         Orientation = orientation;
+        TrainedFor = trainedFor;
         (TuningFiles, ReportingFiles) = SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed);
         ModelSize = modelSize;
         LesionsPerSlice = lesionsPerSlice;
@@ -40,6 +46,9 @@ public sealed class EvaluationPlan : IEvaluationSource
     /// <summary>How slices are laid out as model input: the model card's (an imported checkpoint's is the reference's).</summary>
     public SliceOrientation Orientation { get; }
 
+    /// <summary>The modality whose preset prepares the slices and whose organ receives the lesions.</summary>
+    public ModalityHint TrainedFor { get; }
+
     public int LesionsPerSlice { get; }
 
     /// <summary>The lesion map real shapes are cut from; null: procedural shapes only.</summary>
@@ -58,7 +67,7 @@ public sealed class EvaluationPlan : IEvaluationSource
     public int RealShapeCount => realShapes.Count;
 
     public IReadOnlyList<EvaluationCase> TuningCases() =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation).Build(TuningFiles);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
     public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
@@ -72,7 +81,7 @@ public sealed class EvaluationPlan : IEvaluationSource
         tuned is null ? 0 : SubjectSplit.Fingerprints(ReportingFiles).Intersect(tuned, StringComparer.Ordinal).Count();
 
     public IReadOnlyList<EvaluationCase> ReportingCases() =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation).Build(ReportingFiles);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor).Build(ReportingFiles);
 
     /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>
     public IReadOnlyList<string> Files => [.. TuningFiles, .. ReportingFiles];

@@ -1,3 +1,4 @@
+using Synomaly.Contracts;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Synthesis;
@@ -7,20 +8,22 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// Builds an evaluation set from healthy slices: every slice once as healthy, and <c>lesionsPerSlice</c> copies with a
-/// synthetic lesion each (seed = baseSeed + running index). Lesions are inserted at the source resolution, then image and
-/// mask go through the same preset as inference. <see cref="Build"/> with the same inputs gives the same cases;
-/// <see cref="EvaluationSetManifest"/> records those inputs.
+/// synthetic lesion each (seed = baseSeed + running index). Slices are prepared by the preset of the model's modality
+/// (<paramref name="trainedFor"/>, as detect and the worker choose it), and lesions stay inside that modality's organ
+/// (<see cref="LesionCanvas"/>); lesions are inserted at the source resolution, then image and mask go through the same
+/// preset as inference. <see cref="Build"/> with the same inputs gives the same cases; <see cref="EvaluationSetManifest"/>
+/// records those inputs.
 /// </summary>
 public sealed class EvaluationSetBuilder(
-    IReadOnlyList<BinaryShape> realShapes, int modelSize, int lesionsPerSlice, int baseSeed, SliceOrientation orientation = SliceOrientation.Display)
+    IReadOnlyList<BinaryShape> realShapes, int modelSize, int lesionsPerSlice, int baseSeed, SliceOrientation orientation = SliceOrientation.Display,
+    ModalityHint trainedFor = ModalityHint.Auto)
 {
     /// <summary>The synthesizer's ranges every set is built with (recorded in its manifest).</summary>
     public static SynthesisOptions Synthesis { get; } = new();
 
     public IReadOnlyList<EvaluationCase> Build(IReadOnlyList<string> healthyFiles)
     {
-        var synthesizer = new LesionSynthesizer(realShapes, Synthesis);
-        var preset = new BrainMriPreset { ModelSize = modelSize, Orientation = orientation };
+        ArgumentNullException.ThrowIfNull(healthyFiles);
         var cases = new List<EvaluationCase>();
         int running = 0;
         foreach (var file in healthyFiles)
@@ -31,27 +34,41 @@ public sealed class EvaluationSetBuilder(
                 throw new InvalidDataException($"{Path.GetFileName(file)} holds {volume.Depth} slices; evaluation sets are built from 2-D slices (one per file).");
             }
 
-            // The preset lays NIfTI/DICOM slices out as the model expects (display rows flipped anterior up, or the
-            // reference's transposed arrays); the truth mask must be laid out with the image.
-            var layout = SliceLayout.Of(volume, orientation);
-            var slice = EightBitGrey.Fit(volume.Slice(0).ToArray());
-            cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, Prepare(preset, volume, slice), new bool[modelSize * modelSize], null));
+            var preset = ModalityPresets.For(ModalityHint.Auto, volume.Modality, modelSize, trainedFor, orientation);
+            var stored = volume.Slice(0).ToArray();
+            var canvas = LesionCanvas.For(preset);
+            if (canvas is null && lesionsPerSlice > 0)
+            {
+                throw LesionCanvas.Unsupported(preset, file);
+            }
+
+            // Without lesions to place (the normative residual's healthy slices) every preset can prepare the slice.
+            var grey = canvas?.Grey(stored) ?? stored;
+            var healthy = Prepare(preset, volume, canvas?.Healthy(stored, grey) ?? stored, file);
+            cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, healthy.Pixels, new bool[modelSize * modelSize], null));
+            var region = lesionsPerSlice > 0 ? canvas!.Region(stored, grey, volume.Width, volume.Height) : [];
+            var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
             for (int k = 0; k < lesionsPerSlice; k++)
             {
                 int seed = baseSeed + running++;
-                var synthetic = synthesizer.Synthesize(slice, volume.Width, volume.Height, seed);
-                var mask = layout.Arrange<bool>(synthetic.Mask, volume.Width, volume.Height);
-                var truth = MaskResampling.Resize(mask, layout.Width(volume), layout.Height(volume), modelSize, modelSize);
-                cases.Add(new EvaluationCase($"lesion-{seed}", file, Prepare(preset, volume, synthetic.Image), truth, synthetic.Parameters));
+                var synthetic = synthesizer.Synthesize(grey, volume.Width, volume.Height, seed, region);
+                // The preset lays NIfTI/DICOM slices out as the model expects (display rows flipped anterior up, or the
+                // reference's transposed arrays); the truth mask must be laid out with the image.
+                var slice = Prepare(preset, volume, canvas!.WithLesion(stored, synthetic), file);
+                var truth = TruthMasks.OnModelGrid(slice, synthetic.Mask, volume.Width, volume.Height, modelSize);
+                cases.Add(new EvaluationCase($"lesion-{seed}", file, slice.Pixels, truth, synthetic.Parameters));
             }
         }
 
         return cases;
     }
 
-    private static float[] Prepare(BrainMriPreset preset, Volume source, float[] pixels)
+    private static ModelSlice Prepare(IModalityPreset preset, Volume source, float[] pixels, string file)
     {
         var volume = new Volume(pixels, source.Width, source.Height, 1, source.Geometry, source.Modality, source.Provenance);
-        return preset.Prepare(volume).Slices[0].Pixels;
+        var slices = preset.Prepare(volume).Slices;
+        return slices.Count > 0
+            ? slices[0]
+            : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of {Path.GetFileName(file)} (for CT: too little of it lies in the organ window).");
     }
 }

@@ -41,4 +41,7 @@ public enum EvaluationSetProblem
 
     /// <summary>The preset selected no slice of a file (a CT slice outside the body, for example).</summary>
     NoSliceSelected,
+
+    /// <summary>The model's modality gives synthetic lesions no place to go (ultrasound): its sets must be given with masks.</summary>
+    SyntheticLesionsUnsupported,
 }

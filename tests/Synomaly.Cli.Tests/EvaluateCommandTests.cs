@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -72,6 +74,71 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_liver_ct_model_is_evaluated_with_its_own_profile_on_slices_the_ct_preset_selects()
+    {
+        // No --profile: the card's default ("liver-ct"), not "brain-mri".
+        string model = TinyModelPackage.Save(At("model"), "tiny-ct", "liver-ct");
+        string ct = EvaluationScans.CtSlices(At("healthy/ct.nii"), first: 40, count: 6);
+
+        int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--healthy", At("healthy"), "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(0, code);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(At("out/reporting-set.json")));
+        var healthy = Assert.Single(manifest.RootElement.GetProperty("healthy").EnumerateArray());
+        Assert.Equal("ct", healthy.GetProperty("preset").GetString());
+        var selected = new CtPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(ct)).Slices.Select(s => s.SourceSlice);
+        Assert.Equal(selected, healthy.GetProperty("slices").EnumerateArray().Select(s => s.GetInt32()));
+    }
+
+    [Fact]
+    public async Task Evaluate_with_data_on_a_liver_ct_model_uses_its_default_profile_and_places_lesions_inside_the_ct_window()
+    {
+        // No --profile: the card's default ("liver-ct"), not "brain-mri".
+        string model = TinyModelPackage.Save(At("model"), "tiny-ct", "liver-ct");
+        string validation = CtValidationSlices();
+
+        int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(0, code);
+        AssertLesionsInsideTheCtWindow(At("out/reporting-set.json"), validation);
+    }
+
+    [Fact]
+    public async Task Tune_on_a_liver_ct_model_writes_its_own_profile_and_places_lesions_inside_the_ct_window()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny-ct", "liver-ct");
+        string validation = CtValidationSlices();
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", At("tuning")]);
+
+        Assert.Equal(0, code);
+        var card = ModelPackage.LoadCard(model);
+        Assert.Equal("liver-ct", card.DefaultProfile);
+        Assert.Equal(["liver-ct"], card.InferenceProfiles.Keys);
+        Assert.NotNull(card.Profile().TuningSubjects);
+        AssertLesionsInsideTheCtWindow(At("tuning/tuning-set.json"), validation);
+    }
+
+    [Fact]
+    public async Task Tune_on_an_ultrasound_model_refuses_synthetic_lesions_and_leaves_the_card_alone()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny-us", "carotid-us");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        Directory.CreateDirectory(At("val"));
+        for (int i = 0; i < 2; i++)
+        {
+            File.Copy(Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png"), At($"val/sub-0{i}_us.png"));
+        }
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", At("val"), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--device", "cpu", "--out", At("tuning")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Fact]
     public async Task Tune_on_given_sets_records_their_subjects_and_evaluate_refuses_to_report_on_them()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");
@@ -88,5 +155,30 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(2, ModelPackage.LoadCard(model).Profile("brain-mri").TuningSubjects!.Count);
         Assert.StartsWith("# Tuning (given tuning set only)", File.ReadAllText(At("tuning/tuning.md")), StringComparison.Ordinal);
         Assert.False(File.Exists(At("refused/evaluation.json")));
+    }
+
+    /// <summary>Six single-slice NIfTIs of the shared CT, one subject each (three per half of the split).</summary>
+    private string CtValidationSlices()
+    {
+        for (int i = 0; i < 6; i++)
+        {
+            EvaluationScans.CtSlices(At($"val/sub-0{i}_ct.nii"), first: 10 + (4 * i), count: 1);
+        }
+
+        return At("val");
+    }
+
+    /// <summary>Every inserted lesion of the manifest is centred on soft tissue of its slice (0 to 150 HU), where the CT preset's foreground is.</summary>
+    private static void AssertLesionsInsideTheCtWindow(string manifestPath, string validation)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
+        var lesions = manifest.RootElement.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("lesion").ValueKind == JsonValueKind.Object).ToList();
+        Assert.Equal(3, lesions.Count);
+        Assert.All(lesions, c =>
+        {
+            var slice = ScanReader.ReadFile(Path.Combine(validation, c.GetProperty("source").GetString()!));
+            var lesion = c.GetProperty("lesion");
+            Assert.InRange(slice[lesion.GetProperty("CentreX").GetInt32(), lesion.GetProperty("CentreY").GetInt32(), 0], 0f, 150f);
+        });
     }
 }

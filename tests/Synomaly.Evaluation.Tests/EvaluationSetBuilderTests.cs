@@ -58,4 +58,40 @@ public sealed class EvaluationSetBuilderTests
             Assert.True(lesion.Truth[strongest], $"{lesion.Id}: the most changed pixel {strongest} is outside the truth mask");
         });
     }
+
+    [Fact]
+    public void A_liver_ct_model_gets_slices_prepared_by_the_ct_preset_and_lesions_inside_its_hounsfield_window()
+    {
+        using var scratch = new ScratchDirectory("eval-ct");
+        string slice = ScanFiles.CtSlab(Path.Combine(scratch.Location, "sub-01_ct.nii"), first: 15, count: 1);
+        var volume = ScanReader.ReadFile(slice);
+
+        var cases = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 6, baseSeed: 900, trainedFor: Synomaly.Contracts.ModalityHint.LiverCt).Build([slice]);
+
+        // The healthy case is the slice exactly as the CT preset (and so detect and the worker) prepares it.
+        Assert.Equal(new CtPreset { ModelSize = 32 }.Prepare(volume).Slices[0].Pixels, cases[0].Input);
+        Assert.All(cases.Skip(1), lesion =>
+        {
+            var centre = volume[lesion.Lesion!.CentreX, lesion.Lesion.CentreY, 0];
+            Assert.InRange(centre, 0f, 150f);   // placed in soft tissue, not in air, fat or bone
+            Assert.True(lesion.TruthArea > 0, $"{lesion.Id} has an empty truth mask");
+            int strongest = Enumerable.Range(0, lesion.Input.Length).MaxBy(p => Math.Abs(lesion.Input[p] - cases[0].Input[p]));
+            Assert.True(lesion.Truth[strongest], $"{lesion.Id}: the most changed pixel is outside the truth mask");
+        });
+    }
+
+    [Fact]
+    public void Synthetic_lesions_are_refused_for_ultrasound_naming_the_inputs_to_use_instead()
+    {
+        string frame = Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png");
+
+        var e = Assert.Throws<EvaluationSetException>(() =>
+            new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 1, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame]));
+
+        Assert.Equal((EvaluationSetProblem.SyntheticLesionsUnsupported, frame), (e.Problem, e.File));
+        Assert.Contains("--anomalous", e.Message, StringComparison.Ordinal);
+        // Healthy slices alone (the normative residual's) need no lesion and are prepared by the ultrasound preset.
+        var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame]));
+        Assert.Equal(new UltrasoundPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(frame)).Slices[0].Pixels, healthy.Input);
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Synomaly.Contracts;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Schedules;
@@ -13,7 +14,7 @@ namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// `synomaly tune` and `synomaly evaluate`: the evaluation protocol of docs/EVALUATION.md on a validation folder, or on
-/// sets given as they are (<see cref="EvaluationInputs"/>).
+/// sets given as they are (<see cref="EvaluationInputs"/>), prepared by the preset of the model card's modality.
 /// </summary>
 public static class EvaluationCommands
 {
@@ -21,7 +22,7 @@ public static class EvaluationCommands
     private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "With --data: binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
     private static readonly Option<int> PerSlice = new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice.", DefaultValueFactory = _ => 2 };
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<string> Profile = new("--profile") { Description = "Inference profile name in the model card.", DefaultValueFactory = _ => "brain-mri" };
+    private static readonly Option<string?> Profile = new("--profile") { Description = "Inference profile name in the model card (default: the card's default profile)." };
     private static readonly Option<int> MinComponent = new("--min-component") { Description = "Smallest kept component in pixels (the reference's 30 at 128 px; scale with the model size).", DefaultValueFactory = _ => 30 };
     private static readonly Option<string> Out = new("--out") { Description = "Output folder for tables, JSON and plots.", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the inference noise.", DefaultValueFactory = _ => 7 };
@@ -85,7 +86,7 @@ public static class EvaluationCommands
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
-        var healthy = normativeData is null ? null : HealthySlices(normativeData, source, context.Card.Architecture.ImageSize, SliceOrientationNames.ParseRecorded(context.Card.ExpectedSliceOrientation()));
+        var healthy = normativeData is null ? null : HealthySlices(normativeData, source, context.Card);
         AnsiConsole.Progress().Start(progress =>
         {
             if (healthy is not null)
@@ -119,7 +120,8 @@ public static class EvaluationCommands
             File.WriteAllBytes(Path.Combine(outDir, "normative-threshold.png"), HeatmapOverlay.RenderPng(residual.MeanInput, normative.Scale, size, size, new OverlayOptions { PixelScale = 4, GreyWindow = (-1f, 1f), Label = "THRESHOLD FACTOR" }));
         }
 
-        var profileName = parse.GetValue(Profile)!;
+        // The card's default profile unless told otherwise: a liver-ct model's is "liver-ct", an import's "default".
+        var profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile ?? "default";
         var card = context.Card with
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
@@ -198,10 +200,11 @@ public static class EvaluationCommands
     }
 
     /// <summary>
-    /// The healthy slices of <paramref name="folder"/> as cases, refused if any of them is an evaluation file: the residual
-    /// they give shapes the threshold, so reading a reporting slice there would be tuning on the reported set.
+    /// The healthy slices of <paramref name="folder"/> as cases, prepared by the card's preset, refused if any of them is
+    /// an evaluation file: the residual they give shapes the threshold, so reading a reporting slice there would be tuning
+    /// on the reported set.
     /// </summary>
-    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, int modelSize, SliceOrientation orientation)
+    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, ModelCard card)
     {
         var files = InputFiles.Resolve(folder);
         var validation = source.Files.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
@@ -210,7 +213,8 @@ public static class EvaluationCommands
             throw new ArgumentException("--normative-data holds validation slices; give it the training folder, never the data that is tuned or reported on.");
         }
 
-        return new EvaluationSetBuilder([], modelSize, lesionsPerSlice: 0, baseSeed: 0, orientation).Build(files);
+        var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
+        return new EvaluationSetBuilder([], card.Architecture.ImageSize, lesionsPerSlice: 0, baseSeed: 0, orientation, ModalityNames.ParseRecorded(card.Preprocessing.Modality)).Build(files);
     }
 
     private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];

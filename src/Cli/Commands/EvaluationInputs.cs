@@ -11,8 +11,8 @@ namespace Synomaly.Cli.Commands;
 /// What <c>tune</c> and <c>evaluate</c> read: either <c>--data</c>, a folder of healthy validation slices that is split
 /// by subject into tuning and reporting halves and receives synthetic lesions (docs/EVALUATION.md), or sets used as given,
 /// <c>--healthy</c> and/or <c>--anomalous</c> with <c>--masks</c> (real scans and their segmentations; for tune the tuning
-/// set, for evaluate the reporting set). Given scans are prepared by the preset of the model card's modality, as detect
-/// and the worker prepare them, laid out as the card records.
+/// set, for evaluate the reporting set). Slices are prepared by the preset of the model card's modality, laid out as the
+/// card records.
 /// </summary>
 internal static class EvaluationInputs
 {
@@ -73,7 +73,7 @@ internal static class EvaluationInputs
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
         var trainedFor = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
         return parse.GetValue(Data) is { } data
-            ? new EvaluationPlan(InputFiles.Resolve(data), lesionMap, size, lesionsPerSlice, orientation)
+            ? new EvaluationPlan(InputFiles.Resolve(data), lesionMap, size, lesionsPerSlice, orientation, trainedFor)
             : GivenSets.Resolve(parse.GetValue(Healthy), parse.GetValue(Anomalous), parse.GetValue(Masks), size, orientation, trainedFor);
     }
 }

@@ -3,25 +3,31 @@ namespace Synomaly.Imaging.Synthesis;
 /// <summary>
 /// Inserts one synthetic lesion into a healthy slice, for evaluation (this is not the Synomaly training noise).
 /// Shapes are real lesion cross-sections or procedural blobs, randomly flipped, rotated and scaled, placed entirely inside
-/// the estimated brain mask; intensity follows one of the <see cref="IntensityModel"/>s. Every draw comes from
-/// <c>new Random(seed)</c>, so a case is rebuilt exactly from its source image and seed. The returned mask is exact: a
-/// pixel is in it if and only if its value changed.
+/// a region: the estimated brain mask, or the region the caller gives (another organ's); intensity follows one of the
+/// <see cref="IntensityModel"/>s, relative to the tissue of that region. Every draw comes from <c>new Random(seed)</c>, so
+/// a case is rebuilt exactly from its source image, region and seed. The returned mask is exact: a pixel is in it if and
+/// only if its value changed.
 /// </summary>
 public sealed class LesionSynthesizer(IReadOnlyList<BinaryShape> realShapes, SynthesisOptions options)
 {
-    public SynthesizedCase Synthesize(ReadOnlySpan<float> image, int width, int height, int seed)
+    /// <summary>A lesion inside the brain mask <see cref="BrainMaskEstimator"/> estimates from <paramref name="image"/>.</summary>
+    public SynthesizedCase Synthesize(ReadOnlySpan<float> image, int width, int height, int seed) =>
+        Synthesize(image, width, height, seed, BrainMaskEstimator.Estimate(image, width, height));
+
+    /// <summary>A lesion entirely inside <paramref name="region"/> (width x height, row-major, like the image).</summary>
+    public SynthesizedCase Synthesize(ReadOnlySpan<float> image, int width, int height, int seed, bool[] region)
     {
-        if (image.Length != width * height)
+        ArgumentNullException.ThrowIfNull(region);
+        if (image.Length != width * height || region.Length != width * height)
         {
-            throw new ArgumentException($"Expected {width * height} pixels, got {image.Length}.", nameof(image));
+            throw new ArgumentException($"Expected {width * height} pixels and region pixels, got {image.Length} and {region.Length}.", nameof(image));
         }
 
         var random = new Random(seed);
-        var brain = BrainMaskEstimator.Estimate(image, width, height);
-        int brainArea = brain.Count(b => b);
-        if (brainArea < 100)
+        int regionArea = region.Count(b => b);
+        if (regionArea < 100)
         {
-            throw new InvalidOperationException("The slice has too little brain (under 100 pixels) to place a lesion in.");
+            throw new InvalidOperationException("The slice has too little tissue in its lesion region (under 100 pixels) to place a lesion in.");
         }
 
         bool useReal = realShapes.Count > 0 && random.NextDouble() < options.RealShapeProbability;
@@ -34,17 +40,32 @@ public sealed class LesionSynthesizer(IReadOnlyList<BinaryShape> realShapes, Syn
             ? realShapes[realIndex]
             : ProceduralShapeGenerator.Generate(random, options.MinRadius + (random.NextDouble() * (options.MaxRadius - options.MinRadius)));
         var shape = transform.Apply(baseShape);
-        // Shrink lesions too large for this brain until they fit the area budget.
-        while (shape.Area > options.MaxBrainFraction * brainArea && transform.Scale > 0.1)
+        // Shrink lesions too large for this region until they fit the area budget.
+        while (shape.Area > options.MaxBrainFraction * regionArea && transform.Scale > 0.1)
         {
             transform = transform with { Scale = transform.Scale * 0.8 };
             shape = transform.Apply(baseShape);
         }
 
-        var (cx, cy) = Place(shape, brain, width, height, random)
-            ?? throw new InvalidOperationException("No position keeps the lesion inside the brain mask.");
+        var position = Place(shape, region, width, height, random);
+        // A shape that fits nowhere (a thin organ, coarse pixels) shrinks until it fits. Only draws that used to fail take
+        // this path, so every lesion that could be placed before is drawn exactly as before.
+        while (position is null && transform.Scale > 0.1)
+        {
+            var smaller = transform with { Scale = transform.Scale * 0.8 };
+            var smallerShape = smaller.Apply(baseShape);
+            if (smallerShape.Area == 0)
+            {
+                break;
+            }
+
+            (transform, shape) = (smaller, smallerShape);
+            position = Place(shape, region, width, height, random);
+        }
+
+        var (cx, cy) = position ?? throw new InvalidOperationException("No position keeps the lesion inside the lesion region.");
         var model = options.Models[random.Next(options.Models.Count)];
-        var stats = BrainStatistics.Of(image, brain);
+        var stats = BrainStatistics.Of(image, region);
         double target = TargetIntensity(model, stats, random);
 
         var output = image.ToArray();
@@ -85,12 +106,12 @@ public sealed class LesionSynthesizer(IReadOnlyList<BinaryShape> realShapes, Syn
         return new SynthesizedCase(output, mask, width, height, parameters);
     }
 
-    private (int X, int Y)? Place(BinaryShape shape, bool[] brain, int width, int height, Random random)
+    private (int X, int Y)? Place(BinaryShape shape, bool[] region, int width, int height, Random random)
     {
         for (int attempt = 0; attempt < options.PlacementAttempts; attempt++)
         {
             int cx = random.Next(width), cy = random.Next(height);
-            if (brain[cx + (width * cy)] && Fits(shape, brain, width, height, cx, cy))
+            if (region[cx + (width * cy)] && Fits(shape, region, width, height, cx, cy))
             {
                 return (cx, cy);
             }
@@ -99,7 +120,7 @@ public sealed class LesionSynthesizer(IReadOnlyList<BinaryShape> realShapes, Syn
         return null;
     }
 
-    private static bool Fits(BinaryShape shape, bool[] brain, int width, int height, int cx, int cy)
+    private static bool Fits(BinaryShape shape, bool[] region, int width, int height, int cx, int cy)
     {
         int x0 = cx - (shape.Width / 2), y0 = cy - (shape.Height / 2);
         for (int sy = 0; sy < shape.Height; sy++)
@@ -112,7 +133,7 @@ public sealed class LesionSynthesizer(IReadOnlyList<BinaryShape> realShapes, Syn
                 }
 
                 int x = x0 + sx, y = y0 + sy;
-                if (x < 0 || y < 0 || x >= width || y >= height || !brain[x + (width * y)])
+                if (x < 0 || y < 0 || x >= width || y >= height || !region[x + (width * y)])
                 {
                     return false;
                 }

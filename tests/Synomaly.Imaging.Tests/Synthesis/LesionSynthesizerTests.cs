@@ -92,6 +92,37 @@ public sealed class LesionSynthesizerTests
     }
 
     [Fact]
+    public void Lesions_stay_inside_a_region_the_caller_gives_and_the_brain_is_that_region_by_default()
+    {
+        // Another organ's region (here the left half of the brain): every lesion pixel must lie in it.
+        var (pixels, width, height) = LoadIxiSlice(3);
+        var brain = BrainMaskEstimator.Estimate(pixels, width, height);
+        var leftHalf = brain.Select((inside, p) => inside && p % width < width / 2).ToArray();
+        var synthesizer = new LesionSynthesizer([], new SynthesisOptions());
+        for (int seed = 200; seed < 210; seed++)
+        {
+            var result = synthesizer.Synthesize(pixels, width, height, seed, leftHalf);
+            Assert.All(Enumerable.Range(0, pixels.Length).Where(p => result.Mask[p]), p => Assert.True(leftHalf[p], $"seed {seed}: pixel {p} is outside the region"));
+            Assert.Equal(synthesizer.Synthesize(pixels, width, height, seed).Image, synthesizer.Synthesize(pixels, width, height, seed, brain).Image);
+        }
+    }
+
+    [Fact]
+    public void A_lesion_too_large_for_every_position_in_a_thin_region_is_shrunk_until_it_fits()
+    {
+        // A 10x10 pixel organ: procedural radii of 4 to 16 pixels fit nowhere at their drawn size.
+        var (pixels, width, height) = LoadIxiSlice(3);
+        var region = Enumerable.Range(0, pixels.Length).Select(p => p % width is >= 90 and < 100 && p / width is >= 110 and < 120).ToArray();
+        var synthesizer = new LesionSynthesizer([], new SynthesisOptions { PlacementAttempts = 2000 });
+
+        var result = synthesizer.Synthesize(pixels, width, height, 7, region);
+
+        Assert.InRange(result.Parameters.Area, 1, 100);
+        Assert.True(result.Parameters.Scale < 1, "the shape should have been shrunk");
+        Assert.All(Enumerable.Range(0, pixels.Length).Where(p => result.Mask[p]), p => Assert.True(region[p]));
+    }
+
+    [Fact]
     public void The_same_seed_rebuilds_the_same_case_and_another_seed_does_not()
     {
         var (pixels, width, height) = LoadIxiSlice(1);
