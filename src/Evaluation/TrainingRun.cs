@@ -11,7 +11,9 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// One `synomaly train` run: builds the model, restores the last checkpoint in the output folder if there is one
-/// (resume), trains to the requested step count with periodic checkpoints, and writes the loss curve.
+/// (resume), trains to the requested step count with periodic checkpoints, and writes the loss curve. A fresh run's
+/// starting weights are drawn from <see cref="TrainingOptions.Seed"/> (<see cref="SeededInitialisation"/>), so the same
+/// seed and data give the same run.
 /// Layout of the output folder: <c>checkpoint/</c> (exact training state), <c>loss.png</c>, <c>loss.csv</c>.
 /// </summary>
 public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options, Device device, string outputDirectory)
@@ -65,6 +67,13 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
         Resumed = TrainingCheckpoint.Exists(CheckpointDirectory);
+        if (!Resumed && InitialWeights is null)
+        {
+            // A fresh run: its starting weights follow the seed, as every later draw does. A resume restores its
+            // weights and a warm start loads them, so neither needs a draw.
+            SeededInitialisation.Apply(model, options.Seed);
+        }
+
         ParentModel? parent = null;
         if (InitialWeights is not null)
         {

@@ -140,6 +140,48 @@ public sealed class TrainingRunTests
         Assert.Equal((TrainingStop.Cancelled, 0), (run.StoppedBy, run.StepsTrained));
     }
 
+    [Fact]
+    public void The_seed_fixes_a_fresh_runs_starting_weights()
+    {
+        using var scratch = new ScratchDirectory("seeded-start");
+        using var images = Images();
+
+        using var first = StartingWeights(Options(1), images, Path.Combine(scratch.Location, "first"));
+        using var again = StartingWeights(Options(1), images, Path.Combine(scratch.Location, "again"));
+        using var other = StartingWeights(Options(1) with { Seed = 6 }, images, Path.Combine(scratch.Location, "other"));
+
+        var (a, b, c) = (first.state_dict(), again.state_dict(), other.state_dict());
+        Assert.All(a, kv => Assert.True(kv.Value.allclose(b[kv.Key], 0, 0), $"{kv.Key} differs between two runs with seed 5"));
+        Assert.Contains(a, kv => !kv.Value.allclose(c[kv.Key], 0, 0));
+    }
+
+    [Fact]
+    public void Seeded_starting_weights_keep_the_default_ranges_and_the_zero_initialised_layers()
+    {
+        using var scratch = new ScratchDirectory("seeded-start-ranges");
+        using var images = Images();
+
+        using var model = StartingWeights(Options(1), images, Path.Combine(scratch.Location, "run"));
+
+        var layers = model.named_parameters().Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal) && p.parameter.dim() >= 2).ToList();
+        Assert.NotEmpty(layers);
+        foreach (var (name, weight) in layers)
+        {
+            double largest = weight.abs().max().item<float>();
+            double bound = 1 / Math.Sqrt(weight.numel() / (double)weight.shape[0]);
+            bool zeroModule = name.EndsWith("out_layers.3.weight", StringComparison.Ordinal) || name.EndsWith("proj_out.weight", StringComparison.Ordinal) || name == "out.2.weight";
+            Assert.True(zeroModule ? largest == 0 : largest <= bound && largest > bound / 2, $"{name}: largest |w| {largest}, bound {bound}");
+        }
+    }
+
+    /// <summary>The weights a run starts from: a sitting cancelled before its first step returns them untouched.</summary>
+    private static UNet StartingWeights(TrainingOptions options, Tensor images, string output)
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        return new TrainingRun(Tiny, options, CPU, output).Train(images, cancellationToken: cancelled.Token);
+    }
+
     private static Tensor Images()
     {
         var grid = linspace(-1, 1, Tiny.ImageSize);

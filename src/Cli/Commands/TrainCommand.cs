@@ -45,7 +45,7 @@ public static class TrainCommand
         var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's; on, off for liver-ct as the reference)." };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
         var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
-        var seed = new Option<long>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1234 };
+        var seed = new Option<long>("--seed") { Description = "Seed of every random draw: the starting weights (unless resumed or --init-from), batches, timesteps, flips and Synomaly noise.", DefaultValueFactory = _ => 1234 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
         var name = new Option<string>("--name") { Description = "Model name in the exported model card.", DefaultValueFactory = _ => "synomaly-model" };
         var version = new Option<string>("--version") { Description = "Model version in the exported model card.", DefaultValueFactory = _ => "0.1.0" };
