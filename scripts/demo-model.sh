@@ -18,7 +18,7 @@
 #   DRAWS          noise draws tried by tune         [1,4,8]
 #   FUSION         adaptive fusions tried by tune    [soft] (the released script); soft,binary adds the paper's figure, notebook its notebook's k=3, θ=0.1 map, none the older script (no fusion)
 #   NORMATIVE      normative weights α tried by tune [0,0.5] (0: one θ, the reference; the residual is measured on train/); 0 alone turns it off
-#   MIN_COMPONENT  smallest kept component, pixels   [30 at 128 px; scale with the size]
+#   MIN_COMPONENT  smallest kept component, pixels   [tune's default: 30 at 128 px scaled to SIZE, 30·(SIZE/128)²]
 #   NAME VERSION INIT_FROM                           [brain-mri-demo demo-gpu (none)]
 #   SAVE_TO        a folder that receives each finished phase as tar parts of 15 MiB: trained.tar.part-* (the exported
 #                  model and loss curve) as soon as training ends, evaluated.tar.part-* (tuned model, tuning, evaluation)
@@ -37,7 +37,9 @@ cli="${SYNOMALY:-dotnet $root/src/Cli/bin/Release/net10.0/Synomaly.Cli.dll}"
 data="${DATA:-$root/../shared/data/brain-mri-ixi-t1}"
 lesions="${LESIONS:-$root/../shared/data/lesion-masks/example_lesion.nii.gz}"
 device="${DEVICE:-auto}"
-min_component="${MIN_COMPONENT:-30}"
+# Without MIN_COMPONENT tune scales the reference's 30 to the model size and evaluate keeps the tuned profile's.
+min_component=()
+if [[ -n "${MIN_COMPONENT:-}" ]]; then min_component=(--min-component "$MIN_COMPONENT"); fi
 for needed in "$data/train" "$data/val" "$lesions"; do
   [[ -e "$needed" ]] || { echo "demo-model: $needed not found (set DATA / LESIONS)" >&2; exit 2; }
 done
@@ -75,10 +77,10 @@ echo "== tune (tuning half only)"
 normative=()
 if [[ "${NORMATIVE:-0,0.5}" != 0 ]]; then normative=(--normative-data "$data/train" --normative-alpha "${NORMATIVE:-0,0.5}"); fi
 $cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
-  --min-component "$min_component" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" "${normative[@]}" \
+  "${min_component[@]}" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" "${normative[@]}" \
   --out "$out/tuning"
 echo "== evaluate (reporting half, once)"
 $cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
-  --min-component "$min_component" --record-in-card --out "$out/evaluation"
+  "${min_component[@]}" --record-in-card --out "$out/evaluation"
 save evaluated model tuning evaluation
 echo "== done: $out/model (card with the tuned profile and the reporting-half metrics), $out/tuning, $out/evaluation"

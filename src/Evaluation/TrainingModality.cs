@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Training;
 using Synomaly.Diffusion.Weights;
@@ -75,7 +76,7 @@ public sealed record TrainingModality
     /// </summary>
     public InferenceProfile StartingProfile(int imageSize)
     {
-        int minComponent = Math.Max(1, (int)Math.Round(30.0 * imageSize * imageSize / (128.0 * 128.0)));
+        int minComponent = AnomalyMapOptions.DefaultMinComponentSizeFor(imageSize);
         var profile = Hint == ModalityHint.CarotidUltrasound
             ? InferenceProfile.ReleasedUltrasound
             : new InferenceProfile { Timesteps = [250], BlurKernel = 5, Threshold = 0.2 };

@@ -42,6 +42,21 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_min_component_tune_scales_the_references_30_pixels_to_the_model_size()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "tuning");
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--device", "cpu", "--out", output]);
+
+        // 30 px at 128 px is 30·(32/128)² = 1.875, so 2 px for the 32-px model.
+        Assert.Equal(0, code);
+        Assert.Equal(2, ModelPackage.LoadCard(model).Profile("brain-mri").MinComponentSize);
+        Assert.Contains("min component 2 px", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_fusion_mode_is_refused_and_the_card_is_left_alone()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

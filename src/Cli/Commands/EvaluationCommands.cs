@@ -4,6 +4,7 @@ using Spectre.Console;
 using Synomaly.Contracts;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Evaluation;
@@ -23,7 +24,16 @@ public static class EvaluationCommands
     private static readonly Option<int> PerSlice = new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice.", DefaultValueFactory = _ => 2 };
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Profile = new("--profile") { Description = "Inference profile name in the model card (default: the card's default profile)." };
-    private static readonly Option<int> MinComponent = new("--min-component") { Description = "Smallest kept component in pixels (the reference's 30 at 128 px; scale with the model size).", DefaultValueFactory = _ => 30 };
+    private static readonly Option<int?> TuneMinComponent = new("--min-component")
+    {
+        Description = "Smallest kept component in pixels, written into the tuned profile (default: the reference's 30 at 128 px scaled by area to the model size, 30·(size/128)² rounded: 8 at 64 px).",
+    };
+
+    private static readonly Option<int?> EvaluateMinComponent = new("--min-component")
+    {
+        Description = "Smallest kept component in pixels, instead of the profile's (default: the profile's own, which train and tune scale to the model size, 30·(size/128)²).",
+    };
+
     private static readonly Option<string> Out = new("--out") { Description = "Output folder for tables, JSON and plots.", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the inference noise.", DefaultValueFactory = _ => 7 };
     private static readonly Option<string> Seeding = new Option<string>("--noise-seeding")
@@ -51,7 +61,7 @@ public static class EvaluationCommands
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
-            Model, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
+            Model, Lesions, PerSlice, Device, Profile, TuneMinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
         command.SetAction((parse, _) => Task.FromResult(RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
@@ -69,7 +79,7 @@ public static class EvaluationCommands
         var command = new Command(
             "evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half of --data with inserted lesions, or on your own --healthy and --anomalous scans with their --masks.")
         {
-            Model, Lesions, PerSlice, Device, Profile, MinComponent, Out, Seed, Seeding, record,
+            Model, Lesions, PerSlice, Device, Profile, EvaluateMinComponent, Out, Seed, Seeding, record,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: false);
         command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse, parse.GetValue(record))));
@@ -82,7 +92,8 @@ public static class EvaluationCommands
         using var context = detectorContext;
         Directory.CreateDirectory(parse.GetValue(Out)!);
         var cases = source.TuningCases();
-        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = parse.GetValue(MinComponent), Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
+        int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
+        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
@@ -149,10 +160,10 @@ public static class EvaluationCommands
         var cases = source.ReportingCases();
         int t = profile.Timesteps[0];
         var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
-        if (parse.GetResult(MinComponent) is { Implicit: false })
+        if (parse.GetValue(EvaluateMinComponent) is { } minComponent)
         {
-            // Given on the command line: it overrides the profile's (the default of 30 does not).
-            adaptive = adaptive with { MinComponentSize = parse.GetValue(MinComponent) };
+            // Given on the command line: it overrides the profile's, which is part of the tuned setting.
+            adaptive = adaptive with { MinComponentSize = minComponent };
         }
 
         var modes = new (string Name, InferenceOptions Options)[]

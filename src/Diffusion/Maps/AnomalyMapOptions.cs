@@ -11,6 +11,14 @@ public sealed record AnomalyMapOptions(int BlurKernel, double Threshold, int Min
     /// <summary>The reference's <c>remove_small_spots</c> size.</summary>
     public const int DefaultMinComponentSize = 30;
 
+    /// <summary>
+    /// The reference's 30 pixels at 128×128 scaled by area to a model of <paramref name="imageSize"/> pixels a side,
+    /// 30·(size/128)² rounded, at least 1: 8 at 64 px, 2 at 32 px. A fixed 30 would drop at 64 px lesions four times as
+    /// large, in tissue, as the reference drops.
+    /// </summary>
+    public static int DefaultMinComponentSizeFor(int imageSize) =>
+        Math.Max(1, (int)Math.Round(DefaultMinComponentSize * (double)imageSize * imageSize / (128.0 * 128.0)));
+
     /// <summary>Throws a typed error naming the first invalid value.</summary>
     public void Validate()
     {
