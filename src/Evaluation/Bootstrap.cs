@@ -13,15 +13,27 @@ public static class Bootstrap
     /// </summary>
     public static (double Low, double High) GroupInterval(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = 2000, double level = 0.95, int seed = 7)
     {
-        ArgumentNullException.ThrowIfNull(groupOf);
         ArgumentNullException.ThrowIfNull(statistic);
+        return GroupIntervals(groupOf, 1, indices => [statistic(indices)], resamples, level, seed)[0];
+    }
+
+    /// <summary>
+    /// <see cref="GroupInterval"/> of several statistics that one pass over a resample gives together (pixel AUROC and AP);
+    /// the draws are those every other interval with the same seed uses. <paramref name="statistics"/> returns
+    /// <paramref name="statisticCount"/> values, and the intervals come back in that order.
+    /// </summary>
+    public static IReadOnlyList<(double Low, double High)> GroupIntervals(
+        IReadOnlyList<string> groupOf, int statisticCount, Func<int[], double[]> statistics, int resamples = 2000, double level = 0.95, int seed = 7)
+    {
+        ArgumentNullException.ThrowIfNull(groupOf);
+        ArgumentNullException.ThrowIfNull(statistics);
         var groups = Enumerable.Range(0, groupOf.Count).GroupBy(i => groupOf[i], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToArray()).ToArray();
         if (groups.Length == 0)
         {
-            return (double.NaN, double.NaN);
+            return [.. Enumerable.Repeat((double.NaN, double.NaN), statisticCount)];
         }
 
-        return Interval(groups.Length, drawn => statistic([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed);
+        return Intervals(groups.Length, statisticCount, drawn => statistics([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed);
     }
 
     public static (double Low, double High) Interval(IReadOnlyList<double> values, int resamples = 2000, double level = 0.95, int seed = 7)
@@ -39,31 +51,49 @@ public static class Bootstrap
     public static (double Low, double High) Interval(int count, Func<int[], double> statistic, int resamples = 2000, double level = 0.95, int seed = 7)
     {
         ArgumentNullException.ThrowIfNull(statistic);
+        return Intervals(count, 1, indices => [statistic(indices)], resamples, level, seed)[0];
+    }
+
+    /// <summary>
+    /// The intervals of statistics computed together on each resample. The draws are made in order from one seeded
+    /// generator, so they are the same whatever the statistics; the statistics then run in parallel (a pooled pixel
+    /// ranking of a resample costs a pass over its pixels), and each one's values are sorted, so the order they finish in
+    /// does not matter.
+    /// </summary>
+    private static IReadOnlyList<(double Low, double High)> Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int resamples, double level, int seed)
+    {
         var random = new Random(seed);
-        var stats = new List<double>(resamples);
-        var indices = new int[count];
+        var draws = new int[resamples][];
         for (int r = 0; r < resamples; r++)
         {
+            draws[r] = new int[count];
             for (int i = 0; i < count; i++)
             {
-                indices[i] = random.Next(count);
-            }
-
-            double s = statistic(indices);
-            if (double.IsFinite(s))
-            {
-                stats.Add(s);
+                draws[r][i] = random.Next(count);
             }
         }
 
-        if (stats.Count == 0)
+        var values = new double[resamples][];
+        Parallel.For(0, resamples, r =>
         {
-            return (double.NaN, double.NaN);
-        }
-
-        stats.Sort();
+            values[r] = statistics(draws[r]);
+            if (values[r].Length != statisticCount)
+            {
+                throw new InvalidOperationException($"The statistics gave {values[r].Length} values, not the {statisticCount} announced.");
+            }
+        });
         double alpha = (1 - level) / 2;
-        return (Quantile(stats, alpha), Quantile(stats, 1 - alpha));
+        return [.. Enumerable.Range(0, statisticCount).Select(s =>
+        {
+            var finite = values.Select(v => v[s]).Where(double.IsFinite).ToList();
+            if (finite.Count == 0)
+            {
+                return (double.NaN, double.NaN);
+            }
+
+            finite.Sort();
+            return (Quantile(finite, alpha), Quantile(finite, 1 - alpha));
+        })];
     }
 
     private static double Quantile(List<double> sorted, double q)

@@ -14,12 +14,14 @@ public static class EvaluationReport
     public static string MarkdownTable(IReadOnlyList<EvaluationResult> results)
     {
         var md = new StringBuilder();
-        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px (cases missed) | pixel AP | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | FP px / healthy slice | stages |");
+        // Intervals for the headline of each kind (overlap, pixel ranking, image ranking, false alarms); the JSON has the
+        // rest (IoU, precision, recall, pixel AUROC), which would make the table too wide to read.
+        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px (cases missed) | pixel AP (95% CI) | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | FP px / healthy slice (95% CI) | stages |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in results)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Settings} | {F(r.Dice)} ({F(r.DiceInterval.Low)}-{F(r.DiceInterval.High)}) | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} ({r.CasesWithoutPrediction}) | {F(r.PixelAveragePrecision)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} ({F(r.ImageAurocInterval.Low)}-{F(r.ImageAurocInterval.High)}) | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} | {F(r.MeanStages, 2)} |");
+                $"| {r.Name} | {r.Settings} | {F(r.Dice)} {Interval(r.DiceInterval)} | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} ({r.CasesWithoutPrediction}) | {F(r.PixelAveragePrecision)} {Interval(r.PixelAveragePrecisionInterval)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} {Interval(r.ImageAurocInterval)} | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} {Interval(r.FalsePositivePixelsInterval, 1)} | {F(r.MeanStages, 2)} |");
         }
 
         AppendBreakdown(md, "Dice by lesion size (pixels of the model grid):", results, r => r.DiceBySize);
@@ -51,7 +53,7 @@ public static class EvaluationReport
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "evaluation.md"), $"# {title}\n\n" + MarkdownTable(results));
-        File.WriteAllText(Path.Combine(directory, "evaluation.json"), JsonSerializer.Serialize(results.Select(Summary), Json));
+        File.WriteAllText(Path.Combine(directory, "evaluation.json"), SummaryJson(results));
         File.WriteAllText(Path.Combine(directory, "cases.csv"), CaseTable(results));
 
         var pixelRoc = results.Select((r, i) => new PlotSeries(r.Name, PixelCurve(r, Curves.Roc), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
@@ -92,6 +94,12 @@ public static class EvaluationReport
         return csv.ToString();
     }
 
+    /// <summary>
+    /// The metrics of each result as JSON (evaluation.json, tuning.json), per-case rows left out. Field names stay as
+    /// first published; each 95% interval is a [low, high] pair named after its metric with "Ci95".
+    /// </summary>
+    public static string SummaryJson(IEnumerable<EvaluationResult> results) => JsonSerializer.Serialize(results.Select(Summary), Json);
+
     private static object Summary(EvaluationResult r) => new
     {
         r.Name,
@@ -99,20 +107,26 @@ public static class EvaluationReport
         r.AnomalousCases,
         r.HealthyCases,
         r.Dice,
-        DiceCi95 = new[] { r.DiceInterval.Low, r.DiceInterval.High },
+        DiceCi95 = Pair(r.DiceInterval),
         r.IoU,
+        IoUCi95 = Pair(r.IoUInterval),
         r.Precision,
+        PrecisionCi95 = Pair(r.PrecisionInterval),
         r.Recall,
+        RecallCi95 = Pair(r.RecallInterval),
         r.Hausdorff95,
         r.CasesWithoutPrediction,
         r.PixelAveragePrecision,
+        PixelAveragePrecisionCi95 = Pair(r.PixelAveragePrecisionInterval),
         r.PixelAuroc,
+        PixelAurocCi95 = Pair(r.PixelAurocInterval),
         r.PixelAuprc,
         r.ReferencePerImageAuprc,
         r.ImageAuroc,
-        ImageAurocCi95 = new[] { r.ImageAurocInterval.Low, r.ImageAurocInterval.High },
+        ImageAurocCi95 = Pair(r.ImageAurocInterval),
         r.ImageAuprc,
         r.FalsePositivePixelsPerHealthySlice,
+        FalsePositivePixelsPerHealthySliceCi95 = Pair(r.FalsePositivePixelsInterval),
         r.FalsePositiveRate,
         r.ReferenceHausdorff95,
         r.HealthySsim,
@@ -137,6 +151,11 @@ public static class EvaluationReport
         using var image = plot.Render(series);
         image.SaveAsPng(Path.Combine(directory, file));
     }
+
+    private static double[] Pair((double Low, double High) interval) => [interval.Low, interval.High];
+
+    /// <summary>"(low-high)" as the tables have always written an interval.</summary>
+    private static string Interval((double Low, double High) interval, int digits = 3) => $"({F(interval.Low, digits)}-{F(interval.High, digits)})";
 
     private static string F(double v, int digits = 3) => double.IsFinite(v) ? v.ToString("F" + digits, CultureInfo.InvariantCulture) : "n/a";
 }

@@ -9,7 +9,10 @@ namespace Synomaly.Evaluation;
 /// case and averaged (HD95 over the cases with a prediction; <see cref="CasesWithoutPrediction"/> says how many had
 /// none); pixel AUROC/AUPRC/AP pool the continuous residual |blur(x0) − blur(x̂)| of every case, healthy ones included, so
 /// they do not depend on θ or the component filter; image AUROC/AUPRC rank the image score (anomalous pixel count) of
-/// anomalous against healthy cases; false positives are counted on healthy cases.
+/// anomalous against healthy cases; false positives are counted on healthy cases. Every 95% interval is a percentile
+/// bootstrap that resamples subjects (<see cref="Bootstrap.GroupInterval"/>, the same seeded draws for every metric): a
+/// subject's healthy slice and its lesion copies are not independent cases. Intervals default to (NaN, NaN), so a
+/// result made without them reads as "not measured".
 /// </summary>
 public sealed record EvaluationResult
 {
@@ -29,9 +32,15 @@ public sealed record EvaluationResult
 
     public required double IoU { get; init; }
 
+    public (double Low, double High) IoUInterval { get; init; } = NotMeasured;
+
     public required double Precision { get; init; }
 
+    public (double Low, double High) PrecisionInterval { get; init; } = NotMeasured;
+
     public required double Recall { get; init; }
+
+    public (double Low, double High) RecallInterval { get; init; } = NotMeasured;
 
     /// <summary>Mean HD95 over the anomalous cases with a prediction (an empty prediction has no boundary distance).</summary>
     public required double Hausdorff95 { get; init; }
@@ -41,10 +50,14 @@ public sealed record EvaluationResult
 
     public required double PixelAuroc { get; init; }
 
+    public (double Low, double High) PixelAurocInterval { get; init; } = NotMeasured;
+
     public required double PixelAuprc { get; init; }
 
     /// <summary>Pixel-level average precision (step-wise, scikit-learn's average_precision_score), the headline pixel ranking metric.</summary>
     public required double PixelAveragePrecision { get; init; }
+
+    public (double Low, double High) PixelAveragePrecisionInterval { get; init; } = NotMeasured;
 
     public required double ReferencePerImageAuprc { get; init; }
 
@@ -55,6 +68,8 @@ public sealed record EvaluationResult
     public required double ImageAuprc { get; init; }
 
     public required double FalsePositivePixelsPerHealthySlice { get; init; }
+
+    public (double Low, double High) FalsePositivePixelsInterval { get; init; } = NotMeasured;
 
     /// <summary>Mean false-positive rate of the anomalous cases: predicted pixels outside the lesion over the pixels outside it.</summary>
     public double FalsePositiveRate { get; init; }
@@ -84,6 +99,8 @@ public sealed record EvaluationResult
 
     public IReadOnlyList<CaseOutcome> Outcomes { get; init; } = [];
 
+    private static readonly (double Low, double High) NotMeasured = (double.NaN, double.NaN);
+
     public static readonly (string Name, int Min, int Max)[] SizeBins = [("small (<20 px)", 0, 20), ("medium (20-60 px)", 20, 60), ("large (>=60 px)", 60, int.MaxValue)];
 
     public static EvaluationResult From(string name, InferenceOptions options, IReadOnlyList<CaseOutcome> outcomes)
@@ -98,6 +115,9 @@ public sealed record EvaluationResult
         var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
         var imageLabels = outcomes.Select(o => o.Case.IsAnomalous).ToArray();
         int fallbacks = outcomes.Count(o => o.NormativeFallback);
+        string[] anomalousSubjects = [.. anomalous.Select(SubjectOf)];
+        string[] everySubject = [.. outcomes.Select(SubjectOf)];
+        var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured];
 
         return new EvaluationResult
         {
@@ -109,20 +129,26 @@ public sealed record EvaluationResult
             HealthyCases = healthy.Count,
             Dice = Mean(dice),
             // Resampled by subject: a subject's healthy slice and its lesion copies are not independent cases.
-            DiceInterval = Bootstrap.GroupInterval([.. anomalous.Select(SubjectOf)], idx => idx.Average(i => dice[i])),
+            DiceInterval = Bootstrap.GroupInterval(anomalousSubjects, idx => idx.Average(i => dice[i])),
             IoU = Mean(anomalous.Select(o => o.Metrics.IoU)),
+            IoUInterval = MeanInterval(anomalousSubjects, [.. anomalous.Select(o => o.Metrics.IoU)]),
             Precision = Mean(anomalous.Select(o => o.Metrics.Precision)),
+            PrecisionInterval = MeanInterval(anomalousSubjects, [.. anomalous.Select(o => o.Metrics.Precision)]),
             Recall = Mean(anomalous.Select(o => o.Metrics.Recall)),
+            RecallInterval = MeanInterval(anomalousSubjects, [.. anomalous.Select(o => o.Metrics.Recall)]),
             Hausdorff95 = Mean(anomalous.Select(o => o.Metrics.Hausdorff95)),
             CasesWithoutPrediction = anomalous.Count(o => o.Score == 0),
             PixelAuroc = ranked ? RankingMetrics.RocAuc(pooledScores, pooledLabels) : double.NaN,
+            PixelAurocInterval = pixelIntervals[0],
             PixelAuprc = ranked ? RankingMetrics.PrecisionRecallAuc(pooledScores, pooledLabels) : double.NaN,
             PixelAveragePrecision = ranked ? RankingMetrics.AveragePrecision(pooledScores, pooledLabels) : double.NaN,
+            PixelAveragePrecisionInterval = pixelIntervals[1],
             ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
-            ImageAurocInterval = Bootstrap.GroupInterval([.. outcomes.Select(SubjectOf)], idx => AurocOf(idx, imageScores, imageLabels)),
+            ImageAurocInterval = Bootstrap.GroupInterval(everySubject, idx => AurocOf(idx, imageScores, imageLabels)),
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
+            FalsePositivePixelsInterval = MeanInterval([.. healthy.Select(SubjectOf)], [.. healthy.Select(o => (double)o.Score)]),
             FalsePositiveRate = Mean(anomalous.Select(o => o.Metrics.FalsePositiveRate)),
             ReferenceHausdorff95 = Mean(anomalous.Select(o => o.Metrics.ReferenceHausdorff95)),
             HealthySsim = Mean(healthy.Select(o => o.Metrics.Ssim)),
@@ -146,6 +172,21 @@ public sealed record EvaluationResult
         var inBin = cases.ToList();
         return (bin, inBin.Count, Mean(inBin.Select(o => o.Metrics.Dice)));
     }
+
+    /// <summary>Pixel AUROC's and AP's intervals (in that order) from one pass over each resample's pooled pixels.</summary>
+    private static IReadOnlyList<(double Low, double High)> PixelRankingIntervals(IReadOnlyList<CaseOutcome> outcomes, string[] subjects)
+    {
+        var ranking = new PooledPixelRanking([.. outcomes.Select(o => o.Residual)], [.. outcomes.Select(o => o.Case.Truth)]);
+        return Bootstrap.GroupIntervals(subjects, 2, idx =>
+        {
+            var (auroc, averagePrecision) = ranking.Score(idx);
+            return [auroc, averagePrecision];
+        });
+    }
+
+    /// <summary>The interval of a per-case mean, averaged as the point estimate is (cases without a value left out).</summary>
+    private static (double Low, double High) MeanInterval(string[] subjects, double[] values) =>
+        Bootstrap.GroupInterval(subjects, idx => Mean(idx.Select(i => values[i])));
 
     private static double AurocOf(int[] indices, float[] scores, bool[] labels)
     {

@@ -57,6 +57,23 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_candidate_s_metrics_and_their_bootstrap_intervals_are_written_as_json()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "tuning");
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.15,0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(0, code);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "tuning.json")));
+        var candidates = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, candidates.Count);
+        Assert.All(candidates, c => Assert.Equal(2, c.GetProperty("FalsePositivePixelsPerHealthySliceCi95").GetArrayLength()));
+        Assert.All(candidates, c => Assert.Equal(2, c.GetProperty("PixelAveragePrecisionCi95").GetArrayLength()));
+    }
+
+    [Fact]
     public async Task An_unknown_fusion_mode_is_refused_and_the_card_is_left_alone()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -108,6 +108,49 @@ public sealed class EvaluationResultTests
         Assert.Equal(1, row.GetProperty("HealthySsim").GetDouble(), 12);
     }
 
+    [Fact]
+    public void Every_headline_metric_has_a_subject_bootstrap_interval_in_the_json_and_the_table_shows_the_false_alarms_one()
+    {
+        var random = new Random(4);
+        var outcomes = new List<CaseOutcome>();
+        for (int s = 0; s < 6; s++)
+        {
+            string source = $"sub-S{s}_T1w.png";
+            double quality = random.NextDouble();
+            var metrics = new ImageMetrics(quality, quality * 0.8, quality * 0.9, 1 - (quality / 2), 0.01, quality, 2, 2, 0.9);
+            var lesion = Outcome($"lesion-{s}", IntensityModel.Hypointense, quality) with { Metrics = metrics, Score = random.Next(10, 60), Residual = Residual(random, lesion: true) };
+            var healthy = Outcome($"healthy-{s}", null, 1) with { Score = random.Next(0, 40), Residual = Residual(random, lesion: false) };
+            outcomes.AddRange(new[] { lesion, healthy }.Select(o => o with { Case = o.Case with { Source = source } }));
+        }
+
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+        using var scratch = new ScratchDirectory("eval-intervals");
+        EvaluationReport.Write(scratch.Location, [result], "test");
+
+        var healthyCases = outcomes.Where(o => !o.Case.IsAnomalous).ToList();
+        var expectedFalseAlarms = Bootstrap.GroupInterval([.. healthyCases.Select(o => SubjectSplit.SubjectOf(o.Case.Source))], idx => idx.Average(i => (double)healthyCases[i].Score));
+        Assert.Equal(expectedFalseAlarms, result.FalsePositivePixelsInterval);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Location, "evaluation.json")));
+        var row = json.RootElement.EnumerateArray().Single();
+        foreach (var (name, point) in new[]
+        {
+            ("Dice", result.Dice), ("IoU", result.IoU), ("Precision", result.Precision), ("Recall", result.Recall), ("PixelAveragePrecision", result.PixelAveragePrecision),
+            ("PixelAuroc", result.PixelAuroc), ("ImageAuroc", result.ImageAuroc), ("FalsePositivePixelsPerHealthySlice", result.FalsePositivePixelsPerHealthySlice),
+        })
+        {
+            var interval = row.GetProperty(name + "Ci95").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.True(interval[0] <= point && point <= interval[1] && interval[0] < interval[1], $"{name} {point} outside or at a point interval [{interval[0]}, {interval[1]}]");
+        }
+
+        string table = EvaluationReport.MarkdownTable([result]);
+        Assert.Contains("FP px / healthy slice (95% CI)", table, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"| {result.FalsePositivePixelsPerHealthySlice:F1} ({expectedFalseAlarms.Low:F1}-{expectedFalseAlarms.High:F1}) |"), table, StringComparison.Ordinal);
+    }
+
+    /// <summary>A residual map whose truth pixels (the first 4, as <see cref="Outcome"/> marks them) tend to stand out.</summary>
+    private static float[] Residual(Random random, bool lesion) =>
+        [.. Enumerable.Range(0, Pixels).Select(p => (float)random.NextDouble() * 0.2f + (lesion && p < 4 ? (float)random.NextDouble() * 0.2f : 0))];
+
     private static CaseOutcome Outcome(string id, IntensityModel? model, double dice)
     {
         var truth = new bool[Pixels];

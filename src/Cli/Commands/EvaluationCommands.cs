@@ -122,6 +122,7 @@ public static class EvaluationCommands
         var best = ranked[0];
         string outDir = parse.GetValue(Out)!;
         File.WriteAllText(Path.Combine(outDir, "tuning.md"), $"# {source.TuningTitle}\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
+        File.WriteAllText(Path.Combine(outDir, "tuning.json"), EvaluationReport.SummaryJson(ranked));
         source.WriteManifest(Path.Combine(outDir, "tuning-set.json"), tuning: true, cases);
         var winner = best.Options;
         if (winner.NormativeThreshold is { } normative)
