@@ -19,6 +19,7 @@ public static class SynomalyCommand
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluationCommands.Tune());
         root.Subcommands.Add(EvaluationCommands.Evaluate());
+        root.Subcommands.Add(VerifySetCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CheckDeviceCommand.Create());
         return root;

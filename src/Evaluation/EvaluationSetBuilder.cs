@@ -21,11 +21,12 @@ public sealed class EvaluationSetBuilder(
     /// <summary>The synthesizer's ranges every set is built with (recorded in its manifest).</summary>
     public static SynthesisOptions Synthesis { get; } = new();
 
-    public IReadOnlyList<EvaluationCase> Build(IReadOnlyList<string> healthyFiles)
+    /// <summary>The cases of <paramref name="healthyFiles"/>, in order; <paramref name="progress"/> hears the count of files done.</summary>
+    public IReadOnlyList<EvaluationCase> Build(IReadOnlyList<string> healthyFiles, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(healthyFiles);
         var cases = new List<EvaluationCase>();
-        int running = 0;
+        int running = 0, done = 0;
         foreach (var file in healthyFiles)
         {
             var volume = ScanReader.ReadFile(file);
@@ -58,6 +59,8 @@ public sealed class EvaluationSetBuilder(
                 var truth = TruthMasks.OnModelGrid(slice, synthetic.Mask, volume.Width, volume.Height, modelSize);
                 cases.Add(new EvaluationCase($"lesion-{seed}", file, slice.Pixels, truth, synthetic.Parameters));
             }
+
+            progress?.Report(++done);
         }
 
         return cases;

@@ -1,40 +1,99 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Synthesis;
 
 namespace Synomaly.Evaluation;
 
 /// <summary>
-/// The manifest of an evaluation set: what it was built from (the subject split and its seed, the preset size, the
-/// synthesizer's options, the lesion map and the grid its shapes were resampled onto, every source file by SHA-256) and
-/// every case's seed and drawn parameters. The same inputs rebuild the same cases (<see cref="EvaluationPlan"/>), and the
-/// hashes tell whether the inputs at hand are those inputs.
+/// The manifest of an evaluation set (reporting-set.json, tuning-set.json): what it was built from (the subject split and
+/// its seed, the preset size and slice orientation, the synthesizer's options, the lesion map and the grid its shapes were
+/// resampled onto, every source file by SHA-256) and every case's seed, drawn parameters and the SHA-256 of its model
+/// input and truth mask. The same inputs rebuild the same cases (<see cref="EvaluationPlan"/>), and
+/// <see cref="EvaluationSetVerification"/> checks that they do. Field names are those of the first manifests; fields added
+/// since (orientation, the case hashes) read as null in older ones.
 /// </summary>
-public static class EvaluationSetManifest
+public sealed record EvaluationSetManifest
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
-    /// <summary>Writes the manifest of <paramref name="half"/> ("tuning" or "reporting") of <paramref name="plan"/>.</summary>
-    public static void Write(string path, EvaluationPlan plan, string half, int baseSeed, IReadOnlyList<EvaluationCase> cases)
+    /// <summary>"tuning" or "reporting".</summary>
+    [JsonPropertyName("half")]
+    public required string Half { get; init; }
+
+    [JsonPropertyName("splitSeed")]
+    public required int SplitSeed { get; init; }
+
+    [JsonPropertyName("modelSize")]
+    public required int ModelSize { get; init; }
+
+    [JsonPropertyName("lesionsPerSlice")]
+    public required int LesionsPerSlice { get; init; }
+
+    [JsonPropertyName("baseSeed")]
+    public required int BaseSeed { get; init; }
+
+    /// <summary>The slice layout (<see cref="SliceOrientationNames"/>); null in manifests written before it was recorded, which were all display.</summary>
+    [JsonPropertyName("orientation")]
+    public string? Orientation { get; init; }
+
+    [JsonPropertyName("synthesis")]
+    public required SynthesisOptions Synthesis { get; init; }
+
+    /// <summary>The lesion map real shapes came from; null: procedural shapes only.</summary>
+    [JsonPropertyName("lesionMap")]
+    public ManifestLesionMap? LesionMap { get; init; }
+
+    [JsonPropertyName("sources")]
+    public required IReadOnlyList<ManifestSource> Sources { get; init; }
+
+    [JsonPropertyName("cases")]
+    public required IReadOnlyList<ManifestCase> Cases { get; init; }
+
+    /// <summary>The layout the set's slices were prepared in: a manifest without the field was made in the display layout.</summary>
+    [JsonIgnore]
+    public SliceOrientation SliceOrientation => SliceOrientationNames.ParseRecorded(Orientation);
+
+    /// <summary>The manifest of <paramref name="half"/> ("tuning" or "reporting") of <paramref name="plan"/>, built as <paramref name="cases"/>.</summary>
+    public static EvaluationSetManifest Of(EvaluationPlan plan, string half, int baseSeed, IReadOnlyList<EvaluationCase> cases)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(cases);
-        var manifest = new
+        return new EvaluationSetManifest
         {
-            half,
-            splitSeed = SubjectSplit.DefaultSeed,
-            modelSize = plan.ModelSize,
-            lesionsPerSlice = plan.LesionsPerSlice,
-            baseSeed,
-            synthesis = EvaluationSetBuilder.Synthesis,
-            lesionMap = plan.LesionMapPath is { } map
-                ? new { file = Path.GetFileName(map), sha256 = Sha256Of(map), grid = plan.ShapeGrid }
-                : null,
-            sources = cases.Select(c => c.Source).Distinct().Select(file => new { file = Path.GetFileName(file), sha256 = Sha256Of(file) }),
-            cases = cases.Select(c => new { c.Id, source = Path.GetFileName(c.Source), truthArea = c.TruthArea, lesion = c.Lesion }),
+            Half = half,
+            SplitSeed = SubjectSplit.DefaultSeed,
+            ModelSize = plan.ModelSize,
+            LesionsPerSlice = plan.LesionsPerSlice,
+            BaseSeed = baseSeed,
+            Orientation = SliceOrientationNames.Of(plan.Orientation),
+            Synthesis = EvaluationSetBuilder.Synthesis,
+            LesionMap = plan.LesionMapPath is { } map ? new ManifestLesionMap(Path.GetFileName(map), Sha256Of(map), plan.ShapeGrid) : null,
+            Sources = [.. cases.Select(c => c.Source).Distinct().Select(file => new ManifestSource(Path.GetFileName(file), Sha256Of(file)))],
+            Cases = [.. cases.Select(c => new ManifestCase(c.Id, Path.GetFileName(c.Source), c.TruthArea, c.Lesion, Sha256Of(MemoryMarshal.AsBytes(c.Input.AsSpan())), Sha256Of(MemoryMarshal.AsBytes(c.Truth.AsSpan()))))],
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(manifest, Json));
+    }
+
+    /// <summary>Writes the manifest of <paramref name="half"/> ("tuning" or "reporting") of <paramref name="plan"/>.</summary>
+    public static void Write(string path, EvaluationPlan plan, string half, int baseSeed, IReadOnlyList<EvaluationCase> cases) =>
+        File.WriteAllText(path, Of(plan, half, baseSeed, cases).ToJson());
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a manifest; one that is not one (not JSON, or a required field missing) is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static EvaluationSetManifest Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<EvaluationSetManifest>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"{path} holds no evaluation-set manifest.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not an evaluation-set manifest (reporting-set.json or tuning-set.json): {e.Message}", e);
+        }
     }
 
     internal static string Sha256Of(string file)
@@ -42,4 +101,28 @@ public static class EvaluationSetManifest
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
+
+    private static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
+
+/// <summary>The lesion map of a manifest: its file name, SHA-256 and the grid its shapes were resampled onto.</summary>
+public sealed record ManifestLesionMap(
+    [property: JsonPropertyName("file")] string File,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("grid")] SliceGrid? Grid);
+
+/// <summary>A source slice of a manifest: its file name and SHA-256.</summary>
+public sealed record ManifestSource([property: JsonPropertyName("file")] string File, [property: JsonPropertyName("sha256")] string Sha256);
+
+/// <summary>
+/// A case of a manifest: its id, source file name, truth area in model pixels, lesion parameters (null: healthy) and the
+/// SHA-256 of its model input (float32, little-endian) and truth mask (one byte a pixel), null in manifests written before
+/// they were recorded.
+/// </summary>
+public sealed record ManifestCase(
+    string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("truthArea")] int TruthArea,
+    [property: JsonPropertyName("lesion")] LesionParameters? Lesion,
+    [property: JsonPropertyName("inputSha256")] string? InputSha256 = null,
+    [property: JsonPropertyName("truthSha256")] string? TruthSha256 = null);

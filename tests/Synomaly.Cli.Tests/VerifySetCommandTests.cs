@@ -1,0 +1,81 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Spectre.Console;
+using Synomaly.Cli.Commands;
+using Synomaly.Evaluation;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+[Collection(ConsoleDisplayCollection.Name)]
+public sealed class VerifySetCommandTests : IDisposable
+{
+    private static readonly string LesionMap = Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz");
+
+    private readonly string _scratch = Directory.CreateTempSubdirectory("synomaly-verify-set-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task A_set_rebuilt_from_the_files_it_was_made_from_passes()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteTuningManifest(folder);
+
+        int code = await CommandRunner.RunAsync(["verify-set", "--manifest", manifest, "--data", folder, "--lesion-map", LesionMap]);
+
+        Assert.Equal(0, code);
+    }
+
+    [Fact]
+    public void A_tampered_source_image_fails_and_the_report_names_its_case()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteTuningManifest(folder);
+        string tampered = EvaluationSetManifest.Read(manifest).Sources[0].File;
+        using (var image = Image.Load<L8>(Path.Combine(folder, tampered)))
+        {
+            image[98, 116] = new L8((byte)(255 - image[98, 116].PackedValue));
+            image.SaveAsPng(Path.Combine(folder, tampered));
+        }
+
+        using var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 400;
+        int code = VerifySetCommand.Run(manifest, folder, LesionMap, console);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"case healthy-{Path.GetFileNameWithoutExtension(tampered)}", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("model input differs", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_manifest_is_refused_by_name()
+    {
+        string notManifest = Path.Combine(_scratch, "evaluation.json");
+        File.WriteAllText(notManifest, "[1, 2]");
+
+        int code = await CommandRunner.RunAsync(["verify-set", "--manifest", notManifest, "--data", CopyOfSixSlices()]);
+
+        Assert.Equal(1, code);
+    }
+
+    private string CopyOfSixSlices()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_scratch, "val")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(6))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+        }
+
+        return folder;
+    }
+
+    private string WriteTuningManifest(string folder)
+    {
+        var plan = new EvaluationPlan(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1);
+        string path = Path.Combine(_scratch, "tuning-set.json");
+        EvaluationSetManifest.Write(path, plan, "tuning", EvaluationPlan.TuningSeed, plan.TuningCases());
+        return path;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Imaging.Presets;
+using Synomaly.Testing;
+
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class EvaluationSetVerificationTests : IDisposable
+{
+    private static readonly string LesionMap = Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz");
+
+    private readonly ScratchDirectory scratch = new("verify-set");
+
+    public void Dispose() => scratch.Dispose();
+
+    [Fact]
+    public void A_set_rebuilt_from_the_same_files_matches_its_manifest()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteReportingManifest(folder);
+
+        var recorded = EvaluationSetManifest.Read(manifest);
+        var verification = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap);
+
+        Assert.Empty(verification.Run());
+        Assert.Equal(SliceOrientationNames.Display, recorded.Orientation);
+        Assert.True(verification.HasCaseHashes);
+        Assert.Equal(3, verification.FileCount);
+    }
+
+    [Fact]
+    public void A_tampered_source_image_fails_verification_naming_its_source_and_its_cases()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteReportingManifest(folder);
+        var recorded = EvaluationSetManifest.Read(manifest);
+        string tampered = recorded.Sources[0].File;
+        using (var image = Image.Load<L8>(Path.Combine(folder, tampered)))
+        {
+            for (int y = 100; y < 120; y++)
+            {
+                for (int x = 90; x < 110; x++)
+                {
+                    image[x, y] = new L8(255);
+                }
+            }
+
+            image.SaveAsPng(Path.Combine(folder, tampered));
+        }
+
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run();
+
+        string healthyCase = $"case healthy-{Path.GetFileNameWithoutExtension(tampered)}";
+        Assert.Contains(differences, d => d.Item == $"source {tampered}" && d.Difference.StartsWith("SHA-256", StringComparison.Ordinal));
+        Assert.Contains(differences, d => d.Item == healthyCase && d.Difference == "model input differs (SHA-256)");
+        Assert.All(differences, d => Assert.Contains(Path.GetFileNameWithoutExtension(tampered), d.Item + SourceOf(recorded, d.Item), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_missing_slice_shows_as_missing_cases()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteReportingManifest(folder);
+        var recorded = EvaluationSetManifest.Read(manifest);
+        string removed = recorded.Sources[^1].File;
+        File.Delete(Path.Combine(folder, removed));
+
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run();
+
+        Assert.Contains(differences, d => d.Item == $"case healthy-{Path.GetFileNameWithoutExtension(removed)}" && d.MissingOrExtra);
+    }
+
+    [Fact]
+    public void A_manifest_from_before_orientation_and_case_hashes_reads_as_display_and_is_checked_on_what_it_records()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteReportingManifest(folder);
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json.Remove("orientation");
+        foreach (var c in json["cases"]!.AsArray())
+        {
+            c!.AsObject().Remove("inputSha256");
+            c.AsObject().Remove("truthSha256");
+        }
+
+        var lesionCase = json["cases"]!.AsArray().First(c => c!["lesion"] is not null)!;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var old = EvaluationSetManifest.Read(manifest);
+        lesionCase["lesion"]!["CentreX"] = lesionCase["lesion"]!["CentreX"]!.GetValue<int>() + 1;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var edited = EvaluationSetManifest.Read(manifest);
+
+        var verification = new EvaluationSetVerification(old, InputFiles.Resolve(folder), LesionMap);
+        var differences = new EvaluationSetVerification(edited, InputFiles.Resolve(folder), LesionMap).Run();
+
+        Assert.Equal((SliceOrientation.Display, false), (old.SliceOrientation, verification.HasCaseHashes));
+        Assert.Empty(verification.Run());
+        Assert.Equal([new SetDifference($"case {lesionCase["Id"]}", "other lesion parameters than the manifest's")], differences);
+    }
+
+    [Fact]
+    public void A_set_built_with_a_lesion_map_is_not_rebuilt_without_it()
+    {
+        string folder = CopyOfSixSlices();
+        var recorded = EvaluationSetManifest.Read(WriteReportingManifest(folder));
+
+        var error = Assert.Throws<ArgumentException>(() => new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), lesionMapPath: null));
+
+        Assert.Contains("example_lesion.nii.gz", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_shipped_reporting_set_is_rebuilt_exactly_from_the_shared_data()
+    {
+        var recorded = EvaluationSetManifest.Read(Path.Combine(TestPaths.RepositoryRoot, "docs", "evaluation", "reporting-set.json"));
+        var files = InputFiles.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"));
+
+        Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run());
+    }
+
+    /// <summary>The source a difference's case was made from, so that every difference can be traced to the tampered file.</summary>
+    private static string SourceOf(EvaluationSetManifest manifest, string item) =>
+        manifest.Cases.FirstOrDefault(c => item == $"case {c.Id}")?.Source ?? "";
+
+    /// <summary>Six validation slices (three subjects per half), copied so that a test may change them.</summary>
+    private string CopyOfSixSlices()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(scratch.Location, "val")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(6))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        return folder;
+    }
+
+    private string WriteReportingManifest(string folder)
+    {
+        var plan = new EvaluationPlan(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1);
+        string path = Path.Combine(scratch.Location, "reporting-set.json");
+        EvaluationSetManifest.Write(path, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases());
+        return path;
+    }
+}
