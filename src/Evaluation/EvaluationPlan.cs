@@ -66,8 +66,10 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     public int RealShapeCount => realShapes.Count;
 
+    public IReadOnlyList<EvaluationCase> TuningCases() => TuningCases(progress: null);
+
     /// <summary>The tuning half's cases; <paramref name="progress"/> hears the count of its files done.</summary>
-    public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress = null) =>
+    public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress) =>
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
@@ -81,8 +83,10 @@ public sealed class EvaluationPlan : IEvaluationSource
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
         tuned is null ? 0 : SubjectSplit.Fingerprints(ReportingFiles).Intersect(tuned, StringComparer.Ordinal).Count();
 
+    public IReadOnlyList<EvaluationCase> ReportingCases() => ReportingCases(progress: null);
+
     /// <summary>The reporting half's cases; <paramref name="progress"/> hears the count of its files done.</summary>
-    public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress = null) =>
+    public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress) =>
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor).Build(ReportingFiles, progress);
 
     /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>
