@@ -78,8 +78,11 @@ internal static class DicomImageDecoder
         var palette = pixels.Photometric == "PALETTE COLOR" ? PaletteLut.FromDataset(ds) : null;
         // One converter per distinct rescale, built (and so checked against float range) before any frame is decoded.
         var converters = pixels.Rescales.Distinct().ToDictionary(r => r, r => new GreyConverter(pixels, palette, r));
+        // Before the volume is allocated: this checks the uncompressed pixel data against the declared size, so a tiny
+        // file declaring a huge image is rejected as truncated without first allocating gigabytes.
+        var frames = DecodeFrames(file, pixelElement, pixels, notes);
         var voxels = new float[(long)pixels.PixelsPerFrame * pixels.Frames];
-        foreach (var (frame, index) in DecodeFrames(file, pixelElement, pixels, notes).Select((f, i) => (f, i)))
+        foreach (var (frame, index) in frames.Select((f, i) => (f, i)))
         {
             converters[pixels.Rescales[index]].Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
         }
@@ -117,6 +120,10 @@ internal static class DicomImageDecoder
         _ => Modality.Other,
     };
 
+    /// <summary>
+    /// Checks at once what can be checked without decoding (the syntax, the encapsulation, the length of uncompressed
+    /// pixel data), then decodes the frames lazily, one at a time. Not an iterator method, so that the checks run on the call.
+    /// </summary>
     private static IEnumerable<DecodedFrame> DecodeFrames(DicomFile file, DicomElement pixelElement, PixelDescription pixels, List<string> notes)
     {
         var syntax = file.Syntax;

@@ -15,12 +15,25 @@ public static class NiftiReader
 {
     private const int ChunkVoxels = 64 * 1024;
 
+    /// <summary>
+    /// Where the file's length is unknown (gzip, a forward-only upload), the voxel buffer starts at this many voxels and
+    /// grows as the data arrives, so a small file that declares a huge volume ends Truncated before that volume is allocated.
+    /// </summary>
+    private const int FirstBufferVoxels = 4 * 1024 * 1024;
+
     public static Volume Read(Stream stream, ScanReadLimits limits, NiftiReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Read(stream, limits, options, stream.CanSeek ? stream.Length - stream.Position : null);
+    }
+
+    /// <param name="length">The bytes the stream holds from its current position, when the caller knows it (null: unknown).</param>
+    internal static Volume Read(Stream stream, ScanReadLimits limits, NiftiReadOptions? options, long? length)
     {
         options ??= NiftiReadOptions.Default;
         try
         {
-            using var opened = Open(stream, limits);
+            using var opened = Open(stream, limits, length);
             var header = ReadHeader(opened.Stream, out var rawHeader);
             return ReadVoxels(opened, header, rawHeader, limits, options);
         }
@@ -39,7 +52,7 @@ public static class NiftiReader
     {
         try
         {
-            using var opened = Open(stream, limits);
+            using var opened = Open(stream, limits, length: null);
             var header = ReadHeader(opened.Stream, out _);
             Validate(header, limits, NiftiReadOptions.Default);
             return header;
@@ -50,7 +63,7 @@ public static class NiftiReader
         }
     }
 
-    private static OpenedStream Open(Stream stream, ScanReadLimits limits)
+    private static OpenedStream Open(Stream stream, ScanReadLimits limits, long? length)
     {
         var magic = new byte[2];
         int n = StreamReading.ReadUpTo(stream, magic);
@@ -63,10 +76,10 @@ public static class NiftiReader
         if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
         {
             var gzip = new GZipStream(replay, CompressionMode.Decompress);
-            return new OpenedStream(new ByteBudgetStream(gzip, limits.MaxDecompressedBytes, "decompressed NIfTI data"), ScanFormat.NiftiGzip);
+            return new OpenedStream(new ByteBudgetStream(gzip, limits.MaxDecompressedBytes, "decompressed NIfTI data"), ScanFormat.NiftiGzip, length: null);
         }
 
-        return new OpenedStream(replay, ScanFormat.Nifti);
+        return new OpenedStream(replay, ScanFormat.Nifti, length);
     }
 
     private static NiftiHeader ReadHeader(Stream stream, out byte[] raw)
@@ -155,17 +168,29 @@ public static class NiftiReader
             throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Reading volume {options.VolumeIndex} needs {start + volumeBytes} bytes of data; the limit is {limits.MaxDecompressedBytes}.");
         }
 
+        if (opened.Length is { } length && start + volumeBytes > length)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Truncated, string.Create(CultureInfo.InvariantCulture,
+                $"The NIfTI header declares voxel data up to byte {start + volumeBytes}; the file has {length} bytes."));
+        }
+
         var stream = opened.Stream;
         StreamReading.Skip(stream, start - h.HeaderSize, "voxel data");
 
         var (slope, intercept) = Scaling(h);
-        var data = new float[voxels];
+        var data = new float[opened.Length is null ? Math.Min(voxels, FirstBufferVoxels) : voxels];
         var buffer = new byte[ChunkVoxels * bytesPerVoxel];
         long nonFinite = 0;
         for (long done = 0; done < voxels;)
         {
             int count = (int)Math.Min(ChunkVoxels, voxels - done);
             StreamReading.ReadExactly(stream, buffer.AsSpan(0, count * bytesPerVoxel), "NIfTI voxel data");
+            if (done + count > data.Length)
+            {
+                // Doubling keeps the copies linear in the volume's size; the bytes read so far show the data is there.
+                Array.Resize(ref data, (int)Math.Min(voxels, 2L * data.Length));
+            }
+
             nonFinite += NiftiVoxelDecoder.Decode(buffer, data.AsSpan((int)done, count), h.DataType, h.BigEndian, slope, intercept);
             done += count;
         }
@@ -210,11 +235,14 @@ public static class NiftiReader
         return (h.SclSlope, double.IsFinite(h.SclInter) ? h.SclInter : 0);
     }
 
-    private sealed class OpenedStream(Stream stream, ScanFormat format) : IDisposable
+    private sealed class OpenedStream(Stream stream, ScanFormat format, long? length) : IDisposable
     {
         public Stream Stream { get; } = stream;
 
         public ScanFormat Format { get; } = format;
+
+        /// <summary>The bytes of a plain file when known, so that its voxel data can be checked before it is allocated.</summary>
+        public long? Length { get; } = length;
 
         public void Dispose() => Stream.Dispose();
     }

@@ -29,9 +29,10 @@ public static class ScanReader
         options ??= ScanReadOptions.Default;
         return Guard(ScanFormat.Unknown, () =>
         {
-            if (stream.CanSeek)
+            long? length = stream.CanSeek ? stream.Length - stream.Position : null;
+            if (length is { } known)
             {
-                CheckFileSize(stream.Length - stream.Position, options.Limits);
+                CheckFileSize(known, options.Limits);
             }
 
             var head = new byte[FormatSniffer.BytesNeeded];
@@ -43,7 +44,7 @@ public static class ScanReader
 
             var format = FormatSniffer.Sniff(head.AsSpan(0, n));
             using var replay = new ByteBudgetStream(new PrefixedStream(head.AsMemory(0, n), new NonClosingStream(stream)), options.Limits.MaxFileBytes, "file");
-            return Guard(format, () => Dispatch(format, replay, options));
+            return Guard(format, () => Dispatch(format, replay, length, options));
         });
     }
 
@@ -78,9 +79,10 @@ public static class ScanReader
 
     public static ScanDescription DescribeFile(string path, ScanReadOptions? options = null) => ScanDescription.Of(ReadFile(path, options));
 
-    private static Volume Dispatch(ScanFormat format, Stream stream, ScanReadOptions options) => format switch
+    /// <param name="length">The file's length where the source stream knows it (the replay stream cannot tell).</param>
+    private static Volume Dispatch(ScanFormat format, Stream stream, long? length, ScanReadOptions options) => format switch
     {
-        ScanFormat.Nifti or ScanFormat.NiftiGzip => NiftiReader.Read(stream, options.Limits, options.Nifti),
+        ScanFormat.Nifti or ScanFormat.NiftiGzip => NiftiReader.Read(stream, options.Limits, options.Nifti, length),
         ScanFormat.Png or ScanFormat.Jpeg => RasterImageReader.Read(stream, options.Limits),
         ScanFormat.Dicom => DicomVolumeReader.Read(stream, options.Limits),
         ScanFormat.Zip => DicomVolumeReader.ReadZip(stream, options.Limits),

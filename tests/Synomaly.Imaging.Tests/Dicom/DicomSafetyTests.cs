@@ -86,6 +86,20 @@ public sealed class DicomSafetyTests
     }
 
     [Fact]
+    public void Uncompressed_pixel_data_shorter_than_the_declared_image_is_truncated_before_the_volume_is_allocated()
+    {
+        // 8192 x 8192 x 8 frames is within the default limits and would be 2 GB of float voxels; 16 pixel bytes are present.
+        var file = new DicomBuilder().ImageModule(8192, 8192, 8, 8, signed: false, "MONOCHROME2", frames: 8).PixelData(new byte[16]).Build();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.Truncated, rejection.Code);
+        Assert.Contains("pixel data holds 16 of", rejection.Message, StringComparison.Ordinal);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L * 1024 * 1024);
+    }
+
+    [Fact]
     public void A_deflate_bomb_stops_at_the_decompressed_size_limit()
     {
         using var compressed = new MemoryStream();

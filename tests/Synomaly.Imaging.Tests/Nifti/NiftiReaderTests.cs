@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Synomaly.Contracts;
 using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
 
 namespace Synomaly.Imaging.Tests.Nifti;
@@ -284,6 +285,41 @@ public sealed class NiftiReaderTests
     }
 
     [Fact]
+    public void A_tiny_file_declaring_a_huge_volume_is_truncated_without_allocating_that_volume()
+    {
+        // 8192 x 8192 x 8 uint8 voxels is within the default limits and would be 2 GB of floats; 16 voxel bytes are present.
+        var plain = SyntheticNifti.Build(2, 8, [3, 8192, 8192, 8, 1, 1, 1, 1], new byte[16], bigEndian: false);
+        var gzip = Gzip(plain);
+        Func<Volumes.Volume>[] reads =
+        [
+            () => NiftiReader.Read(new MemoryStream(plain), ScanReadLimits.Default),
+            () => NiftiReader.Read(new MemoryStream(gzip), ScanReadLimits.Default),
+            () => ScanReader.Read(new MemoryStream(plain)),
+            () => ScanReader.Read(new MemoryStream(gzip)),
+        ];
+
+        foreach (var read in reads)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var error = Assert.Throws<ScanRejectedException>(read);
+            Assert.Equal(ScanRejectionCode.Truncated, error.Code);
+            Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L * 1024 * 1024);
+        }
+    }
+
+    [Fact]
+    public void A_gzip_volume_larger_than_the_first_buffer_reads_whole()
+    {
+        // Gzip gives no length up front: the voxel buffer grows as the data arrives, and must end holding every voxel.
+        var voxels = Enumerable.Range(0, 256 * 256 * 80).Select(i => (long)(i % 251)).ToList();
+        var file = Gzip(SyntheticNifti.Build(2, 8, [3, 256, 256, 80, 1, 1, 1, 1], SyntheticNifti.Encode(voxels, 1, bigEndian: false), bigEndian: false));
+
+        var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+        Assert.Equal(voxels.Select(v => (float)v), volume.Voxels);
+    }
+
+    [Fact]
     public void Decompressed_size_limit_stops_a_gzip_bomb()
     {
         using var packed = new MemoryStream();
@@ -315,5 +351,16 @@ public sealed class NiftiReaderTests
         Assert.Equal(ScanRejectionCode.Malformed, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(negative), ScanReadLimits.Default)).Code);
         Assert.Equal(ScanRejectionCode.Malformed, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(noDims), ScanReadLimits.Default)).Code);
         Assert.Equal(ScanRejectionCode.Empty, Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream([]), ScanReadLimits.Default)).Code);
+    }
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(bytes);
+        }
+
+        return packed.ToArray();
     }
 }
