@@ -155,9 +155,17 @@ public static class NiftiReader
         long volumeBytes = voxels * bytesPerVoxel;
 
         long voxOffset = h.VoxOffset;
-        if (voxOffset < h.HeaderSize)
+        if (voxOffset < 0)
         {
-            // Some writers leave vox_offset at 0 in single files; the voxels then start right after the extension flag.
+            // Not a writer's shortcut but a corrupt field (the codec maps NaN, negative and huge NIfTI-1 values to -1):
+            // guessing an offset would read the wrong bytes as voxels.
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, "NIfTI vox_offset is negative, not a number or too large: the voxel data cannot be located.");
+        }
+
+        if (voxOffset < h.HeaderSize + 4)
+        {
+            // Some writers leave vox_offset at 0, or at the header's size, in single files; the voxels then start right
+            // after the 4-byte extension flag, which is never voxel data (nibabel fixes such offsets the same way).
             voxOffset = h.HeaderSize + 4;
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"vox_offset {h.VoxOffset} is inside the header; read from byte {voxOffset}."));
         }

@@ -319,6 +319,61 @@ public sealed class NiftiReaderTests
         Assert.Equal(voxels.Select(v => (float)v), volume.Voxels);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(-5f)]
+    [InlineData(3e9f)]
+    public void A_nifti1_vox_offset_that_is_no_offset_is_malformed_not_read_from_the_header_end(float voxOffset)
+    {
+        // A 16-byte extension sits between the header and the voxels; guessing byte 352 would read it as the image.
+        byte[] extensionThenVoxels = [.. new byte[16], 10, 20, 30, 40];
+        var file = SyntheticNifti.Build(2, 8, [3, 4, 1, 1, 1, 1, 1, 1], extensionThenVoxels, bigEndian: false, voxOffset: voxOffset);
+
+        var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+        Assert.Contains("vox_offset", error.Message, StringComparison.Ordinal);
+        Assert.Equal([10f, 20f, 30f, 40f], NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(2, 8, [3, 4, 1, 1, 1, 1, 1, 1], extensionThenVoxels, bigEndian: false, voxOffset: 368)), ScanReadLimits.Default).Voxels);
+    }
+
+    [Fact]
+    public void A_negative_nifti2_vox_offset_is_malformed()
+    {
+        var header = new NiftiHeader
+        {
+            Version = 2,
+            Dim = [3, 4, 1, 1, 1, 1, 1, 1],
+            DataType = NiftiDataType.UInt8,
+            BitPix = 8,
+            PixDim = [1, 1, 1, 1, 0, 0, 0, 0],
+            VoxOffset = -5,
+            SRowX = [1, 0, 0, 0],
+            SRowY = [0, 1, 0, 0],
+            SRowZ = [0, 0, 1, 0],
+        };
+        byte[] file = [.. NiftiHeaderCodec.Encode(header, ""), 10, 20, 30, 40];
+
+        var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+        Assert.Contains("vox_offset", error.Message, StringComparison.Ordinal);
+        Assert.Equal([10f, 20f, 30f, 40f], NiftiReader.Read(new MemoryStream([.. NiftiHeaderCodec.Encode(header with { VoxOffset = 544 }, ""), 10, 20, 30, 40]), ScanReadLimits.Default).Voxels);
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(348f)]
+    [InlineData(351f)]
+    public void A_vox_offset_inside_the_header_or_its_extension_flag_means_right_after_them(float voxOffset)
+    {
+        var file = SyntheticNifti.Build(2, 8, [3, 4, 1, 1, 1, 1, 1, 1], [10, 20, 30, 40], bigEndian: false, voxOffset: voxOffset);
+
+        var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+        Assert.Equal([10f, 20f, 30f, 40f], volume.Voxels);
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("read from byte 352", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Decompressed_size_limit_stops_a_gzip_bomb()
     {
