@@ -211,7 +211,7 @@ public static class NiftiReader
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"{h.Dim[0]}-D input with {h.VolumeCount} volumes: volume {options.VolumeIndex} used."));
         }
 
-        if (slope != 1 || intercept != 0)
+        if ((slope != 1 || intercept != 0) && NiftiVoxelDecoder.IsScaled(h.DataType))
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"scl_slope {slope} and scl_inter {intercept} applied."));
         }

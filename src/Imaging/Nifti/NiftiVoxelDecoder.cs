@@ -8,6 +8,9 @@ namespace Synomaly.Imaging.Nifti;
 /// </summary>
 internal static class NiftiVoxelDecoder
 {
+    /// <summary>Whether scl_slope and scl_inter apply to the datatype: RGB voxels are colours, not measurements.</summary>
+    public static bool IsScaled(NiftiDataType type) => type is not (NiftiDataType.Rgb24 or NiftiDataType.Rgba32);
+
     /// <summary>
     /// Decodes <paramref name="destination"/>.Length voxels; returns how many were not finite (stored as 0). A finite
     /// stored value that only the scaling carries past float range is rejected as malformed instead.
@@ -15,7 +18,7 @@ internal static class NiftiVoxelDecoder
     public static int Decode(ReadOnlySpan<byte> source, Span<float> destination, NiftiDataType type, bool bigEndian, double slope, double intercept)
     {
         int size = NiftiDataTypes.BytesPerVoxel(type);
-        bool scale = (slope != 1 || intercept != 0) && type is not (NiftiDataType.Rgb24 or NiftiDataType.Rgba32);
+        bool scale = (slope != 1 || intercept != 0) && IsScaled(type);
         int nonFinite = 0;
         for (int i = 0; i < destination.Length; i++)
         {

@@ -178,6 +178,19 @@ public sealed class NiftiReaderTests
         Assert.Equal("RGB", volume.Provenance.PhotometricInterpretation);
     }
 
+    [Fact]
+    public void Scl_slope_is_noted_only_where_it_is_applied()
+    {
+        byte[] rgb = [100, 100, 100, 50, 50, 50];
+        var colour = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(128, 24, [3, 2, 1, 1, 1, 1, 1, 1], rgb, bigEndian: false, slope: 2, intercept: 10)), ScanReadLimits.Default);
+        var grey = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(2, 8, [3, 2, 1, 1, 1, 1, 1, 1], [100, 50], bigEndian: false, slope: 2, intercept: 10)), ScanReadLimits.Default);
+
+        Assert.Equal(100f, colour.Voxels[0], 3);
+        Assert.DoesNotContain(colour.Provenance.Notes, n => n.Contains("scl_slope", StringComparison.Ordinal));
+        Assert.Equal([210f, 110f], grey.Voxels);
+        Assert.Contains(grey.Provenance.Notes, n => n.Contains("scl_slope 2 and scl_inter 10 applied", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(2f, 10f, new[] { 10f, 12f, 14f, 16f })]
     [InlineData(0f, 10f, new[] { 0f, 1f, 2f, 3f })]
