@@ -78,6 +78,9 @@ public sealed record NiftiHeader
         return axis > Dim[0] ? 1 : Dim[axis];
     }
 
-    /// <summary>How many 3-D volumes the file holds (the product of dims 4 to 7).</summary>
-    public long VolumeCount => EffectiveDim(4) * EffectiveDim(5) * EffectiveDim(6) * EffectiveDim(7);
+    /// <summary>
+    /// How many 3-D volumes the file holds (the product of dims 4 to 7). NIfTI-2 dims are 64-bit, so the product can
+    /// overflow: it throws <see cref="OverflowException"/> then rather than wrap to a wrong count.
+    /// </summary>
+    public long VolumeCount => checked(EffectiveDim(4) * EffectiveDim(5) * EffectiveDim(6) * EffectiveDim(7));
 }

@@ -138,12 +138,26 @@ public static class NiftiReader
             throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"NIfTI volume has {width * height * depth} voxels; the limit is {limits.MaxVoxels}.");
         }
 
-        if (options.VolumeIndex < 0 || options.VolumeIndex >= h.VolumeCount)
+        long volumes = CountVolumes(h);
+        if (options.VolumeIndex < 0 || options.VolumeIndex >= volumes)
         {
-            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"Volume {options.VolumeIndex} was requested; the file holds {h.VolumeCount}.");
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"Volume {options.VolumeIndex} was requested; the file holds {volumes}.");
         }
 
         return ((int)width, (int)height, (int)depth);
+    }
+
+    private static long CountVolumes(NiftiHeader h)
+    {
+        try
+        {
+            return h.VolumeCount;
+        }
+        catch (OverflowException)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, string.Create(CultureInfo.InvariantCulture,
+                $"NIfTI dims 4 to 7 ({h.EffectiveDim(4)}, {h.EffectiveDim(5)}, {h.EffectiveDim(6)}, {h.EffectiveDim(7)}) multiply to more volumes than a 64-bit count holds."));
+        }
     }
 
     private static Volume ReadVoxels(OpenedStream opened, NiftiHeader h, byte[] rawHeader, ScanReadLimits limits, NiftiReadOptions options)

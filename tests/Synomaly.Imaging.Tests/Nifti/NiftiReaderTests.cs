@@ -373,6 +373,30 @@ public sealed class NiftiReaderTests
         Assert.Equal([10f, 20f, 30f, 40f], NiftiReader.Read(new MemoryStream([.. NiftiHeaderCodec.Encode(header with { VoxOffset = 544 }, ""), 10, 20, 30, 40]), ScanReadLimits.Default).Voxels);
     }
 
+    [Fact]
+    public void Nifti2_dims_whose_volume_count_overflows_64_bits_exceed_the_limits_by_name()
+    {
+        // 2^16 to the fourth power is 2^64, which a plain long product wraps to 0 ("the file holds 0 volumes").
+        var header = new NiftiHeader
+        {
+            Version = 2,
+            Dim = [7, 2, 2, 1, 65536, 65536, 65536, 65536],
+            DataType = NiftiDataType.UInt8,
+            BitPix = 8,
+            PixDim = [1, 1, 1, 1, 1, 1, 1, 1],
+            VoxOffset = 544,
+            SRowX = [1, 0, 0, 0],
+            SRowY = [0, 1, 0, 0],
+            SRowZ = [0, 0, 1, 0],
+        };
+        byte[] file = [.. NiftiHeaderCodec.Encode(header, ""), 1, 2, 3, 4];
+
+        var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, error.Code);
+        Assert.Contains("dims 4 to 7 (65536, 65536, 65536, 65536)", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0f)]
     [InlineData(348f)]
