@@ -132,7 +132,7 @@ internal static class DicomImageDecoder
             case PixelCompression.None:
                 return DecodeNative(pixelElement, pixels, syntax);
             case PixelCompression.EncapsulatedNone:
-                return Fragments(file, pixelElement, pixels, notes).Select(frame => DecodeNativeFrame(frame.Span, pixels, false, false));
+                return Fragments(file, pixelElement, pixels, notes).Select(frame => DecodeNativeFrame(frame.Span, pixels, false));
             case PixelCompression.Rle:
                 return Fragments(file, pixelElement, pixels, notes).Select(frame => RleDecoder.Decode(frame.Span, pixels, notes));
             case PixelCompression.JpegBaseline:
@@ -169,18 +169,35 @@ internal static class DicomImageDecoder
             throw DicomRejections.Truncated(string.Create(CultureInfo.InvariantCulture, $"pixel data holds {data.Length} of {needed} bytes"));
         }
 
-        bool swapPairs = syntax.BigEndian && pixelElement.Vr == "OW" && pixels.BitsAllocated == 8;
+        if (syntax.BigEndian && pixelElement.Vr == "OW" && pixels.BitsAllocated == 8)
+        {
+            // 8-bit samples in a big endian OW value sit byte-swapped within its 16-bit words. The words span the whole
+            // (even-padded) value, not each frame: with an odd pixel count a frame starts mid-word.
+            data = SwapBytePairs(data.Span[..(int)Math.Min(data.Length, needed + (needed % 2))]);
+        }
+
         return Enumerable.Range(0, pixels.Frames)
-            .Select(f => DecodeNativeFrame(data.Span.Slice((int)(f * frameBytes), (int)frameBytes), pixels, syntax.BigEndian, swapPairs));
+            .Select(f => DecodeNativeFrame(data.Span.Slice((int)(f * frameBytes), (int)frameBytes), pixels, syntax.BigEndian));
     }
 
-    private static DecodedFrame DecodeNativeFrame(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian, bool swapPairs)
+    private static byte[] SwapBytePairs(ReadOnlySpan<byte> words)
+    {
+        var swapped = words.ToArray();
+        for (int i = 0; i + 1 < swapped.Length; i += 2)
+        {
+            (swapped[i], swapped[i + 1]) = (swapped[i + 1], swapped[i]);
+        }
+
+        return swapped;
+    }
+
+    private static DecodedFrame DecodeNativeFrame(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian)
     {
         if (frame.Length < pixels.NativeFrameBytes)
         {
             throw DicomRejections.Truncated("an uncompressed frame is shorter than the image size");
         }
 
-        return NativePixelDecoder.Decode(frame[..(int)pixels.NativeFrameBytes], pixels, bigEndian, swapPairs);
+        return NativePixelDecoder.Decode(frame[..(int)pixels.NativeFrameBytes], pixels, bigEndian);
     }
 }

@@ -10,8 +10,7 @@ internal static class NativePixelDecoder
 {
     /// <param name="frame">Exactly one frame's bytes (<see cref="PixelDescription.NativeFrameBytes"/>).</param>
     /// <param name="bigEndian">Explicit VR big endian: 16- and 32-bit words are big endian.</param>
-    /// <param name="swapBytePairs">8-bit samples in an OW value of a big endian file sit byte-swapped within 16-bit words.</param>
-    public static DecodedFrame Decode(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian, bool swapBytePairs)
+    public static DecodedFrame Decode(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian)
     {
         int count = pixels.PixelsPerFrame;
         if (pixels.IsPacked422)
@@ -27,7 +26,7 @@ internal static class NativePixelDecoder
             {
                 // Interleaved: R G B R G B ...; planar: all R, then all G, then all B.
                 int index = pixels.Planar ? (s * count) + p : (p * samples) + s;
-                values[(s * count) + p] = ReadSample(frame, index, pixels.BitsAllocated, bigEndian, swapBytePairs);
+                values[(s * count) + p] = ReadSample(frame, index, pixels.BitsAllocated, bigEndian);
             }
         }
 
@@ -45,16 +44,16 @@ internal static class NativePixelDecoder
             for (int x = 0; x < pixels.Columns; x++)
             {
                 int pairStart = ((y * paddedColumns) + (x & ~1)) * 2;
-                values[(y * pixels.Columns) + x] = ReadSample(frame, pairStart + (x & 1), pixels.BitsAllocated, bigEndian, false);
+                values[(y * pixels.Columns) + x] = ReadSample(frame, pairStart + (x & 1), pixels.BitsAllocated, bigEndian);
             }
         }
 
         return new DecodedFrame(values, 1, FrameColor.Luma);
     }
 
-    private static int ReadSample(ReadOnlySpan<byte> frame, int index, int bitsAllocated, bool bigEndian, bool swapBytePairs) => bitsAllocated switch
+    private static int ReadSample(ReadOnlySpan<byte> frame, int index, int bitsAllocated, bool bigEndian) => bitsAllocated switch
     {
-        8 => frame[swapBytePairs ? index ^ 1 : index],
+        8 => frame[index],
         16 => bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(frame[(2 * index)..]) : BinaryPrimitives.ReadUInt16LittleEndian(frame[(2 * index)..]),
         _ => (int)(bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(frame[(4 * index)..]) : BinaryPrimitives.ReadUInt32LittleEndian(frame[(4 * index)..])),
     };

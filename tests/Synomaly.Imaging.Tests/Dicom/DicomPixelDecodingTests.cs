@@ -144,6 +144,24 @@ public sealed class DicomPixelDecodingTests
         Assert.Equal([1f, 2f, 3f, 4f], DicomTestFiles.Read(file).Voxels);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Eight_bit_big_endian_ow_frames_with_an_odd_pixel_count_are_unswapped_across_the_whole_value(int frames)
+    {
+        // 3x3 frames: the value's 16-bit words straddle the frames (and the last holds a pad byte).
+        var pixels = Enumerable.Range(1, 9 * frames).Select(v => (byte)v).ToList();
+        var padded = pixels.Count % 2 == 1 ? [.. pixels, 0] : pixels;
+        var stored = padded.Chunk(2).SelectMany(word => word.Reverse()).ToArray();
+        var file = new DicomBuilder("1.2.840.10008.1.2.2").ImageModule(3, 3, 8, 8, signed: false, "MONOCHROME2", frames: frames)
+            .PixelData(stored).Build();
+
+        var volume = DicomTestFiles.Read(file);
+
+        Assert.Equal(frames, volume.Depth);
+        Assert.Equal(pixels.Select(v => (float)v), volume.Voxels);
+    }
+
     [Fact]
     public void Frames_of_a_multi_frame_file_become_slices_in_order()
     {
