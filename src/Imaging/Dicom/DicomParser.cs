@@ -47,7 +47,7 @@ internal sealed class DicomParser
         {
             pos = ParseMetaGroup(pos, meta);
         }
-        else if (!hasMarker && !LooksLikeBareDataSet(pos))
+        else if (!hasMarker && !DicomDataSetStart.HasBareGroup(data.AsSpan(pos)))
         {
             pos = SkipLeadingJunk();
         }
@@ -91,36 +91,16 @@ internal sealed class DicomParser
         return 0;
     }
 
-    /// <summary>A data set without meta header starts with a small even group (0008 usually) in either byte order.</summary>
-    private bool LooksLikeBareDataSet(int pos)
-    {
-        if (data.Length - pos < 8)
-        {
-            return false;
-        }
-
-        ushort little = ReadUInt16(pos, bigEndian: false);
-        ushort big = ReadUInt16(pos, bigEndian: true);
-        return (little is >= 0x0002 and <= 0x0028 && little % 2 == 0) || (big is >= 0x0002 and <= 0x0028 && big % 2 == 0);
-    }
-
     /// <summary>
     /// A bare data set preceded by a few stray bytes (seen in the wild): resynchronise on an explicit VR element of
-    /// group 0008 within the first 8 bytes; otherwise the bytes are not DICOM.
+    /// group 0008 within the first bytes; otherwise the bytes are not DICOM.
     /// </summary>
     private int SkipLeadingJunk()
     {
-        for (int offset = 1; offset < 8 && data.Length - offset >= 8; offset++)
-        {
-            if (ReadUInt16(offset, false) == 0x0008 && DicomVr.LooksLikeVr(data[offset + 4], data[offset + 5])
-                && DicomVr.IsKnown(System.Text.Encoding.ASCII.GetString(data, offset + 4, 2)))
-            {
-                notes.Add(string.Create(CultureInfo.InvariantCulture, $"skipped {offset} stray bytes before the data set"));
-                return offset;
-            }
-        }
-
-        throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a DICOM file: no DICM marker and no plausible first data element.");
+        int offset = DicomDataSetStart.StrayBytesBeforeDataSet(data)
+            ?? throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a DICOM file: no DICM marker and no plausible first data element.");
+        notes.Add(string.Create(CultureInfo.InvariantCulture, $"skipped {offset} stray bytes before the data set"));
+        return offset;
     }
 
     /// <summary>The meta group: always explicit VR little endian; its group length is not trusted (often wrong or absent).</summary>

@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.Imaging.Formats;
 
@@ -74,7 +75,13 @@ public static class FormatSniffer
         return false;
     }
 
-    /// <summary>Old DICOM files without preamble start with a group 0x0008 (or 0x0002) element in little endian.</summary>
+    /// <summary>
+    /// DICOM without the preamble, as the parser reads it: a bare "DICM" marker, a data set whose first element is
+    /// plausible (a small even group in either byte order, with a known VR or a sane implicit length), or such an
+    /// explicit VR data set after a few stray bytes. The element checks keep other binary files from sniffing as DICOM.
+    /// </summary>
     private static bool LooksLikeDicomWithoutPreamble(ReadOnlySpan<byte> head) =>
-        head.Length >= 8 && (head[0] == 0x08 || head[0] == 0x02) && head[1] == 0x00 && head[3] == 0x00;
+        (head.Length >= 4 && head[..4].SequenceEqual("DICM"u8))
+        || DicomDataSetStart.HasPlausibleFirstElement(head)
+        || DicomDataSetStart.StrayBytesBeforeDataSet(head) is not null;
 }
