@@ -1,5 +1,6 @@
 using Synomaly.Contracts;
 using Synomaly.Imaging.Formats;
+using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
 
@@ -50,6 +51,68 @@ public sealed class FormatSnifferTests
         Assert.Equal(ScanFormat.Dicom, strayByte.Provenance.Format);
         Assert.Equal((128, 128), (strayByte.Width, strayByte.Height));
         Assert.Equal(ScanReader.ReadFile(Pydicom("MR_small.dcm")).Voxels, dicmAtZero.Voxels);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(41)]
+    [InlineData(200)]
+    [InlineData(346)]
+    public void A_nifti1_file_cut_inside_its_header_sniffs_as_nifti_and_reads_as_truncated(int length)
+    {
+        // anatomical.nii is big endian: sizeof_hdr is 348 in that byte order.
+        var cut = File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "nifti-samples", "anatomical.nii"))[..length];
+
+        Assert.Equal(ScanFormat.Nifti, Sniff(cut));
+        Assert.Equal(ScanRejectionCode.Truncated, Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new MemoryStream(cut))).Code);
+    }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(300)]
+    public void A_nifti2_file_cut_inside_its_header_sniffs_as_nifti_and_reads_as_truncated(int length)
+    {
+        var header = new NiftiHeader
+        {
+            Version = 2,
+            Dim = [3, 2, 2, 1, 1, 1, 1, 1],
+            DataType = NiftiDataType.UInt8,
+            PixDim = [1, 1, 1, 1, 1, 1, 1, 1],
+            VoxOffset = 544,
+            SRowX = [1, 0, 0, 0],
+            SRowY = [0, 1, 0, 0],
+            SRowZ = [0, 0, 1, 0],
+        };
+        var cut = NiftiHeaderCodec.Encode(header, "")[..length];
+
+        Assert.Equal(ScanFormat.Nifti, Sniff(cut));
+        Assert.Equal(ScanRejectionCode.Truncated, Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new MemoryStream(cut))).Code);
+    }
+
+    [Fact]
+    public void A_nifti_size_field_alone_does_not_make_other_headers_nifti()
+    {
+        var nifti1 = File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "nifti-samples", "anatomical.nii"));
+        var analyze = (byte[])nifti1.Clone();
+        "\0\0\0\0"u8.CopyTo(analyze.AsSpan(344));
+        var impossibleDims = nifti1[..200];
+        impossibleDims[40] = 0x01;
+        var wrongVersionMagic = NiftiHeaderCodec.Encode(new NiftiHeader
+        {
+            Version = 2,
+            Dim = [3, 1, 1, 1, 1, 1, 1, 1],
+            PixDim = new double[8],
+            DataType = NiftiDataType.UInt8,
+            SRowX = new double[4],
+            SRowY = new double[4],
+            SRowZ = new double[4],
+        }, "")[..100];
+        "n+1"u8.CopyTo(wrongVersionMagic.AsSpan(4));
+
+        Assert.Equal(ScanFormat.Unknown, Sniff(analyze));
+        Assert.Equal(ScanFormat.Unknown, Sniff(analyze[..346]));
+        Assert.Equal(ScanFormat.Unknown, Sniff(impossibleDims));
+        Assert.Equal(ScanFormat.Unknown, Sniff(wrongVersionMagic));
     }
 
     [Fact]

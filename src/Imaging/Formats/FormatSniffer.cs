@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using Synomaly.Contracts;
 using Synomaly.Imaging.Dicom;
+using Synomaly.Imaging.Nifti;
 
 namespace Synomaly.Imaging.Formats;
 
@@ -52,27 +54,43 @@ public static class FormatSniffer
         return ScanFormat.Unknown;
     }
 
-    /// <summary>NIfTI-1 (sizeof_hdr 348, magic "n+1") or NIfTI-2 (540, "n+2"), in either byte order.</summary>
+    /// <summary>
+    /// NIfTI-1 (sizeof_hdr 348, magic "n+1" or "ni1" at byte 344) or NIfTI-2 (540, "n+2" or "ni2" at byte 4), in either
+    /// byte order. A file cut inside its header counts when sizeof_hdr and the fields that are present agree (the part of
+    /// the magic there is; before a NIfTI-1 magic, dim[0] of 1 to 7), so that the reader reports it Truncated.
+    /// </summary>
     private static bool IsNiftiHeader(ReadOnlySpan<byte> head)
     {
-        if (head.Length < 4)
+        var detected = NiftiHeaderCodec.DetectVersion(head);
+        if (detected is not { } header)
         {
             return false;
         }
 
-        int little = BitConverter.ToInt32(head[..4]);
-        int big = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(little);
-        if ((little == 348 || big == 348) && head.Length >= 348)
+        if (header.Version == 2)
         {
-            return head.Slice(344, 3).SequenceEqual("n+1"u8) || head.Slice(344, 3).SequenceEqual("ni1"u8);
+            return PresentPartEquals(head, 4, "n+2"u8) || PresentPartEquals(head, 4, "ni2"u8);
         }
 
-        if ((little == 540 || big == 540) && head.Length >= 8)
+        if (head.Length > 344)
         {
-            return head.Slice(4, 3).SequenceEqual("n+2"u8) || head.Slice(4, 3).SequenceEqual("ni2"u8);
+            return PresentPartEquals(head, 344, "n+1"u8) || PresentPartEquals(head, 344, "ni1"u8);
         }
 
-        return false;
+        if (head.Length < 42)
+        {
+            return true;
+        }
+
+        short dimensions = header.BigEndian ? BinaryPrimitives.ReadInt16BigEndian(head[40..]) : BinaryPrimitives.ReadInt16LittleEndian(head[40..]);
+        return dimensions is >= 1 and <= 7;
+    }
+
+    /// <summary>Whether the bytes of <paramref name="expected"/> that <paramref name="head"/> holds at <paramref name="offset"/> match.</summary>
+    private static bool PresentPartEquals(ReadOnlySpan<byte> head, int offset, ReadOnlySpan<byte> expected)
+    {
+        int present = Math.Clamp(head.Length - offset, 0, expected.Length);
+        return head.Slice(offset, present).SequenceEqual(expected[..present]);
     }
 
     /// <summary>
