@@ -127,15 +127,15 @@ public static class RasterImageReader
 
     /// <summary>
     /// ImageSharp decodes a cut-off file into a partly blank image without complaint; a scan must not be silently
-    /// incomplete, so the end marker (PNG IEND chunk, JPEG EOI) has to be present near the end of the file.
+    /// incomplete, so the file's structure has to reach its end marker (PNG IEND chunk, JPEG EOI). Data after the marker
+    /// (Motion Photo videos, bytes after IEND) is allowed.
     /// </summary>
     private static void CheckComplete(byte[] bytes, ScanFormat format)
     {
-        var tail = bytes.AsSpan(Math.Max(0, bytes.Length - 1024));
-        bool complete = format == ScanFormat.Png ? tail.IndexOf("IEND"u8) >= 0 : tail.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) >= 0;
+        bool complete = format == ScanFormat.Png ? ImageEndFinder.PngReachesEnd(bytes) : ImageEndFinder.JpegReachesEnd(bytes);
         if (!complete)
         {
-            throw new ScanRejectedException(ScanRejectionCode.Truncated, $"The {format} file has no end marker: it is truncated.");
+            throw new ScanRejectedException(ScanRejectionCode.Truncated, $"The {format} file ends before its end marker: it is truncated.");
         }
     }
 

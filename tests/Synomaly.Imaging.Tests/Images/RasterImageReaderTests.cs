@@ -148,6 +148,53 @@ public sealed class RasterImageReaderTests
     }
 
     [Fact]
+    public void Complete_images_with_more_than_a_kilobyte_after_their_end_marker_read_whole()
+    {
+        using var image = Noise();
+        var png = Encode(image);
+        var jpeg = Encode(image, jpeg: true);
+        // A Motion Photo appends its video (an MP4, 'ftyp' box first) after the JPEG's EOI; PNGs may carry bytes after IEND.
+        byte[] trailer = [0, 0, 0, 0x18, .. "ftypmp42"u8, .. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31))];
+
+        Assert.Equal(Read(png).Voxels, Read([.. png, .. trailer]).Voxels);
+        Assert.Equal(Read(jpeg).Voxels, Read([.. jpeg, .. trailer]).Voxels);
+    }
+
+    [Fact]
+    public void Truncated_images_stay_truncated_whatever_their_tail_holds()
+    {
+        var png = File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png"));
+        using var image = Noise();
+        var jpeg = Encode(image, jpeg: true);
+        // An EXIF segment holding a thumbnail (with its own EOI) before the image: the thumbnail's end is not the image's.
+        byte[] exif = [.. "Exif\0\0"u8, .. jpeg];
+        byte[] withThumbnail = [0xFF, 0xD8, 0xFF, 0xE1, (byte)((exif.Length + 2) >> 8), (byte)(exif.Length + 2), .. exif, .. jpeg[2..]];
+
+        // Cuts inside the pixel data (the PNG's IDAT, the JPEG's scan), and right before the end marker.
+        foreach (var cut in new[] { png[..(png.Length / 2)], png[..^12], jpeg[..^(jpeg.Length / 4)], jpeg[..^2], withThumbnail[..^(jpeg.Length / 4)] })
+        {
+            Assert.Equal(ScanRejectionCode.Truncated, Assert.Throws<ScanRejectedException>(() => Read(cut)).Code);
+        }
+
+        Assert.Equal(Read(jpeg).Voxels, Read(withThumbnail).Voxels);
+    }
+
+    /// <summary>A 64x64 image of seeded noise: its compressed pixel data is most of the file, so cuts land in it.</summary>
+    private static Image<L8> Noise()
+    {
+        var random = new Random(64);
+        var image = new Image<L8>(64, 64);
+        for (int i = 0; i < 64 * 64; i++)
+        {
+            image[i % 64, i / 64] = new L8((byte)random.Next(256));
+        }
+
+        return image;
+    }
+
+    private static Volumes.Volume Read(byte[] bytes) => RasterImageReader.Read(new MemoryStream(bytes), ScanReadLimits.Default);
+
+    [Fact]
     public void Oversized_truncated_and_foreign_images_get_typed_rejections()
     {
         var png = File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png"));
