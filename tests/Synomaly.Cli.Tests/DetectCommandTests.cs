@@ -1,9 +1,14 @@
+using System.CommandLine;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging;
+using Synomaly.Imaging.Dicom;
 using Synomaly.Imaging.Outputs;
 using Synomaly.Imaging.Reading;
+using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
 
@@ -114,6 +119,22 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public void Detect_reads_dicom_the_reader_cannot_decode_through_the_transcoder_of_its_read_options()
+    {
+        string model = TinyModelPackage();
+        string jpeg2000 = Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "9.dcm");
+        var transcoding = new ScanReadOptions { DicomTranscoder = new UncompressingTranscoder() };
+        string[] arguments = ["detect", jpeg2000, "--model", model, "--out"];
+
+        int withTranscoder = new RootCommand { DetectCommand.Create(transcoding) }.Parse([.. arguments, Path.Combine(_root, "with")]).Invoke();
+        int without = new RootCommand { DetectCommand.Create(ScanReadOptions.Default) }.Parse([.. arguments, Path.Combine(_root, "without")]).Invoke();
+
+        Assert.Equal(0, withTranscoder);
+        Assert.True(File.Exists(Path.Combine(_root, "with", "001-9", "report.json")));
+        Assert.Equal(1, without);
+    }
+
+    [Fact]
     public void A_missing_model_or_profile_stops_before_any_scan()
     {
         string scan = Png("scan.png");
@@ -131,5 +152,16 @@ public sealed class DetectCommandTests : IDisposable
 
         Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage("sideways"), "--out", output));
         Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>A stand-in for gdcm: "decompresses" JPEG 2000 by returning the uncompressed version of the same image.</summary>
+    private sealed class UncompressingTranscoder : IDicomTranscoder
+    {
+        public string Name => "test-transcoder";
+
+        public bool CanTranscode(string transferSyntaxUid) => transferSyntaxUid == "1.2.840.10008.1.2.4.90";
+
+        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits) =>
+            File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "1.dcm"));
     }
 }

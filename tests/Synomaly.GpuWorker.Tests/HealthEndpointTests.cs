@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Scans;
 using Synomaly.GpuWorker.Tests.Support;
+using Synomaly.Imaging;
+using Synomaly.Imaging.Dicom;
+using Synomaly.Imaging.Reading;
 
 namespace Synomaly.GpuWorker.Tests;
 
@@ -82,6 +85,20 @@ public sealed class HealthEndpointTests
         var error = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
 
         Assert.Contains("Worker__MaxBatchSize", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Off")]
+    [InlineData("Auto")]
+    public async Task The_composed_host_reads_scans_with_the_dicom_transcoder_its_setting_chooses(string setting)
+    {
+        await using var factory = Worker(new GatedModelLoader(new TaskCompletionSource<ISliceInference>().Task), ("Worker:DicomTranscoder", setting));
+
+        var readOptions = factory.Services.GetRequiredService<ScanReadOptions>();
+
+        // Auto finds gdcm or dcmtk where they are installed (the DICOM_TOOLS=true image) and nothing where they are not.
+        Assert.Equal(setting == "Auto" ? DicomToolTranscoder.Detect()?.Name : null, readOptions.DicomTranscoder?.Name);
+        Assert.Equal(ScanReadLimits.Default, readOptions.Limits);
     }
 
     private sealed class GatedModelLoader(Task<ISliceInference> model) : IModelLoader

@@ -6,6 +6,7 @@ using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Volumes;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -23,7 +24,7 @@ public sealed class ModelModalityTests
     {
         // A file without a stated modality (NIfTI): soft tissue at 30 HU between air and bone.
         var scan = Nifti(x => x < 10 ? -1000f : x < 22 ? 30f : 1000f);
-        var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
         int centre = (16 * Size) + 16;
 
         float ct = codec.Prepare(scan, Job, (Size, Size), ModalityHint.LiverCt, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0][centre];

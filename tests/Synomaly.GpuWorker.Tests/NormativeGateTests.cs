@@ -8,6 +8,7 @@ using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Outputs;
 using Synomaly.Imaging.Volumes;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -42,7 +43,7 @@ public sealed class NormativeGateTests
     [Fact]
     public void The_report_names_the_slices_that_kept_the_single_threshold()
     {
-        var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
         var job = StubScanJob.For("gate-1", ModalityHint.BrainMri);
         var scan = codec.Prepare(ThreeSliceNifti(), job, (Size, Size), ModalityHint.BrainMri, SliceOrientation.Display, TestContext.Current.CancellationToken);
         SliceOutput Output(bool fallback) => new(new float[Size * Size], new float[Size * Size], new bool[Size * Size], 0, 1, fallback);

@@ -72,7 +72,7 @@ public sealed class SliceOrientationTests
             voxels[i] = (Size * (i % Size)) + (i / Size % Size);
         }
 
-        var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
         var job = StubScanJob.For("orientation-1", ModalityHint.BrainMri);
         var scan = codec.Prepare(Nifti(voxels), job, (Size, Size), ModalityHint.BrainMri, orientation, TestContext.Current.CancellationToken);
         var outputs = scan.Slices.Select(s => new SliceOutput(new float[s.Length], [.. s.Select(p => (p + 1) / 2)], new bool[s.Length], 0, 1)).ToList();
@@ -106,7 +106,7 @@ public sealed class SliceOrientationTests
             voxels[i] = (i / Size % Size) == Size - 1 ? 1000f : 100f + (i % 7);
         }
 
-        var codec = new ImagingScanCodec(ScanReadLimits.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
         var job = StubScanJob.For("overlay-orientation-1", ModalityHint.BrainMri);
         var scan = codec.Prepare(Nifti(voxels), job, (Size, Size), ModalityHint.BrainMri, orientation, TestContext.Current.CancellationToken);
         var outputs = scan.Slices.Select(s => new SliceOutput(new float[s.Length], [.. s.Select(p => p > 0.9f ? 1f : 0f)], new bool[s.Length], 0, 1)).ToList();

@@ -21,6 +21,14 @@ public sealed class WorkerOptionsValidatorTests
     }
 
     [Fact]
+    public void An_unknown_dicom_transcoder_mode_names_the_setting()
+    {
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { DicomTranscoder = (DicomTranscoderMode)7 });
+        Assert.True(result.Failed);
+        Assert.Contains("Worker__DicomTranscoder", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_out_of_range_number_is_reported_at_once()
     {
         var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { MaxBatchSize = 0, MaxDeliveryCount = 0, ShutdownDeadlineSeconds = 0, QueueName = " " });

@@ -9,6 +9,7 @@ using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
 
 namespace Synomaly.Cli.Commands;
 
@@ -18,7 +19,10 @@ namespace Synomaly.Cli.Commands;
 /// </summary>
 public static class DetectCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(readOptions: null);
+
+    /// <param name="readOptions">How scans are read; null: <see cref="LocalScanReading.Options"/> (gdcm or dcmtk from PATH).</param>
+    public static Command Create(ScanReadOptions? readOptions)
     {
         var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Scans to analyse (PNG/JPEG, NIfTI, DICOM)." };
         var model = new Option<string>("--model") { Required = true, Description = "Model package folder (model.safetensors + model-card.json)." };
@@ -34,11 +38,11 @@ public static class DetectCommand
         };
         command.SetAction(parse => Run(
             parse.GetValue(files)!, parse.GetValue(model)!, parse.GetValue(profile), parse.GetValue(output)!, parse.GetValue(modality),
-            parse.GetValue(device)!, parse.GetValue(seed), parse.GetValue(batchSize)));
+            parse.GetValue(device)!, parse.GetValue(seed), parse.GetValue(batchSize), readOptions ?? LocalScanReading.Options()));
         return command;
     }
 
-    private static int Run(string[] files, string modelDirectory, string? profileName, string output, ModalityHint modality, string deviceSetting, long? seed, int batchSize)
+    private static int Run(string[] files, string modelDirectory, string? profileName, string output, ModalityHint modality, string deviceSetting, long? seed, int batchSize, ScanReadOptions readOptions)
     {
         if (batchSize < 1)
         {
@@ -57,7 +61,7 @@ public static class DetectCommand
             diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
             var settings = new DetectionSettings(
                 card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", profile.ToOptions(seed), card.Preprocessing.ImageSize, batchSize, modality,
-                ModalityNames.ParseRecorded(card.Preprocessing.Modality), SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation()));
+                ModalityNames.ParseRecorded(card.Preprocessing.Modality), SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation()), readOptions);
             detection = new LocalScanDetection(new AnomalyDetector(unet, diffusion), settings);
             AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(card.Name)} {Markup.Escape(card.Version)}[/], profile {Markup.Escape(settings.ProfileName)}, on {Markup.Escape(device.ToString())}.");
         }

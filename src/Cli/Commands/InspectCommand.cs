@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Synomaly.Cli.Detection;
 using Synomaly.Contracts;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Formats;
@@ -22,7 +23,7 @@ public static class InspectCommand
     {
         var path = new Argument<string>("path") { Description = "A scan file (DICOM, NIfTI, PNG, JPEG, zip of DICOM) or a folder holding a DICOM series." };
         var command = new Command("inspect", "Show what the scan reader understands of a file or folder, or why it rejects it.") { path };
-        command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out));
+        command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out, LocalScanReading.Options()));
         return command;
     }
 

@@ -28,7 +28,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        var volume = ScanReader.ReadFile(path);
+        var volume = ScanReader.ReadFile(path, settings.ReadOptions);
         var prepared = ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation).Prepare(volume);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;
         progress(0, prepared.Slices.Count);
@@ -128,8 +128,9 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
 /// <summary>
 /// What <see cref="LocalScanDetection"/> needs besides the detector: model identity, profile, options, batching, the
-/// caller's modality hint, and the modality and slice layout the model card says the model was trained for.
+/// caller's modality hint, the modality and slice layout the model card says the model was trained for, and how scans
+/// are read (null: the reader's defaults, without a DICOM transcoder).
 /// </summary>
 internal sealed record DetectionSettings(
     string ModelName, string ModelVersion, string ProfileName, InferenceOptions Options, int ModelSize, int BatchSize, ModalityHint Modality,
-    ModalityHint TrainedFor = ModalityHint.Auto, SliceOrientation Orientation = SliceOrientation.Display);
+    ModalityHint TrainedFor = ModalityHint.Auto, SliceOrientation Orientation = SliceOrientation.Display, ScanReadOptions? ReadOptions = null);

@@ -14,6 +14,7 @@ using Synomaly.GpuWorker.Scans;
 using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Telemetry;
 using Synomaly.Imaging;
+using Synomaly.Imaging.Reading;
 using Synomaly.Storage.Hosting;
 using Synomaly.Storage.Messaging;
 
@@ -40,6 +41,13 @@ public static class GpuWorkerServiceCollectionExtensions
         // Also cuts the Azure SDK's request logs, which name blob paths, to Warning.
         services.AddSynomalyStorage(configuration);
         services.TryAddSingleton(ScanReadLimits.Default);
+        services.TryAddSingleton(provider => new ScanReadOptions
+        {
+            Limits = provider.GetRequiredService<ScanReadLimits>(),
+            DicomTranscoder = DicomTranscoderSelection.Select(
+                provider.GetRequiredService<IOptions<WorkerOptions>>().Value.DicomTranscoder,
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DicomTranscoderSelection))),
+        });
         services.TryAddSingleton<IJobStatusSink, JobStoreStatusSink>();
         services.TryAddSingleton<IScanBlobReader>(provider => new BlobScanReader(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<ScanReadLimits>()));
         services.TryAddSingleton<IResultStore>(provider => new BlobResultStore(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobLayout.ResultsContainer)));

@@ -39,6 +39,12 @@ public sealed class WorkerOptions
     /// </summary>
     public int StorageQueueLockSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Whether DICOM in JPEG lossless, JPEG-LS or JPEG 2000 is decompressed by gdcm or dcmtk found on PATH (Auto) or
+    /// always rejected (Off).
+    /// </summary>
+    public DicomTranscoderMode DicomTranscoder { get; set; } = DicomTranscoderMode.Auto;
+
     public TimeSpan MaxBatchWait => TimeSpan.FromMilliseconds(MaxBatchWaitMilliseconds);
 
     public TimeSpan LockRenewalBound => TimeSpan.FromMinutes(LockRenewalMinutes);

@@ -15,6 +15,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             errors.Add($"Worker__Transport must be ServiceBus, StorageQueue or InMemory (got {options.Transport}).");
         }
 
+        if (!Enum.IsDefined(options.DicomTranscoder))
+        {
+            errors.Add($"Worker__DicomTranscoder must be Auto or Off (got {options.DicomTranscoder}).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.QueueName))
         {
             errors.Add("Worker__QueueName must name the queue or Service Bus entity to read ScanJobs from.");

@@ -12,11 +12,12 @@ using Synomaly.Imaging.Reading;
 namespace Synomaly.GpuWorker.Scans;
 
 /// <summary>
-/// The Imaging module behind the worker: ScanReader decodes (typed rejections for bad input), the modality preset makes
+/// The Imaging module behind the worker: ScanReader decodes (typed rejections for bad input; the DICOM transcoder chosen by
+/// Worker__DicomTranscoder comes with <paramref name="readOptions"/>), the modality preset makes
 /// the model-size slices, and the outputs module writes the maps back in the scan's own geometry: NIfTI map, mask and
 /// counterfactual, one overlay per analysed slice, a montage, and report.json.
 /// </summary>
-public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOptions> model, TimeProvider time) : IScanCodec
+public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<ModelOptions> model, TimeProvider time) : IScanCodec
 {
     /// <summary>The montage shows at most this many slices, evenly spread, so it stays readable for large volumes.</summary>
     public const int MaxMontageTiles = 36;
@@ -33,7 +34,7 @@ public sealed class ImagingScanCodec(ScanReadLimits limits, IOptions<ModelOption
 
         var started = time.GetTimestamp();
         using var stream = scan.ToStream();
-        var volume = ScanReader.Read(stream, new ScanReadOptions { Limits = limits });
+        var volume = ScanReader.Read(stream, readOptions);
         var decoded = time.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
         var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height, trainedFor, orientation);

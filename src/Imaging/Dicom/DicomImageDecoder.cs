@@ -30,7 +30,7 @@ internal static class DicomImageDecoder
             catch (ScanRejectedException failed) when (failed.Code == ScanRejectionCode.Malformed)
             {
                 // The tool failing does not prove the data corrupt (tools have gaps too): the honest reason stays the syntax.
-                throw DicomRejections.UnsupportedSyntax(file.Syntax, "the transcoder failed too: " + failed.Message);
+                throw DicomRejections.UnsupportedSyntax(file.Syntax, "the transcoder failed too: " + failed.Message, suggestTools: false);
             }
 
             var decoded = Decode(DicomParser.Parse(converted, limits), limits);

@@ -34,10 +34,19 @@ internal static partial class DicomRejections
 
     public static ScanRejectedException Inconsistent(string what) => new(ScanRejectionCode.InconsistentSeries, "DICOM series cannot be assembled: " + what);
 
-    public static ScanRejectedException UnsupportedSyntax(DicomTransferSyntax syntax, string? detail = null) =>
-        new(ScanRejectionCode.UnsupportedTransferSyntax, string.Create(
-            CultureInfo.InvariantCulture,
-            $"DICOM transfer syntax {ShownUid(syntax.Uid)} ({syntax.Name}) is not decoded by this build{(detail is null ? "; configure a transcoder (dcmtk or gdcm) to read it" : ": " + detail)}."));
+    /// <param name="suggestTools">
+    /// Whether to say how to read the syntax after all: which tools to install where the scan is decoded (only where
+    /// <see cref="DicomToolTranscoder"/> covers the syntax; not after a tool already failed on it).
+    /// </param>
+    public static ScanRejectedException UnsupportedSyntax(DicomTransferSyntax syntax, string? detail = null, bool suggestTools = true)
+    {
+        string? tools = suggestTools ? DicomToolTranscoder.ToolsFor(syntax.Uid) : null;
+        string why = detail is null ? "" : ": " + detail.TrimEnd('.');
+        string remedy = tools is null
+            ? ""
+            : $"; to read it, install {tools} where scans are decoded (the worker image built with DICOM_TOOLS=true) and leave the DICOM transcoder on (Worker__DicomTranscoder=Auto, the default)";
+        return new(ScanRejectionCode.UnsupportedTransferSyntax, $"DICOM transfer syntax {ShownUid(syntax.Uid)} ({syntax.Name}) is not decoded by this build{why}{remedy}.");
+    }
 
     /// <summary>Wraps anything that is not already a rejection (decoder library failures, I/O errors) as malformed input.</summary>
     public static ScanRejectedException Wrap(Exception exception) => exception switch

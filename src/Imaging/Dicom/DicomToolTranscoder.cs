@@ -66,6 +66,16 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
 
     public bool CanTranscode(string transferSyntaxUid) => tools.ContainsKey(transferSyntaxUid);
 
+    /// <summary>
+    /// Which of the tools this transcoder uses would decompress the syntax ("gdcm or dcmtk", "gdcm"), for a rejection
+    /// to say what to install; null when neither does.
+    /// </summary>
+    public static string? ToolsFor(string? transferSyntaxUid) =>
+        transferSyntaxUid is null ? null
+        : JpegUids.Contains(transferSyntaxUid) || JpegLsUids.Contains(transferSyntaxUid) ? "gdcm or dcmtk"
+        : Jpeg2000Uids.Contains(transferSyntaxUid) ? "gdcm"
+        : null;
+
     public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(part10File);

@@ -1,3 +1,4 @@
+using Synomaly.Imaging.Dicom;
 using Synomaly.Imaging.Nifti;
 
 namespace Synomaly.Imaging.Reading;
@@ -11,6 +12,13 @@ public sealed record ScanReadOptions
 
     /// <summary>The volume of a 4-D NIfTI to read (0 = first).</summary>
     public int VolumeIndex { get; init; }
+
+    /// <summary>
+    /// Decompresses DICOM transfer syntaxes the reader does not decode itself (JPEG lossless, JPEG-LS, JPEG 2000, 12-bit
+    /// JPEG), typically <see cref="DicomToolTranscoder.Detect"/>; null (the default) rejects them as
+    /// <see cref="ScanRejectionCode.UnsupportedTransferSyntax"/>.
+    /// </summary>
+    public IDicomTranscoder? DicomTranscoder { get; init; }
 
     internal NiftiReadOptions Nifti => new() { VolumeIndex = VolumeIndex };
 }
