@@ -11,8 +11,9 @@ namespace Synomaly.Imaging.Images;
 /// <summary>
 /// Reads PNG and JPEG frames (ultrasound exports, brain slices) into a one-slice <see cref="Volume"/> through ImageSharp.
 /// Grey images keep their stored values (0-255, or 0-65535 for 16-bit PNG); colour images become luminance with the
-/// ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as Pillow's "L" conversion). The header is identified first so
-/// that the dimension and decoded-size limits are checked before any pixel is decoded.
+/// ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as Pillow's "L" conversion). The file's structure is walked to
+/// its end marker and the header identified first, so that a cut-off file is Truncated and the dimension and
+/// decoded-size limits are checked before any pixel is decoded. Every failure is a <see cref="ScanRejectedException"/>.
 /// </summary>
 public static class RasterImageReader
 {
@@ -26,19 +27,32 @@ public static class RasterImageReader
     public static Volume Read(Stream stream, ScanReadLimits limits)
     {
         var bytes = ReadAll(stream, limits);
+        var format = DetectFormat(bytes);
+        // ImageSharp 2.1 throws plain .NET exceptions on some bad files (a NullReferenceException for a JPEG whose scan
+        // comes before its frame header, an IndexOutOfRangeException for a PNG cut in the chunk after IHDR); the shared
+        // guard types them as ScanReader does, so this public reader never lets them escape.
+        return DecodingFailures.Guard(format, () => Decode(bytes, format, limits));
+    }
+
+    private static ScanFormat DetectFormat(byte[] bytes) => Image.DetectFormat(Decoding, bytes)?.Name switch
+    {
+        "PNG" => ScanFormat.Png,
+        "JPEG" => ScanFormat.Jpeg,
+        null => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image."),
+        var other => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, $"Image format {other} is not accepted; upload PNG or JPEG."),
+    };
+
+    private static Volume Decode(byte[] bytes, ScanFormat format, ScanReadLimits limits)
+    {
+        // Before ImageSharp parses anything: a file cut short is Truncated wherever the cut falls, not Malformed because
+        // the decoder happened to trip over the missing bytes first.
+        CheckComplete(bytes, format);
         try
         {
-            var info = Image.Identify(Decoding, bytes, out var format)
+            var info = Image.Identify(Decoding, bytes, out _)
                 ?? throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.");
-            var scanFormat = format?.Name switch
-            {
-                "PNG" => ScanFormat.Png,
-                "JPEG" => ScanFormat.Jpeg,
-                _ => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, $"Image format {format?.Name ?? "unknown"} is not accepted; upload PNG or JPEG."),
-            };
             CheckLimits(info.Width, info.Height, limits);
-            CheckComplete(bytes, scanFormat);
-            var layout = Layout(info, scanFormat);
+            var layout = Layout(info, format);
             var pixels = layout switch
             {
                 PixelLayout.Grey8 => Decode<L8>(bytes, p => p.PackedValue),
@@ -48,7 +62,7 @@ public static class RasterImageReader
             };
             var provenance = new VolumeProvenance
             {
-                Format = scanFormat,
+                Format = format,
                 BitsStored = layout is PixelLayout.Grey16 or PixelLayout.Colour16 ? 16 : 8,
                 PhotometricInterpretation = layout is PixelLayout.Grey8 or PixelLayout.Grey16 ? "MONOCHROME2" : "RGB",
                 Notes = layout is PixelLayout.Colour8 or PixelLayout.Colour16 ? ["Colour image converted to grey luminance (BT.601 weights)."] : [],
@@ -59,13 +73,10 @@ public static class RasterImageReader
         {
             throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.", e);
         }
-        catch (InvalidImageContentException e)
-        {
-            throw new ScanRejectedException(ScanRejectionCode.Malformed, "The image data is corrupt or truncated.", e);
-        }
         catch (ImageFormatException e)
         {
-            throw new ScanRejectedException(ScanRejectionCode.Malformed, "The image data is corrupt or truncated.", e);
+            // InvalidImageContentException too (it derives from ImageFormatException).
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, "The image data is corrupt.", e);
         }
         catch (NotSupportedException e)
         {

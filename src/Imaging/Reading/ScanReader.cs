@@ -10,7 +10,7 @@ namespace Synomaly.Imaging.Reading;
 /// <summary>
 /// The one entry point for decoding an uploaded scan: checks the size limit before reading, sniffs the format from the
 /// content (never the name), dispatches to the format's reader and turns every decoding failure into a
-/// <see cref="ScanRejectedException"/> with a code and a reason. Only cancellation and I/O failures of the source
+/// <see cref="ScanRejectedException"/> with a code and a reason (<see cref="DecodingFailures"/>). Only cancellation and I/O failures of the source
 /// stream itself (a broken download: transient, worth a retry) pass through unchanged.
 /// </summary>
 public static class ScanReader
@@ -27,7 +27,7 @@ public static class ScanReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= ScanReadOptions.Default;
-        return Guard(ScanFormat.Unknown, () =>
+        return DecodingFailures.Guard(ScanFormat.Unknown, () =>
         {
             long? length = stream.CanSeek ? stream.Length - stream.Position : null;
             if (length is { } known)
@@ -44,7 +44,7 @@ public static class ScanReader
 
             var format = FormatSniffer.Sniff(head.AsSpan(0, n));
             using var replay = new ByteBudgetStream(new PrefixedStream(head.AsMemory(0, n), new NonClosingStream(stream)), options.Limits.MaxFileBytes, "file");
-            return Guard(format, () => Dispatch(format, replay, length, options));
+            return DecodingFailures.Guard(format, () => Dispatch(format, replay, length, options));
         });
     }
 
@@ -72,7 +72,7 @@ public static class ScanReader
             CheckFileSize(new FileInfo(path).Length, limits);
         }
 
-        return Guard(ScanFormat.Dicom, () => DicomVolumeReader.ReadSeries([.. paths.Select(p => (Func<Stream>)(() => File.OpenRead(p)))], limits, options.DicomTranscoder));
+        return DecodingFailures.Guard(ScanFormat.Dicom, () => DicomVolumeReader.ReadSeries([.. paths.Select(p => (Func<Stream>)(() => File.OpenRead(p)))], limits, options.DicomTranscoder));
     }
 
     public static ScanDescription Describe(Stream stream, ScanReadOptions? options = null) => ScanDescription.Of(Read(stream, options));
@@ -99,45 +99,6 @@ public static class ScanReader
         if (length == 0)
         {
             throw new ScanRejectedException(ScanRejectionCode.Empty, "The file is empty.");
-        }
-    }
-
-    /// <summary>Runs a decoder and converts any failure that is not already typed into a rejection naming the format.</summary>
-    private static T Guard<T>(ScanFormat format, Func<T> decode)
-    {
-        try
-        {
-            return decode();
-        }
-        catch (ScanRejectedException)
-        {
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new ScanRejectedException(ScanRejectionCode.Truncated, $"The {format} file ends early.", e);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"The {format} file holds corrupt compressed data.", e);
-        }
-        catch (OutOfMemoryException e)
-        {
-            throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Decoding the {format} file needs more memory than is available.", e);
-        }
-        catch (IOException)
-        {
-            // The source stream failed (network, disk): not a property of the scan.
-            throw;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException
-                                      or OverflowException or ArithmeticException or FormatException or NullReferenceException)
-        {
-            throw new ScanRejectedException(ScanRejectionCode.Malformed, $"The {format} file is inconsistent and cannot be decoded ({e.GetType().Name}).", e);
         }
     }
 }

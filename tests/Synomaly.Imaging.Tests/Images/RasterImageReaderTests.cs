@@ -8,6 +8,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Contracts;
 using Synomaly.Imaging.Images;
+using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
 
 namespace Synomaly.Imaging.Tests.Images;
@@ -177,6 +178,46 @@ public sealed class RasterImageReaderTests
         }
 
         Assert.Equal(Read(jpeg).Voxels, Read(withThumbnail).Voxels);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_file_cut_anywhere_after_its_signature_is_truncated_when_read_directly_as_through_the_scan_reader(bool jpeg)
+    {
+        using var image = Noise();
+        var bytes = Encode(image, jpeg);
+        // PNG: the cut must fall before IEND's type (its 4-byte CRC may be missing); JPEG: before EOI's second byte.
+        int lastCut = jpeg ? bytes.Length - 1 : bytes.Length - 5;
+
+        // Every cut: in the header, in the chunks or tables before the pixel data (where ImageSharp threw plain .NET
+        // exceptions), in the pixel data, and right before the end marker.
+        for (int cut = 16; cut <= lastCut; cut++)
+        {
+            var part = bytes[..cut];
+            var direct = Assert.Throws<ScanRejectedException>(() => Read(part));
+            var scanned = Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new MemoryStream(part)));
+
+            Assert.True(direct.Code == ScanRejectionCode.Truncated, $"cut at {cut} of {bytes.Length}: {direct.Code}");
+            Assert.Equal(direct.Code, scanned.Code);
+        }
+    }
+
+    [Fact]
+    public void A_complete_jpeg_that_trips_the_decoder_is_malformed_when_read_directly_as_through_the_scan_reader()
+    {
+        using var image = Noise();
+        var jpeg = Encode(image, jpeg: true);
+        // The first quantization table's marker (DQT) turned into a start of scan: the file still walks to its EOI, and
+        // ImageSharp 2.1 meets a scan before any frame header with a NullReferenceException.
+        int table = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xDB]);
+        jpeg[table + 1] = 0xDA;
+
+        var direct = Assert.Throws<ScanRejectedException>(() => Read(jpeg));
+        var scanned = Assert.Throws<ScanRejectedException>(() => ScanReader.Read(new MemoryStream(jpeg)));
+
+        Assert.Equal(ScanRejectionCode.Malformed, direct.Code);
+        Assert.Equal(direct.Code, scanned.Code);
     }
 
     /// <summary>A 64x64 image of seeded noise: its compressed pixel data is most of the file, so cuts land in it.</summary>
