@@ -78,8 +78,8 @@ internal static class DicomImageDecoder
         var palette = pixels.Photometric == "PALETTE COLOR" ? PaletteLut.FromDataset(ds) : null;
         // One converter per distinct rescale, built (and so checked against float range) before any frame is decoded.
         var converters = pixels.Rescales.Distinct().ToDictionary(r => r, r => new GreyConverter(pixels, palette, r));
-        // Before the volume is allocated: this checks the uncompressed pixel data against the declared size, so a tiny
-        // file declaring a huge image is rejected as truncated without first allocating gigabytes.
+        // Before the volume is allocated: this checks the uncompressed pixel data, and every encapsulated frame, against
+        // the declared size, so a tiny file declaring a huge image is rejected as truncated without first allocating gigabytes.
         var frames = DecodeFrames(file, pixelElement, pixels, notes);
         var voxels = new float[(long)pixels.PixelsPerFrame * pixels.Frames];
         foreach (var (frame, index) in frames.Select((f, i) => (f, i)))
@@ -132,26 +132,36 @@ internal static class DicomImageDecoder
             case PixelCompression.None:
                 return DecodeNative(pixelElement, pixels, syntax);
             case PixelCompression.EncapsulatedNone:
-                return Fragments(file, pixelElement, pixels, notes).Select(frame => DecodeNativeFrame(frame.Span, pixels, false));
+                return Fragments(file, pixelElement, pixels, notes, frame => CheckNativeFrame(frame.Span, pixels))
+                    .Select(frame => DecodeNativeFrame(frame.Span, pixels, false));
             case PixelCompression.Rle:
-                return Fragments(file, pixelElement, pixels, notes).Select(frame => RleDecoder.Decode(frame.Span, pixels, notes));
+                return Fragments(file, pixelElement, pixels, notes, frame => RleDecoder.Check(frame.Span, pixels))
+                    .Select(frame => RleDecoder.Decode(frame.Span, pixels, notes));
             case PixelCompression.JpegBaseline:
                 if (pixels.BitsAllocated != 8 && pixels.BitsStored > 8)
                 {
                     throw DicomRejections.UnsupportedSyntax(syntax, string.Create(CultureInfo.InvariantCulture, $"{pixels.BitsStored}-bit JPEG (only 8-bit is decoded)"));
                 }
 
-                return Fragments(file, pixelElement, pixels, notes).Select(frame => JpegFrameDecoder.Decode(frame, pixels, syntax, notes));
+                return Fragments(file, pixelElement, pixels, notes, frame => JpegFrameDecoder.Check(frame.Span, pixels, syntax))
+                    .Select(frame => JpegFrameDecoder.Decode(frame, pixels, syntax, notes));
             default:
                 throw DicomRejections.UnsupportedSyntax(syntax);
         }
     }
 
-    private static List<ReadOnlyMemory<byte>> Fragments(DicomFile file, DicomElement pixelElement, PixelDescription pixels, List<string> notes)
+    /// <summary>
+    /// The frames of encapsulated pixel data, each already passed through <paramref name="check"/>: the compressed
+    /// counterpart of comparing uncompressed pixel data with the declared size. It runs on every frame before the volume
+    /// is allocated, so a tiny file declaring a huge image (within the limits) is rejected without allocating it.
+    /// </summary>
+    private static List<ReadOnlyMemory<byte>> Fragments(DicomFile file, DicomElement pixelElement, PixelDescription pixels, List<string> notes, Action<ReadOnlyMemory<byte>> check)
     {
         var encapsulated = pixelElement.Encapsulated
             ?? throw DicomRejections.Malformed($"{file.Syntax.Name} pixel data is not encapsulated");
-        return [.. EncapsulatedFrames.Split(encapsulated, file.Dataset, pixels.Frames, file.Syntax.Compression, notes)];
+        List<ReadOnlyMemory<byte>> frames = [.. EncapsulatedFrames.Split(encapsulated, file.Dataset, pixels.Frames, file.Syntax.Compression, notes)];
+        frames.ForEach(check);
+        return frames;
     }
 
     private static IEnumerable<DecodedFrame> DecodeNative(DicomElement pixelElement, PixelDescription pixels, DicomTransferSyntax syntax)
@@ -193,11 +203,16 @@ internal static class DicomImageDecoder
 
     private static DecodedFrame DecodeNativeFrame(ReadOnlySpan<byte> frame, PixelDescription pixels, bool bigEndian)
     {
+        CheckNativeFrame(frame, pixels);
+        return NativePixelDecoder.Decode(frame[..(int)pixels.NativeFrameBytes], pixels, bigEndian);
+    }
+
+    private static void CheckNativeFrame(ReadOnlySpan<byte> frame, PixelDescription pixels)
+    {
         if (frame.Length < pixels.NativeFrameBytes)
         {
-            throw DicomRejections.Truncated("an uncompressed frame is shorter than the image size");
+            throw DicomRejections.Truncated(string.Create(CultureInfo.InvariantCulture,
+                $"an uncompressed frame holds {frame.Length} of {pixels.NativeFrameBytes} bytes"));
         }
-
-        return NativePixelDecoder.Decode(frame[..(int)pixels.NativeFrameBytes], pixels, bigEndian);
     }
 }

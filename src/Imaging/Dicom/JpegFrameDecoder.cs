@@ -13,29 +13,7 @@ internal static class JpegFrameDecoder
 {
     public static DecodedFrame Decode(ReadOnlyMemory<byte> jpeg, PixelDescription pixels, DicomTransferSyntax syntax, ICollection<string> notes)
     {
-        var header = JpegHeader.Read(jpeg.Span);
-        if (header.IsLossless)
-        {
-            throw DicomRejections.UnsupportedSyntax(syntax, "the frames are coded with a lossless JPEG process");
-        }
-
-        if (header.Precision != 8)
-        {
-            throw DicomRejections.UnsupportedSyntax(syntax, string.Create(CultureInfo.InvariantCulture, $"{header.Precision}-bit JPEG (only 8-bit is decoded)"));
-        }
-
-        if (header.Width != pixels.Columns || header.Height != pixels.Rows)
-        {
-            throw DicomRejections.Malformed(string.Create(CultureInfo.InvariantCulture,
-                $"a JPEG frame is {header.Width}x{header.Height} but the header declares {pixels.Columns}x{pixels.Rows}"));
-        }
-
-        if (header.ComponentIds.Length != pixels.SamplesPerPixel)
-        {
-            throw DicomRejections.Malformed(string.Create(CultureInfo.InvariantCulture,
-                $"a JPEG frame has {header.ComponentIds.Length} components but SamplesPerPixel is {pixels.SamplesPerPixel}"));
-        }
-
+        var header = Check(jpeg.Span, pixels, syntax);
         var color = ChooseColor(header, pixels.Photometric);
         var errors = new QuietErrorManager();
         var decompressor = new jpeg_decompress_struct(errors);
@@ -87,6 +65,46 @@ internal static class JpegFrameDecoder
         }
 
         return new DecodedFrame(values, components, color);
+    }
+
+    /// <summary>
+    /// What can be checked without decoding, run on every frame before the volume is allocated: a process this reader
+    /// decodes, the declared size and components, and enough bytes for that size. libjpeg decodes a frame that ends early
+    /// into a mostly grey one with only a warning, so without the last check a tiny frame declaring a huge image would
+    /// have the whole volume allocated for it.
+    /// </summary>
+    public static JpegHeader Check(ReadOnlySpan<byte> jpeg, PixelDescription pixels, DicomTransferSyntax syntax)
+    {
+        var header = JpegHeader.Read(jpeg);
+        if (header.IsLossless)
+        {
+            throw DicomRejections.UnsupportedSyntax(syntax, "the frames are coded with a lossless JPEG process");
+        }
+
+        if (header.Precision != 8)
+        {
+            throw DicomRejections.UnsupportedSyntax(syntax, string.Create(CultureInfo.InvariantCulture, $"{header.Precision}-bit JPEG (only 8-bit is decoded)"));
+        }
+
+        if (header.Width != pixels.Columns || header.Height != pixels.Rows)
+        {
+            throw DicomRejections.Malformed(string.Create(CultureInfo.InvariantCulture,
+                $"a JPEG frame is {header.Width}x{header.Height} but the header declares {pixels.Columns}x{pixels.Rows}"));
+        }
+
+        if (header.ComponentIds.Length != pixels.SamplesPerPixel)
+        {
+            throw DicomRejections.Malformed(string.Create(CultureInfo.InvariantCulture,
+                $"a JPEG frame has {header.ComponentIds.Length} components but SamplesPerPixel is {pixels.SamplesPerPixel}"));
+        }
+
+        if (!header.IsArithmetic && (long)jpeg.Length * 8 < header.DataUnits)
+        {
+            throw DicomRejections.Truncated(string.Create(CultureInfo.InvariantCulture,
+                $"a JPEG frame of {jpeg.Length} bytes cannot hold the {header.DataUnits} blocks of a {header.Width}x{header.Height} image (at least 1 bit each)"));
+        }
+
+        return header;
     }
 
     /// <summary>

@@ -15,6 +15,32 @@ internal sealed record JpegHeader(int FrameMarker, int Precision, int Width, int
     /// <summary>Components sampled at different resolutions: chroma subsampling, which only YCbCr data uses.</summary>
     public bool IsSubsampled => SamplingFactors.Distinct().Count() > 1;
 
+    /// <summary>Arithmetic-coded processes (SOF9 to SOF11, SOF13 to SOF15): they can code a block in less than one bit.</summary>
+    public bool IsArithmetic => FrameMarker is (>= 0xC9 and <= 0xCB) or (>= 0xCD and <= 0xCF);
+
+    /// <summary>
+    /// The 8x8 blocks (data units) of all components, each component sized by its sampling factors relative to the largest
+    /// (a 4:2:0 chroma plane has a quarter of the luma's blocks). Huffman coding spends at least one bit on each block's DC
+    /// coefficient, so a frame holds at least this many bits.
+    /// </summary>
+    public long DataUnits
+    {
+        get
+        {
+            int maxH = SamplingFactors.Max(f => Math.Max(1, f >> 4));
+            int maxV = SamplingFactors.Max(f => Math.Max(1, f & 0x0F));
+            long units = 0;
+            foreach (byte factor in SamplingFactors)
+            {
+                long width = CeilingDivide((long)Width * Math.Max(1, factor >> 4), maxH);
+                long height = CeilingDivide((long)Height * Math.Max(1, factor & 0x0F), maxV);
+                units += CeilingDivide(width, 8) * CeilingDivide(height, 8);
+            }
+
+            return units;
+        }
+    }
+
     public static JpegHeader Read(ReadOnlySpan<byte> jpeg)
     {
         if (jpeg.Length < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8)
@@ -91,4 +117,6 @@ internal sealed record JpegHeader(int FrameMarker, int Precision, int Width, int
 
         throw DicomRejections.Malformed("a JPEG frame has no frame header (SOF)");
     }
+
+    private static long CeilingDivide(long value, long divisor) => (value + divisor - 1) / divisor;
 }

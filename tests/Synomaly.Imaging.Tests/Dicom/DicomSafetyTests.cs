@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.Imaging.Tests.Dicom;
@@ -97,6 +100,71 @@ public sealed class DicomSafetyTests
         Assert.Equal(ScanRejectionCode.Truncated, rejection.Code);
         Assert.Contains("pixel data holds 16 of", rejection.Message, StringComparison.Ordinal);
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L * 1024 * 1024);
+    }
+
+    /// <summary>The encapsulated syntaxes the reader decodes itself: RLE Lossless, JPEG baseline, encapsulated uncompressed.</summary>
+    public static TheoryData<string> EncapsulatedSyntaxes => new() { "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.1.98" };
+
+    [Theory]
+    [MemberData(nameof(EncapsulatedSyntaxes))]
+    public void Encapsulated_frames_too_small_for_the_declared_image_are_truncated_before_the_volume_is_allocated(string syntax)
+    {
+        // 8192 x 8192 x 2 frames is within the default limits and would be 512 MB of float voxels; each frame has a few
+        // hundred bytes, and a JPEG frame's own header declares the same 8192 x 8192.
+        var frame = TinyFrame(syntax, 8192);
+        var file = new DicomBuilder(syntax).ImageModule(8192, 8192, 8, 8, signed: false, "MONOCHROME2", frames: 2).Encapsulated(frame, frame).Build();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.Truncated, rejection.Code);
+        Assert.Contains("frame", rejection.Message, StringComparison.Ordinal);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L * 1024 * 1024);
+    }
+
+    [Theory]
+    [MemberData(nameof(EncapsulatedSyntaxes))]
+    public void Encapsulated_pixel_data_declaring_more_voxels_than_the_limit_is_rejected_before_allocating(string syntax)
+    {
+        // 8192 x 8192 x 9 frames: 604 M voxels, over the default 512 M.
+        var frame = TinyFrame(syntax, 8192);
+        var file = new DicomBuilder(syntax).ImageModule(8192, 8192, 8, 8, signed: false, "MONOCHROME2", frames: 9).Encapsulated([.. Enumerable.Repeat(frame, 9)]).Build();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var rejection = DicomTestFiles.Rejection(file);
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024 * 1024);
+    }
+
+    /// <summary>A frame of a few hundred bytes in the syntax, whose own header (RLE, JPEG) is valid for a side x side 8-bit grey image.</summary>
+    private static byte[] TinyFrame(string syntax, int side)
+    {
+        switch (syntax)
+        {
+            case "1.2.840.10008.1.2.5":
+                // One segment at offset 64 holding one PackBits run: 128 zero bytes.
+                var rle = new byte[66];
+                BinaryPrimitives.WriteUInt32LittleEndian(rle, 1);
+                BinaryPrimitives.WriteUInt32LittleEndian(rle.AsSpan(4), 64);
+                rle[64] = 0x81;
+                return rle;
+            case "1.2.840.10008.1.2.4.50":
+                // An 8x8 grey JPEG whose frame header (SOF0: marker, length, precision, height, width) is made to say side x side.
+                using (var image = new Image<L8>(8, 8))
+                using (var stream = new MemoryStream())
+                {
+                    image.Save(stream, new JpegEncoder { ColorType = JpegColorType.Luminance });
+                    var jpeg = stream.ToArray();
+                    int sof = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+                    BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), (ushort)side);
+                    BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), (ushort)side);
+                    return jpeg;
+                }
+
+            default:
+                return new byte[256];
+        }
     }
 
     [Fact]
