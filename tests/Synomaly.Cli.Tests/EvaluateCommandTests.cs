@@ -19,12 +19,12 @@ public sealed class EvaluateCommandTests : IDisposable
     public async Task Evaluate_reports_the_three_modes_on_given_scans_with_their_masks_without_split_or_synthesis()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");
-        EvaluationScans.IxiWithLesion(0, At("anomalous"), At("masks"));
-        EvaluationScans.IxiWithLesion(1, At("anomalous"), At("masks"));
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        ScanFiles.IxiWithLesion(1, At("anomalous"), At("masks"));
         Directory.CreateDirectory(At("healthy"));
         foreach (int i in (int[])[2, 3, 4])
         {
-            File.Copy(EvaluationScans.IxiSlice(i), At("healthy/" + Path.GetFileName(EvaluationScans.IxiSlice(i))));
+            File.Copy(ScanFiles.IxiSlice(i), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(i))));
         }
 
         int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--healthy", At("healthy"), "--anomalous", At("anomalous"), "--masks", At("masks"),
@@ -64,8 +64,8 @@ public sealed class EvaluateCommandTests : IDisposable
     public async Task An_anomalous_scan_without_its_mask_is_refused_and_nothing_is_written()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");
-        EvaluationScans.IxiWithLesion(0, At("anomalous"), At("masks"));
-        EvaluationScans.IxiWithLesion(1, At("anomalous"), At("other-masks"));
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        ScanFiles.IxiWithLesion(1, At("anomalous"), At("other-masks"));
 
         int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"), "--device", "cpu", "--out", At("refused")]);
 
@@ -78,7 +78,7 @@ public sealed class EvaluateCommandTests : IDisposable
     {
         // No --profile: the card's default ("liver-ct"), not "brain-mri".
         string model = TinyModelPackage.Save(At("model"), "tiny-ct", "liver-ct");
-        string ct = EvaluationScans.CtSlices(At("healthy/ct.nii"), first: 40, count: 6);
+        string ct = ScanFiles.CtSlab(At("healthy/ct.nii"), first: 40, count: 6);
 
         int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--healthy", At("healthy"), "--device", "cpu", "--out", At("out")]);
 
@@ -142,9 +142,9 @@ public sealed class EvaluateCommandTests : IDisposable
     public async Task Tune_on_given_sets_records_their_subjects_and_evaluate_refuses_to_report_on_them()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");
-        EvaluationScans.IxiWithLesion(0, At("tuning-set"), At("tuning-masks"));
-        EvaluationScans.IxiWithLesion(1, At("tuning-set"), At("tuning-masks"));
-        EvaluationScans.IxiWithLesion(2, At("reporting-set"), At("reporting-masks"));
+        ScanFiles.IxiWithLesion(0, At("tuning-set"), At("tuning-masks"));
+        ScanFiles.IxiWithLesion(1, At("tuning-set"), At("tuning-masks"));
+        ScanFiles.IxiWithLesion(2, At("reporting-set"), At("reporting-masks"));
 
         int tuned = await CommandRunner.RunAsync(["tune", "--model", model, "--anomalous", At("tuning-set"), "--masks", At("tuning-masks"), "--grid", "custom",
             "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", At("tuning")]);
@@ -162,7 +162,7 @@ public sealed class EvaluateCommandTests : IDisposable
     {
         for (int i = 0; i < 6; i++)
         {
-            EvaluationScans.CtSlices(At($"val/sub-0{i}_ct.nii"), first: 10 + (4 * i), count: 1);
+            ScanFiles.CtSlab(At($"val/sub-0{i}_ct.nii"), first: 10 + (4 * i), count: 1);
         }
 
         return At("val");

@@ -3,11 +3,12 @@ using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Volumes;
-using Synomaly.Testing;
 
-namespace Synomaly.Evaluation.Tests;
+// Compiled into Synomaly.Cli.Tests and Synomaly.Evaluation.Tests as a linked file rather than living in Synomaly.Testing:
+// it needs Imaging and ImageSharp, which the other test projects must not be made to reference.
+namespace Synomaly.Testing;
 
-/// <summary>Scans and masks written for evaluation-set tests: NIfTI volumes, PNG slices with a painted lesion, CT slabs of the shared data.</summary>
+/// <summary>Scans and masks written for the evaluation-set, tune and evaluate tests: NIfTI volumes, IXI PNG slices with a painted lesion, CT slabs of the shared data.</summary>
 internal static class ScanFiles
 {
     public static string AbdominalCt => Path.Combine(TestPaths.Data, "formats", "ct-abdomen", "example_ct.nii.gz");
@@ -24,7 +25,7 @@ internal static class ScanFiles
         return path;
     }
 
-    /// <summary>Slices <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of the shared abdominal CT, with its header's geometry.</summary>
+    /// <summary>Slices <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of the shared abdominal CT as one volume (a single slice when count is 1), with its header's geometry.</summary>
     public static string CtSlab(string path, int first, int count)
     {
         var ct = ScanReader.ReadFile(AbdominalCt);
@@ -55,5 +56,12 @@ internal static class ScanFiles
 
         picture.SaveAsPng(image);
         truth.SaveAsPng(mask);
+    }
+
+    /// <summary>IXI slice <paramref name="index"/> under its own name in <paramref name="images"/>, with a bright 12-pixel square lesion at (90, 100), and its mask under the same name in <paramref name="masks"/>.</summary>
+    public static void IxiWithLesion(int index, string images, string masks)
+    {
+        string name = Path.GetFileName(IxiSlice(index));
+        PngWithLesion(IxiSlice(index), Path.Combine(images, name), Path.Combine(masks, name), x: 90, y: 100, size: 12);
     }
 }
