@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Synomaly.Contracts;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Synthesis;
 
@@ -9,11 +10,11 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// The manifest of an evaluation set (reporting-set.json, tuning-set.json): what it was built from (the subject split and
-/// its seed, the preset size and slice orientation, the synthesizer's options, the lesion map and the grid its shapes were
+/// its seed, the modality whose preset prepared the slices, the preset size and slice orientation, the synthesizer's options, the lesion map and the grid its shapes were
 /// resampled onto, every source file by SHA-256) and every case's seed, drawn parameters and the SHA-256 of its model
 /// input and truth mask. The same inputs rebuild the same cases (<see cref="EvaluationPlan"/>), and
 /// <see cref="EvaluationSetVerification"/> checks that they do. Field names are those of the first manifests; fields added
-/// since (orientation, the case hashes) read as null in older ones.
+/// since (orientation, modality, the case hashes) read as null in older ones.
 /// </summary>
 public sealed record EvaluationSetManifest
 {
@@ -39,6 +40,13 @@ public sealed record EvaluationSetManifest
     [JsonPropertyName("orientation")]
     public string? Orientation { get; init; }
 
+    /// <summary>
+    /// The modality the model card records (<see cref="ModalityNames"/>), whose preset prepared the slices and whose organ
+    /// received the lesions; null when the card records none, so each file's own modality chose the preset.
+    /// </summary>
+    [JsonPropertyName("modality")]
+    public string? Modality { get; init; }
+
     [JsonPropertyName("synthesis")]
     public required SynthesisOptions Synthesis { get; init; }
 
@@ -56,6 +64,14 @@ public sealed record EvaluationSetManifest
     [JsonIgnore]
     public SliceOrientation SliceOrientation => SliceOrientationNames.ParseRecorded(Orientation);
 
+    /// <summary>
+    /// The modality the set was built for. A manifest without the field (written before it was recorded, such as the
+    /// shipped demo-v8 ones) reads as <see cref="ModalityHint.Auto"/>: it is rebuilt with each file's own preset, exactly
+    /// as verify-set always rebuilt it; that is also how a set for a card without a modality was built.
+    /// </summary>
+    [JsonIgnore]
+    public ModalityHint TrainedFor => ModalityNames.ParseRecorded(Modality);
+
     /// <summary>The manifest of <paramref name="half"/> ("tuning" or "reporting") of <paramref name="plan"/>, built as <paramref name="cases"/>.</summary>
     public static EvaluationSetManifest Of(EvaluationPlan plan, string half, int baseSeed, IReadOnlyList<EvaluationCase> cases)
     {
@@ -69,6 +85,7 @@ public sealed record EvaluationSetManifest
             LesionsPerSlice = plan.LesionsPerSlice,
             BaseSeed = baseSeed,
             Orientation = SliceOrientationNames.Of(plan.Orientation),
+            Modality = plan.TrainedFor == ModalityHint.Auto ? null : ModalityNames.Of(plan.TrainedFor),
             Synthesis = EvaluationSetBuilder.Synthesis,
             LesionMap = plan.LesionMapPath is { } map ? new ManifestLesionMap(Path.GetFileName(map), Sha256Of(map), plan.ShapeGrid) : null,
             Sources = [.. cases.Select(c => c.Source).Distinct().Select(file => new ManifestSource(Path.GetFileName(file), Sha256Of(file)))],
@@ -82,18 +99,34 @@ public sealed record EvaluationSetManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads a manifest; one that is not one (not JSON, or a required field missing) is an <see cref="InvalidDataException"/> naming the file.</summary>
+    /// <summary>
+    /// Reads a manifest; one that is not one (not JSON, or a required field missing) or that names a modality or slice
+    /// orientation this version does not know is an <see cref="InvalidDataException"/> naming the file.
+    /// </summary>
     public static EvaluationSetManifest Read(string path)
     {
+        EvaluationSetManifest manifest;
         try
         {
-            return JsonSerializer.Deserialize<EvaluationSetManifest>(File.ReadAllText(path), Json)
+            manifest = JsonSerializer.Deserialize<EvaluationSetManifest>(File.ReadAllText(path), Json)
                 ?? throw new InvalidDataException($"{path} holds no evaluation-set manifest.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path} is not an evaluation-set manifest (reporting-set.json or tuning-set.json): {e.Message}", e);
         }
+
+        try
+        {
+            // Parsed here, not when the set is rebuilt, so that the error names the manifest.
+            _ = (manifest.TrainedFor, manifest.SliceOrientation);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+
+        return manifest;
     }
 
     internal static string Sha256Of(string file)

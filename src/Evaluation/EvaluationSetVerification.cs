@@ -4,7 +4,7 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// Checks that an evaluation set is rebuilt exactly: rebuilds the half a manifest describes from the validation folder and
-/// lesion map at hand, with the manifest's model size, lesions per slice and slice orientation, writes the manifest the
+/// lesion map at hand, with the manifest's modality, model size, lesions per slice and slice orientation, writes the manifest the
 /// rebuilt set would have, and lists every way the two differ (settings, lesion map, source files, cases missing, extra or
 /// changed). A manifest written before the case hashes were recorded is checked on what it has: case ids, sources, truth
 /// areas and lesion parameters, and every file by hash.
@@ -35,7 +35,7 @@ public sealed class EvaluationSetVerification
             throw new ArgumentException("The set was built without a lesion map (procedural shapes only): leave out --lesion-map.");
         }
 
-        Plan = new EvaluationPlan(validationFiles, lesionMapPath, recorded.ModelSize, recorded.LesionsPerSlice, recorded.SliceOrientation);
+        Plan = new EvaluationPlan(validationFiles, lesionMapPath, recorded.ModelSize, recorded.LesionsPerSlice, recorded.SliceOrientation, recorded.TrainedFor);
     }
 
     /// <summary>The split and shapes the set is rebuilt from.</summary>

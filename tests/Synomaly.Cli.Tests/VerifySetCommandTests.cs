@@ -50,6 +50,24 @@ public sealed class VerifySetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_reporting_set_evaluate_built_for_a_liver_ct_model_is_rebuilt_exactly()
+    {
+        // The card's modality chose the CT preset; the NIfTI slices state none, so the rebuild must take it from the manifest.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny-ct", "liver-ct");
+        string folder = Path.Combine(_scratch, "ct");
+        for (int i = 0; i < 6; i++)
+        {
+            ScanFiles.CtSlab(Path.Combine(folder, $"sub-0{i}_ct.nii"), first: 10 + (4 * i), count: 1);
+        }
+
+        string output = Path.Combine(_scratch, "out");
+        int evaluated = await CommandRunner.RunAsync(["evaluate", "--model", model, "--data", folder, "--lesions-per-slice", "1", "--min-component", "2", "--device", "cpu", "--out", output]);
+        int verified = await CommandRunner.RunAsync(["verify-set", "--manifest", Path.Combine(output, "reporting-set.json"), "--data", folder]);
+
+        Assert.Equal((0, 0), (evaluated, verified));
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_manifest_is_refused_by_name()
     {
         string notManifest = Path.Combine(_scratch, "evaluation.json");

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Contracts;
 using Synomaly.Imaging.Presets;
 using Synomaly.Testing;
 
@@ -72,12 +73,44 @@ public sealed class EvaluationSetVerificationTests : IDisposable
     }
 
     [Fact]
-    public void A_manifest_from_before_orientation_and_case_hashes_reads_as_display_and_is_checked_on_what_it_records()
+    public void A_ct_set_built_for_a_liver_ct_model_records_its_modality_and_is_rebuilt_with_the_ct_preset()
+    {
+        // NIfTI states no modality: without the recorded one these slices would be rebuilt with the brain MRI preset.
+        string folder = CtSlicesOfSixSubjects();
+        var plan = new EvaluationPlan(InputFiles.Resolve(folder), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, SliceOrientation.Display, ModalityHint.LiverCt);
+        string manifest = Path.Combine(scratch.Location, "reporting-set.json");
+        EvaluationSetManifest.Write(manifest, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases());
+
+        var recorded = EvaluationSetManifest.Read(manifest);
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), lesionMapPath: null).Run();
+
+        Assert.Equal(ModalityNames.LiverCt, JsonNode.Parse(File.ReadAllText(manifest))!["modality"]?.GetValue<string>());
+        Assert.Empty(differences);
+    }
+
+    [Fact]
+    public void A_manifest_naming_an_unknown_modality_is_refused_naming_the_file_and_the_choices()
+    {
+        string manifest = WriteReportingManifest(CopyOfSixSlices());
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["modality"] = "knee-mri";
+        File.WriteAllText(manifest, json.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => EvaluationSetManifest.Read(manifest));
+
+        Assert.Contains(manifest, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'knee-mri'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(ModalityNames.LiverCt, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_from_before_orientation_modality_and_case_hashes_reads_as_display_and_auto_and_is_checked_on_what_it_records()
     {
         string folder = CopyOfSixSlices();
         string manifest = WriteReportingManifest(folder);
         var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
         json.Remove("orientation");
+        json.Remove("modality");
         foreach (var c in json["cases"]!.AsArray())
         {
             c!.AsObject().Remove("inputSha256");
@@ -94,7 +127,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         var verification = new EvaluationSetVerification(old, InputFiles.Resolve(folder), LesionMap);
         var differences = new EvaluationSetVerification(edited, InputFiles.Resolve(folder), LesionMap).Run();
 
-        Assert.Equal((SliceOrientation.Display, false), (old.SliceOrientation, verification.HasCaseHashes));
+        Assert.Equal((SliceOrientation.Display, ModalityHint.Auto, false), (old.SliceOrientation, old.TrainedFor, verification.HasCaseHashes));
         Assert.Empty(verification.Run());
         Assert.Equal([new SetDifference($"case {lesionCase["Id"]}", "other lesion parameters than the manifest's")], differences);
     }
@@ -119,6 +152,15 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run());
     }
 
+    [Fact]
+    public void The_shipped_tuning_set_is_rebuilt_exactly_from_the_shared_data()
+    {
+        var recorded = EvaluationSetManifest.Read(Path.Combine(TestPaths.RepositoryRoot, "docs", "evaluation", "tuning", "demo-v8", "tuning-set.json"));
+        var files = InputFiles.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"));
+
+        Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run());
+    }
+
     /// <summary>The source a difference's case was made from, so that every difference can be traced to the tampered file.</summary>
     private static string SourceOf(EvaluationSetManifest manifest, string item) =>
         manifest.Cases.FirstOrDefault(c => item == $"case {c.Id}")?.Source ?? "";
@@ -130,6 +172,18 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(6))
         {
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        return folder;
+    }
+
+    /// <summary>Six single-slice NIfTIs of the shared CT, one subject each (three per half of the split).</summary>
+    private string CtSlicesOfSixSubjects()
+    {
+        string folder = Path.Combine(scratch.Location, "ct");
+        for (int i = 0; i < 6; i++)
+        {
+            ScanFiles.CtSlab(Path.Combine(folder, $"sub-0{i}_ct.nii"), first: 10 + (4 * i), count: 1);
         }
 
         return folder;

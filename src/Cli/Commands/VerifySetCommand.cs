@@ -7,8 +7,9 @@ namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// `synomaly verify-set --manifest &lt;reporting-set.json | tuning-set.json&gt; --data &lt;folder&gt; [--lesion-map &lt;nii&gt;]`: rebuilds
-/// the evaluation set a manifest describes from the files at hand and names every case, source or setting that differs;
-/// exits 1 when anything does, so a reported number can be checked to come from the same cases.
+/// the evaluation set a manifest describes from the files at hand (with the modality, and so the preset, it records) and
+/// names every case, source or setting that differs; exits 1 when anything does, so a reported number can be checked to
+/// come from the same cases.
 /// </summary>
 public static class VerifySetCommand
 {
@@ -55,6 +56,11 @@ public static class VerifySetCommand
 
         console.Write(table);
         console.MarkupLine(CultureInfo.InvariantCulture, "[red]{0} differences[/] from the manifest's {1} cases.", differences.Count, recorded.Cases.Count);
+        if (recorded.Modality is null)
+        {
+            console.MarkupLine("[grey]The manifest records no modality, so each file's own preset rebuilt it (brain MRI unless the file states CT or ultrasound); a set that tune or evaluate built for a liver-ct model before manifests recorded the modality was prepared with the CT preset instead and differs here.[/]");
+        }
+
         if (differences.Any(d => d.MissingOrExtra))
         {
             console.MarkupLine("[grey]Cases missing or extra: the halves are split from the whole folder, so --data must be the folder tune and evaluate were given, with no file added or removed.[/]");
