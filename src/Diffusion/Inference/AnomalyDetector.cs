@@ -123,7 +123,7 @@ public sealed class AnomalyDetector
             FusionMode.Binary => evaluationMap.Mask.to_type(ScalarType.Float32),
             _ => fixedMap!.Mask.to_type(ScalarType.Float32),
         };
-        return (reconstruction * weight) + (x0 * (1 - weight));
+        return (reconstruction * weight).Plus(x0 * weight.OneMinus());
     }
 
     /// <summary>
@@ -132,7 +132,7 @@ public sealed class AnomalyDetector
     /// </summary>
     private static Tensor? NormativeGate(Tensor x0, NormativeThreshold? normative) =>
         normative is { HeadTemplate: { } template, MinHeadCorrelation: { } floor }
-            ? HeadAlignment.Correlation(x0, template).ge(floor)
+            ? HeadAlignment.Correlation(x0, template).NotBelow(floor)
             : null;
 
     /// <summary>The rows of the stage noise that belong to the active slices, draw by draw (draw-major).</summary>
@@ -143,7 +143,7 @@ public sealed class AnomalyDetector
             return noise;
         }
 
-        var rows = draws == 1 ? activeIndex : cat(Enumerable.Range(0, draws).Select(d => activeIndex + ((long)d * count)).ToArray());
+        var rows = draws == 1 ? activeIndex : cat(Enumerable.Range(0, draws).Select(d => activeIndex.Plus((long)d * count)).ToArray());
         return noise.index_select(0, rows);
     }
 
@@ -151,7 +151,7 @@ public sealed class AnomalyDetector
     private Tensor Reconstruct(Tensor current, int t, Tensor noise, int draws)
     {
         var repeated = draws == 1 ? current : current.repeat(draws, 1, 1, 1);
-        var timesteps = full(repeated.shape[0], t, dtype: ScalarType.Int64, device: current.device);
+        var timesteps = HeldScalars.Filled(repeated.shape[0], t, current.device);
         var xt = _diffusion.QSample(repeated, timesteps, noise);
         var reconstruction = _diffusion.PredictX0(xt, timesteps, _model.call(xt, timesteps), clamp: true);
         return draws == 1 ? reconstruction : reconstruction.view([draws, .. current.shape]).mean([0]);

@@ -37,13 +37,13 @@ public static class HeadAlignment
         }
 
         using var scope = NewDisposeScope();
-        var x = slices.gt(HeadLevel).to(ScalarType.Float32).flatten(1);
+        var x = slices.Above(HeadLevel).to(ScalarType.Float32).flatten(1);
         x = x - x.mean([1], keepdim: true);
         var t = tensor(template, device: slices.device);
         t = (t - t.mean()).unsqueeze(0);
         var covariance = (x * t).sum([1]);
         var norms = (x.square().sum([1]) * t.square().sum()).sqrt();
-        var correlation = where(norms.gt(0), covariance / norms.clamp_min(float.Epsilon), zeros_like(covariance));
+        var correlation = where(norms.Above(0), covariance / norms.AtLeastOf(float.Epsilon), zeros_like(covariance));
         return correlation.MoveToOuterDisposeScope();
     }
 

@@ -52,7 +52,7 @@ public sealed class AnomalyMap : IDisposable
         // D[D < θ] = 0, compared in the map's precision as the reference does (float32 map, Python float θ).
         if (options.ThresholdScale is null)
         {
-            difference = difference.masked_fill(difference.lt(options.Threshold), 0);
+            difference = difference.ZeroWhere(difference.Below(options.Threshold));
         }
         else
         {
@@ -63,13 +63,13 @@ public sealed class AnomalyMap : IDisposable
                 scale = where(scaleApplies.to(x0.device).view(-1, 1, 1, 1), scale, ones_like(scale));
             }
 
-            var threshold = scale.mul(options.Threshold);
-            difference = difference.masked_fill(difference.lt(threshold), 0);
+            var threshold = scale.Times(options.Threshold);
+            difference = difference.ZeroWhere(difference.lt(threshold));
         }
 
-        var keep = ConnectedComponents.KeepLargeComponents(difference.gt(0).squeeze(1), options.MinComponentSize).unsqueeze(1);
+        var keep = ConnectedComponents.KeepLargeComponents(difference.Above(0).squeeze(1), options.MinComponentSize).unsqueeze(1);
         var map = difference.mul(keep);
-        var mask = map.ne(0);
+        var mask = map.NonZero();
         var scores = mask.sum([1, 2, 3], type: ScalarType.Int64);
         return new AnomalyMap(map.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }

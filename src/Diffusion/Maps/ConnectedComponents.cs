@@ -78,7 +78,7 @@ public static class ConnectedComponents
         var flat = labels.flatten();
         var sizes = zeros(foreground.numel() + 1, dtype: ScalarType.Int64, device: foreground.device)
             .scatter_add_(0, flat, ones_like(flat));
-        var keep = foreground.logical_and(sizes.gather(0, flat).view(foreground.shape).ge(minimumSize));
+        var keep = foreground.logical_and(sizes.gather(0, flat).view(foreground.shape).NotBelow(minimumSize));
         return keep.MoveToOuterDisposeScope();
     }
 

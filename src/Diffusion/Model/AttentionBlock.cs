@@ -66,13 +66,13 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
             var parts = qkv.reshape(b * Heads, ch * 3, length).split(ch, 1);
             var (q, k, v) = (parts[0], parts[1], parts[2]);
             double scale = 1 / Math.Sqrt(Math.Sqrt(ch));
-            var weight = (q * scale).transpose(1, 2).matmul(k * scale); // [B·H, T, S]
+            var weight = q.Times(scale).transpose(1, 2).matmul(k.Times(scale)); // [B·H, T, S]
             weight = weight.to_type(ScalarType.Float32).softmax(-1).to_type(weight.dtype);
             a = v.matmul(weight.transpose(1, 2)); // a[c, t] = Σ_s w[t, s]·v[c, s]
         }
 
         var h = _projOut.call(a.reshape(b, -1, length));
-        return (x + h).reshape(input.shape).MoveToOuterDisposeScope();
+        return x.Plus(h).reshape(input.shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -67,9 +67,9 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
 
         h = _inConv.call(h);
         var embOut = _embLayers.call(input2).to_type(h.dtype);
-        h = _outLayers.call(h + embOut.unsqueeze(-1).unsqueeze(-1));
+        h = _outLayers.call(h.Plus(embOut.unsqueeze(-1).unsqueeze(-1)));
         var skip = _skipConv is null ? x : _skipConv.call(x);
-        return (skip + h).MoveToOuterDisposeScope();
+        return skip.Plus(h).MoveToOuterDisposeScope();
     }
 
     private Tensor Resize(Tensor x) => _resample == Resample.Down

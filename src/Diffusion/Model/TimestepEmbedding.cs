@@ -11,7 +11,7 @@ public static class TimestepEmbedding
         using var scope = NewDisposeScope();
         int half = dim / 2;
         // Same float32 order of operations as the reference: exp(-ln(P) · arange(half) / half).
-        var freqs = (arange(0, half, dtype: ScalarType.Float32, device: timesteps.device) * -Math.Log(maxPeriod) / half).exp();
+        var freqs = arange(0, half, dtype: ScalarType.Float32, device: timesteps.device).Times(-Math.Log(maxPeriod)).DividedBy(half).exp();
         var args = timesteps.to_type(ScalarType.Float32).unsqueeze(1) * freqs.unsqueeze(0);
         var embedding = cat([args.cos(), args.sin()], 1);
         if (dim % 2 == 1)

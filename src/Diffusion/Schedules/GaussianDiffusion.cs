@@ -42,7 +42,7 @@ public sealed class GaussianDiffusion : IDisposable
         ArgumentNullException.ThrowIfNull(noise);
         using var scope = NewDisposeScope();
         var tables = For(x0.device);
-        var result = (Extract(tables.SqrtAlphasCumprod, t, x0) * x0) + (Extract(tables.SqrtOneMinusAlphasCumprod, t, x0) * noise);
+        var result = (Extract(tables.SqrtAlphasCumprod, t, x0) * x0).Plus(Extract(tables.SqrtOneMinusAlphasCumprod, t, x0) * noise);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -56,7 +56,7 @@ public sealed class GaussianDiffusion : IDisposable
         var x0 = (Extract(tables.SqrtRecipAlphasCumprod, t, xt) * xt) - (Extract(tables.SqrtRecipm1AlphasCumprod, t, xt) * eps);
         if (clamp)
         {
-            x0 = x0.clamp(-1.0, 1.0);
+            x0 = x0.ClampedTo(-1.0, 1.0);
         }
 
         return x0.MoveToOuterDisposeScope();
@@ -69,7 +69,7 @@ public sealed class GaussianDiffusion : IDisposable
         ArgumentNullException.ThrowIfNull(xt);
         using var scope = NewDisposeScope();
         var tables = For(xt.device);
-        var mean = (Extract(tables.PosteriorMeanCoef1, t, xt) * x0) + (Extract(tables.PosteriorMeanCoef2, t, xt) * xt);
+        var mean = (Extract(tables.PosteriorMeanCoef1, t, xt) * x0).Plus(Extract(tables.PosteriorMeanCoef2, t, xt) * xt);
         return mean.MoveToOuterDisposeScope();
     }
 
