@@ -209,6 +209,27 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Equal(IntakeOutcome.Rejected, again.Outcome);
     }
 
+    [Fact]
+    public async Task An_upload_in_the_archive_tier_ends_failed_with_a_reason_that_says_so_and_publishes_nothing()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        // The upload URL lets its holder choose the tier (x-ms-access-tier): an archived blob cannot be read.
+        var blob = host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient($"{scanId}/scan.dcm");
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), new BlobUploadOptions { AccessTier = AccessTier.Archive }, Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal(IntakeOutcome.Rejected, result.Outcome);
+        Assert.Equal(IntakeRejectionCode.Archived, result.Rejection);
+        Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Equal(nameof(IntakeRejectionCode.Archived), record.ErrorCode);
+        Assert.Contains("Archive access tier", record.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("Hot or Cool", record.ErrorMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(BlobType.Append)]
     [InlineData(BlobType.Page)]

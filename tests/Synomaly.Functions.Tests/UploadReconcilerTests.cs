@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
@@ -139,5 +141,67 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
         Assert.True(sweep.Complete);
         Assert.Contains(scanId, sweep.Resubmitted);
         Assert.Null(await cursors.GetAsync(SweepCursorStore.UploadReconciliation, Ct));
+    }
+
+    [Fact]
+    public async Task An_upload_in_the_archive_tier_ends_failed_in_the_sweep_and_the_uploads_listed_after_it_are_still_reconciled()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        // Listed in name order: the archived upload comes first.
+        var archived = "0-" + ScanBytes.NewScanId();
+        var lost = "z-" + ScanBytes.NewScanId();
+        await host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient($"{archived}/scan.dcm")
+            .UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), new BlobUploadOptions { AccessTier = AccessTier.Archive }, Ct);
+        await host.UploadScanAsync($"{lost}/scan.dcm", ScanBytes.Dicom());
+
+        var first = await host.Get<UploadReconciler>().RunAsync(Ct);
+        var second = await host.Get<UploadReconciler>().RunAsync(Ct);
+
+        Assert.True(first.Complete);
+        Assert.DoesNotContain(archived, first.Failed);
+        Assert.Contains(lost, first.Resubmitted);
+        var record = (await host.Jobs.GetAsync(archived, "v1", Ct))!;
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Equal(nameof(IntakeRejectionCode.Archived), record.ErrorCode);
+        Assert.DoesNotContain(archived, second.Resubmitted); // a verdict on that version: not taken in again every sweep
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == lost);
+        Assert.DoesNotContain(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == archived);
+    }
+
+    [Fact]
+    public async Task An_upload_whose_intake_throws_is_passed_over_logged_by_scan_id_only_and_the_pass_goes_on_to_its_end()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var broken = "0-" + ScanBytes.NewScanId();
+        var lost = "z-" + ScanBytes.NewScanId();
+        var brokenFile = $"doe-john-{Guid.NewGuid():N}.dcm";
+        await host.UploadScanAsync($"{broken}/{brokenFile}", ScanBytes.Dicom());
+        await host.UploadScanAsync($"{lost}/scan.dcm", ScanBytes.Dicom());
+        var log = new CapturingLogger<UploadReconciler>();
+        var reconciler = new UploadReconciler(
+            host.Blobs, new FailingReadJobStore(host.Jobs, broken, $"{broken}/{brokenFile}"), host.Get<ScanIntakeService>(), host.Get<SweepCursorStore>(),
+            host.Get<IOptions<IntakeOptions>>(), clock, log);
+        var blobs = 0;
+        await foreach (var _ in host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobsAsync(cancellationToken: Ct))
+        {
+            blobs++;
+        }
+
+        // Paged as in the saved-place test above: the failing upload must not stop the sweeps from saving their place.
+        var sweeps = new List<ReconcileResult>();
+        do
+        {
+            sweeps.Add(await reconciler.RunAsync(TimeSpan.Zero, pageSize: Math.Max(1, blobs / 5), Ct));
+        }
+        while (!sweeps[^1].Complete && sweeps.Count < 100);
+
+        Assert.True(sweeps[^1].Complete);
+        Assert.Single(sweeps, s => s.Failed.Contains(broken));
+        Assert.Single(sweeps, s => s.Resubmitted.Contains(lost));
+        Assert.Null(await host.Get<SweepCursorStore>().GetAsync(SweepCursorStore.UploadReconciliation, Ct));
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(broken, StringComparison.Ordinal) && e.Message.Contains("InternalError", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains(brokenFile, StringComparison.Ordinal));
     }
 }

@@ -26,4 +26,11 @@ public enum IntakeRejectionCode
     /// uploaded as block blobs; the file is deleted unprocessed, since no lifecycle rule ages out a page blob.
     /// </summary>
     UnsupportedBlobType,
+
+    /// <summary>
+    /// The blob is in the Archive access tier (the upload URL lets its holder set x-ms-access-tier): its content cannot be
+    /// read until it is rehydrated, which nothing here does, so the file is never processed. It is uploaded again as Hot
+    /// or Cool.
+    /// </summary>
+    Archived,
 }

@@ -59,6 +59,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
         var etag = properties.ETag.ToString();
         var rejection = properties.BlobType != BlobType.Block ? IntakeRejectionCode.UnsupportedBlobType
+            : properties.AccessTier == AccessTier.Archive ? IntakeRejectionCode.Archived
             : !path.IsWellFormed ? IntakeRejectionCode.InvalidPath
             : properties.ContentLength == 0 ? IntakeRejectionCode.Empty
             : properties.ContentLength > settings.MaxScanBytes ? IntakeRejectionCode.TooLarge
@@ -67,15 +68,15 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         var format = ScanFormat.Unknown;
         if (rejection is null)
         {
-            var head = await ReadHeadAsync(blob, properties.ETag, cancellationToken).ConfigureAwait(false);
-            if (head is null)
+            var (head, unreadable) = await ReadHeadAsync(blob, properties.ETag, cancellationToken).ConfigureAwait(false);
+            if (head is null && unreadable is null)
             {
                 LogGone(scanId);
                 return new IntakeResult(IntakeOutcome.Superseded, scanId, null);
             }
 
-            format = FormatSniffer.Sniff(head);
-            rejection = format == ScanFormat.Unknown ? IntakeRejectionCode.UnknownFormat : null;
+            format = head is null ? ScanFormat.Unknown : FormatSniffer.Sniff(head);
+            rejection = unreadable ?? (format == ScanFormat.Unknown ? IntakeRejectionCode.UnknownFormat : null);
         }
 
         var job = new ScanJob
@@ -167,8 +168,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     private async Task<bool> WasErasedAsync(string scanId, CancellationToken cancellationToken) =>
         (await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false)).Any(r => r.IsDeleted);
 
-    /// <summary>The first bytes the sniffer needs, from exactly the version whose properties were read (null if it changed).</summary>
-    private static async Task<byte[]?> ReadHeadAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first bytes the sniffer needs, from exactly the version whose properties were read; neither bytes nor a reason
+    /// if that version is gone, and the rejection if its content can never be read as it stands.
+    /// </summary>
+    private static async Task<(byte[]? Head, IntakeRejectionCode? Unreadable)> ReadHeadAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
     {
         try
         {
@@ -177,11 +181,17 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
                 Range = new HttpRange(0, FormatSniffer.BytesNeeded),
                 Conditions = new BlobRequestConditions { IfMatch = etag },
             }, cancellationToken).ConfigureAwait(false);
-            return response.Value.Content.ToArray();
+            return (response.Value.Content.ToArray(), null);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
-            return null;
+            return (null, null);
+        }
+        catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobArchived)
+        {
+            // Moved to the Archive tier after its properties were read. Unanswered, the read would fail every retry of the
+            // event and every reconciliation sweep the same way, and the upload would never get a record.
+            return (null, IntakeRejectionCode.Archived);
         }
     }
 
@@ -199,6 +209,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         IntakeRejectionCode.Empty => "The uploaded file is empty.",
         IntakeRejectionCode.TooLarge => $"The uploaded file has {properties.ContentLength} bytes; the limit is {settings.MaxScanBytes}.",
         IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
+        IntakeRejectionCode.Archived => "The upload is in the Archive access tier, whose content cannot be read without rehydrating it. Upload the file again in the Hot or Cool tier (leave out x-ms-access-tier).",
         IntakeRejectionCode.UnsupportedBlobType => $"The upload is {(properties.BlobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are taken, and this one is deleted unprocessed. Upload the file again as a block blob (x-ms-blob-type: BlockBlob).",
         _ => code.ToString(),
     };

@@ -14,8 +14,9 @@ namespace Synomaly.Functions.Services.Intake;
 /// <summary>What one reconciliation sweep saw and did.</summary>
 /// <param name="Examined">Uploads old enough to check and young enough to be inside the lookback window.</param>
 /// <param name="Resubmitted">Scan ids whose upload had no job for its current version and went through intake now.</param>
+/// <param name="Failed">Scan ids whose upload could not be checked or taken in (logged); the next pass looks at them again.</param>
 /// <param name="Complete">False when the time budget ran out first; the next sweep goes on where this one stopped.</param>
-public sealed record ReconcileResult(int Examined, IReadOnlyList<string> Resubmitted, bool Complete = true);
+public sealed record ReconcileResult(int Examined, IReadOnlyList<string> Resubmitted, IReadOnlyList<string> Failed, bool Complete = true);
 
 /// <summary>
 /// The safety net under the blob trigger: blob events can be lost (Event Grid gives up after its retries; the polling
@@ -24,7 +25,8 @@ public sealed record ReconcileResult(int Examined, IReadOnlyList<string> Resubmi
 /// current version goes through the same intake as its event would have. Intake is idempotent, so a sweep that races the
 /// trigger publishes nothing twice. The listing covers the whole container (blob listings cannot filter by time), so a
 /// sweep stops after its time budget, between pages, and saves its place (<see cref="SweepCursorStore"/>): on a large
-/// container several sweeps make one pass, and the timer function never runs into its timeout.
+/// container several sweeps make one pass, and the timer function never runs into its timeout. One upload that cannot be
+/// taken in (its intake throws) is logged and passed over: it must not stop the sweep, or every upload listed after it.
 /// </summary>
 public sealed partial class UploadReconciler(
     BlobServiceClient blobs, JobStore jobs, ScanIntakeService intake, SweepCursorStore cursors, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<UploadReconciler> logger)
@@ -48,6 +50,7 @@ public sealed partial class UploadReconciler(
         var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
         int examined = 0;
         var resubmitted = new List<string>();
+        var failed = new List<string>();
         var cursor = await cursors.GetAsync(SweepCursorStore.UploadReconciliation, cancellationToken).ConfigureAwait(false);
         await foreach (var page in ListFromAsync(container, cursor, pageSize, cancellationToken).ConfigureAwait(false))
         {
@@ -61,10 +64,24 @@ public sealed partial class UploadReconciler(
                 }
 
                 examined++;
-                if (await ReconcileAsync(container, item, path.ScanId!, cancellationToken).ConfigureAwait(false) is { } outcome)
+                IntakeOutcome? outcome;
+                try
+                {
+                    outcome = await ReconcileAsync(container, item, path.ScanId!, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // The exception's message is not logged: a storage error can quote the request, and the blob's name is
+                    // the portal's file name.
+                    failed.Add(path.ScanId!);
+                    LogFailed(path.ScanId!, e.GetType().Name, (e as RequestFailedException)?.ErrorCode);
+                    continue;
+                }
+
+                if (outcome is { } resubmittedAs)
                 {
                     resubmitted.Add(path.ScanId!);
-                    LogResubmitted(path.ScanId!, settings.ReconcileGraceSeconds, outcome);
+                    LogResubmitted(path.ScanId!, settings.ReconcileGraceSeconds, resubmittedAs);
                 }
             }
 
@@ -72,14 +89,14 @@ public sealed partial class UploadReconciler(
             if (page.ContinuationToken is { Length: > 0 } next && clock.GetElapsedTime(started) > budget)
             {
                 await cursors.SetAsync(SweepCursorStore.UploadReconciliation, next, cancellationToken).ConfigureAwait(false);
-                LogOutOfTime(examined, resubmitted.Count);
-                return new ReconcileResult(examined, resubmitted, Complete: false);
+                LogOutOfTime(examined, resubmitted.Count, failed.Count);
+                return new ReconcileResult(examined, resubmitted, failed, Complete: false);
             }
         }
 
         await cursors.SetAsync(SweepCursorStore.UploadReconciliation, null, cancellationToken).ConfigureAwait(false);
-        LogSweep(examined, resubmitted.Count);
-        return new ReconcileResult(examined, resubmitted);
+        LogSweep(examined, resubmitted.Count, failed.Count);
+        return new ReconcileResult(examined, resubmitted, failed);
     }
 
     /// <summary>Runs intake for an upload whose current version has no outcome yet; the outcome when it resubmitted it.</summary>
@@ -154,11 +171,14 @@ public sealed partial class UploadReconciler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: no job {GraceSeconds} s after its upload (its blob event was lost or is late); intake ran now ({Outcome})")]
     private partial void LogResubmitted(string scanId, int graceSeconds, IntakeOutcome outcome);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation: {Examined} uploads checked, {Resubmitted} resubmitted")]
-    private partial void LogSweep(int examined, int resubmitted);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the upload reconciliation could not take the upload in ({ErrorType} {ErrorCode}); passed over until the next pass")]
+    private partial void LogFailed(string scanId, string errorType, string? errorCode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation out of time after {Examined} uploads checked, {Resubmitted} resubmitted; the next sweep goes on from here")]
-    private partial void LogOutOfTime(int examined, int resubmitted);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation: {Examined} uploads checked, {Resubmitted} resubmitted, {Failed} failed")]
+    private partial void LogSweep(int examined, int resubmitted, int failed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation out of time after {Examined} uploads checked, {Resubmitted} resubmitted, {Failed} failed; the next sweep goes on from here")]
+    private partial void LogOutOfTime(int examined, int resubmitted, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload reconciliation: the saved listing place was refused ({ErrorCode}); starting the pass over")]
     private partial void LogCursorDropped(string? errorCode);

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>Keeps every formatted log line with its level, for tests of what operators get to see (and what they must not).</summary>
+internal sealed class CapturingLogger<T> : ILogger<T>
+{
+    private readonly List<(LogLevel Level, string Message)> entries = [];
+
+    public IReadOnlyList<(LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (entries)
+            {
+                return [.. entries];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (entries)
+        {
+            entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
+}
