@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Specialized;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
@@ -152,6 +153,54 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Equal(SkipReason.SameContentSucceeded, result.Skipped);
         Assert.Single(host.Get<InMemoryScanJobPublisher>().Published);
         Assert.Equal(succeeded.ETag, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.ETag);
+    }
+
+    [Fact]
+    public async Task A_bad_file_uploaded_over_a_succeeded_scan_fails_the_job_for_the_new_version_and_stays_failed()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var (scanId, blob, queued, succeeded) = await SucceededUploadAsync(host);
+        var oldResult = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).GetBlobClient(succeeded.ResultPrefix + BlobLayout.ReportFile);
+        await oldResult.UploadAsync(BinaryData.FromString("{}"), Ct);
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Text()), overwrite: true, Ct);
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        var sweep = await host.Get<UploadReconciler>().RunAsync(Ct);
+
+        Assert.Equal(IntakeOutcome.Rejected, result.Outcome);
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Equal(nameof(IntakeRejectionCode.UnknownFormat), record.ErrorCode);
+        Assert.Equal((await blob.GetPropertiesAsync(cancellationToken: Ct)).Value.ETag.ToString(), record.SourceETag);
+        Assert.NotEqual(queued.SourceETag, record.SourceETag);
+        Assert.Null(record.ResultPrefix); // the old results no longer answer for the scan...
+        Assert.True(await oldResult.ExistsAsync(Ct)); // ...and stay in their version's folder for the lifecycle rule, as after a good new file
+        var status = (await host.Get<ScanStatusService>().GetAsync(scanId, null, Ct))!;
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Equal(nameof(IntakeRejectionCode.UnknownFormat), status.Error!.Code);
+        Assert.Empty(status.Results);
+        Assert.DoesNotContain(scanId, sweep.Resubmitted); // a verdict on that version: not taken in again every sweep
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId); // the sweep may take in other tests' uploads
+    }
+
+    [Fact]
+    public async Task A_rejection_of_the_very_version_that_succeeded_leaves_the_job_and_its_results_alone()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var (scanId, _, queued, succeeded) = await SucceededUploadAsync(host);
+
+        var kept = await host.Get<JobSubmitter>().RejectAsync(new Storage.Jobs.JobRecord
+        {
+            ScanId = scanId,
+            ModelVersion = "v1",
+            State = JobState.Failed,
+            ErrorCode = nameof(IntakeRejectionCode.TooLarge),
+            SourceETag = queued.SourceETag,
+        }, Ct);
+
+        Assert.Equal(succeeded.ETag, kept!.ETag);
+        Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
     }
 
     /// <summary>A DICOM upload taken in by intake whose job a worker then finished (Succeeded, results under its version).</summary>

@@ -125,7 +125,9 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
     /// <summary>
     /// Records a rejected upload as Failed with a reason code (or creates it Failed), unless the record already stands
-    /// for this blob version or the upload's scan has been erased (the tombstone is returned unchanged).
+    /// for this blob version (Succeeded or Failed for it) or the upload's scan has been erased (the tombstone is returned
+    /// unchanged). A Succeeded job of another blob version fails too: a bad file uploaded over good results replaces them,
+    /// as a good one does.
     /// </summary>
     public async Task<JobRecord?> RejectAsync(JobRecord rejected, CancellationToken cancellationToken)
     {
@@ -144,10 +146,13 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
                 // would undo the erasure, and a later upload with the old URL would then be processed.
                 return current;
             }
-            else if (current.State == JobState.Succeeded
-                     || (current.State == JobState.Failed && current.IsForSourceVersion(rejected.SourceETag)))
+            else if ((current.State is JobState.Succeeded or JobState.Failed) && current.IsForSourceVersion(rejected.SourceETag))
             {
                 return current;
+            }
+            else if (current.State == JobState.Succeeded)
+            {
+                result = await FailReplacedSuccessAsync(current, rejected, cancellationToken).ConfigureAwait(false);
             }
             else if (current.State == JobState.Failed)
             {
@@ -167,6 +172,21 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         }
 
         throw new InvalidOperationException($"Job {rejected.ScanId}/{rejected.ModelVersion} kept changing under concurrent writers; retry later.");
+    }
+
+    /// <summary>
+    /// Fails a Succeeded job for a rejected new version of its upload. Succeeded -> Failed is no transition: the new
+    /// version takes the job back to Queued first, as an accepted new version does, and is failed from there. Its old
+    /// results go unlisted (the record names no folder) and stay in their version's folder until the lifecycle rule
+    /// removes them, as for an accepted new version; showing them under the new file would answer for content that is no
+    /// longer there. Should the second write lose a race, the caller's next round finds the Queued record and fails it.
+    /// </summary>
+    private async Task<JobWriteResult> FailReplacedSuccessAsync(JobRecord succeeded, JobRecord rejected, CancellationToken cancellationToken)
+    {
+        var requeued = await store.TransitionAsync(succeeded, JobState.Queued, r => Fail(r, rejected) with { ResultPrefix = null, StartedAt = null, ScheduledFor = null }, cancellationToken).ConfigureAwait(false);
+        return requeued.Succeeded
+            ? await store.TransitionAsync(requeued.Record!, JobState.Failed, r => Fail(r, rejected), cancellationToken).ConfigureAwait(false)
+            : requeued;
     }
 
     private bool BeingPublishedUnderOtherId(JobRecord current, ScanJob job) =>
@@ -199,7 +219,8 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         // Any other Succeeded record for another blob version goes out again: the upload was replaced with other bytes
         // (its SAS allows writes for a while after the first upload), or they cannot be compared, and keeping the old
         // results could answer for content that is no longer there. Its results stay in their own version's folder until
-        // the lifecycle rule removes them, as the replaced upload's own previous version does.
+        // the lifecycle rule removes them, as the replaced upload's own previous version does. (A replacement intake
+        // rejects fails the record the same way: RejectAsync.)
         // An expired job is no verdict on its file, and an explicit retry overrides one: both go out again.
         return current.FailedForVersion(job.SourceETag) && !retryFailed ? SkipReason.AlreadyFailed : null;
     }
