@@ -31,12 +31,40 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
         Assert.NotNull(status.Timings.FinishedAt);
         Assert.Null(status.Error);
         Assert.Equal(["heatmap.png", "overlays/0003.png", "report.json"], status.Results.Select(l => l.Name).Order());
+        Assert.Equal(0, status.ResultsOmitted);
 
         var report = status.Results.Single(l => l.Name == "report.json");
         var downloaded = await new BlobClient(report.Url).DownloadContentAsync(Ct);
         Assert.Equal("{\"score\":0.5}", downloaded.Value.Content.ToString());
         var overwrite = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(report.Url).UploadAsync(BinaryData.FromString("x"), overwrite: true, Ct));
         Assert.Equal(403, overwrite.Status);
+    }
+
+    [Fact]
+    public async Task A_scan_with_more_overlays_than_the_link_cap_lists_every_fixed_file_first_and_says_how_many_overlays_were_left_out()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var succeeded = await host.SucceededJobAsync(scanId); // report, heatmap and overlays/0003.png
+        var results = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        const int overlays = ScanStatusService.MaxResultLinks + 8;
+        var uploads = Enumerable.Range(0, overlays).Where(z => z != 3)
+            .Select(z => $"{BlobLayout.OverlaysFolder}/{z:D4}.png")
+            .Append(BlobLayout.MaskFile)
+            .Append(BlobLayout.AnomalyMapFile);
+        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (name, ct) =>
+            await results.UploadBlobAsync(succeeded.ResultPrefix + name, BinaryData.FromBytes([1]), ct));
+
+        var status = (await host.Get<ScanStatusService>().GetAsync(scanId, null, Ct))!;
+
+        // overlays/ sorts before report.json: signed in listing order, the report would be the first link to go.
+        Assert.Equal(ScanStatusService.MaxResultLinks, status.Results.Count);
+        Assert.Equal(overlays + 4 - ScanStatusService.MaxResultLinks, status.ResultsOmitted);
+        string[] fixedFiles = [BlobLayout.AnomalyMapFile, BlobLayout.HeatmapFile, BlobLayout.MaskFile, BlobLayout.ReportFile];
+        Assert.Equal(fixedFiles, status.Results.Take(fixedFiles.Length).Select(l => l.Name).Order());
+        Assert.Equal(
+            Enumerable.Range(0, ScanStatusService.MaxResultLinks - fixedFiles.Length).Select(z => $"{BlobLayout.OverlaysFolder}/{z:D4}.png"),
+            status.Results.Skip(fixedFiles.Length).Select(l => l.Name));
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using Synomaly.Contracts;
 namespace Synomaly.Functions.Services.Status;
 
 /// <summary>The status of one scan for one model version, as <c>GET /api/scans/{id}</c> returns it.</summary>
+/// <param name="Results">Links to the result files: every fixed file (report, heatmap, maps) first, then overlays in slice order.</param>
+/// <param name="ResultsOmitted">Result files left out of <paramref name="Results"/> by its cap (overlays of the last slices); 0 when all are listed.</param>
 public sealed record ScanStatus(
     string ScanId,
     string ModelName,
@@ -13,7 +15,8 @@ public sealed record ScanStatus(
     ScanFormat DetectedFormat,
     ScanTimings Timings,
     ScanError? Error,
-    IReadOnlyList<ResultLink> Results);
+    IReadOnlyList<ResultLink> Results,
+    int ResultsOmitted);
 
 public sealed record ScanTimings(DateTimeOffset CreatedAt, DateTimeOffset? QueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 

@@ -13,7 +13,10 @@ namespace Synomaly.Functions.Services.Status;
 /// <summary>Reads job records for the status API and signs read-only links to the results that exist.</summary>
 public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, BlobSasIssuer sas, IOptions<IntakeOptions> options, TimeProvider clock)
 {
-    /// <summary>A job has a handful of result files plus one overlay per slice; links beyond this are not signed.</summary>
+    /// <summary>
+    /// A job has a handful of fixed result files plus one overlay per slice; links beyond this are not signed. The fixed
+    /// files come first, so that only overlays are ever left out.
+    /// </summary>
     public const int MaxResultLinks = 512;
 
     private readonly IntakeOptions settings = options.Value;
@@ -27,9 +30,9 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
             return null;
         }
 
-        var results = record.State == JobState.Succeeded && !string.IsNullOrEmpty(record.ResultPrefix)
+        var (results, omitted) = record.State == JobState.Succeeded && !string.IsNullOrEmpty(record.ResultPrefix)
             ? await SignResultsAsync(record.ResultPrefix, cancellationToken).ConfigureAwait(false)
-            : [];
+            : ([], 0);
         return new ScanStatus(
             record.ScanId,
             record.ModelName,
@@ -40,7 +43,8 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
             record.DetectedFormat,
             new ScanTimings(record.CreatedAt, record.QueuedAt, record.StartedAt, record.FinishedAt),
             record.ErrorCode is null ? null : new ScanError(record.ErrorCode, record.ErrorMessage),
-            results);
+            results,
+            omitted);
     }
 
     /// <exception cref="FormatException">The continuation token is not one this API returned.</exception>
@@ -62,22 +66,36 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
             JobListContinuation.Encode(state, since, page.ContinuationToken));
     }
 
-    private async Task<IReadOnlyList<ResultLink>> SignResultsAsync(string resultPrefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs the fixed files (report.json, heatmap.png, the NIfTI maps: everything outside overlays/) and then the overlays
+    /// in slice order, up to <see cref="MaxResultLinks"/>; returns the links and how many files were left out. The listing
+    /// alone would not do: overlays/ sorts before report.json, so a scan of 508 slices or more would lose its report.
+    /// </summary>
+    private async Task<(IReadOnlyList<ResultLink> Links, int Omitted)> SignResultsAsync(string resultPrefix, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
-        var expiresOn = clock.GetUtcNow().AddMinutes(settings.ResultSasMinutes);
-        var links = new List<ResultLink>();
+        var overlayPrefix = resultPrefix + BlobLayout.OverlaysFolder + "/";
+        var fixedFiles = new List<string>();
+        var overlays = new List<string>();
+        var listed = 0;
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = resultPrefix }, cancellationToken).ConfigureAwait(false))
         {
-            if (links.Count == MaxResultLinks)
+            listed++;
+            var kept = item.Name.StartsWith(overlayPrefix, StringComparison.Ordinal) ? overlays : fixedFiles;
+            if (kept.Count < MaxResultLinks)
             {
-                break;
+                kept.Add(item.Name);
             }
-
-            var url = await sas.IssueAsync(container.GetBlobClient(item.Name), BlobSasPermissions.Read, expiresOn, cancellationToken).ConfigureAwait(false);
-            links.Add(new ResultLink(item.Name[resultPrefix.Length..], url, expiresOn));
         }
 
-        return links;
+        var expiresOn = clock.GetUtcNow().AddMinutes(settings.ResultSasMinutes);
+        var links = new List<ResultLink>();
+        foreach (var name in fixedFiles.Concat(overlays).Take(MaxResultLinks))
+        {
+            var url = await sas.IssueAsync(container.GetBlobClient(name), BlobSasPermissions.Read, expiresOn, cancellationToken).ConfigureAwait(false);
+            links.Add(new ResultLink(name[resultPrefix.Length..], url, expiresOn));
+        }
+
+        return (links, listed - links.Count);
     }
 }
