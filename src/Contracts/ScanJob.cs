@@ -2,7 +2,9 @@ namespace Synomaly.Contracts;
 
 /// <summary>
 /// The queue message that asks the GPU worker to process one scan. It is a claim check: it names the blob and its ETag,
-/// never carries pixels, and never carries the uploaded file name (file names from portals can hold patient data).
+/// never carries pixels, and never carries the uploaded file name (file names from portals can hold patient data). An
+/// archive scan's blob URI is its owner's path, though, and dead letters keep whole messages: docs/DEPLOY.md, "Reviewing
+/// dead-lettered ScanJobs".
 /// </summary>
 public sealed record ScanJob
 {

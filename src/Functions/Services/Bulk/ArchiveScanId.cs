@@ -6,7 +6,7 @@ namespace Synomaly.Functions.Services.Bulk;
 /// <summary>
 /// The scan id of an archive blob: "a-" plus the first 128 bits of SHA-256 of its name, in hex. Deterministic, so a
 /// restarted or repeated run finds the same job records; opaque, so archive names (which may hold patient data) never
-/// appear in ids, logs or messages.
+/// appear in ids or logs. (The ScanJob message still names its source blob: see <see cref="Synomaly.Contracts.ScanJob"/>.)
 /// </summary>
 public static class ArchiveScanId
 {
