@@ -176,7 +176,8 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
     public async Task An_expired_upload_is_no_verdict_on_its_file_the_reconciler_submits_it_again()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileLookbackHours"] = "72" }, clock: clock);
+        // Its own storage account: the reconciliation lists the whole scans container.
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileLookbackHours"] = "72" }, clock: clock, ownStorageAccount: true);
         var scanId = ScanBytes.NewScanId();
         await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png()), Ct);
         clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);

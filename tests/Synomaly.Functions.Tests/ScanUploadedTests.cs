@@ -159,7 +159,8 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
     public async Task A_bad_file_uploaded_over_a_succeeded_scan_fails_the_job_for_the_new_version_and_stays_failed()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        // Its own storage account: the sweep below lists the whole scans container.
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         var (scanId, blob, queued, succeeded) = await SucceededUploadAsync(host);
         var oldResult = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).GetBlobClient(succeeded.ResultPrefix + BlobLayout.ReportFile);
         await oldResult.UploadAsync(BinaryData.FromString("{}"), Ct);
@@ -181,7 +182,7 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Equal(nameof(IntakeRejectionCode.UnknownFormat), status.Error!.Code);
         Assert.Empty(status.Results);
         Assert.DoesNotContain(scanId, sweep.Resubmitted); // a verdict on that version: not taken in again every sweep
-        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId); // the sweep may take in other tests' uploads
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId);
     }
 
     [Fact]

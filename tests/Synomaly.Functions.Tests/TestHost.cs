@@ -18,7 +18,9 @@ namespace Synomaly.Functions.Tests;
 
 /// <summary>
 /// The Functions app's real service composition on the shared Azurite, with a job table of its own per test (so list
-/// queries see only this test's records) and the publisher and step queue the test chooses.
+/// queries see only this test's records) and the publisher and step queue the test chooses. The blob containers are the
+/// product's fixed ones (scans, results, archive), shared by every test on the shared account; a test that sweeps a whole
+/// container asks for a storage account of its own (<c>ownStorageAccount</c>).
 /// </summary>
 internal sealed class TestHost : IAsyncDisposable
 {
@@ -49,11 +51,13 @@ internal sealed class TestHost : IAsyncDisposable
         IScanJobPublisher? publisher = null,
         IBulkStepQueue? steps = null,
         TimeProvider? clock = null,
-        Func<TableClient, TimeProvider, JobStore>? jobStore = null)
+        Func<TableClient, TimeProvider, JobStore>? jobStore = null,
+        bool ownStorageAccount = false)
     {
+        var connectionString = ownStorageAccount ? azurite.PrivateAccountConnectionString() : azurite.ConnectionString;
         var values = new Dictionary<string, string?>
         {
-            ["ScansStorage"] = azurite.ConnectionString,
+            ["ScansStorage"] = connectionString,
             ["Intake:ModelName"] = "brain-mri-demo",
             ["Intake:ModelVersion"] = "v1",
             ["Intake:Transport"] = nameof(ScanJobTransport.InMemory),
@@ -83,10 +87,18 @@ internal sealed class TestHost : IAsyncDisposable
             services.AddSingleton(steps);
         }
 
-        var jobsTable = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
+        if (!ownStorageAccount)
+        {
+            // The reconciliation takes in every upload in scans/, and deletes the append and page blobs among them: on the
+            // shared account that is every other test class's uploads, while those tests run.
+            services.AddSingleton<UploadReconciler>(_ => throw new InvalidOperationException(
+                "The upload reconciliation sweeps the whole scans container, which the tests on the shared storage account write to: create this TestHost with ownStorageAccount: true."));
+        }
+
+        var jobsTable = new TableClient(connectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(provider => (jobStore ?? ((table, time) => new JobStore(table, time)))(jobsTable, provider.GetRequiredService<TimeProvider>()));
         // The sweeps' saved places are per host too: a sweep of one test must not resume where another stopped.
-        var cursorTable = new TableClient(azurite.ConnectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
+        var cursorTable = new TableClient(connectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(new SweepCursorStore(cursorTable));
         services.AddSynomalyFunctions(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
@@ -106,7 +118,7 @@ internal sealed class TestHost : IAsyncDisposable
             await built.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName).CreateIfNotExistsAsync(cancellationToken: ct);
         }
 
-        return new TestHost(built, azurite.ConnectionString);
+        return new TestHost(built, connectionString);
     }
 
     /// <summary>Uploads bytes to scans/{name} and returns a BlobClient for it, as the blob trigger binds one.</summary>

@@ -13,8 +13,9 @@ using Synomaly.Testing;
 namespace Synomaly.Functions.Tests;
 
 /// <summary>
-/// The safety net for lost blob events. The scans container is shared with other tests, so assertions look at this test's
-/// scan ids only (other uploads may be swept into this host's own job table, which nobody else reads).
+/// The safety net for lost blob events. A sweep lists the whole scans container and takes in (or, for append and page
+/// blobs, deletes) every upload without a job, so each test's host has a storage account of its own: on the shared one it
+/// would sweep the uploads of the test classes running beside it. Assertions still look at this test's scan ids.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class UploadReconcilerTests(AzuriteFixture azurite)
@@ -25,7 +26,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task An_upload_whose_event_was_lost_is_submitted_by_the_next_sweep_and_only_once()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         var scanId = ScanBytes.NewScanId();
         await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
 
@@ -42,7 +43,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task Uploads_that_went_through_intake_queued_or_rejected_are_left_alone()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         var queued = ScanBytes.NewScanId();
         var rejected = ScanBytes.NewScanId();
         await host.Function<ScanUploadedPolling>().Run(await host.UploadScanAsync($"{queued}/scan.png", ScanBytes.Png()), Ct);
@@ -60,7 +61,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task An_upload_younger_than_the_grace_period_is_left_to_its_trigger_until_it_is_older()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileGraceSeconds"] = "60" }, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileGraceSeconds"] = "60" }, clock: clock, ownStorageAccount: true);
         var scanId = ScanBytes.NewScanId();
         await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
 
@@ -77,7 +78,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task An_upload_older_than_the_lookback_window_is_not_looked_up_again()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddHours(3));
-        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileLookbackHours"] = "1" }, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Intake:ReconcileLookbackHours"] = "1" }, clock: clock, ownStorageAccount: true);
         var scanId = ScanBytes.NewScanId();
         await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
 
@@ -91,14 +92,14 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task A_sweep_out_of_time_saves_its_place_and_the_next_sweeps_finish_the_pass_submitting_each_lost_upload_once()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         var lost = new[] { ScanBytes.NewScanId(), ScanBytes.NewScanId(), ScanBytes.NewScanId() };
         foreach (var scanId in lost)
         {
             await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
         }
 
-        // The container is shared with other tests: size the pages so that a pass takes about ten sweeps.
+        // Size the pages so that a pass takes several sweeps, whatever else the container holds.
         var blobs = 0;
         await foreach (var _ in host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobsAsync(cancellationToken: Ct))
         {
@@ -126,14 +127,14 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task A_saved_place_the_service_refuses_is_dropped_and_the_pass_starts_over()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         var scanId = ScanBytes.NewScanId();
         await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
         const string staleMarker = "2!96!stale-marker";
         var cursors = host.Get<SweepCursorStore>();
         await cursors.SetAsync(SweepCursorStore.UploadReconciliation, staleMarker, Ct);
         var reconciler = new UploadReconciler(
-            new MarkerCheckingBlobService(azurite.ConnectionString, staleMarker), host.Jobs, host.Get<ScanIntakeService>(), cursors,
+            new MarkerCheckingBlobService(host.ConnectionString, staleMarker), host.Jobs, host.Get<ScanIntakeService>(), cursors,
             host.Get<IOptions<IntakeOptions>>(), clock, NullLogger<UploadReconciler>.Instance);
 
         var sweep = await reconciler.RunAsync(Ct);
@@ -147,7 +148,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task An_upload_in_the_archive_tier_ends_failed_in_the_sweep_and_the_uploads_listed_after_it_are_still_reconciled()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         // Listed in name order: the archived upload comes first.
         var archived = "0-" + ScanBytes.NewScanId();
         var lost = "z-" + ScanBytes.NewScanId();
@@ -173,7 +174,7 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     public async Task An_upload_whose_intake_throws_is_passed_over_logged_by_scan_id_only_and_the_pass_goes_on_to_its_end()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
         var broken = "0-" + ScanBytes.NewScanId();
         var lost = "z-" + ScanBytes.NewScanId();
         var brokenFile = $"doe-john-{Guid.NewGuid():N}.dcm";
