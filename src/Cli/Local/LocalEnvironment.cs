@@ -32,7 +32,17 @@ public sealed class LocalEnvironment : IAsyncDisposable
     {
         var connectionString = await AzuriteScript.StartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
         var environment = new LocalEnvironment(repositoryRoot, connectionString, azuriteEnvironment);
-        await environment.ProvisionAsync(cancellationToken);
+        try
+        {
+            await environment.ProvisionAsync(cancellationToken);
+        }
+        catch
+        {
+            // The caller gets no environment to dispose, so the Azurite just started would be left running.
+            await environment.DisposeAsync();
+            throw;
+        }
+
         return environment;
     }
 

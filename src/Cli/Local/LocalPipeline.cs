@@ -46,58 +46,73 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     public int WorkerPort { get; }
 
+    /// <summary>
+    /// Starts Azurite, the trigger host and the worker. When a step fails (or is cancelled) every process started so far
+    /// is stopped before the exception goes on: the caller has no pipeline to dispose, so nothing else would stop them.
+    /// </summary>
     public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
         var card = ModelPackage.LoadCard(modelDirectory);
-        var environment = await LocalEnvironment.StartAsync(settings.RepositoryRoot, settings.AzuriteEnvironment, cancellationToken);
-        var devHostSettings = new Dictionary<string, string>
-        {
-            ["ScansStorage"] = environment.ConnectionString,
-            ["AzureWebJobsStorage"] = environment.ConnectionString,
-            ["Intake__BlobTriggerSource"] = "LogsAndContainerScan",
-            ["Intake__Transport"] = "StorageQueue",
-            ["Intake__ModelName"] = card.Name,
-            ["Intake__ModelVersion"] = card.Version,
-            // The polling trigger's container scan can skip blobs; locally the safety net sweeps every 20 s. The grace
-            // leaves the trigger time to work through a large upload burst before the sweep takes over.
-            ["Intake__ReconcileSchedule"] = "*/20 * * * * *",
-            ["Intake__ReconcileGraceSeconds"] = "90",
-        };
-        Override(devHostSettings, settings.TriggerHostOverrides);
-        int port = LoopbackPort.Free();
-        var workerSettings = new Dictionary<string, string>
-        {
-            ["ScansStorage"] = environment.ConnectionString,
-            ["Worker__Transport"] = "StorageQueue",
-            ["Worker__Device"] = settings.Device,
-            ["Model__Source"] = "Directory",
-            ["Model__Directory"] = modelDirectory,
-            ["Model__Name"] = card.Name,
-            ["Model__Version"] = card.Version,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-        };
-        if (TorchDevice.Resolve(settings.Device).type == DeviceType.CPU)
-        {
-            // On a CPU one slice per call is fastest for a drawn profile: 1.5 adaptive slices/s against 1.05 with two slices
-            // per call for the 4-draw demo profile, and 2.3 times faster demo jobs than the GPU default of 64 with 8 draws
-            // (docs/PERFORMANCE.md).
-            workerSettings["Worker__MaxBatchSize"] = CpuMaxBatchImages;
-        }
-
-        Override(workerSettings, settings.WorkerOverrides);
-
+        // Checked before anything starts: a wrong device or a missing build is found without Azurite to clean up.
+        bool onCpu = TorchDevice.Resolve(settings.Device).type == DeviceType.CPU;
         string repositoryRoot = settings.RepositoryRoot;
         string logDirectory = settings.LogDirectory;
         string devHostAssembly = BuiltAssembly(repositoryRoot, "DevHost", "Synomaly.DevHost.dll");
         string workerAssembly = BuiltAssembly(repositoryRoot, "GpuWorker", "Synomaly.GpuWorker.dll");
-        var devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
-        var worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
-        var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port);
-        await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
-        return pipeline;
+        var environment = await LocalEnvironment.StartAsync(settings.RepositoryRoot, settings.AzuriteEnvironment, cancellationToken);
+        ManagedProcess? devHost = null;
+        ManagedProcess? worker = null;
+        try
+        {
+            var devHostSettings = new Dictionary<string, string>
+            {
+                ["ScansStorage"] = environment.ConnectionString,
+                ["AzureWebJobsStorage"] = environment.ConnectionString,
+                ["Intake__BlobTriggerSource"] = "LogsAndContainerScan",
+                ["Intake__Transport"] = "StorageQueue",
+                ["Intake__ModelName"] = card.Name,
+                ["Intake__ModelVersion"] = card.Version,
+                // The polling trigger's container scan can skip blobs; locally the safety net sweeps every 20 s. The grace
+                // leaves the trigger time to work through a large upload burst before the sweep takes over.
+                ["Intake__ReconcileSchedule"] = "*/20 * * * * *",
+                ["Intake__ReconcileGraceSeconds"] = "90",
+            };
+            Override(devHostSettings, settings.TriggerHostOverrides);
+            int port = LoopbackPort.Free();
+            var workerSettings = new Dictionary<string, string>
+            {
+                ["ScansStorage"] = environment.ConnectionString,
+                ["Worker__Transport"] = "StorageQueue",
+                ["Worker__Device"] = settings.Device,
+                ["Model__Source"] = "Directory",
+                ["Model__Directory"] = modelDirectory,
+                ["Model__Name"] = card.Name,
+                ["Model__Version"] = card.Version,
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["DOTNET_ENVIRONMENT"] = "Production",
+            };
+            if (onCpu)
+            {
+                // On a CPU one slice per call is fastest for a drawn profile: 1.5 adaptive slices/s against 1.05 with two slices
+                // per call for the 4-draw demo profile, and 2.3 times faster demo jobs than the GPU default of 64 with 8 draws
+                // (docs/PERFORMANCE.md).
+                workerSettings["Worker__MaxBatchSize"] = CpuMaxBatchImages;
+            }
+
+            Override(workerSettings, settings.WorkerOverrides);
+            devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
+            worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+            var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port);
+            await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
+            return pipeline;
+        }
+        catch
+        {
+            await StopStartedAsync(worker, devHost, environment);
+            throw;
+        }
     }
 
     /// <summary>The app settings the worker process was started with (Azurite connection, transport, model, batch size).</summary>
@@ -118,6 +133,22 @@ public sealed class LocalPipeline : IAsyncDisposable
     {
         await Worker.DisposeAsync();
         await DevHost.DisposeAsync();
+        await environment.DisposeAsync();
+    }
+
+    /// <summary>Stops what a failed start-up had started, the worker first and Azurite last (as <see cref="DisposeAsync"/>).</summary>
+    private static async Task StopStartedAsync(ManagedProcess? worker, ManagedProcess? devHost, LocalEnvironment environment)
+    {
+        if (worker is not null)
+        {
+            await worker.DisposeAsync();
+        }
+
+        if (devHost is not null)
+        {
+            await devHost.DisposeAsync();
+        }
+
         await environment.DisposeAsync();
     }
 

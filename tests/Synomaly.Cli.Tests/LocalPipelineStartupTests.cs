@@ -1,0 +1,59 @@
+using System.Net.Sockets;
+using Synomaly.Cli.Local;
+using Synomaly.Storage.Local;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// A local pipeline whose start-up fails must stop what it had started: the caller gets no pipeline to dispose, and an
+/// Azurite left behind holds its ports until someone finds and kills it.
+/// </summary>
+public sealed class LocalPipelineStartupTests
+{
+    [Fact]
+    public async Task A_worker_that_dies_during_start_up_leaves_no_azurite_listening()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        string work = Path.Combine(Path.GetTempPath(), "synomaly-startup-" + Guid.NewGuid().ToString("N"));
+        // A repository root with the real Azurite script and package, and "builds" of the hosts that are not assemblies:
+        // Azurite starts, then both hosts exit at once, so start-up fails after every process was started.
+        string root = Path.Combine(work, "repo");
+        Directory.CreateDirectory(root);
+        Directory.CreateSymbolicLink(Path.Combine(root, "scripts"), Path.Combine(TestPaths.RepositoryRoot, "scripts"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "node_modules"), Path.Combine(TestPaths.RepositoryRoot, "node_modules"));
+        foreach (var (project, assembly) in new[] { ("DevHost", "Synomaly.DevHost.dll"), ("GpuWorker", "Synomaly.GpuWorker.dll") })
+        {
+            string folder = Path.Combine(root, "src", project, "bin", "Release", "net10.0");
+            Directory.CreateDirectory(folder);
+            await File.WriteAllTextAsync(Path.Combine(folder, assembly), "not an assembly", cancellationToken);
+        }
+
+        var azurite = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite"));
+        try
+        {
+            var settings = new LocalPipelineSettings
+            {
+                RepositoryRoot = root,
+                ModelDirectory = TinyModelPackage.Save(Path.Combine(work, "model"), "startup-tiny"),
+                LogDirectory = Path.Combine(work, "logs"),
+                Device = "cpu",
+                AzuriteEnvironment = azurite,
+            };
+
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
+            Assert.Contains("exited during start-up", failure.Message, StringComparison.Ordinal);
+            foreach (var port in new[] { "AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT" })
+            {
+                using var client = new TcpClient();
+                await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", int.Parse(azurite[port], System.Globalization.CultureInfo.InvariantCulture), cancellationToken).AsTask());
+            }
+        }
+        finally
+        {
+            // Without the fix the Azurite would outlive the test; stop it here so that a failure leaves nothing behind.
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
