@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Synomaly.Diffusion;
 
 namespace Synomaly.Cli;
 
@@ -18,6 +19,12 @@ public static class CommandRunner
             // SIGTERM/Ctrl+C cancel the command; the grace period lets demo and soak stop every process they started
             // (each host gets up to 15 s) instead of leaving them orphaned.
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+        }
+        catch (UnknownDeviceException e)
+        {
+            // Every command that takes --device resolves it through TorchDevice; a wrong value is an option error (2).
+            await Console.Error.WriteLineAsync($"error: --device: {e.Message}");
+            return 2;
         }
         catch (OperationCanceledException)
         {

@@ -1,8 +1,12 @@
+using System.Globalization;
 using TorchSharp;
 
 namespace Synomaly.Diffusion;
 
-/// <summary>Resolves the compute device from configuration ("cpu", "cuda", "cuda:N" or "auto"); never hard-coded.</summary>
+/// <summary>
+/// Resolves the compute device from configuration ("cpu", "cuda", "cuda:N" or "auto"; any case, blank = auto); never
+/// hard-coded. Anything else is an <see cref="UnknownDeviceException"/>.
+/// </summary>
 public static class TorchDevice
 {
     public static torch.Device Resolve(string? setting)
@@ -11,6 +15,11 @@ public static class TorchDevice
         if (value == "auto")
         {
             return torch.cuda.is_available() ? Cuda(torch.CUDA, setting) : torch.CPU;
+        }
+
+        if (value != "cpu" && value != "cuda" && !IsCudaOrdinal(value))
+        {
+            throw UnknownDeviceException.For(setting);
         }
 
         if (value.StartsWith("cuda", StringComparison.Ordinal))
@@ -32,7 +41,7 @@ public static class TorchDevice
             return Cuda(new torch.Device(value), setting);
         }
 
-        return value == "cpu" ? torch.CPU : new torch.Device(value);
+        return torch.CPU;
     }
 
     /// <summary>
@@ -45,6 +54,10 @@ public static class TorchDevice
         torch.backends.cudnn.allow_tf32 = false;
         torch.backends.cuda.matmul.allow_tf32 = false;
     }
+
+    /// <summary>cuda:N with N a plain non-negative whole number (no sign, no spaces).</summary>
+    private static bool IsCudaOrdinal(string value) =>
+        value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     private static torch.Device Cuda(torch.Device device, string? setting)
     {

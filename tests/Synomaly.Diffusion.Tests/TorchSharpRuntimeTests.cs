@@ -44,6 +44,21 @@ public sealed class TorchSharpRuntimeTests
         }
     }
 
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda0")]
+    [InlineData("cuda:")]
+    [InlineData("cuda:-1")]
+    [InlineData("cuda:one")]
+    [InlineData("mps")]
+    public void A_device_setting_that_is_not_cpu_cuda_cuda_n_or_auto_is_an_unknown_device_naming_the_valid_forms(string setting)
+    {
+        var error = Assert.Throws<UnknownDeviceException>(() => TorchDevice.Resolve(setting));
+
+        Assert.Equal(setting, error.Setting);
+        Assert.Contains("cpu, cuda, cuda:N", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Float32_is_kept_exact_by_switching_tf32_off_for_convolutions_and_matrix_products()
     {

@@ -50,12 +50,14 @@ public static class DetectCommand
             return 2;
         }
 
+        // Outside the model's try: a wrong --device is an option error (UnknownDeviceException, exit 2 by the command
+        // runner), not a model that cannot be loaded.
+        var device = TorchDevice.Resolve(deviceSetting);
         LocalScanDetection detection;
         UNet unet;
         GaussianDiffusion diffusion;
         try
         {
-            var device = TorchDevice.Resolve(deviceSetting);
             (unet, var card) = ModelPackage.Load(modelDirectory, device);
             var profile = card.Profile(profileName);
             diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);

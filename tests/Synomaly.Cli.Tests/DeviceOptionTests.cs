@@ -1,0 +1,76 @@
+using Synomaly.Cli.Local;
+using Synomaly.Diffusion;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// A --device value that is no device is an option error (exit 2) naming --device and the valid forms, in every command
+/// that takes one, instead of libtorch's parse error reported as a model that cannot be loaded.
+/// </summary>
+[Collection(ConsoleDisplayCollection.Name)]
+public sealed class DeviceOptionTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("synomaly-device-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    /// <summary>Runs the command line as the program does and returns its exit code and what it wrote on stderr.</summary>
+    private static async Task<(int Code, string Errors)> RunAsync(string[] arguments)
+    {
+        var stderr = Console.Error;
+        using var errors = new StringWriter();
+        Console.SetError(errors);
+        try
+        {
+            return (await CommandRunner.RunAsync(arguments), errors.ToString());
+        }
+        finally
+        {
+            Console.SetError(stderr);
+        }
+    }
+
+    [Fact]
+    public async Task Detect_with_an_unknown_device_is_an_option_error_before_any_scan()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "device-tiny");
+        string scan = Path.Combine(TestPaths.RepositoryRoot, "samples", "brain-mri", "colin27-healthy.png");
+        string output = Path.Combine(_scratch, "out");
+
+        var (code, errors) = await RunAsync(["detect", scan, "--model", model, "--device", "gpu", "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--device: 'gpu' is not a device", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public async Task Train_with_an_unknown_device_is_an_option_error_before_any_training()
+    {
+        string output = Path.Combine(_scratch, "run");
+
+        var (code, errors) = await RunAsync(["train", Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "--out", output, "--steps", "1", "--size", "32", "--device", "GPU"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--device: 'GPU' is not a device", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public async Task A_local_pipeline_with_an_unknown_device_fails_before_azurite_is_started()
+    {
+        // A repository root without scripts/azurite.sh: reaching Azurite would fail with another error.
+        var settings = new LocalPipelineSettings
+        {
+            RepositoryRoot = Path.Combine(_scratch, "no-repository"),
+            ModelDirectory = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "device-tiny"),
+            LogDirectory = Path.Combine(_scratch, "logs"),
+            Device = "gpu",
+        };
+
+        var error = await Assert.ThrowsAsync<UnknownDeviceException>(() => LocalPipeline.StartAsync(settings, TestContext.Current.CancellationToken));
+
+        Assert.Equal("gpu", error.Setting);
+    }
+}
