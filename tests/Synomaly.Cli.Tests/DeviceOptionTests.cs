@@ -15,22 +15,6 @@ public sealed class DeviceOptionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
-    /// <summary>Runs the command line as the program does and returns its exit code and what it wrote on stderr.</summary>
-    private static async Task<(int Code, string Errors)> RunAsync(string[] arguments)
-    {
-        var stderr = Console.Error;
-        using var errors = new StringWriter();
-        Console.SetError(errors);
-        try
-        {
-            return (await CommandRunner.RunAsync(arguments), errors.ToString());
-        }
-        finally
-        {
-            Console.SetError(stderr);
-        }
-    }
-
     [Fact]
     public async Task Detect_with_an_unknown_device_is_an_option_error_before_any_scan()
     {
@@ -38,7 +22,7 @@ public sealed class DeviceOptionTests : IDisposable
         string scan = Path.Combine(TestPaths.RepositoryRoot, "samples", "brain-mri", "colin27-healthy.png");
         string output = Path.Combine(_scratch, "out");
 
-        var (code, errors) = await RunAsync(["detect", scan, "--model", model, "--device", "gpu", "--out", output]);
+        var (code, errors) = await CapturedRun.RunAsync(["detect", scan, "--model", model, "--device", "gpu", "--out", output]);
 
         Assert.Equal(2, code);
         Assert.Contains("--device: 'gpu' is not a device", errors, StringComparison.Ordinal);
@@ -50,7 +34,7 @@ public sealed class DeviceOptionTests : IDisposable
     {
         string output = Path.Combine(_scratch, "run");
 
-        var (code, errors) = await RunAsync(["train", Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "--out", output, "--steps", "1", "--size", "32", "--device", "GPU"]);
+        var (code, errors) = await CapturedRun.RunAsync(["train", Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "--out", output, "--steps", "1", "--size", "32", "--device", "GPU"]);
 
         Assert.Equal(2, code);
         Assert.Contains("--device: 'GPU' is not a device", errors, StringComparison.Ordinal);

@@ -41,6 +41,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained after a refused option");
     }
 
+    [Theory]
+    [InlineData("--lr", "NaN")]
+    [InlineData("--lr", "Infinity")]
+    [InlineData("--ema", "NaN")]
+    public async Task A_learning_rate_or_ema_decay_that_is_not_finite_is_refused_before_any_training(string option, string value)
+    {
+        string output = Path.Combine(_scratch, "not-finite");
+
+        var (code, errors) = await CapturedRun.RunAsync(["train", Slices, "--out", output, "--steps", "1", option, value, .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains(option, errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
+    }
+
     [Fact]
     public async Task A_loss_other_than_vlb_or_mse_is_refused_rather_than_trained_as_vlb()
     {

@@ -108,6 +108,9 @@ public static class TrainCommand
                 throw new ArgumentException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
             }
 
+            // Checked before any data is read or anything written: a NaN --lr would otherwise train NaN weights and fail
+            // only at the first checkpoint.
+            options.Validate();
             var files = InputFiles.Resolve(parse.GetValue(input)!);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             var maskFiles = maskFolder is null ? null : RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder);

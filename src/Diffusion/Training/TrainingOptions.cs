@@ -62,10 +62,32 @@ public sealed record TrainingOptions
 
     public void Validate()
     {
-        if (BatchSize < 1 || Steps < 1 || LearningRate <= 0 || GradientClipNorm <= 0 || EmaDecay is < 0 or >= 1 || CheckpointEvery < 1 || MaxTimestep < 0)
+        if (BatchSize < 1 || Steps < 1 || CheckpointEvery < 1 || MaxTimestep < 0)
         {
             throw new ArgumentException(
-                $"Invalid training options: batch {BatchSize}, steps {Steps}, lr {LearningRate}, clip {GradientClipNorm}, ema {EmaDecay}, checkpoint every {CheckpointEvery}.");
+                $"Invalid training options: batch {BatchSize}, steps {Steps}, checkpoint every {CheckpointEvery}, max timestep {MaxTimestep}.");
+        }
+
+        // Every real-valued option is checked for NaN and infinity by name: a comparison such as "<= 0" lets NaN through,
+        // and a NaN learning rate trains NaN weights that fail only when the checkpoint is written (JSON has no NaN).
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+        {
+            throw new InvalidOptionException(nameof(LearningRate), LearningRate, "The learning rate (--lr) must be a positive finite number.");
+        }
+
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
+        {
+            throw new InvalidOptionException(nameof(WeightDecay), WeightDecay, "The weight decay must be a finite number >= 0.");
+        }
+
+        if (!(GradientClipNorm > 0) || !double.IsFinite(GradientClipNorm))
+        {
+            throw new InvalidOptionException(nameof(GradientClipNorm), GradientClipNorm, "The gradient clipping norm must be a positive finite number.");
+        }
+
+        if (!(EmaDecay is >= 0 and < 1))
+        {
+            throw new InvalidOptionException(nameof(EmaDecay), EmaDecay, "The EMA decay (--ema) must be in [0, 1): 0 is off.");
         }
 
         if (!Enum.IsDefined(RegionMask))

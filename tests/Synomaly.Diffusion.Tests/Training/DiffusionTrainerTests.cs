@@ -389,6 +389,29 @@ public sealed class DiffusionTrainerTests
         Assert.False(Directory.Exists(directory + ".previous"));
     }
 
+    [Theory]
+    [InlineData(nameof(TrainingOptions.LearningRate), double.NaN)]
+    [InlineData(nameof(TrainingOptions.LearningRate), double.PositiveInfinity)]
+    [InlineData(nameof(TrainingOptions.EmaDecay), double.NaN)]
+    [InlineData(nameof(TrainingOptions.WeightDecay), double.NaN)]
+    [InlineData(nameof(TrainingOptions.WeightDecay), double.PositiveInfinity)]
+    [InlineData(nameof(TrainingOptions.GradientClipNorm), double.NaN)]
+    [InlineData(nameof(TrainingOptions.GradientClipNorm), double.PositiveInfinity)]
+    public void A_real_valued_training_option_that_is_not_finite_is_rejected_by_name(string option, double value)
+    {
+        var options = option switch
+        {
+            nameof(TrainingOptions.LearningRate) => new TrainingOptions { LearningRate = value },
+            nameof(TrainingOptions.EmaDecay) => new TrainingOptions { EmaDecay = value },
+            nameof(TrainingOptions.WeightDecay) => new TrainingOptions { WeightDecay = value },
+            _ => new TrainingOptions { GradientClipNorm = value },
+        };
+
+        var error = Assert.Throws<InvalidOptionException>(options.Validate);
+
+        Assert.Equal(option, error.ParamName);
+    }
+
     [Fact]
     public void Invalid_options_and_image_shapes_are_rejected_with_the_reason()
     {
