@@ -56,6 +56,22 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
 
+    [Theory]
+    [InlineData("33")]
+    [InlineData("0")]
+    public async Task A_size_the_network_cannot_halve_exactly_is_refused_before_any_training(string size)
+    {
+        string output = Path.Combine(_scratch, "bad-size");
+
+        string[] model = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == "--size" ? size : a)];
+
+        var (code, errors) = await CapturedRun.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. model]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--size", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
+    }
+
     [Fact]
     public async Task A_loss_other_than_vlb_or_mse_is_refused_rather_than_trained_as_vlb()
     {

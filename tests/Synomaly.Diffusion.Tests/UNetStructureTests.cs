@@ -68,6 +68,20 @@ public sealed class UNetStructureTests
         Assert.Contains("GroupNorm", Assert.Throws<InvalidModelConfigException>(() => (TinyConfig with { ModelChannels = 20 }).Validate()).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(33, "1,2", 2)]
+    [InlineData(36, "1,2,2,2", 8)]
+    [InlineData(100, "", 16)]
+    public void An_image_size_the_levels_cannot_halve_exactly_is_rejected_with_the_multiple_it_needs(int size, string channelMult, int multiple)
+    {
+        var config = TinyConfig with { ImageSize = size, ChannelMult = channelMult == "" ? "1,1,2,3,4" : channelMult };
+
+        var error = Assert.Throws<InvalidModelConfigException>(() => config.Validate());
+
+        Assert.Equal(multiple, config.ImageSizeMultiple());
+        Assert.Contains($"image_size {size} must be a multiple of {multiple}", error.Message, StringComparison.Ordinal);
+    }
+
     internal static List<(string Key, long[] Shape)> ReadKeyList(JsonElement keys) =>
         keys.EnumerateArray().Select(e => (e[0].GetString()!, e[1].EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToList();
 

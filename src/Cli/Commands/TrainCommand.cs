@@ -108,8 +108,9 @@ public static class TrainCommand
                 throw new ArgumentException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
             }
 
-            // Checked before any data is read or anything written: a NaN --lr would otherwise train NaN weights and fail
-            // only at the first checkpoint.
+            // Checked before any data is read or anything written: a size the network cannot halve would otherwise end in
+            // a native libtorch error from the first forward pass, and a NaN --lr at the first checkpoint.
+            CheckSize(modelConfig);
             options.Validate();
             var files = InputFiles.Resolve(parse.GetValue(input)!);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
@@ -165,6 +166,35 @@ public static class TrainCommand
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));
             return 0;
         }
+    }
+
+    /// <summary>--size must be positive and halve evenly through every level of the network (its --channel-mult).</summary>
+    private static void CheckSize(UNetConfig config)
+    {
+        if (config.ImageSize < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--size must be a positive number of pixels, got {config.ImageSize}."));
+        }
+
+        int levels;
+        try
+        {
+            levels = config.ResolveChannelMult().Count;
+        }
+        catch (InvalidModelConfigException e)
+        {
+            throw new ArgumentException($"--size {config.ImageSize.ToString(CultureInfo.InvariantCulture)} needs an explicit --channel-mult: {e.Message}", e);
+        }
+
+        int multiple = config.ImageSizeMultiple();
+        if (config.ImageSize % multiple != 0)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"--size {config.ImageSize} must be a multiple of {multiple}: the network's {levels} levels (--channel-mult) halve the image {levels - 1} times."));
+        }
+
+        config.Validate();
     }
 
     /// <summary>none, centred-disk (or centered-disk), or else the folder of per-image masks.</summary>

@@ -65,6 +65,12 @@ public sealed record UNetConfig
         return ParseInts(ChannelMult, "channel_mult").Select(v => (double)v).ToArray();
     }
 
+    /// <summary>
+    /// What the image size must be a multiple of: 2^(levels − 1), levels being the channel multipliers' count, since every
+    /// level but the last halves the image and the decoder concatenates each half with its encoder twin.
+    /// </summary>
+    public int ImageSizeMultiple() => 1 << (ResolveChannelMult().Count - 1);
+
     /// <summary>The downsample factors (1, 2, 4, …) at which attention blocks are placed.</summary>
     public IReadOnlySet<int> AttentionDownsampleFactors() => ParseInts(AttentionResolutions, "attention_resolutions").ToHashSet();
 
@@ -100,6 +106,13 @@ public sealed record UNetConfig
         if (NumHeadChannels == -1 && NumHeads <= 0)
         {
             throw new InvalidModelConfigException($"num_heads must be positive, got {NumHeads}.");
+        }
+
+        int multiple = ImageSizeMultiple();
+        if (ImageSize % multiple != 0)
+        {
+            throw new InvalidModelConfigException(
+                $"image_size {ImageSize} must be a multiple of {multiple}: each of the network's {ResolveChannelMult().Count} levels but the last halves the image, and the decoder's skip connections need every half exact.");
         }
 
         foreach (double mult in ResolveChannelMult())
