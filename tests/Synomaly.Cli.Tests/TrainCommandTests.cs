@@ -1,3 +1,4 @@
+using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
 
@@ -26,6 +27,27 @@ public sealed class TrainCommandTests : IDisposable
         var card = ModelPackage.LoadCard(Path.Combine(output, "model"));
         int steps = card.Provenance!.TrainingArgs!["Steps"]!.GetValue<int>();
         Assert.InRange(steps, 1, 99_999);
+    }
+
+    [Fact]
+    public async Task A_cancelled_training_is_checkpointed_and_exits_130_rather_than_reporting_done()
+    {
+        string output = Path.Combine(_scratch, "cancelled");
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+        Task<int> Train(string steps, CancellationToken token) =>
+            SynomalyCommand.Create().Parse(["train", Slices, "--out", output, "--steps", steps, .. TinyModel]).InvokeAsync(cancellationToken: token);
+
+        // Cancelled before its first step: checkpointed, nothing to export.
+        Assert.Equal(TrainCommand.CancelledExitCode, await Train("5", cancellation.Token));
+        Assert.True(Directory.Exists(Path.Combine(output, "checkpoint")), "a cancelled run still checkpoints, so the same command resumes");
+        Assert.False(Directory.Exists(Path.Combine(output, "model")));
+
+        // Cancelled after a step was trained: exported as far as it got, and still not "done".
+        Assert.Equal(0, await Train("1", CancellationToken.None));
+        Assert.Equal(TrainCommand.CancelledExitCode, await Train("5", cancellation.Token));
+        var card = ModelPackage.LoadCard(Path.Combine(output, "model"));
+        Assert.Equal(1, card.Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }
 
     [Theory]

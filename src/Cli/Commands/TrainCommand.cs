@@ -15,6 +15,9 @@ namespace Synomaly.Cli.Commands;
 /// <summary>`synomaly train`: trains a Synomaly model on healthy images; resumes from the output folder's checkpoint.</summary>
 public static class TrainCommand
 {
+    /// <summary>The exit code of a training stopped by Ctrl+C or SIGTERM (checkpointed, resumable): 128 + SIGINT, as the command runner's.</summary>
+    public const int CancelledExitCode = 130;
+
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "Healthy training data: a folder, a glob (dir/*.png) or a manifest (.txt, one path per line)." };
@@ -142,6 +145,12 @@ public static class TrainCommand
                         task.Value = step.Step;
                         task.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step} loss {step.Loss:F4} {step.ImagesPerSecond:F1} img/s");
                     }, cancellationToken);
+                    if (run.StepsTrained == 0)
+                    {
+                        // Cancelled before the first step: untrained weights are no model, and the card has no loss to record.
+                        return;
+                    }
+
                     // The card records the steps the weights were trained to, which is fewer than requested after a
                     // time limit or a cancellation.
                     var trained = options with { Steps = run.StepsTrained };
@@ -155,12 +164,24 @@ public static class TrainCommand
                     Markup.Escape(run.InitialisedFrom?.ToString() ?? "a random initialisation"));
             }
 
-            if (run.StoppedBy != TrainingStop.Completed)
+            if (run.StoppedBy == TrainingStop.Cancelled)
+            {
+                // Not "done", and not exit 0: a script that runs train and then tune or evaluate (scripts/demo-model.sh)
+                // must stop when the user or the OS stopped the training. A spent --max-minutes budget is a planned end
+                // and keeps exit 0.
+                AnsiConsole.MarkupLine(
+                    CultureInfo.InvariantCulture,
+                    "[yellow]Training stopped (cancelled) at step {0} of {1}[/]: the checkpoint (and the model, once a step was trained) are in {2}; the same command resumes.",
+                    run.StepsTrained, options.Steps, Markup.Escape(parse.GetValue(output)!));
+                return CancelledExitCode;
+            }
+
+            if (run.StoppedBy == TrainingStop.TimeLimit)
             {
                 AnsiConsole.MarkupLine(
                     CultureInfo.InvariantCulture,
-                    "[yellow]{0} at step {1} of {2}[/]: the model was exported as far as it got, and the same command resumes from the checkpoint.",
-                    run.StoppedBy == TrainingStop.TimeLimit ? "Time limit reached" : "Cancelled", run.StepsTrained, options.Steps);
+                    "[yellow]Time limit reached at step {0} of {1}[/]: the model was exported as far as it got, and the same command resumes from the checkpoint.",
+                    run.StepsTrained, options.Steps);
             }
 
             AnsiConsole.MarkupLine("[green]Training done.[/] Model (model/), checkpoint and loss curve in {0}", Markup.Escape(parse.GetValue(output)!));
