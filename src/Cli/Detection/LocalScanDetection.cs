@@ -28,7 +28,10 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        var volume = ScanReader.ReadFile(path, settings.ReadOptions);
+        // A folder is one DICOM series, read as inspect reads it; ReadFile would try to open the folder as a file.
+        var volume = Directory.Exists(path)
+            ? ScanReader.ReadSeries(SeriesFolder.DicomFiles(path), settings.ReadOptions)
+            : ScanReader.ReadFile(path, settings.ReadOptions);
         var prepared = ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation).Prepare(volume);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;
         progress(0, prepared.Slices.Count);
