@@ -156,6 +156,16 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_out_path_that_is_a_file_stops_before_the_model_loads()
+    {
+        string output = Path.Combine(_root, "results.txt");
+        File.WriteAllText(output, "not a folder");
+
+        Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage(), "--out", output));
+        Assert.Equal("not a folder", File.ReadAllText(output));
+    }
+
+    [Fact]
     public void A_missing_model_or_profile_stops_before_any_scan()
     {
         string scan = Png("scan.png");

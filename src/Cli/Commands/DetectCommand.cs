@@ -50,6 +50,13 @@ public static class DetectCommand
             return 2;
         }
 
+        if (File.Exists(output))
+        {
+            // Found before the model loads and the first scan runs, not when the first results are written.
+            AnsiConsole.MarkupLine($"[red]--out {Markup.Escape(output)} is a file; give a folder for the results (it is created if missing).[/]");
+            return 2;
+        }
+
         // Outside the model's try: a wrong --device is an option error (UnknownDeviceException, exit 2 by the command
         // runner), not a model that cannot be loaded.
         var device = TorchDevice.Resolve(deviceSetting);
