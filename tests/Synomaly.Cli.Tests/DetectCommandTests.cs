@@ -21,7 +21,7 @@ public sealed class DetectCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>A model package with a tiny, freshly initialised UNet for 32-pixel slices and one adaptive profile.</summary>
-    private string TinyModelPackage(string? sliceOrientation = Preprocessing.DisplayOrientation)
+    private string TinyModelPackage(string? sliceOrientation = Preprocessing.DisplayOrientation, int blurKernel = 3)
     {
         var config = new UNetConfig
         {
@@ -32,7 +32,7 @@ public sealed class DetectCommandTests : IDisposable
             Name = "tiny-test",
             Version = "1",
             Architecture = config,
-            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["default"] = new() { Timesteps = [250], BlurKernel = 3, Threshold = 0.1 } },
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["default"] = new() { Timesteps = [250], BlurKernel = blurKernel, Threshold = 0.1 } },
             DefaultProfile = "default",
             Preprocessing = new Preprocessing { ImageSize = 32, SliceOrientation = sliceOrientation },
         };
@@ -173,6 +173,15 @@ public sealed class DetectCommandTests : IDisposable
 
         Assert.Equal(2, Detect(scan, "--model", Path.Combine(_root, "no-such-model"), "--out", output));
         Assert.Equal(2, Detect(scan, "--model", TinyModelPackage(), "--profile", "nope", "--out", output));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void A_profile_the_detector_would_refuse_stops_before_any_scan()
+    {
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage(blurKernel: 4), "--out", output));
         Assert.False(Directory.Exists(output));
     }
 

@@ -67,9 +67,13 @@ public static class DetectCommand
         {
             (unet, var card) = ModelPackage.Load(modelDirectory, device);
             var profile = card.Profile(profileName);
+            var options = profile.ToOptions(seed);
+            // A profile the detector would refuse (an even blur kernel, a timestep outside the schedule) is a model
+            // that cannot be loaded: found here, before any scan, rather than as each scan's failure.
+            options.Validate(card.Timesteps);
             diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
             var settings = new DetectionSettings(
-                card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", profile.ToOptions(seed), card.Preprocessing.ImageSize, batchSize, modality,
+                card.Name, card.Version, profileName ?? card.DefaultProfile ?? "", options, card.Preprocessing.ImageSize, batchSize, modality,
                 ModalityNames.ParseRecorded(card.Preprocessing.Modality), SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation()), readOptions);
             detection = new LocalScanDetection(new AnomalyDetector(unet, diffusion), settings);
             AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(card.Name)} {Markup.Escape(card.Version)}[/], profile {Markup.Escape(settings.ProfileName)}, on {Markup.Escape(device.ToString())}.");
