@@ -157,6 +157,37 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(File.Exists(At("refused/evaluation.json")));
     }
 
+    [Fact]
+    public async Task Evaluate_on_an_empty_data_folder_is_refused_as_an_empty_set_and_the_card_s_metrics_stay()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        Directory.CreateDirectory(At("empty"));
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--data", At("empty"), "--record-in-card", "--device", "cpu", "--out", At("refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"--data '{At("empty")}' names no file", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(At("refused")), "nothing may run on an empty set");
+    }
+
+    [Fact]
+    public async Task Recording_in_the_card_without_any_anomalous_case_is_refused_before_inference_and_the_card_s_metrics_stay()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        Directory.CreateDirectory(At("healthy"));
+        File.Copy(ScanFiles.IxiSlice(2), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(2))));
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--healthy", At("healthy"), "--record-in-card", "--device", "cpu", "--out", At("refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--record-in-card replaces the card's Dice and AUROC, and the given sets hold no anomalous slice", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(File.Exists(At("refused/evaluation.json")), "no inference may run on a set that cannot be recorded");
+    }
+
     /// <summary>Six single-slice NIfTIs of the shared CT, one subject each (three per half of the split).</summary>
     private string CtValidationSlices()
     {

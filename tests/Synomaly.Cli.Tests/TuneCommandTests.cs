@@ -135,6 +135,39 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
 
+    [Fact]
+    public async Task An_empty_data_folder_is_refused_as_an_empty_set_before_any_work_and_the_card_is_left_alone()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string empty = Directory.CreateDirectory(Path.Combine(_scratch, "empty")).FullName;
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", empty, "--grid", "custom", "--t", "100", "--k", "3", "--theta", "0.2",
+            "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"--data '{empty}' names no file", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run on an empty set");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public async Task Fewer_than_one_lesion_per_slice_is_refused_naming_the_option_and_the_card_is_left_alone(string perSlice)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", perSlice, "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"--lesions-per-slice must be at least 1 (got {perSlice})", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
+    }
+
     /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
     private string SixSlices() => Slices("val", 6);
 

@@ -21,7 +21,7 @@ public static class EvaluationCommands
 {
     private static readonly Option<string> Model = new("--model") { Description = "Model folder (model.safetensors + model-card.json).", Required = true };
     private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "With --data: binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
-    private static readonly Option<int> PerSlice = new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice.", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> PerSlice = AtLeastOne(new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice (at least 1).", DefaultValueFactory = _ => 2 });
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Profile = new("--profile") { Description = "Inference profile name in the model card (default: the card's default profile)." };
     private static readonly Option<int?> TuneMinComponent = new("--min-component")
@@ -90,8 +90,9 @@ public static class EvaluationCommands
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
-        Directory.CreateDirectory(parse.GetValue(Out)!);
         var cases = source.TuningCases();
+        RequireAnomalousCases(parse, cases, "tuning", "tune ranks settings by Dice on anomalous cases");
+        Directory.CreateDirectory(parse.GetValue(Out)!);
         int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
         IReadOnlyList<EvaluationResult> ranked = [];
@@ -120,6 +121,12 @@ public static class EvaluationCommands
             ranked = new Tuner(context.Evaluator).Search(cases, candidates, (done, _) => task.Value = done);
         });
         var best = ranked[0];
+        if (!double.IsFinite(best.Dice))
+        {
+            // Defence in depth: a profile chosen on an undefined Dice would replace a tuned one with an arbitrary candidate.
+            throw new InvalidOperationException("No candidate has a defined Dice on the tuning set (no anomalous case was scored): nothing was written and the model card is unchanged.");
+        }
+
         string outDir = parse.GetValue(Out)!;
         File.WriteAllText(Path.Combine(outDir, "tuning.md"), $"# {source.TuningTitle}\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
         File.WriteAllText(Path.Combine(outDir, "tuning.json"), EvaluationReport.SummaryJson(ranked));
@@ -159,6 +166,11 @@ public static class EvaluationCommands
         }
 
         var cases = source.ReportingCases();
+        if (parse.GetValue(EvaluationInputs.Data) is not null || recordInCard)
+        {
+            RequireAnomalousCases(parse, cases, "reporting", recordInCard ? "--record-in-card replaces the card's Dice and AUROC" : "evaluate reports Dice on the inserted lesions");
+        }
+
         int t = profile.Timesteps[0];
         var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
         if (parse.GetValue(EvaluateMinComponent) is { } minComponent)
@@ -188,6 +200,12 @@ public static class EvaluationCommands
         AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
         if (recordInCard)
         {
+            if (results.Any(r => !double.IsFinite(r.Dice)))
+            {
+                // Defence in depth: undefined metrics would erase the card's reporting numbers rather than replace them.
+                throw new InvalidOperationException("The evaluation has no defined Dice (no anomalous case was scored): its metrics were not written to the model card.");
+            }
+
             var card = context.Card with { Metrics = CardMetrics.Replace(context.Card.Metrics, results) };
             ModelPackage.SaveCard(parse.GetValue(Model)!, card);
             AnsiConsole.MarkupLine("[green]Metrics written to the model card.[/]");
@@ -209,6 +227,36 @@ public static class EvaluationCommands
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses, before any inference, a set without anomalous cases where the results would need them (<paramref name="why"/>):
+    /// an empty <paramref name="half"/> half of --data, or given sets with healthy scans only. Dice over no lesion is undefined, and a card written
+    /// from it would lose its tuned profile or its reported metrics.
+    /// </summary>
+    private static void RequireAnomalousCases(ParseResult parse, IReadOnlyList<EvaluationCase> cases, string half, string why)
+    {
+        if (cases.Any(c => c.IsAnomalous))
+        {
+            return;
+        }
+
+        throw parse.GetValue(EvaluationInputs.Data) is { } data
+            ? new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, data, $"{why}, and the {half} half of --data '{data}' gives no slice with an inserted lesion (too few slices or subjects for both halves): nothing was run.")
+            : new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, parse.GetValue(EvaluationInputs.Healthy) ?? "", $"{why}, and the given sets hold no anomalous slice: give --anomalous with --masks.");
+    }
+
+    /// <summary>Adds to <paramref name="option"/> the rule that its value is at least 1, naming the option when it is not.</summary>
+    private static Option<int> AtLeastOne(Option<int> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError($"{option.Name} must be at least 1 (got {result.GetValueOrDefault<int>()}): a set without lesions has no Dice to tune or report.");
+            }
+        });
+        return option;
     }
 
     /// <summary>

@@ -73,7 +73,14 @@ internal static class EvaluationInputs
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
         var trainedFor = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
         return parse.GetValue(Data) is { } data
-            ? new EvaluationPlan(InputFiles.Resolve(data), lesionMap, size, lesionsPerSlice, orientation, trainedFor)
+            ? new EvaluationPlan(NonEmpty(data), lesionMap, size, lesionsPerSlice, orientation, trainedFor)
             : GivenSets.Resolve(parse.GetValue(Healthy), parse.GetValue(Anomalous), parse.GetValue(Masks), size, orientation, trainedFor);
+    }
+
+    /// <summary>The files --data names, refused when there are none (an empty folder, a pattern that matches nothing), as given sets are.</summary>
+    private static IReadOnlyList<string> NonEmpty(string data)
+    {
+        var files = InputFiles.Resolve(data);
+        return files.Count > 0 ? files : throw new EvaluationSetException(EvaluationSetProblem.EmptySet, data, $"--data '{data}' names no file: give a folder of healthy validation slices.");
     }
 }
