@@ -12,7 +12,12 @@ namespace Synomaly.Diffusion.Tests.Inference;
 /// saw 6 of its 60 detections fail with libtorch errors ("Expected false to be true", "Unknown scalar type"), and 1 of 20
 /// with a gentler collector; the race is a matter of timing, so a run without the fix could pass by chance (about e^-6 at
 /// that rate), but a run with it must never fail or differ.
+/// <para>
+/// It runs alone (<see cref="GarbageCollectionPressureCollection"/>): its collector would otherwise expose the other test
+/// classes of this process, whose own arithmetic uses implicit scalars, to the same race.
+/// </para>
 /// </summary>
+[Collection(GarbageCollectionPressureCollection.Name)]
 public sealed class GarbageCollectionPressureTests
 {
     private const int Detections = 60;
