@@ -8,12 +8,18 @@ namespace Synomaly.Evaluation;
 /// <summary>Runs one inference configuration over an evaluation set, in batches, and scores every case.</summary>
 public sealed class Evaluator(AnomalyDetector detector, Device device, int batchSize = 32)
 {
-    public EvaluationResult Run(string name, IReadOnlyList<EvaluationCase> cases, InferenceOptions options, IProgress<int>? progress = null)
+    /// <summary>
+    /// Scores every case of <paramref name="cases"/> under <paramref name="options"/>; <paramref name="progress"/> hears the
+    /// count of cases done. A cancelled <paramref name="cancellationToken"/> stops it before the next batch
+    /// (<see cref="OperationCanceledException"/>): a batch cannot be cut short, and a partial result must not pass for a whole one.
+    /// </summary>
+    public EvaluationResult Run(string name, IReadOnlyList<EvaluationCase> cases, InferenceOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cases);
         var outcomes = new List<CaseOutcome>(cases.Count);
         for (int start = 0; start < cases.Count; start += batchSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var batch = cases.Skip(start).Take(batchSize).ToList();
             int size = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
             var pixels = batch.SelectMany(c => c.Input).ToArray();

@@ -21,7 +21,7 @@ public static class NormativeResidual
     /// The mean map of <paramref name="healthy"/> at the candidate's t, blur kernel and noise draws: single stage, θ 0 and no
     /// component filter, so the map is the whole blurred difference |blur(x) − blur(x̂)|.
     /// </summary>
-    public static HealthyResidual Measure(Evaluator evaluator, IReadOnlyList<EvaluationCase> healthy, InferenceOptions candidate, long seed)
+    public static HealthyResidual Measure(Evaluator evaluator, IReadOnlyList<EvaluationCase> healthy, InferenceOptions candidate, long seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(healthy);
@@ -32,7 +32,7 @@ public static class NormativeResidual
         }
 
         var options = candidate.AsSingleStage() with { Threshold = 0, MinComponentSize = 0, NormativeThreshold = null, Seed = seed };
-        var outcomes = evaluator.Run("healthy residual", healthy, options).Outcomes;
+        var outcomes = evaluator.Run("healthy residual", healthy, options, cancellationToken: cancellationToken).Outcomes;
         int pixels = healthy[0].Input.Length;
         var residual = new double[pixels];
         var input = new double[pixels];

@@ -13,21 +13,26 @@ public sealed class Tuner(Evaluator evaluator)
     public static TuningGrid ReferenceGrid { get; } = new([100, 150, 200, 250, 300], [3, 5, 7, 11, 15, 17], [0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45]);
 
     /// <summary>Every candidate of <paramref name="grid"/> made from <paramref name="template"/>, ranked by Dice.</summary>
-    public IReadOnlyList<EvaluationResult> Search(IReadOnlyList<EvaluationCase> tuningCases, TuningGrid grid, InferenceOptions template, Action<int, int>? onCandidate = null)
+    public IReadOnlyList<EvaluationResult> Search(IReadOnlyList<EvaluationCase> tuningCases, TuningGrid grid, InferenceOptions template, Action<int, int>? onCandidate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grid);
-        return Search(tuningCases, [.. grid.Candidates(template)], onCandidate);
+        return Search(tuningCases, [.. grid.Candidates(template)], onCandidate, cancellationToken);
     }
 
-    /// <summary>The given candidates (a grid's, expanded for example by <see cref="NormativeResidual.Expand"/>), ranked by Dice.</summary>
-    public IReadOnlyList<EvaluationResult> Search(IReadOnlyList<EvaluationCase> tuningCases, IReadOnlyList<InferenceOptions> candidates, Action<int, int>? onCandidate = null)
+    /// <summary>
+    /// The given candidates (a grid's, expanded for example by <see cref="NormativeResidual.Expand"/>), ranked by Dice. A
+    /// cancelled <paramref name="cancellationToken"/> stops the search between batches (<see cref="OperationCanceledException"/>),
+    /// never with a ranking of the candidates searched so far, which could pass for the whole grid's.
+    /// </summary>
+    public IReadOnlyList<EvaluationResult> Search(IReadOnlyList<EvaluationCase> tuningCases, IReadOnlyList<InferenceOptions> candidates, Action<int, int>? onCandidate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         var results = new List<EvaluationResult>();
         int done = 0;
         foreach (var options in candidates)
         {
-            var result = evaluator.Run("tuning", tuningCases, options);
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = evaluator.Run("tuning", tuningCases, options, cancellationToken: cancellationToken);
             results.Add(result with { Outcomes = [] });
             onCandidate?.Invoke(++done, candidates.Count);
         }

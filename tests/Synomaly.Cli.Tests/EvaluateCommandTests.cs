@@ -188,6 +188,22 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(File.Exists(At("refused/evaluation.json")), "no inference may run on a set that cannot be recorded");
     }
 
+    [Fact]
+    public async Task A_cancelled_evaluate_exits_130_with_one_line_and_records_nothing()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+
+        var (code, error) = await StandardError.CaptureCancelled(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--record-in-card", "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: evaluate stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(File.Exists(At("out/evaluation.json")));
+    }
+
     /// <summary>Six single-slice NIfTIs of the shared CT, one subject each (three per half of the split).</summary>
     private string CtValidationSlices()
     {

@@ -3,14 +3,24 @@ namespace Synomaly.Cli.Tests;
 /// <summary>Runs the command line with stderr captured, so that tests can check a refusal names what is wrong.</summary>
 internal static class StandardError
 {
-    public static async Task<(int Code, string Error)> Capture(string[] args)
+    public static Task<(int Code, string Error)> Capture(string[] args) => Capture(() => CommandRunner.RunAsync(args));
+
+    /// <summary>Runs the command line as Ctrl-C leaves it: its invocation token already cancelled.</summary>
+    public static Task<(int Code, string Error)> CaptureCancelled(string[] args) => Capture(async () =>
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        return await SynomalyCommand.Create().Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancelled.Token);
+    });
+
+    private static async Task<(int Code, string Error)> Capture(Func<Task<int>> run)
     {
         var original = Console.Error;
         using var error = new StringWriter();
         Console.SetError(error);
         try
         {
-            int code = await CommandRunner.RunAsync(args);
+            int code = await run();
             return (code, error.ToString());
         }
         finally

@@ -168,6 +168,23 @@ public sealed class TuneCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
     }
 
+    [Fact]
+    public async Task A_cancelled_tune_exits_130_with_one_line_and_writes_neither_results_nor_the_card()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string output = Path.Combine(_scratch, "cancelled");
+
+        var (code, error) = await StandardError.CaptureCancelled(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.15,0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: tune stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(File.Exists(Path.Combine(output, "tuning.md")));
+        Assert.False(File.Exists(Path.Combine(output, "tuning.json")));
+    }
+
     /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
     private string SixSlices() => Slices("val", 6);
 

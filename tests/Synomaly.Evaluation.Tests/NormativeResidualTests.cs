@@ -71,9 +71,9 @@ public sealed class NormativeResidualTests
         var plain = InferenceOptions.Adaptive(200, 3, 0.2);
         var decorated = plain with { Threshold = 0.45, MinComponentSize = 30, MaxStages = 3, NormativeThreshold = new(new float[64], 1, 1, 200, 3, 1) };
 
-        var residual = NormativeResidual.Measure(evaluator, healthy, plain, seed: 5);
-        var same = NormativeResidual.Measure(evaluator, healthy, decorated, seed: 5);
-        var maps = evaluator.Run("check", healthy, InferenceOptions.SingleStage(200, 3, 0) with { MinComponentSize = 0, Seed = 5 }).Outcomes;
+        var residual = NormativeResidual.Measure(evaluator, healthy, plain, seed: 5, TestContext.Current.CancellationToken);
+        var same = NormativeResidual.Measure(evaluator, healthy, decorated, seed: 5, TestContext.Current.CancellationToken);
+        var maps = evaluator.Run("check", healthy, InferenceOptions.SingleStage(200, 3, 0) with { MinComponentSize = 0, Seed = 5 }, cancellationToken: TestContext.Current.CancellationToken).Outcomes;
 
         Assert.Equal((3, 200, 3, 1), (residual.Slices, residual.Timestep, residual.BlurKernel, residual.NoiseDraws));
         Assert.Equal(residual.Mean, same.Mean);
@@ -96,7 +96,7 @@ public sealed class NormativeResidualTests
         double lowest = masks.Min(m => Pearson(m, residual.HeadTemplate));
         Assert.Equal(Math.Floor(lowest * 100) / 100, residual.MinHeadCorrelation, 1e-9);
         Assert.InRange(residual.MinHeadCorrelation, -1, 1);
-        Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5));
+        Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5, TestContext.Current.CancellationToken));
     }
 
     private static double Pearson(float[] a, float[] b)
@@ -123,7 +123,7 @@ public sealed class NormativeResidualTests
             NormativeThreshold = new([.. Enumerable.Repeat(1f, 64)], 0.5, 3, 200, 3, 1, leftHead, 0.9),
         };
 
-        var result = evaluator.Run("gated", cases, options);
+        var result = evaluator.Run("gated", cases, options, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([false, false, true], result.Outcomes.Select(o => o.NormativeFallback));
         Assert.Equal(1, result.NormativeFallbacks);

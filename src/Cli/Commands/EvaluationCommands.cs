@@ -64,12 +64,12 @@ public static class EvaluationCommands
             Model, Lesions, PerSlice, Device, Profile, TuneMinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
-        command.SetAction((parse, _) => Task.FromResult(RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
+        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
             _ => Tuner.ReferenceGrid,
-        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!) })));
+        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!) }, cancellationToken), cancellationToken));
         return command;
     }
 
@@ -82,11 +82,31 @@ public static class EvaluationCommands
             Model, Lesions, PerSlice, Device, Profile, EvaluateMinComponent, Out, Seed, Seeding, record,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: false);
-        command.SetAction((parse, _) => Task.FromResult(RunEvaluate(parse, parse.GetValue(record))));
+        command.SetAction((parse, cancellationToken) => Cancellable("evaluate", () => RunEvaluate(parse, parse.GetValue(record), cancellationToken), cancellationToken));
         return command;
     }
 
-    private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, TuningGrid grid)
+    /// <summary>
+    /// Runs <paramref name="work"/> off the invocation's thread, so that Ctrl-C and SIGTERM reach its token while it runs (run
+    /// on that thread, the work finished before System.CommandLine began listening). A cancelled run ends with exit code 130
+    /// and one line, having written neither the card nor the results, which would look complete.
+    /// </summary>
+    private static Task<int> Cancellable(string name, Func<int> work, CancellationToken cancellationToken) => Task.Run(
+        () =>
+        {
+            try
+            {
+                return work();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"cancelled: {name} stopped before the end; no results were written and the model card is unchanged.");
+                return 130;
+            }
+        },
+        CancellationToken.None);
+
+    private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, TuningGrid grid, CancellationToken cancellationToken)
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
@@ -109,7 +129,7 @@ public static class EvaluationCommands
                     var key = (c.Timesteps[0], c.BlurKernel, c.NoiseDraws);
                     if (!residuals.TryGetValue(key, out var residual))
                     {
-                        residual = residuals[key] = NormativeResidual.Measure(context.Evaluator, healthy, c, parse.GetValue(Seed));
+                        residual = residuals[key] = NormativeResidual.Measure(context.Evaluator, healthy, c, parse.GetValue(Seed), cancellationToken);
                     }
 
                     return residual;
@@ -118,8 +138,9 @@ public static class EvaluationCommands
             }
 
             var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: candidates.Count);
-            ranked = new Tuner(context.Evaluator).Search(cases, candidates, (done, _) => task.Value = done);
+            ranked = new Tuner(context.Evaluator).Search(cases, candidates, (done, _) => task.Value = done, cancellationToken);
         });
+        cancellationToken.ThrowIfCancellationRequested();
         var best = ranked[0];
         if (!double.IsFinite(best.Dice))
         {
@@ -154,7 +175,7 @@ public static class EvaluationCommands
         return 0;
     }
 
-    private static int RunEvaluate(ParseResult parse, bool recordInCard)
+    private static int RunEvaluate(ParseResult parse, bool recordInCard, CancellationToken cancellationToken)
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
@@ -191,9 +212,10 @@ public static class EvaluationCommands
             foreach (var (name, options) in modes)
             {
                 var task = progress.AddTask(name, maxValue: cases.Count);
-                results.Add(context.Evaluator.Run(name, cases, options, new Progress<int>(n => task.Value = n)));
+                results.Add(context.Evaluator.Run(name, cases, options, new Progress<int>(n => task.Value = n), cancellationToken));
             }
         });
+        cancellationToken.ThrowIfCancellationRequested();
         string outDir = parse.GetValue(Out)!;
         EvaluationReport.Write(outDir, results, source.ReportingTitle(cases));
         source.WriteManifest(Path.Combine(outDir, "reporting-set.json"), tuning: false, cases);
