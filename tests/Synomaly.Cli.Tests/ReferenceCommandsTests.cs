@@ -72,6 +72,19 @@ public sealed class ReferenceCommandsTests : IDisposable
         Assert.StartsWith("unet eps", failed.Name, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("-1")]
+    [InlineData("0")]
+    public void A_tolerance_that_is_not_a_positive_finite_number_is_refused_before_any_check_naming_the_option(string tolerance)
+    {
+        var parse = SynomalyCommand.Create().Parse(["verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu", "--tolerance", tolerance]);
+
+        var error = Assert.Single(parse.Errors);
+        Assert.StartsWith("--tolerance must be a finite number above 0", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, parse.Invoke());
+    }
+
     [Fact]
     public void Import_weights_writes_a_model_package_that_loads()
     {

@@ -185,6 +185,26 @@ public sealed class TuneCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(output, "tuning.json")));
     }
 
+    [Theory]
+    [InlineData("--t", "150,abc")]
+    [InlineData("--k", "x")]
+    [InlineData("--theta", "0.1,NaN")]
+    [InlineData("--noise-draws", "one")]
+    [InlineData("--normative-alpha", "half")]
+    public async Task A_list_item_that_is_not_a_number_is_refused_naming_the_option_and_the_item(string option, string list)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string bad = list.Split(',')[^1];
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--grid", "custom", option, list, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{option}: '{bad}' is not a", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
+    }
+
     /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
     private string SixSlices() => Slices("val", 6);
 

@@ -64,12 +64,12 @@ public static class EvaluationCommands
             Model, Lesions, PerSlice, Device, Profile, TuneMinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
-        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
+        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
-            "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!), Ints(parse.GetValue(kValues)!), Doubles(parse.GetValue(thetaValues)!)),
+            "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!, tValues.Name), Ints(parse.GetValue(kValues)!, kValues.Name), Doubles(parse.GetValue(thetaValues)!, thetaValues.Name)),
             _ => Tuner.ReferenceGrid,
-        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!), Fusions = Fusions(parse.GetValue(fusionValues)!) }, cancellationToken), cancellationToken));
+        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!, drawValues.Name), Fusions = Fusions(parse.GetValue(fusionValues)!) }, cancellationToken), cancellationToken));
         return command;
     }
 
@@ -299,7 +299,10 @@ public static class EvaluationCommands
         return new EvaluationSetBuilder([], card.Architecture.ImageSize, lesionsPerSlice: 0, baseSeed: 0, orientation, ModalityNames.ParseRecorded(card.Preprocessing.Modality)).Build(files);
     }
 
-    private static int[] Ints(string list) => [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+    /// <summary>The integers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
+    private static int[] Ints(string list, string option) => [.. list.Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
+        ? value
+        : throw new ArgumentException($"{option}: '{v.Trim()}' is not a whole number; give a comma list such as 150,250."))];
 
     private static NoiseSeeding NoiseSeedingOf(ParseResult parse) => OptionChoices.Is(parse.GetValue(Seeding), "batch") ? NoiseSeeding.Batch : NoiseSeeding.PerSlice;
 
@@ -310,7 +313,10 @@ public static class EvaluationCommands
         ? mode
         : throw new ArgumentException($"Unknown fusion mode '{v}': use soft, binary, notebook or none."))];
 
-    private static double[] Doubles(string list) => [.. list.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+    /// <summary>The finite numbers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
+    private static double[] Doubles(string list, string option) => [.. list.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+        ? value
+        : throw new ArgumentException($"{option}: '{v.Trim()}' is not a finite number; give a comma list such as 0.15,0.25."))];
 
     /// <summary>A loaded model with its detector and evaluator; disposes the model.</summary>
     private sealed class DetectorContext : IDisposable

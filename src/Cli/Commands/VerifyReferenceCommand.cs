@@ -19,6 +19,15 @@ public static class VerifyReferenceCommand
         var prefix = new Option<string?>("--prefix") { Description = "The file prefix to use when the folder holds several checkpoints (e.g. tiny_)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double>("--tolerance") { Description = "Largest accepted absolute error.", DefaultValueFactory = _ => ReferenceVerification.DefaultTolerance };
+        tolerance.Validators.Add(result =>
+        {
+            // Checked before any work: a NaN or negative tolerance fails every check after the whole run, with "errors above NaN".
+            double value = result.GetValueOrDefault<double>();
+            if (!(double.IsFinite(value) && value > 0))
+            {
+                result.AddError($"--tolerance must be a finite number above 0 (got {value.ToString(CultureInfo.InvariantCulture)}).");
+            }
+        });
         var command = new Command("verify-reference", "Prove that this build reproduces the authors' model on a reference folder.") { directory, prefix, device, tolerance };
         command.SetAction(parse => Run(parse.GetValue(directory)!.FullName, parse.GetValue(prefix), parse.GetValue(device), parse.GetValue(tolerance)));
         return command;
