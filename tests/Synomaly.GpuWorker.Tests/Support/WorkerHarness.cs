@@ -7,6 +7,7 @@ using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Results;
 using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Telemetry;
+using Synomaly.Testing;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 

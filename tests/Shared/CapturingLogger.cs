@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 
-namespace Synomaly.GpuWorker.Tests.Support;
+// Compiled into Synomaly.Functions.Tests and Synomaly.GpuWorker.Tests as a linked file rather than living in
+// Synomaly.Testing, which does not reference the logging abstractions the two hosts bring.
+namespace Synomaly.Testing;
 
-/// <summary>Keeps every formatted log line with its level, for tests of what operators (and alerts) get to see.</summary>
+/// <summary>Keeps every formatted log line with its level, for tests of what operators (and alerts) get to see, and what they must not.</summary>
 internal sealed class CapturingLogger<T> : ILogger<T>
 {
     private readonly List<(LogLevel Level, string Message)> entries = [];
