@@ -22,7 +22,7 @@ public sealed class DeviceOptionTests : IDisposable
         string scan = Path.Combine(TestPaths.RepositoryRoot, "samples", "brain-mri", "colin27-healthy.png");
         string output = Path.Combine(_scratch, "out");
 
-        var (code, errors) = await CapturedRun.RunAsync(["detect", scan, "--model", model, "--device", "gpu", "--out", output]);
+        var (code, errors) = await StandardError.Capture(["detect", scan, "--model", model, "--device", "gpu", "--out", output]);
 
         Assert.Equal(2, code);
         Assert.Contains("--device: 'gpu' is not a device", errors, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed class DeviceOptionTests : IDisposable
     {
         string output = Path.Combine(_scratch, "run");
 
-        var (code, errors) = await CapturedRun.RunAsync(["train", Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "--out", output, "--steps", "1", "--size", "32", "--device", "GPU"]);
+        var (code, errors) = await StandardError.Capture(["train", Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "--out", output, "--steps", "1", "--size", "32", "--device", "GPU"]);
 
         Assert.Equal(2, code);
         Assert.Contains("--device: 'GPU' is not a device", errors, StringComparison.Ordinal);

@@ -71,7 +71,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         string output = Path.Combine(_scratch, "not-finite");
 
-        var (code, errors) = await CapturedRun.RunAsync(["train", Slices, "--out", output, "--steps", "1", option, value, .. TinyModel]);
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", option, value, .. TinyModel]);
 
         Assert.Equal(1, code);
         Assert.Contains(option, errors, StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class TrainCommandTests : IDisposable
 
         string[] model = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == "--size" ? size : a)];
 
-        var (code, errors) = await CapturedRun.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. model]);
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", .. model]);
 
         Assert.Equal(1, code);
         Assert.Contains("--size", errors, StringComparison.Ordinal);
