@@ -24,7 +24,7 @@ public sealed record BrainMriPreset : IModalityPreset
     /// <summary>Automatic selection keeps slices whose foreground area is at least this share of the largest.</summary>
     public double MinForegroundShare { get; init; } = 0.6;
 
-    /// <summary>The foreground (head) mask: pixels above this fraction of the slice's range.</summary>
+    /// <summary>The foreground (head) mask: pixels above this fraction of the slice's range, and the holes they enclose.</summary>
     public double ForegroundThreshold { get; init; } = 0.1;
 
     public PreparedScan Prepare(Volume volume)
@@ -38,7 +38,7 @@ public sealed record BrainMriPreset : IModalityPreset
         {
             var image = layout.Extract(volume, z);
             var pixels = SliceExtraction.ToModelInput(image, width, full, ModelSize, Scaling);
-            slices.Add(new ModelSlice(z, full, layout, pixels, SliceExtraction.ThresholdMask(pixels, ForegroundThreshold)));
+            slices.Add(new ModelSlice(z, full, layout, pixels, SolidObjectMask.AboveFraction(pixels, ModelSize, ForegroundThreshold)));
         }
 
         return new PreparedScan(volume, Name, ModelSize, slices);
@@ -60,16 +60,10 @@ public sealed record BrainMriPreset : IModalityPreset
         // One threshold for the whole volume, so that areas compare across slices.
         float max = volume.Voxels.Max(), min = volume.Voxels.Min();
         double threshold = min + ((max - min) * ForegroundThreshold);
-        var areas = Enumerable.Range(0, volume.Depth).Select(z =>
-        {
-            int count = 0;
-            foreach (float v in volume.Slice(z))
-            {
-                count += v > threshold ? 1 : 0;
-            }
-
-            return count;
-        }).ToArray();
+        // Solid areas, as the foreground: a large dark lesion must not push its slice out of the selection.
+        var areas = Enumerable.Range(0, volume.Depth)
+            .Select(z => SolidObjectMask.Above(volume.Slice(z), volume.Width, threshold).Count(inside => inside))
+            .ToArray();
         int largest = areas.Max();
         return largest == 0 ? [volume.Depth / 2] : Enumerable.Range(0, volume.Depth).Where(z => areas[z] >= largest * MinForegroundShare);
     }

@@ -65,24 +65,4 @@ public static class SliceExtraction
         scaling.Apply(resized);
         return resized;
     }
-
-    /// <summary>Pixels above a fraction of the way from the minimum to the maximum: a simple object mask.</summary>
-    public static bool[] ThresholdMask(ReadOnlySpan<float> pixels, double fraction)
-    {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in pixels)
-        {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
-
-        double threshold = min + ((max - min) * fraction);
-        var mask = new bool[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            mask[i] = max > min && pixels[i] > threshold;
-        }
-
-        return mask;
-    }
 }

@@ -37,6 +37,29 @@ public sealed class PresetTests
     }
 
     [Fact]
+    public void Brain_preset_foreground_keeps_a_dark_lesion_inside_the_head()
+    {
+        // A 32 x 32 "head": a bright disc of radius 12 with a lesion of radius 4 at its centre as dark as the air around it.
+        // Thresholding alone would cut the lesion out of the foreground, and with it the anomaly map where it matters.
+        var voxels = new float[32 * 32];
+        for (int y = 0; y < 32; y++)
+        {
+            for (int x = 0; x < 32; x++)
+            {
+                double r = Math.Sqrt(((x - 15.5) * (x - 15.5)) + ((y - 15.5) * (y - 15.5)));
+                voxels[(y * 32) + x] = r < 4 ? 0f : r < 12 ? 200f : 0f;
+            }
+        }
+
+        var prepared = new BrainMriPreset { ModelSize = 32 }.Prepare(Synthetic(voxels, 32, 32, 1, ScanFormat.Png));
+
+        var slice = Assert.Single(prepared.Slices);
+        Assert.Equal(-1f, slice.Pixels[(16 * 32) + 16]);
+        Assert.True(slice.Foreground[(16 * 32) + 16], "the dark lesion at the centre is inside the head");
+        Assert.False(slice.Foreground[0], "the air in the corner is not");
+    }
+
+    [Fact]
     public void Brain_preset_takes_the_single_slice_of_a_png_as_stored()
     {
         var png = Read("brain-mri-ixi-t1", "train", "sub-IXI002_ses-M00_T1w_space-MNI152NLin2009cSym_res-1x1x1_T1w.png");
