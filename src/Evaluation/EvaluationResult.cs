@@ -103,7 +103,11 @@ public sealed record EvaluationResult
 
     public static readonly (string Name, int Min, int Max)[] SizeBins = [("small (<20 px)", 0, 20), ("medium (20-60 px)", 20, 60), ("large (>=60 px)", 60, int.MaxValue)];
 
-    public static EvaluationResult From(string name, InferenceOptions options, IReadOnlyList<CaseOutcome> outcomes)
+    /// <summary>
+    /// The metrics of <paramref name="outcomes"/>; <paramref name="inForeground"/> says their maps and scores were restricted
+    /// to the preset's foreground (<see cref="MapRegion.Foreground"/>), which the settings then name.
+    /// </summary>
+    public static EvaluationResult From(string name, InferenceOptions options, IReadOnlyList<CaseOutcome> outcomes, bool inForeground = false)
     {
         var anomalous = outcomes.Where(o => o.Case.IsAnomalous).ToList();
         var healthy = outcomes.Where(o => !o.Case.IsAnomalous).ToList();
@@ -123,7 +127,8 @@ public sealed record EvaluationResult
         {
             Name = name,
             // A gated case is thresholded differently from the rest, so the settings say how many there were.
-            Settings = options.Describe() + (fallbacks == 0 ? "" : $", single θ on {fallbacks} of {outcomes.Count} cases (head gate)"),
+            Settings = options.Describe() + (fallbacks == 0 ? "" : $", single θ on {fallbacks} of {outcomes.Count} cases (head gate)")
+                + (inForeground ? ", maps in the preset's foreground" : ""),
             Options = options,
             AnomalousCases = anomalous.Count,
             HealthyCases = healthy.Count,

@@ -46,7 +46,7 @@ public sealed class EvaluationSetBuilder(
             // Without lesions to place (the normative residual's healthy slices) every preset can prepare the slice.
             var grey = canvas?.Grey(stored) ?? stored;
             var healthy = Prepare(preset, volume, canvas?.Healthy(stored, grey) ?? stored, file);
-            cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, healthy.Pixels, new bool[modelSize * modelSize], null));
+            cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, healthy.Pixels, new bool[modelSize * modelSize], null, Foreground: healthy.Foreground));
             var region = lesionsPerSlice > 0 ? canvas!.Region(stored, grey, volume.Width, volume.Height) : [];
             var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
             for (int k = 0; k < lesionsPerSlice; k++)
@@ -57,7 +57,7 @@ public sealed class EvaluationSetBuilder(
                 // reference's transposed arrays); the truth mask must be laid out with the image.
                 var slice = Prepare(preset, volume, canvas!.WithLesion(stored, synthetic), file);
                 var truth = TruthMasks.OnModelGrid(slice, synthetic.Mask, volume.Width, volume.Height, modelSize);
-                cases.Add(new EvaluationCase($"lesion-{seed}", file, slice.Pixels, truth, synthetic.Parameters));
+                cases.Add(new EvaluationCase($"lesion-{seed}", file, slice.Pixels, truth, synthetic.Parameters, Foreground: slice.Foreground));
             }
 
             progress?.Report(++done);

@@ -1,12 +1,18 @@
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Metrics;
+using Synomaly.Imaging.Presets;
 using static TorchSharp.torch;
 
 namespace Synomaly.Evaluation;
 
-/// <summary>Runs one inference configuration over an evaluation set, in batches, and scores every case.</summary>
-public sealed class Evaluator(AnomalyDetector detector, Device device, int batchSize = 32)
+/// <summary>
+/// Runs one inference configuration over an evaluation set, in batches, and scores every case. With
+/// <see cref="MapRegion.Foreground"/> (the default) each case's map is restricted to its preset's foreground and its score
+/// counts the pixels left, as the worker serves them; the continuous residual (pixel-level ranking, normative factors)
+/// stays as the engine computes it.
+/// </summary>
+public sealed class Evaluator(AnomalyDetector detector, Device device, int batchSize = 32, MapRegion region = MapRegion.Foreground)
 {
     /// <summary>
     /// Scores every case of <paramref name="cases"/> under <paramref name="options"/>; <paramref name="progress"/> hears the
@@ -37,16 +43,22 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
             for (int i = 0; i < batch.Count; i++)
             {
                 var map = result.Map(i).ToArray();
+                long score = result.Scores[i];
+                if (region == MapRegion.Foreground && batch[i].Foreground is { } foreground)
+                {
+                    score = ForegroundMaps.Restrict(map, foreground);
+                }
+
                 var residual = residuals.AsSpan(i * pixelsPerCase, pixelsPerCase).ToArray();
                 var reconstruction = result.Reconstruction(i).ToArray();
                 var metrics = ImageMetrics.Compute(batch[i].Truth, map, batch[i].Input, reconstruction, size, size);
-                outcomes.Add(new CaseOutcome(batch[i], map, residual, reconstruction, result.Scores[i], result.StagesRun[i], metrics, result.NormativeFallback[i]));
+                outcomes.Add(new CaseOutcome(batch[i], map, residual, reconstruction, score, result.StagesRun[i], metrics, result.NormativeFallback[i]));
             }
 
             progress?.Report(Math.Min(start + batchSize, cases.Count));
         }
 
-        return EvaluationResult.From(name, options, outcomes);
+        return EvaluationResult.From(name, options, outcomes, inForeground: region == MapRegion.Foreground && cases.Any(c => c.Foreground is not null));
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
             var prepared = Prepare(file, ScanReader.ReadFile(file));
             foreach (var slice in prepared.Slices)
             {
-                cases.Add(new EvaluationCase(CaseId("healthy", file, prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null));
+                cases.Add(new EvaluationCase(CaseId("healthy", file, prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
             }
 
             files.Add(new GivenFile(file, null, prepared.PresetName, [.. prepared.Slices.Select(s => s.SourceSlice)], 0));
@@ -52,7 +52,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
                 }
 
                 kept.Add(slice.SourceSlice);
-                cases.Add(new EvaluationCase(CaseId("anomalous", file, prepared, slice), file, slice.Pixels, truth, null, maskFile));
+                cases.Add(new EvaluationCase(CaseId("anomalous", file, prepared, slice), file, slice.Pixels, truth, null, maskFile, slice.Foreground));
             }
 
             if (image.Depth == 1 && kept.Count == 0)

@@ -32,7 +32,10 @@ public static class NormativeResidual
         }
 
         var options = candidate.AsSingleStage() with { Threshold = 0, MinComponentSize = 0, NormativeThreshold = null, Seed = seed };
-        var outcomes = evaluator.Run("healthy residual", healthy, options, cancellationToken: cancellationToken).Outcomes;
+        // The residual is the model's over the whole slice: the factors are measured where the engine thresholds, so a
+        // foreground restriction of the evaluator (what the worker serves) must not blank it.
+        var wholeSlices = healthy.Select(c => c with { Foreground = null }).ToList();
+        var outcomes = evaluator.Run("healthy residual", wholeSlices, options, cancellationToken: cancellationToken).Outcomes;
         int pixels = healthy[0].Input.Length;
         var residual = new double[pixels];
         var input = new double[pixels];

@@ -99,6 +99,26 @@ public sealed class NormativeResidualTests
         Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5, TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public void The_residual_covers_the_whole_slice_even_where_the_cases_carry_a_foreground()
+    {
+        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        var generator = new Random(3);
+        var whole = Enumerable.Range(0, 3)
+            .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
+            .ToList();
+        bool[] leftHalf = [.. Enumerable.Range(0, 64).Select(p => p % 8 < 4)];
+        var withForeground = whole.Select(c => c with { Foreground = leftHalf }).ToList();
+
+        var expected = NormativeResidual.Measure(evaluator, whole, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, TestContext.Current.CancellationToken);
+        var measured = NormativeResidual.Measure(evaluator, withForeground, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected.Mean, measured.Mean);
+        Assert.Contains(measured.Mean.Where((_, p) => p % 8 >= 4), m => m > 0);
+    }
+
     private static double Pearson(float[] a, float[] b)
     {
         double meanA = a.Average(v => (double)v), meanB = b.Average(v => (double)v);

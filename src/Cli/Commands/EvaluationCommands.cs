@@ -42,6 +42,12 @@ public static class EvaluationCommands
         DefaultValueFactory = _ => "per-slice",
     }.OneOf("per-slice", "batch");
 
+    private static readonly Option<string> Region = new Option<string>("--map-region")
+    {
+        Description = "foreground (each map restricted to the preset's foreground, as the worker serves it) or whole-slice (the engine's map, as every number published before session 21 was made).",
+        DefaultValueFactory = _ => "foreground",
+    }.OneOf("foreground", "whole-slice");
+
     public static Command Tune()
     {
         var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid), compact (3x3x5, for CPU) or custom (--t, --k, --theta).", DefaultValueFactory = _ => "reference" }
@@ -61,7 +67,7 @@ public static class EvaluationCommands
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
-            Model, Lesions, PerSlice, Device, Profile, TuneMinComponent, Out, Seed, Seeding, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
+            Model, Lesions, PerSlice, Device, Profile, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
         command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
@@ -79,7 +85,7 @@ public static class EvaluationCommands
         var command = new Command(
             "evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half of --data with inserted lesions, or on your own --healthy and --anomalous scans with their --masks.")
         {
-            Model, Lesions, PerSlice, Device, Profile, EvaluateMinComponent, Out, Seed, Seeding, record,
+            Model, Lesions, PerSlice, Device, Profile, EvaluateMinComponent, Out, Seed, Seeding, Region, record,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: false);
         command.SetAction((parse, cancellationToken) => Cancellable("evaluate", () => RunEvaluate(parse, parse.GetValue(record), cancellationToken), cancellationToken));
@@ -239,7 +245,8 @@ public static class EvaluationCommands
     private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse)
     {
         var device = TorchDevice.Resolve(parse.GetValue(Device));
-        var context = DetectorContext.Load(parse.GetValue(Model)!, device);
+        var region = OptionChoices.Is(parse.GetValue(Region), "whole-slice") ? MapRegion.WholeSlice : MapRegion.Foreground;
+        var context = DetectorContext.Load(parse.GetValue(Model)!, device, region);
         try
         {
             return (EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice)), context);
@@ -321,12 +328,12 @@ public static class EvaluationCommands
     /// <summary>A loaded model with its detector and evaluator; disposes the model.</summary>
     private sealed class DetectorContext : IDisposable
     {
-        private DetectorContext(Synomaly.Diffusion.Model.UNet model, GaussianDiffusion diffusion, ModelCard card, TorchSharp.torch.Device device)
+        private DetectorContext(Synomaly.Diffusion.Model.UNet model, GaussianDiffusion diffusion, ModelCard card, TorchSharp.torch.Device device, MapRegion region)
         {
             ModelInstance = model;
             Diffusion = diffusion;
             Card = card;
-            Evaluator = new Evaluator(new AnomalyDetector(model, diffusion), device);
+            Evaluator = new Evaluator(new AnomalyDetector(model, diffusion), device, region: region);
         }
 
         public Synomaly.Diffusion.Model.UNet ModelInstance { get; }
@@ -337,10 +344,10 @@ public static class EvaluationCommands
 
         public Evaluator Evaluator { get; }
 
-        public static DetectorContext Load(string directory, TorchSharp.torch.Device device)
+        public static DetectorContext Load(string directory, TorchSharp.torch.Device device, MapRegion region)
         {
             var (model, card) = ModelPackage.Load(directory, device);
-            return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device);
+            return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device, region);
         }
 
         public void Dispose()
