@@ -4,7 +4,7 @@ namespace Synomaly.Contracts;
 
 /// <summary>
 /// Source-generated JSON for the contracts: no reflection, camelCase, enums as strings. Nullable annotations are
-/// respected: an explicit <c>null</c> for a member that is not nullable (every required string and the source URI) is a
+/// respected: an explicit <c>null</c> for a member that is not nullable (every required string) is a
 /// <see cref="System.Text.Json.JsonException"/>, so a message cannot pass as valid with a member that the worker would
 /// dereference later (a NullReferenceException outside the invalid-message path is never dead-lettered).
 /// </summary>

@@ -1,23 +1,37 @@
 namespace Synomaly.Contracts;
 
 /// <summary>
-/// The queue message that asks the GPU worker to process one scan. It is a claim check: it names the blob and its ETag,
-/// never carries pixels, and never carries the uploaded file name (file names from portals can hold patient data). An
-/// archive scan's blob URI is its owner's path, though, and dead letters keep whole messages: docs/DEPLOY.md, "Reviewing
-/// dead-lettered ScanJobs".
+/// The queue message that asks the GPU worker to process one scan. It is a claim check: it names the blob version (its
+/// ETag), never carries pixels, and never carries a file name that may name a patient: not the uploaded file's name, and,
+/// from schema version 2 on, not an archive scan's path either (its owner's file name). Dead letters keep whole messages
+/// and never expire, so an archive job's message leaves <see cref="SourceBlobUri"/> out (<see cref="ForQueue"/>) and the
+/// worker reads the source from the job record, which the Functions app writes before it publishes. Readers still take
+/// schema 1 messages (always with the URI), which may be in flight while a deployment rolls: docs/DEPLOY.md, "ScanJob
+/// schema versions and deployment order".
 /// </summary>
 public sealed record ScanJob
 {
-    /// <summary>The message schema version this code writes; readers reject versions they do not know.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>
+    /// The message schema version this code writes; readers reject versions they do not know. Version 2 made
+    /// <see cref="SourceBlobUri"/> optional: workers that read only version 1 reject every version 2 message, so the
+    /// worker is deployed before the Functions app.
+    /// </summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>The oldest schema version readers still accept: messages queued before an upgrade are still processed.</summary>
+    public const int OldestReadableSchemaVersion = 1;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
     /// <summary>Opaque scan identifier (no patient data); the partition of results and job records.</summary>
     public required string ScanId { get; init; }
 
-    /// <summary>The source blob (scans/{scanId}/... or archive/...).</summary>
-    public required Uri SourceBlobUri { get; init; }
+    /// <summary>
+    /// The source blob when the message names it: an upload's opaque scans/{scanId}/... URI. Null in the message of an
+    /// archive job (schema 2), whose archive/... path is read from the job record; always set in schema 1. The Functions
+    /// app sets it on every job it submits, since the job record takes it from here.
+    /// </summary>
+    public Uri? SourceBlobUri { get; init; }
 
     /// <summary>The ETag of the source blob when the job was created; the worker reads exactly this version.</summary>
     public required string SourceETag { get; init; }
@@ -70,6 +84,13 @@ public sealed record ScanJob
     }
 
     private const string RetrySuffix = ":r";
+
+    /// <summary>
+    /// The job as its message is published: an archive job without its source path (the owner's file name, which would
+    /// stay in the dead-letter queue), an upload as it is. The message id does not depend on the source, so duplicate
+    /// detection is unchanged.
+    /// </summary>
+    public ScanJob ForQueue() => Origin == JobOrigin.Bulk ? this with { SourceBlobUri = null } : this;
 
     public static string CreateMessageId(string scanId, string etag, string modelVersion) =>
         $"{scanId}:{etag.Trim('"')}:{modelVersion}";

@@ -5,7 +5,20 @@ namespace Synomaly.Contracts;
 /// <summary>Reads and writes ScanJob messages, rejecting unknown schema versions with a typed error.</summary>
 public static class ScanJobSerializer
 {
-    public static byte[] Serialize(ScanJob job) => JsonSerializer.SerializeToUtf8Bytes(job, ContractsJsonContext.Default.ScanJob);
+    /// <exception cref="ArgumentException">An archive job still names its source: publish <see cref="ScanJob.ForQueue"/>.</exception>
+    public static byte[] Serialize(ScanJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        // The last point before the path would leave the data account for the queue and, on failure, the dead-letter
+        // queue, where neither an erasure nor the owner's deletion reaches it: refuse rather than strip silently, so that
+        // a writer that forgot ForQueue fails in its tests.
+        if (job.Origin == JobOrigin.Bulk && job.SourceBlobUri is not null)
+        {
+            throw new ArgumentException("An archive job's message must not carry its source path (the owner's file name); publish job.ForQueue(), the worker reads the path from the job record.", nameof(job));
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(job, ContractsJsonContext.Default.ScanJob);
+    }
 
     public static ScanJob Deserialize(ReadOnlySpan<byte> utf8Json)
     {
@@ -24,9 +37,9 @@ public static class ScanJobSerializer
             throw new InvalidScanJobException("The message is empty (JSON null).");
         }
 
-        if (job.SchemaVersion != ScanJob.CurrentSchemaVersion)
+        if (job.SchemaVersion is < ScanJob.OldestReadableSchemaVersion or > ScanJob.CurrentSchemaVersion)
         {
-            throw new InvalidScanJobException($"Unsupported ScanJob schema version {job.SchemaVersion}; this build reads version {ScanJob.CurrentSchemaVersion}.");
+            throw new InvalidScanJobException($"Unsupported ScanJob schema version {job.SchemaVersion}; this build reads versions {ScanJob.OldestReadableSchemaVersion} to {ScanJob.CurrentSchemaVersion}.");
         }
 
         if (!BlobLayout.IsValidScanId(job.ScanId))
@@ -51,7 +64,13 @@ public static class ScanJobSerializer
             throw new InvalidScanJobException("The ScanJob has no sourceETag.");
         }
 
-        if (!job.SourceBlobUri.IsAbsoluteUri || job.SourceBlobUri.Scheme is not ("https" or "http"))
+        if (job.SourceBlobUri is null && job.SchemaVersion == 1)
+        {
+            throw new InvalidScanJobException("The ScanJob has no sourceBlobUri, which schema version 1 requires.");
+        }
+
+        // Absent from version 2 on for archive jobs: the worker reads the source from the job record.
+        if (job.SourceBlobUri is { } source && (!source.IsAbsoluteUri || source.Scheme is not ("https" or "http")))
         {
             throw new InvalidScanJobException("The ScanJob's sourceBlobUri is not an absolute http(s) URI.");
         }

@@ -31,7 +31,7 @@ public sealed class ScanJobSerializerTests
         var json = Encoding.UTF8.GetString(ScanJobSerializer.Serialize(Sample()));
         Assert.Contains("\"scanId\":\"3f2a-77\"", json, StringComparison.Ordinal);
         Assert.Contains("\"detectedFormat\":\"Dicom\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"schemaVersion\":1", json, StringComparison.Ordinal);
+        Assert.Contains("\"schemaVersion\":2", json, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,7 +70,11 @@ public sealed class ScanJobSerializerTests
     }
 
     [Theory]
-    [InlineData("{\"schemaVersion\":2,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 2")]
+    [InlineData("{\"schemaVersion\":3,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 3; this build reads versions 1 to 2")]
+    [InlineData("{\"schemaVersion\":0,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 0")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "no sourceBlobUri, which schema version 1 requires")]
+    [InlineData("{\"schemaVersion\":1,\"scanId\":\"a\",\"sourceBlobUri\":null,\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "no sourceBlobUri, which schema version 1 requires")]
+    [InlineData("{\"schemaVersion\":2,\"scanId\":\"a\",\"sourceBlobUri\":\"y/z.dcm\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "not an absolute http(s) URI")]
     [InlineData("null", "empty")]
     [InlineData("{not json", "not a valid ScanJob")]
     [InlineData("{\"schemaVersion\":1,\"scanId\":\"a/b\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "opaque id")]
@@ -89,7 +93,6 @@ public sealed class ScanJobSerializerTests
 
     [Theory]
     [InlineData("scanId")]
-    [InlineData("sourceBlobUri")]
     [InlineData("sourceETag")]
     [InlineData("modelName")]
     [InlineData("modelVersion")]
@@ -114,6 +117,58 @@ public sealed class ScanJobSerializerTests
         var error = Assert.Throws<InvalidScanJobException>(() => ScanJobSerializer.Deserialize(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(json)));
 
         Assert.Contains($"Path: $.{member} ", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ScanJob ArchiveJob() => Sample() with
+    {
+        ScanId = "a-0c9d",
+        SourceBlobUri = new Uri("http://127.0.0.1:10000/devstoreaccount1/archive/2024/Doe-Jane-brain.nii.gz"),
+        Origin = JobOrigin.Bulk,
+    };
+
+    [Fact]
+    public void An_archive_jobs_message_leaves_out_the_archive_path_and_keeps_its_message_id()
+    {
+        var job = ArchiveJob();
+
+        var json = Encoding.UTF8.GetString(ScanJobSerializer.Serialize(job.ForQueue()));
+        var back = ScanJobSerializer.Deserialize(Encoding.UTF8.GetBytes(json));
+
+        Assert.DoesNotContain("Doe-Jane", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("sourceBlobUri", json, StringComparison.Ordinal);
+        Assert.Contains("\"schemaVersion\":2", json, StringComparison.Ordinal);
+        Assert.Null(back.SourceBlobUri);
+        Assert.Equal((job.MessageId, job.SourceETag, JobOrigin.Bulk), (back.MessageId, back.SourceETag, back.Origin));
+    }
+
+    [Fact]
+    public void An_upload_keeps_its_opaque_source_in_the_message()
+    {
+        var job = Sample();
+
+        Assert.Same(job, job.ForQueue());
+        Assert.Equal(job.SourceBlobUri, ScanJobSerializer.Deserialize(ScanJobSerializer.Serialize(job)).SourceBlobUri);
+    }
+
+    [Fact]
+    public void An_archive_job_that_still_names_its_path_is_refused_by_the_writer()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ScanJobSerializer.Serialize(ArchiveJob()));
+
+        Assert.Contains("must not carry its source path", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe-Jane", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_schema_1_message_written_before_the_upgrade_is_still_read_with_its_source()
+    {
+        const string json = "{\"schemaVersion\":1,\"scanId\":\"a-0c9d\",\"sourceBlobUri\":\"http://127.0.0.1:10000/devstoreaccount1/archive/2024/x.nii.gz\",\"sourceETag\":\"\\\"0x8DC1\\\"\",\"detectedFormat\":\"Unknown\",\"modality\":\"Auto\",\"modelName\":\"m\",\"modelVersion\":\"1.0.0\",\"inferenceProfile\":\"default\",\"origin\":\"Bulk\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}";
+
+        var job = ScanJobSerializer.Deserialize(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(1, job.SchemaVersion);
+        Assert.Equal(new Uri("http://127.0.0.1:10000/devstoreaccount1/archive/2024/x.nii.gz"), job.SourceBlobUri);
+        Assert.Equal("a-0c9d:0x8DC1:1.0.0", job.MessageId);
     }
 
     [Fact]

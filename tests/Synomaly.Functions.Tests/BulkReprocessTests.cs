@@ -94,6 +94,34 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_runs_messages_leave_the_archive_path_out_and_the_job_records_keep_it()
+    {
+        var queue = new QueueClient(azurite.ConnectionString, "bulk" + Guid.NewGuid().ToString("N")[..12]);
+        await queue.CreateAsync(cancellationToken: Ct);
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:MessagesPerMinute"] = "1000000" }, publisher: new StorageQueueScanJobPublisher(queue), steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 3);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        Assert.Equal(BulkStepOutcome.Completed, (await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct)).Outcome);
+
+        var messages = (await queue.ReceiveMessagesAsync(maxMessages: 32, cancellationToken: Ct)).Value;
+        Assert.Equal(3, messages.Length);
+        foreach (var message in messages)
+        {
+            var json = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText));
+            Assert.DoesNotContain("patient-", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("sourceBlobUri", json, StringComparison.Ordinal);
+            var job = StorageQueueMessageCodec.Decode(message.MessageText);
+            Assert.Equal((ScanJob.CurrentSchemaVersion, JobOrigin.Bulk, null), (job.SchemaVersion, job.Origin, job.SourceBlobUri));
+            Assert.Equal(ScanJob.CreateMessageId(job.ScanId, job.SourceETag, job.ModelVersion), job.MessageId);
+            var record = (await host.Jobs.GetAsync(job.ScanId, job.ModelVersion, Ct))!;
+            Assert.Equal(job.MessageId, record.MessageId);
+            Assert.StartsWith($"/devstoreaccount1/{BlobLayout.ArchiveContainer}/{prefix}patient-", record.SourceBlobUri!.AbsolutePath, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_second_run_for_the_same_model_version_skips_every_scan_and_another_version_publishes_all()
     {
         var steps = new CapturingSteps();

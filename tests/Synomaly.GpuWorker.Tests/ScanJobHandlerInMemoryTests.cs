@@ -117,6 +117,71 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal(0, harness.Storage.Reads);
     }
 
+    /// <summary>An archive job as a reprocessing run queues it: the record names the archive path, the message does not.</summary>
+    private static ScanJob QueueArchiveJob(WorkerHarness harness, string scanId, bool withRecord)
+    {
+        var archivePath = new Uri($"http://127.0.0.1:10000/devstoreaccount1/archive/2024/{scanId}-Doe-Jane.nii.gz");
+        var archived = harness.AddJob(scanId, FakeScanCodec.Scan(2, 0.25f)) with { Origin = JobOrigin.Bulk, SourceBlobUri = archivePath };
+        harness.Storage.AddSource(archivePath, FakeScanCodec.Scan(2, 0.25f));
+        if (withRecord)
+        {
+            harness.Status.Queue(archived);
+        }
+
+        return archived.ForQueue();
+    }
+
+    [Fact]
+    public async Task An_archive_job_whose_message_names_no_source_reads_it_from_the_job_record_and_succeeds()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = QueueArchiveJob(harness, "scan-archive", withRecord: true);
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.Equal(1, harness.Storage.Reads);
+        Assert.Contains("scan-archive/1.0.0/0x8DD0001/report.json", harness.ResultPaths(job));
+    }
+
+    [Fact]
+    public async Task A_message_without_a_source_and_without_a_job_record_fails_as_source_unknown_without_running()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = QueueArchiveJob(harness, "scan-no-record", withRecord: false);
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal((SettlementKind.DeadLettered, JobRejectedException.SourceUnknown), (settlement.Kind, settlement.Reason));
+        Assert.Contains("no job record names one", settlement.Description, StringComparison.Ordinal);
+        var record = harness.Record(job)!;
+        Assert.Equal((JobState.Failed, JobRejectedException.SourceUnknown), (record.State, record.ErrorCode));
+        Assert.DoesNotContain(JobState.Processing, record.History);
+        Assert.Equal(0, harness.Storage.Reads);
+        Assert.Empty(harness.Model.Calls);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up after", StringComparison.Ordinal)); // no fault of the system
+    }
+
+    [Fact]
+    public async Task A_schema_1_message_queued_before_the_upgrade_is_still_processed()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-schema-1", FakeScanCodec.Scan(2, 0.25f)) with { SchemaVersion = 1 };
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.Equal(1, harness.Storage.Reads);
+    }
+
     [Fact]
     public async Task A_transient_storage_fault_is_retried_in_process_and_the_job_succeeds_on_the_same_delivery()
     {

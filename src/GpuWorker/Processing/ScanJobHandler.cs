@@ -150,6 +150,8 @@ public sealed partial class ScanJobHandler(
             return await FailAsync(delivery, job, verdict, activity, cancellationToken).ConfigureAwait(false);
         }
 
+        // Before the job is marked Processing: a message whose source cannot be known fails at once, its record Failed.
+        job = await WithSourceAsync(job, cancellationToken).ConfigureAwait(false);
         await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
         if (await retry.ExecuteAsync(ct => writer.IsCompleteAsync(job, ct), cancellationToken).ConfigureAwait(false))
         {
@@ -197,6 +199,24 @@ public sealed partial class ScanJobHandler(
         LogSucceeded(job.ScanId, decoded.Slices.Count);
         telemetry.RecordOutcome(nameof(JobOutcome.Succeeded));
         return JobOutcome.Succeeded;
+    }
+
+    /// <summary>
+    /// The job with its source: as the message names it (an upload, or any schema 1 message), or as its job record does (an
+    /// archive job, whose message leaves the owner's file name out). The record is the one the Functions app wrote before
+    /// publishing; without it the message cannot be processed, ever, so the job fails as <c>SourceUnknown</c>.
+    /// </summary>
+    private async Task<ScanJob> WithSourceAsync(ScanJob job, CancellationToken cancellationToken)
+    {
+        if (job.SourceBlobUri is not null)
+        {
+            return job;
+        }
+
+        var source = await retry.ExecuteAsync(ct => status.GetSourceAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        return source is null
+            ? throw new JobRejectedException(JobRejectedException.SourceUnknown, "The message names no source blob (an archive job's is read from its job record), and no job record names one.")
+            : job with { SourceBlobUri = source };
     }
 
     private async Task RemoveOrphanedResultsAsync(ScanJob job)

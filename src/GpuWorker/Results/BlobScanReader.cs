@@ -16,7 +16,8 @@ public sealed class BlobScanReader(BlobServiceClient blobs, ScanReadLimits limit
     public async Task<BinaryData> ReadAsync(ScanJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var blob = Resolve(job.SourceBlobUri);
+        // The handler fills in an archive job's source from its job record before any read.
+        var blob = Resolve(job.SourceBlobUri ?? throw new JobRejectedException(JobRejectedException.SourceUnknown, "The job names no source blob."));
         var conditions = new BlobRequestConditions { IfMatch = new ETag(job.SourceETag) };
         try
         {

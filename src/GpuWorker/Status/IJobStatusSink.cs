@@ -13,6 +13,12 @@ public interface IJobStatusSink
     /// <summary>The job's current state, or null when no record exists (a job queued by hand).</summary>
     Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The source blob the job record names, for a message that names none (an archive job, schema 2); null when no record
+    /// exists or it names no source.
+    /// </summary>
+    Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default);
+
     Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default);
 
     /// <summary>Back to Queued after a transient failure: another delivery will try again.</summary>

@@ -17,14 +17,23 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         }
     }
 
-    /// <summary>Records <paramref name="job"/> Queued for its own message, as intake does when it (re)queues a scan.</summary>
-    public void Queue(ScanJob job)
+    /// <summary>
+    /// Records <paramref name="job"/> Queued for its own message, as intake or a reprocessing run does when it (re)queues
+    /// a scan; <paramref name="source"/> is the source the record names when the message names none (an archive job).
+    /// </summary>
+    public void Queue(ScanJob job, Uri? source = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         lock (gate)
         {
             var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion)) ?? new InMemoryJobRecord(JobState.Queued);
-            records[(job.ScanId, job.ModelVersion)] = current with { State = JobState.Queued, MessageId = job.MessageId, History = [.. current.History, JobState.Queued] };
+            records[(job.ScanId, job.ModelVersion)] = current with
+            {
+                State = JobState.Queued,
+                MessageId = job.MessageId,
+                SourceBlobUri = source ?? job.SourceBlobUri,
+                History = [.. current.History, JobState.Queued],
+            };
         }
     }
 
@@ -54,6 +63,17 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
             JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
             return Task.FromResult(record?.State);
+        }
+    }
+
+    public Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
+            JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
+
+            return Task.FromResult(record?.SourceBlobUri);
         }
     }
 
@@ -90,6 +110,9 @@ public sealed record InMemoryJobRecord(JobState State)
 {
     /// <summary>The message the record stands for; set by the first write.</summary>
     public string? MessageId { get; init; }
+
+    /// <summary>The source blob, as the job record keeps it for a message that names none.</summary>
+    public Uri? SourceBlobUri { get; init; }
 
     public int Attempt { get; init; }
 

@@ -22,6 +22,15 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
         return record?.State;
     }
 
+    public async Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+        JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
+
+        return record?.SourceBlobUri;
+    }
+
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
         MoveAsync(job, JobState.Processing, r => r with { Attempts = Math.Max(r.Attempts, attempt), StartedAt = time.GetUtcNow() }, cancellationToken);
 

@@ -60,7 +60,7 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
     public async Task A_source_outside_the_scans_and_archive_containers_is_not_read()
     {
         var (service, job, _) = await UploadAsync("blob-elsewhere", [1]);
-        var elsewhere = job with { SourceBlobUri = new Uri(job.SourceBlobUri.ToString().Replace("/scans/", "/models/", StringComparison.Ordinal)) };
+        var elsewhere = job with { SourceBlobUri = new Uri(job.SourceBlobUri!.ToString().Replace("/scans/", "/models/", StringComparison.Ordinal)) };
 
         var error = await Assert.ThrowsAsync<JobRejectedException>(() => new BlobScanReader(service, ScanReadLimits.Default).ReadAsync(elsewhere, TestContext.Current.CancellationToken));
 

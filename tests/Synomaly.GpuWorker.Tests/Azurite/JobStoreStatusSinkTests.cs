@@ -110,6 +110,22 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_source_of_a_message_that_names_none_is_the_one_its_job_record_names()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var archivePath = new Uri("http://127.0.0.1:10000/devstoreaccount1/archive/2024/Doe-Jane-brain.nii.gz");
+        var job = Job("sink-src-" + Guid.NewGuid().ToString("N")[..8]) with { SourceBlobUri = null, Origin = JobOrigin.Bulk };
+        var unrecorded = Job("sink-nosrc-" + Guid.NewGuid().ToString("N")[..8]) with { SourceBlobUri = null, Origin = JobOrigin.Bulk };
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, MessageId = job.MessageId, SourceBlobUri = archivePath, Origin = JobOrigin.Bulk }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+
+        Assert.Equal(archivePath, await sink.GetSourceAsync(job, ct));
+        Assert.Null(await sink.GetSourceAsync(unrecorded, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetSourceAsync(job with { SourceETag = "\"0x3\"" }, ct));
+    }
+
+    [Fact]
     public async Task A_record_requeued_for_a_newer_upload_is_never_touched_by_the_old_message()
     {
         var ct = TestContext.Current.CancellationToken;

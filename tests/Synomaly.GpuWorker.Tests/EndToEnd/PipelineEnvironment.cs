@@ -67,8 +67,11 @@ internal sealed class PipelineEnvironment
         ["Model__Version"] = TinyModel.Version,
     };
 
-    /// <summary>Uploads the scan, records the job as Queued and publishes its ScanJob, as the intake does.</summary>
-    public async Task<ScanJob> SubmitAsync(string scanId, byte[] scan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads the scan, records the job as Queued and publishes its ScanJob, as the intake does; an older
+    /// <paramref name="schemaVersion"/> stands for a message queued before an upgrade.
+    /// </summary>
+    public async Task<ScanJob> SubmitAsync(string scanId, byte[] scan, CancellationToken cancellationToken, int schemaVersion = ScanJob.CurrentSchemaVersion)
     {
         var blob = blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient(BlobLayout.UploadPath(scanId, "upload.nii.gz"));
         var uploaded = await blob.UploadAsync(BinaryData.FromBytes(scan), overwrite: true, cancellationToken);
@@ -82,11 +85,46 @@ internal sealed class PipelineEnvironment
             ModelVersion = TinyModel.Version,
             CorrelationId = "e2e-" + scanId,
             SubmittedAt = DateTimeOffset.UtcNow,
+            SchemaVersion = schemaVersion,
         };
         await Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = job.ModelVersion, ModelName = job.ModelName, MessageId = job.MessageId, QueuedAt = job.SubmittedAt }, cancellationToken);
         await new StorageQueueScanJobPublisher(queue).PublishAsync(job, cancellationToken: cancellationToken);
         return job;
     }
+
+    /// <summary>
+    /// Archives the scan under <paramref name="archiveName"/> and queues it as a reprocessing run does: the job record
+    /// names the archive path, the message does not. Without <paramref name="withRecord"/> only the message is queued.
+    /// </summary>
+    public async Task<ScanJob> SubmitArchivedAsync(string scanId, string archiveName, byte[] scan, bool withRecord, CancellationToken cancellationToken)
+    {
+        var archive = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        await archive.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var blob = archive.GetBlobClient(archiveName);
+        var archived = await blob.UploadAsync(BinaryData.FromBytes(scan), overwrite: true, cancellationToken);
+        var job = new ScanJob
+        {
+            ScanId = scanId,
+            SourceBlobUri = blob.Uri,
+            SourceETag = archived.Value.ETag.ToString(),
+            ModelName = TinyModel.Name,
+            ModelVersion = TinyModel.Version,
+            Origin = JobOrigin.Bulk,
+            CorrelationId = "e2e-run",
+            SubmittedAt = DateTimeOffset.UtcNow,
+        };
+        if (withRecord)
+        {
+            await Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = job.ModelVersion, ModelName = job.ModelName, Origin = JobOrigin.Bulk, SourceBlobUri = blob.Uri, SourceETag = job.SourceETag, MessageId = job.MessageId, QueuedAt = job.SubmittedAt }, cancellationToken);
+        }
+
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(job.ForQueue(), cancellationToken: cancellationToken);
+        return job.ForQueue();
+    }
+
+    /// <summary>The JSON of every message in the poison queue: what a dead letter keeps of its ScanJob.</summary>
+    public async Task<List<string>> PoisonBodiesAsync(CancellationToken cancellationToken) =>
+        [.. (await PoisonMessagesAsync(cancellationToken)).Select(m => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(m.Body)))];
 
     /// <summary>Polls the job record until <paramref name="done"/> holds; fails with the worker's output after the timeout.</summary>
     public async Task<JobRecord> WaitForAsync(ScanJob job, Func<JobRecord, bool> done, TimeSpan timeout, WorkerProcess worker, CancellationToken cancellationToken)

@@ -54,6 +54,33 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_archive_job_is_read_from_its_job_records_path_a_schema_1_message_still_runs_and_one_without_a_record_fails_typed()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var environment = await PipelineEnvironment.CreateAsync(azurite, cancellationToken);
+        var archived = await environment.SubmitArchivedAsync("e2e-archive", "2024/Doe-Jane-e2e.nii.gz", SyntheticScans.HeadWithLesion(size: 40, depth: 2), withRecord: true, cancellationToken);
+        var older = await environment.SubmitAsync("e2e-schema-1", SyntheticScans.HeadWithLesion(size: 40, depth: 2), cancellationToken, schemaVersion: 1);
+        var unrecorded = await environment.SubmitArchivedAsync("e2e-unrecorded", "2024/Roe-Rick-e2e.nii.gz", SyntheticScans.HeadWithLesion(size: 40, depth: 2), withRecord: false, cancellationToken);
+        await using var worker = WorkerProcess.Start(environment.WorkerSettings());
+
+        var fromRecord = await environment.WaitForAsync(archived, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);
+        var fromOlderMessage = await environment.WaitForAsync(older, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);
+        var unknown = await environment.WaitForAsync(unrecorded, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);
+
+        Assert.True(fromRecord.State == JobState.Succeeded, $"{fromRecord.State} {fromRecord.ErrorCode} {fromRecord.ErrorMessage}\n{worker.Output}");
+        Assert.Equal(ExpectedResults(archived, 2).Order(StringComparer.Ordinal), (await environment.ResultNamesAsync(archived.ScanId, cancellationToken)).Order(StringComparer.Ordinal));
+        Assert.True(fromOlderMessage.State == JobState.Succeeded, $"{fromOlderMessage.State} {fromOlderMessage.ErrorCode} {fromOlderMessage.ErrorMessage}\n{worker.Output}");
+        Assert.Equal((JobState.Failed, "SourceUnknown", null), (unknown.State, unknown.ErrorCode, unknown.StartedAt));
+        await environment.WaitUntilSettledAsync(poisoned: 1, TimeSpan.FromSeconds(30), cancellationToken);
+        var poisoned = Assert.Single(await environment.PoisonMessagesAsync(cancellationToken));
+        Assert.Equal(("SourceUnknown", unrecorded.MessageId), (poisoned.Reason, StorageQueueMessageCodec.Decode(poisoned.Body).MessageId));
+        var deadLetter = Assert.Single(await environment.PoisonBodiesAsync(cancellationToken));
+        Assert.DoesNotContain("Roe-Rick", deadLetter, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe-Jane", worker.Output, StringComparison.Ordinal);
+        Assert.Empty(await environment.ResultNamesAsync(unrecorded.ScanId, cancellationToken));
+    }
+
+    [Fact]
     public async Task A_worker_killed_in_the_middle_of_a_job_leaves_exactly_one_set_of_results_after_a_restart()
     {
         var cancellationToken = TestContext.Current.CancellationToken;

@@ -54,7 +54,7 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
                 throw new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null);
             }
 
-            return Task.FromResult(sources[job.SourceBlobUri]);
+            return Task.FromResult(sources[job.SourceBlobUri ?? throw new InvalidOperationException("The handler read a job without its source.")]);
         }
     }
 

@@ -12,6 +12,9 @@ internal sealed class SwitchableJobStatusSink(IJobStatusSink inner) : IJobStatus
     public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<JobState?>() : inner.GetStateAsync(job, cancellationToken);
 
+    public Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<Uri?>() : inner.GetSourceAsync(job, cancellationToken);
+
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<bool>() : inner.MarkProcessingAsync(job, attempt, cancellationToken);
 

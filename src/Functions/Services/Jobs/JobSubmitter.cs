@@ -6,7 +6,8 @@ using Synomaly.Storage.Messaging;
 namespace Synomaly.Functions.Services.Jobs;
 
 /// <summary>
-/// Turns a ScanJob into a job record and a published message, exactly once per blob version and model version:
+/// Turns a ScanJob into a job record and a published message, exactly once per blob version and model version (the
+/// record names the source; an archive job's message does not, and the worker reads it from the record):
 /// reserve the record (Queued, not yet published), publish, then mark it published (QueuedAt). A duplicate event or a
 /// repeated bulk run finds the published record and publishes nothing, which is what keeps the Storage Queue transport
 /// (no duplicate detection) free of duplicates; on Service Bus the deterministic MessageId is a second guard.
@@ -81,7 +82,8 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
             if (result.Succeeded)
             {
-                return new Reservation(result.Record!, job, null);
+                // The record keeps the source; the message leaves an archive path out (ScanJob.ForQueue).
+                return new Reservation(result.Record!, job.ForQueue(), null);
             }
         }
 

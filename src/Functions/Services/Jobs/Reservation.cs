@@ -24,7 +24,8 @@ public enum SkipReason
 
 /// <summary>
 /// The outcome of reserving a job: either a record in Queued state that is waiting for its message to be published
-/// (<see cref="Job"/> set), or the reason nothing needs publishing.
+/// (<see cref="Job"/> set: the message as it is published, an archive job's without its source path), or the reason
+/// nothing needs publishing.
 /// </summary>
 public sealed record Reservation(JobRecord Record, ScanJob? Job, SkipReason? Skipped)
 {
