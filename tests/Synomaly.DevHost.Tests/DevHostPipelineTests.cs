@@ -92,7 +92,7 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         var messages = (await queue.ReceiveMessagesAsync(maxMessages: 32, cancellationToken: Ct)).Value;
         var job = StorageQueueMessageCodec.Decode(Assert.Single(messages).MessageText);
         Assert.Equal(expectedId, job.MessageId);
-        Assert.Equal(ticket.UploadUrl.GetLeftPart(UriPartial.Path), job.SourceBlobUri.AbsoluteUri);
+        Assert.Equal(ticket.UploadUrl.GetLeftPart(UriPartial.Path), job.SourceBlobUri!.AbsoluteUri);
         await host.StopAsync(Ct);
     }
 

@@ -10,7 +10,7 @@ public static class StorageQueueMessageCodec
 {
     public static string Encode(ScanJob job) => QueueTriggerText.Encode(ScanJobSerializer.Serialize(job));
 
-    /// <exception cref="InvalidScanJobException">The text is not base64 or not a ScanJob of this schema version.</exception>
+    /// <exception cref="InvalidScanJobException">The text is not base64 or not a ScanJob of a schema version this code reads.</exception>
     public static ScanJob Decode(string messageText)
     {
         byte[] json;
