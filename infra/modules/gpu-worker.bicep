@@ -141,13 +141,16 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             memory: memory
           }
           env: concat(connectionEnv, optionEnv)
+          // Container Apps accepts failureThreshold 1..10, periodSeconds 1..240, timeoutSeconds 1..240 and
+          // initialDelaySeconds 1..60 (ContainerAppProbe); a value outside them rejects the deployment.
           probes: [
             {
-              // Loading the model onto the GPU takes a while after a cold start: allow up to 10 minutes.
+              // /healthz runs no checks: it answers once Kestrel listens, seconds after the process starts, so this only
+              // catches a process that never comes up (100 s). The model loads after that; readiness tracks it.
               type: 'Startup'
               httpGet: { path: '/healthz', port: healthPort }
               periodSeconds: 10
-              failureThreshold: 60
+              failureThreshold: 10
             }
             {
               type: 'Liveness'
@@ -156,9 +159,12 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
               failureThreshold: 3
             }
             {
+              // /readyz is ready once the model is loaded and warmed up and the queue answers. Its queue check waits up to
+              // 5 s, longer than the probe's default 1 s timeout, which would time a healthy worker out.
               type: 'Readiness'
               httpGet: { path: '/readyz', port: healthPort }
               periodSeconds: 10
+              timeoutSeconds: 8
               failureThreshold: 3
             }
           ]

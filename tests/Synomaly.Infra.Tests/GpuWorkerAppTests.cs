@@ -86,6 +86,38 @@ public sealed class GpuWorkerAppTests
 
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Every_probe_setting_is_within_the_range_container_apps_accepts(string parameterFile)
+    {
+        // The documented ranges of ContainerAppProbe (Microsoft.App/containerApps): a value outside one rejects the
+        // deployment, which neither the bicep compiler nor the linter notices.
+        var ranges = new Dictionary<string, (int Min, int Max)>
+        {
+            ["failureThreshold"] = (1, 10),
+            ["successThreshold"] = (1, 10),
+            ["periodSeconds"] = (1, 240),
+            ["timeoutSeconds"] = (1, 240),
+            ["initialDelaySeconds"] = (1, 60),
+        };
+        var container = Assert.Single(PredictedDeployment.Load(parameterFile).Single("Microsoft.App/containerApps")
+            .At("properties.template.containers").EnumerateArray());
+        var probes = container.GetProperty("probes").EnumerateArray().ToList();
+
+        Assert.Equal(3, probes.Count);
+        foreach (var probe in probes)
+        {
+            foreach (var (setting, (min, max)) in ranges)
+            {
+                if (probe.TryGetProperty(setting, out var value))
+                {
+                    Assert.True(value.GetInt32() >= min && value.GetInt32() <= max,
+                        $"The {probe.GetProperty("type").GetString()} probe's {setting} is {value.GetInt32()}; Container Apps accepts {min}..{max}.");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void Worker_is_not_reachable_through_ingress(string parameterFile)
     {
         var app = PredictedDeployment.Load(parameterFile).Single("Microsoft.App/containerApps");
