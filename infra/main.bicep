@@ -170,8 +170,14 @@ param deadLetteredScanJobsThreshold int = 50
 @minValue(0)
 param workerFaultsPerQuarterHour int = 3
 
-@description('Optional. Worker image; empty keeps a placeholder until azd deploy pushes the real one (SERVICE_GPUWORKER_IMAGE_NAME).')
+@description('Required except on an environment\'s first deployment. Worker image (SERVICE_GPUWORKER_IMAGE_NAME, which azd deploy sets): empty is refused unless firstDeployment is true.')
 param workerImage string = ''
+
+// A deployment sets the worker's image, so an empty workerImage would roll a running worker back to the placeholder
+// (for example on a model switch deployed without SERVICE_GPUWORKER_IMAGE_NAME). Only the first deployment, before any
+// image has been built, may deploy the placeholder, and it must say so.
+@description('Optional. True only for an environment\'s first deployment, before a worker image exists: an empty workerImage then deploys a public placeholder image (SYNOMALY_FIRST_DEPLOYMENT; docs/DEPLOY.md).')
+param firstDeployment bool = false
 
 // ---------- Networking ----------
 
@@ -406,7 +412,7 @@ module gpuWorker 'modules/gpu-worker.bicep' = {
     tags: allTags
     environmentId: containerAppsEnvironment.outputs.resourceId
     workloadProfileName: containerAppsEnvironment.outputs.gpuWorkloadProfileName
-    image: empty(workerImage) ? 'mcr.microsoft.com/k8se/quickstart:latest' : workerImage
+    image: !empty(workerImage) ? workerImage : firstDeployment ? 'mcr.microsoft.com/k8se/quickstart:latest' : fail('workerImage is empty: set SERVICE_GPUWORKER_IMAGE_NAME to the image the worker runs (az containerapp show --query properties.template.containers[0].image), or SYNOMALY_FIRST_DEPLOYMENT=true for an environment\'s first deployment (docs/DEPLOY.md).')
     registryLoginServer: registry.outputs.loginServer
     workerIdentity: { resourceId: identities.outputs.worker.resourceId, clientId: identities.outputs.worker.clientId }
     scalerIdentityId: identities.outputs.scaler.resourceId

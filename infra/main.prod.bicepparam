@@ -8,6 +8,8 @@ param operatorPrincipalType = 'Group'
 param modelVersion = readEnvironmentVariable('SYNOMALY_MODEL_VERSION', 'v1')
 param workerModelVersion = readEnvironmentVariable('SYNOMALY_WORKER_MODEL_VERSION', '')
 param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
+// Only the first deployment of an environment may leave workerImage empty (the placeholder image; docs/DEPLOY.md).
+param firstDeployment = readEnvironmentVariable('SYNOMALY_FIRST_DEPLOYMENT', 'false') == 'true'
 // Comma-separated e-mail addresses for the operational alerts (docs/DEPLOY.md, "Alerts").
 param alertEmailAddresses = empty(readEnvironmentVariable('SYNOMALY_ALERT_EMAILS', '')) ? [] : split(readEnvironmentVariable('SYNOMALY_ALERT_EMAILS', ''), ',')
 

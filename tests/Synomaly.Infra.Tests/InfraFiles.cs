@@ -12,6 +12,8 @@ internal static class InfraFiles
 
     public static string ArmDirectory => BuildOutputs.Get(typeof(InfraFiles).Assembly, "ArmOutputDirectory");
 
+    public static string BicepPath => BuildOutputs.Get(typeof(InfraFiles).Assembly, "BicepPath");
+
     public static string FunctionsAssembly => BuildOutputs.Get(typeof(InfraFiles).Assembly, "FunctionsAssembly");
 
     public static string GpuWorkerAssembly => BuildOutputs.Get(typeof(InfraFiles).Assembly, "GpuWorkerAssembly");
