@@ -86,11 +86,16 @@ param functionsInstanceMemoryMB int = 2048
 @description('Optional. Name of the model new jobs use (Intake__ModelName, Model__Name).')
 param modelName string = 'brain-mri-demo'
 
-@description('Required. Version of the model new jobs use and the worker loads (Intake__ModelVersion, Model__Version); upload it to models/{name}/{version}/.')
+// Model versions: the apps accept only 1 to 64 letters, digits, '-', '.' and '_', not '.' or '..'
+// (BlobLayout.ModelVersionPattern, checked at start-up); bicep has no regex, so the template checks the length and the
+// description states the rest.
+@description('Required. Version of the model new jobs use and the worker loads (Intake__ModelVersion, Model__Version); upload it to models/{name}/{version}/. 1 to 64 letters, digits, \'-\', \'.\' or \'_\', not \'.\' or \'..\'.')
 @minLength(1)
+@maxLength(64)
 param modelVersion string
 
 @description('Optional. Version the GPU worker loads (Model__Version) while a model switch is in progress; empty = modelVersion. Move the worker first, then modelVersion (docs/DEPLOY.md): the other order fails the new version\'s jobs on the old worker.')
+@maxLength(64)
 param workerModelVersion string = ''
 
 @description('Optional. Largest accepted upload in bytes (Intake__MaxScanBytes).')
@@ -123,10 +128,12 @@ param bulkSchedule string = '0 0 2 * * *'
 
 @description('Optional. ScanJobs per bulk batch (Bulk__BatchSize).')
 @minValue(1)
+@maxValue(1000)
 param bulkBatchSize int = 100
 
 @description('Optional. Bulk throttle in messages per minute (Bulk__MessagesPerMinute).')
 @minValue(1)
+@maxValue(1000000)
 param bulkMessagesPerMinute int = 600
 
 // ---------- GPU worker ----------
@@ -151,6 +158,7 @@ param workerMessagesPerReplica int = 8
 
 @description('Optional. Network images per GPU call, slices x the profile\'s noise draws (Worker__MaxBatchSize).')
 @minValue(1)
+@maxValue(4096)
 param workerMaxBatchSize int = 64
 
 @description('Optional. Seconds in-flight jobs get to finish when a worker replica stops (Worker__ShutdownDeadlineSeconds).')

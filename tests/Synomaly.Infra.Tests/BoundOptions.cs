@@ -17,14 +17,9 @@ internal static class BoundOptions
         using var pe = new PEReader(stream);
         var reader = pe.GetMetadataReader();
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var type in reader.TypeDefinitions.Select(reader.GetTypeDefinition))
+        foreach (var (handle, section) in Sections(reader))
         {
-            if (!reader.GetString(type.Namespace).EndsWith(".Options", StringComparison.Ordinal) || SectionOf(reader, type) is not { } section)
-            {
-                continue;
-            }
-
-            foreach (var property in type.GetProperties().Select(reader.GetPropertyDefinition))
+            foreach (var property in reader.GetTypeDefinition(handle).GetProperties().Select(reader.GetPropertyDefinition))
             {
                 var setter = property.GetAccessors().Setter;
                 if (!setter.IsNil && (reader.GetMethodDefinition(setter).Attributes & MethodAttributes.MemberAccessMask) == MethodAttributes.Public)
@@ -35,6 +30,22 @@ internal static class BoundOptions
         }
 
         return keys;
+    }
+
+    /// <summary>The options classes of an assembly and the section each binds.</summary>
+    public static Dictionary<TypeDefinitionHandle, string> Sections(MetadataReader reader)
+    {
+        var sections = new Dictionary<TypeDefinitionHandle, string>();
+        foreach (var handle in reader.TypeDefinitions)
+        {
+            var type = reader.GetTypeDefinition(handle);
+            if (reader.GetString(type.Namespace).EndsWith(".Options", StringComparison.Ordinal) && SectionOf(reader, type) is { } section)
+            {
+                sections[handle] = section;
+            }
+        }
+
+        return sections;
     }
 
     private static string? SectionOf(MetadataReader reader, TypeDefinition type)
