@@ -86,16 +86,18 @@ param functionsInstanceMemoryMB int = 2048
 @description('Optional. Name of the model new jobs use (Intake__ModelName, Model__Name).')
 param modelName string = 'brain-mri-demo'
 
-// Model versions: the apps accept only 1 to 64 letters, digits, '-', '.' and '_', not '.' or '..'
-// (BlobLayout.ModelVersionPattern, checked at start-up); bicep has no regex, so the template checks the length and the
-// description states the rest.
-@description('Required. Version of the model new jobs use and the worker loads (Intake__ModelVersion, Model__Version); upload it to models/{name}/{version}/. 1 to 64 letters, digits, \'-\', \'.\' or \'_\', not \'.\' or \'..\'.')
+// Model versions: the apps accept only letters, digits, '-', '.' and '_', not '.' or '..' (BlobLayout.ModelVersionPattern,
+// checked at start-up); bicep has no regex, so the template checks the length and the description states the rest.
+// At most 40, not the apps' 64: the version is part of the Service Bus message id {scanId}:{etag}:{modelVersion}:r{unixMs},
+// which may have at most 128 characters. A GUID scan id (36) + a blob ETag (at most 18) + two ':' (2) + 40 + a retry's
+// ':r' and 13-digit Unix milliseconds (15) = 111, which leaves room to spare.
+@description('Required. Version of the model new jobs use and the worker loads (Intake__ModelVersion, Model__Version); upload it to models/{name}/{version}/. 1 to 40 letters, digits, \'-\', \'.\' or \'_\', not \'.\' or \'..\'.')
 @minLength(1)
-@maxLength(64)
+@maxLength(40)
 param modelVersion string
 
 @description('Optional. Version the GPU worker loads (Model__Version) while a model switch is in progress; empty = modelVersion. Move the worker first, then modelVersion (docs/DEPLOY.md): the other order fails the new version\'s jobs on the old worker.')
-@maxLength(64)
+@maxLength(40)
 param workerModelVersion string = ''
 
 @description('Optional. Largest accepted upload in bytes (Intake__MaxScanBytes).')

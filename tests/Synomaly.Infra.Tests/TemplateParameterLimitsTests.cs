@@ -11,6 +11,9 @@ namespace Synomaly.Infra.Tests;
 /// </summary>
 public sealed partial class TemplateParameterLimitsTests
 {
+    /// <summary>Service Bus refuses a message id longer than this.</summary>
+    private const int ServiceBusMaxMessageIdLength = 128;
+
     [Fact]
     public void Every_numeric_setting_the_template_passes_to_an_app_is_bounded_as_the_app_validates_it()
     {
@@ -46,15 +49,31 @@ public sealed partial class TemplateParameterLimitsTests
     [Theory]
     [InlineData("modelVersion")]
     [InlineData("workerModelVersion")]
-    public void Model_version_parameters_accept_no_version_longer_than_the_apps_accept(string parameterName)
+    public void Model_version_parameters_accept_no_version_the_apps_or_service_bus_refuse(string parameterName)
     {
         using var template = InfraFiles.CompiledTemplate();
         var parameter = template.RootElement.GetProperty("parameters").GetProperty(parameterName);
         Assert.True(parameter.TryGetProperty("maxLength", out var maxLength), $"Parameter {parameterName} needs a maxLength.");
         var longest = new string('v', maxLength.GetInt32());
 
-        // The apps' rule (Intake__ModelVersion, Model__Version): a version as long as the template allows matches it.
+        // The apps' rule (Intake__ModelVersion, Model__Version): a version as long as the template allows still matches it.
         Assert.Matches(BlobLayout.ModelVersionPattern, longest);
+
+        // The longest message id the system makes: a GUID scan id (as POST /api/scans issues), the longest blob ETag
+        // ("0x" and 16 hex digits), and a retry stamped with Unix milliseconds.
+        var retry = new ScanJob
+        {
+            ScanId = Guid.NewGuid().ToString("D"),
+            SourceBlobUri = new Uri("https://example.invalid/scans/x/scan.nii.gz"),
+            SourceETag = "\"0x8DCFFFFFFFFFFFFF\"",
+            ModelName = "brain-mri-demo",
+            ModelVersion = longest,
+            CorrelationId = "c",
+            SubmittedAt = DateTimeOffset.UnixEpoch,
+            Retry = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds(),
+        };
+        Assert.True(retry.MessageId.Length <= ServiceBusMaxMessageIdLength,
+            $"With a {longest.Length}-character {parameterName} a retried job's message id has {retry.MessageId.Length} characters; Service Bus accepts {ServiceBusMaxMessageIdLength}.");
     }
 
     /// <summary>Every app setting in the compiled template whose value is a number parameter: (setting, parameter).</summary>
