@@ -92,6 +92,28 @@ public sealed record ScanJob
     /// </summary>
     public ScanJob ForQueue() => Origin == JobOrigin.Bulk ? this with { SourceBlobUri = null } : this;
 
-    public static string CreateMessageId(string scanId, string etag, string modelVersion) =>
-        $"{scanId}:{etag.Trim('"')}:{modelVersion}";
+    /// <summary>
+    /// <c>{scanId}:{etag}:{modelVersion}</c>, or, where that would pass <see cref="MaxPlainMessageIdLength"/> characters,
+    /// <c>{scanId}:h{digest}</c> with the first 32 hex digits of the plain id's SHA-256. Service Bus refuses message ids over
+    /// 128 characters, and a 64-character scan id (what intake accepts) with a 64-character model version and a retry's
+    /// suffix would pass that; the digest keeps the id deterministic and the scan id in front (a scan's dead letters are
+    /// selected by it, DEPLOY.md). Ids that fit are unchanged, so messages already queued keep their ids.
+    /// </summary>
+    public static string CreateMessageId(string scanId, string etag, string modelVersion)
+    {
+        var plain = $"{scanId}:{etag.Trim('"')}:{modelVersion}";
+        if (plain.Length <= MaxPlainMessageIdLength)
+        {
+            return plain;
+        }
+
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(plain));
+        return $"{scanId}:h{Convert.ToHexStringLower(digest)[..32]}";
+    }
+
+    /// <summary>
+    /// The longest plain message id: with a retry's <c>:r</c> and up to 19 digits it stays within Service Bus's 128, and a
+    /// digest id (a 64-character scan id, ':h' and 32 digits: 98) does too.
+    /// </summary>
+    public const int MaxPlainMessageIdLength = 107;
 }

@@ -35,6 +35,34 @@ public sealed class ScanJobSerializerTests
     }
 
     [Fact]
+    public void A_message_id_that_would_pass_service_bus_s_128_characters_is_folded_into_a_digest_after_the_scan_id()
+    {
+        // The longest scan id intake accepts, a long ETag and the longest model version the apps accept.
+        var scanId = new string('a', 64);
+        var job = Sample() with { ScanId = scanId, SourceETag = "\"0x8DC1A2B3C4D5E6F\"", ModelVersion = new string('v', 64) };
+        var retry = job with { Retry = long.MaxValue };
+
+        Assert.StartsWith(scanId + ":h", job.MessageId, StringComparison.Ordinal);
+        Assert.Equal(scanId.Length + 2 + 32, job.MessageId.Length);
+        Assert.InRange(retry.MessageId.Length, 1, 128);
+        Assert.Equal(job.MessageId, (job with { }).MessageId);
+        Assert.NotEqual(job.MessageId, (job with { SourceETag = "\"0x8DC1A2B3C4D5E70\"" }).MessageId);
+        Assert.NotEqual(job.MessageId, (job with { ModelVersion = new string('w', 64) }).MessageId);
+        Assert.True(job.IsMessageForSameSource(retry.MessageId));
+        Assert.False((job with { SourceETag = "0x1" }).IsMessageForSameSource(retry.MessageId));
+    }
+
+    [Fact]
+    public void Every_plain_message_id_with_the_longest_retry_suffix_fits_service_bus()
+    {
+        var plain = new string('a', ScanJob.MaxPlainMessageIdLength - 4) + ":e:v";
+        var job = Sample() with { ScanId = plain[..^4], SourceETag = "e", ModelVersion = "v", Retry = long.MaxValue };
+
+        Assert.Equal(plain, ScanJob.CreateMessageId(plain[..^4], "e", "v"));
+        Assert.Equal(128, job.MessageId.Length);
+    }
+
+    [Fact]
     public void Message_id_is_deterministic_and_ignores_etag_quotes()
     {
         Assert.Equal("3f2a-77:0x8DC1:1.0.0", Sample().MessageId);
