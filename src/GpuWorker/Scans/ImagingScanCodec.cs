@@ -82,10 +82,12 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
 
         files.Add(new ResultFile(BlobLayout.HeatmapFile, BinaryData.FromBytes(RenderMontage(source, map, analysed)), "image/png"));
 
+        // The engine counted mask pixels over the whole model slice; the report scores what the map and mask show, so each
+        // slice's score is counted again (same definition: anomalous pixels of the model slice) inside the foreground.
         var scores = new Dictionary<int, double>();
         for (var i = 0; i < slices.Count; i++)
         {
-            scores[slices[i].SourceSlice] = Math.Max(scores.GetValueOrDefault(slices[i].SourceSlice), outputs[i].Score);
+            scores[slices[i].SourceSlice] = Math.Max(scores.GetValueOrDefault(slices[i].SourceSlice), masks[i].Count(m => m));
         }
 
         var timings = new Dictionary<string, double>(prepared.Timings) { ["outputs"] = time.GetElapsedTime(started).TotalMilliseconds };

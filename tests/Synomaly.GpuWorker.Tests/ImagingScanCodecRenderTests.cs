@@ -1,0 +1,68 @@
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Scans;
+using Synomaly.GpuWorker.Tests.Support;
+using Synomaly.Imaging;
+using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Outputs;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Volumes;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>What the worker's codec writes from the engine's slice outputs: the report's scores, the overlays and the montage.</summary>
+public sealed class ImagingScanCodecRenderTests
+{
+    private const int Size = UntrainedInference.Size;
+
+    /// <summary>A 40-pixel block in the top-left corner, far outside the head disc.</summary>
+    private static bool InCorner(int p) => p % Size < 10 && p / Size < 4;
+
+    /// <summary>A 3x3 block at the centre of the head disc.</summary>
+    private static bool InCentre(int p) => Math.Abs((p % Size) - 16) <= 1 && Math.Abs((p / Size) - 16) <= 1;
+
+    [Fact]
+    public void Report_scores_count_only_the_anomalous_pixels_inside_the_foreground_the_mask_shows()
+    {
+        var (codec, job, scan) = Prepared(depth: 2);
+        // Slice 0 is flagged only in the background; slice 1 also at the centre of the head. The engine counts both.
+        var outputs = scan.Slices.Select((s, z) =>
+        {
+            bool[] mask = [.. Enumerable.Range(0, s.Length).Select(p => InCorner(p) || (z == 1 && InCentre(p)))];
+            return new SliceOutput(new float[s.Length], [.. mask.Select(m => m ? 1f : 0f)], mask, mask.Count(m => m), 1);
+        }).ToList();
+
+        var report = Report(codec.Render(job, scan, outputs, TestContext.Current.CancellationToken));
+
+        Assert.Equal([40f, 49f], outputs.Select(o => o.Score));
+        Assert.Equal([0d, 9d], report.Slices.Select(s => s.Score));
+        Assert.Equal(0, report.Slices[0].AnomalousPixels);
+        Assert.True(report.Slices[1].AnomalousPixels > 0);
+        Assert.Equal(9d, report.ImageScore);
+    }
+
+    private static (ImagingScanCodec Codec, ScanJob Job, DecodedScanSlices Scan) Prepared(int depth)
+    {
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var job = StubScanJob.For("render-1", ModalityHint.BrainMri);
+        var scan = codec.Prepare(HeadDiscs(depth), job, (Size, Size), ModalityHint.BrainMri, SliceOrientation.Display, TestContext.Current.CancellationToken);
+        return (codec, job, scan);
+    }
+
+    private static ScanReport Report(IReadOnlyList<ResultFile> files) =>
+        ScanReportBuilder.FromJson(files.Single(f => f.RelativePath == BlobLayout.ReportFile).Content.ToArray());
+
+    /// <summary>A bright disc of radius 8 at the centre of every slice on a dark background: the preset's foreground.</summary>
+    private static BinaryData HeadDiscs(int depth)
+    {
+        float[] disc = [.. Enumerable.Range(0, Size * Size).Select(p => Math.Pow((p % Size) - 16, 2) + Math.Pow((p / Size) - 16, 2) < 64 ? 1000f : 0f)];
+        var voxels = Enumerable.Range(0, depth).SelectMany(_ => disc).ToArray();
+        var volume = new Volume(voxels, Size, Size, depth, VolumeGeometry.Unit(), Modality.MR, new VolumeProvenance { Format = ScanFormat.NiftiGzip });
+        using var output = new MemoryStream();
+        NiftiWriter.Write(output, voxels, Size, Size, depth, NiftiGeometry.ForVolume(volume), NiftiDataType.Float32, gzip: true, "synthetic");
+        return BinaryData.FromBytes(output.ToArray());
+    }
+}
