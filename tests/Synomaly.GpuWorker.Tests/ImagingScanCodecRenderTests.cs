@@ -44,6 +44,50 @@ public sealed class ImagingScanCodecRenderTests
         Assert.Equal(9d, report.ImageScore);
     }
 
+    [Fact]
+    public void The_montage_shows_a_lesion_found_on_one_slice_of_a_volume_longer_than_the_montage()
+    {
+        // 72 slices, twice the montage's tiles; the lesion is on the last slice only, which every other slice would skip.
+        var (codec, job, scan) = Prepared(depth: 72);
+        var outputs = scan.Slices.Select((s, z) =>
+        {
+            bool[] mask = [.. Enumerable.Range(0, s.Length).Select(p => z == 71 && InCentre(p))];
+            return new SliceOutput(new float[s.Length], [.. mask.Select(m => m ? 1f : 0f)], mask, mask.Count(m => m), 1);
+        }).ToList();
+
+        var files = codec.Render(job, scan, outputs, TestContext.Current.CancellationToken);
+        using var montage = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(files.Single(f => f.RelativePath == BlobLayout.HeatmapFile).Content.ToStream());
+
+        // 36 tiles make a 6x6 grid with 2-pixel gaps; the last cell holds the last slice shown, its image under the label.
+        const int Columns = 6, Gap = 2;
+        Assert.Equal(ImagingScanCodec.MaxMontageTiles, Columns * Columns);
+        int cellWidth = (montage.Width - ((Columns - 1) * Gap)) / Columns, cellHeight = (montage.Height - ((Columns - 1) * Gap)) / Columns;
+        int left = (Columns - 1) * (cellWidth + Gap), top = ((Columns - 1) * (cellHeight + Gap)) + (cellHeight - Size);
+        var coloured = Enumerable.Range(0, Size * Size).Select(p => montage[left + (p % Size), top + (p / Size)]).Count(c => c.R != c.G || c.G != c.B);
+        Assert.True(coloured > 0, "The last tile should be the lesion's slice, with the lesion coloured.");
+        Assert.Equal(9d, Report(files).ImageScore);
+    }
+
+    [Fact]
+    public void A_montage_without_findings_spreads_its_tiles_evenly_over_the_volume()
+    {
+        var shown = MontageSlices.Choose([.. Enumerable.Range(0, 72)], _ => 0, z => z, ImagingScanCodec.MaxMontageTiles);
+
+        Assert.Equal(Enumerable.Range(0, 36).Select(k => 2 * k), shown);
+    }
+
+    [Fact]
+    public void A_montage_shows_the_highest_scores_first_and_fills_the_places_left_in_slice_order()
+    {
+        double[] scores = [0, 5, 0, 9, 0, 0, 1, 0];
+
+        var shown = MontageSlices.Choose([.. Enumerable.Range(0, 8)], z => scores[z], z => z, 4);
+
+        // 9, 5 and 1 are shown; one place is left for the five quiet slices, the first of them.
+        Assert.Equal([0, 1, 3, 6], shown);
+        Assert.Equal([1, 3], MontageSlices.Choose([.. Enumerable.Range(0, 8)], z => scores[z], z => z, 2));
+    }
+
     private static (ImagingScanCodec Codec, ScanJob Job, DecodedScanSlices Scan) Prepared(int depth)
     {
         var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);

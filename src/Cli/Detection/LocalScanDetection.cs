@@ -96,9 +96,8 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
     {
         int size = prepared.ModelSize;
         float scaleMax = Math.Max(slices.Count == 0 ? 0 : slices.Max(s => s.Map.Max()), 1e-6f);
-        var shown = slices.Select((s, i) => (Slice: s, Input: prepared.Slices[i]))
-            .OrderByDescending(p => p.Slice.Score).ThenBy(p => p.Slice.SourceSlice).Take(MaxMontageTiles)
-            .OrderBy(p => p.Slice.SourceSlice).ToList();
+        var shown = MontageSlices.Choose(
+            slices.Select((s, i) => (Slice: s, Input: prepared.Slices[i])).ToList(), p => p.Slice.Score, p => p.Slice.SourceSlice, MaxMontageTiles);
         var tiles = shown.Select(p => HeatmapOverlay.Render(
             p.Input.Layout.ToDisplay<float>(p.Input.Pixels, size, prepared.Source), p.Input.Layout.ToDisplay<float>(p.Slice.Map, size, prepared.Source), size, size, new OverlayOptions
         {

@@ -19,7 +19,10 @@ namespace Synomaly.GpuWorker.Scans;
 /// </summary>
 public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<ModelOptions> model, TimeProvider time) : IScanCodec
 {
-    /// <summary>The montage shows at most this many slices, evenly spread, so it stays readable for large volumes.</summary>
+    /// <summary>
+    /// The montage shows at most this many slices, so it stays readable for large volumes: the most anomalous ones first
+    /// (<see cref="MontageSlices"/>), so a lesion on a few slices of a long volume is never left out of it.
+    /// </summary>
     public const int MaxMontageTiles = 36;
 
     public DecodedScanSlices Prepare(
@@ -80,8 +83,6 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
             files.Add(new ResultFile($"{BlobLayout.OverlaysFolder}/{z:D4}.png", BinaryData.FromBytes(png), "image/png"));
         }
 
-        files.Add(new ResultFile(BlobLayout.HeatmapFile, BinaryData.FromBytes(RenderMontage(source, map, analysed)), "image/png"));
-
         // The engine counted mask pixels over the whole model slice; the report scores what the map and mask show, so each
         // slice's score is counted again (same definition: anomalous pixels of the model slice) inside the foreground.
         var scores = new Dictionary<int, double>();
@@ -89,6 +90,9 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
         {
             scores[slices[i].SourceSlice] = Math.Max(scores.GetValueOrDefault(slices[i].SourceSlice), masks[i].Count(m => m));
         }
+
+        var shown = MontageSlices.Choose(analysed, z => scores[z], z => z, MaxMontageTiles);
+        files.Add(new ResultFile(BlobLayout.HeatmapFile, BinaryData.FromBytes(RenderMontage(source, map, shown)), "image/png"));
 
         var timings = new Dictionary<string, double>(prepared.Timings) { ["outputs"] = time.GetElapsedTime(started).TotalMilliseconds };
         var singleThreshold = slices.Where((_, i) => outputs[i].NormativeFallback).Select(s => s.SourceSlice).ToHashSet();
@@ -126,15 +130,14 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
         return new ResultFile(name, BinaryData.FromBytes(buffer.ToArray()), "application/gzip");
     }
 
-    private static byte[] RenderMontage(Imaging.Volumes.Volume source, float[] map, IReadOnlyList<int> analysed)
+    /// <summary>One tile per slice of <paramref name="shown"/> (in slice order), labelled with its slice number.</summary>
+    private static byte[] RenderMontage(Imaging.Volumes.Volume source, float[] map, IReadOnlyList<int> shown)
     {
-        var step = Math.Max(1, (int)Math.Ceiling(analysed.Count / (double)MaxMontageTiles));
         var tiles = new List<Image<Rgb24>>();
         try
         {
-            for (var i = 0; i < analysed.Count; i += step)
+            foreach (var z in shown)
             {
-                var z = analysed[i];
                 var (grey, heat) = DisplaySlice(source, map, z);
                 tiles.Add(HeatmapOverlay.Render(grey, heat, source.Width, source.Height, new OverlayOptions { Label = $"z={z}" }));
             }
