@@ -88,6 +88,29 @@ public sealed class ImagingScanCodecRenderTests
         Assert.Equal([1, 3], MontageSlices.Choose([.. Enumerable.Range(0, 8)], z => scores[z], z => z, 2));
     }
 
+    [Fact]
+    public void Overlays_share_one_colour_scale_so_a_faint_spot_looks_fainter_than_a_strong_one()
+    {
+        // The same spot on two slices: strong (1) on slice 0, just above a threshold (0.1) on slice 1.
+        var (codec, job, scan) = Prepared(depth: 2);
+        var outputs = scan.Slices.Select((s, z) =>
+        {
+            bool[] mask = [.. Enumerable.Range(0, s.Length).Select(InCentre)];
+            return new SliceOutput(new float[s.Length], [.. mask.Select(m => m ? (z == 0 ? 1f : 0.1f) : 0f)], mask, 9, 1);
+        }).ToList();
+
+        var files = codec.Render(job, scan, outputs, TestContext.Current.CancellationToken);
+
+        int Colour(string overlay)
+        {
+            using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(files.Single(f => f.RelativePath == $"{BlobLayout.OverlaysFolder}/{overlay}").Content.ToStream());
+            var centre = image[16, 16];
+            return Math.Max(centre.R, Math.Max(centre.G, centre.B)) - Math.Min(centre.R, Math.Min(centre.G, centre.B));
+        }
+
+        Assert.True(Colour("0000.png") > 2 * Colour("0001.png"), $"Strong spot colour {Colour("0000.png")}, faint spot colour {Colour("0001.png")}.");
+    }
+
     private static (ImagingScanCodec Codec, ScanJob Job, DecodedScanSlices Scan) Prepared(int depth)
     {
         var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);

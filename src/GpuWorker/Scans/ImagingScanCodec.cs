@@ -74,12 +74,15 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
             Nifti(BlobLayout.CounterfactualFile, s => ResultVolumes.WriteCounterfactual(s, source, counterfactual)),
         };
 
+        // One colour scale for the whole scan: scaled to its own maximum, a spot just above the threshold would look as
+        // strong as a large lesion on another slice.
+        var scale = new OverlayOptions { ScaleMax = Math.Max(map.Max(), 1e-6f) };
         var analysed = slices.Select(s => s.SourceSlice).Distinct().Order().ToList();
         foreach (var z in analysed)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (grey, heat) = DisplaySlice(source, map, z);
-            var png = HeatmapOverlay.RenderPng(grey, heat, source.Width, source.Height);
+            var png = HeatmapOverlay.RenderPng(grey, heat, source.Width, source.Height, scale);
             files.Add(new ResultFile($"{BlobLayout.OverlaysFolder}/{z:D4}.png", BinaryData.FromBytes(png), "image/png"));
         }
 
@@ -92,7 +95,7 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
         }
 
         var shown = MontageSlices.Choose(analysed, z => scores[z], z => z, MaxMontageTiles);
-        files.Add(new ResultFile(BlobLayout.HeatmapFile, BinaryData.FromBytes(RenderMontage(source, map, shown)), "image/png"));
+        files.Add(new ResultFile(BlobLayout.HeatmapFile, BinaryData.FromBytes(RenderMontage(source, map, shown, scale)), "image/png"));
 
         var timings = new Dictionary<string, double>(prepared.Timings) { ["outputs"] = time.GetElapsedTime(started).TotalMilliseconds };
         var singleThreshold = slices.Where((_, i) => outputs[i].NormativeFallback).Select(s => s.SourceSlice).ToHashSet();
@@ -131,7 +134,7 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
     }
 
     /// <summary>One tile per slice of <paramref name="shown"/> (in slice order), labelled with its slice number.</summary>
-    private static byte[] RenderMontage(Imaging.Volumes.Volume source, float[] map, IReadOnlyList<int> shown)
+    private static byte[] RenderMontage(Imaging.Volumes.Volume source, float[] map, IReadOnlyList<int> shown, OverlayOptions scale)
     {
         var tiles = new List<Image<Rgb24>>();
         try
@@ -139,7 +142,7 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
             foreach (var z in shown)
             {
                 var (grey, heat) = DisplaySlice(source, map, z);
-                tiles.Add(HeatmapOverlay.Render(grey, heat, source.Width, source.Height, new OverlayOptions { Label = $"z={z}" }));
+                tiles.Add(HeatmapOverlay.Render(grey, heat, source.Width, source.Height, scale with { Label = $"z={z}" }));
             }
 
             return Montage.RenderPng(tiles);
