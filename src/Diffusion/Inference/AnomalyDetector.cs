@@ -50,7 +50,9 @@ public sealed class AnomalyDetector
         using var noise = stageNoise is null ? StageNoise.For(x0, options.NoiseDraws, options.NoiseSeeding, options.Seed) : null;
         Func<int, Tensor> noiseFor = stageNoise ?? (_ => noise!.Next());
 
-        var run = new BatchRun(x0, options, NormativeGate(x0, options.NormativeThreshold));
+        // The normative factors go to the device once per call, not once per map (one or two maps per stage).
+        var thresholdFactors = AnomalyMap.ThresholdFactors(options.MapOptions, (int)x0.shape[2], (int)x0.shape[3], device);
+        var run = new BatchRun(x0, options, NormativeGate(x0, options.NormativeThreshold), thresholdFactors);
         for (int stage = 0; stage < options.StageLimit && run.Active.Count > 0; stage++)
         {
             using var stageScope = NewDisposeScope();
@@ -60,7 +62,7 @@ public sealed class AnomalyDetector
 
         if (options.Mode != InferenceMode.Adaptive)
         {
-            using var map = AnomalyMap.Compute(x0, run.Reconstruction, options.MapOptions, run.ScaleApplies);
+            using var map = AnomalyMap.Compute(x0, run.Reconstruction, options.MapOptions, run.ScaleApplies, run.ThresholdFactors);
             run.FinalMap.copy_(map.Map);
         }
 
@@ -79,7 +81,7 @@ public sealed class AnomalyDetector
 
         var scaleApplies = run.ScaleApplies is null || whole ? run.ScaleApplies : run.ScaleApplies.index_select(0, index);
         AnomalyMap? map = options.Mode == InferenceMode.Adaptive || options.RecordStages
-            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions, scaleApplies)
+            ? AnomalyMap.Compute(x0, reconstruction, options.MapOptions, scaleApplies, run.ThresholdFactors)
             : null;
         using (map)
         {
@@ -165,11 +167,12 @@ public sealed class AnomalyDetector
         private readonly int[] _stagesRun;
         private readonly List<StageRecord> _stages = [];
 
-        public BatchRun(Tensor x0, InferenceOptions options, Tensor? scaleApplies)
+        public BatchRun(Tensor x0, InferenceOptions options, Tensor? scaleApplies, Tensor? thresholdFactors)
         {
             X0 = x0;
             Options = options;
             ScaleApplies = scaleApplies;
+            ThresholdFactors = thresholdFactors;
             Count = (int)x0.shape[0];
             Height = (int)x0.shape[2];
             Width = (int)x0.shape[3];
@@ -187,6 +190,9 @@ public sealed class AnomalyDetector
 
         /// <summary>[B] bool: the slices the normative threshold's factors apply to; null, every slice.</summary>
         public Tensor? ScaleApplies { get; }
+
+        /// <summary>[1,1,H,W]: the normative threshold's factors on the device, uploaded once for the call; null without them.</summary>
+        public Tensor? ThresholdFactors { get; }
 
         public int Count { get; }
 

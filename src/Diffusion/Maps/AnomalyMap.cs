@@ -24,11 +24,29 @@ public sealed class AnomalyMap : IDisposable
     public Tensor Scores { get; }
 
     /// <summary>
+    /// The per-pixel threshold factors of <paramref name="options"/> as a [1,1,H,W] float32 tensor on
+    /// <paramref name="device"/>, or null when it has none. A caller that computes many maps with the same options (every
+    /// stage of a batch) uploads them once and passes them to <see cref="Compute"/>; the caller owns the tensor.
+    /// </summary>
+    public static Tensor? ThresholdFactors(AnomalyMapOptions options, int height, int width, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ThresholdScale is null)
+        {
+            return null;
+        }
+
+        RequireFactorsFit(options, height, width);
+        return tensor(options.ThresholdScale, [1, 1, height, width], ScalarType.Float32).to(device);
+    }
+
+    /// <summary>
     /// Computes the maps of images <paramref name="x0"/> against reconstructions <paramref name="reconstruction"/>, both
     /// [B,1,H,W]. <paramref name="scaleApplies"/> ([B] bool) limits the per-pixel threshold factors to the slices marked true;
-    /// the others keep the single θ. Null: the factors, if any, apply to every slice.
+    /// the others keep the single θ. Null: the factors, if any, apply to every slice. <paramref name="thresholdFactors"/>:
+    /// the options' factors already on the device (<see cref="ThresholdFactors"/>); null uploads them for this call.
     /// </summary>
-    public static AnomalyMap Compute(Tensor x0, Tensor reconstruction, AnomalyMapOptions options, Tensor? scaleApplies = null)
+    public static AnomalyMap Compute(Tensor x0, Tensor reconstruction, AnomalyMapOptions options, Tensor? scaleApplies = null, Tensor? thresholdFactors = null)
     {
         options.Validate();
         if (!x0.shape.SequenceEqual(reconstruction.shape))
@@ -36,10 +54,7 @@ public sealed class AnomalyMap : IDisposable
             throw new ArgumentException($"Image [{string.Join(",", x0.shape)}] and reconstruction [{string.Join(",", reconstruction.shape)}] differ in shape.", nameof(reconstruction));
         }
 
-        if (options.ThresholdScale is not null && options.ThresholdScale.Length != x0.shape[2] * x0.shape[3])
-        {
-            throw new InvalidOptionException(nameof(options.ThresholdScale), options.ThresholdScale.Length, $"The per-pixel threshold factors are for another image size: the slices have {x0.shape[2]}x{x0.shape[3]} pixels.");
-        }
+        RequireFactorsFit(options, x0.shape[2], x0.shape[3]);
 
         if (scaleApplies is not null && (scaleApplies.dtype != ScalarType.Bool || !scaleApplies.shape.SequenceEqual([x0.shape[0]])))
         {
@@ -57,7 +72,12 @@ public sealed class AnomalyMap : IDisposable
         else
         {
             // θ·scale in float32 on the device, broadcast over the batch (factor 1 for the slices the factors do not apply to).
-            var scale = tensor(options.ThresholdScale, [1, 1, x0.shape[2], x0.shape[3]], ScalarType.Float32).to(x0.device);
+            var scale = thresholdFactors ?? ThresholdFactors(options, (int)x0.shape[2], (int)x0.shape[3], x0.device)!;
+            if (!scale.shape.SequenceEqual([1, 1, x0.shape[2], x0.shape[3]]))
+            {
+                throw new ArgumentException($"Expected the threshold factors as [1,1,{x0.shape[2]},{x0.shape[3]}], got [{string.Join(",", scale.shape)}].", nameof(thresholdFactors));
+            }
+
             if (scaleApplies is not null)
             {
                 scale = where(scaleApplies.to(x0.device).view(-1, 1, 1, 1), scale, ones_like(scale));
@@ -72,6 +92,14 @@ public sealed class AnomalyMap : IDisposable
         var mask = map.NonZero();
         var scores = mask.sum([1, 2, 3], type: ScalarType.Int64);
         return new AnomalyMap(map.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
+    }
+
+    private static void RequireFactorsFit(AnomalyMapOptions options, long height, long width)
+    {
+        if (options.ThresholdScale is not null && options.ThresholdScale.Length != height * width)
+        {
+            throw new InvalidOptionException(nameof(options.ThresholdScale), options.ThresholdScale.Length, $"The per-pixel threshold factors are for another image size: the slices have {height}x{width} pixels.");
+        }
     }
 
     /// <summary>

@@ -116,6 +116,28 @@ public sealed class AnomalyMapTests
     }
 
     [Fact]
+    public void Threshold_factors_uploaded_once_give_the_maps_of_factors_uploaded_per_call()
+    {
+        using var scope = NewDisposeScope();
+        var (x0, reconstruction) = GoldenPair();
+        x0 = x0.repeat(2, 1, 1, 1);
+        reconstruction = reconstruction.repeat(2, 1, 1, 1);
+        var factors = Enumerable.Range(0, 128 * 128).Select(p => (p % 128) < 64 ? 1.5f : 0.75f).ToArray();
+        var options = new AnomalyMapOptions(5, 0.2, ThresholdScale: factors);
+        var applies = tensor(new[] { true, false });
+
+        using var uploaded = AnomalyMap.ThresholdFactors(options, 128, 128, x0.device);
+        using var perCall = AnomalyMap.Compute(x0, reconstruction, options, applies);
+        using var once = AnomalyMap.Compute(x0, reconstruction, options, applies, uploaded);
+
+        Assert.Equal([1L, 1, 128, 128], uploaded!.shape);
+        Assert.Equal(perCall.Map.data<float>().ToArray(), once.Map.data<float>().ToArray());
+        Assert.Equal(perCall.Scores.data<long>().ToArray(), once.Scores.data<long>().ToArray());
+        Assert.NotEqual(once.Scores[0].item<long>(), once.Scores[1].item<long>());
+        Assert.Null(AnomalyMap.ThresholdFactors(new AnomalyMapOptions(5, 0.2), 128, 128, x0.device));
+    }
+
+    [Fact]
     public void Factors_of_one_give_the_reference_map_exactly()
     {
         using var scope = NewDisposeScope();
