@@ -86,6 +86,27 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up after", StringComparison.Ordinal)); // bad input is no fault
     }
 
+    [Theory]
+    [InlineData("liver-ct", "1.0.0")]
+    [InlineData("test-model", "2.0.0")]
+    public async Task A_job_for_another_model_or_version_fails_without_running_the_served_model(string modelName, string modelVersion)
+    {
+        // The fake serves test-model 1.0.0.
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-other-model", FakeScanCodec.Scan(2, 0.5f)) with { ModelName = modelName, ModelVersion = modelVersion };
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(JobRejectedException.ModelVersionMismatch, Assert.Single(source.Settlements).Reason);
+        var record = harness.Record(job)!;
+        Assert.Equal((JobState.Failed, JobRejectedException.ModelVersionMismatch), (record.State, record.ErrorCode));
+        Assert.Contains($"model {modelName} {modelVersion}; this worker serves test-model 1.0.0", record.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(harness.Model.Calls);
+        Assert.Empty(harness.ResultPaths(job));
+    }
+
     [Fact]
     public async Task A_message_that_is_not_a_scan_job_is_dead_lettered_without_touching_any_job()
     {

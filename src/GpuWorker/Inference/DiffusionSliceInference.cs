@@ -19,6 +19,8 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
     /// <summary>The profile name a ScanJob carries when it asks for the model card's default.</summary>
     public const string DefaultProfileName = "default";
 
+    public string ModelName => card.Name;
+
     public string ModelVersion => card.Version;
 
     public (int Height, int Width) SliceSize => (card.Preprocessing.ImageSize, card.Preprocessing.ImageSize);

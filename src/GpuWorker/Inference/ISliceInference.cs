@@ -9,6 +9,9 @@ namespace Synomaly.GpuWorker.Inference;
 /// </summary>
 public interface ISliceInference
 {
+    /// <summary>The name of the model this process serves (its card's name), which a job's ModelName must match.</summary>
+    string ModelName { get; }
+
     /// <summary>The model version this process serves (results go under results/{scanId}/{modelVersion}/).</summary>
     string ModelVersion { get; }
 

@@ -401,14 +401,14 @@ public sealed partial class ScanJobHandler(
     }
 
     /// <summary>
-    /// Results are filed under the job's model version, so a job for another version (queued before a roll-out) must not be
-    /// answered by this model; the job fails with the reason, and can be resubmitted for the served version.
+    /// Results are filed under the job's model version, so a job for another model or version (queued before a roll-out, or
+    /// sent to the wrong queue) must not be answered by this model; the job fails with the reason, and can be resubmitted.
     /// </summary>
     private static void RequireServedModel(ScanJob job, ISliceInference inference)
     {
-        if (!string.Equals(job.ModelVersion, inference.ModelVersion, StringComparison.Ordinal))
+        if (!string.Equals(job.ModelVersion, inference.ModelVersion, StringComparison.Ordinal) || !string.Equals(job.ModelName, inference.ModelName, StringComparison.Ordinal))
         {
-            throw new JobRejectedException(JobRejectedException.ModelVersionMismatch, $"The job asks for model version {job.ModelVersion}; this worker serves {inference.ModelVersion}.");
+            throw new JobRejectedException(JobRejectedException.ModelVersionMismatch, $"The job asks for model {job.ModelName} {job.ModelVersion}; this worker serves {inference.ModelName} {inference.ModelVersion}.");
         }
 
         inference.RequireProfile(job.InferenceProfile);

@@ -13,6 +13,8 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
     private readonly Lock gate = new();
     private readonly List<IReadOnlyList<float[]>> calls = [];
 
+    public string ModelName => "test-model";
+
     public string ModelVersion => "1.0.0";
 
     public (int Height, int Width) SliceSize => (height, width);
