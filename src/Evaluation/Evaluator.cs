@@ -46,7 +46,8 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
                 long score = result.Scores[i];
                 if (region == MapRegion.Foreground && batch[i].Foreground is { } foreground)
                 {
-                    score = ForegroundMaps.Restrict(map, foreground);
+                    map = ForegroundMaps.Restricted(map, foreground);
+                    score = ForegroundMaps.MarkedPixels(map);
                 }
 
                 var residual = residuals.AsSpan(i * pixelsPerCase, pixelsPerCase).ToArray();

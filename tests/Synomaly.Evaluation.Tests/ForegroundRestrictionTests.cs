@@ -72,7 +72,7 @@ public sealed class ForegroundRestrictionTests : IDisposable
     [Fact]
     public void Restricting_refuses_a_foreground_of_another_size()
     {
-        var error = Assert.Throws<ArgumentException>(() => ForegroundMaps.Restrict(new float[64], new bool[16]));
+        var error = Assert.Throws<ArgumentException>(() => ForegroundMaps.Restricted(new float[64], new bool[16]));
 
         Assert.Contains("64", error.Message, StringComparison.Ordinal);
         Assert.Contains("16", error.Message, StringComparison.Ordinal);

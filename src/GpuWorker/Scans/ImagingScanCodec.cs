@@ -60,7 +60,7 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
 
         // Maps are restricted to the imaged object the preset found (brain, body, ultrasound sector).
         var slices = prepared.Prepared.Slices;
-        var maps = outputs.Select((o, i) => Restrict(o.AnomalyMap, slices[i].Foreground)).ToList();
+        var maps = outputs.Select((o, i) => ForegroundMaps.Restricted(o.AnomalyMap, slices[i].Foreground)).ToList();
         var masks = outputs.Select((o, i) => o.Mask.Select((m, p) => m && slices[i].Foreground[p]).ToArray()).ToList();
         var map = prepared.Prepared.MapToSource(maps);
         var mask = prepared.Prepared.MaskToSource(masks);
@@ -102,17 +102,6 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
         var report = ScanReportBuilder.Build(source, map, mask, scores, new ReportModel(model.Value.Name, job.ModelVersion, job.InferenceProfile), prepared.Prepared.PresetName, job.ScanId, timings, singleThreshold);
         files.Add(new ResultFile(BlobLayout.ReportFile, BinaryData.FromBytes(ScanReportBuilder.ToJson(report)), "application/json"));
         return files;
-    }
-
-    private static float[] Restrict(float[] map, bool[] foreground)
-    {
-        var restricted = new float[map.Length];
-        for (var i = 0; i < map.Length; i++)
-        {
-            restricted[i] = foreground[i] ? map[i] : 0f;
-        }
-
-        return restricted;
     }
 
     /// <summary>

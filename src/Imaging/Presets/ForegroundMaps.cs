@@ -1,13 +1,13 @@
 namespace Synomaly.Imaging.Presets;
 
-/// <summary>Restricts an anomaly map to the imaged object (<see cref="ModelSlice.Foreground"/>), as the worker does before it serves a map.</summary>
+/// <summary>
+/// Restricts an anomaly map to the imaged object (<see cref="ModelSlice.Foreground"/>): what the worker serves, and what
+/// evaluate and tune measure by default, so both go through this one definition.
+/// </summary>
 public static class ForegroundMaps
 {
-    /// <summary>
-    /// Clears every pixel of <paramref name="map"/> outside <paramref name="foreground"/>, in place, and returns the image
-    /// score of what is left: its count of marked (non-zero) pixels, the engine's definition.
-    /// </summary>
-    public static long Restrict(float[] map, bool[] foreground)
+    /// <summary>A copy of <paramref name="map"/> with every pixel outside <paramref name="foreground"/> cleared.</summary>
+    public static float[] Restricted(float[] map, bool[] foreground)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(foreground);
@@ -16,15 +16,22 @@ public static class ForegroundMaps
             throw new ArgumentException($"A map of {map.Length} pixels cannot be restricted to a foreground of {foreground.Length}.", nameof(foreground));
         }
 
-        long marked = 0;
+        var restricted = new float[map.Length];
         for (int i = 0; i < map.Length; i++)
         {
-            if (!foreground[i])
-            {
-                map[i] = 0;
-            }
+            restricted[i] = foreground[i] ? map[i] : 0f;
+        }
 
-            marked += map[i] != 0 ? 1 : 0;
+        return restricted;
+    }
+
+    /// <summary>The image score of a map: its count of marked (non-zero) pixels, the engine's definition.</summary>
+    public static long MarkedPixels(ReadOnlySpan<float> map)
+    {
+        long marked = 0;
+        foreach (float v in map)
+        {
+            marked += v != 0 ? 1 : 0;
         }
 
         return marked;
