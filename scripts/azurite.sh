@@ -6,6 +6,7 @@
 #   scripts/azurite.sh status  -> exit 0 when running
 # Environment: AZURITE_DIR (state folder, default .azurite in the repository), AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT /
 # AZURITE_TABLE_PORT (defaults 10000-10002).
+# Exit status of start/restart: 0 running, 3 a port is held by another process (the caller may retry on other ports), 1 other.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 state="${AZURITE_DIR:-$root/.azurite}"
@@ -38,15 +39,19 @@ start() {
   if is_running; then connection_string; return; fi
   ensure_installed
   local data
+  fresh_data=0
   if [[ -f "$state/location" && -d "$(cat "$state/location")" ]]; then
     # Left by `restart`: the same data location and ports, so blobs, queues and tables survive the outage.
     data="$(cat "$state/location")"
   else
+    fresh_data=1
     data="$(mktemp -d "${TMPDIR:-/tmp}/azurite-data.XXXXXX")"
     echo "$data" >"$state/location"
     echo "$blob_port $queue_port $table_port" >"$state/ports"
   fi
   read -r blob_port queue_port table_port <"$state/ports"
+  # The log is appended to across restarts: only what this start writes (from this offset on) says how it went.
+  log_offset="$(stat -c %s "$state/azurite.log" 2>/dev/null || echo 0)"
   # Started with node directly (not npx) so that the PID we record is Azurite's own.
   setsid node "$root/node_modules/azurite/dist/src/azurite.js" --location "$data" \
     --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
@@ -54,12 +59,30 @@ start() {
     >>"$state/azurite.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   for _ in $(seq 1 150); do
-    if port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then connection_string; return; fi
-    if ! is_running; then echo "azurite: failed to start; log follows" >&2; cat "$state/azurite.log" >&2; exit 1; fi
+    # Ports that answer are not enough: another process (an Azurite of another test assembly that drew the same free
+    # port) may hold them while ours exits with EADDRINUSE. Ready means our process is alive and says it listens.
+    if is_running && [[ "$(start_log | grep -c 'successfully listening at' || true)" == 3 ]] \
+      && port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then
+      connection_string; return
+    fi
+    local taken; taken="$(start_log | grep -o 'EADDRINUSE: address already in use [0-9.:]*' | head -1 | sed 's/.* //' || true)"
+    if [[ -n "$taken" ]]; then
+      echo "azurite: port ${taken##*:} on 127.0.0.1 is already in use by another process; Azurite did not start" >&2
+      fail_start 3
+    fi
+    if ! is_running; then echo "azurite: failed to start; log follows" >&2; start_log >&2; fail_start 1; fi
     sleep 0.1
   done
   echo "azurite: not listening after 15 s; see $state/azurite.log" >&2
-  stop; exit 1
+  fail_start 1
+}
+
+start_log() { tail -c "+$((log_offset + 1))" "$state/azurite.log" 2>/dev/null; }
+
+# Stops what this start began; the data is kept when it came from an earlier run (a restart), so that nothing is lost.
+fail_start() {
+  if [[ "$fresh_data" == 1 ]]; then stop; else kill_process; fi
+  exit "$1"
 }
 
 kill_process() {

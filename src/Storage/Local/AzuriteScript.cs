@@ -6,21 +6,54 @@ namespace Synomaly.Storage.Local;
 /// <summary>Runs scripts/azurite.sh, the one place that knows how to start and stop the pinned Azurite by PID.</summary>
 public static class AzuriteScript
 {
-    public static async Task<string> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
-        (await RunAsync(repositoryRoot, "start", environment, cancellationToken)).Trim();
+    /// <summary>The exit status of scripts/azurite.sh start when another process holds one of the ports it was given.</summary>
+    public const int PortInUseExitCode = 3;
+
+    /// <summary>Marks an environment from <see cref="IsolatedEnvironment"/>: its ports were drawn at random and may be drawn again.</summary>
+    private const string DrawnPortsVariable = "SYNOMALY_AZURITE_DRAWN_PORTS";
+
+    private const int PortDraws = 5;
+
+    private static readonly string[] PortVariables = ["AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT"];
+
+    /// <summary>
+    /// Starts Azurite and returns its connection string. A free port is only free when it is drawn: another process (the
+    /// Azurite of a test assembly running beside this one) may take it before Azurite binds it. With ports from
+    /// <see cref="IsolatedEnvironment"/> the start then draws new ones and tries again; ports the caller chose are not changed.
+    /// </summary>
+    public static async Task<string> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    {
+        for (int draw = 1; ; draw++)
+        {
+            try
+            {
+                return (await RunAsync(repositoryRoot, "start", environment, cancellationToken)).Trim();
+            }
+            catch (AzuritePortInUseException) when (environment is not null && environment.ContainsKey(DrawnPortsVariable) && draw < PortDraws)
+            {
+                environment = WithNewPorts(environment);
+            }
+        }
+    }
 
     /// <summary>Stops Azurite by PID and starts it again on the same ports and data: a storage outage that loses nothing.</summary>
     public static async Task<string> RestartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
         (await RunAsync(repositoryRoot, "restart", environment, cancellationToken)).Trim();
 
     /// <summary>The variables for an Azurite of its own: a private state folder and free ports.</summary>
-    public static Dictionary<string, string> IsolatedEnvironment(string stateDirectory) => new()
+    public static Dictionary<string, string> IsolatedEnvironment(string stateDirectory) =>
+        WithNewPorts(new Dictionary<string, string> { ["AZURITE_DIR"] = stateDirectory, [DrawnPortsVariable] = "1" });
+
+    private static Dictionary<string, string> WithNewPorts(IReadOnlyDictionary<string, string> environment)
     {
-        ["AZURITE_DIR"] = stateDirectory,
-        ["AZURITE_BLOB_PORT"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-        ["AZURITE_QUEUE_PORT"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-        ["AZURITE_TABLE_PORT"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-    };
+        var drawn = environment.ToDictionary();
+        foreach (var variable in PortVariables)
+        {
+            drawn[variable] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture);
+        }
+
+        return drawn;
+    }
 
     public static Task StopAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
         RunAsync(repositoryRoot, "stop", environment, cancellationToken);
@@ -42,6 +75,11 @@ public static class AzuriteScript
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode == PortInUseExitCode)
+        {
+            throw new AzuritePortInUseException($"scripts/azurite.sh {verb} failed: {(await stderr).Trim()}");
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"scripts/azurite.sh {verb} failed (exit {process.ExitCode}): {await stderr}");
