@@ -9,9 +9,17 @@ command -v patchelf >/dev/null || missing+=(patchelf)
 command -v g++ >/dev/null || missing+=(g++)
 command -v python3 >/dev/null || missing+=(python3)
 if ((${#missing[@]})); then
-  echo "bootstrap: installing ${missing[*]} with apt-get" >&2
   sudo_cmd=""
-  [[ "$(id -u)" == 0 ]] || sudo_cmd="sudo"
+  if [[ "$(id -u)" != 0 ]]; then
+    # A minimal Debian has no sudo: say what to run as root instead of failing with 'sudo: command not found'.
+    if ! command -v sudo >/dev/null; then
+      echo "bootstrap: ${missing[*]} missing and sudo is not installed; as root run:" >&2
+      echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+    sudo_cmd="sudo"
+  fi
+  echo "bootstrap: installing ${missing[*]} with apt-get" >&2
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >&2
 fi
