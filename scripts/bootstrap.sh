@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine needs beyond the .NET SDK and Node: patchelf, g++ and python3 (TorchSharp's libstdc++
-# compatibility step) and the pinned Azurite (npm ci). Idempotent and quick when everything is already there.
+# compatibility step), gdcm's and dcmtk's command-line tools (the JPEG, JPEG-LS and JPEG 2000 DICOM transcoder, which the
+# tests exercise and the worker image carries with DICOM_TOOLS=true) and the pinned Azurite (npm ci). Idempotent and quick
+# when everything is already there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -8,6 +10,8 @@ missing=()
 command -v patchelf >/dev/null || missing+=(patchelf)
 command -v g++ >/dev/null || missing+=(g++)
 command -v python3 >/dev/null || missing+=(python3)
+command -v gdcmconv >/dev/null || missing+=(libgdcm-tools)
+command -v dcmdjpeg >/dev/null || missing+=(dcmtk)
 if ((${#missing[@]})); then
   sudo_cmd=""
   if [[ "$(id -u)" != 0 ]]; then
