@@ -3,6 +3,7 @@ using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
 
+[Collection(ConsoleDisplayCollection.Name)]
 public sealed class InspectCommandTests : IDisposable
 {
     private readonly string _scratch = Directory.CreateTempSubdirectory("synomaly-inspect-").FullName;

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Synomaly.Cli.Tests;
 
+[Collection(ConsoleDisplayCollection.Name)]
 public sealed class ReferenceCommandsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("synomaly-cli-ref-").FullName;
