@@ -65,7 +65,7 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
-    public void Parity_of_float32_with_itself_agrees_on_every_pixel_and_bf16_gives_finite_numbers()
+    public void Parity_of_float32_with_itself_agrees_on_every_pixel_and_bf16_stays_close_to_float32()
     {
         var options = Resolve(new BenchArguments { Smoke = true, ParityOnly = true, Device = "cpu", Precisions = "fp32,bf16", Threads = 1, Out = _root });
 
@@ -83,13 +83,16 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(100, fp32.SameStageCountPercent);
         Assert.True(fp32.UnetOutputScale > 0.1, "random weights must give a non-trivial ε");
         Assert.Equal("ok", bf16.Status);
-        Assert.True(bf16.UnetMaxAbsError > 0 && double.IsFinite(bf16.UnetMaxAbsError!.Value), "bf16 must differ from fp32, by a finite amount");
-        foreach (double? percent in new[] { bf16.SingleStageMaskAgreementPercent, bf16.AdaptiveMaskAgreementPercent, bf16.SameStageCountPercent })
-        {
-            Assert.InRange(percent!.Value, 0, 100);
-        }
-
-        Assert.InRange(bf16.AdaptiveMaskIou!.Value, 0, 1);
+        // Measured on this fixture (smoke model, 8 synthetic slices, CPU, 2026-12): ε max error 0.051 at an output scale
+        // of 2.49 (2%), masks agreeing on 99.8% (single stage) and 97.8% (adaptive) of pixels, adaptive IoU 0.90, the same
+        // stage count on 7 of 8 slices. The bounds leave room for other CPUs' bf16 kernels; a broken bf16 path (oneDNN's
+        // AVX-512 bf16 convolutions on AMD, off by a third of the output scale; see CpuKernelGuard) falls outside them.
+        Assert.True(bf16.UnetMaxAbsError > 0, "bf16 must differ from fp32");
+        Assert.InRange(bf16.UnetMaxAbsError!.Value, 0, 0.1 * bf16.UnetOutputScale!.Value);
+        Assert.InRange(bf16.SingleStageMaskAgreementPercent!.Value, 99, 100);
+        Assert.InRange(bf16.AdaptiveMaskAgreementPercent!.Value, 95, 100);
+        Assert.InRange(bf16.AdaptiveMaskIou!.Value, 0.8, 1);
+        Assert.InRange(bf16.SameStageCountPercent!.Value, 75, 100);
         Assert.Contains("| fp32 / explicit / contiguous | synthetic |", BenchMarkdown.Render(report), StringComparison.Ordinal);
     }
 
