@@ -67,7 +67,13 @@ public static class DemoCommand
 
                 AnsiConsole.Write(table);
                 AnsiConsole.MarkupLine("Heatmaps, maps and reports: [blue]{0}[/]", Markup.Escape(outDir));
-                return jobs.All(j => j.State == Contracts.JobState.Succeeded || j.ExpectedFailure) ? 0 : 1;
+                var problems = DemoVerdict.Problems(jobs);
+                foreach (var problem in problems)
+                {
+                    await Console.Error.WriteLineAsync("demo: " + problem);
+                }
+
+                return problems.Count == 0 ? 0 : 1;
             }
             finally
             {
