@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -7,7 +9,7 @@ namespace Synomaly.Cli.Tests;
 /// <summary>
 /// scripts/demo-model.sh is the one command a lent GPU session runs to make the demo model (docs/EVALUATION.md, "A GPU
 /// run"); such a session is rare and short, so the script must not rot between them. It runs here with a tiny model, a
-/// few steps and a two-point grid, against the CLI the solution build made.
+/// few steps and a grid of two T values and two thresholds, against the CLI the solution build made.
 /// </summary>
 public sealed class DemoModelScriptTests : IDisposable
 {
@@ -34,12 +36,26 @@ public sealed class DemoModelScriptTests : IDisposable
         string evaluated = Unpack(saved, "evaluated");
         var card = JsonNode.Parse(File.ReadAllText(Path.Combine(evaluated, "model", "model-card.json")))!;
         var profile = card["inference_profiles"]![card["default_profile"]!.GetValue<string>()]!;
-        Assert.Equal(100, profile["timesteps"]![0]!.GetValue<int>()); // the tuned setting, from the two-point grid
-        Assert.Contains(profile["threshold"]!.GetValue<double>(), new[] { 0.15, 0.2 });
+        // The card holds tune's winner: the best row of its own ranking (tuning.json, best first), over both T values.
+        var rows = JsonNode.Parse(File.ReadAllText(Path.Combine(evaluated, "tuning", "tuning.json")))!.AsArray();
+        var tried = rows.Select(row => Setting(row!, "t")).ToHashSet();
+        Assert.True(tried.SetEquals([60, 100]), $"tune tried t = {string.Join(", ", tried)}");
+        var best = rows[0]!;
+        Assert.Equal(Setting(best, "t"), profile["timesteps"]![0]!.GetValue<int>());
+        Assert.Equal(Setting(best, "θ"), profile["threshold"]!.GetValue<double>());
         Assert.NotNull(card["metrics"]?["reporting.adaptive.dice"]); // evaluated once on the reporting half, recorded in the card
         Assert.True(File.Exists(Path.Combine(evaluated, "model", "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(evaluated, "evaluation", "evaluation.json")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(evaluated, "tuning"), "*.md"));
+    }
+
+    /// <summary>A number from a tuning row's settings ("adaptive t=100, k=3, θ=0.15, ..."): t or θ.</summary>
+    private static double Setting(JsonNode row, string name)
+    {
+        string settings = row["Settings"]!.GetValue<string>();
+        var match = Regex.Match(settings, $@"\b{name}=([0-9.]+)", RegexOptions.CultureInvariant);
+        Assert.True(match.Success, $"no {name}= in tuning row '{settings}'");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
     private static async Task<(int ExitCode, string Output)> RunScriptAsync(string output, string saved, string theta)
@@ -53,7 +69,7 @@ public sealed class DemoModelScriptTests : IDisposable
         var settings = new Dictionary<string, string>
         {
             ["DEVICE"] = "cpu", ["STEPS"] = "3", ["MINUTES"] = "2", ["SIZE"] = "32", ["CHANNELS"] = "32", ["MULT"] = "1,2",
-            ["RES_BLOCKS"] = "1", ["ATTENTION"] = "16", ["HEADS"] = "32", ["BATCH"] = "2", ["GRID"] = "custom", ["T"] = "100",
+            ["RES_BLOCKS"] = "1", ["ATTENTION"] = "16", ["HEADS"] = "32", ["BATCH"] = "2", ["GRID"] = "custom", ["T"] = "60,100",
             ["K"] = "3", ["THETA"] = theta, ["DRAWS"] = "1", ["MIN_COMPONENT"] = "2", ["SAVE_TO"] = saved,
         };
         foreach (var (key, value) in settings)
