@@ -33,15 +33,23 @@ public sealed class CheckDeviceCommandTests
     }
 
     [Fact]
-    public async Task A_device_that_cannot_be_used_ends_with_code_2()
+    public async Task Cuda_ends_with_code_2_on_a_machine_without_it_and_passes_every_check_on_a_machine_with_it()
     {
-        if (cuda.is_available())
+        using var scratch = new ScratchDirectory("check-device-cuda");
+
+        int code = await CommandRunner.RunAsync(["check-device", "--device", "cuda", "--out", scratch.Location]);
+
+        if (!cuda.is_available())
         {
-            return; // the refusal below needs a machine without CUDA; CI has none
+            Assert.Equal(2, code); // CI: a device that cannot be used is refused
+            return;
         }
 
-        int code = await CommandRunner.RunAsync(["check-device", "--device", "cuda"]);
-
-        Assert.Equal(2, code);
+        // A GPU machine: the same checks as on the CPU must pass there, not be skipped.
+        Assert.Equal(0, code);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Location, "device-check.json")));
+        var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Equal(DeviceChecks.Standard.Select(c => c.Name), checks.Select(c => c.GetProperty("Name").GetString()));
+        Assert.All(checks, c => Assert.True(c.GetProperty("Passed").GetBoolean(), c.GetProperty("Detail").GetString()));
     }
 }
