@@ -11,14 +11,28 @@ namespace Synomaly.Cli;
 /// </summary>
 public static class CommandRunner
 {
+    /// <summary>How long a command may take to stop cleanly after Ctrl-C or SIGTERM before the runner returns without it.</summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(60);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var parse = SynomalyCommand.Create().Parse(args);
         try
         {
             // SIGTERM/Ctrl+C cancel the command; the grace period lets demo and soak stop every process they started
-            // (each host gets up to 15 s) instead of leaving them orphaned.
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+            // (each host gets up to 15 s) instead of leaving them orphaned. TerminationSignals handles them rather than
+            // System.CommandLine (no ProcessTerminationTimeout), whose handler crashes on a second Ctrl-C. The command runs
+            // off this thread so that a spent grace period ends the run even when the command works synchronously (train).
+            using var signals = TerminationSignals.Listen(GracePeriod, Console.Error);
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            var command = Task.Run(() => parse.InvokeAsync(configuration, signals.Token));
+            var finished = await Task.WhenAny(command, signals.ForcedExit);
+            if (finished != command)
+            {
+                await Console.Error.WriteLineAsync($"stopped: the command did not finish within {GracePeriod.TotalSeconds:0} s of the signal");
+            }
+
+            return await finished;
         }
         catch (UnknownDeviceException e)
         {
