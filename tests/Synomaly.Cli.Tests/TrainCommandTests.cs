@@ -140,4 +140,23 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained without the masks");
     }
+
+    [Fact]
+    public async Task A_folder_without_a_usable_slice_is_refused_with_the_count_of_each_reason()
+    {
+        string data = Path.Combine(_scratch, "unusable");
+        Directory.CreateDirectory(data);
+        await File.WriteAllBytesAsync(Path.Combine(data, "empty.png"), [], TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(data, "notes.png"), "not an image", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(data, "more-notes.png"), "still not an image", TestContext.Current.CancellationToken);
+        string output = Path.Combine(_scratch, "unusable-run");
+
+        var (code, error) = await StandardError.Capture(["train", data, "--out", output, "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("No usable slice", error, StringComparison.Ordinal);
+        Assert.Contains("1 Empty", error, StringComparison.Ordinal);
+        Assert.Contains("2 UnknownFormat", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained on no data");
+    }
 }

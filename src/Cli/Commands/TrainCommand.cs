@@ -119,6 +119,12 @@ public static class TrainCommand
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             var maskFiles = maskFolder is null ? null : RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder);
             var set = TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles);
+            if (set.Count == 0)
+            {
+                // Refused here, with the reasons: an empty set would otherwise fail inside the trainer without saying why.
+                throw new NoUsableSlicesException(parse.GetValue(input)!, files.Count, set);
+            }
+
             AnsiConsole.MarkupLine(
                 CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped), {3} preset, {4} on {5}[/]",
                 set.Count, files.Count, set.Skipped.Count, set.PresetName, options.Precision.Name(), torchDevice);

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Synomaly.Evaluation;
+using Synomaly.Imaging;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// train was given data of which no slice can be trained on. The message counts the files by the reason they gave none
+/// (the reader's rejection code, or no slice the preset keeps), so that a wrong folder or format is told apart from bad files.
+/// </summary>
+public sealed class NoUsableSlicesException : Exception
+{
+    public NoUsableSlicesException(string input, int files, TrainingSet set)
+        : base(Describe(input, files, set))
+    {
+    }
+
+    private static string Describe(string input, int files, TrainingSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (files == 0)
+        {
+            return $"No usable slice in '{input}': it names no file.";
+        }
+
+        // TrainingSet records each skipped file as "file: Code: message"; the code is one of the reader's stable names.
+        var reasons = set.Skipped
+            .Select(s => Enum.GetNames<ScanRejectionCode>().FirstOrDefault(code => s.Contains($": {code}: ", StringComparison.Ordinal)) ?? "unreadable")
+            .GroupBy(code => code)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}"))
+            .ToList();
+        int withoutSlice = files - set.Skipped.Count;
+        if (withoutSlice > 0)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{withoutSlice} read but with no slice the preset keeps (blank or outside the imaged area)"));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"No usable slice in '{input}' ({files} files): {string.Join(", ", reasons)}.");
+    }
+}
