@@ -13,7 +13,7 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public sealed class TrainingSet
 {
-    private TrainingSet(float[] pixels, float[]? regionMasks, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<string> skipped)
+    private TrainingSet(float[] pixels, float[]? regionMasks, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<SkippedFile> skipped)
     {
         PresetName = presetName;
         Pixels = pixels;
@@ -41,7 +41,7 @@ public sealed class TrainingSet
     public IReadOnlyList<string> Sources { get; }
 
     /// <summary>Files that could not be read, with the typed reason.</summary>
-    public IReadOnlyList<string> Skipped { get; }
+    public IReadOnlyList<SkippedFile> Skipped { get; }
 
     /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; an unreadable mask skips its image.</param>
     public static TrainingSet Load(
@@ -57,7 +57,7 @@ public sealed class TrainingSet
         var pixels = new List<float>();
         var masks = regionMaskFiles is null ? null : new List<float>();
         var sources = new List<string>();
-        var skipped = new List<string>();
+        var skipped = new List<SkippedFile>();
         for (int i = 0; i < files.Count; i++)
         {
             string current = files[i];
@@ -92,7 +92,7 @@ public sealed class TrainingSet
             }
             catch (ScanRejectedException e)
             {
-                skipped.Add($"{current}: {e.Code}: {e.Message}");
+                skipped.Add(new SkippedFile(current, e.Code, e.Message));
             }
 
             progress?.Report(i + 1);

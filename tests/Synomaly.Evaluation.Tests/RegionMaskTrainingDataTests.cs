@@ -91,7 +91,7 @@ public sealed class RegionMaskTrainingDataTests : IDisposable
         var set = TrainingSet.Load([kept, lost], TrainingModality.BrainMri.Preset(Size), Size, [keptMask, lostMask]);
 
         Assert.Equal(1, set.Count);
-        Assert.Contains(set.Skipped, s => s.StartsWith(lostMask, StringComparison.Ordinal));
+        Assert.Contains(set.Skipped, s => s.File == lostMask);
         var masks = set.RegionMasks!;
         Assert.Equal(set.Pixels.Length, masks.Length);
         for (int i = 0; i < masks.Length; i++)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Synomaly.Evaluation;
-using Synomaly.Imaging;
 
 namespace Synomaly.Cli.Commands;
 
@@ -23,10 +22,8 @@ public sealed class NoUsableSlicesException : Exception
             return $"No usable slice in '{input}': it names no file.";
         }
 
-        // TrainingSet records each skipped file as "file: Code: message"; the code is one of the reader's stable names.
         var reasons = set.Skipped
-            .Select(s => Enum.GetNames<ScanRejectionCode>().FirstOrDefault(code => s.Contains($": {code}: ", StringComparison.Ordinal)) ?? "unreadable")
-            .GroupBy(code => code)
+            .GroupBy(skipped => skipped.Code)
             .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}"))
             .ToList();
         int withoutSlice = files - set.Skipped.Count;
