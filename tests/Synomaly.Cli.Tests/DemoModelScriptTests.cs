@@ -77,24 +77,9 @@ public sealed class DemoModelScriptTests : IDisposable
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         // A guard against a hang, not a speed target: on an idle 2-core machine a call takes a few minutes at most, but a
         // loaded one (the whole suite beside it, or other builds) stretched a call past 8 minutes.
-        timeout.CancelAfter(TimeSpan.FromMinutes(20));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        return await ChildProcess.RunAsync(info, TimeSpan.FromMinutes(20), TestContext.Current.CancellationToken);
     }
 
     /// <summary>Joins NAME.tar.part-* in order and unpacks them into a fresh folder, as one does after a device run.</summary>
