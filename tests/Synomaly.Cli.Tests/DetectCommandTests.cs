@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Cli.Commands;
@@ -86,6 +87,28 @@ public sealed class DetectCommandTests : IDisposable
         Assert.Equal(report.AnomalousVoxels, mask.Voxels.LongCount(v => v != 0));
         Assert.True(File.Exists(Path.Combine(folder, "counterfactual.nii.gz")));
         Assert.Contains("\"StagesRun\"", File.ReadAllText(Path.Combine(folder, "inference.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Maps_are_restricted_to_the_imaged_object_and_scored_there_as_the_worker_serves_them()
+    {
+        // The scan's flat grey surround (60) lies below 10 % of its range, so the brain preset's foreground is the bright
+        // square; an untrained model marks pixels all over the slice, and only those inside the square may remain.
+        string model = TinyModelPackage();
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(0, Detect(Png("scan.png"), "--model", model, "--out", output, "--seed", "3"));
+
+        string folder = Path.Combine(output, "001-scan");
+        var map = ScanReader.ReadFile(Path.Combine(folder, "anomaly-map.nii.gz"));
+        var marked = Enumerable.Range(0, Width * Height).Where(p => map.Voxels[p] != 0).ToList();
+        Assert.NotEmpty(marked);
+        // The square spans x 12..23, y 10..21 of the 40 x 48 scan; resampling to the model's 32 x 32 and back blurs its edge
+        // by up to two source pixels.
+        Assert.All(marked, p => Assert.True(p % Width is >= 10 and <= 25 && p / Width is >= 8 and <= 23, $"pixel ({p % Width}, {p / Width}) lies outside the square"));
+        using var inference = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "inference.json")));
+        var slices = inference.RootElement.GetProperty("Slices");
+        Assert.InRange(slices[0].GetProperty("Score").GetInt64(), 1, 32 * 32 / 4);
     }
 
     [Fact]

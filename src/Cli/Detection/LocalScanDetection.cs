@@ -81,8 +81,10 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
             for (int i = 0; i < batch.Count; i++)
             {
+                // As the worker serves maps: restricted to the imaged object the preset found, and scored there.
+                var map = ForegroundMaps.Restricted(detection.Map(i).ToArray(), batch[i].Foreground);
                 results.Add(new SliceResult(
-                    batch[i].SourceSlice, detection.Map(i).ToArray(), detection.Reconstruction(i).ToArray(), detection.Scores[i], detection.StagesRun[i], detection.NormativeFallback[i]));
+                    batch[i].SourceSlice, map, detection.Reconstruction(i).ToArray(), ForegroundMaps.MarkedPixels(map), detection.StagesRun[i], detection.NormativeFallback[i]));
             }
 
             progress(results.Count, prepared.Slices.Count);
