@@ -7,7 +7,8 @@ namespace Synomaly.Cli.Tests;
 /// <see cref="StandardError"/> swaps the process-wide Console.Error and Spectre.Console allows one live display per process,
 /// so a test class that runs a command or writes to the console in parallel with a capturing test puts its output into that
 /// test's capture (tune and evaluate compare captured stderr exactly). Such classes must all be in
-/// <see cref="ConsoleDisplayCollection"/>; this finds them from their IL, so a new one cannot be forgotten.
+/// <see cref="ConsoleDisplayCollection"/>, or in a collection that runs alone (<c>DisableParallelization</c>, after every
+/// parallel test); this finds them from their IL, so a new one cannot be forgotten.
 /// </summary>
 public sealed class ConsoleCollectionMembershipTests
 {
@@ -21,7 +22,7 @@ public sealed class ConsoleCollectionMembershipTests
     {
         var outside = typeof(ConsoleCollectionMembershipTests).Assembly.GetTypes()
             .Where(type => type is { IsPublic: true, IsClass: true } && type.GetMethods().Any(IsTest))
-            .Where(type => !InConsoleCollection(type) && CalledMethods(type).Any(UsesTheConsole))
+            .Where(type => !InConsoleCollection(type) && !RunsAlone(type) && CalledMethods(type).Any(UsesTheConsole))
             .Select(type => type.Name)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -33,6 +34,18 @@ public sealed class ConsoleCollectionMembershipTests
 
     private static bool InConsoleCollection(Type type) => type.GetCustomAttributesData()
         .Any(a => a.AttributeType == typeof(CollectionAttribute) && a.ConstructorArguments is [{ Value: ConsoleDisplayCollection.Name }]);
+
+    /// <summary>Whether the class's collection is defined with DisableParallelization: it then runs with no other test beside it.</summary>
+    private static bool RunsAlone(Type type)
+    {
+        var name = type.GetCustomAttributesData()
+            .Where(a => a.AttributeType == typeof(CollectionAttribute) && a.ConstructorArguments is [{ Value: string }])
+            .Select(a => (string)a.ConstructorArguments[0].Value!)
+            .FirstOrDefault();
+        return name is not null && type.Assembly.GetTypes()
+            .SelectMany(t => t.GetCustomAttributes<CollectionDefinitionAttribute>())
+            .Any(definition => definition.Name == name && definition.DisableParallelization);
+    }
 
     /// <summary>Commands write to the console (tables, progress, errors); so do the console APIs and the capturing helper.</summary>
     private static bool UsesTheConsole(MethodBase method) => method.DeclaringType is { } type && (
