@@ -18,7 +18,10 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options, Device device, string outputDirectory)
 {
-    public string CheckpointDirectory => Path.Combine(outputDirectory, "checkpoint");
+    public string CheckpointDirectory => CheckpointDirectoryIn(outputDirectory);
+
+    /// <summary>Where a run writing to <paramref name="output"/> keeps its checkpoint, for checks made before the run is built.</summary>
+    public static string CheckpointDirectoryIn(string output) => Path.Combine(output, "checkpoint");
 
     /// <summary>
     /// A saved model (folder) whose weights start a new run (a warm start, for example to fine-tune with other Synomaly

@@ -95,6 +95,22 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resume_at_another_size_is_refused_before_the_data_is_read_naming_both_sizes()
+    {
+        string output = Path.Combine(_scratch, "resized");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel]));
+        string[] larger = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == "--size" ? "64" : a)];
+
+        // Input that does not exist: only a refusal made before the data is read can name the size.
+        var (code, errors) = await StandardError.Capture(["train", Path.Combine(_scratch, "no-data"), "--out", output, "--steps", "2", .. larger]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("image size 32, the run asks for 64", errors, StringComparison.Ordinal);
+        Assert.Contains("--size 32", errors, StringComparison.Ordinal);
+        Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_loss_other_than_vlb_or_mse_is_refused_rather_than_trained_as_vlb()
     {
         string output = Path.Combine(_scratch, "l2");

@@ -109,6 +109,51 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void A_resume_at_another_image_size_is_refused_naming_the_option_and_both_sizes()
+    {
+        using var scratch = new ScratchDirectory("resume-other-size");
+        string output = Path.Combine(scratch.Location, "run");
+        using var images = Images();
+        new TrainingRun(Tiny, Options(1), CPU, output).Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+
+        // One level of the same widths: every weight has the same shape at size 16, so only the record can tell.
+        var larger = new TrainingRun(Tiny with { ImageSize = 16 }, Options(2), CPU, output);
+        var error = Assert.Throws<TrainingCheckpointMismatchException>(() => larger.Train(images, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("image size 8, the run asks for 16", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--size 8", error.Message, StringComparison.Ordinal);
+        var attention = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.RequireSameModel(larger.CheckpointDirectory, Tiny with { AttentionResolutions = "1" }));
+        Assert.Contains("attention factors 16, the run asks for 1", attention.Message, StringComparison.Ordinal);
+
+        // Nothing was trained by the refused runs: the recorded configuration resumes at step 1.
+        var same = new TrainingRun(Tiny, Options(2), CPU, output);
+        same.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        Assert.Equal(2, same.StepsTrained);
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_the_model_configuration_was_recorded_resumes_as_before()
+    {
+        using var scratch = new ScratchDirectory("resume-unrecorded-model");
+        string output = Path.Combine(scratch.Location, "run");
+        using var images = Images();
+        var first = new TrainingRun(Tiny, Options(1), CPU, output);
+        first.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        string statePath = Path.Combine(first.CheckpointDirectory, "state.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        Assert.Equal(8, state["Model"]!["ImageSize"]!.GetValue<int>());
+
+        // What checkpoints written before the record look like.
+        state.Remove("Model");
+        File.WriteAllText(statePath, state.ToJsonString());
+
+        var resumed = new TrainingRun(Tiny, Options(2), CPU, output);
+        resumed.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        Assert.True(resumed.Resumed);
+        Assert.Equal(2, resumed.StepsTrained);
+    }
+
+    [Fact]
     public void A_spent_time_limit_stops_after_one_step_with_a_checkpoint_and_the_next_sitting_finishes_the_run()
     {
         using var scratch = new ScratchDirectory("time-limit");

@@ -115,6 +115,10 @@ public static class TrainCommand
             // a native libtorch error from the first forward pass, and a NaN --lr at the first checkpoint.
             CheckSize(modelConfig);
             options.Validate();
+
+            // A resume with another model configuration is refused before the data is read, naming the argument: weights
+            // of the same shapes (another --size, for one) would otherwise load silently and train another network.
+            TrainingCheckpoint.RequireSameModel(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!), modelConfig);
             var files = InputFiles.Resolve(parse.GetValue(input)!);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             var maskFiles = maskFolder is null ? null : RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Synomaly.Diffusion.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,10 +9,11 @@ namespace Synomaly.Diffusion.Training;
 /// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
 /// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
 /// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
-/// (<c>state.json</c>), with the data preparation, Synomaly noise and region mask the run trained on, the phases of settings it ran
-/// (learning rate and the like may change between sittings) and the model it was warm-started from. Written to a temporary folder and
-/// moved into place, so a crash mid-save never leaves a half checkpoint. A checkpoint resumes only a run with the same seed,
-/// precision, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
+/// (<c>state.json</c>), with the model configuration (when the model is a <see cref="UNet"/>), the data preparation, Synomaly noise and
+/// region mask the run trained on, the phases of settings it ran (learning rate and the like may change between sittings) and the model
+/// it was warm-started from. Written to a temporary folder and
+/// moved into place, so a crash mid-save never leaves a half checkpoint. A checkpoint resumes only a run with the same model
+/// configuration, seed, precision, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
 /// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
 /// </summary>
 public static class TrainingCheckpoint
@@ -43,7 +45,8 @@ public static class TrainingCheckpoint
 
         var json = JsonSerializer.Serialize(new CheckpointState(
             trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps,
-            trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom, trainer.Options.RegionMask.Name()));
+            trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom, trainer.Options.RegionMask.Name(),
+            (trainer.Model as UNet)?.Config));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
 
         // The old checkpoint is moved aside, not deleted, until the new one is in place: a crash between the two moves
@@ -80,7 +83,33 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         RequireCheckpoint(directory);
+        if (model is UNet unet)
+        {
+            RequireSameModel(directory, unet.Config);
+        }
+
         model.load(Path.Combine(directory, "model.dat"));
+    }
+
+    /// <summary>
+    /// Refuses, naming the argument and both values, a model configuration other than the one the checkpoint in
+    /// <paramref name="directory"/> was trained with. Weights of the same shapes would load without complaint, so a run
+    /// at another --size would otherwise resume silently. Needs only state.json, so a command can ask before it reads any
+    /// data. Checkpoints written before the configuration was recorded, and folders without a checkpoint, pass.
+    /// </summary>
+    public static void RequireSameModel(string directory, UNetConfig requested)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        RestoreInterruptedSave(directory);
+        if (!HasState(directory) || ReadState(directory).Model is not { } recorded
+            || ModelConfigDifference.Between(recorded, requested) is not { } difference)
+        {
+            return;
+        }
+
+        string remedy = difference.Option is { } option ? $"resume with {option} {difference.Recorded}" : "resume with the checkpoint's model configuration";
+        throw new TrainingCheckpointMismatchException(
+            $"The checkpoint in '{directory}' was trained with {difference.Argument} {difference.Recorded}, the run asks for {difference.Requested}: {remedy}, or train into a new output folder.");
     }
 
     /// <summary>
@@ -91,9 +120,12 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(trainer);
         RequireCheckpoint(directory);
+        if (trainer.Model is UNet unet)
+        {
+            RequireSameModel(directory, unet.Config);
+        }
 
-        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(directory, StateFile)))
-            ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' is empty.");
+        var state = ReadState(directory);
         if (state.Seed != trainer.Options.Seed)
         {
             throw new TrainingCheckpointMismatchException(
@@ -191,6 +223,10 @@ public static class TrainingCheckpoint
         }
     }
 
+    private static CheckpointState ReadState(string directory) =>
+        JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(directory, StateFile)))
+            ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' is empty.");
+
     private static bool HasState(string directory) => File.Exists(Path.Combine(directory, StateFile));
 
     private static string PreviousOf(string fullDirectory) => fullDirectory.TrimEnd(Path.DirectorySeparatorChar) + ".previous";
@@ -257,5 +293,6 @@ public static class TrainingCheckpoint
         string? Noise = null,
         TrainingPhase[]? Phases = null,
         ParentModel? InitialisedFrom = null,
-        string? RegionMask = null);
+        string? RegionMask = null,
+        UNetConfig? Model = null);
 }
