@@ -19,9 +19,11 @@ public static class NormativeResidual
 
     /// <summary>
     /// The mean map of <paramref name="healthy"/> at the candidate's t, blur kernel and noise draws: single stage, θ 0 and no
-    /// component filter, so the map is the whole blurred difference |blur(x) − blur(x̂)|.
+    /// component filter, so the map is the whole blurred difference |blur(x) − blur(x̂)|. <paramref name="progress"/> hears the
+    /// count of slices measured after each batch, as <see cref="Evaluator.Run"/> reports it: over many slices this is minutes.
     /// </summary>
-    public static HealthyResidual Measure(Evaluator evaluator, IReadOnlyList<EvaluationCase> healthy, InferenceOptions candidate, long seed, CancellationToken cancellationToken = default)
+    public static HealthyResidual Measure(
+        Evaluator evaluator, IReadOnlyList<EvaluationCase> healthy, InferenceOptions candidate, long seed, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(healthy);
@@ -35,7 +37,7 @@ public static class NormativeResidual
         // The residual is the model's over the whole slice: the factors are measured where the engine thresholds, so a
         // foreground restriction of the evaluator (what the worker serves) must not blank it.
         var wholeSlices = healthy.Select(c => c with { Foreground = null }).ToList();
-        var outcomes = evaluator.Run("healthy residual", wholeSlices, options, cancellationToken: cancellationToken).Outcomes;
+        var outcomes = evaluator.Run("healthy residual", wholeSlices, options, progress, cancellationToken).Outcomes;
         int pixels = healthy[0].Input.Length;
         var residual = new double[pixels];
         var input = new double[pixels];

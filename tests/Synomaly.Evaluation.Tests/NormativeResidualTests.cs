@@ -71,8 +71,8 @@ public sealed class NormativeResidualTests
         var plain = InferenceOptions.Adaptive(200, 3, 0.2);
         var decorated = plain with { Threshold = 0.45, MinComponentSize = 30, MaxStages = 3, NormativeThreshold = new(new float[64], 1, 1, 200, 3, 1) };
 
-        var residual = NormativeResidual.Measure(evaluator, healthy, plain, seed: 5, TestContext.Current.CancellationToken);
-        var same = NormativeResidual.Measure(evaluator, healthy, decorated, seed: 5, TestContext.Current.CancellationToken);
+        var residual = NormativeResidual.Measure(evaluator, healthy, plain, seed: 5, cancellationToken: TestContext.Current.CancellationToken);
+        var same = NormativeResidual.Measure(evaluator, healthy, decorated, seed: 5, cancellationToken: TestContext.Current.CancellationToken);
         var maps = evaluator.Run("check", healthy, InferenceOptions.SingleStage(200, 3, 0) with { MinComponentSize = 0, Seed = 5 }, cancellationToken: TestContext.Current.CancellationToken).Outcomes;
 
         Assert.Equal((3, 200, 3, 1), (residual.Slices, residual.Timestep, residual.BlurKernel, residual.NoiseDraws));
@@ -96,7 +96,7 @@ public sealed class NormativeResidualTests
         double lowest = masks.Min(m => Pearson(m, residual.HeadTemplate));
         Assert.Equal(Math.Floor(lowest * 100) / 100, residual.MinHeadCorrelation, 1e-9);
         Assert.InRange(residual.MinHeadCorrelation, -1, 1);
-        Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentException>(() => NormativeResidual.Measure(evaluator, [], plain, 5, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -112,11 +112,40 @@ public sealed class NormativeResidualTests
         bool[] leftHalf = [.. Enumerable.Range(0, 64).Select(p => p % 8 < 4)];
         var withForeground = whole.Select(c => c with { Foreground = leftHalf }).ToList();
 
-        var expected = NormativeResidual.Measure(evaluator, whole, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, TestContext.Current.CancellationToken);
-        var measured = NormativeResidual.Measure(evaluator, withForeground, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, TestContext.Current.CancellationToken);
+        var expected = NormativeResidual.Measure(evaluator, whole, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, cancellationToken: TestContext.Current.CancellationToken);
+        var measured = NormativeResidual.Measure(evaluator, withForeground, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Mean, measured.Mean);
         Assert.Contains(measured.Mean.Where((_, p) => p % 8 >= 4), m => m > 0);
+    }
+
+    [Fact]
+    public void Measuring_reports_the_slices_done_after_each_batch_and_the_residual_stays_the_same()
+    {
+        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        var generator = new Random(4);
+        var healthy = Enumerable.Range(0, 5)
+            .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
+            .ToList();
+        var progress = new RecordingProgress();
+
+        var silent = NormativeResidual.Measure(evaluator, healthy, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, cancellationToken: TestContext.Current.CancellationToken);
+        var reported = NormativeResidual.Measure(evaluator, healthy, InferenceOptions.Adaptive(200, 3, 0.2), seed: 5, progress, TestContext.Current.CancellationToken);
+
+        Assert.Equal([2, 4, 5], progress.Reports);
+        Assert.Equal(silent.Mean, reported.Mean);
+        Assert.Equal(silent.MeanInput, reported.MeanInput);
+        Assert.Equal(silent.HeadTemplate, reported.HeadTemplate);
+    }
+
+    /// <summary>Records every report on the reporting thread (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class RecordingProgress : IProgress<int>
+    {
+        public List<int> Reports { get; } = [];
+
+        public void Report(int value) => Reports.Add(value);
     }
 
     private static double Pearson(float[] a, float[] b)

@@ -112,6 +112,9 @@ public static class EvaluationCommands
         },
         CancellationToken.None);
 
+    /// <summary>What a healthy residual depends on: candidates that share it share one measurement.</summary>
+    private static (int T, int K, int Draws) ResidualKey(InferenceOptions candidate) => (candidate.Timesteps[0], candidate.BlurKernel, candidate.NoiseDraws);
+
     private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, TuningGrid grid, CancellationToken cancellationToken)
     {
         var (source, detectorContext) = Prepare(parse);
@@ -129,13 +132,19 @@ public static class EvaluationCommands
         {
             if (healthy is not null)
             {
-                var measuring = progress.AddTask($"healthy residual on {healthy.Count} training slices");
+                // One measurement over every healthy slice per distinct residual key, and none when every α is 0: the bar
+                // advances per batch of each, instead of sitting at 0% until the last one ends.
+                int measurements = alphas.Any(a => a != 0) ? candidates.Select(ResidualKey).Distinct().Count() : 0;
+                var measuring = progress.AddTask($"healthy residual on {healthy.Count} training slices", maxValue: Math.Max(1, measurements * healthy.Count));
                 candidates = [.. NormativeResidual.Expand(candidates, alphas, c =>
                 {
-                    var key = (c.Timesteps[0], c.BlurKernel, c.NoiseDraws);
+                    var key = ResidualKey(c);
                     if (!residuals.TryGetValue(key, out var residual))
                     {
-                        residual = residuals[key] = NormativeResidual.Measure(context.Evaluator, healthy, c, parse.GetValue(Seed), cancellationToken);
+                        // Progress<int> reports on the thread pool, possibly out of order: the bar never moves back.
+                        int before = residuals.Count * healthy.Count;
+                        var slicesDone = new Progress<int>(n => measuring.Value = Math.Max(measuring.Value, before + n));
+                        residual = residuals[key] = NormativeResidual.Measure(context.Evaluator, healthy, c, parse.GetValue(Seed), slicesDone, cancellationToken);
                     }
 
                     return residual;
