@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Synomaly.Cli.Detection;
-using Synomaly.Contracts;
 using Synomaly.Imaging;
-using Synomaly.Imaging.Formats;
 using Synomaly.Imaging.Reading;
 
 namespace Synomaly.Cli.Commands;
@@ -54,15 +52,13 @@ public static class InspectCommand
 
     private static int InspectFolder(string folder, TextWriter output, ScanReadOptions? options)
     {
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var (files, dicom, others) = SeriesFolder.Read(folder);
         if (files.Count == 0)
         {
             output.WriteLine("rejected: Empty: the folder holds no files");
             return Rejected;
         }
 
-        var dicom = files.Where(f => SniffFile(f) == ScanFormat.Dicom).ToList();
-        var others = files.Except(dicom).ToList();
         int worst = Readable;
         if (dicom.Count > 0)
         {
@@ -77,14 +73,6 @@ public static class InspectCommand
         }
 
         return worst;
-    }
-
-    private static ScanFormat SniffFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        var head = new byte[FormatSniffer.BytesNeeded];
-        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return FormatSniffer.Sniff(head.AsSpan(0, n));
     }
 
     private static int Report(Func<ScanDescription> describe, TextWriter output)

@@ -30,7 +30,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var clock = Stopwatch.StartNew();
         // A folder is one DICOM series, read as inspect reads it; ReadFile would try to open the folder as a file.
         var volume = Directory.Exists(path)
-            ? ScanReader.ReadSeries(SeriesFolder.DicomFiles(path), settings.ReadOptions)
+            ? ScanReader.ReadSeries(SeriesFolder.Read(path).DicomFiles, settings.ReadOptions)
             : ScanReader.ReadFile(path, settings.ReadOptions);
         var prepared = ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation).Prepare(volume);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;

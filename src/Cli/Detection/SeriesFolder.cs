@@ -4,13 +4,24 @@ using Synomaly.Imaging.Formats;
 namespace Synomaly.Cli.Detection;
 
 /// <summary>
-/// A folder given as a scan: one DICOM series, its DICOM files found at any depth (as <c>inspect</c> reads a folder), in
-/// path order; other files beside them (a README, a DICOMDIR viewer) are left out by their content, not their names.
+/// A folder given as a scan: every file in it at any depth, in path order, split by content (not by name) into the DICOM
+/// files, one series, and the others beside them (a README, a DICOMDIR viewer). <c>detect</c> reads the series, and
+/// <c>inspect</c> describes the series and each other file: one listing and one sniff of each file serve both.
 /// </summary>
-public static class SeriesFolder
+public sealed record SeriesFolder(IReadOnlyList<string> Files, IReadOnlyList<string> DicomFiles, IReadOnlyList<string> OtherFiles)
 {
-    public static IReadOnlyList<string> DicomFiles(string folder) =>
-        [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Where(IsDicom)];
+    public static SeriesFolder Read(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var dicom = new List<string>();
+        var others = new List<string>();
+        foreach (string file in files)
+        {
+            (IsDicom(file) ? dicom : others).Add(file);
+        }
+
+        return new SeriesFolder(files, dicom, others);
+    }
 
     private static bool IsDicom(string path)
     {
