@@ -158,6 +158,20 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public void Inputs_of_the_same_stem_each_get_their_own_results_folder()
+    {
+        string model = TinyModelPackage();
+        Directory.CreateDirectory(Path.Combine(_root, "x"));
+        Directory.CreateDirectory(Path.Combine(_root, "y"));
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(0, Detect(Png(Path.Combine("x", "a.png")), Png(Path.Combine("y", "a.png")), Png("a.copy.png"), "--model", model, "--out", output));
+
+        Assert.Equal(["001-a", "002-a", "003-a"], Directory.GetDirectories(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(Directory.GetDirectories(output), folder => Assert.True(File.Exists(Path.Combine(folder, "report.json"))));
+    }
+
+    [Fact]
     public void A_folder_is_read_as_one_dicom_series_as_inspect_reads_it()
     {
         string model = TinyModelPackage();

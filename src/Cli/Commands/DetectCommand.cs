@@ -100,7 +100,9 @@ public static class DetectCommand
         {
             for (int i = 0; i < files.Length; i++)
             {
-                // Scans are named by position on screen: file names can carry patient data.
+                // The progress and failure lines name a scan by its position ("scan 2 of 5"): file names can carry patient
+                // data, and failure lines are the ones pasted into tickets. The table's results column does show each
+                // scan's folder, whose name holds the file's stem (OutputFolderName): it is where the user finds the results.
                 string label = $"scan {i + 1} of {files.Length}";
                 var task = context.AddTask(label, maxValue: 1);
                 string folder = Path.Combine(output, OutputFolderName(files[i], i));
@@ -132,7 +134,11 @@ public static class DetectCommand
         return failures.Count == 0 ? 0 : 1;
     }
 
-    /// <summary>The result folder of one input: its file name without extensions, made unique by its position.</summary>
+    /// <summary>
+    /// The result folder of one input: its position in the command line (001, 002, ...) and its file name without any
+    /// extension. The position alone keeps folders apart, so inputs of the same stem (a.nii and a.nii.gz, or a.png in two
+    /// folders) never write into one folder; the stem only helps the user tell the folders apart.
+    /// </summary>
     private static string OutputFolderName(string path, int index)
     {
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
