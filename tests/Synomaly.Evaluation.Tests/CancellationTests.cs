@@ -1,7 +1,4 @@
 using Synomaly.Diffusion.Inference;
-using Synomaly.Diffusion.Model;
-using Synomaly.Diffusion.Schedules;
-using static TorchSharp.torch;
 
 namespace Synomaly.Evaluation.Tests;
 
@@ -11,19 +8,14 @@ namespace Synomaly.Evaluation.Tests;
 /// </summary>
 public sealed class CancellationTests : IDisposable
 {
-    private readonly UNet _model = new(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
-    private readonly GaussianDiffusion _diffusion = new(BetaSchedule.Cosine);
+    private readonly TinyDetector _detector = new();
 
-    public void Dispose()
-    {
-        _model.Dispose();
-        _diffusion.Dispose();
-    }
+    public void Dispose() => _detector.Dispose();
 
     [Fact]
     public void The_evaluator_stops_before_the_next_batch_once_cancelled()
     {
-        var evaluator = new Evaluator(new AnomalyDetector(_model, _diffusion), CPU, batchSize: 2);
+        var evaluator = _detector.Evaluator();
         using var cancellation = new CancellationTokenSource();
         var reported = new List<int>();
         var progress = new Immediate(done =>
@@ -40,7 +32,7 @@ public sealed class CancellationTests : IDisposable
     [Fact]
     public void The_tuner_stops_before_the_next_candidate_once_cancelled()
     {
-        var tuner = new Tuner(new Evaluator(new AnomalyDetector(_model, _diffusion), CPU, batchSize: 2));
+        var tuner = new Tuner(_detector.Evaluator());
         using var cancellation = new CancellationTokenSource();
         var searched = new List<int>();
 

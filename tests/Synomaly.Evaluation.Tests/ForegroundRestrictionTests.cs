@@ -1,8 +1,5 @@
 using Synomaly.Diffusion.Inference;
-using Synomaly.Diffusion.Model;
-using Synomaly.Diffusion.Schedules;
 using Synomaly.Imaging.Presets;
-using static TorchSharp.torch;
 
 namespace Synomaly.Evaluation.Tests;
 
@@ -12,14 +9,9 @@ namespace Synomaly.Evaluation.Tests;
 /// </summary>
 public sealed class ForegroundRestrictionTests : IDisposable
 {
-    private readonly UNet _model = new(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
-    private readonly GaussianDiffusion _diffusion = new(BetaSchedule.Cosine);
+    private readonly TinyDetector _detector = new();
 
-    public void Dispose()
-    {
-        _model.Dispose();
-        _diffusion.Dispose();
-    }
+    public void Dispose() => _detector.Dispose();
 
     // An untrained model reconstructs noise, so a low threshold marks pixels all over the slice.
     private static InferenceOptions Options => InferenceOptions.SingleStage(100, 1, 0.01) with { MinComponentSize = 0, Seed = 1 };
@@ -36,8 +28,8 @@ public sealed class ForegroundRestrictionTests : IDisposable
     [Fact]
     public void Maps_and_scores_count_only_the_foreground_by_default()
     {
-        var evaluator = new Evaluator(new AnomalyDetector(_model, _diffusion), CPU, batchSize: 2);
-        var whole = new Evaluator(new AnomalyDetector(_model, _diffusion), CPU, batchSize: 2, MapRegion.WholeSlice);
+        var evaluator = _detector.Evaluator();
+        var whole = _detector.Evaluator(MapRegion.WholeSlice);
 
         var restrictedResult = evaluator.Run("foreground", [Case(LeftHalf)], Options, cancellationToken: TestContext.Current.CancellationToken);
         var engineResult = whole.Run("whole", [Case(LeftHalf)], Options, cancellationToken: TestContext.Current.CancellationToken);
@@ -59,8 +51,8 @@ public sealed class ForegroundRestrictionTests : IDisposable
     [Fact]
     public void A_case_without_a_foreground_keeps_the_whole_map()
     {
-        var evaluator = new Evaluator(new AnomalyDetector(_model, _diffusion), CPU, batchSize: 2);
-        var whole = new Evaluator(new AnomalyDetector(_model, _diffusion), CPU, batchSize: 2, MapRegion.WholeSlice);
+        var evaluator = _detector.Evaluator();
+        var whole = _detector.Evaluator(MapRegion.WholeSlice);
 
         var outcome = Assert.Single(evaluator.Run("none", [Case(null)], Options, cancellationToken: TestContext.Current.CancellationToken).Outcomes);
         var engine = Assert.Single(whole.Run("whole", [Case(null)], Options, cancellationToken: TestContext.Current.CancellationToken).Outcomes);

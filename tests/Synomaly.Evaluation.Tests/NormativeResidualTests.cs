@@ -1,7 +1,4 @@
 using Synomaly.Diffusion.Inference;
-using Synomaly.Diffusion.Model;
-using Synomaly.Diffusion.Schedules;
-using static TorchSharp.torch;
 
 namespace Synomaly.Evaluation.Tests;
 
@@ -61,9 +58,8 @@ public sealed class NormativeResidualTests
     [Fact]
     public void The_residual_is_the_mean_single_stage_map_without_threshold_whatever_the_candidate_s_map_settings()
     {
-        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
-        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        using var detector = new TinyDetector();
+        var evaluator = detector.Evaluator();
         var generator = new Random(3);
         var healthy = Enumerable.Range(0, 3)
             .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
@@ -102,9 +98,8 @@ public sealed class NormativeResidualTests
     [Fact]
     public void The_residual_covers_the_whole_slice_even_where_the_cases_carry_a_foreground()
     {
-        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
-        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        using var detector = new TinyDetector();
+        var evaluator = detector.Evaluator();
         var generator = new Random(3);
         var whole = Enumerable.Range(0, 3)
             .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
@@ -122,9 +117,8 @@ public sealed class NormativeResidualTests
     [Fact]
     public void Measuring_reports_the_slices_done_after_each_batch_and_the_residual_stays_the_same()
     {
-        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
-        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        using var detector = new TinyDetector();
+        var evaluator = detector.Evaluator();
         var generator = new Random(4);
         var healthy = Enumerable.Range(0, 5)
             .Select(i => new EvaluationCase($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(_ => (float)((generator.NextDouble() * 2) - 1))], new bool[64], null))
@@ -158,9 +152,8 @@ public sealed class NormativeResidualTests
     [Fact]
     public void The_evaluator_records_which_cases_the_head_gate_kept_on_the_single_threshold()
     {
-        using var model = new UNet(new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "16", NumHeadChannels = 32 });
-        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
-        var evaluator = new Evaluator(new AnomalyDetector(model, diffusion), CPU, batchSize: 2);
+        using var detector = new TinyDetector();
+        var evaluator = detector.Evaluator();
         // Head (0.2) in the left half of the first two cases, in the right half of the third.
         EvaluationCase Case(int i, bool left) => new($"healthy-{i}", $"s{i}.png", [.. Enumerable.Range(0, 64).Select(p => (p % 8 < 4) == left ? 0.2f : -1f)], new bool[64], null);
         var cases = new[] { Case(0, left: true), Case(1, left: true), Case(2, left: false) };
