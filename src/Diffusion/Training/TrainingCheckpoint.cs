@@ -101,8 +101,15 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(requested);
         RestoreInterruptedSave(directory);
-        if (!HasState(directory) || ReadState(directory).Model is not { } recorded
-            || ModelConfigDifference.Between(recorded, requested) is not { } difference)
+        if (HasState(directory))
+        {
+            RequireSameModel(directory, ReadState(directory), requested);
+        }
+    }
+
+    private static void RequireSameModel(string directory, CheckpointState state, UNetConfig requested)
+    {
+        if (state.Model is not { } recorded || ModelConfigDifference.Between(recorded, requested) is not { } difference)
         {
             return;
         }
@@ -120,12 +127,12 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(trainer);
         RequireCheckpoint(directory);
+        var state = ReadState(directory);
         if (trainer.Model is UNet unet)
         {
-            RequireSameModel(directory, unet.Config);
+            RequireSameModel(directory, state, unet.Config);
         }
 
-        var state = ReadState(directory);
         if (state.Seed != trainer.Options.Seed)
         {
             throw new TrainingCheckpointMismatchException(
