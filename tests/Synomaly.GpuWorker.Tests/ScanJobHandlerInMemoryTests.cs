@@ -166,6 +166,9 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
         Assert.Equal(1, harness.Storage.Reads);
         Assert.Contains("scan-archive/1.0.0/0x8DD0001/report.json", harness.ResultPaths(job));
+        // One read for the state and the source together at the start, one before writing (a newer upload may have moved
+        // the record on while the model ran): each is a table round trip per bulk job.
+        Assert.Equal(2, harness.Status.RecordReads);
     }
 
     [Fact]

@@ -129,7 +129,8 @@ public sealed partial class ScanJobHandler(
 
     private async Task<JobOutcome> ProcessAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
     {
-        var state = await retry.ExecuteAsync(ct => status.GetStateAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        var recorded = await retry.ExecuteAsync(ct => status.GetRecordAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        var state = recorded?.State;
         if (state == JobState.Succeeded)
         {
             return await CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
@@ -151,7 +152,7 @@ public sealed partial class ScanJobHandler(
         }
 
         // Before the job is marked Processing: a message whose source cannot be known fails at once, its record Failed.
-        job = await WithSourceAsync(job, cancellationToken).ConfigureAwait(false);
+        job = WithSource(job, recorded);
         await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
         if (await retry.ExecuteAsync(ct => writer.IsCompleteAsync(job, ct), cancellationToken).ConfigureAwait(false))
         {
@@ -179,7 +180,7 @@ public sealed partial class ScanJobHandler(
         var files = codec.Render(job, decoded, outputs, cancellationToken);
         // One read before writing: a scan uploaded again while the model ran has moved the record on (the read throws
         // JobSupersededException), and this run's results would be written for nobody.
-        await retry.ExecuteAsync(ct => status.GetStateAsync(job, ct), cancellationToken).ConfigureAwait(false);
+        await retry.ExecuteAsync(ct => status.GetRecordAsync(job, ct), cancellationToken).ConfigureAwait(false);
         try
         {
             await writer.WriteAsync(job, files, retry.ExecuteAsync, cancellationToken).ConfigureAwait(false);
@@ -206,17 +207,16 @@ public sealed partial class ScanJobHandler(
     /// archive job, whose message leaves the owner's file name out). The record is the one the Functions app wrote before
     /// publishing; without it the message cannot be processed, ever, so the job fails as <c>SourceUnknown</c>.
     /// </summary>
-    private async Task<ScanJob> WithSourceAsync(ScanJob job, CancellationToken cancellationToken)
+    private static ScanJob WithSource(ScanJob job, RecordedJob? recorded)
     {
         if (job.SourceBlobUri is not null)
         {
             return job;
         }
 
-        var source = await retry.ExecuteAsync(ct => status.GetSourceAsync(job, ct), cancellationToken).ConfigureAwait(false);
-        return source is null
-            ? throw new JobRejectedException(JobRejectedException.SourceUnknown, "The message names no source blob (an archive job's is read from its job record), and no job record names one.")
-            : job with { SourceBlobUri = source };
+        return recorded?.SourceBlobUri is { } source
+            ? job with { SourceBlobUri = source }
+            : throw new JobRejectedException(JobRejectedException.SourceUnknown, "The message names no source blob (an archive job's is read from its job record), and no job record names one.");
     }
 
     private async Task RemoveOrphanedResultsAsync(ScanJob job)

@@ -10,14 +10,11 @@ namespace Synomaly.GpuWorker.Status;
 /// </summary>
 public interface IJobStatusSink
 {
-    /// <summary>The job's current state, or null when no record exists (a job queued by hand).</summary>
-    Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default);
-
     /// <summary>
-    /// The source blob the job record names, for a message that names none (an archive job, schema 2); null when no record
-    /// exists or it names no source.
+    /// The job's record as the worker needs it, its state and the source blob it names (an archive job's message, schema
+    /// 2, names none), in one read; null when no record exists (a job queued by hand).
     /// </summary>
-    Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default);
+    Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default);
 
     Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default);
 

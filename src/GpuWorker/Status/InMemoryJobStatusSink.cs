@@ -55,25 +55,18 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
         }
     }
 
-    public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default)
+    /// <summary>How many times a record was read, as each read is a table round trip in the cloud.</summary>
+    public int RecordReads { get; private set; }
+
+    public Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
+            RecordReads++;
             var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
             JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
-            return Task.FromResult(record?.State);
-        }
-    }
-
-    public Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default)
-    {
-        lock (gate)
-        {
-            var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
-            JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
-
-            return Task.FromResult(record?.SourceBlobUri);
+            return Task.FromResult(record is null ? null : new RecordedJob(record.State, record.SourceBlobUri));
         }
     }
 

@@ -13,22 +13,13 @@ namespace Synomaly.GpuWorker.Status;
 /// </summary>
 public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJobStatusSink
 {
-    public async Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default)
+    public async Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
         JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
-        return record?.State;
-    }
-
-    public async Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
-        JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
-
-        return record?.SourceBlobUri;
+        return record is null ? null : new RecordedJob(record.State, record.SourceBlobUri);
     }
 
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>

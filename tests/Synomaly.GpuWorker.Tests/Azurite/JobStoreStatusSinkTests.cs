@@ -37,7 +37,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
         await sink.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
-        Assert.Equal(JobState.Processing, await sink.GetStateAsync(job, TestContext.Current.CancellationToken));
+        Assert.Equal(JobState.Processing, (await sink.GetRecordAsync(job, TestContext.Current.CancellationToken))!.State);
         await sink.MarkSucceededAsync(job, "sink-ok/2.0.0/", TestContext.Current.CancellationToken);
 
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken);
@@ -120,9 +120,9 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, MessageId = job.MessageId, SourceBlobUri = archivePath, Origin = JobOrigin.Bulk }, ct);
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
-        Assert.Equal(archivePath, await sink.GetSourceAsync(job, ct));
-        Assert.Null(await sink.GetSourceAsync(unrecorded, ct));
-        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetSourceAsync(job with { SourceETag = "\"0x3\"" }, ct));
+        Assert.Equal(new RecordedJob(JobState.Queued, archivePath), await sink.GetRecordAsync(job, ct));
+        Assert.Null(await sink.GetRecordAsync(unrecorded, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetRecordAsync(job with { SourceETag = "\"0x3\"" }, ct));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await store.CreateAsync(new JobRecord { ScanId = newer.ScanId, ModelVersion = newer.ModelVersion, State = JobState.Queued, MessageId = newer.MessageId, SourceETag = newer.SourceETag }, ct);
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
-        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetStateAsync(old, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetRecordAsync(old, ct));
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkProcessingAsync(old, 1, ct));
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkFailedAsync(old, "SourceChanged", "The scan blob was replaced.", ct));
         await sink.MarkProcessingAsync(newer, 1, ct);
@@ -160,7 +160,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var refused = await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkSucceededAsync(job, "x/", ct));
         Assert.False(refused.SameSourceVersion); // so the worker removes any results it wrote, as for a re-upload
         Assert.True(refused.RecordErased); // and does not complete the message before they are gone
-        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetStateAsync(job, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetRecordAsync(job, ct));
         Assert.True((await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.IsDeleted);
     }
 }

@@ -9,11 +9,8 @@ internal sealed class SwitchableJobStatusSink(IJobStatusSink inner) : IJobStatus
 {
     public bool Unavailable { get; set; }
 
-    public Task<JobState?> GetStateAsync(ScanJob job, CancellationToken cancellationToken = default) =>
-        Unavailable ? Outage<JobState?>() : inner.GetStateAsync(job, cancellationToken);
-
-    public Task<Uri?> GetSourceAsync(ScanJob job, CancellationToken cancellationToken = default) =>
-        Unavailable ? Outage<Uri?>() : inner.GetSourceAsync(job, cancellationToken);
+    public Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<RecordedJob?>() : inner.GetRecordAsync(job, cancellationToken);
 
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<bool>() : inner.MarkProcessingAsync(job, attempt, cancellationToken);
