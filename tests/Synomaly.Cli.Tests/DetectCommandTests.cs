@@ -172,6 +172,27 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public void Running_again_into_the_same_out_replaces_a_scans_folder_whole_and_a_failed_scan_keeps_its_earlier_results()
+    {
+        string model = TinyModelPackage();
+        string output = Path.Combine(_root, "out");
+        string scan = Png("a.png");
+        Assert.Equal(0, Detect(scan, Png("b.png"), "--model", model, "--out", output));
+        // A file the second run does not write (as a heatmap of a run with slices beside a report of one without).
+        File.WriteAllText(Path.Combine(output, "001-a", "stale.txt"), "from an earlier run");
+        File.Delete(scan);
+        string earlierB = File.ReadAllText(Path.Combine(output, "002-b", "report.json"));
+        File.WriteAllText(Path.Combine(_root, "b.png"), "not a png any more");
+
+        Assert.Equal(1, Detect(Png("a.png"), Path.Combine(_root, "b.png"), "--model", model, "--out", output));
+
+        Assert.False(File.Exists(Path.Combine(output, "001-a", "stale.txt")));
+        Assert.True(File.Exists(Path.Combine(output, "001-a", "report.json")));
+        Assert.Equal(earlierB, File.ReadAllText(Path.Combine(output, "002-b", "report.json")));
+        Assert.Equal(["001-a", "002-b"], Directory.GetDirectories(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_folder_is_read_as_one_dicom_series_as_inspect_reads_it()
     {
         string model = TinyModelPackage();

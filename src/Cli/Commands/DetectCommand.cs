@@ -108,11 +108,11 @@ public static class DetectCommand
                 string folder = Path.Combine(output, OutputFolderName(files[i], i));
                 try
                 {
-                    var report = detection.Run(files[i], folder, (done, total) =>
+                    var report = ResultFolder.WriteReplacing(folder, staging => detection.Run(files[i], staging, (done, total) =>
                     {
                         task.MaxValue = Math.Max(total, 1);
                         task.Value = done;
-                    });
+                    }));
                     task.Value = task.MaxValue;
                     table.AddRow(label, report.Slices.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         report.AnomalousVoxels.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(folder));
