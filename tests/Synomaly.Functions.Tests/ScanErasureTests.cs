@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
@@ -86,6 +87,48 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.Empty(host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published);
         Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
         Assert.True((await host.Jobs.ListForScanAsync(scanId, Ct)).Single().IsDeleted);
+    }
+
+    [Fact]
+    public async Task A_delete_while_the_upload_is_still_staging_blocks_discards_them_and_closes_the_id()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var upload = host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlockBlobClient($"{scanId}/scan.png");
+        var block = Convert.ToBase64String("block-0"u8);
+        await upload.StageBlockAsync(block, new MemoryStream(ScanBytes.Png()), cancellationToken: Ct);
+
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct)).Value);
+
+        Assert.Equal((1, 1), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted));
+        Assert.True((await host.Jobs.ListForScanAsync(scanId, Ct)).Single().IsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        // The staged blocks are gone: the portal's commit with its still-valid upload URL names blocks that do not exist.
+        var commit = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => upload.CommitBlockListAsync([block], cancellationToken: Ct));
+        Assert.Equal(400, commit.Status);
+        // Staged and committed once more, the file reaches intake, which finds the tombstone and erases it unprocessed.
+        await upload.StageBlockAsync(block, new MemoryStream(ScanBytes.Png()), cancellationToken: Ct);
+        await upload.CommitBlockListAsync([block], cancellationToken: Ct);
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(host.Blobs.GetBlobContainerClient(BlobLayout.ScansContainer).GetBlobClient($"{scanId}/scan.png"), Ct);
+        Assert.Equal(IntakeOutcome.Erased, result.Outcome);
+        Assert.Empty(host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+    }
+
+    [Fact]
+    public async Task A_delete_of_an_id_nothing_was_written_to_is_404_but_a_file_uploaded_to_it_later_is_erased_unprocessed()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+
+        var answer = Assert.IsType<ObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct));
+        var late = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(late, Ct);
+
+        Assert.Equal(404, answer.StatusCode);
+        Assert.Equal(IntakeOutcome.Erased, result.Outcome);
+        Assert.Empty(host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
     }
 
     [Fact]
@@ -210,7 +253,7 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task An_unknown_scan_is_404_an_archive_scan_409_and_a_malformed_id_400_and_nothing_changes()
+    public async Task An_unknown_scan_is_404_an_archive_scan_409_and_a_malformed_id_400_and_the_archive_scan_is_untouched()
     {
         await using var host = await TestHost.CreateAsync(azurite);
         var archive = "a-" + ScanBytes.NewScanId();

@@ -9,7 +9,8 @@ namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// <c>DELETE /api/scans/{scanId}</c>: erases an uploaded scan, its results and their blob versions; the job records stay
-/// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan exists.
+/// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan existed, its id closed
+/// by a tombstone all the same.
 /// </summary>
 public sealed class DeleteScan(ScanErasureService erasure)
 {
@@ -30,7 +31,7 @@ public sealed class DeleteScan(ScanErasureService erasure)
             return outcome switch
             {
                 ScanErasureOutcome.Deleted => new OkObjectResult(erased),
-                ScanErasureOutcome.NotFound => Problems.NotFound($"Nothing of scan {scanId} exists (no job, no upload, no results)."),
+                ScanErasureOutcome.NotFound => Problems.NotFound($"Nothing of scan {scanId} existed (no job, no upload, no results); its id is closed all the same: a file uploaded to it later is erased unprocessed."),
                 _ => Problems.Create(StatusCodes.Status409Conflict, "Still in the archive.", $"Scan {scanId} comes from the archive, which still holds it; delete it there, then repeat this request to erase its results.", Problems.ArchiveHoldsSourceType),
             };
         }

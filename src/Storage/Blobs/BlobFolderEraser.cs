@@ -6,7 +6,8 @@ using Azure.Storage.Blobs.Specialized;
 namespace Synomaly.Storage.Blobs;
 
 /// <summary>What erasing one blob folder removed.</summary>
-/// <param name="Blobs">Blobs that existed (their current versions).</param>
+/// <param name="Blobs">Blobs that existed: their current versions, and blobs whose blocks were staged but not yet
+/// committed (an upload in progress), whose blocks were discarded.</param>
 /// <param name="Versions">Previous versions deleted as well (the account keeps versions: deleting a blob only makes its
 /// current version a previous one).</param>
 /// <param name="ETags">The ETags the deleted blobs had (which upload versions are gone).</param>
@@ -30,9 +31,22 @@ public static class BlobFolderEraser
 
         int blobs = 0, versions = 0;
         var etags = new HashSet<string>(StringComparer.Ordinal);
+        // Uncommitted too: a blob whose upload is still staging blocks exists for nobody else yet, but its uploader can
+        // commit them at any time while the upload URL is valid. Such a blob is told from the committed ones by listing
+        // those alone first.
+        var committed = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
-            if (await DeleteCurrentAsync(container.GetBlobClient(item.Name), cancellationToken).ConfigureAwait(false))
+            committed.Add(item.Name);
+        }
+
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Uncommitted }, cancellationToken).ConfigureAwait(false))
+        {
+            var blob = container.GetBlobClient(item.Name);
+            bool deleted = committed.Contains(item.Name)
+                ? await DeleteCurrentAsync(blob, cancellationToken).ConfigureAwait(false)
+                : await DiscardStagedBlocksAsync(container.GetBlockBlobClient(item.Name), blob, cancellationToken).ConfigureAwait(false);
+            if (deleted)
             {
                 blobs++;
                 if (item.Properties.ETag is { } etag)
@@ -60,6 +74,27 @@ public static class BlobFolderEraser
         }
 
         return new FolderErasure(blobs, versions, etags);
+    }
+
+    /// <summary>
+    /// Discards the staged blocks of a blob that has no committed version. Deleting it would not do (Azure answers that
+    /// there is no blob; Azurite drops the name but keeps the blocks, which a commit still finds): an empty block list is
+    /// committed, which drops every uncommitted block, and that empty blob is deleted (its version goes with the previous
+    /// versions below). If-None-Match keeps a commit the uploader made since the listing from being overwritten: that blob
+    /// is deleted as it is. False when the blob vanished meanwhile.
+    /// </summary>
+    private static async Task<bool> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await staged.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // Committed by the uploader since it was listed: deleted below like any other upload.
+        }
+
+        return await DeleteCurrentAsync(blob, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

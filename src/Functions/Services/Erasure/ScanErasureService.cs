@@ -14,7 +14,10 @@ public enum ScanErasureOutcome
     /// <summary>Upload, results and job records handled.</summary>
     Deleted,
 
-    /// <summary>Nothing of the scan exists (no job record, no upload, no results).</summary>
+    /// <summary>
+    /// Nothing of the scan existed (no job record, no upload, not even staged blocks, no results). An upload id is closed
+    /// all the same (not an archive id): a tombstone was written, so a file uploaded to it later is erased at intake.
+    /// </summary>
     NotFound,
 
     /// <summary>The scan comes from the archive and its source is still there (its owner erases it first); nothing was changed.</summary>
@@ -61,6 +64,19 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             marked += await MarkDeletedAsync(record, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
+        bool needsTombstone = marked == 0 && !records.Any(r => r.IsDeleted);
+        if (needsTombstone && reason != ErasureReason.ArchiveSourceDeleted)
+        {
+            // No record to mark (a DELETE before intake made one, or while the upload is still staging its blocks): the
+            // upload id is closed by a tombstone all the same, before the blobs are deleted. The upload URL, still valid
+            // for a while, could otherwise write or commit the file after this erasure and have it processed; the
+            // tombstone is what intake checks. An id nothing was ever written to gets one too: the request cannot tell
+            // it from an upload about to arrive. (An archive id needs none: its tombstone would not stop a reprocessing
+            // run of a file written again under the name, which is new data.)
+            marked += await CreateTombstoneAsync(scanId, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            needsTombstone = false;
+        }
+
         var folder = scanId + "/";
         FolderErasure uploads, results;
         try
@@ -87,13 +103,14 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         bool deletedBlobs = uploads.Blobs + uploads.Versions + results.Blobs + results.Versions > 0;
         if (records.Count == 0 && !deletedBlobs)
         {
+            // An upload id is closed by the tombstone above even though nothing of it existed.
+            LogNothingExisted(scanId, reason);
             return (ScanErasureOutcome.NotFound, null);
         }
 
-        if (marked == 0 && !records.Any(r => r.IsDeleted))
+        if (needsTombstone)
         {
-            // Erased before intake made any record (a DELETE right after the upload): without a tombstone, the upload URL,
-            // still valid for a while, could write the file again and have it processed. The tombstone is what intake checks.
+            // An archive scan's results without a record: the tombstone answers "was it deleted, and when".
             marked += await CreateTombstoneAsync(scanId, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
@@ -167,6 +184,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
         throw new ErasureIncompleteException($"The job record of scan {record.ScanId} ({record.ModelVersion}) kept changing while it was being marked; no blob was deleted yet. Repeat the request.");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
+    private partial void LogNothingExisted(string scanId, ErasureReason reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased ({Reason}): {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
     private partial void LogErased(string scanId, ErasureReason reason, int jobs, int uploads, int results, int versions);
