@@ -55,6 +55,16 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void The_delete_conflict_names_both_problem_types_a_client_acts_on()
+    {
+        var conflict = Document["paths"]!["/scans/{scanId}"]!["delete"]!["responses"]!["409"]!["description"]!.GetValue<string>();
+
+        Assert.Contains(Problems.ArchiveHoldsSourceType, conflict, StringComparison.Ordinal);
+        Assert.Contains(Problems.ErasureIncompleteType, conflict, StringComparison.Ordinal);
+        Assert.Contains("storage refused a blob delete", conflict, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_reference_reader_reads_the_document_without_errors_or_rule_violations()
     {
         var (document, diagnostic) = OpenApiDocument.Parse(OpenApiDocumentBuilder.Json, "json");
