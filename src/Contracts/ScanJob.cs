@@ -4,10 +4,10 @@ namespace Synomaly.Contracts;
 /// The queue message that asks the GPU worker to process one scan. It is a claim check: it names the blob version (its
 /// ETag), never carries pixels, and never carries a file name that may name a patient: not the uploaded file's name, and,
 /// from schema version 2 on, not an archive scan's path either (its owner's file name). Dead letters keep whole messages
-/// and never expire, so an archive job's message leaves <see cref="SourceBlobUri"/> out (<see cref="ForQueue"/>) and the
-/// worker reads the source from the job record, which the Functions app writes before it publishes. Readers still take
-/// schema 1 messages (always with the URI), which may be in flight while a deployment rolls: docs/DEPLOY.md, "ScanJob
-/// schema versions and deployment order".
+/// and never expire, so <see cref="ForQueue"/> leaves out an archive job's <see cref="SourceBlobUri"/> and every job's
+/// <see cref="SourceContentMd5"/> (which would confirm an erased file); the worker reads the source from the job record,
+/// which the Functions app writes before it publishes. Readers still take schema 1 messages (always with the URI), which
+/// may be in flight while a deployment rolls: docs/DEPLOY.md, "ScanJob schema versions and deployment order".
 /// </summary>
 public sealed record ScanJob
 {
@@ -39,7 +39,9 @@ public sealed record ScanJob
     /// <summary>
     /// The source blob's Content-MD5 (base64) when the storage service holds one (it computes it for single-request
     /// uploads): tells a re-upload of the same bytes, which needs no new run, from new content under the same scan id.
-    /// Not written when null; readers that predate it ignore it.
+    /// The Functions app compares it against the job record, which keeps it; it is never published (<see cref="ForQueue"/>):
+    /// a dead letter outlives an erasure, and a hash of the erased file would confirm which file it was. Not written when
+    /// null; readers still accept it in messages queued before it was left out, and no reader uses it.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? SourceContentMd5 { get; init; }
@@ -86,11 +88,16 @@ public sealed record ScanJob
     private const string RetrySuffix = ":r";
 
     /// <summary>
-    /// The job as its message is published: an archive job without its source path (the owner's file name, which would
-    /// stay in the dead-letter queue), an upload as it is. The message id does not depend on the source, so duplicate
+    /// The job as its message is published, without what would identify the file in the dead-letter queue, which neither
+    /// an erasure nor the archive owner's deletion reaches: an archive job's source path (the owner's file name) and any
+    /// job's content hash. The worker reads neither from the message. The message id depends on neither, so duplicate
     /// detection is unchanged.
     /// </summary>
-    public ScanJob ForQueue() => Origin == JobOrigin.Bulk ? this with { SourceBlobUri = null } : this;
+    public ScanJob ForQueue() => this with
+    {
+        SourceBlobUri = Origin == JobOrigin.Bulk ? null : SourceBlobUri,
+        SourceContentMd5 = null,
+    };
 
     /// <summary>
     /// <c>{scanId}:{etag}:{modelVersion}</c>, or, where that would pass <see cref="MaxPlainMessageIdLength"/> characters,

@@ -5,7 +5,8 @@ namespace Synomaly.Contracts;
 /// <summary>Reads and writes ScanJob messages, rejecting unknown schema versions with a typed error.</summary>
 public static class ScanJobSerializer
 {
-    /// <exception cref="ArgumentException">An archive job still names its source: publish <see cref="ScanJob.ForQueue"/>.</exception>
+    /// <exception cref="ArgumentException">An archive job still names its source, or a job carries its content hash: publish
+    /// <see cref="ScanJob.ForQueue"/>.</exception>
     public static byte[] Serialize(ScanJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -15,6 +16,11 @@ public static class ScanJobSerializer
         if (job.Origin == JobOrigin.Bulk && job.SourceBlobUri is not null)
         {
             throw new ArgumentException("An archive job's message must not carry its source path (the owner's file name); publish job.ForQueue(), the worker reads the path from the job record.", nameof(job));
+        }
+
+        if (job.SourceContentMd5 is not null)
+        {
+            throw new ArgumentException("A ScanJob message must not carry the file's content hash (it would confirm an erased file in a dead letter); publish job.ForQueue(), the job record keeps the hash.", nameof(job));
         }
 
         return JsonSerializer.SerializeToUtf8Bytes(job, ContractsJsonContext.Default.ScanJob);

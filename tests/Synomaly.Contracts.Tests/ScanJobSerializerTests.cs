@@ -174,8 +174,35 @@ public sealed class ScanJobSerializerTests
     {
         var job = Sample();
 
-        Assert.Same(job, job.ForQueue());
+        Assert.Equal(job, job.ForQueue());
         Assert.Equal(job.SourceBlobUri, ScanJobSerializer.Deserialize(ScanJobSerializer.Serialize(job)).SourceBlobUri);
+    }
+
+    [Fact]
+    public void No_message_carries_the_files_content_hash_and_the_writer_refuses_one_that_does()
+    {
+        var upload = Sample() with { SourceContentMd5 = "1B2M2Y8AsgTpgAmY7PhCfg==" };
+        var archive = ArchiveJob() with { SourceContentMd5 = "1B2M2Y8AsgTpgAmY7PhCfg==" };
+
+        Assert.All([upload, archive], job =>
+        {
+            var json = Encoding.UTF8.GetString(ScanJobSerializer.Serialize(job.ForQueue()));
+            Assert.DoesNotContain("sourceContentMd5", json, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(job.SourceContentMd5!, json, StringComparison.Ordinal);
+            Assert.Equal(job.MessageId, job.ForQueue().MessageId);
+        });
+        Assert.Throws<ArgumentException>(() => ScanJobSerializer.Serialize(upload));
+    }
+
+    [Fact]
+    public void A_message_queued_with_a_content_hash_before_it_was_left_out_is_still_read()
+    {
+        var json = Encoding.UTF8.GetString(ScanJobSerializer.Serialize(Sample()));
+        var older = json.Replace("{", "{\"sourceContentMd5\":\"1B2M2Y8AsgTpgAmY7PhCfg==\",", StringComparison.Ordinal);
+
+        var back = ScanJobSerializer.Deserialize(Encoding.UTF8.GetBytes(older));
+
+        Assert.Equal(Sample().MessageId, back.MessageId);
     }
 
     [Fact]

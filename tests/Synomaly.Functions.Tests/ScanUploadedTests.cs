@@ -140,6 +140,20 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_published_message_leaves_out_the_content_hash_the_job_record_keeps()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+
+        await host.Get<ScanIntakeService>().ProcessAsync(await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom()), Ct);
+
+        // A dead letter outlives an erasure; the hash would confirm which file was erased.
+        var published = host.Get<InMemoryScanJobPublisher>().Published.Single().Job;
+        Assert.Null(published.SourceContentMd5);
+        Assert.NotNull((await host.Jobs.GetAsync(scanId, "v1", Ct))!.SourceContentMd5);
+    }
+
+    [Fact]
     public async Task The_same_bytes_uploaded_again_after_success_keep_their_results_without_a_new_run()
     {
         await using var host = await TestHost.CreateAsync(azurite);
