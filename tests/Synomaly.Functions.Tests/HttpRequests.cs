@@ -25,12 +25,24 @@ internal static class HttpRequests
 
         if (json is not null)
         {
-            var bytes = Encoding.UTF8.GetBytes(json);
-            context.Request.Body = new MemoryStream(bytes);
-            context.Request.ContentLength = bytes.Length;
-            context.Request.ContentType = "application/json";
+            SetJsonBody(context.Request, Encoding.UTF8.GetBytes(json));
         }
 
         return context.Request;
+    }
+
+    /// <summary>A JSON request whose body is exactly <paramref name="utf8"/> (for bytes a string cannot show, such as a BOM).</summary>
+    public static HttpRequest Create(string method, byte[] utf8)
+    {
+        var request = Create(method);
+        SetJsonBody(request, utf8);
+        return request;
+    }
+
+    private static void SetJsonBody(HttpRequest request, byte[] bytes)
+    {
+        request.Body = new MemoryStream(bytes);
+        request.ContentLength = bytes.Length;
+        request.ContentType = "application/json";
     }
 }

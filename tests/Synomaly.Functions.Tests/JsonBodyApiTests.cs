@@ -33,6 +33,32 @@ public sealed class JsonBodyApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_body_with_a_field_of_the_wrong_kind_is_a_400_problem_that_names_the_field()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+
+        var reprocess = await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dryRun": "yes"}"""), Ct);
+        var retry = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes": ["Timeout", 7]}"""), Ct);
+
+        var problems = new[] { reprocess, retry }.Select(a => Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(a).Value)).ToList();
+        Assert.All(problems, p => Assert.Equal(400, p.Status));
+        Assert.Contains("'dryRun' is not valid", problems[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("'errorCodes[1]' is not valid", problems[1].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_valid_body_that_starts_with_a_utf8_byte_order_mark_is_read()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        byte[] body = [0xEF, 0xBB, 0xBF, .. """{"dryRun": true}"""u8];
+
+        var answer = await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", body), Ct);
+
+        var progress = Assert.IsType<BulkRunProgress>(Assert.IsType<AcceptedResult>(answer).Value);
+        Assert.True(progress.DryRun);
+    }
+
+    [Fact]
     public async Task A_body_larger_than_any_request_is_a_400_problem()
     {
         await using var host = await TestHost.CreateAsync(azurite);

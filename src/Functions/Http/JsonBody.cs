@@ -5,7 +5,8 @@ namespace Synomaly.Functions.Http;
 
 /// <summary>
 /// Reads the small JSON bodies of the API. No body at all is no request object (every field optional); a body that is
-/// not JSON, is sent as another content type, or is larger than any request of this API is a named 400, never a 500.
+/// not JSON, is sent as another content type, or is larger than any request of this API is a named 400, never a 500;
+/// the detail names the field that is wrong where the reader got that far. A UTF-8 byte order mark is skipped.
 /// </summary>
 public static class JsonBody
 {
@@ -46,13 +47,29 @@ public static class JsonBody
             return (null, expected + ", sent with Content-Type: application/json.");
         }
 
+        var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (json.StartsWith(Utf8ByteOrderMark))
+        {
+            // Editors and some HTTP tools on Windows write one; JSON allows a reader to ignore it, and the span reader does not.
+            json = json[Utf8ByteOrderMark.Length..];
+        }
+
         try
         {
-            return (JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JsonSerializerOptions.Web), null);
+            return (JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web), null);
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return (null, expected + ".");
+            return (null, expected + Offending(e.Path) + ".");
         }
     }
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Names the field the reader failed at (its JSON path without the root's <c>$.</c>, for example <c>errorCodes[1]</c>);
+    /// nothing when it failed at the root (not an object at all). Never the value: it may be a file name.
+    /// </summary>
+    private static string Offending(string? path) =>
+        path is { Length: > 2 } && path.StartsWith("$.", StringComparison.Ordinal) ? $"; '{path[2..]}' is not valid" : "";
 }
