@@ -40,6 +40,19 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_issued_id_written_in_upper_case_retries_the_scan_it_names()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = await host.FailedUploadAsync();
+
+        var answer = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId.ToUpperInvariant(), Ct);
+
+        var accepted = Assert.IsType<AcceptedResult>(answer);
+        Assert.Equal($"/api/scans/{scanId}", accepted.Location);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Fact]
     public async Task A_duplicate_blob_event_while_a_retry_is_being_published_leaves_the_retry_its_reservation()
     {
         await using var host = await TestHost.CreateAsync(azurite);

@@ -132,6 +132,23 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_issued_id_written_in_upper_case_erases_the_scan_it_names()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+
+        var answer = await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId.ToUpperInvariant(), Ct);
+
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(answer).Value);
+        Assert.Equal((scanId, 1, 1, 3), (erased.ScanId, erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+    }
+
+    [Fact]
     public async Task An_upload_its_sender_holds_an_infinite_lease_on_is_still_erased()
     {
         await using var host = await TestHost.CreateAsync(azurite);

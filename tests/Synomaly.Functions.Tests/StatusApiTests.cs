@@ -41,6 +41,19 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_issued_id_written_in_upper_case_finds_the_same_scan()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(scanId);
+
+        var result = await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId.ToUpperInvariant(), Ct);
+
+        var status = Assert.IsType<ScanStatus>(Assert.IsType<OkObjectResult>(result).Value);
+        Assert.Equal((scanId, JobState.Succeeded), (status.ScanId, status.State));
+    }
+
+    [Fact]
     public async Task A_scan_with_more_overlays_than_the_link_cap_lists_every_fixed_file_first_and_says_how_many_overlays_were_left_out()
     {
         await using var host = await TestHost.CreateAsync(azurite);

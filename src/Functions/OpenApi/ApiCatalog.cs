@@ -18,7 +18,7 @@ public static class ApiCatalog
 {
     private static readonly ApiResponse Invalid = new(400, "A parameter or the body is not valid; the detail names it.", typeof(ProblemDetails));
 
-    private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned.", IdSchema());
+    private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned (an id in GUID form matches in either letter case).", IdSchema());
 
     public static IReadOnlyList<ApiOperation> Operations { get; } =
     [

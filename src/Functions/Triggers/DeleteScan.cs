@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Erasure;
 
@@ -20,10 +19,12 @@ public sealed class DeleteScan(ScanErasureService erasure)
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (!BlobLayout.IsValidScanId(scanId))
+        if (RouteScanId.Normalize(scanId) is not { } id)
         {
             return Problems.InvalidId("scanId");
         }
+
+        scanId = id;
 
         try
         {

@@ -16,10 +16,12 @@ public sealed class GetScanStatus(ScanStatusService status)
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (!BlobLayout.IsValidScanId(scanId))
+        if (RouteScanId.Normalize(scanId) is not { } id)
         {
             return Problems.InvalidId("scanId");
         }
+
+        scanId = id;
 
         string modelVersion = request.Query["modelVersion"].ToString();
         if (modelVersion.Length > 0 && !BlobLayout.IsValidModelVersion(modelVersion))

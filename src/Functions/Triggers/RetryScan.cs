@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Status;
@@ -17,10 +16,12 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (!BlobLayout.IsValidScanId(scanId))
+        if (RouteScanId.Normalize(scanId) is not { } id)
         {
             return Problems.InvalidId("scanId");
         }
+
+        scanId = id;
 
         var result = await retry.RetryAsync(scanId, cancellationToken);
         return result.Outcome switch
