@@ -78,10 +78,20 @@ public sealed record JobRecord
         IsForSourceVersion(sourceETag)
         && State switch
         {
-            JobState.Queued => QueuedAt is not null,
+            JobState.Queued => IsPublished,
             JobState.Processing or JobState.Succeeded => true,
             _ => false,
         };
+
+    /// <summary>
+    /// Whether the record's message is known to be out. QueuedAt says so once the publisher has confirmed it; a worker
+    /// having started the job says so too, since only a delivered message starts one. The confirm can miss its write (a
+    /// crash, or a worker that took the message before it), and a job the worker then sends back to Queued for a retry
+    /// would otherwise look unpublished, and a duplicate event or a repeated bulk run would publish its message a second
+    /// time. StartedAt is cleared whenever the record is queued for another version or attempt, so it speaks only for this
+    /// message.
+    /// </summary>
+    public bool IsPublished => QueuedAt is not null || StartedAt is not null;
 
     /// <summary>
     /// The error code of a job that waited past its message's time to live without a worker finishing it (see the

@@ -100,7 +100,9 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
     /// <summary>
     /// Marks a reserved job as published (QueuedAt, and ScheduledFor when its message was scheduled for later), unless
-    /// another writer has moved it on meanwhile.
+    /// another message has taken the record over meanwhile. A worker may already have started the job (a bulk run confirms
+    /// a whole slice after publishing it): its record still gets QueuedAt, or the status would show a published job as
+    /// never published.
     /// </summary>
     public async Task<JobRecord> ConfirmPublishedAsync(Reservation reservation, DateTimeOffset? scheduledFor, CancellationToken cancellationToken)
     {
@@ -108,12 +110,14 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         var record = reservation.Record;
         for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
         {
-            if (record.State != JobState.Queued || record.MessageId != reservation.Job?.MessageId || record.QueuedAt is not null)
+            if (record.MessageId != reservation.Job?.MessageId || record.QueuedAt is not null)
             {
                 return record;
             }
 
-            var result = await store.UpdateAsync(record, r => r with { QueuedAt = clock.GetUtcNow(), ScheduledFor = scheduledFor }, cancellationToken).ConfigureAwait(false);
+            // Once a worker has the message, when it was scheduled for no longer matters to anyone.
+            var stillWaiting = record.State == JobState.Queued && record.StartedAt is null;
+            var result = await store.UpdateAsync(record, r => r with { QueuedAt = clock.GetUtcNow(), ScheduledFor = stillWaiting ? scheduledFor : r.ScheduledFor }, cancellationToken).ConfigureAwait(false);
             if (result.Succeeded || result.Record is null)
             {
                 return result.Record ?? record;
