@@ -58,6 +58,31 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_unchanged_re_upload_of_a_succeeded_scan_is_left_alone_by_every_sweep()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, jobStore: (table, time) => new IntakeCountingJobStore(table, time), ownStorageAccount: true);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+        await host.Function<ScanUploadedPolling>().Run(blob, Ct);
+        var queued = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1, StartedAt = clock.Now }, Ct)).Record!;
+        await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { ResultPrefix = BlobLayout.ResultsPrefix(scanId, "v1", queued.SourceETag!) }, Ct);
+        // The same bytes again (a portal repeating its upload): a new blob version, which intake answers with the results.
+        await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), overwrite: true, Ct);
+        await host.Function<ScanUploadedPolling>().Run(blob, Ct);
+        var store = (IntakeCountingJobStore)host.Jobs;
+        var runsBefore = store.IntakeRuns(scanId);
+
+        await host.Get<UploadReconciler>().RunAsync(Ct);
+        await host.Get<UploadReconciler>().RunAsync(Ct);
+
+        Assert.Equal(runsBefore, store.IntakeRuns(scanId));
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId);
+        Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Fact]
     public async Task An_upload_younger_than_the_grace_period_is_left_to_its_trigger_until_it_is_older()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);

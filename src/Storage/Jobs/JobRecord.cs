@@ -84,6 +84,15 @@ public sealed record JobRecord
         };
 
     /// <summary>
+    /// Whether the job Succeeded for content with this Content-MD5 (base64), both known: a later upload of the same bytes,
+    /// under a new blob version, is answered by these results as they are and is not run again.
+    /// </summary>
+    public bool SucceededForContent(string? contentMd5) =>
+        State == JobState.Succeeded
+        && !string.IsNullOrEmpty(SourceContentMd5)
+        && string.Equals(SourceContentMd5, contentMd5, StringComparison.Ordinal);
+
+    /// <summary>
     /// Whether the record's message is known to be out. QueuedAt says so once the publisher has confirmed it; a worker
     /// having started the job says so too, since only a delivered message starts one. The confirm can miss its write (a
     /// crash, or a worker that took the message before it), and a job the worker then sends back to Queued for a retry

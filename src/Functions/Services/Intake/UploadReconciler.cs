@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Storage.Jobs;
 
@@ -103,7 +104,7 @@ public sealed partial class UploadReconciler(
     private async Task<IntakeOutcome?> ReconcileAsync(BlobContainerClient container, BlobItem item, string scanId, CancellationToken cancellationToken)
     {
         var record = await jobs.GetAsync(scanId, settings.ModelVersion, cancellationToken).ConfigureAwait(false);
-        if (record is not null && Handled(record, item.Properties.ETag?.ToString()))
+        if (record is not null && Handled(record, item.Properties.ETag?.ToString(), ContentMd5.Of(item.Properties.ContentHash)))
         {
             return null;
         }
@@ -159,14 +160,17 @@ public sealed partial class UploadReconciler(
     }
 
     /// <summary>
-    /// The upload's current version already has its outcome: a job in flight or done, or a Failed one for this very
-    /// version (a bad file stays failed until it is uploaded again; re-running it every sweep would change nothing).
+    /// The upload's current version already has its outcome: a job in flight or done, a Failed one for this very version
+    /// (a bad file stays failed until it is uploaded again; re-running it every sweep would change nothing), or a
+    /// Succeeded one for the same bytes (an unchanged re-upload, which intake leaves on its results without writing the
+    /// record: judged by the record's version alone, it would go through intake again every sweep of the lookback).
     /// A job that only expired unprocessed has no outcome yet.
     /// </summary>
-    private static bool Handled(JobRecord record, string? etag) =>
+    private static bool Handled(JobRecord record, string? etag, string? contentMd5) =>
         etag is not null
         && (record.CoversSourceVersion(etag)
-            || record.FailedForVersion(etag));
+            || record.FailedForVersion(etag)
+            || record.SucceededForContent(contentMd5));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: no job {GraceSeconds} s after its upload (its blob event was lost or is late); intake ran now ({Outcome})")]
     private partial void LogResubmitted(string scanId, int graceSeconds, IntakeOutcome outcome);

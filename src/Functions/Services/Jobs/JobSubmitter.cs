@@ -217,7 +217,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return SkipReason.Erased;
         }
 
-        if (current.State == JobState.Succeeded && SameContent(current, job))
+        if (current.SucceededForContent(job.SourceContentMd5))
         {
             return SkipReason.SameContentSucceeded;
         }
@@ -230,10 +230,6 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         // An expired job is no verdict on its file, and an explicit retry overrides one: both go out again.
         return current.FailedForVersion(job.SourceETag) && !retryFailed ? SkipReason.AlreadyFailed : null;
     }
-
-    /// <summary>Both versions' Content-MD5 known and equal: the same bytes uploaded again.</summary>
-    private static bool SameContent(JobRecord current, ScanJob job) =>
-        !string.IsNullOrEmpty(current.SourceContentMd5) && string.Equals(current.SourceContentMd5, job.SourceContentMd5, StringComparison.Ordinal);
 
     private JobRecord NewRecord(ScanJob job, string? runId) =>
         WithJob(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, CreatedAt = clock.GetUtcNow() }, job, runId);
