@@ -53,6 +53,34 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_retry_whose_job_cannot_be_published_answers_503_with_the_cause_and_leaves_the_job_failed_for_the_next_retry()
+    {
+        var publisher = new OutagePublisher();
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var scanId = await host.FailedUploadAsync();
+        var failed = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+
+        publisher.FailsFor = job => job.ScanId == scanId;
+        var refused = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
+        var afterOutage = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        publisher.FailsFor = _ => false;
+        var accepted = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
+
+        var problem = Assert.IsType<ObjectResult>(refused);
+        Assert.Equal(503, problem.StatusCode);
+        Assert.Contains("application/problem+json", problem.ContentTypes);
+        var details = Assert.IsType<ProblemDetails>(problem.Value);
+        Assert.Equal(RetryScan.PublishFailedType, details.Type);
+        Assert.Contains("RequestFailedException 503 ServerBusy", details.Detail, StringComparison.Ordinal);
+        // Put back as it was: Failed with its reason and its own message id, not Queued under a message never sent.
+        Assert.Equal((JobState.Failed, "StorageUnavailable", failed.MessageId, failed.FinishedAt), (afterOutage.State, afterOutage.ErrorCode, afterOutage.MessageId, afterOutage.FinishedAt));
+        var status = Assert.IsType<ScanStatus>(Assert.IsType<AcceptedResult>(accepted).Value);
+        Assert.Equal(JobState.Queued, status.State);
+        Assert.NotNull(status.Timings.QueuedAt);
+        Assert.Equal(2, publisher.Published.Count(p => p.Job.ScanId == scanId));
+    }
+
+    [Fact]
     public async Task A_duplicate_blob_event_while_a_retry_is_being_published_leaves_the_retry_its_reservation()
     {
         await using var host = await TestHost.CreateAsync(azurite);

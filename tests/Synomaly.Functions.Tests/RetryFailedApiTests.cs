@@ -45,6 +45,38 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_job_that_cannot_be_published_stops_the_call_with_what_it_did_and_a_repeat_from_there_retries_the_rest_once()
+    {
+        var publisher = new OutagePublisher();
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var scans = new[] { await host.FailedUploadAsync(), await host.FailedUploadAsync(), await host.FailedUploadAsync() }.Order(StringComparer.Ordinal).ToArray();
+        const string Body = """{"errorCodes": ["StorageUnavailable"]}""";
+
+        // The queue goes down when the call reaches the second scan (the listing is in scan id order).
+        publisher.FailsFor = job => job.ScanId == scans[1];
+        var stopped = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", Body), Ct);
+        var middle = (await host.Jobs.GetAsync(scans[1], "v1", Ct))!;
+        publisher.FailsFor = _ => false;
+
+        var problem = Assert.IsType<ObjectResult>(stopped);
+        Assert.Equal(503, problem.StatusCode);
+        var details = Assert.IsType<ProblemDetails>(problem.Value);
+        Assert.Equal(RetryScan.PublishFailedType, details.Type);
+        var done = Assert.IsType<FailedUploadRetryResult>(details.Extensions["done"]);
+        Assert.Equal([scans[0]], done.ScanIds);
+        Assert.Equal(1, done.Outcomes[nameof(RetryOutcome.Resubmitted)]);
+        Assert.Equal(1, done.Outcomes[FailedUploadRetryService.PublishFailed]);
+        Assert.Equal((JobState.Failed, "StorageUnavailable"), (middle.State, middle.ErrorCode));
+
+        var continuation = done.Continuation is null ? "" : $$""", "continuation": "{{done.Continuation}}" """;
+        var repeated = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", $$"""{"errorCodes": ["StorageUnavailable"]{{continuation}}}"""), Ct);
+
+        var rest = Assert.IsType<FailedUploadRetryResult>(Assert.IsType<OkObjectResult>(repeated).Value);
+        Assert.Equal(scans[1..], rest.ScanIds.Order(StringComparer.Ordinal));
+        Assert.All(scans, scanId => Assert.Equal(2, publisher.Published.Count(p => p.Job.ScanId == scanId)));
+    }
+
+    [Fact]
     public async Task A_dry_run_lists_what_it_would_retry_and_changes_nothing()
     {
         await using var host = await TestHost.CreateAsync(azurite);

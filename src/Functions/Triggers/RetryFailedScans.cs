@@ -9,7 +9,8 @@ namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// <c>POST /api/scans/retry-failed</c> {errorCodes, since, continuation, dryRun}: retries the Failed uploads with those
-/// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call.
+/// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call. A retry
+/// whose job cannot be published stops the call: 503, with what it did before and where to repeat it from.
 /// </summary>
 public sealed class RetryFailedScans(FailedUploadRetryService retries)
 {
@@ -31,6 +32,14 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries)
         catch (InvalidRetryRequestException e)
         {
             return Problems.BadRequest(e.Message);
+        }
+        catch (FailedUploadRetryInterruptedException e)
+        {
+            var problem = RetryScan.PublishFailed(
+                e.Cause,
+                "The call stopped there; 'done' is what it did before (the scans in done.scanIds were retried). Repeat it with done.continuation (without one when that is null): the scans retried already have left the Failed set.");
+            ((ProblemDetails)problem.Value!).Extensions["done"] = e.Done;
+            return problem;
         }
     }
 }

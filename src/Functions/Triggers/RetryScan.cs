@@ -3,13 +3,20 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
 
 namespace Synomaly.Functions.Triggers;
 
-/// <summary><c>POST /api/scans/{scanId}/retry</c>: a Failed upload goes through intake again; 202 with its status.</summary>
+/// <summary>
+/// <c>POST /api/scans/{scanId}/retry</c>: a Failed upload goes through intake again; 202 with its status, or 503 when its
+/// job could not be published (the job stays Failed with its earlier reason, and the retry can be repeated).
+/// </summary>
 public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
 {
+    /// <summary>The 503 problem of a retry whose ScanJob could not be published: repeat it later.</summary>
+    public const string PublishFailedType = "urn:synomaly:problem:publish-failed";
+
     [Function(nameof(RetryScan))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/{scanId}/retry")] HttpRequest request,
@@ -23,7 +30,16 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
 
         scanId = id;
 
-        var result = await retry.RetryAsync(scanId, cancellationToken);
+        RetryResult result;
+        try
+        {
+            result = await retry.RetryAsync(scanId, cancellationToken);
+        }
+        catch (JobPublishFailedException e)
+        {
+            return PublishFailed(e);
+        }
+
         return result.Outcome switch
         {
             RetryOutcome.Resubmitted => new AcceptedResult($"/api/scans/{scanId}", await status.GetAsync(scanId, null, cancellationToken)),
@@ -32,5 +48,19 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
             RetryOutcome.NotFailed => Problems.Create(StatusCodes.Status409Conflict, "Nothing to retry.", $"The job of scan {scanId} is {result.Record!.State}; only Failed jobs are retried."),
             _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; POST /api/reprocess resubmits archive scans."),
         };
+    }
+
+    /// <summary>The 503 of a retry (or a retry of failed uploads) stopped by a ScanJob that could not be published.</summary>
+    public static ObjectResult PublishFailed(JobPublishFailedException error, string? detailAfter = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var left = error.RestoredFailure
+            ? $"The job stays Failed with its earlier reason ({error.Record.ErrorCode}); repeat the retry once messaging is back."
+            : $"The job is {error.Record.State} and was not put back to Failed; GET /api/scans/{error.Record.ScanId} shows where it stands.";
+        return Problems.Create(
+            StatusCodes.Status503ServiceUnavailable,
+            "The job could not be published.",
+            $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}{(detailAfter is null ? "" : " " + detailAfter)}",
+            PublishFailedType);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Synomaly.Functions.Services.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
 
@@ -44,3 +45,17 @@ public sealed record FailedUploadRetryResult(int Examined, int Matched, IReadOnl
 
 /// <summary>A retry request that names no error code, or malformed ones, or a continuation this API did not return.</summary>
 public sealed class InvalidRetryRequestException(string message, Exception? innerException = null) : Exception(message, innerException);
+
+/// <summary>
+/// A call stopped at a retry whose ScanJob could not be published (<see cref="Cause"/>): retrying the rest would only fail
+/// the same way. <see cref="Done"/> is what the call did up to there (the scan that failed counts as PublishFailed and is
+/// Failed again), with the continuation to repeat the call from: from the page it stopped in, or from the start when null.
+/// The scans retried already have left the Failed set, so a repeat does not retry them twice.
+/// </summary>
+public sealed class FailedUploadRetryInterruptedException(FailedUploadRetryResult done, JobPublishFailedException cause)
+    : Exception("A retry of failed uploads stopped: " + cause?.Message, cause)
+{
+    public FailedUploadRetryResult Done { get; } = done;
+
+    public JobPublishFailedException Cause { get; } = cause!;
+}

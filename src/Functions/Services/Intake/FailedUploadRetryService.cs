@@ -22,6 +22,9 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
 
     private const string WouldRetry = "WouldRetry";
 
+    /// <summary>The outcome of the retry that stopped a call: its job could not be published.</summary>
+    public const string PublishFailed = "PublishFailed";
+
     /// <summary>Starting over is safe: the jobs retried by earlier calls have left the Failed set.</summary>
     private const string RefusedContinuation = "'continuation': " + JobListContinuation.NotIssued + " Repeat the call without it to start over.";
 
@@ -42,6 +45,7 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
         bool atCallersPlace = place is not null;
         do
         {
+            var pageStart = place;
             JobPage page;
             try
             {
@@ -65,7 +69,21 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
                 }
 
                 matched++;
-                var outcome = request.DryRun ? WouldRetry : (await retry.RetryAsync(record, cancellationToken).ConfigureAwait(false)).Outcome.ToString();
+                string outcome;
+                try
+                {
+                    outcome = request.DryRun ? WouldRetry : (await retry.RetryAsync(record, cancellationToken).ConfigureAwait(false)).Outcome.ToString();
+                }
+                catch (JobPublishFailedException e)
+                {
+                    // Messaging is failing: the rest would fail the same way. The caller gets what was done and where to
+                    // go on from: this page's start, which still lists this scan (Failed again) and the ones after it.
+                    outcomes[PublishFailed] = outcomes.GetValueOrDefault(PublishFailed) + 1;
+                    LogStopped(examined, matched, scanIds.Count, e.Cause);
+                    var done = new FailedUploadRetryResult(examined, matched, outcomes, scanIds, JobListContinuation.Encode(JobState.Failed, request.Since, pageStart), request.DryRun);
+                    throw new FailedUploadRetryInterruptedException(done, e);
+                }
+
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (outcome is WouldRetry or nameof(RetryOutcome.Resubmitted))
                 {
@@ -93,6 +111,9 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
             throw new InvalidRetryRequestException(RefusedContinuation, e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retry of failed uploads stopped after {Examined} Failed jobs read, {Matched} matched, {Retried} retried: a job could not be published ({Cause})")]
+    private partial void LogStopped(int examined, int matched, int retried, string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retry of failed uploads: {Examined} Failed jobs read, {Matched} matched, {Retried} retried (dry run {DryRun}, done {Done})")]
     private partial void LogRun(int examined, int matched, int retried, bool dryRun, bool done);

@@ -1,3 +1,4 @@
+using Azure;
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Storage.Jobs;
@@ -34,11 +35,63 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         {
             // Once the message may be out, finish the bookkeeping even if the caller is cancelled: an unconfirmed record
             // would be published again on a retry.
-            await publisher.PublishAsync(reservation.Job!, scheduledEnqueueTime, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await publisher.PublishAsync(reservation.Job!, scheduledEnqueueTime, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not JobPublishFailedException)
+            {
+                LogPublishFailed(job.ScanId, e.GetType().Name);
+                throw await UndoReservationAsync(reservation, e).ConfigureAwait(false);
+            }
+
             return reservation with { Record = await ConfirmPublishedAsync(reservation, scheduledEnqueueTime, CancellationToken.None).ConfigureAwait(false) };
         }
 
         return reservation;
+    }
+
+    /// <summary>
+    /// After a failed publish, puts a Failed job that the reservation requeued (an explicit retry, or a resubmitted expired
+    /// job) back as it was: left Queued under a message that never went out, it would refuse the next retry as "Queued",
+    /// look "about to be published", and wait for the expiry sweep, two days on. The write is ETag-checked and gives way
+    /// to any other writer: a worker that already has the message (the publish failed after all but reached the queue)
+    /// or a newer upload's intake. Any other reservation stays as it is, for the upload's next event or the
+    /// reconciliation to take over; there is no earlier outcome to go back to.
+    /// </summary>
+    private async Task<JobPublishFailedException> UndoReservationAsync(Reservation reservation, Exception publishError)
+    {
+        var record = reservation.Record;
+        if (reservation.Replaced is not { State: JobState.Failed } failed)
+        {
+            return new JobPublishFailedException(record, restoredFailure: false, publishError);
+        }
+
+        try
+        {
+            for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
+            {
+                var result = await store.TransitionAsync(record, JobState.Failed, r => failed with { ETag = r.ETag }, CancellationToken.None).ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    return new JobPublishFailedException(result.Record!, restoredFailure: true, publishError);
+                }
+
+                if (result.Record is not { State: JobState.Queued } latest || latest.MessageId != reservation.Job!.MessageId || latest.IsPublished)
+                {
+                    break;
+                }
+
+                record = latest;
+            }
+        }
+        catch (RequestFailedException e)
+        {
+            // The table is failing too: the reservation stays, and the expiry sweep fails it in the end.
+            LogUndoFailed(record.ScanId, e.Status, e.ErrorCode);
+        }
+
+        return new JobPublishFailedException(record, restoredFailure: false, publishError);
     }
 
     /// <summary>
@@ -83,7 +136,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             if (result.Succeeded)
             {
                 // The record keeps the source; the message leaves an archive path out (ScanJob.ForQueue).
-                return new Reservation(result.Record!, job.ForQueue(), null);
+                return new Reservation(result.Record!, job.ForQueue(), null, Replaced: current is not null && current.MessageId != job.MessageId ? current : null);
             }
         }
 
@@ -267,6 +320,12 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         RunId = rejected.RunId,
         QueuedAt = null,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its ScanJob could not be published ({ErrorType})")]
+    private partial void LogPublishFailed(string scanId, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: after a failed publish its Failed record could not be put back ({Status} {ErrorCode}); it stays Queued until the expiry sweep")]
+    private partial void LogUndoFailed(string scanId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} rejected: {ErrorCode}")]
     private partial void LogRejected(string scanId, string errorCode);

@@ -25,9 +25,11 @@ public enum SkipReason
 /// <summary>
 /// The outcome of reserving a job: either a record in Queued state that is waiting for its message to be published
 /// (<see cref="Job"/> set: the message as it is published, an archive job's without its source path), or the reason
-/// nothing needs publishing.
+/// nothing needs publishing. <see cref="Replaced"/> is the record as it stood before the reservation requeued it (null
+/// when the reservation created it or took over an unconfirmed one of the same message), so that a publish that fails
+/// can put it back.
 /// </summary>
-public sealed record Reservation(JobRecord Record, ScanJob? Job, SkipReason? Skipped)
+public sealed record Reservation(JobRecord Record, ScanJob? Job, SkipReason? Skipped, JobRecord? Replaced = null)
 {
     public bool MustPublish => Job is not null;
 }
