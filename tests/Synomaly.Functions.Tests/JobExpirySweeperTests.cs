@@ -49,6 +49,33 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task On_the_storage_queue_transport_a_jobs_message_expires_after_the_time_to_live_the_sweep_assumes()
+    {
+        var queueName = "ttl" + Guid.NewGuid().ToString("N")[..12];
+        await using var host = await TestHost.CreateAsync(azurite, new()
+        {
+            ["Intake:Transport"] = nameof(ScanJobTransport.StorageQueue),
+            ["Intake:QueueName"] = queueName,
+            ["Expiry:MessageTimeToLiveHours"] = "5",
+        });
+        var sent = DateTimeOffset.UtcNow;
+
+        await host.Get<IScanJobPublisher>().PublishAsync(new ScanJob
+        {
+            ScanId = ScanBytes.NewScanId(),
+            SourceETag = "0x1",
+            ModelName = "brain-mri-demo",
+            ModelVersion = "v1",
+            CorrelationId = "ttl",
+            SubmittedAt = sent,
+        }, cancellationToken: Ct);
+
+        var queue = host.Get<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(queueName);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(maxMessages: 10, cancellationToken: Ct)).Value);
+        Assert.InRange(message.ExpiresOn!.Value, sent.AddHours(5).AddSeconds(-5), sent.AddHours(5).AddSeconds(5));
+    }
+
+    [Fact]
     public async Task A_processing_job_expires_too_and_finished_jobs_are_left_alone()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);

@@ -92,6 +92,25 @@ public sealed class StorageQueuePublisherTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_message_lives_its_time_to_live_from_when_it_becomes_visible()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var queue = await NewQueueAsync();
+        var publisher = new StorageQueueScanJobPublisher(queue, messageTimeToLive: TimeSpan.FromHours(2));
+        var sent = DateTimeOffset.UtcNow;
+
+        await publisher.PublishAsync(TestJobs.Create("now"), cancellationToken: ct);
+        await publisher.PublishAsync(TestJobs.Create("later"), sent.AddSeconds(2), ct);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+
+        var received = (await queue.ReceiveMessagesAsync(maxMessages: 10, cancellationToken: ct)).Value
+            .ToDictionary(m => StorageQueueMessageCodec.Decode(m.MessageText).ScanId, m => m.ExpiresOn!.Value);
+        Assert.Equal(2, received.Count);
+        Assert.InRange(received["now"], sent.AddHours(2).AddSeconds(-5), sent.AddHours(2).AddSeconds(5));
+        Assert.InRange(received["later"], sent.AddHours(2).AddSeconds(-3), sent.AddHours(2).AddSeconds(7));
+    }
+
+    [Fact]
     public void A_message_that_is_not_base64_is_an_invalid_scan_job()
     {
         var error = Assert.Throws<InvalidScanJobException>(() => StorageQueueMessageCodec.Decode("{not base64}"));

@@ -41,7 +41,9 @@ public static class FunctionsServiceCollectionExtensions
 
         var intake = configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions();
         services.AddSynomalyStorage(configuration);
-        services.AddScanJobPublisher(configuration, intake.Transport, intake.QueueName);
+        // The Storage Queue transport has no queue-level time to live: each message gets the one the expiry sweep assumes.
+        var expiry = configuration.GetSection(JobExpiryOptions.Section).Get<JobExpiryOptions>() ?? new JobExpiryOptions();
+        services.AddScanJobPublisher(configuration, intake.Transport, intake.QueueName, TimeSpan.FromHours(expiry.MessageTimeToLiveHours));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobSubmitter>();
         services.TryAddSingleton<ScanIntakeService>();

@@ -60,7 +60,10 @@ public static class StorageServiceCollectionExtensions
     /// <paramref name="queueName"/>. Service Bus needs the <c>Messaging</c> connection; the Storage Queue transport uses
     /// <c>ScansStorage</c> (call <see cref="AddSynomalyStorage"/> too).
     /// </summary>
-    public static IServiceCollection AddScanJobPublisher(this IServiceCollection services, IConfiguration configuration, ScanJobTransport transport, string queueName)
+    /// <param name="messageTimeToLive">
+    /// The Storage Queue transport's message time to live (Service Bus takes its queue's); null keeps messages until received.
+    /// </param>
+    public static IServiceCollection AddScanJobPublisher(this IServiceCollection services, IConfiguration configuration, ScanJobTransport transport, string queueName, TimeSpan? messageTimeToLive = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
         switch (transport)
@@ -86,7 +89,8 @@ public static class StorageServiceCollectionExtensions
             case ScanJobTransport.StorageQueue:
                 services.TryAddSingleton<IScanJobPublisher>(provider => new StorageQueueScanJobPublisher(
                     provider.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName),
-                    provider.GetService<TimeProvider>()));
+                    provider.GetService<TimeProvider>(),
+                    messageTimeToLive));
                 break;
             case ScanJobTransport.InMemory:
                 services.TryAddSingleton<InMemoryScanJobPublisher>();

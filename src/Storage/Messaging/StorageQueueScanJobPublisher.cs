@@ -7,10 +7,18 @@ namespace Synomaly.Storage.Messaging;
 /// Publishes to an Azure Storage Queue (Azurite locally). A scheduled time becomes the message's initial visibility delay.
 /// Storage queues have no duplicate detection: callers must not publish twice for the same job (the job record decides).
 /// </summary>
-public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider? clock = null) : IScanJobPublisher
+/// <param name="messageTimeToLive">
+/// How long a message waits for a worker once it is visible, as the Service Bus queue's time to live does (the Functions
+/// app passes <c>Expiry__MessageTimeToLiveHours</c>, so that the expiry sweep fails a job only after its message is
+/// gone); null keeps messages until they are received.
+/// </param>
+public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider? clock = null, TimeSpan? messageTimeToLive = null) : IScanJobPublisher
 {
     /// <summary>The Storage Queue service limit for a visibility timeout.</summary>
     public static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7);
+
+    /// <summary>The service's value for "never expires".</summary>
+    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
     private readonly TimeProvider clock = clock ?? TimeProvider.System;
 
@@ -18,11 +26,10 @@ public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider
     {
         ArgumentNullException.ThrowIfNull(job);
         var delay = VisibilityDelay(scheduledEnqueueTime);
-        // A message must live past its visibility delay; "never expire" keeps scheduled bulk jobs from vanishing.
         await queue.SendMessageAsync(
             StorageQueueMessageCodec.Encode(job),
             visibilityTimeout: delay > TimeSpan.Zero ? delay : null,
-            timeToLive: TimeSpan.FromSeconds(-1),
+            timeToLive: TimeToLive(delay),
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
@@ -35,6 +42,13 @@ public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider
             await PublishAsync(job, scheduledEnqueueTime, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A Storage Queue message's time to live counts from when it is sent, a scheduled Service Bus message's from when it
+    /// is enqueued: the delay is added so that both wait the same time once visible (the service also refuses a message
+    /// that would expire before it becomes visible).
+    /// </summary>
+    private TimeSpan? TimeToLive(TimeSpan delay) => messageTimeToLive is { } ttl ? delay + ttl : NeverExpires;
 
     private TimeSpan VisibilityDelay(DateTimeOffset? scheduledEnqueueTime)
     {
