@@ -279,4 +279,23 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var run = await host.Get<BulkReprocessService>().GetAsync("scheduled-20310304-0200", Ct);
         Assert.Equal((BulkRunTrigger.Timer, "", "v1"), (run!.Trigger, run.Prefix, run.ModelVersion));
     }
+
+    [Fact]
+    public async Task A_late_tick_for_an_occurrence_finds_that_occurrences_run_instead_of_starting_another()
+    {
+        var occurrence = new DateTime(2031, 5, 6, 2, 0, 0, DateTimeKind.Utc);
+        var clock = new ManualClock(new DateTimeOffset(occurrence).AddSeconds(1));
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps, clock: clock);
+        var timer = host.Function<BulkReprocessTimer>();
+        var status = new Microsoft.Azure.Functions.Worker.ScheduleStatus { Last = occurrence.AddDays(-1), Next = occurrence };
+
+        await timer.Run(new Microsoft.Azure.Functions.Worker.TimerInfo { ScheduleStatus = status }, Ct);
+        // The host restarted during the run and fires the same occurrence again, past due, seven minutes later.
+        clock.Now = clock.Now.AddMinutes(7);
+        await timer.Run(new Microsoft.Azure.Functions.Worker.TimerInfo { ScheduleStatus = status, IsPastDue = true }, Ct);
+
+        Assert.Equal(["scheduled-20310506-0200"], steps.Requested);
+        Assert.Null(await host.Get<BulkReprocessService>().GetAsync("scheduled-20310506-0207", Ct));
+    }
 }

@@ -47,15 +47,25 @@ public sealed partial class BulkReprocessService(
     }
 
     /// <summary>
-    /// Creates (or finds) the run of the current timer occurrence over the whole archive. The occurrence, to the minute,
-    /// names the run, so a repeated or past-due tick for the same occurrence finds the run that is already going rather
+    /// Creates (or finds) the run of a timer occurrence over the whole archive. The occurrence, to the minute, names the
+    /// run, so a repeated, retried or past-due tick for the same occurrence finds the run that is already going rather
     /// than starting another.
     /// </summary>
-    public Task<BulkRun> StartScheduledAsync(CancellationToken cancellationToken)
+    /// <param name="occurrence">
+    /// The schedule occurrence the tick stands for (the timer's ScheduleStatus.Next, also on a late tick); null, or a time
+    /// still ahead (a tick at start-up), names the run after the current minute.
+    /// </param>
+    public Task<BulkRun> StartScheduledAsync(DateTimeOffset? occurrence, CancellationToken cancellationToken)
     {
-        var runId = "scheduled-" + clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
+        var now = clock.GetUtcNow();
+        // The timer may fire up to a second before its occurrence (clock skew); that still names the occurrence.
+        var named = occurrence is { } due && due <= now + TimeSpan.FromMinutes(1) ? due : now;
+        var runId = "scheduled-" + named.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
         return CreateAndEnqueueAsync(runId, "", intake.ModelVersion, dryRun: false, BulkRunTrigger.Timer, cancellationToken);
     }
+
+    /// <summary>A scheduled run named after the current minute, for hosts whose timer gives no occurrence.</summary>
+    public Task<BulkRun> StartScheduledAsync(CancellationToken cancellationToken) => StartScheduledAsync(null, cancellationToken);
 
     public Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken) => runs.GetAsync(runId, cancellationToken);
 
