@@ -298,4 +298,38 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal(["scheduled-20310506-0200"], steps.Requested);
         Assert.Null(await host.Get<BulkReprocessService>().GetAsync("scheduled-20310506-0207", Ct));
     }
+
+    /// <summary>A step queue whose first write fails, as a storage outage would fail it; later writes are recorded.</summary>
+    private sealed class FailingOnceSteps : IBulkStepQueue
+    {
+        private int calls;
+
+        public CapturingSteps Recorded { get; } = new();
+
+        public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref calls) == 1
+                ? throw new Azure.RequestFailedException(503, "The queue service is unavailable.")
+                : Recorded.EnqueueAsync(runId, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_run_whose_first_step_could_not_be_queued_gets_it_when_the_tick_is_retried_and_only_once()
+    {
+        var occurrence = new DateTime(2031, 7, 8, 2, 0, 0, DateTimeKind.Utc);
+        var clock = new ManualClock(new DateTimeOffset(occurrence).AddSeconds(1));
+        var steps = new FailingOnceSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps, clock: clock);
+        var timer = host.Function<BulkReprocessTimer>();
+        var tick = new Microsoft.Azure.Functions.Worker.TimerInfo { ScheduleStatus = new() { Next = occurrence } };
+
+        var error = await Assert.ThrowsAsync<BulkRunNotStartedException>(() => timer.Run(tick, Ct));
+        Assert.Equal("scheduled-20310708-0200", error.RunId);
+        Assert.Equal(BulkRunState.Pending, (await host.Get<BulkReprocessService>().GetAsync(error.RunId, Ct))!.State);
+
+        clock.Now = clock.Now.AddMinutes(1);
+        await timer.Run(tick, Ct);
+        await timer.Run(tick, Ct);
+
+        Assert.Equal([error.RunId], steps.Recorded.Requested);
+    }
 }

@@ -6,7 +6,12 @@ namespace Synomaly.Functions.Triggers;
 /// <summary>Scheduled reprocessing of the whole archive (CRON from <c>Bulk__Schedule</c>); the work runs in BulkReprocessStep.</summary>
 public sealed class BulkReprocessTimer(BulkReprocessService bulk)
 {
+    /// <remarks>
+    /// Retried on failure (storage briefly unavailable): the retry names the same run and queues its first step if the
+    /// failed tick did not, so the night's run is not lost to one failed write.
+    /// </remarks>
     [Function(nameof(BulkReprocessTimer))]
+    [FixedDelayRetry(5, "00:01:00")]
     public Task Run([TimerTrigger("%Bulk__Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         bulk.StartScheduledAsync(Occurrence(timer), cancellationToken);
 

@@ -166,15 +166,39 @@ public sealed partial class BulkReprocessService(
             State = BulkRunState.Pending,
             CreatedAt = clock.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
-        // Only a new run gets a first step. An existing run already has its step message (the queue keeps retrying it
-        // until it succeeds); a second one would work the same page concurrently.
-        if (created)
+        // A new run gets its first step, and so does a run found Pending whose step never reached the queue (the queue
+        // write failed, or the process died before it): without one nothing would ever work it. A run whose step is
+        // queued gets no second one, which would work the same page at once.
+        if (created || (run.State == BulkRunState.Pending && run.Pages == 0 && !await runs.IsFirstStepQueuedAsync(runId, cancellationToken).ConfigureAwait(false)))
         {
-            await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+            await EnqueueFirstStepAsync(runId, cancellationToken).ConfigureAwait(false);
         }
 
         LogStarted(runId, trigger, dryRun);
         return run;
+    }
+
+    private async Task EnqueueFirstStepAsync(string runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new BulkRunNotStartedException(runId, e);
+        }
+
+        try
+        {
+            await runs.MarkFirstStepQueuedAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            // The step is queued and will run; a missing mark only lets a repeated start queue a duplicate step, which
+            // ends Contended at its first checkpoint.
+            LogMarkFailed(runId, e.Status);
+        }
     }
 
     private async Task<PageCounts> ProcessPageAsync(BulkRun run, BlobContainerClient container, IReadOnlyList<BlobItem> items, CancellationToken cancellationToken)
@@ -298,6 +322,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
     private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: its first step is queued, but recording that failed ({Status})")]
+    private partial void LogMarkFailed(string runId, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} paused after {Pages} pages, {Published} published; the next step continues")]
     private partial void LogPaused(string runId, int pages, long published);

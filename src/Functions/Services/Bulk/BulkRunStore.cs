@@ -9,6 +9,12 @@ public class BulkRunStore(TableClient table)
     public const string TableName = "bulkruns";
     private const string RowKey = "run";
 
+    /// <summary>
+    /// A second entity in the run's partition, written once its first step is on the queue. Kept apart from the run so
+    /// that writing it never changes the run's ETag under a step that is already checkpointing.
+    /// </summary>
+    private const string FirstStepQueuedRowKey = "first-step-queued";
+
     public BulkRunStore(TableServiceClient tables)
         : this(tables.GetTableClient(TableName))
     {
@@ -50,6 +56,16 @@ public class BulkRunStore(TableClient table)
             return ((await GetAsync(run.RunId, cancellationToken).ConfigureAwait(false))!, false);
         }
     }
+
+    /// <summary>Whether the run's first step was put on the step queue (see <see cref="MarkFirstStepQueuedAsync"/>).</summary>
+    public virtual async Task<bool> IsFirstStepQueuedAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(runId, FirstStepQueuedRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue;
+    }
+
+    public virtual async Task MarkFirstStepQueuedAsync(string runId, CancellationToken cancellationToken = default) =>
+        await table.UpsertEntityAsync(new TableEntity(runId, FirstStepQueuedRowKey), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Replaces the run if nobody else changed it since <paramref name="current"/> was read; null on conflict.</summary>
     public virtual async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
