@@ -69,6 +69,11 @@ public static class FunctionsServiceCollectionExtensions
     public static IServiceCollection AddSynomalyFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSynomalyServices(configuration, validateTriggerSource: true);
+        // func start on a fresh Azurite: nothing else creates the jobs table or the ScanJob queue (the dev host does its own).
+        if (DevelopmentStorageProvisioner.IsDevelopmentStorage(AzureConnection.Read(configuration, StorageServiceCollectionExtensions.ScansStorageConnection).ConnectionString))
+        {
+            services.AddHostedService<DevelopmentStorageProvisioner>();
+        }
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => ApiJson.Configure(o.JsonSerializerOptions));
         return services;
     }
