@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Makes TorchSharp's native library load on systems whose libstdc++ predates GCC 13 (Debian 12).
 # Usage: apply.sh DIR...  (every libLibTorchSharp.so under each DIR is patched)
-# Automatic (run after build and publish by Directory.Build.targets), idempotent, and a no-op where the system
-# libstdc++ already provides GLIBCXX_3.4.32 (Ubuntu 24.04, the GPU machine, the CUDA container image).
+# Automatic (run after build and publish by Directory.Build.targets), idempotent, and a no-op where no DIR holds the
+# library or where the system libstdc++ already provides GLIBCXX_3.4.32 (Ubuntu 24.04, the GPU machine, the CUDA container image).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 shim_name=libsynomaly_iosinit.so
+
+# Nothing to patch (a project without TorchSharp, such as the Functions app, or a publish that placed no native
+# library): done, without asking for the patching tools below.
+libs=()
+for dir in "$@"; do
+  [[ -d "$dir" ]] || continue
+  while IFS= read -r -d '' lib; do libs+=("$lib"); done < <(find "$dir" -name libLibTorchSharp.so -print0)
+done
+if [[ ${#libs[@]} == 0 ]]; then
+  exit 0
+fi
 
 libstdcxx="$(/sbin/ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')"
 if [[ -n "$libstdcxx" ]] && grep -q GLIBCXX_3.4.32 "$libstdcxx"; then
@@ -27,14 +38,11 @@ if [[ ! -f "$shim" || "$here/ios_base_init_shim.cpp" -nt "$shim" ]]; then
   mv -f "$shim.tmp.$$" "$shim"
 fi
 
-for dir in "$@"; do
-  [[ -d "$dir" ]] || continue
-  while IFS= read -r -d '' lib; do
-    libdir="$(dirname "$lib")"
-    cmp -s "$shim" "$libdir/$shim_name" || cp -f "$shim" "$libdir/$shim_name"
-    python3 "$here/weaken_version.py" "$lib" GLIBCXX_3.4.32 >/dev/null
-    if ! patchelf --print-needed "$lib" | grep -qx "$shim_name"; then
-      patchelf --add-needed "$shim_name" "$lib"
-    fi
-  done < <(find "$dir" -name libLibTorchSharp.so -print0)
+for lib in "${libs[@]}"; do
+  libdir="$(dirname "$lib")"
+  cmp -s "$shim" "$libdir/$shim_name" || cp -f "$shim" "$libdir/$shim_name"
+  python3 "$here/weaken_version.py" "$lib" GLIBCXX_3.4.32 >/dev/null
+  if ! patchelf --print-needed "$lib" | grep -qx "$shim_name"; then
+    patchelf --add-needed "$shim_name" "$lib"
+  fi
 done
