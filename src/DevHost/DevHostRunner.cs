@@ -66,11 +66,17 @@ public static class DevHostRunner
             {
                 started?.Invoke(host);
                 var fault = host.Services.GetRequiredService<RestartOnFaultExceptionHandler>().Faulted;
-                var stop = Task.Delay(Timeout.Infinite, cancellationToken);
+                // The host's own lifetime stops it too: its console lifetime takes SIGTERM and Ctrl-C and cancels the
+                // process's default ending, so a signal that only reached the host would otherwise leave it running.
+                var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+                using var stopRequested = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+                var stop = Task.Delay(Timeout.Infinite, stopRequested.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 await Task.WhenAny(fault, stop).ConfigureAwait(false);
+                // Read before stopping: stopping the host fires its lifetime's stopping signal itself, after a fault too.
+                bool stopAsked = stopRequested.IsCancellationRequested;
                 await StopAsync(host, logger).ConfigureAwait(false);
 
-                if (!fault.IsCompleted || cancellationToken.IsCancellationRequested)
+                if (!fault.IsCompleted || stopAsked)
                 {
                     return;
                 }

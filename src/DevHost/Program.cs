@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Synomaly.DevHost;
 
 // Usage: synomaly-devhost [connection string]; settings also come from the environment (ScansStorage, Intake__ModelVersion, ...).
@@ -15,4 +16,13 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
+
+// The CLI's local pipeline (ManagedProcess) stops this host with SIGTERM and kills it 15 s later: the signal must stop the
+// host gracefully, as Ctrl-C does, rather than end the process with its functions cut off or go unnoticed.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
 await DevHostRunner.RunAsync(settings, stop.Token);

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using Synomaly.Testing;
+
+namespace Synomaly.DevHost.Tests;
+
+/// <summary>
+/// The trigger host as the CLI's local pipeline runs it: a child process (synomaly-devhost) that ManagedProcess stops with
+/// SIGTERM, then SIGKILL after 15 s. Each test gets a storage account of its own, so its host's blob trigger never sees the
+/// uploads of the tests running beside it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class DevHostProcessTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sigterm_stops_a_running_trigger_host_promptly_and_cleanly()
+    {
+        using var devHost = Start(withModelVersion: true);
+        var output = new ProcessOutput(devHost);
+        await output.WaitForAsync("Job host started", TimeSpan.FromSeconds(90));
+
+        var signalled = Stopwatch.StartNew();
+        using (var term = Process.Start("kill", ["-TERM", devHost.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync(Ct);
+        }
+
+        // Well inside ManagedProcess's 15 s, after which it would kill the host mid-function.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await devHost.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+        {
+            devHost.Kill(entireProcessTree: true);
+            Assert.Fail($"The trigger host was still running {signalled.Elapsed.TotalSeconds:F0} s after SIGTERM.");
+        }
+
+        Assert.Equal(0, devHost.ExitCode);
+    }
+
+    private Process Start(bool withModelVersion)
+    {
+        var info = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "Synomaly.DevHost.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["ScansStorage"] = azurite.PrivateAccountConnectionString();
+        info.Environment["Intake__ModelName"] = "brain-mri-demo";
+        info.Environment.Remove("Intake__ModelVersion");
+        if (withModelVersion)
+        {
+            info.Environment["Intake__ModelVersion"] = "v1";
+        }
+
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Everything a child process prints, stdout and stderr together, collected as it arrives.</summary>
+    private sealed class ProcessOutput
+    {
+        private readonly System.Text.StringBuilder text = new();
+
+        public ProcessOutput(Process process)
+        {
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Text
+        {
+            get
+            {
+                lock (text)
+                {
+                    return text.ToString();
+                }
+            }
+        }
+
+        public async Task WaitForAsync(string line, TimeSpan patience)
+        {
+            var deadline = DateTime.UtcNow + patience;
+            while (!Text.Contains(line, StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"'{line}' not printed within {patience.TotalSeconds} s; output:\n{Text}");
+                await Task.Delay(200, Ct);
+            }
+        }
+
+        private void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (text)
+                {
+                    text.AppendLine(line);
+                }
+            }
+        }
+    }
+}
