@@ -146,7 +146,9 @@ public static class DevHostRunner
             .ConfigureWebJobs(webJobs =>
             {
                 webJobs.AddAzureStorageCoreServices();
-                webJobs.AddAzureStorageBlobs();
+                // The values Azure runs with (host.json), not the SDK's defaults: a poison blob is given up after the same
+                // number of tries, and as many blobs are worked at once, here as there.
+                webJobs.AddAzureStorageBlobs(HostJsonBlobSettings.Load(HostJsonBlobSettings.DefaultPath).ApplyTo);
                 webJobs.AddAzureStorageQueues();
                 webJobs.AddTimers();
             })

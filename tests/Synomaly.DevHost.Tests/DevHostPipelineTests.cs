@@ -1,12 +1,15 @@
 using System.Runtime.ExceptionServices;
+using System.Text.Json;
 using System.Threading.Channels;
 using Azure;
 using Azure.Storage.Blobs;
+using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Azure.WebJobs.Host.Timers;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
@@ -70,6 +73,20 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         }
 
         throw new TimeoutException($"Waited {Patience.TotalSeconds} s for {what}.");
+    }
+
+    [Fact]
+    public async Task The_blob_trigger_runs_with_the_poison_threshold_and_parallelism_that_host_json_gives_azure()
+    {
+        var (host, _) = await StartAsync();
+        using var _ = host;
+        var options = host.Services.GetRequiredService<IOptions<BlobsOptions>>().Value;
+
+        using var hostJson = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "host.json"), Ct));
+        var blobs = hostJson.RootElement.GetProperty("extensions").GetProperty("blobs");
+        Assert.Equal(blobs.GetProperty("poisonBlobThreshold").GetInt32(), options.PoisonBlobThreshold);
+        Assert.Equal(blobs.GetProperty("maxDegreeOfParallelism").GetInt32(), options.MaxDegreeOfParallelism);
+        await host.StopAsync(Ct);
     }
 
     [Fact]
