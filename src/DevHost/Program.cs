@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
 using Synomaly.DevHost;
 
 // Usage: synomaly-devhost [connection string]; settings also come from the environment (ScansStorage, Intake__ModelVersion, ...).
@@ -25,4 +26,14 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     stop.Cancel();
 });
 
-await DevHostRunner.RunAsync(settings, stop.Token);
+try
+{
+    await DevHostRunner.RunAsync(settings, stop.Token);
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    // A missing or invalid setting (Intake__ModelVersion, ...) is the operator's to fix: say which, not a stack trace.
+    await Console.Error.WriteLineAsync($"synomaly-devhost: invalid settings: {string.Join(" ", e.Failures)}");
+    return 2;
+}

@@ -12,7 +12,7 @@ namespace Synomaly.Cli.Tests;
 public sealed class LocalPipelineStartupTests
 {
     [Fact]
-    public async Task A_worker_that_dies_during_start_up_leaves_no_azurite_listening()
+    public async Task Hosts_that_die_during_start_up_are_named_with_their_log_and_leave_no_azurite_listening()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         string work = Path.Combine(Path.GetTempPath(), "synomaly-startup-" + Guid.NewGuid().ToString("N"));
@@ -43,6 +43,10 @@ public sealed class LocalPipelineStartupTests
 
             var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
             Assert.Contains("exited during start-up", failure.Message, StringComparison.Ordinal);
+            // The trigger host is checked too, and first: a pipeline whose trigger host died would otherwise wait for a
+            // worker that is ready but never gets a job.
+            Assert.Contains("trigger host", failure.Message, StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(work, "logs", "devhost.log"), failure.Message, StringComparison.Ordinal);
             foreach (var port in new[] { "AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT" })
             {
                 using var client = new TcpClient();

@@ -43,6 +43,32 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         Assert.Equal(0, devHost.ExitCode);
     }
 
+    [Fact]
+    public async Task A_missing_required_setting_ends_the_host_with_a_one_line_error_naming_it()
+    {
+        using var devHost = Start(withModelVersion: false);
+        var output = new ProcessOutput(devHost);
+        using var hangGuard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        hangGuard.CancelAfter(TimeSpan.FromSeconds(90));
+        try
+        {
+            await devHost.WaitForExitAsync(hangGuard.Token);
+        }
+        finally
+        {
+            if (!devHost.HasExited)
+            {
+                devHost.Kill(entireProcessTree: true);
+            }
+        }
+
+        string printed = output.Text;
+        Assert.NotEqual(0, devHost.ExitCode);
+        Assert.Contains("ModelVersion", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", printed, StringComparison.Ordinal);
+    }
+
     private Process Start(bool withModelVersion)
     {
         var info = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "Synomaly.DevHost.dll")])

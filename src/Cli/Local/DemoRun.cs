@@ -55,6 +55,7 @@ public sealed class DemoRun(LocalPipeline pipeline)
         var watch = Stopwatch.StartNew();
         while (true)
         {
+            pipeline.ThrowIfAHostExited("while the jobs ran");
             foreach (var job in demoJobs.Where(j => !j.State.IsTerminal() || j.Seconds == 0))
             {
                 var record = await jobs.GetAsync(job.ScanId, pipeline.Card.Version, cancellationToken);

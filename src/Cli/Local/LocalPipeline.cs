@@ -152,16 +152,33 @@ public sealed class LocalPipeline : IAsyncDisposable
         await environment.DisposeAsync();
     }
 
+    /// <summary>
+    /// Fails naming the host and its log when the trigger host or the worker has exited: without the trigger host no upload
+    /// becomes a job, without the worker no job ends, so waiting on would only run into the timeout.
+    /// </summary>
+    /// <param name="when">Where in the run, for the message ("during start-up", "while the jobs ran").</param>
+    /// <exception cref="InvalidOperationException">A host has exited.</exception>
+    public void ThrowIfAHostExited(string when)
+    {
+        // The trigger host first: a worker ready for jobs that never come is the harder failure to see.
+        if (DevHost.HasExited)
+        {
+            throw new InvalidOperationException($"The trigger host exited {when}; see {DevHost.LogPath}.");
+        }
+
+        if (Worker.HasExited)
+        {
+            throw new InvalidOperationException($"The GPU worker exited {when}; see {Worker.LogPath}.");
+        }
+    }
+
     private async Task WaitForWorkerReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (Worker.HasExited)
-            {
-                throw new InvalidOperationException($"The GPU worker exited during start-up; see {Worker.LogPath}.");
-            }
+            ThrowIfAHostExited("during start-up");
 
             try
             {
