@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts and stops a pinned Azurite (package.json) on 127.0.0.1 with a temporary data location, tracked by PID.
-#   scripts/azurite.sh start   -> prints the connection string on stdout; a no-op if this state dir's Azurite runs
+#   scripts/azurite.sh start   -> prints the connection string on stdout; if this state dir's Azurite already runs, it is left
+#                                 as it is and stderr says "azurite: already running (pid N)": whoever started it stops it
 #   scripts/azurite.sh stop    -> stops it by PID and deletes its temporary data
 #   scripts/azurite.sh restart -> stops it by PID and starts it again on the same ports and the same data (a storage outage)
 #   scripts/azurite.sh status  -> exit 0 when running
@@ -36,7 +37,10 @@ ensure_installed() {
 
 start() {
   mkdir -p "$state"
-  if is_running; then connection_string; return; fi
+  if is_running; then
+    echo "azurite: already running (pid $(cat "$pidfile")); left as it is" >&2
+    connection_string; return
+  fi
   ensure_installed
   local data
   fresh_data=0

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
+using Synomaly.Storage.Local;
 using Synomaly.Testing;
 
 [assembly: AssemblyFixture(typeof(AzuriteFixture))]
@@ -14,8 +15,8 @@ public sealed class LocalEnvironmentTests(AzuriteFixture azurite)
     public async Task Provisions_the_resources_and_a_blob_round_trips_through_azurite()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        // Starting against an already running instance is a no-op that returns its connection string; disposing would
-        // stop it, so the fixture's instance is provisioned through the same code path and left to the fixture to stop.
+        // Starting against an already running instance is a no-op that returns its connection string; the fixture's
+        // instance is provisioned through the same code path and left to the fixture to stop.
         var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.ScriptEnvironment, cancellationToken);
         Assert.Equal(azurite.ConnectionString, environment.ConnectionString);
 
@@ -29,5 +30,32 @@ public sealed class LocalEnvironmentTests(AzuriteFixture azurite)
         var tables = new TableServiceClient(environment.ConnectionString);
         var names = tables.QueryAsync(t => t.Name == BlobLayout.JobsTable, cancellationToken: cancellationToken);
         Assert.NotNull(await names.FirstOrDefaultAsync(cancellationToken));
+    }
+
+    [Fact]
+    public async Task Disposing_an_environment_that_found_azurite_already_running_leaves_it_running_with_its_data()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        // An Azurite someone else started (`synomaly up --keep`, `scripts/azurite.sh start`): an environment that only found
+        // it running must not stop it or delete its data when disposed.
+        using var state = new ScratchDirectory("synomaly-azurite-kept");
+        var script = AzuriteScript.IsolatedEnvironment(state.Location);
+        string connectionString = await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken);
+        try
+        {
+            var container = new BlobServiceClient(connectionString).GetBlobContainerClient("kept");
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+
+            await using (var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken))
+            {
+                Assert.Equal(connectionString, environment.ConnectionString);
+            }
+
+            Assert.True(await container.ExistsAsync(cancellationToken), "the Azurite started elsewhere was stopped or lost its data");
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, script, CancellationToken.None);
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace Synomaly.Cli.Local;
 
 /// <summary>
 /// The local stand-in for the Azure resources: Azurite with the same containers, queues and table that the Bicep
-/// templates create. Disposing it stops Azurite by PID.
+/// templates create. Disposing it stops Azurite by PID, and deletes its data, only when this environment started it: an
+/// Azurite it found running (`up --keep`, `demo --keep`, `scripts/azurite.sh start`) belongs to whoever started it.
 /// </summary>
 public sealed class LocalEnvironment : IAsyncDisposable
 {
@@ -18,20 +19,24 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private readonly string repositoryRoot;
     private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
 
-    private LocalEnvironment(string repositoryRoot, string connectionString, IReadOnlyDictionary<string, string>? azuriteEnvironment)
+    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment)
     {
         this.repositoryRoot = repositoryRoot;
         this.azuriteEnvironment = azuriteEnvironment;
-        ConnectionString = connectionString;
+        ConnectionString = azurite.ConnectionString;
+        StartedAzurite = azurite.StartedHere;
     }
 
     public string ConnectionString { get; }
 
+    /// <summary>Whether this environment started Azurite (and so stops it when disposed) rather than finding it running.</summary>
+    public bool StartedAzurite { get; }
+
     /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
     public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
     {
-        var connectionString = await AzuriteScript.StartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
-        var environment = new LocalEnvironment(repositoryRoot, connectionString, azuriteEnvironment);
+        var azurite = await AzuriteScript.StartOrFindAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
+        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment);
         try
         {
             await environment.ProvisionAsync(cancellationToken);
@@ -68,7 +73,13 @@ public sealed class LocalEnvironment : IAsyncDisposable
     /// <summary>Restarts Azurite on the same ports and data (the reliability suite's storage outage).</summary>
     public Task RestartAsync(CancellationToken cancellationToken) => AzuriteScript.RestartAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
 
-    public async ValueTask DisposeAsync() => await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
+    public async ValueTask DisposeAsync()
+    {
+        if (StartedAzurite)
+        {
+            await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
+        }
+    }
 
     private async Task ProvisionAsync(CancellationToken cancellationToken)
     {

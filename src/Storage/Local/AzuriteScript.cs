@@ -16,18 +16,27 @@ public static class AzuriteScript
 
     private static readonly string[] PortVariables = ["AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT"];
 
+    /// <summary>What scripts/azurite.sh start prints on stderr when this state folder's Azurite was already running.</summary>
+    public const string AlreadyRunningNotice = "azurite: already running";
+
+    /// <summary>Starts Azurite, or finds it running, and returns its connection string (<see cref="StartOrFindAsync"/>).</summary>
+    public static async Task<string> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
+        (await StartOrFindAsync(repositoryRoot, environment, cancellationToken)).ConnectionString;
+
     /// <summary>
-    /// Starts Azurite and returns its connection string. A free port is only free when it is drawn: another process (the
-    /// Azurite of a test assembly running beside this one) may take it before Azurite binds it. With ports from
+    /// Starts Azurite, or finds this state folder's Azurite already running (then it is left as it is), and says which: only
+    /// the caller that started it may stop it. A free port is only free when it is drawn: another process (the Azurite of a
+    /// test assembly running beside this one) may take it before Azurite binds it. With ports from
     /// <see cref="IsolatedEnvironment"/> the start then draws new ones and tries again; ports the caller chose are not changed.
     /// </summary>
-    public static async Task<string> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    public static async Task<AzuriteInstance> StartOrFindAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         for (int draw = 1; ; draw++)
         {
             try
             {
-                return (await RunAsync(repositoryRoot, "start", environment, cancellationToken)).Trim();
+                var (stdout, stderr) = await RunAsync(repositoryRoot, "start", environment, cancellationToken);
+                return new AzuriteInstance(stdout.Trim(), StartedHere: !stderr.Contains(AlreadyRunningNotice, StringComparison.Ordinal));
             }
             catch (AzuritePortInUseException) when (environment is not null && environment.ContainsKey(DrawnPortsVariable) && draw < PortDraws)
             {
@@ -38,7 +47,7 @@ public static class AzuriteScript
 
     /// <summary>Stops Azurite by PID and starts it again on the same ports and data: a storage outage that loses nothing.</summary>
     public static async Task<string> RestartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
-        (await RunAsync(repositoryRoot, "restart", environment, cancellationToken)).Trim();
+        (await RunAsync(repositoryRoot, "restart", environment, cancellationToken)).Stdout.Trim();
 
     /// <summary>The variables for an Azurite of its own: a private state folder and free ports.</summary>
     public static Dictionary<string, string> IsolatedEnvironment(string stateDirectory) =>
@@ -58,7 +67,7 @@ public static class AzuriteScript
     public static Task StopAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
         RunAsync(repositoryRoot, "stop", environment, cancellationToken);
 
-    private static async Task<string> RunAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    private static async Task<(string Stdout, string Stderr)> RunAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine(repositoryRoot, "scripts", "azurite.sh"), verb])
         {
@@ -85,6 +94,6 @@ public static class AzuriteScript
             throw new InvalidOperationException($"scripts/azurite.sh {verb} failed (exit {process.ExitCode}): {await stderr}");
         }
 
-        return await stdout;
+        return (await stdout, await stderr);
     }
 }
