@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Synomaly.Cli.Local;
 
 /// <summary>
-/// A .NET program of this repository run as a child process (the local trigger host, the GPU worker), with its output in a
-/// log file, stopped gracefully (SIGTERM, then a deadline) or killed by PID.
+/// A .NET program of this repository run as a child process (the local trigger host, the GPU worker) that writes its output
+/// to a log file itself (so the log goes on when the CLI exits and leaves it running), stopped gracefully (SIGTERM, then a
+/// deadline) or killed by PID.
 /// </summary>
 public sealed class ManagedProcess : IAsyncDisposable
 {
@@ -29,10 +30,12 @@ public sealed class ManagedProcess : IAsyncDisposable
             throw new FileNotFoundException($"'{assemblyPath}' is not built; run ./scripts/demo.sh (it builds the solution first).");
         }
 
-        var info = new ProcessStartInfo("dotnet", ["exec", assemblyPath])
+        // The child writes its log itself (a shell redirect, then exec, so the PID stays the program's): copied through pipes
+        // by this process, the log would stop when the CLI exits (demo --keep leaves the hosts running) and the next write
+        // of a host would meet a closed pipe.
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        var info = new ProcessStartInfo("/bin/bash", ["-c", "exec dotnet exec \"$0\" >>\"$1\" 2>&1 </dev/null", assemblyPath, Path.GetFullPath(logPath)])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
         };
         foreach (var (key, value) in environment)
@@ -40,15 +43,7 @@ public sealed class ManagedProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
-        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.Exited += (_, _) => log.Dispose();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{assemblyPath}'.");
         return new ManagedProcess(process, logPath);
     }
 
@@ -90,25 +85,5 @@ public sealed class ManagedProcess : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(15));
         process.Dispose();
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The process exited while its last lines were still arriving.
-            }
-        }
     }
 }
