@@ -4,6 +4,7 @@ using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Triggers;
 
 namespace Synomaly.DevHost;
 
@@ -30,9 +31,11 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     public Task BulkReprocessStepAsync([QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId, CancellationToken cancellationToken) =>
         bulk.ContinueAsync(runId, BulkReprocessService.DefaultStepBudget, cancellationToken);
 
+    /// <summary>As the Functions trigger: named after the occurrence it stands for, retried when its run could not start.</summary>
     [FunctionName("BulkReprocessTimer")]
+    [FixedDelayRetry(5, "00:01:00")]
     public Task BulkReprocessTimerAsync([TimerTrigger("%Bulk__Schedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        bulk.StartScheduledAsync(cancellationToken);
+        bulk.StartScheduledAsync(BulkReprocessTimer.Occurrence(timer.ScheduleStatus?.Next), cancellationToken);
 
     /// <summary>Azurite emits no Event Grid events: locally this fires for events put on the queue by hand or by a test.</summary>
     [FunctionName("ArchiveSourceDeleted")]

@@ -299,19 +299,6 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Null(await host.Get<BulkReprocessService>().GetAsync("scheduled-20310506-0207", Ct));
     }
 
-    /// <summary>A step queue whose first write fails, as a storage outage would fail it; later writes are recorded.</summary>
-    private sealed class FailingOnceSteps : IBulkStepQueue
-    {
-        private int calls;
-
-        public CapturingSteps Recorded { get; } = new();
-
-        public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default) =>
-            Interlocked.Increment(ref calls) == 1
-                ? throw new Azure.RequestFailedException(503, "The queue service is unavailable.")
-                : Recorded.EnqueueAsync(runId, cancellationToken);
-    }
-
     [Fact]
     public async Task A_run_whose_first_step_could_not_be_queued_gets_it_when_the_tick_is_retried_and_only_once()
     {
@@ -331,5 +318,19 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         await timer.Run(tick, Ct);
 
         Assert.Equal([error.RunId], steps.Recorded.Requested);
+    }
+
+    [Fact]
+    public async Task A_reprocess_request_whose_run_could_not_be_started_answers_503_naming_the_run()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new FailingOnceSteps());
+
+        var answer = await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dryRun":true}"""), Ct);
+
+        var problem = Assert.IsType<ObjectResult>(answer);
+        Assert.Equal(503, problem.StatusCode);
+        var details = Assert.IsType<Microsoft.AspNetCore.Mvc.ProblemDetails>(problem.Value);
+        Assert.Equal(StartReprocess.RunNotStartedType, details.Type);
+        Assert.Contains("could not be queued", details.Detail, StringComparison.Ordinal);
     }
 }

@@ -134,6 +134,15 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "bad id!", Ct));
         await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "r-unknown", Ct));
         await Call(nameof(Health), Task.FromResult(host.Function<Health>().Run(HttpRequests.Create("GET"))));
+
+        // The answers of an outage: the worker queue refuses every publish, the bulk step queue its first write.
+        var outage = new OutagePublisher();
+        await using var down = await TestHost.CreateAsync(azurite, publisher: outage, steps: new FailingOnceSteps());
+        var stranded = await down.FailedUploadAsync();
+        outage.FailsFor = _ => true;
+        await Call(nameof(RetryScan), down.Function<RetryScan>().Run(HttpRequests.Create("POST"), stranded, Ct));
+        await Call(nameof(RetryFailedScans), down.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), Ct));
+        await Call(nameof(StartReprocess), down.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dryRun":true}"""), Ct));
         await Call(nameof(GetOpenApiDocument), Task.FromResult(new GetOpenApiDocument().Run(HttpRequests.Create("GET"))));
 
         var document = Document;

@@ -76,6 +76,7 @@ public static class ApiCatalog
                 Invalid,
                 new(404, "No job for this scan, or its upload is gone.", typeof(ProblemDetails)),
                 new(409, "The job is not Failed, or it comes from the archive (POST /reprocess resubmits those).", typeof(ProblemDetails)),
+                new(503, $"{RetryScan.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later.", typeof(ProblemDetails)),
             ],
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
@@ -88,12 +89,18 @@ public static class ApiCatalog
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
                 Invalid,
+                new(503, $"{RetryScan.PublishFailedType}: a job could not be published, and the call stopped there; the problem's done member holds what it did and the continuation to repeat from.", typeof(ProblemDetails)),
             ],
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
         {
             Body = new(typeof(BulkRunRequest), Required: false, "All optional: prefix (default: the whole archive), modelVersion (default: the served one), dryRun."),
-            Responses = [new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true), Invalid],
+            Responses =
+            [
+                new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true),
+                Invalid,
+                new(503, $"{StartReprocess.RunNotStartedType}: the run was recorded but its first step could not be queued; start a new run.", typeof(ProblemDetails)),
+            ],
         },
         new(nameof(GetReprocessRun), "get", "reprocess/{runId}", "The progress of a bulk reprocessing run")
         {

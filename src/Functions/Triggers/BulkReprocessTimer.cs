@@ -23,8 +23,10 @@ public sealed class BulkReprocessTimer(BulkReprocessService bulk)
     public static DateTimeOffset? Occurrence(TimerInfo timer)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        return timer.ScheduleStatus is { Next: var next } && next != default
-            ? new DateTimeOffset(next.ToUniversalTime(), TimeSpan.Zero)
-            : null;
+        return Occurrence(timer.ScheduleStatus?.Next);
     }
+
+    /// <summary>The occurrence from a schedule status's Next (shared with the local WebJobs host, whose TimerInfo is another type).</summary>
+    public static DateTimeOffset? Occurrence(DateTime? next) =>
+        next is { } at && at != default ? new DateTimeOffset(at.ToUniversalTime(), TimeSpan.Zero) : null;
 }

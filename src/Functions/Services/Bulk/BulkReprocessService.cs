@@ -64,9 +64,6 @@ public sealed partial class BulkReprocessService(
         return CreateAndEnqueueAsync(runId, "", intake.ModelVersion, dryRun: false, BulkRunTrigger.Timer, cancellationToken);
     }
 
-    /// <summary>A scheduled run named after the current minute, for hosts whose timer gives no occurrence.</summary>
-    public Task<BulkRun> StartScheduledAsync(CancellationToken cancellationToken) => StartScheduledAsync(null, cancellationToken);
-
     public Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken) => runs.GetAsync(runId, cancellationToken);
 
     /// <summary>One step of a run, then a request for the next step if the budget ran out before the end.</summary>
