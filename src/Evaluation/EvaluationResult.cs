@@ -119,6 +119,9 @@ public sealed record EvaluationResult
         var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
         var imageLabels = outcomes.Select(o => o.Case.IsAnomalous).ToArray();
         int fallbacks = outcomes.Count(o => o.NormativeFallback);
+        // The set's files are the cases' sources: a file without a sub-<id> is its own subject, named by its path in the set.
+        var subjects = SubjectSplit.SubjectsOf(outcomes.Select(o => o.Case.Source));
+        string SubjectOf(CaseOutcome outcome) => subjects[outcome.Case.Source];
         string[] anomalousSubjects = [.. anomalous.Select(SubjectOf)];
         string[] everySubject = [.. outcomes.Select(SubjectOf)];
         var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured];
@@ -166,8 +169,6 @@ public sealed record EvaluationResult
             Outcomes = outcomes,
         };
     }
-
-    private static string SubjectOf(CaseOutcome outcome) => SubjectSplit.SubjectOf(outcome.Case.Source);
 
     /// <summary>The lower-case name used in tables and JSON ("hypointense", ...).</summary>
     public static string IntensityName(IntensityModel model) => model.ToString().ToLowerInvariant();

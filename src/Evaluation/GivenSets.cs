@@ -84,7 +84,8 @@ public sealed class GivenSets : IEvaluationSource
 
     /// <summary>
     /// How bootstrap intervals group cases: slices of one subject (or of one file) are not independent, so they are
-    /// resampled together; a subject is the <c>sub-&lt;id&gt;</c> in a file name, else the file.
+    /// resampled together; a subject is the <c>sub-&lt;id&gt;</c> in a file name, else the file (named by its path below the
+    /// set's common folder, so that p1/T1.nii.gz and p2/T1.nii.gz are two subjects).
     /// </summary>
     public string BootstrapGroups
     {
@@ -113,7 +114,7 @@ public sealed class GivenSets : IEvaluationSource
 
     public string TunedOnRefusal(int overlap) =>
         $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "
-        + "Evaluate on subjects the profile was not tuned on (a subject is the sub-<id> in a file name, else the file name).";
+        + "Evaluate on subjects the profile was not tuned on (a subject is the sub-<id> in a file name, else the file's path below the set's common folder).";
 
     public string ReportingTitle(IReadOnlyList<EvaluationCase> cases)
     {

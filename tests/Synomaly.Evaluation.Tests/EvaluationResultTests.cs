@@ -147,6 +147,24 @@ public sealed class EvaluationResultTests
         Assert.Contains(FormattableString.Invariant($"| {result.FalsePositivePixelsPerHealthySlice:F1} ({expectedFalseAlarms.Low:F1}-{expectedFalseAlarms.High:F1}) |"), table, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Intervals_resample_two_patients_whose_scans_share_a_file_name_as_two_subjects()
+    {
+        var outcomes = new List<CaseOutcome>();
+        for (int p = 0; p < 4; p++)
+        {
+            // Each patient's folder holds a T1.nii.gz: the file name alone would make the four of them one subject.
+            string source = Path.Combine("given", $"p{p}", "T1.nii.gz");
+            var lesion = Outcome($"anomalous-p{p}", IntensityModel.Hypointense, 0.2 * (p + 1));
+            outcomes.Add(lesion with { Case = lesion.Case with { Source = source } });
+        }
+
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+        // With one subject every resample is the whole set, and the interval a point.
+        Assert.True(result.DiceInterval.Low < result.DiceInterval.High, $"Dice interval [{result.DiceInterval.Low}, {result.DiceInterval.High}] has no width");
+    }
+
     /// <summary>A residual map whose truth pixels (the first 4, as <see cref="Outcome"/> marks them) tend to stand out.</summary>
     private static float[] Residual(Random random, bool lesion) =>
         [.. Enumerable.Range(0, Pixels).Select(p => (float)random.NextDouble() * 0.2f + (lesion && p < 4 ? (float)random.NextDouble() * 0.2f : 0))];

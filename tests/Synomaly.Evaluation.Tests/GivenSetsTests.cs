@@ -201,4 +201,20 @@ public sealed class GivenSetsTests : IDisposable
         Assert.Equal(0, reporting.ReportingSubjectsTunedOn(null));
         Assert.Equal("subjects (the sub-<id> in each file name)", reporting.BootstrapGroups);
     }
+
+    [Fact]
+    public void A_reporting_set_whose_patient_folders_repeat_the_tuning_sets_file_names_is_not_taken_for_the_tuning_set()
+    {
+        foreach (var file in new[] { "tuning/p1/T1.png", "tuning/p2/T1.png", "reporting/p3/T1.png", "reporting/p4/T1.png" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(At(file))!);
+            File.WriteAllBytes(At(file), []); // resolving reads no file
+        }
+
+        var tuned = GivenSets.Resolve(At("tuning"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+        var reporting = GivenSets.Resolve(At("reporting"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri);
+
+        Assert.Equal(2, tuned.Count);
+        Assert.Equal(0, reporting.ReportingSubjectsTunedOn(tuned));
+    }
 }

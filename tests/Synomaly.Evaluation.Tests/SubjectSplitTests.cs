@@ -28,6 +28,41 @@ public sealed class SubjectSplitTests
     }
 
     [Fact]
+    public void Two_patients_whose_scans_share_a_file_name_in_their_own_folders_are_two_subjects()
+    {
+        string[] files = ["data/p1/T1.nii.gz", "data/p2/T1.nii.gz"];
+
+        var (tuning, reporting) = SubjectSplit.Split(files);
+
+        // One subject would put both files in one half and leave the other empty.
+        Assert.Single(tuning);
+        Assert.Single(reporting);
+        Assert.Equal([SubjectSplit.Fingerprint("p1/T1.nii"), SubjectSplit.Fingerprint("p2/T1.nii")], SubjectSplit.Fingerprints(files).Order(StringComparer.Ordinal));
+        Assert.Empty(SubjectSplit.Fingerprints(["other/p3/T1.nii.gz", "other/p4/T1.nii.gz"]).Intersect(SubjectSplit.Fingerprints(files)));
+    }
+
+    [Fact]
+    public void A_flat_folder_keeps_the_file_name_subjects_and_fingerprints()
+    {
+        string[] files = ["val/IXI002-slice.png", "val/IXI012-slice.png", "val/sub-IXI025_T1w.png"];
+
+        Assert.Equal(["IXI002-slice", "IXI012-slice", "sub-IXI025"], SubjectSplit.SubjectsOf(files).Values.Order(StringComparer.Ordinal));
+        Assert.Equal([.. new[] { "IXI002-slice", "IXI012-slice", "sub-IXI025" }.Select(SubjectSplit.Fingerprint).Order(StringComparer.Ordinal)], SubjectSplit.Fingerprints(files));
+    }
+
+    [Fact]
+    public void A_half_of_a_split_is_fingerprinted_with_the_subjects_the_split_named()
+    {
+        string[] files = ["data/p1/T1.nii.gz", "data/p2/T1.nii.gz", "data/p3/T1.nii.gz", "data/p4/T1.nii.gz"];
+        var (tuning, _) = SubjectSplit.Split(files);
+
+        var fingerprints = SubjectSplit.Fingerprints(tuning, files);
+
+        Assert.Equal(2, tuning.Count);
+        Assert.Equal([.. tuning.Select(f => SubjectSplit.Fingerprint(Path.GetFileName(Path.GetDirectoryName(f)) + "/T1.nii")).Order(StringComparer.Ordinal)], fingerprints);
+    }
+
+    [Fact]
     public void Bootstrap_interval_contains_the_mean_and_narrows_with_more_cases()
     {
         var random = new Random(3);
