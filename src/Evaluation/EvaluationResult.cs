@@ -48,11 +48,16 @@ public sealed record EvaluationResult
     /// <summary>Anomalous cases whose mask is empty: missed outright, and left out of <see cref="Hausdorff95"/>.</summary>
     public required int CasesWithoutPrediction { get; init; }
 
+    /// <summary>The interval of <see cref="Hausdorff95"/>, averaged as it is (cases without a prediction left out).</summary>
+    public (double Low, double High) Hausdorff95Interval { get; init; } = NotMeasured;
+
     public required double PixelAuroc { get; init; }
 
     public (double Low, double High) PixelAurocInterval { get; init; } = NotMeasured;
 
     public required double PixelAuprc { get; init; }
+
+    public (double Low, double High) PixelAuprcInterval { get; init; } = NotMeasured;
 
     /// <summary>Pixel-level average precision (step-wise, scikit-learn's average_precision_score), the headline pixel ranking metric.</summary>
     public required double PixelAveragePrecision { get; init; }
@@ -65,7 +70,10 @@ public sealed record EvaluationResult
 
     public required (double Low, double High) ImageAurocInterval { get; init; }
 
+    /// <summary>The reference's image AUPRC (ALGORITHM.md 5.2): the trapezoid under the precision-recall curve.</summary>
     public required double ImageAuprc { get; init; }
+
+    public (double Low, double High) ImageAuprcInterval { get; init; } = NotMeasured;
 
     public required double FalsePositivePixelsPerHealthySlice { get; init; }
 
@@ -124,7 +132,8 @@ public sealed record EvaluationResult
         string SubjectOf(CaseOutcome outcome) => subjects[outcome.Case.Source];
         string[] anomalousSubjects = [.. anomalous.Select(SubjectOf)];
         string[] everySubject = [.. outcomes.Select(SubjectOf)];
-        var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured];
+        var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured, NotMeasured];
+        var hausdorff = anomalous.Select(o => o.Metrics.Hausdorff95).ToArray();
 
         return new EvaluationResult
         {
@@ -144,17 +153,20 @@ public sealed record EvaluationResult
             PrecisionInterval = MeanInterval(anomalousSubjects, [.. anomalous.Select(o => o.Metrics.Precision)]),
             Recall = Mean(anomalous.Select(o => o.Metrics.Recall)),
             RecallInterval = MeanInterval(anomalousSubjects, [.. anomalous.Select(o => o.Metrics.Recall)]),
-            Hausdorff95 = Mean(anomalous.Select(o => o.Metrics.Hausdorff95)),
+            Hausdorff95 = Mean(hausdorff),
+            Hausdorff95Interval = MeanInterval(anomalousSubjects, hausdorff),
             CasesWithoutPrediction = anomalous.Count(o => o.Score == 0),
             PixelAuroc = ranked ? RankingMetrics.RocAuc(pooledScores, pooledLabels) : double.NaN,
             PixelAurocInterval = pixelIntervals[0],
             PixelAuprc = ranked ? RankingMetrics.PrecisionRecallAuc(pooledScores, pooledLabels) : double.NaN,
+            PixelAuprcInterval = pixelIntervals[2],
             PixelAveragePrecision = ranked ? RankingMetrics.AveragePrecision(pooledScores, pooledLabels) : double.NaN,
             PixelAveragePrecisionInterval = pixelIntervals[1],
             ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
-            ImageAurocInterval = Bootstrap.GroupInterval(everySubject, idx => AurocOf(idx, imageScores, imageLabels)),
+            ImageAurocInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc)),
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
+            ImageAuprcInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.PrecisionRecallAuc)),
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             FalsePositivePixelsInterval = MeanInterval([.. healthy.Select(SubjectOf)], [.. healthy.Select(o => (double)o.Score)]),
             FalsePositiveRate = Mean(anomalous.Select(o => o.Metrics.FalsePositiveRate)),
@@ -179,14 +191,14 @@ public sealed record EvaluationResult
         return (bin, inBin.Count, Mean(inBin.Select(o => o.Metrics.Dice)));
     }
 
-    /// <summary>Pixel AUROC's and AP's intervals (in that order) from one pass over each resample's pooled pixels.</summary>
+    /// <summary>Pixel AUROC's, AP's and AUPRC's intervals (in that order) from one pass over each resample's pooled pixels.</summary>
     private static IReadOnlyList<(double Low, double High)> PixelRankingIntervals(IReadOnlyList<CaseOutcome> outcomes, string[] subjects)
     {
         var ranking = new PooledPixelRanking([.. outcomes.Select(o => o.Residual)], [.. outcomes.Select(o => o.Case.Truth)]);
-        return Bootstrap.GroupIntervals(subjects, 2, idx =>
+        return Bootstrap.GroupIntervals(subjects, 3, idx =>
         {
-            var (auroc, averagePrecision) = ranking.Score(idx);
-            return [auroc, averagePrecision];
+            var (auroc, averagePrecision, auprc) = ranking.Score(idx);
+            return [auroc, averagePrecision, auprc];
         });
     }
 
@@ -194,12 +206,15 @@ public sealed record EvaluationResult
     private static (double Low, double High) MeanInterval(string[] subjects, double[] values) =>
         Bootstrap.GroupInterval(subjects, idx => Mean(idx.Select(i => values[i])));
 
-    private static double AurocOf(int[] indices, float[] scores, bool[] labels)
+    /// <summary>An image ranking metric of a resample; NaN where it holds one class only (nothing to rank).</summary>
+    private static double RankingOf(int[] indices, float[] scores, bool[] labels, RankingMetric metric)
     {
         var s = indices.Select(i => scores[i]).ToArray();
         var l = indices.Select(i => labels[i]).ToArray();
-        return l.All(x => x) || l.All(x => !x) ? double.NaN : RankingMetrics.RocAuc(s, l);
+        return l.All(x => x) || l.All(x => !x) ? double.NaN : metric(s, l);
     }
+
+    private delegate double RankingMetric(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels);
 
     private static double Mean(IEnumerable<double> values)
     {

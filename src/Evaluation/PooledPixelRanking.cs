@@ -74,11 +74,11 @@ public sealed class PooledPixelRanking
     }
 
     /// <summary>
-    /// ROC AUC (NaN with one class) and average precision Σ (R_n − R_{n−1})·P_n (NaN without positives) of the resample
-    /// <paramref name="drawnCases"/>: case indices, a case drawn twice counting twice. One pass gives both, so that a
-    /// bootstrap pays for the pass once.
+    /// ROC AUC (NaN with one class), average precision Σ (R_n − R_{n−1})·P_n and the reference's trapezoidal AUPRC (both NaN
+    /// without positives) of the resample <paramref name="drawnCases"/>: case indices, a case drawn twice counting twice.
+    /// One pass gives all three, so that a bootstrap pays for the pass once.
     /// </summary>
-    public (double RocAuc, double AveragePrecision) Score(IReadOnlyList<int> drawnCases)
+    public (double RocAuc, double AveragePrecision, double PrecisionRecallAuc) Score(IReadOnlyList<int> drawnCases)
     {
         ArgumentNullException.ThrowIfNull(drawnCases);
         var weight = new int[caseCount];
@@ -87,9 +87,11 @@ public sealed class PooledPixelRanking
             weight[c]++;
         }
 
-        // From the highest threshold down, as RankingMetrics walks its curve: the ROC area by trapezoids, AP by steps.
+        // From the highest threshold down, as RankingMetrics walks its curve: the ROC area by trapezoids, AP by steps, the
+        // PR area by trapezoids from scikit-learn's end point (recall 0, precision 1). A merged run without positives
+        // leaves recall where it was, so only its last precision reaches the PR area, as it does on the full curve.
         long tp = 0, fp = 0;
-        double area = 0, precisionSum = 0;
+        double area = 0, precisionSum = 0, trapezoidSum = 0, previousPrecision = 1;
         for (int b = 0; b + 1 < blockStart.Length; b++)
         {
             long blockPositives = 0, blockNegatives = 0;
@@ -104,14 +106,19 @@ public sealed class PooledPixelRanking
             area += blockNegatives * ((2.0 * tp) + blockPositives) / 2;
             tp += blockPositives;
             fp += blockNegatives;
-            if (blockPositives > 0)
+            if (blockPositives + blockNegatives == 0)
             {
-                precisionSum += blockPositives * (tp / (double)(tp + fp));
+                continue; // none of this block's cases was drawn: no point of the curve
             }
+
+            double precision = tp / (double)(tp + fp);
+            precisionSum += blockPositives * precision;
+            trapezoidSum += blockPositives * (precision + previousPrecision) / 2;
+            previousPrecision = precision;
         }
 
         double auroc = tp > 0 && fp > 0 ? area / ((double)tp * fp) : double.NaN;
-        return (auroc, tp > 0 ? precisionSum / tp : double.NaN);
+        return (auroc, tp > 0 ? precisionSum / tp : double.NaN, tp > 0 ? trapezoidSum / tp : double.NaN);
     }
 
     /// <summary>Every pixel's negated score (so an ascending sort ranks from the highest down), case and label, sorted.</summary>

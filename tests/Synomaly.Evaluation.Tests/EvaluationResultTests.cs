@@ -165,6 +165,40 @@ public sealed class EvaluationResultTests
         Assert.True(result.DiceInterval.Low < result.DiceInterval.High, $"Dice interval [{result.DiceInterval.Low}, {result.DiceInterval.High}] has no width");
     }
 
+    [Fact]
+    public void Hd95_pixel_auprc_and_image_auprc_have_subject_bootstrap_intervals_in_the_json()
+    {
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), VariedSubjects(seed: 8));
+        using var scratch = new ScratchDirectory("eval-more-intervals");
+        EvaluationReport.Write(scratch.Location, [result], "test");
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Location, "evaluation.json")));
+        var row = json.RootElement.EnumerateArray().Single();
+        foreach (var (name, point) in new[] { ("Hausdorff95", result.Hausdorff95), ("PixelAuprc", result.PixelAuprc), ("ImageAuprc", result.ImageAuprc) })
+        {
+            var interval = row.GetProperty(name + "Ci95").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.True(interval[0] <= point && point <= interval[1] && interval[0] < interval[1], $"{name} {point} outside or at a point interval [{interval[0]}, {interval[1]}]");
+        }
+    }
+
+    /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
+    private static List<CaseOutcome> VariedSubjects(int seed)
+    {
+        var random = new Random(seed);
+        var outcomes = new List<CaseOutcome>();
+        for (int s = 0; s < 8; s++)
+        {
+            string source = $"sub-S{s}_T1w.png";
+            double quality = random.NextDouble();
+            var metrics = new ImageMetrics(quality, quality, quality, quality, 0.01, quality, 2, 1 + (10 * random.NextDouble()), 0.9);
+            var lesion = Outcome($"lesion-{s}", IntensityModel.Hypointense, quality) with { Metrics = metrics, Score = random.Next(0, 60), Residual = Residual(random, lesion: true) };
+            var healthy = Outcome($"healthy-{s}", null, 1) with { Score = random.Next(0, 40), Residual = Residual(random, lesion: false) };
+            outcomes.AddRange(new[] { lesion, healthy }.Select(o => o with { Case = o.Case with { Source = source } }));
+        }
+
+        return outcomes;
+    }
+
     /// <summary>A residual map whose truth pixels (the first 4, as <see cref="Outcome"/> marks them) tend to stand out.</summary>
     private static float[] Residual(Random random, bool lesion) =>
         [.. Enumerable.Range(0, Pixels).Select(p => (float)random.NextDouble() * 0.2f + (lesion && p < 4 ? (float)random.NextDouble() * 0.2f : 0))];

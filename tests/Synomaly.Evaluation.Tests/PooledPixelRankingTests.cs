@@ -27,6 +27,18 @@ public sealed class PooledPixelRankingTests
     }
 
     [Fact]
+    public void A_resample_gives_the_references_trapezoidal_auprc_of_its_pooled_pixels()
+    {
+        var (scores, truths) = Cases(seed: 13, count: 8);
+        var ranking = new PooledPixelRanking(scores, truths);
+        int[] everyCase = [.. Enumerable.Range(0, scores.Length)];
+        int[] drawn = [7, 1, 1, 3, 5, 5, 5, 0];
+
+        Assert.Equal(RankingMetrics.PrecisionRecallAuc(Pooled(scores, everyCase), Pooled(truths, everyCase)), ranking.Score(everyCase).PrecisionRecallAuc, 12);
+        Assert.Equal(RankingMetrics.PrecisionRecallAuc(Pooled(scores, drawn), Pooled(truths, drawn)), ranking.Score(drawn).PrecisionRecallAuc, 12);
+    }
+
+    [Fact]
     public void A_resample_of_one_class_has_no_auroc_and_one_without_lesions_no_average_precision()
     {
         var (scores, truths) = Cases(seed: 5, count: 4);
