@@ -72,6 +72,7 @@ public static class CardMetrics
         ("image_auroc_ci_low", result.ImageAurocInterval.Low),
         ("image_auroc_ci_high", result.ImageAurocInterval.High),
         ("image_auprc", result.ImageAuprc),
+        ("image_ap", result.ImageAveragePrecision),
         ("fp_pixels_per_healthy_slice", result.FalsePositivePixelsPerHealthySlice),
         ("mean_stages", result.MeanStages),
     ];

@@ -16,12 +16,12 @@ public static class EvaluationReport
         var md = new StringBuilder();
         // Intervals for the headline of each kind (overlap, pixel ranking, image ranking, false alarms); the JSON has the
         // rest (IoU, precision, recall, pixel AUROC), which would make the table too wide to read.
-        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px (cases missed) | pixel AP (95% CI) | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | FP px / healthy slice (95% CI) | stages |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| mode | settings | Dice (95% CI) | IoU | precision | recall | HD95 px (cases missed) | pixel AP (95% CI) | pixel AUROC | pixel AUPRC | image AUROC (95% CI) | image AUPRC | image AP | FP px / healthy slice (95% CI) | stages |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in results)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Settings} | {F(r.Dice)} {Interval(r.DiceInterval)} | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} ({r.CasesWithoutPrediction}) | {F(r.PixelAveragePrecision)} {Interval(r.PixelAveragePrecisionInterval)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} {Interval(r.ImageAurocInterval)} | {F(r.ImageAuprc)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} {Interval(r.FalsePositivePixelsInterval, 1)} | {F(r.MeanStages, 2)} |");
+                $"| {r.Name} | {r.Settings} | {F(r.Dice)} {Interval(r.DiceInterval)} | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} ({r.CasesWithoutPrediction}) | {F(r.PixelAveragePrecision)} {Interval(r.PixelAveragePrecisionInterval)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} {Interval(r.ImageAurocInterval)} | {F(r.ImageAuprc)} | {F(r.ImageAveragePrecision)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} {Interval(r.FalsePositivePixelsInterval, 1)} | {F(r.MeanStages, 2)} |");
         }
 
         AppendBreakdown(md, "Dice by lesion size (pixels of the model grid):", results, r => r.DiceBySize);
@@ -128,6 +128,8 @@ public static class EvaluationReport
         ImageAurocCi95 = Pair(r.ImageAurocInterval),
         r.ImageAuprc,
         ImageAuprcCi95 = Pair(r.ImageAuprcInterval),
+        r.ImageAveragePrecision,
+        ImageAveragePrecisionCi95 = Pair(r.ImageAveragePrecisionInterval),
         r.FalsePositivePixelsPerHealthySlice,
         FalsePositivePixelsPerHealthySliceCi95 = Pair(r.FalsePositivePixelsInterval),
         r.FalsePositiveRate,

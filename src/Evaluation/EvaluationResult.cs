@@ -75,6 +75,15 @@ public sealed record EvaluationResult
 
     public (double Low, double High) ImageAuprcInterval { get; init; } = NotMeasured;
 
+    /// <summary>
+    /// Image-level average precision (step-wise, as <see cref="PixelAveragePrecision"/>). Where many healthy and anomalous
+    /// cases tie at score 0 the trapezoid of <see cref="ImageAuprc"/> draws a straight line across the tie and comes out
+    /// higher; the step-wise sum does not. NaN in results made before it was reported.
+    /// </summary>
+    public double ImageAveragePrecision { get; init; } = double.NaN;
+
+    public (double Low, double High) ImageAveragePrecisionInterval { get; init; } = NotMeasured;
+
     public required double FalsePositivePixelsPerHealthySlice { get; init; }
 
     public (double Low, double High) FalsePositivePixelsInterval { get; init; } = NotMeasured;
@@ -167,6 +176,8 @@ public sealed record EvaluationResult
             ImageAurocInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc)),
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
             ImageAuprcInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.PrecisionRecallAuc)),
+            ImageAveragePrecision = RankingMetrics.AveragePrecision(imageScores, imageLabels),
+            ImageAveragePrecisionInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.AveragePrecision)),
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             FalsePositivePixelsInterval = MeanInterval([.. healthy.Select(SubjectOf)], [.. healthy.Select(o => (double)o.Score)]),
             FalsePositiveRate = Mean(anomalous.Select(o => o.Metrics.FalsePositiveRate)),

@@ -52,6 +52,15 @@ public sealed class CardMetricsTests
     }
 
     [Fact]
+    public void The_card_carries_the_step_wise_image_average_precision_beside_the_trapezoid()
+    {
+        var metrics = CardMetrics.From([Result("adaptive", 0.5, 7) with { ImageAveragePrecision = 0.914 }]);
+
+        Assert.Equal(0.914, metrics["reporting.adaptive.image_ap"]);
+        Assert.Equal(0.93, metrics["reporting.adaptive.image_auprc"]);
+    }
+
+    [Fact]
     public void A_new_evaluation_replaces_every_earlier_reporting_entry_and_keeps_the_others_through_the_card_json()
     {
         var earlier = CardMetrics.From([Result("fixed-list", 0.1, 30), Result("adaptive", 0.2, 20)]);

@@ -181,6 +181,31 @@ public sealed class EvaluationResultTests
         }
     }
 
+    [Fact]
+    public void Image_average_precision_is_step_wise_where_cases_tie_at_score_zero_and_reaches_the_json_and_table()
+    {
+        // Two anomalous cases found, one missed, and two healthy cases quiet: the missed one ties with them at 0.
+        long[] scores = [40, 30, 0, 0, 0];
+        var outcomes = scores.Select((score, i) =>
+        {
+            var outcome = Outcome($"case-{i}", i < 3 ? IntensityModel.Hypointense : null, 0.5) with { Score = score };
+            return outcome with { Case = outcome.Case with { Source = $"sub-S{i}_T1w.png" } };
+        }).ToList();
+
+        var result = EvaluationResult.From("single-stage", InferenceOptions.Adaptive(200, 5, 0.15).AsSingleStage(), outcomes);
+
+        // Step-wise: recall 2/3 at precision 1, the last third at precision 3/5. The trapezoid runs a line across the tie.
+        Assert.Equal((2.0 / 3) + (1.0 / 3 * 3 / 5), result.ImageAveragePrecision, 12);
+        Assert.Equal((2.0 / 3) + (1.0 / 3 * (1 + (3.0 / 5)) / 2), result.ImageAuprc, 12);
+        using var scratch = new ScratchDirectory("eval-image-ap");
+        EvaluationReport.Write(scratch.Location, [result], "test");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Location, "evaluation.json")));
+        Assert.Equal(result.ImageAveragePrecision, json.RootElement.EnumerateArray().Single().GetProperty("ImageAveragePrecision").GetDouble(), 12);
+        string table = EvaluationReport.MarkdownTable([result]);
+        Assert.Contains("| image AUPRC | image AP |", table, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"| {result.ImageAuprc:F3} | {result.ImageAveragePrecision:F3} |"), table, StringComparison.Ordinal);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
