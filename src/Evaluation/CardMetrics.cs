@@ -3,7 +3,8 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// The headline numbers of an evaluation as model-card metrics, so that a model carries the validation figures it was
 /// released with: <c>reporting.{mode}.{metric}</c> per configuration (single-stage, fixed-list, adaptive) and the case
-/// counts. Non-finite values (an HD95 without any predicted pixel, say) are left out: JSON has no NaN, and a missing key
+/// counts, with the anomalous cases each mode missed outright (<c>cases_without_prediction</c>), which <c>hd95_px</c> leaves
+/// out. Non-finite values (an HD95 without any predicted pixel, say) are left out: JSON has no NaN, and a missing key
 /// says "not defined" more honestly than a sentinel number.
 /// </summary>
 public static class CardMetrics
@@ -65,6 +66,8 @@ public static class CardMetrics
         ("precision", result.Precision),
         ("recall", result.Recall),
         ("hd95_px", result.Hausdorff95),
+        // hd95_px averages only the cases with a prediction: the count of those it leaves out is read beside it.
+        ("cases_without_prediction", result.CasesWithoutPrediction),
         ("pixel_ap", result.PixelAveragePrecision),
         ("pixel_auroc", result.PixelAuroc),
         ("pixel_auprc", result.PixelAuprc),

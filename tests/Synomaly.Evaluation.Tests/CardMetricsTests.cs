@@ -52,6 +52,15 @@ public sealed class CardMetricsTests
     }
 
     [Fact]
+    public void The_card_says_how_many_missed_cases_each_modes_hd95_leaves_out()
+    {
+        var metrics = CardMetrics.From([Result("single-stage", 0.4, 12) with { CasesWithoutPrediction = 12 }, Result("adaptive", 0.5, 7) with { CasesWithoutPrediction = 0 }]);
+
+        Assert.Equal(12, metrics["reporting.single-stage.cases_without_prediction"]);
+        Assert.Equal(0, metrics["reporting.adaptive.cases_without_prediction"]);
+    }
+
+    [Fact]
     public void The_card_carries_the_step_wise_image_average_precision_beside_the_trapezoid()
     {
         var metrics = CardMetrics.From([Result("adaptive", 0.5, 7) with { ImageAveragePrecision = 0.914 }]);
