@@ -119,6 +119,22 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Contains(normative.Scale, f => f != 1f);
         Assert.Contains("normative θ (α=0.5)", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
         Assert.True(new FileInfo(Path.Combine(output, "normative-threshold.png")).Length > 0);
+        Assert.Equal(4, ModelPackage.LoadCard(model).Profile("brain-mri").NormativeSubjects!.Count);
+    }
+
+    [Fact]
+    public async Task Evaluate_refuses_to_report_on_the_slices_the_normative_threshold_was_measured_on()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string training = Slices("train", 4);
+        Assert.Equal(0, await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", training, "--normative-alpha", "0.5",
+            "--min-component", "2", "--device", "cpu", "--out", Path.Combine(_scratch, "tuning")]));
+
+        int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--healthy", training, "--device", "cpu", "--out", Path.Combine(_scratch, "report")]);
+
+        Assert.Equal(2, code);
+        Assert.False(File.Exists(Path.Combine(_scratch, "report", "evaluation.md")));
     }
 
     [Fact]

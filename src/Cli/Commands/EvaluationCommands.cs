@@ -181,7 +181,11 @@ public static class EvaluationCommands
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
             {
-                [profileName] = InferenceProfile.FromOptions(winner) with { TuningSubjects = source.TuningSubjects },
+                [profileName] = InferenceProfile.FromOptions(winner) with
+                {
+                    TuningSubjects = source.TuningSubjects,
+                    NormativeSubjects = winner.NormativeThreshold is null ? null : SubjectSplit.Fingerprints(healthy!.Select(c => c.Source).Distinct(StringComparer.Ordinal)),
+                },
             },
             DefaultProfile = profileName,
         };
@@ -198,6 +202,12 @@ public static class EvaluationCommands
         if (source.ReportingSubjectsTunedOn(profile.TuningSubjects) is > 0 and var overlap)
         {
             AnsiConsole.MarkupLine($"[red]{Markup.Escape(source.TunedOnRefusal(overlap))}[/]");
+            return 2;
+        }
+
+        if (source.ReportingSubjectsTunedOn(profile.NormativeSubjects) is > 0 and var fitted)
+        {
+            AnsiConsole.MarkupLine($"[red]{fitted} of the reported subjects are among those the profile's normative threshold was measured on (tune --normative-data): its per-pixel thresholds are fitted to their slices, so reporting on them would report on data the profile was tuned on. Evaluate on other subjects.[/]");
             return 2;
         }
 

@@ -134,6 +134,15 @@ public sealed record InferenceProfile
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? TuningSubjects { get; init; }
 
+    /// <summary>
+    /// Fingerprints, as <see cref="TuningSubjects"/>, of the subjects whose healthy slices the
+    /// <see cref="NormativeThreshold"/> was measured on (<c>tune --normative-data</c>): its per-pixel factors are fitted to
+    /// them, so <c>evaluate</c> refuses to report on any of them. Absent where there is no normative threshold, or on
+    /// profiles tuned before it existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? NormativeSubjects { get; init; }
+
     /// <summary>The only per-dataset setting the authors' repository pins down with confidence: ultrasound, adaptive (250, 15, 0.3).</summary>
     public static InferenceProfile ReleasedUltrasound { get; } = new() { Timesteps = [250], BlurKernel = 15, Threshold = 0.3 };
 
