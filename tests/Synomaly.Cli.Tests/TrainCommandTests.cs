@@ -110,6 +110,41 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }
 
+    /// <summary>The tiny network without the settings a resume may change (batch, loss), which tests give themselves.</summary>
+    private static readonly string[] TinyNetwork =
+        ["--size", "32", "--model-channels", "32", "--channel-mult", "1,2", "--res-blocks", "1", "--attention", "2", "--head-channels", "32", "--device", "cpu"];
+
+    [Fact]
+    public async Task A_resume_without_the_settings_options_goes_on_with_the_checkpoint_s_last_phase_and_a_given_one_starts_a_new_phase()
+    {
+        string output = Path.Combine(_scratch, "resumed-settings");
+        Assert.Equal(0, await CommandRunner.RunAsync(
+            ["train", Slices, "--out", output, "--steps", "1", "--batch", "3", "--lr", "5e-4", "--loss", "mse", "--ema", "0.9", "--max-timestep", "300", "--flips", "false", .. TinyNetwork]));
+
+        // The same run resumed without repeating its settings: they must not fall back to the command line's defaults.
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "2", .. TinyNetwork]));
+
+        var args = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!;
+        Assert.Equal(5e-4, args["LearningRate"]!.GetValue<double>());
+        Assert.Equal(3, args["BatchSize"]!.GetValue<int>());
+        Assert.Equal("Mse", args["Loss"]!.GetValue<string>());
+        Assert.Equal(0.9, args["EmaDecay"]!.GetValue<double>());
+        Assert.Equal(300, args["MaxTimestep"]!.GetValue<int>());
+        Assert.False(args["RandomFlips"]!.GetValue<bool>());
+        var phase = Assert.Single(args["Phases"]!.AsArray());
+        Assert.Equal(2, phase!["ToStep"]!.GetValue<int>());
+
+        // A value given on the command line still starts a new phase, the others carried over.
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "3", "--lr", "1.5e-4", .. TinyNetwork]));
+
+        var phases = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Phases"]!.AsArray();
+        Assert.Equal(2, phases.Count);
+        var last = phases[1]!["Settings"]!;
+        Assert.Equal(1.5e-4, last["LearningRate"]!.GetValue<double>());
+        Assert.Equal(3, last["BatchSize"]!.GetValue<int>());
+        Assert.Equal("Mse", last["Loss"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_loss_other_than_vlb_or_mse_is_refused_rather_than_trained_as_vlb()
     {

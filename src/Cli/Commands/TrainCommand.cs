@@ -29,10 +29,12 @@ public static class TrainCommand
         var attention = new Option<string>("--attention") { Description = "Attention at these downsample factors (comma list).", DefaultValueFactory = _ => "32,16,8" };
         var headChannels = new Option<int>("--head-channels") { Description = "Channels per attention head.", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
-        var lr = new Option<double>("--lr") { Description = "AdamW learning rate; a resumed run steps with this value, not the checkpoint's.", DefaultValueFactory = _ => 1e-5 };
-        var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse.", DefaultValueFactory = _ => "vlb" }.OneOf("vlb", "mse");
-        var ema = new Option<double>("--ema") { Description = "EMA decay (0 = off, as the authors).", DefaultValueFactory = _ => 0 };
+        // The settings a resume may change (TrainingSettings) have no fixed default: a fresh run takes the modality's, a
+        // resume the checkpoint's last phase, and only a value given on the command line starts a new phase.
+        var batch = new Option<int?>("--batch") { Description = "Batch size (default: 8; a resume keeps the checkpoint's)." };
+        var lr = new Option<double?>("--lr") { Description = "AdamW learning rate (default: 1e-5; a resume keeps the checkpoint's, a value given starts a new phase)." };
+        var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse (default: vlb; a resume keeps the checkpoint's)." }.OneOf("vlb", "mse");
+        var ema = new Option<double?>("--ema") { Description = "EMA decay (default: 0 = off, as the authors; a resume keeps the checkpoint's)." };
         var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };
         var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
         var noiseSigma = new Option<double?>("--noise-sigma") { Description = "Overrides the preset's anomaly blur sigma σ." };
@@ -45,9 +47,9 @@ public static class TrainCommand
             Description = "Where Synomaly blobs may go (ALGORITHM.md 2.5): none (the released configs), centred-disk (the reference's ultrasound disk), or a folder of masks mirroring the training data (non-zero = region).",
             DefaultValueFactory = _ => RegionMaskSource.None.Name(),
         };
-        var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's; on, off for liver-ct as the reference)." };
+        var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's, on, off for liver-ct as the reference; a resume keeps the checkpoint's)." };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
-        var maxT = new Option<int>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (0 = whole, as the authors).", DefaultValueFactory = _ => 0 };
+        var maxT = new Option<int?>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (default: 0 = whole, as the authors; a resume keeps the checkpoint's)." };
         var seed = new Option<long>("--seed") { Description = "Seed of every random draw: the starting weights (unless resumed or --init-from), batches, timesteps, flips and Synomaly noise.", DefaultValueFactory = _ => 1234 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
         var name = new Option<string>("--name") { Description = "Model name in the exported model card.", DefaultValueFactory = _ => "synomaly-model" };
@@ -82,15 +84,23 @@ public static class TrainCommand
             var options = trainingModality.Apply(new TrainingOptions
             {
                 Steps = parse.GetValue(steps),
-                BatchSize = parse.GetValue(batch),
-                LearningRate = parse.GetValue(lr),
-                Loss = OptionChoices.Is(parse.GetValue(loss), "mse") ? LossType.Mse : LossType.Vlb,
-                EmaDecay = parse.GetValue(ema),
                 Precision = TrainingPrecisions.Parse(parse.GetValue(precision)),
-                MaxTimestep = parse.GetValue(maxT),
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(every),
             });
+
+            // A resume goes on with the settings its last phase trained with: the command line's defaults would otherwise
+            // switch a run trained at --lr 5e-4 with mse back to 1e-5 and vlb without a word.
+            var lastPhase = TrainingCheckpoint.LastPhase(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!));
+            options = lastPhase?.Settings?.ApplyTo(options) ?? options;
+            options = options with
+            {
+                BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                LearningRate = parse.GetValue(lr) ?? options.LearningRate,
+                Loss = parse.GetValue(loss) is { } lossName ? (OptionChoices.Is(lossName, "mse") ? LossType.Mse : LossType.Vlb) : options.Loss,
+                EmaDecay = parse.GetValue(ema) ?? options.EmaDecay,
+                MaxTimestep = parse.GetValue(maxT) ?? options.MaxTimestep,
+            };
             var noise = parse.GetValue(preset) is { } presetName ? NoisePreset(presetName) : options.Noise;
             options = options with
             {
@@ -101,7 +111,7 @@ public static class TrainCommand
                     Offset = parse.GetValue(noiseOffset) ?? noise.Offset,
                     Directions = parse.GetValue(noiseDirection) is { } directions ? SynomalyNoiseOptions.ParseDirections(directions) : noise.Directions,
                 },
-                RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
+                RandomFlips = parse.GetValue(flips) ?? (lastPhase?.Settings?.RandomFlips ?? options.RandomFlips),
             };
             var (maskSource, maskFolder) = RegionMaskChoice(parse.GetValue(regionMask)!);
             options = options with { RegionMask = maskSource };
@@ -127,6 +137,11 @@ public static class TrainCommand
             {
                 // Refused here, with the reasons: an empty set would otherwise fail inside the trainer without saying why.
                 throw new NoUsableSlicesException(parse.GetValue(input)!, files.Count, set);
+            }
+
+            if (lastPhase is not null)
+            {
+                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]Resuming after step {0} with {1}[/]", lastPhase.ToStep, Markup.Escape(DescribeSettings(options)));
             }
 
             AnsiConsole.MarkupLine(
@@ -198,6 +213,11 @@ public static class TrainCommand
             return 0;
         }
     }
+
+    /// <summary>The settings a resume may change, as the run will use them (from the checkpoint unless given).</summary>
+    private static string DescribeSettings(TrainingOptions options) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"lr {options.LearningRate}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")} (the checkpoint's unless given)");
 
     /// <summary>--size must be positive and halve evenly through every level of the network (its --channel-mult).</summary>
     private static void CheckSize(UNetConfig config)

@@ -74,6 +74,17 @@ public static class TrainingCheckpoint
     public static bool Exists(string directory) => HasState(directory) || HasState(PreviousOf(Path.GetFullPath(directory)));
 
     /// <summary>
+    /// The last phase the checkpoint in <paramref name="directory"/> recorded, so that a resume can go on with the settings
+    /// it trained with rather than the command line's defaults; null without a checkpoint, and for a checkpoint written
+    /// before phases were recorded or whose last phase's settings are unknown. Needs only state.json.
+    /// </summary>
+    public static TrainingPhase? LastPhase(string directory)
+    {
+        RestoreInterruptedSave(directory);
+        return HasState(directory) && ReadState(directory).Phases is [.., { Settings: not null } last] ? last : null;
+    }
+
+    /// <summary>
     /// Loads the checkpoint's weights into <paramref name="model"/>. Call it while the model is still on the CPU and before
     /// a trainer is built on it, then <see cref="Load"/> with <c>weightsLoaded: true</c>: TorchSharp's <c>Module.load</c>
     /// moves a module that is elsewhere to the CPU and back, which replaces every parameter, so an optimizer built before

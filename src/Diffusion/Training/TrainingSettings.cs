@@ -8,6 +8,23 @@ namespace Synomaly.Diffusion.Training;
 public sealed record TrainingSettings(
     double LearningRate, double WeightDecay, int BatchSize, double GradientClipNorm, double EmaDecay, string Loss, int MaxTimestep, bool RandomFlips)
 {
+    /// <summary>The options with these settings (a resume going on as its last phase trained); the rest of the options unchanged.</summary>
+    public TrainingOptions ApplyTo(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options with
+        {
+            LearningRate = LearningRate,
+            WeightDecay = WeightDecay,
+            BatchSize = BatchSize,
+            GradientClipNorm = GradientClipNorm,
+            EmaDecay = EmaDecay,
+            Loss = Enum.Parse<Schedules.LossType>(Loss, ignoreCase: true),
+            MaxTimestep = MaxTimestep,
+            RandomFlips = RandomFlips,
+        };
+    }
+
     public static TrainingSettings Of(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
