@@ -10,11 +10,16 @@ namespace Synomaly.Evaluation;
 /// modality preset that inference uses (resampling and intensity scaling identical at training and inference time).
 /// Volumes contribute every slice the preset selects. Unreadable files are skipped and counted, never fatal. With region
 /// masks (one file per image), each slice's mask is prepared exactly as its image (<see cref="RegionMaskPreparation"/>).
+/// Blank slices are left out and counted (<see cref="BlankSlices"/>): the preset still hands one over for a blank 2-D file
+/// or a volume without foreground, and min-max scaling turns it into an all −1 image that would be trained on as a healthy
+/// black scan.
 /// </summary>
 public sealed class TrainingSet
 {
-    private TrainingSet(float[] pixels, float[]? regionMasks, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<SkippedFile> skipped)
+    private TrainingSet(
+        float[] pixels, float[]? regionMasks, int count, int size, string presetName, IReadOnlyList<string> sources, IReadOnlyList<SkippedFile> skipped, IReadOnlyList<string> blankSlices)
     {
+        BlankSlices = blankSlices;
         PresetName = presetName;
         Pixels = pixels;
         RegionMasks = regionMasks;
@@ -43,6 +48,12 @@ public sealed class TrainingSet
     /// <summary>Files that could not be read, with the typed reason.</summary>
     public IReadOnlyList<SkippedFile> Skipped { get; }
 
+    /// <summary>
+    /// "file#slice" of every slice left out as blank (one intensity throughout as prepared, or no foreground). A file all of whose slices are
+    /// blank is read but gives no slice, which is how a refusal of the whole set counts it.
+    /// </summary>
+    public IReadOnlyList<string> BlankSlices { get; }
+
     /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; an unreadable mask skips its image.</param>
     public static TrainingSet Load(
         IReadOnlyList<string> files, IModalityPreset preset, int size, IReadOnlyList<string>? regionMaskFiles = null, IProgress<int>? progress = null)
@@ -58,6 +69,7 @@ public sealed class TrainingSet
         var masks = regionMaskFiles is null ? null : new List<float>();
         var sources = new List<string>();
         var skipped = new List<SkippedFile>();
+        var blank = new List<string>();
         for (int i = 0; i < files.Count; i++)
         {
             string current = files[i];
@@ -68,6 +80,7 @@ public sealed class TrainingSet
                 current = regionMaskFiles?[i] ?? current;
                 var mask = regionMaskFiles is null ? null : ScanReader.ReadFile(regionMaskFiles[i]);
                 var sliceMasks = new List<float[]>();
+                var kept = new List<ModelSlice>();
                 foreach (var slice in prepared.Slices)
                 {
                     if (slice.Pixels.Length != size * size)
@@ -75,6 +88,13 @@ public sealed class TrainingSet
                         throw new InvalidOperationException($"The preset produced {slice.Pixels.Length} pixels, expected {size}x{size}.");
                     }
 
+                    if (IsBlank(slice))
+                    {
+                        blank.Add($"{files[i]}#{slice.SourceSlice}");
+                        continue;
+                    }
+
+                    kept.Add(slice);
                     if (mask is not null)
                     {
                         sliceMasks.Add(MaskOf(prepared, slice, mask, files[i], regionMaskFiles![i]));
@@ -82,7 +102,7 @@ public sealed class TrainingSet
                 }
 
                 // Only whole files enter the set, so that every slice keeps its mask at the same index.
-                foreach (var slice in prepared.Slices)
+                foreach (var slice in kept)
                 {
                     pixels.AddRange(slice.Pixels);
                     sources.Add($"{files[i]}#{slice.SourceSlice}");
@@ -98,7 +118,17 @@ public sealed class TrainingSet
             progress?.Report(i + 1);
         }
 
-        return new TrainingSet([.. pixels], masks?.ToArray(), sources.Count, size, preset.Name, sources, skipped);
+        return new TrainingSet([.. pixels], masks?.ToArray(), sources.Count, size, preset.Name, sources, skipped, blank);
+    }
+
+    /// <summary>
+    /// One value throughout (no intensity range: min-max made it all −1), or nothing the preset counts as the imaged
+    /// object: no anatomy to learn from.
+    /// </summary>
+    private static bool IsBlank(ModelSlice slice)
+    {
+        float first = slice.Pixels[0];
+        return Array.TrueForAll(slice.Pixels, p => p == first) || !Array.Exists(slice.Foreground, inside => inside);
     }
 
     private static float[] MaskOf(PreparedScan prepared, ModelSlice slice, Imaging.Volumes.Volume mask, string imageFile, string maskFile)

@@ -1,3 +1,5 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
@@ -209,5 +211,28 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("1 Empty", error, StringComparison.Ordinal);
         Assert.Contains("2 UnknownFormat", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained on no data");
+    }
+
+    [Fact]
+    public async Task Blank_images_are_left_out_rather_than_trained_on_as_black_healthy_scans()
+    {
+        // A black and a uniformly grey slice: one intensity each, which min-max scaling would make all −1.
+        string data = Path.Combine(_scratch, "blank");
+        Directory.CreateDirectory(data);
+        using (var black = new Image<L8>(32, 32, new L8(0)))
+        using (var grey = new Image<L8>(32, 32, new L8(128)))
+        {
+            await black.SaveAsPngAsync(Path.Combine(data, "black.png"), TestContext.Current.CancellationToken);
+            await grey.SaveAsPngAsync(Path.Combine(data, "grey.png"), TestContext.Current.CancellationToken);
+        }
+
+        string output = Path.Combine(_scratch, "blank-run");
+
+        var (code, error) = await StandardError.Capture(["train", data, "--out", output, "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("No usable slice", error, StringComparison.Ordinal);
+        Assert.Contains("2 read but with no slice the preset keeps (blank", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained on blank images");
     }
 }

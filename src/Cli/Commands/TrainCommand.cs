@@ -145,8 +145,8 @@ public static class TrainCommand
             }
 
             AnsiConsole.MarkupLine(
-                CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped), {3} preset, {4} on {5}[/]",
-                set.Count, files.Count, set.Skipped.Count, set.PresetName, options.Precision.Name(), torchDevice);
+                CultureInfo.InvariantCulture, "[grey]{0} slices from {1} files ({2} skipped, {3} blank slices left out), {4} preset, {5} on {6}[/]",
+                set.Count, files.Count, set.Skipped.Count, set.BlankSlices.Count, set.PresetName, options.Precision.Name(), torchDevice);
             if (options.Precision == TrainingPrecision.Fp16 && torchDevice.type == TorchSharp.DeviceType.CPU)
             {
                 AnsiConsole.MarkupLine("[yellow]fp16 on the CPU runs libtorch's slow float16 kernels; bf16 is the reduced precision for CPUs.[/]");
