@@ -125,8 +125,14 @@ public sealed class DiffusionTrainer : IDisposable
         using var scope = NewDisposeScope();
         var (batch, t, noise, _) = Draw();
         Optimizer.zero_grad();
-        var (loss, norm) = Replica is null ? Float32Pass(batch, t, noise) : ReducedPrecisionPass(Replica, batch, t, noise);
-        Ema?.Update(model);
+        var (loss, norm, stepped) = Replica is null ? Float32Pass(batch, t, noise) : ReducedPrecisionPass(Replica, batch, t, noise);
+        if (stepped)
+        {
+            // Only after a step the optimizer took, as guided-diffusion: averaging in the unchanged weights of a step the
+            // fp16 loss scaler skipped would pull the average back towards them.
+            Ema?.Update(model);
+        }
+
         double value = loss.item<float>();
         Step++;
         LossHistory.Add(value);
@@ -146,21 +152,21 @@ public sealed class DiffusionTrainer : IDisposable
         return new TrainingDraws(batch, t, noise, masks);
     }
 
-    private (Tensor Loss, double Norm) Float32Pass(Tensor batch, Tensor t, Tensor noise)
+    private (Tensor Loss, double Norm, bool Stepped) Float32Pass(Tensor batch, Tensor t, Tensor noise)
     {
         var loss = diffusion.TrainingLoss(model, batch, t, noise, Options.Loss);
         loss.backward();
         double norm = nn.utils.clip_grad_norm_(model.parameters(), Options.GradientClipNorm);
         Optimizer.step();
-        return (loss, norm);
+        return (loss, norm, true);
     }
 
     /// <summary>
     /// Forward and backward on the replica, gradients unscaled into the float32 master weights, then the same clipping and
     /// AdamW step as <see cref="Float32Pass"/>. In fp16 a step whose gradients overflowed is skipped (the weights and
-    /// moments stay as they were) and the loss scale shrinks; its loss still enters the history.
+    /// moments stay as they were, and the EMA with them) and the loss scale shrinks; its loss still enters the history.
     /// </summary>
-    private (Tensor Loss, double Norm) ReducedPrecisionPass(ReducedPrecisionReplica replica, Tensor batch, Tensor t, Tensor noise)
+    private (Tensor Loss, double Norm, bool Stepped) ReducedPrecisionPass(ReducedPrecisionReplica replica, Tensor batch, Tensor t, Tensor noise)
     {
         replica.LoadWeights(model);
         var loss = diffusion.TrainingLoss(replica.Model, batch, t, noise, Options.Loss);
@@ -168,12 +174,13 @@ public sealed class DiffusionTrainer : IDisposable
         (scale == 1 ? loss : loss * scale).backward();
         replica.CopyGradientsTo(model, 1 / scale);
         double norm = nn.utils.clip_grad_norm_(model.parameters(), Options.GradientClipNorm);
-        if (LossScaler?.Update(double.IsFinite(norm)) ?? true)
+        bool stepped = LossScaler?.Update(double.IsFinite(norm)) ?? true;
+        if (stepped)
         {
             Optimizer.step();
         }
 
-        return (loss, norm);
+        return (loss, norm, stepped);
     }
 
     /// <summary>Puts the EMA weights into the model (when EMA is on): the weights to export after training.</summary>

@@ -169,6 +169,34 @@ public sealed class ReducedPrecisionTrainingTests
     }
 
     [Fact]
+    public void An_fp16_step_the_loss_scaler_skips_leaves_the_ema_unchanged()
+    {
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images(8);
+        using var model = new UNet(Smallest);
+        using var trainer = new DiffusionTrainer(model, diffusion, images, Options(TrainingPrecision.Fp16) with { EmaDecay = 0.5 }, CPU);
+        using (no_grad())
+        {
+            // An average that differs from the weights, as after some training: averaging the weights in would move it.
+            foreach (var shadow in trainer.Ema!.State.Values)
+            {
+                shadow.mul_(0.5);
+            }
+        }
+
+        var before = Flattened(trainer.Ema!.State.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value));
+        var weights = Flattened(model.parameters());
+
+        // A loss scale far beyond float16's range makes every scaled gradient overflow, so the scaler skips the step.
+        trainer.LossScaler!.Restore(1e30, 0);
+        trainer.RunStep();
+
+        Assert.True(trainer.LossScaler.Scale < 1e30, "the overflow must have been seen and the scale halved");
+        Assert.Equal(weights, Flattened(model.parameters()));
+        Assert.Equal(before, Flattened(trainer.Ema.State.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value)));
+    }
+
+    [Fact]
     public void Reduced_precision_needs_the_unet_and_names_the_reason()
     {
         using var model = nn.Sequential(nn.Conv2d(1, 1, 3, padding: 1));
