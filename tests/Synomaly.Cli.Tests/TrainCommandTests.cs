@@ -80,6 +80,38 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
 
+    [Fact]
+    public async Task Weight_decay_and_the_clipping_norm_are_options_recorded_in_the_card_and_its_phase()
+    {
+        string output = Path.Combine(_scratch, "decay");
+
+        int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--weight-decay", "0.01", "--clip-norm", "0.5", .. TinyModel]);
+
+        Assert.Equal(0, code);
+        var args = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!;
+        Assert.Equal(0.01, args["WeightDecay"]!.GetValue<double>());
+        Assert.Equal(0.5, args["GradientClipNorm"]!.GetValue<double>());
+        var settings = Assert.Single(args["Phases"]!.AsArray())!["Settings"]!;
+        Assert.Equal(0.01, settings["WeightDecay"]!.GetValue<double>());
+        Assert.Equal(0.5, settings["GradientClipNorm"]!.GetValue<double>());
+    }
+
+    [Theory]
+    [InlineData("--weight-decay", "-0.1")]
+    [InlineData("--weight-decay", "NaN")]
+    [InlineData("--clip-norm", "0")]
+    [InlineData("--clip-norm", "Infinity")]
+    public async Task A_weight_decay_or_clipping_norm_out_of_range_is_refused_by_name_before_any_training(string option, string value)
+    {
+        string output = Path.Combine(_scratch, "bad-decay");
+
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", option, value, .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"({option}) must be", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
+    }
+
     [Theory]
     [InlineData("33")]
     [InlineData("0")]

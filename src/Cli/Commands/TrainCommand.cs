@@ -34,6 +34,8 @@ public static class TrainCommand
         var batch = new Option<int?>("--batch") { Description = "Batch size (default: 8; a resume keeps the checkpoint's)." };
         var lr = new Option<double?>("--lr") { Description = "AdamW learning rate (default: 1e-5; a resume keeps the checkpoint's, a value given starts a new phase)." };
         var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse (default: vlb; a resume keeps the checkpoint's)." }.OneOf("vlb", "mse");
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "AdamW weight decay (default: 0, as the authors; a resume keeps the checkpoint's)." };
+        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients at this global L2 norm (default: 1, as the authors; a resume keeps the checkpoint's)." };
         var ema = new Option<double?>("--ema") { Description = "EMA decay (default: 0 = off, as the authors; a resume keeps the checkpoint's)." };
         var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };
         var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
@@ -64,7 +66,7 @@ public static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, regionMask, initFrom, flips, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
+            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, weightDecay, clipNorm, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, regionMask, initFrom, flips, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -97,6 +99,8 @@ public static class TrainCommand
             {
                 BatchSize = parse.GetValue(batch) ?? options.BatchSize,
                 LearningRate = parse.GetValue(lr) ?? options.LearningRate,
+                WeightDecay = parse.GetValue(weightDecay) ?? options.WeightDecay,
+                GradientClipNorm = parse.GetValue(clipNorm) ?? options.GradientClipNorm,
                 Loss = parse.GetValue(loss) is { } lossName ? (OptionChoices.Is(lossName, "mse") ? LossType.Mse : LossType.Vlb) : options.Loss,
                 EmaDecay = parse.GetValue(ema) ?? options.EmaDecay,
                 MaxTimestep = parse.GetValue(maxT) ?? options.MaxTimestep,
@@ -217,7 +221,7 @@ public static class TrainCommand
     /// <summary>The settings a resume may change, as the run will use them (from the checkpoint unless given).</summary>
     private static string DescribeSettings(TrainingOptions options) => string.Create(
         CultureInfo.InvariantCulture,
-        $"lr {options.LearningRate}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")} (the checkpoint's unless given)");
+        $"lr {options.LearningRate}, weight decay {options.WeightDecay}, clip norm {options.GradientClipNorm}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")} (the checkpoint's unless given)");
 
     /// <summary>--size must be positive and halve evenly through every level of the network (its --channel-mult).</summary>
     private static void CheckSize(UNetConfig config)

@@ -77,12 +77,12 @@ public sealed record TrainingOptions
 
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
         {
-            throw new InvalidOptionException(nameof(WeightDecay), WeightDecay, "The weight decay must be a finite number >= 0.");
+            throw new InvalidOptionException(nameof(WeightDecay), WeightDecay, "The weight decay (--weight-decay) must be a finite number >= 0.");
         }
 
         if (!(GradientClipNorm > 0) || !double.IsFinite(GradientClipNorm))
         {
-            throw new InvalidOptionException(nameof(GradientClipNorm), GradientClipNorm, "The gradient clipping norm must be a positive finite number.");
+            throw new InvalidOptionException(nameof(GradientClipNorm), GradientClipNorm, "The gradient clipping norm (--clip-norm) must be a positive finite number.");
         }
 
         if (!(EmaDecay is >= 0 and < 1))
