@@ -11,8 +11,9 @@ namespace Synomaly.Diffusion.Training;
 /// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
 /// (<c>state.json</c>), with the model configuration (when the model is a <see cref="UNet"/>), the data preparation, Synomaly noise and
 /// region mask the run trained on, the phases of settings it ran (learning rate and the like may change between sittings) and the model
-/// it was warm-started from. Written to a temporary folder and
-/// moved into place, so a crash mid-save never leaves a half checkpoint. A checkpoint resumes only a run with the same model
+/// it was warm-started from. Written to a temporary folder, each file flushed to disk, then
+/// moved into place, so a crash mid-save never leaves a half checkpoint (a power loss neither: the data is on disk before
+/// the moves; the folder entries themselves are not synced, so the last move may be lost, leaving the previous checkpoint). A checkpoint resumes only a run with the same model
 /// configuration, seed, precision, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
 /// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
 /// </summary>
@@ -48,6 +49,7 @@ public static class TrainingCheckpoint
             trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom, trainer.Options.RegionMask.Name(),
             (trainer.Model as UNet)?.Config));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
+        FlushToDisk(temporary);
 
         // The old checkpoint is moved aside, not deleted, until the new one is in place: a crash between the two moves
         // leaves it in the ".previous" folder, from which Load restores it, instead of no checkpoint (and a silent
@@ -67,6 +69,21 @@ public static class TrainingCheckpoint
         if (Directory.Exists(previous))
         {
             Directory.Delete(previous, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Forces every file of the new checkpoint out of the OS cache before it is moved into place. Without it the moves
+    /// could reach the disk before the data, and a power loss (not a mere process crash) would leave a checkpoint folder
+    /// of empty or partly written files in place of the old one.
+    /// </summary>
+    private static void FlushToDisk(string directory)
+    {
+        foreach (string file in Directory.EnumerateFiles(directory))
+        {
+            // Opened for writing because .NET only calls fsync on a stream that can write; nothing is written.
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            stream.Flush(flushToDisk: true);
         }
     }
 
