@@ -80,6 +80,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
 
+    [Theory]
+    [InlineData("liver-ct", 1e-4, 12)]
+    [InlineData("brain-mri", 1e-5, 8)]
+    public async Task A_fresh_run_without_lr_or_batch_trains_at_the_reference_s_values_for_its_modality(string modality, double learningRate, int batchSize)
+    {
+        string output = Path.Combine(_scratch, "modality-" + modality);
+
+        int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--modality", modality, "--loss", "mse", .. TinyNetwork]);
+
+        Assert.Equal(0, code);
+        var args = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!;
+        Assert.Equal(learningRate, args["LearningRate"]!.GetValue<double>());
+        Assert.Equal(batchSize, args["BatchSize"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task Weight_decay_and_the_clipping_norm_are_options_recorded_in_the_card_and_its_phase()
     {

@@ -31,13 +31,13 @@ public static class TrainCommand
         var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
         // The settings a resume may change (TrainingSettings) have no fixed default: a fresh run takes the modality's, a
         // resume the checkpoint's last phase, and only a value given on the command line starts a new phase.
-        var batch = new Option<int?>("--batch") { Description = "Batch size (default: 8; a resume keeps the checkpoint's)." };
-        var lr = new Option<double?>("--lr") { Description = "AdamW learning rate (default: 1e-5; a resume keeps the checkpoint's, a value given starts a new phase)." };
+        var batch = new Option<int?>("--batch") { Description = "Batch size (default: the modality's, the reference's 8, 12 for liver-ct; a resume keeps the checkpoint's)." };
+        var lr = new Option<double?>("--lr") { Description = "AdamW learning rate (default: the modality's, the reference's 1e-5, 1e-4 for liver-ct; a resume keeps the checkpoint's, a value given starts a new phase)." };
         var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse (default: vlb; a resume keeps the checkpoint's)." }.OneOf("vlb", "mse");
         var weightDecay = new Option<double?>("--weight-decay") { Description = "AdamW weight decay (default: 0, as the authors; a resume keeps the checkpoint's)." };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients at this global L2 norm (default: 1, as the authors; a resume keeps the checkpoint's)." };
         var ema = new Option<double?>("--ema") { Description = "EMA decay (default: 0 = off, as the authors; a resume keeps the checkpoint's)." };
-        var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise and flips.", DefaultValueFactory = _ => ModalityNames.BrainMri };
+        var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise, flips, learning rate and batch size (ALGORITHM.md 3.5, 4.5).", DefaultValueFactory = _ => ModalityNames.BrainMri };
         var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
         var noiseSigma = new Option<double?>("--noise-sigma") { Description = "Overrides the preset's anomaly blur sigma σ." };
         var noiseThreshold = new Option<double?>("--noise-threshold") { Description = "Overrides the preset's threshold τ on the 0..255 rescaled blur." };
