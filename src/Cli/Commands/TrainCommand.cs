@@ -50,6 +50,10 @@ public static class TrainCommand
             DefaultValueFactory = _ => RegionMaskSource.None.Name(),
         };
         var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's, on, off for liver-ct as the reference; a resume keeps the checkpoint's)." };
+        var sampling = new Option<string>("--sampling")
+        {
+            Description = "epoch (default: a seeded permutation per epoch, every image once per epoch, as the reference's shuffled DataLoader) or replacement (each batch drawn with replacement, as runs before the option); a resume keeps the checkpoint's, one from before the option resumes with replacement.",
+        }.OneOf("epoch", "replacement");
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
         var maxT = new Option<int?>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (default: 0 = whole, as the authors; a resume keeps the checkpoint's)." };
         var seed = new Option<long>("--seed") { Description = "Seed of every random draw: the starting weights (unless resumed or --init-from), batches, timesteps, flips and Synomaly noise.", DefaultValueFactory = _ => 1234 };
@@ -66,7 +70,7 @@ public static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval in steps.", DefaultValueFactory = _ => 200 };
         var command = new Command("train", "Train a Synomaly diffusion model on healthy scans.")
         {
-            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, weightDecay, clipNorm, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, regionMask, initFrom, flips, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
+            input, output, modality, size, channels, mult, resBlocks, attention, headChannels, steps, batch, lr, weightDecay, clipNorm, loss, ema, preset, noiseSigma, noiseThreshold, noiseOffset, noiseDirection, regionMask, initFrom, flips, sampling, precision, maxT, seed, device, every, maxMinutes, name, version, dataDescription, dataLicence,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -87,6 +91,9 @@ public static class TrainCommand
             {
                 Steps = parse.GetValue(steps),
                 Precision = TrainingPrecisions.Parse(parse.GetValue(precision)),
+                Sampling = parse.GetValue(sampling) is { } samplingName
+                    ? BatchSamplings.Parse(samplingName)
+                    : TrainingCheckpoint.RecordedSampling(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!)) ?? BatchSampling.Epoch,
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(every),
             });
@@ -221,7 +228,7 @@ public static class TrainCommand
     /// <summary>The settings a resume may change, as the run will use them (from the checkpoint unless given).</summary>
     private static string DescribeSettings(TrainingOptions options) => string.Create(
         CultureInfo.InvariantCulture,
-        $"lr {options.LearningRate}, weight decay {options.WeightDecay}, clip norm {options.GradientClipNorm}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")} (the checkpoint's unless given)");
+        $"lr {options.LearningRate}, weight decay {options.WeightDecay}, clip norm {options.GradientClipNorm}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")}, {options.Sampling.Name()} sampling (the checkpoint's unless given)");
 
     /// <summary>--size must be positive and halve evenly through every level of the network (its --channel-mult).</summary>
     private static void CheckSize(UNetConfig config)

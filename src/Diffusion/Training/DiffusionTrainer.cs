@@ -9,12 +9,14 @@ using static TorchSharp.torch;
 namespace Synomaly.Diffusion.Training;
 
 /// <summary>
-/// Trains an ε-prediction model with Synomaly noise (ALGORITHM.md sections 2.4, 2.5, 4.5): each step draws a batch of
-/// healthy images, random flips, t uniform over the schedule and Synomaly noise, all from one seeded generator on the
-/// training device, then takes an AdamW step with global-norm gradient clipping. With a region mask
+/// Trains an ε-prediction model with Synomaly noise (ALGORITHM.md sections 2.4, 2.5, 4.5): each step takes a batch of
+/// healthy images (by default the next of a seeded permutation per epoch, as the reference's shuffled DataLoader; or drawn
+/// with replacement, <see cref="TrainingOptions.Sampling"/>), random flips, t uniform over the schedule and Synomaly noise,
+/// all from one seeded CPU generator whose draws are copied to the training device (<see cref="SeededDraws"/>), then takes
+/// an AdamW step with global-norm gradient clipping. With a region mask
 /// (<see cref="TrainingOptions.RegionMask"/>) the blobs stay where the mask, flipped with its image, is not −1; the mask
 /// draws nothing, so the random stream is the same with and without one. The generator, optimizer, weights, EMA and
-/// step together are the whole state: <see cref="TrainingCheckpoint"/> saves and restores it exactly, so a resumed run
+/// step (and the epoch's permutation and position) together are the whole state: <see cref="TrainingCheckpoint"/> saves and restores it exactly, so a resumed run
 /// continues as if it had never stopped. With <see cref="TrainingOptions.Precision"/> bf16 or fp16 the passes run on a
 /// <see cref="ReducedPrecisionReplica"/> while this model keeps the float32 master weights (fp16 adds a
 /// <see cref="DynamicLossScaler"/>); fp32 takes the plain path below unchanged.
@@ -77,6 +79,15 @@ public sealed class DiffusionTrainer : IDisposable
     internal IReadOnlyList<TrainingPhase> EarlierPhases { get; set; } = [];
 
     internal Generator Generator { get; }
+
+    /// <summary>How many training images the trainer takes its batches from.</summary>
+    internal long ImageCount => images.shape[0];
+
+    /// <summary>
+    /// With epoch sampling, this epoch's permutation of the image indices and how many of them batches have taken (null
+    /// before the first batch); a checkpoint keeps both, so a resume takes the same batches as an uninterrupted run.
+    /// </summary>
+    internal (long[] Order, int Position)? Epoch { get; set; }
 
     internal TorchSharp.Modules.AdamW Optimizer { get; }
 
@@ -187,12 +198,13 @@ public sealed class DiffusionTrainer : IDisposable
     public void UseAveragedWeights() => Ema?.CopyTo(model);
 
     /// <summary>
-    /// A batch drawn with replacement, each image flipped horizontally and vertically with probability 1/2, and its region
+    /// A batch (<see cref="NextIndices"/>), each image flipped horizontally and vertically with probability 1/2, and its region
     /// masks (null without) flipped exactly as their images: the blobs must stay on the anatomy the mask outlines.
     /// </summary>
     private (Tensor Images, Tensor? Masks) SampleBatch()
     {
-        var indices = SeededDraws.Integers(images.shape[0], [Options.BatchSize], device, Generator);
+        var indices = NextIndices();
+        long count = indices.shape[0];
         var batch = images.index_select(0, indices);
         // One mask (the disk) serves every image; per-image masks go with their image's index.
         var masks = regionMasks is null ? null
@@ -203,11 +215,35 @@ public sealed class DiffusionTrainer : IDisposable
             return (batch, masks);
         }
 
-        var flipH = (SeededDraws.Uniform([Options.BatchSize, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
+        var flipH = (SeededDraws.Uniform([count, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
         batch = where(flipH, batch.flip(3), batch);
         masks = masks is null ? null : where(flipH, masks.flip(3), masks);
-        var flipV = (SeededDraws.Uniform([Options.BatchSize, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
+        var flipV = (SeededDraws.Uniform([count, 1, 1, 1], device, Generator) < 0.5).expand_as(batch);
         return (where(flipV, batch.flip(2), batch), masks is null ? null : where(flipV, masks.flip(2), masks));
+    }
+
+    /// <summary>
+    /// The images of the next batch: drawn with replacement, or the next of this epoch's permutation, a new one drawn when
+    /// the last is used up. An epoch's last batch holds the images left, so each is seen once per epoch (the DataLoader's
+    /// drop_last false).
+    /// </summary>
+    private Tensor NextIndices()
+    {
+        long total = images.shape[0];
+        if (Options.Sampling == BatchSampling.Replacement)
+        {
+            return SeededDraws.Integers(total, [Options.BatchSize], device, Generator);
+        }
+
+        if (Epoch is not { } epoch || epoch.Position >= epoch.Order.Length)
+        {
+            using var permutation = randperm(total, generator: Generator, dtype: ScalarType.Int64, device: CPU);
+            epoch = (permutation.data<long>().ToArray(), 0);
+        }
+
+        int count = Math.Min(Options.BatchSize, epoch.Order.Length - epoch.Position);
+        Epoch = (epoch.Order, epoch.Position + count);
+        return tensor(epoch.Order.AsSpan(epoch.Position, count).ToArray(), dtype: ScalarType.Int64, device: device);
     }
 
     /// <summary>The masks the options ask for, on the device: none, the centred disk for every image, or the given per-image masks.</summary>

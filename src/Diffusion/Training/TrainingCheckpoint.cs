@@ -8,13 +8,13 @@ namespace Synomaly.Diffusion.Training;
 /// <summary>
 /// The complete state of a training run in one folder, so that a resumed run continues exactly where it stopped:
 /// weights (<c>model.dat</c>), optimizer moments (<c>optimizer.dat</c>), EMA weights (<c>ema.dat</c>, when enabled), the
-/// generator state (<c>rng.dat</c>) and the step, loss history, seed, precision and float16 loss-scaler state
+/// generator state (<c>rng.dat</c>) and the step, batch sampling with the epoch's permutation and position, loss history, seed, precision and float16 loss-scaler state
 /// (<c>state.json</c>), with the model configuration (when the model is a <see cref="UNet"/>), the data preparation, Synomaly noise and
 /// region mask the run trained on, the phases of settings it ran (learning rate and the like may change between sittings) and the model
 /// it was warm-started from. Written to a temporary folder, each file flushed to disk, then
 /// moved into place, so a crash mid-save never leaves a half checkpoint (a power loss neither: the data is on disk before
 /// the moves; the folder entries themselves are not synced, so the last move may be lost, leaving the previous checkpoint). A checkpoint resumes only a run with the same model
-/// configuration, seed, precision, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
+/// configuration, seed, precision, batch sampling, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
 /// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
 /// </summary>
 public static class TrainingCheckpoint
@@ -47,7 +47,7 @@ public static class TrainingCheckpoint
         var json = JsonSerializer.Serialize(new CheckpointState(
             trainer.Step, [.. trainer.LossHistory], trainer.Options.Seed, trainer.Options.Precision.Name(), trainer.LossScaler?.Scale, trainer.LossScaler?.CleanSteps,
             trainer.Options.DataPreparation, trainer.Options.Noise.Describe(), [.. trainer.Phases], trainer.InitialisedFrom, trainer.Options.RegionMask.Name(),
-            (trainer.Model as UNet)?.Config));
+            (trainer.Model as UNet)?.Config, trainer.Options.Sampling.Name(), trainer.Epoch?.Order, trainer.Epoch?.Position));
         File.WriteAllText(Path.Combine(temporary, StateFile), json);
         FlushToDisk(temporary);
 
@@ -99,6 +99,21 @@ public static class TrainingCheckpoint
     {
         RestoreInterruptedSave(directory);
         return HasState(directory) && ReadState(directory).Phases is [.., { Settings: not null } last] ? last : null;
+    }
+
+    /// <summary>
+    /// How the run checkpointed in <paramref name="directory"/> takes its batches, so that a resume goes on the same way:
+    /// null without a checkpoint, replacement for a checkpoint from before the option (every run then drew so).
+    /// </summary>
+    public static BatchSampling? RecordedSampling(string directory)
+    {
+        RestoreInterruptedSave(directory);
+        if (!HasState(directory))
+        {
+            return null;
+        }
+
+        return ReadState(directory).Sampling is { } name ? BatchSamplings.Parse(name) : BatchSampling.Replacement;
     }
 
     /// <summary>
@@ -197,6 +212,20 @@ public static class TrainingCheckpoint
                 $"The checkpoint in '{directory}' was trained with region mask {regionMask}, the run asks for {trainer.Options.RegionMask.Name()}: resume with the same --region-mask, or train into a new output folder.");
         }
 
+        // Checkpoints from before the option drew their batches with replacement, and resume so.
+        string sampling = state.Sampling ?? BatchSampling.Replacement.Name();
+        if (sampling != trainer.Options.Sampling.Name())
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' took its batches by {sampling} sampling, the run asks for {trainer.Options.Sampling.Name()}: resume with --sampling {sampling}, or train into a new output folder.");
+        }
+
+        if (state.EpochOrder is { } order && order.Length != trainer.ImageCount)
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was taking its batches from an epoch of {order.Length} images, the run has {trainer.ImageCount}: resume with the same training data, or train into a new output folder.");
+        }
+
         string emaFile = Path.Combine(directory, "ema.dat");
         if (trainer.Ema is null && File.Exists(emaFile))
         {
@@ -233,6 +262,7 @@ public static class TrainingCheckpoint
         }
 
         trainer.Step = state.Step;
+        trainer.Epoch = state.EpochOrder is { } epochOrder ? (epochOrder, state.EpochPosition ?? epochOrder.Length) : null;
         trainer.LossHistory.Clear();
         trainer.LossHistory.AddRange(state.Losses);
 
@@ -329,5 +359,8 @@ public static class TrainingCheckpoint
         TrainingPhase[]? Phases = null,
         ParentModel? InitialisedFrom = null,
         string? RegionMask = null,
-        UNetConfig? Model = null);
+        UNetConfig? Model = null,
+        string? Sampling = null,
+        long[]? EpochOrder = null,
+        int? EpochPosition = null);
 }

@@ -30,6 +30,13 @@ public sealed record TrainingOptions
     public bool RandomFlips { get; init; } = true;
 
     /// <summary>
+    /// How batches are taken: a seeded permutation per epoch, as the reference's shuffled DataLoader (the default), or with
+    /// replacement (every run before the option). A checkpoint records it, and resuming with another is refused; a
+    /// checkpoint from before the option resumes with replacement, as it trained.
+    /// </summary>
+    public BatchSampling Sampling { get; init; } = BatchSampling.Epoch;
+
+    /// <summary>
     /// Where blobs of the Synomaly noise are forbidden (ALGORITHM.md 2.5): nowhere (the released configs), outside the
     /// centred disk (the reference's ultrasound mask), or where each image's own mask is −1 (the trainer is then given the
     /// masks). A checkpoint records it, and resuming with another is refused: the noise, and so the task, would differ.
@@ -93,6 +100,11 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(RegionMask))
         {
             throw new InvalidOptionException(nameof(RegionMask), RegionMask, "The region mask must be none, centred-disk or per-image.");
+        }
+
+        if (!Enum.IsDefined(Sampling))
+        {
+            throw new InvalidOptionException(nameof(Sampling), Sampling, "The batch sampling (--sampling) must be epoch or replacement.");
         }
 
         if (!Enum.IsDefined(Precision))

@@ -124,10 +124,14 @@ public sealed class DiffusionTrainerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Resuming_from_a_checkpoint_continues_with_identical_state(bool weightsBeforeTrainer)
+    [InlineData(false, 8, BatchSampling.Epoch)]
+    [InlineData(true, 8, BatchSampling.Epoch)]
+    [InlineData(false, 3, BatchSampling.Epoch)]
+    [InlineData(false, 3, BatchSampling.Replacement)]
+    public void Resuming_from_a_checkpoint_continues_with_identical_state(bool weightsBeforeTrainer, int batchSize, BatchSampling sampling)
     {
+        // Batches of 3 from 8 images: the checkpoint after step 4 falls in the middle of the second epoch.
+        var options = Options(10) with { BatchSize = batchSize, Sampling = sampling };
         using var scratch = new ScratchDirectory("synomaly-ckpt");
         string directory = scratch.Location;
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
@@ -145,13 +149,13 @@ public sealed class DiffusionTrainerTests
             }
         }
 
-        using var straightTrainer = new DiffusionTrainer(straight, diffusion, images, Options(10), CPU);
+        using var straightTrainer = new DiffusionTrainer(straight, diffusion, images, options, CPU);
         for (int i = 0; i < 10; i++)
         {
             straightTrainer.RunStep();
         }
 
-        using (var firstTrainer = new DiffusionTrainer(first, diffusion, images, Options(10), CPU))
+        using (var firstTrainer = new DiffusionTrainer(first, diffusion, images, options, CPU))
         {
             for (int i = 0; i < 4; i++)
             {
@@ -168,7 +172,7 @@ public sealed class DiffusionTrainerTests
             TrainingCheckpoint.LoadWeights(resumed, directory);
         }
 
-        using var resumedTrainer = new DiffusionTrainer(resumed, diffusion, images, Options(10), CPU);
+        using var resumedTrainer = new DiffusionTrainer(resumed, diffusion, images, options, CPU);
         TrainingCheckpoint.Load(resumedTrainer, directory, weightsLoaded: weightsBeforeTrainer);
         Assert.Equal(4, resumedTrainer.Step);
         for (int i = 4; i < 10; i++)
@@ -190,6 +194,90 @@ public sealed class DiffusionTrainerTests
         {
             Assert.True(expected[i].allclose(actual[i], 0, 0), $"the EMA of parameter {i} differs after resume");
         }
+    }
+
+    [Fact]
+    public void With_epoch_sampling_every_image_is_taken_exactly_once_per_epoch()
+    {
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using var model = new SmallEpsModel();
+        using var trainer = new DiffusionTrainer(model, diffusion, images, Options(10) with { BatchSize = 3, RandomFlips = false }, CPU);
+        var orders = new List<long[]>();
+
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            var taken = new List<long>();
+            var sizes = new List<long>();
+            for (int batch = 0; batch < 3; batch++)
+            {
+                using var scope = NewDisposeScope();
+                var drawn = trainer.Draw().Images;
+                sizes.Add(drawn.shape[0]);
+                taken.AddRange(IndicesOf(drawn, images));
+            }
+
+            // 8 images in batches of 3: the epoch's last batch holds the 2 left, as the reference's DataLoader.
+            Assert.Equal([3L, 3, 2], sizes);
+            Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), taken.Order());
+            orders.Add([.. taken]);
+        }
+
+        Assert.True(orders.Distinct(new SequenceComparer()).Count() > 1, "each epoch draws its own permutation");
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_batch_sampling_was_recorded_resumes_with_replacement_and_refuses_epoch()
+    {
+        using var scratch = new ScratchDirectory("synomaly-ckpt-sampling");
+        string directory = scratch.Location;
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        var replacement = Options(4) with { Sampling = BatchSampling.Replacement };
+        SaveCheckpointAfter(2, replacement, diffusion, images, directory);
+        string statePath = Path.Combine(directory, "state.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        Assert.True(state.Remove("Sampling"));
+        File.WriteAllText(statePath, state.ToJsonString());
+
+        Assert.Equal(BatchSampling.Replacement, TrainingCheckpoint.RecordedSampling(directory));
+        using (var model = new SmallEpsModel())
+        using (var epoch = new DiffusionTrainer(model, diffusion, images, Options(4), CPU))
+        {
+            var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(epoch, directory));
+            Assert.Contains("--sampling replacement", error.Message, StringComparison.Ordinal);
+        }
+
+        using var resumedModel = new SmallEpsModel();
+        using var resumed = new DiffusionTrainer(resumedModel, diffusion, images, replacement, CPU);
+        TrainingCheckpoint.Load(resumed, directory);
+        Assert.Equal(2, resumed.Step);
+    }
+
+    /// <summary>The index in <paramref name="images"/> of each image of <paramref name="batch"/> (drawn unflipped).</summary>
+    private static IEnumerable<long> IndicesOf(Tensor batch, Tensor images)
+    {
+        for (long i = 0; i < batch.shape[0]; i++)
+        {
+            long match = -1;
+            for (long j = 0; j < images.shape[0]; j++)
+            {
+                if (batch[i].allclose(images[j], 0, 0))
+                {
+                    match = j;
+                }
+            }
+
+            Assert.NotEqual(-1, match);
+            yield return match;
+        }
+    }
+
+    private sealed class SequenceComparer : IEqualityComparer<long[]>
+    {
+        public bool Equals(long[]? x, long[]? y) => x is not null && y is not null && x.SequenceEqual(y);
+
+        public int GetHashCode(long[] obj) => obj.Length;
     }
 
     [Fact]

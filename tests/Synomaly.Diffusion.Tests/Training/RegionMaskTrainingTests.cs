@@ -102,7 +102,8 @@ public sealed class RegionMaskTrainingTests
         using var model = new IdleModel();
         using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
         var images = AsymmetricImages();
-        var options = Options(RegionMaskSource.None, SynomalyNoiseOptions.Brats);
+        // With replacement, as every run before epoch sampling (the default now, which draws a permutation first).
+        var options = Options(RegionMaskSource.None, SynomalyNoiseOptions.Brats) with { Sampling = BatchSampling.Replacement };
         using var trainer = new DiffusionTrainer(model, diffusion, images, options, CPU);
 
         var draws = trainer.Draw();
