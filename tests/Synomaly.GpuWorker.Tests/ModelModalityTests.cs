@@ -36,6 +36,35 @@ public sealed class ModelModalityTests
         Assert.Equal(fileDecides, hinted);
     }
 
+    [Fact]
+    public void The_codec_reads_a_colour_frame_for_an_ultrasound_model_by_its_blue_channel_and_for_a_brain_model_by_luminance()
+    {
+        // Red rises along x, blue along y: the blue channel is no rescaling of the luminance.
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(Size, Size);
+        for (int y = 0; y < Size; y++)
+        {
+            for (int x = 0; x < Size; x++)
+            {
+                image[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)(40 + (6 * x)), 120, (byte)(30 + (7 * y)));
+            }
+        }
+
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        var scan = BinaryData.FromBytes(png.ToArray());
+        var read = ScanReader.Read(scan.ToStream(), ScanReadOptions.Default);
+        var blue = new Volume(read.BlueChannel!, Size, Size, 1, read.Geometry, read.Modality, read.Provenance);
+        var luminance = new Volume(read.Voxels, Size, Size, 1, read.Geometry, read.Modality, read.Provenance);
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+
+        var ultrasound = codec.Prepare(scan, Job, (Size, Size), ModalityHint.CarotidUltrasound, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0];
+        var brain = codec.Prepare(scan, Job, (Size, Size), ModalityHint.BrainMri, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0];
+
+        Assert.Equal(new UltrasoundPreset { ModelSize = Size }.Prepare(blue).Slices[0].Pixels, ultrasound);
+        Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(luminance).Slices[0].Pixels, brain);
+        Assert.NotEqual(new UltrasoundPreset { ModelSize = Size }.Prepare(luminance).Slices[0].Pixels, ultrasound);
+    }
+
     [Theory]
     [InlineData("liver-ct", ModalityHint.LiverCt)]
     [InlineData("carotid-us", ModalityHint.CarotidUltrasound)]

@@ -11,7 +11,8 @@ namespace Synomaly.Imaging.Images;
 /// <summary>
 /// Reads PNG and JPEG frames (ultrasound exports, brain slices) into a one-slice <see cref="Volume"/> through ImageSharp.
 /// Grey images keep their stored values (0-255, or 0-65535 for 16-bit PNG); colour images become luminance with the
-/// ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as Pillow's "L" conversion). The file's structure is walked to
+/// ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as Pillow's "L" conversion), and their blue channel is kept
+/// beside them (<see cref="Volume.BlueChannel"/>) for the ultrasound preset, whose reference reads it. The file's structure is walked to
 /// its end marker and the header identified first, so that a cut-off file is Truncated and the dimension and
 /// decoded-size limits are checked before any pixel is decoded. Every failure is a <see cref="ScanRejectedException"/>.
 /// </summary>
@@ -53,21 +54,24 @@ public static class RasterImageReader
                 ?? throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.");
             CheckLimits(info.Width, info.Height, limits);
             var layout = Layout(info, format);
-            var pixels = layout switch
+            var planes = layout switch
             {
                 PixelLayout.Grey8 => Decode<L8>(bytes, p => p.PackedValue),
                 PixelLayout.Grey16 => Decode<L16>(bytes, p => p.PackedValue),
-                PixelLayout.Colour16 => Decode<Rgb48>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B)),
-                _ => Decode<Rgb24>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B)),
+                PixelLayout.Colour16 => Decode<Rgb48>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B), p => p.B),
+                _ => Decode<Rgb24>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B), p => p.B),
             };
             var provenance = new VolumeProvenance
             {
                 Format = format,
                 BitsStored = layout is PixelLayout.Grey16 or PixelLayout.Colour16 ? 16 : 8,
                 PhotometricInterpretation = layout is PixelLayout.Grey8 or PixelLayout.Grey16 ? "MONOCHROME2" : "RGB",
-                Notes = layout is PixelLayout.Colour8 or PixelLayout.Colour16 ? ["Colour image converted to grey luminance (BT.601 weights)."] : [],
+                Notes = planes.Length > 1 ? ["Colour image converted to grey luminance (BT.601 weights); its blue channel is kept for the ultrasound preset."] : [],
             };
-            return new Volume(pixels, info.Width, info.Height, 1, VolumeGeometry.Unit(), Modality.Unknown, provenance);
+            return new Volume(planes[0], info.Width, info.Height, 1, VolumeGeometry.Unit(), Modality.Unknown, provenance)
+            {
+                BlueChannel = planes.Length > 1 ? planes[1] : null,
+            };
         }
         catch (UnknownImageFormatException e)
         {
@@ -110,23 +114,27 @@ public static class RasterImageReader
         return info.PixelType.BitsPerPixel <= 8 ? PixelLayout.Grey8 : PixelLayout.Colour8;
     }
 
-    private static float[] Decode<TPixel>(byte[] bytes, Func<TPixel, float> toGrey)
+    /// <summary>One plane per projection of the decoded pixels (grey or luminance first, then the blue channel of colour).</summary>
+    private static float[][] Decode<TPixel>(byte[] bytes, params Func<TPixel, float>[] projections)
         where TPixel : unmanaged, IPixel<TPixel>
     {
         using var image = Image.Load<TPixel>(Decoding, bytes);
-        var result = new float[image.Width * image.Height];
+        var planes = projections.Select(_ => new float[image.Width * image.Height]).ToArray();
         image.ProcessPixelRows(rows =>
         {
             for (int y = 0; y < rows.Height; y++)
             {
                 var row = rows.GetRowSpan(y);
-                for (int x = 0; x < row.Length; x++)
+                for (int p = 0; p < planes.Length; p++)
                 {
-                    result[(y * rows.Width) + x] = toGrey(row[x]);
+                    for (int x = 0; x < row.Length; x++)
+                    {
+                        planes[p][(y * rows.Width) + x] = projections[p](row[x]);
+                    }
                 }
             }
         });
-        return result;
+        return planes;
     }
 
     private static Configuration CreateConfiguration()
@@ -162,7 +170,8 @@ public static class RasterImageReader
             throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Image size {width}x{height} exceeds the limit of {limits.MaxDimension}.");
         }
 
-        // Decoding holds at most 8 bytes per pixel (RGB48) plus the float result.
+        // Decoding holds the decoded image (1 to 6 bytes per pixel) and one float result per pixel, two for colour
+        // (luminance and the blue channel): 12 bytes covers all but 16-bit colour PNGs (14), which are rare.
         if ((long)width * height * 12 > limits.MaxDecompressedBytes || (long)width * height > limits.MaxVoxels)
         {
             throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, $"Decoding {width}x{height} pixels exceeds the decompressed-size limit.");

@@ -7,6 +7,8 @@ namespace Synomaly.Imaging.Presets;
 /// (text, scales, ECG traces around the imaged area) are cropped away; when the caller knows the
 /// vessel region, the crop is that box grown by <see cref="VesselMargin"/> about its centre (the reference trained on
 /// vessel boxes grown by 1.1-1.5x); the crop is then squashed to the model size (aspect ratio not kept, as the reference).
+/// A colour PNG or JPEG frame is read as the reference reads it, by its blue channel, unless <see cref="ColourToGrey"/>
+/// asks for luminance.
 /// </summary>
 public sealed record UltrasoundPreset : IModalityPreset
 {
@@ -21,6 +23,9 @@ public sealed record UltrasoundPreset : IModalityPreset
 
     public double VesselMargin { get; init; } = 1.3;
 
+    /// <summary>How a colour frame becomes grey; the reference's blue channel unless asked otherwise. Grey frames are taken as stored.</summary>
+    public ColourToGrey ColourToGrey { get; init; } = ColourToGrey.Reference;
+
     /// <summary>The frame is judged in square blocks of this many pixels (finer than text strokes are sparse).</summary>
     public int BlockSize { get; init; } = 4;
 
@@ -33,10 +38,11 @@ public sealed record UltrasoundPreset : IModalityPreset
     public PreparedScan Prepare(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
+        var grey = GreyFrames(volume);
         var slices = new List<ModelSlice>();
         for (int z = 0; z < volume.Depth; z++)
         {
-            var frame = SliceLayout.AsStored.Extract(volume, z);
+            var frame = SliceLayout.AsStored.Extract(grey, z);
             var area = ImageArea(frame, volume.Width, volume.Height);
             var crop = VesselRegion is { } vessel ? vessel.Expand(VesselMargin, volume.Width, volume.Height) : area;
             var pixels = SliceExtraction.ToModelInput(frame, volume.Width, crop, ModelSize, Scaling);
@@ -46,6 +52,14 @@ public sealed record UltrasoundPreset : IModalityPreset
 
         return new PreparedScan(volume, Name, ModelSize, slices);
     }
+
+    /// <summary>
+    /// The frames to prepare: the colour source's blue channel for <see cref="ColourToGrey.Reference"/>, else the voxels.
+    /// The prepared scan keeps the volume as read, whose geometry the maps are written back on.
+    /// </summary>
+    private Volume GreyFrames(Volume volume) => ColourToGrey == ColourToGrey.Reference && volume.BlueChannel is { } blue
+        ? new Volume(blue, volume.Width, volume.Height, volume.Depth, volume.Geometry, volume.Modality, volume.Provenance)
+        : volume;
 
     /// <summary>
     /// The imaged area without UI bands: the bounding box of the largest 4-connected region of active blocks. B-mode

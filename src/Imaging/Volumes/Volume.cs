@@ -32,6 +32,25 @@ public sealed class Volume
 
     public float[] Voxels { get; }
 
+    /// <summary>
+    /// For a colour PNG or JPEG: its blue samples, laid out as <see cref="Voxels"/> (which then hold BT.601 luminance);
+    /// null for grey sources. Kept because the carotid-ultrasound reference reads frames as the first channel of
+    /// cv2.imread, which is blue in OpenCV's BGR order (ALGORITHM.md 4.4), so that preset takes it instead of luminance.
+    /// </summary>
+    public float[]? BlueChannel
+    {
+        get;
+        init
+        {
+            if (value is not null && value.LongLength != Voxels.LongLength)
+            {
+                throw new ArgumentException($"The blue channel holds {value.LongLength} values; the volume has {Voxels.LongLength} voxels.", nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
     public int Width { get; }
 
     public int Height { get; }

@@ -79,6 +79,31 @@ public sealed class RasterImageReaderTests
     }
 
     [Fact]
+    public void Rgb_keeps_its_blue_channel_beside_the_luminance()
+    {
+        using var image = new Image<Rgb24>(3, 1);
+        image[0, 0] = new Rgb24(255, 0, 10);
+        image[1, 0] = new Rgb24(0, 255, 200);
+        image[2, 0] = new Rgb24(90, 90, 90);
+
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+
+        Assert.Equal([10f, 200f, 90f], Assert.IsType<float[]>(volume.BlueChannel));
+        Assert.Equal((0.299f * 255) + (0.114f * 10), volume.Voxels[0], 3);
+    }
+
+    [Fact]
+    public void A_grey_image_has_no_separate_blue_channel()
+    {
+        using var image = new Image<L8>(2, 1);
+        image[0, 0] = new L8(7);
+
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+
+        Assert.Null(volume.BlueChannel);
+    }
+
+    [Fact]
     public void Grey_jpeg_reads_close_to_its_source()
     {
         using var image = new Image<L8>(16, 16);
