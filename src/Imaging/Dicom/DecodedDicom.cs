@@ -12,4 +12,8 @@ internal sealed record DecodedDicom(
     string? SeriesInstanceUid,
     int? InstanceNumber,
     bool IsLocalizer,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>For colour files: the blue channel of every frame, laid out as <see cref="Voxels"/>; null otherwise.</summary>
+    public float[]? BlueChannel { get; init; }
+}

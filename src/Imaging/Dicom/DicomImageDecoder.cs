@@ -82,9 +82,16 @@ internal static class DicomImageDecoder
         // the declared size, so a tiny file declaring a huge image is rejected as truncated without first allocating gigabytes.
         var frames = DecodeFrames(file, pixelElement, pixels, notes);
         var voxels = new float[(long)pixels.PixelsPerFrame * pixels.Frames];
+        // Colour files also keep their blue channel for the ultrasound preset; dropped if a frame has no colour to give it.
+        float[]? blue = pixels.SamplesPerPixel == 3 ? new float[voxels.Length] : null;
         foreach (var (frame, index) in frames.Select((f, i) => (f, i)))
         {
-            converters[pixels.Rescales[index]].Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
+            var converter = converters[pixels.Rescales[index]];
+            converter.Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
+            if (blue is not null && !converter.TryConvertBlue(frame, blue.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame)))
+            {
+                blue = null;
+            }
         }
 
         var imageType = ds.GetStrings(DicomTag.ImageType);
@@ -97,7 +104,10 @@ internal static class DicomImageDecoder
             ds.GetString(DicomTag.SeriesInstanceUid),
             ds.GetIntegerString(DicomTag.InstanceNumber),
             imageType.Any(t => t.Equals("LOCALIZER", StringComparison.OrdinalIgnoreCase)),
-            notes.Distinct().ToList());
+            notes.Distinct().ToList())
+        {
+            BlueChannel = blue,
+        };
         return SiemensMosaic.Unpack(ds, decoded, limits);
     }
 

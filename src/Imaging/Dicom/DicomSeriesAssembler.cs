@@ -25,7 +25,8 @@ internal static class DicomSeriesAssembler
     {
         public SliceGeometry Geometry => File.Frames[Frame];
 
-        public ReadOnlySpan<float> Pixels => File.Voxels.AsSpan(Frame * File.Pixels.PixelsPerFrame, File.Pixels.PixelsPerFrame);
+        /// <summary>This slice's pixels in one plane of its file (the grey voxels or the blue channel).</summary>
+        public ReadOnlySpan<float> Plane(float[] frames) => frames.AsSpan(Frame * File.Pixels.PixelsPerFrame, File.Pixels.PixelsPerFrame);
     }
 
     public static Volume Assemble(IReadOnlyList<DecodedDicom> files, ScanReadLimits limits, IReadOnlyList<string> readNotes)
@@ -79,29 +80,36 @@ internal static class DicomSeriesAssembler
         var (ordered, step, spacingZ) = Order(slices, notes, oneFile);
         var geometry = DicomAffine.Build(ordered[0].Geometry, step, spacingZ, notes);
         var head = ordered[0].File;
-        return new Volume(Voxels(ordered, first.PixelsPerFrame), first.Columns, first.Rows, ordered.Count, geometry, head.Modality, new VolumeProvenance
+        bool colour = ordered.TrueForAll(s => s.File.BlueChannel is not null);
+        return new Volume(Voxels(ordered, first.PixelsPerFrame, file => file.Voxels), first.Columns, first.Rows, ordered.Count, geometry, head.Modality, new VolumeProvenance
         {
             Format = ScanFormat.Dicom,
             TransferSyntaxUid = head.Syntax.Uid,
             PhotometricInterpretation = first.Photometric,
             BitsStored = first.BitsStored,
             Notes = [.. notes.Concat(ordered.SelectMany(s => s.File.Notes)).Distinct()],
-        });
+        })
+        {
+            BlueChannel = colour ? Voxels(ordered, first.PixelsPerFrame, file => file.BlueChannel!) : null,
+        };
     }
 
-    /// <summary>The slices' pixels in order; all frames of one file in their stored order reuse its buffer instead of a copy.</summary>
-    private static float[] Voxels(List<Slice> ordered, int pixelsPerFrame)
+    /// <summary>
+    /// The slices' pixels of one plane (the grey voxels or the blue channel) in order; all frames of one file in their
+    /// stored order reuse its buffer instead of a copy.
+    /// </summary>
+    private static float[] Voxels(List<Slice> ordered, int pixelsPerFrame, Func<DecodedDicom, float[]> plane)
     {
         var head = ordered[0].File;
         if (ordered.Count == head.Pixels.Frames && ordered.Select((s, z) => s.File == head && s.Frame == z).All(same => same))
         {
-            return head.Voxels;
+            return plane(head);
         }
 
         var voxels = new float[(long)pixelsPerFrame * ordered.Count];
         for (int z = 0; z < ordered.Count; z++)
         {
-            ordered[z].Pixels.CopyTo(voxels.AsSpan(z * pixelsPerFrame, pixelsPerFrame));
+            ordered[z].Plane(plane(ordered[z].File)).CopyTo(voxels.AsSpan(z * pixelsPerFrame, pixelsPerFrame));
         }
 
         return voxels;

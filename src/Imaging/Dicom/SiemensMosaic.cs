@@ -56,6 +56,8 @@ internal static class SiemensMosaic
         return decoded with
         {
             Voxels = voxels,
+            // Mosaics are monochrome MR: no colour channel to unpack with the tiles.
+            BlueChannel = null,
             Pixels = pixels with { Rows = tileHeight, Columns = tileWidth, Frames = count.Value },
             Frames = frames,
             Notes = [.. decoded.Notes, string.Create(CultureInfo.InvariantCulture, $"Siemens mosaic of {count} slices unpacked")],

@@ -1,6 +1,6 @@
 namespace Synomaly.Imaging.Presets;
 
-/// <summary>How a preset turns a colour frame (a PNG or JPEG with red, green and blue) into the grey values it prepares.</summary>
+/// <summary>How a preset turns a colour frame (red, green and blue, or YCbCr) into the grey values it prepares.</summary>
 public enum ColourToGrey
 {
     /// <summary>

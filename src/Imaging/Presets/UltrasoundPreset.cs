@@ -7,7 +7,7 @@ namespace Synomaly.Imaging.Presets;
 /// (text, scales, ECG traces around the imaged area) are cropped away; when the caller knows the
 /// vessel region, the crop is that box grown by <see cref="VesselMargin"/> about its centre (the reference trained on
 /// vessel boxes grown by 1.1-1.5x); the crop is then squashed to the model size (aspect ratio not kept, as the reference).
-/// A colour PNG or JPEG frame is read as the reference reads it, by its blue channel, unless <see cref="ColourToGrey"/>
+/// A colour frame is read as the reference reads it, by its blue channel, unless <see cref="ColourToGrey"/>
 /// asks for luminance.
 /// </summary>
 public sealed record UltrasoundPreset : IModalityPreset

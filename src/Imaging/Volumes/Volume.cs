@@ -33,8 +33,8 @@ public sealed class Volume
     public float[] Voxels { get; }
 
     /// <summary>
-    /// For a colour PNG or JPEG: its blue samples, laid out as <see cref="Voxels"/> (which then hold BT.601 luminance);
-    /// null for grey sources. Kept because the carotid-ultrasound reference reads frames as the first channel of
+    /// For a colour source (PNG, JPEG, RGB or full-range YCbCr DICOM): its blue samples, laid out as <see cref="Voxels"/>
+    /// (which then hold BT.601 luminance); null for grey sources. Kept because the carotid-ultrasound reference reads frames as the first channel of
     /// cv2.imread, which is blue in OpenCV's BGR order (ALGORITHM.md 4.4), so that preset takes it instead of luminance.
     /// </summary>
     public float[]? BlueChannel

@@ -102,6 +102,43 @@ public sealed class DicomPixelDecodingTests
         Assert.Equal((0.299f * 10) + (0.587f * 20) + (0.114f * 30), a.Voxels[3], 3);
     }
 
+    [Fact]
+    public void Rgb_frames_keep_their_blue_channel_for_the_ultrasound_preset_in_frame_order()
+    {
+        byte[] frames = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+        var volume = DicomTestFiles.Read(new DicomBuilder("1.2.840.10008.1.2")
+            .ImageModule(2, 2, 8, 8, signed: false, "RGB", samples: 3, frames: 2)
+            .PixelData(frames).Build());
+
+        Assert.Equal([0f, 0, 255, 30, 3, 6, 9, 12], Assert.IsType<float[]>(volume.BlueChannel));
+    }
+
+    [Fact]
+    public void Full_range_ycbcr_frames_give_the_blue_of_their_rgb_clamped_to_the_sample_range()
+    {
+        // B = Y + 1.772 (Cb - 128): 100 + 1.772 * 72 = 227.58; 100 - 1.772 * 128 < 0; grey (Cb 128) is Y.
+        var volume = DicomTestFiles.Read(new DicomBuilder()
+            .ImageModule(1, 3, 8, 8, signed: false, "YBR_FULL", samples: 3)
+            .PixelData([100, 200, 128, 100, 0, 128, 77, 128, 128]).Build());
+
+        Assert.Equal([228f, 0, 77], Assert.IsType<float[]>(volume.BlueChannel));
+        Assert.Equal([100f, 100, 77], volume.Voxels);
+    }
+
+    [Theory]
+    [InlineData("YBR_FULL_422", 3)]
+    [InlineData("MONOCHROME2", 1)]
+    public void Frames_without_their_colour_have_no_blue_channel(string photometric, int samples)
+    {
+        // 4:2:2 packed frames are read as luma only, without the chroma a blue channel needs.
+        byte[] pixels = [16, 100, 128, 128, 200, 235, 128, 128];
+        var volume = DicomTestFiles.Read(new DicomBuilder()
+            .ImageModule(1, 4, 8, 8, signed: false, photometric, samples: samples)
+            .PixelData(pixels[..(samples == 3 ? 8 : 4)]).Build());
+
+        Assert.Null(volume.BlueChannel);
+    }
+
     [Theory]
     [InlineData("YBR_FULL_422")]
     [InlineData("YBR_PARTIAL_422")]

@@ -232,6 +232,22 @@ public sealed class DicomSeriesTests
     }
 
     [Fact]
+    public void A_colour_series_keeps_each_slice_s_blue_channel_with_its_slice()
+    {
+        // One RGB ultrasound frame per file, in reverse order; each is red 200, green 100 and blue 10 times its instance number.
+        var files = new[] { 3, 1, 2 }.Select(n => new DicomBuilder()
+            .ImageModule(2, 2, 8, 8, signed: false, "RGB", samples: 3, modality: "US")
+            .Text(0x0020, 0x000E, "UI", "1.2.3.9")
+            .Text(0x0020, 0x0013, "IS", n.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .PixelData([.. Enumerable.Repeat(new byte[] { 200, 100, (byte)(10 * n) }, 4).SelectMany(p => p)]).Build()).ToList();
+
+        var volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default);
+
+        var blue = Assert.IsType<float[]>(volume.BlueChannel);
+        Assert.Equal([10f, 20f, 30f], Enumerable.Range(0, 3).Select(z => blue[z * volume.SliceLength]));
+    }
+
+    [Fact]
     public void A_series_of_only_non_image_objects_is_rejected_as_not_an_image()
     {
         var files = new[] { "rtplan.dcm", "rtstruct.dcm" }.Select(f => Path.Combine(DicomTestFiles.Pydicom, f));
