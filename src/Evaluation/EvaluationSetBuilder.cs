@@ -45,7 +45,8 @@ public sealed class EvaluationSetBuilder(
 
             // Without lesions to place (the normative residual's healthy slices) every preset can prepare the slice.
             var grey = canvas?.Grey(stored) ?? stored;
-            var healthy = Prepare(preset, volume, canvas?.Healthy(stored, grey) ?? stored, file);
+            // Without a canvas the slice is prepared as read: a colour ultrasound frame keeps the blue channel its preset reads.
+            var healthy = canvas is null ? First(preset, volume, file) : Prepare(preset, volume, canvas.Healthy(stored, grey), file);
             cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, healthy.Pixels, new bool[modelSize * modelSize], null, Foreground: healthy.Foreground));
             var region = lesionsPerSlice > 0 ? canvas!.Region(stored, grey, volume.Width, volume.Height) : [];
             var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
@@ -66,9 +67,11 @@ public sealed class EvaluationSetBuilder(
         return cases;
     }
 
-    private static ModelSlice Prepare(IModalityPreset preset, Volume source, float[] pixels, string file)
+    private static ModelSlice Prepare(IModalityPreset preset, Volume source, float[] pixels, string file) =>
+        First(preset, new Volume(pixels, source.Width, source.Height, 1, source.Geometry, source.Modality, source.Provenance), file);
+
+    private static ModelSlice First(IModalityPreset preset, Volume volume, string file)
     {
-        var volume = new Volume(pixels, source.Width, source.Height, 1, source.Geometry, source.Modality, source.Provenance);
         var slices = preset.Prepare(volume).Slices;
         return slices.Count > 0
             ? slices[0]

@@ -21,6 +21,30 @@ public sealed class EvaluationSetBuilderTests
     }
 
     [Fact]
+    public void A_colour_ultrasound_frame_among_healthy_slices_is_read_by_the_channel_its_preset_reads()
+    {
+        using var scratch = new ScratchDirectory("eval-colour");
+        string png = Path.Combine(Directory.CreateDirectory(scratch.Location).FullName, "frame.png");
+        using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(24, 24))
+        {
+            for (int y = 0; y < 24; y++)
+            {
+                for (int x = 0; x < 24; x++)
+                {
+                    image[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)(40 + (8 * x)), 120, (byte)(30 + (9 * y)));
+                }
+            }
+
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        }
+
+        var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 16, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Contracts.ModalityHint.CarotidUltrasound).Build([png]));
+
+        var asRead = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(ScanReader.ReadFile(png)).Slices);
+        Assert.Equal(asRead.Pixels, healthy.Input);
+    }
+
+    [Fact]
     public void A_slice_on_another_grey_scale_gets_lesions_of_the_intended_brightness()
     {
         // MR intensities in the thousands: a lesion clamped to the 8-bit range would come out darker than any tissue.
