@@ -1,17 +1,11 @@
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Options;
-using Synomaly.Functions.Services.Archive;
-using Synomaly.Functions.Services.Bulk;
-using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
 
 namespace Synomaly.DevHost;
@@ -159,23 +153,7 @@ public static class DevHostRunner
         return host;
     }
 
-    /// <summary>The containers, queues and tables the triggers and services use (what infra/ creates in Azure).</summary>
-    private static async Task ProvisionAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        var blobs = services.GetRequiredService<BlobServiceClient>();
-        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer })
-        {
-            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        var queues = services.GetRequiredService<QueueServiceClient>();
-        var queueName = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.QueueName;
-        foreach (var queue in new[] { queueName, queueName + "-poison", StorageQueueBulkStepQueue.QueueName, ArchiveDeletionHandler.QueueName })
-        {
-            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        await services.GetRequiredService<JobStore>().EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        await services.GetRequiredService<BulkRunStore>().EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>The containers, queues and tables the triggers and services use (what infra/ creates in Azure), as `func start` creates them.</summary>
+    private static Task ProvisionAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        ActivatorUtilities.CreateInstance<DevelopmentStorageProvisioner>(services).StartAsync(cancellationToken);
 }

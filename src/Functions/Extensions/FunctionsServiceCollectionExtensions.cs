@@ -69,7 +69,8 @@ public static class FunctionsServiceCollectionExtensions
     public static IServiceCollection AddSynomalyFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSynomalyServices(configuration, validateTriggerSource: true);
-        // func start on a fresh Azurite: nothing else creates the jobs table or the ScanJob queue (the dev host does its own).
+        // func start on a fresh Azurite: nothing else creates the jobs table or the ScanJob queue (the dev host runs the same
+        // provisioner before its triggers start).
         if (DevelopmentStorageProvisioner.IsDevelopmentStorage(AzureConnection.Read(configuration, StorageServiceCollectionExtensions.ScansStorageConnection).ConnectionString))
         {
             services.AddHostedService<DevelopmentStorageProvisioner>();
