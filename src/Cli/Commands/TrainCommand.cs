@@ -87,20 +87,21 @@ public static class TrainCommand
                 NumHeadChannels = parse.GetValue(headChannels),
             };
             var trainingModality = TrainingModality.Parse(parse.GetValue(modality));
+            string checkpointDirectory = TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!);
             var options = trainingModality.Apply(new TrainingOptions
             {
                 Steps = parse.GetValue(steps),
                 Precision = TrainingPrecisions.Parse(parse.GetValue(precision)),
                 Sampling = parse.GetValue(sampling) is { } samplingName
                     ? BatchSamplings.Parse(samplingName)
-                    : TrainingCheckpoint.RecordedSampling(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!)) ?? BatchSampling.Epoch,
+                    : TrainingCheckpoint.RecordedSampling(checkpointDirectory) ?? BatchSampling.Epoch,
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(every),
             });
 
             // A resume goes on with the settings its last phase trained with: the command line's defaults would otherwise
             // switch a run trained at --lr 5e-4 with mse back to 1e-5 and vlb without a word.
-            var lastPhase = TrainingCheckpoint.LastPhase(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!));
+            var lastPhase = TrainingCheckpoint.LastPhase(checkpointDirectory);
             options = lastPhase?.Settings?.ApplyTo(options) ?? options;
             options = options with
             {
@@ -111,6 +112,7 @@ public static class TrainCommand
                 Loss = parse.GetValue(loss) is { } lossName ? (OptionChoices.Is(lossName, "mse") ? LossType.Mse : LossType.Vlb) : options.Loss,
                 EmaDecay = parse.GetValue(ema) ?? options.EmaDecay,
                 MaxTimestep = parse.GetValue(maxT) ?? options.MaxTimestep,
+                RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
             };
             var noise = parse.GetValue(preset) is { } presetName ? NoisePreset(presetName) : options.Noise;
             options = options with
@@ -122,7 +124,6 @@ public static class TrainCommand
                     Offset = parse.GetValue(noiseOffset) ?? noise.Offset,
                     Directions = parse.GetValue(noiseDirection) is { } directions ? SynomalyNoiseOptions.ParseDirections(directions) : noise.Directions,
                 },
-                RandomFlips = parse.GetValue(flips) ?? (lastPhase?.Settings?.RandomFlips ?? options.RandomFlips),
             };
             var (maskSource, maskFolder) = RegionMaskChoice(parse.GetValue(regionMask)!);
             options = options with { RegionMask = maskSource };
