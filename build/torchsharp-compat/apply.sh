@@ -41,6 +41,12 @@ fi
 for lib in "${libs[@]}"; do
   libdir="$(dirname "$lib")"
   cmp -s "$shim" "$libdir/$shim_name" || cp -f "$shim" "$libdir/$shim_name"
+  # The build hard-links package files into bin (Directory.Build.props): patching in place would change the NuGet
+  # cache's copy too, so a linked library is first replaced by a file of its own.
+  if [[ "$(stat -c %h "$lib")" != 1 ]]; then
+    cp -p "$lib" "$lib.unlinked.$$"
+    mv -f "$lib.unlinked.$$" "$lib"
+  fi
   python3 "$here/weaken_version.py" "$lib" GLIBCXX_3.4.32 >/dev/null
   if ! patchelf --print-needed "$lib" | grep -qx "$shim_name"; then
     patchelf --add-needed "$shim_name" "$lib"
