@@ -60,6 +60,8 @@ public static class ModelCards
                     options.Seed,
                     Modality = modality.Name,
                     Precision = options.Precision.Name(),
+                    // How batches were drawn (a checkpoint refuses a resume that changes it, so one value holds for the run).
+                    Sampling = options.Sampling.Name(),
                     InitialisedFrom = initialisedFrom,
                     Phases = phases ?? [],
                 }))!.AsObject(),

@@ -74,6 +74,17 @@ public sealed class TrainingRunTests
         Assert.Equal((1, 2, 2e-12), (phases[1]!["FromStep"]!.GetValue<int>(), phases[1]!["ToStep"]!.GetValue<int>(), phases[1]!["Settings"]!["LearningRate"]!.GetValue<double>()));
     }
 
+    [Theory]
+    [InlineData(BatchSampling.Epoch, "epoch")]
+    [InlineData(BatchSampling.Replacement, "replacement")]
+    public void The_card_records_how_the_run_drew_its_batches(BatchSampling sampling, string name)
+    {
+        var card = ModelCard.FromJson(ModelCards.ForTraining(
+            "demo", "v1", Tiny, TrainingModality.Parse("brain-mri"), Options(2) with { Sampling = sampling }, "synthetic", "CC0", 0.1).ToJson());
+
+        Assert.Equal(name, card.Provenance!.TrainingArgs!["Sampling"]!.GetValue<string>());
+    }
+
     [Fact]
     public void A_resume_keeps_the_checkpoint_weights_and_lineage_and_ignores_the_warm_start()
     {
