@@ -44,6 +44,28 @@ for needed in "$data/train" "$data/val" "$lesions"; do
   [[ -e "$needed" ]] || { echo "demo-model: $needed not found (set DATA / LESIONS)" >&2; exit 2; }
 done
 
+# Each CLI step runs as a child the script waits on, so that a TERM or INT sent to the script (a kill, a device call at its
+# time limit) stops the step too instead of leaving it running on its own. TERM for both: a background child of a
+# non-interactive shell ignores INT.
+step_pid=""
+stop_step() {
+  if [[ -n "$step_pid" ]]; then
+    kill -TERM "$step_pid" 2>/dev/null || true
+    wait "$step_pid" 2>/dev/null || true
+  fi
+  exit "$1"
+}
+trap 'stop_step 143' TERM
+trap 'stop_step 130' INT
+step() {
+  "$@" &
+  step_pid=$!
+  local status=0
+  wait "$step_pid" || status=$?
+  step_pid=""
+  return "$status"
+}
+
 init=()
 if [[ -n "${INIT_FROM:-}" ]]; then init=(--init-from "$INIT_FROM"); fi
 grid=(--grid "${GRID:-reference}")
@@ -61,7 +83,7 @@ save() {
 if [[ "${GRID:-reference}" == custom ]]; then grid+=(--t "${T:?custom grid needs T}" --k "${K:?custom grid needs K}" --theta "${THETA:?custom grid needs THETA}"); fi
 
 echo "== train (budget ${MINUTES:-8} min on $device)"
-$cli train "$data/train" --out "$out/train" --device "$device" --max-minutes "${MINUTES:-8}" --steps "${STEPS:-200000}" \
+step $cli train "$data/train" --out "$out/train" --device "$device" --max-minutes "${MINUTES:-8}" --steps "${STEPS:-200000}" \
   --size "${SIZE:-128}" --model-channels "${CHANNELS:-32}" --channel-mult "${MULT:-1,1,2,2,4}" --res-blocks "${RES_BLOCKS:-2}" \
   --attention "${ATTENTION:-16,8}" --head-channels "${HEADS:-32}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --loss mse \
   --ema "${EMA:-0.995}" --max-timestep "${MAX_T:-400}" --seed "${SEED:-20261204}" --noise-direction "${NOISE_DIRECTION:-1,-1}" \
@@ -76,11 +98,11 @@ rm -rf "$out/model" && cp -r "$out/train/model" "$out/model"
 echo "== tune (tuning half only)"
 normative=()
 if [[ "${NORMATIVE:-0,0.5}" != 0 ]]; then normative=(--normative-data "$data/train" --normative-alpha "${NORMATIVE:-0,0.5}"); fi
-$cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
+step $cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   "${min_component[@]}" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" "${normative[@]}" \
   --out "$out/tuning"
 echo "== evaluate (reporting half, once)"
-$cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
+step $cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   "${min_component[@]}" --record-in-card --out "$out/evaluation"
 save evaluated model tuning evaluation
 echo "== done: $out/model (card with the tuned profile and the reporting-half metrics), $out/tuning, $out/evaluation"

@@ -49,6 +49,64 @@ public sealed class DemoModelScriptTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(evaluated, "tuning"), "*.md"));
     }
 
+    [Fact]
+    public async Task Stopping_the_script_stops_the_step_it_is_running()
+    {
+        // A stand-in for the CLI that records its process id and waits: the script's first step (train) runs it.
+        string stepPidFile = Path.Combine(_dir, "step.pid"), fakeCli = Path.Combine(_dir, "fake-cli.sh"), data = Path.Combine(_dir, "data");
+        File.WriteAllText(fakeCli, "echo $$ > \"$STEP_PID_FILE\"\nexec sleep 300\n");
+        Directory.CreateDirectory(Path.Combine(data, "train"));
+        Directory.CreateDirectory(Path.Combine(data, "val"));
+        string lesions = Path.Combine(_dir, "lesions.nii.gz");
+        File.WriteAllText(lesions, "");
+        var info = new ProcessStartInfo("bash", [Path.Combine(TestPaths.RepositoryRoot, "scripts", "demo-model.sh"), Path.Combine(_dir, "run")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["SYNOMALY"] = "bash " + fakeCli;
+        info.Environment["STEP_PID_FILE"] = stepPidFile;
+        info.Environment["DATA"] = data;
+        info.Environment["LESIONS"] = lesions;
+        using var script = Process.Start(info)!;
+        var output = Task.WhenAll(script.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken), script.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+        int stepPid = 0;
+        try
+        {
+            stepPid = await WaitForPidAsync(stepPidFile);
+            Process.Start("kill", ["-TERM", script.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            guard.CancelAfter(TimeSpan.FromSeconds(30));
+            await script.WaitForExitAsync(guard.Token);
+
+            Assert.Equal(143, script.ExitCode);
+            Assert.False(Directory.Exists($"/proc/{stepPid}"), $"the step (pid {stepPid}) kept running after the script stopped: {string.Concat(await output)}");
+        }
+        finally
+        {
+            script.Kill(entireProcessTree: true);
+            if (stepPid != 0 && Directory.Exists($"/proc/{stepPid}"))
+            {
+                Process.GetProcessById(stepPid).Kill();
+            }
+        }
+    }
+
+    private static async Task<int> WaitForPidAsync(string file)
+    {
+        for (int attempt = 0; attempt < 600; attempt++)
+        {
+            if (File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out int pid))
+            {
+                return pid;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"The script's first step never started ({file} not written in 60 s).");
+    }
+
     /// <summary>A number from a tuning row's settings ("adaptive t=100, k=3, θ=0.15, ..."): t or θ.</summary>
     private static double Setting(JsonNode row, string name)
     {
