@@ -65,7 +65,11 @@ start() {
   for _ in $(seq 1 150); do
     # Ports that answer are not enough: another process (an Azurite of another test assembly that drew the same free
     # port) may hold them while ours exits with EADDRINUSE. Ready means our process is alive and says it listens.
-    if is_running && [[ "$(start_log | grep -c 'successfully listening at' || true)" == 3 ]] \
+    # Liveness is read before the log: a process found dead has written all it will, so an EADDRINUSE it died of is
+    # in the log read after (read the other way round, it could die between the two reads and look like another failure).
+    local alive=0
+    if is_running; then alive=1; fi
+    if [[ "$alive" == 1 && "$(start_log | grep -c 'successfully listening at' || true)" == 3 ]] \
       && port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then
       connection_string; return
     fi
@@ -74,7 +78,7 @@ start() {
       echo "azurite: port ${taken##*:} on 127.0.0.1 is already in use by another process; Azurite did not start" >&2
       fail_start 3
     fi
-    if ! is_running; then echo "azurite: failed to start; log follows" >&2; start_log >&2; fail_start 1; fi
+    if [[ "$alive" == 0 ]]; then echo "azurite: failed to start; log follows" >&2; start_log >&2; fail_start 1; fi
     sleep 0.1
   done
   echo "azurite: not listening after 15 s; see $state/azurite.log" >&2

@@ -98,7 +98,8 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
         var afterKill = await environment.Jobs.GetAsync(job.ScanId, job.ModelVersion, cancellationToken);
         Assert.True(afterKill!.State == JobState.Processing, $"The job finished before the kill ({afterKill.State}); the test needs a longer job.");
 
-        await using var second = WorkerProcess.Start(environment.WorkerSettings(maxBatchSize: 8));
+        // The restarted worker must run the job in one delivery (attempt 2): a lock long enough not to lapse under load.
+        await using var second = WorkerProcess.Start(environment.WorkerSettings(maxBatchSize: 8, lockSeconds: 60));
         var record = await environment.WaitForAsync(job, r => r.State.IsTerminal(), JobTimeout, second, cancellationToken);
 
         Assert.True(record.State == JobState.Succeeded, $"{record.State} {record.ErrorCode} {record.ErrorMessage}\n{second.Output}");
