@@ -7,8 +7,6 @@ internal readonly record struct DicomTag(ushort Group, ushort Element)
 {
     public uint Value => ((uint)Group << 16) | Element;
 
-    public static DicomTag FromValue(uint value) => new((ushort)(value >> 16), (ushort)value);
-
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"({Group:X4},{Element:X4})");
 
     // File meta information.

@@ -74,8 +74,6 @@ public static class BitmapFont
     /// <summary>Width in pixels of <paramref name="text"/> at integer <paramref name="scale"/> (one blank column between glyphs).</summary>
     public static int MeasureWidth(string text, int scale = 1) => text.Length == 0 ? 0 : ((text.Length * (GlyphWidth + 1)) - 1) * scale;
 
-    public static int MeasureHeight(int scale = 1) => GlyphHeight * scale;
-
     /// <summary>Draws text with its top-left corner at (x, y); pixels outside the image are clipped.</summary>
     public static void Draw(Image<Rgb24> image, string text, int x, int y, Rgb24 colour, int scale = 1)
     {
