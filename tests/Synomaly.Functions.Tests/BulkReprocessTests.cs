@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Messaging;
@@ -330,7 +331,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var problem = Assert.IsType<ObjectResult>(answer);
         Assert.Equal(503, problem.StatusCode);
         var details = Assert.IsType<Microsoft.AspNetCore.Mvc.ProblemDetails>(problem.Value);
-        Assert.Equal(StartReprocess.RunNotStartedType, details.Type);
+        Assert.Equal(Problems.RunNotStartedType, details.Type);
         Assert.Contains("could not be queued", details.Detail, StringComparison.Ordinal);
     }
 }

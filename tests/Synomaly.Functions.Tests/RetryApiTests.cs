@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
@@ -70,7 +71,7 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
         Assert.Equal(503, problem.StatusCode);
         Assert.Contains("application/problem+json", problem.ContentTypes);
         var details = Assert.IsType<ProblemDetails>(problem.Value);
-        Assert.Equal(RetryScan.PublishFailedType, details.Type);
+        Assert.Equal(Problems.PublishFailedType, details.Type);
         Assert.Contains("RequestFailedException 503 ServerBusy", details.Detail, StringComparison.Ordinal);
         // Put back as it was: Failed with its reason and its own message id, not Queued under a message never sent.
         Assert.Equal((JobState.Failed, "StorageUnavailable", failed.MessageId, failed.FinishedAt), (afterOutage.State, afterOutage.ErrorCode, afterOutage.MessageId, afterOutage.FinishedAt));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
+using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
@@ -61,7 +62,7 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         var problem = Assert.IsType<ObjectResult>(stopped);
         Assert.Equal(503, problem.StatusCode);
         var details = Assert.IsType<ProblemDetails>(problem.Value);
-        Assert.Equal(RetryScan.PublishFailedType, details.Type);
+        Assert.Equal(Problems.PublishFailedType, details.Type);
         var done = Assert.IsType<FailedUploadRetryResult>(details.Extensions["done"]);
         Assert.Equal([scans[0]], done.ScanIds);
         Assert.Equal(1, done.Outcomes[nameof(RetryOutcome.Resubmitted)]);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Services.Jobs;
 
 namespace Synomaly.Functions.Http;
 
@@ -19,6 +20,27 @@ public static class Problems
 
     /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that asks the client to repeat the request.</summary>
     public const string ErasureIncompleteType = "urn:synomaly:problem:erasure-incomplete";
+
+    /// <summary>503 of a retry (or a retry of failed uploads) whose ScanJob could not be published: repeat it later.</summary>
+    public const string PublishFailedType = "urn:synomaly:problem:publish-failed";
+
+    /// <summary>503 of <c>POST /api/reprocess</c>: the run was recorded but not started (its first step could not be queued).</summary>
+    public const string RunNotStartedType = "urn:synomaly:problem:run-not-started";
+
+    /// <summary>The 503 of a retry (or a retry of failed uploads) stopped by a ScanJob that could not be published.</summary>
+    /// <param name="detailAfter">What the caller does next, appended to the detail (the retry of failed uploads says where to repeat from).</param>
+    public static ObjectResult PublishFailed(JobPublishFailedException error, string? detailAfter = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var left = error.RestoredFailure
+            ? $"The job stays Failed with its earlier reason ({error.Record.ErrorCode}); repeat the retry once messaging is back."
+            : $"The job is {error.Record.State} and was not put back to Failed; GET /api/scans/{error.Record.ScanId} shows where it stands.";
+        return Create(
+            StatusCodes.Status503ServiceUnavailable,
+            "The job could not be published.",
+            $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}{(detailAfter is null ? "" : " " + detailAfter)}",
+            PublishFailedType);
+    }
 
     /// <param name="type">A problem type of this API where one status has answers that call for different actions;
     /// otherwise the status's own page.</param>

@@ -9,6 +9,9 @@ public static class QueryParameters
 {
     public const int DefaultPageSize = 100;
 
+    /// <summary>The largest page <c>GET /api/scans</c> serves (the OpenAPI document declares the same bound).</summary>
+    public const int MaxPageSize = 1000;
+
     public static bool TryParseList(IQueryCollection query, out JobState? state, out DateTimeOffset? since, out int pageSize, out string? error)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -43,9 +46,9 @@ public static class QueryParameters
 
         if (query["pageSize"].ToString() is { Length: > 0 } sizeText)
         {
-            if (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 1000)
+            if (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize)
             {
-                error = "'pageSize' must be a whole number from 1 to 1000.";
+                error = $"'pageSize' must be a whole number from 1 to {MaxPageSize}.";
                 return false;
             }
         }

@@ -37,7 +37,7 @@ public static class ApiCatalog
             [
                 new("status", ApiParameterLocation.Query, "Only jobs in this state.", EnumSchema<JobState>()),
                 new("since", ApiParameterLocation.Query, "Only jobs created at or after this ISO 8601 time.", new JsonObject { ["type"] = "string", ["format"] = "date-time" }),
-                new("pageSize", ApiParameterLocation.Query, "Items per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 1000, ["default"] = QueryParameters.DefaultPageSize }),
+                new("pageSize", ApiParameterLocation.Query, "Items per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = QueryParameters.MaxPageSize, ["default"] = QueryParameters.DefaultPageSize }),
                 new("continuation", ApiParameterLocation.Query, "The previous page's continuation. A filtered page can be short or empty while one remains: read until it is null.", new JsonObject { ["type"] = "string" }),
             ],
             Responses = [new(200, "One page of jobs.", typeof(ScanSummaryPage)), Invalid],
@@ -76,7 +76,7 @@ public static class ApiCatalog
                 Invalid,
                 new(404, "No job for this scan, or its upload is gone.", typeof(ProblemDetails)),
                 new(409, "The job is not Failed, or it comes from the archive (POST /reprocess resubmits those).", typeof(ProblemDetails)),
-                new(503, $"{RetryScan.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later.", typeof(ProblemDetails)),
+                new(503, $"{Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later.", typeof(ProblemDetails)),
             ],
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
@@ -89,7 +89,7 @@ public static class ApiCatalog
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
                 Invalid,
-                new(503, $"{RetryScan.PublishFailedType}: a job could not be published, and the call stopped there; the problem's done member holds what it did and the continuation to repeat from.", typeof(ProblemDetails)),
+                new(503, $"{Problems.PublishFailedType}: a job could not be published, and the call stopped there; the problem's done member holds what it did and the continuation to repeat from.", typeof(ProblemDetails)),
             ],
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
@@ -99,7 +99,7 @@ public static class ApiCatalog
             [
                 new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true),
                 Invalid,
-                new(503, $"{StartReprocess.RunNotStartedType}: the run was recorded but its first step could not be queued; start a new run.", typeof(ProblemDetails)),
+                new(503, $"{Problems.RunNotStartedType}: the run was recorded but its first step could not be queued; start a new run.", typeof(ProblemDetails)),
             ],
         },
         new(nameof(GetReprocessRun), "get", "reprocess/{runId}", "The progress of a bulk reprocessing run")

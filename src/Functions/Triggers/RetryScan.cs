@@ -14,9 +14,6 @@ namespace Synomaly.Functions.Triggers;
 /// </summary>
 public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
 {
-    /// <summary>The 503 problem of a retry whose ScanJob could not be published: repeat it later.</summary>
-    public const string PublishFailedType = "urn:synomaly:problem:publish-failed";
-
     [Function(nameof(RetryScan))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/{scanId}/retry")] HttpRequest request,
@@ -37,7 +34,7 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
         }
         catch (JobPublishFailedException e)
         {
-            return PublishFailed(e);
+            return Problems.PublishFailed(e);
         }
 
         return result.Outcome switch
@@ -48,19 +45,5 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
             RetryOutcome.NotFailed => Problems.Create(StatusCodes.Status409Conflict, "Nothing to retry.", $"The job of scan {scanId} is {result.Record!.State}; only Failed jobs are retried."),
             _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; POST /api/reprocess resubmits archive scans."),
         };
-    }
-
-    /// <summary>The 503 of a retry (or a retry of failed uploads) stopped by a ScanJob that could not be published.</summary>
-    public static ObjectResult PublishFailed(JobPublishFailedException error, string? detailAfter = null)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        var left = error.RestoredFailure
-            ? $"The job stays Failed with its earlier reason ({error.Record.ErrorCode}); repeat the retry once messaging is back."
-            : $"The job is {error.Record.State} and was not put back to Failed; GET /api/scans/{error.Record.ScanId} shows where it stands.";
-        return Problems.Create(
-            StatusCodes.Status503ServiceUnavailable,
-            "The job could not be published.",
-            $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}{(detailAfter is null ? "" : " " + detailAfter)}",
-            PublishFailedType);
     }
 }

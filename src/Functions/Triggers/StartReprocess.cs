@@ -10,9 +10,6 @@ namespace Synomaly.Functions.Triggers;
 /// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun}: starts a bulk run; 202 with its id.</summary>
 public sealed class StartReprocess(BulkReprocessService bulk)
 {
-    /// <summary>The problem type of a run recorded but not started (its first step could not be queued).</summary>
-    public const string RunNotStartedType = "urn:synomaly:problem:run-not-started";
-
     [Function(nameof(StartReprocess))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "reprocess")] HttpRequest request,
@@ -36,7 +33,7 @@ public sealed class StartReprocess(BulkReprocessService bulk)
         catch (BulkRunNotStartedException e)
         {
             // The run stays Pending with nothing to work it; a new POST starts another run (a new id).
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "The run could not be started.", e.Message, RunNotStartedType);
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "The run could not be started.", e.Message, Problems.RunNotStartedType);
         }
     }
 }
