@@ -289,6 +289,22 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_archive_id_without_records_is_404_and_leaves_no_tombstone_that_would_claim_it_closed()
+    {
+        // Tombstones close upload ids only: the next reprocessing run would process the archive file whatever its id holds.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var archive = "a-" + Guid.NewGuid().ToString("N");
+
+        var answer = Assert.IsType<ObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), archive, Ct));
+
+        Assert.Equal(404, answer.StatusCode);
+        var detail = Assert.IsType<ProblemDetails>(answer.Value).Detail!;
+        Assert.Contains("nothing was changed", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("closed", detail, StringComparison.Ordinal);
+        Assert.Empty(await host.Jobs.ListForScanAsync(archive, Ct));
+    }
+
+    [Fact]
     public async Task A_record_a_worker_writes_during_the_erasure_is_read_again_and_still_marked()
     {
         await using var host = await TestHost.CreateAsync(azurite);

@@ -8,8 +8,8 @@ namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// <c>DELETE /api/scans/{scanId}</c>: erases an uploaded scan, its results and their blob versions; the job records stay
-/// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan existed, its id closed
-/// by a tombstone all the same.
+/// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan existed, an upload id
+/// closed by a tombstone all the same, an archive id left as it was.
 /// </summary>
 public sealed class DeleteScan(ScanErasureService erasure)
 {
@@ -33,6 +33,7 @@ public sealed class DeleteScan(ScanErasureService erasure)
             {
                 ScanErasureOutcome.Deleted => new OkObjectResult(erased),
                 ScanErasureOutcome.NotFound => Problems.NotFound($"Nothing of scan {scanId} existed (no job, no upload, no results); its id is closed all the same: a file uploaded to it later is erased unprocessed."),
+                ScanErasureOutcome.ArchiveScanNotRecorded => Problems.NotFound($"Nothing is recorded for archive scan {scanId}, so there is nothing to erase; nothing was changed. An archive scan is processed from its file in the archive: to keep it from being processed, its owner deletes the file there."),
                 _ => Problems.Create(StatusCodes.Status409Conflict, "Still in the archive.", $"Scan {scanId} comes from the archive, which still holds it; delete it there, then repeat this request to erase its results.", Problems.ArchiveHoldsSourceType),
             };
         }

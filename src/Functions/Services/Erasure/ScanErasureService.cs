@@ -22,6 +22,13 @@ public enum ScanErasureOutcome
 
     /// <summary>The scan comes from the archive and its source is still there (its owner erases it first); nothing was changed.</summary>
     ArchiveScan,
+
+    /// <summary>
+    /// An archive id without any job record, on request: nothing is recorded to erase, and nothing was changed. No tombstone
+    /// either: the id (a hash) cannot be traced back to its archive file, so whether the archive holds it is unknown, and
+    /// tombstones close upload ids only (a reprocessing run processes an archive file whatever tombstone its id has).
+    /// </summary>
+    ArchiveScanNotRecorded,
 }
 
 /// <summary>What <c>DELETE /api/scans/{scanId}</c> did.</summary>
@@ -44,6 +51,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 {
     private const int MaxWriteAttempts = 5;
 
+    private const string ArchiveIdPrefix = "a-";
+
     public async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseAsync(string scanId, CancellationToken cancellationToken, ErasureReason reason = ErasureReason.Request)
     {
         if (!BlobLayout.IsValidScanId(scanId))
@@ -52,6 +61,12 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
+        if (records.Count == 0 && reason == ErasureReason.Request && IsArchiveId(scanId))
+        {
+            LogArchiveScanNotRecorded(scanId);
+            return (ScanErasureOutcome.ArchiveScanNotRecorded, null);
+        }
+
         if (await ArchiveStillHoldsAsync(records, cancellationToken).ConfigureAwait(false))
         {
             return (ScanErasureOutcome.ArchiveScan, null);
@@ -144,6 +159,12 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         return false;
     }
 
+    /// <summary>
+    /// Whether the id is one a reprocessing run gives an archive file (<see cref="Bulk.ArchiveScanId"/>: "a-" and a hash);
+    /// upload ids are GUIDs, so the two never meet.
+    /// </summary>
+    private static bool IsArchiveId(string scanId) => scanId.StartsWith(ArchiveIdPrefix, StringComparison.Ordinal);
+
     /// <summary>A tombstone for the served model version; if a racing intake created that record meanwhile, it is tombstoned.</summary>
     private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
     {
@@ -187,6 +208,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
     private partial void LogNothingExisted(string scanId, ErasureReason reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} (Request): an archive id without any job record; nothing to erase, nothing changed")]
+    private partial void LogArchiveScanNotRecorded(string scanId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased ({Reason}): {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
     private partial void LogErased(string scanId, ErasureReason reason, int jobs, int uploads, int results, int versions);
