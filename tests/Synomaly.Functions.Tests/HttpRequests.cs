@@ -39,6 +39,23 @@ internal static class HttpRequests
         return request;
     }
 
+    /// <summary>
+    /// The request as App Service Authentication passes it on for a caller holding <paramref name="roles"/>: a client
+    /// principal whose app roles are claims of type <c>roles</c>, as Entra ID puts them in the token.
+    /// </summary>
+    public static HttpRequest WithRoles(this HttpRequest request, params string[] roles)
+    {
+        var claims = string.Join(",", roles.Select(r => $$"""{"typ":"roles","val":"{{r}}"}"""));
+        return request.WithPrincipal($$"""{"auth_typ":"aad","claims":[{"typ":"appid","val":"portal"},{{claims}}],"name_typ":"name","role_typ":"http://schemas.microsoft.com/ws/2008/06/identity/claims/role"}""");
+    }
+
+    /// <summary>The request with an <c>X-MS-CLIENT-PRINCIPAL</c> header of <paramref name="principalJson"/>, base64 as EasyAuth writes it.</summary>
+    public static HttpRequest WithPrincipal(this HttpRequest request, string principalJson)
+    {
+        request.Headers[Security.ClientPrincipal.HeaderName] = Convert.ToBase64String(Encoding.UTF8.GetBytes(principalJson));
+        return request;
+    }
+
     private static void SetJsonBody(HttpRequest request, byte[] bytes)
     {
         request.Body = new MemoryStream(bytes);

@@ -143,7 +143,15 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(RetryScan), down.Function<RetryScan>().Run(HttpRequests.Create("POST"), stranded, Ct));
         await Call(nameof(RetryFailedScans), down.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), Ct));
         await Call(nameof(StartReprocess), down.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dryRun":true}"""), Ct));
-        await Call(nameof(GetOpenApiDocument), Task.FromResult(new GetOpenApiDocument().Run(HttpRequests.Create("GET"))));
+        await Call(nameof(GetOpenApiDocument), Task.FromResult(host.Function<GetOpenApiDocument>().Run(HttpRequests.Create("GET"))));
+
+        // The answers of the role check (Api__RequireAppRoles): no principal, and a principal without an admitting role.
+        await using var guarded = await TestHost.CreateAsync(azurite, new() { ["Api:RequireAppRoles"] = "true" });
+        foreach (var operation in ApiCatalog.Operations.Where(o => !o.Anonymous))
+        {
+            await Call(operation.OperationId, ApiCalls.InvokeAsync(guarded, operation.OperationId, r => r));
+            await Call(operation.OperationId, ApiCalls.InvokeAsync(guarded, operation.OperationId, r => r.WithRoles("Scans.Other")));
+        }
 
         var document = Document;
         var seen = new HashSet<string>(StringComparer.Ordinal);

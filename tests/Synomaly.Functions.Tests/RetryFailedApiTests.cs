@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
@@ -207,7 +208,8 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
     }
 
     private static RetryFailedScans RetryFailedScansOver(TestHost host, JobStore jobs) =>
-        new(new FailedUploadRetryService(jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, NullLogger<FailedUploadRetryService>.Instance));
+        new(new FailedUploadRetryService(jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, NullLogger<FailedUploadRetryService>.Instance),
+            host.Get<ApiAuthorization>());
 
     [Theory]
     [InlineData("{}")]

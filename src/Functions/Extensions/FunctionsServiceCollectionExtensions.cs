@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Erasure;
@@ -65,7 +66,7 @@ public static class FunctionsServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The Functions app: the services plus JSON with enum names for the HTTP API.</summary>
+    /// <summary>The Functions app: the services plus the HTTP API's role check and JSON with enum names.</summary>
     public static IServiceCollection AddSynomalyFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSynomalyServices(configuration, validateTriggerSource: true);
@@ -75,6 +76,8 @@ public static class FunctionsServiceCollectionExtensions
         {
             services.AddHostedService<DevelopmentStorageProvisioner>();
         }
+        services.AddOptions<ApiAuthorizationOptions>().Bind(configuration.GetSection(ApiAuthorizationOptions.Section)).ValidateOnStart();
+        services.TryAddSingleton<ApiAuthorization>();
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => ApiJson.Configure(o.JsonSerializerOptions));
         return services;
     }

@@ -42,6 +42,16 @@ public static class Problems
             PublishFailedType);
     }
 
+    /// <summary>401 with <c>Api__RequireAppRoles</c> on: the request carries no caller identity that can be read.</summary>
+    public const string NotAuthenticatedType = "urn:synomaly:problem:not-authenticated";
+
+    /// <summary>403 with <c>Api__RequireAppRoles</c> on: the caller holds none of the app roles the operation needs.</summary>
+    public const string RoleRequiredType = "urn:synomaly:problem:role-required";
+
+    public static ObjectResult NotAuthenticated(string detail) => Create(StatusCodes.Status401Unauthorized, "Not authenticated.", detail, NotAuthenticatedType);
+
+    public static ObjectResult RoleRequired(string detail) => Create(StatusCodes.Status403Forbidden, "Role required.", detail, RoleRequiredType);
+
     /// <param name="type">A problem type of this API where one status has answers that call for different actions;
     /// otherwise the status's own page.</param>
     public static ObjectResult Create(int status, string title, string detail, string? type = null)

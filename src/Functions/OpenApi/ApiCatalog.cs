@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
@@ -20,10 +21,13 @@ public static class ApiCatalog
 
     private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned (an id in GUID form matches in either letter case).", IdSchema());
 
-    public static IReadOnlyList<ApiOperation> Operations { get; } =
+    private static readonly ApiResponse NotAuthenticated = new(401, $"{Problems.NotAuthenticatedType}: with Api__RequireAppRoles on, the request carries no caller identity from App Service Authentication (X-MS-CLIENT-PRINCIPAL).", typeof(ProblemDetails));
+
+    public static IReadOnlyList<ApiOperation> Operations { get; } = WithRoleCheck(
     [
         new(nameof(CreateScanUpload), "post", "scans", "Starts an upload: a new scan id and a write-only SAS URL for its one blob")
         {
+            Access = ApiAccess.Portal,
             Body = new(typeof(CreateScanUploadRequest), Required: false, "Optional; only the extension of fileName is kept (file names can hold patient data)."),
             Responses =
             [
@@ -33,6 +37,7 @@ public static class ApiCatalog
         },
         new(nameof(ListScans), "get", "scans", "Lists jobs of all scans, page by page")
         {
+            Access = ApiAccess.Operator,
             Parameters =
             [
                 new("status", ApiParameterLocation.Query, "Only jobs in this state.", EnumSchema<JobState>()),
@@ -44,6 +49,7 @@ public static class ApiCatalog
         },
         new(nameof(GetScanStatus), "get", "scans/{scanId}", "The status of a scan's job and read-only SAS links to its results")
         {
+            Access = ApiAccess.Portal,
             Parameters =
             [
                 ScanId,
@@ -58,6 +64,7 @@ public static class ApiCatalog
         },
         new(nameof(DeleteScan), "delete", "scans/{scanId}", "Erases a scan: its upload, every result, and their blob versions")
         {
+            Access = ApiAccess.Operator,
             Parameters = [ScanId],
             Responses =
             [
@@ -69,6 +76,7 @@ public static class ApiCatalog
         },
         new(nameof(RetryScan), "post", "scans/{scanId}/retry", "Sends a Failed upload through intake again for the current model version")
         {
+            Access = ApiAccess.Operator,
             Parameters = [ScanId],
             Responses =
             [
@@ -81,6 +89,7 @@ public static class ApiCatalog
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
         {
+            Access = ApiAccess.Operator,
             Body = new(typeof(FailedUploadRetryRequest), Required: true, "errorCodes is required: most failures are verdicts on the file and would only repeat.")
             {
                 RequiredProperties = ["errorCodes"],
@@ -94,6 +103,7 @@ public static class ApiCatalog
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
         {
+            Access = ApiAccess.Operator,
             Body = new(typeof(BulkRunRequest), Required: false, "All optional: prefix (default: the whole archive), modelVersion (default: the served one), dryRun."),
             Responses =
             [
@@ -104,6 +114,7 @@ public static class ApiCatalog
         },
         new(nameof(GetReprocessRun), "get", "reprocess/{runId}", "The progress of a bulk reprocessing run")
         {
+            Access = ApiAccess.Operator,
             Parameters = [new("runId", ApiParameterLocation.Path, "The run id that POST /reprocess returned.", IdSchema())],
             Responses =
             [
@@ -119,9 +130,20 @@ public static class ApiCatalog
         },
         new(nameof(GetOpenApiDocument), "get", "openapi.json", "This document")
         {
+            Access = ApiAccess.Portal,
             Responses = [new(200, "The OpenAPI 3.1 document of this API.", typeof(JsonObject))],
         },
-    ];
+    ]);
+
+    /// <summary>Adds the answers of the role check (<see cref="ApiAuthorization"/>) to every operation it guards, in status order.</summary>
+    private static List<ApiOperation> WithRoleCheck(List<ApiOperation> operations) =>
+        [.. operations.Select(o => o.Access is not { } access ? o : o with
+        {
+            Responses = [.. o.Responses.Append(NotAuthenticated).Append(RoleMissing(access)).OrderBy(r => r.Status)],
+        })];
+
+    private static ApiResponse RoleMissing(ApiAccess access) =>
+        new(403, $"{Problems.RoleRequiredType}: with Api__RequireAppRoles on, the caller holds none of the app roles {string.Join(", ", ApiRoles.Admitting(access))}.", typeof(ProblemDetails));
 
     private static JsonObject IdSchema() => new() { ["type"] = "string", ["pattern"] = "^[A-Za-z0-9-]{1,64}$" };
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Synomaly.Functions.Security;
 
 namespace Synomaly.Functions.OpenApi;
 
@@ -10,6 +11,9 @@ public sealed record ApiOperation(string OperationId, string Method, string Rout
 {
     /// <summary>No function key (only the health probe).</summary>
     public bool Anonymous { get; init; }
+
+    /// <summary>Who the operation is for: the app roles it needs with <c>Api__RequireAppRoles</c> on (null only when anonymous).</summary>
+    public ApiAccess? Access { get; init; }
 
     public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];
 

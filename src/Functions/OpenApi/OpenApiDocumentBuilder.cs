@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 
 namespace Synomaly.Functions.OpenApi;
 
@@ -65,7 +66,7 @@ public static class OpenApiDocumentBuilder
                         ["type"] = "apiKey",
                         ["in"] = "header",
                         ["name"] = "x-functions-key",
-                        ["description"] = "A function or host key of the Function App (or ?code=). Behind App Service Authentication, a bearer token instead.",
+                        ["description"] = "A function or host key of the Function App (or ?code=). Behind App Service Authentication, a bearer token as well or instead; with Api__RequireAppRoles on, its app roles decide which operations it may call.",
                     },
                 },
                 ["schemas"] = new JsonObject([.. schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))]),
@@ -76,6 +77,11 @@ public static class OpenApiDocumentBuilder
     private static JsonObject Operation(ApiOperation operation, SortedDictionary<string, JsonNode> schemas)
     {
         var result = new JsonObject { ["operationId"] = operation.OperationId, ["summary"] = operation.Summary };
+        if (operation.Access is { } access)
+        {
+            result["description"] = $"With Api__RequireAppRoles on, the caller needs the app role {string.Join(" or ", ApiRoles.Admitting(access))} (docs/API.md, Authentication).";
+        }
+
         if (operation.Anonymous)
         {
             result["security"] = new JsonArray();

@@ -3,18 +3,24 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Uploads;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>POST /api/scans</c>: a new scan id and a write-only SAS URL for its one upload blob.</summary>
-public sealed class CreateScanUpload(UploadService uploads)
+public sealed class CreateScanUpload(UploadService uploads, ApiAuthorization authorization)
 {
     [Function(nameof(CreateScanUpload))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Portal) is { } refusal)
+        {
+            return refusal;
+        }
+
         var (body, error) = await JsonBody.ReadAsync<CreateScanUploadRequest>(request, "{\"fileName\": \"scan.nii.gz\"} (or empty)", cancellationToken);
         if (error is not null)
         {

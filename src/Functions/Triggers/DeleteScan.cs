@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Erasure;
 
 namespace Synomaly.Functions.Triggers;
@@ -11,7 +12,7 @@ namespace Synomaly.Functions.Triggers;
 /// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan existed, an upload id
 /// closed by a tombstone all the same, an archive id left as it was.
 /// </summary>
-public sealed class DeleteScan(ScanErasureService erasure)
+public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization authorization)
 {
     [Function(nameof(DeleteScan))]
     public async Task<IActionResult> Run(
@@ -19,6 +20,11 @@ public sealed class DeleteScan(ScanErasureService erasure)
         string scanId,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (RouteScanId.Normalize(scanId) is not { } id)
         {
             return Problems.InvalidId("scanId");

@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/reprocess/{runId}</c>: the progress and counts of a bulk run.</summary>
-public sealed class GetReprocessRun(BulkReprocessService bulk)
+public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization)
 {
     [Function(nameof(GetReprocessRun))]
     public async Task<IActionResult> Run(
@@ -15,6 +16,11 @@ public sealed class GetReprocessRun(BulkReprocessService bulk)
         string runId,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (!BulkRun.IsValidRunId(runId))
         {
             return Problems.InvalidId("runId");

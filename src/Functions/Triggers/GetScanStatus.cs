@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Status;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/scans/{scanId}?modelVersion=</c>: status, timings, error and read-only result links.</summary>
-public sealed class GetScanStatus(ScanStatusService status)
+public sealed class GetScanStatus(ScanStatusService status, ApiAuthorization authorization)
 {
     [Function(nameof(GetScanStatus))]
     public async Task<IActionResult> Run(
@@ -16,6 +17,11 @@ public sealed class GetScanStatus(ScanStatusService status)
         string scanId,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Portal) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (RouteScanId.Normalize(scanId) is not { } id)
         {
             return Problems.InvalidId("scanId");

@@ -2,18 +2,24 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Status;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/scans?status=&amp;since=&amp;pageSize=&amp;continuation=</c>: one page of jobs.</summary>
-public sealed class ListScans(ScanStatusService status)
+public sealed class ListScans(ScanStatusService status, ApiAuthorization authorization)
 {
     [Function(nameof(ListScans))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "scans")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (!QueryParameters.TryParseList(request.Query, out var state, out var since, out var pageSize, out var error))
         {
             return Problems.BadRequest(error!);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
 
 namespace Synomaly.Functions.Triggers;
@@ -12,13 +13,18 @@ namespace Synomaly.Functions.Triggers;
 /// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call. A retry
 /// whose job cannot be published stops the call: 503, with what it did before and where to repeat it from.
 /// </summary>
-public sealed class RetryFailedScans(FailedUploadRetryService retries)
+public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthorization authorization)
 {
     [Function(nameof(RetryFailedScans))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/retry-failed")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        {
+            return refusal;
+        }
+
         var (body, error) = await JsonBody.ReadAsync<FailedUploadRetryRequest>(request, "{\"errorCodes\": [\"StorageUnavailable\"], \"since\": \"2026-12-01T00:00:00Z\", \"dryRun\": true}", cancellationToken);
         if (error is not null)
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
@@ -12,7 +13,7 @@ namespace Synomaly.Functions.Triggers;
 /// <c>POST /api/scans/{scanId}/retry</c>: a Failed upload goes through intake again; 202 with its status, or 503 when its
 /// job could not be published (the job stays Failed with its earlier reason, and the retry can be repeated).
 /// </summary>
-public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
+public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, ApiAuthorization authorization)
 {
     [Function(nameof(RetryScan))]
     public async Task<IActionResult> Run(
@@ -20,6 +21,11 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status)
         string scanId,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (RouteScanId.Normalize(scanId) is not { } id)
         {
             return Problems.InvalidId("scanId");

@@ -3,18 +3,24 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun}: starts a bulk run; 202 with its id.</summary>
-public sealed class StartReprocess(BulkReprocessService bulk)
+public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization authorization)
 {
     [Function(nameof(StartReprocess))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "reprocess")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        {
+            return refusal;
+        }
+
         var (body, error) = await JsonBody.ReadAsync<BulkRunRequest>(request, "{\"prefix\": \"2024/\", \"modelVersion\": \"v1\", \"dryRun\": true} (or empty)", cancellationToken);
         if (error is not null)
         {
