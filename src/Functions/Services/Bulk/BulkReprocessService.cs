@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
@@ -34,6 +35,8 @@ public sealed partial class BulkReprocessService(
 
     private readonly BulkOptions bulk = bulkOptions.Value;
     private readonly IntakeOptions intake = intakeOptions.Value;
+
+    private readonly ScanAdmissionRule admission = new(intakeOptions.Value.MaxScanBytes);
 
     /// <summary>Creates a run for an HTTP request and asks for its first step.</summary>
     /// <exception cref="InvalidBulkRunRequestException">The prefix or model version is not acceptable.</exception>
@@ -205,7 +208,6 @@ public sealed partial class BulkReprocessService(
         var wouldPublish = 0;
         foreach (var item in items)
         {
-            var size = item.Properties.ContentLength ?? 0;
             var job = new ScanJob
             {
                 ScanId = ArchiveScanId.For(item.Name),
@@ -219,12 +221,13 @@ public sealed partial class BulkReprocessService(
                 SubmittedAt = clock.GetUtcNow(),
             };
 
-            if (size == 0 || size > intake.MaxScanBytes)
+            // Intake's rule: a file the worker cannot read or would refuse ends Failed here rather than on the worker.
+            if (admission.Check(item.Properties.BlobType, item.Properties.AccessTier, item.Properties.ContentLength) is { } rejection)
             {
                 rejected++;
                 if (!run.DryRun)
                 {
-                    await submitter.RejectAsync(RejectedRecord(job, run, size), cancellationToken).ConfigureAwait(false);
+                    await submitter.RejectAsync(RejectedRecord(job, run, rejection, item.Properties), cancellationToken).ConfigureAwait(false);
                 }
 
                 continue;
@@ -283,20 +286,30 @@ public sealed partial class BulkReprocessService(
         return new PageCounts(reserved.Count, skipped, rejected, nextVisibleAt);
     }
 
-    private JobRecord RejectedRecord(ScanJob job, BulkRun run, long size) => new()
+    private JobRecord RejectedRecord(ScanJob job, BulkRun run, IntakeRejectionCode code, BlobItemProperties properties) => new()
     {
         ScanId = job.ScanId,
         ModelVersion = job.ModelVersion,
         ModelName = job.ModelName,
         State = JobState.Failed,
-        ErrorCode = size == 0 ? "Empty" : "TooLarge",
-        ErrorMessage = size == 0 ? "The archived file is empty." : $"The archived file has {size} bytes; the limit is {intake.MaxScanBytes}.",
+        ErrorCode = code.ToString(),
+        ErrorMessage = Describe(code, properties),
         Origin = JobOrigin.Bulk,
         SourceBlobUri = job.SourceBlobUri,
         SourceETag = job.SourceETag,
         MessageId = job.MessageId,
         CorrelationId = job.CorrelationId,
         RunId = run.RunId,
+    };
+
+    /// <summary>Why an archive file was not published, and what its owner can do (the archive is theirs: nothing here changes it).</summary>
+    private string Describe(IntakeRejectionCode code, BlobItemProperties properties) => code switch
+    {
+        IntakeRejectionCode.Empty => "The archived file is empty.",
+        IntakeRejectionCode.TooLarge => $"The archived file has {properties.ContentLength} bytes; the limit is {admission.MaxScanBytes}.",
+        IntakeRejectionCode.Archived => "The archived file is in the Archive access tier, whose content cannot be read without rehydrating it. Store it again in the Hot or Cool tier; a later reprocessing run takes the new version.",
+        IntakeRejectionCode.UnsupportedBlobType => $"The archived file is {(properties.BlobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are processed. Store it again as a block blob; a later reprocessing run takes the new version.",
+        _ => code.ToString(),
     };
 
     private static string ValidatePrefix(string? prefix)

@@ -23,6 +23,8 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
     private readonly IntakeOptions settings = options.Value;
 
+    private readonly ScanAdmissionRule admission = new(options.Value.MaxScanBytes);
+
     /// <summary>
     /// Takes one upload in. <paramref name="retryFailed"/> (an explicit retry, <c>POST /api/scans/{scanId}/retry</c>) also
     /// resubmits a job that already failed for this blob version.
@@ -58,12 +60,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         }
 
         var etag = properties.ETag.ToString();
-        var rejection = properties.BlobType != BlobType.Block ? IntakeRejectionCode.UnsupportedBlobType
-            : properties.AccessTier == AccessTier.Archive ? IntakeRejectionCode.Archived
-            : !path.IsWellFormed ? IntakeRejectionCode.InvalidPath
-            : properties.ContentLength == 0 ? IntakeRejectionCode.Empty
-            : properties.ContentLength > settings.MaxScanBytes ? IntakeRejectionCode.TooLarge
-            : (IntakeRejectionCode?)null;
+        // The admission rule bulk reprocessing applies too, with the path (which only uploads have) checked between its
+        // two halves: an append or page blob is refused as such, and deleted, whatever its name.
+        var rejection = ScanAdmissionRule.CheckStorage(properties.BlobType, TierOf(properties))
+            ?? (path.IsWellFormed ? null : (IntakeRejectionCode?)IntakeRejectionCode.InvalidPath)
+            ?? admission.CheckSize(properties.ContentLength);
 
         var format = ScanFormat.Unknown;
         if (rejection is null)
@@ -194,6 +195,10 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             return (null, IntakeRejectionCode.Archived);
         }
     }
+
+    /// <summary>The blob's access tier; none when the service names none (page blobs of a standard account).</summary>
+    private static AccessTier? TierOf(BlobProperties properties) =>
+        properties.AccessTier is { } tier ? new AccessTier(tier) : default(AccessTier?);
 
     private static ModalityHint ModalityFrom(IDictionary<string, string>? metadata) =>
         metadata is not null
