@@ -100,8 +100,9 @@ param modelVersion string
 @maxLength(40)
 param workerModelVersion string = ''
 
-@description('Optional. Largest accepted upload in bytes (Intake__MaxScanBytes).')
+@description('Optional. Largest accepted upload in bytes (Intake__MaxScanBytes); at most the worker\'s file limit, 2 GiB.')
 @minValue(1)
+@maxValue(2147483648)
 param maxScanBytes int = 2147483648
 
 @description('Optional. Lifetime of the write-only upload SAS in minutes (Intake__UploadSasMinutes).')

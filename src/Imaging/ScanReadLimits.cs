@@ -1,3 +1,5 @@
+using Synomaly.Contracts;
+
 namespace Synomaly.Imaging;
 
 /// <summary>
@@ -8,8 +10,8 @@ public sealed record ScanReadLimits
 {
     public static ScanReadLimits Default { get; } = new();
 
-    /// <summary>Largest input file (compressed, as uploaded).</summary>
-    public long MaxFileBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+    /// <summary>Largest input file (compressed, as uploaded); intake's Intake__MaxScanBytes is capped at the same value.</summary>
+    public long MaxFileBytes { get; init; } = ScanSizeLimit.MaxBytes;
 
     /// <summary>Largest decompressed payload (gzip, deflate, zip entries, decoded pixels).</summary>
     public long MaxDecompressedBytes { get; init; } = 4L * 1024 * 1024 * 1024;

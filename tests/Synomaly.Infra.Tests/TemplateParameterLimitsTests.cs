@@ -42,6 +42,7 @@ public sealed partial class TemplateParameterLimitsTests
         Assert.Contains("Bulk__BatchSize", checkedSettings);
         Assert.Contains("Bulk__MessagesPerMinute", checkedSettings);
         Assert.Contains("Expiry__MessageTimeToLiveHours", checkedSettings);
+        Assert.Contains("Intake__MaxScanBytes", checkedSettings);
         Assert.Contains("Worker__MaxBatchSize", checkedSettings);
         Assert.Contains("Worker__ShutdownDeadlineSeconds", checkedSettings);
     }

@@ -16,8 +16,12 @@ public sealed class IntakeOptions
     /// </summary>
     public BlobTriggerSourceSetting BlobTriggerSource { get; set; } = BlobTriggerSourceSetting.EventGrid;
 
-    [Range(1, long.MaxValue)]
-    public long MaxScanBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+    /// <summary>
+    /// Uploads larger than this are rejected (TooLarge). At most the worker's own limit: a larger upload would be queued
+    /// and then fail on the worker (LimitExceeded), so a higher value is refused at start.
+    /// </summary>
+    [Range(1, ScanSizeLimit.MaxBytes, ErrorMessage = "Intake:MaxScanBytes must be between {1} and {2} bytes: {2} is the largest file the worker reads (ScanReadLimits.MaxFileBytes).")]
+    public long MaxScanBytes { get; set; } = ScanSizeLimit.MaxBytes;
 
     [Required(AllowEmptyStrings = false)]
     public string ModelName { get; set; } = "brain-mri-demo";
