@@ -12,7 +12,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeadLetterReplay deadLetterReplay)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeadLetterReplay deadLetterReplay, ArchiveDeletionPoisonReplay poisonReplay)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -43,6 +43,9 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
         archiveDeletions.HandleAsync(BinaryData.FromString(message), cancellationToken);
 
     [FunctionName("ReplayArchiveDeadLetters")]
-    public Task ReplayArchiveDeadLettersAsync([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>
-        deadLetterReplay.RunAsync(cancellationToken);
+    public async Task ReplayArchiveDeadLettersAsync([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        await deadLetterReplay.RunAsync(cancellationToken).ConfigureAwait(false);
+        await poisonReplay.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -143,7 +143,8 @@ public static class DevHostRunner
                 // The values Azure runs with (host.json), not the SDK's defaults: a poison blob is given up after the same
                 // number of tries, and as many blobs are worked at once, here as there.
                 webJobs.AddAzureStorageBlobs(HostJsonBlobSettings.Load(HostJsonBlobSettings.DefaultPath).ApplyTo);
-                webJobs.AddAzureStorageQueues();
+                // As for blobs: a failed queue message is retried as often, and as far apart, as in Azure.
+                webJobs.AddAzureStorageQueues(HostJsonQueueSettings.Load(HostJsonBlobSettings.DefaultPath).ApplyTo);
                 webJobs.AddTimers();
             })
             .Build();

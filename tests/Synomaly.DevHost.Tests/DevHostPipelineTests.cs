@@ -90,6 +90,20 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_queue_triggers_retry_a_failed_message_as_often_and_as_far_apart_as_host_json_tells_azure()
+    {
+        var (host, _) = await StartAsync();
+        using var _ = host;
+        var options = host.Services.GetRequiredService<IOptions<QueuesOptions>>().Value;
+
+        using var hostJson = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "host.json"), Ct));
+        var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
+        Assert.Equal(TimeSpan.Parse(queues.GetProperty("visibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture), options.VisibilityTimeout);
+        Assert.Equal(queues.GetProperty("maxDequeueCount").GetInt32(), options.MaxDequeueCount);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
     public async Task An_upload_through_the_sas_url_becomes_one_queued_job_with_the_deterministic_message_id()
     {
         var (host, queue) = await StartAsync();

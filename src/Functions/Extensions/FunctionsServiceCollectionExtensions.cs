@@ -60,6 +60,8 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<ArchiveDeletionHandler>();
         services.TryAddSingleton(provider => new ArchiveDeadLetterReplay(
             provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<QueueServiceClient>(), provider.GetRequiredService<ILogger<ArchiveDeadLetterReplay>>()));
+        services.TryAddSingleton(provider => new ArchiveDeletionPoisonReplay(
+            provider.GetRequiredService<QueueServiceClient>(), provider.GetRequiredService<ILogger<ArchiveDeletionPoisonReplay>>()));
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkReprocessService>();

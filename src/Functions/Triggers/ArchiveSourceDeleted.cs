@@ -5,7 +5,9 @@ namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// An archive blob was deleted by its owner (Event Grid BlobDeleted, delivered to queue <c>archive-deletions</c>): erase
-/// the results derived from it. A message that fails five times goes to <c>archive-deletions-poison</c>.
+/// the results derived from it. A failed message is retried a minute apart, ten times (host.json <c>extensions.queues</c>),
+/// then goes to <c>archive-deletions-poison</c>, which the hourly <see cref="ReplayArchiveDeadLetters"/> puts back on the
+/// queue: an erasure is retried until it is carried out.
 /// </summary>
 public sealed class ArchiveSourceDeleted(ArchiveDeletionHandler handler)
 {
