@@ -154,12 +154,18 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
                 tierToCool: { daysAfterModificationGreaterThan: resultsCoolAfterDays }
                 delete: { daysAfterModificationGreaterThan: resultsDeleteAfterDays }
               }
+              // Snapshots are aged out on their own: without this a snapshot would keep its results for good.
+              snapshot: {
+                delete: { daysAfterCreationGreaterThan: resultsDeleteAfterDays }
+              }
             }
           }
         }
         {
           // Append blobs too: an upload URL can create one. Intake refuses and deletes it, but only the version it read,
           // and appends raise no blob event. Rules take no page blobs; intake's delete is what removes those (API.md).
+          // Snapshots too: the upload URL (sp=cw) lets its holder snapshot the upload, and a snapshot is neither the base
+          // blob nor a version, so only its own action ages it out.
           name: 'uploads-delete'
           enabled: true
           type: 'Lifecycle'
@@ -168,6 +174,9 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
             actions: {
               baseBlob: {
                 delete: { daysAfterModificationGreaterThan: uploadsDeleteAfterDays }
+              }
+              snapshot: {
+                delete: { daysAfterCreationGreaterThan: uploadsDeleteAfterDays }
               }
             }
           }

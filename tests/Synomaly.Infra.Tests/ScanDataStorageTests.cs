@@ -85,6 +85,26 @@ public sealed class ScanDataStorageTests
         Assert.Equal(["appendBlob", "blockBlob"], BlobTypes(versions));
     }
 
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Snapshots_of_uploads_and_results_are_deleted_when_their_base_blobs_would_be(string parameterFile)
+    {
+        // The upload URL (sp=cw) lets its holder snapshot the upload; base-blob and version actions never touch a snapshot.
+        var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
+        var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
+
+        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer })
+        {
+            var rule = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
+                && p.EnumerateArray().Any(e => e.GetString() == container + "/"));
+            var actions = rule.GetProperty("definition").GetProperty("actions");
+            Assert.True(actions.TryGetProperty("snapshot", out var snapshot), $"the {container} rule has no snapshot action");
+            Assert.Equal(
+                actions.GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32(),
+                snapshot.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
+        }
+    }
+
     private static List<string?> BlobTypes(System.Text.Json.JsonElement rule) =>
         [.. rule.GetProperty("definition").GetProperty("filters").GetProperty("blobTypes").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal)];
 
