@@ -54,8 +54,11 @@ public sealed record ScanJob
 
     public required string ModelVersion { get; init; }
 
-    /// <summary>Inference profile name from the model card (for example "default" or "brain-mri").</summary>
-    public string InferenceProfile { get; init; } = "default";
+    /// <summary>
+    /// Inference profile name from the model card (for example "brain-mri"), or <see cref="InferenceProfileNames.Default"/>
+    /// for the card's default profile.
+    /// </summary>
+    public string InferenceProfile { get; init; } = InferenceProfileNames.Default;
 
     public JobOrigin Origin { get; init; } = JobOrigin.Upload;
 

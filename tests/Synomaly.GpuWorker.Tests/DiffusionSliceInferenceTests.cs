@@ -1,8 +1,11 @@
 using Azure.Storage.Blobs;
+using Synomaly.Contracts;
+using Synomaly.Diffusion.Weights;
 using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Options;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Tests.EndToEnd;
+using Synomaly.GpuWorker.Tests.Support;
 using TorchSharp;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -72,11 +75,23 @@ public sealed class DiffusionSliceInferenceTests
     {
         var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);
 
-        var error = Assert.Throws<JobRejectedException>(() => inference.RequireProfile("liver-ct"));
+        var error = Assert.Throws<JobRejectedException>(() => inference.ResolveProfile("liver-ct"));
 
         Assert.Equal(JobRejectedException.UnknownInferenceProfile, error.Reason);
-        inference.RequireProfile("default");
+        Assert.Equal("default", inference.ResolveProfile("default"));
         (inference as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public void The_default_alias_resolves_to_the_name_of_the_cards_default_profile_unless_the_card_has_a_profile_of_that_name()
+    {
+        var profile = new InferenceProfile { Timesteps = [10], BlurKernel = 3, Threshold = 0.3 };
+        using var demoLike = UntrainedInference.Create("brain-mri", new Dictionary<string, InferenceProfile> { ["brain-mri"] = profile }, defaultProfile: "brain-mri");
+        using var withDefault = UntrainedInference.Create(null, new Dictionary<string, InferenceProfile> { ["default"] = profile, ["brain-mri"] = profile }, defaultProfile: "brain-mri");
+
+        Assert.Equal("brain-mri", demoLike.ResolveProfile(InferenceProfileNames.Default));
+        Assert.Equal("brain-mri", demoLike.ResolveProfile("brain-mri"));
+        Assert.Equal("default", withDefault.ResolveProfile(InferenceProfileNames.Default));
     }
 
     [Fact]

@@ -49,6 +49,22 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_job_asking_for_the_default_alias_runs_and_reports_the_cards_default_profile_by_name()
+    {
+        await using var harness = new WorkerHarness();
+        harness.Model.CardDefaultProfile = "brain-mri";
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-alias", FakeScanCodec.Scan(2, 0.25f));
+        Assert.Equal(InferenceProfileNames.Default, job.InferenceProfile);
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Succeeded, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(["brain-mri"], harness.Codec.ReportedProfiles);
+        Assert.All(harness.Model.Profiles, p => Assert.Equal("brain-mri", p));
+    }
+
+    [Fact]
     public async Task A_corrupt_scan_is_dead_lettered_at_once_with_its_typed_reason_and_the_job_failed()
     {
         await using var harness = new WorkerHarness();

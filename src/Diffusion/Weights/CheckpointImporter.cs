@@ -36,6 +36,12 @@ public static class CheckpointImporter
         return (schedule, timesteps);
     }
 
+    /// <summary>
+    /// The one profile of an imported card: named as the alias jobs carry for a card's default profile
+    /// (Synomaly.Contracts.InferenceProfileNames.Default, which this project does not reference), so both mean this one.
+    /// </summary>
+    public const string ImportedProfileName = "default";
+
     public static ModelCard CreateCard(TorchCheckpoint checkpoint, UNetConfig architecture, string sourcePath, string name, string version, InferenceProfile? profile = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -50,8 +56,8 @@ public static class CheckpointImporter
             Architecture = architecture,
             Schedule = schedule,
             Timesteps = timesteps,
-            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["default"] = profile ?? InferenceProfile.ReleasedUltrasound },
-            DefaultProfile = "default",
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { [ImportedProfileName] = profile ?? InferenceProfile.ReleasedUltrasound },
+            DefaultProfile = ImportedProfileName,
             // The authors trained on nibabel's data[:, :, z] (rows = x, no flip), not this project's display layout.
             Preprocessing = new Preprocessing { ImageSize = architecture.ImageSize, SliceOrientation = Preprocessing.ReferenceArrayOrientation },
             TrainingData = new TrainingData(

@@ -16,9 +16,6 @@ namespace Synomaly.GpuWorker.Inference;
 /// </summary>
 public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector, ModelCard card) : ISliceInference, IDisposable
 {
-    /// <summary>The profile name a ScanJob carries when it asks for the model card's default.</summary>
-    public const string DefaultProfileName = "default";
-
     public string ModelName => card.Name;
 
     public string ModelVersion => card.Version;
@@ -29,14 +26,19 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
 
     public SliceOrientation Orientation { get; } = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
 
-    public void RequireProfile(string inferenceProfile) => Profile(inferenceProfile);
+    public string ResolveProfile(string inferenceProfile)
+    {
+        var name = ProfileKey(inferenceProfile) ?? card.DefaultProfile;
+        Profile(name);
+        return name!;
+    }
 
-    public int ImagesPerSlice(string inferenceProfile) => Profile(inferenceProfile).ToOptions().NoiseDraws;
+    public int ImagesPerSlice(string inferenceProfile) => Profile(ProfileKey(inferenceProfile)).ToOptions().NoiseDraws;
 
     public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile)
     {
         ArgumentNullException.ThrowIfNull(slices);
-        var options = Profile(inferenceProfile).ToOptions();
+        var options = Profile(ProfileKey(inferenceProfile)).ToOptions();
         var (height, width) = SliceSize;
         var pixels = height * width;
         var batch = new float[slices.Count * pixels];
@@ -63,9 +65,12 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
 
     public void Dispose() => model.Dispose();
 
-    private InferenceProfile Profile(string name)
+    /// <summary>The card's profile key a job's profile name means: null (the card's default) for the alias, unless the card has a profile of that name.</summary>
+    private string? ProfileKey(string name) =>
+        string.IsNullOrEmpty(name) || (name == InferenceProfileNames.Default && !card.InferenceProfiles.ContainsKey(name)) ? null : name;
+
+    private InferenceProfile Profile(string? key)
     {
-        var key = string.IsNullOrEmpty(name) || (name == DefaultProfileName && !card.InferenceProfiles.ContainsKey(name)) ? null : name;
         try
         {
             return card.Profile(key);

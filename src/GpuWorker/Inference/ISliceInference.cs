@@ -24,8 +24,12 @@ public interface ISliceInference
     /// <summary>The slice layout the model card records (preprocessing.slice_orientation); display when it records none.</summary>
     SliceOrientation Orientation { get; }
 
-    /// <summary>Throws Processing.JobRejectedException when the model has no inference profile of that name.</summary>
-    void RequireProfile(string inferenceProfile);
+    /// <summary>
+    /// The name of the card's profile that runs for a job asking for <paramref name="inferenceProfile"/>: the card's default
+    /// profile for the alias Contracts.InferenceProfileNames.Default (unless the card has a profile of that name), else the
+    /// name itself. Throws Processing.JobRejectedException when the model has no such profile.
+    /// </summary>
+    string ResolveProfile(string inferenceProfile);
 
     /// <summary>
     /// Images one slice of this profile sends through the network per stage: its noise draws (1 for the reference). The

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Synomaly.Contracts;
 
 namespace Synomaly.GpuWorker.Inference;
 
@@ -35,7 +36,7 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
             var model = await loader.LoadAsync(cancellationToken).ConfigureAwait(false);
             var (height, width) = model.SliceSize;
             var started = TimeProvider.System.GetTimestamp();
-            model.Run([new float[height * width]], "default");
+            model.Run([new float[height * width]], InferenceProfileNames.Default);
             LogReady(height, width, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             ready.TrySetResult(model);
         }

@@ -170,14 +170,15 @@ public sealed partial class ScanJobHandler(
         }
 
         var inference = await model.WhenReadyAsync(cancellationToken).ConfigureAwait(false);
-        RequireServedModel(job, inference);
+        var profile = RequireServedModel(job, inference);
         var scan = await retry.ExecuteAsync(ct => reader.ReadAsync(job, ct), cancellationToken).ConfigureAwait(false);
         var decoded = codec.Prepare(scan, job, inference.SliceSize, inference.TrainedFor, inference.Orientation, cancellationToken);
         RequireModelSize(decoded, inference.SliceSize);
         activity?.SetTag("synomaly.slices", decoded.Slices.Count);
 
-        var outputs = await batcher.InferAsync(decoded.Slices, job.InferenceProfile, cancellationToken).ConfigureAwait(false);
-        var files = codec.Render(job, decoded, outputs, cancellationToken);
+        var outputs = await batcher.InferAsync(decoded.Slices, profile, cancellationToken).ConfigureAwait(false);
+        // The report names the profile that ran, not the alias ("default") the job may carry.
+        var files = codec.Render(job with { InferenceProfile = profile }, decoded, outputs, cancellationToken);
         // One read before writing: a scan uploaded again while the model ran has moved the record on (the read throws
         // JobSupersededException), and this run's results would be written for nobody.
         await retry.ExecuteAsync(ct => status.GetRecordAsync(job, ct), cancellationToken).ConfigureAwait(false);
@@ -403,15 +404,16 @@ public sealed partial class ScanJobHandler(
     /// <summary>
     /// Results are filed under the job's model version, so a job for another model or version (queued before a roll-out, or
     /// sent to the wrong queue) must not be answered by this model; the job fails with the reason, and can be resubmitted.
+    /// Returns the name of the card's profile the job runs with (its alias resolved once, here).
     /// </summary>
-    private static void RequireServedModel(ScanJob job, ISliceInference inference)
+    private static string RequireServedModel(ScanJob job, ISliceInference inference)
     {
         if (!string.Equals(job.ModelVersion, inference.ModelVersion, StringComparison.Ordinal) || !string.Equals(job.ModelName, inference.ModelName, StringComparison.Ordinal))
         {
             throw new JobRejectedException(JobRejectedException.ModelVersionMismatch, $"The job asks for model {job.ModelName} {job.ModelVersion}; this worker serves {inference.ModelName} {inference.ModelVersion}.");
         }
 
-        inference.RequireProfile(job.InferenceProfile);
+        return inference.ResolveProfile(job.InferenceProfile);
     }
 
     private static void RequireModelSize(DecodedScanSlices scan, (int Height, int Width) size)

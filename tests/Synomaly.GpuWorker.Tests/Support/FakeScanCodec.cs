@@ -11,10 +11,15 @@ namespace Synomaly.GpuWorker.Tests.Support;
 /// <summary>
 /// A scan format for handler tests: text "slices:N:V" makes N slices filled with V (V + slice index / 100 for each);
 /// "corrupt" is rejected as Malformed like a real reader would; "size:K" makes one slice of K pixels (wrong dimensions).
-/// Renders one map file per slice and a report listing the scores.
+/// Renders one map file per slice and a report listing the scores; remembers the profile each report was rendered for.
 /// </summary>
 internal sealed class FakeScanCodec : IScanCodec
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> reportedProfiles = new();
+
+    /// <summary>The job's InferenceProfile each Render call was given, which a real report names.</summary>
+    public IReadOnlyList<string> ReportedProfiles => [.. reportedProfiles];
+
     public static BinaryData Scan(int slices, float value) =>
         BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"slices:{slices}:{value}"));
 
@@ -41,6 +46,7 @@ internal sealed class FakeScanCodec : IScanCodec
 
     public IReadOnlyList<ResultFile> Render(ScanJob job, DecodedScanSlices scan, IReadOnlyList<SliceOutput> outputs, CancellationToken cancellationToken = default)
     {
+        reportedProfiles.Enqueue(job.InferenceProfile);
         var files = outputs.Select((o, i) => new ResultFile($"maps/{i:D4}.txt", BinaryData.FromString(string.Join(',', o.AnomalyMap.Select(v => v.ToString(CultureInfo.InvariantCulture)))), "text/plain")).ToList();
         var report = new StringBuilder("scores:");
         report.AppendJoin(',', outputs.Select(o => o.Score.ToString(CultureInfo.InvariantCulture)));

@@ -12,6 +12,7 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
 {
     private readonly Lock gate = new();
     private readonly List<IReadOnlyList<float[]>> calls = [];
+    private readonly List<string> profiles = [];
 
     public string ModelName => "test-model";
 
@@ -23,9 +24,23 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
 
     public SliceOrientation Orientation => SliceOrientation.Display;
 
-    public void RequireProfile(string inferenceProfile)
+    /// <summary>The profile the alias "default" resolves to, as a card's default_profile would; null: the alias itself.</summary>
+    public string? CardDefaultProfile { get; set; }
+
+    /// <summary>Every profile is known to the fake.</summary>
+    public string ResolveProfile(string inferenceProfile) =>
+        inferenceProfile == InferenceProfileNames.Default && CardDefaultProfile is { } name ? name : inferenceProfile;
+
+    /// <summary>The profile name of every call, in order.</summary>
+    public IReadOnlyList<string> Profiles
     {
-        // Every profile is known to the fake.
+        get
+        {
+            lock (gate)
+            {
+                return [.. profiles];
+            }
+        }
     }
 
     /// <summary>Noise draws per profile name (1 for any other), as a model card's profiles would say.</summary>
@@ -58,6 +73,7 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         lock (gate)
         {
             calls.Clear();
+            profiles.Clear();
             Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
@@ -67,6 +83,7 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         lock (gate)
         {
             calls.Add(slices);
+            profiles.Add(inferenceProfile);
         }
 
         Started.TrySetResult();

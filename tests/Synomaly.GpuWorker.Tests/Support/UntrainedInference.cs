@@ -12,7 +12,7 @@ internal static class UntrainedInference
     public const int Size = 32;
 
     public static DiffusionSliceInference Create(
-        string? modality, IReadOnlyDictionary<string, InferenceProfile>? profiles = null, string? sliceOrientation = Preprocessing.DisplayOrientation)
+        string? modality, IReadOnlyDictionary<string, InferenceProfile>? profiles = null, string? sliceOrientation = Preprocessing.DisplayOrientation, string? defaultProfile = null)
     {
         var config = new UNetConfig { ImageSize = Size, ModelChannels = 32, NumResBlocks = 1, AttentionResolutions = "4", ChannelMult = "1,2" };
         var card = new ModelCard
@@ -22,6 +22,7 @@ internal static class UntrainedInference
             Architecture = config,
             Preprocessing = new Preprocessing { ImageSize = Size, Modality = modality, SliceOrientation = sliceOrientation },
             InferenceProfiles = profiles ?? new Dictionary<string, InferenceProfile>(),
+            DefaultProfile = defaultProfile,
         };
         var unet = new UNet(config);
         try
