@@ -103,6 +103,37 @@ public sealed class WeightsTests : IDisposable
         Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson("{\"name\": 3}"));
     }
 
+    [Theory]
+    [InlineData("architecture")]
+    [InlineData("preprocessing")]
+    [InlineData("both")]
+    public void A_card_whose_image_size_no_longer_matches_its_normative_threshold_is_refused_when_read(string edited)
+    {
+        int pixels = UNetStructureTests.TinyConfig.ImageSize * UNetStructureTests.TinyConfig.ImageSize;
+        var normative = new NormativeThreshold([.. Enumerable.Repeat(1f, pixels)], 0.5, 10, 200, 9, 1, [.. Enumerable.Repeat(0.5f, pixels)], 0.9);
+        var card = new ModelCard
+        {
+            Name = "m",
+            Version = "2",
+            Architecture = UNetStructureTests.TinyConfig,
+            Preprocessing = new Preprocessing { ImageSize = UNetStructureTests.TinyConfig.ImageSize },
+            InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = new() { Timesteps = [200], BlurKernel = 9, Threshold = 0.1, NormativeThreshold = normative } },
+            DefaultProfile = "brain-mri",
+        };
+        Assert.Equal(pixels, ModelCard.FromJson(card.ToJson()).Profile().NormativeThreshold!.Scale.Length);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(card.ToJson())!.AsObject();
+        foreach (string section in edited == "both" ? ["architecture", "preprocessing"] : new[] { edited })
+        {
+            json[section]!["image_size"] = 64;
+        }
+
+        var error = Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson(json.ToJsonString()));
+
+        Assert.Contains("'brain-mri'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{pixels} normative threshold factors", error.Message, StringComparison.Ordinal);
+        Assert.Contains("image_size 64", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_imported_card_lays_slices_out_as_the_reference_arrays()
     {
@@ -144,8 +175,16 @@ public sealed class WeightsTests : IDisposable
         Name = "m",
         Version = "2",
         Architecture = UNetStructureTests.TinyConfig,
+        Preprocessing = new Preprocessing { ImageSize = UNetStructureTests.TinyConfig.ImageSize },
         InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = InferenceProfile.FromOptions(options) },
     };
+
+    /// <summary>A per-pixel map for <see cref="CardWithProfile"/>'s slice size: <paramref name="pattern"/> over and over.</summary>
+    private static float[] PixelMap(params float[] pattern) =>
+        [.. Enumerable.Range(0, UNetStructureTests.TinyConfig.ImageSize * UNetStructureTests.TinyConfig.ImageSize).Select(p => pattern[p % pattern.Length])];
+
+    /// <summary>The one JSON line holding <paramref name="property"/>, which must hold the whole array.</summary>
+    private static string ArrayLine(string json, string property) => json.Split('\n').Single(l => l.Contains($"\"{property}\"", StringComparison.Ordinal)).Trim();
 
     [Fact]
     public void Noise_draws_round_trip_through_a_profile_and_default_to_one_draw_in_older_cards()
@@ -191,7 +230,7 @@ public sealed class WeightsTests : IDisposable
     [Fact]
     public void A_normative_threshold_round_trips_through_a_profile_and_older_cards_have_none()
     {
-        float[] scale = [0.5f, 1.25f, 1.5f, 0.875f];
+        float[] scale = PixelMap(0.5f, 1.25f, 1.5f, 0.875f);
         var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(scale, 0.75, 466, 150, 3, 1) };
         var card = CardWithProfile(tuned);
 
@@ -199,7 +238,8 @@ public sealed class WeightsTests : IDisposable
         var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions();
 
         Assert.Contains("\"normative_threshold\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"scale\": [0.5,1.25,1.5,0.875]", json, StringComparison.Ordinal); // one line, however long the map
+        // One line, however long the map.
+        Assert.Equal("\"scale\": [" + string.Join(',', Enumerable.Repeat("0.5,1.25,1.5,0.875", scale.Length / 4)) + "],", ArrayLine(json, "scale"));
         Assert.Equal(scale, back.NormativeThreshold!.Scale);
         Assert.Equal((0.75, 466, 150, 3, 1), (back.NormativeThreshold.Alpha, back.NormativeThreshold.HealthySlices, back.NormativeThreshold.Timestep, back.NormativeThreshold.BlurKernel, back.NormativeThreshold.NoiseDraws));
         Assert.DoesNotContain("head_template", json, StringComparison.Ordinal); // a threshold without the gate writes none
@@ -212,14 +252,14 @@ public sealed class WeightsTests : IDisposable
     [Fact]
     public void The_normative_head_gate_round_trips_on_one_line()
     {
-        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new([0.5f, 1.25f], 0.5, 466, 150, 3, 4, [0f, 0.125f], 0.9) };
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(PixelMap(0.5f, 1.25f), 0.5, 466, 150, 3, 4, PixelMap(0f, 0.125f), 0.9) };
 
         string json = CardWithProfile(tuned).ToJson();
         var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions().NormativeThreshold!;
 
-        Assert.Contains("\"head_template\": [0,0.125]", json, StringComparison.Ordinal);
+        Assert.Equal("\"head_template\": [" + string.Join(',', Enumerable.Repeat("0,0.125", PixelMap(0f).Length / 2)) + "],", ArrayLine(json, "head_template"));
         Assert.Contains("\"min_head_correlation\": 0.9", json, StringComparison.Ordinal);
-        Assert.Equal([0f, 0.125f], back.HeadTemplate!);
+        Assert.Equal(PixelMap(0f, 0.125f), back.HeadTemplate!);
         Assert.Equal(0.9, back.MinHeadCorrelation);
     }
 

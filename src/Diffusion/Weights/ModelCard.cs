@@ -90,8 +90,46 @@ public sealed record ModelCard
             throw new InvalidModelConfigException($"Model card format {card.FormatVersion} is newer than this program reads ({CurrentFormatVersion}).");
         }
 
-        card.Architecture.Validate();
+        card.Validate();
         return card;
+    }
+
+    /// <summary>
+    /// Throws <see cref="InvalidModelConfigException"/> naming the first part of the card that could not run: the
+    /// architecture, or a profile's normative threshold whose per-pixel factors or head template are for another slice
+    /// size than the model's (a card whose image_size was edited). Checked when the card is read, so every host refuses
+    /// such a model at load rather than failing its first scan.
+    /// </summary>
+    public void Validate()
+    {
+        Architecture.Validate();
+        foreach (var (name, profile) in InferenceProfiles)
+        {
+            if (profile.NormativeThreshold is not { } normative)
+            {
+                continue;
+            }
+
+            // The factors apply pixel by pixel to the slices the hosts prepare (preprocessing.image_size) as the network
+            // sees them (architecture.image_size): both must be the size the factors were measured at.
+            foreach (var (field, size) in new[] { ("architecture.image_size", Architecture.ImageSize), ("preprocessing.image_size", Preprocessing.ImageSize) })
+            {
+                RequirePixels(name, "normative threshold factors", normative.Scale.Length, field, size);
+                if (normative.HeadTemplate is { } template)
+                {
+                    RequirePixels(name, "normative head template", template.Length, field, size);
+                }
+            }
+        }
+    }
+
+    private void RequirePixels(string profile, string part, int count, string field, int size)
+    {
+        if (count != size * size)
+        {
+            throw new InvalidModelConfigException(
+                $"Model card {Name} {Version}: inference profile '{profile}' has {count} {part}, but {field} {size} makes slices of {size * size} pixels; tune the profile again for this size.");
+        }
     }
 }
 
