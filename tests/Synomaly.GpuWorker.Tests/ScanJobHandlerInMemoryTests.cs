@@ -460,7 +460,7 @@ public sealed class ScanJobHandlerInMemoryTests
 
         Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
 
-        Assert.Equal("AlreadyFailed", Assert.Single(source.Settlements).Reason);
+        Assert.Equal("Truncated", Assert.Single(source.Settlements).Reason); // the record's reason, not only "already failed"
         var record = harness.Record(job)!;
         Assert.Equal((JobState.Failed, "Truncated"), (record.State, record.ErrorCode)); // never back to Queued
     }
@@ -657,17 +657,61 @@ public sealed class ScanJobHandlerInMemoryTests
         Enqueue(source, job, previousDeliveries: 2);
         var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
 
-        var outcome = await harness.Handler.HandleAsync(new FirstCompletionFails(delivery!), TestContext.Current.CancellationToken);
+        var outcome = await harness.Handler.HandleAsync(new FirstSettlementFails(delivery!, SettlementKind.Completed), TestContext.Current.CancellationToken);
 
         Assert.Equal(JobOutcome.AlreadyDone, outcome);
         Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
         Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
     }
 
-    /// <summary>A delivery whose first completion hits a storage fault (503), as in an outage of the queue's account.</summary>
-    private sealed class FirstCompletionFails(ScanJobDelivery inner) : ScanJobDelivery
+    [Fact]
+    public async Task A_transient_fault_dead_lettering_a_failed_job_is_retried_so_the_dead_letter_keeps_the_typed_reason()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-dead-letter-fault", FakeScanCodec.Corrupt);
+        Enqueue(source, job);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        var outcome = await harness.Handler.HandleAsync(new FirstSettlementFails(delivery!, SettlementKind.DeadLettered), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.DeadLettered, outcome);
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal((SettlementKind.DeadLettered, "Malformed"), (settlement.Kind, settlement.Reason));
+        Assert.Equal((JobState.Failed, "Malformed"), (harness.Record(job)!.State, harness.Record(job)!.ErrorCode));
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_of_a_failed_job_is_dead_lettered_with_the_records_error_code()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-failed-before", FakeScanCodec.Scan(1, 0.5f));
+        harness.Status.Queue(job);
+        await harness.Status.MarkFailedAsync(job, "Truncated", "The file ended early.", TestContext.Current.CancellationToken);
+        Enqueue(source, job, previousDeliveries: 1);
+
+        Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal((SettlementKind.DeadLettered, "Truncated"), (settlement.Kind, settlement.Reason));
+        Assert.Contains("already Failed", settlement.Description, StringComparison.Ordinal);
+        Assert.Empty(harness.Model.Calls);
+    }
+
+    /// <summary>A delivery whose first settlement of one kind hits a storage fault (503), as in an outage of the queue's account.</summary>
+    private sealed class FirstSettlementFails(ScanJobDelivery inner, SettlementKind failing) : ScanJobDelivery
     {
         private bool failed;
+
+        private void FailOnce(SettlementKind kind)
+        {
+            if (kind == failing && !failed)
+            {
+                failed = true;
+                throw new Azure.RequestFailedException(503, "Service unavailable.");
+            }
+        }
 
         public override string MessageId => inner.MessageId;
 
@@ -683,18 +727,21 @@ public sealed class ScanJobHandlerInMemoryTests
 
         public override Task CompleteAsync(CancellationToken cancellationToken = default)
         {
-            if (!failed)
-            {
-                failed = true;
-                throw new Azure.RequestFailedException(503, "Service unavailable.");
-            }
-
+            FailOnce(SettlementKind.Completed);
             return inner.CompleteAsync(cancellationToken);
         }
 
-        public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) => inner.AbandonAsync(retryDelay, cancellationToken);
+        public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default)
+        {
+            FailOnce(SettlementKind.Abandoned);
+            return inner.AbandonAsync(retryDelay, cancellationToken);
+        }
 
-        public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default) => inner.DeadLetterAsync(reason, description, cancellationToken);
+        public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
+        {
+            FailOnce(SettlementKind.DeadLettered);
+            return inner.DeadLetterAsync(reason, description, cancellationToken);
+        }
     }
 
     [Fact]

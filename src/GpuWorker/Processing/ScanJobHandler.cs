@@ -32,8 +32,11 @@ public sealed partial class ScanJobHandler(
     TimeProvider time,
     ILogger<ScanJobHandler> logger)
 {
-    /// <summary>The verdict on a message whose job another delivery already failed: it is dead-lettered, the record stays.</summary>
-    private static readonly FailureVerdict AlreadyFailed = new(FailureKind.Permanent, "AlreadyFailed", "The job record is already Failed.");
+    /// <summary>
+    /// The reason a message whose job another delivery already failed is dead-lettered with when the record names no error
+    /// code (or cannot be read); otherwise the record's code is the reason, so the dead letter says why the job failed.
+    /// </summary>
+    private const string AlreadyFailed = "AlreadyFailed";
 
     /// <summary>The verdict on a job the worker's shutdown interrupted on the broker's last allowed delivery.</summary>
     private static readonly FailureVerdict InterruptedOnLastDelivery = new(FailureKind.Transient, "Interrupted", "The worker shut down during the message's last allowed delivery.");
@@ -139,7 +142,7 @@ public sealed partial class ScanJobHandler(
         if (state == JobState.Failed)
         {
             // Marked Failed by an earlier delivery that could not dead-letter: finish that settlement.
-            return await DeadLetterAlreadyFailedAsync(delivery, activity, cancellationToken).ConfigureAwait(false);
+            return await DeadLetterAlreadyFailedAsync(delivery, recorded?.ErrorCode, activity, cancellationToken).ConfigureAwait(false);
         }
 
         if (delivery.DeliveryCount > settings.MaxDeliveryCount)
@@ -279,14 +282,14 @@ public sealed partial class ScanJobHandler(
         }
 
         LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
-        return await SettleAsync(activity, verdict, final: false, () => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying).ConfigureAwait(false);
+        return await SettleAsync(activity, verdict, final: false, _ => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<JobOutcome> SettleFinishedAsync(ScanJobDelivery delivery, ScanJob job, JobState state, Activity? activity)
     {
         if (state == JobState.Failed)
         {
-            return await DeadLetterAlreadyFailedAsync(delivery, activity, CancellationToken.None).ConfigureAwait(false);
+            return await DeadLetterAlreadyFailedAsync(delivery, await FailedErrorCodeAsync(job).ConfigureAwait(false), activity, CancellationToken.None).ConfigureAwait(false);
         }
 
         try
@@ -300,8 +303,29 @@ public sealed partial class ScanJobHandler(
         }
     }
 
-    private Task<JobOutcome> DeadLetterAlreadyFailedAsync(ScanJobDelivery delivery, Activity? activity, CancellationToken cancellationToken) =>
-        SettleAsync(activity, AlreadyFailed, final: true, () => delivery.DeadLetterAsync(AlreadyFailed.Reason, AlreadyFailed.Description, cancellationToken), JobOutcome.DeadLettered);
+    /// <summary>Dead-letters the message of a job whose record is already Failed, with the record's error code as the reason.</summary>
+    private Task<JobOutcome> DeadLetterAlreadyFailedAsync(ScanJobDelivery delivery, string? errorCode, Activity? activity, CancellationToken cancellationToken)
+    {
+        var verdict = new FailureVerdict(
+            FailureKind.Permanent,
+            errorCode ?? AlreadyFailed,
+            errorCode is null ? "The job record is already Failed." : $"The job record was already Failed ({errorCode}) by an earlier delivery of this message.");
+        return SettleAsync(activity, verdict, final: true, ct => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, ct), JobOutcome.DeadLettered, cancellationToken);
+    }
+
+    /// <summary>The error code of the job's Failed record; null (the dead letter then says AlreadyFailed) when it cannot be read.</summary>
+    private async Task<string?> FailedErrorCodeAsync(ScanJob job)
+    {
+        try
+        {
+            return (await retry.ExecuteAsync(ct => status.GetRecordAsync(job, ct), CancellationToken.None).ConfigureAwait(false))?.ErrorCode;
+        }
+        catch (Exception e)
+        {
+            LogBestEffortFailed(e.GetType().Name);
+            return null;
+        }
+    }
 
     private async Task<JobOutcome> CompleteAlreadyDoneAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
     {
@@ -363,20 +387,25 @@ public sealed partial class ScanJobHandler(
     {
         LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
         await TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
-        return await SettleAsync(activity, verdict, final: false, () => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying).ConfigureAwait(false);
+        return await SettleAsync(activity, verdict, final: false, _ => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Ends the job's message for good, with the verdict's reason on the dead letter.</summary>
     private Task<JobOutcome> DeadLetterAsync(Activity? activity, FailureVerdict verdict, ScanJobDelivery delivery) =>
-        SettleAsync(activity, verdict, final: true, () => delivery.DeadLetterAsync(verdict.Reason, verdict.Description), JobOutcome.DeadLettered);
+        SettleAsync(activity, verdict, final: true, ct => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, ct), JobOutcome.DeadLettered);
 
-    private async Task<JobOutcome> SettleAsync(Activity? activity, FailureVerdict verdict, bool final, Func<Task> settle, JobOutcome outcome)
+    /// <summary>
+    /// Settles with the verdict, retrying transient faults: a passing 5xx from the broker must not escape to the pump, whose
+    /// redelivery would find the record Failed and lose the verdict's reason (the job's record is already written).
+    /// </summary>
+    private async Task<JobOutcome> SettleAsync(
+        Activity? activity, FailureVerdict verdict, bool final, Func<CancellationToken, Task> settle, JobOutcome outcome, CancellationToken cancellationToken = default)
     {
         telemetry.RecordFailure(verdict.Reason, final);
         activity?.SetStatus(ActivityStatusCode.Error, verdict.Reason);
         try
         {
-            await settle().ConfigureAwait(false);
+            await retry.ExecuteAsync(settle, cancellationToken).ConfigureAwait(false);
         }
         catch (MessageLockLostException)
         {

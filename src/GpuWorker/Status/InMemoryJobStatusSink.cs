@@ -66,7 +66,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
             var record = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
             JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
-            return Task.FromResult(record is null ? null : new RecordedJob(record.State, record.SourceBlobUri));
+            return Task.FromResult(record is null ? null : new RecordedJob(record.State, record.SourceBlobUri, record.ErrorCode));
         }
     }
 

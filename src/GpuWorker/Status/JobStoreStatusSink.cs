@@ -19,7 +19,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
         JobSupersededException.ThrowIfOtherMessage(record?.MessageId, job);
 
-        return record is null ? null : new RecordedJob(record.State, record.SourceBlobUri);
+        return record is null ? null : new RecordedJob(record.State, record.SourceBlobUri, record.ErrorCode);
     }
 
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
