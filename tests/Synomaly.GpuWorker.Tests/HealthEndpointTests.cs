@@ -78,6 +78,32 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
+    public async Task Liveness_fails_once_the_model_load_has_failed_so_the_platform_restarts_the_replica()
+    {
+        var gate = new TaskCompletionSource<ISliceInference>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var factory = Worker(new GatedModelLoader(gate.Task));
+        using var client = factory.CreateClient();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using (var loading = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, loading.StatusCode); // a load still running is alive
+        }
+
+        gate.SetException(new InvalidDataException("The model package is corrupt."));
+        var live = HttpStatusCode.OK;
+        for (var i = 0; i < 100 && live == HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(50, cancellationToken);
+            using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+            live = response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, live);
+        using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    [Fact]
     public void A_bad_setting_stops_the_worker_at_start_with_the_setting_name()
     {
         using var factory = Worker(new GatedModelLoader(new TaskCompletionSource<ISliceInference>().Task), ("Worker:MaxBatchSize", "0"));

@@ -7,11 +7,14 @@ public static class GpuWorkerEndpoints
 {
     public const string ReadyTag = "ready";
 
+    public const string LiveTag = "live";
+
     public static WebApplication MapSynomalyGpuWorker(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Liveness: the process answers; it runs no checks, so a slow queue never gets a busy worker restarted.
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        // Liveness: the process answers and its model load has not failed for good. It checks no dependency, so a slow
+        // queue never gets a busy worker restarted; a failed load does, since only a restart loads the model again.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         // Readiness: the model is loaded and the queue answers.
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;

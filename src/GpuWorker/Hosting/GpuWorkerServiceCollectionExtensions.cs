@@ -71,6 +71,7 @@ public static class GpuWorkerServiceCollectionExtensions
         services.AddHostedService<ScanJobPump>();
 
         services.AddHealthChecks()
+            .AddCheck<ModelLoadLivenessCheck>("model-load", tags: [GpuWorkerEndpoints.LiveTag])
             .AddCheck<ModelReadyHealthCheck>("model", tags: [GpuWorkerEndpoints.ReadyTag])
             .AddCheck<QueueReachableHealthCheck>("queue", tags: [GpuWorkerEndpoints.ReadyTag]);
         services.AddWorkerTelemetry(configuration);

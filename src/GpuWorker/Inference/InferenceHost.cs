@@ -6,7 +6,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// <summary>
 /// Owns the one model of the process: loads it once in the background at start, runs one warm-up batch (first CUDA calls
 /// pay kernel selection and allocation), then reports ready. Readiness and the batcher wait on it; a failed load is kept
-/// and reported so that readiness stays false and the pod is restarted rather than serving without a model.
+/// and reported: readiness stays false, and liveness fails (Health.ModelLoadLivenessCheck), so the platform restarts the
+/// replica, which loads the model again, rather than leave it unready for ever.
 /// </summary>
 public sealed partial class InferenceHost(IModelLoader loader, ILogger<InferenceHost> logger)
 {
@@ -54,6 +55,6 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
     [LoggerMessage(Level = LogLevel.Information, Message = "Model loaded and warmed up: slices {Height}x{Width}, warm-up {WarmupMilliseconds} ms")]
     private partial void LogReady(int height, int width, double warmupMilliseconds);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded; the worker stays unready")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded; the worker stays unready and fails liveness, to be restarted")]
     private partial void LogLoadFailed(Exception error);
 }
