@@ -1,3 +1,4 @@
+using Synomaly.Contracts;
 using Synomaly.GpuWorker.Options;
 
 namespace Synomaly.GpuWorker.Tests;
@@ -48,5 +49,22 @@ public sealed class WorkerOptionsValidatorTests
         Assert.Contains("Model__Version", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Model__Directory", result.FailureMessage, StringComparison.Ordinal);
         Assert.True(new ModelOptionsValidator().Validate(null, new ModelOptions { Name = "brain", Version = "1.0.0" }).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("1.0 beta")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("v1/2")]
+    [InlineData("1.0\\2")]
+    [InlineData("1.0+build")]
+    public void A_model_version_intake_would_refuse_stops_the_worker_at_start_with_the_setting_named(string version)
+    {
+        var result = new ModelOptionsValidator().Validate(null, new ModelOptions { Name = "brain", Version = version });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Model__Version", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(BlobLayout.ModelVersionRule, result.FailureMessage, StringComparison.Ordinal);
+        Assert.False(BlobLayout.IsValidModelVersion(version));
     }
 }

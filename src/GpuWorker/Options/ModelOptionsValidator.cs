@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
 
 namespace Synomaly.GpuWorker.Options;
 
@@ -19,9 +20,11 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             errors.Add("Model__Name is required: the model folder name under models/ (no '/').");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Version) || options.Version.Contains('/', StringComparison.Ordinal))
+        // Intake's rule (BlobLayout.IsValidModelVersion), not a weaker one: a version it refuses would start here and turn
+        // ready, then fail every job as ModelVersionMismatch, or ("..") throw inside the model load without naming the setting.
+        if (!BlobLayout.IsValidModelVersion(options.Version))
         {
-            errors.Add("Model__Version is required: the version folder under models/{name}/ and in results/{scanId}/ (no '/').");
+            errors.Add($"Model__Version must be {BlobLayout.ModelVersionRule} (got '{options.Version}'): the version folder under models/{{name}}/, and a segment of the results folder (BlobLayout.ResultsPrefix).");
         }
 
         if (options.Source == ModelSource.Directory && string.IsNullOrWhiteSpace(options.Directory))
