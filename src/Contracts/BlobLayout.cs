@@ -36,7 +36,10 @@ public static partial class BlobLayout
 
     public static string ResultPath(ScanJob job, string file) => ResultsPrefix(job) + file;
 
-    public static string OverlayPath(ScanJob job, int slice) => ResultsPrefix(job) + $"{OverlaysFolder}/{slice:D4}.png";
+    public static string OverlayPath(ScanJob job, int slice) => ResultsPrefix(job) + OverlayFile(slice);
+
+    /// <summary>The overlay of source slice <paramref name="slice"/>, relative to the results folder: overlays/{slice:D4}.png.</summary>
+    public static string OverlayFile(int slice) => $"{OverlaysFolder}/{slice:D4}.png";
 
     /// <summary>
     /// The path segment of an upload's version: its ETag without quotes (Azure's and Azurite's are "0x" and hex digits),

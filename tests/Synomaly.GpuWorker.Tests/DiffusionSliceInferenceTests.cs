@@ -95,6 +95,22 @@ public sealed class DiffusionSliceInferenceTests
     }
 
     [Fact]
+    public void Disposing_the_engine_frees_the_diffusion_tables_it_owns_as_well_as_the_network()
+    {
+        var config = new Synomaly.Diffusion.Model.UNetConfig { ImageSize = 8, ModelChannels = 32, NumResBlocks = 1, AttentionResolutions = "16", ChannelMult = "1" };
+        var card = new ModelCard { Name = "m", Version = "1", Architecture = config, Preprocessing = new Preprocessing { ImageSize = 8 } };
+        var diffusion = new Synomaly.Diffusion.Schedules.GaussianDiffusion(Synomaly.Diffusion.Schedules.BetaSchedule.Cosine, 10);
+        var inference = new DiffusionSliceInference(new Synomaly.Diffusion.Model.UNet(config), diffusion, card);
+        using var x = torch.zeros(1, 1, 8, 8);
+        using var t = torch.tensor(new long[] { 1 });
+        diffusion.QSample(x, t, x).Dispose(); // the tables are on the device now
+
+        inference.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => diffusion.QSample(x, t, x));
+    }
+
+    [Fact]
     public async Task A_package_that_is_not_the_configured_version_is_refused_at_load()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Loader(version: "9.9.9").LoadAsync(TestContext.Current.CancellationToken));

@@ -1,6 +1,7 @@
 using Synomaly.Contracts;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.Imaging.Presets;
@@ -12,10 +13,13 @@ namespace Synomaly.GpuWorker.Inference;
 /// The engine behind the batcher: one batch of slices becomes one [B,1,H,W] tensor and one AnomalyDetector call with the
 /// job's inference profile from the model card; the outputs are copied back per slice. Every tensor of a call lives in
 /// its dispose scope, so batches leave nothing behind on the device. The profile's options seed each slice's noise from
-/// its pixels (NoiseSeeding.PerSlice), so a slice's output does not depend on the other jobs sharing its batch.
+/// its pixels (NoiseSeeding.PerSlice), so a slice's output does not depend on the other jobs sharing its batch. Owns the
+/// network and the diffusion (whose schedule tables live on the device) and disposes both.
 /// </summary>
-public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector, ModelCard card) : ISliceInference, IDisposable
+public sealed class DiffusionSliceInference(UNet model, GaussianDiffusion diffusion, ModelCard card) : ISliceInference, IDisposable
 {
+    private readonly AnomalyDetector detector = new(model, diffusion);
+
     public string ModelName => card.Name;
 
     public string ModelVersion => card.Version;
@@ -63,7 +67,11 @@ public sealed class DiffusionSliceInference(UNet model, AnomalyDetector detector
         return outputs;
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        diffusion.Dispose();
+        model.Dispose();
+    }
 
     /// <summary>The card's profile key a job's profile name means: null (the card's default) for the alias, unless the card has a profile of that name.</summary>
     private string? ProfileKey(string name) =>

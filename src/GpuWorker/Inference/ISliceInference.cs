@@ -12,7 +12,7 @@ public interface ISliceInference
     /// <summary>The name of the model this process serves (its card's name), which a job's ModelName must match.</summary>
     string ModelName { get; }
 
-    /// <summary>The model version this process serves (results go under results/{scanId}/{modelVersion}/).</summary>
+    /// <summary>The model version this process serves (a segment of every results folder, BlobLayout.ResultsPrefix).</summary>
     string ModelVersion { get; }
 
     /// <summary>The slice size the model takes (height, width).</summary>

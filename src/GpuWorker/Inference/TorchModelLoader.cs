@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Synomaly.Diffusion;
-using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.GpuWorker.Options;
@@ -25,8 +24,16 @@ public sealed class TorchModelLoader(ModelPackageFetcher fetcher, IOptions<Model
                 throw new InvalidOperationException($"The model package is {card.Name} {card.Version}; the settings name {model.Value.Name} {model.Value.Version}.");
             }
 
-            var detector = new AnomalyDetector(unet, new GaussianDiffusion(card.Schedule, card.Timesteps));
-            return new DiffusionSliceInference(unet, detector, card);
+            var diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
+            try
+            {
+                return new DiffusionSliceInference(unet, diffusion, card);
+            }
+            catch
+            {
+                diffusion.Dispose();
+                throw;
+            }
         }
         catch
         {

@@ -1,6 +1,6 @@
 namespace Synomaly.GpuWorker.Results;
 
-/// <summary>Result blobs under results/{scanId}/{modelVersion}/, written at most once each.</summary>
+/// <summary>Result blobs under a job's results folder (BlobLayout.ResultsPrefix), written at most once each.</summary>
 public interface IResultStore
 {
     Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);

@@ -4,7 +4,7 @@ using Synomaly.GpuWorker.Scans;
 namespace Synomaly.GpuWorker.Results;
 
 /// <summary>
-/// Writes one job's result files under results/{scanId}/{modelVersion}/ with conditional creates, report.json last: the
+/// Writes one job's result files under the job's results folder (BlobLayout.ResultsPrefix) with conditional creates, report.json last: the
 /// report is the completion marker, so its presence means the whole set exists and a redelivered job can skip the model.
 /// </summary>
 public sealed class ResultWriter(IResultStore store)

@@ -83,7 +83,7 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
             cancellationToken.ThrowIfCancellationRequested();
             var (grey, heat) = DisplaySlice(source, map, z);
             var png = HeatmapOverlay.RenderPng(grey, heat, source.Width, source.Height, scale);
-            files.Add(new ResultFile($"{BlobLayout.OverlaysFolder}/{z:D4}.png", BinaryData.FromBytes(png), "image/png"));
+            files.Add(new ResultFile(BlobLayout.OverlayFile(z), BinaryData.FromBytes(png), "image/png"));
         }
 
         // The engine counted mask pixels over the whole model slice; the report scores what the map and mask show, so each

@@ -41,7 +41,7 @@ public sealed record JobRecord
     /// <summary>The reason in words; never contains file names or patient data.</summary>
     public string? ErrorMessage { get; init; }
 
-    /// <summary>results/{scanId}/{modelVersion}/ once the worker has written results.</summary>
+    /// <summary>The results folder (BlobLayout.ResultsPrefix) once the worker has written results.</summary>
     public string? ResultPrefix { get; init; }
 
     public JobOrigin Origin { get; init; } = JobOrigin.Upload;

@@ -1,4 +1,3 @@
-using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
@@ -27,7 +26,7 @@ internal static class UntrainedInference
         var unet = new UNet(config);
         try
         {
-            return new DiffusionSliceInference(unet, new AnomalyDetector(unet, new GaussianDiffusion(BetaSchedule.Cosine)), card);
+            return new DiffusionSliceInference(unet, new GaussianDiffusion(BetaSchedule.Cosine), card);
         }
         catch
         {

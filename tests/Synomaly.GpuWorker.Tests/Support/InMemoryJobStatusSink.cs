@@ -1,10 +1,16 @@
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Status;
 using Synomaly.Storage.Jobs;
 
-namespace Synomaly.GpuWorker.Status;
+namespace Synomaly.GpuWorker.Tests.Support;
 
-/// <summary>Job records in memory with the same transition rules as the table (unit tests, broker-less runs).</summary>
-public sealed class InMemoryJobStatusSink : IJobStatusSink
+/// <summary>
+/// Job records in memory for handler tests, with JobStoreStatusSink's rules: the same transitions (WorkerTransitions), a
+/// record of another message is never touched, the attempt count only grows, and a job failed as SourceMissing forgets
+/// its source. It keeps every state a record went through, which the table does not.
+/// </summary>
+internal sealed class InMemoryJobStatusSink : IJobStatusSink
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(string ScanId, string ModelVersion), InMemoryJobRecord> records = [];
@@ -71,16 +77,21 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
     }
 
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
-        Move(job, JobState.Processing, r => r with { Attempt = attempt });
+        Move(job, JobState.Processing, r => r with { Attempt = Math.Max(r.Attempt, attempt) });
 
     public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Move(job, JobState.Queued, r => r with { Attempt = attempt, ErrorCode = errorCode, ErrorMessage = errorMessage });
+        Move(job, JobState.Queued, r => r with { Attempt = Math.Max(r.Attempt, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage });
 
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         Move(job, JobState.Succeeded, r => r with { ResultsPrefix = resultsPrefix, ErrorCode = null, ErrorMessage = null });
 
     public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Move(job, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = errorMessage });
+        Move(job, JobState.Failed, r => r with
+        {
+            ErrorCode = errorCode,
+            ErrorMessage = errorMessage,
+            SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
+        });
 
     private Task Move(ScanJob job, JobState to, Func<InMemoryJobRecord, InMemoryJobRecord> update)
     {
@@ -99,7 +110,7 @@ public sealed class InMemoryJobStatusSink : IJobStatusSink
 }
 
 /// <summary>One job record as the in-memory sink keeps it, with every state it went through.</summary>
-public sealed record InMemoryJobRecord(JobState State)
+internal sealed record InMemoryJobRecord(JobState State)
 {
     /// <summary>The message the record stands for; set by the first write.</summary>
     public string? MessageId { get; init; }
