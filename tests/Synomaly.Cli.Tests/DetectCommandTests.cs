@@ -3,11 +3,15 @@ using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Cli.Commands;
+using Synomaly.Contracts;
+using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
 using Synomaly.Imaging.Outputs;
+using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
 
@@ -109,6 +113,46 @@ public sealed class DetectCommandTests : IDisposable
         using var inference = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "inference.json")));
         var slices = inference.RootElement.GetProperty("Slices");
         Assert.InRange(slices[0].GetProperty("Score").GetInt64(), 1, 32 * 32 / 4);
+    }
+
+    [Fact]
+    public void Detect_writes_exactly_the_files_the_workers_renderer_makes_for_the_same_maps()
+    {
+        string modelDirectory = TinyModelPackage();
+        string scan = Png("scan.png");
+        string output = Path.Combine(_root, "out");
+
+        Assert.Equal(0, Detect(scan, "--model", modelDirectory, "--out", output, "--seed", "3"));
+
+        // The same detector outputs, rendered as the worker's ImagingScanCodec renders them (with its montage size, which
+        // makes no difference on a scan of fewer slices than either montage shows).
+        var (unet, card) = ModelPackage.Load(modelDirectory, TorchSharp.torch.CPU);
+        using var network = unet;
+        using var diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
+        var volume = ScanReader.ReadFile(scan);
+        var prepared = ModalityPresets.For(ModalityHint.Auto, volume.Modality, 32).Prepare(volume);
+        List<SliceMaps> maps;
+        using (TorchSharp.torch.NewDisposeScope())
+        {
+            using var input = TorchSharp.torch.tensor(prepared.Slices.SelectMany(s => s.Pixels).ToArray()).reshape(prepared.Slices.Count, 1, 32, 32);
+            var detection = new AnomalyDetector(network, diffusion).Detect(input, card.Profile().ToOptions(seed: 3));
+            maps = [.. prepared.Slices.Select((_, i) => new SliceMaps(detection.Map(i).ToArray(), detection.Mask(i), detection.Reconstruction(i).ToArray(), detection.NormativeFallback[i]))];
+        }
+
+        var expected = new ScanResultRenderer(maxMontageTiles: 36).Render(prepared, maps, TestContext.Current.CancellationToken);
+
+        string folder = Path.Combine(output, "001-scan");
+        var written = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'));
+        Assert.Equal(
+            [.. expected.Files.Select(f => f.Name).Append("report.json").Append("inference.json").Order(StringComparer.Ordinal)],
+            written.Order(StringComparer.Ordinal));
+        Assert.Contains(expected.Files, f => f.Name == "overlays/0000.png");
+        Assert.All(expected.Files, f => Assert.Equal(f.Content, File.ReadAllBytes(Path.Combine(folder, f.Name))));
+        // The report too, but for the timings, which each run measures.
+        var report = ScanReportBuilder.FromJson(File.ReadAllBytes(Path.Combine(folder, "report.json")));
+        var (expectedReport, _) = ScanResultRenderer.Report(expected, report.Model, scanId: null, report.TimingsMs);
+        Assert.Equal(ScanReportBuilder.ToJson(expectedReport), ScanReportBuilder.ToJson(report));
+        Assert.Equal(("tiny-test", "1", "default"), (report.Model.Name, report.Model.Version, report.Model.Profile));
     }
 
     [Fact]

@@ -111,6 +111,32 @@ public sealed class ImagingScanCodecRenderTests
         Assert.True(Colour("0000.png") > 2 * Colour("0001.png"), $"Strong spot colour {Colour("0000.png")}, faint spot colour {Colour("0001.png")}.");
     }
 
+    [Fact]
+    public void The_worker_writes_exactly_the_files_the_renderer_detect_shares_makes_for_the_same_maps()
+    {
+        var (codec, job, scan) = Prepared(depth: 3);
+        var outputs = scan.Slices.Select((s, z) =>
+        {
+            float[] map = [.. Enumerable.Range(0, s.Length).Select(p => InCentre(p) || InCorner(p) ? 0.2f * (z + 1) : 0f)];
+            return new SliceOutput([.. s.Select(v => -v)], map, [.. map.Select(v => v != 0)], map.Count(v => v != 0), 1);
+        }).ToList();
+
+        var files = codec.Render(job, scan, outputs, TestContext.Current.CancellationToken);
+
+        // The scan as detect prepares it (the same preset), rendered by the shared renderer with detect's montage size:
+        // three slices are fewer than either montage shows.
+        var volume = ScanReader.Read(HeadDiscs(3).ToStream(), ScanReadOptions.Default);
+        var prepared = ModalityPresets.For(ModalityHint.BrainMri, volume.Modality, Size).Prepare(volume);
+        var expected = new ScanResultRenderer(maxMontageTiles: 16).Render(prepared, [.. outputs.Select(o => new SliceMaps(o.AnomalyMap, o.Mask, o.Counterfactual))], TestContext.Current.CancellationToken);
+        Assert.Equal([.. expected.Files.Select(f => f.Name), BlobLayout.ReportFile], files.Select(f => f.RelativePath));
+        Assert.Equal(["overlays/0000.png", "overlays/0001.png", "overlays/0002.png"], files.Select(f => f.RelativePath).Where(n => n.StartsWith("overlays/", StringComparison.Ordinal)));
+        Assert.All(expected.Files, e => Assert.Equal(e.Content, files.Single(f => f.RelativePath == e.Name).Content.ToArray()));
+        // The report too, but for what only the worker knows: the scan id and its timings.
+        var report = Report(files);
+        var (expectedReport, _) = ScanResultRenderer.Report(expected, report.Model, job.ScanId, report.TimingsMs);
+        Assert.Equal(ScanReportBuilder.ToJson(expectedReport), ScanReportBuilder.ToJson(report));
+    }
+
     private static (ImagingScanCodec Codec, ScanJob Job, DecodedScanSlices Scan) Prepared(int depth)
     {
         var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);

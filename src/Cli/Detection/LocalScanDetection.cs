@@ -12,14 +12,17 @@ namespace Synomaly.Cli.Detection;
 
 /// <summary>
 /// Detects anomalies in one local scan and writes the results into a folder: the scan is decoded and prepared by its
-/// modality preset, its slices go through the detector in batches, and the maps come back onto the source grid.
-/// Files written: <c>heatmap.png</c> (overlays of the most anomalous slices), <c>anomaly-map.nii.gz</c>, <c>mask.nii.gz</c>,
-/// <c>counterfactual.nii.gz</c> (model intensities in [−1, 1]), <c>report.json</c> and <c>inference.json</c>.
+/// modality preset, its slices go through the detector in batches, and the worker's ScanResultRenderer puts the maps back
+/// onto the source grid. Files written: <c>heatmap.png</c> (overlays of the most anomalous slices), <c>overlays/NNNN.png</c>
+/// (one per analysed slice), <c>anomaly-map.nii.gz</c>, <c>mask.nii.gz</c>, <c>counterfactual.nii.gz</c> (model intensities
+/// in [−1, 1]), <c>report.json</c> and <c>inference.json</c>.
 /// </summary>
 internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSettings settings)
 {
-    /// <summary>At most this many slices appear in the heatmap montage (the highest scores).</summary>
+    /// <summary>At most this many slices appear in the heatmap montage (the highest scores); the worker's shows up to 36.</summary>
     public const int MaxMontageTiles = 16;
+
+    private static readonly ScanResultRenderer Renderer = new(MaxMontageTiles);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
@@ -42,25 +45,19 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
         clock.Restart();
         Directory.CreateDirectory(outputDirectory);
-        var map = prepared.MapToSource([.. slices.Select(s => s.Map)]);
-        var mask = prepared.MaskToSource([.. slices.Select(s => s.Map.Select(v => v != 0).ToArray())]);
-        WriteVolume(outputDirectory, "anomaly-map.nii.gz", stream => ResultVolumes.WriteAnomalyMap(stream, volume, map));
-        WriteVolume(outputDirectory, "mask.nii.gz", stream => ResultVolumes.WriteMask(stream, volume, mask));
-        WriteVolume(outputDirectory, "counterfactual.nii.gz", stream => ResultVolumes.WriteCounterfactual(stream, volume, prepared.MapToSource([.. slices.Select(s => s.Reconstruction)])));
-        if (slices.Count > 0)
+        // The worker's renderer: detect's results for a scan are the worker's, but for the montage's tile count.
+        var rendered = Renderer.Render(prepared, [.. slices.Select(s => s.Maps)]);
+        foreach (var file in rendered.Files)
         {
-            File.WriteAllBytes(Path.Combine(outputDirectory, "heatmap.png"), Heatmap(prepared, slices));
+            WriteFile(outputDirectory, file);
         }
 
         timings["write"] = clock.Elapsed.TotalMilliseconds;
 
-        var report = ScanReportBuilder.Build(
-            volume, map, mask, slices.ToDictionary(s => s.SourceSlice, s => (double)s.Score),
-            new ReportModel(settings.ModelName, settings.ModelVersion, settings.ProfileName), prepared.PresetName, timingsMs: timings,
-            singleThresholdSlices: [.. slices.Where(s => s.NormativeFallback).Select(s => s.SourceSlice)]);
-        File.WriteAllBytes(Path.Combine(outputDirectory, "report.json"), ScanReportBuilder.ToJson(report));
+        var (report, reportFile) = ScanResultRenderer.Report(rendered, new ReportModel(settings.ModelName, settings.ModelVersion, settings.ProfileName), scanId: null, timings);
+        WriteFile(outputDirectory, reportFile);
         File.WriteAllText(Path.Combine(outputDirectory, "inference.json"), JsonSerializer.Serialize(
-            new InferenceRecord(settings.Options, [.. slices.Select(s => new SliceRecord(s.SourceSlice, s.Score, s.StagesRun, s.NormativeFallback))]), JsonOptions));
+            new InferenceRecord(settings.Options, [.. slices.Select(s => new SliceRecord(s.SourceSlice, s.Score, s.StagesRun, s.Maps.NormativeFallback))]), JsonOptions));
         return report;
     }
 
@@ -81,10 +78,10 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
             for (int i = 0; i < batch.Count; i++)
             {
-                // As the worker serves maps: restricted to the imaged object the preset found, and scored there.
-                var map = ForegroundMaps.Restricted(detection.Map(i).ToArray(), batch[i].Foreground);
-                results.Add(new SliceResult(
-                    batch[i].SourceSlice, map, detection.Reconstruction(i).ToArray(), ForegroundMaps.MarkedPixels(map), detection.StagesRun[i], detection.NormativeFallback[i]));
+                var maps = new SliceMaps(detection.Map(i).ToArray(), detection.Mask(i), detection.Reconstruction(i).ToArray(), detection.NormativeFallback[i]);
+                // Scored as the report scores it: inside the imaged object the preset found.
+                var score = ForegroundMaps.MarkedPixels(ForegroundMaps.Restricted(maps.AnomalyMap, batch[i].Foreground));
+                results.Add(new SliceResult(batch[i].SourceSlice, maps, score, detection.StagesRun[i]));
             }
 
             progress(results.Count, prepared.Slices.Count);
@@ -93,37 +90,14 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         return results;
     }
 
-    /// <summary>Overlays of the most anomalous slices (in slice order), all on one colour scale, in the display layout.</summary>
-    private static byte[] Heatmap(PreparedScan prepared, List<SliceResult> slices)
+    private static void WriteFile(string directory, RenderedFile file)
     {
-        int size = prepared.ModelSize;
-        float scaleMax = Math.Max(slices.Count == 0 ? 0 : slices.Max(s => s.Map.Max()), 1e-6f);
-        var shown = MontageSlices.Choose(
-            slices.Select((s, i) => (Slice: s, Input: prepared.Slices[i])).ToList(), p => p.Slice.Score, p => p.Slice.SourceSlice, MaxMontageTiles);
-        var tiles = shown.Select(p => HeatmapOverlay.Render(
-            p.Input.Layout.ToDisplay<float>(p.Input.Pixels, size, prepared.Source), p.Input.Layout.ToDisplay<float>(p.Slice.Map, size, prepared.Source), size, size, new OverlayOptions
-        {
-            ScaleMax = scaleMax,
-            PixelScale = size < 256 ? 2 : 1,
-            Label = $"z{p.Slice.SourceSlice} {p.Slice.Score}px",
-        })).ToList();
-        try
-        {
-            return Montage.RenderPng(tiles);
-        }
-        finally
-        {
-            tiles.ForEach(t => t.Dispose());
-        }
+        string path = Path.Combine(directory, file.Name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, file.Content);
     }
 
-    private static void WriteVolume(string directory, string name, Action<Stream> write)
-    {
-        using var stream = File.Create(Path.Combine(directory, name));
-        write(stream);
-    }
-
-    private sealed record SliceResult(int SourceSlice, float[] Map, float[] Reconstruction, long Score, int StagesRun, bool NormativeFallback);
+    private sealed record SliceResult(int SourceSlice, SliceMaps Maps, long Score, int StagesRun);
 
     private sealed record SliceRecord(int SourceSlice, long Score, int StagesRun, bool NormativeFallback);
 

@@ -1,0 +1,120 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Outputs;
+
+/// <summary>
+/// Turns the detector's per-slice maps for one prepared scan into its result files, the same for every host (the worker's
+/// ImagingScanCodec and the CLI's detect): maps restricted to the imaged object the preset found, put back onto the source
+/// grid (NIfTI map, mask and counterfactual), one overlay per analysed slice and a montage of the most anomalous ones, all
+/// at source resolution in the display layout on one colour scale, and report.json. Hosts differ only in how many tiles
+/// their montage shows (<paramref name="maxMontageTiles"/>).
+/// </summary>
+public sealed class ScanResultRenderer(int maxMontageTiles)
+{
+    public RenderedScan Render(PreparedScan prepared, IReadOnlyList<SliceMaps> outputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(outputs);
+        var slices = prepared.Slices;
+        if (outputs.Count != slices.Count)
+        {
+            throw new ArgumentException($"The scan has {slices.Count} model slices; {outputs.Count} outputs were given.", nameof(outputs));
+        }
+
+        var source = prepared.Source;
+        var maps = outputs.Select((o, i) => ForegroundMaps.Restricted(o.AnomalyMap, slices[i].Foreground)).ToList();
+        var masks = outputs.Select((o, i) => o.Mask.Select((m, p) => m && slices[i].Foreground[p]).ToArray()).ToList();
+        var map = prepared.MapToSource(maps);
+        var mask = prepared.MaskToSource(masks);
+        var counterfactual = prepared.MapToSource([.. outputs.Select(o => o.Counterfactual)]);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var files = new List<RenderedFile>
+        {
+            Nifti(BlobLayout.AnomalyMapFile, s => ResultVolumes.WriteAnomalyMap(s, source, map)),
+            Nifti(BlobLayout.MaskFile, s => ResultVolumes.WriteMask(s, source, mask)),
+            Nifti(BlobLayout.CounterfactualFile, s => ResultVolumes.WriteCounterfactual(s, source, counterfactual)),
+        };
+
+        // One colour scale for the whole scan, from the map as it is shown (on the source grid): scaled to its own
+        // maximum, a spot just above the threshold would look as strong as a large lesion on another slice.
+        var scale = new OverlayOptions { ScaleMax = Math.Max(map.Length == 0 ? 0 : map.Max(), 1e-6f) };
+        var analysed = slices.Select(s => s.SourceSlice).Distinct().Order().ToList();
+        foreach (var z in analysed)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (grey, heat) = DisplaySlice(source, map, z);
+            files.Add(new RenderedFile(BlobLayout.OverlayFile(z), HeatmapOverlay.RenderPng(grey, heat, source.Width, source.Height, scale), "image/png"));
+        }
+
+        // The engine counted mask pixels over the whole model slice; the report scores what the map and mask show, so each
+        // slice's score is counted again (same definition: anomalous pixels of the model slice) inside the foreground.
+        var scores = new Dictionary<int, double>();
+        for (var i = 0; i < slices.Count; i++)
+        {
+            scores[slices[i].SourceSlice] = Math.Max(scores.GetValueOrDefault(slices[i].SourceSlice), masks[i].Count(m => m));
+        }
+
+        if (analysed.Count > 0)
+        {
+            var shown = MontageSlices.Choose(analysed, z => scores[z], z => z, maxMontageTiles);
+            files.Add(new RenderedFile(BlobLayout.HeatmapFile, RenderMontage(source, map, shown, scale), "image/png"));
+        }
+
+        var singleThreshold = slices.Where((_, i) => outputs[i].NormativeFallback).Select(s => s.SourceSlice).ToHashSet();
+        return new RenderedScan(files, source, prepared.PresetName, map, mask, scores, singleThreshold);
+    }
+
+    /// <summary>The scan's report and its report.json, which hosts store last (the worker's completion marker).</summary>
+    public static (ScanReport Report, RenderedFile File) Report(RenderedScan scan, ReportModel model, string? scanId, IReadOnlyDictionary<string, double>? timingsMs)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        var report = ScanReportBuilder.Build(scan.Source, scan.Map, scan.Mask, scan.SliceScores, model, scan.PresetName, scanId, timingsMs, scan.SingleThresholdSlices);
+        return (report, new RenderedFile(BlobLayout.ReportFile, ScanReportBuilder.ToJson(report), "application/json"));
+    }
+
+    /// <summary>
+    /// Slice <paramref name="z"/> of the scan and of its map as people expect to see it: overlays are pictures, so they
+    /// follow the display layout (rows reversed where the volume's y axis runs up the stored rows, as in a RAS NIfTI, so
+    /// that anterior is at the top), whatever layout the model read; the NIfTI results stay on the stored voxels.
+    /// </summary>
+    private static (float[] Grey, float[] Map) DisplaySlice(Volume source, float[] map, int z)
+    {
+        var display = SliceLayout.Of(source, SliceOrientation.Display);
+        return (display.Extract(source, z), display.Arrange<float>(map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height));
+    }
+
+    private static RenderedFile Nifti(string name, Action<Stream> write)
+    {
+        using var buffer = new MemoryStream();
+        write(buffer);
+        return new RenderedFile(name, buffer.ToArray(), "application/gzip");
+    }
+
+    /// <summary>One tile per slice of <paramref name="shown"/> (in slice order), labelled with its slice number.</summary>
+    private static byte[] RenderMontage(Volume source, float[] map, IReadOnlyList<int> shown, OverlayOptions scale)
+    {
+        var tiles = new List<Image<Rgb24>>();
+        try
+        {
+            foreach (var z in shown)
+            {
+                var (grey, heat) = DisplaySlice(source, map, z);
+                tiles.Add(HeatmapOverlay.Render(grey, heat, source.Width, source.Height, scale with { Label = $"z={z}" }));
+            }
+
+            return Montage.RenderPng(tiles);
+        }
+        finally
+        {
+            foreach (var tile in tiles)
+            {
+                tile.Dispose();
+            }
+        }
+    }
+}
