@@ -1,8 +1,34 @@
+using Spectre.Console;
+
 namespace Synomaly.Cli.Tests;
 
-/// <summary>Runs the command line with stderr captured, so that tests can check a refusal names what is wrong.</summary>
+/// <summary>
+/// Runs the command line with stderr captured, so that tests can check a refusal names what is wrong; or with everything
+/// it prints captured (stdout, Spectre.Console's tables and markup, stderr), to check what a user would see.
+/// </summary>
 internal static class StandardError
 {
+    public static async Task<(int Code, string Output)> CaptureAll(string[] args)
+    {
+        var originalOut = Console.Out;
+        var originalConsole = AnsiConsole.Console;
+        using var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 400;
+        Console.SetOut(output);
+        AnsiConsole.Console = console;
+        try
+        {
+            var (code, error) = await Capture(args);
+            return (code, output + error);
+        }
+        finally
+        {
+            AnsiConsole.Console = originalConsole;
+            Console.SetOut(originalOut);
+        }
+    }
+
     public static Task<(int Code, string Error)> Capture(string[] args) => Capture(() => CommandRunner.RunAsync(args));
 
     /// <summary>Runs the command line as Ctrl-C leaves it: its invocation token already cancelled.</summary>

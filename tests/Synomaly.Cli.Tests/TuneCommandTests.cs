@@ -28,6 +28,34 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Tuning_into_another_profile_leaves_the_card_s_default_profile_and_says_so()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+
+        var (code, output) = await StandardError.CaptureAll(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--profile", "experiment", "--device", "cpu", "--out", Path.Combine(_scratch, "tuning")]);
+
+        Assert.Equal(0, code);
+        var card = ModelPackage.LoadCard(model);
+        Assert.Equal("brain-mri", card.DefaultProfile);
+        Assert.Equal(0.2, card.Profile("experiment").Threshold);
+        Assert.Contains("The card's default profile is 'brain-mri' (unchanged; --make-default makes 'experiment' the default).", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Make_default_makes_the_tuned_profile_the_card_s_default()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+
+        var (code, output) = await StandardError.CaptureAll(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--profile", "experiment", "--make-default", "--device", "cpu", "--out", Path.Combine(_scratch, "tuning")]);
+
+        Assert.Equal(0, code);
+        Assert.Equal("experiment", ModelPackage.LoadCard(model).DefaultProfile);
+        Assert.Contains("The card's default profile is 'experiment'.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_stop_rule_chosen_for_tuning_is_written_into_the_profile()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

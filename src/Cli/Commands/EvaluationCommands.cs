@@ -24,6 +24,11 @@ public static class EvaluationCommands
     private static readonly Option<int> PerSlice = AtLeastOne(new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice (at least 1).", DefaultValueFactory = _ => 2 });
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Profile = new("--profile") { Description = "Inference profile name in the model card (default: the card's default profile)." };
+    private static readonly Option<bool> MakeDefault = new("--make-default")
+    {
+        Description = "Make the tuned profile the card's default (the one detect, evaluate and the worker serve). Without it tune changes the default only when the card has none or --profile names the default already.",
+    };
+
     private static readonly Option<int?> TuneMinComponent = new("--min-component")
     {
         Description = "Smallest kept component in pixels, written into the tuned profile (default: the reference's 30 at 128 px scaled by area to the model size, 30·(size/128)² rounded: 8 at 64 px).",
@@ -67,7 +72,7 @@ public static class EvaluationCommands
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
-            Model, Lesions, PerSlice, Device, Profile, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
+            Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
         command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
@@ -177,6 +182,9 @@ public static class EvaluationCommands
 
         // The card's default profile unless told otherwise: a liver-ct model's is "liver-ct", an import's "default".
         var profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile ?? "default";
+        // Tuning into another profile (an experiment) leaves the default alone: what detect, evaluate and the worker serve
+        // changes only when asked, or when the tuned profile is the default already or there is none.
+        var defaultProfile = parse.GetValue(MakeDefault) || context.Card.DefaultProfile is null ? profileName : context.Card.DefaultProfile;
         var card = context.Card with
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
@@ -187,10 +195,12 @@ public static class EvaluationCommands
                     NormativeSubjects = winner.NormativeThreshold is null ? null : SubjectSplit.Fingerprints(healthy!.Select(c => c.Source).Distinct(StringComparer.Ordinal)),
                 },
             },
-            DefaultProfile = profileName,
+            DefaultProfile = defaultProfile,
         };
         ModelPackage.SaveCard(parse.GetValue(Model)!, card);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]Best on the tuning set:[/] {0} (Dice {1:F3}); written to profile '{2}'.", Markup.Escape(best.Settings), best.Dice, Markup.Escape(profileName));
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "The card's default profile is '{0}'{1}.", Markup.Escape(defaultProfile),
+            defaultProfile == profileName ? "" : Markup.Escape($" (unchanged; --make-default makes '{profileName}' the default)"));
         return 0;
     }
 
