@@ -306,4 +306,18 @@ public sealed class DetectCommandTests : IDisposable
         public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits) =>
             File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "1.dcm"));
     }
+
+    [Fact]
+    public async Task A_scan_that_cannot_be_read_is_reported_by_position_and_error_type_never_by_its_file_name()
+    {
+        // File names can carry patient data, and a file error's own message quotes the full path.
+        string model = TinyModelPackage();
+        string missing = Path.Combine(_root, "Miller_Max.nii.gz");
+
+        var (code, output) = await StandardError.CaptureAll(["detect", Png("first.png"), missing, "--model", model, "--device", "cpu", "--out", Path.Combine(_root, "out")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("scan 2 of 2: cannot read the input (FileNotFoundException)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", output, StringComparison.Ordinal);
+    }
 }

@@ -158,6 +158,22 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_scan_that_cannot_be_read_is_reported_by_error_type_never_by_its_file_name()
+    {
+        // A link to nowhere is listed with the folder but cannot be opened: a file error, whose own message quotes the path.
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        string healthy = Directory.CreateDirectory(At("healthy")).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).First(), Path.Combine(healthy, "sub-01.png"));
+        File.CreateSymbolicLink(Path.Combine(healthy, "sub-02_Miller_Max.png"), At("gone.png"));
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--healthy", healthy, "--device", "cpu", "--out", At("refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("cannot read the input (FileNotFoundException)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Evaluate_on_an_empty_data_folder_is_refused_as_an_empty_set_and_the_card_s_metrics_stay()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

@@ -32,6 +32,21 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_training_file_that_cannot_be_read_is_reported_by_error_type_never_by_its_file_name()
+    {
+        // A link to nowhere is listed with the folder but cannot be opened: a file error, whose own message quotes the path.
+        string data = Directory.CreateDirectory(Path.Combine(_scratch, "data")).FullName;
+        File.Copy(Directory.GetFiles(Slices, "*.png").Order(StringComparer.Ordinal).First(), Path.Combine(data, "sub-01.png"));
+        File.CreateSymbolicLink(Path.Combine(data, "sub-02_Miller_Max.png"), Path.Combine(_scratch, "gone.png"));
+
+        var (code, error) = await StandardError.Capture(["train", data, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("cannot read the input (FileNotFoundException)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cancelled_training_is_checkpointed_and_exits_130_rather_than_reporting_done()
     {
         string output = Path.Combine(_scratch, "cancelled");

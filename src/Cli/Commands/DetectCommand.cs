@@ -117,10 +117,17 @@ public static class DetectCommand
                     table.AddRow(label, report.Slices.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         report.AnomalousVoxels.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(folder));
                 }
-                catch (Exception e) when (e is ScanRejectedException or IOException or UnauthorizedAccessException)
+                catch (ScanRejectedException e)
                 {
+                    // The reader's rejections describe the bytes, never the file's name or path.
                     task.StopTask();
                     failures.Add($"{label}: {e.Message}");
+                }
+                catch (Exception e) when (UnreadableInputException.IsFileError(e))
+                {
+                    // A file error's message quotes the full path (of the input, or of the result folder named after it).
+                    task.StopTask();
+                    failures.Add($"{label}: {UnreadableInputException.Reason(e)}");
                 }
             }
         });

@@ -124,7 +124,7 @@ public static class EvaluationCommands
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
-        var cases = source.TuningCases();
+        var cases = UnreadableInputException.Guard(source.TuningCases);
         RequireAnomalousCases(parse, cases, "tuning", "tune ranks settings by Dice on anomalous cases");
         Directory.CreateDirectory(parse.GetValue(Out)!);
         int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
@@ -132,7 +132,7 @@ public static class EvaluationCommands
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
-        var healthy = normativeData is null ? null : HealthySlices(normativeData, source, context.Card);
+        var healthy = normativeData is null ? null : UnreadableInputException.Guard(() => HealthySlices(normativeData, source, context.Card));
         AnsiConsole.Progress().Start(progress =>
         {
             if (healthy is not null)
@@ -221,7 +221,7 @@ public static class EvaluationCommands
             return 2;
         }
 
-        var cases = source.ReportingCases();
+        var cases = UnreadableInputException.Guard(source.ReportingCases);
         if (parse.GetValue(EvaluationInputs.Data) is not null || recordInCard)
         {
             RequireAnomalousCases(parse, cases, "reporting", recordInCard ? "--record-in-card replaces the card's Dice and AUROC" : "evaluate reports Dice on the inserted lesions");
@@ -278,7 +278,7 @@ public static class EvaluationCommands
         var context = DetectorContext.Load(parse.GetValue(Model)!, device, region);
         try
         {
-            return (EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice)), context);
+            return (UnreadableInputException.Guard(() => EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice))), context);
         }
         catch
         {

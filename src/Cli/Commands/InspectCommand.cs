@@ -43,9 +43,9 @@ public static class InspectCommand
 
             return Report(() => ScanReader.DescribeFile(path, options), output);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (UnreadableInputException.IsFileError(e))
         {
-            output.WriteLine($"error: cannot read the input ({e.GetType().Name})");
+            output.WriteLine($"error: {UnreadableInputException.Reason(e)}");
             return Unreadable;
         }
     }

@@ -141,10 +141,10 @@ public static class TrainCommand
             // A resume with another model configuration is refused before the data is read, naming the argument: weights
             // of the same shapes (another --size, for one) would otherwise load silently and train another network.
             TrainingCheckpoint.RequireSameModel(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!), modelConfig);
-            var files = InputFiles.Resolve(parse.GetValue(input)!);
+            var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
-            var maskFiles = maskFolder is null ? null : RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder);
-            var set = TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles);
+            var maskFiles = maskFolder is null ? null : UnreadableInputException.Guard(() => RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder));
+            var set = UnreadableInputException.Guard(() => TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles));
             if (set.Count == 0)
             {
                 // Refused here, with the reasons: an empty set would otherwise fail inside the trainer without saying why.

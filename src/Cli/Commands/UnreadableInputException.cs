@@ -1,0 +1,52 @@
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// An input scan, mask or slice that could not be read (missing, no permission, a folder where a file was expected), told
+/// without its path: .NET's file errors quote the full path, scan file names can carry patient data, and these lines are
+/// the ones pasted into tickets. The original error stays the inner exception (SYNOMALY_DEBUG=1 prints it).
+/// </summary>
+public sealed class UnreadableInputException : Exception
+{
+    public UnreadableInputException(Exception inner)
+        : base($"{Reason(inner)}; SYNOMALY_DEBUG=1 shows the full error", inner)
+    {
+    }
+
+    public UnreadableInputException()
+    {
+    }
+
+    public UnreadableInputException(string message)
+        : base(message)
+    {
+    }
+
+    public UnreadableInputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Whether <paramref name="e"/> is a file-system failure, whose message names the file it concerns.</summary>
+    public static bool IsFileError(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    /// <summary>The path-free line for a file-system failure: its type and a generic reason, never its message.</summary>
+    public static string Reason(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return $"cannot read the input ({e.GetType().Name})";
+    }
+
+    /// <summary>Runs <paramref name="read"/>, turning a file-system failure into an <see cref="UnreadableInputException"/>.</summary>
+    public static T Guard<T>(Func<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (IsFileError(e))
+        {
+            throw new UnreadableInputException(e);
+        }
+    }
+}
