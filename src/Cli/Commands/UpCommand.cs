@@ -4,16 +4,25 @@ using Synomaly.Cli.Local;
 
 namespace Synomaly.Cli.Commands;
 
-/// <summary>`synomaly up`: starts Azurite (if needed), creates the containers, queues and tables, and reports the local environment.</summary>
+/// <summary>
+/// `synomaly up`: starts Azurite (if needed), creates the containers, queues and tables, reports the local environment and
+/// stays in the foreground until Ctrl+C, then stops what it started; `--keep` returns at once and leaves Azurite running.
+/// </summary>
 public static class UpCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(RepositoryPaths.FindRoot, azuriteEnvironment: null);
+
+    /// <param name="repositoryRoot">Finds the repository whose scripts/azurite.sh runs Azurite.</param>
+    /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
+    public static Command Create(Func<string> repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment)
     {
-        var keep = new Option<bool>("--keep") { Description = "Leave Azurite running after the command ends." };
-        var command = new Command("up", "Start the local environment (Azurite with the containers, queues and tables) and report it ready.") { keep };
+        ArgumentNullException.ThrowIfNull(repositoryRoot);
+        var keep = new Option<bool>("--keep") { Description = "Return at once and leave Azurite running (scripts/azurite.sh stop ends it)." };
+        var command = new Command("up", "Start the local environment (Azurite with the containers, queues and tables) and keep it up until Ctrl+C.") { keep };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var environment = await LocalEnvironment.StartAsync(RepositoryPaths.FindRoot(), null, cancellationToken);
+            bool kept = parse.GetValue(keep);
+            var environment = await LocalEnvironment.StartAsync(repositoryRoot(), azuriteEnvironment, cancellationToken);
             try
             {
                 var table = new Table().AddColumn("resource").AddColumn("endpoint / name");
@@ -23,17 +32,37 @@ public static class UpCommand
                 }
 
                 AnsiConsole.Write(table);
-                AnsiConsole.MarkupLine("[green]Local environment ready.[/]");
+                if (kept)
+                {
+                    AnsiConsole.MarkupLine("[green]Local environment ready.[/] Azurite keeps running (scripts/azurite.sh stop ends it).");
+                    return 0;
+                }
+
+                AnsiConsole.MarkupLine("[green]Local environment ready.[/] Press Ctrl+C to stop.");
+                await WaitUntilCancelled(cancellationToken);
+                AnsiConsole.MarkupLine("Stopping the local environment.");
                 return 0;
             }
             finally
             {
-                if (!parse.GetValue(keep))
+                if (!kept)
                 {
                     await environment.DisposeAsync();
                 }
             }
         });
         return command;
+    }
+
+    /// <summary>Returns when <paramref name="cancellationToken"/> is cancelled: Ctrl+C is how an `up` in the foreground ends, not a failure.</summary>
+    private static async Task WaitUntilCancelled(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 }

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Spectre.Console;
+using Synomaly.Cli.Commands;
+using Synomaly.Storage.Local;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>`synomaly up` keeps the environment up in the foreground until cancelled, then stops the Azurite it started.</summary>
+[Collection(ConsoleDisplayCollection.Name)]
+public sealed class UpCommandTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Up_keeps_azurite_answering_until_cancelled_and_then_stops_it()
+    {
+        using var state = new ScratchDirectory("synomaly-up");
+        var azurite = AzuriteScript.IsolatedEnvironment(state.Location);
+        using var stop = new CancellationTokenSource();
+        var originalConsole = AnsiConsole.Console;
+        using var printed = new StringWriter();
+        var output = TextWriter.Synchronized(printed);
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var up = UpCommand.Create(() => TestPaths.RepositoryRoot, azurite).Parse([]).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, stop.Token);
+        try
+        {
+            await WaitUntil(() => Task.FromResult(Printed(output, printed).Contains("Press Ctrl+C to stop", StringComparison.Ordinal) || up.IsCompleted), "up to report the environment ready");
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            Assert.False(up.IsCompleted, "up returned instead of staying in the foreground");
+            Assert.True(await Answers(state.Location), "Azurite stopped while up was waiting");
+
+            await stop.CancelAsync();
+
+            Assert.Equal(0, await up.WaitAsync(Patience, TestContext.Current.CancellationToken));
+            Assert.False(await Answers(state.Location), "up left the Azurite it started running");
+        }
+        finally
+        {
+            AnsiConsole.Console = originalConsole;
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+        }
+    }
+
+    /// <summary>What the command has printed so far; <paramref name="output"/> (synchronised) locks on itself while it writes.</summary>
+    private static string Printed(TextWriter output, StringWriter printed)
+    {
+        lock (output)
+        {
+            return printed.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Whether the blob service of the Azurite kept in <paramref name="state"/> accepts a connection; its ports are read
+    /// from the state folder, since the start draws new ones when a drawn port was taken meanwhile.
+    /// </summary>
+    private static async Task<bool> Answers(string state)
+    {
+        string ports = Path.Combine(state, "ports");
+        if (!File.Exists(ports))
+        {
+            return false;
+        }
+
+        using var client = new TcpClient();
+        try
+        {
+            int blobPort = int.Parse(File.ReadAllText(ports).Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+            await client.ConnectAsync("127.0.0.1", blobPort, TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"gave up waiting for {what}");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), TestContext.Current.CancellationToken);
+        }
+    }
+}
