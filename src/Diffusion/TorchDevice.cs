@@ -9,17 +9,27 @@ namespace Synomaly.Diffusion;
 /// </summary>
 public static class TorchDevice
 {
+    /// <summary>
+    /// Whether <paramref name="setting"/> is one of the accepted forms (cpu, cuda, cuda:N, auto; any case; blank = auto):
+    /// the one rule that the CLI's --device, bench and Worker__Device all check, without touching CUDA.
+    /// </summary>
+    public static bool IsValidSetting(string? setting)
+    {
+        string value = Normalise(setting);
+        return value is "auto" or "cpu" or "cuda" || IsCudaOrdinal(value);
+    }
+
     public static torch.Device Resolve(string? setting)
     {
-        string value = string.IsNullOrWhiteSpace(setting) ? "auto" : setting.Trim().ToLowerInvariant();
+        if (!IsValidSetting(setting))
+        {
+            throw UnknownDeviceException.For(setting);
+        }
+
+        string value = Normalise(setting);
         if (value == "auto")
         {
             return torch.cuda.is_available() ? Cuda(torch.CUDA, setting) : torch.CPU;
-        }
-
-        if (value != "cpu" && value != "cuda" && !IsCudaOrdinal(value))
-        {
-            throw UnknownDeviceException.For(setting);
         }
 
         if (value.StartsWith("cuda", StringComparison.Ordinal))
@@ -54,6 +64,9 @@ public static class TorchDevice
         torch.backends.cudnn.allow_tf32 = false;
         torch.backends.cuda.matmul.allow_tf32 = false;
     }
+
+    /// <summary>The setting as the rule reads it: trimmed, lower case, and "auto" when blank.</summary>
+    private static string Normalise(string? setting) => string.IsNullOrWhiteSpace(setting) ? "auto" : setting.Trim().ToLowerInvariant();
 
     /// <summary>cuda:N with N a plain non-negative whole number (no sign, no spaces).</summary>
     private static bool IsCudaOrdinal(string value) =>

@@ -126,7 +126,6 @@ public sealed class BenchCommandTests : IDisposable
             (new() { Seconds = -1 }, "--seconds"),
             (new() { Warmup = -1 }, "--warmup"),
             (new() { Threads = 0 }, "--threads"),
-            (new() { Device = "tpu" }, "--device"),
             (new() { Device = "cuda" }, "--device"),
             (new() { Config = "huge" }, "--config"),
             (new() { Config = "small", Model = "models/brain-mri-demo" }, "--model"),

@@ -41,6 +41,37 @@ public sealed class DeviceOptionTests : IDisposable
         Assert.False(Directory.Exists(output));
     }
 
+    [Theory]
+    [InlineData("check-device")]
+    [InlineData("bench")]
+    public async Task Check_device_and_bench_report_an_unknown_device_as_every_verb_does(string verb)
+    {
+        string output = Path.Combine(_scratch, verb);
+
+        var (code, errors) = await StandardError.Capture([verb, "--device", "gpu", "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --device: 'gpu' is not a device", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("cpu", true)]
+    [InlineData(" CUDA ", true)]
+    [InlineData("cuda:1", true)]
+    [InlineData("Auto", true)]
+    [InlineData("", true)]
+    [InlineData("  ", true)]
+    [InlineData(null, true)]
+    [InlineData("gpu", false)]
+    [InlineData("cuda:", false)]
+    [InlineData("cuda:-1", false)]
+    [InlineData("cuda: 1", false)]
+    public void The_one_device_rule_accepts_cpu_cuda_cuda_n_and_auto_with_blank_as_auto(string? setting, bool valid)
+    {
+        Assert.Equal(valid, TorchDevice.IsValidSetting(setting));
+    }
+
     [Fact]
     public async Task A_local_pipeline_with_an_unknown_device_fails_before_azurite_is_started()
     {

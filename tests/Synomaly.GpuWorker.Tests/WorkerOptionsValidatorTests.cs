@@ -21,6 +21,16 @@ public sealed class WorkerOptionsValidatorTests
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("CUDA:0")]
+    public void A_blank_device_is_auto_and_any_case_is_accepted_as_the_cli_accepts_them(string device)
+    {
+        // One rule with the CLI's --device (TorchDevice.IsValidSetting): Worker__Device= left empty means auto.
+        Assert.True(new WorkerOptionsValidator().Validate(null, new WorkerOptions { Device = device }).Succeeded);
+    }
+
     [Fact]
     public void An_unknown_dicom_transcoder_mode_names_the_setting()
     {

@@ -34,8 +34,10 @@ public static class CheckDeviceCommand
         {
             device = TorchDevice.Resolve(deviceSetting);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or (ArgumentException and not UnknownDeviceException))
         {
+            // A device this process cannot use (no CUDA, an ordinal past its GPUs); a setting that is no device at all is an
+            // option error, reported by the command runner as every verb's --device is.
             AnsiConsole.MarkupLine($"[red]Cannot use the device:[/] {Markup.Escape(e.Message)}");
             return 2;
         }

@@ -1,3 +1,4 @@
+using Synomaly.Diffusion;
 using Synomaly.Storage.Messaging;
 using Microsoft.Extensions.Options;
 
@@ -25,9 +26,9 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             errors.Add("Worker__QueueName must name the queue or Service Bus entity to read ScanJobs from.");
         }
 
-        if (!IsDeviceSetting(options.Device))
+        if (!TorchDevice.IsValidSetting(options.Device))
         {
-            errors.Add($"Worker__Device must be cuda, cuda:N, cpu or auto (got '{options.Device}').");
+            errors.Add($"Worker__Device must be cuda, cuda:N, cpu or auto, or empty for auto (got '{options.Device}').");
         }
 
         Require(errors, options.MaxBatchSize is >= 1 and <= 4096, $"Worker__MaxBatchSize must be between 1 and 4096 (got {options.MaxBatchSize}).");
@@ -38,18 +39,6 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         Require(errors, options.StorageQueueLockSeconds is >= 1 and <= 600, $"Worker__StorageQueueLockSeconds must be between 1 and 600 (got {options.StorageQueueLockSeconds}).");
         Require(errors, options.MaxConcurrentJobs is >= 1 and <= 256, $"Worker__MaxConcurrentJobs must be between 1 and 256 (got {options.MaxConcurrentJobs}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    private static bool IsDeviceSetting(string? device)
-    {
-        var value = device?.Trim().ToLowerInvariant();
-        if (value is "cpu" or "cuda" or "auto")
-        {
-            return true;
-        }
-
-        return value is not null && value.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(value.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
     }
 
     private static void Require(List<string> errors, bool condition, string message)
