@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
 using Synomaly.Storage.Local;
@@ -30,6 +31,36 @@ public sealed class LocalEnvironmentTests(AzuriteFixture azurite)
         var tables = new TableServiceClient(environment.ConnectionString);
         var names = tables.QueryAsync(t => t.Name == BlobLayout.JobsTable, cancellationToken: cancellationToken);
         Assert.NotNull(await names.FirstOrDefaultAsync(cancellationToken));
+    }
+
+    [Fact]
+    public async Task Provisions_every_container_queue_and_table_of_the_local_resource_list()
+    {
+        // The list the Infra tests compare with the Bicep templates: the bulk reprocessing and archive-deletion queues and
+        // the bulkruns table included, which the Functions app on Azurite needs too.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.ScriptEnvironment, cancellationToken);
+
+        var blobs = new BlobServiceClient(environment.ConnectionString);
+        foreach (var container in LocalStorageResources.Containers)
+        {
+            Assert.True(await blobs.GetBlobContainerClient(container).ExistsAsync(cancellationToken), $"container {container}");
+        }
+
+        var queues = new QueueServiceClient(environment.ConnectionString);
+        foreach (var queue in LocalStorageResources.Queues())
+        {
+            Assert.True(await queues.GetQueueClient(queue).ExistsAsync(cancellationToken), $"queue {queue}");
+        }
+
+        var tables = new List<string>();
+        await foreach (var table in new TableServiceClient(environment.ConnectionString).QueryAsync(cancellationToken: cancellationToken))
+        {
+            tables.Add(table.Name);
+        }
+
+        Assert.Superset(LocalStorageResources.Tables.ToHashSet(), tables.ToHashSet());
+        Assert.Contains(("table", "bulkruns"), environment.Describe());
     }
 
     [Fact]

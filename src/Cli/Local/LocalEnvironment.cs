@@ -1,21 +1,17 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using Synomaly.Contracts;
 using Synomaly.Storage.Local;
 
 namespace Synomaly.Cli.Local;
 
 /// <summary>
-/// The local stand-in for the Azure resources: Azurite with the same containers, queues and table that the Bicep
-/// templates create. Disposing it stops Azurite by PID, and deletes its data, only when this environment started it: an
+/// The local stand-in for the Azure resources: Azurite with the containers, queues and tables of
+/// <see cref="LocalStorageResources"/> (those the Bicep templates create, and the ScanJob queue). Disposing it stops Azurite by PID, and deletes its data, only when this environment started it: an
 /// Azurite it found running (`up --keep`, `demo --keep`, `scripts/azurite.sh start`) belongs to whoever started it.
 /// </summary>
 public sealed class LocalEnvironment : IAsyncDisposable
 {
-    public static readonly string[] Containers = [BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer];
-    public static readonly string[] Queues = [BlobLayout.ScanJobsQueue, BlobLayout.ScanJobsQueue + "-poison"];
-
     private readonly string repositoryRoot;
     private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
 
@@ -57,17 +53,20 @@ public sealed class LocalEnvironment : IAsyncDisposable
         yield return ("blob endpoint", blobs.Uri.ToString());
         yield return ("queue endpoint", new QueueServiceClient(ConnectionString).Uri.ToString());
         yield return ("table endpoint", new TableServiceClient(ConnectionString).Uri.ToString());
-        foreach (var container in Containers)
+        foreach (var container in LocalStorageResources.Containers)
         {
             yield return ("container", container);
         }
 
-        foreach (var queue in Queues)
+        foreach (var queue in LocalStorageResources.Queues())
         {
             yield return ("queue", queue);
         }
 
-        yield return ("table", BlobLayout.JobsTable);
+        foreach (var table in LocalStorageResources.Tables)
+        {
+            yield return ("table", table);
+        }
     }
 
     /// <summary>Restarts Azurite on the same ports and data (the reliability suite's storage outage).</summary>
@@ -84,17 +83,21 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private async Task ProvisionAsync(CancellationToken cancellationToken)
     {
         var blobs = new BlobServiceClient(ConnectionString);
-        foreach (var container in Containers)
+        foreach (var container in LocalStorageResources.Containers)
         {
             await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
 
         var queues = new QueueServiceClient(ConnectionString);
-        foreach (var queue in Queues)
+        foreach (var queue in LocalStorageResources.Queues())
         {
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
 
-        await new TableServiceClient(ConnectionString).CreateTableIfNotExistsAsync(BlobLayout.JobsTable, cancellationToken);
+        var tables = new TableServiceClient(ConnectionString);
+        foreach (var table in LocalStorageResources.Tables)
+        {
+            await tables.CreateTableIfNotExistsAsync(table, cancellationToken);
+        }
     }
 }

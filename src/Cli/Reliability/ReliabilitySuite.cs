@@ -7,6 +7,7 @@ using Synomaly.Cli.Local;
 using Synomaly.Contracts;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Local;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Cli.Reliability;
 
@@ -141,7 +142,7 @@ public static class ReliabilitySuite
         double wall = clock.Elapsed.TotalSeconds;
         records = await ReadFinalAsync(census, cancellationToken);
         var resultSets = await CountResultSetsAsync(new BlobServiceClient(pipeline.ConnectionString), cancellationToken);
-        var deadLetters = await DeadLetters.ReadAsync(new QueueClient(pipeline.ConnectionString, BlobLayout.ScanJobsQueue + "-poison"), cancellationToken);
+        var deadLetters = await DeadLetters.ReadAsync(new QueueClient(pipeline.ConnectionString, PoisonQueue.NameOf(BlobLayout.ScanJobsQueue)), cancellationToken);
         int neverUploaded = plan.Count - goodIds.Count - badIds.Count;
         return Summarise(options, pipeline, startedAt, wall, goodIds, badIds, duplicateId, neverUploaded, records, resultSets, deadLetters, kills, restarts);
     }

@@ -3,16 +3,14 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Synomaly.Contracts;
 using Synomaly.Functions.Options;
-using Synomaly.Functions.Services.Archive;
-using Synomaly.Functions.Services.Bulk;
-using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Local;
 
 namespace Synomaly.Functions.Extensions;
 
 /// <summary>
-/// Creates, at start, the containers, tables and queues the Functions app uses, when <c>ScansStorage</c> is a
+/// Creates, at start, the containers, tables and queues of a local environment (<see cref="LocalStorageResources"/>, the
+/// list `synomaly up` creates too), when <c>ScansStorage</c> is a
 /// development connection string (<c>func start</c> on a fresh Azurite, where nothing else creates the jobs table or the
 /// ScanJob queue). Registered only for such a connection: in Azure it is identity-based, the templates create every
 /// resource and the app's roles do not cover creating them.
@@ -20,25 +18,26 @@ namespace Synomaly.Functions.Extensions;
 public sealed class DevelopmentStorageProvisioner(
     BlobServiceClient blobs,
     QueueServiceClient queues,
-    JobStore jobs,
-    BulkRunStore bulkRuns,
+    TableServiceClient tables,
     IOptions<IntakeOptions> intake) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer })
+        foreach (var container in LocalStorageResources.Containers)
         {
             await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        var queueName = intake.Value.QueueName;
-        foreach (var queue in new[] { queueName, queueName + "-poison", StorageQueueBulkStepQueue.QueueName, ArchiveDeletionHandler.QueueName })
+        // The configured ScanJob queue (Intake__QueueName), as `synomaly up` creates the default one.
+        foreach (var queue in LocalStorageResources.Queues(intake.Value.QueueName))
         {
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        await jobs.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        await bulkRuns.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var table in LocalStorageResources.Tables)
+        {
+            await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Queues;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.GpuWorker.Messaging;
 
@@ -26,8 +27,8 @@ public sealed class StorageQueueScanJobSource : IScanJobSource
         this.time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The poison queue's name for a queue (the Functions convention).</summary>
-    public static string PoisonQueueName(string queueName) => queueName + "-poison";
+    /// <summary>The poison queue's name for a queue (the Functions convention, <see cref="PoisonQueue"/>).</summary>
+    public static string PoisonQueueName(string queueName) => PoisonQueue.NameOf(queueName);
 
     public async Task<ScanJobDelivery?> ReceiveAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
