@@ -181,7 +181,7 @@ public static class EvaluationCommands
         }
 
         // The card's default profile unless told otherwise: a liver-ct model's is "liver-ct", an import's "default".
-        var profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile ?? "default";
+        var profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile ?? InferenceProfileNames.Default;
         // Tuning into another profile (an experiment) leaves the default alone: what detect, evaluate and the worker serve
         // changes only when asked, or when the tuned profile is the default already or there is none.
         var defaultProfile = parse.GetValue(MakeDefault) || context.Card.DefaultProfile is null ? profileName : context.Card.DefaultProfile;
