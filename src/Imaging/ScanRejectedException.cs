@@ -44,4 +44,10 @@ public enum ScanRejectionCode
 
     /// <summary>An empty file.</summary>
     Empty,
+
+    /// <summary>
+    /// The scan states a modality (DICOM MR, CT, US), or the request names one, other than the one the model was trained
+    /// for: its map would look as confident as a real one.
+    /// </summary>
+    ModalityMismatch,
 }

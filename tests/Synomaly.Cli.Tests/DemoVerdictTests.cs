@@ -15,6 +15,7 @@ public sealed class DemoVerdictTests
         [
             Job("colin27-healthy.png", JobState.Succeeded),
             Job("bad-truncated.dcm", JobState.Failed, "Truncated: DICOM file is truncated"),
+            Job("bad-modality-mismatch.dcm", JobState.Failed, "ModalityMismatch: The scan states modality CT (liver-ct), but the model was trained for brain-mri."),
         ]));
     }
 
@@ -31,8 +32,8 @@ public sealed class DemoVerdictTests
     [Fact]
     public void A_good_sample_that_fails_fails_the_demo_naming_the_sample()
     {
-        var problem = Assert.Single(DemoVerdict.Problems([Job("ct-small.dcm", JobState.Failed, "Malformed: x"), Job("mr-small.dcm", JobState.Succeeded)]));
+        var problem = Assert.Single(DemoVerdict.Problems([Job("colin27-healthy.png", JobState.Failed, "Malformed: x"), Job("mr-small.dcm", JobState.Succeeded)]));
 
-        Assert.Equal("ct-small.dcm ended Failed (Malformed: x); expected Succeeded", problem);
+        Assert.Equal("colin27-healthy.png ended Failed (Malformed: x); expected Succeeded", problem);
     }
 }

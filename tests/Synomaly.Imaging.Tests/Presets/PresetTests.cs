@@ -223,12 +223,36 @@ public sealed class PresetTests
     }
 
     [Fact]
-    public void The_modality_a_model_was_trained_for_replaces_the_file_modality_but_not_an_explicit_hint()
+    public void The_modality_a_model_was_trained_for_decides_for_files_that_state_none_or_the_same()
     {
         Assert.IsType<CtPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.Unknown, 64, trainedFor: ModalityHint.LiverCt));
-        Assert.IsType<UltrasoundPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.MR, 64, trainedFor: ModalityHint.CarotidUltrasound));
-        Assert.IsType<BrainMriPreset>(ModalityPresets.For(ModalityHint.BrainMri, Modality.CT, 64, trainedFor: ModalityHint.LiverCt));
+        Assert.IsType<UltrasoundPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.Other, 64, trainedFor: ModalityHint.CarotidUltrasound));
+        Assert.IsType<BrainMriPreset>(ModalityPresets.For(ModalityHint.BrainMri, Modality.MR, 64, trainedFor: ModalityHint.BrainMri));
         Assert.IsType<CtPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.CT, 64, trainedFor: ModalityHint.Auto));
+    }
+
+    [Theory]
+    [InlineData(Modality.CT, ModalityHint.BrainMri, "CT", "brain-mri")]
+    [InlineData(Modality.US, ModalityHint.BrainMri, "US", "brain-mri")]
+    [InlineData(Modality.MR, ModalityHint.LiverCt, "MR", "liver-ct")]
+    [InlineData(Modality.CT, ModalityHint.CarotidUltrasound, "CT", "carotid-us")]
+    public void A_file_stating_another_modality_than_the_model_was_trained_for_is_rejected_naming_both(Modality stated, ModalityHint trainedFor, string file, string model)
+    {
+        var error = Assert.Throws<ScanRejectedException>(() => ModalityPresets.For(ModalityHint.Auto, stated, 64, trainedFor));
+
+        Assert.Equal(ScanRejectionCode.ModalityMismatch, error.Code);
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains(model, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hint_naming_another_modality_than_the_model_was_trained_for_is_rejected_naming_both()
+    {
+        var error = Assert.Throws<ScanRejectedException>(() => ModalityPresets.For(ModalityHint.BrainMri, Modality.Unknown, 64, ModalityHint.LiverCt));
+
+        Assert.Equal(ScanRejectionCode.ModalityMismatch, error.Code);
+        Assert.Contains("brain-mri", error.Message, StringComparison.Ordinal);
+        Assert.Contains("liver-ct", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
