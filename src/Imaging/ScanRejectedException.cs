@@ -50,4 +50,7 @@ public enum ScanRejectionCode
     /// for: its map would look as confident as a real one.
     /// </summary>
     ModalityMismatch,
+
+    /// <summary>The preset keeps no slice of the scan (for CT: none has tissue in the organ window), so there is nothing to answer.</summary>
+    NoUsableSlices,
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Options;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Scans;
@@ -41,6 +42,32 @@ public sealed class ScanSuitabilityTests
         var scan = BinaryData.FromBytes(Dicom("CT", (x, y) => (short)(x < Size / 2 ? -1000 : 40 + y)));
 
         Assert.NotEmpty(Prepare(scan, ModalityHint.LiverCt).Slices);
+    }
+
+    [Fact]
+    public void An_all_air_ct_fails_permanently_as_having_no_usable_slices()
+    {
+        var scan = BinaryData.FromBytes(Dicom("CT", (_, _) => -1000));
+
+        var error = Assert.Throws<ScanRejectedException>(() => Prepare(scan, ModalityHint.LiverCt));
+
+        Assert.Equal((FailureKind.Permanent, "NoUsableSlices"), (FailureClassifier.Classify(error).Kind, FailureClassifier.Classify(error).Reason));
+    }
+
+    [Fact]
+    public async Task A_scan_a_codec_finds_no_slices_in_is_dead_lettered_as_having_no_usable_slices_not_as_wrong_dimensions()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-empty", FakeScanCodec.Scan(0, 0.25f));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId, 0);
+        var delivery = await source.ReceiveAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.DeadLettered, await harness.Handler.HandleAsync(delivery!, CancellationToken.None));
+
+        Assert.Equal("NoUsableSlices", Assert.Single(source.Settlements).Reason);
+        Assert.Equal("NoUsableSlices", harness.Record(job)!.ErrorCode);
+        Assert.Empty(harness.Model.Calls);
     }
 
     private static DecodedScanSlices Prepare(BinaryData scan, ModalityHint trainedFor) =>

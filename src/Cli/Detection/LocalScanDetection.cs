@@ -35,7 +35,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var volume = Directory.Exists(path)
             ? ScanReader.ReadSeries(SeriesFolder.Read(path).DicomFiles, settings.ReadOptions)
             : ScanReader.ReadFile(path, settings.ReadOptions);
-        var prepared = ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation).Prepare(volume);
+        var prepared = ScanPreparation.Prepare(ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation), volume);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;
         progress(0, prepared.Slices.Count);
 

@@ -450,7 +450,8 @@ public sealed partial class ScanJobHandler(
         var expected = size.Height * size.Width;
         if (scan.Slices.Count == 0)
         {
-            throw new JobRejectedException(JobRejectedException.WrongDimensions, "The scan has no slices to process.");
+            // Nothing to answer is a property of the scan, not of the slice size: the codecs' own reason for it.
+            throw new Imaging.ScanRejectedException(Imaging.ScanRejectionCode.NoUsableSlices, "The scan has no slices to process.");
         }
 
         var wrong = scan.Slices.FirstOrDefault(s => s.Length != expected);

@@ -41,7 +41,7 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
         var decoded = time.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
         var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height, trainedFor, orientation);
-        var prepared = preset.Prepare(volume);
+        var prepared = ScanPreparation.Prepare(preset, volume);
         var timings = new Dictionary<string, double>
         {
             ["decode"] = decoded.TotalMilliseconds,
