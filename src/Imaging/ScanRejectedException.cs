@@ -53,4 +53,10 @@ public enum ScanRejectionCode
 
     /// <summary>The preset keeps no slice of the scan (for CT: none has tissue in the organ window), so there is nothing to answer.</summary>
     NoUsableSlices,
+
+    /// <summary>The slices are smaller than the least a preset can prepare honestly (a strip or a few pixels).</summary>
+    ImageTooSmall,
+
+    /// <summary>Every slice holds one value throughout: no structure for the model to judge.</summary>
+    ConstantImage,
 }

@@ -70,6 +70,39 @@ public sealed class ScanSuitabilityTests
         Assert.Empty(harness.Model.Calls);
     }
 
+    [Fact]
+    public void A_constant_picture_sent_to_an_ultrasound_model_fails_permanently_as_a_constant_image()
+    {
+        var verdict = FailureClassifier.Classify(Assert.Throws<ScanRejectedException>(() => Prepare(Png(64, 64, (_, _) => 90), ModalityHint.CarotidUltrasound)));
+
+        Assert.Equal((FailureKind.Permanent, "ConstantImage"), (verdict.Kind, verdict.Reason));
+    }
+
+    [Fact]
+    public void A_one_row_picture_fails_permanently_as_too_small()
+    {
+        var verdict = FailureClassifier.Classify(Assert.Throws<ScanRejectedException>(() => Prepare(Png(5000, 1, (x, _) => (byte)x), ModalityHint.BrainMri)));
+
+        Assert.Equal((FailureKind.Permanent, "ImageTooSmall"), (verdict.Kind, verdict.Reason));
+        Assert.Contains("5000x1", verdict.Description, StringComparison.Ordinal);
+    }
+
+    private static BinaryData Png(int width, int height, Func<int, int, byte> value)
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                image[x, y] = new SixLabors.ImageSharp.PixelFormats.L8(value(x, y));
+            }
+        }
+
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        return BinaryData.FromBytes(png.ToArray());
+    }
+
     private static DecodedScanSlices Prepare(BinaryData scan, ModalityHint trainedFor) =>
         Codec.Prepare(scan, StubScanJob.For("suitability-1"), (Size, Size), trainedFor, SliceOrientation.Display, TestContext.Current.CancellationToken);
 

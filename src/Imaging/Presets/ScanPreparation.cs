@@ -10,10 +10,23 @@ namespace Synomaly.Imaging.Presets;
 /// </summary>
 public static class ScanPreparation
 {
+    /// <summary>
+    /// The fewest pixels a slice may have along each side. The presets stretch every slice to the model size (128): below
+    /// 16 pixels that is more than 8x of interpolation, and the map shows the filter, not anatomy (a 2x2 image came back
+    /// with 3 of its 4 pixels anomalous). It is also four of the ultrasound preset's 4-pixel blocks.
+    /// </summary>
+    public const int MinimumSide = 16;
+
     public static PreparedScan Prepare(IModalityPreset preset, Volume volume)
     {
         ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(volume);
+        if (volume.Width < MinimumSide || volume.Height < MinimumSide)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.ImageTooSmall,
+                $"The scan's slices are {volume.Width}x{volume.Height} pixels; at least {MinimumSide}x{MinimumSide} are needed.");
+        }
+
         var prepared = preset.Prepare(volume);
         if (prepared.Slices.Count == 0)
         {
@@ -21,6 +34,31 @@ public static class ScanPreparation
             throw new ScanRejectedException(ScanRejectionCode.NoUsableSlices, $"The {preset.Name} preset finds no slice of the scan it can prepare for the model.");
         }
 
+        if (!HasContrast(volume.Voxels, volume) && (volume.BlueChannel is not { } blue || !HasContrast(blue, volume)))
+        {
+            // Scaling makes every slice all -1, and the presets call all of it foreground (ultrasound) or none.
+            throw new ScanRejectedException(ScanRejectionCode.ConstantImage, "Every slice of the scan holds one value throughout: there is no structure to judge.");
+        }
+
         return prepared;
+    }
+
+    /// <summary>Whether any slice of <paramref name="values"/> (laid out as <paramref name="volume"/>) holds two different values.</summary>
+    private static bool HasContrast(float[] values, Volume volume)
+    {
+        for (int z = 0; z < volume.Depth; z++)
+        {
+            var slice = values.AsSpan(z * volume.SliceLength, volume.SliceLength);
+            float first = slice[0];
+            foreach (float v in slice)
+            {
+                if (v != first)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -49,4 +49,57 @@ public sealed class ScanPreparationTests
 
         Assert.Equal(new CtPreset { ModelSize = Size }.Prepare(body).Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
     }
+
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(5000, 1)]
+    [InlineData(1, 300)]
+    [InlineData(15, 64)]
+    public void Slices_below_the_minimum_side_are_rejected_as_too_small_naming_their_size(int width, int height)
+    {
+        var strip = Volume((x, y, _) => x + y, width, height, depth: 1);
+
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, strip));
+
+        Assert.Equal(ScanRejectionCode.ImageTooSmall, error.Code);
+        Assert.Contains($"{width}x{height}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("16x16", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_slice_of_the_minimum_side_is_prepared()
+    {
+        var small = Volume((x, y, _) => x + y, ScanPreparation.MinimumSide, ScanPreparation.MinimumSide, depth: 1);
+
+        Assert.Single(ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, small).Slices);
+    }
+
+    [Fact]
+    public void A_constant_image_is_rejected_for_every_preset()
+    {
+        var constant = Volume((_, _, _) => 7f, depth: 1);
+
+        Assert.All(
+            new IModalityPreset[] { new BrainMriPreset { ModelSize = Size }, new CtPreset { ModelSize = Size, WindowLowHu = 0, WindowHighHu = 150 }, new UltrasoundPreset { ModelSize = Size } },
+            preset => Assert.Equal(ScanRejectionCode.ConstantImage, Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(preset, constant)).Code));
+    }
+
+    [Fact]
+    public void A_volume_whose_every_slice_is_flat_is_rejected_as_constant()
+    {
+        var flatSlices = Volume((_, _, z) => 10f * z);
+
+        Assert.Equal(ScanRejectionCode.ConstantImage, Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, flatSlices)).Code);
+    }
+
+    [Fact]
+    public void A_blank_slice_inside_a_volume_with_structure_is_still_prepared()
+    {
+        var oneBlank = Volume((x, y, z) => z == 0 ? 0f : Body(x, y, z) + 1000);
+
+        var prepared = ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size, SliceRange = (0, 2) }, oneBlank);
+
+        Assert.Equal([0, 1, 2], prepared.Slices.Select(s => s.SourceSlice));
+        Assert.All(prepared.Slices[0].Pixels, p => Assert.Equal(-1f, p));
+    }
 }
