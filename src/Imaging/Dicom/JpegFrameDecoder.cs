@@ -59,6 +59,12 @@ internal static class JpegFrameDecoder
         }
 
         decompressor.jpeg_finish_decompress();
+        if (errors.EndedEarly)
+        {
+            // libjpeg fills the rows it never got with one value and only warns: a map of them would be a map of filler.
+            throw DicomRejections.Truncated("a JPEG frame's data ends before its image does (the decoder reports a premature end of data)");
+        }
+
         if (errors.Num_warnings > 0)
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"the JPEG decoder reported {errors.Num_warnings} warnings (corrupt data)"));
@@ -137,11 +143,34 @@ internal static class JpegFrameDecoder
         return photometric == "RGB" && !header.IsSubsampled ? FrameColor.Rgb : FrameColor.Ybr;
     }
 
-    /// <summary>Keeps libjpeg's warnings off the console (they are counted and noted instead); errors still throw.</summary>
+    /// <summary>
+    /// Keeps libjpeg's warnings off the console (they are counted and noted instead); errors still throw. Notes whether a
+    /// warning said the data ended early: the input ran out (JWRN_JPEG_EOF), or a marker came where entropy-coded data
+    /// should have (JWRN_HIT_MARKER, "premature end of data segment").
+    /// </summary>
     private sealed class QuietErrorManager : jpeg_error_mgr
     {
+        public bool EndedEarly { get; private set; }
+
+        public override void emit_message(int msg_level)
+        {
+            if (msg_level < 0)
+            {
+                // Formatting looks the warning's code up through GetMessageText, where it is seen.
+                _ = format_message();
+            }
+
+            base.emit_message(msg_level);
+        }
+
         public override void output_message()
         {
+        }
+
+        protected override string GetMessageText(int code)
+        {
+            EndedEarly |= code is (int)J_MESSAGE_CODE.JWRN_JPEG_EOF or (int)J_MESSAGE_CODE.JWRN_HIT_MARKER;
+            return base.GetMessageText(code);
         }
     }
 }
