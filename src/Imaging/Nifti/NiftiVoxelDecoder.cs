@@ -13,7 +13,8 @@ internal static class NiftiVoxelDecoder
 
     /// <summary>
     /// Decodes <paramref name="destination"/>.Length voxels; returns how many were not finite (stored as 0). A finite
-    /// stored value that only the scaling carries past float range is rejected as malformed instead.
+    /// stored value that the scaling, or the narrowing of a float64 to float, carries past float range is rejected as
+    /// malformed instead.
     /// </summary>
     public static int Decode(ReadOnlySpan<byte> source, Span<float> destination, NiftiDataType type, bool bigEndian, double slope, double intercept)
     {
@@ -38,7 +39,7 @@ internal static class NiftiVoxelDecoder
                 NiftiDataType.Rgb24 or NiftiDataType.Rgba32 => (0.299 * bytes[0]) + (0.587 * bytes[1]) + (0.114 * bytes[2]),
                 _ => throw new ScanRejectedException(ScanRejectionCode.UnsupportedPixelFormat, $"NIfTI datatype {(int)type} is not decoded."),
             };
-            bool storedFits = float.IsFinite((float)value);
+            bool storedFinite = double.IsFinite(value);
             if (scale)
             {
                 value = (value * slope) + intercept;
@@ -47,11 +48,14 @@ internal static class NiftiVoxelDecoder
             float result = (float)value;
             if (!float.IsFinite(result))
             {
-                // A stored value that fits a float but is pushed past its range by scl_slope/scl_inter means a corrupt
-                // header, not a missing voxel: zeroing it would hide the damage (the DICOM reader rejects the same rescale).
-                if (scale && storedFits)
+                // A finite stored value pushed past float range by scl_slope/scl_inter means a corrupt header, and a
+                // float64 beyond it (1e300) corrupt voxels, not a missing voxel: zeroing either would hide the damage
+                // under a note about NaN (the DICOM reader rejects the same rescale).
+                if (storedFinite)
                 {
-                    throw new ScanRejectedException(ScanRejectionCode.Malformed, "NIfTI scl_slope and scl_inter map the stored values outside the range of 32-bit floats.");
+                    throw new ScanRejectedException(ScanRejectionCode.Malformed, scale
+                        ? "NIfTI scl_slope and scl_inter map the stored values outside the range of 32-bit floats."
+                        : "NIfTI voxels hold finite values outside the range of 32-bit floats.");
                 }
 
                 nonFinite++;

@@ -166,6 +166,23 @@ public sealed class NiftiReaderTests
     }
 
     [Fact]
+    public void Float64_voxels_beyond_float_range_are_malformed_not_zeroed_as_non_finite()
+    {
+        // 1e300 is a finite double: narrowing it to float gives infinity, which must not pass as a missing voxel.
+        var f64 = new byte[32];
+        double[] doubles = [1e300, 2e300, -1e300, 1];
+        for (int i = 0; i < 4; i++)
+        {
+            BinaryPrimitives.WriteDoubleLittleEndian(f64.AsSpan(i * 8), doubles[i]);
+        }
+
+        var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(64, 64, [2, 2, 2, 0, 0, 0, 0, 0], f64, bigEndian: false)), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+        Assert.Contains("outside the range of 32-bit floats", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Rgb24_becomes_grey_luminance()
     {
         byte[] rgb = [255, 0, 0, 0, 255, 0, 0, 0, 255, 100, 100, 100];
