@@ -87,6 +87,7 @@ internal static class DicomSeriesAssembler
             TransferSyntaxUid = head.Syntax.Uid,
             PhotometricInterpretation = first.Photometric,
             BitsStored = first.BitsStored,
+            SpacingAssumed = ordered.Exists(s => s.Geometry.SpacingAssumed),
             Notes = [.. notes.Concat(ordered.SelectMany(s => s.File.Notes)).Distinct()],
         })
         {

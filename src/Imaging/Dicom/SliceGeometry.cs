@@ -2,9 +2,11 @@ namespace Synomaly.Imaging.Dicom;
 
 /// <summary>
 /// Where one frame sits in patient space (DICOM LPS millimetres), as far as the header says: position of the first
-/// pixel, row and column direction cosines, pixel spacing (x between columns, y between rows) and slice thickness.
+/// pixel, row and column direction cosines, pixel spacing (x between columns, y between rows; 1 mm where the header
+/// gives none, <paramref name="SpacingAssumed"/>) and slice thickness.
 /// </summary>
-internal sealed record SliceGeometry(double[]? Position, double[]? Orientation, double SpacingX, double SpacingY, double? Thickness, double? SpacingBetweenSlices)
+internal sealed record SliceGeometry(
+    double[]? Position, double[]? Orientation, double SpacingX, double SpacingY, double? Thickness, double? SpacingBetweenSlices, bool SpacingAssumed = false)
 {
     /// <summary>Unit normal of the slice plane (row cosine x column cosine), or null without an orientation.</summary>
     public double[]? Normal => Orientation is { } o ? Vector3.Normalize(Vector3.Cross(o.AsSpan(0, 3), o.AsSpan(3, 3))) : null;
@@ -24,9 +26,10 @@ internal sealed record SliceGeometry(double[]? Position, double[]? Orientation, 
             var measures = own?.FirstItem(DicomTag.PixelMeasuresSequence) ?? shared?.FirstItem(DicomTag.PixelMeasuresSequence);
             var spacing = measures?.GetDecimals(DicomTag.PixelSpacing) ?? ds.GetDecimals(DicomTag.PixelSpacing)
                 ?? ds.GetDecimals(DicomTag.ImagerPixelSpacing) ?? UltrasoundRegionSpacing(ds);
+            bool assumed = false;
             if (spacing is not [> 0, > 0, ..])
             {
-                spacingMissing = true;
+                spacingMissing = assumed = true;
                 spacing = [1, 1];
             }
 
@@ -36,7 +39,8 @@ internal sealed record SliceGeometry(double[]? Position, double[]? Orientation, 
                 spacing[1],
                 spacing[0],
                 measures?.GetDecimal(DicomTag.SliceThickness) ?? ds.GetDecimal(DicomTag.SliceThickness),
-                measures?.GetDecimal(DicomTag.SpacingBetweenSlices) ?? ds.GetDecimal(DicomTag.SpacingBetweenSlices));
+                measures?.GetDecimal(DicomTag.SpacingBetweenSlices) ?? ds.GetDecimal(DicomTag.SpacingBetweenSlices),
+                assumed);
         }
 
         if (spacingMissing)

@@ -141,7 +141,12 @@ public static class NiftiAffine
     /// <summary>Voxel sizes (mm) from pixdim[1..3]: absolute values, with 0 or non-finite read as 1.</summary>
     public static (double X, double Y, double Z) Spacing(NiftiHeader h) => (Positive(Math.Abs(h.PixDim[1])), Positive(Math.Abs(h.PixDim[2])), Positive(Math.Abs(h.PixDim[3])));
 
-    private static double Positive(double value) => double.IsFinite(value) && value > 0 ? value : 1;
+    /// <summary>Whether <see cref="Spacing"/> had to read any of pixdim[1..3] (0, NaN or infinite) as 1.</summary>
+    public static bool SpacingAssumed(NiftiHeader h) => !IsUsable(Math.Abs(h.PixDim[1])) || !IsUsable(Math.Abs(h.PixDim[2])) || !IsUsable(Math.Abs(h.PixDim[3]));
+
+    private static double Positive(double value) => IsUsable(value) ? value : 1;
+
+    private static bool IsUsable(double spacing) => double.IsFinite(spacing) && spacing > 0;
 
     private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 

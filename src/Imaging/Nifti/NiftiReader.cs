@@ -241,6 +241,7 @@ public static class NiftiReader
             NiftiHeader = rawHeader,
             BitsStored = h.BitPix > 0 ? h.BitPix : bytesPerVoxel * 8,
             PhotometricInterpretation = h.DataType is NiftiDataType.Rgb24 or NiftiDataType.Rgba32 ? "RGB" : null,
+            SpacingAssumed = NiftiAffine.SpacingAssumed(h),
             Notes = notes,
         };
         return new Volume(data, width, height, depth, new VolumeGeometry(sx, sy, sz, affine), Modality.Unknown, provenance);

@@ -37,7 +37,10 @@ public sealed record ScanReport
 
     public double AnomalousVolumeMl { get; init; }
 
-    /// <summary>False for plain images (PNG, JPEG), whose 1 mm pixel size is assumed, not measured.</summary>
+    /// <summary>
+    /// False where the 1 mm pixel size is assumed, not measured: plain images (PNG, JPEG), and DICOM or NIfTI files without
+    /// a usable spacing (<see cref="Volumes.VolumeProvenance.SpacingAssumed"/>).
+    /// </summary>
     public bool SpacingKnown { get; init; }
 
     /// <summary>Stage durations in milliseconds (decode, preprocess, inference, outputs...).</summary>

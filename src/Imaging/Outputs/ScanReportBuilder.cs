@@ -48,11 +48,16 @@ public static class ScanReportBuilder
             slices.Add(new SliceFinding(index, score, max, count, count * geometry.PixelAreaMm2, singleThresholdSlices?.Contains(index) == true));
         }
 
-        bool spacingKnown = source.Provenance.Format is not (ScanFormat.Png or ScanFormat.Jpeg);
+        bool plainImage = source.Provenance.Format is ScanFormat.Png or ScanFormat.Jpeg;
+        bool spacingKnown = !plainImage && !source.Provenance.SpacingAssumed;
         var notes = new List<string>();
-        if (!spacingKnown)
+        if (plainImage)
         {
             notes.Add("Plain image: pixel size unknown, 1 mm assumed for areas and volumes.");
+        }
+        else if (!spacingKnown)
+        {
+            notes.Add("The file gives no usable pixel spacing: 1 mm assumed for areas and volumes.");
         }
 
         if (singleThresholdSlices is { Count: > 0 })

@@ -21,6 +21,12 @@ public sealed record VolumeProvenance
     /// <summary>For NIfTI inputs: the original header bytes, so outputs can be written with identical geometry fields.</summary>
     public byte[]? NiftiHeader { get; init; }
 
+    /// <summary>
+    /// True where the file gave no usable pixel spacing (DICOM without PixelSpacing, NIfTI with a pixdim of 0 or NaN) and
+    /// 1 mm was assumed, so reports do not present areas and volumes as measured.
+    /// </summary>
+    public bool SpacingAssumed { get; init; }
+
     /// <summary>Free-form notes on lenient decoding decisions (for example "4-D input: first volume used").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
