@@ -32,11 +32,12 @@ internal static class DicomSeriesAssembler
     public static Volume Assemble(IReadOnlyList<DecodedDicom> files, ScanReadLimits limits, IReadOnlyList<string> readNotes)
     {
         var notes = new List<string>(readNotes);
+        var repairs = new List<string>();
         var slices = files.SelectMany((file, index) => Enumerable.Range(0, file.Pixels.Frames).Select(f => new Slice(file, f, index))).ToList();
         int localizers = slices.RemoveAll(s => s.File.IsLocalizer);
         if (localizers > 0)
         {
-            notes.Add(Invariant($"{localizers} localizer images dropped"));
+            repairs.Add(Invariant($"{localizers} localizer images dropped"));
         }
 
         if (slices.Count == 0)
@@ -44,8 +45,8 @@ internal static class DicomSeriesAssembler
             throw DicomRejections.Inconsistent("only localizer images");
         }
 
-        slices = KeepMajoritySeries(slices, notes);
-        return Build(slices, limits, notes, oneFile: false);
+        slices = KeepMajoritySeries(slices, repairs);
+        return Build(slices, limits, notes, repairs, oneFile: false);
     }
 
     /// <summary>
@@ -59,12 +60,13 @@ internal static class DicomSeriesAssembler
     {
         var notes = new List<string>(file.Notes);
         var frames = Enumerable.Range(0, file.Pixels.Frames).Select(f => new Slice(file, f, 0)).ToList();
-        return Build(frames, limits, notes, oneFile: true);
+        return Build(frames, limits, notes, [], oneFile: true);
     }
 
-    private static Volume Build(List<Slice> slices, ScanReadLimits limits, List<string> notes, bool oneFile)
+    /// <param name="repairs">Notes on slices dropped so far, in fixed wording: they go into the notes and the report's (<see cref="VolumeProvenance.ReportNotes"/>).</param>
+    private static Volume Build(List<Slice> slices, ScanReadLimits limits, List<string> notes, List<string> repairs, bool oneFile)
     {
-        slices = KeepMajorityOrientation(slices, notes);
+        slices = KeepMajorityOrientation(slices, repairs);
         if (slices.Count > limits.MaxSlices)
         {
             throw DicomRejections.Limit(Invariant($"{slices.Count} slices exceed the limit of {limits.MaxSlices}"));
@@ -88,7 +90,8 @@ internal static class DicomSeriesAssembler
             PhotometricInterpretation = first.Photometric,
             BitsStored = first.BitsStored,
             SpacingAssumed = ordered.Exists(s => s.Geometry.SpacingAssumed),
-            Notes = [.. notes.Concat(ordered.SelectMany(s => s.File.Notes)).Distinct()],
+            Notes = [.. notes.Concat(repairs).Concat(ordered.SelectMany(s => s.File.Notes)).Distinct()],
+            ReportNotes = repairs,
         })
         {
             BlueChannel = colour ? Voxels(ordered, first.PixelsPerFrame, file => file.BlueChannel!) : null,
@@ -116,7 +119,7 @@ internal static class DicomSeriesAssembler
         return voxels;
     }
 
-    private static List<Slice> KeepMajoritySeries(List<Slice> slices, List<string> notes)
+    private static List<Slice> KeepMajoritySeries(List<Slice> slices, List<string> repairs)
     {
         var groups = slices
             .GroupBy(s => (s.File.SeriesInstanceUid ?? "", s.File.Pixels.Rows, s.File.Pixels.Columns))
@@ -129,13 +132,13 @@ internal static class DicomSeriesAssembler
                 throw DicomRejections.Inconsistent(Invariant($"{groups.Count} series or image sizes of which none is a majority ({groups[0].Count()} slices each)"));
             }
 
-            notes.Add(Invariant($"mixed upload: kept the majority series of {groups[0].Count()} slices, dropped {slices.Count - groups[0].Count()} slices of {groups.Count - 1} other series or sizes"));
+            repairs.Add(Invariant($"mixed upload: kept the majority series of {groups[0].Count()} slices, dropped {slices.Count - groups[0].Count()} slices of {groups.Count - 1} other series or sizes"));
         }
 
         return [.. groups[0]];
     }
 
-    private static List<Slice> KeepMajorityOrientation(List<Slice> slices, List<string> notes)
+    private static List<Slice> KeepMajorityOrientation(List<Slice> slices, List<string> repairs)
     {
         if (slices.Any(s => s.Geometry.Normal is null))
         {
@@ -167,7 +170,7 @@ internal static class DicomSeriesAssembler
                 throw DicomRejections.Inconsistent("slices in several orientations with none a majority");
             }
 
-            notes.Add(Invariant($"{slices.Count - ranked[0].Count} slices with an orientation other than the series' dropped (localizers)"));
+            repairs.Add(Invariant($"{slices.Count - ranked[0].Count} slices with an orientation other than the series' dropped (localizers)"));
         }
 
         return ranked[0];

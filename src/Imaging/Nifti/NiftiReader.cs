@@ -217,12 +217,20 @@ public static class NiftiReader
             done += count;
         }
 
+        if (nonFinite > 0 && (voxels - nonFinite) * 100 < voxels)
+        {
+            // Zeroing them would leave a near-empty image that scores 0 as if healthy.
+            throw new ScanRejectedException(ScanRejectionCode.Malformed, string.Create(CultureInfo.InvariantCulture,
+                $"{nonFinite} of the {voxels} NIfTI voxels are NaN or infinite: fewer than 1 in 100 holds a value."));
+        }
+
         var (affine, source) = NiftiAffine.FromHeader(h);
         var (sx, sy, sz) = NiftiAffine.Spacing(h);
         notes.Add($"NIfTI-{h.Version} {(h.BigEndian ? "big" : "little")} endian, datatype {h.DataType}; orientation from {source}.");
+        var repairs = new List<string>();
         if (h.VolumeCount > 1)
         {
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{h.Dim[0]}-D input with {h.VolumeCount} volumes: volume {options.VolumeIndex} used."));
+            repairs.Add(string.Create(CultureInfo.InvariantCulture, $"{h.Dim[0]}-D input with {h.VolumeCount} volumes: volume {options.VolumeIndex} used."));
         }
 
         if ((slope != 1 || intercept != 0) && NiftiVoxelDecoder.IsScaled(h.DataType))
@@ -232,8 +240,10 @@ public static class NiftiReader
 
         if (nonFinite > 0)
         {
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{nonFinite} non-finite voxels (NaN or infinity) set to 0."));
+            repairs.Add(string.Create(CultureInfo.InvariantCulture, $"{nonFinite} non-finite voxels (NaN or infinity) set to 0."));
         }
+
+        notes.AddRange(repairs);
 
         var provenance = new VolumeProvenance
         {
@@ -243,6 +253,7 @@ public static class NiftiReader
             PhotometricInterpretation = h.DataType is NiftiDataType.Rgb24 or NiftiDataType.Rgba32 ? "RGB" : null,
             SpacingAssumed = NiftiAffine.SpacingAssumed(h),
             Notes = notes,
+            ReportNotes = repairs,
         };
         return new Volume(data, width, height, depth, new VolumeGeometry(sx, sy, sz, affine), Modality.Unknown, provenance);
     }

@@ -50,7 +50,8 @@ public static class ScanReportBuilder
 
         bool plainImage = source.Provenance.Format is ScanFormat.Png or ScanFormat.Jpeg;
         bool spacingKnown = !plainImage && !source.Provenance.SpacingAssumed;
-        var notes = new List<string>();
+        // The reader's repairs in its fixed wording (no text from the file): a result must not hide that its input was mended.
+        var notes = new List<string>(source.Provenance.ReportNotes);
         if (plainImage)
         {
             notes.Add("Plain image: pixel size unknown, 1 mm assumed for areas and volumes.");

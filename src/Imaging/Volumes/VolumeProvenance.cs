@@ -29,4 +29,11 @@ public sealed record VolumeProvenance
 
     /// <summary>Free-form notes on lenient decoding decisions (for example "4-D input: first volume used").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>
+    /// The notes, among <see cref="Notes"/>, on repairs that changed what the model sees (non-finite voxels set to 0, one
+    /// volume of a 4-D file used, slices dropped from a mixed series), in fixed wording that holds numbers but no text from
+    /// the file, so that report.json can carry them: a result must not hide that its input was repaired.
+    /// </summary>
+    public IReadOnlyList<string> ReportNotes { get; init; } = [];
 }

@@ -166,6 +166,19 @@ public sealed class DicomSeriesTests
     }
 
     [Fact]
+    public void Slices_dropped_from_a_mixed_upload_are_noted_for_the_report_and_other_notes_are_not()
+    {
+        var series = SyntheticSeries("1.2.3.1", count: 5, spacing: 2.5);
+        var other = SyntheticSeries("1.2.3.2", count: 3, spacing: 4);
+
+        var volume = DicomVolumeReader.ReadSeries(Openers(series.Concat(other)), ScanReadLimits.Default);
+
+        var note = Assert.Single(volume.Provenance.ReportNotes);
+        Assert.Equal("mixed upload: kept the majority series of 5 slices, dropped 3 slices of 1 other series or sizes", note);
+        Assert.Contains(note, volume.Provenance.Notes);
+    }
+
+    [Fact]
     public void Two_series_of_equal_size_are_inconsistent()
     {
         var files = SyntheticSeries("1.2.3.1", count: 3, spacing: 2).Concat(SyntheticSeries("1.2.3.2", count: 3, spacing: 2));

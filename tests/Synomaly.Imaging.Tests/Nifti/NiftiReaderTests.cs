@@ -182,6 +182,42 @@ public sealed class NiftiReaderTests
         Assert.Contains("outside the range of 32-bit floats", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)]
+    public void A_volume_of_which_fewer_than_1_in_100_voxels_is_finite_is_malformed(int finite)
+    {
+        // 64 x 64 float32: all NaN, or 30 finite voxels (0.7 %) among NaN and infinities.
+        var f32 = new byte[64 * 64 * 4];
+        for (int i = 0; i < 64 * 64; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(f32.AsSpan(i * 4), i < finite ? i : i % 2 == 0 ? float.NaN : float.PositiveInfinity);
+        }
+
+        var error = Assert.Throws<ScanRejectedException>(() => NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(16, 32, [2, 64, 64, 0, 0, 0, 0, 0], f32, bigEndian: false)), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.Malformed, error.Code);
+        Assert.Contains($"{4096 - finite} of the 4096", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Repairs_that_change_the_voxels_are_noted_for_the_report()
+    {
+        // Half NaN: read, with the count noted for the report; the header's own description is not.
+        var f32 = new byte[64 * 64 * 4];
+        for (int i = 0; i < 64 * 64; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(f32.AsSpan(i * 4), i % 2 == 0 ? float.NaN : i);
+        }
+
+        var halfNan = NiftiReader.Read(new MemoryStream(SyntheticNifti.Build(16, 32, [2, 64, 64, 0, 0, 0, 0, 0], f32, bigEndian: false)), ScanReadLimits.Default);
+        var fourD = ReadFile(Sample("nifti-samples", "example4d.nii.gz"));
+
+        Assert.Equal(["2048 non-finite voxels (NaN or infinity) set to 0."], halfNan.Provenance.ReportNotes);
+        Assert.Equal(["4-D input with 2 volumes: volume 0 used."], fourD.Provenance.ReportNotes);
+        Assert.All(fourD.Provenance.ReportNotes, n => Assert.Contains(n, fourD.Provenance.Notes));
+    }
+
     [Fact]
     public void Rgb24_becomes_grey_luminance()
     {

@@ -94,6 +94,22 @@ public sealed class ResultOutputTests
     }
 
     [Fact]
+    public void The_report_carries_the_readers_repair_notes_but_not_its_other_notes()
+    {
+        var provenance = new VolumeProvenance
+        {
+            Format = ScanFormat.Nifti,
+            Notes = ["from a file called patient-name.nii", "12 non-finite voxels (NaN or infinity) set to 0."],
+            ReportNotes = ["12 non-finite voxels (NaN or infinity) set to 0."],
+        };
+        var source = new Volume(new float[4], 2, 2, 1, VolumeGeometry.Unit(), Modality.Unknown, provenance);
+
+        var report = ScanReportBuilder.Build(source, new float[4], new float[4], new Dictionary<int, double> { [0] = 0 }, new ReportModel("m", "1", "p"), "brain-mri");
+
+        Assert.Equal(["12 non-finite voxels (NaN or infinity) set to 0."], report.Notes);
+    }
+
+    [Fact]
     public void Plain_images_say_their_spacing_is_assumed()
     {
         var source = new Volume(new float[4], 2, 2, 1, VolumeGeometry.Unit(), Modality.Unknown, new VolumeProvenance { Format = ScanFormat.Png });
