@@ -145,8 +145,9 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
           // initialDelaySeconds 1..60 (ContainerAppProbe); a value outside them rejects the deployment.
           probes: [
             {
-              // /healthz runs no checks: it answers once Kestrel listens, seconds after the process starts, so this only
-              // catches a process that never comes up (100 s). The model loads after that; readiness tracks it.
+              // /healthz checks no dependency: it answers once Kestrel listens, seconds after the process starts, so this
+              // catches a process that never comes up (100 s). It fails only once the model load has failed for good, so
+              // the platform restarts such a replica (here or through liveness); readiness tracks a load in progress.
               type: 'Startup'
               httpGet: { path: '/healthz', port: healthPort }
               periodSeconds: 10
