@@ -83,6 +83,12 @@ param functionsMaximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param functionsInstanceMemoryMB int = 2048
 
+@description('Optional. Client id of the Entra ID app registration that represents the HTTP API (docs/DEPLOY.md, "Protect the API with Entra ID app roles"). Set: App Service Authentication on the Functions app (bearer tokens for this API, 401 without one, /api/health open) and Api__RequireAppRoles=true. Empty: function keys are the only gate.')
+param apiAuthClientId string = ''
+
+@description('Optional. Tenant of the API\'s app registration; defaults to the deployment\'s tenant.')
+param apiAuthTenantId string = tenant().tenantId
+
 @description('Optional. Name of the model new jobs use (Intake__ModelName, Model__Name).')
 param modelName string = 'brain-mri-demo'
 
@@ -369,6 +375,9 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: functionsMaximumInstanceCount
     instanceMemoryMB: functionsInstanceMemoryMB
     virtualNetworkSubnetId: enablePrivateNetworking ? network!.outputs.functionsSubnetId : ''
+    // A client id is a GUID; the common slip, the application id URI (api://...), would make every token's audience wrong.
+    apiAuthClientId: empty(apiAuthClientId) || (length(apiAuthClientId) == 36 && length(split(apiAuthClientId, '-')) == 5) ? apiAuthClientId : fail('apiAuthClientId (SYNOMALY_API_CLIENT_ID) must be the client id of the API\'s app registration, a GUID such as 6f1c2a4e-0b7d-4c1e-9a57-3d2e8b9f1a20 (az ad app show --id api://... --query appId), not its application id URI; empty for function keys only.')
+    apiAuthTenantId: apiAuthTenantId
     appOptions: {
       // Event Grid drives the blob trigger in Azure: the polling twin of ScanUploaded stays off.
       Intake__BlobTriggerSource: 'EventGrid'

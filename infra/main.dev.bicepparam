@@ -11,6 +11,8 @@ param workerImage = readEnvironmentVariable('SERVICE_GPUWORKER_IMAGE_NAME', '')
 param firstDeployment = readEnvironmentVariable('SYNOMALY_FIRST_DEPLOYMENT', 'false') == 'true'
 // Comma-separated e-mail addresses for the operational alerts (docs/DEPLOY.md, "Alerts").
 param alertEmailAddresses = empty(readEnvironmentVariable('SYNOMALY_ALERT_EMAILS', '')) ? [] : split(readEnvironmentVariable('SYNOMALY_ALERT_EMAILS', ''), ',')
+// The API's Entra ID app registration (docs/DEPLOY.md, "Protect the API with Entra ID app roles"); empty: function keys only.
+param apiAuthClientId = readEnvironmentVariable('SYNOMALY_API_CLIENT_ID', '')
 
 param scanStorageSku = 'Standard_LRS'
 param softDeleteRetentionDays = 7

@@ -1,5 +1,5 @@
 metadata name = 'function-app'
-metadata description = 'The Functions app on Flex Consumption: a user-assigned identity for the host, the deployment package and every connection; identity-based settings only (names in docs/SETTINGS.md).'
+metadata description = 'The Functions app on Flex Consumption: a user-assigned identity for the host, the deployment package and every connection; identity-based settings only (names in docs/SETTINGS.md); optionally App Service Authentication with Entra ID for the HTTP API.'
 
 @description('Required. Function app name.')
 param name string
@@ -57,6 +57,12 @@ param virtualNetworkSubnetId string = ''
 
 @description('Required. Application settings of the Functions app options (Intake__*, Bulk__*; see docs/SETTINGS.md).')
 param appOptions object
+
+@description('Optional. Client id of the Entra ID app registration that represents the HTTP API. Set: App Service Authentication admits only callers with a valid bearer token for it (401 otherwise, /api/health excepted) and the app checks their app roles (Api__RequireAppRoles). Empty: neither; function keys stay the only gate.')
+param apiAuthClientId string = ''
+
+@description('Optional. Tenant of the API\'s app registration.')
+param apiAuthTenantId string = tenant().tenantId
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -134,10 +140,45 @@ var connectionSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
+// The role check reads X-MS-CLIENT-PRINCIPAL, which only App Service Authentication makes trustworthy (it validates the
+// token, then sets the header and drops one a client sent): one parameter switches both, so neither runs without the other.
+var requireAppRoles = !empty(apiAuthClientId)
+
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(connectionSettings, appOptions)
+  properties: union(connectionSettings, appOptions, requireAppRoles ? { Api__RequireAppRoles: 'true' } : {})
+  // Authentication first: until it runs, a role check would trust any header a caller sends.
+  dependsOn: [authSettings]
+}
+
+// Bearer-token validation only: no sign-in flow, so no client secret and no token store (nothing secret in settings).
+resource authSettings 'Microsoft.Web/sites/config@2024-11-01' = if (requireAppRoles) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      // An API: a caller without a valid token gets 401, not a redirect to a sign-in page.
+      unauthenticatedClientAction: 'Return401'
+      // Liveness probes carry no token; the health function touches nothing.
+      excludedPaths: ['/api/health']
+    }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: apiAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${apiAuthTenantId}/v2.0'
+        }
+        // v2.0 access tokens name the API by its client id, v1.0 tokens by its application id URI.
+        validation: { allowedAudiences: [apiAuthClientId, 'api://${apiAuthClientId}'] }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
+  }
 }
 
 // No publishing with basic (user name and password) credentials: deployments use Entra ID.

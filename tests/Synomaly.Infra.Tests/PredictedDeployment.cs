@@ -40,6 +40,13 @@ internal sealed class PredictedDeployment
         }
     }
 
+    /// <summary>A prediction made by a test (<see cref="TemplatePrediction"/>) rather than a golden file.</summary>
+    public static PredictedDeployment Parse(string parameterFile, string snapshotJson)
+    {
+        using var document = JsonDocument.Parse(snapshotJson);
+        return new PredictedDeployment(parameterFile, document.RootElement.Clone());
+    }
+
     public IReadOnlyList<PredictedResource> OfType(string type) =>
         [.. Resources.Where(r => string.Equals(r.Type, type, StringComparison.OrdinalIgnoreCase))];
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Synomaly.Infra.Tests;
 
 /// <summary>
@@ -28,49 +26,13 @@ public sealed class WorkerImageTests
         Assert.True(exitCode == 0, output);
     }
 
-    /// <summary>Runs `bicep snapshot` on a copy of the templates with no worker image, as the build does for the golden files.</summary>
     private static (int ExitCode, string Output) Predict(string parameterFile, bool firstDeployment)
     {
-        var work = Directory.CreateTempSubdirectory("synomaly-infra-");
-        try
+        var result = TemplatePrediction.Run(parameterFile, new Dictionary<string, string?>
         {
-            CopyTemplates(InfraFiles.InfraDirectory, work.FullName);
-            var start = new ProcessStartInfo(InfraFiles.BicepPath)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                ArgumentList =
-                {
-                    "snapshot", Path.Combine(work.FullName, parameterFile + ".bicepparam"), "--mode", "overwrite",
-                    "--tenant-id", Guid.Empty.ToString(), "--subscription-id", Guid.Empty.ToString(),
-                    "--resource-group", "rg-synomaly", "--location", "swedencentral", "--deployment-name", "main",
-                },
-            };
-            start.Environment.Remove("SERVICE_GPUWORKER_IMAGE_NAME");
-            start.Environment["SYNOMALY_FIRST_DEPLOYMENT"] = firstDeployment ? "true" : "false";
-            start.Environment["NO_COLOR"] = "1";
-            using var bicep = Process.Start(start)!;
-            var standardError = bicep.StandardError.ReadToEndAsync();
-            var standardOutput = bicep.StandardOutput.ReadToEnd();
-            bicep.WaitForExit();
-            return (bicep.ExitCode, standardOutput + standardError.GetAwaiter().GetResult());
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
-    }
-
-    private static void CopyTemplates(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*.*", SearchOption.AllDirectories)
-            .Where(f => Path.GetExtension(f) is ".bicep" or ".bicepparam" or ".json")
-            .Where(f => !Path.GetRelativePath(from, f).Split(Path.DirectorySeparatorChar)[0].Equals("snapshots", StringComparison.Ordinal))
-            .Where(f => Path.GetRelativePath(from, f).Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj")))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+            ["SERVICE_GPUWORKER_IMAGE_NAME"] = null,
+            ["SYNOMALY_FIRST_DEPLOYMENT"] = firstDeployment ? "true" : "false",
+        });
+        return (result.ExitCode, result.Output);
     }
 }
