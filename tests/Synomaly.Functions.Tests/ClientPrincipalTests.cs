@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Options;
 using Synomaly.Functions.Security;
 
 namespace Synomaly.Functions.Tests;

@@ -18,6 +18,7 @@ public sealed class BoundOptionsTests
 
         Assert.Contains("Intake__ModelVersion", functions);
         Assert.Contains("Bulk__Schedule", functions);
+        Assert.Contains("Api__RequireAppRoles", functions); // set by the templates when apiAuthClientId is given
         Assert.Contains("Worker__QueueName", worker);
         Assert.Contains("Model__Version", worker);
         Assert.DoesNotContain("Worker__MaxBatchWait", worker); // a computed TimeSpan without a setter is not a setting
@@ -29,7 +30,7 @@ public sealed class BoundOptionsTests
     {
         var keys = FunctionsKeys;
         var options = PredictedDeployment.Load(parameterFile).Single("Microsoft.Web/sites/config").Properties.EnumerateObject()
-            .Select(p => p.Name).Where(name => name.StartsWith("Intake__", StringComparison.Ordinal) || name.StartsWith("Bulk__", StringComparison.Ordinal) || name.StartsWith("Expiry__", StringComparison.Ordinal))
+            .Select(p => p.Name).Where(name => name.StartsWith("Intake__", StringComparison.Ordinal) || name.StartsWith("Bulk__", StringComparison.Ordinal) || name.StartsWith("Expiry__", StringComparison.Ordinal) || name.StartsWith("Api__", StringComparison.Ordinal))
             .ToList();
 
         Assert.NotEmpty(options);

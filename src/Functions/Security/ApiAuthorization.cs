@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Options;
 
 namespace Synomaly.Functions.Security;
 

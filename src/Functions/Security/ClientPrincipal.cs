@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Synomaly.Functions.Options;
 
 namespace Synomaly.Functions.Security;
 

@@ -1,4 +1,4 @@
-namespace Synomaly.Functions.Security;
+namespace Synomaly.Functions.Options;
 
 /// <summary>Settings <c>Api__*</c> (docs/SETTINGS.md): whether the HTTP API checks the caller's app roles.</summary>
 public sealed class ApiAuthorizationOptions
