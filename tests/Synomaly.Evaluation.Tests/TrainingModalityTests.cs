@@ -113,7 +113,8 @@ public sealed class TrainingModalityTests : IDisposable
         Assert.Equal(8, card.Profile().MinComponentSize);
         Assert.Equal("bf16", card.Provenance!.TrainingArgs!["Precision"]!.GetValue<string>());
         var trainedFor = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
-        Assert.IsType(presetType, ModalityPresets.For(ModalityHint.Auto, Modality.MR, 64, trainedFor));
+        // A file that states no modality (NIfTI, PNG) is prepared as the card's modality; one that states another is refused.
+        Assert.IsType(presetType, ModalityPresets.For(ModalityHint.Auto, Modality.Unknown, 64, trainedFor));
     }
 
     [Fact]

@@ -5,6 +5,12 @@ namespace Synomaly.GpuWorker.Tests;
 
 public sealed class MessageLockKeeperTests
 {
+    /// <summary>
+    /// How long the test waits in real time for the keeper to set its next timer on the manual clock: a guard against a
+    /// hang, not a speed target (10 s ran out once on a 2-core machine under a full build and the suite beside it).
+    /// </summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+
     [Fact]
     public async Task The_lock_is_renewed_while_the_job_runs_past_its_first_expiry()
     {
@@ -103,7 +109,7 @@ public sealed class MessageLockKeeperTests
         // Three minutes of renewals: the first fails, the next one 15 s later (half the remaining time) succeeds.
         while (time.GetUtcNow() < Start + TimeSpan.FromMinutes(3))
         {
-            time.AdvanceTo(await time.NextDueAsync().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+            time.AdvanceTo(await time.NextDueAsync().WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         }
 
         Assert.False(keeper.IsLockLost);
@@ -118,7 +124,7 @@ public sealed class MessageLockKeeperTests
         for (var step = 0; step < 1000 && !keeper.IsLockLost; step++)
         {
             var next = time.NextDueAsync();
-            if (await Task.WhenAny(next, lost).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken) == next)
+            if (await Task.WhenAny(next, lost).WaitAsync(HangGuard, TestContext.Current.CancellationToken) == next)
             {
                 time.AdvanceTo(await next);
             }
