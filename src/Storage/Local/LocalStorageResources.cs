@@ -8,6 +8,7 @@ namespace Synomaly.Storage.Local;
 /// scan-data account (infra/modules/scan-storage.bicep; Synomaly.Infra.Tests compares the two), plus the ScanJob queue
 /// and its poison queue, which stand in locally for the Service Bus queue of a deployment. `synomaly up`, `demo`, `soak`
 /// and the Functions app on development storage (<c>func start</c>, the dev host) all create this one list.
+/// The Functions app's queue, table and container constants refer to these names, so each is spelled once.
 /// </summary>
 public static class LocalStorageResources
 {

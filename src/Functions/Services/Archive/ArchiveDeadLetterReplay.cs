@@ -1,3 +1,4 @@
+using Synomaly.Storage.Local;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
@@ -25,7 +26,7 @@ namespace Synomaly.Functions.Services.Archive;
 public sealed partial class ArchiveDeadLetterReplay(BlobContainerClient deadLetters, QueueClient events, ILogger<ArchiveDeadLetterReplay> logger)
 {
     /// <summary>The dead-letter container of the Event Grid subscription (Bicep: archive-deletion-events.bicep).</summary>
-    public const string ContainerName = "eventgrid-deadletter";
+    public const string ContainerName = LocalStorageResources.EventGridDeadLetterContainer;
 
     /// <summary>Where Event Grid puts the dead letters of subscription <c>archive-blob-deleted</c>.</summary>
     public const string SubscriptionFolder = "ARCHIVE-BLOB-DELETED/";

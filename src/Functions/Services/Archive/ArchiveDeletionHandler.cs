@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Storage.Local;
 
 namespace Synomaly.Functions.Services.Archive;
 
@@ -14,7 +15,7 @@ namespace Synomaly.Functions.Services.Archive;
 /// </summary>
 public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, ILogger<ArchiveDeletionHandler> logger)
 {
-    public const string QueueName = "archive-deletions";
+    public const string QueueName = LocalStorageResources.ArchiveDeletionsQueue;
 
     /// <summary>Handles one queue message; what it did, or null for an event that is not about this app's archive.</summary>
     /// <exception cref="InvalidArchiveEventException">Not a BlobDeleted event (the queue trigger's retries then move it to the poison queue).</exception>

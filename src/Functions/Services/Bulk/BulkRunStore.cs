@@ -1,12 +1,13 @@
 using Azure;
 using Azure.Data.Tables;
+using Synomaly.Storage.Local;
 
 namespace Synomaly.Functions.Services.Bulk;
 
 /// <summary>Bulk runs and their checkpoints in Table <c>bulkruns</c>; every update is ETag-checked.</summary>
 public class BulkRunStore(TableClient table)
 {
-    public const string TableName = "bulkruns";
+    public const string TableName = LocalStorageResources.BulkRunsTable;
     private const string RowKey = "run";
 
     /// <summary>

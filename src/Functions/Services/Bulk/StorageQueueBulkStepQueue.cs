@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Queues;
+using Synomaly.Storage.Local;
 using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Functions.Services.Bulk;
@@ -11,7 +12,7 @@ namespace Synomaly.Functions.Services.Bulk;
 /// </summary>
 public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueue
 {
-    public const string QueueName = "bulk-reprocess";
+    public const string QueueName = LocalStorageResources.BulkReprocessQueue;
 
     private int created;
 
