@@ -334,4 +334,18 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal(Problems.RunNotStartedType, details.Type);
         Assert.Contains("could not be queued", details.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_reprocess_request_whose_run_could_not_be_started_leaves_no_run_pending_for_ever()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, steps: new FailingOnceSteps());
+        var bulk = host.Get<BulkReprocessService>();
+
+        var error = await Assert.ThrowsAsync<BulkRunNotStartedException>(() => bulk.StartAsync(new BulkRunRequest(null, null, DryRun: true), Ct));
+
+        Assert.Null(await bulk.GetAsync(error.RunId, Ct));
+        var retried = await bulk.StartAsync(new BulkRunRequest(null, null, DryRun: true), Ct);
+        Assert.NotEqual(error.RunId, retried.RunId);
+        Assert.NotNull(await bulk.GetAsync(retried.RunId, Ct));
+    }
 }

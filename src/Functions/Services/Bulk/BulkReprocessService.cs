@@ -46,7 +46,34 @@ public sealed partial class BulkReprocessService(
         var prefix = ValidatePrefix(request.Prefix);
         var modelVersion = string.IsNullOrWhiteSpace(request.ModelVersion) ? intake.ModelVersion : ValidateModelVersion(request.ModelVersion);
         var runId = "r-" + Guid.NewGuid().ToString("N");
-        return CreateAndEnqueueAsync(runId, prefix, modelVersion, request.DryRun, BulkRunTrigger.Http, cancellationToken);
+        return StartHttpRunAsync(runId, prefix, modelVersion, request.DryRun, cancellationToken);
+    }
+
+    private async Task<BulkRun> StartHttpRunAsync(string runId, string prefix, string modelVersion, bool dryRun, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CreateAndEnqueueAsync(runId, prefix, modelVersion, dryRun, BulkRunTrigger.Http, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BulkRunNotStartedException)
+        {
+            // Unlike a timer tick, nobody will ever start this random id again: the caller gets a 503 and posts a new
+            // run. Left in the table, the record would show a run Pending for ever that nothing works.
+            await ForgetUnstartedRunAsync(runId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ForgetUnstartedRunAsync(string runId)
+    {
+        try
+        {
+            await runs.DeleteUnstartedAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            LogUnstartedNotRemoved(runId, e.Status);
+        }
     }
 
     /// <summary>
@@ -335,6 +362,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: its first step is queued, but recording that failed ({Status})")]
     private partial void LogMarkFailed(string runId, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} never started, and removing its record failed ({Status}); it stays Pending")]
+    private partial void LogUnstartedNotRemoved(string runId, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} paused after {Pages} pages, {Published} published; the next step continues")]
     private partial void LogPaused(string runId, int pages, long published);

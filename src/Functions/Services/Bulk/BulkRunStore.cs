@@ -68,6 +68,10 @@ public class BulkRunStore(TableClient table)
     public virtual async Task MarkFirstStepQueuedAsync(string runId, CancellationToken cancellationToken = default) =>
         await table.UpsertEntityAsync(new TableEntity(runId, FirstStepQueuedRowKey), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Removes a run that never started (its first step never reached the queue); no-op when it is gone.</summary>
+    public virtual async Task DeleteUnstartedAsync(string runId, CancellationToken cancellationToken = default) =>
+        await table.DeleteEntityAsync(runId, RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Replaces the run if nobody else changed it since <paramref name="current"/> was read; null on conflict.</summary>
     public virtual async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
     {
