@@ -1,7 +1,9 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.OpenApi;
+using Synomaly.Functions.Options;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Triggers;
 using Synomaly.Testing;
@@ -17,40 +19,74 @@ public sealed class ApiAuthorizationTests(AzuriteFixture azurite)
 {
     private static readonly Dictionary<string, string?> RolesRequired = new() { ["Api:RequireAppRoles"] = "true" };
 
+    /// <summary>Every app role the API defines (the constants of <see cref="ApiRoles"/>).</summary>
+    private static readonly string[] AllRoles =
+        [.. typeof(ApiRoles).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)];
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string> GuardedOperations => [.. ApiCatalog.Operations.Where(o => !o.Anonymous).Select(o => o.OperationId)];
+    /// <summary>The HTTP functions that need a function key, found by reflection (all but the health probe).</summary>
+    public static TheoryData<string> GuardedFunctions => [.. HttpFunctions.All.Where(f => !f.Anonymous).Select(f => f.Name)];
+
+    [Fact]
+    public void Every_http_function_has_exactly_one_catalog_operation_which_states_a_role_unless_the_function_is_anonymous()
+    {
+        Assert.NotEmpty(GuardedFunctions);
+        foreach (var function in HttpFunctions.All)
+        {
+            var operation = Assert.Single(ApiCatalog.Operations, o => o.OperationId == function.Name);
+            Assert.Equal(function.Anonymous, operation.Anonymous);
+            Assert.True(operation.Access.HasValue != function.Anonymous, $"{function.Name}: a keyed operation states who it is for, an anonymous one nobody.");
+        }
+
+        Assert.Equal(HttpFunctions.All.Select(f => f.Name), ApiCatalog.Operations.Select(o => o.OperationId).Order(StringComparer.Ordinal));
+    }
 
     [Theory]
-    [MemberData(nameof(GuardedOperations))]
-    public async Task With_roles_required_a_route_answers_401_without_a_principal_403_without_its_role_and_goes_on_with_it(string operationId)
+    [MemberData(nameof(GuardedFunctions))]
+    public async Task With_roles_required_a_function_admits_exactly_the_roles_its_catalog_operation_states(string function)
     {
         await using var host = await TestHost.CreateAsync(azurite, RolesRequired);
-        var access = ApiCatalog.Operations.Single(o => o.OperationId == operationId).Access!.Value;
-        // A portal holds only the portal role; a portal operation refuses a caller whose roles are all foreign to the API.
-        string[] wrong = access == ApiAccess.Operator ? [ApiRoles.Portal] : ["Scans.Other"];
+        var call = HttpFunctions.All.Single(f => f.Name == function);
+        var admitting = ApiRoles.Admitting(ApiCatalog.Find(function).Access!.Value);
 
-        var anonymous = await ApiCalls.InvokeAsync(host, operationId, r => r);
-        var withoutRole = await ApiCalls.InvokeAsync(host, operationId, r => r.WithRoles(wrong));
-
-        Assert.Equal((401, Problems.NotAuthenticatedType), Problem(anonymous));
-        Assert.Equal((403, Problems.RoleRequiredType), Problem(withoutRole));
-        foreach (var role in ApiRoles.Admitting(access))
+        Assert.Equal((401, Problems.NotAuthenticatedType), Problem(await call.InvokeAsync(host, r => r)));
+        // Every role the API defines but the admitting ones, and a role foreign to the API.
+        foreach (var role in AllRoles.Except(admitting).Append("Scans.Other"))
         {
-            var admitted = ApiCalls.Status(await ApiCalls.InvokeAsync(host, operationId, r => r.WithRoles("Other.Role", role)));
-            Assert.True(admitted is not (401 or 403), $"{operationId} refused a caller with role {role}: {admitted}.");
+            var refused = await call.InvokeAsync(host, r => r.WithRoles(role));
+            Assert.Equal((403, Problems.RoleRequiredType), Problem(refused));
+            Assert.All(admitting, a => Assert.Contains($"'{a}'", ((ProblemDetails)((ObjectResult)refused).Value!).Detail, StringComparison.Ordinal));
+        }
+
+        foreach (var role in admitting)
+        {
+            var admitted = ApiCalls.Status(await call.InvokeAsync(host, r => r.WithRoles("Other.Role", role)));
+            Assert.True(admitted is not (401 or 403), $"{function} refused a caller with role {role}: {admitted}.");
         }
     }
 
     [Theory]
-    [MemberData(nameof(GuardedOperations))]
-    public async Task With_roles_not_required_a_route_goes_on_without_any_principal(string operationId)
+    [MemberData(nameof(GuardedFunctions))]
+    public async Task With_roles_not_required_a_function_goes_on_without_any_principal(string function)
     {
         await using var host = await TestHost.CreateAsync(azurite);
 
-        var status = ApiCalls.Status(await ApiCalls.InvokeAsync(host, operationId, r => r));
+        var status = ApiCalls.Status(await HttpFunctions.All.Single(f => f.Name == function).InvokeAsync(host, r => r));
 
-        Assert.True(status is not (401 or 403), $"{operationId} answered {status} with the role check off.");
+        Assert.True(status is not (401 or 403), $"{function} answered {status} with the role check off.");
+    }
+
+    [Theory]
+    [InlineData("NoSuchOperation", "no operation 'NoSuchOperation'")]
+    [InlineData(nameof(Health), "operation 'Health' as anonymous")]
+    public void A_check_asked_for_an_operation_the_catalog_does_not_guard_is_an_error_naming_it_even_with_roles_not_required(string operationId, string named)
+    {
+        var authorization = new ApiAuthorization(Microsoft.Extensions.Options.Options.Create(new ApiAuthorizationOptions()));
+
+        var error = Assert.Throws<ArgumentException>(() => authorization.Refusal(HttpRequests.Create("GET"), operationId));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Security;
+using Synomaly.Functions.Triggers;
 
 namespace Synomaly.Functions.Tests;
 
@@ -41,7 +42,7 @@ public sealed class ClientPrincipalTests
         var request = HttpRequests.Create("GET");
         request.Headers[ClientPrincipal.HeaderName] = header;
 
-        var refusal = RolesRequired().Refusal(request, ApiAccess.Portal);
+        var refusal = RolesRequired().Refusal(request, nameof(GetScanStatus));
 
         Assert.Equal(401, refusal!.StatusCode);
         var problem = Assert.IsType<ProblemDetails>(refusal.Value);
@@ -52,7 +53,7 @@ public sealed class ClientPrincipalTests
     [Fact]
     public void Roles_are_compared_exactly()
     {
-        var refusal = RolesRequired().Refusal(HttpRequests.Create("GET").WithRoles("scans.operate"), ApiAccess.Operator);
+        var refusal = RolesRequired().Refusal(HttpRequests.Create("GET").WithRoles("scans.operate"), nameof(ListScans));
 
         Assert.Equal(403, refusal!.StatusCode);
     }
@@ -64,8 +65,8 @@ public sealed class ClientPrincipalTests
         var forged = HttpRequests.Create("GET");
         forged.Headers[ClientPrincipal.HeaderName] = "not base64!";
 
-        Assert.Null(authorization.Refusal(HttpRequests.Create("GET"), ApiAccess.Operator));
-        Assert.Null(authorization.Refusal(forged, ApiAccess.Operator));
+        Assert.Null(authorization.Refusal(HttpRequests.Create("GET"), nameof(ListScans)));
+        Assert.Null(authorization.Refusal(forged, nameof(ListScans)));
     }
 
     private static ApiAuthorization RolesRequired() => new(Microsoft.Extensions.Options.Options.Create(new ApiAuthorizationOptions { RequireAppRoles = true }));

@@ -12,8 +12,10 @@ using Synomaly.Functions.Triggers;
 namespace Synomaly.Functions.OpenApi;
 
 /// <summary>
-/// The HTTP API, operation by operation: what <see cref="OpenApiDocumentBuilder"/> turns into the OpenAPI document. Kept
-/// next to the triggers it describes; tests hold it against the generated function metadata and against real answers.
+/// The HTTP API, operation by operation: what <see cref="OpenApiDocumentBuilder"/> turns into the OpenAPI document, and
+/// the one place that states which app roles each operation needs (<see cref="ApiAuthorization"/> looks the operation up
+/// here by the function's name, so the check and the document cannot disagree). Kept next to the triggers it describes;
+/// tests hold it against the generated function metadata, the [Function] methods and real answers.
 /// </summary>
 public static class ApiCatalog
 {
@@ -134,6 +136,15 @@ public static class ApiCatalog
             Responses = [new(200, "The OpenAPI 3.1 document of this API.", typeof(JsonObject))],
         },
     ]);
+
+    private static readonly Dictionary<string, ApiOperation> ById = Operations.ToDictionary(o => o.OperationId, StringComparer.Ordinal);
+
+    /// <summary>The operation of the HTTP function named <paramref name="operationId"/> (its [Function] name).</summary>
+    /// <exception cref="ArgumentException">No operation has that id: the function is missing from the catalog.</exception>
+    public static ApiOperation Find(string operationId) =>
+        ById.TryGetValue(operationId, out var operation)
+            ? operation
+            : throw new ArgumentException($"The API catalog has no operation '{operationId}': every HTTP function needs an entry in ApiCatalog.Operations, named as its [Function].", nameof(operationId));
 
     /// <summary>Adds the answers of the role check (<see cref="ApiAuthorization"/>) to every operation it guards, in status order.</summary>
     private static List<ApiOperation> WithRoleCheck(List<ApiOperation> operations) =>

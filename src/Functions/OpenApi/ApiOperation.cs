@@ -12,7 +12,10 @@ public sealed record ApiOperation(string OperationId, string Method, string Rout
     /// <summary>No function key (only the health probe).</summary>
     public bool Anonymous { get; init; }
 
-    /// <summary>Who the operation is for: the app roles it needs with <c>Api__RequireAppRoles</c> on (null only when anonymous).</summary>
+    /// <summary>
+    /// Who the operation is for: the app roles it needs with <c>Api__RequireAppRoles</c> on (null only when anonymous).
+    /// Stated only here: both the document and the runtime check (<see cref="ApiAuthorization"/>) read it.
+    /// </summary>
     public ApiAccess? Access { get; init; }
 
     public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.OpenApi;
 using Synomaly.Functions.Options;
 
 namespace Synomaly.Functions.Security;
@@ -14,10 +15,19 @@ namespace Synomaly.Functions.Security;
 /// </summary>
 public sealed class ApiAuthorization(IOptions<ApiAuthorizationOptions> options)
 {
+    /// <param name="operationId">
+    /// The asking function's [Function] name, which is its operation id in <see cref="ApiCatalog"/>. The role comes from
+    /// that catalog entry, the same one the OpenAPI document is written from: a trigger names itself, never a role, so it
+    /// cannot demand another role than the document states.
+    /// </param>
     /// <returns>Null when the caller may go on; otherwise the 401 (no principal) or 403 (no admitting role) to answer.</returns>
-    public ObjectResult? Refusal(HttpRequest request, ApiAccess access)
+    /// <exception cref="ArgumentException">The catalog has no such operation, or it is anonymous (no role to check).</exception>
+    public ObjectResult? Refusal(HttpRequest request, string operationId)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Looked up before the setting is read, so a trigger that names no guarded operation fails in every call, not
+        // only in deployments that require roles.
+        var access = AccessOf(operationId);
         if (!options.Value.RequireAppRoles)
         {
             return null;
@@ -34,4 +44,8 @@ public sealed class ApiAuthorization(IOptions<ApiAuthorizationOptions> options)
             ? null
             : Problems.RoleRequired($"This operation needs the app role {string.Join(" or ", admitting.Select(r => $"'{r}'"))}, which the caller does not hold.");
     }
+
+    private static ApiAccess AccessOf(string operationId) =>
+        ApiCatalog.Find(operationId).Access
+        ?? throw new ArgumentException($"The API catalog lists operation '{operationId}' as anonymous: it needs no role, so it has nothing to check.", nameof(operationId));
 }

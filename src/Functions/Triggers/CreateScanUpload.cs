@@ -16,7 +16,7 @@ public sealed class CreateScanUpload(UploadService uploads, ApiAuthorization aut
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Portal) is { } refusal)
+        if (authorization.Refusal(request, nameof(CreateScanUpload)) is { } refusal)
         {
             return refusal;
         }

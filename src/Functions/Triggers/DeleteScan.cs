@@ -20,7 +20,7 @@ public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization auth
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        if (authorization.Refusal(request, nameof(DeleteScan)) is { } refusal)
         {
             return refusal;
         }

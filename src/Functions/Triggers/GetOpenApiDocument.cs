@@ -11,6 +11,6 @@ public sealed class GetOpenApiDocument(ApiAuthorization authorization)
 {
     [Function(nameof(GetOpenApiDocument))]
     public IActionResult Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request) =>
-        authorization.Refusal(request, ApiAccess.Portal)
+        authorization.Refusal(request, nameof(GetOpenApiDocument))
         ?? (IActionResult)new ContentResult { Content = OpenApiDocumentBuilder.Json, ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
 }

@@ -16,7 +16,7 @@ public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization 
         string runId,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        if (authorization.Refusal(request, nameof(GetReprocessRun)) is { } refusal)
         {
             return refusal;
         }

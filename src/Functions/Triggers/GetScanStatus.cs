@@ -17,7 +17,7 @@ public sealed class GetScanStatus(ScanStatusService status, ApiAuthorization aut
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Portal) is { } refusal)
+        if (authorization.Refusal(request, nameof(GetScanStatus)) is { } refusal)
         {
             return refusal;
         }

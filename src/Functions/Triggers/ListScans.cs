@@ -15,7 +15,7 @@ public sealed class ListScans(ScanStatusService status, ApiAuthorization authori
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "scans")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        if (authorization.Refusal(request, nameof(ListScans)) is { } refusal)
         {
             return refusal;
         }

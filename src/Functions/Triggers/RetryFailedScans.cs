@@ -20,7 +20,7 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "scans/retry-failed")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        if (authorization.Refusal(request, nameof(RetryFailedScans)) is { } refusal)
         {
             return refusal;
         }

@@ -21,7 +21,7 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, 
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        if (authorization.Refusal(request, nameof(RetryScan)) is { } refusal)
         {
             return refusal;
         }

@@ -16,7 +16,7 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "reprocess")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, ApiAccess.Operator) is { } refusal)
+        if (authorization.Refusal(request, nameof(StartReprocess)) is { } refusal)
         {
             return refusal;
         }
