@@ -38,7 +38,7 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         }
         catch (BulkRunNotStartedException e)
         {
-            // The run stays Pending with nothing to work it; a new POST starts another run (a new id).
+            // The unstarted run's record was removed; a new POST starts another run (a new id).
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "The run could not be started.", e.Message, Problems.RunNotStartedType);
         }
     }
