@@ -67,6 +67,7 @@ public static class GpuWorkerServiceCollectionExtensions
             var host = provider.GetRequiredService<InferenceHost>();
             return new SliceBatcher(host.WhenReadyAsync, worker.MaxBatchSize, worker.MaxBatchWait, provider.GetRequiredService<WorkerTelemetry>(), provider.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton<ScanJobPipeline>();
         services.TryAddSingleton<ScanJobHandler>();
         services.AddHostedService<ScanJobPump>();
 

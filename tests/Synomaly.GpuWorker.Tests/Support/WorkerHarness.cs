@@ -11,7 +11,7 @@ using Synomaly.Testing;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 
-/// <summary>The real handler, batcher, writer and retry policy over in-memory storage, status and a fake model.</summary>
+/// <summary>The real handler, pipeline, batcher, writer and retry policy over in-memory storage, status and a fake model.</summary>
 internal sealed class WorkerHarness : IAsyncDisposable
 {
     private readonly TestMeterFactory meters = new();
@@ -41,14 +41,13 @@ internal sealed class WorkerHarness : IAsyncDisposable
         Model.Reset();
         Batcher = new SliceBatcher(Host.WhenReadyAsync, Options.MaxBatchSize, Options.MaxBatchWait, Telemetry);
         StatusSwitch = new SwitchableJobStatusSink(Status);
+        var retry = new TransientRetry(policy);
+        Pipeline = new ScanJobPipeline(Storage, Codec, Host, Batcher, retry);
         Handler = new ScanJobHandler(
             StatusSwitch,
-            Storage,
-            Codec,
-            Host,
-            Batcher,
+            Pipeline,
             new ResultWriter(Storage),
-            new TransientRetry(policy),
+            retry,
             policy,
             Microsoft.Extensions.Options.Options.Create(Options),
             Telemetry,
@@ -82,6 +81,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public WorkerTelemetry Telemetry { get; }
 
     public SliceBatcher Batcher { get; }
+
+    public ScanJobPipeline Pipeline { get; }
 
     public ScanJobHandler Handler { get; }
 

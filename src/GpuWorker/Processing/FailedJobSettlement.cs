@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Options;
+using Synomaly.GpuWorker.Status;
+using Synomaly.GpuWorker.Telemetry;
+
+namespace Synomaly.GpuWorker.Processing;
+
+/// <summary>
+/// Ends a delivery whose work failed or was stopped by the shutdown: bad input and exhausted attempts mark the job Failed
+/// and dead-letter the message; other faults put the job back to Queued and abandon the message for another attempt.
+/// The job record is written before the message is settled.
+/// </summary>
+internal sealed class FailedJobSettlement(
+    IJobStatusSink status,
+    TransientRetry retry,
+    Redelivery redelivery,
+    DeliverySettler settler,
+    FinishedJobSettlement finished,
+    WorkerOptions settings,
+    WorkerTelemetry telemetry,
+    ILogger logger)
+{
+    /// <summary>The verdict on a job the worker's shutdown interrupted on the broker's last allowed delivery.</summary>
+    private static readonly FailureVerdict InterruptedOnLastDelivery = new(FailureKind.Transient, "Interrupted", "The worker shut down during the message's last allowed delivery.");
+
+    /// <summary>Bad input fails the job at once; any other fault is retried until the delivery bound, then fails it.</summary>
+    public async Task<JobOutcome> SettleFaultAsync(ScanJobDelivery delivery, ScanJob job, Exception error, Activity? activity, CancellationToken hold)
+    {
+        var verdict = FailureClassifier.Classify(error);
+        if (verdict.Kind == FailureKind.Permanent)
+        {
+            return await FailAsync(delivery, job, verdict, activity, hold).ConfigureAwait(false);
+        }
+
+        if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
+        {
+            var exhausted = verdict with { Description = $"Gave up after {delivery.DeliveryCount} attempts. {verdict.Description}" };
+            return await GiveUpAsync(delivery, job, exhausted, activity, hold).ConfigureAwait(false);
+        }
+
+        return await RetryLaterAsync(delivery, job, verdict, error, activity, hold).ConfigureAwait(false);
+    }
+
+    /// <summary>Fails a job the system could not finish in its deliveries, with the log line the jobs-gave-up alert reads.</summary>
+    public async Task<JobOutcome> GiveUpAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity, CancellationToken hold)
+    {
+        logger.LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
+        return await FailAsync(delivery, job, verdict, activity, hold).ConfigureAwait(false);
+    }
+
+    /// <summary>The shutdown deadline passed mid-job: the job goes back to Queued and the message to another worker.</summary>
+    public async Task<JobOutcome> InterruptedAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken shutdown)
+    {
+        logger.LogInterrupted(job.ScanId);
+        if (redelivery.IsBrokersLast(delivery))
+        {
+            // Given back now, the message would be dead-lettered by the broker without a reason, its job left Processing.
+            return await FailAsync(delivery, job, InterruptedOnLastDelivery, activity, shutdown).ConfigureAwait(false);
+        }
+
+        await settler.TryAsync(() => status.MarkRetryingAsync(job, delivery.DeliveryCount, "Interrupted", "The worker shut down during the job."), CancellationToken.None).ConfigureAwait(false);
+        await settler.TryAsync(() => delivery.AbandonAsync(TimeSpan.Zero), CancellationToken.None).ConfigureAwait(false);
+        telemetry.RecordOutcome(nameof(JobOutcome.Interrupted));
+        return JobOutcome.Interrupted;
+    }
+
+    /// <summary>
+    /// Job Failed first, then dead-letter: if the record cannot be written the message is abandoned instead, never lost;
+    /// except on the broker's last allowed delivery, where abandoning would have the broker dead-letter it without a reason.
+    /// </summary>
+    private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity, CancellationToken hold)
+    {
+        logger.LogFailed(job.ScanId, verdict.Reason, delivery.DeliveryCount);
+        try
+        {
+            // Not cancelled by the hold: a verdict is recorded even when the lock is lost or the shutdown deadline passed.
+            await retry.ExecuteAsync(ct => status.MarkFailedAsync(job, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
+        {
+            // Already Failed by an earlier delivery.
+        }
+        catch (JobTransitionRejectedException e) when (e.From == JobState.Succeeded)
+        {
+            // The job has its results (this delivery, or an earlier one, marked it Succeeded, then settling failed): the
+            // failure is about the message only, so complete it. Abandoning would bring it back for ever. (Should the
+            // completion itself fail, the next delivery finds the record Succeeded and completes it first thing.)
+            return await finished.SettleFinishedAsync(delivery, job, e.From, activity).ConfigureAwait(false);
+        }
+        catch (JobSupersededException e)
+        {
+            // The scan was queued again for a newer upload, or erased: this message's failure (often SourceChanged, the
+            // blob was replaced) is no news about the newer job, whose record it must not touch.
+            return await finished.CompleteSupersededAsync(delivery, job, e, activity, hold).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not MessageLockLostException)
+        {
+            if (redelivery.IsBrokersLast(delivery))
+            {
+                // The record stays as it is either way (the expiry sweep ends it); the worker's dead letter at least says
+                // why, and the log line raises the jobs-gave-up alert.
+                logger.LogGaveUpUnrecorded(job.ScanId, delivery.DeliveryCount, verdict.Reason, e.GetType().Name);
+                return await settler.DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
+            }
+
+            logger.LogStatusWriteFailed(job.ScanId, e.GetType().Name);
+            await settler.TryAsync(() => redelivery.AbandonAsync(delivery, hold), CancellationToken.None).ConfigureAwait(false);
+            return JobOutcome.Retrying;
+        }
+
+        return await settler.DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
+    }
+
+    private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity, CancellationToken hold)
+    {
+        logger.LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
+        await settler.TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
+        return await settler.SettleAsync(activity, verdict, final: false, _ => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying, CancellationToken.None).ConfigureAwait(false);
+    }
+}
