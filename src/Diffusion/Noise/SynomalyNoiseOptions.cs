@@ -24,9 +24,11 @@ public sealed record SynomalyNoiseOptions(double Sigma, double Threshold, double
             throw new InvalidOptionException(nameof(Sigma), Sigma, "The anomaly blur sigma must be a positive finite number.");
         }
 
-        if (!double.IsFinite(Threshold))
+        // The blur is rescaled to 0..255 and blobs are where it is strictly above τ: at 255 or more no pixel ever is (the
+        // model would train without synthetic anomalies, silently), below 0 every pixel is.
+        if (!(Threshold >= 0 && Threshold < 255))
         {
-            throw new InvalidOptionException(nameof(Threshold), Threshold, "The anomaly threshold must be a finite number.");
+            throw new InvalidOptionException(nameof(Threshold), Threshold, "The anomaly threshold must be at least 0 and below 255 (it applies to the blur rescaled to 0..255).");
         }
 
         if (!double.IsFinite(Offset))

@@ -166,6 +166,20 @@ public sealed class SynomalyNoiseTests
         Assert.Throws<ArgumentException>(() => SynomalyNoise.Sample([1, 2, 8, 8], SynomalyNoiseOptions.Brats, Cpu));
     }
 
+    [Theory]
+    [InlineData(255)]
+    [InlineData(999)]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    public void A_threshold_that_would_draw_no_blob_or_blob_every_pixel_is_rejected_by_name(double threshold)
+    {
+        var error = Assert.Throws<InvalidOptionException>(() =>
+            SynomalyNoise.Sample([1, 1, 8, 8], new SynomalyNoiseOptions(3, threshold, 0.5, [1]), Cpu));
+
+        Assert.Equal("Threshold", error.ParamName);
+        Assert.Contains("below 255", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Directions_parse_from_a_comma_list_and_a_bad_entry_is_named()
     {
