@@ -83,7 +83,7 @@ param functionsMaximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param functionsInstanceMemoryMB int = 2048
 
-@description('Optional. Client id of the Entra ID app registration that represents the HTTP API (docs/DEPLOY.md, "Protect the API with Entra ID app roles"). Set: App Service Authentication on the Functions app (bearer tokens for this API, 401 without one, /api/health open) and Api__RequireAppRoles=true. Empty: function keys are the only gate.')
+@description('Optional. Client id of the Entra ID app registration that represents the HTTP API (docs/DEPLOY.md, "Protect the API with Entra ID app roles"). Set: App Service Authentication on the Functions app (bearer tokens for this API, 401 without one; /api/health and the blob trigger\'s Event Grid webhook /runtime/webhooks/blobs stay open) and Api__RequireAppRoles=true. Empty: function keys are the only gate.')
 param apiAuthClientId string = ''
 
 @description('Optional. Tenant of the API\'s app registration; defaults to the deployment\'s tenant.')

@@ -58,7 +58,7 @@ param virtualNetworkSubnetId string = ''
 @description('Required. Application settings of the Functions app options (Intake__*, Bulk__*; see docs/SETTINGS.md).')
 param appOptions object
 
-@description('Optional. Client id of the Entra ID app registration that represents the HTTP API. Set: App Service Authentication admits only callers with a valid bearer token for it (401 otherwise, /api/health excepted) and the app checks their app roles (Api__RequireAppRoles). Empty: neither; function keys stay the only gate.')
+@description('Optional. Client id of the Entra ID app registration that represents the HTTP API. Set: App Service Authentication admits only callers with a valid bearer token for it (401 otherwise; /api/health and the blob trigger\'s Event Grid webhook excepted) and the app checks their app roles (Api__RequireAppRoles). Empty: neither; function keys stay the only gate.')
 param apiAuthClientId string = ''
 
 @description('Optional. Tenant of the API\'s app registration.')
@@ -162,8 +162,11 @@ resource authSettings 'Microsoft.Web/sites/config@2024-11-01' = if (requireAppRo
       requireAuthentication: true
       // An API: a caller without a valid token gets 401, not a redirect to a sign-in page.
       unauthenticatedClientAction: 'Return401'
-      // Liveness probes carry no token; the health function touches nothing.
-      excludedPaths: ['/api/health']
+      // Liveness probes carry no token; the health function touches nothing. Event Grid delivers BlobCreated to the blob
+      // trigger's webhook (scripts/eventgrid-subscription.sh) with no token either, only the blobs_extension system key in
+      // the URL, which the Functions host still checks: behind authentication the subscription's validation and every
+      // delivery would get 401 and intake would stop. No other trigger of the app is called over HTTP.
+      excludedPaths: ['/api/health', '/runtime/webhooks/blobs']
     }
     httpSettings: { requireHttps: true }
     identityProviders: {

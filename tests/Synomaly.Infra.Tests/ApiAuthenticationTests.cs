@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Synomaly.Testing;
 
 namespace Synomaly.Infra.Tests;
 
@@ -7,7 +9,7 @@ namespace Synomaly.Infra.Tests;
 /// of the HTTP API and turns on the app's role check (Api__RequireAppRoles), which trusts X-MS-CLIENT-PRINCIPAL only
 /// behind it. Without it neither is deployed, and function keys stay the only gate.
 /// </summary>
-public sealed class ApiAuthenticationTests
+public sealed partial class ApiAuthenticationTests
 {
     private const string ApiClientId = "6f1c2a4e-0b7d-4c1e-9a57-3d2e8b9f1a20";
     private const string OtherTenantId = "9d0e4b71-5c3a-4f26-8e1d-b2a7c6f05e93";
@@ -27,7 +29,7 @@ public sealed class ApiAuthenticationTests
 
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
-    public void With_an_api_client_id_only_bearer_tokens_for_the_api_get_through_and_health_stays_open(string parameterFile)
+    public void With_an_api_client_id_only_bearer_tokens_for_the_api_get_through_and_health_and_the_blob_webhook_stay_open(string parameterFile)
     {
         var auth = AuthSettings(ProtectedDeployment(parameterFile));
         var entraId = auth.At("properties.identityProviders.azureActiveDirectory");
@@ -35,11 +37,22 @@ public sealed class ApiAuthenticationTests
         Assert.True(auth.Bool("properties.platform.enabled"));
         Assert.True(auth.Bool("properties.globalValidation.requireAuthentication"));
         Assert.Equal("Return401", auth.String("properties.globalValidation.unauthenticatedClientAction"));
-        Assert.Equal(["/api/health"], Strings(auth.At("properties.globalValidation.excludedPaths")));
+        Assert.Equal(["/api/health", "/runtime/webhooks/blobs"], Strings(auth.At("properties.globalValidation.excludedPaths")));
         Assert.True(entraId.GetProperty("enabled").GetBoolean());
         Assert.Equal(ApiClientId, entraId.GetProperty("registration").GetProperty("clientId").GetString());
         Assert.Equal(V2Issuer(Guid.Empty.ToString()), entraId.GetProperty("registration").GetProperty("openIdIssuer").GetString());
         Assert.Equal([ApiClientId, "api://" + ApiClientId], Strings(entraId.GetProperty("validation").GetProperty("allowedAudiences")));
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void With_an_api_client_id_event_grid_still_reaches_the_webhook_the_subscription_script_points_it_at(string parameterFile)
+    {
+        // Event Grid sends no Entra ID token, only the blobs_extension key in the URL: behind authentication the
+        // subscription's validation handshake and every BlobCreated delivery would get 401, and intake would stop.
+        var excluded = Strings(AuthSettings(ProtectedDeployment(parameterFile)).At("properties.globalValidation.excludedPaths"));
+
+        Assert.Contains(EventGridWebhookPath(), excluded);
     }
 
     [Theory]
@@ -146,4 +159,16 @@ public sealed class ApiAuthenticationTests
             .Properties.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
 
     private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
+
+    /// <summary>The path of the endpoint scripts/eventgrid-subscription.sh subscribes, without its query (key and function).</summary>
+    private static string EventGridWebhookPath()
+    {
+        var script = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "scripts", "eventgrid-subscription.sh"));
+        var endpoint = WebhookEndpoint().Match(script);
+        Assert.True(endpoint.Success, "scripts/eventgrid-subscription.sh sets no endpoint on the function app's host name.");
+        return endpoint.Groups["path"].Value;
+    }
+
+    [GeneratedRegex("endpoint=\"https://\\$\\{AZURE_FUNCTION_APP_HOSTNAME\\}(?<path>/[^?\"]*)")]
+    private static partial Regex WebhookEndpoint();
 }
