@@ -43,7 +43,7 @@ param resultsCoolAfterDays int = 30
 @minValue(2)
 param resultsDeleteAfterDays int = 365
 
-@description('Optional. Days after which uploaded scans (patient data as sent, DICOM tags included) are deleted. Results stay until resultsDeleteAfterDays; a job can be rerun only while its upload exists. At least 3 days: longer than a job\'s time to live and the upload reconciliation window.')
+@description('Optional. Days after which uploaded scans (patient data as sent, DICOM tags included) are deleted. Results stay until resultsDeleteAfterDays; a job can be rerun only while its upload exists. More than jobTimeToLiveHours + 48 hours (the upload reconciliation window), or the deployment is refused: 5 days or more with the default time to live.')
 @minValue(3)
 param uploadsDeleteAfterDays int = 365
 
@@ -213,6 +213,15 @@ var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var allTags = union(tags, { 'azd-env-name': environmentName })
 var queueName = 'scan-jobs'
+
+// Uploads must outlive the jobs that read them. The upload reconciliation submits an upload whose blob event was lost up
+// to its lookback after the upload was written (Intake__ReconcileLookbackHours: 48 by default, which the templates keep),
+// and the job's message then waits up to jobTimeToLiveHours for a worker, which reads the upload when it starts: so an
+// upload is kept more than jobTimeToLiveHours + 48 hours. For a job queued at once the same margin leaves almost two days
+// after the expiry sweep fails it as Expired (jobTimeToLiveHours + Expiry__GraceMinutes, 60, + a sweep every 15 minutes)
+// for POST /api/scans/retry-failed to find its upload, rather than SourceMissing. The lifecycle rule deletes an upload
+// no earlier than uploadsDeleteAfterDays whole days after its last write.
+var uploadRetentionMarginHours = 48
 var publicNetworkAccess = enablePrivateNetworking ? 'Disabled' : 'Enabled'
 
 // Every name is fixed here, before deployment, so that modules and role assignments can refer to resources by name.
@@ -282,7 +291,7 @@ module scanStorage 'modules/scan-storage.bicep' = {
     softDeleteRetentionDays: softDeleteRetentionDays
     resultsCoolAfterDays: resultsCoolAfterDays
     resultsDeleteAfterDays: resultsDeleteAfterDays
-    uploadsDeleteAfterDays: uploadsDeleteAfterDays
+    uploadsDeleteAfterDays: uploadsDeleteAfterDays * 24 > jobTimeToLiveHours + uploadRetentionMarginHours ? uploadsDeleteAfterDays : fail('uploadsDeleteAfterDays (${uploadsDeleteAfterDays} days) must be more than jobTimeToLiveHours (${jobTimeToLiveHours} hours) + ${uploadRetentionMarginHours} hours: otherwise a queued job can lose its upload before its message expires (SourceMissing), and a job that expired cannot be retried. Raise uploadsDeleteAfterDays or lower jobTimeToLiveHours')
     // Browsers upload with SAS URLs, so with private networking the account stays reachable from the listed client
     // ranges only, plus the private endpoints.
     networkDefaultAction: enablePrivateNetworking ? 'Deny' : 'Allow'

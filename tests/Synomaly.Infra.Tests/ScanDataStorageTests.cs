@@ -62,12 +62,44 @@ public sealed class ScanDataStorageTests
             && p.EnumerateArray().Any(e => e.GetString() == BlobLayout.ScansContainer + "/"));
         var deleteAfter = uploads.GetProperty("definition").GetProperty("actions").GetProperty("baseBlob")
             .GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32();
+        var timeToLiveHours = int.Parse(FunctionsSetting(parameterFile, "Expiry__MessageTimeToLiveHours"), System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.True(uploads.GetProperty("enabled").GetBoolean());
-        // A job lives at most its message time to live (48 h) plus the expiry grace; the upload must outlast it.
-        Assert.True(deleteAfter >= 3, $"uploads deleted after {deleteAfter} days");
+        // A job may be queued up to the reconciliation's 48-hour lookback after its upload, then wait its time to live.
+        Assert.True(deleteAfter * 24 > timeToLiveHours + 48, $"uploads deleted after {deleteAfter} days, jobs live {timeToLiveHours} h");
         Assert.DoesNotContain(prefixes, p => p!.StartsWith(BlobLayout.ArchiveContainer + "/", StringComparison.Ordinal));
         Assert.DoesNotContain(prefixes, p => p!.StartsWith(BlobLayout.ModelsContainer + "/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(3, 336, true)]
+    [InlineData(4, 48, true)]
+    [InlineData(5, 48, false)]
+    [InlineData(17, 336, false)]
+    public void An_upload_retention_that_does_not_outlast_a_job_by_two_days_is_refused_naming_both_parameters(int uploadsDeleteAfterDays, int jobTimeToLiveHours, bool refused)
+    {
+        // Uploads kept no longer than the time to live plus the reconciliation's lookback: a queued job meets SourceMissing
+        // and an Expired job cannot be retried.
+        var parameters = $"""
+            using 'main.bicep'
+            param environmentName = 'test'
+            param modelVersion = 'v1'
+            param firstDeployment = true
+            param uploadsDeleteAfterDays = {uploadsDeleteAfterDays}
+            param jobTimeToLiveHours = {jobTimeToLiveHours}
+            """;
+
+        var result = TemplatePrediction.Run("main.retention", new Dictionary<string, string?>(), parameters);
+
+        if (refused)
+        {
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains($"uploadsDeleteAfterDays ({uploadsDeleteAfterDays} days) must be more than jobTimeToLiveHours ({jobTimeToLiveHours} hours) + 48 hours", result.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(result.Deployment is not null, result.Output);
+        }
     }
 
     [Theory]
@@ -104,6 +136,10 @@ public sealed class ScanDataStorageTests
                 snapshot.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
         }
     }
+
+    private static string FunctionsSetting(string parameterFile, string name) =>
+        PredictedDeployment.Load(parameterFile).OfType("Microsoft.Web/sites/config")
+            .Single(c => c.Name.EndsWith("/appsettings", StringComparison.Ordinal)).Properties.GetProperty(name).GetString()!;
 
     private static List<string?> BlobTypes(System.Text.Json.JsonElement rule) =>
         [.. rule.GetProperty("definition").GetProperty("filters").GetProperty("blobTypes").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal)];
