@@ -33,7 +33,7 @@ param resultsDeleteAfterDays int = 365
 @minValue(3)
 param uploadsDeleteAfterDays int = 365
 
-@description('Optional. Previous blob versions (kept by versioning) are deleted this many days after they were superseded.')
+@description('Optional. Previous blob versions (kept by versioning) outside scans/ and results/ are deleted this many days after they were created, that is after their data was written; those of uploads and results go with their base blobs\' retention.')
 @minValue(1)
 param previousVersionsDeleteAfterDays int = 30
 
@@ -158,6 +158,11 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
               snapshot: {
                 delete: { daysAfterCreationGreaterThan: resultsDeleteAfterDays }
               }
+              // With versioning on, deleting the base blob keeps its data as a previous version, whose age counts from
+              // when that data was written: this removes it on the same day count, not at previous-versions-delete's.
+              version: {
+                delete: { daysAfterCreationGreaterThan: resultsDeleteAfterDays }
+              }
             }
           }
         }
@@ -178,10 +183,17 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
               snapshot: {
                 delete: { daysAfterCreationGreaterThan: uploadsDeleteAfterDays }
               }
+              // The base blob's delete leaves its data as a previous version (versioning is on), which would stay readable
+              // until previous-versions-delete removed it (30 days after it was written); so versions go on the same day
+              // count, as do those of an upload overwritten under the same scan id.
+              version: {
+                delete: { daysAfterCreationGreaterThan: uploadsDeleteAfterDays }
+              }
             }
           }
         }
         {
+          // Every other previous version (models, archive): removed this many days after its data was written.
           name: 'previous-versions-delete'
           enabled: true
           type: 'Lifecycle'

@@ -111,7 +111,9 @@ public sealed class ScanDataStorageTests
         var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
         var uploads = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
             && p.EnumerateArray().Any(e => e.GetString() == BlobLayout.ScansContainer + "/"));
-        var versions = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("actions").TryGetProperty("version", out _));
+        // The account-wide rule: no prefix filter, a version action.
+        var versions = Assert.Single(rules, r => !r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out _)
+            && r.GetProperty("definition").GetProperty("actions").TryGetProperty("version", out _));
 
         Assert.Equal(["appendBlob", "blockBlob"], BlobTypes(uploads));
         Assert.Equal(["appendBlob", "blockBlob"], BlobTypes(versions));
@@ -134,6 +136,27 @@ public sealed class ScanDataStorageTests
             Assert.Equal(
                 actions.GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32(),
                 snapshot.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Previous_versions_of_uploads_and_results_are_deleted_when_their_base_blobs_would_be(string parameterFile)
+    {
+        // Versioning is on, so the rule's own delete of a base blob keeps its data as a previous version; without a version
+        // action on the same day count it would stay readable until the account-wide version rule (30 days).
+        var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
+        var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
+
+        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer })
+        {
+            var rule = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
+                && p.EnumerateArray().Any(e => e.GetString() == container + "/"));
+            var actions = rule.GetProperty("definition").GetProperty("actions");
+            Assert.True(actions.TryGetProperty("version", out var version), $"the {container} rule has no version action");
+            Assert.Equal(
+                actions.GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32(),
+                version.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
         }
     }
 
