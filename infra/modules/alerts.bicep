@@ -166,7 +166,8 @@ var logRules = [
   }
   {
     name: 'poison-messages'
-    description: 'A queue-triggered function failed five times on one message and moved it to a poison queue (bulk-reprocess-poison, archive-deletions-poison or webjobs-blobtrigger-poison).'
+    // The attempt counts are host.json's (extensions.queues.maxDequeueCount, extensions.blobs.poisonBlobThreshold).
+    description: 'A function failed on one message as often as host.json allows and the Functions host moved the message to a poison queue: a queue trigger 10 times, a minute apart (bulk-reprocess-poison, archive-deletions-poison), the blob trigger 3 times (webjobs-blobtrigger-poison).'
     severity: 2
     query: 'traces | where message has "Moving message to queue"'
     threshold: 0

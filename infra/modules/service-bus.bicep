@@ -20,10 +20,10 @@ param queueName string = 'scan-jobs'
 @description('Optional. Peek-lock duration (ISO 8601, at most PT5M); the worker renews the lock while a job runs.')
 param lockDuration string = 'PT5M'
 
-@description('Optional. Deliveries before a message is dead-lettered (the worker\'s Worker__MaxDeliveryCount uses the same value).')
-@minValue(1)
+@description('Optional. Deliveries before the broker dead-letters a message by itself: one more than the worker\'s Worker__MaxDeliveryCount (main.bicep passes that + 1). The worker ends a job Failed and dead-letters it with its reason on its own last attempt; the one delivery more lets a worker see a message whose last attempt crashed and record why, so the broker never dead-letters a job whose record would stay Processing (src/GpuWorker/Processing/Redelivery.cs).')
+@minValue(2)
 @maxValue(100)
-param maxDeliveryCount int = 5
+param maxDeliveryCount int = 6
 
 @description('Optional. Window (ISO 8601) in which a repeated MessageId is dropped: repeated blob events and bulk runs do not create duplicate work.')
 param duplicateDetectionWindow string = 'PT1H'

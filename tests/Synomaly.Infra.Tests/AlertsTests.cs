@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Synomaly.Testing;
 
@@ -96,6 +97,22 @@ public sealed partial class AlertsTests
         Assert.All(phrases, phrase => Assert.True(
             templates.Any(t => t.Contains(phrase, StringComparison.Ordinal)) || Contains(queueExtension, Encoding.Unicode.GetBytes(phrase)),
             $"No log template writes \"{phrase}\"."));
+    }
+
+    [Fact]
+    public void The_poison_message_alert_states_the_attempts_host_json_allows_before_a_poison_queue()
+    {
+        // Whoever answers the alert reads how often the message was tried; host.json decides it, not the alert's text.
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "host.json")));
+        var extensions = host.RootElement.GetProperty("extensions");
+        var queueAttempts = extensions.GetProperty("queues").GetProperty("maxDequeueCount").GetInt32();
+        var blobAttempts = extensions.GetProperty("blobs").GetProperty("poisonBlobThreshold").GetInt32();
+        var alert = Assert.Single(PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules"),
+            r => AlertName(r) == "poison-messages");
+        var description = alert.String("properties.description");
+
+        Assert.Contains($"a queue trigger {queueAttempts} times", description, StringComparison.Ordinal);
+        Assert.Contains($"the blob trigger {blobAttempts} times", description, StringComparison.Ordinal);
     }
 
     [Fact]
