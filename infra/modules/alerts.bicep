@@ -159,10 +159,22 @@ var logRules = [
   }
   {
     name: 'worker-faults'
-    description: 'The GPU worker keeps hitting faults it retries (storage, device, lock loss) or cannot load its model.'
+    description: 'The GPU worker keeps hitting faults it retries (storage, device, lock loss, a Failed record it cannot write) or cannot load its model.'
     severity: 2
-    query: 'traces | where message has "abandoning for redelivery" or message has "The model could not be loaded" or message has "The job handler threw"'
+    query: 'traces | where message has "abandoning for redelivery" or message has "The model could not be loaded" or message has "The job handler threw" or message has "message lock lost" or message has "could not be marked Failed"'
     threshold: workerFaultsPerQuarterHour
+  }
+  {
+    name: 'worker-cannot-receive'
+    // Each of the worker's receive loops logs this once per failed receive, about every 2 s while it lasts, so a blip
+    // of a few seconds stays under the threshold and a lasting fault (a missing Data Receiver role, private DNS, the
+    // network) fires within one evaluation. Readiness fails too, but Container Apps restarts no replica for that, and
+    // KEDA keeps GPU replicas up for the unread messages: without this alert the first sign would be jobs-expired, two
+    // days later.
+    description: 'The GPU worker cannot receive ScanJobs from the Service Bus queue: scans wait, and GPU replicas run idle. Check the worker identity\'s Azure Service Bus Data Receiver role on the queue, the private endpoint and DNS, and the ErrorType in the messages.'
+    severity: 1
+    query: 'traces | where message has "Receiving from the queue failed"'
+    threshold: 20
   }
   {
     name: 'poison-messages'

@@ -21,6 +21,7 @@ public sealed partial class AlertsTests
         ["jobs-expired"] = "traces",
         ["jobs-gave-up"] = "traces",
         ["worker-faults"] = "traces",
+        ["worker-cannot-receive"] = "traces",
         ["poison-messages"] = "traces",
         ["api-server-errors"] = "requests",
     };
