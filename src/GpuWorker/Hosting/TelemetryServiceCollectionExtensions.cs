@@ -1,5 +1,6 @@
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Synomaly.GpuWorker.Telemetry;
@@ -15,7 +16,8 @@ internal static class TelemetryServiceCollectionExtensions
     {
         var telemetry = services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(WorkerTelemetry.Name))
-            .WithMetrics(metrics => metrics.AddMeter(WorkerTelemetry.Name));
+            .WithMetrics(metrics => metrics.AddMeter(WorkerTelemetry.Name))
+            .WithLogging(configureBuilder: null, configureOptions: ExportScopes);
         if (!string.IsNullOrWhiteSpace(configuration[ConnectionStringSetting]))
         {
             telemetry.UseAzureMonitorExporter(options => ConfigureExporter(options, configuration));
@@ -23,6 +25,13 @@ internal static class TelemetryServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>
+    /// Log records carry their scopes: the handler opens one per job with its scan id, so that lines
+    /// which do not name the scan themselves (a best-effort settlement step, the Azure SDK's warnings) can still be found
+    /// by scan in Application Insights. Scopes hold opaque ids only: no scope in the worker carries a file or blob name.
+    /// </summary>
+    internal static void ExportScopes(OpenTelemetryLoggerOptions options) => options.IncludeScopes = true;
 
     /// <summary>
     /// The exporter's settings. Nothing is sampled: the exporter's defaults keep 5 traces a second and drop the logs of
