@@ -7,22 +7,41 @@ namespace Synomaly.GpuWorker.Processing;
 
 /// <summary>
 /// The settle calls every settlement path shares: settling with a verdict (counted, marked on the span, retried on
-/// transient faults, a lost lock reported as such) and best-effort steps on paths that already give up.
+/// transient faults, a lost lock reported as such) and best-effort steps on paths that already give up. A job's final
+/// failure is counted once: when its record is marked Failed (<see cref="FailedJobSettlement"/>), or, where no record
+/// holds it, when its dead letter is done; never again for the dead letter of a record already Failed.
 /// </summary>
 internal sealed class DeliverySettler(TransientRetry retry, WorkerTelemetry telemetry, ILogger logger)
 {
-    /// <summary>Ends the job's message for good, with the verdict's reason on the dead letter.</summary>
+    /// <summary>
+    /// Ends for good a message whose failure no job record holds (an invalid message, a Failed record that could not be
+    /// written, an erased scan's results that could not be removed): the dead letter is what makes the failure final, so
+    /// it is counted once the dead letter is done.
+    /// </summary>
     public Task<JobOutcome> DeadLetterAsync(Activity? activity, FailureVerdict verdict, ScanJobDelivery delivery) =>
-        SettleAsync(activity, verdict, final: true, ct => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, ct), JobOutcome.DeadLettered);
+        SettleAsync(activity, verdict, ct => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, ct), JobOutcome.DeadLettered, countsFinalFailure: true, CancellationToken.None);
+
+    /// <summary>
+    /// Dead-letters the message of a job whose record is Failed. Not counted: the failure was counted when the record was
+    /// marked Failed, by this delivery or by an earlier one whose own dead letter did not go through (a lost lock).
+    /// </summary>
+    public Task<JobOutcome> DeadLetterFailedJobAsync(Activity? activity, FailureVerdict verdict, ScanJobDelivery delivery, CancellationToken cancellationToken) =>
+        SettleAsync(activity, verdict, ct => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, ct), JobOutcome.DeadLettered, countsFinalFailure: false, cancellationToken);
+
+    /// <summary>Gives the message back for another attempt: one failed attempt, counted whether or not the abandon goes through.</summary>
+    public Task<JobOutcome> AbandonAsync(Activity? activity, FailureVerdict verdict, Func<CancellationToken, Task> abandon)
+    {
+        telemetry.RecordFailure(verdict.Reason, final: false);
+        return SettleAsync(activity, verdict, abandon, JobOutcome.Retrying, countsFinalFailure: false, CancellationToken.None);
+    }
 
     /// <summary>
     /// Settles with the verdict, retrying transient faults: a passing 5xx from the broker must not escape to the pump, whose
     /// redelivery would find the record Failed and lose the verdict's reason (the job's record is already written).
     /// </summary>
-    public async Task<JobOutcome> SettleAsync(
-        Activity? activity, FailureVerdict verdict, bool final, Func<CancellationToken, Task> settle, JobOutcome outcome, CancellationToken cancellationToken = default)
+    private async Task<JobOutcome> SettleAsync(
+        Activity? activity, FailureVerdict verdict, Func<CancellationToken, Task> settle, JobOutcome outcome, bool countsFinalFailure, CancellationToken cancellationToken)
     {
-        telemetry.RecordFailure(verdict.Reason, final);
         activity?.SetStatus(ActivityStatusCode.Error, verdict.Reason);
         try
         {
@@ -32,6 +51,11 @@ internal sealed class DeliverySettler(TransientRetry retry, WorkerTelemetry tele
         {
             telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
             return JobOutcome.LockLost;
+        }
+
+        if (countsFinalFailure)
+        {
+            telemetry.RecordFailure(verdict.Reason, final: true);
         }
 
         telemetry.RecordOutcome(outcome.ToString());

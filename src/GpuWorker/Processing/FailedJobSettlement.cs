@@ -78,10 +78,13 @@ internal sealed class FailedJobSettlement(
         {
             // Not cancelled by the hold: a verdict is recorded even when the lock is lost or the shutdown deadline passed.
             await retry.ExecuteAsync(ct => status.MarkFailedAsync(job, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
+            // Counted here, once: the record makes the failure final whatever becomes of the dead letter, and a redelivery
+            // that finds the record Failed only finishes the settlement.
+            telemetry.RecordFailure(verdict.Reason, final: true);
         }
         catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
         {
-            // Already Failed by an earlier delivery.
+            // Already Failed (and counted) by another delivery.
         }
         catch (JobTransitionRejectedException e) when (e.From == JobState.Succeeded)
         {
@@ -111,13 +114,13 @@ internal sealed class FailedJobSettlement(
             return JobOutcome.Retrying;
         }
 
-        return await settler.DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
+        return await settler.DeadLetterFailedJobAsync(activity, verdict, delivery, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity, CancellationToken hold)
     {
         logger.LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
         await settler.TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
-        return await settler.SettleAsync(activity, verdict, final: false, _ => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying, CancellationToken.None).ConfigureAwait(false);
+        return await settler.AbandonAsync(activity, verdict, _ => redelivery.AbandonAsync(delivery, hold)).ConfigureAwait(false);
     }
 }

@@ -46,7 +46,7 @@ internal sealed class FinishedJobSettlement(
             FailureKind.Permanent,
             errorCode ?? AlreadyFailed,
             errorCode is null ? "The job record is already Failed." : $"The job record was already Failed ({errorCode}) by an earlier delivery of this message.");
-        return settler.SettleAsync(activity, verdict, final: true, ct => delivery.DeadLetterAsync(verdict.Reason, verdict.Description, ct), JobOutcome.DeadLettered, cancellationToken);
+        return settler.DeadLetterFailedJobAsync(activity, verdict, delivery, cancellationToken);
     }
 
     /// <summary>Settles the message as its job stands: dead-lettered if the job is Failed, completed if it Succeeded.</summary>
@@ -121,7 +121,7 @@ internal sealed class FinishedJobSettlement(
         }
 
         logger.LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
-        return await settler.SettleAsync(activity, verdict, final: false, _ => redelivery.AbandonAsync(delivery, hold), JobOutcome.Retrying, CancellationToken.None).ConfigureAwait(false);
+        return await settler.AbandonAsync(activity, verdict, _ => redelivery.AbandonAsync(delivery, hold)).ConfigureAwait(false);
     }
 
     /// <summary>The error code of the job's Failed record; null (the dead letter then says AlreadyFailed) when it cannot be read.</summary>

@@ -74,7 +74,11 @@ public sealed class ScanJobHandler
         using var activity = WorkerTelemetry.Source.StartActivity("ScanJob process", ActivityKind.Consumer);
         activity?.SetTag("messaging.message.id", delivery.MessageId);
         activity?.SetTag("messaging.delivery_count", delivery.DeliveryCount);
-        telemetry.RecordQueueWait(time.GetUtcNow() - delivery.EnqueuedAt);
+        if (delivery.DeliveryCount == 1)
+        {
+            // The wait for a worker: a redelivery's time since the enqueue also holds the earlier deliveries' work and backoff.
+            telemetry.RecordQueueWait(time.GetUtcNow() - delivery.EnqueuedAt);
+        }
 
         ScanJob job;
         try

@@ -24,13 +24,13 @@ public sealed class WorkerTelemetry : IDisposable
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         meter = meterFactory.Create(Name);
-        queueWait = meter.CreateHistogram<double>("synomaly.worker.queue_wait", "s", "Time from enqueue to receive of a ScanJob.");
+        queueWait = meter.CreateHistogram<double>("synomaly.worker.queue_wait", "s", "Time from enqueue to the first receive of a ScanJob.");
         batchSize = meter.CreateHistogram<int>("synomaly.worker.batch_size", "{slice}", "Slices in one model call.");
         modelTime = meter.CreateHistogram<double>("synomaly.worker.model_time", "s", "Duration of one batched model call.");
         slicesPerSecond = meter.CreateHistogram<double>("synomaly.worker.slices_per_second", "{slice}/s", "Throughput of one batched model call.");
         slices = meter.CreateCounter<long>("synomaly.worker.slices", "{slice}", "Slices run through the model.");
         jobs = meter.CreateCounter<long>("synomaly.worker.jobs", "{job}", "Jobs handled, by outcome.");
-        failures = meter.CreateCounter<long>("synomaly.worker.failures", "{job}", "Failed or retried job attempts, by reason.");
+        failures = meter.CreateCounter<long>("synomaly.worker.failures", "{job}", "Failed job attempts by reason: retried, or final (once for each job or message that ends failed).");
     }
 
     public static ActivitySource Source { get; } = new(Name);

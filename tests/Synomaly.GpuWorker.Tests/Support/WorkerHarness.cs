@@ -57,6 +57,9 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     public WorkerOptions Options { get; }
 
+    /// <summary>The meters of <see cref="Telemetry"/>, for a <see cref="RecordedMeasurements"/>.</summary>
+    public TestMeterFactory Meters => meters;
+
     /// <summary>What the handler logged.</summary>
     public CapturingLogger<ScanJobHandler> HandlerLog { get; } = new();
 

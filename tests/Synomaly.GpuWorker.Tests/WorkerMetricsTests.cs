@@ -1,0 +1,87 @@
+using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Tests.Support;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>What the handler's metrics count across the deliveries of one message (docs/WORKER.md, telemetry).</summary>
+public sealed class WorkerMetricsTests
+{
+    private const string Failures = "synomaly.worker.failures";
+    private const string Jobs = "synomaly.worker.jobs";
+    private const string QueueWait = "synomaly.worker.queue_wait";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task A_failed_job_whose_dead_letter_lost_its_lock_is_counted_as_one_final_failure_across_its_redelivery()
+    {
+        await using var harness = new WorkerHarness();
+        using var recorded = new RecordedMeasurements(harness.Meters);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-counted-once", FakeScanCodec.Corrupt);
+        Enqueue(source, job);
+
+        var first = await ReceiveAsync(source);
+        Assert.Equal(JobOutcome.LockLost, await HandleAsync(harness, new LockLostOnDeadLetter(first, source)));
+        Assert.Equal(JobOutcome.DeadLettered, await HandleAsync(harness, await ReceiveAsync(source)));
+
+        Assert.Equal((SettlementKind.DeadLettered, 2, "Malformed"), source.Settlements.Select(s => (s.Kind, s.DeliveryCount, s.Reason)).Single());
+        var failure = Assert.Single(recorded.Of(Failures));
+        Assert.Equal(("Malformed", (object?)true), ((string?)failure.Tags["reason"], failure.Tags["final"]));
+        Assert.Equal(["LockLost", "DeadLettered"], recorded.Of(Jobs).Select(m => (string?)m.Tags["outcome"]));
+    }
+
+    [Fact]
+    public async Task The_queue_wait_is_recorded_for_the_first_delivery_of_a_message_only()
+    {
+        await using var harness = new WorkerHarness();
+        using var recorded = new RecordedMeasurements(harness.Meters);
+        var source = new InMemoryScanJobSource();
+        var first = harness.AddJob("scan-first-delivery", FakeScanCodec.Scan(1, 0.5f));
+        var redelivered = harness.AddJob("scan-redelivered", FakeScanCodec.Scan(1, 0.5f));
+        Enqueue(source, first);
+        Enqueue(source, redelivered, previousDeliveries: 1);
+
+        Assert.Equal(JobOutcome.Succeeded, await HandleAsync(harness, await ReceiveAsync(source)));
+        Assert.Single(recorded.Of(QueueWait));
+        Assert.Equal(JobOutcome.Succeeded, await HandleAsync(harness, await ReceiveAsync(source)));
+
+        Assert.Single(recorded.Of(QueueWait));
+    }
+
+    private static void Enqueue(InMemoryScanJobSource source, ScanJob job, int previousDeliveries = 0) =>
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId, previousDeliveries);
+
+    /// <summary>Handles the delivery with no shutdown deadline: the test's own cancellation would settle it as interrupted.</summary>
+    private static Task<JobOutcome> HandleAsync(WorkerHarness harness, ScanJobDelivery delivery) => harness.Handler.HandleAsync(delivery, CancellationToken.None);
+
+    private static async Task<ScanJobDelivery> ReceiveAsync(InMemoryScanJobSource source) =>
+        await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("No message was received.");
+
+    /// <summary>A delivery whose lock the broker takes away just as it is dead-lettered (an expiry, a partition move).</summary>
+    private sealed class LockLostOnDeadLetter(ScanJobDelivery inner, InMemoryScanJobSource source) : ScanJobDelivery
+    {
+        public override string MessageId => inner.MessageId;
+
+        public override BinaryData Body => inner.Body;
+
+        public override int DeliveryCount => inner.DeliveryCount;
+
+        public override DateTimeOffset EnqueuedAt => inner.EnqueuedAt;
+
+        public override DateTimeOffset LockedUntil => inner.LockedUntil;
+
+        public override Task RenewLockAsync(CancellationToken cancellationToken = default) => inner.RenewLockAsync(cancellationToken);
+
+        public override Task CompleteAsync(CancellationToken cancellationToken = default) => inner.CompleteAsync(cancellationToken);
+
+        public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) => inner.AbandonAsync(retryDelay, cancellationToken);
+
+        public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
+        {
+            source.LoseLock(inner.MessageId);
+            return inner.DeadLetterAsync(reason, description, cancellationToken);
+        }
+    }
+}
