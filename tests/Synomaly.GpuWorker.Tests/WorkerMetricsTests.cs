@@ -1,7 +1,11 @@
+using Azure;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Tests.Support;
+using Synomaly.Testing;
 
 namespace Synomaly.GpuWorker.Tests;
 
@@ -50,6 +54,44 @@ public sealed class WorkerMetricsTests
         Assert.Single(recorded.Of(QueueWait));
     }
 
+    [Fact]
+    public async Task A_failure_whose_record_cannot_be_marked_failed_is_counted_as_an_attempt_to_retry_and_logged_as_such()
+    {
+        await using var harness = new WorkerHarness();
+        using var recorded = new RecordedMeasurements(harness.Meters);
+        var log = new CapturingLogger<ScanJobHandler>();
+        var handler = HandlerOver(harness, new FailedRecordUnwritable(harness.Status), log);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-unrecorded", FakeScanCodec.Corrupt);
+        Enqueue(source, job);
+
+        Assert.Equal(JobOutcome.Retrying, await handler.HandleAsync(await ReceiveAsync(source), CancellationToken.None));
+
+        Assert.Equal(SettlementKind.Abandoned, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(["Retrying"], recorded.Of(Jobs).Select(m => (string?)m.Tags["outcome"]));
+        var failure = Assert.Single(recorded.Of(Failures));
+        Assert.Equal(("Malformed", (object?)false), ((string?)failure.Tags["reason"], failure.Tags["final"]));
+        // Nothing was dead-lettered, and no line says it was.
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("dead-letter", StringComparison.Ordinal));
+        Assert.Contains(log.Entries, e => e.Message == "Scan scan-unrecorded: the job record could not be marked Failed (RequestFailedException); abandoning so a later delivery settles it");
+    }
+
+    /// <summary>A handler like the harness's, over other job records and logging to <paramref name="log"/>.</summary>
+    private static ScanJobHandler HandlerOver(WorkerHarness harness, IJobStatusSink status, CapturingLogger<ScanJobHandler> log)
+    {
+        var policy = new ProcessingPolicy { TransientRetries = 1, TransientRetryDelay = TimeSpan.FromMilliseconds(1), RedeliveryDelay = TimeSpan.Zero };
+        return new ScanJobHandler(
+            status,
+            harness.Pipeline,
+            new ResultWriter(harness.Storage),
+            new TransientRetry(policy),
+            policy,
+            Microsoft.Extensions.Options.Options.Create(harness.Options),
+            harness.Telemetry,
+            TimeProvider.System,
+            log);
+    }
+
     private static void Enqueue(InMemoryScanJobSource source, ScanJob job, int previousDeliveries = 0) =>
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId, previousDeliveries);
 
@@ -58,6 +100,22 @@ public sealed class WorkerMetricsTests
 
     private static async Task<ScanJobDelivery> ReceiveAsync(InMemoryScanJobSource source) =>
         await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken) ?? throw new InvalidOperationException("No message was received.");
+
+    /// <summary>Job records whose Failed write answers 503 (the table's account throttling that one write); the rest work.</summary>
+    private sealed class FailedRecordUnwritable(IJobStatusSink inner) : IJobStatusSink
+    {
+        public Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default) => inner.GetRecordAsync(job, cancellationToken);
+
+        public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) => inner.MarkProcessingAsync(job, attempt, cancellationToken);
+
+        public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+            inner.MarkRetryingAsync(job, attempt, errorCode, errorMessage, cancellationToken);
+
+        public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) => inner.MarkSucceededAsync(job, resultsPrefix, cancellationToken);
+
+        public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+            Task.FromException(new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null));
+    }
 
     /// <summary>A delivery whose lock the broker takes away just as it is dead-lettered (an expiry, a partition move).</summary>
     private sealed class LockLostOnDeadLetter(ScanJobDelivery inner, InMemoryScanJobSource source) : ScanJobDelivery

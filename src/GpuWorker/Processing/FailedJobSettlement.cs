@@ -109,8 +109,12 @@ internal sealed class FailedJobSettlement(
                 return await settler.DeadLetterAsync(activity, verdict, delivery).ConfigureAwait(false);
             }
 
+            // Counted like any attempt given back for a retry: the verdict is not final until a record holds it.
             logger.LogStatusWriteFailed(job.ScanId, e.GetType().Name);
+            activity?.SetStatus(ActivityStatusCode.Error, verdict.Reason);
+            telemetry.RecordFailure(verdict.Reason, final: false);
             await settler.TryAsync(() => redelivery.AbandonAsync(delivery, hold), CancellationToken.None).ConfigureAwait(false);
+            telemetry.RecordOutcome(nameof(JobOutcome.Retrying));
             return JobOutcome.Retrying;
         }
 

@@ -31,7 +31,9 @@ internal static partial class ScanJobLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: removed {Count} result files an interrupted earlier run left; running again")]
     public static partial void LogPartialResultsRemoved(this ILogger logger, string scanId, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; dead-lettering")]
+    // Written before the record is marked Failed, so it says no more than that: the dead letter that usually follows, or,
+    // should the write fail, the abandon, is left to the outcome and to the "could not be marked Failed" line.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; marking the job Failed")]
     public static partial void LogFailed(this ILogger logger, string scanId, string reason, int deliveryCount);
 
     // Not bad input but the system failing the same job again and again (storage, device, a worker that dies mid-job):
