@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Synomaly.GpuWorker.Hosting;
 using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Scans;
 using Synomaly.GpuWorker.Tests.Support;
@@ -13,10 +15,13 @@ using Synomaly.Imaging.Reading;
 
 namespace Synomaly.GpuWorker.Tests;
 
-/// <summary>The composed host: probes, readiness on model load, and start-up validation of the settings.</summary>
+/// <summary>The composed host: probes, what they log, readiness on model load, and start-up validation of the settings.</summary>
 public sealed class HealthEndpointTests
 {
-    private static WebApplicationFactory<Program> Worker(IModelLoader loader, params (string Key, string Value)[] overrides)
+    private static WebApplicationFactory<Program> Worker(IModelLoader loader, params (string Key, string Value)[] overrides) =>
+        Worker(loader, _ => { }, overrides);
+
+    private static WebApplicationFactory<Program> Worker(IModelLoader loader, Action<IServiceCollection> configureServices, params (string Key, string Value)[] overrides)
     {
         var settings = new Dictionary<string, string>
         {
@@ -43,6 +48,7 @@ public sealed class HealthEndpointTests
             {
                 services.AddSingleton(loader);
                 services.AddSingleton<IScanCodec, FakeScanCodec>();
+                configureServices(services);
             });
         });
     }
@@ -101,6 +107,35 @@ public sealed class HealthEndpointTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, live);
         using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Probes_log_nothing_while_the_workers_own_information_lines_are_kept()
+    {
+        var lines = new LineRecordingLoggerProvider();
+        var gate = new TaskCompletionSource<ISliceInference>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var factory = Worker(new GatedModelLoader(gate.Task), services => services.AddSingleton<ILoggerProvider>(lines));
+        using var client = factory.CreateClient();
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        // While the model loads: /readyz answers 503, which the health check service would log as an Error each time.
+        for (var i = 0; i < 3; i++)
+        {
+            using var live = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+            using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        gate.SetResult(new FakeSliceInference());
+        for (var i = 0; i < 200 && !lines.Lines.Any(l => l.Category == typeof(ScanJobPump).FullName); i++)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        Assert.DoesNotContain(lines.Lines, l => l.Category.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) && l.Level < LogLevel.Warning);
+        Assert.DoesNotContain(lines.Lines, l => l.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks.", StringComparison.Ordinal));
+        Assert.Contains(lines.Lines, l => l.Category == typeof(InferenceHost).FullName && l.Level == LogLevel.Information);
+        Assert.Contains(lines.Lines, l => l.Category == typeof(ScanJobPump).FullName && l.Level == LogLevel.Information);
     }
 
     [Fact]
