@@ -42,6 +42,7 @@ public sealed class MessageLockKeeperTests
 
         await Task.Delay(Timeout.Infinite, keeper.LockLost).ContinueWith(_ => { }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         Assert.True(keeper.IsLockLost);
+        Assert.Equal(new LockLoss(LockLossReason.RenewalRefused, nameof(MessageLockLostException)), keeper.Loss);
         await Assert.ThrowsAsync<MessageLockLostException>(() => delivery.CompleteAsync(TestContext.Current.CancellationToken));
     }
 
@@ -55,6 +56,7 @@ public sealed class MessageLockKeeperTests
 
         await Task.Delay(Timeout.Infinite, keeper.LockLost).ContinueWith(_ => { }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         Assert.True(keeper.IsLockLost);
+        Assert.Equal(new LockLoss(LockLossReason.RenewalLimitReached), keeper.Loss);
     }
 
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -70,6 +72,7 @@ public sealed class MessageLockKeeperTests
         await RunClockUntilLostAsync(time, keeper);
 
         Assert.True(keeper.IsLockLost);
+        Assert.Equal(new LockLoss(LockLossReason.LockExpired, nameof(TaskCanceledException)), keeper.Loss);
         Assert.True(delivery.Renewals >= 2, $"{delivery.Renewals} renewals tried");
         Assert.True(time.GetUtcNow() >= delivery.LockedUntil);
         await keeper.DisposeAsync(); // does not rethrow the renewal's error
@@ -87,6 +90,20 @@ public sealed class MessageLockKeeperTests
         Assert.True(keeper.IsLockLost);
         Assert.Equal(1, delivery.Renewals);
         Assert.Equal(delivery.LockedUntil, time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task A_renewal_refused_by_the_broker_is_reported_with_the_brokers_error_type()
+    {
+        var time = new ManualTimeProvider(Start);
+        var refusal = new Azure.Messaging.ServiceBus.ServiceBusException("The lock supplied is invalid.", Azure.Messaging.ServiceBus.ServiceBusFailureReason.MessageLockLost);
+        var delivery = new ScriptedDelivery(Start + TimeSpan.FromSeconds(60), _ => throw new MessageLockLostException("The Service Bus message lock was lost.", refusal));
+        await using var keeper = MessageLockKeeper.Start(delivery, TimeSpan.FromMinutes(30), time);
+
+        await RunClockUntilLostAsync(time, keeper);
+
+        Assert.Equal(new LockLoss(LockLossReason.RenewalRefused, "ServiceBusException"), keeper.Loss);
+        Assert.Equal("RenewalRefused (ServiceBusException)", keeper.Loss!.ToString());
     }
 
     [Fact]
@@ -113,6 +130,7 @@ public sealed class MessageLockKeeperTests
         }
 
         Assert.False(keeper.IsLockLost);
+        Assert.Null(keeper.Loss);
         Assert.True(delivery.Renewals > 3, $"{delivery.Renewals} renewals");
         Assert.True(delivery.LockedUntil > time.GetUtcNow());
     }

@@ -18,6 +18,8 @@ public sealed class MessageLockKeeper : IAsyncDisposable
     private readonly CancellationTokenSource lockLost = new();
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
+    private LockLoss? loss;
+    private string? lastRenewalError;
 
     private MessageLockKeeper(ScanJobDelivery delivery, TimeSpan renewalBound, TimeProvider time)
     {
@@ -31,6 +33,9 @@ public sealed class MessageLockKeeper : IAsyncDisposable
     public CancellationToken LockLost => lockLost.Token;
 
     public bool IsLockLost => lockLost.IsCancellationRequested;
+
+    /// <summary>Why the lock was lost; set before <see cref="LockLost"/> is cancelled, null while it is held.</summary>
+    public LockLoss? Loss => Volatile.Read(ref loss);
 
     public static MessageLockKeeper Start(ScanJobDelivery delivery, TimeSpan renewalBound, TimeProvider? time = null)
     {
@@ -57,11 +62,11 @@ public sealed class MessageLockKeeper : IAsyncDisposable
         {
             // Disposed: the job finished and settled (or gave up) its message.
         }
-        catch (Exception)
+        catch (Exception e)
         {
             // The keeper itself failed: nobody renews the lock any more, so the job stops as if it were lost (the broker
             // redelivers), and the fault ends here rather than in DisposeAsync, after the job has settled.
-            await lockLost.CancelAsync().ConfigureAwait(false);
+            await ReportLostAsync(new LockLoss(LockLossReason.KeeperFailed, e.GetType().Name)).ConfigureAwait(false);
         }
     }
 
@@ -73,7 +78,7 @@ public sealed class MessageLockKeeper : IAsyncDisposable
             var lockedUntil = delivery.LockedUntil;
             if (now >= lockedUntil)
             {
-                await lockLost.CancelAsync().ConfigureAwait(false);
+                await ReportLostAsync(new LockLoss(LockLossReason.LockExpired, lastRenewalError)).ConfigureAwait(false);
                 return;
             }
 
@@ -89,30 +94,38 @@ public sealed class MessageLockKeeper : IAsyncDisposable
                     await Task.Delay(remaining, time, stop.Token).ConfigureAwait(false);
                 }
 
-                await lockLost.CancelAsync().ConfigureAwait(false);
+                await ReportLostAsync(new LockLoss(LockLossReason.RenewalLimitReached)).ConfigureAwait(false);
                 return;
             }
 
-            if (await IsRenewalRefusedAsync().ConfigureAwait(false))
+            if (await RenewalRefusalAsync().ConfigureAwait(false) is { } refused)
             {
-                await lockLost.CancelAsync().ConfigureAwait(false);
+                await ReportLostAsync(refused).ConfigureAwait(false);
                 return;
             }
         }
     }
 
+    /// <summary>The reason first, so that whoever sees the token cancelled can read it.</summary>
+    private Task ReportLostAsync(LockLoss reason)
+    {
+        Volatile.Write(ref loss, reason);
+        return lockLost.CancelAsync();
+    }
+
     /// <summary>
     /// One renewal, bounded by the time left on the lock: a call still running when the lock expires cannot save it, and
-    /// without the bound a hung call would keep the loop from ever reporting the lock lost. True when the broker refused
-    /// (the lock is gone). Any other failure is one failed attempt, tried again on the next turn while the lock holds: a
-    /// network timeout, for example, surfaces as a TaskCanceledException that is not the keeper's own cancellation.
+    /// without the bound a hung call would keep the loop from ever reporting the lock lost. The loss when the broker
+    /// refused (the lock is gone), else null. Any other failure is one failed attempt, tried again on the next turn while
+    /// the lock holds: a network timeout, for example, surfaces as a TaskCanceledException that is not the keeper's own
+    /// cancellation; its type is kept, should the lock run out before a renewal goes through.
     /// </summary>
-    private async Task<bool> IsRenewalRefusedAsync()
+    private async Task<LockLoss?> RenewalRefusalAsync()
     {
         var left = delivery.LockedUntil - time.GetUtcNow();
         if (left <= TimeSpan.Zero)
         {
-            return false; // the next turn reports the lock lost
+            return null; // the next turn reports the lock lost
         }
 
         using var bound = new CancellationTokenSource(left < MaximumRenewalWait ? left : MaximumRenewalWait, time);
@@ -120,15 +133,16 @@ public sealed class MessageLockKeeper : IAsyncDisposable
         try
         {
             await delivery.RenewLockAsync(attempt.Token).ConfigureAwait(false);
-            return false;
+            return null;
         }
-        catch (MessageLockLostException)
+        catch (MessageLockLostException e)
         {
-            return true;
+            return new LockLoss(LockLossReason.RenewalRefused, LockLoss.ErrorTypeOf(e));
         }
-        catch (Exception) when (!stop.IsCancellationRequested)
+        catch (Exception e) when (!stop.IsCancellationRequested)
         {
-            return false;
+            lastRenewalError = e.GetType().Name;
+            return null;
         }
     }
 }

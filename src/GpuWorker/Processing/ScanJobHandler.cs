@@ -106,7 +106,8 @@ public sealed class ScanJobHandler
         }
         catch (Exception e) when (keeper.IsLockLost || e is MessageLockLostException)
         {
-            logger.LogLockLost(job.ScanId, delivery.DeliveryCount);
+            var loss = keeper.Loss ?? new LockLoss(LockLossReason.SettlementRefused, LockLoss.ErrorTypeOf(e));
+            logger.LogLockLost(job.ScanId, delivery.DeliveryCount, loss.ToString());
             telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
             activity?.SetStatus(ActivityStatusCode.Error, "lock lost");
             return JobOutcome.LockLost;

@@ -47,8 +47,10 @@ internal static partial class ScanJobLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} hit a fault {Reason} ({ErrorType}) on delivery {DeliveryCount} of {MaxDeliveryCount}; abandoning for redelivery")]
     public static partial void LogRetrying(this ILogger logger, string scanId, string reason, string errorType, int deliveryCount, int maxDeliveryCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: message lock lost on delivery {DeliveryCount}; work stopped, the broker redelivers")]
-    public static partial void LogLockLost(this ILogger logger, string scanId, int deliveryCount);
+    // LockLoss names why: RenewalLimitReached (the job outran Worker__LockRenewalMinutes), RenewalRefused, LockExpired
+    // (renewals kept failing), SettlementRefused or KeeperFailed, with the error's type where there is one.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: message lock lost on delivery {DeliveryCount} ({LockLoss}); work stopped, the broker redelivers")]
+    public static partial void LogLockLost(this ILogger logger, string scanId, int deliveryCount, string lockLoss);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} interrupted by shutdown; abandoned for another worker")]
     public static partial void LogInterrupted(this ILogger logger, string scanId);
