@@ -2,7 +2,6 @@ using Azure;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
-using Synomaly.GpuWorker.Results;
 using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Testing;
@@ -60,7 +59,7 @@ public sealed class WorkerMetricsTests
         await using var harness = new WorkerHarness();
         using var recorded = new RecordedMeasurements(harness.Meters);
         var log = new CapturingLogger<ScanJobHandler>();
-        var handler = HandlerOver(harness, new FailedRecordUnwritable(harness.Status), log);
+        var handler = harness.CreateHandler(new FailedRecordUnwritable(harness.Status), log);
         var source = new InMemoryScanJobSource();
         var job = harness.AddJob("scan-unrecorded", FakeScanCodec.Corrupt);
         Enqueue(source, job);
@@ -74,22 +73,6 @@ public sealed class WorkerMetricsTests
         // Nothing was dead-lettered, and no line says it was.
         Assert.DoesNotContain(log.Entries, e => e.Message.Contains("dead-letter", StringComparison.Ordinal));
         Assert.Contains(log.Entries, e => e.Message == "Scan scan-unrecorded: the job record could not be marked Failed (RequestFailedException); abandoning so a later delivery settles it");
-    }
-
-    /// <summary>A handler like the harness's, over other job records and logging to <paramref name="log"/>.</summary>
-    private static ScanJobHandler HandlerOver(WorkerHarness harness, IJobStatusSink status, CapturingLogger<ScanJobHandler> log)
-    {
-        var policy = new ProcessingPolicy { TransientRetries = 1, TransientRetryDelay = TimeSpan.FromMilliseconds(1), RedeliveryDelay = TimeSpan.Zero };
-        return new ScanJobHandler(
-            status,
-            harness.Pipeline,
-            new ResultWriter(harness.Storage),
-            new TransientRetry(policy),
-            policy,
-            Microsoft.Extensions.Options.Options.Create(harness.Options),
-            harness.Telemetry,
-            TimeProvider.System,
-            log);
     }
 
     private static void Enqueue(InMemoryScanJobSource source, ScanJob job, int previousDeliveries = 0) =>

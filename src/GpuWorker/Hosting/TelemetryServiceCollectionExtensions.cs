@@ -27,7 +27,7 @@ internal static class TelemetryServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Log records carry their scopes: the handler opens one per job with its scan id, so that lines
+    /// Log records carry their scopes: the handler opens one per job with its scan id and correlation id, so that lines
     /// which do not name the scan themselves (a best-effort settlement step, the Azure SDK's warnings) can still be found
     /// by scan in Application Insights. Scopes hold opaque ids only: no scope in the worker carries a file or blob name.
     /// </summary>

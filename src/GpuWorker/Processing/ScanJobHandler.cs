@@ -97,7 +97,9 @@ public sealed class ScanJobHandler
         }
 
         activity?.SetTag("synomaly.scan_id", job.ScanId);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ScanId"] = job.ScanId });
+        var correlationId = JoinableCorrelationId(job);
+        activity?.SetTag("synomaly.correlation_id", correlationId);
+        using var scope = logger.BeginScope(LogScope(job.ScanId, correlationId));
         await using var keeper = MessageLockKeeper.Start(delivery, settings.LockRenewalBound, time);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(keeper.LockLost, shutdown);
         try
@@ -213,6 +215,25 @@ public sealed class ScanJobHandler
         return recorded?.SourceBlobUri is { } source
             ? job with { SourceBlobUri = source }
             : throw new JobRejectedException(JobRejectedException.SourceUnknown, "The message names no source blob (an archive job's is read from its job record), and no job record names one.");
+    }
+
+    /// <summary>
+    /// The job's correlation id (the scan id for an upload and its retries, the run id for a bulk run), which joins the
+    /// worker's lines and span to the intake's; null unless it is an opaque id under the scan id's rule. The serializer
+    /// does not check it, and a scope is exported as it is: a name that may name a patient must not ride along.
+    /// </summary>
+    private static string? JoinableCorrelationId(ScanJob job) => BlobLayout.IsValidScanId(job.CorrelationId) ? job.CorrelationId : null;
+
+    /// <summary>The scope of every line of the job: its scan id, and its correlation id where it has one.</summary>
+    private static Dictionary<string, object> LogScope(string scanId, string? correlationId)
+    {
+        var scope = new Dictionary<string, object> { ["ScanId"] = scanId };
+        if (correlationId is not null)
+        {
+            scope["CorrelationId"] = correlationId;
+        }
+
+        return scope;
     }
 
     private async Task RemoveOrphanedResultsAsync(ScanJob job)

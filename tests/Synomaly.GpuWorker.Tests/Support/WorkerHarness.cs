@@ -1,4 +1,5 @@
 using Synomaly.Storage.Messaging;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Inference;
@@ -15,6 +16,8 @@ namespace Synomaly.GpuWorker.Tests.Support;
 internal sealed class WorkerHarness : IAsyncDisposable
 {
     private readonly TestMeterFactory meters = new();
+    private readonly ProcessingPolicy policy;
+    private readonly TimeProvider time;
 
     /// <param name="redeliveryDelay">The first backoff before a redelivery; none by default, so abandons are immediate.</param>
     /// <param name="time">The handler's clock (its lock keeper's and its backoff's); the system's by default.</param>
@@ -27,7 +30,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
             MaxBatchSize = maxBatchSize,
             MaxBatchWaitMilliseconds = maxBatchWaitMilliseconds,
         };
-        var policy = new ProcessingPolicy
+        policy = new ProcessingPolicy
         {
             TransientRetries = transientRetries,
             TransientRetryDelay = TimeSpan.FromMilliseconds(1),
@@ -53,6 +56,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
             Telemetry,
             time ?? TimeProvider.System,
             HandlerLog);
+        this.time = time ?? TimeProvider.System;
     }
 
     public WorkerOptions Options { get; }
@@ -88,6 +92,18 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public ScanJobPipeline Pipeline { get; }
 
     public ScanJobHandler Handler { get; }
+
+    /// <summary>Another handler like <see cref="Handler"/>, over <paramref name="status"/> and logging to <paramref name="log"/>.</summary>
+    public ScanJobHandler CreateHandler(IJobStatusSink status, ILogger<ScanJobHandler> log) => new(
+        status,
+        Pipeline,
+        new ResultWriter(Storage),
+        new TransientRetry(policy),
+        policy,
+        Microsoft.Extensions.Options.Options.Create(Options),
+        Telemetry,
+        time,
+        log);
 
     /// <summary>A job whose source blob holds <paramref name="scan"/>.</summary>
     public ScanJob AddJob(string scanId, BinaryData scan)
