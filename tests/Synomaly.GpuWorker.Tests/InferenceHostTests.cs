@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Tests.Support;
 
 namespace Synomaly.GpuWorker.Tests;
@@ -14,5 +16,27 @@ public sealed class InferenceHostTests
         Assert.Equal(1, harness.Loader.Loads);
         var slice = Assert.Single(harness.WarmUpCall);
         Assert.Equal(16, slice.Length);
+    }
+
+    [Fact]
+    public async Task A_failed_load_is_logged_by_the_errors_type_and_never_by_its_message_above_debug()
+    {
+        // A third-party message naming a path, as TorchSharp's and the IO classes' do.
+        var error = new FileNotFoundException("Could not find file '/models/jane-doe-study/unet.safetensors'.");
+        var log = new RecordingLogger<InferenceHost>();
+        var host = new InferenceHost(new FailingLoader(error), log);
+
+        host.StartLoading(TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => host.WhenReadyAsync(TestContext.Current.CancellationToken));
+
+        var failed = Assert.Single(log.Entries, e => e.Level == LogLevel.Critical);
+        Assert.Equal("The model could not be loaded (FileNotFoundException); the worker stays unready and fails liveness, to be restarted", failed.Message);
+        Assert.All(log.Entries.Where(e => e.Level > LogLevel.Debug), e => Assert.Null(e.Exception));
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("jane-doe", StringComparison.Ordinal));
+    }
+
+    private sealed class FailingLoader(Exception error) : IModelLoader
+    {
+        public Task<ISliceInference> LoadAsync(CancellationToken cancellationToken = default) => Task.FromException<ISliceInference>(error);
     }
 }

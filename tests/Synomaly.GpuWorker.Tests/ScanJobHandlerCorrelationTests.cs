@@ -20,7 +20,7 @@ public sealed class ScanJobHandlerCorrelationTests
     public async Task Every_line_of_a_job_and_its_span_carry_the_correlation_id_of_its_run()
     {
         await using var harness = new WorkerHarness();
-        var log = new ScopeRecordingLogger<ScanJobHandler>();
+        var log = new RecordingLogger<ScanJobHandler>();
         using var spans = new JobSpans();
         var job = harness.AddJob("scan-of-a-run", FakeScanCodec.Scan(1, 0.5f)) with { CorrelationId = RunId };
 
@@ -36,7 +36,7 @@ public sealed class ScanJobHandlerCorrelationTests
     public async Task A_correlation_id_that_is_not_an_opaque_id_is_left_out_of_the_lines_and_the_span()
     {
         await using var harness = new WorkerHarness();
-        var log = new ScopeRecordingLogger<ScanJobHandler>();
+        var log = new RecordingLogger<ScanJobHandler>();
         using var spans = new JobSpans();
         // The serializer does not check the correlation id: one holding a file name must not be exported with every line.
         var job = harness.AddJob("scan-odd-correlation", FakeScanCodec.Scan(1, 0.5f)) with { CorrelationId = "archive/Jane Doe head.nii.gz" };
@@ -47,7 +47,7 @@ public sealed class ScanJobHandlerCorrelationTests
         Assert.Null(spans.Of("scan-odd-correlation").GetTagItem("synomaly.correlation_id"));
     }
 
-    private static async Task<JobOutcome> HandleAsync(WorkerHarness harness, ScopeRecordingLogger<ScanJobHandler> log, ScanJob job)
+    private static async Task<JobOutcome> HandleAsync(WorkerHarness harness, RecordingLogger<ScanJobHandler> log, ScanJob job)
     {
         var source = new InMemoryScanJobSource();
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId);

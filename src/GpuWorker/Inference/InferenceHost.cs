@@ -47,7 +47,10 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
         }
         catch (Exception e)
         {
-            LogLoadFailed(e);
+            // By type only: a third-party message (TorchSharp, IO) can hold a path, and this line is exported. The whole
+            // exception goes to Debug, which is not exported unless switched on (Logging__LogLevel__...=Debug).
+            LogLoadFailed(e.GetType().Name);
+            LogLoadFailureDetail(e);
             ready.TrySetException(e);
         }
     }
@@ -55,6 +58,9 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
     [LoggerMessage(Level = LogLevel.Information, Message = "Model loaded and warmed up: slices {Height}x{Width}, warm-up {WarmupMilliseconds} ms")]
     private partial void LogReady(int height, int width, double warmupMilliseconds);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded; the worker stays unready and fails liveness, to be restarted")]
-    private partial void LogLoadFailed(Exception error);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded ({ErrorType}); the worker stays unready and fails liveness, to be restarted")]
+    private partial void LogLoadFailed(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The model load failed with this exception")]
+    private partial void LogLoadFailureDetail(Exception error);
 }

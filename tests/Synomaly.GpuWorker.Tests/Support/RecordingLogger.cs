@@ -2,13 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Synomaly.GpuWorker.Tests.Support;
 
-/// <summary>A logger that records every line with the scopes open around it, as an exporter that includes scopes sees them.</summary>
-internal sealed class ScopeRecordingLogger<T> : ILogger<T>
+/// <summary>
+/// A logger that records every line as an exporter that includes scopes sees it: its level, its text, the exception
+/// handed to it (which an exporter writes out with its message and stack) and the scopes open around it.
+/// </summary>
+internal sealed class RecordingLogger<T> : ILogger<T>
 {
     private readonly LoggerExternalScopeProvider scopes = new();
-    private readonly List<(string Message, IReadOnlyDictionary<string, object?> Scope)> entries = [];
+    private readonly List<(LogLevel Level, string Message, Exception? Exception, IReadOnlyDictionary<string, object?> Scope)> entries = [];
 
-    public IReadOnlyList<(string Message, IReadOnlyDictionary<string, object?> Scope)> Entries
+    public IReadOnlyList<(LogLevel Level, string Message, Exception? Exception, IReadOnlyDictionary<string, object?> Scope)> Entries
     {
         get
         {
@@ -40,7 +43,7 @@ internal sealed class ScopeRecordingLogger<T> : ILogger<T>
             scope);
         lock (entries)
         {
-            entries.Add((formatter(state, exception), scope));
+            entries.Add((logLevel, formatter(state, exception), exception, scope));
         }
     }
 }
