@@ -46,4 +46,21 @@ public sealed class ScanJobPumpTests
         Assert.Equal(JobState.Queued, harness.Record(slow)!.State);
         Assert.Equal(1, source.PendingCount);
     }
+
+    [Fact]
+    public async Task A_pump_disposed_before_it_is_stopped_stops_without_throwing()
+    {
+        // The order a minimal-hosting app can meet under WebApplicationFactory: the factory stops the host while the app's
+        // own Run, woken by that stop, disposes it (once an ObjectDisposedException in HealthEndpointTests).
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var pump = new ScanJobPump(source, harness.Handler, harness.Host, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await pump.StartAsync(cancellationToken);
+
+        pump.Dispose();
+
+        await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Assert.True(pump.ExecuteTask!.IsCompleted);
+    }
 }

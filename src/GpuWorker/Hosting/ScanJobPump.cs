@@ -26,21 +26,43 @@ public sealed partial class ScanJobPump(
     private readonly CancellationTokenSource deadline = new();
     private readonly WorkerOptions settings = options.Value;
 
+    /// <summary>
+    /// Guards <see cref="deadline"/> between a stop and a dispose that can come in either order: a minimal-hosting app
+    /// under WebApplicationFactory is stopped by the factory while its own Run, woken by the same stop, disposes the host.
+    /// </summary>
+    private readonly Lock deadlineGate = new();
+    private bool disposed;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Stopping cancels receiving (base), and from now on the in-flight jobs have until the deadline.
-        deadline.CancelAfter(settings.ShutdownDeadline);
+        // Stopping cancels receiving (base), and from now on the in-flight jobs have until the deadline. Once disposed there
+        // are no jobs left to give a deadline (the host disposes its services after stopping them).
+        lock (deadlineGate)
+        {
+            if (!disposed)
+            {
+                deadline.CancelAfter(settings.ShutdownDeadline);
+            }
+        }
+
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override void Dispose()
     {
-        deadline.Dispose();
+        lock (deadlineGate)
+        {
+            disposed = true;
+            deadline.Dispose();
+        }
+
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Read now, while the source is alive: its Token property throws once it is disposed.
+        var jobDeadline = deadline.Token;
         model.StartLoading(stoppingToken);
         try
         {
@@ -57,12 +79,12 @@ public sealed partial class ScanJobPump(
         }
 
         LogReceiving(settings.MaxConcurrentJobs);
-        var loops = Enumerable.Range(0, settings.MaxConcurrentJobs).Select(_ => ReceiveLoopAsync(stoppingToken));
+        var loops = Enumerable.Range(0, settings.MaxConcurrentJobs).Select(_ => ReceiveLoopAsync(stoppingToken, jobDeadline));
         await Task.WhenAll(loops).ConfigureAwait(false);
         LogStopped();
     }
 
-    private async Task ReceiveLoopAsync(CancellationToken stopReceiving)
+    private async Task ReceiveLoopAsync(CancellationToken stopReceiving, CancellationToken jobDeadline)
     {
         while (!stopReceiving.IsCancellationRequested)
         {
@@ -94,7 +116,7 @@ public sealed partial class ScanJobPump(
             {
                 try
                 {
-                    await handler.HandleAsync(delivery, deadline.Token).ConfigureAwait(false);
+                    await handler.HandleAsync(delivery, jobDeadline).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
