@@ -73,7 +73,7 @@ public sealed class EvaluationPlan : IEvaluationSource
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
-    public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles, Files);
+    public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
 
     /// <summary>
     /// How many reporting subjects a profile was tuned on (<paramref name="tuned"/>: its recorded fingerprints; null for
@@ -81,7 +81,7 @@ public sealed class EvaluationPlan : IEvaluationSource
     /// one tuned on (a subject added or removed) draws other halves, and this count says so.
     /// </summary>
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
-        tuned is null ? 0 : SubjectSplit.Fingerprints(ReportingFiles, Files).Intersect(tuned, StringComparer.Ordinal).Count();
+        SubjectSplit.CountTunedOn(ReportingFiles, Files, tuned);
 
     public IReadOnlyList<EvaluationCase> ReportingCases() => ReportingCases(progress: null);
 

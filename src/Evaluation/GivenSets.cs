@@ -110,11 +110,11 @@ public sealed class GivenSets : IEvaluationSource
     public IReadOnlyList<EvaluationCase> ReportingCases() => Built.Cases;
 
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
-        tuned is null ? 0 : SubjectSplit.Fingerprints(Subjects).Intersect(tuned, StringComparer.Ordinal).Count();
+        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned);
 
     public string TunedOnRefusal(int overlap) =>
         $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "
-        + "Evaluate on subjects the profile was not tuned on (a subject is the sub-<id> in a file name, else the file's path below the set's common folder).";
+        + "Evaluate on subjects the profile was not tuned on (a subject is the sub-<id> in a file name, else the file itself, recognised by its content wherever it lies).";
 
     public string ReportingTitle(IReadOnlyList<EvaluationCase> cases)
     {

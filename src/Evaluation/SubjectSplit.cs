@@ -8,11 +8,12 @@ namespace Synomaly.Evaluation;
 /// reproducible, and independent of file order on disk.
 /// </summary>
 /// <remarks>
-/// A subject is the BIDS-style <c>sub-&lt;id&gt;</c> of a file name; a file without one is its own subject, named by its
-/// path below the common folder of the set's files, last extension stripped. The path, not the bare name, because
-/// patients are often kept one per folder under the same file name (p1/T1.nii.gz, p2/T1.nii.gz), and the bare name
-/// would make them one subject. In a flat folder the path is the file name, so those subjects (and their fingerprints)
-/// are what they always were.
+/// A subject is the BIDS-style <c>sub-&lt;id&gt;</c> of a file name; a file without one is its own subject, identified by the
+/// SHA-256 of its bytes (<see cref="IdentityOf"/>). Not by its path: the path below a set's common folder changes with the
+/// set (d/a/y.png is "a/y" in a set that also holds d/h, "y" in one that holds d/a only), so a file tuned on in one set
+/// would not be recognised in another, and evaluate's refusal to report on the tuning set would never fire. Bytes stay the
+/// same wherever the file is copied, moved or linked. The path below the common folder still orders the subjects of a
+/// split (<see cref="SubjectsOf"/>), so that a set splits as it always did.
 /// </remarks>
 public static partial class SubjectSplit
 {
@@ -22,8 +23,12 @@ public static partial class SubjectSplit
     public static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed = DefaultSeed)
     {
         var list = files.ToList();
-        var subjects = SubjectsOf(list);
-        var bySubject = list.GroupBy(f => subjects[f], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var names = SubjectsOf(list);
+        // Grouped by identity, so that one file's bytes under two paths never land in both halves; ordered by name, so that
+        // a set without such copies keeps the order, and so the halves, it always had.
+        var bySubject = list.GroupBy(IdentityOf, StringComparer.Ordinal)
+            .OrderBy(g => g.Select(f => names[f]).Min(StringComparer.Ordinal), StringComparer.Ordinal)
+            .ToList();
         var random = new Random(seed);
         var shuffled = bySubject.OrderBy(_ => random.Next()).ToList();
         int half = shuffled.Count / 2;
@@ -39,24 +44,54 @@ public static partial class SubjectSplit
     public static string Fingerprint(string subject) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("synomaly-subject:" + subject)))[..16];
 
-    /// <summary>The sorted fingerprints of the subjects of <paramref name="files"/>, a set of its own.</summary>
-    public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files)
+    /// <summary>The sorted fingerprints of the subjects of <paramref name="files"/>, whatever set they are part of.</summary>
+    public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files) =>
+        [.. files.Select(IdentityOf).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// How many subjects of <paramref name="files"/>, part of the set <paramref name="set"/>, have a fingerprint among
+    /// <paramref name="tuned"/> (null: a profile that predates fingerprints, 0). A profile tuned before files were identified
+    /// by their bytes recorded a file without a <c>sub-&lt;id&gt;</c> by its path below its set's common folder; that name,
+    /// taken in <paramref name="set"/>, is checked too, so such a profile is caught wherever it was caught before.
+    /// </summary>
+    public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned)
     {
-        var list = files.ToList();
-        return Fingerprints(list, list);
+        if (tuned is null)
+        {
+            return 0;
+        }
+
+        var recorded = tuned.ToHashSet(StringComparer.Ordinal);
+        var pathNames = SubjectsOf(set);
+        return files.Distinct(StringComparer.Ordinal)
+            .Select(f => (Identity: IdentityOf(f), PathName: pathNames[f]))
+            .Where(s => recorded.Contains(Fingerprint(s.Identity)) || recorded.Contains(Fingerprint(s.PathName)))
+            .Select(s => s.Identity)
+            .Distinct(StringComparer.Ordinal)
+            .Count();
     }
 
     /// <summary>
-    /// The sorted fingerprints of the subjects of <paramref name="files"/>, part of the set <paramref name="set"/> (a half of
-    /// a split): a subject without a <c>sub-&lt;id&gt;</c> is named below the whole set's common folder, as the split named it.
+    /// What identifies the subject of <paramref name="path"/> wherever the file lies: the <c>sub-&lt;id&gt;</c> of a
+    /// BIDS-style name, else <c>sha256:</c> and the hex SHA-256 of the file's bytes (which reads the file).
     /// </summary>
-    public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, IEnumerable<string> set)
+    public static string IdentityOf(string path)
     {
-        var subjects = SubjectsOf(set);
-        return [.. files.Select(f => subjects[f]).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+        var match = SubjectPattern().Match(Path.GetFileName(path));
+        if (match.Success)
+        {
+            return match.Value;
+        }
+
+        using var stream = File.OpenRead(path);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
-    /// <summary>The subject of each of the set's <paramref name="files"/>, keyed by the file as given.</summary>
+    /// <summary>
+    /// The name of the subject of each of the set's <paramref name="files"/>, keyed by the file as given: the
+    /// <c>sub-&lt;id&gt;</c>, else the file's path below the set's common folder. It tells subjects apart within one set (the
+    /// split's order, the bootstrap's groups); across sets, <see cref="IdentityOf"/> does.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> SubjectsOf(IEnumerable<string> files)
     {
         var distinct = files.Distinct(StringComparer.Ordinal).ToList();

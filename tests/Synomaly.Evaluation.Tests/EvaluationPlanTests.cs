@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Synomaly.Contracts;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging.Presets;
 using Synomaly.Testing;
 
 namespace Synomaly.Evaluation.Tests;
@@ -33,6 +36,18 @@ public sealed class EvaluationPlanTests
         Assert.InRange(shifted.ReportingSubjectsTunedOn(tunedOn), 1, 6); // one subject fewer reshuffles the halves
         Assert.Equal(0, shifted.ReportingSubjectsTunedOn(null)); // profiles tuned before fingerprints: nothing to check
         Assert.All(tunedOn, f => Assert.Matches("^[0-9a-f]{16}$", f)); // fingerprints, not the subject ids
+    }
+
+    [Fact]
+    public void The_shipped_demo_s_tuning_subjects_are_the_fingerprints_of_its_tuning_half_and_none_of_its_reporting_half()
+    {
+        var shipped = ModelPackage.LoadCard(Path.Combine(TestPaths.RepositoryRoot, "models", "brain-mri-demo")).Profile().TuningSubjects;
+
+        var plan = new EvaluationPlan(ValidationFiles(), lesionMapPath: null, modelSize: 64, lesionsPerSlice: 2);
+
+        Assert.Equal(shipped, plan.TuningSubjects);
+        Assert.Equal(0, plan.ReportingSubjectsTunedOn(shipped));
+        Assert.Equal(29, GivenSets.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), null, null, 64, SliceOrientation.Display, ModalityHint.BrainMri).ReportingSubjectsTunedOn(shipped));
     }
 
     [Fact]

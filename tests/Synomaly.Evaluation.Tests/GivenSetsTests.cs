@@ -208,7 +208,7 @@ public sealed class GivenSetsTests : IDisposable
         foreach (var file in new[] { "tuning/p1/T1.png", "tuning/p2/T1.png", "reporting/p3/T1.png", "reporting/p4/T1.png" })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(At(file))!);
-            File.WriteAllBytes(At(file), []); // resolving reads no file
+            File.WriteAllText(At(file), file); // four patients, four scans: resolving decodes none of them
         }
 
         var tuned = GivenSets.Resolve(At("tuning"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
@@ -216,5 +216,36 @@ public sealed class GivenSetsTests : IDisposable
 
         Assert.Equal(2, tuned.Count);
         Assert.Equal(0, reporting.ReportingSubjectsTunedOn(tuned));
+    }
+
+    [Fact]
+    public void A_file_without_a_subject_id_is_recognised_when_evaluated_in_a_smaller_set_than_it_was_tuned_in()
+    {
+        // Tuned with --healthy d/h --anomalous d/a, evaluated with --anomalous d/a only: the common folder of the set
+        // changes from d to d/a, and with it any name taken from the file's path.
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("d/a/y.png"), At("d/masks/y.png"), 90, 100, 12);
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(1), At("d/a/z.png"), At("d/masks/z.png"), 70, 120, 8);
+        Directory.CreateDirectory(At("d/h"));
+        File.Copy(ScanFiles.IxiSlice(2), At("d/h/x.png"));
+        var tuned = GivenSets.Resolve(At("d/h"), At("d/a"), At("d/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+
+        var anomalousOnly = GivenSets.Resolve(null, At("d/a"), At("d/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+
+        Assert.Equal(3, tuned.Count);
+        Assert.Equal(2, anomalousOnly.ReportingSubjectsTunedOn(tuned));
+    }
+
+    [Fact]
+    public void A_copy_of_a_tuned_file_under_another_name_and_folder_is_still_the_subject_tuned_on()
+    {
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("tuning/y.png"), At("tuning-masks/y.png"), 90, 100, 12);
+        var tuned = GivenSets.Resolve(null, At("tuning"), At("tuning-masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+        Directory.CreateDirectory(At("elsewhere/patients"));
+        File.Copy(At("tuning/y.png"), At("elsewhere/patients/renamed.png"));
+        File.Copy(ScanFiles.IxiSlice(3), At("elsewhere/patients/other.png"));
+
+        var reporting = GivenSets.Resolve(At("elsewhere"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri);
+
+        Assert.Equal(1, reporting.ReportingSubjectsTunedOn(tuned));
     }
 }

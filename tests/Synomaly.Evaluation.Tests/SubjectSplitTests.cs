@@ -30,36 +30,84 @@ public sealed class SubjectSplitTests
     [Fact]
     public void Two_patients_whose_scans_share_a_file_name_in_their_own_folders_are_two_subjects()
     {
-        string[] files = ["data/p1/T1.nii.gz", "data/p2/T1.nii.gz"];
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "data/p1/T1.nii.gz", "data/p2/T1.nii.gz");
 
         var (tuning, reporting) = SubjectSplit.Split(files);
 
         // One subject would put both files in one half and leave the other empty.
         Assert.Single(tuning);
         Assert.Single(reporting);
-        Assert.Equal([SubjectSplit.Fingerprint("p1/T1.nii"), SubjectSplit.Fingerprint("p2/T1.nii")], SubjectSplit.Fingerprints(files).Order(StringComparer.Ordinal));
-        Assert.Empty(SubjectSplit.Fingerprints(["other/p3/T1.nii.gz", "other/p4/T1.nii.gz"]).Intersect(SubjectSplit.Fingerprints(files)));
+        Assert.Equal(2, SubjectSplit.Fingerprints(files).Count);
+        Assert.Empty(SubjectSplit.Fingerprints(Scans(scratch, "other/p3/T1.nii.gz", "other/p4/T1.nii.gz")).Intersect(SubjectSplit.Fingerprints(files)));
     }
 
     [Fact]
-    public void A_flat_folder_keeps_the_file_name_subjects_and_fingerprints()
+    public void A_flat_folder_keeps_the_file_name_subjects_and_a_subject_id_keeps_its_fingerprint()
     {
-        string[] files = ["val/IXI002-slice.png", "val/IXI012-slice.png", "val/sub-IXI025_T1w.png"];
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "val/IXI002-slice.png", "val/IXI012-slice.png", "val/sub-IXI025_T1w.png");
 
         Assert.Equal(["IXI002-slice", "IXI012-slice", "sub-IXI025"], SubjectSplit.SubjectsOf(files).Values.Order(StringComparer.Ordinal));
-        Assert.Equal([.. new[] { "IXI002-slice", "IXI012-slice", "sub-IXI025" }.Select(SubjectSplit.Fingerprint).Order(StringComparer.Ordinal)], SubjectSplit.Fingerprints(files));
+        Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files));
+        Assert.Equal(3, SubjectSplit.Fingerprints(files).Count);
     }
 
     [Fact]
-    public void A_half_of_a_split_is_fingerprinted_with_the_subjects_the_split_named()
+    public void A_file_without_a_subject_id_has_one_fingerprint_in_whatever_set_and_folder_it_is_found()
     {
-        string[] files = ["data/p1/T1.nii.gz", "data/p2/T1.nii.gz", "data/p3/T1.nii.gz", "data/p4/T1.nii.gz"];
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "d/h/x.png", "d/a/y.png", "d/a/z.png");
+        string moved = Path.Combine(scratch.Location, "elsewhere", "renamed.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
+        File.Copy(files[1], moved);
+
+        var inTheWholeSet = SubjectSplit.Fingerprints(files);
+
+        Assert.Equal(SubjectSplit.Fingerprints([files[1]]), SubjectSplit.Fingerprints([moved]));
+        Assert.Equal(2, SubjectSplit.CountTunedOn(files[1..], files[1..], inTheWholeSet));
+        Assert.Equal(1, SubjectSplit.CountTunedOn([moved], [moved], inTheWholeSet));
+        Assert.Equal(0, SubjectSplit.CountTunedOn(files, files, null));
+    }
+
+    [Fact]
+    public void A_profile_that_recorded_path_names_before_files_were_identified_by_content_is_still_caught_in_the_same_set()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "d/h/x.png", "d/a/y.png");
+        string[] recordedBefore = [SubjectSplit.Fingerprint("h/x"), SubjectSplit.Fingerprint("a/y")];
+
+        Assert.Equal(2, SubjectSplit.CountTunedOn(files, files, recordedBefore));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(files[1..], files, recordedBefore));
+    }
+
+    [Fact]
+    public void A_set_without_subject_ids_splits_in_the_order_of_its_path_names_as_it_always_did()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        string[] names = ["p1/T1.nii.gz", "p2/T1.nii.gz", "p3/T1.nii.gz", "p4/T1.nii.gz", "p5/T1.nii.gz", "p6/T1.nii.gz"];
+        var files = Scans(scratch, [.. names.Select(n => "data/" + n)]);
+        // The same subjects named by id, in the same order: the split is drawn from the order, never from the bytes.
+        string[] byId = [.. names.Select(n => $"data/sub-{n[..2]}.nii.gz")];
+
         var (tuning, _) = SubjectSplit.Split(files);
+        var (tuningById, _) = SubjectSplit.Split(byId);
 
-        var fingerprints = SubjectSplit.Fingerprints(tuning, files);
+        Assert.Equal(tuningById.Select(f => f[9..11]), tuning.Select(f => Path.GetFileName(Path.GetDirectoryName(f))));
+    }
 
-        Assert.Equal(2, tuning.Count);
-        Assert.Equal([.. tuning.Select(f => SubjectSplit.Fingerprint(Path.GetFileName(Path.GetDirectoryName(f)) + "/T1.nii")).Order(StringComparer.Ordinal)], fingerprints);
+    [Fact]
+    public void A_copy_of_a_file_under_another_path_in_the_same_set_stays_in_the_same_half()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "data/a.png", "data/b.png", "data/c.png", "data/d.png");
+        string copy = Path.Combine(scratch.Location, "data", "copy-of-a.png");
+        File.Copy(files[0], copy);
+
+        var (tuning, reporting) = SubjectSplit.Split([.. files, copy]);
+
+        Assert.Equal(tuning.Contains(files[0]), tuning.Contains(copy));
+        Assert.Equal(5, tuning.Count + reporting.Count);
     }
 
     [Fact]
@@ -93,4 +141,13 @@ public sealed class SubjectSplitTests
         Assert.InRange(values.Average(), bySubject.Low, bySubject.High);
         Assert.Equal(byCase, singletons); // one case per group is the case bootstrap, draw for draw
     }
+
+    /// <summary>Files at <paramref name="relative"/> paths below <paramref name="scratch"/>, each holding other bytes (its own path).</summary>
+    private static string[] Scans(ScratchDirectory scratch, params string[] relative) => [.. relative.Select(r =>
+    {
+        string path = Path.Combine(scratch.Location, r);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, r);
+        return path;
+    })];
 }

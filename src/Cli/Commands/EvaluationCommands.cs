@@ -209,13 +209,14 @@ public static class EvaluationCommands
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
         var profile = context.Card.Profile(parse.GetValue(Profile));
-        if (source.ReportingSubjectsTunedOn(profile.TuningSubjects) is > 0 and var overlap)
+        // A file without a sub-<id> is recognised by its bytes, so these checks read the files.
+        if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.TuningSubjects)) is > 0 and var overlap)
         {
             AnsiConsole.MarkupLine($"[red]{Markup.Escape(source.TunedOnRefusal(overlap))}[/]");
             return 2;
         }
 
-        if (source.ReportingSubjectsTunedOn(profile.NormativeSubjects) is > 0 and var fitted)
+        if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.NormativeSubjects)) is > 0 and var fitted)
         {
             AnsiConsole.MarkupLine($"[red]{fitted} of the reported subjects are among those the profile's normative threshold was measured on (tune --normative-data): its per-pixel thresholds are fitted to their slices, so reporting on them would report on data the profile was tuned on. Evaluate on other subjects.[/]");
             return 2;
