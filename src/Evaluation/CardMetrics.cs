@@ -1,3 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Weights;
+
 namespace Synomaly.Evaluation;
 
 /// <summary>
@@ -5,7 +11,9 @@ namespace Synomaly.Evaluation;
 /// released with: <c>reporting.{mode}.{metric}</c> per configuration (single-stage, fixed-list, adaptive) and the case
 /// counts, with the anomalous cases each mode missed outright (<c>cases_without_prediction</c>), which <c>hd95_px</c> leaves
 /// out. Non-finite values (an HD95 without any predicted pixel, say) are left out: JSON has no NaN, and a missing key
-/// says "not defined" more honestly than a sentinel number.
+/// says "not defined" more honestly than a sentinel number. Beside them the card names the profile they were measured with
+/// (<see cref="ModelCard.MetricsProfile"/>), and tuning that profile to other settings removes them
+/// (<see cref="AfterTuning"/>): a card must not claim numbers for settings it no longer serves.
 /// </summary>
 public static class CardMetrics
 {
@@ -44,7 +52,7 @@ public static class CardMetrics
     {
         ArgumentNullException.ThrowIfNull(existing);
         var merged = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (key, value) in existing.Where(entry => !entry.Key.StartsWith(ReportingPrefix + ".", StringComparison.Ordinal)))
+        foreach (var (key, value) in existing.Where(entry => !IsReporting(entry.Key)))
         {
             merged[key] = value;
         }
@@ -56,6 +64,82 @@ public static class CardMetrics
 
         return merged;
     }
+
+    /// <summary>
+    /// <paramref name="card"/> with <paramref name="results"/> as its reporting metrics (<see cref="Replace"/>), naming the
+    /// profile <paramref name="profileName"/> and the settings <paramref name="measured"/> they were measured with (the
+    /// profile's, or evaluate's --min-component in their place).
+    /// </summary>
+    public static ModelCard Record(ModelCard card, string profileName, InferenceOptions measured, IReadOnlyList<EvaluationResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        ArgumentNullException.ThrowIfNull(measured);
+        return card with { Metrics = Replace(card.Metrics, results), MetricsProfile = new MeasuredProfile(profileName, Fingerprint(measured), measured.Describe()) };
+    }
+
+    /// <summary>
+    /// The profile the card's reporting metrics describe: the one recorded beside them, or, on a card recorded before that was
+    /// (none named), its default profile as it stands. Null when the card has no reporting metrics, or names no profile that
+    /// they could describe.
+    /// </summary>
+    public static MeasuredProfile? Described(ModelCard card)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        if (!card.Metrics.Keys.Any(IsReporting))
+        {
+            return null;
+        }
+
+        if (card.MetricsProfile is { } recorded)
+        {
+            return recorded;
+        }
+
+        if (card.DefaultProfile is not { } name || !card.InferenceProfiles.TryGetValue(name, out var profile))
+        {
+            return null;
+        }
+
+        var options = profile.ToOptions();
+        return new MeasuredProfile(name, Fingerprint(options), options.Describe());
+    }
+
+    /// <summary>
+    /// The card tune writes, <paramref name="tuned"/> (profile <paramref name="profileName"/> replaced), measured against the
+    /// card it read, <paramref name="before"/>: when its reporting metrics described that profile and the new settings differ
+    /// from those measured, the metrics are removed, with the profile named beside them, and <c>Dropped</c> says which they
+    /// were. Otherwise they stay, and the profile they describe is named, so that a default profile changed by tune does
+    /// not change what they claim to measure.
+    /// </summary>
+    public static (ModelCard Card, MeasuredProfile? Dropped) AfterTuning(ModelCard before, ModelCard tuned, string profileName)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(tuned);
+        if (Described(before) is not { } described)
+        {
+            return (tuned, null);
+        }
+
+        bool stale = described.Name == profileName && described.Fingerprint != Fingerprint(tuned.Profile(profileName).ToOptions());
+        return stale
+            ? (tuned with { Metrics = WithoutReporting(tuned.Metrics), MetricsProfile = null }, described)
+            : (tuned with { MetricsProfile = described }, null);
+    }
+
+    /// <summary>
+    /// 16 hex digits of the SHA-256 of the settings <paramref name="options"/> that a profile keeps (as the card writes them;
+    /// not the seed, not the subjects tuned on): equal settings, equal fingerprint.
+    /// </summary>
+    public static string Fingerprint(InferenceOptions options)
+    {
+        string json = JsonSerializer.Serialize(InferenceProfile.FromOptions(options), ModelCard.JsonOptions);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
+    }
+
+    private static bool IsReporting(string key) => key.StartsWith(ReportingPrefix + ".", StringComparison.Ordinal);
+
+    private static SortedDictionary<string, double> WithoutReporting(IReadOnlyDictionary<string, double> metrics) =>
+        new(metrics.Where(entry => !IsReporting(entry.Key)).ToDictionary(), StringComparer.Ordinal);
 
     private static IEnumerable<(string Name, double Value)> Headline(EvaluationResult result) =>
     [

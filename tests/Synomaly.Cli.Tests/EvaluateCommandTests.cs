@@ -158,6 +158,27 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_recorded_for_a_profile_other_than_the_default_name_it_in_the_card_and_in_the_output()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        var card = ModelPackage.LoadCard(model);
+        var experiment = card.Profile() with { Threshold = 0.3 };
+        ModelPackage.SaveCard(model, card with { InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles) { ["experiment"] = experiment } });
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+
+        var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--profile", "experiment", "--record-in-card", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(0, code);
+        var recorded = ModelPackage.LoadCard(model);
+        Assert.Equal("experiment", recorded.MetricsProfile?.Name);
+        Assert.Contains("θ=0.3", recorded.MetricsProfile!.Settings, StringComparison.Ordinal);
+        Assert.Equal("brain-mri", recorded.DefaultProfile);
+        Assert.Contains("Metrics of profile 'experiment'", output, StringComparison.Ordinal);
+        Assert.Contains("they are not those of the card's default profile 'brain-mri'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_scan_that_cannot_be_read_is_reported_by_error_type_never_by_its_file_name()
     {
         // A link to nowhere is listed with the folder but cannot be opened: a file error, whose own message quotes the path.

@@ -43,6 +43,21 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Tuning_the_profile_the_card_s_reporting_metrics_describe_removes_them_and_says_so()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        var measured = new Dictionary<string, double> { ["reporting.adaptive.dice"] = 0.9, ["reporting.anomalous_cases"] = 3, ["training.final_loss"] = 0.1 };
+        ModelPackage.SaveCard(model, ModelPackage.LoadCard(model) with { Metrics = measured });
+
+        var (code, output) = await StandardError.CaptureAll(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.25", "--min-component", "2", "--device", "cpu", "--out", Path.Combine(_scratch, "tuning")]);
+
+        Assert.Equal(0, code);
+        Assert.Equal(["training.final_loss"], ModelPackage.LoadCard(model).Metrics.Keys);
+        Assert.Contains("The card's reporting metrics (metrics.reporting.*) were removed: they were measured with profile 'brain-mri' as it was", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Make_default_makes_the_tuned_profile_the_card_s_default()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -1,6 +1,7 @@
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Testing;
 
 namespace Synomaly.Evaluation.Tests;
 
@@ -83,4 +84,97 @@ public sealed class CardMetricsTests
         Assert.Equal(0.12, reloaded["training.final_loss"]);
         Assert.DoesNotContain(reloaded.Keys, key => key.StartsWith("reporting.fixed-list.", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Recorded_metrics_name_the_profile_and_settings_they_were_measured_with_through_the_card_json()
+    {
+        var measured = Profiled("experiment").Profile("experiment").ToOptions() with { MinComponentSize = 4 };
+
+        var card = ModelCard.FromJson(CardMetrics.Record(Profiled("experiment"), "experiment", measured, [Result("adaptive", 0.6, 8)]).ToJson());
+
+        Assert.Equal(0.6, card.Metrics["reporting.adaptive.dice"]);
+        Assert.Equal(new MeasuredProfile("experiment", CardMetrics.Fingerprint(measured), measured.Describe()), card.MetricsProfile);
+        Assert.Contains("min component 4 px", card.MetricsProfile!.Settings, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tuning_the_profile_the_metrics_describe_to_other_settings_removes_them_and_keeps_the_other_metrics()
+    {
+        var before = Measured(Profiled("experiment"), "brain-mri");
+
+        var (card, dropped) = CardMetrics.AfterTuning(before, Retuned(before, "brain-mri", threshold: 0.3), "brain-mri");
+
+        Assert.Equal("brain-mri", dropped?.Name);
+        Assert.DoesNotContain(card.Metrics.Keys, key => key.StartsWith("reporting.", StringComparison.Ordinal));
+        Assert.Equal(0.12, card.Metrics["training.final_loss"]);
+        Assert.Null(card.MetricsProfile);
+    }
+
+    [Fact]
+    public void Tuning_another_profile_or_the_same_settings_again_keeps_the_metrics()
+    {
+        var before = Measured(Profiled("experiment"), "brain-mri");
+
+        var (other, droppedOther) = CardMetrics.AfterTuning(before, Retuned(before, "experiment", threshold: 0.3), "experiment");
+        var (same, droppedSame) = CardMetrics.AfterTuning(before, Retuned(before, "brain-mri", threshold: 0.2) with { DefaultProfile = "experiment" }, "brain-mri");
+
+        Assert.Equal((null, null), (droppedOther, droppedSame));
+        Assert.Equal(before.Metrics, other.Metrics);
+        Assert.Equal(before.Metrics, same.Metrics);
+        Assert.Equal("brain-mri", same.MetricsProfile?.Name);
+    }
+
+    [Fact]
+    public void Metrics_recorded_before_the_profile_was_named_describe_the_default_profile_and_stay_with_it_when_the_default_changes()
+    {
+        var before = Profiled("experiment") with { Metrics = CardMetrics.From([Result("adaptive", 0.5, 7)]) };
+
+        var (retunedDefault, dropped) = CardMetrics.AfterTuning(before, Retuned(before, "brain-mri", threshold: 0.3), "brain-mri");
+        var (madeDefault, kept) = CardMetrics.AfterTuning(before, Retuned(before, "experiment", threshold: 0.3) with { DefaultProfile = "experiment" }, "experiment");
+
+        Assert.Equal("brain-mri", dropped?.Name);
+        Assert.Empty(retunedDefault.Metrics);
+        Assert.Null(kept);
+        Assert.Equal("brain-mri", madeDefault.MetricsProfile?.Name);
+        Assert.Equal(before.Metrics, madeDefault.Metrics);
+    }
+
+    [Fact]
+    public void The_shipped_card_loads_without_a_named_profile_and_its_metrics_describe_its_default_profile()
+    {
+        string folder = Path.Combine(TestPaths.RepositoryRoot, "models", "brain-mri-demo");
+        var shipped = ModelPackage.LoadCard(folder);
+
+        Assert.Null(shipped.MetricsProfile);
+        Assert.Equal("brain-mri", CardMetrics.Described(shipped)?.Name);
+        Assert.DoesNotContain("metrics_profile", File.ReadAllText(Path.Combine(folder, ModelPackage.CardFile)), StringComparison.Ordinal);
+    }
+
+    /// <summary>A card whose default profile is brain-mri (adaptive 100, k=3, θ=0.2), with a second profile <paramref name="other"/>.</summary>
+    private static ModelCard Profiled(string other) => new()
+    {
+        Name = "m",
+        Version = "1",
+        Architecture = new UNetConfig { ImageSize = 32, ModelChannels = 32 },
+        InferenceProfiles = new Dictionary<string, InferenceProfile>
+        {
+            ["brain-mri"] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(100, 3, 0.2)),
+            [other] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(250, 5, 0.25)),
+        },
+        DefaultProfile = "brain-mri",
+        Metrics = new Dictionary<string, double> { ["training.final_loss"] = 0.12 },
+    };
+
+    /// <summary><paramref name="card"/> with reporting metrics recorded for its profile <paramref name="profile"/>.</summary>
+    private static ModelCard Measured(ModelCard card, string profile) =>
+        CardMetrics.Record(card, profile, card.Profile(profile).ToOptions(), [Result("adaptive", 0.5, 7)]);
+
+    /// <summary><paramref name="card"/> with profile <paramref name="profile"/> tuned to <paramref name="threshold"/>, as tune writes it (with its subjects).</summary>
+    private static ModelCard Retuned(ModelCard card, string profile, double threshold) => card with
+    {
+        InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles)
+        {
+            [profile] = card.Profile(profile) with { Threshold = threshold, TuningSubjects = ["0123456789abcdef"] },
+        },
+    };
 }

@@ -185,7 +185,7 @@ public static class EvaluationCommands
         // Tuning into another profile (an experiment) leaves the default alone: what detect, evaluate and the worker serve
         // changes only when asked, or when the tuned profile is the default already or there is none.
         var defaultProfile = parse.GetValue(MakeDefault) || context.Card.DefaultProfile is null ? profileName : context.Card.DefaultProfile;
-        var card = context.Card with
+        var tuned = context.Card with
         {
             InferenceProfiles = new Dictionary<string, InferenceProfile>(context.Card.InferenceProfiles)
             {
@@ -197,10 +197,20 @@ public static class EvaluationCommands
             },
             DefaultProfile = defaultProfile,
         };
+        // Reporting metrics measured with the settings just replaced would be claimed for the new ones.
+        var (card, dropped) = CardMetrics.AfterTuning(context.Card, tuned, profileName);
         ModelPackage.SaveCard(parse.GetValue(Model)!, card);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[green]Best on the tuning set:[/] {0} (Dice {1:F3}); written to profile '{2}'.", Markup.Escape(best.Settings), best.Dice, Markup.Escape(profileName));
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "The card's default profile is '{0}'{1}.", Markup.Escape(defaultProfile),
             defaultProfile == profileName ? "" : Markup.Escape($" (unchanged; --make-default makes '{profileName}' the default)"));
+        if (dropped is not null)
+        {
+            AnsiConsole.MarkupLine(
+                "[yellow]{0}[/]",
+                Markup.Escape($"The card's reporting metrics (metrics.reporting.*) were removed: they were measured with profile '{dropped.Name}' as it was ({dropped.Settings}), "
+                    + $"not with its new settings. Run evaluate --profile {profileName} --record-in-card to measure them."));
+        }
+
         return 0;
     }
 
@@ -209,6 +219,8 @@ public static class EvaluationCommands
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
         var profile = context.Card.Profile(parse.GetValue(Profile));
+        // Profile() has refused a card without a default when none is named, so one of the two is there.
+        string profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile!;
         // A file without a sub-<id> is recognised by its bytes, so these checks read the files.
         if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.TuningSubjects)) is > 0 and var overlap)
         {
@@ -264,9 +276,11 @@ public static class EvaluationCommands
                 throw new InvalidOperationException("The evaluation has no defined Dice (no anomalous case was scored): its metrics were not written to the model card.");
             }
 
-            var card = context.Card with { Metrics = CardMetrics.Replace(context.Card.Metrics, results) };
-            ModelPackage.SaveCard(parse.GetValue(Model)!, card);
-            AnsiConsole.MarkupLine("[green]Metrics written to the model card.[/]");
+            ModelPackage.SaveCard(parse.GetValue(Model)!, CardMetrics.Record(context.Card, profileName, adaptive, results));
+            AnsiConsole.MarkupLine(
+                "[green]{0}[/]",
+                Markup.Escape($"Metrics of profile '{profileName}' ({adaptive.Describe()}) written to the model card"
+                    + (context.Card.DefaultProfile is { } defaultProfile && defaultProfile != profileName ? $"; they are not those of the card's default profile '{defaultProfile}', and the card says so." : ".")));
         }
 
         return 0;

@@ -45,6 +45,14 @@ public sealed record ModelCard
     /// <summary>Evaluation results by metric name (e.g. "dice", "image_auroc"), with the data they were measured on in the description.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// The inference profile the <c>reporting.*</c> <see cref="Metrics"/> were measured with, as <c>evaluate --record-in-card</c>
+    /// names it. Absent on cards recorded before it existed (the shipped demo's among them): their reporting metrics describe
+    /// the card's default profile of the time.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MeasuredProfile? MetricsProfile { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -255,6 +263,13 @@ public sealed record Preprocessing
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? SliceOrientation { get; init; }
 }
+
+/// <summary>
+/// The profile a card's reporting metrics were measured with: its <paramref name="Name"/>, a <paramref name="Fingerprint"/>
+/// of the settings measured (16 hex digits of a SHA-256; tune compares it with the settings it writes) and their
+/// <paramref name="Settings"/> as the evaluation tables describe them.
+/// </summary>
+public sealed record MeasuredProfile(string Name, string Fingerprint, string Settings);
 
 /// <summary>What the model was trained on, and under which licence the data (and so the weights) may be used.</summary>
 public sealed record TrainingData(string Description, string Licence);
