@@ -210,6 +210,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resume_goes_on_with_the_checkpoint_s_noise_overrides_and_a_differing_one_is_refused_naming_the_option()
+    {
+        string output = Path.Combine(_scratch, "resumed-noise");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--noise-direction", "1,-1", .. TinyModel]));
+
+        // No preset has this direction, so only the checkpoint can give it back.
+        int resumed = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "2", .. TinyModel]);
+        var (refused, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "3", "--noise-direction", "1", .. TinyModel]);
+
+        Assert.Equal((0, 1), (resumed, refused));
+        var args = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!;
+        Assert.Equal(2, args["Steps"]!.GetValue<int>());
+        Assert.Equal([1.0, -1.0], args["Directions"]!.AsArray().Select(d => d!.GetValue<double>()));
+        Assert.Contains("resume with --noise-direction 1,-1", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_loss_other_than_vlb_or_mse_is_refused_rather_than_trained_as_vlb()
     {
         string output = Path.Combine(_scratch, "l2");

@@ -38,7 +38,7 @@ public static class TrainCommand
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients at this global L2 norm (default: 1, as the authors; a resume keeps the checkpoint's)." };
         var ema = new Option<double?>("--ema") { Description = "EMA decay (default: 0 = off, as the authors; a resume keeps the checkpoint's)." };
         var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise, flips, learning rate and batch size (ALGORITHM.md 3.5, 4.5).", DefaultValueFactory = _ => ModalityNames.BrainMri };
-        var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5)." };
+        var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5; a resume keeps the checkpoint's noise, overrides included)." };
         var noiseSigma = new Option<double?>("--noise-sigma") { Description = "Overrides the preset's anomaly blur sigma σ." };
         var noiseThreshold = new Option<double?>("--noise-threshold") { Description = "Overrides the preset's threshold τ on the 0..255 rescaled blur." };
         var noiseOffset = new Option<double?>("--noise-offset") { Description = "Overrides the preset's intensity offset o." };
@@ -114,7 +114,9 @@ public static class TrainCommand
                 MaxTimestep = parse.GetValue(maxT) ?? options.MaxTimestep,
                 RandomFlips = parse.GetValue(flips) ?? options.RandomFlips,
             };
-            var noise = parse.GetValue(preset) is { } presetName ? NoisePreset(presetName) : options.Noise;
+            // The noise too: a run trained with --noise-direction 1,-1 resumes with it unless a --noise option is given, which
+            // the checkpoint then refuses naming the option that differs.
+            var noise = parse.GetValue(preset) is { } presetName ? NoisePreset(presetName) : TrainingCheckpoint.RecordedNoiseOf(checkpointDirectory) ?? options.Noise;
             options = options with
             {
                 Noise = noise with
@@ -229,7 +231,7 @@ public static class TrainCommand
     /// <summary>The settings a resume may change, as the run will use them (from the checkpoint unless given).</summary>
     private static string DescribeSettings(TrainingOptions options) => string.Create(
         CultureInfo.InvariantCulture,
-        $"lr {options.LearningRate}, weight decay {options.WeightDecay}, clip norm {options.GradientClipNorm}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")}, {options.Sampling.Name()} sampling (the checkpoint's unless given)");
+        $"lr {options.LearningRate}, weight decay {options.WeightDecay}, clip norm {options.GradientClipNorm}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")}, {options.Sampling.Name()} sampling, Synomaly noise {options.Noise.Describe()} (the checkpoint's unless given)");
 
     /// <summary>--size must be positive and halve evenly through every level of the network (its --channel-mult).</summary>
     private static void CheckSize(UNetConfig config)

@@ -117,6 +117,17 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>
+    /// The Synomaly noise the run checkpointed in <paramref name="directory"/> trained with, so that a resume goes on with it
+    /// as it does with its last phase's settings: null without a checkpoint, and for one written before the noise was
+    /// recorded. Needs only state.json.
+    /// </summary>
+    public static Noise.SynomalyNoiseOptions? RecordedNoiseOf(string directory)
+    {
+        RestoreInterruptedSave(directory);
+        return HasState(directory) && ReadState(directory).Noise is { } described ? RecordedNoise.Parse(described) : null;
+    }
+
+    /// <summary>
     /// Loads the checkpoint's weights into <paramref name="model"/>. Call it while the model is still on the CPU and before
     /// a trainer is built on it, then <see cref="Load"/> with <c>weightsLoaded: true</c>: TorchSharp's <c>Module.load</c>
     /// moves a module that is elsewhere to the CPU and back, which replaces every parameter, so an optimizer built before
@@ -200,8 +211,12 @@ public static class TrainingCheckpoint
         string noise = trainer.Options.Noise.Describe();
         if (state.Noise is not null && state.Noise != noise)
         {
+            // Named option by option: an override such as --noise-direction 1,-1 is no preset, so "the same --noise" could not be followed.
+            string remedy = RecordedNoise.Parse(state.Noise) is { } recorded && RecordedNoise.OptionsToRestore(recorded, trainer.Options.Noise) is { Length: > 0 } options
+                ? $"resume with {options} (or with no --noise option: a resume goes on with its checkpoint's noise)"
+                : "resume with the checkpoint's --noise options (or none: a resume goes on with its checkpoint's noise)";
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: resume with the same --noise preset, or train into a new output folder.");
+                $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: {remedy}, or train into a new output folder.");
         }
 
         // Checkpoints from before region masks were an option were all trained without one.

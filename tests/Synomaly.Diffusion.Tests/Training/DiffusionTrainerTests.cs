@@ -336,7 +336,11 @@ public sealed class DiffusionTrainerTests
             var error = Assert.Throws<TrainingCheckpointMismatchException>(() => TrainingCheckpoint.Load(darker, directory));
             Assert.Contains("σ 3, τ 175, offset 0.5, direction 1", error.Message, StringComparison.Ordinal);
             Assert.Contains("σ 3, τ 175, offset 1, direction -1", error.Message, StringComparison.Ordinal);
+            Assert.Contains("resume with --noise-offset 0.5 --noise-direction 1 (or with no --noise option", error.Message, StringComparison.Ordinal);
         }
+
+        // The resume that gives no noise option is handed the checkpoint's noise (train does so) and goes on.
+        Assert.Equal(brain.Noise.Describe(), TrainingCheckpoint.RecordedNoiseOf(directory)?.Describe());
 
         // A caller that names no data preparation (the library default) resumes as before.
         using (var model = new SmallEpsModel())
