@@ -264,6 +264,40 @@ public sealed class TuneCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
     }
 
+    [Theory]
+    [InlineData("--t", "150,1000", "--t: 1000 is not a timestep of this model")]
+    [InlineData("--k", "3,4", "--k: 4 is not a blur kernel")]
+    [InlineData("--theta", "0.2,-0.1", "--theta: -0.1 is not a threshold")]
+    [InlineData("--noise-draws", "1,0", "--noise-draws: 0 is not a number of noise draws")]
+    [InlineData("--min-component", "-1", "--min-component: -1 is not a component size")]
+    public async Task A_grid_value_the_model_cannot_run_is_refused_naming_the_option_before_any_inference(string option, string list, string expected)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string[] grid = [.. new[] { ("--t", "150"), ("--k", "3"), ("--theta", "0.2") }.Where(g => g.Item1 != option).SelectMany(g => new[] { g.Item1, g.Item2 })];
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom", .. grid,
+            option, list, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "no grid point may run before every one is checked");
+    }
+
+    [Fact]
+    public async Task A_normative_weight_outside_0_to_1_is_refused_before_the_healthy_residual_is_measured()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", Slices("train", 2), "--normative-alpha", "0,1.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--normative-alpha: 1.5 is not a normative weight", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may be measured before every grid point is checked");
+    }
+
     /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>
     private string SixSlices() => Slices("val", 6);
 

@@ -75,7 +75,7 @@ public static class EvaluationCommands
             Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
-        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), (parse.GetValue(grid)!.Trim().ToLowerInvariant() switch
+        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!, tValues.Name), Ints(parse.GetValue(kValues)!, kValues.Name), Doubles(parse.GetValue(thetaValues)!, thetaValues.Name)),
@@ -120,15 +120,16 @@ public static class EvaluationCommands
     /// <summary>What a healthy residual depends on: candidates that share it share one measurement.</summary>
     private static (int T, int K, int Draws) ResidualKey(InferenceOptions candidate) => (candidate.Timesteps[0], candidate.BlurKernel, candidate.NoiseDraws);
 
-    private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, TuningGrid grid, CancellationToken cancellationToken)
+    private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, string gridName, TuningGrid grid, CancellationToken cancellationToken)
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
+        int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
+        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
+        TuneGridCheck.Require(grid, gridName, template, context.Card.Timesteps, normativeData is null ? null : alphas);
         var cases = UnreadableInputException.Guard(source.TuningCases);
         RequireAnomalousCases(parse, cases, "tuning", "tune ranks settings by Dice on anomalous cases");
         Directory.CreateDirectory(parse.GetValue(Out)!);
-        int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
-        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
@@ -354,6 +355,9 @@ public static class EvaluationCommands
     private static int[] Ints(string list, string option) => [.. list.Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
         ? value
         : throw new ArgumentException($"{option}: '{v.Trim()}' is not a whole number; give a comma list such as 150,250."))];
+
+    /// <summary>The --grid an accepted value names (the option's validator has refused anything else).</summary>
+    private static string GridName(string? value) => value!.Trim().ToLowerInvariant();
 
     private static NoiseSeeding NoiseSeedingOf(ParseResult parse) => OptionChoices.Is(parse.GetValue(Seeding), "batch") ? NoiseSeeding.Batch : NoiseSeeding.PerSlice;
 
