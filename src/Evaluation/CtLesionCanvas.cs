@@ -9,8 +9,8 @@ namespace Synomaly.Evaluation;
 /// tissue; air, fat and bone are outside). The synthesizer sees the window as 0..255 grey levels, so a lesion's contrast
 /// is set against the soft tissue and its values stay within the window; the lesion's pixels go back to Hounsfield units
 /// and every other pixel keeps its stored value, so the healthy case is the scan exactly as the preset reads it.
-/// Procedural radii are the standard ones read as millimetres (they are pixels of the 1 mm brain slices): a CT slice's
-/// pixels are often 0.7 to 3 mm, and 16 pixels of 3 mm would not fit in a liver.
+/// Procedural radii are the standard ones read as millimetres (<see cref="LesionCanvas.Options"/>): a CT slice's pixels are
+/// often 0.7 to 3 mm, and 16 pixels of 3 mm would not fit in a liver.
 /// </summary>
 public sealed class CtLesionCanvas(double windowLowHu, double windowHighHu) : LesionCanvas
 {
@@ -19,24 +19,13 @@ public sealed class CtLesionCanvas(double windowLowHu, double windowHighHu) : Le
 
     private float LevelsPerHu => EightBitGrey.MaxLevel / (high - low);
 
-    public override SynthesisOptions Options(Volume slice, SynthesisOptions standard)
-    {
-        ArgumentNullException.ThrowIfNull(slice);
-        ArgumentNullException.ThrowIfNull(standard);
-        double mmPerPixel = SliceExtraction.IsPlainImage(slice) || slice.Geometry.SpacingX <= 0 || slice.Geometry.SpacingY <= 0
-            ? 1
-            : Math.Sqrt(slice.Geometry.SpacingX * slice.Geometry.SpacingY);
-        double min = Math.Max(1, standard.MinRadius / mmPerPixel);
-        return standard with { MinRadius = min, MaxRadius = Math.Max(min, standard.MaxRadius / mmPerPixel) };
-    }
-
     public override float[] Grey(float[] stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         return [.. stored.Select(v => (Math.Clamp(v, low, high) - low) * LevelsPerHu)];
     }
 
-    public override bool[] Region(float[] stored, float[] grey, int width, int height)
+    public override bool[] Region(Volume slice, float[] stored, float[] grey)
     {
         ArgumentNullException.ThrowIfNull(stored);
         return [.. stored.Select(v => v >= low && v <= high)];

@@ -48,7 +48,7 @@ public sealed class EvaluationSetBuilder(
             // Without a canvas the slice is prepared as read: a colour ultrasound frame keeps the blue channel its preset reads.
             var healthy = canvas is null ? First(preset, volume, file) : Prepare(preset, volume, canvas.Healthy(stored, grey), file);
             cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, healthy.Pixels, new bool[modelSize * modelSize], null, Foreground: healthy.Foreground));
-            var region = lesionsPerSlice > 0 ? canvas!.Region(stored, grey, volume.Width, volume.Height) : [];
+            var region = lesionsPerSlice > 0 ? canvas!.Region(volume, stored, grey) : [];
             var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
             for (int k = 0; k < lesionsPerSlice; k++)
             {

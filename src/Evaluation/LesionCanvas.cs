@@ -29,18 +29,40 @@ public abstract class LesionCanvas
         $"Synthetic lesions cannot be placed in {Path.GetFileName(file)} with the {preset?.Name} preset: it knows the imaged area, not the tissue where this modality's anomalies lie. "
         + "Tune and evaluate on your own scans instead: --healthy <healthy scans> and --anomalous <anomalous scans> with --masks <their masks>.");
 
-    /// <summary>The synthesizer's ranges for <paramref name="slice"/>: <paramref name="standard"/> unless the modality adapts them.</summary>
-    public virtual SynthesisOptions Options(Volume slice, SynthesisOptions standard) => standard;
+    /// <summary>
+    /// The synthesizer's ranges for <paramref name="slice"/>: <paramref name="standard"/>, its procedural radii (pixels of the
+    /// 1 mm brain slices the defaults were made for) read as millimetres and turned into this slice's pixels. A 1 mm slice
+    /// keeps them exactly, so every set built from 1 mm slices is drawn as it always was; a 0.5 mm slice gets lesions of
+    /// twice the pixels, the same size in the body.
+    /// </summary>
+    public SynthesisOptions Options(Volume slice, SynthesisOptions standard)
+    {
+        ArgumentNullException.ThrowIfNull(standard);
+        double mmPerPixel = MillimetresPerPixel(slice);
+        double min = Math.Max(1, standard.MinRadius / mmPerPixel);
+        return standard with { MinRadius = min, MaxRadius = Math.Max(min, standard.MaxRadius / mmPerPixel) };
+    }
 
     /// <summary>The stored slice as 0..255 grey levels, the scale <see cref="LesionSynthesizer"/> works in.</summary>
     public abstract float[] Grey(float[] stored);
 
-    /// <summary>Where the lesion may go (width x height, row-major).</summary>
-    public abstract bool[] Region(float[] stored, float[] grey, int width, int height);
+    /// <summary>Where the lesion may go in <paramref name="slice"/> (width x height, row-major).</summary>
+    public abstract bool[] Region(Volume slice, float[] stored, float[] grey);
 
     /// <summary>The slice the preset prepares as the healthy case.</summary>
     public abstract float[] Healthy(float[] stored, float[] grey);
 
     /// <summary>The slice the preset prepares as the anomalous case: the healthy one with <paramref name="lesion"/> in it.</summary>
     public abstract float[] WithLesion(float[] stored, SynthesizedCase lesion);
+
+    /// <summary>
+    /// The side of <paramref name="slice"/>'s pixels in millimetres (the geometric mean of the two, for pixels that are not
+    /// square); 1 for plain images, which record no spacing, and for a slice whose spacing is not a positive number.
+    /// </summary>
+    protected static double MillimetresPerPixel(Volume slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        double x = slice.Geometry.SpacingX, y = slice.Geometry.SpacingY;
+        return SliceExtraction.IsPlainImage(slice) || !(x > 0) || !(y > 0) || !double.IsFinite(x * y) ? 1 : Math.Sqrt(x * y);
+    }
 }

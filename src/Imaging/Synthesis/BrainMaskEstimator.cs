@@ -3,10 +3,21 @@ namespace Synomaly.Imaging.Synthesis;
 /// <summary>
 /// A conservative brain mask for head slices that are not skull-stripped (the IXI T1 slices keep the scalp): the head is
 /// the filled foreground above a fraction of the slice maximum, and eroding it by a margin removes scalp and skull, so
-/// that inserted lesions land inside the brain.
+/// that inserted lesions land inside the brain. The margin is millimetres of anatomy: 12 pixels on the 1 mm slices every
+/// published set was built from, <see cref="MarginPixels"/> on slices of another spacing.
 /// </summary>
 public static class BrainMaskEstimator
 {
+    /// <summary>The scalp-and-skull margin eroded away, millimetres: the 12 pixels of the 1 mm reference slices.</summary>
+    public const double MarginMillimetres = 12;
+
+    /// <summary>The margin in pixels of <paramref name="millimetresPerPixel"/>: 12 at 1 mm, 24 at 0.5 mm, 6 at 2 mm (at least 1).</summary>
+    public static int MarginPixels(double millimetresPerPixel) =>
+        millimetresPerPixel > 0 && double.IsFinite(millimetresPerPixel)
+            ? Math.Max(1, (int)Math.Round(MarginMillimetres / millimetresPerPixel))
+            : throw new ArgumentOutOfRangeException(nameof(millimetresPerPixel), millimetresPerPixel, "A pixel spacing is a positive number of millimetres.");
+
+    /// <param name="erosionPixels">The margin in pixels: 12, the reference's 12 mm on 1 mm slices, unless <see cref="MarginPixels"/> gives another.</param>
     public static bool[] Estimate(ReadOnlySpan<float> image, int width, int height, double foregroundFraction = 0.12, int erosionPixels = 12)
     {
         float max = 0;

@@ -6,7 +6,7 @@ public sealed record SynthesisOptions
     /// <summary>Probability of a real lesion shape (when real shapes are given) instead of a procedural one.</summary>
     public double RealShapeProbability { get; init; } = 0.5;
 
-    /// <summary>Radius range of procedural shapes, pixels.</summary>
+    /// <summary>Radius range of procedural shapes, pixels (evaluation sets read the defaults as millimetres: <c>LesionCanvas.Options</c>).</summary>
     public double MinRadius { get; init; } = 4;
 
     public double MaxRadius { get; init; } = 16;
