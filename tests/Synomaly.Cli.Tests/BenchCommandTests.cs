@@ -65,11 +65,44 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_bench_exits_130_with_one_line_and_writes_no_report()
+    {
+        string output = Path.Combine(_root, "cancelled");
+
+        var (code, error) = await StandardError.CaptureCancelled(["bench", "--smoke", "--device", "cpu", "--threads", "1", "--out", output]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: bench stopped before the end; no bench.json or bench.md was written.", error.Trim());
+        Assert.False(File.Exists(Path.Combine(output, BenchReportWriter.JsonFile)), "a report of half a run would look complete");
+        Assert.False(File.Exists(Path.Combine(output, BenchReportWriter.MarkdownFile)));
+    }
+
+    [Fact]
+    public void A_run_cancelled_during_a_measurement_starts_no_further_measurement()
+    {
+        var options = Resolve(new BenchArguments { Smoke = true, Device = "cpu", BatchSizes = "1,2", Precisions = "fp32", Threads = 1, Out = _root });
+        using var cancellation = new CancellationTokenSource();
+        var steps = new List<BenchProgress>();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => new BenchRunner(options).Run(step =>
+        {
+            steps.Add(step);
+            if (step.Done == 1)
+            {
+                cancellation.Cancel(); // as SIGTERM would, after the first measurement of eight
+            }
+        }, cancellation.Token));
+
+        Assert.Equal(1, steps[^1].Done);
+        Assert.Equal(8, steps[^1].Total);
+    }
+
+    [Fact]
     public void Parity_of_float32_with_itself_agrees_on_every_pixel_and_bf16_stays_close_to_float32()
     {
         var options = Resolve(new BenchArguments { Smoke = true, ParityOnly = true, Device = "cpu", Precisions = "fp32,bf16", Threads = 1, Out = _root });
 
-        var report = new BenchRunner(options).Run();
+        var report = new BenchRunner(options).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(options.Parity);
         Assert.Empty(report.Rows);
@@ -174,7 +207,7 @@ public sealed class BenchCommandTests : IDisposable
             indices.Add(i);
             Thread.Sleep(1); // every call takes measurable time, so the median call time is positive
             return 4;
-        });
+        }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([-1, -2, 0, 1, 2], indices);
         Assert.Equal((3, 12L), (measurement.Calls, measurement.Items));

@@ -25,11 +25,48 @@ public sealed class CheckDeviceCommandTests
     [Fact]
     public void A_failing_check_is_reported_with_its_error_and_the_others_still_run()
     {
-        var results = DeviceChecks.Run(CPU, [("breaks", _ => throw new InvalidOperationException("no kernel for this")), ("works", _ => "fine")]);
+        var results = DeviceChecks.Run(CPU, [("breaks", _ => throw new InvalidOperationException("no kernel for this")), ("works", _ => "fine")], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([false, true], results.Select(r => r.Passed));
         Assert.Equal("InvalidOperationException: no kernel for this", results[0].Detail);
         Assert.Equal("fine", results[1].Detail);
+    }
+
+    [Fact]
+    public async Task A_cancelled_check_device_exits_130_with_one_line_and_writes_no_report()
+    {
+        using var scratch = new ScratchDirectory("check-device-cancelled");
+
+        var (code, error) = await StandardError.CaptureCancelled(["check-device", "--device", "cpu", "--out", scratch.Location]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: check-device stopped before the end; device-check.json was not written.", error.Trim());
+        Assert.False(File.Exists(Path.Combine(scratch.Location, "device-check.json")));
+    }
+
+    [Fact]
+    public void Cancelling_during_a_check_runs_no_further_check_and_is_not_reported_as_a_failure()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var reported = new List<string>();
+        bool secondRan = false;
+
+        Assert.ThrowsAny<OperationCanceledException>(() => DeviceChecks.Run(
+            CPU,
+            [("first", _ =>
+            {
+                cancellation.Cancel();
+                return "done";
+            }), ("second", _ =>
+            {
+                secondRan = true;
+                return "done";
+            })],
+            r => reported.Add(r.Name),
+            cancellation.Token));
+
+        Assert.Equal(["first"], reported);
+        Assert.False(secondRan);
     }
 
     [Fact]

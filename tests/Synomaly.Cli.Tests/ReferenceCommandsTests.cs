@@ -15,7 +15,7 @@ public sealed class ReferenceCommandsTests : IDisposable
     [Fact]
     public void Verify_reference_passes_on_the_shipped_fixtures_adaptive_runs_included()
     {
-        var results = ReferenceVerification.Run(TestPaths.ReferenceFixtures, null, CPU);
+        var results = ReferenceVerification.Run(TestPaths.ReferenceFixtures, null, CPU, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(6, results.Count);
         Assert.All(results, r => Assert.True(r.Passed && r.MaxAbsError < 1e-4, $"{r.Name}: {r.MaxAbsError}"));
@@ -24,6 +24,15 @@ public sealed class ReferenceCommandsTests : IDisposable
             results.Skip(3).Select(r => r.Name));
         Assert.Contains("stages [5,3,5] vs reference [5,3,5]", results[5].Detail, StringComparison.Ordinal);
         Assert.Equal(0, Invoke("verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_verify_reference_exits_130_with_one_line_rather_than_a_verdict()
+    {
+        var (code, error) = await StandardError.CaptureCancelled(["verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu"]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: verify-reference stopped before the end; nothing was verified.", error.Trim());
     }
 
     [Fact]
@@ -41,7 +50,7 @@ public sealed class ReferenceCommandsTests : IDisposable
         File.WriteAllBytes(reconstructions, bytes);
 
         // The command's exit code is whether every result passed (the eps test above runs it to 1).
-        var failed = Assert.Single(ReferenceVerification.Run(_dir, "tiny_", CPU), r => !r.Passed);
+        var failed = Assert.Single(ReferenceVerification.Run(_dir, "tiny_", CPU, cancellationToken: TestContext.Current.CancellationToken), r => !r.Passed);
         Assert.StartsWith("adaptive run b", failed.Name, StringComparison.Ordinal);
         Assert.InRange(failed.MaxAbsError, 9e-4, 1.1e-3);
     }
@@ -69,7 +78,7 @@ public sealed class ReferenceCommandsTests : IDisposable
         BitConverter.GetBytes(BitConverter.ToSingle(bytes, 400) + 1e-3f).CopyTo(bytes, 400);
         File.WriteAllBytes(eps, bytes);
         Assert.Equal(1, Invoke("verify-reference", _dir, "--device", "cpu"));
-        var failed = Assert.Single(ReferenceVerification.Run(_dir, "mine-", CPU), r => !r.Passed);
+        var failed = Assert.Single(ReferenceVerification.Run(_dir, "mine-", CPU, cancellationToken: TestContext.Current.CancellationToken), r => !r.Passed);
         Assert.StartsWith("unet eps", failed.Name, StringComparison.Ordinal);
     }
 

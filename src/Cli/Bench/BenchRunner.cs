@@ -20,7 +20,8 @@ public sealed class BenchRunner(BenchOptions options)
     /// <summary>Measurements per row: forward, single stage, adaptive worst case, adaptive natural.</summary>
     private const int MeasurementsPerRow = 4;
 
-    public BenchReport Run(Action<BenchProgress>? progress = null)
+    /// <summary>Measures everything the options ask for; throws <see cref="OperationCanceledException"/> between measurements once <paramref name="cancellationToken"/> is cancelled.</summary>
+    public BenchReport Run(Action<BenchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         int threadsBefore = get_num_threads();
         try
@@ -30,7 +31,7 @@ public sealed class BenchRunner(BenchOptions options)
                 set_num_threads(threads);
             }
 
-            return RunWithThreads(progress);
+            return RunWithThreads(progress, cancellationToken);
         }
         finally
         {
@@ -39,7 +40,7 @@ public sealed class BenchRunner(BenchOptions options)
         }
     }
 
-    private BenchReport RunWithThreads(Action<BenchProgress>? progress)
+    private BenchReport RunWithThreads(Action<BenchProgress>? progress, CancellationToken cancellationToken)
     {
         var device = TorchDevice.Resolve(options.Device);
         using var nvml = device.type == DeviceType.CUDA ? NvmlDevice.TryOpen(Math.Max(device.index, 0)) : null;
@@ -52,7 +53,7 @@ public sealed class BenchRunner(BenchOptions options)
         using var diffusion = new GaussianDiffusion(model.Schedule, model.Timesteps);
         var variants = options.Variants();
         int speedSteps = options.ParityOnly ? 0 : variants.Count * options.BatchSizes.Count * MeasurementsPerRow;
-        var tracker = new StepTracker(progress, speedSteps + (options.Parity ? ParitySteps(variants.Count) : 0));
+        var tracker = new StepTracker(progress, speedSteps + (options.Parity ? ParitySteps(variants.Count) : 0), cancellationToken);
         var notes = new List<string>();
         var rows = new List<BenchRow>();
         IReadOnlyList<BenchVariant> measured = options.ParityOnly ? [] : variants;
@@ -137,18 +138,18 @@ public sealed class BenchRunner(BenchOptions options)
                 using var call = NewDisposeScope();
                 unet.call(x, t);
                 return batch;
-            }, callsFinishOnHost: false);
+            }, callsFinishOnHost: false, tracker.CancellationToken);
         }
 
         tracker.Complete();
         tracker.Begin($"{label}: single stage");
         var single = profile.AsSingleStage();
-        var singleStage = ThroughputMeter.Run(device, budget, i => detector.Detect(x, single with { Seed = options.Seed + i }).Count);
+        var singleStage = ThroughputMeter.Run(device, budget, i => detector.Detect(x, single with { Seed = options.Seed + i }).Count, cancellationToken: tracker.CancellationToken);
 
         tracker.Complete();
         tracker.Begin($"{label}: 5 stages (worst case)");
         var worst = profile with { StopDelta = InferenceOptions.NeverStopDelta, MaxStages = InferenceOptions.DefaultMaxStages };
-        var worstCase = ThroughputMeter.Run(device, budget, i => detector.Detect(x, worst with { Seed = options.Seed + i }).Count);
+        var worstCase = ThroughputMeter.Run(device, budget, i => detector.Detect(x, worst with { Seed = options.Seed + i }).Count, cancellationToken: tracker.CancellationToken);
 
         tracker.Complete();
         tracker.Begin($"{label}: adaptive (natural stop)");
@@ -163,7 +164,7 @@ public sealed class BenchRunner(BenchOptions options)
             }
 
             return result.Count;
-        });
+        }, cancellationToken: tracker.CancellationToken);
         tracker.Complete();
 
         bool compareToReference = options.Config == BenchModelKind.Full && device.type == DeviceType.CUDA;
@@ -193,7 +194,7 @@ public sealed class BenchRunner(BenchOptions options)
         var references = new List<ParityOutputs>();
         using (var reference = model.Create(device, BenchVariant.Reference))
         {
-            references.AddRange(sets.Select(set => check.Run(reference, set.Inputs, set.Count)));
+            references.AddRange(sets.Select(set => check.Run(reference, set.Inputs, set.Count, tracker.CancellationToken)));
         }
 
         tracker.Complete();
@@ -208,7 +209,7 @@ public sealed class BenchRunner(BenchOptions options)
                 {
                     rows.Add(unet is null
                         ? new ParityRow { Candidate = variant.Label, Inputs = sets[s].Label, Slices = sets[s].Count, Status = $"skipped: {failure}" }
-                        : ParityCheck.Compare(variant.Label, sets[s].Label, references[s], check.Run(unet, sets[s].Inputs, sets[s].Count)));
+                        : ParityCheck.Compare(variant.Label, sets[s].Label, references[s], check.Run(unet, sets[s].Inputs, sets[s].Count, tracker.CancellationToken)));
                 }
             }
 
@@ -282,18 +283,21 @@ public sealed class BenchRunner(BenchOptions options)
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
-    /// <summary>Counts finished measurements for the progress callback.</summary>
-    private sealed class StepTracker(Action<BenchProgress>? progress, int total)
+    /// <summary>Counts finished measurements for the progress callback, and stops the run at the next step once it is cancelled.</summary>
+    private sealed class StepTracker(Action<BenchProgress>? progress, int total, CancellationToken cancellationToken)
     {
         private int _done;
         private int _rowStart;
         private string _step = "";
 
+        public CancellationToken CancellationToken => cancellationToken;
+
         public void StartRow() => _rowStart = _done;
 
-        /// <summary>Reports the step now starting.</summary>
+        /// <summary>Reports the step now starting; throws <see cref="OperationCanceledException"/> instead once the run is cancelled.</summary>
         public void Begin(string step)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _step = step;
             progress?.Invoke(new BenchProgress(step, _done, total));
         }

@@ -13,7 +13,7 @@ namespace Synomaly.Cli.Bench;
 public sealed class ParityCheck(BenchModel model, GaussianDiffusion diffusion, Device device, int batchSize, long seed)
 {
     /// <summary>Runs <paramref name="unet"/> on the first <paramref name="count"/> slices of <paramref name="inputs"/>, in batches.</summary>
-    public ParityOutputs Run(UNet unet, BenchInputs inputs, int count)
+    public ParityOutputs Run(UNet unet, BenchInputs inputs, int count, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(unet);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -24,6 +24,7 @@ public sealed class ParityCheck(BenchModel model, GaussianDiffusion diffusion, D
         List<int> stages = [];
         for (int start = 0; start < count; start += batchSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int n = Math.Min(batchSize, count - start);
             using var scope = NewDisposeScope();
             var x = inputs.Batch(n, device, start);

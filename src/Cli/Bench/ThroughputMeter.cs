@@ -15,12 +15,14 @@ public static class ThroughputMeter
     /// Whether a call has finished when it returns (true on a CPU, and for calls that copy results to the host): then each
     /// call is timed too and the median call time is reported. Forward passes on CUDA only queue work, so they are not.
     /// </param>
-    public static Measurement Run(Device device, MeasureBudget budget, Func<int, long> call, bool callsFinishOnHost = true)
+    /// <param name="cancellationToken">Checked before every call, so a cancelled bench stops within one call rather than one measurement.</param>
+    public static Measurement Run(Device device, MeasureBudget budget, Func<int, long> call, bool callsFinishOnHost = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(call);
         for (int i = 0; i < budget.Warmup; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             call(-1 - i);
         }
 
@@ -30,6 +32,7 @@ public static class ThroughputMeter
         long items = 0;
         while (budget.WantsMore(callTimes.Count, clock.Elapsed.TotalSeconds))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             double start = clock.Elapsed.TotalSeconds;
             items += call(callTimes.Count);
             callTimes.Add(clock.Elapsed.TotalSeconds - start);

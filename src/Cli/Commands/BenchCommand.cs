@@ -36,7 +36,7 @@ public static class BenchCommand
         {
             device, config, model, batchSizes, precision, attention, memoryFormat, warmup, iterations, seconds, output, smoke, parity, parityOnly, slices, seed, threads,
         };
-        command.SetAction(parse => Run(new BenchArguments
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run("bench", "no bench.json or bench.md was written.", () => Run(new BenchArguments
         {
             Device = parse.GetValue(device),
             Config = parse.GetValue(config),
@@ -55,11 +55,12 @@ public static class BenchCommand
             Slices = parse.GetValue(slices),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
-        }));
+        }, cancellationToken), cancellationToken)));
         return command;
     }
 
-    public static int Run(BenchArguments arguments)
+    /// <summary>Runs the bench; a cancelled run throws <see cref="OperationCanceledException"/> before writing bench.json or bench.md.</summary>
+    public static int Run(BenchArguments arguments, CancellationToken cancellationToken = default)
     {
         BenchOptions options;
         try
@@ -83,7 +84,7 @@ public static class BenchCommand
                     task.MaxValue = Math.Max(1, step.Total);
                     task.Value = step.Done;
                     task.Description = Markup.Escape(step.Step);
-                });
+                }, cancellationToken);
                 task.Value = task.MaxValue;
             });
 

@@ -9,7 +9,7 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// `synomaly check-device`: every kind of device work the product does, checked on one device against the CPU in a few
 /// seconds (<see cref="DeviceChecks"/>), before a long job or a deployment relies on it. Exit 0 when every check passed,
-/// 1 when one failed, 2 when the device cannot be used at all.
+/// 1 when one failed, 2 when the device cannot be used at all, 130 when cancelled (no device-check.json is written).
 /// </summary>
 public static class CheckDeviceCommand
 {
@@ -23,11 +23,12 @@ public static class CheckDeviceCommand
         {
             device, output,
         };
-        command.SetAction(parse => Run(parse.GetValue(device)!, parse.GetValue(output)));
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
+            "check-device", "device-check.json was not written.", () => Run(parse.GetValue(device)!, parse.GetValue(output), cancellationToken), cancellationToken)));
         return command;
     }
 
-    private static int Run(string deviceSetting, string? output)
+    private static int Run(string deviceSetting, string? output, CancellationToken cancellationToken)
     {
         TorchSharp.torch.Device device;
         try
@@ -44,7 +45,7 @@ public static class CheckDeviceCommand
 
         AnsiConsole.MarkupLine($"Checking [bold]{Markup.Escape(device.ToString())}[/] against the CPU.");
         var results = DeviceChecks.Run(device, DeviceChecks.Standard, r => AnsiConsole.MarkupLine(
-            $"{(r.Passed ? "[green]pass[/]" : "[red]FAIL[/]")} {Markup.Escape(r.Name)} ({r.Seconds:F1} s): {Markup.Escape(r.Detail)}"));
+            $"{(r.Passed ? "[green]pass[/]" : "[red]FAIL[/]")} {Markup.Escape(r.Name)} ({r.Seconds:F1} s): {Markup.Escape(r.Detail)}"), cancellationToken);
         if (output is not null)
         {
             Directory.CreateDirectory(output);

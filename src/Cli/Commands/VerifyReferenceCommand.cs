@@ -9,7 +9,7 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// `synomaly verify-reference &lt;dir&gt;`: imports the authors' checkpoint in a reference folder, runs the forward pass, the
 /// one-stage reconstruction and (where the folder has them) the adaptive runs on its tensors, on the chosen device, and prints
-/// the largest absolute errors; exits 1 when any check fails.
+/// the largest absolute errors; exits 1 when any check fails, 130 when cancelled.
 /// </summary>
 public static class VerifyReferenceCommand
 {
@@ -29,14 +29,15 @@ public static class VerifyReferenceCommand
             }
         });
         var command = new Command("verify-reference", "Prove that this build reproduces the authors' model on a reference folder.") { directory, prefix, device, tolerance };
-        command.SetAction(parse => Run(parse.GetValue(directory)!.FullName, parse.GetValue(prefix), parse.GetValue(device), parse.GetValue(tolerance)));
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
+            "verify-reference", "nothing was verified.", () => Run(parse.GetValue(directory)!.FullName, parse.GetValue(prefix), parse.GetValue(device), parse.GetValue(tolerance), cancellationToken), cancellationToken)));
         return command;
     }
 
-    public static int Run(string directory, string? prefix, string? device, double tolerance)
+    public static int Run(string directory, string? prefix, string? device, double tolerance, CancellationToken cancellationToken = default)
     {
         var torchDevice = TorchDevice.Resolve(device);
-        var results = ReferenceVerification.Run(directory, prefix, torchDevice, tolerance);
+        var results = ReferenceVerification.Run(directory, prefix, torchDevice, tolerance, cancellationToken);
         var table = new Table().AddColumn("check").AddColumn(new TableColumn("max |error|").RightAligned()).AddColumn("result").AddColumn("detail");
         foreach (var result in results)
         {

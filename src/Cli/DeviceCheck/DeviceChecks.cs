@@ -37,12 +37,15 @@ public static class DeviceChecks
         ("no tensors left after detection", DetectionLeavesNoTensors),
     ];
 
-    public static IReadOnlyList<DeviceCheckResult> Run(Device device, IEnumerable<(string Name, Func<Device, string> Run)> checks, Action<DeviceCheckResult>? onResult = null)
+    /// <summary>Runs the checks in order; throws <see cref="OperationCanceledException"/> before the next check once <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static IReadOnlyList<DeviceCheckResult> Run(Device device, IEnumerable<(string Name, Func<Device, string> Run)> checks, Action<DeviceCheckResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checks);
         var results = new List<DeviceCheckResult>();
         foreach (var (name, run) in checks)
         {
+            // Outside the try below, which reports every failure as the check's own: a cancellation is no failed check.
+            cancellationToken.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
             DeviceCheckResult result;
             try

@@ -51,10 +51,12 @@ public static class ReferenceVerification
         };
     }
 
-    public static IReadOnlyList<ReferenceComparison> Run(string directory, string? prefix, Device device, double tolerance = DefaultTolerance)
+    /// <summary>Runs every check of the folder; throws <see cref="OperationCanceledException"/> before the next check once <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static IReadOnlyList<ReferenceComparison> Run(string directory, string? prefix, Device device, double tolerance = DefaultTolerance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(device);
+        cancellationToken.ThrowIfCancellationRequested();
         prefix ??= FindPrefix(directory);
         string File(string name) => Path.Combine(directory, prefix + name);
 
@@ -77,6 +79,7 @@ public static class ReferenceVerification
         var results = new List<ReferenceComparison>();
         void Compare(string name, Tensor actual, Tensor expected)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!actual.shape.SequenceEqual(expected.shape))
             {
                 throw new InvalidOperationException($"{name}: the port gives shape [{string.Join(", ", actual.shape)}], the reference [{string.Join(", ", expected.shape)}].");
@@ -100,6 +103,7 @@ public static class ReferenceVerification
         {
             foreach (string run in AdaptiveReferenceReplay.RunNames(directory, prefix))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var replay = AdaptiveReferenceReplay.Replay(model, diffusion, directory, prefix, run);
                 results.Add(new ReferenceComparison(replay.Name, replay.MaxAbsError, replay.Passed(tolerance), replay.Detail));
             }
