@@ -1,3 +1,4 @@
+using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
@@ -109,11 +110,37 @@ public sealed class ReferenceCommandsTests : IDisposable
         }
 
         Assert.Equal(StopRule.Released, card.Profile().StopRule);
-        Assert.NotEqual(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, "--t", "1000"));
+        Assert.NotEqual(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, "--t", "1000", "--force"));
 
         string paper = Path.Combine(_dir, "paper");
         Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), paper, "--stop-rule", "paper", "--fusion", "none"));
         Assert.Equal((StopRule.Paper, FusionMode.None), (ModelPackage.LoadCard(paper).Profile().StopRule, ModelPackage.LoadCard(paper).Profile().Fusion));
+    }
+
+    [Fact]
+    public async Task Import_weights_refuses_a_folder_holding_a_model_package_unless_forced()
+    {
+        string checkpoint = Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt");
+        string output = Path.Combine(_dir, "trained");
+        Assert.Equal(0, Invoke("import-weights", checkpoint, output, "--name", "tuned-here"));
+        string card = Path.Combine(output, ModelPackage.CardFile);
+        string weights = Path.Combine(output, ModelPackage.WeightsFile);
+        byte[] cardBefore = File.ReadAllBytes(card);
+        byte[] weightsBefore = File.ReadAllBytes(weights);
+
+        var (code, error) = await StandardError.Capture(["import-weights", checkpoint, output, "--name", "other"]);
+
+        Assert.NotEqual(0, code);
+        Assert.Equal($"error: {output} already holds a model package (model-card.json or model.safetensors); choose another folder, or give --force to replace it.", error.Trim());
+        Assert.Equal(cardBefore, File.ReadAllBytes(card));
+        Assert.Equal(weightsBefore, File.ReadAllBytes(weights));
+
+        // Weights without a card are a model package too: the card may simply not have been written yet.
+        File.Delete(card);
+        Assert.Throws<ModelPackageExistsException>(() => ImportWeightsCommand.Run(checkpoint, output, "other", "1.0.0", InferenceProfile.ReleasedUltrasound));
+
+        Assert.Equal(0, Invoke("import-weights", checkpoint, output, "--name", "other", "--force"));
+        Assert.Equal("other", ModelPackage.LoadCard(output).Name);
     }
 
     private static int Invoke(params string[] args) => SynomalyCommand.Create().Parse(args).Invoke();

@@ -7,7 +7,8 @@ namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// `synomaly import-weights &lt;checkpoint.pt&gt; &lt;outdir&gt;`: reads one of the authors' checkpoints without Python and writes
-/// the project format (model.safetensors + model-card.json) with a default inference profile.
+/// the project format (model.safetensors + model-card.json) with a default inference profile. A folder that already holds a
+/// model package is refused unless --force is given: it may hold a trained or tuned model that the import would replace.
 /// </summary>
 public static class ImportWeightsCommand
 {
@@ -22,9 +23,10 @@ public static class ImportWeightsCommand
         var threshold = new Option<double>("--threshold") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
         var fusion = new Option<FusionMode>("--fusion") { Description = "Default profile: Soft (released script), Binary (paper figure), Notebook (figure notebook: binary k=3, θ=0.1 map) or None (older script: no fusion, stop counts of that map).", DefaultValueFactory = _ => FusionMode.Soft };
         var stopRule = new Option<StopRule>("--stop-rule") { Description = "Default profile: Released (released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or Paper (paper figure: |Δcount| / previous < δ, from stage 2).", DefaultValueFactory = _ => StopRule.Released };
+        var force = new Option<bool>("--force") { Description = "Replace the model package (weights and card) already in outdir; without it such a folder is refused." };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
         {
-            checkpoint, output, name, version, t, kernel, threshold, fusion, stopRule,
+            checkpoint, output, name, version, t, kernel, threshold, fusion, stopRule, force,
         };
         command.SetAction(parse =>
         {
@@ -36,15 +38,21 @@ public static class ImportWeightsCommand
                 Fusion = parse.GetValue(fusion),
                 StopRule = parse.GetValue(stopRule),
             };
-            var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile);
+            var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force));
             AnsiConsole.MarkupLine($"[green]Imported[/] {Markup.Escape(card.Name)} {Markup.Escape(card.Version)}: {card.Architecture.ModelChannels} model channels, channel_mult '{Markup.Escape(card.Architecture.ChannelMult)}', {card.Schedule} schedule, T = {card.Timesteps}.");
             return 0;
         });
         return command;
     }
 
-    public static ModelCard Run(string checkpointPath, string outputDirectory, string name, string version, InferenceProfile profile)
+    public static ModelCard Run(string checkpointPath, string outputDirectory, string name, string version, InferenceProfile profile, bool replaceExisting = false)
     {
+        if (!replaceExisting)
+        {
+            // Checked before the checkpoint is read: the refusal costs nothing and names the option that overrides it.
+            ModelPackageExistsException.ThrowIfPackageIn(outputDirectory);
+        }
+
         using var checkpoint = TorchCheckpointReader.Read(checkpointPath);
         profile.ToOptions().Validate(CheckpointImporter.Diffusion(checkpoint).Timesteps);
         using var model = CheckpointImporter.BuildModel(checkpoint);

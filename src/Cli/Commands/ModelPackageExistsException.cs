@@ -1,0 +1,43 @@
+using Synomaly.Diffusion.Weights;
+
+namespace Synomaly.Cli.Commands;
+
+/// <summary>
+/// import-weights was given an output folder that already holds a model package: importing would replace its weights and
+/// card, and with them whatever was trained, tuned or recorded there. <see cref="ArgumentException.ParamName"/> is "outdir".
+/// </summary>
+public sealed class ModelPackageExistsException : ArgumentException
+{
+    private readonly string? _text;
+
+    public ModelPackageExistsException(string outputDirectory)
+        : base(Describe(outputDirectory), "outdir")
+    {
+        _text = Describe(outputDirectory);
+    }
+
+    public ModelPackageExistsException()
+    {
+    }
+
+    public ModelPackageExistsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The sentence alone, without ArgumentException's "(Parameter 'outdir')" suffix: it is one line on stderr.</summary>
+    public override string Message => _text ?? base.Message;
+
+    /// <summary>Throws when <paramref name="outputDirectory"/> holds a model card or weights.</summary>
+    public static void ThrowIfPackageIn(string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(outputDirectory);
+        if (File.Exists(Path.Combine(outputDirectory, ModelPackage.CardFile)) || File.Exists(Path.Combine(outputDirectory, ModelPackage.WeightsFile)))
+        {
+            throw new ModelPackageExistsException(outputDirectory);
+        }
+    }
+
+    private static string Describe(string outputDirectory) =>
+        $"{outputDirectory} already holds a model package ({ModelPackage.CardFile} or {ModelPackage.WeightsFile}); choose another folder, or give --force to replace it.";
+}
