@@ -39,10 +39,7 @@ public sealed class ReferenceCommandsTests : IDisposable
     [Fact]
     public void Verify_reference_fails_when_an_adaptive_run_is_not_reproduced()
     {
-        foreach (string file in Directory.EnumerateFiles(TestPaths.ReferenceFixtures, "tiny_*"))
-        {
-            File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
-        }
+        CopyFixtures();
 
         // Perturb one pixel of run b's stage-1 reconstruction by 1e-3: only that run's check may fail.
         string reconstructions = Path.Combine(_dir, "tiny_adaptive_b_xpred.f32");
@@ -54,6 +51,35 @@ public sealed class ReferenceCommandsTests : IDisposable
         var failed = Assert.Single(ReferenceVerification.Run(_dir, "tiny_", CPU, cancellationToken: TestContext.Current.CancellationToken), r => !r.Passed);
         Assert.StartsWith("adaptive run b", failed.Name, StringComparison.Ordinal);
         Assert.InRange(failed.MaxAbsError, 9e-4, 1.1e-3);
+    }
+
+    [Fact]
+    public async Task Verify_reference_fails_when_the_adaptive_tensors_are_there_but_their_meta_file_is_not()
+    {
+        CopyFixtures();
+        File.Delete(Path.Combine(_dir, "tiny_adaptive_meta.json"));
+
+        var error = Assert.Throws<FileNotFoundException>(() => ReferenceVerification.Run(_dir, "tiny_", CPU, cancellationToken: TestContext.Current.CancellationToken));
+        var (code, stderr) = await StandardError.Capture(["verify-reference", _dir, "--device", "cpu"]);
+
+        Assert.Equal("tiny_adaptive_meta.json is missing, but the folder holds 11 tiny_adaptive_*.f32 files: the adaptive runs cannot be replayed without it.", error.Message);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {error.Message}", stderr.Trim());
+    }
+
+    [Theory]
+    [InlineData("tiny_meta.json", "not json", "tiny_meta.json is not valid JSON")]
+    [InlineData("tiny_meta.json", "{}", "tiny_meta.json does not have the reference's layout")]
+    [InlineData("tiny_adaptive_meta.json", "{\"runs\": ", "tiny_adaptive_meta.json is not valid JSON")]
+    [InlineData("tiny_adaptive_meta.json", "{\"runs\": {\"a\": {\"t\": \"500\"}}}", "tiny_adaptive_meta.json does not have the reference's layout")]
+    public void A_meta_file_that_is_not_the_reference_s_json_is_named_in_the_error(string file, string content, string expected)
+    {
+        CopyFixtures();
+        File.WriteAllText(Path.Combine(_dir, file), content);
+
+        var error = Assert.Throws<InvalidDataException>(() => ReferenceVerification.Run(_dir, "tiny_", CPU, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -141,6 +167,15 @@ public sealed class ReferenceCommandsTests : IDisposable
 
         Assert.Equal(0, Invoke("import-weights", checkpoint, output, "--name", "other", "--force"));
         Assert.Equal("other", ModelPackage.LoadCard(output).Name);
+    }
+
+    /// <summary>Copies the shipped tiny fixtures into this test's folder, where they may be changed (never in ../shared).</summary>
+    private void CopyFixtures()
+    {
+        foreach (string file in Directory.EnumerateFiles(TestPaths.ReferenceFixtures, "tiny_*"))
+        {
+            File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
+        }
     }
 
     private static int Invoke(params string[] args) => SynomalyCommand.Create().Parse(args).Invoke();

@@ -288,6 +288,24 @@ public sealed class WeightsTests : IDisposable
     {
         string path = Path.Combine(_dir, "not.pt");
         File.WriteAllText(path, "hello");
-        Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+        Assert.Equal("Not a torch.save checkpoint: the file is neither a zip archive nor a pickle.", error.Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_cut_short_is_reported_as_truncated_and_only_a_pickle_as_a_legacy_torch_save()
+    {
+        byte[] whole = File.ReadAllBytes(ReferenceFixture.Path("tiny_unet_checkpoint.pt"));
+        string truncated = Path.Combine(_dir, "truncated.pt");
+        File.WriteAllBytes(truncated, whole[..(whole.Length / 2)]);
+        string legacy = Path.Combine(_dir, "legacy.pt");
+        File.WriteAllBytes(legacy, [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]); // protocol 2, torch.save's magic number
+
+        var cut = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(truncated));
+        var old = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(legacy));
+
+        Assert.StartsWith("The checkpoint is a truncated or damaged zip archive", cut.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("legacy", cut.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The checkpoint is a legacy pre-1.6 torch.save file", old.Message, StringComparison.Ordinal);
     }
 }

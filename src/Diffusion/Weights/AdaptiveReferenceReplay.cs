@@ -24,12 +24,30 @@ public static class AdaptiveReferenceReplay
     /// </summary>
     public const double MaxMapDisagreement = 0.005;
 
-    /// <summary>The names of the runs the meta file lists ("a", "b", "c" for the shipped fixtures), in file order.</summary>
-    public static IReadOnlyList<string> RunNames(string directory, string prefix)
+    /// <summary>
+    /// Whether the folder holds adaptive runs to replay: true when it has the meta file. Adaptive tensors without it are a
+    /// <see cref="FileNotFoundException"/>, not "no runs": a verification that skipped them would pass on the network alone.
+    /// </summary>
+    public static bool HasRuns(string directory, string prefix)
     {
-        using var meta = ReadMeta(directory, prefix);
-        return [.. meta.RootElement.GetProperty("runs").EnumerateObject().Select(run => run.Name)];
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(prefix);
+        string meta = Path.Combine(directory, prefix + MetaSuffix);
+        if (File.Exists(meta))
+        {
+            return true;
+        }
+
+        int tensors = Directory.EnumerateFiles(directory, prefix + "adaptive_*.f32").Count();
+        return tensors == 0
+            ? false
+            : throw new FileNotFoundException(
+                $"{prefix}{MetaSuffix} is missing, but the folder holds {tensors} {prefix}adaptive_*.f32 files: the adaptive runs cannot be replayed without it.", meta);
     }
+
+    /// <summary>The names of the runs the meta file lists ("a", "b", "c" for the shipped fixtures), in file order.</summary>
+    public static IReadOnlyList<string> RunNames(string directory, string prefix) =>
+        ReadMeta(directory, prefix, root => root.GetProperty("runs").EnumerateObject().Select(run => run.Name).ToList());
 
     /// <summary>Replays one run with <paramref name="model"/> (on its device) and <paramref name="diffusion"/>.</summary>
     public static AdaptiveReplayResult Replay(nn.Module<Tensor, Tensor, Tensor> model, GaussianDiffusion diffusion, string directory, string prefix, string run)
@@ -40,20 +58,25 @@ public static class AdaptiveReferenceReplay
         ArgumentNullException.ThrowIfNull(prefix);
         string File(string name) => Path.Combine(directory, prefix + name);
 
-        using var meta = ReadMeta(directory, prefix);
-        var root = meta.RootElement;
-        var spec = root.GetProperty("runs").GetProperty(run);
-        var options = InferenceOptions.Adaptive(
-            spec.GetProperty("t").GetInt32(),
-            spec.GetProperty("kernel").GetInt32(),
-            spec.GetProperty("threshold").GetDouble(),
-            spec.GetProperty("diff_threshold").GetDouble()) with
+        var (options, imageShape, stageShape, expectedStages, expectedNonzero) = ReadMeta(directory, prefix, root =>
         {
-            MaxStages = spec.GetProperty("max_stages").GetInt32(),
-            RecordStages = true,
-        };
-        long[] imageShape = Shape(root, "shape_x0");
-        long[] stageShape = Shape(root, "shape_noise_xpred_maps");
+            var spec = root.GetProperty("runs").GetProperty(run);
+            var options = InferenceOptions.Adaptive(
+                spec.GetProperty("t").GetInt32(),
+                spec.GetProperty("kernel").GetInt32(),
+                spec.GetProperty("threshold").GetDouble(),
+                spec.GetProperty("diff_threshold").GetDouble()) with
+            {
+                MaxStages = spec.GetProperty("max_stages").GetInt32(),
+                RecordStages = true,
+            };
+            return (
+                options,
+                Shape(root, "shape_x0"),
+                Shape(root, "shape_noise_xpred_maps"),
+                spec.GetProperty("stages_run").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+                spec.GetProperty("final_nonzero_pixels").EnumerateArray().Select(e => e.GetInt64()).ToArray());
+        });
 
         using var scope = NewDisposeScope();
         var x0 = ReferenceVerification.ReadFloat32(File("adaptive_x0.f32"), imageShape);
@@ -77,19 +100,19 @@ public static class AdaptiveReferenceReplay
         return new AdaptiveReplayResult(
             run,
             options,
-            [.. spec.GetProperty("stages_run").EnumerateArray().Select(e => e.GetInt32())],
+            expectedStages,
             result.StagesRun,
             reconstructionError,
             maps.Disagreeing,
             batchPixels,
             maps.MaxError,
-            [.. spec.GetProperty("final_nonzero_pixels").EnumerateArray().Select(e => e.GetInt64())],
+            expectedNonzero,
             result.Scores,
             result.PixelsPerSlice);
     }
 
-    private static JsonDocument ReadMeta(string directory, string prefix) =>
-        JsonDocument.Parse(System.IO.File.ReadAllText(Path.Combine(directory, prefix + MetaSuffix)));
+    private static T ReadMeta<T>(string directory, string prefix, Func<JsonElement, T> interpret) =>
+        ReferenceMetaFile.Read(Path.Combine(directory, prefix + MetaSuffix), interpret);
 
     private static long[] Shape(JsonElement root, string name) => [.. root.GetProperty(name).EnumerateArray().Select(d => d.GetInt64())];
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text.Json;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Schedules;
 using TorchSharp;
@@ -60,6 +59,9 @@ public static class ReferenceVerification
         prefix ??= FindPrefix(directory);
         string File(string name) => Path.Combine(directory, prefix + name);
 
+        // Decided before any work: adaptive tensors without their meta file are a folder that cannot be verified whole.
+        bool hasAdaptiveRuns = AdaptiveReferenceReplay.HasRuns(directory, prefix);
+
         using var scope = NewDisposeScope();
         using var checkpoint = TorchCheckpointReader.Read(File(CheckpointSuffix));
         using var model = CheckpointImporter.BuildModel(checkpoint);
@@ -67,13 +69,11 @@ public static class ReferenceVerification
         var (schedule, timesteps) = CheckpointImporter.Diffusion(checkpoint);
         using var diffusion = new GaussianDiffusion(schedule, timesteps);
 
-        using var meta = JsonDocument.Parse(System.IO.File.ReadAllText(File("meta.json")));
         var config = model.Config;
-        long[] shape = meta.RootElement.TryGetProperty("input_shape", out var s)
-            ? s.EnumerateArray().Select(d => d.GetInt64()).ToArray()
-            : [-1, config.InChannels, config.ImageSize, config.ImageSize];
-        long[] forwardSteps = meta.RootElement.GetProperty("timesteps").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-        long stageStep = meta.RootElement.TryGetProperty("stage_t", out var st) ? st.GetInt64() : DefaultStageTimestep;
+        var (shape, forwardSteps, stageStep) = ReferenceMetaFile.Read(File("meta.json"), root => (
+            root.TryGetProperty("input_shape", out var s) ? s.EnumerateArray().Select(d => d.GetInt64()).ToArray() : [-1, config.InChannels, config.ImageSize, config.ImageSize],
+            root.GetProperty("timesteps").EnumerateArray().Select(d => d.GetInt64()).ToArray(),
+            root.TryGetProperty("stage_t", out var st) ? st.GetInt64() : DefaultStageTimestep));
 
         Tensor Read(string name) => ReadFloat32(File(name), shape).to(device);
         var results = new List<ReferenceComparison>();
@@ -99,7 +99,7 @@ public static class ReferenceVerification
         Compare($"q_sample (t = {stageStep})", diffusion.QSample(x0, t, Read("stage_noise.f32")), expectedXt);
         Compare($"one-stage x0 prediction (t = {stageStep})", diffusion.PredictX0(expectedXt, t, model.call(expectedXt, t)), Read("stage_x0pred.f32"));
 
-        if (System.IO.File.Exists(File(AdaptiveReferenceReplay.MetaSuffix)))
+        if (hasAdaptiveRuns)
         {
             foreach (string run in AdaptiveReferenceReplay.RunNames(directory, prefix))
             {

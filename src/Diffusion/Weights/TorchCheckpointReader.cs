@@ -17,6 +17,9 @@ namespace Synomaly.Diffusion.Weights;
 /// </summary>
 public static class TorchCheckpointReader
 {
+    /// <summary>The PROTO opcode that starts a pickle of protocol 2 or later, as a legacy (pre-zip) torch.save file does.</summary>
+    private const byte PickleProtocolMarker = 0x80;
+
     private static readonly Lock RegistrationGate = new();
     private static bool s_registered;
 
@@ -36,6 +39,7 @@ public static class TorchCheckpointReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         RegisterConstructors();
+        long start = stream.CanSeek ? stream.Position : -1;
         ZipArchive archive;
         try
         {
@@ -43,7 +47,7 @@ public static class TorchCheckpointReader
         }
         catch (InvalidDataException e)
         {
-            throw new CheckpointFormatException("Not a torch.save zip archive (legacy pre-1.6 torch.save files are not supported; re-save with a newer PyTorch).", e);
+            throw new CheckpointFormatException(WhyNotAnArchive(stream, start), e);
         }
 
         using (archive)
@@ -76,6 +80,30 @@ public static class TorchCheckpointReader
 
             return checkpoint;
         }
+    }
+
+    /// <summary>
+    /// Why the zip reader refused the file, told by its first bytes: a zip's local file header means an archive cut short or
+    /// damaged (the central directory it needs is at the end of the file), a pickle's protocol byte a legacy torch.save.
+    /// </summary>
+    private static string WhyNotAnArchive(Stream stream, long start)
+    {
+        if (start < 0)
+        {
+            return "Not a readable torch.save zip archive: it is truncated, damaged, or a legacy pre-1.6 torch.save file (re-save those with a newer PyTorch).";
+        }
+
+        Span<byte> head = stackalloc byte[4];
+        stream.Position = start;
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read == head.Length && head.SequenceEqual("PK\x03\x04"u8))
+        {
+            return $"The checkpoint is a truncated or damaged zip archive ({stream.Length - start} bytes; its central directory, at the end of the file, cannot be read): copy it again.";
+        }
+
+        return read > 0 && head[0] == PickleProtocolMarker
+            ? "The checkpoint is a legacy pre-1.6 torch.save file, which is not supported: re-save it with a newer PyTorch."
+            : "Not a torch.save checkpoint: the file is neither a zip archive nor a pickle.";
     }
 
     private static TorchCheckpoint Interpret(object root)
