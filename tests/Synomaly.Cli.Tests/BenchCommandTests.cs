@@ -177,6 +177,18 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_smoke_run_refuses_a_model_or_a_measuring_budget_it_would_ignore_naming_the_option()
+    {
+        var error = Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Iterations = 5 }));
+
+        Assert.Equal("--smoke: the smoke run uses its own tiny model and one call per measurement; leave out --iterations.", error.Message);
+        Assert.Contains("leave out --model.", Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Model = "no-such-model" })).Message, StringComparison.Ordinal);
+        Assert.Contains("leave out --seconds.", Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Seconds = 10 })).Message, StringComparison.Ordinal);
+        Assert.Equal(2, Invoke("--smoke", "--device", "cpu", "--model", Path.Combine(_root, "missing"), "--out", _root));
+        Assert.False(File.Exists(Path.Combine(_root, BenchReportWriter.JsonFile)), "nothing may be measured after a refused option");
+    }
+
+    [Fact]
     public void Defaults_follow_the_device_and_the_demo_config_finds_the_shipped_model()
     {
         var cpu = Resolve(new BenchArguments());
@@ -193,7 +205,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(
             ["fp32 / sdpa / channels-last", "fp32 / explicit / channels-last", "bf16 / sdpa / channels-last", "bf16 / explicit / channels-last"],
             demo.Variants().Select(v => v.Label));
-        var smoke = Resolve(new BenchArguments { Smoke = true, Seconds = 10 });
+        var smoke = Resolve(new BenchArguments { Smoke = true });
         Assert.Equal((BenchModelKind.Smoke, 1, (double?)null, 0), (smoke.Config, smoke.Iterations!.Value, smoke.Seconds, smoke.Warmup));
     }
 

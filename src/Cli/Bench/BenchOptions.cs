@@ -68,11 +68,12 @@ public sealed record BenchOptions
         ArgumentNullException.ThrowIfNull(repositoryRoot);
         string device = ParseDevice(arguments.Device, cudaAvailable);
         bool onCuda = device.StartsWith("cuda", StringComparison.Ordinal);
-        var config = arguments.Smoke ? BenchModelKind.Smoke : ParseConfig(arguments.Config, arguments.Model, onCuda);
-        if (arguments.Smoke && arguments.Config is not null)
+        if (arguments.Smoke)
         {
-            throw new BenchOptionException("--smoke", "the smoke run uses its own tiny model; leave out --config.");
+            RefuseWhatSmokeWouldIgnore(arguments);
         }
+
+        var config = arguments.Smoke ? BenchModelKind.Smoke : ParseConfig(arguments.Config, arguments.Model, onCuda);
 
         if (arguments.Iterations is not null && arguments.Seconds is not null)
         {
@@ -120,6 +121,23 @@ public sealed record BenchOptions
             Seed = arguments.Seed ?? 1234,
             Threads = arguments.Threads,
         };
+    }
+
+    /// <summary>
+    /// The smoke run has its own tiny model and makes one timed call per measurement: a model, config or measuring budget
+    /// given with it would be silently ignored (even a model folder that does not exist), so it is refused instead.
+    /// </summary>
+    private static void RefuseWhatSmokeWouldIgnore(BenchArguments arguments)
+    {
+        string? ignored = arguments.Config is not null ? "--config"
+            : arguments.Model is not null ? "--model"
+            : arguments.Iterations is not null ? "--iterations"
+            : arguments.Seconds is not null ? "--seconds"
+            : null;
+        if (ignored is not null)
+        {
+            throw new BenchOptionException("--smoke", $"the smoke run uses its own tiny model and one call per measurement; leave out {ignored}.");
+        }
     }
 
     private static string ParseDevice(string? value, bool cudaAvailable)
