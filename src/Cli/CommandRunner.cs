@@ -7,16 +7,31 @@ namespace Synomaly.Cli;
 /// <summary>
 /// Runs the command line and turns failures into one clear line on stderr and a non-zero exit code, instead of a stack
 /// trace: users see what was wrong (a bad option, a missing file, a rejected scan), not where in the code it surfaced.
-/// Set SYNOMALY_DEBUG=1 for the full exception.
+/// Set SYNOMALY_DEBUG=1 for the full exception. Exit codes, the same for every verb: 0 done, 1 the run failed, 2 a usage
+/// error (see <see cref="UsageError"/>), 130 cancelled by Ctrl-C or SIGTERM.
 /// </summary>
 public static class CommandRunner
 {
+    /// <summary>
+    /// The command line was wrong, so nothing ran: a parse error, a value an option's validator refuses, or a value the
+    /// command refuses before its work (an <see cref="ArgumentException"/>: --steps 0, --noise foo, a bench option, --device).
+    /// Kept apart from 1, a run that failed, so that a script can tell a typo from a bad scan.
+    /// </summary>
+    public const int UsageError = 2;
+
     /// <summary>How long a command may take to stop cleanly after Ctrl-C or SIGTERM before the runner returns without it.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(60);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var parse = SynomalyCommand.Create().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine prints the errors on stderr (and the verb's help) and returns 1, the code of a failed run.
+            await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return UsageError;
+        }
+
         try
         {
             // SIGTERM/Ctrl+C cancel the command; the grace period lets demo and soak stop every process they started
@@ -38,7 +53,7 @@ public static class CommandRunner
         {
             // Every command that takes --device resolves it through TorchDevice; a wrong value is an option error (2).
             await Console.Error.WriteLineAsync($"error: --device: {e.Message}");
-            return 2;
+            return UsageError;
         }
         catch (OperationCanceledException)
         {
@@ -57,7 +72,13 @@ public static class CommandRunner
                 await Console.Error.WriteLineAsync($"error: {inner.Message}");
             }
 
-            return 1;
+            return IsUsageError(inner) ? UsageError : 1;
         }
     }
+
+    /// <summary>
+    /// An argument refused by the command before it ran: commands check their options by throwing ArgumentException (or a
+    /// subtype that names the option: InvalidOptionException, BenchOptionException). A null argument is a bug, not a usage error.
+    /// </summary>
+    private static bool IsUsageError(Exception e) => e is ArgumentException and not ArgumentNullException;
 }

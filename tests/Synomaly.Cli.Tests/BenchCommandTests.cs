@@ -13,17 +13,17 @@ public sealed class BenchCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static int Invoke(params string[] arguments) => SynomalyCommand.Create().Parse(["bench", .. arguments]).Invoke();
+    private static Task<int> Invoke(params string[] arguments) => CommandRunner.RunAsync(["bench", .. arguments]);
 
     private static BenchOptions Resolve(BenchArguments arguments, bool cuda = false) =>
         BenchOptions.Resolve(arguments, cuda, () => TestPaths.RepositoryRoot);
 
     [Fact]
-    public void The_smoke_run_writes_json_and_markdown_with_a_measured_row_per_precision_and_batch_size()
+    public async Task The_smoke_run_writes_json_and_markdown_with_a_measured_row_per_precision_and_batch_size()
     {
         string output = Path.Combine(_root, "smoke");
 
-        Assert.Equal(0, Invoke("--smoke", "--device", "cpu", "--batch-sizes", "3,1", "--precision", "fp32,bf16", "--threads", "1", "--out", output));
+        Assert.Equal(0, await Invoke("--smoke", "--device", "cpu", "--batch-sizes", "3,1", "--precision", "fp32,bf16", "--threads", "1", "--out", output));
 
         var report = BenchReportWriter.Read(output);
         Assert.Equal(
@@ -144,7 +144,7 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
-    public void Options_are_checked_with_errors_that_name_the_option()
+    public async Task Options_are_checked_with_errors_that_name_the_option()
     {
         (BenchArguments Arguments, string Option)[] bad =
         [
@@ -172,19 +172,36 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(option, error.ParamName);
         }
 
-        Assert.Equal(2, Invoke("--precision", "fp8", "--out", _root));
+        // A usage error like every verb's: exit 2 and one line on stderr, stdout left to the report.
+        var (code, stderr) = await StandardError.Capture(["bench", "--precision", "fp8", "--out", _root]);
+        Assert.Equal(2, code);
+        Assert.Equal("error: --precision: 'fp8' is not fp32, bf16 or fp16.", stderr.Trim());
         Assert.False(File.Exists(Path.Combine(_root, BenchReportWriter.JsonFile)));
     }
 
     [Fact]
-    public void The_smoke_run_refuses_a_model_or_a_measuring_budget_it_would_ignore_naming_the_option()
+    public async Task Slices_of_which_none_can_be_read_are_a_usage_error_on_stderr_and_nothing_is_measured()
+    {
+        string slices = Directory.CreateDirectory(Path.Combine(_root, "slices")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(slices, "notes.png"), "not an image", TestContext.Current.CancellationToken);
+        string output = Path.Combine(_root, "no-slices");
+
+        var (code, error) = await StandardError.Capture(["bench", "--smoke", "--device", "cpu", "--slices", slices, "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --slices: no readable slices among 1 files.", error.Trim());
+        Assert.False(File.Exists(Path.Combine(output, BenchReportWriter.JsonFile)));
+    }
+
+    [Fact]
+    public async Task The_smoke_run_refuses_a_model_or_a_measuring_budget_it_would_ignore_naming_the_option()
     {
         var error = Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Iterations = 5 }));
 
         Assert.Equal("--smoke: the smoke run uses its own tiny model and one call per measurement; leave out --iterations.", error.Message);
         Assert.Contains("leave out --model.", Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Model = "no-such-model" })).Message, StringComparison.Ordinal);
         Assert.Contains("leave out --seconds.", Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Seconds = 10 })).Message, StringComparison.Ordinal);
-        Assert.Equal(2, Invoke("--smoke", "--device", "cpu", "--model", Path.Combine(_root, "missing"), "--out", _root));
+        Assert.Equal(2, await Invoke("--smoke", "--device", "cpu", "--model", Path.Combine(_root, "missing"), "--out", _root));
         Assert.False(File.Exists(Path.Combine(_root, BenchReportWriter.JsonFile)), "nothing may be measured after a refused option");
     }
 

@@ -74,11 +74,13 @@ public sealed class CheckDeviceCommandTests
     {
         using var scratch = new ScratchDirectory("check-device-cuda");
 
-        int code = await CommandRunner.RunAsync(["check-device", "--device", "cuda", "--out", scratch.Location]);
+        var (code, error) = await StandardError.Capture(["check-device", "--device", "cuda", "--out", scratch.Location]);
 
         if (!cuda.is_available())
         {
-            Assert.Equal(2, code); // CI: a device that cannot be used is refused
+            // CI: a device that cannot be used is a usage error, on stderr like every verb's.
+            Assert.Equal(2, code);
+            Assert.StartsWith("error: --device: Device 'cuda' was requested but CUDA is not available", error, StringComparison.Ordinal);
             return;
         }
 

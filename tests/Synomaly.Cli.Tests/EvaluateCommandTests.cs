@@ -56,7 +56,7 @@ public sealed class EvaluateCommandTests : IDisposable
 
         int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--data", At("scans"), given, At("scans"), "--masks", At("scans"), "--device", "cpu", "--out", At("refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.False(Directory.Exists(At("refused")), "nothing may run after refused inputs");
     }
 

@@ -113,13 +113,13 @@ public sealed class ReferenceCommandsTests : IDisposable
     [InlineData("NaN")]
     [InlineData("-1")]
     [InlineData("0")]
-    public void A_tolerance_that_is_not_a_positive_finite_number_is_refused_before_any_check_naming_the_option(string tolerance)
+    public async Task A_tolerance_that_is_not_a_positive_finite_number_is_refused_before_any_check_naming_the_option(string tolerance)
     {
-        var parse = SynomalyCommand.Create().Parse(["verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu", "--tolerance", tolerance]);
+        string[] arguments = ["verify-reference", TestPaths.ReferenceFixtures, "--device", "cpu", "--tolerance", tolerance];
 
-        var error = Assert.Single(parse.Errors);
+        var error = Assert.Single(SynomalyCommand.Create().Parse(arguments).Errors);
         Assert.StartsWith("--tolerance must be a finite number above 0", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, parse.Invoke());
+        Assert.Equal(2, await CommandRunner.RunAsync(arguments));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class ReferenceCommandsTests : IDisposable
 
         var (code, error) = await StandardError.Capture(["import-weights", checkpoint, output, "--name", "other"]);
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(2, code);
         Assert.Equal($"error: {output} already holds a model package (model-card.json or model.safetensors); choose another folder, or give --force to replace it.", error.Trim());
         Assert.Equal(cardBefore, File.ReadAllBytes(card));
         Assert.Equal(weightsBefore, File.ReadAllBytes(weights));

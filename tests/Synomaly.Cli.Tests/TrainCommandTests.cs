@@ -76,7 +76,7 @@ public sealed class TrainCommandTests : IDisposable
 
         int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--max-minutes", minutes, .. TinyModel]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained after a refused option");
     }
 
@@ -90,7 +90,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", option, value, .. TinyModel]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains(option, errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
@@ -137,7 +137,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", option, value, .. TinyModel]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains($"({option}) must be", errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
@@ -153,7 +153,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", .. model]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--size", errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
@@ -233,7 +233,7 @@ public sealed class TrainCommandTests : IDisposable
 
         int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel.Select(a => a == "mse" ? "l2" : a)]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.False(Directory.Exists(output), "nothing may be trained after a refused option");
     }
 

@@ -125,7 +125,7 @@ public sealed class TuneCommandTests : IDisposable
         int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--grid", "custom", "--fusion", "soft,hard",
             "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
 
@@ -140,7 +140,7 @@ public sealed class TuneCommandTests : IDisposable
 
         int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), option, value, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
     }
@@ -190,7 +190,7 @@ public sealed class TuneCommandTests : IDisposable
         int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", validation, "--grid", "custom", "--t", "100", "--k", "3", "--theta", "0.2",
             "--normative-data", validation, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
 
@@ -221,7 +221,7 @@ public sealed class TuneCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", perSlice, "--grid", "custom",
             "--t", "100", "--k", "3", "--theta", "0.2", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains($"--lesions-per-slice must be at least 1 (got {perSlice})", error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
@@ -258,7 +258,7 @@ public sealed class TuneCommandTests : IDisposable
 
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--grid", "custom", option, list, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains($"{option}: '{bad}' is not a", error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");

@@ -59,20 +59,14 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Runs the bench; a cancelled run throws <see cref="OperationCanceledException"/> before writing bench.json or bench.md.</summary>
+    /// <summary>
+    /// Runs the bench. A bad option, found before the run or while it reads --slices, is a <see cref="BenchOptionException"/>
+    /// that the command runner reports as a usage error (exit 2, on stderr); a cancelled run throws
+    /// <see cref="OperationCanceledException"/> before writing bench.json or bench.md.
+    /// </summary>
     public static int Run(BenchArguments arguments, CancellationToken cancellationToken = default)
     {
-        BenchOptions options;
-        try
-        {
-            options = BenchOptions.Resolve(arguments, torch.cuda.is_available(), RepositoryPaths.FindRoot);
-        }
-        catch (BenchOptionException e)
-        {
-            AnsiConsole.MarkupLine($"[red]Invalid option[/] {Markup.Escape(e.Message)}");
-            return 2;
-        }
-
+        var options = BenchOptions.Resolve(arguments, torch.cuda.is_available(), RepositoryPaths.FindRoot);
         BenchReport report = null!;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())

@@ -37,10 +37,10 @@ public static class CheckDeviceCommand
         }
         catch (Exception e) when (e is InvalidOperationException or (ArgumentException and not UnknownDeviceException))
         {
-            // A device this process cannot use (no CUDA, an ordinal past its GPUs); a setting that is no device at all is an
-            // option error, reported by the command runner as every verb's --device is.
-            AnsiConsole.MarkupLine($"[red]Cannot use the device:[/] {Markup.Escape(e.Message)}");
-            return 2;
+            // A device this process cannot use (no CUDA, an ordinal past its GPUs): an option error on stderr, worded as the
+            // command runner words a setting that is no device at all.
+            Console.Error.WriteLine($"error: --device: {e.Message}");
+            return CommandRunner.UsageError;
         }
 
         AnsiConsole.MarkupLine($"Checking [bold]{Markup.Escape(device.ToString())}[/] against the CPU.");

@@ -1,0 +1,67 @@
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// The exit codes every verb shares (README, "The synomaly command"): 2 for a command line that is wrong, whether the parser,
+/// an option's validator or the command before its work refuses it; 1 for a run that failed.
+/// </summary>
+[Collection(ConsoleDisplayCollection.Name)]
+public sealed class ExitCodeTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = new("exit-codes");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static string Slices => Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val");
+
+    private string Output => Path.Combine(_scratch.Location, "out");
+
+    [Fact]
+    public async Task Parse_and_validation_errors_exit_2_with_the_error_on_stderr_and_nothing_run()
+    {
+        string[][] wrong =
+        [
+            ["no-such-verb"],
+            ["detect"],
+            ["train", Slices, "--out", Output, "--sampling", "foo"],
+            ["verify-reference", TestPaths.ReferenceFixtures, "--tolerance", "0"],
+            ["evaluate", "--model", Output, "--data", Slices, "--lesions-per-slice", "0", "--out", Output],
+        ];
+
+        foreach (string[] arguments in wrong)
+        {
+            var (code, error) = await StandardError.Capture(arguments);
+
+            Assert.True(code == 2, $"{string.Join(' ', arguments)} exited {code}");
+            Assert.False(string.IsNullOrWhiteSpace(error), $"{string.Join(' ', arguments)} said nothing on stderr");
+        }
+
+        Assert.False(Directory.Exists(Output));
+    }
+
+    [Theory]
+    [InlineData("--steps", "0", "steps 0")]
+    [InlineData("--noise", "foo", "Unknown noise preset 'foo'")]
+    public async Task An_option_value_a_command_refuses_before_its_work_exits_2_as_a_usage_error(string option, string value, string named)
+    {
+        var (code, error) = await StandardError.Capture(["train", Slices, "--out", Output, option, value]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains(named, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Output), "nothing may be trained after a refused option");
+    }
+
+    [Fact]
+    public async Task A_run_that_fails_exits_1_and_inspect_keeps_its_own_codes()
+    {
+        string empty = Directory.CreateDirectory(Path.Combine(_scratch.Location, "empty")).FullName;
+
+        var (failed, error) = await StandardError.Capture(["verify-reference", empty, "--device", "cpu"]);
+
+        Assert.Equal(1, failed);
+        Assert.Equal("error: No *unet_checkpoint.pt in the reference folder.", error.Trim());
+        Assert.Equal(1, await CommandRunner.RunAsync(["inspect", Path.Combine(empty, "missing.png")])); // FORMATS.md: 1 when the path does not exist
+    }
+}
