@@ -279,7 +279,7 @@ public sealed class TuneCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom", .. grid,
             option, list, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "no grid point may run before every one is checked");
@@ -293,7 +293,7 @@ public sealed class TuneCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
             "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", Slices("train", 2), "--normative-alpha", "0,1.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--normative-alpha: 1.5 is not a normative weight", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may be measured before every grid point is checked");
     }
