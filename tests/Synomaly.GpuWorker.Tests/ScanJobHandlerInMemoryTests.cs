@@ -700,7 +700,7 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     /// <summary>A delivery whose first settlement of one kind hits a storage fault (503), as in an outage of the queue's account.</summary>
-    private sealed class FirstSettlementFails(ScanJobDelivery inner, SettlementKind failing) : ScanJobDelivery
+    private sealed class FirstSettlementFails(ScanJobDelivery inner, SettlementKind failing) : ForwardingDelivery(inner)
     {
         private bool failed;
 
@@ -713,34 +713,22 @@ public sealed class ScanJobHandlerInMemoryTests
             }
         }
 
-        public override string MessageId => inner.MessageId;
-
-        public override BinaryData Body => inner.Body;
-
-        public override int DeliveryCount => inner.DeliveryCount;
-
-        public override DateTimeOffset EnqueuedAt => inner.EnqueuedAt;
-
-        public override DateTimeOffset LockedUntil => inner.LockedUntil;
-
-        public override Task RenewLockAsync(CancellationToken cancellationToken = default) => inner.RenewLockAsync(cancellationToken);
-
         public override Task CompleteAsync(CancellationToken cancellationToken = default)
         {
             FailOnce(SettlementKind.Completed);
-            return inner.CompleteAsync(cancellationToken);
+            return Inner.CompleteAsync(cancellationToken);
         }
 
         public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default)
         {
             FailOnce(SettlementKind.Abandoned);
-            return inner.AbandonAsync(retryDelay, cancellationToken);
+            return Inner.AbandonAsync(retryDelay, cancellationToken);
         }
 
         public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
         {
             FailOnce(SettlementKind.DeadLettered);
-            return inner.DeadLetterAsync(reason, description, cancellationToken);
+            return Inner.DeadLetterAsync(reason, description, cancellationToken);
         }
     }
 

@@ -101,28 +101,12 @@ public sealed class WorkerMetricsTests
     }
 
     /// <summary>A delivery whose lock the broker takes away just as it is dead-lettered (an expiry, a partition move).</summary>
-    private sealed class LockLostOnDeadLetter(ScanJobDelivery inner, InMemoryScanJobSource source) : ScanJobDelivery
+    private sealed class LockLostOnDeadLetter(ScanJobDelivery inner, InMemoryScanJobSource source) : ForwardingDelivery(inner)
     {
-        public override string MessageId => inner.MessageId;
-
-        public override BinaryData Body => inner.Body;
-
-        public override int DeliveryCount => inner.DeliveryCount;
-
-        public override DateTimeOffset EnqueuedAt => inner.EnqueuedAt;
-
-        public override DateTimeOffset LockedUntil => inner.LockedUntil;
-
-        public override Task RenewLockAsync(CancellationToken cancellationToken = default) => inner.RenewLockAsync(cancellationToken);
-
-        public override Task CompleteAsync(CancellationToken cancellationToken = default) => inner.CompleteAsync(cancellationToken);
-
-        public override Task AbandonAsync(TimeSpan retryDelay, CancellationToken cancellationToken = default) => inner.AbandonAsync(retryDelay, cancellationToken);
-
         public override Task DeadLetterAsync(string reason, string description, CancellationToken cancellationToken = default)
         {
-            source.LoseLock(inner.MessageId);
-            return inner.DeadLetterAsync(reason, description, cancellationToken);
+            source.LoseLock(Inner.MessageId);
+            return Inner.DeadLetterAsync(reason, description, cancellationToken);
         }
     }
 }

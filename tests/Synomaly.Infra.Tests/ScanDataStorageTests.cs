@@ -124,19 +124,7 @@ public sealed class ScanDataStorageTests
     public void Snapshots_of_uploads_and_results_are_deleted_when_their_base_blobs_would_be(string parameterFile)
     {
         // The upload URL (sp=cw) lets its holder snapshot the upload; base-blob and version actions never touch a snapshot.
-        var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
-        var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
-
-        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer })
-        {
-            var rule = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
-                && p.EnumerateArray().Any(e => e.GetString() == container + "/"));
-            var actions = rule.GetProperty("definition").GetProperty("actions");
-            Assert.True(actions.TryGetProperty("snapshot", out var snapshot), $"the {container} rule has no snapshot action");
-            Assert.Equal(
-                actions.GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32(),
-                snapshot.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
-        }
+        AssertDeletedWithBaseBlobs(parameterFile, "snapshot");
     }
 
     [Theory]
@@ -145,6 +133,12 @@ public sealed class ScanDataStorageTests
     {
         // Versioning is on, so the rule's own delete of a base blob keeps its data as a previous version; without a version
         // action on the same day count it would stay readable until the account-wide version rule (30 days).
+        AssertDeletedWithBaseBlobs(parameterFile, "version");
+    }
+
+    /// <summary>The uploads and results rules delete <paramref name="kind"/> ("snapshot", "version") on their base blobs' day count.</summary>
+    private static void AssertDeletedWithBaseBlobs(string parameterFile, string kind)
+    {
         var policy = PredictedDeployment.Load(parameterFile).Single("Microsoft.Storage/storageAccounts/managementPolicies", "stscan");
         var rules = policy.At("properties.policy.rules").EnumerateArray().ToList();
 
@@ -153,10 +147,10 @@ public sealed class ScanDataStorageTests
             var rule = Assert.Single(rules, r => r.GetProperty("definition").GetProperty("filters").TryGetProperty("prefixMatch", out var p)
                 && p.EnumerateArray().Any(e => e.GetString() == container + "/"));
             var actions = rule.GetProperty("definition").GetProperty("actions");
-            Assert.True(actions.TryGetProperty("version", out var version), $"the {container} rule has no version action");
+            Assert.True(actions.TryGetProperty(kind, out var action), $"the {container} rule has no {kind} action");
             Assert.Equal(
                 actions.GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetInt32(),
-                version.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
+                action.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32());
         }
     }
 
