@@ -195,6 +195,40 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validation_slices_reached_through_a_symlinked_folder_are_refused_as_normative_data()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string validation = SixSlices();
+        string link = Directory.CreateSymbolicLink(Path.Combine(_scratch, "val-link"), validation).FullName;
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", link, "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--normative-data holds validation slices", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Fact]
+    public async Task A_symlink_to_a_validation_slice_among_the_normative_data_is_refused()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string validation = SixSlices();
+        string training = Slices("train", 2);
+        string reported = Directory.GetFiles(validation).Order(StringComparer.Ordinal).Last();
+        File.CreateSymbolicLink(Path.Combine(training, "extra.png"), reported);
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", training, "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--normative-data holds validation slices", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Fact]
     public async Task An_empty_data_folder_is_refused_as_an_empty_set_before_any_work_and_the_card_is_left_alone()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
