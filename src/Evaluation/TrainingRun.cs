@@ -14,7 +14,8 @@ namespace Synomaly.Evaluation;
 /// (resume), trains to the requested step count with periodic checkpoints, and writes the loss curve. A fresh run's
 /// starting weights are drawn from <see cref="TrainingOptions.Seed"/> (<see cref="SeededInitialisation"/>), so the same
 /// seed and data give the same run.
-/// Layout of the output folder: <c>checkpoint/</c> (exact training state), <c>loss.png</c>, <c>loss.csv</c>.
+/// Layout of the output folder: <c>checkpoint/</c> (exact training state), <c>loss.png</c>, <c>loss.csv</c>. A folder that
+/// holds a run's results but no checkpoint is refused (<see cref="RequireResumableOrUnused"/>), never overwritten.
 /// </summary>
 public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options, Device device, string outputDirectory)
 {
@@ -22,6 +23,29 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
 
     /// <summary>Where a run writing to <paramref name="output"/> keeps its checkpoint, for checks made before the run is built.</summary>
     public static string CheckpointDirectoryIn(string output) => Path.Combine(output, "checkpoint");
+
+    /// <summary>
+    /// Refuses a fresh run into <paramref name="output"/> when it holds a run's results (an exported model's weights or card
+    /// in model/, or loss.csv) but no checkpoint: without a checkpoint the run starts from step 0 and would overwrite them
+    /// without a word. A folder with a checkpoint resumes; an empty or new one starts a run.
+    /// </summary>
+    /// <exception cref="TrainingOutputInUseException">The folder holds results and no checkpoint.</exception>
+    public static void RequireResumableOrUnused(string output)
+    {
+        if (TrainingCheckpoint.Exists(CheckpointDirectoryIn(output)))
+        {
+            return;
+        }
+
+        string[] results = [Path.Combine("model", ModelPackage.WeightsFile), Path.Combine("model", ModelPackage.CardFile), "loss.csv"];
+        var found = results.Where(r => File.Exists(Path.Combine(output, r))).ToList();
+        if (found.Count > 0)
+        {
+            throw new TrainingOutputInUseException(
+                output,
+                $"The output folder '{output}' holds a trained run's results ({string.Join(", ", found)}) but no checkpoint/ to resume from, so a new run would overwrite them: give another --out, or delete the folder to train afresh.");
+        }
+    }
 
     /// <summary>
     /// A saved model (folder) whose weights start a new run (a warm start, for example to fine-tune with other Synomaly
@@ -65,8 +89,10 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
     public TrainingStop StoppedBy { get; private set; }
 
     /// <summary>Trains and returns the trained model (in eval mode); the caller disposes it.</summary>
+    /// <exception cref="TrainingOutputInUseException">The output folder holds a run's results but no checkpoint.</exception>
     public UNet Train(Tensor images, Action<TrainingStep>? onStep = null, CancellationToken cancellationToken = default)
     {
+        RequireResumableOrUnused(outputDirectory);
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
         Resumed = TrainingCheckpoint.Exists(CheckpointDirectory);

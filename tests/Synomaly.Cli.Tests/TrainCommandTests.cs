@@ -174,6 +174,26 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_fresh_run_into_a_finished_run_s_folder_without_its_checkpoint_is_refused_and_leaves_the_model_alone()
+    {
+        string output = Path.Combine(_scratch, "finished");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel]));
+        Directory.Delete(Path.Combine(output, "checkpoint"), recursive: true);
+        byte[] weights = File.ReadAllBytes(Path.Combine(output, "model", ModelPackage.WeightsFile));
+        string losses = File.ReadAllText(Path.Combine(output, "loss.csv"));
+
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", "--seed", "99", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("(model/model.safetensors, model/model-card.json, loss.csv) but no checkpoint/ to resume from", errors, StringComparison.Ordinal);
+        Assert.Contains("give another --out", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(output, "model", ModelPackage.WeightsFile)));
+        Assert.Equal(losses, File.ReadAllText(Path.Combine(output, "loss.csv")));
+        Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained into a folder that was refused");
+    }
+
     /// <summary>The tiny network without the settings a resume may change (batch, loss), which tests give themselves.</summary>
     private static readonly string[] TinyNetwork =
         ["--size", "32", "--model-channels", "32", "--channel-mult", "1,2", "--res-blocks", "1", "--attention", "2", "--head-channels", "32", "--device", "cpu"];

@@ -182,6 +182,41 @@ public sealed class TrainingRunTests
         Assert.Equal((TrainingStop.Completed, 5), (next.StoppedBy, next.StepsTrained));
     }
 
+    [Theory]
+    [InlineData("loss.csv")]
+    [InlineData("model/model-card.json")]
+    [InlineData("model/model.safetensors")]
+    public void A_folder_holding_a_run_s_results_without_a_checkpoint_is_refused_before_anything_is_written(string result)
+    {
+        using var scratch = new ScratchDirectory("results-without-checkpoint");
+        string output = Path.Combine(scratch.Location, "run");
+        string kept = Path.Combine(output, result);
+        Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+        File.WriteAllText(kept, "an earlier run's");
+        using var images = Images();
+
+        var error = Assert.Throws<TrainingOutputInUseException>(() => new TrainingRun(Tiny, Options(1), CPU, output).Train(images, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains(Path.Combine(result.Split('/')), error.Message, StringComparison.Ordinal);
+        Assert.Equal("an earlier run's", File.ReadAllText(kept));
+        Assert.False(Directory.Exists(TrainingRun.CheckpointDirectoryIn(output)));
+    }
+
+    [Fact]
+    public void A_finished_run_with_its_checkpoint_resumes_rather_than_being_refused()
+    {
+        using var scratch = new ScratchDirectory("results-with-checkpoint");
+        string output = Path.Combine(scratch.Location, "run");
+        using var images = Images();
+        new TrainingRun(Tiny, Options(1), CPU, output).Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+
+        var resumed = new TrainingRun(Tiny, Options(2), CPU, output);
+        resumed.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+
+        Assert.True(resumed.Resumed);
+        Assert.Equal(2, resumed.StepsTrained);
+    }
+
     [Fact]
     public void A_cancelled_sitting_trains_nothing_more_and_says_so()
     {

@@ -143,6 +143,7 @@ public static class TrainCommand
             // A resume with another model configuration is refused before the data is read, naming the argument: weights
             // of the same shapes (another --size, for one) would otherwise load silently and train another network.
             TrainingCheckpoint.RequireSameModel(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!), modelConfig);
+            TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
             var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             var maskFiles = maskFolder is null ? null : UnreadableInputException.Guard(() => RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder));
