@@ -19,6 +19,9 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options, Device device, string outputDirectory)
 {
+    /// <summary>The steps T of the cosine schedule every run trains on (the model card's default T); --max-timestep may not exceed it.</summary>
+    public const int ScheduleTimesteps = 1000;
+
     public string CheckpointDirectory => CheckpointDirectoryIn(outputDirectory);
 
     /// <summary>Where a run writing to <paramref name="output"/> keeps its checkpoint, for checks made before the run is built.</summary>
@@ -118,7 +121,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         }
 
         model.to(device);
-        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine, ScheduleTimesteps);
         using var trainer = new DiffusionTrainer(model, diffusion, images, options, device, RegionMasks) { InitialisedFrom = parent };
         if (Resumed)
         {

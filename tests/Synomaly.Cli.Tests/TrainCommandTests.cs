@@ -95,6 +95,19 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
 
+    [Fact]
+    public async Task A_max_timestep_beyond_the_schedule_is_refused_by_name_before_any_training()
+    {
+        string output = Path.Combine(_scratch, "beyond-schedule");
+
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", "--max-timestep", "5000", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--max-timestep", errors, StringComparison.Ordinal);
+        Assert.Contains("1000", errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
+    }
+
     [Theory]
     [InlineData("liver-ct", 1e-4, 12)]
     [InlineData("brain-mri", 1e-5, 8)]

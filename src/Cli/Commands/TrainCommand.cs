@@ -55,7 +55,7 @@ public static class TrainCommand
             Description = "epoch (default: a seeded permutation per epoch, every image once per epoch, as the reference's shuffled DataLoader) or replacement (each batch drawn with replacement, as runs before the option); a resume keeps the checkpoint's, one from before the option resumes with replacement.",
         }.OneOf("epoch", "replacement");
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 forward/backward; weights stay float32 (fp16 with loss scaling, meant for CUDA).", DefaultValueFactory = _ => "fp32" };
-        var maxT = new Option<int?>("--max-timestep") { Description = "Draw t from [0, N) instead of the whole schedule (default: 0 = whole, as the authors; a resume keeps the checkpoint's)." };
+        var maxT = new Option<int?>("--max-timestep") { Description = $"Draw t from [0, N) instead of the whole schedule, N at most its {TrainingRun.ScheduleTimesteps} steps (default: 0 = whole, as the authors; a resume keeps the checkpoint's)." };
         var seed = new Option<long>("--seed") { Description = "Seed of every random draw: the starting weights (unless resumed or --init-from), batches, timesteps, flips and Synomaly noise.", DefaultValueFactory = _ => 1234 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
         var name = new Option<string>("--name") { Description = "Model name in the exported model card.", DefaultValueFactory = _ => "synomaly-model" };
@@ -138,7 +138,7 @@ public static class TrainCommand
             // Checked before any data is read or anything written: a size the network cannot halve would otherwise end in
             // a native libtorch error from the first forward pass, and a NaN --lr at the first checkpoint.
             CheckSize(modelConfig);
-            options.Validate();
+            options.Validate(TrainingRun.ScheduleTimesteps);
 
             // A resume with another model configuration is refused before the data is read, naming the argument: weights
             // of the same shapes (another --size, for one) would otherwise load silently and train another network.

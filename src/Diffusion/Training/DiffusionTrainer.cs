@@ -37,8 +37,9 @@ public sealed class DiffusionTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(diffusion);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.Validate(diffusion.Timesteps);
         if (images.dim() != 4 || images.shape[1] != 1 || images.shape[0] < 1)
         {
             throw new ArgumentException($"Training images must be [N,1,H,W] with N >= 1, got [{string.Join(',', images.shape)}].", nameof(images));
@@ -157,7 +158,7 @@ public sealed class DiffusionTrainer : IDisposable
     internal TrainingDraws Draw()
     {
         var (batch, masks) = SampleBatch();
-        int maxT = Options.MaxTimestep > 0 ? Math.Min(Options.MaxTimestep, diffusion.Timesteps) : diffusion.Timesteps;
+        int maxT = Options.MaxTimestep > 0 ? Options.MaxTimestep : diffusion.Timesteps;
         var t = SeededDraws.Integers(maxT, [batch.shape[0]], device, Generator);
         var noise = SynomalyNoise.Sample(batch.shape, Options.Noise, device, Generator, masks);
         return new TrainingDraws(batch, t, noise, masks);

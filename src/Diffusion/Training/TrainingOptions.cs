@@ -46,7 +46,8 @@ public sealed record TrainingOptions
     public long Seed { get; init; } = 1234;
 
     /// <summary>
-    /// t is drawn uniformly from [0, MaxTimestep); 0 means the whole schedule, as the authors. A smaller bound concentrates
+    /// t is drawn uniformly from [0, MaxTimestep); 0 means the whole schedule, as the authors, and a bound beyond the
+    /// schedule is refused (<see cref="Validate(int)"/>). A smaller bound concentrates
     /// a compact model's capacity on the noise levels that inference uses (t &lt;= 300 in the reference grid): an option
     /// for models trained briefly on a CPU, documented wherever it is used.
     /// </summary>
@@ -66,6 +67,20 @@ public sealed record TrainingOptions
 
     /// <summary>Save a checkpoint every this many steps (and at the end).</summary>
     public int CheckpointEvery { get; init; } = 200;
+
+    /// <summary>
+    /// <see cref="Validate()"/>, and <see cref="MaxTimestep"/> within a schedule of <paramref name="scheduleTimesteps"/>
+    /// steps: a larger bound draws from the whole schedule, as 0 does, while the card would record the number given.
+    /// </summary>
+    public void Validate(int scheduleTimesteps)
+    {
+        Validate();
+        if (MaxTimestep > scheduleTimesteps)
+        {
+            throw new InvalidOptionException(
+                nameof(MaxTimestep), MaxTimestep, $"The largest training timestep (--max-timestep) must be at most the schedule's {scheduleTimesteps} steps (0: the whole schedule).");
+        }
+    }
 
     public void Validate()
     {

@@ -505,6 +505,21 @@ public sealed class DiffusionTrainerTests
     }
 
     [Fact]
+    public void A_max_timestep_beyond_the_schedule_is_refused_by_name_rather_than_clamped()
+    {
+        using var model = new SmallEpsModel();
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine, 100);
+        using var images = Images();
+
+        var error = Assert.Throws<InvalidOptionException>(() => new DiffusionTrainer(model, diffusion, images, Options(1) with { MaxTimestep = 101 }, CPU));
+        using var whole = new DiffusionTrainer(model, diffusion, images, Options(1) with { MaxTimestep = 100 }, CPU);
+
+        Assert.Equal(nameof(TrainingOptions.MaxTimestep), error.ParamName);
+        Assert.Contains("--max-timestep", error.Message, StringComparison.Ordinal);
+        Assert.Contains("100", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invalid_options_and_image_shapes_are_rejected_with_the_reason()
     {
         using var model = new SmallEpsModel();
