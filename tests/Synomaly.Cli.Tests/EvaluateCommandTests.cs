@@ -226,6 +226,22 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_output_path_that_is_a_file_is_refused_before_any_inference()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        File.WriteAllText(At("taken"), "not a folder");
+
+        var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("taken")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"--out '{At("taken")}' cannot be written to", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("single-stage", output, StringComparison.Ordinal);
+        Assert.Equal("not a folder", File.ReadAllText(At("taken")));
+    }
+
+    [Fact]
     public async Task A_cancelled_evaluate_exits_130_with_one_line_and_records_nothing()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

@@ -129,7 +129,7 @@ public static class EvaluationCommands
         TuneGridCheck.Require(grid, gridName, template, context.Card.Timesteps, normativeData is null ? null : alphas);
         var cases = UnreadableInputException.Guard(source.TuningCases);
         RequireAnomalousCases(parse, cases, "tuning", "tune ranks settings by Dice on anomalous cases");
-        Directory.CreateDirectory(parse.GetValue(Out)!);
+        string outDir = CreateOutputFolder(parse);
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
@@ -169,7 +169,6 @@ public static class EvaluationCommands
             throw new InvalidOperationException("No candidate has a defined Dice on the tuning set (no anomalous case was scored): nothing was written and the model card is unchanged.");
         }
 
-        string outDir = parse.GetValue(Out)!;
         File.WriteAllText(Path.Combine(outDir, "tuning.md"), $"# {source.TuningTitle}\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
         File.WriteAllText(Path.Combine(outDir, "tuning.json"), EvaluationReport.SummaryJson(ranked));
         source.WriteManifest(Path.Combine(outDir, "tuning-set.json"), tuning: true, cases);
@@ -241,6 +240,7 @@ public static class EvaluationCommands
             RequireAnomalousCases(parse, cases, "reporting", recordInCard ? "--record-in-card replaces the card's Dice and AUROC" : "evaluate reports Dice on the inserted lesions");
         }
 
+        string outDir = CreateOutputFolder(parse);
         int t = profile.Timesteps[0];
         var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
         if (parse.GetValue(EvaluateMinComponent) is { } minComponent)
@@ -265,7 +265,6 @@ public static class EvaluationCommands
             }
         });
         cancellationToken.ThrowIfCancellationRequested();
-        string outDir = parse.GetValue(Out)!;
         EvaluationReport.Write(outDir, results, source.ReportingTitle(cases));
         source.WriteManifest(Path.Combine(outDir, "reporting-set.json"), tuning: false, cases);
         AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
@@ -318,6 +317,28 @@ public static class EvaluationCommands
         throw parse.GetValue(EvaluationInputs.Data) is { } data
             ? new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, data, $"{why}, and the {half} half of --data '{data}' gives no slice with an inserted lesion (too few slices or subjects for both halves): nothing was run.")
             : new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, parse.GetValue(EvaluationInputs.Healthy) ?? "", $"{why}, and the given sets hold no anomalous slice: give --anomalous with --masks.");
+    }
+
+    /// <summary>
+    /// Creates the --out folder and checks that a file can be written in it, before any inference: an unusable one (a
+    /// file of that name, a folder without write permission) would otherwise fail only when the results are written,
+    /// after minutes of inference.
+    /// </summary>
+    private static string CreateOutputFolder(ParseResult parse)
+    {
+        string folder = parse.GetValue(Out)!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".synomaly-write-check-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return folder;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--out '{folder}' cannot be written to as a folder ({e.GetType().Name}): give a new or writable folder; nothing was run.", e);
+        }
     }
 
     /// <summary>Adds to <paramref name="option"/> the rule that its value is at least 1, naming the option when it is not.</summary>
