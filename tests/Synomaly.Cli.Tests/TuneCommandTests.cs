@@ -289,8 +289,10 @@ public sealed class TuneCommandTests : IDisposable
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
         string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
         string bad = list.Split(',')[^1];
+        // Normative weights are read only with the data they weigh (without it they are refused as such).
+        string[] normative = option == "--normative-alpha" ? ["--normative-data", Slices("train", 2)] : [];
 
-        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--grid", "custom", option, list, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--grid", "custom", option, list, .. normative, "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
         Assert.Equal(2, code);
         Assert.Contains($"{option}: '{bad}' is not a", error, StringComparison.Ordinal);
@@ -330,6 +332,21 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--normative-alpha: 1.5 is not a normative weight", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may be measured before every grid point is checked");
+    }
+
+    [Fact]
+    public async Task A_normative_weight_without_normative_data_is_refused_naming_both_options_rather_than_ignored()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--normative-alpha weighs thresholds measured on --normative-data", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
     }
 
     /// <summary>Six validation slices (three subjects per half) copied into scratch: enough for a split, fast on CPU.</summary>

@@ -75,6 +75,14 @@ public static class EvaluationCommands
             Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
+        command.Validators.Add(result =>
+        {
+            // Without the healthy residual there are no per-pixel thresholds to weigh: the weights would be ignored.
+            if (result.GetResult(normativeAlphas) is { Implicit: false } && result.GetResult(normativeData) is not { Implicit: false })
+            {
+                result.AddError($"{normativeAlphas.Name} weighs thresholds measured on {normativeData.Name}: give {normativeData.Name} <training folder> with it, or leave both out.");
+            }
+        });
         command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
