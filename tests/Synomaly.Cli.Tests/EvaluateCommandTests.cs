@@ -46,6 +46,22 @@ public sealed class EvaluateCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_printed_table_keeps_its_rows_whole_on_an_80_column_console_as_in_a_redirected_log()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+
+        var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("out")], width: 80);
+
+        Assert.Equal(0, code);
+        string[] printed = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var rows = File.ReadAllLines(At("out/evaluation.md")).Where(l => l.StartsWith('|')).ToList();
+        Assert.Contains(rows, r => r.Length > 80);
+        Assert.All(rows, r => Assert.Contains(r, printed));
+    }
+
     [Theory]
     [InlineData("--healthy")]
     [InlineData("--anomalous")]

@@ -8,13 +8,14 @@ namespace Synomaly.Cli.Tests;
 /// </summary>
 internal static class StandardError
 {
-    public static async Task<(int Code, string Output)> CaptureAll(string[] args)
+    /// <param name="width">The console's width: Spectre.Console wraps its markup there (80 when output is redirected to a file).</param>
+    public static async Task<(int Code, string Output)> CaptureAll(string[] args, int width = 400)
     {
         var originalOut = Console.Out;
         var originalConsole = AnsiConsole.Console;
         using var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 400;
+        console.Profile.Width = width;
         Console.SetOut(output);
         AnsiConsole.Console = console;
         try

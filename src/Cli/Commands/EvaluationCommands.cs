@@ -275,7 +275,9 @@ public static class EvaluationCommands
         cancellationToken.ThrowIfCancellationRequested();
         EvaluationReport.Write(outDir, results, source.ReportingTitle(cases));
         source.WriteManifest(Path.Combine(outDir, "reporting-set.json"), tuning: false, cases);
-        AnsiConsole.Write(new Markup(Markup.Escape(EvaluationReport.MarkdownTable(results))));
+        // Written as plain text, as bench prints its table: Spectre.Console wraps markup at the console's width (80 when
+        // output goes to a file), which would break every row of the table in a log.
+        Console.Out.Write(EvaluationReport.MarkdownTable(results));
         if (recordInCard)
         {
             if (results.Any(r => !double.IsFinite(r.Dice)))
