@@ -1,3 +1,4 @@
+using System.Globalization;
 using Synomaly.Diffusion.Inference;
 
 namespace Synomaly.Evaluation;
@@ -80,7 +81,9 @@ public static class NormativeResidual
         ArgumentNullException.ThrowIfNull(residual);
         if (!(alpha is >= 0 and <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The normative weight α is between 0 and 1.");
+            // One line naming the option, as tune's own check words it: ArgumentOutOfRangeException would add a second
+            // line ("Actual value was 2.") and the parameter's name to what the command line prints.
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--normative-alpha: {alpha} is not a normative weight: give a number from 0 to 1."));
         }
 
         var head = Enumerable.Range(0, residual.Mean.Length).Where(p => residual.MeanInput[p] > HeadAlignment.HeadLevel).Select(p => (double)residual.Mean[p]).ToList();

@@ -330,7 +330,8 @@ public sealed class TuneCommandTests : IDisposable
             "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", Slices("train", 2), "--normative-alpha", "0,1.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
         Assert.Equal(2, code);
-        Assert.Contains("--normative-alpha: 1.5 is not a normative weight", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.EndsWith("--normative-alpha: 1.5 is not a normative weight: give a number from 0 to 1.", error.Trim(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may be measured before every grid point is checked");
     }
 

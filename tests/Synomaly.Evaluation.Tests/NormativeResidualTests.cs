@@ -29,9 +29,17 @@ public sealed class NormativeResidualTests
         var third = NormativeResidual.Threshold(TwoByTwo with { Mean = [0.03f, 0.06f, 0f, 0f] }, 1);
         Assert.Equal(0.667f, third.Scale[0]);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => NormativeResidual.Threshold(TwoByTwo, 1.5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => NormativeResidual.Threshold(TwoByTwo, double.NaN));
+        Assert.Throws<ArgumentException>(() => NormativeResidual.Threshold(TwoByTwo, 1.5));
+        Assert.Throws<ArgumentException>(() => NormativeResidual.Threshold(TwoByTwo, double.NaN));
         Assert.Throws<InvalidOperationException>(() => NormativeResidual.Threshold(TwoByTwo with { Mean = new float[4] }, 0.5));
+    }
+
+    [Fact]
+    public void A_weight_outside_0_to_1_is_refused_in_one_line_naming_the_option_and_the_value()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => NormativeResidual.Threshold(TwoByTwo, 2));
+
+        Assert.Equal("--normative-alpha: 2 is not a normative weight: give a number from 0 to 1.", error.Message);
     }
 
     [Fact]
