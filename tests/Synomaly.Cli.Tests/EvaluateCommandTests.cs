@@ -251,7 +251,7 @@ public sealed class EvaluateCommandTests : IDisposable
         var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
             "--min-component", "2", "--device", "cpu", "--out", At("taken")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains($"--out '{At("taken")}' cannot be written to", output, StringComparison.Ordinal);
         Assert.DoesNotContain("single-stage", output, StringComparison.Ordinal);
         Assert.Equal("not a folder", File.ReadAllText(At("taken")));

@@ -102,7 +102,7 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", "--max-timestep", "5000", .. TinyModel]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--max-timestep", errors, StringComparison.Ordinal);
         Assert.Contains("1000", errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");

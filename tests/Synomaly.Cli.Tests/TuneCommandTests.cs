@@ -205,7 +205,7 @@ public sealed class TuneCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
             "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", link, "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--normative-data holds validation slices", error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
@@ -223,7 +223,7 @@ public sealed class TuneCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
             "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", training, "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--normative-data holds validation slices", error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
@@ -344,7 +344,7 @@ public sealed class TuneCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
             "--t", "100", "--k", "3", "--theta", "0.2", "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--normative-alpha weighs thresholds measured on --normative-data", error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
