@@ -72,6 +72,17 @@ public static class NormativeResidual
         return (template, Math.Floor(sorted[(int)Math.Floor(GateQuantile * (sorted.Length - 1))] * 100) / 100);
     }
 
+    /// <summary>Refuses a normative weight α outside 0..1; tune checks its whole --normative-alpha list with it before any inference.</summary>
+    public static void RequireWeight(double alpha)
+    {
+        if (!(alpha is >= 0 and <= 1))
+        {
+            // One line naming the option: ArgumentOutOfRangeException would add a second line ("Actual value was 2.") and
+            // the parameter's name to what the command line prints.
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--normative-alpha: {alpha} is not a normative weight: give a number from 0 to 1."));
+        }
+    }
+
     /// <summary>
     /// The factors α·max(m, m̄/20)/m̄ + (1 − α), m the mean residual at a pixel and m̄ its mean over the head. The floor keeps
     /// θ from vanishing where healthy slices never differ (the background).
@@ -79,12 +90,7 @@ public static class NormativeResidual
     public static NormativeThreshold Threshold(HealthyResidual residual, double alpha)
     {
         ArgumentNullException.ThrowIfNull(residual);
-        if (!(alpha is >= 0 and <= 1))
-        {
-            // One line naming the option, as tune's own check words it: ArgumentOutOfRangeException would add a second
-            // line ("Actual value was 2.") and the parameter's name to what the command line prints.
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--normative-alpha: {alpha} is not a normative weight: give a number from 0 to 1."));
-        }
+        RequireWeight(alpha);
 
         var head = Enumerable.Range(0, residual.Mean.Length).Where(p => residual.MeanInput[p] > HeadAlignment.HeadLevel).Select(p => (double)residual.Mean[p]).ToList();
         double headMean = head.Count > 0 ? head.Average() : residual.Mean.Average(v => (double)v);

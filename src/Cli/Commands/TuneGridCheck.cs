@@ -23,7 +23,11 @@ internal static class TuneGridCheck
         Each(grid.Thresholds, theta => theta >= 0, Named("--theta"), "is not a threshold: give a number of at least 0");
         Each(grid.NoiseDraws ?? [], draws => draws is >= 1 and <= InferenceOptions.MaxNoiseDraws, "--noise-draws",
             string.Create(CultureInfo.InvariantCulture, $"is not a number of noise draws: give 1 to {InferenceOptions.MaxNoiseDraws}"));
-        Each(alphas ?? [], alpha => alpha is >= 0 and <= 1, "--normative-alpha", "is not a normative weight: give a number from 0 to 1");
+        foreach (double alpha in alphas ?? [])
+        {
+            NormativeResidual.RequireWeight(alpha);
+        }
+
         Each([template.MinComponentSize], size => size >= 0, "--min-component", "is not a component size: give a number of pixels, at least 0");
 
         // Whatever else inference would refuse is refused now too, before any candidate runs.
