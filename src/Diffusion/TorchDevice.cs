@@ -40,12 +40,12 @@ public static class TorchDevice
             }
             catch (InvalidOperationException e)
             {
-                throw new InvalidOperationException($"Device '{setting}' was requested but CUDA is not available in this process ({e.Message}).", e);
+                throw new DeviceUnavailableException($"Device '{setting}' was requested but CUDA is not available in this process ({e.Message}).", e);
             }
 
             if (!torch.cuda.is_available())
             {
-                throw new InvalidOperationException($"Device '{setting}' was requested but CUDA is not available in this process.");
+                throw new DeviceUnavailableException($"Device '{setting}' was requested but CUDA is not available in this process.");
             }
 
             return Cuda(new torch.Device(value), setting);
@@ -78,7 +78,7 @@ public static class TorchDevice
         if (device.index >= count)
         {
             // Found here rather than as an "invalid device ordinal" from inside the first model move.
-            throw new InvalidOperationException($"Device '{setting}' was requested but this process sees {count} CUDA device(s) (cuda:0 to cuda:{count - 1}).");
+            throw new DeviceUnavailableException($"Device '{setting}' was requested but this process sees {count} CUDA device(s) (cuda:0 to cuda:{count - 1}).");
         }
 
         KeepFloat32Exact();

@@ -113,8 +113,9 @@ public sealed class DiffusionSliceInferenceTests
     [Fact]
     public async Task A_package_that_is_not_the_configured_version_is_refused_at_load()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Loader(version: "9.9.9").LoadAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ModelSettingsMismatchException>(() => Loader(version: "9.9.9").LoadAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("9.9.9", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"set Model__Version to {TinyModel.Version}", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
+using Synomaly.Diffusion;
 
 namespace Synomaly.GpuWorker.Inference;
 
@@ -48,8 +49,17 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
         catch (Exception e)
         {
             // By type only: a third-party message (TorchSharp, IO) can hold a path, and this line is exported. The whole
-            // exception goes to Debug, which is not exported unless switched on (Logging__LogLevel__...=Debug).
-            LogLoadFailed(e.GetType().Name);
+            // exception goes to Debug, which is not exported unless switched on (Logging__LogLevel__...=Debug). The two
+            // misconfigurations an operator fixes in the settings carry messages built from settings alone, and say how.
+            if (e is ModelSettingsMismatchException or DeviceUnavailableException)
+            {
+                LogLoadMisconfigured(e.GetType().Name, e.Message);
+            }
+            else
+            {
+                LogLoadFailed(e.GetType().Name);
+            }
+
             LogLoadFailureDetail(e);
             ready.TrySetException(e);
         }
@@ -60,6 +70,9 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded ({ErrorType}); the worker stays unready and fails liveness, to be restarted")]
     private partial void LogLoadFailed(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded ({ErrorType}: {Reason}); the worker stays unready and fails liveness, to be restarted")]
+    private partial void LogLoadMisconfigured(string errorType, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The model load failed with this exception")]
     private partial void LogLoadFailureDetail(Exception error);

@@ -21,7 +21,7 @@ public sealed class TorchModelLoader(ModelPackageFetcher fetcher, IOptions<Model
         {
             if (!string.Equals(card.Name, model.Value.Name, StringComparison.Ordinal) || !string.Equals(card.Version, model.Value.Version, StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"The model package is {card.Name} {card.Version}; the settings name {model.Value.Name} {model.Value.Version}.");
+                throw new ModelSettingsMismatchException(card.Name, card.Version, model.Value.Name, model.Value.Version);
             }
 
             var diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
