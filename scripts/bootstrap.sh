@@ -31,6 +31,12 @@ fi
 for tool in dotnet node npm; do
   command -v "$tool" >/dev/null || { echo "bootstrap: '$tool' is required (the .NET 10 SDK and Node 20)" >&2; exit 1; }
 done
+# Debian 12's own nodejs is 18, which the pinned Azurite cannot run; npm ci would only warn (hidden by --loglevel=error).
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if ((node_major < 20)); then
+  echo "bootstrap: Node $(node --version) is too old: the pinned Azurite needs Node 20 or newer (NodeSource or nvm)" >&2
+  exit 1
+fi
 
 if [[ ! -f "$root/node_modules/azurite/dist/src/azurite.js" ]]; then
   echo "bootstrap: npm ci (pinned Azurite)" >&2

@@ -41,6 +41,20 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void Every_way_to_call_a_keyed_route_includes_the_function_key_and_one_also_carries_the_bearer_token()
+    {
+        // Every route but health is Function level, so no alternative may offer the bearer token instead of the key (the
+        // description once said "as well or instead"), and clients behind sign-in must be told to send the token too.
+        var document = Document;
+        var alternatives = document["security"]!.AsArray().Select(a => a!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToArray()).ToArray();
+
+        Assert.All(alternatives, a => Assert.Contains("functionKey", a));
+        Assert.Contains(alternatives, a => a.SequenceEqual(["entraIdBearer", "functionKey"]));
+        Assert.Equal("bearer", document["components"]!["securitySchemes"]!["entraIdBearer"]!["scheme"]!.GetValue<string>());
+        Assert.DoesNotContain("instead", document["components"]!["securitySchemes"]!["functionKey"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_checked_in_document_is_the_one_the_code_writes()
     {
         var file = Path.Combine(TestPaths.RepositoryRoot, "docs", "openapi.json");

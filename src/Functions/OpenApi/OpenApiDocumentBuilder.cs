@@ -21,6 +21,9 @@ public static class OpenApiDocumentBuilder
 
     private const string SecurityScheme = "functionKey";
 
+    /// <summary>The Entra ID token App Service Authentication checks when the templates' apiAuthClientId is set.</summary>
+    private const string BearerScheme = "entraIdBearer";
+
     // Relaxed escaping keeps "application/problem+json" and apostrophes readable: the document is read by people and
     // served as application/json, never embedded in HTML.
     private static readonly Lazy<string> Cached = new(() => Build(ApiCatalog.Operations).ToJsonString(
@@ -55,7 +58,10 @@ public static class OpenApiDocumentBuilder
                 ["description"] = "Upload scans for unsupervised anomaly detection, follow their jobs, fetch the results, and reprocess the archive. Errors are RFC 9457 problem details. See docs/API.md.",
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = "/api" }),
-            ["security"] = new JsonArray(new JsonObject { [SecurityScheme] = new JsonArray() }),
+            // Every route is Function level, so the key is always needed; the token comes on top of it where sign-in is on.
+            ["security"] = new JsonArray(
+                new JsonObject { [SecurityScheme] = new JsonArray() },
+                new JsonObject { [SecurityScheme] = new JsonArray(), [BearerScheme] = new JsonArray() }),
             ["paths"] = paths,
             ["components"] = new JsonObject
             {
@@ -66,7 +72,14 @@ public static class OpenApiDocumentBuilder
                         ["type"] = "apiKey",
                         ["in"] = "header",
                         ["name"] = "x-functions-key",
-                        ["description"] = "A function or host key of the Function App (or ?code=). Behind App Service Authentication, a bearer token as well or instead; with Api__RequireAppRoles on, its app roles decide which operations it may call.",
+                        ["description"] = "A function or host key of the Function App (or ?code=), always required: every route is Function level. Behind App Service Authentication a bearer token is needed as well (entraIdBearer).",
+                    },
+                    [BearerScheme] = new JsonObject
+                    {
+                        ["type"] = "http",
+                        ["scheme"] = "bearer",
+                        ["bearerFormat"] = "JWT",
+                        ["description"] = "An Entra ID access token for the API's app registration, in addition to the function key, where App Service Authentication is on (the templates' apiAuthClientId). With Api__RequireAppRoles on, its app roles decide which operations it may call.",
                     },
                 },
                 ["schemas"] = new JsonObject([.. schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))]),
