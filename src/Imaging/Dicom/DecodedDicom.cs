@@ -14,6 +14,6 @@ internal sealed record DecodedDicom(
     bool IsLocalizer,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>For colour files: the blue channel of every frame, laid out as <see cref="Voxels"/>; null otherwise.</summary>
+    /// <summary>For colour and palette files: the blue channel of every frame, laid out as <see cref="Voxels"/>; null otherwise.</summary>
     public float[]? BlueChannel { get; init; }
 }

@@ -82,8 +82,8 @@ internal static class DicomImageDecoder
         // the declared size, so a tiny file declaring a huge image is rejected as truncated without first allocating gigabytes.
         var frames = DecodeFrames(file, pixelElement, pixels, notes);
         var voxels = new float[(long)pixels.PixelsPerFrame * pixels.Frames];
-        // Colour files also keep their blue channel for the ultrasound preset; dropped if a frame has no colour to give it.
-        float[]? blue = pixels.SamplesPerPixel == 3 ? new float[voxels.Length] : null;
+        // Colour and palette files also keep their blue channel for the ultrasound preset; dropped if a frame has no colour to give it.
+        float[]? blue = pixels.SamplesPerPixel == 3 || palette is not null ? new float[voxels.Length] : null;
         foreach (var (frame, index) in frames.Select((f, i) => (f, i)))
         {
             var converter = converters[pixels.Rescales[index]];

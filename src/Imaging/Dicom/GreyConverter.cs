@@ -4,7 +4,7 @@ namespace Synomaly.Imaging.Dicom;
 /// Turns a decoded frame into one float per pixel: stored values are masked to BitsStored (sign-extended when
 /// PixelRepresentation is 1), monochrome values rescaled (Hounsfield units for CT) and MONOCHROME1 inverted within
 /// its rescaled range, palette indices looked up, colour reduced to luminance (BT.601: 0.299 R + 0.587 G + 0.114 B,
-/// which is the Y of YBR_FULL); the blue channel of colour frames is available apart (<see cref="TryConvertBlue"/>).
+/// which is the Y of YBR_FULL); the blue channel of colour and palette frames is available apart (<see cref="TryConvertBlue"/>).
 /// </summary>
 internal sealed class GreyConverter
 {
@@ -79,14 +79,24 @@ internal sealed class GreyConverter
 
     /// <summary>
     /// The blue channel of a colour frame, for the ultrasound preset, whose reference reads frames by it (ALGORITHM.md 4.4):
-    /// the third plane of RGB, or B = Y + 1.772 (Cb - mid-range) of full-range YCbCr, rounded and clamped as an RGB
-    /// export would be. False for frames that carry no colour (grey, palette, luma read without its chroma) and for
-    /// YBR_PARTIAL_422, whose partial range is kept as stored rather than converted.
+    /// the third plane of RGB, B = Y + 1.772 (Cb - mid-range) of full-range YCbCr, rounded and clamped as an RGB
+    /// export would be, or the blue palette entry of each index. False for frames that carry no colour (grey, luma read
+    /// without its chroma) and for YBR_PARTIAL_422, whose partial range is kept as stored rather than converted.
     /// </summary>
     public bool TryConvertBlue(DecodedFrame frame, Span<float> destination)
     {
         int count = destination.Length;
         var values = frame.Values.AsSpan();
+        if (frame.Color == FrameColor.Stored && palette is not null)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                destination[i] = palette.LookupBlue(Stored(values[i]));
+            }
+
+            return true;
+        }
+
         if (frame.Color == FrameColor.Rgb)
         {
             for (int i = 0; i < count; i++)

@@ -4,17 +4,20 @@ namespace Synomaly.Imaging.Dicom;
 
 /// <summary>
 /// PALETTE COLOR lookup: the red, green and blue LUTs (descriptor: entries, first mapped value, bits per entry) folded
-/// into one luminance table, so an index maps straight to grey. Indices outside the table clamp to its ends, as the
-/// standard prescribes. 16-bit entries are scaled to 0..255 so palette images share the range of 8-bit colour images.
+/// into one luminance table, so an index maps straight to grey, and the blue LUT kept apart for the ultrasound preset,
+/// which reads colour frames by their blue channel (ALGORITHM.md 4.4). Indices outside the table clamp to its ends, as
+/// the standard prescribes. 16-bit entries are scaled to 0..255 so palette images share the range of 8-bit colour images.
 /// </summary>
 internal sealed class PaletteLut
 {
     private readonly float[] grey;
+    private readonly float[] blue;
     private readonly int firstMapped;
 
-    private PaletteLut(float[] grey, int firstMapped)
+    private PaletteLut(float[] grey, float[] blue, int firstMapped)
     {
         this.grey = grey;
+        this.blue = blue;
         this.firstMapped = firstMapped;
     }
 
@@ -39,10 +42,16 @@ internal sealed class PaletteLut
             grey[i] = (float)((0.299 * red.Values[i]) + (0.587 * green.Values[i]) + (0.114 * blue.Values[i]));
         }
 
-        return new PaletteLut(grey, red.FirstMapped);
+        return new PaletteLut(grey, blue.Values, red.FirstMapped);
     }
 
-    public float Lookup(long index) => grey[(int)Math.Clamp(index - firstMapped, 0, grey.Length - 1)];
+    /// <summary>The BT.601 luminance of the colour an index maps to.</summary>
+    public float Lookup(long index) => grey[Entry(index)];
+
+    /// <summary>The blue of the colour an index maps to, scaled like <see cref="Lookup"/>.</summary>
+    public float LookupBlue(long index) => blue[Entry(index)];
+
+    private int Entry(long index) => (int)Math.Clamp(index - firstMapped, 0, grey.Length - 1);
 
     private static (float[] Values, int FirstMapped) ReadChannel(DicomDataset ds, DicomTag descriptorTag, DicomTag dataTag, string name)
     {

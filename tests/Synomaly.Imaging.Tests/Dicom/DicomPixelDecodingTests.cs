@@ -173,6 +173,22 @@ public sealed class DicomPixelDecodingTests
     }
 
     [Fact]
+    public void Palette_indices_keep_the_blue_of_their_colour_for_the_ultrasound_preset()
+    {
+        // The same four entries; a partly blue one (0x8080 = 128 after the 16-bit scaling by 257) shows that blue is its own table.
+        ushort[] red = [0, 65535, 0, 65535], green = [0, 0, 65535, 65535], blue = [0, 0x8080, 0, 65535];
+        var builder = new DicomBuilder().ImageModule(1, 5, 8, 8, signed: false, "PALETTE COLOR");
+        builder.UShort(0x0028, 0x1101, 4, 10, 16).UShort(0x0028, 0x1102, 4, 10, 16).UShort(0x0028, 0x1103, 4, 10, 16);
+        builder.Add(0x0028, 0x1201, "OW", Words(red)).Add(0x0028, 0x1202, "OW", Words(green)).Add(0x0028, 0x1203, "OW", Words(blue));
+        var file = builder.PixelData([10, 11, 12, 13, 200, 0]).Build();
+
+        var volume = DicomTestFiles.Read(file);
+
+        // Index 200 is past the last entry: it clamps to white, as luminance does.
+        Assert.Equal([0f, 128, 0, 255, 255], Assert.IsType<float[]>(volume.BlueChannel));
+    }
+
+    [Fact]
     public void Eight_bit_samples_in_a_big_endian_ow_value_are_unswapped()
     {
         var file = new DicomBuilder("1.2.840.10008.1.2.2").ImageModule(1, 4, 8, 8, signed: false, "MONOCHROME2")

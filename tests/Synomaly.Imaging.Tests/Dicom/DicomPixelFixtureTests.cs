@@ -119,6 +119,28 @@ public sealed class DicomPixelFixtureTests
         Assert.True(cine.Voxels.Distinct().Count() > 50);
     }
 
+    /// <summary>
+    /// Expected values from pydicom 2.3.1: <c>apply_color_lut(ds.pixel_array, ds)[..., 2] / 257</c> at (frame, row, column);
+    /// the luminance there, <c>(0.299 R + 0.587 G + 0.114 B) / 257</c>, is given for contrast: the colour-coded pixels
+    /// (the cine's Doppler-like overlay and its labels) differ from it by up to 138 levels, grey ones do not.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 3, 299, 254.0078, 169.4182)]
+    [InlineData(0, 200, 300, 25.8988, 55.2751)]
+    [InlineData(7, 257, 313, 25.8988, 40.0725)]
+    [InlineData(4, 397, 267, 43.8288, 93.0346)]
+    [InlineData(9, 183, 289, 183.2840, 93.8066)]
+    [InlineData(4, 184, 337, 97.6187, 120.2712)]
+    [InlineData(2, 186, 17, 195.2374, 195.2374)]
+    public void The_palette_ultrasound_cine_keeps_the_blue_of_its_palette(int frame, int row, int column, double blue, double luminance)
+    {
+        var cine = DicomTestFiles.Read(DicomTestFiles.Path2("ultrasound", "US-PAL-8-10x-echo.dcm"));
+
+        int index = (((frame * cine.Height) + row) * cine.Width) + column;
+        Assert.Equal(blue, Assert.IsType<float[]>(cine.BlueChannel)[index], 3);
+        Assert.Equal(luminance, cine.Voxels[index], 3);
+    }
+
     [Fact]
     public void The_multi_frame_jpeg_angiogram_maps_fragments_to_96_frames()
     {
