@@ -48,7 +48,10 @@ internal static partial class DicomRejections
         return new(ScanRejectionCode.UnsupportedTransferSyntax, $"DICOM transfer syntax {ShownUid(syntax.Uid)} ({syntax.Name}) is not decoded by this build{why}{remedy}.");
     }
 
-    /// <summary>Wraps anything that is not already a rejection (decoder library failures, I/O errors) as malformed input.</summary>
+    /// <summary>
+    /// Wraps anything decoding threw that is not already a rejection (decoder library failures, a corrupt zip's
+    /// IOException) as malformed input. Never given the source stream's own failures: the reader reads the bytes first.
+    /// </summary>
     public static ScanRejectedException Wrap(Exception exception) => exception switch
     {
         ScanRejectedException rejected => rejected,

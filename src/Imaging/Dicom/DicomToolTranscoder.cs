@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -8,6 +9,9 @@ namespace Synomaly.Imaging.Dicom;
 /// JPEG 2000), else dcmtk's <c>dcmdjpeg</c> (JPEG incl. lossless and 12-bit) and <c>dcmdjpls</c> (JPEG-LS). The container
 /// image may carry them (Debian packages libgdcm-tools, dcmtk); without them <see cref="Detect"/> returns null.
 /// Each run works in a private temporary folder, is killed after <see cref="Timeout"/>, and its output is size-checked.
+/// A temporary folder that cannot be made, written or read, or a tool that cannot be started, is a fault of this machine
+/// (<see cref="DicomTranscoderFaultException"/>), not a rejection of the scan; only the tool's own failure on the file
+/// (an exit code, no output) is reported as one.
 /// </summary>
 public sealed class DicomToolTranscoder : IDicomTranscoder
 {
@@ -85,12 +89,12 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
             throw new ScanRejectedException(ScanRejectionCode.UnsupportedTransferSyntax, $"No configured tool decompresses transfer syntax {DicomRejections.ShownUid(transferSyntaxUid)}.");
         }
 
-        string folder = Directory.CreateTempSubdirectory("synomaly-dicom-").FullName;
+        string folder = OnThisMachine("create its temporary folder", () => Directory.CreateTempSubdirectory("synomaly-dicom-").FullName);
         try
         {
             string input = System.IO.Path.Combine(folder, "in.dcm");
             string output = System.IO.Path.Combine(folder, "out.dcm");
-            File.WriteAllBytes(input, part10File);
+            OnThisMachine("write the file to its temporary folder", () => File.WriteAllBytes(input, part10File));
             Run(tool, input, output);
             var produced = new FileInfo(output);
             if (!produced.Exists || produced.Length == 0)
@@ -103,7 +107,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
                 throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the decompressed file is larger than {limits.MaxDecompressedBytes} bytes"));
             }
 
-            return File.ReadAllBytes(output);
+            return OnThisMachine("read the tool's output back", () => File.ReadAllBytes(output));
         }
         finally
         {
@@ -133,7 +137,8 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
 
         start.ArgumentList.Add(input);
         start.ArgumentList.Add(output);
-        using var process = Process.Start(start) ?? throw new ScanRejectedException(ScanRejectionCode.Malformed, "The DICOM transcoder could not be started.");
+        using var process = OnThisMachine("start " + System.IO.Path.GetFileName(tool.Path), () => Process.Start(start))
+            ?? throw new DicomTranscoderFaultException("The DICOM transcoder could not be started.");
 
         // Drain both pipes so a chatty tool cannot block on a full buffer; the text is discarded (it may name the file).
         var drainOut = process.StandardOutput.ReadToEndAsync();
@@ -151,6 +156,30 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
                 $"{System.IO.Path.GetFileName(tool.Path)} could not decompress the pixel data (exit code {process.ExitCode})."));
         }
     }
+
+    /// <summary>
+    /// Runs a step that depends on this machine, not on the scan (temporary folder, process start): its failure becomes a
+    /// <see cref="DicomTranscoderFaultException"/>, which the reader lets through to be retried, never a rejection that
+    /// would tell the user a valid scan is corrupt. Its message names no path; the original error, kept as the inner
+    /// exception, may.
+    /// </summary>
+    private static T OnThisMachine<T>(string step, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Win32Exception)
+        {
+            throw new DicomTranscoderFaultException($"The DICOM transcoder could not {step} ({e.GetType().Name}): a fault of this machine, not of the scan.", e);
+        }
+    }
+
+    private static void OnThisMachine(string step, Action action) => OnThisMachine(step, () =>
+    {
+        action();
+        return true;
+    });
 
     private static bool IsExecutable(string path) =>
         File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);

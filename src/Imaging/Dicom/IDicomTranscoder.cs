@@ -15,8 +15,10 @@ public interface IDicomTranscoder
 
     /// <summary>
     /// Returns the same object re-encoded with an uncompressed transfer syntax (a complete Part 10 file).
-    /// Failures are reported as <see cref="ScanRejectedException"/>; output larger than
+    /// Failures on the file are reported as <see cref="ScanRejectedException"/>; output larger than
     /// <see cref="ScanReadLimits.MaxDecompressedBytes"/> is rejected with <see cref="ScanRejectionCode.LimitExceeded"/>.
+    /// Faults of the machine (temporary storage, starting a tool) are thrown as <see cref="DicomTranscoderFaultException"/>,
+    /// which the reader lets through unchanged: they say nothing about the scan.
     /// </summary>
     byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits);
 }

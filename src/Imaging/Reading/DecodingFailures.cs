@@ -7,7 +7,8 @@ namespace Synomaly.Imaging.Reading;
 /// where a header field was expected) to typed rejections, shared by <see cref="ScanReader"/> and the public readers
 /// that call third-party decoders, so a reader called directly rejects a bad file with the same code as through
 /// <see cref="ScanReader"/>. Only cancellation and I/O failures of the source stream itself (a broken download: transient,
-/// worth a retry) pass through unchanged.
+/// worth a retry) pass through unchanged, and a DICOM transcoder's machine faults, which are I/O failures too
+/// (<see cref="Dicom.DicomTranscoderFaultException"/>).
 /// </summary>
 internal static class DecodingFailures
 {

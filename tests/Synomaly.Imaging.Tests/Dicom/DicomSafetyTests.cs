@@ -286,20 +286,55 @@ public sealed class DicomSafetyTests
     }
 
     [Fact]
-    public void Stream_failures_are_wrapped_as_rejections()
+    public void Stream_failures_pass_through_unchanged_not_as_rejections()
     {
-        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.Read(new FailingStream(), ScanReadLimits.Default));
-        Assert.IsType<IOException>(rejection.InnerException);
+        // A broken download says nothing about the scan: a rejection would fail the job for good as if the file were corrupt.
+        var failure = Assert.Throws<IOException>(() => DicomVolumeReader.Read(new FailingStream(), ScanReadLimits.Default));
+        Assert.Equal("disk went away", failure.Message);
+        Assert.Throws<IOException>(() => DicomVolumeReader.ReadZip(new FailingStream(), ScanReadLimits.Default));
+        Assert.Throws<IOException>(() => DicomVolumeReader.Describe(new FailingStream(), ScanReadLimits.Default));
     }
 
     [Fact]
-    public void Failures_opening_series_members_are_wrapped_as_rejections()
+    public void Failures_opening_series_members_pass_through_unchanged_not_as_rejections()
     {
         Func<Stream>[] files = [() => throw new FileNotFoundException("member vanished")];
 
-        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadSeries(files, ScanReadLimits.Default));
+        var failure = Assert.Throws<FileNotFoundException>(() => DicomVolumeReader.ReadSeries(files, ScanReadLimits.Default));
 
-        Assert.IsType<FileNotFoundException>(rejection.InnerException);
+        Assert.Equal("member vanished", failure.Message);
+    }
+
+    [Fact]
+    public void A_zip_whose_entry_offset_is_impossible_stays_malformed()
+    {
+        // ZipArchive reports a local header offset before the archive's start (a zip64 extra field holding 2^64 - 256) as an
+        // IOException: a fault of the data, so it is still a rejection, unlike an IOException of the stream read from.
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = archive.CreateEntry("a.dcm").Open();
+            entry.Write([1, 2, 3]);
+        }
+
+        var original = zip.ToArray();
+        int endAt = original.Length - 22;
+        int directoryAt = BinaryPrimitives.ReadInt32LittleEndian(original.AsSpan(endAt + 16));
+        var directory = original[directoryAt..endAt];
+        BinaryPrimitives.WriteUInt32LittleEndian(directory.AsSpan(42), uint.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(directory.AsSpan(30), 12);
+        var zip64Offset = new byte[12];
+        BinaryPrimitives.WriteUInt16LittleEndian(zip64Offset, 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip64Offset.AsSpan(2), 8);
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64Offset.AsSpan(4), ulong.MaxValue - 255);
+        var end = original[endAt..];
+        BinaryPrimitives.WriteInt32LittleEndian(end.AsSpan(12), directory.Length + zip64Offset.Length);
+        byte[] bytes = [.. original[..directoryAt], .. directory, .. zip64Offset, .. end];
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadZip(new MemoryStream(bytes), ScanReadLimits.Default));
+
+        Assert.Equal(ScanRejectionCode.Malformed, rejection.Code);
+        Assert.IsType<IOException>(rejection.InnerException);
     }
 
     [Fact]

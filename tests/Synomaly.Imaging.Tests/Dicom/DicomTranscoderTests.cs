@@ -99,6 +99,23 @@ public sealed class DicomTranscoderTests : IDisposable
         Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
     }
 
+    [Fact]
+    public void A_tool_that_cannot_be_started_is_a_fault_of_the_machine_not_a_rejection_of_the_scan()
+    {
+        // Found and executable, but its interpreter is missing: Process.Start fails. The scan is not to blame, so the reader
+        // lets the fault through (to be retried) instead of calling a valid file malformed.
+        string path = Path.Combine(folder.FullName, "gdcmconv");
+        File.WriteAllText(path, "#!/nonexistent/interpreter\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
+
+        var fault = Assert.Throws<DicomTranscoderFaultException>(() =>
+            DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder));
+
+        Assert.IsType<System.ComponentModel.Win32Exception>(fault.InnerException);
+        Assert.DoesNotContain(folder.FullName, fault.Message, StringComparison.Ordinal);
+    }
+
     private void Tool(string name, string script)
     {
         string path = Path.Combine(folder.FullName, name);

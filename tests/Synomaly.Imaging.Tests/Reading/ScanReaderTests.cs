@@ -101,6 +101,31 @@ public sealed class ScanReaderTests
         Assert.True(rejected >= 60, $"every truncated variant is rejected ({rejected} rejected, {read} read)");
     }
 
+    [Theory]
+    [InlineData("dicom-samples/pydicom/CT_small.dcm")]
+    [InlineData("nifti-samples/anatomical.nii")]
+    [InlineData("ultrasound/neck_input.png")]
+    public void A_source_stream_failing_mid_read_passes_its_io_error_through_for_every_format(string sample)
+    {
+        // A broken download is transient, not a property of the scan: no format may turn it into a (permanent) rejection.
+        var bytes = File.ReadAllBytes(Sample(sample.Split('/')));
+
+        var failure = Assert.Throws<IOException>(() => ScanReader.Read(new FailingAfterStream(bytes, 1000, () => new IOException("connection reset"))));
+
+        Assert.Equal("connection reset", failure.Message);
+    }
+
+    [Theory]
+    [InlineData("dicom-samples/pydicom/CT_small.dcm")]
+    [InlineData("nifti-samples/anatomical.nii")]
+    [InlineData("ultrasound/neck_input.png")]
+    public void A_read_cancelled_mid_stream_stays_cancelled_for_every_format(string sample)
+    {
+        var bytes = File.ReadAllBytes(Sample(sample.Split('/')));
+
+        Assert.Throws<OperationCanceledException>(() => ScanReader.Read(new FailingAfterStream(bytes, 1000, () => new OperationCanceledException())));
+    }
+
     private static byte[] Flip(byte[] original, Random random, int flips)
     {
         var copy = (byte[])original.Clone();
@@ -112,6 +137,49 @@ public sealed class ScanReaderTests
         }
 
         return copy;
+    }
+
+    /// <summary>A download that breaks: serves the first <paramref name="failAt"/> bytes, then throws on every read.</summary>
+    private sealed class FailingAfterStream(byte[] bytes, int failAt, Func<Exception> failure) : Stream
+    {
+        private int position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int served = Math.Min(count, Math.Min(failAt, bytes.Length) - position);
+            if (served <= 0)
+            {
+                throw failure();
+            }
+
+            Array.Copy(bytes, position, buffer, offset, served);
+            position += served;
+            return served;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A stream that cannot seek or report its length, like a network download.</summary>
