@@ -128,11 +128,12 @@ public static class DicomVolumeReader
     /// </summary>
     private static List<Func<Stream>> Unzip(byte[] archiveBytes, ScanReadLimits limits)
     {
-        // Checked on the declared count before ZipArchive makes an object per entry; directory entries and macOS
-        // resource forks (one per file) are allowed for, the exact count of files is checked below.
-        if (ZipDirectory.DeclaredEntries(archiveBytes) is { } declared && declared > (3L * limits.MaxFiles) + 16)
+        // Counted (declared, and the directory's records) before ZipArchive makes an object per entry; directory entries
+        // and macOS resource forks (one per file) are allowed for, the exact count of files is checked below.
+        long allowedEntries = (3L * limits.MaxFiles) + 16;
+        if (ZipDirectory.Entries(archiveBytes, allowedEntries) is { } entryCount && entryCount > allowedEntries)
         {
-            throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the zip declares {declared} entries; the limit is {limits.MaxFiles} files"));
+            throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the zip has at least {entryCount} entries; the limit is {limits.MaxFiles} files"));
         }
 
         using var archive = new ZipArchive(new MemoryStream(archiveBytes, writable: false), ZipArchiveMode.Read);

@@ -125,7 +125,7 @@ public sealed class DicomSeriesTests
             }
         }
 
-        Assert.Equal(3, ZipDirectory.DeclaredEntries(zip.ToArray()));
+        Assert.Equal(3, ZipDirectory.Entries(zip.ToArray(), long.MaxValue));
         var end = new byte[22];
         BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
         BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), ushort.MaxValue);
@@ -135,13 +135,59 @@ public sealed class DicomSeriesTests
         var locator = new byte[20];
         BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
         BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), 4);
-        Assert.Equal(5_000_000, ZipDirectory.DeclaredEntries([.. new byte[4], .. zip64End, .. locator, .. end]));
+        Assert.Equal(5_000_000, ZipDirectory.Entries([.. new byte[4], .. zip64End, .. locator, .. end], long.MaxValue));
 
         // One entry declared in the classic record, but the directory offset masked: ZipArchive reads the zip64 count then.
         BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), 1);
         BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), uint.MaxValue);
-        Assert.Equal(5_000_000, ZipDirectory.DeclaredEntries([.. new byte[4], .. zip64End, .. locator, .. end]));
-        Assert.Null(ZipDirectory.DeclaredEntries("not a zip at all, far too short"u8.ToArray()));
+        Assert.Equal(5_000_000, ZipDirectory.Entries([.. new byte[4], .. zip64End, .. locator, .. end], long.MaxValue));
+        Assert.Null(ZipDirectory.Entries("not a zip at all, far too short"u8.ToArray(), long.MaxValue));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_zip_whose_end_record_declares_fewer_entries_than_its_directory_holds_is_refused_before_they_are_read(bool zip64)
+    {
+        // 40,000 central-directory records behind an end record (classic, or zip64 with the classic offset masked) that
+        // declares 1 entry and the size of one record. ZipArchive reads records for as long as their signature continues,
+        // building every entry before it finds the count does not match: at 3,000,000 records, 6 s and 1.5 GB.
+        const int Records = 40_000;
+        var record = new byte[47];
+        BinaryPrimitives.WriteUInt32LittleEndian(record, 0x02014b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(28), 1);
+        record[46] = (byte)'a';
+        var directory = Enumerable.Repeat(record, Records).SelectMany(r => r).ToArray();
+        var end = new byte[22];
+        BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), (uint)record.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), zip64 ? uint.MaxValue : 0);
+        byte[] zip64Records = [];
+        if (zip64)
+        {
+            var zip64End = new byte[56];
+            BinaryPrimitives.WriteUInt32LittleEndian(zip64End, 0x06064b50);
+            BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(4), 44);
+            BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(24), 1);
+            BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(32), 1);
+            BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(40), (ulong)record.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(48), 0);
+            var locator = new byte[20];
+            BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+            BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), (ulong)directory.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(locator.AsSpan(16), 1);
+            zip64Records = [.. zip64End, .. locator];
+        }
+
+        byte[] bytes = [.. directory, .. zip64Records, .. end];
+
+        var rejection = Assert.Throws<ScanRejectedException>(() => DicomVolumeReader.ReadZip(new MemoryStream(bytes), ScanReadLimits.Default with { MaxFiles = 100 }));
+
+        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+        // The walk stops one record past the 3 x 100 + 16 entries allowed, rather than counting all 40,000.
+        Assert.Contains("at least 317 entries", rejection.Message, StringComparison.Ordinal);
     }
 
     [Fact]
