@@ -3,6 +3,8 @@ namespace Synomaly.Imaging.Nifti;
 /// <summary>
 /// The voxel-to-world transform of a NIfTI header as a row-major 4x4 (RAS+ mm), following nifti1_io: the sform when
 /// sform_code &gt; 0, else the qform (quaternion) when qform_code &gt; 0, else the ANALYZE fallback diag(pixdim).
+/// A header in metres or microns (xyzt_units) is converted to mm, affine and spacing alike (<see cref="NiftiSpatialUnits"/>),
+/// as ITK reads it: read as mm, a scan in metres would report areas and volumes a million times too small.
 /// Also the inverse direction (affine to quaternion) for writing headers from other formats' geometry.
 /// </summary>
 public static class NiftiAffine
@@ -16,23 +18,25 @@ public static class NiftiAffine
 
     public static (double[] Affine, Source Source) FromHeader(NiftiHeader h)
     {
+        double unit = NiftiSpatialUnits.MillimetresPerUnit(h.XyztUnits);
         if (h.SformCode > 0 && AllFinite(h.SRowX) && AllFinite(h.SRowY) && AllFinite(h.SRowZ) && !IsSingular(h.SRowX, h.SRowY, h.SRowZ))
         {
-            return ([.. h.SRowX, .. h.SRowY, .. h.SRowZ, 0, 0, 0, 1], Source.Sform);
+            // World coordinates are in the header's unit: the offsets scale with the voxel axes.
+            return ([.. h.SRowX.Select(v => v * unit), .. h.SRowY.Select(v => v * unit), .. h.SRowZ.Select(v => v * unit), 0, 0, 0, 1], Source.Sform);
         }
 
-        double dx = Positive(h.PixDim[1]);
-        double dy = Positive(h.PixDim[2]);
-        double dz = Positive(h.PixDim[3]);
+        double dx = Millimetres(h.PixDim[1], unit);
+        double dy = Millimetres(h.PixDim[2], unit);
+        double dz = Millimetres(h.PixDim[3], unit);
         if (h.QformCode > 0 && double.IsFinite(h.QuaternB) && double.IsFinite(h.QuaternC) && double.IsFinite(h.QuaternD))
         {
             double qfac = h.PixDim[0] < 0 ? -1 : 1;
             var r = QuaternionToRotation(h.QuaternB, h.QuaternC, h.QuaternD);
             return (
             [
-                r[0] * dx, r[1] * dy, r[2] * dz * qfac, Finite(h.QOffsetX),
-                r[3] * dx, r[4] * dy, r[5] * dz * qfac, Finite(h.QOffsetY),
-                r[6] * dx, r[7] * dy, r[8] * dz * qfac, Finite(h.QOffsetZ),
+                r[0] * dx, r[1] * dy, r[2] * dz * qfac, Finite(h.QOffsetX) * unit,
+                r[3] * dx, r[4] * dy, r[5] * dz * qfac, Finite(h.QOffsetY) * unit,
+                r[6] * dx, r[7] * dy, r[8] * dz * qfac, Finite(h.QOffsetZ) * unit,
                 0, 0, 0, 1,
             ], Source.Qform);
         }
@@ -138,13 +142,18 @@ public static class NiftiAffine
         return (b, c, d, qfac, dx, dy, dz);
     }
 
-    /// <summary>Voxel sizes (mm) from pixdim[1..3]: absolute values, with 0 or non-finite read as 1.</summary>
-    public static (double X, double Y, double Z) Spacing(NiftiHeader h) => (Positive(Math.Abs(h.PixDim[1])), Positive(Math.Abs(h.PixDim[2])), Positive(Math.Abs(h.PixDim[3])));
+    /// <summary>Voxel sizes (mm) from pixdim[1..3]: absolute values in the header's unit, with 0 or non-finite read as 1 mm.</summary>
+    public static (double X, double Y, double Z) Spacing(NiftiHeader h)
+    {
+        double unit = NiftiSpatialUnits.MillimetresPerUnit(h.XyztUnits);
+        return (Millimetres(Math.Abs(h.PixDim[1]), unit), Millimetres(Math.Abs(h.PixDim[2]), unit), Millimetres(Math.Abs(h.PixDim[3]), unit));
+    }
 
     /// <summary>Whether <see cref="Spacing"/> had to read any of pixdim[1..3] (0, NaN or infinite) as 1.</summary>
     public static bool SpacingAssumed(NiftiHeader h) => !IsUsable(Math.Abs(h.PixDim[1])) || !IsUsable(Math.Abs(h.PixDim[2])) || !IsUsable(Math.Abs(h.PixDim[3]));
 
-    private static double Positive(double value) => IsUsable(value) ? value : 1;
+    /// <summary>A pixdim in mm: converted from the header's unit when usable, else the 1 mm assumed (whatever the unit).</summary>
+    private static double Millimetres(double pixdim, double unit) => IsUsable(pixdim) ? pixdim * unit : 1;
 
     private static bool IsUsable(double spacing) => double.IsFinite(spacing) && spacing > 0;
 

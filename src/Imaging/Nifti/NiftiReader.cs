@@ -227,6 +227,10 @@ public static class NiftiReader
         var (affine, source) = NiftiAffine.FromHeader(h);
         var (sx, sy, sz) = NiftiAffine.Spacing(h);
         notes.Add($"NIfTI-{h.Version} {(h.BigEndian ? "big" : "little")} endian, datatype {h.DataType}; orientation from {source}.");
+        if (NiftiSpatialUnits.ConvertedUnitName(h.XyztUnits) is { } unit)
+        {
+            notes.Add($"spatial unit {unit} (xyzt_units): spacing and affine converted to mm.");
+        }
         var repairs = new List<string>();
         if (h.VolumeCount > 1)
         {

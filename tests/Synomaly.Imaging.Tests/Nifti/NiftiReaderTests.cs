@@ -311,6 +311,53 @@ public sealed class NiftiReaderTests
         Assert.Equal((1.5, 2.0, 3.0), (volume.Geometry.SpacingX, volume.Geometry.SpacingY, volume.Geometry.SpacingZ));
     }
 
+    [Theory]
+    [InlineData(1, 0.001f)] // metres
+    [InlineData(3, 1000f)] // microns
+    [InlineData(2, 1f)] // millimetres
+    [InlineData(0, 1f)] // unknown, which NIfTI tools read as millimetres
+    [InlineData(10, 1f)] // millimetres and seconds: the time bits do not matter
+    public void Pixdim_in_metres_or_microns_is_read_in_millimetres(byte xyztUnits, float pixdim)
+    {
+        var file = SyntheticNifti.Build(2, 8, [3, 1, 1, 1, 1, 1, 1, 1], [9], bigEndian: false);
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(80), pixdim);
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(84), 2 * pixdim);
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(88), 3 * pixdim);
+        file[123] = xyztUnits;
+
+        var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+        Assert.Equal(1.0, volume.Geometry.SpacingX, 6);
+        Assert.Equal(2.0, volume.Geometry.SpacingY, 6);
+        Assert.Equal(3.0, volume.Geometry.SpacingZ, 6);
+        Assert.Equal(6.0, volume.Geometry.VoxelVolumeMm3, 5);
+        // The diagonal of the pixdim-only affine; the header's float32 values in metres scale to mm within rounding.
+        Assert.Equal([1.0, 2.0, 3.0], new[] { volume.Geometry.Affine[0], volume.Geometry.Affine[5], volume.Geometry.Affine[10] }.Select(v => Math.Round(v, 5)));
+        Assert.False(volume.Provenance.SpacingAssumed);
+    }
+
+    [Fact]
+    public void An_sform_in_metres_is_read_in_millimetres_offsets_included()
+    {
+        var file = SyntheticNifti.Build(2, 8, [3, 1, 1, 1, 1, 1, 1, 1], [9], bigEndian: false);
+        BinaryPrimitives.WriteInt16LittleEndian(file.AsSpan(254), 1);
+        float[] rows = [-0.001f, 0, 0, 0.05f, 0, 0.002f, 0, -0.1f, 0, 0, 0.003f, 0.02f];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(280 + (4 * i)), rows[i]);
+        }
+
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(80), 0.001f);
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(84), 0.002f);
+        BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(88), 0.003f);
+        file[123] = 1;
+
+        var volume = NiftiReader.Read(new MemoryStream(file), ScanReadLimits.Default);
+
+        Assert.Equal([-1.0, 0, 0, 50, 0, 2, 0, -100, 0, 0, 3, 20, 0, 0, 0, 1], volume.Geometry.Affine.Select(v => Math.Round(v, 4)));
+        Assert.Contains(volume.Provenance.Notes, n => n.Contains("metres", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Truncated_files_are_rejected_as_truncated()
     {
