@@ -16,4 +16,7 @@ internal sealed record DecodedDicom(
 {
     /// <summary>For colour and palette files: the blue channel of every frame, laid out as <see cref="Voxels"/>; null otherwise.</summary>
     public float[]? BlueChannel { get; init; }
+
+    /// <summary>Whether the file's frames step through time (<see cref="FrameIncrement.IsTemporal"/>), not through space.</summary>
+    public bool FramesAreTimePoints { get; init; }
 }

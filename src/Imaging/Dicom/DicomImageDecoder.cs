@@ -107,6 +107,7 @@ internal static class DicomImageDecoder
             notes.Distinct().ToList())
         {
             BlueChannel = blue,
+            FramesAreTimePoints = pixels.Frames > 1 && FrameIncrement.IsTemporal(ds),
         };
         return SiemensMosaic.Unpack(ds, decoded, limits);
     }

@@ -14,7 +14,10 @@ namespace Synomaly.Imaging.Dicom;
 /// (tilted localizers, mirrored or transposed images);</item>
 /// <item>slices are sorted by position along the slice normal, or by InstanceNumber where positions are missing;</item>
 /// <item>two slices at the same position (echoes, phases, repeats) make the series inconsistent rather than guessed;</item>
-/// <item>the slice step is (last position - first position) / (n - 1), the spacing its length; non-uniform gaps are noted.</item>
+/// <item>the slice step is (last position - first position) / (n - 1), the spacing its length; non-uniform gaps are noted;</item>
+/// <item>without positions the step is SpacingBetweenSlices, else SliceThickness, else 1 mm, and the last two are marked
+/// assumed (<see cref="VolumeProvenance.SliceSpacingAssumed"/>), as are the frames of a cine, which are time points
+/// (<see cref="VolumeProvenance.FramesAreTimePoints"/>).</item>
 /// </list>
 /// </summary>
 internal static class DicomSeriesAssembler
@@ -79,9 +82,17 @@ internal static class DicomSeriesAssembler
             throw DicomRejections.Limit(Invariant($"{voxelCount} voxels exceed the limit of {limits.MaxVoxels}"));
         }
 
-        var (ordered, step, spacingZ) = Order(slices, notes, oneFile);
+        var (ordered, step, spacingZ, spacingMeasured) = Order(slices, notes, oneFile);
         var geometry = DicomAffine.Build(ordered[0].Geometry, step, spacingZ, notes);
         var head = ordered[0].File;
+        // A cine has one position for all its frames: they are stacked as slices (the presets take each frame), but the
+        // step between them is time, so no volume over them is measured.
+        bool timePoints = oneFile && step is null && ordered.Count > 1 && head.FramesAreTimePoints;
+        if (timePoints)
+        {
+            notes.Add("frames are time points (the Frame Increment Pointer names the frame time): the slices show one plane over time");
+        }
+
         bool colour = ordered.TrueForAll(s => s.File.BlueChannel is not null);
         return new Volume(Voxels(ordered, first.PixelsPerFrame, file => file.Voxels), first.Columns, first.Rows, ordered.Count, geometry, head.Modality, new VolumeProvenance
         {
@@ -90,6 +101,8 @@ internal static class DicomSeriesAssembler
             PhotometricInterpretation = first.Photometric,
             BitsStored = first.BitsStored,
             SpacingAssumed = ordered.Exists(s => s.Geometry.SpacingAssumed),
+            SliceSpacingAssumed = timePoints || !spacingMeasured,
+            FramesAreTimePoints = timePoints,
             Notes = [.. notes.Concat(repairs).Concat(ordered.SelectMany(s => s.File.Notes)).Distinct()],
             ReportNotes = repairs,
         })
@@ -181,13 +194,17 @@ internal static class DicomSeriesAssembler
 
     /// <param name="oneFile">The frames of one file: without positions they keep the file's order (all share one
     /// InstanceNumber), and with positions they keep the file's direction along the normal.</param>
-    private static (List<Slice> Ordered, double[]? Step, double SpacingZ) Order(List<Slice> slices, List<string> notes, bool oneFile)
+    /// <returns>The slices in order, the step between them where positions give one, its length, and whether that
+    /// length is measured: from positions or SpacingBetweenSlices (or a lone slice's thickness), not SliceThickness
+    /// standing in for the distance between slices or the 1 mm default.</returns>
+    private static (List<Slice> Ordered, double[]? Step, double SpacingZ, bool SpacingMeasured) Order(List<Slice> slices, List<string> notes, bool oneFile)
     {
         var firstGeometry = slices[0].Geometry;
         double fallbackSpacing = firstGeometry.SpacingBetweenSlices is > 0 ? firstGeometry.SpacingBetweenSlices.Value : firstGeometry.Thickness is > 0 ? firstGeometry.Thickness.Value : 1;
+        bool fallbackMeasured = firstGeometry.SpacingBetweenSlices is > 0;
         if (slices.Count == 1)
         {
-            return (slices, null, fallbackSpacing);
+            return (slices, null, fallbackSpacing, fallbackMeasured || firstGeometry.Thickness is > 0);
         }
 
         if (slices.Any(s => s.Geometry.Position is null || s.Geometry.Normal is null))
@@ -195,12 +212,12 @@ internal static class DicomSeriesAssembler
             if (oneFile)
             {
                 // A classic multi-frame object (a cine) has one position for the whole file: its frames stay as stored.
-                return (slices, null, fallbackSpacing);
+                return (slices, null, fallbackSpacing, fallbackMeasured);
             }
 
             notes.Add("slice positions missing: sorted by InstanceNumber");
             var byNumber = slices.OrderBy(s => s.File.InstanceNumber ?? int.MaxValue).ThenBy(s => s.FileIndex).ThenBy(s => s.Frame).ToList();
-            return (byNumber, null, fallbackSpacing);
+            return (byNumber, null, fallbackSpacing, fallbackMeasured);
         }
 
         var normal = firstGeometry.Normal!;
@@ -229,7 +246,7 @@ internal static class DicomSeriesAssembler
         var firstPosition = ordered[0].Geometry.Position!;
         var lastPosition = ordered[^1].Geometry.Position!;
         double[] step = [.. Enumerable.Range(0, 3).Select(a => (lastPosition[a] - firstPosition[a]) / (ordered.Count - 1))];
-        return (ordered, step, Vector3.Length(step));
+        return (ordered, step, Vector3.Length(step), true);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -34,6 +34,10 @@ internal readonly record struct DicomTag(ushort Group, ushort Element)
     public static readonly DicomTag PhysicalDeltaX = new(0x0018, 0x602C);
     public static readonly DicomTag PhysicalDeltaY = new(0x0018, 0x602E);
 
+    // Multi-frame timing.
+    public static readonly DicomTag FrameTime = new(0x0018, 0x1063);
+    public static readonly DicomTag FrameTimeVector = new(0x0018, 0x1065);
+
     // Enhanced multi-frame functional groups.
     public static readonly DicomTag SharedFunctionalGroupsSequence = new(0x5200, 0x9229);
     public static readonly DicomTag PerFrameFunctionalGroupsSequence = new(0x5200, 0x9230);
@@ -47,6 +51,7 @@ internal readonly record struct DicomTag(ushort Group, ushort Element)
     public static readonly DicomTag PhotometricInterpretation = new(0x0028, 0x0004);
     public static readonly DicomTag PlanarConfiguration = new(0x0028, 0x0006);
     public static readonly DicomTag NumberOfFrames = new(0x0028, 0x0008);
+    public static readonly DicomTag FrameIncrementPointer = new(0x0028, 0x0009);
     public static readonly DicomTag Rows = new(0x0028, 0x0010);
     public static readonly DicomTag Columns = new(0x0028, 0x0011);
     public static readonly DicomTag BitsAllocated = new(0x0028, 0x0100);

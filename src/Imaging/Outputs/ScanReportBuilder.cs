@@ -61,6 +61,16 @@ public static class ScanReportBuilder
             notes.Add("The file gives no usable pixel spacing: 1 mm assumed for areas and volumes.");
         }
 
+        // spacingKnown speaks for the pixel spacing, so areas; a volume also needs the step between slices.
+        if (source.Provenance.FramesAreTimePoints)
+        {
+            notes.Add("The slices are time frames of one plane (a cine), not slices along an axis: the volume in mL adds up the same anatomy at several times and is not a measured volume.");
+        }
+        else if (source.Provenance.SliceSpacingAssumed && spacingKnown)
+        {
+            notes.Add("The file does not measure the step between slices (no slice positions, no spacing between slices): the depth per slice behind the volume in mL (the slice thickness, or 1 mm) is assumed, so the volume is not measured.");
+        }
+
         if (singleThresholdSlices is { Count: > 0 })
         {
             notes.Add($"Normative threshold not applied to slice(s) {string.Join(", ", singleThresholdSlices.Order())}: they do not line up with the healthy "

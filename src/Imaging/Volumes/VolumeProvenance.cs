@@ -27,6 +27,21 @@ public sealed record VolumeProvenance
     /// </summary>
     public bool SpacingAssumed { get; init; }
 
+    /// <summary>
+    /// True where the step between slices is not measured, so reports do not present volumes as measured (areas, from the
+    /// pixel spacing, still are): DICOM slices without positions whose step fell back to SliceThickness (which is not
+    /// the distance between slices) or to 1 mm, and always the frames of a cine (<see cref="FramesAreTimePoints"/>). A
+    /// single slice with a SliceThickness is measured: its slab is that thick.
+    /// </summary>
+    public bool SliceSpacingAssumed { get; init; }
+
+    /// <summary>
+    /// True where the slices are the time frames of one plane (a DICOM cine: one file, no per-frame positions, its Frame
+    /// Increment Pointer naming Frame Time or Frame Time Vector), so a volume over them would add up the same anatomy
+    /// at several times.
+    /// </summary>
+    public bool FramesAreTimePoints { get; init; }
+
     /// <summary>Free-form notes on lenient decoding decisions (for example "4-D input: first volume used").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

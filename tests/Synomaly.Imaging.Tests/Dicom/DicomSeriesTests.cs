@@ -30,6 +30,8 @@ public sealed class DicomSeriesTests
         double span = Distance(Origin(first), Origin(last));
         Assert.Equal(span / 19, volume.Geometry.SpacingZ, 6);
         Assert.InRange(volume.Geometry.SpacingZ, 6.9, 7.1); // the gap between slices, not the 2 mm slice thickness
+        Assert.False(volume.Provenance.SliceSpacingAssumed);
+        Assert.False(volume.Provenance.FramesAreTimePoints);
     }
 
     [Fact]
