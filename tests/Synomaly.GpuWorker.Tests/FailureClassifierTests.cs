@@ -4,6 +4,7 @@ using Azure.Messaging.ServiceBus;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.Imaging;
+using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.GpuWorker.Tests;
 
@@ -99,5 +100,16 @@ public sealed class FailureClassifierTests
     {
         var verdict = FailureClassifier.Classify(new ScanRejectedException(ScanRejectionCode.Malformed, new string('x', 5000)));
         Assert.Equal(1024, verdict.Description.Length);
+    }
+
+    [Fact]
+    public void A_transcoder_that_cannot_run_on_this_machine_is_retried_under_its_own_reason_not_as_a_network_fault()
+    {
+        var error = new DicomTranscoderFaultException("The DICOM transcoder could not create its temporary folder (IOException): a fault of this machine, not of the scan.");
+
+        var verdict = FailureClassifier.Classify(error);
+
+        Assert.Equal((FailureKind.Transient, FailureClassifier.TranscoderUnavailable), (verdict.Kind, verdict.Reason));
+        Assert.Equal(error.Message, verdict.Description);
     }
 }

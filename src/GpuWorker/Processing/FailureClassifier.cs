@@ -5,6 +5,7 @@ using Polly.Timeout;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Status;
 using Synomaly.Imaging;
+using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.GpuWorker.Processing;
 
@@ -18,6 +19,9 @@ public static class FailureClassifier
     public const string MessagingUnavailable = "MessagingUnavailable";
     public const string Timeout = "Timeout";
     public const string NetworkError = "NetworkError";
+
+    /// <summary>The DICOM transcoder could not run on this machine (temporary folder, full disk, tool not startable).</summary>
+    public const string TranscoderUnavailable = "TranscoderUnavailable";
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
     public const string StatusConflict = "StatusConflict";
@@ -35,6 +39,8 @@ public static class FailureClassifier
             RequestFailedException e when IsTransientStatus(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
             ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
             JobStatusConflictException e => Transient(StatusConflict, e.Message),
+            // An IOException too, so it would pass as a NetworkError; named for what an operator must fix (the disk).
+            DicomTranscoderFaultException e => Transient(TranscoderUnavailable, e.Message),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
             _ when NetworkCause(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),
             _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),
