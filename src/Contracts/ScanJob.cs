@@ -88,6 +88,22 @@ public sealed record ScanJob
         return messageId is not null && (messageId == first || messageId.StartsWith(first + RetrySuffix, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The <see cref="Retry"/> that gives <paramref name="messageId"/> when it is a retry's message for this job's blob
+    /// version (<c>this with { Retry = n }</c> has exactly that id); null for the first message and for any other id.
+    /// </summary>
+    public long? RetryOf(string? messageId)
+    {
+        var prefix = CreateMessageId(ScanId, SourceETag, ModelVersion) + RetrySuffix;
+        return messageId is not null
+            && messageId.StartsWith(prefix, StringComparison.Ordinal)
+            && long.TryParse(messageId.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var retry)
+            && retry > 0
+            && (this with { Retry = retry }).MessageId == messageId
+                ? retry
+                : null;
+    }
+
     private const string RetrySuffix = ":r";
 
     /// <summary>

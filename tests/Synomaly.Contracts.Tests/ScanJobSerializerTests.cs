@@ -97,6 +97,23 @@ public sealed class ScanJobSerializerTests
         Assert.False(job.IsMessageForSameSource(null));
     }
 
+    [Fact]
+    public void The_retry_behind_a_message_id_of_the_same_blob_version_is_read_back_exactly()
+    {
+        var job = Sample();
+        var retry = job with { Retry = 1_780_000_000_123 };
+        var longIds = job with { ScanId = new string('a', 64), ModelVersion = new string('v', 64) };
+
+        Assert.Equal(retry.Retry, job.RetryOf(retry.MessageId));
+        Assert.Equal(retry.Retry, (job with { Retry = 5 }).RetryOf(retry.MessageId));
+        Assert.Equal(long.MaxValue, longIds.RetryOf((longIds with { Retry = long.MaxValue }).MessageId));
+        Assert.Null(job.RetryOf(job.MessageId));
+        Assert.Null(job.RetryOf((retry with { SourceETag = "0x8DC2" }).MessageId));
+        Assert.Null(job.RetryOf(job.MessageId + ":r007")); // no retry writes that id
+        Assert.Null(job.RetryOf(job.MessageId + ":rx"));
+        Assert.Null(job.RetryOf(null));
+    }
+
     [Theory]
     [InlineData("{\"schemaVersion\":3,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 3; this build reads versions 1 to 2")]
     [InlineData("{\"schemaVersion\":0,\"scanId\":\"a\",\"sourceBlobUri\":\"http://x/y\",\"sourceETag\":\"e\",\"modelName\":\"m\",\"modelVersion\":\"1\",\"correlationId\":\"c\",\"submittedAt\":\"2026-01-01T00:00:00Z\"}", "schema version 0")]

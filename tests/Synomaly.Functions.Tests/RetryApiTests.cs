@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
 using Synomaly.Functions.Triggers;
@@ -105,23 +106,31 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_retry_reservation_left_unpublished_past_the_timeout_is_taken_over_by_the_next_blob_event()
+    public async Task A_retry_reservation_left_unpublished_past_the_timeout_is_taken_over_under_the_retrys_id_which_duplicate_detection_lets_through()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
-        var scanId = await host.FailedUploadAsync();
-        var published = host.Get<InMemoryScanJobPublisher>();
-        var original = published.Published.Single(p => p.Job.ScanId == scanId).Job;
-        var submitter = host.Get<JobSubmitter>();
-        await submitter.ReserveAsync(original with { Retry = 1 }, runId: null, Ct, retryFailed: true); // its writer died here
+        var serviceBus = new DuplicateDetectingPublisher(clock);
+        await using var host = await TestHost.CreateAsync(azurite, publisher: serviceBus, clock: clock, ownStorageAccount: true);
+        var uploaded = clock.Now;
+        var scanId = await host.FailedUploadAsync(); // published at once, and failed quickly by the worker
+        var original = serviceBus.Delivered.Single(p => p.Job.ScanId == scanId).Job;
 
-        clock.Now = clock.Now + JobSubmitter.ReservationTimeout + TimeSpan.FromMinutes(1);
-        var recovered = await submitter.SubmitAsync(original, runId: null, scheduledEnqueueTime: null, Ct);
+        // The operator retries within the hour; the retry reserves the record under its own id, and its process dies
+        // before it publishes.
+        clock.Now = uploaded + TimeSpan.FromMinutes(10);
+        var retry = original with { Retry = clock.Now.ToUnixTimeMilliseconds() };
+        await host.Get<JobSubmitter>().ReserveAsync(retry, runId: null, Ct, retryFailed: true);
+        clock.Now += JobSubmitter.ReservationTimeout + TimeSpan.FromMinutes(1);
+        var sweep = await host.Get<UploadReconciler>().RunAsync(Ct);
 
-        Assert.Null(recovered.Skipped);
-        Assert.Equal(2, published.Published.Count(p => p.Job.MessageId == original.MessageId));
-        Assert.Equal((JobState.Queued, original.MessageId), (recovered.Record.State, recovered.Record.MessageId));
-        Assert.NotNull(recovered.Record.QueuedAt);
+        Assert.Contains(scanId, sweep.Resubmitted);
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        // A worker receives the message the record waits for. Taken over under the first id, it was dropped as a repeat
+        // inside the duplicate-detection window, and the job waited two days for the expiry sweep.
+        Assert.Contains(serviceBus.Delivered, p => p.Job.MessageId == record.MessageId && p.SentAt > uploaded + TimeSpan.FromMinutes(6));
+        Assert.Empty(serviceBus.Dropped);
+        Assert.Equal((JobState.Queued, retry.MessageId), (record.State, record.MessageId));
+        Assert.NotNull(record.QueuedAt);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     private const int MaxRaceRetries = 5;
 
     /// <summary>
-    /// How long a reservation may stay unpublished before a message with another id for the same blob version may take it
+    /// How long a retry's reservation may stay unpublished before another submission for the same blob version takes it
     /// over (its writer is then presumed dead). Publishing takes seconds; this leaves room for the Service Bus client's own
     /// retries.
     /// </summary>
@@ -104,6 +104,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
         {
             var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+            var message = job;
             JobWriteResult result;
             if (current is null)
             {
@@ -121,11 +122,21 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             }
             else if (BeingPublishedUnderOtherId(current, job))
             {
-                // An explicit retry of this blob version is publishing its own message right now. A duplicate blob event
-                // taking the reservation over would publish the original id, which Service Bus may drop as a repeat
-                // inside its duplicate-detection window, and the retry's message would then find itself superseded:
-                // the record would wait for a message that never comes.
+                // An explicit retry of this blob version is publishing its own message right now: a duplicate blob event
+                // leaves it to that, rather than send the message a second time (which a Storage Queue would deliver twice).
                 return new Reservation(current, null, SkipReason.Duplicate);
+            }
+            else if (UnpublishedRetry(current, job) is { } retry)
+            {
+                // An explicit retry of this blob version reserved the record and never confirmed (its writer is presumed
+                // dead): take it over under the retry's own message id, as a reservation of the same message is taken
+                // over. Not under the version's first id: that message went out when the file arrived, Service Bus drops
+                // a repeat of it for an hour (its duplicate-detection window, far longer than the timeout), and the job
+                // would sit Queued for a message never delivered until the expiry sweep. The retry's id is unique: it
+                // goes through, unless the retry did publish it after all, and then the copy is dropped and the record
+                // still names the message that went out.
+                message = job with { Retry = retry };
+                result = await store.UpdateAsync(current, r => r with { RunId = runId ?? r.RunId }, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -136,7 +147,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             if (result.Succeeded)
             {
                 // The record keeps the source; the message leaves an archive path out (ScanJob.ForQueue).
-                return new Reservation(result.Record!, job.ForQueue(), null, Replaced: current is not null && current.MessageId != job.MessageId ? current : null);
+                return new Reservation(result.Record!, message.ForQueue(), null, Replaced: current is not null && current.MessageId != message.MessageId ? current : null);
             }
         }
 
@@ -255,6 +266,10 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         && current.IsForSourceVersion(job.SourceETag)
         && current.LastModified is { } reserved
         && clock.GetUtcNow() - reserved < ReservationTimeout;
+
+    /// <summary>The retry whose message an unpublished reservation of this blob version waits for, if a retry made it.</summary>
+    private static long? UnpublishedRetry(JobRecord current, ScanJob job) =>
+        current.State == JobState.Queued && !current.IsPublished ? job.RetryOf(current.MessageId) : null;
 
     private static SkipReason? Decide(JobRecord current, ScanJob job, bool retryFailed)
     {
