@@ -397,6 +397,32 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_fixed_upload_whose_job_cannot_be_published_stays_queued_for_its_own_version_not_failed_for_the_rejected_one()
+    {
+        var publisher = new OutagePublisher();
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var scanId = ScanBytes.NewScanId();
+        var blob = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Text());
+        Assert.Equal(IntakeRejectionCode.UnknownFormat, (await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct)).Rejection);
+        var fixedVersion = (await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), overwrite: true, Ct)).Value.ETag.ToString();
+
+        publisher.FailsFor = job => job.ScanId == scanId;
+        var refused = await Assert.ThrowsAsync<JobPublishFailedException>(() => host.Get<ScanIntakeService>().ProcessAsync(blob, Ct));
+        var afterOutage = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        publisher.FailsFor = _ => false;
+        var next = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        // Not put back to the old file's failure: the status would call the valid new file an unknown format.
+        Assert.False(refused.RestoredFailure);
+        Assert.Equal((JobState.Queued, null), (afterOutage.State, afterOutage.ErrorCode));
+        Assert.True(afterOutage.IsForSourceVersion(fixedVersion));
+        Assert.Null(afterOutage.QueuedAt);
+        // The reservation is left for the event's retry or the reconciliation, which take it over and publish.
+        Assert.Equal(IntakeOutcome.Queued, next.Outcome);
+        Assert.Single(publisher.Published, p => p.Job.ScanId == scanId && p.Job.MessageId == afterOutage.MessageId);
+    }
+
+    [Fact]
     public async Task A_blob_deleted_before_intake_is_superseded_and_leaves_no_record()
     {
         await using var host = await TestHost.CreateAsync(azurite);

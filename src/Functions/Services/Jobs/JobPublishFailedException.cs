@@ -6,8 +6,8 @@ namespace Synomaly.Functions.Services.Jobs;
 /// <summary>
 /// A job was reserved but its ScanJob could not be published (messaging down, throttled, timed out). <see cref="Record"/>
 /// is the job record as the failed submission left it: put back to its earlier Failed state where the submission had
-/// requeued a Failed job (<see cref="RestoredFailure"/>), otherwise the unconfirmed reservation, which the upload's next
-/// event or the upload reconciliation takes over.
+/// requeued a Failed job of the same blob version (<see cref="RestoredFailure"/>), otherwise the unconfirmed reservation,
+/// which the upload's next event or the upload reconciliation takes over.
 /// </summary>
 public sealed class JobPublishFailedException : Exception
 {

@@ -52,17 +52,19 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     }
 
     /// <summary>
-    /// After a failed publish, puts a Failed job that the reservation requeued (an explicit retry, or a resubmitted expired
-    /// job) back as it was: left Queued under a message that never went out, it would refuse the next retry as "Queued",
-    /// look "about to be published", and wait for the expiry sweep, two days on. The write is ETag-checked and gives way
-    /// to any other writer: a worker that already has the message (the publish failed after all but reached the queue)
-    /// or a newer upload's intake. Any other reservation stays as it is, for the upload's next event or the
-    /// reconciliation to take over; there is no earlier outcome to go back to.
+    /// After a failed publish, puts a Failed job of the same blob version that the reservation requeued (an explicit retry,
+    /// or a resubmitted expired job) back as it was: left Queued under a message that never went out, it would refuse the
+    /// next retry as "Queued", look "about to be published", and wait for the expiry sweep, two days on. The write is
+    /// ETag-checked and gives way to any other writer: a worker that already has the message (the publish failed after all
+    /// but reached the queue) or a newer upload's intake. Any other reservation stays as it is, for the upload's next event
+    /// or the reconciliation to take over; there is no earlier outcome to go back to. That includes a new upload version
+    /// that replaced a failed one: the old version's failure is no outcome of the new file, and put back it would tell the
+    /// portal that its fixed upload failed as the file before it did.
     /// </summary>
     private async Task<JobPublishFailedException> UndoReservationAsync(Reservation reservation, Exception publishError)
     {
         var record = reservation.Record;
-        if (reservation.Replaced is not { State: JobState.Failed } failed)
+        if (reservation.Replaced is not { State: JobState.Failed } failed || !failed.IsForSourceVersion(reservation.Job!.SourceETag))
         {
             return new JobPublishFailedException(record, restoredFailure: false, publishError);
         }
