@@ -35,4 +35,16 @@ public sealed class ScanAdmissionRuleTests
 
         Assert.Equal(expected, Rule.Check(type, accessTier, length));
     }
+
+    [Fact]
+    public void A_listed_file_written_with_a_customer_provided_key_is_refused_before_anything_else()
+    {
+        static BlobItemProperties Listed(string? keySha256, BlobType type) =>
+            BlobsModelFactory.BlobItemProperties(accessTierInferred: false, blobType: type, contentLength: 1, accessTier: AccessTier.Hot, customerProvidedKeySha256: keySha256);
+
+        Assert.Equal(IntakeRejectionCode.EncryptedWithCustomerProvidedKey, Rule.Check(Listed(CustomerKeyEncryptedBlob.KeySha256, BlobType.Block)));
+        // Intake cannot read such a file's type either: the same code whatever it is.
+        Assert.Equal(IntakeRejectionCode.EncryptedWithCustomerProvidedKey, Rule.Check(Listed(CustomerKeyEncryptedBlob.KeySha256, BlobType.Page)));
+        Assert.Null(Rule.Check(Listed(null, BlobType.Block)));
+    }
 }

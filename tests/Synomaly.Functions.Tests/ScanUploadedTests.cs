@@ -364,6 +364,48 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_upload_encrypted_with_a_customer_provided_key_ends_failed_with_a_reason_that_says_so_and_is_deleted_unprocessed(bool propertiesRefused)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var name = $"{scanId}/scan.png";
+        var stored = await host.UploadScanAsync(name, ScanBytes.Png());
+        var version = (await stored.GetPropertiesAsync(cancellationToken: Ct)).Value.ETag.ToString();
+        var blob = new CustomerKeyEncryptedBlob(host.ConnectionString, BlobLayout.ScansContainer, name) { PropertiesRefused = propertiesRefused };
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        Assert.Equal((IntakeOutcome.Rejected, IntakeRejectionCode.EncryptedWithCustomerProvidedKey), (result.Outcome, result.Rejection));
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Equal((JobState.Failed, nameof(IntakeRejectionCode.EncryptedWithCustomerProvidedKey)), (record.State, record.ErrorCode));
+        Assert.Contains("x-ms-encryption", record.ErrorMessage, StringComparison.Ordinal);
+        // Recorded for exactly the version stored, so the reconciliation does not bring it back.
+        Assert.True(record.IsForSourceVersion(version));
+        Assert.False(await stored.ExistsAsync(Ct));
+        Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
+    }
+
+    [Fact]
+    public async Task A_readable_version_written_after_a_customer_key_refusal_is_neither_rejected_nor_deleted()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var name = $"{scanId}/scan.png";
+        var stored = await host.UploadScanAsync(name, ScanBytes.Png());
+        // The properties of the encrypted version were refused; by the listing, the holder had uploaded it again without a key.
+        var blob = new CustomerKeyEncryptedBlob(host.ConnectionString, BlobLayout.ScansContainer, name) { ListedWithKey = false };
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+
+        // The version refused is gone; the one there now has an event of its own, and the reconciliation behind it.
+        Assert.Equal(IntakeOutcome.Superseded, result.Outcome);
+        Assert.Null(await host.Jobs.GetAsync(scanId, "v1", Ct));
+        Assert.True(await stored.ExistsAsync(Ct));
+    }
+
     [Fact]
     public async Task An_upload_outside_a_scan_id_folder_is_rejected_without_a_record()
     {

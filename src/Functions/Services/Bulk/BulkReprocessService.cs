@@ -249,7 +249,7 @@ public sealed partial class BulkReprocessService(
             };
 
             // Intake's rule: a file the worker cannot read or would refuse ends Failed here rather than on the worker.
-            if (admission.Check(item.Properties.BlobType, item.Properties.AccessTier, item.Properties.ContentLength) is { } rejection)
+            if (admission.Check(item.Properties) is { } rejection)
             {
                 rejected++;
                 if (!run.DryRun)
@@ -336,6 +336,7 @@ public sealed partial class BulkReprocessService(
         IntakeRejectionCode.TooLarge => $"The archived file has {properties.ContentLength} bytes; the limit is {admission.MaxScanBytes}.",
         IntakeRejectionCode.Archived => "The archived file is in the Archive access tier, whose content cannot be read without rehydrating it. Store it again in the Hot or Cool tier; a later reprocessing run takes the new version.",
         IntakeRejectionCode.UnsupportedBlobType => $"The archived file is {(properties.BlobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are processed. Store it again as a block blob; a later reprocessing run takes the new version.",
+        IntakeRejectionCode.EncryptedWithCustomerProvidedKey => "The archived file was written with a customer-provided encryption key, which this service does not hold, so it cannot be read. Store it again without one (the storage account encrypts every file with its own keys); a later reprocessing run takes the new version.",
         _ => code.ToString(),
     };
 

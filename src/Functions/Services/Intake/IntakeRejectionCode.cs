@@ -33,4 +33,13 @@ public enum IntakeRejectionCode
     /// or Cool.
     /// </summary>
     Archived,
+
+    /// <summary>
+    /// The blob was written with a customer-provided encryption key (x-ms-encryption-key on the upload, which a SAS does
+    /// not restrict): the service refuses every read without that key (409 BlobUsesCustomerSpecifiedEncryption), its
+    /// properties included, and nothing here holds it, so the file is never processed. It is deleted unprocessed, since
+    /// no one without the key could even look at it; it is uploaded again without the x-ms-encryption-* headers (the
+    /// account encrypts every blob with its own keys).
+    /// </summary>
+    EncryptedWithCustomerProvidedKey,
 }

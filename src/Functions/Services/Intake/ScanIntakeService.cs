@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
@@ -58,6 +59,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             LogGone(scanId);
             return new IntakeResult(IntakeOutcome.Superseded, scanId, null);
         }
+        catch (RequestFailedException e) when (IsEncryptedWithCustomerProvidedKey(e))
+        {
+            // Written with a key of its holder's: even its properties cannot be read without it.
+            return await RejectEncryptedUploadAsync(blob, scanId, retryFailed, cancellationToken).ConfigureAwait(false);
+        }
 
         var etag = properties.ETag.ToString();
         // The admission rule bulk reprocessing applies too, with the path (which only uploads have) checked between its
@@ -80,51 +86,10 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             rejection = unreadable ?? (format == ScanFormat.Unknown ? IntakeRejectionCode.UnknownFormat : null);
         }
 
-        var job = new ScanJob
-        {
-            ScanId = scanId,
-            SourceBlobUri = blob.Uri,
-            SourceETag = etag,
-            SourceContentMd5 = ContentMd5.Of(properties.ContentHash),
-            DetectedFormat = format,
-            Modality = ModalityFrom(properties.Metadata),
-            ModelName = settings.ModelName,
-            ModelVersion = settings.ModelVersion,
-            Origin = JobOrigin.Upload,
-            CorrelationId = scanId,
-            SubmittedAt = clock.GetUtcNow(),
-            Retry = retryFailed ? clock.GetUtcNow().ToUnixTimeMilliseconds() : 0,
-        };
-
+        var job = NewJob(blob, scanId, etag, ContentMd5.Of(properties.ContentHash), format, ModalityFrom(properties.Metadata), retryFailed);
         if (rejection is { } code)
         {
-            var failed = await submitter.RejectAsync(new JobRecord
-            {
-                ScanId = scanId,
-                ModelVersion = job.ModelVersion,
-                ModelName = job.ModelName,
-                State = JobState.Failed,
-                ErrorCode = code.ToString(),
-                ErrorMessage = Describe(code, properties),
-                Origin = JobOrigin.Upload,
-                DetectedFormat = format,
-                SourceBlobUri = blob.Uri,
-                SourceETag = etag,
-                MessageId = job.MessageId,
-                CorrelationId = job.CorrelationId,
-            }, cancellationToken).ConfigureAwait(false);
-            if (failed is { IsDeleted: true })
-            {
-                // Erased while this file was being checked: as for a file sent after the erasure, remove it unprocessed.
-                return await RefuseAfterErasureAsync(scanId, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (code == IntakeRejectionCode.UnsupportedBlobType)
-            {
-                await RemoveUnsupportedUploadAsync(blob, scanId, properties, cancellationToken).ConfigureAwait(false);
-            }
-
-            return new IntakeResult(IntakeOutcome.Rejected, scanId, failed, code);
+            return await RejectAsync(blob, job, code, Describe(code, properties.BlobType, properties.ContentLength), cancellationToken).ConfigureAwait(false);
         }
 
         var reservation = await submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, cancellationToken, retryFailed).ConfigureAwait(false);
@@ -138,6 +103,98 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         return new IntakeResult(IntakeOutcome.Queued, scanId, reservation.Record);
     }
 
+    /// <summary>The ScanJob for the blob version intake judged, as published or as its rejection records it.</summary>
+    private ScanJob NewJob(BlobClient blob, string scanId, string etag, string? contentMd5, ScanFormat format, ModalityHint modality, bool retryFailed) => new()
+    {
+        ScanId = scanId,
+        SourceBlobUri = blob.Uri,
+        SourceETag = etag,
+        SourceContentMd5 = contentMd5,
+        DetectedFormat = format,
+        Modality = modality,
+        ModelName = settings.ModelName,
+        ModelVersion = settings.ModelVersion,
+        Origin = JobOrigin.Upload,
+        CorrelationId = scanId,
+        SubmittedAt = clock.GetUtcNow(),
+        Retry = retryFailed ? clock.GetUtcNow().ToUnixTimeMilliseconds() : 0,
+    };
+
+    /// <summary>
+    /// Records the rejection of the version <paramref name="job"/> names (Failed with its code), and deletes that version
+    /// where the file is never to be kept: <see cref="RemoveRefusedUploadAsync"/>.
+    /// </summary>
+    private async Task<IntakeResult> RejectAsync(BlobClient blob, ScanJob job, IntakeRejectionCode code, string reason, CancellationToken cancellationToken)
+    {
+        var failed = await submitter.RejectAsync(new JobRecord
+        {
+            ScanId = job.ScanId,
+            ModelVersion = job.ModelVersion,
+            ModelName = job.ModelName,
+            State = JobState.Failed,
+            ErrorCode = code.ToString(),
+            ErrorMessage = reason,
+            Origin = JobOrigin.Upload,
+            DetectedFormat = job.DetectedFormat,
+            SourceBlobUri = blob.Uri,
+            SourceETag = job.SourceETag,
+            MessageId = job.MessageId,
+            CorrelationId = job.CorrelationId,
+        }, cancellationToken).ConfigureAwait(false);
+        if (failed is { IsDeleted: true })
+        {
+            // Erased while this file was being checked: as for a file sent after the erasure, remove it unprocessed.
+            return await RefuseAfterErasureAsync(job.ScanId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (code is IntakeRejectionCode.UnsupportedBlobType or IntakeRejectionCode.EncryptedWithCustomerProvidedKey)
+        {
+            await RemoveRefusedUploadAsync(blob, job.ScanId, new ETag(job.SourceETag), code, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new IntakeResult(IntakeOutcome.Rejected, job.ScanId, failed, code);
+    }
+
+    /// <summary>
+    /// Rejects an upload written with a customer-provided key, whose properties were refused without it. Unanswered, the
+    /// refusal failed intake on every look (the event's retries, each reconciliation sweep of the lookback) and no record
+    /// was ever written: the scan's status stayed 404. The refusal names no ETag, so the version is read from the
+    /// listing, which needs no key: the rejection is recorded for exactly that version (or the reconciliation would
+    /// bring it back), and only that version is deleted. A version listed without a key was written since: it is
+    /// readable, and its own event (or the reconciliation) brings it here.
+    /// </summary>
+    private async Task<IntakeResult> RejectEncryptedUploadAsync(BlobClient blob, string scanId, bool retryFailed, CancellationToken cancellationToken)
+    {
+        var listed = await ListedPropertiesAsync(blob, cancellationToken).ConfigureAwait(false);
+        if (listed is not { ETag: { } etag, CustomerProvidedKeySha256: not null })
+        {
+            LogGone(scanId);
+            return new IntakeResult(IntakeOutcome.Superseded, scanId, null);
+        }
+
+        const IntakeRejectionCode code = IntakeRejectionCode.EncryptedWithCustomerProvidedKey;
+        var job = NewJob(blob, scanId, etag.ToString(), ContentMd5.Of(listed.ContentHash), ScanFormat.Unknown, ModalityHint.Auto, retryFailed);
+        return await RejectAsync(blob, job, code, Describe(code, listed.BlobType, listed.ContentLength), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The blob's properties as its container lists them (no read of the blob itself); null if it is gone.</summary>
+    private static async Task<BlobItemProperties?> ListedPropertiesAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        var container = blob.GetParentBlobContainerClient();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: blob.Name, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Name == blob.Name)
+            {
+                return item.Properties;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsEncryptedWithCustomerProvidedKey(RequestFailedException e) =>
+        e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobUsesCustomerSpecifiedEncryption;
+
     private async Task<IntakeResult> RefuseAfterErasureAsync(string scanId, CancellationToken cancellationToken)
     {
         await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.UploadAfterErasure).ConfigureAwait(false);
@@ -146,23 +203,25 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     }
 
     /// <summary>
-    /// Deletes an append or page blob once its rejection is recorded. Such a file is never processed, and no lifecycle rule
-    /// can age out a page blob (rules take block and append blobs only): left in place it would outlive the upload retention.
-    /// Only exactly the version judged is deleted (<c>If-Match</c> its ETag): one written since has its own event, or the
-    /// upload reconciliation finds its version without an outcome and brings it here again.
+    /// Deletes a refused upload that is never to be kept, once its rejection is recorded. An append or page blob is never
+    /// processed, and no lifecycle rule can age out a page blob (rules take block and append blobs only): left in place it
+    /// would outlive the upload retention. One written with a customer-provided key cannot be read by anyone here, not
+    /// even to look at it (a delete needs no key). Only exactly the version judged is deleted (<c>If-Match</c> its ETag):
+    /// one written since has its own event, or the upload reconciliation finds its version without an outcome and brings
+    /// it here again.
     /// </summary>
-    private async Task RemoveUnsupportedUploadAsync(BlobClient blob, string scanId, BlobProperties properties, CancellationToken cancellationToken)
+    private async Task RemoveRefusedUploadAsync(BlobClient blob, string scanId, ETag version, IntakeRejectionCode code, CancellationToken cancellationToken)
     {
         try
         {
             // Snapshots too: the upload URL's holder may have taken some, and they would keep the blob from being deleted.
-            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = properties.ETag }, cancellationToken).ConfigureAwait(false);
-            LogUnsupportedRemoved(scanId, properties.BlobType);
+            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = version }, cancellationToken).ConfigureAwait(false);
+            LogRefusedRemoved(scanId, code);
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
             // Written since it was read, or leased by the upload URL's holder: left for the next look at it.
-            LogUnsupportedKept(scanId, properties.BlobType, e.ErrorCode);
+            LogRefusedKept(scanId, code, e.ErrorCode);
         }
     }
 
@@ -194,6 +253,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             // event and every reconciliation sweep the same way, and the upload would never get a record.
             return (null, IntakeRejectionCode.Archived);
         }
+        catch (RequestFailedException e) when (IsEncryptedWithCustomerProvidedKey(e))
+        {
+            // Refused for the same reason, the other way round: its content needs a key its properties did not.
+            return (null, IntakeRejectionCode.EncryptedWithCustomerProvidedKey);
+        }
     }
 
     /// <summary>The blob's access tier; none when the service names none (page blobs of a standard account).</summary>
@@ -208,14 +272,15 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             ? hint
             : ModalityHint.Auto;
 
-    private string Describe(IntakeRejectionCode code, BlobProperties properties) => code switch
+    private string Describe(IntakeRejectionCode code, BlobType? blobType, long? contentLength) => code switch
     {
         IntakeRejectionCode.InvalidPath => "Uploads must be one file directly under scans/{scanId}/.",
         IntakeRejectionCode.Empty => "The uploaded file is empty.",
-        IntakeRejectionCode.TooLarge => $"The uploaded file has {properties.ContentLength} bytes; the limit is {settings.MaxScanBytes}.",
+        IntakeRejectionCode.TooLarge => $"The uploaded file has {contentLength} bytes; the limit is {settings.MaxScanBytes}.",
         IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
         IntakeRejectionCode.Archived => "The upload is in the Archive access tier, whose content cannot be read without rehydrating it. Upload the file again in the Hot or Cool tier (leave out x-ms-access-tier).",
-        IntakeRejectionCode.UnsupportedBlobType => $"The upload is {(properties.BlobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are taken, and this one is deleted unprocessed. Upload the file again as a block blob (x-ms-blob-type: BlockBlob).",
+        IntakeRejectionCode.UnsupportedBlobType => $"The upload is {(blobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are taken, and this one is deleted unprocessed. Upload the file again as a block blob (x-ms-blob-type: BlockBlob).",
+        IntakeRejectionCode.EncryptedWithCustomerProvidedKey => "The upload was encrypted with a customer-provided key (x-ms-encryption-key), which this service does not hold, so the file cannot be read; it is deleted unprocessed. Upload the file again without the x-ms-encryption-* headers (the storage account encrypts every file with its own keys).",
         _ => code.ToString(),
     };
 
@@ -225,11 +290,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]
     private partial void LogRefusedAfterErasure(string scanId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the upload was a {BlobType} blob, not a block blob; it was deleted unprocessed")]
-    private partial void LogUnsupportedRemoved(string scanId, BlobType blobType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the upload was refused ({Reason}); it was deleted unprocessed")]
+    private partial void LogRefusedRemoved(string scanId, IntakeRejectionCode reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the {BlobType} blob upload was refused but not deleted ({ErrorCode}: written since it was read, or leased)")]
-    private partial void LogUnsupportedKept(string scanId, BlobType blobType, string? errorCode);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the upload was refused ({Reason}) but not deleted ({ErrorCode}: written since it was read, or leased)")]
+    private partial void LogRefusedKept(string scanId, IntakeRejectionCode reason, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the blob changed or was deleted before intake; its newer event is handled on its own")]
     private partial void LogGone(string scanId);
