@@ -2,8 +2,11 @@ using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
 
@@ -208,6 +211,66 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var perMinute = host.Get<InMemoryScanJobPublisher>().Published.GroupBy(p => p.ScheduledEnqueueTime).Select(g => (g.Key, g.Count())).ToList();
         // One page of 10 at 4 per minute: 4 now, 4 a minute later, 2 a minute after that.
         Assert.Equal([(null, 4), (clock.Now.AddMinutes(1), 4), (clock.Now.AddMinutes(2), 2)], perMinute);
+    }
+
+    [Fact]
+    public async Task A_rejected_file_its_owner_deletes_while_the_run_records_it_leaves_no_name_in_the_job_table()
+    {
+        OwnerDeletesOnFirstReadJobStore? store = null;
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps(), jobStore: (table, clock) => store = new(table, clock));
+        var prefix = await FillArchiveAsync(host, 1, empty: 1); // empty: the admission rule refuses it
+        var (file, scanId, erasure) = OwnerDeletesAtFirstRead(host, store!, $"{prefix}patient-0000/scan.dcm");
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        var done = (await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct)).Run!;
+
+        Assert.Equal(1, done.Rejected);
+        Assert.Equal([ScanErasureOutcome.NotFound], erasure); // the deletion's erasure came before the record
+        Assert.False(await file.ExistsAsync(Ct));
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Null(record.SourceBlobUri);
+        Assert.Null(record.SourceContentMd5);
+        Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode), (record.State, record.ErrorCode));
+        Assert.True(record.HasLostSource);
+    }
+
+    [Fact]
+    public async Task A_file_its_owner_deletes_while_the_run_reserves_it_leaves_no_name_when_its_message_cannot_be_published()
+    {
+        OwnerDeletesOnFirstReadJobStore? store = null;
+        var publisher = new OutagePublisher { FailsFor = _ => true };
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher, steps: new CapturingSteps(), jobStore: (table, clock) => store = new(table, clock));
+        var prefix = await FillArchiveAsync(host, 1);
+        var (_, scanId, erasure) = OwnerDeletesAtFirstRead(host, store!, $"{prefix}patient-0000/scan.dcm");
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        // The step fails; its retry would list the page without the deleted file, and nothing would end the reservation
+        // before the expiry sweep.
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct));
+
+        Assert.Equal([ScanErasureOutcome.NotFound], erasure);
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Null(record.SourceBlobUri);
+        Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode), (record.State, record.ErrorCode));
+    }
+
+    /// <summary>
+    /// Arms <paramref name="store"/>: at the run's first read of the file's record, its owner deletes the file and the
+    /// deletion's event is handled. Returns the file, its scan id, and the outcomes of the erasures the event ran.
+    /// </summary>
+    private static (Azure.Storage.Blobs.BlobClient File, string ScanId, List<ScanErasureOutcome?> Erasures) OwnerDeletesAtFirstRead(TestHost host, OwnerDeletesOnFirstReadJobStore store, string name)
+    {
+        var file = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient(name);
+        var erasures = new List<ScanErasureOutcome?>();
+        store.ScanId = ArchiveScanId.For(name);
+        store.Deletion = async () =>
+        {
+            await file.DeleteAsync(cancellationToken: Ct);
+            erasures.Add(await host.Get<ArchiveDeletionHandler>().HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(file.Uri)), Ct));
+        };
+        return (file, store.ScanId, erasures);
     }
 
     [Fact]

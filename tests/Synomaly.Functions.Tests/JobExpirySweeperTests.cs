@@ -1,6 +1,8 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.Contracts;
+using Synomaly.Functions.Services.Archive;
+using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Options;
@@ -46,6 +48,43 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
         Assert.True(after.IsExpired);
         Assert.Contains("48 hours", after.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(clock.Now, after.FinishedAt);
+    }
+
+    [Fact]
+    public async Task A_bulk_job_whose_archive_file_is_gone_ends_without_the_files_name_and_one_whose_file_is_there_keeps_it()
+    {
+        // Reserved by a run after the owner deleted the file (the deletion's erasure found no record), never published.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
+        var archive = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        var kept = archive.GetBlobClient($"kept-{Guid.NewGuid():N}/scan.dcm");
+        await kept.UploadAsync(BinaryData.FromBytes(ScanBytes.Dicom()), Ct);
+        var gone = archive.GetBlobClient($"gone-{Guid.NewGuid():N}/scan.dcm");
+        foreach (var file in new[] { kept, gone })
+        {
+            await host.Jobs.CreateAsync(new JobRecord
+            {
+                ScanId = ArchiveScanId.For(file.Name),
+                ModelVersion = "v1",
+                State = JobState.Queued,
+                Origin = JobOrigin.Bulk,
+                SourceBlobUri = file.Uri,
+                SourceETag = "0x1",
+                SourceContentMd5 = "q83vEjRWeJA=",
+                CreatedAt = clock.Now,
+            }, Ct);
+        }
+
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var sweep = await host.Get<JobExpirySweeper>().RunAsync(Ct);
+
+        Assert.Equal(2, sweep.Expired.Count);
+        var lost = (await host.Jobs.GetAsync(ArchiveScanId.For(gone.Name), "v1", Ct))!;
+        Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode, null, null), (lost.State, lost.ErrorCode, lost.SourceBlobUri, lost.SourceContentMd5));
+        Assert.True(lost.HasLostSource);
+        var expired = (await host.Jobs.GetAsync(ArchiveScanId.For(kept.Name), "v1", Ct))!;
+        Assert.True(expired.IsExpired);
+        Assert.Equal(kept.Uri, expired.SourceBlobUri);
     }
 
     [Fact]
@@ -232,7 +271,8 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
         var clock = new ManualClock(DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1));
         var cursors = new TableClient(azurite.ConnectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
         await cursors.CreateIfNotExistsAsync(Ct);
-        var sweeper = new JobExpirySweeper(store, new SweepCursorStore(cursors), Microsoft.Extensions.Options.Options.Create(new JobExpiryOptions()), clock, NullLogger<JobExpirySweeper>.Instance);
+        var sources = new ArchiveSourceForgetter(new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), store, clock, NullLogger<ArchiveSourceForgetter>.Instance);
+        var sweeper = new JobExpirySweeper(store, new SweepCursorStore(cursors), sources, Microsoft.Extensions.Options.Options.Create(new JobExpiryOptions()), clock, NullLogger<JobExpirySweeper>.Instance);
 
         var sweep = await sweeper.RunAsync(Ct);
 

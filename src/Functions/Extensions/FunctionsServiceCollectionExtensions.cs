@@ -52,6 +52,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton(provider => new SweepCursorStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<ScanRetryService>();
         services.TryAddSingleton<FailedUploadRetryService>();
+        services.TryAddSingleton<ArchiveSourceForgetter>();
         services.TryAddSingleton<JobExpirySweeper>();
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UploadService>();

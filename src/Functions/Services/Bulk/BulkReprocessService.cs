@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Storage.Jobs;
@@ -23,6 +24,7 @@ public sealed partial class BulkReprocessService(
     BlobServiceClient blobs,
     BulkRunStore runs,
     JobSubmitter submitter,
+    ArchiveSourceForgetter sourceForgetter,
     IScanJobPublisher publisher,
     IBulkStepQueue steps,
     IOptions<BulkOptions> bulkOptions,
@@ -252,9 +254,11 @@ public sealed partial class BulkReprocessService(
             if (admission.Check(item.Properties) is { } rejection)
             {
                 rejected++;
-                if (!run.DryRun)
+                if (!run.DryRun && await submitter.RejectAsync(RejectedRecord(job, run, rejection, item.Properties), cancellationToken).ConfigureAwait(false) is { } recorded)
                 {
-                    await submitter.RejectAsync(RejectedRecord(job, run, rejection, item.Properties), cancellationToken).ConfigureAwait(false);
+                    // The owner may have deleted the file since the listing, and its deletion's erasure found no record
+                    // then: the check after the write drops the name that this record would otherwise keep for good.
+                    await sourceForgetter.ForgetIfGoneAsync(recorded, cancellationToken).ConfigureAwait(false);
                 }
 
                 continue;
@@ -302,7 +306,18 @@ public sealed partial class BulkReprocessService(
             var slice = reserved.Skip(first).Take(perMinute).ToList();
             var sliceVisibleAt = visibleAt + TimeSpan.FromMinutes((double)first / perMinute);
             DateTimeOffset? scheduledFor = sliceVisibleAt > now ? sliceVisibleAt : null;
-            await publisher.PublishBatchAsync([.. slice.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await publisher.PublishBatchAsync([.. slice.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The step fails and its retry starts the page again, whose listing no longer has a file deleted meanwhile:
+                // that file's reservation would only end in the expiry sweep, two days on, naming the file until then.
+                await ForgetGoneSourcesAsync(reserved.Skip(first)).ConfigureAwait(false);
+                throw;
+            }
+
             foreach (var reservation in slice)
             {
                 await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
@@ -311,6 +326,25 @@ public sealed partial class BulkReprocessService(
 
         var nextVisibleAt = visibleAt + TimeSpan.FromMinutes((double)reserved.Count / bulk.MessagesPerMinute);
         return new PageCounts(reserved.Count, skipped, rejected, nextVisibleAt);
+    }
+
+    /// <summary>
+    /// Checks the sources of reservations whose message did not go out. Best effort: should storage fail here too, the
+    /// expiry sweep checks them again when it ends the reservations.
+    /// </summary>
+    private async Task ForgetGoneSourcesAsync(IEnumerable<Reservation> unpublished)
+    {
+        foreach (var reservation in unpublished)
+        {
+            try
+            {
+                await sourceForgetter.ForgetIfGoneAsync(reservation.Record, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Azure.RequestFailedException e)
+            {
+                LogSourceCheckFailed(reservation.Record.ScanId, e.Status, e.ErrorCode);
+            }
+        }
     }
 
     private JobRecord RejectedRecord(ScanJob job, BulkRun run, IntakeRejectionCode code, BlobItemProperties properties) => new()
@@ -366,6 +400,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} never started, and removing its record failed ({Status}); it stays Pending")]
     private partial void LogUnstartedNotRemoved(string runId, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its message was not published, and checking whether its archive source still exists failed ({Status} {ErrorCode}); the expiry sweep checks again")]
+    private partial void LogSourceCheckFailed(string scanId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} paused after {Pages} pages, {Published} published; the next step continues")]
     private partial void LogPaused(string runId, int pages, long published);

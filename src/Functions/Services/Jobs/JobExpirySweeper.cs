@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Storage.Jobs;
 
@@ -32,7 +33,7 @@ public sealed record ExpirySweepResult(int Examined, IReadOnlyList<string> Expir
 /// next pass does not see.
 /// </para>
 /// </summary>
-public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cursors, IOptions<JobExpiryOptions> options, TimeProvider clock, ILogger<JobExpirySweeper> logger)
+public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cursors, ArchiveSourceForgetter sourceForgetter, IOptions<JobExpiryOptions> options, TimeProvider clock, ILogger<JobExpirySweeper> logger)
 {
     /// <summary>Time one sweep may take: the function timeout is 5 minutes (host.json), and a large table takes several sweeps.</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(3);
@@ -111,7 +112,12 @@ public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cur
 
     private async Task<bool> ExpireAsync(JobRecord record, CancellationToken cancellationToken)
     {
-        var result = await jobs.TransitionAsync(record, JobState.Failed, r => r with
+        // A bulk job reserved after its archive file's owner deleted the file (the deletion's erasure found no record to
+        // tombstone, and the run's retry no longer lists the file) names the file until now: where the file is gone, the
+        // record ends as a job that found its source gone, without the name. Checked before the write: the record exists,
+        // so a deletion after the check has its erasure tombstone it.
+        bool sourceGone = await sourceForgetter.IsSourceGoneAsync(record, cancellationToken).ConfigureAwait(false);
+        var result = await jobs.TransitionAsync(record, JobState.Failed, r => sourceGone ? sourceForgetter.WithoutSource(r) : r with
         {
             ErrorCode = JobRecord.ExpiredErrorCode,
             ErrorMessage = string.Format(
