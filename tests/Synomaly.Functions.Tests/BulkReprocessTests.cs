@@ -214,6 +214,46 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_step_retried_after_part_of_a_page_went_out_counts_every_job_published_and_keeps_the_pace()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var publisher = new SecondBatchFailsOncePublisher();
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MessagesPerMinute"] = "4" }, publisher: publisher, steps: new CapturingSteps(), clock: clock);
+        var prefix = await FillArchiveAsync(host, 10);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        // The page's second slice meets a queue outage: the step fails after the first slice went out, and is redelivered.
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => bulk.RunStepAsync(run.RunId, TimeSpan.FromMinutes(5), Ct));
+        var retried = await bulk.RunStepAsync(run.RunId, TimeSpan.FromMinutes(5), Ct);
+
+        Assert.Equal(BulkStepOutcome.Completed, retried.Outcome);
+        Assert.Equal((10L, 10L, 0L), (retried.Run!.Listed, retried.Run.Published, retried.Run.Skipped));
+        Assert.Equal(10, publisher.Published.Select(p => p.Job.ScanId).Distinct().Count());
+        var perMinute = publisher.Published.GroupBy(p => p.ScheduledEnqueueTime).Select(g => (g.Key, g.Count())).ToList();
+        Assert.All(perMinute, minute => Assert.InRange(minute.Item2, 1, 4));
+        Assert.Equal([(null, 4), (clock.Now.AddMinutes(1), 4), (clock.Now.AddMinutes(2), 2)], perMinute);
+    }
+
+    /// <summary>An in-memory publisher whose second batch fails once, as a queue outage (503 ServerBusy) fails it.</summary>
+    private sealed class SecondBatchFailsOncePublisher : IScanJobPublisher
+    {
+        private readonly InMemoryScanJobPublisher inner = new();
+        private int batches;
+
+        public IReadOnlyList<PublishedScanJob> Published => inner.Published;
+
+        public Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
+            inner.PublishAsync(job, scheduledEnqueueTime, cancellationToken);
+
+        public Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref batches) == 2
+                ? throw new Azure.RequestFailedException(503, "The server is busy.", "ServerBusy", null)
+                : inner.PublishBatchAsync(jobs, scheduledEnqueueTime, cancellationToken);
+    }
+
+    [Fact]
     public async Task A_rejected_file_its_owner_deletes_while_the_run_records_it_leaves_no_name_in_the_job_table()
     {
         OwnerDeletesOnFirstReadJobStore? store = null;

@@ -132,6 +132,8 @@ public sealed partial class BulkReprocessService(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var counts = await ProcessPageAsync(run, container, page.Values, cancellationToken).ConfigureAwait(false);
+            // The page's publishing saved the schedule as it went (a new ETag); the checkpoint builds on that.
+            run = counts.Run;
             var continuation = string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken;
             var now = clock.GetUtcNow();
             var next = run with
@@ -143,7 +145,6 @@ public sealed partial class BulkReprocessService(
                 Published = run.Published + counts.Published,
                 Skipped = run.Skipped + counts.Skipped,
                 Rejected = run.Rejected + counts.Rejected,
-                NextVisibleAt = counts.NextVisibleAt ?? run.NextVisibleAt,
                 UpdatedAt = now,
                 FinishedAt = continuation is null ? now : null,
             };
@@ -232,7 +233,7 @@ public sealed partial class BulkReprocessService(
 
     private async Task<PageCounts> ProcessPageAsync(BulkRun run, BlobContainerClient container, IReadOnlyList<BlobItem> items, CancellationToken cancellationToken)
     {
-        long skipped = 0, rejected = 0;
+        long skipped = 0, rejected = 0, publishedEarlier = 0;
         var reserved = new List<Reservation>();
         var wouldPublish = 0;
         foreach (var item in items)
@@ -283,6 +284,12 @@ public sealed partial class BulkReprocessService(
             {
                 reserved.Add(reservation);
             }
+            else if (reservation.Record.IsPublished && reservation.Record.RunId == run.RunId)
+            {
+                // Published by this very run: an earlier attempt at this page (its step failed part way through the
+                // publishing and was retried) sent it before the page's checkpoint, which holds the counts.
+                publishedEarlier++;
+            }
             else
             {
                 skipped++;
@@ -291,7 +298,7 @@ public sealed partial class BulkReprocessService(
 
         if (run.DryRun || reserved.Count == 0)
         {
-            return new PageCounts(wouldPublish, skipped, rejected, null);
+            return new PageCounts(run, wouldPublish + publishedEarlier, skipped, rejected);
         }
 
         // Last point where an interruption leaves nothing half sent: records are reserved, not yet published.
@@ -322,10 +329,11 @@ public sealed partial class BulkReprocessService(
             {
                 await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
             }
+
+            run = await SaveScheduleAsync(run, sliceVisibleAt + TimeSpan.FromMinutes((double)slice.Count / perMinute)).ConfigureAwait(false);
         }
 
-        var nextVisibleAt = visibleAt + TimeSpan.FromMinutes((double)reserved.Count / bulk.MessagesPerMinute);
-        return new PageCounts(reserved.Count, skipped, rejected, nextVisibleAt);
+        return new PageCounts(run, reserved.Count + publishedEarlier, skipped, rejected);
     }
 
     /// <summary>
@@ -345,6 +353,19 @@ public sealed partial class BulkReprocessService(
                 LogSourceCheckFailed(reservation.Record.ScanId, e.Status, e.ErrorCode);
             }
         }
+    }
+
+    /// <summary>
+    /// Stores when the next slice may become visible, once a slice is out, leaving the listing's place as it is. A step
+    /// whose next slice then fails to publish is retried from the page's start: it finds the slices already out published
+    /// and schedules the rest after them, instead of from now, which would put a second minute's worth of jobs into the
+    /// first minute. ETag-checked like every checkpoint: on a conflict (a duplicate step moved the run) the page is still
+    /// published to the end, from the schedule in hand, and the page's checkpoint then finds the conflict and stops.
+    /// </summary>
+    private async Task<BulkRun> SaveScheduleAsync(BulkRun run, DateTimeOffset nextVisibleAt)
+    {
+        var scheduled = run with { NextVisibleAt = nextVisibleAt, UpdatedAt = clock.GetUtcNow() };
+        return await runs.TryReplaceAsync(run, scheduled, CancellationToken.None).ConfigureAwait(false) ?? run with { NextVisibleAt = nextVisibleAt };
     }
 
     private JobRecord RejectedRecord(ScanJob job, BulkRun run, IntakeRejectionCode code, BlobItemProperties properties) => new()
@@ -390,7 +411,8 @@ public sealed partial class BulkReprocessService(
             ? modelVersion
             : throw new InvalidBulkRunRequestException($"'modelVersion' must be {BlobLayout.ModelVersionRule}.");
 
-    private sealed record PageCounts(long Published, long Skipped, long Rejected, DateTimeOffset? NextVisibleAt);
+    /// <summary>What a page did, and the run as the page left it: its schedule (NextVisibleAt) saved after each slice.</summary>
+    private sealed record PageCounts(BulkRun Run, long Published, long Skipped, long Rejected);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
     private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);
