@@ -1,5 +1,6 @@
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Archive;
@@ -82,7 +83,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal(160, interrupted.Published);
 
         // A fresh service (a new process after the crash) resumes from the checkpoint.
-        await using var restarted = await TestHost.CreateAsync(azurite, settings, publisher: new StorageQueueScanJobPublisher(queue), steps: steps);
+        await using var restarted = await TestHost.CreateAsync(azurite, settings, publisher: new StorageQueueScanJobPublisher(queue), steps: steps, bulkRunsTable: host.BulkRunsTable);
         var result = await restarted.Get<BulkReprocessService>().RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
 
         Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
@@ -311,6 +312,67 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
             erasures.Add(await host.Get<ArchiveDeletionHandler>().HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(file.Uri)), Ct));
         };
         return (file, store.ScanId, erasures);
+    }
+
+    [Fact]
+    public async Task A_new_run_closes_a_run_that_made_no_progress_for_hours_and_clears_its_listing_place()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps(), clock: clock);
+        var store = host.Get<BulkRunStore>();
+        var bulk = host.Get<BulkReprocessService>();
+        // Its step went to the poison queue two days ago; its checkpoint names the next archive blob.
+        var poisoned = await RunningAsync(store, lastProgress: clock.Now.AddDays(-2), continuation: "Doe Jane/2024/scan.dcm");
+        var working = await RunningAsync(store, lastProgress: clock.Now.AddMinutes(-2), continuation: "Roe Richard/2024/scan.dcm");
+
+        await bulk.StartScheduledAsync(null, Ct);
+
+        var closed = (await bulk.GetAsync(poisoned.RunId, Ct))!;
+        Assert.Null(closed.Continuation);
+        Assert.Equal((BulkRunState.Abandoned, clock.Now), (closed.State, closed.FinishedAt));
+        Assert.Equal(BulkRunState.Abandoned, BulkRunProgress.From(closed).State);
+        var kept = (await bulk.GetAsync(working.RunId, Ct))!;
+        Assert.Equal((BulkRunState.Running, "Roe Richard/2024/scan.dcm"), (kept.State, kept.Continuation));
+        // A step of the closed run that was still waiting does nothing.
+        Assert.Equal(BulkStepOutcome.Abandoned, (await bulk.RunStepAsync(poisoned.RunId, TimeSpan.FromHours(1), Ct)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_run_whose_listing_place_is_refused_starts_the_listing_over_and_counts_one_pass()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:MessagesPerMinute"] = "1000000" }, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 3);
+        const string StaleMarker = "a-marker-gone-stale";
+        var run = await RunningAsync(host.Get<BulkRunStore>(), DateTimeOffset.UtcNow, StaleMarker, prefix);
+        var bulk = ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, new MarkerCheckingBlobService(host.ConnectionString, StaleMarker));
+
+        var result = await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
+
+        Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
+        Assert.Equal((1, 3L, 3L, 0L), (result.Run!.Pages, result.Run.Listed, result.Run.Published, result.Run.Skipped));
+        Assert.Equal(3, host.Get<InMemoryScanJobPublisher>().Published.Count);
+    }
+
+    /// <summary>A run some pages in, as its last checkpoint left it.</summary>
+    private static async Task<BulkRun> RunningAsync(BulkRunStore store, DateTimeOffset lastProgress, string continuation, string prefix = "")
+    {
+        var (run, created) = await store.CreateAsync(new BulkRun
+        {
+            RunId = "r-" + Guid.NewGuid().ToString("N"),
+            Prefix = prefix,
+            ModelName = "brain-mri-demo",
+            ModelVersion = "v1",
+            State = BulkRunState.Running,
+            Continuation = continuation,
+            Pages = 5,
+            Listed = 50,
+            Published = 40,
+            Skipped = 10,
+            CreatedAt = lastProgress.AddHours(-1),
+            UpdatedAt = lastProgress,
+        }, Ct);
+        Assert.True(created);
+        return run;
     }
 
     [Fact]

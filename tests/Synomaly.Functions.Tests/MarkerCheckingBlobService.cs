@@ -29,6 +29,9 @@ internal sealed class MarkerCheckingBlobService : BlobServiceClient
     {
         public override AsyncPageable<BlobItem> GetBlobsAsync(BlobTraits traits = BlobTraits.None, BlobStates states = BlobStates.None, string? prefix = null, CancellationToken cancellationToken = default) =>
             new MarkerCheckingPageable(base.GetBlobsAsync(traits, states, prefix, cancellationToken), refusedMarker);
+
+        public override AsyncPageable<BlobItem> GetBlobsAsync(GetBlobsOptions options, CancellationToken cancellationToken = default) =>
+            new MarkerCheckingPageable(base.GetBlobsAsync(options, cancellationToken), refusedMarker);
     }
 
     private sealed class MarkerCheckingPageable(AsyncPageable<BlobItem> inner, string refusedMarker) : AsyncPageable<BlobItem>

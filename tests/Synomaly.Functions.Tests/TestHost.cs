@@ -17,8 +17,9 @@ using Synomaly.Testing;
 namespace Synomaly.Functions.Tests;
 
 /// <summary>
-/// The Functions app's real service composition on the shared Azurite, with a job table of its own per test (so list
-/// queries see only this test's records) and the publisher and step queue the test chooses. The blob containers are the
+/// The Functions app's real service composition on the shared Azurite, with a job table and a bulk run table of its own
+/// per test (so list queries see only this test's records, and a run starting closes no other test's runs as stalled) and
+/// the publisher and step queue the test chooses. The blob containers are the
 /// product's fixed ones (scans, results, archive), shared by every test on the shared account; a test that sweeps a whole
 /// container asks for a storage account of its own (<c>ownStorageAccount</c>).
 /// </summary>
@@ -26,13 +27,17 @@ internal sealed class TestHost : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    private TestHost(ServiceProvider provider, string connectionString)
+    private TestHost(ServiceProvider provider, string connectionString, string bulkRunsTable)
     {
         this.provider = provider;
         ConnectionString = connectionString;
+        BulkRunsTable = bulkRunsTable;
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>This host's bulk run table: pass it to a second host that is to go on with this host's runs (a restart).</summary>
+    public string BulkRunsTable { get; }
 
     public IServiceProvider Services => provider;
 
@@ -52,7 +57,8 @@ internal sealed class TestHost : IAsyncDisposable
         IBulkStepQueue? steps = null,
         TimeProvider? clock = null,
         Func<TableClient, TimeProvider, JobStore>? jobStore = null,
-        bool ownStorageAccount = false)
+        bool ownStorageAccount = false,
+        string? bulkRunsTable = null)
     {
         var connectionString = ownStorageAccount ? azurite.PrivateAccountConnectionString() : azurite.ConnectionString;
         var values = new Dictionary<string, string?>
@@ -100,6 +106,8 @@ internal sealed class TestHost : IAsyncDisposable
         // The sweeps' saved places are per host too: a sweep of one test must not resume where another stopped.
         var cursorTable = new TableClient(connectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(new SweepCursorStore(cursorTable));
+        bulkRunsTable ??= "bulkruns" + Guid.NewGuid().ToString("N")[..12];
+        services.AddSingleton(new BulkRunStore(new TableClient(connectionString, bulkRunsTable)));
         services.AddSynomalyFunctions(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
@@ -118,7 +126,7 @@ internal sealed class TestHost : IAsyncDisposable
             await built.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName).CreateIfNotExistsAsync(cancellationToken: ct);
         }
 
-        return new TestHost(built, connectionString);
+        return new TestHost(built, connectionString, bulkRunsTable);
     }
 
     /// <summary>Uploads bytes to scans/{name} and returns a BlobClient for it, as the blob trigger binds one.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
@@ -34,6 +36,13 @@ public sealed partial class BulkReprocessService(
 {
     /// <summary>How long one step works before it checkpoints and hands over (the Functions timeout is 5 minutes).</summary>
     public static readonly TimeSpan DefaultStepBudget = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// How long a run may go without progress before a new run closes it as abandoned. A working run checkpoints after
+    /// every page, and its steps (at most 3 minutes each, retried a minute apart) follow one another at once; hours
+    /// without a checkpoint mean that nothing works it any more.
+    /// </summary>
+    public static readonly TimeSpan StalledRunAge = TimeSpan.FromHours(6);
 
     private readonly BulkOptions bulk = bulkOptions.Value;
     private readonly IntakeOptions intake = intakeOptions.Value;
@@ -124,27 +133,34 @@ public sealed partial class BulkReprocessService(
             return new BulkStepResult(BulkStepOutcome.Completed, run);
         }
 
+        if (run.State == BulkRunState.Abandoned)
+        {
+            // A later run closed it while this step's message waited (the app was down for hours): that run covers its scans.
+            return new BulkStepResult(BulkStepOutcome.Abandoned, run);
+        }
+
         var watch = Stopwatch.StartNew();
         var container = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
-        var pages = container.GetBlobsAsync(new GetBlobsOptions { Prefix = run.Prefix }, cancellationToken)
-            .AsPages(string.IsNullOrEmpty(run.Continuation) ? null : run.Continuation, bulk.BatchSize);
-        await foreach (var page in pages.ConfigureAwait(false))
+        await foreach (var (page, startedOver) in PagesFromCheckpointAsync(container, run, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var counts = await ProcessPageAsync(run, container, page.Values, cancellationToken).ConfigureAwait(false);
             // The page's publishing saved the schedule as it went (a new ETag); the checkpoint builds on that.
             run = counts.Run;
+            // A listing that started over from the top counts from zero again (scans this run published before count again
+            // as published, once), so that the counts stay those of one pass.
+            var counted = startedOver ? run with { Pages = 0, Listed = 0, Published = 0, Skipped = 0, Rejected = 0 } : run;
             var continuation = string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken;
             var now = clock.GetUtcNow();
-            var next = run with
+            var next = counted with
             {
                 Continuation = continuation,
                 State = continuation is null ? BulkRunState.Completed : BulkRunState.Running,
-                Pages = run.Pages + 1,
-                Listed = run.Listed + page.Values.Count,
-                Published = run.Published + counts.Published,
-                Skipped = run.Skipped + counts.Skipped,
-                Rejected = run.Rejected + counts.Rejected,
+                Pages = counted.Pages + 1,
+                Listed = counted.Listed + page.Values.Count,
+                Published = counted.Published + counts.Published,
+                Skipped = counted.Skipped + counts.Skipped,
+                Rejected = counted.Rejected + counts.Rejected,
                 UpdatedAt = now,
                 FinishedAt = continuation is null ? now : null,
             };
@@ -182,9 +198,59 @@ public sealed partial class BulkReprocessService(
         return new BulkStepResult(BulkStepOutcome.Completed, run);
     }
 
+    /// <summary>
+    /// The archive's pages from the run's checkpoint, each with whether the listing started over. A place the service no
+    /// longer accepts (Azure refuses a marker that went stale as blobs came and went, with 400) would fail every retry of
+    /// the step until the message is poisoned: the listing starts over from the top instead, as the upload reconciliation's
+    /// does. Only the error code is logged: a marker holds a blob name.
+    /// </summary>
+    private async IAsyncEnumerable<(Page<BlobItem> Page, bool StartedOver)> PagesFromCheckpointAsync(
+        BlobContainerClient container, BulkRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<Page<BlobItem>> From(string? place) =>
+            container.GetBlobsAsync(new GetBlobsOptions { Prefix = run.Prefix }, cancellationToken).AsPages(place, bulk.BatchSize).GetAsyncEnumerator(cancellationToken);
+
+        var pages = From(string.IsNullOrEmpty(run.Continuation) ? null : run.Continuation);
+        try
+        {
+            bool restartable = !string.IsNullOrEmpty(run.Continuation), startedOver = false;
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await pages.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (restartable && e.Status == 400)
+                {
+                    LogListingPlaceRefused(run.RunId, e.ErrorCode);
+                    await pages.DisposeAsync().ConfigureAwait(false);
+                    pages = From(null);
+                    restartable = false;
+                    startedOver = true;
+                    continue;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                restartable = false;
+                yield return (pages.Current, startedOver);
+                startedOver = false;
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private async Task<BulkRun> CreateAndEnqueueAsync(string runId, string prefix, string modelVersion, bool dryRun, BulkRunTrigger trigger, CancellationToken cancellationToken)
     {
         await runs.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        await AbandonStalledRunsAsync(runId, cancellationToken).ConfigureAwait(false);
         var (run, created) = await runs.CreateAsync(new BulkRun
         {
             RunId = runId,
@@ -206,6 +272,39 @@ public sealed partial class BulkReprocessService(
 
         LogStarted(runId, trigger, dryRun);
         return run;
+    }
+
+    /// <summary>
+    /// Closes the runs that made no progress for <see cref="StalledRunAge"/>: state Abandoned, listing place cleared. A run
+    /// whose step message ended in the poison queue stays Running with nothing to work it, and its checkpoint, the
+    /// listing's marker, holds the name of the next archive blob (plain on Azurite, base64 in Azure), which no erasure
+    /// reaches in this table. The run being started covers their scans. Each close is ETag-checked, so a run that made
+    /// progress meanwhile stays open; a table that fails here does not keep the new run from starting.
+    /// </summary>
+    private async Task AbandonStalledRunsAsync(string startingRunId, CancellationToken cancellationToken)
+    {
+        var stalledSince = clock.GetUtcNow() - StalledRunAge;
+        try
+        {
+            foreach (var stalled in await runs.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (stalled.RunId == startingRunId || (stalled.UpdatedAt ?? stalled.CreatedAt) >= stalledSince)
+                {
+                    continue;
+                }
+
+                var now = clock.GetUtcNow();
+                var closed = stalled with { State = BulkRunState.Abandoned, Continuation = null, UpdatedAt = now, FinishedAt = now };
+                if (await runs.TryReplaceAsync(stalled, closed, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    LogAbandoned(stalled.RunId, stalled.Pages, stalled.UpdatedAt ?? stalled.CreatedAt, startingRunId);
+                }
+            }
+        }
+        catch (RequestFailedException e)
+        {
+            LogAbandonFailed(startingRunId, e.Status, e.ErrorCode);
+        }
     }
 
     private async Task EnqueueFirstStepAsync(string runId, CancellationToken cancellationToken)
@@ -428,6 +527,15 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} paused after {Pages} pages, {Published} published; the next step continues")]
     private partial void LogPaused(string runId, int pages, long published);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: the listing place of its checkpoint was refused ({ErrorCode}); the listing starts over from the top")]
+    private partial void LogListingPlaceRefused(string runId, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} abandoned after {Pages} pages: no progress since {LastProgress}; run {StartingRunId} covers its scans")]
+    private partial void LogAbandoned(string runId, int pages, DateTimeOffset lastProgress, string startingRunId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {StartingRunId}: closing stalled runs failed ({Status} {ErrorCode}); the next start tries again")]
+    private partial void LogAbandonFailed(string startingRunId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: another step moved the checkpoint; this step stops")]
     private partial void LogContended(string runId);

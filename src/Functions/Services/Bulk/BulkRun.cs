@@ -13,6 +13,13 @@ public enum BulkRunState
 
     /// <summary>The whole prefix has been enumerated.</summary>
     Completed,
+
+    /// <summary>
+    /// Closed unfinished: no step made progress for <see cref="BulkReprocessService.StalledRunAge"/> (its step message
+    /// ended in the poison queue, say) when a later run started. Its listing place is cleared; the later run covers its
+    /// scans (those done already are skipped).
+    /// </summary>
+    Abandoned,
 }
 
 /// <summary>Who started a run.</summary>
@@ -48,7 +55,10 @@ public sealed record BulkRun
 
     public BulkRunState State { get; init; }
 
-    /// <summary>Continuation token of the archive listing after the last checkpointed page; null before the first page.</summary>
+    /// <summary>
+    /// Continuation token of the archive listing after the last checkpointed page; null before the first page and once the
+    /// run is over. It holds the next blob's name (Azure base64-encodes it), so it is kept no longer than the run lasts.
+    /// </summary>
     public string? Continuation { get; init; }
 
     public int Pages { get; init; }

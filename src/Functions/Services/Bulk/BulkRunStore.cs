@@ -72,6 +72,22 @@ public class BulkRunStore(TableClient table)
     public virtual async Task DeleteUnstartedAsync(string runId, CancellationToken cancellationToken = default) =>
         await table.DeleteEntityAsync(runId, RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Every run not yet over (Pending or Running). The table also holds the sweeps' saved places and the first-step
+    /// markers; only run entities are listed.
+    /// </summary>
+    public virtual async Task<IReadOnlyList<BulkRun>> ListUnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {RowKey} and (State eq {nameof(BulkRunState.Pending)} or State eq {nameof(BulkRunState.Running)})");
+        var unfinished = new List<BulkRun>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            unfinished.Add(FromEntity(entity));
+        }
+
+        return unfinished;
+    }
+
     /// <summary>Replaces the run if nobody else changed it since <paramref name="current"/> was read; null on conflict.</summary>
     public virtual async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
     {

@@ -13,6 +13,9 @@ public enum BulkStepOutcome
 
     /// <summary>No run with this id.</summary>
     NotFound,
+
+    /// <summary>The run was closed as abandoned (<see cref="BulkRunState.Abandoned"/>); the step did nothing.</summary>
+    Abandoned,
 }
 
 public sealed record BulkStepResult(BulkStepOutcome Outcome, BulkRun? Run);
