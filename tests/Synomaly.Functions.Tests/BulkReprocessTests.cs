@@ -513,4 +513,29 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.NotEqual(error.RunId, retried.RunId);
         Assert.NotNull(await bulk.GetAsync(retried.RunId, Ct));
     }
+
+    [Fact]
+    public async Task A_reprocess_request_cancelled_before_its_first_step_was_queued_leaves_no_run_pending_for_ever()
+    {
+        var steps = new CancelledSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps);
+        var bulk = host.Get<BulkReprocessService>();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bulk.StartAsync(new BulkRunRequest(null, null, DryRun: true), Ct));
+
+        var runId = Assert.Single(steps.Attempted);
+        Assert.Null(await bulk.GetAsync(runId, Ct));
+    }
+
+    /// <summary>A step queue whose write is cancelled, as it is when the HTTP caller goes away during it; it records which run asked.</summary>
+    private sealed class CancelledSteps : IBulkStepQueue
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Attempted { get; } = new();
+
+        public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+        {
+            Attempted.Enqueue(runId);
+            throw new OperationCanceledException("The request was aborted.");
+        }
+    }
 }

@@ -73,6 +73,14 @@ public sealed partial class BulkReprocessService(
             await ForgetUnstartedRunAsync(runId).ConfigureAwait(false);
             throw;
         }
+        catch (OperationCanceledException)
+        {
+            // The caller went away (or the host is stopping) between recording the run and queuing its first step: the
+            // same as a failed queue write for this random id. Should the step have reached the queue all the same, it
+            // finds no run and does nothing.
+            await ForgetUnstartedRunAsync(runId).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task ForgetUnstartedRunAsync(string runId)
