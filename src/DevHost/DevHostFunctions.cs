@@ -12,7 +12,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeadLetterReplay deadLetterReplay, ArchiveDeletionPoisonReplay poisonReplay)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeletionReplay archiveReplay)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -43,9 +43,6 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
         archiveDeletions.HandleAsync(BinaryData.FromString(message), cancellationToken);
 
     [FunctionName("ReplayArchiveDeadLetters")]
-    public async Task ReplayArchiveDeadLettersAsync([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        await deadLetterReplay.RunAsync(cancellationToken).ConfigureAwait(false);
-        await poisonReplay.RunAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task ReplayArchiveDeadLettersAsync([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        archiveReplay.RunAsync(cancellationToken);
 }

@@ -86,6 +86,43 @@ public sealed class ArchiveDeletionPoisonReplayTests(AzuriteFixture azurite)
         Assert.Equal("c.dcm", ArchiveBlobDeletedEvent.Parse(message.Body)!.BlobName);
     }
 
+    [Fact]
+    public async Task A_dead_letter_side_that_keeps_failing_does_not_stop_the_poison_replay()
+    {
+        // The role on eventgrid-deadletter is not yet propagated: every download of a dead letter is refused.
+        var (poison, queue, _) = await IsolatedAsync();
+        var sending = new QueueClient(azurite.ConnectionString, queue.Name);
+        var deadLetters = new ForbiddenDownloadsContainer(azurite.ConnectionString, "deadletter-" + Guid.NewGuid().ToString("N")[..12]);
+        await deadLetters.CreateAsync(cancellationToken: Ct);
+        await deadLetters.GetBlobClient(ArchiveDeadLetterReplay.SubscriptionFolder + $"2026/12/5/9/{Guid.NewGuid()}.json").UploadAsync(BinaryData.FromString("[]"), Ct);
+        await PoisonAsync(poison, BlobDeletedEvents.For(new Uri("http://127.0.0.1:10000/devstoreaccount1/archive/d.dcm")));
+        var replay = new ArchiveDeletionReplay(
+            new ArchiveDeadLetterReplay(deadLetters, sending, NullLogger<ArchiveDeadLetterReplay>.Instance),
+            new ArchiveDeletionPoisonReplay(poison, sending, NullLogger<ArchiveDeletionPoisonReplay>.Instance),
+            NullLogger<ArchiveDeletionReplay>.Instance);
+
+        var failed = await Assert.ThrowsAsync<AggregateException>(() => replay.RunAsync(Ct));
+
+        Assert.Equal(403, Assert.IsType<Azure.RequestFailedException>(Assert.Single(failed.InnerExceptions)).Status);
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(10, cancellationToken: Ct)).Value);
+        Assert.Equal("d.dcm", ArchiveBlobDeletedEvent.Parse(message.Body)!.BlobName);
+        Assert.Equal(0, (await poison.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount);
+    }
+
+    /// <summary>A dead-letter container whose blobs list, but whose every download storage refuses (403).</summary>
+    private sealed class ForbiddenDownloadsContainer(string connectionString, string name) : Azure.Storage.Blobs.BlobContainerClient(connectionString, name)
+    {
+        private readonly string connectionString = connectionString;
+
+        public override Azure.Storage.Blobs.BlobClient GetBlobClient(string blobName) => new ForbiddenDownloadBlob(connectionString, Name, blobName);
+
+        private sealed class ForbiddenDownloadBlob(string connectionString, string container, string name) : Azure.Storage.Blobs.BlobClient(connectionString, container, name)
+        {
+            public override Task<Azure.Response<Azure.Storage.Blobs.Models.BlobDownloadResult>> DownloadContentAsync(CancellationToken cancellationToken = default) =>
+                throw new Azure.RequestFailedException(403, "This request is not authorized to perform this operation using this permission.", "AuthorizationPermissionMismatch", null);
+        }
+    }
+
     /// <summary>A poison message as the Functions host writes one: the failed message's body, base64 as the queue's encoding.</summary>
     private static Task PoisonAsync(QueueClient poison, string eventText) =>
         poison.SendMessageAsync(QueueTriggerText.Encode(eventText), Ct);

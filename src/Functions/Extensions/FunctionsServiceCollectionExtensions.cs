@@ -63,6 +63,7 @@ public static class FunctionsServiceCollectionExtensions
             provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<QueueServiceClient>(), provider.GetRequiredService<ILogger<ArchiveDeadLetterReplay>>()));
         services.TryAddSingleton(provider => new ArchiveDeletionPoisonReplay(
             provider.GetRequiredService<QueueServiceClient>(), provider.GetRequiredService<ILogger<ArchiveDeletionPoisonReplay>>()));
+        services.TryAddSingleton<ArchiveDeletionReplay>();
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkReprocessService>();

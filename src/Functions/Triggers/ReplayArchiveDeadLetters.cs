@@ -5,14 +5,11 @@ namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// Hourly: archive deletion events that were not carried out go back on their queue: those Event Grid could not deliver
-/// (<see cref="ArchiveDeadLetterReplay"/>) and those the queue trigger gave up on (<see cref="ArchiveDeletionPoisonReplay"/>).
+/// and those the queue trigger gave up on, each side whatever the other did (<see cref="ArchiveDeletionReplay"/>).
 /// </summary>
-public sealed class ReplayArchiveDeadLetters(ArchiveDeadLetterReplay deadLetterReplay, ArchiveDeletionPoisonReplay poisonReplay)
+public sealed class ReplayArchiveDeadLetters(ArchiveDeletionReplay replay)
 {
     [Function(nameof(ReplayArchiveDeadLetters))]
-    public async Task Run([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        await deadLetterReplay.RunAsync(cancellationToken).ConfigureAwait(false);
-        await poisonReplay.RunAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task Run([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        replay.RunAsync(cancellationToken);
 }
