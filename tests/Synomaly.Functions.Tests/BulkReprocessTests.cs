@@ -376,6 +376,71 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_run_naming_an_error_code_resubmits_archive_jobs_failed_with_it_and_a_run_without_skips_them()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:MessagesPerMinute"] = "1000000" }, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 2);
+        var bulk = host.Get<BulkReprocessService>();
+        var published = host.Get<InMemoryScanJobPublisher>();
+        await RunToTheEndAsync(bulk, new BulkRunRequest(prefix, null, false));
+        var firstJobs = published.Drain();
+        // The worker gave up on one during a storage outage; it found the other's file malformed, a verdict on the file.
+        var outage = await FailAsync(host, firstJobs[0].Job, "StorageUnavailable");
+        var malformed = await FailAsync(host, firstJobs[1].Job, "Malformed");
+
+        var plain = await RunToTheEndAsync(bulk, new BulkRunRequest(prefix, null, false));
+        var plainJobs = published.Drain();
+        var retrying = await RunToTheEndAsync(bulk, new BulkRunRequest(prefix, null, false, RetryErrorCodes: ["StorageUnavailable"]));
+
+        Assert.Equal((2L, 0L, 2L), (plain.Listed, plain.Published, plain.Skipped));
+        Assert.Empty(plainJobs);
+        Assert.Equal((2L, 1L, 1L), (retrying.Listed, retrying.Published, retrying.Skipped));
+        Assert.Equal(["StorageUnavailable"], retrying.RetryErrorCodes);
+        var resubmitted = Assert.Single(published.Drain()).Job;
+        Assert.Equal(outage, resubmitted.ScanId);
+        // A message id of its own: Service Bus would drop a repeat of the failed attempt's within its detection window.
+        Assert.Equal($"{ScanJob.CreateMessageId(outage, resubmitted.SourceETag, "v1")}:r{retrying.CreatedAt.ToUnixTimeMilliseconds()}", resubmitted.MessageId);
+        var record = (await host.Jobs.GetAsync(outage, "v1", Ct))!;
+        Assert.Equal((JobState.Queued, null, retrying.RunId, resubmitted.MessageId), (record.State, record.ErrorCode, record.RunId, record.MessageId));
+        var verdict = (await host.Jobs.GetAsync(malformed, "v1", Ct))!;
+        Assert.Equal((JobState.Failed, "Malformed"), (verdict.State, verdict.ErrorCode));
+    }
+
+    [Theory]
+    [InlineData("""{"retryErrorCodes":["Storage Unavailable"]}""")]
+    [InlineData("""{"retryErrorCodes":["StorageUnavailable",null]}""")]
+    [InlineData("""{"retryErrorCodes":["A1","A2","A3","A4","A5","A6","A7","A8","A9","A10","A11","A12","A13","A14","A15","A16","A17","A18","A19","A20","A21","A22","A23","A24","A25","A26","A27","A28","A29","A30","A31","A32","A33"]}""")]
+    public async Task A_reprocess_request_with_bad_retry_error_codes_is_a_400_naming_the_field(string body)
+    {
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps);
+
+        var result = Assert.IsType<ObjectResult>(await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", body), Ct));
+
+        Assert.Equal(400, result.StatusCode);
+        Assert.Contains("'retryErrorCodes'", Assert.IsType<ProblemDetails>(result.Value).Detail, StringComparison.Ordinal);
+        Assert.Empty(steps.Requested);
+    }
+
+    /// <summary>Starts a run and works it to the end; the run as it finished.</summary>
+    private static async Task<BulkRun> RunToTheEndAsync(BulkReprocessService bulk, BulkRunRequest request)
+    {
+        var run = await bulk.StartAsync(request, Ct);
+        var result = await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
+        Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
+        return result.Run!;
+    }
+
+    /// <summary>The published job as the worker leaves it when it fails it with <paramref name="errorCode"/>; its scan id.</summary>
+    private static async Task<string> FailAsync(TestHost host, ScanJob job, string errorCode)
+    {
+        var queued = (await host.Jobs.GetAsync(job.ScanId, job.ModelVersion, Ct))!;
+        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 5, StartedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
+        Assert.True((await host.Jobs.TransitionAsync(processing, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = "Gave up.", FinishedAt = DateTimeOffset.UtcNow }, Ct)).Succeeded);
+        return job.ScanId;
+    }
+
+    [Fact]
     public async Task The_reprocess_api_starts_a_run_and_reports_its_progress()
     {
         var steps = new CapturingSteps();

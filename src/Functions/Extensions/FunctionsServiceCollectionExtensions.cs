@@ -66,6 +66,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<ArchiveDeletionReplay>();
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
+        services.TryAddSingleton<BulkRunRetry>();
         services.TryAddSingleton<BulkReprocessService>();
         return services;
     }

@@ -85,7 +85,7 @@ public static class ApiCatalog
                 new(202, "Queued again; the job's new status.", typeof(ScanStatus), Location: true),
                 Invalid,
                 new(404, "No job for this scan, or its upload is gone.", typeof(ProblemDetails)),
-                new(409, "The job is not Failed, or it comes from the archive (POST /reprocess resubmits those).", typeof(ProblemDetails)),
+                new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those).", typeof(ProblemDetails)),
                 new(503, $"{Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later.", typeof(ProblemDetails)),
             ],
         },
@@ -106,7 +106,7 @@ public static class ApiCatalog
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
         {
             Access = ApiAccess.Operator,
-            Body = new(typeof(BulkRunRequest), Required: false, "All optional: prefix (default: the whole archive), modelVersion (default: the served one), dryRun."),
+            Body = new(typeof(BulkRunRequest), Required: false, "All optional: prefix (default: the whole archive), modelVersion (default: the served one; name only a version the worker serves, or every job fails ModelVersionMismatch), dryRun, retryErrorCodes (jobs Failed for the listed file's version with one of these codes are resubmitted; checked as retry-failed's errorCodes; default none)."),
             Responses =
             [
                 new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true),

@@ -8,7 +8,7 @@ using Synomaly.Functions.Services.Bulk;
 
 namespace Synomaly.Functions.Triggers;
 
-/// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun}: starts a bulk run; 202 with its id.</summary>
+/// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun, retryErrorCodes}: starts a bulk run; 202 with its id.</summary>
 public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization authorization)
 {
     [Function(nameof(StartReprocess))]
@@ -21,7 +21,7 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
             return refusal;
         }
 
-        var (body, error) = await JsonBody.ReadAsync<BulkRunRequest>(request, "{\"prefix\": \"2024/\", \"modelVersion\": \"v1\", \"dryRun\": true} (or empty)", cancellationToken);
+        var (body, error) = await JsonBody.ReadAsync<BulkRunRequest>(request, "{\"prefix\": \"2024/\", \"modelVersion\": \"v1\", \"dryRun\": true, \"retryErrorCodes\": [\"StorageUnavailable\"]} (or empty)", cancellationToken);
         if (error is not null)
         {
             return Problems.BadRequest(error);

@@ -26,6 +26,7 @@ public sealed partial class BulkReprocessService(
     BlobServiceClient blobs,
     BulkRunStore runs,
     JobSubmitter submitter,
+    BulkRunRetry failedJobRetry,
     ArchiveSourceForgetter sourceForgetter,
     IScanJobPublisher publisher,
     IBulkStepQueue steps,
@@ -50,21 +51,22 @@ public sealed partial class BulkReprocessService(
     private readonly ScanAdmissionRule admission = new(intakeOptions.Value.MaxScanBytes);
 
     /// <summary>Creates a run for an HTTP request and asks for its first step.</summary>
-    /// <exception cref="InvalidBulkRunRequestException">The prefix or model version is not acceptable.</exception>
+    /// <exception cref="InvalidBulkRunRequestException">The prefix, model version or retry error codes are not acceptable.</exception>
     public Task<BulkRun> StartAsync(BulkRunRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var prefix = ValidatePrefix(request.Prefix);
         var modelVersion = string.IsNullOrWhiteSpace(request.ModelVersion) ? intake.ModelVersion : ValidateModelVersion(request.ModelVersion);
+        var retryErrorCodes = BulkRunRetry.ValidatedCodes(request.RetryErrorCodes);
         var runId = "r-" + Guid.NewGuid().ToString("N");
-        return StartHttpRunAsync(runId, prefix, modelVersion, request.DryRun, cancellationToken);
+        return StartHttpRunAsync(runId, prefix, modelVersion, request.DryRun, retryErrorCodes, cancellationToken);
     }
 
-    private async Task<BulkRun> StartHttpRunAsync(string runId, string prefix, string modelVersion, bool dryRun, CancellationToken cancellationToken)
+    private async Task<BulkRun> StartHttpRunAsync(string runId, string prefix, string modelVersion, bool dryRun, IReadOnlyList<string> retryErrorCodes, CancellationToken cancellationToken)
     {
         try
         {
-            return await CreateAndEnqueueAsync(runId, prefix, modelVersion, dryRun, BulkRunTrigger.Http, cancellationToken).ConfigureAwait(false);
+            return await CreateAndEnqueueAsync(runId, prefix, modelVersion, dryRun, retryErrorCodes, BulkRunTrigger.Http, cancellationToken).ConfigureAwait(false);
         }
         catch (BulkRunNotStartedException)
         {
@@ -110,7 +112,8 @@ public sealed partial class BulkReprocessService(
         // The timer may fire up to a second before its occurrence (clock skew); that still names the occurrence.
         var named = occurrence is { } due && due <= now + TimeSpan.FromMinutes(1) ? due : now;
         var runId = "scheduled-" + named.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture);
-        return CreateAndEnqueueAsync(runId, "", intake.ModelVersion, dryRun: false, BulkRunTrigger.Timer, cancellationToken);
+        // The nightly run resubmits no failure: which ones are no verdict on their file is the caller's call (POST /api/reprocess).
+        return CreateAndEnqueueAsync(runId, "", intake.ModelVersion, dryRun: false, retryErrorCodes: [], BulkRunTrigger.Timer, cancellationToken);
     }
 
     public Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken) => runs.GetAsync(runId, cancellationToken);
@@ -255,7 +258,8 @@ public sealed partial class BulkReprocessService(
         }
     }
 
-    private async Task<BulkRun> CreateAndEnqueueAsync(string runId, string prefix, string modelVersion, bool dryRun, BulkRunTrigger trigger, CancellationToken cancellationToken)
+    private async Task<BulkRun> CreateAndEnqueueAsync(
+        string runId, string prefix, string modelVersion, bool dryRun, IReadOnlyList<string> retryErrorCodes, BulkRunTrigger trigger, CancellationToken cancellationToken)
     {
         await runs.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         await AbandonStalledRunsAsync(runId, cancellationToken).ConfigureAwait(false);
@@ -266,6 +270,7 @@ public sealed partial class BulkReprocessService(
             ModelName = intake.ModelName,
             ModelVersion = modelVersion,
             DryRun = dryRun,
+            RetryErrorCodes = retryErrorCodes,
             Trigger = trigger,
             State = BulkRunState.Pending,
             CreatedAt = clock.GetUtcNow(),
@@ -372,9 +377,11 @@ public sealed partial class BulkReprocessService(
                 continue;
             }
 
+            // A run that names error codes resubmits jobs Failed for this version with one of them.
+            var (submitted, retryFailed) = await failedJobRetry.DecideAsync(job, run, cancellationToken).ConfigureAwait(false);
             if (run.DryRun)
             {
-                if (await submitter.PreviewAsync(job, cancellationToken).ConfigureAwait(false) is null)
+                if (retryFailed || await submitter.PreviewAsync(submitted, cancellationToken).ConfigureAwait(false) is null)
                 {
                     wouldPublish++;
                 }
@@ -386,7 +393,7 @@ public sealed partial class BulkReprocessService(
                 continue;
             }
 
-            var reservation = await submitter.ReserveAsync(job, run.RunId, cancellationToken).ConfigureAwait(false);
+            var reservation = await submitter.ReserveAsync(submitted, run.RunId, cancellationToken, retryFailed).ConfigureAwait(false);
             if (reservation.MustPublish)
             {
                 reserved.Add(reservation);

@@ -51,6 +51,12 @@ public sealed record BulkRun
     /// <summary>Count what would be published, write nothing and publish nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>
+    /// Error codes whose jobs, Failed for the listed blob version, every step of the run resubmits (<see cref="BulkRunRetry"/>);
+    /// empty (the scheduled run's) skips them all.
+    /// </summary>
+    public IReadOnlyList<string> RetryErrorCodes { get; init; } = [];
+
     public BulkRunTrigger Trigger { get; init; }
 
     public BulkRunState State { get; init; }

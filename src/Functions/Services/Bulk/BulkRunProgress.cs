@@ -6,6 +6,7 @@ public sealed record BulkRunProgress(
     string Prefix,
     string ModelVersion,
     bool DryRun,
+    IReadOnlyList<string> RetryErrorCodes,
     BulkRunTrigger Trigger,
     BulkRunState State,
     int Pages,
@@ -20,7 +21,7 @@ public sealed record BulkRunProgress(
     public static BulkRunProgress From(BulkRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return new(run.RunId, run.Prefix, run.ModelVersion, run.DryRun, run.Trigger, run.State, run.Pages, run.Listed, run.Published,
+        return new(run.RunId, run.Prefix, run.ModelVersion, run.DryRun, run.RetryErrorCodes, run.Trigger, run.State, run.Pages, run.Listed, run.Published,
             run.Skipped, run.Rejected, run.CreatedAt, run.UpdatedAt, run.FinishedAt);
     }
 }

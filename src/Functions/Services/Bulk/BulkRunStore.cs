@@ -110,6 +110,8 @@ public class BulkRunStore(TableClient table)
         [nameof(BulkRun.ModelName)] = run.ModelName,
         [nameof(BulkRun.ModelVersion)] = run.ModelVersion,
         [nameof(BulkRun.DryRun)] = run.DryRun,
+        // Codes are letters and digits (BulkRunRetry.ValidatedCodes), so a comma separates them safely.
+        [nameof(BulkRun.RetryErrorCodes)] = run.RetryErrorCodes.Count == 0 ? null : string.Join(',', run.RetryErrorCodes),
         [nameof(BulkRun.Trigger)] = run.Trigger.ToString(),
         [nameof(BulkRun.State)] = run.State.ToString(),
         [nameof(BulkRun.Continuation)] = run.Continuation,
@@ -131,6 +133,7 @@ public class BulkRunStore(TableClient table)
         ModelName = entity.GetString(nameof(BulkRun.ModelName)) ?? "",
         ModelVersion = entity.GetString(nameof(BulkRun.ModelVersion)) ?? "",
         DryRun = entity.GetBoolean(nameof(BulkRun.DryRun)) ?? false,
+        RetryErrorCodes = entity.GetString(nameof(BulkRun.RetryErrorCodes))?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
         Trigger = Enum.TryParse<BulkRunTrigger>(entity.GetString(nameof(BulkRun.Trigger)), out var trigger) ? trigger : BulkRunTrigger.Http,
         State = Enum.TryParse<BulkRunState>(entity.GetString(nameof(BulkRun.State)), out var state) ? state : BulkRunState.Pending,
         Continuation = entity.GetString(nameof(BulkRun.Continuation)),
