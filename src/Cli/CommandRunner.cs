@@ -52,7 +52,7 @@ public static class CommandRunner
         catch (UnknownDeviceException e)
         {
             // Every command that takes --device resolves it through TorchDevice; a wrong value is an option error (2).
-            await Console.Error.WriteLineAsync($"error: --device: {e.Message}");
+            await Console.Error.WriteLineAsync($"error: --device: {ErrorLine.Of(e)}");
             return UsageError;
         }
         catch (OperationCanceledException)
@@ -69,7 +69,7 @@ public static class CommandRunner
             }
             else
             {
-                await Console.Error.WriteLineAsync($"error: {inner.Message}");
+                await Console.Error.WriteLineAsync($"error: {ErrorLine.Of(inner)}");
             }
 
             return IsUsageError(inner) ? UsageError : 1;

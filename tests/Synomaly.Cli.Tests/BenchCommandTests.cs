@@ -198,7 +198,7 @@ public sealed class BenchCommandTests : IDisposable
     {
         var error = Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Iterations = 5 }));
 
-        Assert.Equal("--smoke: the smoke run uses its own tiny model and one call per measurement; leave out --iterations.", error.Message);
+        Assert.Equal("--smoke: the smoke run uses its own tiny model and one call per measurement; leave out --iterations.", ErrorLine.Of(error));
         Assert.Contains("leave out --model.", Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Model = "no-such-model" })).Message, StringComparison.Ordinal);
         Assert.Contains("leave out --seconds.", Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Seconds = 10 })).Message, StringComparison.Ordinal);
         Assert.Equal(2, await Invoke("--smoke", "--device", "cpu", "--model", Path.Combine(_root, "missing"), "--out", _root));

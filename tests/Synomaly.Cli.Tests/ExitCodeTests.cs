@@ -54,6 +54,15 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact]
+    public async Task An_option_the_library_refuses_is_one_line_without_the_parameter_net_appends()
+    {
+        var (code, error) = await StandardError.Capture(["train", Slices, "--out", Output, "--ema", "1"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: The EMA decay (--ema) must be in [0, 1): 0 is off. (EmaDecay = 1)", error.Trim());
+    }
+
+    [Fact]
     public async Task A_run_that_fails_exits_1_and_inspect_keeps_its_own_codes()
     {
         string empty = Directory.CreateDirectory(Path.Combine(_scratch.Location, "empty")).FullName;

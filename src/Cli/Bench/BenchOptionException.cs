@@ -1,14 +1,14 @@
 namespace Synomaly.Cli.Bench;
 
-/// <summary>A `synomaly bench` option has an invalid value; <see cref="ArgumentException.ParamName"/> names the option (e.g. --batch-sizes).</summary>
+/// <summary>
+/// A `synomaly bench` option has an invalid value; <see cref="ArgumentException.ParamName"/> names the option (e.g. --batch-sizes),
+/// which also leads the message. The command runner prints it without .NET's "(Parameter ...)" suffix (<see cref="ErrorLine"/>).
+/// </summary>
 public sealed class BenchOptionException : ArgumentException
 {
-    private readonly string? _text;
-
     public BenchOptionException(string option, string message)
         : base($"{option}: {message}", option)
     {
-        _text = $"{option}: {message}";
     }
 
     public BenchOptionException()
@@ -24,7 +24,4 @@ public sealed class BenchOptionException : ArgumentException
         : base(message, innerException)
     {
     }
-
-    /// <summary>"--option: what is wrong", without ArgumentException's "(Parameter ...)" suffix: the option already leads.</summary>
-    public override string Message => _text ?? base.Message;
 }

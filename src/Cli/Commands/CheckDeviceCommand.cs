@@ -39,7 +39,7 @@ public static class CheckDeviceCommand
         {
             // A device this process cannot use (no CUDA, an ordinal past its GPUs): an option error on stderr, worded as the
             // command runner words a setting that is no device at all.
-            Console.Error.WriteLine($"error: --device: {e.Message}");
+            Console.Error.WriteLine($"error: --device: {ErrorLine.Of(e)}");
             return CommandRunner.UsageError;
         }
 

@@ -81,7 +81,7 @@ public static class DetectCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
             or InvalidModelConfigException or CheckpointFormatException)
         {
-            AnsiConsole.MarkupLine($"[red]Cannot load the model:[/] {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]Cannot load the model:[/] {Markup.Escape(ErrorLine.Of(e))}");
             return 2;
         }
 

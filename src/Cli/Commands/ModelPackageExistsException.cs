@@ -4,16 +4,14 @@ namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// import-weights was given an output folder that already holds a model package: importing would replace its weights and
-/// card, and with them whatever was trained, tuned or recorded there. <see cref="ArgumentException.ParamName"/> is "outdir".
+/// card, and with them whatever was trained, tuned or recorded there. <see cref="ArgumentException.ParamName"/> is "outdir";
+/// the command runner prints the sentence alone (<see cref="ErrorLine"/>).
 /// </summary>
 public sealed class ModelPackageExistsException : ArgumentException
 {
-    private readonly string? _text;
-
     public ModelPackageExistsException(string outputDirectory)
         : base(Describe(outputDirectory), "outdir")
     {
-        _text = Describe(outputDirectory);
     }
 
     public ModelPackageExistsException()
@@ -24,9 +22,6 @@ public sealed class ModelPackageExistsException : ArgumentException
         : base(message, innerException)
     {
     }
-
-    /// <summary>The sentence alone, without ArgumentException's "(Parameter 'outdir')" suffix: it is one line on stderr.</summary>
-    public override string Message => _text ?? base.Message;
 
     /// <summary>Throws when <paramref name="outputDirectory"/> holds a model card or weights.</summary>
     public static void ThrowIfPackageIn(string outputDirectory)

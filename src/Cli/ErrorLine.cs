@@ -1,0 +1,42 @@
+namespace Synomaly.Cli;
+
+/// <summary>
+/// The one line the command line prints for a failure. For an <see cref="ArgumentException"/> that is the sentence it was
+/// thrown with: .NET appends the parameter's name to <see cref="ArgumentException.Message"/> (" (Parameter 'BlurKernel')",
+/// a resource in the current UI culture) and <see cref="ArgumentOutOfRangeException"/> a second line with the value, which
+/// name the code's parameter rather than anything the user typed. ArgumentException has no accessor for the sentence alone,
+/// so the text .NET appends is built the same way (an exception of the same name and value with an empty sentence) and
+/// removed from the end.
+/// </summary>
+public static class ErrorLine
+{
+    /// <summary>The exception's message on one line: for an ArgumentException without what .NET appends to its sentence.</summary>
+    public static string Of(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        // A null argument is a bug, and its message without the name says only "Value cannot be null.".
+        if (exception is not ArgumentException argument || argument is ArgumentNullException)
+        {
+            return exception.Message;
+        }
+
+        string message = argument.Message;
+        string appended = AppendedByDotNet(argument);
+        if (appended.Length == 0 || !message.EndsWith(appended, StringComparison.Ordinal))
+        {
+            // Nothing appended (no parameter, no value), or a type that builds its own message: printed as it is.
+            return message;
+        }
+
+        string sentence = message[..^appended.Length];
+        return argument is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{sentence} {ActualValueSentence(value)}" : sentence;
+    }
+
+    /// <summary>What <see cref="ArgumentException.Message"/> adds to the sentence for this exception's parameter (and value).</summary>
+    private static string AppendedByDotNet(ArgumentException argument) => argument is ArgumentOutOfRangeException range
+        ? new ArgumentOutOfRangeException(range.ParamName, range.ActualValue, string.Empty).Message
+        : new ArgumentException(string.Empty, argument.ParamName).Message;
+
+    /// <summary>.NET's "Actual value was ..." for <paramref name="value"/>, which it would have put on a line of its own.</summary>
+    private static string ActualValueSentence(object value) => new ArgumentOutOfRangeException(null, value, string.Empty).Message.Trim();
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// The line the command runner prints for a failure: an <see cref="ArgumentException"/>'s own sentence, without the
+/// " (Parameter 'name')" that .NET appends to its message, and an out-of-range value on the same line.
+/// </summary>
+public sealed class ErrorLineTests
+{
+    [Fact]
+    public void An_argument_exception_is_printed_without_the_parameter_net_appends()
+    {
+        var error = new ArgumentException("The blur kernel size must be a positive odd number.", "BlurKernel");
+
+        Assert.EndsWith("(Parameter 'BlurKernel')", error.Message, StringComparison.Ordinal);
+        Assert.Equal("The blur kernel size must be a positive odd number.", ErrorLine.Of(error));
+    }
+
+    [Fact]
+    public void Only_the_suffix_for_the_exception_s_own_parameter_is_removed()
+    {
+        // A sentence that quotes the wording itself, or names another parameter, keeps it.
+        var quoting = new ArgumentException("Keep (Parameter 'other') here.", "name");
+        var unnamed = new ArgumentException("--steps 0 is refused (Parameter 'steps')");
+
+        Assert.Equal("Keep (Parameter 'other') here.", ErrorLine.Of(quoting));
+        Assert.Equal("--steps 0 is refused (Parameter 'steps')", ErrorLine.Of(unnamed));
+    }
+
+    [Fact]
+    public void An_out_of_range_value_stays_on_the_same_line()
+    {
+        var error = new ArgumentOutOfRangeException("sigma", -1.5, "The blur sigma must be a positive finite number.");
+
+        Assert.Contains('\n', error.Message);
+        Assert.Equal("The blur sigma must be a positive finite number. Actual value was -1.5.", ErrorLine.Of(error));
+    }
+
+    [Fact]
+    public void The_suffix_is_found_in_the_culture_the_message_is_read_in()
+    {
+        var original = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            Assert.Equal("Nicht erlaubt.", ErrorLine.Of(new ArgumentException("Nicht erlaubt.", "steps")));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = original;
+        }
+    }
+
+    [Fact]
+    public void A_null_argument_keeps_its_name_the_only_thing_its_message_says_and_other_errors_are_unchanged()
+    {
+        Assert.Equal(new ArgumentNullException("model").Message, ErrorLine.Of(new ArgumentNullException("model")));
+        Assert.Equal("disk full", ErrorLine.Of(new IOException("disk full")));
+    }
+}
