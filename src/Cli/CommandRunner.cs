@@ -69,7 +69,8 @@ public static class CommandRunner
             }
             else
             {
-                await Console.Error.WriteLineAsync($"error: {ErrorLine.Of(inner)}");
+                // Named by the verb's options: an option the library refuses is told as the user typed it (--k, not BlurKernel).
+                await Console.Error.WriteLineAsync($"error: {ErrorLine.Of(inner, parse.CommandResult.Command.Name)}");
             }
 
             return IsUsageError(inner) ? UsageError : 1;

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Synomaly.Diffusion;
+
 namespace Synomaly.Cli;
 
 /// <summary>
@@ -10,6 +13,19 @@ namespace Synomaly.Cli;
 /// </summary>
 public static class ErrorLine
 {
+    /// <summary>
+    /// The line for a failure of <paramref name="verb"/>: an <see cref="InvalidOptionException"/> whose parameter one of the
+    /// verb's options sets (<see cref="OptionNames"/>) is told by that option, what is wrong and the value
+    /// ("--k: The blur kernel size must be a positive odd number (got 4)."), as the user typed it; anything else as <see cref="Of(Exception)"/>.
+    /// </summary>
+    public static string Of(Exception exception, string verb)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is InvalidOptionException { Reason: { } reason } invalid && OptionNames.For(verb, invalid.ParamName) is { } option
+            ? $"{option}: {WithValue(reason, invalid.Value)}"
+            : Of(exception);
+    }
+
     /// <summary>The exception's message on one line: for an ArgumentException without what .NET appends to its sentence.</summary>
     public static string Of(Exception exception)
     {
@@ -30,6 +46,18 @@ public static class ErrorLine
 
         string sentence = message[..^appended.Length];
         return argument is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{sentence} {ActualValueSentence(value)}" : sentence;
+    }
+
+    /// <summary>The reason with the rejected value before its closing full stop: "... an odd number (got 4).".</summary>
+    private static string WithValue(string reason, object? value)
+    {
+        if (value is null)
+        {
+            return reason;
+        }
+
+        string got = string.Create(CultureInfo.InvariantCulture, $" (got {value})");
+        return reason.EndsWith('.') ? $"{reason[..^1]}{got}." : reason + got;
     }
 
     /// <summary>What <see cref="ArgumentException.Message"/> adds to the sentence for this exception's parameter (and value).</summary>

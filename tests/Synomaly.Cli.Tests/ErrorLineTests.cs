@@ -1,4 +1,5 @@
 using System.Globalization;
+using Synomaly.Diffusion;
 
 namespace Synomaly.Cli.Tests;
 
@@ -50,6 +51,16 @@ public sealed class ErrorLineTests
         {
             CultureInfo.CurrentUICulture = original;
         }
+    }
+
+    [Fact]
+    public void An_invalid_option_is_named_by_the_verb_s_option_and_kept_as_the_library_words_it_where_the_verb_has_none()
+    {
+        var error = new InvalidOptionException("BlurKernel", 4, "The blur kernel size must be a positive odd number.");
+
+        Assert.Equal("--k: The blur kernel size must be a positive odd number (got 4).", ErrorLine.Of(error, "tune"));
+        Assert.Equal("--blur-kernel: The blur kernel size must be a positive odd number (got 4).", ErrorLine.Of(error, "import-weights"));
+        Assert.Equal("The blur kernel size must be a positive odd number. (BlurKernel = 4)", ErrorLine.Of(error, "evaluate"));
     }
 
     [Fact]

@@ -258,6 +258,20 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_negative_minimum_component_is_refused_by_its_option_before_the_output_folder_is_made()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "-1", "--device", "cpu", "--out", At("refused")]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --min-component: The minimum component size must be >= 0 (got -1).", error.Trim());
+        Assert.False(Directory.Exists(At("refused")), "nothing may be made or run after a refused option");
+    }
+
+    [Fact]
     public async Task A_cancelled_evaluate_exits_130_with_one_line_and_records_nothing()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

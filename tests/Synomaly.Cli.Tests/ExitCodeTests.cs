@@ -53,13 +53,17 @@ public sealed class ExitCodeTests : IDisposable
         Assert.False(Directory.Exists(Output), "nothing may be trained after a refused option");
     }
 
-    [Fact]
-    public async Task An_option_the_library_refuses_is_one_line_without_the_parameter_net_appends()
+    [Theory]
+    [InlineData("--ema", "1", "error: --ema: The EMA decay (--ema) must be in [0, 1): 0 is off (got 1).")]
+    [InlineData("--precision", "int8", "error: --precision: The training precision must be fp32, bf16 or fp16 (got int8).")]
+    [InlineData("--noise-threshold", "300", "error: --noise-threshold: The anomaly threshold must be at least 0 and below 255 (it applies to the blur rescaled to 0..255) (got 300).")]
+    public async Task An_option_the_library_refuses_is_one_line_naming_the_option_the_user_typed(string option, string value, string expected)
     {
-        var (code, error) = await StandardError.Capture(["train", Slices, "--out", Output, "--ema", "1"]);
+        var (code, error) = await StandardError.Capture(["train", Slices, "--out", Output, option, value]);
 
         Assert.Equal(2, code);
-        Assert.Equal("error: The EMA decay (--ema) must be in [0, 1): 0 is off. (EmaDecay = 1)", error.Trim());
+        Assert.Equal(expected, error.Trim());
+        Assert.False(Directory.Exists(Output), "nothing may be trained after a refused option");
     }
 
     [Fact]

@@ -143,6 +143,21 @@ public sealed class ReferenceCommandsTests : IDisposable
         Assert.Equal((StopRule.Paper, FusionMode.None), (ModelPackage.LoadCard(paper).Profile().StopRule, ModelPackage.LoadCard(paper).Profile().Fusion));
     }
 
+    [Theory]
+    [InlineData("--blur-kernel", "4", "error: --blur-kernel: The blur kernel size must be a positive odd number (got 4).")]
+    [InlineData("--threshold", "-1", "error: --threshold: The map threshold must be a finite number >= 0 (got -1).")]
+    [InlineData("--t", "1000", "error: --t: Timesteps are indices 0..999 (got 1000).")]
+    public async Task Import_weights_names_the_profile_option_it_refuses_as_typed(string option, string value, string expected)
+    {
+        string output = Path.Combine(_dir, "refused");
+
+        var (code, error) = await StandardError.Capture(["import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output, option, value]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(expected, error.Trim());
+        Assert.False(File.Exists(Path.Combine(output, ModelPackage.CardFile)));
+    }
+
     [Fact]
     public async Task Import_weights_refuses_a_folder_holding_a_model_package_unless_forced()
     {

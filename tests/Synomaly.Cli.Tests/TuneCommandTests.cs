@@ -302,10 +302,10 @@ public sealed class TuneCommandTests : IDisposable
 
     [Theory]
     [InlineData("--t", "150,1000", "--t: 1000 is not a timestep of this model")]
-    [InlineData("--k", "3,4", "--k: 4 is not a blur kernel")]
-    [InlineData("--theta", "0.2,-0.1", "--theta: -0.1 is not a threshold")]
-    [InlineData("--noise-draws", "1,0", "--noise-draws: 0 is not a number of noise draws")]
-    [InlineData("--min-component", "-1", "--min-component: -1 is not a component size")]
+    [InlineData("--k", "3,4", "error: --k: The blur kernel size must be a positive odd number (got 4).")]
+    [InlineData("--theta", "0.2,-0.1", "error: --theta: The map threshold must be a finite number >= 0 (got -0.1).")]
+    [InlineData("--noise-draws", "1,0", "error: --noise-draws: Noise draws per stage are 1..64 (got 0).")]
+    [InlineData("--min-component", "-1", "error: --min-component: The minimum component size must be >= 0 (got -1).")]
     public async Task A_grid_value_the_model_cannot_run_is_refused_naming_the_option_before_any_inference(string option, string list, string expected)
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -229,6 +229,16 @@ public static class EvaluationCommands
         var profile = context.Card.Profile(parse.GetValue(Profile));
         // Profile() has refused a card without a default when none is named, so one of the two is there.
         string profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile!;
+        var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
+        if (parse.GetValue(EvaluateMinComponent) is { } minComponent)
+        {
+            // Given on the command line: it overrides the profile's, which is part of the tuned setting.
+            adaptive = adaptive with { MinComponentSize = minComponent };
+        }
+
+        // Checked before the scans are read or --out is made: a --min-component inference refuses is a usage error, not a
+        // run that fails once the output folder exists.
+        adaptive.Validate(context.Card.Timesteps);
         // A file without a sub-<id> is recognised by its bytes, so these checks read the files.
         if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.TuningSubjects)) is > 0 and var overlap)
         {
@@ -250,13 +260,6 @@ public static class EvaluationCommands
 
         string outDir = CreateOutputFolder(parse);
         int t = profile.Timesteps[0];
-        var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
-        if (parse.GetValue(EvaluateMinComponent) is { } minComponent)
-        {
-            // Given on the command line: it overrides the profile's, which is part of the tuned setting.
-            adaptive = adaptive with { MinComponentSize = minComponent };
-        }
-
         var modes = new (string Name, InferenceOptions Options)[]
         {
             ("single-stage", adaptive.AsSingleStage()),
