@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
+using Synomaly.Cli.Bench;
+using Synomaly.Cli.Commands;
 using Synomaly.Diffusion;
+using Synomaly.Evaluation;
 
 namespace Synomaly.Cli;
 
@@ -14,8 +17,8 @@ public static class CommandRunner
 {
     /// <summary>
     /// The command line was wrong, so nothing ran: a parse error, a value an option's validator refuses, or a value the
-    /// command refuses before its work (an <see cref="ArgumentException"/>: --steps 0, --noise foo, a bench option, --device).
-    /// Kept apart from 1, a run that failed, so that a script can tell a typo from a bad scan.
+    /// command refuses before its work (<see cref="IsUsageError"/>: --steps 0, --noise foo, a bench option, --device, an
+    /// unusable --out). Kept apart from 1, a run that failed, so that a script can tell a typo from a bad scan.
     /// </summary>
     public const int UsageError = 2;
 
@@ -78,8 +81,13 @@ public static class CommandRunner
     }
 
     /// <summary>
-    /// An argument refused by the command before it ran: commands check their options by throwing ArgumentException (or a
-    /// subtype that names the option: InvalidOptionException, BenchOptionException). A null argument is a bug, not a usage error.
+    /// The command line refused before any work: by the commands' own checks (<see cref="UsageException"/>,
+    /// <see cref="BenchOptionException"/>, <see cref="ModelPackageExistsException"/>), or an option value the engine refuses
+    /// (<see cref="InvalidOptionException"/>, <see cref="UnknownDeviceException"/>). A train --out that holds another run's
+    /// results is one too (<see cref="TrainingOutputInUseException"/>, thrown before any data is read), as evaluate's
+    /// unusable --out is. Any other ArgumentException was raised while the command ran (a model card naming an unknown
+    /// modality, TorchSharp refusing a tensor): the run failed (1), however its type reads.
     /// </summary>
-    private static bool IsUsageError(Exception e) => e is ArgumentException and not ArgumentNullException;
+    private static bool IsUsageError(Exception e) =>
+        e is UsageException or BenchOptionException or ModelPackageExistsException or InvalidOptionException or UnknownDeviceException or TrainingOutputInUseException;
 }

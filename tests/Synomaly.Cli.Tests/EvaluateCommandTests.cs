@@ -272,6 +272,21 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_argument_refused_while_the_command_runs_fails_the_run_with_exit_1_not_as_a_usage_error()
+    {
+        // The command line is right; the model package is not: its card records a modality no preset knows, which the
+        // modality names refuse with an ArgumentException only once the card is read.
+        string model = TinyModelPackage.Save(At("model"), "tiny", modality: "x-ray");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: Unknown modality 'x-ray'", error.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cancelled_evaluate_exits_130_with_one_line_and_records_nothing()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

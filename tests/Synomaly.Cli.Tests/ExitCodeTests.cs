@@ -27,6 +27,7 @@ public sealed class ExitCodeTests : IDisposable
             ["train", Slices, "--out", Output, "--sampling", "foo"],
             ["verify-reference", TestPaths.ReferenceFixtures, "--tolerance", "0"],
             ["evaluate", "--model", Output, "--data", Slices, "--lesions-per-slice", "0", "--out", Output],
+            ["soak", "--jobs", "0", "--out", Output],
         ];
 
         foreach (string[] arguments in wrong)
@@ -43,6 +44,9 @@ public sealed class ExitCodeTests : IDisposable
     [Theory]
     [InlineData("--steps", "0", "steps 0")]
     [InlineData("--noise", "foo", "Unknown noise preset 'foo'")]
+    [InlineData("--modality", "x-ray", "Unknown modality 'x-ray'")]
+    [InlineData("--size", "33", "--size 33 needs an explicit --channel-mult")]
+    [InlineData("--max-minutes", "-1", "--max-minutes must be 0")]
     public async Task An_option_value_a_command_refuses_before_its_work_exits_2_as_a_usage_error(string option, string value, string named)
     {
         var (code, error) = await StandardError.Capture(["train", Slices, "--out", Output, option, value]);

@@ -188,7 +188,7 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_fresh_run_into_a_finished_run_s_folder_without_its_checkpoint_is_refused_and_leaves_the_model_alone()
+    public async Task A_fresh_run_into_a_finished_run_s_folder_without_its_checkpoint_is_refused_as_a_usage_error_and_leaves_the_model_alone()
     {
         string output = Path.Combine(_scratch, "finished");
         Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel]));
@@ -198,7 +198,8 @@ public sealed class TrainCommandTests : IDisposable
 
         var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", "--seed", "99", .. TinyModel]);
 
-        Assert.Equal(1, code);
+        // The --out given cannot be used and nothing ran: a usage error, as evaluate's unusable --out.
+        Assert.Equal(2, code);
         Assert.Contains("(model/model.safetensors, model/model-card.json, loss.csv) but no checkpoint/ to resume from", errors, StringComparison.Ordinal);
         Assert.Contains("give another --out", errors, StringComparison.Ordinal);
         Assert.Single(errors.Trim().Split('\n'));

@@ -350,7 +350,7 @@ public static class EvaluationCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"--out '{folder}' cannot be written to as a folder ({e.GetType().Name}): give a new or writable folder; nothing was run.", e);
+            throw new UsageException($"--out '{folder}' cannot be written to as a folder ({e.GetType().Name}): give a new or writable folder; nothing was run.", e);
         }
     }
 
@@ -380,7 +380,7 @@ public static class EvaluationCommands
         // Counted, not named: scan file names can carry patient data, and this line is the one pasted into tickets.
         if (files.Count(f => validation.Contains(RealPath.Of(f))) is > 0 and var evaluated)
         {
-            throw new ArgumentException($"--normative-data holds validation slices ({evaluated} of its files, links followed, are files of the set tuned or reported on); give it the training folder, never the data that is tuned or reported on.");
+            throw new UsageException($"--normative-data holds validation slices ({evaluated} of its files, links followed, are files of the set tuned or reported on); give it the training folder, never the data that is tuned or reported on.");
         }
 
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
@@ -390,7 +390,7 @@ public static class EvaluationCommands
     /// <summary>The integers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
     private static int[] Ints(string list, string option) => [.. list.Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
         ? value
-        : throw new ArgumentException($"{option}: '{v.Trim()}' is not a whole number; give a comma list such as 150,250."))];
+        : throw new UsageException($"{option}: '{v.Trim()}' is not a whole number; give a comma list such as 150,250."))];
 
     /// <summary>The --grid an accepted value names (the option's validator has refused anything else).</summary>
     private static string GridName(string? value) => value!.Trim().ToLowerInvariant();
@@ -402,12 +402,12 @@ public static class EvaluationCommands
 
     private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
         ? mode
-        : throw new ArgumentException($"Unknown fusion mode '{v}': use soft, binary, notebook or none."))];
+        : throw new UsageException($"Unknown fusion mode '{v}': use soft, binary, notebook or none."))];
 
     /// <summary>The finite numbers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
     private static double[] Doubles(string list, string option) => [.. list.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
         ? value
-        : throw new ArgumentException($"{option}: '{v.Trim()}' is not a finite number; give a comma list such as 0.15,0.25."))];
+        : throw new UsageException($"{option}: '{v.Trim()}' is not a finite number; give a comma list such as 0.15,0.25."))];
 
     /// <summary>A loaded model with its detector and evaluator; disposes the model.</summary>
     private sealed class DetectorContext : IDisposable

@@ -33,7 +33,7 @@ public static class SoakCommand
             string outDir = Resolve(parse.GetValue(output)!);
             if (parse.GetValue(jobs) < 1)
             {
-                throw new ArgumentException("--jobs must be at least 1.");
+                throw new UsageException("--jobs must be at least 1.");
             }
 
             var options = new SoakOptions

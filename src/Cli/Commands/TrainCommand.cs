@@ -86,7 +86,7 @@ public static class TrainCommand
                 AttentionResolutions = parse.GetValue(attention) ?? "",
                 NumHeadChannels = parse.GetValue(headChannels),
             };
-            var trainingModality = TrainingModality.Parse(parse.GetValue(modality));
+            var trainingModality = UsageException.Guard(() => TrainingModality.Parse(parse.GetValue(modality)));
             string checkpointDirectory = TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!);
             var options = trainingModality.Apply(new TrainingOptions
             {
@@ -132,13 +132,13 @@ public static class TrainCommand
             double minutes = parse.GetValue(maxMinutes);
             if (minutes < 0 || !double.IsFinite(minutes))
             {
-                throw new ArgumentException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
+                throw new UsageException("--max-minutes must be 0 (no budget) or a positive number of minutes.");
             }
 
             // Checked before any data is read or anything written: a size the network cannot halve would otherwise end in
             // a native libtorch error from the first forward pass, and a NaN --lr at the first checkpoint.
             CheckSize(modelConfig);
-            options.Validate(TrainingRun.ScheduleTimesteps);
+            UsageException.Guard(() => options.Validate(TrainingRun.ScheduleTimesteps));
 
             // A resume with another model configuration is refused before the data is read, naming the argument: weights
             // of the same shapes (another --size, for one) would otherwise load silently and train another network.
@@ -146,7 +146,8 @@ public static class TrainCommand
             TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
             var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
-            var maskFiles = maskFolder is null ? null : UnreadableInputException.Guard(() => RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder));
+            // A mask folder inside the training data is refused as a usage error: its masks would be trained on as images.
+            var maskFiles = maskFolder is null ? null : UsageException.Guard(() => UnreadableInputException.Guard(() => RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder)));
             var set = UnreadableInputException.Guard(() => TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles));
             if (set.Count == 0)
             {
@@ -239,7 +240,7 @@ public static class TrainCommand
     {
         if (config.ImageSize < 1)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--size must be a positive number of pixels, got {config.ImageSize}."));
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--size must be a positive number of pixels, got {config.ImageSize}."));
         }
 
         int levels;
@@ -249,13 +250,13 @@ public static class TrainCommand
         }
         catch (InvalidModelConfigException e)
         {
-            throw new ArgumentException($"--size {config.ImageSize.ToString(CultureInfo.InvariantCulture)} needs an explicit --channel-mult: {e.Message}", e);
+            throw new UsageException($"--size {config.ImageSize.ToString(CultureInfo.InvariantCulture)} needs an explicit --channel-mult: {e.Message}", e);
         }
 
         int multiple = config.ImageSizeMultiple();
         if (config.ImageSize % multiple != 0)
         {
-            throw new ArgumentException(string.Create(
+            throw new UsageException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"--size {config.ImageSize} must be a multiple of {multiple}: the network's {levels} levels (--channel-mult) halve the image {levels - 1} times."));
         }
@@ -276,6 +277,6 @@ public static class TrainCommand
         "brain-mri" or "brats" => SynomalyNoiseOptions.Brats,
         "ct" or "lits" => SynomalyNoiseOptions.Lits,
         "ultrasound" or "us" => SynomalyNoiseOptions.Ultrasound,
-        _ => throw new ArgumentException($"Unknown noise preset '{name}' (brain-mri, ct, ultrasound)."),
+        _ => throw new UsageException($"Unknown noise preset '{name}' (brain-mri, ct, ultrasound)."),
     };
 }

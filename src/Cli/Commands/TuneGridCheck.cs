@@ -23,14 +23,14 @@ internal static class TuneGridCheck
         {
             if (t < 0 || t >= diffusionTimesteps)
             {
-                throw new ArgumentException(string.Create(
+                throw new UsageException(string.Create(
                     CultureInfo.InvariantCulture, $"{option}: {t} is not a timestep of this model, whose schedule has {diffusionTimesteps} (0..{diffusionTimesteps - 1})."));
             }
         }
 
         foreach (double alpha in alphas ?? [])
         {
-            NormativeResidual.RequireWeight(alpha);
+            UsageException.Guard(() => NormativeResidual.RequireWeight(alpha));
         }
 
         // --k, --theta, --noise-draws and --min-component: a built-in grid's kernels and thresholds are valid constants, so

@@ -28,7 +28,9 @@ public static class VerifySetCommand
     {
         ArgumentNullException.ThrowIfNull(console);
         var recorded = EvaluationSetManifest.Read(manifestPath);
-        var verification = new EvaluationSetVerification(recorded, InputFiles.Resolve(dataFolder), lesionMapPath);
+        var files = InputFiles.Resolve(dataFolder);
+        // A --lesion-map the manifest does not call for, or none where it does, is refused as a usage error.
+        var verification = UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath));
         IReadOnlyList<SetDifference> differences = [];
         console.Progress().Start(progress =>
         {
