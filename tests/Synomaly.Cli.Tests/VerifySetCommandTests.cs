@@ -28,6 +28,36 @@ public sealed class VerifySetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_verify_set_exits_130_with_one_line_and_no_verdict()
+    {
+        string folder = CopyOfSixSlices();
+        string manifest = WriteTuningManifest(folder);
+
+        var (code, error) = await StandardError.CaptureCancelled(["verify-set", "--manifest", manifest, "--data", folder, "--lesion-map", LesionMap]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: verify-set stopped before the end; nothing was verified.", error.Trim());
+    }
+
+    [Fact]
+    public void A_cancelled_rebuild_stops_at_the_end_of_the_file_in_progress()
+    {
+        string folder = CopyOfSixSlices();
+        var verification = new EvaluationSetVerification(EvaluationSetManifest.Read(WriteTuningManifest(folder)), InputFiles.Resolve(folder), LesionMap);
+        using var cancellation = new CancellationTokenSource();
+        var reported = new List<int>();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => verification.Run(new CancellingProgress<int>(done =>
+        {
+            reported.Add(done);
+            cancellation.Cancel(); // as SIGTERM would, once the first file is built
+        }, cancellation.Token)));
+
+        Assert.Equal([1], reported);
+        Assert.True(verification.FileCount > 2, "the half must have files left to skip");
+    }
+
+    [Fact]
     public void A_tampered_source_image_fails_and_the_report_names_its_case()
     {
         string folder = CopyOfSixSlices();
@@ -42,7 +72,7 @@ public sealed class VerifySetCommandTests : IDisposable
         using var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 400;
-        int code = VerifySetCommand.Run(manifest, folder, LesionMap, console);
+        int code = VerifySetCommand.Run(manifest, folder, LesionMap, console, TestContext.Current.CancellationToken);
 
         Assert.Equal(1, code);
         Assert.Contains($"case healthy-{Path.GetFileNameWithoutExtension(tampered)}", output.ToString(), StringComparison.Ordinal);

@@ -36,13 +36,21 @@ public static class DetectCommand
         {
             files, model, profile, output, modality, device, seed, batchSize,
         };
-        command.SetAction(parse => Run(
-            parse.GetValue(files)!, parse.GetValue(model)!, parse.GetValue(profile), parse.GetValue(output)!, parse.GetValue(modality),
-            parse.GetValue(device)!, parse.GetValue(seed), parse.GetValue(batchSize), readOptions ?? LocalScanReading.Options()));
+        // A scan's results are written into a staging folder that takes its name only when complete (ResultFolder), so a
+        // cancelled scan leaves no folder that looks finished, and an earlier run's stays as it was.
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
+            "detect",
+            "the scan in progress and those after it have no results (an earlier run's folder stays as it was).",
+            () => Run(
+                parse.GetValue(files)!, parse.GetValue(model)!, parse.GetValue(profile), parse.GetValue(output)!, parse.GetValue(modality),
+                parse.GetValue(device)!, parse.GetValue(seed), parse.GetValue(batchSize), readOptions ?? LocalScanReading.Options(), cancellationToken),
+            cancellationToken)));
         return command;
     }
 
-    private static int Run(string[] files, string modelDirectory, string? profileName, string output, ModalityHint modality, string deviceSetting, long? seed, int batchSize, ScanReadOptions readOptions)
+    private static int Run(
+        string[] files, string modelDirectory, string? profileName, string output, ModalityHint modality, string deviceSetting, long? seed, int batchSize, ScanReadOptions readOptions,
+        CancellationToken cancellationToken)
     {
         if (batchSize < 1)
         {
@@ -88,11 +96,11 @@ public static class DetectCommand
         using (unet)
         using (diffusion)
         {
-            return DetectAll(detection, files, output);
+            return DetectAll(detection, files, output, cancellationToken);
         }
     }
 
-    private static int DetectAll(LocalScanDetection detection, string[] files, string output)
+    private static int DetectAll(LocalScanDetection detection, string[] files, string output, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         var table = new Table().AddColumn("scan").AddColumn("slices").AddColumn("anomalous px").AddColumn("results");
@@ -112,7 +120,7 @@ public static class DetectCommand
                     {
                         task.MaxValue = Math.Max(total, 1);
                         task.Value = done;
-                    }));
+                    }, cancellationToken));
                     task.Value = task.MaxValue;
                     table.AddRow(label, report.Slices.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         report.AnomalousVoxels.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(folder));

@@ -28,7 +28,7 @@ public static class ImportWeightsCommand
         {
             checkpoint, output, name, version, t, kernel, threshold, fusion, stopRule, force,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run("import-weights", "no model package was written.", () =>
         {
             var profile = InferenceProfile.ReleasedUltrasound with
             {
@@ -38,14 +38,19 @@ public static class ImportWeightsCommand
                 Fusion = parse.GetValue(fusion),
                 StopRule = parse.GetValue(stopRule),
             };
-            var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force));
+            var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force), cancellationToken);
             AnsiConsole.MarkupLine($"[green]Imported[/] {Markup.Escape(card.Name)} {Markup.Escape(card.Version)}: {card.Architecture.ModelChannels} model channels, channel_mult '{Markup.Escape(card.Architecture.ChannelMult)}', {card.Schedule} schedule, T = {card.Timesteps}.");
             return 0;
-        });
+        }, cancellationToken)));
         return command;
     }
 
-    public static ModelCard Run(string checkpointPath, string outputDirectory, string name, string version, InferenceProfile profile, bool replaceExisting = false)
+    /// <param name="cancellationToken">
+    /// Checked before each step (reading the checkpoint, building the model, saving the package): a cancelled import throws
+    /// <see cref="OperationCanceledException"/> before the package is written, never while it is.
+    /// </param>
+    public static ModelCard Run(
+        string checkpointPath, string outputDirectory, string name, string version, InferenceProfile profile, bool replaceExisting = false, CancellationToken cancellationToken = default)
     {
         if (!replaceExisting)
         {
@@ -53,10 +58,13 @@ public static class ImportWeightsCommand
             ModelPackageExistsException.ThrowIfPackageIn(outputDirectory);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         using var checkpoint = TorchCheckpointReader.Read(checkpointPath);
         profile.ToOptions().Validate(CheckpointImporter.Diffusion(checkpoint).Timesteps);
+        cancellationToken.ThrowIfCancellationRequested();
         using var model = CheckpointImporter.BuildModel(checkpoint);
         var card = CheckpointImporter.CreateCard(checkpoint, model.Config, checkpointPath, name, version, profile);
+        cancellationToken.ThrowIfCancellationRequested();
         ModelPackage.Save(outputDirectory, model, card);
         return card;
     }

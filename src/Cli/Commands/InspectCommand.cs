@@ -9,7 +9,7 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// `synomaly inspect &lt;file or folder&gt;`: prints what the scan reader understood (format, transfer syntax, dimensions,
 /// spacing, modality, value range) or the typed rejection. Exit codes: 0 readable, 2 rejected, 1 when the path cannot be
-/// read at all. A folder of DICOM files is read as one series; other files in a folder are inspected one by one.
+/// read at all, 130 cancelled. A folder of DICOM files is read as one series; other files in a folder are inspected one by one.
 /// </summary>
 public static class InspectCommand
 {
@@ -21,18 +21,20 @@ public static class InspectCommand
     {
         var path = new Argument<string>("path") { Description = "A scan file (DICOM, NIfTI, PNG, JPEG, zip of DICOM) or a folder holding a DICOM series." };
         var command = new Command("inspect", "Show what the scan reader understands of a file or folder, or why it rejects it.") { path };
-        command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out, LocalScanReading.Options()));
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
+            "inspect", "files not described above were not inspected.", () => Run(parse.GetValue(path)!, Console.Out, LocalScanReading.Options(), cancellationToken), cancellationToken)));
         return command;
     }
 
-    public static int Run(string path, TextWriter output, ScanReadOptions? options = null)
+    /// <param name="cancellationToken">Checked before each file or series is read; a cancelled run throws <see cref="OperationCanceledException"/>.</param>
+    public static int Run(string path, TextWriter output, ScanReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         try
         {
             if (Directory.Exists(path))
             {
-                return InspectFolder(path, output, options);
+                return InspectFolder(path, output, options, cancellationToken);
             }
 
             if (!File.Exists(path))
@@ -41,7 +43,7 @@ public static class InspectCommand
                 return Unreadable;
             }
 
-            return Report(() => ScanReader.DescribeFile(path, options), output);
+            return Report(() => ScanReader.DescribeFile(path, options), output, cancellationToken);
         }
         catch (Exception e) when (UnreadableInputException.IsFileError(e))
         {
@@ -50,7 +52,7 @@ public static class InspectCommand
         }
     }
 
-    private static int InspectFolder(string folder, TextWriter output, ScanReadOptions? options)
+    private static int InspectFolder(string folder, TextWriter output, ScanReadOptions? options, CancellationToken cancellationToken)
     {
         var (files, dicom, others) = SeriesFolder.Read(folder);
         if (files.Count == 0)
@@ -63,20 +65,22 @@ public static class InspectCommand
         if (dicom.Count > 0)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DICOM series ({dicom.Count} files):"));
-            worst = Math.Max(worst, Report(() => ScanDescription.Of(ScanReader.ReadSeries(dicom, options)), output));
+            worst = Math.Max(worst, Report(() => ScanDescription.Of(ScanReader.ReadSeries(dicom, options)), output, cancellationToken));
         }
 
         foreach (var file in others)
         {
             output.WriteLine($"{Path.GetRelativePath(folder, file)}:");
-            worst = Math.Max(worst, Report(() => ScanReader.DescribeFile(file, options), output));
+            worst = Math.Max(worst, Report(() => ScanReader.DescribeFile(file, options), output, cancellationToken));
         }
 
         return worst;
     }
 
-    private static int Report(Func<ScanDescription> describe, TextWriter output)
+    private static int Report(Func<ScanDescription> describe, TextWriter output, CancellationToken cancellationToken)
     {
+        // Before each file (or series) is read: a folder of many files stops at the next one.
+        cancellationToken.ThrowIfCancellationRequested();
         ScanDescription d;
         try
         {

@@ -9,7 +9,7 @@ namespace Synomaly.Cli.Commands;
 /// `synomaly verify-set --manifest &lt;reporting-set.json | tuning-set.json&gt; --data &lt;folder&gt; [--lesion-map &lt;nii&gt;]`: rebuilds
 /// the evaluation set a manifest describes from the files at hand (with the modality, and so the preset, it records) and
 /// names every case, source or setting that differs; exits 1 when anything does, so a reported number can be checked to
-/// come from the same cases.
+/// come from the same cases, and 130 when cancelled (no verdict).
 /// </summary>
 public static class VerifySetCommand
 {
@@ -19,12 +19,16 @@ public static class VerifySetCommand
         var data = new Option<string>("--data") { Description = "The validation folder given to tune and evaluate (the whole folder: the halves are split from it).", Required = true };
         var lesions = new Option<string?>("--lesion-map") { Description = "The lesion map the set was built with, when the manifest names one." };
         var command = new Command("verify-set", "Rebuild an evaluation set from its manifest and report every case that differs.") { manifest, data, lesions };
-        command.SetAction(parse => Run(parse.GetValue(manifest)!, parse.GetValue(data)!, parse.GetValue(lesions), AnsiConsole.Console));
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
+            "verify-set", "nothing was verified.", () => Run(parse.GetValue(manifest)!, parse.GetValue(data)!, parse.GetValue(lesions), AnsiConsole.Console, cancellationToken), cancellationToken)));
         return command;
     }
 
-    /// <summary>Verifies and reports on <paramref name="console"/>; 0 when the set was rebuilt exactly, 1 when anything differs.</summary>
-    public static int Run(string manifestPath, string dataFolder, string? lesionMapPath, IAnsiConsole console)
+    /// <summary>
+    /// Verifies and reports on <paramref name="console"/>; 0 when the set was rebuilt exactly, 1 when anything differs. A
+    /// cancelled <paramref name="cancellationToken"/> stops the rebuild once the file in progress is built, before any verdict.
+    /// </summary>
+    public static int Run(string manifestPath, string dataFolder, string? lesionMapPath, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(console);
         var recorded = EvaluationSetManifest.Read(manifestPath);
@@ -35,7 +39,9 @@ public static class VerifySetCommand
         console.Progress().Start(progress =>
         {
             var task = progress.AddTask($"rebuilding the {recorded.Half} half", maxValue: Math.Max(1, verification.FileCount));
-            differences = verification.Run(new Progress<int>(done => task.Value = done));
+            // The rebuild takes no token: it stops once the file in progress is built, through the progress it reports each file to.
+            cancellationToken.ThrowIfCancellationRequested();
+            differences = verification.Run(new CancellingProgress<int>(done => task.Value = done, cancellationToken));
             task.Value = task.MaxValue;
         });
 

@@ -27,8 +27,13 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     /// <param name="progress">Called after every batch with (slices done, slices in the scan).</param>
-    public ScanReport Run(string path, string outputDirectory, Action<int, int> progress)
+    /// <param name="cancellationToken">
+    /// Checked before the scan is read, before each batch and while the results are rendered: a cancelled run throws
+    /// <see cref="OperationCanceledException"/> and leaves <paramref name="outputDirectory"/> to its caller to discard.
+    /// </param>
+    public ScanReport Run(string path, string outputDirectory, Action<int, int> progress, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         // A folder is one DICOM series, read as inspect reads it; ReadFile would try to open the folder as a file.
@@ -40,13 +45,14 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         progress(0, prepared.Slices.Count);
 
         clock.Restart();
-        var slices = Detect(prepared, progress);
+        var slices = Detect(prepared, progress, cancellationToken);
         timings["inference"] = clock.Elapsed.TotalMilliseconds;
 
+        cancellationToken.ThrowIfCancellationRequested();
         clock.Restart();
         Directory.CreateDirectory(outputDirectory);
         // The worker's renderer: detect's results for a scan are the worker's, but for the montage's tile count.
-        var rendered = Renderer.Render(prepared, [.. slices.Select(s => s.Maps)]);
+        var rendered = Renderer.Render(prepared, [.. slices.Select(s => s.Maps)], cancellationToken);
         foreach (var file in rendered.Files)
         {
             WriteFile(outputDirectory, file);
@@ -61,12 +67,14 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         return report;
     }
 
-    private List<SliceResult> Detect(PreparedScan prepared, Action<int, int> progress)
+    private List<SliceResult> Detect(PreparedScan prepared, Action<int, int> progress, CancellationToken cancellationToken)
     {
         int size = prepared.ModelSize;
         var results = new List<SliceResult>(prepared.Slices.Count);
         for (int start = 0; start < prepared.Slices.Count; start += settings.BatchSize)
         {
+            // A batch cannot be cut short; a volume stops before its next one.
+            cancellationToken.ThrowIfCancellationRequested();
             var batch = prepared.Slices.Skip(start).Take(settings.BatchSize).ToList();
             DetectionResult detection;
             using (NewDisposeScope())
