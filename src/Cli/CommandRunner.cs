@@ -52,9 +52,11 @@ public static class CommandRunner
 
             return await finished;
         }
-        catch (UnknownDeviceException e)
+        catch (Exception e) when (e is UnknownDeviceException or DeviceUnavailableException)
         {
-            // Every command that takes --device resolves it through TorchDevice; a wrong value is an option error (2).
+            // Every command that takes --device resolves it through TorchDevice before its work; a value that is no device,
+            // or one this process cannot use (no CUDA, an ordinal past its GPUs), is an option error (2), as check-device
+            // has always answered it.
             await Console.Error.WriteLineAsync($"error: --device: {ErrorLine.Of(e)}");
             return UsageError;
         }

@@ -41,6 +41,26 @@ public sealed class DeviceOptionTests : IDisposable
         Assert.False(Directory.Exists(output));
     }
 
+    [Fact]
+    public async Task Detect_and_train_on_a_device_this_process_cannot_use_are_option_errors_as_in_check_device()
+    {
+        // No CUDA here (and no machine has eight GPUs in CI): TorchDevice's refusal was a failed run (1) in every verb but
+        // check-device, while README promised 2 for every verb.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model-cuda"), "device-tiny");
+        string scan = Path.Combine(TestPaths.RepositoryRoot, "samples", "brain-mri", "colin27-healthy.png");
+        string detectOutput = Path.Combine(_scratch, "out-cuda");
+        string trainOutput = Path.Combine(_scratch, "run-cuda");
+
+        var (detectCode, detectErrors) = await StandardError.Capture(["detect", scan, "--model", model, "--device", "cuda:7", "--out", detectOutput]);
+        var (trainCode, trainErrors) = await StandardError.Capture(["train", Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "--out", trainOutput, "--steps", "1", "--size", "32", "--device", "cuda:7"]);
+
+        Assert.Equal((2, 2), (detectCode, trainCode));
+        Assert.StartsWith("error: --device: Device 'cuda:7' was requested but", detectErrors, StringComparison.Ordinal);
+        Assert.StartsWith("error: --device: Device 'cuda:7' was requested but", trainErrors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(detectOutput));
+        Assert.False(Directory.Exists(trainOutput));
+    }
+
     [Theory]
     [InlineData("check-device")]
     [InlineData("bench")]
