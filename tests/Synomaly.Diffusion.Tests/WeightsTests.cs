@@ -87,6 +87,7 @@ public sealed class WeightsTests : IDisposable
             Name = "m",
             Version = "2",
             Architecture = UNetStructureTests.TinyConfig,
+            Preprocessing = new Preprocessing { ImageSize = UNetStructureTests.TinyConfig.ImageSize },
             InferenceProfiles = new Dictionary<string, InferenceProfile> { ["brain-mri"] = new() { Timesteps = [200], BlurKernel = 9, Threshold = 0.1, Fusion = FusionMode.Binary } },
             DefaultProfile = "brain-mri",
         };
@@ -103,11 +104,8 @@ public sealed class WeightsTests : IDisposable
         Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson("{\"name\": 3}"));
     }
 
-    [Theory]
-    [InlineData("architecture")]
-    [InlineData("preprocessing")]
-    [InlineData("both")]
-    public void A_card_whose_image_size_no_longer_matches_its_normative_threshold_is_refused_when_read(string edited)
+    [Fact]
+    public void A_card_whose_image_size_no_longer_matches_its_normative_threshold_is_refused_when_read()
     {
         int pixels = UNetStructureTests.TinyConfig.ImageSize * UNetStructureTests.TinyConfig.ImageSize;
         var normative = new NormativeThreshold([.. Enumerable.Repeat(1f, pixels)], 0.5, 10, 200, 9, 1, [.. Enumerable.Repeat(0.5f, pixels)], 0.9);
@@ -122,16 +120,47 @@ public sealed class WeightsTests : IDisposable
         };
         Assert.Equal(pixels, ModelCard.FromJson(card.ToJson()).Profile().NormativeThreshold!.Scale.Length);
         var json = System.Text.Json.Nodes.JsonNode.Parse(card.ToJson())!.AsObject();
-        foreach (string section in edited == "both" ? ["architecture", "preprocessing"] : new[] { edited })
-        {
-            json[section]!["image_size"] = 64;
-        }
+        json["architecture"]!["image_size"] = 64;
+        json["preprocessing"]!["image_size"] = 64;
 
         var error = Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson(json.ToJsonString()));
 
         Assert.Contains("'brain-mri'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"{pixels} normative threshold factors", error.Message, StringComparison.Ordinal);
         Assert.Contains("image_size 64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("architecture", 64, 32)]
+    [InlineData("preprocessing", 32, 64)]
+    public void A_card_that_prepares_slices_at_another_size_than_its_network_is_refused_when_read(string edited, int architectureSize, int preprocessingSize)
+    {
+        // The worker and detect prepare slices at preprocessing.image_size, evaluate and tune at architecture.image_size.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(CardWithProfile(InferenceOptions.Adaptive(150, 3, 0.08)).ToJson())!.AsObject();
+        json[edited]!["image_size"] = 64;
+
+        var error = Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson(json.ToJsonString()));
+
+        Assert.Contains($"preprocessing.image_size {preprocessingSize} differs from architecture.image_size {architectureSize}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("blur_kernel", 4, "BlurKernel")]
+    [InlineData("timesteps", 1000, "Timesteps")]
+    [InlineData("max_stages", 0, "MaxStages")]
+    public void A_card_with_a_profile_the_model_cannot_run_is_refused_when_read_naming_the_profile(string field, int value, string option)
+    {
+        // Hosts warm up only the default profile: a broken second one would otherwise fail every job that asks for it.
+        var card = CardWithProfile(InferenceOptions.Adaptive(150, 3, 0.08)) with { DefaultProfile = "brain-mri" };
+        card = card with { InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles) { ["ct"] = InferenceProfile.ReleasedUltrasound } };
+        Assert.Equal(15, ModelCard.FromJson(card.ToJson()).Profile("ct").BlurKernel);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(card.ToJson())!.AsObject();
+        json["inference_profiles"]!["ct"]![field] = field == "timesteps" ? new System.Text.Json.Nodes.JsonArray(value) : value;
+
+        var error = Assert.Throws<InvalidModelConfigException>(() => ModelCard.FromJson(json.ToJsonString()));
+
+        Assert.Contains("inference profile 'ct' cannot run", error.Message, StringComparison.Ordinal);
+        Assert.Equal(option, Assert.IsType<InvalidOptionException>(error.InnerException).ParamName);
     }
 
     [Fact]
@@ -252,7 +281,7 @@ public sealed class WeightsTests : IDisposable
     [Fact]
     public void The_normative_head_gate_round_trips_on_one_line()
     {
-        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NormativeThreshold = new(PixelMap(0.5f, 1.25f), 0.5, 466, 150, 3, 4, PixelMap(0f, 0.125f), 0.9) };
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.15) with { NoiseDraws = 4, NormativeThreshold = new(PixelMap(0.5f, 1.25f), 0.5, 466, 150, 3, 4, PixelMap(0f, 0.125f), 0.9) };
 
         string json = CardWithProfile(tuned).ToJson();
         var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions().NormativeThreshold!;

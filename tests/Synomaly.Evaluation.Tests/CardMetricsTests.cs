@@ -77,7 +77,7 @@ public sealed class CardMetricsTests
         var existing = new Dictionary<string, double>(earlier) { ["training.final_loss"] = 0.12 };
 
         var replaced = CardMetrics.Replace(existing, [Result("adaptive", 0.6, 8)]);
-        var card = new ModelCard { Name = "m", Version = "1", Architecture = new UNetConfig { ImageSize = 32, ModelChannels = 32 }, Metrics = replaced };
+        var card = new ModelCard { Name = "m", Version = "1", Architecture = new UNetConfig { ImageSize = 32, ModelChannels = 32 }, Preprocessing = new Preprocessing { ImageSize = 32 }, Metrics = replaced };
         var reloaded = ModelCard.FromJson(card.ToJson()).Metrics;
 
         Assert.Equal(0.6, reloaded["reporting.adaptive.dice"]);
@@ -156,6 +156,7 @@ public sealed class CardMetricsTests
         Name = "m",
         Version = "1",
         Architecture = new UNetConfig { ImageSize = 32, ModelChannels = 32 },
+        Preprocessing = new Preprocessing { ImageSize = 32 },
         InferenceProfiles = new Dictionary<string, InferenceProfile>
         {
             ["brain-mri"] = InferenceProfile.FromOptions(InferenceOptions.Adaptive(100, 3, 0.2)),

@@ -294,7 +294,7 @@ public sealed class TrainingRunTests
         }
 
         var provenance = new Provenance { Source = "training", TrainingArgs = trainingArgs };
-        ModelPackage.Save(directory, model, new ModelCard { Name = name, Version = version, Architecture = Tiny, Provenance = provenance });
+        ModelPackage.Save(directory, model, new ModelCard { Name = name, Version = version, Architecture = Tiny, Preprocessing = new Preprocessing { ImageSize = Tiny.ImageSize }, Provenance = provenance });
         return directory;
     }
 

@@ -104,39 +104,53 @@ public sealed record ModelCard
 
     /// <summary>
     /// Throws <see cref="InvalidModelConfigException"/> naming the first part of the card that could not run: the
-    /// architecture, or a profile's normative threshold whose per-pixel factors or head template are for another slice
-    /// size than the model's (a card whose image_size was edited). Checked when the card is read, so every host refuses
-    /// such a model at load rather than failing its first scan.
+    /// architecture, a preprocessing size other than the network's, a profile whose options the model cannot run (a blur
+    /// kernel that is even, a timestep beyond the schedule, a normative threshold measured at another setting), or a
+    /// profile's normative threshold whose per-pixel factors or head template are for another slice size than the model's
+    /// (a card whose image_size was edited). Checked when the card is read, so every host refuses such a model at load
+    /// rather than failing (and retrying) every scan that asks for the broken profile: hosts warm up only the default one.
     /// </summary>
     public void Validate()
     {
         Architecture.Validate();
+
+        // The worker and detect prepare slices at preprocessing.image_size, evaluate and tune at architecture.image_size:
+        // with two sizes the same card would be served at one and measured at the other.
+        if (Preprocessing.ImageSize != Architecture.ImageSize)
+        {
+            throw new InvalidModelConfigException(
+                $"Model card {Name} {Version}: preprocessing.image_size {Preprocessing.ImageSize} differs from architecture.image_size {Architecture.ImageSize}; the slices must be prepared at the size the network runs at.");
+        }
+
         foreach (var (name, profile) in InferenceProfiles)
         {
-            if (profile.NormativeThreshold is not { } normative)
+            if (profile.NormativeThreshold is { } normative)
             {
-                continue;
-            }
-
-            // The factors apply pixel by pixel to the slices the hosts prepare (preprocessing.image_size) as the network
-            // sees them (architecture.image_size): both must be the size the factors were measured at.
-            foreach (var (field, size) in new[] { ("architecture.image_size", Architecture.ImageSize), ("preprocessing.image_size", Preprocessing.ImageSize) })
-            {
-                RequirePixels(name, "normative threshold factors", normative.Scale.Length, field, size);
+                // The factors apply pixel by pixel to the slices as the network sees them: they must be measured at its size.
+                RequirePixels(name, "normative threshold factors", normative.Scale.Length, Architecture.ImageSize);
                 if (normative.HeadTemplate is { } template)
                 {
-                    RequirePixels(name, "normative head template", template.Length, field, size);
+                    RequirePixels(name, "normative head template", template.Length, Architecture.ImageSize);
                 }
+            }
+
+            try
+            {
+                profile.ToOptions().Validate(Timesteps);
+            }
+            catch (InvalidOptionException e)
+            {
+                throw new InvalidModelConfigException($"Model card {Name} {Version}: inference profile '{name}' cannot run: {e.Message}", e);
             }
         }
     }
 
-    private void RequirePixels(string profile, string part, int count, string field, int size)
+    private void RequirePixels(string profile, string part, int count, int size)
     {
         if (count != size * size)
         {
             throw new InvalidModelConfigException(
-                $"Model card {Name} {Version}: inference profile '{profile}' has {count} {part}, but {field} {size} makes slices of {size * size} pixels; tune the profile again for this size.");
+                $"Model card {Name} {Version}: inference profile '{profile}' has {count} {part}, but image_size {size} makes slices of {size * size} pixels; tune the profile again for this size.");
         }
     }
 }
