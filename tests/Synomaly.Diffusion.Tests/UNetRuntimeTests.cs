@@ -110,9 +110,43 @@ public sealed class UNetRuntimeTests
         float scale = reference.abs().max().item<float>();
         Assert.True(error < 0.05f * scale, $"bf16 max |error| {error} vs output scale {scale}");
         Assert.True(error > 0f, "bf16 must actually have run in reduced precision");
+    }
 
-        model.UsePrecision(ScalarType.Float32);
-        Assert.True((model.call(x, t) - reference).abs().max().item<float>() < 1e-3f);
+    [Fact]
+    public void Reduced_precision_keeps_group_norm_parameters_exact_and_refuses_to_go_back_to_float32()
+    {
+        using var model = new UNet(UNetStructureTests.TinyConfig);
+        using var scope = NewDisposeScope();
+        // Neither value is a bfloat16 (8 significant bits): a detour through it gives 1 and 0.10009766.
+        const float Weight = 1f + (1f / 1024), Bias = 0.1f;
+        var norms = model.modules().OfType<GroupNorm32>().ToList();
+        using (no_grad())
+        {
+            foreach (var norm in norms)
+            {
+                norm.get_parameter("weight")!.fill_(Weight);
+                norm.get_parameter("bias")!.fill_(Bias);
+            }
+        }
+
+        model.UsePrecision(ScalarType.BFloat16);
+
+        Assert.Equal(ScalarType.BFloat16, model.ComputeType);
+        Assert.NotEmpty(norms);
+        Assert.All(norms, norm =>
+        {
+            var (weight, bias) = (norm.get_parameter("weight")!, norm.get_parameter("bias")!);
+            Assert.Equal((ScalarType.Float32, ScalarType.Float32), (weight.dtype, bias.dtype));
+            Assert.All(weight.data<float>().ToArray(), value => Assert.Equal(Weight, value));
+            Assert.All(bias.data<float>().ToArray(), value => Assert.Equal(Bias, value));
+        });
+        // The rounded weights cannot give the float32 values back: asking for float32 (or float16) is refused, and the
+        // type the network already runs in is no change.
+        var refusal = Assert.Throws<InvalidOperationException>(() => model.UsePrecision(ScalarType.Float32));
+        Assert.Contains("Load the model again", refusal.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => model.UsePrecision(ScalarType.Float16));
+        model.UsePrecision(ScalarType.BFloat16);
+        Assert.Equal(ScalarType.BFloat16, model.ComputeType);
     }
 
     [Fact]
@@ -136,13 +170,16 @@ public sealed class UNetRuntimeTests
         Assert.True((relaid - reference).abs().max().item<float>() < 1e-5f);
         Assert.All(model.state_dict(), kv => Assert.True(kv.Value.allclose(saved[kv.Key], 0, 0), kv.Key));
 
+        model.UseChannelsLast(false);
+        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>(), c => Assert.True(c.weight!.is_contiguous()));
+        Assert.True((model.call(x, t) - reference).abs().max().item<float>() < 1e-5f);
+
+        model.UseChannelsLast(true);
         model.UsePrecision(ScalarType.BFloat16);
         Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight!).Where(w => w.shape[1] > 1),
             w => Assert.True(w.dtype == ScalarType.BFloat16 && MemoryLayout.IsChannelsLast(w)));
-        model.UsePrecision(ScalarType.Float32);
         model.UseChannelsLast(false);
-        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>(), c => Assert.True(c.weight!.is_contiguous()));
-        Assert.True((model.call(x, t) - reference).abs().max().item<float>() < 1e-3f);
+        Assert.All(model.modules().OfType<TorchSharp.Modules.Conv2d>(), c => Assert.True(c.weight!.is_contiguous() && c.weight!.dtype == ScalarType.BFloat16));
     }
 
     [Fact]

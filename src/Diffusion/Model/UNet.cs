@@ -120,7 +120,11 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
     /// Runs the network in <paramref name="computeType"/>: Float32 (the reference), or BFloat16 / Float16 for throughput, in
     /// the manner of autocast: convolutions, linears and attention matmuls in the reduced type, while GroupNorm (parameters
     /// and arithmetic), the attention softmax and the timestep sinusoid stay in float32. Inputs may be float32 and the output
-    /// is always float32. Saving a model writes float32 weights either way.
+    /// is always float32. The GroupNorm parameters are never converted, so they keep their float32 values exactly.
+    /// The switch is one way: the other weights are rounded to the reduced type and no float32 copy is kept (it would
+    /// double the weights' memory), so asking a reduced-precision network for another type throws
+    /// <see cref="InvalidOperationException"/>; load the model again to run it in float32. Asking for the type it already
+    /// runs in changes nothing. Saving a reduced-precision model writes float32 tensors of the rounded values.
     /// </summary>
     public void UsePrecision(ScalarType computeType)
     {
@@ -129,10 +133,23 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(computeType), computeType, "The UNet runs in Float32, BFloat16 or Float16.");
         }
 
-        this.to(computeType);
-        foreach (var norm in modules().OfType<GroupNorm32>())
+        var current = ComputeType;
+        if (computeType == current)
         {
-            norm.to(ScalarType.Float32);
+            return;
+        }
+
+        if (current != ScalarType.Float32)
+        {
+            throw new InvalidOperationException(
+                $"The UNet runs in {current}: its weights were rounded to {current} when it switched, so {computeType} cannot have the original values back. Load the model again to run it in {computeType}.");
+        }
+
+        // Leaf by leaf, skipping GroupNorm32: converting the whole module and GroupNorm back would round its parameters
+        // to the reduced type on the way (1 + 2^-10 becomes 1 in bfloat16). Containers own no parameters of their own.
+        foreach (var leaf in modules().Where(module => module is not GroupNorm32 && !module.children().Any()))
+        {
+            leaf.to(computeType);
         }
 
         if (ChannelsLast)
