@@ -59,7 +59,7 @@ public sealed record InferenceOptions
     /// <summary>Salts the per-slice seeds (null: 0), or seeds the batch's generator under <see cref="NoiseSeeding.Batch"/> (null: a fresh seed per call).</summary>
     public long? Seed { get; init; }
 
-    /// <summary>Where the stage noise comes from; <see cref="NoiseSeeding.PerSlice"/> makes a slice's map independent of its batch.</summary>
+    /// <summary>Where the stage noise comes from; <see cref="NoiseSeeding.PerSlice"/> makes a slice's noise independent of its batch.</summary>
     public NoiseSeeding NoiseSeeding { get; init; } = NoiseSeeding.PerSlice;
 
     /// <summary>

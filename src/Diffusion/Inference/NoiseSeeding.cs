@@ -5,8 +5,9 @@ public enum NoiseSeeding
 {
     /// <summary>
     /// Each slice has its own generator, seeded from its pixels and <see cref="InferenceOptions.Seed"/> (null: 0). A slice
-    /// gets the same noise, so the same map, whatever else shares its batch, its row, the batch size or the run: the same
-    /// scan on the same device gives the same heatmap. The default.
+    /// gets the same noise whatever else shares its batch, its row, the batch size or the run. Its map is the same up to
+    /// the network's rounding, which depends on the batch size and the device (a pixel within about 1e-7 of θ can flip).
+    /// The default.
     /// </summary>
     PerSlice,
 

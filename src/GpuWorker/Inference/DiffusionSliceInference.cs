@@ -13,7 +13,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// The engine behind the batcher: one batch of slices becomes one [B,1,H,W] tensor and one AnomalyDetector call with the
 /// job's inference profile from the model card; the outputs are copied back per slice. Every tensor of a call lives in
 /// its dispose scope, so batches leave nothing behind on the device. The profile's options seed each slice's noise from
-/// its pixels (NoiseSeeding.PerSlice), so a slice's output does not depend on the other jobs sharing its batch. Owns the
+/// its pixels (NoiseSeeding.PerSlice), so a slice's noise does not depend on the other jobs sharing its batch (its output
+/// only by the network's last-bit rounding, which depends on the batch size). Owns the
 /// network and the diffusion (whose schedule tables live on the device) and disposes both.
 /// </summary>
 public sealed class DiffusionSliceInference(UNet model, GaussianDiffusion diffusion, ModelCard card) : ISliceInference, IDisposable
