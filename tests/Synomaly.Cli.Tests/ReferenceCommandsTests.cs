@@ -141,6 +141,10 @@ public sealed class ReferenceCommandsTests : IDisposable
         string paper = Path.Combine(_dir, "paper");
         Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), paper, "--stop-rule", "paper", "--fusion", "none"));
         Assert.Equal((StopRule.Paper, FusionMode.None), (ModelPackage.LoadCard(paper).Profile().StopRule, ModelPackage.LoadCard(paper).Profile().Fusion));
+        Assert.Equal(StopFloor.Reference, card.Profile().StopFloor);
+        string scaled = Path.Combine(_dir, "scaled");
+        Assert.Equal(0, Invoke("import-weights", Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt"), scaled, "--stop-floor", "AreaScaled"));
+        Assert.Equal(StopFloor.AreaScaled, ModelPackage.LoadCard(scaled).Profile().StopFloor);
     }
 
     [Theory]

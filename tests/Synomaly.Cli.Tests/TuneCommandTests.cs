@@ -71,17 +71,24 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_stop_rule_chosen_for_tuning_is_written_into_the_profile()
+    public async Task The_stop_rule_and_floor_chosen_for_tuning_are_written_into_the_profile()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
         string output = Path.Combine(_scratch, "tuning");
+        string scaled = Path.Combine(_scratch, "tuning-scaled");
+        string data = SixSlices();
+        string[] grid = ["--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu"];
 
-        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
-            "--t", "100", "--k", "3", "--theta", "0.2", "--stop-rule", "Paper", "--min-component", "2", "--device", "cpu", "--out", output]);
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom", .. grid, "--stop-rule", "Paper", "--out", output]);
+        var paper = ModelPackage.LoadCard(model).Profile("brain-mri");
+        int scaledCode = await CommandRunner.RunAsync(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom", .. grid, "--stop-floor", "area-scaled", "--out", scaled]);
+        var areaScaled = ModelPackage.LoadCard(model).Profile("brain-mri");
 
-        Assert.Equal(0, code);
-        Assert.Equal(StopRule.Paper, ModelPackage.LoadCard(model).Profile("brain-mri").StopRule);
+        Assert.Equal((0, 0), (code, scaledCode));
+        Assert.Equal((StopRule.Paper, StopFloor.Reference), (paper.StopRule, paper.StopFloor));
         Assert.Contains("paper stop rule", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
+        Assert.Equal((StopRule.Released, StopFloor.AreaScaled), (areaScaled.StopRule, areaScaled.StopFloor));
+        Assert.Contains("area-scaled stop floor", File.ReadAllText(Path.Combine(scaled, "tuning.md")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,6 +140,7 @@ public sealed class TuneCommandTests : IDisposable
     [InlineData("--grid", "refrence")]
     [InlineData("--noise-seeding", "slice")]
     [InlineData("--stop-rule", "figure")]
+    [InlineData("--stop-floor", "scaled")]
     public async Task A_misspelt_choice_is_refused_rather_than_read_as_the_default(string option, string value)
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

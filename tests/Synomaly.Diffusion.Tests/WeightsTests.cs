@@ -248,6 +248,23 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void The_area_scaled_stop_floor_round_trips_through_a_profile_and_the_reference_floor_is_not_written()
+    {
+        var tuned = InferenceOptions.Adaptive(150, 3, 0.08) with { StopFloor = StopFloor.AreaScaled, Seed = 9 };
+
+        string json = CardWithProfile(tuned).ToJson();
+        string reference = CardWithProfile(tuned with { StopFloor = StopFloor.Reference }).ToJson();
+        var back = ModelCard.FromJson(json).Profile("brain-mri").ToOptions(seed: 9);
+
+        Assert.Contains("\"stop_floor\": \"area_scaled\"", json, StringComparison.Ordinal);
+        Assert.Equal(tuned with { Timesteps = back.Timesteps }, back);
+        // Absent is the reference's 500 pixels: older cards (the shipped demo's) keep their results and their JSON, so the
+        // settings fingerprint recorded metrics are compared by does not change.
+        Assert.DoesNotContain("stop_floor", reference, StringComparison.Ordinal);
+        Assert.Equal(StopFloor.Reference, ModelCard.FromJson(reference).Profile("brain-mri").StopFloor);
+    }
+
+    [Fact]
     public void The_older_script_s_no_fusion_mode_round_trips_through_a_profile()
     {
         string json = CardWithProfile(InferenceOptions.Adaptive(150, 3, 0.08) with { Fusion = FusionMode.None }).ToJson();

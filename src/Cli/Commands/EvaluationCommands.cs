@@ -69,10 +69,15 @@ public static class EvaluationCommands
             Description = "Adaptive stop rule of every candidate, written into the tuned profile: released (the released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (the paper's figure: |Δcount| / previous < δ, from stage 2).",
             DefaultValueFactory = _ => "released",
         }.OneOf("released", "paper");
+        var stopFloor = new Option<string>("--stop-floor")
+        {
+            Description = "Denominator floor of the released stop rule, written into the tuned profile: reference (500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px).",
+            DefaultValueFactory = _ => "reference",
+        }.OneOf("reference", "area-scaled");
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
-            Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, normativeData, normativeAlphas,
+            Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, stopFloor, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
         command.Validators.Add(result =>
@@ -83,7 +88,7 @@ public static class EvaluationCommands
                 result.AddError($"{normativeAlphas.Name} weighs thresholds measured on {normativeData.Name}: give {normativeData.Name} <training folder> with it, or leave both out.");
             }
         });
-        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
+        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), StopFloorOf(parse.GetValue(stopFloor)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!, tValues.Name), Ints(parse.GetValue(kValues)!, kValues.Name), Doubles(parse.GetValue(thetaValues)!, thetaValues.Name)),
@@ -128,12 +133,12 @@ public static class EvaluationCommands
     /// <summary>What a healthy residual depends on: candidates that share it share one measurement.</summary>
     private static (int T, int K, int Draws) ResidualKey(InferenceOptions candidate) => (candidate.Timesteps[0], candidate.BlurKernel, candidate.NoiseDraws);
 
-    private static int RunTune(ParseResult parse, StopRule stopRule, string? normativeData, double[] alphas, string gridName, TuningGrid grid, CancellationToken cancellationToken)
+    private static int RunTune(ParseResult parse, StopRule stopRule, StopFloor stopFloor, string? normativeData, double[] alphas, string gridName, TuningGrid grid, CancellationToken cancellationToken)
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
         int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
-        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule };
+        var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule, StopFloor = stopFloor };
         TuneGridCheck.Require(grid, gridName, template, context.Card.Timesteps, normativeData is null ? null : alphas);
         var cases = UnreadableInputException.Guard(source.TuningCases);
         RequireAnomalousCases(parse, cases, "tuning", "tune ranks settings by Dice on anomalous cases");
@@ -399,6 +404,9 @@ public static class EvaluationCommands
 
     /// <summary>The stop rule an accepted --stop-rule names (the option's validator has refused anything else).</summary>
     private static StopRule StopRuleOf(string? value) => OptionChoices.Is(value, "paper") ? StopRule.Paper : StopRule.Released;
+
+    /// <summary>The stop floor an accepted --stop-floor names (the option's validator has refused anything else).</summary>
+    private static StopFloor StopFloorOf(string? value) => OptionChoices.Is(value, "area-scaled") ? StopFloor.AreaScaled : StopFloor.Reference;
 
     private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
         ? mode

@@ -23,10 +23,11 @@ public static class ImportWeightsCommand
         var threshold = new Option<double>("--threshold") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
         var fusion = new Option<FusionMode>("--fusion") { Description = "Default profile: Soft (released script), Binary (paper figure), Notebook (figure notebook: binary k=3, θ=0.1 map) or None (older script: no fusion, stop counts of that map).", DefaultValueFactory = _ => FusionMode.Soft };
         var stopRule = new Option<StopRule>("--stop-rule") { Description = "Default profile: Released (released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or Paper (paper figure: |Δcount| / previous < δ, from stage 2).", DefaultValueFactory = _ => StopRule.Released };
+        var stopFloor = new Option<StopFloor>("--stop-floor") { Description = "Default profile: denominator floor of the Released stop rule, Reference (500 pixels, the released script) or AreaScaled (500·H·W/128², 125 at 64 px).", DefaultValueFactory = _ => StopFloor.Reference };
         var force = new Option<bool>("--force") { Description = "Replace the model package (weights and card) already in outdir; without it such a folder is refused." };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
         {
-            checkpoint, output, name, version, t, kernel, threshold, fusion, stopRule, force,
+            checkpoint, output, name, version, t, kernel, threshold, fusion, stopRule, stopFloor, force,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run("import-weights", "no model package was written.", () =>
         {
@@ -37,6 +38,7 @@ public static class ImportWeightsCommand
                 Threshold = parse.GetValue(threshold),
                 Fusion = parse.GetValue(fusion),
                 StopRule = parse.GetValue(stopRule),
+                StopFloor = parse.GetValue(stopFloor),
             };
             var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force), cancellationToken);
             AnsiConsole.MarkupLine($"[green]Imported[/] {Markup.Escape(card.Name)} {Markup.Escape(card.Version)}: {card.Architecture.ModelChannels} model channels, channel_mult '{Markup.Escape(card.Architecture.ChannelMult)}', {card.Schedule} schedule, T = {card.Timesteps}.");

@@ -26,6 +26,9 @@ public sealed record InferenceOptions
     /// <summary>The released stop rule's denominator floor: |Δcount| / max(previous count, 500) (<see cref="StopRule.Released"/>).</summary>
     public const int StopDenominatorFloor = 500;
 
+    /// <summary>The slice size the released floor was written for, 128×128 (<see cref="StopFloor.AreaScaled"/> scales from it).</summary>
+    public const int ReferenceSlicePixels = 128 * 128;
+
     /// <summary>The blur kernel of the authors' fixed map: the figure notebook's fusion mask, the older script's stop counts.</summary>
     public const int NotebookFusionKernel = 3;
 
@@ -51,6 +54,9 @@ public sealed record InferenceOptions
 
     /// <summary>How δ is applied: the released script's rule (the default) or the paper figure's (<see cref="Inference.StopRule"/>).</summary>
     public StopRule StopRule { get; init; } = StopRule.Released;
+
+    /// <summary>The released rule's denominator floor: the reference's 500 pixels (the default) or 500 scaled by the slice's area.</summary>
+    public StopFloor StopFloor { get; init; } = StopFloor.Reference;
 
     public int MaxStages { get; init; } = DefaultMaxStages;
 
@@ -103,7 +109,11 @@ public sealed record InferenceOptions
         + (NormativeThreshold is null ? "" : FormattableString.Invariant($", normative θ (α={NormativeThreshold.Alpha:0.##})"))
         + (NoiseSeeding == NoiseSeeding.Batch ? ", batch-seeded noise" : "");
 
-    private string DescribeStopRule() => StopRule == StopRule.Paper ? "paper stop rule, " : "";
+    private string DescribeStopRule() => StopRule switch
+    {
+        StopRule.Paper => "paper stop rule, ",
+        _ => StopFloor == StopFloor.AreaScaled ? "area-scaled stop floor, " : "",
+    };
 
     private string DescribeFusion() => Fusion switch
     {
@@ -146,6 +156,11 @@ public sealed record InferenceOptions
         if (!Enum.IsDefined(StopRule))
         {
             throw new InvalidOptionException(nameof(StopRule), StopRule, "Unknown stop rule.");
+        }
+
+        if (!Enum.IsDefined(StopFloor))
+        {
+            throw new InvalidOptionException(nameof(StopFloor), StopFloor, "Unknown stop floor.");
         }
 
         if (!Enum.IsDefined(NoiseSeeding))
@@ -200,8 +215,13 @@ public sealed record InferenceOptions
         StopRule.Paper => previousCount is { } previous && PaperChange(previous, count) < StopDelta,
 
         // The released script starts from an all-ones map, so stage 1 compares with H·W.
-        _ => Math.Abs((previousCount ?? pixels) - count) / (double)Math.Max(previousCount ?? pixels, StopDenominatorFloor) <= StopDelta,
+        _ => Math.Abs((previousCount ?? pixels) - count) / Math.Max(previousCount ?? pixels, StopFloorFor(pixels)) <= StopDelta,
     };
+
+    /// <summary>The released rule's denominator floor for a slice of <paramref name="pixels"/> pixels, by <see cref="StopFloor"/>.</summary>
+    public double StopFloorFor(long pixels) => StopFloor == StopFloor.AreaScaled
+        ? StopDenominatorFloor * (double)pixels / ReferenceSlicePixels
+        : StopDenominatorFloor;
 
     /// <summary>|Σm_n − Σm_{n−1}| / Σm_{n−1}, with an empty previous map taken at its limit (<see cref="StopRule.Paper"/>).</summary>
     private static double PaperChange(long previous, long count) => previous == 0

@@ -172,6 +172,14 @@ public sealed record InferenceProfile
     /// <summary>How δ is applied (<see cref="InferenceOptions.StopRule"/>); the released script's rule when a card omits it.</summary>
     public StopRule StopRule { get; init; } = StopRule.Released;
 
+    /// <summary>
+    /// The released rule's denominator floor (<see cref="InferenceOptions.StopFloor"/>); the reference's 500 pixels when a
+    /// card omits it. Written only when it is not the reference's, so that every other profile keeps its JSON, and with it
+    /// the settings fingerprint that recorded metrics are compared by.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public StopFloor StopFloor { get; init; } = StopFloor.Reference;
+
     public int MaxStages { get; init; } = InferenceOptions.DefaultMaxStages;
 
     public FusionMode Fusion { get; init; } = FusionMode.Soft;
@@ -214,6 +222,7 @@ public sealed record InferenceProfile
         Threshold = Threshold,
         StopDelta = StopDelta,
         StopRule = StopRule,
+        StopFloor = StopFloor,
         MaxStages = MaxStages,
         Fusion = Fusion,
         MinComponentSize = MinComponentSize,
@@ -234,6 +243,7 @@ public sealed record InferenceProfile
             Threshold = options.Threshold,
             StopDelta = options.StopDelta,
             StopRule = options.StopRule,
+            StopFloor = options.StopFloor,
             MaxStages = options.MaxStages,
             Fusion = options.Fusion,
             MinComponentSize = options.MinComponentSize,

@@ -153,6 +153,34 @@ public sealed class AnomalyDetectorTests : IDisposable
     }
 
     [Fact]
+    public void At_64_pixels_the_area_scaled_floor_lets_a_small_map_s_change_count_where_the_reference_floor_stops_it()
+    {
+        using var scope = NewDisposeScope();
+        const int Side = 64;
+        // ε = 0, so a noise of 10 paints a rectangle white; with k = 3, θ = 0.1 an s×r rectangle's map has (s+2)(r+2) − 4
+        // pixels: 3×38 gives 196, then 3×39 gives 201 (the rectangle grows, so the fused image adds nothing outside it).
+        var model = new ScalingEpsModel(_diffusion.AlphasCumprod, 1.0);
+        var x0 = zeros(1, 1, Side, Side);
+        var noise = zeros([5, 1, 1, Side, Side]);
+        for (int stage = 0; stage < 5; stage++)
+        {
+            noise[stage, 0, 0, TensorIndex.Slice(10, 13), TensorIndex.Slice(10, stage == 0 ? 48 : 49)] = full(3, stage == 0 ? 38 : 39, 10f);
+        }
+
+        var reference = InferenceOptions.Adaptive(250, 3, 0.1) with { RecordStages = true };
+        var scaled = reference with { StopFloor = StopFloor.AreaScaled };
+        var detector = new AnomalyDetector(model, _diffusion);
+        var byReference = detector.Detect(x0, reference, stage => noise[stage]);
+        var byScaled = detector.Detect(x0, scaled, stage => noise[stage]);
+
+        Assert.Equal([196, 201], byScaled.Stages.Take(2).Select(s => s.Maps.Count(v => v != 0)));
+        // Stage 2: 5 / max(196, 500) = 0.01 ≤ δ stops under the reference floor; 5 / max(196, 125) = 0.026 continues under
+        // the scaled one, which stops at stage 3 (no change).
+        Assert.Equal([2], byReference.StagesRun);
+        Assert.Equal([3], byScaled.StagesRun);
+    }
+
+    [Fact]
     public void A_large_stop_threshold_stops_after_one_stage_and_the_stage_cap_bounds_the_rest()
     {
         using var scope = NewDisposeScope();

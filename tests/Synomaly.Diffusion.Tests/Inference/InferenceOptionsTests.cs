@@ -54,6 +54,27 @@ public sealed class InferenceOptionsTests
         Assert.Equal(stops, options.ShouldStop(previous, count, Pixels));
     }
 
+    [Fact]
+    public void The_area_scaled_floor_keeps_the_reference_s_share_of_the_slice_so_at_64_pixels_a_small_map_s_change_counts()
+    {
+        const long At64 = 64 * 64;
+        var reference = InferenceOptions.Adaptive(250, 5, 0.2);
+        var scaled = reference with { StopFloor = StopFloor.AreaScaled };
+
+        Assert.Equal(StopFloor.Reference, reference.StopFloor);
+        Assert.Equal((500.0, 500.0, 500.0), (reference.StopFloorFor(At64), reference.StopFloorFor(128 * 128), reference.StopFloorFor(256 * 256)));
+        Assert.Equal((125.0, 500.0, 2000.0), (scaled.StopFloorFor(At64), scaled.StopFloorFor(128 * 128), scaled.StopFloorFor(256 * 256)));
+        // 200 then 196 pixels at 64×64: 4 / max(200, 500) = 0.008 stops under the reference's floor, 4 / max(200, 125) = 0.02 continues.
+        Assert.True(reference.ShouldStop(200, 196, At64));
+        Assert.False(scaled.ShouldStop(200, 196, At64));
+        // At 128×128 the two floors are one; the paper rule has no floor; an unknown floor is refused by name.
+        Assert.Equal(reference.ShouldStop(200, 196, 128 * 128), scaled.ShouldStop(200, 196, 128 * 128));
+        Assert.Equal((reference with { StopRule = StopRule.Paper }).ShouldStop(200, 196, At64), (scaled with { StopRule = StopRule.Paper }).ShouldStop(200, 196, At64));
+        Assert.Equal("StopFloor", Assert.Throws<InvalidOptionException>(() => (scaled with { StopFloor = (StopFloor)7 }).Validate(1000)).ParamName);
+        Assert.Equal("adaptive t=250, k=5, θ=0.2, δ=0.01, area-scaled stop floor, ≤5 stages, Soft fusion, min component 30 px", scaled.Describe());
+        Assert.Equal("adaptive t=250, k=5, θ=0.2, δ=0.01, ≤5 stages, Soft fusion, min component 30 px", reference.Describe());
+    }
+
     [Theory]
     [InlineData(100L, 99L, false)]    // 1 / 100 = 0.01 is not below δ: no floor, strict
     [InlineData(1000L, 990L, false)]  // equality continues
