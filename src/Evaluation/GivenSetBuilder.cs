@@ -44,8 +44,9 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
             var kept = new List<int>();
             foreach (var slice in prepared.Slices)
             {
-                var stored = mask.Slice(slice.SourceSlice).ToArray().Select(v => v != 0).ToArray();
-                var truth = TruthMasks.OnModelGrid(slice, stored, image.Width, image.Height, modelSize);
+                // The mask's cut of the slice the preset cut, which for a volume it reoriented is not a stored slice.
+                var stored = prepared.AnalysedSlice(mask, slice.SourceSlice).Select(v => v != 0).ToArray();
+                var truth = TruthMasks.OnModelGrid(slice, stored, prepared.Analysed.Width, prepared.Analysed.Height, modelSize);
                 if (!truth.Contains(true))
                 {
                     continue;

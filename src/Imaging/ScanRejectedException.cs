@@ -59,4 +59,10 @@ public enum ScanRejectionCode
 
     /// <summary>Every slice holds one value throughout: no structure for the model to judge.</summary>
     ConstantImage,
+
+    /// <summary>
+    /// The scan is stored in another plane than the model reads (sagittal or coronal slices for an axial model), and
+    /// reoriented it gives no usable slices: too few pixels a side, or pixels far longer than wide (thick 2-D slices).
+    /// </summary>
+    UnsupportedOrientation,
 }

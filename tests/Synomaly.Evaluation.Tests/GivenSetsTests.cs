@@ -17,9 +17,10 @@ public sealed class GivenSetsTests : IDisposable
 
     /// <summary>
     /// A 48x40x6 head-like volume (rows running anterior, so the display layout flips them) with a bright 6x6 lesion off
-    /// centre on slices 2 and 3, and its mask volume on the same grid.
+    /// centre on slices 2 and 3, and its mask volume on the same grid. <paramref name="sagittal"/> stores the same voxels
+    /// as a sagittal 3-D acquisition is stored (array axes running anterior, superior, right: 40x6x48), with its affine.
     /// </summary>
-    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null)
+    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null, bool sagittal = false)
     {
         const int w = 48, h = 40, d = 6;
         var image = new float[w * h * d];
@@ -30,7 +31,7 @@ public sealed class GivenSetsTests : IDisposable
             {
                 for (int x = 0; x < w; x++)
                 {
-                    int p = x + (w * (y + (h * z)));
+                    int p = sagittal ? y + (h * (z + (d * x))) : x + (w * (y + (h * z)));
                     bool head = Math.Pow((x - 24) / 20.0, 2) + Math.Pow((y - 20) / 16.0, 2) < 1;
                     bool lesion = z is 2 or 3 && x >= 30 && x < 36 && y >= 6 && y < 12;
                     image[p] = lesion ? 400 : head ? 100 + (x % 7) : 0;
@@ -39,8 +40,11 @@ public sealed class GivenSetsTests : IDisposable
             }
         }
 
-        double[] affine = [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1];
-        return (ScanFiles.Nifti(At($"anomalous/{name}.nii"), image, w, h, d, affine), ScanFiles.Nifti(At($"masks/{name}.nii"), mask, w, h, d, maskAffine ?? affine));
+        double[] affine = sagittal ? [0, 0, 1, -24, 1, 0, 0, -20, 0, 1, 0, 0, 0, 0, 0, 1] : [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1];
+        var (width, height, depth) = sagittal ? (h, d, w) : (w, h, d);
+        string folder = sagittal ? "sagittal/" : string.Empty;
+        return (ScanFiles.Nifti(At($"{folder}anomalous/{name}.nii"), image, width, height, depth, affine),
+            ScanFiles.Nifti(At($"{folder}masks/{name}.nii"), mask, width, height, depth, maskAffine ?? affine));
     }
 
     [Theory]
@@ -64,6 +68,23 @@ public sealed class GivenSetsTests : IDisposable
         });
         var file = Assert.Single(sets.Built.Files);
         Assert.Equal(("brain-mri", 4), (file.Preset, file.SlicesWithoutLesion));
+    }
+
+    [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void A_sagittally_stored_volume_and_its_mask_give_the_cases_of_the_same_volume_stored_axially(SliceOrientation orientation)
+    {
+        LesionVolume("sub-01_T1w");
+        LesionVolume("sub-01_T1w", sagittal: true);
+
+        var axial = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, orientation, ModalityHint.BrainMri).ReportingCases();
+        var sagittal = GivenSets.Resolve(null, At("sagittal/anomalous"), At("sagittal/masks"), Size, orientation, ModalityHint.BrainMri).ReportingCases();
+
+        // The preset cuts the sagittal volume's axial slices, and each truth mask is cut from the mask the same way.
+        Assert.Equal(axial.Select(c => c.Id), sagittal.Select(c => c.Id));
+        Assert.Equal(axial.Select(c => c.Input), sagittal.Select(c => c.Input));
+        Assert.Equal(axial.Select(c => c.Truth), sagittal.Select(c => c.Truth));
     }
 
     [Fact]

@@ -137,6 +137,37 @@ public sealed class ImagingScanCodecRenderTests
         Assert.Equal(ScanReportBuilder.ToJson(expectedReport), ScanReportBuilder.ToJson(report));
     }
 
+    [Fact]
+    public void A_sagittal_upload_is_analysed_in_axial_slices_and_its_maps_lie_on_its_own_voxels()
+    {
+        // Twenty axial head discs stored as a sagittal 3-D T1 is (array axes anterior, superior, right: 32 x 20 x 32).
+        const int Depth = 20;
+        var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
+        var job = StubScanJob.For("render-sagittal", ModalityHint.BrainMri);
+        var scan = codec.Prepare(SagittalHeadDiscs(Depth), job, (Size, Size), ModalityHint.BrainMri, SliceOrientation.Display, TestContext.Current.CancellationToken);
+        // The centre of axial slice 7 only is anomalous.
+        var outputs = scan.Slices.Select((s, k) =>
+        {
+            bool[] mask = [.. Enumerable.Range(0, s.Length).Select(p => k == 7 && InCentre(p))];
+            return new SliceOutput(new float[s.Length], [.. mask.Select(m => m ? 1f : 0f)], mask, mask.Count(m => m), 1);
+        }).ToList();
+
+        var files = codec.Render(job, scan, outputs, TestContext.Current.CancellationToken);
+
+        using var stream = files.Single(f => f.RelativePath == BlobLayout.MaskFile).Content.ToStream();
+        var mask = NiftiReader.Read(stream, ScanReadLimits.Default);
+        Assert.Equal((Size, Depth, Size), (mask.Width, mask.Height, mask.Depth));
+        // Stored voxel (a, s, r) is axial (x = r, y = a, z = s): the finding lies at the centre of s = 7 and nowhere else.
+        Assert.Equal(1f, mask[16, 7, 16]);
+        Assert.Equal(9, mask.Voxels.Count(v => v != 0));
+        Assert.All(Enumerable.Range(0, Size * Size * Depth).Where(i => mask.Voxels[i] != 0), i => Assert.Equal(7, i / Size % Depth));
+        var report = Report(files);
+        Assert.Equal(Depth, scan.Slices.Count);
+        Assert.Equal(Enumerable.Range(0, Depth), report.Slices.Select(s => s.Index));
+        Assert.Equal(9d, report.Slices[7].Score);
+        Assert.Contains(report.Notes, n => n.StartsWith("Stored in sagittal slices", StringComparison.Ordinal));
+    }
+
     private static (ImagingScanCodec Codec, ScanJob Job, DecodedScanSlices Scan) Prepared(int depth)
     {
         var codec = new ImagingScanCodec(ScanReadOptions.Default, MsOptions.Create(new ModelOptions()), TimeProvider.System);
@@ -147,6 +178,30 @@ public sealed class ImagingScanCodecRenderTests
 
     private static ScanReport Report(IReadOnlyList<ResultFile> files) =>
         ScanReportBuilder.FromJson(files.Single(f => f.RelativePath == BlobLayout.ReportFile).Content.ToArray());
+
+    /// <summary>
+    /// <see cref="HeadDiscs"/>' axial discs (world x right, y anterior, z superior) stored sagittally: array axes running
+    /// anterior, superior and right, with the affine that says so.
+    /// </summary>
+    private static BinaryData SagittalHeadDiscs(int depth)
+    {
+        var voxels = new float[Size * depth * Size];
+        for (int r = 0; r < Size; r++)
+        {
+            for (int s = 0; s < depth; s++)
+            {
+                for (int a = 0; a < Size; a++)
+                {
+                    voxels[a + (Size * (s + (depth * r)))] = Math.Pow(r - 16, 2) + Math.Pow(a - 16, 2) < 64 ? 1000f : 0f;
+                }
+            }
+        }
+
+        var geometry = new VolumeGeometry(1, 1, 1, [0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+        using var output = new MemoryStream();
+        NiftiWriter.Write(output, voxels, Size, depth, Size, NiftiGeometry.FromAffine(geometry), NiftiDataType.Float32, gzip: true, "synthetic");
+        return BinaryData.FromBytes(output.ToArray());
+    }
 
     /// <summary>A bright disc of radius 8 at the centre of every slice on a dark background: the preset's foreground.</summary>
     private static BinaryData HeadDiscs(int depth)

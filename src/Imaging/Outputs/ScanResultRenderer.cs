@@ -10,7 +10,8 @@ namespace Synomaly.Imaging.Outputs;
 /// Turns the detector's per-slice maps for one prepared scan into its result files, the same for every host (the worker's
 /// ImagingScanCodec and the CLI's detect): maps restricted to the imaged object the preset found, put back onto the source
 /// grid (NIfTI map, mask and counterfactual), one overlay per analysed slice and a montage of the most anomalous ones, all
-/// at source resolution in the display layout on one colour scale, and report.json. Hosts differ only in how many tiles
+/// at source resolution in the display layout of the slices as they were cut (axial slices of a volume the preset
+/// reoriented) on one colour scale, and report.json. Hosts differ only in how many tiles
 /// their montage shows (<paramref name="maxMontageTiles"/>).
 /// </summary>
 public sealed class ScanResultRenderer(int maxMontageTiles)
@@ -25,30 +26,33 @@ public sealed class ScanResultRenderer(int maxMontageTiles)
             throw new ArgumentException($"The scan has {slices.Count} model slices; {outputs.Count} outputs were given.", nameof(outputs));
         }
 
+        // Pictures, slice numbers and the report follow the slices as they were cut (axial, even for a volume stored
+        // sagittally, which the preset reoriented); the NIfTI results lie on the input's own grid, voxel for voxel.
         var source = prepared.Source;
+        var analysed = prepared.Analysed;
         var maps = outputs.Select((o, i) => ForegroundMaps.Restricted(o.AnomalyMap, slices[i].Foreground)).ToList();
         var masks = outputs.Select((o, i) => o.Mask.Select((m, p) => m && slices[i].Foreground[p]).ToArray()).ToList();
-        var map = prepared.MapToSource(maps);
-        var mask = prepared.MaskToSource(masks);
+        var map = prepared.MapToAnalysed(maps);
+        var mask = prepared.MaskToAnalysed(masks);
         var counterfactual = prepared.MapToSource([.. outputs.Select(o => o.Counterfactual)]);
         cancellationToken.ThrowIfCancellationRequested();
 
         var files = new List<RenderedFile>
         {
-            Nifti(BlobLayout.AnomalyMapFile, s => ResultVolumes.WriteAnomalyMap(s, source, map)),
-            Nifti(BlobLayout.MaskFile, s => ResultVolumes.WriteMask(s, source, mask)),
+            Nifti(BlobLayout.AnomalyMapFile, s => ResultVolumes.WriteAnomalyMap(s, source, prepared.ToSource(map))),
+            Nifti(BlobLayout.MaskFile, s => ResultVolumes.WriteMask(s, source, prepared.ToSource(mask))),
             Nifti(BlobLayout.CounterfactualFile, s => ResultVolumes.WriteCounterfactual(s, source, counterfactual)),
         };
 
-        // One colour scale for the whole scan, from the map as it is shown (on the source grid): scaled to its own
+        // One colour scale for the whole scan, from the map as it is shown (on the analysed grid): scaled to its own
         // maximum, a spot just above the threshold would look as strong as a large lesion on another slice.
         var scale = new OverlayOptions { ScaleMax = Math.Max(map.Length == 0 ? 0 : map.Max(), 1e-6f) };
-        var analysed = slices.Select(s => s.SourceSlice).Distinct().Order().ToList();
-        foreach (var z in analysed)
+        var analysedSlices = slices.Select(s => s.SourceSlice).Distinct().Order().ToList();
+        foreach (var z in analysedSlices)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (grey, heat) = DisplaySlice(source, map, z);
-            files.Add(new RenderedFile(BlobLayout.OverlayFile(z), HeatmapOverlay.RenderPng(grey, heat, source.Width, source.Height, scale), "image/png"));
+            var (grey, heat) = DisplaySlice(analysed, map, z);
+            files.Add(new RenderedFile(BlobLayout.OverlayFile(z), HeatmapOverlay.RenderPng(grey, heat, analysed.Width, analysed.Height, scale), "image/png"));
         }
 
         // The engine counted mask pixels over the whole model slice; the report scores what the map and mask show, so each
@@ -59,21 +63,32 @@ public sealed class ScanResultRenderer(int maxMontageTiles)
             scores[slices[i].SourceSlice] = Math.Max(scores.GetValueOrDefault(slices[i].SourceSlice), masks[i].Count(m => m));
         }
 
-        if (analysed.Count > 0)
+        if (analysedSlices.Count > 0)
         {
-            var shown = MontageSlices.Choose(analysed, z => scores[z], z => z, maxMontageTiles);
-            files.Add(new RenderedFile(BlobLayout.HeatmapFile, RenderMontage(source, map, shown, scale), "image/png"));
+            var shown = MontageSlices.Choose(analysedSlices, z => scores[z], z => z, maxMontageTiles);
+            files.Add(new RenderedFile(BlobLayout.HeatmapFile, RenderMontage(analysed, map, shown, scale), "image/png"));
         }
 
         var singleThreshold = slices.Where((_, i) => outputs[i].NormativeFallback).Select(s => s.SourceSlice).ToHashSet();
-        return new RenderedScan(files, source, prepared.PresetName, map, mask, scores, singleThreshold);
+        return new RenderedScan(files, source, analysed, prepared.PresetName, map, mask, scores, singleThreshold);
     }
 
     /// <summary>The scan's report and its report.json, which hosts store last (the worker's completion marker).</summary>
     public static (ScanReport Report, RenderedFile File) Report(RenderedScan scan, ReportModel model, string? scanId, IReadOnlyDictionary<string, double>? timingsMs)
     {
         ArgumentNullException.ThrowIfNull(scan);
-        var report = ScanReportBuilder.Build(scan.Source, scan.Map, scan.Mask, scan.SliceScores, model, scan.PresetName, scanId, timingsMs, scan.SingleThresholdSlices);
+        // Slices are measured where they were cut (a reoriented copy's axial slices and pixel areas, with its note); the
+        // grid the report names is the input's, which the NIfTI results lie on.
+        var report = ScanReportBuilder.Build(scan.Analysed, scan.Map, scan.Mask, scan.SliceScores, model, scan.PresetName, scanId, timingsMs, scan.SingleThresholdSlices);
+        if (!ReferenceEquals(scan.Analysed, scan.Source))
+        {
+            var source = scan.Source;
+            report = report with
+            {
+                Grid = new ReportGrid(source.Width, source.Height, source.Depth, source.Geometry.SpacingX, source.Geometry.SpacingY, source.Geometry.SpacingZ),
+            };
+        }
+
         return (report, new RenderedFile(BlobLayout.ReportFile, ScanReportBuilder.ToJson(report), "application/json"));
     }
 
@@ -82,10 +97,10 @@ public sealed class ScanResultRenderer(int maxMontageTiles)
     /// follow the display layout (rows reversed where the volume's y axis runs up the stored rows, as in a RAS NIfTI, so
     /// that anterior is at the top), whatever layout the model read; the NIfTI results stay on the stored voxels.
     /// </summary>
-    private static (float[] Grey, float[] Map) DisplaySlice(Volume source, float[] map, int z)
+    private static (float[] Grey, float[] Map) DisplaySlice(Volume volume, float[] map, int z)
     {
-        var display = SliceLayout.Of(source, SliceOrientation.Display);
-        return (display.Extract(source, z), display.Arrange<float>(map.AsSpan(z * source.SliceLength, source.SliceLength), source.Width, source.Height));
+        var display = SliceLayout.Of(volume, SliceOrientation.Display);
+        return (display.Extract(volume, z), display.Arrange<float>(map.AsSpan(z * volume.SliceLength, volume.SliceLength), volume.Width, volume.Height));
     }
 
     private static RenderedFile Nifti(string name, Action<Stream> write)
@@ -96,15 +111,15 @@ public sealed class ScanResultRenderer(int maxMontageTiles)
     }
 
     /// <summary>One tile per slice of <paramref name="shown"/> (in slice order), labelled with its slice number.</summary>
-    private static byte[] RenderMontage(Volume source, float[] map, IReadOnlyList<int> shown, OverlayOptions scale)
+    private static byte[] RenderMontage(Volume volume, float[] map, IReadOnlyList<int> shown, OverlayOptions scale)
     {
         var tiles = new List<Image<Rgb24>>();
         try
         {
             foreach (var z in shown)
             {
-                var (grey, heat) = DisplaySlice(source, map, z);
-                tiles.Add(HeatmapOverlay.Render(grey, heat, source.Width, source.Height, scale with { Label = $"z={z}" }));
+                var (grey, heat) = DisplaySlice(volume, map, z);
+                tiles.Add(HeatmapOverlay.Render(grey, heat, volume.Width, volume.Height, scale with { Label = $"z={z}" }));
             }
 
             return Montage.RenderPng(tiles);

@@ -3,7 +3,8 @@ using Synomaly.Imaging.Volumes;
 namespace Synomaly.Imaging.Presets;
 
 /// <summary>
-/// Brain MRI (ALGORITHM.md 4.2): axial slices (array axis 2, as the reference), shown anterior up like the training
+/// Brain MRI (ALGORITHM.md 4.2): axial slices (array axis 2, as the reference, of the volume reoriented to axial slices
+/// when it is stored in another plane: <see cref="AxialReorientation"/>), shown anterior up like the training
 /// slices (or laid out as the reference's arrays, <see cref="Orientation"/>), resampled whole to the model size and scaled per image. Slice selection keeps the slices whose brain area is a
 /// large share of the largest one (the reference used the mid-axial slices 80-99 of 155), unless a range is given.
 /// </summary>
@@ -30,18 +31,20 @@ public sealed record BrainMriPreset : IModalityPreset
     public PreparedScan Prepare(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        var layout = SliceLayout.Of(volume, Orientation);
-        int width = layout.Width(volume);
-        var full = PixelRect.Full(width, layout.Height(volume));
+        var reoriented = AxialReorientation.Of(volume);
+        var axial = reoriented.Volume;
+        var layout = SliceLayout.Of(axial, Orientation);
+        int width = layout.Width(axial);
+        var full = PixelRect.Full(width, layout.Height(axial));
         var slices = new List<ModelSlice>();
-        foreach (int z in SelectSlices(volume))
+        foreach (int z in SelectSlices(axial))
         {
-            var image = layout.Extract(volume, z);
+            var image = layout.Extract(axial, z);
             var pixels = SliceExtraction.ToModelInput(image, width, full, ModelSize, Scaling);
             slices.Add(new ModelSlice(z, full, layout, pixels, SolidObjectMask.AboveFraction(pixels, ModelSize, ForegroundThreshold)));
         }
 
-        return new PreparedScan(volume, Name, ModelSize, slices);
+        return new PreparedScan(reoriented, Name, ModelSize, slices);
     }
 
     private IEnumerable<int> SelectSlices(Volume volume)

@@ -3,7 +3,8 @@ using Synomaly.Imaging.Volumes;
 namespace Synomaly.Imaging.Presets;
 
 /// <summary>
-/// CT (ALGORITHM.md 4.3): Hounsfield units clipped to the organ window (liver: 0-150 HU, the reference's
+/// CT (ALGORITHM.md 4.3): axial slices (array axis 2, of the volume reoriented to axial slices when it is stored in
+/// another plane: <see cref="AxialReorientation"/>), Hounsfield units clipped to the organ window (liver: 0-150 HU, the reference's
 /// <c>np.clip(HU, 0, 150)</c>) before resampling, then per-image scaling. Without a slice range, slices where less than
 /// <see cref="MinTissueShare"/> of the pixels fall inside the window (above or below the body) are skipped.
 /// </summary>
@@ -29,19 +30,21 @@ public sealed record CtPreset : IModalityPreset
     public PreparedScan Prepare(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        var layout = SliceLayout.Of(volume, Orientation);
-        int width = layout.Width(volume), height = layout.Height(volume);
+        var reoriented = AxialReorientation.Of(volume);
+        var axial = reoriented.Volume;
+        var layout = SliceLayout.Of(axial, Orientation);
+        int width = layout.Width(axial), height = layout.Height(axial);
         var full = PixelRect.Full(width, height);
         float low = (float)WindowLowHu, high = (float)WindowHighHu;
         var slices = new List<ModelSlice>();
-        for (int z = 0; z < volume.Depth; z++)
+        for (int z = 0; z < axial.Depth; z++)
         {
-            if (SliceRange is { } range ? z < range.First || z > range.Last : TissueShare(volume.Slice(z), low, high) < MinTissueShare)
+            if (SliceRange is { } range ? z < range.First || z > range.Last : TissueShare(axial.Slice(z), low, high) < MinTissueShare)
             {
                 continue;
             }
 
-            var image = layout.Extract(volume, z);
+            var image = layout.Extract(axial, z);
             var inside = image.Select(v => v >= low && v <= high).ToArray();
             for (int i = 0; i < image.Length; i++)
             {
@@ -53,7 +56,7 @@ public sealed record CtPreset : IModalityPreset
             slices.Add(new ModelSlice(z, full, layout, pixels, [.. insideResized.Select(v => v >= 0.5f)]));
         }
 
-        return new PreparedScan(volume, Name, ModelSize, slices);
+        return new PreparedScan(reoriented, Name, ModelSize, slices);
     }
 
     private static double TissueShare(ReadOnlySpan<float> slice, float low, float high)

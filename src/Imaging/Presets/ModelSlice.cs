@@ -4,7 +4,10 @@ namespace Synomaly.Imaging.Presets;
 /// One model input: a slice of the source volume cropped, resampled to the model size and scaled to [-1, 1], with what is
 /// needed to map results back onto the source grid.
 /// </summary>
-/// <param name="SourceSlice">The z index in the source volume.</param>
+/// <param name="SourceSlice">
+/// The z index in the volume the slice was cut from (<see cref="PreparedScan.Analysed"/>: the source, or the source
+/// reoriented to axial slices).
+/// </param>
 /// <param name="Crop">The region of the slice image (laid out as <paramref name="Layout"/> says) that was resampled.</param>
 /// <param name="Layout">How the slice image lies over the source slice: rows flipped to show anterior at the top, or transposed.</param>
 /// <param name="Pixels">Size x size values in [-1, 1], row-major.</param>

@@ -28,8 +28,11 @@ public static class RegionMaskPreparation
                 $"The region mask is {mask.Width}x{mask.Height}x{mask.Depth}; its image is {source.Width}x{source.Height}x{source.Depth}.", nameof(mask));
         }
 
-        var inside = slice.Layout.Extract(mask, slice.SourceSlice).Select(v => v != 0 ? 1f : 0f).ToArray();
-        int width = slice.Layout.Width(mask);
+        // The slice's own cut of the mask: the preset may have cut the image from a reoriented copy (AxialReorientation).
+        var analysed = prepared.Analysed;
+        var stored = prepared.AnalysedSlice(mask, slice.SourceSlice);
+        var inside = slice.Layout.Arrange<float>(stored, analysed.Width, analysed.Height).Select(v => v != 0 ? 1f : 0f).ToArray();
+        int width = slice.Layout.Width(analysed);
         var crop = slice.Crop;
         var cropped = crop == PixelRect.Full(width, inside.Length / width) ? inside : SliceExtraction.Crop(inside, width, crop);
         var resized = PilBilinear.Resize(cropped, crop.Width, crop.Height, prepared.ModelSize, prepared.ModelSize);

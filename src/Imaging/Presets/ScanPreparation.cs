@@ -34,7 +34,9 @@ public static class ScanPreparation
             throw new ScanRejectedException(ScanRejectionCode.NoUsableSlices, $"The {preset.Name} preset finds no slice of the scan it can prepare for the model.");
         }
 
-        if (!HasContrast(volume.Voxels, volume) && (volume.BlueChannel is not { } blue || !HasContrast(blue, volume)))
+        // Judged on the slices the preset cut (a volume it reoriented has other slices than the stored ones).
+        var analysed = prepared.Analysed;
+        if (!HasContrast(analysed.Voxels, analysed) && (analysed.BlueChannel is not { } blue || !HasContrast(blue, analysed)))
         {
             // Scaling makes every slice all -1, and the presets call all of it foreground (ultrasound) or none.
             throw new ScanRejectedException(ScanRejectionCode.ConstantImage, "Every slice of the scan holds one value throughout: there is no structure to judge.");

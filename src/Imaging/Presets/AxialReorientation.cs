@@ -1,0 +1,98 @@
+using System.Globalization;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Presets;
+
+/// <summary>
+/// Brings a volume stored in another plane to axial slices before the brain MRI and CT presets cut it along array axis 2:
+/// their models know axial slices only (the reference cut axis 2 of axially stored BraTS and LiTS volumes, ALGORITHM.md
+/// 4.2 and 4.3; the IXI training slices are axial), while a sagittal 3-D T1 converted by dcm2niix, or a sagittal or
+/// coronal DICOM series (stacked along its slice normal), puts another axis there. The array axis whose direction (its
+/// affine column) points most superior becomes axis 2; of the other two, the one that points most to the patient's side
+/// becomes axis 0 (the columns of the display layout, the rows of nibabel's array) and the last, front to back, axis 1.
+/// Only axes are permuted: no voxel is resampled or changed, and the affine moves with them, so the display layout's
+/// anterior-up flip works from it as for any volume. A volume whose axis 2 already points most superior is kept exactly
+/// as stored (axially stored input gives the same slices as ever), and so are plain images, which have no geometry.
+/// </summary>
+public static class AxialReorientation
+{
+    /// <summary>
+    /// The longest axial pixel allowed, as a multiple of its width. The presets stretch each slice to the model size
+    /// whatever its pixel shape (the reference squashes its crops too), so a reoriented slice must not be much coarser
+    /// one way than the other: a 3-D acquisition, even reconstructed to 0.45-0.5 mm pixels on 1-1.2 mm partitions (up to
+    /// about 2.7), passes; a stack of 2-D sagittal or coronal slices, 3.5-6 mm apart on pixels of 1 mm or less, would give
+    /// axial slices smeared along one side and is refused.
+    /// </summary>
+    public const double MaxPixelAspect = 3;
+
+    /// <summary>
+    /// <paramref name="volume"/> with axis 2 running inferior-superior: the volume itself when it is stored axially (or is
+    /// a plain image), else a reordered copy whose report note says so. A volume whose axial slices would be under
+    /// <see cref="ScanPreparation.MinimumSide"/> pixels a side, or would have pixels longer than
+    /// <see cref="MaxPixelAspect"/> times their width, is <see cref="ScanRejectionCode.UnsupportedOrientation"/>.
+    /// </summary>
+    public static ReorientedVolume Of(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        if (SliceExtraction.IsPlainImage(volume))
+        {
+            return ReorientedVolume.AsStored(volume);
+        }
+
+        var directions = Enumerable.Range(0, 3).Select(axis => Direction(volume.Geometry.Affine, axis)).ToArray();
+        // Axis 2 keeps its place unless another points clearly more superior, so that a tie (45 degrees) changes nothing.
+        int superior = 2;
+        foreach (int axis in (int[])[0, 1])
+        {
+            superior = Math.Abs(directions[axis].S) > Math.Abs(directions[superior].S) ? axis : superior;
+        }
+
+        if (superior == 2)
+        {
+            return ReorientedVolume.AsStored(volume);
+        }
+
+        int[] others = [.. Enumerable.Range(0, 3).Where(axis => axis != superior)];
+        int lateral = Math.Abs(directions[others[1]].R) > Math.Abs(directions[others[0]].R) ? others[1] : others[0];
+        int frontal = 3 - superior - lateral;
+        string plane = StoredPlane(directions[2]);
+        RequireUsableAxialSlices(volume, plane, lateral, frontal);
+        string from = directions[superior].S > 0 ? "inferior to superior" : "superior to inferior";
+        return ReorientedVolume.Permuted(volume, [lateral, frontal, superior],
+            $"Stored in {plane} slices: the volume was reoriented without resampling (its array axes permuted) so that axial slices were analysed, "
+            + $"as the model was trained on; slice numbers count those axial slices from {from}, and the NIfTI results lie on the input's own grid.");
+    }
+
+    /// <summary>The unit direction of an array axis in RAS+ (right, anterior, superior); zero for a degenerate column.</summary>
+    private static (double R, double A, double S) Direction(double[] affine, int axis)
+    {
+        double r = affine[axis], a = affine[4 + axis], s = affine[8 + axis];
+        double length = Math.Sqrt((r * r) + (a * a) + (s * s));
+        return length > 0 ? (r / length, a / length, s / length) : (0, 0, 0);
+    }
+
+    /// <summary>The plane of the stored slices, named from the direction their stacking axis (axis 2) points most along.</summary>
+    private static string StoredPlane((double R, double A, double S) stacking)
+    {
+        double r = Math.Abs(stacking.R), a = Math.Abs(stacking.A), s = Math.Abs(stacking.S);
+        return r >= a && r >= s ? "sagittal" : a >= s ? "coronal" : "oblique";
+    }
+
+    private static void RequireUsableAxialSlices(Volume volume, string plane, int lateral, int frontal)
+    {
+        int[] size = [volume.Width, volume.Height, volume.Depth];
+        double[] spacing = [volume.Geometry.SpacingX, volume.Geometry.SpacingY, volume.Geometry.SpacingZ];
+        int width = size[lateral], height = size[frontal];
+        double across = spacing[lateral], along = spacing[frontal];
+        double aspect = Math.Max(across, along) / Math.Min(across, along);
+        if (width >= ScanPreparation.MinimumSide && height >= ScanPreparation.MinimumSide && aspect <= MaxPixelAspect)
+        {
+            return;
+        }
+
+        throw new ScanRejectedException(ScanRejectionCode.UnsupportedOrientation, string.Create(CultureInfo.InvariantCulture,
+            $"The scan is stored in {volume.Depth} {plane} slices, and the model reads axial slices: cut axially, this volume gives slices of {width}x{height} pixels "
+            + $"of {across:0.##}x{along:0.##} mm. Axial slices need at least {ScanPreparation.MinimumSide}x{ScanPreparation.MinimumSide} pixels, none more than "
+            + $"{MaxPixelAspect} times as long as wide, so a stack of thick {plane} slices cannot be re-cut into them: send the axial series, or a 3-D acquisition."));
+    }
+}

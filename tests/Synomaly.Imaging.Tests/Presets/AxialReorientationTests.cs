@@ -1,0 +1,178 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
+using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Volumes;
+using Synomaly.Testing;
+
+namespace Synomaly.Imaging.Tests.Presets;
+
+/// <summary>
+/// The brain and CT presets cut axial slices whatever plane a volume is stored in: their models were trained on axial
+/// slices (array axis 2 of axially stored volumes), and a sagittal 3-D T1 or a coronal series is an everyday upload.
+/// </summary>
+public sealed class AxialReorientationTests
+{
+    private static Volume Read(params string[] parts) => ScanReader.ReadFile(Path.Combine([TestPaths.Data, .. parts]));
+
+    /// <summary>An axially stored volume (unit affine: x right, y anterior, z superior) whose voxel (x, y, z) holds x + y / 16 + 20·z.</summary>
+    private static Volume Positional(int width, int height, int depth)
+    {
+        var voxels = new float[width * height * depth];
+        for (int z = 0; z < depth; z++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    voxels[x + (width * (y + (height * z)))] = x + (y / 16f) + (20 * z);
+                }
+            }
+        }
+
+        return new Volume(voxels, width, height, depth, VolumeGeometry.Unit(), Modality.Unknown, new VolumeProvenance { Format = ScanFormat.Nifti });
+    }
+
+    private static IModalityPreset Preset(string name, SliceOrientation orientation, int modelSize = 128, (int, int)? range = null) => name == "ct"
+        ? new CtPreset { ModelSize = modelSize, Orientation = orientation, SliceRange = range }
+        : new BrainMriPreset { ModelSize = modelSize, Orientation = orientation, SliceRange = range };
+
+    [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void A_sagittally_stored_colin27_gives_the_axial_slices_of_the_original_and_its_maps_land_on_the_stored_voxels(SliceOrientation orientation)
+    {
+        var axial = Read("formats", "nifti-samples", "colin27_ch2bet.nii.gz");
+        // Stored as dcm2niix writes a sagittal 3-D T1: array axes running anterior, superior, right.
+        var sagittal = StoredAxes.ThroughNifti(StoredAxes.Restore(axial, [1, 2, 0]));
+        var preset = Preset("brain-mri", orientation);
+
+        var expected = ScanPreparation.Prepare(preset, axial);
+        var prepared = ScanPreparation.Prepare(preset, sagittal);
+
+        Assert.Equal(expected.Slices.Select(s => s.SourceSlice), prepared.Slices.Select(s => s.SourceSlice));
+        Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+        var maps = expected.Slices.Select(s => s.Pixels.Select(p => (p + 1) / 2).ToArray()).ToList();
+        var back = prepared.MapToSource(maps);
+        Assert.Equal(sagittal.Voxels.Length, back.Length);
+        Assert.Equal(StoredAxes.Restore(StoredAxes.OnGridOf(axial, expected.MapToSource(maps)), [1, 2, 0]).Voxels, back);
+    }
+
+    [Theory]
+    [InlineData("brain-mri", SliceOrientation.Display)]
+    [InlineData("brain-mri", SliceOrientation.ReferenceArray)]
+    [InlineData("ct", SliceOrientation.Display)]
+    [InlineData("ct", SliceOrientation.ReferenceArray)]
+    public void A_map_of_a_sagittal_volume_lands_each_value_on_its_own_voxel(string preset, SliceOrientation orientation)
+    {
+        // 16 x 16 axial slices as large as the model input, so resampling is the identity and only the axes move values.
+        var sagittal = StoredAxes.Restore(Positional(width: 16, height: 16, depth: 4), [1, 2, 0]);
+
+        var prepared = Preset(preset, orientation, modelSize: 16, range: (2, 2)).Prepare(sagittal);
+        var slice = Assert.Single(prepared.Slices);
+        var back = prepared.MapToSource([[.. slice.Pixels.Select(p => (p + 1) / 2)]]);
+
+        // Stored voxel (a, s, r) is world (x = r, y = a, z = s); axial slice 2 holds 40 + r + a / 16 (inside the CT window),
+        // which min-max scales to (r + a / 16) / (15 + 15 / 16).
+        for (int r = 0; r < 16; r++)
+        {
+            for (int s = 0; s < 4; s++)
+            {
+                for (int a = 0; a < 16; a++)
+                {
+                    Assert.Equal(s == 2 ? (r + (a / 16f)) / (15 + (15 / 16f)) : 0f, back[a + (16 * (s + (4 * r)))], 5);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_coronally_stored_kmeans_sample_is_analysed_in_axial_slices()
+    {
+        // ITK's sample: axis 0 runs left, axis 1 superior (2 mm), axis 2 anterior (3 mm).
+        var coronal = Read("formats", "nifti-samples", "KmeansTest_T1UCharRaw.nii.gz");
+        var axial = StoredAxes.Restore(coronal, [0, 2, 1]);
+
+        var prepared = ScanPreparation.Prepare(new BrainMriPreset(), coronal);
+        var expected = ScanPreparation.Prepare(new BrainMriPreset(), axial);
+
+        // An axial slice is 128 pixels left to right by 62 front to back, one of 128 along the inferior-superior axis.
+        Assert.All(prepared.Slices, s => Assert.Equal(PixelRect.Full(128, 62), s.Crop));
+        Assert.Equal(expected.Slices.Select(s => s.SourceSlice), prepared.Slices.Select(s => s.SourceSlice));
+        Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+    }
+
+    [Fact]
+    public void The_report_note_names_the_stored_plane_and_an_axial_volume_is_cut_as_stored_without_a_copy()
+    {
+        var axial = Positional(width: 16, height: 16, depth: 4);
+        var coronal = Read("formats", "nifti-samples", "KmeansTest_T1UCharRaw.nii.gz");
+
+        var asStored = new BrainMriPreset { ModelSize = 16 }.Prepare(axial);
+        var reoriented = new BrainMriPreset { ModelSize = 16 }.Prepare(coronal);
+
+        Assert.Same(axial, asStored.Analysed);
+        Assert.Empty(asStored.Analysed.Provenance.ReportNotes);
+        Assert.Equal((128, 62, 128), (reoriented.Analysed.Width, reoriented.Analysed.Height, reoriented.Analysed.Depth));
+        Assert.Equal((2, 3, 2), (reoriented.Analysed.Geometry.SpacingX, reoriented.Analysed.Geometry.SpacingY, reoriented.Analysed.Geometry.SpacingZ));
+        Assert.Null(reoriented.Analysed.Provenance.NiftiHeader);
+        var note = Assert.Single(reoriented.Analysed.Provenance.ReportNotes);
+        Assert.Contains("Stored in coronal slices", note, StringComparison.Ordinal);
+        Assert.Contains("from inferior to superior", note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3.0, true)]
+    [InlineData(3.5, false)]
+    [InlineData(5.0, false)]
+    public void Sagittal_slices_are_reoriented_up_to_three_times_their_pixel_size_apart_and_refused_beyond(double sliceSpacing, bool accepted)
+    {
+        // 20 sagittal slices of 64 x 64 one-millimetre pixels, sliceSpacing apart (axes: anterior, superior, right).
+        var voxels = Enumerable.Range(0, 64 * 64 * 20).Select(i => (float)(i % 97)).ToArray();
+        double[] affine = [0, 0, sliceSpacing, -30, 1, 0, 0, -32, 0, 1, 0, -32, 0, 0, 0, 1];
+        var sagittal = new Volume(voxels, 64, 64, 20, new VolumeGeometry(1, 1, sliceSpacing, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Dicom });
+
+        var prepare = () => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = 32 }, sagittal);
+
+        if (accepted)
+        {
+            var analysed = prepare().Analysed;
+            Assert.Equal((20, 64, 64), (analysed.Width, analysed.Height, analysed.Depth));
+            return;
+        }
+
+        var error = Assert.Throws<ScanRejectedException>(prepare);
+        Assert.Equal(ScanRejectionCode.UnsupportedOrientation, error.Code);
+        Assert.Contains("20 sagittal slices", error.Message, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"20x64 pixels of {sliceSpacing:0.##}x1 mm"), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_single_sagittal_image_is_refused_it_has_no_axial_slice()
+    {
+        var voxels = Enumerable.Range(0, 64 * 64).Select(i => (float)(i % 97)).ToArray();
+        double[] affine = [0, 0, 1, 0, 1, 0, 0, -32, 0, 1, 0, -32, 0, 0, 0, 1];
+        var image = new Volume(voxels, 64, 64, 1, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Dicom });
+
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset(), image));
+
+        Assert.Equal(ScanRejectionCode.UnsupportedOrientation, error.Code);
+        Assert.Contains("1x64 pixels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_region_mask_on_the_stored_grid_is_cut_like_its_reoriented_image()
+    {
+        var axialCt = Positional(width: 16, height: 16, depth: 4);
+        var axialMask = StoredAxes.OnGridOf(axialCt, [.. axialCt.Voxels.Select((_, i) => i % 16 < 5 && i % 256 < 128 ? 1f : 0f)]);
+        var sagittalCt = StoredAxes.Restore(axialCt, [1, 2, 0]);
+        var sagittalMask = StoredAxes.Restore(axialMask, [1, 2, 0]);
+        var preset = new CtPreset { ModelSize = 16, SliceRange = (1, 2) };
+
+        var axial = preset.Prepare(axialCt);
+        var sagittal = preset.Prepare(sagittalCt);
+
+        Assert.Equal(
+            axial.Slices.Select(s => RegionMaskPreparation.Prepare(axial, s, axialMask)),
+            sagittal.Slices.Select(s => RegionMaskPreparation.Prepare(sagittal, s, sagittalMask)));
+    }
+}
