@@ -18,9 +18,10 @@ public sealed class GivenSetsTests : IDisposable
     /// <summary>
     /// A 48x40x6 head-like volume (rows running anterior, so the display layout flips them) with a bright 6x6 lesion off
     /// centre on slices 2 and 3, and its mask volume on the same grid. <paramref name="sagittal"/> stores the same voxels
-    /// as a sagittal 3-D acquisition is stored (array axes running anterior, superior, right: 40x6x48), with its affine.
+    /// as a sagittal 3-D acquisition is stored (array axes running anterior, superior, right: 40x6x48), with its affine;
+    /// <paramref name="leftward"/> stores them with x running to the patient's left, as DICOM and LAS NIfTI do.
     /// </summary>
-    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null, bool sagittal = false)
+    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null, bool sagittal = false, bool leftward = false)
     {
         const int w = 48, h = 40, d = 6;
         var image = new float[w * h * d];
@@ -31,7 +32,8 @@ public sealed class GivenSetsTests : IDisposable
             {
                 for (int x = 0; x < w; x++)
                 {
-                    int p = sagittal ? y + (h * (z + (d * x))) : x + (w * (y + (h * z)));
+                    int column = leftward ? w - 1 - x : x;
+                    int p = sagittal ? y + (h * (z + (d * x))) : column + (w * (y + (h * z)));
                     bool head = Math.Pow((x - 24) / 20.0, 2) + Math.Pow((y - 20) / 16.0, 2) < 1;
                     bool lesion = z is 2 or 3 && x >= 30 && x < 36 && y >= 6 && y < 12;
                     image[p] = lesion ? 400 : head ? 100 + (x % 7) : 0;
@@ -40,9 +42,11 @@ public sealed class GivenSetsTests : IDisposable
             }
         }
 
-        double[] affine = sagittal ? [0, 0, 1, -24, 1, 0, 0, -20, 0, 1, 0, 0, 0, 0, 0, 1] : [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1];
+        double[] affine = sagittal ? [0, 0, 1, -24, 1, 0, 0, -20, 0, 1, 0, 0, 0, 0, 0, 1]
+            : leftward ? [-1, 0, 0, w - 1 - 24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1]
+            : [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1];
         var (width, height, depth) = sagittal ? (h, d, w) : (w, h, d);
-        string folder = sagittal ? "sagittal/" : string.Empty;
+        string folder = sagittal ? "sagittal/" : leftward ? "leftward/" : string.Empty;
         return (ScanFiles.Nifti(At($"{folder}anomalous/{name}.nii"), image, width, height, depth, affine),
             ScanFiles.Nifti(At($"{folder}masks/{name}.nii"), mask, width, height, depth, maskAffine ?? affine));
     }
@@ -85,6 +89,20 @@ public sealed class GivenSetsTests : IDisposable
         Assert.Equal(axial.Select(c => c.Id), sagittal.Select(c => c.Id));
         Assert.Equal(axial.Select(c => c.Input), sagittal.Select(c => c.Input));
         Assert.Equal(axial.Select(c => c.Truth), sagittal.Select(c => c.Truth));
+    }
+
+    [Fact]
+    public void A_volume_stored_with_columns_to_the_patients_left_and_its_mask_give_the_cases_of_the_ras_one()
+    {
+        LesionVolume("sub-01_T1w");
+        LesionVolume("sub-01_T1w", leftward: true);
+
+        var ras = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).ReportingCases();
+        var las = GivenSets.Resolve(null, At("leftward/anomalous"), At("leftward/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).ReportingCases();
+
+        // The display layout flips the leftward columns for the model, and each truth mask with them.
+        Assert.Equal(ras.Select(c => c.Input), las.Select(c => c.Input));
+        Assert.Equal(ras.Select(c => c.Truth), las.Select(c => c.Truth));
     }
 
     [Fact]

@@ -94,12 +94,13 @@ public sealed class ScanResultRenderer(int maxMontageTiles)
 
     /// <summary>
     /// Slice <paramref name="z"/> of the scan and of its map as people expect to see it: overlays are pictures, so they
-    /// follow the display layout (rows reversed where the volume's y axis runs up the stored rows, as in a RAS NIfTI, so
-    /// that anterior is at the top), whatever layout the model read; the NIfTI results stay on the stored voxels.
+    /// follow the picture layout (rows reversed where the volume's y axis runs up the stored rows, as in a RAS NIfTI, so
+    /// that anterior is at the top; columns as stored), whatever layout the model read; the NIfTI results stay on the
+    /// stored voxels.
     /// </summary>
     private static (float[] Grey, float[] Map) DisplaySlice(Volume volume, float[] map, int z)
     {
-        var display = SliceLayout.Of(volume, SliceOrientation.Display);
+        var display = SliceLayout.ForPictures(volume);
         return (display.Extract(volume, z), display.Arrange<float>(map.AsSpan(z * volume.SliceLength, volume.SliceLength), volume.Width, volume.Height));
     }
 

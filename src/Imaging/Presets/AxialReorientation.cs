@@ -11,7 +11,7 @@ namespace Synomaly.Imaging.Presets;
 /// affine column) points most superior becomes axis 2; of the other two, the one that points most to the patient's side
 /// becomes axis 0 (the columns of the display layout, the rows of nibabel's array) and the last, front to back, axis 1.
 /// Only axes are permuted: no voxel is resampled or changed, and the affine moves with them, so the display layout's
-/// anterior-up flip works from it as for any volume. A volume whose axis 2 already points most superior is kept exactly
+/// flips (anterior up, the patient's right on the right) work from it as for any volume. A volume whose axis 2 already points most superior is kept exactly
 /// as stored (axially stored input gives the same slices as ever), and so are plain images, which have no geometry.
 /// </summary>
 public static class AxialReorientation

@@ -9,7 +9,10 @@ namespace Synomaly.Imaging.Presets;
 /// reoriented to axial slices).
 /// </param>
 /// <param name="Crop">The region of the slice image (laid out as <paramref name="Layout"/> says) that was resampled.</param>
-/// <param name="Layout">How the slice image lies over the source slice: rows flipped to show anterior at the top, or transposed.</param>
+/// <param name="Layout">
+/// How the slice image lies over its volume slice: rows flipped to show anterior at the top and columns to show the
+/// patient's right on the right, or transposed.
+/// </param>
 /// <param name="Pixels">Size x size values in [-1, 1], row-major.</param>
 /// <param name="Foreground">Size x size mask of the imaged object (brain, body, sector), for restricting anomaly maps.</param>
 public sealed record ModelSlice(int SourceSlice, PixelRect Crop, SliceLayout Layout, float[] Pixels, bool[] Foreground);

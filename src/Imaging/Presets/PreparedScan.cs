@@ -49,7 +49,8 @@ public sealed class PreparedScan
 
     /// <summary>
     /// Places one model-size map per slice back onto <see cref="Analysed"/>'s grid: resampled with the same anti-aliased
-    /// bilinear filter to the crop size, put into the crop, its slice layout undone (rows un-flipped, or transposed back).
+    /// bilinear filter to the crop size, put into the crop, its slice layout undone (rows and columns un-flipped, or
+    /// transposed back).
     /// Voxels of slices and regions that were not processed are 0.
     /// </summary>
     public float[] MapToAnalysed(IReadOnlyList<float[]> modelMaps)
@@ -77,8 +78,16 @@ public sealed class PreparedScan
             {
                 if (!slice.Layout.Transposed)
                 {
-                    // A row of the slice image is a run of x in one volume row: copy it whole (volumes of 10^8 voxels).
-                    resized.AsSpan(y * crop.Width, crop.Width).CopyTo(result.AsSpan(plane + slice.Layout.SourceIndex(analysed, crop.X, crop.Y + y), crop.Width));
+                    // A row of the slice image is a run of x in one volume row, backwards where columns are flipped: copy
+                    // it whole (volumes of 10^8 voxels).
+                    var layout = slice.Layout;
+                    var run = result.AsSpan(plane + layout.SourceIndex(analysed, layout.FlipColumns ? crop.X + crop.Width - 1 : crop.X, crop.Y + y), crop.Width);
+                    resized.AsSpan(y * crop.Width, crop.Width).CopyTo(run);
+                    if (layout.FlipColumns)
+                    {
+                        run.Reverse();
+                    }
+
                     continue;
                 }
 

@@ -24,6 +24,26 @@ public static class SliceExtraction
         return rowY > 0 && rowY >= rowX && rowY >= rowZ;
     }
 
+    /// <summary>
+    /// Whether columns must be reversed so that the patient's right is on the image's right, as in the training images
+    /// (IXI in MNI space, stored RAS+ and cut as <c>flipud(data[:, :, z].T)</c>: columns run along +x): true when moving
+    /// along the columns moves to the patient's left (RAS+ x falls), as in DICOM (LPS: columns run to the patient's left,
+    /// also where a file states no orientation and DICOM's default is assumed) and LAS NIfTI. Without it the same head
+    /// reached the model mirrored by format, and the per-pixel normative factors were applied mirrored. Plain images
+    /// (PNG, JPEG) are used as stored.
+    /// </summary>
+    public static bool FlipColumnsForDisplay(Volume volume)
+    {
+        if (IsPlainImage(volume))
+        {
+            return false;
+        }
+
+        var m = volume.Geometry.Affine;
+        double columnX = -m[0], columnY = Math.Abs(m[4]), columnZ = Math.Abs(m[8]);
+        return columnX > 0 && columnX >= columnY && columnX >= columnZ;
+    }
+
     /// <summary>Whether the volume is a plain picture (PNG, JPEG): one slice with no patient geometry.</summary>
     public static bool IsPlainImage(Volume volume)
     {

@@ -4,10 +4,11 @@ namespace Synomaly.Imaging.Presets;
 
 /// <summary>
 /// How a preset's 2-D slice image is laid out over a z slice of its volume, so that results can go back to the voxels they
-/// came from: rows are the volume's y index and columns its x (rows reversed when <see cref="FlipRows"/>), or, when
-/// <see cref="Transposed"/>, rows are x and columns y with no flip (nibabel's <c>data[:, :, z]</c>).
+/// came from: rows are the volume's y index and columns its x (rows reversed when <see cref="FlipRows"/>, columns when
+/// <see cref="FlipColumns"/>), or, when <see cref="Transposed"/>, rows are x and columns y with no flip (nibabel's
+/// <c>data[:, :, z]</c>).
 /// </summary>
-public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
+public readonly record struct SliceLayout(bool Transposed, bool FlipRows, bool FlipColumns = false)
 {
     /// <summary>The slice as stored: rows are y, columns x, nothing reversed.</summary>
     public static SliceLayout AsStored { get; } = new(Transposed: false, FlipRows: false);
@@ -22,8 +23,16 @@ public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
         ArgumentNullException.ThrowIfNull(volume);
         return orientation == SliceOrientation.ReferenceArray && !SliceExtraction.IsPlainImage(volume)
             ? new SliceLayout(Transposed: true, FlipRows: false)
-            : new SliceLayout(Transposed: false, SliceExtraction.FlipRowsForDisplay(volume));
+            : new SliceLayout(Transposed: false, SliceExtraction.FlipRowsForDisplay(volume), SliceExtraction.FlipColumnsForDisplay(volume));
     }
+
+    /// <summary>
+    /// How pictures for people show <paramref name="volume"/>'s slices (overlays, montages): anterior at the top as in
+    /// the display layout, but with the columns as stored, so that an overlay shows the patient's sides where the
+    /// input shows them (a DICOM image with the patient's right on the left, as viewers show it); only the model needs
+    /// every file's columns to run the way its training slices' do.
+    /// </summary>
+    public static SliceLayout ForPictures(Volume volume) => Of(volume, SliceOrientation.Display) with { FlipColumns = false };
 
     /// <summary>Columns of the slice image of <paramref name="volume"/>.</summary>
     public int Width(Volume volume)
@@ -53,17 +62,18 @@ public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
     /// </summary>
     public T[] Arrange<T>(ReadOnlySpan<T> stored, int width, int height)
     {
-        if (!Transposed)
+        if (!Transposed && !FlipColumns)
         {
             return FlipRows ? SliceExtraction.FlipRows(stored, width, height) : stored.ToArray();
         }
 
         var image = new T[stored.Length];
-        for (int x = 0; x < width; x++)
+        int columns = Transposed ? height : width, rows = Transposed ? width : height;
+        for (int row = 0; row < rows; row++)
         {
-            for (int y = 0; y < height; y++)
+            for (int column = 0; column < columns; column++)
             {
-                image[(x * height) + y] = stored[(y * width) + x];
+                image[(row * columns) + column] = stored[StoredIndex(width, height, column, row)];
             }
         }
 
@@ -72,21 +82,27 @@ public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
 
     /// <summary>
     /// A square slice image of this layout (<paramref name="size"/> x <paramref name="size"/>, a model input or a map made
-    /// from one) as the display layout of <paramref name="volume"/> shows it. Pictures for people follow the display layout
-    /// whatever layout the model reads, so an imported checkpoint's transposed slices are not shown on their side.
+    /// from one) as pictures of <paramref name="volume"/> show it (<see cref="ForPictures"/>). Pictures for people follow
+    /// that layout whatever layout the model reads, so an imported checkpoint's transposed slices are not shown on their side.
     /// </summary>
     public T[] ToDisplay<T>(ReadOnlySpan<T> image, int size, Volume volume)
     {
-        var display = Of(volume, SliceOrientation.Display);
+        var display = ForPictures(volume);
         if (this == display)
         {
             return image.ToArray();
         }
 
-        // Back to the stored layout (rows are y): a transpose undoes itself, and so does a row flip.
-        var stored = Transposed ? new SliceLayout(Transposed: true, FlipRows: false).Arrange(image, size, size)
-            : FlipRows ? SliceExtraction.FlipRows(image, size, size)
-            : image.ToArray();
+        // Back to the stored layout (rows are y), then into the picture's.
+        var stored = new T[image.Length];
+        for (int row = 0; row < size; row++)
+        {
+            for (int column = 0; column < size; column++)
+            {
+                stored[StoredIndex(size, size, column, row)] = image[(row * size) + column];
+            }
+        }
+
         return display.Arrange<T>(stored, size, size);
     }
 
@@ -94,12 +110,15 @@ public readonly record struct SliceLayout(bool Transposed, bool FlipRows)
     public int SourceIndex(Volume volume, int column, int row)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        if (Transposed)
-        {
-            return row + (volume.Width * column);
-        }
+        return StoredIndex(volume.Width, volume.Height, column, row);
+    }
 
-        int y = FlipRows ? volume.Height - 1 - row : row;
-        return column + (volume.Width * y);
+    /// <summary>Where pixel (<paramref name="column"/>, <paramref name="row"/>) of this layout's image sits in a stored slice of <paramref name="width"/> x <paramref name="height"/>.</summary>
+    private int StoredIndex(int width, int height, int column, int row)
+    {
+        var (x, y) = Transposed ? (row, column) : (column, row);
+        x = (Transposed ? FlipRows : FlipColumns) ? width - 1 - x : x;
+        y = (Transposed ? FlipColumns : FlipRows) ? height - 1 - y : y;
+        return x + (width * y);
     }
 }

@@ -8,7 +8,9 @@ public enum SliceOrientation
 {
     /// <summary>
     /// This project's layout: rows are the volume's y index, columns its x, rows reversed when that puts anterior at the
-    /// top. Models trained by <c>synomaly train</c> use it (training reads slices through the same presets).
+    /// top and columns reversed when that puts the patient's right on the right, as in the IXI training slices (so DICOM
+    /// and LAS NIfTI reach the model as RAS NIfTI does). Models trained by <c>synomaly train</c> use it (training reads
+    /// slices through the same presets).
     /// </summary>
     Display = 0,
 
