@@ -40,7 +40,9 @@ public static class TorchDevice
             }
             catch (InvalidOperationException e)
             {
-                throw new DeviceUnavailableException($"Device '{setting}' was requested but CUDA is not available in this process ({e.Message}).", e);
+                // TorchSharp's reason ends with a native-loader trace on lines of its own: kept to one line for the CLI and the log.
+                string reason = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                throw new DeviceUnavailableException($"Device '{setting}' was requested but CUDA is not available in this process ({reason}).", e);
             }
 
             if (!torch.cuda.is_available())

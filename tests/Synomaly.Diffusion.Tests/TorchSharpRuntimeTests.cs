@@ -39,8 +39,9 @@ public sealed class TorchSharpRuntimeTests
         if (!cuda.is_available())
         {
             Assert.Equal(DeviceType.CPU, TorchDevice.Resolve("auto").type);
-            var error = Assert.Throws<InvalidOperationException>(() => TorchDevice.Resolve("cuda"));
+            var error = Assert.Throws<DeviceUnavailableException>(() => TorchDevice.Resolve("cuda"));
             Assert.Contains("CUDA is not available", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
         }
     }
 
