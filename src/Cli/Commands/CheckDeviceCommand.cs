@@ -30,18 +30,8 @@ public static class CheckDeviceCommand
 
     private static int Run(string deviceSetting, string? output, CancellationToken cancellationToken)
     {
-        TorchSharp.torch.Device device;
-        try
-        {
-            device = TorchDevice.Resolve(deviceSetting);
-        }
-        catch (Exception e) when (e is InvalidOperationException or (ArgumentException and not UnknownDeviceException))
-        {
-            // A device this process cannot use (no CUDA, an ordinal past its GPUs): an option error on stderr, worded as the
-            // command runner words a setting that is no device at all.
-            Console.Error.WriteLine($"error: --device: {ErrorLine.Of(e)}");
-            return CommandRunner.UsageError;
-        }
+        // A setting that is no device, or one this process cannot use, is the command runner's option error (exit 2).
+        var device = TorchDevice.Resolve(deviceSetting);
 
         AnsiConsole.MarkupLine($"Checking [bold]{Markup.Escape(device.ToString())}[/] against the CPU.");
         var results = DeviceChecks.Run(device, DeviceChecks.Standard, r => AnsiConsole.MarkupLine(

@@ -24,15 +24,10 @@ public sealed class BulkRunRetry(JobStore jobs)
             return [];
         }
 
-        try
-        {
-            return [.. new FailedUploadRetryRequest(retryErrorCodes, Since: null, Continuation: null, DryRun: false).ValidatedErrorCodes().Order(StringComparer.Ordinal)];
-        }
-        catch (InvalidRetryRequestException)
-        {
-            throw new InvalidBulkRunRequestException(
+        return FailedUploadRetryRequest.AreErrorCodes(retryErrorCodes)
+            ? [.. retryErrorCodes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            : throw new InvalidBulkRunRequestException(
                 $"'retryErrorCodes' takes at most {FailedUploadRetryRequest.MaxErrorCodes} codes of letters and digits (as the job status shows them), as 'errorCodes' of POST /api/scans/retry-failed does.");
-        }
     }
 
     /// <summary>

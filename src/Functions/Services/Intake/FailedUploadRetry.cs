@@ -23,12 +23,22 @@ public sealed partial record FailedUploadRetryRequest(IReadOnlyList<string>? Err
             throw new InvalidRetryRequestException("'errorCodes' must name at least one error code to retry, for example [\"StorageUnavailable\", \"Expired\"].");
         }
 
-        if (codes.Count > MaxErrorCodes || codes.Any(c => c is null || !CodePattern().IsMatch(c)))
+        if (!AreErrorCodes(codes))
         {
             throw new InvalidRetryRequestException($"'errorCodes' takes at most {MaxErrorCodes} codes of letters and digits (as the job status shows them).");
         }
 
         return codes.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="codes"/> is a list of at most <see cref="MaxErrorCodes"/> error codes as the job status shows
+    /// them; the rule of <c>errorCodes</c> here and of <c>retryErrorCodes</c> in <c>POST /api/reprocess</c>.
+    /// </summary>
+    public static bool AreErrorCodes(IReadOnlyList<string> codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        return codes.Count <= MaxErrorCodes && codes.All(c => c is not null && CodePattern().IsMatch(c));
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}$")]
