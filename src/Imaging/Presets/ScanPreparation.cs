@@ -21,21 +21,24 @@ public static class ScanPreparation
     {
         ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(volume);
-        if (volume.Width < MinimumSide || volume.Height < MinimumSide)
+        var prepared = preset.Prepare(volume);
+        // Judged on the slices the preset cut, not the stored ones: a sagittal volume stored as 256x12x256 gives
+        // 256x256 axial slices once reoriented. (A reoriented volume whose axial slices would be too small was refused
+        // by the preset already, as UnsupportedOrientation, naming its stored plane.)
+        var analysed = prepared.Analysed;
+        if (analysed.Width < MinimumSide || analysed.Height < MinimumSide)
         {
             throw new ScanRejectedException(ScanRejectionCode.ImageTooSmall,
-                $"The scan's slices are {volume.Width}x{volume.Height} pixels; at least {MinimumSide}x{MinimumSide} are needed.");
+                $"The scan's slices are {analysed.Width}x{analysed.Height} pixels; at least {MinimumSide}x{MinimumSide} are needed.");
         }
 
-        var prepared = preset.Prepare(volume);
         if (prepared.Slices.Count == 0)
         {
             // For CT: no slice has enough of its pixels in the organ window (an all-air or all-bone volume).
             throw new ScanRejectedException(ScanRejectionCode.NoUsableSlices, $"The {preset.Name} preset finds no slice of the scan it can prepare for the model.");
         }
 
-        // Judged on the slices the preset cut (a volume it reoriented has other slices than the stored ones).
-        var analysed = prepared.Analysed;
+        // Judged on the slices the preset cut too.
         if (!HasContrast(analysed.Voxels, analysed) && (analysed.BlueChannel is not { } blue || !HasContrast(blue, analysed)))
         {
             // Scaling makes every slice all -1, and the presets call all of it foreground (ultrasound) or none.

@@ -67,6 +67,22 @@ public sealed class ScanPreparationTests
     }
 
     [Fact]
+    public void A_sagittal_volume_is_judged_by_its_axial_slices_not_its_stored_ones()
+    {
+        // 12 axial slices of 64 x 64, stored as dcm2niix writes a sagittal series (axes anterior, superior, right): its
+        // stored slices are 64 x 12 pixels, its axial ones, which the preset cuts, 64 x 64.
+        var axial = Volume((x, y, z) => x + (2 * y) + z, width: 64, height: 64, depth: 12);
+        var sagittal = StoredAxes.Restore(axial, [1, 2, 0]);
+        var preset = new BrainMriPreset { ModelSize = Size, SliceRange = (0, 11) };
+
+        var prepared = ScanPreparation.Prepare(preset, sagittal);
+
+        Assert.Equal((64, 12, 64), (sagittal.Width, sagittal.Height, sagittal.Depth));
+        Assert.Equal((64, 64, 12), (prepared.Analysed.Width, prepared.Analysed.Height, prepared.Analysed.Depth));
+        Assert.Equal(ScanPreparation.Prepare(preset, axial).Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+    }
+
+    [Fact]
     public void A_slice_of_the_minimum_side_is_prepared()
     {
         var small = Volume((x, y, _) => x + y, ScanPreparation.MinimumSide, ScanPreparation.MinimumSide, depth: 1);
