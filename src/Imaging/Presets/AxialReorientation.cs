@@ -10,9 +10,12 @@ namespace Synomaly.Imaging.Presets;
 /// coronal DICOM series (stacked along its slice normal), puts another axis there. The array axis whose direction (its
 /// affine column) points most superior becomes axis 2; of the other two, the one that points most to the patient's side
 /// becomes axis 0 (the columns of the display layout, the rows of nibabel's array) and the last, front to back, axis 1.
-/// Only axes are permuted: no voxel is resampled or changed, and the affine moves with them, so the display layout's
-/// flips (anterior up, the patient's right on the right) work from it as for any volume. A volume whose axis 2 already points most superior is kept exactly
-/// as stored (axially stored input gives the same slices as ever), and so are plain images, which have no geometry.
+/// That holds for axial volumes too: one whose axis 0 runs front to back and axis 1 left-right would reach the model
+/// transposed (the head on its side), so its two in-plane axes are swapped. Only axes are permuted: no voxel is resampled
+/// or changed, and the affine moves with them, so the display layout's flips (anterior up, the patient's right on the
+/// right, as the IXI training slices show the head) work from it as for any volume. A volume whose axes already run
+/// left-right, front to back and inferior-superior is kept exactly as stored (axially stored input gives the same slices
+/// as ever), and so are plain images, which have no geometry.
 /// </summary>
 public static class AxialReorientation
 {
@@ -25,11 +28,17 @@ public static class AxialReorientation
     /// </summary>
     public const double MaxPixelAspect = 3;
 
+    /// <summary>The report note of an axial volume whose in-plane axes were swapped (its slices and their numbers are the stored ones).</summary>
+    private const string SwappedInPlaneNote =
+        "Stored in axial slices with rows and columns swapped (the first array axis runs front to back): the two in-plane axes were exchanged without resampling "
+        + "so that the model saw the slices laid out as it was trained on (left-right across, front to back down); slice numbers are the input's, and the NIfTI results lie on the input's own grid.";
+
     /// <summary>
-    /// <paramref name="volume"/> with axis 2 running inferior-superior: the volume itself when it is stored axially (or is
-    /// a plain image), else a reordered copy whose report note says so. A volume whose axial slices would be under
-    /// <see cref="ScanPreparation.MinimumSide"/> pixels a side, or would have pixels longer than
-    /// <see cref="MaxPixelAspect"/> times their width, is <see cref="ScanRejectionCode.UnsupportedOrientation"/>.
+    /// <paramref name="volume"/> with axis 0 running left-right, axis 1 front to back and axis 2 inferior-superior: the
+    /// volume itself when it is stored so (or is a plain image), else a reordered copy whose report note says so. A
+    /// volume in another plane whose axial slices would be under <see cref="ScanPreparation.MinimumSide"/> pixels a side,
+    /// or would have pixels longer than <see cref="MaxPixelAspect"/> times their width, is
+    /// <see cref="ScanRejectionCode.UnsupportedOrientation"/>.
     /// </summary>
     public static ReorientedVolume Of(Volume volume)
     {
@@ -47,14 +56,16 @@ public static class AxialReorientation
             superior = Math.Abs(directions[axis].S) > Math.Abs(directions[superior].S) ? axis : superior;
         }
 
-        if (superior == 2)
-        {
-            return ReorientedVolume.AsStored(volume);
-        }
-
         int[] others = [.. Enumerable.Range(0, 3).Where(axis => axis != superior)];
         int lateral = Math.Abs(directions[others[1]].R) > Math.Abs(directions[others[0]].R) ? others[1] : others[0];
         int frontal = 3 - superior - lateral;
+        if (superior == 2)
+        {
+            return lateral == 0
+                ? ReorientedVolume.AsStored(volume)
+                : ReorientedVolume.Permuted(volume, [lateral, frontal, superior], SwappedInPlaneNote);
+        }
+
         string plane = StoredPlane(directions[2]);
         RequireUsableAxialSlices(volume, plane, lateral, frontal);
         string from = directions[superior].S > 0 ? "inferior to superior" : "superior to inferior";

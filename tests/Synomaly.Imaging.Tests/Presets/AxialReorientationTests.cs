@@ -85,6 +85,49 @@ public sealed class AxialReorientationTests
         }
     }
 
+    [Theory]
+    [InlineData(SliceOrientation.Display)]
+    [InlineData(SliceOrientation.ReferenceArray)]
+    public void An_axial_colin27_with_rows_and_columns_swapped_gives_the_original_slices_and_its_maps_land_on_the_stored_voxels(SliceOrientation orientation)
+    {
+        var axial = Read("formats", "nifti-samples", "colin27_ch2bet.nii.gz");
+        // Still axial (axis 2 runs superior), but array axis 0 runs anterior and axis 1 right: cut as stored, the model
+        // would see the head transposed, on its side.
+        var swapped = StoredAxes.ThroughNifti(StoredAxes.Restore(axial, [1, 0, 2]));
+        var preset = Preset("brain-mri", orientation);
+
+        var expected = ScanPreparation.Prepare(preset, axial);
+        var prepared = ScanPreparation.Prepare(preset, swapped);
+
+        Assert.Equal(expected.Slices.Select(s => s.SourceSlice), prepared.Slices.Select(s => s.SourceSlice));
+        Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+        var maps = expected.Slices.Select(s => s.Pixels.Select(p => (p + 1) / 2).ToArray()).ToList();
+        Assert.Equal(StoredAxes.Restore(StoredAxes.OnGridOf(axial, expected.MapToSource(maps)), [1, 0, 2]).Voxels, prepared.MapToSource(maps));
+        var note = Assert.Single(prepared.Analysed.Provenance.ReportNotes);
+        Assert.Contains("Stored in axial slices with rows and columns swapped", note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("brain-mri", false, false)]
+    [InlineData("brain-mri", true, true)]
+    [InlineData("ct", true, false)]
+    [InlineData("ct", false, true)]
+    public void An_axial_volume_with_swapped_in_plane_axes_reaches_the_model_as_the_axial_original_whichever_way_they_run(string preset, bool posterior, bool left)
+    {
+        // Axis 0 runs front to back (posterior when reversed), axis 1 across (to the left when reversed), as a DICOM
+        // series whose rows and columns are exchanged: the display layout shows anterior up and the right on the right.
+        var axial = Positional(width: 16, height: 16, depth: 4);
+        var swapped = StoredAxes.Restore(axial, [1, 0, 2], [posterior, left, false]);
+        var chosen = Preset(preset, SliceOrientation.Display, modelSize: 16, range: (1, 2));
+
+        var expected = chosen.Prepare(axial);
+        var prepared = chosen.Prepare(swapped);
+
+        Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+        var maps = expected.Slices.Select(s => s.Pixels.Select(p => (p + 1) / 2).ToArray()).ToList();
+        Assert.Equal(StoredAxes.Restore(StoredAxes.OnGridOf(axial, expected.MapToSource(maps)), [1, 0, 2], [posterior, left, false]).Voxels, prepared.MapToSource(maps));
+    }
+
     [Fact]
     public void The_coronally_stored_kmeans_sample_is_analysed_in_axial_slices()
     {
