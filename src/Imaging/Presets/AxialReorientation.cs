@@ -28,6 +28,14 @@ public static class AxialReorientation
     /// </summary>
     public const double MaxPixelAspect = 3;
 
+    /// <summary>
+    /// How many degrees closer to a direction another axis must point before it is taken over the one preferred (stored
+    /// axis 2 for superior, the lower-numbered axis for left-right). An oblique acquisition near 45 degrees has two axes
+    /// about as superior, and which was taken followed rounding in the header (float32 sforms, DICOM's decimal
+    /// cosines), so two exports of one scan could be cut in different planes; within this margin the stored order wins.
+    /// </summary>
+    public const double ChoiceToleranceDegrees = 1;
+
     /// <summary>The report note of an axial volume whose in-plane axes were swapped (its slices and their numbers are the stored ones).</summary>
     private const string SwappedInPlaneNote =
         "Stored in axial slices with rows and columns swapped (the first array axis runs front to back): the two in-plane axes were exchanged without resampling "
@@ -49,15 +57,10 @@ public static class AxialReorientation
         }
 
         var directions = Enumerable.Range(0, 3).Select(axis => Direction(volume.Geometry.Affine, axis)).ToArray();
-        // Axis 2 keeps its place unless another points clearly more superior, so that a tie (45 degrees) changes nothing.
-        int superior = 2;
-        foreach (int axis in (int[])[0, 1])
-        {
-            superior = Math.Abs(directions[axis].S) > Math.Abs(directions[superior].S) ? axis : superior;
-        }
-
+        // Axis 2 keeps its place unless another points clearly more superior, so that a (near) tie changes nothing.
+        int superior = Closest([2, 0, 1], axis => DegreesOff(directions[axis].S));
         int[] others = [.. Enumerable.Range(0, 3).Where(axis => axis != superior)];
-        int lateral = Math.Abs(directions[others[1]].R) > Math.Abs(directions[others[0]].R) ? others[1] : others[0];
+        int lateral = Closest(others, axis => DegreesOff(directions[axis].R));
         int frontal = 3 - superior - lateral;
         if (superior == 2)
         {
@@ -73,6 +76,19 @@ public static class AxialReorientation
             $"Stored in {plane} slices: the volume was reoriented without resampling (its array axes permuted) so that axial slices were analysed, "
             + $"as the model was trained on; slice numbers count those axial slices from {from}, and the NIfTI results lie on the input's own grid.");
     }
+
+    /// <summary>
+    /// Of <paramref name="preference"/>, the first axis within <see cref="ChoiceToleranceDegrees"/> of the one closest to
+    /// a direction (<paramref name="degreesOff"/> it).
+    /// </summary>
+    private static int Closest(int[] preference, Func<int, double> degreesOff)
+    {
+        double closest = preference.Min(degreesOff);
+        return preference.First(axis => degreesOff(axis) <= closest + ChoiceToleranceDegrees);
+    }
+
+    /// <summary>The angle in degrees between an axis and a direction (either way along it), from the axis's unit component along it.</summary>
+    private static double DegreesOff(double component) => Math.Acos(Math.Min(1, Math.Abs(component))) * 180 / Math.PI;
 
     /// <summary>The unit direction of an array axis in RAS+ (right, anterior, superior); zero for a degenerate column.</summary>
     private static (double R, double A, double S) Direction(double[] affine, int axis)

@@ -189,6 +189,29 @@ public sealed class AxialReorientationTests
         Assert.Contains(FormattableString.Invariant($"20x64 pixels of {sliceSpacing:0.##}x1 mm"), error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(44.7, false)]
+    [InlineData(45.0, false)]
+    [InlineData(45.3, false)]
+    [InlineData(45.45, false)]
+    [InlineData(45.6, true)]
+    [InlineData(47.0, true)]
+    public void A_volume_tilted_near_45_degrees_keeps_its_stored_axes_unless_another_is_clearly_more_superior(double tilt, bool reoriented)
+    {
+        // 32 x 24 x 20 voxels, axes 1 and 2 turned by tilt about the left-right axis: axis 1 points (90 - tilt) degrees
+        // from superior, axis 2 tilt degrees. Near 45 both are as superior, and the choice followed rounding; now axis
+        // 1 is taken only when it is more than a degree closer (2 tilt - 90 > 1, beyond 45.5 degrees).
+        double c = Math.Cos(tilt * Math.PI / 180), s = Math.Sin(tilt * Math.PI / 180);
+        double[] affine = [1, 0, 0, 0, 0, c, -s, 0, 0, s, c, 0, 0, 0, 0, 1];
+        var voxels = Enumerable.Range(0, 32 * 24 * 20).Select(i => (float)(i % 97)).ToArray();
+        var volume = new Volume(voxels, 32, 24, 20, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
+
+        var analysed = AxialReorientation.Of(volume).Volume;
+
+        Assert.Equal(reoriented ? (32, 20, 24) : (32, 24, 20), (analysed.Width, analysed.Height, analysed.Depth));
+        Assert.Equal(reoriented, !ReferenceEquals(volume.Voxels, analysed.Voxels));
+    }
+
     [Fact]
     public void A_single_sagittal_image_is_refused_it_has_no_axial_slice()
     {
