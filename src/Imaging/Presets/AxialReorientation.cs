@@ -15,7 +15,8 @@ namespace Synomaly.Imaging.Presets;
 /// or changed, and the affine moves with them, so the display layout's flips (anterior up, the patient's right on the
 /// right, as the IXI training slices show the head) work from it as for any volume. A volume whose axes already run
 /// left-right, front to back and inferior-superior is kept exactly as stored (axially stored input gives the same slices
-/// as ever), and so are plain images, which have no geometry.
+/// as ever), and so are plain images, which have no geometry. Permuting cannot straighten an oblique grid: one more than
+/// <see cref="ObliqueNoteDegrees"/> off is analysed as the permutation leaves it, with a report note saying so.
 /// </summary>
 public static class AxialReorientation
 {
@@ -36,6 +37,14 @@ public static class AxialReorientation
     /// </summary>
     public const double ChoiceToleranceDegrees = 1;
 
+    /// <summary>
+    /// Beyond this many degrees between an analysed axis and the anatomical direction it stands for, the report notes an
+    /// oblique acquisition. Axes are only permuted, never resampled, so a tilted or turned grid stays so; the training
+    /// slices are registered to MNI space (no tilt), and routine oblique axials (along the AC-PC line, 10-20 degrees)
+    /// are left without a note.
+    /// </summary>
+    public const double ObliqueNoteDegrees = 30;
+
     /// <summary>The report note of an axial volume whose in-plane axes were swapped (its slices and their numbers are the stored ones).</summary>
     private const string SwappedInPlaneNote =
         "Stored in axial slices with rows and columns swapped (the first array axis runs front to back): the two in-plane axes were exchanged without resampling "
@@ -43,10 +52,10 @@ public static class AxialReorientation
 
     /// <summary>
     /// <paramref name="volume"/> with axis 0 running left-right, axis 1 front to back and axis 2 inferior-superior: the
-    /// volume itself when it is stored so (or is a plain image), else a reordered copy whose report note says so. A
-    /// volume in another plane whose axial slices would be under <see cref="ScanPreparation.MinimumSide"/> pixels a side,
-    /// or would have pixels longer than <see cref="MaxPixelAspect"/> times their width, is
-    /// <see cref="ScanRejectionCode.UnsupportedOrientation"/>.
+    /// volume itself when it is stored so and not oblique (or is a plain image), else a copy (reordered where axes move)
+    /// whose report notes say what was done or how oblique it is. A volume in another plane whose axial slices would be
+    /// under <see cref="ScanPreparation.MinimumSide"/> pixels a side, or would have pixels longer than
+    /// <see cref="MaxPixelAspect"/> times their width, is <see cref="ScanRejectionCode.UnsupportedOrientation"/>.
     /// </summary>
     public static ReorientedVolume Of(Volume volume)
     {
@@ -62,19 +71,30 @@ public static class AxialReorientation
         int[] others = [.. Enumerable.Range(0, 3).Where(axis => axis != superior)];
         int lateral = Closest(others, axis => DegreesOff(directions[axis].R));
         int frontal = 3 - superior - lateral;
-        if (superior == 2)
+        var notes = new List<string>();
+        if (superior != 2)
         {
-            return lateral == 0
-                ? ReorientedVolume.AsStored(volume)
-                : ReorientedVolume.Permuted(volume, [lateral, frontal, superior], SwappedInPlaneNote);
+            string plane = StoredPlane(directions[2]);
+            RequireUsableAxialSlices(volume, plane, lateral, frontal);
+            string from = directions[superior].S > 0 ? "inferior to superior" : "superior to inferior";
+            notes.Add($"Stored in {plane} slices: the volume was reoriented without resampling (its array axes permuted) so that axial slices were analysed, "
+                + $"as the model was trained on; slice numbers count those axial slices from {from}, and the NIfTI results lie on the input's own grid.");
+        }
+        else if (lateral != 0)
+        {
+            notes.Add(SwappedInPlaneNote);
         }
 
-        string plane = StoredPlane(directions[2]);
-        RequireUsableAxialSlices(volume, plane, lateral, frontal);
-        string from = directions[superior].S > 0 ? "inferior to superior" : "superior to inferior";
-        return ReorientedVolume.Permuted(volume, [lateral, frontal, superior],
-            $"Stored in {plane} slices: the volume was reoriented without resampling (its array axes permuted) so that axial slices were analysed, "
-            + $"as the model was trained on; slice numbers count those axial slices from {from}, and the NIfTI results lie on the input's own grid.");
+        // Permuting axes cannot straighten an oblique grid: the report says how far the analysed slices are off.
+        double obliquity = Math.Max(DegreesOff(directions[lateral].R), Math.Max(DegreesOff(directions[frontal].A), DegreesOff(directions[superior].S)));
+        if (obliquity > ObliqueNoteDegrees)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Oblique acquisition: the analysed slices' axes lie up to {obliquity:0} degrees from the patient's left-right, front-back and foot-head directions, "
+                + $"while the model was trained on slices aligned with them, so it saw the anatomy tilted or turned and its findings may be less reliable."));
+        }
+
+        return ReorientedVolume.Permuted(volume, [lateral, frontal, superior], notes);
     }
 
     /// <summary>

@@ -2,8 +2,8 @@ namespace Synomaly.Imaging.Volumes;
 
 /// <summary>
 /// A volume seen with its array axes in another order: the same voxels, none resampled or changed, with the geometry
-/// rewritten so that each keeps its place in patient space. <see cref="Volume"/> is the reordered copy (or the source
-/// itself when nothing moves), and values computed on it go back onto the source's grid through <see cref="ToSource{T}"/>.
+/// rewritten so that each keeps its place in patient space. <see cref="Volume"/> is the reordered copy (the source
+/// itself when nothing moves, or a copy sharing its voxels when only report notes are added), and values computed on it go back onto the source's grid through <see cref="ToSource{T}"/>.
 /// </summary>
 public sealed class ReorientedVolume
 {
@@ -23,7 +23,7 @@ public sealed class ReorientedVolume
     /// <summary>The reordered volume: x-fastest over its own axes, with its own spacing and affine.</summary>
     public Volume Volume { get; }
 
-    /// <summary>Whether any axis moved; when none did, <see cref="Volume"/> is <see cref="Source"/>.</summary>
+    /// <summary>Whether any axis moved; when none did, <see cref="Volume"/> holds <see cref="Source"/>'s voxels in their order (it is the source unless notes were added).</summary>
     public bool IsReoriented => sourceAxes is not [0, 1, 2];
 
     /// <summary>The source as stored: nothing moves and nothing is copied.</summary>
@@ -35,21 +35,38 @@ public sealed class ReorientedVolume
 
     /// <summary>
     /// <paramref name="source"/> with array axis a running along its axis <paramref name="sourceAxes"/>[a].
-    /// <paramref name="reportNote"/> says what was done in fixed wording (no text from the file); the reordered volume's
-    /// provenance carries it among its report notes, so that the report says the input was not analysed as stored.
+    /// <paramref name="reportNotes"/> say what was done, or what the analysis must be read with, in fixed wording (no
+    /// text from the file); the reordered volume's provenance carries them among its report notes, so that the report
+    /// says the input was not analysed as stored. Where no axis moves but there are notes, <see cref="Volume"/> is a copy
+    /// that shares the source's voxels and only adds the notes.
     /// </summary>
-    public static ReorientedVolume Permuted(Volume source, IReadOnlyList<int> sourceAxes, string reportNote)
+    public static ReorientedVolume Permuted(Volume source, IReadOnlyList<int> sourceAxes, IReadOnlyList<string> reportNotes)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sourceAxes);
-        ArgumentException.ThrowIfNullOrWhiteSpace(reportNote);
+        ArgumentNullException.ThrowIfNull(reportNotes);
         if (sourceAxes.Count != 3 || !sourceAxes.Order().SequenceEqual([0, 1, 2]))
         {
             throw new ArgumentException($"Expected a permutation of the axes 0, 1, 2; got {string.Join(", ", sourceAxes)}.", nameof(sourceAxes));
         }
 
+        if (reportNotes.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("A report note must say something.", nameof(reportNotes));
+        }
+
         int[] axes = [.. sourceAxes];
-        return axes is [0, 1, 2] ? AsStored(source) : new ReorientedVolume(source, axes, Reorder(source, axes, reportNote));
+        if (axes is [0, 1, 2])
+        {
+            return reportNotes.Count == 0 ? AsStored(source) : new ReorientedVolume(source, axes, Noted(source, reportNotes));
+        }
+
+        if (reportNotes.Count == 0)
+        {
+            throw new ArgumentException("A volume whose axes move needs a report note saying so.", nameof(reportNotes));
+        }
+
+        return new ReorientedVolume(source, axes, Reorder(source, axes, reportNotes));
     }
 
     /// <summary>Values laid out on <see cref="Volume"/>'s grid (a map, a mask) put back onto the source's grid.</summary>
@@ -104,7 +121,20 @@ public sealed class ReorientedVolume
         return slice;
     }
 
-    private static Volume Reorder(Volume source, int[] sourceAxes, string reportNote)
+    /// <summary>The source itself (its voxels and header shared, nothing copied) with <paramref name="reportNotes"/> added.</summary>
+    private static Volume Noted(Volume source, IReadOnlyList<string> reportNotes) =>
+        new(source.Voxels, source.Width, source.Height, source.Depth, source.Geometry, source.Modality, WithNotes(source.Provenance, reportNotes))
+        {
+            BlueChannel = source.BlueChannel,
+        };
+
+    private static VolumeProvenance WithNotes(VolumeProvenance provenance, IReadOnlyList<string> reportNotes) => provenance with
+    {
+        Notes = [.. provenance.Notes, .. reportNotes],
+        ReportNotes = [.. provenance.ReportNotes, .. reportNotes],
+    };
+
+    private static Volume Reorder(Volume source, int[] sourceAxes, IReadOnlyList<string> reportNotes)
     {
         int[] size = [source.Width, source.Height, source.Depth];
         double[] spacing = [source.Geometry.SpacingX, source.Geometry.SpacingY, source.Geometry.SpacingZ];
@@ -119,13 +149,8 @@ public sealed class ReorientedVolume
         }
 
         var geometry = new VolumeGeometry(spacing[sourceAxes[0]], spacing[sourceAxes[1]], spacing[sourceAxes[2]], affine);
-        var provenance = source.Provenance with
-        {
-            // The source header describes the stored axes, not these: anything written from this volume takes its affine.
-            NiftiHeader = null,
-            Notes = [.. source.Provenance.Notes, reportNote],
-            ReportNotes = [.. source.Provenance.ReportNotes, reportNote],
-        };
+        // The source header describes the stored axes, not these: anything written from this volume takes its affine.
+        var provenance = WithNotes(source.Provenance, reportNotes) with { NiftiHeader = null };
         return new Volume(Reordered(source, sourceAxes, source.Voxels), size[sourceAxes[0]], size[sourceAxes[1]], size[sourceAxes[2]], geometry, source.Modality, provenance)
         {
             BlueChannel = source.BlueChannel is { } blue ? Reordered(source, sourceAxes, blue) : null,

@@ -47,7 +47,7 @@ public sealed record VolumeProvenance
 
     /// <summary>
     /// The notes, among <see cref="Notes"/>, on repairs that changed what the model sees (non-finite voxels set to 0, one
-    /// volume of a 4-D file used, slices dropped from a mixed series, a volume reoriented to axial slices), in fixed wording that holds numbers but no text from
+    /// volume of a 4-D file used, slices dropped from a mixed series, a volume reoriented to axial slices, an oblique acquisition), in fixed wording that holds numbers but no text from
     /// the file, so that report.json can carry them: a result must not hide that its input was repaired.
     /// </summary>
     public IReadOnlyList<string> ReportNotes { get; init; } = [];

@@ -212,6 +212,42 @@ public sealed class AxialReorientationTests
         Assert.Equal(reoriented, !ReferenceEquals(volume.Voxels, analysed.Voxels));
     }
 
+    [Theory]
+    [InlineData(0.0, 0.0, null)]
+    [InlineData(20.0, 0.0, null)]
+    [InlineData(35.0, 0.0, 35)]
+    [InlineData(0.0, 40.0, 40)]
+    [InlineData(20.0, 25.0, 32)]
+    public void An_acquisition_more_than_30_degrees_oblique_is_analysed_as_stored_with_a_report_note_naming_the_angle(double tilt, double turn, int? noted)
+    {
+        // 32 x 24 x 20 axial voxels tilted about the left-right axis and turned about the foot-head axis (an AC-PC
+        // aligned axial is tilted some 10-20 degrees). Tilted 20 and turned 25, the front-back axis is off by both:
+        // arccos(cos 20 cos 25), 32 degrees.
+        double ct = Math.Cos(tilt * Math.PI / 180), st = Math.Sin(tilt * Math.PI / 180);
+        double cr = Math.Cos(turn * Math.PI / 180), sr = Math.Sin(turn * Math.PI / 180);
+        // Columns of Rz(turn) * Rx(tilt): the directions of array axes 0, 1, 2 in RAS+.
+        double[] affine = [cr, -sr * ct, sr * st, 0, sr, cr * ct, -cr * st, 0, 0, st, ct, 0, 0, 0, 0, 1];
+        var voxels = Enumerable.Range(0, 32 * 24 * 20).Select(i => (float)(i % 97)).ToArray();
+        var volume = new Volume(voxels, 32, 24, 20, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
+
+        var prepared = new BrainMriPreset { ModelSize = 16, SliceRange = (10, 10) }.Prepare(volume);
+
+        // Never resampled nor reordered: the same voxels, slices and maps as stored.
+        Assert.Same(volume.Voxels, prepared.Analysed.Voxels);
+        Assert.Equal((32, 24, 20), (prepared.Analysed.Width, prepared.Analysed.Height, prepared.Analysed.Depth));
+        var map = prepared.MapToAnalysed([new float[16 * 16]]);
+        Assert.Same(map, prepared.ToSource(map));
+        if (noted is not { } degrees)
+        {
+            Assert.Same(volume, prepared.Analysed);
+            return;
+        }
+
+        var note = Assert.Single(prepared.Analysed.Provenance.ReportNotes);
+        Assert.StartsWith("Oblique acquisition", note, StringComparison.Ordinal);
+        Assert.Contains($"up to {degrees} degrees", note, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_single_sagittal_image_is_refused_it_has_no_axial_slice()
     {
