@@ -207,6 +207,11 @@ param vnetAddressPrefix string = '10.40.0.0/16'
 @description('Optional. Public IPv4 ranges (CIDR) of the clients that upload scans with SAS URLs, allowed through the scan-data firewall when private networking is on.')
 param uploadClientIpRanges string[] = []
 
+// ---------- Upload portals ----------
+
+@description('Optional. Browser origins of the upload portals (scheme://host[:port], lower case, no path, no wildcard; for example https://portal.hospital.example), admitted by a CORS rule on the scan-data blob endpoint: a browser PUTs each scan to its upload SAS URL with x-ms-blob-type, which needs a preflight. Empty: no rule, and no browser can upload (SDKs and tools outside a browser still can).')
+param uploadPortalOrigins string[] = []
+
 // ---------- Names ----------
 
 var abbrs = loadJsonContent('abbreviations.json')
@@ -223,6 +228,11 @@ var queueName = 'scan-jobs'
 // no earlier than uploadsDeleteAfterDays whole days after its last write.
 var uploadRetentionMarginHours = 48
 var publicNetworkAccess = enablePrivateNetworking ? 'Disabled' : 'Enabled'
+
+// A CORS origin is compared exactly with the Origin header a browser sends: scheme://host[:port] in lower case, no path.
+// A path, a trailing '/' or capitals never match, so every upload from that portal would fail its preflight; a wildcard
+// ('*', or one in a host name) would let any web page send requests with an upload or result URL it got hold of.
+var invalidUploadPortalOrigins = filter(uploadPortalOrigins, origin => contains(origin, '*') || origin != toLower(origin) || !(startsWith(origin, 'https://') || startsWith(origin, 'http://')) || contains(skip(origin, indexOf(origin, '//') + 2), '/'))
 
 // Every name is fixed here, before deployment, so that modules and role assignments can refer to resources by name.
 var names = {
@@ -296,6 +306,7 @@ module scanStorage 'modules/scan-storage.bicep' = {
     // ranges only, plus the private endpoints.
     networkDefaultAction: enablePrivateNetworking ? 'Deny' : 'Allow'
     allowedIpRanges: enablePrivateNetworking ? uploadClientIpRanges : []
+    corsAllowedOrigins: empty(invalidUploadPortalOrigins) ? uploadPortalOrigins : fail('uploadPortalOrigins (SYNOMALY_UPLOAD_PORTAL_ORIGINS) takes browser origins, scheme://host[:port] in lower case without a path or a wildcard (a wildcard would admit every web page); refused: ${join(invalidUploadPortalOrigins, ', ')}')
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }

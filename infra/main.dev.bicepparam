@@ -13,6 +13,9 @@ param firstDeployment = readEnvironmentVariable('SYNOMALY_FIRST_DEPLOYMENT', 'fa
 param alertEmailAddresses = empty(readEnvironmentVariable('SYNOMALY_ALERT_EMAILS', '')) ? [] : split(readEnvironmentVariable('SYNOMALY_ALERT_EMAILS', ''), ',')
 // The API's Entra ID app registration (docs/DEPLOY.md, "Protect the API with Entra ID app roles"); empty: function keys only.
 param apiAuthClientId = readEnvironmentVariable('SYNOMALY_API_CLIENT_ID', '')
+// Comma-separated browser origins of the upload portals, admitted by the scan-data account's CORS rule (docs/DEPLOY.md,
+// "Upload portal origins"); the local portal's dev server by default. Set to an empty value for no rule (no browser upload).
+param uploadPortalOrigins = empty(readEnvironmentVariable('SYNOMALY_UPLOAD_PORTAL_ORIGINS', 'http://localhost:5173')) ? [] : split(readEnvironmentVariable('SYNOMALY_UPLOAD_PORTAL_ORIGINS', 'http://localhost:5173'), ',')
 
 param scanStorageSku = 'Standard_LRS'
 param softDeleteRetentionDays = 7

@@ -48,6 +48,9 @@ param allowedIpRanges string[] = []
 @allowed(['Allow', 'Deny'])
 param networkDefaultAction string = 'Allow'
 
+@description('Optional. Browser origins (scheme://host[:port], no path, no wildcard) of the upload portals that PUT scans to upload SAS URLs and GET results from result SAS URLs. Empty: no CORS rule, so browsers cannot call the blob endpoint (SDKs and tools outside a browser are unaffected).')
+param corsAllowedOrigins string[] = []
+
 @description('Required. Log Analytics workspace resource id for diagnostic settings.')
 param logAnalyticsWorkspaceId string
 
@@ -102,6 +105,23 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01'
     isVersioningEnabled: true
     deleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays }
     containerDeleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays }
+    // Browsers upload with the SAS URL from POST /api/scans and must send x-ms-blob-type (docs/API.md), which is not a
+    // CORS-safelisted header: every upload starts with a preflight (OPTIONS), which the blob service answers 403 unless a
+    // rule admits the page's origin. The SAS still authorises each request; the rule only lets the browser send it.
+    // Named origins only (a wildcard would let any site's script use a leaked SAS URL from a victim's browser), the
+    // methods that upload and read (PUT: blob and block list; GET, HEAD: results), and the header families the Storage
+    // SDKs send (x-ms-*, content-*). Set by the template as a whole: an empty list removes rules added by hand.
+    cors: {
+      corsRules: empty(corsAllowedOrigins) ? [] : [
+        {
+          allowedOrigins: corsAllowedOrigins
+          allowedMethods: ['PUT', 'GET', 'HEAD']
+          allowedHeaders: ['x-ms-*', 'content-*']
+          exposedHeaders: ['etag', 'x-ms-*']
+          maxAgeInSeconds: 3600
+        }
+      ]
+    }
   }
 }
 
