@@ -34,7 +34,7 @@ param alertsIdentityName string
 @description('Required. Name of the Event Grid system topic (its system-assigned identity writes dead letters).')
 param eventGridTopicName string
 
-@description('Optional. A person or group that operates the system: may upload models and read results and job records. Empty for none.')
+@description('Optional. A person or group that operates the system: may upload models, read results and job records, and carry out the runbooks of docs/DEPLOY.md (dead letters, poison queues, undeliverable events). Empty for none.')
 param operatorPrincipalId string = ''
 
 @description('Optional. Principal type of operatorPrincipalId.')
@@ -49,6 +49,8 @@ var roles = {
   // Only Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action: no data access of its own.
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  // Peek, get and delete messages, nothing else (no adding, no clearing, no deleting the queue): an operator's poison-queue review.
+  storageQueueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
   // Only add messages to a queue: what Event Grid needs to deliver events there.
   storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -589,5 +591,80 @@ resource operatorJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if 
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
     description: 'operator: read job records'
+  }
+}
+
+// The runbooks (docs/DEPLOY.md, Alerts and "Reviewing dead-lettered ScanJobs") need data-plane rights: Service Bus has
+// local auth off and the account no shared keys, so Owner or Contributor on the group could not do any of them. Each
+// role sits on the one entity the runbook names.
+
+// Peek the dead-letter sub-queue, purge it (receive and delete) or complete one scan's messages: the sub-queue is part of
+// the queue, so Data Receiver on scan-jobs covers it. It can receive live ScanJobs too; Service Bus has no narrower role.
+resource operatorDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(serviceBus::queue.id, operatorPrincipalId, roles.serviceBusDataReceiver)
+  scope: serviceBus::queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: review and purge dead-lettered ScanJobs'
+  }
+}
+
+// Read a poison message and its exception, then delete it (alert poison-messages): one assignment per poison queue.
+resource operatorBlobTriggerPoison 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::queueService::blobTriggerPoison.id, operatorPrincipalId, roles.storageQueueDataMessageProcessor)
+  scope: scanStorage::queueService::blobTriggerPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageProcessor)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: read and delete messages in webjobs-blobtrigger-poison'
+  }
+}
+
+resource operatorBulkReprocessPoison 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::queueService::bulkReprocessPoison.id, operatorPrincipalId, roles.storageQueueDataMessageProcessor)
+  scope: scanStorage::queueService::bulkReprocessPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageProcessor)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: read and delete messages in bulk-reprocess-poison'
+  }
+}
+
+resource operatorArchiveDeletionsPoison 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::queueService::archiveDeletionsPoison.id, operatorPrincipalId, roles.storageQueueDataMessageProcessor)
+  scope: scanStorage::queueService::archiveDeletionsPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageProcessor)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: read and delete messages in archive-deletions-poison'
+  }
+}
+
+// An undeliverable event blob the replay cannot read stays, with a warning (alert blob-events-dead-lettered): read it,
+// then delete it with its previous versions (versioning keeps them) through the same eraser role as the replay.
+resource operatorEventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::blobService::eventGridDeadLetter.id, operatorPrincipalId, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::eventGridDeadLetter
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: read undeliverable events the replay left'
+  }
+}
+
+resource operatorEventGridDeadLetterEraser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(scanStorage::blobService::eventGridDeadLetter.id, operatorPrincipalId, 'synomaly-blob-eraser')
+  scope: scanStorage::blobService::eventGridDeadLetter
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    description: 'operator: delete an undeliverable event blob and its previous versions'
   }
 }

@@ -60,6 +60,26 @@ public sealed partial class RoleAssignmentTests
         new("alerts", BuiltInRoles.MonitoringReader, "application-insights"),
     ];
 
+    /// <summary>The operator (operatorPrincipalId, when set): what docs/DEPLOY.md asks of them, each at the entity it names.</summary>
+    private static readonly HashSet<Grant> OperatorGrants =
+    [
+        // Upload models, read results and job records.
+        new("operator", BuiltInRoles.StorageBlobDataContributor, "scan-container:models"),
+        new("operator", BuiltInRoles.StorageBlobDataReader, "scan-container:results"),
+        new("operator", BuiltInRoles.StorageTableDataReader, "scan-table:jobs"),
+        // "Reviewing dead-lettered ScanJobs": peek the dead-letter sub-queue, purge it or complete one scan's messages.
+        new("operator", BuiltInRoles.ServiceBusDataReceiver, "servicebus-queue:scan-jobs"),
+        // Alerts, poison-messages: read a poison message and delete it (peek, get, delete; nothing added, no queue deleted).
+        new("operator", BuiltInRoles.StorageQueueDataMessageProcessor, "scan-queue:webjobs-blobtrigger-poison"),
+        new("operator", BuiltInRoles.StorageQueueDataMessageProcessor, "scan-queue:bulk-reprocess-poison"),
+        new("operator", BuiltInRoles.StorageQueueDataMessageProcessor, "scan-queue:archive-deletions-poison"),
+        // Alerts, blob-events-dead-lettered: read an event blob the replay could not read, then delete it with its versions.
+        new("operator", BuiltInRoles.StorageBlobDataReader, "scan-container:eventgrid-deadletter"),
+        new("operator", BlobEraser, "scan-container:eventgrid-deadletter"),
+    ];
+
+    private const string OperatorId = "5b1e9c2a-7d43-4f0e-9a6b-2c8d1e3f4a5b";
+
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void Role_assignments_are_exactly_the_least_privilege_plan(string parameterFile)
@@ -68,6 +88,32 @@ public sealed partial class RoleAssignmentTests
 
         Assert.Equal(grants.Count, grants.Distinct().Count());
         Assert.Equal(ExpectedGrants.OrderBy(g => g.ToString()), grants.OrderBy(g => g.ToString()));
+    }
+
+    [Theory]
+    [InlineData("main.dev", "AZURE_PRINCIPAL_ID", "User")]
+    [InlineData("main.prod", "SYNOMALY_OPERATOR_GROUP_ID", "Group")]
+    public void An_operator_gets_the_data_roles_the_runbooks_need_each_on_the_entity_it_names(string parameterFile, string variable, string principalType)
+    {
+        // Service Bus and the scan-data account accept Entra ID only, so Owner or Contributor on the group would not let the
+        // operator peek a dead letter, delete a poison message or an unreadable event blob: each needs its data role.
+        var result = TemplatePrediction.Run(parameterFile, new Dictionary<string, string?>
+        {
+            [variable] = OperatorId,
+            ["SYNOMALY_FIRST_DEPLOYMENT"] = "true",
+        });
+        Assert.True(result.Deployment is not null, result.Output);
+        var grants = Grants(result.Deployment);
+        var operatorAssignments = result.Deployment.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.String("properties.principalId") == OperatorId).ToList();
+
+        Assert.Equal(grants.Count, grants.Distinct().Count());
+        Assert.Equal(ExpectedGrants.Concat(OperatorGrants).OrderBy(g => g.ToString()), grants.OrderBy(g => g.ToString()));
+        Assert.All(operatorAssignments, a =>
+        {
+            Assert.Equal(principalType, a.String("properties.principalType"));
+            Assert.DoesNotContain(RoleId(a), BuiltInRoles.Administrative);
+        });
     }
 
     [Theory]
@@ -124,9 +170,10 @@ public sealed partial class RoleAssignmentTests
         Assert.Matches("^/subscriptions/[^/]+/resourceGroups/[^/]+$", scope);
     }
 
-    private static List<Grant> Grants(string parameterFile)
+    private static List<Grant> Grants(string parameterFile) => Grants(PredictedDeployment.Load(parameterFile));
+
+    private static List<Grant> Grants(PredictedDeployment deployment)
     {
-        var deployment = PredictedDeployment.Load(parameterFile);
         var customRoles = deployment.OfType("Microsoft.Authorization/roleDefinitions")
             .ToDictionary(r => r.Name, r => "custom:" + string.Join(' ', r.String("properties.roleName").Split(' ')[..^1]));
         return [.. deployment.OfType("Microsoft.Authorization/roleAssignments")
@@ -151,6 +198,7 @@ public sealed partial class RoleAssignmentTests
             _ when principal.Contains("/userAssignedIdentities/id-scaler-", StringComparison.Ordinal) => "scaler",
             _ when principal.Contains("/userAssignedIdentities/id-alerts-", StringComparison.Ordinal) => "alerts",
             _ when principal.Contains("/Microsoft.EventGrid/systemTopics/", StringComparison.Ordinal) => "eventgrid",
+            OperatorId => "operator",
             _ => $"unknown principal {principal}",
         };
     }
