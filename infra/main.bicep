@@ -581,3 +581,6 @@ output APPLICATIONINSIGHTS_RESOURCE_ID string = monitoring.outputs.applicationIn
 
 @description('The Log Analytics workspace name.')
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsWorkspaceName
+
+@description('The id of the custom role Synomaly blob eraser, which is not deleted with the resource group: the teardown deletes it by this id (docs/DEPLOY.md).')
+output BLOB_ERASER_ROLE_DEFINITION_ID string = roleAssignments.outputs.blobEraserRoleDefinitionId

@@ -668,3 +668,8 @@ resource operatorEventGridDeadLetterEraser 'Microsoft.Authorization/roleAssignme
     description: 'operator: delete an undeliverable event blob and its previous versions'
   }
 }
+
+// The teardown deletes the role by this id after the resource group (docs/DEPLOY.md, Teardown): a role definition lives
+// at the subscription, and one assignable only in this group is not found by a lookup by name there.
+@description('The custom eraser role\'s definition id, at the subscription.')
+output blobEraserRoleDefinitionId string = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)

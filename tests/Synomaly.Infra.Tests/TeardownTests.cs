@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Synomaly.Testing;
 
 namespace Synomaly.Infra.Tests;
@@ -6,8 +7,10 @@ namespace Synomaly.Infra.Tests;
 /// docs/DEPLOY.md's teardown deletes the resource group. What the templates create outside it (a custom role definition
 /// belongs to the subscription, whatever its assignable scope) needs a step of its own, or it stays behind orphaned.
 /// </summary>
-public sealed class TeardownTests
+public sealed partial class TeardownTests
 {
+    private const string RoleIdOutput = "BLOB_ERASER_ROLE_DEFINITION_ID";
+
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void Every_custom_role_the_templates_define_has_a_delete_step_in_the_teardown(string parameterFile)
@@ -16,13 +19,61 @@ public sealed class TeardownTests
         var roles = PredictedDeployment.Load(parameterFile).OfType("Microsoft.Authorization/roleDefinitions");
 
         Assert.NotEmpty(roles);
-        Assert.Contains("az role definition delete", teardown, StringComparison.Ordinal);
         Assert.All(roles, role =>
         {
             // The name ends in a suffix derived from the resource group's id, which the docs cannot know.
             var roleName = role.String("properties.roleName");
             Assert.Contains(roleName[..roleName.LastIndexOf(' ')], teardown, StringComparison.Ordinal);
         });
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_deployment_outputs_the_custom_role_s_id_at_the_subscription(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var role = Assert.Single(deployment.OfType("Microsoft.Authorization/roleDefinitions"));
+
+        Assert.True(deployment.Outputs.TryGetValue(RoleIdOutput, out var output), $"main.bicep has no output {RoleIdOutput}.");
+        Assert.Equal($"/subscriptions/{Guid.Empty}/providers/Microsoft.Authorization/roleDefinitions/{role.Name}", output.GetString());
+    }
+
+    [Fact]
+    public void The_teardown_notes_the_role_s_id_before_the_group_goes_and_deletes_it_by_that_id_afterwards()
+    {
+        // The role is assignable in the group only: az role definition list and delete by name search the subscription's
+        // assignable roles and find nothing (the delete then does nothing, silently). Azure refuses to delete a role that
+        // is still assigned, and its assignments go with the group, so the id is noted first and the role deleted after.
+        var commands = CodeLines(TeardownSection());
+        var noted = commands.FindIndex(c => c.Contains(RoleIdOutput, StringComparison.Ordinal) && c.StartsWith("ROLE_ID=", StringComparison.Ordinal));
+        var groupDeleted = commands.FindIndex(c => c.StartsWith("azd down", StringComparison.Ordinal) || c.StartsWith("az group delete", StringComparison.Ordinal));
+        var roleDeleted = commands.FindIndex(c => c.StartsWith("az rest --method delete", StringComparison.Ordinal) && c.Contains("ROLE_ID", StringComparison.Ordinal));
+
+        Assert.True(noted >= 0, $"The teardown does not note {RoleIdOutput} in ROLE_ID.");
+        Assert.True(groupDeleted >= 0, "The teardown does not delete the resource group.");
+        Assert.True(roleDeleted >= 0, "The teardown does not delete the role by its id (az rest --method delete ... $ROLE_ID).");
+        Assert.InRange(groupDeleted, noted + 1, roleDeleted - 1);
+        Assert.DoesNotContain(commands, c => RoleDefinitionCommandWithoutScope().IsMatch(c));
+    }
+
+    /// <summary>The commands of the section's code blocks, comments and blank lines left out.</summary>
+    private static List<string> CodeLines(string section)
+    {
+        var lines = new List<string>();
+        var inCode = false;
+        foreach (var line in section.Split('\n').Select(l => l.Trim()))
+        {
+            if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                inCode = !inCode;
+            }
+            else if (inCode && line.Length > 0 && !line.StartsWith('#'))
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
     }
 
     private static string TeardownSection()
@@ -33,4 +84,8 @@ public sealed class TeardownTests
         var end = deploy.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
         return end < 0 ? deploy[start..] : deploy[start..end];
     }
+
+    /// <summary>az role definition list or delete without --scope: it looks at the subscription only.</summary>
+    [GeneratedRegex(@"^az role definition (list|delete)\b(?!.*--scope)")]
+    private static partial Regex RoleDefinitionCommandWithoutScope();
 }
