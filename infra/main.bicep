@@ -52,7 +52,7 @@ param uploadsDeleteAfterDays int = 365
 @maxValue(730)
 param logRetentionDays int = 30
 
-@description('Optional. E-mail addresses that receive the operational alerts (dead letters, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, API server errors). With none, the alerts still fire and show in Azure Monitor.')
+@description('Optional. E-mail addresses that receive the operational alerts (dead letters, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
 param alertEmailAddresses string[] = []
 
 // ---------- Messaging ----------

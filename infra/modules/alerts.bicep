@@ -1,5 +1,5 @@
 metadata name = 'alerts'
-metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors) fires an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
+metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors, failed timer runs) fires an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
 
 @description('Required. Name prefix of the alert rules (the resource token).')
 param namePrefix string
@@ -182,6 +182,18 @@ var logRules = [
     description: 'A function failed on one message as often as host.json allows and the Functions host moved the message to a poison queue: a queue trigger 10 times, a minute apart (bulk-reprocess-poison, archive-deletions-poison), the blob trigger 3 times (webjobs-blobtrigger-poison).'
     severity: 2
     query: 'traces | where message has "Moving message to queue"'
+    threshold: 0
+  }
+  {
+    name: 'timer-runs-failed'
+    // A timer has no poison queue (only BulkReprocessTimer retries, 5 times), so a sweep that throws on every run would
+    // fail unseen. The Functions host records each run as a request named after the function, success false when it
+    // threw; its resultCode is no HTTP status, so api-server-errors never sees it. One failed run alerts: the next may be
+    // an hour or a day away. Every timer function is listed: AlertsTests reads them from the built app, so a new timer
+    // fails the tests until it is added here.
+    description: 'A timer function failed a run: ExpireStaleJobs (stale jobs stay Queued or Processing), ReconcileUploads (uploads whose blob event was lost are not resubmitted), ReplayArchiveDeadLetters (undeliverable archive deletions are not replayed, their results not erased) or BulkReprocessTimer (no nightly reprocessing). The operation\'s exceptions say why (docs/DEPLOY.md, Alerts).'
+    severity: 2
+    query: 'requests | where success == false and operation_Name in ("BulkReprocessTimer", "ExpireStaleJobs", "ReconcileUploads", "ReplayArchiveDeadLetters")'
     threshold: 0
   }
   {

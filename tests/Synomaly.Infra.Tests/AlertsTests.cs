@@ -24,6 +24,7 @@ public sealed partial class AlertsTests
         ["worker-cannot-receive"] = "traces",
         ["poison-messages"] = "traces",
         ["api-server-errors"] = "requests",
+        ["timer-runs-failed"] = "requests",
     };
 
     [Theory]
@@ -101,6 +102,26 @@ public sealed partial class AlertsTests
     }
 
     [Fact]
+    public void Every_timer_function_s_failed_runs_raise_an_alert()
+    {
+        // A timer has no poison queue and no retry: a sweep that fails on every run (expiry, upload reconciliation, the
+        // dead-letter replay, nightly reprocessing) would otherwise go unnoticed. The Functions host records each run as a
+        // request named after the function, success false when it threw; a new timer the alert does not name fails here.
+        var timers = FunctionTriggers.Read(InfraFiles.FunctionsAssembly, "TimerTriggerAttribute");
+        var rules = PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules");
+        var rule = Assert.Single(rules, r => AlertName(r) == "timer-runs-failed");
+        var query = Query(rule);
+        var names = OperationNameList().Match(query);
+
+        Assert.Subset(timers.ToHashSet(), new HashSet<string> { "ExpireStaleJobs", "ReconcileUploads", "ReplayArchiveDeadLetters", "BulkReprocessTimer" });
+        Assert.StartsWith("requests | where success == false and ", query, StringComparison.Ordinal);
+        Assert.True(names.Success, $"The query names no functions: {query}");
+        Assert.Equal(timers.Order(StringComparer.Ordinal), QuotedName().Matches(names.Groups["names"].Value).Select(m => m.Groups["name"].Value).Order(StringComparer.Ordinal));
+        Assert.Equal(2, rule.At("properties.severity").GetInt32());
+        Assert.Equal(0, Assert.Single(rule.At("properties.criteria.allOf").EnumerateArray()).GetProperty("threshold").GetInt32());
+    }
+
+    [Fact]
     public void The_poison_message_alert_states_the_attempts_host_json_allows_before_a_poison_queue()
     {
         // Whoever answers the alert reads how often the message was tried; host.json decides it, not the alert's text.
@@ -155,6 +176,12 @@ public sealed partial class AlertsTests
 
     [GeneratedRegex("has \"(?<phrase>[^\"]+)\"")]
     private static partial Regex PhraseInQuery();
+
+    [GeneratedRegex(@"operation_Name in \((?<names>[^)]*)\)")]
+    private static partial Regex OperationNameList();
+
+    [GeneratedRegex("\"(?<name>[^\"]+)\"")]
+    private static partial Regex QuotedName();
 
     [GeneratedRegex("LoggerMessage\\([^)]*Message = \"(?<text>(?:[^\"\\\\]|\\\\.)*)\"")]
     private static partial Regex LoggerMessageTemplate();
