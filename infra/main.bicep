@@ -52,6 +52,9 @@ param uploadsDeleteAfterDays int = 365
 @maxValue(730)
 param logRetentionDays int = 30
 
+@description('Optional. Whether the scan-data blob service logs reads (StorageRead) to Log Analytics besides writes and deletes. Reads are the audit trail of who read scans and results; each read of archive/ also names its owner\'s file, which may name a patient, where no erasure reaches (docs/DEPLOY.md, "Archive file names outside the data account").')
+param scanBlobReadLogs bool = true
+
 @description('Optional. E-mail addresses that receive the operational alerts (dead letters, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
 param alertEmailAddresses string[] = []
 
@@ -307,6 +310,7 @@ module scanStorage 'modules/scan-storage.bicep' = {
     networkDefaultAction: enablePrivateNetworking ? 'Deny' : 'Allow'
     allowedIpRanges: enablePrivateNetworking ? uploadClientIpRanges : []
     corsAllowedOrigins: empty(invalidUploadPortalOrigins) ? uploadPortalOrigins : fail('uploadPortalOrigins (SYNOMALY_UPLOAD_PORTAL_ORIGINS) takes browser origins, scheme://host[:port] in lower case without a path or a wildcard (a wildcard would admit every web page); refused: ${join(invalidUploadPortalOrigins, ', ')}')
+    blobReadLogs: scanBlobReadLogs
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }

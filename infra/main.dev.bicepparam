@@ -21,6 +21,9 @@ param scanStorageSku = 'Standard_LRS'
 param softDeleteRetentionDays = 7
 param resultsDeleteAfterDays = 90
 param uploadsDeleteAfterDays = 30
+// Blob reads in StorageBlobLogs: the audit trail of who read scans and results, but each read of archive/ names its
+// owner's file (docs/DEPLOY.md, "Archive file names outside the data account"). Writes and deletes are always logged.
+param scanBlobReadLogs = true
 param serviceBusSku = 'Standard'
 param functionsMaximumInstanceCount = 40
 param gpuWorkloadProfileType = 'Consumption-GPU-NC8as-T4'

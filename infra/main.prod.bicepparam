@@ -23,6 +23,9 @@ param softDeleteRetentionDays = 30
 param resultsCoolAfterDays = 30
 param resultsDeleteAfterDays = 730
 param uploadsDeleteAfterDays = 730
+// Blob reads in StorageBlobLogs: the audit trail of who read scans and results, but each read of archive/ names its
+// owner's file (docs/DEPLOY.md, "Archive file names outside the data account"). Writes and deletes are always logged.
+param scanBlobReadLogs = true
 param logRetentionDays = 90
 param serviceBusSku = 'Premium'
 param functionsMaximumInstanceCount = 100

@@ -51,6 +51,9 @@ param networkDefaultAction string = 'Allow'
 @description('Optional. Browser origins (scheme://host[:port], no path, no wildcard) of the upload portals that PUT scans to upload SAS URLs and GET results from result SAS URLs. Empty: no CORS rule, so browsers cannot call the blob endpoint (SDKs and tools outside a browser are unaffected).')
 param corsAllowedOrigins string[] = []
 
+@description('Optional. Whether the blob service\'s resource logs include reads (StorageRead) besides writes and deletes. Reads are the audit trail of who read scans and results, and each read of archive/ names its owner\'s file, which may name a patient.')
+param blobReadLogs bool = true
+
 @description('Required. Log Analytics workspace resource id for diagnostic settings.')
 param logAnalyticsWorkspaceId string
 
@@ -235,7 +238,11 @@ resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
   scope: blobService
   properties: {
     workspaceId: logAnalyticsWorkspaceId
-    logs: [{ categoryGroup: 'allLogs', enabled: true }]
+    // Without reads, StorageBlobLogs keeps every write and delete (uploads, results, erasures, archive changes) but no
+    // longer names each archive file every reprocessing run reads, nor who read what.
+    logs: blobReadLogs
+      ? [{ categoryGroup: 'allLogs', enabled: true }]
+      : [{ category: 'StorageWrite', enabled: true }, { category: 'StorageDelete', enabled: true }]
     metrics: [{ category: 'Transaction', enabled: true }]
   }
 }
