@@ -27,6 +27,8 @@ public static class CommandRunner
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Before the parse: System.CommandLine reads decimal options in the current culture.
+        CommandLineCulture.UseInvariant();
         var parse = SynomalyCommand.Create().Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -23,6 +23,18 @@ public sealed class CheckDeviceCommandTests
     }
 
     [Fact]
+    public async Task Timings_are_printed_with_a_decimal_point_on_a_machine_whose_language_writes_a_comma()
+    {
+        using var scratch = new ScratchDirectory("check-device-german");
+
+        var (code, output) = await GermanCulture.Run(() => StandardError.CaptureAll(["check-device", "--device", "cpu", "--out", scratch.Location]));
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"\(\d+\.\d s\)", output);
+        Assert.DoesNotMatch(@"\(\d+,\d s\)", output);
+    }
+
+    [Fact]
     public void A_failing_check_is_reported_with_its_error_and_the_others_still_run()
     {
         var results = DeviceChecks.Run(CPU, [("breaks", _ => throw new InvalidOperationException("no kernel for this")), ("works", _ => "fine")], cancellationToken: TestContext.Current.CancellationToken);

@@ -41,6 +41,19 @@ public sealed class ExitCodeTests : IDisposable
         Assert.False(Directory.Exists(Output));
     }
 
+    [Fact]
+    public async Task A_parse_error_and_the_help_with_it_are_in_english_on_a_machine_set_to_another_language()
+    {
+        // System.CommandLine ships its help headings in German too, which mixed with the English option descriptions.
+        var (code, output) = await GermanCulture.Run(() => StandardError.CaptureAll(["train", Slices, "--out", Output, "--steps", "abc"]));
+
+        Assert.Equal(2, code);
+        Assert.Contains("Cannot parse argument 'abc' for option '--steps'", output, StringComparison.Ordinal);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nutzung:", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Output));
+    }
+
     [Theory]
     [InlineData("--steps", "0", "steps 0")]
     [InlineData("--noise", "foo", "Unknown noise preset 'foo'")]

@@ -139,6 +139,22 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(0.5, settings["GradientClipNorm"]!.GetValue<double>());
     }
 
+    [Fact]
+    public async Task Decimal_options_are_read_with_a_decimal_point_on_a_machine_whose_language_writes_a_comma()
+    {
+        string output = Path.Combine(_scratch, "german");
+
+        // German writes 1,5 and reads '.' as a group separator: 1.5e-4 would be 15e-4, 0.5 would be 5.
+        int code = await GermanCulture.Run(() => CommandRunner.RunAsync(
+            ["train", Slices, "--out", output, "--steps", "1", "--lr", "1.5e-4", "--clip-norm", "0.5", "--noise-offset", "0.5", .. TinyModel]));
+
+        Assert.Equal(0, code);
+        var args = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!;
+        Assert.Equal(1.5e-4, args["LearningRate"]!.GetValue<double>());
+        Assert.Equal(0.5, args["GradientClipNorm"]!.GetValue<double>());
+        Assert.Equal(0.5, args["Offset"]!.GetValue<double>());
+    }
+
     [Theory]
     [InlineData("--weight-decay", "-0.1")]
     [InlineData("--weight-decay", "NaN")]
