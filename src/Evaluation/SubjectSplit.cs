@@ -44,15 +44,21 @@ public static partial class SubjectSplit
     public static string Fingerprint(string subject) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("synomaly-subject:" + subject)))[..16];
 
-    /// <summary>The sorted fingerprints of the subjects of <paramref name="files"/>, whatever set they are part of.</summary>
+    /// <summary>
+    /// The sorted fingerprints of the subjects of <paramref name="files"/>, whatever set they are part of: of every file's
+    /// bytes, and of the <c>sub-&lt;id&gt;</c> of a name that has one (<see cref="IdentitiesOf"/>). A copy or hard link of a
+    /// <c>sub-&lt;id&gt;</c> file under a name without the id is the same slice, and only its bytes can tell.
+    /// </summary>
     public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files) =>
-        [.. files.Select(IdentityOf).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+        [.. files.Distinct(StringComparer.Ordinal).SelectMany(IdentitiesOf).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// How many subjects of <paramref name="files"/>, part of the set <paramref name="set"/>, have a fingerprint among
-    /// <paramref name="tuned"/> (null: a profile that predates fingerprints, 0). A profile tuned before files were identified
-    /// by their bytes recorded a file without a <c>sub-&lt;id&gt;</c> by its path below its set's common folder; that name,
-    /// taken in <paramref name="set"/>, is checked too, so such a profile is caught wherever it was caught before.
+    /// <paramref name="tuned"/> (null: a profile that predates fingerprints, 0). A file is recognised by its
+    /// <c>sub-&lt;id&gt;</c> or by its bytes, whichever the profile recorded: profiles from before both were recorded hold
+    /// only one of them (the id of a file that has one, else the bytes). A profile tuned before files were identified by
+    /// their bytes recorded a file without a <c>sub-&lt;id&gt;</c> by its path below its set's common folder; that name, taken
+    /// in <paramref name="set"/>, is checked too, so such a profile is caught wherever it was caught before.
     /// </summary>
     public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned)
     {
@@ -64,9 +70,9 @@ public static partial class SubjectSplit
         var recorded = tuned.ToHashSet(StringComparer.Ordinal);
         var pathNames = SubjectsOf(set);
         return files.Distinct(StringComparer.Ordinal)
-            .Select(f => (Identity: IdentityOf(f), PathName: pathNames[f]))
-            .Where(s => recorded.Contains(Fingerprint(s.Identity)) || recorded.Contains(Fingerprint(s.PathName)))
-            .Select(s => s.Identity)
+            .Select(f => (Identities: IdentitiesOf(f), PathName: pathNames[f]))
+            .Where(s => s.Identities.Append(s.PathName).Any(name => recorded.Contains(Fingerprint(name))))
+            .Select(s => s.Identities[0])
             .Distinct(StringComparer.Ordinal)
             .Count();
     }
@@ -78,11 +84,22 @@ public static partial class SubjectSplit
     public static string IdentityOf(string path)
     {
         var match = SubjectPattern().Match(Path.GetFileName(path));
-        if (match.Success)
-        {
-            return match.Value;
-        }
+        return match.Success ? match.Value : ContentIdentityOf(path);
+    }
 
+    /// <summary>
+    /// Every name <paramref name="path"/> is recognised by across sets, <see cref="IdentityOf"/> first: a BIDS-style file's
+    /// <c>sub-&lt;id&gt;</c> and its bytes' <c>sha256:</c>, or the bytes' alone (which reads the file).
+    /// </summary>
+    private static string[] IdentitiesOf(string path)
+    {
+        var match = SubjectPattern().Match(Path.GetFileName(path));
+        return match.Success ? [match.Value, ContentIdentityOf(path)] : [ContentIdentityOf(path)];
+    }
+
+    /// <summary><c>sha256:</c> and the hex SHA-256 of the file's bytes: the same wherever the file is copied, moved or linked.</summary>
+    private static string ContentIdentityOf(string path)
+    {
         using var stream = File.OpenRead(path);
         return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }

@@ -168,7 +168,8 @@ public sealed class EvaluateCommandTests : IDisposable
         int onOthers = await CommandRunner.RunAsync(["evaluate", "--model", model, "--anomalous", At("reporting-set"), "--masks", At("reporting-masks"), "--device", "cpu", "--out", At("reported")]);
 
         Assert.Equal((0, 2, 0), (tuned, onTuningSet, onOthers));
-        Assert.Equal(2, ModelPackage.LoadCard(model).Profile("brain-mri").TuningSubjects!.Count);
+        // Two subjects, each by its sub-<id> and by its scan's bytes.
+        Assert.Equal(4, ModelPackage.LoadCard(model).Profile("brain-mri").TuningSubjects!.Count);
         Assert.StartsWith("# Tuning (given tuning set only)", File.ReadAllText(At("tuning/tuning.md")), StringComparison.Ordinal);
         Assert.False(File.Exists(At("refused/evaluation.json")));
     }

@@ -170,7 +170,8 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Contains(normative.Scale, f => f != 1f);
         Assert.Contains("normative θ (α=0.5)", File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
         Assert.True(new FileInfo(Path.Combine(output, "normative-threshold.png")).Length > 0);
-        Assert.Equal(4, ModelPackage.LoadCard(model).Profile("brain-mri").NormativeSubjects!.Count);
+        // Four subjects, each by its sub-<id> and by its slice's bytes.
+        Assert.Equal(8, ModelPackage.LoadCard(model).Profile("brain-mri").NormativeSubjects!.Count);
     }
 
     [Fact]
@@ -233,6 +234,36 @@ public sealed class TuneCommandTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("--normative-data holds validation slices", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_hard_link_or_copy_of_a_validation_slice_among_the_normative_data_is_refused_by_count(bool hardLink)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string validation = SixSlices();
+        string training = Slices("train", 2);
+        string reported = Directory.GetFiles(validation).Order(StringComparer.Ordinal).Last();
+        // Another path and real path, and a name without the subject id: only the bytes are the validation slice's.
+        string extra = Path.Combine(training, "extra.png");
+        if (hardLink)
+        {
+            HardLink.Create(reported, extra);
+        }
+        else
+        {
+            File.Copy(reported, extra);
+        }
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", training, "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--normative-data holds validation slices (1 of its files, links followed and contents compared, are files of the set", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("extra", error, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
     }
 

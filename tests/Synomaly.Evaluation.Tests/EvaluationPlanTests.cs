@@ -45,7 +45,9 @@ public sealed class EvaluationPlanTests
 
         var plan = new EvaluationPlan(ValidationFiles(), lesionMapPath: null, modelSize: 64, lesionsPerSlice: 2);
 
-        Assert.Equal(shipped, plan.TuningSubjects);
+        // The card was tuned when a subject with a sub-<id> was fingerprinted by its id alone; tune now adds its slices' bytes.
+        Assert.Equal(shipped, plan.TuningFiles.Select(SubjectSplit.SubjectOf).Distinct(StringComparer.Ordinal).Select(SubjectSplit.Fingerprint).Order(StringComparer.Ordinal));
+        Assert.Subset(plan.TuningSubjects.ToHashSet(StringComparer.Ordinal), shipped!.ToHashSet(StringComparer.Ordinal));
         Assert.Equal(0, plan.ReportingSubjectsTunedOn(shipped));
         Assert.Equal(29, GivenSets.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), null, null, 64, SliceOrientation.Display, ModalityHint.BrainMri).ReportingSubjectsTunedOn(shipped));
     }

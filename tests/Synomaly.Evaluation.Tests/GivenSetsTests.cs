@@ -21,7 +21,8 @@ public sealed class GivenSetsTests : IDisposable
     /// as a sagittal 3-D acquisition is stored (array axes running anterior, superior, right: 40x6x48), with its affine;
     /// <paramref name="leftward"/> stores them with x running to the patient's left, as DICOM and LAS NIfTI do.
     /// </summary>
-    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null, bool sagittal = false, bool leftward = false)
+    /// <param name="texture">Shifts the head's texture: another subject's scan has other bytes (the same bytes are one scan, whatever its name).</param>
+    private (string Image, string Mask) LesionVolume(string name, double[]? maskAffine = null, bool sagittal = false, bool leftward = false, int texture = 0)
     {
         const int w = 48, h = 40, d = 6;
         var image = new float[w * h * d];
@@ -36,7 +37,7 @@ public sealed class GivenSetsTests : IDisposable
                     int p = sagittal ? y + (h * (z + (d * x))) : column + (w * (y + (h * z)));
                     bool head = Math.Pow((x - 24) / 20.0, 2) + Math.Pow((y - 20) / 16.0, 2) < 1;
                     bool lesion = z is 2 or 3 && x >= 30 && x < 36 && y >= 6 && y < 12;
-                    image[p] = lesion ? 400 : head ? 100 + (x % 7) : 0;
+                    image[p] = lesion ? 400 : head ? 100 + ((x + texture) % 7) : 0;
                     mask[p] = lesion ? 1 : 0;
                 }
             }
@@ -231,7 +232,7 @@ public sealed class GivenSetsTests : IDisposable
     public void Subjects_tuned_on_are_recognised_in_another_set_by_their_fingerprints()
     {
         LesionVolume("sub-01_T1w");
-        LesionVolume("sub-02_T1w");
+        LesionVolume("sub-02_T1w", texture: 1);
         var tuned = GivenSets.Resolve(null, At("anomalous/sub-01_T1w.nii"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
 
         var reporting = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);

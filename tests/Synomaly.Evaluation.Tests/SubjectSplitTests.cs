@@ -50,7 +50,8 @@ public sealed class SubjectSplitTests
 
         Assert.Equal(["IXI002-slice", "IXI012-slice", "sub-IXI025"], SubjectSplit.SubjectsOf(files).Values.Order(StringComparer.Ordinal));
         Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files));
-        Assert.Equal(3, SubjectSplit.Fingerprints(files).Count);
+        // Three files' bytes, and the one id.
+        Assert.Equal(4, SubjectSplit.Fingerprints(files).Count);
     }
 
     [Fact]
@@ -68,6 +69,34 @@ public sealed class SubjectSplitTests
         Assert.Equal(2, SubjectSplit.CountTunedOn(files[1..], files[1..], inTheWholeSet));
         Assert.Equal(1, SubjectSplit.CountTunedOn([moved], [moved], inTheWholeSet));
         Assert.Equal(0, SubjectSplit.CountTunedOn(files, files, null));
+    }
+
+    [Fact]
+    public void A_hard_link_or_copy_of_a_subject_s_file_under_a_name_without_its_id_is_the_subject_it_was_made_from()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        var reported = Scans(scratch, "val/sub-IXI025_T1w.png", "val/sub-IXI026_T1w.png");
+        Directory.CreateDirectory(Path.Combine(scratch.Location, "train"));
+        string linked = HardLink.Create(reported[0], Path.Combine(scratch.Location, "train", "extra.png"));
+        string copied = Path.Combine(scratch.Location, "train", "copy.png");
+        File.Copy(reported[0], copied);
+
+        // Fitted on the link or the copy (tune --normative-data train/), reported on the original: its name has an id, theirs none.
+        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([linked])));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([copied])));
+        // And the other way round: tuned on the original, reported on the copy.
+        Assert.Equal(1, SubjectSplit.CountTunedOn([copied], [copied], SubjectSplit.Fingerprints(reported[..1])));
+    }
+
+    [Fact]
+    public void A_profile_that_recorded_a_subject_by_its_id_alone_is_still_caught()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "val/sub-IXI025_T1w.png", "val/sub-IXI026_T1w.png");
+
+        // What tune recorded before the bytes of files with an id were fingerprinted too (the shipped demo's card).
+        Assert.Equal(1, SubjectSplit.CountTunedOn(files, files, [SubjectSplit.Fingerprint("sub-IXI025")]));
+        Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files));
     }
 
     [Fact]

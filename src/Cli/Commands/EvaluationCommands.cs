@@ -374,18 +374,17 @@ public static class EvaluationCommands
 
     /// <summary>
     /// The healthy slices of <paramref name="folder"/> as cases, prepared by the card's preset, refused if any of them is
-    /// an evaluation file, under whatever name or link: the residual they give shapes the threshold, so reading a reporting
-    /// slice there would be tuning on the reported set.
+    /// an evaluation file, under whatever name, link or copy: the residual they give shapes the threshold, so reading a
+    /// reporting slice there would be tuning on the reported set.
     /// </summary>
     private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, ModelCard card)
     {
         var files = InputFiles.Resolve(folder);
-        // Real paths, links followed: a linked folder or file is the same slice under another name.
-        var validation = source.Files.Select(RealPath.Of).ToHashSet(StringComparer.Ordinal);
+        // By real path (a linked folder or file) and by bytes (a hard link or copy): the same slice under another name.
         // Counted, not named: scan file names can carry patient data, and this line is the one pasted into tickets.
-        if (files.Count(f => validation.Contains(RealPath.Of(f))) is > 0 and var evaluated)
+        if (SameFiles.CountIn(files, source.Files) is > 0 and var evaluated)
         {
-            throw new UsageException($"--normative-data holds validation slices ({evaluated} of its files, links followed, are files of the set tuned or reported on); give it the training folder, never the data that is tuned or reported on.");
+            throw new UsageException($"--normative-data holds validation slices ({evaluated} of its files, links followed and contents compared, are files of the set tuned or reported on); give it the training folder, never the data that is tuned or reported on.");
         }
 
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
