@@ -153,6 +153,24 @@ public sealed class TuneCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
     }
 
+    [Theory]
+    [InlineData("--t", "100", new string[0])]
+    [InlineData("--k", "3", new[] { "--grid", "compact" })]
+    [InlineData("--theta", "0.2", new[] { "--grid", "reference" })]
+    public async Task A_custom_grid_value_without_grid_custom_is_refused_rather_than_ignored_for_another_grid(string option, string value, string[] grid)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", .. grid, option, value,
+            "--min-component", "2", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{option}: the values of a custom grid, searched only with --grid custom", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "refused")), "nothing may run after a refused option");
+    }
+
     [Fact]
     public async Task Normative_thresholds_are_searched_on_training_slices_and_the_winner_s_factors_go_into_the_profile()
     {

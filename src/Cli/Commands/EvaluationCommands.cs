@@ -87,6 +87,15 @@ public static class EvaluationCommands
             {
                 result.AddError($"{normativeAlphas.Name} weighs thresholds measured on {normativeData.Name}: give {normativeData.Name} <training folder> with it, or leave both out.");
             }
+
+            // The lists are the custom grid's: with another grid they were ignored, and the reference grid (240 points, hours
+            // on a CPU) ran instead and wrote its winner into the card. Not taken to imply custom: the grid is said, not guessed.
+            string[] lists = [.. new[] { tValues, kValues, thetaValues }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name)];
+            bool custom = result.GetResult(grid) is { Implicit: false } given && GridName(given.GetValueOrDefault<string>()) == "custom";
+            if (lists.Length > 0 && !custom)
+            {
+                result.AddError($"{string.Join(", ", lists)}: the values of a custom grid, searched only with --grid custom (the reference and compact grids have their own): give --grid custom with them, or leave them out.");
+            }
         });
         command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), StopFloorOf(parse.GetValue(stopFloor)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
         {
