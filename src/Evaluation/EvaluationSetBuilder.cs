@@ -26,6 +26,9 @@ public sealed class EvaluationSetBuilder(
     {
         ArgumentNullException.ThrowIfNull(healthyFiles);
         var cases = new List<EvaluationCase>();
+        // Named by the path below the set's folder: patients' folders that repeat one file name (p1/slice.png,
+        // p2/slice.png) would otherwise give one case id to several slices.
+        var names = SetRelativePaths.Of(healthyFiles);
         int running = 0, done = 0;
         foreach (var file in healthyFiles)
         {
@@ -47,7 +50,7 @@ public sealed class EvaluationSetBuilder(
             var grey = canvas?.Grey(stored) ?? stored;
             // Without a canvas the slice is prepared as read: a colour ultrasound frame keeps the blue channel its preset reads.
             var healthy = canvas is null ? First(preset, volume, file) : Prepare(preset, volume, canvas.Healthy(stored, grey), file);
-            cases.Add(new EvaluationCase($"healthy-{Path.GetFileNameWithoutExtension(file)}", file, healthy.Pixels, new bool[modelSize * modelSize], null, Foreground: healthy.Foreground));
+            cases.Add(new EvaluationCase($"healthy-{SetRelativePaths.WithoutExtension(names[file])}", file, healthy.Pixels, new bool[modelSize * modelSize], null, Foreground: healthy.Foreground));
             var region = lesionsPerSlice > 0 ? canvas!.Region(volume, stored, grey) : [];
             var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
             for (int k = 0; k < lesionsPerSlice; k++)

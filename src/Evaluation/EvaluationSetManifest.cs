@@ -77,6 +77,9 @@ public sealed record EvaluationSetManifest
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(cases);
+        // Sources by their path below the set's folder, as the builder names cases: file names alone repeat across
+        // patients' folders. A flat folder's are its file names, as in every manifest written before.
+        var names = SetRelativePaths.Of(cases.Select(c => c.Source));
         return new EvaluationSetManifest
         {
             Half = half,
@@ -88,8 +91,8 @@ public sealed record EvaluationSetManifest
             Modality = plan.TrainedFor == ModalityHint.Auto ? null : ModalityNames.Of(plan.TrainedFor),
             Synthesis = EvaluationSetBuilder.Synthesis,
             LesionMap = plan.LesionMapPath is { } map ? new ManifestLesionMap(Path.GetFileName(map), Sha256Of(map), plan.ShapeGrid) : null,
-            Sources = [.. cases.Select(c => c.Source).Distinct().Select(file => new ManifestSource(Path.GetFileName(file), Sha256Of(file)))],
-            Cases = [.. cases.Select(c => new ManifestCase(c.Id, Path.GetFileName(c.Source), c.TruthArea, c.Lesion, Sha256Of(MemoryMarshal.AsBytes(c.Input.AsSpan())), Sha256Of(MemoryMarshal.AsBytes(c.Truth.AsSpan()))))],
+            Sources = [.. cases.Select(c => c.Source).Distinct().Select(file => new ManifestSource(names[file], Sha256Of(file)))],
+            Cases = [.. cases.Select(c => new ManifestCase(c.Id, names[c.Source], c.TruthArea, c.Lesion, Sha256Of(MemoryMarshal.AsBytes(c.Input.AsSpan())), Sha256Of(MemoryMarshal.AsBytes(c.Truth.AsSpan()))))],
         };
     }
 
@@ -144,11 +147,11 @@ public sealed record ManifestLesionMap(
     [property: JsonPropertyName("sha256")] string Sha256,
     [property: JsonPropertyName("grid")] SliceGrid? Grid);
 
-/// <summary>A source slice of a manifest: its file name and SHA-256.</summary>
+/// <summary>A source slice of a manifest: its path below the set's folder ('/'-separated; the file name in a flat folder) and SHA-256.</summary>
 public sealed record ManifestSource([property: JsonPropertyName("file")] string File, [property: JsonPropertyName("sha256")] string Sha256);
 
 /// <summary>
-/// A case of a manifest: its id, source file name, truth area in model pixels, lesion parameters (null: healthy) and the
+/// A case of a manifest: its id, source (as <see cref="ManifestSource"/> names it), truth area in model pixels, lesion parameters (null: healthy) and the
 /// SHA-256 of its model input (float32, little-endian) and truth mask (one byte a pixel), null in manifests written before
 /// they were recorded.
 /// </summary>

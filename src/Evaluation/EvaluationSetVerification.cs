@@ -124,7 +124,8 @@ public sealed class EvaluationSetVerification
     /// <summary>Items matched by key: each one only in the manifest, only in the rebuilt set, or in both but different.</summary>
     private static void Keyed<T>(List<SetDifference> differences, string kind, IReadOnlyList<T> recorded, IReadOnlyList<T> rebuilt, Func<T, string> key, Func<T, T, IEnumerable<string>> compare)
     {
-        // File names and case ids are unique in a set built from one folder; a duplicate is compared by its first entry.
+        // Source names and case ids are paths below the set's folder, so unique in a set; a duplicate (a manifest written
+        // when they were bare file names, from patients' folders that repeat one) is compared by its first entry.
         var rebuiltByKey = rebuilt.GroupBy(key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var recordedKeys = recorded.Select(key).ToHashSet(StringComparer.Ordinal);
         foreach (var item in recorded)

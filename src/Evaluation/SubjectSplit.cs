@@ -109,48 +109,23 @@ public static partial class SubjectSplit
     /// <c>sub-&lt;id&gt;</c>, else the file's path below the set's common folder. It tells subjects apart within one set (the
     /// split's order, the bootstrap's groups); across sets, <see cref="IdentityOf"/> does.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> SubjectsOf(IEnumerable<string> files)
-    {
-        var distinct = files.Distinct(StringComparer.Ordinal).ToList();
-        string common = CommonFolder(distinct);
-        return distinct.ToDictionary(f => f, f => SubjectOf(f, common), StringComparer.Ordinal);
-    }
+    public static IReadOnlyDictionary<string, string> SubjectsOf(IEnumerable<string> files) =>
+        SetRelativePaths.Of(files).ToDictionary(p => p.Key, p => SubjectOf(p.Key, p.Value), StringComparer.Ordinal);
 
     /// <summary>Whether the file name carries a BIDS-style subject id (sub-IXI002_...), rather than standing for its own subject.</summary>
     public static bool NamesSubject(string path) => SubjectPattern().IsMatch(Path.GetFileName(path));
 
     /// <summary>The subject id in a BIDS-style name (sub-IXI002_...), or, for a file taken alone, its name without extension.</summary>
-    public static string SubjectOf(string path) => SubjectOf(path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? "");
+    public static string SubjectOf(string path) => SubjectOf(path, Path.GetFileName(path));
 
     /// <summary>
-    /// The subject id in a BIDS-style name, or the file's path below <paramref name="commonFolder"/> ('/'-separated) without
-    /// its last extension (p1/T1.nii.gz: p1/T1.nii).
+    /// The subject id in a BIDS-style name, or <paramref name="nameInSet"/>, the file's path below the set's common folder
+    /// (<see cref="SetRelativePaths"/>), without its last extension (p1/T1.nii.gz: p1/T1.nii).
     /// </summary>
-    private static string SubjectOf(string path, string commonFolder)
+    private static string SubjectOf(string path, string nameInSet)
     {
         var match = SubjectPattern().Match(Path.GetFileName(path));
-        if (match.Success)
-        {
-            return match.Value;
-        }
-
-        var relative = Path.GetRelativePath(commonFolder, Path.GetFullPath(path)).Replace(Path.DirectorySeparatorChar, '/');
-        return relative[..^Path.GetExtension(relative).Length];
-    }
-
-    /// <summary>The deepest folder that holds every one of <paramref name="files"/> (their own folder for a flat set).</summary>
-    private static string CommonFolder(IReadOnlyList<string> files)
-    {
-        if (files.Count == 0)
-        {
-            return "";
-        }
-
-        var folders = files.Select(f => (Path.GetDirectoryName(Path.GetFullPath(f)) ?? "").Split(Path.DirectorySeparatorChar)).ToList();
-        int depth = folders.Min(f => f.Length);
-        int shared = Enumerable.Range(0, depth).TakeWhile(i => folders.All(f => string.Equals(f[i], folders[0][i], StringComparison.Ordinal))).Count();
-        string common = string.Join(Path.DirectorySeparatorChar, folders[0].Take(shared));
-        return common.Length == 0 ? Path.GetPathRoot(Path.GetFullPath(files[0])) ?? "" : common;
+        return match.Success ? match.Value : SetRelativePaths.WithoutExtension(nameInSet);
     }
 
     [GeneratedRegex("sub-[A-Za-z0-9]+")]

@@ -31,6 +31,28 @@ public sealed class EvaluationSetVerificationTests : IDisposable
     }
 
     [Fact]
+    public void Slices_of_one_name_in_each_patient_s_folder_are_cases_of_their_own_and_rebuild_exactly()
+    {
+        // As DICOM exports lay out a set: a folder per patient, each holding a file of the same name.
+        string folder = Path.Combine(scratch.Location, "patients");
+        var slices = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(6).ToList();
+        for (int i = 0; i < slices.Count; i++)
+        {
+            File.Copy(slices[i], Path.Combine(Directory.CreateDirectory(Path.Combine(folder, $"p{i}")).FullName, "slice.png"));
+        }
+
+        string manifest = WriteReportingManifest(folder);
+        var recorded = EvaluationSetManifest.Read(manifest);
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run();
+
+        Assert.True(differences.Count == 0, string.Join("; ", differences.Select(d => $"{d.Item}: {d.Difference}")));
+        Assert.Equal(recorded.Cases.Count, recorded.Cases.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(3, recorded.Sources.Select(s => s.File).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(recorded.Sources, s => Assert.Matches("^p[0-5]/slice\\.png$", s.File));
+        Assert.All(recorded.Cases.Where(c => c.Lesion is null), c => Assert.Matches("^healthy-p[0-5]/slice$", c.Id));
+    }
+
+    [Fact]
     public void A_tampered_source_image_fails_verification_naming_its_source_and_its_cases()
     {
         string folder = CopyOfSixSlices();
