@@ -106,13 +106,10 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
             SeededInitialisation.Apply(model, options.Seed);
         }
 
-        ParentModel? parent = null;
-        if (InitialWeights is not null)
-        {
-            // Loaded before the trainer exists, so the EMA starts from these weights too. On a resume only the card is
-            // read: a checkpoint from before warm starts were recorded takes its lineage from it.
-            parent = ParentModel.Of(Resumed ? ModelPackage.LoadCard(InitialWeights) : ModelPackage.LoadWeights(InitialWeights, model));
-        }
+        // Loaded before the trainer exists, so the EMA starts from these weights too.
+        var parent = Resumed ? LineageForOldCheckpoint()
+            : InitialWeights is null ? null
+            : ParentModel.Of(ModelPackage.LoadWeights(InitialWeights, model));
 
         if (Resumed)
         {
@@ -166,6 +163,17 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         model.eval();
         return model;
     }
+
+    /// <summary>
+    /// The starting model of a resumed run whose checkpoint does not record one (written before phases were recorded):
+    /// the card in <see cref="InitialWeights"/>, the --init-from given again. Null for every other checkpoint, which
+    /// restores its own lineage, so the folder is not read (a resume ignores --init-from, which may be gone by then), and
+    /// null when the folder is gone: no lineage is known rather than a resume refused.
+    /// </summary>
+    private ParentModel? LineageForOldCheckpoint() =>
+        InitialWeights is not null && Directory.Exists(InitialWeights) && !TrainingCheckpoint.RecordsLineage(CheckpointDirectory)
+            ? ParentModel.Of(ModelPackage.LoadCard(InitialWeights))
+            : null;
 
     private void WriteLossCurve(IReadOnlyList<double> losses)
     {

@@ -105,6 +105,59 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void A_resume_whose_warm_start_folder_is_gone_resumes_with_the_lineage_its_checkpoint_recorded()
+    {
+        using var scratch = new ScratchDirectory("warm-start-gone");
+        string first = SaveShiftedModel(Path.Combine(scratch.Location, "first"), "a", "1", shift: 0.05f);
+        string output = Path.Combine(scratch.Location, "run");
+        using var images = Images();
+        new TrainingRun(Tiny, Options(1), CPU, output) { InitialWeights = first }.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        Directory.Delete(first, recursive: true);
+
+        // The same command again, as the docs say a resume ignores --init-from: the folder it names need not be there.
+        var resumed = new TrainingRun(Tiny, Options(2), CPU, output) { InitialWeights = first };
+        resumed.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+
+        Assert.True(resumed.Resumed);
+        Assert.Equal(2, resumed.StepsTrained);
+        Assert.Equal("a 1", resumed.InitialisedFrom?.ToString());
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_phases_were_recorded_takes_its_lineage_from_the_warm_start_given_and_none_once_it_is_gone()
+    {
+        using var scratch = new ScratchDirectory("warm-start-old-checkpoint");
+        string first = SaveShiftedModel(Path.Combine(scratch.Location, "first"), "a", "1", shift: 0.05f);
+        using var images = Images();
+        string OldCheckpointRun(string name)
+        {
+            string output = Path.Combine(scratch.Location, name);
+            var run = new TrainingRun(Tiny, Options(1), CPU, output) { InitialWeights = first };
+            run.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+            // What checkpoints written before phases (and the warm start with them) were recorded look like.
+            string statePath = Path.Combine(run.CheckpointDirectory, "state.json");
+            var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+            state.Remove("Phases");
+            state.Remove("InitialisedFrom");
+            File.WriteAllText(statePath, state.ToJsonString());
+            return output;
+        }
+
+        string withFolder = OldCheckpointRun("with-folder");
+        string withoutFolder = OldCheckpointRun("without-folder");
+        var named = new TrainingRun(Tiny, Options(2), CPU, withFolder) { InitialWeights = first };
+        named.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+        Directory.Delete(first, recursive: true);
+        var unknown = new TrainingRun(Tiny, Options(2), CPU, withoutFolder) { InitialWeights = first };
+        unknown.Train(images, cancellationToken: TestContext.Current.CancellationToken).Dispose();
+
+        Assert.Equal("a 1", named.InitialisedFrom?.ToString());
+        Assert.True(unknown.Resumed);
+        Assert.Equal(2, unknown.StepsTrained);
+        Assert.Null(unknown.InitialisedFrom);
+    }
+
+    [Fact]
     public void Weights_of_another_architecture_are_refused_naming_both()
     {
         using var scratch = new ScratchDirectory("warm-start-mismatch");

@@ -102,6 +102,17 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>
+    /// Whether the checkpoint in <paramref name="directory"/> records its phases and, with them, the model the run started
+    /// from (null for a random start), which <see cref="Load"/> restores; false without a checkpoint, and for one written
+    /// before phases were recorded, whose warm start only the caller can name. Needs only state.json.
+    /// </summary>
+    public static bool RecordsLineage(string directory)
+    {
+        RestoreInterruptedSave(directory);
+        return HasState(directory) && ReadState(directory).Phases is not null;
+    }
+
+    /// <summary>
     /// How the run checkpointed in <paramref name="directory"/> takes its batches, so that a resume goes on the same way:
     /// null without a checkpoint, replacement for a checkpoint from before the option (every run then drew so).
     /// </summary>
