@@ -649,6 +649,29 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_complete_result_set_past_the_delivery_limit_marks_the_job_succeeded_not_failed()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-written-last", FakeScanCodec.Scan(1, 0.5f));
+        harness.Status.Queue(job);
+        // The worker's last delivery wrote every result, report.json last, then could not mark the job Succeeded (the job
+        // table answering 503 through the retries, a lost lock, a killed replica): the message comes back once more.
+        await harness.Status.MarkProcessingAsync(job, 3, TestContext.Current.CancellationToken);
+        await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
+        Enqueue(source, job, previousDeliveries: 3);
+
+        Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        var record = harness.Record(job)!;
+        Assert.Equal((JobState.Succeeded, null), (record.State, record.ErrorCode));
+        Assert.Equal(BlobLayout.ResultsPrefix(job), record.ResultsPrefix);
+        Assert.Empty(harness.Model.Calls);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_succeeded_job_whose_completion_failed_on_the_last_delivery_is_completed_not_abandoned_for_ever()
     {
         await using var harness = new WorkerHarness(maxDeliveryCount: 3);

@@ -149,10 +149,21 @@ public sealed class ScanJobHandler
             return await finished.DeadLetterAlreadyFailedAsync(delivery, recorded?.ErrorCode, activity, cancellationToken).ConfigureAwait(false);
         }
 
+        // Checked before the delivery limit: an earlier delivery (the worker's last one, too) that wrote every result, the
+        // completion marker last, and then could not mark the job Succeeded (the job table failing through the retries, a
+        // lost lock, a killed replica) finished the job; failing it now would throw a complete result set away.
+        if (await retry.ExecuteAsync(ct => writer.IsCompleteAsync(job, ct), cancellationToken).ConfigureAwait(false))
+        {
+            // Through Processing, as any run goes: the record may be Queued (or missing) rather than Processing.
+            await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
+            await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
+            return await finished.CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
+        }
+
         if (delivery.DeliveryCount > settings.MaxDeliveryCount)
         {
             // Earlier deliveries ended without settling (the worker died each time): stop before it happens again. Checked
-            // after the state, so that a job an earlier delivery finished is completed, not failed.
+            // after the state and the completion marker, so that a job an earlier delivery finished is completed, not failed.
             var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
             return await failed.GiveUpAsync(delivery, job, verdict, activity, cancellationToken).ConfigureAwait(false);
         }
@@ -160,11 +171,6 @@ public sealed class ScanJobHandler
         // Before the job is marked Processing: a message whose source cannot be known fails at once, its record Failed.
         job = WithSource(job, recorded);
         await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
-        if (await retry.ExecuteAsync(ct => writer.IsCompleteAsync(job, ct), cancellationToken).ConfigureAwait(false))
-        {
-            await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
-            return await finished.CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
-        }
 
         // No completion marker, so whatever is under the prefix is an interrupted earlier run's (a crash, a shutdown, a lost
         // lock, a failed write). Its maps came from other noise; the conditional creates would keep them beside this run's
