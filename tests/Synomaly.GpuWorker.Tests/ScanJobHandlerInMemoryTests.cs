@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
@@ -682,9 +683,64 @@ public sealed class ScanJobHandlerInMemoryTests
 
         var outcome = await harness.Handler.HandleAsync(new FirstSettlementFails(delivery!, SettlementKind.Completed), TestContext.Current.CancellationToken);
 
-        Assert.Equal(JobOutcome.AlreadyDone, outcome);
+        // The broker's 503 is retried in process, like every other settlement: no fault of the job, so no jobs-gave-up alert.
+        Assert.Equal(JobOutcome.Succeeded, outcome);
         Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
         Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up", StringComparison.Ordinal));
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("marking the job Failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_transient_fault_completing_a_succeeded_job_is_retried_in_process_not_taken_for_a_fault_of_the_job()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-complete-blip", FakeScanCodec.Scan(1, 0.5f));
+        Enqueue(source, job);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        var outcome = await harness.Handler.HandleAsync(new FirstSettlementFails(delivery!, SettlementKind.Completed), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        var record = harness.Record(job)!;
+        Assert.Equal([JobState.Processing, JobState.Succeeded], record.History);
+        Assert.Equal(0, source.PendingCount);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_succeeded_job_whose_message_cannot_be_completed_is_left_unsettled_with_a_warning_not_failed()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-complete-outage", FakeScanCodec.Scan(1, 0.5f));
+        Enqueue(source, job, previousDeliveries: 2);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        // The queue's account answers 503 to every complete of the worker's last delivery, retries included.
+        var outcome = await harness.Handler.HandleAsync(new CompleteAlwaysFails(delivery!), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.Unsettled, outcome);
+        Assert.Empty(source.Settlements);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        var warning = Assert.Single(harness.HandlerLog.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal((LogLevel.Warning, "Scan scan-complete-outage needs no more work, but its message could not be completed on delivery 3 (RequestFailedException); left unsettled, its redelivery completes it"), warning);
+
+        // The lock runs out and the broker delivers the message once more: it is completed as it stands.
+        source.LoseLock(job.MessageId);
+        Assert.Equal(JobOutcome.AlreadyDone, await ReceiveAndHandleAsync(harness, source));
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
+        Assert.Equal(JobState.Succeeded, harness.Record(job)!.State);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up", StringComparison.Ordinal));
+    }
+
+    /// <summary>A delivery whose completes all hit a storage fault (503): an outage of the queue's account that outlasts the retries.</summary>
+    private sealed class CompleteAlwaysFails(ScanJobDelivery inner) : ForwardingDelivery(inner)
+    {
+        public override Task CompleteAsync(CancellationToken cancellationToken = default) =>
+            throw new Azure.RequestFailedException(503, "Service unavailable.");
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Synomaly.GpuWorker.Processing;
 
 /// <summary>
 /// The settle calls every settlement path shares: settling with a verdict (counted, marked on the span, retried on
-/// transient faults, a lost lock reported as such) and best-effort steps on paths that already give up. A job's final
+/// transient faults, a lost lock reported as such), completing the message of a job that needs no more work (retried the
+/// same way) and best-effort steps on paths that already give up. A job's final
 /// failure is counted once: when its record is marked Failed (<see cref="FailedJobSettlement"/>), or, where no record
 /// holds it, when its dead letter is done; never again for the dead letter of a record already Failed.
 /// </summary>
@@ -60,6 +61,29 @@ internal sealed class DeliverySettler(TransientRetry retry, WorkerTelemetry tele
 
         telemetry.RecordOutcome(outcome.ToString());
         return outcome;
+    }
+
+    /// <summary>
+    /// Completes the message of a job that needs no more work from it (its record finished, or standing for another
+    /// message), retrying transient faults as the other settlements are. A complete that still fails is no fault of the
+    /// job: retrying the job would move a finished record, and failing it would raise the jobs-gave-up alert for a job that
+    /// has its results. The message is left unsettled instead (a warning, <see cref="JobOutcome.Unsettled"/>) and its
+    /// redelivery completes it. A lost lock and the caller's own cancellation still escape to the handler's handling of them.
+    /// </summary>
+    /// <returns>Whether the message was completed.</returns>
+    public async Task<bool> TryCompleteAsync(ScanJobDelivery delivery, string scanId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await retry.ExecuteAsync(delivery.CompleteAsync, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not MessageLockLostException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            logger.LogCompletionFailed(scanId, delivery.DeliveryCount, e.GetType().Name);
+            telemetry.RecordOutcome(nameof(JobOutcome.Unsettled));
+            return false;
+        }
     }
 
     /// <summary>Best effort on paths that already give up: a failure here only means the broker redelivers later.</summary>

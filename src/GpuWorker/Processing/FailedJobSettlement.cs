@@ -88,8 +88,8 @@ internal sealed class FailedJobSettlement(
         }
         catch (JobTransitionRejectedException e) when (e.From == JobState.Succeeded)
         {
-            // The job has its results (this delivery, or an earlier one, marked it Succeeded, then settling failed): the
-            // failure is about the message only, so complete it. Abandoning would bring it back for ever. (Should the
+            // The job has its results (this delivery marked it Succeeded and the shutdown cut its completion short, or
+            // another delivery marked it): the failure is about the message only, so complete it. Abandoning would bring it back for ever. (Should the
             // completion itself fail, the next delivery finds the record Succeeded and completes it first thing.)
             return await finished.SettleFinishedAsync(delivery, job, e.From, activity).ConfigureAwait(false);
         }

@@ -32,7 +32,11 @@ internal sealed class FinishedJobSettlement(
 
     public async Task<JobOutcome> CompleteAlreadyDoneAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
     {
-        await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        if (!await settler.TryCompleteAsync(delivery, job.ScanId, cancellationToken).ConfigureAwait(false))
+        {
+            return JobOutcome.Unsettled;
+        }
+
         logger.LogAlreadyDone(job.ScanId);
         activity?.SetTag("synomaly.already_done", true);
         telemetry.RecordOutcome(nameof(JobOutcome.AlreadyDone));
@@ -91,7 +95,10 @@ internal sealed class FinishedJobSettlement(
 
         try
         {
-            await delivery.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!await settler.TryCompleteAsync(delivery, job.ScanId, CancellationToken.None).ConfigureAwait(false))
+            {
+                return JobOutcome.Unsettled;
+            }
         }
         catch (MessageLockLostException)
         {

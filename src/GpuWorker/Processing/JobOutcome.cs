@@ -18,6 +18,12 @@ public enum JobOutcome
     /// <summary>The lock was lost: work stopped, nothing settled, the broker redelivers.</summary>
     LockLost,
 
+    /// <summary>
+    /// The job needs no more work (its record is finished, or stands for another message), but completing the message failed
+    /// even after the in-process retries: nothing settled, the broker redelivers it and that delivery completes it.
+    /// </summary>
+    Unsettled,
+
     /// <summary>Shutdown deadline passed: work stopped, job back to Queued, message abandoned.</summary>
     Interrupted,
 

@@ -200,7 +200,11 @@ public sealed class ScanJobHandler
             throw;
         }
 
-        await delivery.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        if (!await settler.TryCompleteAsync(delivery, job.ScanId, cancellationToken).ConfigureAwait(false))
+        {
+            return JobOutcome.Unsettled;
+        }
+
         logger.LogSucceeded(job.ScanId, results.Slices);
         telemetry.RecordOutcome(nameof(JobOutcome.Succeeded));
         return JobOutcome.Succeeded;

@@ -52,6 +52,10 @@ internal static partial class ScanJobLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: message lock lost on delivery {DeliveryCount} ({LockLoss}); work stopped, the broker redelivers")]
     public static partial void LogLockLost(this ILogger logger, string scanId, int deliveryCount, string lockLoss);
 
+    // Never "gave up": the job is finished (or its message stale), only the broker failed, and the redelivery completes it.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} needs no more work, but its message could not be completed on delivery {DeliveryCount} ({ErrorType}); left unsettled, its redelivery completes it")]
+    public static partial void LogCompletionFailed(this ILogger logger, string scanId, int deliveryCount, string errorType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} interrupted by shutdown; abandoned for another worker")]
     public static partial void LogInterrupted(this ILogger logger, string scanId);
 
