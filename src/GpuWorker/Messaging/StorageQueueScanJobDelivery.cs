@@ -23,6 +23,12 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
     private DateTimeOffset lockedUntil;
     private bool settled;
 
+    /// <summary>
+    /// The poison copy of this delivery was sent: a dead letter retried after a fault of its delete (the handler retries it
+    /// as a whole) only deletes, or the poison queue would hold the message twice.
+    /// </summary>
+    private bool poisonCopySent;
+
     internal StorageQueueScanJobDelivery(QueueClient queue, QueueClient poison, QueueMessage message, TimeSpan lockDuration, TimeProvider time)
     {
         this.queue = queue;
@@ -77,7 +83,12 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
             {
                 // Renew first so the lock holds for the two steps below (and a lost lock stops us before anything is written).
                 await SetVisibilityAsync(lockDuration, cancellationToken).ConfigureAwait(false);
-                await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!poisonCopySent)
+                {
+                    await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    poisonCopySent = true;
+                }
+
                 await DeleteAsync(cancellationToken).ConfigureAwait(false);
             },
             settles: true,

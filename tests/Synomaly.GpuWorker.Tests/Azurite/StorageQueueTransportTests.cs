@@ -1,7 +1,11 @@
 using System.Text.Json;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Queues;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
@@ -14,10 +18,10 @@ public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    private async Task<(StorageQueueScanJobSource Source, QueueClient Queue, QueueClient Poison)> CreateAsync(TimeSpan lockDuration)
+    private async Task<(StorageQueueScanJobSource Source, QueueClient Queue, QueueClient Poison)> CreateAsync(TimeSpan lockDuration, string? name = null, QueueClientOptions? options = null)
     {
-        var name = "q" + Guid.NewGuid().ToString("N")[..12];
-        var service = new QueueServiceClient(azurite.ConnectionString);
+        name ??= "q" + Guid.NewGuid().ToString("N")[..12];
+        var service = new QueueServiceClient(azurite.ConnectionString, options ?? new QueueClientOptions());
         var queue = service.GetQueueClient(name);
         var poison = service.GetQueueClient(StorageQueueScanJobSource.PoisonQueueName(name));
         var source = new StorageQueueScanJobSource(queue, poison, lockDuration);
@@ -83,6 +87,51 @@ public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
         Assert.Equal("The NIfTI header declares 0 dimensions.", envelope.Description);
         Assert.Equal(delivery.MessageId, envelope.MessageId);
         Assert.Equal("sq-3", StorageQueueMessageCodec.Decode(envelope.Body).ScanId);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_retried_after_its_delete_failed_sends_one_poison_message()
+    {
+        // The handler retries a dead letter on a transient fault as a whole (DeliverySettler): after a 503 on the delete of
+        // the original, the retry must not send the poison copy again.
+        var name = "q" + Guid.NewGuid().ToString("N")[..12];
+        var deleteFault = new FirstMessageDeleteFails(name);
+        var options = new QueueClientOptions();
+        options.AddPolicy(deleteFault, HttpPipelinePosition.PerCall);
+        var (source, queue, poison) = await CreateAsync(TimeSpan.FromSeconds(30), name, options);
+        await new StorageQueueScanJobPublisher(queue).PublishAsync(Job("sq-poison-once"), cancellationToken: TestContext.Current.CancellationToken);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+        var retry = new TransientRetry(new ProcessingPolicy { TransientRetries = 2, TransientRetryDelay = TimeSpan.FromMilliseconds(1) });
+
+        await retry.ExecuteAsync(ct => delivery!.DeadLetterAsync("Truncated", "The file ended early.", ct), TestContext.Current.CancellationToken);
+
+        Assert.True(deleteFault.Failed);
+        Assert.Equal(0, (await queue.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        var moved = Assert.Single((await poison.ReceiveMessagesAsync(10, cancellationToken: TestContext.Current.CancellationToken)).Value);
+        Assert.Equal("Truncated", JsonSerializer.Deserialize(moved.Body.ToString(), WorkerJsonContext.Default.DeadLetteredMessage)!.Reason);
+    }
+
+    /// <summary>Answers the first delete of a message of one queue with a 503, as a storage account under load may, without passing it on.</summary>
+    private sealed class FirstMessageDeleteFails(string queueName) : HttpPipelinePolicy
+    {
+        private int failed;
+
+        public bool Failed => Volatile.Read(ref failed) == 1;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The transport uses the asynchronous client.");
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            var deletesMessage = message.Request.Method == RequestMethod.Delete
+                && message.Request.Uri.Path.Contains($"/{queueName}/messages/", StringComparison.Ordinal);
+            if (deletesMessage && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null);
+            }
+
+            return ProcessNextAsync(message, pipeline);
+        }
     }
 
     [Fact]
