@@ -60,6 +60,29 @@ public static partial class BlobLayout
     /// <summary>The upload path of a scan: scans/{scanId}/{file}.</summary>
     public static string UploadPath(string scanId, string fileName) => $"{RequireSegment(scanId, nameof(scanId))}/{RequireSegment(fileName, nameof(fileName))}";
 
+    /// <summary>
+    /// Whether <paramref name="blobName"/> (in the scans container) is an upload of <paramref name="scanId"/>: a name
+    /// <see cref="UploadPath"/> gives for it, the only uploads intake queues. The worker reads no other upload for the
+    /// scan, or a message naming another scan's file would have that file's maps filed as this scan's results.
+    /// </summary>
+    public static bool IsUploadOf(string scanId, string blobName)
+    {
+        ArgumentNullException.ThrowIfNull(blobName);
+        return blobName.Split('/') is [var id, var file] && string.Equals(id, scanId, StringComparison.Ordinal) && file is not ("" or "." or "..");
+    }
+
+    /// <summary>
+    /// The scan id of an archive blob (a reprocessing run's job): "a-" plus the first 128 bits of SHA-256 of its name, in
+    /// hex. Deterministic, so a restarted or repeated run finds the same job records; opaque, so archive names (which may
+    /// hold patient data) never appear in ids or logs. The worker reads an archive blob only for the scan id it gives.
+    /// </summary>
+    public static string ArchiveScanId(string archiveBlobName)
+    {
+        ArgumentNullException.ThrowIfNull(archiveBlobName);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(archiveBlobName));
+        return "a-" + Convert.ToHexStringLower(hash, 0, 16);
+    }
+
     public static string ModelPrefix(string name, string version) => $"{RequireSegment(name, nameof(name))}/{RequireSegment(version, nameof(version))}/";
 
     /// <summary>The rule <see cref="IsValidScanId"/> checks, as error messages state it.</summary>

@@ -8,8 +8,9 @@ using Synomaly.Imaging;
 namespace Synomaly.GpuWorker.Results;
 
 /// <summary>
-/// Reads a ScanJob's source through the worker's own blob client (its identity), and only from the scans and archive
-/// containers of that account: a message cannot make the worker read anything else.
+/// Reads a ScanJob's source through the worker's own blob client (its identity), and only the job's own scan in the scans
+/// and archive containers of that account: a message cannot make the worker read anything else, nor file another scan's
+/// maps as this scan's results.
 /// </summary>
 public sealed class BlobScanReader(BlobServiceClient blobs, ScanReadLimits limits) : IScanBlobReader
 {
@@ -17,7 +18,7 @@ public sealed class BlobScanReader(BlobServiceClient blobs, ScanReadLimits limit
     {
         ArgumentNullException.ThrowIfNull(job);
         // The handler fills in an archive job's source from its job record before any read.
-        var blob = Resolve(job.SourceBlobUri ?? throw new JobRejectedException(JobRejectedException.SourceUnknown, "The job names no source blob."));
+        var blob = Resolve(job.ScanId, job.SourceBlobUri ?? throw new JobRejectedException(JobRejectedException.SourceUnknown, "The job names no source blob."));
         var conditions = new BlobRequestConditions { IfMatch = new ETag(job.SourceETag) };
         try
         {
@@ -48,16 +49,27 @@ public sealed class BlobScanReader(BlobServiceClient blobs, ScanReadLimits limit
 
     private static JobRejectedException Missing() => new(JobRejectedException.SourceMissing, "The scan blob no longer exists.");
 
-    private BlobClient Resolve(Uri source)
+    private BlobClient Resolve(string scanId, Uri source)
     {
         var parts = new BlobUriBuilder(source);
         var sameAccount = string.Equals(parts.AccountName, blobs.AccountName, StringComparison.Ordinal);
-        var allowedContainer = parts.BlobContainerName is BlobLayout.ScansContainer or BlobLayout.ArchiveContainer;
-        if (!sameAccount || !allowedContainer || string.IsNullOrEmpty(parts.BlobName))
+        if (!sameAccount || string.IsNullOrEmpty(parts.BlobName) || !IsSourceOf(scanId, parts.BlobContainerName, parts.BlobName))
         {
-            throw new JobRejectedException(JobRejectedException.SourceNotAllowed, "The job's source is not a blob in this account's scans or archive container.");
+            // Neither the name nor the path: an archive name, or an upload's file name, may name a patient.
+            throw new JobRejectedException(JobRejectedException.SourceNotAllowed, "The job's source is not a blob of this scan in this account's scans or archive container.");
         }
 
         return blobs.GetBlobContainerClient(parts.BlobContainerName).GetBlobClient(parts.BlobName);
     }
+
+    /// <summary>
+    /// Whether the blob is the scan's own: an upload under scans/{scanId}/ (<see cref="BlobLayout.IsUploadOf"/>), or the
+    /// archive blob whose name gives the scan id (<see cref="BlobLayout.ArchiveScanId"/>). Results are filed by the scan id.
+    /// </summary>
+    private static bool IsSourceOf(string scanId, string container, string blobName) => container switch
+    {
+        BlobLayout.ScansContainer => BlobLayout.IsUploadOf(scanId, blobName),
+        BlobLayout.ArchiveContainer => string.Equals(BlobLayout.ArchiveScanId(blobName), scanId, StringComparison.Ordinal),
+        _ => false,
+    };
 }

@@ -1,7 +1,9 @@
 using Azure.Storage.Blobs;
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Testing;
 
@@ -65,6 +67,74 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
         var error = await Assert.ThrowsAsync<JobRejectedException>(() => new BlobScanReader(service, ScanReadLimits.Default).ReadAsync(elsewhere, TestContext.Current.CancellationToken));
 
         Assert.Equal(JobRejectedException.SourceNotAllowed, error.Reason);
+    }
+
+    [Fact]
+    public async Task Another_scans_upload_is_not_read_for_this_scan_and_the_rejection_names_no_blob()
+    {
+        var (service, other, _) = await UploadAsync("blob-scan-b", [1]);
+        var named = other with { ScanId = "blob-scan-a" };
+
+        var error = await Assert.ThrowsAsync<JobRejectedException>(() => new BlobScanReader(service, ScanReadLimits.Default).ReadAsync(named, TestContext.Current.CancellationToken));
+
+        Assert.Equal(JobRejectedException.SourceNotAllowed, error.Reason);
+        Assert.DoesNotContain("blob-scan-b", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("upload.bin", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_job_naming_another_scans_upload_is_dead_lettered_as_not_allowed_and_logs_no_blob_name()
+    {
+        var (service, other, _) = await UploadAsync("blob-scan-d", FakeScanCodec.Scan(1, 0.5f).ToArray());
+        await using var harness = new WorkerHarness(sources: new BlobScanReader(service, ScanReadLimits.Default));
+        var source = new InMemoryScanJobSource();
+        // A message for scan C whose source is scan D's upload: D's maps must not be filed as C's results.
+        var job = other with { ScanId = "blob-scan-c", ModelName = "test-model", ModelVersion = "1.0.0" };
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId);
+        var delivery = await source.ReceiveAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobOutcome.DeadLettered, await harness.Handler.HandleAsync(delivery!, TestContext.Current.CancellationToken));
+
+        var settlement = Assert.Single(source.Settlements);
+        Assert.Equal((SettlementKind.DeadLettered, JobRejectedException.SourceNotAllowed), (settlement.Kind, settlement.Reason));
+        Assert.Equal((JobState.Failed, JobRejectedException.SourceNotAllowed), (harness.Record(job)!.State, harness.Record(job)!.ErrorCode));
+        Assert.Empty(harness.Model.Calls);
+        Assert.Empty(harness.ResultPaths(job));
+        foreach (var text in harness.HandlerLog.Entries.Select(e => e.Message).Append(settlement.Description).Append(harness.Record(job)!.ErrorMessage))
+        {
+            Assert.DoesNotContain("blob-scan-d", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("upload.bin", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_archive_blob_is_read_only_for_the_scan_id_its_name_gives()
+    {
+        var service = new BlobServiceClient(azurite.ConnectionString);
+        var archive = service.GetBlobContainerClient(BlobLayout.ArchiveContainer);
+        await archive.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        // A name that needs escaping in the URI: the id is the name's, as a reprocessing run lists it.
+        var name = $"2024/Doe Jane {Guid.NewGuid():N}.nii.gz";
+        var blob = archive.GetBlobClient(name);
+        var uploaded = await blob.UploadAsync(BinaryData.FromBytes([7, 8]), overwrite: true, TestContext.Current.CancellationToken);
+        var job = new ScanJob
+        {
+            ScanId = BlobLayout.ArchiveScanId(name),
+            SourceBlobUri = blob.Uri,
+            SourceETag = uploaded.Value.ETag.ToString(),
+            ModelName = "m",
+            ModelVersion = "1",
+            Origin = JobOrigin.Bulk,
+            CorrelationId = "c",
+            SubmittedAt = DateTimeOffset.UtcNow,
+        };
+        var reader = new BlobScanReader(service, ScanReadLimits.Default);
+
+        Assert.Equal([7, 8], (await reader.ReadAsync(job, TestContext.Current.CancellationToken)).ToArray());
+
+        var error = await Assert.ThrowsAsync<JobRejectedException>(() => reader.ReadAsync(job with { ScanId = BlobLayout.ArchiveScanId("2024/another.nii.gz") }, TestContext.Current.CancellationToken));
+        Assert.Equal(JobRejectedException.SourceNotAllowed, error.Reason);
+        Assert.DoesNotContain("Doe", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

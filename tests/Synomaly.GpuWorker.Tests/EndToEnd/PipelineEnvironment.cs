@@ -98,11 +98,13 @@ internal sealed class PipelineEnvironment
     }
 
     /// <summary>
-    /// Archives the scan under <paramref name="archiveName"/> and queues it as a reprocessing run does: the job record
-    /// names the archive path, the message does not. Without <paramref name="withRecord"/> only the message is queued.
+    /// Archives the scan under <paramref name="archiveName"/> and queues it as a reprocessing run does: its scan id is the
+    /// one the archive name gives (the worker reads the blob for no other), the job record names the archive path, the
+    /// message does not. Without <paramref name="withRecord"/> only the message is queued.
     /// </summary>
-    public async Task<ScanJob> SubmitArchivedAsync(string scanId, string archiveName, byte[] scan, bool withRecord, CancellationToken cancellationToken)
+    public async Task<ScanJob> SubmitArchivedAsync(string archiveName, byte[] scan, bool withRecord, CancellationToken cancellationToken)
     {
+        var scanId = BlobLayout.ArchiveScanId(archiveName);
         var archive = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
         await archive.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var blob = archive.GetBlobClient(archiveName);

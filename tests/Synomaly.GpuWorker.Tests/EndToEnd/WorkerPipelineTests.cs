@@ -58,9 +58,9 @@ public sealed class WorkerPipelineTests(AzuriteFixture azurite)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var environment = await PipelineEnvironment.CreateAsync(azurite, cancellationToken);
-        var archived = await environment.SubmitArchivedAsync("e2e-archive", "2024/Doe-Jane-e2e.nii.gz", SyntheticScans.HeadWithLesion(size: 40, depth: 2), withRecord: true, cancellationToken);
+        var archived = await environment.SubmitArchivedAsync("2024/Doe-Jane-e2e.nii.gz", SyntheticScans.HeadWithLesion(size: 40, depth: 2), withRecord: true, cancellationToken);
         var older = await environment.SubmitAsync("e2e-schema-1", SyntheticScans.HeadWithLesion(size: 40, depth: 2), cancellationToken, schemaVersion: 1);
-        var unrecorded = await environment.SubmitArchivedAsync("e2e-unrecorded", "2024/Roe-Rick-e2e.nii.gz", SyntheticScans.HeadWithLesion(size: 40, depth: 2), withRecord: false, cancellationToken);
+        var unrecorded = await environment.SubmitArchivedAsync("2024/Roe-Rick-e2e.nii.gz", SyntheticScans.HeadWithLesion(size: 40, depth: 2), withRecord: false, cancellationToken);
         await using var worker = WorkerProcess.Start(environment.WorkerSettings());
 
         var fromRecord = await environment.WaitForAsync(archived, r => r.State.IsTerminal(), JobTimeout, worker, cancellationToken);

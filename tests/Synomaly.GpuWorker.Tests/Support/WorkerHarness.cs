@@ -21,7 +21,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     /// <param name="redeliveryDelay">The first backoff before a redelivery; none by default, so abandons are immediate.</param>
     /// <param name="time">The handler's clock (its lock keeper's and its backoff's); the system's by default.</param>
-    public WorkerHarness(int maxDeliveryCount = 3, int maxBatchSize = 8, int maxBatchWaitMilliseconds = 20, int transientRetries = 2, TimeSpan? redeliveryDelay = null, TimeProvider? time = null)
+    /// <param name="sources">Where the pipeline reads source scans; <see cref="Storage"/> by default.</param>
+    public WorkerHarness(int maxDeliveryCount = 3, int maxBatchSize = 8, int maxBatchWaitMilliseconds = 20, int transientRetries = 2, TimeSpan? redeliveryDelay = null, TimeProvider? time = null, IScanBlobReader? sources = null)
     {
         Options = new WorkerOptions
         {
@@ -45,7 +46,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         Batcher = new SliceBatcher(Host.WhenReadyAsync, Options.MaxBatchSize, Options.MaxBatchWait, Telemetry);
         StatusSwitch = new SwitchableJobStatusSink(Status);
         var retry = new TransientRetry(policy);
-        Pipeline = new ScanJobPipeline(Storage, Codec, Host, Batcher, retry);
+        Pipeline = new ScanJobPipeline(sources ?? Storage, Codec, Host, Batcher, retry);
         Handler = new ScanJobHandler(
             StatusSwitch,
             Pipeline,
