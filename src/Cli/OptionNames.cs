@@ -1,5 +1,6 @@
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Training;
 
@@ -8,7 +9,8 @@ namespace Synomaly.Cli;
 /// <summary>
 /// The command-line option behind each library parameter, per verb. The inference, map, noise and training options check
 /// themselves and throw an <see cref="InvalidOptionException"/> naming their own property (BlurKernel, NoiseDraws); the user
-/// typed --k or --noise-draws, so the command runner names that instead. One property can be several options: a map's
+/// typed --k or --noise-draws, so the command runner names that instead. train's model options are named the same way
+/// from the <see cref="UNetConfig"/> property an <see cref="InvalidModelConfigException"/> names (TrainModelOptions). One property can be several options: a map's
 /// Threshold is tune's --theta and import-weights' --threshold, the noise's Threshold is train's --noise-threshold. A verb
 /// has no entry for a value it takes from the model card's profile (detect, most of evaluate): no option of it set that.
 /// </summary>
@@ -18,6 +20,12 @@ public static class OptionNames
     private static readonly Dictionary<string, Dictionary<string, string>> ByVerb = new(StringComparer.Ordinal)
     {
         ["train"] = Table(
+            (nameof(UNetConfig.ImageSize), "--size"),
+            (nameof(UNetConfig.ModelChannels), "--model-channels"),
+            (nameof(UNetConfig.ChannelMult), "--channel-mult"),
+            (nameof(UNetConfig.NumResBlocks), "--res-blocks"),
+            (nameof(UNetConfig.AttentionResolutions), "--attention"),
+            (nameof(UNetConfig.NumHeadChannels), "--head-channels"),
             (nameof(TrainingOptions.LearningRate), "--lr"),
             (nameof(TrainingOptions.WeightDecay), "--weight-decay"),
             (nameof(TrainingOptions.GradientClipNorm), "--clip-norm"),

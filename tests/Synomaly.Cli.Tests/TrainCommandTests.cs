@@ -188,19 +188,56 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_resume_at_another_size_is_refused_before_the_data_is_read_naming_both_sizes()
+    public async Task A_resume_with_another_model_option_is_a_usage_error_naming_that_option_before_the_data_is_read()
     {
         string output = Path.Combine(_scratch, "resized");
         Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel]));
-        string[] larger = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == "--size" ? "64" : a)];
+        (string Option, string Value, string Differs)[] changes =
+        [
+            ("--size", "64", "image size 32, the run asks for 64"),
+            ("--model-channels", "64", "model channels 32, the run asks for 64"),
+            ("--channel-mult", "1,1", "channel multipliers 1,2, the run asks for 1,1"),
+            ("--res-blocks", "2", "residual blocks per level 1, the run asks for 2"),
+            ("--attention", "1", "attention factors 2, the run asks for 1"),
+            ("--head-channels", "16", "channels per attention head 32, the run asks for 16"),
+        ];
 
-        // Input that does not exist: only a refusal made before the data is read can name the size.
-        var (code, errors) = await StandardError.Capture(["train", Path.Combine(_scratch, "no-data"), "--out", output, "--steps", "2", .. larger]);
+        foreach (var (option, value, differs) in changes)
+        {
+            string[] changed = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == option ? value : a)];
 
-        Assert.Equal(1, code);
-        Assert.Contains("image size 32, the run asks for 64", errors, StringComparison.Ordinal);
-        Assert.Contains("--size 32", errors, StringComparison.Ordinal);
+            // Input that does not exist: only a refusal made before the data is read can name the option.
+            var (code, errors) = await StandardError.Capture(["train", Path.Combine(_scratch, "no-data"), "--out", output, "--steps", "2", .. changed]);
+
+            Assert.Equal(2, code);
+            Assert.StartsWith($"error: {option}: The checkpoint in ", errors, StringComparison.Ordinal);
+            Assert.Contains(differs, errors, StringComparison.Ordinal);
+            Assert.Single(errors.Trim().Split('\n'));
+        }
+
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("--model-channels", "0")]
+    [InlineData("--model-channels", "-32")]
+    [InlineData("--model-channels", "48")] // GroupNorm's 32 groups cannot split 48 channels
+    [InlineData("--res-blocks", "0")]
+    [InlineData("--channel-mult", "1,x")]
+    [InlineData("--attention", "two")]
+    [InlineData("--head-channels", "0")]
+    [InlineData("--head-channels", "48")] // the 64 channels of the attention blocks do not split into heads of 48
+    public async Task A_model_option_the_network_cannot_be_built_with_is_a_usage_error_naming_it_before_any_training(string option, string value)
+    {
+        string output = Path.Combine(_scratch, "bad-model");
+        string[] model = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == option ? value : a)];
+
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", .. model]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: {option}: ", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
     }
 
     [Fact]

@@ -68,6 +68,38 @@ public sealed class UNetStructureTests
         Assert.Contains("GroupNorm", Assert.Throws<InvalidModelConfigException>(() => (TinyConfig with { ModelChannels = 20 }).Validate()).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Head_channels_are_checked_before_any_module_is_built_at_the_widths_of_the_attention_blocks_only()
+    {
+        using var model = new UNet(TinyConfig);
+        var built = model.modules().OfType<AttentionBlock>().Select(b => b.Heads * TinyConfig.NumHeadChannels).ToHashSet();
+
+        // 64 splits the attention blocks' 64 channels but not level 0's 32, which has no attention: the network builds.
+        (TinyConfig with { NumHeadChannels = 64 }).Validate();
+        var error = Assert.Throws<InvalidModelConfigException>(() => (TinyConfig with { NumHeadChannels = 48 }).Validate());
+
+        Assert.Equal(built, TinyConfig.AttentionChannels().ToHashSet());
+        Assert.Equal(nameof(UNetConfig.NumHeadChannels), error.Argument);
+        Assert.Contains("num_head_channels 48", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(nameof(UNetConfig.ModelChannels), 0)]
+    [InlineData(nameof(UNetConfig.ModelChannels), 20)] // GroupNorm's 32 groups
+    [InlineData(nameof(UNetConfig.NumResBlocks), 0)]
+    [InlineData(nameof(UNetConfig.ImageSize), 34)] // three levels halve it twice: a multiple of 4
+    public void A_refused_configuration_names_the_property_at_fault(string property, int value)
+    {
+        var config = property switch
+        {
+            nameof(UNetConfig.ModelChannels) => TinyConfig with { ModelChannels = value },
+            nameof(UNetConfig.NumResBlocks) => TinyConfig with { NumResBlocks = value },
+            _ => TinyConfig with { ImageSize = value },
+        };
+
+        Assert.Equal(property, Assert.Throws<InvalidModelConfigException>(config.Validate).Argument);
+    }
+
     [Theory]
     [InlineData(33, "1,2", 2)]
     [InlineData(36, "1,2,2,2", 8)]

@@ -137,12 +137,11 @@ public static class TrainCommand
 
             // Checked before any data is read or anything written: a size the network cannot halve would otherwise end in
             // a native libtorch error from the first forward pass, and a NaN --lr at the first checkpoint.
-            CheckSize(modelConfig);
+            TrainModelOptions.Check(modelConfig);
             UsageException.Guard(() => options.Validate(TrainingRun.ScheduleTimesteps));
 
-            // A resume with another model configuration is refused before the data is read, naming the argument: weights
-            // of the same shapes (another --size, for one) would otherwise load silently and train another network.
-            TrainingCheckpoint.RequireSameModel(TrainingRun.CheckpointDirectoryIn(parse.GetValue(output)!), modelConfig);
+            // A resume with another model configuration is refused before the data is read, naming the option.
+            TrainModelOptions.RequireSameAsCheckpoint(checkpointDirectory, modelConfig);
             TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
             var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
@@ -234,35 +233,6 @@ public static class TrainCommand
     private static string DescribeSettings(TrainingOptions options) => string.Create(
         CultureInfo.InvariantCulture,
         $"lr {options.LearningRate}, weight decay {options.WeightDecay}, clip norm {options.GradientClipNorm}, batch {options.BatchSize}, loss {options.Loss.ToString().ToLowerInvariant()}, EMA {options.EmaDecay}, max timestep {options.MaxTimestep}, flips {(options.RandomFlips ? "on" : "off")}, {options.Sampling.Name()} sampling, Synomaly noise {options.Noise.Describe()} (the checkpoint's unless given)");
-
-    /// <summary>--size must be positive and halve evenly through every level of the network (its --channel-mult).</summary>
-    private static void CheckSize(UNetConfig config)
-    {
-        if (config.ImageSize < 1)
-        {
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--size must be a positive number of pixels, got {config.ImageSize}."));
-        }
-
-        int levels;
-        try
-        {
-            levels = config.ResolveChannelMult().Count;
-        }
-        catch (InvalidModelConfigException e)
-        {
-            throw new UsageException($"--size {config.ImageSize.ToString(CultureInfo.InvariantCulture)} needs an explicit --channel-mult: {e.Message}", e);
-        }
-
-        int multiple = config.ImageSizeMultiple();
-        if (config.ImageSize % multiple != 0)
-        {
-            throw new UsageException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"--size {config.ImageSize} must be a multiple of {multiple}: the network's {levels} levels (--channel-mult) halve the image {levels - 1} times."));
-        }
-
-        config.Validate();
-    }
 
     /// <summary>none, centred-disk (or centered-disk), or else the folder of per-image masks.</summary>
     private static (RegionMaskSource Source, string? Folder) RegionMaskChoice(string value) => value.Trim().ToLowerInvariant() switch

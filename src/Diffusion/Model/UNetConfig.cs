@@ -57,12 +57,12 @@ public sealed record UNetConfig
                 256 => [1, 1, 2, 2, 4, 4],
                 128 => [1, 1, 2, 3, 4],
                 64 or 32 => [1, 2, 3, 4],
-                _ => throw new InvalidModelConfigException($"channel_mult is empty and image size {ImageSize} has no default; give channel_mult explicitly."),
+                _ => throw new InvalidModelConfigException($"channel_mult is empty and image size {ImageSize} has no default; give channel_mult explicitly.", nameof(ImageSize)),
             };
         }
 
         // The reference parses with int(); a fractional multiplier is only reachable through the table above.
-        return ParseInts(ChannelMult, "channel_mult").Select(v => (double)v).ToArray();
+        return ParseInts(ChannelMult, "channel_mult", nameof(ChannelMult)).Select(v => (double)v).ToArray();
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed record UNetConfig
     public int ImageSizeMultiple() => 1 << (ResolveChannelMult().Count - 1);
 
     /// <summary>The downsample factors (1, 2, 4, …) at which attention blocks are placed.</summary>
-    public IReadOnlySet<int> AttentionDownsampleFactors() => ParseInts(AttentionResolutions, "attention_resolutions").ToHashSet();
+    public IReadOnlySet<int> AttentionDownsampleFactors() => ParseInts(AttentionResolutions, "attention_resolutions", nameof(AttentionResolutions)).ToHashSet();
 
     /// <summary>Heads of an attention block with <paramref name="channels"/> channels, as <c>AttentionBlock.__init__</c> decides.</summary>
     public int HeadsFor(int channels)
@@ -84,35 +84,36 @@ public sealed record UNetConfig
 
         if (NumHeadChannels <= 0 || channels % NumHeadChannels != 0)
         {
-            throw new InvalidModelConfigException($"q,k,v channels {channels} are not divisible by num_head_channels {NumHeadChannels}.");
+            throw new InvalidModelConfigException($"q,k,v channels {channels} are not divisible by num_head_channels {NumHeadChannels}.", nameof(NumHeadChannels));
         }
 
         return channels / NumHeadChannels;
     }
 
-    /// <summary>Checks every value before a module is built, so that errors name the argument.</summary>
+    /// <summary>Checks every value before a module is built, so that errors name the argument (<see cref="InvalidModelConfigException.Argument"/>).</summary>
     public void Validate()
     {
-        if (ImageSize <= 0 || InChannels <= 0 || ModelChannels <= 0 || OutChannels <= 0 || NumResBlocks <= 0)
-        {
-            throw new InvalidModelConfigException("image_size, in_channels, model_channels, out_channels and num_res_blocks must be positive.");
-        }
-
+        RequirePositive(ImageSize, "image_size", nameof(ImageSize));
+        RequirePositive(InChannels, "in_channels", nameof(InChannels));
+        RequirePositive(ModelChannels, "model_channels", nameof(ModelChannels));
+        RequirePositive(OutChannels, "out_channels", nameof(OutChannels));
+        RequirePositive(NumResBlocks, "num_res_blocks", nameof(NumResBlocks));
         if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
         {
-            throw new InvalidModelConfigException($"dropout must be in [0, 1), got {Dropout}.");
+            throw new InvalidModelConfigException($"dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
         }
 
         if (NumHeadChannels == -1 && NumHeads <= 0)
         {
-            throw new InvalidModelConfigException($"num_heads must be positive, got {NumHeads}.");
+            throw new InvalidModelConfigException($"num_heads must be positive, got {NumHeads}.", nameof(NumHeads));
         }
 
         int multiple = ImageSizeMultiple();
         if (ImageSize % multiple != 0)
         {
             throw new InvalidModelConfigException(
-                $"image_size {ImageSize} must be a multiple of {multiple}: each of the network's {ResolveChannelMult().Count} levels but the last halves the image, and the decoder's skip connections need every half exact.");
+                $"image_size {ImageSize} must be a multiple of {multiple}: each of the network's {ResolveChannelMult().Count} levels but the last halves the image, and the decoder's skip connections need every half exact.",
+                nameof(ImageSize));
         }
 
         foreach (double mult in ResolveChannelMult())
@@ -120,14 +121,52 @@ public sealed record UNetConfig
             int channels = (int)(mult * ModelChannels);
             if (channels <= 0 || channels % GroupNorm32.Groups != 0)
             {
-                throw new InvalidModelConfigException($"channel_mult {mult} × model_channels {ModelChannels} = {channels} channels; GroupNorm needs a positive multiple of {GroupNorm32.Groups}.");
+                throw new InvalidModelConfigException(
+                    $"channel_mult {mult} × model_channels {ModelChannels} = {channels} channels; GroupNorm needs a positive multiple of {GroupNorm32.Groups}.", nameof(ModelChannels));
             }
         }
 
-        _ = AttentionDownsampleFactors();
+        // Each attention block splits its channels into heads (HeadsFor): checked here rather than first when the UNet
+        // builds the block, where a training run has already read its data.
+        foreach (int channels in AttentionChannels())
+        {
+            int heads = HeadsFor(channels);
+            if (channels % heads != 0)
+            {
+                throw new InvalidModelConfigException($"{channels} attention channels cannot be split into num_heads {heads}.", nameof(NumHeads));
+            }
+        }
     }
 
-    private static int[] ParseInts(string text, string name)
+    /// <summary>
+    /// The channel counts of the attention blocks <see cref="UNet"/> builds: one per level whose downsample factor (2^level)
+    /// is listed in <see cref="AttentionResolutions"/>, in the encoder and the decoder alike, and the middle block's, which
+    /// always has one.
+    /// </summary>
+    public IEnumerable<int> AttentionChannels()
+    {
+        var mult = ResolveChannelMult();
+        var factors = AttentionDownsampleFactors();
+        for (int level = 0; level < mult.Count; level++)
+        {
+            if (factors.Contains(1 << level))
+            {
+                yield return (int)(mult[level] * ModelChannels);
+            }
+        }
+
+        yield return (int)(mult[^1] * ModelChannels);
+    }
+
+    private static void RequirePositive(int value, string name, string argument)
+    {
+        if (value <= 0)
+        {
+            throw new InvalidModelConfigException(string.Create(CultureInfo.InvariantCulture, $"{name} must be positive, got {value}."), argument);
+        }
+    }
+
+    private static int[] ParseInts(string text, string name, string argument)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var values = new int[parts.Length];
@@ -135,7 +174,7 @@ public sealed record UNetConfig
         {
             if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0)
             {
-                throw new InvalidModelConfigException($"{name} '{text}' must be a comma-separated list of positive integers.");
+                throw new InvalidModelConfigException($"{name} '{text}' must be a comma-separated list of positive integers.", argument);
             }
         }
 

@@ -181,7 +181,8 @@ public static class TrainingCheckpoint
 
         string remedy = difference.Option is { } option ? $"resume with {option} {difference.Recorded}" : "resume with the checkpoint's model configuration";
         throw new TrainingCheckpointMismatchException(
-            $"The checkpoint in '{directory}' was trained with {difference.Argument} {difference.Recorded}, the run asks for {difference.Requested}: {remedy}, or train into a new output folder.");
+            $"The checkpoint in '{directory}' was trained with {difference.Argument} {difference.Recorded}, the run asks for {difference.Requested}: {remedy}, or train into a new output folder.",
+            difference.Option);
     }
 
     /// <summary>

@@ -2,7 +2,8 @@ namespace Synomaly.Diffusion.Training;
 
 /// <summary>
 /// A checkpoint was made by a run that differs from the one asking to resume it (model configuration, seed, precision, data
-/// preparation, noise, region mask or EMA), so continuing would not reproduce an uninterrupted run. The message names both values and how to proceed.
+/// preparation, noise, region mask or EMA), so continuing would not reproduce an uninterrupted run. The message names both values and how to proceed;
+/// <see cref="Option"/> names the train option whose value differs, where one does.
 /// </summary>
 public sealed class TrainingCheckpointMismatchException : InvalidOperationException
 {
@@ -19,4 +20,14 @@ public sealed class TrainingCheckpointMismatchException : InvalidOperationExcept
         : base(message, innerException)
     {
     }
+
+    /// <param name="option">The train option whose value differs from the checkpoint's (--size), or null where none sets it.</param>
+    public TrainingCheckpointMismatchException(string message, string? option)
+        : base(message)
+    {
+        Option = option;
+    }
+
+    /// <summary>The train option whose value differs from the checkpoint's, as typed (--model-channels); null where none sets it.</summary>
+    public string? Option { get; }
 }
