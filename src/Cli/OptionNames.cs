@@ -55,7 +55,8 @@ public static class OptionNames
             (nameof(InferenceOptions.BlurKernel), "--blur-kernel"),
             (nameof(InferenceOptions.Threshold), "--threshold"),
             (nameof(InferenceOptions.Fusion), "--fusion"),
-            (nameof(InferenceOptions.StopRule), "--stop-rule")),
+            (nameof(InferenceOptions.StopRule), "--stop-rule"),
+            (nameof(InferenceOptions.StopFloor), "--stop-floor")),
     };
 
     /// <summary>Every (verb, parameter, option) of the table.</summary>

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Runtime.ExceptionServices;
 using Spectre.Console;
+using Synomaly.Diffusion;
 using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
 
 namespace Synomaly.Cli.Commands;
@@ -62,12 +65,30 @@ public static class ImportWeightsCommand
 
         cancellationToken.ThrowIfCancellationRequested();
         using var checkpoint = TorchCheckpointReader.Read(checkpointPath);
-        profile.ToOptions().Validate(CheckpointImporter.Diffusion(checkpoint).Timesteps);
+        var card = CheckpointImporter.CreateCard(checkpoint, CheckpointModelConfig.FromCheckpoint(checkpoint), checkpointPath, name, version, profile);
+        RequireLoadable(card);
         cancellationToken.ThrowIfCancellationRequested();
         using var model = CheckpointImporter.BuildModel(checkpoint);
-        var card = CheckpointImporter.CreateCard(checkpoint, model.Config, checkpointPath, name, version, profile);
         cancellationToken.ThrowIfCancellationRequested();
         ModelPackage.Save(outputDirectory, model, card);
         return card;
+    }
+
+    /// <summary>
+    /// Refuses, before anything is built or written, a card that every host would refuse when it loads it: the loader's own
+    /// check (<see cref="ModelCard.Validate"/>), not a copy of its rules. The profile's values are the command line's, so an
+    /// option the loader refuses passes as the <see cref="InvalidOptionException"/> it wraps, which the command runner names
+    /// by the option typed (--stop-floor) as a usage error; anything else it refuses came from the checkpoint and fails the import.
+    /// </summary>
+    private static void RequireLoadable(ModelCard card)
+    {
+        try
+        {
+            card.Validate();
+        }
+        catch (InvalidModelConfigException e) when (e.InnerException is InvalidOptionException option)
+        {
+            ExceptionDispatchInfo.Throw(option);
+        }
     }
 }
