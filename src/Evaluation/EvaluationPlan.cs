@@ -68,9 +68,9 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     public IReadOnlyList<EvaluationCase> TuningCases() => TuningCases(progress: null);
 
-    /// <summary>The tuning half's cases; <paramref name="progress"/> hears the count of its files done.</summary>
-    public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress) =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress);
+    /// <summary>The tuning half's cases; <paramref name="progress"/> hears the count of its files done; <paramref name="cancellationToken"/> stops the build.</summary>
+    public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress, CancellationToken cancellationToken = default) =>
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress, cancellationToken);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
     public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
@@ -85,9 +85,9 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     public IReadOnlyList<EvaluationCase> ReportingCases() => ReportingCases(progress: null);
 
-    /// <summary>The reporting half's cases; <paramref name="progress"/> hears the count of its files done.</summary>
-    public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress) =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor).Build(ReportingFiles, progress);
+    /// <summary>The reporting half's cases; <paramref name="progress"/> hears the count of its files done; <paramref name="cancellationToken"/> stops the build.</summary>
+    public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress, CancellationToken cancellationToken = default) =>
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor).Build(ReportingFiles, progress, cancellationToken);
 
     /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>
     public IReadOnlyList<string> Files => [.. TuningFiles, .. ReportingFiles];

@@ -22,7 +22,11 @@ public sealed class EvaluationSetBuilder(
     public static SynthesisOptions Synthesis { get; } = new();
 
     /// <summary>The cases of <paramref name="healthyFiles"/>, in order; <paramref name="progress"/> hears the count of files done.</summary>
-    public IReadOnlyList<EvaluationCase> Build(IReadOnlyList<string> healthyFiles, IProgress<int>? progress = null)
+    /// <param name="cancellationToken">
+    /// Checked before each file is read and before each of its lesions: a cancelled build throws
+    /// <see cref="OperationCanceledException"/> within the file in progress rather than after it.
+    /// </param>
+    public IReadOnlyList<EvaluationCase> Build(IReadOnlyList<string> healthyFiles, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(healthyFiles);
         var cases = new List<EvaluationCase>();
@@ -32,6 +36,7 @@ public sealed class EvaluationSetBuilder(
         int running = 0, done = 0;
         foreach (var file in healthyFiles)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var volume = ScanReader.ReadFile(file);
             if (volume.Depth != 1)
             {
@@ -55,6 +60,8 @@ public sealed class EvaluationSetBuilder(
             var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
             for (int k = 0; k < lesionsPerSlice; k++)
             {
+                // Each lesion is synthesized and prepared in turn: a slice with several is stopped between them.
+                cancellationToken.ThrowIfCancellationRequested();
                 int seed = baseSeed + running++;
                 var synthetic = synthesizer.Synthesize(grey, volume.Width, volume.Height, seed, region);
                 // The preset lays NIfTI/DICOM slices out as the model expects (display rows flipped anterior up, or the

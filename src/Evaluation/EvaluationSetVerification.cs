@@ -50,9 +50,11 @@ public sealed class EvaluationSetVerification
     public bool HasCaseHashes => recorded.Cases.Any(c => c.InputSha256 is not null);
 
     /// <summary>Rebuilds the set and lists every difference from the manifest; empty when it was rebuilt exactly.</summary>
-    public IReadOnlyList<SetDifference> Run(IProgress<int>? progress = null)
+    /// <param name="progress">Hears the count of source files rebuilt.</param>
+    /// <param name="cancellationToken">Stops the rebuild within the file in progress (<see cref="EvaluationSetBuilder.Build"/>).</param>
+    public IReadOnlyList<SetDifference> Run(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var cases = IsTuning ? Plan.TuningCases(progress) : Plan.ReportingCases(progress);
+        var cases = IsTuning ? Plan.TuningCases(progress, cancellationToken) : Plan.ReportingCases(progress, cancellationToken);
         var rebuilt = EvaluationSetManifest.Of(Plan, recorded.Half, IsTuning ? EvaluationPlan.TuningSeed : EvaluationPlan.ReportingSeed, cases);
         return Compare(recorded, rebuilt);
     }

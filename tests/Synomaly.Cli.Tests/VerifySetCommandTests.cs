@@ -40,21 +40,25 @@ public sealed class VerifySetCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_cancelled_rebuild_stops_at_the_end_of_the_file_in_progress()
+    public void A_rebuild_cancelled_once_a_slice_is_built_stops_before_it_finishes_another()
     {
         string folder = CopyOfSixSlices();
         var verification = new EvaluationSetVerification(EvaluationSetManifest.Read(WriteTuningManifest(folder)), InputFiles.Resolve(folder), LesionMap);
+        // The half's second slice is made unreadable: a rebuild that went on past the cancellation would fail on it instead.
+        File.WriteAllText(verification.Plan.TuningFiles[1], "not an image");
         using var cancellation = new CancellationTokenSource();
         var reported = new List<int>();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => verification.Run(new CancellingProgress<int>(done =>
-        {
-            reported.Add(done);
-            cancellation.Cancel(); // as SIGTERM would, once the first file is built
-        }, cancellation.Token)));
+        Assert.ThrowsAny<OperationCanceledException>(() => verification.Run(
+            new InlineProgress<int>(done =>
+            {
+                reported.Add(done);
+                cancellation.Cancel(); // as SIGTERM would, once the first slice is built
+            }),
+            cancellation.Token));
 
         Assert.Equal([1], reported);
-        Assert.True(verification.FileCount > 2, "the half must have files left to skip");
+        Assert.True(verification.FileCount > 2, "the half must have slices left to skip");
     }
 
     [Fact]

@@ -25,8 +25,8 @@ public sealed class BrainLesionSpacingTests : IDisposable
     {
         var builder = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 12, baseSeed: 40, trainedFor: ModalityHint.BrainMri);
 
-        double oneMm = LesionAreas(builder.Build([Head("head-1mm.nii", 1.0)]));
-        double halfMm = LesionAreas(builder.Build([Head("head-05mm.nii", 0.5)]));
+        double oneMm = LesionAreas(builder.Build([Head("head-1mm.nii", 1.0)], cancellationToken: TestContext.Current.CancellationToken));
+        double halfMm = LesionAreas(builder.Build([Head("head-05mm.nii", 0.5)], cancellationToken: TestContext.Current.CancellationToken));
 
         // The same draws, each pixel a quarter of the area: four times the pixels (rasterising the outline moves it a little).
         Assert.InRange(halfMm / oneMm, 3.4, 4.6);

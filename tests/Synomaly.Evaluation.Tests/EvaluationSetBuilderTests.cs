@@ -38,7 +38,7 @@ public sealed class EvaluationSetBuilderTests
             SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
         }
 
-        var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 16, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Contracts.ModalityHint.CarotidUltrasound).Build([png]));
+        var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 16, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Contracts.ModalityHint.CarotidUltrasound).Build([png], cancellationToken: TestContext.Current.CancellationToken));
 
         var asRead = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(ScanReader.ReadFile(png)).Slices);
         Assert.Equal(asRead.Pixels, healthy.Input);
@@ -51,7 +51,7 @@ public sealed class EvaluationSetBuilderTests
         using var scratch = new ScratchDirectory("eval-scale");
         string nifti = NiftiSlice(scratch, a: 10, b: 500);
 
-        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 8, baseSeed: 700).Build([nifti]);
+        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 8, baseSeed: 700).Build([nifti], cancellationToken: TestContext.Current.CancellationToken);
 
         var healthy = cases[0].Input;
         double MeanIn(float[] image, bool[] mask) => Enumerable.Range(0, mask.Length).Where(p => mask[p]).Average(p => image[p]);
@@ -72,7 +72,7 @@ public sealed class EvaluationSetBuilderTests
         using var scratch = new ScratchDirectory("eval-nifti");
         string nifti = NiftiSlice(scratch);
 
-        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 4, baseSeed: 300, orientation).Build([nifti]);
+        var cases = new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 4, baseSeed: 300, orientation).Build([nifti], cancellationToken: TestContext.Current.CancellationToken);
 
         var healthy = cases[0].Input;
         Assert.All(cases.Skip(1), lesion =>
@@ -90,7 +90,7 @@ public sealed class EvaluationSetBuilderTests
         string slice = ScanFiles.CtSlab(Path.Combine(scratch.Location, "sub-01_ct.nii"), first: 15, count: 1);
         var volume = ScanReader.ReadFile(slice);
 
-        var cases = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 6, baseSeed: 900, trainedFor: Synomaly.Contracts.ModalityHint.LiverCt).Build([slice]);
+        var cases = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 6, baseSeed: 900, trainedFor: Synomaly.Contracts.ModalityHint.LiverCt).Build([slice], cancellationToken: TestContext.Current.CancellationToken);
 
         // The healthy case is the slice exactly as the CT preset (and so detect and the worker) prepares it.
         Assert.Equal(new CtPreset { ModelSize = 32 }.Prepare(volume).Slices[0].Pixels, cases[0].Input);
@@ -110,12 +110,12 @@ public sealed class EvaluationSetBuilderTests
         string frame = Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png");
 
         var e = Assert.Throws<EvaluationSetException>(() =>
-            new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 1, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame]));
+            new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 1, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame], cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal((EvaluationSetProblem.SyntheticLesionsUnsupported, frame), (e.Problem, e.File));
         Assert.Contains("--anomalous", e.Message, StringComparison.Ordinal);
         // Healthy slices alone (the normative residual's) need no lesion and are prepared by the ultrasound preset.
-        var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame]));
+        var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame], cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(new UltrasoundPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(frame)).Slices[0].Pixels, healthy.Input);
     }
 }

@@ -24,7 +24,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         var recorded = EvaluationSetManifest.Read(manifest);
         var verification = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap);
 
-        Assert.Empty(verification.Run());
+        Assert.Empty(verification.Run(cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(SliceOrientationNames.Display, recorded.Orientation);
         Assert.True(verification.HasCaseHashes);
         Assert.Equal(3, verification.FileCount);
@@ -72,7 +72,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
             image.SaveAsPng(Path.Combine(folder, tampered));
         }
 
-        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run();
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         string healthyCase = $"case healthy-{Path.GetFileNameWithoutExtension(tampered)}";
         Assert.Contains(differences, d => d.Item == $"source {tampered}" && d.Difference.StartsWith("SHA-256", StringComparison.Ordinal));
@@ -89,7 +89,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         string removed = recorded.Sources[^1].File;
         File.Delete(Path.Combine(folder, removed));
 
-        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run();
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains(differences, d => d.Item == $"case healthy-{Path.GetFileNameWithoutExtension(removed)}" && d.MissingOrExtra);
     }
@@ -104,7 +104,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         EvaluationSetManifest.Write(manifest, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases());
 
         var recorded = EvaluationSetManifest.Read(manifest);
-        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), lesionMapPath: null).Run();
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), lesionMapPath: null).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(ModalityNames.LiverCt, JsonNode.Parse(File.ReadAllText(manifest))!["modality"]?.GetValue<string>());
         Assert.Empty(differences);
@@ -147,10 +147,10 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         var edited = EvaluationSetManifest.Read(manifest);
 
         var verification = new EvaluationSetVerification(old, InputFiles.Resolve(folder), LesionMap);
-        var differences = new EvaluationSetVerification(edited, InputFiles.Resolve(folder), LesionMap).Run();
+        var differences = new EvaluationSetVerification(edited, InputFiles.Resolve(folder), LesionMap).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal((SliceOrientation.Display, ModalityHint.Auto, false), (old.SliceOrientation, old.TrainedFor, verification.HasCaseHashes));
-        Assert.Empty(verification.Run());
+        Assert.Empty(verification.Run(cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal([new SetDifference($"case {lesionCase["Id"]}", "other lesion parameters than the manifest's")], differences);
     }
 
@@ -171,7 +171,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         var recorded = EvaluationSetManifest.Read(Path.Combine(TestPaths.RepositoryRoot, "docs", "evaluation", "reporting-set.json"));
         var files = InputFiles.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"));
 
-        Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run());
+        Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run(cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         var recorded = EvaluationSetManifest.Read(Path.Combine(TestPaths.RepositoryRoot, "docs", "evaluation", "tuning", "demo-v8", "tuning-set.json"));
         var files = InputFiles.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"));
 
-        Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run());
+        Assert.Empty(new EvaluationSetVerification(recorded, files, LesionMap).Run(cancellationToken: TestContext.Current.CancellationToken));
     }
 
     /// <summary>The source a difference's case was made from, so that every difference can be traced to the tampered file.</summary>

@@ -76,7 +76,7 @@ public sealed class ForegroundRestrictionTests : IDisposable
         var folder = Path.Combine(Synomaly.Testing.TestPaths.Data, "brain-mri-ixi-t1", "val");
         var file = Directory.EnumerateFiles(folder, "*.png").Order(StringComparer.Ordinal).First();
 
-        var cases = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 4, baseSeed: 3, trainedFor: Synomaly.Contracts.ModalityHint.BrainMri).Build([file]);
+        var cases = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 4, baseSeed: 3, trainedFor: Synomaly.Contracts.ModalityHint.BrainMri).Build([file], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.All(cases, c => Assert.Equal(32 * 32, Assert.IsType<bool[]>(c.Foreground).Length));
         Assert.All(cases, c => Assert.Contains(true, c.Foreground!));

@@ -26,7 +26,7 @@ public static class VerifySetCommand
 
     /// <summary>
     /// Verifies and reports on <paramref name="console"/>; 0 when the set was rebuilt exactly, 1 when anything differs. A
-    /// cancelled <paramref name="cancellationToken"/> stops the rebuild once the file in progress is built, before any verdict.
+    /// cancelled <paramref name="cancellationToken"/> stops the rebuild within the file in progress, before any verdict.
     /// </summary>
     public static int Run(string manifestPath, string dataFolder, string? lesionMapPath, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
@@ -39,9 +39,7 @@ public static class VerifySetCommand
         console.Progress().Start(progress =>
         {
             var task = progress.AddTask($"rebuilding the {recorded.Half} half", maxValue: Math.Max(1, verification.FileCount));
-            // The rebuild takes no token: it stops once the file in progress is built, through the progress it reports each file to.
-            cancellationToken.ThrowIfCancellationRequested();
-            differences = verification.Run(new CancellingProgress<int>(done => task.Value = done, cancellationToken));
+            differences = verification.Run(new InlineProgress<int>(done => task.Value = done), cancellationToken);
             task.Value = task.MaxValue;
         });
 
