@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Data.Tables;
@@ -50,44 +49,10 @@ public sealed class DemoRun(LocalPipeline pipeline)
         return scanId;
     }
 
-    public async Task WaitAsync(IReadOnlyList<DemoJob> demoJobs, TimeSpan timeout, Action<int> onProgress, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            pipeline.ThrowIfAHostExited("while the jobs ran");
-            foreach (var job in demoJobs.Where(j => !j.State.IsTerminal() || j.Seconds == 0))
-            {
-                var record = await jobs.GetAsync(job.ScanId, pipeline.Card.Version, cancellationToken);
-                if (record is null)
-                {
-                    continue;
-                }
-
-                job.State = record.State;
-                job.ResultPrefix = record.ResultPrefix;
-                job.Error = record.ErrorCode is null ? null : $"{record.ErrorCode}: {record.ErrorMessage}";
-                if (record.State.IsTerminal())
-                {
-                    job.Seconds = ((record.FinishedAt ?? DateTimeOffset.UtcNow) - record.CreatedAt).TotalSeconds;
-                }
-            }
-
-            int done = demoJobs.Count(j => j.State.IsTerminal());
-            onProgress(done);
-            if (done == demoJobs.Count)
-            {
-                return;
-            }
-
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"{demoJobs.Count - done} of {demoJobs.Count} jobs did not finish within {timeout.TotalMinutes:F0} minutes; see the logs folder.");
-            }
-
-            await Task.Delay(1000, cancellationToken);
-        }
-    }
+    /// <summary>Waits until every job has ended (<see cref="DemoJobWatch"/>), looking each up for the pipeline's model version.</summary>
+    public Task WaitAsync(IReadOnlyList<DemoJob> demoJobs, TimeSpan timeout, Action<int> onProgress, CancellationToken cancellationToken) =>
+        new DemoJobWatch((scanId, token) => jobs.GetAsync(scanId, pipeline.Card.Version, token), () => pipeline.ThrowIfAHostExited("while the jobs ran"), TimeProvider.System)
+            .WaitAsync(demoJobs, timeout, onProgress, cancellationToken);
 
     /// <summary>Downloads the results folder of every succeeded job (its record's ResultPrefix) to {output}/{sample name}/.</summary>
     public async Task DownloadAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken)
