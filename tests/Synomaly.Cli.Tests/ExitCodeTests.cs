@@ -83,6 +83,24 @@ public sealed class ExitCodeTests : IDisposable
         Assert.False(Directory.Exists(Output), "nothing may be trained after a refused option");
     }
 
+    [Theory]
+    [InlineData("demo", "0")]
+    [InlineData("demo", "-5")]
+    [InlineData("soak", "0")]
+    public async Task A_pipeline_wait_of_no_minutes_is_refused_by_the_parser_before_anything_starts(string verb, string minutes)
+    {
+        string[] arguments = [verb, "--timeout-minutes", minutes, "--out", Output];
+
+        // Checked on the parse first: without the validator the verb would go on to start Azurite and the hosts.
+        var refusal = Assert.Single(SynomalyCommand.Create().Parse(arguments).Errors);
+        var (code, error) = await StandardError.Capture(arguments);
+
+        Assert.Equal($"--timeout-minutes must be at least 1 (got {minutes}).", refusal.Message);
+        Assert.Equal(2, code);
+        Assert.Contains(refusal.Message, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Output));
+    }
+
     [Fact]
     public async Task A_run_that_fails_exits_1_and_inspect_keeps_its_own_codes()
     {

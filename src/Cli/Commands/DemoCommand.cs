@@ -19,7 +19,7 @@ public static class DemoCommand
         var output = new Option<string>("--out") { Description = "Where heatmaps and reports are written.", DefaultValueFactory = _ => "out/demo" };
         var device = new Option<string>("--device") { Description = "Worker device: auto (CUDA when present), cpu, cuda.", DefaultValueFactory = _ => "auto" };
         var keep = new Option<bool>("--keep") { Description = "Leave Azurite, the trigger host and the worker running for manual tests." };
-        var timeout = new Option<int>("--timeout-minutes") { Description = "Give up waiting after this long.", DefaultValueFactory = _ => 20 };
+        var timeout = new Option<int>("--timeout-minutes") { Description = "Give up waiting after this long.", DefaultValueFactory = _ => 20 }.AtLeastOneMinute();
         var command = new Command("demo", "Run the local pipeline (Azurite, trigger host, GPU worker) on the sample scans.") { samples, model, output, device, keep, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -20,7 +20,7 @@ public static class SoakCommand
         var model = new Option<string>("--model") { Description = "Model folder.", DefaultValueFactory = _ => "models/brain-mri-demo" };
         var device = new Option<string>("--device") { Description = "Worker device: cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out") { Description = "Folder for soak.json, soak.md, the logs and Azurite's data.", DefaultValueFactory = _ => "out/soak" };
-        var timeout = new Option<int>("--timeout-minutes") { Description = "Stop waiting after this long; unfinished jobs count as lost.", DefaultValueFactory = _ => 120 };
+        var timeout = new Option<int>("--timeout-minutes") { Description = "Stop waiting after this long; unfinished jobs count as lost.", DefaultValueFactory = _ => 120 }.AtLeastOneMinute();
         var noBad = new Option<bool>("--no-bad-inputs") { Description = "Leave out the bad-input corpus." };
         var command = new Command("soak", "Reliability suite: N jobs through the local pipeline with worker kills and an Azurite restart; counts lost and duplicated jobs.")
         {
