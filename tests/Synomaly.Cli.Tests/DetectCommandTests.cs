@@ -277,41 +277,45 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
-    public void An_out_path_that_is_a_file_stops_before_the_model_loads()
+    public async Task An_out_path_that_is_a_file_stops_before_the_model_loads()
     {
         string output = Path.Combine(_root, "results.txt");
         File.WriteAllText(output, "not a folder");
 
-        Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage(), "--out", output));
+        Assert.Equal(2, await CommandRunner.RunAsync(["detect", Png("scan.png"), "--model", TinyModelPackage(), "--out", output]));
         Assert.Equal("not a folder", File.ReadAllText(output));
     }
 
     [Fact]
-    public void A_missing_model_or_profile_stops_before_any_scan()
+    public async Task A_missing_model_or_profile_stops_before_any_scan_with_one_error_line_on_stderr()
     {
         string scan = Png("scan.png");
         string output = Path.Combine(_root, "out");
 
-        Assert.Equal(2, Detect(scan, "--model", Path.Combine(_root, "no-such-model"), "--out", output));
-        Assert.Equal(2, Detect(scan, "--model", TinyModelPackage(), "--profile", "nope", "--out", output));
+        var (missingCode, missingError) = await StandardError.Capture(["detect", scan, "--model", Path.Combine(_root, "no-such-model"), "--out", output]);
+        var (profileCode, profileError) = await StandardError.Capture(["detect", scan, "--model", TinyModelPackage(), "--profile", "nope", "--out", output]);
+
+        Assert.Equal((2, 2), (missingCode, profileCode));
+        Assert.StartsWith("error: Cannot load the model given by --model: No model-card.json in the model folder.", missingError, StringComparison.Ordinal);
+        Assert.Equal("error: Cannot load the model given by --model: Model card tiny-test 1 has no inference profile 'nope' (it has: default).", profileError.Trim());
         Assert.False(Directory.Exists(output));
     }
 
     [Fact]
-    public void A_profile_the_detector_would_refuse_stops_before_any_scan()
+    public async Task A_profile_the_detector_would_refuse_stops_before_any_scan()
     {
         string output = Path.Combine(_root, "out");
 
-        Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage(blurKernel: 4), "--out", output));
+        Assert.Equal(2, await CommandRunner.RunAsync(["detect", Png("scan.png"), "--model", TinyModelPackage(blurKernel: 4), "--out", output]));
         Assert.False(Directory.Exists(output));
     }
 
     [Fact]
-    public void A_card_with_an_unknown_slice_orientation_stops_before_any_scan()
+    public async Task A_card_with_an_unknown_slice_orientation_stops_before_any_scan()
     {
         string output = Path.Combine(_root, "out");
 
-        Assert.Equal(2, Detect(Png("scan.png"), "--model", TinyModelPackage("sideways"), "--out", output));
+        Assert.Equal(2, await CommandRunner.RunAsync(["detect", Png("scan.png"), "--model", TinyModelPackage("sideways"), "--out", output]));
         Assert.False(Directory.Exists(output));
     }
 
@@ -324,6 +328,22 @@ public sealed class DetectCommandTests : IDisposable
 
         public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits) =>
             File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "1.dcm"));
+    }
+
+    [Fact]
+    public async Task A_batch_size_below_1_or_an_out_that_is_a_file_is_one_error_line_on_stderr_with_exit_2()
+    {
+        string model = TinyModelPackage();
+        string scan = Png("scan.png");
+        string file = Path.Combine(_root, "results.txt");
+        File.WriteAllText(file, "not a folder");
+
+        var (batchCode, batchError) = await StandardError.Capture(["detect", scan, "--model", model, "--batch-size", "0", "--out", Path.Combine(_root, "out"), "--device", "cpu"]);
+        var (outCode, outError) = await StandardError.Capture(["detect", scan, "--model", model, "--out", file, "--device", "cpu"]);
+
+        Assert.Equal((2, "error: --batch-size must be at least 1 (got 0)."), (batchCode, batchError.Trim()));
+        Assert.Equal((2, $"error: --out {file} is a file; give a folder for the results (it is created if missing)."), (outCode, outError.Trim()));
+        Assert.False(Directory.Exists(Path.Combine(_root, "out")));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Spectre.Console;
 using Synomaly.Cli.Detection;
 using Synomaly.Contracts;
@@ -52,17 +53,16 @@ public static class DetectCommand
         string[] files, string modelDirectory, string? profileName, string output, ModalityHint modality, string deviceSetting, long? seed, int batchSize, ScanReadOptions readOptions,
         CancellationToken cancellationToken)
     {
+        // Usage errors, told as every verb tells them: one 'error: ...' line on stderr (the command runner's), not on stdout.
         if (batchSize < 1)
         {
-            AnsiConsole.MarkupLine("[red]--batch-size must be at least 1.[/]");
-            return 2;
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--batch-size must be at least 1 (got {batchSize})."));
         }
 
         if (File.Exists(output))
         {
             // Found before the model loads and the first scan runs, not when the first results are written.
-            AnsiConsole.MarkupLine($"[red]--out {Markup.Escape(output)} is a file; give a folder for the results (it is created if missing).[/]");
-            return 2;
+            throw new UsageException($"--out {output} is a file; give a folder for the results (it is created if missing).");
         }
 
         // Outside the model's try: a wrong --device is an option error (UnknownDeviceException, exit 2 by the command
@@ -89,8 +89,7 @@ public static class DetectCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
             or InvalidModelConfigException or CheckpointFormatException)
         {
-            AnsiConsole.MarkupLine($"[red]Cannot load the model:[/] {Markup.Escape(ErrorLine.Of(e))}");
-            return 2;
+            throw new UsageException($"Cannot load the model given by --model: {ErrorLine.Of(e)}", e);
         }
 
         using (unet)
