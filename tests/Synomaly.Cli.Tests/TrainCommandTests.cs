@@ -218,6 +218,35 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_resume_with_another_seed_precision_modality_sampling_region_mask_or_no_ema_is_a_usage_error_naming_the_option_before_the_data_is_read()
+    {
+        string output = Path.Combine(_scratch, "resumed-run");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--ema", "0.9", .. TinyModel]));
+        (string Option, string Value, string Differs)[] changes =
+        [
+            ("--seed", "99", "was made with seed 1234, the run asks for 99"),
+            ("--precision", "bf16", "was trained in fp32, the run asks for bf16"),
+            ("--modality", "liver-ct", "was trained on brain-mri images, the run asks for liver-ct"),
+            ("--sampling", "replacement", "took its batches by epoch sampling, the run asks for replacement"),
+            ("--region-mask", "centred-disk", "was trained with region mask none, the run asks for centred-disk"),
+            ("--ema", "0", "keeps EMA weights, and the run asks for none"),
+        ];
+
+        foreach (var (option, value, differs) in changes)
+        {
+            // Input that does not exist: only a refusal made before the data is read can name the option.
+            var (code, errors) = await StandardError.Capture(["train", Path.Combine(_scratch, "no-data"), "--out", output, "--steps", "2", option, value, .. TinyModel]);
+
+            Assert.True(code == 2, $"{option} {value} exited {code}: {errors}");
+            Assert.StartsWith($"error: {option}: The checkpoint in ", errors, StringComparison.Ordinal);
+            Assert.Contains(differs, errors, StringComparison.Ordinal);
+            Assert.Single(errors.Trim().Split('\n'));
+        }
+
+        Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("--model-channels", "0")]
     [InlineData("--model-channels", "-32")]
@@ -306,7 +335,7 @@ public sealed class TrainCommandTests : IDisposable
         int resumed = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "2", .. TinyModel]);
         var (refused, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "3", "--noise-direction", "1", .. TinyModel]);
 
-        Assert.Equal((0, 1), (resumed, refused));
+        Assert.Equal((0, 2), (resumed, refused));
         var args = ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!;
         Assert.Equal(2, args["Steps"]!.GetValue<int>());
         Assert.Equal([1.0, -1.0], args["Directions"]!.AsArray().Select(d => d!.GetValue<double>()));

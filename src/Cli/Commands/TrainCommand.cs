@@ -140,8 +140,8 @@ public static class TrainCommand
             TrainModelOptions.Check(modelConfig);
             UsageException.Guard(() => options.Validate(TrainingRun.ScheduleTimesteps));
 
-            // A resume with another model configuration is refused before the data is read, naming the option.
-            TrainModelOptions.RequireSameAsCheckpoint(checkpointDirectory, modelConfig);
+            // A resume with another network or run configuration is refused before the data is read, naming the option.
+            TrainResumeCheck.Require(checkpointDirectory, modelConfig, options);
             TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
             var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));

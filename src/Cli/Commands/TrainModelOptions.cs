@@ -1,14 +1,12 @@
 using System.Globalization;
 using Synomaly.Diffusion.Model;
-using Synomaly.Diffusion.Training;
 
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// train's model options (--size, --model-channels, --channel-mult, --res-blocks, --attention, --head-channels), checked
 /// before any data is read or anything written. Each refusal is a usage error (exit 2) that names the option as typed: the
-/// network itself refuses a bad value only once it is built, after the data is read, and a run into a folder whose
-/// checkpoint has another network would otherwise fail (exit 1) as if the data were at fault.
+/// network itself refuses a bad value only once it is built, after the data is read, with exit 1.
 /// </summary>
 public static class TrainModelOptions
 {
@@ -26,22 +24,6 @@ public static class TrainModelOptions
         catch (InvalidModelConfigException e)
         {
             throw new UsageException(Named(OptionNames.For(Verb, e.Argument), e.Message), e);
-        }
-    }
-
-    /// <summary>
-    /// Refuses a resume whose model options differ from the ones the checkpoint in <paramref name="checkpointDirectory"/> was
-    /// trained with: weights of the same shapes (another --size, for one) would otherwise load silently and train another network.
-    /// </summary>
-    public static void RequireSameAsCheckpoint(string checkpointDirectory, UNetConfig config)
-    {
-        try
-        {
-            TrainingCheckpoint.RequireSameModel(checkpointDirectory, config);
-        }
-        catch (TrainingCheckpointMismatchException e)
-        {
-            throw new UsageException(Named(e.Option, e.Message), e);
         }
     }
 

@@ -186,6 +186,90 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>
+    /// Refuses, naming the option and both values, run options other than the ones the checkpoint in
+    /// <paramref name="directory"/> was made with: the seed, precision, data preparation (--modality), Synomaly noise, region
+    /// mask and batch sampling, and no EMA where the checkpoint keeps an average. Continuing would not reproduce an
+    /// uninterrupted run. Needs only the checkpoint's files, not the data, so a command can ask before it reads any; the one
+    /// check that needs the data (the epoch's image count) is <see cref="Load"/>'s. Folders without a checkpoint pass.
+    /// </summary>
+    public static void RequireSameRun(string directory, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RestoreInterruptedSave(directory);
+        if (HasState(directory))
+        {
+            RequireSameRun(directory, ReadState(directory), options);
+        }
+    }
+
+    private static void RequireSameRun(string directory, CheckpointState state, TrainingOptions options)
+    {
+        if (state.Seed != options.Seed)
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was made with seed {state.Seed}, the run asks for {options.Seed}: resume with --seed {state.Seed}, or train into a new output folder.",
+                "--seed");
+        }
+
+        // Checkpoints from before precision was recorded were all float32.
+        string precision = state.Precision ?? TrainingPrecision.Fp32.Name();
+        if (precision != options.Precision.Name())
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained in {precision}, the run asks for {options.Precision.Name()}: resume with --precision {precision}, or train into a new output folder.",
+                "--precision");
+        }
+
+        // Checkpoints from before these were recorded say nothing about them, and are not refused.
+        if (state.DataPreparation is not null && options.DataPreparation is not null && state.DataPreparation != options.DataPreparation)
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained on {state.DataPreparation} images, the run asks for {options.DataPreparation}: resume with --modality {state.DataPreparation}, or train into a new output folder.",
+                "--modality");
+        }
+
+        string noise = options.Noise.Describe();
+        if (state.Noise is not null && state.Noise != noise)
+        {
+            // Named option by option: an override such as --noise-direction 1,-1 is no preset, so "the same --noise" could
+            // not be followed. The message names them; no single option is the one at fault.
+            string remedy = RecordedNoise.Parse(state.Noise) is { } recorded && RecordedNoise.OptionsToRestore(recorded, options.Noise) is { Length: > 0 } restore
+                ? $"resume with {restore} (or with no --noise option: a resume goes on with its checkpoint's noise)"
+                : "resume with the checkpoint's --noise options (or none: a resume goes on with its checkpoint's noise)";
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: {remedy}, or train into a new output folder.");
+        }
+
+        // Checkpoints from before region masks were an option were all trained without one.
+        string regionMask = state.RegionMask ?? RegionMaskSource.None.Name();
+        if (regionMask != options.RegionMask.Name())
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' was trained with region mask {regionMask}, the run asks for {options.RegionMask.Name()}: resume with the same --region-mask, or train into a new output folder.",
+                "--region-mask");
+        }
+
+        // Checkpoints from before the option drew their batches with replacement, and resume so.
+        string sampling = state.Sampling ?? BatchSampling.Replacement.Name();
+        if (sampling != options.Sampling.Name())
+        {
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' took its batches by {sampling} sampling, the run asks for {options.Sampling.Name()}: resume with --sampling {sampling}, or train into a new output folder.",
+                "--sampling");
+        }
+
+        // A trainer keeps an average exactly when the decay is above 0 (DiffusionTrainer.Ema).
+        if (!(options.EmaDecay > 0) && File.Exists(Path.Combine(directory, "ema.dat")))
+        {
+            // --ema defaults to off: a resume that forgets it would export the raw weights and never save the average again.
+            string decay = state.Phases is [.., { Settings.EmaDecay: > 0 and var last }] ? FormattableString.Invariant($" {last}") : " <decay>";
+            throw new TrainingCheckpointMismatchException(
+                $"The checkpoint in '{directory}' keeps EMA weights, and the run asks for none: resuming would drop the average. Resume with --ema{decay}, or train into a new output folder.",
+                "--ema");
+        }
+    }
+
+    /// <summary>
     /// Restores a trainer built with the same model configuration and options to the saved state: its weights too, unless
     /// <paramref name="weightsLoaded"/> says <see cref="LoadWeights"/> has put them into the model already.
     /// </summary>
@@ -199,67 +283,11 @@ public static class TrainingCheckpoint
             RequireSameModel(directory, state, unet.Config);
         }
 
-        if (state.Seed != trainer.Options.Seed)
-        {
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was made with seed {state.Seed}, the run asks for {trainer.Options.Seed}: resume with --seed {state.Seed}, or train into a new output folder.");
-        }
-
-        // Checkpoints from before precision was recorded were all float32.
-        string precision = state.Precision ?? TrainingPrecision.Fp32.Name();
-        if (precision != trainer.Options.Precision.Name())
-        {
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained in {precision}, the run asks for {trainer.Options.Precision.Name()}: resume with --precision {precision}, or train into a new output folder.");
-        }
-
-        // Checkpoints from before these were recorded say nothing about them, and are not refused.
-        if (state.DataPreparation is not null && trainer.Options.DataPreparation is not null && state.DataPreparation != trainer.Options.DataPreparation)
-        {
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained on {state.DataPreparation} images, the run asks for {trainer.Options.DataPreparation}: resume with --modality {state.DataPreparation}, or train into a new output folder.");
-        }
-
-        string noise = trainer.Options.Noise.Describe();
-        if (state.Noise is not null && state.Noise != noise)
-        {
-            // Named option by option: an override such as --noise-direction 1,-1 is no preset, so "the same --noise" could not be followed.
-            string remedy = RecordedNoise.Parse(state.Noise) is { } recorded && RecordedNoise.OptionsToRestore(recorded, trainer.Options.Noise) is { Length: > 0 } options
-                ? $"resume with {options} (or with no --noise option: a resume goes on with its checkpoint's noise)"
-                : "resume with the checkpoint's --noise options (or none: a resume goes on with its checkpoint's noise)";
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: {remedy}, or train into a new output folder.");
-        }
-
-        // Checkpoints from before region masks were an option were all trained without one.
-        string regionMask = state.RegionMask ?? RegionMaskSource.None.Name();
-        if (regionMask != trainer.Options.RegionMask.Name())
-        {
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained with region mask {regionMask}, the run asks for {trainer.Options.RegionMask.Name()}: resume with the same --region-mask, or train into a new output folder.");
-        }
-
-        // Checkpoints from before the option drew their batches with replacement, and resume so.
-        string sampling = state.Sampling ?? BatchSampling.Replacement.Name();
-        if (sampling != trainer.Options.Sampling.Name())
-        {
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' took its batches by {sampling} sampling, the run asks for {trainer.Options.Sampling.Name()}: resume with --sampling {sampling}, or train into a new output folder.");
-        }
-
+        RequireSameRun(directory, state, trainer.Options);
         if (state.EpochOrder is { } order && order.Length != trainer.ImageCount)
         {
             throw new TrainingCheckpointMismatchException(
                 $"The checkpoint in '{directory}' was taking its batches from an epoch of {order.Length} images, the run has {trainer.ImageCount}: resume with the same training data, or train into a new output folder.");
-        }
-
-        string emaFile = Path.Combine(directory, "ema.dat");
-        if (trainer.Ema is null && File.Exists(emaFile))
-        {
-            // --ema defaults to off: a resume that forgets it would export the raw weights and never save the average again.
-            string decay = state.Phases is [.., { Settings.EmaDecay: > 0 and var last }] ? FormattableString.Invariant($" {last}") : " <decay>";
-            throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' keeps EMA weights, and the run asks for none: resuming would drop the average. Resume with --ema{decay}, or train into a new output folder.");
         }
 
         if (!weightsLoaded)
@@ -269,6 +297,7 @@ public static class TrainingCheckpoint
 
         trainer.Optimizer.load_state_dict(Path.Combine(directory, "optimizer.dat"));
         trainer.ApplyRunOptimizerSettings();
+        string emaFile = Path.Combine(directory, "ema.dat");
         if (trainer.Ema is not null && File.Exists(emaFile))
         {
             ReadTensors(emaFile, trainer.Ema.State);
