@@ -247,6 +247,25 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task An_init_from_model_of_another_network_or_none_at_all_is_a_usage_error_before_the_data_is_read()
+    {
+        string saved = Path.Combine(_scratch, "saved");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", saved, "--steps", "1", .. TinyModel]));
+        string[] wider = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == "--model-channels" ? "64" : a)];
+        string noData = Path.Combine(_scratch, "no-data"); // only a refusal made before the data is read can name the option
+
+        var (otherCode, otherError) = await StandardError.Capture(
+            ["train", noData, "--out", Path.Combine(_scratch, "warm"), "--steps", "1", "--init-from", Path.Combine(saved, "model"), .. wider]);
+        var (missingCode, missingError) = await StandardError.Capture(
+            ["train", noData, "--out", Path.Combine(_scratch, "warm"), "--steps", "1", "--init-from", Path.Combine(_scratch, "no-model"), .. TinyModel]);
+
+        Assert.Equal((2, 2), (otherCode, missingCode));
+        Assert.Equal("error: --init-from: the saved model was trained with model channels 32, the run asks for 64: give --model-channels 32, or start from another model.", otherError.Trim());
+        Assert.StartsWith("error: --init-from: cannot read the saved model's card: No model-card.json in the model folder.", missingError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "warm")), "nothing may be trained or written after a refused option");
+    }
+
     [Theory]
     [InlineData("--model-channels", "0")]
     [InlineData("--model-channels", "-32")]

@@ -142,6 +142,7 @@ public static class TrainCommand
 
             // A resume with another network or run configuration is refused before the data is read, naming the option.
             TrainResumeCheck.Require(checkpointDirectory, modelConfig, options);
+            TrainInitFromCheck.Require(parse.GetValue(initFrom), checkpointDirectory, modelConfig);
             TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
             var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
