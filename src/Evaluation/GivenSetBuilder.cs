@@ -23,12 +23,16 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         ArgumentNullException.ThrowIfNull(maskFiles);
         var cases = new List<EvaluationCase>();
         var files = new List<GivenFile>();
+        // Cases are named by the path below their set's folder: patients' folders that repeat one file name
+        // (p1/IM0001.dcm, p2/IM0001.dcm) would otherwise give one case id to several scans' slices.
+        var healthyNames = SetRelativePaths.Of(healthyFiles);
+        var anomalousNames = SetRelativePaths.Of(anomalousFiles);
         foreach (var file in healthyFiles)
         {
             var prepared = Prepare(file, ScanReader.ReadFile(file));
             foreach (var slice in prepared.Slices)
             {
-                cases.Add(new EvaluationCase(CaseId("healthy", file, prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
+                cases.Add(new EvaluationCase(CaseId("healthy", healthyNames[file], prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
             }
 
             files.Add(new GivenFile(file, null, prepared.PresetName, [.. prepared.Slices.Select(s => s.SourceSlice)], 0));
@@ -53,7 +57,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
                 }
 
                 kept.Add(slice.SourceSlice);
-                cases.Add(new EvaluationCase(CaseId("anomalous", file, prepared, slice), file, slice.Pixels, truth, null, maskFile, slice.Foreground));
+                cases.Add(new EvaluationCase(CaseId("anomalous", anomalousNames[file], prepared, slice), file, slice.Pixels, truth, null, maskFile, slice.Foreground));
             }
 
             if (image.Depth == 1 && kept.Count == 0)
@@ -98,9 +102,17 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         }
     }
 
-    /// <summary>"healthy-name" for a single image, "healthy-name-z042" for a slice of a volume.</summary>
-    private static string CaseId(string kind, string file, PreparedScan prepared, ModelSlice slice) =>
-        prepared.Source.Depth == 1 ? $"{kind}-{TruthMaskFiles.Stem(file)}" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind}-{TruthMaskFiles.Stem(file)}-z{slice.SourceSlice:D3}");
+    /// <summary>
+    /// "healthy-name" for a single image, "healthy-name-z042" for a slice of a volume; the name is the file's path below its
+    /// set's folder without its extension (<see cref="TruthMaskFiles.Stem"/>: .nii.gz counts as one), so a flat folder's
+    /// cases keep the file-name ids they always had and p1/IM0001.dcm gives "healthy-p1/IM0001".
+    /// </summary>
+    private static string CaseId(string kind, string name, PreparedScan prepared, ModelSlice slice)
+    {
+        string folder = Path.GetDirectoryName(name) is { Length: > 0 } d ? d.Replace(Path.DirectorySeparatorChar, '/') + "/" : "";
+        string stem = folder + TruthMaskFiles.Stem(name);
+        return prepared.Source.Depth == 1 ? $"{kind}-{stem}" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind}-{stem}-z{slice.SourceSlice:D3}");
+    }
 }
 
 /// <summary>The cases of given sets and what each file contributed.</summary>

@@ -18,6 +18,11 @@ public static class GivenSetManifest
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(cases);
         var files = sets.Built.Files;
+        // Scans and masks by their path below their set's folder, as the builder names cases: file names alone repeat
+        // across patients' folders (p1/IM0001.dcm, p2/IM0001.dcm) and could not be traced. A flat folder's are its file
+        // names, as in every manifest written before. A scan is in one set only (GivenSets refuses one in both).
+        var names = SetRelativePaths.Of(sets.HealthyFiles).Concat(SetRelativePaths.Of(sets.AnomalousFiles)).ToDictionary(StringComparer.Ordinal);
+        var maskNames = SetRelativePaths.Of(sets.MaskFiles);
         var manifest = new
         {
             half = role,
@@ -25,18 +30,18 @@ public static class GivenSetManifest
             modelSize = sets.ModelSize,
             sliceOrientation = SliceOrientationNames.Of(sets.Orientation),
             bootstrapGroups = sets.BootstrapGroups,
-            healthy = files.Where(f => f.Mask is null).Select(f => new { file = Path.GetFileName(f.File), sha256 = EvaluationSetManifest.Sha256Of(f.File), preset = f.Preset, slices = f.Slices }),
+            healthy = files.Where(f => f.Mask is null).Select(f => new { file = names[f.File], sha256 = EvaluationSetManifest.Sha256Of(f.File), preset = f.Preset, slices = f.Slices }),
             anomalous = files.Where(f => f.Mask is not null).Select(f => new
             {
-                file = Path.GetFileName(f.File),
+                file = names[f.File],
                 sha256 = EvaluationSetManifest.Sha256Of(f.File),
-                mask = Path.GetFileName(f.Mask),
+                mask = maskNames[f.Mask!],
                 maskSha256 = EvaluationSetManifest.Sha256Of(f.Mask!),
                 preset = f.Preset,
                 slices = f.Slices,
                 slicesWithoutLesion = f.SlicesWithoutLesion,
             }),
-            cases = cases.Select(c => new { c.Id, source = Path.GetFileName(c.Source), truthSource = c.TruthSource is null ? null : Path.GetFileName(c.TruthSource), truthArea = c.TruthArea }),
+            cases = cases.Select(c => new { c.Id, source = names[c.Source], truthSource = c.TruthSource is null ? null : maskNames[c.TruthSource], truthArea = c.TruthArea }),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(manifest, Json));
     }

@@ -15,6 +15,8 @@ public sealed class GivenSetsTests : IDisposable
 
     private string At(string relative) => Path.Combine(scratch.Location, relative);
 
+    private static string Sha256Of(string file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
+
     /// <summary>
     /// A 48x40x6 head-like volume (rows running anterior, so the display layout flips them) with a bright 6x6 lesion off
     /// centre on slices 2 and 3, and its mask volume on the same grid. <paramref name="sagittal"/> stores the same voxels
@@ -119,9 +121,53 @@ public sealed class GivenSetsTests : IDisposable
 
         Assert.Equal([At("masks/a.png"), At("masks/b.png")], sets.MaskFiles);
         var healthy = Assert.Single(cases, c => !c.IsAnomalous);
+        // A flat folder's cases are named by their file names, as before nested folders were named by their paths.
+        Assert.Equal(["anomalous-a", "anomalous-b", $"healthy-{Path.GetFileNameWithoutExtension(ScanFiles.IxiSlice(2))}"], cases.Select(c => c.Id).Order(StringComparer.Ordinal));
         Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ScanFiles.IxiSlice(2))).Slices[0].Pixels, healthy.Input);
         Assert.All(cases.Where(c => c.IsAnomalous), c => Assert.InRange(c.TruthArea, 1, 20));
         Assert.Equal("subjects where a file name carries a sub-<id>, else files", sets.BootstrapGroups);
+    }
+
+    [Fact]
+    public void Scans_of_one_name_in_each_patient_s_folder_are_cases_of_their_own_traced_to_their_files_and_rebuild_exactly()
+    {
+        // As DICOM exports lay out a set: a folder per patient, each holding a file of the same name; masks paired by a
+        // pairs manifest (a mask folder cannot pair images of one stem).
+        for (int i = 0; i < 2; i++)
+        {
+            Directory.CreateDirectory(At($"healthy/p{i}"));
+            File.Copy(ScanFiles.IxiSlice(i), At($"healthy/p{i}/IM0001.png"));
+            ScanFiles.PngWithLesion(ScanFiles.IxiSlice(2 + i), At($"data/anomalous/p{i}/IM0001.png"), At($"data/masks/p{i}/IM0001.png"), 90, 100, 12);
+        }
+
+        File.WriteAllText(At("data/pairs.csv"), "anomalous/p0/IM0001.png,masks/p0/IM0001.png\nanomalous/p1/IM0001.png,masks/p1/IM0001.png\n");
+        string Manifest(string name)
+        {
+            var sets = GivenSets.Resolve(At("healthy"), At("data/anomalous"), At("data/pairs.csv"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+            sets.WriteManifest(At(name), tuning: false, sets.ReportingCases());
+            return At(name);
+        }
+
+        string written = Manifest("reporting-set.json");
+        string rebuilt = Manifest("rebuilt-set.json");
+
+        Assert.Equal(File.ReadAllText(written), File.ReadAllText(rebuilt));
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(written));
+        var root = manifest.RootElement;
+        var ids = root.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("Id").GetString()).ToList();
+        Assert.Equal(["healthy-p0/IM0001", "healthy-p1/IM0001", "anomalous-p0/IM0001", "anomalous-p1/IM0001"], ids);
+        Assert.Equal(
+            ["p0/IM0001.png", "p1/IM0001.png", "p0/IM0001.png", "p1/IM0001.png"],
+            root.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("source").GetString()));
+        // Every source and mask is named by its path below its set's folder, so the recorded hash is that file's.
+        foreach (var (set, folder) in new[] { ("healthy", At("healthy")), ("anomalous", At("data/anomalous")) })
+        {
+            Assert.All(root.GetProperty(set).EnumerateArray(), f => Assert.Equal(
+                Sha256Of(Path.Combine(folder, f.GetProperty("file").GetString()!)), f.GetProperty("sha256").GetString()));
+        }
+
+        Assert.All(root.GetProperty("anomalous").EnumerateArray(), f => Assert.Equal(
+            Sha256Of(Path.Combine(At("data/masks"), f.GetProperty("mask").GetString()!)), f.GetProperty("maskSha256").GetString()));
     }
 
     [Fact]
