@@ -103,6 +103,25 @@ public sealed class FailureClassifierTests
     }
 
     [Fact]
+    public void A_limit_the_worker_ran_into_is_transient_and_a_limit_the_file_declares_stays_permanent()
+    {
+#pragma warning disable CA2201 // Stands in for the runtime's own allocation failure.
+        var outOfMemory = FailureClassifier.Classify(new ScanRejectedException(ScanRejectionCode.LimitExceeded, "Decoding the DICOM file needs more memory than is available.", new OutOfMemoryException()));
+        var transcoderTimeout = FailureClassifier.Classify(new ScanRejectedException(ScanRejectionCode.LimitExceeded, "DICOM read limit exceeded: the transcoder ran longer than 60 s", new TimeoutException()));
+        var declared = FailureClassifier.Classify(new ScanRejectedException(ScanRejectionCode.LimitExceeded, "The series has 20000 files; the limit is 10000."));
+        var heap = FailureClassifier.Classify(new OutOfMemoryException());
+#pragma warning restore CA2201
+
+        Assert.Equal((FailureKind.Transient, FailureClassifier.WorkerOutOfMemory), (outOfMemory.Kind, outOfMemory.Reason));
+        Assert.StartsWith("Decoding the DICOM file needs more memory than is available.", outOfMemory.Description, StringComparison.Ordinal);
+        Assert.Equal((FailureKind.Transient, FailureClassifier.TranscoderTimeout), (transcoderTimeout.Kind, transcoderTimeout.Reason));
+        Assert.Contains("ran longer than 60 s", transcoderTimeout.Description, StringComparison.Ordinal);
+        Assert.All([outOfMemory, transcoderTimeout, heap], verdict => Assert.Contains("may be resubmitted", verdict.Description, StringComparison.Ordinal));
+        Assert.Equal((FailureKind.Permanent, nameof(ScanRejectionCode.LimitExceeded)), (declared.Kind, declared.Reason));
+        Assert.Equal((FailureKind.Transient, FailureClassifier.WorkerOutOfMemory), (heap.Kind, heap.Reason));
+    }
+
+    [Fact]
     public void A_transcoder_that_cannot_run_on_this_machine_is_retried_under_its_own_reason_not_as_a_network_fault()
     {
         var error = new DicomTranscoderFaultException("The DICOM transcoder could not create its temporary folder (IOException): a fault of this machine, not of the scan.");

@@ -22,17 +22,35 @@ public static class FailureClassifier
 
     /// <summary>The DICOM transcoder could not run on this machine (temporary folder, full disk, tool not startable).</summary>
     public const string TranscoderUnavailable = "TranscoderUnavailable";
+
+    /// <summary>
+    /// Decoding (or another step) ran out of managed memory: four jobs at once each buffer their scan, so this is about the
+    /// worker's load, not the file. Retried; a job that still fails on its last attempt ends Failed under this code, which
+    /// says the scan may be resubmitted.
+    /// </summary>
+    public const string WorkerOutOfMemory = "WorkerOutOfMemory";
+
+    /// <summary>The DICOM transcoder was killed at its timeout, which a busy machine reaches sooner: retried like <see cref="WorkerOutOfMemory"/>.</summary>
+    public const string TranscoderTimeout = "TranscoderTimeout";
+
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
     public const string StatusConflict = "StatusConflict";
 
     private const int MaxDescriptionLength = 1024;
 
+    /// <summary>Ends the description of a fault of the worker's resources, which the job record shows if the last attempt fails too.</summary>
+    private const string NotTheFile = "It depends on the worker's load (other jobs at once), not only on the file: no verdict on the file, which may be resubmitted.";
+
     public static FailureVerdict Classify(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return error switch
         {
+            // LimitExceeded for a resource of this machine (inner OutOfMemoryException or TimeoutException), not for the
+            // sizes the file declares, which stay permanent below.
+            ScanRejectedException { Code: ScanRejectionCode.LimitExceeded, InnerException: OutOfMemoryException } e => Transient(WorkerOutOfMemory, $"{e.Message} {NotTheFile}"),
+            ScanRejectedException { Code: ScanRejectionCode.LimitExceeded, InnerException: TimeoutException } e => Transient(TranscoderTimeout, $"{e.Message} {NotTheFile}"),
             ScanRejectedException e => Permanent(e.Code.ToString(), e.Message),
             InvalidScanJobException e => Permanent(InvalidScanJob, e.Message),
             JobRejectedException e => Permanent(e.Reason, e.Message),
@@ -42,6 +60,7 @@ public static class FailureClassifier
             // An IOException too, so it would pass as a NetworkError; named for what an operator must fix (the disk).
             DicomTranscoderFaultException e => Transient(TranscoderUnavailable, e.Message),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
+            OutOfMemoryException => Transient(WorkerOutOfMemory, $"The worker ran out of memory. {NotTheFile}"),
             _ when NetworkCause(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),
             _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),
         };

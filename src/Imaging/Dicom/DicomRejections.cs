@@ -28,6 +28,12 @@ internal static partial class DicomRejections
 
     public static ScanRejectedException Limit(string what) => new(ScanRejectionCode.LimitExceeded, "DICOM read limit exceeded: " + what);
 
+    /// <summary>
+    /// A limit the reading machine ran into rather than the file's declared sizes (a tool's running time): the cause is
+    /// kept as the inner exception, so a caller can tell such a rejection from a file that is simply too large.
+    /// </summary>
+    public static ScanRejectedException Limit(string what, Exception cause) => new(ScanRejectionCode.LimitExceeded, "DICOM read limit exceeded: " + what, cause);
+
     public static ScanRejectedException PixelFormat(string what) => new(ScanRejectionCode.UnsupportedPixelFormat, "DICOM pixel format not supported: " + what);
 
     public static ScanRejectedException NotAnImage(string what) => new(ScanRejectionCode.NotAnImage, "DICOM object holds no image: " + what);

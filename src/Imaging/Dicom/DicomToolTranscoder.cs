@@ -146,7 +146,10 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw DicomRejections.Limit(string.Create(CultureInfo.InvariantCulture, $"the transcoder ran longer than {Timeout.TotalSeconds:0} s"));
+            // The time a run takes depends on how busy this machine is, not only on the file: the TimeoutException inside
+            // tells the worker to retry it (and a caller that does not retry still sees LimitExceeded).
+            string what = string.Create(CultureInfo.InvariantCulture, $"the transcoder ran longer than {Timeout.TotalSeconds:0} s");
+            throw DicomRejections.Limit(what, new TimeoutException("The DICOM transcoder was killed at its timeout."));
         }
 
         Task.WaitAll(drainOut, drainError);

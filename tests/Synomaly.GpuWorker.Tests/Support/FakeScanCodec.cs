@@ -10,7 +10,8 @@ namespace Synomaly.GpuWorker.Tests.Support;
 
 /// <summary>
 /// A scan format for handler tests: text "slices:N:V" makes N slices filled with V (V + slice index / 100 for each);
-/// "corrupt" is rejected as Malformed like a real reader would; "size:K" makes one slice of K pixels (wrong dimensions).
+/// "corrupt" is rejected as Malformed like a real reader would; "size:K" makes one slice of K pixels (wrong dimensions);
+/// "heap-full" fails as a reader does when the managed heap is exhausted while it decodes (LimitExceeded, OutOfMemoryException inside).
 /// Renders one map file per slice and a report listing the scores; remembers the profile each report was rendered for.
 /// </summary>
 internal sealed class FakeScanCodec : IScanCodec
@@ -24,6 +25,8 @@ internal sealed class FakeScanCodec : IScanCodec
         BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"slices:{slices}:{value}"));
 
     public static BinaryData Corrupt { get; } = BinaryData.FromString("corrupt");
+
+    public static BinaryData HeapFull { get; } = BinaryData.FromString("heap-full");
 
     public static BinaryData WrongSize(int pixels) => BinaryData.FromString(string.Create(CultureInfo.InvariantCulture, $"size:{pixels}"));
 
@@ -39,6 +42,10 @@ internal sealed class FakeScanCodec : IScanCodec
                 return new FakeSlices([.. Enumerable.Range(0, count).Select(i => Enumerable.Repeat(value + (i / 100f), sliceSize.Height * sliceSize.Width).ToArray())]);
             case "size":
                 return new FakeSlices([new float[int.Parse(parts[1], CultureInfo.InvariantCulture)]]);
+            case "heap-full":
+#pragma warning disable CA2201 // Stands in for the runtime's own allocation failure.
+                throw new ScanRejectedException(ScanRejectionCode.LimitExceeded, "Decoding the NIfTI file needs more memory than is available.", new OutOfMemoryException());
+#pragma warning restore CA2201
             default:
                 throw new ScanRejectedException(ScanRejectionCode.Malformed, "The test scan is corrupt.");
         }
