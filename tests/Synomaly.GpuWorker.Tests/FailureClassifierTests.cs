@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Azure;
+using Azure.Identity;
 using Azure.Messaging.ServiceBus;
+using Microsoft.Identity.Client;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.Imaging;
@@ -119,6 +121,40 @@ public sealed class FailureClassifierTests
         Assert.All([outOfMemory, transcoderTimeout, heap], verdict => Assert.Contains("may be resubmitted", verdict.Description, StringComparison.Ordinal));
         Assert.Equal((FailureKind.Permanent, nameof(ScanRejectionCode.LimitExceeded)), (declared.Kind, declared.Reason));
         Assert.Equal((FailureKind.Transient, FailureClassifier.WorkerOutOfMemory), (heap.Kind, heap.Reason));
+    }
+
+    [Fact]
+    public void A_managed_identity_token_that_failed_for_a_passing_reason_is_retried_as_identity_unavailable()
+    {
+        // What Azure.Identity throws when the identity endpoint throttles, fails or cannot be reached: the cause inside.
+        Exception[] errors =
+        [
+            new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(429, "Too many requests")),
+            new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(503, "Service unavailable")),
+            new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new MsalServiceException("managed_identity_request_failed", "Internal error.", 500)),
+            new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused))),
+        ];
+
+        Assert.All(errors, error =>
+        {
+            var verdict = FailureClassifier.Classify(error);
+            Assert.Equal((FailureKind.Transient, FailureClassifier.IdentityUnavailable), (verdict.Kind, verdict.Reason));
+            Assert.DoesNotContain("ManagedIdentityCredential", verdict.Description, StringComparison.Ordinal);
+        });
+        Assert.Contains("answered 429", FailureClassifier.Classify(errors[0]).Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_refused_for_good_stays_unexpected_and_a_missing_credential_is_a_deployment_fault_not_retried_in_process()
+    {
+        var refused = FailureClassifier.Classify(new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(400, "Identity not found")));
+        // Even with a network fault inside: no identity endpoint at all means the app has no identity to ask for.
+        var missing = FailureClassifier.Classify(new CredentialUnavailableException(
+            "ManagedIdentityCredential authentication unavailable. No response received from the managed identity endpoint.", new HttpRequestException("No route to host")));
+
+        Assert.Equal((FailureKind.Unexpected, FailureClassifier.Unexpected), (refused.Kind, refused.Reason));
+        Assert.Equal((FailureKind.Unexpected, FailureClassifier.IdentityNotConfigured), (missing.Kind, missing.Reason));
+        Assert.Contains("managed identity", missing.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Azure;
+using Azure.Identity;
 using Azure.Messaging.ServiceBus;
+using Microsoft.Identity.Client;
 using Polly.Timeout;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Status;
@@ -33,6 +35,19 @@ public static class FailureClassifier
     /// <summary>The DICOM transcoder was killed at its timeout, which a busy machine reaches sooner: retried like <see cref="WorkerOutOfMemory"/>.</summary>
     public const string TranscoderTimeout = "TranscoderTimeout";
 
+    /// <summary>
+    /// The managed identity's token could not be had for a passing reason: its endpoint throttled (429), failed (5xx) or
+    /// could not be reached. Retried like storage faults.
+    /// </summary>
+    public const string IdentityUnavailable = "IdentityUnavailable";
+
+    /// <summary>
+    /// No credential is available to a connection (no managed identity assigned to the app, a wrong client id): a
+    /// deployment fault an operator must fix. Not retried in process, so each delivery spends an attempt and the job ends
+    /// Failed under this code, which the jobs-gave-up alert reports; not retried without end, and resubmittable once fixed.
+    /// </summary>
+    public const string IdentityNotConfigured = "IdentityNotConfigured";
+
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
     public const string StatusConflict = "StatusConflict";
@@ -54,6 +69,9 @@ public static class FailureClassifier
             ScanRejectedException e => Permanent(e.Code.ToString(), e.Message),
             InvalidScanJobException e => Permanent(InvalidScanJob, e.Message),
             JobRejectedException e => Permanent(e.Reason, e.Message),
+            // Before the network rule: an identity endpoint that was not there is a deployment fault, not a network one.
+            CredentialUnavailableException => new FailureVerdict(FailureKind.Unexpected, IdentityNotConfigured, "No credential is available for a storage or messaging connection; check the app's managed identity and its client id."),
+            AuthenticationFailedException e when TransientIdentityCause(e) is { } cause => Transient(IdentityUnavailable, $"The managed identity's token could not be obtained ({cause})."),
             RequestFailedException e when IsTransientStatus(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
             ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
             JobStatusConflictException e => Transient(StatusConflict, e.Message),
@@ -84,6 +102,27 @@ public static class FailureClassifier
         { InnerException: { } inner } => NetworkCause(inner, streamFaultCounts: false),
         _ => null,
     };
+
+    /// <summary>
+    /// Why a token request failed, if the reason passes: a transient status from the identity endpoint, as Azure.Core
+    /// (RequestFailedException) or MSAL (MsalServiceException, which Azure.Identity's managed identity uses) reports it,
+    /// or a network fault. Named by status or type only: the messages carry troubleshooting text and endpoints.
+    /// </summary>
+    private static string? TransientIdentityCause(AuthenticationFailedException error)
+    {
+        for (var inner = error.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case RequestFailedException e when IsTransientStatus(e.Status):
+                    return $"the identity endpoint answered {e.Status}";
+                case MsalServiceException e when IsTransientStatus(e.StatusCode):
+                    return $"the identity endpoint answered {e.StatusCode}";
+            }
+        }
+
+        return NetworkCause(error) is { } cause ? cause.GetType().Name : null;
+    }
 
     /// <summary>408 timeout, 429 throttling and every 5xx are worth retrying; other statuses are not transient.</summary>
     public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
