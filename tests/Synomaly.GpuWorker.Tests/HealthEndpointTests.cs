@@ -110,6 +110,24 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
+    public async Task Liveness_fails_once_the_device_has_failed_the_configured_number_of_batches_in_a_row()
+    {
+        await using var factory = Worker(new GatedModelLoader(Task.FromResult<ISliceInference>(new FakeSliceInference())), ("Worker:MaxConsecutiveBatchFailures", "2"));
+        using var client = factory.CreateClient();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var device = factory.Services.GetRequiredService<DeviceHealth>();
+        var fault = TorchSharpErrors.DeviceAssert();
+
+        device.RecordFailure(fault);
+        using var afterOne = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+        device.RecordFailure(fault);
+        using var afterTwo = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, afterOne.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, afterTwo.StatusCode);
+    }
+
+    [Fact]
     public async Task Probes_log_nothing_while_the_workers_own_information_lines_are_kept()
     {
         var lines = new LineRecordingLoggerProvider();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Hosting;
+using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Tests.Support;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -10,6 +11,38 @@ namespace Synomaly.GpuWorker.Tests;
 /// <summary>The receive loops and graceful shutdown of the hosted service.</summary>
 public sealed class ScanJobPumpTests
 {
+    private static DeviceHealth Device() => new(maxConsecutiveFailures: 3, NullLogger<DeviceHealth>.Instance);
+
+    [Fact]
+    public async Task No_message_is_taken_while_the_device_counts_as_broken_and_receiving_resumes_once_a_batch_succeeds()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var device = Device();
+        for (var i = 0; i < 3; i++)
+        {
+            device.RecordFailure(TorchSharpErrors.DeviceAssert());
+        }
+
+        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, device, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var job = harness.AddJob("pump-broken-device", FakeScanCodec.Scan(1, 0.1f));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId);
+
+        await pump.StartAsync(cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var pendingWhileBroken = source.PendingCount;
+        device.RecordSuccess();
+        for (var i = 0; i < 500 && source.Settlements.Count == 0; i++)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Assert.Equal(1, pendingWhileBroken);
+        Assert.Equal((job.MessageId, SettlementKind.Completed), Assert.Single(source.Settlements.Select(s => (s.MessageId, s.Kind))));
+    }
+
     [Fact]
     public async Task Jobs_are_received_and_completed_until_stop_and_a_job_still_running_at_the_deadline_is_abandoned()
     {
@@ -17,7 +50,7 @@ public sealed class ScanJobPumpTests
         var source = new InMemoryScanJobSource();
         harness.Options.ShutdownDeadlineSeconds = 1;
         harness.Options.MaxConcurrentJobs = 2;
-        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, Device(), MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
         var cancellationToken = TestContext.Current.CancellationToken;
         var quick = harness.AddJob("pump-quick", FakeScanCodec.Scan(1, 0.1f));
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(quick)), quick.MessageId);
@@ -54,7 +87,7 @@ public sealed class ScanJobPumpTests
         // own Run, woken by that stop, disposes it (once an ObjectDisposedException in HealthEndpointTests).
         await using var harness = new WorkerHarness();
         var source = new InMemoryScanJobSource();
-        var pump = new ScanJobPump(source, harness.Handler, harness.Host, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        var pump = new ScanJobPump(source, harness.Handler, harness.Host, Device(), MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
         var cancellationToken = TestContext.Current.CancellationToken;
         await pump.StartAsync(cancellationToken);
 

@@ -146,14 +146,14 @@ public sealed class SliceBatcherTests
     {
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
-        var model = new FakeSliceInference { FailWith = new InvalidOperationException("CUDA out of memory") };
+        var model = new FakeSliceInference { FailWith = new InvalidOperationException("CUDA error: an illegal memory access was encountered") };
         await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(100), telemetry);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         var a = batcher.InferAsync([Slice(1)], "default", cancellationToken);
         var b = batcher.InferAsync([Slice(2)], "default", cancellationToken);
 
-        Assert.Equal("CUDA out of memory", (await Assert.ThrowsAsync<InvalidOperationException>(() => a)).Message);
+        Assert.Equal("CUDA error: an illegal memory access was encountered", (await Assert.ThrowsAsync<InvalidOperationException>(() => a)).Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => b);
     }
 

@@ -50,6 +50,16 @@ public sealed class WorkerOptionsValidatorTests
         Assert.Contains("Worker__QueueName", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void A_consecutive_batch_failure_bound_out_of_range_names_the_setting(int bound)
+    {
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { MaxConsecutiveBatchFailures = bound });
+        Assert.True(result.Failed);
+        Assert.Contains("Worker__MaxConsecutiveBatchFailures", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_model_name_and_version_are_required_and_a_directory_source_needs_a_folder()
     {

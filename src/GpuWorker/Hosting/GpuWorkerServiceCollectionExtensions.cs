@@ -61,11 +61,20 @@ public static class GpuWorkerServiceCollectionExtensions
         services.TryAddSingleton<IModelLoader, TorchModelLoader>();
         services.TryAddSingleton<IScanCodec, ImagingScanCodec>();
         services.TryAddSingleton<InferenceHost>();
+        services.TryAddSingleton(provider => new DeviceHealth(
+            provider.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConsecutiveBatchFailures,
+            provider.GetRequiredService<ILogger<DeviceHealth>>()));
         services.TryAddSingleton(provider =>
         {
             var worker = provider.GetRequiredService<IOptions<WorkerOptions>>().Value;
             var host = provider.GetRequiredService<InferenceHost>();
-            return new SliceBatcher(host.WhenReadyAsync, worker.MaxBatchSize, worker.MaxBatchWait, provider.GetRequiredService<WorkerTelemetry>(), provider.GetRequiredService<TimeProvider>());
+            return new SliceBatcher(
+                host.WhenReadyAsync,
+                worker.MaxBatchSize,
+                worker.MaxBatchWait,
+                provider.GetRequiredService<WorkerTelemetry>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<DeviceHealth>());
         });
         services.TryAddSingleton<ScanJobPipeline>();
         services.TryAddSingleton<ScanJobHandler>();
@@ -73,6 +82,7 @@ public static class GpuWorkerServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<ModelLoadLivenessCheck>("model-load", tags: [GpuWorkerEndpoints.LiveTag])
+            .AddCheck<DeviceLivenessCheck>("device", tags: [GpuWorkerEndpoints.LiveTag])
             .AddCheck<ModelReadyHealthCheck>("model", tags: [GpuWorkerEndpoints.ReadyTag])
             .AddCheck<QueueReachableHealthCheck>("queue", tags: [GpuWorkerEndpoints.ReadyTag]);
         services.AddWorkerTelemetry(configuration);

@@ -11,18 +11,22 @@ namespace Synomaly.GpuWorker.Hosting;
 /// <summary>
 /// Receives ScanJobs once the model is ready and hands each to the handler, with Worker__MaxConcurrentJobs jobs in flight
 /// so the batcher can fill batches across scans. Shutdown: stop receiving at once, let in-flight jobs finish until
-/// Worker__ShutdownDeadlineSeconds, then cancel them (the handler abandons their messages for another replica).
+/// Worker__ShutdownDeadlineSeconds, then cancel them (the handler abandons their messages for another replica). While the
+/// device counts as broken (<see cref="DeviceHealth"/>) no new message is taken: each would spend an attempt on a failing
+/// device while liveness has the replica restarted; a batch that succeeds meanwhile resumes receiving.
 /// </summary>
 public sealed partial class ScanJobPump(
     IScanJobSource source,
     ScanJobHandler handler,
     InferenceHost model,
+    DeviceHealth device,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<ScanJobPump> logger) : BackgroundService
 {
     private static readonly TimeSpan ReceiveWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReceiveErrorDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan BrokenDevicePause = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource deadline = new();
     private readonly WorkerOptions settings = options.Value;
 
@@ -88,6 +92,20 @@ public sealed partial class ScanJobPump(
     {
         while (!stopReceiving.IsCancellationRequested)
         {
+            if (device.IsBroken)
+            {
+                try
+                {
+                    await Task.Delay(BrokenDevicePause, time, stopReceiving).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             ScanJobDelivery? delivery;
             try
             {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Telemetry;
 
 namespace Synomaly.GpuWorker.Inference;
@@ -10,7 +11,9 @@ namespace Synomaly.GpuWorker.Inference;
 /// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is
 /// cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are dropped; a batch already on
 /// the device runs to its end, because the other jobs in it need their outputs. A fault of the loop itself fails the jobs
-/// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped.
+/// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped. A batch the device has no memory
+/// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>), and every batch's outcome on the device is
+/// reported to <see cref="DeviceHealth"/>, whose liveness check has a replica with a broken device restarted.
 /// </summary>
 public sealed class SliceBatcher : IAsyncDisposable
 {
@@ -20,10 +23,13 @@ public sealed class SliceBatcher : IAsyncDisposable
     private readonly TimeSpan maxWait;
     private readonly WorkerTelemetry telemetry;
     private readonly TimeProvider time;
+    private readonly OutOfMemoryBatchSplitter splitter;
+    private readonly DeviceHealth? device;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    public SliceBatcher(Func<CancellationToken, Task<ISliceInference>> model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null)
+    /// <param name="device">Told whether each batch ran on the device; none in tests that do not watch it.</param>
+    public SliceBatcher(Func<CancellationToken, Task<ISliceInference>> model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null, DeviceHealth? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
@@ -32,6 +38,8 @@ public sealed class SliceBatcher : IAsyncDisposable
         this.maxWait = maxWait;
         this.telemetry = telemetry;
         this.time = time ?? TimeProvider.System;
+        this.device = device;
+        splitter = new OutOfMemoryBatchSplitter(telemetry, this.time);
         loop = Task.Run(RunAsync);
     }
 
@@ -216,17 +224,10 @@ public sealed class SliceBatcher : IAsyncDisposable
 
     private async Task RunBatchAsync(List<PendingSlice> batch, string profile)
     {
-        IReadOnlyList<SliceOutput> outputs;
+        ISliceInference inference;
         try
         {
-            var inference = await model(stop.Token).ConfigureAwait(false);
-            var started = time.GetTimestamp();
-            outputs = inference.Run([.. batch.Select(s => s.Pixels)], profile);
-            telemetry.RecordBatch(batch.Count, time.GetElapsedTime(started));
-            if (outputs.Count != batch.Count)
-            {
-                throw new InvalidOperationException($"The model returned {outputs.Count} outputs for a batch of {batch.Count} slices.");
-            }
+            inference = await model(stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -239,7 +240,8 @@ public sealed class SliceBatcher : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // Every job in the failed batch sees the error; its own failure policy decides whether to retry.
+            // No model (its load failed): every job in the batch sees the error; its own failure policy decides whether to
+            // retry. Not the device's fault: the load failure has a liveness check of its own.
             foreach (var slice in batch)
             {
                 slice.Request.Fail(e);
@@ -248,9 +250,35 @@ public sealed class SliceBatcher : IAsyncDisposable
             return;
         }
 
+        var result = splitter.Run(inference, [.. batch.Select(s => s.Pixels)], profile);
+        ReportToDevice(result);
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Request.Deliver(batch[i].Index, outputs[i]);
+            // A job with one failed slice fails (with that slice's error); a job whose slices all came back gets them.
+            if (result.Slices[i] is { Error: { } error })
+            {
+                batch[i].Request.Fail(error);
+            }
+            else
+            {
+                batch[i].Request.Deliver(batch[i].Index, result.Slices[i].Output!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A batch the device answered at least once shows it works; one whose every call failed counts against it, unless
+    /// the jobs' input failed it (an unknown inference profile), which says nothing about the device.
+    /// </summary>
+    private void ReportToDevice(SplitBatchResult result)
+    {
+        if (result.AnyCallSucceeded)
+        {
+            device?.RecordSuccess();
+        }
+        else if (result.Slices.Select(s => s.Error).FirstOrDefault(e => e is not null and not JobRejectedException) is { } fault)
+        {
+            device?.RecordFailure(fault);
         }
     }
 

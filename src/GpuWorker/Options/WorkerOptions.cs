@@ -34,6 +34,12 @@ public sealed class WorkerOptions
     public int MaxConcurrentJobs { get; set; } = 4;
 
     /// <summary>
+    /// Batches in a row that fail on the device (not by their input) before the replica counts as broken: liveness fails
+    /// so that the platform restarts it, and no new message is received meanwhile. A sticky CUDA error fails every call.
+    /// </summary>
+    public int MaxConsecutiveBatchFailures { get; set; } = 3;
+
+    /// <summary>
     /// Storage Queue transport only: how long a received message stays invisible before renewal. Short values make a
     /// crashed worker's job reappear sooner (local runs, tests); Service Bus takes its lock duration from the queue.
     /// </summary>

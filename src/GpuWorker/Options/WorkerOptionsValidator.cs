@@ -38,6 +38,7 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         Require(errors, options.ShutdownDeadlineSeconds is >= 1 and <= 3600, $"Worker__ShutdownDeadlineSeconds must be between 1 and 3600 (got {options.ShutdownDeadlineSeconds}).");
         Require(errors, options.StorageQueueLockSeconds is >= 1 and <= 600, $"Worker__StorageQueueLockSeconds must be between 1 and 600 (got {options.StorageQueueLockSeconds}).");
         Require(errors, options.MaxConcurrentJobs is >= 1 and <= 256, $"Worker__MaxConcurrentJobs must be between 1 and 256 (got {options.MaxConcurrentJobs}).");
+        Require(errors, options.MaxConsecutiveBatchFailures is >= 1 and <= 100, $"Worker__MaxConsecutiveBatchFailures must be between 1 and 100 (got {options.MaxConsecutiveBatchFailures}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

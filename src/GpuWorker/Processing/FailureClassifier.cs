@@ -5,6 +5,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Identity.Client;
 using Polly.Timeout;
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Status;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
@@ -34,6 +35,12 @@ public static class FailureClassifier
 
     /// <summary>The DICOM transcoder was killed at its timeout, which a busy machine reaches sooner: retried like <see cref="WorkerOutOfMemory"/>.</summary>
     public const string TranscoderTimeout = "TranscoderTimeout";
+
+    /// <summary>
+    /// The GPU had no memory even for one slice per model call, after the batcher halved the batch down to that: other
+    /// work held it. Retried on another delivery, when it may be free or another replica takes the job.
+    /// </summary>
+    public const string DeviceOutOfMemory = "DeviceOutOfMemory";
 
     /// <summary>
     /// The managed identity's token could not be had for a passing reason: its endpoint throttled (429), failed (5xx) or
@@ -77,6 +84,7 @@ public static class FailureClassifier
             JobStatusConflictException e => Transient(StatusConflict, e.Message),
             // An IOException too, so it would pass as a NetworkError; named for what an operator must fix (the disk).
             DicomTranscoderFaultException e => Transient(TranscoderUnavailable, e.Message),
+            DeviceOutOfMemoryException e => Transient(DeviceOutOfMemory, e.Message),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
             OutOfMemoryException => Transient(WorkerOutOfMemory, $"The worker ran out of memory. {NotTheFile}"),
             _ when NetworkCause(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),

@@ -56,6 +56,9 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
 
     public Exception? FailWith { get; set; }
 
+    /// <summary>When set, a call of more slices than this fails as TorchSharp reports a CUDA out-of-memory error.</summary>
+    public int? OutOfMemoryAbove { get; set; }
+
     public IReadOnlyList<IReadOnlyList<float[]>> Calls
     {
         get
@@ -91,6 +94,11 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         if (FailWith is { } error)
         {
             throw error;
+        }
+
+        if (slices.Count > OutOfMemoryAbove)
+        {
+            throw TorchSharpErrors.OutOfMemory();
         }
 
         return [.. slices.Select(s => new SliceOutput(

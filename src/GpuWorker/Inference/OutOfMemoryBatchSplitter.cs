@@ -1,0 +1,74 @@
+using Synomaly.GpuWorker.Telemetry;
+
+namespace Synomaly.GpuWorker.Inference;
+
+/// <summary>
+/// Runs one batch through the model, halving it whenever the device runs out of memory, down to one slice per call, so
+/// that a batch too large for the memory left (other processes, fragmentation, a large profile) still gives every slice
+/// its output instead of failing every job in it. Each call's outputs depend only on its own slices (the noise is seeded
+/// per slice), so a split batch answers as the whole one would, up to the network's rounding. Only a slice that does not
+/// fit on its own fails, with <see cref="DeviceOutOfMemoryException"/>; any other error fails the slices of that call.
+/// TorchSharp 0.107 offers no torch.cuda.empty_cache(), and none is needed between tries: the failed call's tensors are
+/// freed by its dispose scope, and the caching allocator releases its cached blocks itself before it reports out of memory.
+/// </summary>
+internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimeProvider time)
+{
+    /// <summary>The output or the error of each slice, in input order, and whether any model call succeeded.</summary>
+    public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile)
+    {
+        var outcomes = new SliceOutcome[slices.Count];
+        var anyCallSucceeded = RunPart(inference, slices, 0, slices.Count, profile, outcomes);
+        return new SplitBatchResult(outcomes, anyCallSucceeded);
+    }
+
+    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int start, int count, string profile, SliceOutcome[] outcomes)
+    {
+        Exception error;
+        try
+        {
+            var begun = time.GetTimestamp();
+            var outputs = inference.Run([.. slices.Skip(start).Take(count)], profile);
+            telemetry.RecordBatch(count, time.GetElapsedTime(begun));
+            if (outputs.Count != count)
+            {
+                throw new InvalidOperationException($"The model returned {outputs.Count} outputs for a batch of {count} slices.");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                outcomes[start + i] = new SliceOutcome(outputs[i], null);
+            }
+
+            return true;
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        if (CudaOutOfMemory.Is(error) && count > 1)
+        {
+            // Halves run one after the other, after the failed call has left the device: both get all the memory there is.
+            var half = count / 2;
+            var first = RunPart(inference, slices, start, half, profile, outcomes);
+            var second = RunPart(inference, slices, start + half, count - half, profile, outcomes);
+            return first || second;
+        }
+
+        var failure = CudaOutOfMemory.Is(error)
+            ? new DeviceOutOfMemoryException("The GPU ran out of memory even for one slice per model call.", error)
+            : error;
+        for (var i = 0; i < count; i++)
+        {
+            outcomes[start + i] = new SliceOutcome(null, failure);
+        }
+
+        return false;
+    }
+}
+
+/// <summary>One slice's output, or the error its model call ended with.</summary>
+internal readonly record struct SliceOutcome(SliceOutput? Output, Exception? Error);
+
+/// <summary>The outcome of every slice of a batch, and whether the device answered at least one of its calls.</summary>
+internal sealed record SplitBatchResult(IReadOnlyList<SliceOutcome> Slices, bool AnyCallSucceeded);

@@ -1,0 +1,129 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Synomaly.GpuWorker.Health;
+using Synomaly.GpuWorker.Inference;
+using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Telemetry;
+using Synomaly.GpuWorker.Tests.Support;
+
+namespace Synomaly.GpuWorker.Tests;
+
+/// <summary>
+/// Device faults in the batcher: a batch the GPU cannot hold is halved until it fits, and batches failing on the device
+/// in a row make liveness fail, so that the platform restarts a replica whose device is broken.
+/// </summary>
+public sealed class SliceBatcherDeviceFaultTests
+{
+    private const int MaxFailures = 3;
+
+    private static float[] Slice(float value) => [.. Enumerable.Range(0, 16).Select(i => value + (i / 100f))];
+
+    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, DeviceHealth? device = null) =>
+        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, device: device);
+
+    private static DeviceHealth Device() => new(MaxFailures, NullLogger<DeviceHealth>.Instance);
+
+    private static async Task<HealthStatus> LivenessAsync(DeviceHealth device) =>
+        (await new DeviceLivenessCheck(device).CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status;
+
+    [Fact]
+    public async Task A_batch_the_device_cannot_hold_is_halved_until_it_fits_and_every_job_gets_the_outputs_of_an_unsplit_run()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var device = Device();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var tight = new FakeSliceInference { OutOfMemoryAbove = 2 };
+        var roomy = new FakeSliceInference();
+        float[][] slices = [Slice(1), Slice(2), Slice(3), Slice(4)];
+
+        IReadOnlyList<SliceOutput>[] split, whole;
+        await using (var batcher = Create(tight, telemetry, device))
+        {
+            split = await Task.WhenAll(slices.Select(s => batcher.InferAsync([s], "default", cancellationToken))).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+
+        await using (var batcher = Create(roomy, telemetry))
+        {
+            whole = await Task.WhenAll(slices.Select(s => batcher.InferAsync([s], "default", cancellationToken))).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+
+        // Four one-slice jobs in one batch of four: out of memory, then two halves of two, which fit.
+        Assert.Equal([4, 2, 2], tight.Calls.Select(c => c.Count));
+        Assert.Equal([4], roomy.Calls.Select(c => c.Count));
+        for (var job = 0; job < slices.Length; job++)
+        {
+            var (got, expected) = (Assert.Single(split[job]), Assert.Single(whole[job]));
+            Assert.Equal(expected.Score, got.Score);
+            Assert.Equal(expected.AnomalyMap, got.AnomalyMap);
+            Assert.Equal(expected.Mask, got.Mask);
+        }
+
+        Assert.Equal(0, device.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public async Task A_slice_that_does_not_fit_on_its_own_fails_its_job_with_a_transient_device_out_of_memory()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference { OutOfMemoryAbove = 0 };
+        await using var batcher = Create(model, telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var a = batcher.InferAsync([Slice(1)], "default", cancellationToken);
+        var b = batcher.InferAsync([Slice(2)], "default", cancellationToken);
+
+        var error = await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => a.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+        await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => b.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+        Assert.Equal([2, 1, 1], model.Calls.Select(c => c.Count));
+        Assert.IsType<ExternalException>(error.InnerException);
+        var verdict = FailureClassifier.Classify(error);
+        Assert.Equal((FailureKind.Transient, FailureClassifier.DeviceOutOfMemory), (verdict.Kind, verdict.Reason));
+    }
+
+    [Fact]
+    public async Task Batches_failing_on_the_device_in_a_row_make_liveness_fail_and_one_that_succeeds_resets_the_count()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var device = Device();
+        var model = new FakeSliceInference { FailWith = TorchSharpErrors.DeviceAssert() };
+        await using var batcher = Create(model, telemetry, device);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var liveness = new List<HealthStatus>();
+
+        for (var batch = 0; batch < MaxFailures; batch++)
+        {
+            await Assert.ThrowsAsync<ExternalException>(() => batcher.InferAsync([Slice(batch)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+            liveness.Add(await LivenessAsync(device));
+        }
+
+        model.FailWith = null;
+        await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        Assert.Equal([HealthStatus.Healthy, HealthStatus.Healthy, HealthStatus.Unhealthy], liveness);
+        Assert.Equal(HealthStatus.Healthy, await LivenessAsync(device));
+        Assert.Equal(0, device.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public async Task Batches_failed_by_their_jobs_input_do_not_count_against_the_device()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var device = Device();
+        var model = new FakeSliceInference { FailWith = new JobRejectedException(JobRejectedException.UnknownInferenceProfile, "No profile 'x'.") };
+        await using var batcher = Create(model, telemetry, device);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        for (var batch = 0; batch < MaxFailures + 1; batch++)
+        {
+            await Assert.ThrowsAsync<JobRejectedException>(() => batcher.InferAsync([Slice(batch)], "x", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+        }
+
+        Assert.Equal(HealthStatus.Healthy, await LivenessAsync(device));
+        Assert.Equal(0, device.ConsecutiveFailures);
+    }
+}
