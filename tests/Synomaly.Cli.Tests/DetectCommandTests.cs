@@ -326,7 +326,7 @@ public sealed class DetectCommandTests : IDisposable
 
         public bool CanTranscode(string transferSyntaxUid) => transferSyntaxUid == "1.2.840.10008.1.2.4.90";
 
-        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits) =>
+        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken) =>
             File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "1.dcm"));
     }
 

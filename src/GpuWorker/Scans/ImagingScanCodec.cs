@@ -37,7 +37,9 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
 
         var started = time.GetTimestamp();
         using var stream = scan.ToStream();
-        var volume = ScanReader.Read(stream, readOptions);
+        // The token goes into the read: a zip of thousands of DICOM files, each maybe a minute in the transcoder, must stop
+        // within the shutdown deadline (the transcoder's process is killed), not after it.
+        var volume = ScanReader.Read(stream, readOptions with { CancellationToken = cancellationToken });
         var decoded = time.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
         var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height, trainedFor, orientation);

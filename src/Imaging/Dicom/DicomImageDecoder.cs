@@ -12,12 +12,12 @@ internal static class DicomImageDecoder
     private static readonly HashSet<string> SupportedPhotometric =
         ["MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_422", "PALETTE COLOR"];
 
-    public static DecodedDicom Decode(byte[] bytes, ScanReadLimits limits, IDicomTranscoder? transcoder)
+    public static DecodedDicom Decode(byte[] bytes, ScanReadLimits limits, IDicomTranscoder? transcoder, CancellationToken cancellationToken = default)
     {
         var file = DicomParser.Parse(bytes, limits);
         try
         {
-            return Decode(file, limits);
+            return Decode(file, limits, cancellationToken);
         }
         catch (ScanRejectedException rejected) when (rejected.Code == ScanRejectionCode.UnsupportedTransferSyntax
             && transcoder is not null && transcoder.CanTranscode(file.Syntax.Uid))
@@ -25,7 +25,7 @@ internal static class DicomImageDecoder
             byte[] converted;
             try
             {
-                converted = transcoder.Transcode(bytes, file.Syntax.Uid, limits);
+                converted = transcoder.Transcode(bytes, file.Syntax.Uid, limits, cancellationToken);
             }
             catch (ScanRejectedException failed) when (failed.Code == ScanRejectionCode.Malformed)
             {
@@ -33,12 +33,13 @@ internal static class DicomImageDecoder
                 throw DicomRejections.UnsupportedSyntax(file.Syntax, "the transcoder failed too: " + failed.Message, suggestTools: false);
             }
 
-            var decoded = Decode(DicomParser.Parse(converted, limits), limits);
+            var decoded = Decode(DicomParser.Parse(converted, limits), limits, cancellationToken);
             return decoded with { Notes = [.. decoded.Notes, $"pixel data of {file.Syntax.Uid} decompressed by {transcoder.Name}"] };
         }
     }
 
-    public static DecodedDicom Decode(DicomFile file, ScanReadLimits limits)
+    /// <param name="cancellationToken">Checked before each frame: a multi-frame file can hold thousands.</param>
+    public static DecodedDicom Decode(DicomFile file, ScanReadLimits limits, CancellationToken cancellationToken = default)
     {
         var ds = file.Dataset;
         RejectNonImage(file);
@@ -86,6 +87,7 @@ internal static class DicomImageDecoder
         float[]? blue = pixels.SamplesPerPixel == 3 || palette is not null ? new float[voxels.Length] : null;
         foreach (var (frame, index) in frames.Select((f, i) => (f, i)))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var converter = converters[pixels.Rescales[index]];
             converter.Convert(frame, voxels.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame));
             if (blue is not null && !converter.TryConvertBlue(frame, blue.AsSpan(index * pixels.PixelsPerFrame, pixels.PixelsPerFrame)))

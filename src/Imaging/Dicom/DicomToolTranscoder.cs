@@ -8,7 +8,8 @@ namespace Synomaly.Imaging.Dicom;
 /// Decompresses DICOM files with command-line tools found on PATH: gdcm's <c>gdcmconv --raw</c> (JPEG, JPEG-LS,
 /// JPEG 2000), else dcmtk's <c>dcmdjpeg</c> (JPEG incl. lossless and 12-bit) and <c>dcmdjpls</c> (JPEG-LS). The container
 /// image may carry them (Debian packages libgdcm-tools, dcmtk); without them <see cref="Detect"/> returns null.
-/// Each run works in a private temporary folder, is killed after <see cref="Timeout"/>, and its output is size-checked.
+/// Each run works in a private temporary folder, is killed after <see cref="Timeout"/> or when the caller's token is
+/// cancelled (the tool never outlives its read), and its output is size-checked.
 /// A temporary folder that cannot be made, written or read, or a tool that cannot be started, is a fault of this machine
 /// (<see cref="DicomTranscoderFaultException"/>), not a rejection of the scan; only the tool's own failure on the file
 /// (an exit code, no output) is reported as one.
@@ -18,6 +19,9 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
     private static readonly string[] JpegUids = ["1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"];
     private static readonly string[] JpegLsUids = ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"];
     private static readonly string[] Jpeg2000Uids = ["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"];
+
+    /// <summary>How long a killed tool is given to be reaped before the read goes on without it.</summary>
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, Tool> tools;
 
@@ -80,7 +84,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
         : Jpeg2000Uids.Contains(transferSyntaxUid) ? "gdcm"
         : null;
 
-    public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits)
+    public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(part10File);
         ArgumentNullException.ThrowIfNull(limits);
@@ -95,7 +99,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
             string input = System.IO.Path.Combine(folder, "in.dcm");
             string output = System.IO.Path.Combine(folder, "out.dcm");
             OnThisMachine("write the file to its temporary folder", () => File.WriteAllBytes(input, part10File));
-            Run(tool, input, output);
+            Run(tool, input, output, cancellationToken);
             var produced = new FileInfo(output);
             if (!produced.Exists || produced.Length == 0)
             {
@@ -122,7 +126,7 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
         }
     }
 
-    private void Run(Tool tool, string input, string output)
+    private void Run(Tool tool, string input, string output, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(tool.Path)
         {
@@ -141,11 +145,11 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
             ?? throw new DicomTranscoderFaultException("The DICOM transcoder could not be started.");
 
         // Drain both pipes so a chatty tool cannot block on a full buffer; the text is discarded (it may name the file).
-        var drainOut = process.StandardOutput.ReadToEndAsync();
-        var drainError = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
+        // Not cancelled: they end when the tool does, which a cancellation brings about by killing it.
+        var drainOut = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var drainError = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        if (!WaitForExit(process, cancellationToken))
         {
-            process.Kill(entireProcessTree: true);
             // The time a run takes depends on how busy this machine is, not only on the file: the TimeoutException inside
             // tells the worker to retry it (and a caller that does not retry still sees LimitExceeded).
             string what = string.Create(CultureInfo.InvariantCulture, $"the transcoder ran longer than {Timeout.TotalSeconds:0} s");
@@ -157,6 +161,29 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
         {
             throw new ScanRejectedException(ScanRejectionCode.Malformed, string.Create(CultureInfo.InvariantCulture,
                 $"{System.IO.Path.GetFileName(tool.Path)} could not decompress the pixel data (exit code {process.ExitCode})."));
+        }
+    }
+
+    /// <summary>
+    /// Waits for the tool until <see cref="Timeout"/> (false) or the caller's cancellation (thrown); either way the tool
+    /// and anything it started are killed and reaped first, so no process outlives the read.
+    /// </summary>
+    private bool WaitForExit(Process process, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Timeout);
+        try
+        {
+            // Transcode is synchronous; the wait needs no context to come back to.
+            process.WaitForExitAsync(deadline.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(KillWait);
+            cancellationToken.ThrowIfCancellationRequested();
+            return false;
         }
     }
 

@@ -12,23 +12,24 @@ namespace Synomaly.Imaging.Dicom;
 /// I/O errors and cancellation of the stream or of opening a series member, and a transcoder's machine faults
 /// (<see cref="DicomTranscoderFaultException"/>); they are worth a retry, not a verdict on the scan. Limits are checked
 /// before anything large is allocated.
-/// The overloads taking an <see cref="IDicomTranscoder"/> hand compressed syntaxes the reader does not decode to it.
+/// The overloads taking an <see cref="IDicomTranscoder"/> hand compressed syntaxes the reader does not decode to it, and
+/// stop at their cancellation token before each file of a series, each entry of a zip and each frame.
 /// </summary>
 public static class DicomVolumeReader
 {
     public static Volume Read(Stream stream, ScanReadLimits limits) => Read(stream, limits, transcoder: null);
 
-    public static Volume Read(Stream stream, ScanReadLimits limits, IDicomTranscoder? transcoder)
+    public static Volume Read(Stream stream, ScanReadLimits limits, IDicomTranscoder? transcoder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(limits);
         var bytes = ReadInput(stream, limits);
-        return Guard(() => DicomSeriesAssembler.AssembleFile(DicomImageDecoder.Decode(bytes, limits, transcoder), limits));
+        return Guard(() => DicomSeriesAssembler.AssembleFile(DicomImageDecoder.Decode(bytes, limits, transcoder, cancellationToken), limits));
     }
 
     public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits) => ReadSeries(files, limits, transcoder: null);
 
-    public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits, IDicomTranscoder? transcoder)
+    public static Volume ReadSeries(IReadOnlyList<Func<Stream>> files, ScanReadLimits limits, IDicomTranscoder? transcoder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(limits);
@@ -39,8 +40,9 @@ public static class DicomVolumeReader
         long voxels = 0;
         foreach (var open in files)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var bytes = ReadMember(open, limits);
-            var file = Guard(() => TryDecodeMember(bytes, limits, transcoder, skipped));
+            var file = Guard(() => TryDecodeMember(bytes, limits, transcoder, skipped, cancellationToken));
             if (file is null)
             {
                 continue;
@@ -73,12 +75,12 @@ public static class DicomVolumeReader
 
     public static Volume ReadZip(Stream zip, ScanReadLimits limits) => ReadZip(zip, limits, transcoder: null);
 
-    public static Volume ReadZip(Stream zip, ScanReadLimits limits, IDicomTranscoder? transcoder)
+    public static Volume ReadZip(Stream zip, ScanReadLimits limits, IDicomTranscoder? transcoder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(zip);
         ArgumentNullException.ThrowIfNull(limits);
         var archiveBytes = ReadInput(zip, limits);
-        return ReadSeries(Guard(() => Unzip(archiveBytes, limits)), limits, transcoder);
+        return ReadSeries(Guard(() => Unzip(archiveBytes, limits, cancellationToken)), limits, transcoder, cancellationToken);
     }
 
     public static DicomInfo Describe(Stream stream, ScanReadLimits limits)
@@ -126,7 +128,7 @@ public static class DicomVolumeReader
     /// The archive's files (not folders or macOS resource forks) in name order, each inflated into memory. Inside
     /// <see cref="Guard"/>: an IOException here comes from <see cref="ZipArchive"/> on corrupt offsets, a fault of the data.
     /// </summary>
-    private static List<Func<Stream>> Unzip(byte[] archiveBytes, ScanReadLimits limits)
+    private static List<Func<Stream>> Unzip(byte[] archiveBytes, ScanReadLimits limits, CancellationToken cancellationToken)
     {
         // Counted (declared, and the directory's records) before ZipArchive makes an object per entry; directory entries
         // and macOS resource forks (one per file) are allowed for, the exact count of files is checked below.
@@ -148,6 +150,7 @@ public static class DicomVolumeReader
         var members = new List<Func<Stream>>();
         foreach (var entry in entries)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var entryStream = entry.Open();
             var bytes = BoundedCopy.ReadAll(entryStream, limits.MaxDecompressedBytes - inflated, "the unzipped series");
             inflated += bytes.Length;
@@ -158,11 +161,11 @@ public static class DicomVolumeReader
     }
 
     /// <summary>Decodes one member of a series; non-image objects and non-DICOM files are skipped, other rejections fail the series.</summary>
-    private static DecodedDicom? TryDecodeMember(byte[] bytes, ScanReadLimits limits, IDicomTranscoder? transcoder, List<ScanRejectedException> skipped)
+    private static DecodedDicom? TryDecodeMember(byte[] bytes, ScanReadLimits limits, IDicomTranscoder? transcoder, List<ScanRejectedException> skipped, CancellationToken cancellationToken)
     {
         try
         {
-            return DicomImageDecoder.Decode(bytes, limits, transcoder);
+            return DicomImageDecoder.Decode(bytes, limits, transcoder, cancellationToken);
         }
         catch (ScanRejectedException rejected) when (rejected.Code is ScanRejectionCode.NotAnImage or ScanRejectionCode.UnknownFormat or ScanRejectionCode.Empty)
         {

@@ -18,7 +18,9 @@ public interface IDicomTranscoder
     /// Failures on the file are reported as <see cref="ScanRejectedException"/>; output larger than
     /// <see cref="ScanReadLimits.MaxDecompressedBytes"/> is rejected with <see cref="ScanRejectionCode.LimitExceeded"/>.
     /// Faults of the machine (temporary storage, starting a tool) are thrown as <see cref="DicomTranscoderFaultException"/>,
-    /// which the reader lets through unchanged: they say nothing about the scan.
+    /// which the reader lets through unchanged: they say nothing about the scan. A cancelled
+    /// <paramref name="cancellationToken"/> stops the conversion (and any process it runs) with an
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits);
+    byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken);
 }

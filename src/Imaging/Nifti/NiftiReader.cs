@@ -205,6 +205,7 @@ public static class NiftiReader
         long nonFinite = 0;
         for (long done = 0; done < voxels;)
         {
+            options.CancellationToken.ThrowIfCancellationRequested();
             int count = (int)Math.Min(ChunkVoxels, voxels - done);
             StreamReading.ReadExactly(stream, buffer.AsSpan(0, count * bytesPerVoxel), "NIfTI voxel data");
             if (done + count > data.Length)

@@ -20,5 +20,12 @@ public sealed record ScanReadOptions
     /// </summary>
     public IDicomTranscoder? DicomTranscoder { get; init; }
 
-    internal NiftiReadOptions Nifti => new() { VolumeIndex = VolumeIndex };
+    /// <summary>
+    /// Stops the read with an <see cref="OperationCanceledException"/>: checked before each file of a series or zip, each
+    /// frame and each chunk of NIfTI voxels, and a running DICOM transcoder is killed. A zip of thousands of files,
+    /// each maybe a minute in the transcoder, would otherwise outlast a worker's shutdown deadline.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    internal NiftiReadOptions Nifti => new() { VolumeIndex = VolumeIndex, CancellationToken = CancellationToken };
 }

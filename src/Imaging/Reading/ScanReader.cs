@@ -72,7 +72,7 @@ public static class ScanReader
             CheckFileSize(new FileInfo(path).Length, limits);
         }
 
-        return DecodingFailures.Guard(ScanFormat.Dicom, () => DicomVolumeReader.ReadSeries([.. paths.Select(p => (Func<Stream>)(() => File.OpenRead(p)))], limits, options.DicomTranscoder));
+        return DecodingFailures.Guard(ScanFormat.Dicom, () => DicomVolumeReader.ReadSeries([.. paths.Select(p => (Func<Stream>)(() => File.OpenRead(p)))], limits, options.DicomTranscoder, options.CancellationToken));
     }
 
     public static ScanDescription Describe(Stream stream, ScanReadOptions? options = null) => ScanDescription.Of(Read(stream, options));
@@ -84,8 +84,8 @@ public static class ScanReader
     {
         ScanFormat.Nifti or ScanFormat.NiftiGzip => NiftiReader.Read(stream, options.Limits, options.Nifti, length),
         ScanFormat.Png or ScanFormat.Jpeg => RasterImageReader.Read(stream, options.Limits),
-        ScanFormat.Dicom => DicomVolumeReader.Read(stream, options.Limits, options.DicomTranscoder),
-        ScanFormat.Zip => DicomVolumeReader.ReadZip(stream, options.Limits, options.DicomTranscoder),
+        ScanFormat.Dicom => DicomVolumeReader.Read(stream, options.Limits, options.DicomTranscoder, options.CancellationToken),
+        ScanFormat.Zip => DicomVolumeReader.ReadZip(stream, options.Limits, options.DicomTranscoder, options.CancellationToken),
         _ => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Unknown format: not DICOM, NIfTI, PNG, JPEG or a zip of DICOM files."),
     };
 

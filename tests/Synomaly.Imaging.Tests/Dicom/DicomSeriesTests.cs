@@ -323,7 +323,7 @@ public sealed class DicomSeriesTests
         var files = Directory.GetFiles(DicomTestFiles.Path2("ct-abdomen", "dicom-j2k"));
         var transcoder = DicomToolTranscoder.Detect();
         Volume? volume = null;
-        var rejection = Record.Exception(() => volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default, transcoder));
+        var rejection = Record.Exception(() => volume = DicomVolumeReader.ReadSeries(Openers(files), ScanReadLimits.Default, transcoder, TestContext.Current.CancellationToken));
 
         if (volume is not null)
         {

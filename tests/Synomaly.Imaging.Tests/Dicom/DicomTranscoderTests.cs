@@ -89,6 +89,36 @@ public sealed class DicomTranscoderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_read_kills_the_running_tool_and_what_it_started_and_leaves_no_process_behind()
+    {
+        // The stand-in starts a child of its own and records both process ids before it waits.
+        string ids = Path.Combine(folder.FullName, "pids");
+        Tool("gdcmconv", $"sleep 20 & echo \"$$ $!\" > '{ids}.tmp'; mv '{ids}.tmp' '{ids}'; wait");
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
+        using var cancel = new CancellationTokenSource();
+        using var stream = File.OpenRead(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"));
+        var started = Task.Run(() =>
+        {
+            while (!File.Exists(ids))
+            {
+                Thread.Sleep(10);
+            }
+
+            cancel.Cancel();
+        }, TestContext.Current.CancellationToken);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => DicomVolumeReader.Read(stream, ScanReadLimits.Default, transcoder, cancel.Token));
+        var stopped = watch.Elapsed;
+        await started;
+
+        int[] pids = [.. File.ReadAllText(ids).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+        Assert.Equal(2, pids.Length);
+        Assert.InRange(stopped, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} outlived the read"));
+    }
+
+    [Fact]
     public void Output_larger_than_the_decompressed_limit_is_rejected()
     {
         Tool("gdcmconv", "head -c 3000000 /dev/zero > \"$3\"");
@@ -116,6 +146,37 @@ public sealed class DicomTranscoderTests : IDisposable
 
         Assert.IsType<System.ComponentModel.Win32Exception>(fault.InnerException);
         Assert.DoesNotContain(folder.FullName, fault.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether the process still runs: it exists and is not a zombie waiting to be reaped by its parent.</summary>
+    private static bool IsRunning(int pid)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            string stat = $"/proc/{pid}/stat";
+            if (!File.Exists(stat))
+            {
+                return false;
+            }
+
+            try
+            {
+                // The state follows the command name in parentheses: "pid (comm) S ...".
+                string text = File.ReadAllText(stat);
+                if (text[(text.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                {
+                    return false;
+                }
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return true;
     }
 
     private void Tool(string name, string script)

@@ -84,7 +84,7 @@ public sealed class ScanReaderTranscoderTests
 
         public bool CanTranscode(string transferSyntaxUid) => transferSyntaxUid == Jpeg2000;
 
-        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits)
+        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken)
         {
             Calls++;
             return File.ReadAllBytes(Uncompressed);

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Synomaly.Contracts;
+using Synomaly.Imaging.Dicom;
+using Synomaly.Imaging.Nifti;
+using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Tests.Dicom;
+using Synomaly.Imaging.Volumes;
+
+namespace Synomaly.Imaging.Tests.Reading;
+
+/// <summary>
+/// <see cref="ScanReadOptions.CancellationToken"/> stops a read: inside a transcoder, between the files of a zip, and
+/// between frames and voxel chunks, so that a worker's shutdown is not held up by a long decode.
+/// </summary>
+public sealed class ScanReaderCancellationTests
+{
+    private const string Jpeg2000 = "1.2.840.10008.1.2.4.90";
+
+    private static string Uncompressed => Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "1.dcm");
+
+    private static string Jpeg2000File => Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm");
+
+    [Fact]
+    public void A_read_waiting_on_the_transcoder_stops_soon_after_its_token_is_cancelled()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var options = new ScanReadOptions { DicomTranscoder = new BlockingTranscoder(TimeSpan.FromSeconds(10)), CancellationToken = cancel.Token };
+        var watch = Stopwatch.StartNew();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(File.ReadAllBytes(Jpeg2000File)), options));
+
+        // About the 100 ms until the cancel, with room for a loaded machine; the transcoder alone would block for 10 s.
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void A_zip_stops_before_its_next_file_once_cancelled_even_when_the_transcoder_ignores_the_token()
+    {
+        using var cancel = new CancellationTokenSource();
+        var transcoder = new CancellingTranscoder(cancel);
+        using var zip = Zip(Jpeg2000File, count: 20);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(zip, new ScanReadOptions { DicomTranscoder = transcoder, CancellationToken = cancel.Token }));
+
+        Assert.Equal(1, transcoder.Calls);
+    }
+
+    [Fact]
+    public void Dicom_zip_and_nifti_reads_given_a_cancelled_token_stop_without_a_rejection()
+    {
+        var options = new ScanReadOptions { CancellationToken = new CancellationToken(canceled: true) };
+        using var zip = Zip(Uncompressed, count: 2);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(File.ReadAllBytes(Uncompressed)), options));
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(zip, options));
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(Nifti()), options));
+        Assert.NotNull(ScanReader.Read(new MemoryStream(Nifti())));
+    }
+
+    private static MemoryStream Zip(string file, int count)
+    {
+        var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                using var entry = archive.CreateEntry($"IM{i:D4}").Open();
+                entry.Write(File.ReadAllBytes(file));
+            }
+        }
+
+        zip.Position = 0;
+        return zip;
+    }
+
+    private static byte[] Nifti()
+    {
+        var voxels = Enumerable.Range(0, 16 * 16 * 2).Select(i => (float)i).ToArray();
+        var volume = new Volume(voxels, 16, 16, 2, VolumeGeometry.Unit(), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
+        using var output = new MemoryStream();
+        NiftiWriter.Write(output, voxels, 16, 16, 2, NiftiGeometry.ForVolume(volume), NiftiDataType.Float32, gzip: false, "synthetic");
+        return output.ToArray();
+    }
+
+    /// <summary>A transcoder as slow as a tool on a busy machine, which honours the token as the interface asks.</summary>
+    private sealed class BlockingTranscoder(TimeSpan block) : IDicomTranscoder
+    {
+        public string Name => "blocking-transcoder";
+
+        public bool CanTranscode(string transferSyntaxUid) => transferSyntaxUid == Jpeg2000;
+
+        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken)
+        {
+            cancellationToken.WaitHandle.WaitOne(block);
+            cancellationToken.ThrowIfCancellationRequested();
+            return File.ReadAllBytes(Uncompressed);
+        }
+    }
+
+    /// <summary>Decodes its first file and cancels the read meanwhile, as a shutdown would; ignores the token itself.</summary>
+    private sealed class CancellingTranscoder(CancellationTokenSource cancel) : IDicomTranscoder
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "cancelling-transcoder";
+
+        public bool CanTranscode(string transferSyntaxUid) => transferSyntaxUid == Jpeg2000;
+
+        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken)
+        {
+            Calls++;
+            cancel.Cancel();
+            return File.ReadAllBytes(Uncompressed);
+        }
+    }
+}
