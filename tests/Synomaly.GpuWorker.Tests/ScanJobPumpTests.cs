@@ -44,6 +44,59 @@ public sealed class ScanJobPumpTests
     }
 
     [Fact]
+    public async Task A_broken_device_with_nothing_to_restart_it_takes_messages_again_after_the_probe_interval()
+    {
+        // A local worker or the demo has no orchestrator acting on /healthz: without the probe the job below would sit
+        // Queued for ever behind a device that counted as broken.
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var clock = new ManualTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var device = new DeviceHealth(maxConsecutiveFailures: 3, NullLogger<DeviceHealth>.Instance, clock);
+        for (var i = 0; i < 3; i++)
+        {
+            device.RecordFailure(TorchSharpErrors.DeviceAssert());
+        }
+
+        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, device, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var job = harness.AddJob("pump-probe-device", FakeScanCodec.Scan(1, 0.1f));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId);
+
+        await pump.StartAsync(cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var pendingWhileHeld = source.PendingCount;
+        clock.AdvanceTo(clock.GetUtcNow() + DeviceHealth.ProbeAfter);
+        for (var i = 0; i < 500 && source.Settlements.Count == 0; i++)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Assert.Equal(1, pendingWhileHeld);
+        Assert.Equal((job.MessageId, SettlementKind.Completed), Assert.Single(source.Settlements.Select(s => (s.MessageId, s.Kind))));
+    }
+
+    [Fact]
+    public void A_broken_device_holds_receiving_for_the_probe_interval_after_each_failure_but_stays_unlive()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var device = new DeviceHealth(maxConsecutiveFailures: 2, NullLogger<DeviceHealth>.Instance, clock);
+        device.RecordFailure(TorchSharpErrors.DeviceAssert());
+        Assert.False(device.HoldsReceiving);
+        device.RecordFailure(TorchSharpErrors.DeviceAssert());
+        Assert.True(device.HoldsReceiving);
+
+        clock.AdvanceTo(clock.GetUtcNow() + DeviceHealth.ProbeAfter - TimeSpan.FromSeconds(1));
+        Assert.True(device.HoldsReceiving);
+        clock.AdvanceTo(clock.GetUtcNow() + TimeSpan.FromSeconds(1));
+        Assert.False(device.HoldsReceiving);
+        Assert.True(device.IsBroken);
+
+        device.RecordFailure(TorchSharpErrors.DeviceAssert());
+        Assert.True(device.HoldsReceiving);
+    }
+
+    [Fact]
     public async Task Jobs_are_received_and_completed_until_stop_and_a_job_still_running_at_the_deadline_is_abandoned()
     {
         await using var harness = new WorkerHarness();

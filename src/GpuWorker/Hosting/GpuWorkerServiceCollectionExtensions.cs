@@ -63,7 +63,8 @@ public static class GpuWorkerServiceCollectionExtensions
         services.TryAddSingleton<InferenceHost>();
         services.TryAddSingleton(provider => new DeviceHealth(
             provider.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxConsecutiveBatchFailures,
-            provider.GetRequiredService<ILogger<DeviceHealth>>()));
+            provider.GetRequiredService<ILogger<DeviceHealth>>(),
+            provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider =>
         {
             var worker = provider.GetRequiredService<IOptions<WorkerOptions>>().Value;

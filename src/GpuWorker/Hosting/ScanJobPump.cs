@@ -92,7 +92,7 @@ public sealed partial class ScanJobPump(
     {
         while (!stopReceiving.IsCancellationRequested)
         {
-            if (device.IsBroken)
+            if (device.HoldsReceiving)
             {
                 try
                 {
