@@ -66,10 +66,10 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     public int RealShapeCount => realShapes.Count;
 
-    public IReadOnlyList<EvaluationCase> TuningCases() => TuningCases(progress: null);
+    public IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken = default) => TuningCases(progress: null, cancellationToken);
 
     /// <summary>The tuning half's cases; <paramref name="progress"/> hears the count of its files done; <paramref name="cancellationToken"/> stops the build.</summary>
-    public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress, CancellationToken cancellationToken = default) =>
+    public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress, CancellationToken cancellationToken) =>
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress, cancellationToken);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
@@ -83,10 +83,10 @@ public sealed class EvaluationPlan : IEvaluationSource
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
         SubjectSplit.CountTunedOn(ReportingFiles, Files, tuned);
 
-    public IReadOnlyList<EvaluationCase> ReportingCases() => ReportingCases(progress: null);
+    public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => ReportingCases(progress: null, cancellationToken);
 
     /// <summary>The reporting half's cases; <paramref name="progress"/> hears the count of its files done; <paramref name="cancellationToken"/> stops the build.</summary>
-    public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress, CancellationToken cancellationToken = default) =>
+    public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress, CancellationToken cancellationToken) =>
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor).Build(ReportingFiles, progress, cancellationToken);
 
     /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>

@@ -16,7 +16,12 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
     /// <summary>How far apart (mm) the affines of an image and its mask may be and still be one grid: float rounding of a header.</summary>
     private const double AffineTolerance = 1e-3;
 
-    public GivenCases Build(IReadOnlyList<string> healthyFiles, IReadOnlyList<string> anomalousFiles, IReadOnlyList<string> maskFiles)
+    /// <summary>The cases of the given files, healthy first, in order.</summary>
+    /// <param name="cancellationToken">
+    /// Checked before each scan is read (and before an anomalous scan's mask): a cancelled build throws
+    /// <see cref="OperationCanceledException"/> before its next file rather than after the whole set.
+    /// </param>
+    public GivenCases Build(IReadOnlyList<string> healthyFiles, IReadOnlyList<string> anomalousFiles, IReadOnlyList<string> maskFiles, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(healthyFiles);
         ArgumentNullException.ThrowIfNull(anomalousFiles);
@@ -29,6 +34,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         var anomalousNames = SetRelativePaths.Of(anomalousFiles);
         foreach (var file in healthyFiles)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var prepared = Prepare(file, ScanReader.ReadFile(file));
             foreach (var slice in prepared.Slices)
             {
@@ -41,7 +47,9 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         for (int i = 0; i < anomalousFiles.Count; i++)
         {
             string file = anomalousFiles[i], maskFile = maskFiles[i];
+            cancellationToken.ThrowIfCancellationRequested();
             var image = ScanReader.ReadFile(file);
+            cancellationToken.ThrowIfCancellationRequested();
             var mask = ScanReader.ReadFile(maskFile);
             CheckGrid(image, mask, file, maskFile);
             var prepared = Prepare(file, image);

@@ -13,24 +13,19 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public sealed class GivenSets : IEvaluationSource
 {
-    private readonly Lazy<GivenCases> built;
+    private readonly GivenSetBuilder builder;
+    private readonly string? anomalousInput;
+    private GivenCases? built;
 
     private GivenSets(IReadOnlyList<string> healthy, IReadOnlyList<string> anomalous, IReadOnlyList<string> masks, string? anomalousInput, int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
     {
         ModelSize = modelSize;
         Orientation = orientation;
-        var builder = new GivenSetBuilder(modelSize, orientation, trainedFor);
+        builder = new GivenSetBuilder(modelSize, orientation, trainedFor);
+        this.anomalousInput = anomalousInput;
         HealthyFiles = healthy;
         AnomalousFiles = anomalous;
         MaskFiles = masks;
-        built = new Lazy<GivenCases>(() =>
-        {
-            var result = builder.Build(healthy, anomalous, masks);
-            return anomalousInput is not null && !result.Cases.Any(c => c.IsAnomalous)
-                ? throw new EvaluationSetException(
-                    EvaluationSetProblem.EmptyAnomalousSet, anomalousInput, $"No slice of --anomalous '{anomalousInput}' that the preset selects has a lesion in its mask: the anomalous set is empty.")
-                : result;
-        });
     }
 
     public int ModelSize { get; }
@@ -46,7 +41,7 @@ public sealed class GivenSets : IEvaluationSource
     public IReadOnlyList<string> MaskFiles { get; }
 
     /// <summary>The cases and what each file contributed (built once, on first use).</summary>
-    public GivenCases Built => built.Value;
+    public GivenCases Built => Build(CancellationToken.None);
 
     /// <summary>
     /// Resolves the inputs as the user names them (a folder, a glob or a .txt/.list manifest each; masks paired by
@@ -103,11 +98,11 @@ public sealed class GivenSets : IEvaluationSource
 
     public string TuningTitle => "Tuning (given tuning set only)";
 
-    public IReadOnlyList<EvaluationCase> TuningCases() => Built.Cases;
+    public IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(Subjects);
 
-    public IReadOnlyList<EvaluationCase> ReportingCases() => Built.Cases;
+    public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
         SubjectSplit.CountTunedOn(Subjects, Subjects, tuned);
@@ -125,6 +120,24 @@ public sealed class GivenSets : IEvaluationSource
     }
 
     public void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases) => GivenSetManifest.Write(path, this, tuning ? "tuning" : "reporting", cases);
+
+    /// <summary>
+    /// The cases, built on first use and kept; a cancelled <paramref name="cancellationToken"/> stops the build before the
+    /// next file (<see cref="GivenSetBuilder.Build"/>), keeping nothing.
+    /// </summary>
+    private GivenCases Build(CancellationToken cancellationToken)
+    {
+        if (built is null)
+        {
+            var result = builder.Build(HealthyFiles, AnomalousFiles, MaskFiles, cancellationToken);
+            built = anomalousInput is not null && !result.Cases.Any(c => c.IsAnomalous)
+                ? throw new EvaluationSetException(
+                    EvaluationSetProblem.EmptyAnomalousSet, anomalousInput, $"No slice of --anomalous '{anomalousInput}' that the preset selects has a lesion in its mask: the anomalous set is empty.")
+                : result;
+        }
+
+        return built;
+    }
 
     /// <summary>The files whose subjects the cases belong to (images, not masks).</summary>
     private IEnumerable<string> Subjects => HealthyFiles.Concat(AnomalousFiles);

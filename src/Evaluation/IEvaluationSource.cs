@@ -14,14 +14,14 @@ public interface IEvaluationSource
     /// <summary>The first line of the tuning table.</summary>
     string TuningTitle { get; }
 
-    /// <summary>The cases tune searches on.</summary>
-    IReadOnlyList<EvaluationCase> TuningCases();
+    /// <summary>The cases tune searches on; <paramref name="cancellationToken"/> stops their building within the file in progress.</summary>
+    IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken);
 
     /// <summary>Fingerprints of the subjects of <see cref="TuningCases"/>, as tune records them in the profile.</summary>
     IReadOnlyList<string> TuningSubjects { get; }
 
-    /// <summary>The cases evaluate reports on.</summary>
-    IReadOnlyList<EvaluationCase> ReportingCases();
+    /// <summary>The cases evaluate reports on; <paramref name="cancellationToken"/> stops their building within the file in progress.</summary>
+    IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken);
 
     /// <summary>How many subjects of <see cref="ReportingCases"/> a profile was tuned on (<paramref name="tuned"/>: null for none recorded).</summary>
     int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned);

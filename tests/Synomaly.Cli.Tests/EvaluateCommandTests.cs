@@ -303,6 +303,24 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(File.Exists(At("out/evaluation.json")));
     }
 
+    [Fact]
+    public async Task An_evaluate_cancelled_before_its_given_sets_are_built_stops_before_reading_a_scan_and_leaves_no_output()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        // The healthy scans are read first, and none can be: a build that went on despite the cancellation would fail there (exit 1).
+        Directory.CreateDirectory(At("healthy"));
+        File.WriteAllText(At("healthy/sub-90_T1w.png"), "not an image");
+        File.WriteAllText(At("healthy/sub-91_T1w.png"), "not an image");
+
+        var (code, error) = await StandardError.CaptureCancelled(["evaluate", "--model", model, "--healthy", At("healthy"), "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: evaluate stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.False(Directory.Exists(At("out")), "a cancelled evaluate may leave no --out folder");
+    }
+
     /// <summary>Six single-slice NIfTIs of the shared CT, one subject each (three per half of the split).</summary>
     private string CtValidationSlices()
     {

@@ -335,6 +335,26 @@ public sealed class TuneCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(output, "tuning.json")));
     }
 
+    [Fact]
+    public async Task A_tune_cancelled_before_its_set_is_built_stops_before_reading_a_slice_and_leaves_no_output()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "cancelled");
+        string data = SixSlices();
+        // Every slice is unreadable: a build that went on despite the cancellation would fail on the first it read (exit 1).
+        foreach (var slice in Directory.GetFiles(data))
+        {
+            File.WriteAllText(slice, "not an image");
+        }
+
+        var (code, error) = await StandardError.CaptureCancelled(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: tune stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.False(Directory.Exists(output), "a cancelled tune may leave no --out folder");
+    }
+
     [Theory]
     [InlineData("--t", "150,abc")]
     [InlineData("--k", "x")]

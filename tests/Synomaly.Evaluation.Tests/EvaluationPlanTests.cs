@@ -17,7 +17,7 @@ public sealed class EvaluationPlanTests
     {
         var plan = new EvaluationPlan(ValidationFiles().Take(8).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
         var reportingSubjects = plan.ReportingFiles.Select(SubjectSplit.SubjectOf).ToHashSet();
-        var cases = plan.TuningCases();
+        var cases = plan.TuningCases(TestContext.Current.CancellationToken);
         Assert.NotEmpty(cases);
         Assert.All(cases, c => Assert.DoesNotContain(SubjectSplit.SubjectOf(c.Source), reportingSubjects));
         Assert.All(cases, c => Assert.Contains(c.Source, plan.TuningFiles));
@@ -57,13 +57,13 @@ public sealed class EvaluationPlanTests
     {
         var plan = new EvaluationPlan(ValidationFiles().Take(4).ToArray(), Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz"), modelSize: 64, lesionsPerSlice: 2);
         Assert.True(plan.RealShapeCount > 10);
-        var cases = plan.ReportingCases();
+        var cases = plan.ReportingCases(TestContext.Current.CancellationToken);
         Assert.Equal(plan.ReportingFiles.Count * 3, cases.Count);
         Assert.All(cases.Where(c => !c.IsAnomalous), c => Assert.Equal(0, c.TruthArea));
         Assert.All(cases.Where(c => c.IsAnomalous), c => Assert.InRange(c.TruthArea, 1, 64 * 64 / 4));
         Assert.All(cases, c => Assert.InRange(c.Input.Min(), -1.0001f, 1f));
         // The same plan rebuilds the same cases.
-        var again = plan.ReportingCases();
+        var again = plan.ReportingCases(TestContext.Current.CancellationToken);
         Assert.Equal(cases.Select(c => c.Input), again.Select(c => c.Input));
     }
 
@@ -72,7 +72,7 @@ public sealed class EvaluationPlanTests
     {
         string lesionMap = Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz");
         var plan = new EvaluationPlan(ValidationFiles().Order(StringComparer.Ordinal).Take(4).ToArray(), lesionMap, modelSize: 32, lesionsPerSlice: 1);
-        var cases = plan.ReportingCases();
+        var cases = plan.ReportingCases(TestContext.Current.CancellationToken);
         using var scratch = new ScratchDirectory("eval-manifest");
         string path = Path.Combine(Directory.CreateDirectory(scratch.Location).FullName, "reporting-set.json");
 

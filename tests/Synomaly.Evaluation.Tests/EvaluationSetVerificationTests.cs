@@ -43,7 +43,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
 
         string manifest = WriteReportingManifest(folder);
         var recorded = EvaluationSetManifest.Read(manifest);
-        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run();
+        var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), LesionMap).Run(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(differences.Count == 0, string.Join("; ", differences.Select(d => $"{d.Item}: {d.Difference}")));
         Assert.Equal(recorded.Cases.Count, recorded.Cases.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count());
@@ -101,7 +101,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
         string folder = CtSlicesOfSixSubjects();
         var plan = new EvaluationPlan(InputFiles.Resolve(folder), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, SliceOrientation.Display, ModalityHint.LiverCt);
         string manifest = Path.Combine(scratch.Location, "reporting-set.json");
-        EvaluationSetManifest.Write(manifest, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases());
+        EvaluationSetManifest.Write(manifest, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases(TestContext.Current.CancellationToken));
 
         var recorded = EvaluationSetManifest.Read(manifest);
         var differences = new EvaluationSetVerification(recorded, InputFiles.Resolve(folder), lesionMapPath: null).Run(cancellationToken: TestContext.Current.CancellationToken);
@@ -215,7 +215,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
     {
         var plan = new EvaluationPlan(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1);
         string path = Path.Combine(scratch.Location, "reporting-set.json");
-        EvaluationSetManifest.Write(path, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases());
+        EvaluationSetManifest.Write(path, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases(TestContext.Current.CancellationToken));
         return path;
     }
 }

@@ -62,7 +62,7 @@ public sealed class GivenSetsTests : IDisposable
         LesionVolume("sub-01_T1w");
 
         var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, orientation, ModalityHint.BrainMri);
-        var cases = sets.ReportingCases();
+        var cases = sets.ReportingCases(TestContext.Current.CancellationToken);
 
         Assert.Equal(["anomalous-sub-01_T1w-z002", "anomalous-sub-01_T1w-z003"], cases.Select(c => c.Id));
         Assert.All(cases, c =>
@@ -85,8 +85,8 @@ public sealed class GivenSetsTests : IDisposable
         LesionVolume("sub-01_T1w");
         LesionVolume("sub-01_T1w", sagittal: true);
 
-        var axial = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, orientation, ModalityHint.BrainMri).ReportingCases();
-        var sagittal = GivenSets.Resolve(null, At("sagittal/anomalous"), At("sagittal/masks"), Size, orientation, ModalityHint.BrainMri).ReportingCases();
+        var axial = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, orientation, ModalityHint.BrainMri).ReportingCases(TestContext.Current.CancellationToken);
+        var sagittal = GivenSets.Resolve(null, At("sagittal/anomalous"), At("sagittal/masks"), Size, orientation, ModalityHint.BrainMri).ReportingCases(TestContext.Current.CancellationToken);
 
         // The preset cuts the sagittal volume's axial slices, and each truth mask is cut from the mask the same way.
         Assert.Equal(axial.Select(c => c.Id), sagittal.Select(c => c.Id));
@@ -100,8 +100,8 @@ public sealed class GivenSetsTests : IDisposable
         LesionVolume("sub-01_T1w");
         LesionVolume("sub-01_T1w", leftward: true);
 
-        var ras = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).ReportingCases();
-        var las = GivenSets.Resolve(null, At("leftward/anomalous"), At("leftward/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).ReportingCases();
+        var ras = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).ReportingCases(TestContext.Current.CancellationToken);
+        var las = GivenSets.Resolve(null, At("leftward/anomalous"), At("leftward/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).ReportingCases(TestContext.Current.CancellationToken);
 
         // The display layout flips the leftward columns for the model, and each truth mask with them.
         Assert.Equal(ras.Select(c => c.Input), las.Select(c => c.Input));
@@ -117,7 +117,7 @@ public sealed class GivenSetsTests : IDisposable
         File.Copy(ScanFiles.IxiSlice(2), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(2))));
 
         var sets = GivenSets.Resolve(At("healthy"), At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
-        var cases = sets.ReportingCases();
+        var cases = sets.ReportingCases(TestContext.Current.CancellationToken);
 
         Assert.Equal([At("masks/a.png"), At("masks/b.png")], sets.MaskFiles);
         var healthy = Assert.Single(cases, c => !c.IsAnomalous);
@@ -144,7 +144,7 @@ public sealed class GivenSetsTests : IDisposable
         string Manifest(string name)
         {
             var sets = GivenSets.Resolve(At("healthy"), At("data/anomalous"), At("data/pairs.csv"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
-            sets.WriteManifest(At(name), tuning: false, sets.ReportingCases());
+            sets.WriteManifest(At(name), tuning: false, sets.ReportingCases(TestContext.Current.CancellationToken));
             return At(name);
         }
 
@@ -179,7 +179,7 @@ public sealed class GivenSetsTests : IDisposable
         var sets = GivenSets.Resolve(null, At("data/volume-0.png"), At("data/pairs.csv"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
         Assert.Equal([Path.GetFullPath(At("data/labels/segmentation-0.png"))], sets.MaskFiles);
-        Assert.Single(sets.ReportingCases());
+        Assert.Single(sets.ReportingCases(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -188,12 +188,31 @@ public sealed class GivenSetsTests : IDisposable
         string ct = ScanFiles.CtSlab(At("healthy/ct.nii"), 40, 8);
 
         var sets = GivenSets.Resolve(At("healthy"), null, null, Size, SliceOrientation.Display, ModalityHint.LiverCt);
-        var cases = sets.ReportingCases();
+        var cases = sets.ReportingCases(TestContext.Current.CancellationToken);
 
         var expected = new CtPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ct));
         Assert.Equal("ct", Assert.Single(sets.Built.Files).Preset);
         Assert.Equal(expected.Slices.Select(s => s.Pixels), cases.Select(c => c.Input));
         Assert.Equal(expected.Slices.Select(s => $"healthy-ct-z{s.SourceSlice:D3}"), cases.Select(c => c.Id));
+    }
+
+    [Fact]
+    public void A_cancelled_build_stops_before_reading_a_scan_and_keeps_nothing_for_the_next_call()
+    {
+        LesionVolume("sub-01_T1w");
+        var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+        // The mask is unreadable: a build that went on despite the cancellation would fail on it instead.
+        string mask = At("masks/sub-01_T1w.nii");
+        byte[] bytes = File.ReadAllBytes(mask);
+        File.WriteAllText(mask, "not a scan");
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => sets.ReportingCases(cancellation.Token));
+
+        // The cancellation is not kept as the set's outcome: the next build reads the scans.
+        File.WriteAllBytes(mask, bytes);
+        Assert.NotEmpty(sets.ReportingCases(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -218,7 +237,7 @@ public sealed class GivenSetsTests : IDisposable
         File.WriteAllText(pairs, $"{ScanFiles.AbdominalCt},{seg}\n");
 
         var sets = GivenSets.Resolve(null, ScanFiles.AbdominalCt, pairs, Size, SliceOrientation.Display, ModalityHint.LiverCt);
-        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases(TestContext.Current.CancellationToken));
 
         Assert.Equal((EvaluationSetProblem.MaskGridMismatch, seg), (e.Problem, e.File));
         Assert.Contains("122x101x30", e.Message, StringComparison.Ordinal);
@@ -230,7 +249,7 @@ public sealed class GivenSetsTests : IDisposable
         LesionVolume("sub-01_T1w", maskAffine: [1, 0, 0, -24, 0, 1, 0, -10, 0, 0, 1, 0, 0, 0, 0, 1]);
 
         var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
-        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases(TestContext.Current.CancellationToken));
 
         Assert.Equal((EvaluationSetProblem.MaskGridMismatch, At("masks/sub-01_T1w.nii")), (e.Problem, e.File));
     }
@@ -247,7 +266,7 @@ public sealed class GivenSetsTests : IDisposable
         var (_, mask) = LesionVolume("sub-01_T1w");
         ScanFiles.Nifti(mask, new float[48 * 40 * 6], 48, 40, 6, [1, 0, 0, -24, 0, 1, 0, -20, 0, 0, 1, 0, 0, 0, 0, 1]);
         var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
-        var empty = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+        var empty = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases(TestContext.Current.CancellationToken));
         Assert.Equal((EvaluationSetProblem.EmptyAnomalousSet, At("anomalous")), (empty.Problem, empty.File));
     }
 
@@ -257,7 +276,7 @@ public sealed class GivenSetsTests : IDisposable
         ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("anomalous/a.png"), At("masks/a.png"), 90, 100, 0);
 
         var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
-        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases());
+        var e = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases(TestContext.Current.CancellationToken));
 
         Assert.Equal((EvaluationSetProblem.EmptyMask, At("masks/a.png")), (e.Problem, e.File));
     }

@@ -149,13 +149,13 @@ public static class EvaluationCommands
         int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule, StopFloor = stopFloor };
         TuneGridCheck.Require(grid, gridName, template, context.Card.Timesteps, normativeData is null ? null : alphas);
-        var cases = UnreadableInputException.Guard(source.TuningCases);
+        var cases = UnreadableInputException.Guard(() => source.TuningCases(cancellationToken));
         RequireAnomalousCases(parse, cases, "tuning", "tune ranks settings by Dice on anomalous cases");
         string outDir = CreateOutputFolder(parse);
         IReadOnlyList<EvaluationResult> ranked = [];
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
-        var healthy = normativeData is null ? null : UnreadableInputException.Guard(() => HealthySlices(normativeData, source, context.Card));
+        var healthy = normativeData is null ? null : UnreadableInputException.Guard(() => HealthySlices(normativeData, source, context.Card, cancellationToken));
         AnsiConsole.Progress().Start(progress =>
         {
             if (healthy is not null)
@@ -266,7 +266,7 @@ public static class EvaluationCommands
             return 2;
         }
 
-        var cases = UnreadableInputException.Guard(source.ReportingCases);
+        var cases = UnreadableInputException.Guard(() => source.ReportingCases(cancellationToken));
         if (parse.GetValue(EvaluationInputs.Data) is not null || recordInCard)
         {
             RequireAnomalousCases(parse, cases, "reporting", recordInCard ? "--record-in-card replaces the card's Dice and AUROC" : "evaluate reports Dice on the inserted lesions");
@@ -384,9 +384,10 @@ public static class EvaluationCommands
     /// <summary>
     /// The healthy slices of <paramref name="folder"/> as cases, prepared by the card's preset, refused if any of them is
     /// an evaluation file, under whatever name, link or copy: the residual they give shapes the threshold, so reading a
-    /// reporting slice there would be tuning on the reported set.
+    /// reporting slice there would be tuning on the reported set. A cancelled <paramref name="cancellationToken"/> stops the
+    /// preparation before the next slice.
     /// </summary>
-    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, ModelCard card)
+    private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, ModelCard card, CancellationToken cancellationToken)
     {
         var files = InputFiles.Resolve(folder);
         // By real path (a linked folder or file) and by bytes (a hard link or copy): the same slice under another name.
@@ -397,7 +398,7 @@ public static class EvaluationCommands
         }
 
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
-        return new EvaluationSetBuilder([], card.Architecture.ImageSize, lesionsPerSlice: 0, baseSeed: 0, orientation, ModalityNames.ParseRecorded(card.Preprocessing.Modality)).Build(files);
+        return new EvaluationSetBuilder([], card.Architecture.ImageSize, lesionsPerSlice: 0, baseSeed: 0, orientation, ModalityNames.ParseRecorded(card.Preprocessing.Modality)).Build(files, cancellationToken: cancellationToken);
     }
 
     /// <summary>The integers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
