@@ -89,8 +89,9 @@ public static class CommandRunner
     /// <see cref="BenchOptionException"/>, <see cref="ModelPackageExistsException"/>), or an option value the engine refuses
     /// (<see cref="InvalidOptionException"/>, <see cref="UnknownDeviceException"/>). A train --out that holds another run's
     /// results is one too (<see cref="TrainingOutputInUseException"/>, thrown before any data is read), as evaluate's
-    /// unusable --out is. Any other ArgumentException was raised while the command ran (a model card naming an unknown
-    /// modality, TorchSharp refusing a tensor): the run failed (1), however its type reads.
+    /// unusable --out is, and a --model package that cannot be loaded or used (a card naming an unknown modality), which
+    /// the verbs turn into a UsageException. Any other ArgumentException was raised while the command ran (TorchSharp
+    /// refusing a tensor): the run failed (1), however its type reads.
     /// </summary>
     private static bool IsUsageError(Exception e) =>
         e is UsageException or BenchOptionException or ModelPackageExistsException or InvalidOptionException or UnknownDeviceException or TrainingOutputInUseException;

@@ -6,7 +6,7 @@ namespace Synomaly.Cli;
 /// A command refused its command line before its work began (a value out of range, options that do not go together, an
 /// --out that cannot be used): a usage error, exit code 2 (<see cref="CommandRunner.UsageError"/>). Commands throw it for
 /// their own checks, and turn a library's refusal of an option into it with <see cref="Guard"/>; an ArgumentException of any
-/// other origin was raised while the command ran (a model card naming an unknown modality, TorchSharp refusing a tensor)
+/// other origin was raised while the command ran (TorchSharp refusing a tensor)
 /// and fails the run (exit 1).
 /// </summary>
 public sealed class UsageException : ArgumentException

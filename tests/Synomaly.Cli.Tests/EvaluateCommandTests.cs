@@ -272,19 +272,29 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(Directory.Exists(At("refused")), "nothing may be made or run after a refused option");
     }
 
-    [Fact]
-    public async Task An_argument_refused_while_the_command_runs_fails_the_run_with_exit_1_not_as_a_usage_error()
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("tune")]
+    [InlineData("detect")]
+    public async Task A_model_card_naming_an_unknown_modality_is_refused_as_a_usage_error_before_any_work(string verb)
     {
-        // The command line is right; the model package is not: its card records a modality no preset knows, which the
-        // modality names refuse with an ArgumentException only once the card is read.
+        // The package given by --model cannot be used: its card records a modality no preset knows. Every verb refuses it
+        // as detect and train --init-from refuse a model they cannot load: exit 2, before anything is read or made.
         string model = TinyModelPackage.Save(At("model"), "tiny", modality: "x-ray");
         ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        string[] args = verb switch
+        {
+            "detect" => ["detect", ScanFiles.IxiSlice(0), "--model", model, "--device", "cpu", "--out", At("out")],
+            "tune" => ["tune", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"), "--grid", "custom", "--t", "100", "--k", "3", "--theta", "0.2",
+                "--device", "cpu", "--out", At("out")],
+            _ => ["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"), "--device", "cpu", "--out", At("out")],
+        };
 
-        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
-            "--device", "cpu", "--out", At("out")]);
+        var (code, error) = await StandardError.Capture(args);
 
-        Assert.Equal(1, code);
-        Assert.StartsWith("error: Unknown modality 'x-ray'", error.Trim(), StringComparison.Ordinal);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: Cannot load the model given by --model: Unknown modality 'x-ray'", error.Trim(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(At("out")), "nothing may be made after a refused model");
     }
 
     [Fact]

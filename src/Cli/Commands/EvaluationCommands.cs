@@ -5,6 +5,7 @@ using Synomaly.Contracts;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Maps;
+using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Evaluation;
@@ -445,10 +446,33 @@ public static class EvaluationCommands
 
         public Evaluator Evaluator { get; }
 
+        /// <summary>
+        /// Loads the package given by --model; one that cannot be loaded or used (a card naming a modality or slice layout
+        /// no preset knows) is refused before any work as a usage error, as detect and train --init-from refuse it.
+        /// </summary>
         public static DetectorContext Load(string directory, TorchSharp.torch.Device device, MapRegion region)
         {
-            var (model, card) = ModelPackage.Load(directory, device);
-            return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device, region);
+            try
+            {
+                var (model, card) = ModelPackage.Load(directory, device);
+                try
+                {
+                    // The card's slice layout and modality choose how every scan is prepared.
+                    SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
+                    ModalityNames.ParseRecorded(card.Preprocessing.Modality);
+                    return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device, region);
+                }
+                catch
+                {
+                    model.Dispose();
+                    throw;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+                or InvalidModelConfigException or CheckpointFormatException)
+            {
+                throw new UsageException($"Cannot load the model given by --model: {ErrorLine.Of(e)}", e);
+            }
         }
 
         public void Dispose()
