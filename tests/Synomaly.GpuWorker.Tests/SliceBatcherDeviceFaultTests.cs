@@ -126,4 +126,24 @@ public sealed class SliceBatcherDeviceFaultTests
         Assert.Equal(HealthStatus.Healthy, await LivenessAsync(device));
         Assert.Equal(0, device.ConsecutiveFailures);
     }
+
+    [Fact]
+    public async Task Once_a_slice_fails_its_job_the_rest_of_that_job_is_not_run_and_other_jobs_are_unaffected()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        // Slice 1 does not fit even alone; every other slice fits in any call.
+        var model = new FakeSliceInference { OutOfMemoryWith = s => s[0] == 1 };
+        await using var batcher = Create(model, telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var failed = batcher.InferAsync([Slice(1), Slice(2), Slice(3), Slice(4)], "default", cancellationToken);
+        var other = batcher.InferAsync([Slice(9)], "default", cancellationToken);
+
+        await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => failed.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+        Assert.Equal(9f, Assert.Single(await other.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken)).Score);
+        // One batch of five: out of memory, halved to [1, 2]: out of memory, [1] alone fails its job. Slices 2 to 4 are
+        // never run after that (they were without the drop: [2], then [3, 4, 9]); the other job's slice still is.
+        Assert.Equal([[1, 2, 3, 4, 9], [1, 2], [1], [9]], model.Calls.Select(c => c.Select(s => (int)s[0]).ToArray()));
+    }
 }

@@ -13,21 +13,33 @@ namespace Synomaly.GpuWorker.Inference;
 /// </summary>
 internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimeProvider time)
 {
-    /// <summary>The output or the error of each slice, in input order, and whether any model call succeeded.</summary>
-    public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile)
+    /// <summary>
+    /// The output or the error of each slice, in input order, and whether any model call succeeded. Before each call the
+    /// slices <paramref name="dropped"/> names (their job has failed or was cancelled, possibly by an earlier call of this
+    /// batch) are left out, so a failed job spends no more device time; they get neither output nor error. Each failed
+    /// slice is reported to <paramref name="failed"/> at once, so that its job is finished before the next call.
+    /// </summary>
+    public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile, Func<int, bool> dropped, Action<int, Exception> failed)
     {
         var outcomes = new SliceOutcome[slices.Count];
-        var anyCallSucceeded = RunPart(inference, slices, 0, slices.Count, profile, outcomes);
+        var anyCallSucceeded = RunPart(inference, slices, [.. Enumerable.Range(0, slices.Count)], profile, dropped, failed, outcomes);
         return new SplitBatchResult(outcomes, anyCallSucceeded);
     }
 
-    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int start, int count, string profile, SliceOutcome[] outcomes)
+    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int[] part, string profile, Func<int, bool> dropped, Action<int, Exception> failed, SliceOutcome[] outcomes)
     {
+        var indices = part.Where(i => !dropped(i)).ToArray();
+        if (indices.Length == 0)
+        {
+            return false;
+        }
+
+        var count = indices.Length;
         Exception error;
         try
         {
             var begun = time.GetTimestamp();
-            var outputs = inference.Run([.. slices.Skip(start).Take(count)], profile);
+            var outputs = inference.Run([.. indices.Select(i => slices[i])], profile);
             telemetry.RecordBatch(count, time.GetElapsedTime(begun));
             if (outputs.Count != count)
             {
@@ -36,7 +48,7 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
 
             for (var i = 0; i < count; i++)
             {
-                outcomes[start + i] = new SliceOutcome(outputs[i], null);
+                outcomes[indices[i]] = new SliceOutcome(outputs[i], null);
             }
 
             return true;
@@ -50,24 +62,25 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
         {
             // Halves run one after the other, after the failed call has left the device: both get all the memory there is.
             var half = count / 2;
-            var first = RunPart(inference, slices, start, half, profile, outcomes);
-            var second = RunPart(inference, slices, start + half, count - half, profile, outcomes);
+            var first = RunPart(inference, slices, indices[..half], profile, dropped, failed, outcomes);
+            var second = RunPart(inference, slices, indices[half..], profile, dropped, failed, outcomes);
             return first || second;
         }
 
         var failure = CudaOutOfMemory.Is(error)
             ? new DeviceOutOfMemoryException("The GPU ran out of memory even for one slice per model call.", error)
             : error;
-        for (var i = 0; i < count; i++)
+        foreach (var i in indices)
         {
-            outcomes[start + i] = new SliceOutcome(null, failure);
+            outcomes[i] = new SliceOutcome(null, failure);
+            failed(i, failure);
         }
 
         return false;
     }
 }
 
-/// <summary>One slice's output, or the error its model call ended with.</summary>
+/// <summary>One slice's output, or the error its model call ended with; neither for a slice left out because its job had ended.</summary>
 internal readonly record struct SliceOutcome(SliceOutput? Output, Exception? Error);
 
 /// <summary>The outcome of every slice of a batch, and whether the device answered at least one of its calls.</summary>

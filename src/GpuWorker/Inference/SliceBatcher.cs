@@ -9,8 +9,9 @@ namespace Synomaly.GpuWorker.Inference;
 /// one loop takes slices in arrival order, waits at most <c>maxWait</c> after the oldest waiting slice for more to arrive
 /// (same inference profile only, up to <c>maxBatchSize</c> network images: a profile with D noise draws fits a D-th as
 /// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is
-/// cancelled (lost lock, shutdown) stops waiting at once and its slices not yet in a batch are dropped; a batch already on
-/// the device runs to its end, because the other jobs in it need their outputs. A fault of the loop itself fails the jobs
+/// cancelled (lost lock, shutdown) stops waiting at once, and a job fails as soon as one of its slices fails; either way
+/// its slices not yet on the device are dropped, in later batches and in the later calls of a batch being halved; a call
+/// already on the device runs to its end, because the other jobs in it need their outputs. A fault of the loop itself fails the jobs
 /// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped. A batch the device has no memory
 /// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>), and every batch's outcome on the device is
 /// reported to <see cref="DeviceHealth"/>, whose liveness check has a replica with a broken device restarted.
@@ -250,18 +251,21 @@ public sealed class SliceBatcher : IAsyncDisposable
             return;
         }
 
-        var result = splitter.Run(inference, [.. batch.Select(s => s.Pixels)], profile);
+        // A failed slice fails its job at once, and slices of jobs that have ended (failed here, cancelled) are not run in
+        // the batch's later calls: their outputs would be thrown away. Jobs finished before the batch never entered it.
+        var result = splitter.Run(
+            inference,
+            [.. batch.Select(s => s.Pixels)],
+            profile,
+            dropped: i => batch[i].Request.IsFinished,
+            failed: (i, error) => batch[i].Request.Fail(error));
         ReportToDevice(result);
         for (var i = 0; i < batch.Count; i++)
         {
-            // A job with one failed slice fails (with that slice's error); a job whose slices all came back gets them.
-            if (result.Slices[i] is { Error: { } error })
+            // A job with one failed slice has failed (with that slice's error) above; a job whose slices all came back gets them.
+            if (result.Slices[i].Output is { } output)
             {
-                batch[i].Request.Fail(error);
-            }
-            else
-            {
-                batch[i].Request.Deliver(batch[i].Index, result.Slices[i].Output!);
+                batch[i].Request.Deliver(batch[i].Index, output);
             }
         }
     }

@@ -59,6 +59,9 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
     /// <summary>When set, a call of more slices than this fails as TorchSharp reports a CUDA out-of-memory error.</summary>
     public int? OutOfMemoryAbove { get; set; }
 
+    /// <summary>When set, a call holding a slice this matches fails as out of memory (even a call of that slice alone).</summary>
+    public Func<float[], bool>? OutOfMemoryWith { get; set; }
+
     public IReadOnlyList<IReadOnlyList<float[]>> Calls
     {
         get
@@ -96,7 +99,7 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
             throw error;
         }
 
-        if (slices.Count > OutOfMemoryAbove)
+        if (slices.Count > OutOfMemoryAbove || (OutOfMemoryWith is { } tooLarge && slices.Any(tooLarge)))
         {
             throw TorchSharpErrors.OutOfMemory();
         }
