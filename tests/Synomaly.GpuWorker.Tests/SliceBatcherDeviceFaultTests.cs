@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.GpuWorker.Health;
 using Synomaly.GpuWorker.Inference;
@@ -145,5 +146,39 @@ public sealed class SliceBatcherDeviceFaultTests
         // One batch of five: out of memory, halved to [1, 2]: out of memory, [1] alone fails its job. Slices 2 to 4 are
         // never run after that (they were without the drop: [2], then [3, 4, 9]); the other job's slice still is.
         Assert.Equal([[1, 2, 3, 4, 9], [1, 2], [1], [9]], model.Calls.Select(c => c.Select(s => (int)s[0]).ToArray()));
+    }
+
+    [Fact]
+    public async Task After_running_out_of_memory_batches_stay_at_the_size_that_fitted_and_grow_back_after_calls_succeed_at_it()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var logger = new RecordingLogger<SliceBatcher>();
+        var model = new FakeSliceInference { OutOfMemoryAbove = 2 };
+        await using var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, logger: logger);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Task<IReadOnlyList<SliceOutput>> Job(int slices) =>
+            batcher.InferAsync([.. Enumerable.Range(0, slices).Select(i => Slice(i))], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        // A batch of four does not fit; its halves of two do, and two becomes the cap.
+        await Job(4);
+        Assert.Equal([4, 2, 2], model.Calls.Select(c => c.Count));
+
+        // The device is still short of memory: the next batches are called with two slices, none fails first at full size.
+        model.Reset();
+        await Job(4);
+        Assert.Equal([2, 2], model.Calls.Select(c => c.Count));
+
+        // The memory is back: after CapRaiseAfter calls succeed at the cap (two of them above), it doubles to four.
+        model.Reset();
+        model.OutOfMemoryAbove = null;
+        await Job((2 * (SliceBatcher.CapRaiseAfter - 2)) + 8);
+        Assert.Equal([.. Enumerable.Repeat(2, SliceBatcher.CapRaiseAfter - 2), 4, 4], model.Calls.Select(c => c.Count));
+
+        // Each change of the cap is logged once, with sizes only.
+        Assert.Equal(
+            [(LogLevel.Warning, "The GPU ran out of memory for a batch; model calls are capped at 2 of 8 network images until calls at that size keep succeeding"),
+             (LogLevel.Information, "Model calls succeeded at the cap; it rises to 4 of 8 network images")],
+            logger.Entries.Select(e => (e.Level, e.Message)));
     }
 }

@@ -75,7 +75,8 @@ public static class GpuWorkerServiceCollectionExtensions
                 worker.MaxBatchWait,
                 provider.GetRequiredService<WorkerTelemetry>(),
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<DeviceHealth>());
+                provider.GetRequiredService<DeviceHealth>(),
+                provider.GetRequiredService<ILogger<SliceBatcher>>());
         });
         services.TryAddSingleton<ScanJobPipeline>();
         services.TryAddSingleton<ScanJobHandler>();

@@ -22,11 +22,12 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
     public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile, Func<int, bool> dropped, Action<int, Exception> failed)
     {
         var outcomes = new SliceOutcome[slices.Count];
-        var anyCallSucceeded = RunPart(inference, slices, [.. Enumerable.Range(0, slices.Count)], profile, dropped, failed, outcomes);
-        return new SplitBatchResult(outcomes, anyCallSucceeded);
+        var calls = new CallSizes();
+        var anyCallSucceeded = RunPart(inference, slices, [.. Enumerable.Range(0, slices.Count)], profile, dropped, failed, outcomes, calls);
+        return new SplitBatchResult(outcomes, anyCallSucceeded, calls.RanOutOfMemory ? calls.LargestSucceeded : null);
     }
 
-    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int[] part, string profile, Func<int, bool> dropped, Action<int, Exception> failed, SliceOutcome[] outcomes)
+    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int[] part, string profile, Func<int, bool> dropped, Action<int, Exception> failed, SliceOutcome[] outcomes, CallSizes calls)
     {
         var indices = part.Where(i => !dropped(i)).ToArray();
         if (indices.Length == 0)
@@ -51,6 +52,7 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
                 outcomes[indices[i]] = new SliceOutcome(outputs[i], null);
             }
 
+            calls.LargestSucceeded = Math.Max(calls.LargestSucceeded, count);
             return true;
         }
         catch (Exception e)
@@ -58,12 +60,13 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
             error = e;
         }
 
+        calls.RanOutOfMemory |= CudaOutOfMemory.Is(error);
         if (CudaOutOfMemory.Is(error) && count > 1)
         {
             // Halves run one after the other, after the failed call has left the device: both get all the memory there is.
             var half = count / 2;
-            var first = RunPart(inference, slices, indices[..half], profile, dropped, failed, outcomes);
-            var second = RunPart(inference, slices, indices[half..], profile, dropped, failed, outcomes);
+            var first = RunPart(inference, slices, indices[..half], profile, dropped, failed, outcomes, calls);
+            var second = RunPart(inference, slices, indices[half..], profile, dropped, failed, outcomes, calls);
             return first || second;
         }
 
@@ -78,10 +81,21 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
 
         return false;
     }
+
+    /// <summary>Whether a call of the batch ran out of memory, and the most slices a call of it held successfully.</summary>
+    private sealed class CallSizes
+    {
+        public bool RanOutOfMemory { get; set; }
+
+        public int LargestSucceeded { get; set; }
+    }
 }
 
 /// <summary>One slice's output, or the error its model call ended with; neither for a slice left out because its job had ended.</summary>
 internal readonly record struct SliceOutcome(SliceOutput? Output, Exception? Error);
 
-/// <summary>The outcome of every slice of a batch, and whether the device answered at least one of its calls.</summary>
-internal sealed record SplitBatchResult(IReadOnlyList<SliceOutcome> Slices, bool AnyCallSucceeded);
+/// <summary>
+/// The outcome of every slice of a batch, whether the device answered at least one of its calls, and, where a call ran out
+/// of memory, the most slices a call held successfully after all (0 when none did); null when no call ran out of memory.
+/// </summary>
+internal sealed record SplitBatchResult(IReadOnlyList<SliceOutcome> Slices, bool AnyCallSucceeded, int? LargestFitAfterOutOfMemory);

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Telemetry;
 
@@ -13,11 +15,17 @@ namespace Synomaly.GpuWorker.Inference;
 /// its slices not yet on the device are dropped, in later batches and in the later calls of a batch being halved; a call
 /// already on the device runs to its end, because the other jobs in it need their outputs. A fault of the loop itself fails the jobs
 /// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped. A batch the device has no memory
-/// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>), and every batch's outcome on the device is
+/// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>); later batches are then capped at the size that
+/// fitted, so that a GPU that stays short of memory does not fail a full-size call first every batch, and the cap doubles
+/// after <see cref="CapRaiseAfter"/> calls in a row succeed at it, up to <c>maxBatchSize</c>, so that a passing squeeze
+/// does not cut throughput for good. Every batch's outcome on the device is
 /// reported to <see cref="DeviceHealth"/>, whose liveness check has a replica with a broken device restarted.
 /// </summary>
 public sealed class SliceBatcher : IAsyncDisposable
 {
+    /// <summary>Model calls in a row that must succeed at the cap before it doubles.</summary>
+    public const int CapRaiseAfter = 8;
+
     private readonly Channel<PendingSlice> incoming = Channel.CreateUnbounded<PendingSlice>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, Task<ISliceInference>> model;
     private readonly int maxBatchSize;
@@ -26,11 +34,18 @@ public sealed class SliceBatcher : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly OutOfMemoryBatchSplitter splitter;
     private readonly DeviceHealth? device;
+    private readonly ILogger logger;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
+    // Network images per model call that the device is known to hold: maxBatchSize until a call runs out of memory. Read and
+    // written by the loop only.
+    private int cap;
+    private int callsAtCap;
+
     /// <param name="device">Told whether each batch ran on the device; none in tests that do not watch it.</param>
-    public SliceBatcher(Func<CancellationToken, Task<ISliceInference>> model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null, DeviceHealth? device = null)
+    /// <param name="logger">Tells when the cap on the batch size changes; none in tests that do not watch it.</param>
+    public SliceBatcher(Func<CancellationToken, Task<ISliceInference>> model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null, DeviceHealth? device = null, ILogger<SliceBatcher>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
@@ -40,6 +55,8 @@ public sealed class SliceBatcher : IAsyncDisposable
         this.telemetry = telemetry;
         this.time = time ?? TimeProvider.System;
         this.device = device;
+        this.logger = logger ?? NullLogger<SliceBatcher>.Instance;
+        cap = maxBatchSize;
         splitter = new OutOfMemoryBatchSplitter(telemetry, this.time);
         loop = Task.Run(RunAsync);
     }
@@ -117,7 +134,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         }
 
         var oldest = backlog[0];
-        var capacity = await SlicesPerBatchAsync(oldest.Profile).ConfigureAwait(false);
+        var (capacity, imagesPerSlice) = await SlicesPerBatchAsync(oldest.Profile).ConfigureAwait(false);
         var deadline = oldest.ArrivedAt + maxWait;
         while (CountWithProfile(backlog, oldest.Profile) < capacity)
         {
@@ -149,7 +166,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         var batch = TakeBatch(backlog, oldest.Profile, capacity);
         if (batch.Count > 0)
         {
-            await RunBatchAsync(batch, oldest.Profile).ConfigureAwait(false);
+            await RunBatchAsync(batch, oldest.Profile, capacity, imagesPerSlice).ConfigureAwait(false);
         }
 
         return true;
@@ -187,18 +204,19 @@ public sealed class SliceBatcher : IAsyncDisposable
         return count;
     }
 
-    /// <summary>How many slices of <paramref name="profile"/> make a call of at most <c>maxBatchSize</c> network images.</summary>
-    private async Task<int> SlicesPerBatchAsync(string profile)
+    /// <summary>How many slices of <paramref name="profile"/> make a call of at most the cap's network images, and its images per slice.</summary>
+    private async Task<(int Slices, int ImagesPerSlice)> SlicesPerBatchAsync(string profile)
     {
         try
         {
             var inference = await model(stop.Token).ConfigureAwait(false);
-            return Math.Max(1, maxBatchSize / Math.Max(1, inference.ImagesPerSlice(profile)));
+            var images = Math.Max(1, inference.ImagesPerSlice(profile));
+            return (Math.Max(1, cap / images), images);
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
             // A model that failed to load (or a profile it lacks) fails the batch's jobs in RunBatchAsync with the same error.
-            return maxBatchSize;
+            return (cap, 1);
         }
     }
 
@@ -223,7 +241,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         return batch;
     }
 
-    private async Task RunBatchAsync(List<PendingSlice> batch, string profile)
+    private async Task RunBatchAsync(List<PendingSlice> batch, string profile, int capacity, int imagesPerSlice)
     {
         ISliceInference inference;
         try
@@ -260,6 +278,7 @@ public sealed class SliceBatcher : IAsyncDisposable
             dropped: i => batch[i].Request.IsFinished,
             failed: (i, error) => batch[i].Request.Fail(error));
         ReportToDevice(result);
+        AdjustCap(result, batch.Count == capacity, imagesPerSlice);
         for (var i = 0; i < batch.Count; i++)
         {
             // A job with one failed slice has failed (with that slice's error) above; a job whose slices all came back gets them.
@@ -267,6 +286,31 @@ public sealed class SliceBatcher : IAsyncDisposable
             {
                 batch[i].Request.Deliver(batch[i].Index, output);
             }
+        }
+    }
+
+    /// <summary>
+    /// Lowers the cap to what fitted after a call ran out of memory (one slice when nothing did), and doubles it once
+    /// <see cref="CapRaiseAfter"/> full batches in a row have succeeded at it. A batch smaller than the cap proves nothing
+    /// about the cap, so it neither counts nor resets the count.
+    /// </summary>
+    private void AdjustCap(SplitBatchResult result, bool fullBatch, int imagesPerSlice)
+    {
+        if (result.LargestFitAfterOutOfMemory is { } fitted)
+        {
+            callsAtCap = 0;
+            var lowered = Math.Min(maxBatchSize, Math.Max(1, fitted) * imagesPerSlice);
+            if (lowered < cap)
+            {
+                cap = lowered;
+                logger.LogWarning("The GPU ran out of memory for a batch; model calls are capped at {Cap} of {MaxBatchSize} network images until calls at that size keep succeeding", cap, maxBatchSize);
+            }
+        }
+        else if (cap < maxBatchSize && fullBatch && result.AnyCallSucceeded && ++callsAtCap >= CapRaiseAfter)
+        {
+            callsAtCap = 0;
+            cap = Math.Min(maxBatchSize, cap * 2);
+            logger.LogInformation("Model calls succeeded at the cap; it rises to {Cap} of {MaxBatchSize} network images", cap, maxBatchSize);
         }
     }
 
