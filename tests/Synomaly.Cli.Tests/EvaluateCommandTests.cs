@@ -272,6 +272,22 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(Directory.Exists(At("refused")), "nothing may be made or run after a refused option");
     }
 
+    [Fact]
+    public async Task A_profile_the_card_does_not_have_is_refused_by_its_option_before_the_output_folder_is_made()
+    {
+        // A typo in --profile is the command line's fault, as detect treats it: exit 2 naming the option, not a failed run.
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--profile", "no-such-profile", "--device", "cpu", "--out", At("refused")]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --profile: ", error.Trim(), StringComparison.Ordinal);
+        Assert.Contains("has no inference profile 'no-such-profile'", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(At("refused")), "nothing may be made or run after a refused option");
+    }
+
     [Theory]
     [InlineData("evaluate")]
     [InlineData("tune")]

@@ -237,11 +237,24 @@ public static class EvaluationCommands
         return 0;
     }
 
+    /// <summary>The card's profile by the name given with --profile (or its default); a name it lacks is the command line's fault.</summary>
+    private static InferenceProfile ProfileNamed(ModelCard card, string? name)
+    {
+        try
+        {
+            return card.Profile(name);
+        }
+        catch (InvalidModelConfigException e) when (name is not null)
+        {
+            throw new UsageException($"--profile: {ErrorLine.Of(e)}", e);
+        }
+    }
+
     private static int RunEvaluate(ParseResult parse, bool recordInCard, CancellationToken cancellationToken)
     {
         var (source, detectorContext) = Prepare(parse);
         using var context = detectorContext;
-        var profile = context.Card.Profile(parse.GetValue(Profile));
+        var profile = ProfileNamed(context.Card, parse.GetValue(Profile));
         // Profile() has refused a card without a default when none is named, so one of the two is there.
         string profileName = parse.GetValue(Profile) ?? context.Card.DefaultProfile!;
         var adaptive = profile.ToOptions(parse.GetValue(Seed)) with { NoiseSeeding = NoiseSeedingOf(parse) };
