@@ -98,11 +98,7 @@ public static partial class SubjectSplit
     }
 
     /// <summary><c>sha256:</c> and the hex SHA-256 of the file's bytes: the same wherever the file is copied, moved or linked.</summary>
-    private static string ContentIdentityOf(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-    }
+    private static string ContentIdentityOf(string path) => "sha256:" + EvaluationSetManifest.Sha256Of(path);
 
     /// <summary>
     /// The name of the subject of each of the set's <paramref name="files"/>, keyed by the file as given: the
