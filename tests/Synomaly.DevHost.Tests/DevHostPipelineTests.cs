@@ -169,7 +169,7 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         await PollAsync(() => bulk.GetAsync(run.RunId, Ct), r => r.State == BulkRunState.Completed, "the bulk run to complete");
         var jobs = host.Services.GetRequiredService<JobStore>();
         var results = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
-        var scanIds = new[] { ArchiveScanId.For(deleted.Name), ArchiveScanId.For(kept.Name) };
+        var scanIds = new[] { BlobLayout.ArchiveScanId(deleted.Name), BlobLayout.ArchiveScanId(kept.Name) };
         foreach (var scanId in scanIds)
         {
             await results.UploadBlobAsync(BlobLayout.ResultsPrefix(scanId, "v1", "0x1") + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);

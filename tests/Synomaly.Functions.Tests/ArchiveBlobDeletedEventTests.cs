@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
+using Synomaly.Contracts;
 using Synomaly.Functions.Services.Archive;
-using Synomaly.Functions.Services.Bulk;
 using Synomaly.Testing;
 
 namespace Synomaly.Functions.Tests;
@@ -21,7 +21,7 @@ public sealed class ArchiveBlobDeletedEventTests
         var deleted = ArchiveBlobDeletedEvent.Parse(message);
 
         Assert.Equal(new ArchiveBlobDeletedEvent("stscanexample", name), deleted);
-        Assert.Equal(ArchiveScanId.For(name), ArchiveScanId.For(deleted!.BlobName));
+        Assert.Equal(BlobLayout.ArchiveScanId(name), BlobLayout.ArchiveScanId(deleted!.BlobName));
     }
 
     [Fact]

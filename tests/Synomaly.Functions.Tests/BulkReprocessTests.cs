@@ -305,7 +305,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     {
         var file = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient(name);
         var erasures = new List<ScanErasureOutcome?>();
-        store.ScanId = ArchiveScanId.For(name);
+        store.ScanId = BlobLayout.ArchiveScanId(name);
         store.Deletion = async () =>
         {
             await file.DeleteAsync(cancellationToken: Ct);

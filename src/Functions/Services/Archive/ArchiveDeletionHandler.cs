@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
-using Synomaly.Functions.Services.Bulk;
+using Synomaly.Contracts;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Storage.Local;
 
@@ -30,7 +30,7 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
         }
 
         // The scan id is a hash of the name: the name itself (patient data, possibly) is never logged.
-        var scanId = ArchiveScanId.For(deleted.BlobName);
+        var scanId = BlobLayout.ArchiveScanId(deleted.BlobName);
         var (outcome, _) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
         switch (outcome)
         {

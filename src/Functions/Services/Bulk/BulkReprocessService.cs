@@ -352,7 +352,7 @@ public sealed partial class BulkReprocessService(
         {
             var job = new ScanJob
             {
-                ScanId = ArchiveScanId.For(item.Name),
+                ScanId = BlobLayout.ArchiveScanId(item.Name),
                 SourceBlobUri = container.GetBlobClient(item.Name).Uri,
                 SourceETag = item.Properties.ETag?.ToString() ?? "",
                 SourceContentMd5 = ContentMd5.Of(item.Properties.ContentHash),

@@ -160,7 +160,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     }
 
     /// <summary>
-    /// Whether the id is one a reprocessing run gives an archive file (<see cref="Bulk.ArchiveScanId"/>: "a-" and a hash);
+    /// Whether the id is one a reprocessing run gives an archive file (<see cref="BlobLayout.ArchiveScanId"/>: "a-" and a hash);
     /// upload ids are GUIDs, so the two never meet.
     /// </summary>
     private static bool IsArchiveId(string scanId) => scanId.StartsWith(ArchiveIdPrefix, StringComparison.Ordinal);
