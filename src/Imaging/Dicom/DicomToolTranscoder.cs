@@ -156,7 +156,15 @@ public sealed class DicomToolTranscoder : IDicomTranscoder
             throw DicomRejections.Limit(what, new TimeoutException("The DICOM transcoder was killed at its timeout."));
         }
 
-        Task.WaitAll(drainOut, drainError);
+        // The pipes end when every process holding them has closed them, not when the tool exits: a wrapper that left a
+        // background child with its stdout would keep them open for as long as the child runs. The text is discarded
+        // anyway, so the read goes on after a short grace; disposing the process closes this side of the pipes (the
+        // child's next write then fails). The child itself is no longer in the tool's process tree and is not killed.
+        if (!Task.WaitAll([drainOut, drainError], KillWait))
+        {
+            _ = Task.WhenAll(drainOut, drainError).ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+
         if (process.ExitCode != 0)
         {
             throw new ScanRejectedException(ScanRejectionCode.Malformed, string.Create(CultureInfo.InvariantCulture,

@@ -89,6 +89,41 @@ public sealed class DicomTranscoderTests : IDisposable
     }
 
     [Fact]
+    public void A_tool_that_exits_but_leaves_a_child_holding_its_output_pipes_does_not_hang_the_read()
+    {
+        // A wrapper script may start a helper in the background that inherits stdout and stderr and outlives it: the
+        // pipes then stay open after the tool has exited, and waiting for their end would wait for the helper.
+        string uncompressed = Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "1.dcm");
+        string child = Path.Combine(folder.FullName, "child");
+        Tool("gdcmconv", $"cp '{uncompressed}' \"$3\"; sleep 60 & echo $! > '{child}'; exit 0");
+        var transcoder = DicomToolTranscoder.Detect(folder.FullName, TimeSpan.FromSeconds(30))!;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var volume = DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder);
+
+            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 20);
+            Assert.Equal(DicomTestFiles.Read(uncompressed).Voxels, volume.Voxels);
+        }
+        finally
+        {
+            // The transcoder cannot reach the orphan (it left the tool's process tree); the test cleans up after itself.
+            if (File.Exists(child) && int.TryParse(File.ReadAllText(child).Trim(), out int pid))
+            {
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById(pid).Kill();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_read_kills_the_running_tool_and_what_it_started_and_leaves_no_process_behind()
     {
         // The stand-in starts a child of its own and records both process ids before it waits.
