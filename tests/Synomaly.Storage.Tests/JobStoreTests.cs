@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Synomaly.Contracts;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
 
 namespace Synomaly.Storage.Tests;
@@ -55,7 +56,7 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
     {
         var ct = TestContext.Current.CancellationToken;
         var store = await NewStoreAsync();
-        var scheduled = new DateTimeOffset(2030, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var scheduled = DateTimeOffset.UtcNow.AddHours(10);
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
         await store.CreateAsync(NewRecord("scan-s") with { ScheduledFor = scheduled }, ct);
 
@@ -63,6 +64,24 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
 
         Assert.Equal(scheduled, read!.ScheduledFor);
         Assert.InRange(read.LastModified!.Value, before, DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_scheduled_time_beyond_the_cap_is_stored_as_the_cap_on_create_and_on_update()
+    {
+        // No transport makes a message visible later than the cap; a record saying later (a skewed clock, a bulk pace
+        // planned past it) kept the expiry sweep from failing the job until long after its message had expired.
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = await NewStoreAsync(clock);
+
+        var created = (await store.CreateAsync(NewRecord("scan-far") with { ScheduledFor = clock.Now.AddYears(1) }, ct)).Record!;
+        clock.Now = clock.Now.AddHours(1);
+        var updated = (await store.UpdateAsync(created, r => r with { ScheduledFor = clock.Now.AddDays(30) }, ct)).Record!;
+
+        Assert.Equal(new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), created.ScheduledFor);
+        Assert.Equal(clock.Now + ScanJobSchedule.MaxDelay, updated.ScheduledFor);
+        Assert.Equal(updated.ScheduledFor, (await store.GetAsync("scan-far", "v1", ct))!.ScheduledFor);
     }
 
     [Fact]

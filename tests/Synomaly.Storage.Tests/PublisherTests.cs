@@ -40,6 +40,20 @@ public sealed class ServiceBusPublisherTests
     }
 
     [Fact]
+    public async Task A_job_scheduled_beyond_the_cap_becomes_visible_at_the_cap_not_when_asked()
+    {
+        // A skewed clock or a huge run at a very low pace asks for a month ahead: the job would sit Queued, out of every
+        // worker's reach, that long.
+        var sender = new CapturingServiceBusSender();
+        var before = DateTimeOffset.UtcNow;
+
+        await new ServiceBusScanJobPublisher(sender).PublishAsync(TestJobs.Create("scan-far"), before.AddDays(30), TestContext.Current.CancellationToken);
+
+        var visibleAt = Assert.Single(sender.Sent).ScheduledEnqueueTime;
+        Assert.InRange(visibleAt, before + ScanJobSchedule.MaxDelay, DateTimeOffset.UtcNow + ScanJobSchedule.MaxDelay);
+    }
+
+    [Fact]
     public async Task The_same_blob_version_and_model_always_gives_the_same_message_id()
     {
         var sender = new CapturingServiceBusSender();

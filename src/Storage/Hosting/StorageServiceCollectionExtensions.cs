@@ -84,7 +84,9 @@ public static class StorageServiceCollectionExtensions
                     clients.AddClient<ServiceBusSender, ServiceBusClientOptions>((_, _, provider) =>
                         provider.GetRequiredService<ServiceBusClient>().CreateSender(queueName));
                 });
-                services.TryAddSingleton<IScanJobPublisher>(provider => new ServiceBusScanJobPublisher(provider.GetRequiredService<ServiceBusSender>()));
+                services.TryAddSingleton<IScanJobPublisher>(provider => new ServiceBusScanJobPublisher(
+                    provider.GetRequiredService<ServiceBusSender>(),
+                    provider.GetService<TimeProvider>()));
                 break;
             case ScanJobTransport.StorageQueue:
                 services.TryAddSingleton<IScanJobPublisher>(provider => new StorageQueueScanJobPublisher(

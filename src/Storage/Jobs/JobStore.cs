@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Synomaly.Contracts;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Storage.Jobs;
 
@@ -57,6 +58,8 @@ public class JobStore
         {
             record = record with { CreatedAt = clock.GetUtcNow() };
         }
+
+        record = WithCappedSchedule(record);
 
         try
         {
@@ -204,6 +207,7 @@ public class JobStore
 
     private async Task<JobWriteResult> ReplaceAsync(JobRecord current, JobRecord next, CancellationToken cancellationToken)
     {
+        next = WithCappedSchedule(next);
         try
         {
             var response = await table.UpdateEntityAsync(JobEntityMapper.ToEntity(next), current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
@@ -219,4 +223,12 @@ public class JobStore
             return new JobWriteResult(JobWriteOutcome.NotFound, null);
         }
     }
+
+    /// <summary>
+    /// The record with its scheduled time no further ahead than any transport makes a message wait
+    /// (<see cref="ScanJobSchedule"/>). Every writer passes here, so a time asked for beyond the cap (the publishers made the
+    /// message visible at the cap) never reaches the table. A capped time stays as it is on later writes.
+    /// </summary>
+    private JobRecord WithCappedSchedule(JobRecord record) =>
+        record.ScheduledFor is null ? record : record with { ScheduledFor = ScanJobSchedule.Cap(record.ScheduledFor, clock.GetUtcNow()) };
 }

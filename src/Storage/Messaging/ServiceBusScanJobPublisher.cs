@@ -6,9 +6,12 @@ namespace Synomaly.Storage.Messaging;
 /// <summary>
 /// Publishes through an injected <see cref="ServiceBusSender"/> (not the Functions output binding, which cannot set
 /// MessageId or CorrelationId). The deterministic MessageId lets the queue's duplicate detection drop repeated events.
+/// A scheduled time is capped at <see cref="ScanJobSchedule.MaxDelay"/> ahead, as on the Storage Queue transport.
 /// </summary>
-public sealed class ServiceBusScanJobPublisher(ServiceBusSender sender) : IScanJobPublisher
+public sealed class ServiceBusScanJobPublisher(ServiceBusSender sender, TimeProvider? clock = null) : IScanJobPublisher
 {
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+
     /// <summary>
     /// Messages per send call. A ScanJob is well under 1 KB, so 100 stay far below the 256 KB Standard-tier batch limit.
     /// </summary>
@@ -17,18 +20,22 @@ public sealed class ServiceBusScanJobPublisher(ServiceBusSender sender) : IScanJ
     public const string Subject = nameof(ScanJob);
 
     public async Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
-        await sender.SendMessageAsync(CreateMessage(job, scheduledEnqueueTime), cancellationToken).ConfigureAwait(false);
+        await sender.SendMessageAsync(CreateMessage(job, ScanJobSchedule.Cap(scheduledEnqueueTime, clock.GetUtcNow())), cancellationToken).ConfigureAwait(false);
 
     public async Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobs);
+        var visibleAt = ScanJobSchedule.Cap(scheduledEnqueueTime, clock.GetUtcNow());
         foreach (var chunk in jobs.Chunk(MaxMessagesPerSend))
         {
-            await sender.SendMessagesAsync(chunk.Select(j => CreateMessage(j, scheduledEnqueueTime)), cancellationToken).ConfigureAwait(false);
+            await sender.SendMessagesAsync(chunk.Select(j => CreateMessage(j, visibleAt)), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The message for one job: JSON body, deterministic MessageId, CorrelationId, content type and subject.</summary>
+    /// <summary>
+    /// The message for one job: JSON body, deterministic MessageId, CorrelationId, content type and subject, scheduled for
+    /// <paramref name="scheduledEnqueueTime"/> as given (the publish methods cap it first).
+    /// </summary>
     public static ServiceBusMessage CreateMessage(ScanJob job, DateTimeOffset? scheduledEnqueueTime)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -4,7 +4,8 @@ using Synomaly.Contracts;
 namespace Synomaly.Storage.Messaging;
 
 /// <summary>
-/// Publishes to an Azure Storage Queue (Azurite locally). A scheduled time becomes the message's initial visibility delay.
+/// Publishes to an Azure Storage Queue (Azurite locally). A scheduled time becomes the message's initial visibility delay,
+/// at most <see cref="ScanJobSchedule.MaxDelay"/> (the service's own limit).
 /// Storage queues have no duplicate detection: callers must not publish twice for the same job (the job record decides).
 /// </summary>
 /// <param name="messageTimeToLive">
@@ -14,9 +15,6 @@ namespace Synomaly.Storage.Messaging;
 /// </param>
 public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider? clock = null, TimeSpan? messageTimeToLive = null) : IScanJobPublisher
 {
-    /// <summary>The Storage Queue service limit for a visibility timeout.</summary>
-    public static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7);
-
     /// <summary>The service's value for "never expires".</summary>
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
@@ -57,7 +55,8 @@ public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider
             return TimeSpan.Zero;
         }
 
-        var delay = at - clock.GetUtcNow();
-        return delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
+        var now = clock.GetUtcNow();
+        var delay = ScanJobSchedule.Cap(at, now)!.Value - now;
+        return delay <= TimeSpan.Zero ? TimeSpan.Zero : delay;
     }
 }
