@@ -22,8 +22,12 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
         return record is null ? null : new RecordedJob(record.State, record.SourceBlobUri, record.ErrorCode);
     }
 
+    /// <summary>
+    /// Starts the job. A record without QueuedAt (its intake published the message and then died before confirming it)
+    /// takes the message's SubmittedAt, written just before the publish: only a published message reaches a worker.
+    /// </summary>
     public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
-        MoveAsync(job, JobState.Processing, r => r with { Attempts = Math.Max(r.Attempts, attempt), StartedAt = time.GetUtcNow() }, cancellationToken);
+        MoveAsync(job, JobState.Processing, r => r with { Attempts = Math.Max(r.Attempts, attempt), StartedAt = time.GetUtcNow(), QueuedAt = r.QueuedAt ?? job.SubmittedAt }, cancellationToken);
 
     public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
         MoveAsync(job, JobState.Queued, r => r with { Attempts = Math.Max(r.Attempts, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);

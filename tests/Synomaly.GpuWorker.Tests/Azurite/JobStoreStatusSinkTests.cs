@@ -49,6 +49,27 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_job_whose_publish_was_never_confirmed_gets_its_queued_time_from_the_message_when_it_starts()
+    {
+        // The intake crashed between publishing and confirming: the record never got QueuedAt, and the status showed a
+        // job that ran (and finished) as never queued.
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var job = Job("sink-unconfirmed") with { SubmittedAt = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero) };
+        var confirmed = Job("sink-confirmed");
+        var confirmedAt = new DateTimeOffset(2026, 12, 1, 9, 0, 5, TimeSpan.Zero);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId }, ct);
+        await store.CreateAsync(new JobRecord { ScanId = confirmed.ScanId, ModelVersion = confirmed.ModelVersion, MessageId = confirmed.MessageId, QueuedAt = confirmedAt }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+
+        await sink.MarkProcessingAsync(job, 1, ct);
+        await sink.MarkProcessingAsync(confirmed, 1, ct);
+
+        Assert.Equal(job.SubmittedAt, (await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.QueuedAt);
+        Assert.Equal(confirmedAt, (await store.GetAsync(confirmed.ScanId, confirmed.ModelVersion, ct))!.QueuedAt);
+    }
+
+    [Fact]
     public async Task A_job_without_a_record_gets_one_and_a_terminal_record_refuses_to_move_back()
     {
         var store = await StoreAsync();
