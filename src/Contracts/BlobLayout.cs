@@ -61,15 +61,12 @@ public static partial class BlobLayout
     public static string UploadPath(string scanId, string fileName) => $"{RequireSegment(scanId, nameof(scanId))}/{RequireSegment(fileName, nameof(fileName))}";
 
     /// <summary>
-    /// Whether <paramref name="blobName"/> (in the scans container) is an upload of <paramref name="scanId"/>: a name
-    /// <see cref="UploadPath"/> gives for it, the only uploads intake queues. The worker reads no other upload for the
-    /// scan, or a message naming another scan's file would have that file's maps filed as this scan's results.
+    /// Whether <paramref name="blobName"/> (in the scans container) is an upload of <paramref name="scanId"/>: a
+    /// well-formed <see cref="UploadBlobName"/> of it, the only uploads intake queues. The worker reads no other upload for
+    /// the scan, or a message naming another scan's file would have that file's maps filed as this scan's results.
     /// </summary>
-    public static bool IsUploadOf(string scanId, string blobName)
-    {
-        ArgumentNullException.ThrowIfNull(blobName);
-        return blobName.Split('/') is [var id, var file] && string.Equals(id, scanId, StringComparison.Ordinal) && file is not ("" or "." or "..");
-    }
+    public static bool IsUploadOf(string scanId, string blobName) =>
+        UploadBlobName.Parse(blobName) is { IsWellFormed: true } upload && string.Equals(upload.ScanId, scanId, StringComparison.Ordinal);
 
     /// <summary>
     /// The scan id of an archive blob (a reprocessing run's job): "a-" plus the first 128 bits of SHA-256 of its name, in
@@ -110,9 +107,16 @@ public static partial class BlobLayout
     [GeneratedRegex(ModelVersionPattern)]
     private static partial Regex ModelVersionRegex();
 
+    /// <summary>
+    /// Whether <paramref name="value"/> is one path segment every client keeps as it is: not blank, no separator ('\\'
+    /// too: browsers and some clients turn it into '/'), and no dot segment, which URL building removes.
+    /// </summary>
+    internal static bool IsPathSegment(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && !value.Contains('/') && !value.Contains('\\') && value is not ("." or "..");
+
     private static string RequireSegment(string value, string name)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Contains('/') || value.Contains('\\') || value is "." or "..")
+        if (!IsPathSegment(value))
         {
             throw new ArgumentException($"'{name}' must be a single non-empty path segment.", name);
         }

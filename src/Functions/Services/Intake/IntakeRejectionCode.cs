@@ -9,7 +9,11 @@ public enum IntakeRejectionCode
     /// <summary>The blob is not at scans/{scanId}/{file} (one file directly under the scan's folder).</summary>
     InvalidPath,
 
-    /// <summary>The first path segment is not an opaque scan id (letters, digits and '-', at most 64). No record is written: there is no valid key.</summary>
+    /// <summary>
+    /// The name is under no scan's folder: its first segment is not an opaque scan id (letters, digits and '-', at most
+    /// 64), or it has a '.' or '..' segment, which URL building drops so that any read addresses another blob. No record
+    /// is written: there is no valid key, or it would be filed against the blob the URL addresses.
+    /// </summary>
     InvalidScanId,
 
     /// <summary>The blob has no content.</summary>

@@ -33,10 +33,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     public async Task<IntakeResult> ProcessAsync(BlobClient blob, CancellationToken cancellationToken, bool retryFailed = false)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        var path = UploadBlobPath.Parse(blob.Name);
+        var path = UploadBlobName.Parse(blob.Name);
         if (!path.IsValidScanId)
         {
-            // No record can be keyed by an invalid id, and the name itself may hold patient data: log nothing of it.
+            // No record can be keyed by an invalid id, nor filed for a name whose URL addresses another blob; and the name
+            // itself may hold patient data: log nothing of it.
             LogInvalidScanId();
             return new IntakeResult(IntakeOutcome.Rejected, null, null, IntakeRejectionCode.InvalidScanId);
         }
@@ -284,7 +285,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         _ => code.ToString(),
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An upload outside scans/{{scanId}}/ was ignored (its name is not logged)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An upload outside scans/{{scanId}}/, or with a '.' or '..' segment, was ignored (its name is not logged)")]
     private partial void LogInvalidScanId();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]

@@ -58,7 +58,7 @@ public sealed partial class UploadReconciler(
             foreach (var item in page.Values)
             {
                 var modified = item.Properties.LastModified;
-                var path = UploadBlobPath.Parse(item.Name);
+                var path = UploadBlobName.Parse(item.Name);
                 if (modified is null || modified > newest || modified < oldest || !path.IsValidScanId)
                 {
                     continue;
