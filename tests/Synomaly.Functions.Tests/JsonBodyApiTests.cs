@@ -47,6 +47,23 @@ public sealed class JsonBodyApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_body_with_a_field_the_endpoint_does_not_know_is_a_400_problem_that_names_it_and_starts_nothing()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+
+        // A misspelt dryRun read as absent would start a real run over the whole archive, or really retry every match.
+        var reprocess = await host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dry_run": true, "prefix": "none-such/"}"""), Ct);
+        var retry = await host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes": ["Timeout"], "dry-run": true}"""), Ct);
+        var upload = await host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", """{"filename": "a.dcm", "patientName": "x"}"""), Ct);
+
+        var problems = new[] { reprocess, retry, upload }.Select(a => Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(a).Value)).ToList();
+        Assert.All(problems, p => Assert.Equal(400, p.Status));
+        Assert.Contains("'dry_run' is not valid", problems[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("'dry-run' is not valid", problems[1].Detail, StringComparison.Ordinal);
+        Assert.Contains("'patientName' is not valid", problems[2].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_valid_body_that_starts_with_a_utf8_byte_order_mark_is_read()
     {
         await using var host = await TestHost.CreateAsync(azurite);

@@ -111,6 +111,17 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         Assert.Null(schemas["CreateScanUploadRequest"]!["required"]);
     }
 
+    [Theory]
+    [InlineData("CreateScanUploadRequest")]
+    [InlineData("FailedUploadRetryRequest")]
+    [InlineData("BulkRunRequest")]
+    public void A_request_schema_allows_no_field_beyond_its_own_as_the_handler_refuses_them(string name)
+    {
+        var schemas = Document["components"]!["schemas"]!;
+
+        Assert.Equal("false", schemas[name]!["additionalProperties"]?.ToJsonString());
+    }
+
     [Fact]
     public async Task Every_declared_answer_occurs_and_conforms_to_its_schema()
     {

@@ -1,11 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace Synomaly.Functions.Http;
 
 /// <summary>
 /// Reads the small JSON bodies of the API. No body at all is no request object (every field optional); a body that is
-/// not JSON, is sent as another content type, or is larger than any request of this API is a named 400, never a 500;
+/// not JSON, is sent as another content type, has a field the request does not know, or is larger than any request of
+/// this API is a named 400, never a 500;
 /// the detail names the field that is wrong where the reader got that far. A UTF-8 byte order mark is skipped.
 /// </summary>
 public static class JsonBody
@@ -56,13 +58,20 @@ public static class JsonBody
 
         try
         {
-            return (JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web), null);
+            return (JsonSerializer.Deserialize<T>(json, Strict), null);
         }
         catch (JsonException e)
         {
             return (null, expected + Offending(e.Path) + ".");
         }
     }
+
+    /// <summary>
+    /// The web defaults (camelCase, names matched in any letter case), refusing fields the request type does not have: read
+    /// as absent, a misspelt one would quietly take its default, and the defaults are the costly choices (a "dry_run" for
+    /// dryRun would start a real run over the whole archive).
+    /// </summary>
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerOptions.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 

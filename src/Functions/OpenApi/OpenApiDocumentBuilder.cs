@@ -166,7 +166,8 @@ public static class OpenApiDocumentBuilder
 
     /// <summary>
     /// The type's JSON schema. Answers always carry every property (null where there is no value), so a response schema
-    /// requires them all; a request's properties are all optional to the reader (missing ones take their defaults).
+    /// requires them all; a request's properties are all optional to the reader (missing ones take their defaults), and
+    /// it has no others (the reader refuses them).
     /// Numbers are described as numbers: the web defaults also read them from strings, but the API writes numbers.
     /// </summary>
     public static JsonNode Export(Type type, bool request)
@@ -177,6 +178,8 @@ public static class OpenApiDocumentBuilder
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
             NumberHandling = JsonNumberHandling.Strict,
             RespectNullableAnnotations = true,
+            // JsonBody refuses a field a request does not have; the exporter then writes additionalProperties: false.
+            UnmappedMemberHandling = request ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip,
         };
         var schema = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
         if (request)
