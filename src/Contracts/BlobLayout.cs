@@ -80,6 +80,13 @@ public static partial class BlobLayout
         return "a-" + Convert.ToHexStringLower(hash, 0, 16);
     }
 
+    /// <summary>
+    /// Whether <paramref name="scanId"/> has the form <see cref="ArchiveScanId"/> gives ("a-" and 32 lower-case hex digits).
+    /// Upload ids are GUIDs, whose first group has 8 digits, so no upload id has it.
+    /// </summary>
+    public static bool IsArchiveScanId(string? scanId) =>
+        scanId is { Length: 34 } && scanId.StartsWith("a-", StringComparison.Ordinal) && scanId.Skip(2).All(char.IsAsciiHexDigitLower);
+
     public static string ModelPrefix(string name, string version) => $"{RequireSegment(name, nameof(name))}/{RequireSegment(version, nameof(version))}/";
 
     /// <summary>The rule <see cref="IsValidScanId"/> checks, as error messages state it.</summary>

@@ -30,4 +30,14 @@ public sealed class BlobLayoutTests
         Assert.True(BlobLayout.IsValidModelVersion(new string('a', 64)));
         Assert.False(BlobLayout.IsValidModelVersion(new string('a', 65)));
     }
+
+    [Fact]
+    public void Archive_scan_ids_are_told_from_upload_ids_by_their_form()
+    {
+        Assert.True(BlobLayout.IsArchiveScanId(BlobLayout.ArchiveScanId("2024/Doe Jane.nii.gz")));
+        Assert.False(BlobLayout.IsArchiveScanId(Guid.NewGuid().ToString("D")));
+        Assert.False(BlobLayout.IsArchiveScanId("a-" + new string('A', 32)));
+        Assert.False(BlobLayout.IsArchiveScanId("a-" + new string('0', 31)));
+        Assert.False(BlobLayout.IsArchiveScanId(null));
+    }
 }

@@ -120,6 +120,26 @@ public sealed class ApiAuthorizationTests(AzuriteFixture azurite)
         Assert.Equal(3, (await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId)).Count);
     }
 
+    [Fact]
+    public async Task A_portal_reads_upload_scans_but_an_archive_scan_only_an_operator_reads()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, RolesRequired);
+        // An archive scan's id is a hash of its file's name: anyone who knows or guesses a name (they can name patients)
+        // can compute it. Its results are the archive owner's, never a portal's upload.
+        var archiveId = BlobLayout.ArchiveScanId($"2024/Doe Jane {Guid.NewGuid():N}.nii.gz");
+        await host.SucceededJobAsync(archiveId);
+        var uploadId = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(uploadId);
+        var status = host.Function<GetScanStatus>();
+
+        var refused = await status.Run(HttpRequests.Create("GET").WithRoles(ApiRoles.Portal), archiveId, Ct);
+
+        Assert.Equal((403, Problems.RoleRequiredType), Problem(refused));
+        Assert.Contains("'Scans.Operate'", Assert.IsType<ProblemDetails>(((ObjectResult)refused).Value).Detail, StringComparison.Ordinal);
+        Assert.Equal(200, ApiCalls.Status(await status.Run(HttpRequests.Create("GET").WithRoles(ApiRoles.Operator), archiveId, Ct)));
+        Assert.Equal(200, ApiCalls.Status(await status.Run(HttpRequests.Create("GET").WithRoles(ApiRoles.Portal), uploadId, Ct)));
+    }
+
     private static (int Status, string? Type) Problem(IActionResult result) =>
         (ApiCalls.Status(result), (result as ObjectResult)?.Value is ProblemDetails problem ? problem.Type : null);
 }

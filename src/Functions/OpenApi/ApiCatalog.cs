@@ -52,6 +52,9 @@ public static class ApiCatalog
         new(nameof(GetScanStatus), "get", "scans/{scanId}", "The status of a scan's job and read-only SAS links to its results")
         {
             Access = ApiAccess.Portal,
+            // An archive scan's id is a hash of its file's name, which anyone who knows or guesses the name (names can
+            // hold patient data) can compute; its results are the archive owner's, not a portal's upload.
+            ArchiveScanAccess = ApiAccess.Operator,
             Parameters =
             [
                 ScanId,
@@ -150,11 +153,11 @@ public static class ApiCatalog
     private static List<ApiOperation> WithRoleCheck(List<ApiOperation> operations) =>
         [.. operations.Select(o => o.Access is not { } access ? o : o with
         {
-            Responses = [.. o.Responses.Append(NotAuthenticated).Append(RoleMissing(access)).OrderBy(r => r.Status)],
+            Responses = [.. o.Responses.Append(NotAuthenticated).Append(RoleMissing(access, o.ArchiveScanAccess)).OrderBy(r => r.Status)],
         })];
 
-    private static ApiResponse RoleMissing(ApiAccess access) =>
-        new(403, $"{Problems.RoleRequiredType}: with Api__RequireAppRoles on, the caller holds none of the app roles {string.Join(", ", ApiRoles.Admitting(access))}.", typeof(ProblemDetails));
+    private static ApiResponse RoleMissing(ApiAccess access, ApiAccess? archiveScanAccess) =>
+        new(403, $"{Problems.RoleRequiredType}: with Api__RequireAppRoles on, the caller holds none of the app roles {string.Join(", ", ApiRoles.Admitting(access))}{(archiveScanAccess is { } archive ? $" (for an archive scan's id, a-...: {string.Join(", ", ApiRoles.Admitting(archive))})" : "")}.", typeof(ProblemDetails));
 
     private static JsonObject IdSchema() => new() { ["type"] = "string", ["pattern"] = "^[A-Za-z0-9-]{1,64}$" };
 

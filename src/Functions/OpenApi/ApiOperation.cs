@@ -18,6 +18,12 @@ public sealed record ApiOperation(string OperationId, string Method, string Rout
     /// </summary>
     public ApiAccess? Access { get; init; }
 
+    /// <summary>
+    /// Who the operation is for when its scan id is an archive scan's (<see cref="Contracts.BlobLayout.IsArchiveScanId"/>),
+    /// where that is stricter than <see cref="Access"/>; null: the same.
+    /// </summary>
+    public ApiAccess? ArchiveScanAccess { get; init; }
+
     public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];
 
     public ApiRequestBody? Body { get; init; }

@@ -8,7 +8,10 @@ using Synomaly.Functions.Services.Status;
 
 namespace Synomaly.Functions.Triggers;
 
-/// <summary><c>GET /api/scans/{scanId}?modelVersion=</c>: status, timings, error and read-only result links.</summary>
+/// <summary>
+/// <c>GET /api/scans/{scanId}?modelVersion=</c>: status, timings, error and read-only result links. A portal reads upload
+/// scans; an archive scan's only an operator (<see cref="Security.ApiAuthorization"/>, by the catalog's entry).
+/// </summary>
 public sealed class GetScanStatus(ScanStatusService status, ApiAuthorization authorization)
 {
     [Function(nameof(GetScanStatus))]
@@ -17,12 +20,13 @@ public sealed class GetScanStatus(ScanStatusService status, ApiAuthorization aut
         string scanId,
         CancellationToken cancellationToken)
     {
-        if (authorization.Refusal(request, nameof(GetScanStatus)) is { } refusal)
+        var normalized = RouteScanId.Normalize(scanId);
+        if (authorization.Refusal(request, nameof(GetScanStatus), normalized ?? scanId) is { } refusal)
         {
             return refusal;
         }
 
-        if (RouteScanId.Normalize(scanId) is not { } id)
+        if (normalized is not { } id)
         {
             return Problems.InvalidId("scanId");
         }
