@@ -42,6 +42,22 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_retry_takes_the_scans_upload_in_again_not_a_stray_blob_listed_before_it_in_its_folder()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = await host.FailedUploadAsync();
+        // Written by someone with access to the container, not by the upload URL (one blob name); it lists first.
+        await host.UploadScanAsync($"{scanId}/a/b", ScanBytes.Dicom());
+
+        var answer = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
+
+        var status = Assert.IsType<ScanStatus>(Assert.IsType<AcceptedResult>(answer).Value);
+        Assert.Equal((JobState.Queued, null), (status.State, status.Error));
+        var retried = host.Get<InMemoryScanJobPublisher>().Published.Last(p => p.Job.ScanId == scanId).Job;
+        Assert.True(BlobLayout.IsUploadOf(scanId, new Azure.Storage.Blobs.BlobUriBuilder(retried.SourceBlobUri).BlobName));
+    }
+
+    [Fact]
     public async Task An_issued_id_written_in_upper_case_retries_the_scan_it_names()
     {
         await using var host = await TestHost.CreateAsync(azurite);
