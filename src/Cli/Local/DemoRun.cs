@@ -8,10 +8,21 @@ using Synomaly.Storage.Jobs;
 namespace Synomaly.Cli.Local;
 
 /// <summary>Uploads scans into a running local pipeline, follows their jobs and fetches the results.</summary>
-public sealed class DemoRun(LocalPipeline pipeline)
+/// <param name="connectionString">The pipeline's storage account.</param>
+/// <param name="modelVersion">The model version the pipeline's jobs run for (the job records' row key).</param>
+/// <param name="throwIfAHostExited">Throws when a process of the pipeline has exited (<see cref="DemoJobWatch"/>).</param>
+public sealed class DemoRun(string connectionString, string modelVersion, Action throwIfAHostExited)
 {
-    private readonly BlobServiceClient blobs = new(pipeline.ConnectionString);
-    private readonly JobStore jobs = new(new TableServiceClient(pipeline.ConnectionString));
+    private readonly BlobServiceClient blobs = new(connectionString);
+    private readonly JobStore jobs = new(new TableServiceClient(connectionString));
+
+    /// <summary>Random per run: the scan ids of two runs differ even for the same bytes (inference noise is seeded from pixels, not ids).</summary>
+    private readonly string runTag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    public DemoRun(LocalPipeline pipeline)
+        : this(pipeline.ConnectionString, pipeline.Card.Version, () => pipeline.ThrowIfAHostExited("while the jobs ran"))
+    {
+    }
 
     public static bool IsScan(string path)
     {
@@ -22,7 +33,7 @@ public sealed class DemoRun(LocalPipeline pipeline)
 
     /// <summary>
     /// Uploads every file to scans/{scanId}/scan{ext}, as the upload API's SAS URL would: the scan id is derived from the
-    /// content (no file names travel) and only the extension is kept.
+    /// content and this run (no file names travel) and only the extension is kept.
     /// </summary>
     public async Task<List<DemoJob>> UploadAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
     {
@@ -39,11 +50,15 @@ public sealed class DemoRun(LocalPipeline pipeline)
         return result;
     }
 
-    /// <summary>Uploads one scan's bytes to scans/{scanId}/scan{extension}; the same bytes always get the same scan id.</summary>
+    /// <summary>
+    /// Uploads one scan's bytes to scans/{scanId}/scan{extension}. Within this run the same bytes get the same scan id (the
+    /// reliability suite's duplicate upload); another run gets other ids, so that a record an earlier run left in an Azurite
+    /// found running (which intake keeps as it is for unchanged bytes that succeeded) is never taken for this run's job.
+    /// </summary>
     public async Task<string> UploadAsync(byte[] content, string extension, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        string scanId = "demo-" + Convert.ToHexStringLower(SHA256.HashData(content))[..16];
+        string scanId = $"demo-{runTag}-{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}";
         var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
         await container.GetBlobClient(BlobLayout.UploadPath(scanId, "scan" + extension)).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
         return scanId;
@@ -51,7 +66,7 @@ public sealed class DemoRun(LocalPipeline pipeline)
 
     /// <summary>Waits until every job has ended (<see cref="DemoJobWatch"/>), looking each up for the pipeline's model version.</summary>
     public Task WaitAsync(IReadOnlyList<DemoJob> demoJobs, TimeSpan timeout, Action<int> onProgress, CancellationToken cancellationToken) =>
-        new DemoJobWatch((scanId, token) => jobs.GetAsync(scanId, pipeline.Card.Version, token), () => pipeline.ThrowIfAHostExited("while the jobs ran"), TimeProvider.System)
+        new DemoJobWatch((scanId, token) => jobs.GetAsync(scanId, modelVersion, token), throwIfAHostExited, TimeProvider.System)
             .WaitAsync(demoJobs, timeout, onProgress, cancellationToken);
 
     /// <summary>Downloads the results folder of every succeeded job (its record's ResultPrefix) to {output}/{sample name}/.</summary>
