@@ -17,7 +17,15 @@ table_port="${AZURITE_TABLE_PORT:-10002}"
 pidfile="$state/azurite.pid"
 account_key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
-is_running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# The PID file sits in the repository and outlives its process (a reboot, a killed Azurite), and PIDs are reused: a live PID
+# is ours only when that process was started on this state's data location (one of its arguments, from mktemp). Otherwise
+# start would take a stranger for Azurite and hand out ports nothing listens on, and stop would kill the stranger.
+is_running() {
+  [[ -f "$pidfile" && -f "$state/location" ]] || return 1
+  local pid; pid="$(cat "$pidfile")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
+    && grep -qzxF -- "$(cat "$state/location")" "/proc/$pid/cmdline" 2>/dev/null
+}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

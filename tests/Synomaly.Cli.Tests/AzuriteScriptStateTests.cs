@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Synomaly.Storage.Local;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// What scripts/azurite.sh (which `demo` and `up` run) makes of the state an earlier Azurite left in its state folder:
+/// .azurite/ sits in the repository, so its PID file outlives a reboot or a killed Azurite.
+/// </summary>
+public sealed class AzuriteScriptStateTests
+{
+    [Fact]
+    public async Task A_pid_file_naming_a_process_that_is_not_this_azurite_neither_stops_a_start_nor_is_killed_by_stop()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var state = new ScratchDirectory("synomaly-azurite-stale-pid");
+        var environment = AzuriteScript.IsolatedEnvironment(state.Location);
+        // Some other process; its output is redirected so that it holds none of the test runner's pipes.
+        using var stranger = Process.Start(new ProcessStartInfo("sleep", ["600"]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true })!;
+        try
+        {
+            // What an Azurite stopped by a reboot leaves: its PID (now another process's, as PIDs are reused), its ports and
+            // its data location, which the reboot's cleaning of /tmp removed.
+            Directory.CreateDirectory(state.Location);
+            await File.WriteAllTextAsync(Path.Combine(state.Location, "azurite.pid"), stranger.Id.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(state.Location, "ports"), $"{environment["AZURITE_BLOB_PORT"]} {environment["AZURITE_QUEUE_PORT"]} {environment["AZURITE_TABLE_PORT"]}\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(state.Location, "location"), Path.Combine(state.Location, "data-removed-by-the-reboot") + "\n", cancellationToken);
+
+            var azurite = await AzuriteScript.StartOrFindAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
+
+            Assert.True(azurite.StartedHere, "start took the stranger for a running Azurite");
+            var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("probe");
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
+            Assert.False(stranger.HasExited, "stop killed a process that was not its Azurite");
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
+            if (!stranger.HasExited)
+            {
+                stranger.Kill();
+            }
+        }
+    }
+}
