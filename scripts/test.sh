@@ -3,15 +3,23 @@
 # Ends with the plain line "N passed, N failed, N skipped" and exits non-zero if anything failed.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-bash scripts/bootstrap.sh || exit 1
+cd "$root" || exit 1
+
+# The closing line CI reads from the tail of the output; printed on every way out, even when no test could run.
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+
+if ! bash scripts/bootstrap.sh; then
+  echo "set-up failed (scripts/bootstrap.sh)"
+  summary 0 1 0
+  exit 1
+fi
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 if ! dotnet build Synomaly.Cloud.sln -c Release -warnaserror 2>&1 | tee "$log" | grep -E ' error |warning [A-Z]+[0-9]+' ; then :; fi
 if ! grep -q 'Build succeeded' "$log"; then
   echo "build failed"
-  echo "0 passed, 1 failed"
+  summary 0 1 0
   exit 1
 fi
 
@@ -40,5 +48,5 @@ passed="$(grep -E '^\s*succeeded:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+'
 failed="$(grep -E '^\s*failed:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)"
 skipped="$(grep -E '^\s*skipped:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)"
 if [[ "$status" != 0 && "$failed" == 0 ]]; then failed=1; fi
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+summary "$passed" "$failed" "$skipped"
 exit "$status"
