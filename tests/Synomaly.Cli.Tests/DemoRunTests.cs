@@ -63,6 +63,36 @@ public sealed class DemoRunTests(AzuriteFixture azurite)
         Assert.True(BlobLayout.IsValidScanId(first), first);
     }
 
+    [Fact]
+    public async Task A_rerun_into_the_same_out_folder_leaves_no_earlier_results_beside_a_samples_new_outcome()
+    {
+        // out/demo/ is kept between runs: a sample that failed this time must not show the heatmap and report of an
+        // earlier run that succeeded, and a sample that succeeded must show only this run's files.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        string connection = await ProvisionedAccountAsync(cancellationToken);
+        using var output = new ScratchDirectory("synomaly-demo-out");
+        foreach (var sample in new[] { "colin27-healthy", "colin27-lesion-a" })
+        {
+            Directory.CreateDirectory(Path.Combine(output.Location, sample, "slices"));
+            await File.WriteAllTextAsync(Path.Combine(output.Location, sample, BlobLayout.ReportFile), "{\"slices\":[]}", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(output.Location, sample, "slices", "earlier-overlay.png"), "earlier", cancellationToken);
+        }
+
+        var results = new BlobServiceClient(connection).GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await results.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await results.UploadBlobAsync("results/now/" + BlobLayout.ReportFile, BinaryData.FromString("{\"slices\":[{\"score\":7}]}"), cancellationToken);
+        var failed = new DemoJob("demo-failed", "samples/colin27-healthy.png") { State = JobState.Failed, Error = "Truncated: cut short" };
+        var succeeded = new DemoJob("demo-succeeded", "samples/colin27-lesion-a.png") { State = JobState.Succeeded, ResultPrefix = "results/now/" };
+
+        await new DemoRun(connection, ModelVersion, () => { }).DownloadAsync([failed, succeeded], output.Location, cancellationToken);
+
+        Assert.False(Directory.Exists(Path.Combine(output.Location, "colin27-healthy")), "the failed sample kept an earlier run's results");
+        Assert.Equal(
+            [BlobLayout.ReportFile],
+            Directory.GetFiles(Path.Combine(output.Location, "colin27-lesion-a"), "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+        Assert.Equal((1, 7.0), (succeeded.Slices, succeeded.TopScore));
+    }
+
     /// <summary>A storage account of this test's own with the scans container and the jobs table.</summary>
     private async Task<string> ProvisionedAccountAsync(CancellationToken cancellationToken)
     {

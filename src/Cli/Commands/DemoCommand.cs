@@ -16,7 +16,7 @@ public static class DemoCommand
     {
         var samples = new Option<string>("--samples") { Description = "Folder of scans to upload.", DefaultValueFactory = _ => "samples" };
         var model = new Option<string>("--model") { Description = "Model folder (model.safetensors + model-card.json).", DefaultValueFactory = _ => "models/brain-mri-demo" };
-        var output = new Option<string>("--out") { Description = "Where heatmaps and reports are written.", DefaultValueFactory = _ => "out/demo" };
+        var output = new Option<string>("--out") { Description = "Where heatmaps and reports are written: one folder per sample, replaced on every run.", DefaultValueFactory = _ => "out/demo" };
         var device = new Option<string>("--device") { Description = "Worker device: auto (CUDA when present), cpu, cuda.", DefaultValueFactory = _ => "auto" };
         var keep = new Option<bool>("--keep") { Description = "Leave Azurite, the trigger host and the worker running for manual tests." };
         var timeout = new Option<int>("--timeout-minutes") { Description = "Give up waiting after this long.", DefaultValueFactory = _ => 20 }.AtLeastOneMinute();

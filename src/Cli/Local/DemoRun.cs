@@ -69,9 +69,24 @@ public sealed class DemoRun(string connectionString, string modelVersion, Action
         new DemoJobWatch((scanId, token) => jobs.GetAsync(scanId, modelVersion, token), throwIfAHostExited, TimeProvider.System)
             .WaitAsync(demoJobs, timeout, onProgress, cancellationToken);
 
-    /// <summary>Downloads the results folder of every succeeded job (its record's ResultPrefix) to {output}/{sample name}/.</summary>
+    /// <summary>
+    /// Downloads the results folder of every succeeded job (its record's ResultPrefix) to {output}/{sample name}/. Each
+    /// sample's folder is emptied first, whatever its job's outcome: the output folder is kept between runs, and files of
+    /// an earlier run (a heatmap of a sample that fails now, an overlay of a slice no longer written) would pass for this
+    /// run's.
+    /// </summary>
     public async Task DownloadAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(demoJobs);
+        foreach (var job in demoJobs)
+        {
+            string earlier = Path.Combine(output, SampleName(job.File));
+            if (Directory.Exists(earlier))
+            {
+                Directory.Delete(earlier, recursive: true);
+            }
+        }
+
         var container = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
         foreach (var job in demoJobs.Where(j => j.State == JobState.Succeeded && j.ResultPrefix is not null))
         {
