@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace Synomaly.Cli;
 
 /// <summary>
-/// What Ctrl-C (SIGINT) and SIGTERM do to a running command. The first cancels the command's token and starts a grace
+/// What Ctrl-C (SIGINT), SIGTERM and a hang-up (SIGHUP: a closed terminal, a dropped SSH session) do to a running command. The first cancels the command's token and starts a grace
 /// period in which it may finish cleanly (train checkpoints, demo and soak stop the processes they started); once that is
-/// spent <see cref="ForcedExit"/> completes with 130 or 143 so that the runner can return without waiting any longer.
+/// spent <see cref="ForcedExit"/> completes with 130, 143 or 129 so that the runner can return without waiting any longer.
 /// Every later signal is acknowledged on stderr and otherwise ignored: the first is already being honoured.
 /// </summary>
 /// <remarks>
@@ -18,6 +18,7 @@ public sealed class TerminationSignals : IDisposable
 {
     private const int InterruptExitCode = 130; // 128 + SIGINT, as a shell reports it
     private const int TerminateExitCode = 143; // 128 + SIGTERM
+    private const int HangUpExitCode = 129; // 128 + SIGHUP
 
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _cancellation = new();
@@ -37,15 +38,20 @@ public sealed class TerminationSignals : IDisposable
     /// <summary>Cancelled by the first signal.</summary>
     public CancellationToken Token => _cancellation.Token;
 
-    /// <summary>Completes with 130 (SIGINT) or 143 (SIGTERM) when the command has not finished within the grace period of the first signal.</summary>
+    /// <summary>Completes with 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP) when the command has not finished within the grace period of the first signal.</summary>
     public Task<int> ForcedExit => _forcedExit.Task;
 
-    /// <summary>Takes over SIGINT and SIGTERM for this process until disposed; later messages go to <paramref name="messages"/>.</summary>
+    /// <summary>
+    /// Takes over SIGINT, SIGTERM and SIGHUP for this process until disposed; later messages go to <paramref name="messages"/>.
+    /// SIGHUP's default would end the process at once, leaving what demo and up started (Azurite runs in a session of its
+    /// own, which the hang-up does not reach) running with nobody to stop it.
+    /// </summary>
     public static TerminationSignals Listen(TimeSpan gracePeriod, TextWriter messages)
     {
         var signals = Unregistered(gracePeriod, messages);
         signals._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, signals.OnSignal));
         signals._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, signals.OnSignal));
+        signals._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, signals.OnSignal));
         return signals;
     }
 
@@ -56,7 +62,7 @@ public sealed class TerminationSignals : IDisposable
         return new TerminationSignals(gracePeriod, messages);
     }
 
-    /// <summary>What one SIGINT or SIGTERM does; safe to call any number of times, from any thread, even after disposal.</summary>
+    /// <summary>What one SIGINT, SIGTERM or SIGHUP does; safe to call any number of times, from any thread, even after disposal.</summary>
     public void Receive(PosixSignal signal)
     {
         lock (_gate)
@@ -76,7 +82,7 @@ public sealed class TerminationSignals : IDisposable
             }
 
             _received = true;
-            int exitCode = signal == PosixSignal.SIGINT ? InterruptExitCode : TerminateExitCode;
+            int exitCode = signal == PosixSignal.SIGINT ? InterruptExitCode : signal == PosixSignal.SIGHUP ? HangUpExitCode : TerminateExitCode;
             _ = Task.Delay(_gracePeriod).ContinueWith(_ => _forcedExit.TrySetResult(exitCode), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             try
             {

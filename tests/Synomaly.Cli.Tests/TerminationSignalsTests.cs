@@ -80,6 +80,18 @@ public sealed class TerminationSignalsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_command_still_running_when_a_hang_ups_grace_period_is_spent_is_given_up_with_129()
+    {
+        using var messages = new StringWriter();
+        using var signals = TerminationSignals.Unregistered(TimeSpan.FromMilliseconds(50), messages);
+
+        signals.Receive(PosixSignal.SIGHUP);
+
+        Assert.True(signals.Token.IsCancellationRequested);
+        Assert.Equal(129, await signals.ForcedExit.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void A_signal_that_arrives_after_the_command_ended_is_ignored()
     {
         using var messages = new StringWriter();

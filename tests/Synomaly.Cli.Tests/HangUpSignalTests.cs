@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using Synomaly.Storage.Local;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// A closed terminal or a dropped SSH session sends SIGHUP. The runtime's default for it ends the process at once, so
+/// `up` and `demo` left the Azurite they started (a session of its own, which the hang-up does not reach) and, for demo,
+/// the trigger host and worker, running with nobody to stop them. The built CLI runs in a process of its own here.
+/// </summary>
+public sealed class HangUpSignalTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task A_hang_up_stops_up_as_ctrl_c_does_with_the_azurite_it_started()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var state = new ScratchDirectory("synomaly-up-hangup");
+        var azurite = AzuriteScript.IsolatedEnvironment(state.Location);
+        string cli = Path.Combine(TestPaths.RepositoryRoot, "src", "Cli", "bin", "Release", "net10.0", "Synomaly.Cli.dll");
+        var info = new ProcessStartInfo("dotnet", [cli, "up"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = TestPaths.RepositoryRoot,
+        };
+        foreach (var (key, value) in azurite)
+        {
+            info.Environment[key] = value;
+        }
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var up = new Process { StartInfo = info };
+        up.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains("Press Ctrl+C to stop", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        up.ErrorDataReceived += (_, _) => { };
+        up.Start();
+        up.BeginOutputReadLine();
+        up.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(Patience, cancellationToken);
+            Assert.True(await IsRunningAsync(azurite, cancellationToken), "up reported ready without its Azurite running");
+
+            using (var hangUp = Process.Start("kill", ["-HUP", up.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await hangUp.WaitForExitAsync(cancellationToken);
+            }
+
+            await up.WaitForExitAsync(cancellationToken).WaitAsync(Patience, cancellationToken);
+            Assert.Equal(0, up.ExitCode); // up ends on a hang-up as on Ctrl+C: a stop, not a failure
+            Assert.False(await IsRunningAsync(azurite, cancellationToken), "up left the Azurite it started running after a hang-up");
+        }
+        finally
+        {
+            if (!up.HasExited)
+            {
+                up.Kill(entireProcessTree: true);
+            }
+
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+        }
+    }
+
+    /// <summary>scripts/azurite.sh status: exit 0 while the state folder's Azurite runs.</summary>
+    private static async Task<bool> IsRunningAsync(IReadOnlyDictionary<string, string> azurite, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(TestPaths.RepositoryRoot, "scripts", "azurite.sh"), "status"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in azurite)
+        {
+            info.Environment[key] = value;
+        }
+
+        var (code, _) = await ChildProcess.RunAsync(info, TimeSpan.FromMinutes(1), cancellationToken);
+        return code == 0;
+    }
+}
