@@ -21,21 +21,29 @@ public static class DevHostRunner
     /// <summary>How long a stopping host may take to finish its running functions before it is disposed anyway.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The longest wait between restarts when hosts keep failing.</summary>
+    /// <summary>The first wait before a restart.</summary>
+    private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest wait between restarts when hosts keep failing; a host that ran this long before its fault counts as
+    /// healthy, and the next restart waits <see cref="FirstRestartDelay"/> again.
+    /// </summary>
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Runs until <paramref name="cancellationToken"/> is cancelled, then stops the host gracefully. A host whose listener
     /// fails (<see cref="RestartOnFaultExceptionHandler"/>) is stopped and replaced by a fresh one, as the Functions host
-    /// restarts its job host; while storage stays unreachable the restarts back off up to 30 s. Only the first start fails
-    /// the call, so a wrong connection string is reported at once.
+    /// restarts its job host. While storage stays unreachable, or hosts fault soon after they start, the restarts back off
+    /// up to 30 s. Only the first start fails the call, so a wrong connection string is reported at once.
     /// </summary>
     /// <param name="started">Called with each host once it runs (tests use it to reach the current host).</param>
-    public static async Task RunAsync(IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken, Action<IHost>? started = null)
+    /// <param name="time">The clock of the waits between restarts and of how long a host ran; the system's by default.</param>
+    public static async Task RunAsync(IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken, Action<IHost>? started = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
         var logger = loggerFactory.CreateLogger(typeof(DevHostRunner));
-        var restartDelay = TimeSpan.FromSeconds(1);
+        var restartDelay = FirstRestartDelay;
         for (var first = true; first || !cancellationToken.IsCancellationRequested; first = false)
         {
             IHost host;
@@ -50,12 +58,12 @@ public static class DevHostRunner
             catch (Exception e) when (!first)
             {
                 logger.LogWarning(e, "Could not start the trigger host again; next try in {Delay} s", restartDelay.TotalSeconds);
-                await DelayAsync(restartDelay, cancellationToken).ConfigureAwait(false);
+                await DelayAsync(restartDelay, time, cancellationToken).ConfigureAwait(false);
                 restartDelay = Min(restartDelay * 2, MaxRestartDelay);
                 continue;
             }
 
-            restartDelay = TimeSpan.FromSeconds(1);
+            long startedAt = time.GetTimestamp();
             using (host)
             {
                 started?.Invoke(host);
@@ -76,8 +84,17 @@ public static class DevHostRunner
                 }
             }
 
-            logger.LogWarning("Restarting the trigger host after a listener fault");
-            await DelayAsync(restartDelay, cancellationToken).ConfigureAwait(false);
+            // Only a host that ran healthy for a while starts the pauses over: one that faults as soon as it runs (a fault
+            // that persists) was restarted every second for as long as the pipeline ran, each time provisioning storage
+            // and starting every listener again.
+            if (time.GetElapsedTime(startedAt) >= MaxRestartDelay)
+            {
+                restartDelay = FirstRestartDelay;
+            }
+
+            logger.LogWarning("Restarting the trigger host after a listener fault in {Delay} s", restartDelay.TotalSeconds);
+            await DelayAsync(restartDelay, time, cancellationToken).ConfigureAwait(false);
+            restartDelay = Min(restartDelay * 2, MaxRestartDelay);
         }
     }
 
@@ -97,11 +114,11 @@ public static class DevHostRunner
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>A delay that ends quietly when the runner is asked to stop (the loop then ends at its next start).</summary>
-    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    private static async Task DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
