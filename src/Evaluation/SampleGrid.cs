@@ -1,3 +1,4 @@
+using System.Globalization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Imaging.Outputs;
@@ -7,33 +8,47 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// A figure of evaluation cases, one row each: input, counterfactual (the reconstruction), heatmap (the product's overlay
-/// of the continuous map on the input) and ground truth (outline of the inserted lesion over the input, predicted mask in
-/// red). Images use the model's fixed [-1, 1] grey range, so rows compare.
+/// of the output map on the input) and ground truth (outline of the inserted lesion over the input, predicted mask in
+/// red). Images use the model's fixed [-1, 1] grey range and every heatmap one colour scale, the largest map value of the
+/// figure's rows, drawn as a bar at the right: rows compare, and a faint map is not stretched to look like a lesion.
 /// </summary>
 public static class SampleGrid
 {
     private const int Scale = 3;
     private const int Header = 16;
+    private const int BarGap = 8;
+    private const int BarWidth = 12;
+    private const int LabelGap = 4;
 
-    /// <summary>The heatmap column as detect and the worker draw it (inferno, opacity rising with the map), without the bar.</summary>
-    private static readonly OverlayOptions HeatmapStyle = new() { PixelScale = Scale, ColourBar = false, GreyWindow = (-1f, 1f) };
+    private static readonly Rgb24 Ink = new(0, 0, 0);
 
     public static Image<Rgb24> Render(IReadOnlyList<CaseOutcome> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         int size = rows.Count == 0 ? 64 : (int)Math.Round(Math.Sqrt(rows[0].Map.Length));
         int cell = size * Scale;
-        var image = new Image<Rgb24>((cell * 4) + 5, Header + (Math.Max(rows.Count, 1) * (cell + 1)), new Rgb24(255, 255, 255));
+        // One scale for every row: each row stretched to its own maximum would show a few false-alarm pixels as brightly
+        // as a whole lesion.
+        float scaleMax = Math.Max(rows.Count == 0 ? 0 : rows.Max(o => o.Map.Length == 0 ? 0 : o.Map.Max()), 1e-6f);
+        var heatmapStyle = new OverlayOptions { PixelScale = Scale, ColourBar = false, GreyWindow = (-1f, 1f), ScaleMax = scaleMax };
+        string[] barLabels = [Format(scaleMax), Format(scaleMax / 2), Format(0)];
+        int gridWidth = (cell * 4) + 4;
+        int barLeft = gridWidth + BarGap;
+        int width = barLeft + BarWidth + LabelGap + barLabels.Max(l => BitmapFont.MeasureWidth(l)) + BarGap;
+        var image = new Image<Rgb24>(width, Header + (Math.Max(rows.Count, 1) * (cell + 1)), new Rgb24(255, 255, 255));
         string[] titles = ["INPUT", "COUNTERFACTUAL", "HEATMAP", "TRUTH/PRED"];
         for (int c = 0; c < 4; c++)
         {
-            BitmapFont.Draw(image, titles[c], (c * (cell + 1)) + 2, 4, new Rgb24(0, 0, 0));
+            BitmapFont.Draw(image, titles[c], (c * (cell + 1)) + 2, 4, Ink);
         }
+
+        BitmapFont.Draw(image, "MAP", barLeft, 4, Ink);
+        DrawColourBar(image, barLeft, Header, Header + cell - 1, barLabels);
 
         for (int r = 0; r < rows.Count; r++)
         {
             var o = rows[r];
-            using var heatmap = HeatmapOverlay.Render(o.Case.Input, o.Map, size, size, HeatmapStyle);
+            using var heatmap = HeatmapOverlay.Render(o.Case.Input, o.Map, size, size, heatmapStyle);
             int top = Header + (r * (cell + 1));
             for (int y = 0; y < cell; y++)
             {
@@ -53,6 +68,27 @@ public static class SampleGrid
 
         return image;
     }
+
+    /// <summary>The heatmap's colormap from the shared maximum (top) to 0 (bottom), labelled at both ends and the middle.</summary>
+    private static void DrawColourBar(Image<Rgb24> image, int x, int top, int bottom, string[] labels)
+    {
+        int span = Math.Max(1, bottom - top);
+        for (int y = top; y <= bottom; y++)
+        {
+            var colour = Colormap.Inferno.Map(1.0 - ((double)(y - top) / span));
+            for (int dx = 0; dx < BarWidth; dx++)
+            {
+                image[x + dx, y] = colour;
+            }
+        }
+
+        int labelX = x + BarWidth + LabelGap;
+        BitmapFont.Draw(image, labels[0], labelX, top, Ink);
+        BitmapFont.Draw(image, labels[1], labelX, ((top + bottom) / 2) - (BitmapFont.GlyphHeight / 2), Ink);
+        BitmapFont.Draw(image, labels[2], labelX, bottom - BitmapFont.GlyphHeight + 1, Ink);
+    }
+
+    private static string Format(float value) => value.ToString(value >= 100 ? "F0" : value >= 1 ? "0.##" : "0.###", CultureInfo.InvariantCulture);
 
     private static Rgb24 Grey(float value) => Colormap.Grey.Map((value + 1) / 2);
 
