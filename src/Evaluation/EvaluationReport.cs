@@ -66,7 +66,12 @@ public static class EvaluationReport
         Save(new LinePlot { Title = "IMAGE PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) }, imagePr, directory, "pr-image.png");
 
         var best = results.OrderByDescending(r => double.IsNaN(r.Dice) ? -1 : r.Dice).First();
-        using var grid = SampleGrid.Render(best.Outcomes.Where(o => o.Case.IsAnomalous).Take(6).ToList());
+        // cases.csv lists every mode's cases in turn: the rows of the modes before this one come first.
+        int firstRow = results.TakeWhile(r => !ReferenceEquals(r, best)).Sum(r => r.Outcomes.Count) + 1;
+        var samples = best.Outcomes.Select((o, i) => (Outcome: o, Row: firstRow + i)).Where(s => s.Outcome.Case.IsAnomalous).Take(6).ToList();
+        using var grid = SampleGrid.Render(
+            [.. samples.Select(s => s.Outcome)],
+            [.. samples.Select(s => $"{best.Name}: {SampleGrid.RowLabel(s.Outcome.Case, s.Row)}")]);
         grid.SaveAsPng(Path.Combine(directory, "samples.png"));
     }
 
