@@ -9,7 +9,7 @@ namespace Synomaly.Evaluation;
 /// <summary>Writes an evaluation as a Markdown table, a JSON file, ROC and precision-recall plots and a sample grid.</summary>
 public static class EvaluationReport
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new UndefinedAsNull() } };
 
     public static string MarkdownTable(IReadOnlyList<EvaluationResult> results)
     {
@@ -101,7 +101,8 @@ public static class EvaluationReport
 
     /// <summary>
     /// The metrics of each result as JSON (evaluation.json, tuning.json), per-case rows left out. Field names stay as
-    /// first published; each 95% interval is a [low, high] pair named after its metric with "Ci95".
+    /// first published; each 95% interval is a [low, high] pair named after its metric with "Ci95". An undefined value
+    /// (NaN) is null.
     /// </summary>
     public static string SummaryJson(IEnumerable<EvaluationResult> results) => JsonSerializer.Serialize(results.Select(Summary), Json);
 

@@ -206,6 +206,27 @@ public sealed class EvaluationResultTests
         Assert.Contains(FormattableString.Invariant($"| {result.ImageAuprc:F3} | {result.ImageAveragePrecision:F3} |"), table, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_metric_that_is_undefined_is_written_to_the_json_as_null_not_as_a_string()
+    {
+        // Anomalous cases only (a given set without healthy scans): no false alarms to count, no image ranking, and no
+        // large lesion for its size bin.
+        var outcomes = new[] { Outcome("anomalous-1", IntensityModel.Hypointense, 0.5), Outcome("anomalous-2", IntensityModel.Textured, 0.7) };
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+        using var scratch = new ScratchDirectory("eval-undefined");
+
+        EvaluationReport.Write(scratch.Location, [result], "test");
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Location, "evaluation.json")));
+        var row = json.RootElement.EnumerateArray().Single();
+        Assert.True(double.IsNaN(result.FalsePositivePixelsPerHealthySlice));
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("FalsePositivePixelsPerHealthySlice").ValueKind);
+        Assert.All(row.GetProperty("FalsePositivePixelsPerHealthySliceCi95").EnumerateArray(), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("ImageAuroc").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("DiceBySize")[2].GetProperty("Dice").ValueKind);
+        Assert.Equal(0.6, row.GetProperty("Dice").GetDouble(), 12);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
