@@ -56,14 +56,10 @@ public static class EvaluationReport
         File.WriteAllText(Path.Combine(directory, "evaluation.json"), SummaryJson(results));
         File.WriteAllText(Path.Combine(directory, "cases.csv"), CaseTable(results));
 
-        var pixelRoc = results.Select((r, i) => new PlotSeries(r.Name, PixelCurve(r, Curves.Roc), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
-        Save(new LinePlot { Title = "PIXEL ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true }, pixelRoc, directory, "roc-pixel.png");
-        var pixelPr = results.Select((r, i) => new PlotSeries(r.Name, PixelCurve(r, Curves.PrecisionRecall), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
-        Save(new LinePlot { Title = "PIXEL PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) }, pixelPr, directory, "pr-pixel.png");
-        var imageRoc = results.Select((r, i) => new PlotSeries(r.Name, ImageCurve(r, Curves.Roc), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
-        Save(new LinePlot { Title = "IMAGE ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true }, imageRoc, directory, "roc-image.png");
-        var imagePr = results.Select((r, i) => new PlotSeries(r.Name, ImageCurve(r, Curves.PrecisionRecall), LinePlot.Palette[i % LinePlot.Palette.Length])).ToList();
-        Save(new LinePlot { Title = "IMAGE PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) }, imagePr, directory, "pr-image.png");
+        foreach (var (file, plot, series) in Figures(results))
+        {
+            Save(plot, series, directory, file);
+        }
 
         var best = results.OrderByDescending(r => double.IsNaN(r.Dice) ? -1 : r.Dice).First();
         // cases.csv lists every mode's cases in turn: the rows of the modes before this one come first.
@@ -73,6 +69,29 @@ public static class EvaluationReport
             [.. samples.Select(s => s.Outcome)],
             [.. samples.Select(s => $"{best.Name}: {SampleGrid.RowLabel(s.Outcome.Case, s.Row)}")]);
         grid.SaveAsPng(Path.Combine(directory, "samples.png"));
+    }
+
+    /// <summary>
+    /// The four curve figures (file, plot, one series per mode): pixel and image ROC and precision-recall. Each legend gives
+    /// the mode's areas as the table prints them (AUROC; AP and the trapezoid AUPRC), so a figure read alone says which
+    /// numbers it stands for.
+    /// </summary>
+    internal static IReadOnlyList<(string File, LinePlot Plot, IReadOnlyList<PlotSeries> Series)> Figures(IReadOnlyList<EvaluationResult> results)
+    {
+        IReadOnlyList<PlotSeries> Series(Func<EvaluationResult, IReadOnlyList<(double X, double Y)>> curve, Func<EvaluationResult, string> legend) =>
+            [.. results.Select((r, i) => new PlotSeries(legend(r), curve(r), LinePlot.Palette[i % LinePlot.Palette.Length]))];
+
+        return
+        [
+            ("roc-pixel.png", new LinePlot { Title = "PIXEL ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true },
+                Series(r => PixelCurve(r, Curves.Roc), r => $"{r.Name} AUROC {F(r.PixelAuroc)}")),
+            ("pr-pixel.png", new LinePlot { Title = "PIXEL PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) },
+                Series(r => PixelCurve(r, Curves.PrecisionRecall), r => $"{r.Name} AP {F(r.PixelAveragePrecision)}, AUPRC {F(r.PixelAuprc)}")),
+            ("roc-image.png", new LinePlot { Title = "IMAGE ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true },
+                Series(r => ImageCurve(r, Curves.Roc), r => $"{r.Name} AUROC {F(r.ImageAuroc)}")),
+            ("pr-image.png", new LinePlot { Title = "IMAGE PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) },
+                Series(r => ImageCurve(r, Curves.PrecisionRecall), r => $"{r.Name} AP {F(r.ImageAveragePrecision)}, AUPRC {F(r.ImageAuprc)}")),
+        ];
     }
 
     /// <summary>

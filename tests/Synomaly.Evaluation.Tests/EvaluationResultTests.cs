@@ -227,6 +227,26 @@ public sealed class EvaluationResultTests
         Assert.Equal(0.6, row.GetProperty("Dice").GetDouble(), 12);
     }
 
+    [Fact]
+    public void Each_curve_s_legend_gives_its_area_as_the_table_prints_it()
+    {
+        var results = new[]
+        {
+            EvaluationResult.From("single-stage", InferenceOptions.SingleStage(200, 5, 0.15), VariedSubjects(seed: 3)),
+            EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), VariedSubjects(seed: 5)),
+        };
+        string table = EvaluationReport.MarkdownTable(results);
+
+        var legends = EvaluationReport.Figures(results).ToDictionary(f => f.File, f => f.Series.Select(s => s.Name).ToArray());
+
+        string F(double v) => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([.. results.Select(r => $"{r.Name} AUROC {F(r.PixelAuroc)}")], legends["roc-pixel.png"]);
+        Assert.Equal([.. results.Select(r => $"{r.Name} AP {F(r.PixelAveragePrecision)}, AUPRC {F(r.PixelAuprc)}")], legends["pr-pixel.png"]);
+        Assert.Equal([.. results.Select(r => $"{r.Name} AUROC {F(r.ImageAuroc)}")], legends["roc-image.png"]);
+        Assert.Equal([.. results.Select(r => $"{r.Name} AP {F(r.ImageAveragePrecision)}, AUPRC {F(r.ImageAuprc)}")], legends["pr-image.png"]);
+        Assert.All(results, r => Assert.Contains($" {F(r.ImageAuroc)} (", table, StringComparison.Ordinal));
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
