@@ -111,12 +111,19 @@ public static class EvaluationReport
                 string intensity = lesion is not null ? EvaluationResult.IntensityName(lesion.Model) : o.Case.IsAnomalous ? "given" : "healthy";
                 string shape = lesion?.ShapeKind ?? (o.Case.IsAnomalous ? "mask" : "");
                 string dice = o.Case.IsAnomalous ? F(o.Metrics.Dice, 4) : "";
-                csv.Append(CultureInfo.InvariantCulture, $"{r.Name},{o.Case.Id},{intensity},{shape},{o.Case.TruthArea},{o.Score},{dice},{o.StagesRun}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{CsvField(r.Name)},{CsvField(o.Case.Id)},{intensity},{shape},{o.Case.TruthArea},{o.Score},{dice},{o.StagesRun}\n");
             }
         }
 
         return csv.ToString();
     }
+
+    /// <summary>
+    /// A CSV field as RFC 4180 writes it: quoted, with its quotes doubled, when it holds a comma, quote or line break. Case ids
+    /// of given scans are their file names, which may hold any of them; unquoted, a comma split the row into extra columns.
+    /// </summary>
+    private static string CsvField(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>
     /// The metrics of each result as JSON (evaluation.json, tuning.json), per-case rows left out. Field names stay as

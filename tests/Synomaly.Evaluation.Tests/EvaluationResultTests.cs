@@ -247,6 +247,20 @@ public sealed class EvaluationResultTests
         Assert.All(results, r => Assert.Contains($" {F(r.ImageAuroc)} (", table, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_case_id_with_a_comma_or_quote_stays_one_field_of_the_case_table()
+    {
+        // Given scans are named after their files, which may hold commas and quotes ("scan, repeat" or 'the "old" one').
+        var lesion = Outcome("anomalous-scan, repeat", IntensityModel.Hypointense, 0.5);
+        var quoted = Outcome("healthy-the \"old\" one", null, 1);
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), [lesion with { Case = lesion.Case with { Lesion = null, TruthSource = "m.png" } }, quoted]);
+
+        var rows = EvaluationReport.CaseTable([result]).TrimEnd('\n').Split('\n');
+
+        Assert.Equal("adaptive,\"anomalous-scan, repeat\",given,mask,4,3,0.5000,1", rows[1]);
+        Assert.Equal("adaptive,\"healthy-the \"\"old\"\" one\",healthy,,0,3,,1", rows[2]);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
