@@ -6,12 +6,18 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static class Bootstrap
 {
+    /// <summary>Resamples drawn for every interval of a report.</summary>
+    public const int DefaultResamples = 2000;
+
+    /// <summary>The generator's seed, the same for every interval, so every metric sees the same draws.</summary>
+    public const int DefaultSeed = 7;
+
     /// <summary>
     /// The interval of <paramref name="statistic"/> when whole groups are resampled: <paramref name="groupOf"/> names each
     /// case's group (its subject); a resample draws as many groups as there are, with replacement, and hands the
     /// statistic the indices of all their cases.
     /// </summary>
-    public static (double Low, double High) GroupInterval(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = 2000, double level = 0.95, int seed = 7)
+    public static (double Low, double High) GroupInterval(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(statistic);
         return GroupIntervals(groupOf, 1, indices => [statistic(indices)], resamples, level, seed)[0];
@@ -23,7 +29,7 @@ public static class Bootstrap
     /// <paramref name="statisticCount"/> values, and the intervals come back in that order.
     /// </summary>
     public static IReadOnlyList<(double Low, double High)> GroupIntervals(
-        IReadOnlyList<string> groupOf, int statisticCount, Func<int[], double[]> statistics, int resamples = 2000, double level = 0.95, int seed = 7)
+        IReadOnlyList<string> groupOf, int statisticCount, Func<int[], double[]> statistics, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(groupOf);
         ArgumentNullException.ThrowIfNull(statistics);
@@ -36,7 +42,7 @@ public static class Bootstrap
         return Intervals(groups.Length, statisticCount, drawn => statistics([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed);
     }
 
-    public static (double Low, double High) Interval(IReadOnlyList<double> values, int resamples = 2000, double level = 0.95, int seed = 7)
+    public static (double Low, double High) Interval(IReadOnlyList<double> values, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (values.Count == 0)
@@ -48,7 +54,7 @@ public static class Bootstrap
     }
 
     /// <summary>The interval of any statistic of a resample, given as the indices drawn (for AUROC over paired cases).</summary>
-    public static (double Low, double High) Interval(int count, Func<int[], double> statistic, int resamples = 2000, double level = 0.95, int seed = 7)
+    public static (double Low, double High) Interval(int count, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(statistic);
         return Intervals(count, 1, indices => [statistic(indices)], resamples, level, seed)[0];

@@ -24,6 +24,11 @@ public static class EvaluationReport
                 $"| {r.Name} | {r.Settings} | {F(r.Dice)} {Interval(r.DiceInterval)} | {F(r.IoU)} | {F(r.Precision)} | {F(r.Recall)} | {F(r.Hausdorff95, 1)} ({r.CasesWithoutPrediction}) | {F(r.PixelAveragePrecision)} {Interval(r.PixelAveragePrecisionInterval)} | {F(r.PixelAuroc)} | {F(r.PixelAuprc)} | {F(r.ImageAuroc)} {Interval(r.ImageAurocInterval)} | {F(r.ImageAuprc)} | {F(r.ImageAveragePrecision)} | {F(r.FalsePositivePixelsPerHealthySlice, 1)} {Interval(r.FalsePositivePixelsInterval, 1)} | {F(r.MeanStages, 2)} |");
         }
 
+        // What "95% CI" and "n/a" mean, in the file itself: a table read alone must say how its intervals can be redone.
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"95% CI: percentile bootstrap that resamples subjects (a subject's cases together), {Bootstrap.DefaultResamples} resamples, seed {Bootstrap.DefaultSeed}. n/a: not defined for this set.");
+
         AppendBreakdown(md, "Dice by lesion size (pixels of the model grid):", results, r => r.DiceBySize);
         AppendBreakdown(md, "Dice by lesion intensity model:", results, r => r.DiceByIntensity);
         return md.ToString();

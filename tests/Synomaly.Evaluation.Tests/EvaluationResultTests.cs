@@ -261,6 +261,20 @@ public sealed class EvaluationResultTests
         Assert.Equal("adaptive,\"healthy-the \"\"old\"\" one\",healthy,,0,3,,1", rows[2]);
     }
 
+    [Fact]
+    public void The_table_states_how_its_intervals_were_made()
+    {
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), VariedSubjects(seed: 2));
+
+        string table = EvaluationReport.MarkdownTable([result]);
+
+        // A reader of evaluation.md alone (or tuning.md) must be able to tell what "95% CI" means and redo it.
+        Assert.Contains(
+            $"95% CI: percentile bootstrap that resamples subjects (a subject's cases together), {Bootstrap.DefaultResamples} resamples, seed {Bootstrap.DefaultSeed}. n/a: not defined for this set.",
+            table, StringComparison.Ordinal);
+        Assert.Equal((2000, 7), (Bootstrap.DefaultResamples, Bootstrap.DefaultSeed));
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
