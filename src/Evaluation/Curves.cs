@@ -3,10 +3,18 @@ namespace Synomaly.Evaluation;
 /// <summary>ROC and precision-recall curve points for plots (the areas come from the engine's RankingMetrics).</summary>
 public static class Curves
 {
-    /// <summary>(false positive rate, true positive rate) at every distinct score threshold, from (0,0) to (1,1).</summary>
+    /// <summary>
+    /// (false positive rate, true positive rate) at every distinct score threshold, from (0,0) to (1,1); no points without
+    /// both classes, where AUROC is undefined (a line along an axis would read as a measured result).
+    /// </summary>
     public static IReadOnlyList<(double X, double Y)> Roc(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, int maxPoints = 400)
     {
         var (positives, negatives, order) = Sorted(scores, labels);
+        if (positives == 0 || negatives == 0)
+        {
+            return [];
+        }
+
         var points = new List<(double, double)> { (0, 0) };
         long tp = 0, fp = 0;
         for (int i = 0; i < order.Length; i++)
@@ -14,17 +22,25 @@ public static class Curves
             if (labels[order[i]]) { tp++; } else { fp++; }
             if (i == order.Length - 1 || scores[order[i + 1]] != scores[order[i]])
             {
-                points.Add((negatives == 0 ? 0 : fp / (double)negatives, positives == 0 ? 0 : tp / (double)positives));
+                points.Add((fp / (double)negatives, tp / (double)positives));
             }
         }
 
         return Thin(points, maxPoints);
     }
 
-    /// <summary>(recall, precision) at every distinct score threshold, highest threshold first.</summary>
+    /// <summary>
+    /// (recall, precision) at every distinct score threshold, highest threshold first; no points without positives, where
+    /// recall and AP are undefined.
+    /// </summary>
     public static IReadOnlyList<(double X, double Y)> PrecisionRecall(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, int maxPoints = 400)
     {
         var (positives, _, order) = Sorted(scores, labels);
+        if (positives == 0)
+        {
+            return [];
+        }
+
         var points = new List<(double, double)>();
         long tp = 0, fp = 0;
         for (int i = 0; i < order.Length; i++)
@@ -32,7 +48,7 @@ public static class Curves
             if (labels[order[i]]) { tp++; } else { fp++; }
             if (i == order.Length - 1 || scores[order[i + 1]] != scores[order[i]])
             {
-                points.Add((positives == 0 ? 0 : tp / (double)positives, tp / (double)(tp + fp)));
+                points.Add((tp / (double)positives, tp / (double)(tp + fp)));
             }
         }
 

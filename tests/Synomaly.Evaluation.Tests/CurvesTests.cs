@@ -1,0 +1,28 @@
+namespace Synomaly.Evaluation.Tests;
+
+public sealed class CurvesTests
+{
+    [Fact]
+    public void A_set_of_one_class_draws_no_curve_where_its_area_is_undefined()
+    {
+        float[] scores = [0.9f, 0.4f, 0.4f, 0.1f];
+        bool[] healthy = [false, false, false, false];
+        bool[] anomalous = [true, true, true, true];
+
+        // AUROC needs both classes and AP a positive: a line along an axis would look like a measured worst or best case.
+        Assert.Empty(Curves.Roc(scores, healthy));
+        Assert.Empty(Curves.Roc(scores, anomalous));
+        Assert.Empty(Curves.PrecisionRecall(scores, healthy));
+        Assert.NotEmpty(Curves.PrecisionRecall(scores, anomalous));
+    }
+
+    [Fact]
+    public void Tied_scores_give_one_point_and_a_constant_score_the_chance_line()
+    {
+        float[] scores = [0.9f, 0.4f, 0.4f, 0.1f];
+        bool[] labels = [true, true, false, false];
+
+        Assert.Equal([(0, 0), (0, 0.5), (0.5, 1), (1, 1)], Curves.Roc(scores, labels));
+        Assert.Equal([(0, 0), (1, 1)], Curves.Roc([0.3f, 0.3f, 0.3f, 0.3f], labels));
+    }
+}
