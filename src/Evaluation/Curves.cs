@@ -30,8 +30,9 @@ public static class Curves
     }
 
     /// <summary>
-    /// (recall, precision) at every distinct score threshold, highest threshold first; no points without positives, where
-    /// recall and AP are undefined.
+    /// (recall, precision) at every distinct score threshold, highest threshold first, after scikit-learn's start point
+    /// (recall 0, precision 1), from which the table's trapezoid AUPRC is integrated: drawn without it, the curve's area
+    /// was not the reported one. No points without positives, where recall and AP are undefined.
     /// </summary>
     public static IReadOnlyList<(double X, double Y)> PrecisionRecall(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, int maxPoints = 400)
     {
@@ -41,7 +42,7 @@ public static class Curves
             return [];
         }
 
-        var points = new List<(double, double)>();
+        var points = new List<(double, double)> { (0, 1) };
         long tp = 0, fp = 0;
         for (int i = 0; i < order.Length; i++)
         {

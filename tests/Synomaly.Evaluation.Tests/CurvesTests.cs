@@ -25,4 +25,18 @@ public sealed class CurvesTests
         Assert.Equal([(0, 0), (0, 0.5), (0.5, 1), (1, 1)], Curves.Roc(scores, labels));
         Assert.Equal([(0, 0), (1, 1)], Curves.Roc([0.3f, 0.3f, 0.3f, 0.3f], labels));
     }
+
+    [Fact]
+    public void The_precision_recall_curve_starts_where_the_reported_auprc_starts_so_its_area_is_that_auprc()
+    {
+        float[] scores = [0.9f, 0.8f, 0.4f, 0.4f, 0.1f];
+        bool[] labels = [false, true, true, false, true];
+
+        var curve = Curves.PrecisionRecall(scores, labels);
+
+        // scikit-learn's curve, which the trapezoid AUPRC of the table integrates, begins at (recall 0, precision 1).
+        Assert.Equal((0.0, 1.0), curve[0]);
+        double area = curve.Zip(curve.Skip(1), (a, b) => (b.X - a.X) * (a.Y + b.Y) / 2).Sum();
+        Assert.Equal(Synomaly.Diffusion.Metrics.RankingMetrics.PrecisionRecallAuc(scores, labels), area, 12);
+    }
 }
