@@ -68,6 +68,12 @@ public static class Curves
         return (positives, labels.Count - positives, order);
     }
 
+    /// <summary>
+    /// At most <paramref name="maxPoints"/> of the points, first and last kept, spaced evenly by distance along the curve
+    /// (|Δx| + |Δy| in the unit square). Spaced by threshold index instead, a pixel-level curve, whose lesion pixels are a
+    /// few hundred of its hundreds of thousands of thresholds, kept a handful of points where it bends and drew straight
+    /// chords there. Each point kept inside uses up at least one spacing of the length, so no more than fit are kept.
+    /// </summary>
     private static List<(double X, double Y)> Thin(List<(double X, double Y)> points, int maxPoints)
     {
         if (points.Count <= maxPoints)
@@ -75,7 +81,28 @@ public static class Curves
             return points;
         }
 
-        double step = (points.Count - 1) / (double)(maxPoints - 1);
-        return [.. Enumerable.Range(0, maxPoints).Select(i => points[(int)Math.Round(i * step)])];
+        double length = 0;
+        for (int i = 1; i < points.Count; i++)
+        {
+            length += Distance(points[i - 1], points[i]);
+        }
+
+        double spacing = length / Math.Max(1, maxPoints - 2);
+        var kept = new List<(double X, double Y)> { points[0] };
+        double along = 0, next = spacing;
+        for (int i = 1; i < points.Count - 1 && length > 0 && maxPoints > 2; i++)
+        {
+            along += Distance(points[i - 1], points[i]);
+            if (along >= next)
+            {
+                kept.Add(points[i]);
+                next = along + spacing;
+            }
+        }
+
+        kept.Add(points[^1]);
+        return kept;
     }
+
+    private static double Distance((double X, double Y) a, (double X, double Y) b) => Math.Abs(b.X - a.X) + Math.Abs(b.Y - a.Y);
 }

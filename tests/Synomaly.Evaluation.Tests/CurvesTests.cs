@@ -39,4 +39,22 @@ public sealed class CurvesTests
         double area = curve.Zip(curve.Skip(1), (a, b) => (b.X - a.X) * (a.Y + b.Y) / 2).Sum();
         Assert.Equal(Synomaly.Diffusion.Metrics.RankingMetrics.PrecisionRecallAuc(scores, labels), area, 12);
     }
+
+    [Fact]
+    public void Thinning_keeps_the_curve_s_shape_where_few_thresholds_carry_most_of_it()
+    {
+        // Pixel-level: a few hundred lesion pixels rank above 100,000 background ones, mixed at first. The curve bends within
+        // its first 1% of thresholds; thinning by threshold index left a handful of points there and drew straight chords.
+        var random = new Random(3);
+        int count = 101_000;
+        float[] scores = [.. Enumerable.Range(0, count).Select(i => (float)(count - i))];
+        bool[] labels = [.. Enumerable.Range(0, count).Select(i => i < 1000 ? random.NextDouble() < 1 - (i / 1000.0) : random.NextDouble() < 0.001)];
+
+        foreach (var curve in new[] { Curves.Roc(scores, labels, 100), Curves.PrecisionRecall(scores, labels, 100) })
+        {
+            Assert.InRange(curve.Count, 2, 100);
+            double longest = curve.Zip(curve.Skip(1), (a, b) => Math.Abs(b.X - a.X) + Math.Abs(b.Y - a.Y)).Max();
+            Assert.True(longest < 0.1, $"a chord of {longest} in the unit square");
+        }
+    }
 }
