@@ -88,11 +88,11 @@ public static class EvaluationReport
 
         return
         [
-            ("roc-pixel.png", new LinePlot { Title = "PIXEL ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true },
+            ("roc-pixel.png", new LinePlot { Title = "PIXEL ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true, LegendAtBottom = true },
                 Series(r => PixelCurve(r, Curves.Roc), r => $"{r.Name} AUROC {F(r.PixelAuroc)}")),
             ("pr-pixel.png", new LinePlot { Title = "PIXEL PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) },
                 Series(r => PixelCurve(r, Curves.PrecisionRecall), r => $"{r.Name} AP {F(r.PixelAveragePrecision)}, AUPRC {F(r.PixelAuprc)}")),
-            ("roc-image.png", new LinePlot { Title = "IMAGE ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true },
+            ("roc-image.png", new LinePlot { Title = "IMAGE ROC", XLabel = "false positive rate", YLabel = "true positive rate", XRange = (0, 1), YRange = (0, 1), Diagonal = true, LegendAtBottom = true },
                 Series(r => ImageCurve(r, Curves.Roc), r => $"{r.Name} AUROC {F(r.ImageAuroc)}")),
             ("pr-image.png", new LinePlot { Title = "IMAGE PRECISION-RECALL", XLabel = "recall", YLabel = "precision", XRange = (0, 1), YRange = (0, 1) },
                 Series(r => ImageCurve(r, Curves.PrecisionRecall), r => $"{r.Name} AP {F(r.ImageAveragePrecision)}, AUPRC {F(r.ImageAuprc)}")),

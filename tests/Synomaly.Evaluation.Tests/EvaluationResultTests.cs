@@ -245,6 +245,8 @@ public sealed class EvaluationResultTests
         Assert.Equal([.. results.Select(r => $"{r.Name} AUROC {F(r.ImageAuroc)}")], legends["roc-image.png"]);
         Assert.Equal([.. results.Select(r => $"{r.Name} AP {F(r.ImageAveragePrecision)}, AUPRC {F(r.ImageAuprc)}")], legends["pr-image.png"]);
         Assert.All(results, r => Assert.Contains($" {F(r.ImageAuroc)} (", table, StringComparison.Ordinal));
+        // ROC curves run through the top right: their legends go to the bottom right, clear of them.
+        Assert.All(EvaluationReport.Figures(results), f => Assert.Equal(f.File.StartsWith("roc-", StringComparison.Ordinal), f.Plot.LegendAtBottom));
     }
 
     [Fact]

@@ -30,6 +30,12 @@ public sealed class LinePlot
     /// <summary>Draw the y = x diagonal (chance line of a ROC plot).</summary>
     public bool Diagonal { get; init; }
 
+    /// <summary>
+    /// Draw the legend in the bottom-right corner instead of the top-right: a ROC curve runs through the top right to (1, 1)
+    /// and its legend was drawn across it there, while the bottom right is where it never goes above the chance line.
+    /// </summary>
+    public bool LegendAtBottom { get; init; }
+
     public int Width { get; init; } = 640;
 
     public int Height { get; init; } = 480;
@@ -72,7 +78,7 @@ public sealed class LinePlot
         BitmapFont.Draw(image, Title, (Width - BitmapFont.MeasureWidth(Title, 2)) / 2, 8, Black, 2);
         BitmapFont.Draw(image, XLabel, (left + right - BitmapFont.MeasureWidth(XLabel)) / 2, Height - 22, Black);
         BitmapFont.Draw(image, YLabel, 4, top - 14, Black);
-        int legendY = top + 8;
+        int legendY = LegendAtBottom ? bottom - 8 - (14 * series.Count) : top + 8;
         foreach (var s in series)
         {
             int legendX = right - BitmapFont.MeasureWidth(s.Name) - 30;

@@ -28,6 +28,36 @@ public sealed class LinePlotTests
     }
 
     [Fact]
+    public void A_legend_asked_for_at_the_bottom_is_drawn_there_clear_of_a_roc_curve_s_top_right()
+    {
+        var green = new Rgb24(44, 160, 44);
+        var roc = new PlotSeries("adaptive AUROC 0.873", [], green);
+        static bool GreenIn(SixLabors.ImageSharp.Image<Rgb24> image, int top, int bottom, Rgb24 colour)
+        {
+            for (int y = top; y < bottom; y++)
+            {
+                for (int x = image.Width / 2; x < image.Width; x++)
+                {
+                    if (image[x, y].Equals(colour))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        using var atTop = new LinePlot { Title = "ROC", XRange = (0, 1), YRange = (0, 1) }.Render([roc]);
+        using var atBottom = new LinePlot { Title = "ROC", XRange = (0, 1), YRange = (0, 1), LegendAtBottom = true }.Render([roc]);
+
+        // The series has no points: its only pixels are its legend key. Plot area 34 .. 424 at the default 480 height.
+        Assert.True(GreenIn(atTop, 34, 229, green));
+        Assert.False(GreenIn(atBottom, 34, 229, green));
+        Assert.True(GreenIn(atBottom, 229, 424, green));
+    }
+
+    [Fact]
     public void Text_renders_glyph_pixels_and_measures_consistently()
     {
         using var image = new SixLabors.ImageSharp.Image<Rgb24>(60, 20, new Rgb24(255, 255, 255));
