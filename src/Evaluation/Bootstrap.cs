@@ -2,7 +2,8 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// Percentile bootstrap confidence intervals (seeded): over cases, or over groups of cases that are not independent of
-/// each other (the healthy slice and the lesion copies of one subject), which are resampled whole.
+/// each other (the healthy slice and the lesion copies of one subject), which are resampled whole. Fewer than two units
+/// give no interval (NaN, NaN).
 /// </summary>
 public static class Bootstrap
 {
@@ -68,6 +69,13 @@ public static class Bootstrap
     /// </summary>
     private static IReadOnlyList<(double Low, double High)> Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int resamples, double level, int seed)
     {
+        // One unit (one subject, or one case) is drawn by every resample: the percentiles coincide, and an interval of no
+        // width would claim a certainty that one subject cannot give. Not measured, as without any.
+        if (count < 2)
+        {
+            return [.. Enumerable.Repeat((double.NaN, double.NaN), statisticCount)];
+        }
+
         var random = new Random(seed);
         var draws = new int[resamples][];
         for (int r = 0; r < resamples; r++)

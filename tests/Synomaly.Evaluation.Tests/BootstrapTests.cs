@@ -24,4 +24,18 @@ public sealed class BootstrapTests
         Assert.All(intervals, i => Assert.True(double.IsNaN(i.Low) && double.IsNaN(i.High)));
         Assert.Equal(2, intervals.Count);
     }
+
+    [Fact]
+    public void One_subject_has_no_interval_rather_than_one_of_no_width()
+    {
+        // One patient's volume: many slices, one subject. Every resample draws that subject, so the percentiles coincide
+        // and the table would print a zero-width interval, certainty the data cannot give.
+        string[] oneSubject = ["sub-01", "sub-01", "sub-01", "sub-01"];
+        double[] values = [0.2, 0.4, 0.6, 0.8];
+
+        var interval = Bootstrap.GroupInterval(oneSubject, idx => idx.Average(i => values[i]));
+
+        Assert.True(double.IsNaN(interval.Low) && double.IsNaN(interval.High), $"[{interval.Low}, {interval.High}]");
+        Assert.True(double.IsNaN(Bootstrap.Interval([0.5]).Low));
+    }
 }
