@@ -113,6 +113,27 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_while_a_series_is_read_stops_detect_before_the_next_file_with_exit_130_and_no_results()
+    {
+        string model = TinyModelPackage();
+        string output = Path.Combine(_root, "out");
+        string series = CancellingTranscoder.Series(_root, count: 4);
+        using var cancel = new CancellationTokenSource();
+        var transcoder = new CancellingTranscoder(cancel);
+
+        var (code, error) = await StandardError.Capture(
+            new RootCommand { DetectCommand.Create(new ScanReadOptions { DicomTranscoder = transcoder }) },
+            ["detect", series, "--model", model, "--out", output, "--device", "cpu"],
+            cancel.Token);
+
+        Assert.Equal(130, code);
+        Assert.StartsWith("cancelled: detect stopped before the end;", error.Trim(), StringComparison.Ordinal);
+        // The first file's decode pressed Ctrl-C: the other three are never decoded.
+        Assert.Equal(1, transcoder.Calls);
+        Assert.Empty(Directory.Exists(output) ? Directory.GetFileSystemEntries(output) : []);
+    }
+
+    [Fact]
     public void Maps_are_restricted_to_the_imaged_object_and_scored_there_as_the_worker_serves_them()
     {
         // The scan's flat grey surround (60) lies below 10 % of its range, so the brain preset's foreground is the bright

@@ -1,4 +1,5 @@
 using Synomaly.Cli.Commands;
+using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -57,6 +58,20 @@ public sealed class InspectCommandTests : IDisposable
 
         Assert.Equal(130, code);
         Assert.Equal("cancelled: inspect stopped before the end; files not described above were not inspected.", error.Trim());
+    }
+
+    [Fact]
+    public void Ctrl_c_while_a_series_is_read_stops_inspect_before_the_next_file_without_describing_it()
+    {
+        string series = CancellingTranscoder.Series(_scratch, count: 4);
+        using var cancel = new CancellationTokenSource();
+        var transcoder = new CancellingTranscoder(cancel);
+        using var output = new StringWriter();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => InspectCommand.Run(series, output, new ScanReadOptions { DicomTranscoder = transcoder }, cancel.Token));
+
+        Assert.Equal(1, transcoder.Calls);
+        Assert.DoesNotContain("format:", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

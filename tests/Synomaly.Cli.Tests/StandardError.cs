@@ -40,6 +40,10 @@ internal static class StandardError
         return await SynomalyCommand.Create().Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancelled.Token);
     });
 
+    /// <summary>Runs <paramref name="root"/> with an invocation token the test cancels when it chooses (mid-read, say).</summary>
+    public static Task<(int Code, string Error)> Capture(System.CommandLine.RootCommand root, string[] args, CancellationToken cancellationToken) =>
+        Capture(() => root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken));
+
     private static async Task<(int Code, string Error)> Capture(Func<Task<int>> run)
     {
         var original = Console.Error;

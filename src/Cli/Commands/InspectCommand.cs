@@ -26,10 +26,16 @@ public static class InspectCommand
         return command;
     }
 
-    /// <param name="cancellationToken">Checked before each file or series is read; a cancelled run throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">
+    /// Checked before each file or series is read and while it is read (each file of a series, each frame, each chunk of
+    /// NIfTI voxels, a running transcoder); a cancelled run throws <see cref="OperationCanceledException"/> without
+    /// describing the scan it was reading.
+    /// </param>
     public static int Run(string path, TextWriter output, ScanReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        // The reader's own token, not only a check between files: one large series or volume is otherwise read to its end.
+        options = (options ?? ScanReadOptions.Default) with { CancellationToken = cancellationToken };
         try
         {
             if (Directory.Exists(path))

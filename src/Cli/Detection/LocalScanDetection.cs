@@ -28,7 +28,8 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
 
     /// <param name="progress">Called after every batch with (slices done, slices in the scan).</param>
     /// <param name="cancellationToken">
-    /// Checked before the scan is read, before each batch and while the results are rendered: a cancelled run throws
+    /// Checked before the scan is read, while it is read (each file of a series, each frame, each chunk of NIfTI voxels, a
+    /// running transcoder), before each batch and while the results are rendered: a cancelled run throws
     /// <see cref="OperationCanceledException"/> and leaves <paramref name="outputDirectory"/> to its caller to discard.
     /// </param>
     public ScanReport Run(string path, string outputDirectory, Action<int, int> progress, CancellationToken cancellationToken = default)
@@ -36,10 +37,13 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         cancellationToken.ThrowIfCancellationRequested();
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
+        // The reader stops at the token too: a series of thousands of files, or a transcoder at a minute a file, would
+        // otherwise be read to its end after Ctrl-C before the first batch noticed.
+        var readOptions = (settings.ReadOptions ?? ScanReadOptions.Default) with { CancellationToken = cancellationToken };
         // A folder is one DICOM series, read as inspect reads it; ReadFile would try to open the folder as a file.
         var volume = Directory.Exists(path)
-            ? ScanReader.ReadSeries(SeriesFolder.Read(path).DicomFiles, settings.ReadOptions)
-            : ScanReader.ReadFile(path, settings.ReadOptions);
+            ? ScanReader.ReadSeries(SeriesFolder.Read(path).DicomFiles, readOptions)
+            : ScanReader.ReadFile(path, readOptions);
         var prepared = ScanPreparation.Prepare(ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation), volume);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;
         progress(0, prepared.Slices.Count);
