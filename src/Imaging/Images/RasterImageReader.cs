@@ -14,7 +14,8 @@ namespace Synomaly.Imaging.Images;
 /// ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as Pillow's "L" conversion), and their blue channel is kept
 /// beside them (<see cref="Volume.BlueChannel"/>) for the ultrasound preset, whose reference reads it. The file's structure is walked to
 /// its end marker and the header identified first, so that a cut-off file is Truncated and the dimension and
-/// decoded-size limits are checked before any pixel is decoded. Every failure is a <see cref="ScanRejectedException"/>.
+/// decoded-size limits are checked before any pixel is decoded. Every failure is a <see cref="ScanRejectedException"/>,
+/// except cancellation, which passes through as <see cref="OperationCanceledException"/>.
 /// </summary>
 public static class RasterImageReader
 {
@@ -25,14 +26,18 @@ public static class RasterImageReader
     /// </summary>
     private static readonly Configuration Decoding = CreateConfiguration();
 
-    public static Volume Read(Stream stream, ScanReadLimits limits)
+    /// <param name="cancellationToken">
+    /// Checked while the bytes are copied in, before each stage (structure walk, identification, decoding) and each row of
+    /// the pixels, and handed to ImageSharp's decoder: a shutdown or Ctrl-C does not wait for a large image from a slow source.
+    /// </param>
+    public static Volume Read(Stream stream, ScanReadLimits limits, CancellationToken cancellationToken = default)
     {
-        var bytes = ReadAll(stream, limits);
+        var bytes = ReadAll(stream, limits, cancellationToken);
         var format = DetectFormat(bytes);
         // ImageSharp 2.1 throws plain .NET exceptions on some bad files (a NullReferenceException for a JPEG whose scan
         // comes before its frame header, an IndexOutOfRangeException for a PNG cut in the chunk after IHDR); the shared
         // guard types them as ScanReader does, so this public reader never lets them escape.
-        return DecodingFailures.Guard(format, () => Decode(bytes, format, limits));
+        return DecodingFailures.Guard(format, () => Decode(bytes, format, limits, cancellationToken));
     }
 
     private static ScanFormat DetectFormat(byte[] bytes) => Image.DetectFormat(Decoding, bytes)?.Name switch
@@ -43,23 +48,26 @@ public static class RasterImageReader
         var other => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, $"Image format {other} is not accepted; upload PNG or JPEG."),
     };
 
-    private static Volume Decode(byte[] bytes, ScanFormat format, ScanReadLimits limits)
+    private static Volume Decode(byte[] bytes, ScanFormat format, ScanReadLimits limits, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         // Before ImageSharp parses anything: a file cut short is Truncated wherever the cut falls, not Malformed because
         // the decoder happened to trip over the missing bytes first.
         CheckComplete(bytes, format);
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var info = Image.Identify(Decoding, bytes, out _)
+            var info = Image.Identify(Decoding, bytes, out var imageFormat)
                 ?? throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Not a PNG or JPEG image.");
             CheckLimits(info.Width, info.Height, limits);
             var layout = Layout(info, format);
+            var pixels = new EncodedImage(bytes, imageFormat, cancellationToken);
             var planes = layout switch
             {
-                PixelLayout.Grey8 => Decode<L8>(bytes, p => p.PackedValue),
-                PixelLayout.Grey16 => Decode<L16>(bytes, p => p.PackedValue),
-                PixelLayout.Colour16 => Decode<Rgb48>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B), p => p.B),
-                _ => Decode<Rgb24>(bytes, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B), p => p.B),
+                PixelLayout.Grey8 => Decode<L8>(pixels, p => p.PackedValue),
+                PixelLayout.Grey16 => Decode<L16>(pixels, p => p.PackedValue),
+                PixelLayout.Colour16 => Decode<Rgb48>(pixels, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B), p => p.B),
+                _ => Decode<Rgb24>(pixels, p => (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B), p => p.B),
             };
             var provenance = new VolumeProvenance
             {
@@ -88,6 +96,9 @@ public static class RasterImageReader
         }
     }
 
+    /// <summary>An image's bytes, its format as identified and the read's token: what decoding its pixels needs.</summary>
+    private sealed record EncodedImage(byte[] Bytes, IImageFormat Format, CancellationToken CancellationToken);
+
     private enum PixelLayout
     {
         Grey8,
@@ -115,15 +126,20 @@ public static class RasterImageReader
     }
 
     /// <summary>One plane per projection of the decoded pixels (grey or luminance first, then the blue channel of colour).</summary>
-    private static float[][] Decode<TPixel>(byte[] bytes, params Func<TPixel, float>[] projections)
+    private static float[][] Decode<TPixel>(EncodedImage encoded, params Func<TPixel, float>[] projections)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        using var image = Image.Load<TPixel>(Decoding, bytes);
+        encoded.CancellationToken.ThrowIfCancellationRequested();
+        // The format's decoder itself rather than Image.Load, which has no token in ImageSharp 2.1: the decoder takes one.
+        var decoder = Decoding.ImageFormatsManager.FindDecoder(encoded.Format);
+        using var stream = new MemoryStream(encoded.Bytes, writable: false);
+        using var image = decoder.Decode<TPixel>(Decoding, stream, encoded.CancellationToken);
         var planes = projections.Select(_ => new float[image.Width * image.Height]).ToArray();
         image.ProcessPixelRows(rows =>
         {
             for (int y = 0; y < rows.Height; y++)
             {
+                encoded.CancellationToken.ThrowIfCancellationRequested();
                 var row = rows.GetRowSpan(y);
                 for (int p = 0; p < planes.Length; p++)
                 {
@@ -178,12 +194,22 @@ public static class RasterImageReader
         }
     }
 
-    private static byte[] ReadAll(Stream stream, ScanReadLimits limits)
+    private static byte[] ReadAll(Stream stream, ScanReadLimits limits, CancellationToken cancellationToken)
     {
         long max = Math.Min(limits.MaxFileBytes, Array.MaxLength);
         using var copy = new MemoryStream();
         var budget = new ByteBudgetStream(new NonClosingStream(stream), max, "image file");
-        budget.CopyTo(copy);
+        // Chunk by chunk with the token checked before each: a large image from a slow share or download is not read to its
+        // end after a stop.
+        var chunk = new byte[81920];
+        int read;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            read = budget.Read(chunk);
+            copy.Write(chunk, 0, read);
+        }
+        while (read > 0);
         if (copy.Length == 0)
         {
             throw new ScanRejectedException(ScanRejectionCode.Empty, "The file is empty.");

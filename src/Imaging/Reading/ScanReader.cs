@@ -83,7 +83,7 @@ public static class ScanReader
     private static Volume Dispatch(ScanFormat format, Stream stream, long? length, ScanReadOptions options) => format switch
     {
         ScanFormat.Nifti or ScanFormat.NiftiGzip => NiftiReader.Read(stream, options.Limits, options.Nifti, length),
-        ScanFormat.Png or ScanFormat.Jpeg => RasterImageReader.Read(stream, options.Limits),
+        ScanFormat.Png or ScanFormat.Jpeg => RasterImageReader.Read(stream, options.Limits, options.CancellationToken),
         ScanFormat.Dicom => DicomVolumeReader.Read(stream, options.Limits, options.DicomTranscoder, options.CancellationToken),
         ScanFormat.Zip => DicomVolumeReader.ReadZip(stream, options.Limits, options.DicomTranscoder, options.CancellationToken),
         _ => throw new ScanRejectedException(ScanRejectionCode.UnknownFormat, "Unknown format: not DICOM, NIfTI, PNG, JPEG or a zip of DICOM files."),

@@ -36,7 +36,7 @@ public sealed class RasterImageReaderTests
     {
         using var stream = File.OpenRead(Path.Combine(TestPaths.Data, "formats", "ultrasound", "neck_input.png"));
 
-        var volume = RasterImageReader.Read(stream, ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(stream, ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         Assert.Equal((568, 597, 1), (volume.Width, volume.Height, volume.Depth));
         Assert.Equal(ScanFormat.Png, volume.Provenance.Format);
@@ -56,7 +56,7 @@ public sealed class RasterImageReaderTests
             image[i % 3, i / 3] = new L16(values[i]);
         }
 
-        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         Assert.Equal(values.Select(v => (float)v), volume.Voxels);
         Assert.Equal(16, volume.Provenance.BitsStored);
@@ -70,7 +70,7 @@ public sealed class RasterImageReaderTests
         image[1, 0] = new Rgb24(0, 255, 0);
         image[2, 0] = new Rgb24(90, 90, 90);
 
-        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         Assert.Equal(0.299f * 255, volume.Voxels[0], 3);
         Assert.Equal(0.587f * 255, volume.Voxels[1], 3);
@@ -86,7 +86,7 @@ public sealed class RasterImageReaderTests
         image[1, 0] = new Rgb24(0, 255, 200);
         image[2, 0] = new Rgb24(90, 90, 90);
 
-        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         Assert.Equal([10f, 200f, 90f], Assert.IsType<float[]>(volume.BlueChannel));
         Assert.Equal((0.299f * 255) + (0.114f * 10), volume.Voxels[0], 3);
@@ -98,7 +98,7 @@ public sealed class RasterImageReaderTests
         using var image = new Image<L8>(2, 1);
         image[0, 0] = new L8(7);
 
-        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image)), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         Assert.Null(volume.BlueChannel);
     }
@@ -112,7 +112,7 @@ public sealed class RasterImageReaderTests
             image[i % 16, i / 16] = new L8((byte)(i / 2));
         }
 
-        var volume = RasterImageReader.Read(new MemoryStream(Encode(image, jpeg: true)), ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(new MemoryStream(Encode(image, jpeg: true)), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         Assert.Equal(ScanFormat.Jpeg, volume.Provenance.Format);
         Assert.Equal("MONOCHROME2", volume.Provenance.PhotometricInterpretation);
@@ -145,7 +145,7 @@ public sealed class RasterImageReaderTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         var watch = Stopwatch.StartNew();
 
-        var volume = RasterImageReader.Read(new MemoryStream(bomb), ScanReadLimits.Default);
+        var volume = RasterImageReader.Read(new MemoryStream(bomb), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
         // Milliseconds when the bomb is refused; 30 s only catches a hang, with room for a loaded 2-core CI machine.
         Assert.InRange(watch.Elapsed.TotalSeconds, 0, 30);
@@ -259,7 +259,7 @@ public sealed class RasterImageReaderTests
         return image;
     }
 
-    private static Volumes.Volume Read(byte[] bytes) => RasterImageReader.Read(new MemoryStream(bytes), ScanReadLimits.Default);
+    private static Volumes.Volume Read(byte[] bytes) => RasterImageReader.Read(new MemoryStream(bytes), ScanReadLimits.Default, TestContext.Current.CancellationToken);
 
     [Fact]
     public void Oversized_truncated_and_foreign_images_get_typed_rejections()
@@ -269,9 +269,9 @@ public sealed class RasterImageReaderTests
         using var bmpStream = new MemoryStream();
         bmp.SaveAsBmp(bmpStream);
 
-        var tooLarge = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(png), ScanReadLimits.Default with { MaxDimension = 500 }));
-        var truncated = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(png[..(png.Length / 3)]), ScanReadLimits.Default));
-        var foreign = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(bmpStream.ToArray()), ScanReadLimits.Default));
+        var tooLarge = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(png), ScanReadLimits.Default with { MaxDimension = 500 }, TestContext.Current.CancellationToken));
+        var truncated = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(png[..(png.Length / 3)]), ScanReadLimits.Default, TestContext.Current.CancellationToken));
+        var foreign = Assert.Throws<ScanRejectedException>(() => RasterImageReader.Read(new MemoryStream(bmpStream.ToArray()), ScanReadLimits.Default, TestContext.Current.CancellationToken));
 
         Assert.Equal(ScanRejectionCode.LimitExceeded, tooLarge.Code);
         Assert.Equal(ScanRejectionCode.Truncated, truncated.Code);

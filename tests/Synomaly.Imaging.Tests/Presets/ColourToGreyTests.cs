@@ -87,7 +87,7 @@ public sealed class ColourToGreyTests
         using var png = new MemoryStream();
         image.Save(png, new PngEncoder());
         png.Position = 0;
-        return RasterImageReader.Read(png, ScanReadLimits.Default);
+        return RasterImageReader.Read(png, ScanReadLimits.Default, TestContext.Current.CancellationToken);
     }
 
     private static Volume Grey(Volume colour, float[] voxels) =>

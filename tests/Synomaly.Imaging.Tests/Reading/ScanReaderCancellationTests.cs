@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Contracts;
 using Synomaly.Imaging.Dicom;
+using Synomaly.Imaging.Images;
 using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Tests.Dicom;
@@ -10,8 +13,9 @@ using Synomaly.Imaging.Volumes;
 namespace Synomaly.Imaging.Tests.Reading;
 
 /// <summary>
-/// <see cref="ScanReadOptions.CancellationToken"/> stops a read: inside a transcoder, between the files of a zip, and
-/// between frames and voxel chunks, so that a worker's shutdown is not held up by a long decode.
+/// <see cref="ScanReadOptions.CancellationToken"/> stops a read: inside a transcoder, between the files of a zip,
+/// between frames and voxel chunks, and while a PNG or JPEG is copied in or decoded, so that a worker's shutdown is not held
+/// up by a long decode.
 /// </summary>
 public sealed class ScanReaderCancellationTests
 {
@@ -56,6 +60,54 @@ public sealed class ScanReaderCancellationTests
         Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(zip, options));
         Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(Nifti()), options));
         Assert.NotNull(ScanReader.Read(new MemoryStream(Nifti())));
+    }
+
+    [Fact]
+    public void Png_and_jpeg_reads_given_a_cancelled_token_stop_without_a_rejection()
+    {
+        var options = new ScanReadOptions { CancellationToken = new CancellationToken(canceled: true) };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(Raster(jpeg: false)), options));
+        Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(Raster(jpeg: true)), options));
+        Assert.NotNull(ScanReader.Read(new MemoryStream(Raster(jpeg: false))));
+    }
+
+    [Fact]
+    public void A_png_stops_while_its_bytes_arrive_once_cancelled()
+    {
+        // A slow upload or network share: Ctrl-C or a shutdown comes after the first bytes, before the image is decoded.
+        using var cancel = new CancellationTokenSource();
+        using var stream = new CancellingStream(Raster(jpeg: false), cancel);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => RasterImageReader.Read(stream, ScanReadLimits.Default, cancel.Token));
+        Assert.True(stream.Position < stream.Length);
+    }
+
+    private static byte[] Raster(bool jpeg)
+    {
+        using var image = new Image<L8>(64, 48, new L8(90));
+        using var output = new MemoryStream();
+        if (jpeg)
+        {
+            image.SaveAsJpeg(output);
+        }
+        else
+        {
+            image.SaveAsPng(output);
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>Hands out a few bytes per read and cancels its token after the first read, as a stop during a slow download would.</summary>
+    private sealed class CancellingStream(byte[] bytes, CancellationTokenSource cancel) : MemoryStream(bytes, writable: false)
+    {
+        // Read(Span) of a type derived from MemoryStream comes here too (through Stream's copy).
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            cancel.Cancel();
+            return base.Read(buffer, offset, Math.Min(count, 16));
+        }
     }
 
     private static MemoryStream Zip(string file, int count)
