@@ -80,8 +80,8 @@ public sealed class EvaluationPlan : IEvaluationSource
     /// profiles that predate them). The split is drawn from the folder given, so evaluating on another folder than the
     /// one tuned on (a subject added or removed) draws other halves, and this count says so.
     /// </summary>
-    public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
-        SubjectSplit.CountTunedOn(ReportingFiles, Files, tuned);
+    public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
+        SubjectSplit.CountTunedOn(ReportingFiles, Files, tuned, cancellationToken);
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => ReportingCases(progress: null, cancellationToken);
 

@@ -132,10 +132,25 @@ public sealed record EvaluationSetManifest
         return manifest;
     }
 
-    internal static string Sha256Of(string file)
+    /// <param name="cancellationToken">
+    /// Checked before each 1 MiB of the file is hashed: tune and evaluate hash whole sets (a --normative-data folder, the
+    /// reported scans) before their work starts, and Ctrl-C must not wait for the last volume.
+    /// </param>
+    internal static string Sha256Of(string file, CancellationToken cancellationToken = default)
     {
         using var stream = File.OpenRead(file);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = new byte[1 << 20];
+        int read;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            read = stream.Read(chunk);
+            hash.AppendData(chunk, 0, read);
+        }
+        while (read > 0);
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -104,8 +104,8 @@ public sealed class GivenSets : IEvaluationSource
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
-    public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned) =>
-        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned);
+    public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
+        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, cancellationToken);
 
     public string TunedOnRefusal(int overlap) =>
         $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "

@@ -23,8 +23,12 @@ public interface IEvaluationSource
     /// <summary>The cases evaluate reports on; <paramref name="cancellationToken"/> stops their building within the file in progress.</summary>
     IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken);
 
-    /// <summary>How many subjects of <see cref="ReportingCases"/> a profile was tuned on (<paramref name="tuned"/>: null for none recorded).</summary>
-    int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned);
+    /// <summary>
+    /// How many subjects of <see cref="ReportingCases"/> a profile was tuned on (<paramref name="tuned"/>: null for none
+    /// recorded). Files are recognised by their bytes too, so this hashes them; <paramref name="cancellationToken"/> stops
+    /// the hashing within 1 MiB of the file in progress.
+    /// </summary>
+    int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken);
 
     /// <summary>Why evaluate refuses when <paramref name="overlap"/> reporting subjects were tuned on, and what to do instead.</summary>
     string TunedOnRefusal(int overlap);

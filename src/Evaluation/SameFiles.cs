@@ -8,16 +8,17 @@ namespace Synomaly.Evaluation;
 public static class SameFiles
 {
     /// <summary>How many of <paramref name="files"/> are files of <paramref name="set"/>, by real path or by SHA-256 of their bytes.</summary>
-    public static int CountIn(IEnumerable<string> files, IEnumerable<string> set)
+    /// <param name="cancellationToken">Stops the hashing within 1 MiB of the file in progress (a large folder would otherwise be hashed to its end).</param>
+    public static int CountIn(IEnumerable<string> files, IEnumerable<string> set, CancellationToken cancellationToken = default)
     {
         var setFiles = set.Distinct(StringComparer.Ordinal).ToList();
         var realPaths = setFiles.Select(RealPath.Of).ToHashSet(StringComparer.Ordinal);
         // Only a file of the same length can have the same bytes: the others are not read, so a large training folder
         // is not hashed in full to find none.
         var lengths = setFiles.Select(Length).ToHashSet();
-        var contents = new Lazy<HashSet<string>>(() => [.. setFiles.Select(EvaluationSetManifest.Sha256Of)]);
+        var contents = new Lazy<HashSet<string>>(() => [.. setFiles.Select(f => EvaluationSetManifest.Sha256Of(f, cancellationToken))]);
         return files.Distinct(StringComparer.Ordinal)
-            .Count(f => realPaths.Contains(RealPath.Of(f)) || (lengths.Contains(Length(f)) && contents.Value.Contains(EvaluationSetManifest.Sha256Of(f))));
+            .Count(f => realPaths.Contains(RealPath.Of(f)) || (lengths.Contains(Length(f)) && contents.Value.Contains(EvaluationSetManifest.Sha256Of(f, cancellationToken))));
     }
 
     private static long Length(string file) => new FileInfo(file).Length;

@@ -50,7 +50,7 @@ public static partial class SubjectSplit
     /// <c>sub-&lt;id&gt;</c> file under a name without the id is the same slice, and only its bytes can tell.
     /// </summary>
     public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files) =>
-        [.. files.Distinct(StringComparer.Ordinal).SelectMany(IdentitiesOf).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+        [.. files.Distinct(StringComparer.Ordinal).SelectMany(f => IdentitiesOf(f, CancellationToken.None)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// How many subjects of <paramref name="files"/>, part of the set <paramref name="set"/>, have a fingerprint among
@@ -59,8 +59,9 @@ public static partial class SubjectSplit
     /// only one of them (the id of a file that has one, else the bytes). A profile tuned before files were identified by
     /// their bytes recorded a file without a <c>sub-&lt;id&gt;</c> by its path below its set's common folder; that name, taken
     /// in <paramref name="set"/>, is checked too, so such a profile is caught wherever it was caught before.
+    /// <paramref name="cancellationToken"/> stops the hashing of the files' bytes within 1 MiB of the file in progress.
     /// </summary>
-    public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned)
+    public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default)
     {
         if (tuned is null)
         {
@@ -70,7 +71,7 @@ public static partial class SubjectSplit
         var recorded = tuned.ToHashSet(StringComparer.Ordinal);
         var pathNames = SubjectsOf(set);
         return files.Distinct(StringComparer.Ordinal)
-            .Select(f => (Identities: IdentitiesOf(f), PathName: pathNames[f]))
+            .Select(f => (Identities: IdentitiesOf(f, cancellationToken), PathName: pathNames[f]))
             .Where(s => s.Identities.Append(s.PathName).Any(name => recorded.Contains(Fingerprint(name))))
             .Select(s => s.Identities[0])
             .Distinct(StringComparer.Ordinal)
@@ -84,21 +85,21 @@ public static partial class SubjectSplit
     public static string IdentityOf(string path)
     {
         var match = SubjectPattern().Match(Path.GetFileName(path));
-        return match.Success ? match.Value : ContentIdentityOf(path);
+        return match.Success ? match.Value : ContentIdentityOf(path, CancellationToken.None);
     }
 
     /// <summary>
     /// Every name <paramref name="path"/> is recognised by across sets, <see cref="IdentityOf"/> first: a BIDS-style file's
     /// <c>sub-&lt;id&gt;</c> and its bytes' <c>sha256:</c>, or the bytes' alone (which reads the file).
     /// </summary>
-    private static string[] IdentitiesOf(string path)
+    private static string[] IdentitiesOf(string path, CancellationToken cancellationToken)
     {
         var match = SubjectPattern().Match(Path.GetFileName(path));
-        return match.Success ? [match.Value, ContentIdentityOf(path)] : [ContentIdentityOf(path)];
+        return match.Success ? [match.Value, ContentIdentityOf(path, cancellationToken)] : [ContentIdentityOf(path, cancellationToken)];
     }
 
     /// <summary><c>sha256:</c> and the hex SHA-256 of the file's bytes: the same wherever the file is copied, moved or linked.</summary>
-    private static string ContentIdentityOf(string path) => "sha256:" + EvaluationSetManifest.Sha256Of(path);
+    private static string ContentIdentityOf(string path, CancellationToken cancellationToken) => "sha256:" + EvaluationSetManifest.Sha256Of(path, cancellationToken);
 
     /// <summary>
     /// The name of the subject of each of the set's <paramref name="files"/>, keyed by the file as given: the

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Evaluation;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
 using Synomaly.Testing;
@@ -327,6 +328,25 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal("cancelled: evaluate stopped before the end; no results were written and the model card is unchanged.", error.Trim());
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(File.Exists(At("out/evaluation.json")));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_evaluate_hashes_its_scans_against_the_tuned_subjects_exits_130_instead_of_a_verdict()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        var card = ModelPackage.LoadCard(model);
+        string profile = card.DefaultProfile!;
+        // Tuned on these very scans: a check that ran to its end despite Ctrl-C would refuse to report on them (exit 2).
+        var tunedOnThem = card.Profile(profile) with { TuningSubjects = SubjectSplit.Fingerprints(Directory.GetFiles(At("anomalous"))) };
+        ModelPackage.SaveCard(model, card with { InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles) { [profile] = tunedOnThem } });
+
+        var (code, error) = await StandardError.CaptureCancelled(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: evaluate stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.False(Directory.Exists(At("out")));
     }
 
     [Fact]

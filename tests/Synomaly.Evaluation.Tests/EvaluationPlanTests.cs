@@ -32,9 +32,9 @@ public sealed class EvaluationPlanTests
         var same = new EvaluationPlan(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
         var shifted = new EvaluationPlan(files.Skip(1).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
 
-        Assert.Equal(0, same.ReportingSubjectsTunedOn(tunedOn));
-        Assert.InRange(shifted.ReportingSubjectsTunedOn(tunedOn), 1, 6); // one subject fewer reshuffles the halves
-        Assert.Equal(0, shifted.ReportingSubjectsTunedOn(null)); // profiles tuned before fingerprints: nothing to check
+        Assert.Equal(0, same.ReportingSubjectsTunedOn(tunedOn, TestContext.Current.CancellationToken));
+        Assert.InRange(shifted.ReportingSubjectsTunedOn(tunedOn, TestContext.Current.CancellationToken), 1, 6); // one subject fewer reshuffles the halves
+        Assert.Equal(0, shifted.ReportingSubjectsTunedOn(null, TestContext.Current.CancellationToken)); // profiles tuned before fingerprints: nothing to check
         Assert.All(tunedOn, f => Assert.Matches("^[0-9a-f]{16}$", f)); // fingerprints, not the subject ids
     }
 
@@ -48,8 +48,8 @@ public sealed class EvaluationPlanTests
         // The card was tuned when a subject with a sub-<id> was fingerprinted by its id alone; tune now adds its slices' bytes.
         Assert.Equal(shipped, plan.TuningFiles.Select(SubjectSplit.SubjectOf).Distinct(StringComparer.Ordinal).Select(SubjectSplit.Fingerprint).Order(StringComparer.Ordinal));
         Assert.Subset(plan.TuningSubjects.ToHashSet(StringComparer.Ordinal), shipped!.ToHashSet(StringComparer.Ordinal));
-        Assert.Equal(0, plan.ReportingSubjectsTunedOn(shipped));
-        Assert.Equal(29, GivenSets.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), null, null, 64, SliceOrientation.Display, ModalityHint.BrainMri).ReportingSubjectsTunedOn(shipped));
+        Assert.Equal(0, plan.ReportingSubjectsTunedOn(shipped, TestContext.Current.CancellationToken));
+        Assert.Equal(29, GivenSets.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), null, null, 64, SliceOrientation.Display, ModalityHint.BrainMri).ReportingSubjectsTunedOn(shipped, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -302,8 +302,8 @@ public sealed class GivenSetsTests : IDisposable
 
         var reporting = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
-        Assert.Equal(1, reporting.ReportingSubjectsTunedOn(tuned));
-        Assert.Equal(0, reporting.ReportingSubjectsTunedOn(null));
+        Assert.Equal(1, reporting.ReportingSubjectsTunedOn(tuned, TestContext.Current.CancellationToken));
+        Assert.Equal(0, reporting.ReportingSubjectsTunedOn(null, TestContext.Current.CancellationToken));
         Assert.Equal("subjects (the sub-<id> in each file name)", reporting.BootstrapGroups);
     }
 
@@ -320,7 +320,7 @@ public sealed class GivenSetsTests : IDisposable
         var reporting = GivenSets.Resolve(At("reporting"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
         Assert.Equal(2, tuned.Count);
-        Assert.Equal(0, reporting.ReportingSubjectsTunedOn(tuned));
+        Assert.Equal(0, reporting.ReportingSubjectsTunedOn(tuned, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -337,7 +337,7 @@ public sealed class GivenSetsTests : IDisposable
         var anomalousOnly = GivenSets.Resolve(null, At("d/a"), At("d/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
         Assert.Equal(3, tuned.Count);
-        Assert.Equal(2, anomalousOnly.ReportingSubjectsTunedOn(tuned));
+        Assert.Equal(2, anomalousOnly.ReportingSubjectsTunedOn(tuned, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -351,6 +351,6 @@ public sealed class GivenSetsTests : IDisposable
 
         var reporting = GivenSets.Resolve(At("elsewhere"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
-        Assert.Equal(1, reporting.ReportingSubjectsTunedOn(tuned));
+        Assert.Equal(1, reporting.ReportingSubjectsTunedOn(tuned, TestContext.Current.CancellationToken));
     }
 }

@@ -66,9 +66,9 @@ public sealed class SubjectSplitTests
         var inTheWholeSet = SubjectSplit.Fingerprints(files);
 
         Assert.Equal(SubjectSplit.Fingerprints([files[1]]), SubjectSplit.Fingerprints([moved]));
-        Assert.Equal(2, SubjectSplit.CountTunedOn(files[1..], files[1..], inTheWholeSet));
-        Assert.Equal(1, SubjectSplit.CountTunedOn([moved], [moved], inTheWholeSet));
-        Assert.Equal(0, SubjectSplit.CountTunedOn(files, files, null));
+        Assert.Equal(2, SubjectSplit.CountTunedOn(files[1..], files[1..], inTheWholeSet, TestContext.Current.CancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn([moved], [moved], inTheWholeSet, TestContext.Current.CancellationToken));
+        Assert.Equal(0, SubjectSplit.CountTunedOn(files, files, null, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -82,10 +82,10 @@ public sealed class SubjectSplitTests
         File.Copy(reported[0], copied);
 
         // Fitted on the link or the copy (tune --normative-data train/), reported on the original: its name has an id, theirs none.
-        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([linked])));
-        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([copied])));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([linked]), TestContext.Current.CancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([copied]), TestContext.Current.CancellationToken));
         // And the other way round: tuned on the original, reported on the copy.
-        Assert.Equal(1, SubjectSplit.CountTunedOn([copied], [copied], SubjectSplit.Fingerprints(reported[..1])));
+        Assert.Equal(1, SubjectSplit.CountTunedOn([copied], [copied], SubjectSplit.Fingerprints(reported[..1]), TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class SubjectSplitTests
         var files = Scans(scratch, "val/sub-IXI025_T1w.png", "val/sub-IXI026_T1w.png");
 
         // What tune recorded before the bytes of files with an id were fingerprinted too (the shipped demo's card).
-        Assert.Equal(1, SubjectSplit.CountTunedOn(files, files, [SubjectSplit.Fingerprint("sub-IXI025")]));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(files, files, [SubjectSplit.Fingerprint("sub-IXI025")], TestContext.Current.CancellationToken));
         Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files));
     }
 
@@ -106,8 +106,8 @@ public sealed class SubjectSplitTests
         var files = Scans(scratch, "d/h/x.png", "d/a/y.png");
         string[] recordedBefore = [SubjectSplit.Fingerprint("h/x"), SubjectSplit.Fingerprint("a/y")];
 
-        Assert.Equal(2, SubjectSplit.CountTunedOn(files, files, recordedBefore));
-        Assert.Equal(1, SubjectSplit.CountTunedOn(files[1..], files, recordedBefore));
+        Assert.Equal(2, SubjectSplit.CountTunedOn(files, files, recordedBefore, TestContext.Current.CancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(files[1..], files, recordedBefore, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -137,6 +137,19 @@ public sealed class SubjectSplitTests
 
         Assert.Equal(tuning.Contains(files[0]), tuning.Contains(copy));
         Assert.Equal(5, tuning.Count + reporting.Count);
+    }
+
+    [Fact]
+    public void Ctrl_c_stops_the_hashing_of_files_against_a_profile_s_subjects_and_against_another_set()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        // The same length, so that SameFiles has to compare their bytes.
+        var files = Scans(scratch, "d/a/x.png", "d/b/x.png");
+        var cancelled = new CancellationToken(canceled: true);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => SubjectSplit.CountTunedOn(files, files, [SubjectSplit.Fingerprint("sub-01")], cancelled));
+        Assert.ThrowsAny<OperationCanceledException>(() => SameFiles.CountIn(files[..1], files[1..], cancelled));
+        Assert.Equal(0, SameFiles.CountIn(files[..1], files[1..], TestContext.Current.CancellationToken));
     }
 
     [Fact]

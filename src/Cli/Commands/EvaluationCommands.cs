@@ -267,14 +267,14 @@ public static class EvaluationCommands
         // Checked before the scans are read or --out is made: a --min-component inference refuses is a usage error, not a
         // run that fails once the output folder exists.
         adaptive.Validate(context.Card.Timesteps);
-        // A file without a sub-<id> is recognised by its bytes, so these checks read the files.
-        if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.TuningSubjects)) is > 0 and var overlap)
+        // A file without a sub-<id> is recognised by its bytes, so these checks read the files, stopping at Ctrl-C.
+        if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.TuningSubjects, cancellationToken)) is > 0 and var overlap)
         {
             AnsiConsole.MarkupLine($"[red]{Markup.Escape(source.TunedOnRefusal(overlap))}[/]");
             return 2;
         }
 
-        if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.NormativeSubjects)) is > 0 and var fitted)
+        if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.NormativeSubjects, cancellationToken)) is > 0 and var fitted)
         {
             AnsiConsole.MarkupLine($"[red]{fitted} of the reported subjects are among those the profile's normative threshold was measured on (tune --normative-data): its per-pixel thresholds are fitted to their slices, so reporting on them would report on data the profile was tuned on. Evaluate on other subjects.[/]");
             return 2;
@@ -399,14 +399,14 @@ public static class EvaluationCommands
     /// The healthy slices of <paramref name="folder"/> as cases, prepared by the card's preset, refused if any of them is
     /// an evaluation file, under whatever name, link or copy: the residual they give shapes the threshold, so reading a
     /// reporting slice there would be tuning on the reported set. A cancelled <paramref name="cancellationToken"/> stops the
-    /// preparation before the next slice.
+    /// comparison within 1 MiB of the file being hashed, and the preparation before the next slice.
     /// </summary>
     private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, ModelCard card, CancellationToken cancellationToken)
     {
         var files = InputFiles.Resolve(folder);
         // By real path (a linked folder or file) and by bytes (a hard link or copy): the same slice under another name.
         // Counted, not named: scan file names can carry patient data, and this line is the one pasted into tickets.
-        if (SameFiles.CountIn(files, source.Files) is > 0 and var evaluated)
+        if (SameFiles.CountIn(files, source.Files, cancellationToken) is > 0 and var evaluated)
         {
             throw new UsageException($"--normative-data holds validation slices ({evaluated} of its files, links followed and contents compared, are files of the set tuned or reported on); give it the training folder, never the data that is tuned or reported on.");
         }
