@@ -247,6 +247,63 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }
 
+    /// <summary>A folder of the first <paramref name="count"/> validation slices.</summary>
+    private string SliceFolder(string name, int count)
+    {
+        string folder = Path.Combine(_scratch, name);
+        Directory.CreateDirectory(folder);
+        foreach (string slice in Directory.GetFiles(Slices, "*.png").Order(StringComparer.Ordinal).Take(count))
+        {
+            File.Copy(slice, Path.Combine(folder, Path.GetFileName(slice)));
+        }
+
+        return folder;
+    }
+
+    [Fact]
+    public async Task A_resume_listing_another_number_of_training_files_is_a_usage_error_naming_the_input_before_the_data_is_decoded()
+    {
+        string output = Path.Combine(_scratch, "four-files");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", SliceFolder("four", 4), "--out", output, "--steps", "1", .. TinyModel]));
+        // Three files that are no images: decoding them would end in "No usable slice", so only a refusal made from the
+        // listing can name the counts.
+        string three = Path.Combine(_scratch, "three");
+        Directory.CreateDirectory(three);
+        for (int i = 0; i < 3; i++)
+        {
+            File.WriteAllText(Path.Combine(three, $"sub-0{i}_T1w.png"), "not an image");
+        }
+
+        var (code, errors) = await StandardError.Capture(["train", three, "--out", output, "--steps", "2", .. TinyModel]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: input: The checkpoint in ", errors, StringComparison.Ordinal);
+        Assert.Contains("was trained on 4 training files, the run lists 3", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_resume_whose_files_give_another_number_of_images_is_a_usage_error_naming_the_input()
+    {
+        string output = Path.Combine(_scratch, "four-images");
+        string data = SliceFolder("four-slices", 4);
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", data, "--out", output, "--steps", "1", .. TinyModel]));
+        // As many files, one of them now blank (left out): the image count is only known once the files are decoded.
+        string first = Directory.GetFiles(data).Order(StringComparer.Ordinal).First();
+        using (var black = new Image<L8>(32, 32, new L8(0)))
+        {
+            await black.SaveAsPngAsync(first, TestContext.Current.CancellationToken);
+        }
+
+        var (code, errors) = await StandardError.Capture(["train", data, "--out", output, "--steps", "2", .. TinyModel]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: input: The checkpoint in ", errors, StringComparison.Ordinal);
+        Assert.Contains("an epoch of 4 images, the run has 3", errors, StringComparison.Ordinal);
+        Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task An_init_from_model_of_another_network_or_none_at_all_is_a_usage_error_before_the_data_is_read()
     {

@@ -145,6 +145,9 @@ public static class TrainCommand
             TrainInitFromCheck.Require(parse.GetValue(initFrom), checkpointDirectory, modelConfig);
             TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
             var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!));
+            // Other training data for the epoch in progress, refused from the listing, before any file is decoded.
+            TrainInputRecord.Require(parse.GetValue(output)!, checkpointDirectory, options.Sampling, files.Count);
+            bool resuming = TrainingCheckpoint.Exists(checkpointDirectory);
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             // A mask folder inside the training data is refused as a usage error: its masks would be trained on as images.
             var maskFiles = maskFolder is null ? null : UsageException.Guard(() => UnreadableInputException.Guard(() => RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder)));
@@ -168,6 +171,11 @@ public static class TrainCommand
                 AnsiConsole.MarkupLine("[yellow]fp16 on the CPU runs libtorch's slow float16 kernels; bf16 is the reduced precision for CPUs.[/]");
             }
 
+            if (!resuming)
+            {
+                TrainInputRecord.Write(parse.GetValue(output)!, files.Count);
+            }
+
             using var images = set.ToTensor();
             using var masks = set.ToRegionMaskTensor();
             var run = new TrainingRun(modelConfig, options, torchDevice, parse.GetValue(output)!)
@@ -176,7 +184,24 @@ public static class TrainCommand
                 RegionMasks = masks,
                 TimeLimit = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
             };
-            AnsiConsole.Progress()
+            try
+            {
+                TrainWithProgress();
+            }
+            catch (TrainingCheckpointMismatchException e)
+            {
+                // Every other mismatch was refused above, before the data was read: what only the trainer can find is other
+                // training data, the same number of files giving another number of images for the epoch in progress.
+                throw new UsageException(e.Option is { } option ? $"{option}: {e.Message}" : $"input: {e.Message}", e);
+            }
+
+            if (resuming && !TrainInputRecord.Exists(parse.GetValue(output)!))
+            {
+                // A checkpoint from before the record was kept: the trainer has accepted this data, so its listing is the run's.
+                TrainInputRecord.Write(parse.GetValue(output)!, files.Count);
+            }
+
+            void TrainWithProgress() => AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
