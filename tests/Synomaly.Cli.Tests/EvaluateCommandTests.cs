@@ -330,6 +330,32 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(File.Exists(At("out/evaluation.json")));
     }
 
+    [Theory]
+    [InlineData("tuned", "error: 1 subjects of the given sets were in the set this profile was tuned on")]
+    [InlineData("normative", "error: 1 of the reported subjects are among those the profile's normative threshold was measured on")]
+    public async Task Reporting_on_subjects_the_profile_was_fitted_to_is_refused_with_one_error_line_on_stderr(string recordedAs, string refusal)
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        var card = ModelPackage.LoadCard(model);
+        string profile = card.DefaultProfile!;
+        var subjects = SubjectSplit.Fingerprints(Directory.GetFiles(At("anomalous")));
+        var fitted = recordedAs == "tuned" ? card.Profile(profile) with { TuningSubjects = subjects } : card.Profile(profile) with { NormativeSubjects = subjects };
+        ModelPackage.SaveCard(model, card with { InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles) { [profile] = fitted } });
+
+        var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+        var (_, error) = await StandardError.Capture(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(2, code);
+        // A refusal, as every verb tells one: one 'error:' line on stderr, and nothing on stdout.
+        Assert.StartsWith(refusal, error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal(error.Trim(), output.Trim());
+        Assert.False(Directory.Exists(At("out")));
+    }
+
     [Fact]
     public async Task Ctrl_c_while_evaluate_hashes_its_scans_against_the_tuned_subjects_exits_130_instead_of_a_verdict()
     {

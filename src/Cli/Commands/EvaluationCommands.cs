@@ -267,17 +267,16 @@ public static class EvaluationCommands
         // Checked before the scans are read or --out is made: a --min-component inference refuses is a usage error, not a
         // run that fails once the output folder exists.
         adaptive.Validate(context.Card.Timesteps);
-        // A file without a sub-<id> is recognised by its bytes, so these checks read the files, stopping at Ctrl-C.
+        // A file without a sub-<id> is recognised by its bytes, so these checks read the files, stopping at Ctrl-C. Their
+        // refusals are usage errors told as every verb tells one (one 'error:' line on stderr, exit 2), not red text on stdout.
         if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.TuningSubjects, cancellationToken)) is > 0 and var overlap)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(source.TunedOnRefusal(overlap))}[/]");
-            return 2;
+            throw new UsageException(source.TunedOnRefusal(overlap));
         }
 
         if (UnreadableInputException.Guard(() => source.ReportingSubjectsTunedOn(profile.NormativeSubjects, cancellationToken)) is > 0 and var fitted)
         {
-            AnsiConsole.MarkupLine($"[red]{fitted} of the reported subjects are among those the profile's normative threshold was measured on (tune --normative-data): its per-pixel thresholds are fitted to their slices, so reporting on them would report on data the profile was tuned on. Evaluate on other subjects.[/]");
-            return 2;
+            throw new UsageException($"{fitted} of the reported subjects are among those the profile's normative threshold was measured on (tune --normative-data): its per-pixel thresholds are fitted to their slices, so reporting on them would report on data the profile was tuned on. Evaluate on other subjects.");
         }
 
         var cases = UnreadableInputException.Guard(() => source.ReportingCases(cancellationToken));
