@@ -35,6 +35,23 @@ public sealed class CheckDeviceCommandTests
     }
 
     [Fact]
+    public async Task An_out_that_is_a_file_is_refused_as_a_usage_error_before_any_check_runs()
+    {
+        using var scratch = new ScratchDirectory("check-device-out-file");
+        Directory.CreateDirectory(scratch.Location);
+        string file = Path.Combine(scratch.Location, "report.txt");
+        File.WriteAllText(file, "not a folder");
+
+        var (code, output) = await StandardError.CaptureAll(["check-device", "--device", "cpu", "--out", file]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: --out {file} is a file; give a folder for device-check.json", output.Trim(), StringComparison.Ordinal);
+        // Refused before the checks: none of them ran, and the file is as it was.
+        Assert.DoesNotContain("pass", output, StringComparison.Ordinal);
+        Assert.Equal("not a folder", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void A_failing_check_is_reported_with_its_error_and_the_others_still_run()
     {
         var results = DeviceChecks.Run(CPU, [("breaks", _ => throw new InvalidOperationException("no kernel for this")), ("works", _ => "fine")], cancellationToken: TestContext.Current.CancellationToken);

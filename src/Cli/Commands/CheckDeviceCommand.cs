@@ -9,7 +9,8 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// `synomaly check-device`: every kind of device work the product does, checked on one device against the CPU in a few
 /// seconds (<see cref="DeviceChecks"/>), before a long job or a deployment relies on it. Exit 0 when every check passed,
-/// 1 when one failed, 2 when the device cannot be used at all, 130 when cancelled (no device-check.json is written).
+/// 1 when one failed, 2 when the device cannot be used at all or --out cannot be a folder, 130 when cancelled (no
+/// device-check.json is written).
 /// </summary>
 public static class CheckDeviceCommand
 {
@@ -32,6 +33,10 @@ public static class CheckDeviceCommand
     {
         // A setting that is no device, or one this process cannot use, is the command runner's option error (exit 2).
         var device = TorchDevice.Resolve(deviceSetting);
+        if (output is not null)
+        {
+            RequireOutputFolder(output);
+        }
 
         AnsiConsole.MarkupLine($"Checking [bold]{Markup.Escape(device.ToString())}[/] against the CPU.");
         var results = DeviceChecks.Run(device, DeviceChecks.Standard, r => AnsiConsole.MarkupLine(
@@ -45,5 +50,26 @@ public static class CheckDeviceCommand
         int failed = results.Count(r => !r.Passed);
         AnsiConsole.MarkupLine(failed == 0 ? $"[green]All {results.Count} checks passed.[/]" : $"[red]{failed} of {results.Count} checks failed.[/]");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Creates --out before the checks, as detect and evaluate make theirs: a file of that name, or a folder that cannot be
+    /// made, is a usage error (exit 2) found at once, not a failed run (exit 1) after every check has run.
+    /// </summary>
+    private static void RequireOutputFolder(string output)
+    {
+        if (File.Exists(output))
+        {
+            throw new UsageException($"--out {output} is a file; give a folder for device-check.json (it is created if missing).");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--out {output} cannot be made a folder ({e.GetType().Name}): give a writable folder for device-check.json.", e);
+        }
     }
 }
