@@ -98,6 +98,22 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_file_in_a_folder_that_cannot_be_read_is_reported_and_the_files_after_it_are_still_inspected()
+    {
+        string folder = Path.Combine(_scratch, "mixed");
+        Directory.CreateDirectory(folder);
+        // Sorted first: before, its error ended the whole inspection, and the volume after it was never described.
+        File.CreateSymbolicLink(Path.Combine(folder, "aa-moved.nii"), Path.Combine(_scratch, "no-such-file.nii"));
+        File.Copy(Sample("nifti-samples", "anatomical.nii"), Path.Combine(folder, "bb-anatomical.nii"));
+
+        var (code, output) = Inspect(folder);
+
+        Assert.Equal(InspectCommand.Unreadable, code);
+        Assert.Contains("aa-moved.nii:\n  error: cannot read the input (FileNotFoundException)", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("bb-anatomical.nii:\n  format:", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Truncated_and_foreign_files_are_rejected_with_exit_code_two()
     {
         var truncated = Path.Combine(_scratch, "cut.nii");

@@ -97,6 +97,13 @@ public static class InspectCommand
             output.WriteLine($"  rejected: {e.Code}: {e.Message}");
             return Rejected;
         }
+        catch (Exception e) when (UnreadableInputException.IsFileError(e))
+        {
+            // Told under this file's name, as a rejection is, and the folder's other files are still inspected: thrown on,
+            // one broken link or unreadable file ended the whole inspection. The reason never quotes the path.
+            output.WriteLine($"  error: {UnreadableInputException.Reason(e)}");
+            return Unreadable;
+        }
 
         var c = CultureInfo.InvariantCulture;
         output.WriteLine($"  format:          {d.Format}");
