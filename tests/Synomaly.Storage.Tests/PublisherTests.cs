@@ -40,6 +40,46 @@ public sealed class ServiceBusPublisherTests
     }
 
     [Fact]
+    public async Task A_batch_whose_second_chunk_fails_says_which_jobs_the_first_chunk_sent()
+    {
+        // Each chunk is one Service Bus batch, accepted or refused whole; the chunks of one call are not. A caller that
+        // confirms nothing of a failed call would publish the first chunk again.
+        var sender = new SecondSendFailsSender();
+        var jobs = Enumerable.Range(0, 250).Select(i => TestJobs.Create($"scan-{i}")).ToList();
+
+        var error = await Assert.ThrowsAsync<ScanJobBatchPartlySentException>(() =>
+            new ServiceBusScanJobPublisher(sender).PublishBatchAsync(jobs, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(jobs.Take(ServiceBusScanJobPublisher.MaxMessagesPerSend), error.Sent);
+        Assert.Equal(250, error.BatchSize);
+        Assert.IsType<ServiceBusException>(error.InnerException);
+        Assert.Contains("100 of the batch's 250", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_first_send_fails_throws_the_send_error_itself()
+    {
+        // Nothing went out: the batch failed whole, as a single publish does.
+        var sender = new SecondSendFailsSender(failingCall: 1);
+
+        await Assert.ThrowsAsync<ServiceBusException>(() =>
+            new ServiceBusScanJobPublisher(sender).PublishBatchAsync([TestJobs.Create("scan-a")], cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>A sender whose send call number <paramref name="failingCall"/> fails as a busy namespace fails it.</summary>
+    private sealed class SecondSendFailsSender(int failingCall = 2) : ServiceBusSender
+    {
+        private int calls;
+
+        public override string EntityPath => "scan-jobs";
+
+        public override Task SendMessagesAsync(IEnumerable<ServiceBusMessage> messages, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref calls) == failingCall
+                ? throw new ServiceBusException("The namespace is busy.", ServiceBusFailureReason.ServiceBusy)
+                : Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task A_job_scheduled_beyond_the_cap_becomes_visible_at_the_cap_not_when_asked()
     {
         // A skewed clock or a huge run at a very low pace asks for a month ahead: the job would sit Queued, out of every
@@ -122,6 +162,40 @@ public sealed class StorageQueuePublisherTests(AzuriteFixture azurite)
         Assert.Equal(2, received.Count);
         Assert.InRange(received["now"], sent.AddHours(2).AddSeconds(-5), sent.AddHours(2).AddSeconds(5));
         Assert.InRange(received["later"], sent.AddHours(2).AddSeconds(-3), sent.AddHours(2).AddSeconds(7));
+    }
+
+    [Fact]
+    public async Task A_batch_whose_third_send_fails_says_which_jobs_went_out_and_sends_no_more()
+    {
+        // Storage queues have no batch send: each job is its own request, and a failure leaves the earlier ones out.
+        var ct = TestContext.Current.CancellationToken;
+        var name = (await NewQueueAsync()).Name;
+        var options = new QueueClientOptions { Retry = { MaxRetries = 0 } };
+        options.AddPolicy(new FailingSendPolicy(failingSend: 3), Azure.Core.HttpPipelinePosition.PerCall);
+        var queue = new QueueClient(azurite.ConnectionString, name, options);
+        var jobs = Enumerable.Range(0, 5).Select(i => TestJobs.Create($"part-{i}")).ToList();
+
+        var error = await Assert.ThrowsAsync<ScanJobBatchPartlySentException>(() => new StorageQueueScanJobPublisher(queue).PublishBatchAsync(jobs, cancellationToken: ct));
+
+        Assert.Equal(jobs.Take(2), error.Sent);
+        Assert.Equal(5, error.BatchSize);
+        Assert.IsType<Azure.RequestFailedException>(error.InnerException);
+        var received = (await new QueueClient(azurite.ConnectionString, name).ReceiveMessagesAsync(maxMessages: 10, cancellationToken: ct)).Value;
+        Assert.Equal(["part-0", "part-1"], received.Select(m => StorageQueueMessageCodec.Decode(m.MessageText).ScanId).Order());
+    }
+
+    /// <summary>Fails the <paramref name="failingSend"/>th message send with the 503 an overloaded queue answers.</summary>
+    private sealed class FailingSendPolicy(int failingSend) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        private int sends;
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message)
+        {
+            if (message.Request.Method == Azure.Core.RequestMethod.Post && Interlocked.Increment(ref sends) == failingSend)
+            {
+                throw new Azure.RequestFailedException(503, "The server is busy.", "ServerBusy", null);
+            }
+        }
     }
 
     [Fact]

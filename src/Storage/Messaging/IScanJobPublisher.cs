@@ -13,5 +13,9 @@ public interface IScanJobPublisher
     Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default);
 
     /// <summary>Publishes several jobs, all visible from <paramref name="scheduledEnqueueTime"/>.</summary>
+    /// <exception cref="ScanJobBatchPartlySentException">
+    /// A send failed after some of the jobs had gone out; it names them. Any other exception means that none went out
+    /// (save, as for a single publish, the send that failed, if it reached the queue all the same).
+    /// </exception>
     Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default);
 }

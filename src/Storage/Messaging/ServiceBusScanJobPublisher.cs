@@ -26,9 +26,23 @@ public sealed class ServiceBusScanJobPublisher(ServiceBusSender sender, TimeProv
     {
         ArgumentNullException.ThrowIfNull(jobs);
         var visibleAt = ScanJobSchedule.Cap(scheduledEnqueueTime, clock.GetUtcNow());
+        // One SendMessagesAsync call is one ServiceBusMessageBatch, one transfer that the queue accepts or refuses whole;
+        // the chunks of a batch larger than MaxMessagesPerSend are not. A chunk failing after others went out is reported
+        // with the jobs sent, as on the Storage Queue transport, so that the caller confirms them. (Duplicate detection
+        // would drop their resend within its window, but the records would stay unconfirmed.)
+        var sent = 0;
         foreach (var chunk in jobs.Chunk(MaxMessagesPerSend))
         {
-            await sender.SendMessagesAsync(chunk.Select(j => CreateMessage(j, visibleAt)), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await sender.SendMessagesAsync(chunk.Select(j => CreateMessage(j, visibleAt)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (sent > 0)
+            {
+                throw new ScanJobBatchPartlySentException([.. jobs.Take(sent)], jobs.Count, e);
+            }
+
+            sent += chunk.Length;
         }
     }
 

@@ -34,10 +34,19 @@ public sealed class StorageQueueScanJobPublisher(QueueClient queue, TimeProvider
     public async Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        // Storage queues have no batch send; sequential sends keep the order and stop at the first failure.
-        foreach (var job in jobs)
+        // Storage queues have no batch send; sequential sends keep the order and stop at the first failure. The jobs
+        // sent before it are on the queue for good: the caller is told which, so that it confirms them rather than
+        // sending them again (a Storage Queue would deliver both copies).
+        for (var sent = 0; sent < jobs.Count; sent++)
         {
-            await PublishAsync(job, scheduledEnqueueTime, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await PublishAsync(jobs[sent], scheduledEnqueueTime, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (sent > 0)
+            {
+                throw new ScanJobBatchPartlySentException([.. jobs.Take(sent)], jobs.Count, e);
+            }
         }
     }
 

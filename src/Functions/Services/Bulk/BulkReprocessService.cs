@@ -427,9 +427,20 @@ public sealed partial class BulkReprocessService(
             var slice = reserved.Skip(first).Take(perMinute).ToList();
             var sliceVisibleAt = visibleAt + TimeSpan.FromMinutes((double)first / perMinute);
             DateTimeOffset? scheduledFor = sliceVisibleAt > now ? sliceVisibleAt : null;
+            var sliceEnd = sliceVisibleAt + TimeSpan.FromMinutes((double)slice.Count / perMinute);
             try
             {
                 await publisher.PublishBatchAsync([.. slice.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ScanJobBatchPartlySentException partly)
+            {
+                // Part of the slice is on the queue (a Storage Queue sends one message at a time): confirmed now, those are
+                // found published by the step's retry, which sends only the rest, instead of a second ScanJob for each. The
+                // slice keeps its whole minute, so that the rest, scheduled after it, do not join the part already out.
+                var sent = await ConfirmSentAsync(slice, partly.Sent, scheduledFor).ConfigureAwait(false);
+                await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
+                await ForgetGoneSourcesAsync(reserved.Skip(first).Where(r => !sent.Contains(r.Job!.MessageId))).ConfigureAwait(false);
+                throw;
             }
             catch (Exception)
             {
@@ -444,10 +455,24 @@ public sealed partial class BulkReprocessService(
                 await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
             }
 
-            run = await SaveScheduleAsync(run, sliceVisibleAt + TimeSpan.FromMinutes((double)slice.Count / perMinute)).ConfigureAwait(false);
+            run = await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
         }
 
         return new PageCounts(run, reserved.Count + publishedEarlier, skipped, rejected);
+    }
+
+    /// <summary>
+    /// Confirms the reservations of a slice whose jobs a failed batch publish reports as sent; returns their message ids.
+    /// </summary>
+    private async Task<HashSet<string>> ConfirmSentAsync(IReadOnlyList<Reservation> slice, IReadOnlyList<ScanJob> sentJobs, DateTimeOffset? scheduledFor)
+    {
+        var sentIds = sentJobs.Select(j => j.MessageId).ToHashSet(StringComparer.Ordinal);
+        foreach (var reservation in slice.Where(r => sentIds.Contains(r.Job!.MessageId)))
+        {
+            await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return sentIds;
     }
 
     /// <summary>
