@@ -19,8 +19,17 @@ public sealed record DeadLetteredMessage
 
     public required DateTimeOffset DeadLetteredAt { get; init; }
 
-    /// <summary>The original message body (a ScanJob's JSON).</summary>
+    /// <summary>
+    /// The original message text (a ScanJob's JSON, base64), or its start when the whole would not fit the poison queue's
+    /// message limit (<see cref="BodyBytesDropped"/>).
+    /// </summary>
     public required string Body { get; init; }
+
+    /// <summary>UTF-8 bytes cut from the end of the original text to fit the envelope in one queue message; 0 = the whole text.</summary>
+    public int BodyBytesDropped { get; init; }
+
+    /// <summary>SHA-256 (lowercase hex) of the whole original text's UTF-8 bytes when part of it was dropped; otherwise null.</summary>
+    public string? BodySha256 { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -85,7 +84,7 @@ public sealed class StorageQueueScanJobDelivery : ScanJobDelivery
                 await SetVisibilityAsync(lockDuration, cancellationToken).ConfigureAwait(false);
                 if (!poisonCopySent)
                 {
-                    await poison.SendMessageAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(envelope, WorkerJsonContext.Default.DeadLetteredMessage)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await poison.SendMessageAsync(BinaryData.FromBytes(PoisonEnvelope.Serialize(envelope)), cancellationToken: cancellationToken).ConfigureAwait(false);
                     poisonCopySent = true;
                 }
 

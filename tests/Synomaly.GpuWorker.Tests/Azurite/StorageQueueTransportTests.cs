@@ -89,6 +89,38 @@ public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
         Assert.Equal("sq-3", StorageQueueMessageCodec.Decode(envelope.Body).ScanId);
     }
 
+    [Theory]
+    [InlineData('x', 65_400, 100)] // foreign text just under the 64 KiB message limit: the envelope's fields push it over
+    [InlineData('<', 65_000, 100)] // JSON writes each '<' as 6 bytes
+    [InlineData('\u00e9', 32_000, 100)] // 2 bytes in UTF-8, 6 in JSON
+    [InlineData('x', 100, 200_000)] // a short message, but a description far over the limit
+    public async Task A_message_too_large_to_copy_whole_reaches_the_poison_queue_with_its_start_and_hash(char fill, int length, int descriptionLength)
+    {
+        // Copied whole, the envelope was over the limit: every poison send was refused, and the message came back for ever.
+        var (source, queue, poison) = await CreateAsync(TimeSpan.FromSeconds(30));
+        var text = "{not a scan job " + new string(fill, length);
+        await queue.SendMessageAsync(text, TestContext.Current.CancellationToken);
+        var delivery = await source.ReceiveAsync(Wait, TestContext.Current.CancellationToken);
+
+        await delivery!.DeadLetterAsync("InvalidMessage", new string('d', descriptionLength), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, (await queue.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        var moved = Assert.Single((await poison.ReceiveMessagesAsync(10, cancellationToken: TestContext.Current.CancellationToken)).Value);
+        Assert.InRange(moved.Body.ToMemory().Length, 1, 64 * 1024);
+        var envelope = JsonSerializer.Deserialize(moved.Body.ToString(), WorkerJsonContext.Default.DeadLetteredMessage)!;
+        Assert.Equal("InvalidMessage", envelope.Reason);
+        Assert.StartsWith(envelope.Body, text, StringComparison.Ordinal);
+        var textBytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        Assert.Equal(textBytes - System.Text.Encoding.UTF8.GetByteCount(envelope.Body), envelope.BodyBytesDropped);
+        if (envelope.BodyBytesDropped > 0)
+        {
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))), envelope.BodySha256);
+        }
+
+        Assert.True(envelope.Body.Length >= Math.Min(text.Length, 4096), "the envelope keeps a useful part of the message");
+        Assert.StartsWith(new string('d', 100), envelope.Description, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_dead_letter_retried_after_its_delete_failed_sends_one_poison_message()
     {
