@@ -40,12 +40,13 @@ internal static class JobEntityMapper
         return entity;
     }
 
+    /// <exception cref="InvalidJobRecordException">A state or origin this version does not know, or a source URI that is no absolute URI.</exception>
     public static JobRecord FromEntity(TableEntity entity) => new()
     {
         ScanId = entity.PartitionKey,
         ModelVersion = entity.RowKey,
         ModelName = entity.GetString(nameof(JobRecord.ModelName)) ?? "",
-        State = ParseEnum(entity.GetString(State), JobState.Queued),
+        State = Known<JobState>(entity, State, missing: null),
         Attempts = entity.GetInt32(nameof(JobRecord.Attempts)) ?? 0,
         CreatedAt = entity.GetDateTimeOffset(CreatedAt) ?? entity.Timestamp ?? DateTimeOffset.MinValue,
         QueuedAt = entity.GetDateTimeOffset(nameof(JobRecord.QueuedAt)),
@@ -55,9 +56,11 @@ internal static class JobEntityMapper
         ErrorCode = entity.GetString(nameof(JobRecord.ErrorCode)),
         ErrorMessage = entity.GetString(nameof(JobRecord.ErrorMessage)),
         ResultPrefix = entity.GetString(nameof(JobRecord.ResultPrefix)),
-        Origin = ParseEnum(entity.GetString(nameof(JobRecord.Origin)), JobOrigin.Upload),
-        DetectedFormat = ParseEnum(entity.GetString(nameof(JobRecord.DetectedFormat)), ScanFormat.Unknown),
-        SourceBlobUri = entity.GetString(nameof(JobRecord.SourceBlobUri)) is { Length: > 0 } uri ? new Uri(uri) : null,
+        // A record from before origins were stored is an upload's.
+        Origin = Known<JobOrigin>(entity, nameof(JobRecord.Origin), missing: JobOrigin.Upload),
+        // Display only: a format a newer version detects shows as Unknown rather than making the record unreadable.
+        DetectedFormat = Enum.TryParse<ScanFormat>(entity.GetString(nameof(JobRecord.DetectedFormat)), ignoreCase: false, out var format) && Enum.IsDefined(format) ? format : ScanFormat.Unknown,
+        SourceBlobUri = SourceUri(entity),
         SourceETag = entity.GetString(nameof(JobRecord.SourceETag)),
         SourceContentMd5 = entity.GetString(nameof(JobRecord.SourceContentMd5)),
         MessageId = entity.GetString(nameof(JobRecord.MessageId)),
@@ -67,6 +70,37 @@ internal static class JobEntityMapper
         ETag = entity.ETag,
     };
 
-    private static T ParseEnum<T>(string? value, T fallback) where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: false, out var parsed) ? parsed : fallback;
+    /// <summary>
+    /// The stored name of one of <typeparamref name="T"/>'s values, exactly as written (a number or a list of names would
+    /// parse, but no writer stores one); <paramref name="missing"/> when absent, if the field may be.
+    /// </summary>
+    private static T Known<T>(TableEntity entity, string field, T? missing) where T : struct, Enum
+    {
+        var value = entity.GetString(field);
+        if (value is null)
+        {
+            return missing ?? throw new InvalidJobRecordException(entity.PartitionKey, entity.RowKey, field, "is missing");
+        }
+
+        return Enum.GetNames<T>().Contains(value, StringComparer.Ordinal)
+            ? Enum.Parse<T>(value)
+            : throw new InvalidJobRecordException(entity.PartitionKey, entity.RowKey, field, $"'{Shown(value)}' is not one this version knows ({string.Join(", ", Enum.GetNames<T>())})");
+    }
+
+    /// <summary>The source URI; an unreadable one is reported without its value, which names the scan's file.</summary>
+    private static Uri? SourceUri(TableEntity entity)
+    {
+        var value = entity.GetString(nameof(JobRecord.SourceBlobUri));
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new InvalidJobRecordException(entity.PartitionKey, entity.RowKey, nameof(JobRecord.SourceBlobUri), "is not an absolute URI (its value is not shown: it names the scan's file)");
+    }
+
+    /// <summary>A stored value as an error message shows it: damage can make it long.</summary>
+    private static string Shown(string value) => value.Length <= 64 ? value : value[..64] + "...";
 }

@@ -41,6 +41,7 @@ public class JobStore
     public virtual async Task EnsureCreatedAsync(CancellationToken cancellationToken = default) =>
         await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <exception cref="InvalidJobRecordException">The stored record holds a value this version cannot read.</exception>
     public virtual async Task<JobRecord?> GetAsync(string scanId, string modelVersion, CancellationToken cancellationToken = default)
     {
         var response = await table.GetEntityIfExistsAsync<TableEntity>(scanId, modelVersion, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -117,6 +118,7 @@ public class JobStore
     }
 
     /// <summary>Every record of one scan (one per model version it was processed for).</summary>
+    /// <exception cref="InvalidJobRecordException">One of them holds a value this version cannot read.</exception>
     public virtual async Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
     {
         var records = new List<JobRecord>();
@@ -166,7 +168,8 @@ public class JobStore
     /// <summary>
     /// One page of records, optionally only those in <paramref name="state"/>, created at or after <paramref name="since"/>
     /// and last written before <paramref name="modifiedBefore"/> (the table's Timestamp, filtered by the service).
-    /// Pass the previous page's <see cref="JobPage.ContinuationToken"/> to read the next page.
+    /// Pass the previous page's <see cref="JobPage.ContinuationToken"/> to read the next page. Records that cannot be read
+    /// are left out and listed in <see cref="JobPage.Unreadable"/>.
     /// </summary>
     public virtual async Task<JobPage> ListAsync(
         JobState? state = null,
@@ -199,10 +202,30 @@ public class JobStore
             .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
         {
-            return new JobPage([.. page.Values.Select(JobEntityMapper.FromEntity)], string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            return Read(page.Values, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
         }
 
         return new JobPage([], null);
+    }
+
+    /// <summary>A page of entities as records, with those that cannot be read set apart rather than failing the page.</summary>
+    private static JobPage Read(IReadOnlyList<TableEntity> entities, string? continuationToken)
+    {
+        var records = new List<JobRecord>(entities.Count);
+        var unreadable = new List<InvalidJobRecordException>();
+        foreach (var entity in entities)
+        {
+            try
+            {
+                records.Add(JobEntityMapper.FromEntity(entity));
+            }
+            catch (InvalidJobRecordException e)
+            {
+                unreadable.Add(e);
+            }
+        }
+
+        return new JobPage(records, continuationToken) { Unreadable = unreadable };
     }
 
     private async Task<JobWriteResult> ReplaceAsync(JobRecord current, JobRecord next, CancellationToken cancellationToken)
