@@ -64,6 +64,10 @@ start() {
   read -r blob_port queue_port table_port <"$state/ports"
   # The log is appended to across restarts: only what this start writes (from this offset on) says how it went.
   log_offset="$(stat -c %s "$state/azurite.log" 2>/dev/null || echo 0)"
+  # A start the caller gives up on (SIGTERM, from AzuriteScript on cancellation) stops what it began, so that no Azurite is
+  # left running that nobody knows to stop. Set before the launch: bash runs the trap between commands, so $! is then
+  # either empty (nothing launched) or Azurite's PID, recorded again in case the signal came before the line that does.
+  trap 'echo "azurite: start interrupted; stopping the Azurite it began" >&2; if [[ -n "${!:-}" ]]; then echo "$!" >"$pidfile"; fi; fail_start 143' TERM INT HUP
   # Started with node directly (not npx) so that the PID we record is Azurite's own.
   setsid node "$root/node_modules/azurite/dist/src/azurite.js" --location "$data" \
     --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
@@ -79,6 +83,7 @@ start() {
     if is_running; then alive=1; fi
     if [[ "$alive" == 1 && "$(start_log | grep -c 'successfully listening at' || true)" == 3 ]] \
       && port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then
+      trap - TERM INT HUP
       connection_string; return
     fi
     local taken; taken="$(start_log | grep -o 'EADDRINUSE: address already in use [0-9.:]*' | head -1 | sed 's/.* //' || true)"

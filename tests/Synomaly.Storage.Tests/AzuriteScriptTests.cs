@@ -54,6 +54,63 @@ public sealed class AzuriteScriptTests
         }
     }
 
+    [Fact]
+    public async Task Cancelling_a_start_stops_the_azurite_it_began_and_returns_once_it_is_gone()
+    {
+        // The caller gives up (its test was cancelled, a timeout): the script went on, and the Azurite it started kept
+        // running with nobody knowing that it was theirs to stop.
+        using var state = new ScratchDirectory("synomaly-azurite-cancel");
+        var environment = AzuriteScript.IsolatedEnvironment(state.Location);
+        var pidFile = Path.Combine(state.Location, "azurite.pid");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        int pid = 0;
+        try
+        {
+            var start = AzuriteScript.StartAsync(TestPaths.RepositoryRoot, environment, cancel.Token);
+            // Cancelled as soon as Azurite is launched, long before it listens.
+            while (!start.IsCompleted && !(File.Exists(pidFile) && int.TryParse(await ReadOrEmptyAsync(pidFile), out pid)))
+            {
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+
+            Assert.NotEqual(0, pid);
+            await cancel.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
+            Assert.False(IsRunning(pid), "the cancelled start left its Azurite running");
+            Assert.False(File.Exists(pidFile), "the cancelled start left its Azurite recorded as running");
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> ReadOrEmptyAsync(string path)
+    {
+        try
+        {
+            return (await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken)).Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private static TcpListener HoldFreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

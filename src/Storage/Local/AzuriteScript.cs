@@ -16,6 +16,9 @@ public static class AzuriteScript
 
     private static readonly string[] PortVariables = ["AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT"];
 
+    /// <summary>How long an interrupted script may take to stop what it began (Azurite is given 30 s to save and exit).</summary>
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(45);
+
     /// <summary>What scripts/azurite.sh start prints on stderr when this state folder's Azurite was already running.</summary>
     public const string AlreadyRunningNotice = "azurite: already running";
 
@@ -81,9 +84,19 @@ public static class AzuriteScript
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Left running, the script would go on to start an Azurite that the caller, cancelled, never hears of.
+            await InterruptAsync(process);
+            throw;
+        }
+
         if (process.ExitCode == PortInUseExitCode)
         {
             throw new AzuritePortInUseException($"scripts/azurite.sh {verb} failed: {(await stderr).Trim()}");
@@ -95,5 +108,32 @@ public static class AzuriteScript
         }
 
         return (await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Asks the script to stop (SIGTERM: a start stops the Azurite it began, see scripts/azurite.sh) and waits until it has;
+    /// one that does not end in time is killed with its children. .NET can only SIGKILL a process, so kill(1) sends it.
+    /// </summary>
+    private static async Task InterruptAsync(Process process)
+    {
+        try
+        {
+            using (var signal = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])))
+            {
+                if (signal is not null)
+                {
+                    await signal.WaitForExitAsync(CancellationToken.None);
+                }
+            }
+
+            using var grace = new CancellationTokenSource(InterruptGrace);
+            await process.WaitForExitAsync(grace.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // No kill(1), or the script did not stop in time: end it and what it launched the hard way.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
     }
 }
