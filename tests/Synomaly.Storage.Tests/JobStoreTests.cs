@@ -253,6 +253,36 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_write_to_a_table_that_does_not_exist_is_a_configuration_fault_not_a_deleted_record()
+    {
+        // Replace answers 404 for a missing table as for a missing entity: read as NotFound, the callers took a deployment
+        // fault (a wrong account, a table never created) for a record erased meanwhile, and went on.
+        var ct = TestContext.Current.CancellationToken;
+        var (store, table) = await NewStoreAndTableAsync();
+        var created = (await store.CreateAsync(NewRecord("scan-gone"), ct)).Record!;
+        await table.DeleteAsync(ct);
+
+        var error = await Assert.ThrowsAsync<JobTableMissingException>(() => store.UpdateAsync(created, r => r with { RunId = "run-2" }, ct));
+
+        Assert.Equal(table.Name, error.TableName);
+        Assert.Contains($"'{table.Name}' does not exist", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<JobTableMissingException>(() => store.CreateAsync(NewRecord("scan-new"), ct));
+    }
+
+    [Fact]
+    public async Task A_write_to_a_record_deleted_meanwhile_still_reports_not_found()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (store, table) = await NewStoreAndTableAsync();
+        var created = (await store.CreateAsync(NewRecord("scan-erased"), ct)).Record!;
+        await table.DeleteEntityAsync("scan-erased", "v1", cancellationToken: ct);
+
+        var result = await store.UpdateAsync(created, r => r with { RunId = "run-2" }, ct);
+
+        Assert.Equal(JobWriteOutcome.NotFound, result.Outcome);
+    }
+
+    [Fact]
     public void A_record_covers_its_own_published_blob_version_only()
     {
         var published = NewRecord("s") with { QueuedAt = DateTimeOffset.UnixEpoch };

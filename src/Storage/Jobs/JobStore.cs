@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 using Synomaly.Contracts;
 using Synomaly.Storage.Messaging;
 
@@ -52,6 +53,7 @@ public class JobStore
     /// Stores a new record; fills <see cref="JobRecord.CreatedAt"/> when unset. Returns <see cref="JobWriteOutcome.AlreadyExists"/>
     /// with the existing record when another writer created it first.
     /// </summary>
+    /// <exception cref="JobTableMissingException">The job table does not exist (as for every write).</exception>
     public virtual async Task<JobWriteResult> CreateAsync(JobRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -66,6 +68,10 @@ public class JobStore
         {
             var response = await table.AddEntityAsync(JobEntityMapper.ToEntity(record), cancellationToken).ConfigureAwait(false);
             return new JobWriteResult(JobWriteOutcome.Written, record with { ETag = response.Headers.ETag ?? default });
+        }
+        catch (RequestFailedException e) when (IsTableMissing(e))
+        {
+            throw new JobTableMissingException(table.Name, e);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -241,11 +247,22 @@ public class JobStore
             var latest = await GetAsync(current.ScanId, current.ModelVersion, cancellationToken).ConfigureAwait(false);
             return latest is null ? new JobWriteResult(JobWriteOutcome.NotFound, null) : new JobWriteResult(JobWriteOutcome.Conflict, latest);
         }
+        catch (RequestFailedException e) when (IsTableMissing(e))
+        {
+            throw new JobTableMissingException(table.Name, e);
+        }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             return new JobWriteResult(JobWriteOutcome.NotFound, null);
         }
     }
+
+    /// <summary>
+    /// A 404 for the table rather than the record (the service answers 404 for both; the code tells them apart): read as
+    /// NotFound, a deployment fault looked like a record deleted meanwhile, and the callers went on as if it were.
+    /// </summary>
+    private static bool IsTableMissing(RequestFailedException e) =>
+        e.Status == 404 && string.Equals(e.ErrorCode, TableErrorCode.TableNotFound.ToString(), StringComparison.Ordinal);
 
     /// <summary>
     /// The record with its scheduled time no further ahead than any transport makes a message wait
