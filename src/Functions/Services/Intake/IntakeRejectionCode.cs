@@ -46,4 +46,11 @@ public enum IntakeRejectionCode
     /// account encrypts every blob with its own keys).
     /// </summary>
     EncryptedWithCustomerProvidedKey,
+
+    /// <summary>
+    /// The upload's modality hint (metadata "modality", x-ms-meta-modality) names no modality. Refused rather than read as
+    /// Auto or as some other modality: a scan processed under a wrong hint gets a wrong model's verdict. The file is kept;
+    /// it is uploaded again with a name <see cref="Contracts.ModalityNames.TryParse"/> reads, or without the header.
+    /// </summary>
+    UnknownModality,
 }

@@ -69,9 +69,11 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         var etag = properties.ETag.ToString();
         // The admission rule bulk reprocessing applies too, with the path (which only uploads have) checked between its
         // two halves: an append or page blob is refused as such, and deleted, whatever its name.
+        var modality = ModalityFrom(properties.Metadata);
         var rejection = ScanAdmissionRule.CheckStorage(properties.BlobType, TierOf(properties))
             ?? (path.IsWellFormed ? null : (IntakeRejectionCode?)IntakeRejectionCode.InvalidPath)
-            ?? admission.CheckSize(properties.ContentLength);
+            ?? admission.CheckSize(properties.ContentLength)
+            ?? (modality is null ? IntakeRejectionCode.UnknownModality : null);
 
         var format = ScanFormat.Unknown;
         if (rejection is null)
@@ -87,7 +89,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             rejection = unreadable ?? (format == ScanFormat.Unknown ? IntakeRejectionCode.UnknownFormat : null);
         }
 
-        var job = NewJob(blob, scanId, etag, ContentMd5.Of(properties.ContentHash), format, ModalityFrom(properties.Metadata), retryFailed);
+        var job = NewJob(blob, scanId, etag, ContentMd5.Of(properties.ContentHash), format, modality ?? ModalityHint.Auto, retryFailed);
         if (rejection is { } code)
         {
             return await RejectAsync(blob, job, code, Describe(code, properties.BlobType, properties.ContentLength), cancellationToken).ConfigureAwait(false);
@@ -265,13 +267,21 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     private static AccessTier? TierOf(BlobProperties properties) =>
         properties.AccessTier is { } tier ? new AccessTier(tier) : default(AccessTier?);
 
-    private static ModalityHint ModalityFrom(IDictionary<string, string>? metadata) =>
-        metadata is not null
-        && metadata.TryGetValue(ModalityMetadataKey, out var value)
-        && Enum.TryParse<ModalityHint>(value, ignoreCase: true, out var hint)
-        && Enum.IsDefined(hint)
-            ? hint
-            : ModalityHint.Auto;
+    /// <summary>
+    /// The hint the upload's metadata gives: Auto without one; null for a value that names no modality. Read with the
+    /// project's one name rule (<see cref="ModalityNames.TryParse"/>: short names and member names), not Enum.TryParse,
+    /// which read "3" or "BrainMri,LiverCt" (flags 1|2) as CarotidUltrasound and the short name "brain-mri" as Auto.
+    /// </summary>
+    private static ModalityHint? ModalityFrom(IDictionary<string, string>? metadata)
+    {
+        if (metadata is null || !metadata.TryGetValue(ModalityMetadataKey, out var value)
+            || string.Equals(value.Trim(), nameof(ModalityHint.Auto), StringComparison.OrdinalIgnoreCase))
+        {
+            return ModalityHint.Auto;
+        }
+
+        return ModalityNames.TryParse(value, out var hint) ? hint : null;
+    }
 
     private string Describe(IntakeRejectionCode code, BlobType? blobType, long? contentLength) => code switch
     {
@@ -279,6 +289,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         IntakeRejectionCode.Empty => "The uploaded file is empty.",
         IntakeRejectionCode.TooLarge => $"The uploaded file has {contentLength} bytes; the limit is {settings.MaxScanBytes}.",
         IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
+        IntakeRejectionCode.UnknownModality => $"The upload's modality hint (metadata '{ModalityMetadataKey}', header x-ms-meta-{ModalityMetadataKey}) names no modality; it takes {string.Join(", ", ModalityNames.All)} (or BrainMri, LiverCt, CarotidUltrasound, Auto). Upload the file again with one of those, or without the header.",
         IntakeRejectionCode.Archived => "The upload is in the Archive access tier, whose content cannot be read without rehydrating it. Upload the file again in the Hot or Cool tier (leave out x-ms-access-tier).",
         IntakeRejectionCode.UnsupportedBlobType => $"The upload is {(blobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are taken, and this one is deleted unprocessed. Upload the file again as a block blob (x-ms-blob-type: BlockBlob).",
         IntakeRejectionCode.EncryptedWithCustomerProvidedKey => "The upload was encrypted with a customer-provided key (x-ms-encryption-key), which this service does not hold, so the file cannot be read; it is deleted unprocessed. Upload the file again without the x-ms-encryption-* headers (the storage account encrypts every file with its own keys).",
