@@ -131,6 +131,25 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
     }
 
+    [Theory]
+    [InlineData("a-foo")]
+    [InlineData("a-0123456789ABCDEF0123456789ABCDEF")] // the length of an archive id, but not its lower-case hex
+    public async Task An_id_that_only_starts_like_an_archive_id_is_closed_by_its_erasure_so_a_later_upload_under_it_is_erased_unprocessed(string prefix)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        // Unique per test run, still not an archive id (BlobLayout.IsArchiveScanId).
+        var scanId = prefix.Length == 34 ? prefix[..^4] + Guid.NewGuid().ToString("N")[..4].ToUpperInvariant() : prefix + Guid.NewGuid().ToString("N")[..8];
+        Assert.False(BlobLayout.IsArchiveScanId(scanId));
+
+        await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
+        var late = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(late, Ct);
+
+        Assert.Equal(IntakeOutcome.Erased, result.Outcome);
+        Assert.Empty(host.Get<Storage.Messaging.InMemoryScanJobPublisher>().Published);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+    }
+
     [Fact]
     public async Task An_issued_id_written_in_upper_case_erases_the_scan_it_names()
     {

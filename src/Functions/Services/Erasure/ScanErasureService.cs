@@ -51,8 +51,6 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 {
     private const int MaxWriteAttempts = 5;
 
-    private const string ArchiveIdPrefix = "a-";
-
     public async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseAsync(string scanId, CancellationToken cancellationToken, ErasureReason reason = ErasureReason.Request)
     {
         if (!BlobLayout.IsValidScanId(scanId))
@@ -61,7 +59,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
-        if (records.Count == 0 && reason == ErasureReason.Request && IsArchiveId(scanId))
+        // Contracts' one rule ("a-" and 32 lower-case hex digits), not the prefix alone: "a-foo" is a valid scan id that
+        // an upload can be written under, and only a tombstone keeps a file written there after the erasure unprocessed.
+        if (records.Count == 0 && reason == ErasureReason.Request && BlobLayout.IsArchiveScanId(scanId))
         {
             LogArchiveScanNotRecorded(scanId);
             return (ScanErasureOutcome.ArchiveScanNotRecorded, null);
@@ -158,12 +158,6 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
         return false;
     }
-
-    /// <summary>
-    /// Whether the id is one a reprocessing run gives an archive file (<see cref="BlobLayout.ArchiveScanId"/>: "a-" and a hash);
-    /// upload ids are GUIDs, so the two never meet.
-    /// </summary>
-    private static bool IsArchiveId(string scanId) => scanId.StartsWith(ArchiveIdPrefix, StringComparison.Ordinal);
 
     /// <summary>A tombstone for the served model version; if a racing intake created that record meanwhile, it is tombstoned.</summary>
     private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
