@@ -172,6 +172,56 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_retry_whose_upload_is_deleted_while_intake_reads_it_answers_409_not_a_resubmission_of_a_job_still_failed()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = await host.FailedUploadAsync();
+        var retry = new ScanRetryService(
+            host.Jobs,
+            new DeletingOnLookupBlobService(host.ConnectionString),
+            host.Get<ScanIntakeService>(),
+            host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanRetryService>.Instance);
+
+        var answer = Assert.IsType<ObjectResult>(await ActivatorUtilitiesCreate(host, retry).Run(HttpRequests.Create("POST"), scanId, Ct));
+
+        Assert.Equal(409, answer.StatusCode);
+        var problem = Assert.IsType<ProblemDetails>(answer.Value);
+        Assert.Contains("deleted or replaced", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("Failed", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId);
+    }
+
+    private static RetryScan ActivatorUtilitiesCreate(TestHost host, ScanRetryService retry) =>
+        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<RetryScan>(host.Services, retry);
+
+    /// <summary>Azurite, where the retry's upload is deleted just after the retry found it in its folder (by its owner, or a lifecycle rule).</summary>
+    private sealed class DeletingOnLookupBlobService : Azure.Storage.Blobs.BlobServiceClient
+    {
+        private readonly string connectionString;
+
+        public DeletingOnLookupBlobService(string connectionString)
+            : base(connectionString)
+        {
+            this.connectionString = connectionString;
+        }
+
+        public override Azure.Storage.Blobs.BlobContainerClient GetBlobContainerClient(string blobContainerName) =>
+            new DeletingOnLookupContainer(connectionString, blobContainerName);
+    }
+
+    private sealed class DeletingOnLookupContainer(string connectionString, string name) : Azure.Storage.Blobs.BlobContainerClient(connectionString, name)
+    {
+        public override Azure.Storage.Blobs.BlobClient GetBlobClient(string blobName)
+        {
+            var blob = base.GetBlobClient(blobName);
+            blob.DeleteIfExists(cancellationToken: TestContext.Current.CancellationToken);
+            return blob;
+        }
+    }
+
+    [Fact]
     public async Task Without_a_retry_a_failed_upload_stays_failed_when_intake_sees_it_again()
     {
         await using var host = await TestHost.CreateAsync(azurite);

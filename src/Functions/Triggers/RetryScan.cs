@@ -10,8 +10,9 @@ using Synomaly.Functions.Services.Status;
 namespace Synomaly.Functions.Triggers;
 
 /// <summary>
-/// <c>POST /api/scans/{scanId}/retry</c>: a Failed upload goes through intake again; 202 with its status, or 503 when its
-/// job could not be published (the job stays Failed with its earlier reason, and the retry can be repeated).
+/// <c>POST /api/scans/{scanId}/retry</c>: a Failed upload goes through intake again; 202 with its status, 409 when intake
+/// took nothing in (the upload changed under it), or 503 when its job could not be published (the job stays Failed with
+/// its earlier reason, and the retry can be repeated).
 /// </summary>
 public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, ApiAuthorization authorization)
 {
@@ -48,6 +49,7 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, 
             RetryOutcome.Resubmitted => new AcceptedResult($"/api/scans/{scanId}", await status.GetAsync(scanId, null, cancellationToken)),
             RetryOutcome.NoJob => Problems.NotFound($"No job for scan {scanId} and the current model version."),
             RetryOutcome.UploadGone => Problems.NotFound($"The upload of scan {scanId} is no longer in the scans container; upload it again."),
+            RetryOutcome.NotTakenIn => Problems.Create(StatusCodes.Status409Conflict, "Not retried.", $"Nothing was resubmitted: the upload of scan {scanId} was deleted or replaced while the retry read it, or its folder holds no file intake takes. The job is still {result.Record!.State}. A replaced upload is taken in on its own; otherwise repeat the retry (404 once the upload is gone)."),
             RetryOutcome.NotFailed => Problems.Create(StatusCodes.Status409Conflict, "Nothing to retry.", $"The job of scan {scanId} is {result.Record!.State}; only Failed jobs are retried."),
             _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; POST /api/reprocess resubmits archive scans."),
         };

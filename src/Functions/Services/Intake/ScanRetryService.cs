@@ -25,6 +25,12 @@ public enum RetryOutcome
 
     /// <summary>The upload blob is no longer in scans/{scanId}/.</summary>
     UploadGone,
+
+    /// <summary>
+    /// Intake took nothing in and recorded nothing: the upload was deleted or replaced while intake read it (a replaced
+    /// upload's new version is taken in by its own event), or the folder held no name intake takes. The job is as it was.
+    /// </summary>
+    NotTakenIn,
 }
 
 /// <summary>The outcome of a retry, with the job record as intake left it (null when there is none, or the blob changed under intake).</summary>
@@ -72,9 +78,13 @@ public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient bl
 
         var result = await intake.ProcessAsync(upload, cancellationToken, retryFailed: true).ConfigureAwait(false);
         LogRetried(scanId, record.ErrorCode ?? "", result.Outcome);
-        return result.Outcome == IntakeOutcome.Erased
-            ? new RetryResult(RetryOutcome.UploadGone, record) // a file sent after the scan's erasure: erased, not retried
-            : new RetryResult(RetryOutcome.Resubmitted, result.Record);
+        return result switch
+        {
+            { Outcome: IntakeOutcome.Erased } => new RetryResult(RetryOutcome.UploadGone, record), // a file sent after the scan's erasure: erased, not retried
+            // Answered as a resubmission before, with the job still Failed: the caller was told it was queued again.
+            { Outcome: IntakeOutcome.Superseded } or { Outcome: IntakeOutcome.Rejected, Record: null } => new RetryResult(RetryOutcome.NotTakenIn, record),
+            _ => new RetryResult(RetryOutcome.Resubmitted, result.Record),
+        };
     }
 
     /// <summary>
