@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using Synomaly.Functions.Http;
@@ -134,6 +135,8 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
 
         await Call(nameof(CreateScanUpload), host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", """{"fileName":"x.nii.gz"}"""), Ct));
         await Call(nameof(CreateScanUpload), host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", "not json"), Ct));
+        var refusedKey = ActivatorUtilities.CreateInstance<Services.Uploads.UploadService>(host.Services, new RefusingSasIssuer(host.Blobs, new Azure.RequestFailedException(503, "refused", "ServerBusy", null)));
+        await Call(nameof(CreateScanUpload), ActivatorUtilities.CreateInstance<CreateScanUpload>(host.Services, refusedKey).Run(HttpRequests.Create("POST"), Ct));
         await Call(nameof(ListScans), host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=Succeeded&pageSize=5"), Ct));
         await Call(nameof(ListScans), host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?pageSize=0"), Ct));
         await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), succeeded, Ct));

@@ -21,6 +21,28 @@ public sealed class UploadApiTests(AzuriteFixture azurite)
         return response;
     }
 
+    [Theory]
+    [InlineData(403, "AuthorizationPermissionMismatch")] // the app's identity lost its role on the account
+    [InlineData(503, "ServerBusy")] // a storage outage
+    public async Task A_refused_user_delegation_key_is_a_503_problem_with_retry_after_not_an_unhandled_error(int status, string errorCode)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var issuer = new RefusingSasIssuer(host.Blobs, new RequestFailedException(status, "refused", errorCode, null));
+        var uploads = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<Synomaly.Functions.Services.Uploads.UploadService>(host.Services, issuer);
+        var function = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<CreateScanUpload>(host.Services, uploads);
+        var request = HttpRequests.Create("POST", """{"fileName": "Doe_Jane_1950-01-01.nii.gz"}""");
+
+        var answer = Assert.IsType<ObjectResult>(await function.Run(request, Ct));
+
+        Assert.Equal(503, answer.StatusCode);
+        Assert.Contains("application/problem+json", answer.ContentTypes);
+        var problem = Assert.IsType<ProblemDetails>(answer.Value);
+        Assert.Contains(errorCode, problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe", problem.Detail, StringComparison.Ordinal);
+        Assert.True(int.TryParse(request.HttpContext.Response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0, "Retry-After in seconds");
+        Assert.Contains(Synomaly.Functions.OpenApi.ApiCatalog.Operations.Single(o => o.OperationId == nameof(CreateScanUpload)).Responses, r => r.Status == 503);
+    }
+
     [Fact]
     public async Task The_upload_url_writes_exactly_one_blob_under_the_new_scan_id_without_the_client_file_name()
     {

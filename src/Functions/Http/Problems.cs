@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Services.Uploads;
 
 namespace Synomaly.Functions.Http;
 
@@ -40,6 +41,25 @@ public static class Problems
             "The job could not be published.",
             $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}{(detailAfter is null ? "" : " " + detailAfter)}",
             PublishFailedType);
+    }
+
+    /// <summary>503 of <c>POST /api/scans</c>: no upload URL could be signed; nothing was created, ask again after Retry-After.</summary>
+    public const string UploadUrlUnavailableType = "urn:synomaly:problem:upload-url-unavailable";
+
+    /// <summary>The seconds a 503 of an outage asks the caller to wait (Retry-After) before asking again.</summary>
+    public const int RetryAfterSeconds = 30;
+
+    /// <summary>The 503 of an upload URL storage would not let this app sign, with Retry-After on the response.</summary>
+    public static ObjectResult UploadUrlUnavailable(HttpResponse response, UploadUrlUnavailableException error)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(error);
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(
+            StatusCodes.Status503ServiceUnavailable,
+            "No upload URL could be issued.",
+            $"Storage refused the key that signs upload URLs ({error.Cause}): an outage, or the app's identity lacks its role on the storage account. No scan was created; ask again after {RetryAfterSeconds} seconds.",
+            UploadUrlUnavailableType);
     }
 
     /// <summary>401 with <c>Api__RequireAppRoles</c> on: the request carries no caller identity that can be read.</summary>

@@ -35,6 +35,7 @@ public static class ApiCatalog
             [
                 new(201, "The scan id and the URL to PUT the file to (x-ms-blob-type: BlockBlob) before expiresOn.", typeof(CreateScanUploadResponse), Location: true),
                 Invalid,
+                new(503, $"{Problems.UploadUrlUnavailableType}: storage refused the key that signs upload URLs (an outage, or the app's identity lacks its role); no scan was created, ask again after Retry-After.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(ListScans), "get", "scans", "Lists jobs of all scans, page by page")

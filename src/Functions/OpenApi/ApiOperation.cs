@@ -55,6 +55,7 @@ public sealed record ApiRequestBody(Type Type, bool Required, string Description
 
 /// <summary>
 /// One answer: a JSON body of <paramref name="Body"/> (problem details are served as <c>application/problem+json</c>),
-/// or none; <paramref name="Location"/> when the answer carries a Location header.
+/// or none; <paramref name="Location"/> when the answer carries a Location header, <paramref name="RetryAfter"/> a
+/// Retry-After header (seconds).
 /// </summary>
-public sealed record ApiResponse(int Status, string Description, Type? Body, bool Location = false);
+public sealed record ApiResponse(int Status, string Description, Type? Body, bool Location = false, bool RetryAfter = false);

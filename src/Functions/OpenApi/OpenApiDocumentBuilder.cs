@@ -127,9 +127,20 @@ public static class OpenApiDocumentBuilder
         foreach (var response in operation.Responses)
         {
             var entry = new JsonObject { ["description"] = response.Description };
+            var headers = new JsonObject();
             if (response.Location)
             {
-                entry["headers"] = new JsonObject { ["Location"] = new JsonObject { ["description"] = "Where the resource can be read.", ["schema"] = new JsonObject { ["type"] = "string" } } };
+                headers["Location"] = new JsonObject { ["description"] = "Where the resource can be read.", ["schema"] = new JsonObject { ["type"] = "string" } };
+            }
+
+            if (response.RetryAfter)
+            {
+                headers["Retry-After"] = new JsonObject { ["description"] = "Seconds to wait before asking again.", ["schema"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1 } };
+            }
+
+            if (headers.Count > 0)
+            {
+                entry["headers"] = headers;
             }
 
             if (response.Body is { } type)

@@ -8,7 +8,10 @@ using Synomaly.Functions.Services.Uploads;
 
 namespace Synomaly.Functions.Triggers;
 
-/// <summary><c>POST /api/scans</c>: a new scan id and a write-only SAS URL for its one upload blob.</summary>
+/// <summary>
+/// <c>POST /api/scans</c>: a new scan id and a write-only SAS URL for its one upload blob; 503 with Retry-After when
+/// storage will not let the app sign one.
+/// </summary>
 public sealed class CreateScanUpload(UploadService uploads, ApiAuthorization authorization)
 {
     [Function(nameof(CreateScanUpload))]
@@ -27,7 +30,16 @@ public sealed class CreateScanUpload(UploadService uploads, ApiAuthorization aut
             return Problems.BadRequest(error);
         }
 
-        var ticket = await uploads.CreateAsync(body?.FileName, cancellationToken);
+        UploadTicket ticket;
+        try
+        {
+            ticket = await uploads.CreateAsync(body?.FileName, cancellationToken);
+        }
+        catch (UploadUrlUnavailableException e)
+        {
+            return Problems.UploadUrlUnavailable(request.HttpContext.Response, e);
+        }
+
         return new CreatedResult($"/api/scans/{ticket.ScanId}", new CreateScanUploadResponse(
             ticket.ScanId,
             ticket.UploadUrl,

@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 using Microsoft.Extensions.Logging;
@@ -22,10 +24,26 @@ public sealed partial class UploadService(BlobServiceClient blobs, BlobSasIssuer
         var blob = blobs.GetBlobContainerClient(BlobLayout.ScansContainer)
             .GetBlobClient(BlobLayout.UploadPath(scanId, UploadFileName.FromClientName(clientFileName)));
         var expiresOn = clock.GetUtcNow().AddMinutes(options.Value.UploadSasMinutes);
-        var url = await sas.IssueAsync(blob, UploadPermissions, expiresOn, cancellationToken).ConfigureAwait(false);
+        Uri url;
+        try
+        {
+            url = await sas.IssueAsync(blob, UploadPermissions, expiresOn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException)
+        {
+            // The user delegation key (or the identity's token behind it) was refused: left unhandled it was a bare 500
+            // with no problem body, and a portal could not tell an outage to wait out from a bug.
+            var unavailable = new UploadUrlUnavailableException(e);
+            LogSasRefused(unavailable.Cause);
+            throw unavailable;
+        }
+
         LogIssued(scanId, expiresOn);
         return new UploadTicket(scanId, url, expiresOn);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No upload SAS could be signed ({Cause}): the user delegation key or the identity's token was refused")]
+    private partial void LogSasRefused(string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: upload SAS issued, valid until {ExpiresOn}")]
     private partial void LogIssued(string scanId, DateTimeOffset expiresOn);
