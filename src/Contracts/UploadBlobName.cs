@@ -9,7 +9,7 @@ namespace Synomaly.Contracts;
 /// <param name="IsValidScanId">Whether the name is under a scan's folder at all (so a job record can be keyed by it).</param>
 /// <param name="IsWellFormed">
 /// Whether it is one file directly under that folder, a name <see cref="BlobLayout.UploadPath"/> gives: the only uploads
-/// intake queues and the worker reads. A malformed name of a scan (scans/{scanId}/a/b) is that scan's bad upload.
+/// intake queues and the worker reads. A malformed name in a scan's folder (scans/{scanId}/a/b) is no upload: intake ignores it.
 /// </param>
 public readonly record struct UploadBlobName(string? ScanId, bool IsValidScanId, bool IsWellFormed)
 {

@@ -12,7 +12,7 @@ public sealed class UploadBlobNameTests
     {
         { $"{Id}/scan.dcm", Id, true },
         { $"{Id}/scan.nii.gz", Id, true },
-        // One file directly under the scan's folder, or a malformed upload of that scan (recorded as InvalidPath).
+        // One file directly under the scan's folder, or a malformed name in that scan's folder (ignored by intake: InvalidPath, nothing recorded).
         { $"{Id}/a/b", Id, false },
         { $"{Id}/", Id, false },
         { $"{Id}//scan.dcm", Id, false },

@@ -199,6 +199,28 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
         Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId);
     }
 
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("sub/scan.dcm")]
+    public async Task A_stray_blob_in_a_subfolder_of_a_succeeded_scan_is_ignored_and_leaves_its_job_and_results_alone(string stray)
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        // Its own storage account: the sweep below lists the whole scans container.
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
+        var (scanId, _, _, succeeded) = await SucceededUploadAsync(host);
+        // Only a writer with container access can put it there: the upload URL writes its one name.
+        var blob = await host.UploadScanAsync($"{scanId}/{stray}", ScanBytes.Dicom());
+
+        var result = await host.Get<ScanIntakeService>().ProcessAsync(blob, Ct);
+        var sweep = await host.Get<UploadReconciler>().RunAsync(Ct);
+
+        Assert.Equal((IntakeOutcome.Rejected, IntakeRejectionCode.InvalidPath, null), (result.Outcome, result.Rejection, result.Record));
+        var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        Assert.Equal((JobState.Succeeded, succeeded.SourceETag, succeeded.ResultPrefix), (record.State, record.SourceETag, record.ResultPrefix));
+        Assert.DoesNotContain(scanId, sweep.Resubmitted);
+        Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId);
+    }
+
     [Fact]
     public async Task A_rejection_of_the_very_version_that_succeeded_leaves_the_job_and_its_results_alone()
     {
@@ -232,7 +254,6 @@ public sealed class ScanUploadedTests(AzuriteFixture azurite)
 
     public static TheoryData<string, string, IntakeRejectionCode> Rejections => new()
     {
-        { "sub/scan.dcm", "dicom", IntakeRejectionCode.InvalidPath },
         { "scan.dcm", "empty", IntakeRejectionCode.Empty },
         { "scan.dcm", "large", IntakeRejectionCode.TooLarge },
         { "notes.txt", "text", IntakeRejectionCode.UnknownFormat },

@@ -6,7 +6,10 @@ namespace Synomaly.Functions.Services.Intake;
 /// </summary>
 public enum IntakeRejectionCode
 {
-    /// <summary>The blob is not at scans/{scanId}/{file} (one file directly under the scan's folder).</summary>
+    /// <summary>
+    /// The blob is under a scan's folder but not at scans/{scanId}/{file} (one file directly under it): no upload of the
+    /// scan, which the upload URL writes by its one name. Ignored, no record written (once it failed the scan's job).
+    /// </summary>
     InvalidPath,
 
     /// <summary>

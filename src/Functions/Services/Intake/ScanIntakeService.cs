@@ -50,6 +50,16 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             return await RefuseAfterErasureAsync(scanId, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!path.IsWellFormed)
+        {
+            // Not the scan's upload ({scanId}/a/b: the upload URL writes its one name, so only a writer with container
+            // access puts a file there). Recorded as the scan's failure, it replaced the real upload's job (a Succeeded
+            // one lost its results), and the reconciliation then took the real upload in again, flipping the two each
+            // sweep. It is ignored, nothing read or recorded, as names under no scan are; the worker never reads it.
+            LogStrayIgnored(scanId);
+            return new IntakeResult(IntakeOutcome.Rejected, scanId, null, IntakeRejectionCode.InvalidPath);
+        }
+
         BlobProperties properties;
         try
         {
@@ -67,11 +77,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         }
 
         var etag = properties.ETag.ToString();
-        // The admission rule bulk reprocessing applies too, with the path (which only uploads have) checked between its
-        // two halves: an append or page blob is refused as such, and deleted, whatever its name.
+        // The admission rule bulk reprocessing applies too: an append or page blob is refused as such, and deleted.
         var modality = ModalityFrom(properties.Metadata);
         var rejection = ScanAdmissionRule.CheckStorage(properties.BlobType, TierOf(properties))
-            ?? (path.IsWellFormed ? null : (IntakeRejectionCode?)IntakeRejectionCode.InvalidPath)
             ?? admission.CheckSize(properties.ContentLength)
             ?? (modality is null ? IntakeRejectionCode.UnknownModality : null);
 
@@ -285,7 +293,6 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
     private string Describe(IntakeRejectionCode code, BlobType? blobType, long? contentLength) => code switch
     {
-        IntakeRejectionCode.InvalidPath => "Uploads must be one file directly under scans/{scanId}/.",
         IntakeRejectionCode.Empty => "The uploaded file is empty.",
         IntakeRejectionCode.TooLarge => $"The uploaded file has {contentLength} bytes; the limit is {settings.MaxScanBytes}.",
         IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
@@ -298,6 +305,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An upload outside scans/{{scanId}}/, or with a '.' or '..' segment, was ignored (its name is not logged)")]
     private partial void LogInvalidScanId();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: a blob in a subfolder of its folder, not its upload, was ignored (its name is not logged)")]
+    private partial void LogStrayIgnored(string scanId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]
     private partial void LogRefusedAfterErasure(string scanId);

@@ -88,26 +88,21 @@ public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient bl
     }
 
     /// <summary>
-    /// The scan's upload: the first blob under scans/{scanId}/ that is one (<see cref="BlobLayout.IsUploadOf"/>), or,
-    /// where none is, the first blob there, which intake then rejects with its reason (InvalidPath). Any blob first would
-    /// do for the upload URL's one blob alone, but another one written into the folder (a/b lists before scan.dcm) turned
-    /// the retry of a failed upload into an InvalidPath failure and never took the upload in again.
+    /// The scan's upload: the first blob under scans/{scanId}/ that is one (<see cref="BlobLayout.IsUploadOf"/>); null
+    /// where none is. Another blob written into the folder (a/b lists before scan.dcm) is no upload: intake ignores it.
     /// </summary>
     private async Task<BlobClient?> FindUploadAsync(string scanId, CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
-        string? first = null;
         await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: scanId + "/", cancellationToken).ConfigureAwait(false))
         {
             if (BlobLayout.IsUploadOf(scanId, item.Name))
             {
                 return container.GetBlobClient(item.Name);
             }
-
-            first ??= item.Name;
         }
 
-        return first is null ? null : container.GetBlobClient(first);
+        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: retry of a job that failed with {ErrorCode}; intake {Outcome}")]

@@ -59,7 +59,9 @@ public sealed partial class UploadReconciler(
             {
                 var modified = item.Properties.LastModified;
                 var path = UploadBlobName.Parse(item.Name);
-                if (modified is null || modified > newest || modified < oldest || !path.IsValidScanId)
+                // A name that is no scan's upload is ignored by intake (nothing recorded): taken in again it would only
+                // be ignored again, every sweep.
+                if (modified is null || modified > newest || modified < oldest || !path.IsWellFormed)
                 {
                     continue;
                 }
