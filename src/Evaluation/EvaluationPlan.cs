@@ -18,27 +18,42 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     private readonly IReadOnlyList<BinaryShape> realShapes;
 
-    /// <param name="trainedFor">The modality the model card records (Auto: none, the preset follows each file's modality).</param>
-    public EvaluationPlan(
-        IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice, SliceOrientation orientation = SliceOrientation.Display,
-        ModalityHint trainedFor = ModalityHint.Auto)
+    private EvaluationPlan(
+        IReadOnlyList<string> tuningFiles, IReadOnlyList<string> reportingFiles, string? lesionMapPath, SliceGrid? shapeGrid, IReadOnlyList<BinaryShape> realShapes,
+        int modelSize, int lesionsPerSlice, SliceOrientation orientation, ModalityHint trainedFor)
     {
-        Orientation = orientation;
-        TrainedFor = trainedFor;
-        (TuningFiles, ReportingFiles) = SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed);
+        TuningFiles = tuningFiles;
+        ReportingFiles = reportingFiles;
+        LesionMapPath = lesionMapPath;
+        ShapeGrid = shapeGrid;
+        this.realShapes = realShapes;
         ModelSize = modelSize;
         LesionsPerSlice = lesionsPerSlice;
-        LesionMapPath = lesionMapPath;
-        if (lesionMapPath is not null && TuningFiles.Count > 0)
+        Orientation = orientation;
+        TrainedFor = trainedFor;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="validationFiles"/> by subject and cuts the real lesion shapes from <paramref name="lesionMapPath"/>.
+    /// A factory rather than a constructor because the split hashes every file without a <c>sub-&lt;id&gt;</c> and the shapes
+    /// read two scans: <paramref name="cancellationToken"/> stops either within the file in progress, so Ctrl-C is seen
+    /// while a large folder is hashed.
+    /// </summary>
+    /// <param name="trainedFor">The modality the model card records (Auto: none, the preset follows each file's modality).</param>
+    public static EvaluationPlan Create(
+        IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice, SliceOrientation orientation = SliceOrientation.Display,
+        ModalityHint trainedFor = ModalityHint.Auto, CancellationToken cancellationToken = default)
+    {
+        var (tuning, reporting) = SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed, cancellationToken);
+        if (lesionMapPath is null || tuning.Count == 0)
         {
-            var first = ScanReader.ReadFile(TuningFiles[0]);
-            ShapeGrid = SliceGrid.For(first);
-            realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath), ShapeGrid);
+            return new EvaluationPlan(tuning, reporting, lesionMapPath, shapeGrid: null, realShapes: [], modelSize, lesionsPerSlice, orientation, trainedFor);
         }
-        else
-        {
-            realShapes = [];
-        }
+
+        var reading = new ScanReadOptions { CancellationToken = cancellationToken };
+        var shapeGrid = SliceGrid.For(ScanReader.ReadFile(tuning[0], reading));
+        var realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath, reading), shapeGrid);
+        return new EvaluationPlan(tuning, reporting, lesionMapPath, shapeGrid, realShapes, modelSize, lesionsPerSlice, orientation, trainedFor);
     }
 
     public int ModelSize { get; }

@@ -133,11 +133,13 @@ public sealed record EvaluationSetManifest
     }
 
     /// <param name="cancellationToken">
-    /// Checked before each 1 MiB of the file is hashed: tune and evaluate hash whole sets (a --normative-data folder, the
-    /// reported scans) before their work starts, and Ctrl-C must not wait for the last volume.
+    /// Checked before the file is opened and before each 1 MiB of it is hashed: tune and evaluate hash whole sets (the
+    /// --data folder they split, a --normative-data folder, the reported scans) before their work starts, and Ctrl-C must
+    /// not wait for the last volume, nor for the next file to open.
     /// </param>
     internal static string Sha256Of(string file, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var stream = File.OpenRead(file);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var chunk = new byte[1 << 20];

@@ -16,7 +16,8 @@ public sealed class EvaluationSetVerification
     /// <param name="recorded">The manifest (reporting-set.json or tuning-set.json).</param>
     /// <param name="validationFiles">The whole validation folder given to tune and evaluate: the halves are split from it.</param>
     /// <param name="lesionMapPath">The lesion map, when the manifest names one.</param>
-    public EvaluationSetVerification(EvaluationSetManifest recorded, IReadOnlyList<string> validationFiles, string? lesionMapPath)
+    /// <param name="cancellationToken">Stops the split, which hashes the files without a <c>sub-&lt;id&gt;</c> (<see cref="EvaluationPlan.Create"/>).</param>
+    public EvaluationSetVerification(EvaluationSetManifest recorded, IReadOnlyList<string> validationFiles, string? lesionMapPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         this.recorded = recorded;
@@ -35,7 +36,7 @@ public sealed class EvaluationSetVerification
             throw new ArgumentException("The set was built without a lesion map (procedural shapes only): leave out --lesion-map.");
         }
 
-        Plan = new EvaluationPlan(validationFiles, lesionMapPath, recorded.ModelSize, recorded.LesionsPerSlice, recorded.SliceOrientation, recorded.TrainedFor);
+        Plan = EvaluationPlan.Create(validationFiles, lesionMapPath, recorded.ModelSize, recorded.LesionsPerSlice, recorded.SliceOrientation, recorded.TrainedFor, cancellationToken);
     }
 
     /// <summary>The split and shapes the set is rebuilt from.</summary>

@@ -393,6 +393,28 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.False(Directory.Exists(At("out")), "a cancelled evaluate may leave no --out folder");
     }
 
+    [Fact]
+    public async Task An_evaluate_cancelled_while_its_data_is_split_stops_before_hashing_a_file_and_leaves_no_output()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        Directory.CreateDirectory(At("val"));
+        for (int i = 0; i < 4; i++)
+        {
+            File.Copy(ScanFiles.IxiSlice(i), At("val/" + Path.GetFileName(ScanFiles.IxiSlice(i))));
+        }
+
+        // A file without a sub-<id> is its own subject, known by the hash of its bytes, and this one cannot be opened: a
+        // split that hashed it despite the cancellation would fail there (exit 1) rather than stop (130).
+        File.CreateSymbolicLink(At("val/unreadable.png"), At("missing.png"));
+
+        var (code, error) = await StandardError.CaptureCancelled(["evaluate", "--model", model, "--data", At("val"), "--lesions-per-slice", "1",
+            "--min-component", "2", "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: evaluate stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.False(Directory.Exists(At("out")), "a cancelled evaluate may leave no --out folder");
+    }
+
     /// <summary>Six single-slice NIfTIs of the shared CT, one subject each (three per half of the split).</summary>
     private string CtValidationSlices()
     {

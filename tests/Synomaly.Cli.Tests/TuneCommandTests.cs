@@ -355,6 +355,24 @@ public sealed class TuneCommandTests : IDisposable
         Assert.False(Directory.Exists(output), "a cancelled tune may leave no --out folder");
     }
 
+    [Fact]
+    public async Task A_tune_cancelled_while_its_data_is_split_stops_before_hashing_a_file_and_leaves_no_output()
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "cancelled");
+        string data = SixSlices();
+        // A file without a sub-<id> is its own subject, known by the hash of its bytes, and this one cannot be opened: a
+        // split that hashed it despite the cancellation would fail there (exit 1) rather than stop (130).
+        File.CreateSymbolicLink(Path.Combine(data, "unreadable.png"), Path.Combine(_scratch, "missing.png"));
+
+        var (code, error) = await StandardError.CaptureCancelled(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled: tune stopped before the end; no results were written and the model card is unchanged.", error.Trim());
+        Assert.False(Directory.Exists(output), "a cancelled tune may leave no --out folder");
+    }
+
     [Theory]
     [InlineData("--t", "150,abc")]
     [InlineData("--k", "x")]

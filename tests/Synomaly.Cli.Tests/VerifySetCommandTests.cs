@@ -125,7 +125,7 @@ public sealed class VerifySetCommandTests : IDisposable
 
     private string WriteTuningManifest(string folder)
     {
-        var plan = new EvaluationPlan(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1);
+        var plan = EvaluationPlan.Create(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
         string path = Path.Combine(_scratch, "tuning-set.json");
         EvaluationSetManifest.Write(path, plan, "tuning", EvaluationPlan.TuningSeed, plan.TuningCases());
         return path;

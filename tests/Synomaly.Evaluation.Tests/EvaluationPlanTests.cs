@@ -15,7 +15,7 @@ public sealed class EvaluationPlanTests
     [Fact]
     public void Tuning_cases_come_only_from_tuning_subjects_and_never_from_the_reporting_half()
     {
-        var plan = new EvaluationPlan(ValidationFiles().Take(8).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
+        var plan = EvaluationPlan.Create(ValidationFiles().Take(8).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
         var reportingSubjects = plan.ReportingFiles.Select(SubjectSplit.SubjectOf).ToHashSet();
         var cases = plan.TuningCases(TestContext.Current.CancellationToken);
         Assert.NotEmpty(cases);
@@ -27,10 +27,10 @@ public sealed class EvaluationPlanTests
     public void A_profile_tuned_on_one_folder_is_caught_reporting_on_its_tuning_subjects_from_another()
     {
         var files = ValidationFiles().Order(StringComparer.Ordinal).Take(12).ToArray();
-        var tunedOn = new EvaluationPlan(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1).TuningSubjects;
+        var tunedOn = EvaluationPlan.Create(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken).TuningSubjects;
 
-        var same = new EvaluationPlan(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
-        var shifted = new EvaluationPlan(files.Skip(1).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1);
+        var same = EvaluationPlan.Create(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
+        var shifted = EvaluationPlan.Create(files.Skip(1).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(0, same.ReportingSubjectsTunedOn(tunedOn, TestContext.Current.CancellationToken));
         Assert.InRange(shifted.ReportingSubjectsTunedOn(tunedOn, TestContext.Current.CancellationToken), 1, 6); // one subject fewer reshuffles the halves
@@ -43,7 +43,7 @@ public sealed class EvaluationPlanTests
     {
         var shipped = ModelPackage.LoadCard(Path.Combine(TestPaths.RepositoryRoot, "models", "brain-mri-demo")).Profile().TuningSubjects;
 
-        var plan = new EvaluationPlan(ValidationFiles(), lesionMapPath: null, modelSize: 64, lesionsPerSlice: 2);
+        var plan = EvaluationPlan.Create(ValidationFiles(), lesionMapPath: null, modelSize: 64, lesionsPerSlice: 2, cancellationToken: TestContext.Current.CancellationToken);
 
         // The card was tuned when a subject with a sub-<id> was fingerprinted by its id alone; tune now adds its slices' bytes.
         Assert.Equal(shipped, plan.TuningFiles.Select(SubjectSplit.SubjectOf).Distinct(StringComparer.Ordinal).Select(SubjectSplit.Fingerprint).Order(StringComparer.Ordinal));
@@ -55,7 +55,7 @@ public sealed class EvaluationPlanTests
     [Fact]
     public void Anomalous_cases_carry_a_resampled_truth_mask_and_healthy_cases_an_empty_one()
     {
-        var plan = new EvaluationPlan(ValidationFiles().Take(4).ToArray(), Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz"), modelSize: 64, lesionsPerSlice: 2);
+        var plan = EvaluationPlan.Create(ValidationFiles().Take(4).ToArray(), Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz"), modelSize: 64, lesionsPerSlice: 2, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(plan.RealShapeCount > 10);
         var cases = plan.ReportingCases(TestContext.Current.CancellationToken);
         Assert.Equal(plan.ReportingFiles.Count * 3, cases.Count);
@@ -71,7 +71,7 @@ public sealed class EvaluationPlanTests
     public void The_manifest_records_the_split_the_synthesis_the_lesion_map_and_every_source_by_hash()
     {
         string lesionMap = Path.Combine(TestPaths.Data, "lesion-masks", "example_lesion.nii.gz");
-        var plan = new EvaluationPlan(ValidationFiles().Order(StringComparer.Ordinal).Take(4).ToArray(), lesionMap, modelSize: 32, lesionsPerSlice: 1);
+        var plan = EvaluationPlan.Create(ValidationFiles().Order(StringComparer.Ordinal).Take(4).ToArray(), lesionMap, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
         var cases = plan.ReportingCases(TestContext.Current.CancellationToken);
         using var scratch = new ScratchDirectory("eval-manifest");
         string path = Path.Combine(Directory.CreateDirectory(scratch.Location).FullName, "reporting-set.json");

@@ -99,7 +99,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
     {
         // NIfTI states no modality: without the recorded one these slices would be rebuilt with the brain MRI preset.
         string folder = CtSlicesOfSixSubjects();
-        var plan = new EvaluationPlan(InputFiles.Resolve(folder), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, SliceOrientation.Display, ModalityHint.LiverCt);
+        var plan = EvaluationPlan.Create(InputFiles.Resolve(folder), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, SliceOrientation.Display, ModalityHint.LiverCt, cancellationToken: TestContext.Current.CancellationToken);
         string manifest = Path.Combine(scratch.Location, "reporting-set.json");
         EvaluationSetManifest.Write(manifest, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases(TestContext.Current.CancellationToken));
 
@@ -213,7 +213,7 @@ public sealed class EvaluationSetVerificationTests : IDisposable
 
     private string WriteReportingManifest(string folder)
     {
-        var plan = new EvaluationPlan(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1);
+        var plan = EvaluationPlan.Create(InputFiles.Resolve(folder), LesionMap, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
         string path = Path.Combine(scratch.Location, "reporting-set.json");
         EvaluationSetManifest.Write(path, plan, "reporting", EvaluationPlan.ReportingSeed, plan.ReportingCases(TestContext.Current.CancellationToken));
         return path;

@@ -8,8 +8,8 @@ public sealed class SubjectSplitTests
     public void The_validation_set_splits_by_subject_into_disjoint_reproducible_halves()
     {
         var files = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png");
-        var (tuning, reporting) = SubjectSplit.Split(files);
-        var (tuning2, _) = SubjectSplit.Split(files.Reverse());
+        var (tuning, reporting) = SubjectSplit.Split(files, cancellationToken: TestContext.Current.CancellationToken);
+        var (tuning2, _) = SubjectSplit.Split(files.Reverse(), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(tuning, tuning2);
         Assert.Equal(files.Length, tuning.Count + reporting.Count);
         var tuningSubjects = tuning.Select(SubjectSplit.SubjectOf).ToHashSet();
@@ -21,7 +21,7 @@ public sealed class SubjectSplitTests
     public void Two_files_of_one_subject_stay_together()
     {
         string[] files = ["a/sub-IXI027_x_T1w.png", "a/sub-IXI027_desc-Crop_T1w.png", "a/sub-IXI001_T1w.png", "a/sub-IXI002_T1w.png"];
-        var (tuning, reporting) = SubjectSplit.Split(files);
+        var (tuning, reporting) = SubjectSplit.Split(files, cancellationToken: TestContext.Current.CancellationToken);
         bool together = tuning.Count(f => f.Contains("IXI027", StringComparison.Ordinal)) is 0 or 2;
         Assert.True(together);
         Assert.Equal(4, tuning.Count + reporting.Count);
@@ -33,7 +33,7 @@ public sealed class SubjectSplitTests
         using var scratch = new ScratchDirectory("subject-split");
         var files = Scans(scratch, "data/p1/T1.nii.gz", "data/p2/T1.nii.gz");
 
-        var (tuning, reporting) = SubjectSplit.Split(files);
+        var (tuning, reporting) = SubjectSplit.Split(files, cancellationToken: TestContext.Current.CancellationToken);
 
         // One subject would put both files in one half and leave the other empty.
         Assert.Single(tuning);
@@ -119,8 +119,8 @@ public sealed class SubjectSplitTests
         // The same subjects named by id, in the same order: the split is drawn from the order, never from the bytes.
         string[] byId = [.. names.Select(n => $"data/sub-{n[..2]}.nii.gz")];
 
-        var (tuning, _) = SubjectSplit.Split(files);
-        var (tuningById, _) = SubjectSplit.Split(byId);
+        var (tuning, _) = SubjectSplit.Split(files, cancellationToken: TestContext.Current.CancellationToken);
+        var (tuningById, _) = SubjectSplit.Split(byId, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(tuningById.Select(f => f[9..11]), tuning.Select(f => Path.GetFileName(Path.GetDirectoryName(f))));
     }
@@ -133,7 +133,7 @@ public sealed class SubjectSplitTests
         string copy = Path.Combine(scratch.Location, "data", "copy-of-a.png");
         File.Copy(files[0], copy);
 
-        var (tuning, reporting) = SubjectSplit.Split([.. files, copy]);
+        var (tuning, reporting) = SubjectSplit.Split([.. files, copy], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(tuning.Contains(files[0]), tuning.Contains(copy));
         Assert.Equal(5, tuning.Count + reporting.Count);
@@ -182,6 +182,18 @@ public sealed class SubjectSplitTests
         Assert.True(bySubject.High - bySubject.Low > 1.4 * (byCase.High - byCase.Low)); // about sqrt(3) wider
         Assert.InRange(values.Average(), bySubject.Low, bySubject.High);
         Assert.Equal(byCase, singletons); // one case per group is the case bootstrap, draw for draw
+    }
+
+    [Fact]
+    public void A_cancelled_split_stops_while_hashing_the_files_without_a_subject_id()
+    {
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, "data/a.png", "data/b.png");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => SubjectSplit.Split(files, cancellationToken: cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => EvaluationPlan.Create(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: cancelled.Token));
     }
 
     /// <summary>Files at <paramref name="relative"/> paths below <paramref name="scratch"/>, each holding other bytes (its own path).</summary>

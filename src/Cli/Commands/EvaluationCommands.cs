@@ -145,7 +145,7 @@ public static class EvaluationCommands
 
     private static int RunTune(ParseResult parse, StopRule stopRule, StopFloor stopFloor, string? normativeData, double[] alphas, string gridName, TuningGrid grid, CancellationToken cancellationToken)
     {
-        var (source, detectorContext) = Prepare(parse);
+        var (source, detectorContext) = Prepare(parse, cancellationToken);
         using var context = detectorContext;
         int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule, StopFloor = stopFloor };
@@ -252,7 +252,7 @@ public static class EvaluationCommands
 
     private static int RunEvaluate(ParseResult parse, bool recordInCard, CancellationToken cancellationToken)
     {
-        var (source, detectorContext) = Prepare(parse);
+        var (source, detectorContext) = Prepare(parse, cancellationToken);
         using var context = detectorContext;
         var profile = ProfileNamed(context.Card, parse.GetValue(Profile));
         // Profile() has refused a card without a default when none is named, so one of the two is there.
@@ -326,14 +326,15 @@ public static class EvaluationCommands
         return 0;
     }
 
-    private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse)
+    /// <summary>Loads the model and resolves the inputs; <paramref name="cancellationToken"/> stops the split of --data, which hashes its files.</summary>
+    private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse, CancellationToken cancellationToken)
     {
         var device = TorchDevice.Resolve(parse.GetValue(Device));
         var region = OptionChoices.Is(parse.GetValue(Region), "whole-slice") ? MapRegion.WholeSlice : MapRegion.Foreground;
         var context = DetectorContext.Load(parse.GetValue(Model)!, device, region);
         try
         {
-            return (UnreadableInputException.Guard(() => EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice))), context);
+            return (UnreadableInputException.Guard(() => EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice), cancellationToken)), context);
         }
         catch
         {

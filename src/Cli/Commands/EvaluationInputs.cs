@@ -64,8 +64,11 @@ internal static class EvaluationInputs
         });
     }
 
-    /// <summary>The inputs of <paramref name="parse"/>, prepared as <paramref name="card"/> says (its modality's preset, size and slice layout).</summary>
-    public static IEvaluationSource Resolve(ParseResult parse, ModelCard card, string? lesionMap, int lesionsPerSlice)
+    /// <summary>
+    /// The inputs of <paramref name="parse"/>, prepared as <paramref name="card"/> says (its modality's preset, size and slice
+    /// layout). <paramref name="cancellationToken"/> stops the split of --data, which hashes its files.
+    /// </summary>
+    public static IEvaluationSource Resolve(ParseResult parse, ModelCard card, string? lesionMap, int lesionsPerSlice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(card);
@@ -73,7 +76,7 @@ internal static class EvaluationInputs
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
         var trainedFor = ModalityNames.ParseRecorded(card.Preprocessing.Modality);
         return parse.GetValue(Data) is { } data
-            ? new EvaluationPlan(NonEmpty(data), lesionMap, size, lesionsPerSlice, orientation, trainedFor)
+            ? EvaluationPlan.Create(NonEmpty(data), lesionMap, size, lesionsPerSlice, orientation, trainedFor, cancellationToken)
             : GivenSets.Resolve(parse.GetValue(Healthy), parse.GetValue(Anomalous), parse.GetValue(Masks), size, orientation, trainedFor);
     }
 

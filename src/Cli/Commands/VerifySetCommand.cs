@@ -34,7 +34,7 @@ public static class VerifySetCommand
         var recorded = EvaluationSetManifest.Read(manifestPath);
         var files = InputFiles.Resolve(dataFolder);
         // A --lesion-map the manifest does not call for, or none where it does, is refused as a usage error.
-        var verification = UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath));
+        var verification = UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath, cancellationToken));
         IReadOnlyList<SetDifference> differences = [];
         console.Progress().Start(progress =>
         {
