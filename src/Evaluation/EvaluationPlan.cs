@@ -88,7 +88,7 @@ public sealed class EvaluationPlan : IEvaluationSource
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress, cancellationToken);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
-    public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(TuningFiles);
+    public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) => SubjectSplit.Fingerprints(TuningFiles, cancellationToken);
 
     /// <summary>
     /// How many reporting subjects a profile was tuned on (<paramref name="tuned"/>: its recorded fingerprints; null for
@@ -115,6 +115,6 @@ public sealed class EvaluationPlan : IEvaluationSource
     public string ReportingTitle(IReadOnlyList<EvaluationCase> cases) =>
         $"Evaluation on the reporting half ({ReportingFiles.Count} healthy slices, {cases.Count(c => c.IsAnomalous)} with inserted lesions)";
 
-    public void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases) =>
-        EvaluationSetManifest.Write(path, this, tuning ? "tuning" : "reporting", tuning ? TuningSeed : ReportingSeed, cases);
+    public string ManifestJson(bool tuning, IReadOnlyList<EvaluationCase> cases, CancellationToken cancellationToken) =>
+        EvaluationSetManifest.Of(this, tuning ? "tuning" : "reporting", tuning ? TuningSeed : ReportingSeed, cases, cancellationToken).ToJson();
 }

@@ -72,8 +72,11 @@ public sealed record EvaluationSetManifest
     [JsonIgnore]
     public ModalityHint TrainedFor => ModalityNames.ParseRecorded(Modality);
 
-    /// <summary>The manifest of <paramref name="half"/> ("tuning" or "reporting") of <paramref name="plan"/>, built as <paramref name="cases"/>.</summary>
-    public static EvaluationSetManifest Of(EvaluationPlan plan, string half, int baseSeed, IReadOnlyList<EvaluationCase> cases)
+    /// <summary>
+    /// The manifest of <paramref name="half"/> ("tuning" or "reporting") of <paramref name="plan"/>, built as
+    /// <paramref name="cases"/>; <paramref name="cancellationToken"/> stops the hashing of its files within 1 MiB of the one in progress.
+    /// </summary>
+    public static EvaluationSetManifest Of(EvaluationPlan plan, string half, int baseSeed, IReadOnlyList<EvaluationCase> cases, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(cases);
@@ -90,8 +93,8 @@ public sealed record EvaluationSetManifest
             Orientation = SliceOrientationNames.Of(plan.Orientation),
             Modality = plan.TrainedFor == ModalityHint.Auto ? null : ModalityNames.Of(plan.TrainedFor),
             Synthesis = EvaluationSetBuilder.Synthesis,
-            LesionMap = plan.LesionMapPath is { } map ? new ManifestLesionMap(Path.GetFileName(map), Sha256Of(map), plan.ShapeGrid) : null,
-            Sources = [.. cases.Select(c => c.Source).Distinct().Select(file => new ManifestSource(names[file], Sha256Of(file)))],
+            LesionMap = plan.LesionMapPath is { } map ? new ManifestLesionMap(Path.GetFileName(map), Sha256Of(map, cancellationToken), plan.ShapeGrid) : null,
+            Sources = [.. cases.Select(c => c.Source).Distinct().Select(file => new ManifestSource(names[file], Sha256Of(file, cancellationToken)))],
             Cases = [.. cases.Select(c => new ManifestCase(c.Id, names[c.Source], c.TruthArea, c.Lesion, Sha256Of(MemoryMarshal.AsBytes(c.Input.AsSpan())), Sha256Of(MemoryMarshal.AsBytes(c.Truth.AsSpan()))))],
         };
     }

@@ -56,7 +56,7 @@ public sealed class EvaluationSetVerification
     public IReadOnlyList<SetDifference> Run(IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var cases = IsTuning ? Plan.TuningCases(progress, cancellationToken) : Plan.ReportingCases(progress, cancellationToken);
-        var rebuilt = EvaluationSetManifest.Of(Plan, recorded.Half, IsTuning ? EvaluationPlan.TuningSeed : EvaluationPlan.ReportingSeed, cases);
+        var rebuilt = EvaluationSetManifest.Of(Plan, recorded.Half, IsTuning ? EvaluationPlan.TuningSeed : EvaluationPlan.ReportingSeed, cases, cancellationToken);
         return Compare(recorded, rebuilt);
     }
 

@@ -10,10 +10,13 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static class GivenSetManifest
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    /// <summary>Writes the manifest of <paramref name="cases"/>, used as the <paramref name="role"/> set ("tuning" or "reporting").</summary>
-    public static void Write(string path, GivenSets sets, string role, IReadOnlyList<EvaluationCase> cases)
+    /// <summary>
+    /// The manifest (JSON) of <paramref name="cases"/>, used as the <paramref name="role"/> set ("tuning" or "reporting");
+    /// <paramref name="cancellationToken"/> stops the hashing of its scans and masks within 1 MiB of the file in progress.
+    /// </summary>
+    public static string Json(GivenSets sets, string role, IReadOnlyList<EvaluationCase> cases, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(cases);
@@ -30,19 +33,20 @@ public static class GivenSetManifest
             modelSize = sets.ModelSize,
             sliceOrientation = SliceOrientationNames.Of(sets.Orientation),
             bootstrapGroups = sets.BootstrapGroups,
-            healthy = files.Where(f => f.Mask is null).Select(f => new { file = names[f.File], sha256 = EvaluationSetManifest.Sha256Of(f.File), preset = f.Preset, slices = f.Slices }),
+            // Listed now rather than while serialised, so that the files are hashed (and a cancellation seen) here.
+            healthy = files.Where(f => f.Mask is null).Select(f => new { file = names[f.File], sha256 = EvaluationSetManifest.Sha256Of(f.File, cancellationToken), preset = f.Preset, slices = f.Slices }).ToList(),
             anomalous = files.Where(f => f.Mask is not null).Select(f => new
             {
                 file = names[f.File],
-                sha256 = EvaluationSetManifest.Sha256Of(f.File),
+                sha256 = EvaluationSetManifest.Sha256Of(f.File, cancellationToken),
                 mask = maskNames[f.Mask!],
-                maskSha256 = EvaluationSetManifest.Sha256Of(f.Mask!),
+                maskSha256 = EvaluationSetManifest.Sha256Of(f.Mask!, cancellationToken),
                 preset = f.Preset,
                 slices = f.Slices,
                 slicesWithoutLesion = f.SlicesWithoutLesion,
-            }),
+            }).ToList(),
             cases = cases.Select(c => new { c.Id, source = names[c.Source], truthSource = c.TruthSource is null ? null : maskNames[c.TruthSource], truthArea = c.TruthArea }),
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(manifest, Json));
+        return JsonSerializer.Serialize(manifest, JsonOptions);
     }
 }

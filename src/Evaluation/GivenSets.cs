@@ -100,7 +100,7 @@ public sealed class GivenSets : IEvaluationSource
 
     public IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
-    public IReadOnlyList<string> TuningSubjects => SubjectSplit.Fingerprints(Subjects);
+    public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) => SubjectSplit.Fingerprints(Subjects, cancellationToken);
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
@@ -119,7 +119,8 @@ public sealed class GivenSets : IEvaluationSource
             + $"bootstrap intervals resample whole {BootstrapGroups})";
     }
 
-    public void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases) => GivenSetManifest.Write(path, this, tuning ? "tuning" : "reporting", cases);
+    public string ManifestJson(bool tuning, IReadOnlyList<EvaluationCase> cases, CancellationToken cancellationToken) =>
+        GivenSetManifest.Json(this, tuning ? "tuning" : "reporting", cases, cancellationToken);
 
     /// <summary>
     /// The cases, built on first use and kept; a cancelled <paramref name="cancellationToken"/> stops the build before the

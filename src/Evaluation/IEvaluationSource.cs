@@ -17,8 +17,12 @@ public interface IEvaluationSource
     /// <summary>The cases tune searches on; <paramref name="cancellationToken"/> stops their building within the file in progress.</summary>
     IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken);
 
-    /// <summary>Fingerprints of the subjects of <see cref="TuningCases"/>, as tune records them in the profile.</summary>
-    IReadOnlyList<string> TuningSubjects { get; }
+    /// <summary>
+    /// Fingerprints of the subjects of <see cref="TuningCases"/>, as tune records them in the profile. Files are recognised
+    /// by their bytes too, so this hashes them; <paramref name="cancellationToken"/> stops the hashing within 1 MiB of the
+    /// file in progress.
+    /// </summary>
+    IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken);
 
     /// <summary>The cases evaluate reports on; <paramref name="cancellationToken"/> stops their building within the file in progress.</summary>
     IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken);
@@ -36,6 +40,10 @@ public interface IEvaluationSource
     /// <summary>The title of the evaluation report on <paramref name="cases"/> (the reporting cases).</summary>
     string ReportingTitle(IReadOnlyList<EvaluationCase> cases);
 
-    /// <summary>Writes the manifest of <paramref name="cases"/>, the <paramref name="tuning"/> or the reporting cases, to <paramref name="path"/>.</summary>
-    void WriteManifest(string path, bool tuning, IReadOnlyList<EvaluationCase> cases);
+    /// <summary>
+    /// The manifest (JSON) of <paramref name="cases"/>, the <paramref name="tuning"/> or the reporting cases. Returned, not
+    /// written, so that tune and evaluate can hash every file it names (<paramref name="cancellationToken"/> stops that
+    /// within 1 MiB of the file in progress) before they write any result: a cancelled run writes none.
+    /// </summary>
+    string ManifestJson(bool tuning, IReadOnlyList<EvaluationCase> cases, CancellationToken cancellationToken);
 }

@@ -52,9 +52,10 @@ public static partial class SubjectSplit
     /// The sorted fingerprints of the subjects of <paramref name="files"/>, whatever set they are part of: of every file's
     /// bytes, and of the <c>sub-&lt;id&gt;</c> of a name that has one (<see cref="IdentitiesOf"/>). A copy or hard link of a
     /// <c>sub-&lt;id&gt;</c> file under a name without the id is the same slice, and only its bytes can tell.
+    /// <paramref name="cancellationToken"/> stops the hashing within 1 MiB of the file in progress.
     /// </summary>
-    public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files) =>
-        [.. files.Distinct(StringComparer.Ordinal).SelectMany(f => IdentitiesOf(f, CancellationToken.None)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, CancellationToken cancellationToken = default) =>
+        [.. files.Distinct(StringComparer.Ordinal).SelectMany(f => IdentitiesOf(f, cancellationToken)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// How many subjects of <paramref name="files"/>, part of the set <paramref name="set"/>, have a fingerprint among

@@ -339,7 +339,7 @@ public sealed class EvaluateCommandTests : IDisposable
         ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
         var card = ModelPackage.LoadCard(model);
         string profile = card.DefaultProfile!;
-        var subjects = SubjectSplit.Fingerprints(Directory.GetFiles(At("anomalous")));
+        var subjects = SubjectSplit.Fingerprints(Directory.GetFiles(At("anomalous")), TestContext.Current.CancellationToken);
         var fitted = recordedAs == "tuned" ? card.Profile(profile) with { TuningSubjects = subjects } : card.Profile(profile) with { NormativeSubjects = subjects };
         ModelPackage.SaveCard(model, card with { InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles) { [profile] = fitted } });
 
@@ -364,7 +364,7 @@ public sealed class EvaluateCommandTests : IDisposable
         var card = ModelPackage.LoadCard(model);
         string profile = card.DefaultProfile!;
         // Tuned on these very scans: a check that ran to its end despite Ctrl-C would refuse to report on them (exit 2).
-        var tunedOnThem = card.Profile(profile) with { TuningSubjects = SubjectSplit.Fingerprints(Directory.GetFiles(At("anomalous"))) };
+        var tunedOnThem = card.Profile(profile) with { TuningSubjects = SubjectSplit.Fingerprints(Directory.GetFiles(At("anomalous")), TestContext.Current.CancellationToken) };
         ModelPackage.SaveCard(model, card with { InferenceProfiles = new Dictionary<string, InferenceProfile>(card.InferenceProfiles) { [profile] = tunedOnThem } });
 
         var (code, error) = await StandardError.CaptureCancelled(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),

@@ -24,10 +24,24 @@ public sealed class EvaluationPlanTests
     }
 
     [Fact]
+    public void What_tune_hashes_after_its_search_stops_once_cancelled_so_that_nothing_is_written()
+    {
+        var plan = EvaluationPlan.Create(ValidationFiles().Order(StringComparer.Ordinal).Take(4).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
+        var cases = plan.TuningCases(TestContext.Current.CancellationToken);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        // The manifest hashes every source, the fingerprints every file's bytes: both are done before tune writes a file.
+        Assert.Throws<OperationCanceledException>(() => plan.ManifestJson(tuning: true, cases, cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => plan.TuningSubjects(cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => SubjectSplit.Fingerprints(plan.TuningFiles, cancelled.Token));
+    }
+
+    [Fact]
     public void A_profile_tuned_on_one_folder_is_caught_reporting_on_its_tuning_subjects_from_another()
     {
         var files = ValidationFiles().Order(StringComparer.Ordinal).Take(12).ToArray();
-        var tunedOn = EvaluationPlan.Create(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken).TuningSubjects;
+        var tunedOn = EvaluationPlan.Create(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken).TuningSubjects(TestContext.Current.CancellationToken);
 
         var same = EvaluationPlan.Create(files, lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
         var shifted = EvaluationPlan.Create(files.Skip(1).ToArray(), lesionMapPath: null, modelSize: 32, lesionsPerSlice: 1, cancellationToken: TestContext.Current.CancellationToken);
@@ -47,7 +61,7 @@ public sealed class EvaluationPlanTests
 
         // The card was tuned when a subject with a sub-<id> was fingerprinted by its id alone; tune now adds its slices' bytes.
         Assert.Equal(shipped, plan.TuningFiles.Select(SubjectSplit.SubjectOf).Distinct(StringComparer.Ordinal).Select(SubjectSplit.Fingerprint).Order(StringComparer.Ordinal));
-        Assert.Subset(plan.TuningSubjects.ToHashSet(StringComparer.Ordinal), shipped!.ToHashSet(StringComparer.Ordinal));
+        Assert.Subset(plan.TuningSubjects(TestContext.Current.CancellationToken).ToHashSet(StringComparer.Ordinal), shipped!.ToHashSet(StringComparer.Ordinal));
         Assert.Equal(0, plan.ReportingSubjectsTunedOn(shipped, TestContext.Current.CancellationToken));
         Assert.Equal(29, GivenSets.Resolve(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), null, null, 64, SliceOrientation.Display, ModalityHint.BrainMri).ReportingSubjectsTunedOn(shipped, TestContext.Current.CancellationToken));
     }

@@ -109,6 +109,19 @@ public sealed class GivenSetsTests : IDisposable
     }
 
     [Fact]
+    public void The_manifest_and_the_fingerprints_of_given_sets_stop_once_cancelled()
+    {
+        ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("anomalous/a.png"), At("masks/a.png"), 90, 100, 12);
+        var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
+        var cases = sets.TuningCases(TestContext.Current.CancellationToken);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => sets.ManifestJson(tuning: true, cases, cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => sets.TuningSubjects(cancelled.Token));
+    }
+
+    [Fact]
     public void Png_scans_pair_with_png_masks_by_name_stem_and_healthy_scans_are_used_as_given()
     {
         ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("anomalous/a.png"), At("masks/a.png"), 90, 100, 12);
@@ -144,7 +157,7 @@ public sealed class GivenSetsTests : IDisposable
         string Manifest(string name)
         {
             var sets = GivenSets.Resolve(At("healthy"), At("data/anomalous"), At("data/pairs.csv"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
-            sets.WriteManifest(At(name), tuning: false, sets.ReportingCases(TestContext.Current.CancellationToken));
+            File.WriteAllText(At(name), sets.ManifestJson(tuning: false, sets.ReportingCases(TestContext.Current.CancellationToken), TestContext.Current.CancellationToken));
             return At(name);
         }
 
@@ -298,7 +311,7 @@ public sealed class GivenSetsTests : IDisposable
     {
         LesionVolume("sub-01_T1w");
         LesionVolume("sub-02_T1w", texture: 1);
-        var tuned = GivenSets.Resolve(null, At("anomalous/sub-01_T1w.nii"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+        var tuned = GivenSets.Resolve(null, At("anomalous/sub-01_T1w.nii"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects(TestContext.Current.CancellationToken);
 
         var reporting = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
@@ -316,7 +329,7 @@ public sealed class GivenSetsTests : IDisposable
             File.WriteAllText(At(file), file); // four patients, four scans: resolving decodes none of them
         }
 
-        var tuned = GivenSets.Resolve(At("tuning"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+        var tuned = GivenSets.Resolve(At("tuning"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects(TestContext.Current.CancellationToken);
         var reporting = GivenSets.Resolve(At("reporting"), null, null, Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
         Assert.Equal(2, tuned.Count);
@@ -332,7 +345,7 @@ public sealed class GivenSetsTests : IDisposable
         ScanFiles.PngWithLesion(ScanFiles.IxiSlice(1), At("d/a/z.png"), At("d/masks/z.png"), 70, 120, 8);
         Directory.CreateDirectory(At("d/h"));
         File.Copy(ScanFiles.IxiSlice(2), At("d/h/x.png"));
-        var tuned = GivenSets.Resolve(At("d/h"), At("d/a"), At("d/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+        var tuned = GivenSets.Resolve(At("d/h"), At("d/a"), At("d/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects(TestContext.Current.CancellationToken);
 
         var anomalousOnly = GivenSets.Resolve(null, At("d/a"), At("d/masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
 
@@ -344,7 +357,7 @@ public sealed class GivenSetsTests : IDisposable
     public void A_copy_of_a_tuned_file_under_another_name_and_folder_is_still_the_subject_tuned_on()
     {
         ScanFiles.PngWithLesion(ScanFiles.IxiSlice(0), At("tuning/y.png"), At("tuning-masks/y.png"), 90, 100, 12);
-        var tuned = GivenSets.Resolve(null, At("tuning"), At("tuning-masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects;
+        var tuned = GivenSets.Resolve(null, At("tuning"), At("tuning-masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri).TuningSubjects(TestContext.Current.CancellationToken);
         Directory.CreateDirectory(At("elsewhere/patients"));
         File.Copy(At("tuning/y.png"), At("elsewhere/patients/renamed.png"));
         File.Copy(ScanFiles.IxiSlice(3), At("elsewhere/patients/other.png"));

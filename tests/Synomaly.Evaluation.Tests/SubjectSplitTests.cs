@@ -38,8 +38,8 @@ public sealed class SubjectSplitTests
         // One subject would put both files in one half and leave the other empty.
         Assert.Single(tuning);
         Assert.Single(reporting);
-        Assert.Equal(2, SubjectSplit.Fingerprints(files).Count);
-        Assert.Empty(SubjectSplit.Fingerprints(Scans(scratch, "other/p3/T1.nii.gz", "other/p4/T1.nii.gz")).Intersect(SubjectSplit.Fingerprints(files)));
+        Assert.Equal(2, SubjectSplit.Fingerprints(files, TestContext.Current.CancellationToken).Count);
+        Assert.Empty(SubjectSplit.Fingerprints(Scans(scratch, "other/p3/T1.nii.gz", "other/p4/T1.nii.gz"), TestContext.Current.CancellationToken).Intersect(SubjectSplit.Fingerprints(files, TestContext.Current.CancellationToken)));
     }
 
     [Fact]
@@ -49,9 +49,9 @@ public sealed class SubjectSplitTests
         var files = Scans(scratch, "val/IXI002-slice.png", "val/IXI012-slice.png", "val/sub-IXI025_T1w.png");
 
         Assert.Equal(["IXI002-slice", "IXI012-slice", "sub-IXI025"], SubjectSplit.SubjectsOf(files).Values.Order(StringComparer.Ordinal));
-        Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files));
+        Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files, TestContext.Current.CancellationToken));
         // Three files' bytes, and the one id.
-        Assert.Equal(4, SubjectSplit.Fingerprints(files).Count);
+        Assert.Equal(4, SubjectSplit.Fingerprints(files, TestContext.Current.CancellationToken).Count);
     }
 
     [Fact]
@@ -63,9 +63,9 @@ public sealed class SubjectSplitTests
         Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
         File.Copy(files[1], moved);
 
-        var inTheWholeSet = SubjectSplit.Fingerprints(files);
+        var inTheWholeSet = SubjectSplit.Fingerprints(files, TestContext.Current.CancellationToken);
 
-        Assert.Equal(SubjectSplit.Fingerprints([files[1]]), SubjectSplit.Fingerprints([moved]));
+        Assert.Equal(SubjectSplit.Fingerprints([files[1]], TestContext.Current.CancellationToken), SubjectSplit.Fingerprints([moved], TestContext.Current.CancellationToken));
         Assert.Equal(2, SubjectSplit.CountTunedOn(files[1..], files[1..], inTheWholeSet, TestContext.Current.CancellationToken));
         Assert.Equal(1, SubjectSplit.CountTunedOn([moved], [moved], inTheWholeSet, TestContext.Current.CancellationToken));
         Assert.Equal(0, SubjectSplit.CountTunedOn(files, files, null, TestContext.Current.CancellationToken));
@@ -82,10 +82,10 @@ public sealed class SubjectSplitTests
         File.Copy(reported[0], copied);
 
         // Fitted on the link or the copy (tune --normative-data train/), reported on the original: its name has an id, theirs none.
-        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([linked]), TestContext.Current.CancellationToken));
-        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([copied]), TestContext.Current.CancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([linked], TestContext.Current.CancellationToken), TestContext.Current.CancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn(reported, reported, SubjectSplit.Fingerprints([copied], TestContext.Current.CancellationToken), TestContext.Current.CancellationToken));
         // And the other way round: tuned on the original, reported on the copy.
-        Assert.Equal(1, SubjectSplit.CountTunedOn([copied], [copied], SubjectSplit.Fingerprints(reported[..1]), TestContext.Current.CancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn([copied], [copied], SubjectSplit.Fingerprints(reported[..1], TestContext.Current.CancellationToken), TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class SubjectSplitTests
 
         // What tune recorded before the bytes of files with an id were fingerprinted too (the shipped demo's card).
         Assert.Equal(1, SubjectSplit.CountTunedOn(files, files, [SubjectSplit.Fingerprint("sub-IXI025")], TestContext.Current.CancellationToken));
-        Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files));
+        Assert.Contains(SubjectSplit.Fingerprint("sub-IXI025"), SubjectSplit.Fingerprints(files, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -192,10 +192,16 @@ public static class EvaluationCommands
             throw new InvalidOperationException("No candidate has a defined Dice on the tuning set (no anomalous case was scored): nothing was written and the model card is unchanged.");
         }
 
+        var winner = best.Options;
+        // What reads the input files again (the manifest's hashes, the subjects' fingerprints) is done before any file is
+        // written, and stops at Ctrl-C: a cancelled tune writes no result and leaves the card as it was (docs/ENGINE.md).
+        string manifest = source.ManifestJson(tuning: true, cases, cancellationToken);
+        var tuningSubjects = source.TuningSubjects(cancellationToken);
+        var normativeSubjects = winner.NormativeThreshold is null ? null : SubjectSplit.Fingerprints(healthy!.Select(c => c.Source).Distinct(StringComparer.Ordinal), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         File.WriteAllText(Path.Combine(outDir, "tuning.md"), $"# {source.TuningTitle}\n\n" + EvaluationReport.MarkdownTable([.. ranked.Take(10)]));
         File.WriteAllText(Path.Combine(outDir, "tuning.json"), EvaluationReport.SummaryJson(ranked));
-        source.WriteManifest(Path.Combine(outDir, "tuning-set.json"), tuning: true, cases);
-        var winner = best.Options;
+        File.WriteAllText(Path.Combine(outDir, "tuning-set.json"), manifest);
         if (winner.NormativeThreshold is { } normative)
         {
             var residual = residuals[(winner.Timesteps[0], winner.BlurKernel, winner.NoiseDraws)];
@@ -214,8 +220,8 @@ public static class EvaluationCommands
             {
                 [profileName] = InferenceProfile.FromOptions(winner) with
                 {
-                    TuningSubjects = source.TuningSubjects,
-                    NormativeSubjects = winner.NormativeThreshold is null ? null : SubjectSplit.Fingerprints(healthy!.Select(c => c.Source).Distinct(StringComparer.Ordinal)),
+                    TuningSubjects = tuningSubjects,
+                    NormativeSubjects = normativeSubjects,
                 },
             },
             DefaultProfile = defaultProfile,
@@ -302,9 +308,11 @@ public static class EvaluationCommands
                 results.Add(context.Evaluator.Run(name, cases, options, new Progress<int>(n => task.Value = n), cancellationToken));
             }
         });
+        // The manifest hashes the reported files: done, and Ctrl-C heard, before any result is written.
+        string manifest = source.ManifestJson(tuning: false, cases, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         EvaluationReport.Write(outDir, results, source.ReportingTitle(cases));
-        source.WriteManifest(Path.Combine(outDir, "reporting-set.json"), tuning: false, cases);
+        File.WriteAllText(Path.Combine(outDir, "reporting-set.json"), manifest);
         // Written as plain text, as bench prints its table: Spectre.Console wraps markup at the console's width (80 when
         // output goes to a file), which would break every row of the table in a log.
         Console.Out.Write(EvaluationReport.MarkdownTable(results));
