@@ -34,10 +34,12 @@ public sealed class EvaluationSetBuilder(
         // p2/slice.png) would otherwise give one case id to several slices.
         var names = SetRelativePaths.Of(healthyFiles);
         int running = 0, done = 0;
+        // The reader hears the token too: a large volume is stopped within its reading, not only before the next file.
+        var reading = new ScanReadOptions { CancellationToken = cancellationToken };
         foreach (var file in healthyFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var volume = ScanReader.ReadFile(file);
+            var volume = ScanReader.ReadFile(file, reading);
             if (volume.Depth != 1)
             {
                 throw new InvalidDataException($"{Path.GetFileName(file)} holds {volume.Depth} slices; evaluation sets are built from 2-D slices (one per file).");

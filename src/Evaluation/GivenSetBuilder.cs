@@ -32,10 +32,12 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         // (p1/IM0001.dcm, p2/IM0001.dcm) would otherwise give one case id to several scans' slices.
         var healthyNames = SetRelativePaths.Of(healthyFiles);
         var anomalousNames = SetRelativePaths.Of(anomalousFiles);
+        // The reader hears the token too: a large volume is stopped within its reading, not only before the next file.
+        var reading = new ScanReadOptions { CancellationToken = cancellationToken };
         foreach (var file in healthyFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var prepared = Prepare(file, ScanReader.ReadFile(file));
+            var prepared = Prepare(file, ScanReader.ReadFile(file, reading));
             foreach (var slice in prepared.Slices)
             {
                 cases.Add(new EvaluationCase(CaseId("healthy", healthyNames[file], prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
@@ -48,9 +50,9 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         {
             string file = anomalousFiles[i], maskFile = maskFiles[i];
             cancellationToken.ThrowIfCancellationRequested();
-            var image = ScanReader.ReadFile(file);
+            var image = ScanReader.ReadFile(file, reading);
             cancellationToken.ThrowIfCancellationRequested();
-            var mask = ScanReader.ReadFile(maskFile);
+            var mask = ScanReader.ReadFile(maskFile, reading);
             CheckGrid(image, mask, file, maskFile);
             var prepared = Prepare(file, image);
             var kept = new List<int>();
