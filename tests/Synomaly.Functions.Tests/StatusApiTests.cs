@@ -1,6 +1,8 @@
 using Azure;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
@@ -195,5 +197,31 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
         Assert.Contains("continuation", error.Message, StringComparison.Ordinal);
         // A first page (no continuation) is not the client's fault: the table's 400 is not turned into one.
         await Assert.ThrowsAsync<RequestFailedException>(() => status.ListAsync(null, null, null, 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_scan_whose_record_this_version_cannot_read_is_a_500_problem_that_says_so_logged_as_an_error_by_scan_id()
+    {
+        // Unhandled, the exception ended in the host's bare 500 with an empty body: a portal could not tell it from an outage.
+        TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var scanId = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(scanId);
+        await table!.UpsertEntityAsync(new TableEntity(scanId, "v1") { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        var log = new CapturingLogger<GetScanStatus>();
+        var function = new GetScanStatus(host.Get<ScanStatusService>(), host.Get<Security.ApiAuthorization>(), log);
+
+        var answer = Assert.IsType<ObjectResult>(await function.Run(HttpRequests.Create("GET"), scanId, Ct));
+
+        var problem = Assert.IsType<ProblemDetails>(answer.Value);
+        Assert.Equal((500, 500), (answer.StatusCode, problem.Status));
+        Assert.Equal(Http.Problems.UnreadableJobRecordType, problem.Type);
+        Assert.Contains(scanId, problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("cannot be read by this version", problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("qzxw", problem.Detail, StringComparison.Ordinal);
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains(scanId, error.Message, StringComparison.Ordinal);
+        Assert.Contains("State", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qzxw", error.Message, StringComparison.Ordinal);
     }
 }

@@ -22,6 +22,9 @@ public static class Problems
     /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that asks the client to repeat the request.</summary>
     public const string ErasureIncompleteType = "urn:synomaly:problem:erasure-incomplete";
 
+    /// <summary>500 of a scan whose job record holds a value this version cannot read (a newer version wrote it, or it is damaged).</summary>
+    public const string UnreadableJobRecordType = "urn:synomaly:problem:unreadable-job-record";
+
     /// <summary>503 of a retry (or a retry of failed uploads) whose ScanJob could not be published: repeat it later.</summary>
     public const string PublishFailedType = "urn:synomaly:problem:publish-failed";
 

@@ -66,6 +66,7 @@ public static class ApiCatalog
                 new(200, "The job's status; results once it Succeeded.", typeof(ScanStatus)),
                 Invalid,
                 new(404, "No job for this scan and model version (unknown id, or the upload has not arrived yet).", typeof(ProblemDetails)),
+                new(500, "The job record holds a value this version cannot read (written by a newer version, or damaged); type urn:synomaly:problem:unreadable-job-record.", typeof(ProblemDetails)),
             ],
         },
         new(nameof(DeleteScan), "delete", "scans/{scanId}", "Erases a scan: its upload, every result, and their blob versions")

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Status;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
@@ -12,7 +14,7 @@ namespace Synomaly.Functions.Triggers;
 /// <c>GET /api/scans/{scanId}?modelVersion=</c>: status, timings, error and read-only result links. A portal reads upload
 /// scans; an archive scan's only an operator (<see cref="Security.ApiAuthorization"/>, by the catalog's entry).
 /// </summary>
-public sealed class GetScanStatus(ScanStatusService status, ApiAuthorization authorization)
+public sealed partial class GetScanStatus(ScanStatusService status, ApiAuthorization authorization, ILogger<GetScanStatus> logger)
 {
     [Function(nameof(GetScanStatus))]
     public async Task<IActionResult> Run(
@@ -39,9 +41,28 @@ public sealed class GetScanStatus(ScanStatusService status, ApiAuthorization aut
             return Problems.BadRequest($"'modelVersion' must be {BlobLayout.ModelVersionRule}.");
         }
 
-        var result = await status.GetAsync(scanId, modelVersion, cancellationToken);
+        ScanStatus? result;
+        try
+        {
+            result = await status.GetAsync(scanId, modelVersion, cancellationToken);
+        }
+        catch (InvalidJobRecordException e)
+        {
+            // Left to the host it was a bare 500 with an empty body, which a portal cannot tell from an outage. The detail
+            // names the field, never its value: a source URI names the scan's file.
+            LogUnreadable(e.ScanId, e.ModelVersion, e.Field);
+            return Problems.Create(
+                StatusCodes.Status500InternalServerError,
+                "The job record cannot be read.",
+                $"The job record of scan {e.ScanId} ({e.ModelVersion}) cannot be read by this version: its stored {e.Field} is one this version does not know (written by a newer version, or damaged). It is left as it is; retrying will not help until it is repaired or this app updated.",
+                Problems.UnreadableJobRecordType);
+        }
+
         return result is null
             ? Problems.NotFound($"No job for scan {scanId} and this model version (unknown id, or the upload has not arrived yet).")
             : new OkObjectResult(result);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId} ({ModelVersion}): its job record cannot be read by this version (stored {Field}); answered 500")]
+    private partial void LogUnreadable(string scanId, string modelVersion, string field);
 }
