@@ -330,4 +330,26 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
         Assert.True(result.Succeeded);
         return scanId;
     }
+
+    [Fact]
+    public async Task A_record_the_sweep_cannot_read_is_passed_over_with_a_warning_naming_its_scan_and_field_only()
+    {
+        // The listing leaves such a record out; unlogged, a job that will never expire was left out silently on every sweep.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, jobStore: (t, time) => new JobStore(table = t, time));
+        var scanId = await CreateAsync(host, JobState.Queued);
+        await table!.UpsertEntityAsync(new TableEntity(scanId, "v1") { ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        var log = new Synomaly.Testing.CapturingLogger<JobExpirySweeper>();
+        var sweeper = new JobExpirySweeper(
+            host.Jobs, host.Get<SweepCursorStore>(), host.Get<ArchiveSourceForgetter>(), host.Get<Microsoft.Extensions.Options.IOptions<JobExpiryOptions>>(), clock, log);
+
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+        var sweep = await sweeper.RunAsync(Ct);
+
+        Assert.Empty(sweep.Expired);
+        var warning = Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains(scanId, StringComparison.Ordinal));
+        Assert.Contains("SourceBlobUri", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qzxw", warning.Message, StringComparison.Ordinal);
+    }
 }

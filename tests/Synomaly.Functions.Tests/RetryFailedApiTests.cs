@@ -226,4 +226,24 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
         Assert.Equal(400, Assert.IsType<ObjectResult>(answer).StatusCode);
         Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(outage, "v1", Ct))!.State);
     }
+
+    [Fact]
+    public async Task A_failed_record_this_version_cannot_read_is_passed_over_with_a_warning_naming_its_scan_and_field_only()
+    {
+        Azure.Data.Tables.TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var bad = await host.FailedUploadAsync("Timeout");
+        await table!.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(bad, "v1") { ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+        var log = new CapturingLogger<FailedUploadRetryService>();
+        var service = new FailedUploadRetryService(
+            host.Jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, log);
+
+        var result = await service.RunAsync(new FailedUploadRetryRequest(["Timeout"], null, null, false), Ct);
+
+        Assert.Equal(0, result.Examined);
+        var warning = Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(bad, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("SourceBlobUri", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qzxw", warning.Message, StringComparison.Ordinal);
+    }
 }

@@ -191,7 +191,8 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
             host.Get<BlobServiceClient>(),
             host.Get<Services.Uploads.BlobSasIssuer>(),
             host.Get<Microsoft.Extensions.Options.IOptions<Options.IntakeOptions>>(),
-            TimeProvider.System);
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanStatusService>.Instance);
 
         var error = await Assert.ThrowsAsync<FormatException>(() => status.ListAsync(null, null, JobListContinuation.Encode(null, null, "a b"), 10, Ct));
         Assert.Contains("continuation", error.Message, StringComparison.Ordinal);
@@ -223,5 +224,33 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
         Assert.Contains(scanId, error.Message, StringComparison.Ordinal);
         Assert.Contains("State", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("qzxw", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_listed_record_this_version_cannot_read_is_left_out_with_a_warning_naming_its_scan_and_field_only()
+    {
+        TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var good = ScanBytes.NewScanId();
+        var bad = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(good);
+        await host.SucceededJobAsync(bad);
+        await table!.UpsertEntityAsync(new TableEntity(bad, "v1") { ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        var log = new CapturingLogger<ScanStatusService>();
+        var status = new ScanStatusService(
+            host.Jobs,
+            host.Get<BlobServiceClient>(),
+            host.Get<Services.Uploads.BlobSasIssuer>(),
+            host.Get<Microsoft.Extensions.Options.IOptions<Options.IntakeOptions>>(),
+            TimeProvider.System,
+            log);
+
+        var page = await status.ListAsync(null, null, null, 10, Ct);
+
+        Assert.Equal([good], page.Items.Select(i => i.ScanId));
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(bad, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("SourceBlobUri", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qzxw", warning.Message, StringComparison.Ordinal);
     }
 }

@@ -60,6 +60,7 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
             }
 
             atCallersPlace = false;
+            logger.LogUnreadable("Retry of failed uploads", page);
             foreach (var record in page.Jobs)
             {
                 examined++;

@@ -55,6 +55,7 @@ public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cur
         while (place is not null)
         {
             var page = await jobs.ListAsync(place.State, continuationToken: place.Token, pageSize: pageSize, modifiedBefore: quietSince, cancellationToken: cancellationToken).ConfigureAwait(false);
+            logger.LogUnreadable("Job expiry sweep", page);
             foreach (var record in page.Jobs)
             {
                 examined++;

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
@@ -11,7 +12,7 @@ using Synomaly.Storage.Jobs;
 namespace Synomaly.Functions.Services.Status;
 
 /// <summary>Reads job records for the status API and signs read-only links to the results that exist.</summary>
-public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, BlobSasIssuer sas, IOptions<IntakeOptions> options, TimeProvider clock)
+public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, BlobSasIssuer sas, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<ScanStatusService> logger)
 {
     /// <summary>
     /// A job has a handful of fixed result files plus one overlay per slice; links beyond this are not signed. The fixed
@@ -60,6 +61,8 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
             // Well-formed base64url around a place the table does not know (edited, or from another listing).
             throw new FormatException(JobListContinuation.NotIssued, e);
         }
+
+        logger.LogUnreadable("Scan listing", page);
 
         return new ScanSummaryPage(
             [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
