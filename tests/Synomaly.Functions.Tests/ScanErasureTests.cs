@@ -397,13 +397,61 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
         await table.CreateIfNotExistsAsync(Ct);
         var store = new IntakeRacingStore(table, new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, SourceETag = etag, MessageId = "intake" });
-        var erasure = new ScanErasureService(host.Blobs, store, host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        var erasure = new ScanErasureService(host.Blobs, store, new ScanJobRows(table), host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
 
         var (outcome, erased) = await erasure.EraseAsync(scanId, Ct);
 
         Assert.Equal(ScanErasureOutcome.Deleted, outcome);
         Assert.Equal((1, 1), (erased!.JobsMarkedDeleted, erased.UploadBlobsDeleted));
         Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+    }
+
+    [Fact]
+    public async Task A_scan_whose_record_this_version_cannot_read_is_erased_all_the_same_and_the_record_becomes_a_tombstone()
+    {
+        // Listing the scan's records threw on the unreadable one: the erasure failed on every attempt (the archive
+        // deletion's queue message ended in the poison queue), and the patient's upload and results stayed.
+        Azure.Data.Tables.TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v0", State = JobState.Failed, ErrorCode = "ModelVersionMismatch" }, Ct);
+        await table!.UpsertEntityAsync(
+            new Azure.Data.Tables.TableEntity(scanId, "v1") { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+        await Assert.ThrowsAsync<InvalidJobRecordException>(() => host.Jobs.GetAsync(scanId, "v1", Ct));
+
+        var answer = await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        var erased = Assert.IsType<ScanErasure>(Assert.IsType<OkObjectResult>(answer).Value);
+        Assert.Equal((2, 1, 3), (erased.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        foreach (var version in new[] { "v1", "v0" })
+        {
+            var record = (await host.Jobs.GetAsync(scanId, version, Ct))!;
+            Assert.True(record.IsDeleted);
+            Assert.Equal((JobRecord.DeletedMessageId, (Uri?)null), (record.MessageId, record.SourceBlobUri));
+        }
+    }
+
+    [Fact]
+    public async Task An_archive_scans_unreadable_record_counts_as_held_on_request_and_is_erased_once_its_owner_deletes_the_source()
+    {
+        // Its source cannot be read, so whether the archive still holds it cannot be told: on request it is held, as any
+        // source this app cannot name; the owner's deletion (which triggers the erasure) must get past it.
+        Azure.Data.Tables.TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var scanId = "a-" + Guid.NewGuid().ToString("N");
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk }, Ct);
+        await table!.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(scanId, "v1") { ["Origin"] = "Replay" }, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+
+        var requested = Assert.IsType<ObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct));
+        var (outcome, erased) = await host.Get<ScanErasureService>().EraseAsync(scanId, Ct, ErasureReason.ArchiveSourceDeleted);
+
+        Assert.Equal((409, Problems.ArchiveHoldsSourceType), (requested.StatusCode, Assert.IsType<ProblemDetails>(requested.Value).Type));
+        Assert.Equal((ScanErasureOutcome.Deleted, 1), (outcome, erased!.JobsMarkedDeleted));
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
     }
 
     /// <summary>An intake that read the upload before the erasure deleted it creates its record right after the first listing.</summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Triggers;
@@ -103,6 +104,7 @@ internal sealed class TestHost : IAsyncDisposable
 
         var jobsTable = new TableClient(connectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(provider => (jobStore ?? ((table, time) => new JobStore(table, time)))(jobsTable, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new ScanJobRows(jobsTable));
         // The sweeps' saved places are per host too: a sweep of one test must not resume where another stopped.
         var cursorTable = new TableClient(connectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(new SweepCursorStore(cursorTable));

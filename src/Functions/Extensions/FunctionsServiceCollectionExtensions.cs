@@ -57,6 +57,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton(provider => new BlobSasIssuer(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<ScanStatusService>();
+        services.TryAddSingleton(provider => new ScanJobRows(provider.GetRequiredService<TableServiceClient>().GetTableClient(Synomaly.Contracts.BlobLayout.JobsTable)));
         services.TryAddSingleton<ScanErasureService>();
         services.TryAddSingleton<ArchiveDeletionHandler>();
         services.TryAddSingleton(provider => new ArchiveDeadLetterReplay(

@@ -47,7 +47,7 @@ public sealed record ScanErasure(string ScanId, int JobsMarkedDeleted, int Uploa
 /// only then are the blobs deleted. The tombstones keep the scan id, the error code <c>Deleted</c> and the time: no
 /// patient data, and the answer to "was it deleted, and when".
 /// </summary>
-public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore jobs, IOptions<IntakeOptions> intake, TimeProvider clock, ILogger<ScanErasureService> logger)
+public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore jobs, ScanJobRows rows, IOptions<IntakeOptions> intake, TimeProvider clock, ILogger<ScanErasureService> logger)
 {
     private const int MaxWriteAttempts = 5;
 
@@ -58,16 +58,19 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             throw new ArgumentException($"'scanId' must be {BlobLayout.ScanIdRule}.", nameof(scanId));
         }
 
-        var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
+        var (records, unreadable) = await ReadRecordsAsync(scanId, cancellationToken).ConfigureAwait(false);
         // Contracts' one rule ("a-" and 32 lower-case hex digits), not the prefix alone: "a-foo" is a valid scan id that
         // an upload can be written under, and only a tombstone keeps a file written there after the erasure unprocessed.
-        if (records.Count == 0 && reason == ErasureReason.Request && BlobLayout.IsArchiveScanId(scanId))
+        if (records.Count == 0 && unreadable.Count == 0 && reason == ErasureReason.Request && BlobLayout.IsArchiveScanId(scanId))
         {
             LogArchiveScanNotRecorded(scanId);
             return (ScanErasureOutcome.ArchiveScanNotRecorded, null);
         }
 
-        if (await ArchiveStillHoldsAsync(records, cancellationToken).ConfigureAwait(false))
+        // An unreadable record of an archive id may name a source the archive still holds, which cannot be told: it counts
+        // as held, as does any source this app cannot name. Its owner's deletion (reason ArchiveSourceDeleted) erases it.
+        if ((unreadable.Count > 0 && reason == ErasureReason.Request && BlobLayout.IsArchiveScanId(scanId))
+            || await ArchiveStillHoldsAsync(records, cancellationToken).ConfigureAwait(false))
         {
             return (ScanErasureOutcome.ArchiveScan, null);
         }
@@ -77,6 +80,13 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         foreach (var record in records)
         {
             marked += await MarkDeletedAsync(record, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        foreach (var row in unreadable)
+        {
+            // A tombstone replaces the whole row: of the unreadable record only its key, ETag and creation time are kept.
+            var keys = new JobRecord { ScanId = scanId, ModelVersion = row.ModelVersion, CreatedAt = row.CreatedAt, ETag = row.ETag };
+            marked += await MarkDeletedAsync(keys, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         bool needsTombstone = marked == 0 && !records.Any(r => r.IsDeleted);
@@ -108,7 +118,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         // An intake that read the upload just before it was deleted may have created a record since the first listing
         // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for an upload
         // written after the deletes is left alone here (intake erases such an upload once the tombstones stand).
-        foreach (var late in await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false))
+        // An unreadable late record cannot be told to be for a deleted version: it is left, and logged, like any other.
+        foreach (var late in (await ReadRecordsAsync(scanId, cancellationToken).ConfigureAwait(false)).Records)
         {
             if (!late.IsDeleted && uploads.ETags.Any(late.IsForSourceVersion))
             {
@@ -116,7 +127,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             }
         }
         bool deletedBlobs = uploads.Blobs + uploads.Versions + results.Blobs + results.Versions > 0;
-        if (records.Count == 0 && !deletedBlobs)
+        if (records.Count == 0 && unreadable.Count == 0 && !deletedBlobs)
         {
             // An upload id is closed by the tombstone above even though nothing of it existed.
             LogNothingExisted(scanId, reason);
@@ -132,6 +143,41 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
         LogErased(scanId, reason, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
         return (ScanErasureOutcome.Deleted, erasure);
+    }
+
+    /// <summary>
+    /// The scan's records, and the rows of those this version cannot read. The listing throws on the first unreadable one;
+    /// then the partition's rows are read by key and each record on its own, so the erasure goes on past them.
+    /// </summary>
+    private async Task<(IReadOnlyList<JobRecord> Records, IReadOnlyList<ScanJobRow> Unreadable)> ReadRecordsAsync(string scanId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false), []);
+        }
+        catch (InvalidJobRecordException)
+        {
+        }
+
+        var records = new List<JobRecord>();
+        var unreadable = new List<ScanJobRow>();
+        foreach (var row in await rows.ListAsync(scanId, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (await jobs.GetAsync(scanId, row.ModelVersion, cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    records.Add(record);
+                }
+            }
+            catch (InvalidJobRecordException e)
+            {
+                LogUnreadable(scanId, row.ModelVersion, e.Field);
+                unreadable.Add(row);
+            }
+        }
+
+        return (records, unreadable);
     }
 
     /// <summary>
@@ -199,6 +245,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
         throw new ErasureIncompleteException($"The job record of scan {record.ScanId} ({record.ModelVersion}) kept changing while it was being marked; no blob was deleted yet. Repeat the request.");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: job record {ModelVersion} cannot be read by this version (stored {Field}); the erasure goes on, by the record's key")]
+    private partial void LogUnreadable(string scanId, string modelVersion, string field);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
     private partial void LogNothingExisted(string scanId, ErasureReason reason);
