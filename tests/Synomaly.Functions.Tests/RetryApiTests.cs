@@ -233,4 +233,21 @@ public sealed class RetryApiTests(AzuriteFixture azurite)
         Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
         Assert.Single(host.Get<InMemoryScanJobPublisher>().Published, p => p.Job.ScanId == scanId);
     }
+    [Fact]
+    public async Task A_retry_that_another_retry_got_ahead_of_says_so_rather_than_reporting_a_resubmission()
+    {
+        // Two retries read the same Failed record; the second's intake found the job queued already and published nothing,
+        // yet it answered 202 Resubmitted: the caller was told it had queued the job.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = await host.FailedUploadAsync();
+        var failed = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+        var retry = host.Get<ScanRetryService>();
+        Assert.Equal(RetryOutcome.Resubmitted, (await retry.RetryAsync(failed, Ct)).Outcome);
+        var published = host.Get<InMemoryScanJobPublisher>().Published.Count;
+
+        var late = await retry.RetryAsync(failed, Ct);
+
+        Assert.Equal((RetryOutcome.AlreadyHandled, JobState.Queued), (late.Outcome, late.Record!.State));
+        Assert.Equal(published, host.Get<InMemoryScanJobPublisher>().Published.Count);
+    }
 }

@@ -89,8 +89,8 @@ public static class ApiCatalog
             [
                 new(202, "Queued again; the job's new status.", typeof(ScanStatus), Location: true),
                 Invalid,
-                new(404, "No job for this scan, or its upload is gone.", typeof(ProblemDetails)),
-                new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those), or intake took nothing in (the upload was deleted or replaced while the retry read it; the job is unchanged).", typeof(ProblemDetails)),
+                new(404, "No job for this scan, or its upload is gone (also when the scan was erased while the retry ran).", typeof(ProblemDetails)),
+                new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those), or intake took nothing in (the upload was deleted or replaced while the retry read it; the job is unchanged), or another request took the upload in meanwhile (the detail says where the job stands).", typeof(ProblemDetails)),
                 new(503, $"{Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later.", typeof(ProblemDetails)),
             ],
         },

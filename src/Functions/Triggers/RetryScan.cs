@@ -50,6 +50,8 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, 
             RetryOutcome.NoJob => Problems.NotFound($"No job for scan {scanId} and the current model version."),
             RetryOutcome.UploadGone => Problems.NotFound($"The upload of scan {scanId} is no longer in the scans container; upload it again."),
             RetryOutcome.NotTakenIn => Problems.Create(StatusCodes.Status409Conflict, "Not retried.", $"Nothing was resubmitted: the upload of scan {scanId} was deleted or replaced while the retry read it, or its folder holds no file intake takes. The job is still {result.Record!.State}. A replaced upload is taken in on its own; otherwise repeat the retry (404 once the upload is gone)."),
+            RetryOutcome.AlreadyHandled => Problems.Create(StatusCodes.Status409Conflict, "Not retried.", $"Another request took the upload of scan {scanId} in while this retry read it (another retry, or the upload's own event); this retry resubmitted nothing. The job is {result.Record!.State}; GET /api/scans/{scanId} shows where it stands."),
+            RetryOutcome.Erased => Problems.NotFound($"Scan {scanId} was erased while the retry ran; nothing was resubmitted."),
             RetryOutcome.NotFailed => Problems.Create(StatusCodes.Status409Conflict, "Nothing to retry.", $"The job of scan {scanId} is {result.Record!.State}; only Failed jobs are retried."),
             _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; POST /api/reprocess resubmits archive scans."),
         };

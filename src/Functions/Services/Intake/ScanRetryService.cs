@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
@@ -31,6 +32,15 @@ public enum RetryOutcome
     /// upload's new version is taken in by its own event), or the folder held no name intake takes. The job is as it was.
     /// </summary>
     NotTakenIn,
+
+    /// <summary>
+    /// Intake published nothing because the record already covers this upload: another request (a second retry, the
+    /// upload's own event) took it in between this retry's read and intake's write. The record says where the job stands.
+    /// </summary>
+    AlreadyHandled,
+
+    /// <summary>The scan was erased while the retry ran: its tombstone stands and nothing was resubmitted.</summary>
+    Erased,
 }
 
 /// <summary>The outcome of a retry, with the job record as intake left it (null when there is none, or the blob changed under intake).</summary>
@@ -83,6 +93,10 @@ public sealed partial class ScanRetryService(JobStore jobs, BlobServiceClient bl
             { Outcome: IntakeOutcome.Erased } => new RetryResult(RetryOutcome.UploadGone, record), // a file sent after the scan's erasure: erased, not retried
             // Answered as a resubmission before, with the job still Failed: the caller was told it was queued again.
             { Outcome: IntakeOutcome.Superseded } or { Outcome: IntakeOutcome.Rejected, Record: null } => new RetryResult(RetryOutcome.NotTakenIn, record),
+            // Answered 202 with whatever the record then said: the caller took a job another request queued (or a
+            // tombstone) for its own resubmission.
+            { Outcome: IntakeOutcome.Skipped, Skipped: SkipReason.Erased } => new RetryResult(RetryOutcome.Erased, result.Record),
+            { Outcome: IntakeOutcome.Skipped } => new RetryResult(RetryOutcome.AlreadyHandled, result.Record ?? record),
             _ => new RetryResult(RetryOutcome.Resubmitted, result.Record),
         };
     }
