@@ -42,7 +42,15 @@ public sealed class HangUpSignalTests
                 ready.TrySetResult();
             }
         };
-        up.ErrorDataReceived += (_, _) => { };
+        // Kept for the failure message: a run that does not stop says on stderr what it was doing.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        up.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                errors.Enqueue(text);
+            }
+        };
         up.Start();
         up.BeginOutputReadLine();
         up.BeginErrorReadLine();
@@ -56,7 +64,15 @@ public sealed class HangUpSignalTests
                 await hangUp.WaitForExitAsync(cancellationToken);
             }
 
-            await up.WaitForExitAsync(cancellationToken).WaitAsync(Patience, cancellationToken);
+            // The exit itself, not the end of up's output: WaitForExitAsync would also wait for every process that
+            // inherited up's stdout to close it, which would hide whether up stopped.
+            var watch = Stopwatch.StartNew();
+            while (!up.HasExited && watch.Elapsed < Patience)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+
+            Assert.True(up.HasExited, $"up did not exit within {Patience.TotalSeconds:0} s of the hang-up; its stderr:\n{string.Join('\n', errors.TakeLast(40))}");
             Assert.Equal(0, up.ExitCode); // up ends on a hang-up as on Ctrl+C: a stop, not a failure
             Assert.False(await IsRunningAsync(azurite, cancellationToken), "up left the Azurite it started running after a hang-up");
         }
