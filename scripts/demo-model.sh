@@ -5,7 +5,7 @@
 #
 # Usage: scripts/demo-model.sh OUT_DIR
 # Everything else comes from the environment (defaults in brackets):
-#   SYNOMALY       the CLI                           [dotnet src/Cli/bin/Release/net10.0/Synomaly.Cli.dll]
+#   SYNOMALY       the CLI, a command split at spaces  [dotnet src/Cli/bin/Release/net10.0/Synomaly.Cli.dll]
 #   DATA           folder holding train/ and val/    [../shared/data/brain-mri-ixi-t1]
 #   LESIONS        lesion map of real shapes         [../shared/data/lesion-masks/example_lesion.nii.gz]
 #   DEVICE         cpu, cuda or auto                 [auto]
@@ -33,7 +33,10 @@ if [[ $# -ne 1 ]]; then
 fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$1"
-cli="${SYNOMALY:-dotnet $root/src/Cli/bin/Release/net10.0/Synomaly.Cli.dll}"
+# An array, so that the default keeps a repository path with spaces in one word; SYNOMALY is a command line ("bash x.sh",
+# a published binary) split at spaces as documented above.
+cli=(dotnet "$root/src/Cli/bin/Release/net10.0/Synomaly.Cli.dll")
+if [[ -n "${SYNOMALY:-}" ]]; then read -r -a cli <<<"$SYNOMALY"; fi
 data="${DATA:-$root/../shared/data/brain-mri-ixi-t1}"
 lesions="${LESIONS:-$root/../shared/data/lesion-masks/example_lesion.nii.gz}"
 device="${DEVICE:-auto}"
@@ -83,7 +86,7 @@ save() {
 if [[ "${GRID:-reference}" == custom ]]; then grid+=(--t "${T:?custom grid needs T}" --k "${K:?custom grid needs K}" --theta "${THETA:?custom grid needs THETA}"); fi
 
 echo "== train (budget ${MINUTES:-8} min on $device)"
-step $cli train "$data/train" --out "$out/train" --device "$device" --max-minutes "${MINUTES:-8}" --steps "${STEPS:-200000}" \
+step "${cli[@]}" train "$data/train" --out "$out/train" --device "$device" --max-minutes "${MINUTES:-8}" --steps "${STEPS:-200000}" \
   --size "${SIZE:-128}" --model-channels "${CHANNELS:-32}" --channel-mult "${MULT:-1,1,2,2,4}" --res-blocks "${RES_BLOCKS:-2}" \
   --attention "${ATTENTION:-16,8}" --head-channels "${HEADS:-32}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --loss mse \
   --ema "${EMA:-0.995}" --max-timestep "${MAX_T:-400}" --seed "${SEED:-20261204}" --noise-direction "${NOISE_DIRECTION:-1,-1}" \
@@ -98,11 +101,11 @@ rm -rf "$out/model" && cp -r "$out/train/model" "$out/model"
 echo "== tune (tuning half only)"
 normative=()
 if [[ "${NORMATIVE:-0,0.5}" != 0 ]]; then normative=(--normative-data "$data/train" --normative-alpha "${NORMATIVE:-0,0.5}"); fi
-step $cli tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
+step "${cli[@]}" tune --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   "${min_component[@]}" --noise-draws "${DRAWS:-1,4,8}" --fusion "${FUSION:-soft}" "${grid[@]}" "${normative[@]}" \
   --out "$out/tuning"
 echo "== evaluate (reporting half, once)"
-step $cli evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
+step "${cli[@]}" evaluate --model "$out/model" --data "$data/val" --lesion-map "$lesions" --lesions-per-slice 2 --device "$device" \
   "${min_component[@]}" --record-in-card --out "$out/evaluation"
 save evaluated model tuning evaluation
 echo "== done: $out/model (card with the tuned profile and the reporting-half metrics), $out/tuning, $out/evaluation"

@@ -92,6 +92,41 @@ public sealed class DemoModelScriptTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_default_cli_is_found_in_a_repository_whose_path_holds_a_space()
+    {
+        // A copy of the script in a repository folder with a space, and a stand-in dotnet on PATH that records its first argument.
+        string root = Path.Combine(_dir, "a repo"), bin = Path.Combine(_dir, "bin"), argFile = Path.Combine(_dir, "arg"), data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(Path.Combine(root, "scripts"));
+        File.Copy(Path.Combine(TestPaths.RepositoryRoot, "scripts", "demo-model.sh"), Path.Combine(root, "scripts", "demo-model.sh"));
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "dotnet"), "#!/usr/bin/env bash\nprintf '%s' \"$1\" > \"$ARG_FILE\"\nexit 1\n");
+        using (var chmod = Process.Start("chmod", ["+x", Path.Combine(bin, "dotnet")]))
+        {
+            await chmod.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        Directory.CreateDirectory(Path.Combine(data, "train"));
+        Directory.CreateDirectory(Path.Combine(data, "val"));
+        string lesions = Path.Combine(_dir, "lesions.nii.gz");
+        File.WriteAllText(lesions, "");
+        var info = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "demo-model.sh"), Path.Combine(_dir, "run")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment.Remove("SYNOMALY");
+        info.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        info.Environment["ARG_FILE"] = argFile;
+        info.Environment["DATA"] = data;
+        info.Environment["LESIONS"] = lesions;
+
+        var (_, output) = await ChildProcess.RunAsync(info, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.True(File.Exists(argFile), $"the stand-in dotnet never ran: {output}");
+        Assert.Equal(Path.Combine(root, "src", "Cli", "bin", "Release", "net10.0", "Synomaly.Cli.dll"), File.ReadAllText(argFile));
+    }
+
     private static async Task<int> WaitForPidAsync(string file)
     {
         for (int attempt = 0; attempt < 600; attempt++)
