@@ -83,6 +83,7 @@ public static class DemoCommand
                 }
                 else if (pipeline is not null)
                 {
+                    pipeline.Keep();
                     AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Left running (--keep): Azurite, trigger host PID {0}, worker PID {1} (http://127.0.0.1:{2}/readyz). Stop with scripts/azurite.sh stop and kill.", pipeline.DevHost.Id, pipeline.Worker.Id, pipeline.WorkerPort);
                 }
             }

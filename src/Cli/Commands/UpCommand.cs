@@ -34,6 +34,7 @@ public static class UpCommand
                 AnsiConsole.Write(table);
                 if (kept)
                 {
+                    environment.Keep();
                     AnsiConsole.MarkupLine("[green]Local environment ready.[/] Azurite keeps running (scripts/azurite.sh stop ends it).");
                     return 0;
                 }

@@ -15,12 +15,13 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private readonly string repositoryRoot;
     private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
 
-    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment)
+    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record)
     {
         this.repositoryRoot = repositoryRoot;
         this.azuriteEnvironment = azuriteEnvironment;
         ConnectionString = azurite.ConnectionString;
         StartedAzurite = azurite.StartedHere;
+        Record = record;
     }
 
     public string ConnectionString { get; }
@@ -28,11 +29,20 @@ public sealed class LocalEnvironment : IAsyncDisposable
     /// <summary>Whether this environment started Azurite (and so stops it when disposed) rather than finding it running.</summary>
     public bool StartedAzurite { get; }
 
+    /// <summary>This run's record of what it started (<see cref="LocalRunRecord"/>); the pipeline adds its hosts to it.</summary>
+    public LocalRunRecord Record { get; }
+
+    /// <summary>
+    /// Starts (or finds) Azurite and provisions it, after stopping what an earlier run on this state folder left running
+    /// when it was killed without cleanup (said on stderr; see <see cref="LocalRunRecord"/>).
+    /// </summary>
     /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
     public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
     {
+        string state = LocalRunRecord.StateDirectory(repositoryRoot, azuriteEnvironment);
+        await LocalRunRecord.StopLeftoversAsync(state, () => AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, cancellationToken), Console.Error);
         var azurite = await AzuriteScript.StartOrFindAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
-        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment);
+        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere));
         try
         {
             await environment.ProvisionAsync(cancellationToken);
@@ -78,7 +88,12 @@ public sealed class LocalEnvironment : IAsyncDisposable
         {
             await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
         }
+
+        Record.Delete();
     }
+
+    /// <summary>Hands what this run started to the user (--keep): the next run must not stop it as left over.</summary>
+    public void Keep() => Record.Delete();
 
     private async Task ProvisionAsync(CancellationToken cancellationToken)
     {

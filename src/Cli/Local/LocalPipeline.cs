@@ -19,6 +19,9 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// </summary>
     public const string CpuMaxBatchImages = "1";
 
+    private const string TriggerHostRole = "trigger host";
+    private const string WorkerRole = "GPU worker";
+
     private readonly LocalEnvironment environment;
     private readonly Dictionary<string, string> workerSettings;
     private readonly string workerAssembly;
@@ -103,7 +106,9 @@ public sealed class LocalPipeline : IAsyncDisposable
 
             Override(workerSettings, settings.WorkerOverrides);
             devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
+            environment.Record.SetChild(TriggerHostRole, devHost.Id);
             worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+            environment.Record.SetChild(WorkerRole, worker.Id);
             var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port);
             await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
             return pipeline;
@@ -123,6 +128,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     {
         Worker.Kill();
         Worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+        environment.Record.SetChild(WorkerRole, Worker.Id);
         await WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
     }
 
@@ -135,6 +141,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         await DevHost.DisposeAsync();
         await environment.DisposeAsync();
     }
+
+    /// <summary>Leaves Azurite and the hosts running for the user (--keep): a later run does not stop them as left over.</summary>
+    public void Keep() => environment.Keep();
 
     /// <summary>Stops what a failed start-up had started, the worker first and Azurite last (as <see cref="DisposeAsync"/>).</summary>
     private static async Task StopStartedAsync(ManagedProcess? worker, ManagedProcess? devHost, LocalEnvironment environment)
