@@ -196,8 +196,9 @@ public static class EvaluationReport
 
     private static double[] Pair((double Low, double High) interval) => [interval.Low, interval.High];
 
-    /// <summary>"(low-high)" as the tables have always written an interval.</summary>
-    private static string Interval((double Low, double High) interval, int digits = 3) => $"({F(interval.Low, digits)}-{F(interval.High, digits)})";
+    /// <summary>"(low-high)" as the tables have always written an interval; "(n/a)" for one that is not defined (one subject).</summary>
+    private static string Interval((double Low, double High) interval, int digits = 3) =>
+        double.IsFinite(interval.Low) && double.IsFinite(interval.High) ? $"({F(interval.Low, digits)}-{F(interval.High, digits)})" : "(n/a)";
 
     private static string F(double v, int digits = 3) => double.IsFinite(v) ? v.ToString("F" + digits, CultureInfo.InvariantCulture) : "n/a";
 }

@@ -87,6 +87,19 @@ public sealed class EvaluationResultTests
     }
 
     [Fact]
+    public void An_interval_that_is_not_defined_is_written_once_as_n_a_not_as_a_range_of_two()
+    {
+        // Two cases of one subject: no interval can be drawn by resampling subjects.
+        var outcomes = new[] { Outcome("lesion-7", IntensityModel.Textured, dice: 0.25), Outcome("healthy-1", null, dice: 1.0) };
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+        string markdown = EvaluationReport.MarkdownTable([result]);
+
+        Assert.Contains("(n/a)", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("n/a-n/a", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_false_positive_rate_the_reference_row_profile_hd95_and_lesion_ssim_reach_the_json()
     {
         var outcomes = new[]
