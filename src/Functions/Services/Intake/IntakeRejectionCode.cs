@@ -56,4 +56,13 @@ public enum IntakeRejectionCode
     /// it is uploaded again with a name <see cref="Contracts.ModalityNames.TryParse"/> reads, or without the header.
     /// </summary>
     UnknownModality,
+
+    /// <summary>
+    /// One of the scan's stored job records cannot be read by this version (a state or origin it does not know, a damaged
+    /// source URI: <see cref="Storage.Jobs.InvalidJobRecordException"/>). Intake cannot tell whether the scan was erased
+    /// or what its record holds, so it takes nothing in and writes nothing: the upload and the record are left as they
+    /// are, and the refusal is logged as an Error naming the scan, the record's model version and the field. Not the
+    /// file's fault; once the record is repaired (or this app updated), the upload reconciliation takes the file in.
+    /// </summary>
+    UnreadableJobRecord,
 }

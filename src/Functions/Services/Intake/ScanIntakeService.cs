@@ -33,6 +33,22 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     public async Task<IntakeResult> ProcessAsync(BlobClient blob, CancellationToken cancellationToken, bool retryFailed = false)
     {
         ArgumentNullException.ThrowIfNull(blob);
+        try
+        {
+            return await TakeInAsync(blob, retryFailed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidJobRecordException e)
+        {
+            // Thrown, it failed every attempt of the blob event the same way and the message ended in the poison queue with
+            // no reason given. Whether the scan was erased cannot be told without the record, so nothing is taken in or
+            // written: the upload and the record stay for whoever repairs it, and the reconciliation comes back to it.
+            LogUnreadableRecord(e.ScanId, e.ModelVersion, e.Field);
+            return new IntakeResult(IntakeOutcome.Rejected, e.ScanId, null, IntakeRejectionCode.UnreadableJobRecord);
+        }
+    }
+
+    private async Task<IntakeResult> TakeInAsync(BlobClient blob, bool retryFailed, CancellationToken cancellationToken)
+    {
         var path = UploadBlobName.Parse(blob.Name);
         if (!path.IsValidScanId)
         {
@@ -308,6 +324,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: a blob in a subfolder of its folder, not its upload, was ignored (its name is not logged)")]
     private partial void LogStrayIgnored(string scanId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its job record ({ModelVersion}) cannot be read by this version (stored {Field}); the upload was not taken in and is left for when the record is repaired")]
+    private partial void LogUnreadableRecord(string scanId, string modelVersion, string field);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]
     private partial void LogRefusedAfterErasure(string scanId);

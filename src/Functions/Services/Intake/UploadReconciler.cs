@@ -112,7 +112,8 @@ public sealed partial class UploadReconciler(
         }
 
         var result = await intake.ProcessAsync(container.GetBlobClient(item.Name), cancellationToken).ConfigureAwait(false);
-        return result.Outcome is IntakeOutcome.Queued or IntakeOutcome.Rejected ? result.Outcome : null;
+        // An unreadable record refuses the upload without writing anything (intake logs it): nothing was resubmitted.
+        return result is { Outcome: IntakeOutcome.Queued } or { Outcome: IntakeOutcome.Rejected, Rejection: not IntakeRejectionCode.UnreadableJobRecord } ? result.Outcome : null;
     }
 
     /// <summary>
