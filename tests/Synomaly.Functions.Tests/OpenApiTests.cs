@@ -151,6 +151,7 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), "bad id!", Ct));
         await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), ScanBytes.NewScanId(), Ct));
         await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), succeeded, Ct));
+        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), unreadable, Ct));
         var archive = "a-" + ScanBytes.NewScanId();
         await host.Jobs.CreateAsync(new Storage.Jobs.JobRecord { ScanId = archive, ModelVersion = "v1", State = Contracts.JobState.Succeeded, Origin = Contracts.JobOrigin.Bulk }, Ct);
         await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), succeeded, Ct));

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
@@ -6,6 +7,8 @@ using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Functions.Services.Status;
+using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
 using Synomaly.Testing;
 
@@ -48,5 +51,57 @@ public sealed class UnreadableJobRecordTests(AzuriteFixture azurite)
         // Left as it was, for whoever repairs the record: the upload is neither deleted nor the record overwritten.
         Assert.Contains($"{scanId}/scan.png", await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
         Assert.Equal("Paused", (await table.GetEntityAsync<TableEntity>(scanId, "v1", cancellationToken: Ct)).Value.GetString("State"));
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_scan_whose_record_this_version_cannot_read_is_the_same_500_problem_as_its_status_logged_as_an_error()
+    {
+        // Reading the record threw past the trigger: the host answered a bare 500 with an empty body.
+        TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var scanId = await host.FailedUploadAsync();
+        await table!.UpsertEntityAsync(new TableEntity(scanId, "v1") { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        var log = new CapturingLogger<RetryScan>();
+        var function = new RetryScan(host.Get<ScanRetryService>(), host.Get<ScanStatusService>(), host.Get<Security.ApiAuthorization>(), log);
+
+        var answer = Assert.IsType<ObjectResult>(await function.Run(HttpRequests.Create("POST"), scanId, Ct));
+        var status = Assert.IsType<ObjectResult>(await host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), scanId, Ct));
+
+        var problem = Assert.IsType<ProblemDetails>(answer.Value);
+        var statusProblem = Assert.IsType<ProblemDetails>(status.Value);
+        Assert.Equal((500, Http.Problems.UnreadableJobRecordType), (answer.StatusCode, problem.Type));
+        Assert.Equal((statusProblem.Title, statusProblem.Detail), (problem.Title, problem.Detail));
+        Assert.DoesNotContain("qzxw", problem.Detail, StringComparison.Ordinal);
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains(scanId, error.Message, StringComparison.Ordinal);
+        Assert.Contains("State", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qzxw", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Paused", (await table.GetEntityAsync<TableEntity>(scanId, "v1", cancellationToken: Ct)).Value.GetString("State"));
+    }
+
+    [Fact]
+    public async Task Retry_failed_skips_an_unreadable_record_with_a_warning_and_retries_the_others_even_in_the_same_scan()
+    {
+        // The unreadable record is left out of the listing; a readable Failed record of a scan that also holds an
+        // unreadable one (another model version) reaches intake, which must answer it rather than stop the whole call.
+        TableClient? table = null;
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        var unreadable = await host.FailedUploadAsync();
+        var beside = await host.FailedUploadAsync();
+        var fine = await host.FailedUploadAsync();
+        await table!.UpsertEntityAsync(new TableEntity(unreadable, "v1") { ["Origin"] = "Replay" }, TableUpdateMode.Merge, Ct);
+        await table.UpsertEntityAsync(new TableEntity(beside, "v0") { ["State"] = "Paused", ["CreatedAt"] = DateTimeOffset.UtcNow }, TableUpdateMode.Merge, Ct);
+        var log = new CapturingLogger<FailedUploadRetryService>();
+        var retries = new FailedUploadRetryService(host.Jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, log);
+
+        var result = await retries.RunAsync(new FailedUploadRetryRequest(["StorageUnavailable"], null, null, DryRun: false), Ct);
+
+        Assert.Equal([fine], result.ScanIds);
+        Assert.Equal(1, result.Outcomes[nameof(RetryOutcome.NotTakenIn)]);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(fine, "v1", Ct))!.State);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(beside, "v1", Ct))!.State);
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(unreadable, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Origin", warning.Message, StringComparison.Ordinal);
     }
 }

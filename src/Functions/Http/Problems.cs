@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Uploads;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Http;
 
@@ -15,6 +16,21 @@ public static class Problems
     public static ObjectResult InvalidId(string parameter) => BadRequest($"'{parameter}' must be {BlobLayout.ScanIdRule}.");
 
     public static ObjectResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found.", detail);
+
+    /// <summary>
+    /// 500 of a scan whose job record this version cannot read, for every endpoint that reads it. Left to the host it was
+    /// a bare 500 with an empty body, which a portal cannot tell from an outage. The detail names the field, never its
+    /// value: a source URI names the scan's file.
+    /// </summary>
+    public static ObjectResult UnreadableJobRecord(InvalidJobRecordException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return Create(
+            StatusCodes.Status500InternalServerError,
+            "The job record cannot be read.",
+            $"The job record of scan {e.ScanId} ({e.ModelVersion}) cannot be read by this version: its stored {e.Field} is one this version does not know (written by a newer version, or damaged). It is left as it is; retrying will not help until it is repaired or this app updated.",
+            UnreadableJobRecordType);
+    }
 
     /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that is final until the archive's owner deletes the source.</summary>
     public const string ArchiveHoldsSourceType = "urn:synomaly:problem:archive-holds-source";

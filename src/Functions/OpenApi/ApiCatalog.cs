@@ -21,6 +21,9 @@ public static class ApiCatalog
 {
     private static readonly ApiResponse Invalid = new(400, "A parameter or the body is not valid; the detail names it.", typeof(ProblemDetails));
 
+    /// <summary>The one answer of every endpoint that reads a scan's job record and finds it unreadable.</summary>
+    private static readonly ApiResponse UnreadableRecord = new(500, $"The job record holds a value this version cannot read (written by a newer version, or damaged); type {Problems.UnreadableJobRecordType}.", typeof(ProblemDetails));
+
     private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned (an id in GUID form matches in either letter case).", IdSchema());
 
     private static readonly ApiResponse NotAuthenticated = new(401, $"{Problems.NotAuthenticatedType}: with Api__RequireAppRoles on, the request carries no caller identity from App Service Authentication (X-MS-CLIENT-PRINCIPAL).", typeof(ProblemDetails));
@@ -66,7 +69,7 @@ public static class ApiCatalog
                 new(200, "The job's status; results once it Succeeded.", typeof(ScanStatus)),
                 Invalid,
                 new(404, "No job for this scan and model version (unknown id, or the upload has not arrived yet).", typeof(ProblemDetails)),
-                new(500, "The job record holds a value this version cannot read (written by a newer version, or damaged); type urn:synomaly:problem:unreadable-job-record.", typeof(ProblemDetails)),
+                UnreadableRecord,
             ],
         },
         new(nameof(DeleteScan), "delete", "scans/{scanId}", "Erases a scan: its upload, every result, and their blob versions")
@@ -91,6 +94,7 @@ public static class ApiCatalog
                 Invalid,
                 new(404, "No job for this scan, or its upload is gone (also when the scan was erased while the retry ran).", typeof(ProblemDetails)),
                 new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those), or intake took nothing in (the upload was deleted or replaced while the retry read it; the job is unchanged), or another request took the upload in meanwhile (the detail says where the job stands).", typeof(ProblemDetails)),
+                UnreadableRecord,
                 new(503, $"{Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later.", typeof(ProblemDetails)),
             ],
         },

@@ -48,14 +48,8 @@ public sealed partial class GetScanStatus(ScanStatusService status, ApiAuthoriza
         }
         catch (InvalidJobRecordException e)
         {
-            // Left to the host it was a bare 500 with an empty body, which a portal cannot tell from an outage. The detail
-            // names the field, never its value: a source URI names the scan's file.
             LogUnreadable(e.ScanId, e.ModelVersion, e.Field);
-            return Problems.Create(
-                StatusCodes.Status500InternalServerError,
-                "The job record cannot be read.",
-                $"The job record of scan {e.ScanId} ({e.ModelVersion}) cannot be read by this version: its stored {e.Field} is one this version does not know (written by a newer version, or damaged). It is left as it is; retrying will not help until it is repaired or this app updated.",
-                Problems.UnreadableJobRecordType);
+            return Problems.UnreadableJobRecord(e);
         }
 
         return result is null

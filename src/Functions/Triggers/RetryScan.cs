@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
@@ -14,7 +16,7 @@ namespace Synomaly.Functions.Triggers;
 /// took nothing in (the upload changed under it), or 503 when its job could not be published (the job stays Failed with
 /// its earlier reason, and the retry can be repeated).
 /// </summary>
-public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, ApiAuthorization authorization)
+public sealed partial class RetryScan(ScanRetryService retry, ScanStatusService status, ApiAuthorization authorization, ILogger<RetryScan> logger)
 {
     [Function(nameof(RetryScan))]
     public async Task<IActionResult> Run(
@@ -35,18 +37,29 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, 
         scanId = id;
 
         RetryResult result;
+        ScanStatus? resubmitted = null;
         try
         {
             result = await retry.RetryAsync(scanId, cancellationToken);
+            if (result.Outcome == RetryOutcome.Resubmitted)
+            {
+                resubmitted = await status.GetAsync(scanId, null, cancellationToken);
+            }
         }
         catch (JobPublishFailedException e)
         {
             return Problems.PublishFailed(e);
         }
+        catch (InvalidJobRecordException e)
+        {
+            // The same answer as GET /api/scans/{scanId}, rather than the host's bare 500: the record is left as it is.
+            LogUnreadable(e.ScanId, e.ModelVersion, e.Field);
+            return Problems.UnreadableJobRecord(e);
+        }
 
         return result.Outcome switch
         {
-            RetryOutcome.Resubmitted => new AcceptedResult($"/api/scans/{scanId}", await status.GetAsync(scanId, null, cancellationToken)),
+            RetryOutcome.Resubmitted => new AcceptedResult($"/api/scans/{scanId}", resubmitted),
             RetryOutcome.NoJob => Problems.NotFound($"No job for scan {scanId} and the current model version."),
             RetryOutcome.UploadGone => Problems.NotFound($"The upload of scan {scanId} is no longer in the scans container; upload it again."),
             RetryOutcome.NotTakenIn => Problems.Create(StatusCodes.Status409Conflict, "Not retried.", $"Nothing was resubmitted: the upload of scan {scanId} was deleted or replaced while the retry read it, or its folder holds no file intake takes. The job is still {result.Record!.State}. A replaced upload is taken in on its own; otherwise repeat the retry (404 once the upload is gone)."),
@@ -56,4 +69,7 @@ public sealed class RetryScan(ScanRetryService retry, ScanStatusService status, 
             _ => Problems.Create(StatusCodes.Status409Conflict, "Not an upload.", $"Scan {scanId} comes from the archive; POST /api/reprocess resubmits archive scans."),
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId} ({ModelVersion}): its job record cannot be read by this version (stored {Field}); the retry answered 500")]
+    private partial void LogUnreadable(string scanId, string modelVersion, string field);
 }
