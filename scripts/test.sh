@@ -27,8 +27,43 @@ fi
 # processors NNPACK does not take (it then uses its other kernels); thousands of such lines would bury the results, so the
 # console shows their count instead. The full log keeps everything.
 nnpack='Could not initialize NNPACK'
-dotnet test --solution Synomaly.Cloud.sln -c Release --no-build --no-progress "$@" 2>&1 | tee "$log" | grep -v --line-buffered "$nnpack"
-status=${PIPESTATUS[0]}
+# A SIGTERM (a CI job timeout, kill <pid>) or SIGINT sent to this script alone would otherwise end it at once, leaving
+# dotnet test and its test hosts running and the closing line unprinted. So the tests run as a background job in their
+# own process group (set -m), which the trap hands the signal on to; the script then waits for them (bounded) and still
+# reports what was counted. tee and grep ignore the signal: they end when the test run closes the pipe, so the log keeps
+# what the run prints while it stops. stdin is /dev/null: a background job that touches the terminal would be stopped.
+status_file="$(mktemp)"
+trap 'rm -f "$log" "$status_file"' EXIT
+interrupted=""
+pgid=""
+forward() {
+  interrupted="$1"
+  if [[ -n "$pgid" ]]; then kill -s "$1" -- "-$pgid" 2>/dev/null; fi
+}
+trap 'forward TERM' TERM
+trap 'forward INT' INT
+set -m
+{ dotnet test --solution Synomaly.Cloud.sln -c Release --no-build --no-progress "$@" </dev/null 2>&1; echo "$?" >"$status_file"; } \
+  | (trap '' TERM INT; exec tee "$log") | (trap '' TERM INT; exec grep -v --line-buffered "$nnpack") &
+pgid="$(jobs -p %%)"
+set +m
+# A signal that came before pgid was known was only recorded: hand it on now.
+if [[ -n "$interrupted" ]]; then forward "$interrupted"; fi
+# wait returns early when a trapped signal arrives; the loop then gives the run up to 60 s to stop before killing it.
+wait "$!"
+if [[ -n "$interrupted" ]]; then
+  for ((tries = 600; tries > 0; tries--)); do
+    kill -0 -- "-$pgid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -s KILL -- "-$pgid" 2>/dev/null
+  wait "$!" 2>/dev/null
+fi
+# No status written: the run ended without its shell (killed), which is a failure.
+status="$(cat "$status_file")"
+status="${status:-1}"
+# The conventional 128 + signal number, as if the script had been ended by the signal it was sent.
+if [[ "$interrupted" == TERM ]]; then status=143; elif [[ "$interrupted" == INT ]]; then status=130; fi
 notices="$(grep -c "$nnpack" "$log" || true)"
 if [[ "$notices" != 0 ]]; then echo "(${notices} libtorch NNPACK notices not shown)"; fi
 
@@ -48,5 +83,6 @@ passed="$(grep -E '^\s*succeeded:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+'
 failed="$(grep -E '^\s*failed:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)"
 skipped="$(grep -E '^\s*skipped:\s*[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)"
 if [[ "$status" != 0 && "$failed" == 0 ]]; then failed=1; fi
+if [[ -n "$interrupted" ]]; then echo "test run interrupted (SIG${interrupted}): the counts are those of the tests that ended before it"; fi
 summary "$passed" "$failed" "$skipped"
 exit "$status"
