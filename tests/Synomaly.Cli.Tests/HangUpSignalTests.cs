@@ -72,7 +72,7 @@ public sealed class HangUpSignalTests
                 await Task.Delay(200, cancellationToken);
             }
 
-            Assert.True(up.HasExited, $"up did not exit within {Patience.TotalSeconds:0} s of the hang-up; its stderr:\n{string.Join('\n', errors.TakeLast(40))}");
+            Assert.True(up.HasExited, $"up did not exit within {Patience.TotalSeconds:0} s of the hang-up; {SignalState(up.Id)}; its stderr:\n{string.Join('\n', errors.TakeLast(40))}");
             Assert.Equal(0, up.ExitCode); // up ends on a hang-up as on Ctrl+C: a stop, not a failure
             Assert.False(await IsRunningAsync(azurite, cancellationToken), "up left the Azurite it started running after a hang-up");
         }
@@ -85,6 +85,23 @@ public sealed class HangUpSignalTests
 
             await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The process state and signal masks (/proc/PID/status: SigBlk, SigIgn, SigCgt; SIGHUP is bit 0) of up and of this test
+    /// host's threads: up ignored the hang-up only when run inside the whole suite, where a blocked or ignored SIGHUP
+    /// inherited from the host's spawning thread is the suspect.
+    /// </summary>
+    private static string SignalState(int pid)
+    {
+        static string Fields(string statusFile) =>
+            File.Exists(statusFile)
+                ? string.Join(' ', File.ReadAllLines(statusFile).Where(l => l.StartsWith("State:", StringComparison.Ordinal) || l.StartsWith("Sig", StringComparison.Ordinal)).Select(l => l.Replace('\t', ' ')))
+                : "gone";
+        var hostThreadsBlockingHup = Directory.GetDirectories("/proc/self/task")
+            .Select(task => File.ReadAllLines(Path.Combine(task, "status")).FirstOrDefault(l => l.StartsWith("SigBlk:", StringComparison.Ordinal)))
+            .Count(line => line is not null && (ulong.Parse(line["SigBlk:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 1) != 0);
+        return $"up: {Fields($"/proc/{pid}/status")}; test host threads blocking SIGHUP: {hostThreadsBlockingHup}";
     }
 
     /// <summary>scripts/azurite.sh status: exit 0 while the state folder's Azurite runs.</summary>
