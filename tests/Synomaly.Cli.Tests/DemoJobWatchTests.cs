@@ -1,6 +1,7 @@
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
 using Synomaly.Storage.Jobs;
+using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
 

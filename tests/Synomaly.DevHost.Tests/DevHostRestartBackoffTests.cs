@@ -12,41 +12,6 @@ namespace Synomaly.DevHost.Tests;
 [Trait("Category", "Integration")]
 public sealed class DevHostRestartBackoffTests(AzuriteFixture azurite)
 {
-    /// <summary>A clock whose waits end at once, each moving it on by its length; it keeps the lengths asked for.</summary>
-    private sealed class RecordingClock : TimeProvider
-    {
-        private long elapsedTicks;
-
-        public List<TimeSpan> Waits { get; } = [];
-
-        public override long GetTimestamp() => Interlocked.Read(ref elapsedTicks);
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            lock (Waits)
-            {
-                Waits.Add(dueTime);
-            }
-
-            Interlocked.Add(ref elapsedTicks, dueTime.Ticks);
-            ThreadPool.QueueUserWorkItem(_ => callback(state));
-            return new FiredTimer();
-        }
-
-        private sealed class FiredTimer : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => false;
-
-            public void Dispose()
-            {
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
-    }
-
     [Fact]
     public async Task A_host_that_faults_as_soon_as_it_starts_is_restarted_after_growing_pauses_not_every_second()
     {
@@ -58,7 +23,7 @@ public sealed class DevHostRestartBackoffTests(AzuriteFixture azurite)
             ["Intake:ModelName"] = "brain-mri-demo",
             ["Intake:ModelVersion"] = "v1",
         };
-        var clock = new RecordingClock();
+        var clock = new LeapingClock(DateTimeOffset.UnixEpoch);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         int starts = 0;
 
