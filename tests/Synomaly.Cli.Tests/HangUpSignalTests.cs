@@ -21,7 +21,9 @@ public sealed class HangUpSignalTests
         using var state = new ScratchDirectory("synomaly-up-hangup");
         var azurite = AzuriteScript.IsolatedEnvironment(state.Location);
         string cli = Path.Combine(TestPaths.RepositoryRoot, "src", "Cli", "bin", "Release", "net10.0", "Synomaly.Cli.dll");
-        var info = new ProcessStartInfo("dotnet", [cli, "up"])
+        // env resets SIGHUP to its default before it execs dotnet (same PID): a test run started under nohup passes
+        // SIGHUP on as ignored, and up rightly leaves an ignored hang-up alone, so without this the test measured nohup.
+        var info = new ProcessStartInfo("env", ["--default-signal=HUP", "dotnet", cli, "up"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
