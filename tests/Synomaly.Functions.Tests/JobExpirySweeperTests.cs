@@ -336,10 +336,9 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
     {
         // The listing leaves such a record out; unlogged, a job that will never expire was left out silently on every sweep.
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, clock: clock, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock);
         var scanId = await CreateAsync(host, JobState.Queued);
-        await table!.UpsertEntityAsync(new TableEntity(scanId, "v1") { ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(scanId, "v1", new() { ["SourceBlobUri"] = "patient qzxw/scan.dcm" });
         var log = new Synomaly.Testing.CapturingLogger<JobExpirySweeper>();
         var sweeper = new JobExpirySweeper(
             host.Jobs, host.Get<SweepCursorStore>(), host.Get<ArchiveSourceForgetter>(), host.Get<Microsoft.Extensions.Options.IOptions<JobExpiryOptions>>(), clock, log);

@@ -230,10 +230,9 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_failed_record_this_version_cannot_read_is_passed_over_with_a_warning_naming_its_scan_and_field_only()
     {
-        Azure.Data.Tables.TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite);
         var bad = await host.FailedUploadAsync("Timeout");
-        await table!.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(bad, "v1") { ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(bad, "v1", new() { ["SourceBlobUri"] = "patient qzxw/scan.dcm" });
         var log = new CapturingLogger<FailedUploadRetryService>();
         var service = new FailedUploadRetryService(
             host.Jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, log);

@@ -411,14 +411,12 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     {
         // Listing the scan's records threw on the unreadable one: the erasure failed on every attempt (the archive
         // deletion's queue message ended in the poison queue), and the patient's upload and results stayed.
-        Azure.Data.Tables.TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite);
         var scanId = ScanBytes.NewScanId();
         await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
         await host.SucceededJobAsync(scanId);
         await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v0", State = JobState.Failed, ErrorCode = "ModelVersionMismatch" }, Ct);
-        await table!.UpsertEntityAsync(
-            new Azure.Data.Tables.TableEntity(scanId, "v1") { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(scanId, "v1", new() { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" });
         await Assert.ThrowsAsync<InvalidJobRecordException>(() => host.Jobs.GetAsync(scanId, "v1", Ct));
 
         var answer = await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct);
@@ -440,11 +438,10 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     {
         // Its source cannot be read, so whether the archive still holds it cannot be told: on request it is held, as any
         // source this app cannot name; the owner's deletion (which triggers the erasure) must get past it.
-        Azure.Data.Tables.TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite);
         var scanId = "a-" + Guid.NewGuid().ToString("N");
         await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk }, Ct);
-        await table!.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(scanId, "v1") { ["Origin"] = "Replay" }, Azure.Data.Tables.TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(scanId, "v1", new() { ["Origin"] = "Replay" });
 
         var requested = Assert.IsType<ObjectResult>(await host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), scanId, Ct));
         var (outcome, erased) = await host.Get<ScanErasureService>().EraseAsync(scanId, Ct, ErasureReason.ArchiveSourceDeleted);

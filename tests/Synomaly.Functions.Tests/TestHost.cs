@@ -28,17 +28,21 @@ internal sealed class TestHost : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    private TestHost(ServiceProvider provider, string connectionString, string bulkRunsTable)
+    private TestHost(ServiceProvider provider, string connectionString, string bulkRunsTable, TableClient jobsTable)
     {
         this.provider = provider;
         ConnectionString = connectionString;
         BulkRunsTable = bulkRunsTable;
+        JobsTable = jobsTable;
     }
 
     public string ConnectionString { get; }
 
     /// <summary>This host's bulk run table: pass it to a second host that is to go on with this host's runs (a restart).</summary>
     public string BulkRunsTable { get; }
+
+    /// <summary>This host's job table itself, past <see cref="JobStore"/>: to read a row as stored.</summary>
+    public TableClient JobsTable { get; }
 
     public IServiceProvider Services => provider;
 
@@ -128,7 +132,7 @@ internal sealed class TestHost : IAsyncDisposable
             await built.GetRequiredService<QueueServiceClient>().GetQueueClient(queueName).CreateIfNotExistsAsync(cancellationToken: ct);
         }
 
-        return new TestHost(built, connectionString, bulkRunsTable);
+        return new TestHost(built, connectionString, bulkRunsTable, jobsTable);
     }
 
     /// <summary>Uploads bytes to scans/{name} and returns a BlobClient for it, as the blob trigger binds one.</summary>
@@ -178,6 +182,18 @@ internal sealed class TestHost : IAsyncDisposable
         var processing = (await Jobs.TransitionAsync(queued!, JobState.Processing, r => r with { Attempts = 5 }, ct)).Record!;
         await Jobs.TransitionAsync(processing, JobState.Failed, r => r with { ErrorCode = errorCode, ErrorMessage = "Gave up after 5 attempts." }, ct);
         return scanId;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="fields"/> into the row of <paramref name="scanId"/> and <paramref name="modelVersion"/>
+    /// straight into the job table (merged into the row there, or a new row), past every check of <see cref="JobStore"/>:
+    /// how a test makes a record this version cannot read (a state or origin it does not know, a source URI that is not a
+    /// URI, a required field left out).
+    /// </summary>
+    public async Task WriteUnreadableJobRecordAsync(string scanId, string modelVersion, Dictionary<string, object> fields)
+    {
+        var entity = new TableEntity(fields) { PartitionKey = scanId, RowKey = modelVersion };
+        await JobsTable.UpsertEntityAsync(entity, TableUpdateMode.Merge, TestContext.Current.CancellationToken);
     }
 
     public ValueTask DisposeAsync() => provider.DisposeAsync();

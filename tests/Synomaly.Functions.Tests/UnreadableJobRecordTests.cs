@@ -28,12 +28,11 @@ public sealed class UnreadableJobRecordTests(AzuriteFixture azurite)
     {
         // The erased-scan check listed the scan's records and threw on the unreadable one: every attempt of the blob
         // event failed the same way and its message ended in the poison queue, with no reason anyone could read.
-        TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite);
         var scanId = ScanBytes.NewScanId();
         var upload = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
         await host.SucceededJobAsync(scanId);
-        await table!.UpsertEntityAsync(new TableEntity(scanId, "v1") { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(scanId, "v1", new() { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" });
         var log = new CapturingLogger<ScanIntakeService>();
         var intake = new ScanIntakeService(
             host.Get<JobSubmitter>(), host.Jobs, host.Get<ScanErasureService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, log);
@@ -50,17 +49,16 @@ public sealed class UnreadableJobRecordTests(AzuriteFixture azurite)
         Assert.DoesNotContain("scan.png", error.Message, StringComparison.Ordinal);
         // Left as it was, for whoever repairs the record: the upload is neither deleted nor the record overwritten.
         Assert.Contains($"{scanId}/scan.png", await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
-        Assert.Equal("Paused", (await table.GetEntityAsync<TableEntity>(scanId, "v1", cancellationToken: Ct)).Value.GetString("State"));
+        Assert.Equal("Paused", (await host.JobsTable.GetEntityAsync<TableEntity>(scanId, "v1", cancellationToken: Ct)).Value.GetString("State"));
     }
 
     [Fact]
     public async Task A_retry_of_a_scan_whose_record_this_version_cannot_read_is_the_same_500_problem_as_its_status_logged_as_an_error()
     {
         // Reading the record threw past the trigger: the host answered a bare 500 with an empty body.
-        TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite);
         var scanId = await host.FailedUploadAsync();
-        await table!.UpsertEntityAsync(new TableEntity(scanId, "v1") { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" }, TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(scanId, "v1", new() { ["State"] = "Paused", ["SourceBlobUri"] = "patient qzxw/scan.dcm" });
         var log = new CapturingLogger<RetryScan>();
         var function = new RetryScan(host.Get<ScanRetryService>(), host.Get<ScanStatusService>(), host.Get<Security.ApiAuthorization>(), log);
 
@@ -76,7 +74,7 @@ public sealed class UnreadableJobRecordTests(AzuriteFixture azurite)
         Assert.Contains(scanId, error.Message, StringComparison.Ordinal);
         Assert.Contains("State", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("qzxw", error.Message, StringComparison.Ordinal);
-        Assert.Equal("Paused", (await table.GetEntityAsync<TableEntity>(scanId, "v1", cancellationToken: Ct)).Value.GetString("State"));
+        Assert.Equal("Paused", (await host.JobsTable.GetEntityAsync<TableEntity>(scanId, "v1", cancellationToken: Ct)).Value.GetString("State"));
     }
 
     [Fact]
@@ -84,13 +82,12 @@ public sealed class UnreadableJobRecordTests(AzuriteFixture azurite)
     {
         // The unreadable record is left out of the listing; a readable Failed record of a scan that also holds an
         // unreadable one (another model version) reaches intake, which must answer it rather than stop the whole call.
-        TableClient? table = null;
-        await using var host = await TestHost.CreateAsync(azurite, jobStore: (t, time) => new JobStore(table = t, time));
+        await using var host = await TestHost.CreateAsync(azurite);
         var unreadable = await host.FailedUploadAsync();
         var beside = await host.FailedUploadAsync();
         var fine = await host.FailedUploadAsync();
-        await table!.UpsertEntityAsync(new TableEntity(unreadable, "v1") { ["Origin"] = "Replay" }, TableUpdateMode.Merge, Ct);
-        await table.UpsertEntityAsync(new TableEntity(beside, "v0") { ["State"] = "Paused", ["CreatedAt"] = DateTimeOffset.UtcNow }, TableUpdateMode.Merge, Ct);
+        await host.WriteUnreadableJobRecordAsync(unreadable, "v1", new() { ["Origin"] = "Replay" });
+        await host.WriteUnreadableJobRecordAsync(beside, "v0", new() { ["State"] = "Paused", ["CreatedAt"] = DateTimeOffset.UtcNow });
         var log = new CapturingLogger<FailedUploadRetryService>();
         var retries = new FailedUploadRetryService(host.Jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, log);
 
