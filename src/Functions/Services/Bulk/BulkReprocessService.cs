@@ -514,24 +514,13 @@ public sealed partial class BulkReprocessService(
         ModelName = job.ModelName,
         State = JobState.Failed,
         ErrorCode = code.ToString(),
-        ErrorMessage = Describe(code, properties),
+        ErrorMessage = ArchiveRejectionReason.Describe(code, properties, admission.MaxScanBytes),
         Origin = JobOrigin.Bulk,
         SourceBlobUri = job.SourceBlobUri,
         SourceETag = job.SourceETag,
         MessageId = job.MessageId,
         CorrelationId = job.CorrelationId,
         RunId = run.RunId,
-    };
-
-    /// <summary>Why an archive file was not published, and what its owner can do (the archive is theirs: nothing here changes it).</summary>
-    private string Describe(IntakeRejectionCode code, BlobItemProperties properties) => code switch
-    {
-        IntakeRejectionCode.Empty => "The archived file is empty.",
-        IntakeRejectionCode.TooLarge => $"The archived file has {properties.ContentLength} bytes; the limit is {admission.MaxScanBytes}.",
-        IntakeRejectionCode.Archived => "The archived file is in the Archive access tier, whose content cannot be read without rehydrating it. Store it again in the Hot or Cool tier; a later reprocessing run takes the new version.",
-        IntakeRejectionCode.UnsupportedBlobType => $"The archived file is {(properties.BlobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are processed. Store it again as a block blob; a later reprocessing run takes the new version.",
-        IntakeRejectionCode.EncryptedWithCustomerProvidedKey => "The archived file was written with a customer-provided encryption key, which this service does not hold, so it cannot be read. Store it again without one (the storage account encrypts every file with its own keys); a later reprocessing run takes the new version.",
-        _ => code.ToString(),
     };
 
     private static string ValidatePrefix(string? prefix)
