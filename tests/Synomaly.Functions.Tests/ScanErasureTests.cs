@@ -254,21 +254,25 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.Equal(JobRecord.DeletedMessageId, record.MessageId);
     }
 
-    /// <summary>A DELETE that lands after intake's erasure check: the first read of a job record finds the tombstone it left.</summary>
+    /// <summary>
+    /// A DELETE that lands just after intake's erasure check: the tombstone it leaves is written once intake's listing of
+    /// the scan's records has answered without it, so intake goes on to record the upload and meets the tombstone there.
+    /// </summary>
     private sealed class ErasedDuringIntakeStore(Azure.Data.Tables.TableClient table, TimeProvider time) : JobStore(table, time)
     {
         private readonly TimeProvider erasedAt = time;
-        private int reads;
+        private int listings;
 
-        public override async Task<JobRecord?> GetAsync(string scanId, string modelVersion, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
         {
-            if (Interlocked.Increment(ref reads) == 1)
+            var records = await base.ListForScanAsync(scanId, cancellationToken);
+            if (Interlocked.Increment(ref listings) == 1)
             {
                 var now = erasedAt.GetUtcNow();
-                await CreateAsync(JobRecord.Tombstone(new JobRecord { ScanId = scanId, ModelVersion = modelVersion, CreatedAt = now }, now), cancellationToken);
+                await CreateAsync(JobRecord.Tombstone(new JobRecord { ScanId = scanId, ModelVersion = "v1", CreatedAt = now }, now), cancellationToken);
             }
 
-            return await base.GetAsync(scanId, modelVersion, cancellationToken);
+            return records;
         }
     }
 

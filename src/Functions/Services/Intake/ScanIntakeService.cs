@@ -59,7 +59,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         }
 
         var scanId = path.ScanId!;
-        if (await WasErasedAsync(scanId, cancellationToken).ConfigureAwait(false))
+        // The scan's records, read once: for the erasure check here, and for the decision on the job's record below.
+        var records = await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false);
+        if (records.Any(r => r.IsDeleted))
         {
             // Only an upload URL issued before the erasure can write here (each upload gets a new id): processing the
             // file would recreate derived data of a scan its owner asked to erase.
@@ -89,7 +91,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         catch (RequestFailedException e) when (IsEncryptedWithCustomerProvidedKey(e))
         {
             // Written with a key of its holder's: even its properties cannot be read without it.
-            return await RejectEncryptedUploadAsync(blob, scanId, retryFailed, cancellationToken).ConfigureAwait(false);
+            return await RejectEncryptedUploadAsync(blob, scanId, retryFailed, records, cancellationToken).ConfigureAwait(false);
         }
 
         var etag = properties.ETag.ToString();
@@ -116,10 +118,10 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         var job = NewJob(blob, scanId, etag, ContentMd5.Of(properties.ContentHash), format, modality ?? ModalityHint.Auto, retryFailed);
         if (rejection is { } code)
         {
-            return await RejectAsync(blob, job, code, Describe(code, properties.BlobType, properties.ContentLength), cancellationToken).ConfigureAwait(false);
+            return await RejectAsync(blob, job, code, Describe(code, properties.BlobType, properties.ContentLength), records, cancellationToken).ConfigureAwait(false);
         }
 
-        var reservation = await submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, cancellationToken, retryFailed).ConfigureAwait(false);
+        var reservation = await submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, cancellationToken, retryFailed, records).ConfigureAwait(false);
         if (!reservation.MustPublish)
         {
             LogSkipped(scanId, reservation.Skipped!.Value);
@@ -151,7 +153,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     /// Records the rejection of the version <paramref name="job"/> names (Failed with its code), and deletes that version
     /// where the file is never to be kept: <see cref="RemoveRefusedUploadAsync"/>.
     /// </summary>
-    private async Task<IntakeResult> RejectAsync(BlobClient blob, ScanJob job, IntakeRejectionCode code, string reason, CancellationToken cancellationToken)
+    private async Task<IntakeResult> RejectAsync(BlobClient blob, ScanJob job, IntakeRejectionCode code, string reason, IReadOnlyList<JobRecord> records, CancellationToken cancellationToken)
     {
         var failed = await submitter.RejectAsync(new JobRecord
         {
@@ -167,7 +169,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             SourceETag = job.SourceETag,
             MessageId = job.MessageId,
             CorrelationId = job.CorrelationId,
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, records).ConfigureAwait(false);
         if (failed is { IsDeleted: true })
         {
             // Erased while this file was being checked: as for a file sent after the erasure, remove it unprocessed.
@@ -190,7 +192,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
     /// bring it back), and only that version is deleted. A version listed without a key was written since: it is
     /// readable, and its own event (or the reconciliation) brings it here.
     /// </summary>
-    private async Task<IntakeResult> RejectEncryptedUploadAsync(BlobClient blob, string scanId, bool retryFailed, CancellationToken cancellationToken)
+    private async Task<IntakeResult> RejectEncryptedUploadAsync(BlobClient blob, string scanId, bool retryFailed, IReadOnlyList<JobRecord> records, CancellationToken cancellationToken)
     {
         var listed = await ListedPropertiesAsync(blob, cancellationToken).ConfigureAwait(false);
         if (listed is not { ETag: { } etag, CustomerProvidedKeySha256: not null })
@@ -201,7 +203,7 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
         const IntakeRejectionCode code = IntakeRejectionCode.EncryptedWithCustomerProvidedKey;
         var job = NewJob(blob, scanId, etag.ToString(), ContentMd5.Of(listed.ContentHash), ScanFormat.Unknown, ModalityHint.Auto, retryFailed);
-        return await RejectAsync(blob, job, code, Describe(code, listed.BlobType, listed.ContentLength), cancellationToken).ConfigureAwait(false);
+        return await RejectAsync(blob, job, code, Describe(code, listed.BlobType, listed.ContentLength), records, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The blob's properties as its container lists them (no read of the blob itself); null if it is gone.</summary>
@@ -251,9 +253,6 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
             LogRefusedKept(scanId, code, e.ErrorCode);
         }
     }
-
-    private async Task<bool> WasErasedAsync(string scanId, CancellationToken cancellationToken) =>
-        (await jobs.ListForScanAsync(scanId, cancellationToken).ConfigureAwait(false)).Any(r => r.IsDeleted);
 
     /// <summary>
     /// The first bytes the sniffer needs, from exactly the version whose properties were read; neither bytes nor a reason

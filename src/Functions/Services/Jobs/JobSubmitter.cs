@@ -28,9 +28,11 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     /// Reserves, publishes and confirms one job. <paramref name="retryFailed"/> (an explicit retry) also resubmits a job
     /// that failed for this very blob version, which is otherwise left Failed.
     /// </summary>
-    public async Task<Reservation> SubmitAsync(ScanJob job, string? runId, DateTimeOffset? scheduledEnqueueTime, CancellationToken cancellationToken, bool retryFailed = false)
+    /// <param name="scanRecords">Every record of the scan as the caller has just read them (intake's erasure check), to
+    /// decide on instead of reading the record again: see <see cref="ReserveAsync"/>.</param>
+    public async Task<Reservation> SubmitAsync(ScanJob job, string? runId, DateTimeOffset? scheduledEnqueueTime, CancellationToken cancellationToken, bool retryFailed = false, IReadOnlyList<JobRecord>? scanRecords = null)
     {
-        var reservation = await ReserveAsync(job, runId, cancellationToken, retryFailed).ConfigureAwait(false);
+        var reservation = await ReserveAsync(job, runId, cancellationToken, retryFailed, scanRecords).ConfigureAwait(false);
         if (reservation.MustPublish)
         {
             // Once the message may be out, finish the bookkeeping even if the caller is cancelled: an unconfirmed record
@@ -100,12 +102,14 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     /// Decides whether <paramref name="job"/> must be published and, if so, leaves a Queued record for it that is not
     /// yet marked published. Never publishes.
     /// </summary>
-    public async Task<Reservation> ReserveAsync(ScanJob job, string? runId, CancellationToken cancellationToken, bool retryFailed = false)
+    /// <param name="scanRecords">Every record of the scan as the caller has just read them, or null: the first decision
+    /// is made on the job's record among them (none there: no record) rather than on a read of its own (<see cref="CurrentAsync"/>).</param>
+    public async Task<Reservation> ReserveAsync(ScanJob job, string? runId, CancellationToken cancellationToken, bool retryFailed = false, IReadOnlyList<JobRecord>? scanRecords = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
         {
-            var current = await store.GetAsync(job.ScanId, job.ModelVersion, cancellationToken).ConfigureAwait(false);
+            var current = await CurrentAsync(job.ScanId, job.ModelVersion, attempt == 0 ? scanRecords : null, cancellationToken).ConfigureAwait(false);
             var message = job;
             JobWriteResult result;
             if (current is null)
@@ -201,12 +205,13 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     /// unchanged). A Succeeded job of another blob version fails too: a bad file uploaded over good results replaces them,
     /// as a good one does.
     /// </summary>
-    public async Task<JobRecord?> RejectAsync(JobRecord rejected, CancellationToken cancellationToken)
+    /// <param name="scanRecords">Every record of the scan as the caller has just read them, or null: as for <see cref="ReserveAsync"/>.</param>
+    public async Task<JobRecord?> RejectAsync(JobRecord rejected, CancellationToken cancellationToken, IReadOnlyList<JobRecord>? scanRecords = null)
     {
         ArgumentNullException.ThrowIfNull(rejected);
         for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
         {
-            var current = await store.GetAsync(rejected.ScanId, rejected.ModelVersion, cancellationToken).ConfigureAwait(false);
+            var current = await CurrentAsync(rejected.ScanId, rejected.ModelVersion, attempt == 0 ? scanRecords : null, cancellationToken).ConfigureAwait(false);
             JobWriteResult result;
             if (current is null)
             {
@@ -245,6 +250,18 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
 
         throw new InvalidOperationException($"Job {rejected.ScanId}/{rejected.ModelVersion} kept changing under concurrent writers; retry later.");
     }
+
+    /// <summary>
+    /// The record to decide on: the one among <paramref name="scanRecords"/> when the caller read them (intake reads the
+    /// whole partition for its erasure check just before; reading the one record again cost every upload a second table
+    /// read), else a read of its own. A record read a moment earlier is as safe as one read now: every write that follows
+    /// is conditional (create-if-absent, or If-Match its ETag), so a record changed or created since makes the write lose
+    /// and the next attempt reads afresh; and a decision to write nothing was as stale the instant a fresh read returned.
+    /// </summary>
+    private async Task<JobRecord?> CurrentAsync(string scanId, string modelVersion, IReadOnlyList<JobRecord>? scanRecords, CancellationToken cancellationToken) =>
+        scanRecords is null
+            ? await store.GetAsync(scanId, modelVersion, cancellationToken).ConfigureAwait(false)
+            : scanRecords.FirstOrDefault(r => string.Equals(r.ScanId, scanId, StringComparison.Ordinal) && string.Equals(r.ModelVersion, modelVersion, StringComparison.Ordinal));
 
     /// <summary>
     /// Fails a Succeeded job for a rejected new version of its upload. Succeeded -> Failed is no transition: the new
