@@ -99,7 +99,9 @@ public static class BlobFolderEraser
 
     /// <summary>
     /// Deletes the current version. A lease (an upload SAS lets its holder take one, even an infinite one) is broken first:
-    /// a lease must not keep data its owner asked to erase.
+    /// a lease must not keep data its owner asked to erase. Whatever version is current: no If-Match the listed ETag, since
+    /// a blob written again after the listing (an upload URL stays valid for a while) would then fail its delete and its
+    /// content stay behind; the version it replaced is a previous version by then, deleted with the others below.
     /// </summary>
     private static async Task<bool> DeleteCurrentAsync(BlobClient blob, CancellationToken cancellationToken)
     {
