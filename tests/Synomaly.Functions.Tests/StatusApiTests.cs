@@ -250,4 +250,40 @@ public sealed class StatusApiTests(AzuriteFixture azurite)
         Assert.Contains("SourceBlobUri", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("qzxw", warning.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_list_tells_the_client_how_many_records_it_left_out_as_unreadable_and_of_which_scans_by_id_only()
+    {
+        // Only logged, the left-out records were invisible to the client: a portal took a short page for the whole
+        // listing, and a scan whose record cannot be read simply was not there.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var good = ScanBytes.NewScanId();
+        var bad = ScanBytes.NewScanId();
+        await host.SucceededJobAsync(good);
+        await host.SucceededJobAsync(bad);
+        await host.WriteUnreadableJobRecordAsync(bad, "v1", new() { ["SourceBlobUri"] = "patient qzxw/scan.dcm" });
+        await host.WriteUnreadableJobRecordAsync(bad, "v0", new() { ["State"] = "Paused", ["CreatedAt"] = DateTimeOffset.UtcNow });
+
+        var answer = Assert.IsType<OkObjectResult>(await host.Function<ListScans>().Run(HttpRequests.Create("GET"), Ct));
+
+        var body = System.Text.Json.JsonSerializer.SerializeToElement(answer.Value, answer.Value!.GetType(), Http.ApiJson.Options);
+        Assert.Equal(2, body.GetProperty("unreadableCount").GetInt32());
+        Assert.Equal([bad], body.GetProperty("unreadableScanIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([good], body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("scanId").GetString()));
+        Assert.DoesNotContain("qzxw", body.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Paused", body.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_list_with_nothing_left_out_says_so()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        await host.SucceededJobAsync(ScanBytes.NewScanId());
+
+        var answer = Assert.IsType<OkObjectResult>(await host.Function<ListScans>().Run(HttpRequests.Create("GET"), Ct));
+
+        var body = System.Text.Json.JsonSerializer.SerializeToElement(answer.Value, answer.Value!.GetType(), Http.ApiJson.Options);
+        Assert.Equal(0, body.GetProperty("unreadableCount").GetInt32());
+        Assert.Empty(body.GetProperty("unreadableScanIds").EnumerateArray());
+    }
 }

@@ -51,7 +51,7 @@ public static class ApiCatalog
                 new("pageSize", ApiParameterLocation.Query, "Items per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = QueryParameters.MaxPageSize, ["default"] = QueryParameters.DefaultPageSize }),
                 new("continuation", ApiParameterLocation.Query, "The previous page's continuation. A filtered page can be short or empty while one remains: read until it is null.", new JsonObject { ["type"] = "string" }),
             ],
-            Responses = [new(200, "One page of jobs.", typeof(ScanSummaryPage)), Invalid],
+            Responses = [new(200, "One page of jobs; unreadableCount and unreadableScanIds say which records of the page were left out because this version cannot read them.", typeof(ScanSummaryPage)), Invalid],
         },
         new(nameof(GetScanStatus), "get", "scans/{scanId}", "The status of a scan's job and read-only SAS links to its results")
         {

@@ -29,4 +29,8 @@ public sealed record ResultLink(string Name, Uri Url, DateTimeOffset ExpiresOn);
 public sealed record ScanSummary(string ScanId, string ModelVersion, JobState State, JobOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? ErrorCode);
 
 /// <summary>A page of <c>GET /api/scans</c>; pass <see cref="Continuation"/> back as <c>?continuation=</c>.</summary>
-public sealed record ScanSummaryPage(IReadOnlyList<ScanSummary> Items, string? Continuation);
+/// <param name="UnreadableCount">Job records of this page left out of <paramref name="Items"/> because this version cannot
+/// read them (written by a newer version, or damaged): unsaid, a portal took the page for complete.</param>
+/// <param name="UnreadableScanIds">The scans of those records, each once, in page order: the ids only, since any other
+/// value of such a row (its source URI names the scan's file) is exactly what cannot be vouched for.</param>
+public sealed record ScanSummaryPage(IReadOnlyList<ScanSummary> Items, string? Continuation, int UnreadableCount, IReadOnlyList<string> UnreadableScanIds);

@@ -66,7 +66,9 @@ public sealed class ScanStatusService(JobStore jobs, BlobServiceClient blobs, Bl
 
         return new ScanSummaryPage(
             [.. page.Jobs.Select(j => new ScanSummary(j.ScanId, j.ModelVersion, j.State, j.Origin, j.CreatedAt, j.FinishedAt, j.ErrorCode))],
-            JobListContinuation.Encode(state, since, page.ContinuationToken));
+            JobListContinuation.Encode(state, since, page.ContinuationToken),
+            page.Unreadable.Count,
+            [.. page.Unreadable.Select(e => e.ScanId).Distinct(StringComparer.Ordinal)]);
     }
 
     /// <summary>
