@@ -177,6 +177,16 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(StartReprocess), down.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dryRun":true}"""), Ct));
         await Call(nameof(GetOpenApiDocument), Task.FromResult(host.Function<GetOpenApiDocument>().Run(HttpRequests.Create("GET"))));
 
+        // The answers of a job table that does not exist (an incomplete deployment, or the table deleted).
+        await using var tableless = await TestHost.CreateAsync(azurite);
+        var orphan = await tableless.FailedUploadAsync();
+        await tableless.JobsTable.DeleteAsync(Ct);
+        await Call(nameof(ListScans), tableless.Function<ListScans>().Run(HttpRequests.Create("GET"), Ct));
+        await Call(nameof(GetScanStatus), tableless.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), orphan, Ct));
+        await Call(nameof(DeleteScan), tableless.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), orphan, Ct));
+        await Call(nameof(RetryScan), tableless.Function<RetryScan>().Run(HttpRequests.Create("POST"), orphan, Ct));
+        await Call(nameof(RetryFailedScans), tableless.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), Ct));
+
         // The answers of the role check (Api__RequireAppRoles): no principal, and a principal without an admitting role.
         await using var guarded = await TestHost.CreateAsync(azurite, new() { ["Api:RequireAppRoles"] = "true" });
         foreach (var operation in ApiCatalog.Operations.Where(o => !o.Anonymous))

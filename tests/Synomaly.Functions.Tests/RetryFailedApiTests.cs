@@ -209,7 +209,8 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
 
     private static RetryFailedScans RetryFailedScansOver(TestHost host, JobStore jobs) =>
         new(new FailedUploadRetryService(jobs, host.Get<ScanRetryService>(), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, NullLogger<FailedUploadRetryService>.Instance),
-            host.Get<ApiAuthorization>());
+            host.Get<ApiAuthorization>(),
+            NullLogger<RetryFailedScans>.Instance);
 
     [Theory]
     [InlineData("{}")]

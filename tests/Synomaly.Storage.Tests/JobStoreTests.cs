@@ -270,6 +270,34 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_read_or_listing_of_a_table_that_does_not_exist_is_the_same_configuration_fault_as_a_write()
+    {
+        // Writes were typed; reads were not: a listing ended in the SDK's bare 404, a status read in "no such scan", and
+        // the HTTP API answered a portal with a bare 500 or a 404 for a scan it had just uploaded.
+        var ct = TestContext.Current.CancellationToken;
+        var (store, table) = await NewStoreAndTableAsync();
+        await store.CreateAsync(NewRecord("scan-gone"), ct);
+        await table.DeleteAsync(ct);
+
+        var read = await Assert.ThrowsAsync<JobTableMissingException>(() => store.GetAsync("scan-gone", "v1", ct));
+        var partition = await Assert.ThrowsAsync<JobTableMissingException>(() => store.ListForScanAsync("scan-gone", ct));
+        var page = await Assert.ThrowsAsync<JobTableMissingException>(() => store.ListAsync(JobState.Queued, cancellationToken: ct));
+
+        Assert.All([read, partition, page], e => Assert.Equal(table.Name, e.TableName));
+        await Assert.ThrowsAsync<JobTableMissingException>(() => store.TransitionLatestAsync("scan-gone", "v1", JobState.Processing, cancellationToken: ct));
+    }
+
+    [Fact]
+    public async Task A_read_of_a_record_that_does_not_exist_in_a_table_that_does_is_still_none()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (store, _) = await NewStoreAndTableAsync();
+
+        Assert.Null(await store.GetAsync("scan-none", "v1", ct));
+        Assert.Empty(await store.ListForScanAsync("scan-none", ct));
+    }
+
+    [Fact]
     public async Task A_write_to_a_record_deleted_meanwhile_still_reports_not_found()
     {
         var ct = TestContext.Current.CancellationToken;

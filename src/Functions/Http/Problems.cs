@@ -81,6 +81,26 @@ public static class Problems
             UploadUrlUnavailableType);
     }
 
+    /// <summary>503 of every endpoint that reads or writes job records while the job table does not exist.</summary>
+    public const string JobTableMissingType = "urn:synomaly:problem:job-table-missing";
+
+    /// <summary>
+    /// The 503 of a request that found no job table, with Retry-After. Not a 404 (the scan is not unknown: the store of
+    /// every scan is missing) nor a bare 500: the deployment is incomplete (the table never created, or the connection
+    /// setting names another storage account) or the table was deleted, which an operator repairs, and the same request
+    /// then succeeds. The table's name goes to the app's Error log, not to the caller.
+    /// </summary>
+    public static ObjectResult JobTableMissing(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(
+            StatusCodes.Status503ServiceUnavailable,
+            "The job store is unavailable.",
+            $"The table that holds the scans' job records does not exist in the storage account this app is connected to (an incomplete deployment, or the table was deleted); no job record could be read or written. Ask again after {RetryAfterSeconds} seconds; an operator must restore the table.",
+            JobTableMissingType);
+    }
+
     /// <summary>401 with <c>Api__RequireAppRoles</c> on: the request carries no caller identity that can be read.</summary>
     public const string NotAuthenticatedType = "urn:synomaly:problem:not-authenticated";
 

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
@@ -12,7 +14,7 @@ namespace Synomaly.Functions.Triggers;
 /// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan existed, an upload id
 /// closed by a tombstone all the same, an archive id left as it was.
 /// </summary>
-public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization authorization)
+public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization authorization, ILogger<DeleteScan> logger)
 {
     [Function(nameof(DeleteScan))]
     public async Task<IActionResult> Run(
@@ -46,6 +48,10 @@ public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization auth
         catch (ErasureIncompleteException e)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Erasure not completed.", e.Message, Problems.ErasureIncompleteType);
+        }
+        catch (JobTableMissingException e)
+        {
+            return logger.JobTableMissing(request, nameof(DeleteScan), e);
         }
     }
 }

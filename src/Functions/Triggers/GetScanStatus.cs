@@ -51,6 +51,10 @@ public sealed partial class GetScanStatus(ScanStatusService status, ApiAuthoriza
             LogUnreadable(e.ScanId, e.ModelVersion, e.Field);
             return Problems.UnreadableJobRecord(e);
         }
+        catch (JobTableMissingException e)
+        {
+            return logger.JobTableMissing(request, nameof(GetScanStatus), e);
+        }
 
         return result is null
             ? Problems.NotFound($"No job for scan {scanId} and this model version (unknown id, or the upload has not arrived yet).")

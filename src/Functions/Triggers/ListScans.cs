@@ -1,14 +1,16 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Status;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/scans?status=&amp;since=&amp;pageSize=&amp;continuation=</c>: one page of jobs.</summary>
-public sealed class ListScans(ScanStatusService status, ApiAuthorization authorization)
+public sealed class ListScans(ScanStatusService status, ApiAuthorization authorization, ILogger<ListScans> logger)
 {
     [Function(nameof(ListScans))]
     public async Task<IActionResult> Run(
@@ -32,6 +34,10 @@ public sealed class ListScans(ScanStatusService status, ApiAuthorization authori
         catch (FormatException e)
         {
             return Problems.BadRequest(e.Message);
+        }
+        catch (JobTableMissingException e)
+        {
+            return logger.JobTableMissing(request, nameof(ListScans), e);
         }
     }
 }

@@ -2,9 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
@@ -13,7 +15,7 @@ namespace Synomaly.Functions.Triggers;
 /// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call. A retry
 /// whose job cannot be published stops the call: 503, with what it did before and where to repeat it from.
 /// </summary>
-public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthorization authorization)
+public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthorization authorization, ILogger<RetryFailedScans> logger)
 {
     [Function(nameof(RetryFailedScans))]
     public async Task<IActionResult> Run(
@@ -46,6 +48,10 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
                 "The call stopped there; 'done' is what it did before (the scans in done.scanIds were retried). Repeat it with done.continuation (without one when that is null): the scans retried already have left the Failed set.");
             ((ProblemDetails)problem.Value!).Extensions["done"] = e.Done;
             return problem;
+        }
+        catch (JobTableMissingException e)
+        {
+            return logger.JobTableMissing(request, nameof(RetryFailedScans), e);
         }
     }
 }

@@ -56,6 +56,10 @@ public sealed partial class RetryScan(ScanRetryService retry, ScanStatusService 
             LogUnreadable(e.ScanId, e.ModelVersion, e.Field);
             return Problems.UnreadableJobRecord(e);
         }
+        catch (JobTableMissingException e)
+        {
+            return logger.JobTableMissing(request, nameof(RetryScan), e);
+        }
 
         return result.Outcome switch
         {

@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Azure.Data.Tables.Models;
 using Synomaly.Contracts;
 using Synomaly.Storage.Messaging;
 
@@ -43,10 +42,29 @@ public class JobStore
         await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
 
     /// <exception cref="InvalidJobRecordException">The stored record holds a value this version cannot read.</exception>
+    /// <exception cref="JobTableMissingException">The job table does not exist (as for every read and write).</exception>
     public virtual async Task<JobRecord?> GetAsync(string scanId, string modelVersion, CancellationToken cancellationToken = default)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(scanId, modelVersion, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? JobEntityMapper.FromEntity(response.Value!) : null;
+        NullableResponse<TableEntity> response;
+        try
+        {
+            response = await table.GetEntityIfExistsAsync<TableEntity>(scanId, modelVersion, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (TableMissing.Is(e))
+        {
+            throw new JobTableMissingException(table.Name, e);
+        }
+
+        if (response.HasValue)
+        {
+            return JobEntityMapper.FromEntity(response.Value!);
+        }
+
+        // "If exists" answers a missing table as a missing record: read as null, the scan looked unknown (a 404 to the
+        // portal that had just uploaded it) where the deployment was at fault.
+        return TableMissing.Is(response.GetRawResponse())
+            ? throw new JobTableMissingException(table.Name, new RequestFailedException(response.GetRawResponse()))
+            : null;
     }
 
     /// <summary>
@@ -69,7 +87,7 @@ public class JobStore
             var response = await table.AddEntityAsync(JobEntityMapper.ToEntity(record), cancellationToken).ConfigureAwait(false);
             return new JobWriteResult(JobWriteOutcome.Written, record with { ETag = response.Headers.ETag ?? default });
         }
-        catch (RequestFailedException e) when (IsTableMissing(e))
+        catch (RequestFailedException e) when (TableMissing.Is(e))
         {
             throw new JobTableMissingException(table.Name, e);
         }
@@ -125,12 +143,20 @@ public class JobStore
 
     /// <summary>Every record of one scan (one per model version it was processed for).</summary>
     /// <exception cref="InvalidJobRecordException">One of them holds a value this version cannot read.</exception>
+    /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
     public virtual async Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
     {
         var records = new List<JobRecord>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {scanId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            records.Add(JobEntityMapper.FromEntity(entity));
+            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {scanId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(JobEntityMapper.FromEntity(entity));
+            }
+        }
+        catch (RequestFailedException e) when (TableMissing.Is(e))
+        {
+            throw new JobTableMissingException(table.Name, e);
         }
 
         return records;
@@ -177,6 +203,7 @@ public class JobStore
     /// Pass the previous page's <see cref="JobPage.ContinuationToken"/> to read the next page. Records that cannot be read
     /// are left out and listed in <see cref="JobPage.Unreadable"/>.
     /// </summary>
+    /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
     public virtual async Task<JobPage> ListAsync(
         JobState? state = null,
         DateTimeOffset? since = null,
@@ -206,9 +233,16 @@ public class JobStore
         var filter = filters.Count == 0 ? null : string.Join(" and ", filters);
         var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
             .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize);
-        await foreach (var page in pages.ConfigureAwait(false))
+        try
         {
-            return Read(page.Values, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            await foreach (var page in pages.ConfigureAwait(false))
+            {
+                return Read(page.Values, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            }
+        }
+        catch (RequestFailedException e) when (TableMissing.Is(e))
+        {
+            throw new JobTableMissingException(table.Name, e);
         }
 
         return new JobPage([], null);
@@ -247,7 +281,7 @@ public class JobStore
             var latest = await GetAsync(current.ScanId, current.ModelVersion, cancellationToken).ConfigureAwait(false);
             return latest is null ? new JobWriteResult(JobWriteOutcome.NotFound, null) : new JobWriteResult(JobWriteOutcome.Conflict, latest);
         }
-        catch (RequestFailedException e) when (IsTableMissing(e))
+        catch (RequestFailedException e) when (TableMissing.Is(e))
         {
             throw new JobTableMissingException(table.Name, e);
         }
@@ -256,13 +290,6 @@ public class JobStore
             return new JobWriteResult(JobWriteOutcome.NotFound, null);
         }
     }
-
-    /// <summary>
-    /// A 404 for the table rather than the record (the service answers 404 for both; the code tells them apart): read as
-    /// NotFound, a deployment fault looked like a record deleted meanwhile, and the callers went on as if it were.
-    /// </summary>
-    private static bool IsTableMissing(RequestFailedException e) =>
-        e.Status == 404 && string.Equals(e.ErrorCode, TableErrorCode.TableNotFound.ToString(), StringComparison.Ordinal);
 
     /// <summary>
     /// The record with its scheduled time no further ahead than any transport makes a message wait
