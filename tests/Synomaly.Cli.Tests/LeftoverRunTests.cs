@@ -44,17 +44,26 @@ public sealed class LeftoverRunTests
     }
 
     [Fact]
-    public async Task The_hosts_of_a_run_that_is_still_going_are_left_alone()
+    public async Task A_run_still_going_is_neither_stopped_nor_joined_by_the_next_run()
     {
+        // Its record names a live run (one whose lock cannot be seen, as a CLI of an earlier version held none): the next
+        // run is refused, its hosts go on and its record stays.
         var cancellationToken = TestContext.Current.CancellationToken;
         using var state = new ScratchDirectory("synomaly-leftover-live");
         using var host = Sleeper();
         await WriteRecordAsync(state.Location, $"run {Environment.ProcessId} {StartTicks(Environment.ProcessId)} synomaly", $"child {host.Id} {StartTicks(host.Id)} trigger host");
 
-        await StartAndStopAsync(state.Location, cancellationToken);
+        try
+        {
+            await Assert.ThrowsAsync<LocalRunInProgressException>(() => StartAndStopAsync(state.Location, cancellationToken));
 
-        Assert.False(host.HasExited, "the host of a run that is still going was killed");
-        host.Kill();
+            Assert.False(host.HasExited, "the host of a run that is still going was killed");
+            Assert.True(File.Exists(Path.Combine(state.Location, RecordFile)), "the record of a run still going was removed");
+        }
+        finally
+        {
+            host.Kill();
+        }
     }
 
     [Fact]

@@ -17,8 +17,9 @@ public sealed class LocalEnvironmentTests(AzuriteFixture azurite)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         // Starting against an already running instance is a no-op that returns its connection string; the fixture's
-        // instance is provisioned through the same code path and left to the fixture to stop.
-        var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.ScriptEnvironment, cancellationToken);
+        // instance is provisioned through the same code path and left to the fixture to stop. Each environment is disposed
+        // (which leaves an Azurite it found running as it is): one still open holds the state folder, and the next is refused.
+        await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.ScriptEnvironment, cancellationToken);
         Assert.Equal(azurite.ConnectionString, environment.ConnectionString);
 
         var container = new BlobServiceClient(environment.ConnectionString).GetBlobContainerClient(BlobLayout.ScansContainer);
@@ -39,7 +40,7 @@ public sealed class LocalEnvironmentTests(AzuriteFixture azurite)
         // The list the Infra tests compare with the Bicep templates: the bulk reprocessing and archive-deletion queues and
         // the bulkruns table included, which the Functions app on Azurite needs too.
         var cancellationToken = TestContext.Current.CancellationToken;
-        var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.ScriptEnvironment, cancellationToken);
+        await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.ScriptEnvironment, cancellationToken);
 
         var blobs = new BlobServiceClient(environment.ConnectionString);
         foreach (var container in LocalStorageResources.Containers)

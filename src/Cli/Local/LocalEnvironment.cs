@@ -15,10 +15,13 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private readonly string repositoryRoot;
     private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
 
-    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record)
+    private readonly LocalRunLock hold;
+
+    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record, LocalRunLock hold)
     {
         this.repositoryRoot = repositoryRoot;
         this.azuriteEnvironment = azuriteEnvironment;
+        this.hold = hold;
         ConnectionString = azurite.ConnectionString;
         StartedAzurite = azurite.StartedHere;
         Record = record;
@@ -34,15 +37,29 @@ public sealed class LocalEnvironment : IAsyncDisposable
 
     /// <summary>
     /// Starts (or finds) Azurite and provisions it, after stopping what an earlier run on this state folder left running
-    /// when it was killed without cleanup (said on stderr; see <see cref="LocalRunRecord"/>).
+    /// when it was killed without cleanup (said on stderr; see <see cref="LocalRunRecord"/>). One run at a time holds a
+    /// state folder (<see cref="LocalRunLock"/>) until it is disposed or kept: a second would share the first's Azurite,
+    /// lose it when the first ends, and overwrite the first's record so that a kill of the first left its hosts running.
     /// </summary>
     /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
+    /// <exception cref="LocalRunInProgressException">Another run holds this state folder.</exception>
     public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
     {
         string state = LocalRunRecord.StateDirectory(repositoryRoot, azuriteEnvironment);
-        await LocalRunRecord.StopLeftoversAsync(state, () => AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, cancellationToken), Console.Error);
-        var azurite = await AzuriteScript.StartOrFindAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
-        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere));
+        var hold = LocalRunLock.TryAcquire(state) ?? throw LocalRunInProgressException.For(state, LocalRunRecord.LiveOwner(state));
+        AzuriteInstance azurite;
+        try
+        {
+            await LocalRunRecord.StopLeftoversAsync(state, () => AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, cancellationToken), Console.Error);
+            azurite = await AzuriteScript.StartOrFindAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+
+        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere), hold);
         try
         {
             await environment.ProvisionAsync(cancellationToken);
@@ -90,10 +107,15 @@ public sealed class LocalEnvironment : IAsyncDisposable
         }
 
         Record.Delete();
+        hold.Dispose();
     }
 
-    /// <summary>Hands what this run started to the user (--keep): the next run must not stop it as left over.</summary>
-    public void Keep() => Record.Delete();
+    /// <summary>Hands what this run started to the user (--keep): the next run must not stop it as left over, and may start.</summary>
+    public void Keep()
+    {
+        Record.Delete();
+        hold.Dispose();
+    }
 
     private async Task ProvisionAsync(CancellationToken cancellationToken)
     {

@@ -8,6 +8,8 @@ namespace Synomaly.Cli.Local;
 /// (.NET has no portable "die with the parent"), so its hosts and Azurite would go on, and the next run would reuse that
 /// Azurite while the old hosts compete with the new ones for its jobs. The next run reads the file and stops them first.
 /// Children watching their parent would need the hosts to know of the CLI, and would stop `demo --keep`'s hosts too.
+/// One run at a time writes it: <see cref="LocalRunLock"/> refuses a second run on the same state folder, whose record
+/// would replace the first's (the last writer won, and a kill of the other run then left its hosts unrecorded).
 /// </summary>
 public sealed class LocalRunRecord
 {
@@ -32,9 +34,11 @@ public sealed class LocalRunRecord
 
     /// <summary>
     /// Stops what a run that ended without cleanup left behind in this state folder: each recorded host that is still that
-    /// same process (a reused PID is left alone), then the Azurite it started; says so on <paramref name="log"/>. A record
-    /// whose run still goes on (a demo beside this one) is left as it is.
+    /// same process (a reused PID is left alone), then the Azurite it started; says so on <paramref name="log"/>.
     /// </summary>
+    /// <exception cref="LocalRunInProgressException">
+    /// The recorded run still goes on (a CLI that held no <see cref="LocalRunLock"/>): its record and hosts are left as they are.
+    /// </exception>
     public static async Task StopLeftoversAsync(string stateDirectory, Func<Task> stopAzurite, TextWriter log)
     {
         string file = Path.Combine(stateDirectory, FileName);
@@ -44,10 +48,9 @@ public sealed class LocalRunRecord
         }
 
         var lines = await File.ReadAllLinesAsync(file);
-        var owner = lines.Select(l => Parse(l, "run")).FirstOrDefault(p => p is not null);
-        if (owner is not null && owner.Value.Identity.IsRunning())
+        if (LiveOwner(lines) is { } owner)
         {
-            return;
+            throw LocalRunInProgressException.For(stateDirectory, owner);
         }
 
         foreach (var child in lines.Select(l => Parse(l, "child")).OfType<(ProcessIdentity Identity, string Name)>())
@@ -67,6 +70,23 @@ public sealed class LocalRunRecord
 
         File.Delete(file);
     }
+
+    /// <summary>The PID of the run this state folder's record names, when that run still goes on; null otherwise.</summary>
+    public static int? LiveOwner(string stateDirectory)
+    {
+        try
+        {
+            return LiveOwner(File.ReadAllLines(Path.Combine(stateDirectory, FileName)));
+        }
+        catch (IOException)
+        {
+            // No record (yet): the run holding the folder is still starting Azurite.
+            return null;
+        }
+    }
+
+    private static int? LiveOwner(IEnumerable<string> lines) =>
+        lines.Select(l => Parse(l, "run")).FirstOrDefault(p => p is not null) is { } owner && owner.Identity.IsRunning() ? owner.Identity.Pid : null;
 
     /// <summary>Starts the record of this run (written at once, so a kill from here on is cleaned up by the next run).</summary>
     public static LocalRunRecord Begin(string stateDirectory, bool startedAzurite)
