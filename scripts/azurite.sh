@@ -4,6 +4,8 @@
 #                                 as it is and stderr says "azurite: already running (pid N)": whoever started it stops it
 #   scripts/azurite.sh stop    -> stops it by PID and deletes its temporary data
 #   scripts/azurite.sh restart -> stops it by PID and starts it again on the same ports and the same data (a storage outage)
+#   A start after this state dir's Azurite crashed or was killed goes on with its data (and says so on stderr), on the ports
+#   given now: only restart keeps the earlier ports, which the clients of the running Azurite hold.
 #   scripts/azurite.sh status  -> exit 0 when running
 # Environment: AZURITE_DIR (state folder, default .azurite in the repository), AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT /
 # AZURITE_TABLE_PORT (defaults 10000-10002).
@@ -15,6 +17,7 @@ blob_port="${AZURITE_BLOB_PORT:-10000}"
 queue_port="${AZURITE_QUEUE_PORT:-10001}"
 table_port="${AZURITE_TABLE_PORT:-10002}"
 pidfile="$state/azurite.pid"
+keep_ports=0
 account_key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 # The PID file sits in the repository and outlives its process (a reboot, a killed Azurite), and PIDs are reused: a live PID
@@ -46,22 +49,33 @@ ensure_installed() {
 start() {
   mkdir -p "$state"
   if is_running; then
-    echo "azurite: already running (pid $(cat "$pidfile")); left as it is" >&2
+    echo "azurite: already running (pid $(cat "$pidfile")) on ports $(cat "$state/ports"); left as it is" >&2
     connection_string; return
   fi
   ensure_installed
   local data
   fresh_data=0
   if [[ -f "$state/location" && -d "$(cat "$state/location")" ]]; then
-    # Left by `restart`: the same data location and ports, so blobs, queues and tables survive the outage.
+    # Left by `restart`, or by an Azurite that crashed or was killed: the same data location, so that blobs, queues and
+    # tables survive the outage.
     data="$(cat "$state/location")"
+    if [[ "$keep_ports" != 1 ]]; then
+      echo "azurite: the earlier Azurite of $state is not running (it crashed or was killed); starting again on its data" >&2
+    fi
   else
     fresh_data=1
     data="$(mktemp -d "${TMPDIR:-/tmp}/azurite-data.XXXXXX")"
     echo "$data" >"$state/location"
+  fi
+  # A restart comes back on the running Azurite's ports: its clients hold that connection string (and a caller whose ports
+  # were taken started on others than its variables name). Any other start listens on the ports it is given now: those of
+  # a crashed Azurite may be taken by now, which is why a caller draws new ones, and a start that went back to them ignored
+  # its variables and failed on the same taken port at every draw.
+  if [[ "$keep_ports" == 1 && -f "$state/ports" ]]; then
+    read -r blob_port queue_port table_port <"$state/ports"
+  else
     echo "$blob_port $queue_port $table_port" >"$state/ports"
   fi
-  read -r blob_port queue_port table_port <"$state/ports"
   # The log is appended to across restarts: only what this start writes (from this offset on) says how it went.
   log_offset="$(stat -c %s "$state/azurite.log" 2>/dev/null || echo 0)"
   # A start the caller gives up on (SIGTERM, from AzuriteScript on cancellation) stops what it began, so that no Azurite is
@@ -127,7 +141,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  restart) kill_process; start ;;
+  restart) kill_process; keep_ports=1; start ;;
   status) is_running ;;
   *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
 esac

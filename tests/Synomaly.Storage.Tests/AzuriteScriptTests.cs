@@ -86,6 +86,59 @@ public sealed class AzuriteScriptTests
         }
     }
 
+    [Fact]
+    public async Task A_start_after_azurite_crashed_listens_on_the_ports_given_now_not_those_of_the_crashed_one()
+    {
+        // A crashed Azurite leaves its data location and ports in the state folder. Its ports may be taken by now (that is
+        // why a caller draws new ones), and a start that went back to them ignored what it was given.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var state = new ScratchDirectory("synomaly-azurite-crashed");
+        var before = AzuriteScript.IsolatedEnvironment(state.Location);
+        var after = AzuriteScript.IsolatedEnvironment(state.Location);
+        try
+        {
+            await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, before, cancellationToken);
+            int pid = int.Parse(await ReadOrEmptyAsync(Path.Combine(state.Location, "azurite.pid")), CultureInfo.InvariantCulture);
+            using (var crashed = System.Diagnostics.Process.GetProcessById(pid))
+            {
+                crashed.Kill();
+                await crashed.WaitForExitAsync(cancellationToken);
+            }
+
+            string connectionString = await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, after, cancellationToken);
+
+            Assert.Contains($"BlobEndpoint=http://127.0.0.1:{after["AZURITE_BLOB_PORT"]}/", connectionString, StringComparison.Ordinal);
+            await new BlobServiceClient(connectionString).GetBlobContainerClient("probe").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, after, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_restart_keeps_the_ports_of_the_running_azurite_whatever_ports_it_is_given()
+    {
+        // The hosts of a run hold the connection string of the Azurite that runs: a restart (a storage outage) must come
+        // back where they look, even when the caller's variables name other ports (the ports first given were taken, and
+        // the start drew new ones).
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var state = new ScratchDirectory("synomaly-azurite-restart-ports");
+        var first = AzuriteScript.IsolatedEnvironment(state.Location);
+        try
+        {
+            string connectionString = await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, first, cancellationToken);
+
+            string restarted = await AzuriteScript.RestartAsync(TestPaths.RepositoryRoot, AzuriteScript.IsolatedEnvironment(state.Location), cancellationToken);
+
+            Assert.Equal(connectionString, restarted);
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, first, CancellationToken.None);
+        }
+    }
+
     private static async Task<string> ReadOrEmptyAsync(string path)
     {
         try
