@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Options;
 using Synomaly.Storage.Messaging;
@@ -36,6 +37,7 @@ public static class DevHostRunner
     /// restarts its job host. While storage stays unreachable, or hosts fault soon after they start, the restarts back off
     /// up to 30 s. Only the first start fails the call, so a wrong connection string is reported at once.
     /// </summary>
+    /// <exception cref="TriggerHostStartException">The first start failed (an invalid setting is thrown as it is).</exception>
     /// <param name="started">Called with each host once it runs (tests use it to reach the current host).</param>
     /// <param name="time">The clock of the waits between restarts and of how long a host ran; the system's by default.</param>
     public static async Task RunAsync(IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken, Action<IHost>? started = null, TimeProvider? time = null)
@@ -54,6 +56,12 @@ public static class DevHostRunner
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return; // Asked to stop while a host was starting.
+            }
+            catch (Exception e) when (first && e is not OptionsValidationException)
+            {
+                // Said in one line by the process (exit 3); a wrong connection string or a storage that is down is the
+                // operator's to fix, not a crash.
+                throw TriggerHostStartException.For(e);
             }
             catch (Exception e) when (!first)
             {

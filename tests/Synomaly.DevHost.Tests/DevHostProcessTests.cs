@@ -69,14 +69,46 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         Assert.DoesNotContain("   at ", printed, StringComparison.Ordinal);
     }
 
-    private Process Start(bool withModelVersion)
+    [Fact]
+    public async Task A_first_start_that_fails_ends_the_host_with_exit_3_and_one_line_naming_the_problem()
+    {
+        // Storage that does not answer (Azurite not running, a wrong port): the first start fails, and the process used to
+        // die of the unhandled exception (exit 134, a stack trace on stderr) instead of saying so.
+        int closedPort = Synomaly.Storage.Local.LoopbackPort.Free();
+        string unreachable = System.Text.RegularExpressions.Regex.Replace(azurite.PrivateAccountConnectionString(), @"127\.0\.0\.1:\d+", $"127.0.0.1:{closedPort}");
+        using var devHost = Start(withModelVersion: true, unreachable);
+        var output = new ProcessOutput(devHost);
+        using var hangGuard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        hangGuard.CancelAfter(TimeSpan.FromSeconds(120));
+        try
+        {
+            await devHost.WaitForExitAsync(hangGuard.Token);
+        }
+        finally
+        {
+            if (!devHost.HasExited)
+            {
+                devHost.Kill(entireProcessTree: true);
+            }
+        }
+
+        string printed = output.Text;
+        Assert.True(devHost.ExitCode == 3, $"exit {devHost.ExitCode}; output:\n{printed}");
+        Assert.Contains("synomaly-devhost: the trigger host could not start:", printed, StringComparison.Ordinal);
+        Assert.Contains(closedPort.ToString(CultureInfo.InvariantCulture), printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("AccountKey", printed, StringComparison.Ordinal);
+    }
+
+    private Process Start(bool withModelVersion, string? connectionString = null)
     {
         var info = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "Synomaly.DevHost.dll")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.Environment["ScansStorage"] = azurite.PrivateAccountConnectionString();
+        info.Environment["ScansStorage"] = connectionString ?? azurite.PrivateAccountConnectionString();
         info.Environment["Intake__ModelName"] = "brain-mri-demo";
         info.Environment.Remove("Intake__ModelVersion");
         if (withModelVersion)
