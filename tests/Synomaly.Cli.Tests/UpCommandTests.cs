@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Sockets;
 using Spectre.Console;
 using Synomaly.Cli.Commands;
+using Synomaly.Cli.Local;
 using Synomaly.Storage.Local;
 using Synomaly.Testing;
 
@@ -35,6 +36,34 @@ public sealed class UpCommandTests
 
             Assert.Equal(0, await up.WaitAsync(Patience, TestContext.Current.CancellationToken));
             Assert.False(await Answers(state.Location), "up left the Azurite it started running");
+        }
+        finally
+        {
+            AnsiConsole.Console = originalConsole;
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Up_ends_saying_the_storage_emulator_stopped_when_azurite_dies_and_cleans_up()
+    {
+        using var state = new ScratchDirectory("synomaly-up-azurite-died");
+        var azurite = AzuriteScript.IsolatedEnvironment(state.Location);
+        var originalConsole = AnsiConsole.Console;
+        using var printed = new StringWriter();
+        var output = TextWriter.Synchronized(printed);
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var up = UpCommand.Create(() => TestPaths.RepositoryRoot, azurite).Parse([]).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, TestContext.Current.CancellationToken);
+        try
+        {
+            await WaitUntil(() => Task.FromResult(Printed(output, printed).Contains("Press Ctrl+C to stop", StringComparison.Ordinal) || up.IsCompleted), "up to report the environment ready");
+
+            await StorageStoppedTests.KillAzuriteAsync(state.Location, TestContext.Current.CancellationToken);
+
+            var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => up.WaitAsync(Patience, TestContext.Current.CancellationToken));
+            Assert.Equal($"the local storage emulator (Azurite) stopped while up was running; see {Path.Combine(state.Location, "azurite.log")}", stopped.Message);
+            Assert.False(File.Exists(Path.Combine(state.Location, LocalRunRecord.FileName)), "up left its record of a run that has ended");
+            Assert.False(File.Exists(Path.Combine(state.Location, "location")), "up left the dead Azurite's data behind");
         }
         finally
         {

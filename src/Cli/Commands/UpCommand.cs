@@ -10,6 +10,9 @@ namespace Synomaly.Cli.Commands;
 /// </summary>
 public static class UpCommand
 {
+    /// <summary>How often `up` looks whether Azurite still runs (a look runs scripts/azurite.sh status: milliseconds).</summary>
+    private static readonly TimeSpan StorageLookInterval = TimeSpan.FromSeconds(2);
+
     public static Command Create() => Create(RepositoryPaths.FindRoot, azuriteEnvironment: null);
 
     /// <param name="repositoryRoot">Finds the repository whose scripts/azurite.sh runs Azurite.</param>
@@ -40,7 +43,9 @@ public static class UpCommand
                 }
 
                 AnsiConsole.MarkupLine("[green]Local environment ready.[/] Press Ctrl+C to stop.");
-                await WaitUntilCancelled(cancellationToken);
+                // Ctrl+C is how an `up` in the foreground ends, not a failure; an Azurite that dies meanwhile ends it with
+                // one line naming the emulator and its log (exit 1), and the finally below still cleans up.
+                await environment.WatchStorageAsync("while up was running", StorageLookInterval, cancellationToken);
                 AnsiConsole.MarkupLine("Stopping the local environment.");
                 return 0;
             }
@@ -55,15 +60,4 @@ public static class UpCommand
         return command;
     }
 
-    /// <summary>Returns when <paramref name="cancellationToken"/> is cancelled: Ctrl+C is how an `up` in the foreground ends, not a failure.</summary>
-    private static async Task WaitUntilCancelled(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
 }

@@ -11,7 +11,11 @@ namespace Synomaly.Cli.Local;
 /// <param name="connectionString">The pipeline's storage account.</param>
 /// <param name="modelVersion">The model version the pipeline's jobs run for (the job records' row key).</param>
 /// <param name="throwIfAHostExited">Throws when a process of the pipeline has exited (<see cref="DemoJobWatch"/>).</param>
-public sealed class DemoRun(string connectionString, string modelVersion, Action throwIfAHostExited)
+/// <param name="explainFailure">
+/// Hears every failure of an upload, the wait or a download, and may throw a clearer one in its place (the pipeline's:
+/// <see cref="LocalStorageStoppedException"/> when Azurite has stopped); the failure goes on as it is when it returns.
+/// </param>
+public sealed class DemoRun(string connectionString, string modelVersion, Action throwIfAHostExited, Func<Exception, Task>? explainFailure = null)
 {
     private readonly BlobServiceClient blobs = new(connectionString);
     private readonly JobStore jobs = new(new TableServiceClient(connectionString));
@@ -19,8 +23,9 @@ public sealed class DemoRun(string connectionString, string modelVersion, Action
     /// <summary>Random per run: the scan ids of two runs differ even for the same bytes (inference noise is seeded from pixels, not ids).</summary>
     private readonly string runTag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-    public DemoRun(LocalPipeline pipeline)
-        : this(pipeline.ConnectionString, pipeline.Card.Version, () => pipeline.ThrowIfAHostExited("while the jobs ran"))
+    /// <param name="when">Where a stopped Azurite is said to have stopped ("while the demo ran").</param>
+    public DemoRun(LocalPipeline pipeline, string when = "while the demo ran")
+        : this(pipeline.ConnectionString, pipeline.Card.Version, () => pipeline.ThrowIfAHostExited("while the jobs ran"), e => pipeline.ThrowIfStorageStoppedAsync(when, e))
     {
     }
 
@@ -55,19 +60,48 @@ public sealed class DemoRun(string connectionString, string modelVersion, Action
     /// reliability suite's duplicate upload); another run gets other ids, so that a record an earlier run left in an Azurite
     /// found running (which intake keeps as it is for unchanged bytes that succeeded) is never taken for this run's job.
     /// </summary>
-    public async Task<string> UploadAsync(byte[] content, string extension, CancellationToken cancellationToken)
+    public Task<string> UploadAsync(byte[] content, string extension, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         string scanId = $"demo-{runTag}-{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}";
         var container = blobs.GetBlobContainerClient(BlobLayout.ScansContainer);
-        await container.GetBlobClient(BlobLayout.UploadPath(scanId, "scan" + extension)).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
-        return scanId;
+        return ExplainedAsync(
+            async () =>
+            {
+                await container.GetBlobClient(BlobLayout.UploadPath(scanId, "scan" + extension)).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+                return scanId;
+            },
+            cancellationToken);
     }
 
     /// <summary>Waits until every job has ended (<see cref="DemoJobWatch"/>), looking each up for the pipeline's model version.</summary>
     public Task WaitAsync(IReadOnlyList<DemoJob> demoJobs, TimeSpan timeout, Action<int> onProgress, CancellationToken cancellationToken) =>
-        new DemoJobWatch((scanId, token) => jobs.GetAsync(scanId, modelVersion, token), throwIfAHostExited, TimeProvider.System)
-            .WaitAsync(demoJobs, timeout, onProgress, cancellationToken);
+        ExplainedAsync(
+            async () =>
+            {
+                await new DemoJobWatch((scanId, token) => jobs.GetAsync(scanId, modelVersion, token), throwIfAHostExited, TimeProvider.System)
+                    .WaitAsync(demoJobs, timeout, onProgress, cancellationToken);
+                return true;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Runs one step of the run; a failure (other than the caller's own cancellation) is first handed to explainFailure,
+    /// which may throw a clearer one: a dead Azurite fails every call with the SDK's "Connection refused", or a host that
+    /// lost its storage exits, and either named the symptom, not the emulator that stopped.
+    /// </summary>
+    private async Task<T> ExplainedAsync<T>(Func<Task<T>> step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception e) when (explainFailure is not null && !cancellationToken.IsCancellationRequested && e is not LocalStorageStoppedException)
+        {
+            await explainFailure(e);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Downloads the results folder of every succeeded job (its record's ResultPrefix) to {output}/{sample name}/. Each
@@ -75,7 +109,16 @@ public sealed class DemoRun(string connectionString, string modelVersion, Action
     /// an earlier run (a heatmap of a sample that fails now, an overlay of a slice no longer written) would pass for this
     /// run's.
     /// </summary>
-    public async Task DownloadAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken)
+    public Task DownloadAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken) =>
+        ExplainedAsync(
+            async () =>
+            {
+                await DownloadResultsAsync(demoJobs, output, cancellationToken);
+                return true;
+            },
+            cancellationToken);
+
+    private async Task DownloadResultsAsync(IReadOnlyList<DemoJob> demoJobs, string output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(demoJobs);
         foreach (var job in demoJobs)

@@ -16,10 +16,12 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
 
     private readonly LocalRunLock hold;
+    private readonly string stateDirectory;
 
-    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record, LocalRunLock hold)
+    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record, LocalRunLock hold, string stateDirectory)
     {
         this.repositoryRoot = repositoryRoot;
+        this.stateDirectory = stateDirectory;
         this.azuriteEnvironment = azuriteEnvironment;
         this.hold = hold;
         ConnectionString = azurite.ConnectionString;
@@ -59,7 +61,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             throw;
         }
 
-        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere), hold);
+        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere), hold, state);
         try
         {
             await environment.ProvisionAsync(cancellationToken);
@@ -93,6 +95,48 @@ public sealed class LocalEnvironment : IAsyncDisposable
         foreach (var table in LocalStorageResources.Tables)
         {
             yield return ("table", table);
+        }
+    }
+
+    /// <summary>Azurite's log (scripts/azurite.sh writes it in the state folder): where a user looks when it stopped.</summary>
+    public string AzuriteLogPath => Path.Combine(stateDirectory, "azurite.log");
+
+    /// <summary>
+    /// Throws <see cref="LocalStorageStoppedException"/>, naming Azurite's log, when this environment's Azurite no longer
+    /// runs; returns when it does. Asked after a storage call failed, so that a dead emulator is told as such rather than as
+    /// the SDK's "Connection refused".
+    /// </summary>
+    /// <param name="when">Where in the run, for the message ("while the demo ran").</param>
+    /// <param name="cause">The failure that made the caller ask, kept as the inner exception.</param>
+    public async Task ThrowIfStorageStoppedAsync(string when, Exception? cause = null)
+    {
+        // Not cancellable: the check takes milliseconds, and a run being cancelled still wants the right reason.
+        if (!await AzuriteScript.IsRunningAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None))
+        {
+            string message = $"the local storage emulator (Azurite) stopped {when}; see {AzuriteLogPath}";
+            throw cause is null ? new LocalStorageStoppedException(message) : new LocalStorageStoppedException(message, cause);
+        }
+    }
+
+    /// <summary>
+    /// Returns when <paramref name="cancellationToken"/> is cancelled, looking every <paramref name="interval"/> whether
+    /// Azurite still runs (`up` in the foreground, which makes no storage call of its own to fail).
+    /// </summary>
+    /// <exception cref="LocalStorageStoppedException">Azurite stopped.</exception>
+    public async Task WatchStorageAsync(string when, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(interval, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await ThrowIfStorageStoppedAsync(when);
         }
     }
 

@@ -181,6 +181,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>Throws <see cref="LocalStorageStoppedException"/> when the pipeline's Azurite no longer runs (<see cref="LocalEnvironment.ThrowIfStorageStoppedAsync"/>).</summary>
+    public Task ThrowIfStorageStoppedAsync(string when, Exception? cause = null) => environment.ThrowIfStorageStoppedAsync(when, cause);
+
     private async Task WaitForWorkerReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

@@ -51,7 +51,7 @@ public static class ReliabilitySuite
             },
         };
         await using var pipeline = await LocalPipeline.StartAsync(settings, cancellationToken);
-        var uploader = new DemoRun(pipeline);
+        var uploader = new DemoRun(pipeline, "while the soak ran");
         var clock = Stopwatch.StartNew();
 
         // Bad files go in at seeded random places among the good ones, as a portal would mix them.

@@ -70,7 +70,18 @@ public static class AzuriteScript
     public static Task StopAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
         RunAsync(repositoryRoot, "stop", environment, cancellationToken);
 
-    private static async Task<(string Stdout, string Stderr)> RunAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this state folder's Azurite runs (scripts/azurite.sh status: the recorded process, started on this folder's
+    /// data); a local run asks when a storage call fails, to tell a stopped emulator from any other failure.
+    /// </summary>
+    public static async Task<bool> IsRunningAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(ScriptStart(repositoryRoot, "status", environment)) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
+        await process.WaitForExitAsync(cancellationToken);
+        return process.ExitCode == 0;
+    }
+
+    private static ProcessStartInfo ScriptStart(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine(repositoryRoot, "scripts", "azurite.sh"), verb])
         {
@@ -83,7 +94,12 @@ public static class AzuriteScript
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
+        return info;
+    }
+
+    private static async Task<(string Stdout, string Stderr)> RunAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(ScriptStart(repositoryRoot, verb, environment)) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
