@@ -76,7 +76,13 @@ start() {
   else
     echo "$blob_port $queue_port $table_port" >"$state/ports"
   fi
-  # The log is appended to across restarts: only what this start writes (from this offset on) says how it went.
+  # A new Azurite (fresh data) starts a fresh log, the previous one kept as azurite.previous.log: a log that grew across
+  # every Azurite this folder ever ran buried a failure under the old ones' lines. A restart, or a start after a crash,
+  # goes on in the same log, so that what came before the outage stays with it; each start opens with a line saying so.
+  if [[ "$fresh_data" == 1 && -f "$state/azurite.log" ]]; then mv -f "$state/azurite.log" "$state/azurite.previous.log"; fi
+  local how=start; if [[ "$keep_ports" == 1 ]]; then how=restart; fi
+  echo "=== $(date -u +%Y-%m-%dT%H:%M:%SZ) azurite $how on ports $blob_port $queue_port $table_port ===" >>"$state/azurite.log"
+  # Only what this start writes (from this offset on) says how it went.
   log_offset="$(stat -c %s "$state/azurite.log" 2>/dev/null || echo 0)"
   # A start the caller gives up on (SIGTERM, from AzuriteScript on cancellation) stops what it began, so that no Azurite is
   # left running that nobody knows to stop. Set before the launch: bash runs the trap between commands, so $! is then

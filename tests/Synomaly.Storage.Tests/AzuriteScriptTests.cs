@@ -139,6 +139,38 @@ public sealed class AzuriteScriptTests
         }
     }
 
+    [Fact]
+    public async Task Azurites_log_starts_fresh_with_each_new_azurite_and_marks_every_start_of_one()
+    {
+        // The log in the state folder grew across every Azurite it ever ran, with nothing marking where one began. A new
+        // Azurite (fresh data) now starts a fresh log, the previous one kept beside it; a restart, or a start after a
+        // crash, goes on in the same log after a line saying so, so that the lines before the outage stay readable.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var state = new ScratchDirectory("synomaly-azurite-log");
+        var environment = AzuriteScript.IsolatedEnvironment(state.Location);
+        string log = Path.Combine(state.Location, "azurite.log");
+        string previous = Path.Combine(state.Location, "azurite.previous.log");
+        try
+        {
+            await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
+            await AzuriteScript.RestartAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
+            Assert.Equal(2, await StartLinesAsync(log));
+
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
+            await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
+
+            Assert.Equal(1, await StartLinesAsync(log));
+            Assert.Equal(2, await StartLinesAsync(previous));
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
+        }
+    }
+
+    private static async Task<int> StartLinesAsync(string log) =>
+        File.Exists(log) ? (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken)).Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^=== \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ azurite (start|restart) on ports \d+ \d+ \d+ ===$")) : 0;
+
     private static async Task<string> ReadOrEmptyAsync(string path)
     {
         try

@@ -105,6 +105,9 @@ public sealed class LocalPipeline : IAsyncDisposable
             }
 
             Override(workerSettings, settings.WorkerOverrides);
+            // This run's logs start empty (the last run's kept as *.previous.log); a restarted worker appends to its own.
+            RunLog.StartFresh(Path.Combine(logDirectory, "devhost.log"));
+            RunLog.StartFresh(Path.Combine(logDirectory, "worker.log"));
             devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
             environment.Record.SetChild(TriggerHostRole, devHost.Id);
             worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));

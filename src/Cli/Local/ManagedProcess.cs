@@ -32,9 +32,11 @@ public sealed class ManagedProcess : IAsyncDisposable
 
         // The child writes its log itself (a shell redirect, then exec, so the PID stays the program's): copied through pipes
         // by this process, the log would stop when the CLI exits (demo --keep leaves the hosts running) and the next write
-        // of a host would meet a closed pipe.
+        // of a host would meet a closed pipe. Each start opens with a line naming the program, the time and its PID ($$ is
+        // the shell's, which exec hands on): a restarted worker appends to the same log, and a reader sees where it began.
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
-        var info = new ProcessStartInfo("/bin/bash", ["-c", "exec dotnet exec \"$0\" >>\"$1\" 2>&1 </dev/null", assemblyPath, Path.GetFullPath(logPath)])
+        const string Script = "echo \"=== $(date -u +%Y-%m-%dT%H:%M:%SZ) $2 started (PID $$) ===\" >>\"$1\"; exec dotnet exec \"$0\" >>\"$1\" 2>&1 </dev/null";
+        var info = new ProcessStartInfo("/bin/bash", ["-c", Script, assemblyPath, Path.GetFullPath(logPath), Path.GetFileNameWithoutExtension(assemblyPath)])
         {
             WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
         };
