@@ -47,6 +47,7 @@ public sealed class AnomalyDetector
         using var scope = NewDisposeScope();
         var device = _model.parameters().FirstOrDefault()?.device ?? slices.device;
         var x0 = slices.to(ScalarType.Float32, device);
+        RequireFinite(x0);
         using var noise = stageNoise is null ? StageNoise.For(x0, options.NoiseDraws, options.NoiseSeeding, options.Seed) : null;
         Func<int, Tensor> noiseFor = stageNoise ?? (_ => noise!.Next());
 
@@ -67,6 +68,22 @@ public sealed class AnomalyDetector
         }
 
         return run.ToResult();
+    }
+
+    /// <summary>
+    /// Refuses slices with a NaN or infinite pixel. The network's convolutions and GroupNorm would spread it over the whole
+    /// slice, the clamp keeps NaN, and the map marks every NaN pixel (NaN is not 0): a silent all-anomalous result. One
+    /// [B] flag per slice is copied to the host.
+    /// </summary>
+    private static void RequireFinite(Tensor slices)
+    {
+        using var scope = NewDisposeScope();
+        bool[] finite = slices.isfinite().flatten(1).all(1).cpu().data<bool>().ToArray();
+        int[] bad = [.. Enumerable.Range(0, finite.Length).Where(i => !finite[i])];
+        if (bad.Length > 0)
+        {
+            throw new NonFiniteInputException(bad, finite.Length, nameof(slices));
+        }
     }
 
     private void RunStage(BatchRun run, int stage, int t, Tensor noise)

@@ -116,6 +116,26 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
     }
 
     [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void A_slice_with_a_non_finite_pixel_is_refused_by_name_before_the_network_runs(float bad)
+    {
+        var model = new CallbackEpsModel(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.7), _ => { });
+        var detector = new AnomalyDetector(model, _diffusion);
+        using var scope = NewDisposeScope();
+        var slices = SmoothImages(4, 3);
+        slices[2, 0, 5, 7] = tensor(bad);
+
+        var error = Assert.Throws<NonFiniteInputException>(() => detector.Detect(slices, InferenceOptions.Adaptive(250, 5, 0.1)));
+
+        Assert.Equal("slices", error.ParamName);
+        Assert.Equal(new[] { 2 }, error.Slices);
+        Assert.Contains("slice 2 of 4", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, model.Calls);
+    }
+
+    [Theory]
     [InlineData(1, false)]
     [InlineData(2, true)]
     public void A_model_that_fails_half_way_leaves_no_live_tensor(int draws, bool normative)
