@@ -1,3 +1,4 @@
+using System.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,6 +18,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
     private readonly TimestepEmbedSequential _middleBlock;
     private readonly ModuleList<TimestepEmbedSequential> _outputBlocks;
     private readonly nn.Module<Tensor, Tensor> _out;
+    private readonly int _sizeMultiple;
 
     public UNet(UNetConfig config)
         : base(nameof(UNet))
@@ -24,6 +26,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
+        _sizeMultiple = config.ImageSizeMultiple();
         var channelMult = config.ResolveChannelMult();
         var attentionAt = config.AttentionDownsampleFactors();
         int mc = config.ModelChannels, embDim = mc * 4;
@@ -190,6 +193,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input1);
         ArgumentNullException.ThrowIfNull(input2);
+        RequireHalvableSize(input1);
         using var scope = NewDisposeScope();
         var computeType = ComputeType;
         var emb = _timeEmbed.call(TimestepEmbedding.Sinusoidal(input2, Config.ModelChannels).to_type(computeType));
@@ -214,6 +218,22 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         }
 
         return _out.call(h).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The encoder halves the image at every level but the last (avg-pool, rounding down) and the decoder doubles it back
+    /// and concatenates each level with its encoder twin, so a side that is not a multiple of 2^(levels − 1) fails deep in
+    /// the network with libtorch's "Sizes of tensors must match". Refused here, by name and with the sizes that work.
+    /// </summary>
+    private void RequireHalvableSize(Tensor input)
+    {
+        int multiple = _sizeMultiple;
+        if (input.dim() == 4 && (input.shape[2] % multiple != 0 || input.shape[3] % multiple != 0))
+        {
+            throw new ArgumentException(
+                $"The UNet takes slices whose height and width are a multiple of {multiple} (it halves them {BitOperations.Log2((uint)multiple)} times and doubles them back); got {input.shape[2]}x{input.shape[3]}. Its weights were trained at {Config.ImageSize}x{Config.ImageSize}.",
+                nameof(input));
+        }
     }
 
     private IEnumerable<AttentionBlock> AttentionBlocks() => modules().OfType<AttentionBlock>();

@@ -136,6 +136,24 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
     }
 
     [Theory]
+    [InlineData(30)]
+    [InlineData(34)]
+    [InlineData(18)]
+    public void A_slice_size_the_unet_cannot_halve_and_double_back_is_refused_by_name(int size)
+    {
+        using var model = ReferenceParityTests.LoadTinyModel();
+        var detector = new AnomalyDetector(model, _diffusion);
+        using var scope = NewDisposeScope();
+
+        var error = Assert.Throws<ArgumentException>(() => detector.Detect(SmoothImages(1, 2, size), InferenceOptions.SingleStage(250, 5, 0.1)));
+
+        Assert.Contains($"{size}x{size}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("multiple of 4", error.Message, StringComparison.Ordinal);
+        // A multiple of 4 other than the trained size still runs: the network is convolutional.
+        Assert.Equal(36 * 36, detector.Detect(SmoothImages(1, 2, 36), InferenceOptions.SingleStage(250, 5, 0.1)).PixelsPerSlice);
+    }
+
+    [Theory]
     [InlineData(1, false)]
     [InlineData(2, true)]
     public void A_model_that_fails_half_way_leaves_no_live_tensor(int draws, bool normative)
