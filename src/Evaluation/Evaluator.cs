@@ -16,8 +16,8 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
 {
     /// <summary>
     /// Scores every case of <paramref name="cases"/> under <paramref name="options"/>; <paramref name="progress"/> hears the
-    /// count of cases done. A cancelled <paramref name="cancellationToken"/> stops it before the next batch
-    /// (<see cref="OperationCanceledException"/>): a batch cannot be cut short, and a partial result must not pass for a whole one.
+    /// count of cases done. A cancelled <paramref name="cancellationToken"/> stops it before the next batch, or inside a batch
+    /// before its next stage (<see cref="OperationCanceledException"/>): a partial result must not pass for a whole one.
     /// </summary>
     public EvaluationResult Run(string name, IReadOnlyList<EvaluationCase> cases, InferenceOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -34,7 +34,7 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
             using (var scope = NewDisposeScope())
             {
                 using var input = tensor(pixels, [batch.Count, 1, size, size], float32).to(device);
-                result = detector.Detect(input, SeededFor(options, start));
+                result = detector.Detect(input, SeededFor(options, start), cancellationToken: cancellationToken);
                 using var reconstructions = tensor(result.Reconstructions, [batch.Count, 1, size, size], float32).to(device);
                 residuals = AnomalyMap.BlurredDifference(input, reconstructions, options.BlurKernel).cpu().data<float>().ToArray();
             }

@@ -175,7 +175,7 @@ public sealed class DetectCommandTests : IDisposable
         using (TorchSharp.torch.NewDisposeScope())
         {
             using var input = TorchSharp.torch.tensor(prepared.Slices.SelectMany(s => s.Pixels).ToArray()).reshape(prepared.Slices.Count, 1, 32, 32);
-            var detection = new AnomalyDetector(network, diffusion).Detect(input, card.Profile().ToOptions(seed: 3));
+            var detection = new AnomalyDetector(network, diffusion).Detect(input, card.Profile().ToOptions(seed: 3), cancellationToken: TestContext.Current.CancellationToken);
             maps = [.. prepared.Slices.Select((_, i) => new SliceMaps(detection.Map(i).ToArray(), detection.Mask(i), detection.Reconstruction(i).ToArray(), detection.NormativeFallback[i]))];
         }
 

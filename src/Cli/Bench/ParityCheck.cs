@@ -35,8 +35,8 @@ public sealed class ParityCheck(BenchModel model, GaussianDiffusion diffusion, D
                 eps.AddRange(unet.call(diffusion.QSample(x, t, noise), t).cpu().data<float>().ToArray());
             }
 
-            singleMaps.AddRange(detector.Detect(x, single with { Seed = seed + start }).Maps);
-            var adaptive = detector.Detect(x, profile with { Seed = seed + start });
+            singleMaps.AddRange(detector.Detect(x, single with { Seed = seed + start }, cancellationToken: cancellationToken).Maps);
+            var adaptive = detector.Detect(x, profile with { Seed = seed + start }, cancellationToken: cancellationToken);
             adaptiveMaps.AddRange(adaptive.Maps);
             stages.AddRange(adaptive.StagesRun);
         }

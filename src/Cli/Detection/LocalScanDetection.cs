@@ -77,7 +77,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var results = new List<SliceResult>(prepared.Slices.Count);
         for (int start = 0; start < prepared.Slices.Count; start += settings.BatchSize)
         {
-            // A batch cannot be cut short; a volume stops before its next one.
+            // A volume stops before its next batch, and inside a batch before its next stage.
             cancellationToken.ThrowIfCancellationRequested();
             var batch = prepared.Slices.Skip(start).Take(settings.BatchSize).ToList();
             DetectionResult detection;
@@ -85,7 +85,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
             {
                 var input = tensor(batch.SelectMany(s => s.Pixels).ToArray()).reshape(batch.Count, 1, size, size);
                 // Per-slice noise seeding: a slice's map follows its pixels and the seed, not the batch it falls in.
-                detection = detector.Detect(input, settings.Options);
+                detection = detector.Detect(input, settings.Options, cancellationToken: cancellationToken);
             }
 
             for (int i = 0; i < batch.Count; i++)

@@ -49,9 +49,9 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
         var volume = SmoothImages(5, 31);
         var options = InferenceOptions.Adaptive(250, 5, 0.08) with { NoiseDraws = 2, MinComponentSize = 8 };
 
-        var whole = detector.Detect(volume, options);
-        var alone = Enumerable.Range(0, 5).Select(i => detector.Detect(volume.narrow(0, i, 1), options)).ToList();
-        var (first, rest) = (detector.Detect(volume.narrow(0, 0, 2), options), detector.Detect(volume.narrow(0, 2, 3), options));
+        var whole = detector.Detect(volume, options, cancellationToken: TestContext.Current.CancellationToken);
+        var alone = Enumerable.Range(0, 5).Select(i => detector.Detect(volume.narrow(0, i, 1), options, cancellationToken: TestContext.Current.CancellationToken)).ToList();
+        var (first, rest) = (detector.Detect(volume.narrow(0, 0, 2), options, cancellationToken: TestContext.Current.CancellationToken), detector.Detect(volume.narrow(0, 2, 3), options, cancellationToken: TestContext.Current.CancellationToken));
 
         // The slices stop at different stages, so later stages run smaller batches in the whole-volume call than alone.
         Assert.True(whole.StagesRun.Distinct().Count() > 1, string.Join(",", whole.StagesRun));
@@ -83,8 +83,8 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
             InferenceOptions.FixedStages([300, 200], 3, 0.1) with { Seed = 7 },
         })
         {
-            var a = detector.Detect(volume, options);
-            var b = detector.Detect(volume, options);
+            var a = detector.Detect(volume, options, cancellationToken: TestContext.Current.CancellationToken);
+            var b = detector.Detect(volume, options, cancellationToken: TestContext.Current.CancellationToken);
 
             Assert.Equal(a.Reconstructions, b.Reconstructions);
             Assert.Equal(a.Maps, b.Maps);
@@ -103,13 +103,13 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
         var edges = stack([zeros(1, Size, Size), full(1, Size, Size, -1f), full(1, Size, Size, 1f), full(1, Size, Size, 0.3f)]);
         var options = InferenceOptions.Adaptive(250, 5, 0.1) with { MinComponentSize = 8 };
 
-        var batch = detector.Detect(edges, options);
+        var batch = detector.Detect(edges, options, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.All(batch.Reconstructions, v => Assert.InRange(v, -1f, 1f));
         Assert.All(batch.Maps, v => Assert.True(float.IsFinite(v) && v >= 0, $"map value {v}"));
         for (int i = 0; i < 4; i++)
         {
-            var single = detector.Detect(edges.narrow(0, i, 1), options);
+            var single = detector.Detect(edges.narrow(0, i, 1), options, cancellationToken: TestContext.Current.CancellationToken);
             Assert.Equal(batch.StagesRun[i], single.StagesRun[0]);
             AssertClose(batch.Reconstruction(i), single.Reconstruction(0), 1e-5f, $"edge slice {i}");
         }
@@ -127,7 +127,7 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
         var slices = SmoothImages(4, 3);
         slices[2, 0, 5, 7] = tensor(bad);
 
-        var error = Assert.Throws<NonFiniteInputException>(() => detector.Detect(slices, InferenceOptions.Adaptive(250, 5, 0.1)));
+        var error = Assert.Throws<NonFiniteInputException>(() => detector.Detect(slices, InferenceOptions.Adaptive(250, 5, 0.1), cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal("slices", error.ParamName);
         Assert.Equal(new[] { 2 }, error.Slices);
@@ -145,12 +145,12 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
         var detector = new AnomalyDetector(model, _diffusion);
         using var scope = NewDisposeScope();
 
-        var error = Assert.Throws<ArgumentException>(() => detector.Detect(SmoothImages(1, 2, size), InferenceOptions.SingleStage(250, 5, 0.1)));
+        var error = Assert.Throws<ArgumentException>(() => detector.Detect(SmoothImages(1, 2, size), InferenceOptions.SingleStage(250, 5, 0.1), cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains($"{size}x{size}", error.Message, StringComparison.Ordinal);
         Assert.Contains("multiple of 4", error.Message, StringComparison.Ordinal);
         // A multiple of 4 other than the trained size still runs: the network is convolutional.
-        Assert.Equal(36 * 36, detector.Detect(SmoothImages(1, 2, 36), InferenceOptions.SingleStage(250, 5, 0.1)).PixelsPerSlice);
+        Assert.Equal(36 * 36, detector.Detect(SmoothImages(1, 2, 36), InferenceOptions.SingleStage(250, 5, 0.1), cancellationToken: TestContext.Current.CancellationToken).PixelsPerSlice);
     }
 
     [Theory]
@@ -170,15 +170,48 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
         using var x0 = SmoothImages(3, 13);
         var scale = normative ? new NormativeThreshold([.. Enumerable.Range(0, Size * Size).Select(p => p % 3 == 0 ? 0.5f : 1.5f)], 0.5, 10, 250, 5, draws) { HeadTemplate = HeadAlignment.Template(x0), MinHeadCorrelation = 0.5 } : null;
         var options = InferenceOptions.Adaptive(250, 5, 0.12, InferenceOptions.NeverStopDelta) with { Seed = 3, RecordStages = true, NoiseDraws = draws, NormativeThreshold = scale };
-        detector.Detect(x0, options); // the diffusion's tables reach the device once, on first use
+        detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken); // the diffusion's tables reach the device once, on first use
         failAt = model.Calls + 3;   // the third stage of the next run
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        Assert.Throws<InvalidOperationException>(() => detector.Detect(x0, options));
+        Assert.Throws<InvalidOperationException>(() => detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken));
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         Assert.Equal(before, after);
         Assert.Equal(failAt, model.Calls);
+    }
+
+    [Theory]
+    [InlineData(InferenceMode.Adaptive)]
+    [InlineData(InferenceMode.FixedStages)]
+    public void A_token_cancelled_during_a_stage_stops_before_the_next_one_and_leaves_no_live_tensor(InferenceMode mode)
+    {
+        using var cancellation = new CancellationTokenSource();
+        var cancelAt = int.MaxValue;
+        var model = new CallbackEpsModel(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.6), call =>
+        {
+            if (call == cancelAt)
+            {
+                cancellation.Cancel();
+            }
+        });
+        var detector = new AnomalyDetector(model, _diffusion);
+        using var x0 = SmoothImages(2, 19);
+        var options = mode == InferenceMode.Adaptive
+            ? InferenceOptions.Adaptive(250, 5, 0.12, InferenceOptions.NeverStopDelta) with { RecordStages = true }
+            : InferenceOptions.FixedStages([300, 250, 200, 150], 5, 0.12);
+        detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken); // warm-up: the tables reach the device
+        cancelAt = model.Calls + 1;   // the first stage of the next run
+
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var error = Assert.Throws<OperationCanceledException>(() => detector.Detect(x0, options, cancellationToken: cancellation.Token));
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.Equal(cancellation.Token, error.CancellationToken);
+        Assert.Equal(cancelAt, model.Calls);   // the stage under way finished; no later stage reached the network
+        Assert.Equal(before, after);
+        Assert.Throws<OperationCanceledException>(() => detector.Detect(x0, options, cancellationToken: cancellation.Token));
+        Assert.Equal(cancelAt, model.Calls);   // cancelled before it starts: the network never runs
     }
 
     /// <summary>Calls <c>beforeCall</c> with the call's number (from 1) before every forward pass of the wrapped model.</summary>

@@ -39,7 +39,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var noise = randn(3, 1, Size, Size, generator: new TorchSharp.torch.Generator(2));
         var options = InferenceOptions.SingleStage(250, 5, 0.2);
 
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => noise);
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => noise, cancellationToken: TestContext.Current.CancellationToken);
 
         var t = full(3, 250L, dtype: ScalarType.Int64);
         var xt = _diffusion.QSample(x0, t, noise);
@@ -62,7 +62,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var options = InferenceOptions.FixedStages([300, 200, 100], 3, 0.1) with { RecordStages = true };
 
         // With zero noise every stage halves its input: x̂ = 0.125·x0 after three stages, whatever the map says.
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0), cancellationToken: TestContext.Current.CancellationToken);
 
         float[] expected = x0.mul(0.125).data<float>().ToArray();
         for (int i = 0; i < expected.Length; i++)
@@ -94,7 +94,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         }
 
         var options = InferenceOptions.Adaptive(250, 3, 0.1) with { RecordStages = true };
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage]);
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([5, 2, 3, 1], result.StagesRun);
         Assert.Equal([4L, 3L, 2L, 1L, 1L], model.BatchSizes);
@@ -136,8 +136,8 @@ public sealed class AnomalyDetectorTests : IDisposable
         var released = InferenceOptions.Adaptive(250, 3, 0.1, stopDelta: 0.05) with { RecordStages = true };
         var paper = released with { StopRule = StopRule.Paper };
         var detector = new AnomalyDetector(model, _diffusion);
-        var byReleased = detector.Detect(x0, released, stage => noise[stage]);
-        var byPaper = detector.Detect(x0, paper, stage => noise[stage]);
+        var byReleased = detector.Detect(x0, released, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
+        var byPaper = detector.Detect(x0, paper, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         long Count(DetectionResult result, int stage, int slice) => result.Stages[stage].Maps.AsSpan(slice * Size * Size, Size * Size).ToArray().Count(v => v != 0);
         Assert.Equal([Size * Size, 45, 0, 0], Enumerable.Range(0, 4).Select(slice => (int)Count(byPaper, 0, slice)));
@@ -170,8 +170,8 @@ public sealed class AnomalyDetectorTests : IDisposable
         var reference = InferenceOptions.Adaptive(250, 3, 0.1) with { RecordStages = true };
         var scaled = reference with { StopFloor = StopFloor.AreaScaled };
         var detector = new AnomalyDetector(model, _diffusion);
-        var byReference = detector.Detect(x0, reference, stage => noise[stage]);
-        var byScaled = detector.Detect(x0, scaled, stage => noise[stage]);
+        var byReference = detector.Detect(x0, reference, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
+        var byScaled = detector.Detect(x0, scaled, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([196, 201], byScaled.Stages.Take(2).Select(s => s.Maps.Count(v => v != 0)));
         // Stage 2: 5 / max(196, 500) = 0.01 ≤ δ stops under the reference floor; 5 / max(196, 125) = 0.026 continues under
@@ -189,8 +189,8 @@ public sealed class AnomalyDetectorTests : IDisposable
         var detector = new AnomalyDetector(model, _diffusion);
 
         // run_inference's own default δ = 100 makes the adaptive loop a single stage.
-        var once = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 100) with { Seed = 1 });
-        var capped = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 0) with { Seed = 1, MaxStages = 3 });
+        var once = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 100) with { Seed = 1 }, cancellationToken: TestContext.Current.CancellationToken);
+        var capped = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 0) with { Seed = 1, MaxStages = 3 }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([1, 1], once.StagesRun);
         Assert.All(capped.StagesRun, n => Assert.InRange(n, 2, 3));
@@ -208,14 +208,14 @@ public sealed class AnomalyDetectorTests : IDisposable
         var detector = new AnomalyDetector(model, _diffusion);
 
         // δ = 100 stops every slice after one stage; a negative δ never stops one.
-        var natural = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 100) with { Seed = 1 });
+        var natural = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: 100) with { Seed = 1 }, cancellationToken: TestContext.Current.CancellationToken);
         model.BatchSizes.Clear();
-        var worst = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 1 });
+        var worst = detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: InferenceOptions.NeverStopDelta) with { Seed = 1 }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([1, 1, 1], natural.StagesRun);
         Assert.Equal([5, 5, 5], worst.StagesRun);
         Assert.Equal([3L, 3L, 3L, 3L, 3L], model.BatchSizes);
-        var error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: double.NaN)));
+        var error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.15, stopDelta: double.NaN), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("StopDelta", error.ParamName);
     }
 
@@ -230,8 +230,8 @@ public sealed class AnomalyDetectorTests : IDisposable
         // The detector refills one buffer in place; that must give exactly the draws of a fresh randn per stage.
         var generator = SeededDraws.CpuGenerator(42);
         var draws = Enumerable.Range(0, 3).Select(_ => SeededDraws.Normal(x0.shape, CPU, generator)).ToList();
-        var seeded = detector.Detect(x0, options);
-        var supplied = detector.Detect(x0, options, stage => draws[stage]);
+        var seeded = detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken);
+        var supplied = detector.Detect(x0, options, stage => draws[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(supplied.Reconstructions, seeded.Reconstructions);
         Assert.Equal(supplied.Maps, seeded.Maps);
@@ -253,8 +253,8 @@ public sealed class AnomalyDetectorTests : IDisposable
             var perSlice = generators.Select(g => SeededDraws.Normal([Draws, 1, Size, Size], CPU, g)).ToList();
             return stack(perSlice, dim: 1).reshape(Draws * Count, 1, Size, Size);   // draw-major
         }).ToList();
-        var seeded = detector.Detect(x0, options);
-        var supplied = detector.Detect(x0, options, stage => stageNoise[stage]);
+        var seeded = detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken);
+        var supplied = detector.Detect(x0, options, stage => stageNoise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(supplied.Reconstructions, seeded.Reconstructions);
         Assert.Equal(supplied.Maps, seeded.Maps);
@@ -272,20 +272,20 @@ public sealed class AnomalyDetectorTests : IDisposable
         // the batch size (the worker's engine test allows 1e-5), so only the noise is batch-independent there.
         var options = (mode == InferenceMode.Adaptive ? InferenceOptions.Adaptive(250, 5, 0.15) : InferenceOptions.SingleStage(250, 5, 0.15)) with { NoiseDraws = draws };
 
-        var alone = detector.Detect(x0.narrow(0, 2, 1), options);
-        var inBatch = detector.Detect(x0, options);
-        var reordered = detector.Detect(x0.index_select(0, tensor(new long[] { 2, 3, 0 })), options);
-        var again = detector.Detect(x0.narrow(0, 2, 1), options);   // no seed given: per-slice seeding is still reproducible
+        var alone = detector.Detect(x0.narrow(0, 2, 1), options, cancellationToken: TestContext.Current.CancellationToken);
+        var inBatch = detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken);
+        var reordered = detector.Detect(x0.index_select(0, tensor(new long[] { 2, 3, 0 })), options, cancellationToken: TestContext.Current.CancellationToken);
+        var again = detector.Detect(x0.narrow(0, 2, 1), options, cancellationToken: TestContext.Current.CancellationToken);   // no seed given: per-slice seeding is still reproducible
 
         Assert.Equal(alone.Reconstruction(0).ToArray(), inBatch.Reconstruction(2).ToArray());
         Assert.Equal(alone.Map(0).ToArray(), inBatch.Map(2).ToArray());
         Assert.Equal(alone.StagesRun[0], inBatch.StagesRun[2]);
         Assert.Equal(alone.Map(0).ToArray(), reordered.Map(0).ToArray());
         Assert.Equal(alone.Map(0).ToArray(), again.Map(0).ToArray());
-        Assert.NotEqual(alone.Reconstruction(0).ToArray(), detector.Detect(x0.narrow(0, 2, 1), options with { Seed = 1 }).Reconstruction(0).ToArray());
+        Assert.NotEqual(alone.Reconstruction(0).ToArray(), detector.Detect(x0.narrow(0, 2, 1), options with { Seed = 1 }, cancellationToken: TestContext.Current.CancellationToken).Reconstruction(0).ToArray());
         // Batch seeding, by contrast, gives the slice other noise at another row.
         var batchSeeded = options with { NoiseSeeding = NoiseSeeding.Batch, Seed = 5 };
-        Assert.NotEqual(detector.Detect(x0.narrow(0, 2, 1), batchSeeded).Reconstruction(0).ToArray(), detector.Detect(x0, batchSeeded).Reconstruction(2).ToArray());
+        Assert.NotEqual(detector.Detect(x0.narrow(0, 2, 1), batchSeeded, cancellationToken: TestContext.Current.CancellationToken).Reconstruction(0).ToArray(), detector.Detect(x0, batchSeeded, cancellationToken: TestContext.Current.CancellationToken).Reconstruction(2).ToArray());
     }
 
     [Theory]
@@ -298,7 +298,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var x0 = SmoothImages(2, 7);
         var options = InferenceOptions.Adaptive(250, 3, 0.1, stopDelta: 0) with { MaxStages = 2, Fusion = fusion, RecordStages = true };
 
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0), cancellationToken: TestContext.Current.CancellationToken);
 
         // With zero noise, stage 2 halves x_c = x̂1·W + x0·(1 − W), W = A1 (soft) or A1 ≠ 0 (binary).
         float[] input = x0.data<float>().ToArray();
@@ -322,7 +322,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var x0 = SmoothImages(2, 7);
         var options = InferenceOptions.Adaptive(250, 7, 0.3, stopDelta: 0) with { MaxStages = 2, Fusion = FusionMode.Notebook, RecordStages = true };
 
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0), cancellationToken: TestContext.Current.CancellationToken);
 
         // With zero noise, stage 2 halves x_c = x̂1·W + x0·(1 − W), W = (map of x0 and x̂1 with k 3, θ 0.1) ≠ 0.
         var first = result.Stages[0];
@@ -351,7 +351,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var x0 = SmoothImages(2, 7);
         var options = InferenceOptions.Adaptive(250, 3, 0.1, stopDelta: InferenceOptions.NeverStopDelta) with { MaxStages = 3, Fusion = FusionMode.None, RecordStages = true };
 
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0));
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, _ => zeros_like(x0), cancellationToken: TestContext.Current.CancellationToken);
 
         // With zero noise every stage halves x_c = x̂ of the stage before: x̂1 = x0/2, x̂2 = x0/4, x̂3 = x0/8, as the fixed list does.
         float[] input = x0.data<float>().ToArray();
@@ -384,8 +384,8 @@ public sealed class AnomalyDetectorTests : IDisposable
         var none = InferenceOptions.Adaptive(250, 3, 0.3) with { Fusion = FusionMode.None, RecordStages = true };
         var detector = new AnomalyDetector(model, _diffusion);
 
-        var withoutFusion = detector.Detect(x0, none, stage => noise[stage]);
-        var soft = detector.Detect(x0, none with { Fusion = FusionMode.Soft }, stage => noise[stage]);
+        var withoutFusion = detector.Detect(x0, none, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
+        var soft = detector.Detect(x0, none with { Fusion = FusionMode.Soft }, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         // x_c = x̂ keeps the square: the fixed map counts 36, 42, 42 (6/max(36, 500) = 0.012 > δ at stage 2, 0 at stage 3).
         var fixedCounts = withoutFusion.Stages.Select(s =>
@@ -411,7 +411,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var noise = randn([5, Count, 1, Size, Size], generator: new TorchSharp.torch.Generator(10));
         var options = InferenceOptions.Adaptive(300, 5, 0.12, stopDelta: 0.02);
 
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage]);
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         for (int i = 0; i < Count; i++)
         {
@@ -435,9 +435,9 @@ public sealed class AnomalyDetectorTests : IDisposable
         var options = InferenceOptions.SingleStage(400, 5, 0.1) with { NoiseDraws = Draws };
 
         var detector = new AnomalyDetector(model, _diffusion);
-        var averaged = detector.Detect(x0, options, _ => noise);
+        var averaged = detector.Detect(x0, options, _ => noise, cancellationToken: TestContext.Current.CancellationToken);
         var perDraw = Enumerable.Range(0, Draws)
-            .Select(d => detector.Detect(x0, options with { NoiseDraws = 1 }, _ => noise.narrow(0, d * Count, Count)).Reconstructions)
+            .Select(d => detector.Detect(x0, options with { NoiseDraws = 1 }, _ => noise.narrow(0, d * Count, Count), cancellationToken: TestContext.Current.CancellationToken).Reconstructions)
             .ToList();
 
         float[] expected = [.. Enumerable.Range(0, perDraw[0].Length).Select(i => perDraw.Average(r => r[i]))];
@@ -456,7 +456,7 @@ public sealed class AnomalyDetectorTests : IDisposable
         var noise = randn([5, Draws * Count, 1, Size, Size], generator: new TorchSharp.torch.Generator(10));
         var options = InferenceOptions.Adaptive(300, 5, 0.12, stopDelta: 0.02) with { NoiseDraws = Draws };
 
-        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage]);
+        var result = new AnomalyDetector(model, _diffusion).Detect(x0, options, stage => noise[stage], cancellationToken: TestContext.Current.CancellationToken);
 
         for (int i = 0; i < Count; i++)
         {
@@ -528,9 +528,9 @@ public sealed class AnomalyDetectorTests : IDisposable
         var x0 = SmoothImages(2, 11);
         var options = InferenceOptions.Adaptive(250, 5, 0.2);
 
-        var a = detector.Detect(x0, options with { Seed = 42 });
-        var b = detector.Detect(x0, options with { Seed = 42 });
-        var c = detector.Detect(x0, options with { Seed = 43 });
+        var a = detector.Detect(x0, options with { Seed = 42 }, cancellationToken: TestContext.Current.CancellationToken);
+        var b = detector.Detect(x0, options with { Seed = 42 }, cancellationToken: TestContext.Current.CancellationToken);
+        var c = detector.Detect(x0, options with { Seed = 43 }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(a.Reconstructions, b.Reconstructions);
         Assert.Equal(a.Maps, b.Maps);
@@ -553,9 +553,9 @@ public sealed class AnomalyDetectorTests : IDisposable
         var factors = new NormativeThreshold(scale, 0.5, 10, 250, 5, 1);
         var gated = factors with { HeadTemplate = template, MinHeadCorrelation = 0.9 };
 
-        var reference = detector.Detect(x0, plain);
-        var everywhere = detector.Detect(x0, plain with { NormativeThreshold = factors });
-        var result = detector.Detect(x0, plain with { NormativeThreshold = gated });
+        var reference = detector.Detect(x0, plain, cancellationToken: TestContext.Current.CancellationToken);
+        var everywhere = detector.Detect(x0, plain with { NormativeThreshold = factors }, cancellationToken: TestContext.Current.CancellationToken);
+        var result = detector.Detect(x0, plain with { NormativeThreshold = gated }, cancellationToken: TestContext.Current.CancellationToken);
 
         float[] correlation = HeadAlignment.Correlation(x0, template).data<float>().ToArray();
         Assert.True(correlation[1] >= 0.9 && correlation[2] < 0.9, string.Join(", ", correlation));
@@ -596,10 +596,10 @@ public sealed class AnomalyDetectorTests : IDisposable
         }
 
         var options = InferenceOptions.Adaptive(250, 5, 0.12) with { Seed = 3, RecordStages = true, NoiseDraws = noiseDraws, Fusion = fusion, NormativeThreshold = scale, NoiseSeeding = seeding };
-        detector.Detect(x0, options); // the diffusion uploads its tables to the device once, on first use
+        detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken); // the diffusion uploads its tables to the device once, on first use
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        var result = detector.Detect(x0, options);
+        var result = detector.Detect(x0, options, cancellationToken: TestContext.Current.CancellationToken);
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         Assert.Equal(before, after);
@@ -613,28 +613,28 @@ public sealed class AnomalyDetectorTests : IDisposable
         var detector = new AnomalyDetector(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.5), _diffusion);
         var x0 = zeros(1, 1, 16, 16);
 
-        Assert.Throws<ArgumentException>(() => detector.Detect(zeros(1, 2, 16, 16), InferenceOptions.SingleStage(10, 3, 0.1)));
-        var error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.SingleStage(1000, 3, 0.1)));
+        Assert.Throws<ArgumentException>(() => detector.Detect(zeros(1, 2, 16, 16), InferenceOptions.SingleStage(10, 3, 0.1), cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.SingleStage(1000, 3, 0.1), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("Timesteps", error.ParamName);
-        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { Timesteps = [250, 100] }));
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { Timesteps = [250, 100] }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("Timesteps", error.ParamName);
-        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { MaxStages = 0 }));
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { MaxStages = 0 }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("MaxStages", error.ParamName);
         foreach (int draws in new[] { 0, InferenceOptions.MaxNoiseDraws + 1 })
         {
-            error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseDraws = draws }));
+            error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseDraws = draws }, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal("NoiseDraws", error.ParamName);
         }
 
-        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseSeeding = (NoiseSeeding)7 }));
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NoiseSeeding = (NoiseSeeding)7 }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("NoiseSeeding", error.ParamName);
 
         // Factors measured at another k (or t, or draws) would threshold this setting with the wrong pattern.
         var measuredAtK5 = new NormativeThreshold([.. Enumerable.Repeat(1f, 16 * 16)], 0.5, 10, 250, 5, 1);
-        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NormativeThreshold = measuredAtK5 }));
+        error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, InferenceOptions.Adaptive(250, 3, 0.1) with { NormativeThreshold = measuredAtK5 }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("NormativeThreshold", error.ParamName);
         Assert.Contains("k=5", error.Message, StringComparison.Ordinal);
-        detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.1) with { NormativeThreshold = measuredAtK5 }); // the matching setting runs
+        detector.Detect(x0, InferenceOptions.Adaptive(250, 5, 0.1) with { NormativeThreshold = measuredAtK5 }, cancellationToken: TestContext.Current.CancellationToken); // the matching setting runs
 
         // A head template comes with its floor, holds one share per factor, and the floor is a correlation.
         var adaptive = InferenceOptions.Adaptive(250, 5, 0.1);
@@ -650,7 +650,7 @@ public sealed class AnomalyDetectorTests : IDisposable
             (measuredAtK5 with { HeadTemplate = template, MinHeadCorrelation = double.NaN }, "MinHeadCorrelation"),
         })
         {
-            error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, adaptive with { NormativeThreshold = bad }));
+            error = Assert.Throws<InvalidOptionException>(() => detector.Detect(x0, adaptive with { NormativeThreshold = bad }, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal(name, error.ParamName);
         }
     }

@@ -34,7 +34,7 @@ public sealed class GarbageCollectionPressureTests
         var noise = randn([2, 1, 16, 16], generator: new Generator(5));
         var options = InferenceOptions.Adaptive(250, 3, 0.05);
         var detector = new AnomalyDetector(model, diffusion);
-        var first = detector.Detect(slices, options, _ => noise);
+        var first = detector.Detect(slices, options, _ => noise, cancellationToken: TestContext.Current.CancellationToken);
 
         using var collector = new BackgroundCollector();
         var failures = new List<string>();
@@ -43,7 +43,7 @@ public sealed class GarbageCollectionPressureTests
         {
             try
             {
-                var result = detector.Detect(slices, options, _ => noise);
+                var result = detector.Detect(slices, options, _ => noise, cancellationToken: TestContext.Current.CancellationToken);
                 if (!result.Maps.SequenceEqual(first.Maps) || !result.Reconstructions.SequenceEqual(first.Reconstructions))
                 {
                     differing++;
