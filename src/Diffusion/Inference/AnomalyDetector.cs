@@ -295,8 +295,35 @@ public sealed class AnomalyDetector
                 scores[i / pixels] += maps[i] != 0 ? 1 : 0;
             }
 
+            float[] reconstructions = Reconstruction.cpu().data<float>().ToArray();
+            RequireFinite(reconstructions, pixels);
             bool[] fallback = ScaleApplies is null ? new bool[Count] : [.. ScaleApplies.cpu().data<bool>().ToArray().Select(applies => !applies)];
-            return new DetectionResult(Count, Height, Width, Reconstruction.cpu().data<float>().ToArray(), maps, scores, _stagesRun, _stages) { NormativeFallback = fallback };
+            return new DetectionResult(Count, Height, Width, reconstructions, maps, scores, _stagesRun, _stages) { NormativeFallback = fallback };
+        }
+
+        /// <summary>
+        /// The inputs were finite, so a NaN or infinite reconstruction comes from the network (weights, precision, device).
+        /// The clamp keeps NaN, and the map marks every NaN pixel (NaN is not 0): refused rather than scored as anomalous.
+        /// </summary>
+        private void RequireFinite(float[] reconstructions, int pixels)
+        {
+            var bad = new List<int>();
+            for (int slice = 0; slice < Count; slice++)
+            {
+                foreach (float value in reconstructions.AsSpan(slice * pixels, pixels))
+                {
+                    if (!float.IsFinite(value))
+                    {
+                        bad.Add(slice);
+                        break;
+                    }
+                }
+            }
+
+            if (bad.Count > 0)
+            {
+                throw new NonFiniteOutputException(bad, Count);
+            }
         }
     }
 }

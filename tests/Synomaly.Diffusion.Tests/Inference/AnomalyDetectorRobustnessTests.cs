@@ -136,6 +136,23 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
     }
 
     [Theory]
+    [InlineData(InferenceMode.SingleStage)]
+    [InlineData(InferenceMode.Adaptive)]
+    public void A_network_that_answers_nan_fails_the_call_by_name_instead_of_marking_every_pixel(InferenceMode mode)
+    {
+        // A finite input in float32 gives NaN only from faulty weights or a faulty device; its map would mark every NaN pixel.
+        var model = new PoisonedEpsModel(new ScalingEpsModel(_diffusion.AlphasCumprod, 0.7), row: 1);
+        var detector = new AnomalyDetector(model, _diffusion);
+        using var scope = NewDisposeScope();
+        var options = mode == InferenceMode.Adaptive ? InferenceOptions.Adaptive(250, 5, 0.1) : InferenceOptions.SingleStage(250, 5, 0.1);
+
+        var error = Assert.Throws<NonFiniteOutputException>(() => detector.Detect(SmoothImages(3, 8), options, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(new[] { 1 }, error.Slices);
+        Assert.Contains("slice 1 of 3", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(30)]
     [InlineData(34)]
     [InlineData(18)]
@@ -212,6 +229,33 @@ public sealed class AnomalyDetectorRobustnessTests : IDisposable
         Assert.Equal(before, after);
         Assert.Throws<OperationCanceledException>(() => detector.Detect(x0, options, cancellationToken: cancellation.Token));
         Assert.Equal(cancelAt, model.Calls);   // cancelled before it starts: the network never runs
+    }
+
+    /// <summary>The wrapped model's ε with one pixel of row <c>row</c> set to NaN on the first call (the whole batch runs then).</summary>
+    private sealed class PoisonedEpsModel : nn.Module<Tensor, Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor, Tensor> _inner;
+        private readonly int _row;
+        private bool _poisoned;
+
+        public PoisonedEpsModel(nn.Module<Tensor, Tensor, Tensor> inner, int row)
+            : base(nameof(PoisonedEpsModel))
+        {
+            _inner = inner;
+            _row = row;
+        }
+
+        public override Tensor forward(Tensor input1, Tensor input2)
+        {
+            var eps = _inner.call(input1, input2);
+            if (!_poisoned)
+            {
+                _poisoned = true;
+                eps[_row, 0, 3, 4] = tensor(float.NaN);
+            }
+
+            return eps;
+        }
     }
 
     /// <summary>Calls <c>beforeCall</c> with the call's number (from 1) before every forward pass of the wrapped model.</summary>
