@@ -71,6 +71,24 @@ public sealed class DiffusionSliceInferenceTests
     }
 
     [Fact]
+    public void A_slice_of_another_pixel_count_than_the_model_takes_is_refused_by_position_not_padded_or_cut()
+    {
+        var profile = new InferenceProfile { Timesteps = [10], BlurKernel = 3, Threshold = 0.3 };
+        using var inference = UntrainedInference.Create(null, new Dictionary<string, InferenceProfile> { ["default"] = profile }, defaultProfile: "default");
+        var pixels = UntrainedInference.Size * UntrainedInference.Size;
+
+        foreach (var length in new[] { pixels - 1, pixels + 1 })
+        {
+            // A short slice was copied into a zeroed batch buffer (its last pixels silently 0), a long one failed on a span copy.
+            var error = Assert.Throws<ArgumentException>(() => inference.Run([new float[pixels], new float[length]], "default"));
+
+            Assert.Equal("slices", error.ParamName);
+            Assert.Contains($"slice 1 of 2 (from 0) has {length} pixels", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"{UntrainedInference.Size}x{UntrainedInference.Size}", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_job_asking_for_a_profile_the_card_lacks_is_rejected_with_a_typed_reason()
     {
         var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);

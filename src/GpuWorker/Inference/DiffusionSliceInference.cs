@@ -49,6 +49,12 @@ public sealed class DiffusionSliceInference(UNet model, GaussianDiffusion diffus
         var batch = new float[slices.Count * pixels];
         for (var i = 0; i < slices.Count; i++)
         {
+            // The pipeline checks each job's slices, but this buffer would zero-pad a short slice without a word.
+            if (slices[i].Length != pixels)
+            {
+                throw new ArgumentException($"The batch's slice {i} of {slices.Count} (from 0) has {slices[i].Length} pixels; the model takes {height}x{width}.", nameof(slices));
+            }
+
             slices[i].AsSpan().CopyTo(batch.AsSpan(i * pixels, pixels));
         }
 
