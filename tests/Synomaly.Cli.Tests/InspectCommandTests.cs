@@ -14,7 +14,7 @@ public sealed class InspectCommandTests : IDisposable
     private static (int Code, string Output) Inspect(string path)
     {
         using var output = new StringWriter();
-        int code = InspectCommand.Run(path, output);
+        int code = InspectCommand.Run(path, output, TextWriter.Null);
         return (code, output.ToString());
     }
 
@@ -68,7 +68,7 @@ public sealed class InspectCommandTests : IDisposable
         var transcoder = new CancellingTranscoder(cancel);
         using var output = new StringWriter();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => InspectCommand.Run(series, output, new ScanReadOptions { DicomTranscoder = transcoder }, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => InspectCommand.Run(series, output, TextWriter.Null, new ScanReadOptions { DicomTranscoder = transcoder }, cancel.Token));
 
         Assert.Equal(1, transcoder.Calls);
         Assert.DoesNotContain("format:", output.ToString(), StringComparison.Ordinal);
@@ -132,6 +132,40 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Contains("rejected: UnknownFormat", textOutput, StringComparison.Ordinal);
         Assert.Equal(InspectCommand.Rejected, folderCode);
         Assert.Contains("notes.txt:", folderOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_path_or_an_unreadable_file_is_told_on_stderr_with_nothing_on_stdout()
+    {
+        // A script that keeps inspect's description (stdout) must not take an error for one; errors go to stderr, as every verb's.
+        string link = Path.Combine(_scratch, "moved.nii");
+        File.CreateSymbolicLink(link, Path.Combine(_scratch, "no-such-file.nii"));
+
+        var (missingCode, missingOut, missingError) = await InspectViaRoot(Path.Combine(_scratch, "missing.nii"));
+        var (linkCode, linkOut, linkError) = await InspectViaRoot(link);
+
+        Assert.Equal(InspectCommand.Unreadable, missingCode);
+        Assert.Equal("", missingOut);
+        Assert.Equal("error: no such file or folder", missingError.Trim());
+        Assert.Equal(InspectCommand.Unreadable, linkCode);
+        Assert.Equal("", linkOut);
+        Assert.Equal("error: cannot read the input (FileNotFoundException)", linkError.Trim());
+    }
+
+    private static async Task<(int Code, string Output, string Error)> InspectViaRoot(string path)
+    {
+        var original = Console.Out;
+        using var output = new StringWriter();
+        Console.SetOut(output);
+        try
+        {
+            var (code, error) = await StandardError.Capture(["inspect", path]);
+            return (code, output.ToString(), error);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
     }
 
     [Fact]

@@ -10,6 +10,8 @@ namespace Synomaly.Cli.Commands;
 /// `synomaly inspect &lt;file or folder&gt;`: prints what the scan reader understood (format, transfer syntax, dimensions,
 /// spacing, modality, value range) or the typed rejection. Exit codes: 0 readable, 2 rejected, 1 when the path cannot be
 /// read at all, 130 cancelled. A folder of DICOM files is read as one series; other files in a folder are inspected one by one.
+/// The description and rejections go to stdout; a path that does not exist or cannot be opened is an error, on stderr, as
+/// every verb's errors are, so that a script keeping the description never takes an error line for one.
 /// </summary>
 public static class InspectCommand
 {
@@ -22,7 +24,7 @@ public static class InspectCommand
         var path = new Argument<string>("path") { Description = "A scan file (DICOM, NIfTI, PNG, JPEG, zip of DICOM) or a folder holding a DICOM series." };
         var command = new Command("inspect", "Show what the scan reader understands of a file or folder, or why it rejects it.") { path };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
-            "inspect", "files not described above were not inspected.", () => Run(parse.GetValue(path)!, Console.Out, LocalScanReading.Options(), cancellationToken), cancellationToken)));
+            "inspect", "files not described above were not inspected.", () => Run(parse.GetValue(path)!, Console.Out, Console.Error, LocalScanReading.Options(), cancellationToken), cancellationToken)));
         return command;
     }
 
@@ -31,9 +33,11 @@ public static class InspectCommand
     /// NIfTI voxels, a running transcoder); a cancelled run throws <see cref="OperationCanceledException"/> without
     /// describing the scan it was reading.
     /// </param>
-    public static int Run(string path, TextWriter output, ScanReadOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="errors">Where a path that does not exist or cannot be opened is told (stderr); a folder's unreadable file is told under its name in <paramref name="output"/>, beside the others.</param>
+    public static int Run(string path, TextWriter output, TextWriter errors, ScanReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(errors);
         // The reader's own token, not only a check between files: one large series or volume is otherwise read to its end.
         options = (options ?? ScanReadOptions.Default) with { CancellationToken = cancellationToken };
         try
@@ -45,15 +49,15 @@ public static class InspectCommand
 
             if (!File.Exists(path))
             {
-                output.WriteLine("error: no such file or folder");
+                errors.WriteLine("error: no such file or folder");
                 return Unreadable;
             }
 
-            return Report(() => ScanReader.DescribeFile(path, options), output, cancellationToken);
+            return Report(() => ScanReader.DescribeFile(path, options), output, cancellationToken, errors);
         }
         catch (Exception e) when (UnreadableInputException.IsFileError(e))
         {
-            output.WriteLine($"error: {UnreadableInputException.Reason(e)}");
+            errors.WriteLine($"error: {UnreadableInputException.Reason(e)}");
             return Unreadable;
         }
     }
@@ -83,7 +87,8 @@ public static class InspectCommand
         return worst;
     }
 
-    private static int Report(Func<ScanDescription> describe, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="errors">For a single file: where it is told that it cannot be opened; null within a folder, where that is told under the file's name.</param>
+    private static int Report(Func<ScanDescription> describe, TextWriter output, CancellationToken cancellationToken, TextWriter? errors = null)
     {
         // Before each file (or series) is read: a folder of many files stops at the next one.
         cancellationToken.ThrowIfCancellationRequested();
@@ -99,9 +104,17 @@ public static class InspectCommand
         }
         catch (Exception e) when (UnreadableInputException.IsFileError(e))
         {
-            // Told under this file's name, as a rejection is, and the folder's other files are still inspected: thrown on,
-            // one broken link or unreadable file ended the whole inspection. The reason never quotes the path.
-            output.WriteLine($"  error: {UnreadableInputException.Reason(e)}");
+            // In a folder, told under this file's name, as a rejection is, and the folder's other files are still inspected:
+            // thrown on, one broken link or unreadable file ended the whole inspection. The reason never quotes the path.
+            if (errors is not null)
+            {
+                errors.WriteLine($"error: {UnreadableInputException.Reason(e)}");
+            }
+            else
+            {
+                output.WriteLine($"  error: {UnreadableInputException.Reason(e)}");
+            }
+
             return Unreadable;
         }
 
