@@ -9,6 +9,7 @@ using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Reading;
 using Synomaly.Imaging.Tests.Dicom;
 using Synomaly.Imaging.Volumes;
+using Synomaly.Testing;
 
 namespace Synomaly.Imaging.Tests.Reading;
 
@@ -146,23 +147,6 @@ public sealed class ScanReaderCancellationTests
         {
             cancellationToken.WaitHandle.WaitOne(block);
             cancellationToken.ThrowIfCancellationRequested();
-            return File.ReadAllBytes(Uncompressed);
-        }
-    }
-
-    /// <summary>Decodes its first file and cancels the read meanwhile, as a shutdown would; ignores the token itself.</summary>
-    private sealed class CancellingTranscoder(CancellationTokenSource cancel) : IDicomTranscoder
-    {
-        public int Calls { get; private set; }
-
-        public string Name => "cancelling-transcoder";
-
-        public bool CanTranscode(string transferSyntaxUid) => transferSyntaxUid == Jpeg2000;
-
-        public byte[] Transcode(byte[] part10File, string transferSyntaxUid, ScanReadLimits limits, CancellationToken cancellationToken)
-        {
-            Calls++;
-            cancel.Cancel();
             return File.ReadAllBytes(Uncompressed);
         }
     }

@@ -1,19 +1,22 @@
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
-using Synomaly.Testing;
 
-namespace Synomaly.Cli.Tests;
+namespace Synomaly.Testing;
 
 /// <summary>
 /// Presses Ctrl-C in the middle of reading one scan: "decompresses" a JPEG 2000 file (the uncompressed version of the
 /// same image) and cancels the command's token meanwhile, ignoring the token itself as a slow tool would. A read that
-/// honours the token stops before the next file of the series; one that does not calls this once per file.
+/// honours the token stops before the next file of the series (or zip); one that does not calls this once per file. Shared
+/// by the reader's tests and the commands' (inspect, detect), so that both press Ctrl-C the same way.
 /// </summary>
-internal sealed class CancellingTranscoder(CancellationTokenSource cancel) : IDicomTranscoder
+public sealed class CancellingTranscoder(CancellationTokenSource cancel) : IDicomTranscoder
 {
     public const string Jpeg2000 = "1.2.840.10008.1.2.4.90";
 
     public static string Jpeg2000File => Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "9.dcm");
+
+    /// <summary>The same image stored uncompressed (explicit VR little endian), which this transcoder hands back.</summary>
+    public static string UncompressedFile => Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "1.dcm");
 
     public int Calls { get; private set; }
 
@@ -25,7 +28,7 @@ internal sealed class CancellingTranscoder(CancellationTokenSource cancel) : IDi
     {
         Calls++;
         cancel.Cancel();
-        return File.ReadAllBytes(Path.Combine(TestPaths.Data, "formats", "dicom-transfer-syntaxes", "In", "1.dcm"));
+        return File.ReadAllBytes(UncompressedFile);
     }
 
     /// <summary>A folder of <paramref name="count"/> JPEG 2000 files, read as one series.</summary>
