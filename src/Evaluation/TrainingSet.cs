@@ -55,8 +55,17 @@ public sealed class TrainingSet
     public IReadOnlyList<string> BlankSlices { get; }
 
     /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; an unreadable mask skips its image.</param>
+    /// <param name="cancellationToken">
+    /// Checked before each file and handed to the reader (each chunk, frame or file of a series): reading a large set takes
+    /// minutes, and Ctrl-C must not wait for all of it. A cancelled load throws <see cref="OperationCanceledException"/>.
+    /// </param>
     public static TrainingSet Load(
-        IReadOnlyList<string> files, IModalityPreset preset, int size, IReadOnlyList<string>? regionMaskFiles = null, IProgress<int>? progress = null)
+        IReadOnlyList<string> files,
+        IModalityPreset preset,
+        int size,
+        IReadOnlyList<string>? regionMaskFiles = null,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(preset);
@@ -70,15 +79,17 @@ public sealed class TrainingSet
         var sources = new List<string>();
         var skipped = new List<SkippedFile>();
         var blank = new List<string>();
+        var read = ScanReadOptions.Default with { CancellationToken = cancellationToken };
         for (int i = 0; i < files.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             string current = files[i];
             try
             {
-                var volume = ScanReader.ReadFile(current);
+                var volume = ScanReader.ReadFile(current, read);
                 var prepared = preset.Prepare(volume);
                 current = regionMaskFiles?[i] ?? current;
-                var mask = regionMaskFiles is null ? null : ScanReader.ReadFile(regionMaskFiles[i]);
+                var mask = regionMaskFiles is null ? null : ScanReader.ReadFile(regionMaskFiles[i], read);
                 var sliceMasks = new List<float[]>();
                 var kept = new List<ModelSlice>();
                 foreach (var slice in prepared.Slices)

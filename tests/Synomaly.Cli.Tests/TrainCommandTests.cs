@@ -1,5 +1,7 @@
+using System.Globalization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Spectre.Console;
 using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
@@ -50,21 +52,82 @@ public sealed class TrainCommandTests : IDisposable
     public async Task A_cancelled_training_is_checkpointed_and_exits_130_rather_than_reporting_done()
     {
         string output = Path.Combine(_scratch, "cancelled");
-        using var cancellation = new CancellationTokenSource();
-        await cancellation.CancelAsync();
-        Task<int> Train(string steps, CancellationToken token) =>
-            SynomalyCommand.Create().Parse(["train", Slices, "--out", output, "--steps", steps, .. TinyModel]).InvokeAsync(cancellationToken: token);
+        string[] Train(string steps) => ["train", Slices, "--out", output, "--steps", steps, .. TinyModel];
 
-        // Cancelled before its first step: checkpointed, nothing to export.
-        Assert.Equal(TrainCommand.CancelledExitCode, await Train("5", cancellation.Token));
+        // Cancelled once the data is read, before its first step: checkpointed, nothing to export.
+        Assert.Equal(TrainCommand.CancelledExitCode, await CancelledOnceLoaded(Train("5")));
         Assert.True(Directory.Exists(Path.Combine(output, "checkpoint")), "a cancelled run still checkpoints, so the same command resumes");
         Assert.False(Directory.Exists(Path.Combine(output, "model")));
 
         // Cancelled after a step was trained: exported as far as it got, and still not "done".
-        Assert.Equal(0, await Train("1", CancellationToken.None));
-        Assert.Equal(TrainCommand.CancelledExitCode, await Train("5", cancellation.Token));
+        Assert.Equal(0, await SynomalyCommand.Create().Parse(Train("1")).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(TrainCommand.CancelledExitCode, await CancelledOnceLoaded(Train("5")));
         var card = ModelPackage.LoadCard(Path.Combine(output, "model"));
         Assert.Equal(1, card.Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_the_data_is_read_stops_train_with_exit_130_and_nothing_written()
+    {
+        // Reading a large set takes minutes; before, the token was first looked at by the trainer, so Ctrl-C waited for
+        // every file to be read and then wrote a checkpoint of an untrained network.
+        string output = Path.Combine(_scratch, "cancelled-loading");
+
+        var (code, error) = await StandardError.CaptureCancelled(["train", Slices, "--out", output, "--steps", "5", .. TinyModel]);
+
+        Assert.Equal(TrainCommand.CancelledExitCode, code);
+        Assert.Equal("cancelled: train stopped while reading the training data; nothing was written.", error.Trim());
+        Assert.False(Directory.Exists(output), "nothing may be written when the run is cancelled before training");
+    }
+
+    /// <summary>
+    /// Runs train and presses Ctrl-C as soon as it has read its data, which it says in the line counting the slices, before
+    /// its first step: the point from which a cancelled run checkpoints.
+    /// </summary>
+    private static async Task<int> CancelledOnceLoaded(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        var original = AnsiConsole.Console;
+        using var writer = new CancellingWriter(cancel, " slices from ");
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        try
+        {
+            return await SynomalyCommand.Create().Parse(args).InvokeAsync(cancellationToken: cancel.Token);
+        }
+        finally
+        {
+            AnsiConsole.Console = original;
+        }
+    }
+
+    /// <summary>Cancels <paramref name="cancel"/> once the text written to it holds <paramref name="trigger"/>.</summary>
+    private sealed class CancellingWriter(CancellationTokenSource cancel, string trigger) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override void Write(char value)
+        {
+            base.Write(value);
+            CancelOnTrigger();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            CancelOnTrigger();
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            base.Write(buffer, index, count);
+            CancelOnTrigger();
+        }
+
+        private void CancelOnTrigger()
+        {
+            if (!cancel.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        }
     }
 
     [Theory]

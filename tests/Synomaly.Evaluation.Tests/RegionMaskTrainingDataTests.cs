@@ -88,7 +88,7 @@ public sealed class RegionMaskTrainingDataTests : IDisposable
         string lostMask = Path.Combine(root, "masks", "lost.png");
         File.WriteAllBytes(lostMask, [1, 2, 3]);
 
-        var set = TrainingSet.Load([kept, lost], TrainingModality.BrainMri.Preset(Size), Size, [keptMask, lostMask]);
+        var set = TrainingSet.Load([kept, lost], TrainingModality.BrainMri.Preset(Size), Size, [keptMask, lostMask], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(1, set.Count);
         Assert.Contains(set.Skipped, s => s.File == lostMask);
@@ -101,7 +101,7 @@ public sealed class RegionMaskTrainingDataTests : IDisposable
 
         using var tensor = set.ToRegionMaskTensor()!;
         Assert.Equal([1L, 1, Size, Size], tensor.shape);
-        Assert.Null(TrainingSet.Load([kept], TrainingModality.BrainMri.Preset(Size), Size).ToRegionMaskTensor());
+        Assert.Null(TrainingSet.Load([kept], TrainingModality.BrainMri.Preset(Size), Size, cancellationToken: TestContext.Current.CancellationToken).ToRegionMaskTensor());
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class TrainingModalityTests : IDisposable
     {
         string file = WritePng("head.png", 48, (x, y) => x is >= 8 and < 40 && y is >= 8 and < 40 ? (byte)(100 + (10 * ((x + y) % 7))) : (byte)0);
 
-        var set = TrainingSet.Load([file], TrainingModality.BrainMri.Preset(Size), Size);
+        var set = TrainingSet.Load([file], TrainingModality.BrainMri.Preset(Size), Size, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("brain-mri", set.PresetName);
         Assert.Equal(1, set.Count);
@@ -74,8 +74,8 @@ public sealed class TrainingModalityTests : IDisposable
         // Air, soft tissue at 30 HU and bone, in vertical bands.
         string file = WriteNifti("abdomen.nii.gz", x => x < 10 ? -1000f : x < 22 ? 30f : 1000f);
 
-        var ct = TrainingSet.Load([file], TrainingModality.LiverCt.Preset(Size), Size);
-        var brain = TrainingSet.Load([file], TrainingModality.BrainMri.Preset(Size), Size);
+        var ct = TrainingSet.Load([file], TrainingModality.LiverCt.Preset(Size), Size, cancellationToken: TestContext.Current.CancellationToken);
+        var brain = TrainingSet.Load([file], TrainingModality.BrainMri.Preset(Size), Size, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("ct", ct.PresetName);
         int centre = (16 * Size) + 16;
@@ -88,7 +88,7 @@ public sealed class TrainingModalityTests : IDisposable
     {
         string file = WritePng("frame.png", 48, (x, y) => x is >= 8 and < 40 && y is >= 8 and < 40 ? (byte)(100 + (10 * ((x + y) % 7))) : (byte)0);
 
-        var us = TrainingSet.Load([file], TrainingModality.CarotidUltrasound.Preset(Size), Size);
+        var us = TrainingSet.Load([file], TrainingModality.CarotidUltrasound.Preset(Size), Size, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("ultrasound", us.PresetName);
         // The crop starts at the imaged area's corner (100 + 10 * (16 % 7) = 120 in a 100..160 range), not the black border.

@@ -151,7 +151,19 @@ public static class TrainCommand
             var torchDevice = TorchDevice.Resolve(parse.GetValue(device));
             // A mask folder inside the training data is refused as a usage error: its masks would be trained on as images.
             var maskFiles = maskFolder is null ? null : UsageException.Guard(() => UnreadableInputException.Guard(() => RegionMaskFiles.Pair(parse.GetValue(input)!, files, maskFolder)));
-            var set = UnreadableInputException.Guard(() => TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles));
+            TrainingSet set;
+            try
+            {
+                set = UnreadableInputException.Guard(() => TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles, cancellationToken: cancellationToken));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Nothing is written before the data is read, so there is nothing to checkpoint: a run stopped here starts
+                // afresh. From the first step on, a cancelled run checkpoints instead (TrainingRun.Train).
+                Console.Error.WriteLine("cancelled: train stopped while reading the training data; nothing was written.");
+                return CancelledExitCode;
+            }
+
             if (set.Count == 0)
             {
                 // Refused here, with the reasons: an empty set would otherwise fail inside the trainer without saying why.
