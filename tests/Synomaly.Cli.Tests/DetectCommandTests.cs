@@ -380,4 +380,20 @@ public sealed class DetectCommandTests : IDisposable
         Assert.Contains("scan 2 of 2: cannot read the input (FileNotFoundException)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_rejected_scan_is_told_on_stderr_on_one_line_beside_the_results_of_the_others()
+    {
+        // Before, the failure was a red line on stdout after the table, wrapped at the console's width (80 columns when
+        // redirected), so neither `2>errors.txt` nor a grep for the reason found it whole.
+        string model = TinyModelPackage();
+        string truncated = Path.Combine(TestPaths.RepositoryRoot, "samples", "bad", "bad-truncated.dcm");
+
+        var (code, output, error) = await StandardError.CaptureSeparately(["detect", truncated, Png("second.png"), "--model", model, "--device", "cpu", "--out", Path.Combine(_root, "out")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: scan 1 of 2: DICOM file is truncated: element (7FE0,0010) declares 8192 bytes but only 500 remain", error.Trim());
+        Assert.DoesNotContain("truncated", output, StringComparison.Ordinal);
+        Assert.Contains("scan 2 of 2", output, StringComparison.Ordinal);
+    }
 }

@@ -30,6 +30,32 @@ internal static class StandardError
         }
     }
 
+    /// <summary>
+    /// Runs the command line with what it prints on stdout (Spectre.Console's tables and markup included) and on stderr
+    /// kept apart, to check that an error goes to stderr; <paramref name="width"/> is the console's as when output is
+    /// redirected to a file (80), where Spectre.Console wraps its markup.
+    /// </summary>
+    public static async Task<(int Code, string Output, string Error)> CaptureSeparately(string[] args, int width = 80)
+    {
+        var originalOut = Console.Out;
+        var originalConsole = AnsiConsole.Console;
+        using var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = width;
+        Console.SetOut(output);
+        AnsiConsole.Console = console;
+        try
+        {
+            var (code, error) = await Capture(args);
+            return (code, output.ToString(), error);
+        }
+        finally
+        {
+            AnsiConsole.Console = originalConsole;
+            Console.SetOut(originalOut);
+        }
+    }
+
     public static Task<(int Code, string Error)> Capture(string[] args) => Capture(() => CommandRunner.RunAsync(args));
 
     /// <summary>Runs the command line as Ctrl-C leaves it: its invocation token already cancelled.</summary>

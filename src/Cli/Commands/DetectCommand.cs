@@ -142,7 +142,9 @@ public static class DetectCommand
         AnsiConsole.Write(table);
         foreach (string failure in failures)
         {
-            AnsiConsole.MarkupLine($"[red]Failed[/] {Markup.Escape(failure)}");
+            // On stderr and unwrapped, as every verb's errors: through Spectre.Console it went to stdout, broken at the
+            // console's width (80 columns when redirected), so neither 2>file nor a grep for the reason found it whole.
+            Console.Error.WriteLine($"error: {failure}");
         }
 
         return failures.Count == 0 ? 0 : 1;
