@@ -3,7 +3,8 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// Resolves what a user names as input: a folder (every file in it, recursively, sorted), a glob in the last path segment
 /// (<c>data/train/*.png</c>), a manifest (<c>.txt</c> or <c>.list</c>: one path per line, relative to the manifest,
-/// '#' comments), or a single file. Always returns a sorted list so that runs are reproducible.
+/// '#' comments), or a single file. Always returns a sorted list so that runs are reproducible. A name that matches nothing
+/// (no such folder, file or pattern folder) throws <see cref="InputNotFoundException"/>.
 /// </summary>
 public static class InputFiles
 {
@@ -21,7 +22,7 @@ public static class InputFiles
             string folder = Path.GetDirectoryName(spec) is { Length: > 0 } d ? d : ".";
             if (!Directory.Exists(folder))
             {
-                throw new DirectoryNotFoundException($"The folder of the pattern '{spec}' does not exist.");
+                throw new InputNotFoundException($"The folder of the pattern '{spec}' does not exist.");
             }
 
             return [.. Directory.EnumerateFiles(folder, name).Order(StringComparer.Ordinal)];
@@ -29,7 +30,7 @@ public static class InputFiles
 
         if (!File.Exists(spec))
         {
-            throw new FileNotFoundException($"No file, folder or pattern matches '{spec}'.");
+            throw new InputNotFoundException($"No file, folder or pattern matches '{spec}'.");
         }
 
         string extension = Path.GetExtension(spec).ToLowerInvariant();

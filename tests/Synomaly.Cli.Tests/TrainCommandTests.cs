@@ -48,6 +48,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sub-01_Miller_Max")]
+    [InlineData("sub-01_Miller_Max/*.png")]
+    public async Task Training_data_that_names_nothing_on_disk_is_told_so_never_as_an_unreadable_file_nor_by_its_name(string missing)
+    {
+        // A mistyped folder or pattern: before, the line read "cannot read the input (FileNotFoundException)" (or
+        // DirectoryNotFoundException), as for a file that exists but cannot be opened, which sent users looking at permissions.
+        var (code, error) = await StandardError.Capture(["train", Path.Combine(_scratch, missing), "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "run")));
+    }
+
     [Fact]
     public async Task A_cancelled_training_is_checkpointed_and_exits_130_rather_than_reporting_done()
     {

@@ -1,3 +1,5 @@
+using Synomaly.Evaluation;
+
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
@@ -29,11 +31,16 @@ public sealed class UnreadableInputException : Exception
     /// <summary>Whether <paramref name="e"/> is a file-system failure, whose message names the file it concerns.</summary>
     public static bool IsFileError(Exception e) => e is IOException or UnauthorizedAccessException;
 
-    /// <summary>The path-free line for a file-system failure: its type and a generic reason, never its message.</summary>
+    /// <summary>
+    /// The path-free line for a file-system failure: its type and a generic reason, never its message. An input that names
+    /// nothing on disk is told so: "cannot read" sent users looking at the permissions of a folder they had mistyped.
+    /// </summary>
     public static string Reason(Exception e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return $"cannot read the input ({e.GetType().Name})";
+        return e is InputNotFoundException
+            ? $"no file, folder or pattern matches the input given ({e.GetType().Name})"
+            : $"cannot read the input ({e.GetType().Name})";
     }
 
     /// <summary>Runs <paramref name="read"/>, turning a file-system failure into an <see cref="UnreadableInputException"/>.</summary>

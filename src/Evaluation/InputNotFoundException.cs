@@ -1,0 +1,24 @@
+namespace Synomaly.Evaluation;
+
+/// <summary>
+/// What a user named as input (a folder, a pattern, a manifest or a file) matches nothing on disk: a mistyped path, not a
+/// file that exists but cannot be opened. A <see cref="FileNotFoundException"/>, so that every caller that handles an
+/// unreadable input handles it too, but a type of its own, so that the command line can say which of the two it is without
+/// quoting the path (file names can carry patient data).
+/// </summary>
+public sealed class InputNotFoundException : FileNotFoundException
+{
+    public InputNotFoundException()
+    {
+    }
+
+    public InputNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public InputNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
