@@ -55,7 +55,6 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--steps", "0", "steps 0")]
     [InlineData("--noise", "foo", "Unknown noise preset 'foo'")]
     [InlineData("--modality", "x-ray", "Unknown modality 'x-ray'")]
     [InlineData("--size", "33", "--size 33 needs an explicit --channel-mult")]
@@ -72,6 +71,10 @@ public sealed class ExitCodeTests : IDisposable
 
     [Theory]
     [InlineData("--ema", "1", "error: --ema: The EMA decay (--ema) must be in [0, 1): 0 is off (got 1).")]
+    [InlineData("--steps", "0", "error: --steps: The number of training steps (--steps) must be at least 1 (got 0).")]
+    [InlineData("--batch", "0", "error: --batch: The batch size (--batch) must be at least 1 (got 0).")]
+    [InlineData("--checkpoint-every", "0", "error: --checkpoint-every: The checkpoint interval (--checkpoint-every) must be at least 1 step (got 0).")]
+    [InlineData("--max-timestep", "-1", "error: --max-timestep: The largest training timestep (--max-timestep) must be at least 0 (0: the whole schedule) (got -1).")]
     [InlineData("--precision", "int8", "error: --precision: The training precision must be fp32, bf16 or fp16 (got int8).")]
     [InlineData("--noise-threshold", "300", "error: --noise-threshold: The anomaly threshold must be at least 0 and below 255 (it applies to the blur rescaled to 0..255) (got 300).")]
     public async Task An_option_the_library_refuses_is_one_line_naming_the_option_the_user_typed(string option, string value, string expected)

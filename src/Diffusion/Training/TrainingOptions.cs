@@ -84,10 +84,25 @@ public sealed record TrainingOptions
 
     public void Validate()
     {
-        if (BatchSize < 1 || Steps < 1 || CheckpointEvery < 1 || MaxTimestep < 0)
+        // Each by name, as the real-valued ones below: one line listing all four values left the user to guess which was wrong.
+        if (Steps < 1)
         {
-            throw new ArgumentException(
-                $"Invalid training options: batch {BatchSize}, steps {Steps}, checkpoint every {CheckpointEvery}, max timestep {MaxTimestep}.");
+            throw new InvalidOptionException(nameof(Steps), Steps, "The number of training steps (--steps) must be at least 1.");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new InvalidOptionException(nameof(BatchSize), BatchSize, "The batch size (--batch) must be at least 1.");
+        }
+
+        if (CheckpointEvery < 1)
+        {
+            throw new InvalidOptionException(nameof(CheckpointEvery), CheckpointEvery, "The checkpoint interval (--checkpoint-every) must be at least 1 step.");
+        }
+
+        if (MaxTimestep < 0)
+        {
+            throw new InvalidOptionException(nameof(MaxTimestep), MaxTimestep, "The largest training timestep (--max-timestep) must be at least 0 (0: the whole schedule).");
         }
 
         // Every real-valued option is checked for NaN and infinity by name: a comparison such as "<= 0" lets NaN through,

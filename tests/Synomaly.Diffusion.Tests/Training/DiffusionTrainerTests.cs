@@ -528,6 +528,8 @@ public sealed class DiffusionTrainerTests
         var error = Assert.Throws<ArgumentException>(() => new DiffusionTrainer(model, diffusion, flat, Options(1), CPU));
         Assert.Contains("[N,1,H,W]", error.Message, StringComparison.Ordinal);
         using var images = Images();
-        Assert.Throws<ArgumentException>(() => new DiffusionTrainer(model, diffusion, images, Options(1) with { BatchSize = 0 }, CPU));
+        // Named by the option it comes from, as every other training option is (the command line tells it as --batch).
+        var batch = Assert.Throws<InvalidOptionException>(() => new DiffusionTrainer(model, diffusion, images, Options(1) with { BatchSize = 0 }, CPU));
+        Assert.Equal(nameof(TrainingOptions.BatchSize), batch.ParamName);
     }
 }
