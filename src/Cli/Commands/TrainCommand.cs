@@ -37,8 +37,8 @@ public static class TrainCommand
         var weightDecay = new Option<double?>("--weight-decay") { Description = "AdamW weight decay (default: 0, as the authors; a resume keeps the checkpoint's)." };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients at this global L2 norm (default: 1, as the authors; a resume keeps the checkpoint's)." };
         var ema = new Option<double?>("--ema") { Description = "EMA decay (default: 0 = off, as the authors; a resume keeps the checkpoint's)." };
-        var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise, flips, learning rate and batch size (ALGORITHM.md 3.5, 4.5).", DefaultValueFactory = _ => ModalityNames.BrainMri };
-        var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, ALGORITHM.md 3.5; a resume keeps the checkpoint's noise, overrides included)." };
+        var modality = new Option<string>("--modality") { Description = "brain-mri, liver-ct or carotid-us: the preprocessing preset (recorded in the model card for inference), the default Synomaly noise, flips, learning rate and batch size (docs/EVALUATION.md, Training options).", DefaultValueFactory = _ => ModalityNames.BrainMri };
+        var preset = new Option<string?>("--noise") { Description = "Synomaly noise preset: brain-mri, ct or ultrasound (default: the modality's, docs/EVALUATION.md, Training options; a resume keeps the checkpoint's noise, overrides included)." };
         var noiseSigma = new Option<double?>("--noise-sigma") { Description = "Overrides the preset's anomaly blur sigma σ." };
         var noiseThreshold = new Option<double?>("--noise-threshold") { Description = "Overrides the preset's threshold τ on the 0..255 rescaled blur." };
         var noiseOffset = new Option<double?>("--noise-offset") { Description = "Overrides the preset's intensity offset o." };
@@ -46,7 +46,7 @@ public static class TrainCommand
         var initFrom = new Option<string?>("--init-from") { Description = "A saved model folder whose weights start the run (fine-tuning); same architecture required; ignored on resume, where the checkpoint holds the weights." };
         var regionMask = new Option<string>("--region-mask")
         {
-            Description = "Where Synomaly blobs may go (ALGORITHM.md 2.5): none (the released configs), centred-disk (the reference's ultrasound disk), or a folder of masks mirroring the training data (non-zero = region).",
+            Description = "Where Synomaly blobs may go (docs/EVALUATION.md, Training options): none (the released configs), centred-disk (the reference's ultrasound disk), or a folder of masks mirroring the training data (non-zero = region).",
             DefaultValueFactory = _ => RegionMaskSource.None.Name(),
         };
         var flips = new Option<bool?>("--flips") { Description = "Random horizontal and vertical flips (default: the modality's, on, off for liver-ct as the reference; a resume keeps the checkpoint's)." };
