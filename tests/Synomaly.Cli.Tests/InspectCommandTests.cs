@@ -152,6 +152,15 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal("error: cannot read the input (FileNotFoundException)", linkError.Trim());
     }
 
+    [Fact]
+    public async Task Its_help_says_what_each_exit_code_means_since_2_is_a_rejected_scan_here_not_a_usage_error()
+    {
+        var (code, output) = await StandardError.CaptureAll(["inspect", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("Exit codes: 0 readable, 1 the path does not exist or cannot be opened, 2 rejected (the reason is printed), 130 cancelled.", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Output, string Error)> InspectViaRoot(string path)
     {
         var original = Console.Out;

@@ -17,6 +17,15 @@ public sealed class VerifySetCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     [Fact]
+    public async Task Its_help_says_what_each_exit_code_means()
+    {
+        var (code, output) = await StandardError.CaptureAll(["verify-set", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("Exit codes: 0 rebuilt exactly, 1 anything differs (each difference is listed), 2 a usage error, 130 cancelled.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_set_rebuilt_from_the_files_it_was_made_from_passes()
     {
         string folder = CopyOfSixSlices();

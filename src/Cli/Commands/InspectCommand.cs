@@ -22,7 +22,9 @@ public static class InspectCommand
     public static Command Create()
     {
         var path = new Argument<string>("path") { Description = "A scan file (DICOM, NIfTI, PNG, JPEG, zip of DICOM) or a folder holding a DICOM series." };
-        var command = new Command("inspect", "Show what the scan reader understands of a file or folder, or why it rejects it.") { path };
+        var command = new Command(
+            "inspect",
+            "Show what the scan reader understands of a file or folder, or why it rejects it. Exit codes: 0 readable, 1 the path does not exist or cannot be opened, 2 rejected (the reason is printed), 130 cancelled.") { path };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
             "inspect", "files not described above were not inspected.", () => Run(parse.GetValue(path)!, Console.Out, Console.Error, LocalScanReading.Options(), cancellationToken), cancellationToken)));
         return command;

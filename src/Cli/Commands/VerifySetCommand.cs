@@ -18,7 +18,9 @@ public static class VerifySetCommand
         var manifest = new Option<string>("--manifest") { Description = "The set's manifest: reporting-set.json (evaluate) or tuning-set.json (tune).", Required = true };
         var data = new Option<string>("--data") { Description = "The validation folder given to tune and evaluate (the whole folder: the halves are split from it).", Required = true };
         var lesions = new Option<string?>("--lesion-map") { Description = "The lesion map the set was built with, when the manifest names one." };
-        var command = new Command("verify-set", "Rebuild an evaluation set from its manifest and report every case that differs.") { manifest, data, lesions };
+        var command = new Command(
+            "verify-set",
+            "Rebuild an evaluation set from its manifest and report every case that differs. Exit codes: 0 rebuilt exactly, 1 anything differs (each difference is listed), 2 a usage error, 130 cancelled.") { manifest, data, lesions };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run(
             "verify-set", "nothing was verified.", () => Run(parse.GetValue(manifest)!, parse.GetValue(data)!, parse.GetValue(lesions), AnsiConsole.Console, cancellationToken), cancellationToken)));
         return command;
