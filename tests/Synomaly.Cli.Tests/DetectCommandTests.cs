@@ -396,4 +396,24 @@ public sealed class DetectCommandTests : IDisposable
         Assert.DoesNotContain("truncated", output, StringComparison.Ordinal);
         Assert.Contains("scan 2 of 2", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Modality_takes_the_names_train_and_the_model_card_use_as_well_as_the_member_names()
+    {
+        // train --modality brain-mri and the card's "modality": "brain-mri" taught users that name; detect refused it with
+        // a parse error naming the internal type Synomaly.Contracts.ModalityHint.
+        string model = TinyModelPackage();
+
+        var (shortCode, shortError) = await StandardError.Capture(["detect", Png("short.png"), "--model", model, "--modality", "brain-mri", "--device", "cpu", "--out", Path.Combine(_root, "short")]);
+        var (memberCode, _) = await StandardError.Capture(["detect", Png("member.png"), "--model", model, "--modality", "BrainMri", "--device", "cpu", "--out", Path.Combine(_root, "member")]);
+        var (unknownCode, unknownError) = await StandardError.Capture(["detect", Png("unknown.png"), "--model", model, "--modality", "x-ray", "--device", "cpu", "--out", Path.Combine(_root, "unknown")]);
+
+        Assert.Equal((0, ""), (shortCode, shortError.Trim()));
+        Assert.True(File.Exists(Path.Combine(_root, "short", "001-short", "report.json")));
+        Assert.Equal(0, memberCode);
+        Assert.Equal(2, unknownCode);
+        Assert.Contains("--modality must be auto, brain-mri, liver-ct or carotid-us, not 'x-ray'.", unknownError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Synomaly.Contracts", unknownError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "unknown")));
+    }
 }
