@@ -82,6 +82,24 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_the_training_data_shows_its_progress_before_training_starts()
+    {
+        // Reading a large set takes minutes, and before, nothing was printed until it was read: the run looked hung.
+        string data = Directory.CreateDirectory(Path.Combine(_scratch, "data")).FullName;
+        foreach (var file in Directory.GetFiles(Slices, "*.png").Order(StringComparer.Ordinal).Take(3))
+        {
+            File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
+        }
+
+        var (code, output) = await StandardError.CaptureAll(["train", data, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(0, code);
+        int reading = output.IndexOf("Reading 3 training files", StringComparison.Ordinal);
+        Assert.True(reading >= 0, output);
+        Assert.True(reading < output.IndexOf(" slices from ", StringComparison.Ordinal), "the reading progress comes before the count of slices read");
+    }
+
+    [Fact]
     public async Task Ctrl_c_while_the_data_is_read_stops_train_with_exit_130_and_nothing_written()
     {
         // Reading a large set takes minutes; before, the token was first looked at by the trainer, so Ctrl-C waited for

@@ -154,7 +154,7 @@ public static class TrainCommand
             TrainingSet set;
             try
             {
-                set = UnreadableInputException.Guard(() => TrainingSet.Load(files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles, cancellationToken: cancellationToken));
+                set = UnreadableInputException.Guard(ReadTrainingSet);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -211,6 +211,24 @@ public static class TrainCommand
             {
                 // A checkpoint from before the record was kept: the trainer has accepted this data, so its listing is the run's.
                 TrainInputRecord.Write(parse.GetValue(output)!, files.Count);
+            }
+
+            // Said, and shown on a terminal, while the files are read (minutes on a large set): before, nothing was printed
+            // until all were read, and the run looked hung. The line is printed whatever the console: Spectre.Console's
+            // progress shows nothing when its output is redirected and the reading takes under a second.
+            TrainingSet ReadTrainingSet()
+            {
+                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]Reading {0} training files[/]", files.Count);
+                return AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(context =>
+                    {
+                        var task = context.AddTask("reading", maxValue: Math.Max(1, files.Count));
+                        var read = TrainingSet.Load(
+                            files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles, new InlineProgress<int>(done => task.Value = done), cancellationToken);
+                        task.Value = task.MaxValue;
+                        return read;
+                    });
             }
 
             void TrainWithProgress() => AnsiConsole.Progress()
