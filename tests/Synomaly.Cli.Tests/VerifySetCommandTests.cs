@@ -111,6 +111,21 @@ public sealed class VerifySetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_folder_that_names_nothing_on_disk_is_told_so_without_its_path()
+    {
+        // verify-set quoted the mistyped --data path in full, unlike train, tune and evaluate: folder names can name
+        // patients, and this is the line pasted into tickets.
+        string folder = CopyOfSixSlices();
+        string manifest = WriteTuningManifest(folder);
+
+        var (code, error) = await StandardError.Capture(["verify-set", "--manifest", manifest, "--data", Path.Combine(_scratch, "sub-01_Miller_Max")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_manifest_is_refused_by_name()
     {
         string notManifest = Path.Combine(_scratch, "evaluation.json");

@@ -34,7 +34,8 @@ public static class VerifySetCommand
     {
         ArgumentNullException.ThrowIfNull(console);
         var recorded = EvaluationSetManifest.Read(manifestPath);
-        var files = InputFiles.Resolve(dataFolder);
+        // Told without the path, as train, tune and evaluate tell it: folder names can name patients.
+        var files = UnreadableInputException.Guard(() => InputFiles.Resolve(dataFolder));
         // A --lesion-map the manifest does not call for, or none where it does, is refused as a usage error.
         var verification = UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath, cancellationToken));
         IReadOnlyList<SetDifference> differences = [];
