@@ -17,7 +17,7 @@ public static class DemoCommand
         var samples = new Option<string>("--samples") { Description = "Folder of scans to upload.", DefaultValueFactory = _ => "samples" };
         var model = new Option<string>("--model") { Description = "Model folder (model.safetensors + model-card.json).", DefaultValueFactory = _ => "models/brain-mri-demo" };
         var output = new Option<string>("--out") { Description = "Where heatmaps and reports are written: one folder per sample, replaced on every run.", DefaultValueFactory = _ => "out/demo" };
-        var device = new Option<string>("--device") { Description = "Worker device: auto (CUDA when present), cpu, cuda.", DefaultValueFactory = _ => "auto" };
+        var device = new Option<string>("--device") { Description = "Worker device: cpu, cuda, cuda:N or auto (CUDA when present).", DefaultValueFactory = _ => "auto" };
         var keep = new Option<bool>("--keep") { Description = "Leave Azurite, the trigger host and the worker running for manual tests." };
         var timeout = new Option<int>("--timeout-minutes") { Description = "Give up waiting after this long.", DefaultValueFactory = _ => 20 }.AtLeastOneMinute();
         var command = new Command("demo", "Run the local pipeline (Azurite, trigger host, GPU worker) on the sample scans.") { samples, model, output, device, keep, timeout };

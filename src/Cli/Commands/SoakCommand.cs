@@ -18,7 +18,7 @@ public static class SoakCommand
         var restarts = new Option<int>("--azurite-restarts") { Description = "Azurite restarts (data kept) at random points.", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fault moments and the bad files' places.", DefaultValueFactory = _ => 20261124 };
         var model = new Option<string>("--model") { Description = "Model folder.", DefaultValueFactory = _ => "models/brain-mri-demo" };
-        var device = new Option<string>("--device") { Description = "Worker device: cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "Worker device: cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out") { Description = "Folder for soak.json, soak.md, the logs and Azurite's data.", DefaultValueFactory = _ => "out/soak" };
         var timeout = new Option<int>("--timeout-minutes") { Description = "Stop waiting after this long; unfinished jobs count as lost.", DefaultValueFactory = _ => 120 }.AtLeastOneMinute();
         var noBad = new Option<bool>("--no-bad-inputs") { Description = "Leave out the bad-input corpus." };

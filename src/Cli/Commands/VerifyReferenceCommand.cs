@@ -15,7 +15,7 @@ public static class VerifyReferenceCommand
 {
     public static Command Create()
     {
-        var directory = new Argument<DirectoryInfo>("dir") { Description = "A folder laid out like shared/fixtures/reference-unet (any common file prefix)." };
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "A folder laid out like ../shared/fixtures/reference-unet (any common file prefix)." };
         var prefix = new Option<string?>("--prefix") { Description = "The file prefix to use when the folder holds several checkpoints (e.g. tiny_)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double>("--tolerance") { Description = "Largest accepted absolute error.", DefaultValueFactory = _ => ReferenceVerification.DefaultTolerance };
