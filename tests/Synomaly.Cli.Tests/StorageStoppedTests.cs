@@ -78,6 +78,80 @@ public sealed class StorageStoppedTests
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Azurite_dying_during_start_up_is_told_as_the_storage_emulator_stopping_not_as_a_host_exiting()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var work = new ScratchDirectory("synomaly-storage-stopped-startup");
+        string state = Path.Combine(work.Location, "azurite");
+        var azurite = AzuriteScript.IsolatedEnvironment(state);
+        // The hosts' "dotnet" (ManagedProcess runs `dotnet exec` from the PATH it is given) kills Azurite as a crash would
+        // and exits once it is gone: a host that loses its storage while it starts. Both hosts do so, so whichever exit the
+        // pipeline sees first, Azurite is already dead by then.
+        string bin = Path.Combine(work.Location, "bin");
+        Directory.CreateDirectory(bin);
+        string dotnet = Path.Combine(bin, "dotnet");
+        await File.WriteAllTextAsync(
+            dotnet,
+            $$"""
+            #!/bin/bash
+            pid="$(cat '{{Path.Combine(state, "azurite.pid")}}')"
+            kill -9 "$pid" 2>/dev/null || true
+            for _ in $(seq 1 100); do [[ -n "$(tr -d '\0' <"/proc/$pid/cmdline" 2>/dev/null)" ]] || break; sleep 0.1; done
+            exit 1
+
+            """,
+            cancellationToken);
+        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
+        try
+        {
+            var settings = new LocalPipelineSettings
+            {
+                RepositoryRoot = FakeHostsRepository(work.Location),
+                ModelDirectory = TinyModelPackage.Save(Path.Combine(work.Location, "model"), "storage-stopped-tiny"),
+                LogDirectory = Path.Combine(work.Location, "logs"),
+                Device = "cpu",
+                AzuriteEnvironment = azurite,
+                TriggerHostOverrides = path,
+                WorkerOverrides = path,
+            };
+
+            var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
+
+            Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(state, "azurite.log")}", stopped.Message);
+            Assert.Contains("exited during start-up", stopped.InnerException?.Message, StringComparison.Ordinal);
+            // The usual cleanup ran: the run's hold on the state folder is released, so the next run may start.
+            using var next = LocalRunLock.TryAcquire(state);
+            Assert.NotNull(next);
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A repository root with the real Azurite script and package, and "builds" of the hosts that are only files: what runs
+    /// for them is the `dotnet` on the PATH the hosts are given.
+    /// </summary>
+    private static string FakeHostsRepository(string work)
+    {
+        string root = Path.Combine(work, "repo");
+        Directory.CreateDirectory(root);
+        Directory.CreateSymbolicLink(Path.Combine(root, "scripts"), Path.Combine(TestPaths.RepositoryRoot, "scripts"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "node_modules"), Path.Combine(TestPaths.RepositoryRoot, "node_modules"));
+        foreach (var (project, assembly) in new[] { ("DevHost", "Synomaly.DevHost.dll"), ("GpuWorker", "Synomaly.GpuWorker.dll") })
+        {
+            string folder = Path.Combine(root, "src", project, "bin", "Release", "net10.0");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, assembly), "not an assembly");
+        }
+
+        return root;
+    }
+
     /// <summary>Ends the Azurite of <paramref name="state"/> at once, as a crash or the OOM killer would.</summary>
     internal static async Task KillAzuriteAsync(string state, CancellationToken cancellationToken)
     {

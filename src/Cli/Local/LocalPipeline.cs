@@ -53,6 +53,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// Starts Azurite, the trigger host and the worker. When a step fails (or is cancelled) every process started so far
     /// is stopped before the exception goes on: the caller has no pipeline to dispose, so nothing else would stop them.
     /// </summary>
+    /// <exception cref="LocalStorageStoppedException">Azurite stopped after it had started, and the hosts failed to start.</exception>
     public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -116,9 +117,23 @@ public sealed class LocalPipeline : IAsyncDisposable
             await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
             return pipeline;
         }
-        catch
+        catch (Exception failure)
         {
-            await StopStartedAsync(worker, devHost, environment);
+            try
+            {
+                // A host that lost its storage exits, or never gets ready, so the failure would name the host's log while
+                // the cause is in Azurite's. Asked before the cleanup, which stops Azurite itself; not after a cancellation,
+                // which is the reason then.
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    await environment.ThrowIfStorageStoppedAsync("during start-up", failure);
+                }
+            }
+            finally
+            {
+                await StopStartedAsync(worker, devHost, environment);
+            }
+
             throw;
         }
     }
