@@ -8,7 +8,7 @@ namespace Synomaly.Cli.Tests;
 /// </summary>
 internal static class StandardError
 {
-    /// <param name="width">The console's width: Spectre.Console wraps its markup there (80 when output is redirected to a file).</param>
+    /// <param name="width">The console's width: Spectre.Console wraps its markup there.</param>
     public static async Task<(int Code, string Output)> CaptureAll(string[] args, int width = 400)
     {
         var originalOut = Console.Out;
@@ -32,8 +32,8 @@ internal static class StandardError
 
     /// <summary>
     /// Runs the command line with what it prints on stdout (Spectre.Console's tables and markup included) and on stderr
-    /// kept apart, to check that an error goes to stderr; <paramref name="width"/> is the console's as when output is
-    /// redirected to a file (80), where Spectre.Console wraps its markup.
+    /// kept apart, to check that an error goes to stderr; <paramref name="width"/> is the console's width, by default
+    /// 80 columns, a narrow terminal, where Spectre.Console wraps its markup.
     /// </summary>
     public static async Task<(int Code, string Output, string Error)> CaptureSeparately(string[] args, int width = 80)
     {

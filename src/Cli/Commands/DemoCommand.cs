@@ -52,7 +52,7 @@ public static class DemoCommand
                         await run.WaitAsync(jobs, TimeSpan.FromMinutes(parse.GetValue(timeout)), done => task.Value = done, cancellationToken);
                     });
                 await run.DownloadAsync(jobs, outDir, cancellationToken);
-                var table = new Table().Expand().AddColumns("sample", "scan", "status", "slices", "top score", "time", "error");
+                var table = new Table().AddColumns("sample", "scan", "status", "slices", "top score", "time", "error");
                 foreach (var job in jobs)
                 {
                     table.AddRow(
