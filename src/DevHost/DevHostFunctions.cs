@@ -17,7 +17,7 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
     public Task ScanUploadedAsync([BlobTrigger("scans/{name}", Connection = "ScansStorage")] BlobClient blob, CancellationToken cancellationToken) =>
-        intake.ProcessAsync(blob, cancellationToken);
+        intake.ProcessEventAsync(blob, cancellationToken);
 
     [FunctionName("ReconcileUploads")]
     public Task ReconcileUploadsAsync([TimerTrigger("%Intake__ReconcileSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>

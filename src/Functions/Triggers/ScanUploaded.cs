@@ -15,5 +15,5 @@ public sealed class ScanUploaded(ScanIntakeService intake)
     public Task Run(
         [BlobTrigger("scans/{name}", Source = BlobTriggerSource.EventGrid, Connection = "ScansStorage")] BlobClient blob,
         CancellationToken cancellationToken) =>
-        intake.ProcessAsync(blob, cancellationToken);
+        intake.ProcessEventAsync(blob, cancellationToken);
 }

@@ -15,5 +15,5 @@ public sealed class ScanUploadedPolling(ScanIntakeService intake)
     public Task Run(
         [BlobTrigger("scans/{name}", Source = BlobTriggerSource.LogsAndContainerScan, Connection = "ScansStorage")] BlobClient blob,
         CancellationToken cancellationToken) =>
-        intake.ProcessAsync(blob, cancellationToken);
+        intake.ProcessEventAsync(blob, cancellationToken);
 }

@@ -47,6 +47,24 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         }
     }
 
+    /// <summary>
+    /// Takes in the upload a blob event names (both blob triggers and the local host). Without the job table nothing can
+    /// be taken in, and thrown, the event was retried until it was poisoned, with no log naming the table. Completed
+    /// instead: the upload stays in scans/, and the upload reconciliation takes it in once the table is restored (within
+    /// <c>Intake__ReconcileLookbackHours</c> of the upload).
+    /// </summary>
+    public async Task ProcessEventAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JobTableMissingException e)
+        {
+            LogJobTableMissing(e.TableName, settings.ReconcileLookbackHours);
+        }
+    }
+
     private async Task<IntakeResult> TakeInAsync(BlobClient blob, bool retryFailed, CancellationToken cancellationToken)
     {
         var path = UploadBlobName.Parse(blob.Name);
@@ -326,6 +344,9 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its job record ({ModelVersion}) cannot be read by this version (stored {Field}); the upload was not taken in and is left for when the record is repaired")]
     private partial void LogUnreadableRecord(string scanId, string modelVersion, string field);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An upload was not taken in: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The upload is kept; the upload reconciliation takes it in once the table is restored, if that is within {LookbackHours} h of the upload (Intake__ReconcileLookbackHours)")]
+    private partial void LogJobTableMissing(string tableName, int lookbackHours);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} was erased before: a file uploaded under its id afterwards was erased too, unprocessed")]
     private partial void LogRefusedAfterErasure(string scanId);

@@ -72,6 +72,13 @@ public sealed partial class UploadReconciler(
                 {
                     outcome = await ReconcileAsync(container, item, path.ScanId!, cancellationToken).ConfigureAwait(false);
                 }
+                catch (JobTableMissingException e)
+                {
+                    // Every upload would fail the same way: one Error instead of a Warning per upload. The saved place is
+                    // left as it is, so the first sweep after the table is restored covers what this one could not.
+                    LogJobTableMissing(e.TableName);
+                    return new ReconcileResult(examined, resubmitted, failed, Complete: false);
+                }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     // The exception's message is not logged: a storage error can quote the request, and the blob's name is
@@ -180,6 +187,9 @@ public sealed partial class UploadReconciler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: the upload reconciliation could not take the upload in ({ErrorType} {ErrorCode}); passed over until the next pass")]
     private partial void LogFailed(string scanId, string errorType, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Upload reconciliation stopped: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table); the next sweep after it is restored goes on from the saved place")]
+    private partial void LogJobTableMissing(string tableName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation: {Examined} uploads checked, {Resubmitted} resubmitted, {Failed} failed")]
     private partial void LogSweep(int examined, int resubmitted, int failed);
