@@ -186,6 +186,8 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(DeleteScan), tableless.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), orphan, Ct));
         await Call(nameof(RetryScan), tableless.Function<RetryScan>().Run(HttpRequests.Create("POST"), orphan, Ct));
         await Call(nameof(RetryFailedScans), tableless.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), Ct));
+        await new Azure.Data.Tables.TableClient(tableless.ConnectionString, tableless.BulkRunsTable).DeleteAsync(Ct);
+        await Call(nameof(GetReprocessRun), tableless.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "r-unknown", Ct));
 
         // The answers of the role check (Api__RequireAppRoles): no principal, and a principal without an admitting role.
         await using var guarded = await TestHost.CreateAsync(azurite, new() { ["Api:RequireAppRoles"] = "true" });

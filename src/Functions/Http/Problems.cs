@@ -101,6 +101,25 @@ public static class Problems
             JobTableMissingType);
     }
 
+    /// <summary>503 of the bulk reprocessing endpoints while the bulk run table does not exist.</summary>
+    public const string BulkRunTableMissingType = "urn:synomaly:problem:bulk-run-table-missing";
+
+    /// <summary>
+    /// The 503 of a bulk reprocessing request that found no bulk run table, with Retry-After: as
+    /// <see cref="JobTableMissing"/>, a deployment fault an operator repairs, not an unknown run. The table's name goes
+    /// to the app's Error log, not to the caller.
+    /// </summary>
+    public static ObjectResult BulkRunTableMissing(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(
+            StatusCodes.Status503ServiceUnavailable,
+            "The bulk run store is unavailable.",
+            $"The table that holds the bulk runs does not exist in the storage account this app is connected to (an incomplete deployment, or the table was deleted); no run could be read or written. Ask again after {RetryAfterSeconds} seconds; an operator must restore the table.",
+            BulkRunTableMissingType);
+    }
+
     /// <summary>401 with <c>Api__RequireAppRoles</c> on: the request carries no caller identity that can be read.</summary>
     public const string NotAuthenticatedType = "urn:synomaly:problem:not-authenticated";
 

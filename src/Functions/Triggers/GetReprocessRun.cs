@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
@@ -8,7 +9,7 @@ using Synomaly.Functions.Services.Bulk;
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/reprocess/{runId}</c>: the progress and counts of a bulk run.</summary>
-public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization)
+public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization, ILogger<GetReprocessRun> logger)
 {
     [Function(nameof(GetReprocessRun))]
     public async Task<IActionResult> Run(
@@ -26,7 +27,14 @@ public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization 
             return Problems.InvalidId("runId");
         }
 
-        var run = await bulk.GetAsync(runId, cancellationToken);
-        return run is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(BulkRunProgress.From(run));
+        try
+        {
+            var run = await bulk.GetAsync(runId, cancellationToken);
+            return run is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(BulkRunProgress.From(run));
+        }
+        catch (BulkRunTableMissingException e)
+        {
+            return logger.BulkRunTableMissing(request, nameof(GetReprocessRun), e);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
@@ -9,7 +10,7 @@ using Synomaly.Functions.Services.Bulk;
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun, retryErrorCodes}: starts a bulk run; 202 with its id.</summary>
-public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization authorization)
+public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization authorization, ILogger<StartReprocess> logger)
 {
     [Function(nameof(StartReprocess))]
     public async Task<IActionResult> Run(
@@ -40,6 +41,10 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         {
             // The unstarted run's record was removed; a new POST starts another run (a new id).
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "The run could not be started.", e.Message, Problems.RunNotStartedType);
+        }
+        catch (BulkRunTableMissingException e)
+        {
+            return logger.BulkRunTableMissing(request, nameof(StartReprocess), e);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Synomaly.Storage.Jobs;
 /// Whether a 404 of the Table service is for the table rather than an entity: the service answers 404 for both, and only
 /// its error code (TableNotFound, not ResourceNotFound) tells them apart.
 /// </summary>
-internal static class TableMissing
+public static class TableMissing
 {
     private static readonly string Code = TableErrorCode.TableNotFound.ToString();
 

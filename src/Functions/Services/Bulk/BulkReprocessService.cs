@@ -95,6 +95,11 @@ public sealed partial class BulkReprocessService(
         {
             LogUnstartedNotRemoved(runId, e.Status);
         }
+        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
+        {
+            // Best effort as before the table's absence was typed: the caller hears why the run did not start.
+            LogUnstartedNotRemoved(runId, inner.Status);
+        }
     }
 
     /// <summary>
@@ -318,6 +323,10 @@ public sealed partial class BulkReprocessService(
         {
             LogAbandonFailed(startingRunId, e.Status, e.ErrorCode);
         }
+        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
+        {
+            LogAbandonFailed(startingRunId, inner.Status, inner.ErrorCode);
+        }
     }
 
     private async Task EnqueueFirstStepAsync(string runId, CancellationToken cancellationToken)
@@ -340,6 +349,10 @@ public sealed partial class BulkReprocessService(
             // The step is queued and will run; a missing mark only lets a repeated start queue a duplicate step, which
             // ends Contended at its first checkpoint.
             LogMarkFailed(runId, e.Status);
+        }
+        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
+        {
+            LogMarkFailed(runId, inner.Status);
         }
     }
 

@@ -1,10 +1,14 @@
 using Azure;
 using Azure.Data.Tables;
+using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Local;
 
 namespace Synomaly.Functions.Services.Bulk;
 
-/// <summary>Bulk runs and their checkpoints in Table <c>bulkruns</c>; every update is ETag-checked.</summary>
+/// <summary>
+/// Bulk runs and their checkpoints in Table <c>bulkruns</c>; every update is ETag-checked. Every read and write of a table
+/// that does not exist throws <see cref="BulkRunTableMissingException"/>.
+/// </summary>
 public class BulkRunStore(TableClient table)
 {
     public const string TableName = LocalStorageResources.BulkRunsTable;
@@ -39,7 +43,7 @@ public class BulkRunStore(TableClient table)
 
     public virtual async Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(runId, RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var response = await Guard(table.GetEntityIfExistsAsync<TableEntity>(runId, RowKey, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
@@ -49,7 +53,7 @@ public class BulkRunStore(TableClient table)
         ArgumentNullException.ThrowIfNull(run);
         try
         {
-            var response = await table.AddEntityAsync(ToEntity(run), cancellationToken).ConfigureAwait(false);
+            var response = await Guard(table.AddEntityAsync(ToEntity(run), cancellationToken)).ConfigureAwait(false);
             return (run with { ETag = response.Headers.ETag ?? default }, true);
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -61,16 +65,16 @@ public class BulkRunStore(TableClient table)
     /// <summary>Whether the run's first step was put on the step queue (see <see cref="MarkFirstStepQueuedAsync"/>).</summary>
     public virtual async Task<bool> IsFirstStepQueuedAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(runId, FirstStepQueuedRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var response = await Guard(table.GetEntityIfExistsAsync<TableEntity>(runId, FirstStepQueuedRowKey, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return response.HasValue;
     }
 
     public virtual async Task MarkFirstStepQueuedAsync(string runId, CancellationToken cancellationToken = default) =>
-        await table.UpsertEntityAsync(new TableEntity(runId, FirstStepQueuedRowKey), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await Guard(table.UpsertEntityAsync(new TableEntity(runId, FirstStepQueuedRowKey), TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
 
     /// <summary>Removes a run that never started (its first step never reached the queue); no-op when it is gone.</summary>
     public virtual async Task DeleteUnstartedAsync(string runId, CancellationToken cancellationToken = default) =>
-        await table.DeleteEntityAsync(runId, RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        await Guard(table.DeleteEntityAsync(runId, RowKey, ETag.All, cancellationToken)).ConfigureAwait(false);
 
     /// <summary>
     /// Every run not yet over (Pending or Running). The table also holds the sweeps' saved places and the first-step
@@ -80,9 +84,16 @@ public class BulkRunStore(TableClient table)
     {
         var filter = TableClient.CreateQueryFilter($"RowKey eq {RowKey} and (State eq {nameof(BulkRunState.Pending)} or State eq {nameof(BulkRunState.Running)})");
         var unfinished = new List<BulkRun>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            unfinished.Add(FromEntity(entity));
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                unfinished.Add(FromEntity(entity));
+            }
+        }
+        catch (RequestFailedException e) when (TableMissing.Is(e))
+        {
+            throw new BulkRunTableMissingException(table.Name, e);
         }
 
         return unfinished;
@@ -95,7 +106,7 @@ public class BulkRunStore(TableClient table)
         ArgumentNullException.ThrowIfNull(next);
         try
         {
-            var response = await table.UpdateEntityAsync(ToEntity(next), current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            var response = await Guard(table.UpdateEntityAsync(ToEntity(next), current.ETag, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
             return next with { ETag = response.Headers.ETag ?? default };
         }
         catch (RequestFailedException e) when (e.Status == 412)
@@ -103,6 +114,8 @@ public class BulkRunStore(TableClient table)
             return null;
         }
     }
+
+    private Task<T> Guard<T>(Task<T> call) where T : class => BulkRunTableCall.Guard(table.Name, call);
 
     private static TableEntity ToEntity(BulkRun run) => new(run.RunId, RowKey)
     {

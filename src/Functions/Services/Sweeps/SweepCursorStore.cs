@@ -1,13 +1,15 @@
 using Azure;
 using Azure.Data.Tables;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Sweeps;
 
 /// <summary>
 /// Where a timer sweep stopped when its time budget ran out: a listing's continuation, kept in the app's checkpoint table
 /// (<c>bulkruns</c>, partition <c>sweep-cursor</c>, one entity per sweep) so the next sweep goes on from there whichever
-/// instance runs it. No cursor means "start at the beginning".
+/// instance runs it. No cursor means "start at the beginning". A table that does not exist is
+/// <see cref="BulkRunTableMissingException"/>, not "no cursor".
 /// </summary>
 public class SweepCursorStore(TableClient table)
 {
@@ -27,7 +29,7 @@ public class SweepCursorStore(TableClient table)
 
     public virtual async Task<string?> GetAsync(string sweep, CancellationToken cancellationToken = default)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, sweep, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var response = await BulkRunTableCall.Guard(table.Name, table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, sweep, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return response.HasValue ? response.Value!.GetString(ContinuationProperty) : null;
     }
 
@@ -38,9 +40,9 @@ public class SweepCursorStore(TableClient table)
         {
             try
             {
-                await table.DeleteEntityAsync(PartitionKey, sweep, ETag.All, cancellationToken).ConfigureAwait(false);
+                await BulkRunTableCall.Guard(table.Name, table.DeleteEntityAsync(PartitionKey, sweep, ETag.All, cancellationToken)).ConfigureAwait(false);
             }
-            catch (RequestFailedException e) when (e.Status == 404)
+            catch (RequestFailedException e) when (e.Status == 404 && !TableMissing.Is(e))
             {
                 // Nothing saved: already at the beginning.
             }
@@ -49,6 +51,6 @@ public class SweepCursorStore(TableClient table)
         }
 
         var entity = new TableEntity(PartitionKey, sweep) { [ContinuationProperty] = continuation };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await BulkRunTableCall.Guard(table.Name, table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
     }
 }
