@@ -27,6 +27,31 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task Without_the_table_that_keeps_its_place_the_sweep_still_expires_jobs_from_the_start()
+    {
+        // A missing checkpoint table (bulkruns) stopped the sweep before it listed any job, so jobs whose messages had
+        // expired stayed Queued. Its own storage account: the test deletes the host's checkpoint table.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
+        var tables = new Azure.Data.Tables.TableServiceClient(host.ConnectionString);
+        await foreach (var table in tables.QueryAsync(t => true, cancellationToken: Ct))
+        {
+            if (table.Name.StartsWith("cursors", StringComparison.Ordinal))
+            {
+                await tables.DeleteTableAsync(table.Name, Ct);
+            }
+        }
+
+        var scanId = await CreateAsync(host, JobState.Queued);
+        clock.Now = DateTimeOffset.UtcNow + ExpiresAfter + TimeSpan.FromMinutes(1);
+
+        var sweep = await host.Get<JobExpirySweeper>().RunAsync(Ct);
+
+        Assert.Equal([scanId], sweep.Expired);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Fact]
     public async Task A_queued_job_nothing_wrote_for_the_time_to_live_ends_failed_expired_with_a_reason_and_not_before()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);

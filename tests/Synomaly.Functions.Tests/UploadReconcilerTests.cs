@@ -40,6 +40,31 @@ public sealed class UploadReconcilerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Without_the_table_that_keeps_its_place_the_sweep_still_takes_lost_uploads_in_from_the_start()
+    {
+        // The sweep is the safety net for lost blob events: a missing checkpoint table (bulkruns) stopped it before it
+        // looked at any upload. It now runs from the start and keeps no place until the table is back.
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));
+        await using var host = await TestHost.CreateAsync(azurite, clock: clock, ownStorageAccount: true);
+        var tables = new Azure.Data.Tables.TableServiceClient(host.ConnectionString);
+        await foreach (var table in tables.QueryAsync(t => true, cancellationToken: Ct))
+        {
+            if (table.Name.StartsWith("cursors", StringComparison.Ordinal))
+            {
+                await tables.DeleteTableAsync(table.Name, Ct);
+            }
+        }
+
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.dcm", ScanBytes.Dicom());
+
+        var sweep = await host.Get<UploadReconciler>().RunAsync(Ct);
+
+        Assert.Contains(scanId, sweep.Resubmitted);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Fact]
     public async Task Uploads_that_went_through_intake_queued_or_rejected_are_left_alone()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow.AddMinutes(10));

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Storage.Jobs;
@@ -52,7 +53,20 @@ public sealed partial class UploadReconciler(
         int examined = 0;
         var resubmitted = new List<string>();
         var failed = new List<string>();
-        var cursor = await cursors.GetAsync(SweepCursorStore.UploadReconciliation, cancellationToken).ConfigureAwait(false);
+        string? cursor = null;
+        bool placeKept = true;
+        try
+        {
+            cursor = await cursors.GetAsync(SweepCursorStore.UploadReconciliation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BulkRunTableMissingException e)
+        {
+            // The sweep is the safety net for lost blob events: a missing checkpoint table must not stop it. It runs from
+            // the start and keeps no place until the table is restored.
+            LogPlaceTableMissing(e.TableName);
+            placeKept = false;
+        }
+
         await foreach (var page in ListFromAsync(container, cursor, pageSize, cancellationToken).ConfigureAwait(false))
         {
             foreach (var item in page.Values)
@@ -98,13 +112,21 @@ public sealed partial class UploadReconciler(
             // The page is done: an interrupted sweep repeats at most the page after the saved place (intake is idempotent).
             if (page.ContinuationToken is { Length: > 0 } next && clock.GetElapsedTime(started) > budget)
             {
-                await cursors.SetAsync(SweepCursorStore.UploadReconciliation, next, cancellationToken).ConfigureAwait(false);
+                if (placeKept)
+                {
+                    await cursors.SetAsync(SweepCursorStore.UploadReconciliation, next, cancellationToken).ConfigureAwait(false);
+                }
+
                 LogOutOfTime(examined, resubmitted.Count, failed.Count);
                 return new ReconcileResult(examined, resubmitted, failed, Complete: false);
             }
         }
 
-        await cursors.SetAsync(SweepCursorStore.UploadReconciliation, null, cancellationToken).ConfigureAwait(false);
+        if (placeKept)
+        {
+            await cursors.SetAsync(SweepCursorStore.UploadReconciliation, null, cancellationToken).ConfigureAwait(false);
+        }
+
         LogSweep(examined, resubmitted.Count, failed.Count);
         return new ReconcileResult(examined, resubmitted, failed);
     }
@@ -190,6 +212,9 @@ public sealed partial class UploadReconciler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Upload reconciliation stopped: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table); the next sweep after it is restored goes on from the saved place")]
     private partial void LogJobTableMissing(string tableName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Upload reconciliation: the table '{TableName}' that keeps its place does not exist (an incomplete deployment or a deleted table); sweeping from the start and keeping no place until it is restored")]
+    private partial void LogPlaceTableMissing(string tableName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload reconciliation: {Examined} uploads checked, {Resubmitted} resubmitted, {Failed} failed")]
     private partial void LogSweep(int examined, int resubmitted, int failed);

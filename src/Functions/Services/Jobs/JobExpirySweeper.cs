@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Archive;
+using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Storage.Jobs;
 
@@ -51,7 +52,7 @@ public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cur
         var quietSince = clock.GetUtcNow() - settings.ExpiresAfter;
         int examined = 0;
         var expired = new List<string>();
-        var place = await SavedPlaceAsync(cancellationToken).ConfigureAwait(false);
+        var (place, placeKept) = await SavedPlaceAsync(cancellationToken).ConfigureAwait(false);
         while (place is not null)
         {
             var page = await jobs.ListAsync(place.State, continuationToken: place.Token, pageSize: pageSize, modifiedBefore: quietSince, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -70,22 +71,43 @@ public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cur
             // The page is done: an interrupted sweep repeats at most the page after the saved place (expiry is ETag-checked).
             if (place is not null && clock.GetElapsedTime(started) > budget)
             {
-                await cursors.SetAsync(SweepCursorStore.JobExpiry, place.Format(), cancellationToken).ConfigureAwait(false);
+                if (placeKept)
+                {
+                    await cursors.SetAsync(SweepCursorStore.JobExpiry, place.Format(), cancellationToken).ConfigureAwait(false);
+                }
+
                 LogOutOfTime(examined, expired.Count);
                 return new ExpirySweepResult(examined, expired, Complete: false);
             }
         }
 
-        await cursors.SetAsync(SweepCursorStore.JobExpiry, null, cancellationToken).ConfigureAwait(false);
+        if (placeKept)
+        {
+            await cursors.SetAsync(SweepCursorStore.JobExpiry, null, cancellationToken).ConfigureAwait(false);
+        }
+
         LogSweep(examined, expired.Count);
         return new ExpirySweepResult(examined, expired, Complete: true);
     }
 
-    /// <summary>Where the last sweep stopped, or the first state's start (also for a place no listed state matches).</summary>
-    private async Task<ExpirySweepPlace> SavedPlaceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Where the last sweep stopped, or the first state's start (also for a place no listed state matches); Kept is false
+    /// when the table that keeps the place is missing: the sweep still runs (it is what fails jobs whose messages expired),
+    /// from the start, and saves no place until the table is restored.
+    /// </summary>
+    private async Task<(ExpirySweepPlace Place, bool Kept)> SavedPlaceAsync(CancellationToken cancellationToken)
     {
-        var saved = ExpirySweepPlace.Parse(await cursors.GetAsync(SweepCursorStore.JobExpiry, cancellationToken).ConfigureAwait(false));
-        return saved is not null && ListedStates.Contains(saved.State) ? saved : new ExpirySweepPlace(ListedStates[0], null);
+        var start = new ExpirySweepPlace(ListedStates[0], null);
+        try
+        {
+            var saved = ExpirySweepPlace.Parse(await cursors.GetAsync(SweepCursorStore.JobExpiry, cancellationToken).ConfigureAwait(false));
+            return (saved is not null && ListedStates.Contains(saved.State) ? saved : start, true);
+        }
+        catch (BulkRunTableMissingException e)
+        {
+            LogPlaceTableMissing(e.TableName);
+            return (start, false);
+        }
     }
 
     /// <summary>The rest of this state's listing, else the next state's start; null after the last state's last page.</summary>
@@ -137,6 +159,9 @@ public sealed partial class JobExpirySweeper(JobStore jobs, SweepCursorStore cur
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job expiry sweep out of time after {Examined} quiet jobs ({Expired} expired); the next sweep goes on from here")]
     private partial void LogOutOfTime(int examined, int expired);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job expiry sweep: the table '{TableName}' that keeps its place does not exist (an incomplete deployment or a deleted table); sweeping from the start and keeping no place until it is restored")]
+    private partial void LogPlaceTableMissing(string tableName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job expiry sweep: {Examined} quiet jobs checked, {Expired} expired")]
     private partial void LogSweep(int examined, int expired);
