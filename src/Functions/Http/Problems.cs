@@ -73,12 +73,18 @@ public static class Problems
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(error);
-        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Create(
-            StatusCodes.Status503ServiceUnavailable,
+        return RetryLater(
+            response,
             "No upload URL could be issued.",
             $"Storage refused the key that signs upload URLs ({error.Cause}): an outage, or the app's identity lacks its role on the storage account. No scan was created; ask again after {RetryAfterSeconds} seconds.",
             UploadUrlUnavailableType);
+    }
+
+    /// <summary>A 503 the same request may retry: Retry-After on the response, and the problem saying when.</summary>
+    private static ObjectResult RetryLater(HttpResponse response, string title, string detail, string type)
+    {
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status503ServiceUnavailable, title, detail, type);
     }
 
     /// <summary>503 of every endpoint that reads or writes job records while the job table does not exist.</summary>
@@ -93,9 +99,8 @@ public static class Problems
     public static ObjectResult JobTableMissing(HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Create(
-            StatusCodes.Status503ServiceUnavailable,
+        return RetryLater(
+            response,
             "The job store is unavailable.",
             $"The table that holds the scans' job records does not exist in the storage account this app is connected to (an incomplete deployment, or the table was deleted); no job record could be read or written. Ask again after {RetryAfterSeconds} seconds; an operator must restore the table.",
             JobTableMissingType);
@@ -112,9 +117,8 @@ public static class Problems
     public static ObjectResult BulkRunTableMissing(HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Create(
-            StatusCodes.Status503ServiceUnavailable,
+        return RetryLater(
+            response,
             "The bulk run store is unavailable.",
             $"The table that holds the bulk runs does not exist in the storage account this app is connected to (an incomplete deployment, or the table was deleted); no run could be read or written. Ask again after {RetryAfterSeconds} seconds; an operator must restore the table.",
             BulkRunTableMissingType);
