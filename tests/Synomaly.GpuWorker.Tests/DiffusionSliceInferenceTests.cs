@@ -27,10 +27,10 @@ public sealed class DiffusionSliceInferenceTests
         var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);
         var (height, width) = inference.SliceSize;
         var slices = Enumerable.Range(0, 3).Select(i => Enumerable.Range(0, height * width).Select(p => ((p + (i * 31)) % 17 / 8f) - 1f).ToArray()).ToList();
-        inference.Run([slices[0]], "default");
+        inference.Run([slices[0]], "default", TestContext.Current.CancellationToken);
 
         var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        var outputs = inference.Run(slices, "default");
+        var outputs = inference.Run(slices, "default", TestContext.Current.CancellationToken);
         var after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         Assert.Equal(before, after);
@@ -49,15 +49,34 @@ public sealed class DiffusionSliceInferenceTests
     }
 
     [Fact]
+    public async Task A_cancelled_call_stops_with_OperationCanceledException_and_leaves_no_tensor_behind()
+    {
+        var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);
+        var (height, width) = inference.SliceSize;
+        float[][] slices = [new float[height * width], new float[height * width]];
+        inference.Run([slices[0]], "default", TestContext.Current.CancellationToken);
+        using var shutdown = new CancellationTokenSource();
+        await shutdown.CancelAsync();
+
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.ThrowsAny<OperationCanceledException>(() => inference.Run(slices, "default", shutdown.Token));
+        var after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // The slices reached the device and were checked before the first stage's check stopped the call.
+        Assert.Equal(before, after);
+        (inference as IDisposable)?.Dispose();
+    }
+
+    [Fact]
     public async Task A_slice_gets_the_same_output_in_any_batch_so_the_same_scan_gives_the_same_heatmap_again()
     {
         var inference = await Loader().LoadAsync(TestContext.Current.CancellationToken);
         var (height, width) = inference.SliceSize;
         var slices = Enumerable.Range(0, 3).Select(i => Enumerable.Range(0, height * width).Select(p => ((p + (i * 31)) % 17 / 8f) - 1f).ToArray()).ToList();
 
-        var alone = inference.Run([slices[1]], "default")[0];
-        var batched = inference.Run(slices, "default")[1];
-        var later = inference.Run([slices[2], slices[1]], "default")[1];
+        var alone = inference.Run([slices[1]], "default", TestContext.Current.CancellationToken)[0];
+        var batched = inference.Run(slices, "default", TestContext.Current.CancellationToken)[1];
+        var later = inference.Run([slices[2], slices[1]], "default", TestContext.Current.CancellationToken)[1];
 
         foreach (var other in new[] { batched, later })
         {
@@ -80,7 +99,7 @@ public sealed class DiffusionSliceInferenceTests
         foreach (var length in new[] { pixels - 1, pixels + 1 })
         {
             // A short slice was copied into a zeroed batch buffer (its last pixels silently 0), a long one failed on a span copy.
-            var error = Assert.Throws<ArgumentException>(() => inference.Run([new float[pixels], new float[length]], "default"));
+            var error = Assert.Throws<ArgumentException>(() => inference.Run([new float[pixels], new float[length]], "default", TestContext.Current.CancellationToken));
 
             Assert.Equal("slices", error.ParamName);
             Assert.Contains($"slice 1 of 2 (from 0) has {length} pixels", error.Message, StringComparison.Ordinal);

@@ -35,7 +35,7 @@ public sealed class NormativeGateTests
             [.. Enumerable.Repeat(1.5f, Size * Size)], 0.5, 10, 150, 3, 1, template, MinHeadCorrelation: 0.9);
         using var inference = Inference(new InferenceProfile { Timesteps = [150], BlurKernel = 3, Threshold = 0.1, MinComponentSize = 1, NormativeThreshold = normative });
 
-        var outputs = inference.Run([Disc(12), Disc(22), Disc(13)], "brain-mri");
+        var outputs = inference.Run([Disc(12), Disc(22), Disc(13)], "brain-mri", TestContext.Current.CancellationToken);
 
         Assert.Equal([false, true, false], outputs.Select(o => o.NormativeFallback));
     }

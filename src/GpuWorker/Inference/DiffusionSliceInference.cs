@@ -40,7 +40,7 @@ public sealed class DiffusionSliceInference(UNet model, GaussianDiffusion diffus
 
     public int ImagesPerSlice(string inferenceProfile) => Profile(ProfileKey(inferenceProfile)).ToOptions().NoiseDraws;
 
-    public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile)
+    public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slices);
         var options = Profile(ProfileKey(inferenceProfile)).ToOptions();
@@ -62,7 +62,7 @@ public sealed class DiffusionSliceInference(UNet model, GaussianDiffusion diffus
         using (NewDisposeScope())
         {
             using var input = tensor(batch, [slices.Count, 1, height, width]);
-            result = detector.Detect(input, options);
+            result = detector.Detect(input, options, cancellationToken: cancellationToken);
         }
 
         var outputs = new SliceOutput[slices.Count];

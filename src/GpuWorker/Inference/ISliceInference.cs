@@ -38,5 +38,9 @@ public interface ISliceInference
     int ImagesPerSlice(string inferenceProfile);
 
     /// <summary>Runs one batch; every slice has <see cref="SliceSize"/> pixels and the same inference profile.</summary>
-    IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile);
+    /// <param name="cancellationToken">
+    /// Checked before every stage of the engine: once cancelled, the call ends with <see cref="OperationCanceledException"/>
+    /// after the stage under way, leaving no tensor behind.
+    /// </param>
+    IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile, CancellationToken cancellationToken);
 }

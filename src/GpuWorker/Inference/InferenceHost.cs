@@ -38,7 +38,7 @@ public sealed partial class InferenceHost(IModelLoader loader, ILogger<Inference
             var model = await loader.LoadAsync(cancellationToken).ConfigureAwait(false);
             var (height, width) = model.SliceSize;
             var started = TimeProvider.System.GetTimestamp();
-            model.Run([new float[height * width]], InferenceProfileNames.Default);
+            model.Run([new float[height * width]], InferenceProfileNames.Default, cancellationToken);
             LogReady(height, width, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             ready.TrySetResult(model);
         }

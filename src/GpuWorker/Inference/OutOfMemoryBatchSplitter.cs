@@ -17,17 +17,19 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
     /// The output or the error of each slice, in input order, and whether any model call succeeded. Before each call the
     /// slices <paramref name="dropped"/> names (their job has failed or was cancelled, possibly by an earlier call of this
     /// batch) are left out, so a failed job spends no more device time; they get neither output nor error. Each failed
-    /// slice is reported to <paramref name="failed"/> at once, so that its job is finished before the next call.
+    /// slice is reported to <paramref name="failed"/> at once, so that its job is finished before the next call. Once
+    /// <paramref name="cancellationToken"/> is cancelled the call under way stops at its next stage and no further call is
+    /// made: the slices left fail with the <see cref="OperationCanceledException"/>, neither halved nor counted as a fault.
     /// </summary>
-    public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile, Func<int, bool> dropped, Action<int, Exception> failed)
+    public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile, Func<int, bool> dropped, Action<int, Exception> failed, CancellationToken cancellationToken)
     {
         var outcomes = new SliceOutcome[slices.Count];
         var calls = new CallSizes();
-        var anyCallSucceeded = RunPart(inference, slices, [.. Enumerable.Range(0, slices.Count)], profile, dropped, failed, outcomes, calls);
+        var anyCallSucceeded = RunPart(inference, slices, [.. Enumerable.Range(0, slices.Count)], profile, dropped, failed, outcomes, calls, cancellationToken);
         return new SplitBatchResult(outcomes, anyCallSucceeded, calls.RanOutOfMemory ? calls.LargestSucceeded : null);
     }
 
-    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int[] part, string profile, Func<int, bool> dropped, Action<int, Exception> failed, SliceOutcome[] outcomes, CallSizes calls)
+    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int[] part, string profile, Func<int, bool> dropped, Action<int, Exception> failed, SliceOutcome[] outcomes, CallSizes calls, CancellationToken cancellationToken)
     {
         var indices = part.Where(i => !dropped(i)).ToArray();
         if (indices.Length == 0)
@@ -39,8 +41,9 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
         Exception error;
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var begun = time.GetTimestamp();
-            var outputs = inference.Run([.. indices.Select(i => slices[i])], profile);
+            var outputs = inference.Run([.. indices.Select(i => slices[i])], profile, cancellationToken);
             telemetry.RecordBatch(count, time.GetElapsedTime(begun));
             if (outputs.Count != count)
             {
@@ -65,8 +68,8 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
         {
             // Halves run one after the other, after the failed call has left the device: both get all the memory there is.
             var half = count / 2;
-            var first = RunPart(inference, slices, indices[..half], profile, dropped, failed, outcomes, calls);
-            var second = RunPart(inference, slices, indices[half..], profile, dropped, failed, outcomes, calls);
+            var first = RunPart(inference, slices, indices[..half], profile, dropped, failed, outcomes, calls, cancellationToken);
+            var second = RunPart(inference, slices, indices[half..], profile, dropped, failed, outcomes, calls, cancellationToken);
             return first || second;
         }
 

@@ -13,7 +13,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// many slices, at least one), runs one model call, and routes each output back to its job and position. A job that is
 /// cancelled (lost lock, shutdown) stops waiting at once, and a job fails as soon as one of its slices fails; either way
 /// its slices not yet on the device are dropped, in later batches and in the later calls of a batch being halved; a call
-/// already on the device runs to its end, because the other jobs in it need their outputs. A fault of the loop itself fails the jobs
+/// already on the device runs on while one of its jobs still waits for its outputs, and stops at the engine's next stage
+/// once none does, or the batcher is disposed (<see cref="ModelCallCancellation"/>). A fault of the loop itself fails the jobs
 /// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped. A batch the device has no memory
 /// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>); later batches are then capped at the size that
 /// fitted, so that a GPU that stays short of memory does not fail a full-size call first every batch, and the cap doubles
@@ -271,12 +272,15 @@ public sealed class SliceBatcher : IAsyncDisposable
 
         // A failed slice fails its job at once, and slices of jobs that have ended (failed here, cancelled) are not run in
         // the batch's later calls: their outputs would be thrown away. Jobs finished before the batch never entered it.
+        // Once all of them have ended, the call under way stops too.
+        using var cancellation = new ModelCallCancellation(batch.Select(s => s.Request.Completion).Distinct(), stop.Token);
         var result = splitter.Run(
             inference,
             [.. batch.Select(s => s.Pixels)],
             profile,
             dropped: i => batch[i].Request.IsFinished,
-            failed: (i, error) => batch[i].Request.Fail(error));
+            failed: (i, error) => batch[i].Request.Fail(error),
+            cancellation.Token);
         ReportToDevice(result);
         AdjustCap(result, batch.Count == capacity, imagesPerSlice);
         for (var i = 0; i < batch.Count; i++)
@@ -316,7 +320,8 @@ public sealed class SliceBatcher : IAsyncDisposable
 
     /// <summary>
     /// A batch the device answered at least once shows it works; one whose every call failed counts against it, unless
-    /// the jobs' input failed it (an unknown inference profile), which says nothing about the device.
+    /// the jobs' input failed it (an unknown inference profile) or it was stopped because nobody waited for it any more,
+    /// which say nothing about the device.
     /// </summary>
     private void ReportToDevice(SplitBatchResult result)
     {
@@ -324,7 +329,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         {
             device?.RecordSuccess();
         }
-        else if (result.Slices.Select(s => s.Error).FirstOrDefault(e => e is not null and not JobRejectedException) is { } fault)
+        else if (result.Slices.Select(s => s.Error).FirstOrDefault(e => e is not null and not JobRejectedException and not OperationCanceledException) is { } fault)
         {
             device?.RecordFailure(fault);
         }

@@ -6,7 +6,8 @@ namespace Synomaly.GpuWorker.Tests.Support;
 
 /// <summary>
 /// A model stand-in: the anomaly map of a slice is its input times two and the score is the input's first pixel, so a
-/// test can tell whose slice an output came from. Records every call; can hold calls at a gate to simulate a long batch.
+/// test can tell whose slice an output came from. Records every call; can hold calls at a gate to simulate a long batch,
+/// which its token ends as the engine's stage checks do (with OperationCanceledException).
 /// </summary>
 internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISliceInference
 {
@@ -84,7 +85,10 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         }
     }
 
-    public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile)
+    /// <summary>Completed with the call's slices when a call ends by its token (tests wait on it to see the call stop).</summary>
+    public TaskCompletionSource<IReadOnlyList<float[]>> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyList<SliceOutput> Run(IReadOnlyList<float[]> slices, string inferenceProfile, CancellationToken cancellationToken)
     {
         lock (gate)
         {
@@ -93,7 +97,18 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         }
 
         Started.TrySetResult();
-        Hold?.Task.Wait(TimeSpan.FromSeconds(30));
+        try
+        {
+            // As the engine does: checked before its first stage, and a long call ends at its next stage once cancelled.
+            cancellationToken.ThrowIfCancellationRequested();
+            Hold?.Task.Wait(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Cancelled.TrySetResult(slices);
+            throw;
+        }
+
         if (FailWith is { } error)
         {
             throw error;
