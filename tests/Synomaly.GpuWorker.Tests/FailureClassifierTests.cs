@@ -41,6 +41,17 @@ public sealed class FailureClassifierTests
     }
 
     [Fact]
+    public void A_model_that_answers_NaN_is_retried_to_the_bound_under_its_own_reason_without_the_batch_positions()
+    {
+        var verdict = FailureClassifier.Classify(new Synomaly.Diffusion.Inference.NonFiniteOutputException([3, 5], 8));
+
+        Assert.Equal((FailureKind.Unexpected, FailureClassifier.NonFiniteModelOutput), (verdict.Kind, verdict.Reason));
+        Assert.StartsWith("The model gave NaN or infinite values for 2 of the scan's slices", verdict.Description, StringComparison.Ordinal);
+        // Positions in the model call, not in the scan: they would mislead whoever reads the job's record.
+        Assert.DoesNotContain("of 8", verdict.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Service_bus_transient_errors_and_timeouts_are_transient()
     {
         Assert.Equal(FailureKind.Transient, FailureClassifier.Classify(new ServiceBusException(isTransient: true, "busy")).Kind);

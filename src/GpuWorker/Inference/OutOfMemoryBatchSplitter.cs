@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Synomaly.GpuWorker.Telemetry;
 
 namespace Synomaly.GpuWorker.Inference;
@@ -7,11 +8,18 @@ namespace Synomaly.GpuWorker.Inference;
 /// that a batch too large for the memory left (other processes, fragmentation, a large profile) still gives every slice
 /// its output instead of failing every job in it. Each call's outputs depend only on its own slices (the noise is seeded
 /// per slice), so a split batch answers as the whole one would, up to the network's rounding. Only a slice that does not
-/// fit on its own fails, with <see cref="DeviceOutOfMemoryException"/>; any other error fails the slices of that call.
-/// TorchSharp 0.107 offers no torch.cuda.empty_cache(), and none is needed between tries: the failed call's tensors are
-/// freed by its dispose scope, and the caching allocator releases its cached blocks itself before it reports out of memory.
+/// fit on its own fails, with <see cref="DeviceOutOfMemoryException"/>.
+/// Any other error of a call holding slices of several jobs (one job's slices making the network answer NaN, say) is
+/// not given to all of them: the call runs again as one call per job, in the order the jobs came, and only a job whose
+/// own call fails gets an error, its own. One call per job rather than a bisection: a batch holds slices of at most
+/// Worker__MaxConcurrentJobs jobs (4), so the re-run costs at most that many calls, together the failed call's slices
+/// once more, and each job's outcome comes from a call of its slices alone, which is the result the job would have had
+/// alone; bisecting would save nothing at that size, and its halves would still mix jobs. A cancelled call is neither
+/// halved nor split: nobody waits for it. TorchSharp 0.107 offers no torch.cuda.empty_cache(), and none is needed
+/// between tries: the failed call's tensors are freed by its dispose scope, and the caching allocator releases its cached
+/// blocks itself before it reports out of memory.
 /// </summary>
-internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimeProvider time)
+internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// The output or the error of each slice, in input order, and whether any model call succeeded. Before each call the
@@ -20,17 +28,20 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
     /// slice is reported to <paramref name="failed"/> at once, so that its job is finished before the next call. Once
     /// <paramref name="cancellationToken"/> is cancelled the call under way stops at its next stage and no further call is
     /// made: the slices left fail with the <see cref="OperationCanceledException"/>, neither halved nor counted as a fault.
+    /// <paramref name="owner"/> names each slice's job (any object that tells jobs apart), by which a failed call is split.
     /// </summary>
-    public SplitBatchResult Run(ISliceInference inference, IReadOnlyList<float[]> slices, string profile, Func<int, bool> dropped, Action<int, Exception> failed, CancellationToken cancellationToken)
+    public SplitBatchResult Run(
+        ISliceInference inference, IReadOnlyList<float[]> slices, string profile, Func<int, object> owner, Func<int, bool> dropped, Action<int, Exception> failed, CancellationToken cancellationToken)
     {
         var outcomes = new SliceOutcome[slices.Count];
-        var calls = new CallSizes();
-        var anyCallSucceeded = RunPart(inference, slices, [.. Enumerable.Range(0, slices.Count)], profile, dropped, failed, outcomes, calls, cancellationToken);
-        return new SplitBatchResult(outcomes, anyCallSucceeded, calls.RanOutOfMemory ? calls.LargestSucceeded : null);
+        var batch = new Batch(inference, slices, profile, owner, dropped, failed, outcomes, new CallSizes(), cancellationToken);
+        var anyCallSucceeded = RunPart(batch, [.. Enumerable.Range(0, slices.Count)]);
+        return new SplitBatchResult(outcomes, anyCallSucceeded, batch.Calls.RanOutOfMemory ? batch.Calls.LargestSucceeded : null);
     }
 
-    private bool RunPart(ISliceInference inference, IReadOnlyList<float[]> slices, int[] part, string profile, Func<int, bool> dropped, Action<int, Exception> failed, SliceOutcome[] outcomes, CallSizes calls, CancellationToken cancellationToken)
+    private bool RunPart(Batch batch, int[] part)
     {
+        var (inference, slices, profile, owner, dropped, failed, outcomes, calls, cancellationToken) = batch;
         var indices = part.Where(i => !dropped(i)).ToArray();
         if (indices.Length == 0)
         {
@@ -68,9 +79,27 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
         {
             // Halves run one after the other, after the failed call has left the device: both get all the memory there is.
             var half = count / 2;
-            var first = RunPart(inference, slices, indices[..half], profile, dropped, failed, outcomes, calls, cancellationToken);
-            var second = RunPart(inference, slices, indices[half..], profile, dropped, failed, outcomes, calls, cancellationToken);
+            var first = RunPart(batch, indices[..half]);
+            var second = RunPart(batch, indices[half..]);
             return first || second;
+        }
+
+        var cancelled = error is OperationCanceledException && cancellationToken.IsCancellationRequested;
+        var jobs = indices.GroupBy(owner).Select(g => g.ToArray()).ToList();
+        if (!CudaOutOfMemory.Is(error) && !cancelled && jobs.Count > 1)
+        {
+            // By type only: a third-party message (TorchSharp's) can hold a path.
+            logger.LogWarning(
+                "A model call holding slices of {Jobs} jobs failed ({ErrorType}); each job's slices run again in calls of their own, so that only a job that fails alone gets the error",
+                jobs.Count,
+                error.GetType().Name);
+            var anySucceeded = false;
+            foreach (var job in jobs)
+            {
+                anySucceeded |= RunPart(batch, job);
+            }
+
+            return anySucceeded;
         }
 
         var failure = CudaOutOfMemory.Is(error)
@@ -84,6 +113,18 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
 
         return false;
     }
+
+    /// <summary>What every call of one batch shares: its slices, their jobs and outcomes, and the calls made so far.</summary>
+    private sealed record Batch(
+        ISliceInference Inference,
+        IReadOnlyList<float[]> Slices,
+        string Profile,
+        Func<int, object> Owner,
+        Func<int, bool> Dropped,
+        Action<int, Exception> Failed,
+        SliceOutcome[] Outcomes,
+        CallSizes Calls,
+        CancellationToken CancellationToken);
 
     /// <summary>Whether a call of the batch ran out of memory, and the most slices a call of it held successfully.</summary>
     private sealed class CallSizes

@@ -19,7 +19,8 @@ namespace Synomaly.GpuWorker.Inference;
 /// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>); later batches are then capped at the size that
 /// fitted, so that a GPU that stays short of memory does not fail a full-size call first every batch, and the cap doubles
 /// after <see cref="CapRaiseAfter"/> calls in a row succeed at it, up to <c>maxBatchSize</c>, so that a passing squeeze
-/// does not cut throughput for good. Every batch's outcome on the device is
+/// does not cut throughput for good. Any other error of a call holding several jobs' slices runs it again job by job, so
+/// that only a job failing alone gets it (<see cref="OutOfMemoryBatchSplitter"/>). Every batch's outcome on the device is
 /// reported to <see cref="DeviceHealth"/>, whose liveness check has a replica with a broken device restarted.
 /// </summary>
 public sealed class SliceBatcher : IAsyncDisposable
@@ -45,7 +46,7 @@ public sealed class SliceBatcher : IAsyncDisposable
     private int callsAtCap;
 
     /// <param name="device">Told whether each batch ran on the device; none in tests that do not watch it.</param>
-    /// <param name="logger">Tells when the cap on the batch size changes; none in tests that do not watch it.</param>
+    /// <param name="logger">Tells when the cap on the batch size changes and when a failed call is run again job by job; none in tests that do not watch it.</param>
     public SliceBatcher(Func<CancellationToken, Task<ISliceInference>> model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null, DeviceHealth? device = null, ILogger<SliceBatcher>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -58,7 +59,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         this.device = device;
         this.logger = logger ?? NullLogger<SliceBatcher>.Instance;
         cap = maxBatchSize;
-        splitter = new OutOfMemoryBatchSplitter(telemetry, this.time);
+        splitter = new OutOfMemoryBatchSplitter(telemetry, this.time, this.logger);
         loop = Task.Run(RunAsync);
     }
 
@@ -278,6 +279,7 @@ public sealed class SliceBatcher : IAsyncDisposable
             inference,
             [.. batch.Select(s => s.Pixels)],
             profile,
+            owner: i => batch[i].Request,
             dropped: i => batch[i].Request.IsFinished,
             failed: (i, error) => batch[i].Request.Fail(error),
             cancellation.Token);

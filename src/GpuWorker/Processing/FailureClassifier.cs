@@ -5,6 +5,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Identity.Client;
 using Polly.Timeout;
 using Synomaly.Contracts;
+using Synomaly.Diffusion.Inference;
 using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Status;
 using Synomaly.Imaging;
@@ -55,6 +56,14 @@ public static class FailureClassifier
     /// </summary>
     public const string IdentityNotConfigured = "IdentityNotConfigured";
 
+    /// <summary>
+    /// The network answered NaN or infinite values for finite slices (the engine's NonFiniteOutputException): the weights,
+    /// the numeric precision or the device are at fault. Not bad input, so not dead-lettered at once; retried to the
+    /// delivery bound (another replica's device may answer), then Failed under this code. The batcher ran the job's
+    /// slices in a call of their own before giving it this error, so it is this scan's, not a neighbour's in the batch.
+    /// </summary>
+    public const string NonFiniteModelOutput = "NonFiniteModelOutput";
+
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
     public const string StatusConflict = "StatusConflict";
@@ -85,6 +94,11 @@ public static class FailureClassifier
             // An IOException too, so it would pass as a NetworkError; named for what an operator must fix (the disk).
             DicomTranscoderFaultException e => Transient(TranscoderUnavailable, e.Message),
             DeviceOutOfMemoryException e => Transient(DeviceOutOfMemory, e.Message),
+            // Described here, by count: the engine's message names positions in the model call, not in the scan.
+            NonFiniteOutputException e => new FailureVerdict(
+                FailureKind.Unexpected,
+                NonFiniteModelOutput,
+                $"The model gave NaN or infinite values for {e.Slices.Count} of the scan's slices, in a model call of this scan's slices alone, although every input pixel was finite: the weights, the numeric precision or the device are at fault."),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
             OutOfMemoryException => Transient(WorkerOutOfMemory, $"The worker ran out of memory. {NotTheFile}"),
             _ when NetworkCause(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),

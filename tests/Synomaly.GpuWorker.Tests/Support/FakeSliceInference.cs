@@ -63,6 +63,12 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
     /// <summary>When set, a call holding a slice this matches fails as out of memory (even a call of that slice alone).</summary>
     public Func<float[], bool>? OutOfMemoryWith { get; set; }
 
+    /// <summary>
+    /// When set, a call holding a slice for which this gives an error fails with it (also a call of that slice alone), after
+    /// the out-of-memory checks: a job whose slices make the network answer NaN, say.
+    /// </summary>
+    public Func<float[], Exception?>? FailWhen { get; set; }
+
     public IReadOnlyList<IReadOnlyList<float[]>> Calls
     {
         get
@@ -117,6 +123,11 @@ internal sealed class FakeSliceInference(int height = 4, int width = 4) : ISlice
         if (slices.Count > OutOfMemoryAbove || (OutOfMemoryWith is { } tooLarge && slices.Any(tooLarge)))
         {
             throw TorchSharpErrors.OutOfMemory();
+        }
+
+        if (FailWhen is { } poisoned && slices.Select(poisoned).FirstOrDefault(e => e is not null) is { } poison)
+        {
+            throw poison;
         }
 
         return [.. slices.Select(s => new SliceOutput(
