@@ -324,17 +324,8 @@ public sealed partial class ScanIntakeService(JobSubmitter submitter, JobStore j
         return ModalityNames.TryParse(value, out var hint) ? hint : null;
     }
 
-    private string Describe(IntakeRejectionCode code, BlobType? blobType, long? contentLength) => code switch
-    {
-        IntakeRejectionCode.Empty => "The uploaded file is empty.",
-        IntakeRejectionCode.TooLarge => $"The uploaded file has {contentLength} bytes; the limit is {settings.MaxScanBytes}.",
-        IntakeRejectionCode.UnknownFormat => "The file is not DICOM, NIfTI (optionally gzipped), PNG, JPEG or a zip of those.",
-        IntakeRejectionCode.UnknownModality => $"The upload's modality hint (metadata '{ModalityMetadataKey}', header x-ms-meta-{ModalityMetadataKey}) names no modality; it takes {string.Join(", ", ModalityNames.All)} (or BrainMri, LiverCt, CarotidUltrasound, Auto). Upload the file again with one of those, or without the header.",
-        IntakeRejectionCode.Archived => "The upload is in the Archive access tier, whose content cannot be read without rehydrating it. Upload the file again in the Hot or Cool tier (leave out x-ms-access-tier).",
-        IntakeRejectionCode.UnsupportedBlobType => $"The upload is {(blobType == BlobType.Page ? "a page" : "an append")} blob; only block blobs are taken, and this one is deleted unprocessed. Upload the file again as a block blob (x-ms-blob-type: BlockBlob).",
-        IntakeRejectionCode.EncryptedWithCustomerProvidedKey => "The upload was encrypted with a customer-provided key (x-ms-encryption-key), which this service does not hold, so the file cannot be read; it is deleted unprocessed. Upload the file again without the x-ms-encryption-* headers (the storage account encrypts every file with its own keys).",
-        _ => code.ToString(),
-    };
+    private string Describe(IntakeRejectionCode code, BlobType? blobType, long? contentLength) =>
+        UploadRejectionReason.Describe(code, blobType, contentLength, settings.MaxScanBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An upload outside scans/{{scanId}}/, or with a '.' or '..' segment, was ignored (its name is not logged)")]
     private partial void LogInvalidScanId();
