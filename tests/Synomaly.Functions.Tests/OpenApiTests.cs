@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
@@ -130,76 +131,78 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         var failed = await host.FailedUploadAsync();
         var succeeded = ScanBytes.NewScanId();
         await host.SucceededJobAsync(succeeded);
-        var answers = new List<(string Operation, IActionResult Result)>();
-        async Task Call(string operation, Task<IActionResult> call) => answers.Add((operation, await call));
+        // Each answer with the response its headers went to (the problem's Retry-After is set there).
+        var answers = new List<(string Operation, IActionResult Result, HttpResponse Response)>();
+        async Task Call(string operation, HttpRequest request, Func<HttpRequest, Task<IActionResult>> call) => answers.Add((operation, await call(request), request.HttpContext.Response));
 
-        await Call(nameof(CreateScanUpload), host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", """{"fileName":"x.nii.gz"}"""), Ct));
-        await Call(nameof(CreateScanUpload), host.Function<CreateScanUpload>().Run(HttpRequests.Create("POST", "not json"), Ct));
+        await Call(nameof(CreateScanUpload), HttpRequests.Create("POST", """{"fileName":"x.nii.gz"}"""), r => host.Function<CreateScanUpload>().Run(r, Ct));
+        await Call(nameof(CreateScanUpload), HttpRequests.Create("POST", "not json"), r => host.Function<CreateScanUpload>().Run(r, Ct));
         var refusedKey = ActivatorUtilities.CreateInstance<Services.Uploads.UploadService>(host.Services, new RefusingSasIssuer(host.Blobs, new Azure.RequestFailedException(503, "refused", "ServerBusy", null)));
-        await Call(nameof(CreateScanUpload), ActivatorUtilities.CreateInstance<CreateScanUpload>(host.Services, refusedKey).Run(HttpRequests.Create("POST"), Ct));
-        await Call(nameof(ListScans), host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?status=Succeeded&pageSize=5"), Ct));
-        await Call(nameof(ListScans), host.Function<ListScans>().Run(HttpRequests.Create("GET", query: "?pageSize=0"), Ct));
-        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), succeeded, Ct));
-        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), failed, Ct));
-        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), "bad id!", Ct));
-        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), ScanBytes.NewScanId(), Ct));
+        await Call(nameof(CreateScanUpload), HttpRequests.Create("POST"), r => ActivatorUtilities.CreateInstance<CreateScanUpload>(host.Services, refusedKey).Run(r, Ct));
+        await Call(nameof(ListScans), HttpRequests.Create("GET", query: "?status=Succeeded&pageSize=5"), r => host.Function<ListScans>().Run(r, Ct));
+        await Call(nameof(ListScans), HttpRequests.Create("GET", query: "?pageSize=0"), r => host.Function<ListScans>().Run(r, Ct));
+        await Call(nameof(GetScanStatus), HttpRequests.Create("GET"), r => host.Function<GetScanStatus>().Run(r, succeeded, Ct));
+        await Call(nameof(GetScanStatus), HttpRequests.Create("GET"), r => host.Function<GetScanStatus>().Run(r, failed, Ct));
+        await Call(nameof(GetScanStatus), HttpRequests.Create("GET"), r => host.Function<GetScanStatus>().Run(r, "bad id!", Ct));
+        await Call(nameof(GetScanStatus), HttpRequests.Create("GET"), r => host.Function<GetScanStatus>().Run(r, ScanBytes.NewScanId(), Ct));
         var unreadable = await host.FailedUploadAsync();
         await host.WriteUnreadableJobRecordAsync(unreadable, "v1", new() { ["State"] = "Paused" });
-        await Call(nameof(GetScanStatus), host.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), unreadable, Ct));
-        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), failed, Ct));
-        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), "bad id!", Ct));
-        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), ScanBytes.NewScanId(), Ct));
-        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), succeeded, Ct));
-        await Call(nameof(RetryScan), host.Function<RetryScan>().Run(HttpRequests.Create("POST"), unreadable, Ct));
+        await Call(nameof(GetScanStatus), HttpRequests.Create("GET"), r => host.Function<GetScanStatus>().Run(r, unreadable, Ct));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => host.Function<RetryScan>().Run(r, failed, Ct));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => host.Function<RetryScan>().Run(r, "bad id!", Ct));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => host.Function<RetryScan>().Run(r, ScanBytes.NewScanId(), Ct));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => host.Function<RetryScan>().Run(r, succeeded, Ct));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => host.Function<RetryScan>().Run(r, unreadable, Ct));
         var archive = "a-" + ScanBytes.NewScanId();
         await host.Jobs.CreateAsync(new Storage.Jobs.JobRecord { ScanId = archive, ModelVersion = "v1", State = Contracts.JobState.Succeeded, Origin = Contracts.JobOrigin.Bulk }, Ct);
-        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), succeeded, Ct));
-        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), "bad id!", Ct));
-        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), ScanBytes.NewScanId(), Ct));
-        await Call(nameof(DeleteScan), host.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), archive, Ct));
-        await Call(nameof(RetryFailedScans), host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["Timeout"],"dryRun":true}"""), Ct));
-        await Call(nameof(RetryFailedScans), host.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", "{}"), Ct));
-        await Call(nameof(StartReprocess), host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"prefix":"nothing-here/","dryRun":true}"""), Ct));
-        await Call(nameof(StartReprocess), host.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"prefix":"../x"}"""), Ct));
+        await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, succeeded, Ct));
+        await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, "bad id!", Ct));
+        await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, ScanBytes.NewScanId(), Ct));
+        await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, archive, Ct));
+        await Call(nameof(RetryFailedScans), HttpRequests.Create("POST", """{"errorCodes":["Timeout"],"dryRun":true}"""), r => host.Function<RetryFailedScans>().Run(r, Ct));
+        await Call(nameof(RetryFailedScans), HttpRequests.Create("POST", "{}"), r => host.Function<RetryFailedScans>().Run(r, Ct));
+        await Call(nameof(StartReprocess), HttpRequests.Create("POST", """{"prefix":"nothing-here/","dryRun":true}"""), r => host.Function<StartReprocess>().Run(r, Ct));
+        await Call(nameof(StartReprocess), HttpRequests.Create("POST", """{"prefix":"../x"}"""), r => host.Function<StartReprocess>().Run(r, Ct));
         var runId = ((Microsoft.AspNetCore.Mvc.AcceptedResult)answers[^2].Result).Location!.Split('/')[^1];
-        await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), runId, Ct));
-        await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "bad id!", Ct));
-        await Call(nameof(GetReprocessRun), host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "r-unknown", Ct));
-        await Call(nameof(Health), Task.FromResult(host.Function<Health>().Run(HttpRequests.Create("GET"))));
+        await Call(nameof(GetReprocessRun), HttpRequests.Create("GET"), r => host.Function<GetReprocessRun>().Run(r, runId, Ct));
+        await Call(nameof(GetReprocessRun), HttpRequests.Create("GET"), r => host.Function<GetReprocessRun>().Run(r, "bad id!", Ct));
+        await Call(nameof(GetReprocessRun), HttpRequests.Create("GET"), r => host.Function<GetReprocessRun>().Run(r, "r-unknown", Ct));
+        await Call(nameof(Health), HttpRequests.Create("GET"), r => Task.FromResult(host.Function<Health>().Run(r)));
 
         // The answers of an outage: the worker queue refuses every publish, the bulk step queue its first write.
         var outage = new OutagePublisher();
         await using var down = await TestHost.CreateAsync(azurite, publisher: outage, steps: new FailingOnceSteps());
         var stranded = await down.FailedUploadAsync();
         outage.FailsFor = _ => true;
-        await Call(nameof(RetryScan), down.Function<RetryScan>().Run(HttpRequests.Create("POST"), stranded, Ct));
-        await Call(nameof(RetryFailedScans), down.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), Ct));
-        await Call(nameof(StartReprocess), down.Function<StartReprocess>().Run(HttpRequests.Create("POST", """{"dryRun":true}"""), Ct));
-        await Call(nameof(GetOpenApiDocument), Task.FromResult(host.Function<GetOpenApiDocument>().Run(HttpRequests.Create("GET"))));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => down.Function<RetryScan>().Run(r, stranded, Ct));
+        await Call(nameof(RetryFailedScans), HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), r => down.Function<RetryFailedScans>().Run(r, Ct));
+        await Call(nameof(StartReprocess), HttpRequests.Create("POST", """{"dryRun":true}"""), r => down.Function<StartReprocess>().Run(r, Ct));
+        await Call(nameof(GetOpenApiDocument), HttpRequests.Create("GET"), r => Task.FromResult(host.Function<GetOpenApiDocument>().Run(r)));
 
         // The answers of a job table that does not exist (an incomplete deployment, or the table deleted).
         await using var tableless = await TestHost.CreateAsync(azurite);
         var orphan = await tableless.FailedUploadAsync();
         await tableless.JobsTable.DeleteAsync(Ct);
-        await Call(nameof(ListScans), tableless.Function<ListScans>().Run(HttpRequests.Create("GET"), Ct));
-        await Call(nameof(GetScanStatus), tableless.Function<GetScanStatus>().Run(HttpRequests.Create("GET"), orphan, Ct));
-        await Call(nameof(DeleteScan), tableless.Function<DeleteScan>().Run(HttpRequests.Create("DELETE"), orphan, Ct));
-        await Call(nameof(RetryScan), tableless.Function<RetryScan>().Run(HttpRequests.Create("POST"), orphan, Ct));
-        await Call(nameof(RetryFailedScans), tableless.Function<RetryFailedScans>().Run(HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), Ct));
+        await Call(nameof(ListScans), HttpRequests.Create("GET"), r => tableless.Function<ListScans>().Run(r, Ct));
+        await Call(nameof(GetScanStatus), HttpRequests.Create("GET"), r => tableless.Function<GetScanStatus>().Run(r, orphan, Ct));
+        await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => tableless.Function<DeleteScan>().Run(r, orphan, Ct));
+        await Call(nameof(RetryScan), HttpRequests.Create("POST"), r => tableless.Function<RetryScan>().Run(r, orphan, Ct));
+        await Call(nameof(RetryFailedScans), HttpRequests.Create("POST", """{"errorCodes":["StorageUnavailable"]}"""), r => tableless.Function<RetryFailedScans>().Run(r, Ct));
         await new Azure.Data.Tables.TableClient(tableless.ConnectionString, tableless.BulkRunsTable).DeleteAsync(Ct);
-        await Call(nameof(GetReprocessRun), tableless.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), "r-unknown", Ct));
+        await Call(nameof(GetReprocessRun), HttpRequests.Create("GET"), r => tableless.Function<GetReprocessRun>().Run(r, "r-unknown", Ct));
 
         // The answers of the role check (Api__RequireAppRoles): no principal, and a principal without an admitting role.
         await using var guarded = await TestHost.CreateAsync(azurite, new() { ["Api:RequireAppRoles"] = "true" });
         foreach (var operation in ApiCatalog.Operations.Where(o => !o.Anonymous))
         {
-            await Call(operation.OperationId, ApiCalls.InvokeAsync(guarded, operation.OperationId, r => r));
-            await Call(operation.OperationId, ApiCalls.InvokeAsync(guarded, operation.OperationId, r => r.WithRoles("Scans.Other")));
+            HttpRequest? sent = null;
+            answers.Add((operation.OperationId, await ApiCalls.InvokeAsync(guarded, operation.OperationId, r => sent = r), sent!.HttpContext.Response));
+            answers.Add((operation.OperationId, await ApiCalls.InvokeAsync(guarded, operation.OperationId, r => sent = r.WithRoles("Scans.Other")), sent!.HttpContext.Response));
         }
 
         var document = Document;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (operation, result) in answers)
+        foreach (var (operation, result, response) in answers)
         {
             var (status, body, location) = Read(result);
             var declared = Declared(document, operation, status);
@@ -207,6 +210,13 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
             if (declared!["headers"]?["Location"] is not null)
             {
                 Assert.False(string.IsNullOrEmpty(location), $"{operation} {status} declares a Location header but sent none.");
+            }
+
+            if (declared["headers"]?["Retry-After"] is not null)
+            {
+                // Declared for the status, so every answer of it sends one (POST /reprocess's run-not-started did not).
+                var type = body.TryGetProperty("type", out var t) ? t.GetString() : null;
+                Assert.True(int.TryParse(response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0, $"{operation} {status} ({type}) declares a Retry-After header but sent none.");
             }
 
             var schema = declared["content"]!.AsObject().Single().Value!["schema"]!;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
+using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Uploads;
 using Synomaly.Storage.Jobs;
@@ -47,19 +48,34 @@ public static class Problems
     /// <summary>503 of <c>POST /api/reprocess</c>: the run was recorded but not started (its first step could not be queued).</summary>
     public const string RunNotStartedType = "urn:synomaly:problem:run-not-started";
 
-    /// <summary>The 503 of a retry (or a retry of failed uploads) stopped by a ScanJob that could not be published.</summary>
+    /// <summary>
+    /// The 503 of a retry (or a retry of failed uploads) stopped by a ScanJob that could not be published, with
+    /// Retry-After: messaging was down or throttled, and the same request is repeated once it is back.
+    /// </summary>
     /// <param name="detailAfter">What the caller does next, appended to the detail (the retry of failed uploads says where to repeat from).</param>
-    public static ObjectResult PublishFailed(JobPublishFailedException error, string? detailAfter = null)
+    public static ObjectResult PublishFailed(HttpResponse response, JobPublishFailedException error, string? detailAfter = null)
     {
+        ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(error);
         var left = error.RestoredFailure
             ? $"The job stays Failed with its earlier reason ({error.Record.ErrorCode}); repeat the retry once messaging is back."
             : $"The job is {error.Record.State} and was not put back to Failed; GET /api/scans/{error.Record.ScanId} shows where it stands.";
-        return Create(
-            StatusCodes.Status503ServiceUnavailable,
+        return RetryLater(
+            response,
             "The job could not be published.",
             $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}{(detailAfter is null ? "" : " " + detailAfter)}",
             PublishFailedType);
+    }
+
+    /// <summary>
+    /// The 503 of <c>POST /api/reprocess</c> whose run's first step could not be queued, with Retry-After: the step queue
+    /// was down or throttled. The unstarted run's record is removed; the caller posts again (a new run) after the pause.
+    /// </summary>
+    public static ObjectResult RunNotStarted(HttpResponse response, BulkRunNotStartedException error)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(error);
+        return RetryLater(response, "The run could not be started.", error.Message, RunNotStartedType);
     }
 
     /// <summary>503 of <c>POST /api/scans</c>: no upload URL could be signed; nothing was created, ask again after Retry-After.</summary>

@@ -105,7 +105,7 @@ public static class ApiCatalog
                 new(404, "No job for this scan, or its upload is gone (also when the scan was erased while the retry ran).", typeof(ProblemDetails)),
                 new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those), or intake took nothing in (the upload was deleted or replaced while the retry read it; the job is unchanged), or another request took the upload in meanwhile (the detail says where the job stands).", typeof(ProblemDetails)),
                 UnreadableRecord,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry later. {Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry after Retry-After. {Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
@@ -119,7 +119,7 @@ public static class ApiCatalog
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
                 Invalid,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there; the problem's done member holds what it did and the continuation to repeat from. {Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there; the problem's done member holds what it did and the continuation to repeat from after Retry-After. {Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
@@ -130,7 +130,7 @@ public static class ApiCatalog
             [
                 new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true),
                 Invalid,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.RunNotStartedType}: the run was recorded but its first step could not be queued; start a new run. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted); ask again after Retry-After, once an operator has restored it.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Two cases, told apart by the problem's type. {Problems.RunNotStartedType}: the run was recorded but its first step could not be queued (the run is removed); start a new run after Retry-After. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted); ask again after Retry-After, once an operator has restored it.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(GetReprocessRun), "get", "reprocess/{runId}", "The progress of a bulk reprocessing run")

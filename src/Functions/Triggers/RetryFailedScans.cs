@@ -44,6 +44,7 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
         catch (FailedUploadRetryInterruptedException e)
         {
             var problem = Problems.PublishFailed(
+                request.HttpContext.Response,
                 e.Cause,
                 "The call stopped there; 'done' is what it did before (the scans in done.scanIds were retried). Repeat it with done.continuation (without one when that is null): the scans retried already have left the Failed set.");
             ((ProblemDetails)problem.Value!).Extensions["done"] = e.Done;

@@ -48,7 +48,7 @@ public sealed partial class RetryScan(ScanRetryService retry, ScanStatusService 
         }
         catch (JobPublishFailedException e)
         {
-            return Problems.PublishFailed(e);
+            return Problems.PublishFailed(request.HttpContext.Response, e);
         }
         catch (InvalidJobRecordException e)
         {

@@ -40,7 +40,7 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         catch (BulkRunNotStartedException e)
         {
             // The unstarted run's record was removed; a new POST starts another run (a new id).
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "The run could not be started.", e.Message, Problems.RunNotStartedType);
+            return Problems.RunNotStarted(request.HttpContext.Response, e);
         }
         catch (BulkRunTableMissingException e)
         {
