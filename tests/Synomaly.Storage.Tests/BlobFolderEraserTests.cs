@@ -29,10 +29,33 @@ public sealed class BlobFolderEraserTests(AzuriteFixture azurite)
         await container.DeleteAsync(cancellationToken: Ct);
     }
 
+    [Fact]
+    public async Task A_blob_written_again_between_the_listing_and_its_delete_is_reported_by_the_etag_of_the_version_deleted()
+    {
+        // The listed ETag was reported: the erasure then left a job record an intake made for the version written since
+        // (which the erasure did delete) without its tombstone, since no deleted version seemed to be the record's.
+        var name = "c" + Guid.NewGuid().ToString("N");
+        var container = new RewritingContainer(azurite.ConnectionString, name);
+        await container.CreateAsync(cancellationToken: Ct);
+        var listed = (await container.GetBlobClient("scan-1/scan.png").UploadAsync(BinaryData.FromString("first"), Ct)).Value.ETag.ToString();
+
+        var erased = await BlobFolderEraser.EraseAsync(container, "scan-1/", Ct);
+
+        // Compared without quotes: the upload's answer quotes an ETag, a listing does not.
+        var rewritten = Assert.Single(container.RewrittenETags).Trim('"');
+        Assert.NotEqual(listed.Trim('"'), rewritten);
+        Assert.Equal([rewritten], erased.ETags.Select(e => e.Trim('"')));
+        Assert.False((await container.GetBlobClient("scan-1/scan.png").ExistsAsync(Ct)).Value);
+        await container.DeleteAsync(cancellationToken: Ct);
+    }
+
     /// <summary>A container whose blob listings are answered as read, after the listed blobs were written again meanwhile.</summary>
     private sealed class RewritingContainer(string connectionString, string name) : BlobContainerClient(connectionString, name)
     {
         public bool Rewrote { get; private set; }
+
+        /// <summary>The ETags the listed blobs were written again with.</summary>
+        public List<string> RewrittenETags { get; } = [];
 
         public override AsyncPageable<BlobItem> GetBlobsAsync(GetBlobsOptions? options = null, CancellationToken cancellationToken = default) =>
             options?.States == BlobStates.Uncommitted
@@ -47,7 +70,8 @@ public sealed class BlobFolderEraserTests(AzuriteFixture azurite)
                 {
                     foreach (var item in page.Values)
                     {
-                        await container.GetBlobClient(item.Name).UploadAsync(BinaryData.FromString("second"), overwrite: true, Ct);
+                        var written = await container.GetBlobClient(item.Name).UploadAsync(BinaryData.FromString("second"), overwrite: true, Ct);
+                        container.RewrittenETags.Add(written.Value.ETag.ToString());
                         container.Rewrote = true;
                     }
 

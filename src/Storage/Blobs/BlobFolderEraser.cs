@@ -10,7 +10,8 @@ namespace Synomaly.Storage.Blobs;
 /// committed (an upload in progress), whose blocks were discarded.</param>
 /// <param name="Versions">Previous versions deleted as well (the account keeps versions: deleting a blob only makes its
 /// current version a previous one).</param>
-/// <param name="ETags">The ETags the deleted blobs had (which upload versions are gone).</param>
+/// <param name="ETags">The ETags of the versions deleted (which upload versions are gone): of the version each delete
+/// removed, which is not the one listed where the blob was written again in between.</param>
 public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string> ETags);
 
 /// <summary>
@@ -21,6 +22,9 @@ public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string>
 /// </summary>
 public static class BlobFolderEraser
 {
+    /// <summary>How often a delete follows a blob written again under it before it deletes whatever is current.</summary>
+    private const int MaxDeleteAttempts = 5;
+
     public static async Task<FolderErasure> EraseAsync(BlobContainerClient container, string prefix, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(container);
@@ -43,16 +47,13 @@ public static class BlobFolderEraser
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Uncommitted }, cancellationToken).ConfigureAwait(false))
         {
             var blob = container.GetBlobClient(item.Name);
-            bool deleted = committed.Contains(item.Name)
-                ? await DeleteCurrentAsync(blob, cancellationToken).ConfigureAwait(false)
+            var deleted = committed.Contains(item.Name)
+                ? await DeleteCurrentAsync(blob, item.Properties.ETag, cancellationToken).ConfigureAwait(false)
                 : await DiscardStagedBlocksAsync(container.GetBlockBlobClient(item.Name), blob, cancellationToken).ConfigureAwait(false);
-            if (deleted)
+            if (deleted is { } etag)
             {
                 blobs++;
-                if (item.Properties.ETag is { } etag)
-                {
-                    etags.Add(etag.ToString());
-                }
+                etags.Add(etag.ToString());
             }
         }
 
@@ -81,38 +82,83 @@ public static class BlobFolderEraser
     /// there is no blob; Azurite drops the name but keeps the blocks, which a commit still finds): an empty block list is
     /// committed, which drops every uncommitted block, and that empty blob is deleted (its version goes with the previous
     /// versions below). If-None-Match keeps a commit the uploader made since the listing from being overwritten: that blob
-    /// is deleted as it is. False when the blob vanished meanwhile.
+    /// is deleted as it is. The ETag of the version deleted; null when the blob vanished meanwhile.
     /// </summary>
-    private static async Task<bool> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, CancellationToken cancellationToken)
+    private static async Task<ETag?> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, CancellationToken cancellationToken)
     {
+        ETag? empty = null;
         try
         {
-            await staged.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
+            empty = (await staged.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false)).Value.ETag;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            // Committed by the uploader since it was listed: deleted below like any other upload.
+            // Committed by the uploader since it was listed: deleted below like any other upload, at the version now current.
         }
 
-        return await DeleteCurrentAsync(blob, cancellationToken).ConfigureAwait(false);
+        return await DeleteCurrentAsync(blob, empty, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Deletes the current version. A lease (an upload SAS lets its holder take one, even an infinite one) is broken first:
-    /// a lease must not keep data its owner asked to erase. Whatever version is current: no If-Match the listed ETag, since
-    /// a blob written again after the listing (an upload URL stays valid for a while) would then fail its delete and its
-    /// content stay behind; the version it replaced is a previous version by then, deleted with the others below.
+    /// Deletes the current version and returns its ETag (null when there was none). A lease (an upload SAS lets its holder
+    /// take one, even an infinite one) is broken first: a lease must not keep data its owner asked to erase. Whatever
+    /// version is current: a blob written again after the listing (an upload URL stays valid for a while) must not keep its
+    /// content. The delete is conditional all the same (If-Match the version expected), so that the ETag returned is the
+    /// one deleted: where the blob was written again in between, the condition fails and the version now current is read
+    /// and deleted in turn (the one it replaced is a previous version by then, deleted with the others). Reporting the
+    /// listed ETag left an intake's record for the version written since without its tombstone. A blob written again on
+    /// every attempt is deleted unconditionally at last, its content erased, and reported by the last ETag read.
     /// </summary>
-    private static async Task<bool> DeleteCurrentAsync(BlobClient blob, CancellationToken cancellationToken)
+    /// <param name="expected">The version the caller saw (null: read it first).</param>
+    private static async Task<ETag?> DeleteCurrentAsync(BlobClient blob, ETag? expected, CancellationToken cancellationToken)
     {
+        ETag? lastSeen = expected;
+        for (int attempt = 0; attempt < MaxDeleteAttempts; attempt++)
+        {
+            expected ??= await CurrentETagAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (expected is not { } etag)
+            {
+                return null;
+            }
+
+            lastSeen = etag;
+            try
+            {
+                var deleted = await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = etag }, cancellationToken).ConfigureAwait(false);
+                return deleted.Value ? etag : null;
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
+            {
+                await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ConditionNotMet)
+            {
+                expected = null; // written again since: the version now current is read and deleted
+            }
+        }
+
+        // Written again (or leased again) on every attempt: the content is erased all the same, whatever version is current.
         try
         {
-            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? lastSeen : null;
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
         {
             await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? lastSeen : null;
+        }
+    }
+
+    /// <summary>The current version's ETag; null when the blob does not exist.</summary>
+    private static async Task<ETag?> CurrentETagAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
         }
     }
 }
