@@ -29,7 +29,7 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
 
     [FunctionName("BulkReprocessStep")]
     public Task BulkReprocessStepAsync([QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId, CancellationToken cancellationToken) =>
-        bulk.ContinueAsync(runId, BulkReprocessService.DefaultStepBudget, cancellationToken);
+        bulk.ContinueQueuedAsync(runId, cancellationToken);
 
     /// <summary>As the Functions trigger: named after the occurrence it stands for, retried when its run could not start.</summary>
     [FunctionName("BulkReprocessTimer")]
@@ -40,7 +40,7 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     /// <summary>Azurite emits no Event Grid events: locally this fires for events put on the queue by hand or by a test.</summary>
     [FunctionName("ArchiveSourceDeleted")]
     public Task ArchiveSourceDeletedAsync([QueueTrigger(ArchiveDeletionHandler.QueueName, Connection = "ScansStorage")] string message, CancellationToken cancellationToken) =>
-        archiveDeletions.HandleAsync(BinaryData.FromString(message), cancellationToken);
+        archiveDeletions.HandleQueuedAsync(message, cancellationToken);
 
     [FunctionName("ReplayArchiveDeadLetters")]
     public Task ReplayArchiveDeadLettersAsync([TimerTrigger(ArchiveDeadLetterReplay.Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>

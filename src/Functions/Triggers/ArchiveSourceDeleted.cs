@@ -7,7 +7,8 @@ namespace Synomaly.Functions.Triggers;
 /// An archive blob was deleted by its owner (Event Grid BlobDeleted, delivered to queue <c>archive-deletions</c>): erase
 /// the results derived from it. A failed message is retried a minute apart, ten times (host.json <c>extensions.queues</c>),
 /// then goes to <c>archive-deletions-poison</c>, which the hourly <see cref="ReplayArchiveDeadLetters"/> puts back on the
-/// queue: an erasure is retried until it is carried out.
+/// queue: an erasure is retried until it is carried out. Without the job table the event is put back on the queue for an
+/// hour instead, with one Error naming the table (<see cref="ArchiveDeletionHandler.HandleQueuedAsync"/>).
 /// </summary>
 public sealed class ArchiveSourceDeleted(ArchiveDeletionHandler handler)
 {
@@ -15,5 +16,5 @@ public sealed class ArchiveSourceDeleted(ArchiveDeletionHandler handler)
     public Task Run(
         [QueueTrigger(ArchiveDeletionHandler.QueueName, Connection = "ScansStorage")] string message,
         CancellationToken cancellationToken) =>
-        handler.HandleAsync(BinaryData.FromString(message), cancellationToken);
+        handler.HandleQueuedAsync(message, cancellationToken);
 }

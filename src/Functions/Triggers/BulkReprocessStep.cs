@@ -5,7 +5,8 @@ namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// One bounded step of a bulk run (queue <c>bulk-reprocess</c>): resume from the checkpoint, work until the budget is
-/// spent, ask for the next step. A crash or timeout leaves the message to be retried, which resumes at the checkpoint.
+/// spent, ask for the next step. A crash or timeout leaves the message to be retried, which resumes at the checkpoint; a
+/// missing table is logged once and the message completed (<see cref="BulkReprocessService.ContinueQueuedAsync"/>).
 /// </summary>
 public sealed class BulkReprocessStep(BulkReprocessService bulk)
 {
@@ -13,5 +14,5 @@ public sealed class BulkReprocessStep(BulkReprocessService bulk)
     public Task Run(
         [QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId,
         CancellationToken cancellationToken) =>
-        bulk.ContinueAsync(runId, BulkReprocessService.DefaultStepBudget, cancellationToken);
+        bulk.ContinueQueuedAsync(runId, cancellationToken);
 }

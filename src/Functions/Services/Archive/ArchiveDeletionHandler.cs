@@ -1,8 +1,11 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Local;
+using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Functions.Services.Archive;
 
@@ -13,9 +16,34 @@ namespace Synomaly.Functions.Services.Archive;
 /// <c>archive-blob-deleted</c>); the erasure is the same as <c>DELETE /api/scans/{scanId}</c>'s, which re-checks that the
 /// source is really gone (a blob written again under the name keeps its results).
 /// </summary>
-public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, ILogger<ArchiveDeletionHandler> logger)
+public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, QueueServiceClient queues, ILogger<ArchiveDeletionHandler> logger)
 {
     public const string QueueName = LocalStorageResources.ArchiveDeletionsQueue;
+
+    /// <summary>How long an event that found no job table waits on the queue before it is tried again (as the hourly poison replay).</summary>
+    public static readonly TimeSpan TableMissingDelay = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Handles the message as the queue trigger delivers it (base64-decoded text). The message is the only copy of the
+    /// owner's deletion, so it must not be dropped; but without the job table no erasure can be carried out (nor can its
+    /// absence tell whether there is anything to erase: the results may well be there), and thrown, each of its 10
+    /// dequeues failed the same way into <c>archive-deletions-poison</c>, was replayed an hour later and failed 10 times
+    /// again, each time with only the host's exception log. Instead it logs one Error naming the table and puts the event
+    /// back on the queue, hidden for <see cref="TableMissingDelay"/> and never expiring: it is tried once an hour until
+    /// the table is restored, and then carried out.
+    /// </summary>
+    public async Task HandleQueuedAsync(string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HandleAsync(BinaryData.FromString(message), cancellationToken).ConfigureAwait(false);
+        }
+        catch (JobTableMissingException e)
+        {
+            await queues.GetQueueClient(QueueName).SendMessageAsync(QueueTriggerText.Encode(message), visibilityTimeout: TableMissingDelay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+            LogJobTableMissing(e.TableName, TableMissingDelay.TotalMinutes);
+        }
+    }
 
     /// <summary>Handles one queue message; what it did, or null for an event that is not about this app's archive.</summary>
     /// <exception cref="InvalidArchiveEventException">Not a BlobDeleted event (the queue trigger's retries then move it to the poison queue).</exception>
@@ -44,6 +72,9 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
 
         return outcome;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An archive deletion event was not carried out: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The event is put back on archive-deletions and tried again in {DelayMinutes} min, until the table is restored")]
+    private partial void LogJobTableMissing(string tableName, double delayMinutes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An archive-deletions message that is not a BlobDeleted event of this account's archive container was ignored; check the Event Grid subscription's filter")]
     private partial void LogIgnored();

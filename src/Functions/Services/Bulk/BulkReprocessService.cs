@@ -123,6 +123,30 @@ public sealed partial class BulkReprocessService(
 
     public Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken) => runs.GetAsync(runId, cancellationToken);
 
+    /// <summary>
+    /// The step a <c>bulk-reprocess</c> message asks for (the queue trigger and the local host). Without one of its tables
+    /// a step cannot work, and thrown, each of the message's 10 dequeues failed the same way into
+    /// <c>bulk-reprocess-poison</c>, which nothing reads, with no log naming the table. The message holds only the run id;
+    /// the run itself is in the bulk run table. So the step logs one Error naming the table and completes: without the
+    /// bulk run table the run's record is gone with it; without the job table the run keeps its checkpoint, and a later run
+    /// (the nightly one, or <c>POST /api/reprocess</c>) covers its scans and closes it as abandoned, as for a poisoned step.
+    /// </summary>
+    public async Task ContinueQueuedAsync(string runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ContinueAsync(runId, DefaultStepBudget, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BulkRunTableMissingException e)
+        {
+            LogStepWithoutRunTable(runId, e.TableName);
+        }
+        catch (JobTableMissingException e)
+        {
+            LogStepWithoutJobTable(runId, e.TableName, StalledRunAge.TotalHours);
+        }
+    }
+
     /// <summary>One step of a run, then a request for the next step if the budget ran out before the end.</summary>
     public async Task<BulkStepResult> ContinueAsync(string runId, TimeSpan budget, CancellationToken cancellationToken)
     {
@@ -554,6 +578,12 @@ public sealed partial class BulkReprocessService(
 
     /// <summary>What a page did, and the run as the page left it: its schedule (NextVisibleAt) saved after each slice.</summary>
     private sealed record PageCounts(BulkRun Run, long Published, long Skipped, long Rejected);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step did not run: the bulk run table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table), and the run's record with it. The step message is completed, not retried into bulk-reprocess-poison; once the table is restored, start a new run (POST /api/reprocess) or leave it to the scheduled one")]
+    private partial void LogStepWithoutRunTable(string runId, string tableName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step stopped: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The step message is completed, not retried into bulk-reprocess-poison; the run keeps its checkpoint, and once the table is restored a new run (POST /api/reprocess, or the scheduled one) covers its scans and closes it as Abandoned after {StalledHours} h without progress")]
+    private partial void LogStepWithoutJobTable(string runId, string tableName, double stalledHours);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
     private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);
