@@ -79,6 +79,30 @@ public sealed class RetryFailedApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_job_table_that_vanishes_part_way_answers_the_503_with_what_the_call_did_before()
+    {
+        // The 503 said only that the table was missing: a caller could not know that the first scan had been queued again
+        // before the table vanished, nor where to go on from once it is restored.
+        await using var host = await TestHost.CreateAsync(azurite, jobStore: (table, clock) => new TableVanishingJobStore(table, clock));
+        var scans = new[] { await host.FailedUploadAsync(), await host.FailedUploadAsync(), await host.FailedUploadAsync() }.Order(StringComparer.Ordinal).ToArray();
+        ((TableVanishingJobStore)host.Jobs).VanishAt = scans[1]; // the listing is in scan id order
+        var request = HttpRequests.Create("POST", """{"errorCodes": ["StorageUnavailable"]}""");
+
+        var stopped = await host.Function<RetryFailedScans>().Run(request, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(stopped).Value);
+        Assert.Equal((503, Problems.JobTableMissingType), (problem.Status, problem.Type));
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        var done = Assert.IsType<FailedUploadRetryResult>(problem.Extensions["done"]);
+        Assert.Equal([scans[0]], done.ScanIds);
+        Assert.Equal((2, 2), (done.Examined, done.Matched));
+        Assert.Equal(1, done.Outcomes[nameof(RetryOutcome.Resubmitted)]);
+        Assert.Equal(1, done.Outcomes["JobTableMissing"]);
+        Assert.Equal(2, Publications(host, scans[0]));
+        Assert.Equal(1, Publications(host, scans[1]));
+    }
+
+    [Fact]
     public async Task A_dry_run_lists_what_it_would_retry_and_changes_nothing()
     {
         await using var host = await TestHost.CreateAsync(azurite);

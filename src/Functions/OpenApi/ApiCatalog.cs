@@ -119,7 +119,7 @@ public static class ApiCatalog
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
                 Invalid,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there; the problem's done member holds what it did and the continuation to repeat from after Retry-After. {Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there. {Problems.JobTableMissingType}: {TableMissingMeaning}. In both cases the problem's done member holds what the call did before it stopped (the table may vanish part way) and the continuation to repeat from after Retry-After.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")

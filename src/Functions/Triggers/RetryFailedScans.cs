@@ -6,14 +6,14 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
-using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary>
 /// <c>POST /api/scans/retry-failed</c> {errorCodes, since, continuation, dryRun}: retries the Failed uploads with those
 /// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call. A retry
-/// whose job cannot be published stops the call: 503, with what it did before and where to repeat it from.
+/// whose job cannot be published, or a job table found missing, stops the call: 503, with what it did before and where to
+/// repeat it from.
 /// </summary>
 public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthorization authorization, ILogger<RetryFailedScans> logger)
 {
@@ -50,9 +50,15 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
             ((ProblemDetails)problem.Value!).Extensions["done"] = e.Done;
             return problem;
         }
-        catch (JobTableMissingException e)
+        catch (FailedUploadRetryTableMissingException e)
         {
-            return logger.JobTableMissing(request, nameof(RetryFailedScans), e);
+            // Missing from the start, done is all zeros; found missing part way, jobs were retried before, which the
+            // caller could not otherwise tell.
+            var problem = logger.JobTableMissing(request, nameof(RetryFailedScans), e.Cause);
+            var details = (ProblemDetails)problem.Value!;
+            details.Detail += " 'done' is what the call did before (the scans in done.scanIds were retried); once the table is restored, repeat it with done.continuation (without one when that is null).";
+            details.Extensions["done"] = e.Done;
+            return problem;
         }
     }
 }

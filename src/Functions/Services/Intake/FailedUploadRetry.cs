@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
 
@@ -68,4 +69,18 @@ public sealed class FailedUploadRetryInterruptedException(FailedUploadRetryResul
     public FailedUploadRetryResult Done { get; } = done;
 
     public JobPublishFailedException Cause { get; } = cause!;
+}
+
+/// <summary>
+/// A call stopped because the job table does not exist (<see cref="Cause"/>): missing from the start, or deleted while
+/// the call ran. <see cref="Done"/> is what the call did up to there (the scan whose retry it cut short counts as
+/// JobTableMissing), with the continuation to repeat the call from once the table is restored, as for
+/// <see cref="FailedUploadRetryInterruptedException"/>.
+/// </summary>
+public sealed class FailedUploadRetryTableMissingException(FailedUploadRetryResult done, JobTableMissingException cause)
+    : Exception("A retry of failed uploads stopped: " + cause?.Message, cause)
+{
+    public FailedUploadRetryResult Done { get; } = done;
+
+    public JobTableMissingException Cause { get; } = cause!;
 }

@@ -25,6 +25,12 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
     /// <summary>The outcome of the retry that stopped a call: its job could not be published.</summary>
     public const string PublishFailed = "PublishFailed";
 
+    /// <summary>
+    /// The outcome of the retry that a vanished job table cut short: whether its ScanJob went out before the table was
+    /// found missing is not known.
+    /// </summary>
+    public const string JobTableMissing = "JobTableMissing";
+
     /// <summary>Starting over is safe: the jobs retried by earlier calls have left the Failed set.</summary>
     private const string RefusedContinuation = "'continuation': " + JobListContinuation.NotIssued + " Repeat the call without it to start over.";
 
@@ -58,6 +64,10 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
                 // during this call are not the caller's to answer for.
                 throw new InvalidRetryRequestException(RefusedContinuation, e);
             }
+            catch (JobTableMissingException e)
+            {
+                throw new FailedUploadRetryTableMissingException(Done(pageStart), e);
+            }
 
             atCallersPlace = false;
             logger.LogUnreadable("Retry of failed uploads", page);
@@ -81,8 +91,14 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
                     // go on from: this page's start, which still lists this scan (Failed again) and the ones after it.
                     outcomes[PublishFailed] = outcomes.GetValueOrDefault(PublishFailed) + 1;
                     LogStopped(examined, matched, scanIds.Count, e.Cause);
-                    var done = new FailedUploadRetryResult(examined, matched, outcomes, scanIds, JobListContinuation.Encode(JobState.Failed, request.Since, pageStart), request.DryRun);
-                    throw new FailedUploadRetryInterruptedException(done, e);
+                    throw new FailedUploadRetryInterruptedException(Done(pageStart), e);
+                }
+                catch (JobTableMissingException e)
+                {
+                    // The table vanished under the call (deleted, or a redeployment dropped it): jobs may have been
+                    // retried already, and the caller must learn which and where to go on from once it is restored.
+                    outcomes[JobTableMissing] = outcomes.GetValueOrDefault(JobTableMissing) + 1;
+                    throw new FailedUploadRetryTableMissingException(Done(pageStart), e);
                 }
 
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
@@ -97,7 +113,11 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
         while (place is not null && clock.GetElapsedTime(started) < budget);
 
         LogRun(examined, matched, scanIds.Count, request.DryRun, place is null);
-        return new FailedUploadRetryResult(examined, matched, outcomes, scanIds, JobListContinuation.Encode(JobState.Failed, request.Since, place), request.DryRun);
+        return Done(place);
+
+        // What the call did so far, and where a call goes on from: a place in the listing of Failed jobs, or the start.
+        FailedUploadRetryResult Done(string? from) =>
+            new(examined, matched, outcomes, scanIds, JobListContinuation.Encode(JobState.Failed, request.Since, from), request.DryRun);
     }
 
     /// <summary>The table's place behind the caller's continuation (as <c>GET /api/scans</c> hands out for Failed jobs since the same time).</summary>
