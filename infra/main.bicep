@@ -55,7 +55,7 @@ param logRetentionDays int = 30
 @description('Optional. Whether the scan-data blob service logs reads (StorageRead) to Log Analytics besides writes and deletes. Reads are the audit trail of who read scans and results; each read of archive/ also names its owner\'s file, which may name a patient, where no erasure reaches (docs/DEPLOY.md, "Archive file names outside the data account").')
 param scanBlobReadLogs bool = true
 
-@description('Optional. E-mail addresses that receive the operational alerts (dead letters, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
+@description('Optional. E-mail addresses that receive the operational alerts (dead letters, a scan-job backlog that does not drain, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
 param alertEmailAddresses string[] = []
 
 // ---------- Messaging ----------
@@ -185,6 +185,10 @@ param workerCooldownSeconds int = 600
 @description('Optional. Dead-lettered ScanJobs that may wait unreviewed before the scan-jobs-dead-lettered alert fires (rejected uploads are dead-lettered with their reason, so a few are normal).')
 @minValue(0)
 param deadLetteredScanJobsThreshold int = 50
+
+@description('Optional. Active ScanJobs in the queue that fire the scan-jobs-backlog alert when the queue never holds fewer for a whole hour (the worker pool down, not scaling or out of GPU quota). Keep it above workerMessagesPerReplica x workerMaxReplicas, the backlog at which KEDA already runs every replica.')
+@minValue(1)
+param scanJobBacklogThreshold int = 100
 
 @description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before the worker-faults alert fires.')
 @minValue(0)
@@ -530,6 +534,7 @@ module alerts 'modules/alerts.bicep' = {
     eventGridTopicId: eventGrid.outputs.resourceId
     workerAppId: gpuWorker.outputs.resourceId
     deadLetteredScanJobsThreshold: deadLetteredScanJobsThreshold
+    scanJobBacklogThreshold: scanJobBacklogThreshold
     workerFaultsPerQuarterHour: workerFaultsPerQuarterHour
   }
   // The log search rules query with their identity from the first evaluation.

@@ -35,6 +35,10 @@ param workerAppId string
 @minValue(0)
 param deadLetteredScanJobsThreshold int = 50
 
+@description('Optional. Active ScanJobs in the queue that, when the queue never holds fewer for a whole hour, mean the worker pool is not keeping up (down, not scaling, out of GPU quota). Keep it above the backlog at which KEDA already runs every replica (messages per replica x most replicas).')
+@minValue(1)
+param scanJobBacklogThreshold int = 100
+
 @description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before alerting.')
 @minValue(0)
 param workerFaultsPerQuarterHour int = 3
@@ -70,6 +74,28 @@ var metricRules = [
     timeAggregation: 'Maximum'
     threshold: deadLetteredScanJobsThreshold
     windowSize: 'PT15M'
+  }
+  {
+    name: 'scan-jobs-backlog'
+    // Nothing fails when no worker takes jobs (the pool down, KEDA not scaling, the GPU quota spent): they just wait,
+    // and the first other alert would be jobs-expired, jobTimeToLiveHours later. ActiveMessages is a gauge Service Bus
+    // samples every minute per entity (EntityName). Minimum over the window fires only if the queue never got down to
+    // the threshold in the whole hour: a burst of uploads that the pool drains within the hour keeps the hour's
+    // minimum low, where Maximum or Average would fire on the burst itself. An hour leaves a healthy pool time to clear
+    // the bursts it is sized for and is short against the jobs' time to live (48 hours by default), so a stalled pool is
+    // reported long before its jobs expire; a crashing or cut-off worker shows sooner in worker-restarts or
+    // worker-cannot-receive.
+    // A window without data points (no metric emitted) is not a breach: the rule stays quiet, never rings for a
+    // namespace that stops reporting, and jobs-expired stays the backstop for that case.
+    description: 'ScanJobs have waited in ${queueName} for an hour without the queue ever falling to the threshold: the GPU worker pool is not taking them or cannot keep up (replicas down or not scaling, GPU quota spent). A bulk reprocessing run paced faster than the pool works (Bulk__MessagesPerMinute) does this too. Jobs expire unprocessed after their time to live (docs/DEPLOY.md, Alerts).'
+    severity: 2
+    scope: serviceBusId
+    metricNamespace: 'Microsoft.ServiceBus/namespaces'
+    metricName: 'ActiveMessages'
+    dimensions: [{ name: 'EntityName', operator: 'Include', values: [queueName] }]
+    timeAggregation: 'Minimum'
+    threshold: scanJobBacklogThreshold
+    windowSize: 'PT1H'
   }
   {
     name: 'blob-events-dead-lettered'

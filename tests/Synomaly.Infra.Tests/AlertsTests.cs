@@ -15,6 +15,7 @@ public sealed partial class AlertsTests
     private static readonly Dictionary<string, string> ExpectedAlerts = new()
     {
         ["scan-jobs-dead-lettered"] = "Microsoft.ServiceBus/namespaces",
+        ["scan-jobs-backlog"] = "Microsoft.ServiceBus/namespaces",
         ["blob-events-dead-lettered"] = "Microsoft.EventGrid/systemTopics",
         ["blob-events-dropped"] = "Microsoft.EventGrid/systemTopics",
         ["worker-restarts"] = "Microsoft.App/containerApps",
@@ -60,6 +61,32 @@ public sealed partial class AlertsTests
         Assert.Equal(("EntityName", "Include", "scan-jobs"), (dimension.GetProperty("name").GetString(), dimension.GetProperty("operator").GetString(), Assert.Single(dimension.GetProperty("values").EnumerateArray()).GetString()));
         Assert.All(metricAlerts, a => Assert.All(a.At("properties.criteria.allOf").EnumerateArray(), c =>
             Assert.Equal(ScopeType(a.At("properties.scopes")[0].GetString()!), c.GetProperty("metricNamespace").GetString())));
+    }
+
+    /// <summary>
+    /// A worker pool that is down, a KEDA rule that does not scale or a spent GPU quota leaves ScanJobs waiting with no
+    /// error anywhere: only the queue shows it. The rule reads the smallest active count over an hour, so a burst of
+    /// uploads that the pool drains within the hour never fires it, and its threshold lies above the backlog at which
+    /// KEDA already runs every replica, so a queue the pool is merely working through does not count as stuck.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_backlog_alert_fires_on_active_scan_jobs_that_stay_above_what_the_whole_pool_absorbs_for_an_hour(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var backlog = Assert.Single(deployment.OfType("Microsoft.Insights/metricAlerts"), a => AlertName(a) == "scan-jobs-backlog");
+        var criterion = Assert.Single(backlog.At("properties.criteria.allOf").EnumerateArray());
+        var dimension = Assert.Single(criterion.GetProperty("dimensions").EnumerateArray());
+        var scale = deployment.Single("Microsoft.App/containerApps").At("properties.template.scale");
+        var messagesPerReplica = int.Parse(Assert.Single(scale.GetProperty("rules").EnumerateArray()).GetProperty("custom").GetProperty("metadata").GetProperty("messageCount").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var allReplicasBusy = messagesPerReplica * scale.GetProperty("maxReplicas").GetInt32();
+
+        Assert.Equal(("ActiveMessages", "Minimum", "GreaterThan"), (criterion.GetProperty("metricName").GetString(), criterion.GetProperty("timeAggregation").GetString(), criterion.GetProperty("operator").GetString()));
+        Assert.Equal(("EntityName", "Include", "scan-jobs"), (dimension.GetProperty("name").GetString(), dimension.GetProperty("operator").GetString(), Assert.Single(dimension.GetProperty("values").EnumerateArray()).GetString()));
+        Assert.Equal("PT1H", backlog.String("properties.windowSize"));
+        Assert.True(criterion.GetProperty("threshold").GetInt32() >= allReplicasBusy,
+            $"The backlog threshold {criterion.GetProperty("threshold").GetInt32()} is below {allReplicasBusy}, the queue at which KEDA runs every replica.");
+        Assert.Equal(2, backlog.At("properties.severity").GetInt32());
     }
 
     [Theory]
