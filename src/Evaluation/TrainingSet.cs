@@ -1,6 +1,7 @@
 using Synomaly.Imaging;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Volumes;
 using static TorchSharp.torch;
 
 namespace Synomaly.Evaluation;
@@ -56,8 +57,9 @@ public sealed class TrainingSet
 
     /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; an unreadable mask skips its image.</param>
     /// <param name="cancellationToken">
-    /// Checked before each file and handed to the reader (each chunk, frame or file of a series): reading a large set takes
-    /// minutes, and Ctrl-C must not wait for all of it. A cancelled load throws <see cref="OperationCanceledException"/>.
+    /// Checked before each file, handed to the reader (each chunk, frame or file of a series) and checked again once the
+    /// file is prepared, before it enters the set: reading a large set takes minutes, and Ctrl-C must not wait for all of
+    /// it. A load cancelled at any point throws <see cref="OperationCanceledException"/>, never returns a set.
     /// </param>
     public static TrainingSet Load(
         IReadOnlyList<string> files,
@@ -65,7 +67,18 @@ public sealed class TrainingSet
         int size,
         IReadOnlyList<string>? regionMaskFiles = null,
         IProgress<int>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Load(files, preset, size, regionMaskFiles, progress, ScanReader.ReadFile, cancellationToken);
+
+    /// <param name="read">Reads one file (<see cref="ScanReader.ReadFile"/>); a test stands in for it to cancel inside one file's read.</param>
+    internal static TrainingSet Load(
+        IReadOnlyList<string> files,
+        IModalityPreset preset,
+        int size,
+        IReadOnlyList<string>? regionMaskFiles,
+        IProgress<int>? progress,
+        Func<string, ScanReadOptions, Volume> read,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(preset);
@@ -79,17 +92,17 @@ public sealed class TrainingSet
         var sources = new List<string>();
         var skipped = new List<SkippedFile>();
         var blank = new List<string>();
-        var read = ScanReadOptions.Default with { CancellationToken = cancellationToken };
+        var options = ScanReadOptions.Default with { CancellationToken = cancellationToken };
         for (int i = 0; i < files.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string current = files[i];
             try
             {
-                var volume = ScanReader.ReadFile(current, read);
+                var volume = read(current, options);
                 var prepared = preset.Prepare(volume);
                 current = regionMaskFiles?[i] ?? current;
-                var mask = regionMaskFiles is null ? null : ScanReader.ReadFile(regionMaskFiles[i], read);
+                var mask = regionMaskFiles is null ? null : read(regionMaskFiles[i], options);
                 var sliceMasks = new List<float[]>();
                 var kept = new List<ModelSlice>();
                 foreach (var slice in prepared.Slices)
@@ -111,6 +124,11 @@ public sealed class TrainingSet
                         sliceMasks.Add(MaskOf(prepared, slice, mask, files[i], regionMaskFiles![i]));
                     }
                 }
+
+                // The reader stops inside a file, but preparing a large volume (reorienting it, finding the foreground of
+                // every slice) can take seconds and sees no token: a cancel then went unseen until the next file, and
+                // during the last one the load returned a whole set, on which train would checkpoint an untrained network.
+                cancellationToken.ThrowIfCancellationRequested();
 
                 // Only whole files enter the set, so that every slice keeps its mask at the same index.
                 foreach (var slice in kept)
