@@ -223,6 +223,17 @@ var logRules = [
     threshold: 0
   }
   {
+    name: 'storage-table-missing'
+    // Every function that meets a missing jobs or bulkruns table logs one Error with this phrase and goes on without it
+    // (an upload kept for the reconciliation, a bulk step completed, an archive deletion put back, a sweep from the start,
+    // a 503 answer): none of them reaches a poison queue or fails a run any more, so without this rule a deployment with
+    // little API traffic would show the fault nowhere. AlertsTests checks that every such Error carries the phrase.
+    description: 'A storage table the apps need (jobs, or bulkruns: bulk runs and the sweeps\' saved places) does not exist in the storage account they are connected to: uploads wait for the reconciliation, the API answers 503, bulk steps and archive deletions are held back. Check the ScansStorage connection setting and restore the table (the Bicep templates create it); the messages name the table.'
+    severity: 1
+    query: 'traces | where message has "an incomplete deployment or a deleted table"'
+    threshold: 0
+  }
+  {
     name: 'api-server-errors'
     description: 'The HTTP API answered with server errors (5xx): portals cannot upload or read results.'
     severity: 2

@@ -24,6 +24,7 @@ public sealed partial class AlertsTests
         ["worker-faults"] = "traces",
         ["worker-cannot-receive"] = "traces",
         ["poison-messages"] = "traces",
+        ["storage-table-missing"] = "traces",
         ["api-server-errors"] = "requests",
         ["timer-runs-failed"] = "requests",
     };
@@ -128,6 +129,29 @@ public sealed partial class AlertsTests
             $"No log template writes \"{phrase}\"."));
     }
 
+    /// <summary>
+    /// A missing jobs or bulkruns table no longer sends anything to a poison queue or fails a run: each function logs one
+    /// Error and goes on. Every such Error must carry the phrase the storage-table-missing rule looks for, so that a new
+    /// one cannot go unalerted.
+    /// </summary>
+    [Fact]
+    public void Every_missing_table_error_raises_the_storage_table_missing_alert()
+    {
+        var rule = Assert.Single(PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules"),
+            r => AlertName(r) == "storage-table-missing");
+        var phrase = Assert.Single(PhraseInQuery().Matches(Query(rule))).Groups["phrase"].Value;
+        var missingTableErrors = Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => ErrorLoggerMessageTemplate().Matches(File.ReadAllText(f)).Select(m => m.Groups["text"].Value))
+            .Where(t => MissingTableWording().IsMatch(t))
+            .ToList();
+
+        Assert.True(missingTableErrors.Count >= 6, $"only {missingTableErrors.Count} missing-table Errors found");
+        Assert.All(missingTableErrors, t => Assert.Contains(phrase, t, StringComparison.Ordinal));
+        Assert.Equal(1, rule.At("properties.severity").GetInt32());
+        Assert.Equal(0, Assert.Single(rule.At("properties.criteria.allOf").EnumerateArray()).GetProperty("threshold").GetInt32());
+    }
+
     [Fact]
     public void Every_timer_function_s_failed_runs_raise_an_alert()
     {
@@ -212,4 +236,11 @@ public sealed partial class AlertsTests
 
     [GeneratedRegex("LoggerMessage\\([^)]*Message = \"(?<text>(?:[^\"\\\\]|\\\\.)*)\"")]
     private static partial Regex LoggerMessageTemplate();
+
+    [GeneratedRegex("LoggerMessage\\(Level = LogLevel\\.Error[^)]*Message = \"(?<text>(?:[^\"\\\\]|\\\\.)*)\"")]
+    private static partial Regex ErrorLoggerMessageTemplate();
+
+    /// <summary>An Error about a table that is not there: "the job table '...' does not exist", "the table '...' that keeps its place does not exist".</summary>
+    [GeneratedRegex("table '\\{TableName\\}'[^.]*does not exist")]
+    private static partial Regex MissingTableWording();
 }
