@@ -55,7 +55,7 @@ param logRetentionDays int = 30
 @description('Optional. Whether the scan-data blob service logs reads (StorageRead) to Log Analytics besides writes and deletes. Reads are the audit trail of who read scans and results; each read of archive/ also names its owner\'s file, which may name a patient, where no erasure reaches (docs/DEPLOY.md, "Archive file names outside the data account").')
 param scanBlobReadLogs bool = true
 
-@description('Optional. E-mail addresses that receive the operational alerts (dead letters, a scan-job backlog that does not drain, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
+@description('Optional. E-mail addresses that receive the operational alerts (dead letters, a scan-job backlog that does not drain, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, a worker that cannot receive, a missing storage table, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
 param alertEmailAddresses string[] = []
 
 // ---------- Messaging ----------

@@ -1,5 +1,5 @@
 metadata name = 'alerts'
-metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors, failed timer runs) fires an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
+metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors, failed timer runs), a scan-job backlog that does not drain and a missing storage table fire an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
 
 @description('Required. Name prefix of the alert rules (the resource token).')
 param namePrefix string
