@@ -16,18 +16,18 @@ public sealed class AzuriteScriptStateTests
     public async Task A_pid_file_naming_a_process_that_is_not_this_azurite_neither_stops_a_start_nor_is_killed_by_stop()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var state = new ScratchDirectory("synomaly-azurite-stale-pid");
-        var environment = AzuriteScript.IsolatedEnvironment(state.Location);
+        await using var isolated = new IsolatedAzurite("synomaly-azurite-stale-pid");
+        var environment = isolated.Environment;
         // Some other process; its output is redirected so that it holds none of the test runner's pipes.
         using var stranger = Process.Start(new ProcessStartInfo("sleep", ["600"]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true })!;
         try
         {
             // What an Azurite stopped by a reboot leaves: its PID (now another process's, as PIDs are reused), its ports and
             // its data location, which the reboot's cleaning of /tmp removed.
-            Directory.CreateDirectory(state.Location);
-            await File.WriteAllTextAsync(Path.Combine(state.Location, "azurite.pid"), stranger.Id.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(state.Location, "ports"), $"{environment["AZURITE_BLOB_PORT"]} {environment["AZURITE_QUEUE_PORT"]} {environment["AZURITE_TABLE_PORT"]}\n", cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(state.Location, "location"), Path.Combine(state.Location, "data-removed-by-the-reboot") + "\n", cancellationToken);
+            Directory.CreateDirectory(isolated.State);
+            await File.WriteAllTextAsync(Path.Combine(isolated.State, "azurite.pid"), stranger.Id.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(isolated.State, "ports"), $"{environment["AZURITE_BLOB_PORT"]} {environment["AZURITE_QUEUE_PORT"]} {environment["AZURITE_TABLE_PORT"]}\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(isolated.State, "location"), Path.Combine(isolated.State, "data-removed-by-the-reboot") + "\n", cancellationToken);
 
             var azurite = await AzuriteScript.StartOrFindAsync(TestPaths.RepositoryRoot, environment, cancellationToken);
 
@@ -39,7 +39,6 @@ public sealed class AzuriteScriptStateTests
         }
         finally
         {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
             if (!stranger.HasExited)
             {
                 stranger.Kill();

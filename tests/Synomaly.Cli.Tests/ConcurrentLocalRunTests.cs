@@ -1,6 +1,5 @@
 using Azure.Storage.Blobs;
 using Synomaly.Cli.Local;
-using Synomaly.Storage.Local;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -16,44 +15,28 @@ public sealed class ConcurrentLocalRunTests
     public async Task A_second_run_on_the_state_folder_of_a_run_still_going_is_refused_naming_it_and_the_first_keeps_its_record()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var state = new ScratchDirectory("synomaly-concurrent-run");
-        var script = AzuriteScript.IsolatedEnvironment(state.Location);
-        try
-        {
-            await using var first = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken);
-            string record = await File.ReadAllTextAsync(Path.Combine(state.Location, LocalRunRecord.FileName), cancellationToken);
+        await using var azurite = new IsolatedAzurite("synomaly-concurrent-run");
+        await using var first = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken);
+        string record = await File.ReadAllTextAsync(Path.Combine(azurite.State, LocalRunRecord.FileName), cancellationToken);
 
-            var refused = await Assert.ThrowsAsync<LocalRunInProgressException>(() => LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken));
+        var refused = await Assert.ThrowsAsync<LocalRunInProgressException>(() => LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken));
 
-            Assert.Contains(state.Location, refused.Message, StringComparison.Ordinal);
-            Assert.Contains($"PID {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
-            Assert.Equal(record, await File.ReadAllTextAsync(Path.Combine(state.Location, LocalRunRecord.FileName), cancellationToken));
-            var probe = new BlobServiceClient(first.ConnectionString).GetBlobContainerClient("probe");
-            await probe.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, script, CancellationToken.None);
-        }
+        Assert.Contains(azurite.State, refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"PID {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(record, await File.ReadAllTextAsync(Path.Combine(azurite.State, LocalRunRecord.FileName), cancellationToken));
+        var probe = new BlobServiceClient(first.ConnectionString).GetBlobContainerClient("probe");
+        await probe.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
     [Fact]
     public async Task Once_the_first_run_has_ended_the_next_run_on_its_state_folder_starts()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var state = new ScratchDirectory("synomaly-sequential-run");
-        var script = AzuriteScript.IsolatedEnvironment(state.Location);
-        try
-        {
-            await (await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken)).DisposeAsync();
+        await using var azurite = new IsolatedAzurite("synomaly-sequential-run");
+        await (await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken)).DisposeAsync();
 
-            await using var second = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken);
+        await using var second = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken);
 
-            Assert.True(second.StartedAzurite, "the second run did not start an Azurite of its own after the first stopped its");
-        }
-        finally
-        {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, script, CancellationToken.None);
-        }
+        Assert.True(second.StartedAzurite, "the second run did not start an Azurite of its own after the first stopped its");
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Synomaly.Cli.Local;
-using Synomaly.Storage.Local;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -18,64 +17,40 @@ public sealed class StorageStoppedTests
     public async Task An_upload_after_azurite_died_fails_saying_the_storage_emulator_stopped_and_naming_its_log()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var state = new ScratchDirectory("synomaly-storage-stopped-upload");
-        var script = AzuriteScript.IsolatedEnvironment(state.Location);
-        try
-        {
-            await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken);
-            var run = new DemoRun(environment.ConnectionString, "v1", () => { }, e => environment.ThrowIfStorageStoppedAsync("while the demo ran", e));
-            await KillAzuriteAsync(state.Location, cancellationToken);
+        await using var azurite = new IsolatedAzurite("synomaly-storage-stopped-upload");
+        await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken);
+        var run = new DemoRun(environment.ConnectionString, "v1", () => { }, e => environment.ThrowIfStorageStoppedAsync("while the demo ran", e));
+        await KillAzuriteAsync(azurite.State, cancellationToken);
 
-            var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => run.UploadAsync([1, 2, 3], ".png", cancellationToken));
+        var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => run.UploadAsync([1, 2, 3], ".png", cancellationToken));
 
-            Assert.Equal($"the local storage emulator (Azurite) stopped while the demo ran; see {Path.Combine(state.Location, "azurite.log")}", stopped.Message);
-            Assert.NotNull(stopped.InnerException);
-        }
-        finally
-        {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, script, CancellationToken.None);
-        }
+        Assert.Equal($"the local storage emulator (Azurite) stopped while the demo ran; see {Path.Combine(azurite.State, "azurite.log")}", stopped.Message);
+        Assert.NotNull(stopped.InnerException);
     }
 
     [Fact]
     public async Task Waiting_for_jobs_after_azurite_died_fails_saying_the_storage_emulator_stopped()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var state = new ScratchDirectory("synomaly-storage-stopped-wait");
-        var script = AzuriteScript.IsolatedEnvironment(state.Location);
-        try
-        {
-            await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken);
-            var run = new DemoRun(environment.ConnectionString, "v1", () => { }, e => environment.ThrowIfStorageStoppedAsync("while the demo ran", e));
-            var job = new DemoJob(await run.UploadAsync([1, 2, 3], ".png", cancellationToken), "samples/colin27-healthy.png");
-            await KillAzuriteAsync(state.Location, cancellationToken);
+        await using var azurite = new IsolatedAzurite("synomaly-storage-stopped-wait");
+        await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken);
+        var run = new DemoRun(environment.ConnectionString, "v1", () => { }, e => environment.ThrowIfStorageStoppedAsync("while the demo ran", e));
+        var job = new DemoJob(await run.UploadAsync([1, 2, 3], ".png", cancellationToken), "samples/colin27-healthy.png");
+        await KillAzuriteAsync(azurite.State, cancellationToken);
 
-            await Assert.ThrowsAsync<LocalStorageStoppedException>(() => run.WaitAsync([job], TimeSpan.FromMinutes(5), _ => { }, cancellationToken));
-        }
-        finally
-        {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, script, CancellationToken.None);
-        }
+        await Assert.ThrowsAsync<LocalStorageStoppedException>(() => run.WaitAsync([job], TimeSpan.FromMinutes(5), _ => { }, cancellationToken));
     }
 
     [Fact]
     public async Task A_failure_while_azurite_still_runs_is_told_as_it_is()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var state = new ScratchDirectory("synomaly-storage-running");
-        var script = AzuriteScript.IsolatedEnvironment(state.Location);
-        try
-        {
-            await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, script, cancellationToken);
-            var run = new DemoRun(environment.ConnectionString, "v1", () => throw new HostGoneException(), e => environment.ThrowIfStorageStoppedAsync("while the demo ran", e));
-            var job = new DemoJob(await run.UploadAsync([1, 2, 3], ".png", cancellationToken), "samples/colin27-healthy.png");
+        await using var azurite = new IsolatedAzurite("synomaly-storage-running");
+        await using var environment = await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken);
+        var run = new DemoRun(environment.ConnectionString, "v1", () => throw new HostGoneException(), e => environment.ThrowIfStorageStoppedAsync("while the demo ran", e));
+        var job = new DemoJob(await run.UploadAsync([1, 2, 3], ".png", cancellationToken), "samples/colin27-healthy.png");
 
-            await Assert.ThrowsAsync<HostGoneException>(() => run.WaitAsync([job], TimeSpan.FromMinutes(5), _ => { }, cancellationToken));
-        }
-        finally
-        {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, script, CancellationToken.None);
-        }
+        await Assert.ThrowsAsync<HostGoneException>(() => run.WaitAsync([job], TimeSpan.FromMinutes(5), _ => { }, cancellationToken));
     }
 
     [Fact]
@@ -83,13 +58,12 @@ public sealed class StorageStoppedTests
     public async Task Azurite_dying_during_start_up_is_told_as_the_storage_emulator_stopping_not_as_a_host_exiting()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        using var work = new ScratchDirectory("synomaly-storage-stopped-startup");
-        string state = Path.Combine(work.Location, "azurite");
-        var azurite = AzuriteScript.IsolatedEnvironment(state);
+        await using var azurite = new IsolatedAzurite("synomaly-storage-stopped-startup", "azurite");
+        string state = azurite.State;
         // The hosts' "dotnet" (ManagedProcess runs `dotnet exec` from the PATH it is given) kills Azurite as a crash would
         // and exits once it is gone: a host that loses its storage while it starts. Both hosts do so, so whichever exit the
         // pipeline sees first, Azurite is already dead by then.
-        string bin = Path.Combine(work.Location, "bin");
+        string bin = Path.Combine(azurite.Work, "bin");
         Directory.CreateDirectory(bin);
         string dotnet = Path.Combine(bin, "dotnet");
         await File.WriteAllTextAsync(
@@ -105,31 +79,24 @@ public sealed class StorageStoppedTests
             cancellationToken);
         File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
-        try
+        var settings = new LocalPipelineSettings
         {
-            var settings = new LocalPipelineSettings
-            {
-                RepositoryRoot = FakeHostsRepository(work.Location),
-                ModelDirectory = TinyModelPackage.Save(Path.Combine(work.Location, "model"), "storage-stopped-tiny"),
-                LogDirectory = Path.Combine(work.Location, "logs"),
-                Device = "cpu",
-                AzuriteEnvironment = azurite,
-                TriggerHostOverrides = path,
-                WorkerOverrides = path,
-            };
+            RepositoryRoot = FakeHostsRepository(azurite.Work),
+            ModelDirectory = TinyModelPackage.Save(Path.Combine(azurite.Work, "model"), "storage-stopped-tiny"),
+            LogDirectory = Path.Combine(azurite.Work, "logs"),
+            Device = "cpu",
+            AzuriteEnvironment = azurite.Environment,
+            TriggerHostOverrides = path,
+            WorkerOverrides = path,
+        };
 
-            var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
+        var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
 
-            Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(state, "azurite.log")}", stopped.Message);
-            Assert.Contains("exited during start-up", stopped.InnerException?.Message, StringComparison.Ordinal);
-            // The usual cleanup ran: the run's hold on the state folder is released, so the next run may start.
-            using var next = LocalRunLock.TryAcquire(state);
-            Assert.NotNull(next);
-        }
-        finally
-        {
-            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
-        }
+        Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(state, "azurite.log")}", stopped.Message);
+        Assert.Contains("exited during start-up", stopped.InnerException?.Message, StringComparison.Ordinal);
+        // The usual cleanup ran: the run's hold on the state folder is released, so the next run may start.
+        using var next = LocalRunLock.TryAcquire(state);
+        Assert.NotNull(next);
     }
 
     /// <summary>
