@@ -45,6 +45,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
     /// </summary>
     /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
     /// <exception cref="LocalRunInProgressException">Another run holds this state folder.</exception>
+    /// <exception cref="LocalStorageStoppedException">Azurite stopped after it had started, and the resources could not be created.</exception>
     public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
     {
         string state = LocalRunRecord.StateDirectory(repositoryRoot, azuriteEnvironment);
@@ -66,10 +67,24 @@ public sealed class LocalEnvironment : IAsyncDisposable
         {
             await environment.ProvisionAsync(cancellationToken);
         }
-        catch
+        catch (Exception failure)
         {
-            // The caller gets no environment to dispose, so the Azurite just started would be left running.
-            await environment.DisposeAsync();
+            try
+            {
+                // An Azurite that died after its start fails the first call here with the SDK's "Connection refused" (after
+                // its retries), which names neither the emulator nor its log. Asked before the cleanup, which stops Azurite
+                // itself; not after a cancellation, which is the reason then.
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    await environment.ThrowIfStorageStoppedAsync("during start-up", failure);
+                }
+            }
+            finally
+            {
+                // The caller gets no environment to dispose, so the Azurite just started would be left running.
+                await environment.DisposeAsync();
+            }
+
             throw;
         }
 
