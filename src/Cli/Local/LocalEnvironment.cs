@@ -82,7 +82,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             finally
             {
                 // The caller gets no environment to dispose, so the Azurite just started would be left running.
-                await environment.DisposeAsync();
+                await FailedStartCleanup.RunAsync(() => environment.DisposeAsync().AsTask());
             }
 
             throw;
@@ -122,11 +122,26 @@ public sealed class LocalEnvironment : IAsyncDisposable
     /// the SDK's "Connection refused".
     /// </summary>
     /// <param name="when">Where in the run, for the message ("while the demo ran").</param>
-    /// <param name="cause">The failure that made the caller ask, kept as the inner exception.</param>
+    /// <param name="cause">
+    /// The failure that made the caller ask, kept as the inner exception. When the question itself fails (scripts/azurite.sh
+    /// status cannot be run), that says nothing about Azurite: it is told on stderr and this returns, so that the caller's
+    /// failure is the one reported rather than the script's.
+    /// </param>
     public async Task ThrowIfStorageStoppedAsync(string when, Exception? cause = null)
     {
-        // Not cancellable: the check takes milliseconds, and a run being cancelled still wants the right reason.
-        if (!await AzuriteScript.IsRunningAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None))
+        bool running;
+        try
+        {
+            // Not cancellable: the check takes milliseconds, and a run being cancelled still wants the right reason.
+            running = await AzuriteScript.IsRunningAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
+        }
+        catch (Exception statusFailure) when (cause is not null)
+        {
+            await Console.Error.WriteLineAsync($"synomaly: could not ask whether Azurite still runs (scripts/azurite.sh status): {ErrorLine.Of(statusFailure)}");
+            return;
+        }
+
+        if (!running)
         {
             string message = $"the local storage emulator (Azurite) stopped {when}; see {AzuriteLogPath}";
             throw cause is null ? new LocalStorageStoppedException(message) : new LocalStorageStoppedException(message, cause);
@@ -160,13 +175,21 @@ public sealed class LocalEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (StartedAzurite)
+        try
         {
-            await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
-        }
+            if (StartedAzurite)
+            {
+                await AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None);
+            }
 
-        Record.Delete();
-        hold.Dispose();
+            // Only once the stop went through: a record left after a failed one has the next run stop what may be left.
+            Record.Delete();
+        }
+        finally
+        {
+            // Even when the stop failed: a lock still held would refuse every later run of this process.
+            hold.Dispose();
+        }
     }
 
     /// <summary>Hands what this run started to the user (--keep): the next run must not stop it as left over, and may start.</summary>

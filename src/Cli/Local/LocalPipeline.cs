@@ -131,7 +131,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             }
             finally
             {
-                await StopStartedAsync(worker, devHost, environment);
+                await FailedStartCleanup.RunAsync(() => StopStartedAsync(worker, devHost, environment));
             }
 
             throw;
