@@ -145,7 +145,7 @@ public sealed class GivenSets : IEvaluationSource
 
     private static IReadOnlyList<string> NonEmpty(string input, EvaluationSetProblem problem, string option)
     {
-        var files = InputFiles.Resolve(input);
+        var files = InputFiles.Resolve(input, option);
         return files.Count > 0 ? files : throw new EvaluationSetException(problem, input, $"{option} '{input}' names no file.");
     }
 }

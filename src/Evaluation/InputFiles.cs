@@ -8,7 +8,11 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static class InputFiles
 {
-    public static IReadOnlyList<string> Resolve(string spec)
+    public static IReadOnlyList<string> Resolve(string spec) => Resolve(spec, option: null);
+
+    /// <param name="spec">What the user named.</param>
+    /// <param name="option">The option or argument <paramref name="spec"/> was given to, recorded in the <see cref="InputNotFoundException"/> (<see cref="InputNotFoundException.Option"/>).</param>
+    public static IReadOnlyList<string> Resolve(string spec, string? option)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         if (Directory.Exists(spec))
@@ -22,7 +26,7 @@ public static class InputFiles
             string folder = Path.GetDirectoryName(spec) is { Length: > 0 } d ? d : ".";
             if (!Directory.Exists(folder))
             {
-                throw new InputNotFoundException($"The folder of the pattern '{spec}' does not exist.");
+                throw new InputNotFoundException($"The folder of the pattern '{spec}' does not exist.") { Option = option };
             }
 
             return [.. Directory.EnumerateFiles(folder, name).Order(StringComparer.Ordinal)];
@@ -30,7 +34,7 @@ public static class InputFiles
 
         if (!File.Exists(spec))
         {
-            throw new InputNotFoundException($"No file, folder or pattern matches '{spec}'.");
+            throw new InputNotFoundException($"No file, folder or pattern matches '{spec}'.") { Option = option };
         }
 
         string extension = Path.GetExtension(spec).ToLowerInvariant();

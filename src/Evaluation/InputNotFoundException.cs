@@ -8,6 +8,12 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public sealed class InputNotFoundException : FileNotFoundException
 {
+    /// <summary>
+    /// The command-line option or argument the input was given to ("--data", "&lt;input&gt;"), when the caller said: a
+    /// command with several inputs names the one that matches nothing by it, since it cannot quote the path.
+    /// </summary>
+    public string? Option { get; init; }
+
     public InputNotFoundException()
     {
     }

@@ -190,6 +190,19 @@ public sealed class BenchCommandTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Equal("error: --slices: no readable slices among 1 files.", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_slices_pattern_whose_folder_does_not_exist_is_told_by_its_option_never_by_its_path()
+    {
+        // A pattern passes the option check (what it matches is known only when it is read); its folder's path was printed.
+        string output = Path.Combine(_root, "missing-slices");
+
+        var (code, error) = await StandardError.Capture(["bench", "--smoke", "--device", "cpu", "--slices", Path.Combine(_root, "sub-01_Miller_Max", "*.png"), "--out", output]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given to --slices (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(output, BenchReportWriter.JsonFile)));
     }
 

@@ -66,6 +66,39 @@ public sealed class EvaluateCommandTests : IDisposable
     [Theory]
     [InlineData("--healthy")]
     [InlineData("--anomalous")]
+    public async Task An_input_that_names_nothing_on_disk_is_told_by_its_option_never_by_its_path(string wrong)
+    {
+        // With several inputs, "the input given" left the user to guess which one was mistyped; the path cannot be quoted
+        // instead (folder names can name patients), the option can.
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        Directory.CreateDirectory(At("healthy"));
+        File.Copy(ScanFiles.IxiSlice(2), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(2))));
+        string Input(string option) => option == wrong ? At("sub-01_Miller_Max") : At(option[2..]);
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--healthy", Input("--healthy"), "--anomalous", Input("--anomalous"), "--masks", At("masks"),
+            "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: no file, folder or pattern matches the input given to {wrong} (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_folder_that_names_nothing_on_disk_is_told_by_its_option()
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--data", At("sub-01_Miller_Max"), "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given to --data (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--healthy")]
+    [InlineData("--anomalous")]
     public async Task Data_mixed_with_given_sets_is_refused_before_any_work(string given)
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

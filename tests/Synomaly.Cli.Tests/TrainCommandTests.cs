@@ -58,7 +58,7 @@ public sealed class TrainCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["train", Path.Combine(_scratch, missing), "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
 
         Assert.Equal(1, code);
-        Assert.StartsWith("error: no file, folder or pattern matches the input given (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given to <input> (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_scratch, "run")));
     }

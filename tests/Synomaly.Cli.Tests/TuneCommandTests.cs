@@ -208,6 +208,21 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Normative_data_that_names_nothing_on_disk_is_told_by_its_option_never_by_its_path()
+    {
+        // Beside --data: "the input given" did not say which of the two was mistyped.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", Path.Combine(_scratch, "sub-01_Miller_Max", "*.png"), "--normative-alpha", "0.5",
+            "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given to --normative-data (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validation_slices_as_normative_data_are_refused_and_the_card_is_left_alone()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -121,7 +121,7 @@ public sealed class VerifySetCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["verify-set", "--manifest", manifest, "--data", Path.Combine(_scratch, "sub-01_Miller_Max")]);
 
         Assert.Equal(1, code);
-        Assert.StartsWith("error: no file, folder or pattern matches the input given (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given to --data (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Maps;
 using Synomaly.Evaluation;
 using Synomaly.Imaging.Presets;
@@ -36,7 +37,9 @@ public sealed class BenchInputs : IDisposable
     /// <summary>Real slices from a folder, glob or manifest; throws <see cref="BenchOptionException"/> when none can be read.</summary>
     public static BenchInputs FromFiles(string spec, int size)
     {
-        var files = InputFiles.Resolve(spec);
+        // A pattern whose folder does not exist passes the option check; told by the option, as the other verbs tell it, not
+        // by the path InputFiles quotes (folder names can name patients).
+        var files = UnreadableInputException.Guard(() => InputFiles.Resolve(spec, "--slices"));
         var set = TrainingSet.Load(files, new BrainMriPreset { ModelSize = size }, size);
         if (set.Count == 0)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Synomaly.Cli.Local;
+using Synomaly.Evaluation;
 
 namespace Synomaly.Cli.Commands;
 
@@ -26,7 +27,14 @@ public static class DemoCommand
             string root = RepositoryPaths.FindRoot();
             string Resolve(string path) => RepositoryPaths.Resolve(root, path);
             string outDir = Resolve(parse.GetValue(output)!);
-            var files = Directory.GetFiles(Resolve(parse.GetValue(samples)!), "*", SearchOption.AllDirectories)
+            string samplesFolder = Resolve(parse.GetValue(samples)!);
+            if (!Directory.Exists(samplesFolder))
+            {
+                // Told by the option, as the other verbs tell a mistyped input, never by the path: .NET's own error quoted it.
+                throw new UnreadableInputException(new InputNotFoundException($"The samples folder '{samplesFolder}' does not exist.") { Option = samples.Name });
+            }
+
+            var files = Directory.GetFiles(samplesFolder, "*", SearchOption.AllDirectories)
                 .Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0)
             {

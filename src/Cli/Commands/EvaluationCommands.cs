@@ -411,7 +411,7 @@ public static class EvaluationCommands
     /// </summary>
     private static IReadOnlyList<EvaluationCase> HealthySlices(string folder, IEvaluationSource source, ModelCard card, CancellationToken cancellationToken)
     {
-        var files = InputFiles.Resolve(folder);
+        var files = InputFiles.Resolve(folder, "--normative-data");
         // By real path (a linked folder or file) and by bytes (a hard link or copy): the same slice under another name.
         // Counted, not named: scan file names can carry patient data, and this line is the one pasted into tickets.
         if (SameFiles.CountIn(files, source.Files, cancellationToken) is > 0 and var evaluated)

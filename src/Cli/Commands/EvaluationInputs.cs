@@ -83,7 +83,7 @@ internal static class EvaluationInputs
     /// <summary>The files --data names, refused when there are none (an empty folder, a pattern that matches nothing), as given sets are.</summary>
     private static IReadOnlyList<string> NonEmpty(string data)
     {
-        var files = InputFiles.Resolve(data);
+        var files = InputFiles.Resolve(data, Data.Name);
         return files.Count > 0 ? files : throw new EvaluationSetException(EvaluationSetProblem.EmptySet, data, $"--data '{data}' names no file: give a folder of healthy validation slices.");
     }
 }

@@ -33,14 +33,19 @@ public sealed class UnreadableInputException : Exception
 
     /// <summary>
     /// The path-free line for a file-system failure: its type and a generic reason, never its message. An input that names
-    /// nothing on disk is told so: "cannot read" sent users looking at the permissions of a folder they had mistyped.
+    /// nothing on disk is told so: "cannot read" sent users looking at the permissions of a folder they had mistyped. It is
+    /// named by the option it was given to (<see cref="InputNotFoundException.Option"/>), which is all a command with
+    /// several inputs (--healthy, --anomalous) can say of which one is wrong without quoting the path.
     /// </summary>
     public static string Reason(Exception e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return e is InputNotFoundException
-            ? $"no file, folder or pattern matches the input given ({e.GetType().Name})"
-            : $"cannot read the input ({e.GetType().Name})";
+        return e switch
+        {
+            InputNotFoundException { Option: { } option } => $"no file, folder or pattern matches the input given to {option} ({e.GetType().Name})",
+            InputNotFoundException => $"no file, folder or pattern matches the input given ({e.GetType().Name})",
+            _ => $"cannot read the input ({e.GetType().Name})",
+        };
     }
 
     /// <summary>Runs <paramref name="read"/>, turning a file-system failure into an <see cref="UnreadableInputException"/>.</summary>

@@ -35,7 +35,7 @@ public static class VerifySetCommand
         ArgumentNullException.ThrowIfNull(console);
         var recorded = EvaluationSetManifest.Read(manifestPath);
         // Told without the path, as train, tune and evaluate tell it: folder names can name patients.
-        var files = UnreadableInputException.Guard(() => InputFiles.Resolve(dataFolder));
+        var files = UnreadableInputException.Guard(() => InputFiles.Resolve(dataFolder, "--data"));
         // A --lesion-map the manifest does not call for, or none where it does, is refused as a usage error.
         var verification = UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath, cancellationToken));
         IReadOnlyList<SetDifference> differences = [];
