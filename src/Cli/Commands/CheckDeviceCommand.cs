@@ -7,8 +7,9 @@ using Synomaly.Diffusion;
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
-/// `synomaly check-device`: every kind of device work the product does, checked on one device against the CPU in a few
-/// seconds (<see cref="DeviceChecks"/>), before a long job or a deployment relies on it. Exit 0 when every check passed,
+/// `synomaly check-device`: every kind of device work the product does, checked on one device against the CPU
+/// (<see cref="DeviceChecks"/>), before a long job or a deployment relies on it: about a minute with --device cpu on a
+/// 2-core machine (README), since each check runs its work on the device and again on the CPU. Exit 0 when every check passed,
 /// 1 when one failed, 2 when the device cannot be used at all or --out cannot be a folder, 130 when cancelled (no
 /// device-check.json is written).
 /// </summary>
