@@ -10,8 +10,9 @@ namespace Synomaly.Storage.Blobs;
 /// committed (an upload in progress), whose blocks were discarded.</param>
 /// <param name="Versions">Previous versions deleted as well (the account keeps versions: deleting a blob only makes its
 /// current version a previous one).</param>
-/// <param name="ETags">The ETags of the versions deleted (which upload versions are gone): of the version each delete
-/// removed, which is not the one listed where the blob was written again in between.</param>
+/// <param name="ETags">The ETags of the versions erased (which upload versions are gone): of the version each delete
+/// removed and, where the blob was written again in between, of each version seen before it (the one listed too), which
+/// the write replaced and the previous-version deletes removed.</param>
 public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string> ETags);
 
 /// <summary>
@@ -48,12 +49,11 @@ public static class BlobFolderEraser
         {
             var blob = container.GetBlobClient(item.Name);
             var deleted = committed.Contains(item.Name)
-                ? await DeleteCurrentAsync(blob, item.Properties.ETag, cancellationToken).ConfigureAwait(false)
-                : await DiscardStagedBlocksAsync(container.GetBlockBlobClient(item.Name), blob, cancellationToken).ConfigureAwait(false);
-            if (deleted is { } etag)
+                ? await DeleteCurrentAsync(blob, item.Properties.ETag, etags, cancellationToken).ConfigureAwait(false)
+                : await DiscardStagedBlocksAsync(container.GetBlockBlobClient(item.Name), blob, etags, cancellationToken).ConfigureAwait(false);
+            if (deleted)
             {
                 blobs++;
-                etags.Add(etag.ToString());
             }
         }
 
@@ -82,9 +82,9 @@ public static class BlobFolderEraser
     /// there is no blob; Azurite drops the name but keeps the blocks, which a commit still finds): an empty block list is
     /// committed, which drops every uncommitted block, and that empty blob is deleted (its version goes with the previous
     /// versions below). If-None-Match keeps a commit the uploader made since the listing from being overwritten: that blob
-    /// is deleted as it is. The ETag of the version deleted; null when the blob vanished meanwhile.
+    /// is deleted as it is. False when the blob vanished meanwhile; the versions erased are added to <paramref name="gone"/>.
     /// </summary>
-    private static async Task<ETag?> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, CancellationToken cancellationToken)
+    private static async Task<bool> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, ISet<string> gone, CancellationToken cancellationToken)
     {
         ETag? empty = null;
         try
@@ -96,36 +96,40 @@ public static class BlobFolderEraser
             // Committed by the uploader since it was listed: deleted below like any other upload, at the version now current.
         }
 
-        return await DeleteCurrentAsync(blob, empty, cancellationToken).ConfigureAwait(false);
+        return await DeleteCurrentAsync(blob, empty, gone, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Deletes the current version and returns its ETag (null when there was none). A lease (an upload SAS lets its holder
-    /// take one, even an infinite one) is broken first: a lease must not keep data its owner asked to erase. Whatever
-    /// version is current: a blob written again after the listing (an upload URL stays valid for a while) must not keep its
-    /// content. The delete is conditional all the same (If-Match the version expected), so that the ETag returned is the
-    /// one deleted: where the blob was written again in between, the condition fails and the version now current is read
-    /// and deleted in turn (the one it replaced is a previous version by then, deleted with the others). Reporting the
-    /// listed ETag left an intake's record for the version written since without its tombstone. A blob written again on
-    /// every attempt is deleted unconditionally at last, its content erased, and reported by the last ETag read.
+    /// Deletes the current version; false when there was none. A lease (an upload SAS lets its holder take one, even an
+    /// infinite one) is broken first: a lease must not keep data its owner asked to erase. Whatever version is current: a
+    /// blob written again after the listing (an upload URL stays valid for a while) must not keep its content. The delete
+    /// is conditional all the same (If-Match the version expected), so that the versions erased are known: where the blob was written again in between, the condition fails and the version now current is read
+    /// and deleted in turn (the one it replaced is a previous version by then, deleted with the others). Every version so
+    /// seen is added to <paramref name="gone"/>: the one deleted, and each one the condition found replaced (the listed one
+    /// too, whose content is gone as well; reporting only the last left an intake's record for it, made after the
+    /// erasure's first read of the records, without its tombstone, as reporting only the listed one did for the version
+    /// written since). A blob written again on every attempt is deleted unconditionally at last, its content erased.
     /// </summary>
     /// <param name="expected">The version the caller saw (null: read it first).</param>
-    private static async Task<ETag?> DeleteCurrentAsync(BlobClient blob, ETag? expected, CancellationToken cancellationToken)
+    private static async Task<bool> DeleteCurrentAsync(BlobClient blob, ETag? expected, ISet<string> gone, CancellationToken cancellationToken)
     {
-        ETag? lastSeen = expected;
         for (int attempt = 0; attempt < MaxDeleteAttempts; attempt++)
         {
             expected ??= await CurrentETagAsync(blob, cancellationToken).ConfigureAwait(false);
             if (expected is not { } etag)
             {
-                return null;
+                return false;
             }
 
-            lastSeen = etag;
             try
             {
                 var deleted = await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = etag }, cancellationToken).ConfigureAwait(false);
-                return deleted.Value ? etag : null;
+                if (deleted.Value)
+                {
+                    gone.Add(etag.ToString());
+                }
+
+                return deleted.Value;
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
             {
@@ -133,19 +137,26 @@ public static class BlobFolderEraser
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ConditionNotMet)
             {
-                expected = null; // written again since: the version now current is read and deleted
+                gone.Add(etag.ToString()); // replaced since, so no longer current: the version now current is read and deleted
+                expected = null;
             }
         }
 
         // Written again (or leased again) on every attempt: the content is erased all the same, whatever version is current.
+        // Which one that was is not known (the delete answers no ETag): the last one read is reported, as the attempts'.
+        if (expected is { } last)
+        {
+            gone.Add(last.ToString());
+        }
+
         try
         {
-            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? lastSeen : null;
+            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
         {
             await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? lastSeen : null;
+            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
     }
 
