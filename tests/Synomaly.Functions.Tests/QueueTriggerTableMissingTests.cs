@@ -70,7 +70,8 @@ public sealed class QueueTriggerTableMissingTests(AzuriteFixture azurite)
         await queue.CreateIfNotExistsAsync(cancellationToken: Ct);
         await host.JobsTable.DeleteAsync(Ct);
         var log = new CapturingLogger<ArchiveDeletionHandler>();
-        var trigger = new ArchiveSourceDeleted(ActivatorUtilities.CreateInstance<ArchiveDeletionHandler>(host.Services, log));
+        var sent = new SendingQueues(host.ConnectionString);
+        var trigger = new ArchiveSourceDeleted(ActivatorUtilities.CreateInstance<ArchiveDeletionHandler>(host.Services, log, sent));
         var message = BlobDeletedEvents.For(source.Uri);
 
         await trigger.Run(message, Ct);
@@ -80,11 +81,35 @@ public sealed class QueueTriggerTableMissingTests(AzuriteFixture azurite)
         Assert.Contains($"'{host.JobsTable.Name}'", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await queue.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount); // hidden until it is due again
         Assert.Single(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        // Hidden for the hour and never expiring (-1): a message with the queue's default time to live (7 days) would
+        // drop the owner's deletion for good if the table stayed missing that long.
+        var putBack = Assert.Single(sent.Messages);
+        Assert.Equal((ArchiveDeletionHandler.QueueName, ArchiveDeletionHandler.TableMissingDelay, TimeSpan.FromSeconds(-1)), (putBack.Queue, putBack.VisibilityTimeout, putBack.TimeToLive));
 
-        // Once the table is restored, the event put back on the queue erases the results.
+        // Once the table is restored, the event put back on the queue, as the trigger reads it (base64-decoded), erases
+        // the results (the original message went on to complete; only the copy put back is delivered again).
         await host.JobsTable.CreateAsync(Ct);
-        await trigger.Run(message, Ct);
+        await trigger.Run(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(putBack.Text)), Ct);
 
         Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+    }
+
+    /// <summary>The storage account's queues, recording what is sent to them (the queue, the text as sent, its visibility and time to live).</summary>
+    private sealed class SendingQueues(string connectionString) : QueueServiceClient(connectionString)
+    {
+        private readonly string account = connectionString;
+
+        public List<(string Queue, string Text, TimeSpan? VisibilityTimeout, TimeSpan? TimeToLive)> Messages { get; } = [];
+
+        public override QueueClient GetQueueClient(string queueName) => new Recording(account, queueName, this);
+
+        private sealed class Recording(string connectionString, string queueName, SendingQueues queues) : QueueClient(connectionString, queueName)
+        {
+            public override Task<Azure.Response<Azure.Storage.Queues.Models.SendReceipt>> SendMessageAsync(string messageText, TimeSpan? visibilityTimeout = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+            {
+                queues.Messages.Add((Name, messageText, visibilityTimeout, timeToLive));
+                return base.SendMessageAsync(messageText, visibilityTimeout, timeToLive, cancellationToken);
+            }
+        }
     }
 }
