@@ -30,6 +30,12 @@ is_running() {
     && grep -qzxF -- "$(cat "$state/location")" "/proc/$pid/cmdline" 2>/dev/null
 }
 
+# A process that has exited (a zombie not yet reaped counts as exited) is gone; one still starting exists.
+process_exists() {
+  local state; state="$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)"
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 connection_string() {
@@ -99,8 +105,10 @@ start() {
     # port) may hold them while ours exits with EADDRINUSE. Ready means our process is alive and says it listens.
     # Liveness is read before the log: a process found dead has written all it will, so an EADDRINUSE it died of is
     # in the log read after (read the other way round, it could die between the two reads and look like another failure).
-    local alive=0
-    if is_running; then alive=1; fi
+    # "Gone" is the recorded process no longer existing, not "not yet Azurite": until the background launch has exec'd
+    # setsid and node its command line is still this script's (no data location), and a loaded machine can look then.
+    local alive=0 gone=0
+    if is_running; then alive=1; elif ! process_exists "$(cat "$pidfile")"; then gone=1; fi
     if [[ "$alive" == 1 && "$(start_log | grep -c 'successfully listening at' || true)" == 3 ]] \
       && port_open "$blob_port" && port_open "$queue_port" && port_open "$table_port"; then
       trap - TERM INT HUP
@@ -111,7 +119,7 @@ start() {
       echo "azurite: port ${taken##*:} on 127.0.0.1 is already in use by another process; Azurite did not start" >&2
       fail_start 3
     fi
-    if [[ "$alive" == 0 ]]; then echo "azurite: failed to start; log follows" >&2; start_log >&2; fail_start 1; fi
+    if [[ "$gone" == 1 ]]; then echo "azurite: failed to start; log follows" >&2; start_log >&2; fail_start 1; fi
     sleep 0.1
   done
   echo "azurite: not listening after 15 s; see $state/azurite.log" >&2

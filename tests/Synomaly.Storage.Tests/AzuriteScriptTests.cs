@@ -168,6 +168,39 @@ public sealed class AzuriteScriptTests
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Start_waits_for_a_launch_that_has_not_yet_become_azurite()
+    {
+        // Between bash forking the background launch and its exec of setsid and node, the recorded PID is alive but its
+        // command line is still the script's, which names no data location: a wait loop that looked then (a loaded
+        // machine) took it for an Azurite that had died and failed the start with an empty log. A setsid that takes a
+        // second before it execs the real one (the PID stays the same) holds that window open.
+        using var state = new ScratchDirectory("synomaly-azurite-slow-launch");
+        using var tools = new ScratchDirectory("synomaly-azurite-slow-setsid");
+        string realSetsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.First(File.Exists);
+        Directory.CreateDirectory(tools.Location);
+        string slowSetsid = Path.Combine(tools.Location, "setsid");
+        File.WriteAllText(slowSetsid, $$"""
+            #!/bin/bash
+            printf '%s\0' "$@" >"$0.args"
+            exec bash -c 'sleep 1; mapfile -d "" args <"$1"; exec {{realSetsid}} "${args[@]}"' slow-setsid "$0.args"
+
+            """);
+        File.SetUnixFileMode(slowSetsid, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var environment = AzuriteScript.IsolatedEnvironment(state.Location);
+        environment["PATH"] = tools.Location + ":" + Environment.GetEnvironmentVariable("PATH");
+        try
+        {
+            string connectionString = await AzuriteScript.StartAsync(TestPaths.RepositoryRoot, environment, TestContext.Current.CancellationToken);
+            await new BlobServiceClient(connectionString).GetBlobContainerClient("probe").CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
+        }
+    }
+
     private static async Task<int> StartLinesAsync(string log) =>
         File.Exists(log) ? (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken)).Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^=== \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ azurite (start|restart) on ports \d+ \d+ \d+ ===$")) : 0;
 
