@@ -193,6 +193,19 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_slices_folder_that_does_not_exist_is_a_usage_error_that_never_quotes_its_path()
+    {
+        // Paths can carry patient names; every other input option already says only which option named nothing.
+        string output = Path.Combine(_root, "missing-slices-folder");
+
+        var (code, error) = await StandardError.Capture(["bench", "--smoke", "--device", "cpu", "--slices", Path.Combine(_root, "sub-02_Miller_Max"), "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --slices: no file, folder or pattern matches the input given.", error.Trim());
+        Assert.False(File.Exists(Path.Combine(output, BenchReportWriter.JsonFile)));
+    }
+
+    [Fact]
     public async Task A_slices_pattern_whose_folder_does_not_exist_is_told_by_its_option_never_by_its_path()
     {
         // A pattern passes the option check (what it matches is known only when it is read); its folder's path was printed.

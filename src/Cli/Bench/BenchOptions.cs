@@ -202,7 +202,8 @@ public sealed record BenchOptions
 
         if (string.IsNullOrWhiteSpace(slices) || !(Directory.Exists(slices) || File.Exists(slices) || slices.Contains('*', StringComparison.Ordinal)))
         {
-            throw new BenchOptionException("--slices", $"'{slices}' is neither a folder, a file nor a pattern.");
+            // Told by the option only, as every input option: paths can carry patient names.
+            throw new BenchOptionException("--slices", "no file, folder or pattern matches the input given.");
         }
 
         return slices;
