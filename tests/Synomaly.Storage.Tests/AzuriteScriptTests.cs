@@ -201,6 +201,28 @@ public sealed class AzuriteScriptTests
         }
     }
 
+    [Fact]
+    public async Task Status_that_cannot_run_is_an_error_not_an_azurite_that_stopped()
+    {
+        // A local run asks status when a storage call fails; a script that could not run (exit 127 here: no script) was
+        // read as "not running", so the run reported a stopped emulator instead of the script's own failure.
+        using var root = new ScratchDirectory("synomaly-azurite-no-script");
+        Directory.CreateDirectory(root.Location);
+        var environment = AzuriteScript.IsolatedEnvironment(Path.Combine(root.Location, ".azurite"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => AzuriteScript.IsRunningAsync(root.Location, environment, TestContext.Current.CancellationToken));
+
+        Assert.Contains("scripts/azurite.sh status failed (exit 127)", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_of_a_state_folder_whose_azurite_never_ran_is_not_running()
+    {
+        using var state = new ScratchDirectory("synomaly-azurite-never-ran");
+
+        Assert.False(await AzuriteScript.IsRunningAsync(TestPaths.RepositoryRoot, AzuriteScript.IsolatedEnvironment(state.Location), TestContext.Current.CancellationToken));
+    }
+
     private static async Task<int> StartLinesAsync(string log) =>
         File.Exists(log) ? (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken)).Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^=== \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ azurite (start|restart) on ports \d+ \d+ \d+ ===$")) : 0;
 

@@ -72,13 +72,21 @@ public static class AzuriteScript
 
     /// <summary>
     /// Whether this state folder's Azurite runs (scripts/azurite.sh status: the recorded process, started on this folder's
-    /// data); a local run asks when a storage call fails, to tell a stopped emulator from any other failure.
+    /// data); a local run asks when a storage call fails, to tell a stopped emulator from any other failure. Only exit 1
+    /// means "not running": any other failure (no script, 127; a usage error, 2) is an error of its own, not a stopped
+    /// emulator, which the caller would otherwise report in its place.
     /// </summary>
     public static async Task<bool> IsRunningAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         using var process = Process.Start(ScriptStart(repositoryRoot, "status", environment)) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode == 0;
+        return process.ExitCode switch
+        {
+            0 => true,
+            1 => false,
+            _ => throw new InvalidOperationException($"scripts/azurite.sh status failed (exit {process.ExitCode}): {(await stderr).Trim()}"),
+        };
     }
 
     private static ProcessStartInfo ScriptStart(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment)
