@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Erasure;
 
@@ -15,15 +16,24 @@ public class ScanJobRows(TableClient table)
 {
     private static readonly string[] Selected = ["PartitionKey", "RowKey", "CreatedAt", "Timestamp"];
 
+    /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
     public virtual async Task<IReadOnlyList<ScanJobRow>> ListAsync(string scanId, CancellationToken cancellationToken)
     {
         var rows = new List<ScanJobRow>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {scanId}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: Selected, cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            // A damaged CreatedAt (not a date) reads as absent here: the tombstone keeps the row's write time instead.
-            var createdAt = entity.TryGetValue("CreatedAt", out var value) && value is DateTimeOffset d ? d : entity.Timestamp ?? DateTimeOffset.MinValue;
-            rows.Add(new ScanJobRow(entity.RowKey, entity.ETag, createdAt));
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: Selected, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                // A damaged CreatedAt (not a date) reads as absent here: the tombstone keeps the row's write time instead.
+                var createdAt = entity.TryGetValue("CreatedAt", out var value) && value is DateTimeOffset d ? d : entity.Timestamp ?? DateTimeOffset.MinValue;
+                rows.Add(new ScanJobRow(entity.RowKey, entity.ETag, createdAt));
+            }
+        }
+        catch (RequestFailedException e) when (TableMissing.Is(e))
+        {
+            // As every read of the job store: the API answers 503 job-table-missing and an archive deletion is put back.
+            throw new JobTableMissingException(table.Name, e);
         }
 
         return rows;
