@@ -181,4 +181,38 @@ public sealed class SliceBatcherDeviceFaultTests
              (LogLevel.Information, "Model calls succeeded at the cap; it rises to 4 of 8 network images")],
             logger.Entries.Select(e => (e.Level, e.Message)));
     }
+
+    [Fact]
+    public async Task A_full_batch_whose_shared_call_failed_does_not_count_towards_raising_the_cap_when_its_jobs_succeed_alone()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference { OutOfMemoryAbove = 2 };
+        await using var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Task<IReadOnlyList<SliceOutput>> Job(params float[][] slices) =>
+            batcher.InferAsync(slices, "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        // A batch of four does not fit; two becomes the cap.
+        await Job([.. Enumerable.Range(0, 4).Select(i => Slice(i))]);
+
+        // The memory is back, but in each full batch of two one job's slice makes the call fail: the call of two fails,
+        // and each job then runs alone in a call of one. No call ran at the cap, so none says the cap holds.
+        model.OutOfMemoryAbove = null;
+        model.FailWhen = s => s[0] >= 100 ? new InvalidOperationException("poisoned") : null;
+        for (var round = 0; round < SliceBatcher.CapRaiseAfter; round++)
+        {
+            var good = Job(Slice(round));
+            var bad = Job(Slice(100 + round));
+            await good;
+            await Assert.ThrowsAsync<InvalidOperationException>(() => bad);
+        }
+
+        model.Reset();
+        model.FailWhen = null;
+        await Job([.. Enumerable.Range(0, 4).Select(i => Slice(i))]);
+
+        // Still capped at two: the cap rises only after calls that really ran at it succeed.
+        Assert.Equal([2, 2], model.Calls.Select(c => c.Count));
+    }
 }

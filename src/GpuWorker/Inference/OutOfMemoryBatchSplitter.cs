@@ -36,7 +36,7 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
         var outcomes = new SliceOutcome[slices.Count];
         var batch = new Batch(inference, slices, profile, owner, dropped, failed, outcomes, new CallSizes(), cancellationToken);
         var anyCallSucceeded = RunPart(batch, [.. Enumerable.Range(0, slices.Count)]);
-        return new SplitBatchResult(outcomes, anyCallSucceeded, batch.Calls.RanOutOfMemory ? batch.Calls.LargestSucceeded : null);
+        return new SplitBatchResult(outcomes, anyCallSucceeded, batch.Calls.LargestSucceeded, batch.Calls.RanOutOfMemory ? batch.Calls.LargestSucceeded : null);
     }
 
     private bool RunPart(Batch batch, int[] part)
@@ -139,7 +139,7 @@ internal sealed class OutOfMemoryBatchSplitter(WorkerTelemetry telemetry, TimePr
 internal readonly record struct SliceOutcome(SliceOutput? Output, Exception? Error);
 
 /// <summary>
-/// The outcome of every slice of a batch, whether the device answered at least one of its calls, and, where a call ran out
-/// of memory, the most slices a call held successfully after all (0 when none did); null when no call ran out of memory.
+/// The outcome of every slice of a batch, whether the device answered at least one of its calls, the most slices a call
+/// held successfully (0 when none did), and the same where a call ran out of memory; null when no call ran out of memory.
 /// </summary>
-internal sealed record SplitBatchResult(IReadOnlyList<SliceOutcome> Slices, bool AnyCallSucceeded, int? LargestFitAfterOutOfMemory);
+internal sealed record SplitBatchResult(IReadOnlyList<SliceOutcome> Slices, bool AnyCallSucceeded, int LargestCallSucceeded, int? LargestFitAfterOutOfMemory);

@@ -284,7 +284,7 @@ public sealed class SliceBatcher : IAsyncDisposable
             failed: (i, error) => batch[i].Request.Fail(error),
             cancellation.Token);
         ReportToDevice(result);
-        AdjustCap(result, batch.Count == capacity, imagesPerSlice);
+        AdjustCap(result, capacity, imagesPerSlice);
         for (var i = 0; i < batch.Count; i++)
         {
             // A job with one failed slice has failed (with that slice's error) above; a job whose slices all came back gets them.
@@ -297,10 +297,12 @@ public sealed class SliceBatcher : IAsyncDisposable
 
     /// <summary>
     /// Lowers the cap to what fitted after a call ran out of memory (one slice when nothing did), and doubles it once
-    /// <see cref="CapRaiseAfter"/> full batches in a row have succeeded at it. A batch smaller than the cap proves nothing
-    /// about the cap, so it neither counts nor resets the count.
+    /// <see cref="CapRaiseAfter"/> calls in a row have succeeded at it. Only a call that ran with the full
+    /// <paramref name="capacity"/> and succeeded counts: a batch smaller than the cap, or a full one whose shared call
+    /// failed for another reason (one job's slices) and whose jobs then succeeded in smaller calls of their own, proves
+    /// nothing about the memory a call at the cap needs, so it neither counts nor resets the count.
     /// </summary>
-    private void AdjustCap(SplitBatchResult result, bool fullBatch, int imagesPerSlice)
+    private void AdjustCap(SplitBatchResult result, int capacity, int imagesPerSlice)
     {
         if (result.LargestFitAfterOutOfMemory is { } fitted)
         {
@@ -312,7 +314,7 @@ public sealed class SliceBatcher : IAsyncDisposable
                 logger.LogWarning("The GPU ran out of memory for a batch; model calls are capped at {Cap} of {MaxBatchSize} network images until calls at that size keep succeeding", cap, maxBatchSize);
             }
         }
-        else if (cap < maxBatchSize && fullBatch && result.AnyCallSucceeded && ++callsAtCap >= CapRaiseAfter)
+        else if (cap < maxBatchSize && result.LargestCallSucceeded == capacity && ++callsAtCap >= CapRaiseAfter)
         {
             callsAtCap = 0;
             cap = Math.Min(maxBatchSize, cap * 2);
