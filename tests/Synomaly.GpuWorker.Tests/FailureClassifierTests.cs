@@ -5,6 +5,7 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Identity.Client;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
 
@@ -48,6 +49,16 @@ public sealed class FailureClassifierTests
         Assert.Equal((FailureKind.Unexpected, FailureClassifier.NonFiniteModelOutput), (verdict.Kind, verdict.Reason));
         Assert.StartsWith("The model gave NaN or infinite values for 2 of the scan's slices", verdict.Description, StringComparison.Ordinal);
         // Positions in the model call, not in the scan: they would mislead whoever reads the job's record.
+        Assert.DoesNotContain("of 8", verdict.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slices_the_engine_refuses_as_not_finite_are_the_scans_fault_and_not_retried()
+    {
+        var verdict = FailureClassifier.Classify(EngineErrors.NonFiniteInput([3, 5], 8));
+
+        Assert.Equal((FailureKind.Permanent, FailureClassifier.NonFiniteInput), (verdict.Kind, verdict.Reason));
+        Assert.StartsWith("2 of the scan's prepared slices hold NaN or infinite pixels", verdict.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("of 8", verdict.Description, StringComparison.Ordinal);
     }
 

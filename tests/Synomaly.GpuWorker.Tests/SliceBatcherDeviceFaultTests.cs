@@ -109,19 +109,26 @@ public sealed class SliceBatcherDeviceFaultTests
         Assert.Equal(0, device.ConsecutiveFailures);
     }
 
-    [Fact]
-    public async Task Batches_failed_by_their_jobs_input_do_not_count_against_the_device()
+    public static TheoryData<string> InputFaults => ["UnknownInferenceProfile", "NonFiniteInput"];
+
+    [Theory]
+    [MemberData(nameof(InputFaults))]
+    public async Task Batches_failed_by_their_jobs_input_do_not_count_against_the_device(string fault)
     {
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var device = Device();
-        var model = new FakeSliceInference { FailWith = new JobRejectedException(JobRejectedException.UnknownInferenceProfile, "No profile 'x'.") };
+        Exception error = fault == "NonFiniteInput"
+            ? EngineErrors.NonFiniteInput([0], 1)
+            : new JobRejectedException(JobRejectedException.UnknownInferenceProfile, "No profile 'x'.");
+        var model = new FakeSliceInference { FailWith = error };
         await using var batcher = Create(model, telemetry, device);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         for (var batch = 0; batch < MaxFailures + 1; batch++)
         {
-            await Assert.ThrowsAsync<JobRejectedException>(() => batcher.InferAsync([Slice(batch)], "x", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+            var thrown = await Assert.ThrowsAnyAsync<Exception>(() => batcher.InferAsync([Slice(batch)], "x", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+            Assert.Same(error, thrown);
         }
 
         Assert.Equal(HealthStatus.Healthy, await LivenessAsync(device));

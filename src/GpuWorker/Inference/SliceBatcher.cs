@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Synomaly.Diffusion.Inference;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Telemetry;
 
@@ -324,8 +325,8 @@ public sealed class SliceBatcher : IAsyncDisposable
 
     /// <summary>
     /// A batch the device answered at least once shows it works; one whose every call failed counts against it, unless
-    /// the jobs' input failed it (an unknown inference profile) or it was stopped because nobody waited for it any more,
-    /// which say nothing about the device.
+    /// the jobs' input failed it (an unknown inference profile, slices with NaN or infinite pixels) or it was stopped
+    /// because nobody waited for it any more, which say nothing about the device.
     /// </summary>
     private void ReportToDevice(SplitBatchResult result)
     {
@@ -333,7 +334,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         {
             device?.RecordSuccess();
         }
-        else if (result.Slices.Select(s => s.Error).FirstOrDefault(e => e is not null and not JobRejectedException and not OperationCanceledException) is { } fault)
+        else if (result.Slices.Select(s => s.Error).FirstOrDefault(e => e is not null and not JobRejectedException and not NonFiniteInputException and not OperationCanceledException) is { } fault)
         {
             device?.RecordFailure(fault);
         }

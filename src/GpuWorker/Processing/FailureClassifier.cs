@@ -64,6 +64,14 @@ public static class FailureClassifier
     /// </summary>
     public const string NonFiniteModelOutput = "NonFiniteModelOutput";
 
+    /// <summary>
+    /// The engine refused slices holding NaN or infinite pixels (its NonFiniteInputException): the scan is at fault, as
+    /// when a reader refuses non-finite voxels (Malformed), so the job is dead-lettered at once and never retried; every
+    /// delivery would prepare the same slices. Defence in depth: the readers zero a few non-finite voxels, refuse a file
+    /// with hardly any finite one and a rescale past float range, so only a path they do not cover reaches the engine.
+    /// </summary>
+    public const string NonFiniteInput = "NonFiniteInput";
+
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
     public const string StatusConflict = "StatusConflict";
@@ -94,7 +102,10 @@ public static class FailureClassifier
             // An IOException too, so it would pass as a NetworkError; named for what an operator must fix (the disk).
             DicomTranscoderFaultException e => Transient(TranscoderUnavailable, e.Message),
             DeviceOutOfMemoryException e => Transient(DeviceOutOfMemory, e.Message),
-            // Described here, by count: the engine's message names positions in the model call, not in the scan.
+            // Both described here, by count: the engine's message names positions in the model call, not in the scan.
+            NonFiniteInputException e => Permanent(
+                NonFiniteInput,
+                $"{e.Slices.Count} of the scan's prepared slices {(e.Slices.Count == 1 ? "holds" : "hold")} NaN or infinite pixels, which the model refuses: the network would spread them over the whole slice and mark every pixel anomalous. The scan's voxel values are at fault."),
             NonFiniteOutputException e => new FailureVerdict(
                 FailureKind.Unexpected,
                 NonFiniteModelOutput,
