@@ -37,7 +37,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         foreach (var file in healthyFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var prepared = Prepare(file, ScanReader.ReadFile(file, reading));
+            var prepared = Prepare(file, ScanReader.ReadFile(file, reading), cancellationToken);
             foreach (var slice in prepared.Slices)
             {
                 cases.Add(new EvaluationCase(CaseId("healthy", healthyNames[file], prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
@@ -54,7 +54,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
             cancellationToken.ThrowIfCancellationRequested();
             var mask = ScanReader.ReadFile(maskFile, reading);
             CheckGrid(image, mask, file, maskFile);
-            var prepared = Prepare(file, image);
+            var prepared = Prepare(file, image, cancellationToken);
             var kept = new List<int>();
             foreach (var slice in prepared.Slices)
             {
@@ -83,10 +83,10 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         return new GivenCases(cases, files);
     }
 
-    private PreparedScan Prepare(string file, Volume volume)
+    private PreparedScan Prepare(string file, Volume volume, CancellationToken cancellationToken)
     {
         var preset = ModalityPresets.For(ModalityHint.Auto, volume.Modality, modelSize, trainedFor, orientation);
-        var prepared = preset.Prepare(volume);
+        var prepared = preset.Prepare(volume, cancellationToken);
         return prepared.Slices.Count > 0
             ? prepared
             : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of '{file}' (for CT: too little of it lies in the organ window).");

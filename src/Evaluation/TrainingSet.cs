@@ -100,7 +100,7 @@ public sealed class TrainingSet
             try
             {
                 var volume = read(current, options);
-                var prepared = preset.Prepare(volume);
+                var prepared = preset.Prepare(volume, cancellationToken);
                 current = regionMaskFiles?[i] ?? current;
                 var mask = regionMaskFiles is null ? null : read(regionMaskFiles[i], options);
                 var sliceMasks = new List<float[]>();
@@ -125,9 +125,9 @@ public sealed class TrainingSet
                     }
                 }
 
-                // The reader stops inside a file, but preparing a large volume (reorienting it, finding the foreground of
-                // every slice) can take seconds and sees no token: a cancel then went unseen until the next file, and
-                // during the last one the load returned a whole set, on which train would checkpoint an untrained network.
+                // The reader stops inside a file and the preset before each slice, but the region mask is read and cut
+                // after them: checked once more, so that a cancel during the last file never returns a whole set, on
+                // which train would checkpoint an untrained network.
                 cancellationToken.ThrowIfCancellationRequested();
 
                 // Only whole files enter the set, so that every slice keeps its mask at the same index.

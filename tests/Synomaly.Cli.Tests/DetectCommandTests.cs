@@ -170,7 +170,7 @@ public sealed class DetectCommandTests : IDisposable
         using var network = unet;
         using var diffusion = new GaussianDiffusion(card.Schedule, card.Timesteps);
         var volume = ScanReader.ReadFile(scan);
-        var prepared = ModalityPresets.For(ModalityHint.Auto, volume.Modality, 32).Prepare(volume);
+        var prepared = ModalityPresets.For(ModalityHint.Auto, volume.Modality, 32).Prepare(volume, TestContext.Current.CancellationToken);
         List<SliceMaps> maps;
         using (TorchSharp.torch.NewDisposeScope())
         {

@@ -136,7 +136,7 @@ public sealed class EvaluateCommandTests : IDisposable
         using var manifest = JsonDocument.Parse(File.ReadAllText(At("out/reporting-set.json")));
         var healthy = Assert.Single(manifest.RootElement.GetProperty("healthy").EnumerateArray());
         Assert.Equal("ct", healthy.GetProperty("preset").GetString());
-        var selected = new CtPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(ct)).Slices.Select(s => s.SourceSlice);
+        var selected = new CtPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(ct), TestContext.Current.CancellationToken).Slices.Select(s => s.SourceSlice);
         Assert.Equal(selected, healthy.GetProperty("slices").EnumerateArray().Select(s => s.GetInt32()));
     }
 

@@ -40,7 +40,7 @@ public sealed class EvaluationSetBuilderTests
 
         var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 16, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Contracts.ModalityHint.CarotidUltrasound).Build([png], cancellationToken: TestContext.Current.CancellationToken));
 
-        var asRead = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(ScanReader.ReadFile(png)).Slices);
+        var asRead = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(ScanReader.ReadFile(png), TestContext.Current.CancellationToken).Slices);
         Assert.Equal(asRead.Pixels, healthy.Input);
     }
 
@@ -93,7 +93,7 @@ public sealed class EvaluationSetBuilderTests
         var cases = new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 6, baseSeed: 900, trainedFor: Synomaly.Contracts.ModalityHint.LiverCt).Build([slice], cancellationToken: TestContext.Current.CancellationToken);
 
         // The healthy case is the slice exactly as the CT preset (and so detect and the worker) prepares it.
-        Assert.Equal(new CtPreset { ModelSize = 32 }.Prepare(volume).Slices[0].Pixels, cases[0].Input);
+        Assert.Equal(new CtPreset { ModelSize = 32 }.Prepare(volume, TestContext.Current.CancellationToken).Slices[0].Pixels, cases[0].Input);
         Assert.All(cases.Skip(1), lesion =>
         {
             var centre = volume[lesion.Lesion!.CentreX, lesion.Lesion.CentreY, 0];
@@ -116,6 +116,6 @@ public sealed class EvaluationSetBuilderTests
         Assert.Contains("--anomalous", e.Message, StringComparison.Ordinal);
         // Healthy slices alone (the normative residual's) need no lesion and are prepared by the ultrasound preset.
         var healthy = Assert.Single(new EvaluationSetBuilder([], modelSize: 32, lesionsPerSlice: 0, baseSeed: 0, trainedFor: Synomaly.Contracts.ModalityHint.CarotidUltrasound).Build([frame], cancellationToken: TestContext.Current.CancellationToken));
-        Assert.Equal(new UltrasoundPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(frame)).Slices[0].Pixels, healthy.Input);
+        Assert.Equal(new UltrasoundPreset { ModelSize = 32 }.Prepare(ScanReader.ReadFile(frame), TestContext.Current.CancellationToken).Slices[0].Pixels, healthy.Input);
     }
 }

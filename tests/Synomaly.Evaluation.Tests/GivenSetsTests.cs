@@ -136,7 +136,7 @@ public sealed class GivenSetsTests : IDisposable
         var healthy = Assert.Single(cases, c => !c.IsAnomalous);
         // A flat folder's cases are named by their file names, as before nested folders were named by their paths.
         Assert.Equal(["anomalous-a", "anomalous-b", $"healthy-{Path.GetFileNameWithoutExtension(ScanFiles.IxiSlice(2))}"], cases.Select(c => c.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ScanFiles.IxiSlice(2))).Slices[0].Pixels, healthy.Input);
+        Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ScanFiles.IxiSlice(2)), TestContext.Current.CancellationToken).Slices[0].Pixels, healthy.Input);
         Assert.All(cases.Where(c => c.IsAnomalous), c => Assert.InRange(c.TruthArea, 1, 20));
         Assert.Equal("subjects where a file name carries a sub-<id>, else files", sets.BootstrapGroups);
     }
@@ -203,7 +203,7 @@ public sealed class GivenSetsTests : IDisposable
         var sets = GivenSets.Resolve(At("healthy"), null, null, Size, SliceOrientation.Display, ModalityHint.LiverCt);
         var cases = sets.ReportingCases(TestContext.Current.CancellationToken);
 
-        var expected = new CtPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ct));
+        var expected = new CtPreset { ModelSize = Size }.Prepare(ScanReader.ReadFile(ct), TestContext.Current.CancellationToken);
         Assert.Equal("ct", Assert.Single(sets.Built.Files).Preset);
         Assert.Equal(expected.Slices.Select(s => s.Pixels), cases.Select(c => c.Input));
         Assert.Equal(expected.Slices.Select(s => $"healthy-ct-z{s.SourceSlice:D3}"), cases.Select(c => c.Id));

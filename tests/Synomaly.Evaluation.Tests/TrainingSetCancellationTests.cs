@@ -108,11 +108,11 @@ public sealed class TrainingSetCancellationTests : IDisposable
 
         public string Name => preset.Name;
 
-        public PreparedScan Prepare(Volume volume)
+        public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
         {
             Calls++;
             cancel.Cancel();
-            return preset.Prepare(volume);
+            return preset.Prepare(volume, cancellationToken);
         }
     }
 

@@ -126,7 +126,7 @@ public sealed class ImagingScanCodecRenderTests
         // The scan as detect prepares it (the same preset), rendered by the shared renderer with detect's montage size:
         // three slices are fewer than either montage shows.
         var volume = ScanReader.Read(HeadDiscs(3).ToStream(), ScanReadOptions.Default);
-        var prepared = ModalityPresets.For(ModalityHint.BrainMri, volume.Modality, Size).Prepare(volume);
+        var prepared = ModalityPresets.For(ModalityHint.BrainMri, volume.Modality, Size).Prepare(volume, TestContext.Current.CancellationToken);
         var expected = new ScanResultRenderer(maxMontageTiles: 16).Render(prepared, [.. outputs.Select(o => new SliceMaps(o.AnomalyMap, o.Mask, o.Counterfactual))], TestContext.Current.CancellationToken);
         Assert.Equal([.. expected.Files.Select(f => f.Name), BlobLayout.ReportFile], files.Select(f => f.RelativePath));
         Assert.Equal(["overlays/0000.png", "overlays/0001.png", "overlays/0002.png"], files.Select(f => f.RelativePath).Where(n => n.StartsWith("overlays/", StringComparison.Ordinal)));

@@ -60,9 +60,9 @@ public sealed class ModelModalityTests
         var ultrasound = codec.Prepare(scan, Job, (Size, Size), ModalityHint.CarotidUltrasound, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0];
         var brain = codec.Prepare(scan, Job, (Size, Size), ModalityHint.BrainMri, SliceOrientation.Display, TestContext.Current.CancellationToken).Slices[0];
 
-        Assert.Equal(new UltrasoundPreset { ModelSize = Size }.Prepare(blue).Slices[0].Pixels, ultrasound);
-        Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(luminance).Slices[0].Pixels, brain);
-        Assert.NotEqual(new UltrasoundPreset { ModelSize = Size }.Prepare(luminance).Slices[0].Pixels, ultrasound);
+        Assert.Equal(new UltrasoundPreset { ModelSize = Size }.Prepare(blue, TestContext.Current.CancellationToken).Slices[0].Pixels, ultrasound);
+        Assert.Equal(new BrainMriPreset { ModelSize = Size }.Prepare(luminance, TestContext.Current.CancellationToken).Slices[0].Pixels, brain);
+        Assert.NotEqual(new UltrasoundPreset { ModelSize = Size }.Prepare(luminance, TestContext.Current.CancellationToken).Slices[0].Pixels, ultrasound);
     }
 
     [Theory]

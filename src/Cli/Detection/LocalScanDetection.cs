@@ -44,7 +44,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var volume = Directory.Exists(path)
             ? ScanReader.ReadSeries(SeriesFolder.Read(path).DicomFiles, readOptions)
             : ScanReader.ReadFile(path, readOptions);
-        var prepared = ScanPreparation.Prepare(ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation), volume);
+        var prepared = ScanPreparation.Prepare(ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation), volume, cancellationToken);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;
         progress(0, prepared.Slices.Count);
 

@@ -43,7 +43,8 @@ public sealed class ImagingScanCodec(ScanReadOptions readOptions, IOptions<Model
         var decoded = time.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
         var preset = ModalityPresets.For(job.Modality, volume.Modality, sliceSize.Height, trainedFor, orientation);
-        var prepared = ScanPreparation.Prepare(preset, volume);
+        // And into the preparation, checked per slice: a 512x512x300 CT takes seconds to prepare.
+        var prepared = ScanPreparation.Prepare(preset, volume, cancellationToken);
         var timings = new Dictionary<string, double>
         {
             ["decode"] = decoded.TotalMilliseconds,

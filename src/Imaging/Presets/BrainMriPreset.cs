@@ -28,7 +28,7 @@ public sealed record BrainMriPreset : IModalityPreset
     /// <summary>The foreground (head) mask: pixels above this fraction of the slice's range, and the holes they enclose.</summary>
     public double ForegroundThreshold { get; init; } = 0.1;
 
-    public PreparedScan Prepare(Volume volume)
+    public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);
         var reoriented = AxialReorientation.Of(volume);
@@ -37,8 +37,11 @@ public sealed record BrainMriPreset : IModalityPreset
         int width = layout.Width(axial);
         var full = PixelRect.Full(width, layout.Height(axial));
         var slices = new List<ModelSlice>();
-        foreach (int z in SelectSlices(axial))
+        foreach (int z in SelectSlices(axial, cancellationToken))
         {
+            // Per slice, as in the selection: a 256^3 volume takes about a second, and a shutdown deadline or Ctrl-C must
+            // not wait for all of it.
+            cancellationToken.ThrowIfCancellationRequested();
             var image = layout.Extract(axial, z);
             var pixels = SliceExtraction.ToModelInput(image, width, full, ModelSize, Scaling);
             slices.Add(new ModelSlice(z, full, layout, pixels, SolidObjectMask.AboveFraction(pixels, ModelSize, ForegroundThreshold)));
@@ -47,7 +50,7 @@ public sealed record BrainMriPreset : IModalityPreset
         return new PreparedScan(reoriented, Name, ModelSize, slices);
     }
 
-    private IEnumerable<int> SelectSlices(Volume volume)
+    private IEnumerable<int> SelectSlices(Volume volume, CancellationToken cancellationToken)
     {
         if (SliceRange is { } range)
         {
@@ -65,7 +68,11 @@ public sealed record BrainMriPreset : IModalityPreset
         double threshold = min + ((max - min) * ForegroundThreshold);
         // Solid areas, as the foreground: a large dark lesion must not push its slice out of the selection.
         var areas = Enumerable.Range(0, volume.Depth)
-            .Select(z => SolidObjectMask.Above(volume.Slice(z), volume.Width, threshold).Count(inside => inside))
+            .Select(z =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return SolidObjectMask.Above(volume.Slice(z), volume.Width, threshold).Count(inside => inside);
+            })
             .ToArray();
         int largest = areas.Max();
         return largest == 0 ? [volume.Depth / 2] : Enumerable.Range(0, volume.Depth).Where(z => areas[z] >= largest * MinForegroundShare);

@@ -27,7 +27,7 @@ public sealed record CtPreset : IModalityPreset
 
     public double MinTissueShare { get; init; } = 0.05;
 
-    public PreparedScan Prepare(Volume volume)
+    public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);
         var reoriented = AxialReorientation.Of(volume);
@@ -39,6 +39,8 @@ public sealed record CtPreset : IModalityPreset
         var slices = new List<ModelSlice>();
         for (int z = 0; z < axial.Depth; z++)
         {
+            // Per slice: a 512x512x300 CT takes seconds, and a shutdown deadline or Ctrl-C must not wait for all of it.
+            cancellationToken.ThrowIfCancellationRequested();
             if (SliceRange is { } range ? z < range.First || z > range.Last : TissueShare(axial.Slice(z), low, high) < MinTissueShare)
             {
                 continue;

@@ -7,5 +7,6 @@ public interface IModalityPreset
 {
     string Name { get; }
 
-    PreparedScan Prepare(Volume volume);
+    /// <param name="cancellationToken">Checked before each slice: preparing a large volume takes seconds.</param>
+    PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default);
 }

@@ -17,11 +17,12 @@ public static class ScanPreparation
     /// </summary>
     public const int MinimumSide = 16;
 
-    public static PreparedScan Prepare(IModalityPreset preset, Volume volume)
+    /// <param name="cancellationToken">Handed to the preset, which checks it before each slice.</param>
+    public static PreparedScan Prepare(IModalityPreset preset, Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(volume);
-        var prepared = preset.Prepare(volume);
+        var prepared = preset.Prepare(volume, cancellationToken);
         // Judged on the slices the preset cut, not the stored ones: a sagittal volume stored as 256x12x256 gives
         // 256x256 axial slices once reoriented. (A reoriented volume whose axial slices would be too small was refused
         // by the preset already, as UnsupportedOrientation, naming its stored plane.)

@@ -35,13 +35,15 @@ public sealed record UltrasoundPreset : IModalityPreset
     /// <summary>The dark level as a fraction of the frame's maximum.</summary>
     public double DarkLevel { get; init; } = 0.02;
 
-    public PreparedScan Prepare(Volume volume)
+    public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);
         var grey = GreyFrames(volume);
         var slices = new List<ModelSlice>();
         for (int z = 0; z < volume.Depth; z++)
         {
+            // Per frame: a long cine takes seconds, and a shutdown deadline or Ctrl-C must not wait for all of it.
+            cancellationToken.ThrowIfCancellationRequested();
             var frame = SliceLayout.AsStored.Extract(grey, z);
             var area = ImageArea(frame, volume.Width, volume.Height);
             var crop = VesselRegion is { } vessel ? vessel.Expand(VesselMargin, volume.Width, volume.Height) : area;

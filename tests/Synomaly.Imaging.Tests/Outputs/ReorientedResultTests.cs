@@ -43,7 +43,7 @@ public sealed class ReorientedResultTests
     public void A_sagittal_volume_has_its_maps_on_its_own_grid_and_a_report_of_axial_slices_that_says_it_was_reoriented()
     {
         var sagittal = StoredAxes.Restore(AxialHead(), [1, 2, 0]);
-        var prepared = ScanPreparation.Prepare(new BrainMriPreset { ModelSize = 16 }, sagittal);
+        var prepared = ScanPreparation.Prepare(new BrainMriPreset { ModelSize = 16 }, sagittal, TestContext.Current.CancellationToken);
         // Every model pixel marked, so each analysed slice scores its foreground.
         var outputs = prepared.Slices.Select(_ => new SliceMaps(Enumerable.Repeat(1f, 256).ToArray(), Enumerable.Repeat(true, 256).ToArray(), new float[256])).ToList();
 

@@ -25,7 +25,7 @@ public sealed class ResultOutputTests
     public void A_map_written_for_a_nifti_input_lines_up_voxel_for_voxel()
     {
         var input = ScanReader.ReadFile(Sample("nifti-samples", "example4d.nii.gz"));
-        var prepared = new BrainMriPreset().Prepare(input);
+        var prepared = new BrainMriPreset().Prepare(input, TestContext.Current.CancellationToken);
         var map = prepared.MapToSource([.. prepared.Slices.Select(s => s.Pixels.Select(p => (p + 1) / 2).ToArray())]);
 
         var written = ReadBack(stream => ResultVolumes.WriteAnomalyMap(stream, input, map));

@@ -46,8 +46,8 @@ public sealed class AxialReorientationTests
         var sagittal = StoredAxes.ThroughNifti(StoredAxes.Restore(axial, [1, 2, 0]));
         var preset = Preset("brain-mri", orientation);
 
-        var expected = ScanPreparation.Prepare(preset, axial);
-        var prepared = ScanPreparation.Prepare(preset, sagittal);
+        var expected = ScanPreparation.Prepare(preset, axial, TestContext.Current.CancellationToken);
+        var prepared = ScanPreparation.Prepare(preset, sagittal, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Slices.Select(s => s.SourceSlice), prepared.Slices.Select(s => s.SourceSlice));
         Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
@@ -67,7 +67,7 @@ public sealed class AxialReorientationTests
         // 16 x 16 axial slices as large as the model input, so resampling is the identity and only the axes move values.
         var sagittal = StoredAxes.Restore(Positional(width: 16, height: 16, depth: 4), [1, 2, 0]);
 
-        var prepared = Preset(preset, orientation, modelSize: 16, range: (2, 2)).Prepare(sagittal);
+        var prepared = Preset(preset, orientation, modelSize: 16, range: (2, 2)).Prepare(sagittal, TestContext.Current.CancellationToken);
         var slice = Assert.Single(prepared.Slices);
         var back = prepared.MapToSource([[.. slice.Pixels.Select(p => (p + 1) / 2)]]);
 
@@ -96,8 +96,8 @@ public sealed class AxialReorientationTests
         var swapped = StoredAxes.ThroughNifti(StoredAxes.Restore(axial, [1, 0, 2]));
         var preset = Preset("brain-mri", orientation);
 
-        var expected = ScanPreparation.Prepare(preset, axial);
-        var prepared = ScanPreparation.Prepare(preset, swapped);
+        var expected = ScanPreparation.Prepare(preset, axial, TestContext.Current.CancellationToken);
+        var prepared = ScanPreparation.Prepare(preset, swapped, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Slices.Select(s => s.SourceSlice), prepared.Slices.Select(s => s.SourceSlice));
         Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
@@ -120,8 +120,8 @@ public sealed class AxialReorientationTests
         var swapped = StoredAxes.Restore(axial, [1, 0, 2], [posterior, left, false]);
         var chosen = Preset(preset, SliceOrientation.Display, modelSize: 16, range: (1, 2));
 
-        var expected = chosen.Prepare(axial);
-        var prepared = chosen.Prepare(swapped);
+        var expected = chosen.Prepare(axial, TestContext.Current.CancellationToken);
+        var prepared = chosen.Prepare(swapped, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
         var maps = expected.Slices.Select(s => s.Pixels.Select(p => (p + 1) / 2).ToArray()).ToList();
@@ -135,8 +135,8 @@ public sealed class AxialReorientationTests
         var coronal = Read("formats", "nifti-samples", "KmeansTest_T1UCharRaw.nii.gz");
         var axial = StoredAxes.Restore(coronal, [0, 2, 1]);
 
-        var prepared = ScanPreparation.Prepare(new BrainMriPreset(), coronal);
-        var expected = ScanPreparation.Prepare(new BrainMriPreset(), axial);
+        var prepared = ScanPreparation.Prepare(new BrainMriPreset(), coronal, TestContext.Current.CancellationToken);
+        var expected = ScanPreparation.Prepare(new BrainMriPreset(), axial, TestContext.Current.CancellationToken);
 
         // An axial slice is 128 pixels left to right by 62 front to back, one of 128 along the inferior-superior axis.
         Assert.All(prepared.Slices, s => Assert.Equal(PixelRect.Full(128, 62), s.Crop));
@@ -150,8 +150,8 @@ public sealed class AxialReorientationTests
         var axial = Positional(width: 16, height: 16, depth: 4);
         var coronal = Read("formats", "nifti-samples", "KmeansTest_T1UCharRaw.nii.gz");
 
-        var asStored = new BrainMriPreset { ModelSize = 16 }.Prepare(axial);
-        var reoriented = new BrainMriPreset { ModelSize = 16 }.Prepare(coronal);
+        var asStored = new BrainMriPreset { ModelSize = 16 }.Prepare(axial, TestContext.Current.CancellationToken);
+        var reoriented = new BrainMriPreset { ModelSize = 16 }.Prepare(coronal, TestContext.Current.CancellationToken);
 
         Assert.Same(axial, asStored.Analysed);
         Assert.Empty(asStored.Analysed.Provenance.ReportNotes);
@@ -230,7 +230,7 @@ public sealed class AxialReorientationTests
         var voxels = Enumerable.Range(0, 32 * 24 * 20).Select(i => (float)(i % 97)).ToArray();
         var volume = new Volume(voxels, 32, 24, 20, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
 
-        var prepared = new BrainMriPreset { ModelSize = 16, SliceRange = (10, 10) }.Prepare(volume);
+        var prepared = new BrainMriPreset { ModelSize = 16, SliceRange = (10, 10) }.Prepare(volume, TestContext.Current.CancellationToken);
 
         // Never resampled nor reordered: the same voxels, slices and maps as stored.
         Assert.Same(volume.Voxels, prepared.Analysed.Voxels);
@@ -255,7 +255,7 @@ public sealed class AxialReorientationTests
         double[] affine = [0, 0, 1, 0, 1, 0, 0, -32, 0, 1, 0, -32, 0, 0, 0, 1];
         var image = new Volume(voxels, 64, 64, 1, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Dicom });
 
-        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset(), image));
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset(), image, TestContext.Current.CancellationToken));
 
         Assert.Equal(ScanRejectionCode.UnsupportedOrientation, error.Code);
         Assert.Contains("1x64 pixels", error.Message, StringComparison.Ordinal);
@@ -270,8 +270,8 @@ public sealed class AxialReorientationTests
         var sagittalMask = StoredAxes.Restore(axialMask, [1, 2, 0]);
         var preset = new CtPreset { ModelSize = 16, SliceRange = (1, 2) };
 
-        var axial = preset.Prepare(axialCt);
-        var sagittal = preset.Prepare(sagittalCt);
+        var axial = preset.Prepare(axialCt, TestContext.Current.CancellationToken);
+        var sagittal = preset.Prepare(sagittalCt, TestContext.Current.CancellationToken);
 
         Assert.Equal(
             axial.Slices.Select(s => RegionMaskPreparation.Prepare(axial, s, axialMask)),

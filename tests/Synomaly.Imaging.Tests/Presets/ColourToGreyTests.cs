@@ -21,10 +21,10 @@ public sealed class ColourToGreyTests
     {
         var colour = ColourFrame();
 
-        var prepared = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(colour).Slices);
+        var prepared = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(colour, TestContext.Current.CancellationToken).Slices);
 
-        var fromBlue = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(Grey(colour, colour.BlueChannel!)).Slices);
-        var fromLuminance = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(Grey(colour, colour.Voxels)).Slices);
+        var fromBlue = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(Grey(colour, colour.BlueChannel!), TestContext.Current.CancellationToken).Slices);
+        var fromLuminance = Assert.Single(new UltrasoundPreset { ModelSize = 16 }.Prepare(Grey(colour, colour.Voxels), TestContext.Current.CancellationToken).Slices);
         Assert.Equal(fromBlue.Pixels, prepared.Pixels);
         Assert.NotEqual(fromLuminance.Pixels, prepared.Pixels);
     }
@@ -35,9 +35,9 @@ public sealed class ColourToGreyTests
         var colour = ColourFrame();
         var preset = new UltrasoundPreset { ModelSize = 16, ColourToGrey = ColourToGrey.Luminance };
 
-        var prepared = Assert.Single(preset.Prepare(colour).Slices);
+        var prepared = Assert.Single(preset.Prepare(colour, TestContext.Current.CancellationToken).Slices);
 
-        Assert.Equal(Assert.Single(preset.Prepare(Grey(colour, colour.Voxels)).Slices).Pixels, prepared.Pixels);
+        Assert.Equal(Assert.Single(preset.Prepare(Grey(colour, colour.Voxels), TestContext.Current.CancellationToken).Slices).Pixels, prepared.Pixels);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ColourToGreyTests
     {
         var colour = ColourFrame();
 
-        Assert.Same(colour, new UltrasoundPreset { ModelSize = 16 }.Prepare(colour).Source);
+        Assert.Same(colour, new UltrasoundPreset { ModelSize = 16 }.Prepare(colour, TestContext.Current.CancellationToken).Source);
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class ColourToGreyTests
         IModalityPreset[] presets = [new BrainMriPreset { ModelSize = 16 }, new CtPreset { ModelSize = 16, WindowLowHu = 0, WindowHighHu = 255 }];
         foreach (var preset in presets)
         {
-            var fromColour = preset.Prepare(colour).Slices;
-            var fromLuminance = preset.Prepare(luminance).Slices;
+            var fromColour = preset.Prepare(colour, TestContext.Current.CancellationToken).Slices;
+            var fromLuminance = preset.Prepare(luminance, TestContext.Current.CancellationToken).Slices;
             Assert.NotEmpty(fromColour);
             Assert.Equal(fromLuminance.Select(s => s.Pixels), fromColour.Select(s => s.Pixels));
         }

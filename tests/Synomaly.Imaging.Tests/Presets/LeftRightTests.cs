@@ -68,8 +68,8 @@ public sealed class LeftRightTests
         var dicom = LpsDicomHead(ras);
         var preset = new BrainMriPreset { ModelSize = Size };
 
-        var fromNifti = Assert.Single(preset.Prepare(ras).Slices);
-        var fromDicom = Assert.Single(preset.Prepare(dicom).Slices);
+        var fromNifti = Assert.Single(preset.Prepare(ras, TestContext.Current.CancellationToken).Slices);
+        var fromDicom = Assert.Single(preset.Prepare(dicom, TestContext.Current.CancellationToken).Slices);
 
         Assert.Equal(fromNifti.Pixels, fromDicom.Pixels);
         Assert.Equal(fromNifti.Foreground, fromDicom.Foreground);
@@ -85,8 +85,8 @@ public sealed class LeftRightTests
         var stored = StoredAxes.Restore(ras, [0, 1, 2], [leftward, posterior, false]);
         var preset = new BrainMriPreset { ModelSize = Size };
 
-        var expected = preset.Prepare(ras);
-        var prepared = preset.Prepare(stored);
+        var expected = preset.Prepare(ras, TestContext.Current.CancellationToken);
+        var prepared = preset.Prepare(stored, TestContext.Current.CancellationToken);
         var maps = expected.Slices.Select(s => s.Pixels.Select(p => (p + 1) / 2).ToArray()).ToList();
 
         Assert.Equal(Assert.Single(expected.Slices).Pixels, Assert.Single(prepared.Slices).Pixels);
@@ -101,8 +101,8 @@ public sealed class LeftRightTests
         var sagittal = StoredAxes.Restore(axial, [1, 2, 0], [true, false, true]);
         var preset = new BrainMriPreset { ModelSize = 64 };
 
-        var expected = preset.Prepare(axial);
-        var prepared = preset.Prepare(sagittal);
+        var expected = preset.Prepare(axial, TestContext.Current.CancellationToken);
+        var prepared = preset.Prepare(sagittal, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Slices.Select(s => s.SourceSlice), prepared.Slices.Select(s => s.SourceSlice));
         Assert.Equal(expected.Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
@@ -113,7 +113,7 @@ public sealed class LeftRightTests
     {
         var ras = RasHead();
         var dicom = LpsDicomHead(ras);
-        var prepared = new BrainMriPreset { ModelSize = Size, Orientation = SliceOrientation.ReferenceArray }.Prepare(dicom);
+        var prepared = new BrainMriPreset { ModelSize = Size, Orientation = SliceOrientation.ReferenceArray }.Prepare(dicom, TestContext.Current.CancellationToken);
         var slice = Assert.Single(prepared.Slices);
 
         // nibabel's data[:, :, 0] of the stored array: row r is the stored column index x, column c the stored row y.

@@ -26,7 +26,7 @@ public sealed class PresetTests
     {
         var colin = Read("formats", "nifti-samples", "colin27_ch2bet.nii.gz");
 
-        var prepared = new BrainMriPreset().Prepare(colin);
+        var prepared = new BrainMriPreset().Prepare(colin, TestContext.Current.CancellationToken);
 
         Assert.InRange(prepared.Slices.Count, 10, colin.Depth / 2);
         Assert.All(prepared.Slices, s => AssertModelInput(s, 128));
@@ -51,7 +51,7 @@ public sealed class PresetTests
             }
         }
 
-        var prepared = new BrainMriPreset { ModelSize = 32 }.Prepare(Synthetic(voxels, 32, 32, 1, ScanFormat.Png));
+        var prepared = new BrainMriPreset { ModelSize = 32 }.Prepare(Synthetic(voxels, 32, 32, 1, ScanFormat.Png), TestContext.Current.CancellationToken);
 
         var slice = Assert.Single(prepared.Slices);
         Assert.Equal(-1f, slice.Pixels[(16 * 32) + 16]);
@@ -64,7 +64,7 @@ public sealed class PresetTests
     {
         var png = Read("brain-mri-ixi-t1", "train", "sub-IXI002_ses-M00_T1w_space-MNI152NLin2009cSym_res-1x1x1_T1w.png");
 
-        var prepared = new BrainMriPreset { ModelSize = 64 }.Prepare(png);
+        var prepared = new BrainMriPreset { ModelSize = 64 }.Prepare(png, TestContext.Current.CancellationToken);
 
         var slice = Assert.Single(prepared.Slices);
         AssertModelInput(slice, 64);
@@ -86,7 +86,7 @@ public sealed class PresetTests
             .PixelData(pixels).Build();
         var volume = Dicom.DicomTestFiles.Read(file);
 
-        var slice = Assert.Single(new BrainMriPreset { ModelSize = 32 }.Prepare(volume).Slices);
+        var slice = Assert.Single(new BrainMriPreset { ModelSize = 32 }.Prepare(volume, TestContext.Current.CancellationToken).Slices);
 
         Assert.False(slice.Layout.FlipRows);
         Assert.True(slice.Pixels[(0 * 32) + 16] > 0.9f, "the band stays at the top of the model input");
@@ -110,7 +110,7 @@ public sealed class PresetTests
         }
 
         var volume = Synthetic(voxels, 40, 40, 3, ScanFormat.Nifti);
-        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 32 }.Prepare(volume);
+        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 32 }.Prepare(volume, TestContext.Current.CancellationToken);
 
         var slice = Assert.Single(prepared.Slices);
         Assert.True(slice.Layout.FlipRows);
@@ -133,7 +133,7 @@ public sealed class PresetTests
             voxels[i] = (i % 30) switch { < 10 => -1000f, < 20 => 75f, _ => 1000f };
         }
 
-        var prepared = new CtPreset { ModelSize = 30 }.Prepare(Synthetic(voxels, 30, 30, 1, ScanFormat.Nifti));
+        var prepared = new CtPreset { ModelSize = 30 }.Prepare(Synthetic(voxels, 30, 30, 1, ScanFormat.Nifti), TestContext.Current.CancellationToken);
 
         var slice = Assert.Single(prepared.Slices);
         Assert.Equal(-1f, slice.Pixels[(15 * 30) + 2], 5);
@@ -148,7 +148,7 @@ public sealed class PresetTests
     {
         var ct = Read("formats", "ct-abdomen", "example_ct.nii.gz");
 
-        var prepared = new CtPreset().Prepare(ct);
+        var prepared = new CtPreset().Prepare(ct, TestContext.Current.CancellationToken);
 
         Assert.InRange(prepared.Slices.Count, 1, ct.Depth);
         Assert.All(prepared.Slices, s => Assert.InRange(s.Pixels.Min(), -1f, -1f));
@@ -172,7 +172,7 @@ public sealed class PresetTests
         }
 
         var preset = new UltrasoundPreset { ModelSize = 32 };
-        var prepared = preset.Prepare(Synthetic(frame, 100, 80, 1, ScanFormat.Png));
+        var prepared = preset.Prepare(Synthetic(frame, 100, 80, 1, ScanFormat.Png), TestContext.Current.CancellationToken);
 
         var slice = Assert.Single(prepared.Slices);
         // The band ends at row 15; the crop follows the 4-pixel block grid.
@@ -188,7 +188,7 @@ public sealed class PresetTests
     {
         var cine = Read("formats", "ultrasound", "US-PAL-8-10x-echo.dcm");
 
-        var prepared = new UltrasoundPreset().Prepare(cine);
+        var prepared = new UltrasoundPreset().Prepare(cine, TestContext.Current.CancellationToken);
 
         Assert.Equal(cine.Depth, prepared.Slices.Count);
         var crop = prepared.Slices[0].Crop;
@@ -207,7 +207,7 @@ public sealed class PresetTests
         var neck = Read("formats", "ultrasound", "neck_input.png");
         var vessel = new PixelRect(240, 100, 100, 110);
 
-        var prepared = new UltrasoundPreset { VesselRegion = vessel }.Prepare(neck);
+        var prepared = new UltrasoundPreset { VesselRegion = vessel }.Prepare(neck, TestContext.Current.CancellationToken);
 
         var slice = Assert.Single(prepared.Slices);
         Assert.Equal(new PixelRect(225, 83, 130, 144), slice.Crop);
@@ -259,7 +259,7 @@ public sealed class PresetTests
     public void Mask_to_source_thresholds_the_mapped_mask_and_keeps_the_nifti_grid()
     {
         var anatomical = Read("formats", "nifti-samples", "anatomical.nii");
-        var prepared = new BrainMriPreset { SliceRange = (10, 12) }.Prepare(anatomical);
+        var prepared = new BrainMriPreset { SliceRange = (10, 12) }.Prepare(anatomical, TestContext.Current.CancellationToken);
         var masks = prepared.Slices.Select(s => s.Foreground).ToList();
 
         var mask = prepared.MaskToSource(masks);

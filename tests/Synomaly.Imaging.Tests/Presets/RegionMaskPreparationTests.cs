@@ -33,7 +33,7 @@ public sealed class RegionMaskPreparationTests
     public void The_mask_is_one_where_its_images_region_lands_and_minus_one_elsewhere(SliceOrientation orientation)
     {
         var image = Block(InBlock, inside: 500);
-        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 40, Orientation = orientation }.Prepare(image);
+        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 40, Orientation = orientation }.Prepare(image, TestContext.Current.CancellationToken);
         var slice = Assert.Single(prepared.Slices);
 
         var mask = RegionMaskPreparation.Prepare(prepared, slice, Block(InBlock, inside: 2));
@@ -47,7 +47,7 @@ public sealed class RegionMaskPreparationTests
     public void Downscaled_only_pixels_wholly_outside_the_region_are_exactly_minus_one()
     {
         var image = Block(InBlock, inside: 500);
-        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 16 }.Prepare(image);
+        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 16 }.Prepare(image, TestContext.Current.CancellationToken);
 
         var mask = RegionMaskPreparation.Prepare(prepared, prepared.Slices[0], Block(InBlock));
 
@@ -62,7 +62,7 @@ public sealed class RegionMaskPreparationTests
     public void A_mask_without_a_border_forbids_nothing()
     {
         var image = Block(InBlock, inside: 500);
-        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 16 }.Prepare(image);
+        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 16 }.Prepare(image, TestContext.Current.CancellationToken);
 
         var everywhere = RegionMaskPreparation.Prepare(prepared, prepared.Slices[0], Block((_, _) => true));
         var nowhere = RegionMaskPreparation.Prepare(prepared, prepared.Slices[0], Block((_, _) => false));
@@ -74,7 +74,7 @@ public sealed class RegionMaskPreparationTests
     [Fact]
     public void A_mask_on_another_grid_is_refused()
     {
-        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 16 }.Prepare(Block(InBlock, inside: 500));
+        var prepared = new BrainMriPreset { SliceRange = (1, 1), ModelSize = 16 }.Prepare(Block(InBlock, inside: 500), TestContext.Current.CancellationToken);
         var other = new Volume(new float[20 * 40 * 3], 20, 40, 3, VolumeGeometry.Unit(), Modality.Unknown, new VolumeProvenance { Format = ScanFormat.Nifti });
 
         var error = Assert.Throws<ArgumentException>(() => RegionMaskPreparation.Prepare(prepared, prepared.Slices[0], other));

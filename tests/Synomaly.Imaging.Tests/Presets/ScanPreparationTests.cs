@@ -34,7 +34,7 @@ public sealed class ScanPreparationTests
     {
         var air = Volume((_, _, _) => -1000f, modality: Modality.CT);
 
-        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new CtPreset { ModelSize = Size }, air));
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new CtPreset { ModelSize = Size }, air, TestContext.Current.CancellationToken));
 
         Assert.Equal(ScanRejectionCode.NoUsableSlices, error.Code);
         Assert.Contains("ct", error.Message, StringComparison.Ordinal);
@@ -45,9 +45,9 @@ public sealed class ScanPreparationTests
     {
         var body = Volume(Body, modality: Modality.CT);
 
-        var prepared = ScanPreparation.Prepare(new CtPreset { ModelSize = Size }, body);
+        var prepared = ScanPreparation.Prepare(new CtPreset { ModelSize = Size }, body, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new CtPreset { ModelSize = Size }.Prepare(body).Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+        Assert.Equal(new CtPreset { ModelSize = Size }.Prepare(body, TestContext.Current.CancellationToken).Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
     }
 
     [Theory]
@@ -59,7 +59,7 @@ public sealed class ScanPreparationTests
     {
         var strip = Volume((x, y, _) => x + y, width, height, depth: 1);
 
-        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, strip));
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, strip, TestContext.Current.CancellationToken));
 
         Assert.Equal(ScanRejectionCode.ImageTooSmall, error.Code);
         Assert.Contains($"{width}x{height}", error.Message, StringComparison.Ordinal);
@@ -75,11 +75,11 @@ public sealed class ScanPreparationTests
         var sagittal = StoredAxes.Restore(axial, [1, 2, 0]);
         var preset = new BrainMriPreset { ModelSize = Size, SliceRange = (0, 11) };
 
-        var prepared = ScanPreparation.Prepare(preset, sagittal);
+        var prepared = ScanPreparation.Prepare(preset, sagittal, TestContext.Current.CancellationToken);
 
         Assert.Equal((64, 12, 64), (sagittal.Width, sagittal.Height, sagittal.Depth));
         Assert.Equal((64, 64, 12), (prepared.Analysed.Width, prepared.Analysed.Height, prepared.Analysed.Depth));
-        Assert.Equal(ScanPreparation.Prepare(preset, axial).Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
+        Assert.Equal(ScanPreparation.Prepare(preset, axial, TestContext.Current.CancellationToken).Slices.Select(s => s.Pixels), prepared.Slices.Select(s => s.Pixels));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class ScanPreparationTests
     {
         var small = Volume((x, y, _) => x + y, ScanPreparation.MinimumSide, ScanPreparation.MinimumSide, depth: 1);
 
-        Assert.Single(ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, small).Slices);
+        Assert.Single(ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, small, TestContext.Current.CancellationToken).Slices);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class ScanPreparationTests
 
         Assert.All(
             new IModalityPreset[] { new BrainMriPreset { ModelSize = Size }, new CtPreset { ModelSize = Size, WindowLowHu = 0, WindowHighHu = 150 }, new UltrasoundPreset { ModelSize = Size } },
-            preset => Assert.Equal(ScanRejectionCode.ConstantImage, Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(preset, constant)).Code));
+            preset => Assert.Equal(ScanRejectionCode.ConstantImage, Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(preset, constant, TestContext.Current.CancellationToken)).Code));
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class ScanPreparationTests
     {
         var flatSlices = Volume((_, _, z) => 10f * z);
 
-        Assert.Equal(ScanRejectionCode.ConstantImage, Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, flatSlices)).Code);
+        Assert.Equal(ScanRejectionCode.ConstantImage, Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size }, flatSlices, TestContext.Current.CancellationToken)).Code);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ScanPreparationTests
     {
         var oneBlank = Volume((x, y, z) => z == 0 ? 0f : Body(x, y, z) + 1000);
 
-        var prepared = ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size, SliceRange = (0, 2) }, oneBlank);
+        var prepared = ScanPreparation.Prepare(new BrainMriPreset { ModelSize = Size, SliceRange = (0, 2) }, oneBlank, TestContext.Current.CancellationToken);
 
         Assert.Equal([0, 1, 2], prepared.Slices.Select(s => s.SourceSlice));
         Assert.All(prepared.Slices[0].Pixels, p => Assert.Equal(-1f, p));

@@ -88,7 +88,7 @@ public sealed class SliceOrientationTests
             ? new CtPreset { ModelSize = 6, SliceRange = (1, 1), Orientation = orientation }
             : new BrainMriPreset { ModelSize = 6, SliceRange = (1, 1), Orientation = orientation };
 
-        var prepared = modalityPreset.Prepare(volume);
+        var prepared = modalityPreset.Prepare(volume, TestContext.Current.CancellationToken);
         var slice = Assert.Single(prepared.Slices);
         var back = prepared.MapToSource([[.. slice.Pixels.Select(p => (p + 1) / 2)]]);
 
@@ -108,7 +108,7 @@ public sealed class SliceOrientationTests
     {
         var volume = Positional(width: 6, height: 6, depth: 1);
 
-        var slice = Assert.Single(new BrainMriPreset { ModelSize = 6, Orientation = SliceOrientation.ReferenceArray }.Prepare(volume).Slices);
+        var slice = Assert.Single(new BrainMriPreset { ModelSize = 6, Orientation = SliceOrientation.ReferenceArray }.Prepare(volume, TestContext.Current.CancellationToken).Slices);
 
         // Row r, column c of the model input is voxel (x = r, y = c): 10·r + c, scaled from [0, 55] to [-1, 1].
         for (int row = 0; row < 6; row++)
@@ -139,7 +139,7 @@ public sealed class SliceOrientationTests
         var ct = Assert.IsType<CtPreset>(ModalityPresets.For(ModalityHint.Auto, Modality.CT, 64, orientation: SliceOrientation.ReferenceArray));
         var cine = Positional(width: 8, height: 6, depth: 1, ScanFormat.Dicom);
 
-        var frame = Assert.Single(ModalityPresets.For(ModalityHint.CarotidUltrasound, Modality.US, 8, orientation: SliceOrientation.ReferenceArray).Prepare(cine).Slices);
+        var frame = Assert.Single(ModalityPresets.For(ModalityHint.CarotidUltrasound, Modality.US, 8, orientation: SliceOrientation.ReferenceArray).Prepare(cine, TestContext.Current.CancellationToken).Slices);
 
         Assert.Equal(SliceOrientation.ReferenceArray, brain.Orientation);
         Assert.Equal(SliceOrientation.ReferenceArray, ct.Orientation);
