@@ -153,31 +153,18 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// <summary>Stops Azurite and starts it again with the same data while the hosts keep running (a storage outage).</summary>
     public Task RestartStorageAsync(CancellationToken cancellationToken) => environment.RestartAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Worker.DisposeAsync();
-        await DevHost.DisposeAsync();
-        await environment.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() =>
+        await StopInOrder.RunAsync(Worker.DisposeAsync, DevHost.DisposeAsync, environment.DisposeAsync);
 
     /// <summary>Leaves Azurite and the hosts running for the user (--keep): a later run does not stop them as left over.</summary>
     public void Keep() => environment.Keep();
 
     /// <summary>Stops what a failed start-up had started, the worker first and Azurite last (as <see cref="DisposeAsync"/>).</summary>
-    private static async Task StopStartedAsync(ManagedProcess? worker, ManagedProcess? devHost, LocalEnvironment environment)
-    {
-        if (worker is not null)
-        {
-            await worker.DisposeAsync();
-        }
-
-        if (devHost is not null)
-        {
-            await devHost.DisposeAsync();
-        }
-
-        await environment.DisposeAsync();
-    }
+    private static Task StopStartedAsync(ManagedProcess? worker, ManagedProcess? devHost, LocalEnvironment environment) =>
+        StopInOrder.RunAsync(
+            () => worker?.DisposeAsync() ?? ValueTask.CompletedTask,
+            () => devHost?.DisposeAsync() ?? ValueTask.CompletedTask,
+            environment.DisposeAsync);
 
     /// <summary>
     /// Fails naming the host and its log when the trigger host or the worker has exited: without the trigger host no upload
