@@ -113,10 +113,7 @@ public sealed partial class AlertsTests
     [Fact]
     public void Every_phrase_a_log_alert_looks_for_is_written_by_the_apps_or_the_functions_host()
     {
-        var templates = Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => LoggerMessageTemplate().Matches(File.ReadAllText(f)).Select(m => m.Groups["text"].Value))
-            .ToList();
+        var templates = LogTemplates(LoggerMessageTemplate()).ToList();
         // The host-side extension the Functions build ships for the host to load (.azurefunctions beside the app).
         var queueExtension = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(InfraFiles.FunctionsAssembly)!, ".azurefunctions", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll"));
         var phrases = PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules")
@@ -140,11 +137,7 @@ public sealed partial class AlertsTests
         var rule = Assert.Single(PredictedDeployment.Load(InfraFiles.ParameterFiles[0]).OfType("Microsoft.Insights/scheduledQueryRules"),
             r => AlertName(r) == "storage-table-missing");
         var phrase = Assert.Single(PhraseInQuery().Matches(Query(rule))).Groups["phrase"].Value;
-        var missingTableErrors = Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => ErrorLoggerMessageTemplate().Matches(File.ReadAllText(f)).Select(m => m.Groups["text"].Value))
-            .Where(t => MissingTableWording().IsMatch(t))
-            .ToList();
+        var missingTableErrors = LogTemplates(ErrorLoggerMessageTemplate()).Where(t => MissingTableWording().IsMatch(t)).ToList();
 
         Assert.True(missingTableErrors.Count >= 6, $"only {missingTableErrors.Count} missing-table Errors found");
         Assert.All(missingTableErrors, t => Assert.Contains(phrase, t, StringComparison.Ordinal));
@@ -211,6 +204,12 @@ public sealed partial class AlertsTests
     private static string AlertName(PredictedResource alert) => AlertNamePattern().Match(alert.Name) is { Success: true } m
         ? m.Groups["name"].Value
         : throw new Xunit.Sdk.XunitException($"Unexpected alert name {alert.Name}");
+
+    /// <summary>The message text of every log template in the apps' sources that <paramref name="template"/> matches.</summary>
+    private static IEnumerable<string> LogTemplates(Regex template) =>
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => template.Matches(File.ReadAllText(f)).Select(m => m.Groups["text"].Value));
 
     private static string Query(PredictedResource rule) => Assert.Single(rule.At("properties.criteria.allOf").EnumerateArray()).GetProperty("query").GetString()!;
 
