@@ -78,14 +78,12 @@ public static class AzuriteScript
     /// </summary>
     public static async Task<bool> IsRunningAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
-        using var process = Process.Start(ScriptStart(repositoryRoot, "status", environment)) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode switch
+        var run = await ExecuteAsync(repositoryRoot, "status", environment, cancellationToken);
+        return run.ExitCode switch
         {
             0 => true,
             1 => false,
-            _ => throw new InvalidOperationException($"scripts/azurite.sh status failed (exit {process.ExitCode}): {(await stderr).Trim()}"),
+            _ => throw Failed("status", run),
         };
     }
 
@@ -107,6 +105,23 @@ public static class AzuriteScript
 
     private static async Task<(string Stdout, string Stderr)> RunAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
+        var run = await ExecuteAsync(repositoryRoot, verb, environment, cancellationToken);
+        if (run.ExitCode == PortInUseExitCode)
+        {
+            throw new AzuritePortInUseException($"scripts/azurite.sh {verb} failed: {run.Stderr.Trim()}");
+        }
+
+        if (run.ExitCode != 0)
+        {
+            throw Failed(verb, run);
+        }
+
+        return (run.Stdout, run.Stderr);
+    }
+
+    /// <summary>Runs the script to its end (a cancelled caller interrupts it) and returns its exit code and output.</summary>
+    private static async Task<ScriptRun> ExecuteAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    {
         using var process = Process.Start(ScriptStart(repositoryRoot, verb, environment)) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -121,18 +136,13 @@ public static class AzuriteScript
             throw;
         }
 
-        if (process.ExitCode == PortInUseExitCode)
-        {
-            throw new AzuritePortInUseException($"scripts/azurite.sh {verb} failed: {(await stderr).Trim()}");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scripts/azurite.sh {verb} failed (exit {process.ExitCode}): {await stderr}");
-        }
-
-        return (await stdout, await stderr);
+        return new ScriptRun(process.ExitCode, await stdout, await stderr);
     }
+
+    private static InvalidOperationException Failed(string verb, ScriptRun run) =>
+        new($"scripts/azurite.sh {verb} failed (exit {run.ExitCode}): {run.Stderr}");
+
+    private sealed record ScriptRun(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>
     /// Asks the script to stop (SIGTERM: a start stops the Azurite it began, see scripts/azurite.sh) and waits until it has;
