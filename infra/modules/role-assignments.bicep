@@ -75,6 +75,7 @@ resource scanStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource archive 'containers' existing = { name: 'archive' }
     resource models 'containers' existing = { name: 'models' }
     resource eventGridDeadLetter 'containers' existing = { name: 'eventgrid-deadletter' }
+    resource keys 'containers' existing = { name: 'keys' }
   }
 
   resource tableService 'tableServices' existing = {
@@ -247,6 +248,20 @@ resource functionsResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04
     principalId: functionsPrincipalId
     principalType: 'ServicePrincipal'
     description: 'functions: erase a scan\'s results and their previous versions on request'
+  }
+}
+
+// The archive scan id key (keys/archive-scan-ids.key): the app computes archive scan ids with it and creates it on first
+// use (If-None-Match: *). No built-in role short of this one may write a blob; the container holds the key alone, and
+// nobody else but the worker (read) has a role on it: the key never leaves the account, and no setting or output holds it.
+resource functionsKeys 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::keys.id, functionsIdentity.id, roles.storageBlobDataContributor)
+  scope: scanStorage::blobService::keys
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: read, and create on first use, the archive scan id key'
   }
 }
 
@@ -432,6 +447,18 @@ resource workerArchive 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: workerPrincipalId
     principalType: 'ServicePrincipal'
     description: 'worker: read archived scans (bulk reprocessing)'
+  }
+}
+
+// The archive scan id key: the worker checks an archive job's source against its scan id, and never creates the key.
+resource workerKeys 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::keys.id, workerIdentity.id, roles.storageBlobDataReader)
+  scope: scanStorage::blobService::keys
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: workerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'worker: read the archive scan id key'
   }
 }
 

@@ -1,5 +1,5 @@
 metadata name = 'scan-storage'
-metadata description = 'The scan-data storage account: uploads, results, archive and models (blob), job records and bulk-run checkpoints (table), the blob trigger\'s poison queue. Entra ID only, private containers, TLS 1.2, soft delete, versioning and lifecycle rules.'
+metadata description = 'The scan-data storage account: uploads, results, archive and models (blob), the archive scan id key (blob keys), job records and bulk-run checkpoints (table), the blob trigger\'s poison queue. Entra ID only, private containers, TLS 1.2, soft delete, versioning and lifecycle rules.'
 
 @description('Required. Storage account name (3 to 24 lowercase letters and digits).')
 @minLength(3)
@@ -57,8 +57,8 @@ param blobReadLogs bool = true
 @description('Required. Log Analytics workspace resource id for diagnostic settings.')
 param logAnalyticsWorkspaceId string
 
-@description('Optional. Blob containers to create. The first four are the contract in src/Contracts/BlobLayout.cs.')
-param containerNames string[] = ['scans', 'results', 'archive', 'models', 'eventgrid-deadletter']
+@description('Optional. Blob containers to create. The first four are the contract in src/Contracts/BlobLayout.cs; keys holds the archive scan id key (src/Storage/Keys/ArchiveScanIdKeyStore.cs), which the Functions app creates on first use.')
+param containerNames string[] = ['scans', 'results', 'archive', 'models', 'eventgrid-deadletter', 'keys']
 
 @description('Optional. Tables to create: job records (jobs) and the Functions bulk reprocessing checkpoints (bulkruns).')
 param tableNames string[] = ['jobs', 'bulkruns']

@@ -69,14 +69,18 @@ public static partial class BlobLayout
         UploadBlobName.Parse(blobName) is { IsWellFormed: true } upload && string.Equals(upload.ScanId, scanId, StringComparison.Ordinal);
 
     /// <summary>
-    /// The scan id of an archive blob (a reprocessing run's job): "a-" plus the first 128 bits of SHA-256 of its name, in
-    /// hex. Deterministic, so a restarted or repeated run finds the same job records; opaque, so archive names (which may
-    /// hold patient data) never appear in ids or logs. The worker reads an archive blob only for the scan id it gives.
+    /// The scan id of an archive blob (a reprocessing run's job): "a-" plus the first 128 bits of HMAC-SHA256 of its name
+    /// under the deployment's <paramref name="key"/>, in hex. Deterministic for one key, so a restarted or repeated run
+    /// finds the same job records; opaque, so archive names (which may hold patient data) never appear in ids or logs,
+    /// and keyed, so that an id cannot be checked against a guessed name ("2019/SMITH_JOHN_19700101.dcm") by anyone who
+    /// does not hold the key (an unkeyed hash could be, offline, name after name). The worker reads an archive blob only
+    /// for the scan id it gives. A new key gives every archive file a new id (docs/DEPLOY.md, "Archive scan id key").
     /// </summary>
-    public static string ArchiveScanId(string archiveBlobName)
+    public static string ArchiveScanId(string archiveBlobName, ArchiveScanIdKey key)
     {
         ArgumentNullException.ThrowIfNull(archiveBlobName);
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(archiveBlobName));
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = key.Sign(System.Text.Encoding.UTF8.GetBytes(archiveBlobName));
         return "a-" + Convert.ToHexStringLower(hash, 0, 16);
     }
 

@@ -15,6 +15,7 @@ using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Uploads;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
 
@@ -169,7 +170,9 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
         await PollAsync(() => bulk.GetAsync(run.RunId, Ct), r => r.State == BulkRunState.Completed, "the bulk run to complete");
         var jobs = host.Services.GetRequiredService<JobStore>();
         var results = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
-        var scanIds = new[] { BlobLayout.ArchiveScanId(deleted.Name), BlobLayout.ArchiveScanId(kept.Name) };
+        // The ids as another process (the worker) computes them: from the key the run created on this account, read anew.
+        var key = await new ArchiveScanIdKeyStore(blobs, mayCreate: false, Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveScanIdKeyStore>.Instance).GetAsync(Ct);
+        var scanIds = new[] { BlobLayout.ArchiveScanId(deleted.Name, key), BlobLayout.ArchiveScanId(kept.Name, key) };
         foreach (var scanId in scanIds)
         {
             await results.UploadBlobAsync(BlobLayout.ResultsPrefix(scanId, "v1", "0x1") + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);

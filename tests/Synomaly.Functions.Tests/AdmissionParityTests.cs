@@ -46,7 +46,7 @@ public sealed class AdmissionParityTests(AzuriteFixture azurite)
         Assert.Equal(expected, intake.Rejection);
         Assert.Equal((1L, 0L, 0L, 1L), (done.Listed, done.Published, done.Skipped, done.Rejected));
         Assert.Empty(host.Get<InMemoryScanJobPublisher>().Published);
-        var record = (await host.Jobs.GetAsync(BlobLayout.ArchiveScanId(listed.Name), "v1", Ct))!;
+        var record = (await host.Jobs.GetAsync(await host.ArchiveScanIdAsync(listed.Name), "v1", Ct))!;
         Assert.Equal((JobState.Failed, expected.ToString(), JobOrigin.Bulk), (record.State, record.ErrorCode, record.Origin));
         Assert.Equal(expected.ToString(), (await host.Jobs.GetAsync(scanId, "v1", Ct))!.ErrorCode);
         // The archive is its owner's: a refused file stays where it is.
@@ -67,7 +67,7 @@ public sealed class AdmissionParityTests(AzuriteFixture azurite)
         var done = (await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct)).Run!;
 
         Assert.Equal((2L, 1L, 0L, 1L), (done.Listed, done.Published, done.Skipped, done.Rejected));
-        Assert.Null(await host.Jobs.GetAsync(BlobLayout.ArchiveScanId(prefix + "cold.dcm"), "v1", Ct));
+        Assert.Null(await host.Jobs.GetAsync(await host.ArchiveScanIdAsync(prefix + "cold.dcm"), "v1", Ct));
     }
 
     /// <summary>A DICOM-like file at <paramref name="name"/>, stored as <paramref name="stored"/> says.</summary>

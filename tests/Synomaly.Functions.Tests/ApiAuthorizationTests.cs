@@ -124,9 +124,8 @@ public sealed class ApiAuthorizationTests(AzuriteFixture azurite)
     public async Task A_portal_reads_upload_scans_but_an_archive_scan_only_an_operator_reads()
     {
         await using var host = await TestHost.CreateAsync(azurite, RolesRequired);
-        // An archive scan's id is a hash of its file's name: anyone who knows or guesses a name (they can name patients)
-        // can compute it. Its results are the archive owner's, never a portal's upload.
-        var archiveId = BlobLayout.ArchiveScanId($"2024/Doe Jane {Guid.NewGuid():N}.nii.gz");
+        // An archive scan's id is a keyed hash of its file's name. Its results are the archive owner's, never a portal's upload.
+        var archiveId = await host.ArchiveScanIdAsync($"2024/Doe Jane {Guid.NewGuid():N}.nii.gz");
         await host.SucceededJobAsync(archiveId);
         var uploadId = ScanBytes.NewScanId();
         await host.SucceededJobAsync(uploadId);

@@ -21,7 +21,8 @@ public sealed class ArchiveBlobDeletedEventTests
         var deleted = ArchiveBlobDeletedEvent.Parse(message);
 
         Assert.Equal(new ArchiveBlobDeletedEvent("stscanexample", name), deleted);
-        Assert.Equal(BlobLayout.ArchiveScanId(name), BlobLayout.ArchiveScanId(deleted!.BlobName));
+        var key = ArchiveScanIdKey.FromBytes(new byte[ArchiveScanIdKey.Length]);
+        Assert.Equal(BlobLayout.ArchiveScanId(name, key), BlobLayout.ArchiveScanId(deleted!.BlobName, key));
     }
 
     [Fact]

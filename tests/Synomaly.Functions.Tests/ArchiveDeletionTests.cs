@@ -63,7 +63,7 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         var second = await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct);
 
         Assert.Equal(ScanErasureOutcome.NotFound, neverOutcome);
-        Assert.Null(await host.Jobs.GetAsync(BlobLayout.ArchiveScanId(never.Name), "v1", Ct));
+        Assert.Null(await host.Jobs.GetAsync(await host.ArchiveScanIdAsync(never.Name), "v1", Ct));
         Assert.Equal((ScanErasureOutcome.Deleted, ScanErasureOutcome.Deleted), (first, second));
         Assert.Equal(deletedAt, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.FinishedAt); // the tombstone is not rewritten
     }
@@ -98,7 +98,7 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
     {
         var source = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient(name);
         await source.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), Ct);
-        var scanId = BlobLayout.ArchiveScanId(name);
+        var scanId = await host.ArchiveScanIdAsync(name);
         var prefix = BlobLayout.ResultsPrefix(scanId, "v1", "0x1");
         await host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
         await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk, SourceBlobUri = source.Uri, ResultPrefix = prefix }, Ct);

@@ -314,7 +314,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         OwnerDeletesOnFirstReadJobStore? store = null;
         await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps(), jobStore: (table, clock) => store = new(table, clock));
         var prefix = await FillArchiveAsync(host, 1, empty: 1); // empty: the admission rule refuses it
-        var (file, scanId, erasure) = OwnerDeletesAtFirstRead(host, store!, $"{prefix}patient-0000/scan.dcm");
+        var (file, scanId, erasure) = await OwnerDeletesAtFirstReadAsync(host, store!, $"{prefix}patient-0000/scan.dcm");
         var bulk = host.Get<BulkReprocessService>();
         var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
 
@@ -337,7 +337,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var publisher = new OutagePublisher { FailsFor = _ => true };
         await using var host = await TestHost.CreateAsync(azurite, publisher: publisher, steps: new CapturingSteps(), jobStore: (table, clock) => store = new(table, clock));
         var prefix = await FillArchiveAsync(host, 1);
-        var (_, scanId, erasure) = OwnerDeletesAtFirstRead(host, store!, $"{prefix}patient-0000/scan.dcm");
+        var (_, scanId, erasure) = await OwnerDeletesAtFirstReadAsync(host, store!, $"{prefix}patient-0000/scan.dcm");
         var bulk = host.Get<BulkReprocessService>();
         var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
 
@@ -355,11 +355,11 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     /// Arms <paramref name="store"/>: at the run's first read of the file's record, its owner deletes the file and the
     /// deletion's event is handled. Returns the file, its scan id, and the outcomes of the erasures the event ran.
     /// </summary>
-    private static (Azure.Storage.Blobs.BlobClient File, string ScanId, List<ScanErasureOutcome?> Erasures) OwnerDeletesAtFirstRead(TestHost host, OwnerDeletesOnFirstReadJobStore store, string name)
+    private static async Task<(Azure.Storage.Blobs.BlobClient File, string ScanId, List<ScanErasureOutcome?> Erasures)> OwnerDeletesAtFirstReadAsync(TestHost host, OwnerDeletesOnFirstReadJobStore store, string name)
     {
         var file = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient(name);
         var erasures = new List<ScanErasureOutcome?>();
-        store.ScanId = BlobLayout.ArchiveScanId(name);
+        store.ScanId = await host.ArchiveScanIdAsync(name);
         store.Deletion = async () =>
         {
             await file.DeleteAsync(cancellationToken: Ct);

@@ -89,7 +89,7 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
         {
             await host.Jobs.CreateAsync(new JobRecord
             {
-                ScanId = BlobLayout.ArchiveScanId(file.Name),
+                ScanId = await host.ArchiveScanIdAsync(file.Name),
                 ModelVersion = "v1",
                 State = JobState.Queued,
                 Origin = JobOrigin.Bulk,
@@ -104,10 +104,10 @@ public sealed class JobExpirySweeperTests(AzuriteFixture azurite)
         var sweep = await host.Get<JobExpirySweeper>().RunAsync(Ct);
 
         Assert.Equal(2, sweep.Expired.Count);
-        var lost = (await host.Jobs.GetAsync(BlobLayout.ArchiveScanId(gone.Name), "v1", Ct))!;
+        var lost = (await host.Jobs.GetAsync(await host.ArchiveScanIdAsync(gone.Name), "v1", Ct))!;
         Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode, null, null), (lost.State, lost.ErrorCode, lost.SourceBlobUri, lost.SourceContentMd5));
         Assert.True(lost.HasLostSource);
-        var expired = (await host.Jobs.GetAsync(BlobLayout.ArchiveScanId(kept.Name), "v1", Ct))!;
+        var expired = (await host.Jobs.GetAsync(await host.ArchiveScanIdAsync(kept.Name), "v1", Ct))!;
         Assert.True(expired.IsExpired);
         Assert.Equal(kept.Uri, expired.SourceBlobUri);
     }

@@ -12,6 +12,7 @@ using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Sweeps;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
 
@@ -119,7 +120,7 @@ internal sealed class TestHost : IAsyncDisposable
 
         var ct = TestContext.Current.CancellationToken;
         var blobs = built.GetRequiredService<BlobServiceClient>();
-        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer })
+        foreach (var container in new[] { BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, ArchiveScanIdKeyStore.ContainerName })
         {
             await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: ct);
         }
@@ -134,6 +135,12 @@ internal sealed class TestHost : IAsyncDisposable
 
         return new TestHost(built, connectionString, bulkRunsTable, jobsTable);
     }
+
+    /// <summary>
+    /// The scan id of archive blob <paramref name="archiveBlobName"/> under the account's key, as the app computes it (the
+    /// key is created on the account's first use and shared by every host on it).
+    /// </summary>
+    public Task<string> ArchiveScanIdAsync(string archiveBlobName) => Get<ArchiveScanIdKeyStore>().ScanIdOfAsync(archiveBlobName, TestContext.Current.CancellationToken);
 
     /// <summary>Uploads bytes to scans/{name} and returns a BlobClient for it, as the blob trigger binds one.</summary>
     public async Task<BlobClient> UploadScanAsync(string name, byte[] content, IDictionary<string, string>? metadata = null)

@@ -39,11 +39,15 @@ public sealed partial class RoleAssignmentTests
         // Functions app: erasure of a scan on request (DELETE /api/scans/{scanId}) deletes blobs and their versions.
         new("functions", BlobEraser, "scan-container:scans"),
         new("functions", BlobEraser, "scan-container:results"),
+        // Functions app: the archive scan id key, read and created on first use (the container holds nothing else).
+        new("functions", BuiltInRoles.StorageBlobDataContributor, "scan-container:keys"),
         // GPU worker.
         new("worker", BuiltInRoles.ServiceBusDataReceiver, "servicebus-queue:scan-jobs"),
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:scans"),
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:archive"),
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:models"),
+        // The worker checks an archive job's source against its scan id with the key, which it only reads.
+        new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:keys"),
         new("worker", BuiltInRoles.StorageBlobDataContributor, "scan-container:results"),
         // A worker whose job was erased or replaced while it wrote removes those results with their previous versions.
         new("worker", BlobEraser, "scan-container:results"),

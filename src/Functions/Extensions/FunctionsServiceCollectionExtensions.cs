@@ -42,6 +42,8 @@ public static class FunctionsServiceCollectionExtensions
 
         var intake = configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions();
         services.AddSynomalyStorage(configuration);
+        // Bulk runs and archive deletions compute archive scan ids; the first to do so in a deployment creates the key.
+        services.AddArchiveScanIdKey(mayCreate: true);
         // The Storage Queue transport has no queue-level time to live: each message gets the one the expiry sweep assumes.
         var expiry = configuration.GetSection(JobExpiryOptions.Section).Get<JobExpiryOptions>() ?? new JobExpiryOptions();
         services.AddScanJobPublisher(configuration, intake.Transport, intake.QueueName, TimeSpan.FromHours(expiry.MessageTimeToLiveHours));

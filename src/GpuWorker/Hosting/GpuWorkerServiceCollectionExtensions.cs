@@ -16,6 +16,7 @@ using Synomaly.GpuWorker.Telemetry;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Reading;
 using Synomaly.Storage.Hosting;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 
 namespace Synomaly.GpuWorker.Hosting;
@@ -40,6 +41,8 @@ public static class GpuWorkerServiceCollectionExtensions
 
         // Also cuts the Azure SDK's request logs, which name blob paths, to Warning.
         services.AddSynomalyStorage(configuration);
+        // An archive job's source is checked against its scan id, which only the deployment's key gives (read, never created).
+        services.AddArchiveScanIdKey(mayCreate: false);
         services.TryAddSingleton(ScanReadLimits.Default);
         services.TryAddSingleton(provider => new ScanReadOptions
         {
@@ -49,7 +52,7 @@ public static class GpuWorkerServiceCollectionExtensions
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DicomTranscoderSelection))),
         });
         services.TryAddSingleton<IJobStatusSink, JobStoreStatusSink>();
-        services.TryAddSingleton<IScanBlobReader>(provider => new BlobScanReader(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<ScanReadLimits>()));
+        services.TryAddSingleton<IScanBlobReader>(provider => new BlobScanReader(provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<ArchiveScanIdKeyStore>(), provider.GetRequiredService<ScanReadLimits>()));
         services.TryAddSingleton<IResultStore>(provider => new BlobResultStore(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobLayout.ResultsContainer)));
         services.TryAddSingleton<ResultWriter>();
         AddTransport(services);

@@ -10,6 +10,7 @@ using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Status;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
+using Synomaly.Storage.Keys;
 
 namespace Synomaly.GpuWorker.Processing;
 
@@ -72,6 +73,14 @@ public static class FailureClassifier
     /// </summary>
     public const string NonFiniteInput = "NonFiniteInput";
 
+    /// <summary>
+    /// The archive scan id key could not be read (an outage, the worker's role on its container, the blob missing or
+    /// malformed): the archive job's source cannot be checked against its scan id, so it is not read. Retried to the
+    /// delivery bound, then Failed under this code, resubmittable (<c>retryErrorCodes</c>) once the key is readable;
+    /// never read under an id it was not checked against, and no verdict on the file.
+    /// </summary>
+    public const string ScanIdKeyUnavailable = "ScanIdKeyUnavailable";
+
     public const string Unexpected = "Unexpected";
     public const string InvalidScanJob = "InvalidScanJob";
     public const string StatusConflict = "StatusConflict";
@@ -93,6 +102,8 @@ public static class FailureClassifier
             ScanRejectedException e => Permanent(e.Code.ToString(), e.Message),
             InvalidScanJobException e => Permanent(InvalidScanJob, e.Message),
             JobRejectedException e => Permanent(e.Reason, e.Message),
+            // Before the storage rule: whatever storage answered about the key, the job waits for it.
+            ArchiveScanIdKeyUnavailableException e => Transient(ScanIdKeyUnavailable, e.Message),
             // Before the network rule: an identity endpoint that was not there is a deployment fault, not a network one.
             CredentialUnavailableException => new FailureVerdict(FailureKind.Unexpected, IdentityNotConfigured, "No credential is available for a storage or messaging connection; check the app's managed identity and its client id."),
             AuthenticationFailedException e when TransientIdentityCause(e) is { } cause => Transient(IdentityUnavailable, $"The managed identity's token could not be obtained ({cause})."),

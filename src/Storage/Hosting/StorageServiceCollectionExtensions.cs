@@ -5,7 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Azure.Storage.Blobs;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Storage.Hosting;
@@ -52,6 +54,18 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<JobStore>(provider => new JobStore(
             provider.GetRequiredService<Azure.Data.Tables.TableServiceClient>(),
             provider.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The <see cref="ArchiveScanIdKeyStore"/> over the <c>ScansStorage</c> blob client (call <see cref="AddSynomalyStorage"/>
+    /// too). <paramref name="mayCreate"/>: the Functions app, which computes archive scan ids first, creates the key on
+    /// first use; the GPU worker only reads it, and its role on the key's container lets it do no more.
+    /// </summary>
+    public static IServiceCollection AddArchiveScanIdKey(this IServiceCollection services, bool mayCreate)
+    {
+        services.TryAddSingleton(provider => new ArchiveScanIdKeyStore(
+            provider.GetRequiredService<BlobServiceClient>(), mayCreate, provider.GetRequiredService<ILogger<ArchiveScanIdKeyStore>>()));
         return services;
     }
 

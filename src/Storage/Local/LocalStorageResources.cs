@@ -1,4 +1,5 @@
 using Synomaly.Contracts;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Storage.Local;
@@ -28,7 +29,7 @@ public static class LocalStorageResources
     public const string EventGridDeadLetterContainer = "eventgrid-deadletter";
 
     public static IReadOnlyList<string> Containers { get; } =
-        [BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer, EventGridDeadLetterContainer];
+        [BlobLayout.ScansContainer, BlobLayout.ResultsContainer, BlobLayout.ArchiveContainer, BlobLayout.ModelsContainer, EventGridDeadLetterContainer, ArchiveScanIdKeyStore.ContainerName];
 
     public static IReadOnlyList<string> Tables { get; } = [BlobLayout.JobsTable, BulkRunsTable];
 

@@ -2,9 +2,11 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Logging.Abstractions;
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 using Synomaly.Testing;
 
@@ -44,6 +46,7 @@ internal sealed class PipelineEnvironment
         var environment = new PipelineEnvironment(azurite);
         await environment.blobs.GetBlobContainerClient(BlobLayout.ScansContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await environment.Results.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await environment.blobs.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await environment.queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await environment.Poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await environment.Jobs.EnsureCreatedAsync(cancellationToken);
@@ -99,12 +102,13 @@ internal sealed class PipelineEnvironment
 
     /// <summary>
     /// Archives the scan under <paramref name="archiveName"/> and queues it as a reprocessing run does: its scan id is the
-    /// one the archive name gives (the worker reads the blob for no other), the job record names the archive path, the
-    /// message does not. Without <paramref name="withRecord"/> only the message is queued.
+    /// one the archive name gives under the account's key, which this creates on first use as the Functions app does (the
+    /// worker, a process of its own, reads the key and reads the blob for no other id), the job record names the archive
+    /// path, the message does not. Without <paramref name="withRecord"/> only the message is queued.
     /// </summary>
     public async Task<ScanJob> SubmitArchivedAsync(string archiveName, byte[] scan, bool withRecord, CancellationToken cancellationToken)
     {
-        var scanId = BlobLayout.ArchiveScanId(archiveName);
+        var scanId = await new ArchiveScanIdKeyStore(blobs, mayCreate: true, NullLogger<ArchiveScanIdKeyStore>.Instance).ScanIdOfAsync(archiveName, cancellationToken);
         var archive = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
         await archive.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var blob = archive.GetBlobClient(archiveName);

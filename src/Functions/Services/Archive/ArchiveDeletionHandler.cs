@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Local;
 using Synomaly.Storage.Messaging;
 
@@ -16,7 +17,7 @@ namespace Synomaly.Functions.Services.Archive;
 /// <c>archive-blob-deleted</c>); the erasure is the same as <c>DELETE /api/scans/{scanId}</c>'s, which re-checks that the
 /// source is really gone (a blob written again under the name keeps its results).
 /// </summary>
-public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, QueueServiceClient queues, ILogger<ArchiveDeletionHandler> logger)
+public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, QueueServiceClient queues, ArchiveScanIdKeyStore archiveKey, ILogger<ArchiveDeletionHandler> logger)
 {
     public const string QueueName = LocalStorageResources.ArchiveDeletionsQueue;
 
@@ -48,6 +49,10 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
     /// <summary>Handles one queue message; what it did, or null for an event that is not about this app's archive.</summary>
     /// <exception cref="InvalidArchiveEventException">Not a BlobDeleted event (the queue trigger's retries then move it to the poison queue).</exception>
     /// <exception cref="ErasureIncompleteException">A job record kept changing; the retry of the message repeats the erasure.</exception>
+    /// <exception cref="ArchiveScanIdKeyUnavailableException">
+    /// The archive scan id key could not be read, so the scan cannot be named; the message is retried (and replayed from
+    /// the poison queue every hour) until it can, rather than erasing under an id of another key, which finds nothing.
+    /// </exception>
     public async Task<ScanErasureOutcome?> HandleAsync(BinaryData message, CancellationToken cancellationToken)
     {
         var deleted = ArchiveBlobDeletedEvent.Parse(message);
@@ -57,8 +62,8 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
             return null;
         }
 
-        // The scan id is a hash of the name: the name itself (patient data, possibly) is never logged.
-        var scanId = BlobLayout.ArchiveScanId(deleted.BlobName);
+        // The scan id is a keyed hash of the name: the name itself (patient data, possibly) is never logged.
+        var scanId = await archiveKey.ScanIdOfAsync(deleted.BlobName, cancellationToken).ConfigureAwait(false);
         var (outcome, _) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
         switch (outcome)
         {

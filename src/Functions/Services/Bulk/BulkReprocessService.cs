@@ -12,6 +12,7 @@ using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
 using Synomaly.Storage.Messaging;
 
 namespace Synomaly.Functions.Services.Bulk;
@@ -28,6 +29,7 @@ public sealed partial class BulkReprocessService(
     JobSubmitter submitter,
     BulkRunRetry failedJobRetry,
     ArchiveSourceForgetter sourceForgetter,
+    ArchiveScanIdKeyStore archiveKey,
     IScanJobPublisher publisher,
     IBulkStepQueue steps,
     IOptions<BulkOptions> bulkOptions,
@@ -180,11 +182,14 @@ public sealed partial class BulkReprocessService(
         }
 
         var watch = Stopwatch.StartNew();
+        // Before the first record is written: a key that cannot be read fails the step (ArchiveScanIdKeyUnavailableException,
+        // retried by the queue trigger) rather than letting a page's jobs be filed under ids of another key.
+        var key = await archiveKey.GetAsync(cancellationToken).ConfigureAwait(false);
         var container = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
         await foreach (var (page, startedOver) in PagesFromCheckpointAsync(container, run, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var counts = await ProcessPageAsync(run, container, page.Values, cancellationToken).ConfigureAwait(false);
+            var counts = await ProcessPageAsync(run, container, key, page.Values, cancellationToken).ConfigureAwait(false);
             // The page's publishing saved the schedule as it went (a new ETag); the checkpoint builds on that.
             run = counts.Run;
             // A listing that started over from the top counts from zero again (scans this run published before count again
@@ -380,7 +385,7 @@ public sealed partial class BulkReprocessService(
         }
     }
 
-    private async Task<PageCounts> ProcessPageAsync(BulkRun run, BlobContainerClient container, IReadOnlyList<BlobItem> items, CancellationToken cancellationToken)
+    private async Task<PageCounts> ProcessPageAsync(BulkRun run, BlobContainerClient container, ArchiveScanIdKey key, IReadOnlyList<BlobItem> items, CancellationToken cancellationToken)
     {
         long skipped = 0, rejected = 0, publishedEarlier = 0;
         var reserved = new List<Reservation>();
@@ -389,7 +394,7 @@ public sealed partial class BulkReprocessService(
         {
             var job = new ScanJob
             {
-                ScanId = BlobLayout.ArchiveScanId(item.Name),
+                ScanId = BlobLayout.ArchiveScanId(item.Name, key),
                 SourceBlobUri = container.GetBlobClient(item.Name).Uri,
                 SourceETag = item.Properties.ETag?.ToString() ?? "",
                 SourceContentMd5 = ContentMd5.Of(item.Properties.ContentHash),
