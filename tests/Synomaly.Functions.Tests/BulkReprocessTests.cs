@@ -379,16 +379,48 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var poisoned = await RunningAsync(store, lastProgress: clock.Now.AddDays(-2), continuation: "Doe Jane/2024/scan.dcm");
         var working = await RunningAsync(store, lastProgress: clock.Now.AddMinutes(-2), continuation: "Roe Richard/2024/scan.dcm");
 
-        await bulk.StartScheduledAsync(null, Ct);
+        var starting = await bulk.StartScheduledAsync(null, Ct);
 
         var closed = (await bulk.GetAsync(poisoned.RunId, Ct))!;
         Assert.Null(closed.Continuation);
         Assert.Equal((BulkRunState.Abandoned, clock.Now), (closed.State, closed.FinishedAt));
-        Assert.Equal(BulkRunState.Abandoned, BulkRunProgress.From(closed).State);
+        var shown = BulkRunProgress.From(closed, clock.Now);
+        Assert.Equal(BulkRunState.Abandoned, shown.State);
+        Assert.Equal(BulkRunStopReason.NoProgress, shown.Stop!.Reason);
+        Assert.Contains(starting.RunId, shown.Stop.Detail, StringComparison.Ordinal); // names the run that covers its scans
+        Assert.DoesNotContain("Doe", shown.Stop.Detail, StringComparison.Ordinal);
+        Assert.Null(shown.Stalled);
         var kept = (await bulk.GetAsync(working.RunId, Ct))!;
         Assert.Equal((BulkRunState.Running, "Roe Richard/2024/scan.dcm"), (kept.State, kept.Continuation));
         // A step of the closed run that was still waiting does nothing.
         Assert.Equal(BulkStepOutcome.Abandoned, (await bulk.RunStepAsync(poisoned.RunId, TimeSpan.FromHours(1), Ct)).Outcome);
+    }
+
+    [Fact]
+    public async Task An_open_run_that_no_step_moved_for_longer_than_a_step_can_take_is_reported_stalled_with_its_last_progress()
+    {
+        // A step poisoned after its retries left the run Running, and GET answered as for a working run until a later run
+        // closed it Abandoned six hours on.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps(), clock: clock);
+        var store = host.Get<BulkRunStore>();
+        var lastProgress = clock.Now - BulkRunStall.After - TimeSpan.FromMinutes(1);
+        var stalled = await RunningAsync(store, lastProgress, continuation: "Doe Jane/2024/scan.dcm");
+        var working = await RunningAsync(store, clock.Now.AddMinutes(-2), continuation: "Roe Richard/2024/scan.dcm");
+        var api = host.Function<GetReprocessRun>();
+
+        var shownStalled = Assert.IsType<BulkRunProgress>(Assert.IsType<OkObjectResult>(await api.Run(HttpRequests.Create("GET"), stalled.RunId, Ct)).Value);
+        var shownWorking = Assert.IsType<BulkRunProgress>(Assert.IsType<OkObjectResult>(await api.Run(HttpRequests.Create("GET"), working.RunId, Ct)).Value);
+
+        Assert.Equal(BulkRunState.Running, shownStalled.State);
+        Assert.Equal(lastProgress, shownStalled.Stalled!.LastProgressAt);
+        Assert.Contains("bulk-reprocess-poison", shownStalled.Stalled.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe", shownStalled.Stalled.Detail, StringComparison.Ordinal);
+        Assert.Null(shownStalled.Stop);
+        Assert.Null(shownWorking.Stalled);
+        // A run long finished is not stalled.
+        var done = (await store.TryReplaceAsync(stalled, stalled with { State = BulkRunState.Completed, Continuation = null, FinishedAt = lastProgress }, Ct))!;
+        Assert.Null(BulkRunProgress.From(done, clock.Now).Stalled);
     }
 
     [Fact]

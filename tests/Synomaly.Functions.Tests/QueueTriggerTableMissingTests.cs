@@ -35,9 +35,11 @@ public sealed class QueueTriggerTableMissingTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_bulk_step_without_the_job_table_logs_one_error_naming_the_table_completes_and_leaves_the_run_at_its_checkpoint()
+    public async Task A_bulk_step_without_the_job_table_logs_one_error_naming_the_table_completes_and_closes_the_run_as_stopped_saying_why()
     {
-        // As above, with the run's record intact: the same error on every dequeue until the message was poisoned.
+        // As above, with the run's record intact: the same error on every dequeue until the message was poisoned. Then the
+        // step completed its message and left the run Pending, and GET said nothing was wrong until a later run closed it
+        // Abandoned 6 hours on.
         var steps = new CapturingSteps();
         await using var host = await TestHost.CreateAsync(azurite, steps: steps);
         var prefix = $"qtm-{Guid.NewGuid():N}/";
@@ -54,8 +56,17 @@ public sealed class QueueTriggerTableMissingTests(AzuriteFixture azurite)
         Assert.Contains(run.RunId, error.Message, StringComparison.Ordinal);
         var after = (await bulk.GetAsync(run.RunId, Ct))!;
         Assert.Equal((0, 0L), (after.Pages, after.Published));
-        Assert.NotEqual(BulkRunState.Completed, after.State);
+        Assert.Equal(BulkRunState.Stopped, after.State);
+        Assert.NotNull(after.FinishedAt);
+        Assert.Null(after.Continuation);
         Assert.Equal([run.RunId], steps.Requested); // the first step only: none asked for by the failed one
+        var shown = await host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), run.RunId, Ct);
+        var progress = Assert.IsType<BulkRunProgress>(Assert.IsType<Microsoft.AspNetCore.Mvc.OkObjectResult>(shown).Value);
+        Assert.Equal(BulkRunState.Stopped, progress.State);
+        Assert.Equal(BulkRunStopReason.JobTableMissing, progress.Stop!.Reason);
+        Assert.Contains($"'{host.JobsTable.Name}'", progress.Stop.Detail, StringComparison.Ordinal);
+        // A step of the stopped run still on the queue (a duplicate message) does nothing.
+        Assert.Equal(BulkStepOutcome.Stopped, (await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct)).Outcome);
     }
 
     [Fact]

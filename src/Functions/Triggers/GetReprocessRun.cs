@@ -9,7 +9,7 @@ using Synomaly.Functions.Services.Bulk;
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/reprocess/{runId}</c>: the progress and counts of a bulk run.</summary>
-public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization, ILogger<GetReprocessRun> logger)
+public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization, TimeProvider clock, ILogger<GetReprocessRun> logger)
 {
     [Function(nameof(GetReprocessRun))]
     public async Task<IActionResult> Run(
@@ -30,7 +30,7 @@ public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization 
         try
         {
             var run = await bulk.GetAsync(runId, cancellationToken);
-            return run is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(BulkRunProgress.From(run));
+            return run is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(BulkRunProgress.From(run, clock.GetUtcNow()));
         }
         catch (BulkRunTableMissingException e)
         {

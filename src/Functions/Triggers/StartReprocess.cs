@@ -10,7 +10,7 @@ using Synomaly.Functions.Services.Bulk;
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>POST /api/reprocess</c> {prefix, modelVersion, dryRun, retryErrorCodes}: starts a bulk run; 202 with its id.</summary>
-public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization authorization, ILogger<StartReprocess> logger)
+public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization authorization, TimeProvider clock, ILogger<StartReprocess> logger)
 {
     [Function(nameof(StartReprocess))]
     public async Task<IActionResult> Run(
@@ -31,7 +31,7 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         try
         {
             var run = await bulk.StartAsync(body ?? new BulkRunRequest(null, null, false), cancellationToken);
-            return new AcceptedResult($"/api/reprocess/{run.RunId}", BulkRunProgress.From(run));
+            return new AcceptedResult($"/api/reprocess/{run.RunId}", BulkRunProgress.From(run, clock.GetUtcNow()));
         }
         catch (InvalidBulkRunRequestException e)
         {

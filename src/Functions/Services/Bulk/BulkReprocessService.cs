@@ -130,8 +130,10 @@ public sealed partial class BulkReprocessService(
     /// a step cannot work, and thrown, each of the message's 10 dequeues failed the same way into
     /// <c>bulk-reprocess-poison</c>, which nothing reads, with no log naming the table. The message holds only the run id;
     /// the run itself is in the bulk run table. So the step logs one Error naming the table and completes: without the
-    /// bulk run table the run's record is gone with it; without the job table the run keeps its checkpoint, and a later run
-    /// (the nightly one, or <c>POST /api/reprocess</c>) covers its scans and closes it as abandoned, as for a poisoned step.
+    /// bulk run table the run's record is gone with it; without the job table the step closes the run at once as
+    /// <see cref="BulkRunState.Stopped"/> (<see cref="BulkRunStopReason.JobTableMissing"/>), so that <c>GET
+    /// /api/reprocess/{runId}</c> says so instead of showing it open for the 6 hours until a later run closed it
+    /// abandoned; a later run (the nightly one, or <c>POST /api/reprocess</c>) covers its scans.
     /// </summary>
     public async Task ContinueQueuedAsync(string runId, CancellationToken cancellationToken)
     {
@@ -145,8 +147,47 @@ public sealed partial class BulkReprocessService(
         }
         catch (JobTableMissingException e)
         {
-            LogStepWithoutJobTable(runId, e.TableName, StalledRunAge.TotalHours);
+            var detail = $"The job table '{e.TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table): no scan can be reserved. Once the table is restored, a new run (POST /api/reprocess, or the scheduled one) covers this run's scans.";
+            LogStepWithoutJobTable(runId, e.TableName, await StopAsync(runId, BulkRunStopReason.JobTableMissing, detail).ConfigureAwait(false));
         }
+    }
+
+    /// <summary>
+    /// Closes an open run as <see cref="BulkRunState.Stopped"/> with its reason, clearing its listing place (a blob name).
+    /// ETag-checked and read again on a conflict (a duplicate step's checkpoint); a run found closed or completed is left
+    /// as it is. Best effort: where the bulk run table fails too, the run stays open and is reported stalled
+    /// (<see cref="BulkRunStall"/>). Returns whether this call closed it.
+    /// </summary>
+    private async Task<bool> StopAsync(string runId, BulkRunStopReason reason, string detail)
+    {
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var run = await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+                if (run is null || run.State is not (BulkRunState.Pending or BulkRunState.Running))
+                {
+                    return false;
+                }
+
+                var now = clock.GetUtcNow();
+                var stopped = run with { State = BulkRunState.Stopped, Continuation = null, StopReason = reason, StopDetail = detail, UpdatedAt = now, FinishedAt = now };
+                if (await runs.TryReplaceAsync(run, stopped, CancellationToken.None).ConfigureAwait(false) is not null)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (RequestFailedException e)
+        {
+            LogStopFailed(runId, e.Status, e.ErrorCode);
+        }
+        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
+        {
+            LogStopFailed(runId, inner.Status, inner.ErrorCode);
+        }
+
+        return false;
     }
 
     /// <summary>One step of a run, then a request for the next step if the budget ran out before the end.</summary>
@@ -179,6 +220,12 @@ public sealed partial class BulkReprocessService(
         {
             // A later run closed it while this step's message waited (the app was down for hours): that run covers its scans.
             return new BulkStepResult(BulkStepOutcome.Abandoned, run);
+        }
+
+        if (run.State == BulkRunState.Stopped)
+        {
+            // An earlier step closed it (a duplicate of its message comes late): a later run covers its scans.
+            return new BulkStepResult(BulkStepOutcome.Stopped, run);
         }
 
         var watch = Stopwatch.StartNew();
@@ -341,7 +388,13 @@ public sealed partial class BulkReprocessService(
                 }
 
                 var now = clock.GetUtcNow();
-                var closed = stalled with { State = BulkRunState.Abandoned, Continuation = null, UpdatedAt = now, FinishedAt = now };
+                var lastProgress = stalled.UpdatedAt ?? stalled.CreatedAt;
+                var detail = FormattableString.Invariant(
+                    $"No step made progress for {StalledRunAge.TotalHours} hours (the last at {lastProgress:O}): its step message went to bulk-reprocess-poison, or the app ran no steps. Run {startingRunId} covers its scans.");
+                var closed = stalled with
+                {
+                    State = BulkRunState.Abandoned, Continuation = null, StopReason = BulkRunStopReason.NoProgress, StopDetail = detail, UpdatedAt = now, FinishedAt = now,
+                };
                 if (await runs.TryReplaceAsync(stalled, closed, cancellationToken).ConfigureAwait(false) is not null)
                 {
                     LogAbandoned(stalled.RunId, stalled.Pages, stalled.UpdatedAt ?? stalled.CreatedAt, startingRunId);
@@ -587,8 +640,11 @@ public sealed partial class BulkReprocessService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step did not run: the bulk run table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table), and the run's record with it. The step message is completed, not retried into bulk-reprocess-poison; once the table is restored, start a new run (POST /api/reprocess) or leave it to the scheduled one")]
     private partial void LogStepWithoutRunTable(string runId, string tableName);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step stopped: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The step message is completed, not retried into bulk-reprocess-poison; the run keeps its checkpoint, and once the table is restored a new run (POST /api/reprocess, or the scheduled one) covers its scans and closes it as Abandoned after {StalledHours} h without progress")]
-    private partial void LogStepWithoutJobTable(string runId, string tableName, double stalledHours);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step stopped: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The step message is completed, not retried into bulk-reprocess-poison, and the run closed as Stopped (JobTableMissing): {Closed}; once the table is restored a new run (POST /api/reprocess, or the scheduled one) covers its scans")]
+    private partial void LogStepWithoutJobTable(string runId, string tableName, bool closed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped failed ({Status} {ErrorCode}); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
+    private partial void LogStopFailed(string runId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
     private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);

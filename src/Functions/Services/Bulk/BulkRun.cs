@@ -17,9 +17,15 @@ public enum BulkRunState
     /// <summary>
     /// Closed unfinished: no step made progress for <see cref="BulkReprocessService.StalledRunAge"/> (its step message
     /// ended in the poison queue, say) when a later run started. Its listing place is cleared; the later run covers its
-    /// scans (those done already are skipped).
+    /// scans (those done already are skipped). <see cref="BulkRun.StopReason"/> is <see cref="BulkRunStopReason.NoProgress"/>.
     /// </summary>
     Abandoned,
+
+    /// <summary>
+    /// Closed unfinished by its own step, which met a fault that no retry mends (<see cref="BulkRun.StopReason"/> says
+    /// which). Its listing place is cleared; a later run covers its scans.
+    /// </summary>
+    Stopped,
 }
 
 /// <summary>Who started a run.</summary>
@@ -92,6 +98,12 @@ public sealed record BulkRun
     public DateTimeOffset? UpdatedAt { get; init; }
 
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Why a run was closed unfinished (<see cref="BulkRunState.Stopped"/> or <see cref="BulkRunState.Abandoned"/>); null otherwise.</summary>
+    public BulkRunStopReason? StopReason { get; init; }
+
+    /// <summary>The stop reason in words for the operator (a table's name, the run that took over); never a blob name.</summary>
+    public string? StopDetail { get; init; }
 
     public ETag ETag { get; init; }
 }

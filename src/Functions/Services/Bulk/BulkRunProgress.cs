@@ -1,6 +1,9 @@
 namespace Synomaly.Functions.Services.Bulk;
 
-/// <summary>What the API shows of a bulk run (not its internal checkpoint token).</summary>
+/// <summary>
+/// What the API shows of a bulk run (not its internal checkpoint token): its counts, why it was closed unfinished
+/// (<see cref="Stop"/>), and whether it is stalled now (<see cref="Stalled"/>).
+/// </summary>
 public sealed record BulkRunProgress(
     string RunId,
     string Prefix,
@@ -16,12 +19,16 @@ public sealed record BulkRunProgress(
     long Rejected,
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    BulkRunStop? Stop,
+    BulkRunStall? Stalled)
 {
-    public static BulkRunProgress From(BulkRun run)
+    /// <summary>The run as shown at <paramref name="now"/> (which decides whether it is stalled).</summary>
+    public static BulkRunProgress From(BulkRun run, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var stop = run.StopReason is { } reason ? new BulkRunStop(reason, run.StopDetail ?? "") : null;
         return new(run.RunId, run.Prefix, run.ModelVersion, run.DryRun, run.RetryErrorCodes, run.Trigger, run.State, run.Pages, run.Listed, run.Published,
-            run.Skipped, run.Rejected, run.CreatedAt, run.UpdatedAt, run.FinishedAt);
+            run.Skipped, run.Rejected, run.CreatedAt, run.UpdatedAt, run.FinishedAt, stop, BulkRunStall.Of(run, now));
     }
 }

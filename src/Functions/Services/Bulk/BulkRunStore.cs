@@ -137,6 +137,8 @@ public class BulkRunStore(TableClient table)
         [nameof(BulkRun.NextVisibleAt)] = run.NextVisibleAt,
         [nameof(BulkRun.UpdatedAt)] = run.UpdatedAt,
         [nameof(BulkRun.FinishedAt)] = run.FinishedAt,
+        [nameof(BulkRun.StopReason)] = run.StopReason?.ToString(),
+        [nameof(BulkRun.StopDetail)] = run.StopDetail,
     };
 
     private static BulkRun FromEntity(TableEntity entity) => new()
@@ -159,6 +161,8 @@ public class BulkRunStore(TableClient table)
         NextVisibleAt = entity.GetDateTimeOffset(nameof(BulkRun.NextVisibleAt)),
         UpdatedAt = entity.GetDateTimeOffset(nameof(BulkRun.UpdatedAt)),
         FinishedAt = entity.GetDateTimeOffset(nameof(BulkRun.FinishedAt)),
+        StopReason = Enum.TryParse<BulkRunStopReason>(entity.GetString(nameof(BulkRun.StopReason)), out var stop) ? stop : null,
+        StopDetail = entity.GetString(nameof(BulkRun.StopDetail)),
         ETag = entity.ETag,
     };
 }

@@ -16,6 +16,9 @@ public enum BulkStepOutcome
 
     /// <summary>The run was closed as abandoned (<see cref="BulkRunState.Abandoned"/>); the step did nothing.</summary>
     Abandoned,
+
+    /// <summary>The run was closed by a step that could not go on (<see cref="BulkRunState.Stopped"/>); the step did nothing.</summary>
+    Stopped,
 }
 
 public sealed record BulkStepResult(BulkStepOutcome Outcome, BulkRun? Run);
