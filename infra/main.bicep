@@ -148,6 +148,11 @@ param bulkBatchSize int = 100
 @maxValue(1000000)
 param bulkMessagesPerMinute int = 600
 
+@description('Optional. Back-pressure: the most jobs of one bulk run published and not yet finished (Bulk__MaxOutstandingJobs); beyond it the run waits for its jobs to end. By default the worker pool four times over (workerMaxReplicas x 4 concurrent jobs each x 4), which keeps every replica busy, capped at scanJobBacklogThreshold so that a bulk run alone never fires the scan-jobs-backlog alert.')
+@minValue(1)
+@maxValue(500)
+param bulkMaxOutstandingJobs int = min(workerMaxReplicas * 16, scanJobBacklogThreshold, 500)
+
 // ---------- GPU worker ----------
 
 @description('Optional. Serverless GPU workload profile type (Consumption-GPU-NC8as-T4 or Consumption-GPU-NC24-A100); availability differs per region, see docs/DEPLOY.md.')
@@ -186,7 +191,7 @@ param workerCooldownSeconds int = 600
 @minValue(0)
 param deadLetteredScanJobsThreshold int = 50
 
-@description('Optional. Active ScanJobs in the queue that fire the scan-jobs-backlog alert when the queue never holds fewer for a whole hour (the worker pool down, not scaling or out of GPU quota). Keep it above workerMessagesPerReplica x workerMaxReplicas, the backlog at which KEDA already runs every replica.')
+@description('Optional. Active ScanJobs in the queue that fire the scan-jobs-backlog alert when the queue never holds fewer for a whole hour (the worker pool down, not scaling or out of GPU quota). Keep it above workerMessagesPerReplica x workerMaxReplicas, the backlog at which KEDA already runs every replica, and at or above bulkMaxOutstandingJobs, the most a bulk run keeps unfinished.')
 @minValue(1)
 param scanJobBacklogThreshold int = 100
 
@@ -423,6 +428,7 @@ module functionApp 'modules/function-app.bicep' = {
       Expiry__MessageTimeToLiveHours: string(jobTimeToLiveHours)
       Bulk__BatchSize: string(bulkBatchSize)
       Bulk__MessagesPerMinute: string(bulkMessagesPerMinute)
+      Bulk__MaxOutstandingJobs: string(bulkMaxOutstandingJobs)
     }
   }
   // The host reads its storage with the identity as soon as it starts: grant first.

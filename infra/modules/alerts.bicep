@@ -35,7 +35,7 @@ param workerAppId string
 @minValue(0)
 param deadLetteredScanJobsThreshold int = 50
 
-@description('Optional. Active ScanJobs in the queue that, when the queue never holds fewer for a whole hour, mean the worker pool is not keeping up (down, not scaling, out of GPU quota). Keep it above the backlog at which KEDA already runs every replica (messages per replica x most replicas).')
+@description('Optional. Active ScanJobs in the queue that, when the queue never holds fewer for a whole hour, mean the worker pool is not keeping up (down, not scaling, out of GPU quota). Keep it above the backlog at which KEDA already runs every replica (messages per replica x most replicas), and at or above Bulk__MaxOutstandingJobs, the most a bulk run keeps unfinished.')
 @minValue(1)
 param scanJobBacklogThreshold int = 100
 
@@ -87,7 +87,7 @@ var metricRules = [
     // worker-cannot-receive.
     // A window without data points (no metric emitted) is not a breach: the rule stays quiet, never rings for a
     // namespace that stops reporting, and jobs-expired stays the backstop for that case.
-    description: 'ScanJobs have waited in ${queueName} for an hour without the queue ever falling to the threshold: the GPU worker pool is not taking them or cannot keep up (replicas down or not scaling, GPU quota spent). A bulk reprocessing run paced faster than the pool works (Bulk__MessagesPerMinute) does this too. Jobs expire unprocessed after their time to live (docs/DEPLOY.md, Alerts).'
+    description: 'ScanJobs have waited in ${queueName} for an hour without the queue ever falling to the threshold: the GPU worker pool is not taking them or cannot keep up (replicas down or not scaling, GPU quota spent). A bulk reprocessing run does not: it keeps at most Bulk__MaxOutstandingJobs of its jobs unfinished, at most the threshold, and waits for the pool. Jobs expire unprocessed after their time to live (docs/DEPLOY.md, Alerts).'
     severity: 2
     scope: serviceBusId
     metricNamespace: 'Microsoft.ServiceBus/namespaces'

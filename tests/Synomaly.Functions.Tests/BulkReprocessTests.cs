@@ -68,7 +68,8 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         await queue.CreateAsync(cancellationToken: Ct);
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var steps = new CapturingSteps();
-        var settings = new Dictionary<string, string?> { ["Bulk:BatchSize"] = "40", ["Bulk:MessagesPerMinute"] = "1000000" };
+        // No worker ends these jobs: a window as wide as allowed keeps the pages whole (the window has tests of its own).
+        var settings = new Dictionary<string, string?> { ["Bulk:BatchSize"] = "40", ["Bulk:MessagesPerMinute"] = "1000000", ["Bulk:MaxOutstandingJobs"] = "500" };
         await using var host = await TestHost.CreateAsync(azurite, settings,
             publisher: new InterruptingPublisher(new StorageQueueScanJobPublisher(queue), batchesBeforeInterrupt: 4, interrupt), steps: steps);
         var prefix = await FillArchiveAsync(host, Scans);
@@ -195,6 +196,66 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         // The records know when their message becomes visible, so the expiry sweep counts a throttled job's wait from then.
         var recorded = (await host.Jobs.ListAsync(pageSize: 100, cancellationToken: Ct)).Jobs.Select(j => j.ScheduledFor).Distinct().Order().ToList();
         Assert.Equal([null, clock.Now.AddSeconds(30), clock.Now.AddSeconds(60)], recorded);
+    }
+
+    [Fact]
+    public async Task A_run_keeps_at_most_its_window_of_jobs_unfinished_and_goes_on_as_they_end_failed_ones_included()
+    {
+        // A run published at Bulk:MessagesPerMinute whatever the workers drained: the queue stayed hundreds deep for hours,
+        // the scan-jobs-backlog alert fired on every large run, and an upload waited behind all of it.
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MaxOutstandingJobs"] = "8", ["Bulk:MessagesPerMinute"] = "1000000" }, steps: steps, clock: clock);
+        var prefix = await FillArchiveAsync(host, 20);
+        var bulk = host.Get<BulkReprocessService>();
+        var published = host.Get<InMemoryScanJobPublisher>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        // A zero budget does one page per step: the first page is cut to the window.
+        var first = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+        Assert.Equal((BulkStepOutcome.Paused, 8L), (first.Outcome, first.Run!.Published));
+        var firstJobs = published.Drain();
+        Assert.Equal(8, firstJobs.Count);
+
+        // None has ended: the next step publishes nothing, records that it looked (the run is waiting, not stalled) and
+        // hands over to the next step.
+        clock.Now = clock.Now.AddMinutes(1);
+        var waiting = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+        Assert.Equal((BulkStepOutcome.Paused, 8L, 1), (waiting.Outcome, waiting.Run!.Published, waiting.Run.Pages));
+        Assert.Empty(published.Drain());
+        Assert.Equal(clock.Now, waiting.Run.UpdatedAt);
+        Assert.Equal(8, BulkRunProgress.From(waiting.Run, clock.Now).Outstanding);
+        Assert.Equal(3, steps.Requested.Count);
+
+        // Three succeed and the worker fails one (dead-lettered as malformed): a Failed job is final, so four places free up.
+        foreach (var ended in firstJobs.Take(3))
+        {
+            await SucceedAsync(host, ended.Job);
+        }
+
+        await FailAsync(host, firstJobs[3].Job, "Malformed");
+        var next = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+        var nextJobs = published.Drain();
+        Assert.Equal((4, 12L, 8), (nextJobs.Count, next.Run!.Published, BulkRunProgress.From(next.Run, clock.Now).Outstanding));
+
+        // As the rest end, the run goes on to the end, never more than 8 unfinished at once.
+        var unfinished = firstJobs.Skip(4).Concat(nextJobs).Select(p => p.Job).ToList();
+        var result = next;
+        while (result.Outcome == BulkStepOutcome.Paused)
+        {
+            foreach (var job in unfinished)
+            {
+                await SucceedAsync(host, job);
+            }
+
+            result = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+            unfinished = [.. published.Drain().Select(p => p.Job)];
+            Assert.InRange(unfinished.Count, 0, 8);
+        }
+
+        Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
+        Assert.Equal((20L, 20L), (result.Run!.Listed, result.Run.Published));
     }
 
     [Fact]
@@ -515,6 +576,14 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         var result = await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
         Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
         return result.Run!;
+    }
+
+    /// <summary>The published job as the worker leaves it when it succeeds.</summary>
+    private static async Task SucceedAsync(TestHost host, ScanJob job)
+    {
+        var queued = (await host.Jobs.GetAsync(job.ScanId, job.ModelVersion, Ct))!;
+        var processing = (await host.Jobs.TransitionAsync(queued, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, Ct)).Record!;
+        Assert.True((await host.Jobs.TransitionAsync(processing, JobState.Succeeded, r => r with { FinishedAt = DateTimeOffset.UtcNow }, Ct)).Succeeded);
     }
 
     /// <summary>The published job as the worker leaves it when it fails it with <paramref name="errorCode"/>; its scan id.</summary>

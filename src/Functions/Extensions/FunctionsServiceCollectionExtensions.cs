@@ -70,6 +70,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton(provider => new BulkRunStore(provider.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkRunRetry>();
+        services.TryAddSingleton<BulkRunWindow>();
         services.TryAddSingleton<BulkReprocessService>();
         return services;
     }

@@ -20,7 +20,8 @@ namespace Synomaly.Functions.Services.Bulk;
 /// <summary>
 /// Reprocesses the archive: enumerates archive/{prefix} page by page, reserves a job per scan that is not already
 /// queued, processing or done for the model version, publishes each page as one throttled batch, and checkpoints the
-/// listing's continuation token after every page. A restarted step resumes at the first page not checkpointed; scans of
+/// listing's continuation token after every page. Each page is listed only once the run's unfinished jobs leave room, and
+/// cut to that room (<see cref="BulkRunWindow"/>). A restarted step resumes at the first page not checkpointed; scans of
 /// a page that was half done are found reserved or published in their job records, so each is published once.
 /// </summary>
 public sealed partial class BulkReprocessService(
@@ -32,6 +33,7 @@ public sealed partial class BulkReprocessService(
     ArchiveScanIdKeyStore archiveKey,
     IScanJobPublisher publisher,
     IBulkStepQueue steps,
+    BulkRunWindow window,
     IOptions<BulkOptions> bulkOptions,
     IOptions<IntakeOptions> intakeOptions,
     TimeProvider clock,
@@ -232,8 +234,16 @@ public sealed partial class BulkReprocessService(
         // Before the first record is written: a key that cannot be read fails the step (ArchiveScanIdKeyUnavailableException,
         // retried by the queue trigger) rather than letting a page's jobs be filed under ids of another key.
         var key = await archiveKey.GetAsync(cancellationToken).ConfigureAwait(false);
+        // Back-pressure: each page is listed only once the run's unfinished jobs leave room, and cut to that room.
+        var (ready, pageSize) = await window.RoomAsync(run, watch, budget, cancellationToken).ConfigureAwait(false);
+        if (pageSize == 0)
+        {
+            return await PauseForRoomAsync(ready).ConfigureAwait(false);
+        }
+
+        run = ready;
         var container = blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer);
-        await foreach (var (page, startedOver) in PagesFromCheckpointAsync(container, run, cancellationToken).ConfigureAwait(false))
+        await foreach (var (page, startedOver) in PagesFromCheckpointAsync(container, run, () => pageSize, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var counts = await ProcessPageAsync(run, container, key, page.Values, cancellationToken).ConfigureAwait(false);
@@ -253,6 +263,7 @@ public sealed partial class BulkReprocessService(
                 Published = counted.Published + counts.Published,
                 Skipped = counted.Skipped + counts.Skipped,
                 Rejected = counted.Rejected + counts.Rejected,
+                Outstanding = BulkRunWindow.With(counted.Outstanding, counts.PublishedEarlier),
                 UpdatedAt = now,
                 FinishedAt = continuation is null ? now : null,
             };
@@ -276,6 +287,14 @@ public sealed partial class BulkReprocessService(
                 LogPaused(runId, run.Pages, run.Published);
                 return new BulkStepResult(BulkStepOutcome.Paused, run);
             }
+
+            (ready, pageSize) = await window.RoomAsync(run, watch, budget, cancellationToken).ConfigureAwait(false);
+            if (pageSize == 0)
+            {
+                return await PauseForRoomAsync(ready).ConfigureAwait(false);
+            }
+
+            run = ready;
         }
 
         if (run.State != BulkRunState.Completed)
@@ -296,47 +315,70 @@ public sealed partial class BulkReprocessService(
     /// the step until the message is poisoned: the listing starts over from the top instead, as the upload reconciliation's
     /// does. Only the error code is logged: a marker holds a blob name.
     /// </summary>
+    /// <param name="pageSize">The size of the next page, asked before each is listed: the run's window sets it.</param>
     private async IAsyncEnumerable<(Page<BlobItem> Page, bool StartedOver)> PagesFromCheckpointAsync(
-        BlobContainerClient container, BulkRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
+        BlobContainerClient container, BulkRun run, Func<int> pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        IAsyncEnumerator<Page<BlobItem>> From(string? place) =>
-            container.GetBlobsAsync(new GetBlobsOptions { Prefix = run.Prefix }, cancellationToken).AsPages(place, bulk.BatchSize).GetAsyncEnumerator(cancellationToken);
-
-        var pages = From(string.IsNullOrEmpty(run.Continuation) ? null : run.Continuation);
-        try
+        // One listing call per page, each from the last page's place: the window may cut every page to another size.
+        async Task<Page<BlobItem>?> PageAtAsync(string? place)
         {
-            bool restartable = !string.IsNullOrEmpty(run.Continuation), startedOver = false;
-            while (true)
+            var pages = container.GetBlobsAsync(new GetBlobsOptions { Prefix = run.Prefix }, cancellationToken).AsPages(place, pageSize()).GetAsyncEnumerator(cancellationToken);
+            await using (pages.ConfigureAwait(false))
             {
-                bool more;
-                try
-                {
-                    more = await pages.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (RequestFailedException e) when (restartable && e.Status == 400)
-                {
-                    LogListingPlaceRefused(run.RunId, e.ErrorCode);
-                    await pages.DisposeAsync().ConfigureAwait(false);
-                    pages = From(null);
-                    restartable = false;
-                    startedOver = true;
-                    continue;
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
-                restartable = false;
-                yield return (pages.Current, startedOver);
-                startedOver = false;
+                return await pages.MoveNextAsync().ConfigureAwait(false) ? pages.Current : null;
             }
         }
-        finally
+
+        var place = string.IsNullOrEmpty(run.Continuation) ? null : run.Continuation;
+        bool restartable = place is not null, startedOver = false;
+        while (true)
         {
-            await pages.DisposeAsync().ConfigureAwait(false);
+            Page<BlobItem>? page;
+            try
+            {
+                page = await PageAtAsync(place).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (restartable && e.Status == 400)
+            {
+                LogListingPlaceRefused(run.RunId, e.ErrorCode);
+                place = null;
+                restartable = false;
+                startedOver = true;
+                continue;
+            }
+
+            if (page is null)
+            {
+                yield break;
+            }
+
+            restartable = false;
+            yield return (page, startedOver);
+            startedOver = false;
+            if (string.IsNullOrEmpty(page.ContinuationToken))
+            {
+                yield break;
+            }
+
+            place = page.ContinuationToken;
         }
+    }
+
+    /// <summary>
+    /// Ends a step whose run has no room for its next page: records that it looked (with the outstanding jobs as found),
+    /// so that a run waiting for its jobs reads as working, not stalled or abandoned, and hands over to the next step.
+    /// </summary>
+    private async Task<BulkStepResult> PauseForRoomAsync(BulkRun run)
+    {
+        var stored = await runs.TryReplaceAsync(run, run with { UpdatedAt = clock.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        if (stored is null)
+        {
+            LogContended(run.RunId);
+            return new BulkStepResult(BulkStepOutcome.Contended, await runs.GetAsync(run.RunId, CancellationToken.None).ConfigureAwait(false));
+        }
+
+        LogWaitingForJobs(run.RunId, stored.Outstanding.Count, bulk.MaxOutstandingJobs);
+        return new BulkStepResult(BulkStepOutcome.Paused, stored);
     }
 
     private async Task<BulkRun> CreateAndEnqueueAsync(
@@ -440,7 +482,8 @@ public sealed partial class BulkReprocessService(
 
     private async Task<PageCounts> ProcessPageAsync(BulkRun run, BlobContainerClient container, ArchiveScanIdKey key, IReadOnlyList<BlobItem> items, CancellationToken cancellationToken)
     {
-        long skipped = 0, rejected = 0, publishedEarlier = 0;
+        long skipped = 0, rejected = 0;
+        var publishedEarlier = new List<string>();
         var reserved = new List<Reservation>();
         var wouldPublish = 0;
         foreach (var item in items)
@@ -497,7 +540,7 @@ public sealed partial class BulkReprocessService(
             {
                 // Published by this very run: an earlier attempt at this page (its step failed part way through the
                 // publishing and was retried) sent it before the page's checkpoint, which holds the counts.
-                publishedEarlier++;
+                publishedEarlier.Add(reservation.Record.ScanId);
             }
             else
             {
@@ -507,7 +550,7 @@ public sealed partial class BulkReprocessService(
 
         if (run.DryRun || reserved.Count == 0)
         {
-            return new PageCounts(run, wouldPublish + publishedEarlier, skipped, rejected);
+            return new PageCounts(run, wouldPublish + publishedEarlier.Count, skipped, rejected, publishedEarlier);
         }
 
         // Last point where an interruption leaves nothing half sent: records are reserved, not yet published.
@@ -533,7 +576,7 @@ public sealed partial class BulkReprocessService(
                 // found published by the step's retry, which sends only the rest, instead of a second ScanJob for each. The
                 // slice keeps its whole minute, so that the rest, scheduled after it, do not join the part already out.
                 var sent = await ConfirmSentAsync(slice, partly.Sent, scheduledFor).ConfigureAwait(false);
-                await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
+                await SaveScheduleAsync(run, sliceEnd, partly.Sent.Select(j => j.ScanId)).ConfigureAwait(false);
                 await ForgetGoneSourcesAsync(reserved.Skip(first).Where(r => !sent.Contains(r.Job!.MessageId))).ConfigureAwait(false);
                 throw;
             }
@@ -550,10 +593,10 @@ public sealed partial class BulkReprocessService(
                 await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
             }
 
-            run = await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
+            run = await SaveScheduleAsync(run, sliceEnd, slice.Select(r => r.Job!.ScanId)).ConfigureAwait(false);
         }
 
-        return new PageCounts(run, reserved.Count + publishedEarlier, skipped, rejected);
+        return new PageCounts(run, reserved.Count + publishedEarlier.Count, skipped, rejected, publishedEarlier);
     }
 
     /// <summary>
@@ -596,10 +639,12 @@ public sealed partial class BulkReprocessService(
     /// first minute. ETag-checked like every checkpoint: on a conflict (a duplicate step moved the run) the page is still
     /// published to the end, from the schedule in hand, and the page's checkpoint then finds the conflict and stops.
     /// </summary>
-    private async Task<BulkRun> SaveScheduleAsync(BulkRun run, DateTimeOffset nextVisibleAt)
+    private async Task<BulkRun> SaveScheduleAsync(BulkRun run, DateTimeOffset nextVisibleAt, IEnumerable<string> published)
     {
-        var scheduled = run with { NextVisibleAt = nextVisibleAt, UpdatedAt = clock.GetUtcNow() };
-        return await runs.TryReplaceAsync(run, scheduled, CancellationToken.None).ConfigureAwait(false) ?? run with { NextVisibleAt = nextVisibleAt };
+        // The slice's jobs join the run's window with the schedule, so that a step retried after this knows them.
+        var outstanding = BulkRunWindow.With(run.Outstanding, published);
+        var scheduled = run with { NextVisibleAt = nextVisibleAt, Outstanding = outstanding, UpdatedAt = clock.GetUtcNow() };
+        return await runs.TryReplaceAsync(run, scheduled, CancellationToken.None).ConfigureAwait(false) ?? run with { NextVisibleAt = nextVisibleAt, Outstanding = outstanding };
     }
 
     private JobRecord RejectedRecord(ScanJob job, BulkRun run, IntakeRejectionCode code, BlobItemProperties properties) => new()
@@ -634,8 +679,11 @@ public sealed partial class BulkReprocessService(
             ? modelVersion
             : throw new InvalidBulkRunRequestException($"'modelVersion' must be {BlobLayout.ModelVersionRule}.");
 
-    /// <summary>What a page did, and the run as the page left it: its schedule (NextVisibleAt) saved after each slice.</summary>
-    private sealed record PageCounts(BulkRun Run, long Published, long Skipped, long Rejected);
+    /// <summary>
+    /// What a page did, and the run as the page left it: its schedule (NextVisibleAt) and window saved after each slice.
+    /// PublishedEarlier: scans of the page an earlier attempt of this run published, which the window may not know yet.
+    /// </summary>
+    private sealed record PageCounts(BulkRun Run, long Published, long Skipped, long Rejected, IReadOnlyList<string> PublishedEarlier);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step did not run: the bulk run table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table), and the run's record with it. The step message is completed, not retried into bulk-reprocess-poison; once the table is restored, start a new run (POST /api/reprocess) or leave it to the scheduled one")]
     private partial void LogStepWithoutRunTable(string runId, string tableName);
@@ -669,6 +717,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {StartingRunId}: closing stalled runs failed ({Status} {ErrorCode}); the next start tries again")]
     private partial void LogAbandonFailed(string startingRunId, int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} waits for its jobs: {Outstanding} of at most {MaxOutstanding} published and not yet finished (Bulk__MaxOutstandingJobs); the next step looks again")]
+    private partial void LogWaitingForJobs(string runId, int outstanding, int maxOutstanding);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: another step moved the checkpoint; this step stops")]
     private partial void LogContended(string runId);

@@ -87,6 +87,12 @@ public sealed record BulkRun
     /// <summary>Blobs rejected without publishing (empty or too large).</summary>
     public long Rejected { get; init; }
 
+    /// <summary>
+    /// Scan ids of the jobs this run published that were not final (Succeeded or Failed) when it last looked: its window
+    /// (<c>Bulk__MaxOutstandingJobs</c>, <see cref="BulkRunWindow"/>). Opaque ids, never blob names.
+    /// </summary>
+    public IReadOnlyList<string> Outstanding { get; init; } = [];
+
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>

@@ -17,6 +17,7 @@ public sealed record BulkRunProgress(
     long Published,
     long Skipped,
     long Rejected,
+    int Outstanding,
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt,
     DateTimeOffset? FinishedAt,
@@ -29,6 +30,6 @@ public sealed record BulkRunProgress(
         ArgumentNullException.ThrowIfNull(run);
         var stop = run.StopReason is { } reason ? new BulkRunStop(reason, run.StopDetail ?? "") : null;
         return new(run.RunId, run.Prefix, run.ModelVersion, run.DryRun, run.RetryErrorCodes, run.Trigger, run.State, run.Pages, run.Listed, run.Published,
-            run.Skipped, run.Rejected, run.CreatedAt, run.UpdatedAt, run.FinishedAt, stop, BulkRunStall.Of(run, now));
+            run.Skipped, run.Rejected, run.Outstanding.Count, run.CreatedAt, run.UpdatedAt, run.FinishedAt, stop, BulkRunStall.Of(run, now));
     }
 }

@@ -133,6 +133,8 @@ public class BulkRunStore(TableClient table)
         [nameof(BulkRun.Published)] = run.Published,
         [nameof(BulkRun.Skipped)] = run.Skipped,
         [nameof(BulkRun.Rejected)] = run.Rejected,
+        // Scan ids are 'a-' and hex digits, so a comma separates them safely; 500 of them fit a table string (32K chars).
+        [nameof(BulkRun.Outstanding)] = run.Outstanding.Count == 0 ? null : string.Join(',', run.Outstanding),
         [nameof(BulkRun.CreatedAt)] = run.CreatedAt,
         [nameof(BulkRun.NextVisibleAt)] = run.NextVisibleAt,
         [nameof(BulkRun.UpdatedAt)] = run.UpdatedAt,
@@ -157,6 +159,7 @@ public class BulkRunStore(TableClient table)
         Published = entity.GetInt64(nameof(BulkRun.Published)) ?? 0,
         Skipped = entity.GetInt64(nameof(BulkRun.Skipped)) ?? 0,
         Rejected = entity.GetInt64(nameof(BulkRun.Rejected)) ?? 0,
+        Outstanding = entity.GetString(nameof(BulkRun.Outstanding))?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
         CreatedAt = entity.GetDateTimeOffset(nameof(BulkRun.CreatedAt)) ?? DateTimeOffset.MinValue,
         NextVisibleAt = entity.GetDateTimeOffset(nameof(BulkRun.NextVisibleAt)),
         UpdatedAt = entity.GetDateTimeOffset(nameof(BulkRun.UpdatedAt)),
