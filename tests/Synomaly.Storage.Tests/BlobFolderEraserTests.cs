@@ -47,9 +47,54 @@ public sealed class BlobFolderEraserTests(AzuriteFixture azurite)
         var rewritten = Assert.Single(container.RewrittenETags).Trim('"');
         Assert.NotEqual(listed.Trim('"'), rewritten);
         Assert.Equal(new[] { listed.Trim('"'), rewritten }.Order(StringComparer.Ordinal), erased.ETags.Select(e => e.Trim('"')).Order(StringComparer.Ordinal));
+        Assert.False(erased.ETagsIncomplete);
         Assert.Equal(1, erased.Blobs);
         Assert.False((await container.GetBlobClient("scan-1/scan.png").ExistsAsync(Ct)).Value);
         await container.DeleteAsync(cancellationToken: Ct);
+    }
+
+    [Fact]
+    public async Task A_blob_written_again_before_every_conditional_delete_is_erased_and_the_erasure_says_its_etags_may_be_incomplete()
+    {
+        // After five conditional deletes that each met a newer version, the delete went unconditional and removed a version
+        // whose ETag no read had seen; the erasure reported its ETags as if they were complete.
+        var name = "c" + Guid.NewGuid().ToString("N");
+        var container = new RewrittenBeforeEveryDeleteContainer(azurite.ConnectionString, name);
+        await container.CreateAsync(cancellationToken: Ct);
+        await container.GetBlobClient("scan-1/scan.png").UploadAsync(BinaryData.FromString("first"), Ct);
+
+        var erased = await BlobFolderEraser.EraseAsync(container, "scan-1/", Ct);
+
+        Assert.Equal(1, erased.Blobs);
+        Assert.False((await container.GetBlobClient("scan-1/scan.png").ExistsAsync(Ct)).Value);
+        Assert.DoesNotContain(container.RewrittenETags[^1].Trim('"'), erased.ETags.Select(e => e.Trim('"')));
+        Assert.True(erased.ETagsIncomplete);
+        await container.DeleteAsync(cancellationToken: Ct);
+    }
+
+    /// <summary>A container whose blobs are written again just before every delete that is conditional on an ETag.</summary>
+    private sealed class RewrittenBeforeEveryDeleteContainer(string connectionString, string name) : BlobContainerClient(connectionString, name)
+    {
+        private readonly string account = connectionString;
+
+        /// <summary>The ETags the blobs were written again with.</summary>
+        public List<string> RewrittenETags { get; } = [];
+
+        public override BlobClient GetBlobClient(string blobName) => new Rewriting(account, Name, blobName, this);
+
+        private sealed class Rewriting(string connectionString, string container, string blobName, RewrittenBeforeEveryDeleteContainer owner) : BlobClient(connectionString, container, blobName)
+        {
+            public override async Task<Response<bool>> DeleteIfExistsAsync(DeleteSnapshotsOption snapshotsOption = DeleteSnapshotsOption.None, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+            {
+                if (conditions?.IfMatch is not null)
+                {
+                    var written = await UploadAsync(BinaryData.FromString("again"), overwrite: true, cancellationToken);
+                    owner.RewrittenETags.Add(written.Value.ETag.ToString());
+                }
+
+                return await base.DeleteIfExistsAsync(snapshotsOption, conditions, cancellationToken);
+            }
+        }
     }
 
     /// <summary>A container whose blob listings are answered as read, after the listed blobs were written again meanwhile.</summary>

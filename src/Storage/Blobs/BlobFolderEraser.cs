@@ -13,7 +13,9 @@ namespace Synomaly.Storage.Blobs;
 /// <param name="ETags">The ETags of the versions erased (which upload versions are gone): of the version each delete
 /// removed and, where the blob was written again in between, of each version seen before it (the one listed too), which
 /// the write replaced and the previous-version deletes removed.</param>
-public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string> ETags);
+/// <param name="ETagsIncomplete">Whether <paramref name="ETags"/> may lack a version erased: a blob written again on every
+/// conditional delete was at last deleted unconditionally, and the version that delete removed was never read.</param>
+public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string> ETags, bool ETagsIncomplete = false);
 
 /// <summary>
 /// Deletes every blob under a folder prefix, previous versions included, so that an erasure leaves nothing readable but
@@ -35,6 +37,7 @@ public static class BlobFolderEraser
         }
 
         int blobs = 0, versions = 0;
+        bool etagsIncomplete = false;
         var etags = new HashSet<string>(StringComparer.Ordinal);
         // Uncommitted too: a blob whose upload is still staging blocks exists for nobody else yet, but its uploader can
         // commit them at any time while the upload URL is valid. Such a blob is told from the committed ones by listing
@@ -48,13 +51,15 @@ public static class BlobFolderEraser
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Uncommitted }, cancellationToken).ConfigureAwait(false))
         {
             var blob = container.GetBlobClient(item.Name);
-            var deleted = committed.Contains(item.Name)
+            var (deleted, unread) = committed.Contains(item.Name)
                 ? await DeleteCurrentAsync(blob, item.Properties.ETag, etags, cancellationToken).ConfigureAwait(false)
                 : await DiscardStagedBlocksAsync(container.GetBlockBlobClient(item.Name), blob, etags, cancellationToken).ConfigureAwait(false);
             if (deleted)
             {
                 blobs++;
             }
+
+            etagsIncomplete |= unread;
         }
 
         // Listed after the deletes above, which turned each current version into a previous one.
@@ -74,7 +79,7 @@ public static class BlobFolderEraser
             }
         }
 
-        return new FolderErasure(blobs, versions, etags);
+        return new FolderErasure(blobs, versions, etags, etagsIncomplete);
     }
 
     /// <summary>
@@ -82,9 +87,9 @@ public static class BlobFolderEraser
     /// there is no blob; Azurite drops the name but keeps the blocks, which a commit still finds): an empty block list is
     /// committed, which drops every uncommitted block, and that empty blob is deleted (its version goes with the previous
     /// versions below). If-None-Match keeps a commit the uploader made since the listing from being overwritten: that blob
-    /// is deleted as it is. False when the blob vanished meanwhile; the versions erased are added to <paramref name="gone"/>.
+    /// is deleted as it is. As <see cref="DeleteCurrentAsync"/>: whether a blob was deleted, and whether unread.
     /// </summary>
-    private static async Task<bool> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, ISet<string> gone, CancellationToken cancellationToken)
+    private static async Task<(bool Deleted, bool Unread)> DiscardStagedBlocksAsync(BlockBlobClient staged, BlobClient blob, ISet<string> gone, CancellationToken cancellationToken)
     {
         ETag? empty = null;
         try
@@ -108,17 +113,19 @@ public static class BlobFolderEraser
     /// seen is added to <paramref name="gone"/>: the one deleted, and each one the condition found replaced (the listed one
     /// too, whose content is gone as well; reporting only the last left an intake's record for it, made after the
     /// erasure's first read of the records, without its tombstone, as reporting only the listed one did for the version
-    /// written since). A blob written again on every attempt is deleted unconditionally at last, its content erased.
+    /// written since). A blob written again on every attempt is deleted unconditionally at last, its content erased; which
+    /// version that removed is not known, and the answer says so (Unread), so that the erasure does not claim a complete list.
     /// </summary>
     /// <param name="expected">The version the caller saw (null: read it first).</param>
-    private static async Task<bool> DeleteCurrentAsync(BlobClient blob, ETag? expected, ISet<string> gone, CancellationToken cancellationToken)
+    /// <returns>Whether a current version was deleted (false when there was none), and whether by the unconditional delete.</returns>
+    private static async Task<(bool Deleted, bool Unread)> DeleteCurrentAsync(BlobClient blob, ETag? expected, ISet<string> gone, CancellationToken cancellationToken)
     {
         for (int attempt = 0; attempt < MaxDeleteAttempts; attempt++)
         {
             expected ??= await CurrentETagAsync(blob, cancellationToken).ConfigureAwait(false);
             if (expected is not { } etag)
             {
-                return false;
+                return (false, false);
             }
 
             try
@@ -129,7 +136,7 @@ public static class BlobFolderEraser
                     gone.Add(etag.ToString());
                 }
 
-                return deleted.Value;
+                return (deleted.Value, false);
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
             {
@@ -143,21 +150,25 @@ public static class BlobFolderEraser
         }
 
         // Written again (or leased again) on every attempt: the content is erased all the same, whatever version is current.
-        // Which one that was is not known (the delete answers no ETag): the last one read is reported, as the attempts'.
+        // Which one that was is not known (the delete answers no ETag): the last one read is reported, as the attempts', and
+        // the answer says that the list may lack the one removed.
         if (expected is { } last)
         {
             gone.Add(last.ToString());
         }
 
+        bool removed;
         try
         {
-            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            removed = (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
         {
             await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            removed = (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
+
+        return (removed, removed);
     }
 
     /// <summary>The current version's ETag; null when the blob does not exist.</summary>

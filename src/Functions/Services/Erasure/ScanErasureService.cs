@@ -126,6 +126,13 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
                 marked += await MarkDeletedAsync(late, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
         }
+
+        if (uploads.ETagsIncomplete)
+        {
+            // The list those late records are matched against may lack the last version deleted: say so rather than
+            // leave such a record quietly without its tombstone.
+            LogUploadVersionUnread(scanId);
+        }
         bool deletedBlobs = uploads.Blobs + uploads.Versions + results.Blobs + results.Versions > 0;
         if (records.Count == 0 && unreadable.Count == 0 && !deletedBlobs)
         {
@@ -248,6 +255,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: job record {ModelVersion} cannot be read by this version (stored {Field}); the erasure goes on, by the record's key")]
     private partial void LogUnreadable(string scanId, string modelVersion, string field);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its upload was written again before each delete and was deleted at last without its version being read; a job record an intake made for that version after this erasure read the records is not tombstoned by it. Repeat the DELETE of this scan once nothing writes to the upload any more")]
+    private partial void LogUploadVersionUnread(string scanId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
     private partial void LogNothingExisted(string scanId, ErasureReason reason);
