@@ -134,6 +134,33 @@ public sealed class ScanJobPumpTests
     }
 
     [Fact]
+    public async Task A_job_still_running_when_the_pump_is_disposed_before_its_deadline_is_interrupted_and_abandoned()
+    {
+        // The host gave up waiting (its stop token cancelled) and disposes the pump while a job still runs and its deadline
+        // is far off: disposing the deadline without cancelling it dropped its timer, and the job waited for ever.
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        harness.Options.ShutdownDeadlineSeconds = 3600;
+        var pump = new ScanJobPump(source, harness.Handler, harness.Host, Device(), MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = harness.AddJob("pump-disposed", FakeScanCodec.Scan(1, 0.2f));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(slow)), slow.MessageId);
+        await pump.StartAsync(cancellationToken);
+        await harness.Model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        using var hostGaveUp = new CancellationTokenSource();
+        await hostGaveUp.CancelAsync();
+        await pump.StopAsync(hostGaveUp.Token).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+
+        pump.Dispose();
+
+        await pump.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Assert.Equal([(slow.MessageId, SettlementKind.Abandoned)], source.Settlements.Select(s => (s.MessageId, s.Kind)));
+        Assert.Equal((JobState.Queued, "Interrupted"), (harness.Record(slow)!.State, harness.Record(slow)!.ErrorCode));
+        harness.Model.Hold.TrySetResult();
+    }
+
+    [Fact]
     public async Task A_pump_disposed_before_it_is_stopped_stops_without_throwing()
     {
         // The order a minimal-hosting app can meet under WebApplicationFactory: the factory stops the host while the app's

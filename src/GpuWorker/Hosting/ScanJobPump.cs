@@ -54,9 +54,20 @@ public sealed partial class ScanJobPump(
 
     public override void Dispose()
     {
+        bool first;
         lock (deadlineGate)
         {
+            first = !disposed;
             disposed = true;
+        }
+
+        if (first)
+        {
+            // Cancelled before it is disposed: a host that gave up waiting disposes the pump with jobs still in flight,
+            // and disposing the source drops the deadline's timer, so those jobs would wait for ever instead of being
+            // handed back as interrupted. Outside the gate: the jobs' cancellation callbacks run on this thread. Once only:
+            // the host may dispose twice, and a disposed source cannot be cancelled.
+            deadline.Cancel();
             deadline.Dispose();
         }
 
