@@ -27,6 +27,25 @@ public sealed class ScanJobShutdownTests
     }
 
     [Fact]
+    public async Task A_job_whose_batcher_is_disposed_under_it_is_interrupted_and_abandoned_though_its_deadline_has_not_passed()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-batcher-stopped", FakeScanCodec.Scan(1, 0.25f));
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(source, job);
+
+        var running = ReceiveAndHandleAsync(harness, source);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await harness.Batcher.DisposeAsync();
+
+        // Before, (Retrying, "Timeout"): the batcher's cancellation was taken for a timed-out operation and held for a backoff.
+        Assert.Equal(JobOutcome.Interrupted, await running.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.Equal(SettlementKind.Abandoned, Assert.Single(source.Settlements).Kind);
+        Assert.Equal((JobState.Queued, "Interrupted"), (harness.Record(job)!.State, harness.Record(job)!.ErrorCode));
+    }
+
+    [Fact]
     public async Task Jobs_sharing_a_call_at_the_shutdown_deadline_stop_it_go_back_to_the_queue_and_succeed_when_redelivered()
     {
         // A call of three slices runs once both jobs' slices are in, however slowly the two handlers get there.

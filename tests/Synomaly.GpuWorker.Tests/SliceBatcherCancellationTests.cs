@@ -85,4 +85,38 @@ public sealed class SliceBatcherCancellationTests
         await model.Cancelled.Task.WaitAsync(Wait, cancellationToken);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.WaitAsync(Wait, cancellationToken));
     }
+
+    [Fact]
+    public async Task Disposing_the_batcher_fails_the_jobs_still_waiting_for_a_batch_and_the_call_under_way_as_stopped()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var batcher = Create(model, telemetry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var running = batcher.InferAsync([Slice(1)], "default", cancellationToken);
+        await model.Started.Task.WaitAsync(Wait, cancellationToken);
+        var waiting = batcher.InferAsync([Slice(2), Slice(3)], "default", cancellationToken);
+
+        await batcher.DisposeAsync().AsTask().WaitAsync(Wait, cancellationToken);
+
+        // Before, the waiting job was never completed (its handler would wait for ever), and the running one got the
+        // batcher's bare cancellation, which the handler retried as a Timeout.
+        await Assert.ThrowsAsync<BatcherStoppedException>(() => waiting.WaitAsync(Wait, cancellationToken));
+        await Assert.ThrowsAsync<BatcherStoppedException>(() => running.WaitAsync(Wait, cancellationToken));
+    }
+
+    [Fact]
+    public async Task A_job_that_reaches_a_disposed_batcher_fails_as_stopped()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var batcher = Create(new FakeSliceInference(), telemetry);
+        await batcher.DisposeAsync();
+
+        // Before, an ObjectDisposedException, which the handler classified as Unexpected.
+        await Assert.ThrowsAsync<BatcherStoppedException>(() => batcher.InferAsync([Slice(1)], "default", TestContext.Current.CancellationToken));
+        // A second disposal (the harness's, the container's) is harmless.
+        await batcher.DisposeAsync();
+    }
 }

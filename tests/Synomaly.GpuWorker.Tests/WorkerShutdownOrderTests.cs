@@ -18,8 +18,9 @@ namespace Synomaly.GpuWorker.Tests;
 
 /// <summary>
 /// Pins the shutdown order the worker relies on. A job still waiting for its outputs when the SliceBatcher is disposed
-/// would get the batcher's cancellation while its own shutdown token is not cancelled, and be retried as a Timeout
-/// instead of handed back as Interrupted. That cannot happen today because (1) the host stops the hosted services
+/// is stopped before its deadline (handed back as Interrupted all the same, through BatcherStoppedException, as
+/// defence in depth: before, it was retried as a Timeout, or never completed while waiting for a batch). That cannot
+/// happen today because (1) the host stops the hosted services
 /// registered after the pump first, and those are only the web server (health probes, each bounded by a 5 s probe
 /// timeout) and the health-check publisher (none registered), so the pump's StopAsync, which arms the job deadline, runs at once; (2) the host's shutdown
 /// timeout is the deadline plus a margin, so it waits past the deadline, when every job's token is cancelled and its wait

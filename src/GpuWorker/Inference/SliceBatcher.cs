@@ -15,7 +15,9 @@ namespace Synomaly.GpuWorker.Inference;
 /// cancelled (lost lock, shutdown) stops waiting at once, and a job fails as soon as one of its slices fails; either way
 /// its slices not yet on the device are dropped, in later batches and in the later calls of a batch being halved; a call
 /// already on the device runs on while one of its jobs still waits for its outputs, and stops at the engine's next stage
-/// once none does, or the batcher is disposed (<see cref="ModelCallCancellation"/>). A fault of the loop itself fails the jobs
+/// once none does, or the batcher is disposed (<see cref="ModelCallCancellation"/>). Disposal fails every job it still holds,
+/// in a call or waiting for one, and any job submitted after it, with <see cref="BatcherStoppedException"/>, which the
+/// handler gives back as interrupted, as the shutdown deadline does. A fault of the loop itself fails the jobs
 /// it holds and the loop goes on, so no job waits for ever behind a batcher that stopped. A batch the device has no memory
 /// for is halved until it fits (<see cref="OutOfMemoryBatchSplitter"/>); later batches are then capped at the size that
 /// fitted, so that a GPU that stays short of memory does not fail a full-size call first every batch, and the cap doubles
@@ -40,6 +42,7 @@ public sealed class SliceBatcher : IAsyncDisposable
     private readonly ILogger logger;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
+    private int disposed;
 
     // Network images per model call that the device is known to hold: maxBatchSize until a call runs out of memory. Read and
     // written by the loop only.
@@ -77,7 +80,13 @@ public sealed class SliceBatcher : IAsyncDisposable
         var now = time.GetUtcNow();
         for (var i = 0; i < slices.Count; i++)
         {
-            ObjectDisposedException.ThrowIf(!incoming.Writer.TryWrite(new PendingSlice(request, i, slices[i], inferenceProfile, now)), this);
+            if (!incoming.Writer.TryWrite(new PendingSlice(request, i, slices[i], inferenceProfile, now)))
+            {
+                // Disposed: the worker is shutting down, which is no fault of the job (an ObjectDisposedException was
+                // classified Unexpected). Slices already written are skipped by the loop now that the job has ended.
+                request.Fail(new BatcherStoppedException());
+                break;
+            }
         }
 
         return request.Completion;
@@ -85,6 +94,11 @@ public sealed class SliceBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         incoming.Writer.TryComplete();
         await stop.CancelAsync().ConfigureAwait(false);
         try
@@ -102,22 +116,33 @@ public sealed class SliceBatcher : IAsyncDisposable
     private async Task RunAsync()
     {
         var backlog = new List<PendingSlice>();
-        while (!stop.IsCancellationRequested)
+        try
         {
-            try
+            while (!stop.IsCancellationRequested)
             {
-                if (!await RunNextBatchAsync(backlog).ConfigureAwait(false))
+                try
                 {
-                    return;
+                    if (!await RunNextBatchAsync(backlog).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    // A fault of the loop itself, not of a model call (RunBatchAsync gives those to the batch's jobs). Ending the
+                    // loop would leave every waiting and later job hanging while the worker still looks ready, so the jobs it
+                    // held fail with the error (their failure policy retries them) and the loop goes on with the next batch.
+                    FailAll(backlog, e);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-            {
-                // A fault of the loop itself, not of a model call (RunBatchAsync gives those to the batch's jobs). Ending the
-                // loop would leave every waiting and later job hanging while the worker still looks ready, so the jobs it
-                // held fail with the error (their failure policy retries them) and the loop goes on with the next batch.
-                FailAll(backlog, e);
-            }
+        }
+        finally
+        {
+            // The loop ends only on disposal, whose channel is completed first, so nothing arrives after this drain. The
+            // slices still waiting (in the backlog or the channel) would otherwise never be completed, their jobs waiting
+            // for ever.
+            Drain(backlog);
+            FailAll(backlog, new BatcherStoppedException());
         }
     }
 
@@ -174,6 +199,10 @@ public sealed class SliceBatcher : IAsyncDisposable
 
         return true;
     }
+
+    /// <summary>A call stopped by the disposal, told as such (the handler interrupts the job); any other error as it is.</summary>
+    private Exception StoppedOr(Exception error) =>
+        error is OperationCanceledException && stop.IsCancellationRequested ? new BatcherStoppedException("The worker is shutting down: the slice batcher stopped the model call under way.", error) : error;
 
     private static void FailAll(List<PendingSlice> backlog, Exception error)
     {
@@ -255,7 +284,7 @@ public sealed class SliceBatcher : IAsyncDisposable
         {
             foreach (var slice in batch)
             {
-                slice.Request.Fail(new OperationCanceledException("The batcher is shutting down.", stop.Token));
+                slice.Request.Fail(new BatcherStoppedException());
             }
 
             throw;
@@ -282,7 +311,7 @@ public sealed class SliceBatcher : IAsyncDisposable
             profile,
             owner: i => batch[i].Request,
             dropped: i => batch[i].Request.IsFinished,
-            failed: (i, error) => batch[i].Request.Fail(error),
+            failed: (i, error) => batch[i].Request.Fail(StoppedOr(error)),
             cancellation.Token);
         ReportToDevice(result);
         AdjustCap(result, capacity, imagesPerSlice);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
+using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Options;
 using Synomaly.GpuWorker.Results;
@@ -124,8 +125,9 @@ public sealed class ScanJobHandler
             // this one ran: settle this one as that job stands. Retrying would move a finished job.
             return await finished.SettleFinishedAsync(delivery, job, e.From, activity).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        catch (OperationCanceledException e) when (shutdown.IsCancellationRequested || e is BatcherStoppedException)
         {
+            // A batcher disposed under the job is the shutdown too, even where the deadline has not passed yet.
             return await failed.InterruptedAsync(delivery, job, activity, shutdown).ConfigureAwait(false);
         }
         catch (Exception e)
