@@ -57,7 +57,11 @@ public static class AxialReorientation
     /// under <see cref="ScanPreparation.MinimumSide"/> pixels a side, or would have pixels longer than
     /// <see cref="MaxPixelAspect"/> times their width, is <see cref="ScanRejectionCode.UnsupportedOrientation"/>.
     /// </summary>
-    public static ReorientedVolume Of(Volume volume)
+    /// <param name="cancellationToken">
+    /// Checked before each slice of the copy: reordering a 512x512x1000 volume takes seconds, which a shutdown deadline or
+    /// Ctrl-C must not wait for.
+    /// </param>
+    public static ReorientedVolume Of(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);
         if (SliceExtraction.IsPlainImage(volume))
@@ -94,7 +98,7 @@ public static class AxialReorientation
                 + $"while the model was trained on slices aligned with them, so it saw the anatomy tilted or turned and its findings may be less reliable."));
         }
 
-        return ReorientedVolume.Permuted(volume, [lateral, frontal, superior], notes);
+        return ReorientedVolume.Permuted(volume, [lateral, frontal, superior], notes, cancellationToken);
     }
 
     /// <summary>

@@ -30,7 +30,8 @@ public sealed record CtPreset : IModalityPreset
     public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        var reoriented = AxialReorientation.Of(volume);
+        // The token goes into the reorientation too: its copy of a large volume takes seconds.
+        var reoriented = AxialReorientation.Of(volume, cancellationToken);
         var axial = reoriented.Volume;
         var layout = SliceLayout.Of(axial, Orientation);
         int width = layout.Width(axial), height = layout.Height(axial);

@@ -40,7 +40,8 @@ public sealed class ReorientedVolume
     /// says the input was not analysed as stored. Where no axis moves but there are notes, <see cref="Volume"/> is a copy
     /// that shares the source's voxels and only adds the notes.
     /// </summary>
-    public static ReorientedVolume Permuted(Volume source, IReadOnlyList<int> sourceAxes, IReadOnlyList<string> reportNotes)
+    /// <param name="cancellationToken">Checked before each slice of the reordered copy, which for a large volume takes seconds.</param>
+    public static ReorientedVolume Permuted(Volume source, IReadOnlyList<int> sourceAxes, IReadOnlyList<string> reportNotes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sourceAxes);
@@ -66,7 +67,7 @@ public sealed class ReorientedVolume
             throw new ArgumentException("A volume whose axes move needs a report note saying so.", nameof(reportNotes));
         }
 
-        return new ReorientedVolume(source, axes, Reorder(source, axes, reportNotes));
+        return new ReorientedVolume(source, axes, Reorder(source, axes, reportNotes, cancellationToken));
     }
 
     /// <summary>Values laid out on <see cref="Volume"/>'s grid (a map, a mask) put back onto the source's grid.</summary>
@@ -134,7 +135,7 @@ public sealed class ReorientedVolume
         ReportNotes = [.. provenance.ReportNotes, .. reportNotes],
     };
 
-    private static Volume Reorder(Volume source, int[] sourceAxes, IReadOnlyList<string> reportNotes)
+    private static Volume Reorder(Volume source, int[] sourceAxes, IReadOnlyList<string> reportNotes, CancellationToken cancellationToken)
     {
         int[] size = [source.Width, source.Height, source.Depth];
         double[] spacing = [source.Geometry.SpacingX, source.Geometry.SpacingY, source.Geometry.SpacingZ];
@@ -151,14 +152,14 @@ public sealed class ReorientedVolume
         var geometry = new VolumeGeometry(spacing[sourceAxes[0]], spacing[sourceAxes[1]], spacing[sourceAxes[2]], affine);
         // The source header describes the stored axes, not these: anything written from this volume takes its affine.
         var provenance = WithNotes(source.Provenance, reportNotes) with { NiftiHeader = null };
-        return new Volume(Reordered(source, sourceAxes, source.Voxels), size[sourceAxes[0]], size[sourceAxes[1]], size[sourceAxes[2]], geometry, source.Modality, provenance)
+        return new Volume(Reordered(source, sourceAxes, source.Voxels, cancellationToken), size[sourceAxes[0]], size[sourceAxes[1]], size[sourceAxes[2]], geometry, source.Modality, provenance)
         {
-            BlueChannel = source.BlueChannel is { } blue ? Reordered(source, sourceAxes, blue) : null,
+            BlueChannel = source.BlueChannel is { } blue ? Reordered(source, sourceAxes, blue, cancellationToken) : null,
         };
     }
 
     /// <summary>The source's values (on its grid) in the reordered volume's order.</summary>
-    private static float[] Reordered(Volume source, int[] sourceAxes, float[] values)
+    private static float[] Reordered(Volume source, int[] sourceAxes, float[] values, CancellationToken cancellationToken)
     {
         int[] size = [source.Width, source.Height, source.Depth];
         int width = size[sourceAxes[0]], height = size[sourceAxes[1]], depth = size[sourceAxes[2]];
@@ -167,6 +168,9 @@ public sealed class ReorientedVolume
         int reoriented = 0;
         for (int z = 0; z < depth; z++)
         {
+            // Per slice: the strided reads make a 512x512x1000 volume's copy take seconds, which a shutdown deadline or
+            // Ctrl-C must not wait for.
+            cancellationToken.ThrowIfCancellationRequested();
             for (int y = 0; y < height; y++)
             {
                 int row = (z * step2) + (y * step1);

@@ -206,7 +206,7 @@ public sealed class AxialReorientationTests
         var voxels = Enumerable.Range(0, 32 * 24 * 20).Select(i => (float)(i % 97)).ToArray();
         var volume = new Volume(voxels, 32, 24, 20, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
 
-        var analysed = AxialReorientation.Of(volume).Volume;
+        var analysed = AxialReorientation.Of(volume, TestContext.Current.CancellationToken).Volume;
 
         Assert.Equal(reoriented ? (32, 20, 24) : (32, 24, 20), (analysed.Width, analysed.Height, analysed.Depth));
         Assert.Equal(reoriented, !ReferenceEquals(volume.Voxels, analysed.Voxels));

@@ -73,4 +73,23 @@ public sealed class PresetCancellationTests
         Assert.Throws<OperationCanceledException>(() => preset.Prepare(volume, cancel.Token));
         Assert.True(cancelled.Elapsed < whole.Elapsed, $"stopped after {cancelled.Elapsed}, the whole preparation took {whole.Elapsed}");
     }
+
+    [Fact]
+    public void A_cancel_while_a_large_sagittal_volume_is_reoriented_stops_the_copy_before_its_end()
+    {
+        // 512 x 256 x 256 voxels stored as dcm2niix writes a sagittal series (axes anterior, superior, right): every voxel
+        // is copied into axial order before the first slice is prepared, a pass the per-slice checks came only after.
+        var affine = new double[] { 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1 };
+        var volume = new Volume(new float[512 * 256 * 256], 512, 256, 256, new VolumeGeometry(1, 1, 1, affine), Modality.MR, new VolumeProvenance { Format = ScanFormat.Nifti });
+        var whole = Stopwatch.StartNew();
+        Assert.True(AxialReorientation.Of(volume, TestContext.Current.CancellationToken).IsReoriented);
+        whole.Stop();
+
+        // Cancelled a quarter of the way through: without a check inside the copy it returns the whole volume; only a run
+        // four times faster than the first could finish before the cancel.
+        using var cancel = new CancellationTokenSource(whole.Elapsed / 4);
+        var cancelled = Stopwatch.StartNew();
+        Assert.Throws<OperationCanceledException>(() => AxialReorientation.Of(volume, cancel.Token));
+        Assert.True(cancelled.Elapsed < whole.Elapsed, $"stopped after {cancelled.Elapsed}, the whole reorientation took {whole.Elapsed}");
+    }
 }
