@@ -69,12 +69,7 @@ public static class AxialReorientation
             return ReorientedVolume.AsStored(volume);
         }
 
-        var directions = Enumerable.Range(0, 3).Select(axis => Direction(volume.Geometry.Affine, axis)).ToArray();
-        // Axis 2 keeps its place unless another points clearly more superior, so that a (near) tie changes nothing.
-        int superior = Closest([2, 0, 1], axis => DegreesOff(directions[axis].S));
-        int[] others = [.. Enumerable.Range(0, 3).Where(axis => axis != superior)];
-        int lateral = Closest(others, axis => DegreesOff(directions[axis].R));
-        int frontal = 3 - superior - lateral;
+        var (directions, lateral, frontal, superior) = Axes(volume);
         var notes = new List<string>();
         if (superior != 2)
         {
@@ -99,6 +94,40 @@ public static class AxialReorientation
         }
 
         return ReorientedVolume.Permuted(volume, [lateral, frontal, superior], notes, cancellationToken);
+    }
+
+    /// <summary>
+    /// The size (width x height) of the axial slices <see cref="Of"/> gives <paramref name="volume"/>, from its dimensions
+    /// and affine alone, without copying a voxel; a volume in another plane whose axial slices would be unusable is
+    /// refused here already, as <see cref="Of"/> refuses it.
+    /// </summary>
+    public static (int Width, int Height) SliceSize(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        if (SliceExtraction.IsPlainImage(volume))
+        {
+            return (volume.Width, volume.Height);
+        }
+
+        var (directions, lateral, frontal, superior) = Axes(volume);
+        if (superior != 2)
+        {
+            RequireUsableAxialSlices(volume, StoredPlane(directions[2]), lateral, frontal);
+        }
+
+        int[] size = [volume.Width, volume.Height, volume.Depth];
+        return (size[lateral], size[frontal]);
+    }
+
+    /// <summary>The direction of each stored axis, and the stored axes that become the axial volume's axes 0, 1 and 2.</summary>
+    private static ((double R, double A, double S)[] Directions, int Lateral, int Frontal, int Superior) Axes(Volume volume)
+    {
+        var directions = Enumerable.Range(0, 3).Select(axis => Direction(volume.Geometry.Affine, axis)).ToArray();
+        // Axis 2 keeps its place unless another points clearly more superior, so that a (near) tie changes nothing.
+        int superior = Closest([2, 0, 1], axis => DegreesOff(directions[axis].S));
+        int[] others = [.. Enumerable.Range(0, 3).Where(axis => axis != superior)];
+        int lateral = Closest(others, axis => DegreesOff(directions[axis].R));
+        return (directions, lateral, 3 - superior - lateral, superior);
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ public sealed record BrainMriPreset : IModalityPreset
     /// <summary>The foreground (head) mask: pixels above this fraction of the slice's range, and the holes they enclose.</summary>
     public double ForegroundThreshold { get; init; } = 0.1;
 
+    /// <summary>The axial slices' size, which the volume has once reoriented (<see cref="AxialReorientation.SliceSize"/>).</summary>
+    public (int Width, int Height) SliceSize(Volume volume) => AxialReorientation.SliceSize(volume);
+
     public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);

@@ -27,6 +27,9 @@ public sealed record CtPreset : IModalityPreset
 
     public double MinTissueShare { get; init; } = 0.05;
 
+    /// <summary>The axial slices' size, which the volume has once reoriented (<see cref="AxialReorientation.SliceSize"/>).</summary>
+    public (int Width, int Height) SliceSize(Volume volume) => AxialReorientation.SliceSize(volume);
+
     public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(volume);

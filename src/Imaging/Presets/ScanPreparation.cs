@@ -22,17 +22,19 @@ public static class ScanPreparation
     {
         ArgumentNullException.ThrowIfNull(preset);
         ArgumentNullException.ThrowIfNull(volume);
-        var prepared = preset.Prepare(volume, cancellationToken);
-        // Judged on the slices the preset cut, not the stored ones: a sagittal volume stored as 256x12x256 gives
-        // 256x256 axial slices once reoriented. (A reoriented volume whose axial slices would be too small was refused
-        // by the preset already, as UnsupportedOrientation, naming its stored plane.)
-        var analysed = prepared.Analysed;
-        if (analysed.Width < MinimumSide || analysed.Height < MinimumSide)
+        // Judged on the slices the preset cuts, not the stored ones: a sagittal volume stored as 256x12x256 gives
+        // 256x256 axial slices once reoriented. (A reoriented volume whose axial slices would be too small is refused
+        // there, as UnsupportedOrientation, naming its stored plane.) Before the preset, from the dimensions and geometry
+        // alone: a thin but long volume (1x4096x4096) took seconds and gigabytes to prepare before this refused it.
+        var (width, height) = preset.SliceSize(volume);
+        if (width < MinimumSide || height < MinimumSide)
         {
             throw new ScanRejectedException(ScanRejectionCode.ImageTooSmall,
-                $"The scan's slices are {analysed.Width}x{analysed.Height} pixels; at least {MinimumSide}x{MinimumSide} are needed.");
+                $"The scan's slices are {width}x{height} pixels; at least {MinimumSide}x{MinimumSide} are needed.");
         }
 
+        var prepared = preset.Prepare(volume, cancellationToken);
+        var analysed = prepared.Analysed;
         if (prepared.Slices.Count == 0)
         {
             // For CT: no slice has enough of its pixels in the organ window (an all-air or all-bone volume).

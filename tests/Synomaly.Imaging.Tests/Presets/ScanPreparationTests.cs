@@ -66,6 +66,41 @@ public sealed class ScanPreparationTests
         Assert.Contains("16x16", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("brain", 1, 4096, 256)]
+    [InlineData("ct", 4096, 8, 256)]
+    [InlineData("ultrasound", 4096, 1, 256)]
+    public void A_degenerate_volume_is_refused_as_too_small_before_the_preset_prepares_any_of_it(string name, int width, int height, int depth)
+    {
+        // A thin but long volume (a line per slice): every slice was resampled to the model size, seconds and memory,
+        // before the size check refused it.
+        IModalityPreset preset = name switch
+        {
+            "ct" => new CtPreset { ModelSize = Size },
+            "ultrasound" => new UltrasoundPreset { ModelSize = Size },
+            _ => new BrainMriPreset { ModelSize = Size },
+        };
+        var thin = Volume((x, y, z) => x + y + z, width, height, depth);
+        var unprepared = new NeverPrepared(preset);
+
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(unprepared, thin, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ScanRejectionCode.ImageTooSmall, error.Code);
+        Assert.Equal($"The scan's slices are {width}x{height} pixels; at least 16x16 are needed.", error.Message);
+    }
+
+    [Fact]
+    public void A_volume_stored_with_its_in_plane_axes_swapped_is_named_by_its_analysed_slices_size_before_preparation()
+    {
+        // Axial, but its first array axis runs front to back: the analysed slices are 12 pixels wide and 64 high.
+        var swapped = StoredAxes.Restore(Volume((x, y, _) => x + y, width: 12, height: 64, depth: 2), [1, 0, 2]);
+
+        var error = Assert.Throws<ScanRejectedException>(() => ScanPreparation.Prepare(new NeverPrepared(new BrainMriPreset { ModelSize = Size }), swapped, TestContext.Current.CancellationToken));
+
+        Assert.Equal((64, 12), (swapped.Width, swapped.Height));
+        Assert.Equal("The scan's slices are 12x64 pixels; at least 16x16 are needed.", error.Message);
+    }
+
     [Fact]
     public void A_sagittal_volume_is_judged_by_its_axial_slices_not_its_stored_ones()
     {
@@ -117,5 +152,16 @@ public sealed class ScanPreparationTests
 
         Assert.Equal([0, 1, 2], prepared.Slices.Select(s => s.SourceSlice));
         Assert.All(prepared.Slices[0].Pixels, p => Assert.Equal(-1f, p));
+    }
+
+    /// <summary>A preset whose slices are never to be prepared: it answers their size as <paramref name="preset"/> does.</summary>
+    private sealed class NeverPrepared(IModalityPreset preset) : IModalityPreset
+    {
+        public string Name => preset.Name;
+
+        public (int Width, int Height) SliceSize(Volume volume) => preset.SliceSize(volume);
+
+        public PreparedScan Prepare(Volume volume, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The volume was prepared before its size was checked.");
     }
 }
