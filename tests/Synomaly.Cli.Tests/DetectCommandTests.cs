@@ -10,9 +10,11 @@ using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
+using Synomaly.Imaging.Nifti;
 using Synomaly.Imaging.Outputs;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
+using Synomaly.Imaging.Volumes;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -379,6 +381,40 @@ public sealed class DetectCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("scan 2 of 2: cannot read the input (FileNotFoundException)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_scan_whose_prepared_slices_are_not_finite_is_told_by_its_position_and_its_slices_and_the_others_still_run()
+    {
+        // Finite voxels the reader takes, spanning the float range: the per-slice min-max scaling overflows to infinity,
+        // which the detector refuses. The brain preset keeps the middle slice (1) only, which was the model batch's
+        // first: the message named that position ("slice 0 of 1"), which says nothing to the user, and the run ended
+        // there, before the scans after this one.
+        string model = TinyModelPackage();
+        var voxels = new float[Width * Height * 3];
+        for (int i = 0; i < voxels.Length; i++)
+        {
+            voxels[i] = i % Width < Width / 2 ? -3e38f : 3e38f;
+        }
+
+        string path = Path.Combine(_root, "Miller_Max.nii");
+        var volume = new Volume(voxels, Width, Height, 3, VolumeGeometry.Unit(), Modality.Unknown, new VolumeProvenance { Format = ScanFormat.Nifti });
+        using (var file = File.Create(path))
+        {
+            NiftiWriter.Write(file, voxels, Width, Height, 3, NiftiGeometry.ForVolume(volume), NiftiDataType.Float32, gzip: false, "not finite once scaled");
+        }
+
+        string output = Path.Combine(_root, "out");
+        var (code, standardOutput, error) = await StandardError.CaptureSeparately(["detect", path, Png("second.png"), "--model", model, "--device", "cpu", "--out", output]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(
+            "error: scan 1 of 2: 1 of the scan's prepared slices holds NaN or infinite pixels (slice 1, numbered from 0 as report.json numbers them), which the model refuses: "
+            + "the network would spread them over the whole slice and mark every pixel anomalous. The scan's voxel values are at fault.",
+            error.Trim());
+        Assert.DoesNotContain("Miller", standardOutput + error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "002-second", "report.json")));
+        Assert.False(Directory.Exists(Path.Combine(output, "001-Miller_Max")));
     }
 
     [Fact]

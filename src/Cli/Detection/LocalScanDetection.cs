@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Synomaly.Contracts;
 using Synomaly.Diffusion.Inference;
+using Synomaly.Imaging;
 using Synomaly.Imaging.Outputs;
 using Synomaly.Imaging.Presets;
 using Synomaly.Imaging.Reading;
@@ -84,8 +86,17 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
             using (NewDisposeScope())
             {
                 var input = tensor(batch.SelectMany(s => s.Pixels).ToArray()).reshape(batch.Count, 1, size, size);
-                // Per-slice noise seeding: a slice's map follows its pixels and the seed, not the batch it falls in.
-                detection = detector.Detect(input, settings.Options, cancellationToken: cancellationToken);
+                try
+                {
+                    // Per-slice noise seeding: a slice's map follows its pixels and the seed, not the batch it falls in.
+                    detection = detector.Detect(input, settings.Options, cancellationToken: cancellationToken);
+                }
+                catch (NonFiniteInputException e)
+                {
+                    // The engine names positions in this batch, which mean nothing to the user: told as a rejected scan,
+                    // by the volume's slice numbers, as the worker tells it by count.
+                    throw NonFiniteSlices(e, batch);
+                }
             }
 
             for (int i = 0; i < batch.Count; i++)
@@ -100,6 +111,18 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         }
 
         return results;
+    }
+
+    /// <summary>The engine's refusal of non-finite slices as a rejection of the scan, naming the slices as report.json numbers them.</summary>
+    private static ScanRejectedException NonFiniteSlices(NonFiniteInputException error, List<ModelSlice> batch)
+    {
+        var slices = error.Slices.Select(i => batch[i].SourceSlice).ToList();
+        string numbers = string.Join(", ", slices.Take(10).Select(z => z.ToString(CultureInfo.InvariantCulture))) + (slices.Count > 10 ? ", ..." : "");
+        string which = string.Create(CultureInfo.InvariantCulture, $"{slices.Count} of the scan's prepared slices {(slices.Count == 1 ? "holds" : "hold")} NaN or infinite pixels ({(slices.Count == 1 ? "slice" : "slices")} {numbers}, numbered from 0 as report.json numbers them)");
+        return new ScanRejectedException(
+            ScanRejectionCode.Malformed,
+            $"{which}, which the model refuses: the network would spread them over the whole slice and mark every pixel anomalous. The scan's voxel values are at fault.",
+            error);
     }
 
     private static void WriteFile(string directory, RenderedFile file)
