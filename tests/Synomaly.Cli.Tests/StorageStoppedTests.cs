@@ -121,15 +121,20 @@ public sealed class StorageStoppedTests
             pid="$(cat "$AZURITE_DIR/azurite.pid")"
             kill -9 "$pid"
             for _ in $(seq 1 100); do [[ -n "$(tr -d '\0' <"/proc/$pid/cmdline" 2>/dev/null)" ]] || break; sleep 0.1; done
+            date +%s.%N >"$AZURITE_DIR/killed-at"
             echo "$connection"
 
             """,
             cancellationToken);
 
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalEnvironment.StartAsync(root, azurite.Environment, cancellationToken));
+        var toldAfter = DateTimeOffset.UtcNow - KilledAt(azurite.State);
 
         Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(azurite.State, "azurite.log")}", stopped.Message);
         Assert.NotNull(stopped.InnerException);
+        // Told promptly: the first provisioning call on a dead Azurite waited out the Azure SDK's retries (about 40 s) before
+        // the line was printed. The cleanup that follows (azurite.sh stop on a dead Azurite) is counted in too.
+        Assert.True(toldAfter < TimeSpan.FromSeconds(10), $"the stopped emulator was told {toldAfter.TotalSeconds:F1} s after it died");
         // The usual cleanup ran: no record of a run that never started, and the next run may take the state folder.
         Assert.False(File.Exists(Path.Combine(azurite.State, LocalRunRecord.FileName)), "the failed start left its run record");
         using var next = LocalRunLock.TryAcquire(azurite.State);
@@ -155,6 +160,10 @@ public sealed class StorageStoppedTests
 
         return root;
     }
+
+    /// <summary>When the test's azurite.sh had killed the Azurite it started (seconds since the epoch, as date +%s.%N wrote them).</summary>
+    private static DateTimeOffset KilledAt(string state) =>
+        DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(double.Parse(File.ReadAllText(Path.Combine(state, "killed-at")).Trim(), CultureInfo.InvariantCulture));
 
     /// <summary>Ends the Azurite of <paramref name="state"/> at once, as a crash or the OOM killer would.</summary>
     internal static async Task KillAzuriteAsync(string state, CancellationToken cancellationToken)

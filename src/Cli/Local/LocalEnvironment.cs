@@ -65,15 +65,18 @@ public sealed class LocalEnvironment : IAsyncDisposable
         var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere), hold, state);
         try
         {
-            await environment.ProvisionAsync(cancellationToken);
+            // Watched: a call on an Azurite that died after its start waits out the SDK's retries (about 40 s) before it
+            // fails, and the user would wait as long for the one line below.
+            await StorageWatch.RunAsync(
+                environment.ProvisionAsync, () => AzuriteScript.IsRunningAsync(repositoryRoot, azuriteEnvironment, CancellationToken.None), StorageWatch.StartUpInterval, cancellationToken);
         }
         catch (Exception failure)
         {
             try
             {
-                // An Azurite that died after its start fails the first call here with the SDK's "Connection refused" (after
-                // its retries), which names neither the emulator nor its log. Asked before the cleanup, which stops Azurite
-                // itself; not after a cancellation, which is the reason then.
+                // An Azurite that died after its start fails the calls here (the watch, or the SDK's "Connection refused"),
+                // which name neither the emulator nor its log. Asked before the cleanup, which stops Azurite itself; not
+                // after a cancellation, which is the reason then.
                 if (!cancellationToken.IsCancellationRequested)
                 {
                     await environment.ThrowIfStorageStoppedAsync("during start-up", failure);
