@@ -8,7 +8,8 @@ namespace Synomaly.Evaluation;
 
 /// <summary>
 /// Builds an evaluation set from healthy slices: every slice once as healthy, and <c>lesionsPerSlice</c> copies with a
-/// synthetic lesion each (seed = baseSeed + running index). Slices are prepared by the preset of the model's modality
+/// synthetic lesion each (seed = baseSeed + running index), less any whose lesion marks no pixel of the model grid. Slices
+/// are prepared by the preset of the model's modality
 /// (<paramref name="trainedFor"/>, as detect and the worker choose it), and lesions stay inside that modality's organ
 /// (<see cref="LesionCanvas"/>); lesions are inserted at the source resolution, then image and mask go through the same
 /// preset as inference. <see cref="Build"/> with the same inputs gives the same cases; <see cref="EvaluationSetManifest"/>
@@ -70,6 +71,15 @@ public sealed class EvaluationSetBuilder(
                 // reference's transposed arrays); the truth mask must be laid out with the image.
                 var slice = Prepare(preset, volume, canvas!.WithLesion(stored, synthetic), file);
                 var truth = TruthMasks.OnModelGrid(slice, synthetic.Mask, volume.Width, volume.Height, modelSize);
+                if (!truth.Contains(true))
+                {
+                    // The lesion fell between the model grid's samples: a case with nothing to find would count as
+                    // anomalous, and Dice, whose both-empty rule scores 1, would reward a model that found nothing. Left out
+                    // as a given set leaves out a slice whose mask misses the grid; its seed stays used, so every other
+                    // case is drawn as before.
+                    continue;
+                }
+
                 cases.Add(new EvaluationCase($"lesion-{seed}", file, slice.Pixels, truth, synthetic.Parameters, Foreground: slice.Foreground));
             }
 

@@ -21,6 +21,26 @@ public sealed class EvaluationSetBuilderTests
     }
 
     [Fact]
+    public void A_lesion_that_does_not_reach_the_model_grid_is_left_out_rather_than_scored_as_an_anomalous_case()
+    {
+        // At 16x16 the ~200-pixel slices are sampled every 12 or so pixels (the reference's mask resampling), so a small
+        // inserted lesion can fall between the samples: its case had an empty truth mask and still counted as anomalous,
+        // where Dice, by the reference's both-empty rule, scored a model that saw nothing as perfect (1.0).
+        var files = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).Take(8).ToArray();
+        var cases = new EvaluationSetBuilder([], modelSize: 16, lesionsPerSlice: 10, baseSeed: 1000).Build(files, cancellationToken: TestContext.Current.CancellationToken);
+        var lesions = cases.Where(c => c.IsAnomalous).ToList();
+
+        Assert.All(lesions, c => Assert.True(c.TruthArea > 0, $"{c.Id} is anomalous with an empty truth mask"));
+        // Every case keeps the seed of its place (lesion-1010 is drawn as it always was), and a lesion the grid missed
+        // is absent, not redrawn; the larger grid keeps all of them.
+        Assert.Contains(lesions, c => c.Id == "lesion-1010" && c.Lesion!.Seed == 1010);
+        Assert.DoesNotContain(lesions, c => c.Id == "lesion-1009");
+        Assert.Equal(72, lesions.Count);
+        Assert.Equal(8, cases.Count(c => !c.IsAnomalous));
+        Assert.Equal(80, new EvaluationSetBuilder([], modelSize: 64, lesionsPerSlice: 10, baseSeed: 1000).Build(files, cancellationToken: TestContext.Current.CancellationToken).Count(c => c.IsAnomalous));
+    }
+
+    [Fact]
     public void A_colour_ultrasound_frame_among_healthy_slices_is_read_by_the_channel_its_preset_reads()
     {
         using var scratch = new ScratchDirectory("eval-colour");

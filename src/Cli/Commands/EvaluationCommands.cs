@@ -22,7 +22,7 @@ public static class EvaluationCommands
 {
     private static readonly Option<string> Model = new("--model") { Description = "Model folder (model.safetensors + model-card.json).", Required = true };
     private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "With --data: binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
-    private static readonly Option<int> PerSlice = AtLeastOne(new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice (at least 1).", DefaultValueFactory = _ => 2 });
+    private static readonly Option<int> PerSlice = AtLeastOne(new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice, one inserted lesion each (at least 1; a lesion that marks no pixel of the model grid is left out).", DefaultValueFactory = _ => 2 });
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Profile = new("--profile") { Description = "Inference profile name in the model card (default: the card's default profile)." };
     private static readonly Option<bool> MakeDefault = new("--make-default")
