@@ -30,7 +30,7 @@ public static partial class SubjectSplit
         var names = SubjectsOf(list);
         // Grouped by identity, so that one file's bytes under two paths never land in both halves; ordered by name, so that
         // a set without such copies keeps the order, and so the halves, it always had.
-        var bySubject = list.GroupBy(f => IdentityOf(f, cancellationToken), StringComparer.Ordinal)
+        var bySubject = SameSubject(list, cancellationToken)
             .OrderBy(g => g.Select(f => names[f]).Min(StringComparer.Ordinal), StringComparer.Ordinal)
             .ToList();
         var random = new Random(seed);
@@ -39,6 +39,48 @@ public static partial class SubjectSplit
         return (
             [.. shuffled.Take(half).SelectMany(g => g).Order(StringComparer.Ordinal)],
             [.. shuffled.Skip(half).SelectMany(g => g).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// <paramref name="files"/> grouped by subject: files that share any identity (<see cref="IdentitiesOf"/>: a
+    /// <c>sub-&lt;id&gt;</c>, or the bytes) are one group, through any chain of them. By the first identity alone, a subject's
+    /// file and a copy of it under a name without the id (the id for one, the bytes for the other) were two groups, which
+    /// the split could put in both halves: tune read the copy, and evaluate, which knows the bytes, refused the folder.
+    /// </summary>
+    private static IEnumerable<List<string>> SameSubject(List<string> files, CancellationToken cancellationToken)
+    {
+        // Union-find over the identities: each file joins all of its own into one set.
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Root(string identity)
+        {
+            while (parent.TryGetValue(identity, out var up) && up != identity)
+            {
+                identity = up;
+            }
+
+            return identity;
+        }
+
+        // A file with an id can only be a copy of a file without one of the same length: only those are read for their bytes,
+        // so that a set whose files all carry an id is split without reading them, as it always was.
+        var copyLengths = files.Where(f => !NamesSubject(f)).Select(f => new FileInfo(f).Length).ToHashSet();
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            string[] identities = NamesSubject(file) && (copyLengths.Count == 0 || !copyLengths.Contains(new FileInfo(file).Length)) ? [IdentityOf(file, cancellationToken)] : IdentitiesOf(file, cancellationToken);
+            first[file] = identities[0];
+            foreach (var identity in identities)
+            {
+                parent.TryAdd(identity, identity);
+                string a = Root(identities[0]), b = Root(identity);
+                if (a != b)
+                {
+                    parent[b] = a;
+                }
+            }
+        }
+
+        return files.GroupBy(f => Root(first[f]), StringComparer.Ordinal).Select(g => g.ToList());
     }
 
     /// <summary>

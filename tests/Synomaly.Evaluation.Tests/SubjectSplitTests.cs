@@ -139,6 +139,29 @@ public sealed class SubjectSplitTests
         Assert.Equal(5, tuning.Count + reporting.Count);
     }
 
+    [Theory]
+    [InlineData("copy.png")]
+    [InlineData("a-copy.png")]
+    [InlineData("z-copy.png")]
+    public void A_copy_without_its_id_of_a_subject_s_file_stays_in_that_subject_s_half(string copyName)
+    {
+        // A subject's slice saved again under a name without its sub-<id> (an export, a renamed copy) is that subject by
+        // its bytes. Grouped by the id for one file and by the bytes for the other, the two could land in different
+        // halves: tune then read the copy, and evaluate, recognising the bytes, refused every run on that folder.
+        using var scratch = new ScratchDirectory("subject-split");
+        var files = Scans(scratch, [.. Enumerable.Range(1, 8).Select(i => $"data/sub-{i:D2}_T1w.png")]);
+        string copy = Path.Combine(scratch.Location, "data", copyName);
+
+        foreach (var original in files)
+        {
+            File.Copy(original, copy, overwrite: true);
+            var (tuning, reporting) = SubjectSplit.Split([.. files, copy], cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.True(tuning.Contains(original) == tuning.Contains(copy), $"{Path.GetFileName(original)} and its copy were split into both halves");
+            Assert.Equal(9, tuning.Count + reporting.Count);
+        }
+    }
+
     [Fact]
     public void Ctrl_c_stops_the_hashing_of_files_against_a_profile_s_subjects_and_against_another_set()
     {
