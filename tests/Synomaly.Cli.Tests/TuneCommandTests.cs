@@ -193,6 +193,41 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Whatever_the_reporting_half_holds_tune_searches_measures_and_chooses_the_same()
+    {
+        // A tripwire for every way tune could read the reporting half as data (the cases it ranks, the healthy residual of
+        // the normative threshold, the slices that decide the winner): the reporting half's slices are replaced by other
+        // subjects' under the same names (the split, drawn from the names, is the same), and nothing tune writes may move.
+        string validation = SixSlices();
+        var (_, reporting) = Synomaly.Evaluation.SubjectSplit.Split(Directory.GetFiles(validation, "*.png"), cancellationToken: TestContext.Current.CancellationToken);
+        string training = Slices("train", 4);
+
+        var before = await TuneAsync("before");
+        var others = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "train"), "*.png").Order(StringComparer.Ordinal).Skip(10).ToArray();
+        for (int i = 0; i < reporting.Count; i++)
+        {
+            File.Copy(others[i], reporting[i], overwrite: true);
+        }
+
+        var after = await TuneAsync("after");
+
+        Assert.NotEmpty(reporting);
+        Assert.Equal(before.Ranking, after.Ranking);
+        Assert.Equal(before.Profile, after.Profile);
+
+        async Task<(string Ranking, string Profile)> TuneAsync(string name)
+        {
+            string model = TinyModelPackage.Save(Path.Combine(_scratch, name), "tiny");
+            string output = Path.Combine(_scratch, name + "-tuning");
+            Assert.Equal(0, await CommandRunner.RunAsync(["tune", "--model", model, "--data", validation, "--lesions-per-slice", "1", "--grid", "custom",
+                "--t", "100", "--k", "3", "--theta", "0.1,0.2", "--normative-data", training, "--normative-alpha", "0,0.5",
+                "--min-component", "2", "--device", "cpu", "--out", output]));
+            return (File.ReadAllText(Path.Combine(output, "tuning.json")),
+                System.Text.Json.JsonSerializer.Serialize(ModelPackage.LoadCard(model).Profile("brain-mri"), ModelCard.JsonOptions));
+        }
+    }
+
+    [Fact]
     public async Task Evaluate_refuses_to_report_on_the_slices_the_normative_threshold_was_measured_on()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
