@@ -133,8 +133,9 @@ public sealed class StorageStoppedTests
         Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(azurite.State, "azurite.log")}", stopped.Message);
         Assert.NotNull(stopped.InnerException);
         // Told promptly: the first provisioning call on a dead Azurite waited out the Azure SDK's retries (about 40 s) before
-        // the line was printed. The cleanup that follows (azurite.sh stop on a dead Azurite) is counted in too.
-        Assert.True(toldAfter < TimeSpan.FromSeconds(10), $"the stopped emulator was told {toldAfter.TotalSeconds:F1} s after it died");
+        // the line was printed (29.7 s measured). The cleanup that follows (azurite.sh stop on a dead Azurite) is counted in
+        // too; 20 s leaves a loaded CI machine room.
+        Assert.True(toldAfter < TimeSpan.FromSeconds(20), $"the stopped emulator was told {toldAfter.TotalSeconds:F1} s after it died");
         // The usual cleanup ran: no record of a run that never started, and the next run may take the state folder.
         Assert.False(File.Exists(Path.Combine(azurite.State, LocalRunRecord.FileName)), "the failed start left its run record");
         using var next = LocalRunLock.TryAcquire(azurite.State);
