@@ -219,10 +219,10 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal(8, firstJobs.Count);
 
         // None has ended: the next step publishes nothing, records that it looked (the run is waiting, not stalled) and
-        // hands over to the next step.
+        // asks for the next step (later: see the test below).
         clock.Now = clock.Now.AddMinutes(1);
         var waiting = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
-        Assert.Equal((BulkStepOutcome.Paused, 8L, 1), (waiting.Outcome, waiting.Run!.Published, waiting.Run.Pages));
+        Assert.Equal((BulkStepOutcome.Waiting, 8L, 1), (waiting.Outcome, waiting.Run!.Published, waiting.Run.Pages));
         Assert.Empty(published.Drain());
         Assert.Equal(clock.Now, waiting.Run.UpdatedAt);
         Assert.Equal(8, BulkRunProgress.From(waiting.Run, clock.Now).Outstanding);
@@ -256,6 +256,52 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
 
         Assert.Equal(BulkStepOutcome.Completed, result.Outcome);
         Assert.Equal((20L, 20L), (result.Run!.Listed, result.Run.Published));
+    }
+
+    [Fact]
+    public async Task A_step_whose_run_has_no_room_ends_at_once_and_asks_for_the_next_step_after_the_poll_interval()
+    {
+        // A step whose run had no room slept in the function, 10 s at a time, for its whole 3-minute budget, then handed
+        // over to a next step that slept again: for as long as a run waited for its jobs, a function ran (and was billed)
+        // doing nothing. The step now records that it looked and asks for the next step 10 s later, on the queue.
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var steps = new CapturingSteps();
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MaxOutstandingJobs"] = "8", ["Bulk:MessagesPerMinute"] = "1000000" }, steps: steps, clock: clock);
+        var prefix = await FillArchiveAsync(host, 20);
+        var bulk = host.Get<BulkReprocessService>();
+        var published = host.Get<InMemoryScanJobPublisher>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        var first = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+        Assert.Equal((BulkStepOutcome.Paused, 8), (first.Outcome, published.Drain().Count));
+        Assert.Equal((run.RunId, TimeSpan.Zero), steps.Delayed.Last());
+
+        // A whole step's budget, none of the 8 jobs ending: bounded well below the budget, so that a step that waits fails.
+        clock.Now = clock.Now.AddMinutes(1);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bounded.CancelAfter(TimeSpan.FromSeconds(30));
+        var waiting = await bulk.ContinueAsync(run.RunId, BulkReprocessService.DefaultStepBudget, bounded.Token);
+
+        Assert.Equal((BulkStepOutcome.Waiting, 8L, 8), (waiting.Outcome, waiting.Run!.Published, waiting.Run.Outstanding.Count));
+        Assert.Empty(published.Drain());
+        Assert.Equal(clock.Now, (await bulk.GetAsync(run.RunId, Ct))!.UpdatedAt);
+        Assert.Equal((run.RunId, BulkRunWindow.PollInterval), steps.Delayed.Last());
+    }
+
+    [Fact]
+    public async Task The_step_queue_hides_a_delayed_step_until_its_delay_has_passed()
+    {
+        // A run waiting for its jobs asks for its next step later; delivered at once, the step would find no room again.
+        var queue = new QueueClient(azurite.ConnectionString, $"steps{Guid.NewGuid():N}");
+        await queue.CreateAsync(cancellationToken: Ct);
+        var steps = new StorageQueueBulkStepQueue(queue);
+
+        await steps.EnqueueAsync("r-later", TimeSpan.FromMinutes(5), Ct);
+        Assert.Empty((await queue.PeekMessagesAsync(maxMessages: 32, cancellationToken: Ct)).Value);
+
+        await steps.EnqueueAsync("r-now", TimeSpan.Zero, Ct);
+        var visible = Assert.Single((await queue.PeekMessagesAsync(maxMessages: 32, cancellationToken: Ct)).Value);
+        Assert.Equal(QueueTriggerText.Encode("r-now"), visible.MessageText);
     }
 
     [Fact]
@@ -752,7 +798,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Attempted { get; } = new();
 
-        public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+        public Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default)
         {
             Attempted.Enqueue(runId);
             throw new OperationCanceledException("The request was aborted.");

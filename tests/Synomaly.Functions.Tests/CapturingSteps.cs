@@ -8,9 +8,13 @@ internal sealed class CapturingSteps : IBulkStepQueue
 {
     public ConcurrentQueue<string> Requested { get; } = new();
 
-    public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+    /// <summary>Each request with the delay it asked for.</summary>
+    public ConcurrentQueue<(string RunId, TimeSpan Delay)> Delayed { get; } = new();
+
+    public Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default)
     {
         Requested.Enqueue(runId);
+        Delayed.Enqueue((runId, delay));
         return Task.CompletedTask;
     }
 }

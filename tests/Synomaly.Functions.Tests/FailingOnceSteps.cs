@@ -9,8 +9,8 @@ internal sealed class FailingOnceSteps : IBulkStepQueue
 
     public CapturingSteps Recorded { get; } = new();
 
-    public Task EnqueueAsync(string runId, CancellationToken cancellationToken = default) =>
+    public Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default) =>
         Interlocked.Increment(ref calls) == 1
             ? throw new Azure.RequestFailedException(503, "The queue service is unavailable.")
-            : Recorded.EnqueueAsync(runId, cancellationToken);
+            : Recorded.EnqueueAsync(runId, delay, cancellationToken);
 }

@@ -192,13 +192,21 @@ public sealed partial class BulkReprocessService(
         return false;
     }
 
-    /// <summary>One step of a run, then a request for the next step if the budget ran out before the end.</summary>
+    /// <summary>
+    /// One step of a run, then a request for the next step if the budget ran out before the end (at once), or if the run
+    /// has no room for its next page (after <see cref="BulkRunWindow.PollInterval"/>).
+    /// </summary>
     public async Task<BulkStepResult> ContinueAsync(string runId, TimeSpan budget, CancellationToken cancellationToken)
     {
         var result = await RunStepAsync(runId, budget, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == BulkStepOutcome.Paused)
         {
-            await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+            await steps.EnqueueAsync(runId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+        else if (result.Outcome == BulkStepOutcome.Waiting)
+        {
+            // The queue holds the next look at the window, not this function: a run can wait for its jobs for hours.
+            await steps.EnqueueAsync(runId, BulkRunWindow.PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
@@ -235,7 +243,7 @@ public sealed partial class BulkReprocessService(
         // retried by the queue trigger) rather than letting a page's jobs be filed under ids of another key.
         var key = await archiveKey.GetAsync(cancellationToken).ConfigureAwait(false);
         // Back-pressure: each page is listed only once the run's unfinished jobs leave room, and cut to that room.
-        var (ready, pageSize) = await window.RoomAsync(run, watch, budget, cancellationToken).ConfigureAwait(false);
+        var (ready, pageSize) = await window.RoomAsync(run, cancellationToken).ConfigureAwait(false);
         if (pageSize == 0)
         {
             return await PauseForRoomAsync(ready).ConfigureAwait(false);
@@ -288,7 +296,7 @@ public sealed partial class BulkReprocessService(
                 return new BulkStepResult(BulkStepOutcome.Paused, run);
             }
 
-            (ready, pageSize) = await window.RoomAsync(run, watch, budget, cancellationToken).ConfigureAwait(false);
+            (ready, pageSize) = await window.RoomAsync(run, cancellationToken).ConfigureAwait(false);
             if (pageSize == 0)
             {
                 return await PauseForRoomAsync(ready).ConfigureAwait(false);
@@ -366,7 +374,8 @@ public sealed partial class BulkReprocessService(
 
     /// <summary>
     /// Ends a step whose run has no room for its next page: records that it looked (with the outstanding jobs as found),
-    /// so that a run waiting for its jobs reads as working, not stalled or abandoned, and hands over to the next step.
+    /// so that a run waiting for its jobs reads as working, not stalled or abandoned, and hands over to the next step,
+    /// which <see cref="ContinueAsync"/> asks for after <see cref="BulkRunWindow.PollInterval"/>.
     /// </summary>
     private async Task<BulkStepResult> PauseForRoomAsync(BulkRun run)
     {
@@ -377,8 +386,8 @@ public sealed partial class BulkReprocessService(
             return new BulkStepResult(BulkStepOutcome.Contended, await runs.GetAsync(run.RunId, CancellationToken.None).ConfigureAwait(false));
         }
 
-        LogWaitingForJobs(run.RunId, stored.Outstanding.Count, bulk.MaxOutstandingJobs);
-        return new BulkStepResult(BulkStepOutcome.Paused, stored);
+        LogWaitingForJobs(run.RunId, stored.Outstanding.Count, bulk.MaxOutstandingJobs, BulkRunWindow.PollInterval.TotalSeconds);
+        return new BulkStepResult(BulkStepOutcome.Waiting, stored);
     }
 
     private async Task<BulkRun> CreateAndEnqueueAsync(
@@ -457,7 +466,7 @@ public sealed partial class BulkReprocessService(
     {
         try
         {
-            await steps.EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+            await steps.EnqueueAsync(runId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -718,8 +727,8 @@ public sealed partial class BulkReprocessService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {StartingRunId}: closing stalled runs failed ({Status} {ErrorCode}); the next start tries again")]
     private partial void LogAbandonFailed(string startingRunId, int status, string? errorCode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} waits for its jobs: {Outstanding} of at most {MaxOutstanding} published and not yet finished (Bulk__MaxOutstandingJobs); the next step looks again")]
-    private partial void LogWaitingForJobs(string runId, int outstanding, int maxOutstanding);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} waits for its jobs: {Outstanding} of at most {MaxOutstanding} published and not yet finished (Bulk__MaxOutstandingJobs); the next step looks again in {Seconds} s")]
+    private partial void LogWaitingForJobs(string runId, int outstanding, int maxOutstanding, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: another step moved the checkpoint; this step stops")]
     private partial void LogContended(string runId);

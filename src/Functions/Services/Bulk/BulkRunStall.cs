@@ -8,11 +8,11 @@ public sealed record BulkRunStall(DateTimeOffset LastProgressAt, string Detail)
 {
     /// <summary>
     /// How long an open run may go without a recorded step before it is reported stalled. A working step records progress
-    /// after every page and slice, and the next step follows at once; one that waits for its jobs (<see cref="BulkRunWindow"/>)
-    /// records that it looked before it hands over, at most <see cref="BulkReprocessService.DefaultStepBudget"/> after it
-    /// started. A step that fails is retried by the queue a minute
-    /// later (host.json), each attempt cut off at the function timeout (5 minutes): 15 minutes without a record is longer
-    /// than a step and its retry can take.
+    /// after every page and slice, and the next step follows at once; one that waits for its jobs
+    /// (<see cref="BulkRunWindow"/>) records that it looked, and its next step looks again
+    /// <see cref="BulkRunWindow.PollInterval"/> later. A step that fails is retried by the queue a minute later
+    /// (host.json), each attempt cut off at the function timeout (5 minutes): 15 minutes without a record is longer than a
+    /// step and its retry can take.
     /// </summary>
     public static readonly TimeSpan After = TimeSpan.FromMinutes(15);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
@@ -14,23 +13,26 @@ namespace Synomaly.Functions.Services.Bulk;
 /// ones no worker took before their time to live, so a full window always drains and a run cannot wait for ever.
 /// Needs nothing of Service Bus beyond sending: the queue's length would need its Manage right.
 /// </summary>
-public sealed class BulkRunWindow(JobStore jobs, IOptions<BulkOptions> options, TimeProvider clock)
+public sealed class BulkRunWindow(JobStore jobs, IOptions<BulkOptions> options)
 {
-    /// <summary>How often a step that waits for room looks again: short against a job's run, so the queue never runs dry.</summary>
+    /// <summary>
+    /// How long a run that has no room waits before its next step looks again: short against a job's run, so the queue
+    /// never runs dry. The wait is the step message's (<see cref="IBulkStepQueue"/>), not a function's.
+    /// </summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 
     private readonly BulkOptions bulk = options.Value;
 
     /// <summary>
-    /// Waits, while the step's <paramref name="budget"/> lasts, until the run has room for a chunk: a quarter of the
-    /// window, or a whole page if that is less (so that a run does not list a page for every job that ends). Returns the
-    /// run with its outstanding jobs looked up afresh (not stored) and the page size it may list, 0 when no room came.
-    /// A dry run publishes nothing and always has a whole page.
+    /// Whether the run has room for a chunk now: a quarter of the window, or a whole page if that is less (so that a run
+    /// does not list a page for every job that ends). Returns the run with its outstanding jobs looked up afresh (not
+    /// stored) and the page size it may list, 0 when there is no room. It does not wait for room: a function sleeping until
+    /// jobs end would be billed for the whole wait, so the step ends and its next step comes after
+    /// <see cref="PollInterval"/>. A dry run publishes nothing and always has a whole page.
     /// </summary>
-    public async Task<(BulkRun Run, int PageSize)> RoomAsync(BulkRun run, Stopwatch watch, TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<(BulkRun Run, int PageSize)> RoomAsync(BulkRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(watch);
         if (run.DryRun)
         {
             return (run, bulk.BatchSize);
@@ -38,27 +40,14 @@ public sealed class BulkRunWindow(JobStore jobs, IOptions<BulkOptions> options, 
 
         var limit = bulk.MaxOutstandingJobs;
         var chunk = Math.Min(bulk.BatchSize, Math.Max(1, limit / 4));
-        while (true)
+        // The list as stored may hold jobs that ended since: read them only when it leaves less than a whole page.
+        if (limit - run.Outstanding.Count < bulk.BatchSize)
         {
-            // The list as stored may hold jobs that ended since: read them only when it leaves less than a whole page.
-            if (limit - run.Outstanding.Count < bulk.BatchSize)
-            {
-                run = run with { Outstanding = await StillOutstandingAsync(run, cancellationToken).ConfigureAwait(false) };
-            }
-
-            var room = limit - run.Outstanding.Count;
-            if (room >= chunk)
-            {
-                return (run, Math.Min(bulk.BatchSize, room));
-            }
-
-            if (watch.Elapsed + PollInterval > budget)
-            {
-                return (run, 0);
-            }
-
-            await Task.Delay(PollInterval, clock, cancellationToken).ConfigureAwait(false);
+            run = run with { Outstanding = await StillOutstandingAsync(run, cancellationToken).ConfigureAwait(false) };
         }
+
+        var room = limit - run.Outstanding.Count;
+        return (run, room >= chunk ? Math.Min(bulk.BatchSize, room) : 0);
     }
 
     /// <summary><paramref name="outstanding"/> with <paramref name="published"/> added, each once, in order.</summary>

@@ -8,6 +8,12 @@ public enum BulkStepOutcome
     /// <summary>The step's time budget ran out after a checkpoint; another step must continue.</summary>
     Paused,
 
+    /// <summary>
+    /// The run's window is full (<see cref="BulkRunWindow"/>): the step recorded that it looked and asked for the next
+    /// step after <see cref="BulkRunWindow.PollInterval"/>.
+    /// </summary>
+    Waiting,
+
     /// <summary>Another step moved the checkpoint meanwhile (a duplicate step message); this one stopped without effect.</summary>
     Contended,
 

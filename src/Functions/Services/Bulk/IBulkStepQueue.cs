@@ -6,5 +6,11 @@ namespace Synomaly.Functions.Services.Bulk;
 /// </summary>
 public interface IBulkStepQueue
 {
-    Task EnqueueAsync(string runId, CancellationToken cancellationToken = default);
+    /// <summary>Asks for a step of <paramref name="runId"/>.</summary>
+    /// <param name="delay">
+    /// How long the request stays out of sight before a step may take it: zero to work the run at once; a run waiting for
+    /// its jobs to end asks to be looked at again later (<see cref="BulkRunWindow.PollInterval"/>) rather than keep a
+    /// function waiting.
+    /// </param>
+    Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default);
 }

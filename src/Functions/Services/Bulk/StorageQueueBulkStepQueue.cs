@@ -21,7 +21,7 @@ public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueu
     {
     }
 
-    public async Task EnqueueAsync(string runId, CancellationToken cancellationToken = default)
+    public async Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref created, 1) == 0)
         {
@@ -36,6 +36,9 @@ public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueu
             }
         }
 
-        await queue.SendMessageAsync(QueueTriggerText.Encode(runId), cancellationToken).ConfigureAwait(false);
+        // A delayed step is sent invisible (at most 7 days, the service's limit; a bulk run asks for seconds): the queue,
+        // not a function sleeping, holds it until then.
+        TimeSpan? hidden = delay > TimeSpan.Zero ? delay : null;
+        await queue.SendMessageAsync(QueueTriggerText.Encode(runId), hidden, timeToLive: null, cancellationToken).ConfigureAwait(false);
     }
 }
