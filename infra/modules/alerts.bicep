@@ -87,7 +87,7 @@ var metricRules = [
     // worker-cannot-receive.
     // A window without data points (no metric emitted) is not a breach: the rule stays quiet, never rings for a
     // namespace that stops reporting, and jobs-expired stays the backstop for that case.
-    description: 'ScanJobs have waited in ${queueName} for an hour without the queue ever falling to the threshold: the GPU worker pool is not taking them or cannot keep up (replicas down or not scaling, GPU quota spent). A bulk reprocessing run does not: it keeps at most Bulk__MaxOutstandingJobs of its jobs unfinished, at most the threshold, and waits for the pool. Jobs expire unprocessed after their time to live (docs/DEPLOY.md, Alerts).'
+    description: 'ScanJobs have waited in ${queueName} for an hour without the queue ever falling to the threshold: the GPU worker pool is not taking them or cannot keep up (replicas down or not scaling, GPU quota spent). One bulk reprocessing run does not: it keeps at most Bulk__MaxOutstandingJobs of its jobs unfinished, at most the threshold, and waits for the pool (two overlapping runs hold a window each and can). Jobs expire unprocessed after their time to live (docs/DEPLOY.md, Alerts).'
     severity: 2
     scope: serviceBusId
     metricNamespace: 'Microsoft.ServiceBus/namespaces'
