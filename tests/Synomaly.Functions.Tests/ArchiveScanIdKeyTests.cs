@@ -74,6 +74,29 @@ public sealed class ArchiveScanIdKeyTests(AzuriteFixture azurite)
         Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
     }
 
+    [Fact]
+    public async Task A_deleted_key_is_not_replaced_so_an_archive_deletion_is_retried_and_erases_nothing()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, ownStorageAccount: true);
+        var (source, scanId) = await ProcessedArchiveScanAsync(host);
+        await source.DeleteAsync(cancellationToken: Ct);
+        // The key blob is deleted (the Functions identity may delete in its container, and so may an operator).
+        var keyBlob = host.Blobs.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).GetBlobClient(ArchiveScanIdKeyStore.BlobName);
+        await keyBlob.DeleteAsync(cancellationToken: Ct);
+
+        // A new key would name the file with another id and erase nothing; the event waits for the key's restore instead.
+        var error = await Assert.ThrowsAsync<ArchiveScanIdKeyUnavailableException>(() =>
+            NewProcess(host).HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct));
+
+        Assert.Equal(ArchiveScanIdKeyUnavailableException.Missing, error.Reason);
+        Assert.DoesNotContain("SMITH", error.Message, StringComparison.Ordinal);
+        Assert.False((await keyBlob.ExistsAsync(Ct)).Value);
+        Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    private static Task<(BlobClient Source, string ScanId)> ProcessedArchiveScanAsync(TestHost host) =>
+        ArchiveDeletionTests.ProcessedArchiveScanAsync(host, Name);
+
     /// <summary>The host's handler as a new process would have it: a key store that has not read the key yet.</summary>
     private static ArchiveDeletionHandler NewProcess(TestHost host) => new(
         host.Get<Synomaly.Functions.Services.Erasure.ScanErasureService>(),

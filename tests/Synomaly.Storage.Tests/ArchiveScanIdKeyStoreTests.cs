@@ -104,6 +104,57 @@ public sealed class ArchiveScanIdKeyStoreTests(AzuriteFixture azurite)
         Assert.Empty(second.Entries);
     }
 
+    [Fact]
+    public async Task A_deleted_key_is_not_replaced_by_a_new_one_and_is_reported_missing()
+    {
+        var blobs = await AccountAsync();
+        var id = await Store(blobs, mayCreate: true).ScanIdOfAsync(Name, Ct);
+        var secret = (await KeyBlob(blobs).DownloadContentAsync(Ct)).Value.Content;
+        // An operator, or the Functions identity's own delete right, removes the key blob.
+        await KeyBlob(blobs).DeleteAsync(cancellationToken: Ct);
+
+        // The next Functions process must not make up a new key: every archive scan id would change silently.
+        var error = await Assert.ThrowsAsync<ArchiveScanIdKeyUnavailableException>(() => Store(blobs, mayCreate: true).GetAsync(Ct));
+
+        Assert.Equal(ArchiveScanIdKeyUnavailableException.Missing, error.Reason);
+        Assert.Contains("docs/DEPLOY.md", error.Message, StringComparison.Ordinal);
+        Assert.Contains("soft delete", error.Message, StringComparison.Ordinal);
+        Assert.False((await KeyBlob(blobs).ExistsAsync(Ct)).Value);
+
+        // Once the blob is restored (soft delete's undelete brings back the same bytes; Azurite has no soft delete), the
+        // ids are the old ones again.
+        await KeyBlob(blobs).UploadAsync(secret, Ct);
+        Assert.Equal(id, await Store(blobs, mayCreate: true).ScanIdOfAsync(Name, Ct));
+    }
+
+    [Fact]
+    public async Task A_key_created_before_its_marker_existed_is_marked_on_first_read_and_then_not_replaced()
+    {
+        // A deployment whose key was created by a version that wrote no marker.
+        var blobs = await AccountAsync();
+        await KeyBlob(blobs).UploadAsync(BinaryData.FromBytes(System.Security.Cryptography.RandomNumberGenerator.GetBytes(ArchiveScanIdKey.Length)), Ct);
+        await Store(blobs, mayCreate: true).GetAsync(Ct);
+
+        await KeyBlob(blobs).DeleteAsync(cancellationToken: Ct);
+
+        var error = await Assert.ThrowsAsync<ArchiveScanIdKeyUnavailableException>(() => Store(blobs, mayCreate: true).GetAsync(Ct));
+        Assert.Equal(ArchiveScanIdKeyUnavailableException.Missing, error.Reason);
+        Assert.False((await KeyBlob(blobs).ExistsAsync(Ct)).Value);
+    }
+
+    [Fact]
+    public async Task A_deleted_key_is_replaced_only_once_its_marker_is_deleted_on_purpose()
+    {
+        var blobs = await AccountAsync();
+        var id = await Store(blobs, mayCreate: true).ScanIdOfAsync(Name, Ct);
+
+        // Rotation (docs/DEPLOY.md): both blobs deleted deliberately.
+        await KeyBlob(blobs).DeleteAsync(cancellationToken: Ct);
+        await blobs.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).GetBlobClient(ArchiveScanIdKeyStore.MarkerBlobName).DeleteAsync(cancellationToken: Ct);
+
+        Assert.NotEqual(id, await Store(blobs, mayCreate: true).ScanIdOfAsync(Name, Ct));
+    }
+
     private async Task<BlobServiceClient> AccountAsync()
     {
         var blobs = new BlobServiceClient(azurite.PrivateAccountConnectionString());
