@@ -93,6 +93,92 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
     }
 
+    [Fact]
+    public async Task Deleting_an_archive_file_also_erases_its_record_and_results_filed_under_its_id_from_before_keyed_ids()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var name = $"legacy-{Guid.NewGuid():N}/SMITH_JOHN_19700101.dcm";
+        // Processed before the upgrade to keyed ids (under the unkeyed id), and again after it (under the keyed id).
+        var (source, keyedId) = await ProcessedArchiveScanAsync(host, name);
+        var legacyId = UnkeyedScanId(name);
+        await ResultAndRecordAsync(host, legacyId, source);
+        await source.DeleteAsync(cancellationToken: Ct);
+        var handler = host.Get<ArchiveDeletionHandler>();
+
+        var first = await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct);
+        var deletedAt = (await host.Jobs.GetAsync(legacyId, "v1", Ct))!.FinishedAt;
+        var second = await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct);
+
+        Assert.Equal((ScanErasureOutcome.Deleted, ScanErasureOutcome.Deleted), (first, second));
+        foreach (var scanId in new[] { legacyId, keyedId })
+        {
+            var record = (await host.Jobs.GetAsync(scanId, "v1", Ct))!;
+            Assert.True(record.IsDeleted);
+            Assert.Null(record.ResultPrefix);
+            Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        }
+
+        Assert.Equal(deletedAt, (await host.Jobs.GetAsync(legacyId, "v1", Ct))!.FinishedAt); // the tombstone is not rewritten
+    }
+
+    [Fact]
+    public async Task A_file_processed_only_before_keyed_ids_is_erased_when_deleted_and_one_rewritten_since_is_kept()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var gone = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient($"old-{Guid.NewGuid():N}.dcm");
+        var back = host.Blobs.GetBlobContainerClient(BlobLayout.ArchiveContainer).GetBlobClient($"back-{Guid.NewGuid():N}.dcm");
+        foreach (var blob in new[] { gone, back })
+        {
+            await blob.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), Ct);
+            await ResultAndRecordAsync(host, UnkeyedScanId(blob.Name), blob);
+            await blob.DeleteAsync(cancellationToken: Ct);
+        }
+
+        await back.UploadAsync(BinaryData.FromBytes(ScanBytes.Png()), Ct); // written again before its event is handled
+        var handler = host.Get<ArchiveDeletionHandler>();
+
+        var goneOutcome = await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(gone.Uri)), Ct);
+        var backOutcome = await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(back.Uri)), Ct);
+
+        Assert.Equal((ScanErasureOutcome.Deleted, ScanErasureOutcome.ArchiveScan), (goneOutcome, backOutcome));
+        Assert.True((await host.Jobs.GetAsync(UnkeyedScanId(gone.Name), "v1", Ct))!.IsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, UnkeyedScanId(gone.Name)));
+        Assert.Equal(JobState.Succeeded, (await host.Jobs.GetAsync(UnkeyedScanId(back.Name), "v1", Ct))!.State);
+        Assert.Single(await host.BlobNamesAsync(BlobLayout.ResultsContainer, UnkeyedScanId(back.Name)));
+    }
+
+    [Fact]
+    public async Task The_unkeyed_id_of_a_file_never_processed_under_it_is_not_logged_and_gets_no_tombstone()
+    {
+        // An unkeyed id can be checked against a guessed name: one that stood nowhere must not be put in the logs now.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var (source, _) = await ProcessedArchiveScanAsync(host, $"new-{Guid.NewGuid():N}.dcm");
+        await source.DeleteAsync(cancellationToken: Ct);
+        var log = new CapturingLogger<ScanErasureService>();
+        var erasure = new ScanErasureService(host.Blobs, host.Jobs, host.Get<ScanJobRows>(), host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, log);
+        var handler = new ArchiveDeletionHandler(
+            erasure, host.Blobs, host.Get<Azure.Storage.Queues.QueueServiceClient>(), host.Get<Synomaly.Storage.Keys.ArchiveScanIdKeyStore>(),
+            new LegacyArchiveScanErasure(erasure, host.Get<ScanJobRows>(), host.Blobs), Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
+
+        Assert.Equal(ScanErasureOutcome.Deleted, await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct));
+
+        Assert.NotEmpty(log.Entries);
+        Assert.DoesNotContain(log.Entries, entry => entry.Message.Contains(UnkeyedScanId(source.Name), StringComparison.Ordinal));
+        Assert.Null(await host.Jobs.GetAsync(UnkeyedScanId(source.Name), "v1", Ct));
+    }
+
+    /// <summary>The id versions before keyed ids gave an archive file, computed here on its own: unkeyed SHA-256 of the name.</summary>
+    private static string UnkeyedScanId(string name) =>
+        "a-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0, 16);
+
+    /// <summary>A Succeeded bulk record and its result under <paramref name="scanId"/> for <paramref name="source"/>.</summary>
+    private static async Task ResultAndRecordAsync(TestHost host, string scanId, BlobClient source)
+    {
+        var prefix = BlobLayout.ResultsPrefix(scanId, "v1", "0x1");
+        await host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).UploadBlobAsync(prefix + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
+        await host.Jobs.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Succeeded, Origin = JobOrigin.Bulk, SourceBlobUri = source.Uri, ResultPrefix = prefix }, Ct);
+    }
+
     /// <summary>An archive blob with the Succeeded record and result that a bulk run and the worker would have left.</summary>
     internal static async Task<(BlobClient Source, string ScanId)> ProcessedArchiveScanAsync(TestHost host, string name)
     {

@@ -103,6 +103,7 @@ public sealed class ArchiveScanIdKeyTests(AzuriteFixture azurite)
         host.Blobs,
         host.Get<Azure.Storage.Queues.QueueServiceClient>(),
         new ArchiveScanIdKeyStore(host.Blobs, mayCreate: true, Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveScanIdKeyStore>.Instance),
+        host.Get<LegacyArchiveScanErasure>(),
         Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
 
     private static async Task<ArchiveScanIdKey?> SetKeyAsync(BlobServiceClient blobs, byte[] bytes, bool overwrite = false)

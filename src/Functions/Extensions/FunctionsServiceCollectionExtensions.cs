@@ -61,6 +61,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<ScanStatusService>();
         services.TryAddSingleton(provider => new ScanJobRows(provider.GetRequiredService<TableServiceClient>().GetTableClient(Synomaly.Contracts.BlobLayout.JobsTable)));
         services.TryAddSingleton<ScanErasureService>();
+        services.TryAddSingleton<LegacyArchiveScanErasure>();
         services.TryAddSingleton<ArchiveDeletionHandler>();
         services.TryAddSingleton(provider => new ArchiveDeadLetterReplay(
             provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<QueueServiceClient>(), provider.GetRequiredService<ILogger<ArchiveDeadLetterReplay>>()));

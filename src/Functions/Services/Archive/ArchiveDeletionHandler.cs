@@ -15,9 +15,11 @@ namespace Synomaly.Functions.Services.Archive;
 /// data too, and would otherwise be kept until the lifecycle rule ages them out (two years in production). Event Grid
 /// delivers the owner's BlobDeleted events to the <see cref="QueueName"/> queue (Bicep: subscription
 /// <c>archive-blob-deleted</c>); the erasure is the same as <c>DELETE /api/scans/{scanId}</c>'s, which re-checks that the
-/// source is really gone (a blob written again under the name keeps its results).
+/// source is really gone (a blob written again under the name keeps its results). Besides the file's keyed id it erases
+/// what was filed under the unkeyed id of versions before keyed ids (<see cref="LegacyArchiveScanErasure"/>), with the
+/// same checks, so results computed before the upgrade do not outlive their source until the lifecycle rule.
 /// </summary>
-public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, QueueServiceClient queues, ArchiveScanIdKeyStore archiveKey, ILogger<ArchiveDeletionHandler> logger)
+public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, BlobServiceClient blobs, QueueServiceClient queues, ArchiveScanIdKeyStore archiveKey, LegacyArchiveScanErasure legacy, ILogger<ArchiveDeletionHandler> logger)
 {
     public const string QueueName = LocalStorageResources.ArchiveDeletionsQueue;
 
@@ -64,7 +66,10 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
 
         // The scan id is a keyed hash of the name: the name itself (patient data, possibly) is never logged.
         var scanId = await archiveKey.ScanIdOfAsync(deleted.BlobName, cancellationToken).ConfigureAwait(false);
-        var (outcome, _) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
+        var (keyed, _) = await erasure.EraseAsync(scanId, cancellationToken, ErasureReason.ArchiveSourceDeleted).ConfigureAwait(false);
+        // After the keyed id, so that a key that cannot be read leaves everything as it was (the message is retried).
+        var outcome = Combined(keyed, await legacy.EraseAsync(deleted.BlobName, cancellationToken).ConfigureAwait(false));
+        // Logged under the keyed id only: the unkeyed one can be checked against a guessed name.
         switch (outcome)
         {
             case ScanErasureOutcome.ArchiveScan:
@@ -77,6 +82,15 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
 
         return outcome;
     }
+
+    /// <summary>
+    /// One outcome for the file: Deleted where either id had something erased; else ArchiveScan where either found the
+    /// source back (written again, results kept); else NotFound.
+    /// </summary>
+    private static ScanErasureOutcome Combined(ScanErasureOutcome keyed, ScanErasureOutcome? legacy) =>
+        keyed == ScanErasureOutcome.Deleted || legacy == ScanErasureOutcome.Deleted ? ScanErasureOutcome.Deleted
+        : keyed == ScanErasureOutcome.ArchiveScan || legacy == ScanErasureOutcome.ArchiveScan ? ScanErasureOutcome.ArchiveScan
+        : keyed;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An archive deletion event was not carried out: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The event is put back on archive-deletions and tried again in {DelayMinutes} min, until the table is restored")]
     private partial void LogJobTableMissing(string tableName, double delayMinutes);
