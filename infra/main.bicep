@@ -599,3 +599,6 @@ output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsWork
 
 @description('The id of the custom role Synomaly blob eraser, which is not deleted with the resource group: the teardown deletes it by this id (docs/DEPLOY.md).')
 output BLOB_ERASER_ROLE_DEFINITION_ID string = roleAssignments.outputs.blobEraserRoleDefinitionId
+
+@description('The id of the custom role Synomaly blob writer, which is not deleted with the resource group: the teardown deletes it by this id (docs/DEPLOY.md).')
+output BLOB_WRITER_ROLE_DEFINITION_ID string = roleAssignments.outputs.blobWriterRoleDefinitionId

@@ -252,16 +252,41 @@ resource functionsResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04
 }
 
 // The archive scan id key (keys/archive-scan-ids.key): the app computes archive scan ids with it and creates it on first
-// use (If-None-Match: *). No built-in role short of this one may write a blob; the container holds the key alone, and
-// nobody else but the worker (read) has a role on it: the key never leaves the account, and no setting or output holds it.
+// use (If-None-Match: *), with its marker keys/archive-scan-ids.created (ArchiveScanIdKeyStore: Get Blob Properties and
+// Get Blob are blob reads, Put Blob a blob write). A new key would change every archive scan id, so the app must not be
+// able to delete either blob: Storage Blob Data Contributor would let it delete them (and, through Azure Resource Manager,
+// the container itself). This custom role holds exactly blob read and blob write, no control-plane action. The container
+// holds the key alone, and nobody else but the worker (read) has a role on it: the key never leaves the account, and no
+// setting or output holds it. Custom roles live at the subscription, like the eraser above.
+resource blobWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'synomaly-blob-writer')
+  properties: {
+    roleName: 'Synomaly blob writer ${uniqueString(resourceGroup().id)}'
+    description: 'Reads and writes blobs, never deletes one: reading and creating the archive scan id key and its marker.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [resourceGroup().id]
+  }
+}
+
 resource functionsKeys 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(scanStorage::blobService::keys.id, functionsIdentity.id, roles.storageBlobDataContributor)
+  name: guid(scanStorage::blobService::keys.id, functionsIdentity.id, 'synomaly-blob-writer')
   scope: scanStorage::blobService::keys
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobWriterRole.name)
     principalId: functionsPrincipalId
     principalType: 'ServicePrincipal'
-    description: 'functions: read, and create on first use, the archive scan id key'
+    description: 'functions: read, and create on first use, the archive scan id key and its marker (no delete)'
   }
 }
 
@@ -700,3 +725,6 @@ resource operatorEventGridDeadLetterEraser 'Microsoft.Authorization/roleAssignme
 // at the subscription, and one assignable only in this group is not found by a lookup by name there.
 @description('The custom eraser role\'s definition id, at the subscription.')
 output blobEraserRoleDefinitionId string = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobEraserRole.name)
+
+@description('The custom blob writer role\'s definition id, at the subscription (deleted by the teardown like the eraser\'s).')
+output blobWriterRoleDefinitionId string = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobWriterRole.name)

@@ -8,8 +8,14 @@ namespace Synomaly.Infra.Tests;
 /// </summary>
 public sealed partial class RoleAssignmentTests
 {
-    /// <summary>The one custom role, named by its role name without the per-resource-group suffix.</summary>
+    /// <summary>The custom roles, each named by its role name without the per-resource-group suffix.</summary>
     private const string BlobEraser = "custom:Synomaly blob eraser";
+
+    private const string BlobWriter = "custom:Synomaly blob writer";
+
+    private const string BlobRead = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
+
+    private const string BlobWrite = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write";
 
     private static readonly HashSet<Grant> ExpectedGrants =
     [
@@ -40,7 +46,7 @@ public sealed partial class RoleAssignmentTests
         new("functions", BlobEraser, "scan-container:scans"),
         new("functions", BlobEraser, "scan-container:results"),
         // Functions app: the archive scan id key, read and created on first use (the container holds nothing else).
-        new("functions", BuiltInRoles.StorageBlobDataContributor, "scan-container:keys"),
+        new("functions", BlobWriter, "scan-container:keys"),
         // GPU worker.
         new("worker", BuiltInRoles.ServiceBusDataReceiver, "servicebus-queue:scan-jobs"),
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:scans"),
@@ -161,8 +167,7 @@ public sealed partial class RoleAssignmentTests
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void The_custom_eraser_role_may_only_delete_blobs_and_their_versions_in_this_resource_group(string parameterFile)
     {
-        var deployment = PredictedDeployment.Load(parameterFile);
-        var role = Assert.Single(deployment.OfType("Microsoft.Authorization/roleDefinitions"));
+        var role = CustomRole(PredictedDeployment.Load(parameterFile), BlobEraser);
         var permission = Assert.Single(role.At("properties.permissions").EnumerateArray());
 
         Assert.Equal("CustomRole", role.String("properties.type"));
@@ -174,12 +179,43 @@ public sealed partial class RoleAssignmentTests
         Assert.Matches("^/subscriptions/[^/]+/resourceGroups/[^/]+$", scope);
     }
 
+    /// <summary>
+    /// The archive scan id key may not be replaced: a new key changes every archive scan id. The Functions app reads the
+    /// key and its marker and creates them (If-None-Match: *); Storage Blob Data Contributor would also let it delete them,
+    /// and delete the container itself through Azure Resource Manager. Its role there holds exactly blob read and write,
+    /// no control-plane action, and nobody but the two apps has any role on the container.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_archive_scan_id_key_container_grants_no_delete_and_no_one_but_the_apps(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var onKeys = Grants(deployment).Where(g => g.Scope == "scan-container:keys").OrderBy(g => g.ToString()).ToList();
+
+        Assert.Equal(
+            [new("functions", BlobWriter, "scan-container:keys"), new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:keys")],
+            onKeys);
+        var role = CustomRole(deployment, BlobWriter);
+        var permission = Assert.Single(role.At("properties.permissions").EnumerateArray());
+        Assert.Equal("CustomRole", role.String("properties.type"));
+        Assert.Equal([BlobRead, BlobWrite], permission.GetProperty("dataActions").EnumerateArray().Select(a => a.GetString()).Order(StringComparer.Ordinal));
+        Assert.Empty(permission.GetProperty("actions").EnumerateArray());
+        Assert.DoesNotContain("delete", role.At("properties.permissions").GetRawText(), StringComparison.OrdinalIgnoreCase);
+        var scope = Assert.Single(role.At("properties.assignableScopes").EnumerateArray()).GetString()!;
+        Assert.Matches("^/subscriptions/[^/]+/resourceGroups/[^/]+$", scope);
+    }
+
+    /// <summary>The custom role whose name, without its per-resource-group suffix, is <paramref name="label"/>.</summary>
+    private static PredictedResource CustomRole(PredictedDeployment deployment, string label) =>
+        Assert.Single(deployment.OfType("Microsoft.Authorization/roleDefinitions"), r => CustomRoleLabel(r) == label);
+
+    private static string CustomRoleLabel(PredictedResource role) => "custom:" + string.Join(' ', role.String("properties.roleName").Split(' ')[..^1]);
+
     private static List<Grant> Grants(string parameterFile) => Grants(PredictedDeployment.Load(parameterFile));
 
     private static List<Grant> Grants(PredictedDeployment deployment)
     {
-        var customRoles = deployment.OfType("Microsoft.Authorization/roleDefinitions")
-            .ToDictionary(r => r.Name, r => "custom:" + string.Join(' ', r.String("properties.roleName").Split(' ')[..^1]));
+        var customRoles = deployment.OfType("Microsoft.Authorization/roleDefinitions").ToDictionary(r => r.Name, CustomRoleLabel);
         return [.. deployment.OfType("Microsoft.Authorization/roleAssignments")
             .Select(a => new Grant(Principal(a), customRoles.GetValueOrDefault(RoleId(a), RoleId(a)), ScopeLabel(Scope(a))))];
     }

@@ -9,7 +9,12 @@ namespace Synomaly.Infra.Tests;
 /// </summary>
 public sealed partial class TeardownTests
 {
-    private const string RoleIdOutput = "BLOB_ERASER_ROLE_DEFINITION_ID";
+    /// <summary>The output that holds each custom role's id, by the role's name without its per-resource-group suffix.</summary>
+    private static readonly Dictionary<string, string> RoleIdOutputs = new()
+    {
+        ["Synomaly blob eraser"] = "BLOB_ERASER_ROLE_DEFINITION_ID",
+        ["Synomaly blob writer"] = "BLOB_WRITER_ROLE_DEFINITION_ID",
+    };
 
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
@@ -19,41 +24,48 @@ public sealed partial class TeardownTests
         var roles = PredictedDeployment.Load(parameterFile).OfType("Microsoft.Authorization/roleDefinitions");
 
         Assert.NotEmpty(roles);
-        Assert.All(roles, role =>
-        {
-            // The name ends in a suffix derived from the resource group's id, which the docs cannot know.
-            var roleName = role.String("properties.roleName");
-            Assert.Contains(roleName[..roleName.LastIndexOf(' ')], teardown, StringComparison.Ordinal);
-        });
+        Assert.All(roles, role => Assert.Contains(RoleLabel(role), teardown, StringComparison.Ordinal));
     }
 
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
-    public void The_deployment_outputs_the_custom_role_s_id_at_the_subscription(string parameterFile)
+    public void The_deployment_outputs_each_custom_role_s_id_at_the_subscription(string parameterFile)
     {
         var deployment = PredictedDeployment.Load(parameterFile);
-        var role = Assert.Single(deployment.OfType("Microsoft.Authorization/roleDefinitions"));
+        var roles = deployment.OfType("Microsoft.Authorization/roleDefinitions");
 
-        Assert.True(deployment.Outputs.TryGetValue(RoleIdOutput, out var output), $"main.bicep has no output {RoleIdOutput}.");
-        Assert.Equal($"/subscriptions/{Guid.Empty}/providers/Microsoft.Authorization/roleDefinitions/{role.Name}", output.GetString());
+        Assert.Equal(RoleIdOutputs.Keys.Order(StringComparer.Ordinal), roles.Select(RoleLabel).Order(StringComparer.Ordinal));
+        Assert.All(roles, role =>
+        {
+            var name = RoleIdOutputs[RoleLabel(role)];
+            Assert.True(deployment.Outputs.TryGetValue(name, out var output), $"main.bicep has no output {name}.");
+            Assert.Equal($"/subscriptions/{Guid.Empty}/providers/Microsoft.Authorization/roleDefinitions/{role.Name}", output.GetString());
+        });
     }
 
     [Fact]
-    public void The_teardown_notes_the_role_s_id_before_the_group_goes_and_deletes_it_by_that_id_afterwards()
+    public void The_teardown_notes_the_roles_ids_before_the_group_goes_and_deletes_each_by_its_id_afterwards()
     {
-        // The role is assignable in the group only: az role definition list and delete by name search the subscription's
+        // The roles are assignable in the group only: az role definition list and delete by name search the subscription's
         // assignable roles and find nothing (the delete then does nothing, silently). Azure refuses to delete a role that
-        // is still assigned, and its assignments go with the group, so the id is noted first and the role deleted after.
+        // is still assigned, and its assignments go with the group, so the ids are noted first and the roles deleted after.
         var commands = CodeLines(TeardownSection());
-        var noted = commands.FindIndex(c => c.Contains(RoleIdOutput, StringComparison.Ordinal) && c.StartsWith("ROLE_ID=", StringComparison.Ordinal));
+        var noted = commands.FindIndex(c => c.StartsWith("ROLE_IDS=", StringComparison.Ordinal) && RoleIdOutputs.Values.All(o => c.Contains(o, StringComparison.Ordinal)));
         var groupDeleted = commands.FindIndex(c => c.StartsWith("azd down", StringComparison.Ordinal) || c.StartsWith("az group delete", StringComparison.Ordinal));
-        var roleDeleted = commands.FindIndex(c => c.StartsWith("az rest --method delete", StringComparison.Ordinal) && c.Contains("ROLE_ID", StringComparison.Ordinal));
+        var rolesDeleted = commands.FindIndex(c => c.StartsWith("for ROLE_ID in $ROLE_IDS", StringComparison.Ordinal) && c.Contains("az rest --method delete --url \"${ROLE_ID}", StringComparison.Ordinal));
 
-        Assert.True(noted >= 0, $"The teardown does not note {RoleIdOutput} in ROLE_ID.");
+        Assert.True(noted >= 0, $"The teardown does not note {string.Join(" and ", RoleIdOutputs.Values)} in ROLE_IDS.");
         Assert.True(groupDeleted >= 0, "The teardown does not delete the resource group.");
-        Assert.True(roleDeleted >= 0, "The teardown does not delete the role by its id (az rest --method delete ... $ROLE_ID).");
-        Assert.InRange(groupDeleted, noted + 1, roleDeleted - 1);
+        Assert.True(rolesDeleted >= 0, "The teardown does not delete each role by its id (for ROLE_ID in $ROLE_IDS; do az rest --method delete ...).");
+        Assert.InRange(groupDeleted, noted + 1, rolesDeleted - 1);
         Assert.DoesNotContain(commands, c => RoleDefinitionCommandWithoutScope().IsMatch(c));
+    }
+
+    /// <summary>The role's name without the suffix derived from the resource group's id, which the docs cannot know.</summary>
+    private static string RoleLabel(PredictedResource role)
+    {
+        var roleName = role.String("properties.roleName");
+        return roleName[..roleName.LastIndexOf(' ')];
     }
 
     /// <summary>The commands of the section's code blocks, comments and blank lines left out.</summary>
