@@ -55,7 +55,7 @@ param logRetentionDays int = 30
 @description('Optional. Whether the scan-data blob service logs reads (StorageRead) to Log Analytics besides writes and deletes. Reads are the audit trail of who read scans and results; each read of archive/ also names its owner\'s file, which may name a patient, where no erasure reaches (docs/DEPLOY.md, "Archive file names outside the data account").')
 param scanBlobReadLogs bool = true
 
-@description('Optional. E-mail addresses that receive the operational alerts (dead letters, a scan-job backlog that does not drain, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, a worker that cannot receive, a missing storage table, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
+@description('Optional. E-mail addresses that receive the operational alerts (dead letters, a scan-job backlog that does not drain, Storage queue messages that stay for hours, poison messages, expired jobs, jobs given up, dropped events, worker faults and restarts, a worker that cannot receive, a missing storage table, API server errors, failed timer runs). With none, the alerts still fire and show in Azure Monitor.')
 param alertEmailAddresses string[] = []
 
 // ---------- Messaging ----------
@@ -194,6 +194,10 @@ param deadLetteredScanJobsThreshold int = 50
 @description('Optional. Active ScanJobs in the queue that fire the scan-jobs-backlog alert when the queue never holds fewer for a whole hour (the worker pool down, not scaling or out of GPU quota). Keep it above workerMessagesPerReplica x workerMaxReplicas, the backlog at which KEDA already runs every replica, and at or above bulkMaxOutstandingJobs, the most a bulk run keeps unfinished.')
 @minValue(1)
 param scanJobBacklogThreshold int = 100
+
+@description('Optional. Messages in the scan-data account\'s Storage queues (all together; Storage reports no count per queue), on average over 6 hours, above which the storage-queues-backlog alert fires: archive deletions, bulk steps or poison messages that stay. A healthy deployment keeps at most one bulk-reprocess step message per running bulk run for hours; 0 reports any message that stays.')
+@minValue(0)
+param storageQueueBacklogThreshold int = 2
 
 @description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before the worker-faults alert fires.')
 @minValue(0)
@@ -539,6 +543,8 @@ module alerts 'modules/alerts.bicep' = {
     queueName: queueName
     eventGridTopicId: eventGrid.outputs.resourceId
     workerAppId: gpuWorker.outputs.resourceId
+    scanStorageId: scanStorage.outputs.resourceId
+    storageQueueBacklogThreshold: storageQueueBacklogThreshold
     deadLetteredScanJobsThreshold: deadLetteredScanJobsThreshold
     scanJobBacklogThreshold: scanJobBacklogThreshold
     workerFaultsPerQuarterHour: workerFaultsPerQuarterHour

@@ -1,5 +1,5 @@
 metadata name = 'alerts'
-metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors, failed timer runs), a scan-job backlog that does not drain and a missing storage table fire an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
+metadata description = 'Operational alerts: every path on which the system sets work aside (dead letters, poison queues, expired jobs, dropped events) or keeps failing (worker faults and restarts, API server errors, failed timer runs), a scan-job backlog that does not drain, Storage queue messages that stay for hours and a missing storage table fire an Azure Monitor alert, sent to an action group when e-mail addresses are given.'
 
 @description('Required. Name prefix of the alert rules (the resource token).')
 param namePrefix string
@@ -31,6 +31,9 @@ param eventGridTopicId string
 @description('Required. Resource id of the GPU worker container app.')
 param workerAppId string
 
+@description('Required. Resource id of the scan-data storage account (its queues: bulk-reprocess, archive-deletions and their poison queues, webjobs-blobtrigger-poison).')
+param scanStorageId string
+
 @description('Optional. Dead-lettered ScanJobs that may wait unreviewed before alerting. Every rejected upload (bad input) is dead-lettered with its reason, so a few are normal; jobs the system itself gave up on alert at once (jobs-gave-up).')
 @minValue(0)
 param deadLetteredScanJobsThreshold int = 50
@@ -38,6 +41,10 @@ param deadLetteredScanJobsThreshold int = 50
 @description('Optional. Active ScanJobs in the queue that, when the queue never holds fewer for a whole hour, mean the worker pool is not keeping up (down, not scaling, out of GPU quota). Keep it above the backlog at which KEDA already runs every replica (messages per replica x most replicas), and at or above Bulk__MaxOutstandingJobs, the most a bulk run keeps unfinished.')
 @minValue(1)
 param scanJobBacklogThreshold int = 100
+
+@description('Optional. Messages in the scan-data account\'s Storage queues, on average over 6 hours, above which the storage-queues-backlog alert fires. A healthy deployment holds for hours at most one step message per running bulk run; archive deletion events drain within minutes; poison messages stay until an operator deletes them.')
+@minValue(0)
+param storageQueueBacklogThreshold int = 2
 
 @description('Optional. Worker faults (transient failures retried, a model that does not load) tolerated per 15 minutes before alerting.')
 @minValue(0)
@@ -74,6 +81,7 @@ var metricRules = [
     timeAggregation: 'Maximum'
     threshold: deadLetteredScanJobsThreshold
     windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
   }
   {
     name: 'scan-jobs-backlog'
@@ -96,6 +104,7 @@ var metricRules = [
     timeAggregation: 'Minimum'
     threshold: scanJobBacklogThreshold
     windowSize: 'PT1H'
+    evaluationFrequency: 'PT5M'
   }
   {
     name: 'blob-events-dead-lettered'
@@ -108,6 +117,7 @@ var metricRules = [
     timeAggregation: 'Total'
     threshold: 0
     windowSize: 'PT1H'
+    evaluationFrequency: 'PT5M'
   }
   {
     name: 'blob-events-dropped'
@@ -120,6 +130,7 @@ var metricRules = [
     timeAggregation: 'Total'
     threshold: 0
     windowSize: 'PT1H'
+    evaluationFrequency: 'PT5M'
   }
   {
     name: 'worker-restarts'
@@ -132,6 +143,27 @@ var metricRules = [
     timeAggregation: 'Total'
     threshold: 2
     windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
+  }
+  {
+    name: 'storage-queues-backlog'
+    // Nothing fails when the Functions app stops taking messages from its Storage queues (the app stopped, its queue
+    // listener cut off by a role or the network): archive deletion events wait on archive-deletions, so patient data is
+    // not erased, and no log line says so. Storage reports QueueMessageCount as a capacity metric, about once an hour,
+    // for the whole account (no per-queue dimension) and with Average as its only aggregation. A window of one hour would
+    // hold one data point, a burst as much as a backlog; six hours average several, and an hourly evaluation is as often
+    // as new data comes (a window must also be one of Azure Monitor's: 1 hour, then 6). The threshold sits above what a
+    // healthy deployment keeps for hours: one bulk-reprocess step message per running bulk run.
+    description: 'Messages have stayed in the scan-data account\'s Storage queues for hours (QueueMessageCount, reported hourly for all queues together): archive-deletions not drained means archived files\' results are not erased; bulk-reprocess holds one step message per running bulk run; the -poison queues (archive-deletions-poison, bulk-reprocess-poison, webjobs-blobtrigger-poison) keep messages until an operator deletes them, and ReplayArchiveDeadLetters puts archive-deletions-poison back on archive-deletions each hour. Find the queue that holds them (docs/DEPLOY.md, Alerts).'
+    severity: 2
+    scope: '${scanStorageId}/queueServices/default'
+    metricNamespace: 'Microsoft.Storage/storageAccounts/queueServices'
+    metricName: 'QueueMessageCount'
+    dimensions: []
+    timeAggregation: 'Average'
+    threshold: storageQueueBacklogThreshold
+    windowSize: 'PT6H'
+    evaluationFrequency: 'PT1H'
   }
 ]
 
@@ -144,7 +176,7 @@ resource metricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [for rule i
     severity: rule.severity
     enabled: true
     scopes: [rule.scope]
-    evaluationFrequency: 'PT5M'
+    evaluationFrequency: rule.evaluationFrequency
     windowSize: rule.windowSize
     autoMitigate: true
     criteria: {

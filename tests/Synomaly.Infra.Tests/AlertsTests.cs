@@ -19,6 +19,7 @@ public sealed partial class AlertsTests
         ["blob-events-dead-lettered"] = "Microsoft.EventGrid/systemTopics",
         ["blob-events-dropped"] = "Microsoft.EventGrid/systemTopics",
         ["worker-restarts"] = "Microsoft.App/containerApps",
+        ["storage-queues-backlog"] = "Microsoft.Storage/storageAccounts/queueServices",
         ["jobs-expired"] = "traces",
         ["jobs-gave-up"] = "traces",
         ["worker-faults"] = "traces",
@@ -88,6 +89,54 @@ public sealed partial class AlertsTests
         Assert.True(criterion.GetProperty("threshold").GetInt32() >= allReplicasBusy,
             $"The backlog threshold {criterion.GetProperty("threshold").GetInt32()} is below {allReplicasBusy}, the queue at which KEDA runs every replica.");
         Assert.Equal(2, backlog.At("properties.severity").GetInt32());
+    }
+
+    /// <summary>
+    /// Nothing fails when the Functions app stops taking messages from its Storage queues: an archive deletion that waits
+    /// on archive-deletions is patient data that is not erased. Storage reports only QueueMessageCount, for the whole
+    /// account (no per-queue dimension), as a capacity metric about once an hour and with Average as its one aggregation:
+    /// so the rule averages it over six hours (several hourly points; a shorter window holds one point, a burst) and is
+    /// evaluated hourly, since a more frequent evaluation would see no new data.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_storage_queue_backlog_alert_watches_the_scan_data_account_s_queue_message_count_hourly(string parameterFile)
+    {
+        var deployment = PredictedDeployment.Load(parameterFile);
+        var scanAccount = deployment.Single("Microsoft.Storage/storageAccounts", "stscan");
+        var backlog = Assert.Single(deployment.OfType("Microsoft.Insights/metricAlerts"), a => AlertName(a) == "storage-queues-backlog");
+        var criterion = Assert.Single(backlog.At("properties.criteria.allOf").EnumerateArray());
+        var description = backlog.String("properties.description");
+
+        Assert.Equal(scanAccount.Id + "/queueServices/default", Assert.Single(backlog.At("properties.scopes").EnumerateArray()).GetString());
+        Assert.Equal(
+            ("Microsoft.Storage/storageAccounts/queueServices", "QueueMessageCount", "Average", "GreaterThan"),
+            (criterion.GetProperty("metricNamespace").GetString(), criterion.GetProperty("metricName").GetString(), criterion.GetProperty("timeAggregation").GetString(), criterion.GetProperty("operator").GetString()));
+        Assert.Empty(criterion.GetProperty("dimensions").EnumerateArray());
+        Assert.Equal(("PT1H", "PT6H"), (backlog.String("properties.evaluationFrequency"), backlog.String("properties.windowSize")));
+        Assert.InRange(criterion.GetProperty("threshold").GetDouble(), 0, 10);
+        Assert.Equal(2, backlog.At("properties.severity").GetInt32());
+        Assert.All(
+            ["archive-deletions", "bulk-reprocess", "-poison", "ReplayArchiveDeadLetters"],
+            name => Assert.Contains(name, description, StringComparison.Ordinal));
+    }
+
+    /// <summary>Azure Monitor accepts only these evaluation frequencies and windows, and no window shorter than its frequency.</summary>
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Metric_alerts_use_an_evaluation_frequency_and_window_azure_monitor_accepts(string parameterFile)
+    {
+        string[] frequencies = ["PT1M", "PT5M", "PT15M", "PT30M", "PT1H"];
+        string[] windows = ["PT1M", "PT5M", "PT15M", "PT30M", "PT1H", "PT6H", "PT12H", "P1D"];
+
+        Assert.All(PredictedDeployment.Load(parameterFile).OfType("Microsoft.Insights/metricAlerts"), a =>
+        {
+            var frequency = a.String("properties.evaluationFrequency");
+            var window = a.String("properties.windowSize");
+            Assert.Contains(frequency, frequencies);
+            Assert.Contains(window, windows);
+            Assert.True(System.Xml.XmlConvert.ToTimeSpan(window) >= System.Xml.XmlConvert.ToTimeSpan(frequency), $"{a.Name}: window {window} is shorter than its evaluation frequency {frequency}.");
+        });
     }
 
     [Theory]
@@ -213,10 +262,11 @@ public sealed partial class AlertsTests
 
     private static string Query(PredictedResource rule) => Assert.Single(rule.At("properties.criteria.allOf").EnumerateArray()).GetProperty("query").GetString()!;
 
+    /// <summary>The resource type of an id, child types included (.../storageAccounts/x/queueServices/default: Microsoft.Storage/storageAccounts/queueServices).</summary>
     private static string ScopeType(string resourceId)
     {
         var parts = resourceId.Split("/providers/")[^1].Split('/');
-        return parts[0] + "/" + parts[1];
+        return string.Join('/', parts.Where((_, i) => i == 0 || i % 2 == 1));
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
