@@ -651,7 +651,9 @@ resource operatorJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if 
 // role sits on the one entity the runbook names.
 
 // Peek the dead-letter sub-queue, purge it (receive and delete) or complete one scan's messages: the sub-queue is part of
-// the queue, so Data Receiver on scan-jobs covers it. It can receive live ScanJobs too; Service Bus has no narrower role.
+// the queue, so Data Receiver on scan-jobs covers it. It can receive live ScanJobs too: Service Bus RBAC does not scope
+// to a sub-queue, and forwarding dead letters to a review queue would carry their time to live along (expired jobs would
+// arrive expired): docs/DEPLOY.md, "Why the operator's role reaches live ScanJobs too".
 resource operatorDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
   name: guid(serviceBus::queue.id, operatorPrincipalId, roles.serviceBusDataReceiver)
   scope: serviceBus::queue

@@ -19,6 +19,21 @@ public sealed class ServiceBusQueueTests
         Assert.False(queue.Bool("properties.requiresSession"));
     }
 
+    /// <summary>
+    /// The dead-letter alert (DeadletteredMessages of scan-jobs) and the review runbook read scan-jobs/$deadletterqueue.
+    /// Forwarding would empty it (and refuse receivers there), and a forwarded message keeps its time to live, so expired
+    /// jobs would arrive expired: docs/DEPLOY.md, "Why the operator's role reaches live ScanJobs too".
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void Queue_keeps_its_dead_letters_in_its_own_dead_letter_sub_queue(string parameterFile)
+    {
+        var queue = PredictedDeployment.Load(parameterFile).Single("Microsoft.ServiceBus/namespaces/queues");
+
+        Assert.False(queue.Has("properties.forwardDeadLetteredMessagesTo"), "scan-jobs forwards its dead letters.");
+        Assert.False(queue.Has("properties.forwardTo"), "scan-jobs forwards its messages.");
+    }
+
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
     public void Queue_bounds_deliveries_and_holds_locks_as_long_as_service_bus_allows(string parameterFile)
