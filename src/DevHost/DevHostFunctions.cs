@@ -12,7 +12,7 @@ namespace Synomaly.DevHost;
 /// The Functions app's non-HTTP triggers, declared for the WebJobs SDK (the same blob, queue and timer extensions the
 /// Functions host loads). Each is as thin as its Functions twin and calls the same service.
 /// </summary>
-public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeletionReplay archiveReplay)
+public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler reconciler, BulkReprocessService bulk, BulkStepPoisonHandler bulkPoisoned, JobExpirySweeper expiry, ArchiveDeletionHandler archiveDeletions, ArchiveDeletionReplay archiveReplay)
 {
     /// <summary>Polling blob trigger (Azurite has no Event Grid): fires a few seconds after an upload, with blob receipts.</summary>
     [FunctionName("ScanUploaded")]
@@ -30,6 +30,10 @@ public sealed class DevHostFunctions(ScanIntakeService intake, UploadReconciler 
     [FunctionName("BulkReprocessStep")]
     public Task BulkReprocessStepAsync([QueueTrigger(StorageQueueBulkStepQueue.QueueName, Connection = "ScansStorage")] string runId, CancellationToken cancellationToken) =>
         bulk.ContinueQueuedAsync(runId, cancellationToken);
+
+    [FunctionName("BulkReprocessStepPoisoned")]
+    public Task BulkReprocessStepPoisonedAsync([QueueTrigger(StorageQueueBulkStepQueue.PoisonQueueName, Connection = "ScansStorage")] string message, CancellationToken cancellationToken) =>
+        bulkPoisoned.HandleAsync(message, cancellationToken);
 
     /// <summary>As the Functions trigger: named after the occurrence it stands for, retried when its run could not start.</summary>
     [FunctionName("BulkReprocessTimer")]

@@ -151,6 +151,38 @@ public sealed class DevHostPipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_bulk_step_message_in_the_poison_queue_closes_its_run_as_stopped_and_a_garbled_one_is_removed()
+    {
+        // Nothing read bulk-reprocess-poison: the run of a step the host gave up on looked open until a later run closed it.
+        var (host, _) = await StartAsync();
+        using var _ = host;
+        var (run, _) = await host.Services.GetRequiredService<BulkRunStore>().CreateAsync(new BulkRun
+        {
+            RunId = "r-" + Guid.NewGuid().ToString("N"),
+            ModelName = "brain-mri-demo",
+            ModelVersion = "v1",
+            State = BulkRunState.Running,
+            Continuation = "Doe Jane/2024/scan.dcm",
+            Pages = 1,
+            CreatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = DateTimeOffset.UtcNow,
+        }, Ct);
+        // As the host writes a poison copy: the step message's text (the run id, base64) as it was.
+        var poison = new QueueClient(azurite.ConnectionString, StorageQueueBulkStepQueue.PoisonQueueName);
+        await poison.CreateIfNotExistsAsync(cancellationToken: Ct);
+        await poison.SendMessageAsync(QueueTriggerText.Encode("not a run id"), Ct);
+        await poison.SendMessageAsync(QueueTriggerText.Encode(run.RunId), Ct);
+
+        var bulk = host.Services.GetRequiredService<BulkReprocessService>();
+        var closed = await PollAsync(() => bulk.GetAsync(run.RunId, Ct), r => r.State != BulkRunState.Running, "the poison queue trigger to close the run");
+        Assert.Equal((BulkRunState.Stopped, BulkRunStopReason.StepPoisoned), (closed.State, closed.StopReason));
+        Assert.Null(closed.Continuation);
+        // The garbled message is completed too, not retried for ever.
+        await PollAsync(async () => (int?)(await poison.PeekMessagesAsync(maxMessages: 32, Ct)).Value.Length, n => n == 0, "the poison queue to be emptied");
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
     public async Task An_archive_deletion_event_on_its_queue_erases_what_a_bulk_run_derived_from_that_source()
     {
         var (host, _) = await StartAsync();

@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_has_exactly_the_documented_functions()
     {
         Assert.Equal(
-            ["ArchiveSourceDeleted", "BulkReprocessStep", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "ReplayArchiveDeadLetters", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
+            ["ArchiveSourceDeleted", "BulkReprocessStep", "BulkReprocessStepPoisoned", "BulkReprocessTimer", "CreateScanUpload", "DeleteScan", "ExpireStaleJobs", "GetOpenApiDocument", "GetReprocessRun", "GetScanStatus", "Health", "ListScans", "ReconcileUploads", "ReplayArchiveDeadLetters", "RetryFailedScans", "RetryScan", "ScanUploaded", "ScanUploadedPolling", "StartReprocess"],
             LoadMetadata().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
@@ -111,6 +111,15 @@ public sealed class FunctionsMetadataTests
         var trigger = Trigger("BulkReprocessStep");
         Assert.Equal("queueTrigger", Text(trigger, "type"));
         Assert.Equal("bulk-reprocess", Text(trigger, "queueName"));
+        Assert.Equal("ScansStorage", Text(trigger, "connection"));
+    }
+
+    [Fact]
+    public void Poisoned_bulk_steps_arrive_on_the_bulk_reprocess_poison_queue_of_the_scans_storage_connection()
+    {
+        var trigger = Trigger("BulkReprocessStepPoisoned");
+        Assert.Equal("queueTrigger", Text(trigger, "type"));
+        Assert.Equal("bulk-reprocess-poison", Text(trigger, "queueName"));
         Assert.Equal("ScansStorage", Text(trigger, "connection"));
     }
 

@@ -34,6 +34,7 @@ public sealed partial class BulkReprocessService(
     IScanJobPublisher publisher,
     IBulkStepQueue steps,
     BulkRunWindow window,
+    BulkRunStopper stopper,
     IOptions<BulkOptions> bulkOptions,
     IOptions<IntakeOptions> intakeOptions,
     TimeProvider clock,
@@ -130,7 +131,7 @@ public sealed partial class BulkReprocessService(
     /// <summary>
     /// The step a <c>bulk-reprocess</c> message asks for (the queue trigger and the local host). Without one of its tables
     /// a step cannot work, and thrown, each of the message's 10 dequeues failed the same way into
-    /// <c>bulk-reprocess-poison</c>, which nothing reads, with no log naming the table. The message holds only the run id;
+    /// <c>bulk-reprocess-poison</c> with no log naming the table. The message holds only the run id;
     /// the run itself is in the bulk run table. So the step logs one Error naming the table and completes: without the
     /// bulk run table the run's record is gone with it; without the job table the step closes the run at once as
     /// <see cref="BulkRunState.Stopped"/> (<see cref="BulkRunStopReason.JobTableMissing"/>), so that <c>GET
@@ -154,43 +155,9 @@ public sealed partial class BulkReprocessService(
         }
     }
 
-    /// <summary>
-    /// Closes an open run as <see cref="BulkRunState.Stopped"/> with its reason, clearing its listing place (a blob name).
-    /// ETag-checked and read again on a conflict (a duplicate step's checkpoint); a run found closed or completed is left
-    /// as it is. Best effort: where the bulk run table fails too, the run stays open and is reported stalled
-    /// (<see cref="BulkRunStall"/>). Returns whether this call closed it.
-    /// </summary>
-    private async Task<bool> StopAsync(string runId, BulkRunStopReason reason, string detail)
-    {
-        try
-        {
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                var run = await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
-                if (run is null || run.State is not (BulkRunState.Pending or BulkRunState.Running))
-                {
-                    return false;
-                }
-
-                var now = clock.GetUtcNow();
-                var stopped = run with { State = BulkRunState.Stopped, Continuation = null, StopReason = reason, StopDetail = detail, UpdatedAt = now, FinishedAt = now };
-                if (await runs.TryReplaceAsync(run, stopped, CancellationToken.None).ConfigureAwait(false) is not null)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (RequestFailedException e)
-        {
-            LogStopFailed(runId, e.Status, e.ErrorCode);
-        }
-        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
-        {
-            LogStopFailed(runId, inner.Status, inner.ErrorCode);
-        }
-
-        return false;
-    }
+    /// <summary>Closes an open run as <see cref="BulkRunState.Stopped"/> (<see cref="BulkRunStopper"/>); whether this call closed it.</summary>
+    private async Task<bool> StopAsync(string runId, BulkRunStopReason reason, string detail) =>
+        await stopper.StopAsync(runId, reason, detail, CancellationToken.None).ConfigureAwait(false) == BulkRunStopOutcome.Stopped;
 
     /// <summary>
     /// One step of a run, then a request for the next step if the budget ran out before the end (at once), or if the run
@@ -421,7 +388,8 @@ public sealed partial class BulkReprocessService(
 
     /// <summary>
     /// Closes the runs that made no progress for <see cref="StalledRunAge"/>: state Abandoned, listing place cleared. A run
-    /// whose step message ended in the poison queue stays Running with nothing to work it, and its checkpoint, the
+    /// that no step works (the app ran none for hours, or its poisoned step message could not close it,
+    /// <see cref="BulkStepPoisonHandler"/>) stays Running, and its checkpoint, the
     /// listing's marker, holds the name of the next archive blob (plain on Azurite, base64 in Azure), which no erasure
     /// reaches in this table. The run being started covers their scans. Each close is ETag-checked, so a run that made
     /// progress meanwhile stays open; a table that fails here does not keep the new run from starting.
@@ -441,7 +409,7 @@ public sealed partial class BulkReprocessService(
                 var now = clock.GetUtcNow();
                 var lastProgress = stalled.UpdatedAt ?? stalled.CreatedAt;
                 var detail = FormattableString.Invariant(
-                    $"No step made progress for {StalledRunAge.TotalHours} hours (the last at {lastProgress:O}): its step message went to bulk-reprocess-poison, or the app ran no steps. Run {startingRunId} covers its scans.");
+                    $"No step made progress for {StalledRunAge.TotalHours} hours (the last at {lastProgress:O}): the app ran no steps, or its step message went to bulk-reprocess-poison and closing the run then failed. Run {startingRunId} covers its scans.");
                 var closed = stalled with
                 {
                     State = BulkRunState.Abandoned, Continuation = null, StopReason = BulkRunStopReason.NoProgress, StopDetail = detail, UpdatedAt = now, FinishedAt = now,
@@ -699,9 +667,6 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Bulk run {RunId}: its step stopped: the job table '{TableName}' does not exist in the storage account this app is connected to (an incomplete deployment or a deleted table). The step message is completed, not retried into bulk-reprocess-poison, and the run closed as Stopped (JobTableMissing): {Closed}; once the table is restored a new run (POST /api/reprocess, or the scheduled one) covers its scans")]
     private partial void LogStepWithoutJobTable(string runId, string tableName, bool closed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped failed ({Status} {ErrorCode}); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
-    private partial void LogStopFailed(string runId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
     private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);

@@ -15,15 +15,15 @@ public enum BulkRunState
     Completed,
 
     /// <summary>
-    /// Closed unfinished: no step made progress for <see cref="BulkReprocessService.StalledRunAge"/> (its step message
-    /// ended in the poison queue, say) when a later run started. Its listing place is cleared; the later run covers its
+    /// Closed unfinished: no step made progress for <see cref="BulkReprocessService.StalledRunAge"/> (the app ran no
+    /// steps for hours, say) when a later run started. Its listing place is cleared; the later run covers its
     /// scans (those done already are skipped). <see cref="BulkRun.StopReason"/> is <see cref="BulkRunStopReason.NoProgress"/>.
     /// </summary>
     Abandoned,
 
     /// <summary>
-    /// Closed unfinished by its own step, which met a fault that no retry mends (<see cref="BulkRun.StopReason"/> says
-    /// which). Its listing place is cleared; a later run covers its scans.
+    /// Closed unfinished by its own step, which met a fault that no retry mends, or once its step failed every delivery
+    /// (<see cref="BulkRun.StopReason"/> says which). Its listing place is cleared; a later run covers its scans.
     /// </summary>
     Stopped,
 }

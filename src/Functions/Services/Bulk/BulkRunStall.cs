@@ -30,5 +30,5 @@ public sealed record BulkRunStall(DateTimeOffset LastProgressAt, string Detail)
     }
 
     private static readonly string Explanation = FormattableString.Invariant(
-        $"No step has recorded progress for more than {After.TotalMinutes} minutes, longer than a step and its retry take: its step keeps failing (the queue retries it a minute apart, 10 times, then moves it to bulk-reprocess-poison, which the poison-messages alert reports; the step's exceptions say why) or the Functions app runs no steps. A later run (POST /api/reprocess, or the scheduled one) covers its scans and closes it as Abandoned once it has made no progress for {BulkReprocessService.StalledRunAge.TotalHours} hours.");
+        $"No step has recorded progress for more than {After.TotalMinutes} minutes, longer than a step and its retry take: its step keeps failing (the queue retries it a minute apart, 10 times, then moves it to bulk-reprocess-poison, whose trigger closes the run as Stopped (StepPoisoned) and which the poison-messages alert reports; the step's exceptions say why) or the Functions app runs no steps. A later run (POST /api/reprocess, or the scheduled one) covers its scans and closes it as Abandoned once it has made no progress for {BulkReprocessService.StalledRunAge.TotalHours} hours.");
 }

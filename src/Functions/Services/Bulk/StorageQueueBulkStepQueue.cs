@@ -14,6 +14,9 @@ public sealed class StorageQueueBulkStepQueue(QueueClient queue) : IBulkStepQueu
 {
     public const string QueueName = LocalStorageResources.BulkReprocessQueue;
 
+    /// <summary>Where the host moves a step message after its last failed delivery (<see cref="PoisonQueue"/>), read by <see cref="BulkStepPoisonHandler"/>.</summary>
+    public const string PoisonQueueName = QueueName + PoisonQueue.Suffix;
+
     private int created;
 
     public StorageQueueBulkStepQueue(QueueServiceClient queues)
