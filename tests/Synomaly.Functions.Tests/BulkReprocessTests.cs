@@ -259,6 +259,44 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_runs_outstanding_jobs_are_those_still_unfinished_when_asked_also_once_the_run_is_over()
+    {
+        // A run showed the count of its last checkpoint for good: a Completed run said 3 outstanding after its jobs had
+        // all ended, and went on saying it.
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:MessagesPerMinute"] = "1000000" }, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 3);
+        var published = host.Get<InMemoryScanJobPublisher>();
+        var run = await RunToTheEndAsync(host.Get<BulkReprocessService>(), new BulkRunRequest(prefix, null, false));
+        var jobs = published.Drain();
+        Assert.Equal(3, ShownOutstanding(await GetAsync(host, run.RunId)));
+
+        await SucceedAsync(host, jobs[0].Job);
+        await FailAsync(host, jobs[1].Job, "Malformed");
+        Assert.Equal(1, ShownOutstanding(await GetAsync(host, run.RunId)));
+
+        await SucceedAsync(host, jobs[2].Job);
+        var done = await GetAsync(host, run.RunId);
+        Assert.Equal((BulkRunState.Completed, 0), (Assert.IsType<BulkRunProgress>(Assert.IsType<OkObjectResult>(done).Value).State, ShownOutstanding(done)));
+    }
+
+    [Fact]
+    public async Task A_run_asked_for_while_the_job_table_is_missing_is_a_503_problem_naming_the_missing_table_type()
+    {
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:MessagesPerMinute"] = "1000000" }, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 1);
+        var run = await RunToTheEndAsync(host.Get<BulkReprocessService>(), new BulkRunRequest(prefix, null, false));
+        await host.JobsTable.DeleteAsync(Ct);
+
+        var problem = Assert.IsType<ObjectResult>(await GetAsync(host, run.RunId));
+
+        Assert.Equal((503, Problems.JobTableMissingType), (problem.StatusCode, Assert.IsType<ProblemDetails>(problem.Value).Type));
+    }
+
+    private static Task<IActionResult> GetAsync(TestHost host, string runId) => host.Function<GetReprocessRun>().Run(HttpRequests.Create("GET"), runId, Ct);
+
+    private static int ShownOutstanding(IActionResult answer) => Assert.IsType<BulkRunProgress>(Assert.IsType<OkObjectResult>(answer).Value).Outstanding;
+
+    [Fact]
     public async Task A_step_whose_run_has_no_room_ends_at_once_and_asks_for_the_next_step_after_the_poll_interval()
     {
         // A step whose run had no room slept in the function, 10 s at a time, for its whole 3-minute budget, then handed

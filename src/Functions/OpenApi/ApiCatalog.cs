@@ -30,8 +30,6 @@ public static class ApiCatalog
     /// <summary>The one answer of every endpoint that reads or writes job records while their table does not exist.</summary>
     private static readonly ApiResponse TableMissing = new(503, $"{Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true);
 
-    private static readonly ApiResponse BulkRunTableMissing = new(503, $"{Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted); ask again after Retry-After, once an operator has restored it.", typeof(ProblemDetails), RetryAfter: true);
-
     private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned (an id in GUID form matches in either letter case).", IdSchema());
 
     private static readonly ApiResponse NotAuthenticated = new(401, $"{Problems.NotAuthenticatedType}: with Api__RequireAppRoles on, the request carries no caller identity from App Service Authentication (X-MS-CLIENT-PRINCIPAL).", typeof(ProblemDetails));
@@ -142,7 +140,7 @@ public static class ApiCatalog
                 new(200, "The run's progress.", typeof(BulkRunProgress)),
                 Invalid,
                 new(404, "No run with this id.", typeof(ProblemDetails)),
-                BulkRunTableMissing,
+                new(503, $"Two cases, told apart by the problem's type. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted). {Problems.JobTableMissingType}: the run's outstanding jobs are looked up in the job table, which does not exist. In both cases ask again after Retry-After, once an operator has restored it.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(Health), "get", "health", "Liveness probe; touches nothing")

@@ -5,11 +5,12 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;
 
 /// <summary><c>GET /api/reprocess/{runId}</c>: the progress and counts of a bulk run.</summary>
-public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization, TimeProvider clock, ILogger<GetReprocessRun> logger)
+public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization authorization, ILogger<GetReprocessRun> logger)
 {
     [Function(nameof(GetReprocessRun))]
     public async Task<IActionResult> Run(
@@ -29,12 +30,17 @@ public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization 
 
         try
         {
-            var run = await bulk.GetAsync(runId, cancellationToken);
-            return run is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(BulkRunProgress.From(run, clock.GetUtcNow()));
+            var progress = await bulk.GetProgressAsync(runId, cancellationToken);
+            return progress is null ? Problems.NotFound($"No bulk run {runId}.") : new OkObjectResult(progress);
         }
         catch (BulkRunTableMissingException e)
         {
             return logger.BulkRunTableMissing(request, nameof(GetReprocessRun), e);
+        }
+        catch (JobTableMissingException e)
+        {
+            // The run's outstanding jobs are looked up in it.
+            return logger.JobTableMissing(request, nameof(GetReprocessRun), e);
         }
     }
 }

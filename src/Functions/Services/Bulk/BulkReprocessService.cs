@@ -129,6 +129,24 @@ public sealed partial class BulkReprocessService(
     public Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken) => runs.GetAsync(runId, cancellationToken);
 
     /// <summary>
+    /// The run as <c>GET /api/reprocess/{runId}</c> shows it, its outstanding jobs looked up now (<see
+    /// cref="BulkRunWindow.StillOutstandingAsync"/>): the list in its record is the one its last step saw, and no step
+    /// looks again once the run is over, while its last jobs often still run. Null when there is no such run.
+    /// </summary>
+    /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
+    public async Task<BulkRunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken)
+    {
+        var run = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var unfinished = run.Outstanding.Count == 0 ? run.Outstanding : await window.StillOutstandingAsync(run, cancellationToken).ConfigureAwait(false);
+        return BulkRunProgress.From(run with { Outstanding = unfinished }, clock.GetUtcNow());
+    }
+
+    /// <summary>
     /// The step a <c>bulk-reprocess</c> message asks for (the queue trigger and the local host). Without one of its tables
     /// a step cannot work, and thrown, each of the message's 10 dequeues failed the same way into
     /// <c>bulk-reprocess-poison</c> with no log naming the table. The message holds only the run id;

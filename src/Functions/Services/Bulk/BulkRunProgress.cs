@@ -1,7 +1,8 @@
 namespace Synomaly.Functions.Services.Bulk;
 
 /// <summary>
-/// What the API shows of a bulk run (not its internal checkpoint token): its counts, why it was closed unfinished
+/// What the API shows of a bulk run (<see cref="Outstanding"/>: its published jobs not yet final, as looked up when asked,
+/// <see cref="BulkReprocessService.GetProgressAsync"/>) (not its internal checkpoint token): its counts, why it was closed unfinished
 /// (<see cref="Stop"/>), and whether it is stalled now (<see cref="Stalled"/>).
 /// </summary>
 public sealed record BulkRunProgress(

@@ -55,10 +55,12 @@ public sealed class BulkRunWindow(JobStore jobs, IOptions<BulkOptions> options)
         [.. outstanding.Concat(published).Distinct(StringComparer.Ordinal)];
 
     /// <summary>
-    /// The run's outstanding scans whose job is still this run's and not final. A record gone (its scan erased and
-    /// removed), taken over by another run, or unreadable no longer holds a place: none of them would ever free it.
+    /// The run's outstanding scans whose job is still this run's and not final, by point reads of at most the window's
+    /// size (16 at a time). A record gone (its scan erased and removed), taken over by another run, or unreadable no
+    /// longer holds a place: none of them would ever free it.
     /// </summary>
-    private async Task<IReadOnlyList<string>> StillOutstandingAsync(BulkRun run, CancellationToken cancellationToken)
+    /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
+    public async Task<IReadOnlyList<string>> StillOutstandingAsync(BulkRun run, CancellationToken cancellationToken)
     {
         var still = new bool[run.Outstanding.Count];
         await Parallel.ForAsync(0, run.Outstanding.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
