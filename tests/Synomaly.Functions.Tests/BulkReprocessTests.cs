@@ -259,6 +259,54 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_run_whose_full_window_does_not_drain_for_hours_is_reported_stalled_while_its_steps_still_look()
+    {
+        // The ScanJob queue was purged: no job of the window ever ended, the run waited for the expiry sweep (~49 h), and
+        // GET never said so, since each step that looked recorded progress (updatedAt).
+        var start = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var clock = new ManualClock(start);
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MaxOutstandingJobs"] = "8", ["Bulk:MessagesPerMinute"] = "1000000" }, steps: new CapturingSteps(), clock: clock);
+        var prefix = await FillArchiveAsync(host, 20);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        Assert.Equal(BulkStepOutcome.Paused, (await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct)).Outcome);
+        var jobs = host.Get<InMemoryScanJobPublisher>().Drain();
+
+        // Its steps keep looking (every 10 s in truth; every half hour here), none of the 8 jobs ending.
+        BulkRunProgress shown;
+        do
+        {
+            clock.Now = clock.Now.AddMinutes(30);
+            Assert.Equal(BulkStepOutcome.Waiting, (await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct)).Outcome);
+            shown = Progress(await GetAsync(host, run.RunId));
+            Assert.Equal(clock.Now, shown.UpdatedAt);
+            if (clock.Now - start <= BulkRunStall.WindowNotDrainingAfter)
+            {
+                Assert.Null(shown.Stalled);
+            }
+        }
+        while (clock.Now - start <= BulkRunStall.WindowNotDrainingAfter);
+
+        Assert.Equal((BulkRunState.Running, 8), (shown.State, shown.Outstanding));
+        Assert.Equal(start, shown.Stalled!.LastProgressAt); // when the window last had room
+        Assert.Contains("6 hours", shown.Stalled.Detail, StringComparison.Ordinal);
+        Assert.Contains("Expiry__MessageTimeToLiveHours", shown.Stalled.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("bulk-reprocess-poison", shown.Stalled.Detail, StringComparison.Ordinal);
+
+        // One job ends: the window moves again, at once in the answer and for the next step.
+        await SucceedAsync(host, jobs[0].Job);
+        Assert.Null(Progress(await GetAsync(host, run.RunId)).Stalled);
+        clock.Now = clock.Now.AddMinutes(30);
+        Assert.Equal(BulkStepOutcome.Waiting, (await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct)).Outcome); // 1 free < a quarter of 8
+        Assert.Equal(clock.Now, (await bulk.GetAsync(run.RunId, Ct))!.WindowMovedAt);
+        clock.Now = clock.Now.AddMinutes(10);
+        Assert.Null(Progress(await GetAsync(host, run.RunId)).Stalled);
+    }
+
+    private static BulkRunProgress Progress(IActionResult answer) => Assert.IsType<BulkRunProgress>(Assert.IsType<OkObjectResult>(answer).Value);
+
+    [Fact]
     public async Task A_runs_outstanding_jobs_are_those_still_unfinished_when_asked_also_once_the_run_is_over()
     {
         // A run showed the count of its last checkpoint for good: a Completed run said 3 outstanding after its jobs had

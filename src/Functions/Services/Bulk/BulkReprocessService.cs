@@ -143,7 +143,10 @@ public sealed partial class BulkReprocessService(
         }
 
         var unfinished = run.Outstanding.Count == 0 ? run.Outstanding : await window.StillOutstandingAsync(run, cancellationToken).ConfigureAwait(false);
-        return BulkRunProgress.From(run with { Outstanding = unfinished }, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        // Jobs that ended since the last step looked move the window now, as the next step will record.
+        var moved = unfinished.Count < run.Outstanding.Count ? now : run.WindowMovedAt;
+        return BulkRunProgress.From(run with { Outstanding = unfinished, WindowMovedAt = moved }, now);
     }
 
     /// <summary>
@@ -231,7 +234,7 @@ public sealed partial class BulkReprocessService(
         var (ready, pageSize) = await window.RoomAsync(run, cancellationToken).ConfigureAwait(false);
         if (pageSize == 0)
         {
-            return await PauseForRoomAsync(ready).ConfigureAwait(false);
+            return await PauseForRoomAsync(ready, run.Outstanding.Count).ConfigureAwait(false);
         }
 
         run = ready;
@@ -258,6 +261,7 @@ public sealed partial class BulkReprocessService(
                 Rejected = counted.Rejected + counts.Rejected,
                 Outstanding = BulkRunWindow.With(counted.Outstanding, counts.PublishedEarlier),
                 UpdatedAt = now,
+                WindowMovedAt = now,
                 FinishedAt = continuation is null ? now : null,
             };
 
@@ -284,7 +288,7 @@ public sealed partial class BulkReprocessService(
             (ready, pageSize) = await window.RoomAsync(run, cancellationToken).ConfigureAwait(false);
             if (pageSize == 0)
             {
-                return await PauseForRoomAsync(ready).ConfigureAwait(false);
+                return await PauseForRoomAsync(ready, run.Outstanding.Count).ConfigureAwait(false);
             }
 
             run = ready;
@@ -360,11 +364,15 @@ public sealed partial class BulkReprocessService(
     /// <summary>
     /// Ends a step whose run has no room for its next page: records that it looked (with the outstanding jobs as found),
     /// so that a run waiting for its jobs reads as working, not stalled or abandoned, and hands over to the next step,
-    /// which <see cref="ContinueAsync"/> asks for after <see cref="BulkRunWindow.PollInterval"/>.
+    /// which <see cref="ContinueAsync"/> asks for after <see cref="BulkRunWindow.PollInterval"/>. Fewer unfinished jobs than
+    /// <paramref name="outstandingBefore"/> (the step before found) mean the window moves, slowly (<see cref="BulkRun.WindowMovedAt"/>).
     /// </summary>
-    private async Task<BulkStepResult> PauseForRoomAsync(BulkRun run)
+    private async Task<BulkStepResult> PauseForRoomAsync(BulkRun run, int outstandingBefore)
     {
-        var stored = await runs.TryReplaceAsync(run, run with { UpdatedAt = clock.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        // A record written before WindowMovedAt was kept starts the clock at its first look.
+        var moved = run.Outstanding.Count < outstandingBefore || run.WindowMovedAt is null ? now : run.WindowMovedAt;
+        var stored = await runs.TryReplaceAsync(run, run with { UpdatedAt = now, WindowMovedAt = moved }, CancellationToken.None).ConfigureAwait(false);
         if (stored is null)
         {
             LogContended(run.RunId);

@@ -103,6 +103,14 @@ public sealed record BulkRun
 
     public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>
+    /// When its window last moved: a page was published (the window had room), or a step found fewer of its jobs
+    /// unfinished than the step before. A run waiting for its jobs records <see cref="UpdatedAt"/> at every look, so only
+    /// this tells a window that drains slowly from one that does not drain at all (<see cref="BulkRunStall"/>). Null before
+    /// the first page, and in records written before it was kept until their first step that waits.
+    /// </summary>
+    public DateTimeOffset? WindowMovedAt { get; init; }
+
     public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>Why a run was closed unfinished (<see cref="BulkRunState.Stopped"/> or <see cref="BulkRunState.Abandoned"/>); null otherwise.</summary>
