@@ -457,6 +457,50 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal([(null, 4), (clock.Now.AddMinutes(1), 1), (clock.Now.AddMinutes(2), 4), (clock.Now.AddMinutes(3), 1)], perMinute);
     }
 
+    [Fact]
+    public async Task A_step_that_dies_after_a_slice_went_out_leaves_that_slice_in_the_runs_window()
+    {
+        // The slice's jobs joined the window only with the schedule saved after the publish: a step that died in between
+        // (the process killed, the function timed out) left them out. Its retry found them again only by listing the
+        // same files; a step poisoned instead left the run showing 0 outstanding with 4 of its jobs on the queue, and a
+        // retry that listed other files had room for 4 jobs too many.
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var publisher = new DiesAfterFirstBatchPublisher();
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MessagesPerMinute"] = "4" }, publisher: publisher, steps: new CapturingSteps(), clock: clock);
+        var prefix = await FillArchiveAsync(host, 10);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        await Assert.ThrowsAsync<ProcessDiedException>(() => bulk.RunStepAsync(run.RunId, TimeSpan.FromMinutes(5), Ct));
+
+        var sent = publisher.Inner.Published.Select(p => p.Job.ScanId).ToList();
+        Assert.Equal(4, sent.Count);
+        Assert.Subset((await bulk.GetAsync(run.RunId, Ct))!.Outstanding.ToHashSet(), sent.ToHashSet());
+        // Its step poisoned: the closed run still counts the jobs it has out.
+        await host.Function<BulkReprocessStepPoisoned>().Run(run.RunId, Ct);
+        var shown = Progress(await GetAsync(host, run.RunId));
+        Assert.Equal(BulkRunState.Stopped, shown.State);
+        Assert.Equal(4, shown.Outstanding);
+    }
+
+    private sealed class ProcessDiedException() : Exception("The process was killed.");
+
+    /// <summary>Publishes its first batch, then dies before the step goes on (as a killed process would).</summary>
+    private sealed class DiesAfterFirstBatchPublisher : IScanJobPublisher
+    {
+        public InMemoryScanJobPublisher Inner { get; } = new();
+
+        public Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
+            Inner.PublishAsync(job, scheduledEnqueueTime, cancellationToken);
+
+        public async Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default)
+        {
+            await Inner.PublishBatchAsync(jobs, scheduledEnqueueTime, cancellationToken);
+            throw new ProcessDiedException();
+        }
+    }
+
     /// <summary>
     /// An in-memory publisher whose second batch sends its first job and then fails once, as a Storage Queue outage
     /// fails a batch part way through its sends.

@@ -571,6 +571,11 @@ public sealed partial class BulkReprocessService(
             var sliceEnd = sliceVisibleAt + TimeSpan.FromMinutes((double)slice.Count / perMinute);
             try
             {
+                // Joined to the window before they go out: a step that dies between the publish and the schedule's save
+                // (killed, timed out) left them out of it, and a run whose retry listed other files, or that was closed
+                // meanwhile, undercounted its jobs for good. One that never goes out counts until its retry publishes it,
+                // or the expiry sweep ends its reservation: more back-pressure, never less.
+                run = await RecordOutstandingAsync(run, slice.Select(r => r.Job!.ScanId)).ConfigureAwait(false);
                 await publisher.PublishBatchAsync([.. slice.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ScanJobBatchPartlySentException partly)
@@ -579,7 +584,7 @@ public sealed partial class BulkReprocessService(
                 // found published by the step's retry, which sends only the rest, instead of a second ScanJob for each. The
                 // slice keeps its whole minute, so that the rest, scheduled after it, do not join the part already out.
                 var sent = await ConfirmSentAsync(slice, partly.Sent, scheduledFor).ConfigureAwait(false);
-                await SaveScheduleAsync(run, sliceEnd, partly.Sent.Select(j => j.ScanId)).ConfigureAwait(false);
+                await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
                 await ForgetGoneSourcesAsync(reserved.Skip(first).Where(r => !sent.Contains(r.Job!.MessageId))).ConfigureAwait(false);
                 throw;
             }
@@ -596,7 +601,7 @@ public sealed partial class BulkReprocessService(
                 await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
             }
 
-            run = await SaveScheduleAsync(run, sliceEnd, slice.Select(r => r.Job!.ScanId)).ConfigureAwait(false);
+            run = await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
         }
 
         return new PageCounts(run, reserved.Count + publishedEarlier.Count, skipped, rejected, publishedEarlier);
@@ -642,12 +647,21 @@ public sealed partial class BulkReprocessService(
     /// first minute. ETag-checked like every checkpoint: on a conflict (a duplicate step moved the run) the page is still
     /// published to the end, from the schedule in hand, and the page's checkpoint then finds the conflict and stops.
     /// </summary>
-    private async Task<BulkRun> SaveScheduleAsync(BulkRun run, DateTimeOffset nextVisibleAt, IEnumerable<string> published)
+    private async Task<BulkRun> SaveScheduleAsync(BulkRun run, DateTimeOffset nextVisibleAt)
     {
-        // The slice's jobs join the run's window with the schedule, so that a step retried after this knows them.
-        var outstanding = BulkRunWindow.With(run.Outstanding, published);
-        var scheduled = run with { NextVisibleAt = nextVisibleAt, Outstanding = outstanding, UpdatedAt = clock.GetUtcNow() };
-        return await runs.TryReplaceAsync(run, scheduled, CancellationToken.None).ConfigureAwait(false) ?? run with { NextVisibleAt = nextVisibleAt, Outstanding = outstanding };
+        var scheduled = run with { NextVisibleAt = nextVisibleAt, UpdatedAt = clock.GetUtcNow() };
+        return await runs.TryReplaceAsync(run, scheduled, CancellationToken.None).ConfigureAwait(false) ?? run with { NextVisibleAt = nextVisibleAt };
+    }
+
+    /// <summary>
+    /// Adds a slice's jobs to the run's window (<see cref="BulkRun.Outstanding"/>) before it is published. ETag-checked
+    /// like the schedule: on a conflict the page goes on from the run in hand, and its checkpoint finds the conflict.
+    /// </summary>
+    private async Task<BulkRun> RecordOutstandingAsync(BulkRun run, IEnumerable<string> publishing)
+    {
+        var outstanding = BulkRunWindow.With(run.Outstanding, publishing);
+        var recorded = run with { Outstanding = outstanding, UpdatedAt = clock.GetUtcNow() };
+        return await runs.TryReplaceAsync(run, recorded, CancellationToken.None).ConfigureAwait(false) ?? run with { Outstanding = outstanding };
     }
 
     private JobRecord RejectedRecord(ScanJob job, BulkRun run, IntakeRejectionCode code, BlobItemProperties properties) => new()
