@@ -3,6 +3,7 @@ using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Synomaly.Cli.Commands;
+using Synomaly.Cli.Detection;
 using Synomaly.Contracts;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
@@ -384,12 +385,10 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_scan_whose_prepared_slices_are_not_finite_is_told_by_its_position_and_its_slices_and_the_others_still_run()
+    public async Task A_scan_whose_finite_voxels_span_more_than_the_float_range_is_detected_like_any_other()
     {
-        // Finite voxels the reader takes, spanning the float range: the per-slice min-max scaling overflows to infinity,
-        // which the detector refuses. The brain preset keeps the middle slice (1) only, which was the model batch's
-        // first: the message named that position ("slice 0 of 1"), which says nothing to the user, and the run ended
-        // there, before the scans after this one.
+        // Finite voxels the reader takes, spanning more than the float range: the per-slice min-max scaling overflowed to
+        // infinity, the detector refused the slices as not finite, and detect rejected a valid scan as Malformed.
         string model = TinyModelPackage();
         var voxels = new float[Width * Height * 3];
         for (int i = 0; i < voxels.Length; i++)
@@ -401,20 +400,37 @@ public sealed class DetectCommandTests : IDisposable
         var volume = new Volume(voxels, Width, Height, 3, VolumeGeometry.Unit(), Modality.Unknown, new VolumeProvenance { Format = ScanFormat.Nifti });
         using (var file = File.Create(path))
         {
-            NiftiWriter.Write(file, voxels, Width, Height, 3, NiftiGeometry.ForVolume(volume), NiftiDataType.Float32, gzip: false, "not finite once scaled");
+            NiftiWriter.Write(file, voxels, Width, Height, 3, NiftiGeometry.ForVolume(volume), NiftiDataType.Float32, gzip: false, "spans the float range");
         }
 
         string output = Path.Combine(_root, "out");
-        var (code, standardOutput, error) = await StandardError.CaptureSeparately(["detect", path, Png("second.png"), "--model", model, "--device", "cpu", "--out", output]);
+        var (code, _, error) = await StandardError.CaptureSeparately(["detect", path, "--model", model, "--device", "cpu", "--out", output]);
 
-        Assert.Equal(1, code);
+        Assert.True(code == 0, error);
+        string folder = Path.Combine(output, "001-Miller_Max");
+        var report = ScanReportBuilder.FromJson(File.ReadAllBytes(Path.Combine(folder, "report.json")));
+        Assert.Equal([0, 1, 2], report.Slices.Select(s => s.Index));
+        Assert.All(ScanReader.ReadFile(Path.Combine(folder, "anomaly-map.nii.gz")).Voxels, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void The_engines_refusal_of_non_finite_slices_is_the_scans_rejection_naming_the_volumes_slice_numbers()
+    {
+        // The presets no longer make such slices from finite voxels; should one still come, the engine names positions in
+        // the model batch ("slice 0 of 1"), which say nothing to the user.
+        var refusal = new NonFiniteInputException([0], 2, "slices");
+        List<ModelSlice> batch = [Slice(7), Slice(8)];
+
+        var rejection = LocalScanDetection.NonFiniteSlices(refusal, batch);
+
+        Assert.Equal(ScanRejectionCode.Malformed, rejection.Code);
         Assert.Equal(
-            "error: scan 1 of 2: 1 of the scan's prepared slices holds NaN or infinite pixels (slice 1, numbered from 0 as report.json numbers them), which the model refuses: "
+            "1 of the scan's prepared slices holds NaN or infinite pixels (slice 7, numbered from 0 as report.json numbers them), which the model refuses: "
             + "the network would spread them over the whole slice and mark every pixel anomalous. The scan's voxel values are at fault.",
-            error.Trim());
-        Assert.DoesNotContain("Miller", standardOutput + error, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(output, "002-second", "report.json")));
-        Assert.False(Directory.Exists(Path.Combine(output, "001-Miller_Max")));
+            rejection.Message);
+        Assert.Same(refusal, rejection.InnerException);
+
+        static ModelSlice Slice(int z) => new(z, PixelRect.Full(2, 2), SliceLayout.AsStored, [0, 0, 0, 0], [true, true, true, true]);
     }
 
     [Fact]

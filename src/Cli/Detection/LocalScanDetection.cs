@@ -113,8 +113,11 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         return results;
     }
 
-    /// <summary>The engine's refusal of non-finite slices as a rejection of the scan, naming the slices as report.json numbers them.</summary>
-    private static ScanRejectedException NonFiniteSlices(NonFiniteInputException error, List<ModelSlice> batch)
+    /// <summary>
+    /// The engine's refusal of non-finite slices as a rejection of the scan, naming the slices as report.json numbers them.
+    /// Internal for its test: the presets scale finite voxels to finite pixels, so no scan reaches it through detect.
+    /// </summary>
+    internal static ScanRejectedException NonFiniteSlices(NonFiniteInputException error, List<ModelSlice> batch)
     {
         var slices = error.Slices.Select(i => batch[i].SourceSlice).ToList();
         string numbers = string.Join(", ", slices.Take(10).Select(z => z.ToString(CultureInfo.InvariantCulture))) + (slices.Count > 10 ? ", ..." : "");

@@ -37,7 +37,7 @@ public static class HeatmapOverlay
             for (int x = 0; x < width; x++)
             {
                 int i = (y * width) + x;
-                byte g = (byte)Math.Round(255 * Math.Clamp(high > low ? (grey[i] - low) / (high - low) : 0, 0, 1));
+                byte g = (byte)Math.Round(255 * Math.Clamp(high > low ? GreyFraction(grey[i], low, high) : 0, 0, 1));
                 double t = Math.Clamp(map[i] / max, 0, 1);
                 double alpha = options.MaxAlpha * t;
                 var colour = options.Colormap.Map(t);
@@ -91,6 +91,17 @@ public static class HeatmapOverlay
         BitmapFont.Draw(image, maxLabel, labelX, top, white);
         BitmapFont.Draw(image, midLabel, labelX, ((top + bottom) / 2) - half, white);
         BitmapFont.Draw(image, zeroLabel, labelX, bottom - BitmapFont.GlyphHeight + 1, white);
+    }
+
+    /// <summary>
+    /// Where <paramref name="value"/> lies between <paramref name="low"/> and <paramref name="high"/>: in float as always,
+    /// but in double where a difference overflows (a scan spanning more than the float range, whose overlays were all
+    /// black: infinity / infinity).
+    /// </summary>
+    private static float GreyFraction(float value, float low, float high)
+    {
+        float offset = value - low, span = high - low;
+        return float.IsFinite(offset) && float.IsFinite(span) ? offset / span : (float)(((double)value - low) / ((double)high - low));
     }
 
     private static byte Blend(byte grey, byte colour, double alpha) => (byte)Math.Round((grey * (1 - alpha)) + (colour * alpha));

@@ -69,7 +69,9 @@ public sealed record BrainMriPreset : IModalityPreset
 
         // One threshold for the whole volume, so that areas compare across slices.
         float max = volume.Voxels.Max(), min = volume.Voxels.Min();
-        double threshold = min + ((max - min) * ForegroundThreshold);
+        // A volume spanning more than the float range overflowed max - min: the threshold was infinite, no slice had
+        // foreground, and the middle slice was taken whatever it held.
+        double threshold = min + (FloatDifference.Of(max, min) * ForegroundThreshold);
         // Solid areas, as the foreground: a large dark lesion must not push its slice out of the selection.
         var areas = Enumerable.Range(0, volume.Depth)
             .Select(z =>

@@ -54,7 +54,9 @@ public sealed record IntensityScaling
         double range = (double)high - low;
         for (int i = 0; i < pixels.Length; i++)
         {
-            pixels[i] = range > 0 ? (float)((2.0 * (pixels[i] - low) / range) - 1.0) : -1f;
+            // In float as always where that is finite (pinned outputs depend on every bit), in double where x - low
+            // overflows: a slice spanning more than the float range became infinite and was refused.
+            pixels[i] = range > 0 ? (float)((2.0 * FloatDifference.Of(pixels[i], low) / range) - 1.0) : -1f;
         }
     }
 
@@ -64,6 +66,8 @@ public sealed record IntensityScaling
         double rank = Math.Clamp(percent, 0, 100) / 100.0 * (sorted.Length - 1);
         int below = (int)Math.Floor(rank);
         int above = Math.Min(below + 1, sorted.Length - 1);
-        return (float)(sorted[below] + ((sorted[above] - sorted[below]) * (rank - below)));
+        // The gap between neighbours can exceed the float range (-3e38 next to +3e38); it overflowed to infinity, and to
+        // NaN where the rank fell on a neighbour exactly (infinity x 0).
+        return (float)(sorted[below] + (FloatDifference.Of(sorted[above], sorted[below]) * (rank - below)));
     }
 }

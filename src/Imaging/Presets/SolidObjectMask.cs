@@ -29,7 +29,8 @@ public static class SolidObjectMask
             return new bool[pixels.Length];
         }
 
-        return Above(pixels, width, min + ((max - min) * fraction));
+        // Model input spans [-1, 1], but any float image may come here: a span beyond the float range must not overflow.
+        return Above(pixels, width, min + (FloatDifference.Of(max, min) * fraction));
     }
 
     /// <summary>The pixels above <paramref name="threshold"/>, with enclosed holes filled.</summary>

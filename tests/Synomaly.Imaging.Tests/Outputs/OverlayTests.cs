@@ -44,6 +44,21 @@ public sealed class OverlayTests
     }
 
     [Fact]
+    public void A_slice_spanning_more_than_the_float_range_is_shown_from_black_to_white()
+    {
+        // The overlays show the scan as read: (v - low) / (high - low) overflowed to infinity / infinity, and every pixel
+        // of such a scan was drawn black.
+        float[] grey = [-3e38f, 0, 3e38f, 3e38f];
+        float[] map = [0, 0, 0, 0];
+
+        using var image = HeatmapOverlay.Render(grey, map, 2, 2, new OverlayOptions { ColourBar = false });
+
+        Assert.Equal(new Rgb24(0, 0, 0), image[0, 0]);
+        Assert.Equal(new Rgb24(128, 128, 128), image[1, 0]);
+        Assert.Equal(new Rgb24(255, 255, 255), image[0, 1]);
+    }
+
+    [Fact]
     public void The_colour_bar_sits_right_of_the_image_with_its_scale()
     {
         var grey = new float[64 * 64];

@@ -41,4 +41,108 @@ public sealed class IntensityScalingTests
         Assert.True(reference[50] < -0.99f);
         Assert.Equal(1f, pixels[^1]);
     }
+
+    [Fact]
+    public void A_slice_whose_finite_values_span_more_than_the_float_range_is_scaled_to_finite_values_in_order()
+    {
+        // max - min (6e38) is beyond float.MaxValue (3.4e38): x - low overflowed to infinity, and the slice was refused
+        // as holding non-finite pixels although every voxel is finite.
+        float[] pixels = [-3e38f, -1e38f, 0f, 2e38f, 3e38f];
+        float[] robust = (float[])pixels.Clone();
+
+        IntensityScaling.MinMax.Apply(pixels);
+        IntensityScaling.Percentile(0, 100).Apply(robust);
+
+        foreach (var scaled in new[] { pixels, robust })
+        {
+            Assert.All(scaled, v => Assert.True(float.IsFinite(v), $"{v} is not finite"));
+            Assert.Equal(-1f, scaled[0]);
+            Assert.Equal(1f, scaled[^1]);
+            Assert.Equal(0f, scaled[2]);
+            Assert.Equal(scaled.Order().ToArray(), scaled);
+            Assert.Equal(-1f / 3, scaled[1], 1e-6f);
+            Assert.Equal(2f / 3, scaled[3], 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void A_percentile_between_values_further_apart_than_the_float_range_is_interpolated_without_overflow()
+    {
+        // The 25th and 75th percentiles of two values lie between them: their difference overflowed, and the clip bounds
+        // became infinite or NaN.
+        float[] pixels = [-3e38f, 3e38f, 3e38f, -3e38f, 0f];
+
+        IntensityScaling.Percentile(25, 75).Apply(pixels);
+
+        Assert.Equal([-1f, 1f, 1f, -1f, 0f], pixels);
+    }
+
+    [Fact]
+    public void Slices_whose_range_fits_a_float_are_scaled_to_the_same_bits_as_before_the_overflow_fix()
+    {
+        // Pinned outputs (the demo's scores, the conformance table) depend on every bit of the scaling: the overflow fix
+        // may only change slices whose differences leave the float range.
+        var random = new Random(20261207);
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            double scale = Math.Pow(10, (random.NextDouble() * 60) - 30);
+            // Offsets up to a million times the spread: the float differences then round, which is where bits could move.
+            double offset = (random.NextDouble() - 0.5) * scale * Math.Pow(10, random.Next(0, 7));
+            var pixels = new float[random.Next(1, 200)];
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = (float)(offset + (random.NextDouble() * scale));
+            }
+
+            var scaling = trial % 2 == 0 ? IntensityScaling.MinMax : IntensityScaling.Percentile(random.NextDouble() * 10, 90 + (random.NextDouble() * 10));
+            var expected = ScaledAsBeforeTheFix(pixels, scaling);
+            scaling.Apply(pixels);
+
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), pixels.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    /// <summary>IntensityScaling.Apply as it was before the overflow fix, verbatim but for the in-place span.</summary>
+    private static float[] ScaledAsBeforeTheFix(float[] input, IntensityScaling scaling)
+    {
+        var pixels = (float[])input.Clone();
+        float low, high;
+        if (scaling.LowerPercentile is { } lo && scaling.UpperPercentile is { } hi)
+        {
+            var sorted = pixels.ToArray();
+            Array.Sort(sorted);
+            low = OldPercentileOf(sorted, lo);
+            high = OldPercentileOf(sorted, hi);
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = Math.Clamp(pixels[i], low, high);
+            }
+        }
+        else
+        {
+            low = float.PositiveInfinity;
+            high = float.NegativeInfinity;
+            foreach (float v in pixels)
+            {
+                low = Math.Min(low, v);
+                high = Math.Max(high, v);
+            }
+        }
+
+        double range = (double)high - low;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = range > 0 ? (float)((2.0 * (pixels[i] - low) / range) - 1.0) : -1f;
+        }
+
+        return pixels;
+    }
+
+    private static float OldPercentileOf(float[] sorted, double percent)
+    {
+        double rank = Math.Clamp(percent, 0, 100) / 100.0 * (sorted.Length - 1);
+        int below = (int)Math.Floor(rank);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return (float)(sorted[below] + ((sorted[above] - sorted[below]) * (rank - below)));
+    }
 }

@@ -32,6 +32,18 @@ public sealed class SolidObjectMaskTests
     }
 
     [Fact]
+    public void An_image_spanning_more_than_the_float_range_still_has_its_object()
+    {
+        // min + (max - min) * fraction overflowed to an infinite threshold, above every pixel.
+        var pixels = Ring().Select(v => v == 1f ? 3e38f : -3e38f).ToArray();
+
+        var mask = SolidObjectMask.AboveFraction(pixels, 9, 0.1);
+
+        Assert.Equal(25, mask.Count(inside => inside));
+        Assert.True(mask[(4 * 9) + 4], "the enclosed centre");
+    }
+
+    [Fact]
     public void A_dark_notch_open_to_the_border_stays_background()
     {
         var pixels = Ring();
