@@ -18,7 +18,7 @@ public sealed record IntensityScaling
     public double? UpperPercentile { get; init; }
 
     /// <summary>
-    /// Scales <paramref name="pixels"/> in place to [-1, 1]. A constant slice (max = min) becomes all -1 rather than dividing
+    /// Scales <paramref name="pixels"/> in place to [-1, 1], never past either end. A constant slice (max = min) becomes all -1 rather than dividing
     /// by zero: it carries no structure, and -1 is where background sits after scaling.
     /// </summary>
     public void Apply(Span<float> pixels)
@@ -55,8 +55,10 @@ public sealed record IntensityScaling
         for (int i = 0; i < pixels.Length; i++)
         {
             // In float as always where that is finite (pinned outputs depend on every bit), in double where x - low
-            // overflows: a slice spanning more than the float range became infinite and was refused.
-            pixels[i] = range > 0 ? (float)((2.0 * FloatDifference.Of(pixels[i], low) / range) - 1.0) : -1f;
+            // overflows: a slice spanning more than the float range became infinite and was refused. The float
+            // difference can round up against the exact range, so the brightest pixel came out 1.0000001; the clamp
+            // takes such a step back to 1 and leaves every value inside [-1, 1] as it was (NaN stays NaN).
+            pixels[i] = range > 0 ? Math.Clamp((float)((2.0 * FloatDifference.Of(pixels[i], low) / range) - 1.0), -1f, 1f) : -1f;
         }
     }
 
