@@ -25,7 +25,17 @@ public static class EightBitGrey
             throw new InvalidDataException("The slice has no finite grey range to insert a lesion into.");
         }
 
-        float scale = MaxLevel / (max - min);
-        return [.. pixels.Select(v => (v - min) * scale)];
+        float span = max - min;
+        if (float.IsFinite(span))
+        {
+            // In float as always: pinned evaluation sets depend on every bit of these levels.
+            float scale = MaxLevel / span;
+            return [.. pixels.Select(v => (v - min) * scale)];
+        }
+
+        // Finite voxels spanning more than the float range (-3e38 and +3e38) overflowed max - min to infinity, a scale of
+        // 0 and an all-black slice under the lesion; double holds the difference of two floats exactly.
+        double wideScale = MaxLevel / ((double)max - min);
+        return [.. pixels.Select(v => (float)(((double)v - min) * wideScale))];
     }
 }
