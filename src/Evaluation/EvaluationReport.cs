@@ -28,6 +28,14 @@ public static class EvaluationReport
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"95% CI: percentile bootstrap that resamples subjects (a subject's cases together), {Bootstrap.DefaultResamples} resamples, seed {Bootstrap.DefaultSeed}. n/a: not defined for this set.");
+        // Which cases the image columns rank as anomalous: a run with the other rule is told apart in the file itself.
+        foreach (var rule in results.Select(r => r.ImageLabel).Distinct())
+        {
+            var modes = results.Where(r => r.ImageLabel == rule).ToList();
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"Image label: {rule.Description()}; lesion cases counted as healthy images: {string.Join(", ", modes.Select(r => $"{r.Name} {r.LesionCasesLabelledHealthy}"))}.");
+        }
 
         AppendBreakdown(md, "Dice by lesion size (pixels of the model grid):", results, r => r.DiceBySize);
         AppendBreakdown(md, "Dice by lesion intensity model:", results, r => r.DiceByIntensity);
@@ -161,6 +169,8 @@ public static class EvaluationReport
         r.PixelAuprc,
         PixelAuprcCi95 = Pair(r.PixelAuprcInterval),
         r.ReferencePerImageAuprc,
+        ImageLabel = r.ImageLabel.Name(),
+        r.LesionCasesLabelledHealthy,
         r.ImageAuroc,
         ImageAurocCi95 = Pair(r.ImageAurocInterval),
         r.ImageAuprc,
@@ -186,7 +196,7 @@ public static class EvaluationReport
     }
 
     private static IReadOnlyList<(double X, double Y)> ImageCurve(EvaluationResult r, Func<IReadOnlyList<float>, IReadOnlyList<bool>, int, IReadOnlyList<(double X, double Y)>> curve) =>
-        curve(r.Outcomes.Select(o => (float)o.Score).ToArray(), r.Outcomes.Select(o => o.Case.IsAnomalous).ToArray(), 400);
+        curve(r.Outcomes.Select(o => (float)o.Score).ToArray(), EvaluationResult.ImageLabelsOf(r.Outcomes, r.ImageLabel), 400);
 
     private static void Save(LinePlot plot, IReadOnlyList<PlotSeries> series, string directory, string file)
     {

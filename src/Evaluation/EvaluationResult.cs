@@ -66,6 +66,15 @@ public sealed record EvaluationResult
 
     public required double ReferencePerImageAuprc { get; init; }
 
+    /// <summary>Which cases the image ranking (AUROC, AUPRC, AP) counts as anomalous images (<see cref="ImageLabelRule"/>).</summary>
+    public ImageLabelRule ImageLabel { get; init; } = ImageLabelRule.Reference;
+
+    /// <summary>
+    /// Lesion cases that <see cref="ImageLabel"/> counts as healthy images (one truth pixel under the reference's rule):
+    /// ranked with the healthy slices for the image metrics, still lesion cases for Dice and the other overlap metrics.
+    /// </summary>
+    public int LesionCasesLabelledHealthy { get; init; }
+
     public required double ImageAuroc { get; init; }
 
     public required (double Low, double High) ImageAurocInterval { get; init; }
@@ -122,9 +131,10 @@ public sealed record EvaluationResult
 
     /// <summary>
     /// The metrics of <paramref name="outcomes"/>; <paramref name="inForeground"/> says their maps and scores were restricted
-    /// to the preset's foreground (<see cref="MapRegion.Foreground"/>), which the settings then name.
+    /// to the preset's foreground (<see cref="MapRegion.Foreground"/>), which the settings then name; <paramref name="imageLabel"/>
+    /// says which cases the image ranking counts as anomalous (the reference's rule unless told otherwise).
     /// </summary>
-    public static EvaluationResult From(string name, InferenceOptions options, IReadOnlyList<CaseOutcome> outcomes, bool inForeground = false)
+    public static EvaluationResult From(string name, InferenceOptions options, IReadOnlyList<CaseOutcome> outcomes, bool inForeground = false, ImageLabelRule imageLabel = ImageLabelRule.Reference)
     {
         var anomalous = outcomes.Where(o => o.Case.IsAnomalous).ToList();
         var healthy = outcomes.Where(o => !o.Case.IsAnomalous).ToList();
@@ -134,7 +144,7 @@ public sealed record EvaluationResult
         var pooledLabels = outcomes.SelectMany(o => o.Case.Truth).ToArray();
         bool ranked = pooledLabels.Contains(true) && pooledLabels.Contains(false);
         var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
-        var imageLabels = outcomes.Select(o => o.Case.IsAnomalous).ToArray();
+        var imageLabels = ImageLabelsOf(outcomes, imageLabel);
         int fallbacks = outcomes.Count(o => o.NormativeFallback);
         // The set's files are the cases' sources: a file without a sub-<id> is its own subject, named by its path in the set.
         var subjects = SubjectSplit.SubjectsOf(outcomes.Select(o => o.Case.Source));
@@ -172,6 +182,8 @@ public sealed record EvaluationResult
             PixelAveragePrecision = ranked ? RankingMetrics.AveragePrecision(pooledScores, pooledLabels) : double.NaN,
             PixelAveragePrecisionInterval = pixelIntervals[1],
             ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
+            ImageLabel = imageLabel,
+            LesionCasesLabelledHealthy = anomalous.Count(o => !imageLabel.IsAnomalousImage(o.Case)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
             ImageAurocInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc)),
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
@@ -192,6 +204,9 @@ public sealed record EvaluationResult
             Outcomes = outcomes,
         };
     }
+
+    /// <summary>Each case's image label under <paramref name="rule"/>, as the image metrics and curves rank them.</summary>
+    public static bool[] ImageLabelsOf(IEnumerable<CaseOutcome> outcomes, ImageLabelRule rule) => [.. outcomes.Select(o => rule.IsAnomalousImage(o.Case))];
 
     /// <summary>The lower-case name used in tables and JSON ("hypointense", ...).</summary>
     public static string IntensityName(IntensityModel model) => model.ToString().ToLowerInvariant();

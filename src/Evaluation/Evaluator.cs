@@ -10,9 +10,10 @@ namespace Synomaly.Evaluation;
 /// Runs one inference configuration over an evaluation set, in batches, and scores every case. With
 /// <see cref="MapRegion.Foreground"/> (the default) each case's map is restricted to its preset's foreground and its score
 /// counts the pixels left, as the worker serves them; the continuous residual (pixel-level ranking, normative factors)
-/// stays as the engine computes it.
+/// stays as the engine computes it. <paramref name="imageLabel"/> says which cases the image ranking counts as anomalous
+/// (<see cref="ImageLabelRule"/>: the reference's rule unless told otherwise), for every result it makes, tune's included.
 /// </summary>
-public sealed class Evaluator(AnomalyDetector detector, Device device, int batchSize = 32, MapRegion region = MapRegion.Foreground)
+public sealed class Evaluator(AnomalyDetector detector, Device device, int batchSize = 32, MapRegion region = MapRegion.Foreground, ImageLabelRule imageLabel = ImageLabelRule.Reference)
 {
     /// <summary>
     /// Scores every case of <paramref name="cases"/> under <paramref name="options"/>; <paramref name="progress"/> hears the
@@ -59,7 +60,7 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
             progress?.Report(Math.Min(start + batchSize, cases.Count));
         }
 
-        return EvaluationResult.From(name, options, outcomes, inForeground: region == MapRegion.Foreground && cases.Any(c => c.Foreground is not null));
+        return EvaluationResult.From(name, options, outcomes, inForeground: region == MapRegion.Foreground && cases.Any(c => c.Foreground is not null), imageLabel);
     }
 
     /// <summary>

@@ -47,6 +47,25 @@ public sealed class EvaluateCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(null, "reference")]
+    [InlineData("any-truth", "any-truth")]
+    public async Task The_image_label_rule_is_the_reference_s_unless_told_and_evaluation_json_records_it_for_every_mode(string? given, string recorded)
+    {
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        Directory.CreateDirectory(At("healthy"));
+        File.Copy(ScanFiles.IxiSlice(2), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(2))));
+
+        int code = await CommandRunner.RunAsync(["evaluate", "--model", model, "--healthy", At("healthy"), "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", At("out"), .. given is null ? Array.Empty<string>() : ["--image-label", given]]);
+
+        Assert.Equal(0, code);
+        using var results = JsonDocument.Parse(File.ReadAllText(At("out/evaluation.json")));
+        Assert.Equal([recorded, recorded, recorded], results.RootElement.EnumerateArray().Select(r => r.GetProperty("ImageLabel").GetString()));
+        Assert.Contains($"Image label: {recorded} (", File.ReadAllText(At("out/evaluation.md")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_printed_table_keeps_its_rows_whole_on_an_80_column_console_as_in_a_redirected_log()
     {

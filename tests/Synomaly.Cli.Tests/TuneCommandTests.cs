@@ -27,6 +27,22 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Contains(described, File.ReadAllText(Path.Combine(output, "tuning.md")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, "reference")]
+    [InlineData("any-truth", "any-truth")]
+    public async Task The_image_label_rule_is_the_reference_s_unless_told_and_every_candidate_in_tuning_json_records_it(string? given, string recorded)
+    {
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string output = Path.Combine(_scratch, "tuning");
+
+        int code = await CommandRunner.RunAsync(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2,0.3", "--min-component", "2", "--device", "cpu", "--out", output, .. given is null ? Array.Empty<string>() : ["--image-label", given]]);
+
+        Assert.Equal(0, code);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "tuning.json")));
+        Assert.Equal([recorded, recorded], json.RootElement.EnumerateArray().Select(r => r.GetProperty("ImageLabel").GetString()));
+    }
+
     [Fact]
     public async Task Tuning_into_another_profile_leaves_the_card_s_default_profile_and_says_so()
     {

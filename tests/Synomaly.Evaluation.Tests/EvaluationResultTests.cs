@@ -290,6 +290,36 @@ public sealed class EvaluationResultTests
         Assert.Equal((2000, 7), (Bootstrap.DefaultResamples, Bootstrap.DefaultSeed));
     }
 
+    [Fact]
+    public void A_lesion_case_with_one_truth_pixel_is_labelled_healthy_for_image_ranking_by_default_as_the_reference_labels_it()
+    {
+        // ALGORITHM.md 5.2: the reference's image label is np.sum(G_resized) > 1, so one truth pixel is a healthy image there.
+        // Scores: a 4-pixel lesion found (50), a 1-pixel lesion missed (0), healthy slices at 10 and 0.
+        var found = Outcome("lesion-4px", IntensityModel.Hypointense, dice: 0.8) with { Score = 50 };
+        var onePixel = Outcome("lesion-1px", IntensityModel.Hyperintense, dice: 0);
+        onePixel = onePixel with { Score = 0, Case = onePixel.Case with { Truth = [true, .. new bool[Pixels - 1]] } };
+        CaseOutcome[] outcomes = [found, onePixel, Outcome("healthy-a", null, 1) with { Score = 10 }, Outcome("healthy-b", null, 1) with { Score = 0 }];
+        outcomes = [.. outcomes.Select((o, i) => o with { Case = o.Case with { Source = $"sub-S{i}_T1w.png" } })];
+        var options = InferenceOptions.Adaptive(200, 5, 0.15);
+
+        var reference = EvaluationResult.From("adaptive", options, outcomes);
+        var anyTruth = EvaluationResult.From("adaptive", options, outcomes, imageLabel: ImageLabelRule.AnyTruth);
+
+        // Reference: the 4-pixel lesion outscores the three "healthy" images. Any truth: 2.5 of 4 lesion/healthy pairs.
+        Assert.Equal((1.0, 0.625), (reference.ImageAuroc, anyTruth.ImageAuroc));
+        Assert.Equal((1, 0), (reference.LesionCasesLabelledHealthy, anyTruth.LesionCasesLabelledHealthy));
+        // Dice, as the reference's, is each image's overlap with its own truth: the 1-pixel case stays a lesion case there.
+        Assert.All(new[] { reference, anyTruth }, r => Assert.Equal((2, 2, 0.4), (r.AnomalousCases, r.HealthyCases, r.Dice)));
+        Assert.All(new[] { reference, anyTruth }, r => Assert.Equal(5.0, r.FalsePositivePixelsPerHealthySlice, 12));
+        using var json = JsonDocument.Parse(EvaluationReport.SummaryJson([reference, anyTruth]));
+        Assert.Equal(["reference", "any-truth"], json.RootElement.EnumerateArray().Select(r => r.GetProperty("ImageLabel").GetString()));
+        Assert.Equal([1, 0], json.RootElement.EnumerateArray().Select(r => r.GetProperty("LesionCasesLabelledHealthy").GetInt32()));
+        Assert.Contains("Image label: reference (more than one truth pixel", EvaluationReport.MarkdownTable([reference]), StringComparison.Ordinal);
+        // The image curves rank by the same labels as the table's areas.
+        var roc = EvaluationReport.Figures([reference]).Single(f => f.File == "roc-image.png").Series.Single().Points;
+        Assert.Contains(roc, p => p.X == 0 && p.Y == 1);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {

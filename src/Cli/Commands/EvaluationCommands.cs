@@ -54,6 +54,12 @@ public static class EvaluationCommands
         DefaultValueFactory = _ => "foreground",
     }.OneOf("foreground", "whole-slice");
 
+    private static readonly Option<string> ImageLabel = new Option<string>("--image-label")
+    {
+        Description = "Which cases the image AUROC, AUPRC and AP rank as anomalous: reference (more than one truth pixel on the model grid, as the reference's np.sum(G_resized) > 1; a one-pixel lesion case is a healthy image there, and still a lesion case for Dice) or any-truth (every lesion case). Recorded in the JSON as ImageLabel.",
+        DefaultValueFactory = _ => "reference",
+    }.OneOf("reference", "any-truth");
+
     public static Command Tune()
     {
         var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid), compact (3x3x5, for CPU) or custom (--t, --k, --theta).", DefaultValueFactory = _ => "reference" }
@@ -78,7 +84,7 @@ public static class EvaluationCommands
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
-            Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, stopFloor, normativeData, normativeAlphas,
+            Model, Lesions, PerSlice, Device, Profile, MakeDefault, TuneMinComponent, Out, Seed, Seeding, Region, ImageLabel, grid, tValues, kValues, thetaValues, drawValues, fusionValues, stopRule, stopFloor, normativeData, normativeAlphas,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: true);
         command.Validators.Add(result =>
@@ -113,7 +119,7 @@ public static class EvaluationCommands
         var command = new Command(
             "evaluate", "Evaluate single-stage, fixed-list and adaptive inference on the reporting half of --data with inserted lesions, or on your own --healthy and --anomalous scans with their --masks.")
         {
-            Model, Lesions, PerSlice, Device, Profile, EvaluateMinComponent, Out, Seed, Seeding, Region, record,
+            Model, Lesions, PerSlice, Device, Profile, EvaluateMinComponent, Out, Seed, Seeding, Region, ImageLabel, record,
         };
         EvaluationInputs.AddTo(command, Lesions, PerSlice, needsAnomalous: false);
         command.SetAction((parse, cancellationToken) => Cancellable("evaluate", () => RunEvaluate(parse, parse.GetValue(record), cancellationToken), cancellationToken));
@@ -339,7 +345,8 @@ public static class EvaluationCommands
     {
         var device = TorchDevice.Resolve(parse.GetValue(Device));
         var region = OptionChoices.Is(parse.GetValue(Region), "whole-slice") ? MapRegion.WholeSlice : MapRegion.Foreground;
-        var context = DetectorContext.Load(parse.GetValue(Model)!, device, region);
+        var imageLabel = OptionChoices.Is(parse.GetValue(ImageLabel), "any-truth") ? ImageLabelRule.AnyTruth : ImageLabelRule.Reference;
+        var context = DetectorContext.Load(parse.GetValue(Model)!, device, region, imageLabel);
         try
         {
             return (UnreadableInputException.Guard(() => EvaluationInputs.Resolve(parse, context.Card, parse.GetValue(Lesions), parse.GetValue(PerSlice), cancellationToken)), context);
@@ -451,12 +458,12 @@ public static class EvaluationCommands
     /// <summary>A loaded model with its detector and evaluator; disposes the model.</summary>
     private sealed class DetectorContext : IDisposable
     {
-        private DetectorContext(Synomaly.Diffusion.Model.UNet model, GaussianDiffusion diffusion, ModelCard card, TorchSharp.torch.Device device, MapRegion region)
+        private DetectorContext(Synomaly.Diffusion.Model.UNet model, GaussianDiffusion diffusion, ModelCard card, TorchSharp.torch.Device device, MapRegion region, ImageLabelRule imageLabel)
         {
             ModelInstance = model;
             Diffusion = diffusion;
             Card = card;
-            Evaluator = new Evaluator(new AnomalyDetector(model, diffusion), device, region: region);
+            Evaluator = new Evaluator(new AnomalyDetector(model, diffusion), device, region: region, imageLabel: imageLabel);
         }
 
         public Synomaly.Diffusion.Model.UNet ModelInstance { get; }
@@ -471,7 +478,7 @@ public static class EvaluationCommands
         /// Loads the package given by --model; one that cannot be loaded or used (a card naming a modality or slice layout
         /// no preset knows) is refused before any work as a usage error, as detect and train --init-from refuse it.
         /// </summary>
-        public static DetectorContext Load(string directory, TorchSharp.torch.Device device, MapRegion region)
+        public static DetectorContext Load(string directory, TorchSharp.torch.Device device, MapRegion region, ImageLabelRule imageLabel)
         {
             try
             {
@@ -481,7 +488,7 @@ public static class EvaluationCommands
                     // The card's slice layout and modality choose how every scan is prepared.
                     SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
                     ModalityNames.ParseRecorded(card.Preprocessing.Modality);
-                    return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device, region);
+                    return new DetectorContext(model, new GaussianDiffusion(card.Schedule, card.Timesteps), card, device, region, imageLabel);
                 }
                 catch
                 {
