@@ -25,6 +25,19 @@ public static class Bootstrap
     }
 
     /// <summary>
+    /// <see cref="GroupInterval"/>, with how many resamples gave the statistic no value (NaN) and were left out of the
+    /// percentiles: an image ranking of a resample that drew one class only has nothing to rank. A report that leaves
+    /// resamples out must say how many, or an interval made of few of them passes for one made of all.
+    /// </summary>
+    public static (double Low, double High, int LeftOut) GroupIntervalCounted(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
+    {
+        ArgumentNullException.ThrowIfNull(groupOf);
+        ArgumentNullException.ThrowIfNull(statistic);
+        var groups = Groups(groupOf);
+        return groups.Length == 0 ? (double.NaN, double.NaN, 0) : Intervals(groups.Length, 1, drawn => [statistic([.. drawn.SelectMany(g => groups[g])])], resamples, level, seed)[0];
+    }
+
+    /// <summary>
     /// <see cref="GroupInterval"/> of several statistics that one pass over a resample gives together (pixel AUROC and AP);
     /// the draws are those every other interval with the same seed uses. <paramref name="statistics"/> returns
     /// <paramref name="statisticCount"/> values, and the intervals come back in that order.
@@ -34,14 +47,18 @@ public static class Bootstrap
     {
         ArgumentNullException.ThrowIfNull(groupOf);
         ArgumentNullException.ThrowIfNull(statistics);
-        var groups = Enumerable.Range(0, groupOf.Count).GroupBy(i => groupOf[i], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToArray()).ToArray();
+        var groups = Groups(groupOf);
         if (groups.Length == 0)
         {
             return [.. Enumerable.Repeat((double.NaN, double.NaN), statisticCount)];
         }
 
-        return Intervals(groups.Length, statisticCount, drawn => statistics([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed);
+        return [.. Intervals(groups.Length, statisticCount, drawn => statistics([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed).Select(i => (i.Low, i.High))];
     }
+
+    /// <summary>The indices of each group's cases, groups in ordinal order of their names (the draws depend on it).</summary>
+    private static int[][] Groups(IReadOnlyList<string> groupOf) =>
+        [.. Enumerable.Range(0, groupOf.Count).GroupBy(i => groupOf[i], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToArray())];
 
     public static (double Low, double High) Interval(IReadOnlyList<double> values, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
@@ -58,22 +75,23 @@ public static class Bootstrap
     public static (double Low, double High) Interval(int count, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(statistic);
-        return Intervals(count, 1, indices => [statistic(indices)], resamples, level, seed)[0];
+        var (low, high, _) = Intervals(count, 1, indices => [statistic(indices)], resamples, level, seed)[0];
+        return (low, high);
     }
 
     /// <summary>
     /// The intervals of statistics computed together on each resample. The draws are made in order from one seeded
     /// generator, so they are the same whatever the statistics; the statistics then run in parallel (a pooled pixel
     /// ranking of a resample costs a pass over its pixels), and each one's values are sorted, so the order they finish in
-    /// does not matter.
+    /// does not matter. Each interval comes with the count of resamples that gave its statistic no value (left out).
     /// </summary>
-    private static IReadOnlyList<(double Low, double High)> Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int resamples, double level, int seed)
+    private static IReadOnlyList<(double Low, double High, int LeftOut)> Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int resamples, double level, int seed)
     {
         // One unit (one subject, or one case) is drawn by every resample: the percentiles coincide, and an interval of no
-        // width would claim a certainty that one subject cannot give. Not measured, as without any.
+        // width would claim a certainty that one subject cannot give. Not measured, as without any; nothing was resampled.
         if (count < 2)
         {
-            return [.. Enumerable.Repeat((double.NaN, double.NaN), statisticCount)];
+            return [.. Enumerable.Repeat((double.NaN, double.NaN, 0), statisticCount)];
         }
 
         var random = new Random(seed);
@@ -100,13 +118,14 @@ public static class Bootstrap
         return [.. Enumerable.Range(0, statisticCount).Select(s =>
         {
             var finite = values.Select(v => v[s]).Where(double.IsFinite).ToList();
+            int leftOut = resamples - finite.Count;
             if (finite.Count == 0)
             {
-                return (double.NaN, double.NaN);
+                return (double.NaN, double.NaN, leftOut);
             }
 
             finite.Sort();
-            return (Quantile(finite, alpha), Quantile(finite, 1 - alpha));
+            return (Quantile(finite, alpha), Quantile(finite, 1 - alpha), leftOut);
         })];
     }
 

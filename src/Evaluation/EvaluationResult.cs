@@ -79,6 +79,13 @@ public sealed record EvaluationResult
 
     public required (double Low, double High) ImageAurocInterval { get; init; }
 
+    /// <summary>
+    /// Resamples left out of the image AUROC, AUPRC and AP intervals (the same draws for the three) because they drew one
+    /// class only, healthy or anomalous images alone, which have nothing to rank; the intervals are the percentiles of
+    /// the other resamples. 0 where every subject has both (a healthy slice and its lesion copies).
+    /// </summary>
+    public int ImageRankingResamplesLeftOut { get; init; }
+
     /// <summary>The reference's image AUPRC (ALGORITHM.md 5.2): the trapezoid under the precision-recall curve.</summary>
     public required double ImageAuprc { get; init; }
 
@@ -153,6 +160,7 @@ public sealed record EvaluationResult
         string[] everySubject = [.. outcomes.Select(SubjectOf)];
         var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured, NotMeasured];
         var hausdorff = anomalous.Select(o => o.Metrics.Hausdorff95).ToArray();
+        var imageAuroc = Bootstrap.GroupIntervalCounted(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc));
 
         return new EvaluationResult
         {
@@ -185,7 +193,8 @@ public sealed record EvaluationResult
             ImageLabel = imageLabel,
             LesionCasesLabelledHealthy = anomalous.Count(o => !imageLabel.IsAnomalousImage(o.Case)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
-            ImageAurocInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc)),
+            ImageAurocInterval = (imageAuroc.Low, imageAuroc.High),
+            ImageRankingResamplesLeftOut = imageAuroc.LeftOut,
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
             ImageAuprcInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.PrecisionRecallAuc)),
             ImageAveragePrecision = RankingMetrics.AveragePrecision(imageScores, imageLabels),

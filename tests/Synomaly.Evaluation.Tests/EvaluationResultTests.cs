@@ -320,6 +320,45 @@ public sealed class EvaluationResultTests
         Assert.Contains(roc, p => p.X == 0 && p.Y == 1);
     }
 
+    [Fact]
+    public void Resamples_that_draw_one_class_only_are_counted_as_left_out_of_the_image_ranking_intervals_in_the_json_and_table()
+    {
+        // Given sets: one patient's anomalous scan, two others' healthy scans. A resample that draws only the healthy
+        // subjects (or only the anomalous one) has no image AUROC and is left out; the report must say how many.
+        CaseOutcome[] outcomes =
+        [
+            Outcome("anomalous-a", IntensityModel.Hypointense, 0.5) with { Score = 30 },
+            Outcome("healthy-b", null, 1) with { Score = 5 },
+            Outcome("healthy-c", null, 1) with { Score = 40 },
+        ];
+        outcomes = [.. outcomes.Select((o, i) => o with { Case = o.Case with { Source = $"sub-S{i}_T1w.png" } })];
+        string[] subjects = ["sub-S0", "sub-S1", "sub-S2"];
+        bool[] anomalous = [true, false, false];
+        int oneClass = 0;
+        // The same seeded draws as every interval of the report, counted here by what each one drew.
+        Bootstrap.GroupInterval(subjects, idx =>
+        {
+            if (idx.All(i => anomalous[i]) || idx.All(i => !anomalous[i]))
+            {
+                Interlocked.Increment(ref oneClass);
+            }
+
+            return 0;
+        });
+
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+        Assert.InRange(oneClass, 1, Bootstrap.DefaultResamples - 1);
+        Assert.Equal(oneClass, result.ImageRankingResamplesLeftOut);
+        using var json = JsonDocument.Parse(EvaluationReport.SummaryJson([result]));
+        Assert.Equal(oneClass, json.RootElement[0].GetProperty("ImageRankingResamplesLeftOut").GetInt32());
+        Assert.Contains(
+            $"Resamples left out of the image AUROC, AUPRC and AP intervals (one class only drawn, nothing to rank), of {Bootstrap.DefaultResamples}: adaptive {oneClass}.",
+            EvaluationReport.MarkdownTable([result]), StringComparison.Ordinal);
+        // Where every subject has both classes, no resample is left out.
+        Assert.Equal(0, EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), VariedSubjects(seed: 3)).ImageRankingResamplesLeftOut);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {

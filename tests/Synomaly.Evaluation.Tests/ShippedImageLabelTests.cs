@@ -30,6 +30,20 @@ public sealed class ShippedImageLabelTests
     }
 
     [Fact]
+    public void Every_subject_of_the_shipped_reporting_set_has_both_classes_so_no_image_ranking_resample_is_left_out()
+    {
+        // docs/EVALUATION.md: no resample of the shipped run drew one class only. A subject bootstrap draws whole subjects,
+        // so that holds when each subject (here each source file) has a healthy image and an anomalous one.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Shipped, "reporting-set.json")));
+        var subjects = json.RootElement.GetProperty("cases").EnumerateArray()
+            .GroupBy(c => c.GetProperty("source").GetString(), StringComparer.Ordinal)
+            .Select(g => g.Select(c => c.GetProperty("truthArea").GetInt32()).ToList()).ToList();
+
+        Assert.Equal(29, subjects.Count);
+        Assert.All(subjects, areas => Assert.True(areas.Contains(0) && areas.Any(a => a > 1), "a subject with one class only"));
+    }
+
+    [Fact]
     public void No_lesion_row_of_a_shipped_case_table_has_a_single_truth_pixel()
     {
         var tables = Directory.GetFiles(Shipped, "cases.csv", SearchOption.AllDirectories);
