@@ -5,8 +5,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-bash scripts/bootstrap.sh
-dotnet build Synomaly.Cloud.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+source scripts/build-lock.sh
+take_build_lock
+bash scripts/bootstrap.sh 9>&-
+dotnet build Synomaly.Cloud.sln -c Release --nologo -v quiet -clp:ErrorsOnly 9>&-
+release_build_lock
 # exec: the CLI takes this process's place, so a signal to the script (a CI timeout, a closed terminal) reaches the CLI,
 # which then stops its trigger host, worker and Azurite; a child of bash would be orphaned with them still running.
 exec dotnet src/Cli/bin/Release/net10.0/Synomaly.Cli.dll demo "$@"

@@ -15,7 +15,11 @@ parts=("$@")
 publish="$(mktemp -d)"   # outside .gpu/: the unpacked build (about 97 MB) would not fit the carry limit
 trap 'rm -rf "$publish"' EXIT
 echo "== publishing the CLI (linux-x64, self-contained, no CPU libtorch)"
-dotnet publish src/Cli -c Release -r linux-x64 --self-contained -p:SynomalyTorchBackend=none -o "$publish" --nologo -v quiet
+# Under the checkout's build lock: the publish builds src/Cli's projects into their obj/ folders, as demo.sh and test.sh do.
+source scripts/build-lock.sh
+take_build_lock
+dotnet publish src/Cli -c Release -r linux-x64 --self-contained -p:SynomalyTorchBackend=none -o "$publish" --nologo -v quiet 9>&-
+release_build_lock
 rm -rf .gpu/app.tar.xz .gpu/data
 mkdir -p .gpu/data
 tar -C "$publish" -cJf .gpu/app.tar.xz .

@@ -8,7 +8,11 @@ cd "$root" || exit 1
 # The closing line CI reads from the tail of the output; printed on every way out, even when no test could run.
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! bash scripts/bootstrap.sh; then
+# Set-up and build under the checkout's build lock (scripts/build-lock.sh): a demo.sh or another test.sh building at the
+# same time would break this build, and this one theirs. The tests then run on what was built, without the lock.
+source scripts/build-lock.sh
+take_build_lock
+if ! bash scripts/bootstrap.sh 9>&-; then
   echo "set-up failed (scripts/bootstrap.sh)"
   summary 0 1 0
   exit 1
@@ -16,7 +20,8 @@ fi
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-if ! dotnet build Synomaly.Cloud.sln -c Release -warnaserror 2>&1 | tee "$log" | grep -E ' error |warning [A-Z]+[0-9]+' ; then :; fi
+if ! dotnet build Synomaly.Cloud.sln -c Release -warnaserror 9>&- 2>&1 | tee "$log" | grep -E ' error |warning [A-Z]+[0-9]+' ; then :; fi
+release_build_lock
 if ! grep -q 'Build succeeded' "$log"; then
   echo "build failed"
   summary 0 1 0

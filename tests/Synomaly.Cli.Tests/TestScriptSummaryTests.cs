@@ -17,7 +17,7 @@ public sealed class TestScriptSummaryTests
         // does nothing, so nothing is installed or built.
         using var tools = new ScratchDirectory("synomaly-test-sh-tools");
         Directory.CreateDirectory(tools.Location);
-        foreach (var real in new[] { "bash", "dirname", "id", "cat", "mktemp", "rm", "grep", "tee", "awk", "tail", "sed" })
+        foreach (var real in new[] { "bash", "dirname", "id", "cat", "mktemp", "rm", "grep", "tee", "awk", "tail", "sed", "mkdir", "flock" })
         {
             File.CreateSymbolicLink(Path.Combine(tools.Location, real), Which(real));
         }
@@ -56,8 +56,9 @@ public sealed class TestScriptSummaryTests
         Directory.CreateDirectory(scripts);
         Directory.CreateDirectory(tools);
         File.Copy(Path.Combine(TestPaths.RepositoryRoot, "scripts", "test.sh"), Path.Combine(scripts, "test.sh"));
+        File.Copy(Path.Combine(TestPaths.RepositoryRoot, "scripts", "build-lock.sh"), Path.Combine(scripts, "build-lock.sh"));
         File.WriteAllText(Path.Combine(scripts, "bootstrap.sh"), "exit 0\n");
-        foreach (var real in new[] { "bash", "dirname", "cat", "mktemp", "rm", "grep", "tee", "awk", "tail", "sleep", "mv" })
+        foreach (var real in new[] { "bash", "dirname", "cat", "mktemp", "rm", "grep", "tee", "awk", "tail", "sleep", "mv", "mkdir", "flock" })
         {
             File.CreateSymbolicLink(Path.Combine(tools, real), Which(real));
         }
