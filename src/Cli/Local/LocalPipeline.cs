@@ -26,9 +26,11 @@ public sealed class LocalPipeline : IAsyncDisposable
     private readonly Dictionary<string, string> workerSettings;
     private readonly string workerAssembly;
     private readonly string logDirectory;
+    private readonly string stateDirectory;
 
-    private LocalPipeline(LocalEnvironment environment, ManagedProcess devHost, ManagedProcess worker, Dictionary<string, string> workerSettings, string workerAssembly, string logDirectory, ModelCard card, int workerPort)
+    private LocalPipeline(LocalEnvironment environment, ManagedProcess devHost, ManagedProcess worker, Dictionary<string, string> workerSettings, string workerAssembly, string logDirectory, ModelCard card, int workerPort, string stateDirectory)
     {
+        this.stateDirectory = stateDirectory;
         this.environment = environment;
         DevHost = devHost;
         Worker = worker;
@@ -57,6 +59,9 @@ public sealed class LocalPipeline : IAsyncDisposable
     public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        string stateDirectory = LocalRunRecord.StateDirectory(settings.RepositoryRoot, settings.AzuriteEnvironment);
+        // Before anything starts: hosts a `demo --keep` left on this state folder would take this run's jobs.
+        KeptHosts.ThrowIfRunning(stateDirectory);
         string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
         var card = ModelPackage.LoadCard(modelDirectory);
         // Checked before anything starts: a wrong device or a missing build is found without Azurite to clean up.
@@ -113,7 +118,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             environment.Record.SetChild(TriggerHostRole, devHost.Id);
             worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
             environment.Record.SetChild(WorkerRole, worker.Id);
-            var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port);
+            var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port, stateDirectory);
             await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
             return pipeline;
         }
@@ -156,8 +161,15 @@ public sealed class LocalPipeline : IAsyncDisposable
     public async ValueTask DisposeAsync() =>
         await StopInOrder.RunAsync(Worker.DisposeAsync, DevHost.DisposeAsync, environment.DisposeAsync);
 
-    /// <summary>Leaves Azurite and the hosts running for the user (--keep): a later run does not stop them as left over.</summary>
-    public void Keep() => environment.Keep();
+    /// <summary>
+    /// Leaves Azurite and the hosts running for the user (--keep): a later run does not stop them as left over, and a later
+    /// pipeline run on this state folder is refused while they run (<see cref="KeptHosts"/>).
+    /// </summary>
+    public void Keep()
+    {
+        KeptHosts.Record(stateDirectory, [(TriggerHostRole, DevHost.Id), (WorkerRole, Worker.Id)]);
+        environment.Keep();
+    }
 
     /// <summary>Stops what a failed start-up had started, the worker first and Azurite last (as <see cref="DisposeAsync"/>).</summary>
     private static Task StopStartedAsync(ManagedProcess? worker, ManagedProcess? devHost, LocalEnvironment environment) =>

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Synomaly.Cli.Local;
+using Synomaly.Contracts;
+using Synomaly.Storage.Local;
+using Synomaly.Testing;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// `synomaly demo --keep` leaves its trigger host and worker running for the user. A later demo on the same Azurite state
+/// folder used to start beside them: the same Azurite and queues, so the kept hosts took its jobs. It is now refused
+/// before anything starts, naming the kept hosts and how to stop them; once they have ended it starts as before. The
+/// kept hosts are stand-ins (sleep) recorded as the kept run records them.
+/// </summary>
+public sealed class KeptHostsTests
+{
+    [Fact]
+    public async Task A_later_pipeline_run_is_refused_while_a_kept_demo_s_hosts_still_run_naming_them_and_how_to_stop_them()
+    {
+        using var state = new ScratchDirectory("synomaly-kept-hosts");
+        using var triggerHost = Sleeper();
+        using var worker = Sleeper();
+        KeptHosts.Record(state.Location, [("trigger host", triggerHost.Id), ("GPU worker", worker.Id)]);
+        try
+        {
+            var refused = await Assert.ThrowsAsync<KeptHostsRunningException>(() => LocalPipeline.StartAsync(Settings(state.Location), TestContext.Current.CancellationToken));
+
+            Assert.Contains($"the trigger host (PID {triggerHost.Id}) and the GPU worker (PID {worker.Id})", refused.Message, StringComparison.Ordinal);
+            Assert.Contains($"kill {triggerHost.Id} {worker.Id}", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("scripts/azurite.sh stop", refused.Message, StringComparison.Ordinal);
+            // Kept on purpose: refused, never stopped behind the user's back; and nothing was started for this run.
+            Assert.False(triggerHost.HasExited || worker.HasExited, "a kept host was stopped");
+            Assert.False(File.Exists(Path.Combine(state.Location, LocalRunRecord.FileName)), "the refused run started a record (and Azurite)");
+        }
+        finally
+        {
+            triggerHost.Kill();
+            worker.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task A_pipeline_kept_as_demo_keep_keeps_it_is_found_by_the_next_start_on_its_state_folder()
+    {
+        // The real thing: Azurite, the trigger host and the worker started, then kept as `demo --keep` keeps them.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var azurite = new IsolatedAzurite("synomaly-kept-pipeline", "azurite");
+        string model = TinyModelPackage.Save(Path.Combine(azurite.Work, "model"), "kept-tiny", ModalityNames.BrainMri);
+        var settings = new LocalPipelineSettings
+        {
+            RepositoryRoot = TestPaths.RepositoryRoot, ModelDirectory = model, LogDirectory = Path.Combine(azurite.Work, "logs"), Device = "cpu", AzuriteEnvironment = azurite.Environment,
+        };
+        var pipeline = await LocalPipeline.StartAsync(settings, cancellationToken);
+        pipeline.Keep();
+        try
+        {
+            LocalPipeline? second = null;
+            var failure = await Record.ExceptionAsync(async () => second = await LocalPipeline.StartAsync(settings, cancellationToken));
+            if (second is not null)
+            {
+                // Started beside the kept hosts (the failure this test is for): stopped, so that it leaves nothing running.
+                await second.DisposeAsync();
+            }
+
+            var refused = Assert.IsType<KeptHostsRunningException>(failure);
+            Assert.Contains($"the trigger host (PID {pipeline.DevHost.Id}) and the GPU worker (PID {pipeline.Worker.Id})", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // The user's part after --keep: kill the hosts (Azurite is stopped with the isolated folder).
+            await pipeline.Worker.DisposeAsync();
+            await pipeline.DevHost.DisposeAsync();
+        }
+
+        Assert.Empty(KeptHosts.StillRunning(azurite.State));
+    }
+
+    [Fact]
+    public async Task Once_the_kept_hosts_have_ended_their_record_is_dropped_and_the_run_goes_on()
+    {
+        using var state = new ScratchDirectory("synomaly-kept-hosts-ended");
+        using var host = Sleeper();
+        KeptHosts.Record(state.Location, [("trigger host", host.Id)]);
+        host.Kill();
+        await host.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        // The run goes past the check to its next one: the model folder, which does not exist here.
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => LocalPipeline.StartAsync(Settings(state.Location), TestContext.Current.CancellationToken));
+
+        Assert.IsNotType<KeptHostsRunningException>(failure);
+        Assert.False(File.Exists(Path.Combine(state.Location, KeptHosts.FileName)), "the record of hosts that have ended was kept");
+    }
+
+    private static LocalPipelineSettings Settings(string state) => new()
+    {
+        RepositoryRoot = TestPaths.RepositoryRoot,
+        ModelDirectory = Path.Combine(state, "no-model"),
+        LogDirectory = Path.Combine(state, "logs"),
+        Device = "cpu",
+        AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(state),
+    };
+
+    private static Process Sleeper() => Process.Start("sleep", "600");
+}
