@@ -179,19 +179,6 @@ resource functionsHostTable 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// Uploads: the blob trigger reads new scans, and the write-only upload SAS (user delegation) can grant only what the
-// signing identity holds, so the app needs write on this one container.
-resource functionsScans 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(scanStorage::blobService::scans.id, functionsIdentity.id, roles.storageBlobDataContributor)
-  scope: scanStorage::blobService::scans
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
-    principalId: functionsPrincipalId
-    principalType: 'ServicePrincipal'
-    description: 'functions: read uploaded scans, sign write-only upload SAS'
-  }
-}
-
 // Result links: read-only user delegation SAS over results/{scanId}/{modelVersion}/.
 resource functionsResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(scanStorage::blobService::results.id, functionsIdentity.id, roles.storageBlobDataReader)
@@ -251,18 +238,31 @@ resource functionsResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
-// The archive scan id key (keys/archive-scan-ids.key): the app computes archive scan ids with it and creates it on first
-// use (If-None-Match: *), with its marker keys/archive-scan-ids.created (ArchiveScanIdKeyStore: Get Blob Properties and
-// Get Blob are blob reads, Put Blob a blob write). A new key would change every archive scan id, so the app must not be
-// able to delete either blob: Storage Blob Data Contributor would let it delete them (and, through Azure Resource Manager,
-// the container itself). This custom role holds exactly blob read and blob write, no control-plane action. The container
-// holds the key alone, and nobody else but the worker (read) has a role on it: the key never leaves the account, and no
-// setting or output holds it. Custom roles live at the subscription, like the eraser above.
+// Reading and writing blobs, nothing else: no blob delete, and no control-plane action. Storage Blob Data Contributor,
+// which these grants replace, also carries containers/write and containers/delete, so its holder could delete a whole
+// container (every upload, every result, every model) with one Azure Resource Manager call. Where a blob must also be
+// deleted, the eraser role above is assigned beside this one. Blob write covers Put Blob, Put Block, Put Block List and
+// Lease Blob, whether the blob is new or not. Assigned to:
+// - the Functions app on `scans`: blob read for the blob trigger and intake (Get Blob, Get Blob Properties, List Blobs;
+//   the upload reconciliation, retries and erasure list the container); blob write because the write-only upload SAS
+//   (user delegation, Create and Write) can grant only what its signer holds, and because the erasure discards an
+//   upload's staged blocks (Put Block List) and breaks an upload's lease (BlobFolderEraser).
+// - the Functions app on `keys`: the archive scan id key (keys/archive-scan-ids.key) and its marker
+//   keys/archive-scan-ids.created, read and created on first use with If-None-Match: * (ArchiveScanIdKeyStore). A new
+//   key would change every archive scan id, so the app must not be able to delete either blob (nor the container). The
+//   container holds the key alone, and nobody else but the worker (read) has a role on it: the key never leaves the
+//   account, and no setting or output holds it.
+// - the worker on `results`: blob read for the completion marker (Get Blob Properties) and for listing a folder it
+//   removes; blob write for the result files' conditional creates (Put Blob, If-None-Match: *, BlobResultStore) and
+//   for the removal's Put Block List and lease break (BlobFolderEraser; the deletes come from the eraser role).
+// - the operator on `models`: listing, downloading and uploading model packages (az storage blob upload-batch). No
+//   delete: the worker loads the model version its settings name, and nothing in the runbooks removes one.
+// Custom roles live at the subscription, like the eraser above.
 resource blobWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'synomaly-blob-writer')
   properties: {
     roleName: 'Synomaly blob writer ${uniqueString(resourceGroup().id)}'
-    description: 'Reads and writes blobs, never deletes one: reading and creating the archive scan id key and its marker.'
+    description: 'Reads and writes blobs; never deletes a blob or manages a container: uploads and their SAS, results, models, the archive scan id key.'
     type: 'CustomRole'
     permissions: [
       {
@@ -276,6 +276,19 @@ resource blobWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
       }
     ]
     assignableScopes: [resourceGroup().id]
+  }
+}
+
+// Uploads: the blob trigger reads new scans, and the write-only upload SAS (user delegation) can grant only what the
+// signing identity holds, so the app needs blob write on this one container (the deletes come from the eraser role).
+resource functionsScans 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scanStorage::blobService::scans.id, functionsIdentity.id, 'synomaly-blob-writer')
+  scope: scanStorage::blobService::scans
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobWriterRole.name)
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'functions: read uploaded scans, sign write-only upload SAS (no container management)'
   }
 }
 
@@ -498,14 +511,15 @@ resource workerModels 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Result files are conditional creates (If-None-Match: *): blob read and write, no container management.
 resource workerResults 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(scanStorage::blobService::results.id, workerIdentity.id, roles.storageBlobDataContributor)
+  name: guid(scanStorage::blobService::results.id, workerIdentity.id, 'synomaly-blob-writer')
   scope: scanStorage::blobService::results
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobWriterRole.name)
     principalId: workerPrincipalId
     principalType: 'ServicePrincipal'
-    description: 'worker: write anomaly maps and reports'
+    description: 'worker: write anomaly maps and reports (no container management)'
   }
 }
 
@@ -574,6 +588,12 @@ resource scalerQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 // ---------- Event Grid ----------
 
+// The one Storage Blob Data Contributor on the scan-data account, kept on purpose: it is the role Event Grid documents for
+// a blob destination (learn.microsoft.com/azure/event-grid/add-identity-roles), and Event Grid checks the dead-letter
+// destination when the subscription is saved, in a way it does not document, so a narrower custom role could fail the
+// deployment or, worse, lose dead letters. Its containers/write and containers/delete are a smaller risk here than on
+// the apps' identities: the principal is the system topic's own identity, for which nothing but Event Grid can get a
+// token (no code of ours runs as it, and no one can sign in as it).
 resource eventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(scanStorage::blobService::eventGridDeadLetter.id, eventGridTopic.id, roles.storageBlobDataContributor)
   scope: scanStorage::blobService::eventGridDeadLetter
@@ -613,14 +633,15 @@ resource alertsApplicationInsights 'Microsoft.Authorization/roleAssignments@2022
 
 // ---------- Operator (optional) ----------
 
+// Upload a model package (docs/DEPLOY.md, "Upload a model"): blob read and write; no delete, no container management.
 resource operatorModels 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
-  name: guid(scanStorage::blobService::models.id, operatorPrincipalId, roles.storageBlobDataContributor)
+  name: guid(scanStorage::blobService::models.id, operatorPrincipalId, 'synomaly-blob-writer')
   scope: scanStorage::blobService::models
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobWriterRole.name)
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
-    description: 'operator: upload models'
+    description: 'operator: upload models (no delete, no container management)'
   }
 }
 

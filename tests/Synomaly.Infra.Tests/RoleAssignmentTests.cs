@@ -23,10 +23,11 @@ public sealed partial class RoleAssignmentTests
         new("functions", BuiltInRoles.StorageBlobDataOwner, "host-account"),
         new("functions", BuiltInRoles.StorageQueueDataContributor, "host-account"),
         new("functions", BuiltInRoles.StorageTableDataContributor, "host-account"),
-        // Functions app on the medical data: read uploads and sign write-only upload SAS, sign read-only result SAS,
-        // enumerate the archive, get user delegation keys, write jobs and bulk checkpoints, the blob trigger's poison queue,
-        // the bulk reprocessing step queue, the archive's deletion events, and their poison queues.
-        new("functions", BuiltInRoles.StorageBlobDataContributor, "scan-container:scans"),
+        // Functions app on the medical data: read uploads and sign write-only upload SAS (blob read and write only: no
+        // role that may delete the container), sign read-only result SAS, enumerate the archive, get user delegation keys,
+        // write jobs and bulk checkpoints, the blob trigger's poison queue, the bulk reprocessing step queue, the archive's
+        // deletion events, and their poison queues.
+        new("functions", BlobWriter, "scan-container:scans"),
         new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:results"),
         new("functions", BuiltInRoles.StorageBlobDataReader, "scan-container:archive"),
         new("functions", BuiltInRoles.StorageBlobDelegator, "scan-account"),
@@ -54,7 +55,8 @@ public sealed partial class RoleAssignmentTests
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:models"),
         // The worker checks an archive job's source against its scan id with the key, which it only reads.
         new("worker", BuiltInRoles.StorageBlobDataReader, "scan-container:keys"),
-        new("worker", BuiltInRoles.StorageBlobDataContributor, "scan-container:results"),
+        // Results are written with conditional creates (blob read and write only: no role that may delete the container).
+        new("worker", BlobWriter, "scan-container:results"),
         // A worker whose job was erased or replaced while it wrote removes those results with their previous versions.
         new("worker", BlobEraser, "scan-container:results"),
         new("worker", BuiltInRoles.StorageTableDataContributor, "scan-table:jobs"),
@@ -62,8 +64,8 @@ public sealed partial class RoleAssignmentTests
         new("worker", BuiltInRoles.MonitoringMetricsPublisher, "application-insights"),
         // KEDA reads the queue length through the management endpoint (Manage rights): one queue, scaler identity only.
         new("scaler", BuiltInRoles.ServiceBusDataOwner, "servicebus-queue:scan-jobs"),
-        // Event Grid writes undeliverable events to its dead-letter container and delivers the archive's BlobDeleted
-        // events to their queue (add messages only).
+        // Event Grid writes undeliverable events to its dead-letter container (the role Event Grid documents for it:
+        // DocumentedContributor) and delivers the archive's BlobDeleted events to their queue (add messages only).
         new("eventgrid", BuiltInRoles.StorageBlobDataContributor, "scan-container:eventgrid-deadletter"),
         new("eventgrid", BuiltInRoles.StorageQueueDataMessageSender, "scan-queue:archive-deletions"),
         // The log search alert rules query the apps' telemetry.
@@ -73,8 +75,8 @@ public sealed partial class RoleAssignmentTests
     /// <summary>The operator (operatorPrincipalId, when set): what docs/DEPLOY.md asks of them, each at the entity it names.</summary>
     private static readonly HashSet<Grant> OperatorGrants =
     [
-        // Upload models, read results and job records.
-        new("operator", BuiltInRoles.StorageBlobDataContributor, "scan-container:models"),
+        // Upload models (blob read and write, no delete), read results and job records.
+        new("operator", BlobWriter, "scan-container:models"),
         new("operator", BuiltInRoles.StorageBlobDataReader, "scan-container:results"),
         new("operator", BuiltInRoles.StorageTableDataReader, "scan-table:jobs"),
         // "Reviewing dead-lettered ScanJobs": peek the dead-letter sub-queue, purge it or complete one scan's messages.
