@@ -238,7 +238,8 @@ resource functionsResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
-// Reading and writing blobs, nothing else: no blob delete, and no control-plane action. Storage Blob Data Contributor,
+// Reading and writing blobs, nothing else: no blob delete, and no control-plane action but reading the container's
+// properties. Storage Blob Data Contributor,
 // which these grants replace, also carries containers/write and containers/delete, so its holder could delete a whole
 // container (every upload, every result, every model) with one Azure Resource Manager call. Where a blob must also be
 // deleted, the eraser role above is assigned beside this one. Blob write covers Put Blob, Put Block, Put Block List and
@@ -266,7 +267,11 @@ resource blobWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
     type: 'CustomRole'
     permissions: [
       {
-        actions: []
+        // Get Container Properties (the SDK's container Exists, the az CLI's checks, the WebJobs listeners) is authorized
+        // by this action, not a data action; Reader and Contributor both carry it, and it manages nothing.
+        actions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/read'
+        ]
         notActions: []
         dataActions: [
           'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'

@@ -114,6 +114,30 @@ public sealed partial class RoleAssignmentTests
         });
     }
 
+    /// <summary>
+    /// Every identity that reads blobs on a container keeps containers/read there, as Storage Blob Data Reader and
+    /// Contributor both did: Get Container Properties (the SDK's container Exists and GetProperties, the az CLI's checks
+    /// before a batch upload or download, the WebJobs SDK's listeners) is authorized by that action, not by a data action,
+    /// and a role without it would fail such a call with 403 only once deployed.
+    /// </summary>
+    [Theory]
+    [InlineData("main.dev", "AZURE_PRINCIPAL_ID")]
+    [InlineData("main.prod", "SYNOMALY_OPERATOR_GROUP_ID")]
+    public void Each_identity_that_reads_a_container_may_read_its_properties(string parameterFile, string operatorVariable)
+    {
+        var deployment = DeploymentWithOperator(parameterFile, operatorVariable);
+        var onContainers = ContainerGrants(deployment).ToList();
+
+        Assert.All(onContainers.GroupBy(g => (g.Principal, g.Container)), grants =>
+        {
+            var permissions = grants.Select(g => Permissions(deployment, g.Role)).ToList();
+            if (permissions.Any(p => p.DataActions.Contains(BlobRead)))
+            {
+                Assert.True(permissions.Any(p => p.Actions.Contains(ContainerRead)), $"{grants.Key.Principal} reads blobs on '{grants.Key.Container}' but may not read the container's properties ({ContainerRead}).");
+            }
+        });
+    }
+
     /// <summary>A profile's deployment with an operator (the golden files have none).</summary>
     private static PredictedDeployment DeploymentWithOperator(string parameterFile, string operatorVariable)
     {

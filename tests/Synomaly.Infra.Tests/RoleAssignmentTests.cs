@@ -185,7 +185,7 @@ public sealed partial class RoleAssignmentTests
     /// The archive scan id key may not be replaced: a new key changes every archive scan id. The Functions app reads the
     /// key and its marker and creates them (If-None-Match: *); Storage Blob Data Contributor would also let it delete them,
     /// and delete the container itself through Azure Resource Manager. Its role there holds exactly blob read and write,
-    /// no control-plane action, and nobody but the two apps has any role on the container.
+    /// no control-plane action but reading the container's properties, and nobody but the two apps has any role on the container.
     /// </summary>
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
@@ -201,7 +201,8 @@ public sealed partial class RoleAssignmentTests
         var permission = Assert.Single(role.At("properties.permissions").EnumerateArray());
         Assert.Equal("CustomRole", role.String("properties.type"));
         Assert.Equal([BlobRead, BlobWrite], permission.GetProperty("dataActions").EnumerateArray().Select(a => a.GetString()).Order(StringComparer.Ordinal));
-        Assert.Empty(permission.GetProperty("actions").EnumerateArray());
+        // Reading the container's properties is its only control-plane action (Each_identity_that_reads_a_container_may_read_its_properties).
+        Assert.Equal(["Microsoft.Storage/storageAccounts/blobServices/containers/read"], permission.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.DoesNotContain("delete", role.At("properties.permissions").GetRawText(), StringComparison.OrdinalIgnoreCase);
         var scope = Assert.Single(role.At("properties.assignableScopes").EnumerateArray()).GetString()!;
         Assert.Matches("^/subscriptions/[^/]+/resourceGroups/[^/]+$", scope);
