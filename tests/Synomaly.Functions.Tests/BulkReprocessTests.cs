@@ -484,6 +484,39 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal(4, shown.Outstanding);
     }
 
+    [Fact]
+    public async Task A_step_retried_after_its_page_failed_to_publish_publishes_that_page_and_does_not_wait_on_its_own_unsent_jobs()
+    {
+        // The page's jobs join the window before they go out. A publish that failed outright (a Service Bus outage) left
+        // them there, reserved and never sent: the first page of a run fills the whole window (8 of 8), so its retry found
+        // no room, waited for jobs that only the page it would not list could send, and the run sat Waiting until the
+        // expiry sweep failed them some 49 hours on.
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var publisher = new OutagePublisher { FailsFor = _ => true };
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "10", ["Bulk:MaxOutstandingJobs"] = "8", ["Bulk:MessagesPerMinute"] = "1000000" }, publisher: publisher, steps: new CapturingSteps(), clock: clock);
+        var prefix = await FillArchiveAsync(host, 20);
+        var bulk = host.Get<BulkReprocessService>();
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct));
+        // Not sent, but reserved: GET still counts them, as API.md says.
+        Assert.Equal(8, Progress(await GetAsync(host, run.RunId)).Outstanding);
+
+        // The outage is over; the queue redelivers the step a minute later.
+        publisher.FailsFor = _ => false;
+        clock.Now = clock.Now.AddMinutes(1);
+        var retried = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+
+        Assert.Equal((BulkStepOutcome.Paused, 1, 8L), (retried.Outcome, retried.Run!.Pages, retried.Run.Published));
+        Assert.Equal(8, publisher.Published.Select(p => p.Job.ScanId).Distinct().Count());
+        Assert.Equal(8, Progress(await GetAsync(host, run.RunId)).Outstanding);
+
+        // Sent now, they hold the window as any published job does.
+        var waiting = await bulk.ContinueAsync(run.RunId, TimeSpan.Zero, Ct);
+        Assert.Equal((BulkStepOutcome.Waiting, 8), (waiting.Outcome, publisher.Published.Count));
+    }
+
     private sealed class ProcessDiedException() : Exception("The process was killed.");
 
     /// <summary>Publishes its first batch, then dies before the step goes on (as a killed process would).</summary>

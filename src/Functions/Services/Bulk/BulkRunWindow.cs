@@ -40,13 +40,21 @@ public sealed class BulkRunWindow(JobStore jobs, IOptions<BulkOptions> options)
 
         var limit = bulk.MaxOutstandingJobs;
         var chunk = Math.Min(bulk.BatchSize, Math.Max(1, limit / 4));
+        var held = run.Outstanding.Count;
         // The list as stored may hold jobs that ended since: read them only when it leaves less than a whole page.
-        if (limit - run.Outstanding.Count < bulk.BatchSize)
+        if (limit - held < bulk.BatchSize)
         {
-            run = run with { Outstanding = await StillOutstandingAsync(run, cancellationToken).ConfigureAwait(false) };
+            var looked = await LookUpAsync(run, cancellationToken).ConfigureAwait(false);
+            run = run with { Outstanding = Unfinished(run, looked) };
+            // A reservation never confirmed sent is a slice whose publish failed (or whose step died before confirming
+            // it): the step's retry sends it, from the page at the checkpoint, which it would never list if that slice
+            // held the room (a run's first page fills the whole window), and the run would wait for the expiry sweep.
+            // The retry's page, from the same place and no smaller, finds it reserved and sends it under its own message
+            // id (Service Bus drops the copy of one that did go out), so it holds its place again from there.
+            held = looked.Count(j => j == Job.Sent);
         }
 
-        var room = limit - run.Outstanding.Count;
+        var room = limit - held;
         return (run, room >= chunk ? Math.Min(bulk.BatchSize, room) : 0);
     }
 
@@ -57,24 +65,45 @@ public sealed class BulkRunWindow(JobStore jobs, IOptions<BulkOptions> options)
     /// <summary>
     /// The run's outstanding scans whose job is still this run's and not final, by point reads of at most the window's
     /// size (16 at a time). A record gone (its scan erased and removed), taken over by another run, or unreadable no
-    /// longer holds a place: none of them would ever free it.
+    /// longer holds a place: none of them would ever free it. A reservation whose message was never confirmed sent still
+    /// counts here (what <c>GET /api/reprocess/{runId}</c> shows), until the step's retry sends it or the expiry sweep ends it.
     /// </summary>
     /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
     public async Task<IReadOnlyList<string>> StillOutstandingAsync(BulkRun run, CancellationToken cancellationToken)
     {
-        var still = new bool[run.Outstanding.Count];
+        ArgumentNullException.ThrowIfNull(run);
+        return Unfinished(run, await LookUpAsync(run, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string[] Unfinished(BulkRun run, Job[] looked) => [.. run.Outstanding.Where((_, i) => looked[i] != Job.Ended)];
+
+    /// <summary>Where each of the run's outstanding jobs stands, in the order of <see cref="BulkRun.Outstanding"/>.</summary>
+    private async Task<Job[]> LookUpAsync(BulkRun run, CancellationToken cancellationToken)
+    {
+        var looked = new Job[run.Outstanding.Count];
         await Parallel.ForAsync(0, run.Outstanding.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             try
             {
                 var record = await jobs.GetAsync(run.Outstanding[i], run.ModelVersion, ct).ConfigureAwait(false);
-                still[i] = record is not null && record.RunId == run.RunId && !record.State.IsTerminal();
+                looked[i] = record is null || record.RunId != run.RunId || record.State.IsTerminal() ? Job.Ended
+                    : record.State == JobState.Queued && !record.IsPublished ? Job.Unsent
+                    : Job.Sent;
             }
             catch (InvalidJobRecordException)
             {
                 // Written by a newer version or damaged: the reads that act on the job report it; here it only counts.
+                looked[i] = Job.Ended;
             }
         }).ConfigureAwait(false);
-        return [.. run.Outstanding.Where((_, i) => still[i])];
+        return looked;
+    }
+
+    /// <summary>What holds a place in the window: a job sent and not final does; an unsent reservation only in what GET shows.</summary>
+    private enum Job
+    {
+        Ended,
+        Unsent,
+        Sent,
     }
 }
