@@ -102,6 +102,36 @@ public sealed class BulkStepPoisonTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task A_poisoned_step_whose_close_keeps_losing_to_another_writer_says_so_and_leaves_the_run_open()
+    {
+        // Each attempt to close the run met a newer ETag (a duplicate step checkpointing it): after 3 the stopper gave up
+        // and nothing was logged at all, neither by it nor by the handler, while the message was removed for good.
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var real = host.Get<BulkRunStore>();
+        var run = await OpenRunAsync(real, BulkRunState.Running, DateTimeOffset.UtcNow.AddMinutes(-11), continuation: null);
+        var stopperLog = new CapturingLogger<BulkRunStopper>();
+        var handlerLog = new CapturingLogger<BulkStepPoisonHandler>();
+        var handler = new BulkStepPoisonHandler(new BulkRunStopper(new AlwaysContendedRunStore(real), TimeProvider.System, stopperLog), handlerLog);
+
+        var outcome = await handler.HandleAsync(run.RunId, Ct);
+
+        Assert.Equal(BulkRunStopOutcome.Failed, outcome);
+        Assert.Equal(BulkRunState.Running, (await real.GetAsync(run.RunId, Ct))!.State);
+        var warning = Assert.Single(stopperLog.Entries.Concat(handlerLog.Entries));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains(run.RunId, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("another", warning.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads the real runs; every conditional replace loses, as to a step that checkpoints in between.</summary>
+    private sealed class AlwaysContendedRunStore(BulkRunStore real) : BulkRunStore(new Azure.Data.Tables.TableClient("UseDevelopmentStorage=true", "unused"))
+    {
+        public override Task<BulkRun?> GetAsync(string runId, CancellationToken cancellationToken = default) => real.GetAsync(runId, cancellationToken);
+
+        public override Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default) => Task.FromResult<BulkRun?>(null);
+    }
+
     /// <summary>A run as a step left it, in <paramref name="state"/>.</summary>
     internal static async Task<BulkRun> OpenRunAsync(BulkRunStore store, BulkRunState state, DateTimeOffset lastProgress, string? continuation)
     {

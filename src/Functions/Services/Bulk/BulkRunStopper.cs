@@ -15,7 +15,10 @@ public enum BulkRunStopOutcome
     /// <summary>No run has this id.</summary>
     NotFound,
 
-    /// <summary>The bulk run table failed (logged); the run stays open and is reported stalled (<see cref="BulkRunStall"/>).</summary>
+    /// <summary>
+    /// The bulk run table failed, or every attempt lost to another writer of the run (both logged); the run stays open and
+    /// is reported stalled (<see cref="BulkRunStall"/>) once nothing moves it.
+    /// </summary>
     Failed,
 }
 
@@ -25,16 +28,19 @@ public enum BulkRunStopOutcome
 /// </summary>
 public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock, ILogger<BulkRunStopper> logger)
 {
+    /// <summary>How often a close read again after losing to another writer is tried before it gives up.</summary>
+    private const int MaxAttempts = 3;
+
     /// <summary>
     /// ETag-checked and read again on a conflict (a duplicate step's checkpoint); a run found closed or completed is left
-    /// as it is, so closing twice is closing once. Best effort: where the bulk run table fails, the failure is logged and
-    /// the run stays open.
+    /// as it is, so closing twice is closing once. Best effort: where the bulk run table fails, or another writer (a step
+    /// still checkpointing the run) changes it under every attempt, that is logged and the run stays open.
     /// </summary>
     public async Task<BulkRunStopOutcome> StopAsync(string runId, BulkRunStopReason reason, string detail, CancellationToken cancellationToken)
     {
         try
         {
-            for (var attempt = 0; attempt < 3; attempt++)
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
             {
                 var run = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
                 if (run is null)
@@ -54,6 +60,9 @@ public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock
                     return BulkRunStopOutcome.Stopped;
                 }
             }
+
+            // Callers log only what they asked for: without this line a run left open this way left no trace.
+            LogStillContended(runId, MaxAttempts);
         }
         catch (RequestFailedException e)
         {
@@ -66,6 +75,9 @@ public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock
 
         return BulkRunStopOutcome.Failed;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped lost to another writer of the run {Attempts} times in a row (a step still checkpointing it); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
+    private partial void LogStillContended(string runId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped failed ({Status} {ErrorCode}); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
     private partial void LogStopFailed(string runId, int status, string? errorCode);
