@@ -119,6 +119,9 @@ public sealed partial class AlertsTests
         Assert.All(
             ["archive-deletions", "bulk-reprocess", "-poison", "ReplayArchiveDeadLetters"],
             name => Assert.Contains(name, description, StringComparison.Ordinal));
+        // BulkReprocessStepPoisoned empties bulk-reprocess-poison at once: the rule sent the operator to peek a queue it
+        // said keeps messages until deleted, and found it empty.
+        Assert.Contains("BulkReprocessStepPoisoned", description, StringComparison.Ordinal);
     }
 
     /// <summary>Azure Monitor accepts only these evaluation frequencies and windows, and no window shorter than its frequency.</summary>
