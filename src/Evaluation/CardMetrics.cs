@@ -10,7 +10,8 @@ namespace Synomaly.Evaluation;
 /// The headline numbers of an evaluation as model-card metrics, so that a model carries the validation figures it was
 /// released with: <c>reporting.{mode}.{metric}</c> per configuration (single-stage, fixed-list, adaptive) and the case
 /// counts, with the anomalous cases each mode missed outright (<c>cases_without_prediction</c>), which <c>hd95_px</c> leaves
-/// out. Non-finite values (an HD95 without any predicted pixel, say) are left out: JSON has no NaN, and a missing key
+/// out, and the image label rule the image metrics ranked with (<c>image_label_min_truth_px</c>: 2 for the reference's,
+/// 1 for any-truth) with the lesion cases it counted as healthy images. Non-finite values (an HD95 without any predicted pixel, say) are left out: JSON has no NaN, and a missing key
 /// says "not defined" more honestly than a sentinel number. Beside them the card names the profile they were measured with
 /// (<see cref="ModelCard.MetricsProfile"/>), and tuning that profile to other settings removes them
 /// (<see cref="AfterTuning"/>): a card must not claim numbers for settings it no longer serves.
@@ -28,6 +29,10 @@ public static class CardMetrics
         {
             metrics[$"{ReportingPrefix}.anomalous_cases"] = results[0].AnomalousCases;
             metrics[$"{ReportingPrefix}.healthy_cases"] = results[0].HealthyCases;
+            // One evaluation ranks every mode's images under one rule (--image-label); without it, image AUROC, AUPRC and
+            // AP measured with any-truth could not be told from the reference's on a set with one-pixel lesion cases.
+            metrics[$"{ReportingPrefix}.image_label_min_truth_px"] = MinimumTruthPixels(results[0].ImageLabel);
+            metrics[$"{ReportingPrefix}.lesion_cases_labelled_healthy"] = results[0].LesionCasesLabelledHealthy;
         }
 
         foreach (var result in results)
@@ -135,6 +140,14 @@ public static class CardMetrics
         string json = JsonSerializer.Serialize(InferenceProfile.FromOptions(options), ModelCard.JsonOptions);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }
+
+    /// <summary>The rule as a number, since card metrics are numbers: the fewest truth pixels that make an image anomalous.</summary>
+    private static int MinimumTruthPixels(ImageLabelRule rule) => rule switch
+    {
+        ImageLabelRule.Reference => 2,
+        ImageLabelRule.AnyTruth => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown image label rule."),
+    };
 
     private static bool IsReporting(string key) => key.StartsWith(ReportingPrefix + ".", StringComparison.Ordinal);
 

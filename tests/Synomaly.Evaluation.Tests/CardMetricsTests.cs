@@ -53,6 +53,20 @@ public sealed class CardMetricsTests
     }
 
     [Fact]
+    public void The_card_says_which_image_label_rule_its_image_metrics_ranked_with()
+    {
+        // Under the reference's rule a one-pixel lesion case is a healthy image: image AUROC, AUPRC and AP recorded without
+        // the rule could not be told from numbers measured with --image-label any-truth on the same set.
+        var reference = CardMetrics.From([Result("adaptive", 0.5, 7) with { ImageLabel = ImageLabelRule.Reference, LesionCasesLabelledHealthy = 3 }]);
+        var anyTruth = CardMetrics.From([Result("adaptive", 0.5, 7) with { ImageLabel = ImageLabelRule.AnyTruth, LesionCasesLabelledHealthy = 0 }]);
+
+        Assert.Equal(2, reference["reporting.image_label_min_truth_px"]);
+        Assert.Equal(3, reference["reporting.lesion_cases_labelled_healthy"]);
+        Assert.Equal(1, anyTruth["reporting.image_label_min_truth_px"]);
+        Assert.Equal(0, anyTruth["reporting.lesion_cases_labelled_healthy"]);
+    }
+
+    [Fact]
     public void The_card_says_how_many_missed_cases_each_modes_hd95_leaves_out()
     {
         var metrics = CardMetrics.From([Result("single-stage", 0.4, 12) with { CasesWithoutPrediction = 12 }, Result("adaptive", 0.5, 7) with { CasesWithoutPrediction = 0 }]);
