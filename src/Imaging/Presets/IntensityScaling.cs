@@ -18,8 +18,9 @@ public sealed record IntensityScaling
     public double? UpperPercentile { get; init; }
 
     /// <summary>
-    /// Scales <paramref name="pixels"/> in place to [-1, 1], never past either end. A constant slice (max = min) becomes all -1 rather than dividing
-    /// by zero: it carries no structure, and -1 is where background sits after scaling.
+    /// Scales <paramref name="pixels"/> in place to [-1, 1], never past either end; a NaN pixel stays NaN (the engine
+    /// refuses non-finite slices) and the others are scaled as if it were not there. A constant slice (max = min) becomes
+    /// all -1 rather than dividing by zero: it carries no structure, and -1 is where background sits after scaling.
     /// </summary>
     public void Apply(Span<float> pixels)
     {
@@ -31,10 +32,12 @@ public sealed record IntensityScaling
         float low, high;
         if (LowerPercentile is { } lo && UpperPercentile is { } hi)
         {
-            var sorted = pixels.ToArray();
-            Array.Sort(sorted);
-            low = PercentileOf(sorted, lo);
-            high = PercentileOf(sorted, hi);
+            var all = pixels.ToArray();
+            Array.Sort(all);
+            // NaN sorts first: the percentiles are those of the other pixels, as the minimum and maximum below are.
+            var sorted = all.AsSpan(CountNaN(all));
+            low = sorted.IsEmpty ? float.NaN : PercentileOf(sorted, lo);
+            high = sorted.IsEmpty ? float.NaN : PercentileOf(sorted, hi);
             for (int i = 0; i < pixels.Length; i++)
             {
                 pixels[i] = Math.Clamp(pixels[i], low, high);
@@ -44,10 +47,19 @@ public sealed record IntensityScaling
         {
             low = float.PositiveInfinity;
             high = float.NegativeInfinity;
+            // Compared, not Math.Min/Max, which answer NaN for a NaN pixel: the range became NaN and the whole slice -1, a
+            // constant background where the engine should have seen (and refused) a non-finite pixel. NaN compares false.
             foreach (float v in pixels)
             {
-                low = Math.Min(low, v);
-                high = Math.Max(high, v);
+                if (v < low)
+                {
+                    low = v;
+                }
+
+                if (v > high)
+                {
+                    high = v;
+                }
             }
         }
 
@@ -57,13 +69,30 @@ public sealed record IntensityScaling
             // In float as always where that is finite (pinned outputs depend on every bit), in double where x - low
             // overflows: a slice spanning more than the float range became infinite and was refused. The float
             // difference can round up against the exact range, so the brightest pixel came out 1.0000001; the clamp
-            // takes such a step back to 1 and leaves every value inside [-1, 1] as it was (NaN stays NaN).
+            // takes such a step back to 1 and leaves every value inside [-1, 1] as it was.
+            if (float.IsNaN(pixels[i]))
+            {
+                // Left NaN, for the engine to refuse the slice as non-finite (Math.Clamp would keep it NaN too).
+                continue;
+            }
+
             pixels[i] = range > 0 ? Math.Clamp((float)((2.0 * FloatDifference.Of(pixels[i], low) / range) - 1.0), -1f, 1f) : -1f;
         }
     }
 
     /// <summary>Linear interpolation between order statistics (NumPy's default percentile method).</summary>
-    private static float PercentileOf(float[] sorted, double percent)
+    private static int CountNaN(float[] sorted)
+    {
+        int count = 0;
+        while (count < sorted.Length && float.IsNaN(sorted[count]))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static float PercentileOf(ReadOnlySpan<float> sorted, double percent)
     {
         double rank = Math.Clamp(percent, 0, 100) / 100.0 * (sorted.Length - 1);
         int below = (int)Math.Floor(rank);

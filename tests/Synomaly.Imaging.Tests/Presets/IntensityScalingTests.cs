@@ -27,6 +27,36 @@ public sealed class IntensityScalingTests
         Assert.All(robust, v => Assert.Equal(-1f, v));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_nan_pixel_stays_nan_for_the_engine_to_refuse_and_the_others_are_scaled_without_it(bool percentile)
+    {
+        // The clamp to [-1, 1] must not turn a NaN into a number, and neither may the range: Math.Min and Math.Max answer
+        // NaN for a NaN pixel (NaN sorts first for the percentiles), the range was NaN, and the slice became all -1, a
+        // constant background the engine's non-finite check (NonFiniteInputException) never saw.
+        float[] pixels = [10, float.NaN, 20, 30, 50];
+        var scaling = percentile ? IntensityScaling.Percentile(0, 100) : IntensityScaling.MinMax;
+
+        scaling.Apply(pixels);
+
+        Assert.True(float.IsNaN(pixels[1]), $"the NaN pixel became {pixels[1]}");
+        Assert.Equal([-1f, -0.5f, 0f, 1f], [pixels[0], pixels[2], pixels[3], pixels[4]]);
+    }
+
+    [Fact]
+    public void An_all_nan_slice_stays_nan()
+    {
+        float[] pixels = [float.NaN, float.NaN];
+        float[] robust = [float.NaN, float.NaN];
+
+        IntensityScaling.MinMax.Apply(pixels);
+        IntensityScaling.Percentile().Apply(robust);
+
+        Assert.All(pixels, v => Assert.True(float.IsNaN(v)));
+        Assert.All(robust, v => Assert.True(float.IsNaN(v)));
+    }
+
     [Fact]
     public void Percentile_clipping_keeps_one_outlier_from_compressing_the_range()
     {
