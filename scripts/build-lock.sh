@@ -9,8 +9,14 @@ take_build_lock() {
     echo "note: flock not found (util-linux): this build takes no lock, so another build of this checkout must not run beside it" >&2
     return 0
   fi
-  mkdir -p "$root/out"
-  exec 9>"$root/out/.build.lock"
+  # A lock file that cannot be opened (out/ read-only, or not a folder) builds unlocked, as without flock: before, demo.sh
+  # (set -e) ended on bash's bare redirection error, and test.sh said it waited for another build (flock on no descriptor).
+  # The braces keep the 2>/dev/null off the script's own stderr; the exec inside still opens 9 for the script.
+  local reason
+  if ! reason="$(mkdir -p "$root/out" 2>&1)" || ! { exec 9>"$root/out/.build.lock"; } 2>/dev/null; then
+    echo "note: cannot open out/.build.lock (${reason:-not writable}): this build takes no lock, so another build of this checkout must not run beside it" >&2
+    return 0
+  fi
   if ! flock -n 9; then
     echo "waiting for another build of this checkout to finish (it holds out/.build.lock)" >&2
     flock 9

@@ -22,28 +22,7 @@ public sealed class ConcurrentBuildLockTests
     public async Task A_second_run_waits_for_the_first_run_s_build_and_says_so(string script)
     {
         using var scratch = new ScratchDirectory("synomaly-build-lock");
-        string scripts = Path.Combine(scratch.Location, "scripts"), tools = Path.Combine(scratch.Location, "tools");
-        Directory.CreateDirectory(scripts);
-        Directory.CreateDirectory(tools);
-        foreach (var file in new[] { script, "build-lock.sh" }.Where(f => File.Exists(Path.Combine(TestPaths.RepositoryRoot, "scripts", f))))
-        {
-            File.Copy(Path.Combine(TestPaths.RepositoryRoot, "scripts", file), Path.Combine(scripts, file));
-        }
-
-        File.WriteAllText(Path.Combine(scripts, "bootstrap.sh"), "exit 0\n");
-        string log = Path.Combine(scratch.Location, "builds.log"), release = Path.Combine(scratch.Location, "release");
-        string dotnet = Path.Combine(tools, "dotnet");
-        File.WriteAllText(dotnet, $$"""
-            #!/bin/bash
-            if [[ "$1" == build ]]; then
-              echo "start $$" >>"{{log}}"
-              while [[ ! -e "{{release}}" ]]; do sleep 0.05; done
-              echo "end $$" >>"{{log}}"
-              echo "Build succeeded"
-            fi
-            exit 0
-            """.Replace("\r", "", StringComparison.Ordinal) + "\n");
-        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string tools = StandIns(scratch.Location, script, out string log, out string release);
 
         string secondOutput = Path.Combine(scratch.Location, "second.out");
         using var first = Start(scratch.Location, script, tools, "first.out");
@@ -79,6 +58,62 @@ public sealed class ConcurrentBuildLockTests
             Stop(second);
             second?.Dispose();
         }
+    }
+
+    [Theory]
+    [InlineData("demo.sh")]
+    [InlineData("test.sh")]
+    public async Task A_lock_file_that_cannot_be_opened_builds_unlocked_and_says_why(string script)
+    {
+        // out/ read-only, or out/.build.lock not a file: exec 9> failed, test.sh then said it was waiting for another build
+        // (flock on a closed descriptor) and demo.sh (set -e) ended with bash's bare redirection error, building nothing.
+        using var scratch = new ScratchDirectory("synomaly-build-lock");
+        string tools = StandIns(scratch.Location, script, out string log, out string release);
+        File.WriteAllBytes(release, []);
+        // A folder where the lock file should be: no descriptor can be opened for writing on it, not even by root.
+        Directory.CreateDirectory(Path.Combine(scratch.Location, "out", ".build.lock"));
+
+        using var run = Start(scratch.Location, script, tools, "run.out");
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            timeout.CancelAfter(Patience);
+            await run.WaitForExitAsync(timeout.Token);
+        }
+
+        string output = Read(Path.Combine(scratch.Location, "run.out"));
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {output}");
+        Assert.Equal(["start", "end"], Builds(log).Select(l => l.Split(' ')[0]));
+        Assert.Contains("cannot open out/.build.lock", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("waiting for another build", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A scratch checkout with <paramref name="script"/>, build-lock.sh, a bootstrap that does nothing and a stand-in dotnet; returns its tools folder.</summary>
+    private static string StandIns(string root, string script, out string log, out string release)
+    {
+        string scripts = Path.Combine(root, "scripts"), tools = Path.Combine(root, "tools");
+        Directory.CreateDirectory(scripts);
+        Directory.CreateDirectory(tools);
+        foreach (var file in new[] { script, "build-lock.sh" })
+        {
+            File.Copy(Path.Combine(TestPaths.RepositoryRoot, "scripts", file), Path.Combine(scripts, file));
+        }
+
+        File.WriteAllText(Path.Combine(scripts, "bootstrap.sh"), "exit 0\n");
+        log = Path.Combine(root, "builds.log");
+        release = Path.Combine(root, "release");
+        string dotnet = Path.Combine(tools, "dotnet");
+        File.WriteAllText(dotnet, $$"""
+            #!/bin/bash
+            if [[ "$1" == build ]]; then
+              echo "start $$" >>"{{log}}"
+              while [[ ! -e "{{release}}" ]]; do sleep 0.05; done
+              echo "end $$" >>"{{log}}"
+              echo "Build succeeded"
+            fi
+            exit 0
+            """.Replace("\r", "", StringComparison.Ordinal) + "\n");
+        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return tools;
     }
 
     private static string Read(string file) => File.Exists(file) ? File.ReadAllText(file) : "";
