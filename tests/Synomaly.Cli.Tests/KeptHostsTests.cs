@@ -91,6 +91,36 @@ public sealed class KeptHostsTests
         Assert.False(File.Exists(Path.Combine(state.Location, KeptHosts.FileName)), "the record of hosts that have ended was kept");
     }
 
+    [Fact]
+    public async Task A_kept_host_that_was_killed_but_not_yet_reaped_no_longer_counts_as_running()
+    {
+        // The kept hosts outlive the CLI that started them, so their parent becomes PID 1; where that does not reap (a
+        // container whose PID 1 is sleep infinity, a docker exec'd demo) a killed host stays a zombie. Its /proc entry,
+        // start time included, is still there: it counted as running, and every later demo was refused with a kill that
+        // cannot end it. Here a sleep that never reaps is the parent.
+        using var state = new ScratchDirectory("synomaly-kept-hosts-zombie");
+        using var parent = Process.Start(new ProcessStartInfo("bash", ["-c", "sleep 600 & echo $!; exec sleep 600"]) { RedirectStandardOutput = true })!;
+        try
+        {
+            int host = int.Parse((await parent.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken))!, System.Globalization.CultureInfo.InvariantCulture);
+            KeptHosts.Record(state.Location, [("GPU worker", host)]);
+            Assert.Single(KeptHosts.StillRunning(state.Location));
+            using (var killed = Process.GetProcessById(host))
+            {
+                killed.Kill();
+            }
+
+            await Until(() => File.ReadAllText($"/proc/{host}/stat").Contains(") Z ", StringComparison.Ordinal), "the host to be a zombie");
+
+            Assert.Empty(KeptHosts.StillRunning(state.Location));
+            Assert.False(File.Exists(Path.Combine(state.Location, KeptHosts.FileName)), "the record of a host that has ended was kept");
+        }
+        finally
+        {
+            parent.Kill();
+        }
+    }
+
     private static LocalPipelineSettings Settings(string state) => new()
     {
         RepositoryRoot = TestPaths.RepositoryRoot,
@@ -99,6 +129,16 @@ public sealed class KeptHostsTests
         Device = "cpu",
         AzuriteEnvironment = AzuriteScript.IsolatedEnvironment(state),
     };
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 
     private static Process Sleeper() => Process.Start("sleep", "600");
 }

@@ -12,7 +12,7 @@ public sealed record ProcessIdentity(int Pid, long StartTicks)
     public static ProcessIdentity Current => Of(Environment.ProcessId)
         ?? throw new InvalidOperationException("/proc/self/stat cannot be read; the local pipeline needs Linux's /proc.");
 
-    /// <summary>The process now running under <paramref name="pid"/>, or null when none does (or /proc cannot tell).</summary>
+    /// <summary>The process now running under <paramref name="pid"/>, or null when none does (a zombie does not; nor when /proc cannot tell).</summary>
     public static ProcessIdentity? Of(int pid)
     {
         string stat;
@@ -31,8 +31,11 @@ public sealed record ProcessIdentity(int Pid, long StartTicks)
 
         // The command name (field 2, in parentheses) may hold spaces and parentheses itself: fields are counted after its last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
-        return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out long start)
+        // fields[0] is field 3 (state), so field 22 (starttime) is fields[19]. A zombie (Z) or dead (X) process has ended;
+        // only its entry waits for a parent that reaps it, which a host that outlived its CLI (a kept one, whose parent is
+        // PID 1) may never get in a container whose PID 1 does not reap: it counted as running, and kill cannot end it.
+        return fields.Length > 19 && fields[0] is not ("Z" or "X" or "x")
+            && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out long start)
             ? new ProcessIdentity(pid, start)
             : null;
     }
