@@ -94,15 +94,12 @@ public static class HeatmapOverlay
     }
 
     /// <summary>
-    /// Where <paramref name="value"/> lies between <paramref name="low"/> and <paramref name="high"/>: in float as always,
-    /// but in double where a difference overflows (a scan spanning more than the float range, whose overlays were all
-    /// black: infinity / infinity).
+    /// Where <paramref name="value"/> lies between <paramref name="low"/> and <paramref name="high"/>, by the scaling's own
+    /// differences (<see cref="FloatDifference"/>): a scan spanning more than the float range drew all black (infinity /
+    /// infinity). Two finite float differences divided in double and rounded to float give the float quotient exactly.
     /// </summary>
-    private static float GreyFraction(float value, float low, float high)
-    {
-        float offset = value - low, span = high - low;
-        return float.IsFinite(offset) && float.IsFinite(span) ? offset / span : (float)(((double)value - low) / ((double)high - low));
-    }
+    private static float GreyFraction(float value, float low, float high) =>
+        (float)(FloatDifference.Of(value, low) / FloatDifference.Of(high, low));
 
     private static byte Blend(byte grey, byte colour, double alpha) => (byte)Math.Round((grey * (1 - alpha)) + (colour * alpha));
 
