@@ -20,8 +20,8 @@ public static class Bootstrap
     /// </summary>
     public static (double Low, double High) GroupInterval(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
-        ArgumentNullException.ThrowIfNull(statistic);
-        return GroupIntervals(groupOf, 1, indices => [statistic(indices)], resamples, level, seed)[0];
+        var (low, high, _) = GroupIntervalCounted(groupOf, statistic, resamples, level, seed);
+        return (low, high);
     }
 
     /// <summary>
