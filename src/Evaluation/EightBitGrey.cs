@@ -28,9 +28,11 @@ public static class EightBitGrey
         float span = max - min;
         if (float.IsFinite(span))
         {
-            // In float as always: pinned evaluation sets depend on every bit of these levels.
+            // In float as always: pinned evaluation sets depend on every bit of these levels. The product can round a
+            // hair above 255 at the top of the range (5.25 * (255 / 5.25) is 255.00002), outside the 8-bit range the
+            // synthesizer works in: only such a level is clamped, every other keeps its bits.
             float scale = MaxLevel / span;
-            return [.. pixels.Select(v => (v - min) * scale)];
+            return [.. pixels.Select(v => MathF.Min((v - min) * scale, MaxLevel))];
         }
 
         // Finite voxels spanning more than the float range (-3e38 and +3e38) overflowed max - min to infinity, a scale of
