@@ -3,7 +3,7 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// Percentile bootstrap confidence intervals (seeded): over cases, or over groups of cases that are not independent of
 /// each other (the healthy slice and the lesion copies of one subject), which are resampled whole. Fewer than two units
-/// give no interval (NaN, NaN).
+/// give no interval (NaN, NaN), and no count of resamples left out (null): none was drawn.
 /// </summary>
 public static class Bootstrap
 {
@@ -27,14 +27,15 @@ public static class Bootstrap
     /// <summary>
     /// <see cref="GroupInterval"/>, with how many resamples gave the statistic no value (NaN) and were left out of the
     /// percentiles: an image ranking of a resample that drew one class only has nothing to rank. A report that leaves
-    /// resamples out must say how many, or an interval made of few of them passes for one made of all.
+    /// resamples out must say how many, or an interval made of few of them passes for one made of all. Null where no
+    /// resample was drawn (fewer than two groups): then nothing was left out either, and "0" would read as all kept.
     /// </summary>
-    public static (double Low, double High, int LeftOut) GroupIntervalCounted(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
+    public static (double Low, double High, int? LeftOut) GroupIntervalCounted(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(groupOf);
         ArgumentNullException.ThrowIfNull(statistic);
         var groups = Groups(groupOf);
-        return groups.Length == 0 ? (double.NaN, double.NaN, 0) : Intervals(groups.Length, 1, drawn => [statistic([.. drawn.SelectMany(g => groups[g])])], resamples, level, seed)[0];
+        return groups.Length == 0 ? (double.NaN, double.NaN, null) : Intervals(groups.Length, 1, drawn => [statistic([.. drawn.SelectMany(g => groups[g])])], resamples, level, seed)[0];
     }
 
     /// <summary>
@@ -83,15 +84,17 @@ public static class Bootstrap
     /// The intervals of statistics computed together on each resample. The draws are made in order from one seeded
     /// generator, so they are the same whatever the statistics; the statistics then run in parallel (a pooled pixel
     /// ranking of a resample costs a pass over its pixels), and each one's values are sorted, so the order they finish in
-    /// does not matter. Each interval comes with the count of resamples that gave its statistic no value (left out).
+    /// does not matter. Each interval comes with the count of resamples that gave its statistic no value (left out), null
+    /// where none was drawn.
     /// </summary>
-    private static IReadOnlyList<(double Low, double High, int LeftOut)> Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int resamples, double level, int seed)
+    private static IReadOnlyList<(double Low, double High, int? LeftOut)> Intervals(int count, int statisticCount, Func<int[], double[]> statistics, int resamples, double level, int seed)
     {
         // One unit (one subject, or one case) is drawn by every resample: the percentiles coincide, and an interval of no
-        // width would claim a certainty that one subject cannot give. Not measured, as without any; nothing was resampled.
+        // width would claim a certainty that one subject cannot give. Not measured, as without any; nothing was resampled,
+        // so nothing was left out either.
         if (count < 2)
         {
-            return [.. Enumerable.Repeat((double.NaN, double.NaN, 0), statisticCount)];
+            return [.. Enumerable.Repeat<(double, double, int?)>((double.NaN, double.NaN, null), statisticCount)];
         }
 
         var random = new Random(seed);
@@ -121,11 +124,11 @@ public static class Bootstrap
             int leftOut = resamples - finite.Count;
             if (finite.Count == 0)
             {
-                return (double.NaN, double.NaN, leftOut);
+                return (double.NaN, double.NaN, (int?)leftOut);
             }
 
             finite.Sort();
-            return (Quantile(finite, alpha), Quantile(finite, 1 - alpha), leftOut);
+            return (Quantile(finite, alpha), Quantile(finite, 1 - alpha), (int?)leftOut);
         })];
     }
 

@@ -28,10 +28,11 @@ public static class EvaluationReport
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"95% CI: percentile bootstrap that resamples subjects (a subject's cases together), {Bootstrap.DefaultResamples} resamples, seed {Bootstrap.DefaultSeed}. n/a: not defined for this set.");
-        // A resample that drew one class only has no image ranking: the intervals are made of the others, and say how many.
+        // A resample that drew one class only has no image ranking: the intervals are made of the others, and say how many;
+        // n/a where none was drawn (one subject, one image class), which "0" would pass off as every resample kept.
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Resamples left out of the image AUROC, AUPRC and AP intervals (one class only drawn, nothing to rank), of {Bootstrap.DefaultResamples}: {string.Join(", ", results.Select(r => $"{r.Name} {r.ImageRankingResamplesLeftOut}"))}.");
+            $"Resamples left out of the image AUROC, AUPRC and AP intervals (one class only drawn, nothing to rank), of {Bootstrap.DefaultResamples}: {string.Join(", ", results.Select(r => $"{r.Name} {r.ImageRankingResamplesLeftOut?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}"))}.");
         // Which cases the image columns rank as anomalous: a run with the other rule is told apart in the file itself.
         foreach (var rule in results.Select(r => r.ImageLabel).Distinct())
         {

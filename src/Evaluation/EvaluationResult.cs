@@ -82,9 +82,11 @@ public sealed record EvaluationResult
     /// <summary>
     /// Resamples left out of the image AUROC, AUPRC and AP intervals (the same draws for the three) because they drew one
     /// class only, healthy or anomalous images alone, which have nothing to rank; the intervals are the percentiles of
-    /// the other resamples. 0 where every subject has both (a healthy slice and its lesion copies).
+    /// the other resamples. 0 where every subject has both (a healthy slice and its lesion copies). Null where no resample
+    /// was drawn: a set of one subject, or of one image class only (nothing to rank, as the pixel ranking of a set without
+    /// both pixel classes), and a result made without intervals.
     /// </summary>
-    public int ImageRankingResamplesLeftOut { get; init; }
+    public int? ImageRankingResamplesLeftOut { get; init; }
 
     /// <summary>The reference's image AUPRC (ALGORITHM.md 5.2): the trapezoid under the precision-recall curve.</summary>
     public required double ImageAuprc { get; init; }
@@ -152,6 +154,7 @@ public sealed record EvaluationResult
         bool ranked = pooledLabels.Contains(true) && pooledLabels.Contains(false);
         var imageScores = outcomes.Select(o => (float)o.Score).ToArray();
         var imageLabels = ImageLabelsOf(outcomes, imageLabel);
+        bool imageRanked = imageLabels.Contains(true) && imageLabels.Contains(false);
         int fallbacks = outcomes.Count(o => o.NormativeFallback);
         // The set's files are the cases' sources: a file without a sub-<id> is its own subject, named by its path in the set.
         var subjects = SubjectSplit.SubjectsOf(outcomes.Select(o => o.Case.Source));
@@ -160,7 +163,8 @@ public sealed record EvaluationResult
         string[] everySubject = [.. outcomes.Select(SubjectOf)];
         var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured, NotMeasured];
         var hausdorff = anomalous.Select(o => o.Metrics.Hausdorff95).ToArray();
-        var imageAuroc = Bootstrap.GroupIntervalCounted(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc));
+        // One image class in the whole set: nothing to rank in any resample, so none is drawn (as for the pixel ranking).
+        var imageAuroc = imageRanked ? Bootstrap.GroupIntervalCounted(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc)) : (double.NaN, double.NaN, null);
 
         return new EvaluationResult
         {
@@ -196,9 +200,9 @@ public sealed record EvaluationResult
             ImageAurocInterval = (imageAuroc.Low, imageAuroc.High),
             ImageRankingResamplesLeftOut = imageAuroc.LeftOut,
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
-            ImageAuprcInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.PrecisionRecallAuc)),
+            ImageAuprcInterval = imageRanked ? Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.PrecisionRecallAuc)) : NotMeasured,
             ImageAveragePrecision = RankingMetrics.AveragePrecision(imageScores, imageLabels),
-            ImageAveragePrecisionInterval = Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.AveragePrecision)),
+            ImageAveragePrecisionInterval = imageRanked ? Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.AveragePrecision)) : NotMeasured,
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             FalsePositivePixelsInterval = MeanInterval([.. healthy.Select(SubjectOf)], [.. healthy.Select(o => (double)o.Score)]),
             FalsePositiveRate = Mean(anomalous.Select(o => o.Metrics.FalsePositiveRate)),

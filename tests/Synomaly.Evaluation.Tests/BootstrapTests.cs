@@ -38,4 +38,16 @@ public sealed class BootstrapTests
         Assert.True(double.IsNaN(interval.Low) && double.IsNaN(interval.High), $"[{interval.Low}, {interval.High}]");
         Assert.True(double.IsNaN(Bootstrap.Interval([0.5]).Low));
     }
+
+    [Fact]
+    public void Where_nothing_is_resampled_no_resample_is_counted_as_left_out()
+    {
+        // Left out means drawn and without a value. One subject, or none: no resample is drawn, so there is no count,
+        // for one statistic or several.
+        string[] oneSubject = ["sub-01", "sub-01"];
+
+        Assert.Equal((int?)null, Bootstrap.GroupIntervalCounted(oneSubject, _ => double.NaN).LeftOut);
+        Assert.Equal((int?)null, Bootstrap.GroupIntervalCounted([], _ => double.NaN).LeftOut);
+        Assert.Equal(Bootstrap.DefaultResamples, Bootstrap.GroupIntervalCounted(["a", "b"], _ => double.NaN).LeftOut);
+    }
 }

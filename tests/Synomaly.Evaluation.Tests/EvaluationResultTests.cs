@@ -359,6 +359,28 @@ public sealed class EvaluationResultTests
         Assert.Equal(0, EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), VariedSubjects(seed: 3)).ImageRankingResamplesLeftOut);
     }
 
+    [Fact]
+    public void Where_no_resample_is_drawn_the_left_out_count_is_n_a_in_the_table_and_null_in_the_json_not_0()
+    {
+        // "0 resamples left out" beside an n/a interval read as if every resample had been kept. One subject (its healthy
+        // slice and its lesion copy): nothing can be resampled. Several subjects, lesion cases only: one image class, so
+        // the image ranking is not resampled at all, as the pixel ranking is not for a set without both pixel classes.
+        var options = InferenceOptions.Adaptive(200, 5, 0.15);
+        CaseOutcome[] lesionsOnly = [.. Enumerable.Range(0, 4).Select(s => Outcome($"lesion-{s}", IntensityModel.Hypointense, 0.5) with { Score = 10 * s })];
+        lesionsOnly = [.. lesionsOnly.Select((o, i) => o with { Case = o.Case with { Source = $"sub-S{i}_T1w.png" } })];
+        EvaluationResult[] results =
+        [
+            EvaluationResult.From("one-subject", options, [Outcome("lesion-7", IntensityModel.Textured, 0.25) with { Score = 10 }, Outcome("healthy-1", null, 1)]),
+            EvaluationResult.From("lesions-only", options, lesionsOnly),
+        ];
+
+        Assert.All(results, r => Assert.Equal((int?)null, r.ImageRankingResamplesLeftOut));
+        Assert.All(results, r => Assert.True(double.IsNaN(r.ImageAurocInterval.Low) && double.IsNaN(r.ImageAuprcInterval.Low) && double.IsNaN(r.ImageAveragePrecisionInterval.Low)));
+        using var json = JsonDocument.Parse(EvaluationReport.SummaryJson(results));
+        Assert.All(json.RootElement.EnumerateArray(), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("ImageRankingResamplesLeftOut").ValueKind));
+        Assert.Contains($"of {Bootstrap.DefaultResamples}: one-subject n/a, lesions-only n/a.", EvaluationReport.MarkdownTable(results), StringComparison.Ordinal);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
