@@ -32,10 +32,8 @@ public static class Bootstrap
     /// </summary>
     public static (double Low, double High, int? LeftOut) GroupIntervalCounted(IReadOnlyList<string> groupOf, Func<int[], double> statistic, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
-        ArgumentNullException.ThrowIfNull(groupOf);
         ArgumentNullException.ThrowIfNull(statistic);
-        var groups = Groups(groupOf);
-        return groups.Length == 0 ? (double.NaN, double.NaN, null) : Intervals(groups.Length, 1, drawn => [statistic([.. drawn.SelectMany(g => groups[g])])], resamples, level, seed)[0];
+        return GroupIntervalsCounted(groupOf, 1, idx => [statistic(idx)], resamples, level, seed)[0];
     }
 
     /// <summary>
@@ -44,6 +42,14 @@ public static class Bootstrap
     /// <paramref name="statisticCount"/> values, and the intervals come back in that order.
     /// </summary>
     public static IReadOnlyList<(double Low, double High)> GroupIntervals(
+        IReadOnlyList<string> groupOf, int statisticCount, Func<int[], double[]> statistics, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed) =>
+        [.. GroupIntervalsCounted(groupOf, statisticCount, statistics, resamples, level, seed).Select(i => (i.Low, i.High))];
+
+    /// <summary>
+    /// <see cref="GroupIntervals"/>, each interval with its count of resamples left out (<see cref="GroupIntervalCounted"/>).
+    /// A statistic's values, and so its interval and count, are what a pass of its own over the same draws gives.
+    /// </summary>
+    public static IReadOnlyList<(double Low, double High, int? LeftOut)> GroupIntervalsCounted(
         IReadOnlyList<string> groupOf, int statisticCount, Func<int[], double[]> statistics, int resamples = DefaultResamples, double level = 0.95, int seed = DefaultSeed)
     {
         ArgumentNullException.ThrowIfNull(groupOf);
@@ -51,10 +57,10 @@ public static class Bootstrap
         var groups = Groups(groupOf);
         if (groups.Length == 0)
         {
-            return [.. Enumerable.Repeat((double.NaN, double.NaN), statisticCount)];
+            return [.. Enumerable.Repeat<(double, double, int?)>((double.NaN, double.NaN, null), statisticCount)];
         }
 
-        return [.. Intervals(groups.Length, statisticCount, drawn => statistics([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed).Select(i => (i.Low, i.High))];
+        return Intervals(groups.Length, statisticCount, drawn => statistics([.. drawn.SelectMany(g => groups[g])]), resamples, level, seed);
     }
 
     /// <summary>The indices of each group's cases, groups in ordinal order of their names (the draws depend on it).</summary>

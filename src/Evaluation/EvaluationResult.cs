@@ -164,7 +164,7 @@ public sealed record EvaluationResult
         var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured, NotMeasured];
         var hausdorff = anomalous.Select(o => o.Metrics.Hausdorff95).ToArray();
         // One image class in the whole set: nothing to rank in any resample, so none is drawn (as for the pixel ranking).
-        var imageAuroc = imageRanked ? Bootstrap.GroupIntervalCounted(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.RocAuc)) : (double.NaN, double.NaN, null);
+        var imageIntervals = imageRanked ? ImageRankingIntervals(imageScores, imageLabels, everySubject) : [(double.NaN, double.NaN, null), (double.NaN, double.NaN, null), (double.NaN, double.NaN, null)];
 
         return new EvaluationResult
         {
@@ -197,12 +197,13 @@ public sealed record EvaluationResult
             ImageLabel = imageLabel,
             LesionCasesLabelledHealthy = anomalous.Count(o => !imageLabel.IsAnomalousImage(o.Case)),
             ImageAuroc = RankingMetrics.RocAuc(imageScores, imageLabels),
-            ImageAurocInterval = (imageAuroc.Low, imageAuroc.High),
-            ImageRankingResamplesLeftOut = imageAuroc.LeftOut,
+            ImageAurocInterval = (imageIntervals[0].Low, imageIntervals[0].High),
+            // The same count for the three: a resample has all of them or, drawing one class only, none.
+            ImageRankingResamplesLeftOut = imageIntervals[0].LeftOut,
             ImageAuprc = RankingMetrics.PrecisionRecallAuc(imageScores, imageLabels),
-            ImageAuprcInterval = imageRanked ? Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.PrecisionRecallAuc)) : NotMeasured,
+            ImageAuprcInterval = (imageIntervals[1].Low, imageIntervals[1].High),
             ImageAveragePrecision = RankingMetrics.AveragePrecision(imageScores, imageLabels),
-            ImageAveragePrecisionInterval = imageRanked ? Bootstrap.GroupInterval(everySubject, idx => RankingOf(idx, imageScores, imageLabels, RankingMetrics.AveragePrecision)) : NotMeasured,
+            ImageAveragePrecisionInterval = (imageIntervals[2].Low, imageIntervals[2].High),
             FalsePositivePixelsPerHealthySlice = Mean(healthy.Select(o => (double)o.Score)),
             FalsePositivePixelsInterval = MeanInterval([.. healthy.Select(SubjectOf)], [.. healthy.Select(o => (double)o.Score)]),
             FalsePositiveRate = Mean(anomalous.Select(o => o.Metrics.FalsePositiveRate)),
@@ -241,19 +242,24 @@ public sealed record EvaluationResult
         });
     }
 
+    /// <summary>
+    /// Image AUROC's, AUPRC's and AP's intervals (in that order) with their left-out counts, from one pass over the draws
+    /// that gathers each resample's scores and labels once; each metric sees exactly the resample a pass of its own gave it.
+    /// </summary>
+    private static IReadOnlyList<(double Low, double High, int? LeftOut)> ImageRankingIntervals(float[] scores, bool[] labels, string[] subjects) =>
+        Bootstrap.GroupIntervalsCounted(subjects, 3, idx =>
+        {
+            float[] s = [.. idx.Select(i => scores[i])];
+            bool[] l = [.. idx.Select(i => labels[i])];
+            // One class only drawn: nothing to rank, so no value for any of the three.
+            return l.All(x => x) || l.All(x => !x)
+                ? [double.NaN, double.NaN, double.NaN]
+                : [RankingMetrics.RocAuc(s, l), RankingMetrics.PrecisionRecallAuc(s, l), RankingMetrics.AveragePrecision(s, l)];
+        });
+
     /// <summary>The interval of a per-case mean, averaged as the point estimate is (cases without a value left out).</summary>
     private static (double Low, double High) MeanInterval(string[] subjects, double[] values) =>
         Bootstrap.GroupInterval(subjects, idx => Mean(idx.Select(i => values[i])));
-
-    /// <summary>An image ranking metric of a resample; NaN where it holds one class only (nothing to rank).</summary>
-    private static double RankingOf(int[] indices, float[] scores, bool[] labels, RankingMetric metric)
-    {
-        var s = indices.Select(i => scores[i]).ToArray();
-        var l = indices.Select(i => labels[i]).ToArray();
-        return l.All(x => x) || l.All(x => !x) ? double.NaN : metric(s, l);
-    }
-
-    private delegate double RankingMetric(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels);
 
     private static double Mean(IEnumerable<double> values)
     {

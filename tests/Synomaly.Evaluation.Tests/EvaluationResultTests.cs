@@ -381,6 +381,59 @@ public sealed class EvaluationResultTests
         Assert.Contains($"of {Bootstrap.DefaultResamples}: one-subject n/a, lesions-only n/a.", EvaluationReport.MarkdownTable(results), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_image_ranking_intervals_of_one_pass_over_the_draws_are_those_of_a_pass_per_metric_bit_for_bit()
+    {
+        // The image AUROC, AUPRC and AP intervals were three bootstrap passes over the same draws; the shipped numbers
+        // (docs/evaluation) were made so. On random sets (ties at equal scores, subjects of one class that leave resamples
+        // out) the report's intervals and count must be exactly those of the three passes.
+        var random = new Random(20261207);
+        int setsLeavingResamplesOut = 0;
+        for (int set = 0; set < 12; set++)
+        {
+            var outcomes = new List<CaseOutcome>();
+            int subjectCount = random.Next(2, 9);
+            for (int s = 0; s < subjectCount; s++)
+            {
+                // Subject 0 has both classes, so the set has; the others may have one only.
+                int lesions = s == 0 ? 1 + random.Next(2) : random.Next(3);
+                bool healthy = s == 0 || lesions == 0 || random.Next(2) == 0;
+                var cases = Enumerable.Range(0, lesions).Select(l => Outcome($"lesion-{s}-{l}", IntensityModel.Hypointense, 0.5) with { Score = random.Next(0, 12) }).ToList();
+                if (healthy)
+                {
+                    cases.Add(Outcome($"healthy-{s}", null, 1) with { Score = random.Next(0, 8) });
+                }
+
+                outcomes.AddRange(cases.Select(o => o with { Case = o.Case with { Source = $"sub-S{s}_T1w.png" } }));
+            }
+
+            var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+            string[] subjects = [.. outcomes.Select(o => SubjectSplit.SubjectOf(o.Case.Source))];
+            float[] scores = [.. outcomes.Select(o => (float)o.Score)];
+            bool[] labels = [.. outcomes.Select(o => o.Case.IsAnomalous)];
+            (double Low, double High, int? LeftOut) PassOf(Func<float[], bool[], double> metric) => Bootstrap.GroupIntervalCounted(subjects, idx =>
+            {
+                float[] s = [.. idx.Select(i => scores[i])];
+                bool[] l = [.. idx.Select(i => labels[i])];
+                return l.All(x => x) || l.All(x => !x) ? double.NaN : metric(s, l);
+            });
+            var auroc = PassOf((s, l) => RankingMetrics.RocAuc(s, l));
+            var auprc = PassOf((s, l) => RankingMetrics.PrecisionRecallAuc(s, l));
+            var averagePrecision = PassOf((s, l) => RankingMetrics.AveragePrecision(s, l));
+
+            Assert.Equal((auroc.Low, auroc.High), result.ImageAurocInterval);
+            Assert.Equal((auprc.Low, auprc.High), result.ImageAuprcInterval);
+            Assert.Equal((averagePrecision.Low, averagePrecision.High), result.ImageAveragePrecisionInterval);
+            Assert.Equal(auroc.LeftOut, result.ImageRankingResamplesLeftOut);
+            Assert.Equal(auroc.LeftOut, auprc.LeftOut);
+            Assert.True(double.IsFinite(result.ImageAurocInterval.Low), $"set {set} drew no image interval");
+            setsLeavingResamplesOut += auroc.LeftOut > 0 ? 1 : 0;
+        }
+
+        Assert.InRange(setsLeavingResamplesOut, 1, 11);
+    }
+
     /// <summary>Per subject a lesion case and a healthy case of varied quality, HD95 and scores.</summary>
     private static List<CaseOutcome> VariedSubjects(int seed)
     {
