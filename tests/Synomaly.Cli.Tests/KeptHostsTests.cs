@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Synomaly.Cli.Local;
 using Synomaly.Contracts;
+using Synomaly.Diffusion.Weights;
 using Synomaly.Storage.Local;
 using Synomaly.Testing;
 
@@ -73,6 +74,81 @@ public sealed class KeptHostsTests
         }
 
         Assert.Empty(KeptHosts.StillRunning(azurite.State));
+    }
+
+    [Fact]
+    public async Task A_run_that_kept_its_hosts_after_a_second_run_looked_for_kept_hosts_is_still_found_under_the_state_folder_lock()
+    {
+        // Two demos started at once: the second looked for kept hosts before it took the state folder, so the first could
+        // keep its hosts and hand the folder on in between, and the second started beside them, on their Azurite and
+        // queues. Here the second is held in that gap, reading its model card from a pipe, while the first (this test:
+        // its lock, then its kept stand-in hosts) keeps its hosts and lets go of the folder.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var azurite = new IsolatedAzurite("synomaly-kept-race", "azurite");
+        string model = TinyModelPackage.Save(Path.Combine(azurite.Work, "model"), "kept-race", ModalityNames.BrainMri);
+        string cardPath = Path.Combine(model, ModelPackage.CardFile);
+        string card = File.ReadAllText(cardPath);
+        File.Delete(cardPath);
+        using (var mkfifo = Process.Start("mkfifo", [cardPath]))
+        {
+            await mkfifo.WaitForExitAsync(cancellationToken);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var settings = new LocalPipelineSettings
+        {
+            RepositoryRoot = TestPaths.RepositoryRoot, ModelDirectory = model, LogDirectory = Path.Combine(azurite.Work, "logs"), Device = "cpu", AzuriteEnvironment = azurite.Environment,
+        };
+        using var triggerHost = Sleeper();
+        using var worker = Sleeper();
+        var first = LocalRunLock.TryAcquire(azurite.State);
+        Assert.NotNull(first);
+        LocalPipeline? second = null;
+        try
+        {
+            var secondStart = Task.Run(async () => second = await LocalPipeline.StartAsync(settings, cancellationToken), cancellationToken);
+            // Opening the pipe to write waits for its reader: the second run has passed its first look by then.
+            var opening = Task.Run(() => new FileStream(cardPath, FileMode.Open, FileAccess.Write), cancellationToken);
+            if (await Task.WhenAny(opening, secondStart) != opening)
+            {
+                // Ended without reading its card: a reader of the test's own lets the waiting open return.
+                using (new FileStream(cardPath, FileMode.Open, FileAccess.Read))
+                {
+                    (await opening).Dispose();
+                }
+
+                await secondStart;
+                Assert.Fail("the second run ended before it read its model card");
+            }
+
+            using (var pipe = await opening)
+            {
+                KeptHosts.Record(azurite.State, [("trigger host", triggerHost.Id), ("GPU worker", worker.Id)]);
+                first.Dispose();
+                pipe.Write(System.Text.Encoding.UTF8.GetBytes(card));
+            }
+
+            var failure = await Record.ExceptionAsync(() => secondStart);
+
+            var refused = Assert.IsType<KeptHostsRunningException>(failure);
+            Assert.Contains($"the trigger host (PID {triggerHost.Id}) and the GPU worker (PID {worker.Id})", refused.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(azurite.State, LocalRunRecord.FileName)), "the refused run started a record (and Azurite)");
+            // Refused runs hand the folder back: the next run, once the kept hosts are stopped, can take it.
+            using var next = LocalRunLock.TryAcquire(azurite.State);
+            Assert.NotNull(next);
+        }
+        finally
+        {
+            first.Dispose();
+            if (second is not null)
+            {
+                // Started beside the kept hosts (the failure this test is for): stopped, so that it leaves nothing running.
+                await second.DisposeAsync();
+            }
+
+            triggerHost.Kill();
+            worker.Kill();
+        }
     }
 
     [Fact]

@@ -46,13 +46,29 @@ public sealed class LocalEnvironment : IAsyncDisposable
     /// <param name="azuriteEnvironment">Optional AZURITE_DIR and port variables for scripts/azurite.sh (tests run their own instance).</param>
     /// <exception cref="LocalRunInProgressException">Another run holds this state folder.</exception>
     /// <exception cref="LocalStorageStoppedException">Azurite stopped after it had started, and the resources could not be created.</exception>
-    public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken)
+    public static Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, CancellationToken cancellationToken) =>
+        StartAsync(repositoryRoot, azuriteEnvironment, refuseBesideKeptHosts: false, cancellationToken);
+
+    /// <inheritdoc cref="StartAsync(string, IReadOnlyDictionary{string, string}?, CancellationToken)"/>
+    /// <param name="refuseBesideKeptHosts">
+    /// Refuses the run while hosts a `demo --keep` left on this state folder still run (<see cref="KeptHosts"/>), as a
+    /// pipeline run must; looked for once the folder is held, before anything starts.
+    /// </param>
+    /// <exception cref="KeptHostsRunningException">A kept trigger host or worker still runs (with <paramref name="refuseBesideKeptHosts"/>).</exception>
+    public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, bool refuseBesideKeptHosts, CancellationToken cancellationToken)
     {
         string state = LocalRunRecord.StateDirectory(repositoryRoot, azuriteEnvironment);
         var hold = LocalRunLock.TryAcquire(state) ?? throw LocalRunInProgressException.For(state, LocalRunRecord.LiveOwner(state));
         AzuriteInstance azurite;
         try
         {
+            if (refuseBesideKeptHosts)
+            {
+                // Under the hold: a run that keeps its hosts records them before it lets go of the folder, so hosts kept
+                // after an earlier look (by a run that held the folder then) are found here.
+                KeptHosts.ThrowIfRunning(state);
+            }
+
             await LocalRunRecord.StopLeftoversAsync(state, () => AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, cancellationToken), Console.Error);
             azurite = await AzuriteScript.StartOrFindAsync(repositoryRoot, azuriteEnvironment, cancellationToken);
         }

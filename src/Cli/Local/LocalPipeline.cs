@@ -56,11 +56,14 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// is stopped before the exception goes on: the caller has no pipeline to dispose, so nothing else would stop them.
     /// </summary>
     /// <exception cref="LocalStorageStoppedException">Azurite stopped after it had started, and the hosts failed to start.</exception>
+    /// <exception cref="KeptHostsRunningException">Hosts a `demo --keep` left on this state folder still run.</exception>
     public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         string stateDirectory = LocalRunRecord.StateDirectory(settings.RepositoryRoot, settings.AzuriteEnvironment);
-        // Before anything starts: hosts a `demo --keep` left on this state folder would take this run's jobs.
+        // Before anything starts: hosts a `demo --keep` left on this state folder would take this run's jobs. A first look,
+        // to refuse before the model is read; the one that counts is made again under the state folder's lock (below),
+        // since a run holding the folder now can keep its hosts and let it go before this run takes it.
         KeptHosts.ThrowIfRunning(stateDirectory);
         string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
         var card = ModelPackage.LoadCard(modelDirectory);
@@ -70,7 +73,7 @@ public sealed class LocalPipeline : IAsyncDisposable
         string logDirectory = settings.LogDirectory;
         string devHostAssembly = BuiltAssembly(repositoryRoot, "DevHost", "Synomaly.DevHost.dll");
         string workerAssembly = BuiltAssembly(repositoryRoot, "GpuWorker", "Synomaly.GpuWorker.dll");
-        var environment = await LocalEnvironment.StartAsync(settings.RepositoryRoot, settings.AzuriteEnvironment, cancellationToken);
+        var environment = await LocalEnvironment.StartAsync(settings.RepositoryRoot, settings.AzuriteEnvironment, refuseBesideKeptHosts: true, cancellationToken);
         ManagedProcess? devHost = null;
         ManagedProcess? worker = null;
         try
