@@ -28,11 +28,14 @@ public static class EvaluationReport
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"95% CI: percentile bootstrap that resamples subjects (a subject's cases together), {Bootstrap.DefaultResamples} resamples, seed {Bootstrap.DefaultSeed}. n/a: not defined for this set.");
-        // A resample that drew one class only has no image ranking: the intervals are made of the others, and say how many;
-        // n/a where none was drawn (one subject, one image class), which "0" would pass off as every resample kept.
+        // A resample that drew one class only has no ranking: the intervals are made of the others, and say how many; n/a
+        // where none was drawn (one subject, one class in the whole set), which "0" would pass off as every resample kept.
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Resamples left out of the image AUROC, AUPRC and AP intervals (one class only drawn, nothing to rank), of {Bootstrap.DefaultResamples}: {string.Join(", ", results.Select(r => $"{r.Name} {r.ImageRankingResamplesLeftOut?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}"))}.");
+            $"Resamples left out of the image AUROC, AUPRC and AP intervals (one class only drawn, nothing to rank), of {Bootstrap.DefaultResamples}: {LeftOut(results, r => r.ImageRankingResamplesLeftOut)}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Resamples left out of the pixel AP, AUROC and AUPRC intervals (no lesion pixel drawn, nothing to rank), of {Bootstrap.DefaultResamples}: {LeftOut(results, r => r.PixelRankingResamplesLeftOut)}.");
         // Which cases the image columns rank as anomalous: a run with the other rule is told apart in the file itself.
         foreach (var rule in results.Select(r => r.ImageLabel).Distinct())
         {
@@ -46,6 +49,10 @@ public static class EvaluationReport
         AppendBreakdown(md, "Dice by lesion intensity model:", results, r => r.DiceByIntensity);
         return md.ToString();
     }
+
+    /// <summary>Each mode's count of resamples left out ("adaptive 12"), n/a where none was drawn.</summary>
+    private static string LeftOut(IReadOnlyList<EvaluationResult> results, Func<EvaluationResult, int?> count) =>
+        string.Join(", ", results.Select(r => $"{r.Name} {count(r)?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}"));
 
     /// <summary>Writes one sub-table of mean Dice per group (size bin, intensity model), one row per mode.</summary>
     private static void AppendBreakdown(StringBuilder md, string caption, IReadOnlyList<EvaluationResult> results, Func<EvaluationResult, IReadOnlyList<(string Bin, int Cases, double Dice)>> groups)
@@ -173,6 +180,7 @@ public static class EvaluationReport
         PixelAurocCi95 = Pair(r.PixelAurocInterval),
         r.PixelAuprc,
         PixelAuprcCi95 = Pair(r.PixelAuprcInterval),
+        r.PixelRankingResamplesLeftOut,
         r.ReferencePerImageAuprc,
         ImageLabel = r.ImageLabel.Name(),
         r.LesionCasesLabelledHealthy,

@@ -64,6 +64,14 @@ public sealed record EvaluationResult
 
     public (double Low, double High) PixelAveragePrecisionInterval { get; init; } = NotMeasured;
 
+    /// <summary>
+    /// Resamples left out of the pixel AP, AUROC and AUPRC intervals because they drew no lesion pixel (subjects with
+    /// healthy cases only), which has nothing to rank; as <see cref="ImageRankingResamplesLeftOut"/>, 0 where every subject
+    /// has a lesion case, null where no resample was drawn. Counted on the AUROC, which a resample of lesion pixels alone
+    /// would leave out too; a slice with any pixel outside its lesion has none.
+    /// </summary>
+    public int? PixelRankingResamplesLeftOut { get; init; }
+
     public required double ReferencePerImageAuprc { get; init; }
 
     /// <summary>Which cases the image ranking (AUROC, AUPRC, AP) counts as anomalous images (<see cref="ImageLabelRule"/>).</summary>
@@ -136,6 +144,9 @@ public sealed record EvaluationResult
 
     private static readonly (double Low, double High) NotMeasured = (double.NaN, double.NaN);
 
+    /// <summary>Three ranking intervals where none was drawn: not measured, and nothing left out.</summary>
+    private static readonly (double Low, double High, int? LeftOut)[] NotResampled = [(double.NaN, double.NaN, null), (double.NaN, double.NaN, null), (double.NaN, double.NaN, null)];
+
     public static readonly (string Name, int Min, int Max)[] SizeBins = [("small (<20 px)", 0, 20), ("medium (20-60 px)", 20, 60), ("large (>=60 px)", 60, int.MaxValue)];
 
     /// <summary>
@@ -161,10 +172,10 @@ public sealed record EvaluationResult
         string SubjectOf(CaseOutcome outcome) => subjects[outcome.Case.Source];
         string[] anomalousSubjects = [.. anomalous.Select(SubjectOf)];
         string[] everySubject = [.. outcomes.Select(SubjectOf)];
-        var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : [NotMeasured, NotMeasured, NotMeasured];
+        var pixelIntervals = ranked ? PixelRankingIntervals(outcomes, everySubject) : NotResampled;
         var hausdorff = anomalous.Select(o => o.Metrics.Hausdorff95).ToArray();
         // One image class in the whole set: nothing to rank in any resample, so none is drawn (as for the pixel ranking).
-        var imageIntervals = imageRanked ? ImageRankingIntervals(imageScores, imageLabels, everySubject) : [(double.NaN, double.NaN, null), (double.NaN, double.NaN, null), (double.NaN, double.NaN, null)];
+        var imageIntervals = imageRanked ? ImageRankingIntervals(imageScores, imageLabels, everySubject) : NotResampled;
 
         return new EvaluationResult
         {
@@ -188,11 +199,12 @@ public sealed record EvaluationResult
             Hausdorff95Interval = MeanInterval(anomalousSubjects, hausdorff),
             CasesWithoutPrediction = anomalous.Count(o => o.Score == 0),
             PixelAuroc = ranked ? RankingMetrics.RocAuc(pooledScores, pooledLabels) : double.NaN,
-            PixelAurocInterval = pixelIntervals[0],
+            PixelAurocInterval = (pixelIntervals[0].Low, pixelIntervals[0].High),
+            PixelRankingResamplesLeftOut = pixelIntervals[0].LeftOut,
             PixelAuprc = ranked ? RankingMetrics.PrecisionRecallAuc(pooledScores, pooledLabels) : double.NaN,
-            PixelAuprcInterval = pixelIntervals[2],
+            PixelAuprcInterval = (pixelIntervals[2].Low, pixelIntervals[2].High),
             PixelAveragePrecision = ranked ? RankingMetrics.AveragePrecision(pooledScores, pooledLabels) : double.NaN,
-            PixelAveragePrecisionInterval = pixelIntervals[1],
+            PixelAveragePrecisionInterval = (pixelIntervals[1].Low, pixelIntervals[1].High),
             ReferencePerImageAuprc = Mean(anomalous.Select(o => o.Metrics.ReferenceAuprc)),
             ImageLabel = imageLabel,
             LesionCasesLabelledHealthy = anomalous.Count(o => !imageLabel.IsAnomalousImage(o.Case)),
@@ -231,11 +243,14 @@ public sealed record EvaluationResult
         return (bin, inBin.Count, Mean(inBin.Select(o => o.Metrics.Dice)));
     }
 
-    /// <summary>Pixel AUROC's, AP's and AUPRC's intervals (in that order) from one pass over each resample's pooled pixels.</summary>
-    private static IReadOnlyList<(double Low, double High)> PixelRankingIntervals(IReadOnlyList<CaseOutcome> outcomes, string[] subjects)
+    /// <summary>
+    /// Pixel AUROC's, AP's and AUPRC's intervals (in that order) with their left-out counts, from one pass over each
+    /// resample's pooled pixels.
+    /// </summary>
+    private static IReadOnlyList<(double Low, double High, int? LeftOut)> PixelRankingIntervals(IReadOnlyList<CaseOutcome> outcomes, string[] subjects)
     {
         var ranking = new PooledPixelRanking([.. outcomes.Select(o => o.Residual)], [.. outcomes.Select(o => o.Case.Truth)]);
-        return Bootstrap.GroupIntervals(subjects, 3, idx =>
+        return Bootstrap.GroupIntervalsCounted(subjects, 3, idx =>
         {
             var (auroc, averagePrecision, auprc) = ranking.Score(idx);
             return [auroc, averagePrecision, auprc];

@@ -360,6 +360,47 @@ public sealed class EvaluationResultTests
     }
 
     [Fact]
+    public void Resamples_that_draw_no_lesion_pixel_are_counted_as_left_out_of_the_pixel_ranking_intervals_in_the_json_and_table()
+    {
+        // Given sets: one patient's anomalous scan, two others' healthy scans. A resample of the healthy subjects alone has
+        // no lesion pixel, so no pixel AP, AUROC or AUPRC: its pixel intervals were made of the others without saying so.
+        CaseOutcome[] outcomes =
+        [
+            Outcome("anomalous-a", IntensityModel.Hypointense, 0.5) with { Score = 30, Residual = Residual(new Random(1), lesion: true) },
+            Outcome("healthy-b", null, 1) with { Score = 5, Residual = Residual(new Random(2), lesion: false) },
+            Outcome("healthy-c", null, 1) with { Score = 40, Residual = Residual(new Random(3), lesion: false) },
+        ];
+        outcomes = [.. outcomes.Select((o, i) => o with { Case = o.Case with { Source = $"sub-S{i}_T1w.png" } })];
+        int withoutLesion = 0;
+        // The same seeded draws as every interval of the report, counted here by what each one drew.
+        Bootstrap.GroupInterval(["sub-S0", "sub-S1", "sub-S2"], idx =>
+        {
+            if (!idx.Contains(0))
+            {
+                Interlocked.Increment(ref withoutLesion);
+            }
+
+            return 0;
+        });
+
+        var result = EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), outcomes);
+
+        Assert.InRange(withoutLesion, 1, Bootstrap.DefaultResamples - 1);
+        using var json = JsonDocument.Parse(EvaluationReport.SummaryJson([result]));
+        Assert.Equal(withoutLesion, json.RootElement[0].GetProperty("PixelRankingResamplesLeftOut").GetInt32());
+        Assert.Contains(
+            $"Resamples left out of the pixel AP, AUROC and AUPRC intervals (no lesion pixel drawn, nothing to rank), of {Bootstrap.DefaultResamples}: adaptive {withoutLesion}.",
+            EvaluationReport.MarkdownTable([result]), StringComparison.Ordinal);
+        // Where every subject has a lesion case, none is left out; with one subject none is drawn.
+        using var varied = JsonDocument.Parse(EvaluationReport.SummaryJson([EvaluationResult.From("adaptive", InferenceOptions.Adaptive(200, 5, 0.15), VariedSubjects(seed: 3))]));
+        Assert.Equal(0, varied.RootElement[0].GetProperty("PixelRankingResamplesLeftOut").GetInt32());
+        var oneSubject = EvaluationResult.From("one-subject", InferenceOptions.Adaptive(200, 5, 0.15), [Outcome("lesion-7", IntensityModel.Textured, 0.25), Outcome("healthy-1", null, 1)]);
+        using var single = JsonDocument.Parse(EvaluationReport.SummaryJson([oneSubject]));
+        Assert.Equal(JsonValueKind.Null, single.RootElement[0].GetProperty("PixelRankingResamplesLeftOut").ValueKind);
+        Assert.Contains("nothing to rank), of 2000: one-subject n/a.", EvaluationReport.MarkdownTable([oneSubject]).Split('\n').Last(l => l.Contains("pixel AP", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Where_no_resample_is_drawn_the_left_out_count_is_n_a_in_the_table_and_null_in_the_json_not_0()
     {
         // "0 resamples left out" beside an n/a interval read as if every resample had been kept. One subject (its healthy
