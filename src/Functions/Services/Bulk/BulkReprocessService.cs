@@ -269,8 +269,8 @@ public sealed partial class BulkReprocessService(
             var stored = await runs.TryReplaceAsync(run, next, CancellationToken.None).ConfigureAwait(false);
             if (stored is null)
             {
-                LogContended(runId);
-                return new BulkStepResult(BulkStepOutcome.Contended, await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false));
+                // The page's jobs are out: a run closed meanwhile counts them rather than leaving them out for good.
+                return EndedUnderStep(runId, await BulkRunClosedUnderStep.CountPageAsync(runs, run, next).ConfigureAwait(false));
             }
 
             run = stored;
@@ -296,14 +296,36 @@ public sealed partial class BulkReprocessService(
 
         if (run.State != BulkRunState.Completed)
         {
-            // An empty prefix lists no page at all.
+            // A listing that yields no page at all.
             var done = clock.GetUtcNow();
-            run = await runs.TryReplaceAsync(run, run with { State = BulkRunState.Completed, UpdatedAt = done, FinishedAt = done }, CancellationToken.None).ConfigureAwait(false)
-                  ?? await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            if (await runs.TryReplaceAsync(run, run with { State = BulkRunState.Completed, UpdatedAt = done, FinishedAt = done }, CancellationToken.None).ConfigureAwait(false) is not { } completed)
+            {
+                return EndedUnderStep(runId, await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false));
+            }
+
+            run = completed;
         }
 
-        LogCompleted(runId, run!.Listed, run.Published, run.Skipped, run.Rejected);
+        LogCompleted(runId, run.Listed, run.Published, run.Skipped, run.Rejected);
         return new BulkStepResult(BulkStepOutcome.Completed, run);
+    }
+
+    /// <summary>
+    /// The end of a step whose write lost to another writer of the run, told by how the run stands now: closed under the
+    /// step (Stopped or Abandoned, with what the step published counted in it, <see cref="BulkRunClosedUnderStep"/>),
+    /// which the outcome and the log say, rather than "completed" or a duplicate step; otherwise moved by another step
+    /// (Contended).
+    /// </summary>
+    private BulkStepResult EndedUnderStep(string runId, BulkRun? current)
+    {
+        if (current is { State: BulkRunState.Stopped or BulkRunState.Abandoned })
+        {
+            LogClosedUnderStep(runId, current.State, current.StopReason, current.Published, current.Outstanding.Count);
+            return new BulkStepResult(current.State == BulkRunState.Stopped ? BulkStepOutcome.Stopped : BulkStepOutcome.Abandoned, current);
+        }
+
+        LogContended(runId);
+        return new BulkStepResult(BulkStepOutcome.Contended, current);
     }
 
     /// <summary>
@@ -575,7 +597,7 @@ public sealed partial class BulkReprocessService(
                 // (killed, timed out) left them out of it, and a run whose retry listed other files, or that was closed
                 // meanwhile, undercounted its jobs for good. One that never goes out counts until its retry publishes it,
                 // or the expiry sweep ends its reservation: more back-pressure, never less.
-                run = await RecordOutstandingAsync(run, slice.Select(r => r.Job!.ScanId)).ConfigureAwait(false);
+                run = await RecordOutstandingAsync(run, [.. slice.Select(r => r.Job!.ScanId)]).ConfigureAwait(false);
                 await publisher.PublishBatchAsync([.. slice.Select(r => r.Job!)], scheduledFor, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ScanJobBatchPartlySentException partly)
@@ -657,11 +679,19 @@ public sealed partial class BulkReprocessService(
     /// Adds a slice's jobs to the run's window (<see cref="BulkRun.Outstanding"/>) before it is published. ETag-checked
     /// like the schedule: on a conflict the page goes on from the run in hand, and its checkpoint finds the conflict.
     /// </summary>
-    private async Task<BulkRun> RecordOutstandingAsync(BulkRun run, IEnumerable<string> publishing)
+    private async Task<BulkRun> RecordOutstandingAsync(BulkRun run, IReadOnlyCollection<string> publishing)
     {
         var outstanding = BulkRunWindow.With(run.Outstanding, publishing);
         var recorded = run with { Outstanding = outstanding, UpdatedAt = clock.GetUtcNow() };
-        return await runs.TryReplaceAsync(run, recorded, CancellationToken.None).ConfigureAwait(false) ?? run with { Outstanding = outstanding };
+        if (await runs.TryReplaceAsync(run, recorded, CancellationToken.None).ConfigureAwait(false) is { } stored)
+        {
+            return stored;
+        }
+
+        // A run closed meanwhile still gets the slice, which goes out all the same; the run in hand keeps its old ETag, so
+        // that the page's checkpoint finds the change and ends the step.
+        await BulkRunClosedUnderStep.JoinWindowAsync(runs, run.RunId, publishing).ConfigureAwait(false);
+        return run with { Outstanding = outstanding };
     }
 
     private JobRecord RejectedRecord(ScanJob job, BulkRun run, IntakeRejectionCode code, BlobItemProperties properties) => new()
@@ -734,6 +764,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} waits for its jobs: {Outstanding} of at most {MaxOutstanding} published and not yet finished (Bulk__MaxOutstandingJobs); the next step looks again in {Seconds} s")]
     private partial void LogWaitingForJobs(string runId, int outstanding, int maxOutstanding, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} was closed as {State} ({StopReason}) while its step worked it; the step stops, and what it published is counted in the run: {Published} published, {Outstanding} outstanding")]
+    private partial void LogClosedUnderStep(string runId, BulkRunState state, BulkRunStopReason? stopReason, long published, int outstanding);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: another step moved the checkpoint; this step stops")]
     private partial void LogContended(string runId);

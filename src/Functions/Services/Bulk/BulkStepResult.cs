@@ -20,10 +20,17 @@ public enum BulkStepOutcome
     /// <summary>No run with this id.</summary>
     NotFound,
 
-    /// <summary>The run was closed as abandoned (<see cref="BulkRunState.Abandoned"/>); the step did nothing.</summary>
+    /// <summary>
+    /// The run was closed as abandoned (<see cref="BulkRunState.Abandoned"/>): before the step, which did nothing, or while
+    /// it worked, and what it published is counted in the closed run (<see cref="BulkRunClosedUnderStep"/>).
+    /// </summary>
     Abandoned,
 
-    /// <summary>The run was closed by a step that could not go on (<see cref="BulkRunState.Stopped"/>); the step did nothing.</summary>
+    /// <summary>
+    /// The run was closed by a step that could not go on, or once its step message was poisoned
+    /// (<see cref="BulkRunState.Stopped"/>): before the step, which did nothing, or while it worked, and what it published
+    /// is counted in the closed run (<see cref="BulkRunClosedUnderStep"/>).
+    /// </summary>
     Stopped,
 }
 
