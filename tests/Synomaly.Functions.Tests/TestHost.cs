@@ -64,7 +64,8 @@ internal sealed class TestHost : IAsyncDisposable
         TimeProvider? clock = null,
         Func<TableClient, TimeProvider, JobStore>? jobStore = null,
         bool ownStorageAccount = false,
-        string? bulkRunsTable = null)
+        string? bulkRunsTable = null,
+        TableClientOptions? tableOptions = null)
     {
         var connectionString = ownStorageAccount ? azurite.PrivateAccountConnectionString() : azurite.ConnectionString;
         var values = new Dictionary<string, string?>
@@ -107,14 +108,14 @@ internal sealed class TestHost : IAsyncDisposable
                 "The upload reconciliation sweeps the whole scans container, which the tests on the shared storage account write to: create this TestHost with ownStorageAccount: true."));
         }
 
-        var jobsTable = new TableClient(connectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
+        var jobsTable = new TableClient(connectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], tableOptions);
         services.AddSingleton(provider => (jobStore ?? ((table, time) => new JobStore(table, time)))(jobsTable, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new ScanJobRows(jobsTable));
         // The sweeps' saved places are per host too: a sweep of one test must not resume where another stopped.
         var cursorTable = new TableClient(connectionString, "cursors" + Guid.NewGuid().ToString("N")[..12]);
         services.AddSingleton(new SweepCursorStore(cursorTable));
         bulkRunsTable ??= "bulkruns" + Guid.NewGuid().ToString("N")[..12];
-        services.AddSingleton(new BulkRunStore(new TableClient(connectionString, bulkRunsTable)));
+        services.AddSingleton(new BulkRunStore(new TableClient(connectionString, bulkRunsTable, tableOptions)));
         services.AddSynomalyFunctions(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 

@@ -140,6 +140,26 @@ public static class Problems
             BulkRunTableMissingType);
     }
 
+    /// <summary>503 of an endpoint whose storage call failed for a passing reason (<see cref="TransientStorageFailure"/>).</summary>
+    public const string StorageUnavailableType = "urn:synomaly:problem:storage-unavailable";
+
+    /// <summary>
+    /// The 503 of a request that a storage call failed for a passing reason (throttled, busy, timed out, no answer), with
+    /// Retry-After: nothing is wrong with the request, and the same request succeeds once storage is back. Every endpoint
+    /// that answers it is safe to repeat: what a request that changes something did before it stopped is not done twice.
+    /// </summary>
+    public static ObjectResult StorageUnavailable(HttpResponse response, StorageFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(failure);
+        var what = failure.Status == 0 ? "no answer" : $"{failure.Status} {failure.ErrorCode}".TrimEnd();
+        return RetryLater(
+            response,
+            "Storage is unavailable for now.",
+            $"The app's storage did not serve this request ({what}): throttled, busy or out of reach for a while. Nothing is wrong with the request; repeat it after {RetryAfterSeconds} seconds. A request that changes something may have done part of its work before it stopped; repeating it does not do that part twice.",
+            StorageUnavailableType);
+    }
+
     /// <summary>401 with <c>Api__RequireAppRoles</c> on: the request carries no caller identity that can be read.</summary>
     public const string NotAuthenticatedType = "urn:synomaly:problem:not-authenticated";
 

@@ -27,8 +27,11 @@ public static class ApiCatalog
     /// <summary>What the job table's absence means for the caller, in each 503 that may say it.</summary>
     private const string TableMissingMeaning = "the table of the job records does not exist (an incomplete deployment, or the table was deleted); ask again after Retry-After, once an operator has restored it";
 
-    /// <summary>The one answer of every endpoint that reads or writes job records while their table does not exist.</summary>
-    private static readonly ApiResponse TableMissing = new(503, $"{Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true);
+    /// <summary>What a storage call that failed for a passing reason means for the caller, in each 503 that may say it.</summary>
+    private const string StorageUnavailableMeaning = "storage throttled the request, was busy, timed out or did not answer; repeat the same request after Retry-After (what a request that changes something did before it stopped is not done twice)";
+
+    /// <summary>The one 503 of every endpoint that only reads or writes job records: their table missing, or storage failing for a while.</summary>
+    private static readonly ApiResponse JobStoreUnavailable = new(503, $"Two cases, told apart by the problem's type. {Problems.JobTableMissingType}: {TableMissingMeaning}. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}.", typeof(ProblemDetails), RetryAfter: true);
 
     private static readonly ApiParameter ScanId = new("scanId", ApiParameterLocation.Path, "The opaque scan id that POST /scans returned (an id in GUID form matches in either letter case).", IdSchema());
 
@@ -57,7 +60,7 @@ public static class ApiCatalog
                 new("pageSize", ApiParameterLocation.Query, "Items per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = QueryParameters.MaxPageSize, ["default"] = QueryParameters.DefaultPageSize }),
                 new("continuation", ApiParameterLocation.Query, "The previous page's continuation. A filtered page can be short or empty while one remains: read until it is null.", new JsonObject { ["type"] = "string" }),
             ],
-            Responses = [new(200, "One page of jobs; unreadableCount and unreadableScanIds say which records of the page were left out because this version cannot read them.", typeof(ScanSummaryPage)), Invalid, TableMissing],
+            Responses = [new(200, "One page of jobs; unreadableCount and unreadableScanIds say which records of the page were left out because this version cannot read them.", typeof(ScanSummaryPage)), Invalid, JobStoreUnavailable],
         },
         new(nameof(GetScanStatus), "get", "scans/{scanId}", "The status of a scan's job and read-only SAS links to its results")
         {
@@ -76,7 +79,7 @@ public static class ApiCatalog
                 Invalid,
                 new(404, "No job for this scan and model version (unknown id, or the upload has not arrived yet).", typeof(ProblemDetails)),
                 UnreadableRecord,
-                TableMissing,
+                JobStoreUnavailable,
             ],
         },
         new(nameof(DeleteScan), "delete", "scans/{scanId}", "Erases a scan: its upload, every result, and their blob versions")
@@ -89,7 +92,7 @@ public static class ApiCatalog
                 Invalid,
                 new(404, "Nothing of this scan existed (no job, no upload, not even staged blocks, no results); an upload id is closed all the same, so a file uploaded to it later is erased unprocessed. For an archive id (a- and 32 lower-case hex digits) without a job record nothing is recorded to erase, and nothing is changed.", typeof(ProblemDetails)),
                 new(409, $"Two cases, told apart by the problem's type. {Problems.ArchiveHoldsSourceType}: the scan comes from the archive, which still holds it; final until its owner deletes it there, then repeat the request. {Problems.ErasureIncompleteType}: the erasure is not complete (storage refused a blob delete, or a job record kept changing); the records are tombstones already, repeat the request.", typeof(ProblemDetails)),
-                TableMissing,
+                JobStoreUnavailable,
             ],
         },
         new(nameof(RetryScan), "post", "scans/{scanId}/retry", "Sends a Failed upload through intake again for the current model version")
@@ -103,7 +106,7 @@ public static class ApiCatalog
                 new(404, "No job for this scan, or its upload is gone (also when the scan was erased while the retry ran).", typeof(ProblemDetails)),
                 new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those), or intake took nothing in (the upload was deleted or replaced while the retry read it; the job is unchanged), or another request took the upload in meanwhile (the detail says where the job stands).", typeof(ProblemDetails)),
                 UnreadableRecord,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry after Retry-After. {Problems.JobTableMissingType}: {TableMissingMeaning}.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Three cases, told apart by the problem's type. {Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry after Retry-After. {Problems.JobTableMissingType}: {TableMissingMeaning}. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
@@ -117,7 +120,7 @@ public static class ApiCatalog
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
                 Invalid,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there. {Problems.JobTableMissingType}: {TableMissingMeaning}. In both cases the problem's done member holds what the call did before it stopped (the table may vanish part way) and the continuation to repeat from after Retry-After.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Three cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there. {Problems.JobTableMissingType}: {TableMissingMeaning}. In these two cases the problem's done member holds what the call did before it stopped (the table may vanish part way) and the continuation to repeat from after Retry-After. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}; it has no done member: repeat the call with the same continuation (the scans it retried already have left the Failed set).", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")
@@ -128,7 +131,7 @@ public static class ApiCatalog
             [
                 new(202, "The run, started; its progress is at the Location.", typeof(BulkRunProgress), Location: true),
                 Invalid,
-                new(503, $"Two cases, told apart by the problem's type. {Problems.RunNotStartedType}: the run was recorded but its first step could not be queued (the run is removed); start a new run after Retry-After. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted); ask again after Retry-After, once an operator has restored it.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Three cases, told apart by the problem's type. {Problems.RunNotStartedType}: the run was recorded but its first step could not be queued (the run is removed); start a new run after Retry-After. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted); ask again after Retry-After, once an operator has restored it. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(GetReprocessRun), "get", "reprocess/{runId}", "The progress of a bulk reprocessing run")
@@ -140,7 +143,7 @@ public static class ApiCatalog
                 new(200, "The run's progress.", typeof(BulkRunProgress)),
                 Invalid,
                 new(404, "No run with this id.", typeof(ProblemDetails)),
-                new(503, $"Two cases, told apart by the problem's type. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted). {Problems.JobTableMissingType}: the run's outstanding jobs are looked up in the job table, which does not exist. In both cases ask again after Retry-After, once an operator has restored it.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Three cases, told apart by the problem's type. {Problems.BulkRunTableMissingType}: the table of the bulk runs does not exist (an incomplete deployment, or the table was deleted). {Problems.JobTableMissingType}: the run's outstanding jobs are looked up in the job table, which does not exist. In these two cases ask again after Retry-After, once an operator has restored it. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(Health), "get", "health", "Liveness probe; touches nothing")

@@ -53,5 +53,9 @@ public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization auth
         {
             return logger.JobTableMissing(request, nameof(DeleteScan), e);
         }
+        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        {
+            return logger.StorageUnavailable(request, nameof(DeleteScan), failure);
+        }
     }
 }

@@ -55,6 +55,10 @@ public sealed partial class GetScanStatus(ScanStatusService status, ApiAuthoriza
         {
             return logger.JobTableMissing(request, nameof(GetScanStatus), e);
         }
+        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        {
+            return logger.StorageUnavailable(request, nameof(GetScanStatus), failure);
+        }
 
         return result is null
             ? Problems.NotFound($"No job for scan {scanId} and this model version (unknown id, or the upload has not arrived yet).")

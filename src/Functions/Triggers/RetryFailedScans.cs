@@ -60,5 +60,9 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
             details.Extensions["done"] = e.Done;
             return problem;
         }
+        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        {
+            return logger.StorageUnavailable(request, nameof(RetryFailedScans), failure);
+        }
     }
 }

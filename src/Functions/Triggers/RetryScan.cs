@@ -60,6 +60,10 @@ public sealed partial class RetryScan(ScanRetryService retry, ScanStatusService 
         {
             return logger.JobTableMissing(request, nameof(RetryScan), e);
         }
+        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        {
+            return logger.StorageUnavailable(request, nameof(RetryScan), failure);
+        }
 
         return result.Outcome switch
         {

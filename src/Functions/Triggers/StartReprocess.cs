@@ -46,5 +46,9 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         {
             return logger.BulkRunTableMissing(request, nameof(StartReprocess), e);
         }
+        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        {
+            return logger.StorageUnavailable(request, nameof(StartReprocess), failure);
+        }
     }
 }
