@@ -60,19 +60,42 @@ public sealed class BulkRunClosedUnderStepTests(AzuriteFixture azurite)
         // there is no blob) it said "another step moved the checkpoint" and answered Contended; where the listing had no
         // page at all it read the run back Stopped and still logged "completed" and answered Completed.
         await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
-        var store = new StoppedBeforeCompletingRunStore(new TableClient(host.ConnectionString, host.BulkRunsTable));
+        var store = new StoppedBeforeReplaceRunStore(new TableClient(host.ConnectionString, host.BulkRunsTable));
         var log = new CapturingLogger<BulkReprocessService>();
         var bulk = listingHasAPage
             ? ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, store, log)
             : ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, store, log, new NoPagesBlobService(host.ConnectionString));
         var run = await bulk.StartAsync(new BulkRunRequest($"t{Guid.NewGuid():N}/", null, false), Ct); // nothing under it
-        store.Stop = () => host.Get<BulkStepPoisonHandler>().HandleAsync(run.RunId, Ct);
+        store.StopBefore(next => next.State == BulkRunState.Completed, () => host.Get<BulkStepPoisonHandler>().HandleAsync(run.RunId, Ct));
 
         var step = await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
 
         Assert.Equal((BulkStepOutcome.Stopped, BulkRunState.Stopped), (step.Outcome, step.Run!.State));
         Assert.Equal(BulkRunState.Stopped, (await store.GetAsync(run.RunId, Ct))!.State);
         Assert.DoesNotContain(log.Entries, e => e.Message.Contains("completed", StringComparison.OrdinalIgnoreCase));
+        var said = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(run.RunId, said.Message, StringComparison.Ordinal);
+        Assert.Contains("Stopped (StepPoisoned)", said.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_step_that_finds_its_run_stopped_as_it_records_a_wait_for_room_says_it_stopped()
+    {
+        // Its record of the look lost to the close, and it logged "another step moved the checkpoint" and answered
+        // Contended, as if a duplicate step had.
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "4", ["Bulk:MaxOutstandingJobs"] = "4", ["Bulk:MessagesPerMinute"] = "1000000" }, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 8);
+        var store = new StoppedBeforeReplaceRunStore(new TableClient(host.ConnectionString, host.BulkRunsTable));
+        var log = new CapturingLogger<BulkReprocessService>();
+        var bulk = ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, store, log);
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        Assert.Equal(BulkStepOutcome.Paused, (await bulk.RunStepAsync(run.RunId, TimeSpan.Zero, Ct)).Outcome); // 4 of 4 out
+        store.StopBefore(_ => true, () => host.Get<BulkStepPoisonHandler>().HandleAsync(run.RunId, Ct));
+
+        var step = await bulk.RunStepAsync(run.RunId, TimeSpan.Zero, Ct);
+
+        Assert.Equal((BulkStepOutcome.Stopped, BulkRunState.Stopped, 4), (step.Outcome, step.Run!.State, step.Run.Outstanding.Count));
         var said = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains(run.RunId, said.Message, StringComparison.Ordinal);
         Assert.Contains("Stopped (StepPoisoned)", said.Message, StringComparison.Ordinal);
@@ -112,17 +135,20 @@ public sealed class BulkRunClosedUnderStepTests(AzuriteFixture azurite)
         }
     }
 
-    /// <summary>The real store, but the run is closed (<see cref="Stop"/>) just before a step's write of Completed.</summary>
-    private sealed class StoppedBeforeCompletingRunStore(TableClient table) : BulkRunStore(table)
+    /// <summary>The real store, but the run is closed (once) just before a step's first write that matches.</summary>
+    private sealed class StoppedBeforeReplaceRunStore(TableClient table) : BulkRunStore(table)
     {
-        public Func<Task>? Stop { get; set; }
+        private Func<BulkRun, bool>? matches;
+        private Func<Task>? stop;
+
+        public void StopBefore(Func<BulkRun, bool> write, Func<Task> close) => (matches, stop) = (write, close);
 
         public override async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
         {
-            if (next.State == BulkRunState.Completed && Stop is { } stop)
+            if (matches is { } write && write(next))
             {
-                Stop = null;
-                await stop();
+                matches = null;
+                await stop!();
             }
 
             return await base.TryReplaceAsync(current, next, cancellationToken);

@@ -397,8 +397,7 @@ public sealed partial class BulkReprocessService(
         var stored = await runs.TryReplaceAsync(run, run with { UpdatedAt = now, WindowMovedAt = moved }, CancellationToken.None).ConfigureAwait(false);
         if (stored is null)
         {
-            LogContended(run.RunId);
-            return new BulkStepResult(BulkStepOutcome.Contended, await runs.GetAsync(run.RunId, CancellationToken.None).ConfigureAwait(false));
+            return EndedUnderStep(run.RunId, await runs.GetAsync(run.RunId, CancellationToken.None).ConfigureAwait(false));
         }
 
         LogWaitingForJobs(run.RunId, stored.Outstanding.Count, bulk.MaxOutstandingJobs, BulkRunWindow.PollInterval.TotalSeconds);
