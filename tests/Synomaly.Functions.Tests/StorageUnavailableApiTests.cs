@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Triggers;
+using Synomaly.Storage;
 using Synomaly.Testing;
 
 namespace Synomaly.Functions.Tests;
@@ -78,6 +79,28 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
         Assert.Contains(status == "0" ? "no answer" : $"{status} {code}", problem.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_retry_of_failed_uploads_that_storage_stops_part_way_answers_the_503_with_what_the_call_did_before()
+    {
+        // The 503 had no done member, unlike the other two ways the call stops: a caller could not know that the first
+        // scan had been queued again before storage failed.
+        var outage = new TableOutage();
+        await using var host = await TestHost.CreateAsync(azurite, tableOptions: outage.Options());
+        var scans = new[] { await host.FailedUploadAsync(), await host.FailedUploadAsync(), await host.FailedUploadAsync() }.Order(StringComparer.Ordinal).ToArray();
+        (outage.Failure, outage.Only) = (Passing["ServerBusy"], scans[1]); // the listing is in scan id order
+        var request = HttpRequests.Create("POST", """{"errorCodes": ["StorageUnavailable"]}""");
+
+        var stopped = await host.Function<RetryFailedScans>().Run(request, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(stopped).Value);
+        Assert.Equal((503, Problems.StorageUnavailableType), (problem.Status, problem.Type));
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        var done = Assert.IsType<Services.Intake.FailedUploadRetryResult>(problem.Extensions["done"]);
+        Assert.Equal([scans[0]], done.ScanIds);
+        Assert.Equal((2, 2), (done.Examined, done.Matched));
+        Assert.Equal(1, done.Outcomes["StorageUnavailable"]);
+    }
+
     [Theory]
     [InlineData(400, "InvalidInput")]
     [InlineData(403, "AuthorizationPermissionMismatch")]
@@ -137,6 +160,9 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
     {
         public Func<Exception>? Failure { get; set; }
 
+        /// <summary>Fails only the requests whose URI holds this text (a scan id: its row's key); all of them when null.</summary>
+        public string? Only { get; set; }
+
         public TableClientOptions Options()
         {
             var options = new TableClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(1), Mode = RetryMode.Fixed } };
@@ -146,7 +172,7 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
 
         public override void OnSendingRequest(HttpMessage message)
         {
-            if (Failure is { } failure)
+            if (Failure is { } failure && (Only is null || message.Request.Uri.ToString().Contains(Only, StringComparison.Ordinal)))
             {
                 throw failure();
             }

@@ -4,6 +4,7 @@ using Synomaly.Contracts;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Uploads;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Http;

@@ -120,7 +120,7 @@ public static class ApiCatalog
             [
                 new(200, "What this call did; while continuation is set, call again with it.", typeof(FailedUploadRetryResult)),
                 Invalid,
-                new(503, $"Three cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there. {Problems.JobTableMissingType}: {TableMissingMeaning}. In these two cases the problem's done member holds what the call did before it stopped (the table may vanish part way) and the continuation to repeat from after Retry-After. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}; it has no done member: repeat the call with the same continuation (the scans it retried already have left the Failed set).", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Three cases, told apart by the problem's type. {Problems.PublishFailedType}: a job could not be published, and the call stopped there. {Problems.JobTableMissingType}: {TableMissingMeaning}. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}. In each case the problem's done member holds what the call did before it stopped (the table or storage may fail part way) and the continuation to repeat from after Retry-After.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(StartReprocess), "post", "reprocess", "Starts a bulk reprocessing run over the archive")

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;

@@ -6,6 +6,7 @@ using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Status;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;

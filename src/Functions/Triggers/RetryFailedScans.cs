@@ -12,8 +12,8 @@ namespace Synomaly.Functions.Triggers;
 /// <summary>
 /// <c>POST /api/scans/retry-failed</c> {errorCodes, since, continuation, dryRun}: retries the Failed uploads with those
 /// error codes; 200 with what it did and, while Failed jobs are left to read, a continuation for the next call. A retry
-/// whose job cannot be published, or a job table found missing, stops the call: 503, with what it did before and where to
-/// repeat it from.
+/// whose job cannot be published, a job table found missing, or storage failing for a passing reason stops the call: 503,
+/// with what it did before and where to repeat it from.
 /// </summary>
 public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthorization authorization, ILogger<RetryFailedScans> logger)
 {
@@ -60,9 +60,14 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
             details.Extensions["done"] = e.Done;
             return problem;
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (FailedUploadRetryStorageUnavailableException e)
         {
-            return logger.StorageUnavailable(request, nameof(RetryFailedScans), failure);
+            // As for a missing table: jobs may have been retried before storage failed.
+            var problem = logger.StorageUnavailable(request, nameof(RetryFailedScans), e.Failure);
+            var details = (ProblemDetails)problem.Value!;
+            details.Detail += " 'done' is what the call did before (the scans in done.scanIds were retried); repeat it with done.continuation (without one when that is null).";
+            details.Extensions["done"] = e.Done;
+            return problem;
         }
     }
 }

@@ -7,6 +7,7 @@ using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Intake;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Status;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Triggers;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Security;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Storage;
 
 namespace Synomaly.Functions.Triggers;
 

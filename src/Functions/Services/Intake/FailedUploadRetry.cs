@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
@@ -83,4 +84,18 @@ public sealed class FailedUploadRetryTableMissingException(FailedUploadRetryResu
     public FailedUploadRetryResult Done { get; } = done;
 
     public JobTableMissingException Cause { get; } = cause!;
+}
+
+/// <summary>
+/// A call stopped because storage failed for a passing reason (<see cref="Failure"/>, <see cref="TransientStorageFailure"/>):
+/// throttled, busy, timed out or out of reach. <see cref="Done"/> is what the call did up to there (a scan whose retry it
+/// cut short counts as StorageUnavailable), with the continuation to repeat the call from, as for
+/// <see cref="FailedUploadRetryInterruptedException"/>.
+/// </summary>
+public sealed class FailedUploadRetryStorageUnavailableException(FailedUploadRetryResult done, StorageFailure failure, Exception cause)
+    : Exception($"A retry of failed uploads stopped: storage failed for a passing reason ({failure?.Status} {failure?.ErrorCode}).", cause)
+{
+    public FailedUploadRetryResult Done { get; } = done;
+
+    public StorageFailure Failure { get; } = failure!;
 }

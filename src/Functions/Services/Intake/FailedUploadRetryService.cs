@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
 using Synomaly.Functions.Services.Jobs;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Intake;
@@ -30,6 +31,12 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
     /// found missing is not known.
     /// </summary>
     public const string JobTableMissing = "JobTableMissing";
+
+    /// <summary>
+    /// The outcome of the retry that storage cut short for a passing reason: whether its ScanJob went out before is not
+    /// known (the scan is Failed still, or no longer among the Failed ones when it did).
+    /// </summary>
+    public const string StorageUnavailable = "StorageUnavailable";
 
     /// <summary>Starting over is safe: the jobs retried by earlier calls have left the Failed set.</summary>
     private const string RefusedContinuation = "'continuation': " + JobListContinuation.NotIssued + " Repeat the call without it to start over.";
@@ -68,6 +75,10 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
             {
                 throw new FailedUploadRetryTableMissingException(Done(pageStart), e);
             }
+            catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+            {
+                throw new FailedUploadRetryStorageUnavailableException(Done(pageStart), failure, e);
+            }
 
             atCallersPlace = false;
             logger.LogUnreadable("Retry of failed uploads", page);
@@ -99,6 +110,12 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
                     // retried already, and the caller must learn which and where to go on from once it is restored.
                     outcomes[JobTableMissing] = outcomes.GetValueOrDefault(JobTableMissing) + 1;
                     throw new FailedUploadRetryTableMissingException(Done(pageStart), e);
+                }
+                catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+                {
+                    // As a vanished table: the rest would meet the same storage, and the caller must learn what was done.
+                    outcomes[StorageUnavailable] = outcomes.GetValueOrDefault(StorageUnavailable) + 1;
+                    throw new FailedUploadRetryStorageUnavailableException(Done(pageStart), failure, e);
                 }
 
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;

@@ -1,15 +1,15 @@
 using Azure;
 
-namespace Synomaly.Functions.Http;
+namespace Synomaly.Storage;
 
 /// <summary>
-/// Whether a storage call of an endpoint (its tables above all) failed for a passing reason, so that the same request
-/// succeeds once storage is back: the service throttled it (429, and the 503 ServerBusy by which Azure Storage
-/// throttles), was busy or failed inside (500, 502, 503, 504), timed out (408), or gave no answer at all, which the
-/// Azure SDK reports, once its own retries are spent, as status 0 (a network fault) or as an AggregateException of
-/// one network fault or timeout per try. Everything else stays an exception for the host to answer 500 and log loudly:
-/// 400, 404, 409 and 412 are bugs of this app (the typed errors already cover a missing table), 401 and 403 a missing role
-/// or a firewall that no retry mends, and 501 or 505 a request this app should never make.
+/// Whether a storage call failed for a passing reason, so that the same request succeeds once storage is back: the
+/// service throttled it (429, and the 503 ServerBusy by which Azure Storage throttles), was busy or failed inside (500,
+/// 502, 503, 504), timed out (408), or gave no answer at all, which the Azure SDK reports, once its own retries are spent,
+/// as status 0 (a network fault) or as an AggregateException of one network fault or timeout per try. The API answers
+/// these with a 503 and Retry-After. Everything else stays an exception, for the host to answer 500 and log loudly: 400,
+/// 404, 409 and 412 are bugs of this app (the typed errors already cover a missing table), 401 and 403 a missing role or a
+/// firewall that no retry mends, and 501 or 505 a request this app should never make.
 /// </summary>
 public static class TransientStorageFailure
 {
