@@ -1,0 +1,11 @@
+namespace Synomaly.Diffusion.Tests.DevicePlacement;
+
+/// <summary>
+/// Runs its tests after every parallel test of the assembly has finished, and none beside them: libtorch's default device,
+/// which <see cref="ImplicitDeviceTrap"/> changes, is one setting for the whole process, not per thread.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ImplicitDeviceCollection
+{
+    public const string Name = "Implicit device trap";
+}
