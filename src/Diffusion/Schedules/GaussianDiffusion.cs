@@ -226,11 +226,9 @@ public sealed class GaussianDiffusion : IDisposable
             ModelLogVariance.Dispose();
         }
 
-        // Kept for the lifetime of the diffusion object, so it must not belong to the caller's dispose scope.
-        private static Tensor Upload(double[] values, Device device)
-        {
-            using var cpu = torch.tensor(values, dtype: ScalarType.Float64);
-            return cpu.to(device).DetachFromDisposeScope();
-        }
+        // Kept for the lifetime of the diffusion object, so it must not belong to the caller's dispose scope. Made on the
+        // device named, never on libtorch's default one.
+        private static Tensor Upload(double[] values, Device device) =>
+            torch.tensor(values, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
     }
 }
