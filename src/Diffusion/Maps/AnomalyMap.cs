@@ -37,7 +37,7 @@ public sealed class AnomalyMap : IDisposable
         }
 
         RequireFactorsFit(options, height, width);
-        return tensor(options.ThresholdScale, [1, 1, height, width], ScalarType.Float32).to(device);
+        return tensor(options.ThresholdScale, [1, 1, height, width], ScalarType.Float32, device);
     }
 
     /// <summary>

@@ -50,6 +50,7 @@ public sealed class NoiseAndMapDevicePlacementTests
 
     [Theory]
     [InlineData(false)]
+    [InlineData(true)]
     public void The_anomaly_map_makes_no_tensor_off_the_slices_device(bool normativeFactors)
     {
         using var scope = NewDisposeScope();
