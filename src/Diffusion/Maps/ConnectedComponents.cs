@@ -21,9 +21,11 @@ public static class ConnectedComponents
         long count = foreground.numel();
         long height = foreground.shape[1], width = foreground.shape[2];
         var background = count;
-        var labels = where(foreground, arange(count, dtype: ScalarType.Int64, device: foreground.device).view(foreground.shape), background);
-        // A sentinel entry at index B·H·W lets background labels look themselves up.
+        // The background label on the foreground's device: it fills the background below, and as a sentinel entry at
+        // index B·H·W it lets background labels look themselves up. A bare number in where() would become a tensor on
+        // libtorch's default device, not on the foreground's.
         var sentinel = tensor(new[] { background }, device: foreground.device);
+        var labels = where(foreground, arange(count, dtype: ScalarType.Int64, device: foreground.device).view(foreground.shape), sentinel);
         int iterations = 0;
         while (true)
         {
@@ -35,7 +37,7 @@ public static class ConnectedComponents
             smallest = minimum(smallest, padded.narrow(1, 2, height).narrow(2, 1, width));
             smallest = minimum(smallest, padded.narrow(1, 1, height).narrow(2, 0, width));
             smallest = minimum(smallest, padded.narrow(1, 1, height).narrow(2, 2, width));
-            var flat = where(foreground, smallest, background).flatten();
+            var flat = where(foreground, smallest, sentinel).flatten();
 
             // Jump along label chains: a label is the index of a pixel of the same component whose label is no larger.
             var jumped = cat([flat, sentinel]).gather(0, flat);

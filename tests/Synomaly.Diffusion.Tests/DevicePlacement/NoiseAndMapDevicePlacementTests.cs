@@ -69,6 +69,17 @@ public sealed class NoiseAndMapDevicePlacementTests
     }
 
     [Fact]
+    public void The_accelerator_component_filter_makes_no_tensor_off_the_foreground_device()
+    {
+        using var scope = NewDisposeScope();
+        var foreground = DevicePlacementInputs.Slices(2, 32, seed: 15).squeeze(1).gt(0.1);
+
+        var trapped = ImplicitDeviceTrap.Run(() => ConnectedComponents.KeepLargeComponentsByPropagation(foreground, 5));
+
+        ImplicitDeviceTrap.AssertSame(ConnectedComponents.KeepLargeComponentsByFloodFill(foreground, 5), trapped);
+    }
+
+    [Fact]
     public void The_head_alignment_makes_no_tensor_off_the_slices_device()
     {
         using var scope = NewDisposeScope();
