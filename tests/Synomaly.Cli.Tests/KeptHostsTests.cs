@@ -152,19 +152,92 @@ public sealed class KeptHostsTests
     }
 
     [Fact]
-    public async Task Once_the_kept_hosts_have_ended_their_record_is_dropped_and_the_run_goes_on()
+    public async Task A_look_made_before_the_state_folder_is_held_leaves_in_place_a_record_the_run_holding_it_writes_meanwhile()
     {
-        using var state = new ScratchDirectory("synomaly-kept-hosts-ended");
+        // The first look (before the lock) read a record of hosts that had ended and removed it; the run holding the folder
+        // could keep its hosts in between, and the removal took their new record, so that the next run started beside
+        // them. Held here in between: the record the look reads is a pipe, replaced by the kept run's record while the
+        // look is still reading the pipe. The run holding the folder is this test (its lock, then its kept stand-ins).
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var state = new ScratchDirectory("synomaly-kept-hosts-unheld-look");
+        Directory.CreateDirectory(state.Location);
+        string recordPath = Path.Combine(state.Location, KeptHosts.FileName);
+        ProcessIdentity ended;
+        using (var earlier = Sleeper())
+        {
+            ended = ProcessIdentity.Of(earlier.Id)!;
+            earlier.Kill();
+            await earlier.WaitForExitAsync(cancellationToken);
+        }
+
+        using (var mkfifo = Process.Start("mkfifo", [recordPath]))
+        {
+            await mkfifo.WaitForExitAsync(cancellationToken);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        using var triggerHost = Sleeper();
+        using var worker = Sleeper();
+        using var holding = LocalRunLock.TryAcquire(state.Location);
+        Assert.NotNull(holding);
+        try
+        {
+            var start = Task.Run(() => LocalPipeline.StartAsync(Settings(state.Location), cancellationToken), cancellationToken);
+            // Opening the pipe to write waits for its reader: the look has opened the record by then.
+            var opening = Task.Run(() => new FileStream(recordPath, FileMode.Open, FileAccess.Write), cancellationToken);
+            if (await Task.WhenAny(opening, start) != opening)
+            {
+                // Ended without reading the record: a reader of the test's own lets the waiting open return.
+                using (new FileStream(recordPath, FileMode.Open, FileAccess.Read))
+                {
+                    (await opening).Dispose();
+                }
+
+                Assert.Fail($"the run ended before it read the kept hosts' record: {await Record.ExceptionAsync(() => start)}");
+            }
+
+            using (var pipe = await opening)
+            {
+                pipe.Write(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ended.Pid} {ended.StartTicks} trigger host\n")));
+                KeptHosts.Record(state.Location, [("trigger host", triggerHost.Id), ("GPU worker", worker.Id)]);
+            }
+
+            // The run goes past the ended host to its next check: the model folder, which does not exist here.
+            var failure = await Record.ExceptionAsync(() => start);
+
+            Assert.NotNull(failure);
+            Assert.IsNotType<KeptHostsRunningException>(failure);
+            Assert.Equal([("trigger host", triggerHost.Id), ("GPU worker", worker.Id)], KeptHosts.StillRunning(state.Location));
+        }
+        finally
+        {
+            triggerHost.Kill();
+            worker.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Once_the_kept_hosts_have_ended_the_run_goes_on_and_their_record_is_dropped_once_the_folder_is_held()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var azurite = new IsolatedAzurite("synomaly-kept-hosts-ended", "azurite");
         using var host = Sleeper();
-        KeptHosts.Record(state.Location, [("trigger host", host.Id)]);
+        KeptHosts.Record(azurite.State, [("trigger host", host.Id)]);
         host.Kill();
-        await host.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await host.WaitForExitAsync(cancellationToken);
+        string recordPath = Path.Combine(azurite.State, KeptHosts.FileName);
 
-        // The run goes past the check to its next one: the model folder, which does not exist here.
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => LocalPipeline.StartAsync(Settings(state.Location), TestContext.Current.CancellationToken));
-
+        // The first look goes past the ended host to the next check: the model folder, which does not exist here. Without
+        // the folder held, it leaves the record as it found it.
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => LocalPipeline.StartAsync(Settings(azurite.State) with { AzuriteEnvironment = azurite.Environment }, cancellationToken));
         Assert.IsNotType<KeptHostsRunningException>(failure);
-        Assert.False(File.Exists(Path.Combine(state.Location, KeptHosts.FileName)), "the record of hosts that have ended was kept");
+        Assert.True(File.Exists(recordPath), "a look without the state folder removed the kept hosts' record");
+
+        // The look that holds the folder (as a pipeline run's environment starts) goes on and drops it.
+        await using (await LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, refuseBesideKeptHosts: true, cancellationToken))
+        {
+            Assert.False(File.Exists(recordPath), "the record of hosts that have ended was kept");
+        }
     }
 
     [Fact]
@@ -189,6 +262,7 @@ public sealed class KeptHostsTests
             await Until(() => File.ReadAllText($"/proc/{host}/stat").Contains(") Z ", StringComparison.Ordinal), "the host to be a zombie");
 
             Assert.Empty(KeptHosts.StillRunning(state.Location));
+            KeptHosts.ThrowIfRunning(state.Location, folderHeld: true);
             Assert.False(File.Exists(Path.Combine(state.Location, KeptHosts.FileName)), "the record of a host that has ended was kept");
         }
         finally

@@ -9,7 +9,7 @@ namespace Synomaly.Cli.Local;
 /// taken from the queues by the kept trigger host and worker as well as its own. A later pipeline run is refused while
 /// any of them still runs (<see cref="KeptHostsRunningException"/>, which says how to stop them): they were kept on
 /// purpose, so they are not stopped behind the user's back. A host that has ended, or whose PID now names another
-/// process, no longer counts, and once none counts the file is removed.
+/// process, no longer counts, and once none counts the file is removed by the next run that holds the folder.
 /// </summary>
 public static class KeptHosts
 {
@@ -29,32 +29,33 @@ public static class KeptHosts
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
-    /// <summary>The kept hosts of <paramref name="stateDirectory"/> that still run (role, PID); removes the record when none does.</summary>
+    /// <summary>The kept hosts of <paramref name="stateDirectory"/> that still run (role, PID); only reads the record.</summary>
     public static IReadOnlyList<(string Role, int Pid)> StillRunning(string stateDirectory)
     {
         string path = Path.Combine(stateDirectory, FileName);
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        var running = File.ReadAllLines(path).Select(Parse).OfType<(ProcessIdentity Identity, string Role)>()
-            .Where(h => h.Identity.IsRunning()).Select(h => (h.Role, h.Identity.Pid)).ToList();
-        if (running.Count == 0)
-        {
-            File.Delete(path);
-        }
-
-        return running;
+        return File.Exists(path)
+            ? [.. File.ReadAllLines(path).Select(Parse).OfType<(ProcessIdentity Identity, string Role)>().Where(h => h.Identity.IsRunning()).Select(h => (h.Role, h.Identity.Pid))]
+            : [];
     }
 
     /// <summary>Refuses a pipeline run on <paramref name="stateDirectory"/> while hosts kept there still run.</summary>
+    /// <param name="folderHeld">
+    /// Whether the caller holds the state folder (<see cref="LocalRunLock"/>); only then is a record whose hosts have all
+    /// ended removed. A run writes the record while it holds the folder, as it keeps its hosts: a look without the folder
+    /// could read an earlier record of ended hosts, and delete the one written in its place meanwhile, and the next run
+    /// would then start beside the hosts just kept.
+    /// </param>
     /// <exception cref="KeptHostsRunningException">A kept trigger host or worker still runs.</exception>
-    public static void ThrowIfRunning(string stateDirectory)
+    public static void ThrowIfRunning(string stateDirectory, bool folderHeld)
     {
         if (StillRunning(stateDirectory) is { Count: > 0 } running)
         {
             throw KeptHostsRunningException.For(stateDirectory, running);
+        }
+
+        if (folderHeld)
+        {
+            File.Delete(Path.Combine(stateDirectory, FileName));
         }
     }
 

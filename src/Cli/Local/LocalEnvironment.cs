@@ -65,8 +65,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
             if (refuseBesideKeptHosts)
             {
                 // Under the hold: a run that keeps its hosts records them before it lets go of the folder, so hosts kept
-                // after an earlier look (by a run that held the folder then) are found here.
-                KeptHosts.ThrowIfRunning(state);
+                // after an earlier look (by a run that held the folder then) are found here; and only here, with no
+                // other run able to write a record, is one of ended hosts removed.
+                KeptHosts.ThrowIfRunning(state, folderHeld: true);
             }
 
             await LocalRunRecord.StopLeftoversAsync(state, () => AzuriteScript.StopAsync(repositoryRoot, azuriteEnvironment, cancellationToken), Console.Error);

@@ -63,8 +63,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         string stateDirectory = LocalRunRecord.StateDirectory(settings.RepositoryRoot, settings.AzuriteEnvironment);
         // Before anything starts: hosts a `demo --keep` left on this state folder would take this run's jobs. A first look,
         // to refuse before the model is read; the one that counts is made again under the state folder's lock (below),
-        // since a run holding the folder now can keep its hosts and let it go before this run takes it.
-        KeptHosts.ThrowIfRunning(stateDirectory);
+        // since a run holding the folder now can keep its hosts and let it go before this run takes it. Without the folder
+        // this look leaves a record of ended hosts in place: it could be the one that run writes meanwhile.
+        KeptHosts.ThrowIfRunning(stateDirectory, folderHeld: false);
         string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
         var card = ModelPackage.LoadCard(modelDirectory);
         // Checked before anything starts: a wrong device or a missing build is found without Azurite to clean up.
