@@ -301,6 +301,27 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_of_pngs_is_refused_with_a_reason_that_says_to_give_the_images_one_by_one()
+    {
+        // The first thing a user with a folder of PNG slices tries; "The series holds no files." sent them looking for
+        // a folder that was not empty.
+        string slices = Path.Combine(_root, "slices");
+        Directory.CreateDirectory(slices);
+        File.Move(Png("a.png"), Path.Combine(slices, "a.png"));
+        File.Move(Png("b.png"), Path.Combine(slices, "b.png"));
+        string empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
+
+        var (pngCode, pngError) = await StandardError.Capture(["detect", slices, "--model", TinyModelPackage(), "--out", Path.Combine(_root, "out")]);
+        var (emptyCode, emptyError) = await StandardError.Capture(["detect", empty, "--model", TinyModelPackage(), "--out", Path.Combine(_root, "out")]);
+
+        Assert.Equal((1, 1), (pngCode, emptyCode));
+        Assert.Equal(
+            "error: scan 1 of 1: The folder holds no DICOM file (2 other files): a folder is read as one DICOM series; give PNG, JPEG or NIfTI files one by one (folder/*.png).",
+            pngError.Trim());
+        Assert.Equal("error: scan 1 of 1: The folder holds no files.", emptyError.Trim());
+    }
+
+    [Fact]
     public async Task An_out_path_that_is_a_file_stops_before_the_model_loads()
     {
         string output = Path.Combine(_root, "results.txt");

@@ -25,7 +25,7 @@ public static class DetectCommand
     /// <param name="readOptions">How scans are read; null: <see cref="LocalScanReading.Options"/> (gdcm or dcmtk from PATH).</param>
     public static Command Create(ScanReadOptions? readOptions)
     {
-        var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Scans to analyse (PNG/JPEG, NIfTI, DICOM)." };
+        var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Scans to analyse: PNG/JPEG, NIfTI or DICOM files (folder/*.png for a folder of slices), or a folder holding one DICOM series." };
         var model = new Option<string>("--model") { Required = true, Description = "Model package folder (model.safetensors + model-card.json)." };
         var profile = new Option<string?>("--profile") { Description = "Inference profile of the model card (default: the card's default profile)." };
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "synomaly-results", Description = "Folder for the results; one subfolder per scan." };

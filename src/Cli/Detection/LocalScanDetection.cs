@@ -44,7 +44,7 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
         var readOptions = (settings.ReadOptions ?? ScanReadOptions.Default) with { CancellationToken = cancellationToken };
         // A folder is one DICOM series, read as inspect reads it; ReadFile would try to open the folder as a file.
         var volume = Directory.Exists(path)
-            ? ScanReader.ReadSeries(SeriesFolder.Read(path).DicomFiles, readOptions)
+            ? ScanReader.ReadSeries(SeriesFolder.Read(path).SeriesFiles(), readOptions)
             : ScanReader.ReadFile(path, readOptions);
         var prepared = ScanPreparation.Prepare(ModalityPresets.For(settings.Modality, volume.Modality, settings.ModelSize, settings.TrainedFor, settings.Orientation), volume, cancellationToken);
         timings["read_and_prepare"] = clock.Elapsed.TotalMilliseconds;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Synomaly.Contracts;
+using Synomaly.Imaging;
 using Synomaly.Imaging.Formats;
 
 namespace Synomaly.Cli.Detection;
@@ -21,6 +23,30 @@ public sealed record SeriesFolder(IReadOnlyList<string> Files, IReadOnlyList<str
         }
 
         return new SeriesFolder(files, dicom, others);
+    }
+
+    /// <summary>
+    /// The DICOM files <c>detect</c> reads as one series; a folder without any is rejected with a reason that says what
+    /// was found and what to give instead. A folder of PNG slices is the first thing many users try, and the reader's
+    /// "The series holds no files." sent them looking for a folder that was not empty. Counts only, never names: file
+    /// names can carry patient data.
+    /// </summary>
+    public IReadOnlyList<string> SeriesFiles()
+    {
+        if (Files.Count == 0)
+        {
+            throw new ScanRejectedException(ScanRejectionCode.Empty, "The folder holds no files.");
+        }
+
+        if (DicomFiles.Count == 0)
+        {
+            string others = Files.Count == 1 ? "1 other file" : string.Create(CultureInfo.InvariantCulture, $"{Files.Count} other files");
+            throw new ScanRejectedException(
+                ScanRejectionCode.Empty,
+                $"The folder holds no DICOM file ({others}): a folder is read as one DICOM series; give PNG, JPEG or NIfTI files one by one (folder/*.png).");
+        }
+
+        return DicomFiles;
     }
 
     /// <summary>
