@@ -1,3 +1,4 @@
+using Synomaly.Cli.Local;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -17,5 +18,22 @@ public sealed class DemoCommandTests
         Assert.Equal(1, code);
         Assert.StartsWith("error: no file, folder or pattern matches the input given to --samples (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_relative_path_given_on_the_command_line_is_read_from_the_current_folder_as_other_verbs_read_it()
+    {
+        // A user who trained into ./run1 and ran `demo --model run1/model` from their data folder was told the model
+        // folder had no model card: the path was read from the repository root, where only the defaults live.
+        using var scratch = new ScratchDirectory("synomaly-demo-relative");
+        string samples = Directory.CreateDirectory(Path.Combine(scratch.Location, "samples")).FullName;
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, samples);
+        Assert.NotEqual(samples, Path.GetFullPath(Path.Combine(RepositoryPaths.FindRoot(), relative)));
+
+        var (code, error) = await StandardError.Capture(["demo", "--samples", relative, "--out", Path.Combine(scratch.Location, "out")]);
+
+        // Found, and empty: refused before anything starts.
+        Assert.Equal(1, code);
+        Assert.Equal("error: No scans found in the samples folder.", error.Trim());
     }
 }

@@ -25,9 +25,9 @@ public static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             string root = RepositoryPaths.FindRoot();
-            string Resolve(string path) => RepositoryPaths.Resolve(root, path);
-            string outDir = Resolve(parse.GetValue(output)!);
-            string samplesFolder = Resolve(parse.GetValue(samples)!);
+            string Resolve(Option<string> option) => RepositoryPaths.Resolve(root, parse, option);
+            string outDir = Resolve(output);
+            string samplesFolder = Resolve(samples);
             if (!Directory.Exists(samplesFolder))
             {
                 // Told by the option, as the other verbs tell a mistyped input, never by the path: .NET's own error quoted it.
@@ -47,7 +47,7 @@ public static class DemoCommand
                 await AnsiConsole.Status().StartAsync("Starting Azurite, the trigger host and the GPU worker ...", async _ =>
                 {
                     pipeline = await LocalPipeline.StartAsync(
-                        new LocalPipelineSettings { RepositoryRoot = root, ModelDirectory = Resolve(parse.GetValue(model)!), LogDirectory = Path.Combine(outDir, "logs"), Device = parse.GetValue(device)! },
+                        new LocalPipelineSettings { RepositoryRoot = root, ModelDirectory = Resolve(model), LogDirectory = Path.Combine(outDir, "logs"), Device = parse.GetValue(device)! },
                         cancellationToken);
                 });
                 var run = new DemoRun(pipeline!);

@@ -29,8 +29,8 @@ public static class SoakCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             string root = RepositoryPaths.FindRoot();
-            string Resolve(string path) => RepositoryPaths.Resolve(root, path);
-            string outDir = Resolve(parse.GetValue(output)!);
+            string Resolve(Option<string> option) => RepositoryPaths.Resolve(root, parse, option);
+            string outDir = Resolve(output);
             if (parse.GetValue(jobs) < 1)
             {
                 throw new UsageException("--jobs must be at least 1.");
@@ -44,7 +44,7 @@ public static class SoakCommand
                 BadInputs = !parse.GetValue(noBad),
                 Seed = parse.GetValue(seed),
                 RepositoryRoot = root,
-                ModelDirectory = Resolve(parse.GetValue(model)!),
+                ModelDirectory = Resolve(model),
                 WorkDirectory = outDir,
                 BaseScan = Path.Combine(root, "samples", "brain-mri", "colin27-healthy.png"),
                 Device = parse.GetValue(device)!,

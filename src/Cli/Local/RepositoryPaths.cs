@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Synomaly.Cli.Local;
 
 /// <summary>Finds the repository root (the folder holding Synomaly.Cloud.sln) from the working or program directory.</summary>
@@ -19,6 +21,18 @@ public static class RepositoryPaths
         throw new DirectoryNotFoundException("Run synomaly from inside the Synomaly.Cloud repository (no Synomaly.Cloud.sln found above the current folder).");
     }
 
-    /// <summary>A path from the command line: absolute as given, relative to the repository root otherwise.</summary>
+    /// <summary>A path: absolute as given, relative to the repository root otherwise.</summary>
     public static string Resolve(string root, string path) => Path.IsPathRooted(path) ? path : Path.Combine(root, path);
+
+    /// <summary>
+    /// A path option's value: one given on the command line is relative to the current folder, as every other verb reads
+    /// its paths (a user's `demo --model run1/model` from their data folder was looked for under the repository); the
+    /// default (samples, models/brain-mri-demo, out/demo) names a place in the repository, relative to its root.
+    /// </summary>
+    public static string Resolve(string root, ParseResult parse, Option<string> option)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        string path = parse.GetValue(option)!;
+        return parse.GetResult(option) is { Implicit: false } ? Path.GetFullPath(path) : Resolve(root, path);
+    }
 }
