@@ -347,6 +347,20 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_train_output_folder_given_as_the_model_is_refused_with_the_subfolder_that_holds_the_model()
+    {
+        // train --out run1 writes the model into run1/model; --model run1 is the first thing a new user gives.
+        TinyModelPackage();
+
+        var (code, error) = await StandardError.Capture(["detect", Png("scan.png"), "--model", _root, "--out", Path.Combine(_root, "out")]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: Cannot load the model given by --model: No model-card.json in the model folder; its subfolder model/ holds one (train writes its model into <out>/model): give that folder.",
+            error.Trim());
+    }
+
+    [Fact]
     public async Task A_profile_the_detector_would_refuse_stops_before_any_scan()
     {
         string output = Path.Combine(_root, "out");

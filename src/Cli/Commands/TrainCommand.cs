@@ -21,7 +21,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "Healthy training data: a folder, a glob (dir/*.png) or a manifest (.txt, one path per line)." };
-        var output = new Option<string>("--out") { Description = "Output folder (checkpoint, loss curve; resumes if a checkpoint is there).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder: the model in model/ (the --model of detect, tune, evaluate and demo), the checkpoint and the loss curve; resumes if a checkpoint is there.", Required = true };
         var size = new Option<int>("--size") { Description = "Model image size.", DefaultValueFactory = _ => 128 };
         var channels = new Option<int>("--model-channels") { Description = "Base channel count (a multiple of 32).", DefaultValueFactory = _ => 128 };
         var mult = new Option<string>("--channel-mult") { Description = "Channel multipliers per level; empty = the reference's default for the size.", DefaultValueFactory = _ => "" };

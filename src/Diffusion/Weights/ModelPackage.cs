@@ -53,10 +53,23 @@ public static class ModelPackage
         string cardPath = Path.Combine(directory, CardFile);
         if (!File.Exists(cardPath))
         {
-            throw new FileNotFoundException($"No {CardFile} in the model folder.", cardPath);
+            throw new FileNotFoundException($"No {CardFile} in the model folder{NestedModelHint(directory)}.", cardPath);
         }
 
         return ModelCard.FromJson(File.ReadAllText(cardPath));
+    }
+
+    /// <summary>
+    /// Where a folder given as a model holds one a level down (synomaly train's --out, whose model is in model/), says so:
+    /// giving the run's folder is a new user's first try, and "no card" alone sent them to retrain. Named by the
+    /// subfolder's own name only, as the message names no path.
+    /// </summary>
+    private static string NestedModelHint(string directory)
+    {
+        string? nested = Directory.Exists(directory)
+            ? Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal).FirstOrDefault(d => File.Exists(Path.Combine(d, CardFile)))
+            : null;
+        return nested is null ? "" : $"; its subfolder {Path.GetFileName(nested)}/ holds one (train writes its model into <out>/model): give that folder";
     }
 
     /// <summary>Reads the card, builds the UNet it describes, loads the weights strictly and returns it in eval mode on <paramref name="device"/>.</summary>
