@@ -51,10 +51,13 @@ public sealed class EvaluationPlan : IEvaluationSource
         }
 
         var reading = new ScanReadOptions { CancellationToken = cancellationToken };
-        var shapeGrid = SliceGrid.For(ScanReader.ReadFile(tuning[0], reading));
-        var realShapes = RealLesionShapes.FromLesionMap(ScanReader.ReadFile(lesionMapPath, reading), shapeGrid);
+        var shapeGrid = SliceGrid.For(SetScanReader.Read(tuning[0], DataOption, reading));
+        var realShapes = RealLesionShapes.FromLesionMap(SetScanReader.Read(lesionMapPath, "--lesion-map", reading), shapeGrid);
         return new EvaluationPlan(tuning, reporting, lesionMapPath, shapeGrid, realShapes, modelSize, lesionsPerSlice, orientation, trainedFor);
     }
+
+    /// <summary>The option the validation folder is given with (tune, evaluate, verify-set), named when a file of it cannot be read.</summary>
+    private const string DataOption = "--data";
 
     public int ModelSize { get; }
 
@@ -85,7 +88,7 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     /// <summary>The tuning half's cases; <paramref name="progress"/> hears the count of its files done; <paramref name="cancellationToken"/> stops the build.</summary>
     public IReadOnlyList<EvaluationCase> TuningCases(IProgress<int>? progress, CancellationToken cancellationToken) =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor).Build(TuningFiles, progress, cancellationToken);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor, DataOption).Build(TuningFiles, progress, cancellationToken);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
     public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) => SubjectSplit.Fingerprints(TuningFiles, cancellationToken);
@@ -102,7 +105,7 @@ public sealed class EvaluationPlan : IEvaluationSource
 
     /// <summary>The reporting half's cases; <paramref name="progress"/> hears the count of its files done; <paramref name="cancellationToken"/> stops the build.</summary>
     public IReadOnlyList<EvaluationCase> ReportingCases(IProgress<int>? progress, CancellationToken cancellationToken) =>
-        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor).Build(ReportingFiles, progress, cancellationToken);
+        new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, ReportingSeed, Orientation, TrainedFor, DataOption).Build(ReportingFiles, progress, cancellationToken);
 
     /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>
     public IReadOnlyList<string> Files => [.. TuningFiles, .. ReportingFiles];

@@ -15,9 +15,10 @@ namespace Synomaly.Evaluation;
 /// preset as inference. <see cref="Build"/> with the same inputs gives the same cases; <see cref="EvaluationSetManifest"/>
 /// records those inputs.
 /// </summary>
+/// <param name="set">The input the files were given with (--data, --normative-data), named when one cannot be read.</param>
 public sealed class EvaluationSetBuilder(
     IReadOnlyList<BinaryShape> realShapes, int modelSize, int lesionsPerSlice, int baseSeed, SliceOrientation orientation = SliceOrientation.Display,
-    ModalityHint trainedFor = ModalityHint.Auto)
+    ModalityHint trainedFor = ModalityHint.Auto, string set = "the evaluation set")
 {
     /// <summary>The synthesizer's ranges every set is built with (recorded in its manifest).</summary>
     public static SynthesisOptions Synthesis { get; } = new();
@@ -40,7 +41,7 @@ public sealed class EvaluationSetBuilder(
         foreach (var file in healthyFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var volume = ScanReader.ReadFile(file, reading);
+            var volume = SetScanReader.Read(file, set, reading);
             if (volume.Depth != 1)
             {
                 throw new InvalidDataException($"{Path.GetFileName(file)} holds {volume.Depth} slices; evaluation sets are built from 2-D slices (one per file).");

@@ -44,4 +44,7 @@ public enum EvaluationSetProblem
 
     /// <summary>The model's modality gives synthetic lesions no place to go (ultrasound): its sets must be given with masks.</summary>
     SyntheticLesionsUnsupported,
+
+    /// <summary>A file of the set is not a scan the reader can use (a notes file beside the slices, a truncated scan).</summary>
+    UnreadableScan,
 }

@@ -37,7 +37,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         foreach (var file in healthyFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var prepared = Prepare(file, ScanReader.ReadFile(file, reading), cancellationToken);
+            var prepared = Prepare(file, SetScanReader.Read(file, "--healthy", reading), cancellationToken);
             foreach (var slice in prepared.Slices)
             {
                 cases.Add(new EvaluationCase(CaseId("healthy", healthyNames[file], prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
@@ -50,9 +50,9 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         {
             string file = anomalousFiles[i], maskFile = maskFiles[i];
             cancellationToken.ThrowIfCancellationRequested();
-            var image = ScanReader.ReadFile(file, reading);
+            var image = SetScanReader.Read(file, "--anomalous", reading);
             cancellationToken.ThrowIfCancellationRequested();
-            var mask = ScanReader.ReadFile(maskFile, reading);
+            var mask = SetScanReader.Read(maskFile, "--masks", reading);
             CheckGrid(image, mask, file, maskFile);
             var prepared = Prepare(file, image, cancellationToken);
             var kept = new List<int>();

@@ -265,6 +265,25 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_that_is_no_scan_is_refused_naming_the_option_it_was_given_with_never_its_file_name()
+    {
+        // A notes file or a viewer's index beside the slices stopped the run with the reader's "Unknown format" alone,
+        // which said neither which input held it nor what to do.
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        string folder = Directory.CreateDirectory(At("slices")).FullName;
+        File.WriteAllText(Path.Combine(folder, "sub-01_Miller_Max.txt"), "notes");
+        File.WriteAllText(Path.Combine(folder, "sub-02_Miller_Max.txt"), "notes");
+        const string Reason = "cannot be used (UnknownFormat: Unknown format: not DICOM, NIfTI, PNG, JPEG or a zip of DICOM files.): keep only readable scans there, or list them in a .txt manifest.";
+
+        var (dataCode, dataError) = await StandardError.Capture(["evaluate", "--model", model, "--data", folder, "--device", "cpu", "--out", At("data")]);
+        var (healthyCode, healthyError) = await StandardError.Capture(["evaluate", "--model", model, "--healthy", folder, "--device", "cpu", "--out", At("healthy")]);
+
+        Assert.Equal((1, 1), (dataCode, healthyCode));
+        Assert.Equal($"error: A file of --data {Reason}", dataError.Trim());
+        Assert.Equal($"error: A file of --healthy {Reason}", healthyError.Trim());
+    }
+
+    [Fact]
     public async Task Evaluate_on_an_empty_data_folder_is_refused_as_an_empty_set_and_the_card_s_metrics_stay()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

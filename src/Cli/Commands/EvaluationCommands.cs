@@ -427,7 +427,7 @@ public static class EvaluationCommands
         }
 
         var orientation = SliceOrientationNames.ParseRecorded(card.ExpectedSliceOrientation());
-        return new EvaluationSetBuilder([], card.Architecture.ImageSize, lesionsPerSlice: 0, baseSeed: 0, orientation, ModalityNames.ParseRecorded(card.Preprocessing.Modality)).Build(files, cancellationToken: cancellationToken);
+        return new EvaluationSetBuilder([], card.Architecture.ImageSize, lesionsPerSlice: 0, baseSeed: 0, orientation, ModalityNames.ParseRecorded(card.Preprocessing.Modality), "--normative-data").Build(files, cancellationToken: cancellationToken);
     }
 
     /// <summary>The integers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
