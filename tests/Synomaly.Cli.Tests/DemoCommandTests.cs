@@ -36,4 +36,20 @@ public sealed class DemoCommandTests
         Assert.Equal(1, code);
         Assert.Equal("error: No scans found in the samples folder.", error.Trim());
     }
+
+    [Fact]
+    public async Task A_model_that_cannot_be_loaded_is_a_usage_error_named_by_its_option_before_anything_starts()
+    {
+        // As detect, tune and evaluate tell it (exit 2, the option named); demo said only "No model-card.json in the model
+        // folder." and exited 1, the code of a failed run.
+        using var scratch = new ScratchDirectory("synomaly-demo-model");
+        string samples = Directory.CreateDirectory(Path.Combine(scratch.Location, "samples")).FullName;
+        File.Copy(ScanFiles.IxiSlice(2), Path.Combine(samples, "a.png"));
+        string notAModel = Directory.CreateDirectory(Path.Combine(scratch.Location, "not-a-model")).FullName;
+
+        var (code, error) = await StandardError.Capture(["demo", "--model", notAModel, "--samples", samples, "--out", Path.Combine(scratch.Location, "out")]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: Cannot load the model given by --model: No model-card.json in the model folder.", error.Trim());
+    }
 }

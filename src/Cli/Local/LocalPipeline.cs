@@ -1,5 +1,6 @@
 using System.Net;
 using Synomaly.Diffusion;
+using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Storage.Local;
 using TorchSharp;
@@ -67,7 +68,7 @@ public sealed class LocalPipeline : IAsyncDisposable
         // this look leaves a record of ended hosts in place: it could be the one that run writes meanwhile.
         KeptHosts.ThrowIfRunning(stateDirectory, folderHeld: false);
         string modelDirectory = Path.GetFullPath(settings.ModelDirectory);
-        var card = ModelPackage.LoadCard(modelDirectory);
+        var card = LoadCard(modelDirectory);
         // Checked before anything starts: a wrong device or a missing build is found without Azurite to clean up.
         bool onCpu = TorchDevice.Resolve(settings.Device).type == DeviceType.CPU;
         string repositoryRoot = settings.RepositoryRoot;
@@ -234,6 +235,22 @@ public sealed class LocalPipeline : IAsyncDisposable
         }
 
         throw new TimeoutException($"The GPU worker was not ready after {timeout.TotalSeconds:F0} s; see {Worker.LogPath}.");
+    }
+
+    /// <summary>
+    /// The model's card, or the refusal detect, tune and evaluate give for a model they cannot load: a usage error (exit 2)
+    /// named by --model, found before anything starts.
+    /// </summary>
+    private static ModelCard LoadCard(string modelDirectory)
+    {
+        try
+        {
+            return ModelPackage.LoadCard(modelDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidModelConfigException)
+        {
+            throw new UsageException($"Cannot load the model given by --model: {ErrorLine.Of(e)}", e);
+        }
     }
 
     private static string BuiltAssembly(string root, string project, string assembly)
