@@ -60,7 +60,7 @@ public static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
         var name = new Option<string>("--name") { Description = "Model name in the exported model card.", DefaultValueFactory = _ => "synomaly-model" };
         var version = new Option<string>("--version") { Description = "Model version in the exported model card.", DefaultValueFactory = _ => "0.1.0" };
-        var dataDescription = new Option<string>("--data-description") { Description = "Training data and its licence, for the model card.", DefaultValueFactory = _ => "unspecified" };
+        var dataDescription = new Option<string>("--data-description") { Description = "What the training data is and where it comes from, for the model card (its licence goes in --data-licence).", DefaultValueFactory = _ => "unspecified" };
         var dataLicence = new Option<string>("--data-licence") { Description = "Licence of the training data, for the model card.", DefaultValueFactory = _ => "unspecified" };
         var maxMinutes = new Option<double>("--max-minutes")
         {
