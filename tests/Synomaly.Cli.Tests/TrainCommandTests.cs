@@ -357,6 +357,22 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_out_folder_inside_the_training_data_is_no_training_data_so_the_same_command_resumes()
+    {
+        // `train . --out run1` from the data folder: the second sitting listed the run's own loss.png, model and checkpoint
+        // among the training files and was refused for a changed file count (and loss.png is a PNG a looser check would
+        // have trained on as a scan).
+        string data = SliceFolder("data", 3);
+        string[] Train(string steps) => ["train", data, "--out", Path.Combine(data, "run"), "--steps", steps, .. TinyModel];
+
+        Assert.Equal(0, await CommandRunner.RunAsync(Train("1")));
+        var (code, error) = await StandardError.Capture(Train("2"));
+
+        Assert.Equal((0, ""), (code, error.Trim()));
+        Assert.Equal(2, ModelPackage.LoadCard(Path.Combine(data, "run", "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_resume_listing_another_number_of_training_files_is_a_usage_error_naming_the_input_before_the_data_is_decoded()
     {
         string output = Path.Combine(_scratch, "four-files");

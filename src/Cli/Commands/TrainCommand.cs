@@ -144,7 +144,7 @@ public static class TrainCommand
             TrainResumeCheck.Require(checkpointDirectory, modelConfig, options);
             TrainInitFromCheck.Require(parse.GetValue(initFrom), checkpointDirectory, modelConfig);
             TrainingRun.RequireResumableOrUnused(parse.GetValue(output)!);
-            var files = UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!, $"<{input.Name}>"));
+            var files = TrainRunFolder.LeftOutOf(UnreadableInputException.Guard(() => InputFiles.Resolve(parse.GetValue(input)!, $"<{input.Name}>")), parse.GetValue(output)!);
             // Other training data for the epoch in progress, refused from the listing, before any file is decoded.
             TrainInputRecord.Require(parse.GetValue(output)!, checkpointDirectory, options.Sampling, files.Count);
             bool resuming = TrainingCheckpoint.Exists(checkpointDirectory);
