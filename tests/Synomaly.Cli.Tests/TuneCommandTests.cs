@@ -44,6 +44,27 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_out_inside_the_data_folder_is_refused_before_anything_is_read_or_written()
+    {
+        // tune --data val --out val/tune wrote its tables into val/; the next evaluate --data val split another set of
+        // files and refused to report, telling the user to give the same --data as tune, which they had.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string data = SixSlices();
+        string output = Path.Combine(data, "tuning");
+        string card = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: --out lies inside --data: what tune and evaluate write there would be read as scans by the next run on --data (its split would change); give an --out outside it. Nothing was run.",
+            error.Trim());
+        Assert.False(Directory.Exists(output));
+        Assert.Equal(card, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Fact]
     public async Task Tuning_into_another_profile_leaves_the_card_s_default_profile_and_says_so()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

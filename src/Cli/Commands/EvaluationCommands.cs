@@ -344,6 +344,7 @@ public static class EvaluationCommands
     private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse, CancellationToken cancellationToken)
     {
         var device = TorchDevice.Resolve(parse.GetValue(Device));
+        EvaluationInputs.RequireOutputOutsideInputs(parse, parse.GetValue(Out)!);
         var region = OptionChoices.Is(parse.GetValue(Region), "whole-slice") ? MapRegion.WholeSlice : MapRegion.Foreground;
         var imageLabel = OptionChoices.Is(parse.GetValue(ImageLabel), "any-truth") ? ImageLabelRule.AnyTruth : ImageLabelRule.Reference;
         var context = DetectorContext.Load(parse.GetValue(Model)!, device, region, imageLabel);

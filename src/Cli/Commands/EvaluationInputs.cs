@@ -80,6 +80,27 @@ internal static class EvaluationInputs
             : GivenSets.Resolve(parse.GetValue(Healthy), parse.GetValue(Anomalous), parse.GetValue(Masks), size, orientation, trainedFor);
     }
 
+    /// <summary>
+    /// Refuses an --out inside a folder given as an input, before anything is read or written: what tune and evaluate
+    /// write there (tables, JSON, plots) would be read as scans by the next run on that folder. With --data the split then
+    /// changed, and evaluate refused to report on the same --data tune had been given, telling the user to give it.
+    /// </summary>
+    public static void RequireOutputOutsideInputs(ParseResult parse, string output)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        string written = Within(output);
+        foreach (var option in new[] { Data, Healthy, Anomalous, Masks })
+        {
+            if (parse.GetValue(option) is { } input && Directory.Exists(input) && written.StartsWith(Within(input), StringComparison.Ordinal))
+            {
+                throw new UsageException(
+                    $"--out lies inside {option.Name}: what tune and evaluate write there would be read as scans by the next run on {option.Name} (its split would change); give an --out outside it. Nothing was run.");
+            }
+        }
+
+        static string Within(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+    }
+
     /// <summary>The files --data names, refused when there are none (an empty folder, a pattern that matches nothing), as given sets are.</summary>
     private static IReadOnlyList<string> NonEmpty(string data)
     {
