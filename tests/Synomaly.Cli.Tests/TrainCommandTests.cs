@@ -357,6 +357,21 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resume_already_at_its_steps_says_there_is_nothing_to_train_and_exports_the_model_as_trained()
+    {
+        // Re-running with --steps at or below the checkpoint's step (the documented way to export) printed a progress bar
+        // at 0% and "Training done", as if it had trained.
+        string output = Path.Combine(_scratch, "run");
+        Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "2", .. TinyModel]));
+
+        var (code, printed) = await StandardError.CaptureAll(["train", Slices, "--out", output, "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("The checkpoint is at step 2 (--steps 1): nothing to train; the model is exported as trained to step 2.", printed, StringComparison.Ordinal);
+        Assert.Equal(2, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task An_out_folder_inside_the_training_data_is_no_training_data_so_the_same_command_resumes()
     {
         // `train . --out run1` from the data folder: the second sitting listed the run's own loss.png, model and checkpoint

@@ -187,6 +187,13 @@ public static class TrainCommand
             {
                 TrainInputRecord.Write(parse.GetValue(output)!, files.Count);
             }
+            else if (lastPhase is not null && lastPhase.ToStep >= options.Steps)
+            {
+                // Re-running with the step reached is the documented way to export; without this line the run printed a
+                // progress bar at 0% and "Training done", as if it had trained (or, with fewer --steps, cut the model back).
+                AnsiConsole.MarkupLine(
+                    CultureInfo.InvariantCulture, "[grey]The checkpoint is at step {0} (--steps {1}): nothing to train; the model is exported as trained to step {0}.[/]", lastPhase.ToStep, options.Steps);
+            }
 
             using var images = set.ToTensor();
             using var masks = set.ToRegionMaskTensor();
