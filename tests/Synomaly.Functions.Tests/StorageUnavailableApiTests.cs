@@ -1,6 +1,4 @@
 using Azure;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -87,7 +85,7 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
         var outage = new TableOutage();
         await using var host = await TestHost.CreateAsync(azurite, tableOptions: outage.Options());
         var scans = new[] { await host.FailedUploadAsync(), await host.FailedUploadAsync(), await host.FailedUploadAsync() }.Order(StringComparer.Ordinal).ToArray();
-        (outage.Failure, outage.Only) = (Passing["ServerBusy"], scans[1]); // the listing is in scan id order
+        (outage.Failure, outage.Only) = (Passing["ServerBusy"], TableOutage.UriHolding(scans[1])); // the listing is in scan id order
         var request = HttpRequests.Create("POST", """{"errorCodes": ["StorageUnavailable"]}""");
 
         var stopped = await host.Function<RetryFailedScans>().Run(request, Ct);
@@ -150,32 +148,5 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
         var log = new CapturingLogger<T>();
         var answer = await run(ActivatorUtilities.CreateInstance<T>(host.Services, log), request);
         return (answer, request, log.Entries);
-    }
-
-    /// <summary>
-    /// Fails every try of a table request with <see cref="Failure"/> once it is set (set up the host first), inside the
-    /// SDK's retry policy, so that the client retries and gives up as it does against a storage account in trouble.
-    /// </summary>
-    private sealed class TableOutage : HttpPipelineSynchronousPolicy
-    {
-        public Func<Exception>? Failure { get; set; }
-
-        /// <summary>Fails only the requests whose URI holds this text (a scan id: its row's key); all of them when null.</summary>
-        public string? Only { get; set; }
-
-        public TableClientOptions Options()
-        {
-            var options = new TableClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(1), Mode = RetryMode.Fixed } };
-            options.AddPolicy(this, HttpPipelinePosition.PerRetry);
-            return options;
-        }
-
-        public override void OnSendingRequest(HttpMessage message)
-        {
-            if (Failure is { } failure && (Only is null || message.Request.Uri.ToString().Contains(Only, StringComparison.Ordinal)))
-            {
-                throw failure();
-            }
-        }
     }
 }

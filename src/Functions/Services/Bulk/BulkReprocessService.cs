@@ -96,14 +96,10 @@ public sealed partial class BulkReprocessService(
         {
             await runs.DeleteUnstartedAsync(runId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Azure.RequestFailedException e)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e) is { } failure)
         {
-            LogUnstartedNotRemoved(runId, e.Status);
-        }
-        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
-        {
-            // Best effort as before the table's absence was typed: the caller hears why the run did not start.
-            LogUnstartedNotRemoved(runId, inner.Status);
+            // Best effort: the caller hears why the run did not start, not that removing its record failed.
+            LogUnstartedNotRemoved(runId, failure.Status);
         }
     }
 
@@ -467,13 +463,9 @@ public sealed partial class BulkReprocessService(
                 }
             }
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e) is { } failure)
         {
-            LogAbandonFailed(startingRunId, e.Status, e.ErrorCode);
-        }
-        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
-        {
-            LogAbandonFailed(startingRunId, inner.Status, inner.ErrorCode);
+            LogAbandonFailed(startingRunId, failure.Status, failure.ErrorCode);
         }
     }
 
@@ -492,15 +484,11 @@ public sealed partial class BulkReprocessService(
         {
             await runs.MarkFirstStepQueuedAsync(runId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Azure.RequestFailedException e)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e) is { } failure)
         {
             // The step is queued and will run; a missing mark only lets a repeated start queue a duplicate step, which
             // ends Contended at its first checkpoint.
-            LogMarkFailed(runId, e.Status);
-        }
-        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
-        {
-            LogMarkFailed(runId, inner.Status);
+            LogMarkFailed(runId, failure.Status);
         }
     }
 
@@ -740,10 +728,10 @@ public sealed partial class BulkReprocessService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} started by {Trigger} (dry run: {DryRun})")]
     private partial void LogStarted(string runId, BulkRunTrigger trigger, bool dryRun);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: its first step is queued, but recording that failed ({Status})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: its first step is queued, but recording that failed ({Status}; status 0: no answer)")]
     private partial void LogMarkFailed(string runId, int status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} never started, and removing its record failed ({Status}); it stays Pending")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} never started, and removing its record failed ({Status}; status 0: no answer); it stays Pending")]
     private partial void LogUnstartedNotRemoved(string runId, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its message was not published, and checking whether its archive source still exists failed ({Status} {ErrorCode}); the expiry sweep checks again")]
@@ -758,7 +746,7 @@ public sealed partial class BulkReprocessService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} abandoned after {Pages} pages: no progress since {LastProgress}; run {StartingRunId} covers its scans")]
     private partial void LogAbandoned(string runId, int pages, DateTimeOffset lastProgress, string startingRunId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {StartingRunId}: closing stalled runs failed ({Status} {ErrorCode}); the next start tries again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {StartingRunId}: closing stalled runs failed ({Status} {ErrorCode}; status 0: no answer); the next start tries again")]
     private partial void LogAbandonFailed(string startingRunId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} waits for its jobs: {Outstanding} of at most {MaxOutstanding} published and not yet finished (Bulk__MaxOutstandingJobs); the next step looks again in {Seconds} s")]
