@@ -101,6 +101,28 @@ public sealed class BulkRunClosedUnderStepTests(AzuriteFixture azurite)
         Assert.Contains("Stopped (StepPoisoned)", said.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_step_whose_run_is_removed_after_its_checkpoint_lost_says_so_and_ends_not_found()
+    {
+        // The run read back was gone, and the step logged "another step moved the checkpoint" and answered Contended with
+        // no run, as if a duplicate step had moved it.
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps());
+        var store = new StoppedBeforeReplaceRunStore(new TableClient(host.ConnectionString, host.BulkRunsTable));
+        var log = new CapturingLogger<BulkReprocessService>();
+        var bulk = ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, store, log);
+        var run = await bulk.StartAsync(new BulkRunRequest($"t{Guid.NewGuid():N}/", null, false), Ct); // nothing under it
+        store.StopBefore(next => next.State == BulkRunState.Completed, () => host.Get<BulkStepPoisonHandler>().HandleAsync(run.RunId, Ct));
+        store.RemoveAfterLostWrite = true;
+
+        var step = await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
+
+        Assert.Equal(new BulkStepResult(BulkStepOutcome.NotFound, null), step);
+        var said = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(run.RunId, said.Message, StringComparison.Ordinal);
+        Assert.Contains("was removed", said.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("another step", said.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<string> FillArchiveAsync(TestHost host, int count)
     {
         var prefix = $"t{Guid.NewGuid():N}/";
@@ -135,23 +157,35 @@ public sealed class BulkRunClosedUnderStepTests(AzuriteFixture azurite)
         }
     }
 
-    /// <summary>The real store, but the run is closed (once) just before a step's first write that matches.</summary>
+    /// <summary>
+    /// The real store, but the run is closed (once) just before a step's first write that matches; with
+    /// <see cref="RemoveAfterLostWrite"/>, the run is also removed once that write has lost to the close.
+    /// </summary>
     private sealed class StoppedBeforeReplaceRunStore(TableClient table) : BulkRunStore(table)
     {
         private Func<BulkRun, bool>? matches;
         private Func<Task>? stop;
 
+        public bool RemoveAfterLostWrite { get; set; }
+
         public void StopBefore(Func<BulkRun, bool> write, Func<Task> close) => (matches, stop) = (write, close);
 
         public override async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
         {
-            if (matches is { } write && write(next))
+            if (matches is not { } write || !write(next))
             {
-                matches = null;
-                await stop!();
+                return await base.TryReplaceAsync(current, next, cancellationToken);
             }
 
-            return await base.TryReplaceAsync(current, next, cancellationToken);
+            matches = null;
+            await stop!();
+            var stored = await base.TryReplaceAsync(current, next, cancellationToken);
+            if (stored is null && RemoveAfterLostWrite)
+            {
+                await DeleteUnstartedAsync(current.RunId, cancellationToken);
+            }
+
+            return stored;
         }
     }
 

@@ -309,11 +309,17 @@ public sealed partial class BulkReprocessService(
     /// <summary>
     /// The end of a step whose write lost to another writer of the run, told by how the run stands now: closed under the
     /// step (Stopped or Abandoned, with what the step published counted in it, <see cref="BulkRunClosedUnderStep"/>),
-    /// which the outcome and the log say, rather than "completed" or a duplicate step; otherwise moved by another step
-    /// (Contended).
+    /// which the outcome and the log say, rather than "completed" or a duplicate step; removed meanwhile (NotFound: no
+    /// step moved it); otherwise moved by another step (Contended).
     /// </summary>
     private BulkStepResult EndedUnderStep(string runId, BulkRun? current)
     {
+        if (current is null)
+        {
+            LogRemovedUnderStep(runId);
+            return new BulkStepResult(BulkStepOutcome.NotFound, null);
+        }
+
         if (current is { State: BulkRunState.Stopped or BulkRunState.Abandoned })
         {
             LogClosedUnderStep(runId, current.State, current.StopReason, current.Published, current.Outstanding.Count);
@@ -754,6 +760,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} was closed as {State} ({StopReason}) while its step worked it; the step stops, and what it published is counted in the run: {Published} published, {Outstanding} outstanding")]
     private partial void LogClosedUnderStep(string runId, BulkRunState state, BulkRunStopReason? stopReason, long published, int outstanding);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} was removed while its step worked it; the step stops, and what it published is counted in no run")]
+    private partial void LogRemovedUnderStep(string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: another step moved the checkpoint; this step stops")]
     private partial void LogContended(string runId);
