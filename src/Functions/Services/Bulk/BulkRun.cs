@@ -68,6 +68,12 @@ public sealed record BulkRun
     public BulkRunState State { get; init; }
 
     /// <summary>
+    /// Whether the run is still open (Pending or Running): steps checkpoint it, a close can still close it and it can be
+    /// stalled. Once over (Completed, Abandoned or Stopped) no step writes its checkpoint any more.
+    /// </summary>
+    public bool IsOpen => State is BulkRunState.Pending or BulkRunState.Running;
+
+    /// <summary>
     /// Continuation token of the archive listing after the last checkpointed page; null before the first page and once the
     /// run is over. It holds the next blob's name (Azure base64-encodes it), so it is kept no longer than the run lasts.
     /// </summary>

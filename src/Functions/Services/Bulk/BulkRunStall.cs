@@ -31,7 +31,7 @@ public sealed record BulkRunStall(DateTimeOffset LastProgressAt, string Detail)
     public static BulkRunStall? Of(BulkRun run, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (run.State is not (BulkRunState.Pending or BulkRunState.Running))
+        if (!run.IsOpen)
         {
             return null;
         }

@@ -48,7 +48,7 @@ public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock
                     return BulkRunStopOutcome.NotFound;
                 }
 
-                if (run.State is not (BulkRunState.Pending or BulkRunState.Running))
+                if (!run.IsOpen)
                 {
                     return BulkRunStopOutcome.AlreadyOver;
                 }
