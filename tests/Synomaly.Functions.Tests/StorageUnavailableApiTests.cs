@@ -130,6 +130,28 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
         Assert.Equal(new StorageFailure(0, null), TransientStorageFailure.Of(error));
     }
 
+    [Theory]
+    [InlineData(408, "RequestTimeout")]
+    [InlineData(429, "TooManyRequests")]
+    [InlineData(500, "InternalError")]
+    [InlineData(502, "BadGateway")]
+    [InlineData(503, "ServerBusy")]
+    [InlineData(504, "GatewayTimeout")]
+    public async Task Each_passing_status_of_a_table_is_answered_503_with_its_status_and_code(int status, string code)
+    {
+        // Pins the classifier's list: the theory above covers only 503, 500 and no answer.
+        var outage = new TableOutage();
+        await using var host = await TestHost.CreateAsync(azurite, tableOptions: outage.Options());
+        var scanId = await host.FailedUploadAsync();
+        outage.Failure = () => new RequestFailedException(status, "Passing.", code, null);
+
+        var (answer, _, log) = await CallAsync(host, nameof(GetScanStatus), scanId);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((503, Problems.StorageUnavailableType), (problem.Status, problem.Type));
+        Assert.Contains($"({status} {code}", Assert.Single(log).Message, StringComparison.Ordinal);
+    }
+
     private static Task<(IActionResult, HttpRequest, IReadOnlyList<(LogLevel Level, string Message)>)> CallAsync(TestHost host, string operation, string scanId) => operation switch
     {
         nameof(ListScans) => CallAsync<ListScans>(host, HttpRequests.Create("GET"), (f, r) => f.Run(r, Ct)),
