@@ -127,7 +127,7 @@ public sealed class StorageUnavailableApiTests(AzuriteFixture azurite)
 
         var error = await Assert.ThrowsAsync<AggregateException>(() => table.GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: Ct));
 
-        Assert.Equal(new StorageFailure(0, null), TransientStorageFailure.Of(error));
+        Assert.Equal(new StorageFailure(0, null), TransientStorageFailure.Of(error, Ct));
     }
 
     [Theory]

@@ -54,7 +54,7 @@ public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization auth
         {
             return logger.JobTableMissing(request, nameof(DeleteScan), e);
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             return logger.StorageUnavailable(request, nameof(DeleteScan), failure);
         }

@@ -43,7 +43,7 @@ public sealed class GetReprocessRun(BulkReprocessService bulk, ApiAuthorization 
             // The run's outstanding jobs are looked up in it.
             return logger.JobTableMissing(request, nameof(GetReprocessRun), e);
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             return logger.StorageUnavailable(request, nameof(GetReprocessRun), failure);
         }

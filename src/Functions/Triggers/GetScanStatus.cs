@@ -56,7 +56,7 @@ public sealed partial class GetScanStatus(ScanStatusService status, ApiAuthoriza
         {
             return logger.JobTableMissing(request, nameof(GetScanStatus), e);
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             return logger.StorageUnavailable(request, nameof(GetScanStatus), failure);
         }

@@ -40,7 +40,7 @@ public sealed class ListScans(ScanStatusService status, ApiAuthorization authori
         {
             return logger.JobTableMissing(request, nameof(ListScans), e);
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             return logger.StorageUnavailable(request, nameof(ListScans), failure);
         }

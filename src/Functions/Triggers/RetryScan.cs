@@ -61,7 +61,7 @@ public sealed partial class RetryScan(ScanRetryService retry, ScanStatusService 
         {
             return logger.JobTableMissing(request, nameof(RetryScan), e);
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             return logger.StorageUnavailable(request, nameof(RetryScan), failure);
         }

@@ -47,7 +47,7 @@ public sealed class StartReprocess(BulkReprocessService bulk, ApiAuthorization a
         {
             return logger.BulkRunTableMissing(request, nameof(StartReprocess), e);
         }
-        catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             return logger.StorageUnavailable(request, nameof(StartReprocess), failure);
         }

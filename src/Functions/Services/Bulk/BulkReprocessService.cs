@@ -96,7 +96,7 @@ public sealed partial class BulkReprocessService(
         {
             await runs.DeleteUnstartedAsync(runId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e) is { } failure)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, CancellationToken.None) is { } failure)
         {
             // Best effort: the caller hears why the run did not start, not that removing its record failed.
             LogUnstartedNotRemoved(runId, failure.Status);
@@ -469,7 +469,7 @@ public sealed partial class BulkReprocessService(
                 }
             }
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e) is { } failure)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, cancellationToken) is { } failure)
         {
             LogAbandonFailed(startingRunId, failure.Status, failure.ErrorCode);
         }
@@ -490,7 +490,7 @@ public sealed partial class BulkReprocessService(
         {
             await runs.MarkFirstStepQueuedAsync(runId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e) is { } failure)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, CancellationToken.None) is { } failure)
         {
             // The step is queued and will run; a missing mark only lets a repeated start queue a duplicate step, which
             // ends Contended at its first checkpoint.

@@ -14,10 +14,11 @@ namespace Synomaly.Functions.Services.Bulk;
 internal static class BulkRunTableBestEffort
 {
     /// <summary>The failure of <paramref name="error"/> to log, by status and error code; null when it is not one to let pass.</summary>
-    public static StorageFailure? FailureOf(Exception error) => error switch
+    /// <param name="cancellationToken">The token the failed call was given (<see cref="TransientStorageFailure.Of"/>).</param>
+    public static StorageFailure? FailureOf(Exception error, CancellationToken cancellationToken) => error switch
     {
         RequestFailedException e => new StorageFailure(e.Status, e.ErrorCode),
         BulkRunTableMissingException { InnerException: RequestFailedException e } => new StorageFailure(e.Status, e.ErrorCode),
-        _ => TransientStorageFailure.Of(error),
+        _ => TransientStorageFailure.Of(error, cancellationToken),
     };
 }

@@ -75,7 +75,7 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
             {
                 throw new FailedUploadRetryTableMissingException(Done(pageStart), e);
             }
-            catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+            catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
             {
                 throw new FailedUploadRetryStorageUnavailableException(Done(pageStart), failure, e);
             }
@@ -111,7 +111,7 @@ public sealed partial class FailedUploadRetryService(JobStore jobs, ScanRetrySer
                     outcomes[JobTableMissing] = outcomes.GetValueOrDefault(JobTableMissing) + 1;
                     throw new FailedUploadRetryTableMissingException(Done(pageStart), e);
                 }
-                catch (Exception e) when (TransientStorageFailure.Of(e) is { } failure)
+                catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
                 {
                     // As a vanished table: the rest would meet the same storage, and the caller must learn what was done.
                     outcomes[StorageUnavailable] = outcomes.GetValueOrDefault(StorageUnavailable) + 1;
