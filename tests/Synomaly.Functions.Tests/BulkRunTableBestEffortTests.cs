@@ -8,7 +8,7 @@ using Synomaly.Testing;
 namespace Synomaly.Functions.Tests;
 
 /// <summary>
-/// The calls on the bulk run table that a run's start makes on a best-effort basis, when the SDK gives up on network
+/// The calls on the bulk run table made on a best-effort basis (a run's start, closing a run as Stopped), when the SDK gives up on network
 /// faults: it throws an AggregateException of one fault per try, not a RequestFailedException.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -73,5 +73,24 @@ public sealed class BulkRunTableBestEffortTests(AzuriteFixture azurite)
         Assert.Equal([run.RunId], steps.Requested);
         var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains("recording that failed (0;", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Closing_a_run_as_stopped_that_gets_no_answer_is_logged_and_reported_failed()
+    {
+        // The AggregateException went past the stopper's catch: the poison trigger and the step that found the job table
+        // missing threw instead of logging that the run stays open.
+        var outage = new TableOutage { Only = r => r.Method == RequestMethod.Put };
+        await using var host = await TestHost.CreateAsync(azurite, steps: new CapturingSteps(), tableOptions: outage.Options());
+        var run = await host.Get<BulkReprocessService>().StartAsync(new BulkRunRequest(null, null, DryRun: true), Ct);
+        var log = new CapturingLogger<BulkRunStopper>();
+        var stopper = ActivatorUtilities.CreateInstance<BulkRunStopper>(host.Services, log);
+        outage.Failure = NoAnswer;
+
+        var outcome = await stopper.StopAsync(run.RunId, BulkRunStopReason.StepPoisoned, "Poisoned.", Ct);
+
+        Assert.Equal(BulkRunStopOutcome.Failed, outcome);
+        Assert.Equal(BulkRunState.Pending, (await host.Get<BulkReprocessService>().GetAsync(run.RunId, Ct))!.State);
+        Assert.Contains("closing it as Stopped failed (0 ", Assert.Single(log.Entries, e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using Azure;
 using Microsoft.Extensions.Logging;
 
 namespace Synomaly.Functions.Services.Bulk;
@@ -64,13 +63,9 @@ public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock
             // Callers log only what they asked for: without this line a run left open this way left no trace.
             LogStillContended(runId, MaxAttempts);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, cancellationToken) is { } failure)
         {
-            LogStopFailed(runId, e.Status, e.ErrorCode);
-        }
-        catch (BulkRunTableMissingException e) when (e.InnerException is RequestFailedException inner)
-        {
-            LogStopFailed(runId, inner.Status, inner.ErrorCode);
+            LogStopFailed(runId, failure.Status, failure.ErrorCode);
         }
 
         return BulkRunStopOutcome.Failed;
@@ -79,6 +74,6 @@ public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped lost to another writer of the run {Attempts} times in a row (a step still checkpointing it); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
     private partial void LogStillContended(string runId, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped failed ({Status} {ErrorCode}); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: closing it as Stopped failed ({Status} {ErrorCode}; status 0: no answer); it stays open, and GET /api/reprocess reports it stalled once it has made no progress for 15 minutes")]
     private partial void LogStopFailed(string runId, int status, string? errorCode);
 }
