@@ -473,6 +473,22 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_attention_list_no_level_of_the_network_reaches_is_a_usage_error_naming_the_levels_factors()
+    {
+        // The tiny network's two levels are at factors 1 and 2: --attention 8 placed no attention block, yet the card said "8".
+        string output = Path.Combine(_scratch, "no-attention");
+        string[] model = [.. TinyModel.Select((a, i) => i > 0 && TinyModel[i - 1] == "--attention" ? "8,16" : a)];
+
+        var (code, errors) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", .. model]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: --attention 8,16 places no attention block: the network's 2 levels (--channel-mult) are at downsample factors 1 and 2; list at least one of them.",
+            errors.Trim());
+        Assert.False(Directory.Exists(output), "nothing may be trained or written after a refused option");
+    }
+
+    [Fact]
     public async Task A_fresh_run_into_a_finished_run_s_folder_without_its_checkpoint_is_refused_as_a_usage_error_and_leaves_the_model_alone()
     {
         string output = Path.Combine(_scratch, "finished");

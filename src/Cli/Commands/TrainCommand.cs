@@ -26,7 +26,7 @@ public static class TrainCommand
         var channels = new Option<int>("--model-channels") { Description = "Base channel count (a multiple of 32).", DefaultValueFactory = _ => 128 };
         var mult = new Option<string>("--channel-mult") { Description = "Channel multipliers per level; empty = the reference's default for the size.", DefaultValueFactory = _ => "" };
         var resBlocks = new Option<int>("--res-blocks") { Description = "Residual blocks per level.", DefaultValueFactory = _ => 2 };
-        var attention = new Option<string>("--attention") { Description = "Attention at these downsample factors (comma list).", DefaultValueFactory = _ => "32,16,8" };
+        var attention = new Option<string>("--attention") { Description = "Attention at these downsample factors (comma list): level n of --channel-mult (from 0) is at factor 2^n, and at least one factor listed must be a level's.", DefaultValueFactory = _ => "32,16,8" };
         var headChannels = new Option<int>("--head-channels") { Description = "Channels per attention head.", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
         // The settings a resume may change (TrainingSettings) have no fixed default: a fresh run takes the modality's, a
@@ -138,6 +138,11 @@ public static class TrainCommand
             // Checked before any data is read or anything written: a size the network cannot halve would otherwise end in
             // a native libtorch error from the first forward pass, and a NaN --lr at the first checkpoint.
             TrainModelOptions.Check(modelConfig);
+            if (!TrainingCheckpoint.Exists(checkpointDirectory) && parse.GetValue(initFrom) is null)
+            {
+                TrainModelOptions.CheckAttentionPlaced(modelConfig);
+            }
+
             UsageException.Guard(() => options.Validate(TrainingRun.ScheduleTimesteps));
 
             // A resume with another network or run configuration is refused before the data is read, naming the option.

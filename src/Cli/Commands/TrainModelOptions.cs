@@ -59,5 +59,25 @@ public static class TrainModelOptions
         }
     }
 
+    /// <summary>
+    /// --attention must list at least one downsample factor a level of the network has (1, 2, 4, … halving once per
+    /// --channel-mult entry but the last). A list of factors no level has places no attention block outside the middle
+    /// block, yet the model card recorded it as given, as if the run had attention there. A list some of whose factors
+    /// are reached stays accepted: the reference's own "32,16,8" at 128 pixels never reaches 32 (ALGORITHM.md, 1.1).
+    /// Checked for a fresh network only: a resume or an --init-from keeps the network its checkpoint or model records.
+    /// </summary>
+    public static void CheckAttentionPlaced(UNetConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int[] levelFactors = [.. Enumerable.Range(0, config.ResolveChannelMult().Count).Select(level => 1 << level)];
+        if (!config.AttentionDownsampleFactors().Overlaps(levelFactors))
+        {
+            string factors = string.Join(", ", levelFactors.SkipLast(1).Select(f => f.ToString(CultureInfo.InvariantCulture)));
+            string listed = levelFactors.Length == 1 ? levelFactors[0].ToString(CultureInfo.InvariantCulture) : $"{factors} and {levelFactors[^1].ToString(CultureInfo.InvariantCulture)}";
+            throw new UsageException(
+                $"--attention {config.AttentionResolutions} places no attention block: the network's {levelFactors.Length.ToString(CultureInfo.InvariantCulture)} levels (--channel-mult) are at downsample factors {listed}; list at least one of them.");
+        }
+    }
+
     private static string Named(string? option, string message) => option is null ? message : $"{option}: {message}";
 }
