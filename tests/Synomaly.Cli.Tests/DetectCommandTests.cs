@@ -28,6 +28,18 @@ public sealed class DetectCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    [Fact]
+    public async Task The_help_shows_the_default_modality_as_typed_in_lower_case()
+    {
+        // Before, the enum's member name: "[default: Auto]", where --modality takes auto, brain-mri, liver-ct or carotid-us.
+        var (code, output) = await StandardError.CaptureAll(["detect", "--help"]);
+        string help = string.Join(' ', output.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("Auto]", help, StringComparison.Ordinal);
+        Assert.Contains("--modality <auto|brain-mri|liver-ct|carotid-us> auto (the default:", help, StringComparison.Ordinal);
+    }
+
     /// <summary>A model package with a tiny, freshly initialised UNet for 32-pixel slices and one adaptive profile.</summary>
     private string TinyModelPackage(string? sliceOrientation = Preprocessing.DisplayOrientation, int blurKernel = 3)
     {

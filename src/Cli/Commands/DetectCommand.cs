@@ -29,7 +29,7 @@ public static class DetectCommand
         var model = new Option<string>("--model") { Required = true, Description = "Model package folder (model.safetensors + model-card.json)." };
         var profile = new Option<string?>("--profile") { Description = "Inference profile of the model card (default: the card's default profile)." };
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "synomaly-results", Description = "Folder for the results; one subfolder per scan." };
-        var modality = ModalityOption.Create("auto (the modality the model card names, else the file's own), brain-mri, liver-ct or carotid-us (the names train and the model card use; BrainMri, LiverCt and CarotidUltrasound too).");
+        var modality = ModalityOption.Create("auto (the default: the modality the model card names, else the file's own), brain-mri, liver-ct or carotid-us (the names train and the model card use; BrainMri, LiverCt and CarotidUltrasound too).");
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto", Description = "cpu, cuda, cuda:N or auto." };
         var seed = new Option<long?>("--seed") { Description = "Salt of the inference noise (default 0): each slice's noise follows its pixels and this seed, so the same scan, seed and device give the same results at any batch size." };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16, Description = "Slices per inference batch." };

@@ -11,9 +11,11 @@ namespace Synomaly.Cli.Commands;
 /// </summary>
 public static class ModalityOption
 {
+    /// <param name="description">Says that auto is the default: the help shows no "[default: …]" for this option.</param>
     public static Option<ModalityHint> Create(string description) => new("--modality")
     {
-        DefaultValueFactory = _ => ModalityHint.Auto,
+        // No DefaultValueFactory: the help printed its value by the enum member's name, "[default: Auto]", next to the
+        // lower-case names the option is given with. Not given, the option is default(ModalityHint), which is Auto.
         HelpName = "auto|brain-mri|liver-ct|carotid-us",
         Description = description,
         CustomParser = Parse,
