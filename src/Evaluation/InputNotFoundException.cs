@@ -14,6 +14,15 @@ public sealed class InputNotFoundException : FileNotFoundException
     /// </summary>
     public string? Option { get; init; }
 
+    /// <summary>
+    /// For a manifest (a .txt or .list input) some of whose lines name nothing on disk: how many paths it lists and how many of
+    /// them name nothing on disk, so that a text file that is no manifest is told as one, without quoting a line; 0 else.
+    /// </summary>
+    public int ManifestPaths { get; init; }
+
+    /// <inheritdoc cref="ManifestPaths"/>
+    public int ManifestPathsMissing { get; init; }
+
     public InputNotFoundException()
     {
     }

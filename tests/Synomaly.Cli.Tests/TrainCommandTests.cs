@@ -64,6 +64,37 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_training_folder_is_told_so_without_its_path()
+    {
+        // Before: "No usable slice in '<the folder>': it names no file.", the one such line that quoted the path.
+        string empty = Directory.CreateDirectory(Path.Combine(_scratch, "sub-01_Miller_Max")).FullName;
+
+        var (code, error) = await StandardError.Capture(["train", empty, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: No usable slice: the folder, pattern or manifest given to <input> names no file.", error.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "run", "checkpoint")), "nothing may be trained on no data");
+    }
+
+    [Fact]
+    public async Task A_text_file_that_is_no_manifest_is_told_to_be_read_as_one_never_as_an_unreadable_file_nor_by_its_lines()
+    {
+        // A .txt input is a manifest; before, a page of notes gave "cannot read the input (FileNotFoundException)".
+        string notes = Path.Combine(_scratch, "notes.txt");
+        await File.WriteAllLinesAsync(notes, ["Healthy volunteers, Miller Max excluded", "# a comment is no path", "", "see the study protocol"], TestContext.Current.CancellationToken);
+
+        var (code, error) = await StandardError.Capture(["train", notes, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith(
+            "error: 2 of the 2 paths listed in the manifest given to <input> name nothing on disk: a .txt or .list input is a manifest, one image path per line, relative to the manifest (InputNotFoundException)",
+            error.Trim(),
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "run")));
+    }
+
+    [Fact]
     public async Task A_cancelled_training_is_checkpointed_and_exits_130_rather_than_reporting_done()
     {
         string output = Path.Combine(_scratch, "cancelled");
@@ -621,7 +652,8 @@ public sealed class TrainCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["train", data, "--out", output, "--steps", "1", .. TinyModel]);
 
         Assert.Equal(1, code);
-        Assert.Contains("No usable slice", error, StringComparison.Ordinal);
+        Assert.StartsWith("error: No usable slice in the training data (3 files): ", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("unusable", error, StringComparison.Ordinal); // the folder's name: paths can carry patient names
         Assert.Contains("1 Empty", error, StringComparison.Ordinal);
         Assert.Contains("2 UnknownFormat", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained on no data");

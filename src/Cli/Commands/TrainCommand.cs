@@ -172,7 +172,7 @@ public static class TrainCommand
             if (set.Count == 0)
             {
                 // Refused here, with the reasons: an empty set would otherwise fail inside the trainer without saying why.
-                throw new NoUsableSlicesException(parse.GetValue(input)!, files.Count, set);
+                throw new NoUsableSlicesException(files.Count, set);
             }
 
             if (lastPhase is not null)

@@ -35,13 +35,16 @@ public sealed class UnreadableInputException : Exception
     /// The path-free line for a file-system failure: its type and a generic reason, never its message. An input that names
     /// nothing on disk is told so: "cannot read" sent users looking at the permissions of a folder they had mistyped. It is
     /// named by the option it was given to (<see cref="InputNotFoundException.Option"/>), which is all a command with
-    /// several inputs (--healthy, --anomalous) can say of which one is wrong without quoting the path.
+    /// several inputs (--healthy, --anomalous) can say of which one is wrong without quoting the path. A manifest whose
+    /// lines name nothing on disk is told as one, with what a manifest holds: it may be a text file given by mistake.
     /// </summary>
     public static string Reason(Exception e)
     {
         ArgumentNullException.ThrowIfNull(e);
         return e switch
         {
+            InputNotFoundException { ManifestPathsMissing: > 0 } manifest =>
+                $"{manifest.ManifestPathsMissing} of the {manifest.ManifestPaths} paths listed in the manifest given to {manifest.Option ?? "the command"} name nothing on disk: a .txt or .list input is a manifest, one image path per line, relative to the manifest ({e.GetType().Name})",
             InputNotFoundException { Option: { } option } => $"no file, folder or pattern matches the input given to {option} ({e.GetType().Name})",
             InputNotFoundException => $"no file, folder or pattern matches the input given ({e.GetType().Name})",
             _ => $"cannot read the input ({e.GetType().Name})",
