@@ -80,6 +80,21 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task It_says_how_many_candidates_it_searches_and_its_help_that_the_reference_grid_is_large()
+    {
+        // Before, only a bar "tuning on N cases": nothing said the default grid is 240 points, hours on a CPU.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+
+        var (code, output) = await StandardError.CaptureAll(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2,0.3", "--noise-draws", "1,2", "--min-component", "2", "--device", "cpu", "--out", Path.Combine(_scratch, "tuning")]);
+        var (helpCode, help) = await StandardError.CaptureAll(["tune", "--help"]);
+
+        Assert.Equal((0, 0), (code, helpCode));
+        Assert.Contains("Searching 4 candidates on ", output, StringComparison.Ordinal);
+        Assert.Contains("240 candidates", string.Join(' ', help.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tuning_the_profile_the_card_s_reporting_metrics_describe_removes_them_and_says_so()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -62,7 +62,11 @@ public static class EvaluationCommands
 
     public static Command Tune()
     {
-        var grid = new Option<string>("--grid") { Description = "reference (the authors' 5x6x8 grid), compact (3x3x5, for CPU) or custom (--t, --k, --theta).", DefaultValueFactory = _ => "reference" }
+        var grid = new Option<string>("--grid")
+        {
+            Description = "reference (the authors' 5x6x8 grid: 240 candidates, hours on a CPU), compact (3x3x5: 45, for CPU) or custom (--t, --k, --theta); each times the --noise-draws and --fusion lists.",
+            DefaultValueFactory = _ => "reference",
+        }
             .OneOf("reference", "compact", "custom");
         var tValues = new Option<string>("--t") { Description = "custom grid: comma list of t.", DefaultValueFactory = _ => "150,250" };
         var kValues = new Option<string>("--k") { Description = "custom grid: comma list of blur kernels.", DefaultValueFactory = _ => "3,5" };
@@ -163,6 +167,10 @@ public static class EvaluationCommands
         IReadOnlyList<InferenceOptions> candidates = [.. grid.Candidates(template)];
         var residuals = new Dictionary<(int T, int K, int Draws), HealthyResidual>();
         var healthy = normativeData is null ? null : UnreadableInputException.Guard(() => HealthySlices(normativeData, source, context.Card, cancellationToken));
+        // Said before the first candidate, whatever the console (a redirected one shows no bar): the default grid's 240
+        // candidates take hours on a CPU, and the bar alone never said how many there were.
+        int searched = candidates.Count * (healthy is null ? 1 : alphas.Length);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]Searching {0} candidates on {1} tuning cases ({2} grid)[/]", searched, cases.Count, gridName);
         AnsiConsole.Progress().Start(progress =>
         {
             if (healthy is not null)
@@ -187,8 +195,12 @@ public static class EvaluationCommands
                 measuring.Value = measuring.MaxValue;
             }
 
-            var task = progress.AddTask($"tuning on {cases.Count} cases", maxValue: candidates.Count);
-            ranked = new Tuner(context.Evaluator).Search(cases, candidates, (done, _) => task.Value = done, cancellationToken);
+            var task = progress.AddTask(string.Create(CultureInfo.InvariantCulture, $"tuning on {cases.Count} cases: candidate 0/{candidates.Count}"), maxValue: candidates.Count);
+            ranked = new Tuner(context.Evaluator).Search(cases, candidates, (done, total) =>
+            {
+                task.Value = done;
+                task.Description = string.Create(CultureInfo.InvariantCulture, $"tuning on {cases.Count} cases: candidate {done}/{total}");
+            }, cancellationToken);
         });
         cancellationToken.ThrowIfCancellationRequested();
         var best = ranked[0];
