@@ -22,10 +22,21 @@ public static class ImportWeightsCommand
         var name = new Option<string>("--name") { Description = "Model name for the card.", DefaultValueFactory = _ => "synomaly" };
         var version = new Option<string>("--version") { Description = "Model version for the card.", DefaultValueFactory = _ => "1.0.0" };
         var t = new Option<int>("--t") { Description = "Default profile: diffusion timestep of the adaptive process.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Timesteps[0] };
-        var kernel = new Option<int>("--blur-kernel") { Description = "Default profile: anomaly-map blur kernel size.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.BlurKernel };
-        var threshold = new Option<double>("--threshold") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
-        var fusion = new Option<FusionMode>("--fusion") { Description = "Default profile: Soft (released script), Binary (paper figure), Notebook (figure notebook: binary k=3, θ=0.1 map) or None (older script: no fusion, stop counts of that map).", DefaultValueFactory = _ => FusionMode.Soft };
-        var stopRule = new Option<StopRule>("--stop-rule") { Description = "Default profile: Released (released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or Paper (paper figure: |Δcount| / previous < δ, from stage 2).", DefaultValueFactory = _ => StopRule.Released };
+        // --k and --theta are tune's names of the same two settings: taken as aliases, the documented names staying for scripts.
+        var kernel = new Option<int>("--blur-kernel", "--k") { Description = "Default profile: anomaly-map blur kernel size.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.BlurKernel };
+        var threshold = new Option<double>("--threshold", "--theta") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
+        // No DefaultValueFactory for the two choices: the help printed it by the enum member's name ("[default: Soft]"),
+        // where tune writes these values in lower case. Not given, each is the released profile's own, as before.
+        var fusion = new Option<FusionMode>("--fusion")
+        {
+            Description = "Default profile: soft (the default: released script), binary (paper figure), notebook (figure notebook: binary k=3, θ=0.1 map) or none (older script: no fusion, stop counts of that map); any case.",
+            HelpName = "soft|binary|notebook|none",
+        };
+        var stopRule = new Option<StopRule>("--stop-rule")
+        {
+            Description = "Default profile: released (the default: released script, |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (paper figure: |Δcount| / previous < δ, from stage 2); any case.",
+            HelpName = "released|paper",
+        };
         var stopFloor = new Option<StopFloor>("--stop-floor") { Description = "Default profile: denominator floor of the Released stop rule, Reference (500 pixels, the released script) or AreaScaled (500·H·W/128², 125 at 64 px).", DefaultValueFactory = _ => StopFloor.Reference };
         var force = new Option<bool>("--force") { Description = "Replace the model package (weights and card) already in outdir; without it such a folder is refused." };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
@@ -34,13 +45,14 @@ public static class ImportWeightsCommand
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run("import-weights", "no model package was written.", () =>
         {
-            var profile = InferenceProfile.ReleasedUltrasound with
+            var released = InferenceProfile.ReleasedUltrasound;
+            var profile = released with
             {
                 Timesteps = [parse.GetValue(t)],
                 BlurKernel = parse.GetValue(kernel),
                 Threshold = parse.GetValue(threshold),
-                Fusion = parse.GetValue(fusion),
-                StopRule = parse.GetValue(stopRule),
+                Fusion = parse.GetResult(fusion) is null ? released.Fusion : parse.GetValue(fusion),
+                StopRule = parse.GetResult(stopRule) is null ? released.StopRule : parse.GetValue(stopRule),
                 StopFloor = parse.GetValue(stopFloor),
             };
             var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force), cancellationToken);

@@ -31,7 +31,8 @@ public static class TrainCommand
         var steps = new Option<int>("--steps") { Description = "Total optimisation steps.", DefaultValueFactory = _ => 1000 };
         // The settings a resume may change (TrainingSettings) have no fixed default: a fresh run takes the modality's, a
         // resume the checkpoint's last phase, and only a value given on the command line starts a new phase.
-        var batch = new Option<int?>("--batch") { Description = "Batch size (default: the modality's, the reference's 8, 12 for liver-ct; a resume keeps the checkpoint's)." };
+        // --batch-size is detect's name for a batch size: taken as an alias, --batch staying for the scripts that use it.
+        var batch = new Option<int?>("--batch", "--batch-size") { Description = "Batch size (default: the modality's, the reference's 8, 12 for liver-ct; a resume keeps the checkpoint's)." };
         var lr = new Option<double?>("--lr") { Description = "AdamW learning rate (default: the modality's, the reference's 1e-5, 1e-4 for liver-ct; a resume keeps the checkpoint's, a value given starts a new phase)." };
         var loss = new Option<string>("--loss") { Description = "vlb (the authors' hybrid) or mse (default: vlb; a resume keeps the checkpoint's)." }.OneOf("vlb", "mse");
         var weightDecay = new Option<double?>("--weight-decay") { Description = "AdamW weight decay (default: 0, as the authors; a resume keeps the checkpoint's)." };
