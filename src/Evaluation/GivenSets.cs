@@ -146,6 +146,7 @@ public sealed class GivenSets : IEvaluationSource
     private static IReadOnlyList<string> NonEmpty(string input, EvaluationSetProblem problem, string option)
     {
         var files = InputFiles.Resolve(input, option);
-        return files.Count > 0 ? files : throw new EvaluationSetException(problem, input, $"{option} '{input}' names no file.");
+        // Named by the option, never by the path (kept in EvaluationSetException.File): folder names can carry patient names.
+        return files.Count > 0 ? files : throw new EvaluationSetException(problem, input, $"{option} names no file (an empty folder, a pattern that matches nothing or an empty manifest).");
     }
 }

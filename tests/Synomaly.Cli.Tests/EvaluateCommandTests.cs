@@ -103,6 +103,26 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--healthy")]
+    [InlineData("--anomalous")]
+    public async Task An_empty_given_set_folder_is_told_by_its_option_never_by_its_path(string empty)
+    {
+        // Before: "--healthy '<the folder>' names no file.", quoting a path that can name a patient.
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        Directory.CreateDirectory(At("healthy"));
+        File.Copy(ScanFiles.IxiSlice(2), At("healthy/" + Path.GetFileName(ScanFiles.IxiSlice(2))));
+        Directory.CreateDirectory(At("sub-01_Miller_Max"));
+        string Input(string option) => option == empty ? At("sub-01_Miller_Max") : At(option[2..]);
+
+        var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--healthy", Input("--healthy"), "--anomalous", Input("--anomalous"), "--masks", At("masks"),
+            "--device", "cpu", "--out", At("out")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {empty} names no file (an empty folder, a pattern that matches nothing or an empty manifest).", error.Trim());
+    }
+
     [Fact]
     public async Task A_data_folder_that_names_nothing_on_disk_is_told_by_its_option()
     {
@@ -293,7 +313,8 @@ public sealed class EvaluateCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--data", At("empty"), "--record-in-card", "--device", "cpu", "--out", At("refused")]);
 
         Assert.Equal(1, code);
-        Assert.Contains($"--data '{At("empty")}' names no file", error, StringComparison.Ordinal);
+        Assert.Contains("--data names no file (an empty folder, a pattern that matches nothing or an empty manifest)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(At("empty"), error, StringComparison.Ordinal); // paths can carry patient names
         Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
         Assert.False(Directory.Exists(At("refused")), "nothing may run on an empty set");
     }

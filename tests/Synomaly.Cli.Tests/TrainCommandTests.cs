@@ -66,7 +66,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task An_empty_training_folder_is_told_so_without_its_path()
     {
-        // Before: "No usable slice in '<the folder>': it names no file.", the one such line that quoted the path.
+        // Before: "No usable slice in '<the folder>': it names no file.", quoting the path.
         string empty = Directory.CreateDirectory(Path.Combine(_scratch, "sub-01_Miller_Max")).FullName;
 
         var (code, error) = await StandardError.Capture(["train", empty, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);

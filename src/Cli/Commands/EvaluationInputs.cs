@@ -101,10 +101,13 @@ internal static class EvaluationInputs
         static string Within(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
     }
 
-    /// <summary>The files --data names, refused when there are none (an empty folder, a pattern that matches nothing), as given sets are.</summary>
+    /// <summary>
+    /// The files --data names, refused when there are none (an empty folder, a pattern that matches nothing), as given sets
+    /// are: by the option, never by the path, which can carry patient names.
+    /// </summary>
     private static IReadOnlyList<string> NonEmpty(string data)
     {
         var files = InputFiles.Resolve(data, Data.Name);
-        return files.Count > 0 ? files : throw new EvaluationSetException(EvaluationSetProblem.EmptySet, data, $"--data '{data}' names no file: give a folder of healthy validation slices.");
+        return files.Count > 0 ? files : throw new EvaluationSetException(EvaluationSetProblem.EmptySet, data, "--data names no file (an empty folder, a pattern that matches nothing or an empty manifest): give a folder of healthy validation slices.");
     }
 }
