@@ -65,6 +65,44 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_out_inside_the_normative_data_folder_is_refused_before_anything_is_read_or_written()
+    {
+        // tune --normative-data train --out train/tune: the next tune on the same --normative-data read tune's plots and
+        // tables as healthy training slices (and train on that folder would train on them).
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string training = Slices("train", 4);
+        string output = Path.Combine(training, "tuning");
+        string card = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", training, "--normative-alpha", "0.5", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: --out lies inside --normative-data: what tune and evaluate write there would be read as scans by the next run on --normative-data; give an --out outside it. Nothing was run.",
+            error.Trim());
+        Assert.False(Directory.Exists(output));
+        Assert.Equal(card, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Fact]
+    public async Task An_out_reached_through_a_symlink_into_the_data_folder_is_refused()
+    {
+        // The same folder under another spelling: a full-path comparison let 'link/tuning' through for --data 'val'.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string data = SixSlices();
+        string link = Directory.CreateSymbolicLink(Path.Combine(_scratch, "val-link"), data).FullName;
+        string output = Path.Combine(link, "tuning");
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --out lies inside --data:", error.Trim(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(data, "tuning")));
+    }
+
+    [Fact]
     public async Task Tuning_into_another_profile_leaves_the_card_s_default_profile_and_says_so()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -155,7 +155,7 @@ public static class EvaluationCommands
 
     private static int RunTune(ParseResult parse, StopRule stopRule, StopFloor stopFloor, string? normativeData, double[] alphas, string gridName, TuningGrid grid, CancellationToken cancellationToken)
     {
-        var (source, detectorContext) = Prepare(parse, cancellationToken);
+        var (source, detectorContext) = Prepare(parse, cancellationToken, ("--normative-data", normativeData));
         using var context = detectorContext;
         int minComponent = parse.GetValue(TuneMinComponent) ?? AnomalyMapOptions.DefaultMinComponentSizeFor(context.Card.Architecture.ImageSize);
         var template = InferenceOptions.Adaptive(250, 5, 0.2) with { MinComponentSize = minComponent, Seed = parse.GetValue(Seed), NoiseSeeding = NoiseSeedingOf(parse), StopRule = stopRule, StopFloor = stopFloor };
@@ -352,11 +352,14 @@ public static class EvaluationCommands
         return 0;
     }
 
-    /// <summary>Loads the model and resolves the inputs; <paramref name="cancellationToken"/> stops the split of --data, which hashes its files.</summary>
-    private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the model and resolves the inputs; <paramref name="cancellationToken"/> stops the split of --data, which hashes
+    /// its files. <paramref name="otherInputs"/> are the verb's input folders beyond the sets (the --out must lie outside them).
+    /// </summary>
+    private static (IEvaluationSource Source, DetectorContext Context) Prepare(ParseResult parse, CancellationToken cancellationToken, params (string Option, string? Folder)[] otherInputs)
     {
         var device = TorchDevice.Resolve(parse.GetValue(Device));
-        EvaluationInputs.RequireOutputOutsideInputs(parse, parse.GetValue(Out)!);
+        EvaluationInputs.RequireOutputOutsideInputs(parse, parse.GetValue(Out)!, otherInputs);
         var region = OptionChoices.Is(parse.GetValue(Region), "whole-slice") ? MapRegion.WholeSlice : MapRegion.Foreground;
         var imageLabel = OptionChoices.Is(parse.GetValue(ImageLabel), "any-truth") ? ImageLabelRule.AnyTruth : ImageLabelRule.Reference;
         var context = DetectorContext.Load(parse.GetValue(Model)!, device, region, imageLabel);

@@ -84,21 +84,27 @@ internal static class EvaluationInputs
     /// Refuses an --out inside a folder given as an input, before anything is read or written: what tune and evaluate
     /// write there (tables, JSON, plots) would be read as scans by the next run on that folder. With --data the split then
     /// changed, and evaluate refused to report on the same --data tune had been given, telling the user to give it.
+    /// <paramref name="otherInputs"/> are the verb's other input folders (tune's --normative-data, whose next run would
+    /// measure the healthy residual on tune's plots). Compared by real path: an --out through a link into the folder is
+    /// inside it too.
     /// </summary>
-    public static void RequireOutputOutsideInputs(ParseResult parse, string output)
+    public static void RequireOutputOutsideInputs(ParseResult parse, string output, params IEnumerable<(string Option, string? Folder)> otherInputs)
     {
         ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(otherInputs);
         string written = Within(output);
-        foreach (var option in new[] { Data, Healthy, Anomalous, Masks })
+        var inputs = new[] { Data, Healthy, Anomalous, Masks }.Select(option => (Option: option.Name, Folder: parse.GetValue(option))).Concat(otherInputs);
+        foreach (var (option, input) in inputs)
         {
-            if (parse.GetValue(option) is { } input && Directory.Exists(input) && written.StartsWith(Within(input), StringComparison.Ordinal))
+            if (input is not null && Directory.Exists(input) && written.StartsWith(Within(input), StringComparison.Ordinal))
             {
+                string split = option == Data.Name ? " (its split would change)" : "";
                 throw new UsageException(
-                    $"--out lies inside {option.Name}: what tune and evaluate write there would be read as scans by the next run on {option.Name} (its split would change); give an --out outside it. Nothing was run.");
+                    $"--out lies inside {option}: what tune and evaluate write there would be read as scans by the next run on {option}{split}; give an --out outside it. Nothing was run.");
             }
         }
 
-        static string Within(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+        static string Within(string folder) => Path.TrimEndingDirectorySeparator(RealPath.Of(folder)) + Path.DirectorySeparatorChar;
     }
 
     /// <summary>
