@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Synomaly.Testing;
 
 namespace Synomaly.Cli.Tests;
@@ -7,6 +8,7 @@ namespace Synomaly.Cli.Tests;
 /// script (a CI timeout, a closed terminal) ends bash alone and leaves the CLI, its trigger host, its worker and Azurite
 /// running with nobody to stop them; exec'd, the CLI is the process that gets the signal and stops its pipeline.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class LocalDemoScriptTests
 {
     [Fact]
@@ -15,5 +17,50 @@ public sealed class LocalDemoScriptTests
         var lines = File.ReadAllLines(Path.Combine(TestPaths.RepositoryRoot, "scripts", "demo.sh"));
         string cli = Assert.Single(lines, line => line.Contains("Synomaly.Cli.dll", StringComparison.Ordinal) && !line.TrimStart().StartsWith('#'));
         Assert.StartsWith("exec ", cli.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_demo_script_runs_the_cli_in_the_caller_s_folder_so_that_a_relative_model_is_read_from_there()
+    {
+        // demo reads a --model, --samples or --out given on the command line from the current folder; the script changed
+        // into the repository to build and ran the CLI there, so './scripts/demo.sh --model run1/model' from a data folder
+        // was looked for under the repository again. A copy of the script with stand-ins for bootstrap and dotnet records
+        // the folder the CLI is started in.
+        var scratch = Directory.CreateTempSubdirectory("synomaly-demo-script-");
+        try
+        {
+            string root = Path.Combine(scratch.FullName, "repository");
+            string scripts = Directory.CreateDirectory(Path.Combine(root, "scripts")).FullName;
+            foreach (var script in new[] { "demo.sh", "build-lock.sh" })
+            {
+                File.Copy(Path.Combine(TestPaths.RepositoryRoot, "scripts", script), Path.Combine(scripts, script));
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(scripts, "bootstrap.sh"), "exit 0\n", TestContext.Current.CancellationToken);
+            string bin = Directory.CreateDirectory(Path.Combine(scratch.FullName, "bin")).FullName;
+            string recorded = Path.Combine(scratch.FullName, "cli-folder.txt");
+            string dotnet = Path.Combine(bin, "dotnet");
+            await File.WriteAllTextAsync(dotnet, $"#!/usr/bin/env bash\ncase \"$*\" in *Synomaly.Cli.dll*) pwd > '{recorded}';; esac\nexit 0\n", TestContext.Current.CancellationToken);
+            File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            string caller = Directory.CreateDirectory(Path.Combine(scratch.FullName, "my-data")).FullName;
+
+            var start = new ProcessStartInfo("bash") { WorkingDirectory = caller, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in new[] { Path.Combine(scripts, "demo.sh"), "--model", "run1/model" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.Environment["PATH"] = $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}";
+            using var process = Process.Start(start)!;
+            string error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.True(process.ExitCode == 0, error);
+            Assert.Equal(caller, (await File.ReadAllTextAsync(recorded, TestContext.Current.CancellationToken)).Trim());
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
     }
 }
