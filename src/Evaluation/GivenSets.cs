@@ -133,7 +133,7 @@ public sealed class GivenSets : IEvaluationSource
             var result = builder.Build(HealthyFiles, AnomalousFiles, MaskFiles, cancellationToken);
             built = anomalousInput is not null && !result.Cases.Any(c => c.IsAnomalous)
                 ? throw new EvaluationSetException(
-                    EvaluationSetProblem.EmptyAnomalousSet, anomalousInput, $"No slice of --anomalous '{anomalousInput}' that the preset selects has a lesion in its mask: the anomalous set is empty.")
+                    EvaluationSetProblem.EmptyAnomalousSet, anomalousInput, "No slice of --anomalous that the preset selects has a lesion in its mask: the anomalous set is empty.")
                 : result;
         }
 

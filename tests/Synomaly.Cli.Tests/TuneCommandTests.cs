@@ -65,6 +65,25 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_half_of_data_without_an_anomalous_slice_is_told_by_the_option_never_by_the_path()
+    {
+        // One slice: the split leaves the tuning half empty. Before: "... the tuning half of --data '<the folder>' ...",
+        // quoting a path that can name a patient.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string data = Directory.CreateDirectory(Path.Combine(_scratch, "sub-01_Miller_Max")).FullName;
+        string slice = Directory.GetFiles(Path.Combine(TestPaths.Data, "brain-mri-ixi-t1", "val"), "*.png").Order(StringComparer.Ordinal).First();
+        File.Copy(slice, Path.Combine(data, Path.GetFileName(slice)));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", Path.Combine(_scratch, "refused")]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(
+            "error: tune ranks settings by Dice on anomalous cases, and the tuning half of --data gives no slice with an inserted lesion (too few slices or subjects for both halves): nothing was run.",
+            error.Trim());
+    }
+
+    [Fact]
     public async Task An_out_inside_the_normative_data_folder_is_refused_before_anything_is_read_or_written()
     {
         // tune --normative-data train --out train/tune: the next tune on the same --normative-data read tune's plots and

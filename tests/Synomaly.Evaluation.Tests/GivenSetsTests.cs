@@ -281,6 +281,8 @@ public sealed class GivenSetsTests : IDisposable
         var sets = GivenSets.Resolve(null, At("anomalous"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri);
         var empty = Assert.Throws<EvaluationSetException>(() => sets.ReportingCases(TestContext.Current.CancellationToken));
         Assert.Equal((EvaluationSetProblem.EmptyAnomalousSet, At("anomalous")), (empty.Problem, empty.File));
+        Assert.StartsWith("No slice of --anomalous that the preset selects", empty.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(At("anomalous"), empty.Message, StringComparison.Ordinal); // told by its option: paths can carry patient names
     }
 
     [Fact]

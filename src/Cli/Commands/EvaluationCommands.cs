@@ -387,7 +387,7 @@ public static class EvaluationCommands
         }
 
         throw parse.GetValue(EvaluationInputs.Data) is { } data
-            ? new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, data, $"{why}, and the {half} half of --data '{data}' gives no slice with an inserted lesion (too few slices or subjects for both halves): nothing was run.")
+            ? new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, data, $"{why}, and the {half} half of --data gives no slice with an inserted lesion (too few slices or subjects for both halves): nothing was run.")
             : new EvaluationSetException(EvaluationSetProblem.EmptyAnomalousSet, parse.GetValue(EvaluationInputs.Healthy) ?? "", $"{why}, and the given sets hold no anomalous slice: give --anomalous with --masks.");
     }
 
