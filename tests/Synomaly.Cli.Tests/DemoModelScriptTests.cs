@@ -162,7 +162,7 @@ public sealed class DemoModelScriptTests : IDisposable
         var settings = new Dictionary<string, string>
         {
             ["DEVICE"] = "cpu", ["STEPS"] = "3", ["MINUTES"] = "2", ["SIZE"] = "32", ["CHANNELS"] = "32", ["MULT"] = "1,2",
-            ["RES_BLOCKS"] = "1", ["ATTENTION"] = "16", ["HEADS"] = "32", ["BATCH"] = "2", ["GRID"] = "custom", ["T"] = "60,100",
+            ["RES_BLOCKS"] = "1", ["ATTENTION"] = "2", ["HEADS"] = "32", ["BATCH"] = "2", ["GRID"] = "custom", ["T"] = "60,100",
             ["K"] = "3", ["THETA"] = theta, ["DRAWS"] = "1", ["MIN_COMPONENT"] = "2", ["SAVE_TO"] = saved,
         };
         foreach (var (key, value) in settings)
