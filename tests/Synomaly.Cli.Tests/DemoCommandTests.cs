@@ -25,16 +25,26 @@ public sealed class DemoCommandTests
     {
         // A user who trained into ./run1 and ran `demo --model run1/model` from their data folder was told the model
         // folder had no model card: the path was read from the repository root, where only the defaults live.
-        using var scratch = new ScratchDirectory("synomaly-demo-relative");
-        string samples = Directory.CreateDirectory(Path.Combine(scratch.Location, "samples")).FullName;
-        string relative = Path.GetRelativePath(Environment.CurrentDirectory, samples);
-        Assert.NotEqual(samples, Path.GetFullPath(Path.Combine(RepositoryPaths.FindRoot(), relative)));
+        // Under the current folder, so that the relative path goes down only: one climbing to the file system's root
+        // (../../../tmp/x) names the same folder from the repository root too wherever the checkout is as deep as the
+        // current folder's climb, and the test could not tell the two readings apart.
+        string parent = Path.Combine(Environment.CurrentDirectory, "synomaly-demo-relative-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string samples = Directory.CreateDirectory(Path.Combine(parent, "samples")).FullName;
+            string relative = Path.GetRelativePath(Environment.CurrentDirectory, samples);
+            Assert.NotEqual(samples, Path.GetFullPath(Path.Combine(RepositoryPaths.FindRoot(), relative)));
 
-        var (code, error) = await StandardError.Capture(["demo", "--samples", relative, "--out", Path.Combine(scratch.Location, "out")]);
+            var (code, error) = await StandardError.Capture(["demo", "--samples", relative, "--out", Path.Combine(parent, "out")]);
 
-        // Found, and empty: refused before anything starts.
-        Assert.Equal(1, code);
-        Assert.Equal("error: No scans found in the samples folder.", error.Trim());
+            // Found, and empty: refused before anything starts.
+            Assert.Equal(1, code);
+            Assert.Equal("error: No scans found in the samples folder.", error.Trim());
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
     }
 
     [Fact]
