@@ -254,6 +254,9 @@ public sealed class KeptHostsTests
             int host = int.Parse((await parent.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken))!, System.Globalization.CultureInfo.InvariantCulture);
             KeptHosts.Record(state.Location, [("GPU worker", host)]);
             Assert.Single(KeptHosts.StillRunning(state.Location));
+            // Killed while the parent is still bash (between its echo and its exec), the host is reaped by bash and leaves
+            // no zombie to look at: wait for the exec first.
+            await Until(() => File.ReadAllText($"/proc/{parent.Id}/comm").Trim() == "sleep", "the parent to become sleep");
             using (var killed = Process.GetProcessById(host))
             {
                 killed.Kill();
