@@ -86,10 +86,9 @@ public static class DetectCommand
             detection = new LocalScanDetection(new AnomalyDetector(unet, diffusion), settings);
             AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(card.Name)} {Markup.Escape(card.Version)}[/], profile {Markup.Escape(settings.ProfileName)}, on {Markup.Escape(device.ToString())}.");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
-            or InvalidModelConfigException or CheckpointFormatException)
+        catch (Exception e) when (ModelLoadRefusal.Applies(e))
         {
-            throw new UsageException($"Cannot load the model given by --model: {ErrorLine.Of(e)}", e);
+            throw ModelLoadRefusal.Of(e);
         }
 
         using (unet)

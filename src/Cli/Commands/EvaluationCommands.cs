@@ -512,10 +512,9 @@ public static class EvaluationCommands
                     throw;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
-                or InvalidModelConfigException or CheckpointFormatException)
+            catch (Exception e) when (ModelLoadRefusal.Applies(e))
             {
-                throw new UsageException($"Cannot load the model given by --model: {ErrorLine.Of(e)}", e);
+                throw ModelLoadRefusal.Of(e);
             }
         }
 

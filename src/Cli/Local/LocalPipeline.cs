@@ -1,6 +1,5 @@
 using System.Net;
 using Synomaly.Diffusion;
-using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Storage.Local;
 using TorchSharp;
@@ -247,9 +246,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         {
             return ModelPackage.LoadCard(modelDirectory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or InvalidModelConfigException)
+        catch (Exception e) when (ModelLoadRefusal.Applies(e))
         {
-            throw new UsageException($"Cannot load the model given by --model: {ErrorLine.Of(e)}", e);
+            throw ModelLoadRefusal.Of(e);
         }
     }
 
