@@ -80,11 +80,7 @@ public static class EvaluationCommands
             Description = "Adaptive stop rule of every candidate, written into the tuned profile: released (the released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (the paper's figure: |Δcount| / previous < δ, from stage 2).",
             DefaultValueFactory = _ => "released",
         }.OneOf("released", "paper");
-        var stopFloor = new Option<string>("--stop-floor")
-        {
-            Description = "Denominator floor of the released stop rule, written into the tuned profile: reference (500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px).",
-            DefaultValueFactory = _ => "reference",
-        }.OneOf("reference", "area-scaled");
+        var stopFloor = StopFloorOption.Create("Denominator floor of the released stop rule, written into the tuned profile: reference (500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px).");
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
@@ -108,7 +104,7 @@ public static class EvaluationCommands
                 result.AddError($"{string.Join(", ", lists)}: the values of a custom grid, searched only with --grid custom (the reference and compact grids have their own): give --grid custom with them, or leave them out.");
             }
         });
-        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), StopFloorOf(parse.GetValue(stopFloor)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
+        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), StopFloorOption.Of(parse.GetValue(stopFloor)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!, tValues.Name), Ints(parse.GetValue(kValues)!, kValues.Name), Doubles(parse.GetValue(thetaValues)!, thetaValues.Name)),
@@ -458,9 +454,6 @@ public static class EvaluationCommands
 
     /// <summary>The stop rule an accepted --stop-rule names (the option's validator has refused anything else).</summary>
     private static StopRule StopRuleOf(string? value) => OptionChoices.Is(value, "paper") ? StopRule.Paper : StopRule.Released;
-
-    /// <summary>The stop floor an accepted --stop-floor names (the option's validator has refused anything else).</summary>
-    private static StopFloor StopFloorOf(string? value) => OptionChoices.Is(value, "area-scaled") ? StopFloor.AreaScaled : StopFloor.Reference;
 
     private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
         ? mode

@@ -37,7 +37,7 @@ public static class ImportWeightsCommand
             Description = "Default profile: released (the default: released script, |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (paper figure: |Δcount| / previous < δ, from stage 2); any case.",
             HelpName = "released|paper",
         };
-        var stopFloor = new Option<StopFloor>("--stop-floor") { Description = "Default profile: denominator floor of the Released stop rule, Reference (500 pixels, the released script) or AreaScaled (500·H·W/128², 125 at 64 px).", DefaultValueFactory = _ => StopFloor.Reference };
+        var stopFloor = StopFloorOption.Create("Default profile: denominator floor of the released stop rule, reference (the default: 500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px); any case.");
         var force = new Option<bool>("--force") { Description = "Replace the model package (weights and card) already in outdir; without it such a folder is refused." };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
         {
@@ -53,7 +53,7 @@ public static class ImportWeightsCommand
                 Threshold = parse.GetValue(threshold),
                 Fusion = parse.GetResult(fusion) is null ? released.Fusion : parse.GetValue(fusion),
                 StopRule = parse.GetResult(stopRule) is null ? released.StopRule : parse.GetValue(stopRule),
-                StopFloor = parse.GetValue(stopFloor),
+                StopFloor = StopFloorOption.Of(parse.GetValue(stopFloor)),
             };
             var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force), cancellationToken);
             AnsiConsole.MarkupLine($"[green]Imported[/] {Markup.Escape(card.Name)} {Markup.Escape(card.Version)}: {card.Architecture.ModelChannels} model channels, channel_mult '{Markup.Escape(card.Architecture.ChannelMult)}', {card.Schedule} schedule, T = {card.Timesteps}.");
