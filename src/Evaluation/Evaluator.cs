@@ -28,7 +28,7 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = cases.Skip(start).Take(batchSize).ToList();
-            int size = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
+            int size = SideOf(batch, start);
             var pixels = batch.SelectMany(c => c.Input).ToArray();
             DetectionResult result;
             float[] residuals;
@@ -61,6 +61,27 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
         }
 
         return EvaluationResult.From(name, options, outcomes, inForeground: region == MapRegion.Foreground && cases.Any(c => c.Foreground is not null), imageLabel);
+    }
+
+    /// <summary>
+    /// The side of the batch's square slices. Every set builder resamples its cases onto the model's square grid; a case of
+    /// another shape would otherwise reach torch as a bare shape error, or, with a pixel count that happens to fit, be read
+    /// row by row as a different image.
+    /// </summary>
+    private static int SideOf(IReadOnlyList<EvaluationCase> batch, int start)
+    {
+        int side = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Input.Length != side * side || batch[i].Truth.Length != side * side || batch[i].Foreground is { } foreground && foreground.Length != side * side)
+            {
+                throw new ArgumentException(
+                    $"Evaluation case {start + i + 1} is not a square slice of {side}x{side} pixels like the first of its batch " +
+                    $"(input {batch[i].Input.Length}, truth {batch[i].Truth.Length} pixels): cases must be resampled onto the model's grid.", nameof(batch));
+            }
+        }
+
+        return side;
     }
 
     /// <summary>
