@@ -621,6 +621,38 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode), (record.State, record.ErrorCode));
     }
 
+    [Fact]
+    public async Task A_source_check_after_a_failed_publish_that_storage_gives_up_on_is_logged_and_the_publish_error_propagates()
+    {
+        // The queue and the job table go down together. The SDK reports the network faults it gave up on as an
+        // AggregateException, which went past the check's catch of RequestFailedException and replaced the publish error
+        // the step was rethrowing: the step's exceptions named the table instead of the queue outage that failed it.
+        OwnerDeletesOnFirstReadJobStore? store = null;
+        var outage = new TableOutage();
+        var publisher = new OutagePublisher
+        {
+            FailsFor = _ =>
+            {
+                outage.Failure = () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"));
+                return true;
+            },
+        };
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher, steps: new CapturingSteps(), jobStore: (table, clock) => store = new(table, clock), tableOptions: outage.Options());
+        var prefix = await FillArchiveAsync(host, 1);
+        var (_, scanId, _) = await OwnerDeletesAtFirstReadAsync(host, store!, $"{prefix}patient-0000/scan.dcm");
+        var log = new CapturingLogger<BulkReprocessService>();
+        var bulk = ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, log);
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        var error = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct));
+
+        Assert.Equal((503, "ServerBusy"), (error.Status, error.ErrorCode));
+        var warning = Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains($"Scan {scanId}: its message was not published, and checking whether its archive source still exists failed (0 ", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("patient-", warning.Message, StringComparison.Ordinal);
+        outage.Failure = null;
+    }
+
     /// <summary>
     /// Arms <paramref name="store"/>: at the run's first read of the file's record, its owner deletes the file and the
     /// deletion's event is handled. Returns the file, its scan id, and the outcomes of the erasures the event ran.

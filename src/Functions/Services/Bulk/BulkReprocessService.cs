@@ -638,7 +638,9 @@ public sealed partial class BulkReprocessService(
 
     /// <summary>
     /// Checks the sources of reservations whose message did not go out. Best effort: should storage fail here too, the
-    /// expiry sweep checks them again when it ends the reservations.
+    /// expiry sweep checks them again when it ends the reservations. The caller rethrows the publish error after it, so
+    /// no storage failure may escape from here (<see cref="BulkRunTableBestEffort"/>): the SDK giving up on network
+    /// faults, an AggregateException, went past a catch of RequestFailedException and replaced that error.
     /// </summary>
     private async Task ForgetGoneSourcesAsync(IEnumerable<Reservation> unpublished)
     {
@@ -648,9 +650,9 @@ public sealed partial class BulkReprocessService(
             {
                 await sourceForgetter.ForgetIfGoneAsync(reservation.Record, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Azure.RequestFailedException e)
+            catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, CancellationToken.None) is { } failure)
             {
-                LogSourceCheckFailed(reservation.Record.ScanId, e.Status, e.ErrorCode);
+                LogSourceCheckFailed(reservation.Record.ScanId, failure.Status, failure.ErrorCode);
             }
         }
     }
@@ -740,7 +742,7 @@ public sealed partial class BulkReprocessService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} never started, and removing its record failed ({Status}; status 0: no answer); it stays Pending")]
     private partial void LogUnstartedNotRemoved(string runId, int status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its message was not published, and checking whether its archive source still exists failed ({Status} {ErrorCode}); the expiry sweep checks again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its message was not published, and checking whether its archive source still exists failed ({Status} {ErrorCode}; status 0: no answer); the expiry sweep checks again")]
     private partial void LogSourceCheckFailed(string scanId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk run {RunId} paused after {Pages} pages, {Published} published; the next step continues")]
