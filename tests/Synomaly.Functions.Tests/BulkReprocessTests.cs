@@ -978,25 +978,30 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_reprocess_request_cancelled_before_its_first_step_was_queued_leaves_no_run_pending_for_ever()
     {
-        var steps = new CancelledSteps();
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var steps = new CancelledSteps(caller);
         await using var host = await TestHost.CreateAsync(azurite, steps: steps);
         var bulk = host.Get<BulkReprocessService>();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bulk.StartAsync(new BulkRunRequest(null, null, DryRun: true), Ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bulk.StartAsync(new BulkRunRequest(null, null, DryRun: true), caller.Token));
 
         var runId = Assert.Single(steps.Attempted);
         Assert.Null(await bulk.GetAsync(runId, Ct));
     }
 
-    /// <summary>A step queue whose write is cancelled, as it is when the HTTP caller goes away during it; it records which run asked.</summary>
-    private sealed class CancelledSteps : IBulkStepQueue
+    /// <summary>
+    /// A step queue whose write the HTTP caller cancels by going away during it (its token cancelled, unlike a write that
+    /// outlasts its network timeout, <see cref="MessagingFailureApiTests"/>); it records which run asked.
+    /// </summary>
+    private sealed class CancelledSteps(CancellationTokenSource caller) : IBulkStepQueue
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Attempted { get; } = new();
 
-        public Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default)
+        public async Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default)
         {
             Attempted.Enqueue(runId);
-            throw new OperationCanceledException("The request was aborted.");
+            await caller.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 }

@@ -481,8 +481,12 @@ public sealed partial class BulkReprocessService(
         {
             await steps.EnqueueAsync(runId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Only the caller's cancellation passes on as one. Azure.Core ends a queue write that outlasted its network
+            // timeout with a TaskCanceledException too (TransientStorageFailure): let pass, it answered storage-unavailable
+            // for a run whose record the start had just removed, where the same outage in an AggregateException answers
+            // run-not-started naming the run.
             throw new BulkRunNotStartedException(runId, e);
         }
 

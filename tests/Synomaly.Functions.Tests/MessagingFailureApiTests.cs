@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Mvc;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Triggers;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>
+/// The endpoints that send a message (a retry's ScanJob to Service Bus or the scan queue, a run's first step to the step
+/// queue), when the send fails for a passing reason: answered as the send that failed (publish-failed, run-not-started),
+/// never as storage-unavailable, whose lone-timeout rule (<see cref="Storage.TransientStorageFailure"/>) reads any
+/// cancellation the caller did not ask for as storage's own network timeout.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class MessagingFailureApiTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>How Azure.Core ends a try that outlasted its network timeout, the caller's token not cancelled.</summary>
+    private static TaskCanceledException NetworkTimeout() => new("The operation was cancelled because it exceeded the configured timeout of 0:01:40.");
+
+    [Fact]
+    public async Task A_retry_whose_send_outlasts_its_network_timeout_answers_publish_failed_not_storage_unavailable()
+    {
+        var publisher = new OutagePublisher { Failure = NetworkTimeout };
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var scanId = await host.FailedUploadAsync();
+        publisher.FailsFor = _ => true;
+
+        var answer = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((503, Problems.PublishFailedType), (problem.Status, problem.Type));
+        Assert.Contains("(TaskCanceledException)", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reprocess_request_whose_first_step_send_outlasts_its_network_timeout_answers_run_not_started()
+    {
+        // The step queue's lone timeout (after tries the queue answered 503, which the SDK does not collect) was let pass
+        // as the caller's cancellation: the start removed the run's record and the caller heard storage-unavailable,
+        // unlike the same outage ending in an AggregateException, which answers run-not-started naming the run.
+        var steps = new TimingOutSteps();
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps);
+        var request = HttpRequests.Create("POST", """{"dryRun":true}""");
+
+        var answer = await host.Function<StartReprocess>().Run(request, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((503, Problems.RunNotStartedType), (problem.Status, problem.Type));
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        var runId = Assert.Single(steps.Attempted);
+        Assert.Contains(runId, problem.Detail, StringComparison.Ordinal);
+        Assert.Null(await host.Get<BulkReprocessService>().GetAsync(runId, Ct));
+    }
+
+    /// <summary>A step queue whose write outlasts its network timeout; it records which run asked.</summary>
+    private sealed class TimingOutSteps : IBulkStepQueue
+    {
+        public ConcurrentQueue<string> Attempted { get; } = new();
+
+        public Task EnqueueAsync(string runId, TimeSpan delay, CancellationToken cancellationToken = default)
+        {
+            Attempted.Enqueue(runId);
+            throw NetworkTimeout();
+        }
+    }
+}
