@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using Azure.Messaging.ServiceBus;
 using Microsoft.AspNetCore.Mvc;
+using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
 using Synomaly.Testing;
 
 namespace Synomaly.Functions.Tests;
@@ -20,6 +23,26 @@ public sealed class MessagingFailureApiTests(AzuriteFixture azurite)
 
     /// <summary>How Azure.Core ends a try that outlasted its network timeout, the caller's token not cancelled.</summary>
     private static TaskCanceledException NetworkTimeout() => new("The operation was cancelled because it exceeded the configured timeout of 0:01:40.");
+
+    [Fact]
+    public async Task A_retry_whose_service_bus_send_times_out_answers_publish_failed_naming_the_service_bus_reason()
+    {
+        // The detail named the error by type alone ("ServiceBusException"), which cannot tell a timeout that passes from a
+        // missing queue or a refused role.
+        var publisher = new OutagePublisher { Failure = () => new ServiceBusException("The operation did not complete within the allotted timeout.", ServiceBusFailureReason.ServiceTimeout) };
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var scanId = await host.FailedUploadAsync();
+        publisher.FailsFor = _ => true;
+        var request = HttpRequests.Create("POST");
+
+        var answer = await host.Function<RetryScan>().Run(request, scanId, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((503, Problems.PublishFailedType), (problem.Status, problem.Type));
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.Contains("(ServiceBusException ServiceTimeout)", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobState.Failed, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
 
     [Fact]
     public async Task A_retry_whose_send_outlasts_its_network_timeout_answers_publish_failed_not_storage_unavailable()

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Messaging.ServiceBus;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Jobs;
@@ -27,7 +28,8 @@ public sealed class JobPublishFailedException : Exception
 
     /// <summary>
     /// The publisher's error by type and code only: the message of a storage or messaging error can quote the request,
-    /// and an upload's blob name is the portal's file name.
+    /// and an upload's blob name is the portal's file name. Service Bus's code is its reason (ServiceTimeout, ServiceBusy,
+    /// MessagingEntityNotFound...): by type alone, a timeout that passes read as a missing queue or a refused role.
     /// </summary>
     public string Cause { get; }
 
@@ -35,6 +37,7 @@ public sealed class JobPublishFailedException : Exception
     {
         RequestFailedException { ErrorCode: { Length: > 0 } code } failed => $"{failed.GetType().Name} {failed.Status} {code}",
         RequestFailedException failed => $"{failed.GetType().Name} {failed.Status}",
+        ServiceBusException failed => $"{failed.GetType().Name} {failed.Reason}",
         _ => e.GetType().Name,
     };
 }
