@@ -53,8 +53,7 @@ public static class Problems
     /// The 503 of a retry (or a retry of failed uploads) stopped by a ScanJob that could not be published, with
     /// Retry-After: messaging was down or throttled, and the same request is repeated once it is back.
     /// </summary>
-    /// <param name="detailAfter">What the caller does next, appended to the detail (the retry of failed uploads says where to repeat from).</param>
-    public static ObjectResult PublishFailed(HttpResponse response, JobPublishFailedException error, string? detailAfter = null)
+    public static ObjectResult PublishFailed(HttpResponse response, JobPublishFailedException error)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(error);
@@ -64,7 +63,7 @@ public static class Problems
         return RetryLater(
             response,
             "The job could not be published.",
-            $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}{(detailAfter is null ? "" : " " + detailAfter)}",
+            $"The job of scan {error.Record.ScanId} could not be published to the worker queue ({error.Cause}). {left}",
             PublishFailedType);
     }
 

@@ -43,31 +43,38 @@ public sealed class RetryFailedScans(FailedUploadRetryService retries, ApiAuthor
         }
         catch (FailedUploadRetryInterruptedException e)
         {
-            var problem = Problems.PublishFailed(
-                request.HttpContext.Response,
-                e.Cause,
+            return WithDone(
+                Problems.PublishFailed(request.HttpContext.Response, e.Cause),
+                e.Done,
                 "The call stopped there; 'done' is what it did before (the scans in done.scanIds were retried). Repeat it with done.continuation (without one when that is null): the scans retried already have left the Failed set.");
-            ((ProblemDetails)problem.Value!).Extensions["done"] = e.Done;
-            return problem;
         }
         catch (FailedUploadRetryTableMissingException e)
         {
-            // Missing from the start, done is all zeros; found missing part way, jobs were retried before, which the
-            // caller could not otherwise tell.
-            var problem = logger.JobTableMissing(request, nameof(RetryFailedScans), e.Cause);
-            var details = (ProblemDetails)problem.Value!;
-            details.Detail += " 'done' is what the call did before (the scans in done.scanIds were retried); once the table is restored, repeat it with done.continuation (without one when that is null).";
-            details.Extensions["done"] = e.Done;
-            return problem;
+            // Missing from the start, done is all zeros; found missing part way, jobs were retried before.
+            return WithDone(
+                logger.JobTableMissing(request, nameof(RetryFailedScans), e.Cause),
+                e.Done,
+                "'done' is what the call did before (the scans in done.scanIds were retried); once the table is restored, repeat it with done.continuation (without one when that is null).");
         }
         catch (FailedUploadRetryStorageUnavailableException e)
         {
             // As for a missing table: jobs may have been retried before storage failed.
-            var problem = logger.StorageUnavailable(request, nameof(RetryFailedScans), e.Failure);
-            var details = (ProblemDetails)problem.Value!;
-            details.Detail += " 'done' is what the call did before (the scans in done.scanIds were retried); repeat it with done.continuation (without one when that is null).";
-            details.Extensions["done"] = e.Done;
-            return problem;
+            return WithDone(
+                logger.StorageUnavailable(request, nameof(RetryFailedScans), e.Failure),
+                e.Done,
+                "'done' is what the call did before (the scans in done.scanIds were retried); repeat it with done.continuation (without one when that is null).");
         }
+    }
+
+    /// <summary>
+    /// The 503 of a call that stopped part way, with its <c>done</c> member (what it did before, which the caller could not
+    /// otherwise tell) and, appended to its detail, where to go on from.
+    /// </summary>
+    private static ObjectResult WithDone(ObjectResult problem, FailedUploadRetryResult done, string goOn)
+    {
+        var details = (ProblemDetails)problem.Value!;
+        details.Detail += " " + goOn;
+        details.Extensions["done"] = done;
+        return problem;
     }
 }
