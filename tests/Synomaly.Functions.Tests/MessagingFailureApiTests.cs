@@ -60,6 +60,32 @@ public sealed class MessagingFailureApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_retry_whose_send_fails_and_whose_record_storage_gives_up_on_putting_back_answers_publish_failed()
+    {
+        // Messaging and the job table go down together. Putting the Failed record back caught RequestFailedException only:
+        // the SDK's AggregateException after its network retries replaced the publish error, and the caller heard
+        // storage-unavailable for a retry whose job could not be published and was left Queued.
+        var outage = new TableOutage();
+        var publisher = new OutagePublisher();
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher, tableOptions: outage.Options());
+        var scanId = await host.FailedUploadAsync();
+        publisher.FailsFor = _ =>
+        {
+            outage.Failure = () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"));
+            return true;
+        };
+
+        var answer = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((503, Problems.PublishFailedType), (problem.Status, problem.Type));
+        Assert.Contains("(RequestFailedException 503 ServerBusy)", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("was not put back to Failed", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Fact]
     public async Task A_reprocess_request_whose_first_step_send_outlasts_its_network_timeout_answers_run_not_started()
     {
         // The step queue's lone timeout (after tries the queue answered 503, which the SDK does not collect) was let pass

@@ -1,6 +1,7 @@
 using Azure;
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
+using Synomaly.Storage;
 using Synomaly.Storage.Jobs;
 using Synomaly.Storage.Messaging;
 
@@ -93,6 +94,12 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         {
             // The table is failing too: the reservation stays, and the expiry sweep fails it in the end.
             LogUndoFailed(record.ScanId, e.Status, e.ErrorCode);
+        }
+        catch (Exception e) when (TransientStorageFailure.Of(e, CancellationToken.None) is { } failure)
+        {
+            // So is the SDK giving up on network faults (an AggregateException, or a lone timeout): thrown, it replaced
+            // the publish error, and a retry answered storage-unavailable for a job that could not be published.
+            LogUndoFailed(record.ScanId, failure.Status, failure.ErrorCode);
         }
 
         return new JobPublishFailedException(record, restoredFailure: false, publishError);
@@ -358,7 +365,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its ScanJob could not be published ({ErrorType})")]
     private partial void LogPublishFailed(string scanId, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: after a failed publish its Failed record could not be put back ({Status} {ErrorCode}); it stays Queued until the expiry sweep")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: after a failed publish its Failed record could not be put back ({Status} {ErrorCode}; status 0: no answer); it stays Queued until the expiry sweep")]
     private partial void LogUndoFailed(string scanId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} rejected: {ErrorCode}")]
