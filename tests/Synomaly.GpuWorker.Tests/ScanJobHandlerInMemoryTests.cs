@@ -305,8 +305,11 @@ public sealed class ScanJobHandlerInMemoryTests
     [Fact]
     public async Task A_lost_lock_stops_the_job_without_settling_and_the_redelivery_writes_one_set_of_results()
     {
-        await using var harness = new WorkerHarness();
-        var source = new InMemoryScanJobSource(lockDuration: TimeSpan.FromMilliseconds(300));
+        // The lock keeper's clock is one the test moves: on the system clock, a keeper stalled past the 300 ms lock (a loaded
+        // 2-core machine) lost the lock before the model call began, or lost the redelivery's lock before it settled.
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var harness = new WorkerHarness(time: time);
+        var source = new InMemoryScanJobSource(lockDuration: TimeSpan.FromMilliseconds(300), time);
         var job = harness.AddJob("scan-lock", FakeScanCodec.Scan(2, 0.5f));
         harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Enqueue(source, job);
@@ -314,6 +317,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var first = ReceiveAndHandleAsync(harness, source);
         await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
         source.LoseLock(job.MessageId);
+        await time.RunTimersUntilAsync(first, Wait, TestContext.Current.CancellationToken);
 
         Assert.Equal(JobOutcome.LockLost, await first.WaitAsync(Wait, TestContext.Current.CancellationToken));
         Assert.Empty(source.Settlements);

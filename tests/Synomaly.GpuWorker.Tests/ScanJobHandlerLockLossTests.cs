@@ -56,15 +56,7 @@ public sealed class ScanJobHandlerLockLossTests
             source.LoseLock(job.MessageId);
         }
 
-        for (var step = 0; step < 100 && !handling.IsCompleted; step++)
-        {
-            var next = time.NextDueAsync();
-            if (await Task.WhenAny(next, handling).WaitAsync(HangGuard, TestContext.Current.CancellationToken) == next)
-            {
-                time.AdvanceTo(await next);
-            }
-        }
-
+        await time.RunTimersUntilAsync(handling, HangGuard, TestContext.Current.CancellationToken);
         return await handling.WaitAsync(HangGuard, TestContext.Current.CancellationToken);
     }
 }

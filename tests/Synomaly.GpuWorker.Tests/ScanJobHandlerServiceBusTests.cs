@@ -202,13 +202,18 @@ public sealed class ScanJobHandlerServiceBusTests
     [Fact]
     public async Task A_lost_lock_cancels_the_work_and_settles_nothing()
     {
-        await using var harness = new WorkerHarness();
+        // On a clock the test moves: on the system clock, a keeper stalled past the 400 ms lock (a loaded 2-core machine)
+        // found it expired and never asked the broker to renew it.
+        var time = new ManualTimeProvider(Start);
+        await using var harness = new WorkerHarness(time: time);
         var receiver = new RecordingServiceBusReceiver { LockLost = true };
         var job = harness.AddJob("sb-lock", FakeScanCodec.Scan(1, 0.1f));
         harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var outcome = await HandleAsync(harness, receiver, Message(job, deliveryCount: 1, lockFor: TimeSpan.FromMilliseconds(400)))
-            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var handling = HandleAsync(harness, receiver, Message(job, deliveryCount: 1, lockFor: TimeSpan.FromMilliseconds(400), now: Start));
+        await harness.Model.Started.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await time.RunTimersUntilAsync(handling, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var outcome = await handling.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(JobOutcome.LockLost, outcome);
         Assert.Contains("renew", receiver.Calls);

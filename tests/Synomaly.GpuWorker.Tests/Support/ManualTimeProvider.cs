@@ -70,6 +70,23 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Moves the clock from timer to timer until <paramref name="work"/> ends (or 1000 timers have fired): its waits then
+    /// pass at once, whatever the load on the machine. <paramref name="hangGuard"/> bounds, in real time, each wait for the
+    /// work to set its next timer or end.
+    /// </summary>
+    public async Task RunTimersUntilAsync(Task work, TimeSpan hangGuard, CancellationToken cancellationToken)
+    {
+        for (var step = 0; step < 1000 && !work.IsCompleted; step++)
+        {
+            var next = NextDueAsync();
+            if (await Task.WhenAny(next, work).WaitAsync(hangGuard, cancellationToken).ConfigureAwait(false) == next)
+            {
+                AdvanceTo(await next.ConfigureAwait(false));
+            }
+        }
+    }
+
     /// <summary>Moves the clock to <paramref name="target"/>, firing every timer due by then in due-time order.</summary>
     public void AdvanceTo(DateTimeOffset target)
     {
