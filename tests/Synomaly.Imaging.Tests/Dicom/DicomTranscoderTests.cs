@@ -132,6 +132,8 @@ public sealed class DicomTranscoderTests : IDisposable
         var transcoder = DicomToolTranscoder.Detect(folder.FullName)!;
         using var cancel = new CancellationTokenSource();
         using var stream = File.OpenRead(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"));
+        // The stop is timed from the cancel: timed from the start of the read, it also took in the tool's start and this
+        // thread's own (a thread-pool thread, which a loaded 2-core machine can be slow to give).
         var started = Task.Run(() =>
         {
             while (!File.Exists(ids))
@@ -139,13 +141,14 @@ public sealed class DicomTranscoderTests : IDisposable
                 Thread.Sleep(10);
             }
 
+            long cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
             cancel.Cancel();
+            return cancelledAt;
         }, TestContext.Current.CancellationToken);
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.ThrowsAny<OperationCanceledException>(() => DicomVolumeReader.Read(stream, ScanReadLimits.Default, transcoder, cancel.Token));
-        var stopped = watch.Elapsed;
-        await started;
+        long stoppedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var stopped = System.Diagnostics.Stopwatch.GetElapsedTime(await started, stoppedAt);
 
         int[] pids = [.. File.ReadAllText(ids).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
         Assert.Equal(2, pids.Length);
