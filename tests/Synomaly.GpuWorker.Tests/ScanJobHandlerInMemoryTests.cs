@@ -11,7 +11,11 @@ namespace Synomaly.GpuWorker.Tests;
 /// <summary>Every settlement path of the handler, driven through the in-memory transport.</summary>
 public sealed class ScanJobHandlerInMemoryTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a test waits in real time for what will come (a message, a model call, a job's end): a guard against a
+    /// hang, not a speed target. A 10 s guard of this kind ran out on a loaded 2-core machine with no bug.
+    /// </summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     private static Task<JobOutcome> ReceiveAndHandleAsync(WorkerHarness harness, InMemoryScanJobSource source) =>
         ReceiveAndHandleUntilAsync(harness, source, CancellationToken.None);

@@ -13,6 +13,20 @@ public sealed class ScanJobPumpTests
 {
     private static DeviceHealth Device() => new(maxConsecutiveFailures: 3, NullLogger<DeviceHealth>.Instance);
 
+    /// <summary>
+    /// Polls until the source holds a settlement, for a minute at most: a guard against a hang, not a speed target. The job
+    /// goes through the pump's pause, a receive and the real handler, which a loaded 2-core machine can stretch past the
+    /// 10 s that 500 polls of 20 ms gave.
+    /// </summary>
+    private static async Task WaitForSettlementAsync(InMemoryScanJobSource source, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (source.Settlements.Count == 0 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task No_message_is_taken_while_the_device_counts_as_broken_and_receiving_resumes_once_a_batch_succeeds()
     {
@@ -33,10 +47,7 @@ public sealed class ScanJobPumpTests
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         var pendingWhileBroken = source.PendingCount;
         device.RecordSuccess();
-        for (var i = 0; i < 500 && source.Settlements.Count == 0; i++)
-        {
-            await Task.Delay(20, cancellationToken);
-        }
+        await WaitForSettlementAsync(source, cancellationToken);
 
         await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         Assert.Equal(1, pendingWhileBroken);
@@ -66,10 +77,7 @@ public sealed class ScanJobPumpTests
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         var pendingWhileHeld = source.PendingCount;
         clock.AdvanceTo(clock.GetUtcNow() + DeviceHealth.ProbeAfter);
-        for (var i = 0; i < 500 && source.Settlements.Count == 0; i++)
-        {
-            await Task.Delay(20, cancellationToken);
-        }
+        await WaitForSettlementAsync(source, cancellationToken);
 
         await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         Assert.Equal(1, pendingWhileHeld);

@@ -16,7 +16,11 @@ namespace Synomaly.GpuWorker.Tests.Azurite;
 [Trait("Category", "Integration")]
 public sealed class StorageQueueTransportTests(AzuriteFixture azurite)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a test waits in real time for what will come (a message, a model call, a job's end): a guard against a
+    /// hang, not a speed target. A 10 s guard of this kind ran out on a loaded 2-core machine with no bug.
+    /// </summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     private async Task<(StorageQueueScanJobSource Source, QueueClient Queue, QueueClient Poison)> CreateAsync(TimeSpan lockDuration, string? name = null, QueueClientOptions? options = null)
     {
