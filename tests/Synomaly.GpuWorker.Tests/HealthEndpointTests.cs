@@ -18,6 +18,24 @@ namespace Synomaly.GpuWorker.Tests;
 /// <summary>The composed host: probes, what they log, readiness on model load, and start-up validation of the settings.</summary>
 public sealed class HealthEndpointTests
 {
+    /// <summary>
+    /// Asks every 50 ms until <paramref name="done"/> says so, for a minute at most: a guard against a hang, not a speed
+    /// target. The composed worker loads the model and starts the pump on its own threads, which a loaded 2-core machine
+    /// can delay past the 5 to 10 s that a count of 100 or 200 polls gave.
+    /// </summary>
+    private static async Task PollAsync(Func<Task<bool>> done, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(50, cancellationToken);
+            if (await done())
+            {
+                return;
+            }
+        }
+    }
+
     private static WebApplicationFactory<Program> Worker(IModelLoader loader, params (string Key, string Value)[] overrides) =>
         Worker(loader, _ => { }, overrides);
 
@@ -73,12 +91,12 @@ public sealed class HealthEndpointTests
 
         gate.SetResult(new FakeSliceInference());
         var ready = HttpStatusCode.ServiceUnavailable;
-        for (var i = 0; i < 100 && ready != HttpStatusCode.OK; i++)
+        await PollAsync(async () =>
         {
-            await Task.Delay(50, cancellationToken);
             using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
             ready = response.StatusCode;
-        }
+            return ready == HttpStatusCode.OK;
+        }, cancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, ready);
     }
@@ -97,12 +115,12 @@ public sealed class HealthEndpointTests
 
         gate.SetException(new InvalidDataException("The model package is corrupt."));
         var live = HttpStatusCode.OK;
-        for (var i = 0; i < 100 && live == HttpStatusCode.OK; i++)
+        await PollAsync(async () =>
         {
-            await Task.Delay(50, cancellationToken);
             using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
             live = response.StatusCode;
-        }
+            return live != HttpStatusCode.OK;
+        }, cancellationToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, live);
         using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
@@ -145,10 +163,7 @@ public sealed class HealthEndpointTests
         }
 
         gate.SetResult(new FakeSliceInference());
-        for (var i = 0; i < 200 && !lines.Lines.Any(l => l.Category == typeof(ScanJobPump).FullName); i++)
-        {
-            await Task.Delay(50, cancellationToken);
-        }
+        await PollAsync(() => Task.FromResult(lines.Lines.Any(l => l.Category == typeof(ScanJobPump).FullName)), cancellationToken);
 
         Assert.DoesNotContain(lines.Lines, l => l.Category.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) && l.Level < LogLevel.Warning);
         Assert.DoesNotContain(lines.Lines, l => l.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks.", StringComparison.Ordinal));
