@@ -100,7 +100,10 @@ start() {
     --tableHost 127.0.0.1 --tablePort "$table_port" --skipApiVersionCheck --silent --disableTelemetry \
     >>"$state/azurite.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  for _ in $(seq 1 150); do
+  # A deadline in seconds rather than a count of polls: at the start of CI every test assembly launches its own Azurite on
+  # 2 cores, and node's start there took over 5 s on a machine a tenth as busy; a minute bounds a hang, not a start.
+  local deadline=$((SECONDS + 60))
+  while (( SECONDS < deadline )); do
     # Ports that answer are not enough: another process (an Azurite of another test assembly that drew the same free
     # port) may hold them while ours exits with EADDRINUSE. Ready means our process is alive and says it listens.
     # Liveness is read before the log: a process found dead has written all it will, so an EADDRINUSE it died of is
@@ -122,7 +125,7 @@ start() {
     if [[ "$gone" == 1 ]]; then echo "azurite: failed to start; log follows" >&2; start_log >&2; fail_start 1; fi
     sleep 0.1
   done
-  echo "azurite: not listening after 15 s; see $state/azurite.log" >&2
+  echo "azurite: not listening after 60 s; see $state/azurite.log" >&2
   fail_start 1
 }
 
