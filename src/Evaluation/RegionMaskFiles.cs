@@ -19,7 +19,7 @@ public static class RegionMaskFiles
         }
 
         string masks = Path.GetFullPath(maskFolder);
-        if (images.Any(image => IsUnder(Path.GetFullPath(image), masks)))
+        if (images.Any(image => PathContainment.Contains(masks, image)))
         {
             throw new ArgumentException($"The region mask folder '{maskFolder}' lies inside the training data, so its masks would be trained on as images: move it out.");
         }
@@ -48,12 +48,5 @@ public static class RegionMaskFiles
     }
 
     private static string RelativeName(string root, string image) =>
-        IsUnder(image, root) ? Path.GetRelativePath(root, image) : Path.GetFileName(image);
-
-    private static bool IsUnder(string path, string folder)
-    {
-        string relative = Path.GetRelativePath(folder, path);
-        bool outside = relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        return relative != "." && !outside && !Path.IsPathRooted(relative);
-    }
+        PathContainment.Contains(root, image) ? Path.GetRelativePath(root, image) : Path.GetFileName(image);
 }

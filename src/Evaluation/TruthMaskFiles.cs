@@ -40,8 +40,7 @@ public static class TruthMaskFiles
 
     private static List<string> ByStem(IReadOnlyList<string> images, string folder)
     {
-        string root = Path.GetFullPath(folder);
-        if (images.FirstOrDefault(image => IsUnder(Path.GetFullPath(image), root)) is { } inside)
+        if (images.FirstOrDefault(image => PathContainment.Contains(folder, image)) is { } inside)
         {
             throw new EvaluationSetException(
                 EvaluationSetProblem.MaskAmongImages, inside, $"The anomalous image '{inside}' lies inside the mask folder '{folder}': keep masks and images in separate folders, or masks would be read as images.");
@@ -110,12 +109,5 @@ public static class TruthMaskFiles
         }
 
         return paired;
-    }
-
-    private static bool IsUnder(string path, string folder)
-    {
-        string relative = Path.GetRelativePath(folder, path);
-        bool outside = relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        return relative != "." && !outside && !Path.IsPathRooted(relative);
     }
 }

@@ -92,19 +92,16 @@ internal static class EvaluationInputs
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(otherInputs);
-        string written = Within(output);
         var inputs = new[] { Data, Healthy, Anomalous, Masks }.Select(option => (Option: option.Name, Folder: parse.GetValue(option))).Concat(otherInputs);
         foreach (var (option, input) in inputs)
         {
-            if (input is not null && Directory.Exists(input) && written.StartsWith(Within(input), StringComparison.Ordinal))
+            if (input is not null && Directory.Exists(input) && PathContainment.ContainsFollowingLinks(input, output))
             {
                 string split = option == Data.Name ? " (its split would change)" : "";
                 throw new UsageException(
                     $"--out lies inside {option}: what tune and evaluate write there would be read as scans by the next run on {option}{split}; give an --out outside it. Nothing was run.");
             }
         }
-
-        static string Within(string folder) => Path.TrimEndingDirectorySeparator(RealPath.Of(folder)) + Path.DirectorySeparatorChar;
     }
 
     /// <summary>

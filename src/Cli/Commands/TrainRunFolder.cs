@@ -1,3 +1,5 @@
+using Synomaly.Evaluation;
+
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
@@ -8,9 +10,10 @@ namespace Synomaly.Cli.Commands;
 /// </summary>
 internal static class TrainRunFolder
 {
-    public static IReadOnlyList<string> LeftOutOf(IReadOnlyList<string> files, string output)
-    {
-        string run = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + Path.DirectorySeparatorChar;
-        return [.. files.Where(file => !Path.GetFullPath(file).StartsWith(run, StringComparison.Ordinal))];
-    }
+    /// <summary>
+    /// <paramref name="files"/> without those in <paramref name="output"/>, compared as listed (no link followed): the
+    /// listing names the run's files by the path the data folder gives them.
+    /// </summary>
+    public static IReadOnlyList<string> LeftOutOf(IReadOnlyList<string> files, string output) =>
+        [.. files.Where(file => !PathContainment.Contains(output, file))];
 }
