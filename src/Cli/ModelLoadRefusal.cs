@@ -14,5 +14,16 @@ internal static class ModelLoadRefusal
     public static bool Applies(Exception error) => error is IOException or UnauthorizedAccessException or InvalidOperationException
         or ArgumentException or InvalidModelConfigException or CheckpointFormatException;
 
-    public static UsageException Of(Exception error) => new($"Cannot load the model given by --model: {ErrorLine.Of(error)}", error);
+    public static UsageException Of(Exception error) => new($"Cannot load the model given by --model: {Reason(error)}", error);
+
+    /// <summary>
+    /// Why a saved model could not be read, without the folder's path: a missing card or weights file as the package tells
+    /// it (which file, and where a model one level down is), any other file-system failure by <see cref="FileErrorReason"/>,
+    /// and what the card or weights hold as it is (those messages name no path).
+    /// </summary>
+    public static string Reason(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error is MissingModelFileException ? error.Message : FileErrorReason.Of(error) ?? ErrorLine.Of(error);
+    }
 }

@@ -359,6 +359,20 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_folder_without_its_weights_is_refused_by_the_option_and_the_file_never_by_the_folder_s_path()
+    {
+        // The weights' "not found" quoted the full path, whose folders can carry a patient's name.
+        string model = Directory.CreateDirectory(Path.Combine(_root, "Doe_Jane")).FullName;
+        File.Copy(Path.Combine(TinyModelPackage(), ModelPackage.CardFile), Path.Combine(model, ModelPackage.CardFile));
+
+        var (code, error) = await StandardError.Capture(["detect", Png("scan.png"), "--model", model, "--out", Path.Combine(_root, "out")]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: Cannot load the model given by --model: No model.safetensors in the model folder.", error.Trim());
+        Assert.DoesNotContain("Doe_Jane", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_train_output_folder_given_as_the_model_is_refused_with_the_subfolder_that_holds_the_model()
     {
         // train --out run1 writes the model into run1/model; --model run1 is the first thing a new user gives.

@@ -26,7 +26,7 @@ public static class TrainInitFromCheck
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidModelConfigException)
         {
-            throw new UsageException($"--init-from: cannot read the saved model's card: {ErrorLine.Of(e)}", e);
+            throw new UsageException($"--init-from: cannot read the saved model's card: {ModelLoadRefusal.Reason(e)}", e);
         }
 
         // Compared as the network uses them (ModelConfigDifference), so the option to give can be named; ModelPackage.LoadWeights

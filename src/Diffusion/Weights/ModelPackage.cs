@@ -53,7 +53,7 @@ public static class ModelPackage
         string cardPath = Path.Combine(directory, CardFile);
         if (!File.Exists(cardPath))
         {
-            throw new FileNotFoundException($"No {CardFile} in the model folder{NestedModelHint(directory)}.", cardPath);
+            throw new MissingModelFileException($"No {CardFile} in the model folder{NestedModelHint(directory)}.", cardPath);
         }
 
         return ModelCard.FromJson(File.ReadAllText(cardPath));
@@ -112,7 +112,13 @@ public static class ModelPackage
 
     private static void ReadWeightsInto(string directory, UNet model)
     {
-        using var weights = Safetensors.Read(Path.Combine(directory, WeightsFile));
+        string weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weightsPath))
+        {
+            throw new MissingModelFileException($"No {WeightsFile} in the model folder.", weightsPath);
+        }
+
+        using var weights = Safetensors.Read(weightsPath);
         StateDictLoader.LoadStrict(model, weights.Tensors);
     }
 }

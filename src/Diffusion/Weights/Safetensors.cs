@@ -70,7 +70,8 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"Weights not found: {path}", path);
+            // Named by its file name alone, as the format errors below are: the folder's path is no business of a message.
+            throw new FileNotFoundException($"Weights not found: no file {Path.GetFileName(path)}.", path);
         }
 
         using var stream = File.OpenRead(path);
