@@ -38,13 +38,16 @@ public sealed class EvaluationSetBuilder(
         int running = 0, done = 0;
         // The reader hears the token too: a large volume is stopped within its reading, not only before the next file.
         var reading = new ScanReadOptions { CancellationToken = cancellationToken };
-        foreach (var file in healthyFiles)
+        for (int i = 0; i < healthyFiles.Count; i++)
         {
+            string file = healthyFiles[i];
+            // Where messages point, never the file's name: names can carry patient names.
+            string position = InputPosition.Of(i, healthyFiles.Count, set);
             cancellationToken.ThrowIfCancellationRequested();
             var volume = SetScanReader.Read(file, set, reading);
             if (volume.Depth != 1)
             {
-                throw new InvalidDataException($"{Path.GetFileName(file)} holds {volume.Depth} slices; evaluation sets are built from 2-D slices (one per file).");
+                throw new InvalidDataException($"{position} holds {volume.Depth} slices; evaluation sets are built from 2-D slices (one per file).");
             }
 
             var preset = ModalityPresets.For(ModalityHint.Auto, volume.Modality, modelSize, trainedFor, orientation);
@@ -52,13 +55,13 @@ public sealed class EvaluationSetBuilder(
             var canvas = LesionCanvas.For(preset);
             if (canvas is null && lesionsPerSlice > 0)
             {
-                throw LesionCanvas.Unsupported(preset, file);
+                throw LesionCanvas.Unsupported(preset, file, position);
             }
 
             // Without lesions to place (the normative residual's healthy slices) every preset can prepare the slice.
             var grey = canvas?.Grey(stored) ?? stored;
             // Without a canvas the slice is prepared as read: a colour ultrasound frame keeps the blue channel its preset reads.
-            var healthy = canvas is null ? First(preset, volume, file) : Prepare(preset, volume, canvas.Healthy(stored, grey), file);
+            var healthy = canvas is null ? First(preset, volume, file, position) : Prepare(preset, volume, canvas.Healthy(stored, grey), file, position);
             cases.Add(new EvaluationCase($"healthy-{SetRelativePaths.WithoutExtension(names[file])}", file, healthy.Pixels, new bool[modelSize * modelSize], null, Foreground: healthy.Foreground));
             var region = lesionsPerSlice > 0 ? canvas!.Region(volume, stored, grey) : [];
             var synthesizer = new LesionSynthesizer(realShapes, canvas?.Options(volume, Synthesis) ?? Synthesis);
@@ -70,7 +73,7 @@ public sealed class EvaluationSetBuilder(
                 var synthetic = synthesizer.Synthesize(grey, volume.Width, volume.Height, seed, region);
                 // The preset lays NIfTI/DICOM slices out as the model expects (display rows flipped anterior up, or the
                 // reference's transposed arrays); the truth mask must be laid out with the image.
-                var slice = Prepare(preset, volume, canvas!.WithLesion(stored, synthetic), file);
+                var slice = Prepare(preset, volume, canvas!.WithLesion(stored, synthetic), file, position);
                 var truth = TruthMasks.OnModelGrid(slice, synthetic.Mask, volume.Width, volume.Height, modelSize);
                 if (!truth.Contains(true))
                 {
@@ -90,14 +93,15 @@ public sealed class EvaluationSetBuilder(
         return cases;
     }
 
-    private static ModelSlice Prepare(IModalityPreset preset, Volume source, float[] pixels, string file) =>
-        First(preset, new Volume(pixels, source.Width, source.Height, 1, source.Geometry, source.Modality, source.Provenance), file);
+    private static ModelSlice Prepare(IModalityPreset preset, Volume source, float[] pixels, string file, string position) =>
+        First(preset, new Volume(pixels, source.Width, source.Height, 1, source.Geometry, source.Modality, source.Provenance), file, position);
 
-    private static ModelSlice First(IModalityPreset preset, Volume volume, string file)
+    /// <param name="position">Which file of the set it is (<see cref="InputPosition"/>), for a refusal.</param>
+    private static ModelSlice First(IModalityPreset preset, Volume volume, string file, string position)
     {
         var slices = preset.Prepare(volume).Slices;
         return slices.Count > 0
             ? slices[0]
-            : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of {Path.GetFileName(file)} (for CT: too little of it lies in the organ window).");
+            : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of {position} (for CT: too little of it lies in the organ window).");
     }
 }

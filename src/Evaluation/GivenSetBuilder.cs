@@ -34,10 +34,11 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         var anomalousNames = SetRelativePaths.Of(anomalousFiles);
         // The reader hears the token too: a large volume is stopped within its reading, not only before the next file.
         var reading = new ScanReadOptions { CancellationToken = cancellationToken };
-        foreach (var file in healthyFiles)
+        for (int i = 0; i < healthyFiles.Count; i++)
         {
+            string file = healthyFiles[i];
             cancellationToken.ThrowIfCancellationRequested();
-            var prepared = Prepare(file, SetScanReader.Read(file, "--healthy", reading), cancellationToken);
+            var prepared = Prepare(file, InputPosition.Of(i, healthyFiles.Count, "--healthy"), SetScanReader.Read(file, "--healthy", reading), cancellationToken);
             foreach (var slice in prepared.Slices)
             {
                 cases.Add(new EvaluationCase(CaseId("healthy", healthyNames[file], prepared, slice), file, slice.Pixels, new bool[modelSize * modelSize], null, Foreground: slice.Foreground));
@@ -49,12 +50,14 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         for (int i = 0; i < anomalousFiles.Count; i++)
         {
             string file = anomalousFiles[i], maskFile = maskFiles[i];
+            // Where messages point: file and folder names can carry patient names.
+            string position = InputPosition.Of(i, anomalousFiles.Count, "--anomalous");
             cancellationToken.ThrowIfCancellationRequested();
             var image = SetScanReader.Read(file, "--anomalous", reading);
             cancellationToken.ThrowIfCancellationRequested();
             var mask = SetScanReader.Read(maskFile, "--masks", reading);
-            CheckGrid(image, mask, file, maskFile);
-            var prepared = Prepare(file, image, cancellationToken);
+            CheckGrid(image, mask, position, maskFile);
+            var prepared = Prepare(file, position, image, cancellationToken);
             var kept = new List<int>();
             foreach (var slice in prepared.Slices)
             {
@@ -74,7 +77,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
             {
                 // A single image in the anomalous set was meant to show a lesion: an empty mask is a pairing or export mistake.
                 throw new EvaluationSetException(
-                    EvaluationSetProblem.EmptyMask, maskFile, $"The mask '{maskFile}' of the anomalous image '{file}' marks no lesion on the {modelSize}x{modelSize} model grid (any non-zero pixel is lesion).");
+                    EvaluationSetProblem.EmptyMask, maskFile, $"The mask of {position} marks no lesion on the {modelSize}x{modelSize} model grid (any non-zero pixel is lesion).");
             }
 
             files.Add(new GivenFile(file, maskFile, prepared.PresetName, kept, prepared.Slices.Count - kept.Count));
@@ -83,13 +86,14 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
         return new GivenCases(cases, files);
     }
 
-    private PreparedScan Prepare(string file, Volume volume, CancellationToken cancellationToken)
+    /// <param name="position">Which file of which input the volume is (<see cref="InputPosition"/>), for a refusal.</param>
+    private PreparedScan Prepare(string file, string position, Volume volume, CancellationToken cancellationToken)
     {
         var preset = ModalityPresets.For(ModalityHint.Auto, volume.Modality, modelSize, trainedFor, orientation);
         var prepared = preset.Prepare(volume, cancellationToken);
         return prepared.Slices.Count > 0
             ? prepared
-            : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of '{file}' (for CT: too little of it lies in the organ window).");
+            : throw new EvaluationSetException(EvaluationSetProblem.NoSliceSelected, file, $"The {preset.Name} preset selects no slice of {position} (for CT: too little of it lies in the organ window).");
     }
 
     /// <summary>
@@ -97,7 +101,8 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
     /// (NIfTI, DICOM), the same affine. A PNG or JPEG mask of a volume is refused: a picture cannot say which way its rows
     /// run, so it cannot be laid out as the volume's slices are.
     /// </summary>
-    private static void CheckGrid(Volume image, Volume mask, string imageFile, string maskFile)
+    /// <param name="position">Which file of --anomalous the image is (<see cref="InputPosition"/>): messages name no path.</param>
+    private static void CheckGrid(Volume image, Volume mask, string position, string maskFile)
     {
         string? mismatch = SliceExtraction.IsPlainImage(image) != SliceExtraction.IsPlainImage(mask)
             ? $"is a {mask.Provenance.Format} file and its image a {image.Provenance.Format} file: store the mask as its image is stored"
@@ -108,7 +113,7 @@ public sealed class GivenSetBuilder(int modelSize, SliceOrientation orientation,
                     : null;
         if (mismatch is not null)
         {
-            throw new EvaluationSetException(EvaluationSetProblem.MaskGridMismatch, maskFile, $"The mask '{maskFile}' does not lie on the grid of '{imageFile}': it {mismatch}.");
+            throw new EvaluationSetException(EvaluationSetProblem.MaskGridMismatch, maskFile, $"The mask of {position} does not lie on its image's grid: it {mismatch}.");
         }
     }
 

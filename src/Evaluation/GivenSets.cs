@@ -64,14 +64,19 @@ public sealed class GivenSets : IEvaluationSource
         var anomalousFiles = anomalous is null ? [] : NonEmpty(anomalous, EvaluationSetProblem.EmptyAnomalousSet, "--anomalous");
         var maskFiles = masks is null ? [] : TruthMaskFiles.Pair(anomalousFiles, masks);
         var healthyPaths = healthyFiles.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
-        if (anomalousFiles.FirstOrDefault(f => healthyPaths.Contains(Path.GetFullPath(f))) is { } both)
+        // Told by position, never by path: folder and file names can carry patient names.
+        int both = anomalousFiles.ToList().FindIndex(f => healthyPaths.Contains(Path.GetFullPath(f)));
+        if (both >= 0)
         {
-            throw new EvaluationSetException(EvaluationSetProblem.InBothSets, both, $"'{both}' is in both --healthy and --anomalous: a scan is one or the other.");
+            throw new EvaluationSetException(
+                EvaluationSetProblem.InBothSets, anomalousFiles[both], $"{InputPosition.Of(both, anomalousFiles.Count, "--anomalous")} is also in --healthy: a scan is one or the other.");
         }
 
-        if (maskFiles.FirstOrDefault(f => healthyPaths.Contains(Path.GetFullPath(f))) is { } mask)
+        int mask = maskFiles.ToList().FindIndex(f => healthyPaths.Contains(Path.GetFullPath(f)));
+        if (mask >= 0)
         {
-            throw new EvaluationSetException(EvaluationSetProblem.MaskAmongImages, mask, $"The mask '{mask}' is also in --healthy: keep masks out of the healthy set.");
+            throw new EvaluationSetException(
+                EvaluationSetProblem.MaskAmongImages, maskFiles[mask], $"The mask of {InputPosition.Of(mask, anomalousFiles.Count, "--anomalous")} is also in --healthy: keep masks out of the healthy set.");
         }
 
         return new GivenSets(healthyFiles, anomalousFiles, maskFiles, anomalous, modelSize, orientation, trainedFor);

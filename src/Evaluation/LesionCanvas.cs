@@ -23,10 +23,11 @@ public abstract class LesionCanvas
     };
 
     /// <summary>The refusal of synthetic lesions in <paramref name="file"/>, whose <paramref name="preset"/> has no canvas.</summary>
-    public static EvaluationSetException Unsupported(IModalityPreset preset, string file) => new(
+    /// <param name="position">Which file of which input it is (<see cref="InputPosition"/>): the message names no file.</param>
+    public static EvaluationSetException Unsupported(IModalityPreset preset, string file, string position) => new(
         EvaluationSetProblem.SyntheticLesionsUnsupported,
         file,
-        $"Synthetic lesions cannot be placed in {Path.GetFileName(file)} with the {preset?.Name} preset: it knows the imaged area, not the tissue where this modality's anomalies lie. "
+        $"Synthetic lesions cannot be placed in {position} with the {preset?.Name} preset: it knows the imaged area, not the tissue where this modality's anomalies lie. "
         + "Tune and evaluate on your own scans instead: --healthy <healthy scans> and --anomalous <anomalous scans> with --masks <their masks>.");
 
     /// <summary>

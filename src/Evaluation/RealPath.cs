@@ -48,7 +48,8 @@ public static class RealPath
 
             if (++links > MaxLinks)
             {
-                throw new IOException($"'{path}' goes through more than {MaxLinks} symbolic links (a loop?).");
+                // Not the path itself: callers show this message, and folder names can carry patient names.
+                throw new IOException($"A path goes through more than {MaxLinks} symbolic links (a loop?).");
             }
 
             // The target is read part by part too: it may itself go through links, and a relative one starts at the

@@ -4,6 +4,7 @@ namespace Synomaly.Evaluation;
 /// Pairs training images with their region masks (<c>synomaly train --region-mask &lt;folder&gt;</c>): the mask of an image
 /// is the file at the same path in the mask folder as the image has under its input (the folder given, a glob's folder,
 /// a manifest's folder), so a mask folder mirrors the data folder; an image listed from elsewhere pairs by file name.
+/// Refusals name the option, never the folder or a file: their names can carry patient names.
 /// </summary>
 public static class RegionMaskFiles
 {
@@ -15,22 +16,23 @@ public static class RegionMaskFiles
         ArgumentException.ThrowIfNullOrWhiteSpace(maskFolder);
         if (!Directory.Exists(maskFolder))
         {
-            throw new DirectoryNotFoundException($"The region mask folder '{maskFolder}' does not exist.");
+            throw new DirectoryNotFoundException("The --region-mask folder does not exist.");
         }
 
         string masks = Path.GetFullPath(maskFolder);
         if (images.Any(image => PathContainment.Contains(masks, image)))
         {
-            throw new ArgumentException($"The region mask folder '{maskFolder}' lies inside the training data, so its masks would be trained on as images: move it out.");
+            throw new ArgumentException($"The --region-mask folder lies inside the training data, so its masks would be trained on as images: move it out.");
         }
 
         string root = InputRoot(inputSpec);
         var paired = images.Select(image => Path.Combine(masks, RelativeName(root, Path.GetFullPath(image)))).ToList();
-        var missing = paired.Where(mask => !File.Exists(mask)).ToList();
-        if (missing.Count > 0)
+        int missing = paired.Count(mask => !File.Exists(mask));
+        if (missing > 0)
         {
+            int first = paired.FindIndex(mask => !File.Exists(mask));
             throw new FileNotFoundException(
-                $"{missing.Count} of {images.Count} training images have no region mask (a file with the same relative path in '{maskFolder}'), for example '{missing[0]}'.");
+                $"{missing} of {images.Count} training images have no region mask (a file with the same relative path in the --region-mask folder), the first being {InputPosition.Of(first, images.Count, "the training data")}.");
         }
 
         return paired;

@@ -121,7 +121,7 @@ public sealed class TrainingSet
                     kept.Add(slice);
                     if (mask is not null)
                     {
-                        sliceMasks.Add(MaskOf(prepared, slice, mask, files[i], regionMaskFiles![i]));
+                        sliceMasks.Add(MaskOf(prepared, slice, mask, i, files.Count));
                     }
                 }
 
@@ -160,7 +160,8 @@ public sealed class TrainingSet
         return Array.TrueForAll(slice.Pixels, p => p == first) || !Array.Exists(slice.Foreground, inside => inside);
     }
 
-    private static float[] MaskOf(PreparedScan prepared, ModelSlice slice, Imaging.Volumes.Volume mask, string imageFile, string maskFile)
+    /// <param name="index">The image's index among the <paramref name="count"/> training files, which a refusal names.</param>
+    private static float[] MaskOf(PreparedScan prepared, ModelSlice slice, Imaging.Volumes.Volume mask, int index, int count)
     {
         try
         {
@@ -168,8 +169,10 @@ public sealed class TrainingSet
         }
         catch (ArgumentException e)
         {
-            // A mask on another grid is a mistake in the data, not an unreadable file: stop and name both files.
-            throw new InvalidDataException($"The region mask '{maskFile}' does not fit '{imageFile}': {e.Message}", e);
+            // A mask on another grid is a mistake in the data, not an unreadable file: stop and say which image, by its
+            // position in the listing and never by path, which can carry a patient's name.
+            throw new InvalidDataException(
+                $"The --region-mask mask of {InputPosition.Of(index, count, "the training data")} does not fit its image: {e.Message}", e);
         }
     }
 

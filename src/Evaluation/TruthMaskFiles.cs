@@ -9,7 +9,9 @@ namespace Synomaly.Evaluation;
 /// <item>a pairs manifest (<c>.csv</c>, or <c>.tsv</c> with a tab): one <c>image,mask</c> line per anomalous image, paths
 /// relative to the manifest, <c>#</c> comments; an image pairs with the line naming the same file.</item>
 /// </list>
-/// Anything that leaves an image without exactly one mask is an <see cref="EvaluationSetException"/> naming the file.
+/// Anything that leaves an image without exactly one mask is an <see cref="EvaluationSetException"/> carrying the file
+/// (<see cref="EvaluationSetException.File"/>); its message points at it by option and position (<see cref="InputPosition"/>,
+/// a manifest's line number), never by path or name: those can carry patient names.
 /// </summary>
 public static class TruthMaskFiles
 {
@@ -28,7 +30,7 @@ public static class TruthMaskFiles
             return ByManifest(images, masks, extension == ".tsv" ? '\t' : ',');
         }
 
-        throw new EvaluationSetException(EvaluationSetProblem.MissingMask, masks, $"--masks '{masks}' is neither a folder of masks nor a .csv/.tsv manifest of image,mask pairs.");
+        throw new EvaluationSetException(EvaluationSetProblem.MissingMask, masks, "--masks names neither a folder of masks nor a .csv/.tsv manifest of image,mask pairs.");
     }
 
     /// <summary>The file name without its extension; <c>.nii.gz</c> counts as one extension.</summary>
@@ -40,30 +42,31 @@ public static class TruthMaskFiles
 
     private static List<string> ByStem(IReadOnlyList<string> images, string folder)
     {
-        if (images.FirstOrDefault(image => PathContainment.Contains(folder, image)) is { } inside)
+        int inside = IndexOf(images, image => PathContainment.Contains(folder, image));
+        if (inside >= 0)
         {
             throw new EvaluationSetException(
-                EvaluationSetProblem.MaskAmongImages, inside, $"The anomalous image '{inside}' lies inside the mask folder '{folder}': keep masks and images in separate folders, or masks would be read as images.");
+                EvaluationSetProblem.MaskAmongImages, images[inside], $"{Anomalous(images, inside)} lies inside the --masks folder: keep masks and images in separate folders, or masks would be read as images.");
         }
 
         var byStem = InputFiles.Resolve(folder).GroupBy(Stem, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var paired = new List<string>(images.Count);
-        foreach (var image in images)
+        for (int i = 0; i < images.Count; i++)
         {
-            string stem = Stem(image);
-            if (!seen.TryAdd(stem, image))
+            string image = images[i], stem = Stem(image);
+            if (!seen.TryAdd(stem, i))
             {
                 throw new EvaluationSetException(
-                    EvaluationSetProblem.AmbiguousPairing, image, $"The anomalous images '{seen[stem]}' and '{image}' share the name stem '{stem}', so a mask folder cannot tell their masks apart: rename one, or pair them in a .csv manifest.");
+                    EvaluationSetProblem.AmbiguousPairing, image, $"{Anomalous(images, seen[stem])} and file {i + 1} share a name stem (the name without its extension), so a mask folder cannot tell their masks apart: rename one, or pair them in a .csv manifest.");
             }
 
             var masks = byStem.GetValueOrDefault(stem)
-                ?? throw new EvaluationSetException(EvaluationSetProblem.MissingMask, image, $"The anomalous image '{image}' has no mask: no file named '{stem}.*' in '{folder}'.");
+                ?? throw new EvaluationSetException(EvaluationSetProblem.MissingMask, image, $"{Anomalous(images, i)} has no mask: no file in the --masks folder has its name stem (its name without the extension).");
             paired.Add(masks.Count == 1
                 ? masks[0]
                 : throw new EvaluationSetException(
-                    EvaluationSetProblem.AmbiguousPairing, image, $"The mask folder '{folder}' holds {masks.Count} files named '{stem}.*' for the anomalous image '{image}': keep one."));
+                    EvaluationSetProblem.AmbiguousPairing, image, $"The --masks folder holds {masks.Count} files with the name stem of {Anomalous(images, i)} (other extensions or subfolders): keep one."));
         }
 
         return paired;
@@ -73,41 +76,69 @@ public static class TruthMaskFiles
     {
         string root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         string Full(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(root, path));
-        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in File.ReadAllLines(manifest).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
+        // Each image's mask and the line (from 1, comments and blank lines counted) that pairs them.
+        var pairs = new Dictionary<string, (string Mask, int Line)>(StringComparer.Ordinal);
+        string[] lines = File.ReadAllLines(manifest);
+        for (int number = 1; number <= lines.Length; number++)
         {
+            string line = lines[number - 1].Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
             var fields = line.Split(separator);
             if (fields.Length != 2)
             {
-                throw new EvaluationSetException(EvaluationSetProblem.MissingMask, manifest, $"The line '{line}' of '{manifest}' is not one image and one mask separated by '{(separator == '\t' ? "tab" : ",")}'.");
+                throw new EvaluationSetException(
+                    EvaluationSetProblem.MissingMask, manifest, $"Line {number} of the --masks manifest is not one image and one mask separated by {(separator == '\t' ? "a tab" : "a comma")}.");
             }
 
             string image = Full(fields[0].Trim());
-            if (!pairs.TryAdd(image, Full(fields[1].Trim())))
+            if (!pairs.TryAdd(image, (Full(fields[1].Trim()), number)))
             {
-                throw new EvaluationSetException(EvaluationSetProblem.AmbiguousPairing, image, $"'{manifest}' pairs the image '{fields[0].Trim()}' with more than one mask.");
+                throw new EvaluationSetException(
+                    EvaluationSetProblem.AmbiguousPairing, image, $"Line {number} of the --masks manifest pairs an image that line {pairs[image].Line} pairs already: give each image one mask.");
             }
         }
 
         var imageSet = images.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         var paired = new List<string>(images.Count);
-        foreach (var image in images)
+        for (int i = 0; i < images.Count; i++)
         {
-            var mask = pairs.GetValueOrDefault(Path.GetFullPath(image))
-                ?? throw new EvaluationSetException(EvaluationSetProblem.MissingMask, image, $"The anomalous image '{image}' has no line in '{manifest}'.");
+            var (mask, number) = pairs.TryGetValue(Path.GetFullPath(images[i]), out var pair)
+                ? pair
+                : throw new EvaluationSetException(EvaluationSetProblem.MissingMask, images[i], $"{Anomalous(images, i)} has no line in the --masks manifest.");
             if (!File.Exists(mask))
             {
-                throw new EvaluationSetException(EvaluationSetProblem.MissingMask, mask, $"The mask '{mask}' that '{manifest}' pairs with '{image}' does not exist.");
+                throw new EvaluationSetException(
+                    EvaluationSetProblem.MissingMask, mask, $"The mask on line {number} of the --masks manifest (for {Anomalous(images, i)}) does not exist.");
             }
 
             if (imageSet.Contains(mask))
             {
-                throw new EvaluationSetException(EvaluationSetProblem.MaskAmongImages, mask, $"The mask '{mask}' is also one of the anomalous images: keep masks out of the image set.");
+                throw new EvaluationSetException(
+                    EvaluationSetProblem.MaskAmongImages, mask, $"The mask on line {number} of the --masks manifest is also one of the --anomalous files: keep masks out of the image set.");
             }
 
             paired.Add(mask);
         }
 
         return paired;
+    }
+
+    private static string Anomalous(IReadOnlyList<string> images, int index) => InputPosition.Of(index, images.Count, "--anomalous");
+
+    private static int IndexOf(IReadOnlyList<string> files, Func<string, bool> match)
+    {
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (match(files[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

@@ -64,19 +64,43 @@ public sealed class RegionMaskTrainingDataTests : IDisposable
     }
 
     [Fact]
-    public void Missing_masks_a_missing_folder_and_masks_inside_the_data_are_refused_by_name()
+    public void Missing_masks_a_missing_folder_and_masks_inside_the_data_are_refused_by_option_and_position_never_by_path()
     {
-        WritePng("data/one.png", Head);
-        WritePng("data/two.png", Head);
+        // Named by the option and the image's position: folder and file names can carry patient names.
+        WritePng("Doe_Jane/one.png", Head);
+        WritePng("Doe_Jane/two.png", Head);
         WritePng("masks/one.png", Head);
-        string data = Path.Combine(root, "data");
+        string data = Path.Combine(root, "Doe_Jane");
 
         var missing = Assert.Throws<FileNotFoundException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "masks")));
-        Assert.Contains("1 of 2", missing.Message, StringComparison.Ordinal);
-        Assert.Contains("two.png", missing.Message, StringComparison.Ordinal);
-        Assert.Throws<DirectoryNotFoundException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "nowhere")));
-        WritePng("data/masks/one.png", Head);
-        Assert.Throws<ArgumentException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(data, "masks")));
+        var noFolder = Assert.Throws<DirectoryNotFoundException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "Doe_Jane_masks")));
+        WritePng("Doe_Jane/masks/one.png", Head);
+        var inside = Assert.Throws<ArgumentException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(data, "masks")));
+
+        Assert.Equal(
+            "1 of 2 training images have no region mask (a file with the same relative path in the --region-mask folder), the first being file 2 of 2 in the training data.",
+            missing.Message);
+        Assert.Equal("The --region-mask folder does not exist.", noFolder.Message);
+        Assert.StartsWith("The --region-mask folder lies inside the training data", inside.Message, StringComparison.Ordinal);
+        Assert.All(new Exception[] { missing, noFolder, inside }, e => Assert.DoesNotContain("Doe_Jane", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_region_mask_on_another_grid_is_refused_by_the_image_s_position_never_by_path()
+    {
+        string image = WritePng("Doe_Jane/one.png", Head);
+        string mask = Path.Combine(root, "masks", "Doe_Jane.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(mask)!);
+        using (var small = new Image<L8>(Size / 2, Size / 2))
+        {
+            small.SaveAsPng(mask);
+        }
+
+        var e = Assert.Throws<InvalidDataException>(
+            () => TrainingSet.Load([image], TrainingModality.BrainMri.Preset(Size), Size, [mask], cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("The --region-mask mask of file 1 of 1 in the training data does not fit its image: The region mask is 16x16x1; its image is 32x32x1.", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
