@@ -46,13 +46,14 @@ public sealed class RealPathTests : IDisposable
     }
 
     [Fact]
-    public void A_loop_of_links_is_refused_with_an_io_error()
+    public void A_loop_of_links_is_refused_with_an_io_error_that_quotes_no_path()
     {
-        File.CreateSymbolicLink(Path.Combine(_scratch, "a"), Path.Combine(_scratch, "b"));
-        File.CreateSymbolicLink(Path.Combine(_scratch, "b"), Path.Combine(_scratch, "a"));
+        // Commands print this message (an --out checked against its inputs), and folder names can carry patient names.
+        File.CreateSymbolicLink(Path.Combine(_scratch, "Doe_Jane"), Path.Combine(_scratch, "b"));
+        File.CreateSymbolicLink(Path.Combine(_scratch, "b"), Path.Combine(_scratch, "Doe_Jane"));
 
-        var error = Assert.Throws<IOException>(() => RealPath.Of(Path.Combine(_scratch, "a")));
-        Assert.Contains("symbolic links", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<IOException>(() => RealPath.Of(Path.Combine(_scratch, "Doe_Jane")));
+        Assert.Equal("A path goes through more than 40 symbolic links (a loop?).", error.Message);
     }
 
     private static string Slice(string folder, string name)
