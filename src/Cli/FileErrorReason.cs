@@ -21,7 +21,7 @@ internal static class FileErrorReason
             DirectoryNotFoundException => "a folder was not found",
             UnauthorizedAccessException => "access denied",
             PathTooLongException => "a path is too long",
-            IOException => "a file could not be read",
+            IOException => "an I/O error",
             _ => null,
         };
         return reason is null ? null : $"{reason} ({error.GetType().Name})";

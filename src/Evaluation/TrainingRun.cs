@@ -46,7 +46,7 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         {
             throw new TrainingOutputInUseException(
                 output,
-                $"The output folder '{output}' holds a trained run's results ({string.Join(", ", found)}) but no checkpoint/ to resume from, so a new run would overwrite them: give another --out, or delete the folder to train afresh.");
+                $"The --out folder holds a trained run's results ({string.Join(", ", found)}) but no checkpoint/ to resume from, so a new run would overwrite them: give another --out, or delete the folder to train afresh.");
         }
     }
 

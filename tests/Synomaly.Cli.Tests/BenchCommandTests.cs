@@ -220,6 +220,14 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_model_folder_that_does_not_exist_is_refused_by_the_option_not_its_path()
+    {
+        var error = Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Model = Path.Combine(_root, "Doe_Jane") }));
+
+        Assert.Equal("--model: the model folder does not exist.", ErrorLine.Of(error));
+    }
+
+    [Fact]
     public async Task The_smoke_run_refuses_a_model_or_a_measuring_budget_it_would_ignore_naming_the_option()
     {
         var error = Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Smoke = true, Iterations = 5 }));

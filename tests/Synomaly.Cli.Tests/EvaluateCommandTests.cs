@@ -340,15 +340,17 @@ public sealed class EvaluateCommandTests : IDisposable
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");
         ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
-        File.WriteAllText(At("taken"), "not a folder");
+        File.WriteAllText(At("Doe_Jane"), "not a folder");
 
         var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
-            "--min-component", "2", "--device", "cpu", "--out", At("taken")]);
+            "--min-component", "2", "--device", "cpu", "--out", At("Doe_Jane")]);
 
         Assert.Equal(2, code);
-        Assert.Contains($"--out '{At("taken")}' cannot be written to", output, StringComparison.Ordinal);
+        Assert.Contains(
+            "error: --out cannot be written to as a folder: an I/O error (IOException); give a new or writable folder. Nothing was run.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", output, StringComparison.Ordinal); // named by the option: paths can carry patient names
         Assert.DoesNotContain("single-stage", output, StringComparison.Ordinal);
-        Assert.Equal("not a folder", File.ReadAllText(At("taken")));
+        Assert.Equal("not a folder", File.ReadAllText(At("Doe_Jane")));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class ModelLoadRefusalTests : IDisposable
     [InlineData(typeof(FileNotFoundException), "a file was not found (FileNotFoundException)")]
     [InlineData(typeof(DirectoryNotFoundException), "a folder was not found (DirectoryNotFoundException)")]
     [InlineData(typeof(PathTooLongException), "a path is too long (PathTooLongException)")]
-    [InlineData(typeof(IOException), "a file could not be read (IOException)")]
+    [InlineData(typeof(IOException), "an I/O error (IOException)")]
     public void Each_common_file_system_failure_has_a_path_free_reason(Type type, string reason)
     {
         var error = (Exception)Activator.CreateInstance(type, "Could not find file '/data/Doe_Jane/model-card.json'.")!;

@@ -242,7 +242,7 @@ public sealed class TrainingRunTests
     public void A_folder_holding_a_run_s_results_without_a_checkpoint_is_refused_before_anything_is_written(string result)
     {
         using var scratch = new ScratchDirectory("results-without-checkpoint");
-        string output = Path.Combine(scratch.Location, "run");
+        string output = Path.Combine(scratch.Location, "Doe_Jane");
         string kept = Path.Combine(output, result);
         Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
         File.WriteAllText(kept, "an earlier run's");
@@ -251,6 +251,8 @@ public sealed class TrainingRunTests
         var error = Assert.Throws<TrainingOutputInUseException>(() => new TrainingRun(Tiny, Options(1), CPU, output).Train(images, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains(Path.Combine(result.Split('/')), error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The --out folder holds a trained run's results", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", error.Message, StringComparison.Ordinal); // named by the option: paths can carry patient names
         Assert.Equal("an earlier run's", File.ReadAllText(kept));
         Assert.False(Directory.Exists(TrainingRun.CheckpointDirectoryIn(output)));
     }

@@ -187,7 +187,7 @@ public sealed record BenchOptions
         string directory = model ?? Path.Combine(repositoryRoot(), "models", "brain-mri-demo");
         if (!Directory.Exists(directory))
         {
-            throw new BenchOptionException("--model", $"the model folder '{directory}' does not exist.");
+            throw new BenchOptionException("--model", "the model folder does not exist.");
         }
 
         return directory;

@@ -61,7 +61,7 @@ public static class CheckDeviceCommand
     {
         if (File.Exists(output))
         {
-            throw new UsageException($"--out {output} is a file; give a folder for device-check.json (it is created if missing).");
+            throw new UsageException("--out is a file; give a folder for device-check.json (it is created if missing).");
         }
 
         try
@@ -70,7 +70,7 @@ public static class CheckDeviceCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out {output} cannot be made a folder ({e.GetType().Name}): give a writable folder for device-check.json.", e);
+            throw new UsageException($"--out cannot be made a folder: {FileErrorReason.Of(e)}; give a writable folder for device-check.json.", e);
         }
     }
 }

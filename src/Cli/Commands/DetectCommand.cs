@@ -62,7 +62,7 @@ public static class DetectCommand
         if (File.Exists(output))
         {
             // Found before the model loads and the first scan runs, not when the first results are written.
-            throw new UsageException($"--out {output} is a file; give a folder for the results (it is created if missing).");
+            throw new UsageException("--out is a file; give a folder for the results (it is created if missing).");
         }
 
         // Outside the model's try: a wrong --device is an option error (UnknownDeviceException, exit 2 by the command

@@ -405,7 +405,7 @@ public static class EvaluationCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out '{folder}' cannot be written to as a folder ({e.GetType().Name}): give a new or writable folder; nothing was run.", e);
+            throw new UsageException($"--out cannot be written to as a folder: {FileErrorReason.Of(e)}; give a new or writable folder. Nothing was run.", e);
         }
     }
 
