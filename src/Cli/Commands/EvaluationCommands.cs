@@ -40,7 +40,7 @@ public static class EvaluationCommands
         Description = "Smallest kept component in pixels, instead of the profile's (default: the profile's own, which train and tune scale to the model size, 30·(size/128)²).",
     };
 
-    private static readonly Option<string> Out = new("--out") { Description = "Output folder for tables, JSON and plots.", Required = true };
+    private static readonly Option<string> Out = new("--out") { Description = "Output folder for tables, JSON and plots; keep it outside every data folder, the model's training data included (a later run there would read the plots as scans).", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the inference noise.", DefaultValueFactory = _ => 7 };
     private static readonly Option<string> Seeding = new Option<string>("--noise-seeding")
     {
