@@ -42,7 +42,7 @@ public static class TruthMaskFiles
 
     private static List<string> ByStem(IReadOnlyList<string> images, string folder)
     {
-        int inside = IndexOf(images, image => PathContainment.Contains(folder, image));
+        int inside = images.ToList().FindIndex(image => PathContainment.Contains(folder, image));
         if (inside >= 0)
         {
             throw new EvaluationSetException(
@@ -128,17 +128,4 @@ public static class TruthMaskFiles
     }
 
     private static string Anomalous(IReadOnlyList<string> images, int index) => InputPosition.Of(index, images.Count, "--anomalous");
-
-    private static int IndexOf(IReadOnlyList<string> files, Func<string, bool> match)
-    {
-        for (int i = 0; i < files.Count; i++)
-        {
-            if (match(files[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }
