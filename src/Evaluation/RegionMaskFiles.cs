@@ -8,7 +8,12 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static class RegionMaskFiles
 {
-    /// <summary>The mask of every image, in order; refuses a missing mask folder, missing masks, and masks among the images.</summary>
+    /// <summary>
+    /// The mask of every image, in order. A mask folder that does not exist is an <see cref="InputNotFoundException"/> of
+    /// --region-mask, which the command line names by the option; missing masks are a mistake in the data
+    /// (<see cref="InvalidDataException"/>, its message shown as it is: a file error's would be replaced by a generic
+    /// "cannot read the input"); masks among the images are an <see cref="ArgumentException"/>.
+    /// </summary>
     public static IReadOnlyList<string> Pair(string inputSpec, IReadOnlyList<string> images, string maskFolder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(inputSpec);
@@ -16,7 +21,7 @@ public static class RegionMaskFiles
         ArgumentException.ThrowIfNullOrWhiteSpace(maskFolder);
         if (!Directory.Exists(maskFolder))
         {
-            throw new DirectoryNotFoundException("The --region-mask folder does not exist.");
+            throw new InputNotFoundException("The --region-mask folder does not exist.") { Option = "--region-mask" };
         }
 
         string masks = Path.GetFullPath(maskFolder);
@@ -31,8 +36,8 @@ public static class RegionMaskFiles
         if (missing > 0)
         {
             int first = paired.FindIndex(mask => !File.Exists(mask));
-            throw new FileNotFoundException(
-                $"{missing} of {images.Count} training images have no region mask (a file with the same relative path in the --region-mask folder), the first being {InputPosition.Of(first, images.Count, "the training data")}.");
+            throw new InvalidDataException(
+                $"--region-mask: {missing} of {images.Count} training images have no region mask (a file with the same relative path in the folder), the first being {InputPosition.Of(first, images.Count, "the training data")}.");
         }
 
         return paired;

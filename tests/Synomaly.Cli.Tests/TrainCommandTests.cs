@@ -629,13 +629,36 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_region_mask_folder_that_does_not_exist_is_refused_before_any_training()
+    public async Task A_region_mask_folder_that_does_not_exist_is_refused_before_any_training_by_the_option()
     {
+        // Before, the line said "cannot read the input (DirectoryNotFoundException)": which input, it did not say.
         string output = Path.Combine(_scratch, "no-masks");
 
-        int code = await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--region-mask", Path.Combine(_scratch, "nowhere"), .. TinyModel]);
+        var (code, error) = await StandardError.Capture(["train", Slices, "--out", output, "--steps", "1", "--region-mask", Path.Combine(_scratch, "Doe_Jane"), .. TinyModel]);
 
         Assert.Equal(1, code);
+        Assert.StartsWith("error: no file, folder or pattern matches the input given to --region-mask (InputNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained without the masks");
+    }
+
+    [Fact]
+    public async Task Missing_region_masks_are_refused_by_the_option_with_how_many_and_the_first_image_s_position()
+    {
+        string data = Path.Combine(_scratch, "Doe_Jane"), masks = Path.Combine(_scratch, "masks");
+        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(masks);
+        var slices = Directory.EnumerateFiles(Slices).Order(StringComparer.Ordinal).Take(2).ToList();
+        slices.ForEach(slice => File.Copy(slice, Path.Combine(data, Path.GetFileName(slice))));
+        File.Copy(slices[0], Path.Combine(masks, Path.GetFileName(slices[0])));
+        string output = Path.Combine(_scratch, "masked");
+
+        var (code, error) = await StandardError.Capture(["train", data, "--out", output, "--steps", "1", "--region-mask", masks, .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(
+            "error: --region-mask: 1 of 2 training images have no region mask (a file with the same relative path in the folder), the first being file 2 of 2 in the training data.",
+            error.Trim());
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")), "nothing may be trained without the masks");
     }
 

@@ -72,15 +72,15 @@ public sealed class RegionMaskTrainingDataTests : IDisposable
         WritePng("masks/one.png", Head);
         string data = Path.Combine(root, "Doe_Jane");
 
-        var missing = Assert.Throws<FileNotFoundException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "masks")));
-        var noFolder = Assert.Throws<DirectoryNotFoundException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "Doe_Jane_masks")));
+        var missing = Assert.Throws<InvalidDataException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "masks")));
+        var noFolder = Assert.Throws<InputNotFoundException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(root, "Doe_Jane_masks")));
         WritePng("Doe_Jane/masks/one.png", Head);
         var inside = Assert.Throws<ArgumentException>(() => RegionMaskFiles.Pair(data, InputFiles.Resolve(data), Path.Combine(data, "masks")));
 
         Assert.Equal(
-            "1 of 2 training images have no region mask (a file with the same relative path in the --region-mask folder), the first being file 2 of 2 in the training data.",
+            "--region-mask: 1 of 2 training images have no region mask (a file with the same relative path in the folder), the first being file 2 of 2 in the training data.",
             missing.Message);
-        Assert.Equal("The --region-mask folder does not exist.", noFolder.Message);
+        Assert.Equal(("The --region-mask folder does not exist.", "--region-mask"), (noFolder.Message, noFolder.Option));
         Assert.StartsWith("The --region-mask folder lies inside the training data", inside.Message, StringComparison.Ordinal);
         Assert.All(new Exception[] { missing, noFolder, inside }, e => Assert.DoesNotContain("Doe_Jane", e.Message, StringComparison.Ordinal));
     }
