@@ -1,6 +1,7 @@
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Testing;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Tests.DevicePlacement;

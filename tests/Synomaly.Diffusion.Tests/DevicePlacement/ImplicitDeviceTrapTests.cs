@@ -1,3 +1,4 @@
+using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 

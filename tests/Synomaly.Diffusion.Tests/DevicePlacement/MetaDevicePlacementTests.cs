@@ -3,6 +3,7 @@ using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Training;
+using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Noise;
+using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 

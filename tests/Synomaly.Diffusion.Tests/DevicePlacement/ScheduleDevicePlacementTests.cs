@@ -1,4 +1,5 @@
 using Synomaly.Diffusion.Schedules;
+using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,6 +2,7 @@ using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Testing;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Tests.DevicePlacement;

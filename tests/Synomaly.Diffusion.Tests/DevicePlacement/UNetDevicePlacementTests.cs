@@ -1,5 +1,6 @@
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Testing;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Tests.DevicePlacement;

@@ -1,4 +1,6 @@
-namespace Synomaly.Diffusion.Tests.DevicePlacement;
+// Linked into each test project that uses ImplicitDeviceTrap: a collection belongs to one test assembly, so each needs
+// its own definition.
+namespace Synomaly.Testing;
 
 /// <summary>
 /// Runs its tests after every parallel test of the assembly has finished, and none beside them: libtorch's default device,

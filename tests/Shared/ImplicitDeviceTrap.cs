@@ -1,7 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Synomaly.Diffusion.Tests.DevicePlacement;
+// Compiled into each test project that runs tensor code (Diffusion, GpuWorker, Cli, Evaluation) as a linked file rather
+// than living in Synomaly.Testing, which must not make every test project load libtorch.
+namespace Synomaly.Testing;
 
 /// <summary>
 /// Runs an operation on real CPU tensors while libtorch's default device is META, so that every tensor the operation
