@@ -61,7 +61,9 @@ public sealed class DiffusionSliceInference(UNet model, GaussianDiffusion diffus
         DetectionResult result;
         using (NewDisposeScope())
         {
-            using var input = tensor(batch, [slices.Count, 1, height, width]);
+            // A host tensor that Detect moves to the model's device: named, not left to the default device, which is the
+            // CPU only as long as nothing in the process changes it.
+            using var input = tensor(batch, [slices.Count, 1, height, width], device: CPU);
             result = detector.Detect(input, options, cancellationToken: cancellationToken);
         }
 
