@@ -34,9 +34,9 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
             float[] residuals;
             using (var scope = NewDisposeScope())
             {
-                using var input = tensor(pixels, [batch.Count, 1, size, size], float32).to(device);
+                using var input = tensor(pixels, [batch.Count, 1, size, size], float32, device: device);
                 result = detector.Detect(input, SeededFor(options, start), cancellationToken: cancellationToken);
-                using var reconstructions = tensor(result.Reconstructions, [batch.Count, 1, size, size], float32).to(device);
+                using var reconstructions = tensor(result.Reconstructions, [batch.Count, 1, size, size], float32, device: device);
                 residuals = AnomalyMap.BlurredDifference(input, reconstructions, options.BlurKernel).cpu().data<float>().ToArray();
             }
 

@@ -65,7 +65,8 @@ public static class NormativeResidual
     private static (float[] Template, double Floor) HeadGate(IReadOnlyList<EvaluationCase> healthy)
     {
         int pixels = healthy[0].Input.Length, side = (int)Math.Sqrt(pixels);
-        using var slices = TorchSharp.torch.tensor(healthy.SelectMany(c => c.Input).ToArray(), [healthy.Count, 1, side, pixels / side]);
+        // Host arithmetic on the inputs, read back with data<float>(): on the CPU by name, whatever the default device.
+        using var slices = TorchSharp.torch.tensor(healthy.SelectMany(c => c.Input).ToArray(), [healthy.Count, 1, side, pixels / side], device: TorchSharp.torch.CPU);
         float[] template = [.. HeadAlignment.Template(slices).Select(v => (float)Math.Round(v, Decimals))];
         using var correlations = HeadAlignment.Correlation(slices, template);
         var sorted = correlations.data<float>().ToArray().Order().ToArray();

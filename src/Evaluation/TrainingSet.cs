@@ -176,9 +176,9 @@ public sealed class TrainingSet
         }
     }
 
-    /// <summary>The slices as a [Count, 1, Size, Size] float32 tensor (on the CPU; the trainer moves it).</summary>
-    public Tensor ToTensor() => tensor(Pixels, [Count, 1, Size, Size], float32);
+    /// <summary>The slices as a [Count, 1, Size, Size] float32 tensor (on the CPU, whatever the default device; the trainer moves it).</summary>
+    public Tensor ToTensor() => tensor(Pixels, [Count, 1, Size, Size], float32, device: CPU);
 
     /// <summary>The region masks as a [Count, 1, Size, Size] float32 tensor like <see cref="ToTensor"/>; null without masks.</summary>
-    public Tensor? ToRegionMaskTensor() => RegionMasks is null ? null : tensor(RegionMasks, [Count, 1, Size, Size], float32);
+    public Tensor? ToRegionMaskTensor() => RegionMasks is null ? null : tensor(RegionMasks, [Count, 1, Size, Size], float32, device: CPU);
 }
