@@ -28,7 +28,7 @@ public sealed class BenchInputs : IDisposable
     public static BenchInputs Synthetic(int count, int size, long seed)
     {
         using var scope = NewDisposeScope();
-        var noise = randn([count, 1, size, size], dtype: ScalarType.Float32, generator: new Generator((ulong)seed));
+        var noise = randn([count, 1, size, size], dtype: ScalarType.Float32, device: CPU, generator: new Generator((ulong)seed));
         int kernel = Math.Max(3, (size / 8) | 1);
         var images = OpenCvGaussianBlur.Apply(noise, kernel).mul(3 * Math.Sqrt(kernel)).tanh();
         return new BenchInputs(images.MoveToOuterDisposeScope(), $"{count} synthetic smooth slices ({size} px, seed {seed})");
@@ -54,7 +54,8 @@ public sealed class BenchInputs : IDisposable
     public Tensor Batch(int batchSize, Device device, int offset = 0)
     {
         using var scope = NewDisposeScope();
-        var index = tensor(Enumerable.Range(offset, batchSize).Select(i => (long)(i % Count)).ToArray());
+        // The slices stay on the CPU until a batch of them is moved; so does the index that picks them.
+        var index = tensor(Enumerable.Range(offset, batchSize).Select(i => (long)(i % Count)).ToArray(), device: CPU);
         return _slices.index_select(0, index).to(device).MoveToOuterDisposeScope();
     }
 

@@ -21,7 +21,7 @@ public static class SeededWeights
             .SelectMany(m => new[] { m.name + ".weight", m.name + ".bias" }).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, parameter) in model.named_parameters())
         {
-            var draw = randn(parameter.shape, dtype: ScalarType.Float32, generator: generator);
+            var draw = randn(parameter.shape, dtype: ScalarType.Float32, device: CPU, generator: generator);
             Tensor values;
             if (normParameters.Contains(name))
             {

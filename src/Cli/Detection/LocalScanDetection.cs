@@ -85,7 +85,8 @@ internal sealed class LocalScanDetection(AnomalyDetector detector, DetectionSett
             DetectionResult detection;
             using (NewDisposeScope())
             {
-                var input = tensor(batch.SelectMany(s => s.Pixels).ToArray()).reshape(batch.Count, 1, size, size);
+                // A host tensor that Detect moves to the model's device: the CPU by name, not by the default device.
+                var input = tensor(batch.SelectMany(s => s.Pixels).ToArray(), [batch.Count, 1, size, size], device: CPU);
                 try
                 {
                     // Per-slice noise seeding: a slice's map follows its pixels and the seed, not the batch it falls in.
