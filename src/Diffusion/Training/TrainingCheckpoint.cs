@@ -273,9 +273,17 @@ public static class TrainingCheckpoint
     /// Restores a trainer built with the same model configuration and options to the saved state: its weights too, unless
     /// <paramref name="weightsLoaded"/> says <see cref="LoadWeights"/> has put them into the model already.
     /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The weights are to be loaded here but the trainer's model is off the CPU (see <see cref="LoadWeights"/>).
+    /// </exception>
     public static void Load(DiffusionTrainer trainer, string directory, bool weightsLoaded = false)
     {
         ArgumentNullException.ThrowIfNull(trainer);
+        if (!weightsLoaded)
+        {
+            RequireModelOnTheCpu(trainer.Model);
+        }
+
         RequireCheckpoint(directory);
         var state = ReadState(directory);
         if (trainer.Model is UNet unet)
@@ -332,6 +340,20 @@ public static class TrainingCheckpoint
         {
             trainer.EarlierPhases = state.Phases;
             trainer.InitialisedFrom = state.InitialisedFrom;
+        }
+    }
+
+    /// <summary>
+    /// Refuses to load weights into a model off the CPU through its trainer, before anything is restored: TorchSharp's
+    /// <c>Module.load</c> would replace the parameters the trainer's optimizer holds (<see cref="LoadWeights"/>), and on
+    /// CUDA the run would fail only at its next step, with a disposed tensor.
+    /// </summary>
+    private static void RequireModelOnTheCpu(nn.Module model)
+    {
+        if (model.parameters().FirstOrDefault() is { } parameter && parameter.device_type != DeviceType.CPU)
+        {
+            throw new InvalidOperationException(
+                $"The trainer's model is on {parameter.device}, where loading the checkpoint's weights would replace the parameters its optimizer holds: call TrainingCheckpoint.LoadWeights while the model is on the CPU, then move it, build the trainer and call Load with weightsLoaded: true.");
         }
     }
 

@@ -2,6 +2,7 @@ using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Maps;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Noise;
+using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
 using Synomaly.Testing;
 using TorchSharp;
@@ -71,6 +72,38 @@ public sealed class MetaDevicePlacementTests
             Assert.Equal(ScalarType.Float32, p.grad.dtype);
         });
         Assert.All(ema.State.Values, shadow => Assert.Equal(DeviceType.META, shadow.device_type));
+    }
+
+    [Fact]
+    public void A_checkpoint_is_not_loaded_whole_into_a_trainer_whose_model_is_already_on_the_device()
+    {
+        // Module.load takes a module that is off the CPU there and back, which replaces its parameters: the trainer's
+        // optimizer would go on with disposed ones, which on CUDA threw only at the next step. META stands in for CUDA.
+        string directory = Directory.CreateTempSubdirectory("synomaly-meta-checkpoint-").FullName;
+        try
+        {
+            var options = new TrainingOptions { BatchSize = 2, Seed = 3 };
+            using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+            using var images = zeros([2, 1, 16, 16], device: CPU);
+            using (var model = new UNet(DevicePlacementInputs.Tiny))
+            using (var trainer = new DiffusionTrainer(model, diffusion, images, options, CPU))
+            {
+                TrainingCheckpoint.Save(trainer, directory);
+            }
+
+            using var onDevice = new UNet(DevicePlacementInputs.Tiny);
+            onDevice.to(Meta);
+            using var resumed = new DiffusionTrainer(onDevice, diffusion, images, options, Meta);
+
+            var error = Assert.Throws<InvalidOperationException>(() => TrainingCheckpoint.Load(resumed, directory));
+
+            Assert.Contains("LoadWeights", error.Message, StringComparison.Ordinal);
+            Assert.Contains("weightsLoaded: true", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
