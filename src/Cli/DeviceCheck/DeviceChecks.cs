@@ -79,7 +79,7 @@ public static class DeviceChecks
         Require(Same(normal, SeededDraws.Normal([2, 1, Size, Size], CPU, onCpu)), "normal draws differ from the CPU's");
         Require(Same(integers, SeededDraws.Integers(10, [16], CPU, onCpu)), "integer draws differ from the CPU's");
         Require(Same(uniform, SeededDraws.Uniform([16], CPU, onCpu)), "uniform draws differ from the CPU's");
-        Require(Same(filled, SeededDraws.FillNormal(empty([3, 1, Size, Size]), onCpu)), "in-place draws differ from the CPU's");
+        Require(Same(filled, SeededDraws.FillNormal(empty([3, 1, Size, Size], device: CPU), onCpu)), "in-place draws differ from the CPU's");
         return "normal, integer, uniform and in-place draws equal the CPU's bit for bit";
     }
 
@@ -174,13 +174,15 @@ public static class DeviceChecks
         return device.type == DeviceType.CPU ? model : (UNet)model.to(device);
     }
 
-    /// <summary>Two smooth images in [−1, 1] with a bright square in one, and two timesteps, on the CPU.</summary>
-    private static (Tensor X, Tensor T) Inputs()
+    /// <summary>Two smooth images in [−1, 1] with a bright square in one, and two timesteps, on the CPU. Internal for its test.</summary>
+    internal static (Tensor X, Tensor T) Inputs()
     {
-        var grid = linspace(-1, 1, Size);
+        // The CPU by name: the references are the CPU's whatever the process's default device.
+        var grid = linspace(-1, 1, Size, device: CPU);
         var smooth = (grid.view(1, 1, Size, 1) * grid.view(1, 1, 1, Size)).repeat(2, 1, 1, 1) * 0.8;
-        smooth[0, 0, TensorIndex.Slice(8, 14), TensorIndex.Slice(8, 14)] = 1f;
-        return (smooth, tensor(new long[] { 100, 400 }));
+        // fill_, not "= 1f": TorchSharp would wrap the number in a tensor on the default device.
+        smooth[0, 0, TensorIndex.Slice(8, 14), TensorIndex.Slice(8, 14)].fill_(1f);
+        return (smooth, tensor(new long[] { 100, 400 }, device: CPU));
     }
 
     private static bool Same(Tensor onDevice, Tensor onCpu) => onDevice.cpu().eq(onCpu).all().item<bool>();
