@@ -989,11 +989,30 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Null(await bulk.GetAsync(runId, Ct));
     }
 
+    [Fact]
+    public async Task A_reprocess_request_cancelled_after_its_first_step_send_met_network_faults_leaves_no_run_pending_for_ever()
+    {
+        // The SDK's retry policy ends a write whose caller left during a retry with an AggregateException: the network
+        // faults of the tries before and the cancelled try. No OperationCanceledException, so the start's catch of one
+        // missed it; only a failed write answered as run-not-started removes the run's record.
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var steps = new CancelledSteps(caller, afterNetworkFaults: true);
+        await using var host = await TestHost.CreateAsync(azurite, steps: steps);
+        var bulk = host.Get<BulkReprocessService>();
+
+        var error = await Assert.ThrowsAsync<BulkRunNotStartedException>(() => bulk.StartAsync(new BulkRunRequest(null, null, DryRun: true), caller.Token));
+
+        Assert.Equal(Assert.Single(steps.Attempted), error.RunId);
+        Assert.Null(await bulk.GetAsync(error.RunId, Ct));
+    }
+
     /// <summary>
     /// A step queue whose write the HTTP caller cancels by going away during it (its token cancelled, unlike a write that
-    /// outlasts its network timeout, <see cref="MessagingFailureApiTests"/>); it records which run asked.
+    /// outlasts its network timeout, <see cref="MessagingFailureApiTests"/>); it records which run asked. With
+    /// <paramref name="afterNetworkFaults"/>, the cancelled try came after two that met network faults, and the write
+    /// ends as the SDK's retry policy ends it then: all three tries in one AggregateException.
     /// </summary>
-    private sealed class CancelledSteps(CancellationTokenSource caller) : IBulkStepQueue
+    private sealed class CancelledSteps(CancellationTokenSource caller, bool afterNetworkFaults = false) : IBulkStepQueue
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Attempted { get; } = new();
 
@@ -1001,6 +1020,14 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         {
             Attempted.Enqueue(runId);
             await caller.CancelAsync();
+            if (afterNetworkFaults)
+            {
+                throw new AggregateException(
+                    new IOException("Connection reset by peer."),
+                    new IOException("Connection reset by peer."),
+                    new TaskCanceledException("A task was canceled.", null, cancellationToken));
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

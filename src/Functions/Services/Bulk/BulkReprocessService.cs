@@ -481,12 +481,14 @@ public sealed partial class BulkReprocessService(
         {
             await steps.EnqueueAsync(runId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Only the caller's cancellation passes on as one. Azure.Core ends a queue write that outlasted its network
             // timeout with a TaskCanceledException too (TransientStorageFailure): let pass, it answered storage-unavailable
             // for a run whose record the start had just removed, where the same outage in an AggregateException answers
-            // run-not-started naming the run.
+            // run-not-started naming the run. Any other error is a failed write even once the caller has gone: the SDK
+            // ends a write cancelled after network faults with an AggregateException, which neither catch of the HTTP
+            // start takes, and the run's record stayed Pending for ever.
             throw new BulkRunNotStartedException(runId, e);
         }
 
