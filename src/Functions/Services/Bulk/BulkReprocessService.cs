@@ -96,7 +96,7 @@ public sealed partial class BulkReprocessService(
         {
             await runs.DeleteUnstartedAsync(runId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, CancellationToken.None) is { } failure)
+        catch (Exception e) when (BestEffortStorageFailure.Of(e, CancellationToken.None) is { } failure)
         {
             // Best effort: the caller hears why the run did not start, not that removing its record failed.
             LogUnstartedNotRemoved(runId, failure.Status);
@@ -469,7 +469,7 @@ public sealed partial class BulkReprocessService(
                 }
             }
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, cancellationToken) is { } failure)
+        catch (Exception e) when (BestEffortStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             LogAbandonFailed(startingRunId, failure.Status, failure.ErrorCode);
         }
@@ -496,7 +496,7 @@ public sealed partial class BulkReprocessService(
         {
             await runs.MarkFirstStepQueuedAsync(runId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, CancellationToken.None) is { } failure)
+        catch (Exception e) when (BestEffortStorageFailure.Of(e, CancellationToken.None) is { } failure)
         {
             // The step is queued and will run; a missing mark only lets a repeated start queue a duplicate step, which
             // ends Contended at its first checkpoint.
@@ -645,7 +645,7 @@ public sealed partial class BulkReprocessService(
     /// <summary>
     /// Checks the sources of reservations whose message did not go out. Best effort: should storage fail here too, the
     /// expiry sweep checks them again when it ends the reservations. The caller rethrows the publish error after it, so
-    /// no storage failure may escape from here (<see cref="BulkRunTableBestEffort"/>): the SDK giving up on network
+    /// no storage failure may escape from here (<see cref="BestEffortStorageFailure"/>): the SDK giving up on network
     /// faults, an AggregateException, went past a catch of RequestFailedException and replaced that error.
     /// </summary>
     private async Task ForgetGoneSourcesAsync(IEnumerable<Reservation> unpublished)
@@ -656,7 +656,7 @@ public sealed partial class BulkReprocessService(
             {
                 await sourceForgetter.ForgetIfGoneAsync(reservation.Record, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, CancellationToken.None) is { } failure)
+            catch (Exception e) when (BestEffortStorageFailure.Of(e, CancellationToken.None) is { } failure)
             {
                 LogSourceCheckFailed(reservation.Record.ScanId, failure.Status, failure.ErrorCode);
             }

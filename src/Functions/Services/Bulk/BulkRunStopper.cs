@@ -63,7 +63,7 @@ public sealed partial class BulkRunStopper(BulkRunStore runs, TimeProvider clock
             // Callers log only what they asked for: without this line a run left open this way left no trace.
             LogStillContended(runId, MaxAttempts);
         }
-        catch (Exception e) when (BulkRunTableBestEffort.FailureOf(e, cancellationToken) is { } failure)
+        catch (Exception e) when (BestEffortStorageFailure.Of(e, cancellationToken) is { } failure)
         {
             LogStopFailed(runId, failure.Status, failure.ErrorCode);
         }

@@ -1,0 +1,26 @@
+using Azure;
+using Synomaly.Storage;
+
+namespace Synomaly.Functions.Services.Bulk;
+
+/// <summary>
+/// The storage failures that a best-effort call of a bulk run logs and lets pass: its calls on the bulk run table (closing
+/// stalled runs, removing a run that never started, marking a first step queued, closing a run as Stopped,
+/// <see cref="BulkRunStopper"/>), and a step's check of the archive sources of jobs it failed to publish, on the archive and
+/// the job table, before it rethrows why. They are any answer of the service (a 403 of a role scoped too narrowly, a 412),
+/// the bulk run table missing, and the SDK giving up on network faults or timeouts (an AggregateException,
+/// <see cref="TransientStorageFailure"/>, logged as status 0). That last one went past a catch of RequestFailedException:
+/// a start whose new run was fine answered 503, a run that never started was reported as a storage outage, and a step's
+/// publish error was replaced by the check's. Anything else (a bug, a caller's cancellation) stays thrown.
+/// </summary>
+internal static class BestEffortStorageFailure
+{
+    /// <summary>The failure of <paramref name="error"/> to log, by status and error code; null when it is not one to let pass.</summary>
+    /// <param name="cancellationToken">The token the failed call was given (<see cref="TransientStorageFailure.Of"/>).</param>
+    public static StorageFailure? Of(Exception error, CancellationToken cancellationToken) => error switch
+    {
+        RequestFailedException e => new StorageFailure(e.Status, e.ErrorCode),
+        BulkRunTableMissingException { InnerException: RequestFailedException e } => new StorageFailure(e.Status, e.ErrorCode),
+        _ => TransientStorageFailure.Of(error, cancellationToken),
+    };
+}
