@@ -621,19 +621,24 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode), (record.State, record.ErrorCode));
     }
 
-    [Fact]
-    public async Task A_source_check_after_a_failed_publish_that_storage_gives_up_on_is_logged_and_the_publish_error_propagates()
+    [Theory]
+    [InlineData(false, "(0 ")]
+    [InlineData(true, "(404 TableNotFound;")]
+    public async Task A_source_check_after_a_failed_publish_that_storage_gives_up_on_is_logged_and_the_publish_error_propagates(bool tableMissing, string logged)
     {
         // The queue and the job table go down together. The SDK reports the network faults it gave up on as an
         // AggregateException, which went past the check's catch of RequestFailedException and replaced the publish error
-        // the step was rethrowing: the step's exceptions named the table instead of the queue outage that failed it.
+        // the step was rethrowing: the step's exceptions named the table instead of the queue outage that failed it. A job
+        // table deleted meanwhile did the same as a JobTableMissingException.
         OwnerDeletesOnFirstReadJobStore? store = null;
         var outage = new TableOutage();
         var publisher = new OutagePublisher
         {
             FailsFor = _ =>
             {
-                outage.Failure = () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"));
+                outage.Failure = tableMissing
+                    ? () => new Azure.RequestFailedException(404, "The table specified does not exist.", "TableNotFound", null)
+                    : () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"));
                 return true;
             },
         };
@@ -648,7 +653,7 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
 
         Assert.Equal((503, "ServerBusy"), (error.Status, error.ErrorCode));
         var warning = Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
-        Assert.Contains($"Scan {scanId}: its message was not published, and checking whether its archive source still exists failed (0 ", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"Scan {scanId}: its message was not published, and checking whether its archive source still exists failed {logged}", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("patient-", warning.Message, StringComparison.Ordinal);
         outage.Failure = null;
     }

@@ -1,5 +1,6 @@
 using Azure;
 using Synomaly.Storage;
+using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Bulk;
 
@@ -8,10 +9,11 @@ namespace Synomaly.Functions.Services.Bulk;
 /// stalled runs, removing a run that never started, marking a first step queued, closing a run as Stopped,
 /// <see cref="BulkRunStopper"/>), and a step's check of the archive sources of jobs it failed to publish, on the archive and
 /// the job table, before it rethrows why. They are any answer of the service (a 403 of a role scoped too narrowly, a 412),
-/// the bulk run table missing, and the SDK giving up on network faults or timeouts (an AggregateException,
-/// <see cref="TransientStorageFailure"/>, logged as status 0). That last one went past a catch of RequestFailedException:
-/// a start whose new run was fine answered 503, a run that never started was reported as a storage outage, and a step's
-/// publish error was replaced by the check's. Anything else (a bug, a caller's cancellation) stays thrown.
+/// a table missing (the bulk run table, or the job table a check writes), and the SDK giving up on network faults or
+/// timeouts (an AggregateException, <see cref="TransientStorageFailure"/>, logged as status 0). Those last two went past a
+/// catch of RequestFailedException: a start whose new run was fine answered 503, a run that never started was reported as
+/// a storage outage, and a step's publish error was replaced by the check's. Anything else (a bug, a caller's
+/// cancellation) stays thrown.
 /// </summary>
 internal static class BestEffortStorageFailure
 {
@@ -21,6 +23,7 @@ internal static class BestEffortStorageFailure
     {
         RequestFailedException e => new StorageFailure(e.Status, e.ErrorCode),
         BulkRunTableMissingException { InnerException: RequestFailedException e } => new StorageFailure(e.Status, e.ErrorCode),
+        JobTableMissingException { InnerException: RequestFailedException e } => new StorageFailure(e.Status, e.ErrorCode),
         _ => TransientStorageFailure.Of(error, cancellationToken),
     };
 }

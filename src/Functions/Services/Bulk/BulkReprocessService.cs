@@ -646,7 +646,8 @@ public sealed partial class BulkReprocessService(
     /// Checks the sources of reservations whose message did not go out. Best effort: should storage fail here too, the
     /// expiry sweep checks them again when it ends the reservations. The caller rethrows the publish error after it, so
     /// no storage failure may escape from here (<see cref="BestEffortStorageFailure"/>): the SDK giving up on network
-    /// faults, an AggregateException, went past a catch of RequestFailedException and replaced that error.
+    /// faults, an AggregateException, and a job table deleted meanwhile, a JobTableMissingException, went past a catch of
+    /// RequestFailedException and replaced that error.
     /// </summary>
     private async Task ForgetGoneSourcesAsync(IEnumerable<Reservation> unpublished)
     {
