@@ -66,18 +66,22 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
     /// <summary>
     /// The side of the batch's square slices. Every set builder resamples its cases onto the model's square grid; a case of
     /// another shape would otherwise reach torch as a bare shape error, or, with a pixel count that happens to fit, be read
-    /// row by row as a different image.
+    /// row by row as a different image. The refusal names every size the case has (a foreground too, when it has one), and
+    /// a grid only where the first case set one: a first case that is no square has no side to be "like".
     /// </summary>
     private static int SideOf(IReadOnlyList<EvaluationCase> batch, int start)
     {
         int side = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
         for (int i = 0; i < batch.Count; i++)
         {
-            if (batch[i].Input.Length != side * side || batch[i].Truth.Length != side * side || batch[i].Foreground is { } foreground && foreground.Length != side * side)
+            var slice = batch[i];
+            if (side == 0 || slice.Input.Length != side * side || slice.Truth.Length != side * side || slice.Foreground is { } foreground && foreground.Length != side * side)
             {
+                string expected = i == 0 ? "a square slice" : $"a square slice of {side}x{side} pixels like the first of its batch";
+                string foregroundPixels = slice.Foreground is { Length: var count } ? $", foreground {count}" : "";
                 throw new ArgumentException(
-                    $"Evaluation case {start + i + 1} is not a square slice of {side}x{side} pixels like the first of its batch " +
-                    $"(input {batch[i].Input.Length}, truth {batch[i].Truth.Length} pixels): cases must be resampled onto the model's grid.", nameof(batch));
+                    $"Evaluation case {start + i + 1} is not {expected} (input {slice.Input.Length}, truth {slice.Truth.Length}{foregroundPixels} pixels): " +
+                    "cases must be resampled onto the model's grid.", nameof(batch));
             }
         }
 

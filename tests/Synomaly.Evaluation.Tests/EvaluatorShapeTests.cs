@@ -31,6 +31,31 @@ public sealed class EvaluatorShapeTests : IDisposable
         Assert.Contains($"input {inputPixels}, truth {truthPixels} pixels", refusal.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_foreground_of_another_grid_is_named_in_the_refusal()
+    {
+        // The input and truth fit; the refusal named only them, which read as a refusal of a case that was right.
+        var cases = new List<EvaluationCase> { Case("fits", 64, 64), Case("off", 64, 64) with { Foreground = new bool[36] } };
+
+        var refusal = Assert.Throws<ArgumentException>(() => _detector.Evaluator().Run("shapes", cases, Options, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("Evaluation case 2 is not a square slice of 8x8 pixels like the first of its batch (input 64, truth 64, foreground 36 pixels)", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10)] // no square: its own side, rounded, was named as "the first of its batch"
+    [InlineData(0)] // an empty slice: a side of 0 that every empty case "fit" reached torch
+    public void A_first_case_that_is_no_square_slice_is_refused_without_naming_a_grid(int pixels)
+    {
+        var cases = new List<EvaluationCase> { Case("off", pixels, pixels), Case("fits", 64, 64) };
+
+        var refusal = Assert.Throws<ArgumentException>(() => _detector.Evaluator().Run("shapes", cases, Options, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains($"Evaluation case 1 is not a square slice (input {pixels}, truth {pixels} pixels)", refusal.Message, StringComparison.Ordinal);
+    }
+
+    private static InferenceOptions Options => InferenceOptions.SingleStage(100, 3, 0.2) with { MinComponentSize = 0, Seed = 1 };
+
     private static EvaluationCase Case(string id, int inputPixels, int truthPixels) =>
         new(id, id + ".png", new float[inputPixels], new bool[truthPixels], null);
 }
