@@ -24,11 +24,11 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
     {
         ArgumentNullException.ThrowIfNull(cases);
         var outcomes = new List<CaseOutcome>(cases.Count);
+        int size = SideOf(cases);
         for (int start = 0; start < cases.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = cases.Skip(start).Take(batchSize).ToList();
-            int size = SideOf(batch, start);
             var pixels = batch.SelectMany(c => c.Input).ToArray();
             DetectionResult result;
             float[] residuals;
@@ -64,24 +64,26 @@ public sealed class Evaluator(AnomalyDetector detector, Device device, int batch
     }
 
     /// <summary>
-    /// The side of the batch's square slices. Every set builder resamples its cases onto the model's square grid; a case of
-    /// another shape would otherwise reach torch as a bare shape error, or, with a pixel count that happens to fit, be read
-    /// row by row as a different image. The refusal names every size the case has (a foreground too, when it has one), and
-    /// a grid only where the first case set one: a first case that is no square has no side to be "like".
+    /// The side of the set's square slices, checked for every case before any is run. Every set builder resamples its cases
+    /// onto the model's square grid; a case of another shape would otherwise reach torch as a bare shape error, or, with a
+    /// pixel count that happens to fit, be read row by row as a different image; and a whole batch of another grid (the side
+    /// was once taken per batch) was run as it was and its scores pooled with the rest. The refusal names every size the
+    /// case has (a foreground too, when it has one), and a grid only where the first case set one: a first case that is no
+    /// square has no side to be "like".
     /// </summary>
-    private static int SideOf(IReadOnlyList<EvaluationCase> batch, int start)
+    private static int SideOf(IReadOnlyList<EvaluationCase> cases)
     {
-        int side = (int)Math.Round(Math.Sqrt(batch[0].Input.Length));
-        for (int i = 0; i < batch.Count; i++)
+        int side = cases.Count == 0 ? 0 : (int)Math.Round(Math.Sqrt(cases[0].Input.Length));
+        for (int i = 0; i < cases.Count; i++)
         {
-            var slice = batch[i];
+            var slice = cases[i];
             if (side == 0 || slice.Input.Length != side * side || slice.Truth.Length != side * side || slice.Foreground is { } foreground && foreground.Length != side * side)
             {
-                string expected = i == 0 ? "a square slice" : $"a square slice of {side}x{side} pixels like the first of its batch";
+                string expected = i == 0 ? "a square slice" : $"a square slice of {side}x{side} pixels like the first case";
                 string foregroundPixels = slice.Foreground is { Length: var count } ? $", foreground {count}" : "";
                 throw new ArgumentException(
-                    $"Evaluation case {start + i + 1} is not {expected} (input {slice.Input.Length}, truth {slice.Truth.Length}{foregroundPixels} pixels): " +
-                    "cases must be resampled onto the model's grid.", nameof(batch));
+                    $"Evaluation case {i + 1} is not {expected} (input {slice.Input.Length}, truth {slice.Truth.Length}{foregroundPixels} pixels): " +
+                    "cases must be resampled onto the model's grid.", nameof(cases));
             }
         }
 

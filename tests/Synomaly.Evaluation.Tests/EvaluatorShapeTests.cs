@@ -3,8 +3,8 @@ using Synomaly.Diffusion.Inference;
 namespace Synomaly.Evaluation.Tests;
 
 /// <summary>
-/// The evaluator takes the side of its square slices from the first case of a batch; a case of another shape is refused by
-/// position with both sizes named, before torch sees it as a bare shape error or reads it as a different image.
+/// The evaluator takes the side of its square slices from the first case of the set; a case of another shape is refused by
+/// position with its sizes named, before any case is run: before torch sees it as a bare shape error or reads it as a different image.
 /// </summary>
 public sealed class EvaluatorShapeTests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class EvaluatorShapeTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void A_case_off_the_batchs_square_grid_is_refused_by_position(int inputPixels, int truthPixels)
+    public void A_case_off_the_sets_square_grid_is_refused_by_position(int inputPixels, int truthPixels)
     {
         var cases = new List<EvaluationCase> { Case("fits", 64, 64), Case("off", inputPixels, truthPixels) };
         var options = InferenceOptions.SingleStage(100, 3, 0.2) with { MinComponentSize = 0, Seed = 1 };
@@ -32,6 +32,20 @@ public sealed class EvaluatorShapeTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_of_another_grid_than_the_first_is_refused_before_any_case_is_run()
+    {
+        // The side was taken per batch (batches of 2 here), so a later batch of 6x6 slices, one grid among itself, went to
+        // the model as they were and their scores were pooled with those of the 8x8 slices.
+        var cases = new List<EvaluationCase> { Case("a", 64, 64), Case("b", 64, 64), Case("c", 36, 36), Case("d", 36, 36) };
+        var progress = new List<int>();
+
+        var refusal = Assert.Throws<ArgumentException>(() => _detector.Evaluator().Run("shapes", cases, Options, new SynchronousProgress(progress.Add), TestContext.Current.CancellationToken));
+
+        Assert.Contains("Evaluation case 3 is not a square slice of 8x8 pixels like the first case (input 36, truth 36 pixels)", refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(progress);
+    }
+
+    [Fact]
     public void A_foreground_of_another_grid_is_named_in_the_refusal()
     {
         // The input and truth fit; the refusal named only them, which read as a refusal of a case that was right.
@@ -39,7 +53,7 @@ public sealed class EvaluatorShapeTests : IDisposable
 
         var refusal = Assert.Throws<ArgumentException>(() => _detector.Evaluator().Run("shapes", cases, Options, cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Contains("Evaluation case 2 is not a square slice of 8x8 pixels like the first of its batch (input 64, truth 64, foreground 36 pixels)", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("Evaluation case 2 is not a square slice of 8x8 pixels like the first case (input 64, truth 64, foreground 36 pixels)", refusal.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -58,4 +72,10 @@ public sealed class EvaluatorShapeTests : IDisposable
 
     private static EvaluationCase Case(string id, int inputPixels, int truthPixels) =>
         new(id, id + ".png", new float[inputPixels], new bool[truthPixels], null);
+
+    /// <summary>Reports on the caller's thread, as it happens (<see cref="Progress{T}"/> posts to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
 }
