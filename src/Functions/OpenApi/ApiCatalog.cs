@@ -106,7 +106,7 @@ public static class ApiCatalog
                 new(404, "No job for this scan, or its upload is gone (also when the scan was erased while the retry ran).", typeof(ProblemDetails)),
                 new(409, "The job is not Failed, or it comes from the archive (POST /reprocess with its error code in retryErrorCodes resubmits those), or intake took nothing in (the upload was deleted or replaced while the retry read it; the job is unchanged), or another request took the upload in meanwhile (the detail says where the job stands).", typeof(ProblemDetails)),
                 UnreadableRecord,
-                new(503, $"Three cases, told apart by the problem's type. {Problems.PublishFailedType}: the job could not be published to the worker queue; it stays Failed with its earlier reason, so repeat the retry after Retry-After. {Problems.JobTableMissingType}: {TableMissingMeaning}. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}.", typeof(ProblemDetails), RetryAfter: true),
+                new(503, $"Three cases, told apart by the problem's type. {Problems.PublishFailedType}: the job could not be published to the worker queue; it is put back Failed with its earlier reason, so repeat the retry after Retry-After (the detail says where the job stands when it could not be put back: left to a newer writer, or Queued until the expiry sweep fails it). {Problems.JobTableMissingType}: {TableMissingMeaning}. {Problems.StorageUnavailableType}: {StorageUnavailableMeaning}.", typeof(ProblemDetails), RetryAfter: true),
             ],
         },
         new(nameof(RetryFailedScans), "post", "scans/retry-failed", "Retries every Failed upload with one of the given error codes")
