@@ -28,7 +28,8 @@ public sealed class BenchInputs : IDisposable
     public static BenchInputs Synthetic(int count, int size, long seed)
     {
         using var scope = NewDisposeScope();
-        var noise = randn([count, 1, size, size], dtype: ScalarType.Float32, device: CPU, generator: new Generator((ulong)seed));
+        using var generator = new Generator((ulong)seed);
+        var noise = randn([count, 1, size, size], dtype: ScalarType.Float32, device: CPU, generator: generator);
         int kernel = Math.Max(3, (size / 8) | 1);
         var images = OpenCvGaussianBlur.Apply(noise, kernel).mul(3 * Math.Sqrt(kernel)).tanh();
         return new BenchInputs(images.MoveToOuterDisposeScope(), $"{count} synthetic smooth slices ({size} px, seed {seed})");

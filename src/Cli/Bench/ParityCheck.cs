@@ -29,7 +29,8 @@ public sealed class ParityCheck(BenchModel model, GaussianDiffusion diffusion, D
             using var scope = NewDisposeScope();
             var x = inputs.Batch(n, device, start);
             var t = full(n, profile.Timesteps[0], dtype: ScalarType.Int64, device: device);
-            var noise = randn(x.shape, dtype: ScalarType.Float32, device: CPU, generator: new Generator((ulong)(seed + start))).to(device);
+            using var generator = new Generator((ulong)(seed + start));
+            var noise = randn(x.shape, dtype: ScalarType.Float32, device: CPU, generator: generator).to(device);
             using (inference_mode())
             {
                 eps.AddRange(unet.call(diffusion.QSample(x, t, noise), t).cpu().data<float>().ToArray());
