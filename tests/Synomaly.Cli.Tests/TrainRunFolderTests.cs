@@ -2,6 +2,8 @@ using Synomaly.Cli.Commands;
 
 namespace Synomaly.Cli.Tests;
 
+// With the command classes: the membership check counts every call into Synomaly.Cli.Commands as a command run.
+[Collection(ConsoleDisplayCollection.Name)]
 public sealed class TrainRunFolderTests
 {
     [Fact]

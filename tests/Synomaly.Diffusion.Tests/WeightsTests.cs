@@ -75,7 +75,7 @@ public sealed class WeightsTests : IDisposable
         File.Delete(Path.Combine(_dir, ModelPackage.WeightsFile));
         Assert.Equal(card.Architecture, ModelPackage.LoadCard(_dir).Architecture);
         File.Delete(Path.Combine(_dir, ModelPackage.CardFile));
-        var missing = Assert.Throws<FileNotFoundException>(() => ModelPackage.LoadCard(_dir));
+        var missing = Assert.Throws<MissingModelFileException>(() => ModelPackage.LoadCard(_dir));
         Assert.Contains(ModelPackage.CardFile, missing.Message, StringComparison.Ordinal);
     }
 
