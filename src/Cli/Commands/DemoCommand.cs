@@ -38,7 +38,7 @@ public static class DemoCommand
                 .Where(DemoRun.IsScan).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0)
             {
-                throw new FileNotFoundException("No scans found in the samples folder.");
+                throw new LocalSetupException("No scans found in the samples folder.");
             }
 
             LocalPipeline? pipeline = null;

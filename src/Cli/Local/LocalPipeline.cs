@@ -263,7 +263,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             }
         }
 
-        throw new FileNotFoundException($"src/{project} is not built; run ./scripts/demo.sh (it builds the solution first).");
+        throw new LocalSetupException($"src/{project} is not built; run ./scripts/demo.sh (it builds the solution first).");
     }
 
     private static void Override(Dictionary<string, string> settings, IReadOnlyDictionary<string, string> overrides)

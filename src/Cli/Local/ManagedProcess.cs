@@ -27,7 +27,7 @@ public sealed class ManagedProcess : IAsyncDisposable
     {
         if (!File.Exists(assemblyPath))
         {
-            throw new FileNotFoundException($"'{assemblyPath}' is not built; run ./scripts/demo.sh (it builds the solution first).");
+            throw new LocalSetupException($"{Path.GetFileName(assemblyPath)} is not built; run ./scripts/demo.sh (it builds the solution first).");
         }
 
         // The child writes its log itself (a shell redirect, then exec, so the PID stays the program's): copied through pipes

@@ -18,7 +18,7 @@ public static class RepositoryPaths
             }
         }
 
-        throw new DirectoryNotFoundException("Run synomaly from inside the Synomaly.Cloud repository (no Synomaly.Cloud.sln found above the current folder).");
+        throw new LocalSetupException("Run synomaly from inside the Synomaly.Cloud repository (no Synomaly.Cloud.sln found above the current folder).");
     }
 
     /// <summary>A path: absolute as given, relative to the repository root otherwise.</summary>
