@@ -59,7 +59,7 @@ public sealed class ReferenceCommandsTests : IDisposable
         CopyFixtures();
         File.Delete(Path.Combine(_dir, "tiny_adaptive_meta.json"));
 
-        var error = Assert.Throws<FileNotFoundException>(() => ReferenceVerification.Run(_dir, "tiny_", CPU, cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<MissingModelFileException>(() => ReferenceVerification.Run(_dir, "tiny_", CPU, cancellationToken: TestContext.Current.CancellationToken));
         var (code, stderr) = await StandardError.Capture(["verify-reference", _dir, "--device", "cpu"]);
 
         Assert.Equal("tiny_adaptive_meta.json is missing, but the folder holds 11 tiny_adaptive_*.f32 files: the adaptive runs cannot be replayed without it.", error.Message);

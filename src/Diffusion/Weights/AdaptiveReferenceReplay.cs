@@ -41,7 +41,7 @@ public static class AdaptiveReferenceReplay
         int tensors = Directory.EnumerateFiles(directory, prefix + "adaptive_*.f32").Count();
         return tensors == 0
             ? false
-            : throw new FileNotFoundException(
+            : throw new MissingModelFileException(
                 $"{prefix}{MetaSuffix} is missing, but the folder holds {tensors} {prefix}adaptive_*.f32 files: the adaptive runs cannot be replayed without it.", meta);
     }
 

@@ -45,7 +45,7 @@ public static class ReferenceVerification
         return prefixes.Count switch
         {
             1 => prefixes[0],
-            0 => throw new FileNotFoundException($"No *{CheckpointSuffix} in the reference folder."),
+            0 => throw new MissingModelFileException($"No *{CheckpointSuffix} in the reference folder."),
             _ => throw new InvalidOperationException($"Several checkpoints in the reference folder (prefixes {string.Join(", ", prefixes.Select(p => $"'{p}'"))}); choose one."),
         };
     }
