@@ -16,13 +16,22 @@ public static class ErrorLine
     /// <summary>
     /// The line for a failure of <paramref name="verb"/>: an <see cref="InvalidOptionException"/> whose parameter one of the
     /// verb's options sets (<see cref="OptionNames"/>) is told by that option, what is wrong and the value
-    /// ("--k: The blur kernel size must be a positive odd number (got 4)."), as the user typed it; anything else as <see cref="Of(Exception)"/>.
+    /// ("--k: The blur kernel size must be a positive odd number (got 4)."), as the user typed it. A file-system failure that
+    /// no command turned into a line of its own (writing results into an --out whose disk fills) is told by the verb and a
+    /// path-free reason ("evaluate: cannot read or write a file: access denied (UnauthorizedAccessException); ..."):
+    /// .NET's message quotes the full path, and folder names can carry patient names (<see cref="FileErrorReason"/>).
+    /// Anything else as <see cref="Of(Exception)"/>.
     /// </summary>
     public static string Of(Exception exception, string verb)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception is InvalidOptionException { Reason: { } reason } invalid && OptionNames.For(verb, invalid.ParamName) is { } option
-            ? $"{option}: {WithValue(reason, invalid.Value)}"
+        if (exception is InvalidOptionException { Reason: { } reason } invalid && OptionNames.For(verb, invalid.ParamName) is { } option)
+        {
+            return $"{option}: {WithValue(reason, invalid.Value)}";
+        }
+
+        return FileErrorReason.MayQuoteAPath(exception)
+            ? $"{verb}: cannot read or write a file: {FileErrorReason.Of(exception)}; SYNOMALY_DEBUG=1 shows the full error"
             : Of(exception);
     }
 

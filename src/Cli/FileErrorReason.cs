@@ -1,3 +1,6 @@
+using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging.Dicom;
+
 namespace Synomaly.Cli;
 
 /// <summary>
@@ -12,6 +15,18 @@ internal static class FileErrorReason
     /// The path-free reason of a file-system failure ("access denied (UnauthorizedAccessException)"); null for any other
     /// error, whose message is the program's own.
     /// </summary>
+    /// <summary>
+    /// Whether <paramref name="error"/>'s message may quote a path, so that it must be told by <see cref="Of"/> instead: any
+    /// .NET file-system failure, except the project's own types derived from one whose messages are written to name no path
+    /// (<see cref="MissingModelFileException"/>: "No model-card.json in the model folder."; <see cref="DicomTranscoderFaultException"/>).
+    /// A list of types rather than a mark set where each is thrown: a type is what catch clauses already tell errors by, and a
+    /// type the list does not name is told without its message, the safe default for one that does quote a path
+    /// (InputNotFoundException quotes what the user typed). A path-free message the CLI throws for the user to read is of
+    /// a type of its own that is no file-system failure (<see cref="Local.LocalSetupException"/>).
+    /// </summary>
+    public static bool MayQuoteAPath(Exception error) =>
+        error is (IOException or UnauthorizedAccessException) and not (MissingModelFileException or DicomTranscoderFaultException);
+
     public static string? Of(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);

@@ -220,6 +220,23 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_out_folder_that_cannot_be_made_is_told_by_the_verb_and_a_path_free_reason()
+    {
+        // The report is written after the measurements, so --out fails only then, with .NET's IOException that quotes the
+        // full path. A regular file where a folder is expected fails whoever runs the test (root ignores a chmod).
+        string patient = Directory.CreateDirectory(Path.Combine(_root, "Doe_Jane")).FullName;
+        string notAFolder = Path.Combine(patient, "notes");
+        File.WriteAllText(notAFolder, "a file, not a folder");
+
+        var (code, error) = await StandardError.Capture(
+            ["bench", "--smoke", "--device", "cpu", "--batch-sizes", "1", "--precision", "fp32", "--threads", "1", "--out", Path.Combine(notAFolder, "bench")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: bench: cannot read or write a file: ", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_model_folder_that_does_not_exist_is_refused_by_the_option_not_its_path()
     {
         var error = Assert.Throws<BenchOptionException>(() => Resolve(new BenchArguments { Model = Path.Combine(_root, "Doe_Jane") }));

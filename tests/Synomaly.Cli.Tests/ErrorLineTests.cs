@@ -1,5 +1,8 @@
 using System.Globalization;
+using Synomaly.Cli.Local;
 using Synomaly.Diffusion;
+using Synomaly.Diffusion.Weights;
+using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.Cli.Tests;
 
@@ -68,5 +71,32 @@ public sealed class ErrorLineTests
     {
         Assert.Equal(new ArgumentNullException("model").Message, ErrorLine.Of(new ArgumentNullException("model")));
         Assert.Equal("disk full", ErrorLine.Of(new IOException("disk full")));
+    }
+
+    [Fact]
+    public void A_file_system_failure_of_a_verb_is_told_by_the_verb_and_its_kind_never_by_the_path_net_quotes()
+    {
+        var denied = new UnauthorizedAccessException("Access to the path '/data/Doe_Jane/out/report.json' is denied.");
+        var full = new IOException("No space left on device : '/data/Doe_Jane/out/plots/roc.png'");
+
+        Assert.Equal(
+            "evaluate: cannot read or write a file: access denied (UnauthorizedAccessException); SYNOMALY_DEBUG=1 shows the full error",
+            ErrorLine.Of(denied, "evaluate"));
+        Assert.Equal("tune: cannot read or write a file: an I/O error (IOException); SYNOMALY_DEBUG=1 shows the full error", ErrorLine.Of(full, "tune"));
+    }
+
+    [Fact]
+    public void The_project_s_own_errors_whose_messages_name_no_path_keep_their_text()
+    {
+        // File-system types by descent (callers that retry or refuse I/O failures catch them), written to name no path.
+        var missing = new MissingModelFileException("No model-card.json in the model folder.", "/data/Doe_Jane/model/model-card.json");
+        var transcoder = new DicomTranscoderFaultException("The DICOM transcoder could not be started.");
+        var setup = new LocalSetupException("Run synomaly from inside the Synomaly.Cloud repository (no Synomaly.Cloud.sln found above the current folder).");
+        var reader = new InvalidDataException("The slice has no finite grey range to insert a lesion into.");
+
+        Assert.Equal(missing.Message, ErrorLine.Of(missing, "detect"));
+        Assert.Equal(transcoder.Message, ErrorLine.Of(transcoder, "inspect"));
+        Assert.Equal(setup.Message, ErrorLine.Of(setup, "up"));
+        Assert.Equal(reader.Message, ErrorLine.Of(reader, "evaluate"));
     }
 }
