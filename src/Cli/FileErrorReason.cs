@@ -12,10 +12,6 @@ namespace Synomaly.Cli;
 internal static class FileErrorReason
 {
     /// <summary>
-    /// The path-free reason of a file-system failure ("access denied (UnauthorizedAccessException)"); null for any other
-    /// error, whose message is the program's own.
-    /// </summary>
-    /// <summary>
     /// Whether <paramref name="error"/>'s message may quote a path, so that it must be told by <see cref="Of"/> instead: any
     /// .NET file-system failure, except the project's own types derived from one whose messages are written to name no path
     /// (<see cref="MissingModelFileException"/>: "No model-card.json in the model folder."; <see cref="DicomTranscoderFaultException"/>).
@@ -27,6 +23,10 @@ internal static class FileErrorReason
     public static bool MayQuoteAPath(Exception error) =>
         error is (IOException or UnauthorizedAccessException) and not (MissingModelFileException or DicomTranscoderFaultException);
 
+    /// <summary>
+    /// The path-free reason of a file-system failure ("access denied (UnauthorizedAccessException)"); null for any other
+    /// error, whose message is the program's own.
+    /// </summary>
     public static string? Of(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);

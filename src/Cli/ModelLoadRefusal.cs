@@ -24,6 +24,6 @@ internal static class ModelLoadRefusal
     public static string Reason(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return error is MissingModelFileException ? error.Message : FileErrorReason.Of(error) ?? ErrorLine.Of(error);
+        return FileErrorReason.MayQuoteAPath(error) ? FileErrorReason.Of(error)! : ErrorLine.Of(error);
     }
 }
