@@ -67,6 +67,17 @@ public sealed class ReferenceCommandsTests : IDisposable
         Assert.Equal($"error: {error.Message}", stderr.Trim());
     }
 
+    [Fact]
+    public async Task Verify_reference_given_a_folder_that_does_not_exist_says_so_without_its_path()
+    {
+        string missing = Path.Combine(_dir, "Doe_Jane", "reference");
+
+        var (code, stderr) = await StandardError.Capture(["verify-reference", missing, "--device", "cpu"]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: The reference folder does not exist.", stderr.Trim());
+    }
+
     [Theory]
     [InlineData("tiny_meta.json", "not json", "tiny_meta.json is not valid JSON")]
     [InlineData("tiny_meta.json", "{}", "tiny_meta.json does not have the reference's layout")]

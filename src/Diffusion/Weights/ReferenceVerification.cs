@@ -35,7 +35,9 @@ public static class ReferenceVerification
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
         {
-            throw new DirectoryNotFoundException($"Reference folder not found: {directory}");
+            // Path-free, as the folder's other refusals: a command line prints a file-system error's own text only for
+            // this type (its .NET message would quote the path), so a bare DirectoryNotFoundException read "a folder was not found".
+            throw new MissingModelFileException("The reference folder does not exist.", directory);
         }
 
         var prefixes = Directory.EnumerateFiles(directory, "*" + CheckpointSuffix)
