@@ -32,12 +32,11 @@ public static class RegionMaskFiles
 
         string root = InputRoot(inputSpec);
         var paired = images.Select(image => Path.Combine(masks, RelativeName(root, Path.GetFullPath(image)))).ToList();
-        int missing = paired.Count(mask => !File.Exists(mask));
-        if (missing > 0)
+        var missing = Enumerable.Range(0, paired.Count).Where(i => !File.Exists(paired[i])).ToList();
+        if (missing.Count > 0)
         {
-            int first = paired.FindIndex(mask => !File.Exists(mask));
             throw new InvalidDataException(
-                $"--region-mask: {missing} of {images.Count} training images have no region mask (a file with the same relative path in the folder), the first being {InputPosition.Of(first, images.Count, "the training data")}.");
+                $"--region-mask: {missing.Count} of {images.Count} training images have no region mask (a file with the same relative path in the folder), the first being {InputPosition.Of(missing[0], images.Count, "the training data")}.");
         }
 
         return paired;
