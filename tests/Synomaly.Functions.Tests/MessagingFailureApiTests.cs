@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Triggers;
 using Synomaly.Storage.Jobs;
 using Synomaly.Testing;
@@ -83,6 +86,43 @@ public sealed class MessagingFailureApiTests(AzuriteFixture azurite)
         Assert.Contains("(RequestFailedException 503 ServerBusy)", problem.Detail, StringComparison.Ordinal);
         Assert.Contains("was not put back to Failed", problem.Detail, StringComparison.Ordinal);
         Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
+    }
+
+    [Theory]
+    [InlineData("ServiceBus", "(ServiceBusException QuotaExceeded)")]
+    [InlineData("Queue", "(RequestFailedException 403 AuthorizationPermissionMismatch)")]
+    public async Task A_failed_publish_is_logged_with_the_service_bus_reason_or_the_queues_status_and_code_but_never_its_message(string transport, string cause)
+    {
+        // The Warning named the error by type alone ("ServiceBusException"): an operator could not tell a timeout that
+        // passes from a full queue, a missing one or a refused role, which the 503's detail already told the caller.
+        var publisher = new OutagePublisher
+        {
+            FailsFor = _ => true,
+            Failure = transport == "ServiceBus"
+                ? () => new ServiceBusException("Quota of scan-jobs exceeded sending scan.dcm.", ServiceBusFailureReason.QuotaExceeded)
+                : () => new Azure.RequestFailedException(403, "Not permitted to send scan.dcm.", "AuthorizationPermissionMismatch", null),
+        };
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var log = new CapturingLogger<JobSubmitter>();
+        var submitter = ActivatorUtilities.CreateInstance<JobSubmitter>(host.Services, log);
+        var scanId = ScanBytes.NewScanId();
+        var job = new ScanJob
+        {
+            ScanId = scanId,
+            SourceBlobUri = new Uri($"https://example.invalid/scans/{scanId}/scan.dcm"),
+            SourceETag = "0x8DC0000000000A1",
+            ModelName = "brain-mri-demo",
+            ModelVersion = "v1",
+            Origin = JobOrigin.Upload,
+            DetectedFormat = ScanFormat.Dicom,
+            CorrelationId = scanId,
+            SubmittedAt = DateTimeOffset.UtcNow,
+        };
+
+        await Assert.ThrowsAsync<JobPublishFailedException>(() => submitter.SubmitAsync(job, runId: null, scheduledEnqueueTime: null, Ct));
+
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Equal($"Scan {scanId}: its ScanJob could not be published {cause}", warning.Message);
     }
 
     [Fact]

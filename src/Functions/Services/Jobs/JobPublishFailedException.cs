@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Messaging.ServiceBus;
 using Synomaly.Storage.Jobs;
 
 namespace Synomaly.Functions.Services.Jobs;
@@ -13,12 +11,12 @@ namespace Synomaly.Functions.Services.Jobs;
 public sealed class JobPublishFailedException : Exception
 {
     public JobPublishFailedException(JobRecord record, bool restoredFailure, Exception innerException)
-        : base($"The ScanJob of scan {record?.ScanId} could not be published ({CauseOf(innerException)}).", innerException)
+        : base($"The ScanJob of scan {record?.ScanId} could not be published ({PublishErrorCause.Of(innerException)}).", innerException)
     {
         ArgumentNullException.ThrowIfNull(record);
         Record = record;
         RestoredFailure = restoredFailure;
-        Cause = CauseOf(innerException);
+        Cause = PublishErrorCause.Of(innerException);
     }
 
     public JobRecord Record { get; }
@@ -26,18 +24,6 @@ public sealed class JobPublishFailedException : Exception
     /// <summary>The record is Failed again with the reason it had before the submission.</summary>
     public bool RestoredFailure { get; }
 
-    /// <summary>
-    /// The publisher's error by type and code only: the message of a storage or messaging error can quote the request,
-    /// and an upload's blob name is the portal's file name. Service Bus's code is its reason (ServiceTimeout, ServiceBusy,
-    /// MessagingEntityNotFound...): by type alone, a timeout that passes read as a missing queue or a refused role.
-    /// </summary>
+    /// <summary>The publisher's error by type and code only (<see cref="PublishErrorCause"/>).</summary>
     public string Cause { get; }
-
-    private static string CauseOf(Exception e) => e switch
-    {
-        RequestFailedException { ErrorCode: { Length: > 0 } code } failed => $"{failed.GetType().Name} {failed.Status} {code}",
-        RequestFailedException failed => $"{failed.GetType().Name} {failed.Status}",
-        ServiceBusException failed => $"{failed.GetType().Name} {failed.Reason}",
-        _ => e.GetType().Name,
-    };
 }

@@ -44,7 +44,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             }
             catch (Exception e) when (e is not JobPublishFailedException)
             {
-                LogPublishFailed(job.ScanId, e.GetType().Name);
+                LogPublishFailed(job.ScanId, PublishErrorCause.Of(e));
                 throw await UndoReservationAsync(reservation, e).ConfigureAwait(false);
             }
 
@@ -362,8 +362,8 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
         QueuedAt = null,
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its ScanJob could not be published ({ErrorType})")]
-    private partial void LogPublishFailed(string scanId, string errorType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its ScanJob could not be published ({Cause})")]
+    private partial void LogPublishFailed(string scanId, string cause);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: after a failed publish its Failed record could not be put back ({Status} {ErrorCode}; status 0: no answer); it stays Queued until the expiry sweep")]
     private partial void LogUndoFailed(string scanId, int status, string? errorCode);
