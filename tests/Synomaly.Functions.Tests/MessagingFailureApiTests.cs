@@ -88,6 +88,27 @@ public sealed class MessagingFailureApiTests(AzuriteFixture azurite)
         Assert.Equal(JobState.Queued, (await host.Jobs.GetAsync(scanId, "v1", Ct))!.State);
     }
 
+    [Fact]
+    public async Task A_retry_whose_send_fails_while_the_job_table_is_deleted_answers_job_table_missing()
+    {
+        // The record cannot be put back, nor read: publish-failed would tell the caller the job is Queued and to repeat the
+        // retry later, which only meets the missing table again. The deployment fault is the answer (JobSubmitter's
+        // UndoReservationAsync); the publish error is in the submitter's Warning.
+        var publisher = new OutagePublisher();
+        await using var host = await TestHost.CreateAsync(azurite, publisher: publisher);
+        var scanId = await host.FailedUploadAsync();
+        publisher.FailsFor = _ =>
+        {
+            host.JobsTable.Delete(Ct);
+            return true;
+        };
+
+        var answer = await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((503, Problems.JobTableMissingType), (problem.Status, problem.Type));
+    }
+
     [Theory]
     [InlineData("ServiceBus", "(ServiceBusException QuotaExceeded)")]
     [InlineData("Queue", "(RequestFailedException 403 AuthorizationPermissionMismatch)")]

@@ -72,6 +72,10 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             return new JobPublishFailedException(record, restoredFailure: false, publishError);
         }
 
+        // A job table found missing (JobTableMissingException) is let through in place of the publish error, which
+        // SubmitAsync's Warning has logged: the caller hears job-table-missing, and operators get an Error naming the
+        // table. Nothing can be recorded or read until the table is restored, so publish-failed would be untrue (it says
+        // the job is Queued, and there is no record) and no help (a retry after its Retry-After meets the table missing).
         try
         {
             for (var attempt = 0; attempt < MaxRaceRetries; attempt++)
