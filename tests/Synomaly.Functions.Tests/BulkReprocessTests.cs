@@ -561,6 +561,27 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         }
     }
 
+    /// <summary>
+    /// An in-memory publisher whose batch sends its first job and then fails, as a Storage Queue outage fails a batch part
+    /// way through its sends; <see cref="BeforeFailing"/> runs between the two (another outage setting in).
+    /// </summary>
+    private sealed class SendsFirstThenFailsPublisher : IScanJobPublisher
+    {
+        private readonly InMemoryScanJobPublisher inner = new();
+
+        public Action BeforeFailing { get; set; } = () => { };
+
+        public Task PublishAsync(ScanJob job, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default) =>
+            inner.PublishAsync(job, scheduledEnqueueTime, cancellationToken);
+
+        public async Task PublishBatchAsync(IReadOnlyList<ScanJob> jobs, DateTimeOffset? scheduledEnqueueTime = null, CancellationToken cancellationToken = default)
+        {
+            await inner.PublishAsync(jobs[0], scheduledEnqueueTime, cancellationToken);
+            BeforeFailing();
+            throw new ScanJobBatchPartlySentException([jobs[0]], jobs.Count, new Azure.RequestFailedException(503, "The server is busy.", "ServerBusy", null));
+        }
+    }
+
     /// <summary>An in-memory publisher whose second batch fails once, as a queue outage (503 ServerBusy) fails it.</summary>
     private sealed class SecondBatchFailsOncePublisher : IScanJobPublisher
     {
@@ -656,6 +677,36 @@ public sealed class BulkReprocessTests(AzuriteFixture azurite)
         Assert.Contains($"Scan {scanId}: its message was not published, and checking whether its archive source still exists failed {logged}", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("patient-", warning.Message, StringComparison.Ordinal);
         outage.Failure = null;
+    }
+
+    [Fact]
+    public async Task A_slice_sent_in_part_whose_confirmation_storage_gives_up_on_still_throws_the_partly_sent_error_and_checks_the_unsent_sources()
+    {
+        // The step confirms the part that went out and saves the schedule before it rethrows. The job table failing there
+        // too (the SDK giving up on network faults, an AggregateException) replaced the partly-sent error, and the check of
+        // the unsent jobs' sources never ran: a file its owner deleted meanwhile kept its name in the reservation until
+        // the expiry sweep, two days on.
+        OwnerDeletesOnFirstReadJobStore? store = null;
+        var outage = new TableOutage();
+        var publisher = new SendsFirstThenFailsPublisher();
+        await using var host = await TestHost.CreateAsync(azurite, new() { ["Bulk:BatchSize"] = "10" }, publisher: publisher, steps: new CapturingSteps(), jobStore: (table, clock) => store = new(table, clock), tableOptions: outage.Options());
+        var prefix = await FillArchiveAsync(host, 2);
+        var sentScanId = await host.ArchiveScanIdAsync($"{prefix}patient-0000/scan.dcm");
+        var (_, unsentScanId, _) = await OwnerDeletesAtFirstReadAsync(host, store!, $"{prefix}patient-0001/scan.dcm");
+        publisher.BeforeFailing = () => (outage.Failure, outage.Only) = (() => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused")), TableOutage.UriHolding(sentScanId));
+        var log = new CapturingLogger<BulkReprocessService>();
+        var bulk = ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, log);
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+
+        var error = await Assert.ThrowsAsync<ScanJobBatchPartlySentException>(() => bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct));
+
+        outage.Failure = null;
+        Assert.Equal(sentScanId, Assert.Single(error.Sent).ScanId);
+        var unsent = (await host.Jobs.GetAsync(unsentScanId, "v1", Ct))!;
+        Assert.Null(unsent.SourceBlobUri);
+        Assert.Equal((JobState.Failed, JobRecord.SourceMissingErrorCode), (unsent.State, unsent.ErrorCode));
+        var warning = Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains($"Bulk run {run.RunId}: part of a slice went out, but recording it failed (0 ", warning.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -7,9 +7,10 @@ namespace Synomaly.Functions.Services.Bulk;
 /// <summary>
 /// The storage failures that a best-effort call of a bulk run logs and lets pass: its calls on the bulk run table (closing
 /// stalled runs, removing a run that never started, marking a first step queued, closing a run as Stopped,
-/// <see cref="BulkRunStopper"/>), and a step's check of the archive sources of jobs it failed to publish, on the archive and
-/// the job table, before it rethrows why. They are any answer of the service (a 403 of a role scoped too narrowly, a 412),
-/// a table missing (the bulk run table, or the job table a check writes), and the SDK giving up on network faults or
+/// <see cref="BulkRunStopper"/>), and, before a step rethrows why it failed to publish, its record of a slice that went out
+/// in part (on the job and bulk run tables) and its check of the archive sources of the jobs that did not (on the archive
+/// and the job table). They are any answer of the service (a 403 of a role scoped too narrowly, a 412),
+/// a table missing (the bulk run table, or the job table a check or a confirmation writes), and the SDK giving up on network faults or
 /// timeouts (an AggregateException, <see cref="TransientStorageFailure"/>, logged as status 0). Those last two went past a
 /// catch of RequestFailedException: a start whose new run was fine answered 503, a run that never started was reported as
 /// a storage outage, and a step's publish error was replaced by the check's. Anything else (a bug, a caller's

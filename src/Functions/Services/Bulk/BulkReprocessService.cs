@@ -604,8 +604,8 @@ public sealed partial class BulkReprocessService(
                 // Part of the slice is on the queue (a Storage Queue sends one message at a time): confirmed now, those are
                 // found published by the step's retry, which sends only the rest, instead of a second ScanJob for each. The
                 // slice keeps its whole minute, so that the rest, scheduled after it, do not join the part already out.
-                var sent = await ConfirmSentAsync(slice, partly.Sent, scheduledFor).ConfigureAwait(false);
-                await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
+                var sent = partly.Sent.Select(j => j.MessageId).ToHashSet(StringComparer.Ordinal);
+                await RecordPartlySentAsync(run, [.. slice.Where(r => sent.Contains(r.Job!.MessageId))], scheduledFor, sliceEnd).ConfigureAwait(false);
                 await ForgetGoneSourcesAsync(reserved.Skip(first).Where(r => !sent.Contains(r.Job!.MessageId))).ConfigureAwait(false);
                 throw;
             }
@@ -629,17 +629,29 @@ public sealed partial class BulkReprocessService(
     }
 
     /// <summary>
-    /// Confirms the reservations of a slice whose jobs a failed batch publish reports as sent; returns their message ids.
+    /// Confirms the reservations whose jobs a failed batch publish reports as sent, then saves the slice's schedule. Best
+    /// effort, as <see cref="ForgetGoneSourcesAsync"/>: the caller checks the unsent jobs' sources and rethrows the
+    /// partly-sent error after it, and a storage failure thrown from here (the SDK giving up on network faults, a table
+    /// deleted meanwhile) replaced that error and skipped the check. Left unrecorded, the part sent may go out a second
+    /// time with the step's retry, and the rest be scheduled from the last schedule saved, into the minute of that part:
+    /// the Warning says so. Storage is failing, so the first failure ends it rather than each write waiting out the
+    /// SDK's retries in turn.
     /// </summary>
-    private async Task<HashSet<string>> ConfirmSentAsync(IReadOnlyList<Reservation> slice, IReadOnlyList<ScanJob> sentJobs, DateTimeOffset? scheduledFor)
+    private async Task RecordPartlySentAsync(BulkRun run, IReadOnlyList<Reservation> sent, DateTimeOffset? scheduledFor, DateTimeOffset sliceEnd)
     {
-        var sentIds = sentJobs.Select(j => j.MessageId).ToHashSet(StringComparer.Ordinal);
-        foreach (var reservation in slice.Where(r => sentIds.Contains(r.Job!.MessageId)))
+        try
         {
-            await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
-        }
+            foreach (var reservation in sent)
+            {
+                await submitter.ConfirmPublishedAsync(reservation, scheduledFor, CancellationToken.None).ConfigureAwait(false);
+            }
 
-        return sentIds;
+            await SaveScheduleAsync(run, sliceEnd).ConfigureAwait(false);
+        }
+        catch (Exception e) when (BestEffortStorageFailure.Of(e, CancellationToken.None) is { } failure)
+        {
+            LogPartlySentUnrecorded(run.RunId, failure.Status, failure.ErrorCode);
+        }
     }
 
     /// <summary>
@@ -748,6 +760,9 @@ public sealed partial class BulkReprocessService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId} never started, and removing its record failed ({Status}; status 0: no answer); it stays Pending")]
     private partial void LogUnstartedNotRemoved(string runId, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk run {RunId}: part of a slice went out, but recording it failed ({Status} {ErrorCode}; status 0: no answer); the step's retry may send those jobs again, and schedule the rest into their minute")]
+    private partial void LogPartlySentUnrecorded(string runId, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its message was not published, and checking whether its archive source still exists failed ({Status} {ErrorCode}; status 0: no answer); the expiry sweep checks again")]
     private partial void LogSourceCheckFailed(string scanId, int status, string? errorCode);
