@@ -1,5 +1,8 @@
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Http;
 using Synomaly.Functions.Services.Erasure;
@@ -48,6 +51,35 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.Empty(status.Results);
         // Nothing to retry: the upload is gone.
         Assert.Equal(404, Assert.IsType<ObjectResult>(await host.Function<RetryScan>().Run(HttpRequests.Create("POST"), scanId, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_blob_delete_storage_stops_answering_part_way_answers_erasure_incomplete_as_a_delete_storage_refuses()
+    {
+        // A delete storage refused (one RequestFailedException) answered 409 erasure-incomplete; the SDK giving up on network
+        // faults at the same point (an AggregateException) answered 503 storage-unavailable, which said nothing of the
+        // records already tombstones and the upload already deleted, and logged no scan to look at again.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var outage = new BlobOutage { Only = r => r.Method == Azure.Core.RequestMethod.Delete && r.Uri.Path.Contains($"/{BlobLayout.ResultsContainer}/", StringComparison.Ordinal) };
+        var log = new CapturingLogger<ScanErasureService>();
+        var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, outage.Options()), log);
+        outage.Failure = () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"));
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("storage did not answer", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("the records are marked Deleted", problem.Detail, StringComparison.Ordinal);
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.NotEmpty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.StartsWith($"Scan {scanId}: its erasure is incomplete", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public static class ApiCatalog
                 new(200, "Deleted; the job records stay as tombstones (Failed, error code Deleted). Soft delete keeps the blobs recoverable for its retention period.", typeof(ScanErasure)),
                 Invalid,
                 new(404, "Nothing of this scan existed (no job, no upload, not even staged blocks, no results); an upload id is closed all the same, so a file uploaded to it later is erased unprocessed. For an archive id (a- and 32 lower-case hex digits) without a job record nothing is recorded to erase, and nothing is changed.", typeof(ProblemDetails)),
-                new(409, $"Two cases, told apart by the problem's type. {Problems.ArchiveHoldsSourceType}: the scan comes from the archive, which still holds it; final until its owner deletes it there, then repeat the request. {Problems.ErasureIncompleteType}: the erasure is not complete (storage refused a blob delete, or a job record kept changing); the records are tombstones already, repeat the request.", typeof(ProblemDetails)),
+                new(409, $"Two cases, told apart by the problem's type. {Problems.ArchiveHoldsSourceType}: the scan comes from the archive, which still holds it; final until its owner deletes it there, then repeat the request. {Problems.ErasureIncompleteType}: the erasure is not complete (storage refused a blob delete or did not answer it, or a job record kept changing); the records are tombstones already, repeat the request.", typeof(ProblemDetails)),
                 JobStoreUnavailable,
             ],
         },

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Options;
 using Synomaly.Contracts;
+using Synomaly.Storage;
 using Synomaly.Storage.Blobs;
 using Synomaly.Storage.Jobs;
 
@@ -109,10 +110,12 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             uploads = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), folder, cancellationToken).ConfigureAwait(false);
             results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (BlobEraseFailure(e, cancellationToken) is { } failure)
         {
             // The records are tombstones already, so nothing will be processed; the request is repeated for the blobs.
-            throw new ErasureIncompleteException($"A blob of scan {scanId} could not be deleted yet (storage answered {e.Status}); the records are marked Deleted. Repeat the request.");
+            LogIncomplete(scanId, reason, failure.Status, failure.ErrorCode);
+            var answer = failure.Status == 0 ? "storage did not answer" : $"storage answered {failure.Status}";
+            throw new ErasureIncompleteException($"A blob of scan {scanId} could not be deleted yet ({answer}); the records are marked Deleted. Repeat the request.");
         }
 
         // An intake that read the upload just before it was deleted may have created a record since the first listing
@@ -151,6 +154,16 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         LogErased(scanId, reason, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
         return (ScanErasureOutcome.Deleted, erasure);
     }
+
+    /// <summary>
+    /// Why a blob of an erasure could not be deleted, once its records are tombstones: any answer of the service, or none
+    /// once the SDK's retries are spent (an AggregateException, a lone network timeout: <see cref="TransientStorageFailure"/>).
+    /// Both leave the same thing to tell the caller, erasure-incomplete: the scan will not be processed, some blobs may be
+    /// gone and some are left, repeat the request. Storage-unavailable, which the SDK's giving up answered, said none of
+    /// that. Null for anything else (a bug, the caller's cancellation), which stays thrown.
+    /// </summary>
+    private static StorageFailure? BlobEraseFailure(Exception error, CancellationToken cancellationToken) =>
+        error is RequestFailedException e ? new StorageFailure(e.Status, e.ErrorCode) : TransientStorageFailure.Of(error, cancellationToken);
 
     /// <summary>
     /// The scan's records, and the rows of those this version cannot read. The listing throws on the first unreadable one;
@@ -259,6 +272,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its upload was written again before each delete and was deleted at last without its version being read; a job record an intake made for that version after this erasure read the records is not tombstoned by it. Repeat the DELETE of this scan once nothing writes to the upload any more")]
     private partial void LogUploadVersionUnread(string scanId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): a blob could not be deleted ({Status} {ErrorCode}; status 0: no answer); its job records are tombstones, and the erasure must be repeated for the blobs left (the DELETE, or the archive deletion's retry)")]
+    private partial void LogIncomplete(string scanId, ErasureReason reason, int status, string? errorCode);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
     private partial void LogNothingExisted(string scanId, ErasureReason reason);
 
@@ -269,5 +285,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     private partial void LogErased(string scanId, ErasureReason reason, int jobs, int uploads, int results, int versions);
 }
 
-/// <summary>A job record kept changing under the erasure (a worker writing it in a loop); the request can be repeated.</summary>
+/// <summary>
+/// The erasure stopped part way: a job record kept changing under it (a worker writing it in a loop), or a blob could not
+/// be deleted once the records were tombstones. The request can be repeated.
+/// </summary>
 public sealed class ErasureIncompleteException(string message) : Exception(message);
