@@ -74,13 +74,18 @@ public static class EvaluationCommands
         var drawValues = new Option<string>("--noise-draws") { Description = "Comma list of noise draws averaged per stage, searched with any grid (1: the reference; more: less noisy maps, one network pass per draw).", DefaultValueFactory = _ => "1" };
         var normativeData = new Option<string?>("--normative-data") { Description = "Healthy training slices (never the validation folder) on which the model's reconstruction residual is measured per pixel, to search per-pixel thresholds (--normative-alpha)." };
         var normativeAlphas = new Option<string>("--normative-alpha") { Description = "With --normative-data: comma list of weights α searched for the per-pixel thresholds (0: one θ everywhere, the reference; 1: θ follows the healthy residual fully).", DefaultValueFactory = _ => "0,0.5,0.75" };
-        var fusionValues = new Option<string>("--fusion") { Description = "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map), notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map) and/or none (the older script: no fusion, stop counts of that fixed map).", DefaultValueFactory = _ => "soft" };
-        var stopRule = new Option<string>("--stop-rule")
-        {
-            Description = "Adaptive stop rule of every candidate, written into the tuned profile: released (the released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (the paper's figure: |Δcount| / previous < δ, from stage 2).",
-            DefaultValueFactory = _ => "released",
-        }.OneOf("released", "paper");
-        var stopFloor = StopFloorOption.Create("Denominator floor of the released stop rule, written into the tuned profile: reference (500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px).");
+        var fusionValues = ProfileChoices.Fusions.CreateList(
+            "--fusion",
+            "Comma list of adaptive fusion modes searched: soft (the released script, continuous map), binary (the paper's figure, binary mask of the evaluation map), notebook (the figure notebook, binary mask of a fixed k=3, θ=0.1 map) and/or none (the older script: no fusion, stop counts of that fixed map).",
+            FusionMode.Soft);
+        var stopRule = ProfileChoices.StopRules.Create(
+            "--stop-rule",
+            "Adaptive stop rule of every candidate, written into the tuned profile: released (the released script: |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (the paper's figure: |Δcount| / previous < δ, from stage 2).",
+            StopRule.Released);
+        var stopFloor = ProfileChoices.StopFloors.Create(
+            "--stop-floor",
+            "Denominator floor of the released stop rule, written into the tuned profile: reference (500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px).",
+            StopFloor.Reference);
         var command = new Command(
             "tune", "Grid-search t, blur kernel and threshold on the tuning half of --data (or on a tuning set given with --anomalous/--masks and --healthy); write the best profile into the model card.")
         {
@@ -104,12 +109,12 @@ public static class EvaluationCommands
                 result.AddError($"{string.Join(", ", lists)}: the values of a custom grid, searched only with --grid custom (the reference and compact grids have their own): give --grid custom with them, or leave them out.");
             }
         });
-        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, StopRuleOf(parse.GetValue(stopRule)), StopFloorOption.Of(parse.GetValue(stopFloor)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
+        command.SetAction((parse, cancellationToken) => Cancellable("tune", () => RunTune(parse, ProfileChoices.StopRules.Of(parse.GetValue(stopRule)), ProfileChoices.StopFloors.Of(parse.GetValue(stopFloor)), parse.GetValue(normativeData), Doubles(parse.GetValue(normativeAlphas)!, normativeAlphas.Name), GridName(parse.GetValue(grid)), (GridName(parse.GetValue(grid)) switch
         {
             "compact" => new TuningGrid([150, 250, 350], [3, 5, 7], [0.10, 0.15, 0.20, 0.25, 0.30]),
             "custom" => new TuningGrid(Ints(parse.GetValue(tValues)!, tValues.Name), Ints(parse.GetValue(kValues)!, kValues.Name), Doubles(parse.GetValue(thetaValues)!, thetaValues.Name)),
             _ => Tuner.ReferenceGrid,
-        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!, drawValues.Name), Fusions = Fusions(parse.GetValue(fusionValues)!) }, cancellationToken), cancellationToken));
+        }) with { NoiseDraws = Ints(parse.GetValue(drawValues)!, drawValues.Name), Fusions = ProfileChoices.Fusions.ListOf(parse.GetValue(fusionValues)) }, cancellationToken), cancellationToken));
         return command;
     }
 
@@ -451,13 +456,6 @@ public static class EvaluationCommands
     private static string GridName(string? value) => value!.Trim().ToLowerInvariant();
 
     private static NoiseSeeding NoiseSeedingOf(ParseResult parse) => OptionChoices.Is(parse.GetValue(Seeding), "batch") ? NoiseSeeding.Batch : NoiseSeeding.PerSlice;
-
-    /// <summary>The stop rule an accepted --stop-rule names (the option's validator has refused anything else).</summary>
-    private static StopRule StopRuleOf(string? value) => OptionChoices.Is(value, "paper") ? StopRule.Paper : StopRule.Released;
-
-    private static FusionMode[] Fusions(string list) => [.. list.Split(',').Select(v => Enum.TryParse<FusionMode>(v.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
-        ? mode
-        : throw new UsageException($"Unknown fusion mode '{v}': use soft, binary, notebook or none."))];
 
     /// <summary>The finite numbers of a comma list given to <paramref name="option"/>; an item that is not one is refused by name.</summary>
     private static double[] Doubles(string list, string option) => [.. list.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)

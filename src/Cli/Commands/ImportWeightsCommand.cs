@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.ExceptionServices;
 using Spectre.Console;
 using Synomaly.Diffusion;
-using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Weights;
 
@@ -25,19 +24,20 @@ public static class ImportWeightsCommand
         // --k and --theta are tune's names of the same two settings: taken as aliases, the documented names staying for scripts.
         var kernel = new Option<int>("--blur-kernel", "--k") { Description = "Default profile: anomaly-map blur kernel size.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.BlurKernel };
         var threshold = new Option<double>("--threshold", "--theta") { Description = "Default profile: anomaly-map threshold.", DefaultValueFactory = _ => InferenceProfile.ReleasedUltrasound.Threshold };
-        // No DefaultValueFactory for the two choices: the help printed it by the enum member's name ("[default: Soft]"),
-        // where tune writes these values in lower case. Not given, each is the released profile's own, as before.
-        var fusion = new Option<FusionMode>("--fusion")
-        {
-            Description = "Default profile: soft (the default: released script), binary (paper figure), notebook (figure notebook: binary k=3, θ=0.1 map) or none (older script: no fusion, stop counts of that map); any case.",
-            HelpName = "soft|binary|notebook|none",
-        };
-        var stopRule = new Option<StopRule>("--stop-rule")
-        {
-            Description = "Default profile: released (the default: released script, |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (paper figure: |Δcount| / previous < δ, from stage 2); any case.",
-            HelpName = "released|paper",
-        };
-        var stopFloor = StopFloorOption.Create("Default profile: denominator floor of the released stop rule, reference (the default: 500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px); any case.");
+        // Given by name, as tune takes them (ProfileChoices); not given, each is the released profile's own.
+        var released = InferenceProfile.ReleasedUltrasound;
+        var fusion = ProfileChoices.Fusions.Create(
+            "--fusion",
+            "Default profile: soft (released script), binary (paper figure), notebook (figure notebook: binary k=3, θ=0.1 map) or none (older script: no fusion, stop counts of that map); any case.",
+            released.Fusion);
+        var stopRule = ProfileChoices.StopRules.Create(
+            "--stop-rule",
+            "Default profile: released (released script, |Δcount| / max(previous, 500) <= δ from an all-ones start) or paper (paper figure: |Δcount| / previous < δ, from stage 2); any case.",
+            released.StopRule);
+        var stopFloor = ProfileChoices.StopFloors.Create(
+            "--stop-floor",
+            "Default profile: denominator floor of the released stop rule, reference (500 pixels at any slice size, the released script) or area-scaled (500 at 128x128 scaled by area, 500·H·W/128²: 125 at 64 px); any case.",
+            released.StopFloor);
         var force = new Option<bool>("--force") { Description = "Replace the model package (weights and card) already in outdir; without it such a folder is refused." };
         var command = new Command("import-weights", "Convert one of the authors' checkpoints to the project's weight format.")
         {
@@ -45,15 +45,14 @@ public static class ImportWeightsCommand
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CommandCancellation.Run("import-weights", "no model package was written.", () =>
         {
-            var released = InferenceProfile.ReleasedUltrasound;
             var profile = released with
             {
                 Timesteps = [parse.GetValue(t)],
                 BlurKernel = parse.GetValue(kernel),
                 Threshold = parse.GetValue(threshold),
-                Fusion = parse.GetResult(fusion) is null ? released.Fusion : parse.GetValue(fusion),
-                StopRule = parse.GetResult(stopRule) is null ? released.StopRule : parse.GetValue(stopRule),
-                StopFloor = StopFloorOption.Of(parse.GetValue(stopFloor)),
+                Fusion = ProfileChoices.Fusions.Of(parse.GetValue(fusion)),
+                StopRule = ProfileChoices.StopRules.Of(parse.GetValue(stopRule)),
+                StopFloor = ProfileChoices.StopFloors.Of(parse.GetValue(stopFloor)),
             };
             var card = Run(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(name)!, parse.GetValue(version)!, profile, parse.GetValue(force), cancellationToken);
             AnsiConsole.MarkupLine($"[green]Imported[/] {Markup.Escape(card.Name)} {Markup.Escape(card.Version)}: {card.Architecture.ModelChannels} model channels, channel_mult '{Markup.Escape(card.Architecture.ChannelMult)}', {card.Schedule} schedule, T = {card.Timesteps}.");
