@@ -76,9 +76,10 @@ public static class CommandRunner
             }
             else
             {
-                // Named by the verb's options: an option the library refuses is told as the user typed it (--k, not BlurKernel),
+                // Named by the verb's options: an option the library refuses is told as the user typed it (--k, not BlurKernel,
+                // nor --blur-kernel where --k is its alias),
                 // and a file-system failure by the verb, without the path .NET's message quotes (ErrorLine).
-                await Console.Error.WriteLineAsync($"error: {ErrorLine.Of(inner, parse.CommandResult.Command.Name)}");
+                await Console.Error.WriteLineAsync($"error: {ErrorLine.Of(inner, parse)}");
             }
 
             return IsUsageError(inner) ? UsageError : 1;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Synomaly.Diffusion;
 
@@ -22,12 +23,24 @@ public static class ErrorLine
     /// .NET's message quotes the full path, and folder names can carry patient names (<see cref="FileErrorReason"/>).
     /// Anything else as <see cref="Of(Exception)"/>.
     /// </summary>
-    public static string Of(Exception exception, string verb)
+    public static string Of(Exception exception, string verb) => Of(exception, verb, name => name);
+
+    /// <summary>
+    /// As <see cref="Of(Exception, string)"/> for the verb <paramref name="parse"/> ran, the option named as the user typed
+    /// it: by the alias they gave (import-weights' --k, tune's name for its --blur-kernel) rather than the option's name.
+    /// </summary>
+    public static string Of(Exception exception, ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return Of(exception, parse.CommandResult.Command.Name, name => TypedName(parse, name));
+    }
+
+    private static string Of(Exception exception, string verb, Func<string, string> typed)
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (exception is InvalidOptionException { Reason: { } reason } invalid && OptionNames.For(verb, invalid.ParamName) is { } option)
         {
-            return $"{option}: {WithValue(reason, invalid.Value)}";
+            return $"{typed(option)}: {WithValue(reason, invalid.Value)}";
         }
 
         return FileErrorReason.MayQuoteAPath(exception)
@@ -56,6 +69,12 @@ public static class ErrorLine
         string sentence = message[..^appended.Length];
         return argument is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{sentence} {ActualValueSentence(value)}" : sentence;
     }
+
+    /// <summary>The spelling the user typed of the verb's option <paramref name="name"/>; the name itself when none was typed.</summary>
+    private static string TypedName(ParseResult parse, string name) =>
+        parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name) is { } option && parse.GetResult(option)?.IdentifierToken is { } token
+            ? token.Value
+            : name;
 
     /// <summary>The reason with the rejected value before its closing full stop: "... an odd number (got 4).".</summary>
     private static string WithValue(string reason, object? value)

@@ -189,6 +189,8 @@ public sealed class ReferenceCommandsTests : IDisposable
     [InlineData("--blur-kernel", "4", "error: --blur-kernel: The blur kernel size must be a positive odd number (got 4).")]
     [InlineData("--threshold", "-1", "error: --threshold: The map threshold must be a finite number >= 0 (got -1).")]
     [InlineData("--t", "1000", "error: --t: Timesteps are indices 0..999 (got 1000).")]
+    [InlineData("--k", "4", "error: --k: The blur kernel size must be a positive odd number (got 4).")] // tune's name, an alias here: named as typed
+    [InlineData("--theta", "-1", "error: --theta: The map threshold must be a finite number >= 0 (got -1).")]
     public async Task Import_weights_names_the_profile_option_it_refuses_as_typed(string option, string value, string expected)
     {
         string output = Path.Combine(_dir, "refused");
