@@ -2,23 +2,50 @@ using System.CommandLine;
 
 namespace Synomaly.Cli.Local;
 
-/// <summary>Finds the repository root (the folder holding Synomaly.Cloud.sln) from the working or program directory.</summary>
+/// <summary>
+/// Finds the repository root (the folder holding Synomaly.Cloud.sln): the one <see cref="RepositoryVariable"/> names, or
+/// else the first above the working directory, then above the program's own.
+/// </summary>
 public static class RepositoryPaths
 {
-    public static string FindRoot()
+    /// <summary>
+    /// Names the checkout the local commands (demo, up, soak, bench) take their samples, scripts and built hosts from.
+    /// scripts/demo.sh sets it to its own: it builds that checkout and runs the CLI from the caller's folder, which may lie
+    /// in another checkout, and the working directory, looked at first, would have picked that one.
+    /// </summary>
+    public const string RepositoryVariable = "SYNOMALY_REPOSITORY";
+
+    private const string SolutionFile = "Synomaly.Cloud.sln";
+
+    public static string FindRoot() => FindRoot(Environment.GetEnvironmentVariable(RepositoryVariable), Environment.CurrentDirectory, AppContext.BaseDirectory);
+
+    /// <param name="named">The value of <see cref="RepositoryVariable"/>: when set, the root, never looked past.</param>
+    /// <param name="starts">Where to look from otherwise, in order (by hand: the working directory first, then the program's).</param>
+    /// <exception cref="LocalSetupException">The named folder holds no solution, or none lies above any start.</exception>
+    public static string FindRoot(string? named, params string[] starts)
     {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        ArgumentNullException.ThrowIfNull(starts);
+        if (!string.IsNullOrEmpty(named))
+        {
+            // Refused rather than looked past: a script that names its checkout must not run another one's hosts.
+            string root = Path.GetFullPath(named);
+            return File.Exists(Path.Combine(root, SolutionFile))
+                ? root
+                : throw new LocalSetupException($"{RepositoryVariable} names {root}, which holds no {SolutionFile}; unset it, or name the repository's root.");
+        }
+
+        foreach (var start in starts)
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                if (File.Exists(Path.Combine(dir.FullName, "Synomaly.Cloud.sln")))
+                if (File.Exists(Path.Combine(dir.FullName, SolutionFile)))
                 {
                     return dir.FullName;
                 }
             }
         }
 
-        throw new LocalSetupException("Run synomaly from inside the Synomaly.Cloud repository (no Synomaly.Cloud.sln found above the current folder).");
+        throw new LocalSetupException($"Run synomaly from inside the Synomaly.Cloud repository (no {SolutionFile} found above the current folder).");
     }
 
     /// <summary>A path: absolute as given, relative to the repository root otherwise.</summary>
