@@ -72,6 +72,39 @@ public sealed class UpCommandTests
         }
     }
 
+    [Fact]
+    public async Task Up_is_refused_while_hosts_a_demo_keep_left_on_its_state_folder_still_run_and_starts_nothing()
+    {
+        // up started (or found) their Azurite and said the environment was ready: hosts the user then started on it shared
+        // the queues with the kept trigger host and worker, which took their jobs; and an up that started Azurite because
+        // the kept one had been stopped wiped it from under the kept hosts when it ended.
+        using var state = new ScratchDirectory("synomaly-up-kept-hosts");
+        var azurite = AzuriteScript.IsolatedEnvironment(state.Location);
+        using var triggerHost = System.Diagnostics.Process.Start("sleep", "600");
+        using var worker = System.Diagnostics.Process.Start("sleep", "600");
+        KeptHosts.Record(state.Location, [("trigger host", triggerHost.Id), ("GPU worker", worker.Id)]);
+        using var gaveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        gaveUp.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            var up = UpCommand.Create(() => TestPaths.RepositoryRoot, azurite).Parse([]).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, gaveUp.Token);
+
+            var refused = await Assert.ThrowsAsync<KeptHostsRunningException>(() => up);
+
+            Assert.Contains($"the trigger host (PID {triggerHost.Id}) and the GPU worker (PID {worker.Id})", refused.Message, StringComparison.Ordinal);
+            Assert.Contains($"kill {triggerHost.Id} {worker.Id}", refused.Message, StringComparison.Ordinal);
+            Assert.False(triggerHost.HasExited || worker.HasExited, "a kept host was stopped");
+            Assert.False(await Answers(state.Location), "the refused up started Azurite");
+            Assert.False(File.Exists(Path.Combine(state.Location, LocalRunRecord.FileName)), "the refused up began a run record");
+        }
+        finally
+        {
+            triggerHost.Kill();
+            worker.Kill();
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+        }
+    }
+
     /// <summary>What the command has printed so far; <paramref name="output"/> (synchronised) locks on itself while it writes.</summary>
     private static string Printed(TextWriter output, StringWriter printed)
     {

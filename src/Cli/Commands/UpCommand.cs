@@ -7,6 +7,8 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// `synomaly up`: starts Azurite (if needed), creates the containers, queues and tables, reports the local environment and
 /// stays in the foreground until Ctrl+C, then stops what it started; `--keep` returns at once and leaves Azurite running.
+/// Refused (<see cref="KeptHostsRunningException"/>, exit 1) while a `demo --keep`'s trigger host or worker still runs on
+/// the same state folder.
 /// </summary>
 public static class UpCommand
 {
@@ -25,7 +27,10 @@ public static class UpCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool kept = parse.GetValue(keep);
-            var environment = await LocalEnvironment.StartAsync(repositoryRoot(), azuriteEnvironment, cancellationToken);
+            // Refused beside hosts a `demo --keep` left on this state folder, as demo is: hosts the user starts on this
+            // environment would share their queues and lose jobs to them, and an up that had to start Azurite again (the
+            // kept one stopped) would wipe it from under them when it ends.
+            var environment = await LocalEnvironment.StartAsync(repositoryRoot(), azuriteEnvironment, refuseBesideKeptHosts: true, cancellationToken);
             try
             {
                 var table = new Table().AddColumn("resource").AddColumn("endpoint / name");

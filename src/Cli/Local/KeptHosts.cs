@@ -6,9 +6,10 @@ namespace Synomaly.Cli.Local;
 /// The hosts a `demo --keep` run left running for the user, recorded in the Azurite state folder it ran on. The run's own
 /// record (<see cref="LocalRunRecord"/>) is deleted when it keeps them, so that the next run does not stop them as left
 /// over; without this file the next demo on that folder did not know of them, reused their Azurite, and its jobs were
-/// taken from the queues by the kept trigger host and worker as well as its own. A later pipeline run is refused while
-/// any of them still runs (<see cref="KeptHostsRunningException"/>, which says how to stop them): they were kept on
-/// purpose, so they are not stopped behind the user's back. A host that has ended, or whose PID now names another
+/// taken from the queues by the kept trigger host and worker as well as its own. A later pipeline run (demo, soak), or an
+/// `up` (whose environment hosts started by hand would share with them), is refused while any of them still runs
+/// (<see cref="KeptHostsRunningException"/>, which says how to stop them): they were kept on purpose, so they are not
+/// stopped behind the user's back. A host that has ended, or whose PID now names another
 /// process, no longer counts, and once none counts the file is removed by the next run that holds the folder.
 /// </summary>
 public static class KeptHosts
