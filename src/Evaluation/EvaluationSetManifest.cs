@@ -107,7 +107,9 @@ public sealed record EvaluationSetManifest
 
     /// <summary>
     /// Reads a manifest; one that is not one (not JSON, or a required field missing) or that names a modality or slice
-    /// orientation this version does not know is an <see cref="InvalidDataException"/> naming the file.
+    /// orientation this version does not know is an <see cref="InvalidDataException"/> naming the file by verify-set's
+    /// option, its one reader (--manifest), never by its path: folder names can carry patient names, and the command line
+    /// prints this message as it is.
     /// </summary>
     public static EvaluationSetManifest Read(string path)
     {
@@ -115,11 +117,12 @@ public sealed record EvaluationSetManifest
         try
         {
             manifest = JsonSerializer.Deserialize<EvaluationSetManifest>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"{path} holds no evaluation-set manifest.");
+                ?? throw new InvalidDataException("--manifest holds no evaluation-set manifest (it is JSON null).");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not an evaluation-set manifest (reporting-set.json or tuning-set.json): {e.Message}", e);
+            // The JSON error names a place in the document ("Path: $ | LineNumber: 0"), not the file.
+            throw new InvalidDataException($"--manifest is not an evaluation-set manifest (reporting-set.json or tuning-set.json): {e.Message}", e);
         }
 
         try
@@ -129,7 +132,7 @@ public sealed record EvaluationSetManifest
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
+            throw new InvalidDataException($"--manifest: {e.Message}", e);
         }
 
         return manifest;

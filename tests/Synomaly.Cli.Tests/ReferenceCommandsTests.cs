@@ -219,7 +219,8 @@ public sealed class ReferenceCommandsTests : IDisposable
     public async Task Import_weights_refuses_a_folder_holding_a_model_package_unless_forced()
     {
         string checkpoint = Path.Combine(TestPaths.ReferenceFixtures, "tiny_unet_checkpoint.pt");
-        string output = Path.Combine(_dir, "trained");
+        // Named after a patient, as a model folder may be: the refusal names the argument, never the path.
+        string output = Path.Combine(_dir, "Doe_Jane");
         Assert.Equal(0, Invoke("import-weights", checkpoint, output, "--name", "tuned-here"));
         string card = Path.Combine(output, ModelPackage.CardFile);
         string weights = Path.Combine(output, ModelPackage.WeightsFile);
@@ -229,7 +230,7 @@ public sealed class ReferenceCommandsTests : IDisposable
         var (code, error) = await StandardError.Capture(["import-weights", checkpoint, output, "--name", "other"]);
 
         Assert.Equal(2, code);
-        Assert.Equal($"error: {output} already holds a model package (model-card.json or model.safetensors); choose another folder, or give --force to replace it.", error.Trim());
+        Assert.Equal("error: outdir already holds a model package (model-card.json or model.safetensors); choose another folder, or give --force to replace it.", error.Trim());
         Assert.Equal(cardBefore, File.ReadAllBytes(card));
         Assert.Equal(weightsBefore, File.ReadAllBytes(weights));
 

@@ -317,7 +317,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task A_resume_with_another_model_option_is_a_usage_error_naming_that_option_before_the_data_is_read()
     {
-        string output = Path.Combine(_scratch, "resized");
+        string output = Path.Combine(_scratch, "Doe_Jane-resized");
         Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", .. TinyModel]));
         (string Option, string Value, string Differs)[] changes =
         [
@@ -337,7 +337,8 @@ public sealed class TrainCommandTests : IDisposable
             var (code, errors) = await StandardError.Capture(["train", Path.Combine(_scratch, "no-data"), "--out", output, "--steps", "2", .. changed]);
 
             Assert.Equal(2, code);
-            Assert.StartsWith($"error: {option}: The checkpoint in ", errors, StringComparison.Ordinal);
+            Assert.StartsWith($"error: {option}: The checkpoint in the output folder ", errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("Doe_Jane", errors, StringComparison.Ordinal);
             Assert.Contains(differs, errors, StringComparison.Ordinal);
             Assert.Single(errors.Trim().Split('\n'));
         }
@@ -348,7 +349,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task A_resume_with_another_seed_precision_modality_sampling_region_mask_or_no_ema_is_a_usage_error_naming_the_option_before_the_data_is_read()
     {
-        string output = Path.Combine(_scratch, "resumed-run");
+        string output = Path.Combine(_scratch, "Doe_Jane-resumed");
         Assert.Equal(0, await CommandRunner.RunAsync(["train", Slices, "--out", output, "--steps", "1", "--ema", "0.9", .. TinyModel]));
         (string Option, string Value, string Differs)[] changes =
         [
@@ -366,7 +367,8 @@ public sealed class TrainCommandTests : IDisposable
             var (code, errors) = await StandardError.Capture(["train", Path.Combine(_scratch, "no-data"), "--out", output, "--steps", "2", option, value, .. TinyModel]);
 
             Assert.True(code == 2, $"{option} {value} exited {code}: {errors}");
-            Assert.StartsWith($"error: {option}: The checkpoint in ", errors, StringComparison.Ordinal);
+            Assert.StartsWith($"error: {option}: The checkpoint in the output folder ", errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("Doe_Jane", errors, StringComparison.Ordinal);
             Assert.Contains(differs, errors, StringComparison.Ordinal);
             Assert.Single(errors.Trim().Split('\n'));
         }
@@ -421,7 +423,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task A_resume_listing_another_number_of_training_files_is_a_usage_error_naming_the_input_before_the_data_is_decoded()
     {
-        string output = Path.Combine(_scratch, "four-files");
+        string output = Path.Combine(_scratch, "Doe_Jane-four-files");
         Assert.Equal(0, await CommandRunner.RunAsync(["train", SliceFolder("four", 4), "--out", output, "--steps", "1", .. TinyModel]));
         // Three files that are no images: decoding them would end in "No usable slice", so only a refusal made from the
         // listing can name the counts.
@@ -435,7 +437,8 @@ public sealed class TrainCommandTests : IDisposable
         var (code, errors) = await StandardError.Capture(["train", three, "--out", output, "--steps", "2", .. TinyModel]);
 
         Assert.Equal(2, code);
-        Assert.StartsWith("error: input: The checkpoint in ", errors, StringComparison.Ordinal);
+        Assert.StartsWith("error: input: The checkpoint in the output folder ", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", errors, StringComparison.Ordinal);
         Assert.Contains("was trained on 4 training files, the run lists 3", errors, StringComparison.Ordinal);
         Assert.Single(errors.Trim().Split('\n'));
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
@@ -444,7 +447,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task A_resume_whose_files_give_another_number_of_images_is_a_usage_error_naming_the_input()
     {
-        string output = Path.Combine(_scratch, "four-images");
+        string output = Path.Combine(_scratch, "Doe_Jane-four-images");
         string data = SliceFolder("four-slices", 4);
         Assert.Equal(0, await CommandRunner.RunAsync(["train", data, "--out", output, "--steps", "1", .. TinyModel]));
         // As many files, one of them now blank (left out): the image count is only known once the files are decoded.
@@ -457,7 +460,8 @@ public sealed class TrainCommandTests : IDisposable
         var (code, errors) = await StandardError.Capture(["train", data, "--out", output, "--steps", "2", .. TinyModel]);
 
         Assert.Equal(2, code);
-        Assert.StartsWith("error: input: The checkpoint in ", errors, StringComparison.Ordinal);
+        Assert.StartsWith("error: input: The checkpoint in the output folder ", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", errors, StringComparison.Ordinal);
         Assert.Contains("an epoch of 4 images, the run has 3", errors, StringComparison.Ordinal);
         Assert.Equal(1, ModelPackage.LoadCard(Path.Combine(output, "model")).Provenance!.TrainingArgs!["Steps"]!.GetValue<int>());
     }

@@ -126,14 +126,17 @@ public sealed class VerifySetCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_that_is_not_a_manifest_is_refused_by_name()
+    public async Task A_file_that_is_not_a_manifest_is_refused_by_its_option_without_its_path()
     {
-        string notManifest = Path.Combine(_scratch, "evaluation.json");
+        // The refusal quoted the manifest's full path: folder names can carry patient names.
+        string notManifest = Path.Combine(Directory.CreateDirectory(Path.Combine(_scratch, "Doe_Jane")).FullName, "evaluation.json");
         File.WriteAllText(notManifest, "[1, 2]");
 
-        int code = await CommandRunner.RunAsync(["verify-set", "--manifest", notManifest, "--data", CopyOfSixSlices()]);
+        var (code, error) = await StandardError.Capture(["verify-set", "--manifest", notManifest, "--data", CopyOfSixSlices()]);
 
         Assert.Equal(1, code);
+        Assert.StartsWith("error: --manifest is not an evaluation-set manifest (reporting-set.json or tuning-set.json): ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", error, StringComparison.Ordinal);
     }
 
     private string CopyOfSixSlices()

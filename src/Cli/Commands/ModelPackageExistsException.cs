@@ -5,16 +5,19 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// import-weights was given an output folder that already holds a model package: importing would replace its weights and
 /// card, and with them whatever was trained, tuned or recorded there. <see cref="ArgumentException.ParamName"/> is "outdir";
-/// the command runner prints the sentence alone (<see cref="ErrorLine"/>).
+/// the command runner prints the sentence alone (<see cref="ErrorLine"/>). The sentence names the folder by that argument,
+/// never by its path: model folders may be named after a patient, and this line is pasted into tickets.
 /// </summary>
 public sealed class ModelPackageExistsException : ArgumentException
 {
-    public ModelPackageExistsException(string outputDirectory)
-        : base(Describe(outputDirectory), "outdir")
+    /// <summary>The refusal, told by the argument that names the folder.</summary>
+    public ModelPackageExistsException()
+        : this($"outdir already holds a model package ({ModelPackage.CardFile} or {ModelPackage.WeightsFile}); choose another folder, or give --force to replace it.")
     {
     }
 
-    public ModelPackageExistsException()
+    public ModelPackageExistsException(string message)
+        : base(message, "outdir")
     {
     }
 
@@ -29,10 +32,7 @@ public sealed class ModelPackageExistsException : ArgumentException
         ArgumentNullException.ThrowIfNull(outputDirectory);
         if (File.Exists(Path.Combine(outputDirectory, ModelPackage.CardFile)) || File.Exists(Path.Combine(outputDirectory, ModelPackage.WeightsFile)))
         {
-            throw new ModelPackageExistsException(outputDirectory);
+            throw new ModelPackageExistsException();
         }
     }
-
-    private static string Describe(string outputDirectory) =>
-        $"{outputDirectory} already holds a model package ({ModelPackage.CardFile} or {ModelPackage.WeightsFile}); choose another folder, or give --force to replace it.";
 }

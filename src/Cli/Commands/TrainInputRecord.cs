@@ -30,7 +30,7 @@ public static class TrainInputRecord
 
         throw new UsageException(string.Create(
             CultureInfo.InvariantCulture,
-            $"input: The checkpoint in '{checkpointDirectory}' was trained on {recorded} training files, the run lists {files}: resume with the same training data, or train into a new output folder."));
+            $"input: The checkpoint in the output folder was trained on {recorded} training files, the run lists {files}: resume with the same training data, or train into a new output folder."));
     }
 
     /// <summary>Records the number of files a run's input lists, for its later resumes.</summary>

@@ -16,6 +16,8 @@ namespace Synomaly.Diffusion.Training;
 /// the moves; the folder entries themselves are not synced, so the last move may be lost, leaving the previous checkpoint). A checkpoint resumes only a run with the same model
 /// configuration, seed, precision, batch sampling, data preparation, noise and region mask: anything else would not continue the same run (the weights would carry over, but
 /// the loss history and the generator stream would mix two runs, or the model would learn another task half-way).
+/// Refusals call the checkpoint "the checkpoint in the output folder" (train keeps it in checkpoint/ under --out), never
+/// by its path: folder names can carry patient names, and these lines are the ones pasted into tickets.
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -168,11 +170,11 @@ public static class TrainingCheckpoint
         RestoreInterruptedSave(directory);
         if (HasState(directory))
         {
-            RequireSameModel(directory, ReadState(directory), requested);
+            RequireSameModel(ReadState(directory), requested);
         }
     }
 
-    private static void RequireSameModel(string directory, CheckpointState state, UNetConfig requested)
+    private static void RequireSameModel(CheckpointState state, UNetConfig requested)
     {
         if (state.Model is not { } recorded || ModelConfigDifference.Between(recorded, requested) is not { } difference)
         {
@@ -181,7 +183,7 @@ public static class TrainingCheckpoint
 
         string remedy = difference.Option is { } option ? $"resume with {option} {difference.Recorded}" : "resume with the checkpoint's model configuration";
         throw new TrainingCheckpointMismatchException(
-            $"The checkpoint in '{directory}' was trained with {difference.Argument} {difference.Recorded}, the run asks for {difference.Requested}: {remedy}, or train into a new output folder.",
+            $"The checkpoint in the output folder was trained with {difference.Argument} {difference.Recorded}, the run asks for {difference.Requested}: {remedy}, or train into a new output folder.",
             difference.Option);
     }
 
@@ -207,7 +209,7 @@ public static class TrainingCheckpoint
         if (state.Seed != options.Seed)
         {
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was made with seed {state.Seed}, the run asks for {options.Seed}: resume with --seed {state.Seed}, or train into a new output folder.",
+                $"The checkpoint in the output folder was made with seed {state.Seed}, the run asks for {options.Seed}: resume with --seed {state.Seed}, or train into a new output folder.",
                 "--seed");
         }
 
@@ -216,7 +218,7 @@ public static class TrainingCheckpoint
         if (precision != options.Precision.Name())
         {
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained in {precision}, the run asks for {options.Precision.Name()}: resume with --precision {precision}, or train into a new output folder.",
+                $"The checkpoint in the output folder was trained in {precision}, the run asks for {options.Precision.Name()}: resume with --precision {precision}, or train into a new output folder.",
                 "--precision");
         }
 
@@ -224,7 +226,7 @@ public static class TrainingCheckpoint
         if (state.DataPreparation is not null && options.DataPreparation is not null && state.DataPreparation != options.DataPreparation)
         {
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained on {state.DataPreparation} images, the run asks for {options.DataPreparation}: resume with --modality {state.DataPreparation}, or train into a new output folder.",
+                $"The checkpoint in the output folder was trained on {state.DataPreparation} images, the run asks for {options.DataPreparation}: resume with --modality {state.DataPreparation}, or train into a new output folder.",
                 "--modality");
         }
 
@@ -237,7 +239,7 @@ public static class TrainingCheckpoint
                 ? $"resume with {restore} (or with no --noise option: a resume goes on with its checkpoint's noise)"
                 : "resume with the checkpoint's --noise options (or none: a resume goes on with its checkpoint's noise)";
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained with Synomaly noise {state.Noise}, the run asks for {noise}: {remedy}, or train into a new output folder.");
+                $"The checkpoint in the output folder was trained with Synomaly noise {state.Noise}, the run asks for {noise}: {remedy}, or train into a new output folder.");
         }
 
         // Checkpoints from before region masks were an option were all trained without one.
@@ -245,7 +247,7 @@ public static class TrainingCheckpoint
         if (regionMask != options.RegionMask.Name())
         {
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was trained with region mask {regionMask}, the run asks for {options.RegionMask.Name()}: resume with the same --region-mask, or train into a new output folder.",
+                $"The checkpoint in the output folder was trained with region mask {regionMask}, the run asks for {options.RegionMask.Name()}: resume with the same --region-mask, or train into a new output folder.",
                 "--region-mask");
         }
 
@@ -254,7 +256,7 @@ public static class TrainingCheckpoint
         if (sampling != options.Sampling.Name())
         {
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' took its batches by {sampling} sampling, the run asks for {options.Sampling.Name()}: resume with --sampling {sampling}, or train into a new output folder.",
+                $"The checkpoint in the output folder took its batches by {sampling} sampling, the run asks for {options.Sampling.Name()}: resume with --sampling {sampling}, or train into a new output folder.",
                 "--sampling");
         }
 
@@ -264,7 +266,7 @@ public static class TrainingCheckpoint
             // --ema defaults to off: a resume that forgets it would export the raw weights and never save the average again.
             string decay = state.Phases is [.., { Settings.EmaDecay: > 0 and var last }] ? FormattableString.Invariant($" {last}") : " <decay>";
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' keeps EMA weights, and the run asks for none: resuming would drop the average. Resume with --ema{decay}, or train into a new output folder.",
+                $"The checkpoint in the output folder keeps EMA weights, and the run asks for none: resuming would drop the average. Resume with --ema{decay}, or train into a new output folder.",
                 "--ema");
         }
     }
@@ -288,14 +290,14 @@ public static class TrainingCheckpoint
         var state = ReadState(directory);
         if (trainer.Model is UNet unet)
         {
-            RequireSameModel(directory, state, unet.Config);
+            RequireSameModel(state, unet.Config);
         }
 
         RequireSameRun(directory, state, trainer.Options);
         if (state.EpochOrder is { } order && order.Length != trainer.ImageCount)
         {
             throw new TrainingCheckpointMismatchException(
-                $"The checkpoint in '{directory}' was taking its batches from an epoch of {order.Length} images, the run has {trainer.ImageCount}: resume with the same training data, or train into a new output folder.");
+                $"The checkpoint in the output folder was taking its batches from an epoch of {order.Length} images, the run has {trainer.ImageCount}: resume with the same training data, or train into a new output folder.");
         }
 
         if (!weightsLoaded)
@@ -322,7 +324,7 @@ public static class TrainingCheckpoint
         if (trainer.LossScaler is not null)
         {
             trainer.LossScaler.Restore(
-                state.LossScale ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' lacks the fp16 loss scale."), state.LossScalerCleanSteps ?? 0);
+                state.LossScale ?? throw new InvalidDataException($"The checkpoint's {StateFile} lacks the fp16 loss scale."), state.LossScalerCleanSteps ?? 0);
         }
 
         trainer.Step = state.Step;
@@ -362,13 +364,13 @@ public static class TrainingCheckpoint
         RestoreInterruptedSave(directory);
         if (!Exists(directory))
         {
-            throw new FileNotFoundException($"No training checkpoint in '{directory}' ({StateFile} is missing).");
+            throw new FileNotFoundException($"No training checkpoint in the output folder ({StateFile} is missing).");
         }
     }
 
     private static CheckpointState ReadState(string directory) =>
         JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(directory, StateFile)))
-            ?? throw new InvalidDataException($"'{StateFile}' in '{directory}' is empty.");
+            ?? throw new InvalidDataException($"The checkpoint's {StateFile} is empty.");
 
     private static bool HasState(string directory) => File.Exists(Path.Combine(directory, StateFile));
 
