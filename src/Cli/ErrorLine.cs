@@ -43,8 +43,20 @@ public static class ErrorLine
             return $"{typed(option)}: {WithValue(reason, invalid.Value)}";
         }
 
+        return FileErrorReason.MayQuoteAPath(exception) ? $"{verb}: {PathFree(exception)}" : Of(exception);
+    }
+
+    /// <summary>
+    /// The line for a failure told where no verb leads the line (a failed cleanup's, added on stderr by a line of its own):
+    /// a file-system failure by its path-free reason ("cannot read or write a file: access denied
+    /// (UnauthorizedAccessException); SYNOMALY_DEBUG=1 shows the full error"), as <see cref="Of(Exception, string)"/> tells
+    /// it after the verb; anything else as <see cref="Of(Exception)"/>, whose .NET file-system messages quote the path.
+    /// </summary>
+    public static string PathFree(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
         return FileErrorReason.MayQuoteAPath(exception)
-            ? $"{verb}: cannot read or write a file: {FileErrorReason.Of(exception)}; SYNOMALY_DEBUG=1 shows the full error"
+            ? $"cannot read or write a file: {FileErrorReason.Of(exception)}; SYNOMALY_DEBUG=1 shows the full error"
             : Of(exception);
     }
 

@@ -21,7 +21,9 @@ public sealed class ConcurrentLocalRunTests
 
         var refused = await Assert.ThrowsAsync<LocalRunInProgressException>(() => LocalEnvironment.StartAsync(TestPaths.RepositoryRoot, azurite.Environment, cancellationToken));
 
-        Assert.Contains(azurite.State, refused.Message, StringComparison.Ordinal);
+        // The folder by where it comes from, never by its path (AZURITE_DIR may name a folder named after a patient).
+        Assert.Contains(LocalRunRecord.StateDirectoryShown, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(azurite.State, refused.Message, StringComparison.Ordinal);
         Assert.Contains($"PID {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
         Assert.Equal(record, await File.ReadAllTextAsync(Path.Combine(azurite.State, LocalRunRecord.FileName), cancellationToken));
         var probe = new BlobServiceClient(first.ConnectionString).GetBlobContainerClient("probe");

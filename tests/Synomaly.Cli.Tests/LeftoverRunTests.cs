@@ -67,6 +67,19 @@ public sealed class LeftoverRunTests
     }
 
     [Fact]
+    public async Task A_run_still_going_is_told_by_the_state_folder_s_role_never_its_path()
+    {
+        // The refusal quoted the state folder's full path, and AZURITE_DIR may be any folder the user chose.
+        using var state = new ScratchDirectory("synomaly-leftover-Doe_Jane");
+        await WriteRecordAsync(state.Location, $"run {Environment.ProcessId} {StartTicks(Environment.ProcessId)} synomaly");
+
+        var refused = await Assert.ThrowsAsync<LocalRunInProgressException>(() => LocalRunRecord.StopLeftoversAsync(state.Location, () => Task.CompletedTask, TextWriter.Null));
+
+        Assert.Contains($"(synomaly, PID {Environment.ProcessId}) is using this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_azurite_a_killed_run_started_is_stopped_not_reused()
     {
         var cancellationToken = TestContext.Current.CancellationToken;

@@ -24,7 +24,7 @@ public sealed class StorageStoppedTests
 
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => run.UploadAsync([1, 2, 3], ".png", cancellationToken));
 
-        Assert.Equal($"the local storage emulator (Azurite) stopped while the demo ran; see {Path.Combine(azurite.State, "azurite.log")}", stopped.Message);
+        Assert.Equal("the local storage emulator (Azurite) stopped while the demo ran; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
         Assert.NotNull(stopped.InnerException);
     }
 
@@ -92,7 +92,7 @@ public sealed class StorageStoppedTests
 
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
 
-        Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(state, "azurite.log")}", stopped.Message);
+        Assert.Equal("the local storage emulator (Azurite) stopped during start-up; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
         Assert.Contains("exited during start-up", stopped.InnerException?.Message, StringComparison.Ordinal);
         // The usual cleanup ran: the run's hold on the state folder is released, so the next run may start.
         using var next = LocalRunLock.TryAcquire(state);
@@ -130,7 +130,7 @@ public sealed class StorageStoppedTests
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalEnvironment.StartAsync(root, azurite.Environment, cancellationToken));
         var toldAfter = DateTimeOffset.UtcNow - KilledAt(azurite.State);
 
-        Assert.Equal($"the local storage emulator (Azurite) stopped during start-up; see {Path.Combine(azurite.State, "azurite.log")}", stopped.Message);
+        Assert.Equal("the local storage emulator (Azurite) stopped during start-up; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
         Assert.NotNull(stopped.InnerException);
         // Told promptly: the first provisioning call on a dead Azurite waited out the Azure SDK's retries (about 40 s) before
         // the line was printed (29.7 s measured). The cleanup that follows (azurite.sh stop on a dead Azurite) is counted in

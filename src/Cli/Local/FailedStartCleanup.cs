@@ -16,7 +16,7 @@ internal static class FailedStartCleanup
         }
         catch (Exception e)
         {
-            await Console.Error.WriteLineAsync($"synomaly: stopping what the failed start-up had started failed too: {ErrorLine.Of(e)}");
+            await Console.Error.WriteLineAsync($"synomaly: stopping what the failed start-up had started failed too: {ErrorLine.PathFree(e)}");
         }
     }
 }

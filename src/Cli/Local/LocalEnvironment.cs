@@ -16,12 +16,10 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string>? azuriteEnvironment;
 
     private readonly LocalRunLock hold;
-    private readonly string stateDirectory;
 
-    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record, LocalRunLock hold, string stateDirectory)
+    private LocalEnvironment(string repositoryRoot, AzuriteInstance azurite, IReadOnlyDictionary<string, string>? azuriteEnvironment, LocalRunRecord record, LocalRunLock hold)
     {
         this.repositoryRoot = repositoryRoot;
-        this.stateDirectory = stateDirectory;
         this.azuriteEnvironment = azuriteEnvironment;
         this.hold = hold;
         ConnectionString = azurite.ConnectionString;
@@ -58,7 +56,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
     public static async Task<LocalEnvironment> StartAsync(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment, bool refuseBesideKeptHosts, CancellationToken cancellationToken)
     {
         string state = LocalRunRecord.StateDirectory(repositoryRoot, azuriteEnvironment);
-        var hold = LocalRunLock.TryAcquire(state) ?? throw LocalRunInProgressException.For(state, LocalRunRecord.LiveOwner(state));
+        var hold = LocalRunLock.TryAcquire(state) ?? throw LocalRunInProgressException.For(LocalRunRecord.LiveOwner(state));
         AzuriteInstance azurite;
         try
         {
@@ -79,7 +77,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             throw;
         }
 
-        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere), hold, state);
+        var environment = new LocalEnvironment(repositoryRoot, azurite, azuriteEnvironment, LocalRunRecord.Begin(state, azurite.StartedHere), hold);
         try
         {
             // Watched: a call on an Azurite that died after its start waits out the SDK's retries (about 40 s) before it
@@ -133,13 +131,11 @@ public sealed class LocalEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>Azurite's log (scripts/azurite.sh writes it in the state folder): where a user looks when it stopped.</summary>
-    public string AzuriteLogPath => Path.Combine(stateDirectory, "azurite.log");
-
     /// <summary>
-    /// Throws <see cref="LocalStorageStoppedException"/>, naming Azurite's log, when this environment's Azurite no longer
-    /// runs; returns when it does. Asked after a storage call failed, so that a dead emulator is told as such rather than as
-    /// the SDK's "Connection refused".
+    /// Throws <see cref="LocalStorageStoppedException"/>, naming Azurite's log (scripts/azurite.sh writes azurite.log in the
+    /// state folder) by its folder's role, never its path, when this environment's Azurite no longer runs; returns when it
+    /// does. Asked after a storage call failed, so that a dead emulator is told as such rather than as the SDK's
+    /// "Connection refused".
     /// </summary>
     /// <param name="when">Where in the run, for the message ("while the demo ran").</param>
     /// <param name="cause">
@@ -157,13 +153,13 @@ public sealed class LocalEnvironment : IAsyncDisposable
         }
         catch (Exception statusFailure) when (cause is not null)
         {
-            await Console.Error.WriteLineAsync($"synomaly: could not ask whether Azurite still runs (scripts/azurite.sh status): {ErrorLine.Of(statusFailure)}");
+            await Console.Error.WriteLineAsync($"synomaly: could not ask whether Azurite still runs (scripts/azurite.sh status): {ErrorLine.PathFree(statusFailure)}");
             return;
         }
 
         if (!running)
         {
-            string message = $"the local storage emulator (Azurite) stopped {when}; see {AzuriteLogPath}";
+            string message = $"the local storage emulator (Azurite) stopped {when}; see azurite.log in {LocalRunRecord.StateDirectoryShown}";
             throw cause is null ? new LocalStorageStoppedException(message) : new LocalStorageStoppedException(message, cause);
         }
     }

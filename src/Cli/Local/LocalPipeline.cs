@@ -193,14 +193,21 @@ public sealed class LocalPipeline : IAsyncDisposable
         // The trigger host first: a worker ready for jobs that never come is the harder failure to see.
         if (DevHost.HasExited)
         {
-            throw new InvalidOperationException($"The trigger host exited {when}; see {DevHost.LogPath}.");
+            throw new InvalidOperationException($"The trigger host exited {when}; see {LogShown(DevHost)}.");
         }
 
         if (Worker.HasExited)
         {
-            throw new InvalidOperationException($"The GPU worker exited {when}; see {Worker.LogPath}.");
+            throw new InvalidOperationException($"The GPU worker exited {when}; see {LogShown(Worker)}.");
         }
     }
+
+    /// <summary>
+    /// A host's log as messages name it, relative to --out, where demo and soak keep their logs
+    /// (<see cref="LocalPipelineSettings.LogDirectory"/>): "logs/worker.log under --out". Never the full path, which holds
+    /// whatever the user named --out, and folder names can carry patient names.
+    /// </summary>
+    private static string LogShown(ManagedProcess host) => $"logs/{Path.GetFileName(host.LogPath)} under --out";
 
     /// <summary>Throws <see cref="LocalStorageStoppedException"/> when the pipeline's Azurite no longer runs (<see cref="LocalEnvironment.ThrowIfStorageStoppedAsync"/>).</summary>
     public Task ThrowIfStorageStoppedAsync(string when, Exception? cause = null) => environment.ThrowIfStorageStoppedAsync(when, cause);
@@ -233,7 +240,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             await Task.Delay(500, cancellationToken);
         }
 
-        throw new TimeoutException($"The GPU worker was not ready after {timeout.TotalSeconds:F0} s; see {Worker.LogPath}.");
+        throw new TimeoutException($"The GPU worker was not ready after {timeout.TotalSeconds:F0} s; see {LogShown(Worker)}.");
     }
 
     /// <summary>

@@ -8,6 +8,10 @@ public sealed record LocalPipelineSettings
     /// <summary>A model folder (model.safetensors + model-card.json).</summary>
     public required string ModelDirectory { get; init; }
 
+    /// <summary>
+    /// The logs folder: logs under the verb's --out (demo, soak), which is how failures name a host's log ("see
+    /// logs/worker.log under --out"), never by its path.
+    /// </summary>
     public required string LogDirectory { get; init; }
 
     /// <summary>auto (CUDA when present), cpu, cuda or cuda:N.</summary>

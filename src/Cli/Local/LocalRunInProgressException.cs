@@ -20,9 +20,12 @@ public sealed class LocalRunInProgressException : InvalidOperationException
     {
     }
 
-    /// <summary>The refusal of a run on <paramref name="stateDirectory"/>, naming the run that holds it when its record says.</summary>
+    /// <summary>
+    /// The refusal of a run on its Azurite state folder, naming the run that holds it when its record says; the folder by
+    /// where it comes from, never by its path (<see cref="LocalRunRecord.StateDirectoryShown"/>).
+    /// </summary>
     /// <param name="holder">The PID of the run holding the folder; null while it is still starting (no record yet).</param>
-    public static LocalRunInProgressException For(string stateDirectory, int? holder) => new(
-        $"another local run{(holder is { } pid ? $" (synomaly, PID {pid})" : "")} is using the Azurite state folder {stateDirectory}; "
+    public static LocalRunInProgressException For(int? holder) => new(
+        $"another local run{(holder is { } pid ? $" (synomaly, PID {pid})" : "")} is using {LocalRunRecord.StateDirectoryShown}; "
         + "stop it first (Ctrl+C), or give this run a state folder and ports of its own (AZURITE_DIR, AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT).");
 }

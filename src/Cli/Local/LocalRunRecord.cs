@@ -26,6 +26,12 @@ public sealed class LocalRunRecord
         this.startedAzurite = startedAzurite;
     }
 
+    /// <summary>
+    /// The state folder as messages name it: by where it comes from, never by its path (<see cref="StateDirectory"/>), since
+    /// AZURITE_DIR may name any folder, folder names can carry patient names, and these lines are pasted into tickets.
+    /// </summary>
+    public const string StateDirectoryShown = "this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)";
+
     /// <summary>The Azurite state folder scripts/azurite.sh uses with these variables (AZURITE_DIR, default .azurite).</summary>
     public static string StateDirectory(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment) =>
         azuriteEnvironment is not null && azuriteEnvironment.TryGetValue("AZURITE_DIR", out var dir) ? dir
@@ -50,7 +56,7 @@ public sealed class LocalRunRecord
         var lines = await File.ReadAllLinesAsync(file);
         if (LiveOwner(lines) is { } owner)
         {
-            throw LocalRunInProgressException.For(stateDirectory, owner);
+            throw LocalRunInProgressException.For(owner);
         }
 
         foreach (var child in lines.Select(l => Parse(l, "child")).OfType<(ProcessIdentity Identity, string Name)>())

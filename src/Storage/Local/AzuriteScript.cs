@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -122,7 +123,7 @@ public static class AzuriteScript
     /// <summary>Runs the script to its end (a cancelled caller interrupts it) and returns its exit code and output.</summary>
     private static async Task<ScriptRun> ExecuteAsync(string repositoryRoot, string verb, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
-        using var process = Process.Start(ScriptStart(repositoryRoot, verb, environment)) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
+        using var process = Start(ScriptStart(repositoryRoot, verb, environment), verb);
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
@@ -137,6 +138,24 @@ public static class AzuriteScript
         }
 
         return new ScriptRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Starts bash on the script. A start that fails (the repository folder gone, no bash) is told by the OS's reason alone:
+    /// .NET's message quotes the working directory, the repository's full path, and the command line prints this one as it
+    /// is (folder names can carry patient names).
+    /// </summary>
+    private static Process Start(ProcessStartInfo start, string verb)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException("Could not start bash to run scripts/azurite.sh.");
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"Could not start bash to run scripts/azurite.sh {verb} in the repository folder: {new Win32Exception(e.NativeErrorCode).Message}.", e);
+        }
     }
 
     private static InvalidOperationException Failed(string verb, ScriptRun run) =>
