@@ -1,4 +1,5 @@
 using Synomaly.Diffusion.Weights;
+using Synomaly.Evaluation;
 using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.Cli;
@@ -14,14 +15,15 @@ internal static class FileErrorReason
     /// <summary>
     /// Whether <paramref name="error"/>'s message may quote a path, so that it must be told by <see cref="Of"/> instead: any
     /// .NET file-system failure, except the project's own types derived from one whose messages are written to name no path
-    /// (<see cref="MissingModelFileException"/>: "No model-card.json in the model folder."; <see cref="DicomTranscoderFaultException"/>).
+    /// (<see cref="MissingModelFileException"/>: "No model-card.json in the model folder."; <see cref="DicomTranscoderFaultException"/>;
+    /// <see cref="SymbolicLinkLoopException"/>: "A path goes through a symbolic link loop ...", which read only "an I/O error" when hidden).
     /// A list of types rather than a mark set where each is thrown: a type is what catch clauses already tell errors by, and a
     /// type the list does not name is told without its message, the safe default for one that does quote a path
     /// (InputNotFoundException quotes what the user typed). A path-free message the CLI throws for the user to read is of
     /// a type of its own that is no file-system failure (<see cref="Local.LocalSetupException"/>).
     /// </summary>
     public static bool MayQuoteAPath(Exception error) =>
-        error is (IOException or UnauthorizedAccessException) and not (MissingModelFileException or DicomTranscoderFaultException);
+        error is (IOException or UnauthorizedAccessException) and not (MissingModelFileException or DicomTranscoderFaultException or SymbolicLinkLoopException);
 
     /// <summary>
     /// The path-free reason of a file-system failure ("access denied (UnauthorizedAccessException)"); null for any other

@@ -26,7 +26,7 @@ public static class PathContainment
     /// Whether <paramref name="path"/> is <paramref name="folder"/> or lies below it once every link along either is
     /// followed: a path through a link into the folder is inside it.
     /// </summary>
-    /// <exception cref="IOException">A path goes through a loop of links (<see cref="RealPath.Of"/>).</exception>
+    /// <exception cref="SymbolicLinkLoopException">A path goes through a loop of links (<see cref="RealPath.Of"/>).</exception>
     public static bool ContainsFollowingLinks(string folder, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);

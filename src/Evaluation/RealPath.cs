@@ -8,12 +8,12 @@ namespace Synomaly.Evaluation;
 public static class RealPath
 {
     /// <summary>As the kernel's limit on links in one lookup: a loop of links is refused instead of followed for ever.</summary>
-    private const int MaxLinks = 40;
+    internal const int MaxLinks = 40;
 
     /// <summary>
     /// The resolved absolute path of <paramref name="path"/>; parts that do not exist are kept as they are spelt.
     /// </summary>
-    /// <exception cref="IOException">The path goes through more than 40 links (a loop).</exception>
+    /// <exception cref="SymbolicLinkLoopException">The path goes through more than 40 links (a loop).</exception>
     public static string Of(string path)
     {
         // Not Path.GetFullPath for a relative or absolute Unix path: it drops "link/.." as text, where the real parent is
@@ -48,8 +48,7 @@ public static class RealPath
 
             if (++links > MaxLinks)
             {
-                // Not the path itself: callers show this message, and folder names can carry patient names.
-                throw new IOException($"A path goes through more than {MaxLinks} symbolic links (a loop?).");
+                throw new SymbolicLinkLoopException();
             }
 
             // The target is read part by part too: it may itself go through links, and a relative one starts at the

@@ -122,6 +122,21 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_out_through_a_loop_of_links_is_refused_by_its_option_without_its_path()
+    {
+        // Read only "an I/O error" once IO errors were told without their text, which quotes the path.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        File.CreateSymbolicLink(Path.Combine(_scratch, "Doe_Jane"), Path.Combine(_scratch, "loop"));
+        File.CreateSymbolicLink(Path.Combine(_scratch, "loop"), Path.Combine(_scratch, "Doe_Jane"));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", Path.Combine(_scratch, "Doe_Jane", "tuning")]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --out goes through a symbolic link loop (or a chain longer than 40 links): give a path without one. Nothing was run.", error.Trim());
+    }
+
+    [Fact]
     public async Task Tuning_into_another_profile_leaves_the_card_s_default_profile_and_says_so()
     {
         string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");

@@ -46,14 +46,15 @@ public sealed class RealPathTests : IDisposable
     }
 
     [Fact]
-    public void A_loop_of_links_is_refused_with_an_io_error_that_quotes_no_path()
+    public void A_loop_of_links_is_refused_with_an_io_error_that_says_so_and_quotes_no_path()
     {
-        // Commands print this message (an --out checked against its inputs), and folder names can carry patient names.
+        // Commands print this message (the command line keeps the text of this type, and hides that of other IO errors,
+        // which quote paths), and folder names can carry patient names.
         File.CreateSymbolicLink(Path.Combine(_scratch, "Doe_Jane"), Path.Combine(_scratch, "b"));
         File.CreateSymbolicLink(Path.Combine(_scratch, "b"), Path.Combine(_scratch, "Doe_Jane"));
 
-        var error = Assert.Throws<IOException>(() => RealPath.Of(Path.Combine(_scratch, "Doe_Jane")));
-        Assert.Equal("A path goes through more than 40 symbolic links (a loop?).", error.Message);
+        var error = Assert.Throws<SymbolicLinkLoopException>(() => RealPath.Of(Path.Combine(_scratch, "Doe_Jane")));
+        Assert.Equal("A path goes through a symbolic link loop (or a chain longer than 40 links).", error.Message);
     }
 
     private static string Slice(string folder, string name)

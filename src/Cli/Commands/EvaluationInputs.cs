@@ -93,6 +93,8 @@ internal static class EvaluationInputs
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(otherInputs);
         var inputs = new[] { Data, Healthy, Anomalous, Masks }.Select(option => (Option: option.Name, Folder: parse.GetValue(option))).Concat(otherInputs);
+        // Only --out can: an input is asked only when it is a folder, and a path through a loop is none.
+        RequireNoLinkLoop(output, "--out");
         foreach (var (option, input) in inputs)
         {
             if (input is not null && Directory.Exists(input) && PathContainment.ContainsFollowingLinks(input, output))
@@ -101,6 +103,22 @@ internal static class EvaluationInputs
                 throw new UsageException(
                     $"--out lies inside {option}: what tune and evaluate write there would be read as scans by the next run on {option}{split}; give an --out outside it. Nothing was run.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="path"/> when its links cannot be followed to the end (a loop), told by the option that holds
+    /// it: <see cref="RealPath"/>'s own message can only say "a path".
+    /// </summary>
+    private static void RequireNoLinkLoop(string path, string option)
+    {
+        try
+        {
+            _ = RealPath.Of(path);
+        }
+        catch (SymbolicLinkLoopException e)
+        {
+            throw new UsageException($"{option} goes through {SymbolicLinkLoopException.Reason}: give a path without one. Nothing was run.", e);
         }
     }
 
