@@ -48,7 +48,14 @@ public sealed class GivenSets : IEvaluationSource
     /// <see cref="TruthMaskFiles"/>). An input that names no file, a missing or ambiguous mask, a mask among the images and
     /// a file in both sets are <see cref="EvaluationSetException"/>s naming the file; nothing is read yet.
     /// </summary>
-    public static GivenSets Resolve(string? healthy, string? anomalous, string? masks, int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
+    public static GivenSets Resolve(string? healthy, string? anomalous, string? masks, int modelSize, SliceOrientation orientation, ModalityHint trainedFor) =>
+        Resolve(healthy, anomalous, masks, modelSize, orientation, trainedFor, PathContainment.NameComparer);
+
+    /// <summary>
+    /// <see cref="Resolve(string?, string?, string?, int, SliceOrientation, ModalityHint)"/> with the path comparison given
+    /// (tests ask a case-insensitive one on Linux).
+    /// </summary>
+    internal static GivenSets Resolve(string? healthy, string? anomalous, string? masks, int modelSize, SliceOrientation orientation, ModalityHint trainedFor, StringComparer pathNames)
     {
         if (healthy is null && anomalous is null)
         {
@@ -62,8 +69,9 @@ public sealed class GivenSets : IEvaluationSource
 
         var healthyFiles = healthy is null ? [] : NonEmpty(healthy, EvaluationSetProblem.EmptySet, "--healthy");
         var anomalousFiles = anomalous is null ? [] : NonEmpty(anomalous, EvaluationSetProblem.EmptyAnomalousSet, "--anomalous");
-        var maskFiles = masks is null ? [] : TruthMaskFiles.Pair(anomalousFiles, masks);
-        var healthyPaths = healthyFiles.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var maskFiles = masks is null ? [] : TruthMaskFiles.Pair(anomalousFiles, masks, pathNames);
+        // Compared as the file system compares names (PathContainment): on Windows and macOS Scans/a.png and scans/a.png are one file.
+        var healthyPaths = healthyFiles.Select(Path.GetFullPath).ToHashSet(pathNames);
         // Told by position, never by path: folder and file names can carry patient names.
         int both = anomalousFiles.ToList().FindIndex(f => healthyPaths.Contains(Path.GetFullPath(f)));
         if (both >= 0)

@@ -17,6 +17,12 @@ public static class PathContainment
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     /// <summary>
+    /// <see cref="NameComparison"/> as a comparer, for sets and dictionaries of full paths: "is this the same file" asked
+    /// by the same rule as "is it inside that folder" (manifest pairing, the overlap of given sets).
+    /// </summary>
+    public static StringComparer NameComparer { get; } = StringComparer.FromComparison(NameComparison);
+
+    /// <summary>
     /// Whether <paramref name="path"/> is <paramref name="folder"/> or lies below it, comparing full paths as spelt: a link
     /// is not followed, so a file reached through a linked folder lies where its path says.
     /// </summary>

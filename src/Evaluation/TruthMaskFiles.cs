@@ -15,7 +15,10 @@ namespace Synomaly.Evaluation;
 /// </summary>
 public static class TruthMaskFiles
 {
-    public static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks)
+    public static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks) => Pair(images, masks, PathContainment.NameComparer);
+
+    /// <summary><see cref="Pair(IReadOnlyList{string}, string)"/> with the path comparison given (tests ask a case-insensitive one on Linux).</summary>
+    internal static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks, StringComparer pathNames)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentException.ThrowIfNullOrWhiteSpace(masks);
@@ -27,7 +30,7 @@ public static class TruthMaskFiles
         string extension = Path.GetExtension(masks).ToLowerInvariant();
         if (File.Exists(masks) && extension is ".csv" or ".tsv")
         {
-            return ByManifest(images, masks, extension == ".tsv" ? '\t' : ',');
+            return ByManifest(images, masks, extension == ".tsv" ? '\t' : ',', pathNames);
         }
 
         throw new EvaluationSetException(EvaluationSetProblem.MissingMask, masks, "--masks names neither a folder of masks nor a .csv/.tsv manifest of image,mask pairs.");
@@ -72,12 +75,14 @@ public static class TruthMaskFiles
         return paired;
     }
 
-    private static List<string> ByManifest(IReadOnlyList<string> images, string manifest, char separator)
+    private static List<string> ByManifest(IReadOnlyList<string> images, string manifest, char separator, StringComparer pathNames)
     {
         string root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         string Full(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(root, path));
         // Each image's mask and the line (from 1, comments and blank lines counted) that pairs them.
-        var pairs = new Dictionary<string, (string Mask, int Line)>(StringComparer.Ordinal);
+        // Full paths compared as the file system does (PathContainment): on Windows and macOS a line naming case1.png names
+        // Case1.png, and a mask spelt in another case is still one of the images.
+        var pairs = new Dictionary<string, (string Mask, int Line)>(pathNames);
         string[] lines = File.ReadAllLines(manifest);
         for (int number = 1; number <= lines.Length; number++)
         {
@@ -102,7 +107,7 @@ public static class TruthMaskFiles
             }
         }
 
-        var imageSet = images.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var imageSet = images.Select(Path.GetFullPath).ToHashSet(pathNames);
         var paired = new List<string>(images.Count);
         for (int i = 0; i < images.Count; i++)
         {

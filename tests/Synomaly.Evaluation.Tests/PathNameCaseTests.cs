@@ -1,0 +1,69 @@
+using Synomaly.Contracts;
+using Synomaly.Imaging.Presets;
+using Synomaly.Testing;
+
+namespace Synomaly.Evaluation.Tests;
+
+/// <summary>
+/// Pairing masks by a manifest and the overlap checks between given sets compare paths by the rule of
+/// <see cref="PathContainment.NameComparison"/>: on Windows and macOS, whose file systems ignore case, Case1.png and
+/// case1.png are one file. These tests run on Linux, so the case-insensitive side is asked for through the comparer the
+/// code takes for tests, with two real folders that differ only in case standing for one folder of such a file system.
+/// </summary>
+public sealed class PathNameCaseTests : IDisposable
+{
+    private const int Size = 32;
+
+    private readonly ScratchDirectory scratch = new("path-name-case");
+
+    public void Dispose() => scratch.Dispose();
+
+    private string At(string relative) => Path.Combine(scratch.Location, relative);
+
+    /// <summary>An empty file: resolving and pairing read no file, they only look for them.</summary>
+    private string Touch(string relative)
+    {
+        string path = At(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, []);
+        return path;
+    }
+
+    [Fact]
+    public void A_manifest_line_naming_an_image_in_another_case_pairs_it_where_names_ignore_case()
+    {
+        string image = Touch("data/Case1.png");
+        string mask = Touch("data/m1.png");
+        string manifest = At("data/pairs.csv");
+        File.WriteAllLines(manifest, ["case1.png,m1.png"]);
+
+        Assert.Equal([mask], TruthMaskFiles.Pair([image], manifest, StringComparer.OrdinalIgnoreCase));
+        var exact = Assert.Throws<EvaluationSetException>(() => TruthMaskFiles.Pair([image], manifest, StringComparer.Ordinal));
+        Assert.Equal(EvaluationSetProblem.MissingMask, exact.Problem);
+    }
+
+    [Fact]
+    public void A_scan_in_both_sets_under_another_case_is_refused_where_names_ignore_case()
+    {
+        Touch("Scans/s.png");
+        Touch("scans/s.png");
+        Touch("masks/s.png");
+
+        var refused = Assert.Throws<EvaluationSetException>(() =>
+            GivenSets.Resolve(At("Scans"), At("scans"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri, StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(EvaluationSetProblem.InBothSets, refused.Problem);
+        Assert.Equal("file 1 of 1 in --anomalous is also in --healthy: a scan is one or the other.", refused.Message);
+
+        // Where names are compared exactly (Linux) they are two files.
+        GivenSets.Resolve(At("Scans"), At("scans"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri, StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void The_comparer_follows_the_name_comparison_of_this_operating_system()
+    {
+        bool ignoresCase = PathContainment.NameComparison == StringComparison.OrdinalIgnoreCase;
+
+        Assert.Equal(ignoresCase, PathContainment.NameComparer.Equals("/data/A.nii", "/data/a.nii"));
+        Assert.Equal(ignoresCase, new HashSet<string>(["/data/A.nii", "/data/a.nii"], PathContainment.NameComparer).Count == 1);
+    }
+}
