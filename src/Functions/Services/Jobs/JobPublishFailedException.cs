@@ -11,12 +11,18 @@ namespace Synomaly.Functions.Services.Jobs;
 public sealed class JobPublishFailedException : Exception
 {
     public JobPublishFailedException(JobRecord record, bool restoredFailure, Exception innerException)
-        : base($"The ScanJob of scan {record?.ScanId} could not be published ({PublishErrorCause.Of(innerException)}).", innerException)
+        : this(record, restoredFailure, innerException, PublishErrorCause.Of(innerException))
+    {
+    }
+
+    /// <param name="cause">The inner error named once, for the message and <see cref="Cause"/> alike.</param>
+    private JobPublishFailedException(JobRecord record, bool restoredFailure, Exception innerException, string cause)
+        : base($"The ScanJob of scan {record?.ScanId} could not be published ({cause}).", innerException)
     {
         ArgumentNullException.ThrowIfNull(record);
         Record = record;
         RestoredFailure = restoredFailure;
-        Cause = PublishErrorCause.Of(innerException);
+        Cause = cause;
     }
 
     public JobRecord Record { get; }
