@@ -159,6 +159,12 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, "bad id!", Ct));
         await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, ScanBytes.NewScanId(), Ct));
         await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => host.Function<DeleteScan>().Run(r, archive, Ct));
+        // A blob delete storage denies (the Functions identity without its eraser role): the erasure's 500.
+        var undeletable = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{undeletable}/scan.png", ScanBytes.Png());
+        var denied = new BlobOutage { Only = r => r.Method == Azure.Core.RequestMethod.Delete, Failure = () => new Azure.RequestFailedException(403, "Denied.", "AuthorizationPermissionMismatch", null) };
+        var deniedErasure = ActivatorUtilities.CreateInstance<Services.Erasure.ScanErasureService>(host.Services, new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString, denied.Options()));
+        await Call(nameof(DeleteScan), HttpRequests.Create("DELETE"), r => ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, deniedErasure).Run(r, undeletable, Ct));
         await Call(nameof(RetryFailedScans), HttpRequests.Create("POST", """{"errorCodes":["Timeout"],"dryRun":true}"""), r => host.Function<RetryFailedScans>().Run(r, Ct));
         await Call(nameof(RetryFailedScans), HttpRequests.Create("POST", "{}"), r => host.Function<RetryFailedScans>().Run(r, Ct));
         await Call(nameof(StartReprocess), HttpRequests.Create("POST", """{"prefix":"nothing-here/","dryRun":true}"""), r => host.Function<StartReprocess>().Run(r, Ct));

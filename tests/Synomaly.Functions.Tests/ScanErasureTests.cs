@@ -83,6 +83,64 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_blob_delete_storage_denies_answers_500_erasure_incomplete_and_logs_an_error_naming_the_missing_role()
+    {
+        // A 403 (the Functions identity without its eraser role on the container) answered 409 "repeat the request", which
+        // no repetition mends, and only a Warning told the operator, without the role to grant.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var (delete, outage, log) = DeleteFailingOnResults(host);
+        outage.Failure = () => new Azure.RequestFailedException(403, "This request is not authorized to perform this operation using this permission.", "AuthorizationPermissionMismatch", null);
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await delete.Run(request, scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((500, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("the records are marked Deleted", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("its upload is deleted; its results are left", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("does not help until an operator grants", problem.Detail, StringComparison.Ordinal);
+        Assert.Empty(request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.NotEmpty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("role Synomaly blob eraser", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{BlobLayout.ResultsContainer}' (403 AuthorizationPermissionMismatch)", error.Message, StringComparison.Ordinal);
+        Assert.All(log.Entries, e => Assert.DoesNotContain("scan.png", e.Message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0, null, true)]
+    [InlineData(503, "ServerBusy", true)]
+    [InlineData(500, "OperationTimedOut", true)]
+    [InlineData(412, "LeaseIdMissing", false)]
+    [InlineData(409, "BlobImmutableDueToPolicy", false)]
+    public async Task A_blob_delete_that_fails_answers_erasure_incomplete_with_retry_after_only_where_storage_failed_for_a_passing_reason(int status, string? code, bool retryAfter)
+    {
+        // Every 503 of an outage asks for a pause with Retry-After; the 409 erasure-incomplete of the same outage did not.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var (delete, outage, _) = DeleteFailingOnResults(host);
+        outage.Failure = status == 0
+            ? () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"))
+            : () => new Azure.RequestFailedException(status, "Failed.", code, null);
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await delete.Run(request, scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Equal(retryAfter ? "30" : "", request.HttpContext.Response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
     public async Task Deleting_again_is_harmless_and_a_late_blob_event_for_the_deleted_upload_queues_nothing()
     {
         await using var host = await TestHost.CreateAsync(azurite);
@@ -488,6 +546,15 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     /// <summary>An intake that read the upload before the erasure deleted it creates its record right after the first listing.</summary>
+    /// <summary>The DELETE as the host builds it, but with blob deletes in the results container failing as the outage says, and its erasure's log captured.</summary>
+    private static (DeleteScan Delete, BlobOutage Outage, CapturingLogger<ScanErasureService> Log) DeleteFailingOnResults(TestHost host)
+    {
+        var outage = new BlobOutage { Only = r => r.Method == Azure.Core.RequestMethod.Delete && r.Uri.Path.Contains($"/{BlobLayout.ResultsContainer}/", StringComparison.Ordinal) };
+        var log = new CapturingLogger<ScanErasureService>();
+        var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, outage.Options()), log);
+        return (ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure), outage, log);
+    }
+
     private sealed class IntakeRacingStore(Azure.Data.Tables.TableClient table, JobRecord racing) : JobStore(table)
     {
         private int listings;

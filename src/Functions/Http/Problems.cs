@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Bulk;
+using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Services.Jobs;
 using Synomaly.Functions.Services.Uploads;
 using Synomaly.Storage;
@@ -37,8 +38,35 @@ public static class Problems
     /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that is final until the archive's owner deletes the source.</summary>
     public const string ArchiveHoldsSourceType = "urn:synomaly:problem:archive-holds-source";
 
-    /// <summary>409 of <c>DELETE /api/scans/{scanId}</c> that asks the client to repeat the request.</summary>
+    /// <summary>
+    /// An erasure of <c>DELETE /api/scans/{scanId}</c> stopped part way (<see cref="ErasureIncomplete"/>): 409 when
+    /// repeating the request finishes it, 500 when storage denied the app a delete.
+    /// </summary>
     public const string ErasureIncompleteType = "urn:synomaly:problem:erasure-incomplete";
+
+    /// <summary>
+    /// The answer of an erasure stopped part way; the detail says that the records are tombstones and what is left. 409
+    /// where repeating the request finishes it, with Retry-After where storage failed for a passing reason (the pause a
+    /// 503 of an outage asks for). 500 where storage denied the app a delete: as every storage refusal of access is
+    /// answered (a missing role no retry mends, <see cref="TransientStorageFailure"/>), but with this body, since part
+    /// of the erasure is done; the Error log names the role.
+    /// </summary>
+    public static ObjectResult ErasureIncomplete(HttpResponse response, ErasureIncompleteException error)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(error);
+        if (error.Cause == ErasureIncompleteCause.AccessDenied)
+        {
+            return Create(StatusCodes.Status500InternalServerError, "Erasure not completed.", error.Message, ErasureIncompleteType);
+        }
+
+        if (error.Cause == ErasureIncompleteCause.StorageUnavailable)
+        {
+            SetRetryAfter(response);
+        }
+
+        return Create(StatusCodes.Status409Conflict, "Erasure not completed.", error.Message, ErasureIncompleteType);
+    }
 
     /// <summary>500 of a scan whose job record holds a value this version cannot read (a newer version wrote it, or it is damaged).</summary>
     public const string UnreadableJobRecordType = "urn:synomaly:problem:unreadable-job-record";
@@ -99,9 +127,13 @@ public static class Problems
     /// <summary>A 503 the same request may retry: Retry-After on the response, and the problem saying when.</summary>
     private static ObjectResult RetryLater(HttpResponse response, string title, string detail, string type)
     {
-        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        SetRetryAfter(response);
         return Create(StatusCodes.Status503ServiceUnavailable, title, detail, type);
     }
+
+    /// <summary>Asks the caller to wait <see cref="RetryAfterSeconds"/> before repeating the request.</summary>
+    private static void SetRetryAfter(HttpResponse response) =>
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>503 of every endpoint that reads or writes job records while the job table does not exist.</summary>
     public const string JobTableMissingType = "urn:synomaly:problem:job-table-missing";

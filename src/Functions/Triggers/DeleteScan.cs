@@ -13,7 +13,8 @@ namespace Synomaly.Functions.Triggers;
 /// <summary>
 /// <c>DELETE /api/scans/{scanId}</c>: erases an uploaded scan, its results and their blob versions; the job records stay
 /// as tombstones (Failed, <c>Deleted</c>). 200 with what was deleted; 404 when nothing of the scan existed, an upload id
-/// closed by a tombstone all the same, an archive id left as it was.
+/// closed by a tombstone all the same, an archive id left as it was; an erasure stopped part way answers
+/// erasure-incomplete (<see cref="Problems.ErasureIncomplete"/>).
 /// </summary>
 public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization authorization, ILogger<DeleteScan> logger)
 {
@@ -48,7 +49,7 @@ public sealed class DeleteScan(ScanErasureService erasure, ApiAuthorization auth
         }
         catch (ErasureIncompleteException e)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "Erasure not completed.", e.Message, Problems.ErasureIncompleteType);
+            return Problems.ErasureIncomplete(request.HttpContext.Response, e);
         }
         catch (JobTableMissingException e)
         {

@@ -50,7 +50,10 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
 
     /// <summary>Handles one queue message; what it did, or null for an event that is not about this app's archive.</summary>
     /// <exception cref="InvalidArchiveEventException">Not a BlobDeleted event (the queue trigger's retries then move it to the poison queue).</exception>
-    /// <exception cref="ErasureIncompleteException">A job record kept changing; the retry of the message repeats the erasure.</exception>
+    /// <exception cref="ErasureIncompleteException">
+    /// The erasure stopped part way (a job record kept changing, a blob delete failed or was denied); the retry of the
+    /// message repeats the erasure.
+    /// </exception>
     /// <exception cref="ArchiveScanIdKeyUnavailableException">
     /// The archive scan id key could not be read, so the scan cannot be named; the message is retried (and replayed from
     /// the poison queue every hour) until it can, rather than erasing under an id of another key, which finds nothing.

@@ -103,20 +103,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             needsTombstone = false;
         }
 
-        var folder = scanId + "/";
-        FolderErasure uploads, results;
-        try
-        {
-            uploads = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), folder, cancellationToken).ConfigureAwait(false);
-            results = await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), folder, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (BlobEraseFailure(e, cancellationToken) is { } failure)
-        {
-            // The records are tombstones already, so nothing will be processed; the request is repeated for the blobs.
-            LogIncomplete(scanId, reason, failure.Status, failure.ErrorCode);
-            var answer = failure.Status == 0 ? "storage did not answer" : $"storage answered {failure.Status}";
-            throw new ErasureIncompleteException($"A blob of scan {scanId} could not be deleted yet ({answer}); the records are marked Deleted. Repeat the request.");
-        }
+        // Uploads first: should the results' delete fail, what is left is derived data, and the answer can say so.
+        var uploads = await EraseFolderAsync(BlobLayout.ScansContainer, scanId, reason, "its upload and its results are left, or part of them", cancellationToken).ConfigureAwait(false);
+        var results = await EraseFolderAsync(BlobLayout.ResultsContainer, scanId, reason, "its upload is deleted; its results are left, or part of them", cancellationToken).ConfigureAwait(false);
 
         // An intake that read the upload just before it was deleted may have created a record since the first listing
         // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for an upload
@@ -156,14 +145,44 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     }
 
     /// <summary>
-    /// Why a blob of an erasure could not be deleted, once its records are tombstones: any answer of the service, or none
-    /// once the SDK's retries are spent (an AggregateException, a lone network timeout: <see cref="TransientStorageFailure"/>).
-    /// Both leave the same thing to tell the caller, erasure-incomplete: the scan will not be processed, some blobs may be
-    /// gone and some are left, repeat the request. Storage-unavailable, which the SDK's giving up answered, said none of
-    /// that. Null for anything else (a bug, the caller's cancellation), which stays thrown.
+    /// Erases the scan's folder in one container, once its records are tombstones. A delete that fails is answered
+    /// erasure-incomplete, which says what the caller needs (the scan will not be processed, <paramref name="left"/>) and
+    /// whether repeating the request helps: storage failing for a passing reason (an answer such as 503, or none once
+    /// the SDK's retries are spent) is repeated after a pause; a denied delete (a missing role) only once an operator has
+    /// granted it, which an Error log names; any other refusal by repeating. Anything else (a bug, the caller's
+    /// cancellation) stays thrown.
     /// </summary>
-    private static StorageFailure? BlobEraseFailure(Exception error, CancellationToken cancellationToken) =>
-        error is RequestFailedException e ? new StorageFailure(e.Status, e.ErrorCode) : TransientStorageFailure.Of(error, cancellationToken);
+    /// <param name="left">What of the scan is left when this folder's erasure fails, for the caller.</param>
+    private async Task<FolderErasure> EraseFolderAsync(string container, string scanId, ErasureReason reason, string left, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(container), scanId + "/", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
+        {
+            LogIncomplete(scanId, reason, failure.Status, failure.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"A blob of scan {scanId} could not be deleted yet ({Answer(failure)}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeat the request.",
+                ErasureIncompleteCause.StorageUnavailable);
+        }
+        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        {
+            LogAccessDenied(scanId, reason, container, e.Status, e.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"A blob of scan {scanId} could not be deleted: storage denied this app the delete (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeating the request does not help until an operator grants the app its role; then repeat it.",
+                ErasureIncompleteCause.AccessDenied);
+        }
+        catch (RequestFailedException e)
+        {
+            LogIncomplete(scanId, reason, e.Status, e.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"A blob of scan {scanId} could not be deleted yet (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeat the request.");
+        }
+    }
+
+    /// <summary>A storage failure as the caller reads it: its status, or that there was no answer (never a message, which can quote a blob name).</summary>
+    private static string Answer(StorageFailure failure) => failure.Status == 0 ? "storage did not answer" : $"storage answered {failure.Status}";
 
     /// <summary>
     /// The scan's records, and the rows of those this version cannot read. The listing throws on the first unreadable one;
@@ -275,6 +294,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): a blob could not be deleted ({Status} {ErrorCode}; status 0: no answer); its job records are tombstones, and the erasure must be repeated for the blobs left (the DELETE, or the archive deletion's retry)")]
     private partial void LogIncomplete(string scanId, ErasureReason reason, int status, string? errorCode);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied the delete of a blob in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role Synomaly blob eraser on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
+    private partial void LogAccessDenied(string scanId, ErasureReason reason, string container, int status, string? errorCode);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
     private partial void LogNothingExisted(string scanId, ErasureReason reason);
 
@@ -284,9 +306,3 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased ({Reason}): {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
     private partial void LogErased(string scanId, ErasureReason reason, int jobs, int uploads, int results, int versions);
 }
-
-/// <summary>
-/// The erasure stopped part way: a job record kept changing under it (a worker writing it in a loop), or a blob could not
-/// be deleted once the records were tombstones. The request can be repeated.
-/// </summary>
-public sealed class ErasureIncompleteException(string message) : Exception(message);

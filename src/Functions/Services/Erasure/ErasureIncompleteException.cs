@@ -1,0 +1,33 @@
+namespace Synomaly.Functions.Services.Erasure;
+
+/// <summary>Why an erasure stopped part way, which decides whether repeating the request finishes it, and when.</summary>
+public enum ErasureIncompleteCause
+{
+    /// <summary>
+    /// A job record kept changing under the erasure (a worker writing it in a loop), or storage refused a blob delete
+    /// for a reason of its own (a lease, a conflict): repeating the request may finish it.
+    /// </summary>
+    Refused,
+
+    /// <summary>
+    /// Storage failed for a passing reason (throttled, busy, timed out, no answer: <see cref="Synomaly.Storage.TransientStorageFailure"/>):
+    /// the same request finishes the erasure once storage is back, as a 503 of an outage would be repeated.
+    /// </summary>
+    StorageUnavailable,
+
+    /// <summary>
+    /// Storage denied this app a blob delete (401 or 403: the Functions identity lacks its role on the container, or a
+    /// firewall stands between): no repetition mends that until an operator does.
+    /// </summary>
+    AccessDenied,
+}
+
+/// <summary>
+/// The erasure stopped part way: a job record kept changing under it, or a blob could not be deleted once the records
+/// were tombstones. The message says what is done and what is left (no file name); <see cref="Cause"/> whether repeating
+/// the request helps.
+/// </summary>
+public sealed class ErasureIncompleteException(string message, ErasureIncompleteCause cause = ErasureIncompleteCause.Refused) : Exception(message)
+{
+    public ErasureIncompleteCause Cause { get; } = cause;
+}
