@@ -141,6 +141,33 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Storage_failing_when_the_records_are_read_again_after_the_blobs_are_deleted_answers_erasure_incomplete_with_retry_after()
+    {
+        // Every blob was gone by then, yet the answer was 503 storage-unavailable, which said nothing of that.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var outage = new TableOutage();
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], outage.Options());
+        await table.CreateIfNotExistsAsync(Ct);
+        var store = new OutageOnRereadStore(table, outage);
+        await store.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, MessageId = "intake" }, Ct);
+        var erasure = new ScanErasureService(host.Blobs, store, new ScanJobRows(table), host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(request, scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains($"The blobs of scan {scanId} are deleted", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("could not be checked (storage answered 503)", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+    }
+
+    [Fact]
     public async Task Deleting_again_is_harmless_and_a_late_blob_event_for_the_deleted_upload_queues_nothing()
     {
         await using var host = await TestHost.CreateAsync(azurite);
@@ -553,6 +580,22 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         var log = new CapturingLogger<ScanErasureService>();
         var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, outage.Options()), log);
         return (ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure), outage, log);
+    }
+
+    /// <summary>A job table that starts failing (storage busy) when the erasure reads the scan's records again, after the blob deletes.</summary>
+    private sealed class OutageOnRereadStore(Azure.Data.Tables.TableClient table, TableOutage outage) : JobStore(table)
+    {
+        private int listings;
+
+        public override Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref listings) > 1)
+            {
+                outage.Failure = () => new Azure.RequestFailedException(503, "The server is busy.", "ServerBusy", null);
+            }
+
+            return base.ListForScanAsync(scanId, cancellationToken);
+        }
     }
 
     private sealed class IntakeRacingStore(Azure.Data.Tables.TableClient table, JobRecord racing) : JobStore(table)

@@ -23,9 +23,9 @@ public enum ErasureIncompleteCause
 }
 
 /// <summary>
-/// The erasure stopped part way: a job record kept changing under it, or a blob could not be deleted once the records
-/// were tombstones. The message says what is done and what is left (no file name); <see cref="Cause"/> whether repeating
-/// the request helps.
+/// The erasure stopped part way: a job record kept changing under it, a blob could not be deleted once the records were
+/// tombstones, or the records could not be read again once the blobs were deleted. The message says what is done and
+/// what is left (no file name); <see cref="Cause"/> whether repeating the request helps.
 /// </summary>
 public sealed class ErasureIncompleteException(string message, ErasureIncompleteCause cause = ErasureIncompleteCause.Refused) : Exception(message)
 {

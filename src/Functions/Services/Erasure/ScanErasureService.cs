@@ -107,16 +107,18 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         var uploads = await EraseFolderAsync(BlobLayout.ScansContainer, scanId, reason, "its upload and its results are left, or part of them", cancellationToken).ConfigureAwait(false);
         var results = await EraseFolderAsync(BlobLayout.ResultsContainer, scanId, reason, "its upload is deleted; its results are left, or part of them", cancellationToken).ConfigureAwait(false);
 
-        // An intake that read the upload just before it was deleted may have created a record since the first listing
-        // (there was none to tombstone then). A record for a deleted upload version is tombstoned too; one for an upload
-        // written after the deletes is left alone here (intake erases such an upload once the tombstones stand).
-        // An unreadable late record cannot be told to be for a deleted version: it is left, and logged, like any other.
-        foreach (var late in (await ReadRecordsAsync(scanId, cancellationToken).ConfigureAwait(false)).Records)
+        try
         {
-            if (!late.IsDeleted && uploads.ETags.Any(late.IsForSourceVersion))
-            {
-                marked += await MarkDeletedAsync(late, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
-            }
+            marked += await MarkLateRecordsAsync(scanId, uploads, deletedAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
+        {
+            // Every blob is gone by now: a 503 "storage unavailable" said nothing of that. What is left unconfirmed is
+            // only whether a record made meanwhile is a tombstone, which the same request, repeated, marks.
+            LogLateRecordsUnchecked(scanId, reason, failure.Status, failure.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"The blobs of scan {scanId} are deleted and its records marked Deleted, but whether a job record made while they were deleted is marked too could not be checked ({Answer(failure)}). Repeat the request.",
+                ErasureIncompleteCause.StorageUnavailable);
         }
 
         if (uploads.ETagsIncomplete)
@@ -179,6 +181,26 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             throw new ErasureIncompleteException(
                 $"A blob of scan {scanId} could not be deleted yet (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeat the request.");
         }
+    }
+
+    /// <summary>
+    /// Tombstones the records an intake that read the upload just before it was deleted may have created since the first
+    /// listing (there was none to tombstone then): one for a deleted upload version is marked; one for an upload written
+    /// after the deletes is left alone (intake erases such an upload once the tombstones stand). An unreadable late record
+    /// cannot be told to be for a deleted version: it is left, and logged, like any other. How many it marked.
+    /// </summary>
+    private async Task<int> MarkLateRecordsAsync(string scanId, FolderErasure uploads, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    {
+        int marked = 0;
+        foreach (var late in (await ReadRecordsAsync(scanId, cancellationToken).ConfigureAwait(false)).Records)
+        {
+            if (!late.IsDeleted && uploads.ETags.Any(late.IsForSourceVersion))
+            {
+                marked += await MarkDeletedAsync(late, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
+        return marked;
     }
 
     /// <summary>A storage failure as the caller reads it: its status, or that there was no answer (never a message, which can quote a blob name).</summary>
@@ -296,6 +318,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied the delete of a blob in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role Synomaly blob eraser on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
     private partial void LogAccessDenied(string scanId, ErasureReason reason, string container, int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): its blobs are deleted, but its job records could not be read again ({Status} {ErrorCode}; status 0: no answer), so a record an intake made meanwhile may be left without its tombstone; the erasure must be repeated")]
+    private partial void LogLateRecordsUnchecked(string scanId, ErasureReason reason, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} ({Reason}): nothing of it existed; an upload id is closed by a tombstone all the same")]
     private partial void LogNothingExisted(string scanId, ErasureReason reason);
