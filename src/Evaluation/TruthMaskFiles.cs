@@ -5,7 +5,9 @@ namespace Synomaly.Evaluation;
 /// <list type="bullet">
 /// <item>a folder: the mask is the file in it (searched recursively) with the image's name stem, the file name without its
 /// extension, <c>.nii.gz</c> counting as one (<c>sub-01_T1w.nii.gz</c> pairs with <c>masks/sub-01_T1w.nii.gz</c>,
-/// <c>case7.png</c> with <c>masks/case7.png</c>);</item>
+/// <c>case7.png</c> with <c>masks/case7.png</c>), stems compared as the file system compares names
+/// (<see cref="PathContainment.NameComparer"/>: <c>Case7.png</c> pairs with <c>masks/case7.png</c> on Windows and macOS
+/// only);</item>
 /// <item>a pairs manifest (<c>.csv</c>, or <c>.tsv</c> with a tab): one <c>image,mask</c> line per anomalous image, paths
 /// relative to the manifest, <c>#</c> comments; an image pairs with the line naming the same file.</item>
 /// </list>
@@ -17,14 +19,14 @@ public static class TruthMaskFiles
 {
     public static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks) => Pair(images, masks, PathContainment.NameComparer);
 
-    /// <summary><see cref="Pair(IReadOnlyList{string}, string)"/> with the path comparison given (tests ask a case-insensitive one on Linux).</summary>
+    /// <summary><see cref="Pair(IReadOnlyList{string}, string)"/> with the comparison of paths and name stems given (tests ask a case-insensitive one on Linux).</summary>
     internal static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks, StringComparer pathNames)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentException.ThrowIfNullOrWhiteSpace(masks);
         if (Directory.Exists(masks))
         {
-            return ByStem(images, masks);
+            return ByStem(images, masks, pathNames);
         }
 
         string extension = Path.GetExtension(masks).ToLowerInvariant();
@@ -43,7 +45,7 @@ public static class TruthMaskFiles
         return name.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? name[..^".nii.gz".Length] : Path.GetFileNameWithoutExtension(name);
     }
 
-    private static List<string> ByStem(IReadOnlyList<string> images, string folder)
+    private static List<string> ByStem(IReadOnlyList<string> images, string folder, StringComparer pathNames)
     {
         int inside = images.ToList().FindIndex(image => PathContainment.Contains(folder, image));
         if (inside >= 0)
@@ -52,8 +54,11 @@ public static class TruthMaskFiles
                 EvaluationSetProblem.MaskAmongImages, images[inside], $"{Anomalous(images, inside)} lies inside the --masks folder: keep masks and images in separate folders, or masks would be read as images.");
         }
 
-        var byStem = InputFiles.Resolve(folder).GroupBy(Stem, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Stems compared as the file system compares names (PathContainment): on Windows and macOS the user sees Case1.png
+        // and a mask case1.png as one name, so they pair, and two masks (or two images) whose stems differ only in case
+        // are two of one stem, refused as ambiguous.
+        var byStem = InputFiles.Resolve(folder).GroupBy(Stem, pathNames).ToDictionary(g => g.Key, g => g.ToList(), pathNames);
+        var seen = new Dictionary<string, int>(pathNames);
         var paired = new List<string>(images.Count);
         for (int i = 0; i < images.Count; i++)
         {

@@ -5,7 +5,8 @@ using Synomaly.Testing;
 namespace Synomaly.Evaluation.Tests;
 
 /// <summary>
-/// Pairing masks by a manifest and the overlap checks between given sets compare paths by the rule of
+/// Pairing masks by a manifest or by name stem in a folder and the overlap checks between given sets compare paths and
+/// names by the rule of
 /// <see cref="PathContainment.NameComparison"/>: on Windows and macOS, whose file systems ignore case, Case1.png and
 /// case1.png are one file. These tests run on Linux, so the case-insensitive side is asked for through the comparer the
 /// code takes for tests, with two real folders that differ only in case standing for one folder of such a file system.
@@ -40,6 +41,49 @@ public sealed class PathNameCaseTests : IDisposable
         Assert.Equal([mask], TruthMaskFiles.Pair([image], manifest, StringComparer.OrdinalIgnoreCase));
         var exact = Assert.Throws<EvaluationSetException>(() => TruthMaskFiles.Pair([image], manifest, StringComparer.Ordinal));
         Assert.Equal(EvaluationSetProblem.MissingMask, exact.Problem);
+    }
+
+    [Fact]
+    public void A_mask_folder_pairs_an_image_with_the_mask_whose_stem_differs_in_case_where_names_ignore_case()
+    {
+        string image = Touch("anomalous/Case1.png");
+        string mask = Touch("masks/case1.png");
+
+        Assert.Equal([mask], TruthMaskFiles.Pair([image], At("masks"), StringComparer.OrdinalIgnoreCase));
+        var exact = Assert.Throws<EvaluationSetException>(() => TruthMaskFiles.Pair([image], At("masks"), StringComparer.Ordinal));
+        Assert.Equal(EvaluationSetProblem.MissingMask, exact.Problem);
+    }
+
+    [Fact]
+    public void Two_masks_whose_stems_differ_only_in_case_are_ambiguous_where_names_ignore_case()
+    {
+        // In two subfolders: one folder of a case-insensitive file system cannot hold both names.
+        string image = Touch("anomalous/Case1.png");
+        Touch("masks/a/case1.png");
+        string exactMask = Touch("masks/b/Case1.png");
+
+        var refused = Assert.Throws<EvaluationSetException>(() => TruthMaskFiles.Pair([image], At("masks"), StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(EvaluationSetProblem.AmbiguousPairing, refused.Problem);
+        Assert.Equal(image, refused.File);
+        Assert.Equal(
+            "The --masks folder holds 2 files with the name stem of file 1 of 1 in --anomalous (other extensions or subfolders): keep one.",
+            refused.Message);
+
+        // Where names are compared exactly (Linux) only one of them has the image's stem.
+        Assert.Equal([exactMask], TruthMaskFiles.Pair([image], At("masks"), StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Two_images_whose_stems_differ_only_in_case_are_ambiguous_for_a_mask_folder_where_names_ignore_case()
+    {
+        string first = Touch("anomalous/a/Case1.png"), second = Touch("anomalous/b/case1.png");
+        Touch("masks/case1.png");
+
+        var refused = Assert.Throws<EvaluationSetException>(() => TruthMaskFiles.Pair([first, second], At("masks"), StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(EvaluationSetProblem.AmbiguousPairing, refused.Problem);
+        Assert.Equal(
+            "file 1 of 2 in --anomalous and file 2 share a name stem (the name without its extension), so a mask folder cannot tell their masks apart: rename one, or pair them in a .csv manifest.",
+            refused.Message);
     }
 
     [Fact]
