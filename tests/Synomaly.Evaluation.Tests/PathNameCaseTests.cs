@@ -5,8 +5,8 @@ using Synomaly.Testing;
 namespace Synomaly.Evaluation.Tests;
 
 /// <summary>
-/// Pairing masks by a manifest or by name stem in a folder and the overlap checks between given sets compare paths and
-/// names by the rule of
+/// Pairing masks by a manifest or by name stem in a folder, the overlap checks between given sets and the search for
+/// evaluation files among other files (<see cref="SameFiles"/>) compare paths and names by the rule of
 /// <see cref="PathContainment.NameComparison"/>: on Windows and macOS, whose file systems ignore case, Case1.png and
 /// case1.png are one file. These tests run on Linux, so the case-insensitive side is asked for through the comparer the
 /// code takes for tests, with two real folders that differ only in case standing for one folder of such a file system.
@@ -100,6 +100,23 @@ public sealed class PathNameCaseTests : IDisposable
 
         // Where names are compared exactly (Linux) they are two files.
         GivenSets.Resolve(At("Scans"), At("scans"), At("masks"), Size, SliceOrientation.Display, ModalityHint.BrainMri, StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_of_the_set_under_another_case_is_found_by_path_where_names_ignore_case()
+    {
+        // Different lengths: the bytes cannot match, so only the path comparison can find the file.
+        string spelt = At("Scans/s.png"), other = At("scans/s.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(spelt)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(other)!);
+        File.WriteAllBytes(spelt, [1]);
+        File.WriteAllBytes(other, [2, 2]);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        Assert.Equal(1, SameFiles.CountIn([spelt], [other], StringComparer.OrdinalIgnoreCase, cancellationToken));
+        // One file named in two cases is one of the files, counted once.
+        Assert.Equal(1, SameFiles.CountIn([spelt, other], [spelt], StringComparer.OrdinalIgnoreCase, cancellationToken));
+        Assert.Equal(0, SameFiles.CountIn([spelt], [other], StringComparer.Ordinal, cancellationToken));
     }
 
     [Fact]
