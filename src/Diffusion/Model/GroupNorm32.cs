@@ -16,8 +16,9 @@ public sealed class GroupNorm32 : nn.Module<Tensor, Tensor>
     public GroupNorm32(int channels)
         : base(nameof(GroupNorm32))
     {
-        register_parameter("weight", new Parameter(ones(channels)));
-        register_parameter("bias", new Parameter(zeros(channels)));
+        // Parameters on the CPU by name, whatever the default device: see UNet.
+        register_parameter("weight", new Parameter(ones(channels, device: CPU)));
+        register_parameter("bias", new Parameter(zeros(channels, device: CPU)));
     }
 
     public override Tensor forward(Tensor input)

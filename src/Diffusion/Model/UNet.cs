@@ -10,6 +10,9 @@ namespace Synomaly.Diffusion.Model;
 /// attention at the configured downsample factors, GroupNorm32 in float32, cos-then-sin timestep embedding, ε output.
 /// Module and parameter names reproduce the reference state_dict keys in order (time_embed, input_blocks, middle_block,
 /// output_blocks, out), so the authors' weights load by name.
+/// It is built on the CPU, named in every layer rather than taken from libtorch's default device: every caller seeds or
+/// loads the weights there and then moves the model with <c>to(device)</c>, and a process whose default device was set
+/// elsewhere (CUDA, or META under a test's trap) would otherwise allocate every parameter there first.
 /// </summary>
 public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -33,10 +36,10 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         double dropout = config.Dropout;
         int Channels(double mult) => (int)(mult * mc);
 
-        _timeEmbed = nn.Sequential(("0", nn.Linear(mc, embDim)), ("1", nn.SiLU()), ("2", nn.Linear(embDim, embDim)));
+        _timeEmbed = nn.Sequential(("0", nn.Linear(mc, embDim, device: CPU)), ("1", nn.SiLU()), ("2", nn.Linear(embDim, embDim, device: CPU)));
 
         int ch = Channels(channelMult[0]), inputCh = ch;
-        _inputBlocks = new ModuleList<TimestepEmbedSequential>(new TimestepEmbedSequential(nn.Conv2d(config.InChannels, ch, 3, padding: 1)));
+        _inputBlocks = new ModuleList<TimestepEmbedSequential>(new TimestepEmbedSequential(nn.Conv2d(config.InChannels, ch, 3, padding: 1, device: CPU)));
         var skipChannels = new Stack<int>([ch]);
         int ds = 1;
         for (int level = 0; level < channelMult.Count; level++)
@@ -90,7 +93,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
             }
         }
 
-        var outConv = nn.Conv2d(inputCh, config.OutChannels, 3, padding: 1);
+        var outConv = nn.Conv2d(inputCh, config.OutChannels, 3, padding: 1, device: CPU);
         ZeroInit.Apply(outConv);
         _out = nn.Sequential(("0", new GroupNorm32(ch)), ("1", nn.SiLU()), ("2", outConv));
 

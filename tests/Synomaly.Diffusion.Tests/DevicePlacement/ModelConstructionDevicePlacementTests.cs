@@ -1,0 +1,48 @@
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Schedules;
+using Synomaly.Diffusion.Training;
+using Synomaly.Testing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Synomaly.Diffusion.Tests.DevicePlacement;
+
+/// <summary>
+/// Every UNet is built on the CPU and moved afterwards, whatever libtorch's default device: a process that set one (as
+/// PyTorch users do with torch.set_default_device) would otherwise allocate every parameter there first, and under
+/// <see cref="ImplicitDeviceTrap"/> the parameters would be META tensors holding no weights at all. Here whole runs start
+/// inside the trap, construction included, and must compute what they compute outside it.
+/// </summary>
+[Collection(ImplicitDeviceCollection.Name)]
+public sealed class ModelConstructionDevicePlacementTests
+{
+    private static readonly UNetConfig Smallest = DevicePlacementInputs.Tiny with { ImageSize = 8, ChannelMult = "1", AttentionResolutions = "16" };
+
+    [Theory]
+    [InlineData(TrainingPrecision.Fp32)]
+    [InlineData(TrainingPrecision.Bf16)]
+    public void A_model_built_seeded_and_trained_under_the_trap_trains_as_one_built_without_it(TrainingPrecision precision)
+    {
+        var options = new TrainingOptions { BatchSize = 2, LearningRate = 1e-3, EmaDecay = 0.9, Loss = LossType.Mse, Precision = precision, Seed = 51 };
+        using var scope = NewDisposeScope();
+        var images = DevicePlacementInputs.Slices(3, Smallest.ImageSize, seed: 52);
+
+        var trapped = ImplicitDeviceTrap.Run(() => BuildAndStep(options, images));
+        var plain = BuildAndStep(options, images);
+
+        Assert.Equal(plain.Loss, trapped.Loss);
+        Assert.Equal(plain.Weights, trapped.Weights);
+    }
+
+    /// <summary>What a fresh training run does first: build, seed the starting weights, make the trainer, take a step.</summary>
+    private static (double Loss, float[] Weights) BuildAndStep(TrainingOptions options, Tensor images)
+    {
+        using var model = new UNet(Smallest);
+        SeededInitialisation.Apply(model, options.Seed);
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var trainer = new DiffusionTrainer(model, diffusion, images, options, CPU);
+        trainer.RunStep();
+        Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CPU, p.device_type));
+        return (trainer.LossHistory.Single(), [.. model.parameters().SelectMany(p => p.detach().flatten().data<float>().ToArray())]);
+    }
+}
