@@ -124,7 +124,7 @@ public static class Safetensors
         {
             foreach (var (name, type, shape, begin, end) in specs)
             {
-                using var probe = empty(0, type);
+                using var probe = empty(0, type, CPU);
                 long size = shape.Aggregate(1L, (a, b) => a * b) * probe.ElementSize;
                 if (begin != expectedBegin || end - begin != size || end > dataLength)
                 {
@@ -134,7 +134,7 @@ public static class Safetensors
                 var buffer = new byte[size];
                 stream.Position = dataStart + begin;
                 stream.ReadExactly(buffer);
-                var tensor = empty(shape, type);
+                var tensor = empty(shape, type, CPU);
                 tensor.bytes = buffer;
                 tensors[name] = tensor;
                 expectedBegin = end;

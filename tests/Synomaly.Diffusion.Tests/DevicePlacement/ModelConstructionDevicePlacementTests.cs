@@ -1,6 +1,7 @@
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
+using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,6 +33,20 @@ public sealed class ModelConstructionDevicePlacementTests
 
         Assert.Equal(plain.Loss, trapped.Loss);
         Assert.Equal(plain.Weights, trapped.Weights);
+    }
+
+    [Fact]
+    public void A_model_package_loaded_under_the_trap_holds_the_saved_weights_on_the_cpu()
+    {
+        using var trapped = ImplicitDeviceTrap.Run(() => ModelPackage.Load(DevicePlacementInputs.DemoModelDirectory, CPU).Model);
+        using var plain = ModelPackage.Load(DevicePlacementInputs.DemoModelDirectory, CPU).Model;
+        using var scope = NewDisposeScope();
+        var x = DevicePlacementInputs.Slices(1, plain.Config.ImageSize, seed: 53);
+        var t = tensor(new long[] { 250 });
+
+        Assert.All(trapped.parameters(), p => Assert.Equal(DeviceType.CPU, p.device_type));
+        using var inference = inference_mode();
+        ImplicitDeviceTrap.AssertSame(plain.call(x, t), trapped.call(x, t));
     }
 
     /// <summary>What a fresh training run does first: build, seed the starting weights, make the trainer, take a step.</summary>
