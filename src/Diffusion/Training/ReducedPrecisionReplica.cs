@@ -27,8 +27,17 @@ public sealed class ReducedPrecisionReplica : IDisposable
 
         Precision = precision;
         replica = new UNet(master.Config) { AttentionKernel = master.AttentionKernel };
-        replica.to(device);
-        replica.UsePrecision(precision.ComputeType());
+        try
+        {
+            replica.to(device);
+            replica.UsePrecision(precision.ComputeType());
+        }
+        catch
+        {
+            // A failed move (out of device memory) or switch must not leave a second network's weights to the finalizer.
+            replica.Dispose();
+            throw;
+        }
     }
 
     public TrainingPrecision Precision { get; }
