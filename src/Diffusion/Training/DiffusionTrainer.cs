@@ -45,6 +45,14 @@ public sealed class DiffusionTrainer : IDisposable
             throw new ArgumentException($"Training images must be [N,1,H,W] with N >= 1, got [{string.Join(',', images.shape)}].", nameof(images));
         }
 
+        // Refused before anything is allocated: the device copies of the images and masks and the EMA's copy of the
+        // weights would otherwise be left to the finalizer.
+        if (options.Precision != TrainingPrecision.Fp32 && model is not UNet)
+        {
+            throw new ArgumentException(
+                $"{options.Precision.Name()} training needs the UNet, which keeps GroupNorm and the softmax in float32; got {model.GetType().Name}.", nameof(model));
+        }
+
         this.model = model;
         this.diffusion = diffusion;
         this.device = device;
@@ -56,9 +64,7 @@ public sealed class DiffusionTrainer : IDisposable
         Ema = options.EmaDecay > 0 ? new ExponentialMovingAverage(model, options.EmaDecay) : null;
         if (options.Precision != TrainingPrecision.Fp32)
         {
-            var unet = model as UNet ?? throw new ArgumentException(
-                $"{options.Precision.Name()} training needs the UNet, which keeps GroupNorm and the softmax in float32; got {model.GetType().Name}.", nameof(model));
-            Replica = new ReducedPrecisionReplica(unet, options.Precision, device);
+            Replica = new ReducedPrecisionReplica((UNet)model, options.Precision, device);
             LossScaler = options.Precision == TrainingPrecision.Fp16 ? new DynamicLossScaler() : null;
         }
     }

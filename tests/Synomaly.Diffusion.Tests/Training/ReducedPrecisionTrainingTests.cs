@@ -3,6 +3,7 @@ using Synomaly.Diffusion.Noise;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
 using Synomaly.Testing;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Tests.Training;
@@ -204,6 +205,22 @@ public sealed class ReducedPrecisionTrainingTests
         using var images = Images();
         var error = Assert.Throws<ArgumentException>(() => new DiffusionTrainer(new Wrapped(model), diffusion, images, Options(TrainingPrecision.Bf16), CPU));
         Assert.Contains("bf16 training needs the UNet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_trainer_refused_for_want_of_the_unet_leaves_no_tensor_behind()
+    {
+        using var model = nn.Sequential(nn.Conv2d(1, 1, 3, padding: 1));
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images();
+        using var wrapped = new Wrapped(model);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // With an EMA and the centred disk the trainer has copies of the weights, the images and the mask to give back.
+        var options = Options(TrainingPrecision.Bf16) with { EmaDecay = 0.9, RegionMask = RegionMaskSource.CentredDisk };
+        Assert.Throws<ArgumentException>(() => new DiffusionTrainer(wrapped, diffusion, images, options, CPU));
+
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Theory]
