@@ -10,7 +10,7 @@ public sealed class ExponentialMovingAverage : IDisposable
     public ExponentialMovingAverage(nn.Module module, double decay)
     {
         Decay = decay;
-        shadows = [.. module.named_parameters().Select(p => (p.name, p.parameter.detach().clone()))];
+        shadows = [.. module.named_parameters().Select(p => (p.name, DetachedCopy(p.parameter)))];
     }
 
     public double Decay { get; }
@@ -53,5 +53,15 @@ public sealed class ExponentialMovingAverage : IDisposable
         {
             shadow.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The detached view is disposed here, not left to the finalizer: the average is often built outside any dispose
+    /// scope (TrainingRun's trainer), and the view would hold the parameter's device storage after the model is disposed.
+    /// </summary>
+    private static Tensor DetachedCopy(Tensor parameter)
+    {
+        using var detached = parameter.detach();
+        return detached.clone();
     }
 }
