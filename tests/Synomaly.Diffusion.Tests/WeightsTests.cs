@@ -2,6 +2,7 @@ using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Model;
 using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Weights;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Synomaly.Diffusion.Tests;
@@ -30,6 +31,20 @@ public sealed class WeightsTests : IDisposable
         Assert.Equal(ScalarType.BFloat16, file.Tensors["c"].dtype);
         Assert.True(file.Tensors["c"].eq(c).all().item<bool>());
         Assert.Equal(0, (new FileInfo(path).Length - 8 - (3 * 5 * 4) - (7 * 8) - (4 * 2)) % 8);
+    }
+
+    [Fact]
+    public void Safetensors_write_frees_each_host_copy_it_makes()
+    {
+        string path = Path.Combine(_dir, "t.safetensors");
+        using var a = randn(3, 5);
+        using var b = randn(4, 2).t(); // not contiguous: written through a contiguous copy
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // No dispose scope, as a caller may write: each tensor's detached, host and contiguous copies are the writer's own.
+        Safetensors.Write(path, [new("a", a), new("b", b)]);
+
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Fact]

@@ -59,8 +59,10 @@ public static class Safetensors
 
         foreach (var (_, tensor) in entries)
         {
-            using var cpu = tensor.detach().cpu().contiguous();
-            stream.Write(cpu.bytes);
+            // One tensor's copies at a time, freed before the next: a model's host copies never all live at once, and
+            // none is left to the finalizer when the caller has no dispose scope.
+            using var scope = NewDisposeScope();
+            stream.Write(tensor.detach().cpu().contiguous().bytes);
         }
     }
 
