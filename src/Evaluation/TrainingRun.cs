@@ -98,6 +98,22 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         RequireResumableOrUnused(outputDirectory);
         Directory.CreateDirectory(outputDirectory);
         var model = new UNet(modelConfig);
+        try
+        {
+            TrainInto(model, images, onStep, cancellationToken);
+            return model;
+        }
+        catch
+        {
+            // A refused warm start or resume, or a failed step: the network (by then on the device) is not the caller's.
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads or seeds the starting weights into <paramref name="model"/>, moves it to the device and trains it there.</summary>
+    private void TrainInto(UNet model, Tensor images, Action<TrainingStep>? onStep, CancellationToken cancellationToken)
+    {
         Resumed = TrainingCheckpoint.Exists(CheckpointDirectory);
         if (!Resumed && InitialWeights is null)
         {
@@ -161,7 +177,6 @@ public sealed class TrainingRun(UNetConfig modelConfig, TrainingOptions options,
         Phases = trainer.Phases;
         trainer.UseAveragedWeights();
         model.eval();
-        return model;
     }
 
     /// <summary>

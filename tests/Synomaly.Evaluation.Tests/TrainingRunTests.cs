@@ -4,6 +4,7 @@ using Synomaly.Diffusion.Schedules;
 using Synomaly.Diffusion.Training;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Testing;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Synomaly.Evaluation.Tests;
@@ -170,6 +171,27 @@ public sealed class TrainingRunTests
 
         Assert.Contains("ModelChannels = 32", error.Message, StringComparison.Ordinal);
         Assert.Contains("ModelChannels = 64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refused_run_disposes_the_model_it_built()
+    {
+        using var scratch = new ScratchDirectory("warm-start-mismatch-leak");
+        string saved = SaveShiftedModel(Path.Combine(scratch.Location, "saved"), "demo", "v3");
+        using var images = Images();
+        var wider = Tiny with { ModelChannels = 64, NumHeadChannels = 64 };
+        var run = new TrainingRun(wider, Options(1), CPU, Path.Combine(scratch.Location, "run")) { InitialWeights = saved };
+        // TorchSharp's count keeps one entry per tensor a Parameter took the handle of, even after the network is
+        // disposed: the baseline is the same network built and disposed.
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        new UNet(wider).Dispose();
+        long leftByADisposedNetwork = DisposeScopeManager.Statistics.ThreadTotalLiveCount - before;
+        before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // Refused after the network is built (the saved weights are read into it), which on a GPU holds device memory.
+        Assert.Throws<InvalidModelConfigException>(() => run.Train(images, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(leftByADisposedNetwork, DisposeScopeManager.Statistics.ThreadTotalLiveCount - before);
     }
 
     [Fact]
