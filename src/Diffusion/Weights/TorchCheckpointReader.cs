@@ -244,7 +244,7 @@ public static class TorchCheckpointReader
         private Tensor ReadStorage(string key, ScalarType dtype, long numel)
         {
             var entry = archive.GetEntry($"{prefix}data/{key}") ?? throw new CheckpointFormatException($"Storage data/{key} is missing from the archive.");
-            var storage = empty(numel, dtype);
+            var storage = empty(numel, dtype, CPU); // the host, by name: a checkpoint is read on the CPU and moved with its model
             long bytes = numel * storage.ElementSize;
             if (entry.Length != bytes)
             {

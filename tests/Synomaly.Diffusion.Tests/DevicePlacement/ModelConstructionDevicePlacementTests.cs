@@ -49,6 +49,22 @@ public sealed class ModelConstructionDevicePlacementTests
         ImplicitDeviceTrap.AssertSame(plain.call(x, t), trapped.call(x, t));
     }
 
+    [Fact]
+    public void A_checkpoint_imported_under_the_trap_holds_its_weights_on_the_cpu()
+    {
+        static UNet Import()
+        {
+            using var checkpoint = TorchCheckpointReader.Read(ReferenceFixture.Path("tiny_unet_checkpoint.pt"));
+            return CheckpointImporter.BuildModel(checkpoint);
+        }
+
+        using var trapped = ImplicitDeviceTrap.Run(Import);
+        using var plain = Import();
+
+        using var scope = NewDisposeScope();
+        Assert.All(plain.parameters().Zip(trapped.parameters()), pair => ImplicitDeviceTrap.AssertSame(pair.First, pair.Second));
+    }
+
     /// <summary>What a fresh training run does first: build, seed the starting weights, make the trainer, take a step.</summary>
     private static (double Loss, float[] Weights) BuildAndStep(TrainingOptions options, Tensor images)
     {
