@@ -6,6 +6,9 @@ namespace Synomaly.GpuWorker.Tests;
 
 public sealed class SliceBatcherTests
 {
+    /// <summary>How long a test waits in real time for what will come: a guard against a hang, not a speed target.</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
     private static float[] Slice(float value) => Enumerable.Repeat(value, 16).ToArray();
 
     private static SliceBatcher Create(FakeSliceInference model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null) =>
@@ -173,6 +176,29 @@ public sealed class SliceBatcherTests
 
         Assert.Equal(1, Assert.Single(first).Score);
         Assert.Equal(2, Assert.Single(second).Score);
+    }
+
+    [Fact]
+    public async Task Slices_queued_as_the_batch_window_closes_still_join_the_batch()
+    {
+        using var meters = new TestMeterFactory();
+        using var telemetry = new WorkerTelemetry(meters);
+        var model = new FakeSliceInference();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        SliceBatcher? batcher = null;
+        Task<IReadOnlyList<SliceOutput>>? second = null;
+        // The second job is queued after the loop took the first job's slice and just before its wait for more ends.
+        var clock = new WindowClosingClock(() => second = batcher!.InferAsync([Slice(2)], "default", cancellationToken));
+        await using var created = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, clock);
+        batcher = created;
+
+        var first = await batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
+        var other = await second!.WaitAsync(Wait, cancellationToken);
+
+        // Before, the wait ended by its timer left the second job's slice in the queue: a call of its own, and on a busy
+        // machine jobs that came together were split by when the loop got to run, not by when they came.
+        Assert.Equal([2], model.Calls.Select(c => c.Count));
+        Assert.Equal((1, 2), (Assert.Single(first).Score, Assert.Single(other).Score));
     }
 
     [Fact]

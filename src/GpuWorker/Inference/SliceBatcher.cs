@@ -191,6 +191,10 @@ public sealed class SliceBatcher : IAsyncDisposable
             Drain(backlog);
         }
 
+        // Slices queued before the wait ended join the batch (up to its capacity) even when its timer won the race against
+        // them: a wait cancelled by its timer ends before the queue is looked at, and which of the two the loop saw first
+        // depended on the thread scheduler, so jobs that came together got a model call each on a busy machine.
+        Drain(backlog);
         var batch = TakeBatch(backlog, oldest.Profile, capacity);
         if (batch.Count > 0)
         {
