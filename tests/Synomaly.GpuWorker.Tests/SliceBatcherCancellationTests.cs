@@ -20,8 +20,14 @@ public sealed class SliceBatcherCancellationTests
 
     private static float[] Slice(float value) => Enumerable.Repeat(value, 16).ToArray();
 
-    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, DeviceHealth? device = null) =>
-        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, device: device);
+    /// <param name="time">
+    /// The batch window's clock: a <see cref="ManualTimeProvider"/> where jobs queued one after another must share a call
+    /// (the window then closes when the test runs the clock on, however long the machine took between the jobs).
+    /// </param>
+    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, DeviceHealth? device = null, TimeProvider? time = null) =>
+        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time, device);
+
+    private static ManualTimeProvider Clock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task A_call_whose_every_job_was_cancelled_stops_and_the_batcher_goes_on_without_counting_it_against_the_device()
@@ -30,12 +36,14 @@ public sealed class SliceBatcherCancellationTests
         using var telemetry = new WorkerTelemetry(meters);
         var device = new DeviceHealth(1, NullLogger<DeviceHealth>.Instance);
         var model = new FakeSliceInference { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var batcher = Create(model, telemetry, device);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, device, time);
         var cancellationToken = TestContext.Current.CancellationToken;
         using var deadline = new CancellationTokenSource();
 
         var a = batcher.InferAsync([Slice(1), Slice(2)], "default", deadline.Token);
         var b = batcher.InferAsync([Slice(3)], "default", deadline.Token);
+        await time.RunTimersUntilAsync(model.Started.Task, Wait, cancellationToken);
         await model.Started.Task.WaitAsync(Wait, cancellationToken);
         await deadline.CancelAsync();
 
@@ -43,7 +51,9 @@ public sealed class SliceBatcherCancellationTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => b);
         model.Hold = null;
-        var later = await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
+        var next = batcher.InferAsync([Slice(9)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(next, Wait, cancellationToken);
+        var later = await next.WaitAsync(Wait, cancellationToken);
         Assert.Equal(9, Assert.Single(later).Score);
         // One failure would have made liveness fail: a call stopped because nobody waits for it says nothing about the device.
         Assert.Equal(0, device.ConsecutiveFailures);
@@ -56,12 +66,14 @@ public sealed class SliceBatcherCancellationTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var batcher = Create(model, telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time: time);
         var cancellationToken = TestContext.Current.CancellationToken;
         using var lost = new CancellationTokenSource();
 
         var cancelled = batcher.InferAsync([Slice(1)], "default", lost.Token);
         var waiting = batcher.InferAsync([Slice(2)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(model.Started.Task, Wait, cancellationToken);
         await model.Started.Task.WaitAsync(Wait, cancellationToken);
         await lost.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Wait, cancellationToken));

@@ -20,8 +20,24 @@ public sealed class SliceBatcherDeviceFaultTests
 
     private static float[] Slice(float value) => [.. Enumerable.Range(0, 16).Select(i => value + (i / 100f))];
 
-    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, DeviceHealth? device = null) =>
-        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, device: device);
+    /// <summary>How long a test waits in real time for what will come: a guard against a hang, not a speed target.</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    /// <param name="time">
+    /// The batch window's clock: a <see cref="ManualTimeProvider"/> where jobs queued one after another must share a call
+    /// (the window then closes when the test runs the clock on, however long the machine took between the jobs).
+    /// </param>
+    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, DeviceHealth? device = null, TimeProvider? time = null) =>
+        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time, device);
+
+    private static ManualTimeProvider Clock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The outputs of jobs queued one after another, their batch windows closed by running <paramref name="time"/> on.</summary>
+    private static async Task<T> RunAsync<T>(ManualTimeProvider time, Task<T> jobs)
+    {
+        await time.RunTimersUntilAsync(jobs, Wait, TestContext.Current.CancellationToken);
+        return await jobs.WaitAsync(Wait, TestContext.Current.CancellationToken);
+    }
 
     private static DeviceHealth Device() => new(MaxFailures, NullLogger<DeviceHealth>.Instance);
 
@@ -40,14 +56,15 @@ public sealed class SliceBatcherDeviceFaultTests
         float[][] slices = [Slice(1), Slice(2), Slice(3), Slice(4)];
 
         IReadOnlyList<SliceOutput>[] split, whole;
-        await using (var batcher = Create(tight, telemetry, device))
+        var time = Clock();
+        await using (var batcher = Create(tight, telemetry, device, time))
         {
-            split = await Task.WhenAll(slices.Select(s => batcher.InferAsync([s], "default", cancellationToken))).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            split = await RunAsync(time, Task.WhenAll(slices.Select(s => batcher.InferAsync([s], "default", cancellationToken))));
         }
 
-        await using (var batcher = Create(roomy, telemetry))
+        await using (var batcher = Create(roomy, telemetry, time: time))
         {
-            whole = await Task.WhenAll(slices.Select(s => batcher.InferAsync([s], "default", cancellationToken))).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            whole = await RunAsync(time, Task.WhenAll(slices.Select(s => batcher.InferAsync([s], "default", cancellationToken))));
         }
 
         // Four one-slice jobs in one batch of four: out of memory, then two halves of two, which fit.
@@ -70,14 +87,16 @@ public sealed class SliceBatcherDeviceFaultTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { OutOfMemoryAbove = 0 };
-        await using var batcher = Create(model, telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time: time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         var a = batcher.InferAsync([Slice(1)], "default", cancellationToken);
         var b = batcher.InferAsync([Slice(2)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(Task.WhenAll(a, b), Wait, cancellationToken);
 
-        var error = await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => a.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
-        await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => b.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+        var error = await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => a.WaitAsync(Wait, cancellationToken));
+        await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => b.WaitAsync(Wait, cancellationToken));
         Assert.Equal([2, 1, 1], model.Calls.Select(c => c.Count));
         Assert.IsType<ExternalException>(error.InnerException);
         var verdict = FailureClassifier.Classify(error);
@@ -142,14 +161,16 @@ public sealed class SliceBatcherDeviceFaultTests
         using var telemetry = new WorkerTelemetry(meters);
         // Slice 1 does not fit even alone; every other slice fits in any call.
         var model = new FakeSliceInference { OutOfMemoryWith = s => s[0] == 1 };
-        await using var batcher = Create(model, telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time: time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         var failed = batcher.InferAsync([Slice(1), Slice(2), Slice(3), Slice(4)], "default", cancellationToken);
         var other = batcher.InferAsync([Slice(9)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(Task.WhenAll(failed, other), Wait, cancellationToken);
 
-        await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => failed.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
-        Assert.Equal(9f, Assert.Single(await other.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken)).Score);
+        await Assert.ThrowsAsync<DeviceOutOfMemoryException>(() => failed.WaitAsync(Wait, cancellationToken));
+        Assert.Equal(9f, Assert.Single(await other.WaitAsync(Wait, cancellationToken)).Score);
         // One batch of five: out of memory, halved to [1, 2]: out of memory, [1] alone fails its job. Slices 2 to 4 are
         // never run after that (they were without the drop: [2], then [3, 4, 9]); the other job's slice still is.
         Assert.Equal([[1, 2, 3, 4, 9], [1, 2], [1], [9]], model.Calls.Select(c => c.Select(s => (int)s[0]).ToArray()));
@@ -162,10 +183,11 @@ public sealed class SliceBatcherDeviceFaultTests
         using var telemetry = new WorkerTelemetry(meters);
         var logger = new RecordingLogger<SliceBatcher>();
         var model = new FakeSliceInference { OutOfMemoryAbove = 2 };
-        await using var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, logger: logger);
+        var time = Clock();
+        await using var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time, logger: logger);
         var cancellationToken = TestContext.Current.CancellationToken;
         Task<IReadOnlyList<SliceOutput>> Job(int slices) =>
-            batcher.InferAsync([.. Enumerable.Range(0, slices).Select(i => Slice(i))], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            RunAsync(time, batcher.InferAsync([.. Enumerable.Range(0, slices).Select(i => Slice(i))], "default", cancellationToken));
 
         // A batch of four does not fit; its halves of two do, and two becomes the cap.
         await Job(4);
@@ -195,10 +217,11 @@ public sealed class SliceBatcherDeviceFaultTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { OutOfMemoryAbove = 2 };
-        await using var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry);
+        var time = Clock();
+        await using var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
         Task<IReadOnlyList<SliceOutput>> Job(params float[][] slices) =>
-            batcher.InferAsync(slices, "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            RunAsync(time, batcher.InferAsync(slices, "default", cancellationToken));
 
         // A batch of four does not fit; two becomes the cap.
         await Job([.. Enumerable.Range(0, 4).Select(i => Slice(i))]);
@@ -209,10 +232,10 @@ public sealed class SliceBatcherDeviceFaultTests
         model.FailWhen = s => s[0] >= 100 ? new InvalidOperationException("poisoned") : null;
         for (var round = 0; round < SliceBatcher.CapRaiseAfter; round++)
         {
-            var good = Job(Slice(round));
-            var bad = Job(Slice(100 + round));
-            await good;
-            await Assert.ThrowsAsync<InvalidOperationException>(() => bad);
+            var good = batcher.InferAsync([Slice(round)], "default", cancellationToken);
+            var bad = batcher.InferAsync([Slice(100 + round)], "default", cancellationToken);
+            await RunAsync(time, good);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Wait, cancellationToken));
         }
 
         model.Reset();

@@ -24,8 +24,14 @@ public sealed class SliceBatcherFaultIsolationTests
     /// <summary>The network answers NaN for any call holding the slice that starts with 2, as the engine reports it.</summary>
     private static Exception? NaNForJobTwo(float[] slice) => slice[0] == 2 ? new NonFiniteOutputException([0], 1) : null;
 
-    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, DeviceHealth? device = null, ILogger<SliceBatcher>? logger = null) =>
-        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, device: device, logger: logger);
+    /// <summary>
+    /// A batcher whose batch window runs on <paramref name="time"/>, a clock only the test moves: jobs queued one after
+    /// another share a call however long the machine takes between them.
+    /// </summary>
+    private static SliceBatcher Create(FakeSliceInference model, WorkerTelemetry telemetry, ManualTimeProvider time, DeviceHealth? device = null, ILogger<SliceBatcher>? logger = null) =>
+        new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time, device, logger);
+
+    private static ManualTimeProvider Clock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     private static int[][] CallsByFirstPixel(FakeSliceInference model) => [.. model.Calls.Select(c => c.Select(s => (int)Math.Round(s[0] * 10)).ToArray())];
 
@@ -40,10 +46,12 @@ public sealed class SliceBatcherFaultIsolationTests
         var cancellationToken = TestContext.Current.CancellationToken;
         float[][] first = [Slice(1), Slice(1.1f)], third = [Slice(3)];
 
+        var time = Clock();
         IReadOnlyList<SliceOutput> a, c;
-        await using (var batcher = Create(model, telemetry, device, log))
+        await using (var batcher = Create(model, telemetry, time, device, log))
         {
             var jobs = new[] { batcher.InferAsync(first, "default", cancellationToken), batcher.InferAsync([Slice(2)], "default", cancellationToken), batcher.InferAsync(third, "default", cancellationToken) };
+            await time.RunTimersUntilAsync(Task.WhenAll(jobs), Wait, cancellationToken);
 
             var error = await Assert.ThrowsAsync<NonFiniteOutputException>(() => jobs[1].WaitAsync(Wait, cancellationToken));
             (a, c) = (await jobs[0].WaitAsync(Wait, cancellationToken), await jobs[2].WaitAsync(Wait, cancellationToken));
@@ -68,10 +76,13 @@ public sealed class SliceBatcherFaultIsolationTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { FailWhen = NaNForJobTwo };
-        await using var batcher = Create(model, telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
-        await Assert.ThrowsAsync<NonFiniteOutputException>(() => batcher.InferAsync([Slice(2), Slice(2.1f)], "default", cancellationToken).WaitAsync(Wait, cancellationToken));
+        var job = batcher.InferAsync([Slice(2), Slice(2.1f)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(job, Wait, cancellationToken);
+        await Assert.ThrowsAsync<NonFiniteOutputException>(() => job.WaitAsync(Wait, cancellationToken));
 
         Assert.Equal([[20, 21]], CallsByFirstPixel(model));
     }
@@ -82,10 +93,12 @@ public sealed class SliceBatcherFaultIsolationTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { OutOfMemoryAbove = 2, FailWhen = NaNForJobTwo };
-        await using var batcher = Create(model, telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         var jobs = new[] { 1f, 2f, 3f, 4f }.Select(v => batcher.InferAsync([Slice(v)], "default", cancellationToken).WaitAsync(Wait, cancellationToken)).ToArray();
+        await time.RunTimersUntilAsync(Task.WhenAll(jobs), Wait, cancellationToken);
 
         await Assert.ThrowsAsync<NonFiniteOutputException>(() => jobs[1]);
         Assert.Equal([1f, 3f, 4f], (await Task.WhenAll(jobs[0], jobs[2], jobs[3])).Select(o => Assert.Single(o).Score));
@@ -100,11 +113,13 @@ public sealed class SliceBatcherFaultIsolationTests
         using var telemetry = new WorkerTelemetry(meters);
         var device = new DeviceHealth(2, NullLogger<DeviceHealth>.Instance);
         var model = new FakeSliceInference { FailWith = TorchSharpErrors.DeviceAssert() };
-        await using var batcher = Create(model, telemetry, device);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time, device);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         var a = batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
         var b = batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
+        await time.RunTimersUntilAsync(Task.WhenAll(a, b), Wait, cancellationToken);
 
         await Assert.ThrowsAnyAsync<Exception>(() => a);
         await Assert.ThrowsAnyAsync<Exception>(() => b);
@@ -119,17 +134,21 @@ public sealed class SliceBatcherFaultIsolationTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var batcher = Create(model, telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
         using var deadline = new CancellationTokenSource();
 
         var a = batcher.InferAsync([Slice(1)], "default", deadline.Token);
         var b = batcher.InferAsync([Slice(2)], "default", deadline.Token);
+        await time.RunTimersUntilAsync(model.Started.Task, Wait, cancellationToken);
         await model.Started.Task.WaitAsync(Wait, cancellationToken);
         await deadline.CancelAsync();
         await model.Cancelled.Task.WaitAsync(Wait, cancellationToken);
         model.Hold = null;
-        await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
+        var later = batcher.InferAsync([Slice(9)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(later, Wait, cancellationToken);
+        await later.WaitAsync(Wait, cancellationToken);
 
         Assert.Equal([[10, 20], [90]], CallsByFirstPixel(model));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(a, b));

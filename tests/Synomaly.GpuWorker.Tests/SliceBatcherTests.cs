@@ -11,6 +11,12 @@ public sealed class SliceBatcherTests
 
     private static float[] Slice(float value) => Enumerable.Repeat(value, 16).ToArray();
 
+    /// <summary>
+    /// A clock for the batch window that only the test moves: jobs queued one after another share a window however long
+    /// the machine takes between them, and the window closes when the test runs the clock on, not when the scheduler does.
+    /// </summary>
+    private static ManualTimeProvider Clock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
     private static SliceBatcher Create(FakeSliceInference model, int maxBatchSize, TimeSpan maxWait, WorkerTelemetry telemetry, TimeProvider? time = null) =>
         new(_ => Task.FromResult<ISliceInference>(model), maxBatchSize, maxWait, telemetry, time);
 
@@ -20,16 +26,21 @@ public sealed class SliceBatcherTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference();
-        await using var batcher = Create(model, maxBatchSize: 16, TimeSpan.FromSeconds(2), telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, maxBatchSize: 16, TimeSpan.FromSeconds(2), telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
-        // Job A: values 1.x, job B: 2.x, job C: 3.x; the first pixel identifies the job and the slice.
+        // Job A: values 1.x, job B: 2.x, job C: 3.x; the first pixel identifies the job and the slice. B and C come once the
+        // batcher has taken A's slices and waits for more (its timer is set), so they join A's call by the wait alone.
         var a = batcher.InferAsync([Slice(1.0f), Slice(1.1f), Slice(1.2f)], "default", cancellationToken);
+        await time.NextDueAsync().WaitAsync(Wait, cancellationToken);
         var b = batcher.InferAsync([Slice(2.0f), Slice(2.1f)], "default", cancellationToken);
         var c = batcher.InferAsync([Slice(3.0f), Slice(3.1f), Slice(3.2f), Slice(3.3f)], "default", cancellationToken);
 
         // Nine slices are fewer than the batch size: the batcher waits (up to 2 s) and runs them as one call.
-        var results = await Task.WhenAll(a, b, c).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var all = Task.WhenAll(a, b, c);
+        await time.RunTimersUntilAsync(all, Wait, cancellationToken);
+        var results = await all.WaitAsync(Wait, cancellationToken);
 
         var call = Assert.Single(model.Calls);
         Assert.Equal(9, call.Count);
@@ -47,16 +58,23 @@ public sealed class SliceBatcherTests
         var model = new FakeSliceInference();
         model.DrawsByProfile["drawn"] = 4;
         model.DrawsByProfile["many-draws"] = 16;
-        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
+        async Task<IReadOnlyList<SliceOutput>> Job(float[][] slices, string profile)
+        {
+            var job = batcher.InferAsync(slices, profile, cancellationToken);
+            await time.RunTimersUntilAsync(job, Wait, cancellationToken);
+            return await job.WaitAsync(Wait, cancellationToken);
+        }
 
-        var drawn = await batcher.InferAsync([.. Enumerable.Range(0, 5).Select(i => Slice(i))], "drawn", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var drawn = await Job([.. Enumerable.Range(0, 5).Select(i => Slice(i))], "drawn");
         var drawnCalls = model.Calls.Select(c => c.Count).ToList();
         model.Reset();
-        var many = await batcher.InferAsync([Slice(1), Slice(2)], "many-draws", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var many = await Job([Slice(1), Slice(2)], "many-draws");
         var manyCalls = model.Calls.Select(c => c.Count).ToList();
         model.Reset();
-        var plain = await batcher.InferAsync([.. Enumerable.Range(0, 8).Select(i => Slice(i))], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var plain = await Job([.. Enumerable.Range(0, 8).Select(i => Slice(i))], "default");
 
         // 8 images per call: 2 slices of 4 draws; a slice of 16 draws still goes alone; a one-draw profile fills 8 slices.
         Assert.Equal([2, 2, 1], drawnCalls);
@@ -95,10 +113,11 @@ public sealed class SliceBatcherTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference();
-        await using var batcher = Create(model, maxBatchSize: 2, TimeSpan.FromMinutes(5), telemetry);
+        // The clock never moves: the window could only close by the batch filling up.
+        await using var batcher = Create(model, maxBatchSize: 2, TimeSpan.FromMinutes(5), telemetry, Clock());
 
         var result = await batcher.InferAsync([Slice(1), Slice(2)], "default", TestContext.Current.CancellationToken)
-            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            .WaitAsync(Wait, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, result.Count);
     }
@@ -109,12 +128,17 @@ public sealed class SliceBatcherTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference();
-        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(200), telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
+        // The liver job comes while the batcher waits for more slices after the brain job's: only their profiles keep them apart.
         var brain = batcher.InferAsync([Slice(1), Slice(1.5f)], "brain-mri", cancellationToken);
+        await time.NextDueAsync().WaitAsync(Wait, cancellationToken);
         var liver = batcher.InferAsync([Slice(2)], "liver-ct", cancellationToken);
-        await Task.WhenAll(brain, liver).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var both = Task.WhenAll(brain, liver);
+        await time.RunTimersUntilAsync(both, Wait, cancellationToken);
+        await both.WaitAsync(Wait, cancellationToken);
 
         Assert.Equal(2, model.Calls.Count);
         Assert.Contains(model.Calls, c => c.Count == 2 && c.All(s => s[0] < 2));
@@ -150,12 +174,16 @@ public sealed class SliceBatcherTests
         using var meters = new TestMeterFactory();
         using var telemetry = new WorkerTelemetry(meters);
         var model = new FakeSliceInference { FailWith = new InvalidOperationException("CUDA error: an illegal memory access was encountered") };
-        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(100), telemetry);
+        var time = Clock();
+        await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(100), telemetry, time);
         var cancellationToken = TestContext.Current.CancellationToken;
 
         var a = batcher.InferAsync([Slice(1)], "default", cancellationToken);
         var b = batcher.InferAsync([Slice(2)], "default", cancellationToken);
+        await time.RunTimersUntilAsync(Task.WhenAll(a, b), Wait, cancellationToken);
 
+        // One batch of both: its call failed, then each job alone (fault isolation), and each job got the error.
+        Assert.Equal([2, 1, 1], model.Calls.Select(c => c.Count));
         Assert.Equal("CUDA error: an illegal memory access was encountered", (await Assert.ThrowsAsync<InvalidOperationException>(() => a)).Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => b);
     }

@@ -26,12 +26,16 @@ public sealed class WorkerTelemetryTests
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => recorded.Enqueue((instrument.Name, value)));
         listener.Start();
         var model = new FakeSliceInference();
-        await using (var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), 8, TimeSpan.FromMilliseconds(200), telemetry))
+        // The batch window runs on a clock only the test moves: both jobs share it however long the machine takes between them.
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using (var batcher = new SliceBatcher(_ => Task.FromResult<ISliceInference>(model), 8, TimeSpan.FromMilliseconds(200), telemetry, time))
         {
             var slice = new float[16];
-            await Task.WhenAll(
+            var jobs = Task.WhenAll(
                 batcher.InferAsync([slice, slice], "default", TestContext.Current.CancellationToken),
                 batcher.InferAsync([slice], "default", TestContext.Current.CancellationToken));
+            await time.RunTimersUntilAsync(jobs, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await jobs.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         }
 
         Assert.Equal(3, recorded.Single(r => r.Name == "synomaly.worker.batch_size").Value);
