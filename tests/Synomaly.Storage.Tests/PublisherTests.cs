@@ -149,19 +149,24 @@ public sealed class StorageQueuePublisherTests(AzuriteFixture azurite)
     public async Task A_message_lives_its_time_to_live_from_when_it_becomes_visible()
     {
         var ct = TestContext.Current.CancellationToken;
-        var queue = await NewQueueAsync();
-        var publisher = new StorageQueueScanJobPublisher(queue, messageTimeToLive: TimeSpan.FromHours(2));
-        var sent = DateTimeOffset.UtcNow;
+        var name = (await NewQueueAsync()).Name;
+        var receipts = new SendReceiptPolicy();
+        var options = new QueueClientOptions();
+        options.AddPolicy(receipts, Azure.Core.HttpPipelinePosition.PerCall);
+        var ttl = TimeSpan.FromHours(2);
+        var publisher = new StorageQueueScanJobPublisher(new QueueClient(azurite.ConnectionString, name, options), messageTimeToLive: ttl);
 
         await publisher.PublishAsync(TestJobs.Create("now"), cancellationToken: ct);
-        await publisher.PublishAsync(TestJobs.Create("later"), sent.AddSeconds(2), ct);
-        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        await publisher.PublishAsync(TestJobs.Create("later"), DateTimeOffset.UtcNow.AddHours(1), ct);
 
-        var received = (await queue.ReceiveMessagesAsync(maxMessages: 10, cancellationToken: ct)).Value
-            .ToDictionary(m => StorageQueueMessageCodec.Decode(m.MessageText).ScanId, m => m.ExpiresOn!.Value);
-        Assert.Equal(2, received.Count);
-        Assert.InRange(received["now"], sent.AddHours(2).AddSeconds(-5), sent.AddHours(2).AddSeconds(5));
-        Assert.InRange(received["later"], sent.AddHours(2).AddSeconds(-3), sent.AddHours(2).AddSeconds(7));
+        // Read from the queue's own receipts, not against "now ± 5 s" on the test's clock: the time to live runs from when
+        // each message becomes visible. Counted from the send, as the queue does unless told otherwise, the later one
+        // would have an hour of it left once visible. Within a second: the queue states both times to the second.
+        Assert.Equal(2, receipts.Received.Count);
+        var (now, later) = (receipts.Received[0], receipts.Received[1]);
+        Assert.InRange(now.ExpiresAt - now.VisibleAt, ttl - TimeSpan.FromSeconds(1), ttl + TimeSpan.FromSeconds(1));
+        Assert.InRange(later.ExpiresAt - later.VisibleAt, ttl - TimeSpan.FromSeconds(1), ttl + TimeSpan.FromSeconds(1));
+        Assert.InRange(later.VisibleAt - now.VisibleAt, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
     }
 
     [Fact]
@@ -182,6 +187,26 @@ public sealed class StorageQueuePublisherTests(AzuriteFixture azurite)
         Assert.IsType<Azure.RequestFailedException>(error.InnerException);
         var received = (await new QueueClient(azurite.ConnectionString, name).ReceiveMessagesAsync(maxMessages: 10, cancellationToken: ct)).Value;
         Assert.Equal(["part-0", "part-1"], received.Select(m => StorageQueueMessageCodec.Decode(m.MessageText).ScanId).Order());
+    }
+
+    /// <summary>The send receipts of the messages sent, in order: when each becomes visible and when it expires, as the queue stored them.</summary>
+    private sealed class SendReceiptPolicy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset VisibleAt, DateTimeOffset ExpiresAt)> receipts = new();
+
+        public IReadOnlyList<(DateTimeOffset VisibleAt, DateTimeOffset ExpiresAt)> Received => [.. receipts];
+
+        public override void OnReceivedResponse(Azure.Core.HttpMessage message)
+        {
+            if (message.Request.Method == Azure.Core.RequestMethod.Post && message.Response.Status == 201)
+            {
+                var receipt = System.Xml.Linq.XDocument.Parse(message.Response.Content.ToString()).Descendants("QueueMessage").Single();
+                receipts.Enqueue((Time(receipt, "TimeNextVisible"), Time(receipt, "ExpirationTime")));
+            }
+        }
+
+        private static DateTimeOffset Time(System.Xml.Linq.XElement receipt, string name) =>
+            DateTimeOffset.Parse(receipt.Element(name)!.Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Fails the <paramref name="failingSend"/>th message send with the 503 an overloaded queue answers.</summary>
