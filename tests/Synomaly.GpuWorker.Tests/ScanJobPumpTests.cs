@@ -13,6 +13,9 @@ public sealed class ScanJobPumpTests
 {
     private static DeviceHealth Device() => new(maxConsecutiveFailures: 3, NullLogger<DeviceHealth>.Instance);
 
+    /// <summary>How long a test waits in real time for what will come: a guard against a hang, not a speed target.</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Polls until the source holds a settlement, for a minute at most: a guard against a hang, not a speed target. The job
     /// goes through the pump's pause, a receive and the real handler, which a loaded 2-core machine can stretch past the
@@ -38,15 +41,19 @@ public sealed class ScanJobPumpTests
             device.RecordFailure(TorchSharpErrors.DeviceAssert());
         }
 
-        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, device, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        // The pump's pauses run on a clock only the test moves: once every receive loop has set its pause timer, each has
+        // looked at the device and held back, however long the machine took to run them.
+        var clock = new ManualTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, device, MsOptions.Create(harness.Options), clock, NullLogger<ScanJobPump>.Instance);
         var cancellationToken = TestContext.Current.CancellationToken;
         var job = harness.AddJob("pump-broken-device", FakeScanCodec.Scan(1, 0.1f));
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId);
 
         await pump.StartAsync(cancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        await clock.WaitForTimersAsync(harness.Options.MaxConcurrentJobs).WaitAsync(Wait, cancellationToken);
         var pendingWhileBroken = source.PendingCount;
         device.RecordSuccess();
+        clock.AdvanceTo(await clock.NextDueAsync());
         await WaitForSettlementAsync(source, cancellationToken);
 
         await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
@@ -68,13 +75,15 @@ public sealed class ScanJobPumpTests
             device.RecordFailure(TorchSharpErrors.DeviceAssert());
         }
 
-        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, device, MsOptions.Create(harness.Options), TimeProvider.System, NullLogger<ScanJobPump>.Instance);
+        // The device's clock is the pump's too: once every receive loop has set its pause timer, each has looked at the
+        // device and held back, however long the machine took to run them; the probe interval then fires their pauses.
+        using var pump = new ScanJobPump(source, harness.Handler, harness.Host, device, MsOptions.Create(harness.Options), clock, NullLogger<ScanJobPump>.Instance);
         var cancellationToken = TestContext.Current.CancellationToken;
         var job = harness.AddJob("pump-probe-device", FakeScanCodec.Scan(1, 0.1f));
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), job.MessageId);
 
         await pump.StartAsync(cancellationToken);
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        await clock.WaitForTimersAsync(harness.Options.MaxConcurrentJobs).WaitAsync(Wait, cancellationToken);
         var pendingWhileHeld = source.PendingCount;
         clock.AdvanceTo(clock.GetUtcNow() + DeviceHealth.ProbeAfter);
         await WaitForSettlementAsync(source, cancellationToken);

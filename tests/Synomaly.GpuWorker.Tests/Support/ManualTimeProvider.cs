@@ -70,6 +70,26 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>Completes once <paramref name="count"/> timers are set at the same time (each of several loops waiting, say).</summary>
+    public async Task WaitForTimersAsync(int count)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (gate)
+            {
+                if (active.Count >= count)
+                {
+                    return;
+                }
+
+                wait = scheduled.Task;
+            }
+
+            await wait.ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Moves the clock from timer to timer until <paramref name="work"/> ends (or 1000 timers have fired): its waits then
     /// pass at once, whatever the load on the machine. <paramref name="hangGuard"/> bounds, in real time, each wait for the
