@@ -44,6 +44,16 @@ public sealed class RepositoryPathsTests : IDisposable
         Assert.Equal($"{RepositoryPaths.RepositoryVariable} names {named}, which holds no Synomaly.Cloud.sln; unset it, or name the repository's root.", refused.Message);
     }
 
+    [Fact]
+    public void The_tests_run_the_checkout_they_were_built_in_even_where_the_developer_exported_the_variable()
+    {
+        // Seen failing run with SYNOMALY_REPOSITORY exported to another checkout: the in-process demo, up and soak tests,
+        // and every CLI or script they start (which inherit the variable), took that checkout's samples, scripts and
+        // built hosts, so a change under test here was tested against another tree's binaries.
+        Assert.Null(Environment.GetEnvironmentVariable(RepositoryPaths.RepositoryVariable));
+        Assert.Equal(TestPaths.RepositoryRoot, RepositoryPaths.FindRoot(), StringComparer.Ordinal);
+    }
+
     private string Checkout(string name)
     {
         string root = Directory.CreateDirectory(Path.Combine(scratch.Location, name)).FullName;
