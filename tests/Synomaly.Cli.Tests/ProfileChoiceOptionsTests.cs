@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Synomaly.Cli.Commands;
 using Synomaly.Diffusion.Inference;
 using Synomaly.Diffusion.Weights;
@@ -70,6 +71,21 @@ public sealed class ProfileChoiceOptionsTests
 
         Assert.Empty(parse.Errors);
         Assert.Equal([FusionMode.Soft, FusionMode.Notebook, FusionMode.None], ProfileChoices.Fusions.ListOf(parse.GetValue<string>("--fusion")));
+    }
+
+    [Fact]
+    public void Every_choice_is_taken_as_a_model_card_spells_it()
+    {
+        // A card records these as its JSON writes them ("stop_floor": "area_scaled"), and a script that hands a card's
+        // profile to import-weights or tune passes that spelling: the parser refused the snake-case one.
+        static string CardSpelling<T>(T member) => JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(member, ModelCard.JsonOptions))!;
+
+        Assert.All(Enum.GetValues<FusionMode>(), mode => Assert.True(ProfileChoices.Fusions.TryParse(CardSpelling(mode), out var parsed) && parsed == mode, CardSpelling(mode)));
+        Assert.All(Enum.GetValues<StopRule>(), rule => Assert.True(ProfileChoices.StopRules.TryParse(CardSpelling(rule), out var parsed) && parsed == rule, CardSpelling(rule)));
+        Assert.All(Enum.GetValues<StopFloor>(), floor => Assert.True(ProfileChoices.StopFloors.TryParse(CardSpelling(floor), out var parsed) && parsed == floor, CardSpelling(floor)));
+        var parse = SynomalyCommand.Create().Parse(["import-weights", "best_model.pt", "out", "--stop-floor", CardSpelling(StopFloor.AreaScaled)]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal(StopFloor.AreaScaled, ProfileChoices.StopFloors.Of(parse.GetValue<string>("--stop-floor")));
     }
 
     [Fact]

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Text.Json;
+using Synomaly.Diffusion.Weights;
 
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// The command-line spellings of an enum's members, for a string option that names one of them (or a comma list of them):
-/// each member's documented spelling (area-scaled, the lower case tune writes) or its own name (AreaScaled, which the help
-/// of an enum-typed option showed), in any case. Anything else, a number included, is refused by the parser with the
+/// each member's documented spelling (area-scaled, the lower case tune writes), its own name (AreaScaled, which the help
+/// of an enum-typed option showed) or the model card's (area_scaled, as <see cref="ModelCard.JsonOptions"/> writes it, so
+/// that a script can pass on a card's value), in any case. Anything else, a number included, is refused by the parser with the
 /// documented spellings named, by the option as typed (an alias when the user gave one). An option typed as the enum took
 /// any number ("--stop-rule 5") and failed only where the value was used; the option is a string so that its help shows
 /// the documented spelling ("[default: reference]") rather than the member's name.
@@ -68,13 +71,15 @@ public sealed class EnumChoices<T>
     /// <summary>The members an accepted comma list names, in its order.</summary>
     public T[] ListOf(string? list) => [.. (list ?? string.Empty).Split(',').Select(Of)];
 
-    /// <summary>Whether <paramref name="value"/> names a member, by its documented spelling or its name, in any case.</summary>
+    /// <summary>Whether <paramref name="value"/> names a member, by its documented spelling, its name or the model card's spelling, in any case.</summary>
     public bool TryParse(string? value, out T member)
     {
         string? trimmed = value?.Trim();
         foreach (var (spelling, candidate) in choices)
         {
-            if (string.Equals(trimmed, spelling, StringComparison.OrdinalIgnoreCase) || string.Equals(trimmed, candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(trimmed, spelling, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(trimmed, candidate.ToString(), StringComparison.OrdinalIgnoreCase)
+                || string.Equals(trimmed, CardSpelling(candidate), StringComparison.OrdinalIgnoreCase))
             {
                 member = candidate;
                 return true;
@@ -84,6 +89,9 @@ public sealed class EnumChoices<T>
         member = default;
         return false;
     }
+
+    /// <summary>The member as a model card writes it: snake case ("stop_floor": "area_scaled"), the naming of <see cref="ModelCard.JsonOptions"/>' enum converter.</summary>
+    private static string CardSpelling(T member) => JsonNamingPolicy.SnakeCaseLower.ConvertName(member.ToString());
 
     private string SpellingOf(T member)
     {

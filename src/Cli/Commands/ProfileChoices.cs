@@ -5,7 +5,8 @@ namespace Synomaly.Cli.Commands;
 /// <summary>
 /// The inference-profile choices that import-weights and tune take by name, one spelling for both verbs (the one tune
 /// writes): --fusion, --stop-rule and --stop-floor. import-weights showed the enum names before (Soft, Released,
-/// AreaScaled); <see cref="EnumChoices{T}"/> takes those too, so that scripts written against that help keep working.
+/// AreaScaled); <see cref="EnumChoices{T}"/> takes those too, so that scripts written against that help keep working, and
+/// the model card's spelling (area_scaled), so that a card's value can be passed on.
 /// </summary>
 public static class ProfileChoices
 {
