@@ -75,7 +75,7 @@ public sealed class LeftoverRunTests
 
         var refused = await Assert.ThrowsAsync<LocalRunInProgressException>(() => LocalRunRecord.StopLeftoversAsync(state.Location, () => Task.CompletedTask, TextWriter.Null));
 
-        Assert.Contains($"(synomaly, PID {Environment.ProcessId}) is using this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"(synomaly, PID {Environment.ProcessId}) is using this run's Azurite state folder (AZURITE_DIR: by default .azurite in the repository; azurite under --out for soak)", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Doe_Jane", refused.Message, StringComparison.Ordinal);
     }
 

@@ -24,7 +24,7 @@ public sealed class StorageStoppedTests
 
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => run.UploadAsync([1, 2, 3], ".png", cancellationToken));
 
-        Assert.Equal("the local storage emulator (Azurite) stopped while the demo ran; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
+        Assert.Equal("the local storage emulator (Azurite) stopped while the demo ran; see azurite.log in this run's Azurite state folder (AZURITE_DIR: by default .azurite in the repository; azurite under --out for soak)", stopped.Message);
         Assert.NotNull(stopped.InnerException);
     }
 
@@ -92,7 +92,7 @@ public sealed class StorageStoppedTests
 
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
 
-        Assert.Equal("the local storage emulator (Azurite) stopped during start-up; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
+        Assert.Equal("the local storage emulator (Azurite) stopped during start-up; see azurite.log in this run's Azurite state folder (AZURITE_DIR: by default .azurite in the repository; azurite under --out for soak)", stopped.Message);
         Assert.Contains("exited during start-up", stopped.InnerException?.Message, StringComparison.Ordinal);
         // The usual cleanup ran: the run's hold on the state folder is released, so the next run may start.
         using var next = LocalRunLock.TryAcquire(state);
@@ -128,7 +128,7 @@ public sealed class StorageStoppedTests
 
         var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => LocalEnvironment.StartAsync(root, azurite.Environment, cancellationToken));
 
-        Assert.Equal("the local storage emulator (Azurite) stopped during start-up; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
+        Assert.Equal("the local storage emulator (Azurite) stopped during start-up; see azurite.log in this run's Azurite state folder (AZURITE_DIR: by default .azurite in the repository; azurite under --out for soak)", stopped.Message);
         // Told promptly: the watch found Azurite gone and cancelled the provisioning calls. Unwatched, the first call waited
         // out the Azure SDK's retries (29.7 s measured) and failed with their AggregateException of "Connection refused".
         // A 20 s bound on the wall clock told the two apart with little room either way on a loaded machine; the cause tells

@@ -61,7 +61,7 @@ public sealed class UpCommandTests
             await StorageStoppedTests.KillAzuriteAsync(state.Location, TestContext.Current.CancellationToken);
 
             var stopped = await Assert.ThrowsAsync<LocalStorageStoppedException>(() => up.WaitAsync(Patience, TestContext.Current.CancellationToken));
-            Assert.Equal("the local storage emulator (Azurite) stopped while up was running; see azurite.log in this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)", stopped.Message);
+            Assert.Equal("the local storage emulator (Azurite) stopped while up was running; see azurite.log in this run's Azurite state folder (AZURITE_DIR: by default .azurite in the repository; azurite under --out for soak)", stopped.Message);
             Assert.False(File.Exists(Path.Combine(state.Location, LocalRunRecord.FileName)), "up left its record of a run that has ended");
             Assert.False(File.Exists(Path.Combine(state.Location, "location")), "up left the dead Azurite's data behind");
         }

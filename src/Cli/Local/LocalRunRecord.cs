@@ -30,7 +30,7 @@ public sealed class LocalRunRecord
     /// The state folder as messages name it: by where it comes from, never by its path (<see cref="StateDirectory"/>), since
     /// AZURITE_DIR may name any folder, folder names can carry patient names, and these lines are pasted into tickets.
     /// </summary>
-    public const string StateDirectoryShown = "this run's Azurite state folder (AZURITE_DIR, by default .azurite in the repository)";
+    public const string StateDirectoryShown = "this run's Azurite state folder (AZURITE_DIR: by default .azurite in the repository; azurite under --out for soak)";
 
     /// <summary>The Azurite state folder scripts/azurite.sh uses with these variables (AZURITE_DIR, default .azurite).</summary>
     public static string StateDirectory(string repositoryRoot, IReadOnlyDictionary<string, string>? azuriteEnvironment) =>
