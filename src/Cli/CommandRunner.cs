@@ -40,9 +40,10 @@ public static class CommandRunner
         try
         {
             // SIGTERM/Ctrl+C cancel the command; the grace period lets demo and soak stop every process they started
-            // (each host gets up to 15 s) instead of leaving them orphaned. TerminationSignals handles them rather than
-            // System.CommandLine (no ProcessTerminationTimeout), whose handler crashes on a second Ctrl-C. The command runs
-            // off this thread so that a spent grace period ends the run even when the command works synchronously (train).
+            // (each host gets its own stop timeout and a margin, ManagedProcess.KillDeadline) instead of leaving them
+            // orphaned. TerminationSignals handles them rather than System.CommandLine (no ProcessTerminationTimeout),
+            // whose handler crashes on a second Ctrl-C. The command runs off this thread so that a spent grace period
+            // ends the run even when the command works synchronously (train).
             using var signals = TerminationSignals.Listen(GracePeriod, Console.Error);
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             var command = Task.Run(() => parse.InvokeAsync(configuration, signals.Token));

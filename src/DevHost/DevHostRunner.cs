@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
 using Synomaly.Functions.Extensions;
 using Synomaly.Functions.Options;
 using Synomaly.Storage.Messaging;
@@ -19,8 +20,11 @@ namespace Synomaly.DevHost;
 /// </summary>
 public static class DevHostRunner
 {
-    /// <summary>How long a stopping host may take to finish its running functions before it is disposed anyway.</summary>
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a stopping host may take to finish its running functions before it is disposed anyway; shared with the CLI,
+    /// which kills this process only after it.
+    /// </summary>
+    private static readonly TimeSpan StopTimeout = HostShutdown.TriggerHostStopTimeout;
 
     /// <summary>The first wait before a restart.</summary>
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);

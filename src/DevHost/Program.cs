@@ -20,8 +20,9 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-// The CLI's local pipeline (ManagedProcess) stops this host with SIGTERM and kills it 15 s later: the signal must stop the
-// host gracefully, as Ctrl-C does, rather than end the process with its functions cut off or go unnoticed.
+// The CLI's local pipeline (ManagedProcess) stops this host with SIGTERM and kills it only once its stop timeout has run
+// out (HostShutdown): the signal must stop the host gracefully, as Ctrl-C does, rather than end the process with its
+// functions cut off or go unnoticed.
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;

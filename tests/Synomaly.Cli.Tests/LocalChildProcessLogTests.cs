@@ -26,7 +26,7 @@ public sealed class LocalChildProcessLogTests
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Synomaly.Cli.Tests.runtimeconfig.json"), Path.Combine(work.Location, "blocked.runtimeconfig.json"));
         string log = Path.Combine(work.Location, "logs", "child.log");
 
-        var child = ManagedProcess.Start(assembly, new Dictionary<string, string>(), log);
+        var child = ManagedProcess.Start(assembly, new Dictionary<string, string>(), log, TimeSpan.FromSeconds(10));
         try
         {
             string? stdout = null, stderr = null;

@@ -51,7 +51,7 @@ public sealed class RunLogTests
 
         foreach (var _ in new[] { "start", "restart" })
         {
-            await using var child = ManagedProcess.Start(assembly, new Dictionary<string, string>(), log);
+            await using var child = ManagedProcess.Start(assembly, new Dictionary<string, string>(), log, TimeSpan.FromSeconds(10));
             for (int waited = 0; !child.HasExited && waited < 300; waited++)
             {
                 await Task.Delay(100, cancellationToken);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using Synomaly.Contracts;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Weights;
 using Synomaly.Storage.Local;
@@ -18,6 +20,15 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// worker's batcher rounds up to one slice with all its noise draws, whatever the profile's draws.
     /// </summary>
     public const string CpuMaxBatchImages = "1";
+
+    /// <summary>
+    /// How long the local worker lets its running jobs go on after SIGTERM (Worker__ShutdownDeadlineSeconds) before it
+    /// cancels and abandons them: shorter than the worker's 60 s default, since after Ctrl-C the CLI stops the worker, the
+    /// trigger host and Azurite one after another within its own grace period (<see cref="CommandRunner.GracePeriod"/>).
+    /// </summary>
+    public const int WorkerShutdownDeadlineSeconds = 10;
+
+    private const string ShutdownDeadlineSetting = "Worker__ShutdownDeadlineSeconds";
 
     private const string TriggerHostRole = "trigger host";
     private const string WorkerRole = "GPU worker";
@@ -105,6 +116,7 @@ public sealed class LocalPipeline : IAsyncDisposable
                 ["Model__Version"] = card.Version,
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["DOTNET_ENVIRONMENT"] = "Production",
+                [ShutdownDeadlineSetting] = WorkerShutdownDeadlineSeconds.ToString(CultureInfo.InvariantCulture),
             };
             if (onCpu)
             {
@@ -118,9 +130,9 @@ public sealed class LocalPipeline : IAsyncDisposable
             // This run's logs start empty (the last run's kept as *.previous.log); a restarted worker appends to its own.
             RunLog.StartFresh(Path.Combine(logDirectory, "devhost.log"));
             RunLog.StartFresh(Path.Combine(logDirectory, "worker.log"));
-            devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"));
+            devHost = ManagedProcess.Start(devHostAssembly, devHostSettings, Path.Combine(logDirectory, "devhost.log"), HostShutdown.TriggerHostStopTimeout);
             environment.Record.SetChild(TriggerHostRole, devHost.Id);
-            worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+            worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"), WorkerStopTimeout(workerSettings));
             environment.Record.SetChild(WorkerRole, worker.Id);
             var pipeline = new LocalPipeline(environment, devHost, worker, workerSettings, workerAssembly, logDirectory, card, port, stateDirectory);
             await pipeline.WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
@@ -150,11 +162,23 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// <summary>The app settings the worker process was started with (Azurite connection, transport, model, batch size).</summary>
     public IReadOnlyDictionary<string, string> WorkerSettings => workerSettings;
 
+    /// <summary>
+    /// How long the worker started with <paramref name="workerSettings"/> takes to stop after SIGTERM: its jobs' deadline
+    /// (an override included) plus its host's margin. A deadline that is no number fails the worker's start instead.
+    /// </summary>
+    public static TimeSpan WorkerStopTimeout(IReadOnlyDictionary<string, string> workerSettings)
+    {
+        ArgumentNullException.ThrowIfNull(workerSettings);
+        int seconds = workerSettings.TryGetValue(ShutdownDeadlineSetting, out var value)
+            && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) ? parsed : WorkerShutdownDeadlineSeconds;
+        return HostShutdown.WorkerStopTimeout(TimeSpan.FromSeconds(seconds));
+    }
+
     /// <summary>Kills the worker like a crashed container and starts a new one (the reliability suite's fault).</summary>
     public async Task RestartWorkerAsync(CancellationToken cancellationToken)
     {
         Worker.Kill();
-        Worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"));
+        Worker = ManagedProcess.Start(workerAssembly, workerSettings, Path.Combine(logDirectory, "worker.log"), WorkerStopTimeout(workerSettings));
         environment.Record.SetChild(WorkerRole, Worker.Id);
         await WaitForWorkerReadyAsync(TimeSpan.FromMinutes(3), cancellationToken);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Synomaly.Contracts;
 
 namespace Synomaly.Cli.Local;
 
@@ -9,12 +10,20 @@ namespace Synomaly.Cli.Local;
 /// </summary>
 public sealed class ManagedProcess : IAsyncDisposable
 {
+    /// <summary>
+    /// Time a stopped process gets past its host's own stop timeout: once the host gave up on its work, the process still
+    /// disposes the host and flushes its log, slower on a loaded machine. Killed before that, a function or job the host
+    /// was still waiting for would be cut off mid-way by the stop meant to let it finish.
+    /// </summary>
+    public static readonly TimeSpan KillMargin = TimeSpan.FromSeconds(5);
+
     private readonly Process process;
 
-    private ManagedProcess(Process process, string logPath)
+    private ManagedProcess(Process process, string logPath, TimeSpan killDeadline)
     {
         this.process = process;
         LogPath = logPath;
+        KillDeadline = killDeadline;
     }
 
     public int Id => process.Id;
@@ -23,7 +32,17 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
-    public static ManagedProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string logPath)
+    /// <summary>How long <see cref="StopAsync"/> waits after SIGTERM before it kills the process.</summary>
+    public TimeSpan KillDeadline { get; }
+
+    /// <summary>How long a process whose host stops within <paramref name="stopTimeout"/> is given before it is killed.</summary>
+    public static TimeSpan KillDeadlineFor(TimeSpan stopTimeout) => stopTimeout + KillMargin;
+
+    /// <param name="stopTimeout">
+    /// How long the program's host waits for its running work after SIGTERM (<see cref="HostShutdown"/>); the
+    /// process is killed only <see cref="KillMargin"/> after it.
+    /// </param>
+    public static ManagedProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string logPath, TimeSpan stopTimeout)
     {
         if (!File.Exists(assemblyPath))
         {
@@ -46,11 +65,11 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{assemblyPath}'.");
-        return new ManagedProcess(process, logPath);
+        return new ManagedProcess(process, logPath, KillDeadlineFor(stopTimeout));
     }
 
-    /// <summary>Asks the process to stop (SIGTERM, so hosts shut down gracefully), and kills it after the deadline.</summary>
-    public async Task StopAsync(TimeSpan deadline)
+    /// <summary>Asks the process to stop (SIGTERM, so hosts shut down gracefully), and kills it after <see cref="KillDeadline"/>.</summary>
+    public async Task StopAsync()
     {
         if (process.HasExited)
         {
@@ -62,7 +81,7 @@ public sealed class ManagedProcess : IAsyncDisposable
             await term!.WaitForExitAsync();
         }
 
-        using var timeout = new CancellationTokenSource(deadline);
+        using var timeout = new CancellationTokenSource(KillDeadline);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -85,7 +104,7 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(TimeSpan.FromSeconds(15));
+        await StopAsync();
         process.Dispose();
     }
 }

@@ -24,9 +24,6 @@ namespace Synomaly.GpuWorker.Hosting;
 /// <summary>The worker's composition root: options, Azure clients, the transport, the pipeline, health and telemetry.</summary>
 public static class GpuWorkerServiceCollectionExtensions
 {
-    /// <summary>Margin the host gets beyond the shutdown deadline to abandon interrupted jobs and stop cleanly.</summary>
-    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
-
     public static WebApplicationBuilder AddSynomalyGpuWorker(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -37,7 +34,7 @@ public static class GpuWorkerServiceCollectionExtensions
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.SectionName).ValidateOnStart();
-        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownDeadline + ShutdownMargin);
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = HostShutdown.WorkerStopTimeout(worker.Value.ShutdownDeadline));
 
         // Also cuts the Azure SDK's request logs, which name blob paths, to Warning.
         services.AddSynomalyStorage(configuration);

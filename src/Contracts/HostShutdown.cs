@@ -1,0 +1,21 @@
+namespace Synomaly.Contracts;
+
+/// <summary>
+/// How long each host takes to stop gracefully after SIGTERM, agreed between the hosts and whatever stops them: the CLI's
+/// local pipeline kills a child only once that child's own budget has run out, or a running function or job would be cut
+/// off mid-way (its message left locked, its result half written) by the very stop meant to let it finish.
+/// </summary>
+public static class HostShutdown
+{
+    /// <summary>The trigger host (DevHost) waits this long for its running functions before it is disposed anyway.</summary>
+    public static readonly TimeSpan TriggerHostStopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Beyond Worker__ShutdownDeadlineSeconds, the time the worker's host gets to abandon the jobs the deadline interrupted
+    /// and stop cleanly.
+    /// </summary>
+    public static readonly TimeSpan WorkerStopMargin = TimeSpan.FromSeconds(15);
+
+    /// <summary>The worker host's shutdown timeout for its in-flight jobs' deadline (Worker__ShutdownDeadlineSeconds).</summary>
+    public static TimeSpan WorkerStopTimeout(TimeSpan shutdownDeadline) => shutdownDeadline + WorkerStopMargin;
+}

@@ -1,0 +1,38 @@
+using Synomaly.Cli.Local;
+using Synomaly.Contracts;
+
+namespace Synomaly.Cli.Tests;
+
+/// <summary>
+/// The local pipeline stops its hosts with SIGTERM and kills them after a deadline. That deadline was a fixed 15 s while
+/// the trigger host waits 30 s for its running functions (and the worker its jobs' deadline plus 15 s), so a host still
+/// finishing a function was killed mid-way by the stop meant to let it finish.
+/// </summary>
+public sealed class ManagedProcessKillDeadlineTests
+{
+    [Fact]
+    public void The_trigger_host_is_killed_only_after_its_own_stop_timeout_has_run_out()
+    {
+        Assert.True(
+            ManagedProcess.KillDeadlineFor(HostShutdown.TriggerHostStopTimeout) > HostShutdown.TriggerHostStopTimeout,
+            $"killed {ManagedProcess.KillDeadlineFor(HostShutdown.TriggerHostStopTimeout).TotalSeconds} s after SIGTERM");
+    }
+
+    [Theory]
+    [InlineData(null, LocalPipeline.WorkerShutdownDeadlineSeconds)]
+    [InlineData("300", 300)]
+    public void The_worker_is_killed_only_after_its_jobs_deadline_and_its_hosts_margin_have_run_out(string? deadlineOverride, int deadlineSeconds)
+    {
+        var settings = new Dictionary<string, string> { ["Worker__ShutdownDeadlineSeconds"] = LocalPipeline.WorkerShutdownDeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (deadlineOverride is not null)
+        {
+            settings["Worker__ShutdownDeadlineSeconds"] = deadlineOverride;
+        }
+
+        var workerStopTimeout = HostShutdown.WorkerStopTimeout(TimeSpan.FromSeconds(deadlineSeconds));
+        Assert.Equal(workerStopTimeout, LocalPipeline.WorkerStopTimeout(settings));
+        Assert.True(
+            ManagedProcess.KillDeadlineFor(LocalPipeline.WorkerStopTimeout(settings)) > workerStopTimeout,
+            $"killed {ManagedProcess.KillDeadlineFor(LocalPipeline.WorkerStopTimeout(settings)).TotalSeconds} s after SIGTERM");
+    }
+}
