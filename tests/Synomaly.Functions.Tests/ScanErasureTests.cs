@@ -168,6 +168,49 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_record_that_keeps_changing_before_the_blob_deletes_answers_erasure_incomplete_with_retry_after_and_no_blob_deleted()
+    {
+        // A passing contention (a worker writing the record in a loop), yet its 409 had no Retry-After while an outage's had.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var (delete, store) = await DeleteOverContendedStoreAsync(host, contendedVersion: "v1", racing: null);
+        await store.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, MessageId = "intake" }, Ct);
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await delete.Run(request, scanId, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("kept changing while it was being marked; no blob was deleted yet", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.NotEmpty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+    }
+
+    [Fact]
+    public async Task A_record_made_during_the_erasure_that_keeps_changing_answers_that_the_blobs_are_deleted_already()
+    {
+        // The record an intake made meanwhile is marked after the blob deletes: its answer said "no blob was deleted yet".
+        // Made for another model version than the served one (v1), whose tombstone the erasure creates before the deletes.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        var upload = await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var etag = (await upload.GetPropertiesAsync(cancellationToken: Ct)).Value.ETag.ToString();
+        var racing = new JobRecord { ScanId = scanId, ModelVersion = "v2", State = JobState.Queued, SourceETag = etag, MessageId = "intake" };
+        var (delete, _) = await DeleteOverContendedStoreAsync(host, contendedVersion: "v2", racing);
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await delete.Run(request, scanId, Ct);
+
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.DoesNotContain("no blob was deleted yet", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("kept changing while it was being marked; the scan's blobs are deleted already", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+    }
+
+    [Fact]
     public async Task Deleting_again_is_harmless_and_a_late_blob_event_for_the_deleted_upload_queues_nothing()
     {
         await using var host = await TestHost.CreateAsync(azurite);
@@ -580,6 +623,41 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         var log = new CapturingLogger<ScanErasureService>();
         var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, outage.Options()), log);
         return (ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure), outage, log);
+    }
+
+    /// <summary>The DELETE over a job table of its own (<see cref="ContendedStore"/>).</summary>
+    private async Task<(DeleteScan Delete, JobStore Store)> DeleteOverContendedStoreAsync(TestHost host, string contendedVersion, JobRecord? racing)
+    {
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12]);
+        await table.CreateIfNotExistsAsync(Ct);
+        var store = new ContendedStore(table, contendedVersion, racing);
+        var erasure = new ScanErasureService(host.Blobs, store, new ScanJobRows(table), host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        return (ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure), store);
+    }
+
+    /// <summary>
+    /// A job table where the record of one model version changes before every write of the erasure (a worker writing it in
+    /// a loop), and where an intake creates <c>racing</c>, when given, right after the erasure's first listing.
+    /// </summary>
+    private sealed class ContendedStore(Azure.Data.Tables.TableClient table, string contendedVersion, JobRecord? racing) : JobStore(table)
+    {
+        private int listings;
+
+        public override async Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
+        {
+            var listed = await base.ListForScanAsync(scanId, cancellationToken);
+            if (Interlocked.Increment(ref listings) == 1 && racing is not null)
+            {
+                await CreateAsync(racing, cancellationToken);
+            }
+
+            return listed;
+        }
+
+        public override Task<JobWriteResult> MarkDeletedAsync(JobRecord current, DateTimeOffset deletedAt, CancellationToken cancellationToken = default) =>
+            current.ModelVersion == contendedVersion
+                ? Task.FromResult(new JobWriteResult(JobWriteOutcome.Conflict, current))
+                : base.MarkDeletedAsync(current, deletedAt, cancellationToken);
     }
 
     /// <summary>A job table that starts failing (storage busy) when the erasure reads the scan's records again, after the blob deletes.</summary>

@@ -46,8 +46,8 @@ public static class Problems
 
     /// <summary>
     /// The answer of an erasure stopped part way; the detail says that the records are tombstones and what is left. 409
-    /// where repeating the request finishes it, with Retry-After where storage failed for a passing reason (the pause a
-    /// 503 of an outage asks for). 500 where storage denied the app a delete: as every storage refusal of access is
+    /// where repeating the request finishes it, with Retry-After where the cause passes (storage failed for a passing
+    /// reason, or a job record kept changing under the erasure): the pause a 503 of an outage asks for. 500 where storage denied the app a delete: as every storage refusal of access is
     /// answered (a missing role no retry mends, <see cref="TransientStorageFailure"/>), but with this body, since part
     /// of the erasure is done; the Error log names the role.
     /// </summary>
@@ -60,7 +60,7 @@ public static class Problems
             return Create(StatusCodes.Status500InternalServerError, "Erasure not completed.", error.Message, ErasureIncompleteType);
         }
 
-        if (error.Cause == ErasureIncompleteCause.StorageUnavailable)
+        if (error.Cause is ErasureIncompleteCause.StorageUnavailable or ErasureIncompleteCause.RecordKeptChanging)
         {
             SetRetryAfter(response);
         }

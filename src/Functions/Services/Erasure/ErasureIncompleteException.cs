@@ -3,10 +3,7 @@ namespace Synomaly.Functions.Services.Erasure;
 /// <summary>Why an erasure stopped part way, which decides whether repeating the request finishes it, and when.</summary>
 public enum ErasureIncompleteCause
 {
-    /// <summary>
-    /// A job record kept changing under the erasure (a worker writing it in a loop), or storage refused a blob delete
-    /// for a reason of its own (a lease, a conflict): repeating the request may finish it.
-    /// </summary>
+    /// <summary>Storage refused a blob delete for a reason of its own (a lease, a conflict): repeating the request may finish it.</summary>
     Refused,
 
     /// <summary>
@@ -20,6 +17,12 @@ public enum ErasureIncompleteCause
     /// firewall stands between): no repetition mends that until an operator does.
     /// </summary>
     AccessDenied,
+
+    /// <summary>
+    /// A job record kept changing under the erasure (a worker or an intake writing it in a loop): a passing contention, so
+    /// the same request finishes the erasure after a pause, as with <see cref="StorageUnavailable"/>.
+    /// </summary>
+    RecordKeptChanging,
 }
 
 /// <summary>

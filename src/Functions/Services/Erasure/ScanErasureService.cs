@@ -80,14 +80,14 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         int marked = 0;
         foreach (var record in records)
         {
-            marked += await MarkDeletedAsync(record, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            marked += await MarkDeletedAsync(record, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         foreach (var row in unreadable)
         {
             // A tombstone replaces the whole row: of the unreadable record only its key, ETag and creation time are kept.
             var keys = new JobRecord { ScanId = scanId, ModelVersion = row.ModelVersion, CreatedAt = row.CreatedAt, ETag = row.ETag };
-            marked += await MarkDeletedAsync(keys, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            marked += await MarkDeletedAsync(keys, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         bool needsTombstone = marked == 0 && !records.Any(r => r.IsDeleted);
@@ -99,7 +99,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             // tombstone is what intake checks. An id nothing was ever written to gets one too: the request cannot tell
             // it from an upload about to arrive. (An archive id needs none: its tombstone would not stop a reprocessing
             // run of a file written again under the name, which is new data.)
-            marked += await CreateTombstoneAsync(scanId, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             needsTombstone = false;
         }
 
@@ -138,7 +138,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         if (needsTombstone)
         {
             // An archive scan's results without a record: the tombstone answers "was it deleted, and when".
-            marked += await CreateTombstoneAsync(scanId, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: true, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
@@ -196,7 +196,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         {
             if (!late.IsDeleted && uploads.ETags.Any(late.IsForSourceVersion))
             {
-                marked += await MarkDeletedAsync(late, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                marked += await MarkDeletedAsync(late, deletedAt, blobsDeleted: true, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
         }
 
@@ -267,7 +267,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     }
 
     /// <summary>A tombstone for the served model version; if a racing intake created that record meanwhile, it is tombstoned.</summary>
-    private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, bool blobsDeleted, CancellationToken cancellationToken)
     {
         var tombstone = JobRecord.Tombstone(new JobRecord { ScanId = scanId, ModelVersion = intake.Value.ModelVersion, CreatedAt = deletedAt }, deletedAt);
         var created = await jobs.CreateAsync(tombstone, cancellationToken).ConfigureAwait(false);
@@ -277,11 +277,13 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var raced = await jobs.GetAsync(scanId, intake.Value.ModelVersion, cancellationToken).ConfigureAwait(false);
-        return raced is not null && await MarkDeletedAsync(raced, deletedAt, cancellationToken).ConfigureAwait(false);
+        return raced is not null && await MarkDeletedAsync(raced, deletedAt, blobsDeleted, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Tombstones the record, re-reading it when a worker or intake wrote it in between; false if it was one already.</summary>
-    private async Task<bool> MarkDeletedAsync(JobRecord record, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    /// <param name="blobsDeleted">Whether the scan's blobs are deleted by now, for the answer when the record kept changing.</param>
+    /// <exception cref="ErasureIncompleteException">The record kept changing (<see cref="ErasureIncompleteCause.RecordKeptChanging"/>).</exception>
+    private async Task<bool> MarkDeletedAsync(JobRecord record, DateTimeOffset deletedAt, bool blobsDeleted, CancellationToken cancellationToken)
     {
         var current = record;
         for (int attempt = 1; attempt <= MaxWriteAttempts; attempt++)
@@ -304,7 +306,14 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             }
         }
 
-        throw new ErasureIncompleteException($"The job record of scan {record.ScanId} ({record.ModelVersion}) kept changing while it was being marked; no blob was deleted yet. Repeat the request.");
+        // A record marked after the blob deletes (one made meanwhile, MarkLateRecordsAsync) must not be answered "no blob
+        // was deleted yet": the caller would think the upload still there.
+        string done = blobsDeleted
+            ? "the scan's blobs are deleted already, and what is left is marking the records made meanwhile"
+            : "no blob was deleted yet";
+        throw new ErasureIncompleteException(
+            $"The job record of scan {record.ScanId} ({record.ModelVersion}) kept changing while it was being marked; {done}. Repeat the request.",
+            ErasureIncompleteCause.RecordKeptChanging);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: job record {ModelVersion} cannot be read by this version (stored {Field}); the erasure goes on, by the record's key")]
