@@ -354,6 +354,35 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void A_storage_whose_byte_count_does_not_match_is_refused_and_leaves_no_tensor_behind()
+    {
+        string path = Path.Combine(_dir, "mismatch.pt");
+        File.Copy(ReferenceFixture.Path("tiny_unet_checkpoint.pt"), path);
+        using (var archive = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var storage = archive.Entries.First(e => e.FullName.Contains("/data/", StringComparison.Ordinal));
+            string name = storage.FullName;
+            byte[] bytes;
+            using (var data = storage.Open())
+            using (var copy = new MemoryStream())
+            {
+                data.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+
+            storage.Delete();
+            using var longer = archive.CreateEntry(name).Open();
+            longer.Write([.. bytes, 0, 0, 0, 0]);
+        }
+
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var error = Assert.Throws<CheckpointFormatException>(() => TorchCheckpointReader.Read(path));
+
+        Assert.Contains("bytes;", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void A_checkpoint_cut_short_is_reported_as_truncated_and_only_a_pickle_as_a_legacy_torch_save()
     {
         byte[] whole = File.ReadAllBytes(ReferenceFixture.Path("tiny_unet_checkpoint.pt"));

@@ -137,6 +137,7 @@ public static class ReferenceVerification
             throw new InvalidDataException($"{Path.GetFileName(path)} holds {values.Length} values, not the shape [{string.Join(", ", shape)}].");
         }
 
-        return tensor(values).reshape([values.Length / per, .. shape.Skip(1)]);
+        // The host, by name: the caller moves it to its device, and the default device may be anything (a test's META trap).
+        return tensor(values, device: CPU).reshape([values.Length / per, .. shape.Skip(1)]);
     }
 }

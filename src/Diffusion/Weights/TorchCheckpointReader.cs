@@ -248,6 +248,7 @@ public static class TorchCheckpointReader
             long bytes = numel * storage.ElementSize;
             if (entry.Length != bytes)
             {
+                // The storage is not disposed here: Read's dispose scope, around the whole unpickling, disposes it.
                 throw new CheckpointFormatException($"Storage data/{key} holds {entry.Length} bytes; {numel} × {dtype} need {bytes}.");
             }
 
