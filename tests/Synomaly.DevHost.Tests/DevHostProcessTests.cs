@@ -6,8 +6,8 @@ namespace Synomaly.DevHost.Tests;
 
 /// <summary>
 /// The trigger host as the CLI's local pipeline runs it: a child process (synomaly-devhost) that ManagedProcess stops with
-/// SIGTERM, then SIGKILL after 15 s. Each test gets a storage account of its own, so its host's blob trigger never sees the
-/// uploads of the tests running beside it.
+/// SIGTERM, then SIGKILL once the host's stop timeout (HostShutdown) and a margin have run out. Each test gets a storage
+/// account of its own, so its host's blob trigger never sees the uploads of the tests running beside it.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DevHostProcessTests(AzuriteFixture azurite)
