@@ -22,8 +22,13 @@ public static class CommandRunner
     /// </summary>
     public const int UsageError = 2;
 
-    /// <summary>How long a command may take to stop cleanly after Ctrl-C or SIGTERM before the runner returns without it.</summary>
-    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long a command may take to stop cleanly after Ctrl-C or SIGTERM before the runner returns without it: longer
+    /// than the local pipeline's slowest clean stop (<see cref="Local.LocalPipeline.LongestCleanStop"/>, 95 s: worker 30 s,
+    /// trigger host 35 s, Azurite 30 s, one after another), so that demo and soak never leave a host or Azurite running.
+    /// A normal stop takes a few seconds; this bounds a stuck one.
+    /// </summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(120);
 
     public static async Task<int> RunAsync(string[] args)
     {

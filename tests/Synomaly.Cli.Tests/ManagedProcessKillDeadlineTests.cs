@@ -35,4 +35,17 @@ public sealed class ManagedProcessKillDeadlineTests
             ManagedProcess.KillDeadlineFor(LocalPipeline.WorkerStopTimeout(settings)) > workerStopTimeout,
             $"killed {ManagedProcess.KillDeadlineFor(LocalPipeline.WorkerStopTimeout(settings)).TotalSeconds} s after SIGTERM");
     }
+
+    /// <summary>
+    /// After Ctrl-C the runner waits its grace period for demo or soak to stop the worker, the trigger host and Azurite one
+    /// after another; when kill deadlines grew to follow each host's own stop timeout, their sum (95 s) passed the 60 s grace
+    /// period, and a stuck stop would have returned with Azurite, and maybe the trigger host, still running.
+    /// </summary>
+    [Fact]
+    public void The_runner_waits_longer_after_a_signal_than_the_local_pipeline_takes_to_stop_at_worst()
+    {
+        Assert.True(
+            CommandRunner.GracePeriod > LocalPipeline.LongestCleanStop,
+            $"grace period {CommandRunner.GracePeriod.TotalSeconds} s, slowest clean stop {LocalPipeline.LongestCleanStop.TotalSeconds} s");
+    }
 }

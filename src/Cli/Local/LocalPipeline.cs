@@ -163,6 +163,16 @@ public sealed class LocalPipeline : IAsyncDisposable
     public IReadOnlyDictionary<string, string> WorkerSettings => workerSettings;
 
     /// <summary>
+    /// The longest a clean stop of the pipeline takes with the local worker's deadline (<see cref="DisposeAsync"/>: the
+    /// worker, then the trigger host, each up to its kill deadline, then Azurite): the CLI's grace period after Ctrl-C must
+    /// outlast it, or the runner returns with Azurite and hosts still running.
+    /// </summary>
+    public static TimeSpan LongestCleanStop =>
+        ManagedProcess.KillDeadlineFor(HostShutdown.WorkerStopTimeout(TimeSpan.FromSeconds(WorkerShutdownDeadlineSeconds)))
+        + ManagedProcess.KillDeadlineFor(HostShutdown.TriggerHostStopTimeout)
+        + AzuriteScript.StopTimeout;
+
+    /// <summary>
     /// How long the worker started with <paramref name="workerSettings"/> takes to stop after SIGTERM: its jobs' deadline
     /// (an override included) plus its host's margin. A deadline that is no number fails the worker's start instead.
     /// </summary>

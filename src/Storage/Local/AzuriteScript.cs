@@ -17,8 +17,14 @@ public static class AzuriteScript
 
     private static readonly string[] PortVariables = ["AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT"];
 
-    /// <summary>How long an interrupted script may take to stop what it began (Azurite is given 30 s to save and exit).</summary>
-    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// How long scripts/azurite.sh stop waits for Azurite to save its state and exit (its 300 polls of 0.1 s) before it
+    /// gives up: what a caller stopping Azurite must allow for.
+    /// </summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an interrupted script may take to stop what it began (Azurite is given <see cref="StopTimeout"/>).</summary>
+    private static readonly TimeSpan InterruptGrace = StopTimeout + TimeSpan.FromSeconds(15);
 
     /// <summary>What scripts/azurite.sh start prints on stderr when this state folder's Azurite was already running.</summary>
     public const string AlreadyRunningNotice = "azurite: already running";
