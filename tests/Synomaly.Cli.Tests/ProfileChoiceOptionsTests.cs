@@ -74,6 +74,15 @@ public sealed class ProfileChoiceOptionsTests
     }
 
     [Fact]
+    public void Tune_s_help_lists_the_fusion_modes_its_list_takes()
+    {
+        // Help showed "--fusion <fusion>": a user had to read the description to learn the spellings the parser takes.
+        var fusion = SynomalyCommand.Create().Subcommands.Single(c => c.Name == "tune").Options.Single(o => o.Name == "--fusion");
+
+        Assert.Equal("soft|binary|notebook|none,...", fusion.HelpName);
+    }
+
+    [Fact]
     public void Every_choice_is_taken_as_a_model_card_spells_it()
     {
         // A card records these as its JSON writes them ("stop_floor": "area_scaled"), and a script that hands a card's

@@ -52,7 +52,8 @@ public sealed class EnumChoices<T>
     public Option<string> CreateList(string name, string description, T defaultValue)
     {
         string spelling = SpellingOf(defaultValue);
-        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => spelling };
+        // Help shows the choices ("<soft|binary|notebook|none,...>") rather than the option's bare name ("<fusion>").
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => spelling, HelpName = $"{HelpName},..." };
         option.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>()?.Split(',').FirstOrDefault(item => !TryParse(item, out _)) is { } refused)
