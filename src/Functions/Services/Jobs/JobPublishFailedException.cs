@@ -11,7 +11,7 @@ namespace Synomaly.Functions.Services.Jobs;
 public sealed class JobPublishFailedException : Exception
 {
     public JobPublishFailedException(JobRecord record, bool restoredFailure, Exception innerException)
-        : this(record, restoredFailure, innerException, PublishErrorCause.Of(innerException))
+        : this(record, restoredFailure, innerException, ServiceErrorCause.Of(innerException))
     {
     }
 
@@ -30,6 +30,6 @@ public sealed class JobPublishFailedException : Exception
     /// <summary>The record is Failed again with the reason it had before the submission.</summary>
     public bool RestoredFailure { get; }
 
-    /// <summary>The publisher's error by type and code only (<see cref="PublishErrorCause"/>).</summary>
+    /// <summary>The publisher's error by type and code only (<see cref="ServiceErrorCause"/>).</summary>
     public string Cause { get; }
 }

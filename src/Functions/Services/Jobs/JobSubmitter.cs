@@ -44,7 +44,7 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
             }
             catch (Exception e) when (e is not JobPublishFailedException)
             {
-                LogPublishFailed(job.ScanId, PublishErrorCause.Of(e));
+                LogPublishFailed(job.ScanId, ServiceErrorCause.Of(e));
                 throw await UndoReservationAsync(reservation, e).ConfigureAwait(false);
             }
 

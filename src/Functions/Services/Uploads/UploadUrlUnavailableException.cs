@@ -1,5 +1,3 @@
-using Azure;
-
 namespace Synomaly.Functions.Services.Uploads;
 
 /// <summary>
@@ -10,22 +8,19 @@ namespace Synomaly.Functions.Services.Uploads;
 public sealed class UploadUrlUnavailableException : Exception
 {
     public UploadUrlUnavailableException(Exception innerException)
-        : base($"No upload URL could be signed ({CauseOf(innerException)}).", innerException)
+        : this(innerException, innerException is null ? "unknown" : ServiceErrorCause.Of(innerException))
     {
-        Cause = CauseOf(innerException);
+    }
+
+    private UploadUrlUnavailableException(Exception innerException, string cause)
+        : base($"No upload URL could be signed ({cause}).", innerException)
+    {
+        Cause = cause;
     }
 
     /// <summary>
-    /// The error by type, status and code only: the message of a storage error can quote the request, which names the
-    /// blob, and the answer must say nothing a portal's caller should not read.
+    /// The error by type, status and code only (<see cref="ServiceErrorCause"/>): the message of a storage error can quote
+    /// the request, which names the blob, and the answer must say nothing a portal's caller should not read.
     /// </summary>
     public string Cause { get; }
-
-    private static string CauseOf(Exception? e) => e switch
-    {
-        RequestFailedException { ErrorCode: { Length: > 0 } code } failed => $"{failed.GetType().Name} {failed.Status} {code}",
-        RequestFailedException failed => $"{failed.GetType().Name} {failed.Status}",
-        null => "unknown",
-        _ => e.GetType().Name,
-    };
 }

@@ -1,15 +1,16 @@
 using Azure;
 using Azure.Messaging.ServiceBus;
 
-namespace Synomaly.Functions.Services.Jobs;
+namespace Synomaly.Functions.Services;
 
 /// <summary>
-/// Names a publisher's error by type and code only, the one rule for the log line and the 503's detail alike: the message
-/// of a storage or messaging error can quote the request, and an upload's blob name is the portal's file name. Service
+/// Names a storage or messaging error by type and code only, the one rule for log lines and problem details alike (a failed
+/// publish, an upload URL that could not be signed): the message of such an error can quote the request, and an upload's
+/// blob name is the portal's file name. Service
 /// Bus's code is its reason (ServiceTimeout, QuotaExceeded, MessagingEntityNotFound...), a queue's its status and error
 /// code: by type alone, a timeout that passes read as a missing queue or a refused role.
 /// </summary>
-internal static class PublishErrorCause
+internal static class ServiceErrorCause
 {
     public static string Of(Exception error)
     {
