@@ -34,6 +34,22 @@ public sealed class DiffusionTrainer : IDisposable
     /// by index (−1 forbids blobs); null otherwise.
     /// </param>
     public DiffusionTrainer(nn.Module<Tensor, Tensor, Tensor> model, GaussianDiffusion diffusion, Tensor images, TrainingOptions options, Device device, Tensor? regionMasks = null)
+        : this(model, diffusion, images, options, device, regionMasks, static (master, precision, on) => new ReducedPrecisionReplica(master, precision, on))
+    {
+    }
+
+    /// <param name="newReplica">
+    /// Builds the reduced-precision replica, the trainer's last and largest allocation; tests pass one that fails as a GPU
+    /// out of memory would.
+    /// </param>
+    internal DiffusionTrainer(
+        nn.Module<Tensor, Tensor, Tensor> model,
+        GaussianDiffusion diffusion,
+        Tensor images,
+        TrainingOptions options,
+        Device device,
+        Tensor? regionMasks,
+        Func<UNet, TrainingPrecision, Device, ReducedPrecisionReplica> newReplica)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
@@ -56,16 +72,26 @@ public sealed class DiffusionTrainer : IDisposable
         this.model = model;
         this.diffusion = diffusion;
         this.device = device;
-        this.regionMasks = RegionMasksFor(options.RegionMask, images, regionMasks, device);
-        this.images = images.to(device);
         Options = options;
-        Generator = SeededDraws.CpuGenerator(options.Seed);
-        Optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
-        Ema = options.EmaDecay > 0 ? new ExponentialMovingAverage(model, options.EmaDecay) : null;
-        if (options.Precision != TrainingPrecision.Fp32)
+        try
         {
-            Replica = new ReducedPrecisionReplica((UNet)model, options.Precision, device);
-            LossScaler = options.Precision == TrainingPrecision.Fp16 ? new DynamicLossScaler() : null;
+            this.regionMasks = RegionMasksFor(options.RegionMask, images, regionMasks, device);
+            this.images = images.to(device);
+            Generator = SeededDraws.CpuGenerator(options.Seed);
+            Optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
+            Ema = options.EmaDecay > 0 ? new ExponentialMovingAverage(model, options.EmaDecay) : null;
+            if (options.Precision != TrainingPrecision.Fp32)
+            {
+                Replica = newReplica((UNet)model, options.Precision, device);
+                LossScaler = options.Precision == TrainingPrecision.Fp16 ? new DynamicLossScaler() : null;
+            }
+        }
+        catch
+        {
+            // A later allocation that fails (on a GPU most likely the replica, a second network, out of memory) must not
+            // leave the device copies of the images and masks and the EMA's copy of the weights to the finalizer.
+            Dispose();
+            throw;
         }
     }
 
@@ -282,13 +308,14 @@ public sealed class DiffusionTrainer : IDisposable
             : throw new ArgumentException($"The centred disk needs square images, got {images.shape[2]}x{images.shape[3]}.", nameof(images));
     }
 
+    /// <remarks>Also called by the constructor when it fails part way, so any of the fields may still be null.</remarks>
     public void Dispose()
     {
         Ema?.Dispose();
         Replica?.Dispose();
-        Optimizer.Dispose();
-        Generator.Dispose();
-        images.Dispose();
+        Optimizer?.Dispose();
+        Generator?.Dispose();
+        images?.Dispose();
         regionMasks?.Dispose();
     }
 }

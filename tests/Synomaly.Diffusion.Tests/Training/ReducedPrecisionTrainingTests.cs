@@ -223,6 +223,24 @@ public sealed class ReducedPrecisionTrainingTests
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Fact]
+    public void A_trainer_whose_replica_cannot_be_built_leaves_no_tensor_behind()
+    {
+        using var model = new UNet(Smallest);
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images(8);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // The replica comes last, after the copies of the images, the mask and the weights (EMA) it must give back; on a
+        // GPU it is the allocation most likely to run out of memory.
+        var options = Options(TrainingPrecision.Bf16) with { EmaDecay = 0.9, RegionMask = RegionMaskSource.CentredDisk };
+        Assert.Throws<InvalidOperationException>(() => new DiffusionTrainer(
+            model, diffusion, images, options, CPU, regionMasks: null,
+            newReplica: (_, _, _) => throw new InvalidOperationException("Simulated: out of device memory.")));
+
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     [Theory]
     [InlineData("fp32", TrainingPrecision.Fp32)]
     [InlineData("BF16", TrainingPrecision.Bf16)]
