@@ -4,7 +4,8 @@ namespace Synomaly.Testing;
 
 /// <summary>
 /// Runs its tests after every parallel test of the assembly has finished, and none beside them: libtorch's default device,
-/// which <see cref="ImplicitDeviceTrap"/> changes, is one setting for the whole process, not per thread.
+/// which <see cref="ImplicitDeviceTrap"/> changes, is one setting for the whole process, not per thread (as is the default
+/// dtype, which the UNet's dtype tests change).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ImplicitDeviceCollection

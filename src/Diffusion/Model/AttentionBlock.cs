@@ -32,10 +32,10 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         }
 
         Heads = heads;
-        // Parameters on the CPU by name, whatever the default device: see UNet.
+        // Parameters on the CPU and in float32 by name, whatever libtorch's default device and dtype: see UNet.
         _norm = new GroupNorm32(channels);
-        _qkv = nn.Conv1d(channels, channels * 3, 1, device: CPU);
-        _projOut = nn.Conv1d(channels, channels, 1, device: CPU);
+        _qkv = nn.Conv1d(channels, channels * 3, 1, device: CPU, dtype: ScalarType.Float32);
+        _projOut = nn.Conv1d(channels, channels, 1, device: CPU, dtype: ScalarType.Float32);
         ZeroInit.Apply(_projOut);
         register_module("norm", _norm);
         register_module("qkv", _qkv);

@@ -16,9 +16,9 @@ public sealed class GroupNorm32 : nn.Module<Tensor, Tensor>
     public GroupNorm32(int channels)
         : base(nameof(GroupNorm32))
     {
-        // Parameters on the CPU by name, whatever the default device: see UNet.
-        register_parameter("weight", new Parameter(ones(channels, device: CPU)));
-        register_parameter("bias", new Parameter(zeros(channels, device: CPU)));
+        // Parameters on the CPU and in float32 by name, whatever libtorch's default device and dtype: see UNet.
+        register_parameter("weight", new Parameter(ones(channels, device: CPU, dtype: ScalarType.Float32)));
+        register_parameter("bias", new Parameter(zeros(channels, device: CPU, dtype: ScalarType.Float32)));
     }
 
     public override Tensor forward(Tensor input)

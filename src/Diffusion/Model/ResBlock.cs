@@ -35,12 +35,12 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
         }
 
         _resample = resample;
-        // Parameters on the CPU by name, whatever the default device: see UNet.
+        // Parameters on the CPU and in float32 by name, whatever libtorch's default device and dtype: see UNet.
         _inNorm = new GroupNorm32(channels);
-        _inConv = nn.Conv2d(channels, outChannels, 3, padding: 1, device: CPU);
+        _inConv = nn.Conv2d(channels, outChannels, 3, padding: 1, device: CPU, dtype: ScalarType.Float32);
         var inLayers = nn.Sequential(("0", _inNorm), ("1", nn.SiLU()), ("2", _inConv));
-        _embLayers = nn.Sequential(("0", nn.SiLU()), ("1", nn.Linear(embChannels, outChannels, device: CPU)));
-        var outConv = nn.Conv2d(outChannels, outChannels, 3, padding: 1, device: CPU);
+        _embLayers = nn.Sequential(("0", nn.SiLU()), ("1", nn.Linear(embChannels, outChannels, device: CPU, dtype: ScalarType.Float32)));
+        var outConv = nn.Conv2d(outChannels, outChannels, 3, padding: 1, device: CPU, dtype: ScalarType.Float32);
         ZeroInit.Apply(outConv);
         _outLayers = nn.Sequential(("0", new GroupNorm32(outChannels)), ("1", nn.SiLU()), ("2", nn.Dropout(dropout)), ("3", outConv));
 
@@ -50,7 +50,7 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
         register_module("out_layers", _outLayers);
         if (outChannels != channels)
         {
-            _skipConv = nn.Conv2d(channels, outChannels, 1, device: CPU);
+            _skipConv = nn.Conv2d(channels, outChannels, 1, device: CPU, dtype: ScalarType.Float32);
             register_module("skip_connection", _skipConv);
         }
     }

@@ -12,7 +12,9 @@ namespace Synomaly.Diffusion.Model;
 /// output_blocks, out), so the authors' weights load by name.
 /// It is built on the CPU, named in every layer rather than taken from libtorch's default device: every caller seeds or
 /// loads the weights there and then moves the model with <c>to(device)</c>, and a process whose default device was set
-/// elsewhere (CUDA, or META under a test's trap) would otherwise allocate every parameter there first.
+/// elsewhere (CUDA, or META under a test's trap) would otherwise allocate every parameter there first. Every layer names
+/// float32 too: a process that set float64 as libtorch's default dtype would otherwise build float64 weights (twice the
+/// memory, and not the float32 the checkpoints, inputs and <see cref="UsePrecision"/> expect).
 /// </summary>
 public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -36,10 +38,13 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
         double dropout = config.Dropout;
         int Channels(double mult) => (int)(mult * mc);
 
-        _timeEmbed = nn.Sequential(("0", nn.Linear(mc, embDim, device: CPU)), ("1", nn.SiLU()), ("2", nn.Linear(embDim, embDim, device: CPU)));
+        _timeEmbed = nn.Sequential(
+            ("0", nn.Linear(mc, embDim, device: CPU, dtype: ScalarType.Float32)),
+            ("1", nn.SiLU()),
+            ("2", nn.Linear(embDim, embDim, device: CPU, dtype: ScalarType.Float32)));
 
         int ch = Channels(channelMult[0]), inputCh = ch;
-        _inputBlocks = new ModuleList<TimestepEmbedSequential>(new TimestepEmbedSequential(nn.Conv2d(config.InChannels, ch, 3, padding: 1, device: CPU)));
+        _inputBlocks = new ModuleList<TimestepEmbedSequential>(new TimestepEmbedSequential(nn.Conv2d(config.InChannels, ch, 3, padding: 1, device: CPU, dtype: ScalarType.Float32)));
         var skipChannels = new Stack<int>([ch]);
         int ds = 1;
         for (int level = 0; level < channelMult.Count; level++)
@@ -93,7 +98,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor>
             }
         }
 
-        var outConv = nn.Conv2d(inputCh, config.OutChannels, 3, padding: 1, device: CPU);
+        var outConv = nn.Conv2d(inputCh, config.OutChannels, 3, padding: 1, device: CPU, dtype: ScalarType.Float32);
         ZeroInit.Apply(outConv);
         _out = nn.Sequential(("0", new GroupNorm32(ch)), ("1", nn.SiLU()), ("2", outConv));
 
