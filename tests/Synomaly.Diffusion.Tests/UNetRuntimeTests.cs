@@ -1,4 +1,5 @@
 using Synomaly.Diffusion.Model;
+using Synomaly.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -155,21 +156,14 @@ public sealed class UNetRuntimeTests
     public void A_precision_switch_leaves_no_tensor_behind_once_the_network_is_disposed(bool channelsLast)
     {
         var config = new UNetConfig { ImageSize = 8, ModelChannels = 32, ChannelMult = "1", NumResBlocks = 1, AttentionResolutions = "1", NumHeadChannels = 32 };
-        // TorchSharp's count keeps one entry per tensor a Parameter took the handle of, even after the network is
-        // disposed: the baseline is the same network built and disposed.
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        new UNet(config).Dispose();
-        long leftByADisposedNetwork = DisposeScopeManager.Statistics.ThreadTotalLiveCount - before;
-        before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         // UsePrecision converts leaf by leaf with Module.to(dtype), which must dispose each float32 parameter it replaces.
-        using (var model = new UNet(config))
+        LiveTensors.AssertLeavesOnlyWhatADisposedNetworkLeaves(config, () =>
         {
+            using var model = new UNet(config);
             model.UseChannelsLast(channelsLast);
             model.UsePrecision(ScalarType.BFloat16);
-        }
-
-        Assert.Equal(leftByADisposedNetwork, DisposeScopeManager.Statistics.ThreadTotalLiveCount - before);
+        });
     }
 
     [Fact]

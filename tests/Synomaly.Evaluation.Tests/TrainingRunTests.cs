@@ -181,17 +181,11 @@ public sealed class TrainingRunTests
         using var images = Images();
         var wider = Tiny with { ModelChannels = 64, NumHeadChannels = 64 };
         var run = new TrainingRun(wider, Options(1), CPU, Path.Combine(scratch.Location, "run")) { InitialWeights = saved };
-        // TorchSharp's count keeps one entry per tensor a Parameter took the handle of, even after the network is
-        // disposed: the baseline is the same network built and disposed.
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        new UNet(wider).Dispose();
-        long leftByADisposedNetwork = DisposeScopeManager.Statistics.ThreadTotalLiveCount - before;
-        before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         // Refused after the network is built (the saved weights are read into it), which on a GPU holds device memory.
-        Assert.Throws<InvalidModelConfigException>(() => run.Train(images, cancellationToken: TestContext.Current.CancellationToken));
-
-        Assert.Equal(leftByADisposedNetwork, DisposeScopeManager.Statistics.ThreadTotalLiveCount - before);
+        LiveTensors.AssertLeavesOnlyWhatADisposedNetworkLeaves(
+            wider,
+            () => Assert.Throws<InvalidModelConfigException>(() => run.Train(images, cancellationToken: TestContext.Current.CancellationToken)));
     }
 
     [Fact]

@@ -258,17 +258,11 @@ public sealed class ReducedPrecisionTrainingTests
     public void A_replica_that_fails_to_switch_precision_leaves_no_tensor_behind()
     {
         using var master = new UNet(Smallest);
-        // TorchSharp's count keeps one entry per tensor a Parameter took the handle of (GroupNorm's ones and zeros, the
-        // layers' own): those stay counted after a network is disposed, so the baseline is a network built and disposed.
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        new UNet(Smallest).Dispose();
-        long leftByADisposedNetwork = DisposeScopeManager.Statistics.ThreadTotalLiveCount - before;
-        before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         // Not a precision UsePrecision can be asked for: the replica's UNet already exists when the switch throws.
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ReducedPrecisionReplica(master, (TrainingPrecision)99, CPU));
-
-        Assert.Equal(leftByADisposedNetwork, DisposeScopeManager.Statistics.ThreadTotalLiveCount - before);
+        LiveTensors.AssertLeavesOnlyWhatADisposedNetworkLeaves(
+            Smallest,
+            () => Assert.Throws<ArgumentOutOfRangeException>(() => new ReducedPrecisionReplica(master, (TrainingPrecision)99, CPU)));
     }
 
     private sealed class Wrapped : nn.Module<Tensor, Tensor, Tensor>
