@@ -24,10 +24,16 @@ public static partial class SubjectSplit
     /// Stops the hashing of the files without a <c>sub-&lt;id&gt;</c> within 1 MiB of the file in progress: a large folder
     /// takes long to hash, and tune and evaluate split it before any other work.
     /// </param>
-    public static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed = DefaultSeed, CancellationToken cancellationToken = default)
+    public static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed = DefaultSeed, CancellationToken cancellationToken = default) =>
+        Split(files, seed, PathContainment.NameComparer, cancellationToken);
+
+    /// <summary><see cref="Split(IEnumerable{string}, int, CancellationToken)"/> with the comparison of paths given (tests ask a case-insensitive one on Linux).</summary>
+    internal static (IReadOnlyList<string> Tuning, IReadOnlyList<string> Reporting) Split(IEnumerable<string> files, int seed, StringComparer pathNames, CancellationToken cancellationToken)
     {
-        var list = files.ToList();
-        var names = SubjectsOf(list);
+        // One file named in two cases on Windows or macOS is one file (PathContainment): listed twice, it would be counted
+        // twice, and its two spellings of a sub-<id> (sub-AB, sub-ab) could put it in both halves.
+        var list = files.Distinct(pathNames).ToList();
+        var names = SubjectsOf(list, pathNames);
         // Grouped by identity, so that one file's bytes under two paths never land in both halves; ordered by name, so that
         // a set without such copies keeps the order, and so the halves, it always had.
         var bySubject = SameSubject(list, cancellationToken)
@@ -97,7 +103,11 @@ public static partial class SubjectSplit
     /// <paramref name="cancellationToken"/> stops the hashing within 1 MiB of the file in progress.
     /// </summary>
     public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, CancellationToken cancellationToken = default) =>
-        [.. files.Distinct(StringComparer.Ordinal).SelectMany(f => IdentitiesOf(f, cancellationToken)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+        Fingerprints(files, PathContainment.NameComparer, cancellationToken);
+
+    /// <summary><see cref="Fingerprints(IEnumerable{string}, CancellationToken)"/> with the comparison of paths given (tests ask a case-insensitive one on Linux).</summary>
+    internal static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, StringComparer pathNames, CancellationToken cancellationToken) =>
+        [.. files.Distinct(pathNames).SelectMany(f => IdentitiesOf(f, cancellationToken)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// How many subjects of <paramref name="files"/>, part of the set <paramref name="set"/>, have a fingerprint among
@@ -108,7 +118,11 @@ public static partial class SubjectSplit
     /// in <paramref name="set"/>, is checked too, so such a profile is caught wherever it was caught before.
     /// <paramref name="cancellationToken"/> stops the hashing of the files' bytes within 1 MiB of the file in progress.
     /// </summary>
-    public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default)
+    public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
+        CountTunedOn(files, set, tuned, PathContainment.NameComparer, cancellationToken);
+
+    /// <summary><see cref="CountTunedOn(IEnumerable{string}, IEnumerable{string}, IReadOnlyList{string}?, CancellationToken)"/> with the comparison of paths given (tests ask a case-insensitive one on Linux).</summary>
+    internal static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, StringComparer pathNames, CancellationToken cancellationToken)
     {
         if (tuned is null)
         {
@@ -116,9 +130,11 @@ public static partial class SubjectSplit
         }
 
         var recorded = tuned.ToHashSet(StringComparer.Ordinal);
-        var pathNames = SubjectsOf(set);
-        return files.Distinct(StringComparer.Ordinal)
-            .Select(f => (Identities: IdentitiesOf(f, cancellationToken), PathName: pathNames[f]))
+        // Paths compared as the file system compares names (PathContainment), so that a file counts once whatever its spelling
+        // and is found in its set by any.
+        var namesInSet = SubjectsOf(set, pathNames);
+        return files.Distinct(pathNames)
+            .Select(f => (Identities: IdentitiesOf(f, cancellationToken), PathName: namesInSet[f]))
             .Where(s => s.Identities.Append(s.PathName).Any(name => recorded.Contains(Fingerprint(name))))
             .Select(s => s.Identities[0])
             .Distinct(StringComparer.Ordinal)
@@ -154,8 +170,11 @@ public static partial class SubjectSplit
     /// <c>sub-&lt;id&gt;</c>, else the file's path below the set's common folder. It tells subjects apart within one set (the
     /// split's order, the bootstrap's groups); across sets, <see cref="IdentityOf"/> does.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> SubjectsOf(IEnumerable<string> files) =>
-        SetRelativePaths.Of(files).ToDictionary(p => p.Key, p => SubjectOf(p.Key, p.Value), StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, string> SubjectsOf(IEnumerable<string> files) => SubjectsOf(files, PathContainment.NameComparer);
+
+    /// <summary><see cref="SubjectsOf(IEnumerable{string})"/> with the comparison of paths given (tests ask a case-insensitive one on Linux).</summary>
+    internal static IReadOnlyDictionary<string, string> SubjectsOf(IEnumerable<string> files, StringComparer pathNames) =>
+        SetRelativePaths.Of(files, pathNames).ToDictionary(p => p.Key, p => SubjectOf(p.Key, p.Value), pathNames);
 
     /// <summary>Whether the file name carries a BIDS-style subject id (sub-IXI002_...), rather than standing for its own subject.</summary>
     public static bool NamesSubject(string path) => SubjectPattern().IsMatch(Path.GetFileName(path));

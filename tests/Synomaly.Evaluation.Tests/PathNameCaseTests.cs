@@ -6,7 +6,8 @@ namespace Synomaly.Evaluation.Tests;
 
 /// <summary>
 /// Pairing masks by a manifest or by name stem in a folder, the overlap checks between given sets and the search for
-/// evaluation files among other files (<see cref="SameFiles"/>) compare paths and names by the rule of
+/// evaluation files among other files (<see cref="SameFiles"/>), the names of a set's files (<see cref="SetRelativePaths"/>)
+/// and its subject split (<see cref="SubjectSplit"/>) compare paths and names by the rule of
 /// <see cref="PathContainment.NameComparison"/>: on Windows and macOS, whose file systems ignore case, Case1.png and
 /// case1.png are one file. These tests run on Linux, so the case-insensitive side is asked for through the comparer the
 /// code takes for tests, with two real folders that differ only in case standing for one folder of such a file system.
@@ -117,6 +118,54 @@ public sealed class PathNameCaseTests : IDisposable
         // One file named in two cases is one of the files, counted once.
         Assert.Equal(1, SameFiles.CountIn([spelt, other], [spelt], StringComparer.OrdinalIgnoreCase, cancellationToken));
         Assert.Equal(0, SameFiles.CountIn([spelt], [other], StringComparer.Ordinal, cancellationToken));
+    }
+
+    [Fact]
+    public void One_file_named_in_two_cases_is_named_once_below_its_set_s_folder_where_names_ignore_case()
+    {
+        // Files are not read: the names come from the paths alone.
+        string spelt = At("Data/p1/s.png"), other = At("data/p1/s.png"), second = At("Data/p2/s.png");
+
+        var names = SetRelativePaths.Of([spelt, other, second], StringComparer.OrdinalIgnoreCase);
+        // The common folder is Data (data in another case is the same folder), and the file in two cases is one name.
+        Assert.Equal(["p1/s.png", "p2/s.png"], names.Values.Order(StringComparer.Ordinal));
+        Assert.Equal("p1/s.png", names[other]);
+
+        // Where names are compared exactly (Linux) Data and data are two folders.
+        Assert.Equal(["Data/p1/s.png", "Data/p2/s.png", "data/p1/s.png"], SetRelativePaths.Of([spelt, other, second], StringComparer.Ordinal).Values.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void One_file_named_in_two_cases_is_split_once_where_names_ignore_case()
+    {
+        // Subject ids in the names: the split reads no file. The first two stand for one file whose name was given in two cases.
+        string[] files = [At("Scans/sub-AB_T1w.png"), At("scans/sub-ab_t1w.png"), At("Scans/sub-02_T1w.png"), At("Scans/sub-03_T1w.png")];
+
+        var (tuning, reporting) = SubjectSplit.Split(files, SubjectSplit.DefaultSeed, StringComparer.OrdinalIgnoreCase, TestContext.Current.CancellationToken);
+        // Counted twice (and, by its two ids, possibly in both halves), the file would be tuned on and reported on.
+        Assert.Equal(3, tuning.Count + reporting.Count);
+        Assert.Single(tuning.Concat(reporting), f => StringComparer.OrdinalIgnoreCase.Equals(f, files[0]));
+
+        var exact = SubjectSplit.Split(files, SubjectSplit.DefaultSeed, StringComparer.Ordinal, TestContext.Current.CancellationToken);
+        Assert.Equal(4, exact.Tuning.Count + exact.Reporting.Count);
+    }
+
+    [Fact]
+    public void A_tuned_file_named_in_another_case_than_in_its_set_is_one_subject_where_names_ignore_case()
+    {
+        // Two empty files stand for one: one content, and a subject id in two cases.
+        string spelt = Touch("Scans/sub-AB_T1w.png"), other = Touch("scans/sub-ab_t1w.png");
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var fingerprints = SubjectSplit.Fingerprints([spelt, other], StringComparer.OrdinalIgnoreCase, cancellationToken);
+        string[] ofOneFile = [SubjectSplit.Fingerprint("sha256:" + EvaluationSetManifest.Sha256Of(spelt, cancellationToken)), SubjectSplit.Fingerprint("sub-AB")];
+        Assert.Equal(ofOneFile.Order(StringComparer.Ordinal), fingerprints);
+        Assert.Equal(1, SubjectSplit.CountTunedOn([spelt, other], [spelt, other], fingerprints, StringComparer.OrdinalIgnoreCase, cancellationToken));
+        // A file of the reporting half spelt otherwise than in the set is still found in it.
+        Assert.Equal(1, SubjectSplit.CountTunedOn([other], [spelt], fingerprints, StringComparer.OrdinalIgnoreCase, cancellationToken));
+
+        // Where names are compared exactly (Linux) they are two files, of two subjects.
+        Assert.Equal(3, SubjectSplit.Fingerprints([spelt, other], StringComparer.Ordinal, cancellationToken).Count);
     }
 
     [Fact]
