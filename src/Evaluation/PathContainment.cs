@@ -37,24 +37,32 @@ public static class PathContainment
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return IsAtOrBelow(RealPath.Of(folder), RealPath.Of(path), NameComparison);
+        return IsAtOrBelow(RealPath.Of(folder), RealPath.Of(path), NameComparer);
     }
 
     /// <summary><see cref="Contains(string, string)"/> with the name comparison given (tests ask a case-insensitive one on Linux).</summary>
-    internal static bool Contains(string folder, string path, StringComparison comparison)
+    internal static bool Contains(string folder, string path, StringComparison comparison) =>
+        Contains(folder, path, StringComparer.FromComparison(comparison));
+
+    /// <summary>
+    /// <see cref="Contains(string, string)"/> with names compared by <paramref name="pathNames"/>: code that is given a comparer
+    /// for its sets of paths (<see cref="TruthMaskFiles"/>) asks "inside" by the same one.
+    /// </summary>
+    internal static bool Contains(string folder, string path, StringComparer pathNames)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return IsAtOrBelow(Path.GetFullPath(folder), Path.GetFullPath(path), comparison);
+        ArgumentNullException.ThrowIfNull(pathNames);
+        return IsAtOrBelow(Path.GetFullPath(folder), Path.GetFullPath(path), pathNames);
     }
 
-    private static bool IsAtOrBelow(string folder, string path, StringComparison comparison)
+    private static bool IsAtOrBelow(string folder, string path, StringComparer pathNames)
     {
         string parent = Path.TrimEndingDirectorySeparator(folder);
         string child = Path.TrimEndingDirectorySeparator(path);
         // Compared up to a separator, or /data/run2 would lie inside /data/run; a root keeps its separator ("/", "C:\"),
-        // so it is not added twice.
+        // so it is not added twice. A comparer has no StartsWith: the child's start is compared as a whole.
         string prefix = Path.EndsInDirectorySeparator(parent) ? parent : parent + Path.DirectorySeparatorChar;
-        return child.Equals(parent, comparison) || child.StartsWith(prefix, comparison);
+        return pathNames.Equals(child, parent) || (child.Length >= prefix.Length && pathNames.Equals(child[..prefix.Length], prefix));
     }
 }

@@ -47,7 +47,8 @@ public static class TruthMaskFiles
 
     private static List<string> ByStem(IReadOnlyList<string> images, string folder, StringComparer pathNames)
     {
-        int inside = images.ToList().FindIndex(image => PathContainment.Contains(folder, image));
+        // "Inside" asked by the comparer the stems are paired by: the one rule, and a case-insensitive one testable on Linux.
+        int inside = images.ToList().FindIndex(image => PathContainment.Contains(folder, image, pathNames));
         if (inside >= 0)
         {
             throw new EvaluationSetException(

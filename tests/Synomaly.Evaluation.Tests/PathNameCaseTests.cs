@@ -56,6 +56,21 @@ public sealed class PathNameCaseTests : IDisposable
     }
 
     [Fact]
+    public void An_image_in_the_mask_folder_spelt_in_another_case_is_refused_where_names_ignore_case()
+    {
+        // Masks and masks stand for one folder: the image lies inside --masks, and would pair with itself.
+        string image = Touch("Masks/case1.png");
+        string mask = Touch("masks/case1.png");
+
+        var refused = Assert.Throws<EvaluationSetException>(() => TruthMaskFiles.Pair([image], At("masks"), StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(EvaluationSetProblem.MaskAmongImages, refused.Problem);
+        Assert.Equal(image, refused.File);
+
+        // Where names are compared exactly (Linux) the image lies in a folder of its own.
+        Assert.Equal([mask], TruthMaskFiles.Pair([image], At("masks"), StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Two_masks_whose_stems_differ_only_in_case_are_ambiguous_where_names_ignore_case()
     {
         // In two subfolders: one folder of a case-insensitive file system cannot hold both names.
