@@ -354,6 +354,44 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_output_path_through_a_file_is_refused_as_such_by_its_option()
+    {
+        // ENOTDIR: .NET tells it as DirectoryNotFoundException, which read "a folder was not found" and sent the user
+        // looking for a missing folder, where a part of the path is a file.
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        File.WriteAllText(At("Doe_Jane"), "not a folder");
+
+        var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", Path.Combine(At("Doe_Jane"), "run", "evaluation")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(
+            "error: --out cannot be written to as a folder: a part of its path is a file, not a folder (DirectoryNotFoundException); give a new or writable folder. Nothing was run.",
+            output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("single-stage", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_output_path_with_a_name_too_long_for_the_file_system_is_refused_by_its_option()
+    {
+        // ENAMETOOLONG on one part of the path (most file systems allow 255 bytes a name).
+        string model = TinyModelPackage.Save(At("model"), "tiny");
+        ScanFiles.IxiWithLesion(0, At("anomalous"), At("masks"));
+        string tooLong = "Doe_Jane_" + new string('x', 300);
+
+        var (code, output) = await StandardError.CaptureAll(["evaluate", "--model", model, "--anomalous", At("anomalous"), "--masks", At("masks"),
+            "--min-component", "2", "--device", "cpu", "--out", Path.Combine(At(tooLong), "evaluation")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(
+            "error: --out cannot be written to as a folder: a path is too long (PathTooLongException); give a new or writable folder. Nothing was run.",
+            output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_negative_minimum_component_is_refused_by_its_option_before_the_output_folder_is_made()
     {
         string model = TinyModelPackage.Save(At("model"), "tiny");

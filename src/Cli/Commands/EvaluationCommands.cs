@@ -410,8 +410,30 @@ public static class EvaluationCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out cannot be written to as a folder: {FileErrorReason.Of(e)}; give a new or writable folder. Nothing was run.", e);
+            // A file where a folder of the path should be (ENOTDIR) reaches .NET as DirectoryNotFoundException, whose reason,
+            // "a folder was not found", sent users looking for a missing folder: CreateDirectory makes the missing ones.
+            string reason = HasFileAmongParents(folder) ? $"a part of its path is a file, not a folder ({e.GetType().Name})" : FileErrorReason.Of(e)!;
+            throw new UsageException($"--out cannot be written to as a folder: {reason}; give a new or writable folder. Nothing was run.", e);
         }
+    }
+
+    /// <summary>Whether the deepest existing folder above <paramref name="path"/> is a file instead (file.csv/run).</summary>
+    private static bool HasFileAmongParents(string path)
+    {
+        for (string? parent = Path.GetDirectoryName(Path.GetFullPath(path)); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+            {
+                return true;
+            }
+
+            if (Directory.Exists(parent))
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Adds to <paramref name="option"/> the rule that its value is at least 1, naming the option when it is not.</summary>
