@@ -18,7 +18,8 @@ public static class PathContainment
 
     /// <summary>
     /// <see cref="NameComparison"/> as a comparer, for sets and dictionaries of full paths: "is this the same file" asked
-    /// by the same rule as "is it inside that folder" (manifest pairing, the overlap of given sets).
+    /// by the same rule as "is it inside that folder" (manifest pairing, the overlap of given sets, a set's
+    /// names below its folder and its subject split).
     /// </summary>
     public static StringComparer NameComparer { get; } = StringComparer.FromComparison(NameComparison);
 
