@@ -84,8 +84,8 @@ public static class ErrorLine
 
     /// <summary>The spelling the user typed of the verb's option <paramref name="name"/>; the name itself when none was typed.</summary>
     private static string TypedName(ParseResult parse, string name) =>
-        parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name) is { } option && parse.GetResult(option)?.IdentifierToken is { } token
-            ? token.Value
+        parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name) is { } option && parse.GetResult(option) is { } result
+            ? TypedOptionName.Of(result)
             : name;
 
     /// <summary>The reason with the rejected value before its closing full stop: "... an odd number (got 4).".</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Text.Json;
 using Synomaly.Diffusion.Weights;
 
@@ -42,7 +41,7 @@ public sealed class EnumChoices<T>
             string? value = result.GetValueOrDefault<string>();
             if (!TryParse(value, out _))
             {
-                result.AddError($"{TypedName(result)} must be {Listed}, not '{value}'.");
+                result.AddError($"{TypedOptionName.Of(result)} must be {Listed}, not '{value}'.");
             }
         });
         return option;
@@ -58,7 +57,7 @@ public sealed class EnumChoices<T>
         {
             if (result.GetValueOrDefault<string>()?.Split(',').FirstOrDefault(item => !TryParse(item, out _)) is { } refused)
             {
-                result.AddError($"{TypedName(result)} must be a comma list of {Listed}, not '{refused.Trim()}'.");
+                result.AddError($"{TypedOptionName.Of(result)} must be a comma list of {Listed}, not '{refused.Trim()}'.");
             }
         });
         return option;
@@ -106,7 +105,4 @@ public sealed class EnumChoices<T>
 
         throw new ArgumentOutOfRangeException(nameof(member), member, "Not one of the option's choices.");
     }
-
-    /// <summary>The option as the user typed it: an alias rather than the option's name when that was what they gave.</summary>
-    private static string TypedName(OptionResult result) => result.IdentifierToken?.Value ?? result.Option.Name;
 }

@@ -22,7 +22,7 @@ public static class EvaluationCommands
 {
     private static readonly Option<string> Model = new("--model") { Description = "Model folder (model.safetensors + model-card.json).", Required = true };
     private static readonly Option<string?> Lesions = new("--lesion-map") { Description = "With --data: binary lesion map (NIfTI) giving real lesion shapes; procedural shapes only without it." };
-    private static readonly Option<int> PerSlice = AtLeastOne(new("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice, one inserted lesion each (at least 1; a lesion that marks no pixel of the model grid is left out).", DefaultValueFactory = _ => 2 });
+    private static readonly Option<int> PerSlice = new Option<int>("--lesions-per-slice") { Description = "With --data: anomalous cases made from each healthy slice, one inserted lesion each (at least 1; a lesion that marks no pixel of the model grid is left out).", DefaultValueFactory = _ => 2 }.AtLeastOneLesion();
     private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Profile = new("--profile") { Description = "Inference profile name in the model card (default: the card's default profile)." };
     private static readonly Option<bool> MakeDefault = new("--make-default")
@@ -434,19 +434,6 @@ public static class EvaluationCommands
         }
 
         return false;
-    }
-
-    /// <summary>Adds to <paramref name="option"/> the rule that its value is at least 1, naming the option when it is not.</summary>
-    private static Option<int> AtLeastOne(Option<int> option)
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError($"{option.Name} must be at least 1 (got {result.GetValueOrDefault<int>()}): a set without lesions has no Dice to tune or report.");
-            }
-        });
-        return option;
     }
 
     /// <summary>

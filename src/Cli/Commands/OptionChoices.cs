@@ -4,7 +4,8 @@ namespace Synomaly.Cli.Commands;
 
 /// <summary>
 /// Restricts a string option to named choices (case-insensitive), so that a typo is refused by the parser with the
-/// choices named, before any work, instead of silently meaning the default.
+/// choices named, by the option as typed (<see cref="TypedOptionName"/>), before any work, instead of silently meaning the
+/// default.
 /// </summary>
 public static class OptionChoices
 {
@@ -16,7 +17,7 @@ public static class OptionChoices
             var value = result.GetValueOrDefault<string>();
             if (!choices.Contains(value?.Trim(), StringComparer.OrdinalIgnoreCase))
             {
-                result.AddError($"{option.Name} must be {string.Join(", ", choices.SkipLast(1))} or {choices[^1]}, not '{value}'.");
+                result.AddError($"{TypedOptionName.Of(result)} must be {string.Join(", ", choices.SkipLast(1))} or {choices[^1]}, not '{value}'.");
             }
         });
         return option;

@@ -4,9 +4,10 @@ using System.Globalization;
 namespace Synomaly.Cli.Commands;
 
 /// <summary>
-/// The rule of a --timeout-minutes option (demo, soak): at least one minute, refused by the parser (exit 2) otherwise. A
-/// wait of 0 or fewer minutes gave up at its first look at the jobs, after Azurite and the hosts had been started and the
-/// scans uploaded, and failed the run (exit 1) as if the pipeline had been too slow.
+/// The rule of a --timeout-minutes option (demo, soak): at least one minute, refused by the parser (exit 2) otherwise, the
+/// option named as typed (<see cref="TypedOptionName"/>). A wait of 0 or fewer minutes gave up at its first look at the
+/// jobs, after Azurite and the hosts had been started and the scans uploaded, and failed the run (exit 1) as if the
+/// pipeline had been too slow.
 /// </summary>
 public static class WaitLimitOption
 {
@@ -18,7 +19,7 @@ public static class WaitLimitOption
             int minutes = result.GetValueOrDefault<int>();
             if (minutes < 1)
             {
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be at least 1 (got {minutes})."));
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{TypedOptionName.Of(result)} must be at least 1 (got {minutes})."));
             }
         });
         return option;
