@@ -37,8 +37,16 @@ public static class CommandRunner
         var parse = SynomalyCommand.Create().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            // System.CommandLine prints the errors on stderr (and the verb's help) and returns 1, the code of a failed run.
-            await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // The errors are printed here, each naming its option as typed (ParseErrorLine); System.CommandLine's own copy,
+            // which names the option's main name, is dropped, and it adds only its typo suggestions and the verb's help. It
+            // returns 1, the code of a failed run.
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync(ParseErrorLine.Of(error));
+            }
+
+            await Console.Error.WriteLineAsync();
+            await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = TextWriter.Null });
             return UsageError;
         }
 
