@@ -13,6 +13,8 @@ namespace Synomaly.Cli;
 /// from the <see cref="UNetConfig"/> property an <see cref="InvalidModelConfigException"/> names (TrainModelOptions). One property can be several options: a map's
 /// Threshold is tune's --theta and import-weights' --threshold, the noise's Threshold is train's --noise-threshold. A verb
 /// has no entry for a value it takes from the model card's profile (detect, most of evaluate): no option of it set that.
+/// OptionNamesTests walks every option each verb declares against these tables, so that an option added without its
+/// entry (tune's --stop-floor was) fails there rather than leaving a refusal that names no option.
 /// </summary>
 public static class OptionNames
 {
@@ -49,6 +51,7 @@ public static class OptionNames
             (nameof(InferenceOptions.MinComponentSize), "--min-component"),
             (nameof(InferenceOptions.Fusion), "--fusion"),
             (nameof(InferenceOptions.StopRule), "--stop-rule"),
+            (nameof(InferenceOptions.StopFloor), "--stop-floor"),
             (nameof(InferenceOptions.NoiseSeeding), "--noise-seeding")),
         ["evaluate"] = Table(
             (nameof(InferenceOptions.MinComponentSize), "--min-component"),

@@ -1,4 +1,10 @@
 using System.CommandLine;
+using System.Text.Json;
+using Synomaly.Diffusion.Inference;
+using Synomaly.Diffusion.Maps;
+using Synomaly.Diffusion.Model;
+using Synomaly.Diffusion.Noise;
+using Synomaly.Diffusion.Training;
 
 namespace Synomaly.Cli.Tests;
 
@@ -17,6 +23,43 @@ public sealed class OptionNamesTests
             Assert.True(verbs.TryGetValue(entry.Verb, out var verb), $"{entry.Verb} is no verb");
             Assert.True(verb!.Options.Any(o => o.Name == entry.Option), $"{entry.Verb} has no option {entry.Option} (for {entry.Parameter})");
         });
+    }
+
+    /// <summary>
+    /// Options spelt as a library parameter that need no entry: the library refuses no value of theirs, or they set no
+    /// library parameter at all. Any other option so spelt must be in its verb's table.
+    /// </summary>
+    private static readonly Dictionary<string, string> NeedNoEntry = new(StringComparer.Ordinal)
+    {
+        ["* --seed"] = "any number is a seed: no library option refuses one",
+        ["train --loss"] = "a name the parser refuses (OneOf) before the library sees the value",
+        ["train --noise"] = "a preset name the command refuses itself (Unknown noise preset)",
+        ["detect --batch-size"] = "detect's slices per call, which the command checks itself (UsageException)",
+        ["bench --precision"] = "bench's own list, refused as a BenchOptionException naming the option",
+        ["bench --attention"] = "bench's own list, refused as a BenchOptionException naming the option",
+    };
+
+    [Fact]
+    public void Every_option_a_verb_declares_that_sets_a_library_parameter_is_in_that_verb_s_table()
+    {
+        // Walks what each verb declares, so that an option added to a verb without its entry fails here: the library's
+        // refusal of its value would otherwise name no option. An option sets a library parameter when it is spelt as one
+        // (--stop-floor: StopFloor) or as some verb's table names one (--k, --lr).
+        Type[] libraryOptions = [typeof(InferenceOptions), typeof(AnomalyMapOptions), typeof(TrainingOptions), typeof(UNetConfig), typeof(SynomalyNoiseOptions)];
+        var parameterSpellings = libraryOptions.SelectMany(type => type.GetProperties())
+            .Select(property => "--" + JsonNamingPolicy.KebabCaseLower.ConvertName(property.Name))
+            .Concat(OptionNames.All.Select(entry => entry.Option))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var missing = SynomalyCommand.Create().Subcommands
+            .SelectMany(verb => verb.Options.Select(option => (Verb: verb.Name, Option: option)))
+            .Where(declared => declared.Option.Aliases.Append(declared.Option.Name).Any(parameterSpellings.Contains))
+            .Where(declared => !NeedNoEntry.ContainsKey($"{declared.Verb} {declared.Option.Name}") && !NeedNoEntry.ContainsKey($"* {declared.Option.Name}"))
+            .Where(declared => !OptionNames.All.Any(entry => entry.Verb == declared.Verb && entry.Option == declared.Option.Name))
+            .Select(declared => $"{declared.Verb} {declared.Option.Name}")
+            .ToList();
+
+        Assert.True(missing.Count == 0, $"not in OptionNames: {string.Join(", ", missing)}");
     }
 
     [Fact]
