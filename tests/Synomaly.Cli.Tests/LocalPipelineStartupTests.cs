@@ -16,18 +16,8 @@ public sealed class LocalPipelineStartupTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         string work = Path.Combine(Path.GetTempPath(), "synomaly-startup-Doe_Jane-" + Guid.NewGuid().ToString("N"));
-        // A repository root with the real Azurite script and package, and "builds" of the hosts that are not assemblies:
         // Azurite starts, then both hosts exit at once, so start-up fails after every process was started.
-        string root = Path.Combine(work, "repo");
-        Directory.CreateDirectory(root);
-        Directory.CreateSymbolicLink(Path.Combine(root, "scripts"), Path.Combine(TestPaths.RepositoryRoot, "scripts"));
-        Directory.CreateSymbolicLink(Path.Combine(root, "node_modules"), Path.Combine(TestPaths.RepositoryRoot, "node_modules"));
-        foreach (var (project, assembly) in new[] { ("DevHost", "Synomaly.DevHost.dll"), ("GpuWorker", "Synomaly.GpuWorker.dll") })
-        {
-            string folder = Path.Combine(root, "src", project, "bin", "Release", "net10.0");
-            Directory.CreateDirectory(folder);
-            await File.WriteAllTextAsync(Path.Combine(folder, assembly), "not an assembly", cancellationToken);
-        }
+        string root = await RepositoryWithHostsThatExitAsync(work, cancellationToken);
 
         var azurite = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite"));
         try
@@ -61,5 +51,64 @@ public sealed class LocalPipelineStartupTests
             await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("ten")]
+    [InlineData("-5")]
+    [InlineData("0")]
+    [InlineData("")]
+    public async Task A_worker_deadline_override_that_is_no_number_of_seconds_is_refused_as_a_usage_error_before_anything_starts(string deadline)
+    {
+        // The kill deadline fell back to the CLI's own 10 s for such a value, while the worker refused to start with it:
+        // found only after Azurite had been started. Hosts "built", so that nothing else stops the start before Azurite.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        string work = Path.Combine(Path.GetTempPath(), "synomaly-deadline-" + Guid.NewGuid().ToString("N"));
+        string root = await RepositoryWithHostsThatExitAsync(work, cancellationToken);
+
+        string state = Path.Combine(work, "azurite");
+        var azurite = AzuriteScript.IsolatedEnvironment(state);
+        try
+        {
+            var settings = new LocalPipelineSettings
+            {
+                RepositoryRoot = root,
+                ModelDirectory = TinyModelPackage.Save(Path.Combine(work, "model"), "deadline-tiny"),
+                LogDirectory = Path.Combine(work, "logs"),
+                Device = "cpu",
+                AzuriteEnvironment = azurite,
+                WorkerOverrides = new Dictionary<string, string> { ["Worker__ShutdownDeadlineSeconds"] = deadline },
+            };
+
+            var refusal = await Assert.ThrowsAsync<UsageException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
+
+            Assert.Equal($"Worker__ShutdownDeadlineSeconds must be a whole number of seconds, at least 1 (got '{deadline}'); nothing was started.", refusal.Message);
+            Assert.False(Directory.Exists(state), "Azurite was started before the setting was refused");
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A repository root under <paramref name="work"/> with the real Azurite script and package, and "builds" of the hosts
+    /// that are not assemblies, so that each host exits as soon as it is started.
+    /// </summary>
+    private static async Task<string> RepositoryWithHostsThatExitAsync(string work, CancellationToken cancellationToken)
+    {
+        string root = Path.Combine(work, "repo");
+        Directory.CreateDirectory(root);
+        Directory.CreateSymbolicLink(Path.Combine(root, "scripts"), Path.Combine(TestPaths.RepositoryRoot, "scripts"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "node_modules"), Path.Combine(TestPaths.RepositoryRoot, "node_modules"));
+        foreach (var (project, assembly) in new[] { ("DevHost", "Synomaly.DevHost.dll"), ("GpuWorker", "Synomaly.GpuWorker.dll") })
+        {
+            string folder = Path.Combine(root, "src", project, "bin", "Release", "net10.0");
+            Directory.CreateDirectory(folder);
+            await File.WriteAllTextAsync(Path.Combine(folder, assembly), "not an assembly", cancellationToken);
+        }
+
+        return root;
     }
 }

@@ -68,9 +68,12 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// </summary>
     /// <exception cref="LocalStorageStoppedException">Azurite stopped after it had started, and the hosts failed to start.</exception>
     /// <exception cref="KeptHostsRunningException">Hosts a `demo --keep` left on this state folder still run.</exception>
+    /// <exception cref="UsageException">A worker override of Worker__ShutdownDeadlineSeconds is no whole number of seconds from 1.</exception>
     public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // Refused before anything starts: the worker would refuse to start with a deadline it cannot read, after Azurite.
+        _ = ShutdownDeadlineSeconds(settings.WorkerOverrides);
         string stateDirectory = LocalRunRecord.StateDirectory(settings.RepositoryRoot, settings.AzuriteEnvironment);
         // Before anything starts: hosts a `demo --keep` left on this state folder would take this run's jobs. A first look,
         // to refuse before the model is read; the one that counts is made again under the state folder's lock (below),
@@ -174,15 +177,25 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     /// <summary>
     /// How long the worker started with <paramref name="workerSettings"/> takes to stop after SIGTERM: its jobs' deadline
-    /// (an override included) plus its host's margin. A deadline that is no number fails the worker's start instead.
+    /// (an override included) plus its host's margin.
     /// </summary>
+    /// <exception cref="UsageException">The deadline is no whole number of seconds from 1 (<see cref="ShutdownDeadlineSeconds"/>).</exception>
     public static TimeSpan WorkerStopTimeout(IReadOnlyDictionary<string, string> workerSettings)
     {
         ArgumentNullException.ThrowIfNull(workerSettings);
-        int seconds = workerSettings.TryGetValue(ShutdownDeadlineSetting, out var value)
-            && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) ? parsed : WorkerShutdownDeadlineSeconds;
-        return HostShutdown.WorkerStopTimeout(TimeSpan.FromSeconds(seconds));
+        return HostShutdown.WorkerStopTimeout(TimeSpan.FromSeconds(ShutdownDeadlineSeconds(workerSettings)));
     }
+
+    /// <summary>
+    /// The worker's jobs' deadline that <paramref name="workerSettings"/> set (Worker__ShutdownDeadlineSeconds), this
+    /// pipeline's own where they set none. One that is no whole number of seconds from 1 is a usage error (exit 2), refused by
+    /// <see cref="StartAsync"/> before anything starts: the worker refuses to start with it, and the kill deadline reckoned
+    /// from it used to fall back to 10 s without a word. Its upper bound is the worker's to check (3600, in its log).
+    /// </summary>
+    private static int ShutdownDeadlineSeconds(IReadOnlyDictionary<string, string> workerSettings) =>
+        !workerSettings.TryGetValue(ShutdownDeadlineSetting, out var value) ? WorkerShutdownDeadlineSeconds
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds >= 1 ? seconds
+        : throw new UsageException($"{ShutdownDeadlineSetting} must be a whole number of seconds, at least 1 (got '{value}'); nothing was started.");
 
     /// <summary>Kills the worker like a crashed container and starts a new one (the reliability suite's fault).</summary>
     public async Task RestartWorkerAsync(CancellationToken cancellationToken)
