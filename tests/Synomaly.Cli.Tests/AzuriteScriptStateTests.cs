@@ -45,4 +45,23 @@ public sealed class AzuriteScriptStateTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_start_that_fails_on_its_state_folder_is_told_by_exit_code_and_the_folder_s_role_without_its_path()
+    {
+        // AZURITE_DIR under a file: mkdir refuses it, quoting the path, and the script's stderr was the message the command
+        // line printed (folder names can carry patient names). What the script said stays in the inner exception.
+        using var scratch = new ScratchDirectory("synomaly-azurite-Doe_Jane");
+        Directory.CreateDirectory(scratch.Location);
+        string file = Path.Combine(scratch.Location, "not-a-folder");
+        await File.WriteAllTextAsync(file, "", TestContext.Current.CancellationToken);
+        var environment = AzuriteScript.IsolatedEnvironment(Path.Combine(file, "state"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => AzuriteScript.StartAsync(TestPaths.RepositoryRoot, environment, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("scripts/azurite.sh start failed (exit 1)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Azurite's state folder (AZURITE_DIR", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe_Jane", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Not a directory", failure.InnerException?.Message, StringComparison.Ordinal);
+    }
 }

@@ -164,8 +164,17 @@ public static class AzuriteScript
         }
     }
 
+    /// <summary>
+    /// A run of the script that failed, told by its exit code and the state folder by its role, never by what the script
+    /// said: that quotes the state folder (mkdir refusing it, "not listening after 60 s; see .../azurite.log"), which
+    /// AZURITE_DIR may put anywhere, folder names can carry patient names, and the command line prints this message as it
+    /// is. What the script said is the inner exception, which SYNOMALY_DEBUG=1 and a failed test's output show.
+    /// </summary>
     private static InvalidOperationException Failed(string verb, ScriptRun run) =>
-        new($"scripts/azurite.sh {verb} failed (exit {run.ExitCode}): {run.Stderr}");
+        new($"scripts/azurite.sh {verb} failed (exit {run.ExitCode}). What it said is left out, as it may quote the path of "
+            + "Azurite's state folder (AZURITE_DIR, by default .azurite in the repository): SYNOMALY_DEBUG=1 shows it, and "
+            + "azurite.log in that folder holds Azurite's own output.",
+            new InvalidOperationException($"scripts/azurite.sh {verb} said: {run.Stderr.Trim()}"));
 
     private sealed record ScriptRun(int ExitCode, string Stdout, string Stderr);
 
