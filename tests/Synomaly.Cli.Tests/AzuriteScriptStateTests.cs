@@ -64,4 +64,33 @@ public sealed class AzuriteScriptStateTests
         Assert.DoesNotContain("Doe_Jane", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Not a directory", failure.InnerException?.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_start_after_a_crash_that_finds_a_port_held_names_the_port_without_the_state_folder_s_path()
+    {
+        // A start on a crashed Azurite's data first says, on stderr, whose state folder it starts again, by its path; a
+        // port held then failed the start with all of stderr as the message, the path included.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var scratch = new ScratchDirectory("synomaly-azurite-Doe_Jane");
+        string state = Path.Combine(scratch.Location, "state");
+        string data = Directory.CreateDirectory(Path.Combine(scratch.Location, "data")).FullName;
+        Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, "location"), data + "\n", cancellationToken);
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        int held = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var environment = AzuriteScript.IsolatedEnvironment(state).Where(entry => entry.Key.StartsWith("AZURITE_", StringComparison.Ordinal)).ToDictionary();
+        environment["AZURITE_BLOB_PORT"] = held.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            var failure = await Assert.ThrowsAsync<AzuritePortInUseException>(() => AzuriteScript.StartAsync(TestPaths.RepositoryRoot, environment, cancellationToken));
+
+            Assert.Equal($"scripts/azurite.sh start failed (exit 3): azurite: port {held} on 127.0.0.1 is already in use by another process; Azurite did not start", failure.Message);
+            Assert.Contains("Doe_Jane", failure.InnerException?.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
+        }
+    }
 }

@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Synomaly.Storage.Local;
 
 /// <summary>Runs scripts/azurite.sh, the one place that knows how to start and stop the pinned Azurite by PID.</summary>
-public static class AzuriteScript
+public static partial class AzuriteScript
 {
     /// <summary>The exit status of scripts/azurite.sh start when another process holds one of the ports it was given.</summary>
     public const int PortInUseExitCode = 3;
@@ -115,7 +116,7 @@ public static class AzuriteScript
         var run = await ExecuteAsync(repositoryRoot, verb, environment, cancellationToken);
         if (run.ExitCode == PortInUseExitCode)
         {
-            throw new AzuritePortInUseException($"scripts/azurite.sh {verb} failed: {run.Stderr.Trim()}");
+            throw PortInUse(verb, run);
         }
 
         if (run.ExitCode != 0)
@@ -175,6 +176,20 @@ public static class AzuriteScript
             + "Azurite's state folder (AZURITE_DIR, by default .azurite in the repository): SYNOMALY_DEBUG=1 shows it, and "
             + "azurite.log in that folder holds Azurite's own output.",
             new InvalidOperationException($"scripts/azurite.sh {verb} said: {run.Stderr.Trim()}"));
+
+    /// <summary>
+    /// A start that found a port held, told by the script's line naming the port, which quotes no path, and nothing else it
+    /// said: a start on a crashed Azurite's data first says whose state folder it starts again, by its path (as
+    /// <see cref="Failed"/>, the rest is the inner exception).
+    /// </summary>
+    private static AzuritePortInUseException PortInUse(string verb, ScriptRun run) =>
+        new(
+            $"scripts/azurite.sh {verb} failed (exit {run.ExitCode}): {(PortInUseLine().Match(run.Stderr) is { Success: true } line ? line.Value : "a port it was given is held by another process")}",
+            new InvalidOperationException($"scripts/azurite.sh {verb} said: {run.Stderr.Trim()}"));
+
+    /// <summary>scripts/azurite.sh's line for a port held by another process.</summary>
+    [GeneratedRegex(@"azurite: port \d+ on 127\.0\.0\.1 is already in use by another process; Azurite did not start")]
+    private static partial Regex PortInUseLine();
 
     private sealed record ScriptRun(int ExitCode, string Stdout, string Stderr);
 
