@@ -12,20 +12,20 @@ namespace Synomaly.Cli.Tests;
 [Collection(ConsoleDisplayCollection.Name)]
 public sealed class TypedOptionNameTests
 {
-    public static TheoryData<Func<Option>, string[], string> Refusals => new()
+    public static TheoryData<string, string[], string> Refusals => new()
     {
-        { () => new Option<string>("--loss", "--objective").OneOf("vlb", "mse"), ["--objective", "l1"], "--objective must be vlb or mse, not 'l1'." },
-        { () => new Option<string>("--loss", "--objective").OneOf("vlb", "mse"), ["--loss", "l1"], "--loss must be vlb or mse, not 'l1'." },
-        { () => new Option<int>("--timeout-minutes", "--wait").AtLeastOneMinute(), ["--wait", "0"], "--wait must be at least 1 (got 0)." },
-        { () => new Option<int>("--timeout-minutes", "--wait").AtLeastOneMinute(), ["--timeout-minutes", "0"], "--timeout-minutes must be at least 1 (got 0)." },
-        { () => new Option<int>("--lesions-per-slice", "--lesions").AtLeastOneLesion(), ["--lesions", "0"], "--lesions must be at least 1 (got 0): a set without lesions has no Dice to tune or report." },
+        { "choices", ["--objective", "l1"], "--objective must be vlb or mse, not 'l1'." },
+        { "choices", ["--loss", "l1"], "--loss must be vlb or mse, not 'l1'." },
+        { "wait", ["--wait", "0"], "--wait must be at least 1 (got 0)." },
+        { "wait", ["--timeout-minutes", "0"], "--timeout-minutes must be at least 1 (got 0)." },
+        { "lesions", ["--lesions", "0"], "--lesions must be at least 1 (got 0): a set without lesions has no Dice to tune or report." },
     };
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public void An_option_rule_names_the_option_by_the_spelling_the_user_typed(Func<Option> create, string[] arguments, string expected)
+    public void An_option_rule_names_the_option_by_the_spelling_the_user_typed(string rule, string[] arguments, string expected)
     {
-        var command = new RootCommand { create() };
+        var command = new RootCommand { WithAlias(rule) };
 
         Assert.Equal(expected, Assert.Single(command.Parse(arguments).Errors).Message);
     }
@@ -50,4 +50,13 @@ public sealed class TypedOptionNameTests
         Assert.Equal(2, code);
         Assert.Equal("Required argument missing for option: '--k'.", error.Trim());
     }
+
+    /// <summary>An option under each rule, with an alias as well as its name.</summary>
+    private static Option WithAlias(string rule) => rule switch
+    {
+        "choices" => new Option<string>("--loss", "--objective").OneOf("vlb", "mse"),
+        "wait" => new Option<int>("--timeout-minutes", "--wait").AtLeastOneMinute(),
+        "lesions" => new Option<int>("--lesions-per-slice", "--lesions").AtLeastOneLesion(),
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "No such rule."),
+    };
 }
