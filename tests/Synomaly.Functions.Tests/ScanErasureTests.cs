@@ -113,6 +113,33 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         Assert.All(log.Entries, e => Assert.DoesNotContain("scan.png", e.Message, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_listing_storage_denies_is_answered_and_logged_as_the_listing_with_the_role_that_grants_it()
+    {
+        // The folder is listed before any delete; a 403 on the listing (no blob read on results) was answered "storage
+        // denied this app the delete" and logged as a missing Synomaly blob eraser, a role that carries no listing.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var (delete, outage, log) = DeleteFailingOnResults(host);
+        outage.Only = r => r.Method == Azure.Core.RequestMethod.Get && r.Uri.Query.Contains("comp=list", StringComparison.Ordinal) && r.Uri.Path.EndsWith($"/{BlobLayout.ResultsContainer}", StringComparison.Ordinal);
+        outage.Failure = () => new Azure.RequestFailedException(403, "This request is not authorized to perform this operation using this permission.", "AuthorizationPermissionMismatch", null);
+
+        var answer = await delete.Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((500, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains($"storage denied this app the listing of the scan's blobs in container '{BlobLayout.ResultsContainer}'", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("the role Storage Blob Data Reader", problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("the delete", problem.Detail, StringComparison.Ordinal);
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("storage denied the listing of the scan's blobs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("role Storage Blob Data Reader", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("blob eraser", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0, null, true)]
     [InlineData(503, "ServerBusy", true)]

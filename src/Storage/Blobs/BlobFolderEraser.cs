@@ -21,7 +21,9 @@ public sealed record FolderErasure(int Blobs, int Versions, IReadOnlySet<string>
 /// Deletes every blob under a folder prefix, previous versions included, so that an erasure leaves nothing readable but
 /// what soft delete keeps recoverable for its retention period (<c>softDeleteRetentionDays</c> in the templates). Used
 /// by the erasure on request and by the worker when it removes the results of a job erased or replaced while it wrote
-/// them. The caller's identity needs the blob eraser role (delete and deleteBlobVersion) on the container.
+/// them. The caller's identity needs blob read (the listings) and the blob eraser role (delete and deleteBlobVersion) on
+/// the container, and blob write where an upload has staged blocks or a lease; a request storage denies is thrown as a
+/// <see cref="BlobFolderAccessDeniedException"/> that names which of these it was.
 /// </summary>
 public static class BlobFolderEraser
 {
@@ -42,13 +44,8 @@ public static class BlobFolderEraser
         // Uncommitted too: a blob whose upload is still staging blocks exists for nobody else yet, but its uploader can
         // commit them at any time while the upload URL is valid. Such a blob is told from the committed ones by listing
         // those alone first.
-        var committed = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
-        {
-            committed.Add(item.Name);
-        }
-
-        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Uncommitted }, cancellationToken).ConfigureAwait(false))
+        var committed = (await ListAsync(container, new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false)).Select(item => item.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in await ListAsync(container, new GetBlobsOptions { Prefix = prefix, States = BlobStates.Uncommitted }, cancellationToken).ConfigureAwait(false))
         {
             var blob = container.GetBlobClient(item.Name);
             var (deleted, unread) = committed.Contains(item.Name)
@@ -63,13 +60,14 @@ public static class BlobFolderEraser
         }
 
         // Listed after the deletes above, which turned each current version into a previous one.
-        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Version }, cancellationToken).ConfigureAwait(false))
+        foreach (var item in await ListAsync(container, new GetBlobsOptions { Prefix = prefix, States = BlobStates.Version }, cancellationToken).ConfigureAwait(false))
         {
             if (item.VersionId is { Length: > 0 } versionId && item.IsLatestVersion != true)
             {
+                var version = container.GetBlobClient(item.Name).WithVersion(versionId);
                 try
                 {
-                    await container.GetBlobClient(item.Name).WithVersion(versionId).DeleteAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await AllowedAsync(version, BlobFolderAccess.Delete, () => version.DeleteAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
                     versions++;
                 }
                 catch (RequestFailedException e) when (e.Status == 404)
@@ -80,6 +78,38 @@ public static class BlobFolderEraser
         }
 
         return new FolderErasure(blobs, versions, etags, etagsIncomplete);
+    }
+
+    /// <summary>The blobs a listing finds, read to the end before any of them is deleted.</summary>
+    private static async Task<List<BlobItem>> ListAsync(BlobContainerClient container, GetBlobsOptions options, CancellationToken cancellationToken)
+    {
+        var items = new List<BlobItem>();
+        try
+        {
+            await foreach (var item in container.GetBlobsAsync(options, cancellationToken).ConfigureAwait(false))
+            {
+                items.Add(item);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        {
+            throw new BlobFolderAccessDeniedException(container.Name, BlobFolderAccess.Read, e);
+        }
+
+        return items;
+    }
+
+    /// <summary>One request on <paramref name="blob"/>; denied, it is thrown as <see cref="BlobFolderAccessDeniedException"/> naming <paramref name="access"/>.</summary>
+    private static async Task<T> AllowedAsync<T>(BlobBaseClient blob, BlobFolderAccess access, Func<Task<T>> request)
+    {
+        try
+        {
+            return await request().ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        {
+            throw new BlobFolderAccessDeniedException(blob.BlobContainerName, access, e);
+        }
     }
 
     /// <summary>
@@ -94,7 +124,7 @@ public static class BlobFolderEraser
         ETag? empty = null;
         try
         {
-            empty = (await staged.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false)).Value.ETag;
+            empty = (await AllowedAsync(staged, BlobFolderAccess.Write, () => staged.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken)).ConfigureAwait(false)).Value.ETag;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
@@ -130,7 +160,7 @@ public static class BlobFolderEraser
 
             try
             {
-                var deleted = await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = etag }, cancellationToken).ConfigureAwait(false);
+                var deleted = await AllowedAsync(blob, BlobFolderAccess.Delete, () => blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = etag }, cancellationToken)).ConfigureAwait(false);
                 if (deleted.Value)
                 {
                     gone.Add(etag.ToString());
@@ -140,7 +170,7 @@ public static class BlobFolderEraser
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
             {
-                await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await BreakLeaseAsync(blob, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ConditionNotMet)
             {
@@ -160,23 +190,30 @@ public static class BlobFolderEraser
         bool removed;
         try
         {
-            removed = (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            removed = (await DeleteAnyVersionAsync(blob, cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
         {
-            await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
-            removed = (await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            await BreakLeaseAsync(blob, cancellationToken).ConfigureAwait(false);
+            removed = (await DeleteAnyVersionAsync(blob, cancellationToken).ConfigureAwait(false)).Value;
         }
 
         return (removed, removed);
     }
+
+    /// <summary>Deletes whatever version is current, unconditionally.</summary>
+    private static Task<Response<bool>> DeleteAnyVersionAsync(BlobClient blob, CancellationToken cancellationToken) =>
+        AllowedAsync(blob, BlobFolderAccess.Delete, () => blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken));
+
+    private static Task<Response<BlobLease>> BreakLeaseAsync(BlobClient blob, CancellationToken cancellationToken) =>
+        AllowedAsync(blob, BlobFolderAccess.Write, () => blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken));
 
     /// <summary>The current version's ETag; null when the blob does not exist.</summary>
     private static async Task<ETag?> CurrentETagAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         try
         {
-            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ETag;
+            return (await AllowedAsync(blob, BlobFolderAccess.Read, () => blob.GetPropertiesAsync(cancellationToken: cancellationToken)).ConfigureAwait(false)).Value.ETag;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

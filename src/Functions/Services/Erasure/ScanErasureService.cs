@@ -150,8 +150,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     /// Erases the scan's folder in one container, once its records are tombstones. A delete that fails is answered
     /// erasure-incomplete, which says what the caller needs (the scan will not be processed, <paramref name="left"/>) and
     /// whether repeating the request helps: storage failing for a passing reason (an answer such as 503, or none once
-    /// the SDK's retries are spent) is repeated after a pause; a denied delete (a missing role) only once an operator has
-    /// granted it, which an Error log names; any other refusal by repeating. Anything else (a bug, the caller's
+    /// the SDK's retries are spent) is repeated after a pause; a denied request (a missing role: the listing's, a
+    /// delete's or a write's, <see cref="ErasureRoles"/>) only once an operator has granted it, which an Error log names;
+    /// any other refusal by repeating. Anything else (a bug, the caller's
     /// cancellation) stays thrown.
     /// </summary>
     /// <param name="left">What of the scan is left when this folder's erasure fails, for the caller.</param>
@@ -168,11 +169,14 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
                 $"A blob of scan {scanId} could not be deleted yet ({Answer(failure)}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeat the request.",
                 ErasureIncompleteCause.StorageUnavailable);
         }
-        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        catch (BlobFolderAccessDeniedException e)
         {
-            LogAccessDenied(scanId, reason, container, e.Status, e.ErrorCode);
+            // The listing is denied as well as a delete, and by another role: each is named for what it was.
+            var request = ErasureRoles.Request(e.Access);
+            var role = ErasureRoles.ForFolder(e.Container, e.Access);
+            LogAccessDenied(scanId, reason, request, e.Container, e.Status, e.ErrorCode, role);
             throw new ErasureIncompleteException(
-                $"A blob of scan {scanId} could not be deleted: storage denied this app the delete (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeating the request does not help until an operator grants the app its role; then repeat it.",
+                $"A blob of scan {scanId} could not be deleted: storage denied this app {request} in container '{e.Container}' (storage answered {e.Status}; the app needs the role {role} on it); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeating the request does not help until an operator grants the app that role; then repeat it.",
                 ErasureIncompleteCause.AccessDenied);
         }
         catch (RequestFailedException e)
@@ -325,8 +329,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): a blob could not be deleted ({Status} {ErrorCode}; status 0: no answer); its job records are tombstones, and the erasure must be repeated for the blobs left (the DELETE, or the archive deletion's retry)")]
     private partial void LogIncomplete(string scanId, ErasureReason reason, int status, string? errorCode);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied the delete of a blob in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role Synomaly blob eraser on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
-    private partial void LogAccessDenied(string scanId, ErasureReason reason, string container, int status, string? errorCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied {Request} in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role {Role} on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
+    private partial void LogAccessDenied(string scanId, ErasureReason reason, string request, string container, int status, string? errorCode, string role);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): its blobs are deleted, but its job records could not be read again ({Status} {ErrorCode}; status 0: no answer), so a record an intake made meanwhile may be left without its tombstone; the erasure must be repeated")]
     private partial void LogLateRecordsUnchecked(string scanId, ErasureReason reason, int status, string? errorCode);
