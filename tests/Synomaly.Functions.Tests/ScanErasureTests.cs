@@ -141,6 +141,57 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
     }
 
     [Theory]
+    [InlineData("BlobImmutableDueToPolicy", "its immutability policy")]
+    [InlineData("BlobImmutableDueToLegalHold", "its legal hold")]
+    public async Task A_blob_delete_an_immutability_policy_or_legal_hold_refuses_says_repeating_does_not_help_until_it_is_lifted(string code, string what)
+    {
+        // Answered "Repeat the request." like any refusal, which never helps while the policy or the hold stands.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var (delete, outage, log) = DeleteFailingOnResults(host);
+        outage.Failure = () => new Azure.RequestFailedException(409, "This operation is not permitted as the blob is immutable.", code, null);
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await delete.Run(request, scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Empty(request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.Contains($"Repeating the request does not help until {what} is lifted", problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Repeat the request.", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("its upload is deleted; its results are left", problem.Detail, StringComparison.Ordinal);
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains($"'{BlobLayout.ResultsContainer}' (409 {code})", error.Message, StringComparison.Ordinal);
+        Assert.All(log.Entries, e => Assert.DoesNotContain("scan.png", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_blob_delete_a_lease_refuses_says_the_blob_is_leased_and_to_repeat_once_the_lease_ends()
+    {
+        // A lease taken again after each break of the erasure (an upload URL lets its holder take one) was answered as an
+        // unnamed refusal, "Repeat the request.".
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        await host.SucceededJobAsync(scanId);
+        var holder = new LeaseTakenAgain(host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+        var options = new BlobClientOptions();
+        options.AddPolicy(holder, Azure.Core.HttpPipelinePosition.PerRetry);
+        var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, options));
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        holder.Stopped = true;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("is leased", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("Repeat the request once the lease ends", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(0, null, true)]
     [InlineData(503, "ServerBusy", true)]
     [InlineData(500, "OperationTimedOut", true)]
@@ -650,6 +701,31 @@ public sealed class ScanErasureTests(AzuriteFixture azurite)
         var log = new CapturingLogger<ScanErasureService>();
         var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, outage.Options()), log);
         return (ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure), outage, log);
+    }
+
+    /// <summary>A lease holder that takes a lease on each of the blobs again before every delete in their container.</summary>
+    private sealed class LeaseTakenAgain(BlobContainerClient container, IReadOnlyList<string> names) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        public bool Stopped { get; set; }
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message)
+        {
+            if (Stopped || message.Request.Method != Azure.Core.RequestMethod.Delete)
+            {
+                return;
+            }
+
+            foreach (var name in names)
+            {
+                try
+                {
+                    container.GetBlobClient(name).GetBlobLeaseClient().Acquire(BlobLeaseClient.InfiniteLeaseDuration);
+                }
+                catch (Azure.RequestFailedException e) when (e.ErrorCode == "LeaseAlreadyPresent")
+                {
+                }
+            }
+        }
     }
 
     /// <summary>The DELETE over a job table of its own (<see cref="ContendedStore"/>).</summary>

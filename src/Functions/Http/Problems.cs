@@ -47,7 +47,10 @@ public static class Problems
     /// <summary>
     /// The answer of an erasure stopped part way; the detail says that the records are tombstones and what is left. 409
     /// where repeating the request finishes it, with Retry-After where the cause passes (storage failed for a passing
-    /// reason, or a job record kept changing under the erasure): the pause a 503 of an outage asks for. 500 where storage denied the app a delete: as every storage refusal of access is
+    /// reason, or a job record kept changing under the erasure): the pause a 503 of an outage asks for; without it where
+    /// storage refused for a reason of its own, an immutable blob included (<see cref="ErasureIncompleteCause.Immutable"/>:
+    /// the state of the blob, not a fault of the app, though only the end of its policy or hold lets a repetition finish
+    /// the erasure, as the detail says). 500 where storage denied the app a delete: as every storage refusal of access is
     /// answered (a missing role no retry mends, <see cref="TransientStorageFailure"/>), but with this body, since part
     /// of the erasure is done; the Error log names the role.
     /// </summary>

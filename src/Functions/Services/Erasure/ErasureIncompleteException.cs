@@ -7,6 +7,13 @@ public enum ErasureIncompleteCause
     Refused,
 
     /// <summary>
+    /// A blob is immutable (a time-based retention policy or a legal hold, on it or its container): storage refuses its
+    /// delete until the policy ends or the hold is removed, whoever set it decides when, and no repetition before that
+    /// helps. Answered 409 like <see cref="Refused"/> (the blob's state, not a fault of the app), without Retry-After.
+    /// </summary>
+    Immutable,
+
+    /// <summary>
     /// Storage failed for a passing reason (throttled, busy, timed out, no answer: <see cref="Synomaly.Storage.TransientStorageFailure"/>):
     /// the same request finishes the erasure once storage is back, as a 503 of an outage would be repeated.
     /// </summary>

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Functions.Options;
@@ -152,7 +153,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     /// whether repeating the request helps: storage failing for a passing reason (an answer such as 503, or none once
     /// the SDK's retries are spent) is repeated after a pause; a denied request (a missing role: the listing's, a
     /// delete's or a write's, <see cref="ErasureRoles"/>) only once an operator has granted it, which an Error log names;
-    /// any other refusal by repeating. Anything else (a bug, the caller's
+    /// an immutable blob (a retention policy, a legal hold) only once that is lifted, which an Error log says too; a lease
+    /// taken again after the break, once it ends; any other refusal by repeating. Anything else (a bug, the caller's
     /// cancellation) stays thrown.
     /// </summary>
     /// <param name="left">What of the scan is left when this folder's erasure fails, for the caller.</param>
@@ -178,6 +180,20 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             throw new ErasureIncompleteException(
                 $"A blob of scan {scanId} could not be deleted: storage denied this app {request} in container '{e.Container}' (storage answered {e.Status}; the app needs the role {role} on it); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeating the request does not help until an operator grants the app that role; then repeat it.",
                 ErasureIncompleteCause.AccessDenied);
+        }
+        catch (RequestFailedException e) when (ImmutableUnder(e.ErrorCode) is { } protection)
+        {
+            LogImmutable(scanId, reason, container, e.Status, e.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"A blob of scan {scanId} could not be deleted: it is immutable under {protection} (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeating the request does not help until {protection} is lifted; then repeat it.",
+                ErasureIncompleteCause.Immutable);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
+        {
+            // BlobFolderEraser breaks a lease before it deletes: this one was taken again each time (an upload URL lets its holder).
+            LogIncomplete(scanId, reason, e.Status, e.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"A blob of scan {scanId} could not be deleted yet: it is leased, and the lease was taken again each time this app broke it (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeat the request once the lease ends.");
         }
         catch (RequestFailedException e)
         {
@@ -206,6 +222,18 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
         return marked;
     }
+
+    /// <summary>
+    /// What keeps a blob from being deleted, where storage refused for immutability, as the answer names it; null for any
+    /// other refusal. A time-based retention policy or a legal hold outlasts every repetition of the request: the erasure
+    /// is carried out only once it ends or is removed, which is the decision of whoever set it.
+    /// </summary>
+    private static string? ImmutableUnder(string? errorCode) => errorCode switch
+    {
+        "BlobImmutableDueToPolicy" => "its immutability policy",
+        "BlobImmutableDueToLegalHold" => "its legal hold",
+        _ => null,
+    };
 
     /// <summary>A storage failure as the caller reads it: its status, or that there was no answer (never a message, which can quote a blob name).</summary>
     private static string Answer(StorageFailure failure) => failure.Status == 0 ? "storage did not answer" : $"storage answered {failure.Status}";
@@ -331,6 +359,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied {Request} in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role {Role} on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
     private partial void LogAccessDenied(string scanId, ErasureReason reason, string request, string container, int status, string? errorCode, string role);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): a blob in container '{Container}' ({Status} {ErrorCode}) is immutable under a time-based retention policy or a legal hold, on it or its container. Its job records are tombstones; repeating the erasure does not help until the policy or the hold is lifted (an archive deletion's retries fail until then)")]
+    private partial void LogImmutable(string scanId, ErasureReason reason, string container, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): its blobs are deleted, but its job records could not be read again ({Status} {ErrorCode}; status 0: no answer), so a record an intake made meanwhile may be left without its tombstone; the erasure must be repeated")]
     private partial void LogLateRecordsUnchecked(string scanId, ErasureReason reason, int status, string? errorCode);
