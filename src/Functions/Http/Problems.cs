@@ -40,7 +40,7 @@ public static class Problems
 
     /// <summary>
     /// An erasure of <c>DELETE /api/scans/{scanId}</c> stopped part way (<see cref="ErasureIncomplete"/>): 409 when
-    /// repeating the request finishes it, 500 when storage denied the app a delete.
+    /// repeating the request finishes it, 500 when storage denied the app a request or its identity got no token.
     /// </summary>
     public const string ErasureIncompleteType = "urn:synomaly:problem:erasure-incomplete";
 
@@ -50,15 +50,16 @@ public static class Problems
     /// reason, or a job record kept changing under the erasure): the pause a 503 of an outage asks for; without it where
     /// storage refused for a reason of its own, an immutable blob included (<see cref="ErasureIncompleteCause.Immutable"/>:
     /// the state of the blob, not a fault of the app, though only the end of its policy or hold lets a repetition finish
-    /// the erasure, as the detail says). 500 where storage denied the app a delete: as every storage refusal of access is
-    /// answered (a missing role no retry mends, <see cref="TransientStorageFailure"/>), but with this body, since part
-    /// of the erasure is done; the Error log names the role.
+    /// the erasure, as the detail says). 500 where storage denied the app a request of the erasure, or its identity got no
+    /// token for one: as every storage refusal of access is answered (a missing role no retry mends,
+    /// <see cref="TransientStorageFailure"/>), but with this body, whose detail says what is done by then (possibly
+    /// nothing); the Error log names the role, or the identity.
     /// </summary>
     public static ObjectResult ErasureIncomplete(HttpResponse response, ErasureIncompleteException error)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(error);
-        if (error.Cause == ErasureIncompleteCause.AccessDenied)
+        if (error.Cause is ErasureIncompleteCause.AccessDenied or ErasureIncompleteCause.TokenUnavailable)
         {
             return Create(StatusCodes.Status500InternalServerError, "Erasure not completed.", error.Message, ErasureIncompleteType);
         }

@@ -51,8 +51,8 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
     /// <summary>Handles one queue message; what it did, or null for an event that is not about this app's archive.</summary>
     /// <exception cref="InvalidArchiveEventException">Not a BlobDeleted event (the queue trigger's retries then move it to the poison queue).</exception>
     /// <exception cref="ErasureIncompleteException">
-    /// The erasure stopped part way (a job record kept changing, a blob delete failed or was denied); the retry of the
-    /// message repeats the erasure.
+    /// The erasure stopped part way (a job record kept changing, a blob delete failed, storage denied a request or the
+    /// identity got no token, with an Error naming the role); the retry of the message repeats the erasure.
     /// </exception>
     /// <exception cref="ArchiveScanIdKeyUnavailableException">
     /// The archive scan id key could not be read, so the scan cannot be named; the message is retried (and replayed from

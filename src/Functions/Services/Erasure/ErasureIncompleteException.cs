@@ -20,10 +20,18 @@ public enum ErasureIncompleteCause
     StorageUnavailable,
 
     /// <summary>
-    /// Storage denied this app a blob delete (401 or 403: the Functions identity lacks its role on the container, or a
-    /// firewall stands between): no repetition mends that until an operator does.
+    /// Storage denied this app a request of the erasure (401 or 403: the Functions identity lacks the role on the job
+    /// table, the archive or the container that grants it, or a firewall stands between): no repetition mends that until
+    /// an operator does.
     /// </summary>
     AccessDenied,
+
+    /// <summary>
+    /// The app's identity could not get a token for a storage request of the erasure (Azure.Identity failed: the managed
+    /// identity is missing or misconfigured, or its endpoint fails): answered as <see cref="AccessDenied"/> is, since only
+    /// the identity's repair, or its endpoint's return, lets a repetition finish it.
+    /// </summary>
+    TokenUnavailable,
 
     /// <summary>
     /// A job record kept changing under the erasure (a worker or an intake writing it in a loop): a passing contention, so
@@ -34,7 +42,8 @@ public enum ErasureIncompleteCause
 
 /// <summary>
 /// The erasure stopped part way: a job record kept changing under it, a blob could not be deleted once the records were
-/// tombstones, or the records could not be read again once the blobs were deleted. The message says what is done and
+/// tombstones, the records could not be read again once the blobs were deleted, or a request of any step was denied or
+/// got no token (possibly before anything was changed, which the message then says). The message says what is done and
 /// what is left (no file name); <see cref="Cause"/> whether repeating the request helps.
 /// </summary>
 public sealed class ErasureIncompleteException(string message, ErasureIncompleteCause cause = ErasureIncompleteCause.Refused) : Exception(message)

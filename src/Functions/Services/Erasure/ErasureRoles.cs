@@ -18,6 +18,9 @@ internal static class ErasureRoles
 
     public const string BlobReader = "Storage Blob Data Reader";
 
+    /// <summary>Reads and writes the job records (their tombstones too), on the job table.</summary>
+    public const string TableContributor = "Storage Table Data Contributor";
+
     /// <summary>The request a folder's erasure was denied, as the answer and the log name it.</summary>
     public static string Request(BlobFolderAccess access) => access switch
     {

@@ -60,6 +60,21 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             throw new ArgumentException($"'scanId' must be {BlobLayout.ScanIdRule}.", nameof(scanId));
         }
 
+        var progress = new Progress();
+        try
+        {
+            return await EraseValidAsync(scanId, reason, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (AccessFailure.Of(e) is { } failure)
+        {
+            // Left to the host, this was a bare 500 with an empty body (the DELETE) or an exception log alone (an archive
+            // deletion's retries): answered as a denied blob delete is, with what is done by then.
+            throw AccessFailed(scanId, reason, failure, progress);
+        }
+    }
+
+    private async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseValidAsync(string scanId, ErasureReason reason, Progress progress, CancellationToken cancellationToken)
+    {
         var (records, unreadable) = await ReadRecordsAsync(scanId, cancellationToken).ConfigureAwait(false);
         // Contracts' one rule ("a-" and 32 lower-case hex digits), not the prefix alone: "a-foo" is a valid scan id that
         // an upload can be written under, and only a tombstone keeps a file written there after the erasure unprocessed.
@@ -71,27 +86,28 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
         // An unreadable record of an archive id may name a source the archive still holds, which cannot be told: it counts
         // as held, as does any source this app cannot name. Its owner's deletion (reason ArchiveSourceDeleted) erases it.
+        progress.Step = ErasureStep.CheckingArchive;
         if ((unreadable.Count > 0 && reason == ErasureReason.Request && BlobLayout.IsArchiveScanId(scanId))
             || await ArchiveStillHoldsAsync(records, cancellationToken).ConfigureAwait(false))
         {
             return (ScanErasureOutcome.ArchiveScan, null);
         }
 
+        progress.Step = ErasureStep.MarkingRecords;
         var deletedAt = clock.GetUtcNow();
-        int marked = 0;
         foreach (var record in records)
         {
-            marked += await MarkDeletedAsync(record, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            progress.Marked += await MarkDeletedAsync(record, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         foreach (var row in unreadable)
         {
             // A tombstone replaces the whole row: of the unreadable record only its key, ETag and creation time are kept.
             var keys = new JobRecord { ScanId = scanId, ModelVersion = row.ModelVersion, CreatedAt = row.CreatedAt, ETag = row.ETag };
-            marked += await MarkDeletedAsync(keys, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            progress.Marked += await MarkDeletedAsync(keys, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
-        bool needsTombstone = marked == 0 && !records.Any(r => r.IsDeleted);
+        bool needsTombstone = progress.Marked == 0 && !records.Any(r => r.IsDeleted);
         if (needsTombstone && reason != ErasureReason.ArchiveSourceDeleted)
         {
             // No record to mark (a DELETE before intake made one, or while the upload is still staging its blocks): the
@@ -100,17 +116,19 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             // tombstone is what intake checks. An id nothing was ever written to gets one too: the request cannot tell
             // it from an upload about to arrive. (An archive id needs none: its tombstone would not stop a reprocessing
             // run of a file written again under the name, which is new data.)
-            marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            progress.Marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             needsTombstone = false;
         }
 
         // Uploads first: should the results' delete fail, what is left is derived data, and the answer can say so.
-        var uploads = await EraseFolderAsync(BlobLayout.ScansContainer, scanId, reason, "its upload and its results are left, or part of them", cancellationToken).ConfigureAwait(false);
-        var results = await EraseFolderAsync(BlobLayout.ResultsContainer, scanId, reason, "its upload is deleted; its results are left, or part of them", cancellationToken).ConfigureAwait(false);
+        var uploads = await EraseFolderAsync(BlobLayout.ScansContainer, scanId, reason, "its upload and its results are left, or part of them", progress, cancellationToken).ConfigureAwait(false);
+        var results = await EraseFolderAsync(BlobLayout.ResultsContainer, scanId, reason, "its upload is deleted; its results are left, or part of them", progress, cancellationToken).ConfigureAwait(false);
 
+        progress.Step = ErasureStep.BlobsDeleted;
+        progress.Left = "whether a job record made while they were deleted is marked too could not be checked";
         try
         {
-            marked += await MarkLateRecordsAsync(scanId, uploads, deletedAt, cancellationToken).ConfigureAwait(false);
+            progress.Marked += await MarkLateRecordsAsync(scanId, uploads, deletedAt, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
         {
@@ -139,11 +157,12 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         if (needsTombstone)
         {
             // An archive scan's results without a record: the tombstone answers "was it deleted, and when".
-            marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: true, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            progress.Left = "the tombstone that records the erasure is not written";
+            progress.Marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: true, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
-        var erasure = new ScanErasure(scanId, marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
-        LogErased(scanId, reason, marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
+        var erasure = new ScanErasure(scanId, progress.Marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
+        LogErased(scanId, reason, progress.Marked, uploads.Blobs, results.Blobs, erasure.PreviousVersionsDeleted);
         return (ScanErasureOutcome.Deleted, erasure);
     }
 
@@ -152,14 +171,16 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     /// erasure-incomplete, which says what the caller needs (the scan will not be processed, <paramref name="left"/>) and
     /// whether repeating the request helps: storage failing for a passing reason (an answer such as 503, or none once
     /// the SDK's retries are spent) is repeated after a pause; a denied request (a missing role: the listing's, a
-    /// delete's or a write's, <see cref="ErasureRoles"/>) only once an operator has granted it, which an Error log names;
-    /// an immutable blob (a retention policy, a legal hold) only once that is lifted, which an Error log says too; a lease
+    /// delete's or a write's, <see cref="ErasureRoles"/>) only once an operator has granted it, which an Error log names (a token the app's
+    /// identity cannot get is answered by <see cref="EraseAsync"/>, as at every step); an immutable blob (a retention policy, a legal hold) only once that is lifted, which an Error log says too; a lease
     /// taken again after the break, once it ends; any other refusal by repeating. Anything else (a bug, the caller's
     /// cancellation) stays thrown.
     /// </summary>
     /// <param name="left">What of the scan is left when this folder's erasure fails, for the caller.</param>
-    private async Task<FolderErasure> EraseFolderAsync(string container, string scanId, ErasureReason reason, string left, CancellationToken cancellationToken)
+    private async Task<FolderErasure> EraseFolderAsync(string container, string scanId, ErasureReason reason, string left, Progress progress, CancellationToken cancellationToken)
     {
+        progress.Step = ErasureStep.DeletingBlobs;
+        progress.Left = left;
         try
         {
             return await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(container), scanId + "/", cancellationToken).ConfigureAwait(false);
@@ -190,7 +211,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.LeaseIdMissing)
         {
-            // BlobFolderEraser breaks a lease before it deletes: this one was taken again each time (an upload URL lets its holder).
+            // BlobFolderEraser breaks a lease before it deletes: this one was taken again each time (an upload URL lets its holder take one).
             LogIncomplete(scanId, reason, e.Status, e.ErrorCode);
             throw new ErasureIncompleteException(
                 $"A blob of scan {scanId} could not be deleted yet: it is leased, and the lease was taken again each time this app broke it (storage answered {e.Status}); the records are marked Deleted, so nothing of it will be processed, and {left}. Repeat the request once the lease ends.");
@@ -222,6 +243,40 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
         return marked;
     }
+
+    /// <summary>
+    /// The answer of an erasure stopped by a failure of access (<see cref="AccessFailure"/>) outside a folder's blob
+    /// requests, which <see cref="EraseFolderAsync"/> answers itself: 500 erasure-incomplete, and an Error log, naming the
+    /// role, or that the app's identity got no token, with what is done by then (never records marked before any was).
+    /// </summary>
+    private ErasureIncompleteException AccessFailed(string scanId, ErasureReason reason, AccessFailure failure, Progress progress)
+    {
+        var done = Done(scanId, progress);
+        if (failure.Denied is not { } denied)
+        {
+            LogTokenUnavailable(scanId, reason, failure.ErrorType, done);
+            return new ErasureIncompleteException(
+                $"The erasure of scan {scanId} stopped: the app's identity could not get a token for storage ({failure.ErrorType}); {done}. Repeat the request once it gets its tokens again (an operator checks the app's managed identity).",
+                ErasureIncompleteCause.TokenUnavailable);
+        }
+
+        var (resource, role) = progress.Step == ErasureStep.CheckingArchive
+            ? ($"the archive container '{BlobLayout.ArchiveContainer}'", ErasureRoles.BlobReader)
+            : ("the job table", ErasureRoles.TableContributor);
+        LogStorageDenied(scanId, reason, resource, denied.Status, denied.ErrorCode, role, done);
+        return new ErasureIncompleteException(
+            $"The erasure of scan {scanId} stopped: storage denied this app access to {resource} (storage answered {denied.Status}; the app needs the role {role} on it); {done}. Repeating the request does not help until an operator grants the app that role; then repeat it.",
+            ErasureIncompleteCause.AccessDenied);
+    }
+
+    /// <summary>What of the scan is erased by the step <paramref name="progress"/> stopped at, for the answer and the log.</summary>
+    private static string Done(string scanId, Progress progress) => progress.Step switch
+    {
+        < ErasureStep.DeletingBlobs when progress.Marked == 0 => $"nothing of scan {scanId} was changed",
+        < ErasureStep.DeletingBlobs => $"{progress.Marked} of the job records of scan {scanId} are marked Deleted, not all of them yet, and no blob was deleted yet",
+        ErasureStep.DeletingBlobs => $"the records of scan {scanId} are marked Deleted, so nothing of it will be processed, and {progress.Left}",
+        _ => $"the blobs of scan {scanId} are deleted and its records marked Deleted, but {progress.Left}",
+    };
 
     /// <summary>
     /// What keeps a blob from being deleted, where storage refused for immutability, as the answer names it; null for any
@@ -360,6 +415,12 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied {Request} in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role {Role} on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
     private partial void LogAccessDenied(string scanId, ErasureReason reason, string request, string container, int status, string? errorCode, string role);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure stopped ({Reason}): storage denied the app access to {Resource} ({Status} {ErrorCode}). The Functions identity needs the role {Role} on it (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Done by then: {Done}; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
+    private partial void LogStorageDenied(string scanId, ErasureReason reason, string resource, int status, string? errorCode, string role, string done);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure stopped ({Reason}): the Functions identity could not get a token for storage ({ErrorType}); check its managed identity (the ScansStorage connection's __credential and __clientId, docs/SETTINGS.md) and the identity endpoint. Done by then: {Done}; once it gets its tokens, repeat the erasure (the DELETE, or the archive deletion's retry)")]
+    private partial void LogTokenUnavailable(string scanId, ErasureReason reason, string errorType, string done);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): a blob in container '{Container}' ({Status} {ErrorCode}) is immutable under a time-based retention policy or a legal hold, on it or its container. Its job records are tombstones; repeating the erasure does not help until the policy or the hold is lifted (an archive deletion's retries fail until then)")]
     private partial void LogImmutable(string scanId, ErasureReason reason, string container, int status, string? errorCode);
 
@@ -374,4 +435,26 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} erased ({Reason}): {Jobs} job records marked Deleted, {Uploads} upload blobs, {Results} result blobs and {Versions} previous versions deleted")]
     private partial void LogErased(string scanId, ErasureReason reason, int jobs, int uploads, int results, int versions);
+
+    /// <summary>The steps of an erasure, in order: what a failure of access stopped, and so what is done by then.</summary>
+    private enum ErasureStep
+    {
+        ReadingRecords,
+        CheckingArchive,
+        MarkingRecords,
+        DeletingBlobs,
+        BlobsDeleted,
+    }
+
+    /// <summary>How far one erasure got, for the answer of one that a failure of access stops.</summary>
+    private sealed class Progress
+    {
+        public ErasureStep Step { get; set; }
+
+        /// <summary>Records this request turned into tombstones so far.</summary>
+        public int Marked { get; set; }
+
+        /// <summary>What is left once the blobs' erasure began, as the answer says it.</summary>
+        public string Left { get; set; } = "";
+    }
 }

@@ -1,0 +1,129 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Synomaly.Contracts;
+using Synomaly.Functions.Http;
+using Synomaly.Functions.Options;
+using Synomaly.Functions.Services.Archive;
+using Synomaly.Functions.Services.Erasure;
+using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Jobs;
+using Synomaly.Storage.Keys;
+using Synomaly.Testing;
+
+namespace Synomaly.Functions.Tests;
+
+/// <summary>
+/// An erasure the job table denies (401/403) or whose storage token the app's identity cannot get: answered and logged as
+/// the denied blob delete is (500 erasure-incomplete, an Error naming the role), saying what is done by then. Left to the
+/// host, the DELETE was a bare 500 with an empty body, and an archive deletion's retries logged nothing but the exception.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Azure.RequestFailedException Denied() =>
+        new(403, "This request is not authorized to perform this operation using this permission.", "AuthorizationPermissionMismatch", null);
+
+    [Fact]
+    public async Task A_job_table_that_denies_the_first_read_answers_500_erasure_incomplete_saying_nothing_was_changed()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var (erasure, outage, store, log) = await ErasureOverOwnTableAsync(host, scanId);
+        outage.Failure = Denied;
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((500, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("the job table", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("the role Storage Table Data Contributor", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"nothing of scan {scanId} was changed", problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("marked Deleted", problem.Detail, StringComparison.Ordinal);
+        Assert.False((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.NotEmpty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("Storage Table Data Contributor", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(403 AuthorizationPermissionMismatch)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_the_identity_cannot_get_once_the_blobs_are_deleted_answers_500_erasure_incomplete_saying_they_are()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var (erasure, outage, store, log) = await ErasureOverOwnTableAsync(host, scanId, failOnReread: () => new AuthenticationFailedException("ManagedIdentityCredential authentication failed."));
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(HttpRequests.Create("DELETE"), scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((500, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("the app's identity could not get a token", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"the blobs of scan {scanId} are deleted", problem.Detail, StringComparison.Ordinal);
+        Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ScansContainer, scanId));
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("AuthenticationFailedException", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ManagedIdentityCredential", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_archive_deletion_the_job_table_denies_throws_erasure_incomplete_for_the_retry_and_logs_the_role()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var (source, _) = await ArchiveDeletionTests.ProcessedArchiveScanAsync(host, $"denied-{Guid.NewGuid():N}.dcm");
+        await source.DeleteAsync(cancellationToken: Ct);
+        var (erasure, outage, _, log) = await ErasureOverOwnTableAsync(host, ScanBytes.NewScanId());
+        var handler = new ArchiveDeletionHandler(
+            erasure, host.Blobs, host.Get<Azure.Storage.Queues.QueueServiceClient>(), host.Get<ArchiveScanIdKeyStore>(),
+            new LegacyArchiveScanErasure(erasure, host.Get<ScanJobRows>(), host.Blobs), Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
+        outage.Failure = Denied;
+
+        var error = await Assert.ThrowsAsync<ErasureIncompleteException>(() => handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct));
+
+        outage.Failure = null;
+        Assert.Contains("was changed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage Table Data Contributor", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An erasure over a job table of its own holding a Queued record of <paramref name="scanId"/>, whose requests fail as
+    /// the outage says; with <paramref name="failOnReread"/>, from the read of the records after the blob deletes on.
+    /// </summary>
+    private async Task<(ScanErasureService Erasure, TableOutage Outage, JobStore Store, CapturingLogger<ScanErasureService> Log)> ErasureOverOwnTableAsync(TestHost host, string scanId, Func<Exception>? failOnReread = null)
+    {
+        var outage = new TableOutage();
+        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], outage.Options());
+        await table.CreateIfNotExistsAsync(Ct);
+        var store = new FailingOnRereadStore(table, outage, failOnReread);
+        await store.CreateAsync(new JobRecord { ScanId = scanId, ModelVersion = "v1", State = JobState.Queued, MessageId = "intake" }, Ct);
+        var log = new CapturingLogger<ScanErasureService>();
+        var erasure = new ScanErasureService(host.Blobs, store, new ScanJobRows(table), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, log);
+        return (erasure, outage, store, log);
+    }
+
+    /// <summary>A job table whose requests start failing as <c>failure</c> says when the erasure reads the scan's records again.</summary>
+    private sealed class FailingOnRereadStore(TableClient table, TableOutage outage, Func<Exception>? failure) : JobStore(table)
+    {
+        private int listings;
+
+        public override Task<IReadOnlyList<JobRecord>> ListForScanAsync(string scanId, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref listings) > 1 && failure is not null)
+            {
+                outage.Failure = failure;
+            }
+
+            return base.ListForScanAsync(scanId, cancellationToken);
+        }
+    }
+}
