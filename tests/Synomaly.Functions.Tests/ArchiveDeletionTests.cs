@@ -167,6 +167,33 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         Assert.Null(await host.Jobs.GetAsync(UnkeyedScanId(source.Name), "v1", Ct));
     }
 
+    [Fact]
+    public async Task Results_without_a_record_whose_tombstone_storage_fails_to_write_are_still_tombstoned_by_the_retry()
+    {
+        // The tombstone was written after the results were deleted: failing there, it left the retry of the message nothing
+        // to find, so no tombstone answered "was it deleted, and when", and the retry logged that nothing had existed.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = "a-" + Guid.NewGuid().ToString("N");
+        var results = host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
+        await results.UploadBlobAsync(BlobLayout.ResultsPrefix(scanId, "v1", "0x1") + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
+        var outage = new TableOutage { Only = r => r.Method == Azure.Core.RequestMethod.Post };
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], outage.Options());
+        await table.CreateIfNotExistsAsync(Ct);
+        var store = new JobStore(table);
+        var erasure = new ScanErasureService(host.Blobs, store, new ScanJobRows(table), host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        outage.Failure = () => new Azure.RequestFailedException(503, "The server is busy.", "ServerBusy", null);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => erasure.EraseAsync(scanId, Ct, ErasureReason.ArchiveSourceDeleted));
+        outage.Failure = null;
+        Assert.NotEmpty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId)); // nothing is deleted before its tombstone stands
+        var (retried, erased) = await erasure.EraseAsync(scanId, Ct, ErasureReason.ArchiveSourceDeleted);
+
+        Assert.Equal(ScanErasureOutcome.Deleted, retried);
+        Assert.Equal(1, erased!.ResultBlobsDeleted);
+        Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
+    }
+
     /// <summary>The id versions before keyed ids gave an archive file, computed here on its own: unkeyed SHA-256 of the name.</summary>
     private static string UnkeyedScanId(string name) =>
         "a-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0, 16);

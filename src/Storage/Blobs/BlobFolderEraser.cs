@@ -80,6 +80,25 @@ public static class BlobFolderEraser
         return new FolderErasure(blobs, versions, etags, etagsIncomplete);
     }
 
+    /// <summary>Whether any blob is under the folder prefix: a current one, an earlier version, or one with staged blocks only.</summary>
+    public static async Task<bool> AnyUnderAsync(BlobContainerClient container, string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        try
+        {
+            await foreach (var _ in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Version | BlobStates.Uncommitted }, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        {
+            throw new BlobFolderAccessDeniedException(container.Name, BlobFolderAccess.Read, e);
+        }
+
+        return false;
+    }
+
     /// <summary>The blobs a listing finds, read to the end before any of them is deleted.</summary>
     private static async Task<List<BlobItem>> ListAsync(BlobContainerClient container, GetBlobsOptions options, CancellationToken cancellationToken)
     {

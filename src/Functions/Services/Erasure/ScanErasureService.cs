@@ -107,17 +107,19 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             progress.Marked += await MarkDeletedAsync(keys, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
-        bool needsTombstone = progress.Marked == 0 && !records.Any(r => r.IsDeleted);
-        if (needsTombstone && reason != ErasureReason.ArchiveSourceDeleted)
+        if (progress.Marked == 0 && !records.Any(r => r.IsDeleted)
+            && (reason != ErasureReason.ArchiveSourceDeleted || await AnyBlobFiledUnderAsync(scanId, cancellationToken).ConfigureAwait(false)))
         {
             // No record to mark (a DELETE before intake made one, or while the upload is still staging its blocks): the
             // upload id is closed by a tombstone all the same, before the blobs are deleted. The upload URL, still valid
             // for a while, could otherwise write or commit the file after this erasure and have it processed; the
             // tombstone is what intake checks. An id nothing was ever written to gets one too: the request cannot tell
-            // it from an upload about to arrive. (An archive id needs none: its tombstone would not stop a reprocessing
-            // run of a file written again under the name, which is new data.)
-            progress.Marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
-            needsTombstone = false;
+            // it from an upload about to arrive. An archive scan's results without a record get one too, which answers
+            // "was it deleted, and when"; before the deletes as well: written after them, a failure left the retry of the
+            // owner's deletion nothing to find, so no tombstone, and a log that nothing had been derived. (An archive id
+            // with nothing filed under it needs none: its tombstone would not stop a reprocessing run of a file written
+            // again under the name, which is new data.)
+            progress.Marked += await CreateTombstoneAsync(scanId, deletedAt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         // Uploads first: should the results' delete fail, what is left is derived data, and the answer can say so.
@@ -152,13 +154,6 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             // An upload id is closed by the tombstone above even though nothing of it existed.
             LogNothingExisted(scanId, reason);
             return (ScanErasureOutcome.NotFound, null);
-        }
-
-        if (needsTombstone)
-        {
-            // An archive scan's results without a record: the tombstone answers "was it deleted, and when".
-            progress.Left = "the tombstone that records the erasure is not written";
-            progress.Marked += await CreateTombstoneAsync(scanId, deletedAt, blobsDeleted: true, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var erasure = new ScanErasure(scanId, progress.Marked, uploads.Blobs, results.Blobs, uploads.Versions + results.Versions, deletedAt);
@@ -260,12 +255,16 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
                 ErasureIncompleteCause.TokenUnavailable);
         }
 
-        var (resource, role) = progress.Step == ErasureStep.CheckingArchive
-            ? ($"the archive container '{BlobLayout.ArchiveContainer}'", ErasureRoles.BlobReader)
-            : ("the job table", ErasureRoles.TableContributor);
-        LogStorageDenied(scanId, reason, resource, denied.Status, denied.ErrorCode, role, done);
+        var (request, role) = denied switch
+        {
+            // The check for anything filed under an archive id without a record, before its tombstone.
+            BlobFolderAccessDeniedException folder => ($"{ErasureRoles.Request(folder.Access)} in container '{folder.Container}'", ErasureRoles.ForFolder(folder.Container, folder.Access)),
+            _ when progress.Step == ErasureStep.CheckingArchive => ($"the check of its source in the archive container '{BlobLayout.ArchiveContainer}'", ErasureRoles.BlobReader),
+            _ => ("access to the job table", ErasureRoles.TableContributor),
+        };
+        LogStorageDenied(scanId, reason, request, denied.Status, denied.ErrorCode, role, done);
         return new ErasureIncompleteException(
-            $"The erasure of scan {scanId} stopped: storage denied this app access to {resource} (storage answered {denied.Status}; the app needs the role {role} on it); {done}. Repeating the request does not help until an operator grants the app that role; then repeat it.",
+            $"The erasure of scan {scanId} stopped: storage denied this app {request} (storage answered {denied.Status}; the app needs the role {role} there); {done}. Repeating the request does not help until an operator grants the app that role; then repeat it.",
             ErasureIncompleteCause.AccessDenied);
     }
 
@@ -353,8 +352,16 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         return false;
     }
 
-    /// <summary>A tombstone for the served model version; if a racing intake created that record meanwhile, it is tombstoned.</summary>
-    private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, bool blobsDeleted, CancellationToken cancellationToken)
+    /// <summary>Whether any blob of the scan, in either container, current or an earlier version, is there to erase.</summary>
+    private async Task<bool> AnyBlobFiledUnderAsync(string scanId, CancellationToken cancellationToken) =>
+        await BlobFolderEraser.AnyUnderAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), scanId + "/", cancellationToken).ConfigureAwait(false)
+        || await BlobFolderEraser.AnyUnderAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), scanId + "/", cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A tombstone for the served model version, written before any blob is deleted; if a racing intake created that
+    /// record meanwhile, it is tombstoned.
+    /// </summary>
+    private async Task<bool> CreateTombstoneAsync(string scanId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
     {
         var tombstone = JobRecord.Tombstone(new JobRecord { ScanId = scanId, ModelVersion = intake.Value.ModelVersion, CreatedAt = deletedAt }, deletedAt);
         var created = await jobs.CreateAsync(tombstone, cancellationToken).ConfigureAwait(false);
@@ -364,7 +371,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         var raced = await jobs.GetAsync(scanId, intake.Value.ModelVersion, cancellationToken).ConfigureAwait(false);
-        return raced is not null && await MarkDeletedAsync(raced, deletedAt, blobsDeleted, cancellationToken).ConfigureAwait(false);
+        return raced is not null && await MarkDeletedAsync(raced, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Tombstones the record, re-reading it when a worker or intake wrote it in between; false if it was one already.</summary>
@@ -415,8 +422,8 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): storage denied {Request} in container '{Container}' ({Status} {ErrorCode}). The Functions identity needs the role {Role} on that container (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Its job records are tombstones; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
     private partial void LogAccessDenied(string scanId, ErasureReason reason, string request, string container, int status, string? errorCode, string role);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure stopped ({Reason}): storage denied the app access to {Resource} ({Status} {ErrorCode}). The Functions identity needs the role {Role} on it (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Done by then: {Done}; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
-    private partial void LogStorageDenied(string scanId, ErasureReason reason, string resource, int status, string? errorCode, string role, string done);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure stopped ({Reason}): storage denied the app {Request} ({Status} {ErrorCode}). The Functions identity needs the role {Role} there (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Done by then: {Done}; once the role is granted, repeat the erasure (the DELETE, or the archive deletion's retry)")]
+    private partial void LogStorageDenied(string scanId, ErasureReason reason, string request, int status, string? errorCode, string role, string done);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure stopped ({Reason}): the Functions identity could not get a token for storage ({ErrorType}); check its managed identity (the ScansStorage connection's __credential and __clientId, docs/SETTINGS.md) and the identity endpoint. Done by then: {Done}; once it gets its tokens, repeat the erasure (the DELETE, or the archive deletion's retry)")]
     private partial void LogTokenUnavailable(string scanId, ErasureReason reason, string errorType, string done);
