@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Synomaly.Storage.Blobs;
 using Synomaly.Testing;
 
@@ -70,6 +71,54 @@ public sealed class BlobFolderEraserTests(AzuriteFixture azurite)
         Assert.DoesNotContain(container.RewrittenETags[^1].Trim('"'), erased.ETags.Select(e => e.Trim('"')));
         Assert.True(erased.ETagsIncomplete);
         await container.DeleteAsync(cancellationToken: Ct);
+    }
+
+    [Theory]
+    [InlineData("list", BlobFolderAccess.Read)]
+    [InlineData("delete", BlobFolderAccess.Delete)]
+    [InlineData("blocklist", BlobFolderAccess.Write)]
+    public async Task A_request_storage_denies_is_thrown_naming_its_kind_and_container_with_the_status_and_code_it_had(string request, BlobFolderAccess access)
+    {
+        // A denied listing read like a denied delete (a bare 403), though another role grants it: the erasure named the
+        // delete's role for both. The exception stays a RequestFailedException of the same status and code.
+        var name = "c" + Guid.NewGuid().ToString("N");
+        var denial = new Denial(request);
+        var options = new BlobClientOptions();
+        options.AddPolicy(denial, Azure.Core.HttpPipelinePosition.PerRetry);
+        var container = new BlobContainerClient(azurite.ConnectionString, name, options);
+        await container.CreateAsync(cancellationToken: Ct);
+        await container.GetBlobClient("scan-1/a.png").UploadAsync(BinaryData.FromString("committed"), Ct);
+        using (var block = new MemoryStream("staged"u8.ToArray()))
+        {
+            // Blocks staged, never committed: discarding them is a write (Put Block List), after the delete of a.png.
+            await container.GetBlockBlobClient("scan-1/b.png").StageBlockAsync(Convert.ToBase64String("block-1"u8), block, cancellationToken: Ct);
+        }
+
+        denial.Active = true;
+        RequestFailedException error = await Assert.ThrowsAsync<BlobFolderAccessDeniedException>(() => BlobFolderEraser.EraseAsync(container, "scan-1/", Ct));
+
+        denial.Active = false;
+        var denied = Assert.IsType<BlobFolderAccessDeniedException>(error);
+        Assert.Equal((access, name, 403, "AuthorizationPermissionMismatch"), (denied.Access, denied.Container, denied.Status, denied.ErrorCode));
+        Assert.DoesNotContain(".png", denied.Message, StringComparison.Ordinal);
+        await container.DeleteAsync(cancellationToken: Ct);
+    }
+
+    /// <summary>Denies (403) the requests of one kind, by its <c>comp</c> query or, for "delete", its method, once active.</summary>
+    private sealed class Denial(string request) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        public bool Active { get; set; }
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message)
+        {
+            bool picked = request == "delete"
+                ? message.Request.Method == Azure.Core.RequestMethod.Delete
+                : message.Request.Uri.Query.Contains($"comp={request}", StringComparison.Ordinal);
+            if (Active && picked)
+            {
+                throw new RequestFailedException(403, "This request is not authorized to perform this operation using this permission.", "AuthorizationPermissionMismatch", null);
+            }
+        }
     }
 
     /// <summary>A container whose blobs are written again just before every delete that is conditional on an ETag.</summary>
