@@ -166,8 +166,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     /// erasure-incomplete, which says what the caller needs (the scan will not be processed, <paramref name="left"/>) and
     /// whether repeating the request helps: storage failing for a passing reason (an answer such as 503, or none once
     /// the SDK's retries are spent) is repeated after a pause; a denied request (a missing role: the listing's, a
-    /// delete's or a write's, <see cref="ErasureRoles"/>) only once an operator has granted it, which an Error log names (a token the app's
-    /// identity cannot get is answered by <see cref="EraseAsync"/>, as at every step); an immutable blob (a retention policy, a legal hold) only once that is lifted, which an Error log says too; a lease
+    /// delete's or a write's, <see cref="ErasureRoles"/>) only once an operator has granted it, which an Error log
+    /// names (a token the app's identity cannot get is answered by <see cref="EraseAsync"/>, as at every step); an
+    /// immutable blob (a retention policy, a legal hold) only once that is lifted, which an Error log says too; a lease
     /// taken again after the break, once it ends; any other refusal by repeating. Anything else (a bug, the caller's
     /// cancellation) stays thrown.
     /// </summary>
