@@ -18,8 +18,9 @@ internal sealed record AccessFailure(RequestFailedException? Denied, string Erro
     {
         RequestFailedException { Status: 401 or 403 } denied => new AccessFailure(denied, denied.GetType().Name),
         AuthenticationFailedException noToken => new AccessFailure(null, noToken.GetType().Name),
-        // The SDK's retry policy throws a try's failure together with the network faults of the tries before it.
-        AggregateException { InnerExceptions: [.., var last] } => Of(last),
+        // The SDK's retry policy throws a token failure (thrown inside its pipeline, unlike storage's answers, which a
+        // client throws after it) together with the network faults of the tries before it.
+        AggregateException { InnerExceptions: [.., AuthenticationFailedException last] } => new AccessFailure(null, last.GetType().Name),
         _ => null,
     };
 }
