@@ -75,17 +75,32 @@ public sealed class DicomTranscoderTests : IDisposable
     [Fact]
     public void A_hanging_tool_is_killed_at_the_timeout()
     {
-        Tool("gdcmconv", "sleep 30");
+        // The stand-in would run 300 s, far past the 60 s hang bound below: a read that waited for the tool instead of
+        // stopping at its 1 s timeout fails the bound, however slow the machine. The kill itself is checked by its effect,
+        // no process of the tool left running, rather than by time: a read that gave up without killing ends in time too.
+        string tool = Tool("gdcmconv", "sleep 300");
         var transcoder = DicomToolTranscoder.Detect(folder.FullName, TimeSpan.FromSeconds(1))!;
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var rejection = Assert.Throws<ScanRejectedException>(() =>
-            DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder));
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var rejection = Assert.Throws<ScanRejectedException>(() =>
+                DicomTestFiles.Read(Path.Combine(DicomTestFiles.TransferSyntaxes, "In", "9.dcm"), transcoder: transcoder));
 
-        Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
-        // The machine's limit, not the file's: the worker retries a rejection with a TimeoutException inside.
-        Assert.IsType<TimeoutException>(rejection.InnerException);
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 15);
+            Assert.Equal(ScanRejectionCode.LimitExceeded, rejection.Code);
+            // The machine's limit, not the file's: the worker retries a rejection with a TimeoutException inside.
+            Assert.IsType<TimeoutException>(rejection.InnerException);
+            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 60);
+            Assert.All(ProcessesOf(tool), pid => Assert.False(IsRunning(pid), $"the tool's process {pid} outlived its timeout"));
+        }
+        finally
+        {
+            // Only a broken kill leaves the stand-in behind; the test does not leave it running for five minutes.
+            foreach (int pid in ProcessesOf(tool))
+            {
+                Kill(pid);
+            }
+        }
     }
 
     [Fact]
@@ -190,41 +205,93 @@ public sealed class DicomTranscoderTests : IDisposable
         Assert.DoesNotContain(folder.FullName, fault.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Whether the process still runs: it exists and is not a zombie waiting to be reaped by its parent.</summary>
+    /// <summary>
+    /// Whether the process still runs: it exists and is not a zombie waiting to be reaped by its parent. A process just
+    /// killed is given up to 30 s to be gone, a guard against a hang rather than a speed target: a loaded 2-core machine
+    /// can be slow to schedule a killed process's exit, and the 2 s this once allowed could fail a healthy kill.
+    /// </summary>
     private static bool IsRunning(int pid)
     {
-        for (var i = 0; i < 100; i++)
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (IsAlive(pid))
         {
-            string stat = $"/proc/{pid}/stat";
-            if (!File.Exists(stat))
+            if (watch.Elapsed > TimeSpan.FromSeconds(30))
             {
-                return false;
-            }
-
-            try
-            {
-                // The state follows the command name in parentheses: "pid (comm) S ...".
-                string text = File.ReadAllText(stat);
-                if (text[(text.LastIndexOf(')') + 2)..].StartsWith('Z'))
-                {
-                    return false;
-                }
-            }
-            catch (IOException)
-            {
-                return false;
+                return true;
             }
 
             Thread.Sleep(20);
         }
 
-        return true;
+        return false;
     }
 
-    private void Tool(string name, string script)
+    /// <summary>Whether the process exists now and is not a zombie.</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            // The state follows the command name in parentheses: "pid (comm) S ...".
+            string text = File.ReadAllText($"/proc/{pid}/stat");
+            return !text[(text.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone (DirectoryNotFoundException and FileNotFoundException are IOExceptions).
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The processes of a stand-in script: found by its path in their command line ("/bin/sh PATH ARGS..."), which each
+    /// run has from its start, whether or not the script got as far as its first line.
+    /// </summary>
+    private static List<int> ProcessesOf(string tool)
+    {
+        var found = new List<int>();
+        foreach (string entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // NUL-separated arguments; the path is a whole argument.
+                if (File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0').Contains(tool, StringComparer.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended while it was looked at.
+            }
+        }
+
+        return found;
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Writes an executable stand-in script named like a real tool into the test's folder; returns its path.</summary>
+    private string Tool(string name, string script)
     {
         string path = Path.Combine(folder.FullName, name);
         File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
     }
 }
