@@ -58,6 +58,25 @@ internal static class StandardError
 
     public static Task<(int Code, string Error)> Capture(string[] args) => Capture(() => CommandRunner.RunAsync(args));
 
+    /// <summary>
+    /// Runs the command line with stderr going to <paramref name="error"/> as it is written, for a test that waits on what
+    /// the command prints while it runs: pass a <see cref="TextWriter.Synchronized"/> writer and read it under a lock on
+    /// that writer (its writes take the same lock).
+    /// </summary>
+    public static async Task<int> Capture(string[] args, TextWriter error)
+    {
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            return await CommandRunner.RunAsync(args);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+    }
+
     /// <summary>Runs the command line as Ctrl-C leaves it: its invocation token already cancelled.</summary>
     public static Task<(int Code, string Error)> CaptureCancelled(string[] args) => Capture(async () =>
     {

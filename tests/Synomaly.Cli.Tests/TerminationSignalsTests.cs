@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Synomaly.Cli.Commands;
 using Synomaly.Testing;
 
@@ -19,6 +20,9 @@ public sealed class ProcessSignalsCollection
 [Collection(ProcessSignalsCollection.Name)]
 public sealed class TerminationSignalsTests : IDisposable
 {
+    /// <summary>How long the test waits for what must come: a guard against a hang, not a speed target.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     private readonly string _scratch = Directory.CreateTempSubdirectory("synomaly-signals-").FullName;
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
@@ -35,22 +39,33 @@ public sealed class TerminationSignalsTests : IDisposable
         string output = Path.Combine(_scratch, "run");
 
         // Started on another thread: a command that works synchronously would otherwise hold this one until it ends.
+        using var captured = new StringWriter();
+        var error = TextWriter.Synchronized(captured);
         var train = Task.Run(() => StandardError.Capture(
-            ["train", manifest, "--out", output, "--steps", "100000", "--size", "32", "--model-channels", "32", "--channel-mult", "1,2", "--res-blocks", "1", "--attention", "2", "--head-channels", "32", "--batch", "1", "--loss", "mse", "--device", "cpu"]), TestContext.Current.CancellationToken);
+            ["train", manifest, "--out", output, "--steps", "100000", "--size", "32", "--model-channels", "32", "--channel-mult", "1,2", "--res-blocks", "1", "--attention", "2", "--head-channels", "32", "--batch", "1", "--loss", "mse", "--device", "cpu"], error), TestContext.Current.CancellationToken);
         await using (var writer = await OpenWhenReadAsync(manifest))
         {
-            Signal("TERM");
-            Signal("TERM");
+            // Signals are not queued: a second SIGTERM sent while the first is still pending merges with it. The second
+            // goes once the first has reached the handlers, however long a loaded machine took to deliver it, and the data
+            // once train has acknowledged the second: given earlier, train could stop and stop listening before it.
+            using (var deliveries = new SignalDeliveries(PosixSignal.SIGTERM))
+            {
+                await SignalAsync("TERM", deliveries);
+                await SignalAsync("TERM", deliveries);
+            }
+
+            await WaitForPrintedAsync("Already stopping", captured, error);
             await writer.WriteAsync(System.Text.Encoding.UTF8.GetBytes(slice), TestContext.Current.CancellationToken);
         }
 
-        var (code, error) = await train;
+        int code = await train;
+        string printed = Read(captured, error);
 
         Assert.Equal(TrainCommand.CancelledExitCode, code);
-        Assert.Contains("Already stopping", error, StringComparison.Ordinal);
+        Assert.Single(printed.Split('\n'), line => line.StartsWith("Already stopping", StringComparison.Ordinal));
         // The signals arrive while train reads its data, which it now stops at (nothing to checkpoint yet); a signal in
         // training checkpoints, as TrainCommandTests checks.
-        Assert.Contains("cancelled: train stopped while reading the training data; nothing was written.", error, StringComparison.Ordinal);
+        Assert.Contains("cancelled: train stopped while reading the training data; nothing was written.", printed, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "checkpoint")));
     }
 
@@ -110,12 +125,31 @@ public sealed class TerminationSignalsTests : IDisposable
     private static async Task<FileStream> OpenWhenReadAsync(string pipe) =>
         await Task.Run(() => new FileStream(pipe, FileMode.Open, FileAccess.Write), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
 
-    private static void Signal(string signal)
+    /// <summary>Sends <paramref name="signal"/> to this process and waits until its handlers have taken it.</summary>
+    private static async Task SignalAsync(string signal, SignalDeliveries deliveries)
     {
         Run("kill", $"-{signal}", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Assert.True(await deliveries.NextAsync(Patience, TestContext.Current.CancellationToken), $"SIG{signal} did not reach the handlers within {Patience.TotalSeconds:0} s");
+    }
 
-        // Signals are not queued: give the handler time to take this one before the next is sent.
-        Thread.Sleep(500);
+    /// <summary>What the command has printed so far: its writes to <paramref name="error"/> hold the same lock.</summary>
+    private static string Read(StringWriter captured, TextWriter error)
+    {
+        lock (error)
+        {
+            return captured.ToString();
+        }
+    }
+
+    /// <summary>Waits until the command has printed <paramref name="text"/> on stderr.</summary>
+    private static async Task WaitForPrintedAsync(string text, StringWriter captured, TextWriter error)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!Read(captured, error).Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < Patience, $"'{text}' was not printed within {Patience.TotalSeconds:0} s; stderr so far:\n{Read(captured, error)}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     private static void Run(string program, params string[] arguments)
@@ -123,5 +157,35 @@ public sealed class TerminationSignalsTests : IDisposable
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { UseShellExecute = false })!;
         process.WaitForExit();
         Assert.Equal(0, process.ExitCode);
+    }
+
+    /// <summary>
+    /// Counts the deliveries of a signal to this process's handlers. Create it after the command's own registration:
+    /// the runtime runs the handlers newest first and stops at one that cancels the signal's default, as the command's
+    /// does. This one leaves the default alone, so the command's handler still runs after it.
+    /// </summary>
+    private sealed class SignalDeliveries : IDisposable
+    {
+        // A channel rather than a semaphore: nothing to dispose that a late signal's handler could still touch.
+        private readonly Channel<PosixSignal> _delivered = Channel.CreateUnbounded<PosixSignal>();
+        private readonly PosixSignalRegistration _registration;
+
+        public SignalDeliveries(PosixSignal signal) => _registration = PosixSignalRegistration.Create(signal, context => _delivered.Writer.TryWrite(context.Signal));
+
+        /// <summary>Waits for the next delivery: false when none came within <paramref name="patience"/>.</summary>
+        public async Task<bool> NextAsync(TimeSpan patience, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _delivered.Reader.ReadAsync(cancellationToken).AsTask().WaitAsync(patience, cancellationToken);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose() => _registration.Dispose();
     }
 }
