@@ -27,13 +27,14 @@ public sealed class ScanReaderCancellationTests
     public void A_read_waiting_on_the_transcoder_stops_soon_after_its_token_is_cancelled()
     {
         using var cancel = new CancellationTokenSource();
-        var transcoder = new BlockingTranscoder(cancel, TimeSpan.FromSeconds(10));
+        var transcoder = new BlockingTranscoder(cancel, TimeSpan.FromMinutes(2));
         var options = new ScanReadOptions { DicomTranscoder = transcoder, CancellationToken = cancel.Token };
 
         Assert.ThrowsAny<OperationCanceledException>(() => ScanReader.Read(new MemoryStream(File.ReadAllBytes(Jpeg2000File)), options));
 
-        // Moments from the cancel, with room for a loaded machine; a read that kept its token from the transcoder waits 10 s.
-        Assert.InRange(Assert.NotNull(transcoder.SinceCancelled), TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        // A bound on a hang, not a speed target: the stop takes moments, but a loaded 2-core machine can stretch the cold
+        // unwinding past the 3 s this once allowed; a read that kept its token from the transcoder waits out its 2 minutes.
+        Assert.InRange(Assert.NotNull(transcoder.SinceCancelled), TimeSpan.Zero, TimeSpan.FromSeconds(30));
     }
 
     [Fact]
