@@ -396,6 +396,34 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_copy_of_a_message_whose_job_another_delivery_is_running_is_completed_without_running_it_again()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-copy", FakeScanCodec.Scan(2, 0.5f));
+        // Two queue messages of one job, as a Storage Queue holds them when a bulk run sent part of a slice, could not
+        // record it, and its retry sent that part again: each copy has its own queue message id and a first delivery.
+        var body = BinaryData.FromBytes(ScanJobSerializer.Serialize(job));
+        source.Enqueue(body, "queue-message-1");
+        source.Enqueue(body, "queue-message-2");
+        harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var first = ReceiveAndHandleAsync(harness, source);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        // Ends at once; a copy that ran the job again would wait behind the held model call until this wait runs out.
+        var copy = await ReceiveAndHandleAsync(harness, source).WaitAsync(Wait, TestContext.Current.CancellationToken);
+        harness.Model.Hold.SetResult();
+
+        Assert.Equal(JobOutcome.Duplicate, copy);
+        Assert.Equal(JobOutcome.Succeeded, await first.WaitAsync(Wait, TestContext.Current.CancellationToken));
+        Assert.Equal([("queue-message-2", SettlementKind.Completed), ("queue-message-1", SettlementKind.Completed)], source.Settlements.Select(s => (s.MessageId, s.Kind)));
+        Assert.Single(harness.Model.Calls);
+        Assert.Equal(3, harness.ResultPaths(job).Count);
+        Assert.Equal([JobState.Processing, JobState.Succeeded], harness.Record(job)!.History);
+        Assert.Single(harness.HandlerLog.Entries, e => e.Message == "Scan scan-copy: another copy of this message is already processing the job; this copy was completed without running the model");
+    }
+
+    [Fact]
     public async Task A_message_of_an_overwritten_upload_is_completed_as_superseded_and_the_newer_job_succeeds()
     {
         await using var harness = new WorkerHarness();

@@ -11,7 +11,7 @@ namespace Synomaly.GpuWorker.Processing;
 
 /// <summary>
 /// Ends a delivery whose job needs no more work from it: the job already has its results, another delivery already
-/// failed it, or its record no longer stands for this message (the scan was uploaded again, retried or erased). Never
+/// failed it or is running it, or its record no longer stands for this message (the scan was uploaded again, retried or erased). Never
 /// runs the model and never moves a finished job.
 /// </summary>
 internal sealed class FinishedJobSettlement(
@@ -41,6 +41,23 @@ internal sealed class FinishedJobSettlement(
         activity?.SetTag("synomaly.already_done", true);
         telemetry.RecordOutcome(nameof(JobOutcome.AlreadyDone));
         return JobOutcome.AlreadyDone;
+    }
+
+    /// <summary>
+    /// Completes a copy of a message whose job a delivery of another copy has started (<see cref="JobOutcome.Duplicate"/>):
+    /// nothing is run, written or moved, so the results and the record stay that delivery's.
+    /// </summary>
+    public async Task<JobOutcome> CompleteDuplicateAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
+    {
+        if (!await settler.TryCompleteAsync(delivery, job.ScanId, cancellationToken).ConfigureAwait(false))
+        {
+            return JobOutcome.Unsettled;
+        }
+
+        logger.LogDuplicate(job.ScanId);
+        activity?.SetTag("synomaly.duplicate", true);
+        telemetry.RecordOutcome(nameof(JobOutcome.Duplicate));
+        return JobOutcome.Duplicate;
     }
 
     /// <summary>Dead-letters the message of a job whose record is already Failed, with the record's error code as the reason.</summary>

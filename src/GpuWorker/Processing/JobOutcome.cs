@@ -28,6 +28,12 @@ public enum JobOutcome
     Interrupted,
 
     /// <summary>
+    /// Another copy of the message (a first delivery, not a redelivery) found its job already Processing: a delivery of
+    /// the first copy carries it, so this one is completed without running the model, writing or touching the record.
+    /// </summary>
+    Duplicate,
+
+    /// <summary>
     /// The record stands for a newer message of the scan (it was uploaded again and requeued): this stale message is
     /// completed without touching the record; the newer message carries the job.
     /// </summary>

@@ -13,9 +13,10 @@ namespace Synomaly.GpuWorker.Processing;
 
 /// <summary>
 /// Processes one delivery end to end and settles it explicitly. Idempotent, because every transport redelivers: a job whose
-/// record is Succeeded or whose completion marker exists is completed without running the model; results are conditional
-/// creates at deterministic paths. The job record is always updated before the message is settled, so a job never stays
-/// Processing once its message is gone (a crash in between only causes a redelivery that settles it).
+/// record is Succeeded or whose completion marker exists is completed without running the model, as is another copy of a
+/// message whose job is already Processing; results are conditional creates at deterministic paths. The job record is
+/// always updated before the message is settled, so a job never stays Processing once its message is gone (a crash in
+/// between only causes a redelivery that settles it).
 /// </summary>
 /// <remarks>
 /// This class admits the job (its record read and moved to Processing), has <see cref="ScanJobPipeline"/> make the
@@ -149,6 +150,16 @@ public sealed class ScanJobHandler
         {
             // Marked Failed by an earlier delivery that could not dead-letter: finish that settlement.
             return await finished.DeadLetterAlreadyFailedAsync(delivery, recorded?.ErrorCode, activity, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state == JobState.Processing && delivery.DeliveryCount == 1)
+        {
+            // A first delivery whose job is already started is another copy of the message, not a redelivery (every
+            // transport counts those): a Storage Queue delivers each copy sent, and a bulk run sends a partly sent slice's
+            // part again when it could not record it. The delivery that started the job carries it to its end (should its
+            // worker die, its message comes back); running it here too would run the model twice, and remove that
+            // delivery's results as an interrupted run's.
+            return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
 
         // Checked before the delivery limit: an earlier delivery (the worker's last one, too) that wrote every result, the

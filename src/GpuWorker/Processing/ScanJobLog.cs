@@ -15,6 +15,9 @@ internal static partial class ScanJobLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} already has results; completed without running the model")]
     public static partial void LogAlreadyDone(this ILogger logger, string scanId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: another copy of this message is already processing the job; this copy was completed without running the model")]
+    public static partial void LogDuplicate(this ILogger logger, string scanId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: the message is stale (its job record was taken over by a newer upload, a retry or an erasure); completed without touching the job")]
     public static partial void LogSuperseded(this ILogger logger, string scanId);
 

@@ -634,7 +634,9 @@ public sealed partial class BulkReprocessService(
     /// partly-sent error after it, and a storage failure thrown from here (the SDK giving up on network faults, a table
     /// deleted meanwhile) replaced that error and skipped the check. Left unrecorded, the part sent may go out a second
     /// time with the step's retry, and the rest be scheduled from the last schedule saved, into the minute of that part:
-    /// the Warning says so. Storage is failing, so the first failure ends it rather than each write waiting out the
+    /// the Warning says so. A second copy costs a delivery, not a second run: the worker completes a copy whose job
+    /// another copy has started (Processing, <c>JobOutcome.Duplicate</c>) or finished (Succeeded: <c>AlreadyDone</c>;
+    /// Failed: dead-lettered with the record's reason) without running the model or writing results. Storage is failing, so the first failure ends it rather than each write waiting out the
     /// SDK's retries in turn.
     /// </summary>
     private async Task RecordPartlySentAsync(BulkRun run, IReadOnlyList<Reservation> sent, DateTimeOffset? scheduledFor, DateTimeOffset sliceEnd)
