@@ -126,16 +126,14 @@ public sealed class ScanJobPumpTests
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(quick)), quick.MessageId);
 
         await pump.StartAsync(cancellationToken);
-        while (source.Settlements.Count == 0)
-        {
-            await Task.Delay(20, cancellationToken);
-        }
+        await WaitForSettlementAsync(source, cancellationToken);
+        Assert.NotEmpty(source.Settlements);
 
         harness.Model.Reset();
         harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = harness.AddJob("pump-slow", FakeScanCodec.Scan(1, 0.2f));
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(slow)), slow.MessageId);
-        await harness.Model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await harness.Model.Started.Task.WaitAsync(Wait, cancellationToken);
         var stopping = TimeProvider.System.GetTimestamp();
         await pump.StopAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
 
@@ -164,7 +162,7 @@ public sealed class ScanJobPumpTests
         var slow = harness.AddJob("pump-disposed", FakeScanCodec.Scan(1, 0.2f));
         source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(slow)), slow.MessageId);
         await pump.StartAsync(cancellationToken);
-        await harness.Model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await harness.Model.Started.Task.WaitAsync(Wait, cancellationToken);
         using var hostGaveUp = new CancellationTokenSource();
         await hostGaveUp.CancelAsync();
         await pump.StopAsync(hostGaveUp.Token).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
