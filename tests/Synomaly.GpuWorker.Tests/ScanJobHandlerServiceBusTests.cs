@@ -15,6 +15,12 @@ public sealed class ScanJobHandlerServiceBusTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// How long a test waits in real time for what will come: a guard against a hang, not a speed target. A 10 s guard of
+    /// this kind ran out on a loaded 2-core machine with no bug (WorkerMetricsTests).
+    /// </summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
     private static ServiceBusReceivedMessage Message(ScanJob job, int deliveryCount, TimeSpan? lockFor = null, DateTimeOffset? now = null) =>
         ServiceBusModelFactory.ServiceBusReceivedMessage(
             body: BinaryData.FromBytes(ScanJobSerializer.Serialize(job)),
@@ -137,11 +143,11 @@ public sealed class ScanJobHandlerServiceBusTests
         var handling = harness.Handler.HandleAsync(delivery, TestContext.Current.CancellationToken);
         // The second delivery's backoff: 5 s x 2.
         var held = time.WaitForTimerAsync(Start + TimeSpan.FromSeconds(10));
-        Assert.Same(held, await Task.WhenAny(handling, held).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Same(held, await Task.WhenAny(handling, held).WaitAsync(Wait, TestContext.Current.CancellationToken));
         Assert.DoesNotContain("abandon", receiver.Calls);
         time.AdvanceTo(Start + TimeSpan.FromSeconds(10));
 
-        Assert.Equal(JobOutcome.Retrying, await handling.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal(JobOutcome.Retrying, await handling.WaitAsync(Wait, TestContext.Current.CancellationToken));
         Assert.Equal(["abandon"], receiver.Calls.Where(c => c != "renew"));
         Assert.Equal(JobState.Queued, harness.Record(job)!.State);
     }
@@ -158,10 +164,10 @@ public sealed class ScanJobHandlerServiceBusTests
         using var shutdown = new CancellationTokenSource();
 
         var handling = harness.Handler.HandleAsync(delivery, shutdown.Token);
-        await time.WaitForTimerAsync(Start + TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await time.WaitForTimerAsync(Start + TimeSpan.FromSeconds(5)).WaitAsync(Wait, TestContext.Current.CancellationToken);
         await shutdown.CancelAsync();
 
-        Assert.Equal(JobOutcome.Retrying, await handling.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal(JobOutcome.Retrying, await handling.WaitAsync(Wait, TestContext.Current.CancellationToken));
         Assert.Equal(["abandon"], receiver.Calls.Where(c => c != "renew"));
         Assert.Equal(Start, time.GetUtcNow());
     }
@@ -211,9 +217,9 @@ public sealed class ScanJobHandlerServiceBusTests
         harness.Model.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var handling = HandleAsync(harness, receiver, Message(job, deliveryCount: 1, lockFor: TimeSpan.FromMilliseconds(400), now: Start));
-        await harness.Model.Started.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        await time.RunTimersUntilAsync(handling, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        var outcome = await handling.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await harness.Model.Started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await time.RunTimersUntilAsync(handling, Wait, TestContext.Current.CancellationToken);
+        var outcome = await handling.WaitAsync(Wait, TestContext.Current.CancellationToken);
 
         Assert.Equal(JobOutcome.LockLost, outcome);
         Assert.Contains("renew", receiver.Calls);

@@ -116,12 +116,12 @@ public sealed class SliceBatcherDeviceFaultTests
 
         for (var batch = 0; batch < MaxFailures; batch++)
         {
-            await Assert.ThrowsAsync<ExternalException>(() => batcher.InferAsync([Slice(batch)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+            await Assert.ThrowsAsync<ExternalException>(() => batcher.InferAsync([Slice(batch)], "default", cancellationToken).WaitAsync(Wait, cancellationToken));
             liveness.Add(await LivenessAsync(device));
         }
 
         model.FailWith = null;
-        await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
 
         Assert.Equal([HealthStatus.Healthy, HealthStatus.Healthy, HealthStatus.Unhealthy], liveness);
         Assert.Equal(HealthStatus.Healthy, await LivenessAsync(device));
@@ -146,7 +146,7 @@ public sealed class SliceBatcherDeviceFaultTests
 
         for (var batch = 0; batch < MaxFailures + 1; batch++)
         {
-            var thrown = await Assert.ThrowsAnyAsync<Exception>(() => batcher.InferAsync([Slice(batch)], "x", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+            var thrown = await Assert.ThrowsAnyAsync<Exception>(() => batcher.InferAsync([Slice(batch)], "x", cancellationToken).WaitAsync(Wait, cancellationToken));
             Assert.Same(error, thrown);
         }
 

@@ -97,7 +97,7 @@ public sealed class SliceBatcherTests
         var jobs = Enumerable.Range(0, 5)
             .Select(j => batcher.InferAsync([.. Enumerable.Range(0, 3).Select(i => Slice(j + (i / 10f)))], "default", cancellationToken))
             .ToArray();
-        var results = await Task.WhenAll(jobs).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var results = await Task.WhenAll(jobs).WaitAsync(Wait, cancellationToken);
 
         Assert.All(model.Calls, call => Assert.InRange(call.Count, 1, 4));
         Assert.Equal(15, model.Calls.Sum(c => c.Count));
@@ -156,12 +156,12 @@ public sealed class SliceBatcherTests
         using var lost = new CancellationTokenSource();
 
         var first = batcher.InferAsync([Slice(1)], "default", cancellationToken);
-        await model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await model.Started.Task.WaitAsync(Wait, cancellationToken);
         var cancelled = batcher.InferAsync([Slice(7), Slice(8)], "default", lost.Token);
         await lost.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         model.Hold.SetResult();
-        var later = await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var later = await batcher.InferAsync([Slice(9)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
         await first;
 
         Assert.Equal(9, later[0].Score);
@@ -199,8 +199,8 @@ public sealed class SliceBatcherTests
         await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(50), telemetry, new SteppingClock(TimeSpan.FromMilliseconds(30)));
         var cancellationToken = TestContext.Current.CancellationToken;
 
-        var first = await batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-        var second = await batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var first = await batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
+        var second = await batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
 
         Assert.Equal(1, Assert.Single(first).Score);
         Assert.Equal(2, Assert.Single(second).Score);
@@ -239,9 +239,9 @@ public sealed class SliceBatcherTests
         await using var batcher = Create(model, maxBatchSize: 8, TimeSpan.FromMilliseconds(20), telemetry, new ClockFaultingOnce(faultyRead: 2));
         var cancellationToken = TestContext.Current.CancellationToken;
 
-        var failed = batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var failed = batcher.InferAsync([Slice(1)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
         Assert.Same(ClockFaultingOnce.Fault, await Assert.ThrowsAsync<InvalidOperationException>(() => failed));
-        var later = await batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        var later = await batcher.InferAsync([Slice(2)], "default", cancellationToken).WaitAsync(Wait, cancellationToken);
 
         Assert.Equal(2, Assert.Single(later).Score);
     }
