@@ -153,7 +153,10 @@ public sealed class DicomTranscoderTests : IDisposable
         // thread's own (a thread-pool thread, which a loaded 2-core machine can be slow to give).
         var started = Task.Run(() =>
         {
-            while (!File.Exists(ids))
+            // For a minute at most: a tool that never got as far as writing its ids is cancelled anyway, and the test then
+            // fails on the missing file instead of spinning here for ever.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(ids) && waited.Elapsed < TimeSpan.FromMinutes(1))
             {
                 Thread.Sleep(10);
             }
