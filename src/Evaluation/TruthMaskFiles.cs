@@ -19,14 +19,18 @@ public static class TruthMaskFiles
 {
     public static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks) => Pair(images, masks, PathContainment.NameComparer);
 
-    /// <summary><see cref="Pair(IReadOnlyList{string}, string)"/> with the comparison of paths and name stems given (tests ask a case-insensitive one on Linux).</summary>
-    internal static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks, StringComparer pathNames)
+    /// <summary>
+    /// <see cref="Pair(IReadOnlyList{string}, string)"/> with the comparison of paths and name stems given (tests ask a
+    /// case-insensitive one on Linux), and the listing of a mask folder (<see cref="Directory.EnumerateFiles(string, string, SearchOption)"/>
+    /// when null; tests give one that fails, as a folder without read permission does for anyone but root).
+    /// </summary>
+    internal static IReadOnlyList<string> Pair(IReadOnlyList<string> images, string masks, StringComparer pathNames, Func<string, string, SearchOption, IEnumerable<string>>? listFiles = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentException.ThrowIfNullOrWhiteSpace(masks);
         if (Directory.Exists(masks))
         {
-            return ByStem(images, masks, pathNames);
+            return ByStem(images, masks, pathNames, listFiles ?? Directory.EnumerateFiles);
         }
 
         string extension = Path.GetExtension(masks).ToLowerInvariant();
@@ -45,7 +49,7 @@ public static class TruthMaskFiles
         return name.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? name[..^".nii.gz".Length] : Path.GetFileNameWithoutExtension(name);
     }
 
-    private static List<string> ByStem(IReadOnlyList<string> images, string folder, StringComparer pathNames)
+    private static List<string> ByStem(IReadOnlyList<string> images, string folder, StringComparer pathNames, Func<string, string, SearchOption, IEnumerable<string>> listFiles)
     {
         // "Inside" asked by the comparer the stems are paired by: the one rule, and a case-insensitive one testable on Linux.
         int inside = images.ToList().FindIndex(image => PathContainment.Contains(folder, image, pathNames));
@@ -58,7 +62,7 @@ public static class TruthMaskFiles
         // Stems compared as the file system compares names (PathContainment): on Windows and macOS the user sees Case1.png
         // and a mask case1.png as one name, so they pair, and two masks (or two images) whose stems differ only in case
         // are two of one stem, refused as ambiguous.
-        var byStem = InputFiles.Resolve(folder).GroupBy(Stem, pathNames).ToDictionary(g => g.Key, g => g.ToList(), pathNames);
+        var byStem = InputFiles.Resolve(folder, "--masks", listFiles).GroupBy(Stem, pathNames).ToDictionary(g => g.Key, g => g.ToList(), pathNames);
         var seen = new Dictionary<string, int>(pathNames);
         var paired = new List<string>(images.Count);
         for (int i = 0; i < images.Count; i++)

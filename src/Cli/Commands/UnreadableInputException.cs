@@ -36,7 +36,10 @@ public sealed class UnreadableInputException : Exception
     /// nothing on disk is told so: "cannot read" sent users looking at the permissions of a folder they had mistyped. It is
     /// named by the option it was given to (<see cref="InputNotFoundException.Option"/>), which is all a command with
     /// several inputs (--healthy, --anomalous) can say of which one is wrong without quoting the path. A manifest whose
-    /// lines name nothing on disk is told as one, with what a manifest holds: it may be a text file given by mistake.
+    /// lines name nothing on disk is told as one, with what a manifest holds: it may be a text file given by mistake. An
+    /// input that exists but cannot be listed (<see cref="InputListingException"/>: no permission on the folder) is named by
+    /// its option too, and told by the type of the failure beneath, which says what to look at (UnauthorizedAccessException:
+    /// the permissions).
     /// </summary>
     public static string Reason(Exception e)
     {
@@ -47,6 +50,8 @@ public sealed class UnreadableInputException : Exception
                 $"{manifest.ManifestPathsMissing} of the {manifest.ManifestPaths} paths listed in the manifest given to {manifest.Option ?? "the command"} name nothing on disk: a .txt or .list input is a manifest, one image path per line, relative to the manifest ({e.GetType().Name})",
             InputNotFoundException { Option: { } option } => $"no file, folder or pattern matches the input given to {option} ({e.GetType().Name})",
             InputNotFoundException => $"no file, folder or pattern matches the input given ({e.GetType().Name})",
+            InputListingException { Option: { } option } listing => $"cannot read the input given to {option} ({(listing.InnerException ?? e).GetType().Name})",
+            InputListingException listing => $"cannot read the input ({(listing.InnerException ?? e).GetType().Name})",
             _ => $"cannot read the input ({e.GetType().Name})",
         };
     }
