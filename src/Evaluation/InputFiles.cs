@@ -3,9 +3,11 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// Resolves what a user names as input: a folder (every file in it, recursively, sorted), a glob in the last path segment
 /// (<c>data/train/*.png</c>), a manifest (<c>.txt</c> or <c>.list</c>: one path per line, relative to the manifest,
-/// '#' comments), or a single file. Always returns a sorted list so that runs are reproducible. A name that matches nothing
-/// (no such folder, file or pattern folder), or a manifest with a line that names nothing on disk, throws <see cref="InputNotFoundException"/>;
-/// one that exists but cannot be listed or read throws <see cref="InputListingException"/>.
+/// '#' comments, each file once: <see cref="InputManifest"/>), or a single file. A folder or pattern is listed sorted and a
+/// manifest in its own order, so that runs are reproducible. A name that matches nothing
+/// (no such folder, file or pattern folder), or a manifest with a line that names nothing on disk, throws <see cref="InputNotFoundException"/>,
+/// a manifest that lists a file twice throws <see cref="RepeatedManifestLineException"/>; one that exists but cannot be listed
+/// or read throws <see cref="InputListingException"/>.
 /// </summary>
 public static class InputFiles
 {
@@ -62,27 +64,6 @@ public static class InputFiles
         }
 
         string extension = Path.GetExtension(spec).ToLowerInvariant();
-        if (extension is ".txt" or ".list")
-        {
-            string root = Path.GetDirectoryName(Path.GetFullPath(spec))!;
-            string[] listed = [.. File.ReadAllLines(spec)
-                .Select(l => l.Trim())
-                .Where(l => l.Length > 0 && !l.StartsWith('#'))
-                .Select(l => Path.IsPathRooted(l) ? l : Path.Combine(root, l))];
-            // Checked here, where the input is known to be a manifest: a .txt of notes failed only when its first "path"
-            // was read, as "cannot read the input (FileNotFoundException)", which did not say a manifest was expected.
-            int missing = listed.Count(path => !File.Exists(path) && !Directory.Exists(path));
-            if (missing > 0)
-            {
-                throw new InputNotFoundException($"{missing} of the {listed.Length} paths listed in the manifest '{spec}' name nothing on disk.")
-                {
-                    Option = option, ManifestPaths = listed.Length, ManifestPathsMissing = missing,
-                };
-            }
-
-            return listed;
-        }
-
-        return [spec];
+        return extension is ".txt" or ".list" ? InputManifest.Read(spec, option, PathContainment.NameComparer) : [spec];
     }
 }

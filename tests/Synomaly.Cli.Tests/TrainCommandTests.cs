@@ -95,6 +95,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_manifest_that_lists_a_file_twice_is_refused_by_its_lines_before_any_training()
+    {
+        // Before, both lines were kept and the slice was trained on twice; the slice the copied line was meant to name, never.
+        string data = Directory.CreateDirectory(Path.Combine(_scratch, "Doe_Jane")).FullName;
+        var slices = Directory.GetFiles(Slices, "*.png").Order(StringComparer.Ordinal).Take(2).ToList();
+        slices.ForEach(slice => File.Copy(slice, Path.Combine(data, Path.GetFileName(slice))));
+        string manifest = Path.Combine(data, "train.txt");
+        await File.WriteAllLinesAsync(manifest, [Path.GetFileName(slices[0]), Path.GetFileName(slices[1]), Path.Combine(data, Path.GetFileName(slices[0]))], TestContext.Current.CancellationToken);
+
+        var (code, error) = await StandardError.Capture(["train", manifest, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: Line 3 of the manifest given to <input> lists the file that line 1 lists already: list each file once.", error.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_scratch, "run", "checkpoint")), "nothing may be trained on a list with a mistake");
+    }
+
+    [Fact]
     public async Task A_cancelled_training_is_checkpointed_and_exits_130_rather_than_reporting_done()
     {
         string output = Path.Combine(_scratch, "cancelled");

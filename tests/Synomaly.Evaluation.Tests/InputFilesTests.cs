@@ -61,4 +61,35 @@ public sealed class InputFilesTests : IDisposable
 
         Assert.Equal("--healthy", missing.Option);
     }
+
+    [Fact]
+    public void A_manifest_that_lists_a_file_twice_under_two_spellings_is_refused_by_the_option_and_both_lines()
+    {
+        // Before, both lines were kept: the file was trained on or evaluated twice, and the file meant was left out unseen.
+        Touch("Doe_Jane/one.png");
+        Touch("Doe_Jane/two.png");
+        string manifest = At("Doe_Jane/scans.txt");
+        File.WriteAllLines(manifest, ["# healthy volunteers", "one.png", "", "two.png", "./sub/../one.png"]);
+        Directory.CreateDirectory(At("Doe_Jane/sub"));
+
+        var refused = Assert.Throws<RepeatedManifestLineException>(() => InputFiles.Resolve(manifest, "--healthy"));
+
+        Assert.Equal(("--healthy", 5, 2), (refused.Option, refused.Line, refused.FirstLine));
+        Assert.Equal("Line 5 of the manifest given to --healthy lists the file that line 2 lists already: list each file once.", refused.Message);
+    }
+
+    [Fact]
+    public void A_manifest_line_naming_a_listed_file_in_another_case_is_a_repeat_only_where_names_ignore_case()
+    {
+        // Two real files on Linux, standing for one of a file system that ignores case (Windows, macOS).
+        Touch("data/Case1.png");
+        Touch("data/case1.png");
+        string manifest = At("data/scans.list");
+        File.WriteAllLines(manifest, ["Case1.png", "case1.png"]);
+
+        var refused = Assert.Throws<RepeatedManifestLineException>(() => InputManifest.Read(manifest, "<input>", StringComparer.OrdinalIgnoreCase));
+
+        Assert.Equal((2, 1), (refused.Line, refused.FirstLine));
+        Assert.Equal([At("data/Case1.png"), At("data/case1.png")], InputManifest.Read(manifest, "<input>", StringComparer.Ordinal));
+    }
 }
