@@ -38,14 +38,9 @@ public static class CommandRunner
         if (parse.Errors.Count > 0)
         {
             // The errors are printed here, each naming its option as typed (ParseErrorLine); System.CommandLine's own copy,
-            // which names the option's main name, is dropped, and it adds only its typo suggestions and the verb's help. It
-            // returns 1, the code of a failed run.
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync(ParseErrorLine.Of(error));
-            }
-
-            await Console.Error.WriteLineAsync();
+            // which names the option's main name, is dropped, and it adds only its typo suggestions and the verb's help (on
+            // stdout). It returns 1, the code of a failed run.
+            await WriteParseErrorsAsync(parse);
             await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = TextWriter.Null });
             return UsageError;
         }
@@ -97,6 +92,37 @@ public static class CommandRunner
             }
 
             return IsUsageError(inner) ? UsageError : 1;
+        }
+    }
+
+    /// <summary>
+    /// The parse errors on stderr, one line each (<see cref="ParseErrorLine"/>), then an empty line, in red on a terminal as
+    /// System.CommandLine printed them: by its rule, where stdout is not redirected (.NET writes the colour to stdout's
+    /// terminal, so a redirected stream never holds it).
+    /// </summary>
+    private static async Task WriteParseErrorsAsync(ParseResult parse)
+    {
+        bool colour = !Console.IsOutputRedirected;
+        if (colour)
+        {
+            Console.ForegroundColor = ConsoleColor.Red;
+        }
+
+        try
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync(ParseErrorLine.Of(error));
+            }
+
+            await Console.Error.WriteLineAsync();
+        }
+        finally
+        {
+            if (colour)
+            {
+                Console.ResetColor();
+            }
         }
     }
 
