@@ -16,6 +16,12 @@ public static class HostShutdown
     /// </summary>
     public static readonly TimeSpan WorkerStopMargin = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The longest Worker__ShutdownDeadlineSeconds the worker starts with (from 1): its validator refuses more, and the
+    /// CLI's local pipeline refuses such an override before it starts anything.
+    /// </summary>
+    public const int MaxWorkerShutdownDeadlineSeconds = 3600;
+
     /// <summary>The worker host's shutdown timeout for its in-flight jobs' deadline (Worker__ShutdownDeadlineSeconds).</summary>
     public static TimeSpan WorkerStopTimeout(TimeSpan shutdownDeadline) => shutdownDeadline + WorkerStopMargin;
 }

@@ -58,10 +58,11 @@ public sealed class LocalPipelineStartupTests
     [InlineData("-5")]
     [InlineData("0")]
     [InlineData("")]
+    [InlineData("3601")]
     public async Task A_worker_deadline_override_that_is_no_number_of_seconds_is_refused_as_a_usage_error_before_anything_starts(string deadline)
     {
         // The kill deadline fell back to the CLI's own 10 s for such a value, while the worker refused to start with it:
-        // found only after Azurite had been started. Hosts "built", so that nothing else stops the start before Azurite.
+        // found only after Azurite had been started. Past the worker's 3600 s as well, which the CLI let through. Hosts "built", so that nothing else stops the start before Azurite.
         var cancellationToken = TestContext.Current.CancellationToken;
         string work = Path.Combine(Path.GetTempPath(), "synomaly-deadline-" + Guid.NewGuid().ToString("N"));
         string root = await RepositoryWithHostsThatExitAsync(work, cancellationToken);
@@ -82,7 +83,7 @@ public sealed class LocalPipelineStartupTests
 
             var refusal = await Assert.ThrowsAsync<UsageException>(() => LocalPipeline.StartAsync(settings, cancellationToken));
 
-            Assert.Equal($"Worker__ShutdownDeadlineSeconds must be a whole number of seconds, at least 1 (got '{deadline}'); nothing was started.", refusal.Message);
+            Assert.Equal($"Worker__ShutdownDeadlineSeconds must be a whole number of seconds from 1 to 3600 (got '{deadline}'); nothing was started.", refusal.Message);
             Assert.False(Directory.Exists(state), "Azurite was started before the setting was refused");
         }
         finally

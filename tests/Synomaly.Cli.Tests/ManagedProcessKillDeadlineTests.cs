@@ -21,6 +21,8 @@ public sealed class ManagedProcessKillDeadlineTests
     [Theory]
     [InlineData(null, LocalPipeline.WorkerShutdownDeadlineSeconds)]
     [InlineData("300", 300)]
+    [InlineData(" 300 ", 300)] // read as the worker's configuration binder reads an int (its TypeConverter), which trims
+    [InlineData("+300", 300)]
     public void The_worker_is_killed_only_after_its_jobs_deadline_and_its_hosts_margin_have_run_out(string? deadlineOverride, int deadlineSeconds)
     {
         var settings = new Dictionary<string, string> { ["Worker__ShutdownDeadlineSeconds"] = LocalPipeline.WorkerShutdownDeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };

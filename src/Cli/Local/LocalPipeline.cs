@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Net;
 using Synomaly.Contracts;
@@ -68,7 +69,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// </summary>
     /// <exception cref="LocalStorageStoppedException">Azurite stopped after it had started, and the hosts failed to start.</exception>
     /// <exception cref="KeptHostsRunningException">Hosts a `demo --keep` left on this state folder still run.</exception>
-    /// <exception cref="UsageException">A worker override of Worker__ShutdownDeadlineSeconds is no whole number of seconds from 1.</exception>
+    /// <exception cref="UsageException">A worker override of Worker__ShutdownDeadlineSeconds is no whole number of seconds from 1 to 3600.</exception>
     public static async Task<LocalPipeline> StartAsync(LocalPipelineSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -179,7 +180,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// How long the worker started with <paramref name="workerSettings"/> takes to stop after SIGTERM: its jobs' deadline
     /// (an override included) plus its host's margin.
     /// </summary>
-    /// <exception cref="UsageException">The deadline is no whole number of seconds from 1 (<see cref="ShutdownDeadlineSeconds"/>).</exception>
+    /// <exception cref="UsageException">The deadline is no whole number of seconds from 1 to 3600 (<see cref="ShutdownDeadlineSeconds"/>).</exception>
     public static TimeSpan WorkerStopTimeout(IReadOnlyDictionary<string, string> workerSettings)
     {
         ArgumentNullException.ThrowIfNull(workerSettings);
@@ -188,14 +189,24 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     /// <summary>
     /// The worker's jobs' deadline that <paramref name="workerSettings"/> set (Worker__ShutdownDeadlineSeconds), this
-    /// pipeline's own where they set none. One that is no whole number of seconds from 1 is a usage error (exit 2), refused by
-    /// <see cref="StartAsync"/> before anything starts: the worker refuses to start with it, and the kill deadline reckoned
-    /// from it used to fall back to 10 s without a word. Its upper bound is the worker's to check (3600, in its log).
+    /// pipeline's own where they set none. One the worker would refuse to start with (no whole number of seconds from 1
+    /// to <see cref="HostShutdown.MaxWorkerShutdownDeadlineSeconds"/>) is a usage error (exit 2), refused by
+    /// <see cref="StartAsync"/> before anything starts; the kill deadline reckoned from it used to fall back to 10 s
+    /// without a word. The value is read as the worker's configuration binder reads an int (its TypeConverter: spaces
+    /// around it and a sign are allowed), so that the CLI refuses what the worker refuses, no more.
     /// </summary>
-    private static int ShutdownDeadlineSeconds(IReadOnlyDictionary<string, string> workerSettings) =>
-        !workerSettings.TryGetValue(ShutdownDeadlineSetting, out var value) ? WorkerShutdownDeadlineSeconds
-        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds >= 1 ? seconds
-        : throw new UsageException($"{ShutdownDeadlineSetting} must be a whole number of seconds, at least 1 (got '{value}'); nothing was started.");
+    private static int ShutdownDeadlineSeconds(IReadOnlyDictionary<string, string> workerSettings)
+    {
+        if (!workerSettings.TryGetValue(ShutdownDeadlineSetting, out var value))
+        {
+            return WorkerShutdownDeadlineSeconds;
+        }
+
+        var asBound = TypeDescriptor.GetConverter(typeof(int));
+        return asBound.IsValid(value) && asBound.ConvertFromInvariantString(value) is int seconds and >= 1 and <= HostShutdown.MaxWorkerShutdownDeadlineSeconds
+            ? seconds
+            : throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{ShutdownDeadlineSetting} must be a whole number of seconds from 1 to {HostShutdown.MaxWorkerShutdownDeadlineSeconds} (got '{value}'); nothing was started."));
+    }
 
     /// <summary>Kills the worker like a crashed container and starts a new one (the reliability suite's fault).</summary>
     public async Task RestartWorkerAsync(CancellationToken cancellationToken)
