@@ -16,7 +16,7 @@ public sealed class FailedStartCleanupTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var azurite = new IsolatedAzurite("synomaly-startup-status-fails-Doe_Jane", "azurite");
-        string root = StorageStoppedTests.FakeHostsRepository(azurite.Work);
+        string root = FakeHostsRepository.Create(azurite.Work);
         // The hosts' "dotnet" removes the repository (the folder every scripts/azurite.sh call starts in, so that the
         // start-up's status and stop can no longer run at all) and exits: a host that fails while it starts, while
         // Azurite itself goes on running. The second of a second gives both hosts time to start before the folder goes.

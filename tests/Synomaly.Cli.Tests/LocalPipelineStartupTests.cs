@@ -17,7 +17,7 @@ public sealed class LocalPipelineStartupTests
         var cancellationToken = TestContext.Current.CancellationToken;
         string work = Path.Combine(Path.GetTempPath(), "synomaly-startup-Doe_Jane-" + Guid.NewGuid().ToString("N"));
         // Azurite starts, then both hosts exit at once, so start-up fails after every process was started.
-        string root = await RepositoryWithHostsThatExitAsync(work, cancellationToken);
+        string root = FakeHostsRepository.Create(work);
 
         var azurite = AzuriteScript.IsolatedEnvironment(Path.Combine(work, "azurite"));
         try
@@ -65,7 +65,7 @@ public sealed class LocalPipelineStartupTests
         // found only after Azurite had been started. Past the worker's 3600 s as well, which the CLI let through. Hosts "built", so that nothing else stops the start before Azurite.
         var cancellationToken = TestContext.Current.CancellationToken;
         string work = Path.Combine(Path.GetTempPath(), "synomaly-deadline-" + Guid.NewGuid().ToString("N"));
-        string root = await RepositoryWithHostsThatExitAsync(work, cancellationToken);
+        string root = FakeHostsRepository.Create(work);
 
         string state = Path.Combine(work, "azurite");
         var azurite = AzuriteScript.IsolatedEnvironment(state);
@@ -91,25 +91,5 @@ public sealed class LocalPipelineStartupTests
             await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, azurite, CancellationToken.None);
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    /// <summary>
-    /// A repository root under <paramref name="work"/> with the real Azurite script and package, and "builds" of the hosts
-    /// that are not assemblies, so that each host exits as soon as it is started.
-    /// </summary>
-    private static async Task<string> RepositoryWithHostsThatExitAsync(string work, CancellationToken cancellationToken)
-    {
-        string root = Path.Combine(work, "repo");
-        Directory.CreateDirectory(root);
-        Directory.CreateSymbolicLink(Path.Combine(root, "scripts"), Path.Combine(TestPaths.RepositoryRoot, "scripts"));
-        Directory.CreateSymbolicLink(Path.Combine(root, "node_modules"), Path.Combine(TestPaths.RepositoryRoot, "node_modules"));
-        foreach (var (project, assembly) in new[] { ("DevHost", "Synomaly.DevHost.dll"), ("GpuWorker", "Synomaly.GpuWorker.dll") })
-        {
-            string folder = Path.Combine(root, "src", project, "bin", "Release", "net10.0");
-            Directory.CreateDirectory(folder);
-            await File.WriteAllTextAsync(Path.Combine(folder, assembly), "not an assembly", cancellationToken);
-        }
-
-        return root;
     }
 }

@@ -81,7 +81,7 @@ public sealed class StorageStoppedTests
         var path = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
         var settings = new LocalPipelineSettings
         {
-            RepositoryRoot = FakeHostsRepository(azurite.Work),
+            RepositoryRoot = FakeHostsRepository.Create(azurite.Work),
             ModelDirectory = TinyModelPackage.Save(Path.Combine(azurite.Work, "model"), "storage-stopped-tiny"),
             LogDirectory = Path.Combine(azurite.Work, "logs"),
             Device = "cpu",
@@ -139,26 +139,6 @@ public sealed class StorageStoppedTests
         Assert.False(File.Exists(Path.Combine(azurite.State, LocalRunRecord.FileName)), "the failed start left its run record");
         using var next = LocalRunLock.TryAcquire(azurite.State);
         Assert.NotNull(next);
-    }
-
-    /// <summary>
-    /// A repository root with the real Azurite script and package, and "builds" of the hosts that are only files: what runs
-    /// for them is the `dotnet` on the PATH the hosts are given.
-    /// </summary>
-    internal static string FakeHostsRepository(string work)
-    {
-        string root = Path.Combine(work, "repo");
-        Directory.CreateDirectory(root);
-        Directory.CreateSymbolicLink(Path.Combine(root, "scripts"), Path.Combine(TestPaths.RepositoryRoot, "scripts"));
-        Directory.CreateSymbolicLink(Path.Combine(root, "node_modules"), Path.Combine(TestPaths.RepositoryRoot, "node_modules"));
-        foreach (var (project, assembly) in new[] { ("DevHost", "Synomaly.DevHost.dll"), ("GpuWorker", "Synomaly.GpuWorker.dll") })
-        {
-            string folder = Path.Combine(root, "src", project, "bin", "Release", "net10.0");
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, assembly), "not an assembly");
-        }
-
-        return root;
     }
 
     /// <summary>Ends the Azurite of <paramref name="state"/> at once, as a crash or the OOM killer would.</summary>
