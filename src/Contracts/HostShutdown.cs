@@ -17,7 +17,8 @@ public static class HostShutdown
     public static readonly TimeSpan WorkerStopMargin = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// The longest Worker__ShutdownDeadlineSeconds the worker starts with (from 1): its validator refuses more, and the
+    /// The longest Worker__ShutdownDeadlineSeconds the worker starts with (from 1): its validator refuses more (stated there
+    /// literally, as the infra tests read it; WorkerOptionsValidatorTests holds the two equal), and the
     /// CLI's local pipeline refuses such an override before it starts anything.
     /// </summary>
     public const int MaxWorkerShutdownDeadlineSeconds = 3600;

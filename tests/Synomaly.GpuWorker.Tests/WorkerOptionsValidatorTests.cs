@@ -50,6 +50,18 @@ public sealed class WorkerOptionsValidatorTests
         Assert.Contains("Worker__QueueName", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_shutdown_deadline_bound_is_the_one_the_cli_checks_an_override_against()
+    {
+        // The CLI's local pipeline refuses an override past HostShutdown.MaxWorkerShutdownDeadlineSeconds before it starts
+        // anything; the worker states its own bound literally (its message is read by the infra tests).
+        int max = HostShutdown.MaxWorkerShutdownDeadlineSeconds;
+        Assert.True(new WorkerOptionsValidator().Validate(null, new WorkerOptions { ShutdownDeadlineSeconds = max }).Succeeded);
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { ShutdownDeadlineSeconds = max + 1 });
+        Assert.True(result.Failed);
+        Assert.Contains($"Worker__ShutdownDeadlineSeconds must be between 1 and {max} ", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(101)]
