@@ -9,6 +9,7 @@ namespace Synomaly.Cli.Tests;
 /// (<see cref="InputFiles"/>' <see cref="InputListingException"/> around .NET's UnauthorizedAccessException, whose
 /// message quotes the path) is thrown as it comes.
 /// </summary>
+[Collection(ConsoleDisplayCollection.Name)]
 public sealed class UnreadableInputExceptionTests
 {
     [Theory]
