@@ -14,15 +14,9 @@ public sealed class InputFilesTests : IDisposable
 
     public void Dispose() => scratch.Dispose();
 
-    private string At(string relative) => Path.Combine(scratch.Location, relative);
+    private string At(string relative) => scratch.At(relative);
 
-    private string Touch(string relative)
-    {
-        string path = At(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, []);
-        return path;
-    }
+    private string Touch(string relative) => scratch.Touch(relative);
 
     private static IEnumerable<string> AccessDenied(string folder, string pattern, SearchOption search) =>
         throw new UnauthorizedAccessException($"Access to the path '{folder}' is denied.");

@@ -20,16 +20,10 @@ public sealed class PathNameCaseTests : IDisposable
 
     public void Dispose() => scratch.Dispose();
 
-    private string At(string relative) => Path.Combine(scratch.Location, relative);
+    private string At(string relative) => scratch.At(relative);
 
     /// <summary>An empty file: resolving and pairing read no file, they only look for them.</summary>
-    private string Touch(string relative)
-    {
-        string path = At(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, []);
-        return path;
-    }
+    private string Touch(string relative) => scratch.Touch(relative);
 
     [Fact]
     public void A_manifest_line_naming_an_image_in_another_case_pairs_it_where_names_ignore_case()

@@ -21,13 +21,7 @@ public sealed class PatientSafeSetMessagesTests : IDisposable
     private string At(string relative) => Path.Combine(scratch.Location, Patient, relative);
 
     /// <summary>An empty file: pairing reads no file, it only looks for them.</summary>
-    private string Touch(string relative)
-    {
-        string path = At(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, []);
-        return path;
-    }
+    private string Touch(string relative) => scratch.Touch(Path.Combine(Patient, relative));
 
     private string Manifest(params string[] lines)
     {
