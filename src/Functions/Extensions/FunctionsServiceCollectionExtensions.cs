@@ -72,6 +72,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<IBulkStepQueue>(provider => new StorageQueueBulkStepQueue(provider.GetRequiredService<QueueServiceClient>()));
         services.TryAddSingleton<BulkRunRetry>();
         services.TryAddSingleton<BulkRunWindow>();
+        services.TryAddSingleton<BulkRunWindowPruner>();
         services.TryAddSingleton<BulkRunStopper>();
         services.TryAddSingleton<BulkStepPoisonHandler>();
         services.TryAddSingleton<BulkReprocessService>();

@@ -34,6 +34,7 @@ public sealed partial class BulkReprocessService(
     IScanJobPublisher publisher,
     IBulkStepQueue steps,
     BulkRunWindow window,
+    BulkRunWindowPruner windowPruner,
     BulkRunStopper stopper,
     IOptions<BulkOptions> bulkOptions,
     IOptions<IntakeOptions> intakeOptions,
@@ -127,7 +128,9 @@ public sealed partial class BulkReprocessService(
     /// <summary>
     /// The run as <c>GET /api/reprocess/{runId}</c> shows it, its outstanding jobs looked up now (<see
     /// cref="BulkRunWindow.StillOutstandingAsync"/>): the list in its record is the one its last step saw, and no step
-    /// looks again once the run is over, while its last jobs often still run. Null when there is no such run.
+    /// looks again once the run is over, while its last jobs often still run. A run that is over keeps what this found
+    /// (<see cref="BulkRunWindowPruner"/>), so that each of its jobs is read once after it ended, not at every call. Null
+    /// when there is no such run.
     /// </summary>
     /// <exception cref="JobTableMissingException">The job table does not exist.</exception>
     public async Task<BulkRunProgress?> GetProgressAsync(string runId, CancellationToken cancellationToken)
@@ -142,6 +145,8 @@ public sealed partial class BulkReprocessService(
         var now = clock.GetUtcNow();
         // Jobs that ended since the last step looked move the window now, as the next step will record.
         var moved = unfinished.Count < run.Outstanding.Count ? now : run.WindowMovedAt;
+        // Once the run is over no step prunes its window: this GET does, so that the next ones read only the jobs still unfinished.
+        await windowPruner.PruneIfOverAsync(run, unfinished, moved, cancellationToken).ConfigureAwait(false);
         return BulkRunProgress.From(run with { Outstanding = unfinished, WindowMovedAt = moved }, now);
     }
 
