@@ -95,7 +95,8 @@ public sealed record BulkRun
 
     /// <summary>
     /// Scan ids of the jobs this run published that were not final (Succeeded or Failed) when it last looked: its window
-    /// (<c>Bulk__MaxOutstandingJobs</c>, <see cref="BulkRunWindow"/>). Opaque ids, never blob names.
+    /// (<c>Bulk__MaxOutstandingJobs</c>, <see cref="BulkRunWindow"/>). Once the run is over, its last GET is the last to
+    /// look (<see cref="BulkRunWindowPruner"/>). Opaque ids, never blob names.
     /// </summary>
     public IReadOnlyList<string> Outstanding { get; init; } = [];
 
