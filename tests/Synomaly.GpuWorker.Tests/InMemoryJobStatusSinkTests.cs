@@ -1,5 +1,6 @@
 using Synomaly.Contracts;
 using Synomaly.GpuWorker.Processing;
+using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Tests.Support;
 
 namespace Synomaly.GpuWorker.Tests;
@@ -14,7 +15,7 @@ public sealed class InMemoryJobStatusSinkTests
         var job = StubScanJob.For("scan-sink");
         sink.Queue(job);
 
-        await sink.MarkProcessingAsync(job, 3, TestContext.Current.CancellationToken);
+        await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 3), TestContext.Current.CancellationToken);
         await sink.MarkRetryingAsync(job, 2, "StorageUnavailable", "Storage answered 503.", TestContext.Current.CancellationToken);
 
         Assert.Equal(3, sink.Get(job.ScanId, job.ModelVersion)!.Attempt);

@@ -3,6 +3,7 @@ using Synomaly.Contracts;
 using Synomaly.GpuWorker.Messaging;
 using Synomaly.GpuWorker.Processing;
 using Synomaly.GpuWorker.Results;
+using Synomaly.GpuWorker.Status;
 using Synomaly.GpuWorker.Tests.Support;
 using Synomaly.Storage.Jobs;
 
@@ -345,7 +346,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var source = new InMemoryScanJobSource();
         var job = harness.AddJob("scan-again", FakeScanCodec.Scan(2, 0.5f));
         // A worker died after writing every result (report.json last) but before marking the job Succeeded.
-        await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await harness.Status.TryClaimAsync(job, new JobClaim(job.MessageId, 1), TestContext.Current.CancellationToken);
         await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
         Enqueue(source, job, previousDeliveries: 1);
 
@@ -364,7 +365,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var source = new InMemoryScanJobSource();
         var job = harness.AddJob("scan-partial", FakeScanCodec.Scan(2, 0.5f));
         // A worker wrote one map of another run (other noise) and died before the rest and the report.
-        await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await harness.Status.TryClaimAsync(job, new JobClaim(job.MessageId, 1), TestContext.Current.CancellationToken);
         string map = BlobLayout.ResultPath(job, "maps/0000.txt");
         await harness.Storage.CreateIfAbsentAsync(map, BinaryData.FromString("an earlier run's map"), "text/plain", TestContext.Current.CancellationToken);
         Enqueue(source, job, previousDeliveries: 1);
@@ -421,6 +422,24 @@ public sealed class ScanJobHandlerInMemoryTests
         Assert.Equal(3, harness.ResultPaths(job).Count);
         Assert.Equal([JobState.Processing, JobState.Succeeded], harness.Record(job)!.History);
         Assert.Single(harness.HandlerLog.Entries, e => e.Message == "Scan scan-copy: another copy of this message is already processing the job; this copy was completed without running the model");
+    }
+
+    [Fact]
+    public async Task A_redelivery_whose_job_another_copy_has_claimed_completes_as_a_duplicate_and_leaves_the_job_to_it()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-copy-redelivered", FakeScanCodec.Scan(2, 0.5f));
+        // The second copy's delivery runs the job; the first copy comes back after a retry (or a lost lock) of its own.
+        Assert.True(await harness.Status.TryClaimAsync(job, new JobClaim("queue-message-2", 1), TestContext.Current.CancellationToken));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), "queue-message-1", previousDeliveries: 1);
+
+        Assert.Equal(JobOutcome.Duplicate, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(("queue-message-1", SettlementKind.Completed), source.Settlements.Select(s => (s.MessageId, s.Kind)).Single());
+        Assert.Empty(harness.Model.Calls);
+        Assert.Equal(0, harness.Storage.Reads);
+        Assert.Equal([JobState.Processing], harness.Record(job)!.History);
     }
 
     [Fact]
@@ -572,7 +591,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var source = new InMemoryScanJobSource();
         var job = harness.AddJob("scan-erased-leftovers", FakeScanCodec.Scan(2, 0.5f));
         // A first delivery wrote a map and then lost its lock; the scan was erased before the message came back.
-        await harness.Status.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await harness.Status.TryClaimAsync(job, new JobClaim(job.MessageId, 1), TestContext.Current.CancellationToken);
         await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, "maps/0000.txt"), BinaryData.FromString("map"), "text/plain", TestContext.Current.CancellationToken);
         harness.Status.Erase(job);
         Enqueue(source, job, previousDeliveries: 1);
@@ -674,7 +693,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var source = new InMemoryScanJobSource();
         var job = harness.AddJob("scan-done-late", FakeScanCodec.Scan(1, 0.5f));
         // An earlier delivery marked the job Succeeded and died before it could complete the message.
-        await harness.Status.MarkProcessingAsync(job, 3, TestContext.Current.CancellationToken);
+        await harness.Status.TryClaimAsync(job, new JobClaim(job.MessageId, 3), TestContext.Current.CancellationToken);
         await harness.Status.MarkSucceededAsync(job, BlobLayout.ResultsPrefix(job), TestContext.Current.CancellationToken);
         Enqueue(source, job, previousDeliveries: 3);
 
@@ -694,7 +713,7 @@ public sealed class ScanJobHandlerInMemoryTests
         harness.Status.Queue(job);
         // The worker's last delivery wrote every result, report.json last, then could not mark the job Succeeded (the job
         // table answering 503 through the retries, a lost lock, a killed replica): the message comes back once more.
-        await harness.Status.MarkProcessingAsync(job, 3, TestContext.Current.CancellationToken);
+        await harness.Status.TryClaimAsync(job, new JobClaim(job.MessageId, 3), TestContext.Current.CancellationToken);
         await harness.Storage.CreateIfAbsentAsync(BlobLayout.ResultPath(job, BlobLayout.ReportFile), BinaryData.FromString("{}"), "application/json", TestContext.Current.CancellationToken);
         Enqueue(source, job, previousDeliveries: 3);
 

@@ -93,7 +93,7 @@ public sealed class WorkerMetricsTests
     {
         public Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default) => inner.GetRecordAsync(job, cancellationToken);
 
-        public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) => inner.MarkProcessingAsync(job, attempt, cancellationToken);
+        public Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default) => inner.TryClaimAsync(job, claim, cancellationToken);
 
         public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
             inner.MarkRetryingAsync(job, attempt, errorCode, errorMessage, cancellationToken);

@@ -14,9 +14,9 @@ namespace Synomaly.GpuWorker.Processing;
 /// <summary>
 /// Processes one delivery end to end and settles it explicitly. Idempotent, because every transport redelivers: a job whose
 /// record is Succeeded or whose completion marker exists is completed without running the model, as is another copy of a
-/// message whose job is already Processing; results are conditional creates at deterministic paths. The job record is
-/// always updated before the message is settled, so a job never stays Processing once its message is gone (a crash in
-/// between only causes a redelivery that settles it).
+/// message whose job another copy's delivery has claimed (<see cref="JobClaim"/>); results are conditional creates at
+/// deterministic paths. The job record is always updated before the message is settled, so a job never stays Processing
+/// once its message is gone (a crash in between only causes a redelivery that settles it).
 /// </summary>
 /// <remarks>
 /// This class admits the job (its record read and moved to Processing), has <see cref="ScanJobPipeline"/> make the
@@ -158,7 +158,8 @@ public sealed class ScanJobHandler
             // transport counts those): a Storage Queue delivers each copy sent, and a bulk run sends a partly sent slice's
             // part again when it could not record it. The delivery that started the job carries it to its end (should its
             // worker die, its message comes back); running it here too would run the model twice, and remove that
-            // delivery's results as an interrupted run's.
+            // delivery's results as an interrupted run's. Decided here without a write; a copy that started the job after
+            // this read is met by the claim below.
             return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
 
@@ -167,8 +168,13 @@ public sealed class ScanJobHandler
         // lost lock, a killed replica) finished the job; failing it now would throw a complete result set away.
         if (await retry.ExecuteAsync(ct => writer.IsCompleteAsync(job, ct), cancellationToken).ConfigureAwait(false))
         {
-            // Through Processing, as any run goes: the record may be Queued (or missing) rather than Processing.
-            await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
+            // Through Processing, as any run goes: the record may be Queued (or missing) rather than Processing. Another
+            // copy's claim there makes this delivery a duplicate of it, which leaves the marking to that copy.
+            if (!await ClaimAsync(delivery, job, cancellationToken).ConfigureAwait(false))
+            {
+                return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
+            }
+
             await retry.ExecuteAsync(ct => status.MarkSucceededAsync(job, ResultsPrefix(job), ct), cancellationToken).ConfigureAwait(false);
             return await finished.CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
@@ -183,7 +189,12 @@ public sealed class ScanJobHandler
 
         // Before the job is marked Processing: a message whose source cannot be known fails at once, its record Failed.
         job = WithSource(job, recorded);
-        await retry.ExecuteAsync(ct => status.MarkProcessingAsync(job, delivery.DeliveryCount, ct), cancellationToken).ConfigureAwait(false);
+        if (!await ClaimAsync(delivery, job, cancellationToken).ConfigureAwait(false))
+        {
+            // Another copy of the message claimed the job after this delivery read the record (both read it Queued, and
+            // that copy's conditional write came first): the job is that copy's, as above.
+            return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
+        }
 
         // No completion marker, so whatever is under the prefix is an interrupted earlier run's (a crash, a shutdown, a lost
         // lock, a failed write). Its maps came from other noise; the conditional creates would keep them beside this run's
@@ -221,6 +232,17 @@ public sealed class ScanJobHandler
         logger.LogSucceeded(job.ScanId, results.Slices);
         telemetry.RecordOutcome(nameof(JobOutcome.Succeeded));
         return JobOutcome.Succeeded;
+    }
+
+    /// <summary>
+    /// Moves the job to Processing under this delivery's claim; false when another delivery's claim holds it. One claim
+    /// for every retry: an attempt whose write went through although its answer was lost is then found to be this
+    /// delivery's own.
+    /// </summary>
+    private Task<bool> ClaimAsync(ScanJobDelivery delivery, ScanJob job, CancellationToken cancellationToken)
+    {
+        var claim = JobClaim.For(delivery);
+        return retry.ExecuteAsync(ct => status.TryClaimAsync(job, claim, ct), cancellationToken);
     }
 
     /// <summary>

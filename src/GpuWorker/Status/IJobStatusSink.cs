@@ -16,7 +16,12 @@ public interface IJobStatusSink
     /// </summary>
     Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default);
 
-    Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Starts the job for one delivery: moves it to Processing under <paramref name="claim"/>, unless another delivery's
+    /// claim holds it that this one may not take over (<see cref="JobClaim.MayTakeOver"/>): then false, and the record is
+    /// left as it is. The check and the write are one conditional update, so of two deliveries only one gets true.
+    /// </summary>
+    Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default);
 
     /// <summary>Back to Queued after a transient failure: another delivery will try again.</summary>
     Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default);

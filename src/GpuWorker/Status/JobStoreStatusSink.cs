@@ -23,11 +23,35 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     }
 
     /// <summary>
-    /// Starts the job. A record without QueuedAt (its intake published the message and then died before confirming it)
-    /// takes the message's SubmittedAt, written just before the publish: only a published message reaches a worker.
+    /// Starts the job under the delivery's claim, checked on every read of the record before the ETag-checked write, so a
+    /// claim written by another delivery between this one's read and its write is seen on the re-read after the lost race.
+    /// A record without QueuedAt (its intake published the message and then died before confirming it) takes the message's
+    /// SubmittedAt, written just before the publish: only a published message reaches a worker.
     /// </summary>
-    public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
-        MoveAsync(job, JobState.Processing, r => r with { Attempts = Math.Max(r.Attempts, attempt), StartedAt = time.GetUtcNow(), QueuedAt = r.QueuedAt ?? job.SubmittedAt }, cancellationToken);
+    public async Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        try
+        {
+            await MoveAsync(
+                job,
+                JobState.Processing,
+                r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), StartedAt = time.GetUtcNow(), QueuedAt = r.QueuedAt ?? job.SubmittedAt, ClaimedBy = claim.Value },
+                cancellationToken,
+                record =>
+                {
+                    if (record.State == JobState.Processing && !claim.MayTakeOver(record.ClaimedBy))
+                    {
+                        throw new ClaimedByAnotherDeliveryException();
+                    }
+                }).ConfigureAwait(false);
+            return true;
+        }
+        catch (ClaimedByAnotherDeliveryException)
+        {
+            return false;
+        }
+    }
 
     public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
         MoveAsync(job, JobState.Queued, r => r with { Attempts = Math.Max(r.Attempts, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
@@ -53,17 +77,18 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
             },
             cancellationToken);
 
-    private async Task MoveAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
+    /// <param name="require">A further check of every record read before it is written, which may throw to refuse it.</param>
+    private async Task MoveAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken, Action<JobRecord>? require = null)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var result = await TransitionOwnAsync(job, to, update, cancellationToken).ConfigureAwait(false);
+        var result = await TransitionOwnAsync(job, to, update, require, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == JobWriteOutcome.NotFound)
         {
             result = await store.CreateAsync(update(FromJob(job) with { State = to }), cancellationToken).ConfigureAwait(false);
             if (result.Outcome == JobWriteOutcome.AlreadyExists)
             {
                 // Created by someone else in between: apply the transition to that record instead.
-                result = await TransitionOwnAsync(job, to, update, cancellationToken).ConfigureAwait(false);
+                result = await TransitionOwnAsync(job, to, update, require, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -82,7 +107,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// The transition on the latest record, re-read on every ETag race, and only while the record stands for this job's
     /// message: an intake that requeued the scan for a newer upload in between makes this message stale.
     /// </summary>
-    private Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken) =>
+    private Task<JobWriteResult> TransitionOwnAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, Action<JobRecord>? require, CancellationToken cancellationToken) =>
         store.TransitionLatestAsync(
             job.ScanId,
             job.ModelVersion,
@@ -92,8 +117,12 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
             {
                 JobSupersededException.ThrowIfOtherMessage(record.MessageId, job);
                 WorkerTransitions.Require(record.State, to);
+                require?.Invoke(record);
             },
             cancellationToken: cancellationToken);
+
+    /// <summary>Refuses a record another delivery has claimed; never leaves this class (the claim answers false).</summary>
+    private sealed class ClaimedByAnotherDeliveryException : Exception;
 
     private static JobRecord FromJob(ScanJob job) => new()
     {

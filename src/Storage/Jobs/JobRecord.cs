@@ -33,6 +33,13 @@ public sealed record JobRecord
 
     public DateTimeOffset? StartedAt { get; init; }
 
+    /// <summary>
+    /// The worker delivery that last moved the job to Processing (its claim: the delivery count, a value of its own and
+    /// the broker's id of its message copy), so that another delivery can tell whose the started job is. Null on a record
+    /// no worker has started since claims were recorded. Opaque: it names no file.
+    /// </summary>
+    public string? ClaimedBy { get; init; }
+
     public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>Stable machine-readable reason of a Failed job (an intake rejection code or a worker error code).</summary>

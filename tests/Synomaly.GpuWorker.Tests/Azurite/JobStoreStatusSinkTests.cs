@@ -36,7 +36,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued }, TestContext.Current.CancellationToken);
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
-        await sink.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 1), TestContext.Current.CancellationToken);
         Assert.Equal(JobState.Processing, (await sink.GetRecordAsync(job, TestContext.Current.CancellationToken))!.State);
         await sink.MarkSucceededAsync(job, "sink-ok/2.0.0/", TestContext.Current.CancellationToken);
 
@@ -62,8 +62,8 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await store.CreateAsync(new JobRecord { ScanId = confirmed.ScanId, ModelVersion = confirmed.ModelVersion, MessageId = confirmed.MessageId, QueuedAt = confirmedAt }, ct);
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
-        await sink.MarkProcessingAsync(job, 1, ct);
-        await sink.MarkProcessingAsync(confirmed, 1, ct);
+        await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 1), ct);
+        await sink.TryClaimAsync(confirmed, new JobClaim(confirmed.MessageId, 1), ct);
 
         Assert.Equal(job.SubmittedAt, (await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.QueuedAt);
         Assert.Equal(confirmedAt, (await store.GetAsync(confirmed.ScanId, confirmed.ModelVersion, ct))!.QueuedAt);
@@ -81,7 +81,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken);
         Assert.Equal((JobState.Failed, "Malformed", "Bad header."), (record!.State, record.ErrorCode, record.ErrorMessage));
         Assert.Equal(job.MessageId, record.MessageId);
-        var rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkProcessingAsync(job, 2, TestContext.Current.CancellationToken));
+        var rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.TryClaimAsync(job, new JobClaim(job.MessageId, 2), TestContext.Current.CancellationToken));
         Assert.Equal(JobState.Failed, rejected.From);
 
         // Nor back to the queue: only intake requeues a finished job (its message is gone).
@@ -96,7 +96,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var store = await StoreAsync();
         var job = Job("sink-done");
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
-        await sink.MarkProcessingAsync(job, 1, TestContext.Current.CancellationToken);
+        await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 1), TestContext.Current.CancellationToken);
         await sink.MarkSucceededAsync(job, "sink-done/v1/x/", TestContext.Current.CancellationToken);
 
         Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, 2, "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
@@ -157,9 +157,9 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetRecordAsync(old, ct));
-        await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkProcessingAsync(old, 1, ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.TryClaimAsync(old, new JobClaim(old.MessageId, 1), ct));
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkFailedAsync(old, "SourceChanged", "The scan blob was replaced.", ct));
-        await sink.MarkProcessingAsync(newer, 1, ct);
+        await sink.TryClaimAsync(newer, new JobClaim(newer.MessageId, 1), ct);
 
         var record = await store.GetAsync(newer.ScanId, newer.ModelVersion, ct);
         Assert.Equal((JobState.Processing, null, newer.MessageId), (record!.State, record.ErrorCode, record.MessageId));
@@ -173,7 +173,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var job = Job("sink-deleted-" + Guid.NewGuid().ToString("N")[..8]);
         await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, MessageId = job.MessageId, SourceETag = job.SourceETag }, ct);
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
-        await sink.MarkProcessingAsync(job, 1, ct);
+        await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 1), ct);
         var running = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
 
         await store.MarkDeletedAsync(running!, DateTimeOffset.UtcNow, ct); // DELETE /api/scans/{scanId} while the model runs
@@ -183,5 +183,81 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         Assert.True(refused.RecordErased); // and does not complete the message before they are gone
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetRecordAsync(job, ct));
         Assert.True((await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.IsDeleted);
+    }
+
+    [Fact]
+    public async Task A_claim_whose_write_went_through_while_its_answer_was_lost_is_found_to_be_its_own()
+    {
+        // The SDK retried the write after a timeout and met the change it had made itself (412): taken for another
+        // copy's claim, the delivery would complete its message as a duplicate, and nobody would run the job.
+        var ct = TestContext.Current.CancellationToken;
+        var store = new AnswerLostOnceStore(new TableServiceClient(azurite.ConnectionString));
+        await store.EnsureCreatedAsync(ct);
+        var job = Job("sink-lost-answer-" + Guid.NewGuid().ToString("N")[..8]);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        var claim = new JobClaim("queue-message-1", 1);
+
+        Assert.True(await sink.TryClaimAsync(job, claim, ct));
+
+        Assert.True(store.AnswerLost);
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+        Assert.Equal((JobState.Processing, claim.Value), (record!.State, record.ClaimedBy));
+        Assert.False(await sink.TryClaimAsync(job, new JobClaim("queue-message-2", 1), ct)); // another copy's stays out
+    }
+
+    [Fact]
+    public async Task A_redelivery_takes_over_its_own_messages_earlier_claim_but_leaves_another_copys_untouched()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var job = Job("sink-claims-" + Guid.NewGuid().ToString("N")[..8]);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        Assert.True(await sink.TryClaimAsync(job, new JobClaim("queue-message-1", 1), ct));
+        var claimed = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+
+        Assert.False(await sink.TryClaimAsync(job, new JobClaim("queue-message-2", 2), ct));
+        Assert.Equal(claimed!.ETag, (await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.ETag);
+
+        var redelivery = new JobClaim("queue-message-1", 2);
+        Assert.True(await sink.TryClaimAsync(job, redelivery, ct));
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+        Assert.Equal((JobState.Processing, redelivery.Value, 2), (record!.State, record.ClaimedBy, record.Attempts));
+    }
+
+    [Fact]
+    public async Task A_job_started_before_claims_were_recorded_is_taken_over_by_a_redelivery_only()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var job = Job("sink-unclaimed-" + Guid.NewGuid().ToString("N")[..8]);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId, State = JobState.Processing, Attempts = 1 }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+
+        Assert.False(await sink.TryClaimAsync(job, new JobClaim("queue-message-2", 1), ct));
+        Assert.Null((await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.ClaimedBy);
+        Assert.True(await sink.TryClaimAsync(job, new JobClaim("queue-message-1", 2), ct));
+    }
+
+    /// <summary>
+    /// Stores the first move to Processing and then answers it as a lost ETag race, as the table's answer does when the
+    /// SDK retries a write whose first answer was lost: the write is there, under an ETag the writer never saw.
+    /// </summary>
+    private sealed class AnswerLostOnceStore(TableServiceClient tables) : JobStore(tables)
+    {
+        public bool AnswerLost { get; private set; }
+
+        public override async Task<JobWriteResult> TransitionAsync(JobRecord current, JobState to, Func<JobRecord, JobRecord>? update = null, CancellationToken cancellationToken = default)
+        {
+            var result = await base.TransitionAsync(current, to, update, cancellationToken);
+            if (to != JobState.Processing || AnswerLost || !result.Succeeded)
+            {
+                return result;
+            }
+
+            AnswerLost = true;
+            return new JobWriteResult(JobWriteOutcome.Conflict, await GetAsync(current.ScanId, current.ModelVersion, cancellationToken));
+        }
     }
 }

@@ -7,8 +7,8 @@ namespace Synomaly.GpuWorker.Tests.Support;
 
 /// <summary>
 /// Job records in memory for handler tests, with JobStoreStatusSink's rules: the same transitions (WorkerTransitions), a
-/// record of another message is never touched, the attempt count only grows, and a job failed as SourceMissing forgets
-/// its source. It keeps every state a record went through, which the table does not.
+/// record of another message is never touched, another delivery's claim is taken over only as JobClaim allows, the
+/// attempt count only grows, and a job failed as SourceMissing forgets its source. It keeps every state a record went through, which the table does not.
 /// </summary>
 internal sealed class InMemoryJobStatusSink : IJobStatusSink
 {
@@ -76,8 +76,22 @@ internal sealed class InMemoryJobStatusSink : IJobStatusSink
         }
     }
 
-    public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
-        Move(job, JobState.Processing, r => r with { Attempt = Math.Max(r.Attempt, attempt) });
+    /// <summary>Starts the job under <paramref name="claim"/> unless another delivery's claim holds it, as the table's sink does.</summary>
+    public Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
+            JobSupersededException.ThrowIfOtherMessage(current?.MessageId, job);
+            if (current is { State: JobState.Processing } && !claim.MayTakeOver(current.ClaimedBy))
+            {
+                return Task.FromResult(false);
+            }
+
+            Move(job, JobState.Processing, r => r with { Attempt = Math.Max(r.Attempt, claim.DeliveryCount), ClaimedBy = claim.Value });
+            return Task.FromResult(true);
+        }
+    }
 
     public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
         Move(job, JobState.Queued, r => r with { Attempt = Math.Max(r.Attempt, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage });
@@ -119,6 +133,9 @@ internal sealed record InMemoryJobRecord(JobState State)
     public Uri? SourceBlobUri { get; init; }
 
     public int Attempt { get; init; }
+
+    /// <summary>The claim of the delivery that last moved the job to Processing.</summary>
+    public string? ClaimedBy { get; init; }
 
     public string? ErrorCode { get; init; }
 

@@ -12,8 +12,8 @@ internal sealed class SwitchableJobStatusSink(IJobStatusSink inner) : IJobStatus
     public Task<RecordedJob?> GetRecordAsync(ScanJob job, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<RecordedJob?>() : inner.GetRecordAsync(job, cancellationToken);
 
-    public Task MarkProcessingAsync(ScanJob job, int attempt, CancellationToken cancellationToken = default) =>
-        Unavailable ? Outage<bool>() : inner.MarkProcessingAsync(job, attempt, cancellationToken);
+    public Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.TryClaimAsync(job, claim, cancellationToken);
 
     public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<bool>() : inner.MarkRetryingAsync(job, attempt, errorCode, errorMessage, cancellationToken);
