@@ -1,8 +1,13 @@
+using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Options;
 using Synomaly.GpuWorker.Status;
 
 namespace Synomaly.GpuWorker.Tests;
 
-/// <summary>Which claim on a Processing job a delivery may take over: its own, and a redelivery its own message's.</summary>
+/// <summary>
+/// Which claim on a Processing job a delivery may take over: its own, a redelivery its own message's, and any delivery one
+/// whose delivery's lock has run out.
+/// </summary>
 public sealed class JobClaimTests
 {
     [Fact]
@@ -11,8 +16,8 @@ public sealed class JobClaimTests
         var first = new JobClaim("queue-message-1", 1);
         var redelivery = new JobClaim("queue-message-1", 2);
 
-        Assert.True(first.MayTakeOver(first.Value));
-        Assert.True(redelivery.MayTakeOver(redelivery.Value));
+        Assert.True(first.MayTakeOver(first.Value, startedAt: null));
+        Assert.True(redelivery.MayTakeOver(redelivery.Value, startedAt: null));
     }
 
     [Fact]
@@ -22,9 +27,9 @@ public sealed class JobClaimTests
         // first delivery too: the random part tells the two claims apart.
         var delivery = new JobClaim("scan:etag:1.0.0", 1);
 
-        Assert.False(delivery.MayTakeOver(new JobClaim("scan:etag:1.0.0", 1).Value));
-        Assert.False(delivery.MayTakeOver(new JobClaim("queue-message-2", 1).Value));
-        Assert.False(delivery.MayTakeOver(null)); // started before claims were recorded: another copy's, as before
+        Assert.False(delivery.MayTakeOver(new JobClaim("scan:etag:1.0.0", 1).Value, startedAt: null));
+        Assert.False(delivery.MayTakeOver(new JobClaim("queue-message-2", 1).Value, startedAt: null));
+        Assert.False(delivery.MayTakeOver(null, startedAt: null)); // started before claims were recorded: another copy's, as before
     }
 
     [Fact]
@@ -32,11 +37,11 @@ public sealed class JobClaimTests
     {
         var redelivery = new JobClaim("queue-message-1", 3);
 
-        Assert.True(redelivery.MayTakeOver(new JobClaim("queue-message-1", 2).Value)); // that delivery died or lost its lock
-        Assert.True(redelivery.MayTakeOver(new JobClaim("queue-message-1", 1).Value));
-        Assert.True(redelivery.MayTakeOver(null));
-        Assert.False(redelivery.MayTakeOver(new JobClaim("queue-message-2", 1).Value)); // that copy carries the job
-        Assert.False(redelivery.MayTakeOver(new JobClaim("queue-message-1-and-more", 1).Value));
+        Assert.True(redelivery.MayTakeOver(new JobClaim("queue-message-1", 2).Value, startedAt: null)); // that delivery died or lost its lock
+        Assert.True(redelivery.MayTakeOver(new JobClaim("queue-message-1", 1).Value, startedAt: null));
+        Assert.True(redelivery.MayTakeOver(null, startedAt: null));
+        Assert.False(redelivery.MayTakeOver(new JobClaim("queue-message-2", 1).Value, startedAt: null)); // that copy carries the job
+        Assert.False(redelivery.MayTakeOver(new JobClaim("queue-message-1-and-more", 1).Value, startedAt: null));
     }
 
     [Fact]
@@ -46,7 +51,7 @@ public sealed class JobClaimTests
 
         Assert.Matches("^2\\.[0-9a-f]{32}@queue@message$", claim.Value);
         Assert.NotEqual(claim.Value, new JobClaim("queue@message", 2).Value);
-        Assert.True(new JobClaim("queue@message", 3).MayTakeOver(claim.Value));
+        Assert.True(new JobClaim("queue@message", 3).MayTakeOver(claim.Value, startedAt: null));
     }
 
     [Fact]
@@ -54,5 +59,31 @@ public sealed class JobClaimTests
     {
         Assert.Throws<ArgumentException>(() => new JobClaim("", 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new JobClaim("queue-message-1", 0));
+    }
+
+    [Fact]
+    public async Task A_claim_started_before_its_deliverys_lock_can_have_run_out_is_taken_over_by_any_delivery()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 22, 0, 0, TimeSpan.Zero);
+        var settings = new WorkerOptions { LockRenewalMinutes = 30, StorageQueueLockSeconds = 60 };
+        var hold = JobClaim.LongestHold(settings);
+        var source = new InMemoryScanJobSource();
+        source.Enqueue(BinaryData.FromString("{}"), "queue-message-2");
+        var copy = JobClaim.For((await source.ReceiveAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken))!, settings, now);
+        var abandoned = new JobClaim("queue-message-1", 5).Value;
+
+        Assert.Equal(TimeSpan.FromMinutes(30 + 5 + 5), hold); // the bound, Service Bus's longest lock, the allowance
+        Assert.True(copy.MayTakeOver(abandoned, now - hold - TimeSpan.FromSeconds(1)));
+        Assert.False(copy.MayTakeOver(abandoned, now - hold + TimeSpan.FromSeconds(1)));
+        Assert.False(copy.MayTakeOver(abandoned, startedAt: null));
+        Assert.True(copy.MayTakeOver(null, now - hold - TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void A_storage_queue_lock_longer_than_service_bus_s_lengthens_the_hold()
+    {
+        var settings = new WorkerOptions { LockRenewalMinutes = 10, StorageQueueLockSeconds = 600 };
+
+        Assert.Equal(TimeSpan.FromMinutes(10 + 10 + 5), JobClaim.LongestHold(settings));
     }
 }

@@ -152,17 +152,6 @@ public sealed class ScanJobHandler
             return await finished.DeadLetterAlreadyFailedAsync(delivery, recorded?.ErrorCode, activity, cancellationToken).ConfigureAwait(false);
         }
 
-        if (state == JobState.Processing && delivery.DeliveryCount == 1)
-        {
-            // A first delivery whose job is already started is another copy of the message, not a redelivery (every
-            // transport counts those): a Storage Queue delivers each copy sent, and a bulk run sends a partly sent slice's
-            // part again when it could not record it. The delivery that started the job carries it to its end (should its
-            // worker die, its message comes back); running it here too would run the model twice, and remove that
-            // delivery's results as an interrupted run's. Decided here without a write; a copy that started the job after
-            // this read is met by the claim below.
-            return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
-        }
-
         // Checked before the delivery limit: an earlier delivery (the worker's last one, too) that wrote every result, the
         // completion marker last, and then could not mark the job Succeeded (the job table failing through the retries, a
         // lost lock, a killed replica) finished the job; failing it now would throw a complete result set away.
@@ -191,8 +180,10 @@ public sealed class ScanJobHandler
         job = WithSource(job, recorded);
         if (!await ClaimAsync(delivery, job, cancellationToken).ConfigureAwait(false))
         {
-            // Another copy of the message claimed the job after this delivery read the record (both read it Queued, and
-            // that copy's conditional write came first): the job is that copy's, as above.
+            // Another copy of the message holds the job (JobClaim says which claims a delivery may take over): a Storage
+            // Queue delivers each copy sent, and a bulk run sends a partly sent slice's part again when it could not record
+            // it. That copy carries the job to its end (should its worker die, its message comes back); running it here too
+            // would run the model twice, and remove that copy's results as an interrupted run's.
             return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
 
@@ -241,7 +232,7 @@ public sealed class ScanJobHandler
     /// </summary>
     private Task<bool> ClaimAsync(ScanJobDelivery delivery, ScanJob job, CancellationToken cancellationToken)
     {
-        var claim = JobClaim.For(delivery);
+        var claim = JobClaim.For(delivery, settings, time.GetUtcNow());
         return retry.ExecuteAsync(ct => status.TryClaimAsync(job, claim, ct), cancellationToken);
     }
 

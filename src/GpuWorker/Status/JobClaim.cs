@@ -1,4 +1,5 @@
 using Synomaly.GpuWorker.Messaging;
+using Synomaly.GpuWorker.Options;
 
 namespace Synomaly.GpuWorker.Status;
 
@@ -23,44 +24,85 @@ namespace Synomaly.GpuWorker.Status;
 /// tells this delivery from another copy with the same id and count: Service Bus copies share the job's message id, and
 /// one sent again after the duplicate-detection window is a first delivery too.
 /// </para>
+/// <para>
+/// A claim also ends with its delivery's lock. No delivery works on past its renewal bound plus one lock
+/// (<see cref="MessageLockKeeper"/> cancels it then), so a claim started longer ago than that (<see cref="LongestHold"/>)
+/// is nobody's: its message was dead-lettered by the broker or expired with the record still Processing. Any delivery
+/// takes such a claim over, rather than complete its copy as a duplicate and leave the job to the expiry sweep.
+/// </para>
 /// </remarks>
 public sealed class JobClaim
 {
     private const char CopySeparator = '@';
 
+    /// <summary>The longest lock Service Bus grants (a queue's lockDuration is at most five minutes).</summary>
+    private static readonly TimeSpan ServiceBusLongestLock = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// For the clocks of the worker that claimed and the one that reads the claim, and for a cancelled job to stop (a
+    /// model stage, a write under way).
+    /// </summary>
+    private static readonly TimeSpan Allowance = TimeSpan.FromMinutes(5);
+
     private readonly string copyId;
 
     /// <param name="copyId">The broker's id of the message copy (<see cref="ScanJobDelivery.MessageId"/>).</param>
     /// <param name="deliveryCount">Which delivery of that copy claims the job (1 for the first).</param>
-    public JobClaim(string copyId, int deliveryCount)
+    /// <param name="abandonedBefore">A claim started before this is nobody's any more; null: every claim may still be held.</param>
+    public JobClaim(string copyId, int deliveryCount, DateTimeOffset? abandonedBefore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(copyId);
         ArgumentOutOfRangeException.ThrowIfLessThan(deliveryCount, 1);
         this.copyId = copyId;
         DeliveryCount = deliveryCount;
+        AbandonedBefore = abandonedBefore;
         Value = FormattableString.Invariant($"{deliveryCount}.{Guid.NewGuid():N}{CopySeparator}{copyId}");
     }
 
-    /// <summary>The claim of <paramref name="delivery"/>, made once per delivery: every retry of its claim writes the same value.</summary>
-    public static JobClaim For(ScanJobDelivery delivery)
+    /// <summary>
+    /// The claim of <paramref name="delivery"/> at <paramref name="now"/>, made once per delivery: every retry of its claim
+    /// writes the same value.
+    /// </summary>
+    public static JobClaim For(ScanJobDelivery delivery, WorkerOptions settings, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return new JobClaim(delivery.MessageId, delivery.DeliveryCount);
+        return new JobClaim(delivery.MessageId, delivery.DeliveryCount, now - LongestHold(settings));
+    }
+
+    /// <summary>
+    /// The longest a delivery can hold a claim: the renewal bound (Worker__LockRenewalMinutes, which every replica of a
+    /// deployment shares), then the lock it last renewed running out (Service Bus's longest, or the Storage Queue lock),
+    /// and <see cref="Allowance"/>.
+    /// </summary>
+    public static TimeSpan LongestHold(WorkerOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var longestLock = settings.StorageQueueLock > ServiceBusLongestLock ? settings.StorageQueueLock : ServiceBusLongestLock;
+        return settings.LockRenewalBound + longestLock + Allowance;
     }
 
     public int DeliveryCount { get; }
+
+    /// <summary>A claim started before this is nobody's any more; null: every claim may still be held.</summary>
+    public DateTimeOffset? AbandonedBefore { get; }
 
     /// <summary>What the record stores: "{delivery count}.{random}@{message copy id}".</summary>
     public string Value { get; }
 
     /// <summary>
-    /// Whether this delivery may move a job that is Processing under <paramref name="claimedBy"/> to Processing for itself.
+    /// Whether this delivery may move a job that is Processing under <paramref name="claimedBy"/>, claimed at
+    /// <paramref name="startedAt"/>, to Processing for itself.
     /// </summary>
-    public bool MayTakeOver(string? claimedBy)
+    public bool MayTakeOver(string? claimedBy, DateTimeOffset? startedAt)
     {
         if (claimedBy == Value)
         {
             return true; // this delivery's own claim, written by an attempt whose answer was lost
+        }
+
+        if (startedAt < AbandonedBefore)
+        {
+            return true; // its delivery's lock has run out: nobody works on the job
         }
 
         if (DeliveryCount == 1)

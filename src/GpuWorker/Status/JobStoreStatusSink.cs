@@ -40,7 +40,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
                 cancellationToken,
                 record =>
                 {
-                    if (record.State == JobState.Processing && !claim.MayTakeOver(record.ClaimedBy))
+                    if (record.State == JobState.Processing && !claim.MayTakeOver(record.ClaimedBy, record.StartedAt))
                     {
                         throw new ClaimedByAnotherDeliveryException();
                     }

@@ -11,7 +11,8 @@ namespace Synomaly.GpuWorker.Tests.Azurite;
 
 /// <summary>
 /// Two copies of one job message (a Storage Queue delivers every copy sent) handled at the same time by two handlers
-/// over the real jobs table: both read the job Queued, then race to move it to Processing. Only one may run the model.
+/// over the real jobs table: both read the job Queued, then race to move it to Processing. Only one may run the model;
+/// the other runs it only once the first one's claim is nobody's any more.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ScanJobClaimRaceTests(AzuriteFixture azurite)
@@ -49,6 +50,34 @@ public sealed class ScanJobClaimRaceTests(AzuriteFixture azurite)
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
         Assert.Equal((JobState.Succeeded, 1), (record!.State, record.Attempts));
         Assert.Single(logs.SelectMany(l => l.Entries), e => e.Message == $"Scan {job.ScanId}: another copy of this message is already processing the job; this copy was completed without running the model");
+    }
+
+    [Theory]
+    [InlineData(41, JobOutcome.Succeeded)] // past the renewal bound (30 min), a lock (5) and the allowance (5): nobody's
+    [InlineData(39, JobOutcome.Duplicate)] // its delivery may still be working on the job
+    public async Task A_copy_takes_over_a_claim_only_once_its_deliverys_lock_has_run_out(int claimedMinutesAgo, JobOutcome expected)
+    {
+        // The claiming copy's message is gone while the record stays Processing: Service Bus dead-lettered its last
+        // delivery by itself (the worker died on it), or it expired. A copy sent later would otherwise wait for the
+        // expiry sweep (the message time to live and its grace after the record's last write).
+        var ct = TestContext.Current.CancellationToken;
+        await using var harness = new WorkerHarness();
+        var job = harness.AddJob("claim-abandoned-" + Guid.NewGuid().ToString("N")[..8], FakeScanCodec.Scan(2, 0.5f));
+        var store = new JobStore(new TableServiceClient(azurite.ConnectionString));
+        await store.EnsureCreatedAsync(ct);
+        var claimedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(claimedMinutesAgo);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId, SourceETag = job.SourceETag, SourceBlobUri = job.SourceBlobUri, QueuedAt = job.SubmittedAt, State = JobState.Processing, Attempts = 6, StartedAt = claimedAt, ClaimedBy = new JobClaim("queue-message-1", 6).Value }, ct);
+        var source = new InMemoryScanJobSource();
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), "queue-message-2");
+        var delivery = await source.ReceiveAsync(Wait, ct);
+
+        var outcome = await harness.CreateHandler(new JobStoreStatusSink(store, TimeProvider.System), new CapturingLogger<ScanJobHandler>()).HandleAsync(delivery!, ct);
+
+        Assert.Equal(expected, outcome);
+        Assert.Equal(expected == JobOutcome.Succeeded ? 2 : 0, harness.Model.Calls.Sum(call => call.Count));
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+        Assert.Equal(expected == JobOutcome.Succeeded ? JobState.Succeeded : JobState.Processing, record!.State);
+        Assert.Equal(SettlementKind.Completed, Assert.Single(source.Settlements).Kind);
     }
 
     /// <summary>

@@ -10,8 +10,9 @@ namespace Synomaly.GpuWorker.Tests.Support;
 /// record of another message is never touched, another delivery's claim is taken over only as JobClaim allows, the
 /// attempt count only grows, and a job failed as SourceMissing forgets its source. It keeps every state a record went through, which the table does not.
 /// </summary>
-internal sealed class InMemoryJobStatusSink : IJobStatusSink
+internal sealed class InMemoryJobStatusSink(TimeProvider? time = null) : IJobStatusSink
 {
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly Lock gate = new();
     private readonly Dictionary<(string ScanId, string ModelVersion), InMemoryJobRecord> records = [];
 
@@ -83,12 +84,12 @@ internal sealed class InMemoryJobStatusSink : IJobStatusSink
         {
             var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
             JobSupersededException.ThrowIfOtherMessage(current?.MessageId, job);
-            if (current is { State: JobState.Processing } && !claim.MayTakeOver(current.ClaimedBy))
+            if (current is { State: JobState.Processing } && !claim.MayTakeOver(current.ClaimedBy, current.StartedAt))
             {
                 return Task.FromResult(false);
             }
 
-            Move(job, JobState.Processing, r => r with { Attempt = Math.Max(r.Attempt, claim.DeliveryCount), ClaimedBy = claim.Value });
+            Move(job, JobState.Processing, r => r with { Attempt = Math.Max(r.Attempt, claim.DeliveryCount), ClaimedBy = claim.Value, StartedAt = clock.GetUtcNow() });
             return Task.FromResult(true);
         }
     }
@@ -136,6 +137,9 @@ internal sealed record InMemoryJobRecord(JobState State)
 
     /// <summary>The claim of the delivery that last moved the job to Processing.</summary>
     public string? ClaimedBy { get; init; }
+
+    /// <summary>When that delivery claimed it.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 
     public string? ErrorCode { get; init; }
 

@@ -44,6 +44,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         WarmUpCall = Host.WhenReadyAsync(CancellationToken.None).GetAwaiter().GetResult() is not null ? Model.Calls.Single() : [];
         Model.Reset();
         Batcher = new SliceBatcher(Host.WhenReadyAsync, Options.MaxBatchSize, Options.MaxBatchWait, Telemetry);
+        Status = new InMemoryJobStatusSink(time);
         StatusSwitch = new SwitchableJobStatusSink(Status);
         var retry = new TransientRetry(policy);
         Pipeline = new ScanJobPipeline(sources ?? Storage, Codec, Host, Batcher, retry);
@@ -81,7 +82,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     public InMemoryScanStorage Storage { get; } = new();
 
-    public InMemoryJobStatusSink Status { get; } = new();
+    public InMemoryJobStatusSink Status { get; }
 
     /// <summary>Set <see cref="SwitchableJobStatusSink.Unavailable"/> for an outage of the job records.</summary>
     public SwitchableJobStatusSink StatusSwitch { get; }
