@@ -76,6 +76,56 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
         Assert.DoesNotContain("ManagedIdentityCredential", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    [InlineData(0)]
+    public async Task A_token_the_identity_endpoint_withholds_for_a_passing_reason_answers_409_erasure_incomplete_with_retry_after(int status)
+    {
+        // Every token failure answered 500 "repeating does not help", though a throttled, failing or unreachable identity
+        // endpoint gives the token again a moment later (the worker retries these as IdentityUnavailable).
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        Exception cause = status == 0 ? new HttpRequestException("Connection refused") : new Azure.RequestFailedException(status, "Identity endpoint failed.");
+        var (erasure, outage, store, log) = await ErasureOverOwnTableAsync(host, scanId, failOnReread: () => new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", cause));
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(request, scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((409, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Equal("30", request.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.Contains($"the blobs of scan {scanId} are deleted", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(status == 0 ? "(HttpRequestException)" : $"(the identity endpoint answered {status})", problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not help", problem.Detail, StringComparison.Ordinal);
+        Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.DoesNotContain(log.Entries, e => e.Level == LogLevel.Error);
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.StartsWith($"Scan {scanId}: its erasure stopped", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ManagedIdentityCredential", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_credential_the_app_does_not_have_stays_500_though_its_endpoint_was_unreachable()
+    {
+        // No identity endpoint at all is a deployment fault (as the worker's IdentityNotConfigured), not a passing one.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = ScanBytes.NewScanId();
+        await host.UploadScanAsync($"{scanId}/scan.png", ScanBytes.Png());
+        var (erasure, outage, _, _) = await ErasureOverOwnTableAsync(host, scanId, failOnReread: () => new CredentialUnavailableException("ManagedIdentityCredential authentication unavailable.", new HttpRequestException("No route to host")));
+        var request = HttpRequests.Create("DELETE");
+
+        var answer = await ActivatorUtilities.CreateInstance<DeleteScan>(host.Services, erasure).Run(request, scanId, Ct);
+
+        outage.Failure = null;
+        var problem = Assert.IsType<ProblemDetails>(Assert.IsType<ObjectResult>(answer).Value);
+        Assert.Equal((500, Problems.ErasureIncompleteType), (problem.Status, problem.Type));
+        Assert.Contains("the app's identity could not get a token", problem.Detail, StringComparison.Ordinal);
+        Assert.Empty(request.HttpContext.Response.Headers.RetryAfter.ToString());
+    }
+
     [Fact]
     public async Task An_archive_deletion_the_job_table_denies_throws_erasure_incomplete_for_the_retry_and_logs_the_role()
     {

@@ -40,18 +40,18 @@ public static class Problems
 
     /// <summary>
     /// An erasure of <c>DELETE /api/scans/{scanId}</c> stopped part way (<see cref="ErasureIncomplete"/>): 409 when
-    /// repeating the request finishes it, 500 when storage denied the app a request or its identity got no token.
+    /// repeating the request finishes it, 500 when storage denied the app a request or its identity got no token for good.
     /// </summary>
     public const string ErasureIncompleteType = "urn:synomaly:problem:erasure-incomplete";
 
     /// <summary>
     /// The answer of an erasure stopped part way; the detail says that the records are tombstones and what is left. 409
-    /// where repeating the request finishes it, with Retry-After where the cause passes (storage failed for a passing
-    /// reason, or a job record kept changing under the erasure): the pause a 503 of an outage asks for; without it where
-    /// storage refused for a reason of its own, an immutable blob included (<see cref="ErasureIncompleteCause.Immutable"/>:
-    /// the state of the blob, not a fault of the app, though only the end of its policy or hold lets a repetition finish
-    /// the erasure, as the detail says). 500 where storage denied the app a request of the erasure, or its identity got no
-    /// token for one: as every storage refusal of access is answered (a missing role no retry mends,
+    /// where repeating the request finishes it, with Retry-After where the cause passes (storage, or the identity endpoint
+    /// that gives the app its tokens, failed for a passing reason, or a job record kept changing under the erasure): the
+    /// pause a 503 of an outage asks for; without it where storage refused for a reason of its own, an immutable blob
+    /// included (<see cref="ErasureIncompleteCause.Immutable"/>: the state of the blob, not a fault of the app, though only
+    /// the end of its policy or hold lets a repetition finish the erasure, as the detail says). 500 where storage denied the app a request of the erasure, or its identity got no
+    /// token for one for a lasting reason: as every storage refusal of access is answered (a missing role no retry mends,
     /// <see cref="TransientStorageFailure"/>), but with this body, whose detail says what is done by then (possibly
     /// nothing); the Error log names the role, or the identity.
     /// </summary>
@@ -64,7 +64,7 @@ public static class Problems
             return Create(StatusCodes.Status500InternalServerError, "Erasure not completed.", error.Message, ErasureIncompleteType);
         }
 
-        if (error.Cause is ErasureIncompleteCause.StorageUnavailable or ErasureIncompleteCause.RecordKeptChanging)
+        if (error.Cause is ErasureIncompleteCause.StorageUnavailable or ErasureIncompleteCause.IdentityUnavailable or ErasureIncompleteCause.RecordKeptChanging)
         {
             SetRetryAfter(response);
         }

@@ -1,8 +1,6 @@
-using System.Net.Sockets;
 using Azure;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
-using Microsoft.Identity.Client;
 using Polly.Timeout;
 using Synomaly.Contracts;
 using Synomaly.Diffusion.Inference;
@@ -10,6 +8,7 @@ using Synomaly.GpuWorker.Inference;
 using Synomaly.GpuWorker.Status;
 using Synomaly.Imaging;
 using Synomaly.Imaging.Dicom;
+using Synomaly.Storage;
 using Synomaly.Storage.Keys;
 
 namespace Synomaly.GpuWorker.Processing;
@@ -106,7 +105,7 @@ public static class FailureClassifier
             ArchiveScanIdKeyUnavailableException e => Transient(ScanIdKeyUnavailable, e.Message),
             // Before the network rule: an identity endpoint that was not there is a deployment fault, not a network one.
             CredentialUnavailableException => new FailureVerdict(FailureKind.Unexpected, IdentityNotConfigured, "No credential is available for a storage or messaging connection; check the app's managed identity and its client id."),
-            AuthenticationFailedException e when TransientIdentityCause(e) is { } cause => Transient(IdentityUnavailable, $"The managed identity's token could not be obtained ({cause})."),
+            AuthenticationFailedException e when TransientIdentityFailure.CauseOf(e) is { } cause => Transient(IdentityUnavailable, $"The managed identity's token could not be obtained ({cause})."),
             RequestFailedException e when IsTransientStatus(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
             ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
             JobStatusConflictException e => Transient(StatusConflict, e.Message),
@@ -123,49 +122,9 @@ public static class FailureClassifier
                 $"The model gave NaN or infinite values for {e.Slices.Count} of the scan's slices, in a model call of this scan's slices alone, although every input pixel was finite: the weights, the numeric precision or the device are at fault."),
             TimeoutRejectedException or TimeoutException or OperationCanceledException => Transient(Timeout, "An operation timed out."),
             OutOfMemoryException => Transient(WorkerOutOfMemory, $"The worker ran out of memory. {NotTheFile}"),
-            _ when NetworkCause(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),
+            _ when NetworkFault.CauseOf(error) is { } cause => Transient(NetworkError, $"{cause.GetType().Name}: {cause.Message}"),
             _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),
         };
-    }
-
-    /// <summary>
-    /// The network fault behind <paramref name="error"/>, if any. Azure.Core reports a request that got no response as a
-    /// RequestFailedException with status 0 wrapping the HttpRequestException, and a call whose own retries all failed as
-    /// an AggregateException of those, so the cause is looked for along the inner exceptions. An HTTP or socket fault is
-    /// one under any wrapper; a bare IOException only at the top or inside those two transport wrappers, since another
-    /// layer's IOException (a file, a decoder) is no evidence of a network fault. A missing file or folder never is, and
-    /// its message would name a path.
-    /// </summary>
-    private static Exception? NetworkCause(Exception error, bool streamFaultCounts = true) => error switch
-    {
-        FileNotFoundException or DirectoryNotFoundException => null,
-        HttpRequestException or SocketException => error,
-        IOException when streamFaultCounts => error,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(inner => NetworkCause(inner, streamFaultCounts)).FirstOrDefault(cause => cause is not null),
-        RequestFailedException { Status: 0, InnerException: { } inner } => NetworkCause(inner),
-        { InnerException: { } inner } => NetworkCause(inner, streamFaultCounts: false),
-        _ => null,
-    };
-
-    /// <summary>
-    /// Why a token request failed, if the reason passes: a transient status from the identity endpoint, as Azure.Core
-    /// (RequestFailedException) or MSAL (MsalServiceException, which Azure.Identity's managed identity uses) reports it,
-    /// or a network fault. Named by status or type only: the messages carry troubleshooting text and endpoints.
-    /// </summary>
-    private static string? TransientIdentityCause(AuthenticationFailedException error)
-    {
-        for (var inner = error.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            switch (inner)
-            {
-                case RequestFailedException e when IsTransientStatus(e.Status):
-                    return $"the identity endpoint answered {e.Status}";
-                case MsalServiceException e when IsTransientStatus(e.StatusCode):
-                    return $"the identity endpoint answered {e.StatusCode}";
-            }
-        }
-
-        return NetworkCause(error) is { } cause ? cause.GetType().Name : null;
     }
 
     /// <summary>408 timeout, 429 throttling and every 5xx are worth retrying; other statuses are not transient.</summary>

@@ -27,11 +27,18 @@ public enum ErasureIncompleteCause
     AccessDenied,
 
     /// <summary>
-    /// The app's identity could not get a token for a storage request of the erasure (Azure.Identity failed: the managed
-    /// identity is missing or misconfigured, or its endpoint fails): answered as <see cref="AccessDenied"/> is, since only
-    /// the identity's repair, or its endpoint's return, lets a repetition finish it.
+    /// The app's identity could not get a token for a storage request of the erasure, for a lasting reason (Azure.Identity
+    /// failed: the managed identity is missing, misconfigured or refused): answered as <see cref="AccessDenied"/> is, since
+    /// only the identity's repair lets a repetition finish it.
     /// </summary>
     TokenUnavailable,
+
+    /// <summary>
+    /// The app's identity could not get a token for a storage request of the erasure for a passing reason (its endpoint
+    /// throttled, failed or could not be reached: <see cref="Synomaly.Storage.TransientIdentityFailure"/>): the same
+    /// request finishes the erasure after a pause, as with <see cref="StorageUnavailable"/>.
+    /// </summary>
+    IdentityUnavailable,
 
     /// <summary>
     /// A job record kept changing under the erasure (a worker or an intake writing it in a loop): a passing contention, so

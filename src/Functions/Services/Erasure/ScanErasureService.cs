@@ -71,6 +71,16 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             // deletion's retries): answered as a denied blob delete is, with what is done by then.
             throw AccessFailed(scanId, reason, failure, progress);
         }
+        catch (Exception e) when (TokenFailure.Of(e) is { PassingCause: { } cause })
+        {
+            // The identity endpoint throttled, failed or was out of reach: answered as storage failing for a passing
+            // reason is (409, Retry-After), not as a missing identity (500, "repeating does not help"), which it is not.
+            var done = Done(scanId, progress);
+            LogTokenDelayed(scanId, reason, cause, done);
+            throw new ErasureIncompleteException(
+                $"The erasure of scan {scanId} stopped: the app's identity could not get a token for storage for now ({cause}); {done}. Repeat the request.",
+                ErasureIncompleteCause.IdentityUnavailable);
+        }
     }
 
     private async Task<(ScanErasureOutcome Outcome, ScanErasure? Erasure)> EraseValidAsync(string scanId, ErasureReason reason, Progress progress, CancellationToken cancellationToken)
@@ -428,6 +438,9 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure stopped ({Reason}): the Functions identity could not get a token for storage ({ErrorType}); check its managed identity (the ScansStorage connection's __credential and __clientId, docs/SETTINGS.md) and the identity endpoint. Done by then: {Done}; once it gets its tokens, repeat the erasure (the DELETE, or the archive deletion's retry)")]
     private partial void LogTokenUnavailable(string scanId, ErasureReason reason, string errorType, string done);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId}: its erasure stopped ({Reason}): the Functions identity could not get a token for storage for a passing reason ({Cause}). Done by then: {Done}; the erasure must be repeated (the DELETE, or the archive deletion's retry)")]
+    private partial void LogTokenDelayed(string scanId, ErasureReason reason, string cause, string done);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId}: its erasure is incomplete ({Reason}): a blob in container '{Container}' ({Status} {ErrorCode}) is immutable under a time-based retention policy or a legal hold, on it or its container. Its job records are tombstones; repeating the erasure does not help until the policy or the hold is lifted (an archive deletion's retries fail until then)")]
     private partial void LogImmutable(string scanId, ErasureReason reason, string container, int status, string? errorCode);

@@ -1,0 +1,47 @@
+using Azure;
+using Azure.Identity;
+using Microsoft.Identity.Client;
+
+namespace Synomaly.Storage;
+
+/// <summary>
+/// Whether the app's identity failed to get a token for a passing reason, so that the same request gets one once its
+/// endpoint is back: the identity endpoint throttled (429), failed (5xx) or timed out (408), as Azure.Core
+/// (RequestFailedException) or MSAL (MsalServiceException, which Azure.Identity's managed identity uses) reports it, or it
+/// could not be reached (<see cref="NetworkFault"/>). Every other token failure lasts until an operator mends the identity:
+/// a refusal (400: no such identity), and a credential that is not available at all
+/// (<see cref="CredentialUnavailableException"/>: no managed identity assigned, a wrong client id; even with a network
+/// fault inside, no identity endpoint means no identity to ask for). One rule for the worker (which retries these as
+/// IdentityUnavailable) and the Functions app (whose erasure answers them 409 with Retry-After, the lasting ones 500).
+/// </summary>
+public static class TransientIdentityFailure
+{
+    /// <summary>
+    /// Why the token request failed, where the reason passes; null where it lasts. Named by status or type only: the
+    /// messages carry troubleshooting text and endpoints.
+    /// </summary>
+    public static string? CauseOf(AuthenticationFailedException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (error is CredentialUnavailableException)
+        {
+            return null;
+        }
+
+        for (var inner = error.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case RequestFailedException e when IsPassingStatus(e.Status):
+                    return $"the identity endpoint answered {e.Status}";
+                case MsalServiceException e when IsPassingStatus(e.StatusCode):
+                    return $"the identity endpoint answered {e.StatusCode}";
+            }
+        }
+
+        return NetworkFault.CauseOf(error) is { } cause ? cause.GetType().Name : null;
+    }
+
+    /// <summary>408 timeout, 429 throttling and every 5xx of the identity endpoint pass; other statuses last.</summary>
+    private static bool IsPassingStatus(int status) => status is 408 or 429 or >= 500;
+}
