@@ -158,7 +158,7 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         var erasure = new ScanErasureService(host.Blobs, host.Jobs, host.Get<ScanJobRows>(), host.Get<Microsoft.Extensions.Options.IOptions<Synomaly.Functions.Options.IntakeOptions>>(), TimeProvider.System, log);
         var handler = new ArchiveDeletionHandler(
             erasure, host.Blobs, host.Get<Azure.Storage.Queues.QueueServiceClient>(), host.Get<Synomaly.Storage.Keys.ArchiveScanIdKeyStore>(),
-            new LegacyArchiveScanErasure(erasure, host.Get<ScanJobRows>(), host.Blobs), Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
+            new LegacyArchiveScanErasure(erasure, host.Get<ScanJobRows>(), host.Blobs, Microsoft.Extensions.Logging.Abstractions.NullLogger<LegacyArchiveScanErasure>.Instance), Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
 
         Assert.Equal(ScanErasureOutcome.Deleted, await handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct));
 

@@ -135,7 +135,7 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
         var (erasure, outage, _, log) = await ErasureOverOwnTableAsync(host, ScanBytes.NewScanId());
         var handler = new ArchiveDeletionHandler(
             erasure, host.Blobs, host.Get<Azure.Storage.Queues.QueueServiceClient>(), host.Get<ArchiveScanIdKeyStore>(),
-            new LegacyArchiveScanErasure(erasure, host.Get<ScanJobRows>(), host.Blobs), Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
+            new LegacyArchiveScanErasure(erasure, host.Get<ScanJobRows>(), host.Blobs, Microsoft.Extensions.Logging.Abstractions.NullLogger<LegacyArchiveScanErasure>.Instance), Microsoft.Extensions.Logging.Abstractions.NullLogger<ArchiveDeletionHandler>.Instance);
         outage.Failure = Denied;
 
         var error = await Assert.ThrowsAsync<ErasureIncompleteException>(() => handler.HandleAsync(BinaryData.FromString(BlobDeletedEvents.For(source.Uri)), Ct));
@@ -143,6 +143,51 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
         outage.Failure = null;
         Assert.Contains("was changed", error.Message, StringComparison.Ordinal);
         Assert.Contains("Storage Table Data Contributor", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_check_of_an_id_from_before_keyed_ids_that_storage_denies_throws_erasure_incomplete_naming_the_role_not_the_id(bool resultsDenied)
+    {
+        // A 403 of that check (the job table's rows, or the listing of results) escaped raw: the queue retried the message
+        // into the poison queue, and only the host's exception log said why, without the role to grant.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var name = $"legacy-denied-{Guid.NewGuid():N}.dcm";
+        var tableOutage = new TableOutage();
+        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], tableOutage.Options());
+        await table.CreateIfNotExistsAsync(Ct);
+        var blobOutage = new BlobOutage { Only = r => r.Uri.Path.EndsWith($"/{BlobLayout.ResultsContainer}", StringComparison.Ordinal) };
+        var blobs = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString, blobOutage.Options());
+        var erasure = new ScanErasureService(blobs, new JobStore(table), new ScanJobRows(table), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        var log = new CapturingLogger<LegacyArchiveScanErasure>();
+        var legacy = new LegacyArchiveScanErasure(erasure, new ScanJobRows(table), blobs, log);
+        if (resultsDenied)
+        {
+            blobOutage.Failure = Denied;
+        }
+        else
+        {
+            tableOutage.Failure = Denied;
+        }
+
+        var error = await Assert.ThrowsAsync<ErasureIncompleteException>(() => legacy.EraseAsync(name, Ct));
+
+        (tableOutage.Failure, blobOutage.Failure) = (null, null);
+        var role = resultsDenied ? "Storage Blob Data Reader" : "Storage Table Data Contributor";
+        Assert.Equal(ErasureIncompleteCause.AccessDenied, error.Cause);
+        Assert.Contains($"the role {role}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not help until an operator grants", error.Message, StringComparison.Ordinal);
+        var logged = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains($"role {role}", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("(403 AuthorizationPermissionMismatch)", logged.Message, StringComparison.Ordinal);
+        // The unkeyed id can be checked against a guessed name, and the name may name a patient: neither is told.
+        var unkeyedId = "a-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0, 16);
+        Assert.All(new[] { error.Message, logged.Message }, text =>
+        {
+            Assert.DoesNotContain(unkeyedId, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(name, text, StringComparison.Ordinal);
+        });
     }
 
     /// <summary>

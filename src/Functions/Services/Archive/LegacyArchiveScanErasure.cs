@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Storage.Blobs;
 
 namespace Synomaly.Functions.Services.Archive;
 
@@ -16,7 +17,7 @@ namespace Synomaly.Functions.Services.Archive;
 /// checked under it (anyone can test a guessed name against an unkeyed id, which is why ids are keyed now). Remove this
 /// once every deployment's pre-upgrade results have aged out (<c>resultsDeleteAfterDays</c> after its upgrade).
 /// </summary>
-public sealed class LegacyArchiveScanErasure(ScanErasureService erasure, ScanJobRows rows, BlobServiceClient blobs)
+public sealed partial class LegacyArchiveScanErasure(ScanErasureService erasure, ScanJobRows rows, BlobServiceClient blobs, ILogger<LegacyArchiveScanErasure> logger)
 {
     /// <summary>The unkeyed id of <paramref name="archiveBlobName"/>, exactly as versions before keyed ids computed it.</summary>
     internal static string UnkeyedScanIdOf(string archiveBlobName) =>
@@ -28,6 +29,11 @@ public sealed class LegacyArchiveScanErasure(ScanErasureService erasure, ScanJob
     /// already): the unkeyed id of a file never processed before the upgrade is never written anywhere.
     /// </summary>
     /// <exception cref="Synomaly.Storage.Jobs.JobTableMissingException">The job table does not exist (the event is put back).</exception>
+    /// <exception cref="ErasureIncompleteException">
+    /// Storage denied the check a request, or the app's identity got no token for it for a lasting reason
+    /// (<see cref="AccessFailure"/>): an Error names the role or the identity, and the message's retries fail until an
+    /// operator mends it.
+    /// </exception>
     public async Task<ScanErasureOutcome?> EraseAsync(string archiveBlobName, CancellationToken cancellationToken)
     {
         var scanId = UnkeyedScanIdOf(archiveBlobName);
@@ -40,20 +46,46 @@ public sealed class LegacyArchiveScanErasure(ScanErasureService erasure, ScanJob
         return outcome;
     }
 
-    /// <summary>Any job row (readable or not, tombstones too) or any result blob, current or an earlier version, under the id.</summary>
+    /// <summary>Any job row (readable or not, tombstones too) or any result blob, current, staged or an earlier version, under the id.</summary>
     private async Task<bool> AnythingFiledUnderAsync(string scanId, CancellationToken cancellationToken)
     {
-        if ((await rows.ListAsync(scanId, cancellationToken).ConfigureAwait(false)).Count > 0)
+        try
         {
-            return true;
+            return (await rows.ListAsync(scanId, cancellationToken).ConfigureAwait(false)).Count > 0
+                || await BlobFolderEraser.AnyUnderAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), scanId + "/", cancellationToken).ConfigureAwait(false);
         }
-
-        var results = blobs.GetBlobContainerClient(BlobLayout.ResultsContainer);
-        await foreach (var _ in results.GetBlobsAsync(new GetBlobsOptions { Prefix = scanId + "/", States = BlobStates.Version }, cancellationToken).ConfigureAwait(false))
+        catch (Exception e) when (AccessFailure.Of(e) is { } failure)
         {
-            return true;
+            // Thrown raw, this was retried into the poison queue with only the host's exception log, which names no role.
+            throw CheckFailed(failure);
         }
-
-        return false;
     }
+
+    /// <summary>
+    /// The error of a check stopped for want of access, named as the rest of the erasure names it (the request and its
+    /// role, or the identity), with an Error log. Neither names the id: it can be checked against a guessed file name.
+    /// </summary>
+    private ErasureIncompleteException CheckFailed(AccessFailure failure)
+    {
+        const string Done = "the file's keyed id is erased; nothing filed under its id from before keyed ids was changed";
+        if (failure.Denied is not { } denied)
+        {
+            LogTokenUnavailable(failure.ErrorType);
+            return new ErasureIncompleteException(
+                $"The check of an archive file's id from before keyed ids stopped: the app's identity could not get a token for storage ({failure.ErrorType}); {Done}. Repeat once it gets its tokens again (an operator checks the app's managed identity).",
+                ErasureIncompleteCause.TokenUnavailable);
+        }
+
+        var (request, role) = ErasureRoles.ForDenied(denied);
+        LogDenied(request, denied.Status, denied.ErrorCode, role);
+        return new ErasureIncompleteException(
+            $"The check of an archive file's id from before keyed ids stopped: storage denied this app {request} (storage answered {denied.Status}; the app needs the role {role} there); {Done}. Repeating does not help until an operator grants the app that role; then repeat it.",
+            ErasureIncompleteCause.AccessDenied);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An archive deletion's check of the file's id from before keyed ids stopped: storage denied the app {Request} ({Status} {ErrorCode}). The Functions identity needs the role {Role} there (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). The file's keyed id is erased; the message is retried, and replayed from archive-deletions-poison every hour, until the role is granted")]
+    private partial void LogDenied(string request, int status, string? errorCode, string role);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An archive deletion's check of the file's id from before keyed ids stopped: the Functions identity could not get a token for storage ({ErrorType}); check its managed identity (the ScansStorage connection's __credential and __clientId, docs/SETTINGS.md). The file's keyed id is erased; the message is retried, and replayed from archive-deletions-poison every hour, until it gets its tokens")]
+    private partial void LogTokenUnavailable(string errorType);
 }

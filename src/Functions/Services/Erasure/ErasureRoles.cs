@@ -1,3 +1,4 @@
+using Azure;
 using Synomaly.Contracts;
 using Synomaly.Storage.Blobs;
 
@@ -27,6 +28,16 @@ internal static class ErasureRoles
         BlobFolderAccess.Read => "the listing of the scan's blobs",
         BlobFolderAccess.Write => "a blob write (discarding an upload's staged blocks, or breaking a lease)",
         _ => "a blob delete",
+    };
+
+    /// <summary>
+    /// The request storage denied outside a folder's deletes, and the role that grants it: a folder's listing (the check for
+    /// anything filed under an id, <see cref="BlobFolderAccessDeniedException"/>), or else access to the job table.
+    /// </summary>
+    public static (string Request, string Role) ForDenied(RequestFailedException denied) => denied switch
+    {
+        BlobFolderAccessDeniedException folder => ($"{Request(folder.Access)} in container '{folder.Container}'", ForFolder(folder.Container, folder.Access)),
+        _ => ("access to the job table", TableContributor),
     };
 
     /// <summary>

@@ -266,13 +266,10 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
                 ErasureIncompleteCause.TokenUnavailable);
         }
 
-        var (request, role) = denied switch
-        {
-            // The check for anything filed under an archive id without a record, before its tombstone.
-            BlobFolderAccessDeniedException folder => ($"{ErasureRoles.Request(folder.Access)} in container '{folder.Container}'", ErasureRoles.ForFolder(folder.Container, folder.Access)),
-            _ when progress.Step == ErasureStep.CheckingArchive => ($"the check of its source in the archive container '{BlobLayout.ArchiveContainer}'", ErasureRoles.BlobReader),
-            _ => ("access to the job table", ErasureRoles.TableContributor),
-        };
+        // A folder's listing is the check for anything filed under an archive id without a record, before its tombstone.
+        var (request, role) = denied is not BlobFolderAccessDeniedException && progress.Step == ErasureStep.CheckingArchive
+            ? ($"the check of its source in the archive container '{BlobLayout.ArchiveContainer}'", ErasureRoles.BlobReader)
+            : ErasureRoles.ForDenied(denied);
         LogStorageDenied(scanId, reason, request, denied.Status, denied.ErrorCode, role, done);
         return new ErasureIncompleteException(
             $"The erasure of scan {scanId} stopped: storage denied this app {request} (storage answered {denied.Status}; the app needs the role {role} there); {done}. Repeating the request does not help until an operator grants the app that role; then repeat it.",
