@@ -1,9 +1,13 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Archive;
 using Synomaly.Functions.Services.Bulk;
 using Synomaly.Functions.Services.Erasure;
 using Synomaly.Functions.Triggers;
+using Synomaly.Storage.Blobs;
 using Synomaly.Storage.Jobs;
 using Synomaly.Testing;
 
@@ -193,6 +197,51 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         Assert.True((await store.GetAsync(scanId, "v1", Ct))!.IsDeleted);
         Assert.Empty(await host.BlobNamesAsync(BlobLayout.ResultsContainer, scanId));
     }
+
+    [Fact]
+    public async Task The_check_for_anything_filed_under_an_archive_id_lists_results_alone_as_an_archive_scan_has_no_upload()
+    {
+        // A bulk run reads the archive file where it is and the worker files only results: the check listed scans/ too,
+        // where nothing of an archive scan is ever written. What is left of scans/ is its folder's erasure's own listings.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = "a-" + Guid.NewGuid().ToString("N");
+        var listings = new ListingCounter(BlobLayout.ScansContainer);
+        var blobs = new BlobServiceClient(host.ConnectionString, listings.Options());
+        await BlobFolderEraser.EraseAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), scanId + "/", Ct);
+        var folderErasureListings = listings.Count;
+        listings.Count = 0;
+        var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, blobs);
+
+        var (outcome, _) = await erasure.EraseAsync(scanId, Ct, ErasureReason.ArchiveSourceDeleted);
+
+        Assert.Equal(ScanErasureOutcome.NotFound, outcome);
+        Assert.Equal(folderErasureListings, listings.Count);
+    }
+
+    /// <summary>Counts the listings of one container.</summary>
+    private sealed class ListingCounter(string container) : HttpPipelineSynchronousPolicy
+    {
+        public int Count { get; set; }
+
+        public BlobClientOptions Options()
+        {
+            var options = new BlobClientOptions();
+            options.AddPolicy(this, HttpPipelinePosition.PerCall);
+            return options;
+        }
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (IsListingOf(message.Request, container))
+            {
+                Count++;
+            }
+        }
+    }
+
+    private static bool IsListingOf(Request request, string container) =>
+        request.Method == RequestMethod.Get && request.Uri.Query.Contains("comp=list", StringComparison.Ordinal)
+        && request.Uri.Path.EndsWith($"/{container}", StringComparison.Ordinal);
 
     /// <summary>The id versions before keyed ids gave an archive file, computed here on its own: unkeyed SHA-256 of the name.</summary>
     private static string UnkeyedScanId(string name) =>

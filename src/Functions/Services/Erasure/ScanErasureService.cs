@@ -118,7 +118,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         }
 
         if (progress.Marked == 0 && !records.Any(r => r.IsDeleted)
-            && (reason != ErasureReason.ArchiveSourceDeleted || await AnyBlobFiledUnderAsync(scanId, cancellationToken).ConfigureAwait(false)))
+            && (reason != ErasureReason.ArchiveSourceDeleted || await AnyResultFiledUnderAsync(scanId, cancellationToken).ConfigureAwait(false)))
         {
             // No record to mark (a DELETE before intake made one, or while the upload is still staging its blocks): the
             // upload id is closed by a tombstone all the same, before the blobs are deleted. The upload URL, still valid
@@ -360,10 +360,14 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
         return false;
     }
 
-    /// <summary>Whether any blob of the scan, in either container, current or an earlier version, is there to erase.</summary>
-    private async Task<bool> AnyBlobFiledUnderAsync(string scanId, CancellationToken cancellationToken) =>
-        await BlobFolderEraser.AnyUnderAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), scanId + "/", cancellationToken).ConfigureAwait(false)
-        || await BlobFolderEraser.AnyUnderAsync(blobs.GetBlobContainerClient(BlobLayout.ScansContainer), scanId + "/", cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Whether any result of an archive scan, current, staged or an earlier version, is there to erase. Results alone: an
+    /// archive scan has no upload (a bulk run publishes its file where it is in the archive, BulkReprocessService, and the
+    /// worker files only its results, under results/{scanId}/), so listing scans/ found nothing, at a listing's cost and
+    /// with one more role to be denied. Its scans/ folder is erased below all the same, should anything be there.
+    /// </summary>
+    private async Task<bool> AnyResultFiledUnderAsync(string scanId, CancellationToken cancellationToken) =>
+        await BlobFolderEraser.AnyUnderAsync(blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), scanId + "/", cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// A tombstone for the served model version, written before any blob is deleted; if a racing intake created that
