@@ -218,6 +218,26 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
         Assert.Equal(folderErasureListings, listings.Count);
     }
 
+    [Fact]
+    public async Task Results_that_vanish_after_the_check_found_them_are_answered_erased_as_the_tombstone_written_for_them_says()
+    {
+        // The check found results and a tombstone was written for them; gone before the deletes (the lifecycle rule, a
+        // second delivery of the event), the erasure answered NotFound, "nothing had been derived from it", beside a
+        // tombstone saying the scan was deleted.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var scanId = "a-" + Guid.NewGuid().ToString("N");
+        await host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer).UploadBlobAsync(BlobLayout.ResultsPrefix(scanId, "v1", "0x1") + BlobLayout.ReportFile, BinaryData.FromString("{}"), Ct);
+        var vanishing = new ResultsVanishingAfterFirstListing(host.Blobs.GetBlobContainerClient(BlobLayout.ResultsContainer), scanId + "/");
+        var erasure = ActivatorUtilities.CreateInstance<ScanErasureService>(host.Services, new BlobServiceClient(host.ConnectionString, vanishing.Options()));
+
+        var (outcome, erased) = await erasure.EraseAsync(scanId, Ct, ErasureReason.ArchiveSourceDeleted);
+
+        Assert.True(vanishing.Vanished);
+        Assert.True((await host.Jobs.GetAsync(scanId, "v1", Ct))!.IsDeleted);
+        Assert.Equal(ScanErasureOutcome.Deleted, outcome);
+        Assert.Equal((1, 0, 0, 0), (erased!.JobsMarkedDeleted, erased.UploadBlobsDeleted, erased.ResultBlobsDeleted, erased.PreviousVersionsDeleted));
+    }
+
     /// <summary>Counts the listings of one container.</summary>
     private sealed class ListingCounter(string container) : HttpPipelineSynchronousPolicy
     {
@@ -236,6 +256,34 @@ public sealed class ArchiveDeletionTests(AzuriteFixture azurite)
             {
                 Count++;
             }
+        }
+    }
+
+    /// <summary>Deletes the folder's blobs (through a client of its own) once the first listing of its container has answered.</summary>
+    private sealed class ResultsVanishingAfterFirstListing(BlobContainerClient results, string prefix) : HttpPipelineSynchronousPolicy
+    {
+        public bool Vanished { get; private set; }
+
+        public BlobClientOptions Options()
+        {
+            var options = new BlobClientOptions();
+            options.AddPolicy(this, HttpPipelinePosition.PerCall);
+            return options;
+        }
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (Vanished || !IsListingOf(message.Request, results.Name))
+            {
+                return;
+            }
+
+            foreach (var blob in results.GetBlobs(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }))
+            {
+                results.DeleteBlob(blob.Name);
+            }
+
+            Vanished = true;
         }
     }
 

@@ -117,8 +117,12 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             progress.Marked += await MarkDeletedAsync(keys, deletedAt, blobsDeleted: false, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
-        if (progress.Marked == 0 && !records.Any(r => r.IsDeleted)
-            && (reason != ErasureReason.ArchiveSourceDeleted || await AnyResultFiledUnderAsync(scanId, cancellationToken).ConfigureAwait(false)))
+        bool nothingMarked = progress.Marked == 0 && !records.Any(r => r.IsDeleted);
+        // Results of an archive scan found without any record to mark: they existed, whatever the deletes below find of
+        // them by then (the lifecycle rule, or another delivery of the owner's deletion, may erase them meanwhile).
+        bool recordlessResultsFound = nothingMarked && reason == ErasureReason.ArchiveSourceDeleted
+            && await AnyResultFiledUnderAsync(scanId, cancellationToken).ConfigureAwait(false);
+        if (nothingMarked && (reason != ErasureReason.ArchiveSourceDeleted || recordlessResultsFound))
         {
             // No record to mark (a DELETE before intake made one, or while the upload is still staging its blocks): the
             // upload id is closed by a tombstone all the same, before the blobs are deleted. The upload URL, still valid
@@ -159,9 +163,11 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
             LogUploadVersionUnread(scanId);
         }
         bool deletedBlobs = uploads.Blobs + uploads.Versions + results.Blobs + results.Versions > 0;
-        if (records.Count == 0 && unreadable.Count == 0 && !deletedBlobs)
+        if (records.Count == 0 && unreadable.Count == 0 && !deletedBlobs && !recordlessResultsFound)
         {
-            // An upload id is closed by the tombstone above even though nothing of it existed.
+            // An upload id is closed by the tombstone above even though nothing of it existed. Results found without a
+            // record are not nothing: the tombstone written for them says the scan was deleted, and so does the outcome,
+            // though they vanished before their deletes (it was NotFound, "nothing had been derived from it").
             LogNothingExisted(scanId, reason);
             return (ScanErasureOutcome.NotFound, null);
         }
