@@ -250,9 +250,10 @@ resource functionsResultsEraser 'Microsoft.Authorization/roleAssignments@2022-04
 //   upload's staged blocks (Put Block List) and breaks an upload's lease (BlobFolderEraser).
 // - the Functions app on `keys`: the archive scan id key (keys/archive-scan-ids.key) and its marker
 //   keys/archive-scan-ids.created, read and created on first use with If-None-Match: * (ArchiveScanIdKeyStore). A new
-//   key would change every archive scan id, so the app must not be able to delete either blob (nor the container). The
-//   container holds the key alone, and nobody else but the worker (read) has a role on it: the key never leaves the
-//   account, and no setting or output holds it.
+//   key would change every archive scan id, so the app must not be able to delete either blob (nor the container), nor
+//   overwrite it: that assignment carries a condition (below) that refuses blob write on both, and the app creates them
+//   with blobs/add/action alone. The container holds the key alone, and nobody else but the worker (read) has a role on
+//   it: the key never leaves the account, and no setting or output holds it.
 // - the worker on `results`: blob read for the completion marker (Get Blob Properties) and for listing a folder it
 //   removes; blob write for the result files' conditional creates (Put Blob, If-None-Match: *, BlobResultStore) and
 //   for the removal's Put Block List and lease break (BlobFolderEraser; the deletes come from the eraser role).
@@ -263,7 +264,7 @@ resource blobWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'synomaly-blob-writer')
   properties: {
     roleName: 'Synomaly blob writer ${uniqueString(resourceGroup().id)}'
-    description: 'Reads and writes blobs; never deletes a blob or manages a container: uploads and their SAS, results, models, the archive scan id key.'
+    description: 'Reads, creates and writes blobs; never deletes a blob or manages a container: uploads and their SAS, results, models, the archive scan id key (created only, never overwritten: a condition on that assignment).'
     type: 'CustomRole'
     permissions: [
       {
@@ -273,8 +274,12 @@ resource blobWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Storage/storageAccounts/blobServices/containers/read'
         ]
         notActions: []
+        // blobs/write creates and overwrites; blobs/add/action only creates (Storage refuses it for a blob that exists).
+        // Where write is unconditioned, add grants nothing more; on `keys` a condition takes write away from the key and
+        // its marker, and add is what lets the app still create them.
         dataActions: [
           'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'
           'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'
         ]
         notDataActions: []
@@ -297,6 +302,27 @@ resource functionsScans 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// The archive scan id key and its marker are created once and never replaced: a new key would change every archive
+// scan id (docs/DEPLOY.md, "Archive scan id key"). Unconditioned blob write would let whoever takes over the Functions
+// identity (which also signs the upload SAS) overwrite them, so this ABAC condition refuses blob write on both blobs;
+// blob read and blobs/add/action stay, and add creates a blob only where none exists: the app's first-use create
+// (If-None-Match: *) works, an overwrite is refused (403). The names are ArchiveScanIdKeyStore.BlobName and
+// MarkerBlobName; a blob path has no container and no leading slash (learn.microsoft.com/azure/storage/blobs/
+// storage-auth-abac-attributes).
+var keyBlobsNeverOverwritten = '''
+(
+  (
+    !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'})
+  )
+  OR
+  (
+    @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringNotEquals 'archive-scan-ids.key'
+    AND
+    @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringNotEquals 'archive-scan-ids.created'
+  )
+)
+'''
+
 resource functionsKeys 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(scanStorage::blobService::keys.id, functionsIdentity.id, 'synomaly-blob-writer')
   scope: scanStorage::blobService::keys
@@ -304,7 +330,9 @@ resource functionsKeys 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobWriterRole.name)
     principalId: functionsPrincipalId
     principalType: 'ServicePrincipal'
-    description: 'functions: read, and create on first use, the archive scan id key and its marker (no delete)'
+    description: 'functions: read, and create on first use, the archive scan id key and its marker (no overwrite, no delete)'
+    condition: keyBlobsNeverOverwritten
+    conditionVersion: '2.0'
   }
 }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Synomaly.Storage.Keys;
 
 namespace Synomaly.Infra.Tests;
 
@@ -16,6 +17,9 @@ public sealed partial class RoleAssignmentTests
     private const string BlobRead = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
 
     private const string BlobWrite = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write";
+
+    /// <summary>Creates a blob that does not exist yet (Put Blob, Put Block List); Storage refuses it for one that does.</summary>
+    private const string BlobAdd = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action";
 
     private static readonly HashSet<Grant> ExpectedGrants =
     [
@@ -184,8 +188,9 @@ public sealed partial class RoleAssignmentTests
     /// <summary>
     /// The archive scan id key may not be replaced: a new key changes every archive scan id. The Functions app reads the
     /// key and its marker and creates them (If-None-Match: *); Storage Blob Data Contributor would also let it delete them,
-    /// and delete the container itself through Azure Resource Manager. Its role there holds exactly blob read and write,
-    /// no control-plane action but reading the container's properties, and nobody but the two apps has any role on the container.
+    /// and delete the container itself through Azure Resource Manager. Its role there holds exactly blob read, add and
+    /// write (write taken away from the key and its marker by the assignment's condition: the test below), no
+    /// control-plane action but reading the container's properties, and nobody but the two apps has any role on the container.
     /// </summary>
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
@@ -200,12 +205,50 @@ public sealed partial class RoleAssignmentTests
         var role = CustomRole(deployment, BlobWriter);
         var permission = Assert.Single(role.At("properties.permissions").EnumerateArray());
         Assert.Equal("CustomRole", role.String("properties.type"));
-        Assert.Equal([BlobRead, BlobWrite], permission.GetProperty("dataActions").EnumerateArray().Select(a => a.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal([BlobAdd, BlobRead, BlobWrite], permission.GetProperty("dataActions").EnumerateArray().Select(a => a.GetString()).Order(StringComparer.Ordinal));
         // Reading the container's properties is its only control-plane action (Each_identity_that_reads_a_container_may_read_its_properties).
         Assert.Equal(["Microsoft.Storage/storageAccounts/blobServices/containers/read"], permission.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.DoesNotContain("delete", role.At("properties.permissions").GetRawText(), StringComparison.OrdinalIgnoreCase);
         var scope = Assert.Single(role.At("properties.assignableScopes").EnumerateArray()).GetString()!;
         Assert.Matches("^/subscriptions/[^/]+/resourceGroups/[^/]+$", scope);
+    }
+
+    /// <summary>
+    /// Blob write also overwrites: with it unconditioned on `keys`, whoever takes over the Functions identity (the writer
+    /// of uploads) could replace the archive scan id key, and every archive scan id would change. Creating a blob needs
+    /// only blobs/add/action, which Storage refuses for a blob that exists. So every assignment on the key's container
+    /// whose role may write blobs carries an ABAC condition that refuses blob write on the key and its marker, and its
+    /// role keeps add/action, with which the app creates both on first use (If-None-Match: *).
+    /// </summary>
+    [Theory]
+    [InlineData("main.dev", "AZURE_PRINCIPAL_ID")]
+    [InlineData("main.prod", "SYNOMALY_OPERATOR_GROUP_ID")]
+    public void No_role_on_the_key_container_may_overwrite_the_archive_scan_id_key_or_its_marker(string parameterFile, string operatorVariable)
+    {
+        var deployment = DeploymentWithOperator(parameterFile, operatorVariable);
+        var writersOnKeys = deployment.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => ScopeLabel(Scope(a)) == "scan-container:" + ArchiveScanIdKeyStore.ContainerName)
+            .Where(a => RoleDataActions(deployment, a).Contains(BlobWrite))
+            .ToList();
+
+        var writer = Assert.Single(writersOnKeys);
+        Assert.Equal("functions", Principal(writer));
+        Assert.True(writer.Has("properties.condition"), "The Functions app's blob writer role on 'keys' has no condition: it may overwrite the key.");
+        Assert.Equal("2.0", writer.String("properties.conditionVersion"));
+        Assert.Equal(KeyBlobsNeverOverwritten, string.Join(' ', writer.String("properties.condition").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Contains(BlobAdd, RoleDataActions(deployment, writer));
+    }
+
+    /// <summary>Blob write (which also overwrites) refused on the key and its marker; blob read and add (create) untouched.</summary>
+    private static readonly string KeyBlobsNeverOverwritten =
+        $"( ( !(ActionMatches{{'{BlobWrite}'}}) ) OR ( "
+        + $"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringNotEquals '{ArchiveScanIdKeyStore.BlobName}' AND "
+        + $"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringNotEquals '{ArchiveScanIdKeyStore.MarkerBlobName}' ) )";
+
+    private static IReadOnlyList<string> RoleDataActions(PredictedDeployment deployment, PredictedResource assignment)
+    {
+        var customRoles = deployment.OfType("Microsoft.Authorization/roleDefinitions").ToDictionary(r => r.Name, CustomRoleLabel);
+        return Permissions(deployment, customRoles.GetValueOrDefault(RoleId(assignment), RoleId(assignment))).DataActions;
     }
 
     /// <summary>The custom role whose name, without its per-resource-group suffix, is <paramref name="label"/>.</summary>
