@@ -195,7 +195,7 @@ param deadLetteredScanJobsThreshold int = 50
 @minValue(1)
 param scanJobBacklogThreshold int = 100
 
-@description('Optional. Messages in the scan-data account\'s Storage queues (all together; Storage reports no count per queue), on average over 6 hours, above which the storage-queues-backlog alert fires: archive deletions, bulk steps or poison messages that stay. A healthy deployment keeps at most one bulk-reprocess step message per running bulk run for hours; 0 reports any message that stays.')
+@description('Optional. Messages in the scan-data account\'s Storage queues (all together; Storage reports no count per queue), on average over 6 hours, above which the storage-queues-backlog alert fires: archive deletions, bulk steps or poison messages that stay. A healthy deployment keeps at most one bulk-reprocess step message per running bulk run for hours, so more runs than this at once fire it; queues that stop with this many messages or fewer are not reported; 0 reports any message that stays, and every bulk run.')
 @minValue(0)
 param storageQueueBacklogThreshold int = 2
 

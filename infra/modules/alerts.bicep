@@ -42,7 +42,7 @@ param deadLetteredScanJobsThreshold int = 50
 @minValue(1)
 param scanJobBacklogThreshold int = 100
 
-@description('Optional. Messages in the scan-data account\'s Storage queues, on average over 6 hours, above which the storage-queues-backlog alert fires. A healthy deployment holds for hours at most one step message per running bulk run; archive deletion events drain within minutes; poison messages stay until an operator deletes them.')
+@description('Optional. Messages in the scan-data account\'s Storage queues, on average over 6 hours, above which the storage-queues-backlog alert fires. A healthy deployment holds for hours at most one step message per running bulk run; archive deletion events drain within minutes; poison messages stay until an operator deletes them. Queues that stop with this many messages or fewer are not reported, and more bulk runs than this at once fire it.')
 @minValue(0)
 param storageQueueBacklogThreshold int = 2
 
@@ -154,7 +154,13 @@ var metricRules = [
     // hold one data point, a burst as much as a backlog; six hours average several, and an hourly evaluation is as often
     // as new data comes (a window must also be one of Azure Monitor's: 1 hour, then 6). The threshold sits above what a
     // healthy deployment keeps for hours: one bulk-reprocess step message per running bulk run.
-    description: 'Messages have stayed in the scan-data account\'s Storage queues for hours (QueueMessageCount, reported hourly for all queues together): archive-deletions not drained means archived files\' results are not erased; bulk-reprocess holds one step message per running bulk run; the poison queues archive-deletions-poison and webjobs-blobtrigger-poison keep messages until an operator deletes them, and ReplayArchiveDeadLetters puts archive-deletions-poison back on archive-deletions each hour; BulkReprocessStepPoisoned empties bulk-reprocess-poison at once, so a message staying there is one it cannot decode (not base64), to be deleted by hand. Find the queue that holds them (docs/DEPLOY.md, Alerts).'
+    // One count for all queues cannot tell a stall from healthy work, and nothing deployed counts per queue: Storage's
+    // queue metrics have no dimension, and Transactions' dimensions (API, response type, authentication) name no queue.
+    // So the rule misses a queue that stops with up to the threshold of messages (one or two archive deletions not
+    // erased: poison-messages reports those that fail, timer-runs-failed a replay that fails, but none a listener that
+    // stopped), and threshold + 1 bulk runs at once fire it with nothing stuck (no guard refuses a second run, API.md).
+    // The description says both with the deployed threshold; docs/DEPLOY.md, Alerts, says how to tell them apart.
+    description: 'Messages have stayed in the scan-data account\'s Storage queues for hours (QueueMessageCount, reported hourly for all queues together): archive-deletions not drained means archived files\' results are not erased; bulk-reprocess holds one step message per running bulk run; the poison queues archive-deletions-poison and webjobs-blobtrigger-poison keep messages until an operator deletes them, and ReplayArchiveDeadLetters puts archive-deletions-poison back on archive-deletions each hour; BulkReprocessStepPoisoned empties bulk-reprocess-poison at once, so a message staying there is one it cannot decode (not base64), to be deleted by hand. Find the queue that holds them (docs/DEPLOY.md, Alerts). Storage counts the queues together, so a queue that stops draining with ${storageQueueBacklogThreshold} messages or fewer is not reported, and ${storageQueueBacklogThreshold + 1} or more bulk runs at once (one step message each, for hours) fire it with nothing stuck (GET /api/reprocess/{runId} shows a run\'s state).'
     severity: 2
     scope: '${scanStorageId}/queueServices/default'
     metricNamespace: 'Microsoft.Storage/storageAccounts/queueServices'

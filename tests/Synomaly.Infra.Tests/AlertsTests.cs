@@ -124,6 +124,25 @@ public sealed partial class AlertsTests
         Assert.Contains("BulkReprocessStepPoisoned", description, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// What the storage-queues-backlog rule cannot tell apart, said in the alert the operator receives: Storage counts the
+    /// account's queues together (no metric or dimension per queue exists), so a queue that stops draining with as many
+    /// messages as the threshold, or fewer, is never reported, and as many bulk runs at once as one more than the threshold
+    /// (each keeps one step message for hours, and nothing refuses another run) fire it with nothing stuck. Both follow
+    /// the deployed threshold, so the text must name its value, not the default's.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
+    public void The_storage_queue_backlog_alert_names_the_stalls_it_misses_and_the_bulk_runs_that_fire_it(string parameterFile)
+    {
+        var backlog = Assert.Single(PredictedDeployment.Load(parameterFile).OfType("Microsoft.Insights/metricAlerts"), a => AlertName(a) == "storage-queues-backlog");
+        var threshold = Assert.Single(backlog.At("properties.criteria.allOf").EnumerateArray()).GetProperty("threshold").GetInt32();
+        var description = backlog.String("properties.description");
+
+        Assert.Contains($"a queue that stops draining with {threshold} messages or fewer is not reported", description, StringComparison.Ordinal);
+        Assert.Contains($"{threshold + 1} or more bulk runs at once", description, StringComparison.Ordinal);
+    }
+
     /// <summary>Azure Monitor accepts only these evaluation frequencies and windows, and no window shorter than its frequency.</summary>
     [Theory]
     [MemberData(nameof(InfraFiles.ParameterFileData), MemberType = typeof(InfraFiles))]
