@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Azure.Core;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
@@ -32,6 +34,42 @@ public sealed class ArchiveScanIdKeyStoreTests(AzuriteFixture azurite)
         var stored = (await blobs.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).GetBlobClient(ArchiveScanIdKeyStore.BlobName).DownloadContentAsync(Ct)).Value.Content;
         Assert.Equal(BlobLayout.ArchiveScanId(Name, ArchiveScanIdKey.FromBytes(stored.ToArray())), workerId);
         Assert.True(BlobLayout.IsArchiveScanId(workerId));
+    }
+
+    /// <summary>
+    /// In Azure the app may only create the key (a condition refuses blob write on it, docs/DEPLOY.md), so the instance
+    /// that loses the first-use race is refused 403 rather than 409: it reads the winner's key all the same.
+    /// </summary>
+    [Fact]
+    public async Task An_instance_whose_create_only_role_is_refused_because_another_created_the_key_first_reads_that_key()
+    {
+        var connectionString = azurite.PrivateAccountConnectionString();
+        var plain = new BlobServiceClient(connectionString);
+        await plain.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).CreateAsync(cancellationToken: Ct);
+        var winners = RandomNumberGenerator.GetBytes(ArchiveScanIdKey.Length);
+        var createOnly = new CreateOnlyRole(ArchiveScanIdKeyStore.BlobName, () => KeyBlob(plain).UploadAsync(BinaryData.FromBytes(winners), Ct));
+
+        var id = await Store(CreateOnlyClient(connectionString, createOnly), mayCreate: true).ScanIdOfAsync(Name, Ct);
+
+        Assert.Equal(BlobLayout.ArchiveScanId(Name, ArchiveScanIdKey.FromBytes(winners)), id);
+        Assert.True((await plain.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).GetBlobClient(ArchiveScanIdKeyStore.MarkerBlobName).ExistsAsync(Ct)).Value);
+    }
+
+    /// <summary>The same for the marker: another instance marked the key between this one's check and its write.</summary>
+    [Fact]
+    public async Task An_instance_whose_create_only_role_is_refused_because_another_wrote_the_marker_first_goes_on()
+    {
+        var connectionString = azurite.PrivateAccountConnectionString();
+        var plain = new BlobServiceClient(connectionString);
+        var container = plain.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName);
+        await container.CreateAsync(cancellationToken: Ct);
+        var key = RandomNumberGenerator.GetBytes(ArchiveScanIdKey.Length);
+        await KeyBlob(plain).UploadAsync(BinaryData.FromBytes(key), Ct);
+        var createOnly = new CreateOnlyRole(ArchiveScanIdKeyStore.MarkerBlobName, () => container.GetBlobClient(ArchiveScanIdKeyStore.MarkerBlobName).UploadAsync(BinaryData.Empty, Ct));
+
+        var id = await Store(CreateOnlyClient(connectionString, createOnly), mayCreate: true).ScanIdOfAsync(Name, Ct);
+
+        Assert.Equal(BlobLayout.ArchiveScanId(Name, ArchiveScanIdKey.FromBytes(key)), id);
     }
 
     [Fact]
@@ -160,6 +198,13 @@ public sealed class ArchiveScanIdKeyStoreTests(AzuriteFixture azurite)
         var blobs = new BlobServiceClient(azurite.PrivateAccountConnectionString());
         await blobs.GetBlobContainerClient(ArchiveScanIdKeyStore.ContainerName).CreateAsync(cancellationToken: Ct);
         return blobs;
+    }
+
+    private static BlobServiceClient CreateOnlyClient(string connectionString, CreateOnlyRole role)
+    {
+        var options = new BlobClientOptions();
+        options.AddPolicy(role, HttpPipelinePosition.PerRetry);
+        return new BlobServiceClient(connectionString, options);
     }
 
     private static BlobClient KeyBlob(BlobServiceClient blobs) =>

@@ -99,12 +99,15 @@ public sealed partial class ArchiveScanIdKeyStore(BlobServiceClient blobs, bool 
             await blob.UploadAsync(BinaryData.FromBytes(secret), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
             created = ArchiveScanIdKey.FromBytes(secret);
         }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        catch (RequestFailedException e) when (e.Status is 409 or 412 || IsCreateOnlyRefusal(e))
         {
             // Another process created it first: its key is the deployment's (and that process writes the marker too;
-            // writing it here as well covers a creator that stopped before it did).
+            // writing it here as well covers a creator that stopped before it did). A 403 is that only where the key
+            // now exists; otherwise the role is missing.
             var winners = await TryReadAsync(blob, cancellationToken).ConfigureAwait(false)
-                ?? throw new ArchiveScanIdKeyUnavailableException(ArchiveScanIdKeyUnavailableException.StorageFailed, $"The archive scan id key {Where} was created by another process but could not be read back.", e);
+                ?? throw (IsCreateOnlyRefusal(e)
+                    ? Failed("created", e)
+                    : new ArchiveScanIdKeyUnavailableException(ArchiveScanIdKeyUnavailableException.StorageFailed, $"The archive scan id key {Where} was created by another process but could not be read back.", e));
             await MarkAsync(marker, cancellationToken).ConfigureAwait(false);
             return winners;
         }
@@ -146,11 +149,27 @@ public sealed partial class ArchiveScanIdKeyStore(BlobServiceClient blobs, bool 
         {
             // Already there.
         }
+        catch (RequestFailedException e) when (IsCreateOnlyRefusal(e))
+        {
+            // Already there (written by another process since this one looked), or the role is missing.
+            if (!await ExistsAsync(marker, cancellationToken).ConfigureAwait(false))
+            {
+                throw Failed("marked as this deployment's (the marker could not be written)", e);
+            }
+        }
         catch (RequestFailedException e)
         {
             throw Failed("marked as this deployment's (the marker could not be written)", e);
         }
     }
+
+    /// <summary>
+    /// In Azure the app's role on the container may create the key and its marker but not write them (blobs/add/action;
+    /// a role assignment condition refuses blob write on both, docs/DEPLOY.md, "Archive scan id key"), so a create that
+    /// meets a blob another process wrote a moment before may be refused 403 where Azurite answers 409 or 412. A 403 is
+    /// also what a missing role gets: the caller tells the two apart by whether the blob exists.
+    /// </summary>
+    private static bool IsCreateOnlyRefusal(RequestFailedException e) => e.Status == 403;
 
     /// <summary>The stored key, or null where the blob does not exist.</summary>
     private static async Task<ArchiveScanIdKey?> TryReadAsync(BlobClient blob, CancellationToken cancellationToken)
