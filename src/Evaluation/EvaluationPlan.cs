@@ -44,7 +44,8 @@ public sealed class EvaluationPlan : IEvaluationSource
         IReadOnlyList<string> validationFiles, string? lesionMapPath, int modelSize, int lesionsPerSlice, SliceOrientation orientation = SliceOrientation.Display,
         ModalityHint trainedFor = ModalityHint.Auto, CancellationToken cancellationToken = default)
     {
-        var (tuning, reporting) = SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed, cancellationToken);
+        // The split hashes files without a sub-<id>: one that cannot be read is told by the option, as the reads below are.
+        var (tuning, reporting) = InputReads.Guard(DataOption, () => SubjectSplit.Split(validationFiles, SubjectSplit.DefaultSeed, cancellationToken));
         if (lesionMapPath is null || tuning.Count == 0)
         {
             return new EvaluationPlan(tuning, reporting, lesionMapPath, shapeGrid: null, realShapes: [], modelSize, lesionsPerSlice, orientation, trainedFor);
@@ -91,7 +92,8 @@ public sealed class EvaluationPlan : IEvaluationSource
         new EvaluationSetBuilder(realShapes, ModelSize, LesionsPerSlice, TuningSeed, Orientation, TrainedFor, DataOption).Build(TuningFiles, progress, cancellationToken);
 
     /// <summary>Fingerprints of the tuning half's subjects, as <c>tune</c> records them in the profile it writes.</summary>
-    public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) => SubjectSplit.Fingerprints(TuningFiles, cancellationToken);
+    public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) =>
+        InputReads.Guard(DataOption, () => SubjectSplit.Fingerprints(TuningFiles, cancellationToken));
 
     /// <summary>
     /// How many reporting subjects a profile was tuned on (<paramref name="tuned"/>: its recorded fingerprints; null for
@@ -99,7 +101,7 @@ public sealed class EvaluationPlan : IEvaluationSource
     /// one tuned on (a subject added or removed) draws other halves, and this count says so.
     /// </summary>
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
-        SubjectSplit.CountTunedOn(ReportingFiles, Files, tuned, cancellationToken);
+        InputReads.Guard(DataOption, () => SubjectSplit.CountTunedOn(ReportingFiles, Files, tuned, cancellationToken));
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => ReportingCases(progress: null, cancellationToken);
 

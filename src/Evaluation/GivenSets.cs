@@ -15,6 +15,7 @@ public sealed class GivenSets : IEvaluationSource
 {
     private readonly GivenSetBuilder builder;
     private readonly string? anomalousInput;
+    private readonly HashSet<string> healthyListed;
     private GivenCases? built;
 
     private GivenSets(IReadOnlyList<string> healthy, IReadOnlyList<string> anomalous, IReadOnlyList<string> masks, string? anomalousInput, int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
@@ -24,6 +25,7 @@ public sealed class GivenSets : IEvaluationSource
         builder = new GivenSetBuilder(modelSize, orientation, trainedFor);
         this.anomalousInput = anomalousInput;
         HealthyFiles = healthy;
+        healthyListed = healthy.ToHashSet(StringComparer.Ordinal);
         AnomalousFiles = anomalous;
         MaskFiles = masks;
     }
@@ -113,12 +115,13 @@ public sealed class GivenSets : IEvaluationSource
 
     public IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
-    public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) => SubjectSplit.Fingerprints(Subjects, cancellationToken);
+    public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) =>
+        SubjectSplit.Fingerprints(Subjects, PathContainment.NameComparer, cancellationToken, SubjectInputOf);
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
-        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, cancellationToken);
+        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, PathContainment.NameComparer, cancellationToken, SubjectInputOf);
 
     public string TunedOnRefusal(int overlap) =>
         $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "
@@ -155,6 +158,12 @@ public sealed class GivenSets : IEvaluationSource
 
     /// <summary>The files whose subjects the cases belong to (images, not masks).</summary>
     private IEnumerable<string> Subjects => HealthyFiles.Concat(AnomalousFiles);
+
+    /// <summary>
+    /// The option a file of <see cref="Subjects"/> was given to, named when it cannot be read for its fingerprint. The file
+    /// as listed (<see cref="Resolve(string?, string?, string?, int, SliceOrientation, ModalityHint)"/> refuses one in both sets).
+    /// </summary>
+    private string SubjectInputOf(string file) => healthyListed.Contains(file) ? "--healthy" : "--anomalous";
 
     private static IReadOnlyList<string> NonEmpty(string input, EvaluationSetProblem problem, string option)
     {

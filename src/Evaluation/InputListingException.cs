@@ -1,8 +1,9 @@
 namespace Synomaly.Evaluation;
 
 /// <summary>
-/// What a user named as input exists but could not be listed, or its manifest read (no permission on the folder, an I/O
-/// error): the file-system failure is the inner exception, and <see cref="Option"/> says which input it was. .NET's error
+/// What a user named as input exists but could not be listed, its manifest read, or one of its files read later
+/// (<see cref="InputReads"/>: no permission on the folder or on a file in it, a link to nowhere, an I/O error): the
+/// file-system failure is the inner exception, and <see cref="Option"/> says which input it was. .NET's error
 /// quotes the path, which the command line cannot print (file names can carry patient data), so without the option a
 /// command with several inputs (--healthy, --anomalous, --masks) could only say "cannot read the input". An
 /// <see cref="IOException"/>, so that every caller that handles an unreadable input handles it too.

@@ -8,7 +8,8 @@ namespace Synomaly.Evaluation;
 /// Reads one file of an evaluation set. A file the reader rejects (a notes file or a viewer's index beside the slices, a
 /// truncated scan) stops the set as <see cref="EvaluationSetProblem.UnreadableScan"/>, naming the input it was given with
 /// and the reader's reason: the reason alone ("Unknown format") said neither which input held the file nor what to do.
-/// Never the file's name: file names can carry patient data, and these lines are pasted into tickets.
+/// Never the file's name: file names can carry patient data, and these lines are pasted into tickets. A file the file
+/// system refuses (no permission, a link to nowhere) is told by the input too (<see cref="InputReads"/>).
 /// </summary>
 internal static class SetScanReader
 {
@@ -17,7 +18,7 @@ internal static class SetScanReader
     {
         try
         {
-            return ScanReader.ReadFile(file, reading);
+            return InputReads.Guard(set, () => ScanReader.ReadFile(file, reading));
         }
         catch (ScanRejectedException e)
         {

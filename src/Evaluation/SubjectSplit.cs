@@ -105,9 +105,13 @@ public static partial class SubjectSplit
     public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, CancellationToken cancellationToken = default) =>
         Fingerprints(files, PathContainment.NameComparer, cancellationToken);
 
-    /// <summary><see cref="Fingerprints(IEnumerable{string}, CancellationToken)"/> with the comparison of paths given (tests ask a case-insensitive one on Linux).</summary>
-    internal static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, StringComparer pathNames, CancellationToken cancellationToken) =>
-        [.. files.Distinct(pathNames).SelectMany(f => IdentitiesOf(f, cancellationToken)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
+    /// <summary>
+    /// <see cref="Fingerprints(IEnumerable{string}, CancellationToken)"/> with the comparison of paths given (tests ask a
+    /// case-insensitive one on Linux), and <paramref name="inputOf"/>, the option each file was given to where the files
+    /// come from several (<see cref="IdentitiesRead"/>).
+    /// </summary>
+    internal static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, StringComparer pathNames, CancellationToken cancellationToken, Func<string, string>? inputOf = null) =>
+        [.. files.Distinct(pathNames).SelectMany(f => IdentitiesRead(f, inputOf, cancellationToken)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// How many subjects of <paramref name="files"/>, part of the set <paramref name="set"/>, have a fingerprint among
@@ -121,8 +125,13 @@ public static partial class SubjectSplit
     public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
         CountTunedOn(files, set, tuned, PathContainment.NameComparer, cancellationToken);
 
-    /// <summary><see cref="CountTunedOn(IEnumerable{string}, IEnumerable{string}, IReadOnlyList{string}?, CancellationToken)"/> with the comparison of paths given (tests ask a case-insensitive one on Linux).</summary>
-    internal static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, StringComparer pathNames, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="CountTunedOn(IEnumerable{string}, IEnumerable{string}, IReadOnlyList{string}?, CancellationToken)"/> with
+    /// the comparison of paths given (tests ask a case-insensitive one on Linux), and <paramref name="inputOf"/>, the option
+    /// each file was given to where the files come from several (<see cref="IdentitiesRead"/>).
+    /// </summary>
+    internal static int CountTunedOn(
+        IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, StringComparer pathNames, CancellationToken cancellationToken, Func<string, string>? inputOf = null)
     {
         if (tuned is null)
         {
@@ -134,7 +143,7 @@ public static partial class SubjectSplit
         // and is found in its set by any.
         var namesInSet = SubjectsOf(set, pathNames);
         return files.Distinct(pathNames)
-            .Select(f => (Identities: IdentitiesOf(f, cancellationToken), PathName: namesInSet[f]))
+            .Select(f => (Identities: IdentitiesRead(f, inputOf, cancellationToken), PathName: namesInSet[f]))
             .Where(s => s.Identities.Append(s.PathName).Any(name => recorded.Contains(Fingerprint(name))))
             .Select(s => s.Identities[0])
             .Distinct(StringComparer.Ordinal)
@@ -161,6 +170,14 @@ public static partial class SubjectSplit
         var match = SubjectPattern().Match(Path.GetFileName(path));
         return match.Success ? [match.Value, ContentIdentityOf(path, cancellationToken)] : [ContentIdentityOf(path, cancellationToken)];
     }
+
+    /// <summary>
+    /// <see cref="IdentitiesOf"/>, a file the file system refuses told by the option <paramref name="inputOf"/> gives for it
+    /// (<see cref="InputReads"/>): a caller whose files all come from one input guards the whole call instead, but given
+    /// sets mix --healthy and --anomalous, and only here is it known which file failed.
+    /// </summary>
+    private static string[] IdentitiesRead(string path, Func<string, string>? inputOf, CancellationToken cancellationToken) =>
+        inputOf is null ? IdentitiesOf(path, cancellationToken) : InputReads.Guard(inputOf(path), () => IdentitiesOf(path, cancellationToken));
 
     /// <summary><c>sha256:</c> and the hex SHA-256 of the file's bytes: the same wherever the file is copied, moved or linked.</summary>
     private static string ContentIdentityOf(string path, CancellationToken cancellationToken) => "sha256:" + EvaluationSetManifest.Sha256Of(path, cancellationToken);

@@ -9,7 +9,8 @@ namespace Synomaly.Evaluation;
 /// <summary>
 /// Healthy training images as model inputs: each file is read by the product's own reader and prepared by the same
 /// modality preset that inference uses (resampling and intensity scaling identical at training and inference time).
-/// Volumes contribute every slice the preset selects. Unreadable files are skipped and counted, never fatal. With region
+/// Volumes contribute every slice the preset selects. Files the reader rejects are skipped and counted, never fatal; a
+/// file the file system refuses (no permission, a link to nowhere) stops the load, by its option. With region
 /// masks (one file per image), each slice's mask is prepared exactly as its image (<see cref="RegionMaskPreparation"/>).
 /// Blank slices are left out and counted (<see cref="BlankSlices"/>): the preset still hands one over for a blank 2-D file
 /// or a volume without foreground, and min-max scaling turns it into an all −1 image that would be trained on as a healthy
@@ -29,6 +30,9 @@ public sealed class TrainingSet
         Sources = sources;
         Skipped = skipped;
     }
+
+    /// <summary>The option region masks are given with (train --region-mask), named when one cannot be read or used.</summary>
+    private const string RegionMaskOption = "--region-mask";
 
     /// <summary>All slices, [Count, Size, Size] row-major, values in [-1, 1].</summary>
     public float[] Pixels { get; }
@@ -55,11 +59,16 @@ public sealed class TrainingSet
     /// </summary>
     public IReadOnlyList<string> BlankSlices { get; }
 
-    /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; an unreadable mask skips its image.</param>
+    /// <param name="regionMaskFiles">The region mask of each file (same order, same grid), or null for none; a mask the reader rejects skips its image.</param>
     /// <param name="cancellationToken">
     /// Checked before each file, handed to the reader (each chunk, frame or file of a series) and checked again once the
     /// file is prepared, before it enters the set: reading a large set takes minutes, and Ctrl-C must not wait for all of
     /// it. A load cancelled at any point throws <see cref="OperationCanceledException"/>, never returns a set.
+    /// </param>
+    /// <param name="input">
+    /// The option or argument <paramref name="files"/> were given to (train's &lt;input&gt;, bench's --slices): a file the
+    /// file system refuses (no permission, a link to nowhere) stops the load as an <see cref="InputListingException"/> of
+    /// it, and a region mask as one of --region-mask (<see cref="InputReads"/>).
     /// </param>
     public static TrainingSet Load(
         IReadOnlyList<string> files,
@@ -67,10 +76,14 @@ public sealed class TrainingSet
         int size,
         IReadOnlyList<string>? regionMaskFiles = null,
         IProgress<int>? progress = null,
+        string input = "<input>",
         CancellationToken cancellationToken = default) =>
-        Load(files, preset, size, regionMaskFiles, progress, ScanReader.ReadFile, cancellationToken);
+        Load(files, preset, size, regionMaskFiles, progress, ScanReader.ReadFile, input, cancellationToken);
 
-    /// <param name="read">Reads one file (<see cref="ScanReader.ReadFile"/>); a test stands in for it to cancel inside one file's read.</param>
+    /// <param name="read">
+    /// Reads one file (<see cref="ScanReader.ReadFile"/>); a test stands in for it to cancel inside one file's read, or to
+    /// refuse a file as the file system refuses anyone but root a file without read permission.
+    /// </param>
     internal static TrainingSet Load(
         IReadOnlyList<string> files,
         IModalityPreset preset,
@@ -78,6 +91,7 @@ public sealed class TrainingSet
         IReadOnlyList<string>? regionMaskFiles,
         IProgress<int>? progress,
         Func<string, ScanReadOptions, Volume> read,
+        string input,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -99,10 +113,10 @@ public sealed class TrainingSet
             string current = files[i];
             try
             {
-                var volume = read(current, options);
+                var volume = InputReads.Guard(input, () => read(current, options));
                 var prepared = preset.Prepare(volume, cancellationToken);
                 current = regionMaskFiles?[i] ?? current;
-                var mask = regionMaskFiles is null ? null : read(regionMaskFiles[i], options);
+                var mask = regionMaskFiles is null ? null : InputReads.Guard(RegionMaskOption, () => read(current, options));
                 var sliceMasks = new List<float[]>();
                 var kept = new List<ModelSlice>();
                 foreach (var slice in prepared.Slices)
@@ -172,7 +186,7 @@ public sealed class TrainingSet
             // A mask on another grid is a mistake in the data, not an unreadable file: stop and say which image, by its
             // position in the listing and never by path, which can carry a patient's name.
             throw new InvalidDataException(
-                $"The --region-mask mask of {InputPosition.Of(index, count, "the training data")} does not fit its image: {e.Message}", e);
+                $"The {RegionMaskOption} mask of {InputPosition.Of(index, count, "the training data")} does not fit its image: {e.Message}", e);
         }
     }
 

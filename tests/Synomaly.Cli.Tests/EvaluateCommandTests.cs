@@ -280,7 +280,8 @@ public sealed class EvaluateCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["evaluate", "--model", model, "--healthy", healthy, "--device", "cpu", "--out", At("refused")]);
 
         Assert.Equal(1, code);
-        Assert.Contains("cannot read the input (FileNotFoundException)", error, StringComparison.Ordinal);
+        // Told by the option, as a folder that cannot be listed is: before, "cannot read the input (FileNotFoundException)".
+        Assert.Contains("cannot read the input given to --healthy (FileNotFoundException)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
     }
 

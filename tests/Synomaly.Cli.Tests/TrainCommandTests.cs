@@ -44,7 +44,8 @@ public sealed class TrainCommandTests : IDisposable
         var (code, error) = await StandardError.Capture(["train", data, "--out", Path.Combine(_scratch, "run"), "--steps", "1", .. TinyModel]);
 
         Assert.Equal(1, code);
-        Assert.Contains("cannot read the input (FileNotFoundException)", error, StringComparison.Ordinal);
+        // Told by the argument, as a folder that cannot be listed is: before, "cannot read the input (FileNotFoundException)".
+        Assert.Contains("cannot read the input given to <input> (FileNotFoundException)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
     }
 

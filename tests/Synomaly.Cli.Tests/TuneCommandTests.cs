@@ -122,6 +122,25 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_validation_file_that_cannot_be_read_is_told_by_its_option_never_by_its_name()
+    {
+        // A link to nowhere is listed with the folder but cannot be opened: the split hashes it (no sub-<id>, so it is known
+        // by its bytes). Before, the line read "cannot read the input (FileNotFoundException)": which input, it did not say.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string data = SixSlices();
+        File.CreateSymbolicLink(Path.Combine(data, "Miller_Max.png"), Path.Combine(_scratch, "gone.png"));
+        string output = Path.Combine(_scratch, "tuning");
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", data, "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--min-component", "2", "--device", "cpu", "--out", output]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot read the input given to --data (FileNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "nothing may be written for a set that cannot be read");
+    }
+
+    [Fact]
     public async Task An_out_through_a_loop_of_links_is_refused_by_its_option_without_its_path()
     {
         // Read only "an I/O error" once IO errors were told without their text, which quotes the path.

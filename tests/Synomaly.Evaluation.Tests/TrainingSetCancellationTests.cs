@@ -36,6 +36,7 @@ public sealed class TrainingSetCancellationTests : IDisposable
         Assert.Throws<OperationCanceledException>(() => TrainingSet.Load(
             [volume], TrainingModality.BrainMri.Preset(Size), Size, regionMaskFiles: null, new Immediate(reported.Add),
             (path, options) => ScanReader.Read(stream = new CancellingStream(File.ReadAllBytes(path), cancel, cancelFrom: 352), options),
+            "<input>",
             cancel.Token));
 
         Assert.NotNull(stream);

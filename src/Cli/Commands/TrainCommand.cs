@@ -238,7 +238,7 @@ public static class TrainCommand
                     {
                         var task = context.AddTask("reading", maxValue: Math.Max(1, files.Count));
                         var read = TrainingSet.Load(
-                            files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles, new InlineProgress<int>(done => task.Value = done), cancellationToken);
+                            files, trainingModality.Preset(modelConfig.ImageSize), modelConfig.ImageSize, maskFiles, new InlineProgress<int>(done => task.Value = done), $"<{input.Name}>", cancellationToken);
                         task.Value = task.MaxValue;
                         return read;
                     });

@@ -37,9 +37,9 @@ public sealed class UnreadableInputException : Exception
     /// named by the option it was given to (<see cref="InputNotFoundException.Option"/>), which is all a command with
     /// several inputs (--healthy, --anomalous) can say of which one is wrong without quoting the path. A manifest whose
     /// lines name nothing on disk is told as one, with what a manifest holds: it may be a text file given by mistake. An
-    /// input that exists but cannot be listed (<see cref="InputListingException"/>: no permission on the folder) is named by
-    /// its option too, and told by the type of the failure beneath, which says what to look at (UnauthorizedAccessException:
-    /// the permissions).
+    /// input that exists but cannot be listed, or a file of it that cannot be read later (<see cref="InputListingException"/>:
+    /// no permission on the folder or the file, <see cref="InputReads"/>), is named by its option too, and told by the type
+    /// of the failure beneath, which says what to look at (UnauthorizedAccessException: the permissions).
     /// </summary>
     public static string Reason(Exception e)
     {
