@@ -9,8 +9,8 @@ namespace Synomaly.Evaluation;
 internal static class InputManifest
 {
     /// <param name="pathNames">
-    /// How two lines are found to name one file: full paths compared as the file system compares names
-    /// (<see cref="PathContainment.NameComparer"/>; tests ask a case-insensitive one on Linux).
+    /// How two lines are found to name one file: real paths (<see cref="RealPath"/>) compared as the file system compares
+    /// names (<see cref="PathContainment.NameComparer"/>; tests ask a case-insensitive one on Linux).
     /// </param>
     public static IReadOnlyList<string> Read(string manifest, string? option, StringComparer pathNames)
     {
@@ -38,7 +38,9 @@ internal static class InputManifest
 
     /// <summary>
     /// Refuses a file listed twice, as spelt or through another spelling of it (./a.png and a.png, an absolute and a
-    /// relative path; Case1.png and case1.png where names ignore case). Refused rather than dropped: a hand-made list that
+    /// relative path; Case1.png and case1.png where names ignore case), or through a link (a link and its target, a file
+    /// reached through a linked folder): compared by real path, as the guards between sets compare them
+    /// (<see cref="PathContainment.ContainsFollowingLinks"/>). Refused rather than dropped: a hand-made list that
     /// names a file twice is usually a mistake (a line copied and not edited, so the file meant is missing), and used as
     /// it is the file was trained on or evaluated twice, weighing its subject double; the line numbers say what to fix.
     /// </summary>
@@ -47,7 +49,9 @@ internal static class InputManifest
         var firstLine = new Dictionary<string, int>(pathNames);
         foreach (var (path, line) in listed)
         {
-            string file = Path.GetFullPath(path);
+            // A line through a loop of links cannot be followed to the end: RealPath throws SymbolicLinkLoopException, an
+            // IOException, which InputFiles tells as an input that cannot be read, by its option and never its path.
+            string file = RealPath.Of(path);
             if (!firstLine.TryAdd(file, line))
             {
                 throw new RepeatedManifestLineException(

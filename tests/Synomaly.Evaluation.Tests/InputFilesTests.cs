@@ -72,6 +72,25 @@ public sealed class InputFilesTests : IDisposable
         Assert.Equal("Line 5 of the manifest given to --healthy lists the file that line 2 lists already: list each file once.", refused.Message);
     }
 
+    [Theory]
+    [InlineData("also-one.png")]
+    [InlineData("linked/one.png")]
+    public void A_manifest_that_lists_a_file_and_a_link_to_it_is_refused_by_both_lines(string link)
+    {
+        // Before, lines were compared as spelt: a link (to the file, or to its folder) and the file were two files, and
+        // the slice was trained on or evaluated twice.
+        Touch("Doe_Jane/one.png");
+        File.CreateSymbolicLink(At("Doe_Jane/also-one.png"), At("Doe_Jane/one.png"));
+        Directory.CreateSymbolicLink(At("Doe_Jane/linked"), ".");
+        string manifest = At("Doe_Jane/scans.txt");
+        File.WriteAllLines(manifest, ["one.png", "# the same slice again", link]);
+
+        var refused = Assert.Throws<RepeatedManifestLineException>(() => InputFiles.Resolve(manifest, "--healthy"));
+
+        Assert.Equal(("--healthy", 3, 1), (refused.Option, refused.Line, refused.FirstLine));
+        Assert.Equal("Line 3 of the manifest given to --healthy lists the file that line 1 lists already: list each file once.", refused.Message);
+    }
+
     [Fact]
     public void A_manifest_line_naming_a_listed_file_in_another_case_is_a_repeat_only_where_names_ignore_case()
     {
