@@ -42,6 +42,10 @@ public sealed class DiffusionTrainer : IDisposable
     /// Builds the reduced-precision replica, the trainer's last and largest allocation; tests pass one that fails as a GPU
     /// out of memory would.
     /// </param>
+    /// <param name="releaseBuilt">
+    /// Gives back what the constructor had built when a later step fails (null: <see cref="Dispose"/>); tests pass one
+    /// that throws as well, as freeing device memory does once a CUDA error has poisoned the context.
+    /// </param>
     internal DiffusionTrainer(
         nn.Module<Tensor, Tensor, Tensor> model,
         GaussianDiffusion diffusion,
@@ -49,7 +53,8 @@ public sealed class DiffusionTrainer : IDisposable
         TrainingOptions options,
         Device device,
         Tensor? regionMasks,
-        Func<UNet, TrainingPrecision, Device, ReducedPrecisionReplica> newReplica)
+        Func<UNet, TrainingPrecision, Device, ReducedPrecisionReplica> newReplica,
+        Action<DiffusionTrainer>? releaseBuilt = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
@@ -90,7 +95,7 @@ public sealed class DiffusionTrainer : IDisposable
         {
             // A later allocation that fails (on a GPU most likely the replica, a second network, out of memory) must not
             // leave the device copies of the images and masks and the EMA's copy of the weights to the finalizer.
-            Dispose();
+            ReleaseKeepingTheFailure(releaseBuilt ?? (static built => built.Dispose()));
             throw;
         }
     }
@@ -309,6 +314,24 @@ public sealed class DiffusionTrainer : IDisposable
     }
 
     /// <remarks>Also called by the constructor when it fails part way, so any of the fields may still be null.</remarks>
+    /// <summary>
+    /// Runs <paramref name="release"/> for a constructor that failed, a failure of the release itself dropped: thrown from
+    /// the constructor's catch, it would replace the failure that stopped the construction (the out-of-memory that says
+    /// what to change) with its consequence, a release on the same broken device. What the release could not free is
+    /// left to the finalizer.
+    /// </summary>
+    private void ReleaseKeepingTheFailure(Action<DiffusionTrainer> release)
+    {
+        try
+        {
+            release(this);
+        }
+        catch (Exception)
+        {
+            // Dropped on purpose (see the summary): the constructor's own catch rethrows the first failure.
+        }
+    }
+
     public void Dispose()
     {
         Ema?.Dispose();

@@ -241,6 +241,30 @@ public sealed class ReducedPrecisionTrainingTests
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Fact]
+    public void A_trainer_whose_cleanup_fails_too_reports_the_failure_that_stopped_it()
+    {
+        using var model = new UNet(Smallest);
+        using var diffusion = new GaussianDiffusion(BetaSchedule.Cosine);
+        using var images = Images(8);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var outOfMemory = new InvalidOperationException("Simulated: out of device memory.");
+
+        // Before, the cleanup's failure replaced the out-of-memory: the error told of a failed release, not of what to change.
+        var options = Options(TrainingPrecision.Bf16) with { EmaDecay = 0.9, RegionMask = RegionMaskSource.CentredDisk };
+        var thrown = Assert.Throws<InvalidOperationException>(() => new DiffusionTrainer(
+            model, diffusion, images, options, CPU, regionMasks: null,
+            newReplica: (_, _, _) => throw outOfMemory,
+            releaseBuilt: built =>
+            {
+                built.Dispose();
+                throw new InvalidOperationException("Simulated: the device failed again while freeing.");
+            }));
+
+        Assert.Same(outOfMemory, thrown);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     [Theory]
     [InlineData("fp32", TrainingPrecision.Fp32)]
     [InlineData("BF16", TrainingPrecision.Bf16)]
