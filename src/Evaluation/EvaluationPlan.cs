@@ -112,6 +112,8 @@ public sealed class EvaluationPlan : IEvaluationSource
     /// <summary>Both halves: the tuning half is tuned on, the reporting half reported on.</summary>
     public IReadOnlyList<string> Files => [.. TuningFiles, .. ReportingFiles];
 
+    public string InputOf(string file) => DataOption;
+
     public string TuningTitle => "Tuning (tuning half only)";
 
     public string TunedOnRefusal(int overlap) =>

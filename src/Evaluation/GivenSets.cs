@@ -16,6 +16,7 @@ public sealed class GivenSets : IEvaluationSource
     private readonly GivenSetBuilder builder;
     private readonly string? anomalousInput;
     private readonly HashSet<string> healthyListed;
+    private readonly HashSet<string> masksListed;
     private GivenCases? built;
 
     private GivenSets(IReadOnlyList<string> healthy, IReadOnlyList<string> anomalous, IReadOnlyList<string> masks, string? anomalousInput, int modelSize, SliceOrientation orientation, ModalityHint trainedFor)
@@ -28,6 +29,7 @@ public sealed class GivenSets : IEvaluationSource
         healthyListed = healthy.ToHashSet(StringComparer.Ordinal);
         AnomalousFiles = anomalous;
         MaskFiles = masks;
+        masksListed = masks.ToHashSet(StringComparer.Ordinal);
     }
 
     public int ModelSize { get; }
@@ -111,17 +113,20 @@ public sealed class GivenSets : IEvaluationSource
 
     public IReadOnlyList<string> Files => [.. HealthyFiles, .. AnomalousFiles, .. MaskFiles];
 
+    /// <summary>The option a file of <see cref="Files"/> was given to, by the file as listed (a file in two sets is refused by <see cref="Resolve(string?, string?, string?, int, SliceOrientation, ModalityHint)"/>).</summary>
+    public string InputOf(string file) => healthyListed.Contains(file) ? "--healthy" : masksListed.Contains(file) ? "--masks" : "--anomalous";
+
     public string TuningTitle => "Tuning (given tuning set only)";
 
     public IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) =>
-        SubjectSplit.Fingerprints(Subjects, PathContainment.NameComparer, cancellationToken, SubjectInputOf);
+        SubjectSplit.Fingerprints(Subjects, PathContainment.NameComparer, cancellationToken, InputOf);
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
-        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, PathContainment.NameComparer, cancellationToken, SubjectInputOf);
+        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, PathContainment.NameComparer, cancellationToken, InputOf);
 
     public string TunedOnRefusal(int overlap) =>
         $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "
@@ -158,12 +163,6 @@ public sealed class GivenSets : IEvaluationSource
 
     /// <summary>The files whose subjects the cases belong to (images, not masks).</summary>
     private IEnumerable<string> Subjects => HealthyFiles.Concat(AnomalousFiles);
-
-    /// <summary>
-    /// The option a file of <see cref="Subjects"/> was given to, named when it cannot be read for its fingerprint. The file
-    /// as listed (<see cref="Resolve(string?, string?, string?, int, SliceOrientation, ModalityHint)"/> refuses one in both sets).
-    /// </summary>
-    private string SubjectInputOf(string file) => healthyListed.Contains(file) ? "--healthy" : "--anomalous";
 
     private static IReadOnlyList<string> NonEmpty(string input, EvaluationSetProblem problem, string option)
     {

@@ -11,6 +11,12 @@ public interface IEvaluationSource
     /// <summary>Every file the cases are read from (images and masks): healthy residual data may not be among them.</summary>
     IReadOnlyList<string> Files { get; }
 
+    /// <summary>
+    /// The option a file of <see cref="Files"/> was given to (--data; --healthy, --anomalous or --masks), named when it
+    /// cannot be read by code that reads files of several inputs at once (<see cref="InputReads"/>).
+    /// </summary>
+    string InputOf(string file);
+
     /// <summary>The first line of the tuning table.</summary>
     string TuningTitle { get; }
 

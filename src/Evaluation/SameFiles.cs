@@ -15,20 +15,35 @@ public static class SameFiles
     public static int CountIn(IEnumerable<string> files, IEnumerable<string> set, CancellationToken cancellationToken = default) =>
         CountIn(files, set, PathContainment.NameComparer, cancellationToken);
 
+    /// <summary>
+    /// <see cref="CountIn(IEnumerable{string}, IEnumerable{string}, CancellationToken)"/> with <paramref name="inputOf"/>, the
+    /// option each file of either list was given to: one that cannot be read (no permission, a link to nowhere) is an
+    /// <see cref="InputListingException"/> of it (<see cref="InputReads"/>). The lists mix inputs (tune's --normative-data
+    /// and the sets tuned and reported on), so only the file can say which option to name.
+    /// </summary>
+    public static int CountIn(IEnumerable<string> files, IEnumerable<string> set, Func<string, string> inputOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputOf);
+        return CountIn(files, set, PathContainment.NameComparer, cancellationToken, inputOf);
+    }
+
     /// <summary><see cref="CountIn(IEnumerable{string}, IEnumerable{string}, CancellationToken)"/> with the path comparison given (tests ask a case-insensitive one on Linux).</summary>
-    internal static int CountIn(IEnumerable<string> files, IEnumerable<string> set, StringComparer pathNames, CancellationToken cancellationToken)
+    internal static int CountIn(IEnumerable<string> files, IEnumerable<string> set, StringComparer pathNames, CancellationToken cancellationToken, Func<string, string>? inputOf = null)
     {
         ArgumentNullException.ThrowIfNull(pathNames);
+        T Read<T>(string file, Func<string, T> read) => inputOf is null ? read(file) : InputReads.Guard(inputOf(file), () => read(file));
+        string Hash(string file) => EvaluationSetManifest.Sha256Of(file, cancellationToken);
+
         // Real paths compared as the file system compares names (PathContainment): on Windows and macOS C:\Scans\s.png
         // and c:\scans\S.png are one file, found here without hashing it, and counted once.
         var setFiles = set.Distinct(pathNames).ToList();
-        var realPaths = setFiles.Select(RealPath.Of).ToHashSet(pathNames);
+        var realPaths = setFiles.Select(f => Read(f, RealPath.Of)).ToHashSet(pathNames);
         // Only a file of the same length can have the same bytes: the others are not read, so a large training folder
         // is not hashed in full to find none.
-        var lengths = setFiles.Select(Length).ToHashSet();
-        var contents = new Lazy<HashSet<string>>(() => [.. setFiles.Select(f => EvaluationSetManifest.Sha256Of(f, cancellationToken))]);
+        var lengths = setFiles.Select(f => Read(f, Length)).ToHashSet();
+        var contents = new Lazy<HashSet<string>>(() => [.. setFiles.Select(f => Read(f, Hash))]);
         return files.Distinct(pathNames)
-            .Count(f => realPaths.Contains(RealPath.Of(f)) || (lengths.Contains(Length(f)) && contents.Value.Contains(EvaluationSetManifest.Sha256Of(f, cancellationToken))));
+            .Count(f => realPaths.Contains(Read(f, RealPath.Of)) || (lengths.Contains(Read(f, Length)) && contents.Value.Contains(Read(f, Hash))));
     }
 
     private static long Length(string file) => new FileInfo(file).Length;

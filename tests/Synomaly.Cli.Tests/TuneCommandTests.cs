@@ -141,6 +141,25 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_normative_file_that_cannot_be_read_is_told_by_its_option_never_by_its_name()
+    {
+        // Read first where tune compares the normative files with the sets tuned and reported on, which mixes the inputs:
+        // before, "cannot read the input (FileNotFoundException)" said neither --normative-data nor --data.
+        string model = TinyModelPackage.Save(Path.Combine(_scratch, "model"), "tiny");
+        string before = File.ReadAllText(Path.Combine(model, ModelPackage.CardFile));
+        string training = Slices("train", 2);
+        File.CreateSymbolicLink(Path.Combine(training, "Miller_Max.png"), Path.Combine(_scratch, "gone.png"));
+
+        var (code, error) = await StandardError.Capture(["tune", "--model", model, "--data", SixSlices(), "--lesions-per-slice", "1", "--grid", "custom",
+            "--t", "100", "--k", "3", "--theta", "0.2", "--normative-data", training, "--normative-alpha", "0.5", "--device", "cpu", "--out", Path.Combine(_scratch, "tuning")]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot read the input given to --normative-data (FileNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(model, ModelPackage.CardFile)));
+    }
+
+    [Fact]
     public async Task An_out_through_a_loop_of_links_is_refused_by_its_option_without_its_path()
     {
         // Read only "an I/O error" once IO errors were told without their text, which quotes the path.

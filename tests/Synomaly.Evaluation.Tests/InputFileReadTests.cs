@@ -96,6 +96,23 @@ public sealed class InputFileReadTests : IDisposable
     }
 
     [Fact]
+    public void A_normative_file_that_cannot_be_read_for_its_bytes_is_told_by_its_own_option_among_the_sets()
+    {
+        // Hashed only when its length is one of the set's: the link's own length (that of its target's path, as .NET
+        // reports a link to nowhere) is given to a file of the set, so that it is read.
+        string unreadable = LinkToNowhere("normative/Doe_Jane.png");
+        string evaluated = At("val/a.png");
+        Directory.CreateDirectory(At("val"));
+        File.WriteAllBytes(evaluated, new byte[new FileInfo(unreadable).Length]);
+
+        var refused = Assert.Throws<InputListingException>(() =>
+            SameFiles.CountIn([unreadable], [evaluated], file => file == unreadable ? "--normative-data" : "--data", TestContext.Current.CancellationToken));
+
+        Assert.Equal("--normative-data", refused.Option);
+        Assert.IsType<FileNotFoundException>(refused.InnerException);
+    }
+
+    [Fact]
     public void A_dicom_transcoder_fault_is_the_machine_s_and_is_not_told_as_the_input_s()
     {
         var fault = new DicomTranscoderFaultException("The transcoder's temporary folder is full.");

@@ -447,7 +447,10 @@ public static class EvaluationCommands
         var files = InputFiles.Resolve(folder, "--normative-data");
         // By real path (a linked folder or file) and by bytes (a hard link or copy): the same slice under another name.
         // Counted, not named: scan file names can carry patient data, and this line is the one pasted into tickets.
-        if (SameFiles.CountIn(files, source.Files, cancellationToken) is > 0 and var evaluated)
+        // Both lists are read here, so a file that cannot be read is told by its own option, --normative-data or the set's.
+        var normative = files.ToHashSet(StringComparer.Ordinal);
+        string InputOf(string file) => normative.Contains(file) ? "--normative-data" : source.InputOf(file);
+        if (SameFiles.CountIn(files, source.Files, InputOf, cancellationToken) is > 0 and var evaluated)
         {
             throw new UsageException($"--normative-data holds validation slices ({evaluated} of its files, links followed and contents compared, are files of the set tuned or reported on); give it the training folder, never the data that is tuned or reported on.");
         }
