@@ -93,7 +93,8 @@ public static class TruthMaskFiles
         // Full paths compared as the file system does (PathContainment): on Windows and macOS a line naming case1.png names
         // Case1.png, and a mask spelt in another case is still one of the images.
         var pairs = new Dictionary<string, (string Mask, int Line)>(pathNames);
-        string[] lines = File.ReadAllLines(manifest);
+        // Told by the option, as a .txt manifest of images is (InputFiles): .NET's error quotes the path.
+        string[] lines = InputReads.Guard("--masks", () => File.ReadAllLines(manifest));
         for (int number = 1; number <= lines.Length; number++)
         {
             string line = lines[number - 1].Trim();

@@ -113,6 +113,19 @@ public sealed class InputFileReadTests : IDisposable
     }
 
     [Fact]
+    public void A_masks_manifest_that_cannot_be_read_is_told_as_masks()
+    {
+        // As a .txt manifest of images is (InputFiles): before, the bare failure said only "cannot read the input".
+        string image = scratch.Touch("anomalous/a.png");
+        string pairs = LinkToNowhere("Doe_Jane/pairs.csv");
+
+        var refused = Assert.Throws<InputListingException>(() => TruthMaskFiles.Pair([image], pairs));
+
+        Assert.Equal("--masks", refused.Option);
+        Assert.DoesNotContain("Doe_Jane", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_dicom_transcoder_fault_is_the_machine_s_and_is_not_told_as_the_input_s()
     {
         var fault = new DicomTranscoderFaultException("The transcoder's temporary folder is full.");
