@@ -193,6 +193,23 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_slice_that_cannot_be_read_is_told_by_its_option_never_by_its_name()
+    {
+        // A link to nowhere is listed with the folder but cannot be opened. Before, the bare failure reached the last-resort
+        // line, "cannot read or write a file: ...", which said neither that an input failed nor which.
+        string slices = Directory.CreateDirectory(Path.Combine(_root, "slices")).FullName;
+        File.CreateSymbolicLink(Path.Combine(slices, "sub-02_Miller_Max.png"), Path.Combine(_root, "gone.png"));
+        string output = Path.Combine(_root, "unreadable-slices");
+
+        var (code, error) = await StandardError.Capture(["bench", "--smoke", "--device", "cpu", "--slices", slices, "--out", output]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot read the input given to --slices (FileNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(output, BenchReportWriter.JsonFile)));
+    }
+
+    [Fact]
     public async Task A_slices_folder_that_does_not_exist_is_a_usage_error_that_never_quotes_its_path()
     {
         // Paths can carry patient names; every other input option already says only which option named nothing.

@@ -41,7 +41,8 @@ public sealed class BenchInputs : IDisposable
         // A pattern whose folder does not exist passes the option check; told by the option, as the other verbs tell it, not
         // by the path InputFiles quotes (folder names can name patients).
         var files = UnreadableInputException.Guard(() => InputFiles.Resolve(spec, "--slices"));
-        var set = TrainingSet.Load(files, new BrainMriPreset { ModelSize = size }, size, input: "--slices");
+        // A slice the file system refuses (no permission, a link to nowhere) is told by the option too, as train tells its own.
+        var set = UnreadableInputException.Guard(() => TrainingSet.Load(files, new BrainMriPreset { ModelSize = size }, size, input: "--slices"));
         if (set.Count == 0)
         {
             throw new BenchOptionException("--slices", $"no readable slices among {files.Count} files.");
