@@ -126,6 +126,22 @@ public sealed class VerifySetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_file_that_cannot_be_read_is_told_by_its_option_never_by_its_name()
+    {
+        // A link to nowhere is listed with the folder but cannot be opened when the split hashes it (no sub-<id>, so it is
+        // known by its bytes): told as train, tune and evaluate tell it, not by the last-resort "cannot read or write a file".
+        string folder = CopyOfSixSlices();
+        string manifest = WriteTuningManifest(folder);
+        File.CreateSymbolicLink(Path.Combine(folder, "Miller_Max.png"), Path.Combine(_scratch, "gone.png"));
+
+        var (code, error) = await StandardError.Capture(["verify-set", "--manifest", manifest, "--data", folder, "--lesion-map", LesionMap]);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot read the input given to --data (FileNotFoundException)", error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Miller", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_manifest_is_refused_by_its_option_without_its_path()
     {
         // The refusal quoted the manifest's full path: folder names can carry patient names.

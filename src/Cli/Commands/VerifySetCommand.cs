@@ -36,13 +36,14 @@ public static class VerifySetCommand
         var recorded = EvaluationSetManifest.Read(manifestPath);
         // Told without the path, as train, tune and evaluate tell it: folder names can name patients.
         var files = UnreadableInputException.Guard(() => InputFiles.Resolve(dataFolder, "--data"));
-        // A --lesion-map the manifest does not call for, or none where it does, is refused as a usage error.
-        var verification = UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath, cancellationToken));
+        // A --lesion-map the manifest does not call for, or none where it does, is refused as a usage error. The split and
+        // the rebuild read the files: one that cannot be read is told by its option, as at the listing.
+        var verification = UnreadableInputException.Guard(() => UsageException.Guard(() => new EvaluationSetVerification(recorded, files, lesionMapPath, cancellationToken)));
         IReadOnlyList<SetDifference> differences = [];
         console.Progress().Start(progress =>
         {
             var task = progress.AddTask($"rebuilding the {recorded.Half} half", maxValue: Math.Max(1, verification.FileCount));
-            differences = verification.Run(new InlineProgress<int>(done => task.Value = done), cancellationToken);
+            differences = UnreadableInputException.Guard(() => verification.Run(new InlineProgress<int>(done => task.Value = done), cancellationToken));
             task.Value = task.MaxValue;
         });
 
