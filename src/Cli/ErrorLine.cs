@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Synomaly.Diffusion;
+using Synomaly.Evaluation;
 
 namespace Synomaly.Cli;
 
@@ -20,8 +21,10 @@ public static class ErrorLine
     /// ("--k: The blur kernel size must be a positive odd number (got 4)."), as the user typed it. A file-system failure that
     /// no command turned into a line of its own (writing results into an --out whose disk fills) is told by the verb and a
     /// path-free reason ("evaluate: cannot read or write a file: access denied (UnauthorizedAccessException); ..."):
-    /// .NET's message quotes the full path, and folder names can carry patient names (<see cref="FileErrorReason"/>).
-    /// Anything else as <see cref="Of(Exception)"/>.
+    /// .NET's message quotes the full path, and folder names can carry patient names (<see cref="FileErrorReason"/>); one of
+    /// an input that names its option (<see cref="InputListingException"/>, <see cref="InputNotFoundException"/>) is told
+    /// by that option, as the commands tell it (<see cref="Commands.UnreadableInputException"/>). Anything else as
+    /// <see cref="Of(Exception)"/>.
     /// </summary>
     public static string Of(Exception exception, string verb) => Of(exception, verb, name => name);
 
@@ -41,6 +44,13 @@ public static class ErrorLine
         if (exception is InvalidOptionException { Reason: { } reason } invalid && OptionNames.For(verb, invalid.ParamName) is { } option)
         {
             return $"{typed(option)}: {WithValue(reason, invalid.Value)}";
+        }
+
+        if (exception is InputListingException or InputNotFoundException)
+        {
+            // An input failure that carries its option (InputFiles, InputReads) but that no command turned into a line of
+            // its own: told as the commands tell it, by the option and the failure beneath, never as "an I/O error".
+            return new Commands.UnreadableInputException(exception).Message;
         }
 
         return FileErrorReason.MayQuoteAPath(exception) ? $"{verb}: {PathFree(exception)}" : Of(exception);

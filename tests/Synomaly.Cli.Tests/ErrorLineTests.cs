@@ -2,6 +2,7 @@ using System.Globalization;
 using Synomaly.Cli.Local;
 using Synomaly.Diffusion;
 using Synomaly.Diffusion.Weights;
+using Synomaly.Evaluation;
 using Synomaly.Imaging.Dicom;
 
 namespace Synomaly.Cli.Tests;
@@ -83,6 +84,22 @@ public sealed class ErrorLineTests
             "evaluate: cannot read or write a file: access denied (UnauthorizedAccessException); SYNOMALY_DEBUG=1 shows the full error",
             ErrorLine.Of(denied, "evaluate"));
         Assert.Equal("tune: cannot read or write a file: an I/O error (IOException); SYNOMALY_DEBUG=1 shows the full error", ErrorLine.Of(full, "tune"));
+    }
+
+    [Fact]
+    public void An_input_failure_no_command_guarded_is_told_by_its_option_as_a_guarded_one_is()
+    {
+        // A read of an input's files that a command did not guard (one long after the listing): before, the last-resort
+        // line said "tune: cannot read or write a file: an I/O error (InputListingException)", hiding both the option the
+        // exception carries and the failure beneath.
+        var unreadable = new InputListingException("A file of the input given to --data cannot be read.", new UnauthorizedAccessException("Access to the path '/data/Doe_Jane/a.png' is denied."))
+        {
+            Option = "--data",
+        };
+        var missing = new InputNotFoundException("No file, folder or pattern matches '/data/Doe_Jane'.") { Option = "--healthy" };
+
+        Assert.Equal("cannot read the input given to --data (UnauthorizedAccessException); SYNOMALY_DEBUG=1 shows the full error", ErrorLine.Of(unreadable, "tune"));
+        Assert.Equal("no file, folder or pattern matches the input given to --healthy (InputNotFoundException); SYNOMALY_DEBUG=1 shows the full error", ErrorLine.Of(missing, "evaluate"));
     }
 
     [Fact]
