@@ -121,12 +121,12 @@ public sealed class GivenSets : IEvaluationSource
     public IReadOnlyList<EvaluationCase> TuningCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public IReadOnlyList<string> TuningSubjects(CancellationToken cancellationToken) =>
-        SubjectSplit.Fingerprints(Subjects, PathContainment.NameComparer, cancellationToken, InputOf);
+        SubjectSplit.Fingerprints(Subjects, PathContainment.NameComparer, InputOf, cancellationToken);
 
     public IReadOnlyList<EvaluationCase> ReportingCases(CancellationToken cancellationToken = default) => Build(cancellationToken).Cases;
 
     public int ReportingSubjectsTunedOn(IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
-        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, PathContainment.NameComparer, cancellationToken, InputOf);
+        SubjectSplit.CountTunedOn(Subjects, Subjects, tuned, PathContainment.NameComparer, InputOf, cancellationToken);
 
     public string TunedOnRefusal(int overlap) =>
         $"{overlap} subjects of the given sets were in the set this profile was tuned on: reporting on them would report on the tuning set. "

@@ -13,7 +13,7 @@ public static class SameFiles
     /// </summary>
     /// <param name="cancellationToken">Stops the hashing within 1 MiB of the file in progress (a large folder would otherwise be hashed to its end).</param>
     public static int CountIn(IEnumerable<string> files, IEnumerable<string> set, CancellationToken cancellationToken = default) =>
-        CountIn(files, set, PathContainment.NameComparer, cancellationToken);
+        CountIn(files, set, PathContainment.NameComparer, inputOf: null, cancellationToken);
 
     /// <summary>
     /// <see cref="CountIn(IEnumerable{string}, IEnumerable{string}, CancellationToken)"/> with <paramref name="inputOf"/>, the
@@ -24,11 +24,11 @@ public static class SameFiles
     public static int CountIn(IEnumerable<string> files, IEnumerable<string> set, Func<string, string> inputOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputOf);
-        return CountIn(files, set, PathContainment.NameComparer, cancellationToken, inputOf);
+        return CountIn(files, set, PathContainment.NameComparer, inputOf, cancellationToken);
     }
 
     /// <summary><see cref="CountIn(IEnumerable{string}, IEnumerable{string}, CancellationToken)"/> with the path comparison given (tests ask a case-insensitive one on Linux).</summary>
-    internal static int CountIn(IEnumerable<string> files, IEnumerable<string> set, StringComparer pathNames, CancellationToken cancellationToken, Func<string, string>? inputOf = null)
+    internal static int CountIn(IEnumerable<string> files, IEnumerable<string> set, StringComparer pathNames, Func<string, string>? inputOf, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pathNames);
         T Read<T>(string file, Func<string, T> read) => inputOf is null ? read(file) : InputReads.Guard(inputOf(file), () => read(file));

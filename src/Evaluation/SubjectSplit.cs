@@ -103,14 +103,14 @@ public static partial class SubjectSplit
     /// <paramref name="cancellationToken"/> stops the hashing within 1 MiB of the file in progress.
     /// </summary>
     public static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, CancellationToken cancellationToken = default) =>
-        Fingerprints(files, PathContainment.NameComparer, cancellationToken);
+        Fingerprints(files, PathContainment.NameComparer, inputOf: null, cancellationToken);
 
     /// <summary>
     /// <see cref="Fingerprints(IEnumerable{string}, CancellationToken)"/> with the comparison of paths given (tests ask a
     /// case-insensitive one on Linux), and <paramref name="inputOf"/>, the option each file was given to where the files
     /// come from several (<see cref="IdentitiesRead"/>).
     /// </summary>
-    internal static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, StringComparer pathNames, CancellationToken cancellationToken, Func<string, string>? inputOf = null) =>
+    internal static IReadOnlyList<string> Fingerprints(IEnumerable<string> files, StringComparer pathNames, Func<string, string>? inputOf, CancellationToken cancellationToken) =>
         [.. files.Distinct(pathNames).SelectMany(f => IdentitiesRead(f, inputOf, cancellationToken)).Distinct(StringComparer.Ordinal).Select(Fingerprint).Order(StringComparer.Ordinal)];
 
     /// <summary>
@@ -123,7 +123,7 @@ public static partial class SubjectSplit
     /// <paramref name="cancellationToken"/> stops the hashing of the files' bytes within 1 MiB of the file in progress.
     /// </summary>
     public static int CountTunedOn(IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, CancellationToken cancellationToken = default) =>
-        CountTunedOn(files, set, tuned, PathContainment.NameComparer, cancellationToken);
+        CountTunedOn(files, set, tuned, PathContainment.NameComparer, inputOf: null, cancellationToken);
 
     /// <summary>
     /// <see cref="CountTunedOn(IEnumerable{string}, IEnumerable{string}, IReadOnlyList{string}?, CancellationToken)"/> with
@@ -131,7 +131,7 @@ public static partial class SubjectSplit
     /// each file was given to where the files come from several (<see cref="IdentitiesRead"/>).
     /// </summary>
     internal static int CountTunedOn(
-        IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, StringComparer pathNames, CancellationToken cancellationToken, Func<string, string>? inputOf = null)
+        IEnumerable<string> files, IEnumerable<string> set, IReadOnlyList<string>? tuned, StringComparer pathNames, Func<string, string>? inputOf, CancellationToken cancellationToken)
     {
         if (tuned is null)
         {

@@ -123,10 +123,10 @@ public sealed class PathNameCaseTests : IDisposable
         File.WriteAllBytes(other, [2, 2]);
         var cancellationToken = TestContext.Current.CancellationToken;
 
-        Assert.Equal(1, SameFiles.CountIn([spelt], [other], StringComparer.OrdinalIgnoreCase, cancellationToken));
+        Assert.Equal(1, SameFiles.CountIn([spelt], [other], StringComparer.OrdinalIgnoreCase, inputOf: null, cancellationToken));
         // One file named in two cases is one of the files, counted once.
-        Assert.Equal(1, SameFiles.CountIn([spelt, other], [spelt], StringComparer.OrdinalIgnoreCase, cancellationToken));
-        Assert.Equal(0, SameFiles.CountIn([spelt], [other], StringComparer.Ordinal, cancellationToken));
+        Assert.Equal(1, SameFiles.CountIn([spelt, other], [spelt], StringComparer.OrdinalIgnoreCase, inputOf: null, cancellationToken));
+        Assert.Equal(0, SameFiles.CountIn([spelt], [other], StringComparer.Ordinal, inputOf: null, cancellationToken));
     }
 
     [Fact]
@@ -166,15 +166,15 @@ public sealed class PathNameCaseTests : IDisposable
         string spelt = Touch("Scans/sub-AB_T1w.png"), other = Touch("scans/sub-ab_t1w.png");
         var cancellationToken = TestContext.Current.CancellationToken;
 
-        var fingerprints = SubjectSplit.Fingerprints([spelt, other], StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var fingerprints = SubjectSplit.Fingerprints([spelt, other], StringComparer.OrdinalIgnoreCase, inputOf: null, cancellationToken);
         string[] ofOneFile = [SubjectSplit.Fingerprint("sha256:" + EvaluationSetManifest.Sha256Of(spelt, cancellationToken)), SubjectSplit.Fingerprint("sub-AB")];
         Assert.Equal(ofOneFile.Order(StringComparer.Ordinal), fingerprints);
-        Assert.Equal(1, SubjectSplit.CountTunedOn([spelt, other], [spelt, other], fingerprints, StringComparer.OrdinalIgnoreCase, cancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn([spelt, other], [spelt, other], fingerprints, StringComparer.OrdinalIgnoreCase, inputOf: null, cancellationToken));
         // A file of the reporting half spelt otherwise than in the set is still found in it.
-        Assert.Equal(1, SubjectSplit.CountTunedOn([other], [spelt], fingerprints, StringComparer.OrdinalIgnoreCase, cancellationToken));
+        Assert.Equal(1, SubjectSplit.CountTunedOn([other], [spelt], fingerprints, StringComparer.OrdinalIgnoreCase, inputOf: null, cancellationToken));
 
         // Where names are compared exactly (Linux) they are two files, of two subjects.
-        Assert.Equal(3, SubjectSplit.Fingerprints([spelt, other], StringComparer.Ordinal, cancellationToken).Count);
+        Assert.Equal(3, SubjectSplit.Fingerprints([spelt, other], StringComparer.Ordinal, inputOf: null, cancellationToken).Count);
     }
 
     [Fact]
