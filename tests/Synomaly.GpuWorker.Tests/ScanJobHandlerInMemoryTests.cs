@@ -687,6 +687,24 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_copy_past_the_delivery_limit_whose_job_another_copy_is_running_completes_as_a_duplicate_not_failing_the_job()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-copy-past-limit", FakeScanCodec.Scan(1, 0.5f));
+        // A Storage Queue copy that crashed its workers comes back past the limit while a second copy runs the job: that
+        // copy's claim stands, and failing the job here would throw away the result it is about to write.
+        Assert.True(await harness.Status.TryClaimAsync(job, new JobClaim("queue-message-2", 1), TestContext.Current.CancellationToken));
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), "queue-message-1", previousDeliveries: 3);
+
+        Assert.Equal(JobOutcome.Duplicate, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(("queue-message-1", SettlementKind.Completed), source.Settlements.Select(s => (s.MessageId, s.Kind)).Single());
+        Assert.Equal([JobState.Processing], harness.Record(job)!.History);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_message_past_the_delivery_limit_whose_job_already_succeeded_is_completed_not_failed()
     {
         await using var harness = new WorkerHarness(maxDeliveryCount: 3);

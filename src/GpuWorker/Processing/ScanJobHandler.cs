@@ -168,14 +168,6 @@ public sealed class ScanJobHandler
             return await finished.CompleteAlreadyDoneAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
         }
 
-        if (delivery.DeliveryCount > settings.MaxDeliveryCount)
-        {
-            // Earlier deliveries ended without settling (the worker died each time): stop before it happens again. Checked
-            // after the state and the completion marker, so that a job an earlier delivery finished is completed, not failed.
-            var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
-            return await failed.GiveUpAsync(delivery, job, verdict, activity, cancellationToken).ConfigureAwait(false);
-        }
-
         // Before the job is marked Processing: a message whose source cannot be known fails at once, its record Failed.
         job = WithSource(job, recorded);
         if (!await ClaimAsync(delivery, job, cancellationToken).ConfigureAwait(false))
@@ -185,6 +177,16 @@ public sealed class ScanJobHandler
             // it. That copy carries the job to its end (should its worker die, its message comes back); running it here too
             // would run the model twice, and remove that copy's results as an interrupted run's.
             return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (delivery.DeliveryCount > settings.MaxDeliveryCount)
+        {
+            // Earlier deliveries ended without settling (the worker died each time): stop before it happens again. Checked
+            // after the state and the completion marker, so that a job an earlier delivery finished is completed, not failed;
+            // and after the claim, so that a copy past its limit whose job another copy is running completes as that
+            // copy's duplicate rather than fail the job under it. Claimed, the job is this delivery's to fail.
+            var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
+            return await failed.GiveUpAsync(delivery, job, verdict, activity, cancellationToken).ConfigureAwait(false);
         }
 
         // No completion marker, so whatever is under the prefix is an interrupted earlier run's (a crash, a shutdown, a lost
