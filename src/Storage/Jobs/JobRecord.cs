@@ -135,8 +135,8 @@ public sealed record JobRecord
 
     /// <summary>
     /// <paramref name="record"/> as an erasure leaves it: Failed <c>Deleted</c> with the time, standing for no message, and
-    /// without its results, source URI (an archive scan's URI names its owner's file) or content hash (which would confirm
-    /// which file was erased to anyone holding a copy).
+    /// without its results, source URI (an archive scan's URI names its owner's file), content hash (which would confirm
+    /// which file was erased to anyone holding a copy) or worker claim (which names the message copy that ran it).
     /// </summary>
     public static JobRecord Tombstone(JobRecord record, DateTimeOffset deletedAt)
     {
@@ -150,6 +150,7 @@ public sealed record JobRecord
             ResultPrefix = null,
             SourceBlobUri = null,
             SourceContentMd5 = null,
+            ClaimedBy = null,
             FinishedAt = deletedAt,
         };
     }
