@@ -54,6 +54,23 @@ public sealed class PublishConfirmationTests(AzuriteFixture azurite)
         Assert.Single(published.Published, p => p.Job.ScanId == job.ScanId);
     }
 
+    [Fact]
+    public async Task A_started_job_queued_again_for_a_new_upload_keeps_neither_the_start_nor_the_claim_of_the_old_message()
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var submitter = host.Get<JobSubmitter>();
+        var job = NewJob();
+        var reservation = await submitter.ReserveAsync(job, runId: null, Ct);
+        await host.Get<InMemoryScanJobPublisher>().PublishAsync(reservation.Job!, null, Ct);
+        Assert.NotNull((await WorkerStartsAsync(host, job)).ClaimedBy);
+
+        // The file is uploaded again while the worker runs the old version: the record now stands for the new message.
+        var replaced = await submitter.ReserveAsync(job with { SourceETag = "0x8DC0000000000B2" }, runId: null, Ct);
+
+        Assert.Equal(JobState.Queued, replaced.Record.State);
+        Assert.Equal((null, null), (replaced.Record.StartedAt, replaced.Record.ClaimedBy));
+    }
+
     private static ScanJob NewJob()
     {
         var scanId = ScanBytes.NewScanId();
@@ -71,7 +88,7 @@ public sealed class PublishConfirmationTests(AzuriteFixture azurite)
         };
     }
 
-    /// <summary>The worker's first step on a delivered message (as its status sink writes it).</summary>
+    /// <summary>The worker's first step on a delivered message (as its status sink writes it, its claim included).</summary>
     private static async Task<JobRecord> WorkerStartsAsync(TestHost host, ScanJob job) =>
-        (await host.Jobs.TransitionLatestAsync(job.ScanId, job.ModelVersion, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow }, cancellationToken: Ct)).Record!;
+        (await host.Jobs.TransitionLatestAsync(job.ScanId, job.ModelVersion, JobState.Processing, r => r with { Attempts = 1, StartedAt = DateTimeOffset.UtcNow, ClaimedBy = "1.0123456789abcdef0123456789abcdef@" + job.MessageId }, cancellationToken: Ct)).Record!;
 }

@@ -36,7 +36,8 @@ public sealed record JobRecord
     /// <summary>
     /// The worker delivery that last moved the job to Processing (its claim: the delivery count, a value of its own and
     /// the broker's id of its message copy), so that another delivery can tell whose the started job is. Null on a record
-    /// no worker has started since claims were recorded. Opaque: it names no file.
+    /// no worker has started since claims were recorded, since it was queued for another version or attempt, or since its
+    /// scan was erased. Opaque: it names no file.
     /// </summary>
     public string? ClaimedBy { get; init; }
 

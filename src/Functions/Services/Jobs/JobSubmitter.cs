@@ -332,9 +332,12 @@ public sealed partial class JobSubmitter(JobStore store, IScanJobPublisher publi
     private JobRecord NewRecord(ScanJob job, string? runId) =>
         WithJob(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, State = JobState.Queued, CreatedAt = clock.GetUtcNow() }, job, runId);
 
-    /// <summary>The record of an earlier version or attempt, cleared of its progress and pointed at the new job.</summary>
+    /// <summary>
+    /// The record of an earlier version or attempt, cleared of its progress (the old message's worker claim too: it stands
+    /// for no delivery of the new message) and pointed at the new job.
+    /// </summary>
     private static JobRecord Requeue(JobRecord record, ScanJob job, string? runId) => WithJob(
-        record with { QueuedAt = null, ScheduledFor = null, StartedAt = null, FinishedAt = null, ErrorCode = null, ErrorMessage = null, ResultPrefix = null },
+        record with { QueuedAt = null, ScheduledFor = null, StartedAt = null, ClaimedBy = null, FinishedAt = null, ErrorCode = null, ErrorMessage = null, ResultPrefix = null },
         job,
         runId);
 
