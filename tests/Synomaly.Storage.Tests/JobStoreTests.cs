@@ -28,6 +28,7 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
         SourceBlobUri = new Uri("http://127.0.0.1/devstoreaccount1/archive/a/b.nii"),
         CorrelationId = "c1",
         RunId = "run-1",
+        ClaimedBy = "1.0123456789abcdef0123456789abcdef@queue-message-1",
     };
 
     [Fact]
@@ -46,6 +47,7 @@ public sealed class JobStoreTests(AzuriteFixture azurite)
         Assert.Equal(JobOrigin.Bulk, read.Origin);
         Assert.Equal("scan-a:0x1:v1", read.MessageId);
         Assert.Equal("run-1", read.RunId);
+        Assert.Equal("1.0123456789abcdef0123456789abcdef@queue-message-1", read.ClaimedBy);
         Assert.Equal(new Uri("http://127.0.0.1/devstoreaccount1/archive/a/b.nii"), read.SourceBlobUri);
         Assert.NotEqual(default, read.CreatedAt);
         Assert.Null(read.QueuedAt);
