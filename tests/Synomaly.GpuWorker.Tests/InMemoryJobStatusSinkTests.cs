@@ -16,7 +16,7 @@ public sealed class InMemoryJobStatusSinkTests
         sink.Queue(job);
 
         await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 3), TestContext.Current.CancellationToken);
-        await sink.MarkRetryingAsync(job, 2, "StorageUnavailable", "Storage answered 503.", TestContext.Current.CancellationToken);
+        await sink.MarkRetryingAsync(job, new JobClaim(job.MessageId, 2), "StorageUnavailable", "Storage answered 503.", TestContext.Current.CancellationToken);
 
         Assert.Equal(3, sink.Get(job.ScanId, job.ModelVersion)!.Attempt);
     }

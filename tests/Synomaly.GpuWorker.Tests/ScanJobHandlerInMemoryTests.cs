@@ -687,6 +687,28 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_copy_that_fails_before_it_could_claim_the_job_leaves_another_copys_claim_standing()
+    {
+        await using var harness = new WorkerHarness();
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-copy-fault", FakeScanCodec.Scan(1, 0.5f));
+        // Another copy runs the job; this copy's check for a complete result set fails through its retries (the results
+        // container answering 503). Sent back to Queued, the job would be run a second time by this copy's redelivery,
+        // which removes the running copy's results as an interrupted run's.
+        var running = new JobClaim("queue-message-2", 1);
+        Assert.True(await harness.Status.TryClaimAsync(job, running, TestContext.Current.CancellationToken));
+        harness.Storage.ExistsFaults = 100;
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), "queue-message-1");
+
+        Assert.Equal(JobOutcome.Retrying, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(("queue-message-1", SettlementKind.Abandoned), source.Settlements.Select(s => (s.MessageId, s.Kind)).Single());
+        var record = harness.Record(job)!;
+        Assert.Equal([JobState.Processing], record.History);
+        Assert.Equal(running.Value, record.ClaimedBy);
+    }
+
+    [Fact]
     public async Task A_copy_past_the_delivery_limit_whose_job_another_copy_is_running_completes_as_a_duplicate_not_failing_the_job()
     {
         await using var harness = new WorkerHarness(maxDeliveryCount: 3);

@@ -95,8 +95,8 @@ public sealed class WorkerMetricsTests
 
         public Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default) => inner.TryClaimAsync(job, claim, cancellationToken);
 
-        public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-            inner.MarkRetryingAsync(job, attempt, errorCode, errorMessage, cancellationToken);
+        public Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+            inner.MarkRetryingAsync(job, claim, errorCode, errorMessage, cancellationToken);
 
         public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) => inner.MarkSucceededAsync(job, resultsPrefix, cancellationToken);
 

@@ -27,7 +27,8 @@ internal sealed class FailedJobSettlement(
     private static readonly FailureVerdict InterruptedOnLastDelivery = new(FailureKind.Transient, "Interrupted", "The worker shut down during the message's last allowed delivery.");
 
     /// <summary>Bad input fails the job at once; any other fault is retried until the delivery bound, then fails it.</summary>
-    public async Task<JobOutcome> SettleFaultAsync(ScanJobDelivery delivery, ScanJob job, Exception error, Activity? activity, CancellationToken hold)
+    /// <param name="claim">The delivery's claim on the job, whether or not it got as far as writing it.</param>
+    public async Task<JobOutcome> SettleFaultAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, Exception error, Activity? activity, CancellationToken hold)
     {
         var verdict = FailureClassifier.Classify(error);
         if (verdict.Kind == FailureKind.Permanent)
@@ -41,7 +42,7 @@ internal sealed class FailedJobSettlement(
             return await GiveUpAsync(delivery, job, exhausted, activity, hold).ConfigureAwait(false);
         }
 
-        return await RetryLaterAsync(delivery, job, verdict, error, activity, hold).ConfigureAwait(false);
+        return await RetryLaterAsync(delivery, job, claim, verdict, error, activity, hold).ConfigureAwait(false);
     }
 
     /// <summary>Fails a job the system could not finish in its deliveries, with the log line the jobs-gave-up alert reads.</summary>
@@ -52,7 +53,7 @@ internal sealed class FailedJobSettlement(
     }
 
     /// <summary>The shutdown deadline passed mid-job: the job goes back to Queued and the message to another worker.</summary>
-    public async Task<JobOutcome> InterruptedAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken shutdown)
+    public async Task<JobOutcome> InterruptedAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, Activity? activity, CancellationToken shutdown)
     {
         logger.LogInterrupted(job.ScanId);
         if (redelivery.IsBrokersLast(delivery))
@@ -61,7 +62,7 @@ internal sealed class FailedJobSettlement(
             return await FailAsync(delivery, job, InterruptedOnLastDelivery, activity, shutdown).ConfigureAwait(false);
         }
 
-        await settler.TryAsync(() => status.MarkRetryingAsync(job, delivery.DeliveryCount, "Interrupted", "The worker shut down during the job."), CancellationToken.None).ConfigureAwait(false);
+        await settler.TryAsync(() => status.MarkRetryingAsync(job, claim, "Interrupted", "The worker shut down during the job."), CancellationToken.None).ConfigureAwait(false);
         await settler.TryAsync(() => delivery.AbandonAsync(TimeSpan.Zero), CancellationToken.None).ConfigureAwait(false);
         telemetry.RecordOutcome(nameof(JobOutcome.Interrupted));
         return JobOutcome.Interrupted;
@@ -121,10 +122,14 @@ internal sealed class FailedJobSettlement(
         return await settler.DeadLetterFailedJobAsync(activity, verdict, delivery, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Exception error, Activity? activity, CancellationToken hold)
+    /// <summary>
+    /// Back to Queued under <paramref name="claim"/>: a delivery that failed before it could claim the job leaves another
+    /// delivery's claim standing (<see cref="IJobStatusSink.MarkRetryingAsync"/>), and its redelivery finds it a duplicate.
+    /// </summary>
+    private async Task<JobOutcome> RetryLaterAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, FailureVerdict verdict, Exception error, Activity? activity, CancellationToken hold)
     {
         logger.LogRetrying(job.ScanId, verdict.Reason, error.GetType().Name, delivery.DeliveryCount, settings.MaxDeliveryCount);
-        await settler.TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, delivery.DeliveryCount, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
+        await settler.TryAsync(() => retry.ExecuteAsync(ct => status.MarkRetryingAsync(job, claim, verdict.Reason, verdict.Description, ct)), CancellationToken.None).ConfigureAwait(false);
         return await settler.AbandonAsync(activity, verdict, _ => redelivery.AbandonAsync(delivery, hold)).ConfigureAwait(false);
     }
 }

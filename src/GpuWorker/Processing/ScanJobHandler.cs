@@ -104,9 +104,12 @@ public sealed class ScanJobHandler
         using var scope = logger.BeginScope(LogScope(job.ScanId, correlationId));
         await using var keeper = MessageLockKeeper.Start(delivery, settings.LockRenewalBound, time);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(keeper.LockLost, shutdown);
+        // One claim for the whole delivery: every retry of its write is then found to be this delivery's own, and a fault
+        // settled before the claim was written leaves another delivery's claim standing.
+        var claim = JobClaim.For(delivery, settings, time.GetUtcNow());
         try
         {
-            return await ProcessAsync(delivery, job, activity, work.Token).ConfigureAwait(false);
+            return await ProcessAsync(delivery, job, claim, activity, work.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (keeper.IsLockLost || e is MessageLockLostException)
         {
@@ -129,15 +132,15 @@ public sealed class ScanJobHandler
         catch (OperationCanceledException e) when (shutdown.IsCancellationRequested || e is BatcherStoppedException)
         {
             // A batcher disposed under the job is the shutdown too, even where the deadline has not passed yet.
-            return await failed.InterruptedAsync(delivery, job, activity, shutdown).ConfigureAwait(false);
+            return await failed.InterruptedAsync(delivery, job, claim, activity, shutdown).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            return await failed.SettleFaultAsync(delivery, job, e, activity, work.Token).ConfigureAwait(false);
+            return await failed.SettleFaultAsync(delivery, job, claim, e, activity, work.Token).ConfigureAwait(false);
         }
     }
 
-    private async Task<JobOutcome> ProcessAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
+    private async Task<JobOutcome> ProcessAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, Activity? activity, CancellationToken cancellationToken)
     {
         var recorded = await retry.ExecuteAsync(ct => status.GetRecordAsync(job, ct), cancellationToken).ConfigureAwait(false);
         var state = recorded?.State;
@@ -159,7 +162,7 @@ public sealed class ScanJobHandler
         {
             // Through Processing, as any run goes: the record may be Queued (or missing) rather than Processing. Another
             // copy's claim there makes this delivery a duplicate of it, which leaves the marking to that copy.
-            if (!await ClaimAsync(delivery, job, cancellationToken).ConfigureAwait(false))
+            if (!await ClaimAsync(job, claim, cancellationToken).ConfigureAwait(false))
             {
                 return await finished.CompleteDuplicateAsync(delivery, job, activity, cancellationToken).ConfigureAwait(false);
             }
@@ -170,7 +173,7 @@ public sealed class ScanJobHandler
 
         // Before the job is marked Processing: a message whose source cannot be known fails at once, its record Failed.
         job = WithSource(job, recorded);
-        if (!await ClaimAsync(delivery, job, cancellationToken).ConfigureAwait(false))
+        if (!await ClaimAsync(job, claim, cancellationToken).ConfigureAwait(false))
         {
             // Another copy of the message holds the job (JobClaim says which claims a delivery may take over): a Storage
             // Queue delivers each copy sent, and a bulk run sends a partly sent slice's part again when it could not record
@@ -232,11 +235,8 @@ public sealed class ScanJobHandler
     /// for every retry: an attempt whose write went through although its answer was lost is then found to be this
     /// delivery's own.
     /// </summary>
-    private Task<bool> ClaimAsync(ScanJobDelivery delivery, ScanJob job, CancellationToken cancellationToken)
-    {
-        var claim = JobClaim.For(delivery, settings, time.GetUtcNow());
-        return retry.ExecuteAsync(ct => status.TryClaimAsync(job, claim, ct), cancellationToken);
-    }
+    private Task<bool> ClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken) =>
+        retry.ExecuteAsync(ct => status.TryClaimAsync(job, claim, ct), cancellationToken);
 
     /// <summary>
     /// The job with its source: as the message names it (an upload, or any schema 1 message), or as its job record does (an

@@ -23,8 +23,12 @@ public interface IJobStatusSink
     /// </summary>
     Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default);
 
-    /// <summary>Back to Queued after a transient failure: another delivery will try again.</summary>
-    Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Back to Queued after a transient failure of the delivery that holds <paramref name="claim"/>: another delivery will
+    /// try again. A job that another delivery's claim holds (this one failed before it could claim the job) is left as it
+    /// is: that delivery carries it, and sent back to Queued it would be run twice.
+    /// </summary>
+    Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default);
 
     Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default);
 

@@ -38,13 +38,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
                 JobState.Processing,
                 r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), StartedAt = time.GetUtcNow(), QueuedAt = r.QueuedAt ?? job.SubmittedAt, ClaimedBy = claim.Value },
                 cancellationToken,
-                record =>
-                {
-                    if (record.State == JobState.Processing && !claim.MayTakeOver(record.ClaimedBy, record.StartedAt))
-                    {
-                        throw new ClaimedByAnotherDeliveryException();
-                    }
-                }).ConfigureAwait(false);
+                RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
             return true;
         }
         catch (ClaimedByAnotherDeliveryException)
@@ -53,8 +47,24 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
         }
     }
 
-    public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        MoveAsync(job, JobState.Queued, r => r with { Attempts = Math.Max(r.Attempts, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
+    /// <summary>Checked on every read of the record before the ETag-checked write, as the claim is.</summary>
+    public async Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        try
+        {
+            await MoveAsync(
+                job,
+                JobState.Queued,
+                r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), ErrorCode = errorCode, ErrorMessage = errorMessage },
+                cancellationToken,
+                RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
+        }
+        catch (ClaimedByAnotherDeliveryException)
+        {
+            // Another delivery holds the job: its record stays as that delivery has it.
+        }
+    }
 
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         MoveAsync(job, JobState.Succeeded, r => r with { ResultPrefix = resultsPrefix, FinishedAt = time.GetUtcNow(), ErrorCode = null, ErrorMessage = null }, cancellationToken);
@@ -121,7 +131,16 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
             },
             cancellationToken: cancellationToken);
 
-    /// <summary>Refuses a record another delivery has claimed; never leaves this class (the claim answers false).</summary>
+    /// <summary>The check that refuses a record Processing under a claim that <paramref name="claim"/>'s delivery may not take over.</summary>
+    private static Action<JobRecord> RefuseAnotherDeliverysClaim(JobClaim claim) => record =>
+    {
+        if (record.State == JobState.Processing && !claim.MayTakeOver(record.ClaimedBy, record.StartedAt))
+        {
+            throw new ClaimedByAnotherDeliveryException();
+        }
+    };
+
+    /// <summary>Refuses a record another delivery has claimed; never leaves this class (the claim answers false, a retry writes nothing).</summary>
     private sealed class ClaimedByAnotherDeliveryException : Exception;
 
     private static JobRecord FromJob(ScanJob job) => new()

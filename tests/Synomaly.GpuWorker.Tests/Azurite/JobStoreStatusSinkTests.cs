@@ -85,7 +85,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         Assert.Equal(JobState.Failed, rejected.From);
 
         // Nor back to the queue: only intake requeues a finished job (its message is gone).
-        rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, 2, "Unexpected", "A race.", TestContext.Current.CancellationToken));
+        rejected = await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, new JobClaim(job.MessageId, 2), "Unexpected", "A race.", TestContext.Current.CancellationToken));
         Assert.Equal(JobState.Failed, rejected.From);
         Assert.Equal(JobState.Failed, (await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken))!.State);
     }
@@ -99,7 +99,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await sink.TryClaimAsync(job, new JobClaim(job.MessageId, 1), TestContext.Current.CancellationToken);
         await sink.MarkSucceededAsync(job, "sink-done/v1/x/", TestContext.Current.CancellationToken);
 
-        Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, 2, "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
+        Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, new JobClaim(job.MessageId, 2), "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
         Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkFailedAsync(job, "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
         Assert.Equal(JobState.Succeeded, (await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken))!.State);
     }
@@ -224,6 +224,26 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         Assert.True(await sink.TryClaimAsync(job, redelivery, ct));
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
         Assert.Equal((JobState.Processing, redelivery.Value, 2), (record!.State, record.ClaimedBy, record.Attempts));
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_delivery_that_never_claimed_the_job_leaves_another_copys_claim_standing_but_its_own_goes_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var job = Job("sink-retry-claims-" + Guid.NewGuid().ToString("N")[..8]);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        var running = new JobClaim("queue-message-1", 1);
+        Assert.True(await sink.TryClaimAsync(job, running, ct));
+        var claimed = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+
+        await sink.MarkRetryingAsync(job, new JobClaim("queue-message-2", 1), "StorageUnavailable", "Storage answered 503.", ct);
+        Assert.Equal(claimed!.ETag, (await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.ETag);
+
+        await sink.MarkRetryingAsync(job, running, "StorageUnavailable", "Storage answered 503.", ct);
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+        Assert.Equal((JobState.Queued, "StorageUnavailable"), (record!.State, record.ErrorCode));
     }
 
     [Fact]

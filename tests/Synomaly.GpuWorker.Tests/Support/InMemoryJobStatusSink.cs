@@ -94,8 +94,26 @@ internal sealed class InMemoryJobStatusSink(TimeProvider? time = null) : IJobSta
         }
     }
 
-    public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Move(job, JobState.Queued, r => r with { Attempt = Math.Max(r.Attempt, attempt), ErrorCode = errorCode, ErrorMessage = errorMessage });
+    /// <summary>Back to Queued unless another delivery's claim holds the job, as the table's sink does.</summary>
+    public Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
+            JobSupersededException.ThrowIfOtherMessage(current?.MessageId, job);
+            if (current is not null)
+            {
+                WorkerTransitions.Require(current.State, JobState.Queued);
+            }
+
+            if (current is { State: JobState.Processing } && !claim.MayTakeOver(current.ClaimedBy, current.StartedAt))
+            {
+                return Task.CompletedTask;
+            }
+
+            return Move(job, JobState.Queued, r => r with { Attempt = Math.Max(r.Attempt, claim.DeliveryCount), ErrorCode = errorCode, ErrorMessage = errorMessage });
+        }
+    }
 
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         Move(job, JobState.Succeeded, r => r with { ResultsPrefix = resultsPrefix, ErrorCode = null, ErrorMessage = null });

@@ -16,6 +16,9 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
 
     public int Reads { get; private set; }
 
+    /// <summary>How many of the next checks for a result (the completion marker's among them) answer 503.</summary>
+    public int ExistsFaults { get; set; }
+
     /// <summary>How many of the next result deletions answer 503.</summary>
     public int DeleteFaults { get; set; }
 
@@ -62,6 +65,12 @@ internal sealed class InMemoryScanStorage : IScanBlobReader, IResultStore
     {
         lock (gate)
         {
+            if (ExistsFaults > 0)
+            {
+                ExistsFaults--;
+                throw new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null);
+            }
+
             return Task.FromResult(results.ContainsKey(path));
         }
     }

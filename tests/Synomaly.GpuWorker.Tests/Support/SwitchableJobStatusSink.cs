@@ -15,8 +15,8 @@ internal sealed class SwitchableJobStatusSink(IJobStatusSink inner) : IJobStatus
     public Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<bool>() : inner.TryClaimAsync(job, claim, cancellationToken);
 
-    public Task MarkRetryingAsync(ScanJob job, int attempt, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Unavailable ? Outage<bool>() : inner.MarkRetryingAsync(job, attempt, errorCode, errorMessage, cancellationToken);
+    public Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.MarkRetryingAsync(job, claim, errorCode, errorMessage, cancellationToken);
 
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<bool>() : inner.MarkSucceededAsync(job, resultsPrefix, cancellationToken);
