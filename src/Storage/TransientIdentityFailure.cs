@@ -6,7 +6,8 @@ namespace Synomaly.Storage;
 
 /// <summary>
 /// Whether the app's identity failed to get a token for a passing reason, so that the same request gets one once its
-/// endpoint is back: the identity endpoint throttled (429), failed (5xx) or timed out (408), as Azure.Core
+/// endpoint is back: the identity endpoint throttled (429), failed (500, 502, 503, 504) or timed out (408)
+/// (<see cref="PassingStatus"/>, storage's rule too; a 501 or 505 lasts), as Azure.Core
 /// (RequestFailedException) or MSAL (MsalServiceException, which Azure.Identity's managed identity uses) reports it, or it
 /// could not be reached (<see cref="NetworkFault"/>). Every other token failure lasts until an operator mends the identity:
 /// a refusal (400: no such identity), and a credential that is not available at all
@@ -32,16 +33,13 @@ public static class TransientIdentityFailure
         {
             switch (inner)
             {
-                case RequestFailedException e when IsPassingStatus(e.Status):
+                case RequestFailedException e when PassingStatus.Is(e.Status):
                     return $"the identity endpoint answered {e.Status}";
-                case MsalServiceException e when IsPassingStatus(e.StatusCode):
+                case MsalServiceException e when PassingStatus.Is(e.StatusCode):
                     return $"the identity endpoint answered {e.StatusCode}";
             }
         }
 
         return NetworkFault.CauseOf(error) is { } cause ? cause.GetType().Name : null;
     }
-
-    /// <summary>408 timeout, 429 throttling and every 5xx of the identity endpoint pass; other statuses last.</summary>
-    private static bool IsPassingStatus(int status) => status is 408 or 429 or >= 500;
 }

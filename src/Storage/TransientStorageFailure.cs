@@ -36,8 +36,8 @@ public static class TransientStorageFailure
         _ => null,
     };
 
-    /// <summary>Whether <paramref name="status"/> is a passing one; 0 is no answer (a network fault).</summary>
-    private static bool IsTransientStatus(int status) => status is 0 or 408 or 429 or 500 or 502 or 503 or 504;
+    /// <summary>Whether <paramref name="status"/> is a passing one (<see cref="PassingStatus"/>), or no answer at all, which here passes too.</summary>
+    private static bool IsTransientStatus(int status) => status == PassingStatus.NoAnswer || PassingStatus.Is(status);
 
     /// <summary>
     /// A try the SDK's retry policy gave up on: a network fault (an IOException, status 0), a timeout (a cancellation

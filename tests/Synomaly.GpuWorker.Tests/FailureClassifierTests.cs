@@ -17,12 +17,27 @@ public sealed class FailureClassifierTests
     [InlineData(408)]
     [InlineData(429)]
     [InlineData(500)]
+    [InlineData(502)]
     [InlineData(503)]
+    [InlineData(504)]
     public void Storage_timeouts_throttling_and_server_errors_are_transient(int status)
     {
         var verdict = FailureClassifier.Classify(new RequestFailedException(status, "x"));
         Assert.Equal(FailureKind.Transient, verdict.Kind);
         Assert.Equal(FailureClassifier.StorageUnavailable, verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData(501)]
+    [InlineData(505)]
+    [InlineData(507)]
+    public void A_storage_status_that_no_repetition_changes_is_not_retried_in_process_though_it_is_a_5xx(int status)
+    {
+        // The worker retried every 5xx as StorageUnavailable, where the API answers these 500: 501 and 505 refuse the
+        // request itself, and no other 5xx is one storage answers, so the same request meets the same answer.
+        var verdict = FailureClassifier.Classify(new RequestFailedException(status, "x"));
+
+        Assert.Equal((FailureKind.Unexpected, FailureClassifier.Unexpected), (verdict.Kind, verdict.Reason));
     }
 
     [Fact]
@@ -164,6 +179,17 @@ public sealed class FailureClassifierTests
             Assert.DoesNotContain("ManagedIdentityCredential", verdict.Description, StringComparison.Ordinal);
         });
         Assert.Contains("answered 429", FailureClassifier.Classify(errors[0]).Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(501)]
+    [InlineData(505)]
+    public void A_token_the_identity_endpoint_refuses_with_a_status_that_lasts_is_not_retried_as_identity_unavailable(int status)
+    {
+        // The identity rule passed every 5xx where storage's passes 500, 502, 503 and 504 alone: one rule now.
+        var verdict = FailureClassifier.Classify(new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new MsalServiceException("managed_identity_request_failed", "Not implemented.", status)));
+
+        Assert.Equal((FailureKind.Unexpected, FailureClassifier.Unexpected), (verdict.Kind, verdict.Reason));
     }
 
     [Fact]

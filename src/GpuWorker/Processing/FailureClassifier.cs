@@ -44,8 +44,8 @@ public static class FailureClassifier
     public const string DeviceOutOfMemory = "DeviceOutOfMemory";
 
     /// <summary>
-    /// The managed identity's token could not be had for a passing reason: its endpoint throttled (429), failed (5xx) or
-    /// could not be reached. Retried like storage faults.
+    /// The managed identity's token could not be had for a passing reason: its endpoint throttled (429), failed (500, 502,
+    /// 503, 504), timed out (408) or could not be reached (TransientIdentityFailure). Retried like storage faults.
     /// </summary>
     public const string IdentityUnavailable = "IdentityUnavailable";
 
@@ -106,7 +106,8 @@ public static class FailureClassifier
             // Before the network rule: an identity endpoint that was not there is a deployment fault, not a network one.
             CredentialUnavailableException => new FailureVerdict(FailureKind.Unexpected, IdentityNotConfigured, "No credential is available for a storage or messaging connection; check the app's managed identity and its client id."),
             AuthenticationFailedException e when TransientIdentityFailure.CauseOf(e) is { } cause => Transient(IdentityUnavailable, $"The managed identity's token could not be obtained ({cause})."),
-            RequestFailedException e when IsTransientStatus(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
+            // Status 0 (no answer) is not one: the network rule below names the fault inside (NetworkError).
+            RequestFailedException e when PassingStatus.Is(e.Status) => Transient(StorageUnavailable, $"Storage answered {e.Status} ({e.ErrorCode})."),
             ServiceBusException e when e.IsTransient => Transient(MessagingUnavailable, $"Service Bus: {e.Reason}."),
             JobStatusConflictException e => Transient(StatusConflict, e.Message),
             // An IOException too, so it would pass as a NetworkError; named for what an operator must fix (the disk).
@@ -126,9 +127,6 @@ public static class FailureClassifier
             _ => new FailureVerdict(FailureKind.Unexpected, Unexpected, Describe($"{error.GetType().Name}: {error.Message}")),
         };
     }
-
-    /// <summary>408 timeout, 429 throttling and every 5xx are worth retrying; other statuses are not transient.</summary>
-    public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
 
     private static FailureVerdict Permanent(string reason, string description) => new(FailureKind.Permanent, reason, Describe(description));
 

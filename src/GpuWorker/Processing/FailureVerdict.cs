@@ -6,7 +6,7 @@ public enum FailureKind
     /// <summary>Bad input: retrying cannot help. Dead-letter at once, job Failed.</summary>
     Permanent,
 
-    /// <summary>A known passing fault (storage 5xx/408/429, timeouts, network): retried with backoff, then bounded by deliveries.</summary>
+    /// <summary>A known passing fault (storage 408/429/500/502/503/504, timeouts, network): retried with backoff, then bounded by deliveries.</summary>
     Transient,
 
     /// <summary>Anything else (a bug, a device error): not retried in-process, but the delivery bound still applies.</summary>
