@@ -190,6 +190,61 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
         });
     }
 
+    [Theory]
+    [InlineData("TableBusy")]
+    [InlineData("ResultsNoAnswer")]
+    [InlineData("TokenThrottled")]
+    public async Task The_check_of_an_id_from_before_keyed_ids_that_fails_for_a_passing_reason_throws_erasure_incomplete_with_one_warning(string failure)
+    {
+        // Storage busy or out of reach, or a token withheld for a moment, escaped raw: the message was retried with only
+        // the host's exception log, while every other step of the erasure names the cause in a Warning.
+        await using var host = await TestHost.CreateAsync(azurite);
+        var name = $"legacy-passing-{Guid.NewGuid():N}.dcm";
+        var tableOutage = new TableOutage();
+        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], tableOutage.Options());
+        await table.CreateIfNotExistsAsync(Ct);
+        var blobOutage = new BlobOutage { Only = r => r.Uri.Path.EndsWith($"/{BlobLayout.ResultsContainer}", StringComparison.Ordinal) };
+        var blobs = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString, blobOutage.Options());
+        var erasure = new ScanErasureService(blobs, new JobStore(table), new ScanJobRows(table), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        var log = new CapturingLogger<LegacyArchiveScanErasure>();
+        var legacy = new LegacyArchiveScanErasure(erasure, new ScanJobRows(table), blobs, log);
+        switch (failure)
+        {
+            case "TableBusy":
+                tableOutage.Failure = () => new Azure.RequestFailedException(503, "The server is busy.", "ServerBusy", null);
+                break;
+            case "ResultsNoAnswer":
+                blobOutage.Failure = () => new Azure.RequestFailedException("Connection refused.", new HttpRequestException("Connection refused"));
+                break;
+            default:
+                tableOutage.Failure = () => new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new Azure.RequestFailedException(429, "Too many requests"));
+                break;
+        }
+
+        var error = await Assert.ThrowsAsync<ErasureIncompleteException>(() => legacy.EraseAsync(name, Ct));
+
+        (tableOutage.Failure, blobOutage.Failure) = (null, null);
+        var (cause, said) = failure switch
+        {
+            "TableBusy" => (ErasureIncompleteCause.StorageUnavailable, "storage answered 503"),
+            "ResultsNoAnswer" => (ErasureIncompleteCause.StorageUnavailable, "storage did not answer"),
+            _ => (ErasureIncompleteCause.IdentityUnavailable, "the identity endpoint answered 429"),
+        };
+        Assert.Equal(cause, error.Cause);
+        Assert.Contains(said, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not help", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(log.Entries, e => e.Level == LogLevel.Error);
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(failure == "TokenThrottled" ? "(the identity endpoint answered 429)" : failure == "TableBusy" ? "(503 ServerBusy;" : "(0 ", warning.Message, StringComparison.Ordinal);
+        var unkeyedId = "a-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0, 16);
+        Assert.All(new[] { error.Message, warning.Message }, text =>
+        {
+            Assert.DoesNotContain(unkeyedId, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(name, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("ManagedIdentityCredential", text, StringComparison.Ordinal);
+        });
+    }
+
     /// <summary>
     /// An erasure over a job table of its own holding a Queued record of <paramref name="scanId"/>, whose requests fail as
     /// the outage says; with <paramref name="failOnReread"/>, from the read of the records after the blob deletes on.

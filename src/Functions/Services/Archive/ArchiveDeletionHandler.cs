@@ -53,7 +53,8 @@ public sealed partial class ArchiveDeletionHandler(ScanErasureService erasure, B
     /// <exception cref="ErasureIncompleteException">
     /// The erasure stopped part way (a job record kept changing, a blob delete failed, storage denied a request or the
     /// identity got no token, with an Error naming the role), or the check of the id from before keyed ids was denied
-    /// (<see cref="LegacyArchiveScanErasure"/>, its Error naming the role too); the retry of the message repeats the erasure.
+    /// (<see cref="LegacyArchiveScanErasure"/>, its Error naming the role too) or failed for a passing reason (a Warning
+    /// naming the status or the cause); the retry of the message repeats the erasure.
     /// </exception>
     /// <exception cref="ArchiveScanIdKeyUnavailableException">
     /// The archive scan id key could not be read, so the scan cannot be named; the message is retried (and replayed from

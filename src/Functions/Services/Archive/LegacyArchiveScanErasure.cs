@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Synomaly.Contracts;
 using Synomaly.Functions.Services.Erasure;
+using Synomaly.Storage;
 using Synomaly.Storage.Blobs;
 
 namespace Synomaly.Functions.Services.Archive;
@@ -32,7 +33,9 @@ public sealed partial class LegacyArchiveScanErasure(ScanErasureService erasure,
     /// <exception cref="ErasureIncompleteException">
     /// Storage denied the check a request, or the app's identity got no token for it for a lasting reason
     /// (<see cref="AccessFailure"/>): an Error names the role or the identity, and the message's retries fail until an
-    /// operator mends it.
+    /// operator mends it. Or storage, or the identity endpoint, failed it for a passing reason
+    /// (<see cref="ErasureIncompleteCause.StorageUnavailable"/>, <see cref="ErasureIncompleteCause.IdentityUnavailable"/>):
+    /// a Warning names the status or the cause, and a retry of the message a moment later finishes it.
     /// </exception>
     public async Task<ScanErasureOutcome?> EraseAsync(string archiveBlobName, CancellationToken cancellationToken)
     {
@@ -59,7 +62,25 @@ public sealed partial class LegacyArchiveScanErasure(ScanErasureService erasure,
             // Thrown raw, this was retried into the poison queue with only the host's exception log, which names no role.
             throw CheckFailed(failure);
         }
+        catch (Exception e) when (TransientStorageFailure.Of(e, cancellationToken) is { } failure)
+        {
+            // Thrown raw too, as the rest of the erasure answers it (a Warning with the status, the message retried).
+            LogStorageUnavailable(failure.Status, failure.ErrorCode);
+            throw new ErasureIncompleteException(
+                $"The check of an archive file's id from before keyed ids stopped: {ScanErasureService.Answer(failure)}; {Done}. Repeat it.",
+                ErasureIncompleteCause.StorageUnavailable);
+        }
+        catch (Exception e) when (TokenFailure.Of(e) is { PassingCause: { } cause })
+        {
+            LogTokenDelayed(cause);
+            throw new ErasureIncompleteException(
+                $"The check of an archive file's id from before keyed ids stopped: the app's identity could not get a token for storage for now ({cause}); {Done}. Repeat it.",
+                ErasureIncompleteCause.IdentityUnavailable);
+        }
     }
+
+    /// <summary>What is done when the check stops, however it stops: it runs after the keyed id's erasure, and before anything under its own id.</summary>
+    private const string Done = "the file's keyed id is erased; nothing filed under its id from before keyed ids was changed";
 
     /// <summary>
     /// The error of a check stopped for want of access, named as the rest of the erasure names it (the request and its
@@ -67,7 +88,6 @@ public sealed partial class LegacyArchiveScanErasure(ScanErasureService erasure,
     /// </summary>
     private ErasureIncompleteException CheckFailed(AccessFailure failure)
     {
-        const string Done = "the file's keyed id is erased; nothing filed under its id from before keyed ids was changed";
         if (failure.Denied is not { } denied)
         {
             LogTokenUnavailable(failure.ErrorType);
@@ -88,4 +108,10 @@ public sealed partial class LegacyArchiveScanErasure(ScanErasureService erasure,
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An archive deletion's check of the file's id from before keyed ids stopped: the Functions identity could not get a token for storage ({ErrorType}); check its managed identity (the ScansStorage connection's __credential and __clientId, docs/SETTINGS.md). The file's keyed id is erased; the message is retried, and replayed from archive-deletions-poison every hour, until it gets its tokens")]
     private partial void LogTokenUnavailable(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An archive deletion's check of the file's id from before keyed ids stopped: storage failed for a passing reason ({Status} {ErrorCode}; status 0: no answer). The file's keyed id is erased; the message is retried")]
+    private partial void LogStorageUnavailable(int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An archive deletion's check of the file's id from before keyed ids stopped: the Functions identity could not get a token for storage for a passing reason ({Cause}). The file's keyed id is erased; the message is retried")]
+    private partial void LogTokenDelayed(string cause);
 }

@@ -304,7 +304,7 @@ public sealed partial class ScanErasureService(BlobServiceClient blobs, JobStore
     };
 
     /// <summary>A storage failure as the caller reads it: its status, or that there was no answer (never a message, which can quote a blob name).</summary>
-    private static string Answer(StorageFailure failure) => failure.Status == 0 ? "storage did not answer" : $"storage answered {failure.Status}";
+    internal static string Answer(StorageFailure failure) => failure.Status == 0 ? "storage did not answer" : $"storage answered {failure.Status}";
 
     /// <summary>
     /// The scan's records, and the rows of those this version cannot read. The listing throws on the first unreadable one;
