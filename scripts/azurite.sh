@@ -26,8 +26,10 @@ account_key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 is_running() {
   [[ -f "$pidfile" && -f "$state/location" ]] || return 1
   local pid; pid="$(cat "$pidfile")"
+  # grep answers 2 when the process ends between kill -0 and the read of its cmdline: not running either, so any failure
+  # is 1 (status passes this code on, and a caller takes anything but 0 and 1 for a question it could not ask).
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
-    && grep -qzxF -- "$(cat "$state/location")" "/proc/$pid/cmdline" 2>/dev/null
+    && grep -qzxF -- "$(cat "$state/location")" "/proc/$pid/cmdline" 2>/dev/null || return 1
 }
 
 # A process that has exited (a zombie not yet reaped counts as exited) is gone; one still starting exists.

@@ -93,4 +93,35 @@ public sealed class AzuriteScriptStateTests
             await AzuriteScript.StopAsync(TestPaths.RepositoryRoot, environment, CancellationToken.None);
         }
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_azurite_that_ends_while_status_reads_its_command_line_is_not_running_rather_than_a_failed_question()
+    {
+        // Status asks `kill -0` and then reads /proc/PID/cmdline; a process that ends between the two leaves no cmdline, and
+        // grep answers 2 (an unreadable file), which status passed on as its own exit code: "could not ask whether Azurite
+        // still runs" instead of "Azurite stopped" (seen in CI under load, as StorageStoppedTests' start-up case failing).
+        // A grep that answers 2 stands for that instant here; the PID is a live stranger so that `kill -0` passes.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var scratch = new ScratchDirectory("synomaly-azurite-status-race");
+        string state = Directory.CreateDirectory(Path.Combine(scratch.Location, "state")).FullName;
+        string bin = Directory.CreateDirectory(Path.Combine(scratch.Location, "bin")).FullName;
+        string grep = Path.Combine(bin, "grep");
+        await File.WriteAllTextAsync(grep, "#!/bin/bash\nexit 2\n", cancellationToken);
+        File.SetUnixFileMode(grep, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var stranger = Process.Start(new ProcessStartInfo("sleep", ["600"]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true })!;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(state, "azurite.pid"), stranger.Id.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(state, "location"), Path.Combine(state, "data") + "\n", cancellationToken);
+            var environment = AzuriteScript.IsolatedEnvironment(state).Where(entry => entry.Key.StartsWith("AZURITE_", StringComparison.Ordinal)).ToDictionary();
+            environment["PATH"] = bin + ":" + System.Environment.GetEnvironmentVariable("PATH");
+
+            Assert.False(await AzuriteScript.IsRunningAsync(TestPaths.RepositoryRoot, environment, cancellationToken));
+        }
+        finally
+        {
+            stranger.Kill();
+        }
+    }
 }
