@@ -28,7 +28,7 @@ public sealed class InMemoryJobStatusSinkTests
         var job = StubScanJob.For("scan-sink");
         sink.Queue(job);
 
-        await sink.MarkFailedAsync(job, JobRejectedException.SourceMissing, "The source blob is gone.", TestContext.Current.CancellationToken);
+        await sink.TryMarkFailedAsync(job, new JobClaim(job.MessageId, 1), JobRejectedException.SourceMissing, "The source blob is gone.", TestContext.Current.CancellationToken);
 
         var record = sink.Get(job.ScanId, job.ModelVersion)!;
         Assert.Equal((JobState.Failed, JobRejectedException.SourceMissing), (record.State, record.ErrorCode));

@@ -510,7 +510,7 @@ public sealed class ScanJobHandlerInMemoryTests
         {
             if (path == ResultWriter.MarkerPath(job))
             {
-                harness.Status.MarkFailedAsync(job, "Truncated", "The file ended early.").GetAwaiter().GetResult();
+                harness.Status.TryMarkFailedAsync(job, new JobClaim(job.MessageId, 2), "Truncated", "The file ended early.").GetAwaiter().GetResult();
             }
         };
 
@@ -709,6 +709,28 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_copy_that_fails_before_it_could_claim_the_job_on_its_last_delivery_completes_as_a_duplicate_not_failing_the_job()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-copy-last-fault", FakeScanCodec.Scan(1, 0.5f));
+        // Another copy runs the job; this copy's check for a complete result set fails through its retries on its last
+        // allowed delivery. Failed here, the job would lose the running copy's result, and the jobs-gave-up alert fire.
+        var running = new JobClaim("queue-message-2", 1);
+        Assert.True(await harness.Status.TryClaimAsync(job, running, TestContext.Current.CancellationToken));
+        harness.Storage.ExistsFaults = 100;
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), "queue-message-1", previousDeliveries: 2);
+
+        Assert.Equal(JobOutcome.Duplicate, await ReceiveAndHandleAsync(harness, source));
+
+        Assert.Equal(("queue-message-1", SettlementKind.Completed), source.Settlements.Select(s => (s.MessageId, s.Kind)).Single());
+        var record = harness.Record(job)!;
+        Assert.Equal([JobState.Processing], record.History);
+        Assert.Equal(running.Value, record.ClaimedBy);
+        Assert.DoesNotContain(harness.HandlerLog.Entries, e => e.Message.Contains("gave up", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_copy_past_the_delivery_limit_whose_job_another_copy_is_running_completes_as_a_duplicate_not_failing_the_job()
     {
         await using var harness = new WorkerHarness(maxDeliveryCount: 3);
@@ -862,7 +884,7 @@ public sealed class ScanJobHandlerInMemoryTests
         var source = new InMemoryScanJobSource();
         var job = harness.AddJob("scan-failed-before", FakeScanCodec.Scan(1, 0.5f));
         harness.Status.Queue(job);
-        await harness.Status.MarkFailedAsync(job, "Truncated", "The file ended early.", TestContext.Current.CancellationToken);
+        await harness.Status.TryMarkFailedAsync(job, new JobClaim(job.MessageId, 1), "Truncated", "The file ended early.", TestContext.Current.CancellationToken);
         Enqueue(source, job, previousDeliveries: 1);
 
         Assert.Equal(JobOutcome.DeadLettered, await ReceiveAndHandleAsync(harness, source));

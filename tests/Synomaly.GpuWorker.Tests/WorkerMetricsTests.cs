@@ -100,8 +100,8 @@ public sealed class WorkerMetricsTests
 
         public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) => inner.MarkSucceededAsync(job, resultsPrefix, cancellationToken);
 
-        public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-            Task.FromException(new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null));
+        public Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+            Task.FromException<bool>(new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null));
     }
 
     /// <summary>A delivery whose lock the broker takes away just as it is dead-lettered (an expiry, a partition move).</summary>

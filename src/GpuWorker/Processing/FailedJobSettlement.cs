@@ -33,24 +33,24 @@ internal sealed class FailedJobSettlement(
         var verdict = FailureClassifier.Classify(error);
         if (verdict.Kind == FailureKind.Permanent)
         {
-            return await FailAsync(delivery, job, verdict, activity, hold).ConfigureAwait(false);
+            return await FailAsync(delivery, job, claim, verdict, givingUp: false, activity, hold).ConfigureAwait(false);
         }
 
         if (delivery.DeliveryCount >= settings.MaxDeliveryCount)
         {
             var exhausted = verdict with { Description = $"Gave up after {delivery.DeliveryCount} attempts. {verdict.Description}" };
-            return await GiveUpAsync(delivery, job, exhausted, activity, hold).ConfigureAwait(false);
+            return await GiveUpAsync(delivery, job, claim, exhausted, activity, hold).ConfigureAwait(false);
         }
 
         return await RetryLaterAsync(delivery, job, claim, verdict, error, activity, hold).ConfigureAwait(false);
     }
 
-    /// <summary>Fails a job the system could not finish in its deliveries, with the log line the jobs-gave-up alert reads.</summary>
-    public async Task<JobOutcome> GiveUpAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity, CancellationToken hold)
-    {
-        logger.LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
-        return await FailAsync(delivery, job, verdict, activity, hold).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Fails a job the system could not finish in its deliveries, with the log line the jobs-gave-up alert reads once the
+    /// record holds the failure.
+    /// </summary>
+    public Task<JobOutcome> GiveUpAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, FailureVerdict verdict, Activity? activity, CancellationToken hold) =>
+        FailAsync(delivery, job, claim, verdict, givingUp: true, activity, hold);
 
     /// <summary>The shutdown deadline passed mid-job: the job goes back to Queued and the message to another worker.</summary>
     public async Task<JobOutcome> InterruptedAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, Activity? activity, CancellationToken shutdown)
@@ -59,7 +59,7 @@ internal sealed class FailedJobSettlement(
         if (redelivery.IsBrokersLast(delivery))
         {
             // Given back now, the message would be dead-lettered by the broker without a reason, its job left Processing.
-            return await FailAsync(delivery, job, InterruptedOnLastDelivery, activity, shutdown).ConfigureAwait(false);
+            return await FailAsync(delivery, job, claim, InterruptedOnLastDelivery, givingUp: false, activity, shutdown).ConfigureAwait(false);
         }
 
         await settler.TryAsync(() => status.MarkRetryingAsync(job, claim, "Interrupted", "The worker shut down during the job."), CancellationToken.None).ConfigureAwait(false);
@@ -71,17 +71,28 @@ internal sealed class FailedJobSettlement(
     /// <summary>
     /// Job Failed first, then dead-letter: if the record cannot be written the message is abandoned instead, never lost;
     /// except on the broker's last allowed delivery, where abandoning would have the broker dead-letter it without a reason.
+    /// A delivery that failed before it could claim the job, which another delivery's claim holds, fails nothing: it
+    /// completes its message as that delivery's duplicate.
     /// </summary>
-    private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity, CancellationToken hold)
+    /// <param name="givingUp">Whether the failure is the system's, not the job's: logged as given up once the record holds it.</param>
+    private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, FailureVerdict verdict, bool givingUp, Activity? activity, CancellationToken hold)
     {
         logger.LogFailed(job.ScanId, verdict.Reason, delivery.DeliveryCount);
+        var heldByAnother = false;
         try
         {
             // Not cancelled by the hold: a verdict is recorded even when the lock is lost or the shutdown deadline passed.
-            await retry.ExecuteAsync(ct => status.MarkFailedAsync(job, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
-            // Counted here, once: the record makes the failure final whatever becomes of the dead letter, and a redelivery
-            // that finds the record Failed only finishes the settlement.
-            telemetry.RecordFailure(verdict.Reason, final: true);
+            heldByAnother = !await retry.ExecuteAsync(ct => status.TryMarkFailedAsync(job, claim, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
+            if (!heldByAnother)
+            {
+                // Counted here, once: the record makes the failure final whatever becomes of the dead letter, and a
+                // redelivery that finds the record Failed only finishes the settlement.
+                telemetry.RecordFailure(verdict.Reason, final: true);
+                if (givingUp)
+                {
+                    logger.LogGaveUp(job.ScanId, delivery.DeliveryCount, verdict.Reason);
+                }
+            }
         }
         catch (JobTransitionRejectedException e) when (e.From == JobState.Failed)
         {
@@ -119,7 +130,29 @@ internal sealed class FailedJobSettlement(
             return JobOutcome.Retrying;
         }
 
+        if (heldByAnother)
+        {
+            // Another copy's delivery holds the job (this one failed before it could claim it: the record read, the
+            // completion marker's check or the claim's write), and carries it to its end. Failed here, the job would lose
+            // that copy's result; dead-lettered, this copy would say the job failed.
+            return await CompleteAsDuplicateAsync(delivery, job, activity).ConfigureAwait(false);
+        }
+
         return await settler.DeadLetterFailedJobAsync(activity, verdict, delivery, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes the message as another delivery's duplicate; this path runs in the handler's catch, so a lost lock ends here.</summary>
+    private async Task<JobOutcome> CompleteAsDuplicateAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity)
+    {
+        try
+        {
+            return await finished.CompleteDuplicateAsync(delivery, job, activity, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MessageLockLostException)
+        {
+            telemetry.RecordOutcome(nameof(JobOutcome.LockLost));
+            return JobOutcome.LockLost;
+        }
     }
 
     /// <summary>

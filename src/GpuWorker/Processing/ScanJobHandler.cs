@@ -189,7 +189,7 @@ public sealed class ScanJobHandler
             // and after the claim, so that a copy past its limit whose job another copy is running completes as that
             // copy's duplicate rather than fail the job under it. Claimed, the job is this delivery's to fail.
             var verdict = new FailureVerdict(FailureKind.Permanent, "DeliveryLimitExceeded", $"The message was delivered {delivery.DeliveryCount} times; the limit is {settings.MaxDeliveryCount}.");
-            return await failed.GiveUpAsync(delivery, job, verdict, activity, cancellationToken).ConfigureAwait(false);
+            return await failed.GiveUpAsync(delivery, job, claim, verdict, activity, cancellationToken).ConfigureAwait(false);
         }
 
         // No completion marker, so whatever is under the prefix is an interrupted earlier run's (a crash, a shutdown, a lost

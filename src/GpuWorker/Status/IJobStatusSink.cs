@@ -32,5 +32,10 @@ public interface IJobStatusSink
 
     Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default);
 
-    Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Fails the job for the delivery that holds <paramref name="claim"/> (or may take it over). False, and the record left
+    /// as it is, when another delivery's claim holds it (this one failed before it could claim the job): that delivery
+    /// carries the job, and failed under it the job would lose its result. A job with no record, or a Queued one, fails.
+    /// </summary>
+    Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default);
 }

@@ -74,18 +74,31 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// removing it after a bulk run listed it, whose erasure ran before this record existed), and its name, the owner's
     /// file name for an archive scan, must not outlive it.
     /// </summary>
-    public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        MoveAsync(
-            job,
-            JobState.Failed,
-            r => r with
-            {
-                FinishedAt = time.GetUtcNow(),
-                ErrorCode = errorCode,
-                ErrorMessage = errorMessage,
-                SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
-            },
-            cancellationToken);
+    /// <remarks>Another delivery's claim is checked on every read of the record before the ETag-checked write, as the claim is.</remarks>
+    public async Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        try
+        {
+            await MoveAsync(
+                job,
+                JobState.Failed,
+                r => r with
+                {
+                    FinishedAt = time.GetUtcNow(),
+                    ErrorCode = errorCode,
+                    ErrorMessage = errorMessage,
+                    SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
+                },
+                cancellationToken,
+                RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
+            return true;
+        }
+        catch (ClaimedByAnotherDeliveryException)
+        {
+            return false;
+        }
+    }
 
     /// <param name="require">A further check of every record read before it is written, which may throw to refuse it.</param>
     private async Task MoveAsync(ScanJob job, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken, Action<JobRecord>? require = null)
@@ -140,7 +153,7 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
         }
     };
 
-    /// <summary>Refuses a record another delivery has claimed; never leaves this class (the claim answers false, a retry writes nothing).</summary>
+    /// <summary>Refuses a record another delivery has claimed; never leaves this class (the claim and the failure answer false, a retry writes nothing).</summary>
     private sealed class ClaimedByAnotherDeliveryException : Exception;
 
     private static JobRecord FromJob(ScanJob job) => new()

@@ -76,7 +76,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         var job = Job("sink-new");
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
 
-        await sink.MarkFailedAsync(job, "Malformed", "Bad header.", TestContext.Current.CancellationToken);
+        await sink.TryMarkFailedAsync(job, new JobClaim(job.MessageId, 1), "Malformed", "Bad header.", TestContext.Current.CancellationToken);
 
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken);
         Assert.Equal((JobState.Failed, "Malformed", "Bad header."), (record!.State, record.ErrorCode, record.ErrorMessage));
@@ -100,7 +100,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await sink.MarkSucceededAsync(job, "sink-done/v1/x/", TestContext.Current.CancellationToken);
 
         Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkRetryingAsync(job, new JobClaim(job.MessageId, 2), "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
-        Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.MarkFailedAsync(job, "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
+        Assert.Equal(JobState.Succeeded, (await Assert.ThrowsAsync<JobTransitionRejectedException>(() => sink.TryMarkFailedAsync(job, new JobClaim(job.MessageId, 2), "Unexpected", "A race.", TestContext.Current.CancellationToken))).From);
         Assert.Equal(JobState.Succeeded, (await store.GetAsync(job.ScanId, job.ModelVersion, TestContext.Current.CancellationToken))!.State);
     }
 
@@ -121,8 +121,8 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         }
 
         var sink = new JobStoreStatusSink(store, TimeProvider.System);
-        await sink.MarkFailedAsync(archived, Processing.JobRejectedException.SourceMissing, "The scan blob no longer exists.", ct);
-        await sink.MarkFailedAsync(malformed, "Malformed", "Bad header.", ct);
+        await sink.TryMarkFailedAsync(archived, new JobClaim(archived.MessageId, 1), Processing.JobRejectedException.SourceMissing, "The scan blob no longer exists.", ct);
+        await sink.TryMarkFailedAsync(malformed, new JobClaim(malformed.MessageId, 1), "Malformed", "Bad header.", ct);
 
         var gone = await store.GetAsync(archived.ScanId, archived.ModelVersion, ct);
         var bad = await store.GetAsync(malformed.ScanId, malformed.ModelVersion, ct);
@@ -158,7 +158,7 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
 
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.GetRecordAsync(old, ct));
         await Assert.ThrowsAsync<JobSupersededException>(() => sink.TryClaimAsync(old, new JobClaim(old.MessageId, 1), ct));
-        await Assert.ThrowsAsync<JobSupersededException>(() => sink.MarkFailedAsync(old, "SourceChanged", "The scan blob was replaced.", ct));
+        await Assert.ThrowsAsync<JobSupersededException>(() => sink.TryMarkFailedAsync(old, new JobClaim(old.MessageId, 1), "SourceChanged", "The scan blob was replaced.", ct));
         await sink.TryClaimAsync(newer, new JobClaim(newer.MessageId, 1), ct);
 
         var record = await store.GetAsync(newer.ScanId, newer.ModelVersion, ct);
@@ -244,6 +244,26 @@ public sealed class JobStoreStatusSinkTests(AzuriteFixture azurite)
         await sink.MarkRetryingAsync(job, running, "StorageUnavailable", "Storage answered 503.", ct);
         var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
         Assert.Equal((JobState.Queued, "StorageUnavailable"), (record!.State, record.ErrorCode));
+    }
+
+    [Fact]
+    public async Task A_failure_of_a_delivery_that_never_claimed_the_job_leaves_another_copys_claim_standing_but_its_own_fails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = await StoreAsync();
+        var job = Job("sink-fail-claims-" + Guid.NewGuid().ToString("N")[..8]);
+        await store.CreateAsync(new JobRecord { ScanId = job.ScanId, ModelVersion = job.ModelVersion, MessageId = job.MessageId }, ct);
+        var sink = new JobStoreStatusSink(store, TimeProvider.System);
+        var running = new JobClaim("queue-message-1", 1);
+        Assert.True(await sink.TryClaimAsync(job, running, ct));
+        var claimed = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+
+        Assert.False(await sink.TryMarkFailedAsync(job, new JobClaim("queue-message-2", 3), "StorageUnavailable", "Gave up after 3 attempts.", ct));
+        Assert.Equal(claimed!.ETag, (await store.GetAsync(job.ScanId, job.ModelVersion, ct))!.ETag);
+
+        Assert.True(await sink.TryMarkFailedAsync(job, running, "StorageUnavailable", "Gave up after 1 attempts.", ct));
+        var record = await store.GetAsync(job.ScanId, job.ModelVersion, ct);
+        Assert.Equal((JobState.Failed, "StorageUnavailable"), (record!.State, record.ErrorCode));
     }
 
     [Fact]

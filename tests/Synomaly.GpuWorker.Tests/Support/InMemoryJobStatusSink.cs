@@ -118,13 +118,32 @@ internal sealed class InMemoryJobStatusSink(TimeProvider? time = null) : IJobSta
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         Move(job, JobState.Succeeded, r => r with { ResultsPrefix = resultsPrefix, ErrorCode = null, ErrorMessage = null });
 
-    public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Move(job, JobState.Failed, r => r with
+    /// <summary>Fails the job unless another delivery's claim holds it, as the table's sink does.</summary>
+    public Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
         {
-            ErrorCode = errorCode,
-            ErrorMessage = errorMessage,
-            SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
-        });
+            var current = records.GetValueOrDefault((job.ScanId, job.ModelVersion));
+            JobSupersededException.ThrowIfOtherMessage(current?.MessageId, job);
+            if (current is not null)
+            {
+                WorkerTransitions.Require(current.State, JobState.Failed);
+            }
+
+            if (current is { State: JobState.Processing } && !claim.MayTakeOver(current.ClaimedBy, current.StartedAt))
+            {
+                return Task.FromResult(false);
+            }
+
+            Move(job, JobState.Failed, r => r with
+            {
+                ErrorCode = errorCode,
+                ErrorMessage = errorMessage,
+                SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
+            });
+            return Task.FromResult(true);
+        }
+    }
 
     private Task Move(ScanJob job, JobState to, Func<InMemoryJobRecord, InMemoryJobRecord> update)
     {

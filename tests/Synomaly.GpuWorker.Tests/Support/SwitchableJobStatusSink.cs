@@ -21,8 +21,8 @@ internal sealed class SwitchableJobStatusSink(IJobStatusSink inner) : IJobStatus
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         Unavailable ? Outage<bool>() : inner.MarkSucceededAsync(job, resultsPrefix, cancellationToken);
 
-    public Task MarkFailedAsync(ScanJob job, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Unavailable ? Outage<bool>() : inner.MarkFailedAsync(job, errorCode, errorMessage, cancellationToken);
+    public Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Unavailable ? Outage<bool>() : inner.TryMarkFailedAsync(job, claim, errorCode, errorMessage, cancellationToken);
 
     private static Task<T> Outage<T>() =>
         Task.FromException<T>(new RequestFailedException(503, "Service unavailable (injected).", "ServerBusy", null));
