@@ -51,6 +51,30 @@ public sealed class BulkRunClosedUnderStepTests(AzuriteFixture azurite)
         Assert.DoesNotContain("another step", said.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Jobs_a_step_publishes_after_its_run_was_stopped_stay_in_the_window_while_gets_keep_pruning_it()
+    {
+        // A GET of the closed run saves its window less the jobs that ended (BulkRunWindowPruner), ETag-checked. Pruned
+        // between each of the step's reads and writes, each of its writes into the closed run (a slice joining the window,
+        // then the page's count) lost three times and gave up: the page's later slices were published, but left out of
+        // the window for good.
+        var publisher = new StopsRunAfterFirstBatchPublisher();
+        await using var host = await TestHost.CreateAsync(azurite,
+            new() { ["Bulk:BatchSize"] = "30", ["Bulk:MessagesPerMinute"] = "10" }, publisher: publisher, steps: new CapturingSteps());
+        var prefix = await FillArchiveAsync(host, 30);
+        var store = new PrunedBeforeLateWritesRunStore(new TableClient(host.ConnectionString, host.BulkRunsTable), prunes: 9);
+        var bulk = ActivatorUtilities.CreateInstance<BulkReprocessService>(host.Services, store);
+        var run = await bulk.StartAsync(new BulkRunRequest(prefix, null, false), Ct);
+        publisher.Stop = () => host.Get<BulkStepPoisonHandler>().HandleAsync(run.RunId, Ct);
+
+        await bulk.RunStepAsync(run.RunId, TimeSpan.FromHours(1), Ct);
+
+        Assert.Equal((30, 9), (publisher.Inner.Published.Count, store.Pruned.Count));
+        // Every job published and not ended is in the window (the page's count may add ended ones back: the next GET prunes them).
+        var window = (await store.GetAsync(run.RunId, Ct))!.Outstanding;
+        Assert.Empty(publisher.Inner.Published.Select(p => p.Job.ScanId).Except(store.Pruned).Except(window));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -189,7 +213,30 @@ public sealed class BulkRunClosedUnderStepTests(AzuriteFixture azurite)
         }
     }
 
-    /// <summary>Azurite's blob service, but a listing of the archive yields no page at all (not even an empty one).</summary>
+    /// <summary>
+    /// The real store, but before each of the first <c>prunes</c> writes into a closed run (a late step's), a GET's pruner
+    /// saves the window less one job, as if it had ended.
+    /// </summary>
+    private sealed class PrunedBeforeLateWritesRunStore(TableClient table, int prunes) : BulkRunStore(table)
+    {
+        private readonly BulkRunWindowPruner pruner = new(new BulkRunStore(table), Microsoft.Extensions.Logging.Abstractions.NullLogger<BulkRunWindowPruner>.Instance);
+
+        public List<string> Pruned { get; } = [];
+
+        public override async Task<BulkRun?> TryReplaceAsync(BulkRun current, BulkRun next, CancellationToken cancellationToken = default)
+        {
+            if (!current.IsOpen && Pruned.Count < prunes)
+            {
+                var looked = (await GetAsync(current.RunId, cancellationToken))!;
+                Pruned.Add(looked.Outstanding[0]);
+                await pruner.PruneIfOverAsync(looked, looked.Outstanding.Skip(1).ToList(), DateTimeOffset.UtcNow, cancellationToken);
+            }
+
+            return await base.TryReplaceAsync(current, next, cancellationToken);
+        }
+    }
+
+    /// <summary>Azurite's blob service, but a listing of the archive yields no page at all (not even an empty one).</summary>    /// <summary>Azurite's blob service, but a listing of the archive yields no page at all (not even an empty one).</summary>
     private sealed class NoPagesBlobService : BlobServiceClient
     {
         private readonly string connectionString;

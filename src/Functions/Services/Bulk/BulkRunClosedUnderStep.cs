@@ -13,7 +13,10 @@ namespace Synomaly.Functions.Services.Bulk;
 /// </summary>
 internal static class BulkRunClosedUnderStep
 {
-    /// <summary>How often a write into the closed run that loses to another writer (a second late step) is tried.</summary>
+    /// <summary>
+    /// How often a write into the closed run that loses to another late writer (a second late step) is tried. A loss to a
+    /// GET's prune of the window is not counted (<see cref="ChangeIfOverAsync"/>).
+    /// </summary>
     private const int MaxAttempts = 3;
 
     /// <summary>
@@ -52,23 +55,35 @@ internal static class BulkRunClosedUnderStep
                 };
         });
 
+    /// <summary>
+    /// The change written into the run if it is over, re-read on every lost race. A GET of the finished run saves its
+    /// window less the jobs that ended (<see cref="BulkRunWindowPruner"/>, ETag-checked too), and any number of clients
+    /// may poll it: a loss to that, which the re-read tells by a smaller window, is not counted against the attempts, or
+    /// the slice that goes out all the same would be left out of the window for good. Each prune removes a job that
+    /// ended, so there are never more of them than jobs in the window.
+    /// </summary>
     private static async Task<BulkRun?> ChangeIfOverAsync(BulkRunStore runs, string runId, Func<BulkRun, BulkRun> change)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var run = await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        var lostToWriters = 0;
+        while (run is not null && !run.IsOpen)
         {
-            var run = await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
-            if (run is null || run.IsOpen)
-            {
-                return run;
-            }
-
             if (await runs.TryReplaceAsync(run, change(run), CancellationToken.None).ConfigureAwait(false) is { } stored)
             {
                 return stored;
             }
+
+            var current = await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            var pruned = current is not null && current.Outstanding.Count < run.Outstanding.Count;
+            if (!pruned && ++lostToWriters == MaxAttempts)
+            {
+                // Another late writer kept changing it: the run stays as that writer left it.
+                return current;
+            }
+
+            run = current;
         }
 
-        // Another late writer kept changing it: the run stays as that writer left it.
-        return await runs.GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        return run;
     }
 }
