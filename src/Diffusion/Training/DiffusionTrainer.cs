@@ -95,7 +95,7 @@ public sealed class DiffusionTrainer : IDisposable
         {
             // A later allocation that fails (on a GPU most likely the replica, a second network, out of memory) must not
             // leave the device copies of the images and masks and the EMA's copy of the weights to the finalizer.
-            ReleaseKeepingTheFailure(releaseBuilt ?? (static built => built.Dispose()));
+            FailedConstruction.ReleaseKeepingTheFailure(() => (releaseBuilt ?? (static built => built.Dispose()))(this));
             throw;
         }
     }
@@ -314,24 +314,6 @@ public sealed class DiffusionTrainer : IDisposable
     }
 
     /// <remarks>Also called by the constructor when it fails part way, so any of the fields may still be null.</remarks>
-    /// <summary>
-    /// Runs <paramref name="release"/> for a constructor that failed, a failure of the release itself dropped: thrown from
-    /// the constructor's catch, it would replace the failure that stopped the construction (the out-of-memory that says
-    /// what to change) with its consequence, a release on the same broken device. What the release could not free is
-    /// left to the finalizer.
-    /// </summary>
-    private void ReleaseKeepingTheFailure(Action<DiffusionTrainer> release)
-    {
-        try
-        {
-            release(this);
-        }
-        catch (Exception)
-        {
-            // Dropped on purpose (see the summary): the constructor's own catch rethrows the first failure.
-        }
-    }
-
     public void Dispose()
     {
         Ema?.Dispose();

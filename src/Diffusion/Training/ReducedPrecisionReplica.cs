@@ -18,6 +18,15 @@ public sealed class ReducedPrecisionReplica : IDisposable
     private readonly UNet replica;
 
     public ReducedPrecisionReplica(UNet master, TrainingPrecision precision, Device device)
+        : this(master, precision, device, releaseBuilt: null)
+    {
+    }
+
+    /// <param name="releaseBuilt">
+    /// Gives back the replica's network when its move or switch fails (null: its Dispose); tests pass one that throws as
+    /// well, as freeing device memory does once a CUDA error has poisoned the context.
+    /// </param>
+    internal ReducedPrecisionReplica(UNet master, TrainingPrecision precision, Device device, Action<UNet>? releaseBuilt)
     {
         ArgumentNullException.ThrowIfNull(master);
         if (precision == TrainingPrecision.Fp32)
@@ -35,7 +44,7 @@ public sealed class ReducedPrecisionReplica : IDisposable
         catch
         {
             // A failed move (out of device memory) or switch must not leave a second network's weights to the finalizer.
-            replica.Dispose();
+            FailedConstruction.ReleaseKeepingTheFailure(() => (releaseBuilt ?? (static built => built.Dispose()))(replica));
             throw;
         }
     }

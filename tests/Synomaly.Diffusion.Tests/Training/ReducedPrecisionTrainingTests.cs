@@ -289,6 +289,21 @@ public sealed class ReducedPrecisionTrainingTests
             () => Assert.Throws<ArgumentOutOfRangeException>(() => new ReducedPrecisionReplica(master, (TrainingPrecision)99, CPU)));
     }
 
+    [Fact]
+    public void A_replica_whose_cleanup_fails_too_reports_the_failure_that_stopped_it()
+    {
+        using var master = new UNet(Smallest);
+
+        // Before, the cleanup's failure replaced the failed switch: the error told of a failed release, not of what failed.
+        LiveTensors.AssertLeavesOnlyWhatADisposedNetworkLeaves(
+            Smallest,
+            () => Assert.Throws<ArgumentOutOfRangeException>(() => new ReducedPrecisionReplica(master, (TrainingPrecision)99, CPU, releaseBuilt: built =>
+            {
+                built.Dispose();
+                throw new InvalidOperationException("Simulated: the device failed again while freeing.");
+            })));
+    }
+
     private sealed class Wrapped : nn.Module<Tensor, Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> inner;
