@@ -154,14 +154,7 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
         // into the poison queue, and only the host's exception log said why, without the role to grant.
         await using var host = await TestHost.CreateAsync(azurite);
         var name = $"legacy-denied-{Guid.NewGuid():N}.dcm";
-        var tableOutage = new TableOutage();
-        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], tableOutage.Options());
-        await table.CreateIfNotExistsAsync(Ct);
-        var blobOutage = new BlobOutage { Only = r => r.Uri.Path.EndsWith($"/{BlobLayout.ResultsContainer}", StringComparison.Ordinal) };
-        var blobs = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString, blobOutage.Options());
-        var erasure = new ScanErasureService(blobs, new JobStore(table), new ScanJobRows(table), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
-        var log = new CapturingLogger<LegacyArchiveScanErasure>();
-        var legacy = new LegacyArchiveScanErasure(erasure, new ScanJobRows(table), blobs, log);
+        var (legacy, tableOutage, blobOutage, log) = await LegacyErasureUnderOutagesAsync(host);
         if (resultsDenied)
         {
             blobOutage.Failure = Denied;
@@ -200,14 +193,7 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
         // the host's exception log, while every other step of the erasure names the cause in a Warning.
         await using var host = await TestHost.CreateAsync(azurite);
         var name = $"legacy-passing-{Guid.NewGuid():N}.dcm";
-        var tableOutage = new TableOutage();
-        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], tableOutage.Options());
-        await table.CreateIfNotExistsAsync(Ct);
-        var blobOutage = new BlobOutage { Only = r => r.Uri.Path.EndsWith($"/{BlobLayout.ResultsContainer}", StringComparison.Ordinal) };
-        var blobs = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString, blobOutage.Options());
-        var erasure = new ScanErasureService(blobs, new JobStore(table), new ScanJobRows(table), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
-        var log = new CapturingLogger<LegacyArchiveScanErasure>();
-        var legacy = new LegacyArchiveScanErasure(erasure, new ScanJobRows(table), blobs, log);
+        var (legacy, tableOutage, blobOutage, log) = await LegacyErasureUnderOutagesAsync(host);
         switch (failure)
         {
             case "TableBusy":
@@ -243,6 +229,22 @@ public sealed class ErasureAccessFailureTests(AzuriteFixture azurite)
             Assert.DoesNotContain(name, text, StringComparison.Ordinal);
             Assert.DoesNotContain("ManagedIdentityCredential", text, StringComparison.Ordinal);
         });
+    }
+
+    /// <summary>
+    /// The check of ids from before keyed ids over a job table of its own and a blob client whose requests to `results`
+    /// fail as <c>blobOutage</c> says (the table's as <c>tableOutage</c> says), with its log captured.
+    /// </summary>
+    private async Task<(LegacyArchiveScanErasure Legacy, TableOutage TableOutage, BlobOutage BlobOutage, CapturingLogger<LegacyArchiveScanErasure> Log)> LegacyErasureUnderOutagesAsync(TestHost host)
+    {
+        var tableOutage = new TableOutage();
+        var table = new TableClient(azurite.ConnectionString, "jobs" + Guid.NewGuid().ToString("N")[..12], tableOutage.Options());
+        await table.CreateIfNotExistsAsync(Ct);
+        var blobOutage = new BlobOutage { Only = r => r.Uri.Path.EndsWith($"/{BlobLayout.ResultsContainer}", StringComparison.Ordinal) };
+        var blobs = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString, blobOutage.Options());
+        var erasure = new ScanErasureService(blobs, new JobStore(table), new ScanJobRows(table), host.Get<IOptions<IntakeOptions>>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScanErasureService>.Instance);
+        var log = new CapturingLogger<LegacyArchiveScanErasure>();
+        return (new LegacyArchiveScanErasure(erasure, new ScanJobRows(table), blobs, log), tableOutage, blobOutage, log);
     }
 
     /// <summary>
