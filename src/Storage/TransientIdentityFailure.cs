@@ -7,7 +7,8 @@ namespace Synomaly.Storage;
 /// <summary>
 /// Whether the app's identity failed to get a token for a passing reason, so that the same request gets one once its
 /// endpoint is back: the identity endpoint throttled (429), failed (500, 502, 503, 504) or timed out (408)
-/// (<see cref="PassingStatus"/>, storage's rule too; a 501 or 505 lasts), as Azure.Core
+/// (<see cref="PassingStatus"/>, storage's rule too; a 501 or 505 lasts) or was being updated (404, 410: its own passing
+/// answers, see Passes), as Azure.Core
 /// (RequestFailedException) or MSAL (MsalServiceException, which Azure.Identity's managed identity uses) reports it, or it
 /// could not be reached (<see cref="NetworkFault"/>). Every other token failure lasts until an operator mends the identity:
 /// a refusal (400: no such identity), and a credential that is not available at all
@@ -33,13 +34,23 @@ public static class TransientIdentityFailure
         {
             switch (inner)
             {
-                case RequestFailedException e when PassingStatus.Is(e.Status):
+                case RequestFailedException e when Passes(e.Status):
                     return $"the identity endpoint answered {e.Status}";
-                case MsalServiceException e when PassingStatus.Is(e.StatusCode):
+                case MsalServiceException e when Passes(e.StatusCode):
                     return $"the identity endpoint answered {e.StatusCode}";
             }
         }
 
         return NetworkFault.CauseOf(error) is { } cause ? cause.GetType().Name : null;
     }
+
+    /// <summary>
+    /// Storage's passing statuses, and two the identity endpoint alone answers while it is being updated: Microsoft's
+    /// "How to use managed identities for Azure resources on an Azure VM to acquire an access token" (Error handling, Retry
+    /// guidance) says to retry a 404 (the endpoint is updating; an identity just assigned is not there yet) with backoff,
+    /// and that after a 410 it is back within 70 seconds. Azure.Identity retries both itself, so one that reaches here
+    /// outlasted its retries, not the update. Not in <see cref="PassingStatus"/>: from storage, a 404 is a blob or table
+    /// that is not there, which waiting does not mend.
+    /// </summary>
+    private static bool Passes(int status) => PassingStatus.Is(status) || status is 404 or 410;
 }

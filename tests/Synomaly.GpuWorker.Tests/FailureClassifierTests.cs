@@ -170,6 +170,9 @@ public sealed class FailureClassifierTests
             new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(503, "Service unavailable")),
             new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new MsalServiceException("managed_identity_request_failed", "Internal error.", 500)),
             new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused))),
+            // The identity endpoint being updated (410) or the identity still being assigned (404): Microsoft says retry.
+            new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new MsalServiceException("managed_identity_request_failed", "Gone.", 410)),
+            new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(404, "Not found")),
         ];
 
         Assert.All(errors, error =>

@@ -24,6 +24,7 @@ public sealed class PassingStatusTests
     [InlineData(403, false)]
     [InlineData(404, false)]
     [InlineData(409, false)]
+    [InlineData(410, false)]
     [InlineData(501, false)]
     [InlineData(505, false)]
     [InlineData(507, false)]
@@ -57,6 +58,30 @@ public sealed class PassingStatusTests
         var error = new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new MsalServiceException("managed_identity_request_failed", "Busy.", status));
 
         Assert.Equal($"the identity endpoint answered {status}", TransientIdentityFailure.CauseOf(error));
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(410)]
+    public void A_token_the_identity_endpoint_withholds_while_it_or_the_identity_is_being_updated_passes(int status)
+    {
+        // Azure.Identity retries these itself; once its retries ran out the rule called them lasting, though Microsoft's
+        // guidance for the identity endpoint is to retry both (410: it is back within 70 s).
+        var viaAzureCore = new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(status, "Updating."));
+        var viaMsal = new AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new MsalServiceException("managed_identity_request_failed", "Updating.", status));
+
+        Assert.Equal($"the identity endpoint answered {status}", TransientIdentityFailure.CauseOf(viaAzureCore));
+        Assert.Equal($"the identity endpoint answered {status}", TransientIdentityFailure.CauseOf(viaMsal));
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(410)]
+    public void The_same_404_or_410_from_storage_lasts(int status)
+    {
+        // Passing for the identity endpoint only: storage answers 404 for a blob or table that is not there, 410 never.
+        Assert.False(PassingStatus.Is(status));
+        Assert.Null(TransientStorageFailure.Of(new RequestFailedException(status, "Gone.", "Code", null), Ct));
     }
 
     [Theory]
