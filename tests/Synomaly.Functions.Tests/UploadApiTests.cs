@@ -44,6 +44,34 @@ public sealed class UploadApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_user_delegation_key_denied_by_storage_logs_an_error_naming_the_role_the_functions_identity_lacks()
+    {
+        // It logged the same Warning as an outage: the operator the 5xx alert calls had to guess which role was missing.
+        var denied = await RefuseKeyAsync(new RequestFailedException(403, "refused", "AuthorizationPermissionMismatch", null));
+        var outage = await RefuseKeyAsync(new RequestFailedException(503, "refused", "ServerBusy", null));
+
+        var error = Assert.Single(denied);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, error.Level);
+        Assert.Contains("Storage Blob Delegator", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AuthorizationPermissionMismatch", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe", error.Message, StringComparison.Ordinal);
+        var warning = Assert.Single(outage);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.DoesNotContain("Storage Blob Delegator", warning.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)>> RefuseKeyAsync(Exception refusal)
+    {
+        await using var host = await TestHost.CreateAsync(azurite);
+        var log = new CapturingLogger<Synomaly.Functions.Services.Uploads.UploadService>();
+        var uploads = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<Synomaly.Functions.Services.Uploads.UploadService>(
+            host.Services, new RefusingSasIssuer(host.Blobs, refusal), log);
+
+        await Assert.ThrowsAsync<Synomaly.Functions.Services.Uploads.UploadUrlUnavailableException>(() => uploads.CreateAsync("Doe_Jane_1950-01-01.nii.gz", Ct));
+        return log.Entries;
+    }
+
+    [Fact]
     public async Task The_upload_url_writes_exactly_one_blob_under_the_new_scan_id_without_the_client_file_name()
     {
         await using var host = await TestHost.CreateAsync(azurite);

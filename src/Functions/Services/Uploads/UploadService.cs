@@ -34,7 +34,16 @@ public sealed partial class UploadService(BlobServiceClient blobs, BlobSasIssuer
             // The user delegation key (or the identity's token behind it) was refused: left unhandled it was a bare 500
             // with no problem body, and a portal could not tell an outage to wait out from a bug.
             var unavailable = new UploadUrlUnavailableException(e);
-            LogSasRefused(unavailable.Cause);
+            if (e is RequestFailedException { Status: 403 })
+            {
+                // Still a 503 (docs/API.md), but no outage to wait out: the operator the 5xx alert calls must learn the role.
+                LogDelegationKeyDenied(unavailable.Cause);
+            }
+            else
+            {
+                LogSasRefused(unavailable.Cause);
+            }
+
             throw unavailable;
         }
 
@@ -44,6 +53,9 @@ public sealed partial class UploadService(BlobServiceClient blobs, BlobSasIssuer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No upload SAS could be signed ({Cause}): the user delegation key or the identity's token was refused")]
     private partial void LogSasRefused(string cause);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "No upload SAS could be signed ({Cause}): storage denied the app a user delegation key. The Functions identity needs the role Storage Blob Delegator on the scan-data account (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Every upload is answered 503 until it is granted")]
+    private partial void LogDelegationKeyDenied(string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: upload SAS issued, valid until {ExpiresOn}")]
     private partial void LogIssued(string scanId, DateTimeOffset expiresOn);
