@@ -731,6 +731,28 @@ public sealed class ScanJobHandlerInMemoryTests
     }
 
     [Fact]
+    public async Task A_copy_refused_the_failed_mark_by_another_copys_claim_logs_one_line_saying_so_not_a_failure_warning()
+    {
+        await using var harness = new WorkerHarness(maxDeliveryCount: 3);
+        var source = new InMemoryScanJobSource();
+        var job = harness.AddJob("scan-copy-refused", FakeScanCodec.Scan(1, 0.5f));
+        Assert.True(await harness.Status.TryClaimAsync(job, new JobClaim("queue-message-2", 1), TestContext.Current.CancellationToken));
+        harness.Storage.ExistsFaults = 100;
+        source.Enqueue(BinaryData.FromBytes(ScanJobSerializer.Serialize(job)), "queue-message-1", previousDeliveries: 2);
+
+        Assert.Equal(JobOutcome.Duplicate, await ReceiveAndHandleAsync(harness, source));
+
+        // It logged "failed with ...; marking the job Failed" as a Warning before the duplicate line: read as a failed job.
+        var line = Assert.Single(harness.HandlerLog.Entries);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.StartsWith("Scan scan-copy-refused: this copy failed with ", line.Message, StringComparison.Ordinal);
+        Assert.EndsWith(
+            " on delivery 3 before it could claim the job, which another copy of this message is processing; completed without failing the job",
+            line.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_copy_past_the_delivery_limit_whose_job_another_copy_is_running_completes_as_a_duplicate_not_failing_the_job()
     {
         await using var harness = new WorkerHarness(maxDeliveryCount: 3);

@@ -77,12 +77,24 @@ internal sealed class FailedJobSettlement(
     /// <param name="givingUp">Whether the failure is the system's, not the job's: logged as given up once the record holds it.</param>
     private async Task<JobOutcome> FailAsync(ScanJobDelivery delivery, ScanJob job, JobClaim claim, FailureVerdict verdict, bool givingUp, Activity? activity, CancellationToken hold)
     {
-        logger.LogFailed(job.ScanId, verdict.Reason, delivery.DeliveryCount);
         var heldByAnother = false;
         try
         {
-            // Not cancelled by the hold: a verdict is recorded even when the lock is lost or the shutdown deadline passed.
-            heldByAnother = !await retry.ExecuteAsync(ct => status.TryMarkFailedAsync(job, claim, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                // Not cancelled by the hold: a verdict is recorded even when the lock is lost or the shutdown deadline passed.
+                heldByAnother = !await retry.ExecuteAsync(ct => status.TryMarkFailedAsync(job, claim, verdict.Reason, verdict.Description, ct), CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Once the write has answered, before any settlement below: a copy refused for another copy's claim failed
+                // no job, and its one line (CompleteAsDuplicateAsync) says so; a failure warning first read as a failed job.
+                if (!heldByAnother)
+                {
+                    logger.LogFailed(job.ScanId, verdict.Reason, delivery.DeliveryCount);
+                }
+            }
+
             if (!heldByAnother)
             {
                 // Counted here, once: the record makes the failure final whatever becomes of the dead letter, and a
@@ -135,18 +147,18 @@ internal sealed class FailedJobSettlement(
             // Another copy's delivery holds the job (this one failed before it could claim it: the record read, the
             // completion marker's check or the claim's write), and carries it to its end. Failed here, the job would lose
             // that copy's result; dead-lettered, this copy would say the job failed.
-            return await CompleteAsDuplicateAsync(delivery, job, activity).ConfigureAwait(false);
+            return await CompleteAsDuplicateAsync(delivery, job, verdict, activity).ConfigureAwait(false);
         }
 
         return await settler.DeadLetterFailedJobAsync(activity, verdict, delivery, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Completes the message as another delivery's duplicate; this path runs in the handler's catch, so a lost lock ends here.</summary>
-    private async Task<JobOutcome> CompleteAsDuplicateAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity)
+    private async Task<JobOutcome> CompleteAsDuplicateAsync(ScanJobDelivery delivery, ScanJob job, FailureVerdict verdict, Activity? activity)
     {
         try
         {
-            return await finished.CompleteDuplicateAsync(delivery, job, activity, CancellationToken.None).ConfigureAwait(false);
+            return await finished.CompleteRefusedFailureAsync(delivery, job, verdict.Reason, activity, CancellationToken.None).ConfigureAwait(false);
         }
         catch (MessageLockLostException)
         {

@@ -47,14 +47,24 @@ internal sealed class FinishedJobSettlement(
     /// Completes a copy of a message whose job a delivery of another copy has started (<see cref="JobOutcome.Duplicate"/>):
     /// nothing is run, written or moved, so the results and the record stay that delivery's.
     /// </summary>
-    public async Task<JobOutcome> CompleteDuplicateAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken)
+    public Task<JobOutcome> CompleteDuplicateAsync(ScanJobDelivery delivery, ScanJob job, Activity? activity, CancellationToken cancellationToken) =>
+        CompleteDuplicateAsync(delivery, job, () => logger.LogDuplicate(job.ScanId), activity, cancellationToken);
+
+    /// <summary>
+    /// Completes a copy that failed with <paramref name="reason"/> before it could claim the job, whose Failed mark another
+    /// copy's claim refused: a duplicate whose one line says both, since a failure line first read as a failed job.
+    /// </summary>
+    public Task<JobOutcome> CompleteRefusedFailureAsync(ScanJobDelivery delivery, ScanJob job, string reason, Activity? activity, CancellationToken cancellationToken) =>
+        CompleteDuplicateAsync(delivery, job, () => logger.LogFailedUnderAnotherCopy(job.ScanId, reason, delivery.DeliveryCount), activity, cancellationToken);
+
+    private async Task<JobOutcome> CompleteDuplicateAsync(ScanJobDelivery delivery, ScanJob job, Action logCompleted, Activity? activity, CancellationToken cancellationToken)
     {
         if (!await settler.TryCompleteAsync(delivery, job.ScanId, cancellationToken).ConfigureAwait(false))
         {
             return JobOutcome.Unsettled;
         }
 
-        logger.LogDuplicate(job.ScanId);
+        logCompleted();
         activity?.SetTag("synomaly.duplicate", true);
         telemetry.RecordOutcome(nameof(JobOutcome.Duplicate));
         return JobOutcome.Duplicate;

@@ -34,10 +34,15 @@ internal static partial class ScanJobLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: removed {Count} result files an interrupted earlier run left; running again")]
     public static partial void LogPartialResultsRemoved(this ILogger logger, string scanId, int count);
 
-    // Written before the record is marked Failed, so it says no more than that: the dead letter that usually follows, or,
-    // should the write fail, the abandon, is left to the outcome and to the "could not be marked Failed" line.
+    // Written once the write marking the record Failed has answered, before the settlement, so it says no more than that:
+    // the dead letter that usually follows, or, should the write fail, the abandon, is left to the outcome and to the
+    // "could not be marked Failed" line. Not written where another copy's claim refused the mark (LogFailedUnderAnotherCopy).
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} failed with {Reason} on delivery {DeliveryCount}; marking the job Failed")]
     public static partial void LogFailed(this ILogger logger, string scanId, string reason, int deliveryCount);
+
+    // The job is not failed: another copy runs it, and this copy, whose fault came before it could claim the job, is its duplicate.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: this copy failed with {Reason} on delivery {DeliveryCount} before it could claim the job, which another copy of this message is processing; completed without failing the job")]
+    public static partial void LogFailedUnderAnotherCopy(this ILogger logger, string scanId, string reason, int deliveryCount);
 
     // Not bad input but the system failing the same job again and again (storage, device, a worker that dies mid-job):
     // the "jobs-gave-up" alert (infra/modules/alerts.bicep) looks for this line.
