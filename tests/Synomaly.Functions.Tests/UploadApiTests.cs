@@ -60,6 +60,27 @@ public sealed class UploadApiTests(AzuriteFixture azurite)
         Assert.DoesNotContain("Storage Blob Delegator", warning.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_token_the_identity_can_never_get_logs_an_error_and_one_withheld_for_a_moment_a_warning()
+    {
+        // No managed identity (or a wrong client id) fails every upload until an operator mends it, and a 401 is a token
+        // storage does not take: both logged the outage Warning, as a throttled identity endpoint does, which waits out.
+        var lasting = await RefuseKeyAsync(new Azure.Identity.CredentialUnavailableException("ManagedIdentityCredential authentication unavailable."));
+        var unauthorised = await RefuseKeyAsync(new RequestFailedException(401, "refused", "InvalidAuthenticationInfo", null));
+        var passing = await RefuseKeyAsync(new Azure.Identity.AuthenticationFailedException("ManagedIdentityCredential authentication failed.", new RequestFailedException(429, "Too many requests")));
+
+        var identityError = Assert.Single(lasting);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, identityError.Level);
+        Assert.Contains("has no token storage accepts", identityError.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ManagedIdentityCredential", identityError.Message, StringComparison.Ordinal);
+        var storageError = Assert.Single(unauthorised);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, storageError.Level);
+        Assert.Contains("InvalidAuthenticationInfo", storageError.Message, StringComparison.Ordinal);
+        Assert.Contains("has no token storage accepts", storageError.Message, StringComparison.Ordinal);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, Assert.Single(passing).Level);
+        Assert.All(lasting.Concat(unauthorised).Concat(passing), e => Assert.DoesNotContain("Doe", e.Message, StringComparison.Ordinal));
+    }
+
     private async Task<IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)>> RefuseKeyAsync(Exception refusal)
     {
         await using var host = await TestHost.CreateAsync(azurite);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Synomaly.Contracts;
 using Synomaly.Functions.Options;
+using Synomaly.Storage;
 
 namespace Synomaly.Functions.Services.Uploads;
 
@@ -39,6 +40,12 @@ public sealed partial class UploadService(BlobServiceClient blobs, BlobSasIssuer
                 // Still a 503 (docs/API.md), but no outage to wait out: the operator the 5xx alert calls must learn the role.
                 LogDelegationKeyDenied(unavailable.Cause);
             }
+            else if (e is RequestFailedException { Status: 401 } || (e is AuthenticationFailedException token && TransientIdentityFailure.CauseOf(token) is null))
+            {
+                // No managed identity, a wrong client id, a token storage does not take: lasting until mended, as erasure's
+                // TokenUnavailable; a token withheld for a passing reason is the outage Warning below.
+                LogTokenUnavailable(unavailable.Cause);
+            }
             else
             {
                 LogSasRefused(unavailable.Cause);
@@ -56,6 +63,9 @@ public sealed partial class UploadService(BlobServiceClient blobs, BlobSasIssuer
 
     [LoggerMessage(Level = LogLevel.Error, Message = "No upload SAS could be signed ({Cause}): storage denied the app a user delegation key. The Functions identity needs the role Storage Blob Delegator on the scan-data account (docs/API.md, \"Roles the Functions identity needs\"; AuthorizationFailure: a firewall or network rule refuses the app instead). Every upload is answered 503 until it is granted")]
     private partial void LogDelegationKeyDenied(string cause);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "No upload SAS could be signed ({Cause}): the app's identity has no token storage accepts (none could be got, or storage refused it: 401), and will not until its managed identity is mended (assigned to the app, the client id in its settings right). Every upload is answered 503 until then")]
+    private partial void LogTokenUnavailable(string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId}: upload SAS issued, valid until {ExpiresOn}")]
     private partial void LogIssued(string scanId, DateTimeOffset expiresOn);
