@@ -28,43 +28,23 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// A record without QueuedAt (its intake published the message and then died before confirming it) takes the message's
     /// SubmittedAt, written just before the publish: only a published message reaches a worker.
     /// </summary>
-    public async Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        try
-        {
-            await MoveAsync(
-                job,
-                JobState.Processing,
-                r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), StartedAt = time.GetUtcNow(), QueuedAt = r.QueuedAt ?? job.SubmittedAt, ClaimedBy = claim.Value },
-                cancellationToken,
-                RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
-            return true;
-        }
-        catch (ClaimedByAnotherDeliveryException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryClaimAsync(ScanJob job, JobClaim claim, CancellationToken cancellationToken = default) =>
+        MoveUnderClaimAsync(
+            job,
+            claim,
+            JobState.Processing,
+            r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), StartedAt = time.GetUtcNow(), QueuedAt = r.QueuedAt ?? job.SubmittedAt, ClaimedBy = claim.Value },
+            cancellationToken);
 
     /// <summary>Checked on every read of the record before the ETag-checked write, as the claim is.</summary>
-    public async Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        try
-        {
-            await MoveAsync(
-                job,
-                JobState.Queued,
-                r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), ErrorCode = errorCode, ErrorMessage = errorMessage },
-                cancellationToken,
-                RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
-        }
-        catch (ClaimedByAnotherDeliveryException)
-        {
-            // Another delivery holds the job: its record stays as that delivery has it.
-        }
-    }
+    public Task MarkRetryingAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        // Refused when another delivery holds the job: its record stays as that delivery has it.
+        MoveUnderClaimAsync(
+            job,
+            claim,
+            JobState.Queued,
+            r => r with { Attempts = Math.Max(r.Attempts, claim.DeliveryCount), ErrorCode = errorCode, ErrorMessage = errorMessage },
+            cancellationToken);
 
     public Task MarkSucceededAsync(ScanJob job, string resultsPrefix, CancellationToken cancellationToken = default) =>
         MoveAsync(job, JobState.Succeeded, r => r with { ResultPrefix = resultsPrefix, FinishedAt = time.GetUtcNow(), ErrorCode = null, ErrorMessage = null }, cancellationToken);
@@ -75,23 +55,31 @@ public sealed class JobStoreStatusSink(JobStore store, TimeProvider time) : IJob
     /// file name for an archive scan, must not outlive it.
     /// </summary>
     /// <remarks>Another delivery's claim is checked on every read of the record before the ETag-checked write, as the claim is.</remarks>
-    public async Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default)
+    public Task<bool> TryMarkFailedAsync(ScanJob job, JobClaim claim, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        MoveUnderClaimAsync(
+            job,
+            claim,
+            JobState.Failed,
+            r => r with
+            {
+                FinishedAt = time.GetUtcNow(),
+                ErrorCode = errorCode,
+                ErrorMessage = errorMessage,
+                SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// The move, refused (false, nothing written) where a record read is Processing under a claim that
+    /// <paramref name="claim"/>'s delivery may not take over: checked on every read before the ETag-checked write, so a claim
+    /// written between this delivery's read and its write is seen on the re-read after the lost race.
+    /// </summary>
+    private async Task<bool> MoveUnderClaimAsync(ScanJob job, JobClaim claim, JobState to, Func<JobRecord, JobRecord> update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
         try
         {
-            await MoveAsync(
-                job,
-                JobState.Failed,
-                r => r with
-                {
-                    FinishedAt = time.GetUtcNow(),
-                    ErrorCode = errorCode,
-                    ErrorMessage = errorMessage,
-                    SourceBlobUri = errorCode == JobRejectedException.SourceMissing ? null : r.SourceBlobUri,
-                },
-                cancellationToken,
-                RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
+            await MoveAsync(job, to, update, cancellationToken, RefuseAnotherDeliverysClaim(claim)).ConfigureAwait(false);
             return true;
         }
         catch (ClaimedByAnotherDeliveryException)
